@@ -1,0 +1,2 @@
+/** The MQTT protocol adapter: translates wire frames into routing-engine calls and deliveries back into frames. */
+package dev.junction.mqtt;
