@@ -3,11 +3,16 @@ package dev.junction.storage;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** Durable definitions: keyed by (kind, vhost, name); a second put with the same key replaces the first. */
+/**
+ * Durable definitions: keyed by (kind, vhost, name); a second put with the same key replaces the first and keeps
+ * its position. A definition deleted and put again counts as first put at that later time. Byte arrays are
+ * copied in and out as described on {@link MessageStore}.
+ */
 public interface DefinitionStore {
 
     CompletableFuture<Void> put(Definition definition);
 
+    /** Deleting a key that is not stored does nothing. */
     CompletableFuture<Void> delete(DefinitionKind kind, String vhost, String name);
 
     /** All definitions, ordered by {@link DefinitionKind} and then in the order they were first put. */

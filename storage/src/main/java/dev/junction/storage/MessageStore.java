@@ -17,13 +17,37 @@ import java.util.concurrent.CompletableFuture;
  * protocol acknowledgements from that future, never before. Futures must never complete on the caller's
  * thread while holding store locks, and an implementation must never block a caller for disk I/O: the calls
  * only enqueue work.
+ *
+ * <p>Rules every implementation follows (the contract test in the test-jar checks them):
+ * <ul>
+ *   <li><b>Visibility.</b> A change is visible to {@link #read}, {@link #count}, {@link #queues} and
+ *       {@link #highestMessageId} no later than when its future completes.</li>
+ *   <li><b>Byte arrays.</b> The store copies every {@code byte[]} it is given before the call returns and hands
+ *       out fresh copies, so callers may reuse or mutate arrays they pass in or get back without affecting stored
+ *       data. This holds for the {@link DefinitionStore}, {@link RetainedStore} and {@link SessionStore} too.</li>
+ *   <li><b>Nulls.</b> Arguments, and record components such as {@code data}, must not be null
+ *       ({@link NullPointerException}).</li>
+ *   <li><b>Close.</b> After {@link #close()} every method of this store and of its definition, retained and
+ *       session stores throws {@link IllegalStateException}; closing again does nothing.</li>
+ *   <li><b>Threads.</b> All methods may be called from any thread concurrently.</li>
+ * </ul>
  */
 public interface MessageStore extends AutoCloseable {
 
-    /** Stores {@code message} once, referenced by every queue in {@code queues} (in each queue's order). */
+    /**
+     * Stores {@code message} once, referenced by every queue in {@code queues} (in each queue's order).
+     * Ids are positive (an {@link IllegalArgumentException} otherwise), so paging from 0 sees every message.
+     * A queue listed twice holds one reference. Concurrent publishers may append ids out of order; a queue's
+     * order is always id order. With no queues nothing is stored, but the id still counts towards
+     * {@link #highestMessageId()}. Appending an id that is still stored is an engine bug; implementations may
+     * reject it with {@link IllegalArgumentException}.
+     */
     CompletableFuture<Void> append(StoredMessage message, Collection<QueueKey> queues);
 
-    /** Drops {@code queue}'s reference to a message: it was acked, expired, dead-lettered or dropped. */
+    /**
+     * Drops {@code queue}'s reference to a message: it was acked, expired, dead-lettered or dropped. Dropping a
+     * reference the queue does not hold does nothing, and the future still completes normally.
+     */
     CompletableFuture<Void> remove(QueueKey queue, long messageId);
 
     /** Drops every reference held by {@code queue} (queue deleted or purged). */
@@ -31,14 +55,15 @@ public interface MessageStore extends AutoCloseable {
 
     /**
      * Reads up to {@code max} of {@code queue}'s messages with ids greater than {@code afterId}, in id order.
-     * Used on recovery and to page a long queue in from disk.
+     * Used on recovery and to page a long queue in from disk. An unknown queue or {@code max == 0} gives an
+     * empty list; a negative {@code max} is an {@link IllegalArgumentException}.
      */
     List<StoredMessage> read(QueueKey queue, long afterId, int max);
 
     /** Number of messages {@code queue} still references. */
     long count(QueueKey queue);
 
-    /** Every queue that references at least one message. */
+    /** Every queue that references at least one message (a snapshot, not a live view). */
     Set<QueueKey> queues();
 
     /** The highest message id ever appended (0 for an empty store), so ids keep increasing after a restart. */

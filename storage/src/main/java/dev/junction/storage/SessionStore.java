@@ -7,7 +7,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Persistent MQTT session state other than queued messages (those live in the session's queue in the
  * {@link MessageStore}): subscriptions, expiry, inbound QoS 2 packet ids, pending wills. The adapter owns the
- * encoding.
+ * encoding. Sessions are keyed by (vhost, clientId): a put replaces, deleting an absent session does nothing,
+ * {@link #all()} is in no particular order. Byte arrays are copied in and out as described on
+ * {@link MessageStore}.
  */
 public interface SessionStore {
 

@@ -1,0 +1,174 @@
+package dev.junction.broker;
+
+import dev.junction.amqp.AmqpChannelInitializer;
+import dev.junction.amqp.AmqpSettings;
+import dev.junction.config.JunctionConfig;
+import dev.junction.config.ListenerConfig;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.storage.MessageStore;
+import dev.junction.storage.memory.InMemoryMessageStore;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running broker: the composition root that builds the store, the engine and the listeners from a config, and
+ * takes them down again in reverse order.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+
+    private final JunctionConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, InetSocketAddress> bound = new TreeMap<>();
+    private final ExecutorService adminWork = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "junction-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    private MessageStore store;
+    private RoutingEngine engine;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private HttpListener http;
+    private TcpListener amqp;
+    private JvmGcMetrics gcMetrics;
+    private boolean closed;
+
+    private Broker(JunctionConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a broker; on failure everything already started is stopped again before the error propagates. */
+    public static Broker start(JunctionConfig config) throws Exception {
+        Broker broker = new Broker(config);
+        try {
+            broker.startAll();
+        } catch (Exception | Error e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    private void startAll() throws InterruptedException {
+        long started = System.nanoTime();
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+
+        // The durable store lands separately; until then messages and definitions live in memory.
+        store = new InMemoryMessageStore();
+        engine = new RoutingEngine(store, registry, Runtime.getRuntime().availableProcessors());
+        engine.recover();
+        config.vhosts().forEach(engine::createVhost);
+
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        ListenerConfig httpConfig = config.listeners().http();
+        if (httpConfig.enabled()) {
+            http = new HttpListener(registry, adminWork);
+            listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()));
+        }
+        ListenerConfig amqpConfig = config.listeners().amqp();
+        if (amqpConfig.enabled()) {
+            AmqpSettings settings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
+                    config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
+                    + hostName(), config.users());
+            amqp = new TcpListener("amqp", new AmqpChannelInitializer(settings, engine));
+            listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
+        }
+        for (String protocol : new String[] {"mqtt", "mqtt_ws"}) {
+            LOG.info("listeners.{} is configured, but its protocol adapter is not part of this build yet", protocol);
+        }
+        LOG.info("Junction started in {} ms (vhosts {})",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts());
+    }
+
+    private void listen(String name, InetSocketAddress address) {
+        bound.put(name, address);
+        LOG.info("listening for {} on {}:{}", name, address.getHostString(), address.getPort());
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** The address a listener actually bound (port 0 in the config picks a free port). */
+    public InetSocketAddress address(String listener) {
+        InetSocketAddress a = bound.get(listener);
+        if (a == null) {
+            throw new IllegalArgumentException("listener '" + listener + "' is not running");
+        }
+        return a;
+    }
+
+    public RoutingEngine engine() {
+        return engine;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public JunctionConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops accepting connections, lets the event loops finish in-flight work, drains queue mailboxes and closes
+     * the store. Safe to call twice.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        if (amqp != null) {
+            amqp.stop();
+        }
+        if (http != null) {
+            http.stop();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (gcMetrics != null) {
+            gcMetrics.close();
+        }
+        adminWork.shutdownNow();
+        registry.close();
+        LOG.info("Junction stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+}

@@ -1,0 +1,97 @@
+package dev.junction.broker;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+
+/**
+ * The operator's HTTP endpoint: {@code /metrics} in Prometheus text format and {@code /health}. The management
+ * API will grow here. Scrapes run off the event loop, since a large registry takes a while to render.
+ */
+final class HttpListener {
+    private final PrometheusMeterRegistry registry;
+    private final Executor work;
+    private Channel server;
+
+    HttpListener(PrometheusMeterRegistry registry, Executor work) {
+        this.registry = registry;
+        this.work = work;
+    }
+
+    InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
+            throws InterruptedException {
+        server = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                new Handler());
+                    }
+                })
+                .bind(bind, port).sync().channel();
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    void stop() {
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            String path = new QueryStringDecoder(req.uri()).path();
+            if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+                respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
+                return;
+            }
+            switch (path) {
+                case "/metrics" -> work.execute(() -> respond(ctx, keepAlive, HttpResponseStatus.OK,
+                        "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+                case "/health" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
+                        "{\"status\":\"ok\"}\n");
+                default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
+                        "not found; try /metrics or /health\n");
+            }
+        }
+
+        private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
+                             String contentType, String body) {
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            HttpUtil.setContentLength(res, res.content().readableBytes());
+            HttpUtil.setKeepAlive(res, keepAlive);
+            var written = ctx.writeAndFlush(res);
+            if (!keepAlive) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.junction.broker;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.junction.config.ConfigException;
+import dev.junction.config.ConfigLoader;
+import dev.junction.config.JunctionConfig;
+import dev.junction.config.PasswordHash;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line: {@code junction [--config FILE]} runs the broker, {@code junction check-config FILE}
+ * validates a file, {@code junction hash-password PASSWORD} prints a value for {@code password_hash}.
+ */
+public final class Main {
+    static final String DEFAULT_CONFIG = "config/junction.yaml";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs one command; returns the process exit code. Serving blocks until the JVM is asked to stop. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length >= 1 && args[0].equals("check-config")) {
+            if (args.length != 2) {
+                err.println("usage: junction check-config FILE");
+                return 2;
+            }
+            return checkConfig(Path.of(args[1]), out, err);
+        }
+        if (args.length >= 1 && args[0].equals("hash-password")) {
+            if (args.length != 2) {
+                err.println("usage: junction hash-password PASSWORD");
+                return 2;
+            }
+            out.println(PasswordHash.create(args[1]));
+            return 0;
+        }
+        if (args.length >= 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.println("usage: junction [--config FILE] | check-config FILE | hash-password PASSWORD");
+            return 0;
+        }
+        Path configFile = Path.of(DEFAULT_CONFIG);
+        if (args.length == 2 && args[0].equals("--config")) {
+            configFile = Path.of(args[1]);
+        } else if (args.length != 0) {
+            err.println("junction: unknown arguments; usage: junction [--config FILE] | check-config FILE"
+                    + " | hash-password PASSWORD");
+            return 2;
+        }
+        JunctionConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            err.println("junction: " + e.getMessage());
+            return 1;
+        }
+        return serve(config, err);
+    }
+
+    static int checkConfig(Path file, PrintStream out, PrintStream err) {
+        try {
+            ConfigLoader.load(file);
+            out.println(file + ": ok");
+            return 0;
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int serve(JunctionConfig config, PrintStream err) {
+        applyLogLevel(config.logging().level());
+        Broker broker;
+        try {
+            broker = Broker.start(config);
+        } catch (Exception e) {
+            err.println("junction: could not start: " + e);
+            LoggerFactory.getLogger(Main.class).error("start failed", e);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and Ctrl-C run shutdown hooks: stop listeners, drain, close the store.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "junction-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static void applyLogLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
+}

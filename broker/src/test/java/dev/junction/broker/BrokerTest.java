@@ -1,0 +1,70 @@
+package dev.junction.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.config.ConfigLoader;
+import dev.junction.config.JunctionConfig;
+import dev.junction.routing.Message;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class BrokerTest {
+    private static final String EPHEMERAL = """
+            listeners:
+              amqp: { port: 0 }
+              mqtt: { port: 0 }
+              mqtt_ws: { port: 0 }
+              http: { bind: 127.0.0.1, port: 0 }
+            vhosts: ["/", "staging"]
+            """;
+
+    private static String get(Broker broker, String path) throws Exception {
+        var address = broker.address("http");
+        HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + address.getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(res.statusCode()).isEqualTo(200);
+        return res.body();
+    }
+
+    @Test
+    void portZeroBindsAFreePortAndHealthAnswers() throws Exception {
+        try (Broker broker = Broker.start(ConfigLoader.parse(EPHEMERAL, "test.yaml"))) {
+            assertThat(broker.address("http").getPort()).isPositive();
+            assertThat(get(broker, "/health")).contains("ok");
+        }
+    }
+
+    @Test
+    void configuredVhostsExistWithTheirBuiltInExchanges() throws Exception {
+        try (Broker broker = Broker.start(ConfigLoader.parse(EPHEMERAL, "test.yaml"))) {
+            assertThat(broker.engine().vhost("staging")).isPresent();
+            assertThat(broker.engine().vhost("staging").orElseThrow().exchange("amq.topic")).isPresent();
+        }
+    }
+
+    @Test
+    void prometheusEndpointReportsPerVhostMessageCounters() throws Exception {
+        try (Broker broker = Broker.start(ConfigLoader.parse(EPHEMERAL, "test.yaml"))) {
+            var vhost = broker.engine().vhost("/").orElseThrow();
+            vhost.publish(new Message("amq.direct", "nowhere", null, new byte[] {1}), false);
+            String metrics = get(broker, "/metrics");
+            assertThat(metrics).contains("junction_messages_unroutable_total{vhost=\"/\"} 1.0");
+            assertThat(metrics).contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    void closingTwiceIsHarmlessAndAddressesOfStoppedListenersAreRefused() throws Exception {
+        JunctionConfig config = ConfigLoader.parse(EPHEMERAL + "\n", "test.yaml");
+        Broker broker = Broker.start(config);
+        broker.close();
+        broker.close();
+        assertThatThrownBy(() -> broker.address("amqp")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

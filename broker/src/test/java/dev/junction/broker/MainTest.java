@@ -1,0 +1,73 @@
+package dev.junction.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void checkConfigAcceptsTheShippedDefaultFile() {
+        assertThat(run("check-config", "../config/junction.yaml")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("ok");
+    }
+
+    @Test
+    void checkConfigNamesFileLineAndKeyOfAnOutOfRangePort() throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, "listeners:\n  amqp:\n    port: 70000\n");
+        assertThat(run("check-config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("broken.yaml:3").contains("listeners.amqp.port").contains("70000");
+        assertThat(stderr()).doesNotContain("Exception");
+    }
+
+    @Test
+    void checkConfigNamesAnUnknownKey() throws Exception {
+        Path file = dir.resolve("typo.yaml");
+        Files.writeString(file, "vhosts: [\"/\"]\nstorage:\n  dri: data\n");
+        assertThat(run("check-config", file.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("typo.yaml:3").contains("storage.dri");
+    }
+
+    @Test
+    void startingWithABrokenFileFailsWithOneLineAndExitCodeOne() throws Exception {
+        Path file = dir.resolve("dup.yaml");
+        Files.writeString(file, "users:\n  - {name: a, password: x}\n  - {name: a, password: y}\n");
+        assertThat(run("--config", file.toString())).isEqualTo(1);
+        assertThat(stderr().strip().lines()).hasSize(1);
+        assertThat(stderr()).contains("dup.yaml:3").contains("users[1].name");
+    }
+
+    @Test
+    void hashPasswordPrintsAHashThatVerifies() {
+        assertThat(run("hash-password", "s3cret")).isZero();
+        String hash = out.toString(StandardCharsets.UTF_8).strip();
+        assertThat(dev.junction.config.PasswordHash.verify(hash, "s3cret")).isTrue();
+    }
+
+    @Test
+    void unknownArgumentsPrintUsage() {
+        assertThat(run("--frobnicate")).isEqualTo(2);
+        assertThat(stderr()).contains("usage");
+    }
+}

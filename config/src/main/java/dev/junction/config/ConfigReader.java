@@ -1,0 +1,208 @@
+package dev.junction.config;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Turns the composed YAML tree into a {@link JunctionConfig}. Every default lives here, so an empty
+ * file and {@link ConfigLoader#defaults()} cannot drift apart. Sections are read in dependency
+ * order (vhosts before anything that names a vhost, users before the MQTT anonymous user),
+ * whatever their order in the file.
+ */
+final class ConfigReader {
+
+    static final List<String> TOP_KEYS =
+            List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging");
+    static final List<String> LISTENER_NAMES = List.of("amqp", "mqtt", "mqtt_ws", "http");
+    static final List<String> LISTENER_KEYS = List.of("enabled", "bind", "port");
+    static final List<String> STORAGE_KEYS =
+            List.of("dir", "fsync", "group_commit_max_messages", "group_commit_max_wait_ms");
+    static final List<String> LIMITS_KEYS =
+            List.of("max_connections", "channel_max", "frame_max", "max_message_size", "heartbeat");
+    static final List<String> AMQP_KEYS = List.of("default_vhost");
+    static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
+            "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
+            "max_session_expiry_seconds", "exchange", "vhost");
+    static final List<String> LOGGING_KEYS = List.of("level");
+    static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
+
+    static final String DEFAULT_VHOST = "/";
+    static final int MAX_VHOST_BYTES = 255; // AMQP carries the vhost name as a short string
+    static final int MAX_PORT = 65535;
+    static final int MAX_MESSAGE_SIZE = 536_870_912;
+    static final int MQTT_MAX_PACKET_SIZE = 268_435_455; // largest MQTT Remaining Length
+    private static final Set<String> WILDCARD_BINDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
+
+    private ConfigReader() {
+    }
+
+    static JunctionConfig read(Node root, String source) throws ConfigException {
+        YamlMapping top = root == null ? YamlMapping.empty(source, "", 1) : topLevel(new YamlValue(root, "", source));
+
+        Listeners listeners = listeners(top.section("listeners", LISTENER_NAMES));
+        StorageConfig storage = storage(top.section("storage", STORAGE_KEYS));
+        List<String> vhosts = vhosts(top);
+        Limits limits = limits(top.section("limits", LIMITS_KEYS));
+        AmqpConfig amqp = new AmqpConfig(declaredVhost(top, top.section("amqp", AMQP_KEYS), "default_vhost", vhosts));
+        List<UserConfig> users = UserReader.read(top, vhosts, amqp.defaultVhost());
+        MqttConfig mqtt = mqtt(top, top.section("mqtt", MQTT_KEYS), vhosts, users);
+        YamlMapping logging = top.section("logging", LOGGING_KEYS);
+        return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
+                new LoggingConfig(logging.choice("level", "info", LOG_LEVELS)));
+    }
+
+    private static YamlMapping topLevel(YamlValue root) throws ConfigException {
+        if (!root.isNull() && !root.isMapping()) {
+            throw new ConfigException(root.source(), root.line(), "",
+                    "the file must be a mapping of sections (" + YamlValue.listOf(TOP_KEYS) + "), got "
+                            + root.describe());
+        }
+        return root.asMapping(TOP_KEYS);
+    }
+
+    private record Named(String name, ListenerConfig config, YamlMapping section) {
+    }
+
+    private static Listeners listeners(YamlMapping section) throws ConfigException {
+        List<Named> all = List.of(
+                listener(section, "amqp", "0.0.0.0", 5672),
+                listener(section, "mqtt", "0.0.0.0", 1883),
+                listener(section, "mqtt_ws", "0.0.0.0", 8083),
+                listener(section, "http", "127.0.0.1", 15672));
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                checkNoClash(all.get(i), all.get(j));
+            }
+        }
+        return new Listeners(all.get(0).config(), all.get(1).config(), all.get(2).config(), all.get(3).config());
+    }
+
+    private static Named listener(YamlMapping listeners, String name, String bind, int port) throws ConfigException {
+        YamlMapping section = listeners.section(name, LISTENER_KEYS);
+        String address = section.nonEmptyString("bind", bind);
+        if (address.chars().anyMatch(Character::isWhitespace)) {
+            throw section.error("bind", "'" + address + "' is not an address (it contains whitespace)");
+        }
+        return new Named(name, new ListenerConfig(section.bool("enabled", true), address,
+                section.integer("port", port, 0, MAX_PORT)), section);
+    }
+
+    private static void checkNoClash(Named first, Named second) throws ConfigException {
+        ListenerConfig a = first.config();
+        ListenerConfig b = second.config();
+        if (!a.enabled() || !b.enabled() || a.port() == 0 || a.port() != b.port() || !overlap(a.bind(), b.bind())) {
+            return;
+        }
+        // Blame the listener whose port was written down; a default rarely is the mistake.
+        Named blamed = second.section().has("port") || !first.section().has("port") ? second : first;
+        Named other = blamed == second ? first : second;
+        throw blamed.section().error("port", "port " + blamed.config().port() + " on "
+                + blamed.config().bind() + " is already used by listeners." + other.name() + " ("
+                + other.config().bind() + ":" + other.config().port() + ")");
+    }
+
+    // A wildcard bind takes the port on every address, so it clashes with any other bind.
+    private static boolean overlap(String a, String b) {
+        return a.equalsIgnoreCase(b) || WILDCARD_BINDS.contains(a) || WILDCARD_BINDS.contains(b);
+    }
+
+    private static StorageConfig storage(YamlMapping section) throws ConfigException {
+        String dir = section.nonEmptyString("dir", "data");
+        Path path;
+        try {
+            path = Path.of(dir);
+        } catch (InvalidPathException e) {
+            throw section.error("dir", "'" + dir + "' is not a valid path: " + e.getReason());
+        }
+        return new StorageConfig(path,
+                section.enumValue("fsync", FsyncMode.GROUP, FsyncMode.class),
+                section.integer("group_commit_max_messages", 1000, 1, 1_000_000),
+                Duration.ofMillis(section.integer("group_commit_max_wait_ms", 2, 0, 10_000)));
+    }
+
+    private static List<String> vhosts(YamlMapping top) throws ConfigException {
+        Optional<YamlValue> value = top.get("vhosts");
+        if (value.isEmpty()) {
+            return List.of(DEFAULT_VHOST);
+        }
+        List<YamlValue> items = value.get().asList();
+        if (items.isEmpty()) {
+            throw value.get().error("at least one vhost is required");
+        }
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (YamlValue item : items) {
+            String name = item.asNonEmptyString();
+            if (name.getBytes(StandardCharsets.UTF_8).length > MAX_VHOST_BYTES) {
+                throw item.error("vhost name is longer than " + MAX_VHOST_BYTES + " bytes");
+            }
+            Integer first = seen.putIfAbsent(name, item.line());
+            if (first != null) {
+                throw item.error("duplicate vhost '" + name + "' (first given at line " + first + ")");
+            }
+        }
+        return new ArrayList<>(seen.keySet());
+    }
+
+    /** A vhost-valued key that must name a declared vhost; defaults to "/". */
+    private static String declaredVhost(YamlMapping top, YamlMapping section, String key, List<String> vhosts)
+            throws ConfigException {
+        String vhost = section.nonEmptyString(key, DEFAULT_VHOST);
+        if (vhosts.contains(vhost)) {
+            return vhost;
+        }
+        if (section.has(key)) {
+            throw section.error(key, "vhost '" + vhost + "' is not declared in vhosts (" + quoted(vhosts) + ")");
+        }
+        // The default is fine on its own; it is the vhosts list that took '/' away, so point there.
+        throw new ConfigException(top.source(), top.keyLine("vhosts"), section.pathOf(key), "defaults to '"
+                + vhost + "', which is not declared in vhosts (" + quoted(vhosts) + "); set it to one of them");
+    }
+
+    static String quoted(List<String> names) {
+        return names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+    }
+
+    private static Limits limits(YamlMapping section) throws ConfigException {
+        return new Limits(
+                section.integer("max_connections", 10_000, 0, Integer.MAX_VALUE),
+                section.integer("channel_max", 2047, 1, MAX_PORT),
+                section.integer("frame_max", 131_072, 4096, Integer.MAX_VALUE),
+                section.longInteger("max_message_size", 16_777_216, 1, MAX_MESSAGE_SIZE),
+                section.integer("heartbeat", 60, 0, MAX_PORT));
+    }
+
+    private static MqttConfig mqtt(YamlMapping top, YamlMapping section, List<String> vhosts, List<UserConfig> users)
+            throws ConfigException {
+        boolean allowAnonymous = section.bool("allow_anonymous", false);
+        Optional<String> anonymousUser = section.optionalString("anonymous_user");
+        if (allowAnonymous && anonymousUser.isEmpty()) {
+            throw new ConfigException(section.source(), section.lineOf("allow_anonymous"),
+                    section.pathOf("anonymous_user"),
+                    "required when allow_anonymous is true (name the user whose rights anonymous clients get)");
+        }
+        if (anonymousUser.isPresent() && users.stream().noneMatch(u -> u.name().equals(anonymousUser.get()))) {
+            throw section.error("anonymous_user", "unknown user '" + anonymousUser.get() + "' (users: "
+                    + quoted(users.stream().map(UserConfig::name).toList()) + ")");
+        }
+        return new MqttConfig(allowAnonymous, anonymousUser,
+                section.integer("max_keepalive", 65_535, 1, MAX_PORT),
+                section.integer("topic_alias_maximum", 16, 0, MAX_PORT),
+                section.integer("receive_maximum", 100, 1, MAX_PORT),
+                section.integer("max_packet_size", MQTT_MAX_PACKET_SIZE, 1, MQTT_MAX_PACKET_SIZE),
+                section.integer("max_inflight", 100, 1, MAX_PORT),
+                section.integer("max_queued_messages", 100_000, 1, Integer.MAX_VALUE),
+                section.nonEmptyString("exchange", "amq.topic"),
+                declaredVhost(top, section, "vhost", vhosts),
+                section.longInteger("max_session_expiry_seconds", 86_400, 0, MqttConfig.NEVER_EXPIRE));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.junction.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The whole broker configuration, immutable. Obtain one from {@link ConfigLoader}. */
+public record JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts,
+        List<UserConfig> users, Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging) {
+
+    public JunctionConfig {
+        Objects.requireNonNull(listeners, "listeners");
+        Objects.requireNonNull(storage, "storage");
+        vhosts = List.copyOf(vhosts);
+        users = List.copyOf(users);
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(amqp, "amqp");
+        Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(logging, "logging");
+    }
+
+    /** The user with exactly this name (names are case-sensitive). */
+    public Optional<UserConfig> user(String name) {
+        return users.stream().filter(u -> u.name().equals(name)).findFirst();
+    }
+}

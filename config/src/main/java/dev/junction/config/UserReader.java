@@ -1,0 +1,143 @@
+package dev.junction.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
+
+/** Reads the {@code users} section: credentials, vhost permissions and MQTT topic ACLs. */
+final class UserReader {
+
+    static final List<String> USER_KEYS =
+            List.of("name", "password", "password_hash", "tags", "loopback_only", "permissions", "acl");
+    static final List<String> PERMISSION_KEYS = List.of("configure", "write", "read");
+    static final List<String> ACL_KEYS = List.of("permission", "action", "topic");
+    private static final int MAX_TOPIC_BYTES = 65_535;
+
+    private UserReader() {
+    }
+
+    /**
+     * Without a {@code users} key the broker gets RabbitMQ's familiar guest/guest, limited to local
+     * connections and given everything on the default vhost. {@code users: []} means no users at all.
+     */
+    static List<UserConfig> read(YamlMapping top, List<String> vhosts, String defaultVhost) throws ConfigException {
+        Optional<YamlValue> section = top.get("users");
+        if (section.isEmpty()) {
+            return List.of(defaultGuest(defaultVhost));
+        }
+        List<UserConfig> users = new ArrayList<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (YamlValue item : section.get().asList()) {
+            YamlMapping entry = item.asMapping(USER_KEYS);
+            UserConfig user = user(entry, vhosts);
+            Integer first = seen.putIfAbsent(user.name(), entry.lineOf("name"));
+            if (first != null) {
+                throw entry.error("name", "duplicate user '" + user.name() + "' (first given at line " + first + ")");
+            }
+            users.add(user);
+        }
+        return users;
+    }
+
+    static UserConfig defaultGuest(String defaultVhost) {
+        return new UserConfig("guest", Optional.of("guest"), Optional.empty(), List.of("administrator"), true,
+                Map.of(defaultVhost, VhostPermission.all()), List.of());
+    }
+
+    private static UserConfig user(YamlMapping entry, List<String> vhosts) throws ConfigException {
+        if (!entry.has("name")) {
+            throw new ConfigException(entry.source(), entry.line(), entry.pathOf("name"), "every user needs a name");
+        }
+        String name = entry.nonEmptyString("name", null);
+        Optional<String> password = entry.optionalString("password");
+        Optional<String> passwordHash = entry.optionalString("password_hash");
+        if (password.isPresent() && passwordHash.isPresent()) {
+            throw entry.errorAtKey("password_hash", "user '" + name + "' has both password and password_hash; keep one");
+        }
+        if (password.isEmpty() && passwordHash.isEmpty()) {
+            throw new ConfigException(entry.source(), entry.lineOf("name"), entry.path(),
+                    "user '" + name + "' needs a password or a password_hash");
+        }
+        if (password.isPresent() && password.get().isEmpty()) {
+            throw entry.error("password", "must not be empty");
+        }
+        if (passwordHash.isPresent()) {
+            checkHash(entry, passwordHash.get());
+        }
+        List<String> tags = entry.get("tags").isPresent() ? entry.get("tags").get().asStringList() : List.of();
+        return new UserConfig(name, password, passwordHash, tags, entry.bool("loopback_only", false),
+                permissions(entry, vhosts), acl(entry));
+    }
+
+    private static void checkHash(YamlMapping entry, String hash) throws ConfigException {
+        int length = PasswordHash.decodedLength(hash);
+        if (length < 0) {
+            throw entry.error("password_hash", "not valid base64");
+        }
+        // A hash of any other length can never verify, so refuse it now rather than at every login.
+        if (length != PasswordHash.HASH_BYTES) {
+            throw entry.error("password_hash", "decodes to " + length + " bytes; expected " + PasswordHash.HASH_BYTES
+                    + " (4-byte salt + SHA-256, as made by PasswordHash.create or RabbitMQ's default hashing)");
+        }
+    }
+
+    private static Map<String, VhostPermission> permissions(YamlMapping entry, List<String> vhosts)
+            throws ConfigException {
+        Optional<YamlValue> section = entry.get("permissions");
+        if (section.isEmpty()) {
+            return Map.of();
+        }
+        YamlMapping byVhost = section.get().asMapping(null);
+        Map<String, VhostPermission> out = new LinkedHashMap<>();
+        for (String vhost : byVhost.keys()) {
+            if (!vhosts.contains(vhost)) {
+                throw byVhost.errorAtKey(vhost,
+                        "vhost '" + vhost + "' is not declared in vhosts (" + ConfigReader.quoted(vhosts) + ")");
+            }
+            YamlMapping rights = byVhost.section(vhost, PERMISSION_KEYS);
+            // A missing right grants nothing, the same as "".
+            out.put(vhost, new VhostPermission(
+                    regex(rights, "configure"), regex(rights, "write"), regex(rights, "read")));
+        }
+        return out;
+    }
+
+    private static java.util.regex.Pattern regex(YamlMapping rights, String key) throws ConfigException {
+        String expression = rights.string(key, "");
+        try {
+            return VhostPermission.compile(expression);
+        } catch (PatternSyntaxException e) {
+            throw rights.error(key, "not a valid regular expression: " + e.getDescription()
+                    + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "") + " in " + YamlValue.quote(expression));
+        }
+    }
+
+    private static List<AclRule> acl(YamlMapping entry) throws ConfigException {
+        Optional<YamlValue> section = entry.get("acl");
+        if (section.isEmpty()) {
+            return List.of();
+        }
+        List<AclRule> rules = new ArrayList<>();
+        for (YamlValue item : section.get().asList()) {
+            YamlMapping rule = item.asMapping(ACL_KEYS);
+            for (String required : List.of("permission", "topic")) {
+                if (!rule.has(required)) {
+                    throw new ConfigException(rule.source(), rule.line(), rule.pathOf(required),
+                            "every acl rule needs a " + required);
+                }
+            }
+            AclRule.Permission permission = rule.enumValue("permission", null, AclRule.Permission.class);
+            AclRule.Action action = rule.enumValue("action", AclRule.Action.ALL, AclRule.Action.class);
+            String topic = rule.nonEmptyString("topic", null);
+            String problem = TopicFilters.problem(topic, MAX_TOPIC_BYTES);
+            if (problem != null) {
+                throw rule.error("topic", problem);
+            }
+            rules.add(new AclRule(permission, action, topic));
+        }
+        return rules;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.junction.conformance;
+
+import dev.junction.broker.Broker;
+import dev.junction.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A broker started in this JVM on ephemeral ports, with a guest user and a second, restricted user for
+ * permission tests. One per test class; close it in @AfterAll.
+ */
+public final class BrokerFixture implements AutoCloseable {
+    public static final String BASE_CONFIG = """
+            listeners:
+              amqp: { bind: 127.0.0.1, port: 0 }
+              mqtt: { bind: 127.0.0.1, port: 0 }
+              mqtt_ws: { bind: 127.0.0.1, port: 0 }
+              http: { bind: 127.0.0.1, port: 0 }
+            storage: { dir: %s }
+            vhosts: ["/", "restricted", "empty"]
+            users:
+              - name: guest
+                password: guest
+                loopback_only: true
+                tags: [administrator]
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+                  "restricted": { configure: ".*", write: ".*", read: ".*" }
+              - name: limited
+                password: limited
+                permissions:
+                  "restricted": { configure: "^own\\\\.", write: "^own\\\\.|amq\\\\.default", read: "^own\\\\." }
+            limits:
+              heartbeat: %d
+              max_message_size: %d
+            """;
+
+    private final Broker broker;
+    private final Path dir;
+
+    private BrokerFixture(Broker broker, Path dir) {
+        this.broker = broker;
+        this.dir = dir;
+    }
+
+    public static BrokerFixture start() throws Exception {
+        return start(60, 16 * 1024 * 1024);
+    }
+
+    public static BrokerFixture start(int heartbeatSeconds, long maxMessageSize) throws Exception {
+        Path dir = Files.createTempDirectory("junction-test");
+        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), heartbeatSeconds, maxMessageSize);
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+    }
+
+    public int amqpPort() {
+        return broker.address("amqp").getPort();
+    }
+
+    public int port(String listener) {
+        return broker.address(listener).getPort();
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+    }
+}

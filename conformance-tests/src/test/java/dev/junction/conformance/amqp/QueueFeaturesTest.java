@@ -1,0 +1,458 @@
+package dev.junction.conformance.amqp;
+
+import static dev.junction.conformance.amqp.AmqpSupport.bytes;
+import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
+import static dev.junction.conformance.amqp.AmqpSupport.connect;
+import static dev.junction.conformance.amqp.AmqpSupport.drain;
+import static dev.junction.conformance.amqp.AmqpSupport.firstDeath;
+import static dev.junction.conformance.amqp.AmqpSupport.getWithin;
+import static dev.junction.conformance.amqp.AmqpSupport.next;
+import static dev.junction.conformance.amqp.AmqpSupport.publishConfirmed;
+import static dev.junction.conformance.amqp.AmqpSupport.str;
+import static dev.junction.conformance.amqp.AmqpSupport.text;
+import static dev.junction.conformance.amqp.AmqpSupport.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.Return;
+import dev.junction.conformance.BrokerFixture;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Queue behaviour seen through the stock client: polling, settling, dead-lettering, limits and consumers. */
+@Timeout(30)
+class QueueFeaturesTest {
+    private static BrokerFixture broker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = BrokerFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** A fanout dead-letter exchange with one queue bound to it; returns the queue's name. */
+    private static String deadLetterTarget(Channel ch, String dlx) throws IOException {
+        ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);
+        String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
+        ch.queueBind(dead, dlx, "");
+        return dead;
+    }
+
+    private static Map<String, Object> args(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void basicGetReturnsMessagesWithTheRemainingCountThenNullWhenEmpty() throws Exception {
+        // AMQP 0-9-1 basic.get-ok: message-count = messages remaining; basic.get-empty => client returns null
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.get"), false, false, true, null).getQueue();
+            for (String m : List.of("a", "b", "c")) {
+                publishConfirmed(ch, "", q, null, m);
+            }
+            GetResponse first = ch.basicGet(q, true);
+            assertThat(text(first.getBody())).isEqualTo("a");
+            assertThat(first.getMessageCount()).isEqualTo(2);
+            assertThat(first.getEnvelope().getRoutingKey()).isEqualTo(q);
+            assertThat(first.getEnvelope().getExchange()).isEmpty();
+            assertThat(first.getEnvelope().isRedeliver()).isFalse();
+            assertThat(ch.basicGet(q, true).getMessageCount()).isEqualTo(1);
+            assertThat(ch.basicGet(q, true).getMessageCount()).isZero();
+            assertThat(ch.basicGet(q, true)).isNull();
+        }
+    }
+
+    @Test
+    void rejectAndNackWithRequeueRedeliverTheMessageFlaggedRedelivered() throws Exception {
+        // AMQP 0-9-1 basic.reject / RabbitMQ basic.nack requeue=true: the message returns, redelivered=true
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.requeue"), false, false, true, null).getQueue();
+            publishConfirmed(ch, "", q, null, "again");
+            GetResponse r1 = ch.basicGet(q, false);
+            assertThat(r1.getEnvelope().isRedeliver()).isFalse();
+            ch.basicReject(r1.getEnvelope().getDeliveryTag(), true);
+            GetResponse r2 = getWithin(ch, q, false);
+            assertThat(text(r2.getBody())).isEqualTo("again");
+            assertThat(r2.getEnvelope().isRedeliver()).isTrue();
+            ch.basicNack(r2.getEnvelope().getDeliveryTag(), false, true);
+            GetResponse r3 = getWithin(ch, q, false);
+            assertThat(text(r3.getBody())).isEqualTo("again");
+            assertThat(r3.getEnvelope().isRedeliver()).isTrue();
+            ch.basicAck(r3.getEnvelope().getDeliveryTag(), false);
+            assertThat(ch.basicGet(q, true)).isNull();
+        }
+    }
+
+    @Test
+    void rejectAndNackWithoutRequeueDropTheMessage() throws Exception {
+        // AMQP 0-9-1 basic.reject requeue=false: the message is discarded when there is no dead-letter exchange
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.drop"), false, false, true, null).getQueue();
+            publishConfirmed(ch, "", q, null, "x");
+            publishConfirmed(ch, "", q, null, "y");
+            ch.basicReject(ch.basicGet(q, false).getEnvelope().getDeliveryTag(), false);
+            ch.basicNack(ch.basicGet(q, false).getEnvelope().getDeliveryTag(), false, false);
+            assertThat(ch.basicGet(q, true)).isNull();
+            assertThat(ch.queueDeclarePassive(q).getMessageCount()).isZero();
+        }
+    }
+
+    @Test
+    void nackWithoutRequeueDeadLettersWithAnXDeathEntryReasonRejected() throws Exception {
+        // RabbitMQ dead lettering: x-death = [{reason: rejected, queue, count: 1, exchange, routing-keys, time}]
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String dlx = unique("qf.dlx");
+            String dead = deadLetterTarget(ch, dlx);
+            String q = ch.queueDeclare(unique("qf.work"), false, false, true, args("x-dead-letter-exchange", dlx))
+                    .getQueue();
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().messageId("id-7")
+                    .headers(Map.of("app", "test")).build();
+            publishConfirmed(ch, "", q, props, "doomed");
+            ch.basicNack(ch.basicGet(q, false).getEnvelope().getDeliveryTag(), false, false);
+
+            GetResponse r = getWithin(ch, dead, true);
+            assertThat(text(r.getBody())).isEqualTo("doomed");
+            assertThat(r.getProps().getMessageId()).isEqualTo("id-7");
+            assertThat(str(r.getProps().getHeaders().get("app"))).isEqualTo("test");
+            Map<String, Object> death = firstDeath(r.getProps());
+            assertThat(str(death.get("reason"))).isEqualTo("rejected");
+            assertThat(str(death.get("queue"))).isEqualTo(q);
+            assertThat(death.get("count")).isInstanceOf(Number.class);
+            assertThat(((Number) death.get("count")).longValue()).isEqualTo(1L);
+            assertThat(str(death.get("exchange"))).isEmpty();
+            assertThat(death.get("routing-keys")).isInstanceOf(List.class);
+            assertThat(((List<?>) death.get("routing-keys")).stream().map(AmqpSupport::str)).containsExactly(q);
+            assertThat(death.get("time")).isInstanceOf(java.util.Date.class);
+            assertThat(str(r.getProps().getHeaders().get("x-first-death-reason"))).isEqualTo("rejected");
+            assertThat(str(r.getProps().getHeaders().get("x-first-death-queue"))).isEqualTo(q);
+            assertThat(ch.basicGet(q, true)).isNull();
+        }
+    }
+
+    @Test
+    void queueMessageTtlExpiresIntoTheDeadLetterExchangeWithReasonExpired() throws Exception {
+        // RabbitMQ x-message-ttl: an expired message is dead-lettered with x-death reason "expired"
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String dlx = unique("qf.ttl-dlx");
+            String dead = deadLetterTarget(ch, dlx);
+            String q = ch.queueDeclare(unique("qf.ttl"), false, false, true,
+                    args("x-message-ttl", 100, "x-dead-letter-exchange", dlx)).getQueue();
+            publishConfirmed(ch, "", q, null, "short-lived");
+            GetResponse r = getWithin(ch, dead, true);
+            assertThat(text(r.getBody())).isEqualTo("short-lived");
+            Map<String, Object> death = firstDeath(r.getProps());
+            assertThat(str(death.get("reason"))).isEqualTo("expired");
+            assertThat(str(death.get("queue"))).isEqualTo(q);
+            assertThat(((Number) death.get("count")).longValue()).isEqualTo(1L);
+            assertThat(ch.basicGet(q, true)).isNull();
+        }
+    }
+
+    @Test
+    void perMessageExpirationExpiresOnlyThatMessage() throws Exception {
+        // RabbitMQ per-message TTL (expiration property): dead-lettered as "expired", original-expiration kept
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String dlx = unique("qf.exp-dlx");
+            String dead = deadLetterTarget(ch, dlx);
+            String q = ch.queueDeclare(unique("qf.exp"), false, false, true, args("x-dead-letter-exchange", dlx))
+                    .getQueue();
+            publishConfirmed(ch, "", q, new AMQP.BasicProperties.Builder().expiration("100").build(), "brief");
+            publishConfirmed(ch, "", q, new AMQP.BasicProperties.Builder().expiration("600000").build(), "lasting");
+            GetResponse r = getWithin(ch, dead, true);
+            assertThat(text(r.getBody())).isEqualTo("brief");
+            assertThat(r.getProps().getExpiration()).as("expiration removed from the dead-lettered copy").isNull();
+            Map<String, Object> death = firstDeath(r.getProps());
+            assertThat(str(death.get("reason"))).isEqualTo("expired");
+            assertThat(str(death.get("original-expiration"))).isEqualTo("100");
+            assertThat(drain(ch, q)).containsExactly("lasting");
+        }
+    }
+
+    @Test
+    void maxLengthDropHeadKeepsTheNewestMessages() throws Exception {
+        // RabbitMQ x-max-length with default overflow drop-head: the oldest messages are dropped
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.maxlen"), false, false, true, args("x-max-length", 2)).getQueue();
+            for (String m : List.of("m1", "m2", "m3", "m4")) {
+                publishConfirmed(ch, "", q, null, m);
+            }
+            assertThat(drain(ch, q)).containsExactly("m3", "m4");
+        }
+    }
+
+    @Test
+    void rejectPublishDlxNacksAndDeadLettersTheRejectedMessage() throws Exception {
+        // RabbitMQ x-overflow=reject-publish-dlx: the refused publish is nacked and dead-lettered (reason maxlen)
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String dlx = unique("qf.rpdlx-dlx");
+            String dead = deadLetterTarget(ch, dlx);
+            String q = ch.queueDeclare(unique("qf.rpdlx"), false, false, true, args("x-max-length", 1,
+                    "x-overflow", "reject-publish-dlx", "x-dead-letter-exchange", dlx)).getQueue();
+            publishConfirmed(ch, "", q, null, "fits");
+            ch.basicPublish("", q, null, bytes("overflows"));
+            assertThat(ch.waitForConfirms(AmqpSupport.WAIT_MS)).as("the overflowing publish is nacked").isFalse();
+            GetResponse r = getWithin(ch, dead, true);
+            assertThat(text(r.getBody())).isEqualTo("overflows");
+            assertThat(str(firstDeath(r.getProps()).get("reason"))).isEqualTo("maxlen");
+            assertThat(drain(ch, q)).containsExactly("fits");
+        }
+    }
+
+    @Test
+    void maxPriorityQueueDeliversHigherPriorityFirst() throws Exception {
+        // RabbitMQ x-max-priority: higher-priority messages are delivered before lower ones
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.prio"), false, false, true, args("x-max-priority", 10))
+                    .getQueue();
+            publishConfirmed(ch, "", q, null, "none");
+            for (int p : new int[] {1, 9, 5}) {
+                publishConfirmed(ch, "", q, new AMQP.BasicProperties.Builder().priority(p).build(), "p" + p);
+            }
+            assertThat(drain(ch, q)).containsExactly("p9", "p5", "p1", "none");
+        }
+    }
+
+    @Test
+    void singleActiveConsumerGetsEverythingUntilItCancels() throws Exception {
+        // RabbitMQ x-single-active-consumer: only the first consumer receives; the next takes over on cancel
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.sac"), false, false, true,
+                    args("x-single-active-consumer", true)).getQueue();
+            Channel first = c.createChannel();
+            Channel second = c.createChannel();
+            BlockingQueue<String> gotFirst = new LinkedBlockingQueue<>();
+            BlockingQueue<String> gotSecond = new LinkedBlockingQueue<>();
+            String firstTag = first.basicConsume(q, true, (t, d) -> gotFirst.add(text(d.getBody())), t -> { });
+            second.basicConsume(q, true, (t, d) -> gotSecond.add(text(d.getBody())), t -> { });
+            for (String m : List.of("a", "b", "c")) {
+                publishConfirmed(ch, "", q, null, m);
+            }
+            assertThat(List.of(next(gotFirst, "a"), next(gotFirst, "b"), next(gotFirst, "c")))
+                    .containsExactly("a", "b", "c");
+            assertThat(gotSecond).isEmpty();
+            assertThat(ch.queueDeclarePassive(q).getConsumerCount()).isEqualTo(2);
+
+            first.basicCancel(firstTag);
+            for (String m : List.of("d", "e")) {
+                publishConfirmed(ch, "", q, null, m);
+            }
+            assertThat(List.of(next(gotSecond, "d"), next(gotSecond, "e"))).containsExactly("d", "e");
+            assertThat(gotFirst).isEmpty();
+        }
+    }
+
+    @Test
+    void exchangeToExchangeBindingForwardsMatchingMessages() throws Exception {
+        // RabbitMQ exchange.bind: messages routed by the source exchange flow into the destination exchange
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String source = unique("qf.e2e-src");
+            String destination = unique("qf.e2e-dst");
+            ch.exchangeDeclare(source, BuiltinExchangeType.DIRECT, false, true, null);
+            ch.exchangeDeclare(destination, BuiltinExchangeType.FANOUT, false, true, null);
+            ch.exchangeBind(destination, source, "forward");
+            String q = ch.queueDeclare("", false, true, true, null).getQueue();
+            ch.queueBind(q, destination, "");
+            publishConfirmed(ch, source, "forward", null, "forwarded");
+            publishConfirmed(ch, source, "other", null, "not-forwarded");
+            assertThat(drain(ch, q)).containsExactly("forwarded");
+            ch.exchangeUnbind(destination, source, "forward");
+            publishConfirmed(ch, source, "forward", null, "after-unbind");
+            assertThat(drain(ch, q)).isEmpty();
+        }
+    }
+
+    @Test
+    void alternateExchangeReceivesUnroutableMessagesAndSuppressesTheReturn() throws Exception {
+        // RabbitMQ alternate-exchange: unroutable messages go to the AE; routed via the AE means no basic.return
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            BlockingQueue<Return> returns = new LinkedBlockingQueue<>();
+            ch.addReturnListener(returns::add);
+            String ae = unique("qf.ae");
+            ch.exchangeDeclare(ae, BuiltinExchangeType.FANOUT, false, true, null);
+            String unrouted = ch.queueDeclare("", false, true, true, null).getQueue();
+            ch.queueBind(unrouted, ae, "");
+            String main = unique("qf.main");
+            ch.exchangeDeclare(main, BuiltinExchangeType.DIRECT, false, true, args("alternate-exchange", ae));
+            String routed = ch.queueDeclare("", false, true, true, null).getQueue();
+            ch.queueBind(routed, main, "known");
+
+            ch.basicPublish(main, "known", true, null, bytes("to-main"));
+            ch.basicPublish(main, "unknown", true, null, bytes("to-ae"));
+            ch.waitForConfirmsOrDie(AmqpSupport.WAIT_MS);
+            assertThat(drain(ch, routed)).containsExactly("to-main");
+            assertThat(drain(ch, unrouted)).containsExactly("to-ae");
+            assertThat(returns).isEmpty();
+        }
+    }
+
+    @Test
+    void passiveDeclareReportsReadyMessageAndConsumerCounts() throws Exception {
+        // AMQP 0-9-1 queue.declare-ok: message-count (ready, not unacked) and consumer-count
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.counts"), false, false, true, null).getQueue();
+            for (String m : List.of("1", "2", "3")) {
+                publishConfirmed(ch, "", q, null, m);
+            }
+            AMQP.Queue.DeclareOk ok = ch.queueDeclarePassive(q);
+            assertThat(ok.getQueue()).isEqualTo(q);
+            assertThat(ok.getMessageCount()).isEqualTo(3);
+            assertThat(ok.getConsumerCount()).isZero();
+
+            Channel consumer = c.createChannel();
+            consumer.basicQos(1);
+            BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+            consumer.basicConsume(q, false, (t, d) -> got.add(d), t -> { });
+            next(got, "the one delivery prefetch allows");
+            ok = ch.queueDeclarePassive(q);
+            assertThat(ok.getConsumerCount()).isEqualTo(1);
+            assertThat(ok.getMessageCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void queuePurgeReturnsTheNumberOfMessagesPurged() throws Exception {
+        // AMQP 0-9-1 queue.purge-ok: message-count = number of messages purged
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.purge"), false, false, true, null).getQueue();
+            for (int i = 0; i < 5; i++) {
+                publishConfirmed(ch, "", q, null, "m" + i);
+            }
+            assertThat(ch.queuePurge(q).getMessageCount()).isEqualTo(5);
+            assertThat(ch.queueDeclarePassive(q).getMessageCount()).isZero();
+            assertThat(ch.queuePurge(q).getMessageCount()).isZero();
+        }
+    }
+
+    @Test
+    void queueDeleteIfEmptyOnANonEmptyQueueFailsWith406AndKeepsTheQueue() throws Exception {
+        // AMQP 0-9-1 queue.delete if-empty: a non-empty queue => channel.close 406 PRECONDITION_FAILED
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.delete"), false, false, false, null).getQueue();
+            publishConfirmed(ch, "", q, null, "keep-me");
+            Channel doomed = c.createChannel();
+            IOException e = assertThrows(IOException.class, () -> doomed.queueDelete(q, false, true));
+            AmqpSupport.assertChannelClosed(e, 406);
+            assertThat(ch.queueDeclarePassive(q).getMessageCount()).isEqualTo(1);
+            assertThat(ch.queueDelete(q).getMessageCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void queueDeleteIfUnusedOnAQueueWithAConsumerFailsWith406() throws Exception {
+        // AMQP 0-9-1 queue.delete if-unused: a queue with consumers => channel.close 406 PRECONDITION_FAILED
+        try (Connection c = connect(broker)) {
+            Channel ch = c.createChannel();
+            String q = ch.queueDeclare(unique("qf.inuse"), false, false, false, null).getQueue();
+            ch.basicConsume(q, true, (t, d) -> { }, t -> { });
+            Channel doomed = c.createChannel();
+            IOException e = assertThrows(IOException.class, () -> doomed.queueDelete(q, true, false));
+            AmqpSupport.assertChannelClosed(e, 406);
+            assertThat(ch.queueDeclarePassive(q).getConsumerCount()).isEqualTo(1);
+            ch.queueDelete(q);
+        }
+    }
+
+    @Test
+    void deletingAQueueFromAnotherChannelSendsTheConsumerACancelNotification() throws Exception {
+        // RabbitMQ consumer cancel notification: queue deleted => server basic.cancel => Consumer.handleCancel
+        try (Connection c = connect(broker); Connection other = connect(broker)) {
+            Channel ch = c.createChannel();
+            String q = ch.queueDeclare(unique("qf.cancel"), false, false, false, null).getQueue();
+            BlockingQueue<String> cancelled = new LinkedBlockingQueue<>();
+            String tag = ch.basicConsume(q, true, new DefaultConsumer(ch) {
+                @Override
+                public void handleCancel(String consumerTag) {
+                    cancelled.add(consumerTag);
+                }
+            });
+            other.createChannel().queueDelete(q);
+            assertThat(next(cancelled, "handleCancel")).isEqualTo(tag);
+            assertThat(ch.isOpen()).as("the consumer's channel stays open").isTrue();
+            assertThat(ch.queueDeclare().getQueue()).startsWith("amq.gen-");
+        }
+    }
+
+    @Test
+    void consumerPriorityPrefersTheHigherPriorityConsumerWhileItHasCredit() throws Exception {
+        // RabbitMQ consumer priorities (x-priority): higher priority consumers get messages while not blocked
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.cprio"), false, false, true, null).getQueue();
+            Channel lowCh = c.createChannel();
+            Channel highCh = c.createChannel();
+            BlockingQueue<String> low = new LinkedBlockingQueue<>();
+            BlockingQueue<String> high = new LinkedBlockingQueue<>();
+            lowCh.basicConsume(q, true, args("x-priority", 1), (t, d) -> low.add(text(d.getBody())), t -> { });
+            highCh.basicConsume(q, true, args("x-priority", 10), (t, d) -> high.add(text(d.getBody())), t -> { });
+            for (int i = 1; i <= 4; i++) {
+                publishConfirmed(ch, "", q, null, "m" + i);
+            }
+            for (int i = 1; i <= 4; i++) {
+                assertThat(next(high, "m" + i + " at the high-priority consumer")).isEqualTo("m" + i);
+            }
+            assertThat(low).isEmpty();
+        }
+    }
+
+    @Test
+    void consumerPriorityFallsBackToTheLowerConsumerWhenTheHigherIsOutOfPrefetch() throws Exception {
+        // RabbitMQ consumer priorities: a blocked (prefetch-exhausted) high-priority consumer yields to lower ones
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.cprio2"), false, false, true, null).getQueue();
+            Channel lowCh = c.createChannel();
+            Channel highCh = c.createChannel();
+            highCh.basicQos(2);
+            BlockingQueue<String> low = new LinkedBlockingQueue<>();
+            BlockingQueue<String> high = new LinkedBlockingQueue<>();
+            lowCh.basicConsume(q, true, args("x-priority", 1), (t, d) -> low.add(text(d.getBody())), t -> { });
+            highCh.basicConsume(q, false, args("x-priority", 10), (t, d) -> high.add(text(d.getBody())), t -> { });
+            for (int i = 1; i <= 5; i++) {
+                publishConfirmed(ch, "", q, null, "m" + i);
+            }
+            assertThat(List.of(next(high, "m1"), next(high, "m2"))).containsExactly("m1", "m2");
+            assertThat(List.of(next(low, "m3"), next(low, "m4"), next(low, "m5"))).containsExactly("m3", "m4", "m5");
+            assertThat(high).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.junction.conformance.smoke;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DeliverCallback;
+import dev.junction.conformance.BrokerFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The shortest path through the stock RabbitMQ client: connect, declare, publish, get, consume, confirm. */
+class AmqpSmokeTest {
+    static BrokerFixture broker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = BrokerFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @Test
+    void stockClientPublishesGetsAndConsumes() throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setPort(broker.amqpPort());
+        try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
+            assertThat(c.getServerProperties().get("product").toString()).isEqualTo("Junction");
+            String q = ch.queueDeclare().getQueue();
+            ch.confirmSelect();
+            ch.basicPublish("", q, null, "hello".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(5000);
+            var got = ch.basicGet(q, true);
+            assertThat(new String(got.getBody(), StandardCharsets.UTF_8)).isEqualTo("hello");
+
+            BlockingQueue<String> received = new ArrayBlockingQueue<>(10);
+            DeliverCallback cb = (tag, d) -> {
+                received.add(new String(d.getBody(), StandardCharsets.UTF_8));
+                ch.basicAck(d.getEnvelope().getDeliveryTag(), false);
+            };
+            ch.basicConsume(q, false, cb, tag -> { });
+            for (int i = 0; i < 5; i++) {
+                ch.basicPublish("", q, null, ("m" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            for (int i = 0; i < 5; i++) {
+                assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("m" + i);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.AmqpFrameDecoder;
+import dev.junction.routing.RoutingEngine;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+
+/** The pipeline of an accepted AMQP socket: frame decoder, then the connection state machine. */
+public final class AmqpChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final AmqpSettings settings;
+    private final RoutingEngine engine;
+    private final DirectReplyTo directReplyTo = new DirectReplyTo();
+
+    public AmqpChannelInitializer(AmqpSettings settings, RoutingEngine engine) {
+        this.settings = settings;
+        this.engine = engine;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline().addLast("frames", new AmqpFrameDecoder(settings.frameMax()));
+        ch.pipeline().addLast("amqp", new AmqpConnection(settings, engine, directReplyTo));
+    }
+}

@@ -1,0 +1,469 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.AmqpEncoder;
+import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.AmqpFrame;
+import dev.junction.amqp.codec.AmqpFrameDecoder;
+import dev.junction.amqp.codec.ContentBodyFrame;
+import dev.junction.amqp.codec.ContentHeaderFrame;
+import dev.junction.amqp.codec.HeartbeatFrame;
+import dev.junction.amqp.codec.Method;
+import dev.junction.amqp.codec.MethodFrame;
+import dev.junction.amqp.codec.MethodType;
+import dev.junction.amqp.codec.ProtocolHeaderOk;
+import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.config.UserConfig;
+import dev.junction.routing.Message;
+import dev.junction.routing.MessageProperties;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.VirtualHost;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One AMQP 0-9-1 connection: the handshake, channel 0, dispatch of frames to channels, heartbeats, output
+ * batching and the two ways a connection ends (a client close or a hard error).
+ *
+ * <p>Everything here runs on the connection's event loop except {@link #deliver}, which queue threads call;
+ * deliveries are queued and drained on the event loop, where delivery tags are assigned in send order.
+ *
+ * <p>Engine calls that answer with a future (consume, get, purge, delete) pause frame processing for the whole
+ * connection until they complete, so replies keep the order the client sent its methods in.
+ */
+public final class AmqpConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
+    private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
+    private static final int MAX_PENDING_DELIVERIES = 2048;
+
+    final AmqpSettings settings;
+    final RoutingEngine engine;
+    final DirectReplyTo directReplyTo;
+    private final Handshake handshake;
+    private final Map<Integer, AmqpChannel> channels = new HashMap<>();
+    private final ArrayDeque<AmqpFrame> parked = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Runnable> fromQueues = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private ChannelHandlerContext ctx;
+    private boolean busy;
+    private boolean flushPending;
+    private boolean closing;
+    private volatile boolean writable = true;
+    private final java.util.concurrent.atomic.AtomicInteger pendingDeliveries =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    // Set by the handshake.
+    UserConfig user;
+    VirtualHost vhost;
+    AccessControl access;
+    int frameMax;
+    int channelMax;
+    Map<String, Object> clientCapabilities = Map.of();
+
+    public AmqpConnection(AmqpSettings settings, RoutingEngine engine, DirectReplyTo directReplyTo) {
+        this.settings = settings;
+        this.engine = engine;
+        this.directReplyTo = directReplyTo;
+        this.handshake = new Handshake(this, new Authenticator(settings.users()));
+        this.frameMax = settings.frameMax();
+        this.channelMax = settings.channelMax();
+    }
+
+    // ---- Netty callbacks ----------------------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        ctx.executor().schedule(() -> {
+            if (vhost == null && ctx.channel().isActive()) {
+                LOG.warn("{}: closing: no complete handshake within {} s", peer(), HANDSHAKE_TIMEOUT_SECONDS);
+                ctx.close();
+            }
+        }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        AmqpFrame frame = (AmqpFrame) msg;
+        if (busy) {
+            parked.add(frame);
+            return;
+        }
+        handle(frame);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        writable = ctx.channel().isWritable();
+        if (writable) {
+            channels.values().forEach(AmqpChannel::resumeConsumers);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.READER_IDLE) {
+                LOG.warn("{}: missed heartbeats from client, closing the connection", peer());
+                ctx.close();
+            } else if (idle.state() == IdleState.WRITER_IDLE) {
+                ByteBuf out = ctx.alloc().buffer(8);
+                AmqpEncoder.writeHeartbeat(out);
+                ctx.writeAndFlush(out);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cleanup();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof AmqpException e) {
+            fail(e);
+        } else if (root instanceof java.io.IOException) {
+            LOG.debug("{}: connection error: {}", peer(), root.toString());
+            ctx.close();
+        } else {
+            LOG.error("{}: internal error, closing the connection", peer(), root);
+            fail(AmqpException.connection(ReplyCode.INTERNAL_ERROR, "internal error, see the broker log", 0, 0));
+        }
+    }
+
+    // ---- frame handling ---------------------------------------------------------------------------------------
+
+    private void handle(AmqpFrame frame) {
+        if (closing) {
+            // After we sent connection.close only close and close-ok matter [AMQP 0-9-1 4.2.5? connection.close].
+            if (frame instanceof MethodFrame mf && mf.channel() == 0
+                    && (mf.method().type() == MethodType.CONNECTION_CLOSE_OK
+                        || mf.method().type() == MethodType.CONNECTION_CLOSE)) {
+                if (mf.method().type() == MethodType.CONNECTION_CLOSE) {
+                    send(0, MethodType.CONNECTION_CLOSE_OK.with());
+                }
+                ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        try {
+            if (frame instanceof ProtocolHeaderOk) {
+                handshake.start();
+            } else if (frame instanceof HeartbeatFrame hb) {
+                if (hb.channel() != 0) {
+                    throw AmqpException.connection(ReplyCode.FRAME_ERROR,
+                            "heartbeat frame on channel " + hb.channel(), 0, 0);
+                }
+            } else if (frame instanceof MethodFrame mf) {
+                if (mf.channel() == 0) {
+                    connectionMethod(mf.method());
+                } else {
+                    channelFor(mf.channel(), mf.method()).method(mf.method());
+                }
+            } else if (frame instanceof ContentHeaderFrame h) {
+                openChannel(h.channel()).contentHeader(h);
+            } else if (frame instanceof ContentBodyFrame b) {
+                openChannel(b.channel()).contentBody(b);
+            }
+        } catch (AmqpException e) {
+            if (e.hardError()) {
+                fail(e);
+            } else {
+                AmqpChannel ch = channels.get(channelOf(frame));
+                if (ch != null) {
+                    ch.fail(e);
+                }
+            }
+        }
+    }
+
+    private static int channelOf(AmqpFrame f) {
+        if (f instanceof MethodFrame m) {
+            return m.channel();
+        }
+        if (f instanceof ContentHeaderFrame h) {
+            return h.channel();
+        }
+        if (f instanceof ContentBodyFrame b) {
+            return b.channel();
+        }
+        return 0;
+    }
+
+    private void connectionMethod(Method m) {
+        switch (m.type()) {
+            case CONNECTION_START_OK, CONNECTION_SECURE_OK, CONNECTION_TUNE_OK, CONNECTION_OPEN -> handshake.method(m);
+            case CONNECTION_CLOSE -> {
+                LOG.debug("{}: client closed the connection: {} {}", peer(), m.integer("reply-code"),
+                        m.str("reply-text"));
+                cleanup();
+                send(0, MethodType.CONNECTION_CLOSE_OK.with());
+                ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+                closing = true;
+            }
+            case CONNECTION_CLOSE_OK -> ctx.close();
+            case CONNECTION_UPDATE_SECRET -> {
+                requireOpen(m);
+                send(0, MethodType.CONNECTION_UPDATE_SECRET_OK.with());
+            }
+            default -> throw AmqpException.connection(ReplyCode.COMMAND_INVALID, ""
+                    + m.type().amqpName() + " is not valid on channel 0", m.type().classId(), m.type().methodId());
+        }
+    }
+
+    private void requireOpen(Method m) {
+        if (vhost == null) {
+            throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "connection is not open",
+                    m.type().classId(), m.type().methodId());
+        }
+    }
+
+    private AmqpChannel channelFor(int number, Method m) {
+        requireOpen(m);
+        if (m.type() == MethodType.CHANNEL_OPEN) {
+            if (number > channelMax) {
+                throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel number " + number
+                        + " exceeds the negotiated channel_max " + channelMax, 20, 10);
+            }
+            if (channels.containsKey(number)) {
+                throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen",
+                        20, 10);
+            }
+            AmqpChannel ch = new AmqpChannel(this, number);
+            channels.put(number, ch);
+            return ch;
+        }
+        return openChannel(number, m.type().classId(), m.type().methodId());
+    }
+
+    private AmqpChannel openChannel(int number) {
+        return openChannel(number, 0, 0);
+    }
+
+    private AmqpChannel openChannel(int number, int classId, int methodId) {
+        AmqpChannel ch = channels.get(number);
+        if (ch == null) {
+            throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel "
+                    + number, classId, methodId);
+        }
+        return ch;
+    }
+
+    void channelClosed(int number) {
+        channels.remove(number);
+    }
+
+    /**
+     * Runs an engine call whose answer is a future, holding back the connection's further frames until it is
+     * done; {@code then} runs on the event loop with the result.
+     */
+    <T> void await(Supplier<CompletableFuture<T>> call, java.util.function.BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> f;
+        try {
+            f = call.get();
+        } catch (RuntimeException e) {
+            then.accept(null, e);
+            return;
+        }
+        if (f.isDone()) {
+            T value = null;
+            Throwable error = null;
+            try {
+                value = f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                error = e.getCause();
+            }
+            then.accept(value, error);
+            return;
+        }
+        busy = true;
+        f.whenComplete((value, error) -> ctx.executor().execute(() -> {
+            busy = false;
+            try {
+                then.accept(value, error instanceof java.util.concurrent.CompletionException ? error.getCause() : error);
+            } catch (AmqpException e) {
+                // Soft errors are handled by the channel's own catch in its continuation.
+                fail(e);
+            }
+            resumeParked();
+        }));
+    }
+
+    private void resumeParked() {
+        while (!busy && !parked.isEmpty()) {
+            handle(parked.poll());
+        }
+        flush();
+    }
+
+    // ---- output -----------------------------------------------------------------------------------------------
+
+    void send(int channel, Method m) {
+        ByteBuf out = ctx.alloc().buffer(64);
+        AmqpEncoder.writeMethod(out, channel, m);
+        write(out);
+    }
+
+    void sendWithContent(int channel, Method m, Message message) {
+        MessageProperties p = message.properties();
+        ByteBuf out = ctx.alloc().buffer(128 + message.bodySize());
+        AmqpEncoder.writeMethod(out, channel, m);
+        AmqpEncoder.writeContent(out, channel, 60, p, message.body(), frameMax);
+        write(out);
+    }
+
+    private void write(ByteBuf out) {
+        ctx.write(out, ctx.voidPromise());
+        if (!flushPending) {
+            flushPending = true;
+            // Coalesce: everything written during this event-loop task goes out in one flush.
+            ctx.executor().execute(this::flush);
+        }
+    }
+
+    private void flush() {
+        flushPending = false;
+        ctx.flush();
+    }
+
+    /** Called by queue threads: hands a delivery to the event loop. */
+    void deliver(Runnable onEventLoop) {
+        pendingDeliveries.incrementAndGet();
+        fromQueues.add(onEventLoop);
+        if (drainScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::drainDeliveries);
+        }
+    }
+
+    private void drainDeliveries() {
+        drainScheduled.set(false);
+        Runnable r;
+        int n = 0;
+        while ((r = fromQueues.poll()) != null) {
+            r.run();
+            n++;
+        }
+        pendingDeliveries.addAndGet(-n);
+        flush();
+        if (!fromQueues.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::drainDeliveries);
+        }
+    }
+
+    /** Whether consumers on this connection may be given more deliveries now. */
+    boolean canTakeDeliveries() {
+        return writable && pendingDeliveries.get() < MAX_PENDING_DELIVERIES;
+    }
+
+    void runOnEventLoop(Runnable r) {
+        ctx.executor().execute(r);
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------------------------
+
+    /** Negotiated after tune-ok: the decoder's frame limit and the heartbeat watchdog. */
+    void tuned(int negotiatedFrameMax, int negotiatedChannelMax, int heartbeatSeconds) {
+        this.frameMax = negotiatedFrameMax;
+        this.channelMax = negotiatedChannelMax;
+        ctx.pipeline().get(AmqpFrameDecoder.class).frameMax(negotiatedFrameMax);
+        if (heartbeatSeconds > 0) {
+            // A peer silent for two intervals is gone [AMQP 0-9-1 4.2.7].
+            ctx.pipeline().addBefore(ctx.name(), "heartbeat",
+                    new IdleStateHandler(heartbeatSeconds * 2L, heartbeatSeconds, 0, TimeUnit.SECONDS));
+        }
+    }
+
+    void opened(UserConfig user, VirtualHost vhost, AccessControl access) {
+        this.user = user;
+        this.vhost = vhost;
+        this.access = access;
+        LOG.info("{}: connection opened for user '{}' in vhost '{}'", peer(), user.name(), vhost.name());
+    }
+
+    /** A hard error: send connection.close with the code and wait (briefly) for close-ok. */
+    void fail(AmqpException e) {
+        if (closing) {
+            return;
+        }
+        LOG.warn("{}: closing connection: {} {}", peer(), e.replyCode(), e.getMessage());
+        cleanup();
+        closing = true;
+        busy = false;
+        parked.clear();
+        if (ctx.channel().isActive()) {
+            send(0, MethodType.CONNECTION_CLOSE.with(e.replyCode(), e.replyText(), e.classId(), e.methodId()));
+            flush();
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */
+    void abort(String why) {
+        LOG.warn("{}: {}", peer(), why);
+        closing = true;
+        ctx.close();
+    }
+
+    private boolean cleanedUp;
+
+    private void cleanup() {
+        if (cleanedUp) {
+            return;
+        }
+        cleanedUp = true;
+        for (AmqpChannel ch : channels.values().toArray(new AmqpChannel[0])) {
+            ch.release();
+        }
+        channels.clear();
+        if (vhost != null) {
+            vhost.ownerClosed(this);
+        }
+    }
+
+    String peer() {
+        if (ctx == null) {
+            return "amqp";
+        }
+        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
+        return a == null ? "amqp" : "amqp " + a.getHostString() + ":" + a.getPort();
+    }
+
+    java.net.InetAddress peerAddress() {
+        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
+        return a == null ? null : a.getAddress();
+    }
+
+    boolean clientHasCapability(String name) {
+        return Boolean.TRUE.equals(clientCapabilities.get(name));
+    }
+}

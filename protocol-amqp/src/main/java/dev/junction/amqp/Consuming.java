@@ -1,0 +1,350 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.Method;
+import dev.junction.amqp.codec.MethodType;
+import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.routing.Message;
+import dev.junction.routing.exchange.HeaderValues;
+import dev.junction.routing.queue.Consumer;
+import dev.junction.routing.queue.ConsumerSpec;
+import dev.junction.routing.queue.Delivery;
+import dev.junction.routing.queue.DeliverySink;
+import dev.junction.routing.queue.Prefetch;
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.Settlement;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * basic.qos, consume, cancel, get, ack, reject, nack and recover; delivery tags and the channel's unacknowledged
+ * deliveries. Delivery tags are assigned on the event loop when a delivery is written, so they increase in the
+ * order the client sees them [AMQP 0-9-1 delivery-tag].
+ */
+final class Consuming {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AmqpChannel ch;
+    private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
+    private final NavigableMap<Long, Unacked> unacked = new TreeMap<>();
+    private final List<Runnable> txSettlements = new ArrayList<>();
+    private long nextTag = 1;
+    private int prefetchCount;
+    private long prefetchBytes;
+    private Prefetch channelPrefetch;
+    private String replyToName;
+
+    private record Unacked(Queue queue, long deliveryId) {
+    }
+
+    Consuming(AmqpChannel ch) {
+        this.ch = ch;
+    }
+
+    void method(Method m) {
+        switch (m.type()) {
+            case BASIC_QOS -> qos(m);
+            case BASIC_CONSUME -> consume(m);
+            case BASIC_CANCEL -> {
+                String tag = m.str("consumer-tag");
+                ChannelConsumer c = consumers.remove(tag);
+                if (c != null) {
+                    c.cancel();
+                }
+                if (!m.bit("nowait")) {
+                    ch.conn.send(ch.number, MethodType.BASIC_CANCEL_OK.with(tag));
+                }
+            }
+            case BASIC_GET -> get(m);
+            case BASIC_ACK -> settle(m, m.longValue("delivery-tag"), m.bit("multiple"), Settlement.ACK);
+            case BASIC_REJECT -> settle(m, m.longValue("delivery-tag"), false,
+                    m.bit("requeue") ? Settlement.REQUEUE : Settlement.DISCARD);
+            case BASIC_NACK -> settle(m, m.longValue("delivery-tag"), m.bit("multiple"),
+                    m.bit("requeue") ? Settlement.REQUEUE : Settlement.DISCARD);
+            case BASIC_RECOVER, BASIC_RECOVER_ASYNC -> {
+                if (!m.bit("requeue")) {
+                    // As in RabbitMQ: redelivery to the same consumer without requeue is not supported.
+                    throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false",
+                            m.type().classId(), m.type().methodId());
+                }
+                requeueAll();
+                if (m.type() == MethodType.BASIC_RECOVER) {
+                    ch.conn.send(ch.number, MethodType.BASIC_RECOVER_OK.with());
+                }
+            }
+            default -> throw new IllegalStateException("not a consuming method: " + m.type());
+        }
+    }
+
+    private void qos(Method m) {
+        long size = m.longValue("prefetch-size");
+        int count = m.integer("prefetch-count");
+        if (m.bit("global")) {
+            // RabbitMQ: global=true shares one limit among all the channel's consumers.
+            if (channelPrefetch == null) {
+                channelPrefetch = new Prefetch(count, size);
+            } else {
+                channelPrefetch.setLimits(count, size);
+            }
+        } else {
+            prefetchCount = count;
+            prefetchBytes = size;
+        }
+        ch.conn.send(ch.number, MethodType.BASIC_QOS_OK.with());
+    }
+
+    private void consume(Method m) {
+        String queueName = m.str("queue").isEmpty() ? ch.lastQueue : m.str("queue");
+        String tag = m.str("consumer-tag");
+        if (tag.isEmpty()) {
+            tag = generateTag();
+        }
+        if (consumers.containsKey(tag)) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "attempt to reuse consumer tag '"
+                    + tag + "'", 60, 20);
+        }
+        boolean noAck = m.bit("no-ack");
+        if (queueName.equals(DirectReplyTo.PSEUDO_QUEUE)) {
+            consumeReplyTo(m, tag, noAck);
+            return;
+        }
+        ch.conn.access.read("queue", queueName, 60, 20);
+        Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
+        List<Prefetch> limits = new ArrayList<>(2);
+        if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
+            limits.add(new Prefetch(prefetchCount, prefetchBytes));
+        }
+        if (!noAck && channelPrefetch != null) {
+            limits.add(channelPrefetch);
+        }
+        int priority = priorityOf(m.table("arguments"));
+        ConsumerSpec spec = new ConsumerSpec(tag, noAck, m.bit("exclusive"), priority, limits, ch.conn);
+        ChannelConsumer sink = new ChannelConsumer(tag);
+        String consumerTag = tag;
+        consumers.put(tag, sink);
+        ch.conn.await(() -> queue.consume(spec, sink), (consumer, error) -> {
+            if (error != null) {
+                consumers.remove(consumerTag);
+            }
+            if (error == null && consumers.get(consumerTag) != sink) {
+                consumer.cancel(); // the channel closed while the consumer was being registered
+                return;
+            }
+            ch.completeOrFail(error, m, () -> {
+                sink.consumer = consumer;
+                if (!m.bit("nowait")) {
+                    ch.conn.send(ch.number, MethodType.BASIC_CONSUME_OK.with(consumerTag));
+                }
+            });
+        });
+    }
+
+    private static int priorityOf(Map<String, Object> args) {
+        Object p = args.get("x-priority");
+        if (p == null) {
+            return 0;
+        }
+        if (!HeaderValues.isInteger(p)) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
+                    "invalid x-priority argument: must be an integer", 60, 20);
+        }
+        return ((Number) p).intValue();
+    }
+
+    private void consumeReplyTo(Method m, String tag, boolean noAck) {
+        if (!noAck) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot "
+                    + "acknowledge", 60, 20);
+        }
+        if (replyToName != null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
+                    "reply consumer already set", 60, 20);
+        }
+        ChannelConsumer sink = new ChannelConsumer(tag);
+        consumers.put(tag, sink);
+        replyToName = ch.conn.directReplyTo.register(message -> ch.conn.deliver(() -> {
+            if (!ch.closing() && consumers.get(tag) == sink) {
+                ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, nextTag++, false,
+                        message.exchange(), message.routingKey()), message);
+            }
+        }));
+        sink.replyTo = true;
+        if (!m.bit("nowait")) {
+            ch.conn.send(ch.number, MethodType.BASIC_CONSUME_OK.with(tag));
+        }
+    }
+
+    /** Requests sent from a channel consuming direct replies carry the channel's reply-to name. */
+    Message rewriteReplyTo(Message message) {
+        if (replyToName != null && DirectReplyTo.PSEUDO_QUEUE.equals(message.properties().replyTo())) {
+            return message.withProperties(message.properties().toBuilder().replyTo(replyToName).build());
+        }
+        if (DirectReplyTo.PSEUDO_QUEUE.equals(message.properties().replyTo())) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer "
+                    + "does not exist", 60, 40);
+        }
+        return message;
+    }
+
+    private void get(Method m) {
+        String queueName = m.str("queue").isEmpty() ? ch.lastQueue : m.str("queue");
+        ch.conn.access.read("queue", queueName, 60, 70);
+        Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
+        boolean noAck = m.bit("no-ack");
+        ch.conn.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
+            if (d == null) {
+                ch.conn.send(ch.number, MethodType.BASIC_GET_EMPTY.with(""));
+                return;
+            }
+            long tag = nextTag++;
+            if (!noAck) {
+                unacked.put(tag, new Unacked(d.queue(), d.deliveryId()));
+            }
+            Message msg = d.message();
+            ch.conn.sendWithContent(ch.number, MethodType.BASIC_GET_OK.with(tag, d.redelivered(), msg.exchange(),
+                    msg.routingKey(), (long) d.remaining()), msg);
+        }));
+    }
+
+    private void settle(Method m, long tag, boolean multiple, Settlement how) {
+        List<Unacked> chosen = new ArrayList<>();
+        if (multiple) {
+            NavigableMap<Long, Unacked> head = tag == 0 ? unacked : unacked.headMap(tag, true);
+            if (tag != 0 && !unacked.containsKey(tag) && head.isEmpty()) {
+                throw unknownTag(m, tag);
+            }
+            chosen.addAll(head.values());
+            head.clear();
+        } else {
+            Unacked u = unacked.remove(tag);
+            if (u == null) {
+                throw unknownTag(m, tag);
+            }
+            chosen.add(u);
+        }
+        Runnable apply = () -> settleInQueues(chosen, how);
+        if (ch.publishing.transactional()) {
+            txSettlements.add(apply);
+        } else {
+            apply.run();
+        }
+    }
+
+    private static AmqpException unknownTag(Method m, long tag) {
+        return AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "unknown delivery tag "
+                + tag, m.type().classId(), m.type().methodId());
+    }
+
+    private static void settleInQueues(List<Unacked> chosen, Settlement how) {
+        Map<Queue, List<Long>> byQueue = new HashMap<>();
+        for (Unacked u : chosen) {
+            byQueue.computeIfAbsent(u.queue, q -> new ArrayList<>()).add(u.deliveryId);
+        }
+        byQueue.forEach((q, ids) -> q.settle(ids.stream().mapToLong(Long::longValue).toArray(), how));
+    }
+
+    void commit() {
+        txSettlements.forEach(Runnable::run);
+        txSettlements.clear();
+    }
+
+    void rollback() {
+        // Rolled-back acknowledgements are forgotten; the deliveries stay unacknowledged, as in RabbitMQ.
+        txSettlements.clear();
+    }
+
+    private void requeueAll() {
+        List<Unacked> all = new ArrayList<>(unacked.values());
+        unacked.clear();
+        settleInQueues(all, Settlement.REQUEUE);
+    }
+
+    void resume() {
+        for (ChannelConsumer c : consumers.values()) {
+            if (c.consumer != null) {
+                c.consumer.resume();
+            }
+        }
+    }
+
+    void release() {
+        for (ChannelConsumer c : consumers.values()) {
+            c.cancel();
+        }
+        consumers.clear();
+        requeueAll();
+        txSettlements.clear();
+        if (replyToName != null) {
+            ch.conn.directReplyTo.unregister(replyToName);
+            replyToName = null;
+        }
+    }
+
+    private static String generateTag() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return "amq.ctag-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** The sink one basic.consume registers with its queue. Called on the queue's thread. */
+    private final class ChannelConsumer implements DeliverySink {
+        private final String tag;
+        volatile Consumer consumer;
+        boolean replyTo;
+
+        ChannelConsumer(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public void deliver(Delivery d) {
+            ch.conn.deliver(() -> write(d));
+        }
+
+        private void write(Delivery d) {
+            if (ch.closing() || consumers.get(tag) != this) {
+                // The channel or consumer went away while the delivery was in flight: give it back.
+                if (!d.autoAck()) {
+                    d.queue().settle(d.deliveryId(), Settlement.REQUEUE);
+                }
+                return;
+            }
+            long deliveryTag = nextTag++;
+            if (!d.autoAck()) {
+                unacked.put(deliveryTag, new Unacked(d.queue(), d.deliveryId()));
+            }
+            Message m = d.message();
+            ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, deliveryTag, d.redelivered(),
+                    m.exchange(), m.routingKey()), m);
+        }
+
+        @Override
+        public boolean ready() {
+            return ch.flowActive && ch.conn.canTakeDeliveries();
+        }
+
+        @Override
+        public void cancelled() {
+            ch.conn.runOnEventLoop(() -> {
+                if (consumers.remove(tag) == this && !ch.closing()
+                        && ch.conn.clientHasCapability("consumer_cancel_notify")) {
+                    // The queue was deleted: tell the client [RabbitMQ consumer cancel notification].
+                    ch.conn.send(ch.number, MethodType.BASIC_CANCEL.with(tag, true));
+                }
+            });
+        }
+
+        void cancel() {
+            if (consumer != null) {
+                consumer.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.Method;
+import dev.junction.amqp.codec.MethodType;
+import dev.junction.routing.VirtualHost;
+import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.exchange.ExchangeSpec;
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueSpec;
+
+/** The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. */
+final class Declarations {
+    private final AmqpChannel ch;
+
+    Declarations(AmqpChannel ch) {
+        this.ch = ch;
+    }
+
+    void method(Method m) {
+        VirtualHost vhost = ch.conn.vhost;
+        AccessControl access = ch.conn.access;
+        int c = m.type().classId();
+        int id = m.type().methodId();
+        switch (m.type()) {
+            case EXCHANGE_DECLARE -> {
+                String name = m.str("exchange");
+                boolean passive = m.bit("passive");
+                if (!passive) {
+                    access.configure("exchange", name, c, id);
+                }
+                vhost.declareExchange(new ExchangeSpec(name, m.str("type"), m.bit("durable"), m.bit("auto-delete"),
+                        m.bit("internal"), m.table("arguments")), passive);
+                reply(m, MethodType.EXCHANGE_DECLARE_OK.with());
+            }
+            case EXCHANGE_DELETE -> {
+                String name = m.str("exchange");
+                access.configure("exchange", name, c, id);
+                vhost.deleteExchange(name, m.bit("if-unused"));
+                reply(m, MethodType.EXCHANGE_DELETE_OK.with());
+            }
+            case EXCHANGE_BIND, EXCHANGE_UNBIND -> {
+                String destination = m.str("destination");
+                String source = m.str("source");
+                access.write("exchange", destination, c, id);
+                access.read("exchange", source, c, id);
+                Binding b = Binding.toExchange(source, destination, m.str("routing-key"), m.table("arguments"));
+                if (m.type() == MethodType.EXCHANGE_BIND) {
+                    vhost.bind(b, ch.conn);
+                    reply(m, MethodType.EXCHANGE_BIND_OK.with());
+                } else {
+                    vhost.unbind(b, ch.conn);
+                    reply(m, MethodType.EXCHANGE_UNBIND_OK.with());
+                }
+            }
+            case QUEUE_DECLARE -> declareQueue(m, vhost, access);
+            case QUEUE_BIND, QUEUE_UNBIND -> {
+                String queue = queueName(m);
+                String exchange = m.str("exchange");
+                String key = m.str("routing-key");
+                if (m.str("queue").isEmpty() && key.isEmpty()) {
+                    // An empty queue name and key mean the last declared queue, keyed by its own name.
+                    key = queue;
+                }
+                access.write("queue", queue, c, id);
+                access.read("exchange", exchange, c, id);
+                Binding b = Binding.toQueue(exchange, queue, key, m.table("arguments"));
+                if (m.type() == MethodType.QUEUE_BIND) {
+                    vhost.bind(b, ch.conn);
+                    reply(m, MethodType.QUEUE_BIND_OK.with());
+                } else {
+                    vhost.unbind(b, ch.conn);
+                    ch.conn.send(ch.number, MethodType.QUEUE_UNBIND_OK.with());
+                }
+            }
+            case QUEUE_PURGE -> {
+                String queue = queueName(m);
+                access.read("queue", queue, c, id);
+                ch.conn.await(() -> vhost.purgeQueue(queue, ch.conn), (count, error) ->
+                        ch.completeOrFail(error, m, () -> reply(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
+            }
+            case QUEUE_DELETE -> {
+                String queue = queueName(m);
+                access.configure("queue", queue, c, id);
+                ch.conn.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), ch.conn),
+                        (count, error) -> ch.completeOrFail(error, m,
+                                () -> reply(m, MethodType.QUEUE_DELETE_OK.with((long) count))));
+            }
+            default -> throw new IllegalStateException("not a declaration: " + m.type());
+        }
+    }
+
+    private void declareQueue(Method m, VirtualHost vhost, AccessControl access) {
+        String requested = m.str("queue");
+        boolean passive = m.bit("passive");
+        if (passive && requested.isEmpty()) {
+            requested = ch.lastQueue;
+        }
+        if (!passive && !requested.isEmpty()) {
+            access.configure("queue", requested, m.type().classId(), m.type().methodId());
+        }
+        Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
+                m.bit("auto-delete"), m.table("arguments")), ch.conn, passive);
+        ch.lastQueue = q.name();
+        reply(m, MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount()));
+    }
+
+    /** The method's queue name, or the channel's last declared queue when it is empty [AMQP 0-9-1 queue-name]. */
+    private String queueName(Method m) {
+        String name = m.str("queue");
+        if (!name.isEmpty()) {
+            return name;
+        }
+        if (ch.lastQueue.isEmpty()) {
+            throw dev.junction.amqp.codec.AmqpException.connection(
+                    dev.junction.amqp.codec.ReplyCode.NOT_ALLOWED, "no previously declared queue",
+                    m.type().classId(), m.type().methodId());
+        }
+        return ch.lastQueue;
+    }
+
+    private void reply(Method m, Method ok) {
+        if (!hasNoWait(m) || !m.bit("nowait")) {
+            ch.conn.send(ch.number, ok);
+        }
+    }
+
+    private static boolean hasNoWait(Method m) {
+        return m.type().fields().stream().anyMatch(f -> f.name().equals("nowait"));
+    }
+}

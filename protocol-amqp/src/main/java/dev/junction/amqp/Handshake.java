@@ -1,0 +1,155 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.Method;
+import dev.junction.amqp.codec.MethodType;
+import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
+import dev.junction.routing.VirtualHost;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The connection handshake [AMQP 0-9-1 section 4.2.3? connection class]: start → start-ok (authentication) →
+ * tune → tune-ok (negotiation) → open → open-ok. Methods out of this order are a hard error.
+ */
+final class Handshake {
+    private static final String VERSION = Optional.ofNullable(Handshake.class.getPackage().getImplementationVersion())
+            .orElse("0.1.0");
+    /** The smallest frame_max a peer may negotiate [AMQP 0-9-1 frame-min-size]. */
+    private static final int FRAME_MIN_SIZE = 4096;
+
+    private enum Step { START_SENT, TUNE_SENT, TUNED, OPEN }
+
+    private final AmqpConnection conn;
+    private final Authenticator authenticator;
+    private Step step;
+    private UserConfig user;
+
+    Handshake(AmqpConnection conn, Authenticator authenticator) {
+        this.conn = conn;
+        this.authenticator = authenticator;
+    }
+
+    void start() {
+        if (step != null) {
+            throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "protocol header seen twice",
+                    0, 0);
+        }
+        step = Step.START_SENT;
+        conn.send(0, MethodType.CONNECTION_START.with(0, 9, serverProperties(), Authenticator.MECHANISMS, "en_US"));
+    }
+
+    void method(Method m) {
+        switch (m.type()) {
+            case CONNECTION_START_OK -> startOk(m);
+            case CONNECTION_SECURE_OK -> throw unexpected(m);
+            case CONNECTION_TUNE_OK -> tuneOk(m);
+            case CONNECTION_OPEN -> open(m);
+            default -> throw unexpected(m);
+        }
+    }
+
+    private void startOk(Method m) {
+        expect(Step.START_SENT, m);
+        Object caps = m.table("client-properties").get("capabilities");
+        if (caps instanceof Map<?, ?> map) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            map.forEach((k, v) -> c.put(String.valueOf(k), v));
+            conn.clientCapabilities = c;
+        }
+        String mechanism = m.str("mechanism");
+        String[] why = new String[1];
+        Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, m.bytes("response"),
+                conn.peerAddress(), why);
+        if (authenticated.isEmpty()) {
+            String text = "Login was refused using authentication mechanism " + mechanism
+                    + ". For details see the broker logfile.";
+            if (conn.clientHasCapability("authentication_failure_close")) {
+                conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, 10, 11));
+            } else {
+                conn.abort("authentication failed: " + why[0]);
+            }
+            org.slf4j.LoggerFactory.getLogger(Handshake.class).warn("{}: authentication failed: {}", conn.peer(),
+                    why[0]);
+            return;
+        }
+        user = authenticated.get();
+        step = Step.TUNE_SENT;
+        conn.send(0, MethodType.CONNECTION_TUNE.with(conn.settings.channelMax(), conn.settings.frameMax(),
+                conn.settings.heartbeatSeconds()));
+    }
+
+    private void tuneOk(Method m) {
+        expect(Step.TUNE_SENT, m);
+        int channelMax = m.integer("channel-max");
+        long frameMax = m.longValue("frame-max");
+        int heartbeat = m.integer("heartbeat");
+        int serverFrameMax = conn.settings.frameMax();
+        if (frameMax != 0 && frameMax < FRAME_MIN_SIZE) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + frameMax
+                    + " < " + FRAME_MIN_SIZE + " min size", 10, 31);
+        }
+        if (frameMax > serverFrameMax) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + frameMax
+                    + " > " + serverFrameMax + " max size", 10, 31);
+        }
+        int serverChannelMax = conn.settings.channelMax();
+        if (channelMax > serverChannelMax) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel_max=" + channelMax
+                    + " > " + serverChannelMax + " max channels", 10, 31);
+        }
+        step = Step.TUNED;
+        conn.tuned(frameMax == 0 ? serverFrameMax : (int) frameMax,
+                channelMax == 0 ? serverChannelMax : channelMax, heartbeat);
+    }
+
+    private void open(Method m) {
+        expect(Step.TUNED, m);
+        String vhostName = m.str("virtual-host");
+        Optional<VirtualHost> vhost = conn.engine.vhost(vhostName);
+        if (vhost.isEmpty()) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "vhost '" + vhostName + "' not found",
+                    10, 40);
+        }
+        Optional<VhostPermission> permission = user.permissionsFor(vhostName);
+        if (permission.isEmpty()) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
+                    + "' refused for user '" + user.name() + "'", 10, 40);
+        }
+        step = Step.OPEN;
+        conn.opened(user, vhost.get(), new AccessControl(user, vhostName, permission.get()));
+        conn.send(0, MethodType.CONNECTION_OPEN_OK.with(""));
+    }
+
+    private void expect(Step expected, Method m) {
+        if (step != expected) {
+            throw unexpected(m);
+        }
+    }
+
+    private static AmqpException unexpected(Method m) {
+        return AmqpException.connection(ReplyCode.COMMAND_INVALID, "unexpected "
+                + m.type().amqpName() + " during the connection handshake", m.type().classId(), m.type().methodId());
+    }
+
+    private Map<String, Object> serverProperties() {
+        Map<String, Object> caps = new LinkedHashMap<>();
+        for (String c : new String[] {"publisher_confirms", "exchange_exchange_bindings", "basic.nack",
+                "consumer_cancel_notify", "connection.blocked", "consumer_priorities",
+                "authentication_failure_close", "per_consumer_qos", "direct_reply_to"}) {
+            caps.put(c, true);
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("product", "Junction");
+        p.put("version", VERSION);
+        p.put("platform", "Java " + Runtime.version().feature());
+        p.put("cluster_name", conn.settings.clusterName());
+        p.put("copyright", "Junction authors, Apache-2.0");
+        p.put("information", "An MQTT and AMQP 0-9-1 broker");
+        p.put("capabilities", caps);
+        return p;
+    }
+}

@@ -1,0 +1,251 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.ContentBodyFrame;
+import dev.junction.amqp.codec.ContentHeaderFrame;
+import dev.junction.amqp.codec.Method;
+import dev.junction.amqp.codec.MethodType;
+import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.Message;
+import dev.junction.routing.MessageProperties;
+import dev.junction.routing.PublishResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * basic.publish and its content frames, publisher confirms, mandatory returns, transactions and direct reply-to.
+ * A publish is a method frame, a content header and as many body frames as the header's size needs; any other
+ * frame in between is an UNEXPECTED_FRAME hard error [AMQP 0-9-1 4.2.6].
+ */
+final class Publishing {
+    private final AmqpChannel ch;
+    private Method publish;
+    private MessageProperties properties;
+    private byte[] body;
+    private int received;
+    private boolean confirmMode;
+    private Confirms confirms;
+    private boolean txMode;
+    private final List<Pending> txPublishes = new ArrayList<>();
+
+    private record Pending(Method method, Message message) {
+    }
+
+    Publishing(AmqpChannel ch) {
+        this.ch = ch;
+    }
+
+    void method(Method m) {
+        switch (m.type()) {
+            case BASIC_PUBLISH -> {
+                if (m.bit("immediate")) {
+                    // RabbitMQ dropped support for immediate in 3.0 and answers with NOT_IMPLEMENTED.
+                    throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true",
+                            60, 40);
+                }
+                publish = m;
+            }
+            case CONFIRM_SELECT -> {
+                if (txMode) {
+                    throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
+                            "cannot switch from tx to confirm mode", 85, 10);
+                }
+                if (!confirmMode) {
+                    confirmMode = true;
+                    confirms = new Confirms();
+                }
+                if (!m.bit("nowait")) {
+                    ch.conn.send(ch.number, MethodType.CONFIRM_SELECT_OK.with());
+                }
+            }
+            case TX_SELECT -> {
+                if (confirmMode) {
+                    throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
+                            "cannot switch from confirm to tx mode", 90, 10);
+                }
+                txMode = true;
+                ch.conn.send(ch.number, MethodType.TX_SELECT_OK.with());
+            }
+            case TX_COMMIT -> {
+                requireTx(m);
+                for (Pending p : txPublishes) {
+                    route(p.method, p.message);
+                }
+                txPublishes.clear();
+                ch.consuming.commit();
+                ch.conn.send(ch.number, MethodType.TX_COMMIT_OK.with());
+            }
+            case TX_ROLLBACK -> {
+                requireTx(m);
+                txPublishes.clear();
+                ch.consuming.rollback();
+                ch.conn.send(ch.number, MethodType.TX_ROLLBACK_OK.with());
+            }
+            default -> throw new IllegalStateException("not a publishing method: " + m.type());
+        }
+    }
+
+    private void requireTx(Method m) {
+        if (!txMode) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
+                    "channel is not transactional", m.type().classId(), m.type().methodId());
+        }
+    }
+
+    boolean transactional() {
+        return txMode;
+    }
+
+    /** A method frame arrived: it must not interrupt a publish's content. */
+    void expectNoContent(Method m) {
+        if (publish != null && properties == null) {
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "expected content header "
+                    + "for class 60, got non content header frame instead", m.type().classId(), m.type().methodId());
+        }
+        if (properties != null) {
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "expected content body, "
+                    + "got non content body frame instead", m.type().classId(), m.type().methodId());
+        }
+    }
+
+    void contentHeader(ContentHeaderFrame h) {
+        if (publish == null || properties != null) {
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
+                    "content header without basic.publish", 60, 40);
+        }
+        if (h.classId() != 60) {
+            throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content header for class "
+                    + h.classId() + " but basic.publish is class 60", 60, 40);
+        }
+        long max = ch.conn.settings.maxMessageSize();
+        if (h.bodySize() > max) {
+            Method m = publish;
+            publish = null;
+            // The body frames that follow are skipped by discarding; the channel closes first.
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "message size "
+                    + h.bodySize() + " is larger than configured max size " + max, m.type().classId(),
+                    m.type().methodId());
+        }
+        properties = h.properties();
+        body = new byte[(int) h.bodySize()];
+        received = 0;
+        if (h.bodySize() == 0) {
+            complete();
+        }
+    }
+
+    void contentBody(ContentBodyFrame b) {
+        if (properties == null) {
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
+                    "content body without a content header", 60, 40);
+        }
+        byte[] chunk = b.payload();
+        if (received + chunk.length > body.length) {
+            throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content body exceeds the size of "
+                    + body.length + " bytes announced in its header", 60, 40);
+        }
+        System.arraycopy(chunk, 0, body, received, chunk.length);
+        received += chunk.length;
+        if (received == body.length) {
+            complete();
+        }
+    }
+
+    private void complete() {
+        Method m = publish;
+        MessageProperties p = properties;
+        byte[] b = body;
+        publish = null;
+        properties = null;
+        body = null;
+        validate(p, m);
+        Message message = new Message(m.str("exchange"), m.str("routing-key"), p, b);
+        AccessControl access = ch.conn.access;
+        access.write("exchange", message.exchange(), 60, 40);
+        if (txMode) {
+            // Routing happens at commit; existence is still checked now, as RabbitMQ does.
+            if (!message.exchange().isEmpty() && ch.conn.vhost.exchange(message.exchange()).isEmpty()) {
+                throw AmqpChannel.translate(BrokerException.notFound("no exchange '" + message.exchange()
+                        + "' in vhost '" + ch.conn.vhost.name() + "'"), m);
+            }
+            txPublishes.add(new Pending(m, message));
+            return;
+        }
+        route(m, message);
+    }
+
+    private void validate(MessageProperties p, Method m) {
+        if (p.expiration() != null) {
+            try {
+                if (Long.parseLong(p.expiration()) < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid expiration '"
+                        + p.expiration() + "': must be a non-negative integer of milliseconds", 60, 40);
+            }
+        }
+        if (p.userId() != null && !p.userId().equals(ch.conn.access.userName())) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
+                    + p.userId() + "' but authenticated user was '" + ch.conn.access.userName() + "'", 60, 40);
+        }
+    }
+
+    private void route(Method m, Message message) {
+        if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplyTo.PREFIX)) {
+            replyDirect(m, message);
+            return;
+        }
+        Message toRoute = ch.consuming.rewriteReplyTo(message);
+        PublishResult result;
+        try {
+            result = ch.conn.vhost.publish(toRoute, confirmMode);
+        } catch (BrokerException e) {
+            throw AmqpChannel.translate(e, m);
+        }
+        if (!result.routed() && m.bit("mandatory")) {
+            ch.conn.sendWithContent(ch.number, MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
+                    message.exchange(), message.routingKey()), toRoute);
+        }
+        if (confirmMode) {
+            long seq = confirms.nextSequence();
+            var future = result.confirmed();
+            if (future.isDone()) {
+                confirmed(seq, future.getNow(false));
+            } else {
+                future.whenComplete((ok, error) -> ch.conn.runOnEventLoop(
+                        () -> confirmed(seq, error == null && Boolean.TRUE.equals(ok))));
+            }
+        }
+    }
+
+    private void replyDirect(Method m, Message message) {
+        DirectReplyTo.Target target = ch.conn.directReplyTo.target(message.routingKey());
+        if (target != null) {
+            target.reply(message);
+        } else if (m.bit("mandatory")) {
+            ch.conn.sendWithContent(ch.number, MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
+                    message.exchange(), message.routingKey()), message);
+        }
+        if (confirmMode) {
+            confirmed(confirms.nextSequence(), true);
+        }
+    }
+
+    private void confirmed(long seq, boolean ack) {
+        if (ch.closing() || confirms == null) {
+            return;
+        }
+        confirms.finish(seq, ack, (tag, multiple, isAck) -> ch.conn.send(ch.number, isAck
+                ? MethodType.BASIC_ACK.with(tag, multiple)
+                : MethodType.BASIC_NACK.with(tag, multiple, false)));
+    }
+
+    void release() {
+        txPublishes.clear();
+        publish = null;
+        properties = null;
+        body = null;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.junction.routing;
+
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The Micrometer meters of one vhost: message counters and per-queue gauges. */
+final class EngineMetrics implements QueueMetrics {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Counter published;
+    private final Counter routed;
+    private final Counter unroutable;
+    private final Counter delivered;
+    private final Counter acked;
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Map<String, List<Meter>> queueMeters = new ConcurrentHashMap<>();
+
+    EngineMetrics(MeterRegistry registry, String vhost) {
+        this.registry = registry;
+        this.tags = Tags.of("vhost", vhost);
+        published = Counter.builder("junction.messages.published").description("Messages received from publishers")
+                .tags(tags).register(registry);
+        routed = Counter.builder("junction.messages.routed").description("Queue copies made by routing")
+                .tags(tags).register(registry);
+        unroutable = Counter.builder("junction.messages.unroutable").description("Messages that reached no queue")
+                .tags(tags).register(registry);
+        delivered = Counter.builder("junction.messages.delivered").description("Deliveries to consumers and gets")
+                .tags(tags).register(registry);
+        acked = Counter.builder("junction.messages.acked").description("Deliveries acknowledged")
+                .tags(tags).register(registry);
+    }
+
+    void published(int queues) {
+        published.increment();
+        if (queues == 0) {
+            unroutable.increment();
+        } else {
+            routed.increment(queues);
+        }
+    }
+
+    @Override
+    public void delivered(int n) {
+        delivered.increment(n);
+    }
+
+    @Override
+    public void acked(int n) {
+        if (n > 0) {
+            acked.increment(n);
+        }
+    }
+
+    @Override
+    public void dropped(String reason) {
+        dropped.computeIfAbsent(reason, r -> Counter.builder("junction.messages.dropped")
+                .description("Messages that left a queue without being acknowledged (expired, overflow)")
+                .tags(tags.and("reason", r)).register(registry)).increment();
+    }
+
+    void queueAdded(Queue q) {
+        Tags t = tags.and("queue", q.name());
+        queueMeters.put(q.name(), List.of(
+                Gauge.builder("junction.queue.messages", q, Queue::messageCount)
+                        .description("Ready messages in the queue").tags(t).register(registry),
+                Gauge.builder("junction.queue.messages.unacked", q, Queue::unackedCount)
+                        .description("Delivered, unacknowledged messages").tags(t).register(registry),
+                Gauge.builder("junction.queue.consumers", q, Queue::consumerCount)
+                        .description("Consumers of the queue").tags(t).register(registry)));
+    }
+
+    void queueRemoved(Queue q) {
+        List<Meter> meters = queueMeters.remove(q.name());
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+}

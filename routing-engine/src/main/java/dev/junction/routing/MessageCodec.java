@@ -1,0 +1,93 @@
+package dev.junction.routing;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/** The engine's encoding of a {@link Message} for the store: versioned, so the format can evolve. */
+public final class MessageCodec {
+    private static final int VERSION = 1;
+
+    private MessageCodec() {
+    }
+
+    public static byte[] encode(Message m) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(m.bodySize() + 128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            ValueCodec.writeString(out, m.exchange());
+            ValueCodec.writeString(out, m.routingKey());
+            MessageProperties p = m.properties();
+            ValueCodec.writeNullableString(out, p.contentType());
+            ValueCodec.writeNullableString(out, p.contentEncoding());
+            ValueCodec.writeTable(out, p.headers());
+            writeNullableInt(out, p.deliveryMode());
+            writeNullableInt(out, p.priority());
+            ValueCodec.writeNullableString(out, p.correlationId());
+            ValueCodec.writeNullableString(out, p.replyTo());
+            ValueCodec.writeNullableString(out, p.expiration());
+            ValueCodec.writeNullableString(out, p.messageId());
+            out.writeBoolean(p.timestamp() != null);
+            if (p.timestamp() != null) {
+                out.writeLong(p.timestamp().getEpochSecond());
+            }
+            ValueCodec.writeNullableString(out, p.type());
+            ValueCodec.writeNullableString(out, p.userId());
+            ValueCodec.writeNullableString(out, p.appId());
+            ValueCodec.writeNullableString(out, p.clusterId());
+            out.writeInt(m.bodySize());
+            out.write(m.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + m, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static Message decode(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IOException("unknown message encoding version " + version);
+            }
+            String exchange = ValueCodec.readString(in);
+            String routingKey = ValueCodec.readString(in);
+            MessageProperties.Builder b = MessageProperties.builder()
+                    .contentType(ValueCodec.readNullableString(in))
+                    .contentEncoding(ValueCodec.readNullableString(in))
+                    .headers(ValueCodec.readTable(in))
+                    .deliveryMode(readNullableInt(in))
+                    .priority(readNullableInt(in))
+                    .correlationId(ValueCodec.readNullableString(in))
+                    .replyTo(ValueCodec.readNullableString(in))
+                    .expiration(ValueCodec.readNullableString(in))
+                    .messageId(ValueCodec.readNullableString(in));
+            if (in.readBoolean()) {
+                b.timestamp(Instant.ofEpochSecond(in.readLong()));
+            }
+            b.type(ValueCodec.readNullableString(in))
+                    .userId(ValueCodec.readNullableString(in))
+                    .appId(ValueCodec.readNullableString(in))
+                    .clusterId(ValueCodec.readNullableString(in));
+            byte[] body = new byte[in.readInt()];
+            in.readFully(body);
+            return new Message(exchange, routingKey, b.build(), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot decode a stored message", e);
+        }
+    }
+
+    private static void writeNullableInt(DataOutputStream out, Integer v) throws IOException {
+        out.writeBoolean(v != null);
+        if (v != null) {
+            out.writeInt(v);
+        }
+    }
+
+    private static Integer readNullableInt(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readInt() : null;
+    }
+}

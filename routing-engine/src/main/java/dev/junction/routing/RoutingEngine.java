@@ -1,0 +1,154 @@
+package dev.junction.routing;
+
+import dev.junction.routing.queue.Queue;
+import dev.junction.storage.Definition;
+import dev.junction.storage.DefinitionKind;
+import dev.junction.storage.MessageStore;
+import dev.junction.storage.QueueKey;
+import dev.junction.storage.StoredMessage;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol-neutral core: virtual hosts, the shared pool that queue mailboxes run on, timers, the message id
+ * sequence and the store. Protocol adapters reach everything through {@link #vhost(String)}.
+ */
+public final class RoutingEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingEngine.class);
+    private static final int RECOVERY_PAGE = 10_000;
+
+    private final MessageStore store;
+    private final MeterRegistry registry;
+    private final ExecutorService pool;
+    private final ScheduledExecutorService timers;
+    private final AtomicLong messageIds;
+    private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
+
+    /**
+     * @param threads how many threads run queue mailboxes; one per core is right for most loads
+     */
+    public RoutingEngine(MessageStore store, MeterRegistry registry, int threads) {
+        this.store = store;
+        this.registry = registry;
+        this.pool = Executors.newFixedThreadPool(threads, named("junction-queue"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(named("junction-timer"));
+        this.messageIds = new AtomicLong(store.highestMessageId());
+    }
+
+    /** Returns the vhost, creating it (with its built-in exchanges) when missing. */
+    public VirtualHost createVhost(String name) {
+        return vhosts.computeIfAbsent(name, n -> {
+            store.definitions().put(new Definition(DefinitionKind.VHOST, n, n, new byte[0]));
+            return new VirtualHost(n, this);
+        });
+    }
+
+    public Optional<VirtualHost> vhost(String name) {
+        return Optional.ofNullable(vhosts.get(name));
+    }
+
+    public Collection<VirtualHost> vhosts() {
+        return List.copyOf(vhosts.values());
+    }
+
+    /**
+     * Rebuilds durable definitions and queue contents from the store. Call once, before listeners open. Messages
+     * of queues that no longer exist are dropped from the store.
+     */
+    public void recover() {
+        long started = System.nanoTime();
+        int definitions = 0;
+        for (Definition d : store.definitions().all()) {
+            definitions++;
+            switch (d.kind()) {
+                case VHOST -> vhosts.computeIfAbsent(d.vhost(), n -> new VirtualHost(n, this));
+                case EXCHANGE -> vhostFor(d).recoverExchange(DefinitionCodec.readExchange(d));
+                case QUEUE -> vhostFor(d).recoverQueue(DefinitionCodec.readQueue(d));
+                case BINDING -> vhostFor(d).recoverBinding(DefinitionCodec.readBinding(d));
+                default -> {
+                    // Users and permissions are recovered by the broker's access control, not here.
+                }
+            }
+        }
+        long messages = 0;
+        for (QueueKey key : store.queues()) {
+            Queue q = vhost(key.vhost()).flatMap(v -> v.queue(key.name())).orElse(null);
+            if (q == null) {
+                LOG.warn("dropping stored messages of {}: the queue no longer exists", key);
+                store.removeQueue(key);
+                continue;
+            }
+            long after = 0;
+            List<StoredMessage> page;
+            while (!(page = store.read(key, after, RECOVERY_PAGE)).isEmpty()) {
+                q.restore(page);
+                messages += page.size();
+                after = page.get(page.size() - 1).id();
+            }
+        }
+        LOG.info("recovered {} definitions and {} messages in {} ms", definitions, messages,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private VirtualHost vhostFor(Definition d) {
+        return vhosts.computeIfAbsent(d.vhost(), n -> new VirtualHost(n, this));
+    }
+
+    long nextMessageId() {
+        return messageIds.incrementAndGet();
+    }
+
+    MessageStore store() {
+        return store;
+    }
+
+    MeterRegistry registry() {
+        return registry;
+    }
+
+    ExecutorService pool() {
+        return pool;
+    }
+
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    /** Stops timers and lets queue mailboxes finish what they hold; the store is closed by its owner. */
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("queue threads did not finish within 5 s; stopping them");
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,54 @@
+package dev.junction.routing;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A mailbox that runs its tasks one at a time, in submission order, on a shared pool. Each queue owns one, so
+ * its state is touched by one thread at a time without locks, while thousands of queues share a few threads.
+ * A drain runs a bounded batch before yielding the pool thread so a busy queue cannot starve the others.
+ */
+public final class SerialExecutor implements Executor {
+    private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
+    private static final int BATCH = 512;
+
+    private final Executor pool;
+    private final String name;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    public SerialExecutor(Executor pool, String name) {
+        this.pool = pool;
+        this.name = name;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (scheduled.compareAndSet(false, true)) {
+            pool.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        for (int i = 0; i < BATCH; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                break;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                // One bad task must not wedge the owner: log it and keep serving the mailbox.
+                LOG.error("task failed in {}", name, e);
+            }
+        }
+        scheduled.set(false);
+        if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+            pool.execute(this::drain);
+        }
+    }
+}

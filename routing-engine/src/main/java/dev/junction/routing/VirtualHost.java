@@ -1,0 +1,528 @@
+package dev.junction.routing;
+
+import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.exchange.Binding.DestinationKind;
+import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.exchange.ExchangeSpec;
+import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.queue.DeadLetters;
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueArguments;
+import dev.junction.routing.queue.QueueHost;
+import dev.junction.routing.queue.QueueMetrics;
+import dev.junction.routing.queue.QueueSpec;
+import dev.junction.storage.DefinitionKind;
+import dev.junction.storage.MessageStore;
+import dev.junction.storage.QueueKey;
+import dev.junction.storage.StoredMessage;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A virtual host: its own exchanges, queues and bindings. Declarations, deletions and binding changes take the
+ * vhost's lock (they are rare and must be atomic with respect to each other); publishing reads the concurrent
+ * maps and exchange structures without locking and hands messages to queue mailboxes.
+ */
+public final class VirtualHost implements QueueHost {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualHost.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String DEFAULT_EXCHANGE_TEXT = "operation not permitted on the default exchange";
+
+    private final String name;
+    private final RoutingEngine engine;
+    private final EngineMetrics metrics;
+    private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
+    private final Map<String, Queue> queues = new ConcurrentHashMap<>();
+    private final Router router = new Router(exchanges::get, queues::get);
+    private final Object lock = new Object();
+
+    VirtualHost(String name, RoutingEngine engine) {
+        this.name = name;
+        this.engine = engine;
+        this.metrics = new EngineMetrics(engine.registry(), name);
+        for (ExchangeType t : ExchangeType.values()) {
+            addExchange(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
+        }
+        addExchange(new ExchangeSpec("amq.match", "headers", true, false, false, Map.of()), ExchangeType.HEADERS);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    // ---- exchanges ----------------------------------------------------------------------------------------------
+
+    public Optional<Exchange> exchange(String exchangeName) {
+        return Optional.ofNullable(exchanges.get(exchangeName));
+    }
+
+    public Collection<Exchange> exchanges() {
+        return List.copyOf(exchanges.values());
+    }
+
+    /**
+     * exchange.declare: creates the exchange, or checks that an existing one is equivalent. A passive declare only
+     * checks that it exists.
+     */
+    public Exchange declareExchange(ExchangeSpec spec, boolean passive) {
+        if (spec.name().isEmpty()) {
+            throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
+        }
+        synchronized (lock) {
+            Exchange existing = exchanges.get(spec.name());
+            if (passive) {
+                if (existing == null) {
+                    throw BrokerException.notFound("no exchange '" + spec.name() + "' in vhost '" + name + "'");
+                }
+                return existing;
+            }
+            ExchangeType type = ExchangeType.fromWireName(spec.type()).orElseThrow(() ->
+                    new BrokerException(ErrorKind.COMMAND_INVALID, "unknown exchange type '" + spec.type() + "'"));
+            if (existing != null) {
+                checkEquivalent(existing, spec);
+                return existing;
+            }
+            if (spec.name().startsWith("amq.")) {
+                throw BrokerException.accessRefused("exchange name '" + spec.name()
+                        + "' contains reserved prefix 'amq.*'");
+            }
+            Exchange x = addExchange(spec, type);
+            if (spec.durable()) {
+                engine.store().definitions().put(DefinitionCodec.exchange(name, spec));
+            }
+            return x;
+        }
+    }
+
+    private Exchange addExchange(ExchangeSpec spec, ExchangeType type) {
+        Exchange x = Exchange.create(spec, type);
+        exchanges.put(spec.name(), x);
+        return x;
+    }
+
+    private void checkEquivalent(Exchange x, ExchangeSpec spec) {
+        String what = "exchange '" + x.name() + "' in vhost '" + name + "'";
+        check(what, "type", x.type().wireName(), spec.type());
+        check(what, "durable", x.durable(), spec.durable());
+        check(what, "auto_delete", x.autoDelete(), spec.autoDelete());
+        check(what, "internal", x.internal(), spec.internal());
+        Object ae = x.arguments().get("alternate-exchange");
+        Object requested = spec.arguments().get("alternate-exchange");
+        if (!(ae == null ? requested == null
+                : dev.junction.routing.exchange.HeaderValues.equal(ae, requested))) {
+            throw BrokerException.preconditionFailed("inequivalent arg 'alternate-exchange' for " + what
+                    + ": received " + requested + " but current is " + ae);
+        }
+    }
+
+    private static void check(String what, String field, Object current, Object requested) {
+        if (!current.equals(requested)) {
+            throw BrokerException.preconditionFailed("inequivalent arg '" + field + "' for " + what
+                    + ": received '" + requested + "' but current is '" + current + "'");
+        }
+    }
+
+    /** exchange.delete; deleting a missing exchange succeeds, as in RabbitMQ. */
+    public void deleteExchange(String exchangeName, boolean ifUnused) {
+        if (exchangeName.isEmpty() || exchangeName.startsWith("amq.")) {
+            throw BrokerException.accessRefused(exchangeName.isEmpty() ? DEFAULT_EXCHANGE_TEXT
+                    : "exchange '" + exchangeName + "' in vhost '" + name + "' is built in and cannot be deleted");
+        }
+        synchronized (lock) {
+            Exchange x = exchanges.get(exchangeName);
+            if (x == null) {
+                return;
+            }
+            if (ifUnused && x.hasBindings()) {
+                throw BrokerException.preconditionFailed("exchange '" + exchangeName + "' in vhost '" + name
+                        + "' in use");
+            }
+            removeExchange(x);
+        }
+    }
+
+    private void removeExchange(Exchange x) {
+        exchanges.remove(x.name());
+        for (Binding b : List.copyOf(x.bindings())) {
+            unbindLocked(x, b);
+        }
+        // Bindings that lead into the deleted exchange go with it.
+        for (Exchange source : exchanges.values()) {
+            for (Binding b : source.unbindAllTo(DestinationKind.EXCHANGE, x.name())) {
+                forgetBinding(b);
+                autoDeleteIfUnbound(source);
+            }
+        }
+        if (x.durable()) {
+            engine.store().definitions().delete(DefinitionKind.EXCHANGE, name, x.name());
+        }
+    }
+
+    // ---- queues -------------------------------------------------------------------------------------------------
+
+    public Optional<Queue> queue(String queueName) {
+        return Optional.ofNullable(queues.get(queueName));
+    }
+
+    public Collection<Queue> queues() {
+        return List.copyOf(queues.values());
+    }
+
+    /**
+     * queue.declare. An empty name gets a server-generated one. {@code owner} is the declaring connection; an
+     * exclusive queue belongs to it and is refused to others with RESOURCE_LOCKED.
+     */
+    public Queue declareQueue(QueueSpec spec, Object owner, boolean passive) {
+        synchronized (lock) {
+            if (passive) {
+                Queue q = usableQueue(spec.name(), owner);
+                q.touch();
+                return q;
+            }
+            String queueName = spec.name().isEmpty() ? generateName() : spec.name();
+            Queue existing = queues.get(queueName);
+            String what = "queue '" + queueName + "' in vhost '" + name + "'";
+            if (existing != null) {
+                checkOwner(existing, owner);
+                QueueSpec cur = existing.spec();
+                check(what, "durable", cur.durable(), spec.durable());
+                check(what, "exclusive", cur.exclusive(), spec.exclusive());
+                check(what, "auto_delete", cur.autoDelete(), spec.autoDelete());
+                QueueArguments.checkEquivalent(cur.arguments(), spec.arguments(), what);
+                existing.touch();
+                return existing;
+            }
+            if (queueName.startsWith("amq.") && !spec.name().isEmpty()) {
+                throw BrokerException.accessRefused("queue name '" + queueName + "' contains reserved prefix 'amq.*'");
+            }
+            QueueArguments args = QueueArguments.parse(spec.arguments(), what);
+            QueueSpec named = spec.withName(queueName);
+            Queue q = addQueue(named, args, spec.exclusive() ? owner : null);
+            if (named.durable() && !named.exclusive()) {
+                engine.store().definitions().put(DefinitionCodec.queue(name, named));
+            }
+            return q;
+        }
+    }
+
+    private Queue addQueue(QueueSpec spec, QueueArguments args, Object owner) {
+        Queue q = new Queue(this, spec, args, owner);
+        queues.put(spec.name(), q);
+        metrics.queueAdded(q);
+        return q;
+    }
+
+    /** The named queue, checked to exist and to be usable by {@code owner}. */
+    public Queue usableQueue(String queueName, Object owner) {
+        Queue q = queues.get(queueName);
+        if (q == null) {
+            throw BrokerException.notFound("no queue '" + queueName + "' in vhost '" + name + "'");
+        }
+        checkOwner(q, owner);
+        return q;
+    }
+
+    private void checkOwner(Queue q, Object owner) {
+        if (q.exclusiveOwner() != null && q.exclusiveOwner() != owner) {
+            throw BrokerException.resourceLocked("cannot obtain exclusive access to locked queue '" + q.name()
+                    + "' in vhost '" + name + "'. It could be originally declared on another connection or the "
+                    + "exclusive property value does not match that of the original declaration.");
+        }
+    }
+
+    private static String generateName() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return "amq.gen-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** queue.delete; completes with the number of ready messages deleted. A missing queue deletes nothing. */
+    public CompletableFuture<Integer> deleteQueue(String queueName, boolean ifUnused, boolean ifEmpty, Object owner) {
+        Queue q;
+        synchronized (lock) {
+            q = queues.get(queueName);
+            if (q == null) {
+                return CompletableFuture.completedFuture(0);
+            }
+            checkOwner(q, owner);
+            String what = "queue '" + queueName + "' in vhost '" + name + "'";
+            if (ifUnused && q.consumerCount() > 0) {
+                throw BrokerException.preconditionFailed(what + " in use");
+            }
+            if (ifEmpty && q.messageCount() > 0) {
+                throw BrokerException.preconditionFailed(what + " is not empty");
+            }
+            unlinkQueue(q);
+        }
+        return q.delete();
+    }
+
+    public CompletableFuture<Integer> purgeQueue(String queueName, Object owner) {
+        return usableQueue(queueName, owner).purge();
+    }
+
+    private void unlinkQueue(Queue q) {
+        if (queues.remove(q.name(), q)) {
+            for (Exchange x : exchanges.values()) {
+                for (Binding b : x.unbindAllTo(DestinationKind.QUEUE, q.name())) {
+                    forgetBinding(b);
+                    autoDeleteIfUnbound(x);
+                }
+            }
+            metrics.queueRemoved(q);
+            if (q.durable()) {
+                engine.store().definitions().delete(DefinitionKind.QUEUE, name, q.name());
+            }
+        }
+    }
+
+    /** The connection {@code owner} closed: its exclusive queues go with it. */
+    public void ownerClosed(Object owner) {
+        List<Queue> owned = new ArrayList<>();
+        synchronized (lock) {
+            for (Queue q : queues.values()) {
+                if (q.exclusiveOwner() == owner) {
+                    unlinkQueue(q);
+                    owned.add(q);
+                }
+            }
+        }
+        owned.forEach(Queue::delete);
+    }
+
+    // ---- bindings -----------------------------------------------------------------------------------------------
+
+    /** queue.bind and exchange.bind. A repeated binding is a no-op. */
+    public void bind(Binding b, Object owner) {
+        if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
+            throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
+        }
+        synchronized (lock) {
+            Exchange source = existingExchange(b.source());
+            boolean durableDestination;
+            if (b.toQueue()) {
+                Queue q = usableQueue(b.destination(), owner);
+                durableDestination = q.durable() && !q.spec().exclusive();
+            } else {
+                durableDestination = existingExchange(b.destination()).durable();
+            }
+            if (source.bind(b) && source.durable() && durableDestination) {
+                engine.store().definitions().put(DefinitionCodec.binding(name, b));
+            }
+        }
+    }
+
+    /** queue.unbind and exchange.unbind. Removing a binding that does not exist succeeds. */
+    public void unbind(Binding b, Object owner) {
+        if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
+            throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
+        }
+        synchronized (lock) {
+            Exchange source = existingExchange(b.source());
+            if (b.toQueue()) {
+                usableQueue(b.destination(), owner);
+            } else {
+                existingExchange(b.destination());
+            }
+            unbindLocked(source, b);
+            autoDeleteIfUnbound(source);
+        }
+    }
+
+    private void unbindLocked(Exchange source, Binding b) {
+        if (source.unbind(b)) {
+            forgetBinding(b);
+        }
+    }
+
+    private void forgetBinding(Binding b) {
+        engine.store().definitions().delete(DefinitionKind.BINDING, name, DefinitionCodec.bindingName(b));
+    }
+
+    /** An auto-delete exchange goes when its last binding (as a source) goes. */
+    private void autoDeleteIfUnbound(Exchange x) {
+        if (x.autoDelete() && !x.hasBindings() && exchanges.get(x.name()) == x) {
+            removeExchange(x);
+        }
+    }
+
+    private Exchange existingExchange(String exchangeName) {
+        Exchange x = exchanges.get(exchangeName);
+        if (x == null) {
+            throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
+        }
+        return x;
+    }
+
+    // ---- publishing ---------------------------------------------------------------------------------------------
+
+    /**
+     * Routes and enqueues a message. Throws NOT_FOUND for a missing exchange and ACCESS_REFUSED for an internal
+     * one. {@code confirm} asks for a meaningful {@link PublishResult#confirmed()} future; without it, no
+     * confirmation bookkeeping is done.
+     */
+    public PublishResult publish(Message message, boolean confirm) {
+        Exchange x = null;
+        if (!message.exchange().isEmpty()) {
+            x = existingExchange(message.exchange());
+            if (x.internal()) {
+                throw BrokerException.accessRefused("cannot publish to internal exchange '" + x.name()
+                        + "' in vhost '" + name + "'");
+            }
+        }
+        Collection<Queue> targets = router.route(x, message);
+        metrics.published(targets.size());
+        if (targets.isEmpty()) {
+            return new PublishResult(0, CompletableFuture.completedFuture(true));
+        }
+        return enqueue(stripBcc(message), targets, confirm);
+    }
+
+    /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
+    public List<String> route(Message message) {
+        Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
+        return router.route(x, message).stream().map(Queue::name).toList();
+    }
+
+    private PublishResult enqueue(Message message, Collection<Queue> targets, boolean confirm) {
+        long storeId = 0;
+        CompletableFuture<Void> written = null;
+        if (message.persistent()) {
+            List<QueueKey> durable = new ArrayList<>(targets.size());
+            for (Queue q : targets) {
+                if (q.durable()) {
+                    durable.add(q.key());
+                }
+            }
+            if (!durable.isEmpty()) {
+                storeId = engine.nextMessageId();
+                written = engine.store().append(new StoredMessage(storeId, MessageCodec.encode(message)), durable);
+            }
+        }
+        Confirmation confirmation = confirm
+                ? new Confirmation(targets.size() + (written == null ? 0 : 1)) : Confirmation.none();
+        if (written != null && confirm) {
+            written.whenComplete((ok, error) -> {
+                if (error == null) {
+                    confirmation.accept();
+                } else {
+                    LOG.error("store write failed; publisher will get a nack", error);
+                    confirmation.refuse();
+                }
+            });
+        }
+        for (Queue q : targets) {
+            q.enqueue(message, q.durable() ? storeId : 0, confirmation);
+        }
+        return new PublishResult(targets.size(), confirmation.future());
+    }
+
+    /** BCC keys route the message but must not be seen by consumers. */
+    private static Message stripBcc(Message m) {
+        if (!m.properties().headers().containsKey("BCC")) {
+            return m;
+        }
+        return m.withProperties(m.properties().toBuilder().removeHeader("BCC").build());
+    }
+
+    // ---- QueueHost ----------------------------------------------------------------------------------------------
+
+    @Override
+    public void deadLetter(Message message, String exchangeName, String reason) {
+        Exchange x = exchanges.get(exchangeName);
+        if (x == null) {
+            LOG.warn("dead-letter exchange '{}' in vhost '{}' does not exist; message dropped", exchangeName, name);
+            return;
+        }
+        List<Queue> targets = new ArrayList<>();
+        for (Queue q : router.route(x, message)) {
+            if (!DeadLetters.isCycle(message, q.name())) {
+                targets.add(q);
+            }
+        }
+        if (!targets.isEmpty()) {
+            enqueue(message, targets, false);
+        }
+    }
+
+    @Override
+    public void queueUnused(Queue q) {
+        synchronized (lock) {
+            if (queues.get(q.name()) != q) {
+                return;
+            }
+            unlinkQueue(q);
+        }
+        q.delete();
+    }
+
+    @Override
+    public String vhostName() {
+        return name;
+    }
+
+    @Override
+    public MessageStore store() {
+        return engine.store();
+    }
+
+    @Override
+    public Executor pool() {
+        return engine.pool();
+    }
+
+    @Override
+    public ScheduledExecutorService timers() {
+        return engine.timers();
+    }
+
+    @Override
+    public QueueMetrics metrics() {
+        return metrics;
+    }
+
+    // ---- recovery -----------------------------------------------------------------------------------------------
+
+    void recoverExchange(ExchangeSpec spec) {
+        synchronized (lock) {
+            ExchangeType.fromWireName(spec.type()).ifPresent(t -> {
+                if (!exchanges.containsKey(spec.name())) {
+                    addExchange(spec, t);
+                }
+            });
+        }
+    }
+
+    Queue recoverQueue(QueueSpec spec) {
+        synchronized (lock) {
+            String what = "queue '" + spec.name() + "' in vhost '" + name + "'";
+            return queues.computeIfAbsent(spec.name(), n -> {
+                Queue q = new Queue(this, spec, QueueArguments.parse(spec.arguments(), what), null);
+                metrics.queueAdded(q);
+                return q;
+            });
+        }
+    }
+
+    void recoverBinding(Binding b) {
+        synchronized (lock) {
+            Exchange source = exchanges.get(b.source());
+            boolean destinationExists = b.toQueue() ? queues.containsKey(b.destination())
+                    : exchanges.containsKey(b.destination());
+            if (source != null && destinationExists) {
+                source.bind(b);
+            }
+        }
+    }
+}

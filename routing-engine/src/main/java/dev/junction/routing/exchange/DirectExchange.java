@@ -1,0 +1,59 @@
+package dev.junction.routing.exchange;
+
+import dev.junction.routing.Message;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+
+/** Routes on exact equality of routing key and binding key: one hash lookup per key. */
+final class DirectExchange extends Exchange {
+    private final Map<String, Set<Binding>> byKey = new ConcurrentHashMap<>();
+
+    DirectExchange(ExchangeSpec spec) {
+        super(spec, ExchangeType.DIRECT);
+    }
+
+    @Override
+    public boolean bind(Binding binding) {
+        return byKey.computeIfAbsent(binding.routingKey(), k -> new CopyOnWriteArraySet<>()).add(binding);
+    }
+
+    @Override
+    public boolean unbind(Binding binding) {
+        Set<Binding> set = byKey.get(binding.routingKey());
+        if (set == null || !set.remove(binding)) {
+            return false;
+        }
+        if (set.isEmpty()) {
+            byKey.remove(binding.routingKey(), set);
+        }
+        return true;
+    }
+
+    @Override
+    public void route(Message message, List<String> routingKeys, Consumer<Binding> sink) {
+        for (int i = 0; i < routingKeys.size(); i++) {
+            Set<Binding> set = byKey.get(routingKeys.get(i));
+            if (set != null) {
+                set.forEach(sink);
+            }
+        }
+    }
+
+    @Override
+    public Collection<Binding> bindings() {
+        List<Binding> all = new ArrayList<>();
+        byKey.values().forEach(all::addAll);
+        return all;
+    }
+
+    @Override
+    public boolean hasBindings() {
+        return !byKey.isEmpty();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.junction.routing.exchange;
+
+import dev.junction.routing.Message;
+import dev.junction.routing.exchange.Binding.DestinationKind;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * An exchange: a name, its declared settings and the bindings whose source it is. Subclasses keep bindings in
+ * the structure their matching needs. Binding changes are serialized by the owning vhost; {@link #route} runs
+ * on publishers' threads concurrently with them and never locks.
+ */
+public abstract class Exchange {
+    private final ExchangeSpec spec;
+    private final ExchangeType type;
+
+    protected Exchange(ExchangeSpec spec, ExchangeType type) {
+        this.spec = spec;
+        this.type = type;
+    }
+
+    public static Exchange create(ExchangeSpec spec, ExchangeType type) {
+        return switch (type) {
+            case DIRECT -> new DirectExchange(spec);
+            case FANOUT -> new FanoutExchange(spec);
+            case TOPIC -> new TopicExchange(spec);
+            case HEADERS -> new HeadersExchange(spec);
+        };
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public ExchangeType type() {
+        return type;
+    }
+
+    public ExchangeSpec spec() {
+        return spec;
+    }
+
+    public boolean durable() {
+        return spec.durable();
+    }
+
+    public boolean autoDelete() {
+        return spec.autoDelete();
+    }
+
+    public boolean internal() {
+        return spec.internal();
+    }
+
+    public Map<String, Object> arguments() {
+        return spec.arguments();
+    }
+
+    /** The exchange that receives messages this one cannot route, or null. */
+    public String alternateExchange() {
+        return HeaderValues.asString(spec.arguments().get("alternate-exchange"));
+    }
+
+    /** Adds a binding; returns false when the same binding already exists. */
+    public abstract boolean bind(Binding binding);
+
+    /** Removes a binding; returns false when it did not exist. */
+    public abstract boolean unbind(Binding binding);
+
+    /** Emits every binding that matches one of {@code routingKeys} (the key plus any CC/BCC keys). */
+    public abstract void route(Message message, List<String> routingKeys, Consumer<Binding> sink);
+
+    public abstract Collection<Binding> bindings();
+
+    public boolean hasBindings() {
+        return !bindings().isEmpty();
+    }
+
+    /** Removes every binding to the given destination; returns what was removed. */
+    public List<Binding> unbindAllTo(DestinationKind kind, String destination) {
+        List<Binding> gone = bindings().stream()
+                .filter(b -> b.destinationKind() == kind && b.destination().equals(destination))
+                .toList();
+        gone.forEach(this::unbind);
+        return gone;
+    }
+
+    @Override
+    public String toString() {
+        return "exchange '" + name() + "'";
+    }
+}

@@ -1,0 +1,37 @@
+package dev.junction.routing.exchange;
+
+import dev.junction.routing.Message;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+
+/** Routes every message to every binding; keys are ignored. */
+final class FanoutExchange extends Exchange {
+    private final Set<Binding> all = new CopyOnWriteArraySet<>();
+
+    FanoutExchange(ExchangeSpec spec) {
+        super(spec, ExchangeType.FANOUT);
+    }
+
+    @Override
+    public boolean bind(Binding binding) {
+        return all.add(binding);
+    }
+
+    @Override
+    public boolean unbind(Binding binding) {
+        return all.remove(binding);
+    }
+
+    @Override
+    public void route(Message message, List<String> routingKeys, Consumer<Binding> sink) {
+        all.forEach(sink);
+    }
+
+    @Override
+    public Collection<Binding> bindings() {
+        return List.copyOf(all);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.junction.routing.exchange;
+
+import dev.junction.routing.Message;
+import dev.junction.routing.topic.TopicPattern;
+import dev.junction.routing.topic.TopicTrie;
+import dev.junction.routing.topic.TopicWords;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+
+/**
+ * Routes by AMQP topic patterns, and by MQTT filters bound with {@link #MQTT_FILTER_ARGUMENT}: both live in
+ * one {@link TopicTrie}, so matching cost follows the key, not the number of bindings.
+ */
+public final class TopicExchange extends Exchange {
+    /**
+     * A binding argument set by the MQTT adapter: the binding key is an MQTT filter already translated to
+     * AMQP words, and MQTT's rule that a leading wildcard does not match '$' topics applies [MQTT-4.7.2-1].
+     */
+    public static final String MQTT_FILTER_ARGUMENT = "x-mqtt-filter";
+
+    private final TopicTrie<Binding> trie = new TopicTrie<>();
+    private final Set<Binding> all = new CopyOnWriteArraySet<>();
+
+    TopicExchange(ExchangeSpec spec) {
+        super(spec, ExchangeType.TOPIC);
+    }
+
+    @Override
+    public boolean bind(Binding binding) {
+        if (!all.add(binding)) {
+            return false;
+        }
+        trie.add(patternOf(binding), binding);
+        return true;
+    }
+
+    @Override
+    public boolean unbind(Binding binding) {
+        if (!all.remove(binding)) {
+            return false;
+        }
+        trie.remove(patternOf(binding), binding);
+        return true;
+    }
+
+    @Override
+    public void route(Message message, List<String> routingKeys, Consumer<Binding> sink) {
+        for (int i = 0; i < routingKeys.size(); i++) {
+            trie.match(TopicWords.amqp(routingKeys.get(i)), (pattern, binding) -> sink.accept(binding));
+        }
+    }
+
+    @Override
+    public Collection<Binding> bindings() {
+        return List.copyOf(all);
+    }
+
+    @Override
+    public boolean hasBindings() {
+        return !all.isEmpty();
+    }
+
+    private static TopicPattern patternOf(Binding b) {
+        TopicPattern amqp = TopicPattern.amqp(b.routingKey());
+        return b.arguments().containsKey(MQTT_FILTER_ARGUMENT)
+                ? new TopicPattern(amqp.words(), true) : amqp;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.junction.routing.queue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The consumers of one queue, owned by its thread. Picks who gets the next message: the highest-priority
+ * consumers first, round-robin among equals, falling to lower priorities only when every higher consumer is out
+ * of credit or not ready. With single active consumer, only the earliest registered consumer is eligible.
+ */
+final class ConsumerSet {
+    private final TreeMap<Integer, ArrayDeque<Consumer>> byPriority = new TreeMap<>(Comparator.reverseOrder());
+    private final boolean singleActive;
+    private int size;
+    private Consumer active;
+
+    ConsumerSet(boolean singleActive) {
+        this.singleActive = singleActive;
+    }
+
+    void add(Consumer c) {
+        byPriority.computeIfAbsent(c.priority(), p -> new ArrayDeque<>()).addLast(c);
+        size++;
+        if (singleActive && active == null) {
+            active = c;
+        }
+    }
+
+    boolean remove(Consumer c) {
+        ArrayDeque<Consumer> group = byPriority.get(c.priority());
+        if (group == null || !group.remove(c)) {
+            return false;
+        }
+        if (group.isEmpty()) {
+            byPriority.remove(c.priority());
+        }
+        size--;
+        if (c == active) {
+            active = earliest();
+        }
+        return true;
+    }
+
+    int size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    boolean anyExclusive() {
+        return all().stream().anyMatch(c -> c.spec().exclusive());
+    }
+
+    List<Consumer> all() {
+        List<Consumer> all = new ArrayList<>(size);
+        byPriority.values().forEach(all::addAll);
+        return all;
+    }
+
+    /** The consumer that takes a message of {@code size} bytes now, with credit already taken; or null. */
+    Consumer pick(int messageSize) {
+        if (singleActive) {
+            return active != null && accepts(active, messageSize) ? active : null;
+        }
+        for (ArrayDeque<Consumer> group : byPriority.values()) {
+            for (int i = 0, n = group.size(); i < n; i++) {
+                Consumer c = group.pollFirst();
+                group.addLast(c);
+                if (accepts(c, messageSize)) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean accepts(Consumer c, int messageSize) {
+        return c.sink().ready() && (c.autoAck() || c.tryAcquire(messageSize));
+    }
+
+    private Consumer earliest() {
+        Consumer first = null;
+        for (ArrayDeque<Consumer> group : byPriority.values()) {
+            for (Consumer c : group) {
+                if (first == null || c.order() < first.order()) {
+                    first = c;
+                }
+            }
+        }
+        return first;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.junction.routing.queue;
+
+import java.util.List;
+
+/**
+ * A consumer registration. {@code limits} are the credit limits it must respect (its own prefetch and, for
+ * channel-wide QoS, the channel's); empty means unlimited. {@code owner} identifies the connection, for
+ * exclusive-queue checks.
+ */
+public record ConsumerSpec(String tag, boolean autoAck, boolean exclusive, int priority, List<Prefetch> limits,
+                           Object owner) {
+    public ConsumerSpec {
+        limits = limits == null ? List.of() : List.copyOf(limits);
+    }
+
+    public static ConsumerSpec of(String tag, boolean autoAck, Prefetch... limits) {
+        return new ConsumerSpec(tag, autoAck, false, 0, List.of(limits), null);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.junction.routing.queue;
+
+/**
+ * Where a consumer's deliveries go; the protocol adapter implements it. Called on the queue's thread: an
+ * implementation hands the delivery to its connection (e.g. a Netty write, which is thread-safe) and returns at
+ * once, never blocking.
+ */
+public interface DeliverySink {
+
+    void deliver(Delivery delivery);
+
+    /**
+     * False while the consumer cannot take more (its socket is not writable). The queue then skips it until
+     * {@link Consumer#resume()} is called.
+     */
+    default boolean ready() {
+        return true;
+    }
+
+    /** The queue cancelled this consumer (the queue was deleted): AMQP sends basic.cancel to the client. */
+    default void cancelled() {
+    }
+}

@@ -1,0 +1,86 @@
+package dev.junction.routing.queue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A credit limit on unacknowledged deliveries, by count and by bytes (0 = unlimited). One instance per consumer
+ * for per-consumer QoS, or one shared by all of a channel's consumers for channel-wide QoS, so it is safe to
+ * use from several queues' threads. A queue that found no credit parks itself here and is woken on release.
+ */
+public final class Prefetch {
+    private volatile long countLimit;
+    private volatile long bytesLimit;
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final Set<Queue> waiting = ConcurrentHashMap.newKeySet();
+
+    public Prefetch(long countLimit, long bytesLimit) {
+        this.countLimit = countLimit;
+        this.bytesLimit = bytesLimit;
+    }
+
+    public static Prefetch unlimited() {
+        return new Prefetch(0, 0);
+    }
+
+    /** Changes the limits (basic.qos on a channel with consumers); raising them wakes waiting queues. */
+    public void setLimits(long newCountLimit, long newBytesLimit) {
+        this.countLimit = newCountLimit;
+        this.bytesLimit = newBytesLimit;
+        wake();
+    }
+
+    public long countLimit() {
+        return countLimit;
+    }
+
+    public long bytesLimit() {
+        return bytesLimit;
+    }
+
+    public long inUse() {
+        return count.get();
+    }
+
+    boolean tryAcquire(int size) {
+        long c = count.incrementAndGet();
+        long b = bytes.addAndGet(size);
+        long cl = countLimit;
+        long bl = bytesLimit;
+        // A bytes limit still lets one message through when nothing is outstanding, so a single large
+        // message cannot block a consumer forever.
+        if ((cl > 0 && c > cl) || (bl > 0 && b > bl && c > 1)) {
+            count.decrementAndGet();
+            bytes.addAndGet(-size);
+            return false;
+        }
+        return true;
+    }
+
+    void release(int size) {
+        count.decrementAndGet();
+        bytes.addAndGet(-size);
+        wake();
+    }
+
+    void park(Queue queue) {
+        waiting.add(queue);
+    }
+
+    void unpark(Queue queue) {
+        waiting.remove(queue);
+    }
+
+    private void wake() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        for (Queue q : waiting) {
+            if (waiting.remove(q)) {
+                q.kick();
+            }
+        }
+    }
+}

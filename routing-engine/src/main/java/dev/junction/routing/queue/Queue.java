@@ -1,0 +1,504 @@
+package dev.junction.routing.queue;
+
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.Confirmation;
+import dev.junction.routing.Message;
+import dev.junction.routing.MessageCodec;
+import dev.junction.routing.SerialExecutor;
+import dev.junction.storage.QueueKey;
+import dev.junction.storage.StoredMessage;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A queue: an actor that owns its messages and consumers. Every public method may be called from any thread; it
+ * posts to the queue's {@link SerialExecutor}, so the state below is only ever touched by one thread at a time
+ * and needs no locks. Results come back as futures completed on the queue's thread.
+ *
+ * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
+ */
+public final class Queue {
+    private final QueueHost host;
+    private final QueueKey key;
+    private final QueueSpec spec;
+    private final QueueArguments args;
+    private final Object exclusiveOwner;
+    private final SerialExecutor mailbox;
+
+    // Owned by the mailbox thread.
+    private final ReadyList ready;
+    private final Map<Long, Outstanding> outstanding = new HashMap<>();
+    private final ConsumerSet consumers;
+    private long nextSeq = 1;
+    private long nextDeliveryId = 1;
+    private long nextConsumerOrder;
+    private boolean hadConsumer;
+    private boolean deleted;
+    private long lastUsed = System.currentTimeMillis();
+    private ScheduledFuture<?> ttlTimer;
+    private long ttlTimerAt = Long.MAX_VALUE;
+    private ScheduledFuture<?> expiryTimer;
+
+    private volatile int readyCount;
+    private volatile long readyBytes;
+    private volatile int unackedCount;
+    private volatile int consumerCount;
+
+    private record Outstanding(QueueEntry entry, Consumer consumer) {
+    }
+
+    public Queue(QueueHost host, QueueSpec spec, QueueArguments args, Object exclusiveOwner) {
+        this.host = host;
+        this.key = new QueueKey(host.vhostName(), spec.name());
+        this.spec = spec;
+        this.args = args;
+        this.exclusiveOwner = exclusiveOwner;
+        this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
+        this.ready = new ReadyList(args.maxPriority());
+        this.consumers = new ConsumerSet(args.singleActiveConsumer());
+        mailbox.execute(this::scheduleExpiry);
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public QueueKey key() {
+        return key;
+    }
+
+    public QueueSpec spec() {
+        return spec;
+    }
+
+    public QueueArguments arguments() {
+        return args;
+    }
+
+    public boolean durable() {
+        return spec.durable();
+    }
+
+    public Object exclusiveOwner() {
+        return exclusiveOwner;
+    }
+
+    /** Ready messages (not counting delivered, unacknowledged ones), as AMQP's declare-ok reports. */
+    public int messageCount() {
+        return readyCount;
+    }
+
+    public long messageBytes() {
+        return readyBytes;
+    }
+
+    public int unackedCount() {
+        return unackedCount;
+    }
+
+    public int consumerCount() {
+        return consumerCount;
+    }
+
+    // ---- publishing -------------------------------------------------------------------------------------------
+
+    /**
+     * Adds a routed message. {@code storeId} is the message's id in the store when it was written there for
+     * this queue, else 0. The queue answers {@code confirmation} once it has taken or refused the message.
+     */
+    public void enqueue(Message message, long storeId, Confirmation confirmation) {
+        mailbox.execute(() -> doEnqueue(message, storeId, confirmation, false));
+    }
+
+    /** Restores messages read back from the store at start-up; they count as possibly delivered before. */
+    public void restore(List<StoredMessage> stored) {
+        mailbox.execute(() -> {
+            for (StoredMessage s : stored) {
+                doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true);
+            }
+        });
+    }
+
+    private void doEnqueue(Message message, long storeId, Confirmation confirmation, boolean redelivered) {
+        long now = System.currentTimeMillis();
+        if (deleted) {
+            forget(storeId);
+            confirmation.accept();
+            return;
+        }
+        if (args.overflow() != Overflow.DROP_HEAD && wouldOverflow(message.bodySize())) {
+            forget(storeId);
+            host.metrics().dropped(DeadLetters.MAXLEN);
+            if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
+                deadLetter(message, DeadLetters.MAXLEN, now);
+            }
+            confirmation.refuse();
+            return;
+        }
+        QueueEntry entry = new QueueEntry(message, nextSeq++, storeId, priorityOf(message),
+                expiryOf(message, now), redelivered);
+        ready.add(entry);
+        confirmation.accept();
+        deliverReady(now);
+        dropHeadOverLimit(now);
+        afterChange();
+    }
+
+    private boolean wouldOverflow(int size) {
+        return (args.maxLength() != null && ready.count() + 1 > args.maxLength())
+                || (args.maxLengthBytes() != null && ready.bytes() + size > args.maxLengthBytes());
+    }
+
+    private void dropHeadOverLimit(long now) {
+        while (!ready.isEmpty() && ((args.maxLength() != null && ready.count() > args.maxLength())
+                || (args.maxLengthBytes() != null && ready.bytes() > args.maxLengthBytes()))) {
+            QueueEntry dropped = ready.pollOldestLowest();
+            host.metrics().dropped(DeadLetters.MAXLEN);
+            deadLetter(dropped.message, DeadLetters.MAXLEN, now);
+            forget(dropped.storeId);
+        }
+    }
+
+    private int priorityOf(Message m) {
+        Integer p = m.properties().priority();
+        if (p == null || p < 0) {
+            return 0;
+        }
+        return Math.min(p, ready.maxPriority());
+    }
+
+    private long expiryOf(Message m, long now) {
+        long ttl = args.messageTtl() == null ? Long.MAX_VALUE : args.messageTtl();
+        String expiration = m.properties().expiration();
+        if (expiration != null) {
+            try {
+                ttl = Math.min(ttl, Long.parseLong(expiration));
+            } catch (NumberFormatException e) {
+                // Adapters validate expiration at publish; a stored oddity just does not expire.
+            }
+        }
+        return ttl == Long.MAX_VALUE ? Long.MAX_VALUE : now + ttl;
+    }
+
+    // ---- delivering -------------------------------------------------------------------------------------------
+
+    /** Asks the queue to try delivering again: credit was released or a consumer became ready. */
+    public void kick() {
+        mailbox.execute(() -> {
+            if (!deleted) {
+                deliverReady(System.currentTimeMillis());
+                afterChange();
+            }
+        });
+    }
+
+    private void deliverReady(long now) {
+        while (!ready.isEmpty()) {
+            QueueEntry head = ready.peek();
+            if (head.expired(now)) {
+                ready.poll();
+                expire(head, now);
+                continue;
+            }
+            if (consumers.isEmpty()) {
+                return;
+            }
+            Consumer c = consumers.pick(head.size());
+            if (c == null) {
+                return;
+            }
+            ready.poll();
+            hand(c, head);
+        }
+    }
+
+    private Delivery hand(Consumer c, QueueEntry e) {
+        e.deliveryCount++;
+        long id = nextDeliveryId++;
+        boolean autoAck = c == null ? false : c.autoAck();
+        Delivery d = new Delivery(this, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count());
+        if (autoAck) {
+            forget(e.storeId);
+        } else {
+            outstanding.put(id, new Outstanding(e, c));
+        }
+        host.metrics().delivered(1);
+        if (c != null) {
+            c.sink().deliver(d);
+        }
+        return d;
+    }
+
+    private void expire(QueueEntry e, long now) {
+        host.metrics().dropped(DeadLetters.EXPIRED);
+        deadLetter(e.message, DeadLetters.EXPIRED, now);
+        forget(e.storeId);
+    }
+
+    private void deadLetter(Message m, String reason, long now) {
+        if (args.deadLetterExchange() != null) {
+            host.deadLetter(DeadLetters.annotate(m, spec.name(), reason, Instant.ofEpochMilli(now),
+                    args.deadLetterExchange(), args.deadLetterRoutingKey()), args.deadLetterExchange(), reason);
+        }
+    }
+
+    private void forget(long storeId) {
+        if (storeId != 0) {
+            host.store().remove(key, storeId);
+        }
+    }
+
+    /** Settles deliveries by id. Unknown ids (already settled, or from before a purge) are ignored. */
+    public void settle(long[] deliveryIds, Settlement how) {
+        mailbox.execute(() -> {
+            long now = System.currentTimeMillis();
+            int acked = 0;
+            for (long id : deliveryIds) {
+                Outstanding o = outstanding.remove(id);
+                if (o == null) {
+                    continue;
+                }
+                if (o.consumer != null) {
+                    o.consumer.release(o.entry.size());
+                }
+                switch (how) {
+                    case ACK -> {
+                        forget(o.entry.storeId);
+                        acked++;
+                    }
+                    case REQUEUE -> {
+                        o.entry.redelivered = true;
+                        if (!deleted) {
+                            ready.requeue(o.entry);
+                        }
+                    }
+                    case DISCARD -> {
+                        deadLetter(o.entry.message, DeadLetters.REJECTED, now);
+                        forget(o.entry.storeId);
+                    }
+                }
+            }
+            host.metrics().acked(acked);
+            if (!deleted) {
+                deliverReady(now);
+            }
+            afterChange();
+        });
+    }
+
+    public void settle(long deliveryId, Settlement how) {
+        settle(new long[] {deliveryId}, how);
+    }
+
+    /** basic.get: takes the next ready message, or completes with null when there is none. */
+    public CompletableFuture<Delivery> get(boolean autoAck) {
+        return call(() -> {
+            checkNotDeleted();
+            long now = System.currentTimeMillis();
+            lastUsed = now;
+            QueueEntry e;
+            while ((e = ready.peek()) != null && e.expired(now)) {
+                ready.poll();
+                expire(e, now);
+            }
+            if (e == null) {
+                afterChange();
+                return null;
+            }
+            ready.poll();
+            Delivery d = hand(null, e);
+            if (autoAck) {
+                outstanding.remove(d.deliveryId());
+                forget(e.storeId);
+                d = new Delivery(this, d.deliveryId(), d.message(), d.redelivered(), d.deliveryCount(), true,
+                        d.remaining());
+            }
+            afterChange();
+            return d;
+        });
+    }
+
+    // ---- consumers --------------------------------------------------------------------------------------------
+
+    /**
+     * Registers a consumer. The future completes on the queue's thread before any delivery to the consumer, so
+     * an adapter can send its consume-ok first; deliveries start in a later task.
+     */
+    public CompletableFuture<Consumer> consume(ConsumerSpec consumerSpec, DeliverySink sink) {
+        CompletableFuture<Consumer> result = call(() -> {
+            checkNotDeleted();
+            if (exclusiveOwner != null && exclusiveOwner != consumerSpec.owner()) {
+                throw BrokerException.resourceLocked("cannot obtain exclusive access to locked " + key);
+            }
+            if (consumers.anyExclusive() || (consumerSpec.exclusive() && !consumers.isEmpty())) {
+                throw BrokerException.accessRefused(key + " in exclusive use");
+            }
+            Consumer c = new Consumer(this, consumerSpec, sink, nextConsumerOrder++);
+            consumers.add(c);
+            hadConsumer = true;
+            lastUsed = System.currentTimeMillis();
+            afterChange();
+            return c;
+        });
+        result.thenRun(this::kick);
+        return result;
+    }
+
+    CompletableFuture<Void> cancel(Consumer c) {
+        return call(() -> {
+            if (consumers.remove(c)) {
+                lastUsed = System.currentTimeMillis();
+                c.limits().forEach(p -> p.unpark(this));
+                if (consumers.isEmpty() && spec.autoDelete() && hadConsumer && !deleted) {
+                    host.queueUnused(this);
+                }
+                scheduleExpiry();
+                afterChange();
+            }
+            return null;
+        });
+    }
+
+    // ---- administration ---------------------------------------------------------------------------------------
+
+    /** Marks the queue as used (a redeclare), which restarts its x-expires period. */
+    public void touch() {
+        mailbox.execute(() -> lastUsed = System.currentTimeMillis());
+    }
+
+    /** Removes every ready message; completes with how many were removed. */
+    public CompletableFuture<Integer> purge() {
+        return call(() -> {
+            int n = ready.count();
+            ready.drain(e -> forget(e.storeId));
+            afterChange();
+            return n;
+        });
+    }
+
+    /**
+     * Deletes the queue's contents and cancels its consumers (they are told through their sinks). Completes
+     * with the number of ready messages that were dropped. The vhost has already unlinked the queue.
+     */
+    public CompletableFuture<Integer> delete() {
+        return call(() -> {
+            if (deleted) {
+                return 0;
+            }
+            deleted = true;
+            int n = ready.count();
+            ready.drain(e -> { });
+            outstanding.clear();
+            for (Consumer c : consumers.all()) {
+                consumers.remove(c);
+                c.sink().cancelled();
+            }
+            if (spec.durable()) {
+                host.store().removeQueue(key);
+            }
+            cancelTimers();
+            afterChange();
+            return n;
+        });
+    }
+
+    // ---- timers -----------------------------------------------------------------------------------------------
+
+    private void afterChange() {
+        readyCount = ready.count();
+        readyBytes = ready.bytes();
+        unackedCount = outstanding.size();
+        consumerCount = consumers.size();
+        scheduleTtl();
+    }
+
+    private void scheduleTtl() {
+        QueueEntry head = ready.peek();
+        long at = head == null ? Long.MAX_VALUE : head.expiresAt;
+        if (deleted || at == Long.MAX_VALUE || at >= ttlTimerAt) {
+            return;
+        }
+        if (ttlTimer != null) {
+            ttlTimer.cancel(false);
+        }
+        ttlTimerAt = at;
+        long delay = Math.max(0, at - System.currentTimeMillis());
+        ttlTimer = host.timers().schedule(() -> mailbox.execute(() -> {
+            ttlTimerAt = Long.MAX_VALUE;
+            ttlTimer = null;
+            if (!deleted) {
+                expireHeads(System.currentTimeMillis());
+                afterChange();
+            }
+        }), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void expireHeads(long now) {
+        QueueEntry e;
+        while ((e = ready.peek()) != null && e.expired(now)) {
+            ready.poll();
+            expire(e, now);
+        }
+    }
+
+    private void scheduleExpiry() {
+        if (args.expires() == null || deleted || !consumers.isEmpty()) {
+            return;
+        }
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+        }
+        long delay = Math.max(0, lastUsed + args.expires() - System.currentTimeMillis());
+        expiryTimer = host.timers().schedule(() -> mailbox.execute(() -> {
+            expiryTimer = null;
+            if (deleted || !consumers.isEmpty()) {
+                return;
+            }
+            if (System.currentTimeMillis() >= lastUsed + args.expires()) {
+                host.queueUnused(this);
+            } else {
+                scheduleExpiry();
+            }
+        }), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimers() {
+        if (ttlTimer != null) {
+            ttlTimer.cancel(false);
+        }
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+        }
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------------------------
+
+    private void checkNotDeleted() {
+        if (deleted) {
+            throw BrokerException.notFound("no " + key);
+        }
+    }
+
+    private <T> CompletableFuture<T> call(Supplier<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        mailbox.execute(() -> {
+            try {
+                f.complete(body.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public String toString() {
+        return key.toString();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.junction.routing.queue;
+
+import dev.junction.routing.Message;
+import dev.junction.storage.MessageStore;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** What a queue needs from the virtual host that owns it. */
+public interface QueueHost {
+
+    String vhostName();
+
+    MessageStore store();
+
+    /** The pool queue mailboxes run on. */
+    Executor pool();
+
+    ScheduledExecutorService timers();
+
+    QueueMetrics metrics();
+
+    /** Routes a dead-lettered message through {@code exchange}; drops it when the exchange is missing. */
+    void deadLetter(Message message, String exchange, String reason);
+
+    /** The queue is auto-delete and lost its last consumer, or its x-expires period passed unused. */
+    void queueUnused(Queue queue);
+}

@@ -1,0 +1,533 @@
+package dev.junction.routing.queue;
+
+import static dev.junction.routing.EngineFixture.await;
+import static dev.junction.routing.EngineFixture.body;
+import static dev.junction.routing.EngineFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.EngineFixture;
+import dev.junction.routing.EngineFixture.RecordingSink;
+import dev.junction.routing.ErrorKind;
+import dev.junction.routing.Message;
+import dev.junction.routing.MessageProperties;
+import dev.junction.routing.exchange.ExchangeType;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The queue arguments (x-*) the engine acts on, one test per rule. */
+class QueueArgumentsTest {
+    private final EngineFixture fx = new EngineFixture();
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    /** Fanout exchange "dlx" feeding queue "dlq", which is consumed by the returned sink. */
+    private RecordingSink deadLetterQueue() {
+        fx.declareExchange("dlx", ExchangeType.FANOUT);
+        Queue dlq = fx.declare("dlq");
+        fx.bindQueue("dlx", "dlq", "");
+        return fx.consume(dlq, "dlq-consumer");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> xDeath(Message m) {
+        Object v = m.properties().header("x-death");
+        assertThat(v).as("x-death header").isInstanceOf(List.class);
+        return (List<Map<String, Object>>) v;
+    }
+
+    private static Map<String, Object> deathOf(Message m, String queue, String reason) {
+        return xDeath(m).stream()
+                .filter(t -> queue.equals(t.get("queue")) && reason.equals(t.get("reason")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no x-death entry for " + queue + "/" + reason + " in "
+                        + xDeath(m)));
+    }
+
+    private static MessageProperties expiration(String ms) {
+        return MessageProperties.builder().expiration(ms).build();
+    }
+
+    private static MessageProperties priority(int p) {
+        return MessageProperties.builder().priority(p).build();
+    }
+
+    private static Map<String, Object> args(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    // ---- message TTL ----------------------------------------------------------------------------------------
+
+    @Test
+    void messageTtlExpiresMessagesAndDeadLettersThemWithReasonExpiredAndAnXDeathTable() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue work = fx.declare("work", args("x-message-ttl", 50, "x-dead-letter-exchange", "dlx"));
+        fx.declareExchange("in", ExchangeType.DIRECT);
+        fx.bindQueue("in", "work", "k");
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+        fx.publish("in", "k", "m1");
+
+        Delivery d = dlq.next();
+        Instant after = Instant.now();
+        assertThat(body(d)).isEqualTo("m1");
+        assertThat(d.message().exchange()).isEqualTo("dlx");
+        assertThat(d.message().routingKey()).isEqualTo("k");
+        List<Map<String, Object>> deaths = xDeath(d.message());
+        assertThat(deaths).hasSize(1);
+        Map<String, Object> death = deaths.get(0);
+        assertThat(death).containsEntry("queue", "work")
+                .containsEntry("reason", "expired")
+                .containsEntry("count", 1L)
+                .containsEntry("exchange", "in")
+                .containsEntry("routing-keys", List.of("k"))
+                .doesNotContainKey("original-expiration");
+        assertThat(death.get("time")).isInstanceOf(Instant.class);
+        assertThat((Instant) death.get("time")).isBetween(before, after);
+        assertThat(d.message().properties().headers())
+                .containsEntry("x-first-death-queue", "work")
+                .containsEntry("x-first-death-reason", "expired")
+                .containsEntry("x-first-death-exchange", "in");
+        assertThat(await(work.get(false))).as("the expired message left the queue").isNull();
+    }
+
+    @Test
+    void perMessageExpirationExpiresTheMessageAndIsRecordedAsOriginalExpiration() {
+        RecordingSink dlq = deadLetterQueue();
+        fx.declare("work", args("x-dead-letter-exchange", "dlx"));
+
+        fx.publish("", "work", expiration("50"), "m1");
+
+        Delivery d = dlq.next();
+        assertThat(body(d)).isEqualTo("m1");
+        assertThat(deathOf(d.message(), "work", "expired")).containsEntry("original-expiration", "50");
+        assertThat(d.message().properties().expiration())
+                .as("the dead-lettered copy must not expire again").isNull();
+    }
+
+    @Test
+    void theLowerOfQueueTtlAndMessageExpirationWins() {
+        RecordingSink dlq = deadLetterQueue();
+        fx.declare("short-queue-ttl", args("x-message-ttl", 50, "x-dead-letter-exchange", "dlx"));
+        fx.declare("long-queue-ttl", args("x-message-ttl", 600_000, "x-dead-letter-exchange", "dlx"));
+
+        fx.publish("", "short-queue-ttl", expiration("600000"), "queue-ttl-wins");
+        fx.publish("", "long-queue-ttl", expiration("50"), "message-expiration-wins");
+
+        // Both must expire long before the longer of the two limits (10 minutes).
+        assertThat(dlq.nextBodies(2)).containsExactlyInAnyOrder("queue-ttl-wins", "message-expiration-wins");
+    }
+
+    @Test
+    void ttlZeroWithNoConsumerDropsTheMessageAtOnce() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("zero", args("x-message-ttl", 0, "x-dead-letter-exchange", "dlx"));
+
+        assertThat(await(fx.publish(EngineFixture.message("", "zero", null, "m1"), true).confirmed())).isTrue();
+
+        Delivery d = dlq.next();
+        assertThat(body(d)).isEqualTo("m1");
+        assertThat(deathOf(d.message(), "zero", "expired")).containsEntry("count", 1L);
+        assertThat(await(q.get(false))).isNull();
+    }
+
+    /** RabbitMQ: "a TTL of 0 expires messages on reaching the queue unless they can be delivered at once". */
+    @Test
+    void ttlZeroStillDeliversToAConsumerThatCanTakeTheMessageAtOnce() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("zero", args("x-message-ttl", 0, "x-dead-letter-exchange", "dlx"));
+        RecordingSink consumer = fx.consume(q, "c");
+
+        fx.publish("", "zero", "m1");
+
+        assertThat(body(consumer.next())).isEqualTo("m1");
+        dlq.none();
+    }
+
+    // ---- queue expiry ---------------------------------------------------------------------------------------
+
+    @Test
+    void expiresDeletesAQueueThatStaysUnused() {
+        long declared = System.nanoTime();
+        fx.declare("idle", args("x-expires", 200));
+
+        eventually("the idle queue is deleted", () -> fx.vhost.queue("idle").isEmpty());
+        assertThat((System.nanoTime() - declared) / 1_000_000)
+                .as("deleted only after its x-expires period").isGreaterThanOrEqualTo(150);
+    }
+
+    @Test
+    void expiresDoesNotDeleteAQueueThatHasAConsumer() throws InterruptedException {
+        Queue q = fx.declare("watched", args("x-expires", 100));
+        RecordingSink consumer = fx.consume(q, "c");
+
+        Thread.sleep(400); // four x-expires periods: the negative check needs a real wait
+        assertThat(fx.vhost.queue("watched")).contains(q);
+
+        await(consumer.consumer.cancel());
+        eventually("the queue is deleted once unused", () -> fx.vhost.queue("watched").isEmpty());
+    }
+
+    // ---- length limits --------------------------------------------------------------------------------------
+
+    @Test
+    void maxLengthDropHeadDropsTheOldestAndDeadLettersItAsMaxlen() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("bounded", args("x-max-length", 2, "x-dead-letter-exchange", "dlx"));
+
+        fx.publish("", "bounded", "m1");
+        fx.publish("", "bounded", "m2");
+        fx.publish("", "bounded", "m3");
+
+        Delivery dropped = dlq.next();
+        assertThat(body(dropped)).isEqualTo("m1");
+        assertThat(deathOf(dropped.message(), "bounded", "maxlen")).containsEntry("count", 1L);
+        dlq.none();
+        assertThat(body(await(q.get(true)))).isEqualTo("m2");
+        assertThat(body(await(q.get(true)))).isEqualTo("m3");
+        assertThat(await(q.get(true))).isNull();
+    }
+
+    @Test
+    void maxLengthBytesDropHeadDropsTheOldestAndDeadLettersItAsMaxlen() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("bounded", args("x-max-length-bytes", 10, "x-dead-letter-exchange", "dlx"));
+
+        fx.publish("", "bounded", "aaaa");
+        fx.publish("", "bounded", "bbbb");
+        fx.publish("", "bounded", "cccc"); // 12 bytes > 10: the oldest goes
+
+        Delivery dropped = dlq.next();
+        assertThat(body(dropped)).isEqualTo("aaaa");
+        assertThat(deathOf(dropped.message(), "bounded", "maxlen")).containsEntry("count", 1L);
+        dlq.none();
+        assertThat(q.messageBytes()).isEqualTo(8);
+        assertThat(body(await(q.get(true)))).isEqualTo("bbbb");
+        assertThat(body(await(q.get(true)))).isEqualTo("cccc");
+    }
+
+    @Test
+    void rejectPublishOverflowNacksThePublisherAndKeepsTheQueueAtItsLimit() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("bounded", args("x-max-length", 2, "x-overflow", "reject-publish",
+                "x-dead-letter-exchange", "dlx"));
+
+        assertThat(await(fx.publish(EngineFixture.message("", "bounded", null, "m1"), true).confirmed())).isTrue();
+        assertThat(await(fx.publish(EngineFixture.message("", "bounded", null, "m2"), true).confirmed())).isTrue();
+        assertThat(await(fx.publish(EngineFixture.message("", "bounded", null, "m3"), true).confirmed()))
+                .as("the third publish is nacked").isFalse();
+
+        assertThat(body(await(q.get(true)))).isEqualTo("m1");
+        assertThat(body(await(q.get(true)))).isEqualTo("m2");
+        assertThat(await(q.get(true))).isNull();
+        dlq.none(); // plain reject-publish does not dead-letter
+    }
+
+    @Test
+    void rejectPublishDlxOverflowNacksThePublisherAndDeadLettersTheRejectedMessage() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("bounded", args("x-max-length", 1, "x-overflow", "reject-publish-dlx",
+                "x-dead-letter-exchange", "dlx"));
+
+        assertThat(await(fx.publish(EngineFixture.message("", "bounded", null, "m1"), true).confirmed())).isTrue();
+        assertThat(await(fx.publish(EngineFixture.message("", "bounded", null, "m2"), true).confirmed())).isFalse();
+
+        Delivery rejected = dlq.next();
+        assertThat(body(rejected)).isEqualTo("m2");
+        assertThat(deathOf(rejected.message(), "bounded", "maxlen")).containsEntry("count", 1L);
+        assertThat(body(await(q.get(true)))).isEqualTo("m1");
+        assertThat(await(q.get(true))).isNull();
+    }
+
+    // ---- dead-lettering -------------------------------------------------------------------------------------
+
+    @Test
+    void deadLetterRoutingKeyReplacesTheRoutingKey() {
+        fx.declareExchange("dlx-direct", ExchangeType.DIRECT);
+        Queue dlq = fx.declare("dlq");
+        fx.bindQueue("dlx-direct", "dlq", "dead");
+        RecordingSink sink = fx.consume(dlq, "c");
+        fx.declare("work", args("x-message-ttl", 20, "x-dead-letter-exchange", "dlx-direct",
+                "x-dead-letter-routing-key", "dead"));
+
+        fx.publish("", "work", "m1");
+
+        Delivery d = sink.next();
+        assertThat(d.message().routingKey()).isEqualTo("dead");
+        assertThat(deathOf(d.message(), "work", "expired")).containsEntry("routing-keys", List.of("work"));
+    }
+
+    /** A common retry set-up: dead-letter through the default exchange straight to a named queue. */
+    @Test
+    void deadLetteringThroughTheDefaultExchangeRoutesByTheDeadLetterRoutingKey() {
+        Queue dlq = fx.declare("dlq");
+        RecordingSink sink = fx.consume(dlq, "c");
+        fx.declare("work", args("x-message-ttl", 20, "x-dead-letter-exchange", "",
+                "x-dead-letter-routing-key", "dlq"));
+
+        fx.publish("", "work", "m1");
+
+        Delivery d = sink.next();
+        assertThat(body(d)).isEqualTo("m1");
+        assertThat(deathOf(d.message(), "work", "expired")).containsEntry("count", 1L);
+    }
+
+    @Test
+    void aMessageDeadLetteredTwiceThroughTheSameQueueForTheSameReasonHasOneXDeathEntryWithCountTwo() {
+        // A rejects -> to-b -> B (ttl) expires -> to-a -> A, twice round.
+        fx.declareExchange("to-b", ExchangeType.FANOUT);
+        fx.declareExchange("to-a", ExchangeType.FANOUT);
+        Queue a = fx.declare("A", args("x-dead-letter-exchange", "to-b"));
+        fx.declare("B", args("x-message-ttl", 20, "x-dead-letter-exchange", "to-a"));
+        fx.bindQueue("to-b", "B", "");
+        fx.bindQueue("to-a", "A", "");
+        RecordingSink consumer = fx.consume(a, "c");
+
+        fx.publish("", "A", "job");
+        Delivery first = consumer.next();
+        assertThat(first.message().properties().header("x-death")).isNull();
+        EngineFixture.settle(Settlement.DISCARD, first);
+
+        Delivery second = consumer.next();
+        assertThat(deathOf(second.message(), "A", "rejected")).containsEntry("count", 1L);
+        assertThat(deathOf(second.message(), "B", "expired")).containsEntry("count", 1L);
+        EngineFixture.settle(Settlement.DISCARD, second);
+
+        Delivery third = consumer.next();
+        assertThat(body(third)).isEqualTo("job");
+        assertThat(xDeath(third.message())).hasSize(2);
+        assertThat(deathOf(third.message(), "A", "rejected")).containsEntry("count", 2L);
+        assertThat(deathOf(third.message(), "B", "expired")).containsEntry("count", 2L);
+        assertThat(xDeath(third.message()).get(0)).as("most recent death first")
+                .containsEntry("queue", "B");
+        assertThat(third.message().properties().headers())
+                .containsEntry("x-first-death-queue", "A")
+                .containsEntry("x-first-death-reason", "rejected")
+                .containsEntry("x-last-death-queue", "B")
+                .containsEntry("x-last-death-reason", "expired");
+        EngineFixture.ack(third);
+    }
+
+    @Test
+    void aPureExpiryCycleDropsTheMessageInsteadOfLooping() {
+        // "loop" dead-letters to itself; "watch" sees every copy that goes through "loopx".
+        fx.declareExchange("loopx", ExchangeType.FANOUT);
+        Queue loop = fx.declare("loop", args("x-message-ttl", 30, "x-dead-letter-exchange", "loopx"));
+        Queue watch = fx.declare("watch");
+        fx.bindQueue("loopx", "loop", "");
+        fx.bindQueue("loopx", "watch", "");
+        RecordingSink watcher = fx.consume(watch, "w");
+
+        fx.publish("", "loop", "m1");
+
+        Delivery d = watcher.next();
+        assertThat(deathOf(d.message(), "loop", "expired")).containsEntry("count", 1L);
+        watcher.none(300); // a loop would produce another copy every 30 ms
+        assertThat(await(loop.get(true))).isNull();
+    }
+
+    // ---- priorities -----------------------------------------------------------------------------------------
+
+    @Test
+    void maxPriorityDeliversHigherPriorityMessagesFirst() {
+        Queue q = fx.declare("prio", args("x-max-priority", 5));
+        fx.publish("", "prio", priority(1), "p1");
+        fx.publish("", "prio", priority(3), "p3");
+        fx.publish("", "prio", MessageProperties.EMPTY, "none");
+        fx.publish("", "prio", priority(2), "p2");
+        fx.publish("", "prio", priority(3), "p3-later");
+
+        RecordingSink c = fx.consume(q, "c");
+
+        assertThat(c.nextBodies(5)).containsExactly("p3", "p3-later", "p2", "p1", "none");
+    }
+
+    @Test
+    void maxPriorityClampsHigherMessagePrioritiesToTheMaximum() {
+        Queue q = fx.declare("prio", args("x-max-priority", 5));
+        fx.publish("", "prio", priority(5), "p5");
+        fx.publish("", "prio", priority(9), "p9");
+        fx.publish("", "prio", priority(4), "p4");
+
+        RecordingSink c = fx.consume(q, "c");
+
+        // p9 counts as 5: after the earlier p5, ahead of p4.
+        assertThat(c.nextBodies(3)).containsExactly("p5", "p9", "p4");
+    }
+
+    // ---- single active consumer -----------------------------------------------------------------------------
+
+    @Test
+    void singleActiveConsumerDeliversOnlyToTheFirstConsumer() {
+        Queue q = fx.declare("sac", args("x-single-active-consumer", true));
+        RecordingSink first = fx.consume(q, "first");
+        RecordingSink second = fx.consume(q, "second");
+
+        for (int i = 1; i <= 4; i++) {
+            fx.publish("", "sac", "m" + i);
+        }
+
+        assertThat(first.nextBodies(4)).containsExactly("m1", "m2", "m3", "m4");
+        second.none();
+    }
+
+    @Test
+    void singleActiveConsumerFailsOverToTheNextConsumerWhenTheActiveOneCancels() {
+        Queue q = fx.declare("sac", args("x-single-active-consumer", true));
+        RecordingSink first = fx.consume(q, "first");
+        RecordingSink second = fx.consume(q, "second");
+        RecordingSink third = fx.consume(q, "third");
+        fx.publish("", "sac", "m1");
+        EngineFixture.ack(first.next());
+
+        await(first.consumer.cancel());
+        fx.publish("", "sac", "m2");
+
+        assertThat(body(second.next())).isEqualTo("m2");
+        third.none();
+    }
+
+    @Test
+    void singleActiveConsumerHandsWaitingMessagesToTheNewActiveConsumerWhenTheActiveOneCancels() {
+        Queue q = fx.declare("sac", args("x-single-active-consumer", true));
+        RecordingSink first = fx.consume(q, "first", new Prefetch(1, 0));
+        RecordingSink second = fx.consume(q, "second");
+        fx.publish("", "sac", "m1");
+        fx.publish("", "sac", "m2");
+        assertThat(body(first.next())).isEqualTo("m1");
+        second.none(); // m2 waits for the active consumer's credit
+
+        await(first.consumer.cancel());
+
+        assertThat(body(second.next())).isEqualTo("m2");
+    }
+
+    // ---- validation -----------------------------------------------------------------------------------------
+
+    static Stream<Arguments> invalidArguments() {
+        return Stream.of(
+                Arguments.of("negative x-message-ttl", args("x-message-ttl", -1), "x-message-ttl"),
+                Arguments.of("non-integer x-message-ttl", args("x-message-ttl", "1000"), "x-message-ttl"),
+                Arguments.of("fractional x-message-ttl", args("x-message-ttl", 1.5), "x-message-ttl"),
+                Arguments.of("x-expires of 0", args("x-expires", 0), "x-expires"),
+                Arguments.of("unknown x-overflow", args("x-overflow", "drop-tail"), "x-overflow"),
+                Arguments.of("dead-letter routing key without exchange",
+                        args("x-dead-letter-routing-key", "k"), "x-dead-letter-routing-key"),
+                Arguments.of("x-max-priority above 255", args("x-max-priority", 300), "x-max-priority"),
+                Arguments.of("x-queue-type quorum", args("x-queue-type", "quorum"), "x-queue-type"));
+    }
+
+    @ParameterizedTest(name = "{0} is refused")
+    @MethodSource("invalidArguments")
+    void invalidArgumentsAreRefusedWithPreconditionFailed(String rule, Map<String, Object> arguments,
+                                                          String argument) {
+        BrokerException e = catchThrowableOfType(BrokerException.class, () -> fx.declare("bad", arguments));
+
+        assertThat(e).as(rule).isNotNull();
+        assertThat(e.kind()).isEqualTo(ErrorKind.PRECONDITION_FAILED);
+        assertThat(e.getMessage()).contains(argument);
+        assertThat(fx.vhost.queue("bad")).isEmpty();
+    }
+
+    @Test
+    void redeclaringWithAnInequivalentArgumentIsRefusedNamingTheArgument() {
+        fx.declare("q", args("x-message-ttl", 1000L, "x-max-length", 10));
+
+        assertThat(fx.declare("q", args("x-message-ttl", 1000, "x-max-length", 10L)))
+                .as("integer widths do not matter").isSameAs(fx.vhost.queue("q").orElseThrow());
+        BrokerException e = catchThrowableOfType(BrokerException.class,
+                () -> fx.declare("q", args("x-message-ttl", 2000, "x-max-length", 10)));
+        assertThat(e).isNotNull();
+        assertThat(e.kind()).isEqualTo(ErrorKind.PRECONDITION_FAILED);
+        assertThat(e.getMessage()).contains("x-message-ttl").doesNotContain("x-max-length");
+    }
+
+    @Test
+    void redeclaringWithAnotherDurableFlagIsRefusedNamingIt() {
+        fx.declare(QueueSpec.durable("q"));
+
+        BrokerException e = catchThrowableOfType(BrokerException.class,
+                () -> fx.declare(QueueSpec.transientQueue("q")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.kind()).isEqualTo(ErrorKind.PRECONDITION_FAILED);
+        assertThat(e.getMessage()).contains("durable");
+    }
+
+    // ---- names, ownership, auto-delete ----------------------------------------------------------------------
+
+    @Test
+    void anEmptyNameGetsAServerGeneratedAmqGenName() {
+        Queue a = fx.declare(QueueSpec.transientQueue(""));
+        Queue b = fx.declare(QueueSpec.transientQueue(""));
+
+        assertThat(a.name()).startsWith("amq.gen-").hasSizeGreaterThan("amq.gen-".length());
+        assertThat(b.name()).startsWith("amq.gen-").isNotEqualTo(a.name());
+        assertThat(fx.vhost.queue(a.name())).contains(a);
+    }
+
+    @Test
+    void declaringAQueueWithTheReservedAmqPrefixIsRefusedWithAccessRefused() {
+        assertThatThrownBy(() -> fx.declare("amq.foo"))
+                .isInstanceOfSatisfying(BrokerException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.ACCESS_REFUSED));
+        assertThat(fx.vhost.queue("amq.foo")).isEmpty();
+    }
+
+    @Test
+    void anExclusiveQueueIsLockedToItsOwnerAndRemovedWhenTheOwnerCloses() {
+        Object owner = new Object();
+        Object other = new Object();
+        QueueSpec spec = new QueueSpec("mine", false, true, false, Map.of());
+        Queue q = fx.vhost.declareQueue(spec, owner, false);
+
+        assertThatThrownBy(() -> fx.vhost.declareQueue(spec, other, false))
+                .isInstanceOfSatisfying(BrokerException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.RESOURCE_LOCKED));
+        assertThatThrownBy(() -> fx.vhost.declareQueue(spec, other, true))
+                .isInstanceOfSatisfying(BrokerException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.RESOURCE_LOCKED));
+        assertThatThrownBy(() -> await(q.consume(
+                new ConsumerSpec("c", false, false, 0, List.of(), other), new RecordingSink())))
+                .isInstanceOfSatisfying(BrokerException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.RESOURCE_LOCKED));
+        assertThat(fx.vhost.declareQueue(spec, owner, false)).isSameAs(q);
+
+        fx.vhost.ownerClosed(owner);
+
+        assertThat(fx.vhost.queue("mine")).isEmpty();
+        assertThat(fx.vhost.declareQueue(spec, other, false)).isNotSameAs(q);
+    }
+
+    @Test
+    void anAutoDeleteQueueIsRemovedWhenItsLastConsumerCancels() {
+        Queue q = fx.declare(new QueueSpec("auto", false, false, true, Map.of()));
+        RecordingSink a = fx.consume(q, "a");
+        RecordingSink b = fx.consume(q, "b");
+
+        await(a.consumer.cancel());
+        assertThat(fx.vhost.queue("auto")).as("one consumer is left").contains(q);
+
+        await(b.consumer.cancel());
+        eventually("the auto-delete queue is gone", () -> fx.vhost.queue("auto").isEmpty());
+    }
+}

@@ -1,0 +1,647 @@
+package dev.junction.storage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * The rules every {@link MessageStore} follows. An implementation's test extends this class and supplies
+ * {@link #open(Path)}; a durable one also returns true from {@link #survivesReopen()} so that the reopen
+ * checks run. Each test gets a fresh store in a fresh temporary directory, closed afterwards.
+ */
+public abstract class MessageStoreContract {
+
+    protected static final QueueKey ORDERS = new QueueKey("/", "orders");
+    protected static final QueueKey AUDIT = new QueueKey("/", "audit");
+    protected static final QueueKey ORDERS_IN_OTHER_VHOST = new QueueKey("other", "orders");
+
+    private static final long TIMEOUT_SECONDS = 10;
+
+    @TempDir
+    protected Path dir;
+
+    /** The store under test; replaced by {@link #reopen()}. */
+    protected MessageStore store;
+
+    /** Opens a store kept in {@code dir} (empty the first time, the same directory on reopen). */
+    protected abstract MessageStore open(Path dir);
+
+    /** Whether a store closed and opened again on the same directory still holds everything. */
+    protected boolean survivesReopen() {
+        return false;
+    }
+
+    /**
+     * How many message bodies {@code store} holds, if the implementation can tell; lets the contract check
+     * that a fanned-out message is stored once and that its last removal drops it.
+     */
+    protected OptionalLong bodyCount(MessageStore store) {
+        return OptionalLong.empty();
+    }
+
+    @BeforeEach
+    void openStore() {
+        store = open(dir);
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    // ---- messages ----------------------------------------------------------------------------------------
+
+    @Test
+    void emptyStoreHasNoQueuesNoMessagesAndHighestIdZero() {
+        assertThat(store.queues()).isEmpty();
+        assertThat(store.count(ORDERS)).isZero();
+        assertThat(store.read(ORDERS, 0, 10)).isEmpty();
+        assertThat(store.highestMessageId()).isZero();
+        assertBodies(0);
+    }
+
+    @Test
+    void messageRoutedToTwoQueuesIsStoredOnceAndSurvivesUntilBothRemoveIt() {
+        await(store.append(message(1), List.of(ORDERS, AUDIT)));
+        assertBodies(1);
+        assertThat(texts(store.read(ORDERS, 0, 10))).containsExactly("1:m1");
+        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("1:m1");
+
+        await(store.remove(ORDERS, 1));
+        assertThat(store.read(ORDERS, 0, 10)).isEmpty();
+        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("1:m1");
+        assertBodies(1);
+
+        await(store.remove(AUDIT, 1));
+        assertThat(store.read(AUDIT, 0, 10)).isEmpty();
+        assertThat(store.queues()).isEmpty();
+        assertBodies(0);
+    }
+
+    @Test
+    void readPagesInIdOrderAfterTheGivenId() {
+        for (long id = 1; id <= 5; id++) {
+            await(store.append(message(id), List.of(ORDERS)));
+        }
+        assertThat(ids(store.read(ORDERS, 0, 2))).containsExactly(1L, 2L);
+        assertThat(ids(store.read(ORDERS, 2, 2))).containsExactly(3L, 4L);
+        assertThat(ids(store.read(ORDERS, 4, 2))).containsExactly(5L);
+        assertThat(store.read(ORDERS, 5, 2)).isEmpty();
+        assertThat(ids(store.read(ORDERS, 0, 100))).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void readSkipsRemovedMessagesAndStartsBetweenIds() {
+        for (long id : new long[] {10, 20, 30, 40}) {
+            await(store.append(message(id), List.of(ORDERS)));
+        }
+        await(store.remove(ORDERS, 20));
+        assertThat(ids(store.read(ORDERS, 15, 2))).containsExactly(30L, 40L);
+    }
+
+    @Test
+    void appendsArrivingOutOfIdOrderAreReadInIdOrder() {
+        for (long id : new long[] {3, 1, 5, 2, 4}) {
+            await(store.append(message(id), List.of(ORDERS)));
+        }
+        assertThat(ids(store.read(ORDERS, 0, 10))).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(store.highestMessageId()).isEqualTo(5);
+    }
+
+    @Test
+    void readOfUnknownQueueOrZeroMaxIsEmpty() {
+        await(store.append(message(1), List.of(ORDERS)));
+        assertThat(store.read(AUDIT, 0, 10)).isEmpty();
+        assertThat(store.read(ORDERS_IN_OTHER_VHOST, 0, 10)).isEmpty();
+        assertThat(store.read(ORDERS, 0, 0)).isEmpty();
+    }
+
+    @Test
+    void countAndQueuesFollowTheReferences() {
+        await(store.append(message(1), List.of(ORDERS, AUDIT)));
+        await(store.append(message(2), List.of(ORDERS)));
+        await(store.append(message(3), List.of(ORDERS_IN_OTHER_VHOST)));
+        assertThat(store.count(ORDERS)).isEqualTo(2);
+        assertThat(store.count(AUDIT)).isEqualTo(1);
+        assertThat(store.count(ORDERS_IN_OTHER_VHOST)).isEqualTo(1);
+        assertThat(store.queues()).containsExactlyInAnyOrder(ORDERS, AUDIT, ORDERS_IN_OTHER_VHOST);
+
+        await(store.remove(AUDIT, 1));
+        assertThat(store.count(AUDIT)).isZero();
+        assertThat(store.queues()).containsExactlyInAnyOrder(ORDERS, ORDERS_IN_OTHER_VHOST);
+    }
+
+    @Test
+    void removeQueueDropsOnlyThatQueuesReferences() {
+        await(store.append(message(1), List.of(ORDERS, AUDIT)));
+        await(store.append(message(2), List.of(ORDERS)));
+        await(store.append(message(3), List.of(ORDERS_IN_OTHER_VHOST)));
+
+        await(store.removeQueue(ORDERS));
+
+        assertThat(store.count(ORDERS)).isZero();
+        assertThat(store.read(ORDERS, 0, 10)).isEmpty();
+        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("1:m1");
+        assertThat(texts(store.read(ORDERS_IN_OTHER_VHOST, 0, 10))).containsExactly("3:m3");
+        assertThat(store.queues()).containsExactlyInAnyOrder(AUDIT, ORDERS_IN_OTHER_VHOST);
+        assertBodies(2);
+
+        await(store.removeQueue(ORDERS)); // again, and for a queue with nothing: no-ops
+        await(store.removeQueue(new QueueKey("/", "never-used")));
+        assertThat(store.queues()).containsExactlyInAnyOrder(AUDIT, ORDERS_IN_OTHER_VHOST);
+    }
+
+    @Test
+    void removingAReferenceTheQueueDoesNotHoldDoesNothing() {
+        await(store.append(message(1), List.of(ORDERS)));
+        await(store.remove(AUDIT, 1));
+        await(store.remove(ORDERS, 99));
+        await(store.remove(ORDERS_IN_OTHER_VHOST, 1));
+        assertThat(texts(store.read(ORDERS, 0, 10))).containsExactly("1:m1");
+
+        await(store.remove(ORDERS, 1));
+        await(store.remove(ORDERS, 1)); // a second ack of the same message
+        assertThat(store.count(ORDERS)).isZero();
+        assertBodies(0);
+    }
+
+    @Test
+    void highestIdIsNotLoweredByRemoval() {
+        await(store.append(message(1), List.of(ORDERS)));
+        await(store.append(message(7), List.of(ORDERS, AUDIT)));
+        await(store.remove(ORDERS, 7));
+        await(store.remove(AUDIT, 7));
+        assertThat(store.highestMessageId()).isEqualTo(7);
+        await(store.removeQueue(ORDERS));
+        assertThat(store.highestMessageId()).isEqualTo(7);
+        await(store.append(message(3), List.of(ORDERS))); // a late, lower id does not lower it either
+        assertThat(store.highestMessageId()).isEqualTo(7);
+    }
+
+    @Test
+    void appendToNoQueueStoresNothingButRaisesHighestId() {
+        await(store.append(message(4), List.of()));
+        assertThat(store.queues()).isEmpty();
+        assertBodies(0);
+        assertThat(store.highestMessageId()).isEqualTo(4);
+    }
+
+    @Test
+    void aQueueListedTwiceHoldsOneReference() {
+        await(store.append(message(1), List.of(ORDERS, ORDERS, AUDIT)));
+        assertThat(store.count(ORDERS)).isEqualTo(1);
+        assertThat(store.read(ORDERS, 0, 10)).hasSize(1);
+
+        await(store.remove(ORDERS, 1));
+        assertThat(store.count(ORDERS)).isZero();
+        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("1:m1");
+        await(store.remove(AUDIT, 1));
+        assertBodies(0);
+    }
+
+    @Test
+    void appendedBytesAreCopiedAndReadBytesAreTheCallersOwn() {
+        byte[] data = bytes("abc");
+        await(store.append(new StoredMessage(1, data), List.of(ORDERS, AUDIT)));
+        data[0] = 'X';
+        assertThat(texts(store.read(ORDERS, 0, 1))).containsExactly("1:abc");
+
+        byte[] read = store.read(ORDERS, 0, 1).get(0).data();
+        read[0] = 'Y';
+        assertThat(texts(store.read(ORDERS, 0, 1))).containsExactly("1:abc");
+        assertThat(texts(store.read(AUDIT, 0, 1))).containsExactly("1:abc");
+    }
+
+    @Test
+    void invalidArgumentsAreRejected() {
+        assertThatThrownBy(() -> store.read(ORDERS, 0, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.append(message(0), List.of(ORDERS)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.append(message(-5), List.of(ORDERS)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.append(null, List.of(ORDERS))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> store.append(new StoredMessage(1, null), List.of(ORDERS)))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> store.remove(null, 1)).isInstanceOf(NullPointerException.class);
+        assertThat(store.queues()).isEmpty();
+        assertThat(store.highestMessageId()).isZero();
+    }
+
+    // ---- definitions, retained messages, sessions -------------------------------------------------------
+
+    @Test
+    void definitionPutWithSameKeyReplacesInPlace() {
+        DefinitionStore definitions = store.definitions();
+        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "a", "a1")));
+        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "b", "b1")));
+        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "c", "c1")));
+        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "a", "a2")));
+
+        assertThat(describe(definitions.all())).containsExactly("QUEUE /a=a2", "QUEUE /b=b1", "QUEUE /c=c1");
+    }
+
+    @Test
+    void definitionsComeBackOrderedByKind() {
+        DefinitionStore definitions = store.definitions();
+        await(definitions.put(definition(DefinitionKind.BINDING, "/", "x->q", "b")));
+        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "q2", "q")));
+        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "x", "e")));
+        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "q1", "q")));
+        await(definitions.put(definition(DefinitionKind.PERMISSION, "/", "guest", "p")));
+        await(definitions.put(definition(DefinitionKind.USER, "", "guest", "u")));
+        await(definitions.put(definition(DefinitionKind.VHOST, "", "/", "v")));
+
+        assertThat(describe(definitions.all())).containsExactly(
+                "VHOST /=v", "USER guest=u", "PERMISSION /guest=p", "EXCHANGE /x=e",
+                "QUEUE /q2=q", "QUEUE /q1=q", "BINDING /x->q=b");
+    }
+
+    @Test
+    void definitionKeyIsKindVhostAndName() {
+        DefinitionStore definitions = store.definitions();
+        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "orders", "q")));
+        await(definitions.put(definition(DefinitionKind.QUEUE, "other", "orders", "q-other")));
+        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "orders", "e")));
+
+        await(definitions.delete(DefinitionKind.QUEUE, "/", "orders"));
+        await(definitions.delete(DefinitionKind.BINDING, "/", "orders")); // absent: no-op
+
+        assertThat(describe(definitions.all())).containsExactly("EXCHANGE /orders=e", "QUEUE otherorders=q-other");
+    }
+
+    @Test
+    void definitionDeletedAndPutAgainGoesToTheEndOfItsKind() {
+        DefinitionStore definitions = store.definitions();
+        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "a", "1")));
+        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "b", "1")));
+        await(definitions.delete(DefinitionKind.EXCHANGE, "/", "a"));
+        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "a", "2")));
+
+        assertThat(describe(definitions.all())).containsExactly("EXCHANGE /b=1", "EXCHANGE /a=2");
+    }
+
+    @Test
+    void retainedPutReplacesAndDeleteClears() {
+        RetainedStore retained = store.retained();
+        await(retained.put(new RetainedMessage("/", "a/b", bytes("1"))));
+        await(retained.put(new RetainedMessage("other", "a/b", bytes("x"))));
+        await(retained.put(new RetainedMessage("/", "a/b", bytes("2"))));
+        await(retained.put(new RetainedMessage("/", "c", bytes("3"))));
+        assertThat(describeRetained(retained.all())).containsExactlyInAnyOrder("/ a/b=2", "other a/b=x", "/ c=3");
+
+        await(retained.delete("/", "a/b"));
+        await(retained.delete("/", "never-retained"));
+        assertThat(describeRetained(retained.all())).containsExactlyInAnyOrder("other a/b=x", "/ c=3");
+    }
+
+    @Test
+    void sessionsArePerVhostAndClientId() {
+        SessionStore sessions = store.sessions();
+        await(sessions.put(new SessionStore.Session("/", "client-1", bytes("s1"))));
+        await(sessions.put(new SessionStore.Session("other", "client-1", bytes("o1"))));
+        await(sessions.put(new SessionStore.Session("/", "client-2", bytes("s2"))));
+        await(sessions.put(new SessionStore.Session("/", "client-1", bytes("s1b"))));
+
+        assertThat(sessions.get("/", "client-1").map(s -> text(s.data()))).contains("s1b");
+        assertThat(sessions.get("other", "client-1").map(s -> text(s.data()))).contains("o1");
+        assertThat(sessions.get("other", "client-2")).isEmpty();
+        assertThat(describeSessions(sessions.all()))
+                .containsExactlyInAnyOrder("/ client-1=s1b", "other client-1=o1", "/ client-2=s2");
+
+        await(sessions.delete("/", "client-1"));
+        await(sessions.delete("/", "never-connected"));
+        assertThat(sessions.get("/", "client-1")).isEmpty();
+        assertThat(sessions.get("other", "client-1")).isPresent();
+        assertThat(describeSessions(sessions.all())).containsExactlyInAnyOrder("other client-1=o1", "/ client-2=s2");
+    }
+
+    @Test
+    void definitionRetainedAndSessionBytesAreCopiedBothWays() {
+        byte[] definitionData = bytes("def");
+        byte[] retainedData = bytes("ret");
+        byte[] sessionData = bytes("ses");
+        await(store.definitions().put(new Definition(DefinitionKind.QUEUE, "/", "q", definitionData)));
+        await(store.retained().put(new RetainedMessage("/", "t", retainedData)));
+        await(store.sessions().put(new SessionStore.Session("/", "c", sessionData)));
+        definitionData[0] = 'X';
+        retainedData[0] = 'X';
+        sessionData[0] = 'X';
+
+        store.definitions().all().get(0).data()[1] = 'Y';
+        store.retained().all().get(0).data()[1] = 'Y';
+        store.sessions().all().get(0).data()[1] = 'Y';
+        store.sessions().get("/", "c").orElseThrow().data()[2] = 'Y';
+
+        assertThat(text(store.definitions().all().get(0).data())).isEqualTo("def");
+        assertThat(text(store.retained().all().get(0).data())).isEqualTo("ret");
+        assertThat(text(store.sessions().get("/", "c").orElseThrow().data())).isEqualTo("ses");
+    }
+
+    // ---- futures, threads, lifecycle ----------------------------------------------------------------------
+
+    @Test
+    void futuresCompleteForEveryMutation() {
+        List<CompletableFuture<Void>> futures = List.of(
+                store.append(message(1), List.of(ORDERS, AUDIT)),
+                store.append(message(2), List.of()),
+                store.remove(ORDERS, 1),
+                store.remove(ORDERS, 1),
+                store.removeQueue(AUDIT),
+                store.removeQueue(AUDIT),
+                store.definitions().put(definition(DefinitionKind.VHOST, "", "/", "v")),
+                store.definitions().delete(DefinitionKind.VHOST, "", "/"),
+                store.definitions().delete(DefinitionKind.VHOST, "", "/"),
+                store.retained().put(new RetainedMessage("/", "t", bytes("r"))),
+                store.retained().delete("/", "t"),
+                store.retained().delete("/", "t"),
+                store.sessions().put(new SessionStore.Session("/", "c", bytes("s"))),
+                store.sessions().delete("/", "c"),
+                store.sessions().delete("/", "c"));
+        for (CompletableFuture<Void> future : futures) {
+            assertThat(future).isNotNull();
+            assertThat(await(future)).isNull();
+        }
+    }
+
+    @Test
+    void concurrentAppendsFromSeveralThreadsKeepEveryMessage() throws Exception {
+        int threads = 4;
+        int perThread = 500;
+        QueueKey shared = new QueueKey("/", "shared");
+        AtomicLong ids = new AtomicLong();
+        runConcurrently(threads, t -> {
+            QueueKey own = new QueueKey("/", "own-" + t);
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                futures.add(store.append(message(ids.incrementAndGet()), List.of(shared, own)));
+            }
+            futures.forEach(MessageStoreContract::await);
+        });
+
+        long total = (long) threads * perThread;
+        assertThat(store.count(shared)).isEqualTo(total);
+        assertThat(readAll(shared)).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+        for (int t = 0; t < threads; t++) {
+            assertThat(store.count(new QueueKey("/", "own-" + t))).isEqualTo(perThread);
+        }
+        assertThat(store.highestMessageId()).isEqualTo(total);
+        assertBodies(total);
+    }
+
+    @Test
+    void concurrentRemovalsOfFannedOutMessagesDropEveryBody() throws Exception {
+        int threads = 4;
+        int messages = 500;
+        List<QueueKey> queues = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            queues.add(new QueueKey("/", "fan-" + t));
+        }
+        for (long id = 1; id <= messages; id++) {
+            await(store.append(message(id), queues));
+        }
+        runConcurrently(threads, t -> {
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (long id = 1; id <= messages; id++) {
+                futures.add(store.remove(queues.get(t), id));
+            }
+            futures.forEach(MessageStoreContract::await);
+        });
+
+        assertThat(store.queues()).isEmpty();
+        queues.forEach(q -> assertThat(store.count(q)).isZero());
+        assertBodies(0);
+        assertThat(store.highestMessageId()).isEqualTo(messages);
+    }
+
+    @Test
+    void callsAfterCloseFail() {
+        DefinitionStore definitions = store.definitions();
+        RetainedStore retained = store.retained();
+        SessionStore sessions = store.sessions();
+        store.close();
+
+        List<Runnable> calls = List.of(
+                () -> store.append(message(1), List.of(ORDERS)),
+                () -> store.remove(ORDERS, 1),
+                () -> store.removeQueue(ORDERS),
+                () -> store.read(ORDERS, 0, 10),
+                () -> store.count(ORDERS),
+                () -> store.queues(),
+                () -> store.highestMessageId(),
+                () -> store.definitions(),
+                () -> store.retained(),
+                () -> store.sessions(),
+                () -> definitions.put(definition(DefinitionKind.VHOST, "", "/", "v")),
+                () -> definitions.delete(DefinitionKind.VHOST, "", "/"),
+                () -> definitions.all(),
+                () -> retained.put(new RetainedMessage("/", "t", bytes("r"))),
+                () -> retained.delete("/", "t"),
+                () -> retained.all(),
+                () -> sessions.put(new SessionStore.Session("/", "c", bytes("s"))),
+                () -> sessions.delete("/", "c"),
+                () -> sessions.get("/", "c"),
+                () -> sessions.all());
+        for (int i = 0; i < calls.size(); i++) {
+            assertThatThrownBy(calls.get(i)::run).as("call #%d after close", i)
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndCompletesPendingFutures() {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (long id = 1; id <= 200; id++) {
+            futures.add(store.append(message(id), List.of(ORDERS)));
+        }
+        futures.add(store.sessions().put(new SessionStore.Session("/", "c", bytes("s"))));
+        store.close();
+        assertThat(futures).allSatisfy(f -> assertThat(f).isCompleted());
+        assertThatCode(store::close).doesNotThrowAnyException();
+    }
+
+    // ---- reopen (durable stores only) --------------------------------------------------------------------
+
+    @Test
+    void everythingSurvivesReopen() {
+        assumeThat(survivesReopen()).as("store keeps data across reopen").isTrue();
+        await(store.append(message(1), List.of(ORDERS, AUDIT)));
+        await(store.append(message(2), List.of(ORDERS)));
+        await(store.append(message(3), List.of(AUDIT, ORDERS_IN_OTHER_VHOST)));
+        await(store.append(message(4), List.of(ORDERS)));
+        await(store.append(message(5), List.of(new QueueKey("/", "deleted"))));
+        await(store.remove(ORDERS, 2));
+        await(store.remove(AUDIT, 1));
+        await(store.removeQueue(new QueueKey("/", "deleted")));
+        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "orders", "q1")));
+        await(store.definitions().put(definition(DefinitionKind.VHOST, "", "/", "v")));
+        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "audit", "q")));
+        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "orders", "q2")));
+        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "gone", "q")));
+        await(store.definitions().delete(DefinitionKind.QUEUE, "/", "gone"));
+        await(store.retained().put(new RetainedMessage("/", "a/b", bytes("r1"))));
+        await(store.retained().put(new RetainedMessage("/", "a/b", bytes("r2"))));
+        await(store.retained().put(new RetainedMessage("/", "gone", bytes("r"))));
+        await(store.retained().delete("/", "gone"));
+        await(store.sessions().put(new SessionStore.Session("/", "c1", bytes("s1"))));
+        await(store.sessions().put(new SessionStore.Session("/", "gone", bytes("s"))));
+        await(store.sessions().delete("/", "gone"));
+
+        reopen();
+
+        assertThat(texts(store.read(ORDERS, 0, 10))).containsExactly("1:m1", "4:m4");
+        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("3:m3");
+        assertThat(texts(store.read(ORDERS_IN_OTHER_VHOST, 0, 10))).containsExactly("3:m3");
+        assertThat(store.queues()).containsExactlyInAnyOrder(ORDERS, AUDIT, ORDERS_IN_OTHER_VHOST);
+        assertThat(store.count(ORDERS)).isEqualTo(2);
+        assertThat(store.highestMessageId()).isEqualTo(5);
+        assertBodies(3);
+        assertThat(describe(store.definitions().all()))
+                .containsExactly("VHOST /=v", "QUEUE /orders=q2", "QUEUE /audit=q");
+        assertThat(describeRetained(store.retained().all())).containsExactly("/ a/b=r2");
+        assertThat(describeSessions(store.sessions().all())).containsExactly("/ c1=s1");
+
+        // References still count after reopen: the shared body goes only with its last reference.
+        await(store.remove(AUDIT, 3));
+        assertThat(texts(store.read(ORDERS_IN_OTHER_VHOST, 0, 10))).containsExactly("3:m3");
+        await(store.remove(ORDERS_IN_OTHER_VHOST, 3));
+        await(store.append(message(6), List.of(AUDIT)));
+        reopen();
+        assertThat(store.queues()).containsExactlyInAnyOrder(ORDERS, AUDIT);
+        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("6:m6");
+        assertBodies(3);
+    }
+
+    @Test
+    void highestIdSurvivesReopenWhenEveryMessageIsGone() {
+        assumeThat(survivesReopen()).as("store keeps data across reopen").isTrue();
+        await(store.append(message(41), List.of(ORDERS)));
+        await(store.append(message(42), List.of()));
+        await(store.removeQueue(ORDERS));
+
+        reopen();
+
+        assertThat(store.queues()).isEmpty();
+        assertThat(store.highestMessageId()).isEqualTo(42);
+        assertBodies(0);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------
+
+    /** Closes the store and opens a new one on the same directory. */
+    protected final void reopen() {
+        store.close();
+        store = null;
+        store = open(dir);
+    }
+
+    protected static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("store future did not complete normally", e);
+        }
+    }
+
+    protected static StoredMessage message(long id) {
+        return new StoredMessage(id, bytes("m" + id));
+    }
+
+    protected static Definition definition(DefinitionKind kind, String vhost, String name, String data) {
+        return new Definition(kind, vhost, name, bytes(data));
+    }
+
+    protected static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    protected static String text(byte[] data) {
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    private void assertBodies(long expected) {
+        OptionalLong bodies = bodyCount(store);
+        if (bodies.isPresent()) {
+            assertThat(bodies.getAsLong()).as("message bodies held").isEqualTo(expected);
+        }
+    }
+
+    private List<Long> readAll(QueueKey queue) {
+        List<Long> all = new ArrayList<>();
+        long after = 0;
+        List<StoredMessage> page;
+        while (!(page = store.read(queue, after, 64)).isEmpty()) {
+            all.addAll(ids(page));
+            after = page.get(page.size() - 1).id();
+        }
+        return all;
+    }
+
+    private static List<Long> ids(List<StoredMessage> messages) {
+        return messages.stream().map(StoredMessage::id).toList();
+    }
+
+    private static List<String> texts(List<StoredMessage> messages) {
+        return messages.stream().map(m -> m.id() + ":" + text(m.data())).toList();
+    }
+
+    private static List<String> describe(List<Definition> definitions) {
+        return definitions.stream().map(d -> d.kind() + " " + d.vhost() + d.name() + "=" + text(d.data())).toList();
+    }
+
+    private static List<String> describeRetained(List<RetainedMessage> messages) {
+        return messages.stream().map(m -> m.vhost() + " " + m.topic() + "=" + text(m.data())).toList();
+    }
+
+    private static List<String> describeSessions(List<SessionStore.Session> sessions) {
+        return sessions.stream().map(s -> s.vhost() + " " + s.clientId() + "=" + text(s.data())).toList();
+    }
+
+    private interface ThreadBody {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code body} on {@code threads} threads released together, and rethrows the first failure. */
+    private static void runConcurrently(int threads, ThreadBody body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    body.run(thread);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(TIMEOUT_SECONDS * 3, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
