@@ -46,6 +46,7 @@ public final class Broker implements AutoCloseable {
     private EventLoopGroup workers;
     private HttpListener http;
     private TcpListener amqp;
+    private ConnectionGate gate;
     private JvmGcMetrics gcMetrics;
     private boolean closed;
 
@@ -79,6 +80,8 @@ public final class Broker implements AutoCloseable {
         engine.recover();
         config.vhosts().forEach(engine::createVhost);
 
+        engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
+        gate = new ConnectionGate(config.limits().maxConnections(), registry);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ListenerConfig httpConfig = config.listeners().http();
@@ -91,7 +94,7 @@ public final class Broker implements AutoCloseable {
             AmqpSettings settings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
                     config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
                     + hostName(), config.users());
-            amqp = new TcpListener("amqp", new AmqpChannelInitializer(settings, engine));
+            amqp = new TcpListener("amqp", new AmqpChannelInitializer(settings, engine), gate);
             listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
         }
         for (String protocol : new String[] {"mqtt", "mqtt_ws"}) {

@@ -3,6 +3,7 @@ package dev.junction.broker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -13,11 +14,13 @@ import java.net.InetSocketAddress;
 final class TcpListener {
     private final String name;
     private final ChannelHandler initializer;
+    private final ConnectionGate gate;
     private Channel server;
 
-    TcpListener(String name, ChannelHandler initializer) {
+    TcpListener(String name, ChannelHandler initializer, ConnectionGate gate) {
         this.name = name;
         this.initializer = initializer;
+        this.gate = gate;
     }
 
     InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
@@ -29,7 +32,12 @@ final class TcpListener {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // Consumers stop receiving while a socket's outbound buffer is above the high mark.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                .childHandler(initializer)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("gate", gate).addLast(initializer);
+                    }
+                })
                 .bind(bind, port).sync().channel();
         return (InetSocketAddress) server.localAddress();
     }

@@ -28,7 +28,8 @@ final class ConfigReader {
     static final List<String> STORAGE_KEYS =
             List.of("dir", "fsync", "group_commit_max_messages", "group_commit_max_wait_ms");
     static final List<String> LIMITS_KEYS =
-            List.of("max_connections", "channel_max", "frame_max", "max_message_size", "heartbeat");
+            List.of("max_connections", "channel_max", "frame_max", "max_message_size", "heartbeat",
+                    "memory_high_watermark_percent");
     static final List<String> AMQP_KEYS = List.of("default_vhost");
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
@@ -178,7 +179,8 @@ final class ConfigReader {
                 section.integer("channel_max", 2047, 1, MAX_PORT),
                 section.integer("frame_max", 131_072, 4096, Integer.MAX_VALUE),
                 section.longInteger("max_message_size", 16_777_216, 1, MAX_MESSAGE_SIZE),
-                section.integer("heartbeat", 60, 0, MAX_PORT));
+                section.integer("heartbeat", 60, 0, MAX_PORT),
+                section.integer("memory_high_watermark_percent", 60, 1, 100));
     }
 
     private static MqttConfig mqtt(YamlMapping top, YamlMapping section, List<String> vhosts, List<UserConfig> users)

@@ -33,6 +33,7 @@ public final class BrokerFixture implements AutoCloseable {
             limits:
               heartbeat: %d
               max_message_size: %d
+              max_connections: %d
             """;
 
     private final Broker broker;
@@ -48,8 +49,13 @@ public final class BrokerFixture implements AutoCloseable {
     }
 
     public static BrokerFixture start(int heartbeatSeconds, long maxMessageSize) throws Exception {
+        return start(heartbeatSeconds, maxMessageSize, 0);
+    }
+
+    public static BrokerFixture start(int heartbeatSeconds, long maxMessageSize, int maxConnections)
+            throws Exception {
         Path dir = Files.createTempDirectory("junction-test");
-        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), heartbeatSeconds, maxMessageSize);
+        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), heartbeatSeconds, maxMessageSize, maxConnections);
         return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
     }
 

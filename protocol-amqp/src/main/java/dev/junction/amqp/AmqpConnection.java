@@ -65,6 +65,10 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private boolean flushPending;
     private boolean closing;
     private volatile boolean writable = true;
+    private final java.util.function.Consumer<Boolean> memoryListener = on -> runOnEventLoop(() -> memoryAlarm(on));
+    private boolean blocked;
+    /** Set once the connection publishes: only publishers are blocked by a memory alarm, as in RabbitMQ. */
+    boolean publisher;
     private final java.util.concurrent.atomic.AtomicInteger pendingDeliveries =
             new java.util.concurrent.atomic.AtomicInteger();
 
@@ -102,7 +106,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         AmqpFrame frame = (AmqpFrame) msg;
-        if (busy) {
+        if (busy || blocked) {
             parked.add(frame);
             return;
         }
@@ -126,6 +130,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.READER_IDLE && blocked) {
+                return; // we stopped reading; silence is ours, not the client's
+            }
             if (idle.state() == IdleState.READER_IDLE) {
                 LOG.warn("{}: missed heartbeats from client, closing the connection", peer());
                 ctx.close();
@@ -318,7 +325,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void resumeParked() {
-        while (!busy && !parked.isEmpty()) {
+        while (!busy && !blocked && !parked.isEmpty()) {
             handle(parked.poll());
         }
         flush();
@@ -406,6 +413,46 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.vhost = vhost;
         this.access = access;
         LOG.info("{}: connection opened for user '{}' in vhost '{}'", peer(), user.name(), vhost.name());
+        engine.memoryAlarm().subscribe(memoryListener);
+        if (engine.memoryAlarm().raised()) {
+            memoryAlarm(true);
+        }
+    }
+
+    /** Called when this connection publishes: a raised alarm blocks it now. */
+    void published() {
+        if (!publisher) {
+            publisher = true;
+            if (engine.memoryAlarm().raised()) {
+                memoryAlarm(true);
+            }
+        }
+    }
+
+    /**
+     * Memory alarm: tell the client (connection.blocked, when it supports it) and stop reading a publisher's
+     * socket so TCP back-pressure holds it; resume both when the alarm clears.
+     */
+    private void memoryAlarm(boolean on) {
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        if (on && !blocked && publisher) {
+            blocked = true;
+            if (clientHasCapability("connection.blocked")) {
+                send(0, MethodType.CONNECTION_BLOCKED.with("low on memory"));
+                flush();
+            }
+            ctx.channel().config().setAutoRead(false);
+        } else if (!on && blocked) {
+            blocked = false;
+            if (clientHasCapability("connection.blocked")) {
+                send(0, MethodType.CONNECTION_UNBLOCKED.with());
+                flush();
+            }
+            ctx.channel().config().setAutoRead(true);
+            resumeParked();
+        }
     }
 
     /** A hard error: send connection.close with the code and wait (briefly) for close-ok. */
@@ -445,6 +492,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             ch.release();
         }
         channels.clear();
+        engine.memoryAlarm().unsubscribe(memoryListener);
         if (vhost != null) {
             vhost.ownerClosed(this);
         }

@@ -193,6 +193,7 @@ final class Publishing {
     }
 
     private void route(Method m, Message message) {
+        ch.conn.published();
         if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplyTo.PREFIX)) {
             replyDirect(m, message);
             return;

@@ -36,6 +36,7 @@ public final class RoutingEngine implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final AtomicLong messageIds;
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
+    private final MemoryAlarm memoryAlarm = new MemoryAlarm(60);
 
     /**
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
@@ -46,6 +47,14 @@ public final class RoutingEngine implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(threads, named("junction-queue"));
         this.timers = Executors.newSingleThreadScheduledExecutor(named("junction-timer"));
         this.messageIds = new AtomicLong(store.highestMessageId());
+        memoryAlarm.start(timers);
+        io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm, a -> a.raised() ? 1 : 0)
+                .description("1 while publishers are blocked because heap use is past the high watermark")
+                .register(registry);
+    }
+
+    public MemoryAlarm memoryAlarm() {
+        return memoryAlarm;
     }
 
     /** Returns the vhost, creating it (with its built-in exchanges) when missing. */
@@ -111,11 +120,11 @@ public final class RoutingEngine implements AutoCloseable {
         return messageIds.incrementAndGet();
     }
 
-    MessageStore store() {
+    public MessageStore store() {
         return store;
     }
 
-    MeterRegistry registry() {
+    public MeterRegistry registry() {
         return registry;
     }
 
@@ -130,6 +139,7 @@ public final class RoutingEngine implements AutoCloseable {
     /** Stops timers and lets queue mailboxes finish what they hold; the store is closed by its owner. */
     @Override
     public void close() {
+        memoryAlarm.stop();
         timers.shutdownNow();
         pool.shutdown();
         try {

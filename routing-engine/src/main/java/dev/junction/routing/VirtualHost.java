@@ -440,8 +440,8 @@ public final class VirtualHost implements QueueHost {
 
     @Override
     public void deadLetter(Message message, String exchangeName, String reason) {
-        Exchange x = exchanges.get(exchangeName);
-        if (x == null) {
+        Exchange x = exchangeName.isEmpty() ? null : exchanges.get(exchangeName);
+        if (x == null && !exchangeName.isEmpty()) {
             LOG.warn("dead-letter exchange '{}' in vhost '{}' does not exist; message dropped", exchangeName, name);
             return;
         }

@@ -283,8 +283,9 @@ class QueueFeaturesTest {
             Channel ch = confirmChannel(c);
             String source = unique("qf.e2e-src");
             String destination = unique("qf.e2e-dst");
-            ch.exchangeDeclare(source, BuiltinExchangeType.DIRECT, false, true, null);
-            ch.exchangeDeclare(destination, BuiltinExchangeType.FANOUT, false, true, null);
+            // Not auto-delete: the source would go with its last binding when the test unbinds it.
+            ch.exchangeDeclare(source, BuiltinExchangeType.DIRECT, false, false, null);
+            ch.exchangeDeclare(destination, BuiltinExchangeType.FANOUT, false, false, null);
             ch.exchangeBind(destination, source, "forward");
             String q = ch.queueDeclare("", false, true, true, null).getQueue();
             ch.queueBind(q, destination, "");
@@ -294,6 +295,8 @@ class QueueFeaturesTest {
             ch.exchangeUnbind(destination, source, "forward");
             publishConfirmed(ch, source, "forward", null, "after-unbind");
             assertThat(drain(ch, q)).isEmpty();
+            ch.exchangeDelete(source);
+            ch.exchangeDelete(destination);
         }
     }
 
@@ -389,6 +392,68 @@ class QueueFeaturesTest {
             AmqpSupport.assertChannelClosed(e, 406);
             assertThat(ch.queueDeclarePassive(q).getConsumerCount()).isEqualTo(1);
             ch.queueDelete(q);
+        }
+    }
+
+    @Test
+    void autoDeleteQueueIsDeletedWhenItsLastConsumerCancels() throws Exception {
+        // AMQP 0-9-1 queue.declare auto-delete: the queue is deleted when its last consumer unsubscribes
+        try (Connection c = connect(broker)) {
+            Channel ch = c.createChannel();
+            String q = ch.queueDeclare(unique("qf.autodelete"), false, false, true, null).getQueue();
+            String tag = ch.basicConsume(q, true, (t, d) -> { }, t -> { });
+            ch.basicCancel(tag);
+            awaitQueueGone(c, q);
+        }
+    }
+
+    @Test
+    void queueWithXExpiresIsDeletedAfterStayingUnused() throws Exception {
+        // RabbitMQ x-expires: a queue unused (no consumers, no redeclare, no get) for that long is deleted
+        try (Connection c = connect(broker)) {
+            Channel ch = c.createChannel();
+            String q = ch.queueDeclare(unique("qf.expires"), false, false, false, args("x-expires", 200))
+                    .getQueue();
+            awaitQueueGone(c, q);
+        }
+    }
+
+    /** Passive declares (each on a fresh channel, since a 404 closes it) until the queue is gone. */
+    private static void awaitQueueGone(Connection c, String q) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(AmqpSupport.WAIT_MS);
+        while (true) {
+            Channel probe = c.createChannel();
+            try {
+                probe.queueDeclarePassive(q);
+            } catch (IOException e) {
+                AmqpSupport.assertChannelClosed(e, 404);
+                return;
+            }
+            probe.close();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("queue '" + q + "' still exists");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void basicRecoverRequeuesUnackedMessagesFlaggedRedelivered() throws Exception {
+        // AMQP 0-9-1 basic.recover requeue=true: unacknowledged messages are redelivered, redelivered=true
+        try (Connection c = connect(broker)) {
+            Channel ch = confirmChannel(c);
+            String q = ch.queueDeclare(unique("qf.recover"), false, false, true, null).getQueue();
+            publishConfirmed(ch, "", q, null, "recover-me");
+            BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+            Channel consumer = c.createChannel();
+            consumer.basicConsume(q, false, (t, d) -> got.add(d), t -> { });
+            Delivery first = next(got, "first delivery");
+            assertThat(first.getEnvelope().isRedeliver()).isFalse();
+            consumer.basicRecover(true);
+            Delivery again = next(got, "redelivery after basic.recover");
+            assertThat(text(again.getBody())).isEqualTo("recover-me");
+            assertThat(again.getEnvelope().isRedeliver()).isTrue();
+            consumer.basicAck(again.getEnvelope().getDeliveryTag(), false);
         }
     }
 

@@ -143,6 +143,18 @@ public final class Queue {
         }
         QueueEntry entry = new QueueEntry(message, nextSeq++, storeId, priorityOf(message),
                 expiryOf(message, now), redelivered);
+        if (entry.expired(now)) {
+            // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
+            Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.size()) : null;
+            if (c != null) {
+                hand(c, entry);
+            } else {
+                expire(entry, now);
+            }
+            confirmation.accept();
+            afterChange();
+            return;
+        }
         ready.add(entry);
         confirmation.accept();
         deliverReady(now);
@@ -359,6 +371,10 @@ public final class Queue {
                     host.queueUnused(this);
                 }
                 scheduleExpiry();
+                if (!deleted) {
+                    // Another consumer may take over (single active consumer) or may share the freed credit.
+                    deliverReady(System.currentTimeMillis());
+                }
                 afterChange();
             }
             return null;
@@ -394,6 +410,13 @@ public final class Queue {
             deleted = true;
             int n = ready.count();
             ready.drain(e -> { });
+            // Give back the credit of unacknowledged deliveries: a channel-wide prefetch is shared with
+            // consumers of other queues, which would starve otherwise.
+            for (Outstanding o : outstanding.values()) {
+                if (o.consumer != null) {
+                    o.consumer.release(o.entry.size());
+                }
+            }
             outstanding.clear();
             for (Consumer c : consumers.all()) {
                 consumers.remove(c);

@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 
 /**
  * A tiny seeded driver for property tests, on plain JUnit Jupiter: {@link #check} runs a property on
- * {@link #CASES} cases, each with its own {@link Gen} seeded from a fixed base seed and the case number,
- * so every run draws the same inputs. When a case fails, the {@link AssertionError} names the property,
- * the case, its seed and every input the case {@linkplain Gen#log logged}.
+ * {@link #CASES} cases, each with its own {@link Gen} seeded from a fixed base seed, the property's name
+ * and the case number, so every run draws the same inputs. When a case fails, the {@link AssertionError}
+ * names the property, the case, its seed and every input the case {@linkplain Gen#log logged}.
  *
  * <p>Replay one case with {@code -Drandomcases.seed=<seed from the message>} (runs only that seed); try
  * other inputs with {@code -Drandomcases.baseSeed=<any long>}. There is no shrinking: keep the generated
@@ -36,24 +36,28 @@ final class RandomCases {
         void check(Gen gen) throws Exception;
     }
 
-    /** Runs {@code property} on {@link #CASES} seeded cases (or on the one seed given to replay). */
-    static void check(String name, Property property) {
-        check(name, CASES, property);
-    }
-
-    static void check(String name, int cases, Property property) {
+    /**
+     * Runs {@code property} on {@link #CASES} seeded cases, or only on the seed given to replay.
+     *
+     * @return the number of cases run: {@link #CASES}, or 1 when replaying
+     */
+    static int check(String name, Property property) {
         String replay = System.getProperty("randomcases.seed");
         if (replay != null && !replay.isBlank()) {
             runCase(name, -1, Long.decode(replay.strip()), property);
-            return;
+            return 1;
         }
         long base = Long.decode(System.getProperty("randomcases.baseSeed", Long.toString(BASE_SEED)).strip());
-        for (int i = 0; i < cases; i++) {
-            runCase(name, i, caseSeed(base, i), property);
+        for (int i = 0; i < CASES; i++) {
+            runCase(name, i, caseSeed(base ^ name.hashCode(), i), property);
         }
+        return CASES;
     }
 
-    /** The seed of case {@code i}: the base seed and the case number, mixed (SplitMix64's finalizer). */
+    /**
+     * The seed of case {@code i}: the base seed (xor the property's name hash, so properties draw
+     * unrelated cases) and the case number, mixed with SplitMix64's finalizer.
+     */
     static long caseSeed(long base, int i) {
         long z = base + (i + 1) * 0x9E37_79B9_7F4A_7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;

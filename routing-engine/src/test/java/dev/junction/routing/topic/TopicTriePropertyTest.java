@@ -107,7 +107,7 @@ class TopicTriePropertyTest {
     @Test
     void amqpMatchesEqualTheReferenceExactlyOnce() {
         AtomicInteger someMatch = new AtomicInteger();
-        RandomCases.check("amqpMatchesEqualTheReferenceExactlyOnce", gen -> {
+        int cases = RandomCases.check("amqpMatchesEqualTheReferenceExactlyOnce", gen -> {
             List<Binding<String>> bindings = gen.log("bindings",
                     bindings(gen, TopicTriePropertyTest::amqpBindingKey, 25));
             List<String> routingKeys = gen.log("routingKeys", topics(gen, TopicTriePropertyTest::amqpRoutingKey));
@@ -133,13 +133,13 @@ class TopicTriePropertyTest {
                 someMatch.incrementAndGet();
             }
         });
-        assertGeneratorsMatchOften(someMatch);
+        assertGeneratorsMatchOften(someMatch, cases);
     }
 
     @Test
     void mqttMatchesEqualTheReferenceIncludingTheDollarRuleExactlyOnce() {
         AtomicInteger someMatch = new AtomicInteger();
-        RandomCases.check("mqttMatchesEqualTheReferenceIncludingTheDollarRuleExactlyOnce", gen -> {
+        int cases = RandomCases.check("mqttMatchesEqualTheReferenceIncludingTheDollarRuleExactlyOnce", gen -> {
             List<Binding<String>> bindings = gen.log("bindings",
                     bindings(gen, TopicTriePropertyTest::mqttFilter, 25));
             List<String> topics = gen.log("topics", topics(gen, TopicTriePropertyTest::mqttTopic));
@@ -164,13 +164,13 @@ class TopicTriePropertyTest {
                 someMatch.incrementAndGet();
             }
         });
-        assertGeneratorsMatchOften(someMatch);
+        assertGeneratorsMatchOften(someMatch, cases);
     }
 
     @Test
     void anyPatternsOfBothDialectsInOneTrieMatchLikeTheReference() {
         AtomicInteger someMatch = new AtomicInteger();
-        RandomCases.check("anyPatternsOfBothDialectsInOneTrieMatchLikeTheReference", gen -> {
+        int cases = RandomCases.check("anyPatternsOfBothDialectsInOneTrieMatchLikeTheReference", gen -> {
             List<Binding<TopicPattern>> bindings = gen.log("bindings",
                     bindings(gen, TopicTriePropertyTest::anyPattern, 25));
             List<List<String>> topics = gen.log("topics", topics(gen, TopicTriePropertyTest::anyTopic));
@@ -183,13 +183,13 @@ class TopicTriePropertyTest {
                 someMatch.incrementAndGet();
             }
         });
-        assertGeneratorsMatchOften(someMatch);
+        assertGeneratorsMatchOften(someMatch, cases);
     }
 
     @Test
     void patternsWithManyWaysToMatchAreReportedExactlyOnce() {
         AtomicInteger someMatch = new AtomicInteger();
-        RandomCases.check("patternsWithManyWaysToMatchAreReportedExactlyOnce", gen -> {
+        int cases = RandomCases.check("patternsWithManyWaysToMatchAreReportedExactlyOnce", gen -> {
             List<Binding<TopicPattern>> bindings = gen.log("bindings",
                     bindings(gen, TopicTriePropertyTest::manyHeavyPattern, 15));
             List<List<String>> topics = gen.log("topics", gen.list(1, 6, () -> aRun(gen)));
@@ -203,7 +203,7 @@ class TopicTriePropertyTest {
                 someMatch.incrementAndGet();
             }
         });
-        assertGeneratorsMatchOften(someMatch);
+        assertGeneratorsMatchOften(someMatch, cases);
     }
 
     @Test
@@ -253,10 +253,15 @@ class TopicTriePropertyTest {
         return matched;
     }
 
-    /** Guards the generators (the old "some match" statistics): most cases must match something. */
-    private static void assertGeneratorsMatchOften(AtomicInteger casesWithSomeMatch) {
-        System.out.println("cases with some match: " + casesWithSomeMatch.get());
-        assertThat(casesWithSomeMatch.get()).as("cases with some match, of %d", RandomCases.CASES)
-                .isGreaterThanOrEqualTo(0);
+    /**
+     * Guards the generators (the old "some match" statistics): most cases must match something, or the
+     * property proves little. About 80-93% do with the base seed.
+     */
+    private static void assertGeneratorsMatchOften(AtomicInteger casesWithSomeMatch, int cases) {
+        if (cases < RandomCases.CASES) {
+            return; // replaying one seed
+        }
+        assertThat(casesWithSomeMatch.get()).as("cases with some match, of %d", cases)
+                .isGreaterThanOrEqualTo(cases / 2);
     }
 }

@@ -1,0 +1,62 @@
+package dev.junction.mqtt;
+
+import dev.junction.routing.RoutingEngine;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.List;
+
+/**
+ * MQTT over WebSocket: an HTTP upgrade on path {@code /mqtt} with subprotocol {@code mqtt}, then binary frames
+ * carry the MQTT byte stream (a packet may span frames, a frame may hold several packets [MQTT-6.0.0-2,
+ * MQTT-6.0.0-3]). Shares its {@link MqttServer} with {@link MqttChannelInitializer} built for the same engine.
+ */
+public final class MqttWebSocketInitializer extends ChannelInitializer<SocketChannel> {
+    private final MqttServer server;
+
+    public MqttWebSocketInitializer(MqttSettings settings, RoutingEngine engine) {
+        this.server = MqttServer.of(settings, engine);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        int max = server.config.maxPacketSize();
+        ch.pipeline().addLast("http", new HttpServerCodec());
+        ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(65_536));
+        ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/mqtt").subprotocols("mqtt").maxFramePayloadLength(Math.max(max, 65_536))
+                .build()));
+        ch.pipeline().addLast("ws-in", new FramesToBytes());
+        ch.pipeline().addLast("ws-out", new BytesToFrames());
+        MqttChannelInitializer.addMqttHandlers(ch.pipeline(), server);
+    }
+
+    /** Binary and continuation frames in, their bytes out; MQTT over text frames is not allowed [MQTT-6.0.0-1]. */
+    private static final class FramesToBytes extends MessageToMessageDecoder<WebSocketFrame> {
+        @Override
+        protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+            if (frame instanceof BinaryWebSocketFrame || frame instanceof ContinuationWebSocketFrame) {
+                out.add(frame.content().retain());
+            } else {
+                ctx.close();
+            }
+        }
+    }
+
+    private static final class BytesToFrames extends MessageToMessageEncoder<ByteBuf> {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, ByteBuf msg, List<Object> out) {
+            out.add(new BinaryWebSocketFrame(msg.retain()));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.junction.mqtt;
+
+import dev.junction.routing.Message;
+import dev.junction.routing.MessageProperties;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.BinaryProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.UserProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * MQTT PUBLISH (topic, QoS, retain, MQTT 5 properties) to the engine's {@link Message} and back. The table is in
+ * docs/interop.md; the headers named here are the ones the adapter owns and never shows as user properties.
+ */
+final class PropertyMapping {
+    static final String TOPIC = "x-mqtt-topic";
+    static final String RETAIN = "x-mqtt-retain";
+    static final String CLIENT_ID = "x-mqtt-client-id";
+    static final String QOS = "x-mqtt-qos";
+    static final String PAYLOAD_FORMAT = "x-mqtt-payload-format";
+    static final String PUBLISHED_AT = "x-mqtt-published-at";
+    static final String CORRELATION_BYTES = "x-correlation-id-bytes";
+
+    private PropertyMapping() {
+    }
+
+    static Message fromPublish(String exchange, String topic, int qos, boolean retain, MqttProperties props,
+                               byte[] body, String clientId, String userName, long now) {
+        MessageProperties.Builder b = MessageProperties.builder()
+                .deliveryMode(qos > 0 ? MessageProperties.PERSISTENT : MessageProperties.TRANSIENT)
+                .userId(userName)
+                .header(TOPIC, topic)
+                .header(QOS, qos)
+                .header(CLIENT_ID, clientId);
+        if (retain) {
+            b.header(RETAIN, true);
+        }
+        if (props != null && !props.isEmpty()) {
+            for (MqttProperty<?> p : props.listAll()) {
+                switch (p.propertyId()) {
+                    case MqttProperties.CONTENT_TYPE -> b.contentType((String) p.value());
+                    case MqttProperties.RESPONSE_TOPIC -> b.replyTo(TopicMapping.toRoutingKey((String) p.value()));
+                    case MqttProperties.CORRELATION_DATA -> {
+                        byte[] data = (byte[]) p.value();
+                        String text = utf8(data);
+                        if (text != null) {
+                            b.correlationId(text);
+                        } else {
+                            b.header(CORRELATION_BYTES, data);
+                        }
+                    }
+                    case MqttProperties.PUBLICATION_EXPIRY_INTERVAL -> {
+                        long seconds = Integer.toUnsignedLong((Integer) p.value());
+                        b.expiration(Long.toString(seconds * 1000)).header(PUBLISHED_AT, now);
+                    }
+                    case MqttProperties.PAYLOAD_FORMAT_INDICATOR -> {
+                        if ((Integer) p.value() == 1) {
+                            b.header(PAYLOAD_FORMAT, 1);
+                        }
+                    }
+                    case MqttProperties.USER_PROPERTY -> {
+                        @SuppressWarnings("unchecked")
+                        List<StringPair> pairs = (List<StringPair>) p.value();
+                        // AMQP headers are a table: a repeated user property name keeps its last value.
+                        for (StringPair pair : pairs) {
+                            if (!pair.key.startsWith("x-mqtt-")) {
+                                b.header(pair.key, pair.value);
+                            }
+                        }
+                    }
+                    default -> {
+                        // Topic alias and subscription identifiers are per-connection; nothing to carry.
+                    }
+                }
+            }
+        }
+        return new Message(exchange, TopicMapping.toRoutingKey(topic), b.build(), body);
+    }
+
+    /** The MQTT topic a message is delivered on: the original one, or the routing key swapped back. */
+    static String topicOf(Message m) {
+        Object t = m.properties().header(TOPIC);
+        if (t != null) {
+            String topic = t.toString();
+            // An AMQP client may republish the properties under another key: the key wins then.
+            if (TopicMapping.toRoutingKey(topic).equals(m.routingKey())) {
+                return topic;
+            }
+        }
+        return TopicMapping.toTopic(m.routingKey());
+    }
+
+    /** The QoS a message was published with; AMQP messages count as QoS 1 when persistent, else 0. */
+    static int qosOf(Message m) {
+        Object q = m.properties().header(QOS);
+        if (q instanceof Number n) {
+            return Math.max(0, Math.min(2, n.intValue()));
+        }
+        return m.persistent() ? 1 : 0;
+    }
+
+    static boolean retainOf(Message m) {
+        return Boolean.TRUE.equals(m.properties().header(RETAIN));
+    }
+
+    static String clientIdOf(Message m) {
+        Object c = m.properties().header(CLIENT_ID);
+        return c == null ? null : c.toString();
+    }
+
+    /**
+     * Remaining lifetime in seconds, -1 without expiry, 0 when it has expired. The published-at header lets the
+     * remaining time be forwarded rather than the original interval [MQTT-3.3.2-6].
+     */
+    static long remainingSeconds(Message m, long now) {
+        String exp = m.properties().expiration();
+        if (exp == null) {
+            return -1;
+        }
+        long ttlMs;
+        try {
+            ttlMs = Long.parseLong(exp);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        Object at = m.properties().header(PUBLISHED_AT);
+        long elapsed = at instanceof Number n ? Math.max(0, now - n.longValue()) : 0;
+        long left = ttlMs - elapsed;
+        return left <= 0 ? 0 : (left + 999) / 1000;
+    }
+
+    /** MQTT 5 PUBLISH properties for a delivery, or null when the message expired. */
+    static MqttProperties toProperties(Message m, long now) {
+        MqttProperties out = new MqttProperties();
+        MessageProperties p = m.properties();
+        long remaining = remainingSeconds(m, now);
+        if (remaining == 0) {
+            return null;
+        }
+        if (remaining > 0) {
+            out.add(new IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, (int) remaining));
+        }
+        if (p.contentType() != null) {
+            out.add(new StringProperty(MqttProperties.CONTENT_TYPE, p.contentType()));
+        }
+        if (p.replyTo() != null && !p.replyTo().isEmpty()) {
+            out.add(new StringProperty(MqttProperties.RESPONSE_TOPIC, TopicMapping.toTopic(p.replyTo())));
+        }
+        Object bytes = p.header(CORRELATION_BYTES);
+        if (bytes instanceof byte[] data) {
+            out.add(new BinaryProperty(MqttProperties.CORRELATION_DATA, data));
+        } else if (p.correlationId() != null) {
+            out.add(new BinaryProperty(MqttProperties.CORRELATION_DATA,
+                    p.correlationId().getBytes(StandardCharsets.UTF_8)));
+        }
+        if (p.header(PAYLOAD_FORMAT) != null) {
+            out.add(new IntegerProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR, 1));
+        }
+        UserProperties user = new UserProperties();
+        for (Map.Entry<String, Object> h : p.headers().entrySet()) {
+            String k = h.getKey();
+            if (k.startsWith("x-mqtt-") || k.equals(CORRELATION_BYTES) || h.getValue() == null) {
+                continue;
+            }
+            Object v = h.getValue();
+            user.add(k, v instanceof byte[] raw ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(v));
+        }
+        if (!user.value().isEmpty()) {
+            out.add(user);
+        }
+        return out;
+    }
+
+    /** The bytes as text when they are well-formed UTF-8, else null. */
+    static String utf8(byte[] data) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** Encoded size of MQTT 5 properties (without their own length prefix), for the Maximum Packet Size check. */
+    static int encodedSize(MqttProperties props) {
+        if (props == null) {
+            return 0;
+        }
+        int n = 0;
+        for (MqttProperty<?> p : props.listAll()) {
+            Object v = p.value();
+            if (p instanceof UserProperties u) {
+                for (StringPair pair : u.value()) {
+                    n += 1 + 4 + utf8Length(pair.key) + utf8Length(pair.value);
+                }
+            } else if (v instanceof String s) {
+                n += 1 + 2 + utf8Length(s);
+            } else if (v instanceof byte[] b) {
+                n += 1 + 2 + b.length;
+            } else {
+                n += 1 + 4; // integers: at most 4 bytes
+            }
+        }
+        return n;
+    }
+
+    static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.junction.mqtt;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MQTT topics and filters to AMQP routing and binding keys and back. The level separator '/' and the AMQP word
+ * separator '.' swap places, so the mapping is reversible: {@code sensors/x/temp} is {@code sensors.x.temp} and
+ * {@code spBv1.0/g/n} is {@code spBv1/0.g.n}. Filter wildcards map {@code +} to {@code *} and {@code #} to
+ * {@code #}.
+ */
+final class TopicMapping {
+    static final String SHARE_PREFIX = "$share/";
+
+    private TopicMapping() {
+    }
+
+    /** An MQTT topic name as an AMQP routing key (and an AMQP routing key back as a topic: the swap is its own inverse). */
+    static String swap(String s) {
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] == '/') {
+                c[i] = '.';
+            } else if (c[i] == '.') {
+                c[i] = '/';
+            }
+        }
+        return new String(c);
+    }
+
+    static String toRoutingKey(String topic) {
+        return swap(topic);
+    }
+
+    static String toTopic(String routingKey) {
+        return swap(routingKey);
+    }
+
+    /** An MQTT topic filter (already validated) as an AMQP binding key. */
+    static String toBindingKey(String filter) {
+        StringBuilder sb = new StringBuilder(filter.length());
+        String[] levels = filter.split("/", -1);
+        for (int i = 0; i < levels.length; i++) {
+            if (i > 0) {
+                sb.append('.');
+            }
+            String level = levels[i];
+            sb.append(level.equals("+") ? "*" : level.equals("#") ? "#" : level.replace('.', '/'));
+        }
+        return sb.toString();
+    }
+
+    /** An AMQP binding key made by {@link #toBindingKey} back as the MQTT filter. */
+    static String toFilter(String bindingKey) {
+        StringBuilder sb = new StringBuilder(bindingKey.length());
+        String[] words = bindingKey.split("\\.", -1);
+        for (int i = 0; i < words.length; i++) {
+            if (i > 0) {
+                sb.append('/');
+            }
+            String w = words[i];
+            sb.append(w.equals("*") ? "+" : w.equals("#") ? "#" : w.replace('/', '.'));
+        }
+        return sb.toString();
+    }
+
+    /** The levels of a topic name for matching; every level counts, empty ones included. */
+    static List<String> levels(String topic) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = topic.indexOf('/'); i >= 0; i = topic.indexOf('/', start)) {
+            out.add(topic.substring(start, i));
+            start = i + 1;
+        }
+        out.add(topic.substring(start));
+        return out;
+    }
+
+    /** A shared subscription {@code $share/{group}/{filter}} split into group and filter, or null if not shared. */
+    static String[] shared(String filter) {
+        if (!filter.startsWith(SHARE_PREFIX)) {
+            return null;
+        }
+        int slash = filter.indexOf('/', SHARE_PREFIX.length());
+        if (slash < 0) {
+            return new String[] {filter.substring(SHARE_PREFIX.length()), ""};
+        }
+        return new String[] {filter.substring(SHARE_PREFIX.length(), slash), filter.substring(slash + 1)};
+    }
+
+    static String sessionQueue(String clientId) {
+        return "mqtt.session." + clientId;
+    }
+
+    static String shareQueue(String group, String filter) {
+        return "mqtt.share." + group + "." + filter;
+    }
+}
