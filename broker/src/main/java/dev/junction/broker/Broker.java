@@ -4,6 +4,10 @@ import dev.junction.amqp.AmqpChannelInitializer;
 import dev.junction.amqp.AmqpSettings;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.ListenerConfig;
+import dev.junction.mqtt.MqttChannelInitializer;
+import dev.junction.mqtt.MqttServer;
+import dev.junction.mqtt.MqttSettings;
+import dev.junction.mqtt.MqttWebSocketInitializer;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.memory.InMemoryMessageStore;
@@ -46,6 +50,9 @@ public final class Broker implements AutoCloseable {
     private EventLoopGroup workers;
     private HttpListener http;
     private TcpListener amqp;
+    private TcpListener mqtt;
+    private TcpListener mqttWs;
+    private MqttServer mqttServer;
     private ConnectionGate gate;
     private JvmGcMetrics gcMetrics;
     private boolean closed;
@@ -97,8 +104,17 @@ public final class Broker implements AutoCloseable {
             amqp = new TcpListener("amqp", new AmqpChannelInitializer(settings, engine), gate);
             listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
         }
-        for (String protocol : new String[] {"mqtt", "mqtt_ws"}) {
-            LOG.info("listeners.{} is configured, but its protocol adapter is not part of this build yet", protocol);
+        mqttServer = MqttServer.create(new MqttSettings(config.mqtt(), config.users(),
+                config.limits().maxMessageSize()), engine);
+        ListenerConfig mqttConfig = config.listeners().mqtt();
+        if (mqttConfig.enabled()) {
+            mqtt = new TcpListener("mqtt", new MqttChannelInitializer(mqttServer), gate);
+            listen("mqtt", mqtt.start(boss, workers, mqttConfig.bind(), mqttConfig.port()));
+        }
+        ListenerConfig mqttWsConfig = config.listeners().mqttWs();
+        if (mqttWsConfig.enabled()) {
+            mqttWs = new TcpListener("mqtt_ws", new MqttWebSocketInitializer(mqttServer), gate);
+            listen("mqtt_ws", mqttWs.start(boss, workers, mqttWsConfig.bind(), mqttWsConfig.port()));
         }
         LOG.info("Junction started in {} ms (vhosts {})",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts());
@@ -152,6 +168,12 @@ public final class Broker implements AutoCloseable {
         if (amqp != null) {
             amqp.stop();
         }
+        if (mqtt != null) {
+            mqtt.stop();
+        }
+        if (mqttWs != null) {
+            mqttWs.stop();
+        }
         if (http != null) {
             http.stop();
         }
@@ -160,6 +182,9 @@ public final class Broker implements AutoCloseable {
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (mqttServer != null) {
+            mqttServer.close();
         }
         if (engine != null) {
             engine.close();

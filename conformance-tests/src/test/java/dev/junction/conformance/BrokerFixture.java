@@ -59,6 +59,17 @@ public final class BrokerFixture implements AutoCloseable {
         return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
     }
 
+    /**
+     * A broker whose config also has an {@code mqtt:} section ({@code mqttSection}: its keys, indented by two
+     * spaces) and extra users ({@code extraUsers}: list items indented by two spaces, or "").
+     */
+    public static BrokerFixture startWithMqtt(String mqttSection, String extraUsers) throws Exception {
+        Path dir = Files.createTempDirectory("junction-test");
+        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0)
+                .replace("users:\n", "users:\n" + extraUsers) + "mqtt:\n" + mqttSection;
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+    }
+
     public int amqpPort() {
         return broker.address("amqp").getPort();
     }

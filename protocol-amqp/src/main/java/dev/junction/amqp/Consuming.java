@@ -214,27 +214,37 @@ final class Consuming {
     }
 
     private void settle(Method m, long tag, boolean multiple, Settlement how) {
-        List<Unacked> chosen = new ArrayList<>();
+        List<Long> tags;
         if (multiple) {
             NavigableMap<Long, Unacked> head = tag == 0 ? unacked : unacked.headMap(tag, true);
             if (tag != 0 && !unacked.containsKey(tag) && head.isEmpty()) {
                 throw unknownTag(m, tag);
             }
-            chosen.addAll(head.values());
-            head.clear();
+            tags = new ArrayList<>(head.keySet());
         } else {
-            Unacked u = unacked.remove(tag);
-            if (u == null) {
+            if (!unacked.containsKey(tag)) {
                 throw unknownTag(m, tag);
             }
-            chosen.add(u);
+            tags = List.of(tag);
         }
-        Runnable apply = () -> settleInQueues(chosen, how);
         if (ch.publishing.transactional()) {
-            txSettlements.add(apply);
+            // Settled at commit; until then the deliveries stay unacknowledged (requeued if the channel closes,
+            // kept if the transaction rolls back), as in RabbitMQ.
+            txSettlements.add(() -> settleInQueues(take(tags), how));
         } else {
-            apply.run();
+            settleInQueues(take(tags), how);
         }
+    }
+
+    private List<Unacked> take(List<Long> tags) {
+        List<Unacked> chosen = new ArrayList<>(tags.size());
+        for (Long t : tags) {
+            Unacked u = unacked.remove(t);
+            if (u != null) {
+                chosen.add(u);
+            }
+        }
+        return chosen;
     }
 
     private static AmqpException unknownTag(Method m, long tag) {

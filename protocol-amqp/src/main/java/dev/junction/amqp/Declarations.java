@@ -27,6 +27,13 @@ final class Declarations {
                 boolean passive = m.bit("passive");
                 if (!passive) {
                     access.configure("exchange", name, c, id);
+                    String ae = dev.junction.routing.exchange.HeaderValues.asString(
+                            m.table("arguments").get("alternate-exchange"));
+                    if (ae != null) {
+                        // As RabbitMQ: routing into an alternate exchange is writing to it.
+                        access.read("exchange", name, c, id);
+                        access.write("exchange", ae, c, id);
+                    }
                 }
                 vhost.declareExchange(new ExchangeSpec(name, m.str("type"), m.bit("durable"), m.bit("auto-delete"),
                         m.bit("internal"), m.table("arguments")), passive);
@@ -95,11 +102,23 @@ final class Declarations {
         if (passive && requested.isEmpty()) {
             requested = ch.lastQueue;
         }
+        int c = m.type().classId();
+        int id = m.type().methodId();
         if (!passive && !requested.isEmpty()) {
-            access.configure("queue", requested, m.type().classId(), m.type().methodId());
+            access.configure("queue", requested, c, id);
         }
+        java.util.Map<String, Object> args = m.table("arguments");
+        String dlx = dev.junction.routing.exchange.HeaderValues.asString(args.get("x-dead-letter-exchange"));
         Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
-                m.bit("auto-delete"), m.table("arguments")), ch.conn, passive);
+                m.bit("auto-delete"), args), ch.conn, passive, name -> {
+                    // Checked on the final name, so server-named queues are checked too.
+                    access.configure("queue", name, c, id);
+                    if (dlx != null) {
+                        // As RabbitMQ: dead-lettering reads the queue and writes to the DLX.
+                        access.read("queue", name, c, id);
+                        access.write("exchange", dlx, c, id);
+                    }
+                });
         ch.lastQueue = q.name();
         reply(m, MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount()));
     }
@@ -111,8 +130,8 @@ final class Declarations {
             return name;
         }
         if (ch.lastQueue.isEmpty()) {
-            throw dev.junction.amqp.codec.AmqpException.connection(
-                    dev.junction.amqp.codec.ReplyCode.NOT_ALLOWED, "no previously declared queue",
+            throw dev.junction.amqp.codec.AmqpException.channel(
+                    dev.junction.amqp.codec.ReplyCode.NOT_FOUND, "no previously declared queue",
                     m.type().classId(), m.type().methodId());
         }
         return ch.lastQueue;

@@ -69,12 +69,17 @@ final class Publishing {
             }
             case TX_COMMIT -> {
                 requireTx(m);
+                List<java.util.concurrent.CompletableFuture<Boolean>> routed = new ArrayList<>(txPublishes.size());
                 for (Pending p : txPublishes) {
-                    route(p.method, p.message);
+                    routed.add(route(p.method, p.message, true));
                 }
                 txPublishes.clear();
                 ch.consuming.commit();
-                ch.conn.send(ch.number, MethodType.TX_COMMIT_OK.with());
+                // commit-ok only once every queue holds the committed messages (and the store has them).
+                ch.conn.await(() -> java.util.concurrent.CompletableFuture.allOf(
+                        routed.toArray(new java.util.concurrent.CompletableFuture<?>[0])),
+                        (ignored, error) -> ch.completeOrFail(error, m,
+                                () -> ch.conn.send(ch.number, MethodType.TX_COMMIT_OK.with())));
             }
             case TX_ROLLBACK -> {
                 requireTx(m);
@@ -172,7 +177,7 @@ final class Publishing {
             txPublishes.add(new Pending(m, message));
             return;
         }
-        route(m, message);
+        route(m, message, confirmMode);
     }
 
     private void validate(MessageProperties p, Method m) {
@@ -192,16 +197,17 @@ final class Publishing {
         }
     }
 
-    private void route(Method m, Message message) {
+    /** Routes one publish; the future completes when the queues (and store) have it, if {@code track}. */
+    private java.util.concurrent.CompletableFuture<Boolean> route(Method m, Message message, boolean track) {
         ch.conn.published();
         if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplyTo.PREFIX)) {
             replyDirect(m, message);
-            return;
+            return java.util.concurrent.CompletableFuture.completedFuture(true);
         }
         Message toRoute = ch.consuming.rewriteReplyTo(message);
         PublishResult result;
         try {
-            result = ch.conn.vhost.publish(toRoute, confirmMode);
+            result = ch.conn.vhost.publish(toRoute, track);
         } catch (BrokerException e) {
             throw AmqpChannel.translate(e, m);
         }
@@ -219,6 +225,7 @@ final class Publishing {
                         () -> confirmed(seq, error == null && Boolean.TRUE.equals(ok))));
             }
         }
+        return result.confirmed();
     }
 
     private void replyDirect(Method m, Message message) {

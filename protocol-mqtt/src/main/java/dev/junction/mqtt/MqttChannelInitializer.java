@@ -1,6 +1,5 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.RoutingEngine;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -15,8 +14,8 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final MqttServer server;
 
-    public MqttChannelInitializer(MqttSettings settings, RoutingEngine engine) {
-        this.server = MqttServer.of(settings, engine);
+    public MqttChannelInitializer(MqttServer server) {
+        this.server = server;
     }
 
     @Override

@@ -13,13 +13,13 @@ import dev.junction.routing.queue.DeliverySink;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueSpec;
 import io.micrometer.core.instrument.Counter;
-import java.util.Collections;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
+
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The MQTT state shared by every connection of one engine, whichever listener (TCP or WebSocket) accepted it:
  * the session registry (client-id takeover, session expiry, delayed wills), retained messages and the
- * shared-subscription queues. Both initializers obtain it through {@link #of}, one per engine.
+ * shared-subscription queues. The broker creates one and hands it to both initializers, and closes it on
+ * shutdown.
  */
-final class MqttServer {
+public final class MqttServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttServer.class);
-    private static final Map<RoutingEngine, MqttServer> SERVERS = Collections.synchronizedMap(new WeakHashMap<>());
     /** Session queues dead-letter here; a counting consumer turns overflow drops into a metric. */
     static final String DROPPED = "mqtt.dropped";
 
@@ -51,8 +51,14 @@ final class MqttServer {
     private final Map<String, MqttSession> sessions = new HashMap<>();
     private final Map<String, Set<String>> shareMembers = new HashMap<>();
 
-    static MqttServer of(MqttSettings settings, RoutingEngine engine) {
-        return SERVERS.computeIfAbsent(engine, e -> new MqttServer(settings, e));
+    public static MqttServer create(MqttSettings settings, RoutingEngine engine) {
+        return new MqttServer(settings, engine);
+    }
+
+    /** Stops the timers of session expiry and delayed wills. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
     }
 
     private MqttServer(MqttSettings settings, RoutingEngine engine) {

@@ -1,6 +1,5 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.RoutingEngine;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -24,8 +23,8 @@ import java.util.List;
 public final class MqttWebSocketInitializer extends ChannelInitializer<SocketChannel> {
     private final MqttServer server;
 
-    public MqttWebSocketInitializer(MqttSettings settings, RoutingEngine engine) {
-        this.server = MqttServer.of(settings, engine);
+    public MqttWebSocketInitializer(MqttServer server) {
+        this.server = server;
     }
 
     @Override

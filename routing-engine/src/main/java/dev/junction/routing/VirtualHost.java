@@ -184,6 +184,15 @@ public final class VirtualHost implements QueueHost {
      * exclusive queue belongs to it and is refused to others with RESOURCE_LOCKED.
      */
     public Queue declareQueue(QueueSpec spec, Object owner, boolean passive) {
+        return declareQueue(spec, owner, passive, name -> { });
+    }
+
+    /**
+     * queue.declare with a check that runs on the final name (server-generated or not) before a new queue is
+     * created: adapters use it for permission checks on names they cannot know in advance.
+     */
+    public Queue declareQueue(QueueSpec spec, Object owner, boolean passive,
+                              java.util.function.Consumer<String> beforeCreate) {
         synchronized (lock) {
             if (passive) {
                 Queue q = usableQueue(spec.name(), owner);
@@ -207,6 +216,7 @@ public final class VirtualHost implements QueueHost {
                 throw BrokerException.accessRefused("queue name '" + queueName + "' contains reserved prefix 'amq.*'");
             }
             QueueArguments args = QueueArguments.parse(spec.arguments(), what);
+            beforeCreate.accept(queueName);
             QueueSpec named = spec.withName(queueName);
             Queue q = addQueue(named, args, spec.exclusive() ? owner : null);
             if (named.durable() && !named.exclusive()) {
@@ -256,16 +266,18 @@ public final class VirtualHost implements QueueHost {
                 return CompletableFuture.completedFuture(0);
             }
             checkOwner(q, owner);
-            String what = "queue '" + queueName + "' in vhost '" + name + "'";
-            if (ifUnused && q.consumerCount() > 0) {
-                throw BrokerException.preconditionFailed(what + " in use");
+            if (!ifUnused && !ifEmpty) {
+                unlinkQueue(q);
+                return q.delete();
             }
-            if (ifEmpty && q.messageCount() > 0) {
-                throw BrokerException.preconditionFailed(what + " is not empty");
-            }
-            unlinkQueue(q);
         }
-        return q.delete();
+        // The conditions are the queue's to judge; it is unlinked once it has agreed to go.
+        return q.delete(ifUnused, ifEmpty).thenApply(n -> {
+            synchronized (lock) {
+                unlinkQueue(q);
+            }
+            return n;
+        });
     }
 
     public CompletableFuture<Integer> purgeQueue(String queueName, Object owner) {

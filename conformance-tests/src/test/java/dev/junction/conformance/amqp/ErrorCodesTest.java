@@ -191,6 +191,34 @@ class ErrorCodesTest {
     }
 
     @Test
+    void limitedUserDeclaringAQueueThatDeadLettersIntoAnExchangeItCannotWriteIs403() throws Exception {
+        // RabbitMQ queue.declare with x-dead-letter-exchange: needs write permission on the DLX, else 403
+        try (Connection c = factory(broker, "limited", "limited", "restricted").newConnection()) {
+            Channel ok = c.createChannel();
+            String dlx = unique("own.dlx");
+            ok.exchangeDeclare(dlx, "fanout", false, true, null);
+            ok.queueDeclare(unique("own.dl-ok"), false, false, true, Map.of("x-dead-letter-exchange", dlx));
+            Channel ch = c.createChannel();
+            IOException e = assertThrows(IOException.class, () -> ch.queueDeclare(unique("own.dl"), false, false,
+                    true, Map.of("x-dead-letter-exchange", "amq.fanout")));
+            assertChannelClosed(e, 403);
+            assertUsable(c, "own.after-refusal4");
+        }
+    }
+
+    @Test
+    void limitedUserDeclaringAnExchangeWithAnAlternateExchangeItCannotWriteIs403() throws Exception {
+        // RabbitMQ exchange.declare with alternate-exchange: needs write permission on the AE, else 403
+        try (Connection c = factory(broker, "limited", "limited", "restricted").newConnection()) {
+            Channel ch = c.createChannel();
+            IOException e = assertThrows(IOException.class, () -> ch.exchangeDeclare(unique("own.x"), "direct",
+                    false, true, Map.of("alternate-exchange", "amq.fanout")));
+            assertChannelClosed(e, 403);
+            assertUsable(c, "own.after-refusal5");
+        }
+    }
+
+    @Test
     void limitedUserWritesViaTheDefaultExchangeButNotToExchangesOutsideItsWritePermission() throws Exception {
         // RabbitMQ access control: the default exchange is the resource "amq.default"; write refused => 403
         try (Connection c = factory(broker, "limited", "limited", "restricted").newConnection()) {

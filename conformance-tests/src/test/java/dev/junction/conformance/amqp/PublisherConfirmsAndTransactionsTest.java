@@ -192,28 +192,39 @@ class PublisherConfirmsAndTransactionsTest {
 
     @Test
     void txCommitMakesPublishesVisibleAndTxRollbackDiscardsThem() throws Exception {
-        // AMQP 0-9-1 tx.select/tx.commit/tx.rollback: publishes in a transaction are enqueued only on commit
+        // AMQP 0-9-1 tx.commit: publishes are enqueued on commit (RabbitMQ sends commit-ok once queues accepted)
         try (Connection c = connect(broker)) {
             Channel ch = c.createChannel();
-            String q = ch.queueDeclare(unique("pc.tx"), false, false, true, null).getQueue();
+            String fanout = unique("pc.tx-fanout");
+            ch.exchangeDeclare(fanout, "fanout", false, true, null);
+            List<String> queues = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String q = ch.queueDeclare(unique("pc.tx"), false, false, true, null).getQueue();
+                ch.queueBind(q, fanout, "");
+                queues.add(q);
+            }
             ch.txSelect();
             List<String> committed = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 300; i++) {
                 committed.add("m" + i);
-                ch.basicPublish("", q, null, bytes("m" + i));
+                ch.basicPublish(fanout, "", null, bytes("m" + i));
             }
             // A synchronous call on the same channel: the publishes before it have been processed.
-            assertThat(ch.queueDeclarePassive(q).getMessageCount()).as("before commit").isZero();
+            assertThat(ch.queueDeclarePassive(queues.get(0)).getMessageCount()).as("before commit").isZero();
             Channel other = c.createChannel();
             ch.txCommit();
-            // RabbitMQ sends tx.commit-ok only once every queue has accepted the transaction's messages.
-            assertThat(other.queueDeclarePassive(q).getMessageCount()).as("right after commit-ok").isEqualTo(200);
+            for (String q : queues) {
+                assertThat(other.queueDeclarePassive(q).getMessageCount()).as("%s right after commit-ok", q)
+                        .isEqualTo(300);
+            }
 
-            ch.basicPublish("", q, null, bytes("c"));
+            ch.basicPublish(fanout, "", null, bytes("rolled-back"));
             ch.txRollback();
             ch.txCommit();
-            assertThat(other.queueDeclarePassive(q).getMessageCount()).as("after rollback").isEqualTo(200);
-            assertThat(AmqpSupport.drain(other, q)).isEqualTo(committed);
+            for (String q : queues) {
+                assertThat(other.queueDeclarePassive(q).getMessageCount()).as("after rollback").isEqualTo(300);
+            }
+            assertThat(AmqpSupport.drain(other, queues.get(0))).isEqualTo(committed);
         }
     }
 

@@ -247,6 +247,7 @@ class TutorialPatternsTest {
             assertThat(reply.getProperties().getCorrelationId()).isEqualTo(correlationId);
             // RabbitMQ rewrites reply_to into a routable pseudo-queue name the server publishes to.
             assertThat(next(seenReplyTo, "the request's reply_to")).startsWith("amq.rabbitmq.reply-to.");
+            assertThat(server.isOpen()).isTrue();
         }
     }
 
@@ -274,6 +275,7 @@ class TutorialPatternsTest {
             }
             assertThat(got).isEqualTo(expected);
             assertThat(next(seenReplyTo, "reply_to")).isEqualTo(callback);
+            assertThat(server.isOpen()).isTrue();
         }
     }
 }

@@ -151,15 +151,16 @@ public final class Queue {
             } else {
                 expire(entry, now);
             }
-            confirmation.accept();
             afterChange();
+            confirmation.accept();
             return;
         }
         ready.add(entry);
-        confirmation.accept();
         deliverReady(now);
         dropHeadOverLimit(now);
+        // Counts first, then the confirmation: a client that saw its confirm must see the message counted.
         afterChange();
+        confirmation.accept();
     }
 
     private boolean wouldOverflow(int size) {
@@ -403,9 +404,24 @@ public final class Queue {
      * with the number of ready messages that were dropped. The vhost has already unlinked the queue.
      */
     public CompletableFuture<Integer> delete() {
+        return delete(false, false);
+    }
+
+    /**
+     * Deletes the queue unless {@code ifUnused} and it has consumers, or {@code ifEmpty} and it holds ready
+     * messages (then the future fails with PRECONDITION_FAILED). Checked on the queue's own thread, so the answer
+     * reflects every message and consumer the queue has taken so far.
+     */
+    public CompletableFuture<Integer> delete(boolean ifUnused, boolean ifEmpty) {
         return call(() -> {
             if (deleted) {
                 return 0;
+            }
+            if (ifUnused && !consumers.isEmpty()) {
+                throw BrokerException.preconditionFailed(key + " in use");
+            }
+            if (ifEmpty && !ready.isEmpty()) {
+                throw BrokerException.preconditionFailed(key + " is not empty");
             }
             deleted = true;
             int n = ready.count();

@@ -1,0 +1,104 @@
+package dev.junction.conformance;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged broker in its own process, as users run it, so a test can kill it with SIGKILL and start it again
+ * on the same data directory. Ports are ephemeral; the chosen ones are read from the log.
+ */
+public final class BrokerProcess implements AutoCloseable {
+    private static final Path JAR = Path.of("../broker/target/junction.jar");
+    private static final Pattern LISTENING = Pattern.compile("listening for (\\w+) on [^:]+:(\\d+)");
+
+    private final Process process;
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+    private BrokerProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "broker-log-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts the jar with a config that keeps its data in {@code dataDir}; waits until AMQP listens. */
+    public static BrokerProcess start(Path dataDir, String extraYaml) throws Exception {
+        Path config = dataDir.resolveSibling(dataDir.getFileName() + ".yaml");
+        Files.writeString(config, """
+                listeners:
+                  amqp: { bind: 127.0.0.1, port: 0 }
+                  mqtt: { bind: 127.0.0.1, port: 0 }
+                  mqtt_ws: { bind: 127.0.0.1, port: 0 }
+                  http: { bind: 127.0.0.1, port: 0 }
+                storage: { dir: %s }
+                %s
+                """.formatted(dataDir, extraYaml));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "--config", config.toString())
+                .redirectErrorStream(true).start();
+        BrokerProcess broker = new BrokerProcess(p);
+        broker.port("amqp");
+        return broker;
+    }
+
+    public int port(String listener) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            synchronized (log) {
+                for (String line : log) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find() && m.group(1).equals(listener)) {
+                        return Integer.parseInt(m.group(2));
+                    }
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("broker exited with " + process.exitValue() + ":\n" + log());
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("broker did not log its " + listener + " port within 60 s:\n" + log());
+    }
+
+    public String log() {
+        synchronized (log) {
+            return String.join("\n", log);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, like a crash or a power cut of the process. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.junction.conformance.mqtt;
+
+import static dev.junction.conformance.mqtt.MqttSupport.id;
+import static dev.junction.conformance.mqtt.MqttSupport.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hand-written bytes the stock clients never send. The broker closes the offending connection (MQTT 5 clients get
+ * DISCONNECT with a reason code first) and a well-behaved client on the same broker keeps working.
+ */
+class MqttMalformedPacketTest {
+    private static MqttSupport mqtt;
+
+    @BeforeAll
+    static void start() throws Exception {
+        mqtt = MqttSupport.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        mqtt.close();
+    }
+
+    @AfterEach
+    void othersStillServed() throws Exception {
+        Mqtt5BlockingClient c = mqtt.connected5(id("healthy"));
+        try (Mqtt5BlockingClient.Mqtt5Publishes in = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter("healthy/t").send();
+            c.publishWith().topic("healthy/t").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("ok")).send();
+            assertThat(in.receive(5, TimeUnit.SECONDS)).isPresent();
+        }
+        c.disconnect();
+    }
+
+    private static void assertDisconnect(RawMqtt raw, int reason) throws Exception {
+        int[] p = raw.readPacket(5000);
+        assertThat(p).isNotNull();
+        assertThat(p[0]).isEqualTo(0xE0);
+        assertThat(p[1]).isEqualTo(reason);
+        assertThat(raw.readUntilClosed(5000)).isTrue();
+    }
+
+    @Test
+    void remainingLengthOfFiveBytesIsMalformed_MQTT_1_5_5() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id("len"));
+            raw.send(new byte[] {0x30, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01});
+            assertDisconnect(raw, 0x81);
+        }
+    }
+
+    @Test
+    void reservedFlagsSetIsMalformed_MQTT_2_2_2_2() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id("flags5"));
+            raw.send(new byte[] {(byte) 0xC1, 0x00}); // PINGREQ with a reserved bit
+            assertDisconnect(raw, 0x81);
+        }
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect3(id("flags3"), 60);
+            raw.send(new byte[] {(byte) 0x80, 0x06, 0x00, 0x01, 0x00, 0x01, 0x61, 0x00}); // SUBSCRIBE flags 0000
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void publishWithBothQosBitsIsMalformed_MQTT_3_3_1_4() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id("qos3"));
+            raw.send(RawMqtt.packet(0x36, RawMqtt.concat(RawMqtt.str("a"), new byte[] {0, 1, 0})));
+            assertDisconnect(raw, 0x81);
+        }
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect3(id("qos3v3"), 60);
+            raw.send(RawMqtt.packet(0x36, RawMqtt.concat(RawMqtt.str("a"), new byte[] {0, 1})));
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void publishBeforeConnectCloses_MQTT_3_1_0_1() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.send(RawMqtt.packet(0x30, RawMqtt.concat(RawMqtt.str("a/b"), utf8("x"))));
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void secondConnectIsProtocolError_MQTT_3_1_0_2() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            String clientId = id("twice");
+            raw.connect5(clientId);
+            raw.send(raw.connectPacket(5, clientId, 0xC2, 60, RawMqtt.concat(RawMqtt.str("guest"),
+                    RawMqtt.str("guest"))));
+            assertDisconnect(raw, 0x82);
+        }
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            String clientId = id("twice3");
+            raw.connect3(clientId, 60);
+            raw.send(raw.connectPacket(4, clientId, 0xC2, 60, RawMqtt.concat(RawMqtt.str("guest"),
+                    RawMqtt.str("guest"))));
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+
+    @Test
+    void packetOverMaximumSizeRefused_MQTT_3_2_2_15() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id("big"));
+            // Only the header of a 100 000-byte PUBLISH: the broker refuses it without waiting for the rest.
+            raw.send(new byte[] {0x30, (byte) 0xA0, (byte) 0x8D, 0x06});
+            assertDisconnect(raw, 0x95);
+        }
+    }
+
+    @Test
+    void unsupportedProtocolLevelRefused_MQTT_3_1_2_2() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.send(raw.connectPacket(9, id("lvl"), 0x02, 60, new byte[0]));
+            int[] ack = raw.readPacket(5000);
+            assertThat(ack).isNotNull();
+            assertThat(ack[0]).isEqualTo(0x20);
+            assertThat(ack[2]).isEqualTo(0x01);
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+}

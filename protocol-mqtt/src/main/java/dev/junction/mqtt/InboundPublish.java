@@ -1,0 +1,184 @@
+package dev.junction.mqtt;
+
+import dev.junction.config.AclRule;
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.Message;
+import dev.junction.routing.PublishResult;
+import dev.junction.routing.topic.TopicWords;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PUBLISH from the client: topic aliases, ACL, routing, and acknowledgements. PUBACK and PUBREC go out only once
+ * the engine confirmed the message (routed and, if persistent in durable queues, stored), and in the order the
+ * PUBLISH packets arrived [MQTT-4.6.0-2]. QoS 2 is exactly-once by packet id: a PUBLISH whose id already got a
+ * PUBREC is answered again but not routed again [MQTT-4.3.3-9].
+ */
+final class InboundPublish {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundPublish.class);
+
+    private final MqttConnection c;
+    private final Map<Integer, String> aliases = new HashMap<>();
+    private final ArrayDeque<PendingAck> acks = new ArrayDeque<>();
+
+    private static final class PendingAck {
+        final int packetId;
+        final int qos;
+        boolean done;
+        int reason;
+
+        PendingAck(int packetId, int qos) {
+            this.packetId = packetId;
+            this.qos = qos;
+        }
+    }
+
+    InboundPublish(MqttConnection c) {
+        this.c = c;
+    }
+
+    void publish(MqttPublishMessage m) {
+        MqttFixedHeader fh = m.fixedHeader();
+        int qos = fh.qosLevel().value();
+        int packetId = m.variableHeader().packetId();
+        String topic = m.variableHeader().topicName();
+        MqttProperties props = c.v5 ? m.variableHeader().properties() : MqttProperties.NO_PROPERTIES;
+        if (c.v5) {
+            MqttProperties.MqttProperty<?> alias = props.getProperty(MqttProperties.TOPIC_ALIAS);
+            if (alias != null) {
+                int a = (Integer) alias.value();
+                if (a == 0 || a > c.server.config.topicAliasMaximum()) {
+                    LOG.warn("MQTT client '{}' used topic alias {} (maximum {})", c.clientId, a,
+                            c.server.config.topicAliasMaximum());
+                    c.closeWith(0x94); // Topic Alias invalid [MQTT-3.3.2-9, MQTT-3.3.2-10]
+                    return;
+                }
+                if (topic == null || topic.isEmpty()) {
+                    topic = aliases.get(a);
+                    if (topic == null) {
+                        c.protocolError("unknown topic alias " + a);
+                        return;
+                    }
+                } else {
+                    aliases.put(a, topic);
+                }
+            }
+        }
+        try {
+            TopicWords.mqtt(topic == null ? "" : topic);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("MQTT client '{}' published to an invalid topic: {}", c.clientId, e.getMessage());
+            c.closeWith(0x90); // Topic Name invalid
+            return;
+        }
+        if (qos == 2 && (c.session.inboundQos2.contains(packetId) || pending(packetId))) {
+            if (c.session.inboundQos2.contains(packetId)) {
+                send(MqttMessageType.PUBREC, packetId, 0);
+            }
+            return; // a resend of a message already taken [MQTT-4.3.3-9]
+        }
+        if (qos > 0 && acks.size() >= c.server.config.receiveMaximum()) {
+            LOG.warn("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId, c.server.config.receiveMaximum());
+            c.closeWith(0x93); // [MQTT-3.3.4-7]
+            return;
+        }
+        byte[] body = new byte[m.payload().readableBytes()];
+        m.payload().getBytes(m.payload().readerIndex(), body);
+        int refusal = refusal(topic, props, body);
+        if (refusal != 0) {
+            if (qos > 0) {
+                // 3.1.1 has no negative acknowledgement: the message is dropped and acknowledged as usual.
+                PendingAck ack = new PendingAck(packetId, qos);
+                ack.done = true;
+                ack.reason = c.v5 ? refusal : 0;
+                acks.add(ack);
+                flushAcks();
+            }
+            return;
+        }
+        Message msg = PropertyMapping.fromPublish(c.server.config.exchange(), topic, qos, fh.isRetain(), props, body,
+                c.clientId, c.user.name(), System.currentTimeMillis());
+        PublishResult result;
+        try {
+            result = c.server.publish(topic, fh.isRetain(), msg, qos > 0);
+        } catch (BrokerException e) {
+            LOG.warn("MQTT publish by '{}' to '{}' failed: {}", c.clientId, topic, e.getMessage());
+            result = new PublishResult(0, CompletableFuture.completedFuture(false));
+        }
+        if (qos == 0) {
+            return;
+        }
+        PendingAck ack = new PendingAck(packetId, qos);
+        acks.add(ack);
+        boolean routed = result.routed();
+        result.confirmed().whenComplete((ok, error) -> c.onLoop(() -> {
+            ack.done = true;
+            ack.reason = error != null || !Boolean.TRUE.equals(ok) ? 0x80 : routed ? 0 : 0x10;
+            flushAcks();
+        }));
+    }
+
+    /** 0 when the message may be routed, else the MQTT 5 reason code of the refusal. */
+    private int refusal(String topic, MqttProperties props, byte[] body) {
+        if (!Access.allowed(c.user, AclRule.Action.PUBLISH, topic, c.clientId)) {
+            LOG.info("MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId, c.user.name(), topic);
+            return 0x87;
+        }
+        if (body.length > c.server.settings.maxMessageSize()) {
+            LOG.info("MQTT client '{}' published {} bytes, over the maximum message size", c.clientId, body.length);
+            return 0x97;
+        }
+        MqttProperties.MqttProperty<?> pfi = props.getProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR);
+        if (pfi != null && (Integer) pfi.value() == 1 && PropertyMapping.utf8(body) == null) {
+            LOG.info("MQTT client '{}' sent a payload marked UTF-8 that is not [MQTT-3.3.2-4]", c.clientId);
+            return 0x99;
+        }
+        return 0;
+    }
+
+    private boolean pending(int packetId) {
+        for (PendingAck a : acks) {
+            if (a.packetId == packetId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void flushAcks() {
+        while (!acks.isEmpty() && acks.peek().done) {
+            PendingAck a = acks.poll();
+            if (a.qos == 1) {
+                send(MqttMessageType.PUBACK, a.packetId, a.reason);
+            } else {
+                if (a.reason < 0x80) {
+                    c.session.inboundQos2.add(a.packetId);
+                }
+                send(MqttMessageType.PUBREC, a.packetId, a.reason);
+            }
+        }
+    }
+
+    void pubrel(int packetId) {
+        boolean known = c.session.inboundQos2.remove(packetId);
+        // v5: 0x92 Packet Identifier not found.
+        send(MqttMessageType.PUBCOMP, packetId, known || !c.v5 ? 0 : 0x92);
+    }
+
+    private void send(MqttMessageType type, int packetId, int reason) {
+        c.write(new MqttMessage(new MqttFixedHeader(type, false,
+                type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, (byte) (c.v5 ? reason : 0), MqttProperties.NO_PROPERTIES)));
+    }
+}

@@ -1,0 +1,355 @@
+package dev.junction.mqtt;
+
+import dev.junction.config.UserConfig;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT network connection. All state is owned by the channel's event loop: deliveries from queue threads are
+ * handed over through {@link #deliver}, engine futures are completed back with {@link #onLoop}.
+ */
+final class MqttConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    private static final int CONNECT_TIMEOUT_SECONDS = 20;
+    private static final int MAX_PENDING_DELIVERIES = 1000;
+
+    enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
+
+    final MqttServer server;
+    ChannelHandlerContext ctx;
+    State state = State.AWAIT_CONNECT;
+    boolean v5;
+    String clientId;
+    UserConfig user;
+    MqttSession session;
+    long sessionExpiry;
+    Will will;
+    /** Set by a DISCONNECT with reason 0x00 (or any 3.1.1 DISCONNECT): the will is discarded [MQTT-3.14.4-3]. */
+    boolean discardWill;
+    boolean takenOver;
+    /** The client's Maximum Packet Size (MQTT 5); larger outbound packets are dropped [MQTT-3.1.2-25]. */
+    long clientMaxPacket = Long.MAX_VALUE;
+
+    final InboundPublish inbound = new InboundPublish(this);
+    final Outbound outbound = new Outbound(this);
+    final SubscribeFlow subscribeFlow = new SubscribeFlow(this);
+    private final ConnectFlow connectFlow = new ConnectFlow(this);
+
+    private final ConcurrentLinkedQueue<Runnable> fromQueues = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicInteger pendingDeliveries = new AtomicInteger();
+    private volatile boolean writable = true;
+    private boolean flushPending;
+    private ScheduledFuture<?> connectTimeout;
+
+    MqttConnection(MqttServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        connectTimeout = context.executor().schedule(() -> {
+            if (state == State.AWAIT_CONNECT) {
+                LOG.info("MQTT connection from {} sent no CONNECT within {} s; closing", remote(),
+                        CONNECT_TIMEOUT_SECONDS);
+                context.close();
+            }
+        }, CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        context.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        try {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (msg instanceof PacketGuard.Violation v) {
+                malformed(v.reason(), v.tooLarge() ? 0x95 : 0x81);
+                return;
+            }
+            MqttMessage m = (MqttMessage) msg;
+            DecoderResult result = m.decoderResult();
+            if (result != null && result.isFailure()) {
+                decodeFailure(m, result.cause());
+                return;
+            }
+            dispatch(m);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void dispatch(MqttMessage m) {
+        MqttMessageType type = m.fixedHeader().messageType();
+        if (state == State.AWAIT_CONNECT) {
+            if (type != MqttMessageType.CONNECT) {
+                // The first packet must be CONNECT [MQTT-3.1.0-1].
+                LOG.info("MQTT client {} sent {} before CONNECT; closing", remote(), type);
+                ctx.close();
+                return;
+            }
+            if (connectTimeout != null) {
+                connectTimeout.cancel(false);
+            }
+            connectFlow.connect((MqttConnectMessage) m);
+            return;
+        }
+        switch (type) {
+            case CONNECT -> protocolError("second CONNECT [MQTT-3.1.0-2]");
+            case PUBLISH -> inbound.publish((MqttPublishMessage) m);
+            case PUBACK -> outbound.puback(messageId(m));
+            case PUBREC -> outbound.pubrec(messageId(m), reasonOf(m));
+            case PUBREL -> inbound.pubrel(messageId(m));
+            case PUBCOMP -> outbound.pubcomp(messageId(m));
+            case SUBSCRIBE -> subscribeFlow.subscribe((MqttSubscribeMessage) m);
+            case UNSUBSCRIBE -> subscribeFlow.unsubscribe((MqttUnsubscribeMessage) m);
+            case PINGREQ -> write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
+                    MqttQoS.AT_MOST_ONCE, false, 0)));
+            case DISCONNECT -> disconnect(m);
+            case AUTH -> protocolError("enhanced authentication (AUTH) is not supported");
+            default -> protocolError("a client must not send " + type);
+        }
+    }
+
+    private static int messageId(MqttMessage m) {
+        return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+    }
+
+    private static int reasonOf(MqttMessage m) {
+        return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader h ? h.reasonCode() & 0xFF : 0;
+    }
+
+    private void disconnect(MqttMessage m) {
+        int reason = 0;
+        if (v5 && m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+            reason = h.reasonCode() & 0xFF;
+            MqttProperties.MqttProperty<?> expiry = h.properties().getProperty(MqttProperties.SESSION_EXPIRY_INTERVAL);
+            if (expiry != null) {
+                long requested = Integer.toUnsignedLong((Integer) expiry.value());
+                if (sessionExpiry == 0 && requested != 0) {
+                    // A session that ends with the connection cannot be made to outlive it now [MQTT-3.14.2-2].
+                    protocolError("DISCONNECT sets a Session Expiry Interval after CONNECT set 0 [MQTT-3.14.2-2]");
+                    return;
+                }
+                sessionExpiry = Math.min(requested, server.config.maxSessionExpirySeconds());
+            }
+        }
+        // 0x04 asks for the will to be sent; anything else from the client discards it [MQTT-3.14.4-3].
+        discardWill = reason != 0x04;
+        ctx.close();
+    }
+
+    private void decodeFailure(MqttMessage m, Throwable cause) {
+        if (cause instanceof MqttUnacceptableProtocolVersionException) {
+            LOG.info("MQTT client {} asked for an unsupported protocol version; refusing", remote());
+            // The version is unknown, so answer in 3.1.1 form [MQTT-3.1.2-2].
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+        } else if (cause instanceof MqttIdentifierRejectedException) {
+            LOG.info("MQTT client {} sent an invalid client identifier; refusing", remote());
+            refuse(v5Attr() ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+        } else {
+            malformed(String.valueOf(cause.getMessage()), cause instanceof TooLongFrameException ? 0x95 : 0x81);
+        }
+    }
+
+    private boolean v5Attr() {
+        // Before CONNECT is processed, the codec already knows the version it decoded the CONNECT with.
+        return v5 || ctx.channel().attr(io.netty.util.AttributeKey.<Object>valueOf("NETTY_CODEC_MQTT_VERSION")).get()
+                == io.netty.handler.codec.mqtt.MqttVersion.MQTT_5;
+    }
+
+    void refuse(MqttConnectReturnCode code) {
+        state = State.CLOSED;
+        ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A malformed packet: MQTT 5 clients past CONNECT get DISCONNECT with the reason first; then close. */
+    void malformed(String why, int reasonV5) {
+        LOG.warn("malformed MQTT packet from {} ({}): {}; closing", clientId == null ? "-" : clientId, remote(), why);
+        closeWith(reasonV5);
+    }
+
+    void protocolError(String why) {
+        LOG.warn("MQTT protocol error by {} ({}): {}; closing", clientId == null ? "-" : clientId, remote(), why);
+        closeWith(0x82);
+    }
+
+    /** Closes, telling an MQTT 5 client why with a DISCONNECT reason code [MQTT-4.13.1-1]. */
+    void closeWith(int reasonV5) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean tell = v5 && state == State.CONNECTED;
+        state = State.CLOSED;
+        if (tell) {
+            ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false,
+                    MqttQoS.AT_MOST_ONCE, false, 0), new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonV5,
+                    MqttProperties.NO_PROPERTIES))).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** Another connection took this client id over [MQTT-3.1.4-2]; called from any thread. */
+    void takenOver() {
+        onLoop(() -> {
+            takenOver = true;
+            LOG.info("MQTT client '{}' ({}) taken over by a new connection", clientId, remote());
+            closeWith(0x8E);
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)].
+            LOG.info("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId, remote());
+            closeWith(0x8D);
+            return;
+        }
+        context.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        writable = context.channel().isWritable();
+        if (writable) {
+            outbound.resume();
+        }
+        context.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        LOG.debug("MQTT connection {} failed", remote(), cause);
+        context.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        boolean wasConnected = session != null;
+        state = State.CLOSED;
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        if (!wasConnected) {
+            return;
+        }
+        outbound.release();
+        if (will != null && !discardWill) {
+            if (takenOver) {
+                // The session lives on with the new connection: only an undelayed will still goes out.
+                if (will.delaySeconds() == 0) {
+                    server.publishWill(will);
+                }
+            } else {
+                server.scheduleWill(session, will);
+            }
+        }
+        server.detach(session, this, sessionExpiry);
+        LOG.debug("MQTT client '{}' disconnected", clientId);
+    }
+
+    // ---- output -----------------------------------------------------------------------------------------------
+
+    void write(Object msg) {
+        if (state == State.CLOSED && !(msg instanceof MqttMessage m
+                && m.fixedHeader().messageType() == MqttMessageType.CONNACK)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.write(msg, ctx.voidPromise());
+        if (!flushPending) {
+            flushPending = true;
+            ctx.executor().execute(this::flush);
+        }
+    }
+
+    private void flush() {
+        flushPending = false;
+        ctx.flush();
+    }
+
+    /** Called by queue threads: hands a delivery to the event loop. */
+    void deliver(Runnable onEventLoop) {
+        pendingDeliveries.incrementAndGet();
+        fromQueues.add(onEventLoop);
+        if (drainScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::drainDeliveries);
+        }
+    }
+
+    private void drainDeliveries() {
+        drainScheduled.set(false);
+        Runnable r;
+        int n = 0;
+        while ((r = fromQueues.poll()) != null) {
+            r.run();
+            n++;
+        }
+        pendingDeliveries.addAndGet(-n);
+        flush();
+        if (!fromQueues.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::drainDeliveries);
+        }
+        if (n >= MAX_PENDING_DELIVERIES / 2 && canTakeDeliveries()) {
+            outbound.resume();
+        }
+    }
+
+    boolean canTakeDeliveries() {
+        return writable && pendingDeliveries.get() < MAX_PENDING_DELIVERIES;
+    }
+
+    void onLoop(Runnable r) {
+        if (ctx.executor().inEventLoop()) {
+            r.run();
+        } else {
+            ctx.executor().execute(r);
+        }
+    }
+
+    boolean open() {
+        return state == State.CONNECTED;
+    }
+
+    String remote() {
+        return ctx == null ? "?" : String.valueOf(ctx.channel().remoteAddress());
+    }
+}

@@ -1,0 +1,321 @@
+package dev.junction.mqtt;
+
+import dev.junction.routing.Message;
+import dev.junction.routing.queue.Consumer;
+import dev.junction.routing.queue.ConsumerSpec;
+import dev.junction.routing.queue.Delivery;
+import dev.junction.routing.queue.DeliverySink;
+import dev.junction.routing.queue.Prefetch;
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.Settlement;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Messages to the client: consumers on the session queue and on shared-subscription queues, the in-flight window
+ * (one {@link Prefetch} of min(client Receive Maximum, mqtt.max_inflight) across them [MQTT-3.3.4-9]), outbound
+ * packet ids, QoS 1/2 acknowledgement (PUBACK or PUBCOMP settles the engine delivery) and outbound topic aliases.
+ */
+final class Outbound {
+    private static final Logger LOG = LoggerFactory.getLogger(Outbound.class);
+
+    /** An unacknowledged outbound PUBLISH; {@code queue} is null for retained messages sent at SUBSCRIBE. */
+    private static final class InFlight {
+        final Queue queue;
+        final long deliveryId;
+        final int qos;
+        boolean received; // PUBREC seen: waiting for PUBCOMP
+
+        InFlight(Queue queue, long deliveryId, int qos) {
+            this.queue = queue;
+            this.deliveryId = deliveryId;
+            this.qos = qos;
+        }
+    }
+
+    private final MqttConnection c;
+    private final Map<String, Consumer> consumers = new LinkedHashMap<>();
+    private final Map<String, Sink> sinks = new HashMap<>();
+    private final Map<Integer, InFlight> inFlight = new HashMap<>();
+    private final Map<String, Integer> topicAliases = new HashMap<>();
+    private Prefetch window;
+    private int aliasMaximum;
+    private int nextPacketId = 1;
+
+    Outbound(MqttConnection c) {
+        this.c = c;
+    }
+
+    void configure(int windowSize, int clientTopicAliasMaximum) {
+        this.window = new Prefetch(windowSize, 0);
+        this.aliasMaximum = clientTopicAliasMaximum;
+    }
+
+    /** After CONNACK: resend PUBRELs of the resumed session [MQTT-4.4.0-1], then consume. */
+    void start() {
+        for (int id : c.session.pendingRelease) {
+            InFlight f = new InFlight(null, 0, 2);
+            f.received = true;
+            inFlight.put(id, f);
+            send(MqttMessageType.PUBREL, id);
+        }
+        consume(c.session.queueName);
+        for (Subscriptions.Subscription s : c.session.subscriptions.all()) {
+            if (s.shared()) {
+                consume(s.queue());
+            }
+        }
+    }
+
+    void consume(String queueName) {
+        if (sinks.containsKey(queueName)) {
+            return;
+        }
+        Queue q = c.server.vhost.queue(queueName).orElse(null);
+        if (q == null) {
+            LOG.warn("queue '{}' of MQTT client '{}' is gone", queueName, c.clientId);
+            return;
+        }
+        Sink sink = new Sink(queueName);
+        sinks.put(queueName, sink);
+        q.consume(new ConsumerSpec("mqtt:" + c.clientId, false, false, 0, List.of(window), null), sink)
+                .whenComplete((consumer, error) -> c.onLoop(() -> {
+                    if (error != null) {
+                        LOG.warn("MQTT client '{}' could not consume from '{}': {}", c.clientId, queueName,
+                                error.getMessage());
+                        sinks.remove(queueName, sink);
+                    } else if (sinks.get(queueName) != sink || !c.open()) {
+                        consumer.cancel();
+                    } else {
+                        consumers.put(queueName, consumer);
+                    }
+                }));
+    }
+
+    void stopConsuming(String queueName) {
+        sinks.remove(queueName);
+        Consumer consumer = consumers.remove(queueName);
+        if (consumer != null) {
+            consumer.cancel();
+        }
+    }
+
+    void resume() {
+        consumers.values().forEach(Consumer::resume);
+    }
+
+    /** The connection closed: stop consuming; unacknowledged deliveries go back to their queues (redelivered). */
+    void release() {
+        sinks.clear();
+        consumers.values().forEach(Consumer::cancel);
+        consumers.clear();
+        inFlight.forEach((id, f) -> {
+            if (f.received) {
+                // The client has the message: only the PUBREL/PUBCOMP exchange remains to be finished.
+                c.session.pendingRelease.add(id);
+                if (f.queue != null) {
+                    f.queue.settle(f.deliveryId, Settlement.ACK);
+                }
+            } else if (f.queue != null) {
+                f.queue.settle(f.deliveryId, Settlement.REQUEUE);
+            }
+        });
+        inFlight.clear();
+    }
+
+    private void deliver(Sink sink, Delivery d) {
+        if (!c.open() || sinks.get(sink.queueName) != sink) {
+            d.queue().settle(d.deliveryId(), Settlement.REQUEUE);
+            return;
+        }
+        Message m = d.message();
+        String topic = PropertyMapping.topicOf(m);
+        List<Subscriptions.Subscription> subs;
+        if (sink.queueName.equals(c.session.queueName)) {
+            subs = c.session.subscriptions.matching(topic);
+        } else {
+            Subscriptions.Subscription shared = c.session.subscriptions.sharedFor(sink.queueName);
+            subs = shared == null ? List.of() : List.of(shared);
+        }
+        boolean own = c.clientId.equals(PropertyMapping.clientIdOf(m));
+        int granted = -1;
+        boolean retainAsPublished = false;
+        MqttProperties props = c.v5 ? PropertyMapping.toProperties(m, System.currentTimeMillis()) : null;
+        for (Subscriptions.Subscription s : subs) {
+            if (own && s.noLocal()) {
+                continue; // [MQTT-3.8.3-3]
+            }
+            granted = Math.max(granted, s.qos());
+            retainAsPublished |= s.retainAsPublished();
+            if (props != null && s.subscriptionId() > 0) {
+                props.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, s.subscriptionId()));
+            }
+        }
+        if (granted < 0 || topic.isEmpty() || (c.v5 && props == null)) {
+            d.queue().settle(d.deliveryId(), Settlement.ACK); // not for this client (or expired): drop
+            return;
+        }
+        int qos = Math.min(granted, PropertyMapping.qosOf(m));
+        boolean retain = retainAsPublished && PropertyMapping.retainOf(m); // [MQTT-3.3.1-12, MQTT-3.3.1-13]
+        send(topic, qos, retain, d.redelivered(), m.body(), props, d.queue(), d.deliveryId());
+    }
+
+    /** A retained message sent because of a SUBSCRIBE; its retain flag is always set [MQTT-3.3.1-8]. */
+    void sendRetained(String topic, Message m, int grantedQos, int subscriptionId) {
+        MqttProperties props = null;
+        if (c.v5) {
+            props = PropertyMapping.toProperties(m, System.currentTimeMillis());
+            if (props == null) {
+                return; // expired
+            }
+            if (subscriptionId > 0) {
+                props.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, subscriptionId));
+            }
+        }
+        send(topic, Math.min(grantedQos, PropertyMapping.qosOf(m)), true, false, m.body(), props, null, 0);
+    }
+
+    private void send(String topic, int qos, boolean retain, boolean dup, byte[] body, MqttProperties props,
+                      Queue queue, long deliveryId) {
+        String wireTopic = topic;
+        if (props != null && aliasMaximum > 0) {
+            Integer alias = topicAliases.get(topic);
+            if (alias != null) {
+                wireTopic = "";
+            } else if (topicAliases.size() < aliasMaximum) {
+                alias = topicAliases.size() + 1;
+                topicAliases.put(topic, alias);
+            }
+            if (alias != null) {
+                props.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
+            }
+        }
+        long size = 1 + 4 + 2 + PropertyMapping.utf8Length(wireTopic) + (qos > 0 ? 2 : 0) + body.length
+                + (props == null ? 0 : 4 + PropertyMapping.encodedSize(props));
+        if (size > c.clientMaxPacket) {
+            // Too big for this client: it never sees it, as if delivered [MQTT-3.1.2-25].
+            LOG.debug("dropping a {}-byte PUBLISH for MQTT client '{}' (its maximum is {})", size, c.clientId,
+                    c.clientMaxPacket);
+            if (queue != null) {
+                queue.settle(deliveryId, Settlement.ACK);
+            }
+            return;
+        }
+        int packetId = -1;
+        if (qos > 0) {
+            packetId = nextPacketId();
+            inFlight.put(packetId, new InFlight(queue, deliveryId, qos));
+        } else if (queue != null) {
+            queue.settle(deliveryId, Settlement.ACK);
+        }
+        c.write(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup && qos > 0,
+                MqttQoS.valueOf(qos), retain, 0),
+                new MqttPublishVariableHeader(wireTopic, packetId, props == null ? MqttProperties.NO_PROPERTIES : props),
+                Unpooled.wrappedBuffer(body)));
+    }
+
+    private int nextPacketId() {
+        for (int i = 0; i < 65_535; i++) {
+            int id = nextPacketId;
+            nextPacketId = nextPacketId == 65_535 ? 1 : nextPacketId + 1;
+            if (!inFlight.containsKey(id)) {
+                return id;
+            }
+        }
+        throw new IllegalStateException("no free packet id");
+    }
+
+    void puback(int packetId) {
+        InFlight f = inFlight.get(packetId);
+        if (f == null || f.qos != 1) {
+            return; // unknown ids are ignored
+        }
+        inFlight.remove(packetId);
+        settle(f);
+    }
+
+    void pubrec(int packetId, int reason) {
+        InFlight f = inFlight.get(packetId);
+        if (f == null || f.qos != 2) {
+            if (c.v5) {
+                send(MqttMessageType.PUBREL, packetId, 0x92);
+            }
+            return;
+        }
+        if (reason >= 0x80) {
+            inFlight.remove(packetId); // the client refused it: done [MQTT-4.3.3-4]
+            settle(f);
+            return;
+        }
+        f.received = true;
+        send(MqttMessageType.PUBREL, packetId);
+    }
+
+    void pubcomp(int packetId) {
+        InFlight f = inFlight.get(packetId);
+        if (f == null || !f.received) {
+            return;
+        }
+        inFlight.remove(packetId);
+        c.session.pendingRelease.remove(packetId);
+        settle(f);
+    }
+
+    private static void settle(InFlight f) {
+        if (f.queue != null) {
+            f.queue.settle(f.deliveryId, Settlement.ACK);
+        }
+    }
+
+    private void send(MqttMessageType type, int packetId) {
+        send(type, packetId, 0);
+    }
+
+    private void send(MqttMessageType type, int packetId, int reason) {
+        c.write(new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, (byte) reason, MqttProperties.NO_PROPERTIES)));
+    }
+
+    /** The sink one consumer registers; called on the queue's thread, hands over to the event loop. */
+    private final class Sink implements DeliverySink {
+        final String queueName;
+
+        Sink(String queueName) {
+            this.queueName = queueName;
+        }
+
+        @Override
+        public void deliver(Delivery d) {
+            c.deliver(() -> Outbound.this.deliver(this, d));
+        }
+
+        @Override
+        public boolean ready() {
+            return c.canTakeDeliveries();
+        }
+
+        @Override
+        public void cancelled() {
+            c.onLoop(() -> {
+                if (sinks.get(queueName) == this) {
+                    sinks.remove(queueName);
+                    consumers.remove(queueName);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.junction.mqtt;
+
+import dev.junction.config.AclRule;
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.topic.TopicPattern;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE. A subscription is a binding from the MQTT exchange to the session queue (or, for
+ * {@code $share/{group}/{filter}}, to the group's queue, which every member consumes from). Retained messages are
+ * sent after the SUBACK, following Retain Handling [MQTT-3.3.1-9, MQTT-3.3.1-10, MQTT-3.3.1-11].
+ */
+final class SubscribeFlow {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscribeFlow.class);
+
+    private final MqttConnection c;
+
+    SubscribeFlow(MqttConnection c) {
+        this.c = c;
+    }
+
+    void subscribe(MqttSubscribeMessage m) {
+        int packetId = m.idAndPropertiesVariableHeader().messageId();
+        MqttProperties props = m.idAndPropertiesVariableHeader().properties();
+        int subscriptionId = 0;
+        if (c.v5) {
+            MqttProperties.MqttProperty<?> id = props.getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER);
+            if (id != null) {
+                subscriptionId = (Integer) id.value();
+                if (subscriptionId == 0) {
+                    c.protocolError("Subscription Identifier 0");
+                    return;
+                }
+            }
+        }
+        List<MqttTopicSubscription> requested = m.payload().topicSubscriptions();
+        if (requested.isEmpty()) {
+            c.protocolError("SUBSCRIBE without topic filters [MQTT-3.8.3-3]");
+            return;
+        }
+        int[] codes = new int[requested.size()];
+        List<Runnable> retainedSends = new ArrayList<>();
+        for (int i = 0; i < codes.length; i++) {
+            MqttTopicSubscription ts = requested.get(i);
+            Integer code = one(ts.topicName(), ts.option(), subscriptionId, retainedSends);
+            if (code == null) {
+                return; // connection closed
+            }
+            codes[i] = code;
+        }
+        // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
+        c.write(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false,
+                0), new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new MqttSubAckPayload(codes)));
+        retainedSends.forEach(Runnable::run);
+    }
+
+    /** Granted QoS, or a failure code; null when the connection was closed for a protocol error. */
+    private Integer one(String filter, MqttSubscriptionOption option, int subscriptionId, List<Runnable> retained) {
+        String[] share = TopicMapping.shared(filter);
+        String topicFilter = share == null ? filter : share[1];
+        String group = share == null ? null : share[0];
+        int invalid = c.v5 ? 0x8F : 0x80;
+        if (share != null) {
+            if (group.isEmpty() || group.contains("+") || group.contains("#") || topicFilter.isEmpty()) {
+                return invalid; // [MQTT-4.8.2-1, MQTT-4.8.2-2]
+            }
+            if (c.v5 && option.isNoLocal()) {
+                c.protocolError("No Local on a shared subscription [MQTT-3.8.3-4]");
+                return null;
+            }
+        }
+        try {
+            TopicPattern.mqtt(topicFilter);
+        } catch (IllegalArgumentException e) {
+            LOG.info("MQTT client '{}' sent an invalid filter: {}", c.clientId, e.getMessage());
+            return invalid;
+        }
+        if (!Access.allowed(c.user, AclRule.Action.SUBSCRIBE, topicFilter, c.clientId)) {
+            LOG.info("MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
+            return c.v5 ? 0x87 : 0x80;
+        }
+        int qos = Math.min(option.qos().value(), 2);
+        Subscriptions.Subscription previous = c.session.subscriptions.get(filter);
+        Subscriptions.Subscription sub;
+        try {
+            if (share != null) {
+                String queue = TopicMapping.shareQueue(group, topicFilter);
+                sub = new Subscriptions.Subscription(filter, topicFilter, group, queue, qos, false,
+                        option.isRetainAsPublished(), subscriptionId);
+                c.server.joinShare(queue, TopicMapping.toBindingKey(topicFilter), c.clientId, c.sessionExpiry > 0);
+                c.session.subscriptions.put(sub);
+                c.outbound.consume(queue);
+                return qos; // retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2)
+            }
+            sub = new Subscriptions.Subscription(filter, topicFilter, null, c.session.queueName, qos,
+                    c.v5 && option.isNoLocal(), c.v5 && option.isRetainAsPublished(), subscriptionId);
+            Binding binding = sub.binding(c.server.config.exchange());
+            if (previous != null && !previous.binding(c.server.config.exchange()).equals(binding)) {
+                c.server.vhost.unbind(previous.binding(c.server.config.exchange()), null);
+            }
+            c.server.vhost.bind(binding, null);
+            c.session.subscriptions.put(sub);
+        } catch (BrokerException e) {
+            LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId, e.getMessage());
+            return 0x80;
+        }
+        int handling = c.v5 ? option.retainHandling().value() : 0;
+        if (handling == 0 || (handling == 1 && previous == null)) {
+            int subId = subscriptionId;
+            retained.add(() -> {
+                for (RetainedMessages.Retained r : c.server.retained.matching(topicFilter)) {
+                    c.outbound.sendRetained(r.topic(), r.message(), qos, subId);
+                }
+            });
+        }
+        return qos;
+    }
+
+    void unsubscribe(MqttUnsubscribeMessage m) {
+        int packetId = m.idAndPropertiesVariableHeader().messageId();
+        List<String> filters = m.payload().topics();
+        short[] codes = new short[filters.size()];
+        for (int i = 0; i < codes.length; i++) {
+            Subscriptions.Subscription s = c.session.subscriptions.remove(filters.get(i));
+            if (s == null) {
+                codes[i] = 0x11; // No subscription existed
+                continue;
+            }
+            try {
+                if (s.shared()) {
+                    c.outbound.stopConsuming(s.queue());
+                    c.server.leaveShare(s.queue(), c.clientId);
+                } else {
+                    c.server.vhost.unbind(s.binding(c.server.config.exchange()), null);
+                }
+            } catch (BrokerException e) {
+                LOG.warn("UNSUBSCRIBE '{}' by '{}' failed: {}", s.filter(), c.clientId, e.getMessage());
+            }
+        }
+        c.write(new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
+                false, 0), new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new MqttUnsubAckPayload(codes)));
+    }
+}
