@@ -164,6 +164,7 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        bound.clear();
         long started = System.nanoTime();
         if (amqp != null) {
             amqp.stop();
