@@ -4,13 +4,15 @@ import dev.junction.amqp.AmqpChannelInitializer;
 import dev.junction.amqp.AmqpSettings;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.ListenerConfig;
+import dev.junction.config.StorageConfig;
 import dev.junction.mqtt.MqttChannelInitializer;
 import dev.junction.mqtt.MqttServer;
 import dev.junction.mqtt.MqttSettings;
 import dev.junction.mqtt.MqttWebSocketInitializer;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.storage.MessageStore;
-import dev.junction.storage.memory.InMemoryMessageStore;
+import dev.junction.storage.log.FsyncPolicy;
+import dev.junction.storage.log.LogMessageStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -81,8 +83,13 @@ public final class Broker implements AutoCloseable {
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
 
-        // The durable store lands separately; until then messages and definitions live in memory.
-        store = new InMemoryMessageStore();
+        StorageConfig storage = config.storage();
+        LogMessageStore log = LogMessageStore.open(storage.dir(), FsyncPolicy.of(storage.fsync().name(),
+                storage.groupCommitMaxMessages(), storage.groupCommitMaxWait().toMillis()));
+        StoreMetrics.bind(log, registry);
+        store = log;
+        LOG.info("store in {} (fsync {}), read back in {} ms", storage.dir().toAbsolutePath(),
+                storage.fsync().name().toLowerCase(java.util.Locale.ROOT), log.lastRecoveryMillis());
         engine = new RoutingEngine(store, registry, Runtime.getRuntime().availableProcessors());
         engine.recover();
         config.vhosts().forEach(engine::createVhost);

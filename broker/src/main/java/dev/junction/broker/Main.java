@@ -80,20 +80,28 @@ public final class Main {
 
     private static int serve(JunctionConfig config, PrintStream err) {
         applyLogLevel(config.logging().level());
-        Broker broker;
-        try {
-            broker = Broker.start(config);
-        } catch (Exception e) {
-            err.println("junction: could not start: " + e);
-            LoggerFactory.getLogger(Main.class).error("start failed", e);
-            return 1;
-        }
         CountDownLatch stopped = new CountDownLatch(1);
-        // SIGTERM and Ctrl-C run shutdown hooks: stop listeners, drain, close the store.
+        java.util.concurrent.atomic.AtomicReference<Broker> running = new java.util.concurrent.atomic.AtomicReference<>();
+        // Registered before anything starts, so a SIGTERM that arrives while the listeners are coming up still
+        // stops the broker cleanly (listeners, drain, store) rather than halting the JVM around it.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.close();
+            synchronized (running) {
+                Broker broker = running.getAndSet(null);
+                if (broker != null) {
+                    broker.close();
+                }
+            }
             stopped.countDown();
         }, "junction-shutdown"));
+        synchronized (running) {
+            try {
+                running.set(Broker.start(config));
+            } catch (Exception e) {
+                err.println("junction: could not start: " + e);
+                LoggerFactory.getLogger(Main.class).error("start failed", e);
+                return 1;
+            }
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -95,7 +95,7 @@ public final class BrokerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroy();
+            process.toHandle().destroy(); // SIGTERM, keeping the output pipe open for the log
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }

@@ -67,11 +67,11 @@ class LauncherProcessTest {
             assertThat(res.body()).contains("junction_messages_published_total");
 
             long stopAsked = System.nanoTime();
-            p.destroy(); // SIGTERM
+            p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output pipe
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("stopped within 10 s").isTrue();
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAsked)).isLessThan(10_000);
             reader.join(5_000);
-            assertThat(String.join("\n", log)).contains("Junction stopped");
+            assertThat(String.join("\n", log)).as("exit code %d", p.exitValue()).contains("Junction stopped");
         } finally {
             p.destroyForcibly();
         }

@@ -1,0 +1,82 @@
+package dev.junction.bench;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * MQTT load: N publisher/subscriber pairs, each pair on its own topic, publishing as fast as a bounded number of
+ * unacknowledged publishes allows, for a fixed time. Prints messages received per second over all pairs. Runs
+ * against any MQTT 3.1.1 broker, so Junction and Mosquitto are measured by the same client.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar dev.junction.bench.MqttPairsLoad HOST PORT PAIRS QOS SECONDS [SIZE]</pre>
+ */
+public final class MqttPairsLoad {
+    private MqttPairsLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = args[0];
+        int port = Integer.parseInt(args[1]);
+        int pairs = Integer.parseInt(args[2]);
+        MqttQos qos = MqttQos.fromCode(Integer.parseInt(args[3]));
+        int seconds = Integer.parseInt(args[4]);
+        int size = args.length > 5 ? Integer.parseInt(args[5]) : 16;
+        AtomicLong received = new AtomicLong();
+        AtomicLong sent = new AtomicLong();
+        List<Mqtt3AsyncClient> clients = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            Mqtt3AsyncClient sub = client(host, port, "bench-sub-" + i);
+            sub.publishes(MqttGlobalPublishFilter.ALL, p -> received.incrementAndGet());
+            sub.subscribeWith().topicFilter("bench/pair/" + i).qos(qos).send().get(10, TimeUnit.SECONDS);
+            clients.add(sub);
+        }
+        List<Thread> publishers = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        byte[] payload = new byte[size];
+        for (int i = 0; i < pairs; i++) {
+            Mqtt3AsyncClient pub = client(host, port, "bench-pub-" + i);
+            clients.add(pub);
+            String topic = "bench/pair/" + i;
+            Thread t = new Thread(() -> {
+                // Bound what is in flight so QoS 0 cannot outrun the socket and QoS 1 uses a window like devices do.
+                Semaphore window = new Semaphore(qos == MqttQos.AT_MOST_ONCE ? 1000 : 100);
+                while (System.nanoTime() < end) {
+                    window.acquireUninterruptibly();
+                    CompletableFuture<?> f = pub.publishWith().topic(topic).qos(qos).payload(payload).send();
+                    f.whenComplete((r, e) -> window.release());
+                    sent.incrementAndGet();
+                }
+            }, "publisher-" + i);
+            publishers.add(t);
+        }
+        long startReceived = received.get();
+        long start = System.nanoTime();
+        publishers.forEach(Thread::start);
+        for (Thread t : publishers) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long got = received.get() - startReceived;
+        System.out.printf("pairs=%d qos=%d size=%d seconds=%.1f sent=%d received=%d => %.0f msg/s received%n",
+                pairs, qos.getCode(), size, elapsed, sent.get(), got, got / elapsed);
+        for (Mqtt3AsyncClient c : clients) {
+            c.disconnect();
+        }
+        System.exit(0);
+    }
+
+    private static Mqtt3AsyncClient client(String host, int port, String id) throws Exception {
+        Mqtt3AsyncClient c = Mqtt3Client.builder().identifier(id).serverHost(host).serverPort(port).buildAsync();
+        c.connectWith().cleanSession(true).simpleAuth().username("guest").password("guest".getBytes()).applySimpleAuth()
+                .send().get(10, TimeUnit.SECONDS);
+        return c;
+    }
+}

@@ -1,0 +1,239 @@
+package dev.junction.storage.log;
+
+import dev.junction.storage.QueueKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Rebuilds a store's state from its directory: the metadata log first, then every segment in order. Logs
+ * progress every million records or five seconds, and the totals at the end.
+ */
+final class Recovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+    private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.seg");
+    private static final Pattern META = Pattern.compile("meta-(\\d{20})\\.(log|tmp)");
+    private static final long PROGRESS_RECORDS = 1_000_000;
+    private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    final TreeMap<Long, Segment> segments = new TreeMap<>();
+    final LongMap<Msg> messages = new LongMap<>();
+    final Map<QueueKey, QueueState> queues = new HashMap<>();
+    final MetaState meta = new MetaState();
+    int nextQueueId = 1;
+    long highestId;
+    long metaNumber;
+    long metaSize;
+    long corruptBytes;
+
+    private long records;
+    private long skipped;
+    private long started;
+    private long lastProgressRecords;
+    private long lastProgressNanos;
+    private int segmentIndex;
+
+    static String metaFileName(long number) {
+        return String.format("meta-%020d.log", number);
+    }
+
+    static Recovery run(Path dir) throws IOException {
+        Recovery r = new Recovery();
+        r.recover(dir);
+        return r;
+    }
+
+    private void recover(Path dir) throws IOException {
+        started = System.nanoTime();
+        lastProgressNanos = started;
+        TreeMap<Long, Path> segmentFiles = new TreeMap<>();
+        TreeMap<Long, Path> metaFiles = new TreeMap<>();
+        List<Path> leftovers = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                Matcher m = SEGMENT.matcher(name);
+                if (m.matches()) {
+                    segmentFiles.put(Long.parseLong(m.group(1)), f);
+                    continue;
+                }
+                m = META.matcher(name);
+                if (m.matches()) {
+                    if (m.group(2).equals("tmp")) {
+                        leftovers.add(f); // an interrupted compaction; the log it was replacing is still there
+                    } else {
+                        metaFiles.put(Long.parseLong(m.group(1)), f);
+                    }
+                }
+            }
+        }
+        for (Path f : leftovers) {
+            Files.deleteIfExists(f);
+        }
+
+        if (!metaFiles.isEmpty()) {
+            Map.Entry<Long, Path> newest = metaFiles.lastEntry();
+            metaNumber = newest.getKey();
+            LogScanner.Result result = LogScanner.scan(newest.getValue(), this::metaRecord);
+            metaSize = result.validEnd();
+            corruptBytes += result.corruptBytes();
+            for (Path older : metaFiles.headMap(metaNumber).values()) {
+                Files.deleteIfExists(older); // superseded by a finished compaction
+            }
+        }
+
+        long bytes = 0;
+        for (Map.Entry<Long, Path> e : segmentFiles.entrySet()) {
+            Segment segment = new Segment(e.getKey(), e.getValue());
+            Map<Integer, QueueState> names = new HashMap<>();
+            LogScanner.Result result = LogScanner.scan(e.getValue(), (type, payload, offset) ->
+                    segmentRecord(segment, names, type, payload, offset));
+            segment.size = result.validEnd();
+            corruptBytes += result.corruptBytes();
+            bytes += segment.size;
+            segments.put(segment.number, segment);
+            segmentIndex++;
+        }
+        queues.values().removeIf(q -> q.ids.isEmpty());
+
+        LOG.info("store recovered in {} ms: {} records in {} segments ({} MiB), {} messages in {} queues, "
+                        + "{} metadata entries, highest message id {}{}{}",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), records, segments.size(),
+                bytes >> 20, messages.size(), queues.size(), meta.size(), highestId,
+                skipped > 0 ? ", " + skipped + " malformed records skipped" : "",
+                corruptBytes > 0 ? ", " + corruptBytes + " corrupt bytes quarantined" : "");
+    }
+
+    private void progress() {
+        records++;
+        if ((records & 0xFFFF) != 0 && records - lastProgressRecords < PROGRESS_RECORDS) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (records - lastProgressRecords >= PROGRESS_RECORDS || now - lastProgressNanos >= PROGRESS_NANOS) {
+            LOG.info("recovering store: {} records read, segment {} so far, {} messages, {} s",
+                    records, segmentIndex + 1, messages.size(), TimeUnit.NANOSECONDS.toSeconds(now - started));
+            lastProgressRecords = records;
+            lastProgressNanos = now;
+        }
+    }
+
+    private void metaRecord(byte type, ByteBuffer payload, long offset) {
+        progress();
+        try {
+            byte[] copy = new byte[payload.remaining()];
+            payload.get(copy);
+            meta.apply(type, MetaState.key(type, copy), copy);
+        } catch (IllegalArgumentException | BufferUnderflowException e) {
+            malformed("metadata log", type, offset, e);
+        }
+    }
+
+    private void segmentRecord(Segment segment, Map<Integer, QueueState> names, byte type, ByteBuffer p,
+                               long offset) {
+        progress();
+        try {
+            switch (type) {
+                case Records.SEGMENT_START -> {
+                    p.getLong();
+                    highestId = Math.max(highestId, p.getLong());
+                }
+                case Records.QUEUE_NAME -> {
+                    int local = p.getInt();
+                    QueueKey key = new QueueKey(Records.string(p), Records.string(p));
+                    names.put(local, queues.computeIfAbsent(key, k -> new QueueState(k, nextQueueId++)));
+                }
+                case Records.MESSAGE -> message(segment, names, p, offset);
+                case Records.REMOVE -> {
+                    QueueState q = names.get(p.getInt());
+                    long id = p.getLong();
+                    if (q != null && q.ids.remove(id)) {
+                        release(messages.get(id));
+                    }
+                }
+                case Records.REMOVE_QUEUE -> {
+                    QueueState q = names.get(p.getInt());
+                    if (q != null) {
+                        q.ids.forEach(id -> release(messages.get(id)));
+                        q.ids.clear();
+                        queues.remove(q.key, q);
+                    }
+                }
+                case Records.ID_MARK -> highestId = Math.max(highestId, p.getLong());
+                default -> throw new IllegalArgumentException("record type " + type + " does not belong here");
+            }
+        } catch (IllegalArgumentException | BufferUnderflowException e) {
+            malformed(segment.toString(), type, offset, e);
+        }
+    }
+
+    private void message(Segment segment, Map<Integer, QueueState> names, ByteBuffer p, long offset) {
+        int length = p.remaining();
+        long id = p.getLong();
+        int n = p.getInt();
+        if (id < 1 || n < 0 || n > (length - 16) / 4) {
+            throw new IllegalArgumentException("bad message header: id " + id + ", " + n + " queues");
+        }
+        QueueState[] targets = new QueueState[n];
+        for (int i = 0; i < n; i++) {
+            targets[i] = names.get(p.getInt());
+        }
+        int dataLength = p.getInt();
+        if (dataLength != p.remaining()) {
+            throw new IllegalArgumentException("body length " + dataLength + " but " + p.remaining() + " bytes");
+        }
+        highestId = Math.max(highestId, id);
+        Msg existing = messages.get(id);
+        if (existing != null) {
+            // A later copy of a message still stored supersedes the earlier one with its own queue list.
+            for (QueueState q : queues.values()) {
+                if (q.ids.remove(id)) {
+                    existing.refs--;
+                }
+            }
+            messages.remove(id);
+            existing.segment.live--;
+        }
+        Msg msg = new Msg(id, length, segment, offset);
+        for (QueueState q : targets) {
+            if (q == null) {
+                skipped++;
+                LOG.warn("{}: message {} at offset {} names a queue with no name record; reference dropped",
+                        segment, id, offset);
+            } else if (q.ids.add(id)) {
+                msg.refs++;
+            }
+        }
+        if (msg.refs > 0) {
+            messages.put(id, msg);
+            segment.live++;
+        }
+    }
+
+    private void release(Msg msg) {
+        if (msg != null && --msg.refs == 0) {
+            messages.remove(msg.id);
+            msg.segment.live--;
+        }
+    }
+
+    private void malformed(String where, byte type, long offset, RuntimeException e) {
+        skipped++;
+        LOG.warn("{}: skipping malformed record of type {} at offset {}: {}", where, type, offset, e.toString());
+    }
+}
