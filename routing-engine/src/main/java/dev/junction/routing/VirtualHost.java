@@ -90,7 +90,7 @@ public final class VirtualHost implements QueueHost {
             ExchangeType type = ExchangeType.fromWireName(spec.type()).orElseThrow(() ->
                     new BrokerException(ErrorKind.COMMAND_INVALID, "unknown exchange type '" + spec.type() + "'"));
             if (existing != null) {
-                checkEquivalent(existing, spec);
+                Equivalence.exchange(name, existing, spec);
                 return existing;
             }
             if (spec.name().startsWith("amq.")) {
@@ -109,28 +109,6 @@ public final class VirtualHost implements QueueHost {
         Exchange x = Exchange.create(spec, type);
         exchanges.put(spec.name(), x);
         return x;
-    }
-
-    private void checkEquivalent(Exchange x, ExchangeSpec spec) {
-        String what = "exchange '" + x.name() + "' in vhost '" + name + "'";
-        check(what, "type", x.type().wireName(), spec.type());
-        check(what, "durable", x.durable(), spec.durable());
-        check(what, "auto_delete", x.autoDelete(), spec.autoDelete());
-        check(what, "internal", x.internal(), spec.internal());
-        Object ae = x.arguments().get("alternate-exchange");
-        Object requested = spec.arguments().get("alternate-exchange");
-        if (!(ae == null ? requested == null
-                : dev.junction.routing.exchange.HeaderValues.equal(ae, requested))) {
-            throw BrokerException.preconditionFailed("inequivalent arg 'alternate-exchange' for " + what
-                    + ": received " + requested + " but current is " + ae);
-        }
-    }
-
-    private static void check(String what, String field, Object current, Object requested) {
-        if (!current.equals(requested)) {
-            throw BrokerException.preconditionFailed("inequivalent arg '" + field + "' for " + what
-                    + ": received '" + requested + "' but current is '" + current + "'");
-        }
     }
 
     /** exchange.delete; deleting a missing exchange succeeds, as in RabbitMQ. */
@@ -204,11 +182,7 @@ public final class VirtualHost implements QueueHost {
             String what = "queue '" + queueName + "' in vhost '" + name + "'";
             if (existing != null) {
                 checkOwner(existing, owner);
-                QueueSpec cur = existing.spec();
-                check(what, "durable", cur.durable(), spec.durable());
-                check(what, "exclusive", cur.exclusive(), spec.exclusive());
-                check(what, "auto_delete", cur.autoDelete(), spec.autoDelete());
-                QueueArguments.checkEquivalent(cur.arguments(), spec.arguments(), what);
+                Equivalence.queue(what, existing.spec(), spec);
                 existing.touch();
                 return existing;
             }

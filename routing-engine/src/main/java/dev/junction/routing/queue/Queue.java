@@ -12,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -41,9 +39,8 @@ public final class Queue {
     private boolean hadConsumer;
     private boolean deleted;
     private long lastUsed = System.currentTimeMillis();
-    private ScheduledFuture<?> ttlTimer;
-    private long ttlTimerAt = Long.MAX_VALUE;
-    private ScheduledFuture<?> expiryTimer;
+    private final MailboxTimer ttlTimer;
+    private final MailboxTimer expiryTimer;
 
     private volatile int readyCount;
     private volatile long readyBytes;
@@ -62,6 +59,13 @@ public final class Queue {
         this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
         this.ready = new ReadyList(args.maxPriority());
         this.consumers = new ConsumerSet(args.singleActiveConsumer());
+        this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
+            if (!deleted) {
+                expireHeads(System.currentTimeMillis());
+                afterChange();
+            }
+        });
+        this.expiryTimer = new MailboxTimer(host.timers(), mailbox, this::expiryDue);
         mailbox.execute(this::scheduleExpiry);
     }
 
@@ -132,7 +136,8 @@ public final class Queue {
             confirmation.accept();
             return;
         }
-        if (args.overflow() != Overflow.DROP_HEAD && wouldOverflow(message.bodySize())) {
+        if (args.overflow() != Overflow.DROP_HEAD
+                && args.overLimit(ready.count() + 1, ready.bytes() + message.bodySize())) {
             forget(storeId);
             host.metrics().dropped(DeadLetters.MAXLEN);
             if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
@@ -141,8 +146,8 @@ public final class Queue {
             confirmation.refuse();
             return;
         }
-        QueueEntry entry = new QueueEntry(message, nextSeq++, storeId, priorityOf(message),
-                expiryOf(message, now), redelivered);
+        QueueEntry entry = new QueueEntry(message, nextSeq++, storeId, args.priorityOf(message),
+                args.expiryOf(message, now), redelivered);
         if (entry.expired(now)) {
             // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
             Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.size()) : null;
@@ -163,40 +168,13 @@ public final class Queue {
         confirmation.accept();
     }
 
-    private boolean wouldOverflow(int size) {
-        return (args.maxLength() != null && ready.count() + 1 > args.maxLength())
-                || (args.maxLengthBytes() != null && ready.bytes() + size > args.maxLengthBytes());
-    }
-
     private void dropHeadOverLimit(long now) {
-        while (!ready.isEmpty() && ((args.maxLength() != null && ready.count() > args.maxLength())
-                || (args.maxLengthBytes() != null && ready.bytes() > args.maxLengthBytes()))) {
+        while (!ready.isEmpty() && args.overLimit(ready.count(), ready.bytes())) {
             QueueEntry dropped = ready.pollOldestLowest();
             host.metrics().dropped(DeadLetters.MAXLEN);
             deadLetter(dropped.message, DeadLetters.MAXLEN, now);
             forget(dropped.storeId);
         }
-    }
-
-    private int priorityOf(Message m) {
-        Integer p = m.properties().priority();
-        if (p == null || p < 0) {
-            return 0;
-        }
-        return Math.min(p, ready.maxPriority());
-    }
-
-    private long expiryOf(Message m, long now) {
-        long ttl = args.messageTtl() == null ? Long.MAX_VALUE : args.messageTtl();
-        String expiration = m.properties().expiration();
-        if (expiration != null) {
-            try {
-                ttl = Math.min(ttl, Long.parseLong(expiration));
-            } catch (NumberFormatException e) {
-                // Adapters validate expiration at publish; a stored oddity just does not expire.
-            }
-        }
-        return ttl == Long.MAX_VALUE ? Long.MAX_VALUE : now + ttl;
     }
 
     // ---- delivering -------------------------------------------------------------------------------------------
@@ -459,23 +437,9 @@ public final class Queue {
 
     private void scheduleTtl() {
         QueueEntry head = ready.peek();
-        long at = head == null ? Long.MAX_VALUE : head.expiresAt;
-        if (deleted || at == Long.MAX_VALUE || at >= ttlTimerAt) {
-            return;
+        if (!deleted && head != null) {
+            ttlTimer.armAt(head.expiresAt);
         }
-        if (ttlTimer != null) {
-            ttlTimer.cancel(false);
-        }
-        ttlTimerAt = at;
-        long delay = Math.max(0, at - System.currentTimeMillis());
-        ttlTimer = host.timers().schedule(() -> mailbox.execute(() -> {
-            ttlTimerAt = Long.MAX_VALUE;
-            ttlTimer = null;
-            if (!deleted) {
-                expireHeads(System.currentTimeMillis());
-                afterChange();
-            }
-        }), delay, TimeUnit.MILLISECONDS);
     }
 
     private void expireHeads(long now) {
@@ -487,33 +451,26 @@ public final class Queue {
     }
 
     private void scheduleExpiry() {
-        if (args.expires() == null || deleted || !consumers.isEmpty()) {
+        if (args.expires() != null && !deleted && consumers.isEmpty()) {
+            expiryTimer.cancel();
+            expiryTimer.armAt(lastUsed + args.expires());
+        }
+    }
+
+    private void expiryDue() {
+        if (deleted || !consumers.isEmpty()) {
             return;
         }
-        if (expiryTimer != null) {
-            expiryTimer.cancel(false);
+        if (System.currentTimeMillis() >= lastUsed + args.expires()) {
+            host.queueUnused(this);
+        } else {
+            scheduleExpiry();
         }
-        long delay = Math.max(0, lastUsed + args.expires() - System.currentTimeMillis());
-        expiryTimer = host.timers().schedule(() -> mailbox.execute(() -> {
-            expiryTimer = null;
-            if (deleted || !consumers.isEmpty()) {
-                return;
-            }
-            if (System.currentTimeMillis() >= lastUsed + args.expires()) {
-                host.queueUnused(this);
-            } else {
-                scheduleExpiry();
-            }
-        }), delay, TimeUnit.MILLISECONDS);
     }
 
     private void cancelTimers() {
-        if (ttlTimer != null) {
-            ttlTimer.cancel(false);
-        }
-        if (expiryTimer != null) {
-            expiryTimer.cancel(false);
-        }
+        ttlTimer.cancel();
+        expiryTimer.cancel();
     }
 
     // ---- plumbing ---------------------------------------------------------------------------------------------

@@ -71,6 +71,31 @@ public record QueueArguments(
                 maxPriority == null ? 0 : maxPriority.intValue(), sac);
     }
 
+    /** True when a queue holding {@code count} ready messages of {@code bytes} in all is past its limits. */
+    boolean overLimit(long count, long bytes) {
+        return (maxLength != null && count > maxLength) || (maxLengthBytes != null && bytes > maxLengthBytes);
+    }
+
+    /** The message's priority lane: absent or negative is 0, above x-max-priority is x-max-priority. */
+    int priorityOf(dev.junction.routing.Message m) {
+        Integer p = m.properties().priority();
+        return p == null || p < 0 ? 0 : Math.min(p, maxPriority);
+    }
+
+    /** When the message expires: the lower of x-message-ttl and its own expiration, from {@code now}. */
+    long expiryOf(dev.junction.routing.Message m, long now) {
+        long ttl = messageTtl == null ? Long.MAX_VALUE : messageTtl;
+        String expiration = m.properties().expiration();
+        if (expiration != null) {
+            try {
+                ttl = Math.min(ttl, Long.parseLong(expiration));
+            } catch (NumberFormatException e) {
+                // Adapters validate expiration at publish; a stored oddity just does not expire.
+            }
+        }
+        return ttl == Long.MAX_VALUE ? Long.MAX_VALUE : now + ttl;
+    }
+
     /** Throws 406 naming the first argument whose value differs from the existing queue's. */
     public static void checkEquivalent(Map<String, Object> current, Map<String, Object> requested, String what) {
         for (String key : EQUIVALENCE_KEYS) {
