@@ -124,6 +124,7 @@ final class ConnectFlow {
             attached = c.server.attach(clientId, c, vh.isCleanSession());
             c.session = attached.session();
             c.server.sessionQueue(c.session, expiry > 0);
+            c.server.connected(c.session, expiry);
         } catch (BrokerException e) {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
             c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_IMPLEMENTATION_SPECIFIC

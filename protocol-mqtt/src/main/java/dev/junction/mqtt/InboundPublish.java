@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * PUBLISH from the client: topic aliases, ACL, routing, and acknowledgements. PUBACK and PUBREC go out only once
  * the engine confirmed the message (routed and, if persistent in durable queues, stored), and in the order the
  * PUBLISH packets arrived [MQTT-4.6.0-2]. QoS 2 is exactly-once by packet id: a PUBLISH whose id already got a
- * PUBREC is answered again but not routed again [MQTT-4.3.3-9].
+ * PUBREC is answered again but not routed again [MQTT-4.3.3-9]. For a session that may outlive its connection the
+ * id is written to the session's stored record before the PUBREC goes out, and its removal before the PUBCOMP,
+ * so the exactly-once holds across a broker restart.
  */
 final class InboundPublish {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPublish.class);
@@ -82,11 +84,19 @@ final class InboundPublish {
             c.closeWith(0x90); // Topic Name invalid
             return;
         }
-        if (qos == 2 && (c.session.inboundQos2.contains(packetId) || pending(packetId))) {
-            if (c.session.inboundQos2.contains(packetId)) {
-                send(MqttMessageType.PUBREC, packetId, 0);
-            }
-            return; // a resend of a message already taken [MQTT-4.3.3-9]
+        if (qos == 2 && pending(packetId)) {
+            return; // a resend of a message whose PUBREC is on its way
+        }
+        if (qos == 2 && c.session.hasInboundQos2(packetId)) {
+            // A resend of a message already taken [MQTT-4.3.3-9]: answered again (in order, and not before the
+            // record holding the id is durable), not routed again.
+            PendingAck ack = new PendingAck(packetId, qos);
+            acks.add(ack);
+            c.server.written(c.session).whenComplete((v, error) -> c.onLoop(() -> {
+                ack.done = true;
+                flushAcks();
+            }));
+            return;
         }
         if (qos > 0 && acks.size() >= c.server.config.receiveMaximum()) {
             LOG.warn("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId, c.server.config.receiveMaximum());
@@ -122,9 +132,23 @@ final class InboundPublish {
         PendingAck ack = new PendingAck(packetId, qos);
         acks.add(ack);
         boolean routed = result.routed();
+        MqttSession session = c.session;
         result.confirmed().whenComplete((ok, error) -> c.onLoop(() -> {
-            ack.done = true;
             ack.reason = error != null || !Boolean.TRUE.equals(ok) ? 0x80 : routed ? 0 : 0x10;
+            if (qos == 2 && ack.reason < 0x80) {
+                // The id is remembered (and stored) before the PUBREC: a resend after a restart is not routed again.
+                session.addInboundQos2(packetId);
+                c.server.persist(session).whenComplete((v, storeError) -> c.onLoop(() -> {
+                    if (storeError != null) {
+                        LOG.warn("the QoS 2 packet id {} of MQTT client '{}' was not stored: {}", packetId,
+                                c.clientId, storeError.toString());
+                    }
+                    ack.done = true;
+                    flushAcks();
+                }));
+                return;
+            }
+            ack.done = true;
             flushAcks();
         }));
     }
@@ -162,18 +186,21 @@ final class InboundPublish {
             if (a.qos == 1) {
                 send(MqttMessageType.PUBACK, a.packetId, a.reason);
             } else {
-                if (a.reason < 0x80) {
-                    c.session.inboundQos2.add(a.packetId);
-                }
                 send(MqttMessageType.PUBREC, a.packetId, a.reason);
             }
         }
     }
 
     void pubrel(int packetId) {
-        boolean known = c.session.inboundQos2.remove(packetId);
-        // v5: 0x92 Packet Identifier not found.
-        send(MqttMessageType.PUBCOMP, packetId, known || !c.v5 ? 0 : 0x92);
+        if (!c.session.removeInboundQos2(packetId)) {
+            // v5: 0x92 Packet Identifier not found.
+            send(MqttMessageType.PUBCOMP, packetId, c.v5 ? 0x92 : 0);
+            return;
+        }
+        // PUBCOMP only once the id is gone from the stored record: the client may reuse the id right after, and a
+        // stale stored id would make a restarted broker take the new message for a resend.
+        c.server.persist(c.session).whenComplete((v, error) -> c.onLoop(() -> send(MqttMessageType.PUBCOMP,
+                packetId, 0)));
     }
 
     private void send(MqttMessageType type, int packetId, int reason) {

@@ -12,14 +12,17 @@ import dev.junction.routing.queue.Delivery;
 import dev.junction.routing.queue.DeliverySink;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueSpec;
+import dev.junction.storage.SessionStore;
 import io.micrometer.core.instrument.Counter;
 
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * the session registry (client-id takeover, session expiry, delayed wills), retained messages and the
  * shared-subscription queues. The broker creates one and hands it to both initializers, and closes it on
  * shutdown.
+ *
+ * <p>Sessions that may outlive their connection keep a record in {@code RoutingEngine.store().sessions()}
+ * ({@link SessionCodec}): expiry interval and disconnect time, inbound QoS 2 ids awaiting PUBREL, outbound ids
+ * awaiting PUBCOMP, shared subscriptions and the pending delayed will. It is rewritten on every change and deleted
+ * when the session ends; at start every stored session (and every durable session queue) is rebuilt, expiry and
+ * will timers re-armed with the time left, and what ran out while the broker was down ends or is published.
  */
 public final class MqttServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttServer.class);
@@ -50,6 +59,7 @@ public final class MqttServer implements AutoCloseable {
     });
     private final Map<String, MqttSession> sessions = new HashMap<>();
     private final Map<String, Set<String>> shareMembers = new HashMap<>();
+    private final SessionStore store;
 
     public static MqttServer create(MqttSettings settings, RoutingEngine engine) {
         return new MqttServer(settings, engine);
@@ -84,6 +94,8 @@ public final class MqttServer implements AutoCloseable {
             }
         });
         this.retained = new RetainedMessages(vhost.name(), engine.store().retained());
+        this.store = engine.store().sessions();
+        restoreSessions();
     }
 
     // ---- sessions ---------------------------------------------------------------------------------------------
@@ -100,6 +112,7 @@ public final class MqttServer implements AutoCloseable {
         MqttSession s = sessions.get(clientId);
         if (s == null && vhost.queue(TopicMapping.sessionQueue(clientId)).isPresent()) {
             s = MqttSession.recover(clientId, vhost, config.exchange());
+            s.durable = true;
             sessions.put(clientId, s);
         }
         MqttConnection previous = null;
@@ -135,17 +148,27 @@ public final class MqttServer implements AutoCloseable {
         });
     }
 
+    /** The connection that now owns the session answered CONNECT; records the session if it may outlive it. */
+    void connected(MqttSession s, long expirySeconds) {
+        s.connected(expirySeconds);
+        persist(s);
+    }
+
     /** The owner connection went away: the session ends now, or when its expiry interval has passed. */
     synchronized void detach(MqttSession s, MqttConnection conn, long expirySeconds) {
         if (s.owner != conn) {
             return; // taken over: the new owner decides
         }
         s.owner = null;
+        s.disconnected(expirySeconds, System.currentTimeMillis());
         if (expirySeconds == 0) {
             endSession(s);
-        } else if (expirySeconds != MqttConfig.NEVER_EXPIRE) {
+            return;
+        }
+        if (expirySeconds != MqttConfig.NEVER_EXPIRE) {
             s.expiry = timer.schedule(() -> expire(s), expirySeconds, TimeUnit.SECONDS);
         }
+        persist(s); // write-behind: at worst a crash keeps the session for the full interval from the restart
     }
 
     private synchronized void expire(MqttSession s) {
@@ -157,6 +180,16 @@ public final class MqttServer implements AutoCloseable {
 
     private void endSession(MqttSession s) {
         sessions.remove(s.clientId, s);
+        synchronized (s) {
+            if (s.durable && !s.ended) {
+                try {
+                    s.lastWrite = store.delete(vhost.name(), s.clientId);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not delete the stored MQTT session '{}': {}", s.clientId, e.toString());
+                }
+            }
+            s.ended = true;
+        }
         for (Subscriptions.Subscription sub : s.subscriptions.all()) {
             if (sub.shared()) {
                 leaveShare(sub.queue(), s.clientId);
@@ -177,14 +210,21 @@ public final class MqttServer implements AutoCloseable {
             publishWill(will);
             return;
         }
-        s.setWill(will, timer.schedule(() -> {
+        armWill(s, will, System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(will.delaySeconds()));
+        persist(s);
+    }
+
+    private void armWill(MqttSession s, Will will, long dueAt) {
+        long delay = Math.max(0, dueAt - System.currentTimeMillis());
+        s.setWill(will, dueAt, timer.schedule(() -> {
             synchronized (this) {
                 Will w = s.takeWill();
                 if (w != null) {
                     publishWill(w);
+                    persist(s);
                 }
             }
-        }, will.delaySeconds(), TimeUnit.SECONDS));
+        }, delay, TimeUnit.MILLISECONDS));
     }
 
     void publishWill(Will will) {
@@ -201,6 +241,131 @@ public final class MqttServer implements AutoCloseable {
             retained.apply(topic, m);
         }
         return vhost.publish(m, confirm);
+    }
+
+    // ---- the stored sessions ----------------------------------------------------------------------------------
+
+    /**
+     * Hands the session's current state to the store, unless the session ends with its connection (then nothing
+     * is stored) or has ended. Records reach the store in the order of the calls; the future completes when this
+     * one is durable. Called from the owner's event loop, under the server lock or from the timer.
+     */
+    CompletableFuture<Void> persist(MqttSession s) {
+        synchronized (s) {
+            if (!s.durable || s.ended) {
+                return s.lastWrite;
+            }
+            try {
+                s.lastWrite = store.put(new SessionStore.Session(vhost.name(), s.clientId,
+                        SessionCodec.encode(s.state())));
+            } catch (RuntimeException e) {
+                // The store is closing (broker shutdown) or failed.
+                LOG.warn("could not store the MQTT session '{}': {}", s.clientId, e.toString());
+                s.lastWrite = CompletableFuture.failedFuture(e);
+            }
+            return s.lastWrite;
+        }
+    }
+
+    /** The future of the session's last record: complete once everything stored so far is durable. */
+    CompletableFuture<Void> written(MqttSession s) {
+        synchronized (s) {
+            return s.lastWrite;
+        }
+    }
+
+    /**
+     * At start: rebuilds every stored session of this vhost and every durable session queue without a record
+     * (kept for the configured maximum from now). A session whose connection was open when the broker stopped
+     * counts as disconnected at start. Expired sessions end (their delayed will goes out); timers are re-armed
+     * with the time left, and wills whose delay passed are published.
+     */
+    private synchronized void restoreSessions() {
+        long now = System.currentTimeMillis();
+        Map<String, SessionCodec.State> stored = new LinkedHashMap<>();
+        Set<String> unreadable = new HashSet<>();
+        for (SessionStore.Session rec : store.all()) {
+            if (!rec.vhost().equals(vhost.name())) {
+                continue;
+            }
+            try {
+                stored.put(rec.clientId(), SessionCodec.decode(rec.data()));
+            } catch (RuntimeException e) {
+                // Left in the store untouched; the session is still rebuilt from its queue when the client returns.
+                LOG.warn("cannot read the stored MQTT session '{}': {}", rec.clientId(), e.getMessage());
+                unreadable.add(rec.clientId());
+            }
+        }
+        Set<String> ids = new LinkedHashSet<>(stored.keySet());
+        String prefix = TopicMapping.sessionQueue("");
+        for (Queue q : vhost.queues()) {
+            if (q.durable() && q.name().startsWith(prefix)) {
+                ids.add(q.name().substring(prefix.length()));
+            }
+        }
+        ids.removeAll(unreadable);
+        int restored = 0;
+        int ended = 0;
+        for (String clientId : ids) {
+            SessionCodec.State st = stored.get(clientId);
+            MqttSession s = MqttSession.recover(clientId, vhost, config.exchange());
+            s.durable = true;
+            sessions.put(clientId, s);
+            long interval = config.maxSessionExpirySeconds();
+            long disconnectedAt = now;
+            if (st != null) {
+                s.restore(st);
+                interval = Math.min(st.expiryInterval(), config.maxSessionExpirySeconds());
+                disconnectedAt = st.disconnectedAt() == 0 ? now : Math.min(st.disconnectedAt(), now);
+                for (SessionCodec.SharedSub sub : st.shared()) {
+                    rejoin(s, sub);
+                }
+                if (st.will() != null) {
+                    s.setWill(st.will(), st.willDueAt(), null);
+                }
+            }
+            s.disconnected(interval, disconnectedAt);
+            long left = interval == MqttConfig.NEVER_EXPIRE ? Long.MAX_VALUE
+                    : disconnectedAt + TimeUnit.SECONDS.toMillis(interval) - now;
+            if (left <= 0) {
+                LOG.debug("MQTT session '{}' expired while the broker was down", clientId);
+                endSession(s);
+                ended++;
+                continue;
+            }
+            if (interval != MqttConfig.NEVER_EXPIRE) {
+                s.expiry = timer.schedule(() -> expire(s), left, TimeUnit.MILLISECONDS);
+            }
+            if (st != null && st.will() != null) {
+                if (st.willDueAt() <= now) {
+                    s.takeWill();
+                    publishWill(st.will());
+                } else {
+                    armWill(s, st.will(), st.willDueAt());
+                }
+            }
+            persist(s);
+            restored++;
+        }
+        if (restored + ended > 0) {
+            LOG.info("restored {} MQTT sessions; {} expired while the broker was down", restored, ended);
+        }
+    }
+
+    private void rejoin(MqttSession s, SessionCodec.SharedSub sub) {
+        String[] share = TopicMapping.shared(sub.filter());
+        if (share == null) {
+            return;
+        }
+        String queue = TopicMapping.shareQueue(share[0], share[1]);
+        try {
+            joinShare(queue, TopicMapping.toBindingKey(share[1]), s.clientId, true);
+            s.subscriptions.put(new Subscriptions.Subscription(sub.filter(), share[1], share[0], queue, sub.qos(),
+                    false, sub.retainAsPublished(), sub.subscriptionId()));
+        } catch (BrokerException | IllegalArgumentException e) {
+            LOG.warn("could not restore the shared subscription '{}' of MQTT session '{}': {}", sub.filter(),
+                    s.clientId, e.getMessage());
+        }
     }
 
     // ---- shared subscriptions ---------------------------------------------------------------------------------

@@ -3,31 +3,48 @@ package dev.junction.mqtt;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.TopicExchange;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
  * The server side of an MQTT session: its queue ({@code mqtt.session.<clientId>}) holds the messages, its
- * subscriptions are bindings to that queue, and this object keeps the rest. Fields other than the registry's
- * ({@code owner}, timers, will) are touched only by the owning connection's event loop; ownership moves under
- * the {@link MqttServer} lock, which orders the hand-over.
+ * subscriptions are bindings to that queue, and this object keeps the rest. {@code subscriptions} is touched
+ * only by the owning connection's event loop; ownership moves under the {@link MqttServer} lock, which orders the
+ * hand-over. The state mirrored into the store (packet ids, expiry, pending will) is guarded by this object's
+ * monitor, which {@link MqttServer#persist} holds while it encodes and hands the record to the store, so records
+ * reach the store in the order of the changes (lock order: the server's lock, then this one).
  */
 final class MqttSession {
     final String clientId;
     final String queueName;
     final Subscriptions subscriptions = new Subscriptions();
+
+    // Guarded by this.
     /** Inbound QoS 2 packet ids answered with PUBREC and waiting for PUBREL [MQTT-4.3.3-9]. */
-    final Set<Integer> inboundQos2 = new HashSet<>();
+    private final Set<Integer> inboundQos2 = new HashSet<>();
     /** Outbound QoS 2 packet ids whose PUBREC arrived but whose PUBCOMP did not: PUBREL is resent [MQTT-4.4.0-1]. */
-    final Set<Integer> pendingRelease = new LinkedHashSet<>();
+    private final Set<Integer> pendingRelease = new LinkedHashSet<>();
+    /** Whether the state is mirrored into the store: the session may outlive its connection. */
+    boolean durable;
+    /** Set when the session ended; its record is deleted and no longer written. */
+    boolean ended;
+    long expiryInterval;
+    /** When the last connection closed (epoch ms); 0 while a connection owns the session. */
+    long disconnectedAt;
+    /** The future of the last record handed to the store. */
+    CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+    private Will will;
+    private long willDueAt;
+    private ScheduledFuture<?> willTimer;
 
     // Guarded by the MqttServer lock.
     MqttConnection owner;
     ScheduledFuture<?> expiry;
-    private Will will;
-    private ScheduledFuture<?> willTimer;
 
     MqttSession(String clientId) {
         this.clientId = clientId;
@@ -48,6 +65,62 @@ final class MqttSession {
         return s;
     }
 
+    synchronized boolean hasInboundQos2(int packetId) {
+        return inboundQos2.contains(packetId);
+    }
+
+    synchronized void addInboundQos2(int packetId) {
+        inboundQos2.add(packetId);
+    }
+
+    synchronized boolean removeInboundQos2(int packetId) {
+        return inboundQos2.remove(packetId);
+    }
+
+    synchronized void addPendingRelease(int packetId) {
+        pendingRelease.add(packetId);
+    }
+
+    synchronized boolean removePendingRelease(int packetId) {
+        return pendingRelease.remove(packetId);
+    }
+
+    synchronized List<Integer> pendingReleaseIds() {
+        return List.copyOf(pendingRelease);
+    }
+
+    /** A connection took the session over; its record says so until the connection closes. */
+    synchronized void connected(long expirySeconds) {
+        expiryInterval = expirySeconds;
+        disconnectedAt = 0;
+        if (expirySeconds > 0) {
+            durable = true;
+        }
+    }
+
+    synchronized void disconnected(long expirySeconds, long at) {
+        expiryInterval = expirySeconds;
+        disconnectedAt = at;
+    }
+
+    /** The state to store. Call with this monitor held. */
+    SessionCodec.State state() {
+        List<SessionCodec.SharedSub> shared = new ArrayList<>();
+        for (Subscriptions.Subscription s : subscriptions.all()) {
+            if (s.shared()) {
+                shared.add(new SessionCodec.SharedSub(s.filter(), s.qos(), s.retainAsPublished(), s.subscriptionId()));
+            }
+        }
+        return new SessionCodec.State(expiryInterval, disconnectedAt, List.copyOf(inboundQos2),
+                List.copyOf(pendingRelease), shared, will, willDueAt);
+    }
+
+    /** Takes the packet ids of a stored record back (at start-up). */
+    synchronized void restore(SessionCodec.State st) {
+        inboundQos2.addAll(st.inboundQos2());
+        pendingRelease.addAll(st.pendingRelease());
+    }
+
     void cancelExpiry() {
         if (expiry != null) {
             expiry.cancel(false);
@@ -55,26 +128,28 @@ final class MqttSession {
         }
     }
 
-    void setWill(Will w, ScheduledFuture<?> timer) {
+    synchronized void setWill(Will w, long dueAt, ScheduledFuture<?> timer) {
         this.will = w;
+        this.willDueAt = dueAt;
         this.willTimer = timer;
     }
 
-    void cancelWill() {
-        if (willTimer != null) {
-            willTimer.cancel(false);
-        }
-        will = null;
-        willTimer = null;
+    synchronized boolean hasWill() {
+        return will != null;
+    }
+
+    synchronized void cancelWill() {
+        takeWill();
     }
 
     /** The pending delayed will, removed so it is published at most once. */
-    Will takeWill() {
+    synchronized Will takeWill() {
         Will w = will;
         if (willTimer != null) {
             willTimer.cancel(false);
         }
         will = null;
+        willDueAt = 0;
         willTimer = null;
         return w;
     }

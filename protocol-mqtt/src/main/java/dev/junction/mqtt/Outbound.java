@@ -22,13 +22,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Messages to the client: consumers on the session queue and on shared-subscription queues, the in-flight window
  * (one {@link Prefetch} of min(client Receive Maximum, mqtt.max_inflight) across them [MQTT-3.3.4-9]), outbound
- * packet ids, QoS 1/2 acknowledgement (PUBACK or PUBCOMP settles the engine delivery) and outbound topic aliases.
+ * packet ids, QoS 1/2 acknowledgement and outbound topic aliases. PUBACK settles a QoS 1 delivery in the engine.
+ * For QoS 2 the PUBREC hands the message over to the session: its packet id goes into the session's pending
+ * releases (stored for a session that outlives its connection), and once that is durable the engine delivery is
+ * settled and the PUBREL sent, so a restarted broker resends the PUBREL, not the PUBLISH [MQTT-4.4.0-1]. Such a
+ * message still counts against the in-flight window until its PUBCOMP [MQTT-3.3.4-9].
  */
 final class Outbound {
     private static final Logger LOG = LoggerFactory.getLogger(Outbound.class);
@@ -39,6 +44,7 @@ final class Outbound {
         final long deliveryId;
         final int qos;
         boolean received; // PUBREC seen: waiting for PUBCOMP
+        boolean held; // settled in the engine before its PUBCOMP: counted in {@code held}
 
         InFlight(Queue queue, long deliveryId, int qos) {
             this.queue = queue;
@@ -55,6 +61,8 @@ final class Outbound {
     private Prefetch window;
     private int aliasMaximum;
     private int nextPacketId = 1;
+    /** In-flight QoS 2 messages no longer holding engine credit (settled at PUBREC, or resumed with the session). */
+    private final AtomicInteger held = new AtomicInteger();
 
     Outbound(MqttConnection c) {
         this.c = c;
@@ -67,9 +75,11 @@ final class Outbound {
 
     /** After CONNACK: resend PUBRELs of the resumed session [MQTT-4.4.0-1], then consume. */
     void start() {
-        for (int id : c.session.pendingRelease) {
+        for (int id : c.session.pendingReleaseIds()) {
             InFlight f = new InFlight(null, 0, 2);
             f.received = true;
+            f.held = true;
+            held.incrementAndGet();
             inFlight.put(id, f);
             send(MqttMessageType.PUBREL, id);
         }
@@ -124,13 +134,9 @@ final class Outbound {
         consumers.values().forEach(Consumer::cancel);
         consumers.clear();
         inFlight.forEach((id, f) -> {
-            if (f.received) {
-                // The client has the message: only the PUBREL/PUBCOMP exchange remains to be finished.
-                c.session.pendingRelease.add(id);
-                if (f.queue != null) {
-                    f.queue.settle(f.deliveryId, Settlement.ACK);
-                }
-            } else if (f.queue != null) {
+            // A received one is in the session's pending releases already (the engine delivery is settled once
+            // that is stored): only the PUBREL/PUBCOMP exchange remains, on the next connection.
+            if (!f.received && f.queue != null) {
                 f.queue.settle(f.deliveryId, Settlement.REQUEUE);
             }
         });
@@ -261,8 +267,28 @@ final class Outbound {
             settle(f);
             return;
         }
+        if (f.received) {
+            // A repeated PUBREC: answered again, not before the pending release is stored.
+            c.server.written(c.session).whenComplete((v, error) -> c.onLoop(() ->
+                    send(MqttMessageType.PUBREL, packetId)));
+            return;
+        }
         f.received = true;
-        send(MqttMessageType.PUBREL, packetId);
+        MqttSession session = c.session;
+        session.addPendingRelease(packetId);
+        if (f.queue != null) {
+            f.held = true;
+            held.incrementAndGet();
+        }
+        // The PUBREL goes out, and the engine delivery is settled, once the pending release is stored: a client
+        // that saw the PUBREL gets it again after a restart, and a crash before that resends the PUBLISH (with
+        // DUP) rather than losing it.
+        c.server.persist(session).whenComplete((v, error) -> {
+            if (f.queue != null) {
+                f.queue.settle(f.deliveryId, Settlement.ACK);
+            }
+            c.onLoop(() -> send(MqttMessageType.PUBREL, packetId));
+        });
     }
 
     void pubcomp(int packetId) {
@@ -271,8 +297,25 @@ final class Outbound {
             return;
         }
         inFlight.remove(packetId);
-        c.session.pendingRelease.remove(packetId);
-        settle(f);
+        if (c.session.removePendingRelease(packetId)) {
+            c.server.persist(c.session); // write-behind: a stale id only costs a PUBREL answered with PUBCOMP
+        }
+        if (f.held) {
+            held.decrementAndGet();
+            resume();
+        } else {
+            settle(f);
+        }
+    }
+
+    /** Whether the in-flight window has room, counting the QoS 2 messages that no longer hold engine credit. */
+    private boolean windowOpen() {
+        int h = held.get();
+        if (h == 0 || window == null) {
+            return true;
+        }
+        long limit = window.countLimit();
+        return limit <= 0 || window.inUse() + h < limit;
     }
 
     private static void settle(InFlight f) {
@@ -305,7 +348,7 @@ final class Outbound {
 
         @Override
         public boolean ready() {
-            return c.canTakeDeliveries();
+            return c.canTakeDeliveries() && windowOpen();
         }
 
         @Override

@@ -107,6 +107,7 @@ final class SubscribeFlow {
                         option.isRetainAsPublished(), subscriptionId);
                 c.server.joinShare(queue, TopicMapping.toBindingKey(topicFilter), c.clientId, c.sessionExpiry > 0);
                 c.session.subscriptions.put(sub);
+                c.server.persist(c.session); // shared memberships live in the session record
                 c.outbound.consume(queue);
                 return qos; // retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2)
             }
@@ -148,6 +149,7 @@ final class SubscribeFlow {
                 if (s.shared()) {
                     c.outbound.stopConsuming(s.queue());
                     c.server.leaveShare(s.queue(), c.clientId);
+                    c.server.persist(c.session);
                 } else {
                     c.server.vhost.unbind(s.binding(c.server.config.exchange()), null);
                 }

@@ -1,0 +1,209 @@
+# Shared helpers for the broker comparison scripts. Source it; do not run it.
+#
+# Prerequisites (nothing here installs anything):
+#   apt-get install rabbitmq-server mosquitto      # Debian 12: RabbitMQ 3.10.8 / Erlang 25, Mosquitto 2.0.11
+#   a JDK 17 (java, jcmd) and Maven
+#   PerfTest: a classpath for com.rabbitmq:perf-test:2.22.1 in PERFTEST_CP (see docs/benchmarks.md), e.g.
+#     mkdir perf && cd perf && printf '%s' '<project xmlns="http://maven.apache.org/POM/4.0.0">...' > pom.xml
+#     mvn -q dependency:build-classpath -Dmdep.outputFile=cp.txt && export PERFTEST_CP=$(cat cp.txt)
+#
+# Everything listens on 127.0.0.1 on non-default ports; every value below can be overridden from the environment.
+
+set -euo pipefail
+
+SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPTS_DIR/../.." && pwd)
+
+: "${BENCH_WORK:=$(mktemp -d -t junction-bench.XXXXXX)}"   # scratch: configs, data dirs, broker logs
+: "${BENCH_RESULTS:=$BENCH_WORK/results}"                    # raw tool output, one file per run
+: "${BENCH_SECONDS:=30}"                                     # length of a throughput run
+: "${BENCH_RUNS:=3}"                                         # runs per case (report the median)
+: "${BENCH_WAIT_QUIET:=1}"                                   # 1: wait until no Maven/surefire process runs
+: "${BENCH_WAIT_MAX:=600}"                                   # ...for at most this many seconds
+: "${JUNCTION_JAR:=$REPO_ROOT/broker/target/junction.jar}"
+: "${JUNCTION_XMX:=4g}"
+: "${BENCH_JAR:=$REPO_ROOT/bench/target/benchmarks.jar}"
+: "${JUNCTION_AMQP_PORT:=5682}"
+: "${JUNCTION_MQTT_PORT:=1893}"
+: "${JUNCTION_MQTT_WS_PORT:=8093}"
+: "${JUNCTION_HTTP_PORT:=15682}"
+: "${RABBITMQ_PORT:=5673}"
+: "${RABBITMQ_DIST_PORT:=25673}"
+: "${RABBITMQ_EPMD_PORT:=4370}"             # a private epmd, so a system RabbitMQ/epmd is not touched
+: "${RABBITMQ_BIN:=/usr/lib/rabbitmq/bin}"  # Debian's unwrapped scripts (the /usr/sbin wrappers su to user rabbitmq)
+: "${RABBITMQ_NODE:=bench@localhost}"
+: "${MOSQUITTO_PORT:=1884}"
+: "${PERFTEST_CP:?set PERFTEST_CP to the class path of com.rabbitmq:perf-test:2.22.1}"
+
+mkdir -p "$BENCH_WORK" "$BENCH_RESULTS"
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# PIDs of this shell and its ancestors, so that a command line mentioning "maven" does not count as a build.
+_own_pids() {
+    local p=$$
+    while [ "${p:-0}" -gt 1 ]; do
+        echo "$p"
+        p=$(ps -o ppid= -p "$p" | tr -d ' ')
+    done
+}
+
+_builds_running() {
+    local own
+    own=$(_own_pids)
+    pgrep -f 'surefire|maven' | grep -vxF "$own" || true
+}
+
+# Waits (polling every 20 s, at most BENCH_WAIT_MAX s) until no build runs, then logs the load to $1 (a file).
+wait_quiet() {
+    local note=$1 waited=0
+    if [ "$BENCH_WAIT_QUIET" = 1 ]; then
+        while [ -n "$(_builds_running)" ] && [ "$waited" -lt "$BENCH_WAIT_MAX" ]; do
+            sleep 20
+            waited=$((waited + 20))
+        done
+    fi
+    local busy=no
+    [ -n "$(_builds_running)" ] && busy=yes
+    printf 'waited=%ss builds_still_running=%s uptime=%s\n' "$waited" "$busy" "$(uptime)" >>"$note"
+    log "quiet check: waited ${waited}s, builds still running: $busy, $(uptime | sed 's/.*load/load/')"
+}
+
+wait_for_port() {
+    local port=$1 tries=${2:-600}
+    for _ in $(seq "$tries"); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$port" >&2
+    return 1
+}
+
+# ---------- Junction ----------
+
+JUNCTION_PID=
+
+# start_junction DATA_DIR LOG_FILE: starts the broker on DATA_DIR (created if missing), waits for "Junction started".
+start_junction() {
+    local data=$1 logf=$2 conf="$BENCH_WORK/junction.yaml"
+    mkdir -p "$data"
+    cat >"$conf" <<EOF
+listeners:
+  amqp:    { enabled: true, bind: 127.0.0.1, port: $JUNCTION_AMQP_PORT }
+  mqtt:    { enabled: true, bind: 127.0.0.1, port: $JUNCTION_MQTT_PORT }
+  mqtt_ws: { enabled: true, bind: 127.0.0.1, port: $JUNCTION_MQTT_WS_PORT }
+  http:    { enabled: true, bind: 127.0.0.1, port: $JUNCTION_HTTP_PORT }
+storage: { dir: $data }
+EOF
+    java -Xmx"$JUNCTION_XMX" -jar "$JUNCTION_JAR" --config "$conf" >"$logf" 2>&1 &
+    JUNCTION_PID=$!
+    for _ in $(seq 1200); do
+        grep -q 'Junction started' "$logf" && return 0
+        kill -0 "$JUNCTION_PID" 2>/dev/null || { cat "$logf" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "Junction did not start" >&2
+    return 1
+}
+
+# stop_junction [SIGNAL]: TERM by default; KILL simulates a crash.
+stop_junction() {
+    local sig=${1:-TERM}
+    [ -n "$JUNCTION_PID" ] || return 0
+    kill -"$sig" "$JUNCTION_PID" 2>/dev/null || true
+    wait "$JUNCTION_PID" 2>/dev/null || true
+    JUNCTION_PID=
+}
+
+# ---------- RabbitMQ ----------
+
+_rabbit_env() {
+    local base="$BENCH_WORK/rabbitmq"
+    export HOME="$base/home"                              # the Erlang cookie lives here
+    export RABBITMQ_NODENAME="$RABBITMQ_NODE"
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT="$RABBITMQ_PORT"
+    export RABBITMQ_DIST_PORT
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    export ERL_EPMD_PORT="$RABBITMQ_EPMD_PORT"
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    export RABBITMQ_MNESIA_BASE="$base/mnesia"
+    export RABBITMQ_LOG_BASE="$base/log"
+    export RABBITMQ_PID_FILE="$base/node.pid"
+    export RABBITMQ_CONFIG_FILE="$base/rabbitmq.conf"
+    export RABBITMQ_ADVANCED_CONFIG_FILE="$base/advanced.config"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins"
+    export RABBITMQ_CONF_ENV_FILE="$base/rabbitmq-env.conf"
+    mkdir -p "$HOME" "$RABBITMQ_LOG_BASE"
+    touch "$RABBITMQ_CONF_ENV_FILE"
+    echo '[].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+    printf 'listeners.tcp.1 = 127.0.0.1:%s\n' "$RABBITMQ_PORT" >"$RABBITMQ_CONFIG_FILE"
+}
+
+rabbitmqctl_() { (_rabbit_env && "$RABBITMQ_BIN/rabbitmqctl" -n "$RABBITMQ_NODE" "$@"); }
+
+# start_rabbitmq: fresh node (empty mnesia dir) on RABBITMQ_PORT, no plugins.
+start_rabbitmq() {
+    (
+        _rabbit_env
+        rm -rf "$RABBITMQ_MNESIA_BASE"
+        rm -f "$RABBITMQ_PID_FILE"
+        "$RABBITMQ_BIN/rabbitmq-server" -detached
+        # "wait PID_FILE" waits for the pid file, then for the node to have started.
+        "$RABBITMQ_BIN/rabbitmqctl" -n "$RABBITMQ_NODE" -q wait --timeout 120 "$RABBITMQ_PID_FILE"
+    )
+    wait_for_port "$RABBITMQ_PORT"
+}
+
+stop_rabbitmq() {
+    # "stop PID_FILE" returns only once that OS process has exited.
+    [ -f "$BENCH_WORK/rabbitmq/node.pid" ] &&
+        rabbitmqctl_ -q stop "$BENCH_WORK/rabbitmq/node.pid" >/dev/null 2>&1 || true
+    rm -f "$BENCH_WORK/rabbitmq/node.pid"
+    # rabbitmq-server starts a private epmd on RABBITMQ_EPMD_PORT; stop that one (and only that one) too.
+    # epmd takes its port from ERL_EPMD_PORT, so find it by the port it listens on.
+    local epmd
+    epmd=$(ss -Hltnp "sport = :$RABBITMQ_EPMD_PORT" 2>/dev/null | grep -o 'epmd",pid=[0-9]*' | cut -d= -f2 | sort -u)
+    [ -z "$epmd" ] || kill $epmd 2>/dev/null || true
+}
+
+rabbitmq_version() { rabbitmqctl_ -q version 2>/dev/null || true; }
+
+# ---------- Mosquitto ----------
+
+MOSQUITTO_PID=
+
+start_mosquitto() {
+    local logf=$1 conf="$BENCH_WORK/mosquitto.conf"
+    # No -v: verbose logging prints every PUBLISH and would measure the logger. User root (when run as root):
+    # mosquitto would otherwise switch to user mosquitto, which cannot write the scratch dir.
+    {
+        echo "listener $MOSQUITTO_PORT 127.0.0.1"
+        echo "allow_anonymous true"
+        echo "persistence false"
+        echo "log_dest stdout"
+        [ "$(id -u)" = 0 ] && echo "user root"
+    } >"$conf"
+    mosquitto -c "$conf" >"$logf" 2>&1 &
+    MOSQUITTO_PID=$!
+    wait_for_port "$MOSQUITTO_PORT"
+}
+
+stop_mosquitto() {
+    [ -n "$MOSQUITTO_PID" ] || return 0
+    kill "$MOSQUITTO_PID" 2>/dev/null || true
+    wait "$MOSQUITTO_PID" 2>/dev/null || true
+    MOSQUITTO_PID=
+}
+
+# ---------- tools ----------
+
+perftest() { java -cp "$PERFTEST_CP" com.rabbitmq.perf.PerfTest "$@"; }
+
+mqtt_pairs() { java -cp "$BENCH_JAR" dev.junction.bench.MqttPairsLoad "$@"; }
+
+stop_all() {
+    stop_junction
+    stop_mosquitto
+    stop_rabbitmq
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# run-amqp.sh CASE...: PerfTest against Junction and RabbitMQ, BENCH_RUNS runs each, brokers alternating
+# (J, R, J, R, ...) so that drifting background load hits both alike. Every run gets a freshly started broker
+# with an empty data directory. CASE: transient | persistent-16 | persistent-1024 (default: all three).
+#
+#   transient        -x 1 -y 1 -s 16 -z SECONDS -a
+#   persistent-SIZE  -x 1 -y 1 -s SIZE -z SECONDS -u bench-durable --auto-delete false -f persistent -c 500 -q 500
+#                    (durable queue, persistent messages, publisher confirms with at most 500 outstanding,
+#                     manual ack of every message, prefetch 500)
+#
+# Raw output: $BENCH_RESULTS/amqp-CASE-BROKER-RUN.txt; a summary is printed at the end.
+source "$(dirname "$0")/common.sh"
+trap stop_all EXIT
+
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(transient persistent-16 persistent-1024)
+
+flags_for() {
+    case $1 in
+        transient) echo "-x 1 -y 1 -s 16 -z $BENCH_SECONDS -a" ;;
+        persistent-*) echo "-x 1 -y 1 -s ${1#persistent-} -z $BENCH_SECONDS -u bench-durable --auto-delete false -f persistent -c 500 -q 500" ;;
+        *) echo "unknown case $1" >&2; exit 2 ;;
+    esac
+}
+
+for c in "${cases[@]}"; do
+    flags=$(flags_for "$c")
+    for run in $(seq "$BENCH_RUNS"); do
+        for broker in junction rabbitmq; do
+            out="$BENCH_RESULTS/amqp-$c-$broker-$run.txt"
+            wait_quiet "$BENCH_RESULTS/load.txt"
+            echo "amqp-$c-$broker-$run start $(uptime)" >>"$BENCH_RESULTS/load.txt"
+            if [ $broker = junction ]; then
+                rm -rf "$BENCH_WORK/junction-data"
+                start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/junction-amqp-$c-$run.log"
+                port=$JUNCTION_AMQP_PORT
+            else
+                start_rabbitmq
+                port=$RABBITMQ_PORT
+            fi
+            log "amqp $c $broker run $run: perftest $flags"
+            # shellcheck disable=SC2086
+            perftest -h "amqp://guest:guest@127.0.0.1:$port" $flags >"$out" 2>&1 || echo "perftest exit $?" >>"$out"
+            echo "amqp-$c-$broker-$run end $(uptime)" >>"$BENCH_RESULTS/load.txt"
+            if [ $broker = junction ]; then stop_junction; else stop_rabbitmq; fi
+            "$SCRIPTS_DIR/perftest-summary.sh" "$out"
+        done
+    done
+done
+log "results in $BENCH_RESULTS"
