@@ -113,6 +113,16 @@ class MqttMalformedPacketTest {
     }
 
     @Test
+    void disconnectSettingSessionExpiryAfterConnectingWithZeroIsProtocolError_MQTT_3_14_2_2() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id("expiry")); // no Session Expiry Interval: 0
+            // DISCONNECT, reason 0x00, properties: Session Expiry Interval (0x11) = 60
+            raw.send(RawMqtt.packet(0xE0, new byte[] {0x00, 0x05, 0x11, 0, 0, 0, 60}));
+            assertDisconnect(raw, 0x82);
+        }
+    }
+
+    @Test
     void packetOverMaximumSizeRefused_MQTT_3_2_2_15() throws Exception {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect5(id("big"));
