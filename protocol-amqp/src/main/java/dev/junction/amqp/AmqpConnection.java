@@ -30,9 +30,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +56,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final Handshake handshake;
     private final Map<Integer, AmqpChannel> channels = new HashMap<>();
     private final ArrayDeque<AmqpFrame> parked = new ArrayDeque<>();
-    private final ConcurrentLinkedQueue<Runnable> fromQueues = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
     private boolean busy;
     private boolean flushPending;
@@ -69,8 +65,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private boolean blocked;
     /** Set once the connection publishes: only publishers are blocked by a memory alarm, as in RabbitMQ. */
     boolean publisher;
-    private final java.util.concurrent.atomic.AtomicInteger pendingDeliveries =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private dev.junction.routing.queue.Handoff handoff;
 
     // Set by the handshake.
     UserConfig user;
@@ -94,6 +89,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.handoff = new dev.junction.routing.queue.Handoff(ctx.executor(), MAX_PENDING_DELIVERIES, this::flush,
+                () -> channels.values().forEach(AmqpChannel::resumeConsumers));
         ctx.executor().schedule(() -> {
             if (vhost == null && ctx.channel().isActive()) {
                 LOG.warn("{}: closing: no complete handshake within {} s", peer(), HANDSHAKE_TIMEOUT_SECONDS);
@@ -363,31 +360,12 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     /** Called by queue threads: hands a delivery to the event loop. */
     void deliver(Runnable onEventLoop) {
-        pendingDeliveries.incrementAndGet();
-        fromQueues.add(onEventLoop);
-        if (drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(this::drainDeliveries);
-        }
-    }
-
-    private void drainDeliveries() {
-        drainScheduled.set(false);
-        Runnable r;
-        int n = 0;
-        while ((r = fromQueues.poll()) != null) {
-            r.run();
-            n++;
-        }
-        pendingDeliveries.addAndGet(-n);
-        flush();
-        if (!fromQueues.isEmpty() && drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(this::drainDeliveries);
-        }
+        handoff.submit(onEventLoop);
     }
 
     /** Whether consumers on this connection may be given more deliveries now. */
     boolean canTakeDeliveries() {
-        return writable && pendingDeliveries.get() < MAX_PENDING_DELIVERIES;
+        return writable && handoff.hasRoom();
     }
 
     void runOnEventLoop(Runnable r) {

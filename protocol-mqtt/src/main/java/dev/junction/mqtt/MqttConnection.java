@@ -1,6 +1,7 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.UserConfig;
+import dev.junction.routing.queue.Handoff;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,11 +25,8 @@ import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,9 +61,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     final SubscribeFlow subscribeFlow = new SubscribeFlow(this);
     private final ConnectFlow connectFlow = new ConnectFlow(this);
 
-    private final ConcurrentLinkedQueue<Runnable> fromQueues = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final AtomicInteger pendingDeliveries = new AtomicInteger();
+    private Handoff handoff;
     private volatile boolean writable = true;
     private boolean flushPending;
     private ScheduledFuture<?> connectTimeout;
@@ -77,6 +73,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
+        this.handoff = new Handoff(context.executor(), MAX_PENDING_DELIVERIES, this::flush, outbound::resume);
     }
 
     @Override
@@ -308,33 +305,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Called by queue threads: hands a delivery to the event loop. */
     void deliver(Runnable onEventLoop) {
-        pendingDeliveries.incrementAndGet();
-        fromQueues.add(onEventLoop);
-        if (drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(this::drainDeliveries);
-        }
-    }
-
-    private void drainDeliveries() {
-        drainScheduled.set(false);
-        Runnable r;
-        int n = 0;
-        while ((r = fromQueues.poll()) != null) {
-            r.run();
-            n++;
-        }
-        pendingDeliveries.addAndGet(-n);
-        flush();
-        if (!fromQueues.isEmpty() && drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(this::drainDeliveries);
-        }
-        if (n >= MAX_PENDING_DELIVERIES / 2 && canTakeDeliveries()) {
-            outbound.resume();
-        }
+        handoff.submit(onEventLoop);
     }
 
     boolean canTakeDeliveries() {
-        return writable && pendingDeliveries.get() < MAX_PENDING_DELIVERIES;
+        return writable && handoff.hasRoom();
     }
 
     void onLoop(Runnable r) {

@@ -56,4 +56,23 @@ class AmqpSmokeTest {
             }
         }
     }
+
+    @Test
+    void autoAckConsumerDrainsABacklogFarLargerThanTheDeliveryWindow() throws Exception {
+        // Deliveries waiting for the event loop are bounded; once they drain, the queue must be told to go on.
+        ConnectionFactory f = new ConnectionFactory();
+        f.setPort(broker.amqpPort());
+        try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
+            String q = ch.queueDeclare().getQueue();
+            ch.confirmSelect();
+            int n = 50_000;
+            for (int i = 0; i < n; i++) {
+                ch.basicPublish("", q, null, new byte[16]);
+            }
+            ch.waitForConfirmsOrDie(30_000);
+            java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(n);
+            ch.basicConsume(q, true, (tag, d) -> all.countDown(), tag -> { });
+            assertThat(all.await(60, TimeUnit.SECONDS)).as("%d of %d not delivered", all.getCount(), n).isTrue();
+        }
+    }
 }
