@@ -3,6 +3,7 @@ package dev.junction.mqtt;
 import dev.junction.config.AclRule;
 import dev.junction.config.MqttConfig;
 import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
 import dev.junction.routing.topic.TopicPattern;
 import dev.junction.routing.topic.TopicTrie;
 import java.net.InetAddress;
@@ -49,6 +50,24 @@ final class Access {
             return new Outcome(null, Refusal.NOT_AUTHORIZED);
         }
         return new Outcome(user, null);
+    }
+
+    /**
+     * The user's vhost permissions, RabbitMQ-style, for what an MQTT action does in the engine: a publish writes
+     * to {@code mqtt.exchange}; a subscription reads from it and configures, writes and reads the client's
+     * session queue. Checked on top of the topic ACL.
+     */
+    boolean permits(UserConfig user, AclRule.Action action, String clientId) {
+        VhostPermission p = user.permissionsFor(config.vhost()).orElse(null);
+        if (p == null) {
+            return false;
+        }
+        String exchange = config.exchange();
+        if (action == AclRule.Action.PUBLISH) {
+            return p.canWrite(exchange);
+        }
+        String queue = TopicMapping.sessionQueue(clientId);
+        return p.canRead(exchange) && p.canConfigure(queue) && p.canWrite(queue) && p.canRead(queue);
     }
 
     private Optional<UserConfig> find(String name) {

@@ -163,7 +163,8 @@ final class ConnectFlow {
             malformedConnect("invalid will topic: " + e.getMessage());
             return null;
         }
-        if (!Access.allowed(c.user, AclRule.Action.PUBLISH, topic, clientId)) {
+        if (!Access.allowed(c.user, AclRule.Action.PUBLISH, topic, clientId)
+                || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, clientId)) {
             LOG.info("MQTT client '{}' may not publish its will to '{}'; refusing", clientId, topic);
             c.refuse(c.v5 ? io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
                     : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);

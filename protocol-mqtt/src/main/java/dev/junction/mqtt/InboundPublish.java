@@ -155,7 +155,8 @@ final class InboundPublish {
 
     /** 0 when the message may be routed, else the MQTT 5 reason code of the refusal. */
     private int refusal(String topic, MqttProperties props, byte[] body) {
-        if (!Access.allowed(c.user, AclRule.Action.PUBLISH, topic, c.clientId)) {
+        if (!Access.allowed(c.user, AclRule.Action.PUBLISH, topic, c.clientId)
+                || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, c.clientId)) {
             LOG.info("MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId, c.user.name(), topic);
             return 0x87;
         }

@@ -93,7 +93,8 @@ final class SubscribeFlow {
             LOG.info("MQTT client '{}' sent an invalid filter: {}", c.clientId, e.getMessage());
             return invalid;
         }
-        if (!Access.allowed(c.user, AclRule.Action.SUBSCRIBE, topicFilter, c.clientId)) {
+        if (!Access.allowed(c.user, AclRule.Action.SUBSCRIBE, topicFilter, c.clientId)
+                || !c.server.access.permits(c.user, AclRule.Action.SUBSCRIBE, c.clientId)) {
             LOG.info("MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
             return c.v5 ? 0x87 : 0x80;
         }
