@@ -7,7 +7,8 @@ import java.util.function.LongConsumer;
  * The message ids one queue references, in id order, in a packed {@code long[]}: 8 bytes a reference.
  *
  * <p>Ids mostly arrive in increasing order and mostly leave from the front, so adding at the end and trimming
- * the front are O(1); an out-of-order add shifts the few ids after it. A removed id in the middle is marked by
+ * the front are O(1); an out-of-order add shifts the ids on its shorter side (towards the front into a gap that
+ * is made there when needed). A removed id in the middle is marked by
  * negating it and squeezed out once marks outnumber live ids. Not thread-safe: guarded by the store's lock.
  */
 final class IdList {
@@ -49,10 +50,21 @@ final class IdList {
             return true;
         }
         int at = -i - 1;
+        if (at - head < tail - at) {
+            // Nearer the front (as when recovery meets ids that compaction wrote again at the head of the
+            // log): shift the ids before it one slot towards the front, making room there if there is none.
+            if (head == 0) {
+                at += makeFrontRoom();
+            }
+            System.arraycopy(ids, head, ids, head - 1, at - head);
+            head--;
+            ids[at - 1] = id;
+            live++;
+            return true;
+        }
         if (tail == ids.length) {
-            int before = head;
             makeRoom();
-            at -= before - head;
+            at = -search(id) - 1; // squeezing out marks moved the ids before it too
         }
         System.arraycopy(ids, at, ids, at + 1, tail - at);
         ids[at] = id;
@@ -136,6 +148,19 @@ final class IdList {
             }
         }
         return -(lo + 1);
+    }
+
+    /** Moves the ids right to leave a gap at the front of about half their number; returns the shift. */
+    private int makeFrontRoom() {
+        int n = tail - head;
+        int gap = Math.max(8, n >> 1);
+        long[] target = ids.length - n >= gap ? ids : new long[n + gap + Math.max(8, n >> 2)];
+        System.arraycopy(ids, head, target, gap, n);
+        int shift = gap - head;
+        ids = target;
+        head = gap;
+        tail = gap + n;
+        return shift;
     }
 
     /** Frees space at the end: squeezes out marks, then grows if still at least half full. */

@@ -47,9 +47,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A message body is written once, with the ids of the queues it was routed to; acks are small REMOVE
  * records. The oldest segment is deleted once none of its messages is referenced any more, so disk use follows
- * the backlog under FIFO consumption. Definitions, retained messages and sessions go to a separate small metadata
- * log that is rewritten when it is mostly dead. {@link #read} reads bodies back from disk; the index holds only
- * ids and locations, plus a bounded cache of recently written bodies. See {@code docs/storage.md}.
+ * the backlog under FIFO consumption. When a few unconsumed messages pin the oldest segment while dead segments
+ * pile up behind it, the writer compacts: it writes those messages again at the head of the log (same ids, so
+ * every queue keeps its order) and then deletes the segment. Definitions, retained messages and sessions go to a
+ * separate small metadata log that is rewritten when it is mostly dead. {@link #read} reads bodies back from
+ * disk; the index holds only ids and locations, plus a bounded cache of recently written bodies. See
+ * {@code docs/storage.md}.
  */
 public final class LogMessageStore implements MessageStore {
 
@@ -61,6 +64,8 @@ public final class LogMessageStore implements MessageStore {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private ArrayDeque<Cmd> commands = new ArrayDeque<>();
+    /** Commands queued so far; the writer processes them in this order. */
+    private long enqueued;
     private boolean writerWaiting;
     private boolean closed;
 
@@ -252,7 +257,7 @@ public final class LogMessageStore implements MessageStore {
         if (max < 0) {
             throw new IllegalArgumentException("max must not be negative: " + max);
         }
-        List<Msg> picked = new ArrayList<>(Math.min(max, 1024));
+        List<Pick> picked = new ArrayList<>(Math.min(max, 1024));
         lock.lock();
         try {
             checkOpen();
@@ -260,55 +265,89 @@ public final class LogMessageStore implements MessageStore {
             if (q == null || max == 0) {
                 return List.of();
             }
-            q.ids.forEachAfter(afterId, max, id -> picked.add(messages.get(id)));
+            q.ids.forEachAfter(afterId, max, id -> picked.add(pick(messages.get(id))));
         } finally {
             lock.unlock();
         }
         // Bodies are read without the lock, so a long read never holds up publishers.
         List<StoredMessage> page = new ArrayList<>(picked.size());
-        for (Msg m : picked) {
-            byte[] data = body(m);
+        for (Pick p : picked) {
+            byte[] data = body(p);
             if (data != null) {
-                page.add(new StoredMessage(m.id, data));
+                page.add(new StoredMessage(p.msg.id, data));
             }
         }
         return page;
     }
 
-    /** The body of {@code m}, from the cache or the disk; null if it was removed (and deleted) meanwhile. */
-    private byte[] body(Msg m) {
+    /**
+     * Where a reader finds a message's body: its payload while the writer still holds it, otherwise a location
+     * taken under the lock, so that it cannot mix the old and new halves of a move by compaction.
+     */
+    private record Pick(Msg msg, byte[] payload, Segment segment, long offset, int length) {
+    }
+
+    /** Lock held. */
+    private static Pick pick(Msg m) {
+        byte[] payload = m.payload;
+        return payload != null ? new Pick(m, payload, null, 0, 0)
+                : new Pick(m, null, m.segment, m.offset, m.payloadLength);
+    }
+
+    /**
+     * The body of a picked message, from the cache or the disk; null if it was removed (and its segment deleted)
+     * meanwhile. A segment deleted under the reader may also mean that compaction moved the message: then the
+     * read is retried at the new location.
+     */
+    private byte[] body(Pick p) {
         for (int attempt = 0; ; attempt++) {
-            byte[] payload = m.payload;
-            if (payload != null) {
-                return data(ByteBuffer.wrap(payload));
+            if (p.payload != null) {
+                return data(ByteBuffer.wrap(p.payload));
             }
-            Segment s = m.segment;
+            Segment s = p.segment;
+            Msg m = p.msg;
             try {
-                ByteBuffer record = ByteBuffer.allocate(Records.HEADER + m.payloadLength);
+                ByteBuffer record = ByteBuffer.allocate(Records.HEADER + p.length);
                 FileChannel ch = s.reader();
                 while (record.hasRemaining()) {
-                    if (ch.read(record, m.offset + record.position()) < 0) {
-                        throw new IOException("unexpected end of " + s + " at offset " + m.offset);
+                    if (ch.read(record, p.offset + record.position()) < 0) {
+                        throw new IOException("unexpected end of " + s + " at offset " + p.offset);
                     }
                 }
                 record.flip();
                 int length = record.getInt(0);
                 int crc = record.getInt(4);
-                if (length != m.payloadLength || record.get(8) != Records.MESSAGE
+                if (length != p.length || record.get(8) != Records.MESSAGE
                         || Records.crc(record, 0, length) != crc || record.getLong(Records.HEADER) != m.id) {
                     LOG.error("{}: message {} at offset {} fails its checksum; it is left out of the read", s,
-                            m.id, m.offset);
+                            m.id, p.offset);
                     return null;
                 }
                 return data(record.position(Records.HEADER).slice());
             } catch (ClosedChannelException e) {
-                if (s.deleted() || attempt >= 3) {
-                    return null; // removed and its segment deleted while we were reading
+                if (attempt >= 3) {
+                    return null;
                 }
-                // an interrupted reader closed the channel; it is reopened on the next attempt
+                if (s.deleted()) {
+                    Pick now = repick(m);
+                    if (now.payload == null && now.segment == s) {
+                        return null; // removed, and its segment deleted while we were reading
+                    }
+                    p = now; // moved by compaction before its old segment was deleted
+                }
+                // otherwise an interrupted reader closed the channel; it is reopened on the next attempt
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read message " + m.id + " from " + s, e);
             }
+        }
+    }
+
+    private Pick repick(Msg m) {
+        lock.lock();
+        try {
+            return pick(m);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -496,6 +535,7 @@ public final class LogMessageStore implements MessageStore {
     /** Queues {@code cmd} for the writer; lock held, so the log order is the order of index changes. */
     private CompletableFuture<Void> enqueue(Cmd cmd) {
         commands.addLast(cmd);
+        enqueued++;
         if (writerWaiting) {
             writerWaiting = false;
             work.signal();
@@ -521,6 +561,82 @@ public final class LogMessageStore implements MessageStore {
             ArrayDeque<Cmd> taken = commands;
             commands = new ArrayDeque<>();
             return taken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- compaction support (called by the writer) -------------------------------------------------------
+
+    /** A MESSAGE record that compaction found in the segment it is emptying. */
+    record Found(long id, long offset, int payloadLength, QueueKey[] queues) {
+    }
+
+    /** A live message to write again, with the queues that hold it now. */
+    static final class Copy {
+        final Msg msg;
+        final Found found;
+        final QueueState[] queues;
+        Segment segment;
+        long offset;
+        int payloadLength;
+
+        Copy(Msg msg, Found found, QueueState[] queues) {
+            this.msg = msg;
+            this.found = found;
+            this.queues = queues;
+        }
+    }
+
+    /**
+     * Called by the writer: of the records {@code found} in {@code segment}, those that still hold a live
+     * message, each with the queues that reference it at this instant. Every command queued before this call is
+     * already in that answer, so the copies may be written ahead of those still waiting: replaying a waiting
+     * removal after a copy that no longer lists its queue changes nothing.
+     */
+    List<Copy> liveCopies(Segment segment, List<Found> found, long[] enqueuedOut) {
+        List<Copy> copies = new ArrayList<>();
+        lock.lock();
+        try {
+            enqueuedOut[0] = enqueued;
+            for (Found f : found) {
+                Msg m = messages.get(f.id());
+                if (m == null || m.segment != segment || m.offset != f.offset()) {
+                    continue; // removed, or this is an older record of a reused id
+                }
+                List<QueueState> holders = new ArrayList<>(f.queues().length);
+                for (QueueKey key : f.queues()) {
+                    QueueState q = key == null ? null : queues.get(key);
+                    if (q != null && q.ids.contains(m.id)) { // a record names each queue once
+                        holders.add(q);
+                    }
+                }
+                if (holders.size() != m.refs) {
+                    // The record's queue list did not resolve (it never should); ask every queue instead.
+                    holders.clear();
+                    for (QueueState q : queues.values()) {
+                        if (q.ids.contains(m.id)) {
+                            holders.add(q);
+                        }
+                    }
+                }
+                copies.add(new Copy(m, f, holders.toArray(new QueueState[0])));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return copies;
+    }
+
+    /** Called by the writer once the copies are in the file: readers find the messages there from now on. */
+    void moved(List<Copy> copies) {
+        lock.lock();
+        try {
+            for (Copy c : copies) {
+                c.msg.offset = c.offset;
+                c.msg.payloadLength = c.payloadLength;
+                c.msg.segment = c.segment;
+            }
         } finally {
             lock.unlock();
         }
@@ -615,6 +731,16 @@ public final class LogMessageStore implements MessageStore {
         return writer.segmentCount;
     }
 
+    /** Bytes that segment compaction wrote again at the head of the log (records and their queue names). */
+    public long compactedBytes() {
+        return writer.compactedBytes;
+    }
+
+    /** Segments that compaction has emptied by writing their live messages again. */
+    public long compactions() {
+        return writer.compactions;
+    }
+
     /** How long the last open spent recovering, in milliseconds. */
     public long lastRecoveryMillis() {
         return recoveryMillis;
@@ -637,5 +763,9 @@ public final class LogMessageStore implements MessageStore {
 
     void syncHook(LogWriter.SyncHook hook) {
         writer.syncHook = hook;
+    }
+
+    void deleteHook(LogWriter.DeleteHook hook) {
+        writer.deleteHook = hook;
     }
 }

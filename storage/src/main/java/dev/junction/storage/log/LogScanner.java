@@ -40,9 +40,7 @@ final class LogScanner {
     private final Path file;
     private final FileChannel ch;
     private long size;
-    private ByteBuffer window = ByteBuffer.allocate(WINDOW);
-    private long windowStart;
-    private int windowLength;
+    private final RecordWindow window;
     private long corruptBytes;
     private int corruptRegions;
 
@@ -50,6 +48,7 @@ final class LogScanner {
         this.file = file;
         this.ch = ch;
         this.size = ch.size();
+        this.window = new RecordWindow(file, ch, WINDOW);
     }
 
     /** Scans {@code file}, repairing it as described on the class; an empty file is valid and left empty. */
@@ -73,10 +72,11 @@ final class LogScanner {
         while (pos < size) {
             int length = validRecordAt(pos);
             if (length >= 0) {
-                int at = at(pos, Records.HEADER + length);
-                byte type = window.get(at + 8);
+                int at = window.at(pos, Records.HEADER + length);
+                ByteBuffer buf = window.buffer();
+                byte type = buf.get(at + 8);
                 if (type != Records.PAD) {
-                    ByteBuffer payload = ByteBuffer.wrap(window.array(), at + Records.HEADER, length).slice();
+                    ByteBuffer payload = ByteBuffer.wrap(buf.array(), at + Records.HEADER, length).slice();
                     visitor.record(type, payload, pos);
                 }
                 pos += Records.HEADER + length;
@@ -96,60 +96,17 @@ final class LogScanner {
     }
 
     private boolean validFileHeader() throws IOException {
-        int at = at(0, Records.FILE_HEADER);
-        return window.getInt(at) == Records.MAGIC && window.getInt(at + 4) == Records.VERSION;
+        int at = window.at(0, Records.FILE_HEADER);
+        ByteBuffer buf = window.buffer();
+        return buf.getInt(at) == Records.MAGIC && buf.getInt(at + 4) == Records.VERSION;
     }
 
-    /** The payload length of the valid record at {@code pos}, or -1. */
     private int validRecordAt(long pos) throws IOException {
-        if (size - pos < Records.HEADER) {
-            return -1;
-        }
-        int at = at(pos, Records.HEADER);
-        int length = window.getInt(at);
-        int crc = window.getInt(at + 4);
-        byte type = window.get(at + 8);
-        if (length < 0 || length > Records.MAX_PAYLOAD || pos + Records.HEADER + length > size
-                || !Records.knownType(type)) {
-            return -1;
-        }
-        at = at(pos, Records.HEADER + length);
-        return Records.crc(window, at, length) == crc ? length : -1;
+        return window.validRecordAt(pos, size);
     }
 
-    /** The offset of the next valid record at or after {@code from}, or -1. */
     private long resync(long from) throws IOException {
-        for (long p = from; p <= size - Records.HEADER; p++) {
-            if (validRecordAt(p) >= 0) {
-                return p;
-            }
-        }
-        return -1;
-    }
-
-    /** Makes [pos, pos + n) readable in the window and returns the index of pos in it. */
-    private int at(long pos, int n) throws IOException {
-        if (pos >= windowStart && pos + n <= windowStart + windowLength) {
-            return (int) (pos - windowStart);
-        }
-        if (n > window.capacity()) {
-            window = ByteBuffer.allocate(Math.max(n, window.capacity() * 2));
-        }
-        window.clear();
-        long p = pos;
-        while (window.hasRemaining()) {
-            int r = ch.read(window, p);
-            if (r < 0) {
-                break;
-            }
-            p += r;
-        }
-        windowStart = pos;
-        windowLength = window.position();
-        if (windowLength < n) {
-            throw new IOException(file + " changed while being scanned");
-        }
-        return 0;
+        return window.resync(from, size);
     }
 
     private void quarantine(long from, long to) {
@@ -186,7 +143,7 @@ final class LogScanner {
         ch.truncate(to);
         ch.force(true);
         size = to;
-        windowLength = 0;
+        window.invalidate();
     }
 
     /** Covers [from, to) with a PAD record so that later scans step over it; too short a gap stays as it is. */
@@ -195,14 +152,15 @@ final class LogScanner {
         if (length < 0) {
             return;
         }
-        int at = at(from, (int) (to - from));
+        int at = window.at(from, (int) (to - from));
+        ByteBuffer buf = window.buffer();
         ByteBuffer header = ByteBuffer.allocate(Records.HEADER);
-        window.put(at + 8, Records.PAD);
-        header.putInt((int) length).putInt(Records.crc(window, at, (int) length)).put(Records.PAD).flip();
+        buf.put(at + 8, Records.PAD);
+        header.putInt((int) length).putInt(Records.crc(buf, at, (int) length)).put(Records.PAD).flip();
         while (header.hasRemaining()) {
             ch.write(header, from + header.position());
         }
         ch.force(true);
-        windowLength = 0;
+        window.invalidate();
     }
 }

@@ -1,5 +1,6 @@
 package dev.junction.storage.log;
 
+import dev.junction.storage.QueueKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,6 +26,10 @@ import java.util.zip.CRC32C;
  * forces the files as the {@link FsyncPolicy} says, then completes the commands' futures (on this thread, holding
  * no lock). Afterwards it deletes the oldest segments once nothing in them is live and rewrites the metadata log
  * when it is mostly dead.
+ *
+ * <p>Between groups it compacts: when the sealed segments hold more dead bytes than live ones (and at least two
+ * segments' worth), it walks the oldest segment a bounded step at a time and writes the messages still live there
+ * again at the head of the log, so that the oldest segment empties and prefix deletion can go on.
  */
 final class LogWriter implements Runnable {
 
@@ -31,12 +37,49 @@ final class LogWriter implements Runnable {
     private static final int BUFFER = 1 << 20;
     /** File header plus the SEGMENT_START record: a segment this size holds nothing else. */
     private static final long EMPTY_SEGMENT = Records.FILE_HEADER + Records.HEADER + 16;
+    /** Bytes of an old segment that one compaction step reads (and at most copies) before looking for commands. */
+    private static final int COMPACT_STEP_BYTES = 256 << 10;
+    /** Message records one compaction step checks under the store's lock. */
+    private static final int COMPACT_STEP_RECORDS = 4096;
+    /** Compaction needs this many segments' worth of dead bytes in the sealed segments (and more than live). */
+    private static final int COMPACT_MIN_GARBAGE_SEGMENTS = 2;
 
     /** Test hook around each fsync. */
     interface SyncHook {
         void beforeForce();
 
         void afterForce();
+    }
+
+    /** Test hook before a segment file is deleted; false keeps it (and every newer one) for now. */
+    interface DeleteHook {
+        boolean mayDelete(Segment segment);
+    }
+
+    /** The walk through the segment being compacted. */
+    private static final class Scan {
+        final Segment segment;
+        final FileChannel ch;
+        final RecordWindow window;
+        /** Queue names bound by the QUEUE_NAME records read so far. */
+        final Map<Integer, QueueKey> names = new HashMap<>();
+        long cursor = Records.FILE_HEADER;
+        /** Commands queued when the store last told which messages here are live. */
+        long checkedAtSeq;
+
+        Scan(Segment segment) throws IOException {
+            this.segment = segment;
+            this.ch = FileChannel.open(segment.path, StandardOpenOption.READ);
+            this.window = new RecordWindow(segment.path, ch, COMPACT_STEP_BYTES);
+        }
+
+        void close() {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // read-only
+            }
+        }
     }
 
     private final LogMessageStore store;
@@ -66,6 +109,15 @@ final class LogWriter implements Runnable {
     private final ArrayDeque<Msg> cache = new ArrayDeque<>();
     private long cacheBytes;
     private Throwable failure;
+    /** Sizes of all segments, and the bytes of live MESSAGE records in them. */
+    private long segmentBytes;
+    private long liveBytes;
+    /** Segment bytes written so far (for the compaction statistics). */
+    private long recordBytesWritten;
+    /** Commands processed so far, in the order the store queued them. */
+    private long processed;
+    private Scan scan;
+    private boolean stuckReported;
     private final ByteBuffer header = ByteBuffer.allocateDirect(Records.HEADER);
     private final CRC32C crc = new CRC32C();
 
@@ -75,7 +127,10 @@ final class LogWriter implements Runnable {
     volatile long fsyncMaxNanos;
     volatile long bytesOnDisk;
     volatile int segmentCount;
+    volatile long compactedBytes;
+    volatile long compactions;
     volatile SyncHook syncHook;
+    volatile DeleteHook deleteHook;
 
     LogWriter(LogMessageStore store, Path dir, FsyncPolicy policy, LogStoreSettings settings, Recovery recovered)
             throws IOException {
@@ -91,7 +146,9 @@ final class LogWriter implements Runnable {
         long bytes = 0;
         for (Segment s : segments.values()) {
             bytes += s.size;
+            liveBytes += s.liveBytes;
         }
+        segmentBytes = bytes;
         bytesOnDisk = bytes;
 
         // The metadata log is appended to where recovery left it; a missing one is started.
@@ -118,22 +175,27 @@ final class LogWriter implements Runnable {
     @Override
     public void run() {
         while (true) {
-            ArrayDeque<Cmd> cmds = store.takeCommands(group.isEmpty());
+            // Wait for commands only when no group is open and there is no compaction to get on with.
+            boolean wait = group.isEmpty() && scan == null && compactionTarget() == null;
+            ArrayDeque<Cmd> cmds = store.takeCommands(wait);
             if (cmds == null) {
                 break;
             }
             if (cmds.isEmpty()) {
                 endGroup(); // nothing more arrived while this group was written: sync it
-                continue;
-            }
-            for (Cmd c : cmds) {
-                process(c);
-                if (group.size() >= policy.maxMessages()) {
+            } else {
+                for (Cmd c : cmds) {
+                    process(c);
+                    if (group.size() >= policy.maxMessages()) {
+                        endGroup();
+                    }
+                }
+                if (!group.isEmpty() && (maxWaitNanos == 0 || System.nanoTime() - groupStart >= maxWaitNanos)) {
                     endGroup();
                 }
             }
-            if (!group.isEmpty() && (maxWaitNanos == 0 || System.nanoTime() - groupStart >= maxWaitNanos)) {
-                endGroup();
+            if (group.isEmpty()) {
+                compactStep(); // bounded, so the next commands wait at most one step
             }
         }
         endGroup();
@@ -147,6 +209,7 @@ final class LogWriter implements Runnable {
             groupStart = System.nanoTime();
         }
         group.add(c);
+        processed++;
         if (failure != null) {
             return; // failed with the group
         }
@@ -157,14 +220,14 @@ final class LogWriter implements Runnable {
                     Msg msg = c.msg;
                     msg.offset = offset;
                     msg.segment = active; // publishes the offset to readers
-                    active.live++;
+                    countLive(active, msg.payloadLength);
                     writtenHighest = Math.max(writtenHighest, msg.id);
                     groupMessages.add(msg);
                 }
                 case Cmd.REMOVE, Cmd.REMOVE_QUEUE -> {
                     appendToSegment(c);
                     for (Msg freed : c.freed) {
-                        freed.segment.live--;
+                        uncountLive(freed.segment, freed.payloadLength);
                     }
                 }
                 case Cmd.ID_MARK -> {
@@ -222,9 +285,21 @@ final class LogWriter implements Runnable {
         append(segmentBuffer, segmentOut, type, payload);
         int bytes = Records.HEADER + payload.length;
         active.size += bytes;
+        segmentBytes += bytes;
+        recordBytesWritten += bytes;
         bytesOnDisk += bytes;
         segmentDirty = true;
         return offset;
+    }
+
+    private void countLive(Segment s, int payloadLength) {
+        s.addLive(payloadLength);
+        liveBytes += Records.HEADER + payloadLength;
+    }
+
+    private void uncountLive(Segment s, int payloadLength) {
+        s.dropLive(payloadLength);
+        liveBytes -= Records.HEADER + payloadLength;
     }
 
     private void append(ByteBuffer buffer, FileChannel out, byte type, byte[] payload) throws IOException {
@@ -368,6 +443,7 @@ final class LogWriter implements Runnable {
             syncDirectory();
         }
         s.size = EMPTY_SEGMENT;
+        segmentBytes += EMPTY_SEGMENT;
         bytesOnDisk += EMPTY_SEGMENT;
         segments.put(number, s);
         segmentCount = segments.size();
@@ -385,7 +461,12 @@ final class LogWriter implements Runnable {
         startSegment(active.number + 1);
     }
 
-    /** Deletes the oldest segments while nothing in them is live (their removals are durable by now). */
+    /**
+     * Deletes the oldest segments while nothing in them is live. Called only when everything written so far is
+     * durable (as durable as the fsync mode makes anything): the removals that emptied a segment, and the copies
+     * compaction made of its live messages, are on disk before the segment goes. Each deletion is made durable
+     * before the next, so a crash never keeps an older segment while losing a newer one that held its removals.
+     */
     private void reclaim() {
         while (true) {
             Map.Entry<Long, Segment> first = segments.firstEntry();
@@ -393,15 +474,234 @@ final class LogWriter implements Runnable {
             if (s == active || s.live > 0) {
                 break;
             }
+            DeleteHook hook = deleteHook;
+            if (hook != null && !hook.mayDelete(s)) {
+                break;
+            }
+            if (scan != null && scan.segment == s) {
+                finishScan(); // emptied by removals before the walk reached its end
+            }
             segments.pollFirstEntry();
             s.markDeleted();
             try {
                 Files.deleteIfExists(s.path);
+                if (force) {
+                    syncDirectory();
+                }
             } catch (IOException e) {
                 LOG.warn("could not delete {}: {}", s.path, e.toString());
             }
             bytesOnDisk -= s.size;
+            segmentBytes -= s.size;
             segmentCount = segments.size();
+        }
+    }
+
+    // ---- segment compaction --------------------------------------------------------------------------------
+
+    /**
+     * The segment to compact next, or null. Only the oldest segment is compacted: deleting any other would drop
+     * the removals it holds for messages in older segments. It is worth it once the sealed segments hold at least
+     * {@value #COMPACT_MIN_GARBAGE_SEGMENTS} segments' worth of dead bytes and more dead bytes than live ones, so
+     * disk use stays within about twice the live data, and a backlog consumed in order is never copied.
+     */
+    private Segment compactionTarget() {
+        if (failure != null || segments.size() < 2) {
+            return null;
+        }
+        Segment oldest = segments.firstEntry().getValue();
+        if (oldest == active || oldest.live == 0) {
+            return null; // nothing to do, or reclaim deletes it after the next fsync
+        }
+        if (oldest.compacted) {
+            if (processed >= oldest.compactedAtSeq && !stuckReported) {
+                stuckReported = true;
+                LOG.error("{} still holds {} live messages that compaction could not copy (see earlier errors); "
+                        + "it and every newer segment stay on disk until the store is reopened", oldest, oldest.live);
+            }
+            return null;
+        }
+        long sealedBytes = segmentBytes - active.size;
+        long sealedLive = liveBytes - active.liveBytes;
+        long garbage = sealedBytes - sealedLive;
+        long threshold = Math.max(COMPACT_MIN_GARBAGE_SEGMENTS * settings.segmentBytes(), sealedLive);
+        return garbage >= threshold ? oldest : null;
+    }
+
+    /**
+     * One bounded step of compaction: reads up to {@value #COMPACT_STEP_BYTES} bytes of the oldest segment, asks
+     * the store which of the messages found there are still live and with which queues, writes those again at
+     * the head of the log (QUEUE_NAME records as needed), hands the records to the OS and then points the index
+     * at them. Runs only between groups. Once the segment holds nothing live, the copies are forced and the
+     * segment is deleted.
+     */
+    private void compactStep() {
+        if (failure != null) {
+            if (scan != null) {
+                scan.close();
+                scan = null;
+            }
+            return;
+        }
+        if (scan == null) {
+            Segment target = compactionTarget();
+            if (target == null) {
+                return;
+            }
+            try {
+                scan = new Scan(target);
+            } catch (IOException e) {
+                LOG.error("cannot open {} to compact it: {}", target, e.toString());
+                target.compacted = true;
+                return;
+            }
+            LOG.debug("compacting {}: {} live messages in {} of {} bytes", target, target.live, target.liveBytes,
+                    target.size);
+        }
+        Scan sc = scan;
+        Segment s = sc.segment;
+        List<LogMessageStore.Copy> copies;
+        byte[][] payloads;
+        try {
+            List<LogMessageStore.Found> found = readStep(sc);
+            if (found.isEmpty()) {
+                copies = List.of();
+            } else {
+                long[] seq = new long[1];
+                copies = store.liveCopies(s, found, seq);
+                sc.checkedAtSeq = seq[0];
+            }
+            payloads = new byte[copies.size()][];
+            for (int i = 0; i < payloads.length; i++) {
+                payloads[i] = copyPayload(sc, copies.get(i));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot read {} to compact it: {}", s, e.toString());
+            finishScan();
+            return;
+        }
+        if (!copies.isEmpty()) {
+            try {
+                long before = recordBytesWritten;
+                for (int i = 0; i < payloads.length; i++) {
+                    LogMessageStore.Copy c = copies.get(i);
+                    Cmd cmd = new Cmd(Cmd.MESSAGE, Records.MESSAGE, payloads[i]);
+                    cmd.queues = c.queues;
+                    c.offset = appendToSegment(cmd);
+                    c.segment = active;
+                    c.payloadLength = payloads[i].length;
+                }
+                flush(segmentBuffer, segmentOut); // readers may look for the copies in the file from now on
+                compactedBytes += recordBytesWritten - before;
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+                finishScan();
+                return;
+            }
+            store.moved(copies);
+            for (LogMessageStore.Copy c : copies) {
+                uncountLive(s, c.found.payloadLength());
+                countLive(c.segment, c.payloadLength);
+            }
+        }
+        if (s.live == 0 || sc.cursor >= s.size) {
+            finishScan();
+            if (s.live == 0) {
+                try {
+                    makeDurable();
+                } catch (IOException | RuntimeException e) {
+                    fail(e);
+                    return;
+                }
+                reclaim();
+            }
+        }
+    }
+
+    /** Reads the next step of the segment being compacted; returns the MESSAGE records found. */
+    private List<LogMessageStore.Found> readStep(Scan sc) throws IOException {
+        Segment s = sc.segment;
+        List<LogMessageStore.Found> found = new ArrayList<>();
+        long budget = COMPACT_STEP_BYTES;
+        while (budget > 0 && found.size() < COMPACT_STEP_RECORDS && s.live > 0 && sc.cursor < s.size) {
+            int length = sc.window.validRecordAt(sc.cursor, s.size);
+            if (length < 0) {
+                long next = sc.window.resync(sc.cursor + 1, s.size);
+                LOG.error("{}: no valid record at offset {} while compacting; {}", s, sc.cursor,
+                        next < 0 ? "the rest of the segment is skipped" : "skipping to offset " + next);
+                budget -= (next < 0 ? s.size : next) - sc.cursor;
+                sc.cursor = next < 0 ? s.size : next;
+                continue;
+            }
+            int at = sc.window.at(sc.cursor, Records.HEADER + length);
+            ByteBuffer buf = sc.window.buffer();
+            byte type = buf.get(at + 8);
+            ByteBuffer p = ByteBuffer.wrap(buf.array(), at + Records.HEADER, length).slice();
+            try {
+                if (type == Records.QUEUE_NAME) {
+                    int local = p.getInt();
+                    sc.names.put(local, new QueueKey(Records.string(p), Records.string(p)));
+                } else if (type == Records.MESSAGE) {
+                    long id = p.getLong();
+                    int n = p.getInt();
+                    if (n < 0 || n > (length - 16) / 4) {
+                        throw new IllegalArgumentException("bad message header: id " + id + ", " + n + " queues");
+                    }
+                    QueueKey[] keys = new QueueKey[n];
+                    for (int i = 0; i < n; i++) {
+                        keys[i] = sc.names.get(p.getInt());
+                    }
+                    found.add(new LogMessageStore.Found(id, sc.cursor, length, keys));
+                }
+            } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+                LOG.warn("{}: skipping malformed record of type {} at offset {} while compacting: {}", s, type,
+                        sc.cursor, e.toString());
+            }
+            sc.cursor += Records.HEADER + length;
+            budget -= Records.HEADER + length;
+        }
+        return found;
+    }
+
+    /** The MESSAGE payload of a copy: the same id and body, and the queues that hold the message now. */
+    private static byte[] copyPayload(Scan sc, LogMessageStore.Copy c) throws IOException {
+        int oldLength = c.found.payloadLength();
+        int at = sc.window.at(c.found.offset(), Records.HEADER + oldLength) + Records.HEADER;
+        ByteBuffer buf = sc.window.buffer();
+        int bodyAt = at + 12 + 4 * buf.getInt(at + 8);
+        int bodyLength = buf.getInt(bodyAt);
+        if (buf.getLong(at) != c.msg.id || bodyLength < 0 || bodyAt + 4 + bodyLength != at + oldLength) {
+            throw new IOException("the record of message " + c.msg.id + " at offset " + c.found.offset()
+                    + " changed while being compacted");
+        }
+        byte[] payload = new byte[16 + 4 * c.queues.length + bodyLength];
+        ByteBuffer out = ByteBuffer.wrap(payload).putLong(c.msg.id).putInt(c.queues.length);
+        for (QueueState q : c.queues) {
+            out.putInt(q.id);
+        }
+        out.putInt(bodyLength).put(buf.array(), bodyAt + 4, bodyLength);
+        return payload;
+    }
+
+    /** Ends the walk through the segment being compacted; its remaining live messages wait for their removals. */
+    private void finishScan() {
+        Scan sc = scan;
+        scan = null;
+        sc.close();
+        sc.segment.compacted = true;
+        sc.segment.compactedAtSeq = sc.checkedAtSeq;
+        compactions++;
+        LOG.debug("compacted {}: {} live messages left, waiting for their removals", sc.segment, sc.segment.live);
+    }
+
+    /** Between groups: forces what was written since the last group (the copies), so reclaim may delete. */
+    private void makeDurable() throws IOException {
+        if (segmentDirty) {
+            flush(segmentBuffer, segmentOut);
+            if (force) {
+                force(segmentOut);
+            }
+            segmentDirty = false;
         }
     }
 
@@ -497,6 +797,10 @@ final class LogWriter implements Runnable {
         }
         for (Segment s : segments.values()) {
             s.closeReader();
+        }
+        if (scan != null) {
+            scan.close();
+            scan = null;
         }
     }
 }

@@ -1,14 +1,16 @@
 package dev.junction.storage.log;
 
 /**
- * One stored message body in the index. {@link #refs} is guarded by the store's lock; the location is set by
- * the writer once the record is written and published through the volatile {@link #segment}.
+ * One stored message body in the index. {@link #refs} is guarded by the store's lock. The location is set by
+ * the writer once the record is written and published through the volatile {@link #segment}; readers use it
+ * only once {@link #payload} is null. When compaction moves the record to another segment, the writer changes
+ * segment, offset and length together under the store's lock, so readers take a consistent copy under it.
  */
 final class Msg {
 
     final long id;
-    /** Length of the MESSAGE record's payload (id, queue ids, body). */
-    final int payloadLength;
+    /** Length of the MESSAGE record's payload (id, queue ids, body) at its current location. */
+    int payloadLength;
     /** The MESSAGE payload while it waits to be written or sits in the cache; null once evicted. */
     volatile byte[] payload;
     /** Where the record is; null until written. */

@@ -200,14 +200,15 @@ final class Recovery {
         highestId = Math.max(highestId, id);
         Msg existing = messages.get(id);
         if (existing != null) {
-            // A later copy of a message still stored supersedes the earlier one with its own queue list.
+            // A later record of a message still stored (a copy made by compaction) supersedes the earlier one:
+            // its queue list is what the queues held when it was written, and later records apply on top.
             for (QueueState q : queues.values()) {
-                if (q.ids.remove(id)) {
-                    existing.refs--;
+                if (q.ids.remove(id) && --existing.refs == 0) {
+                    break;
                 }
             }
             messages.remove(id);
-            existing.segment.live--;
+            existing.segment.dropLive(existing.payloadLength);
         }
         Msg msg = new Msg(id, length, segment, offset);
         for (QueueState q : targets) {
@@ -221,14 +222,14 @@ final class Recovery {
         }
         if (msg.refs > 0) {
             messages.put(id, msg);
-            segment.live++;
+            segment.addLive(length);
         }
     }
 
     private void release(Msg msg) {
         if (msg != null && --msg.refs == 0) {
             messages.remove(msg.id);
-            msg.segment.live--;
+            msg.segment.dropLive(msg.payloadLength);
         }
     }
 

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One message segment file. Its size and live-message count belong to the writer thread (and to recovery before
- * the writer starts); readers only use {@link #reader()} to read records at known offsets.
+ * One message segment file. Its size, live counts and compaction state belong to the writer thread (and to
+ * recovery before the writer starts); readers only use {@link #reader()} to read records at known offsets.
  */
 final class Segment {
 
@@ -18,6 +18,15 @@ final class Segment {
     long size;
     /** Messages whose body record lives here and that at least one queue still references. */
     long live;
+    /** Bytes of the MESSAGE records counted in {@link #live}, headers included. */
+    long liveBytes;
+    /** Compaction has copied every message it found live here; the segment waits for its last removals. */
+    boolean compacted;
+    /**
+     * Once {@link #compacted}: how many commands the store had queued when compaction last checked which
+     * messages here were live. Once the writer has processed that many, nothing here can be live any more.
+     */
+    long compactedAtSeq;
 
     private volatile boolean deleted;
     private FileChannel reader;
@@ -25,6 +34,18 @@ final class Segment {
     Segment(long number, Path path) {
         this.number = number;
         this.path = path;
+    }
+
+    /** Counts one live MESSAGE record with a payload of {@code payloadLength} bytes. */
+    void addLive(int payloadLength) {
+        live++;
+        liveBytes += Records.HEADER + payloadLength;
+    }
+
+    /** Uncounts one live MESSAGE record with a payload of {@code payloadLength} bytes. */
+    void dropLive(int payloadLength) {
+        live--;
+        liveBytes -= Records.HEADER + payloadLength;
     }
 
     static String fileName(long number) {

@@ -52,6 +52,59 @@ class IndexStructuresTest {
     }
 
     @Test
+    void outOfOrderAddsAmongRemovedIdsKeepTheOrder() {
+        // Removed ids in the middle leave marks; an add that needs room squeezes them out first.
+        Random random = new Random(3);
+        for (int round = 0; round < 200; round++) {
+            IdList list = new IdList();
+            TreeSet<Long> expected = new TreeSet<>();
+            int n = 8 + random.nextInt(200);
+            for (long id = 1; id <= n; id++) {
+                list.add(id * 10);
+                expected.add(id * 10);
+            }
+            for (int op = 0; op < 400; op++) {
+                long id = 1 + random.nextInt(n * 10 + 10);
+                if (random.nextInt(3) == 0) {
+                    assertThat(list.remove(id)).isEqualTo(expected.remove(id));
+                } else {
+                    assertThat(list.add(id)).isEqualTo(expected.add(id));
+                }
+            }
+            List<Long> all = new ArrayList<>();
+            list.forEach(all::add);
+            assertThat(all).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void idsAddedAtTheFrontOfALongListKeepTheirOrder() {
+        // Recovery meets ids that compaction wrote again at the head of the log after the queue's newer ones.
+        IdList list = new IdList();
+        TreeSet<Long> expected = new TreeSet<>();
+        for (long id = 10_001; id <= 20_000; id++) {
+            list.add(id);
+            expected.add(id);
+        }
+        for (long id = 10_000; id >= 1; id -= 3) {
+            assertThat(list.add(id)).isTrue();
+            expected.add(id);
+        }
+        assertThat(list.add(4)).isFalse();
+        assertThat(list.remove(10_000)).isTrue();
+        expected.remove(10_000L);
+        assertThat(list.remove(1)).isTrue();
+        expected.remove(1L);
+        List<Long> all = new ArrayList<>();
+        list.forEach(all::add);
+        assertThat(all).containsExactlyElementsOf(expected);
+        assertThat(list.size()).isEqualTo(expected.size());
+        List<Long> page = new ArrayList<>();
+        list.forEachAfter(9_995, 3, page::add);
+        assertThat(page).containsExactly(9_997L, 10_001L, 10_002L);
+    }
+
+    @Test
     void longMapBehavesLikeAHashMap() {
         Random random = new Random(7);
         LongMap<String> map = new LongMap<>();
