@@ -10,6 +10,10 @@ import org.slf4j.LoggerFactory;
  * A mailbox that runs its tasks one at a time, in submission order, on a shared pool. Each queue owns one, so
  * its state is touched by one thread at a time without locks, while thousands of queues share a few threads.
  * A drain runs a bounded batch before yielding the pool thread so a busy queue cannot starve the others.
+ *
+ * <p>Urgent tasks (acknowledgements, wake-ups) run before the ordinary ones waiting in the mailbox: when publishers
+ * outpace a consumer, thousands of enqueues can be waiting, and an acknowledgement stuck behind them would hold
+ * back the consumer's credit and so starve delivery exactly when it is needed most.
  */
 public final class SerialExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
@@ -18,6 +22,7 @@ public final class SerialExecutor implements Executor {
     private final Executor pool;
     private final String name;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     public SerialExecutor(Executor pool, String name) {
@@ -28,6 +33,16 @@ public final class SerialExecutor implements Executor {
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
+        schedule();
+    }
+
+    /** Runs {@code task} ahead of the ordinary tasks already waiting (still one at a time, never concurrently). */
+    public void executeUrgent(Runnable task) {
+        urgent.add(task);
+        schedule();
+    }
+
+    private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             pool.execute(this::drain);
         }
@@ -35,20 +50,27 @@ public final class SerialExecutor implements Executor {
 
     private void drain() {
         for (int i = 0; i < BATCH; i++) {
-            Runnable task = tasks.poll();
+            Runnable task = urgent.poll();
+            if (task == null) {
+                task = tasks.poll();
+            }
             if (task == null) {
                 break;
             }
-            try {
-                task.run();
-            } catch (RuntimeException | Error e) {
-                // One bad task must not wedge the owner: log it and keep serving the mailbox.
-                LOG.error("task failed in {}", name, e);
-            }
+            run(task);
         }
         scheduled.set(false);
-        if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+        if ((!tasks.isEmpty() || !urgent.isEmpty()) && scheduled.compareAndSet(false, true)) {
             pool.execute(this::drain);
+        }
+    }
+
+    private void run(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            // One bad task must not wedge the owner: log it and keep serving the mailbox.
+            LOG.error("task failed in {}", name, e);
         }
     }
 }

@@ -44,8 +44,9 @@ class AmqpSmokeTest {
 
             BlockingQueue<String> received = new ArrayBlockingQueue<>(10);
             DeliverCallback cb = (tag, d) -> {
-                received.add(new String(d.getBody(), StandardCharsets.UTF_8));
+                // Ack first: the test closes the channel as soon as it has seen the last message.
                 ch.basicAck(d.getEnvelope().getDeliveryTag(), false);
+                received.add(new String(d.getBody(), StandardCharsets.UTF_8));
             };
             ch.basicConsume(q, false, cb, tag -> { });
             for (int i = 0; i < 5; i++) {

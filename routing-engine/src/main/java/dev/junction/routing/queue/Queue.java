@@ -181,7 +181,7 @@ public final class Queue {
 
     /** Asks the queue to try delivering again: credit was released or a consumer became ready. */
     public void kick() {
-        mailbox.execute(() -> {
+        mailbox.executeUrgent(() -> {
             if (!deleted) {
                 deliverReady(System.currentTimeMillis());
                 afterChange();
@@ -247,7 +247,7 @@ public final class Queue {
 
     /** Settles deliveries by id. Unknown ids (already settled, or from before a purge) are ignored. */
     public void settle(long[] deliveryIds, Settlement how) {
-        mailbox.execute(() -> {
+        mailbox.executeUrgent(() -> {
             long now = System.currentTimeMillis();
             int acked = 0;
             for (long id : deliveryIds) {
