@@ -102,10 +102,19 @@ public final class RoutingEngine implements AutoCloseable {
             }
             long after = 0;
             List<StoredMessage> page;
+            long total = store.count(key);
+            long restored = 0;
+            long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!(page = store.read(key, after, RECOVERY_PAGE)).isEmpty()) {
                 q.restore(page);
                 messages += page.size();
+                restored += page.size();
                 after = page.get(page.size() - 1).id();
+                if (System.nanoTime() > nextReport) {
+                    // Large stores take a while: say how far along the start is.
+                    LOG.info("recovering {}: {} of {} messages", key, restored, total);
+                    nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                }
             }
         }
         LOG.info("recovered {} definitions and {} messages in {} ms", definitions, messages,
