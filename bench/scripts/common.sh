@@ -37,6 +37,13 @@ REPO_ROOT=$(cd "$SCRIPTS_DIR/../.." && pwd)
 
 mkdir -p "$BENCH_WORK" "$BENCH_RESULTS"
 
+# Run from copies: a build in the work tree rewrites the jars in place, and a JVM that then loads a class
+# lazily from the rewritten jar fails with NoClassDefFoundError (seen: Netty event loops died, shutdown hung).
+[ -f "$BENCH_WORK/junction.jar" ] || cp "$JUNCTION_JAR" "$BENCH_WORK/junction.jar"
+[ -f "$BENCH_WORK/benchmarks.jar" ] || cp "$BENCH_JAR" "$BENCH_WORK/benchmarks.jar"
+JUNCTION_JAR="$BENCH_WORK/junction.jar"
+BENCH_JAR="$BENCH_WORK/benchmarks.jar"
+
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # PIDs of this shell and its ancestors, so that a command line mentioning "maven" does not count as a build.
@@ -106,11 +113,19 @@ EOF
     return 1
 }
 
-# stop_junction [SIGNAL]: TERM by default; KILL simulates a crash.
+# stop_junction [SIGNAL]: TERM by default (KILL after 30 s if it has not exited); KILL simulates a crash.
 stop_junction() {
     local sig=${1:-TERM}
     [ -n "$JUNCTION_PID" ] || return 0
     kill -"$sig" "$JUNCTION_PID" 2>/dev/null || true
+    for _ in $(seq 300); do
+        kill -0 "$JUNCTION_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$JUNCTION_PID" 2>/dev/null; then
+        log "Junction $JUNCTION_PID did not stop within 30 s of SIG$sig; killing it"
+        kill -KILL "$JUNCTION_PID" 2>/dev/null || true
+    fi
     wait "$JUNCTION_PID" 2>/dev/null || true
     JUNCTION_PID=
 }

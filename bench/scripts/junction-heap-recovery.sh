@@ -7,6 +7,7 @@
 # Raw output: $BENCH_RESULTS/heap-*.txt and junction-heap-*.log
 source "$(dirname "$0")/common.sh"
 trap stop_all EXIT
+trap "exit 143" INT TERM
 : "${HEAP_MESSAGES:=1000000}"
 : "${HEAP_SIZE:=1024}"
 

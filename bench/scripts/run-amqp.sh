@@ -11,6 +11,7 @@
 # Raw output: $BENCH_RESULTS/amqp-CASE-BROKER-RUN.txt; a summary is printed at the end.
 source "$(dirname "$0")/common.sh"
 trap stop_all EXIT
+trap "exit 143" INT TERM
 
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(transient persistent-16 persistent-1024)

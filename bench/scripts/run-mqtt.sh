@@ -6,6 +6,7 @@
 # Raw output: $BENCH_RESULTS/mqtt-qosQ-BROKER-RUN.txt
 source "$(dirname "$0")/common.sh"
 trap stop_all EXIT
+trap "exit 143" INT TERM
 : "${MQTT_PAIRS:=10}"
 : "${MQTT_SIZE:=16}"
 
