@@ -1,39 +1,28 @@
 package dev.junction.storage.log;
 
-import dev.junction.storage.Definition;
-import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.DefinitionStore;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;
-import dev.junction.storage.RetainedMessage;
 import dev.junction.storage.RetainedStore;
 import dev.junction.storage.SessionStore;
 import dev.junction.storage.StoredMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -56,25 +45,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LogMessageStore implements MessageStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LogMessageStore.class);
     static final String WRITER_THREAD = "junction-store-writer";
     private static final String LOCK_FILE = "LOCK";
 
     private final Path dir;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private ArrayDeque<Cmd> commands = new ArrayDeque<>();
-    /** Commands queued so far; the writer processes them in this order. */
-    private long enqueued;
-    private boolean writerWaiting;
-    private boolean closed;
-
+    private final CommandQueue commands = new CommandQueue(lock);
     // the index, guarded by lock
-    private final LongMap<Msg> messages;
-    private final Map<QueueKey, QueueState> queues;
-    private int nextQueueId;
-    private long highestId;
-    private final MetaState meta;
+    private final MessageIndex index;
+    private final BodyReader bodies = new BodyReader(lock);
 
     private final LogWriter writer;
     private final Thread writerThread;
@@ -82,9 +61,9 @@ public final class LogMessageStore implements MessageStore {
     private final FileLock dirLock;
     private final long recoveryMillis;
 
-    private final DefinitionStore definitionView = new Definitions();
-    private final RetainedStore retainedView = new Retained();
-    private final SessionStore sessionView = new Sessions();
+    private final DefinitionStore definitionView;
+    private final RetainedStore retainedView;
+    private final SessionStore sessionView;
 
     private LogMessageStore(Path dir, FsyncPolicy policy, LogStoreSettings settings, FileChannel lockChannel,
                             FileLock dirLock) throws IOException {
@@ -93,12 +72,12 @@ public final class LogMessageStore implements MessageStore {
         this.dirLock = dirLock;
         long t0 = System.nanoTime();
         Recovery r = Recovery.run(dir);
-        this.messages = r.messages;
-        this.queues = r.queues;
-        this.nextQueueId = r.nextQueueId;
-        this.highestId = r.highestId;
-        this.meta = r.meta;
-        this.writer = new LogWriter(this, dir, policy, settings, r);
+        this.index = new MessageIndex(r);
+        MetaAccess meta = new MetaAccess(lock, commands, r.meta);
+        this.definitionView = new LogDefinitionStore(meta);
+        this.retainedView = new LogRetainedStore(meta);
+        this.sessionView = new LogSessionStore(meta);
+        this.writer = new LogWriter(this, commands, dir, policy, settings, r);
         this.recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         this.writerThread = new Thread(writer, WRITER_THREAD);
         writerThread.setDaemon(true);
@@ -138,6 +117,7 @@ public final class LogMessageStore implements MessageStore {
         }
     }
 
+
     // ---- messages ------------------------------------------------------------------------------------------
 
     @Override
@@ -164,28 +144,12 @@ public final class LogMessageStore implements MessageStore {
         }
         lock.lock();
         try {
-            checkOpen();
+            commands.checkOpen();
             if (n > 0) {
-                if (messages.get(id) != null) {
-                    throw new IllegalArgumentException("message id " + id + " is already stored");
-                }
-                ByteBuffer ids = ByteBuffer.wrap(cmd.payload, 12, 4 * n);
-                int i = 0;
-                for (QueueKey key : targets) {
-                    QueueState q = queues.get(key);
-                    if (q == null) {
-                        q = new QueueState(key, nextQueueId++);
-                        queues.put(key, q);
-                    }
-                    q.ids.add(id);
-                    cmd.queues[i++] = q;
-                    ids.putInt(q.id);
-                }
-                cmd.msg.refs = n;
-                messages.put(id, cmd.msg);
+                index.add(cmd, targets);
             }
-            highestId = Math.max(highestId, id);
-            enqueue(cmd);
+            index.raiseHighestId(id);
+            commands.enqueue(cmd);
         } finally {
             lock.unlock();
         }
@@ -197,58 +161,25 @@ public final class LogMessageStore implements MessageStore {
         Objects.requireNonNull(queue, "queue");
         lock.lock();
         try {
-            checkOpen();
-            QueueState q = queues.get(queue);
-            if (q == null || !q.ids.remove(messageId)) {
-                return enqueue(Cmd.barrier());
-            }
-            Cmd cmd = new Cmd(Cmd.REMOVE, Records.REMOVE,
-                    ByteBuffer.allocate(12).putInt(q.id).putLong(messageId).array());
-            cmd.queues = new QueueState[] {q};
-            Msg msg = messages.get(messageId);
-            cmd.freed = release(msg) ? new Msg[] {msg} : NONE;
-            return enqueue(cmd);
+            commands.checkOpen();
+            Cmd cmd = index.remove(queue, messageId);
+            return commands.enqueue(cmd != null ? cmd : Cmd.barrier());
         } finally {
             lock.unlock();
         }
     }
-
-    private static final Msg[] NONE = new Msg[0];
 
     @Override
     public CompletableFuture<Void> removeQueue(QueueKey queue) {
         Objects.requireNonNull(queue, "queue");
         lock.lock();
         try {
-            checkOpen();
-            QueueState q = queues.remove(queue);
-            if (q == null || q.ids.isEmpty()) {
-                return enqueue(Cmd.barrier());
-            }
-            List<Msg> freed = new ArrayList<>();
-            q.ids.forEach(id -> {
-                Msg msg = messages.get(id);
-                if (release(msg)) {
-                    freed.add(msg);
-                }
-            });
-            q.ids.clear();
-            Cmd cmd = new Cmd(Cmd.REMOVE_QUEUE, Records.REMOVE_QUEUE, ByteBuffer.allocate(4).putInt(q.id).array());
-            cmd.queues = new QueueState[] {q};
-            cmd.freed = freed.toArray(NONE);
-            return enqueue(cmd);
+            commands.checkOpen();
+            Cmd cmd = index.removeQueue(queue);
+            return commands.enqueue(cmd != null ? cmd : Cmd.barrier());
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Drops one reference; true when it was the last and the body is gone from the index. Lock held. */
-    private boolean release(Msg msg) {
-        if (--msg.refs == 0) {
-            messages.remove(msg.id);
-            return true;
-        }
-        return false;
     }
 
     @Override
@@ -260,105 +191,22 @@ public final class LogMessageStore implements MessageStore {
         List<Pick> picked = new ArrayList<>(Math.min(max, 1024));
         lock.lock();
         try {
-            checkOpen();
-            QueueState q = queues.get(queue);
-            if (q == null || max == 0) {
+            commands.checkOpen();
+            if (max == 0 || !index.pick(queue, afterId, max, picked)) {
                 return List.of();
             }
-            q.ids.forEachAfter(afterId, max, id -> picked.add(pick(messages.get(id))));
         } finally {
             lock.unlock();
         }
         // Bodies are read without the lock, so a long read never holds up publishers.
         List<StoredMessage> page = new ArrayList<>(picked.size());
         for (Pick p : picked) {
-            byte[] data = body(p);
+            byte[] data = bodies.body(p);
             if (data != null) {
-                page.add(new StoredMessage(p.msg.id, data));
+                page.add(new StoredMessage(p.msg().id, data));
             }
         }
         return page;
-    }
-
-    /**
-     * Where a reader finds a message's body: its payload while the writer still holds it, otherwise a location
-     * taken under the lock, so that it cannot mix the old and new halves of a move by compaction.
-     */
-    private record Pick(Msg msg, byte[] payload, Segment segment, long offset, int length) {
-    }
-
-    /** Lock held. */
-    private static Pick pick(Msg m) {
-        byte[] payload = m.payload;
-        return payload != null ? new Pick(m, payload, null, 0, 0)
-                : new Pick(m, null, m.segment, m.offset, m.payloadLength);
-    }
-
-    /**
-     * The body of a picked message, from the cache or the disk; null if it was removed (and its segment deleted)
-     * meanwhile. A segment deleted under the reader may also mean that compaction moved the message: then the
-     * read is retried at the new location.
-     */
-    private byte[] body(Pick p) {
-        for (int attempt = 0; ; attempt++) {
-            if (p.payload != null) {
-                return data(ByteBuffer.wrap(p.payload));
-            }
-            Segment s = p.segment;
-            Msg m = p.msg;
-            try {
-                ByteBuffer record = ByteBuffer.allocate(Records.HEADER + p.length);
-                FileChannel ch = s.reader();
-                while (record.hasRemaining()) {
-                    if (ch.read(record, p.offset + record.position()) < 0) {
-                        throw new IOException("unexpected end of " + s + " at offset " + p.offset);
-                    }
-                }
-                record.flip();
-                int length = record.getInt(0);
-                int crc = record.getInt(4);
-                if (length != p.length || record.get(8) != Records.MESSAGE
-                        || Records.crc(record, 0, length) != crc || record.getLong(Records.HEADER) != m.id) {
-                    LOG.error("{}: message {} at offset {} fails its checksum; it is left out of the read", s,
-                            m.id, p.offset);
-                    return null;
-                }
-                return data(record.position(Records.HEADER).slice());
-            } catch (ClosedChannelException e) {
-                if (attempt >= 3) {
-                    return null;
-                }
-                if (s.deleted()) {
-                    Pick now = repick(m);
-                    if (now.payload == null && now.segment == s) {
-                        return null; // removed, and its segment deleted while we were reading
-                    }
-                    p = now; // moved by compaction before its old segment was deleted
-                }
-                // otherwise an interrupted reader closed the channel; it is reopened on the next attempt
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read message " + m.id + " from " + s, e);
-            }
-        }
-    }
-
-    private Pick repick(Msg m) {
-        lock.lock();
-        try {
-            return pick(m);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The body in a MESSAGE payload, as a fresh array. */
-    private static byte[] data(ByteBuffer payload) {
-        int n = payload.getInt(8);
-        int at = 12 + 4 * n;
-        int length = payload.getInt(at);
-        byte[] data = new byte[length];
-        payload.get(at + 4, data);
-        return data;
     }
 
     @Override
@@ -366,9 +214,8 @@ public final class LogMessageStore implements MessageStore {
         Objects.requireNonNull(queue, "queue");
         lock.lock();
         try {
-            checkOpen();
-            QueueState q = queues.get(queue);
-            return q == null ? 0 : q.ids.size();
+            commands.checkOpen();
+            return index.count(queue);
         } finally {
             lock.unlock();
         }
@@ -378,14 +225,8 @@ public final class LogMessageStore implements MessageStore {
     public Set<QueueKey> queues() {
         lock.lock();
         try {
-            checkOpen();
-            Set<QueueKey> live = new HashSet<>();
-            queues.forEach((k, q) -> {
-                if (!q.ids.isEmpty()) {
-                    live.add(k);
-                }
-            });
-            return Set.copyOf(live);
+            commands.checkOpen();
+            return index.liveQueues();
         } finally {
             lock.unlock();
         }
@@ -395,8 +236,8 @@ public final class LogMessageStore implements MessageStore {
     public long highestMessageId() {
         lock.lock();
         try {
-            checkOpen();
-            return highestId;
+            commands.checkOpen();
+            return index.highestId();
         } finally {
             lock.unlock();
         }
@@ -422,171 +263,7 @@ public final class LogMessageStore implements MessageStore {
         return sessionView;
     }
 
-    /** Applies a metadata change and queues its record; a change that changes nothing queues a barrier. */
-    private CompletableFuture<Void> changeMeta(byte type, Object key, byte[] payload) {
-        lock.lock();
-        try {
-            checkOpen();
-            if (!meta.apply(type, key, payload)) {
-                return enqueue(Cmd.barrier());
-            }
-            Cmd cmd = new Cmd(Cmd.META, type, payload);
-            cmd.metaKey = key;
-            return enqueue(cmd);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private <T> T readMeta(java.util.function.Function<MetaState, T> reader) {
-        lock.lock();
-        try {
-            checkOpen();
-            return reader.apply(meta);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private final class Definitions implements DefinitionStore {
-        @Override
-        public CompletableFuture<Void> put(Definition d) {
-            Objects.requireNonNull(d, "definition");
-            Objects.requireNonNull(d.kind(), "kind");
-            Objects.requireNonNull(d.vhost(), "vhost");
-            Objects.requireNonNull(d.name(), "name");
-            Objects.requireNonNull(d.data(), "data");
-            return changeMeta(Records.DEFINITION_PUT, new MetaState.DefKey(d.kind(), d.vhost(), d.name()),
-                    MetaState.definitionPut(d));
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(DefinitionKind kind, String vhost, String name) {
-            MetaState.DefKey key = new MetaState.DefKey(Objects.requireNonNull(kind, "kind"),
-                    Objects.requireNonNull(vhost, "vhost"), Objects.requireNonNull(name, "name"));
-            return changeMeta(Records.DEFINITION_DELETE, key, MetaState.definitionDelete(key));
-        }
-
-        @Override
-        public List<Definition> all() {
-            return readMeta(MetaState::definitions);
-        }
-    }
-
-    private final class Retained implements RetainedStore {
-        @Override
-        public CompletableFuture<Void> put(RetainedMessage m) {
-            Objects.requireNonNull(m, "message");
-            String vhost = Objects.requireNonNull(m.vhost(), "vhost");
-            String topic = Objects.requireNonNull(m.topic(), "topic");
-            byte[] data = Objects.requireNonNull(m.data(), "data");
-            return changeMeta(Records.RETAINED_PUT, new MetaState.RetainedKey(vhost, topic),
-                    MetaState.pairPut(vhost, topic, data));
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(String vhost, String topic) {
-            Objects.requireNonNull(vhost, "vhost");
-            Objects.requireNonNull(topic, "topic");
-            return changeMeta(Records.RETAINED_DELETE, new MetaState.RetainedKey(vhost, topic),
-                    MetaState.pairDelete(vhost, topic));
-        }
-
-        @Override
-        public List<RetainedMessage> all() {
-            return readMeta(MetaState::retained);
-        }
-    }
-
-    private final class Sessions implements SessionStore {
-        @Override
-        public CompletableFuture<Void> put(Session s) {
-            Objects.requireNonNull(s, "session");
-            String vhost = Objects.requireNonNull(s.vhost(), "vhost");
-            String clientId = Objects.requireNonNull(s.clientId(), "clientId");
-            byte[] data = Objects.requireNonNull(s.data(), "data");
-            return changeMeta(Records.SESSION_PUT, new MetaState.SessionKey(vhost, clientId),
-                    MetaState.pairPut(vhost, clientId, data));
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(String vhost, String clientId) {
-            Objects.requireNonNull(vhost, "vhost");
-            Objects.requireNonNull(clientId, "clientId");
-            return changeMeta(Records.SESSION_DELETE, new MetaState.SessionKey(vhost, clientId),
-                    MetaState.pairDelete(vhost, clientId));
-        }
-
-        @Override
-        public Optional<Session> get(String vhost, String clientId) {
-            MetaState.SessionKey key = new MetaState.SessionKey(Objects.requireNonNull(vhost, "vhost"),
-                    Objects.requireNonNull(clientId, "clientId"));
-            return Optional.ofNullable(readMeta(m -> m.session(key)));
-        }
-
-        @Override
-        public List<Session> all() {
-            return readMeta(MetaState::sessions);
-        }
-    }
-
-    // ---- the hand-off to the writer ------------------------------------------------------------------------
-
-    /** Queues {@code cmd} for the writer; lock held, so the log order is the order of index changes. */
-    private CompletableFuture<Void> enqueue(Cmd cmd) {
-        commands.addLast(cmd);
-        enqueued++;
-        if (writerWaiting) {
-            writerWaiting = false;
-            work.signal();
-        }
-        return cmd.future;
-    }
-
-    /**
-     * Called by the writer: everything queued so far (possibly nothing when {@code wait} is false), or null once
-     * the store is closed and nothing is left.
-     */
-    ArrayDeque<Cmd> takeCommands(boolean wait) {
-        lock.lock();
-        try {
-            while (wait && commands.isEmpty() && !closed) {
-                writerWaiting = true;
-                work.awaitUninterruptibly();
-            }
-            writerWaiting = false;
-            if (commands.isEmpty()) {
-                return closed ? null : commands;
-            }
-            ArrayDeque<Cmd> taken = commands;
-            commands = new ArrayDeque<>();
-            return taken;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     // ---- compaction support (called by the writer) -------------------------------------------------------
-
-    /** A MESSAGE record that compaction found in the segment it is emptying. */
-    record Found(long id, long offset, int payloadLength, QueueKey[] queues) {
-    }
-
-    /** A live message to write again, with the queues that hold it now. */
-    static final class Copy {
-        final Msg msg;
-        final Found found;
-        final QueueState[] queues;
-        Segment segment;
-        long offset;
-        int payloadLength;
-
-        Copy(Msg msg, Found found, QueueState[] queues) {
-            this.msg = msg;
-            this.found = found;
-            this.queues = queues;
-        }
-    }
 
     /**
      * Called by the writer: of the records {@code found} in {@code segment}, those that still hold a live
@@ -594,45 +271,21 @@ public final class LogMessageStore implements MessageStore {
      * already in that answer, so the copies may be written ahead of those still waiting: replaying a waiting
      * removal after a copy that no longer lists its queue changes nothing.
      */
-    List<Copy> liveCopies(Segment segment, List<Found> found, long[] enqueuedOut) {
-        List<Copy> copies = new ArrayList<>();
+    List<Compactor.Copy> liveCopies(Segment segment, List<Compactor.Found> found, long[] enqueuedOut) {
         lock.lock();
         try {
-            enqueuedOut[0] = enqueued;
-            for (Found f : found) {
-                Msg m = messages.get(f.id());
-                if (m == null || m.segment != segment || m.offset != f.offset()) {
-                    continue; // removed, or this is an older record of a reused id
-                }
-                List<QueueState> holders = new ArrayList<>(f.queues().length);
-                for (QueueKey key : f.queues()) {
-                    QueueState q = key == null ? null : queues.get(key);
-                    if (q != null && q.ids.contains(m.id)) { // a record names each queue once
-                        holders.add(q);
-                    }
-                }
-                if (holders.size() != m.refs) {
-                    // The record's queue list did not resolve (it never should); ask every queue instead.
-                    holders.clear();
-                    for (QueueState q : queues.values()) {
-                        if (q.ids.contains(m.id)) {
-                            holders.add(q);
-                        }
-                    }
-                }
-                copies.add(new Copy(m, f, holders.toArray(new QueueState[0])));
-            }
+            enqueuedOut[0] = commands.enqueued();
+            return index.liveCopies(segment, found);
         } finally {
             lock.unlock();
         }
-        return copies;
     }
 
     /** Called by the writer once the copies are in the file: readers find the messages there from now on. */
-    void moved(List<Copy> copies) {
+    void moved(List<Compactor.Copy> copies) {
         lock.lock();
         try {
-            for (Copy c : copies) {
+            for (Compactor.Copy c : copies) {
                 c.msg.offset = c.offset;
                 c.msg.payloadLength = c.payloadLength;
                 c.msg.segment = c.segment;
@@ -642,16 +295,10 @@ public final class LogMessageStore implements MessageStore {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("store is closed");
-        }
-    }
-
     private void checkOpenUnlocked() {
         lock.lock();
         try {
-            checkOpen();
+            commands.checkOpen();
         } finally {
             lock.unlock();
         }
@@ -663,15 +310,8 @@ public final class LogMessageStore implements MessageStore {
      */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            work.signal();
-        } finally {
-            lock.unlock();
+        if (!commands.close()) {
+            return;
         }
         if (Thread.currentThread() != writerThread) {
             boolean interrupted = false;
@@ -708,37 +348,37 @@ public final class LogMessageStore implements MessageStore {
 
     /** How many fsyncs the writer has done (segments and metadata log). */
     public long fsyncCount() {
-        return writer.fsyncs.get();
+        return writer.stats.fsyncs.get();
     }
 
     /** Total time spent in fsync, in nanoseconds. */
     public long fsyncTotalNanos() {
-        return writer.fsyncNanos.get();
+        return writer.stats.fsyncNanos.get();
     }
 
     /** The longest single fsync so far, in nanoseconds. */
     public long fsyncMaxNanos() {
-        return writer.fsyncMaxNanos;
+        return writer.stats.fsyncMaxNanos;
     }
 
     /** Bytes in the store's segment and metadata files, as written by the writer (buffered bytes included). */
     public long bytesOnDisk() {
-        return writer.bytesOnDisk;
+        return writer.stats.bytesOnDisk;
     }
 
     /** Segment files currently kept, the active one included. */
     public int segmentCount() {
-        return writer.segmentCount;
+        return writer.stats.segmentCount;
     }
 
     /** Bytes that segment compaction wrote again at the head of the log (records and their queue names). */
     public long compactedBytes() {
-        return writer.compactedBytes;
+        return writer.stats.compactedBytes;
     }
 
     /** Segments that compaction has emptied by writing their live messages again. */
     public long compactions() {
-        return writer.compactions;
+        return writer.stats.compactions;
     }
 
     /** How long the last open spent recovering, in milliseconds. */
@@ -750,7 +390,7 @@ public final class LogMessageStore implements MessageStore {
     public long messageCount() {
         lock.lock();
         try {
-            return messages.size();
+            return index.messageCount();
         } finally {
             lock.unlock();
         }
@@ -762,10 +402,10 @@ public final class LogMessageStore implements MessageStore {
     }
 
     void syncHook(LogWriter.SyncHook hook) {
-        writer.syncHook = hook;
+        writer.syncHook(hook);
     }
 
     void deleteHook(LogWriter.DeleteHook hook) {
-        writer.deleteHook = hook;
+        writer.deleteHook(hook);
     }
 }

@@ -1,0 +1,161 @@
+package dev.junction.storage.log;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The metadata log as the writer thread keeps it: definitions, retained messages and sessions are appended to
+ * it, and it is rewritten from a mirror of the live entries once it is mostly dead. Writer thread only.
+ */
+final class MetaLog {
+
+    // Logs as the writer: these are its messages, and log settings select them by its name.
+    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+
+    private final Path dir;
+    private final LogStoreSettings settings;
+    private final RecordAppender appender;
+    private final FileSync sync;
+    private final WriterStats stats;
+    private final WriteFailure failure;
+
+    private final MetaState mirror;
+    private long metaNumber;
+    private FileChannel metaOut;
+    private long metaSize;
+    private final ByteBuffer metaBuffer = ByteBuffer.allocateDirect(64 << 10);
+    private boolean metaDirty;
+
+    MetaLog(Path dir, LogStoreSettings settings, Recovery recovered, RecordAppender appender, FileSync sync,
+            WriterStats stats, WriteFailure failure) throws IOException {
+        this.dir = dir;
+        this.settings = settings;
+        this.appender = appender;
+        this.sync = sync;
+        this.stats = stats;
+        this.failure = failure;
+        this.mirror = recovered.meta.copy();
+
+        // The metadata log is appended to where recovery left it; a missing one is started.
+        metaNumber = Math.max(1, recovered.metaNumber);
+        Path metaPath = dir.resolve(Recovery.metaFileName(metaNumber));
+        metaOut = FileChannel.open(metaPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        metaSize = recovered.metaNumber == 0 ? 0 : recovered.metaSize;
+        if (metaSize == 0) {
+            ByteBuffer h = ByteBuffer.allocate(Records.FILE_HEADER).putInt(Records.MAGIC).putInt(Records.VERSION);
+            RecordAppender.writeFully(metaOut, h.flip(), 0);
+            metaSize = Records.FILE_HEADER;
+            metaOut.force(true);
+            sync.syncDirectory();
+        }
+        stats.bytesOnDisk += metaSize;
+        metaOut.position(metaSize);
+    }
+
+    /** Buffers the record of a metadata command and applies it to the mirror the log is rewritten from. */
+    void append(Cmd c) throws IOException {
+        if (metaBuffer.remaining() < c.recordBytes()) {
+            RecordAppender.flush(metaBuffer, metaOut);
+        }
+        appender.append(metaBuffer, metaOut, c.type, c.payload);
+        metaSize += c.recordBytes();
+        stats.bytesOnDisk += c.recordBytes();
+        metaDirty = true;
+        mirror.apply(c.type, c.metaKey, c.payload);
+    }
+
+    void flushIfDirty() throws IOException {
+        if (metaDirty) {
+            RecordAppender.flush(metaBuffer, metaOut);
+        }
+    }
+
+    void forceIfDirty() throws IOException {
+        if (metaDirty) {
+            sync.force(metaOut);
+        }
+    }
+
+    void markClean() {
+        metaDirty = false;
+    }
+
+    void maybeCompact() {
+        if (metaSize <= settings.metaCompactBytes() || metaSize <= 2 * mirror.liveBytes() + Records.FILE_HEADER) {
+            return;
+        }
+        long number = metaNumber + 1;
+        Path tmp = dir.resolve(Recovery.metaFileName(number).replace(".log", ".tmp"));
+        Path target = dir.resolve(Recovery.metaFileName(number));
+        try {
+            long size;
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(64 << 10);
+                buf.putInt(Records.MAGIC).putInt(Records.VERSION);
+                List<IOException> errors = new ArrayList<>(1);
+                mirror.forEachRecord((type, payload) -> {
+                    try {
+                        appender.append(buf, out, type, payload);
+                    } catch (IOException e) {
+                        errors.add(e);
+                    }
+                });
+                if (!errors.isEmpty()) {
+                    throw errors.get(0);
+                }
+                RecordAppender.flush(buf, out);
+                size = out.size();
+                out.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            sync.syncDirectory();
+            Path old = dir.resolve(Recovery.metaFileName(metaNumber));
+            metaOut.close();
+            Files.deleteIfExists(old);
+            metaOut = FileChannel.open(target, StandardOpenOption.WRITE);
+            metaOut.position(size);
+            stats.bytesOnDisk += size - metaSize;
+            LOG.debug("metadata log compacted from {} to {} bytes", metaSize, size);
+            metaSize = size;
+            metaNumber = number;
+        } catch (IOException e) {
+            LOG.warn("could not compact the metadata log: {}", e.toString());
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // left for the next open to remove
+            }
+            if (!metaOut.isOpen()) {
+                failure.fail(e); // the old log was closed but the new one could not be opened
+            }
+        }
+    }
+
+    // ---- close ---------------------------------------------------------------------------------------------
+
+    void flush() throws IOException {
+        RecordAppender.flush(metaBuffer, metaOut);
+    }
+
+    void forceOnClose() throws IOException {
+        metaOut.force(false);
+    }
+
+    void closeFile() {
+        try {
+            metaOut.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
