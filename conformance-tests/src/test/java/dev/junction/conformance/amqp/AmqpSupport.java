@@ -183,4 +183,13 @@ final class AmqpSupport {
             assertThat(text(r.getBody())).isEqualTo("still-alive");
         }
     }
+
+    /** Queue or exchange arguments from alternating names and values. */
+    static Map<String, Object> args(Object... kv) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.junction.conformance.amqp;
 
+import static dev.junction.conformance.amqp.AmqpSupport.args;
 import static dev.junction.conformance.amqp.AmqpSupport.bytes;
 import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
 import static dev.junction.conformance.amqp.AmqpSupport.connect;
@@ -19,7 +20,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.junction.conformance.BrokerFixture;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,14 +50,6 @@ class DeadLetteringAndLimitsTest {
         String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
         ch.queueBind(dead, dlx, "");
         return dead;
-    }
-
-    private static Map<String, Object> args(Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.junction.conformance.amqp;
 
+import static dev.junction.conformance.amqp.AmqpSupport.args;
 import static dev.junction.conformance.amqp.AmqpSupport.bytes;
 import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
 import static dev.junction.conformance.amqp.AmqpSupport.connect;
@@ -48,14 +49,6 @@ class QueueFeaturesTest {
         if (broker != null) {
             broker.close();
         }
-    }
-
-    private static Map<String, Object> args(Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
     }
 
     @Test
