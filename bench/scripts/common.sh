@@ -198,6 +198,8 @@ start_mosquitto() {
         echo "persistence false"
         echo "log_dest stdout"
         [ "$(id -u)" = 0 ] && echo "user root"
+        # Extra lines, e.g. MOSQUITTO_EXTRA_CONF='max_inflight_messages 100' (Junction's mqtt.max_inflight default).
+        [ -z "${MOSQUITTO_EXTRA_CONF:-}" ] || printf '%s\n' "$MOSQUITTO_EXTRA_CONF"
     } >"$conf"
     mosquitto -c "$conf" >"$logf" 2>&1 &
     MOSQUITTO_PID=$!

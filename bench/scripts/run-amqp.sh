@@ -12,6 +12,7 @@
 source "$(dirname "$0")/common.sh"
 trap stop_all EXIT
 trap "exit 143" INT TERM
+: "${AMQP_BROKERS:=junction rabbitmq}"       # which brokers to measure, in this order
 
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(transient persistent-16 persistent-1024)
@@ -27,7 +28,7 @@ flags_for() {
 for c in "${cases[@]}"; do
     flags=$(flags_for "$c")
     for run in $(seq "$BENCH_RUNS"); do
-        for broker in junction rabbitmq; do
+        for broker in $AMQP_BROKERS; do
             out="$BENCH_RESULTS/amqp-$c-$broker-$run.txt"
             wait_quiet "$BENCH_RESULTS/load.txt"
             echo "amqp-$c-$broker-$run start $(uptime)" >>"$BENCH_RESULTS/load.txt"

@@ -9,13 +9,14 @@ trap stop_all EXIT
 trap "exit 143" INT TERM
 : "${MQTT_PAIRS:=10}"
 : "${MQTT_SIZE:=16}"
+: "${MQTT_BROKERS:=junction mosquitto}"      # which brokers to measure, in this order
 
 qoss=("$@")
 [ ${#qoss[@]} -gt 0 ] || qoss=(0 1)
 
 for qos in "${qoss[@]}"; do
     for run in $(seq "$BENCH_RUNS"); do
-        for broker in junction mosquitto; do
+        for broker in $MQTT_BROKERS; do
             out="$BENCH_RESULTS/mqtt-qos$qos-$broker-$run.txt"
             wait_quiet "$BENCH_RESULTS/load.txt"
             echo "mqtt-qos$qos-$broker-$run start $(uptime)" >>"$BENCH_RESULTS/load.txt"
