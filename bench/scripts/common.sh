@@ -1,11 +1,12 @@
 # Shared helpers for the broker comparison scripts. Source it; do not run it.
 #
-# Prerequisites (nothing here installs anything):
+# Prerequisites (nothing here installs anything; see docs/benchmarks.md):
 #   apt-get install rabbitmq-server mosquitto      # Debian 12: RabbitMQ 3.10.8 / Erlang 25, Mosquitto 2.0.11
-#   a JDK 17 (java, jcmd) and Maven
-#   PerfTest: a classpath for com.rabbitmq:perf-test:2.22.1 in PERFTEST_CP (see docs/benchmarks.md), e.g.
-#     mkdir perf && cd perf && printf '%s' '<project xmlns="http://maven.apache.org/POM/4.0.0">...' > pom.xml
-#     mvn -q dependency:build-classpath -Dmdep.outputFile=cp.txt && export PERFTEST_CP=$(cat cp.txt)
+#   a JDK 17 (java, jcmd), Maven, curl, bc
+#   the Junction jars: mvn -B -pl broker -am package -DskipTests && mvn -B -Pbench -pl bench package -DskipTests
+#   PERFTEST_CP: the class path of com.rabbitmq:perf-test:2.22.1 (a one-dependency pom, then
+#     mvn -q dependency:build-classpath -Dmdep.outputFile=cp.txt; export PERFTEST_CP=$(cat cp.txt))
+# A system RabbitMQ (the Debian service) is left alone: the node here has its own name, ports, epmd and dirs.
 #
 # Everything listens on 127.0.0.1 on non-default ports; every value below can be overridden from the environment.
 

@@ -60,7 +60,9 @@ final class CommandQueue {
             }
             writerWaiting = false;
             if (commands.isEmpty()) {
-                return closed ? null : commands;
+                // Never hand out the live deque: callers add to it under the lock while the writer iterates
+                // what it took without the lock (that was a ConcurrentModificationException in the writer).
+                return closed ? null : new ArrayDeque<>(0);
             }
             ArrayDeque<Cmd> taken = commands;
             commands = new ArrayDeque<>();
