@@ -60,6 +60,19 @@ public interface MessageStore extends AutoCloseable {
      */
     List<StoredMessage> read(QueueKey queue, long afterId, int max);
 
+    /**
+     * Reads those of {@code ids} that {@code queue} still references, in the order given, leaving out the rest.
+     * A queue that keeps most of its backlog on disk pages it back in with this, by the ids it remembers.
+     */
+    List<StoredMessage> read(QueueKey queue, long[] ids);
+
+    /**
+     * Up to {@code max} of {@code queue}'s message ids greater than {@code afterId}, in id order, each with the
+     * size of its stored data, without reading a body: a queue recovers a long backlog as ids alone. An unknown
+     * queue or {@code max == 0} gives an empty page; a negative {@code max} is an {@link IllegalArgumentException}.
+     */
+    IdPage ids(QueueKey queue, long afterId, int max);
+
     /** Number of messages {@code queue} still references. */
     long count(QueueKey queue);
 

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +28,13 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * {@link #open(Path)}; a durable one also returns true from {@link #survivesReopen()} so that the reopen
  * checks run. Each test gets a fresh store in a fresh temporary directory, closed afterwards.
  */
-public abstract class MessageStoreContract {
+public abstract class MessageStoreContract implements MetadataStoreContract, PagedReadContract {
 
     protected static final QueueKey ORDERS = new QueueKey("/", "orders");
     protected static final QueueKey AUDIT = new QueueKey("/", "audit");
     protected static final QueueKey ORDERS_IN_OTHER_VHOST = new QueueKey("other", "orders");
 
-    private static final long TIMEOUT_SECONDS = 10;
+    private static final long TIMEOUT_SECONDS = ContractSupport.TIMEOUT_SECONDS;
 
     @TempDir
     protected Path dir;
@@ -57,6 +56,11 @@ public abstract class MessageStoreContract {
      */
     protected OptionalLong bodyCount(MessageStore store) {
         return OptionalLong.empty();
+    }
+
+    @Override
+    public MessageStore store() {
+        return store;
     }
 
     @BeforeEach
@@ -249,116 +253,6 @@ public abstract class MessageStoreContract {
         assertThat(store.highestMessageId()).isZero();
     }
 
-    // ---- definitions, retained messages, sessions -------------------------------------------------------
-
-    @Test
-    void definitionPutWithSameKeyReplacesInPlace() {
-        DefinitionStore definitions = store.definitions();
-        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "a", "a1")));
-        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "b", "b1")));
-        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "c", "c1")));
-        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "a", "a2")));
-
-        assertThat(describe(definitions.all())).containsExactly("QUEUE /a=a2", "QUEUE /b=b1", "QUEUE /c=c1");
-    }
-
-    @Test
-    void definitionsComeBackOrderedByKind() {
-        DefinitionStore definitions = store.definitions();
-        await(definitions.put(definition(DefinitionKind.BINDING, "/", "x->q", "b")));
-        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "q2", "q")));
-        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "x", "e")));
-        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "q1", "q")));
-        await(definitions.put(definition(DefinitionKind.PERMISSION, "/", "guest", "p")));
-        await(definitions.put(definition(DefinitionKind.USER, "", "guest", "u")));
-        await(definitions.put(definition(DefinitionKind.VHOST, "", "/", "v")));
-
-        assertThat(describe(definitions.all())).containsExactly(
-                "VHOST /=v", "USER guest=u", "PERMISSION /guest=p", "EXCHANGE /x=e",
-                "QUEUE /q2=q", "QUEUE /q1=q", "BINDING /x->q=b");
-    }
-
-    @Test
-    void definitionKeyIsKindVhostAndName() {
-        DefinitionStore definitions = store.definitions();
-        await(definitions.put(definition(DefinitionKind.QUEUE, "/", "orders", "q")));
-        await(definitions.put(definition(DefinitionKind.QUEUE, "other", "orders", "q-other")));
-        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "orders", "e")));
-
-        await(definitions.delete(DefinitionKind.QUEUE, "/", "orders"));
-        await(definitions.delete(DefinitionKind.BINDING, "/", "orders")); // absent: no-op
-
-        assertThat(describe(definitions.all())).containsExactly("EXCHANGE /orders=e", "QUEUE otherorders=q-other");
-    }
-
-    @Test
-    void definitionDeletedAndPutAgainGoesToTheEndOfItsKind() {
-        DefinitionStore definitions = store.definitions();
-        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "a", "1")));
-        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "b", "1")));
-        await(definitions.delete(DefinitionKind.EXCHANGE, "/", "a"));
-        await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "a", "2")));
-
-        assertThat(describe(definitions.all())).containsExactly("EXCHANGE /b=1", "EXCHANGE /a=2");
-    }
-
-    @Test
-    void retainedPutReplacesAndDeleteClears() {
-        RetainedStore retained = store.retained();
-        await(retained.put(new RetainedMessage("/", "a/b", bytes("1"))));
-        await(retained.put(new RetainedMessage("other", "a/b", bytes("x"))));
-        await(retained.put(new RetainedMessage("/", "a/b", bytes("2"))));
-        await(retained.put(new RetainedMessage("/", "c", bytes("3"))));
-        assertThat(describeRetained(retained.all())).containsExactlyInAnyOrder("/ a/b=2", "other a/b=x", "/ c=3");
-
-        await(retained.delete("/", "a/b"));
-        await(retained.delete("/", "never-retained"));
-        assertThat(describeRetained(retained.all())).containsExactlyInAnyOrder("other a/b=x", "/ c=3");
-    }
-
-    @Test
-    void sessionsArePerVhostAndClientId() {
-        SessionStore sessions = store.sessions();
-        await(sessions.put(new SessionStore.Session("/", "client-1", bytes("s1"))));
-        await(sessions.put(new SessionStore.Session("other", "client-1", bytes("o1"))));
-        await(sessions.put(new SessionStore.Session("/", "client-2", bytes("s2"))));
-        await(sessions.put(new SessionStore.Session("/", "client-1", bytes("s1b"))));
-
-        assertThat(sessions.get("/", "client-1").map(s -> text(s.data()))).contains("s1b");
-        assertThat(sessions.get("other", "client-1").map(s -> text(s.data()))).contains("o1");
-        assertThat(sessions.get("other", "client-2")).isEmpty();
-        assertThat(describeSessions(sessions.all()))
-                .containsExactlyInAnyOrder("/ client-1=s1b", "other client-1=o1", "/ client-2=s2");
-
-        await(sessions.delete("/", "client-1"));
-        await(sessions.delete("/", "never-connected"));
-        assertThat(sessions.get("/", "client-1")).isEmpty();
-        assertThat(sessions.get("other", "client-1")).isPresent();
-        assertThat(describeSessions(sessions.all())).containsExactlyInAnyOrder("other client-1=o1", "/ client-2=s2");
-    }
-
-    @Test
-    void definitionRetainedAndSessionBytesAreCopiedBothWays() {
-        byte[] definitionData = bytes("def");
-        byte[] retainedData = bytes("ret");
-        byte[] sessionData = bytes("ses");
-        await(store.definitions().put(new Definition(DefinitionKind.QUEUE, "/", "q", definitionData)));
-        await(store.retained().put(new RetainedMessage("/", "t", retainedData)));
-        await(store.sessions().put(new SessionStore.Session("/", "c", sessionData)));
-        definitionData[0] = 'X';
-        retainedData[0] = 'X';
-        sessionData[0] = 'X';
-
-        store.definitions().all().get(0).data()[1] = 'Y';
-        store.retained().all().get(0).data()[1] = 'Y';
-        store.sessions().all().get(0).data()[1] = 'Y';
-        store.sessions().get("/", "c").orElseThrow().data()[2] = 'Y';
-
-        assertThat(text(store.definitions().all().get(0).data())).isEqualTo("def");
-        assertThat(text(store.retained().all().get(0).data())).isEqualTo("ret");
-        assertThat(text(store.sessions().get("/", "c").orElseThrow().data())).isEqualTo("ses");
-    }
-
     // ---- futures, threads, lifecycle ----------------------------------------------------------------------
 
     @Test
@@ -517,10 +411,10 @@ public abstract class MessageStoreContract {
         assertThat(store.count(ORDERS)).isEqualTo(2);
         assertThat(store.highestMessageId()).isEqualTo(5);
         assertBodies(3);
-        assertThat(describe(store.definitions().all()))
+        assertThat(ContractSupport.describe(store.definitions().all()))
                 .containsExactly("VHOST /=v", "QUEUE /orders=q2", "QUEUE /audit=q");
-        assertThat(describeRetained(store.retained().all())).containsExactly("/ a/b=r2");
-        assertThat(describeSessions(store.sessions().all())).containsExactly("/ c1=s1");
+        assertThat(ContractSupport.describeRetained(store.retained().all())).containsExactly("/ a/b=r2");
+        assertThat(ContractSupport.describeSessions(store.sessions().all())).containsExactly("/ c1=s1");
 
         // References still count after reopen: the shared body goes only with its last reference.
         await(store.remove(AUDIT, 3));
@@ -557,27 +451,23 @@ public abstract class MessageStoreContract {
     }
 
     protected static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("store future did not complete normally", e);
-        }
+        return ContractSupport.await(future);
     }
 
     protected static StoredMessage message(long id) {
-        return new StoredMessage(id, bytes("m" + id));
+        return ContractSupport.message(id);
     }
 
     protected static Definition definition(DefinitionKind kind, String vhost, String name, String data) {
-        return new Definition(kind, vhost, name, bytes(data));
+        return ContractSupport.definition(kind, vhost, name, data);
     }
 
     protected static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+        return ContractSupport.bytes(text);
     }
 
     protected static String text(byte[] data) {
-        return new String(data, StandardCharsets.UTF_8);
+        return ContractSupport.text(data);
     }
 
     private void assertBodies(long expected) {
@@ -604,18 +494,6 @@ public abstract class MessageStoreContract {
 
     private static List<String> texts(List<StoredMessage> messages) {
         return messages.stream().map(m -> m.id() + ":" + text(m.data())).toList();
-    }
-
-    private static List<String> describe(List<Definition> definitions) {
-        return definitions.stream().map(d -> d.kind() + " " + d.vhost() + d.name() + "=" + text(d.data())).toList();
-    }
-
-    private static List<String> describeRetained(List<RetainedMessage> messages) {
-        return messages.stream().map(m -> m.vhost() + " " + m.topic() + "=" + text(m.data())).toList();
-    }
-
-    private static List<String> describeSessions(List<SessionStore.Session> sessions) {
-        return sessions.stream().map(s -> s.vhost() + " " + s.clientId() + "=" + text(s.data())).toList();
     }
 
     private interface ThreadBody {

@@ -1,6 +1,7 @@
 package dev.junction.storage.log;
 
 import dev.junction.storage.DefinitionStore;
+import dev.junction.storage.IdPage;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.RetainedStore;
@@ -198,7 +199,41 @@ public final class LogMessageStore implements MessageStore {
         } finally {
             lock.unlock();
         }
-        // Bodies are read without the lock, so a long read never holds up publishers.
+        return bodiesOf(picked);
+    }
+
+    @Override
+    public List<StoredMessage> read(QueueKey queue, long[] ids) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(ids, "ids");
+        List<Pick> picked = new ArrayList<>(ids.length);
+        lock.lock();
+        try {
+            commands.checkOpen();
+            index.pick(queue, ids, picked);
+        } finally {
+            lock.unlock();
+        }
+        return bodiesOf(picked);
+    }
+
+    @Override
+    public IdPage ids(QueueKey queue, long afterId, int max) {
+        Objects.requireNonNull(queue, "queue");
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
+        }
+        lock.lock();
+        try {
+            commands.checkOpen();
+            return index.ids(queue, afterId, max);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads the bodies without the lock, so a long read never holds up publishers. */
+    private List<StoredMessage> bodiesOf(List<Pick> picked) {
         List<StoredMessage> page = new ArrayList<>(picked.size());
         for (Pick p : picked) {
             byte[] data = bodies.body(p);

@@ -1,5 +1,6 @@
 package dev.junction.storage.log;
 
+import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
 
 import java.nio.ByteBuffer;
@@ -115,6 +116,36 @@ final class MessageIndex {
         }
         q.ids.forEachAfter(afterId, max, id -> picked.add(Pick.of(messages.get(id))));
         return true;
+    }
+
+    /** Adds to {@code picked} those of {@code ids} the queue still holds, in the order given. */
+    void pick(QueueKey queue, long[] ids, List<Pick> picked) {
+        QueueState q = queues.get(queue);
+        if (q == null) {
+            return;
+        }
+        for (long id : ids) {
+            if (q.ids.contains(id)) {
+                picked.add(Pick.of(messages.get(id)));
+            }
+        }
+    }
+
+    /** Up to {@code max} of the queue's ids after {@code afterId}, with their stored payload lengths. */
+    IdPage ids(QueueKey queue, long afterId, int max) {
+        QueueState q = queues.get(queue);
+        if (q == null || max == 0) {
+            return IdPage.EMPTY;
+        }
+        long[] ids = new long[Math.min(max, q.ids.size())];
+        int[] sizes = new int[ids.length];
+        int[] n = {0};
+        q.ids.forEachAfter(afterId, ids.length, id -> {
+            ids[n[0]] = id;
+            sizes[n[0]++] = messages.get(id).payloadLength;
+        });
+        return n[0] == ids.length ? new IdPage(ids, sizes)
+                : new IdPage(java.util.Arrays.copyOf(ids, n[0]), java.util.Arrays.copyOf(sizes, n[0]));
     }
 
     long count(QueueKey queue) {

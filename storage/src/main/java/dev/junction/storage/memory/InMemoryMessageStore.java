@@ -1,6 +1,7 @@
 package dev.junction.storage.memory;
 
 import dev.junction.storage.DefinitionStore;
+import dev.junction.storage.IdPage;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.RetainedStore;
@@ -134,6 +135,55 @@ public final class InMemoryMessageStore implements MessageStore {
                 page.add(new StoredMessage(e.getKey(), e.getValue().data.clone()));
             }
             return page;
+        }
+    }
+
+    @Override
+    public List<StoredMessage> read(QueueKey queue, long[] ids) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(ids, "ids");
+        synchronized (lock) {
+            guard.checkOpen();
+            TreeMap<Long, Body> refs = queues.get(queue);
+            if (refs == null) {
+                return List.of();
+            }
+            List<StoredMessage> page = new ArrayList<>(ids.length);
+            for (long id : ids) {
+                Body body = refs.get(id);
+                if (body != null) {
+                    page.add(new StoredMessage(id, body.data.clone()));
+                }
+            }
+            return page;
+        }
+    }
+
+    @Override
+    public IdPage ids(QueueKey queue, long afterId, int max) {
+        Objects.requireNonNull(queue, "queue");
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
+        }
+        synchronized (lock) {
+            guard.checkOpen();
+            TreeMap<Long, Body> refs = queues.get(queue);
+            if (refs == null || max == 0) {
+                return IdPage.EMPTY;
+            }
+            Map<Long, Body> tail = refs.tailMap(afterId, false);
+            int n = Math.min(max, tail.size());
+            long[] ids = new long[n];
+            int[] sizes = new int[n];
+            int i = 0;
+            for (Map.Entry<Long, Body> e : tail.entrySet()) {
+                if (i == n) {
+                    break;
+                }
+                ids[i] = e.getKey();
+                sizes[i++] = e.getValue().data.length;
+            }
+            return new IdPage(ids, sizes);
         }
     }
 
