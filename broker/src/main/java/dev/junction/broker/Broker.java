@@ -10,6 +10,7 @@ import dev.junction.mqtt.MqttServer;
 import dev.junction.mqtt.MqttSettings;
 import dev.junction.mqtt.MqttWebSocketInitializer;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.queue.Paging;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.log.FsyncPolicy;
 import dev.junction.storage.log.LogMessageStore;
@@ -90,7 +91,8 @@ public final class Broker implements AutoCloseable {
         store = log;
         LOG.info("store in {} (fsync {}), read back in {} ms", storage.dir().toAbsolutePath(),
                 storage.fsync().name().toLowerCase(java.util.Locale.ROOT), log.lastRecoveryMillis());
-        engine = new RoutingEngine(store, registry, Runtime.getRuntime().availableProcessors());
+        engine = new RoutingEngine(store, registry, Runtime.getRuntime().availableProcessors(),
+                new Paging(storage.queueWindowMessages(), storage.queueWindowBytes()));
         engine.recover();
         config.vhosts().forEach(engine::createVhost);
 

@@ -60,6 +60,8 @@ class RangeChecksTest {
             "mqtt, max_session_expiry_seconds, 4294967296, 0..4294967295",
             "storage, group_commit_max_messages, 0, 1..1000000",
             "storage, group_commit_max_wait_ms, 10001, 0..10000",
+            "storage, queue_window_messages, -1, 0..10000000",
+            "storage, queue_window_bytes, 1023, 1024..9223372036854775807",
     })
     void valuesOutsideTheirRangeAreRejected(String section, String key, String value, String range) {
         assertRejected(section + ":\n  " + key + ": " + value + "\n", 2, section + "." + key,

@@ -73,6 +73,9 @@ final class EngineMetrics implements QueueMetrics {
                         .description("Ready messages in the queue").tags(t).register(registry),
                 Gauge.builder("junction.queue.messages.unacked", q, Queue::unackedCount)
                         .description("Delivered, unacknowledged messages").tags(t).register(registry),
+                Gauge.builder("junction.queue.messages.paged", q, Queue::pagedCount)
+                        .description("Ready messages kept on disk only, beyond the queue's in-memory window")
+                        .tags(t).register(registry),
                 Gauge.builder("junction.queue.consumers", q, Queue::consumerCount)
                         .description("Consumers of the queue").tags(t).register(registry)));
     }

@@ -1,11 +1,12 @@
 package dev.junction.routing;
 
+import dev.junction.routing.queue.Paging;
 import dev.junction.routing.queue.Queue;
 import dev.junction.storage.Definition;
 import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;
-import dev.junction.storage.StoredMessage;
+import dev.junction.storage.IdPage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class RoutingEngine implements AutoCloseable {
     private final ExecutorService pool;
     private final ScheduledExecutorService timers;
     private final AtomicLong messageIds;
+    private final long recoveredUpTo;
+    private final Paging paging;
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final MemoryAlarm memoryAlarm = new MemoryAlarm(60);
 
@@ -42,11 +45,20 @@ public final class RoutingEngine implements AutoCloseable {
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
      */
     public RoutingEngine(MessageStore store, MeterRegistry registry, int threads) {
+        this(store, registry, threads, Paging.DEFAULT);
+    }
+
+    /**
+     * @param paging how much of each durable queue stays in memory; the rest waits in the store
+     */
+    public RoutingEngine(MessageStore store, MeterRegistry registry, int threads, Paging paging) {
         this.store = store;
+        this.paging = paging;
         this.registry = registry;
         this.pool = Executors.newFixedThreadPool(threads, named("junction-queue"));
         this.timers = Executors.newSingleThreadScheduledExecutor(named("junction-timer"));
-        this.messageIds = new AtomicLong(store.highestMessageId());
+        this.recoveredUpTo = store.highestMessageId();
+        this.messageIds = new AtomicLong(recoveredUpTo);
         memoryAlarm.start(timers);
         io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm, a -> a.raised() ? 1 : 0)
                 .description("1 while publishers are blocked because heap use is past the high watermark")
@@ -101,15 +113,16 @@ public final class RoutingEngine implements AutoCloseable {
                 continue;
             }
             long after = 0;
-            List<StoredMessage> page;
+            IdPage page;
             long total = store.count(key);
             long restored = 0;
             long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!(page = store.read(key, after, RECOVERY_PAGE)).isEmpty()) {
+            // Ids only: a queue keeps most of a long backlog on disk and reads bodies as consumers need them.
+            while (!(page = store.ids(key, after, RECOVERY_PAGE)).isEmpty()) {
                 q.restore(page);
                 messages += page.size();
                 restored += page.size();
-                after = page.get(page.size() - 1).id();
+                after = page.lastId();
                 if (System.nanoTime() > nextReport) {
                     // Large stores take a while: say how far along the start is.
                     LOG.info("recovering {}: {} of {} messages", key, restored, total);
@@ -123,6 +136,14 @@ public final class RoutingEngine implements AutoCloseable {
 
     private VirtualHost vhostFor(Definition d) {
         return vhosts.computeIfAbsent(d.vhost(), n -> new VirtualHost(n, this));
+    }
+
+    Paging paging() {
+        return paging;
+    }
+
+    long recoveredUpTo() {
+        return recoveredUpTo;
     }
 
     long nextMessageId() {

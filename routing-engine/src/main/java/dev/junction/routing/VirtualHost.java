@@ -8,6 +8,7 @@ import dev.junction.routing.exchange.ExchangeType;
 import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
+import dev.junction.routing.queue.Paging;
 import dev.junction.routing.queue.QueueHost;
 import dev.junction.routing.queue.QueueMetrics;
 import dev.junction.routing.queue.QueueSpec;
@@ -423,6 +424,16 @@ public final class VirtualHost implements QueueHost {
     }
 
     // ---- QueueHost ----------------------------------------------------------------------------------------------
+
+    @Override
+    public Paging paging() {
+        return engine.paging();
+    }
+
+    @Override
+    public long recoveredUpTo() {
+        return engine.recoveredUpTo();
+    }
 
     @Override
     public void deadLetter(Message message, String exchangeName, String reason) {

@@ -40,8 +40,18 @@ public final class EngineFixture implements AutoCloseable {
 
     public final InMemoryMessageStore store = new InMemoryMessageStore();
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    public final RoutingEngine engine = new RoutingEngine(store, registry, 2);
-    public final VirtualHost vhost = engine.createVhost("/");
+    public final RoutingEngine engine;
+    public final VirtualHost vhost;
+
+    public EngineFixture() {
+        this(dev.junction.routing.queue.Paging.DEFAULT);
+    }
+
+    /** An engine whose durable queues keep the given window of messages in memory. */
+    public EngineFixture(dev.junction.routing.queue.Paging paging) {
+        engine = new RoutingEngine(store, registry, 2, paging);
+        vhost = engine.createVhost("/");
+    }
 
     // ---- declarations ---------------------------------------------------------------------------------------
 

@@ -5,11 +5,11 @@ import dev.junction.routing.Confirmation;
 import dev.junction.routing.Message;
 import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
+import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.StoredMessage;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -31,6 +31,7 @@ public final class Queue {
 
     // Owned by the mailbox thread.
     private final ReadyList ready;
+    private final Pager pager;
     private final Map<Long, Outstanding> outstanding = new HashMap<>();
     private final ConsumerSet consumers;
     private long nextSeq = 1;
@@ -45,6 +46,7 @@ public final class Queue {
     private volatile int readyCount;
     private volatile long readyBytes;
     private volatile int unackedCount;
+    private volatile int pagedCount;
     private volatile int consumerCount;
 
     private record Outstanding(QueueEntry entry, Consumer consumer) {
@@ -58,6 +60,7 @@ public final class Queue {
         this.exclusiveOwner = exclusiveOwner;
         this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
         this.ready = new ReadyList(args.maxPriority());
+        this.pager = new Pager(host, key, spec.durable(), args);
         this.consumers = new ConsumerSet(args.singleActiveConsumer());
         this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
             if (!deleted) {
@@ -102,6 +105,11 @@ public final class Queue {
         return readyBytes;
     }
 
+    /** Ready messages whose bodies are on disk only, waiting for room in the in-memory window. */
+    public int pagedCount() {
+        return pagedCount;
+    }
+
     public int unackedCount() {
         return unackedCount;
     }
@@ -120,10 +128,19 @@ public final class Queue {
         mailbox.execute(() -> doEnqueue(message, storeId, confirmation, false));
     }
 
-    /** Restores messages read back from the store at start-up; they count as possibly delivered before. */
-    public void restore(List<StoredMessage> stored) {
+    /**
+     * Restores messages the store holds for this queue at start-up, listed by id; they count as possibly
+     * delivered before. A queue that pages keeps them on disk until its window has room; one that does not (it
+     * has priorities) reads them in at once.
+     */
+    public void restore(IdPage page) {
         mailbox.execute(() -> {
-            for (StoredMessage s : stored) {
+            if (pager.enabled()) {
+                pager.restore(page);
+                afterChange();
+                return;
+            }
+            for (StoredMessage s : host.store().read(key, page.ids())) {
                 doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true);
             }
         });
@@ -137,7 +154,7 @@ public final class Queue {
             return;
         }
         if (args.overflow() != Overflow.DROP_HEAD
-                && args.overLimit(ready.count() + 1, ready.bytes() + message.bodySize())) {
+                && args.overLimit(readyTotal() + 1, readyBytesTotal() + message.bodySize())) {
             forget(storeId);
             host.metrics().dropped(DeadLetters.MAXLEN);
             if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
@@ -150,7 +167,8 @@ public final class Queue {
                 args.expiryOf(message, now), redelivered);
         if (entry.expired(now)) {
             // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
-            Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.size()) : null;
+            Consumer c = ready.isEmpty() && pager.isEmpty() && !consumers.isEmpty()
+                    ? consumers.pick(entry.size()) : null;
             if (c != null) {
                 hand(c, entry);
             } else {
@@ -160,7 +178,11 @@ public final class Queue {
             confirmation.accept();
             return;
         }
-        ready.add(entry);
+        if (pager.pagesOut(ready, storeId)) {
+            pager.pageOut(entry);
+        } else {
+            ready.add(entry);
+        }
         deliverReady(now);
         dropHeadOverLimit(now);
         // Counts first, then the confirmation: a client that saw its confirm must see the message counted.
@@ -169,7 +191,7 @@ public final class Queue {
     }
 
     private void dropHeadOverLimit(long now) {
-        while (!ready.isEmpty() && args.overLimit(ready.count(), ready.bytes())) {
+        while (head() != null && args.overLimit(readyTotal(), readyBytesTotal())) {
             QueueEntry dropped = ready.pollOldestLowest();
             host.metrics().dropped(DeadLetters.MAXLEN);
             deadLetter(dropped.message, DeadLetters.MAXLEN, now);
@@ -190,8 +212,8 @@ public final class Queue {
     }
 
     private void deliverReady(long now) {
-        while (!ready.isEmpty()) {
-            QueueEntry head = ready.peek();
+        QueueEntry head;
+        while ((head = head()) != null) {
             if (head.expired(now)) {
                 ready.poll();
                 expire(head, now);
@@ -213,7 +235,7 @@ public final class Queue {
         e.deliveryCount++;
         long id = nextDeliveryId++;
         boolean autoAck = c == null ? false : c.autoAck();
-        Delivery d = new Delivery(this, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count());
+        Delivery d = new Delivery(this, id, e.message, e.redelivered, e.deliveryCount, autoAck, readyTotal());
         if (autoAck) {
             forget(e.storeId);
         } else {
@@ -294,7 +316,7 @@ public final class Queue {
             long now = System.currentTimeMillis();
             lastUsed = now;
             QueueEntry e;
-            while ((e = ready.peek()) != null && e.expired(now)) {
+            while ((e = head()) != null && e.expired(now)) {
                 ready.poll();
                 expire(e, now);
             }
@@ -370,8 +392,9 @@ public final class Queue {
     /** Removes every ready message; completes with how many were removed. */
     public CompletableFuture<Integer> purge() {
         return call(() -> {
-            int n = ready.count();
+            int n = readyTotal();
             ready.drain(e -> forget(e.storeId));
+            pager.clear(this::forget);
             afterChange();
             return n;
         });
@@ -398,12 +421,13 @@ public final class Queue {
             if (ifUnused && !consumers.isEmpty()) {
                 throw BrokerException.preconditionFailed(key + " in use");
             }
-            if (ifEmpty && !ready.isEmpty()) {
+            if (ifEmpty && readyTotal() > 0) {
                 throw BrokerException.preconditionFailed(key + " is not empty");
             }
             deleted = true;
-            int n = ready.count();
+            int n = readyTotal();
             ready.drain(e -> { });
+            pager.clear(id -> { }); // the store drops the queue's references at once below
             // Give back the credit of unacknowledged deliveries: a channel-wide prefetch is shared with
             // consumers of other queues, which would starve otherwise.
             for (Outstanding o : outstanding.values()) {
@@ -428,8 +452,9 @@ public final class Queue {
     // ---- timers -----------------------------------------------------------------------------------------------
 
     private void afterChange() {
-        readyCount = ready.count();
-        readyBytes = ready.bytes();
+        readyCount = readyTotal();
+        readyBytes = readyBytesTotal();
+        pagedCount = pager.count();
         unackedCount = outstanding.size();
         consumerCount = consumers.size();
         scheduleTtl();
@@ -444,10 +469,24 @@ public final class Queue {
 
     private void expireHeads(long now) {
         QueueEntry e;
-        while ((e = ready.peek()) != null && e.expired(now)) {
+        while ((e = head()) != null && e.expired(now)) {
             ready.poll();
             expire(e, now);
         }
+    }
+
+    /** The next ready message, paging the window in from the backlog when it runs low. */
+    private QueueEntry head() {
+        pager.fill(ready, () -> nextSeq++, m -> args.expiryOf(m, System.currentTimeMillis()));
+        return ready.peek();
+    }
+
+    private int readyTotal() {
+        return ready.count() + pager.count();
+    }
+
+    private long readyBytesTotal() {
+        return ready.bytes() + pager.bytes();
     }
 
     private void scheduleExpiry() {

@@ -19,6 +19,12 @@ public interface QueueHost {
 
     QueueMetrics metrics();
 
+    /** How much of a durable queue stays in memory. */
+    Paging paging();
+
+    /** The highest message id stored before this start: such messages count as possibly delivered before. */
+    long recoveredUpTo();
+
     /** Routes a dead-lettered message through {@code exchange}; drops it when the exchange is missing. */
     void deadLetter(Message message, String exchange, String reason);
 

@@ -1,0 +1,127 @@
+package dev.junction.routing.queue;
+
+import dev.junction.routing.Message;
+import dev.junction.routing.MessageCodec;
+import dev.junction.storage.IdPage;
+import dev.junction.storage.QueueKey;
+import dev.junction.storage.StoredMessage;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a durable queue's heap bounded: past the in-memory window ({@link Paging}), persistent messages stay in the
+ * store only and wait in the {@link Backlog} as ids; they are read back a page at a time as the window drains.
+ * Queues with priorities keep everything in memory, since a backlog has one order only.
+ *
+ * <p>Reads run on the queue's pool thread, never on an event loop. Owned by the queue's thread.
+ */
+final class Pager {
+    private static final Logger LOG = LoggerFactory.getLogger(Pager.class);
+    private static final int PAGE = 256;
+
+    private final QueueHost host;
+    private final QueueKey key;
+    private final Paging paging;
+    private final boolean enabled;
+    private final Backlog backlog = new Backlog();
+    private final Backlog.Taken taken = new Backlog.Taken(PAGE);
+
+    Pager(QueueHost host, QueueKey key, boolean durable, QueueArguments args) {
+        this.host = host;
+        this.key = key;
+        this.paging = host.paging();
+        this.enabled = durable && args.maxPriority() == 0 && paging.enabled();
+    }
+
+    /** Whether this queue keeps messages beyond its window on disk. */
+    boolean enabled() {
+        return enabled;
+    }
+
+    int count() {
+        return backlog.count();
+    }
+
+    long bytes() {
+        return backlog.bytes();
+    }
+
+    boolean isEmpty() {
+        return backlog.isEmpty();
+    }
+
+    /**
+     * Whether a new message goes to the backlog rather than the window: always while a backlog exists (to keep
+     * order), and for a stored message once the window is full.
+     */
+    boolean pagesOut(ReadyList ready, long storeId) {
+        return enabled && (!backlog.isEmpty() || (storeId != 0 && full(ready)));
+    }
+
+    void pageOut(QueueEntry e) {
+        if (e.storeId != 0) {
+            backlog.addStored(e.storeId, e.size(), e.expiresAt);
+        } else {
+            backlog.addHeld(e);
+        }
+    }
+
+    /** Recovery: the queue's stored messages, listed by id, join the backlog without their bodies. */
+    void restore(IdPage page) {
+        for (int i = 0; i < page.size(); i++) {
+            backlog.addStored(page.ids()[i], page.sizes()[i], Long.MIN_VALUE);
+        }
+    }
+
+    /**
+     * Refills the window from the backlog once it has drained to half. A message restored at start-up has its
+     * expiry worked out when it is read back ({@code expiryOf}), as its properties are not in memory before.
+     */
+    void fill(ReadyList ready, LongSupplier seq, Expiry expiryOf) {
+        if (backlog.isEmpty() || ready.count() > paging.messages() / 2 || ready.bytes() > paging.bytes() / 2) {
+            return;
+        }
+        while (!backlog.isEmpty() && !full(ready)) {
+            if (backlog.frontIsHeld()) {
+                QueueEntry h = backlog.takeHeld();
+                ready.add(new QueueEntry(h.message, seq.getAsLong(), h.storeId, h.priority, h.expiresAt,
+                        h.redelivered));
+                continue;
+            }
+            int room = Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
+            int n = backlog.takeStored(room, taken);
+            List<StoredMessage> read = host.store().read(key, Arrays.copyOf(taken.ids, n));
+            int found = 0;
+            for (int i = 0; i < n; i++) {
+                if (found < read.size() && read.get(found).id() == taken.ids[i]) {
+                    Message m = MessageCodec.decode(read.get(found++).data());
+                    long expiresAt = taken.expiresAt[i] == Long.MIN_VALUE ? expiryOf.at(m) : taken.expiresAt[i];
+                    ready.add(new QueueEntry(m, seq.getAsLong(), taken.ids[i], 0, expiresAt,
+                            taken.ids[i] <= host.recoveredUpTo()));
+                }
+            }
+            if (found < n) {
+                // Only a damaged store loses a message the queue still references; the store logged why.
+                LOG.error("{}: {} of {} messages paged in from the store could not be read", key, n - found, n);
+            }
+        }
+    }
+
+    /** Empties the backlog, handing every stored id to {@code storedIds}. */
+    void clear(LongConsumer storedIds) {
+        backlog.clear(storedIds);
+    }
+
+    private boolean full(ReadyList ready) {
+        return ready.count() >= paging.messages() || ready.bytes() >= paging.bytes();
+    }
+
+    /** When a message read back from the store expires, worked out from its properties. */
+    interface Expiry {
+        long at(Message m);
+    }
+}
