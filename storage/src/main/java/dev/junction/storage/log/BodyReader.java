@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reads the bodies of picked messages from the cache or the segment files. It runs on the caller's thread
@@ -19,10 +18,10 @@ final class BodyReader {
     // Logs as the store: these are its read errors, and log settings select them by its name.
     private static final Logger LOG = LoggerFactory.getLogger(LogMessageStore.class);
 
-    private final ReentrantLock lock;
+    private final LogMessageStore store;
 
-    BodyReader(ReentrantLock lock) {
-        this.lock = lock;
+    BodyReader(LogMessageStore store) {
+        this.store = store;
     }
 
     /**
@@ -36,7 +35,10 @@ final class BodyReader {
                 return data(ByteBuffer.wrap(p.payload()));
             }
             Segment s = p.segment();
-            Msg m = p.msg();
+            long id = p.id();
+            if (s == null) {
+                return null; // no longer stored
+            }
             try {
                 ByteBuffer record = ByteBuffer.allocate(Records.HEADER + p.length());
                 FileChannel ch = s.reader();
@@ -49,9 +51,9 @@ final class BodyReader {
                 int length = record.getInt(0);
                 int crc = record.getInt(4);
                 if (length != p.length() || record.get(8) != Records.MESSAGE
-                        || Records.crc(record, 0, length) != crc || record.getLong(Records.HEADER) != m.id) {
+                        || Records.crc(record, 0, length) != crc || record.getLong(Records.HEADER) != id) {
                     LOG.error("{}: message {} at offset {} fails its checksum; it is left out of the read", s,
-                            m.id, p.offset());
+                            id, p.offset());
                     return null;
                 }
                 return data(record.position(Records.HEADER).slice());
@@ -60,25 +62,16 @@ final class BodyReader {
                     return null;
                 }
                 if (s.deleted()) {
-                    Pick now = repick(m);
-                    if (now.payload() == null && now.segment() == s) {
+                    Pick now = store.repick(id);
+                    if (now.payload() == null && (now.segment() == s || now.segment() == null)) {
                         return null; // removed, and its segment deleted while we were reading
                     }
                     p = now; // moved by compaction before its old segment was deleted
                 }
                 // otherwise an interrupted reader closed the channel; it is reopened on the next attempt
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read message " + m.id + " from " + s, e);
+                throw new UncheckedIOException("cannot read message " + id + " from " + s, e);
             }
-        }
-    }
-
-    private Pick repick(Msg m) {
-        lock.lock();
-        try {
-            return Pick.of(m);
-        } finally {
-            lock.unlock();
         }
     }
 

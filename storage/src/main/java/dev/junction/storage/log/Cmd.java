@@ -25,8 +25,8 @@ final class Cmd {
     Msg msg;
     /** Queues the record names, which need a QUEUE_NAME record in the segment first. */
     QueueState[] queues;
-    /** REMOVE, REMOVE_QUEUE: messages whose last reference this record drops. */
-    Msg[] freed;
+    /** REMOVE, REMOVE_QUEUE: ids of the messages whose last reference this record drops. */
+    long[] freed;
     /** META: the key the record puts or deletes. */
     Object metaKey;
 

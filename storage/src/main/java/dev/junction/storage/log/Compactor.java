@@ -36,15 +36,15 @@ final class Compactor {
 
     /** A live message to write again, with the queues that hold it now. */
     static final class Copy {
-        final Msg msg;
+        final long id;
         final Found found;
         final QueueState[] queues;
         Segment segment;
         long offset;
         int payloadLength;
 
-        Copy(Msg msg, Found found, QueueState[] queues) {
-            this.msg = msg;
+        Copy(long id, Found found, QueueState[] queues) {
+            this.id = id;
             this.found = found;
             this.queues = queues;
         }
@@ -272,12 +272,12 @@ final class Compactor {
         ByteBuffer buf = sc.window.buffer();
         int bodyAt = at + 12 + 4 * buf.getInt(at + 8);
         int bodyLength = buf.getInt(bodyAt);
-        if (buf.getLong(at) != c.msg.id || bodyLength < 0 || bodyAt + 4 + bodyLength != at + oldLength) {
-            throw new IOException("the record of message " + c.msg.id + " at offset " + c.found.offset()
+        if (buf.getLong(at) != c.id || bodyLength < 0 || bodyAt + 4 + bodyLength != at + oldLength) {
+            throw new IOException("the record of message " + c.id + " at offset " + c.found.offset()
                     + " changed while being compacted");
         }
         byte[] payload = new byte[16 + 4 * c.queues.length + bodyLength];
-        ByteBuffer out = ByteBuffer.wrap(payload).putLong(c.msg.id).putInt(c.queues.length);
+        ByteBuffer out = ByteBuffer.wrap(payload).putLong(c.id).putInt(c.queues.length);
         for (QueueState q : c.queues) {
             out.putInt(q.id);
         }

@@ -54,7 +54,7 @@ public final class LogMessageStore implements MessageStore {
     private final CommandQueue commands = new CommandQueue(lock);
     // the index, guarded by lock
     private final MessageIndex index;
-    private final BodyReader bodies = new BodyReader(lock);
+    private final BodyReader bodies = new BodyReader(this);
 
     private final LogWriter writer;
     private final Thread writerThread;
@@ -238,7 +238,7 @@ public final class LogMessageStore implements MessageStore {
         for (Pick p : picked) {
             byte[] data = bodies.body(p);
             if (data != null) {
-                page.add(new StoredMessage(p.msg().id, data));
+                page.add(new StoredMessage(p.id(), data));
             }
         }
         return page;
@@ -320,11 +320,47 @@ public final class LogMessageStore implements MessageStore {
     void moved(List<Compactor.Copy> copies) {
         lock.lock();
         try {
-            for (Compactor.Copy c : copies) {
-                c.msg.offset = c.offset;
-                c.msg.payloadLength = c.payloadLength;
-                c.msg.segment = c.segment;
-            }
+            index.moved(copies);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the writer once a message's record is appended. */
+    void located(long id, Segment segment, long offset, int length) {
+        lock.lock();
+        try {
+            index.located(id, segment, offset, length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the writer once a removal that dropped the last references of {@code ids} is appended. */
+    void free(long[] ids, SegmentFiles.LiveCounter uncount) {
+        lock.lock();
+        try {
+            index.free(ids, uncount);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the writer for the written payloads it stops caching. */
+    void evict(long[] ids, int n) {
+        lock.lock();
+        try {
+            index.evict(ids, n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where to read message {@code id} now (a reader whose segment was deleted under it asks again). */
+    Pick repick(long id) {
+        lock.lock();
+        try {
+            return index.pick(id);
         } finally {
             lock.unlock();
         }

@@ -50,6 +50,8 @@ final class LogWriter implements Runnable {
     private long groupStart;
     private final ArrayDeque<Msg> cache = new ArrayDeque<>();
     private long cacheBytes;
+    private long[] evicted = new long[256];
+    private final LogMessageStore store;
     /** Commands processed so far, in the order the store queued them. */
     private long processed;
 
@@ -58,13 +60,14 @@ final class LogWriter implements Runnable {
 
     LogWriter(LogMessageStore store, CommandQueue commands, Path dir, FsyncPolicy policy, LogStoreSettings settings,
               Recovery recovered) throws IOException {
+        this.store = store;
         this.commands = commands;
         this.policy = policy;
         this.settings = settings;
         this.maxWaitNanos = policy.maxWait().toNanos();
         RecordAppender appender = new RecordAppender();
         this.sync = new FileSync(dir, policy, stats);
-        this.segments = new SegmentFiles(dir, settings, recovered, appender, sync, stats);
+        this.segments = new SegmentFiles(store, dir, settings, recovered, appender, sync, stats);
         this.meta = new MetaLog(dir, settings, recovered, appender, sync, stats, failure);
         this.compactor = new Compactor(store, segments, settings, stats, failure);
         segments.startFresh();
@@ -182,20 +185,32 @@ final class LogWriter implements Runnable {
             groupMessages.clear(); // the bytes may not be on disk: keep serving reads from memory
             return;
         }
+        int n = 0;
         for (Msg m : groupMessages) {
             if (budget == 0) {
-                m.payload = null;
+                n = evict(n, m.id);
             } else {
                 cache.addLast(m);
-                cacheBytes += m.payloadLength;
+                cacheBytes += m.payloadLength();
             }
         }
         groupMessages.clear();
         while (cacheBytes > budget && !cache.isEmpty()) {
-            Msg evicted = cache.pollFirst();
-            cacheBytes -= evicted.payloadLength;
-            evicted.payload = null;
+            Msg m = cache.pollFirst();
+            cacheBytes -= m.payloadLength();
+            n = evict(n, m.id);
         }
+        if (n > 0) {
+            store.evict(evicted, n);
+        }
+    }
+
+    private int evict(int n, long id) {
+        if (n == evicted.length) {
+            evicted = java.util.Arrays.copyOf(evicted, n * 2);
+        }
+        evicted[n] = id;
+        return n + 1;
     }
 
     private void closeFiles() {

@@ -5,27 +5,29 @@ import dev.junction.storage.QueueKey;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The store's in-memory index: queue → ordered message ids, id → location and reference count, and the highest
- * id. It holds no bodies once they are written, only ids and locations. Guarded by the store's lock: the caller
- * holds it for every method here.
+ * The store's in-memory index: queue → ordered message ids, id → location and reference count in a
+ * {@link MessageTable}, the payloads still held in memory (not yet written, or in the writer's cache), and the
+ * highest id. Guarded by the store's lock: the caller holds it for every method here.
  */
 final class MessageIndex {
 
-    private static final Msg[] NONE = new Msg[0];
+    private static final long[] NONE = new long[0];
 
-    private final LongMap<Msg> messages;
+    private final MessageTable table;
+    private final LongMap<byte[]> payloads = new LongMap<>();
     private final Map<QueueKey, QueueState> queues;
     private int nextQueueId;
     private long highestId;
 
     MessageIndex(Recovery recovered) {
-        this.messages = recovered.messages;
+        this.table = recovered.messages;
         this.queues = recovered.queues;
         this.nextQueueId = recovered.nextQueueId;
         this.highestId = recovered.highestId;
@@ -37,7 +39,7 @@ final class MessageIndex {
      */
     void add(Cmd cmd, Set<QueueKey> targets) {
         long id = cmd.msg.id;
-        if (messages.get(id) != null) {
+        if (table.present(id)) {
             throw new IllegalArgumentException("message id " + id + " is already stored");
         }
         int n = targets.size();
@@ -53,8 +55,8 @@ final class MessageIndex {
             cmd.queues[i++] = q;
             ids.putInt(q.id);
         }
-        cmd.msg.refs = n;
-        messages.put(id, cmd.msg);
+        table.add(id, n, cmd.payload.length);
+        payloads.put(id, cmd.payload);
     }
 
     void raiseHighestId(long id) {
@@ -74,8 +76,7 @@ final class MessageIndex {
         Cmd cmd = new Cmd(Cmd.REMOVE, Records.REMOVE,
                 ByteBuffer.allocate(12).putInt(q.id).putLong(messageId).array());
         cmd.queues = new QueueState[] {q};
-        Msg msg = messages.get(messageId);
-        cmd.freed = release(msg) ? new Msg[] {msg} : NONE;
+        cmd.freed = release(messageId) ? new long[] {messageId} : NONE;
         return cmd;
     }
 
@@ -85,27 +86,71 @@ final class MessageIndex {
         if (q == null || q.ids.isEmpty()) {
             return null;
         }
-        List<Msg> freed = new ArrayList<>();
+        long[] freed = new long[q.ids.size()];
+        int[] n = {0};
         q.ids.forEach(id -> {
-            Msg msg = messages.get(id);
-            if (release(msg)) {
-                freed.add(msg);
+            if (release(id)) {
+                freed[n[0]++] = id;
             }
         });
         q.ids.clear();
         Cmd cmd = new Cmd(Cmd.REMOVE_QUEUE, Records.REMOVE_QUEUE, ByteBuffer.allocate(4).putInt(q.id).array());
         cmd.queues = new QueueState[] {q};
-        cmd.freed = freed.toArray(NONE);
+        cmd.freed = Arrays.copyOf(freed, n[0]);
         return cmd;
     }
 
-    /** Drops one reference; true when it was the last and the body is gone from the index. */
-    private boolean release(Msg msg) {
-        if (--msg.refs == 0) {
-            messages.remove(msg.id);
+    /**
+     * Drops one reference; true when it was the last. The body's memory goes at once; its place in the table
+     * stays until the writer has uncounted it from its segment ({@link #free}).
+     */
+    private boolean release(long id) {
+        if (table.release(id)) {
+            payloads.remove(id);
             return true;
         }
         return false;
+    }
+
+    // ---- the writer's side -------------------------------------------------------------------------------
+
+    /** The writer wrote the message's record: readers find it there once its payload leaves memory. */
+    void located(long id, Segment segment, long offset, int length) {
+        if (table.present(id)) {
+            table.locate(id, segment, offset, length);
+        }
+    }
+
+    /**
+     * The writer wrote the removal that dropped the last references of {@code ids}: forgets them, telling
+     * {@code uncount} the segment and payload length each was counted in.
+     */
+    void free(long[] ids, SegmentFiles.LiveCounter uncount) {
+        for (long id : ids) {
+            Segment s = table.segment(id);
+            if (s != null && table.refs(id) == 0) {
+                uncount.count(s, table.length(id));
+            }
+            if (table.refs(id) == 0) {
+                table.free(id);
+            }
+        }
+    }
+
+    /** The writer lets go of the payloads it no longer caches; reads go to the disk from now on. */
+    void evict(long[] ids, int n) {
+        for (int i = 0; i < n; i++) {
+            payloads.remove(ids[i]);
+        }
+    }
+
+    // ---- reading -----------------------------------------------------------------------------------------
+
+    /** Where to read a present message now. */
+    Pick pick(long id) {
+        byte[] payload = payloads.get(id);
+        return payload != null ? new Pick(id, payload, null, 0, 0)
+                : new Pick(id, null, table.segment(id), table.offset(id), table.length(id));
     }
 
     /** Adds to {@code picked} up to {@code max} messages of the queue after {@code afterId}; false if no queue. */
@@ -114,7 +159,7 @@ final class MessageIndex {
         if (q == null) {
             return false;
         }
-        q.ids.forEachAfter(afterId, max, id -> picked.add(Pick.of(messages.get(id))));
+        q.ids.forEachAfter(afterId, max, id -> picked.add(pick(id)));
         return true;
     }
 
@@ -126,7 +171,7 @@ final class MessageIndex {
         }
         for (long id : ids) {
             if (q.ids.contains(id)) {
-                picked.add(Pick.of(messages.get(id)));
+                picked.add(pick(id));
             }
         }
     }
@@ -142,10 +187,10 @@ final class MessageIndex {
         int[] n = {0};
         q.ids.forEachAfter(afterId, ids.length, id -> {
             ids[n[0]] = id;
-            sizes[n[0]++] = messages.get(id).payloadLength;
+            sizes[n[0]++] = table.length(id);
         });
         return n[0] == ids.length ? new IdPage(ids, sizes)
-                : new IdPage(java.util.Arrays.copyOf(ids, n[0]), java.util.Arrays.copyOf(sizes, n[0]));
+                : new IdPage(Arrays.copyOf(ids, n[0]), Arrays.copyOf(sizes, n[0]));
     }
 
     long count(QueueKey queue) {
@@ -164,9 +209,12 @@ final class MessageIndex {
         return Set.copyOf(live);
     }
 
+    /** Messages referenced by at least one queue. */
     long messageCount() {
-        return messages.size();
+        return table.live();
     }
+
+    // ---- compaction --------------------------------------------------------------------------------------
 
     /**
      * Of the records {@code found} in {@code segment}, those that still hold a live message, each with the
@@ -175,28 +223,36 @@ final class MessageIndex {
     List<Compactor.Copy> liveCopies(Segment segment, List<Compactor.Found> found) {
         List<Compactor.Copy> copies = new ArrayList<>();
         for (Compactor.Found f : found) {
-            Msg m = messages.get(f.id());
-            if (m == null || m.segment != segment || m.offset != f.offset()) {
-                continue; // removed, or this is an older record of a reused id
+            long id = f.id();
+            int refs = table.refs(id);
+            if (refs <= 0 || table.segment(id) != segment || table.offset(id) != f.offset()) {
+                continue; // removed, or this is an older record of the message
             }
             List<QueueState> holders = new ArrayList<>(f.queues().length);
             for (QueueKey key : f.queues()) {
                 QueueState q = key == null ? null : queues.get(key);
-                if (q != null && q.ids.contains(m.id)) { // a record names each queue once
+                if (q != null && q.ids.contains(id)) { // a record names each queue once
                     holders.add(q);
                 }
             }
-            if (holders.size() != m.refs) {
+            if (holders.size() != refs) {
                 // The record's queue list did not resolve (it never should); ask every queue instead.
                 holders.clear();
                 for (QueueState q : queues.values()) {
-                    if (q.ids.contains(m.id)) {
+                    if (q.ids.contains(id)) {
                         holders.add(q);
                     }
                 }
             }
-            copies.add(new Compactor.Copy(m, f, holders.toArray(new QueueState[0])));
+            copies.add(new Compactor.Copy(id, f, holders.toArray(new QueueState[0])));
         }
         return copies;
+    }
+
+    /** Compaction wrote the copies: readers find the messages there from now on. */
+    void moved(List<Compactor.Copy> copies) {
+        for (Compactor.Copy c : copies) {
+            table.locate(c.id, c.segment, c.offset, c.payloadLength);
+        }
     }
 }

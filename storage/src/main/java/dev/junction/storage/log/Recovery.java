@@ -32,7 +32,7 @@ final class Recovery {
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     final TreeMap<Long, Segment> segments = new TreeMap<>();
-    final LongMap<Msg> messages = new LongMap<>();
+    final MessageTable messages = new MessageTable();
     final Map<QueueKey, QueueState> queues = new HashMap<>();
     final MetaState meta = new MetaState();
     int nextQueueId = 1;
@@ -114,7 +114,7 @@ final class Recovery {
         LOG.info("store recovered in {} ms: {} records in {} segments ({} MiB), {} messages in {} queues, "
                         + "{} metadata entries, highest message id {}{}{}",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), records, segments.size(),
-                bytes >> 20, messages.size(), queues.size(), meta.size(), highestId,
+                bytes >> 20, messages.live(), queues.size(), meta.size(), highestId,
                 skipped > 0 ? ", " + skipped + " malformed records skipped" : "",
                 corruptBytes > 0 ? ", " + corruptBytes + " corrupt bytes quarantined" : "");
     }
@@ -127,7 +127,7 @@ final class Recovery {
         long now = System.nanoTime();
         if (records - lastProgressRecords >= PROGRESS_RECORDS || now - lastProgressNanos >= PROGRESS_NANOS) {
             LOG.info("recovering store: {} records read, segment {} so far, {} messages, {} s",
-                    records, segmentIndex + 1, messages.size(), TimeUnit.NANOSECONDS.toSeconds(now - started));
+                    records, segmentIndex + 1, messages.live(), TimeUnit.NANOSECONDS.toSeconds(now - started));
             lastProgressRecords = records;
             lastProgressNanos = now;
         }
@@ -163,13 +163,13 @@ final class Recovery {
                     QueueState q = names.get(p.getInt());
                     long id = p.getLong();
                     if (q != null && q.ids.remove(id)) {
-                        release(messages.get(id));
+                        release(id);
                     }
                 }
                 case Records.REMOVE_QUEUE -> {
                     QueueState q = names.get(p.getInt());
                     if (q != null) {
-                        q.ids.forEach(id -> release(messages.get(id)));
+                        q.ids.forEach(this::release);
                         q.ids.clear();
                         queues.remove(q.key, q);
                     }
@@ -198,38 +198,40 @@ final class Recovery {
             throw new IllegalArgumentException("body length " + dataLength + " but " + p.remaining() + " bytes");
         }
         highestId = Math.max(highestId, id);
-        Msg existing = messages.get(id);
-        if (existing != null) {
+        if (messages.present(id)) {
             // A later record of a message still stored (a copy made by compaction) supersedes the earlier one:
             // its queue list is what the queues held when it was written, and later records apply on top.
             for (QueueState q : queues.values()) {
-                if (q.ids.remove(id) && --existing.refs == 0) {
+                if (q.ids.remove(id) && messages.release(id)) {
                     break;
                 }
             }
-            messages.remove(id);
-            existing.segment.dropLive(existing.payloadLength);
+            messages.segment(id).dropLive(messages.length(id));
+            messages.free(id);
         }
-        Msg msg = new Msg(id, length, segment, offset);
+        messages.add(id, 0, length);
+        messages.locate(id, segment, offset, length);
         for (QueueState q : targets) {
             if (q == null) {
                 skipped++;
                 LOG.warn("{}: message {} at offset {} names a queue with no name record; reference dropped",
                         segment, id, offset);
             } else if (q.ids.add(id)) {
-                msg.refs++;
+                messages.retain(id);
             }
         }
-        if (msg.refs > 0) {
-            messages.put(id, msg);
+        if (messages.refs(id) > 0) {
             segment.addLive(length);
+        } else {
+            messages.free(id);
         }
     }
 
-    private void release(Msg msg) {
-        if (msg != null && --msg.refs == 0) {
-            messages.remove(msg.id);
-            msg.segment.dropLive(msg.payloadLength);
+    /** Drops one reference to a message the queue held; the last one frees it. */
+    private void release(long id) {
+        if (messages.release(id)) {
+            messages.segment(id).dropLive(messages.length(id));
+            messages.free(id);
         }
     }
 

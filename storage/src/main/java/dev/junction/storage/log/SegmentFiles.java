@@ -43,9 +43,16 @@ final class SegmentFiles {
     /** Segment bytes written so far (for the compaction statistics). */
     private long recordBytesWritten;
     volatile LogWriter.DeleteHook deleteHook;
+    private final LogMessageStore store;
 
-    SegmentFiles(Path dir, LogStoreSettings settings, Recovery recovered, RecordAppender appender, FileSync sync,
-                 WriterStats stats) {
+    /** Counts or uncounts one MESSAGE record as live in a segment. */
+    interface LiveCounter {
+        void count(Segment s, int payloadLength);
+    }
+
+    SegmentFiles(LogMessageStore store, Path dir, LogStoreSettings settings, Recovery recovered,
+                 RecordAppender appender, FileSync sync, WriterStats stats) {
+        this.store = store;
         this.dir = dir;
         this.settings = settings;
         this.appender = appender;
@@ -100,16 +107,15 @@ final class SegmentFiles {
     void appendMessage(Cmd c) throws IOException {
         long offset = append(c);
         Msg msg = c.msg;
-        msg.offset = offset;
-        msg.segment = active; // publishes the offset to readers
-        countLive(active, msg.payloadLength);
+        store.located(msg.id, active, offset, msg.payloadLength());
+        countLive(active, msg.payloadLength());
         writtenHighest = Math.max(writtenHighest, msg.id);
     }
 
     void appendRemoval(Cmd c) throws IOException {
         append(c);
-        for (Msg freed : c.freed) {
-            uncountLive(freed.segment, freed.payloadLength);
+        if (c.freed.length > 0) {
+            store.free(c.freed, this::uncountLive);
         }
     }
 
