@@ -61,6 +61,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private boolean flushPending;
     private boolean closing;
     private volatile boolean writable = true;
+    /** False once the socket closed: queues must stop handing deliveries (autoack ones would be lost). */
+    private volatile boolean open = true;
     private final java.util.function.Consumer<Boolean> memoryListener = on -> runOnEventLoop(() -> memoryAlarm(on));
     private boolean blocked;
     /** Set once the connection publishes: only publishers are blocked by a memory alarm, as in RabbitMQ. */
@@ -145,6 +147,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        open = false;
         cleanup();
         ctx.fireChannelInactive();
     }
@@ -365,7 +368,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     /** Whether consumers on this connection may be given more deliveries now. */
     boolean canTakeDeliveries() {
-        return writable && handoff.hasRoom();
+        return open && writable && handoff.hasRoom();
     }
 
     void runOnEventLoop(Runnable r) {

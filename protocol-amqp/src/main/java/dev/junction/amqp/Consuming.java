@@ -134,7 +134,8 @@ final class Consuming {
                 consumers.remove(consumerTag);
             }
             if (error == null && consumers.get(consumerTag) != sink) {
-                consumer.cancel(); // the channel closed while the consumer was being registered
+                sink.consumer = consumer; // the channel closed while the consumer was being registered
+                sink.cancel();
                 return;
             }
             ch.completeOrFail(error, m, () -> {
@@ -307,6 +308,12 @@ final class Consuming {
     private final class ChannelConsumer implements DeliverySink {
         private final String tag;
         volatile Consumer consumer;
+        /**
+         * Set once the consumer is cancelled or its channel closed. Until the queue has processed the cancel it
+         * may still look for consumers; it must not find this one ready, or with autoack it would stream
+         * messages into a channel that drops them.
+         */
+        private volatile boolean gone;
         boolean replyTo;
 
         ChannelConsumer(String tag) {
@@ -337,11 +344,12 @@ final class Consuming {
 
         @Override
         public boolean ready() {
-            return ch.flowActive && ch.conn.canTakeDeliveries();
+            return !gone && ch.flowActive && ch.conn.canTakeDeliveries();
         }
 
         @Override
         public void cancelled() {
+            gone = true;
             ch.conn.runOnEventLoop(() -> {
                 if (consumers.remove(tag) == this && !ch.closing()
                         && ch.conn.clientHasCapability("consumer_cancel_notify")) {
@@ -352,6 +360,7 @@ final class Consuming {
         }
 
         void cancel() {
+            gone = true;
             if (consumer != null) {
                 consumer.cancel();
             }

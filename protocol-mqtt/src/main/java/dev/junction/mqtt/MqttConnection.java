@@ -63,6 +63,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private Handoff handoff;
     private volatile boolean writable = true;
+    /** False once the socket closed: queues must stop handing deliveries (QoS 0 ones would be lost). */
+    private volatile boolean open = true;
     private boolean flushPending;
     private ScheduledFuture<?> connectTimeout;
 
@@ -260,6 +262,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
+        open = false;
         boolean wasConnected = session != null;
         state = State.CLOSED;
         if (connectTimeout != null) {
@@ -309,7 +312,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     boolean canTakeDeliveries() {
-        return writable && handoff.hasRoom();
+        return open && writable && handoff.hasRoom();
     }
 
     void onLoop(Runnable r) {

@@ -35,7 +35,12 @@ public final class Handoff {
         waiting.incrementAndGet();
         tasks.add(task);
         if (scheduled.compareAndSet(false, true)) {
-            owner.execute(this::drain);
+            try {
+                owner.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The owner's event loop shut down with its connection: nothing can be delivered there any more.
+                tasks.clear();
+            }
         }
     }
 
