@@ -15,7 +15,6 @@ import dev.junction.routing.queue.QueueSpec;
 import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;
-import dev.junction.storage.StoredMessage;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -373,54 +372,13 @@ public final class VirtualHost implements QueueHost {
         if (targets.isEmpty()) {
             return new PublishResult(0, CompletableFuture.completedFuture(true));
         }
-        return enqueue(stripBcc(message), targets, confirm);
+        return Enqueuer.enqueue(engine, message, targets, confirm);
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
     public List<String> route(Message message) {
         Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
         return router.route(x, message).stream().map(Queue::name).toList();
-    }
-
-    private PublishResult enqueue(Message message, Collection<Queue> targets, boolean confirm) {
-        long storeId = 0;
-        CompletableFuture<Void> written = null;
-        if (message.persistent()) {
-            List<QueueKey> durable = new ArrayList<>(targets.size());
-            for (Queue q : targets) {
-                if (q.durable()) {
-                    durable.add(q.key());
-                }
-            }
-            if (!durable.isEmpty()) {
-                storeId = engine.nextMessageId();
-                written = engine.store().append(new StoredMessage(storeId, MessageCodec.encode(message)), durable);
-            }
-        }
-        Confirmation confirmation = confirm
-                ? new Confirmation(targets.size() + (written == null ? 0 : 1)) : Confirmation.none();
-        if (written != null && confirm) {
-            written.whenComplete((ok, error) -> {
-                if (error == null) {
-                    confirmation.accept();
-                } else {
-                    LOG.error("store write failed; publisher will get a nack", error);
-                    confirmation.refuse();
-                }
-            });
-        }
-        for (Queue q : targets) {
-            q.enqueue(message, q.durable() ? storeId : 0, confirmation);
-        }
-        return new PublishResult(targets.size(), confirmation.future());
-    }
-
-    /** BCC keys route the message but must not be seen by consumers. */
-    private static Message stripBcc(Message m) {
-        if (!m.properties().headers().containsKey("BCC")) {
-            return m;
-        }
-        return m.withProperties(m.properties().toBuilder().removeHeader("BCC").build());
     }
 
     // ---- QueueHost ----------------------------------------------------------------------------------------------
@@ -449,7 +407,7 @@ public final class VirtualHost implements QueueHost {
             }
         }
         if (!targets.isEmpty()) {
-            enqueue(message, targets, false);
+            Enqueuer.enqueue(engine, message, targets, false);
         }
     }
 

@@ -7,10 +7,7 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
-import dev.junction.storage.StoredMessage;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -32,25 +29,21 @@ public final class Queue {
     // Owned by the mailbox thread.
     private final ReadyList ready;
     private final Pager pager;
-    private final Map<Long, Outstanding> outstanding = new HashMap<>();
+    private final Unacked unacked = new Unacked();
     private final ConsumerSet consumers;
     private long nextSeq = 1;
     private long nextDeliveryId = 1;
     private long nextConsumerOrder;
     private boolean hadConsumer;
     private boolean deleted;
-    private long lastUsed = System.currentTimeMillis();
     private final MailboxTimer ttlTimer;
-    private final MailboxTimer expiryTimer;
+    private final IdleExpiry idleExpiry;
 
     private volatile int readyCount;
     private volatile long readyBytes;
     private volatile int unackedCount;
     private volatile int pagedCount;
     private volatile int consumerCount;
-
-    private record Outstanding(QueueEntry entry, Consumer consumer) {
-    }
 
     public Queue(QueueHost host, QueueSpec spec, QueueArguments args, Object exclusiveOwner) {
         this.host = host;
@@ -68,8 +61,9 @@ public final class Queue {
                 afterChange();
             }
         });
-        this.expiryTimer = new MailboxTimer(host.timers(), mailbox, this::expiryDue);
-        mailbox.execute(this::scheduleExpiry);
+        this.idleExpiry = new IdleExpiry(host, mailbox, args.expires(), () -> !deleted && consumers.isEmpty(),
+                () -> host.queueUnused(this));
+        mailbox.execute(idleExpiry::schedule);
     }
 
     public String name() {
@@ -138,10 +132,9 @@ public final class Queue {
             if (pager.enabled()) {
                 pager.restore(page);
                 afterChange();
-                return;
-            }
-            for (StoredMessage s : host.store().read(key, page.ids())) {
-                doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true);
+            } else {
+                host.store().read(key, page.ids()).forEach(s ->
+                        doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true));
             }
         });
     }
@@ -170,7 +163,7 @@ public final class Queue {
             Consumer c = ready.isEmpty() && pager.isEmpty() && !consumers.isEmpty()
                     ? consumers.pick(entry.size()) : null;
             if (c != null) {
-                hand(c, entry);
+                hand(c, entry, c.autoAck());
             } else {
                 expire(entry, now);
             }
@@ -227,19 +220,19 @@ public final class Queue {
                 return;
             }
             ready.poll();
-            hand(c, head);
+            hand(c, head, c.autoAck());
         }
     }
 
-    private Delivery hand(Consumer c, QueueEntry e) {
+    /** Delivers to {@code c}, or to a get when it is null. */
+    private Delivery hand(Consumer c, QueueEntry e, boolean autoAck) {
         e.deliveryCount++;
         long id = nextDeliveryId++;
-        boolean autoAck = c == null ? false : c.autoAck();
         Delivery d = new Delivery(this, id, e.message, e.redelivered, e.deliveryCount, autoAck, readyTotal());
         if (autoAck) {
             forget(e.storeId);
         } else {
-            outstanding.put(id, new Outstanding(e, c));
+            unacked.add(id, e, c);
         }
         host.metrics().delivered(1);
         if (c != null) {
@@ -273,27 +266,24 @@ public final class Queue {
             long now = System.currentTimeMillis();
             int acked = 0;
             for (long id : deliveryIds) {
-                Outstanding o = outstanding.remove(id);
-                if (o == null) {
+                QueueEntry e = unacked.settle(id);
+                if (e == null) {
                     continue;
-                }
-                if (o.consumer != null) {
-                    o.consumer.release(o.entry.size());
                 }
                 switch (how) {
                     case ACK -> {
-                        forget(o.entry.storeId);
+                        forget(e.storeId);
                         acked++;
                     }
                     case REQUEUE -> {
-                        o.entry.redelivered = true;
+                        e.redelivered = true;
                         if (!deleted) {
-                            ready.requeue(o.entry);
+                            ready.requeue(e);
                         }
                     }
                     case DISCARD -> {
-                        deadLetter(o.entry.message, DeadLetters.REJECTED, now);
-                        forget(o.entry.storeId);
+                        deadLetter(e.message, DeadLetters.REJECTED, now);
+                        forget(e.storeId);
                     }
                 }
             }
@@ -314,24 +304,10 @@ public final class Queue {
         return call(() -> {
             checkNotDeleted();
             long now = System.currentTimeMillis();
-            lastUsed = now;
-            QueueEntry e;
-            while ((e = head()) != null && e.expired(now)) {
-                ready.poll();
-                expire(e, now);
-            }
-            if (e == null) {
-                afterChange();
-                return null;
-            }
-            ready.poll();
-            Delivery d = hand(null, e);
-            if (autoAck) {
-                outstanding.remove(d.deliveryId());
-                forget(e.storeId);
-                d = new Delivery(this, d.deliveryId(), d.message(), d.redelivered(), d.deliveryCount(), true,
-                        d.remaining());
-            }
+            idleExpiry.used();
+            expireHeads(now);
+            QueueEntry e = ready.poll();
+            Delivery d = e == null ? null : hand(null, e, autoAck);
             afterChange();
             return d;
         });
@@ -355,7 +331,7 @@ public final class Queue {
             Consumer c = new Consumer(this, consumerSpec, sink, nextConsumerOrder++);
             consumers.add(c);
             hadConsumer = true;
-            lastUsed = System.currentTimeMillis();
+            idleExpiry.used();
             afterChange();
             return c;
         });
@@ -366,12 +342,12 @@ public final class Queue {
     CompletableFuture<Void> cancel(Consumer c) {
         return call(() -> {
             if (consumers.remove(c)) {
-                lastUsed = System.currentTimeMillis();
+                idleExpiry.used();
                 c.limits().forEach(p -> p.unpark(this));
                 if (consumers.isEmpty() && spec.autoDelete() && hadConsumer && !deleted) {
                     host.queueUnused(this);
                 }
-                scheduleExpiry();
+                idleExpiry.schedule();
                 if (!deleted) {
                     // Another consumer may take over (single active consumer) or may share the freed credit.
                     deliverReady(System.currentTimeMillis());
@@ -386,7 +362,7 @@ public final class Queue {
 
     /** Marks the queue as used (a redeclare), which restarts its x-expires period. */
     public void touch() {
-        mailbox.execute(() -> lastUsed = System.currentTimeMillis());
+        mailbox.execute(idleExpiry::used);
     }
 
     /** Removes every ready message; completes with how many were removed. */
@@ -428,14 +404,7 @@ public final class Queue {
             int n = readyTotal();
             ready.drain(e -> { });
             pager.clear(id -> { }); // the store drops the queue's references at once below
-            // Give back the credit of unacknowledged deliveries: a channel-wide prefetch is shared with
-            // consumers of other queues, which would starve otherwise.
-            for (Outstanding o : outstanding.values()) {
-                if (o.consumer != null) {
-                    o.consumer.release(o.entry.size());
-                }
-            }
-            outstanding.clear();
+            unacked.releaseAll();
             for (Consumer c : consumers.all()) {
                 consumers.remove(c);
                 c.sink().cancelled();
@@ -455,7 +424,7 @@ public final class Queue {
         readyCount = readyTotal();
         readyBytes = readyBytesTotal();
         pagedCount = pager.count();
-        unackedCount = outstanding.size();
+        unackedCount = unacked.size();
         consumerCount = consumers.size();
         scheduleTtl();
     }
@@ -489,27 +458,9 @@ public final class Queue {
         return ready.bytes() + pager.bytes();
     }
 
-    private void scheduleExpiry() {
-        if (args.expires() != null && !deleted && consumers.isEmpty()) {
-            expiryTimer.cancel();
-            expiryTimer.armAt(lastUsed + args.expires());
-        }
-    }
-
-    private void expiryDue() {
-        if (deleted || !consumers.isEmpty()) {
-            return;
-        }
-        if (System.currentTimeMillis() >= lastUsed + args.expires()) {
-            host.queueUnused(this);
-        } else {
-            scheduleExpiry();
-        }
-    }
-
     private void cancelTimers() {
         ttlTimer.cancel();
-        expiryTimer.cancel();
+        idleExpiry.cancel();
     }
 
     // ---- plumbing ---------------------------------------------------------------------------------------------

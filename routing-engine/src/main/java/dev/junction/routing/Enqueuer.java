@@ -1,0 +1,66 @@
+package dev.junction.routing;
+
+import dev.junction.routing.queue.Queue;
+import dev.junction.storage.QueueKey;
+import dev.junction.storage.StoredMessage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The step after routing: one store write per persistent message, then one enqueue per target queue. */
+final class Enqueuer {
+    private static final Logger LOG = LoggerFactory.getLogger(Enqueuer.class);
+
+    private Enqueuer() {
+    }
+
+    /**
+     * Writes a routed message to the store once for all of its durable target queues (when it is persistent), then
+     * hands it to every target. The result's future completes once every queue has taken or refused it and the
+     * write is durable.
+     */
+    static PublishResult enqueue(RoutingEngine engine, Message routed, Collection<Queue> targets, boolean confirm) {
+        Message message = stripBcc(routed);
+        long storeId = 0;
+        CompletableFuture<Void> written = null;
+        if (message.persistent()) {
+            List<QueueKey> durable = new ArrayList<>(targets.size());
+            for (Queue q : targets) {
+                if (q.durable()) {
+                    durable.add(q.key());
+                }
+            }
+            if (!durable.isEmpty()) {
+                storeId = engine.nextMessageId();
+                written = engine.store().append(new StoredMessage(storeId, MessageCodec.encode(message)), durable);
+            }
+        }
+        Confirmation confirmation = confirm
+                ? new Confirmation(targets.size() + (written == null ? 0 : 1)) : Confirmation.none();
+        if (written != null && confirm) {
+            written.whenComplete((ok, error) -> {
+                if (error == null) {
+                    confirmation.accept();
+                } else {
+                    LOG.error("store write failed; publisher will get a nack", error);
+                    confirmation.refuse();
+                }
+            });
+        }
+        for (Queue q : targets) {
+            q.enqueue(message, q.durable() ? storeId : 0, confirmation);
+        }
+        return new PublishResult(targets.size(), confirmation.future());
+    }
+
+    /** BCC keys route the message but must not be seen by consumers. */
+    private static Message stripBcc(Message m) {
+        if (!m.properties().headers().containsKey("BCC")) {
+            return m;
+        }
+        return m.withProperties(m.properties().toBuilder().removeHeader("BCC").build());
+    }
+}
