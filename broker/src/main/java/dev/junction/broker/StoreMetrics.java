@@ -2,21 +2,25 @@ package dev.junction.broker;
 
 import dev.junction.storage.log.LogMessageStore;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
-/** Publishes the durable store's own counters: fsyncs and their latency, disk use, recovery time. */
+/** Publishes the durable store's own counters: fsyncs and a histogram of their latency, disk use, recovery time. */
 final class StoreMetrics {
     private StoreMetrics() {
     }
 
     static void bind(LogMessageStore store, MeterRegistry registry) {
-        FunctionTimer.builder("junction.store.fsync", store, LogMessageStore::fsyncCount,
-                        LogMessageStore::fsyncTotalNanos, TimeUnit.NANOSECONDS)
-                .description("fsyncs of the message log and the time they took").register(registry);
+        Timer fsync = Timer.builder("junction.store.fsync")
+                .description("fsyncs of the message log and metadata log, and the time they took")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .register(registry);
+        store.onFsync(nanos -> fsync.record(nanos, TimeUnit.NANOSECONDS));
         TimeGauge.builder("junction.store.fsync.max", store, TimeUnit.NANOSECONDS, LogMessageStore::fsyncMaxNanos)
                 .description("The slowest fsync since start").register(registry);
         Gauge.builder("junction.store.bytes", store, LogMessageStore::bytesOnDisk)

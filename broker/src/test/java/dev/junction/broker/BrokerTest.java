@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BrokerTest {
     private static final String EPHEMERAL = """
@@ -56,6 +57,25 @@ class BrokerTest {
             String metrics = get(broker, "/metrics");
             assertThat(metrics).contains("junction_messages_unroutable_total{vhost=\"/\"} 1.0");
             assertThat(metrics).contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    void prometheusEndpointReportsFsyncLatencyBucketsAndStoredMessagesPerQueue(@TempDir java.nio.file.Path dir)
+            throws Exception {
+        String config = EPHEMERAL + "storage: { dir: \"" + dir.toString().replace("\\", "/") + "\" }\n";
+        try (Broker broker = Broker.start(ConfigLoader.parse(config, "test.yaml"))) {
+            var vhost = broker.engine().vhost("/").orElseThrow();
+            vhost.declareQueue(new dev.junction.routing.queue.QueueSpec("kept", true, false, false,
+                    java.util.Map.of()), null, false);
+            var persistent = dev.junction.routing.MessageProperties.builder().deliveryMode(2).build();
+            for (int i = 0; i < 3; i++) {
+                vhost.publish(new Message("", "kept", persistent, new byte[] {1}), true).confirmed()
+                        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            String metrics = get(broker, "/metrics");
+            assertThat(metrics).contains("junction_queue_messages_stored{queue=\"kept\",vhost=\"/\"} 3.0");
+            assertThat(metrics).containsPattern("junction_store_fsync_seconds_bucket\\{le=\"[0-9.E-]+\"} [1-9]");
         }
     }
 

@@ -2,11 +2,13 @@ package dev.junction.routing;
 
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueMetrics;
+import dev.junction.storage.MessageStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +25,11 @@ final class EngineMetrics implements QueueMetrics {
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> queueMeters = new ConcurrentHashMap<>();
 
-    EngineMetrics(MeterRegistry registry, String vhost) {
+    private final MessageStore store;
+
+    EngineMetrics(MeterRegistry registry, String vhost, MessageStore store) {
         this.registry = registry;
+        this.store = store;
         this.tags = Tags.of("vhost", vhost);
         published = Counter.builder("junction.messages.published").description("Messages received from publishers")
                 .tags(tags).register(registry);
@@ -68,7 +73,7 @@ final class EngineMetrics implements QueueMetrics {
 
     void queueAdded(Queue q) {
         Tags t = tags.and("queue", q.name());
-        queueMeters.put(q.name(), List.of(
+        List<Meter> meters = new ArrayList<>(List.of(
                 Gauge.builder("junction.queue.messages", q, Queue::messageCount)
                         .description("Ready messages in the queue").tags(t).register(registry),
                 Gauge.builder("junction.queue.messages.unacked", q, Queue::unackedCount)
@@ -78,6 +83,20 @@ final class EngineMetrics implements QueueMetrics {
                         .tags(t).register(registry),
                 Gauge.builder("junction.queue.consumers", q, Queue::consumerCount)
                         .description("Consumers of the queue").tags(t).register(registry)));
+        if (q.durable()) {
+            meters.add(Gauge.builder("junction.queue.messages.stored", q, this::storedCount)
+                    .description("Persistent messages the store holds for the queue, delivered or not")
+                    .tags(t).register(registry));
+        }
+        queueMeters.put(q.name(), meters);
+    }
+
+    private double storedCount(Queue q) {
+        try {
+            return store.count(q.key());
+        } catch (IllegalStateException closed) {
+            return Double.NaN; // scraped while the broker shuts down
+        }
     }
 
     void queueRemoved(Queue q) {

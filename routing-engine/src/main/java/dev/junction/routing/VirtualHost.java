@@ -50,7 +50,7 @@ public final class VirtualHost implements QueueHost {
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
         this.engine = engine;
-        this.metrics = new EngineMetrics(engine.registry(), name);
+        this.metrics = new EngineMetrics(engine.registry(), name, engine.store());
         for (ExchangeType t : ExchangeType.values()) {
             addExchange(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
         }

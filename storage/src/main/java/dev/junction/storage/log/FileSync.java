@@ -39,6 +39,7 @@ final class FileSync {
         if (took > stats.fsyncMaxNanos) {
             stats.fsyncMaxNanos = took;
         }
+        stats.fsyncListener.accept(took);
         if (hook != null) {
             hook.afterForce();
         }

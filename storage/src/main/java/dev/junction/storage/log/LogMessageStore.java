@@ -427,6 +427,14 @@ public final class LogMessageStore implements MessageStore {
         return writer.stats.fsyncNanos.get();
     }
 
+    /**
+     * Tells {@code listener} the duration in nanoseconds of every fsync from now on. It runs on the writer thread
+     * and must be quick (recording into a histogram is).
+     */
+    public void onFsync(java.util.function.LongConsumer listener) {
+        writer.stats.fsyncListener = Objects.requireNonNull(listener, "listener");
+    }
+
     /** The longest single fsync so far, in nanoseconds. */
     public long fsyncMaxNanos() {
         return writer.stats.fsyncMaxNanos;

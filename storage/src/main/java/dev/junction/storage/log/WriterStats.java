@@ -13,4 +13,6 @@ final class WriterStats {
     volatile int segmentCount;
     volatile long compactedBytes;
     volatile long compactions;
+    /** Told each fsync's duration in nanoseconds, on the writer thread; for a latency histogram. */
+    volatile java.util.function.LongConsumer fsyncListener = nanos -> { };
 }
