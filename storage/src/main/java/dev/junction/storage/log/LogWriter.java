@@ -84,6 +84,33 @@ final class LogWriter implements Runnable {
 
     @Override
     public void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            // An Error or a bug escaped the write path. Callers wait on futures only this thread completes, so it
+            // must not just die: fail what it holds and everything queued later, until the store is closed.
+            failure.fail(t);
+            failEverything();
+        }
+    }
+
+    private void failEverything() {
+        Throwable failed = failure.get();
+        group.forEach(c -> c.future.completeExceptionally(failed));
+        group.clear();
+        groupMessages.clear();
+        ArrayDeque<Cmd> cmds;
+        while ((cmds = commands.take(true)) != null) {
+            cmds.forEach(c -> c.future.completeExceptionally(failed));
+        }
+        try {
+            closeFiles();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("could not close the store's files after the failure: {}", e.toString());
+        }
+    }
+
+    private void loop() {
         while (true) {
             // Wait for commands only when no group is open and there is no compaction to get on with.
             boolean wait = group.isEmpty() && compactor.idle(processed);
