@@ -13,6 +13,7 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ProtocolHeaderOk;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
+import dev.junction.routing.PublishResult;
 import dev.junction.routing.Message;
 import dev.junction.routing.MessageProperties;
 import dev.junction.routing.RoutingEngine;
@@ -61,12 +62,10 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private boolean flushPending;
     private boolean closing;
     private volatile boolean writable = true;
+    /** Reading stops under the memory alarm and while a queue this connection publishes to is congested. */
+    private PublisherFlow flow;
     /** False once the socket closed: queues must stop handing deliveries (autoack ones would be lost). */
     private volatile boolean open = true;
-    private final java.util.function.Consumer<Boolean> memoryListener = on -> runOnEventLoop(() -> memoryAlarm(on));
-    private boolean blocked;
-    /** Set once the connection publishes: only publishers are blocked by a memory alarm, as in RabbitMQ. */
-    boolean publisher;
     private dev.junction.routing.queue.Handoff handoff;
 
     // Set by the handshake.
@@ -91,6 +90,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.flow = new PublisherFlow(this, on -> ctx.channel().config().setAutoRead(on));
         this.handoff = new dev.junction.routing.queue.Handoff(ctx.executor(), MAX_PENDING_DELIVERIES, this::flush,
                 () -> channels.values().forEach(AmqpChannel::resumeConsumers));
         ctx.executor().schedule(() -> {
@@ -105,7 +105,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         AmqpFrame frame = (AmqpFrame) msg;
-        if (busy || blocked) {
+        if (busy || flow.blocked()) {
             parked.add(frame);
             return;
         }
@@ -129,7 +129,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.READER_IDLE && blocked) {
+            if (idle.state() == IdleState.READER_IDLE && !flow.reading()) {
                 return; // we stopped reading; silence is ours, not the client's
             }
             if (idle.state() == IdleState.READER_IDLE) {
@@ -324,8 +324,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }));
     }
 
-    private void resumeParked() {
-        while (!busy && !blocked && !parked.isEmpty()) {
+    void resumeParked() {
+        while (!busy && !flow.blocked() && !parked.isEmpty()) {
             handle(parked.poll());
         }
         flush();
@@ -356,7 +356,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void flush() {
+    void flush() {
         flushPending = false;
         ctx.flush();
     }
@@ -394,46 +394,23 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.vhost = vhost;
         this.access = access;
         LOG.info("{}: connection opened for user '{}' in vhost '{}'", peer(), user.name(), vhost.name());
-        engine.memoryAlarm().subscribe(memoryListener);
+        engine.memoryAlarm().subscribe(flow.memoryListener);
         if (engine.memoryAlarm().raised()) {
-            memoryAlarm(true);
+            flow.memoryAlarm(true);
         }
     }
 
     /** Called when this connection publishes: a raised alarm blocks it now. */
     void published() {
-        if (!publisher) {
-            publisher = true;
-            if (engine.memoryAlarm().raised()) {
-                memoryAlarm(true);
-            }
-        }
+        flow.published(engine.memoryAlarm().raised());
     }
 
-    /**
-     * Memory alarm: tell the client (connection.blocked, when it supports it) and stop reading a publisher's
-     * socket so TCP back-pressure holds it; resume both when the alarm clears.
-     */
-    private void memoryAlarm(boolean on) {
-        if (closing || !ctx.channel().isActive()) {
-            return;
-        }
-        if (on && !blocked && publisher) {
-            blocked = true;
-            if (clientHasCapability("connection.blocked")) {
-                send(0, MethodType.CONNECTION_BLOCKED.with("low on memory"));
-                flush();
-            }
-            ctx.channel().config().setAutoRead(false);
-        } else if (!on && blocked) {
-            blocked = false;
-            if (clientHasCapability("connection.blocked")) {
-                send(0, MethodType.CONNECTION_UNBLOCKED.with());
-                flush();
-            }
-            ctx.channel().config().setAutoRead(true);
-            resumeParked();
-        }
+    void congested(PublishResult result) {
+        flow.congested(result);
+    }
+
+    boolean isOpen() {
+        return !closing && ctx.channel().isActive();
     }
 
     /** A hard error: send connection.close with the code and wait (briefly) for close-ok. */
@@ -473,7 +450,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             ch.release();
         }
         channels.clear();
-        engine.memoryAlarm().unsubscribe(memoryListener);
+        engine.memoryAlarm().unsubscribe(flow.memoryListener);
         if (vhost != null) {
             vhost.ownerClosed(this);
         }

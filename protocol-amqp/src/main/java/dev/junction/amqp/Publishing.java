@@ -211,6 +211,9 @@ final class Publishing {
         } catch (BrokerException e) {
             throw AmqpChannel.translate(e, m);
         }
+        if (result.congested()) {
+            ch.conn.congested(result);
+        }
         if (!result.routed() && m.bit("mandatory")) {
             ch.conn.sendWithContent(ch.number, MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
                     message.exchange(), message.routingKey()), toRoute);

@@ -126,6 +126,7 @@ final class InboundPublish {
             LOG.warn("MQTT publish by '{}' to '{}' failed: {}", c.clientId, topic, e.getMessage());
             result = new PublishResult(0, CompletableFuture.completedFuture(false));
         }
+        c.published(result);
         if (qos == 0) {
             return;
         }

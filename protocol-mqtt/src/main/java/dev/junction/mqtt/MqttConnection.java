@@ -1,6 +1,8 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.UserConfig;
+import dev.junction.routing.PublishResult;
+import dev.junction.routing.ReadGate;
 import dev.junction.routing.queue.Handoff;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,8 +27,10 @@ import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +71,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private volatile boolean open = true;
     private boolean flushPending;
     private ScheduledFuture<?> connectTimeout;
+    /** Reading stops while the memory alarm is raised (for publishers) and while a target queue is congested. */
+    private ReadGate readGate;
+    private boolean publisher;
+    private final Consumer<Boolean> memoryListener = on -> onLoop(() -> memoryAlarm(on));
 
     MqttConnection(MqttServer server) {
         this.server = server;
@@ -76,6 +84,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
         this.handoff = new Handoff(context.executor(), MAX_PENDING_DELIVERIES, this::flush, outbound::resume);
+        this.readGate = new ReadGate(on -> context.channel().config().setAutoRead(on));
     }
 
     @Override
@@ -237,6 +246,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (!readGate.open()) {
+                return; // we stopped reading: the silence is ours, not the client's
+            }
             // Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)].
             LOG.info("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId, remote());
             closeWith(0x8D);
@@ -263,6 +275,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         open = false;
+        if (publisher) {
+            server.engine.memoryAlarm().unsubscribe(memoryListener);
+        }
         boolean wasConnected = session != null;
         state = State.CLOSED;
         if (connectTimeout != null) {
@@ -284,6 +299,34 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         server.detach(session, this, sessionExpiry);
         LOG.debug("MQTT client '{}' disconnected", clientId);
+    }
+
+    // ---- publisher flow control ---------------------------------------------------------------------------------
+
+    /** Called on every PUBLISH read; the first one subscribes to the memory alarm (only publishers are held). */
+    void published(PublishResult result) {
+        if (!publisher) {
+            publisher = true;
+            server.engine.memoryAlarm().subscribe(memoryListener);
+            memoryAlarm(server.engine.memoryAlarm().raised());
+        }
+        if (result.congested()) {
+            // A target queue is far behind its publishers: hold this one back until it catches up.
+            readGate.congested();
+            result.whenRelieved(() -> {
+                try {
+                    onLoop(readGate::relieved);
+                } catch (RejectedExecutionException closed) {
+                    // the event loop went away with the connection
+                }
+            });
+        }
+    }
+
+    private void memoryAlarm(boolean raised) {
+        if (state != State.CLOSED) {
+            readGate.memoryAlarm(raised);
+        }
     }
 
     // ---- output -----------------------------------------------------------------------------------------------

@@ -71,7 +71,11 @@ public final class MqttServer implements AutoCloseable {
         timer.shutdownNow();
     }
 
+    /** The engine, for its memory alarm. */
+    final RoutingEngine engine;
+
     private MqttServer(MqttSettings settings, RoutingEngine engine) {
+        this.engine = engine;
         this.settings = settings;
         this.config = settings.mqtt();
         this.vhost = engine.createVhost(config.vhost());

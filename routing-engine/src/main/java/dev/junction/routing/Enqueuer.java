@@ -50,10 +50,14 @@ final class Enqueuer {
                 }
             });
         }
+        Queue congested = null;
         for (Queue q : targets) {
             q.enqueue(message, q.durable() ? storeId : 0, confirmation);
+            if (congested == null && q.congested()) {
+                congested = q;
+            }
         }
-        return new PublishResult(targets.size(), confirmation.future());
+        return new PublishResult(targets.size(), confirmation.future(), congested);
     }
 
     /** BCC keys route the message but must not be seen by consumers. */

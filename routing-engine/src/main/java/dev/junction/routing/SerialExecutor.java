@@ -3,6 +3,7 @@ package dev.junction.routing;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,11 @@ public final class SerialExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Ordinary tasks submitted and not yet run: how far behind its publishers the owner is. */
+    private final AtomicInteger backlog = new AtomicInteger();
+    /** Run once, on the owner's turn, when the backlog has fallen to {@link #relievedAt}. */
+    private final ConcurrentLinkedQueue<Runnable> relief = new ConcurrentLinkedQueue<>();
+    private volatile int relievedAt = Integer.MAX_VALUE;
 
     public SerialExecutor(Executor pool, String name) {
         this.pool = pool;
@@ -32,8 +38,33 @@ public final class SerialExecutor implements Executor {
 
     @Override
     public void execute(Runnable task) {
+        backlog.incrementAndGet();
         tasks.add(task);
         schedule();
+    }
+
+    /** Ordinary tasks waiting to run. */
+    public int backlog() {
+        return backlog.get();
+    }
+
+    /**
+     * Runs {@code callback} once the backlog is at most {@code level}: at once if it already is, else after a
+     * later batch of tasks (on the pool thread; it must be quick). Publishers use it to resume reading.
+     */
+    public void whenBacklogAtMost(int level, Runnable callback) {
+        relievedAt = level;
+        relief.add(callback);
+        if (backlog.get() <= level) {
+            runRelief(); // the drain may have checked before the callback was added
+        }
+    }
+
+    private void runRelief() {
+        Runnable r;
+        while ((r = relief.poll()) != null) {
+            run(r);
+        }
     }
 
     /** Runs {@code task} ahead of the ordinary tasks already waiting (still one at a time, never concurrently). */
@@ -53,11 +84,17 @@ public final class SerialExecutor implements Executor {
             Runnable task = urgent.poll();
             if (task == null) {
                 task = tasks.poll();
+                if (task != null) {
+                    backlog.decrementAndGet();
+                }
             }
             if (task == null) {
                 break;
             }
             run(task);
+        }
+        if (!relief.isEmpty() && backlog.get() <= relievedAt) {
+            runRelief();
         }
         scheduled.set(false);
         if ((!tasks.isEmpty() || !urgent.isEmpty()) && scheduled.compareAndSet(false, true)) {

@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
 public final class Queue {
+    /** Tasks waiting in the mailbox past which publishers to this queue are asked to pause. */
+    private static final int CONGESTED = 2000;
     private final QueueHost host;
     private final QueueKey key;
     private final QueueSpec spec;
@@ -110,6 +112,16 @@ public final class Queue {
 
     public int consumerCount() {
         return consumerCount;
+    }
+
+    /** Whether publishers are outrunning the queue: its mailbox holds more than {@value #CONGESTED} tasks. */
+    public boolean congested() {
+        return mailbox.backlog() > CONGESTED;
+    }
+
+    /** Runs {@code callback} (once, quickly, on a pool thread) when the mailbox has caught up to half that. */
+    public void whenRelieved(Runnable callback) {
+        mailbox.whenBacklogAtMost(CONGESTED / 2, callback);
     }
 
     // ---- publishing -------------------------------------------------------------------------------------------

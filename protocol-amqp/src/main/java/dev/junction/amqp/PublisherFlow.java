@@ -1,0 +1,85 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.MethodType;
+import dev.junction.routing.PublishResult;
+import dev.junction.routing.ReadGate;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Holding a publishing connection back, so that TCP rather than the heap absorbs what the broker cannot take yet:
+ * the memory alarm blocks it (with connection.blocked for clients that support it, as RabbitMQ does), and a publish
+ * that reaches a congested queue stops reading its socket until that queue has caught up. Confined to the
+ * connection's event loop.
+ */
+final class PublisherFlow {
+    private final AmqpConnection conn;
+    private final ReadGate gate;
+    private boolean blocked;
+    /** Set once the connection publishes: only publishers are blocked by a memory alarm, as in RabbitMQ. */
+    private boolean publisher;
+    final Consumer<Boolean> memoryListener;
+
+    PublisherFlow(AmqpConnection conn, Consumer<Boolean> reading) {
+        this.conn = conn;
+        this.gate = new ReadGate(reading);
+        this.memoryListener = on -> conn.runOnEventLoop(() -> memoryAlarm(on));
+    }
+
+    /** Whether a memory alarm holds the connection: frames already read wait until it clears. */
+    boolean blocked() {
+        return blocked;
+    }
+
+    /** Whether the socket is being read (a silent client is then the client's doing, not ours). */
+    boolean reading() {
+        return gate.open();
+    }
+
+    /** Called when the connection publishes: a raised alarm blocks it now. */
+    void published(boolean alarmRaised) {
+        if (!publisher) {
+            publisher = true;
+            if (alarmRaised) {
+                memoryAlarm(true);
+            }
+        }
+    }
+
+    void memoryAlarm(boolean on) {
+        if (!conn.isOpen()) {
+            return;
+        }
+        if (on && !blocked && publisher) {
+            blocked = true;
+            if (conn.clientHasCapability("connection.blocked")) {
+                conn.send(0, MethodType.CONNECTION_BLOCKED.with("low on memory"));
+                conn.flush();
+            }
+            gate.memoryAlarm(true);
+        } else if (!on && blocked) {
+            blocked = false;
+            if (conn.clientHasCapability("connection.blocked")) {
+                conn.send(0, MethodType.CONNECTION_UNBLOCKED.with());
+                conn.flush();
+            }
+            gate.memoryAlarm(false);
+            conn.resumeParked();
+        }
+    }
+
+    /**
+     * A publish found a target queue far behind: stop reading until it catches up. The client is not told; RabbitMQ
+     * does not tell clients about its per-connection flow state either.
+     */
+    void congested(PublishResult result) {
+        gate.congested();
+        result.whenRelieved(() -> {
+            try {
+                conn.runOnEventLoop(gate::relieved);
+            } catch (RejectedExecutionException closed) {
+                // the connection's event loop is gone, and the connection with it
+            }
+        });
+    }
+}

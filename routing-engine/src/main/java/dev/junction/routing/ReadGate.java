@@ -1,0 +1,48 @@
+package dev.junction.routing;
+
+import java.util.function.Consumer;
+
+/**
+ * Whether a publishing connection's socket is read, for the adapter that owns it: reading stops while the memory
+ * alarm is raised or while any publish is waiting for a congested queue to catch up, and resumes when neither
+ * holds. Confined to the connection's event loop.
+ */
+public final class ReadGate {
+    private final Consumer<Boolean> reading;
+    private boolean memory;
+    private int congestion;
+
+    /** @param reading turns reading of the socket on (true) or off (false) */
+    public ReadGate(Consumer<Boolean> reading) {
+        this.reading = reading;
+    }
+
+    public void memoryAlarm(boolean raised) {
+        boolean before = open();
+        memory = raised;
+        changed(before);
+    }
+
+    /** A publish hit a congested queue: reading stops until the matching {@link #relieved()}. */
+    public void congested() {
+        boolean before = open();
+        congestion++;
+        changed(before);
+    }
+
+    public void relieved() {
+        boolean before = open();
+        congestion = Math.max(0, congestion - 1);
+        changed(before);
+    }
+
+    public boolean open() {
+        return !memory && congestion == 0;
+    }
+
+    private void changed(boolean before) {
+        if (before != open()) {
+            reading.accept(open());
+        }
+    }
+}
