@@ -144,8 +144,12 @@ final class Outbound {
     }
 
     private void deliver(Sink sink, Delivery d) {
+        // A QoS 0 message comes auto-acknowledged (Sink.settlesOnSend): there is nothing to settle.
+        Queue settleIn = d.autoAck() ? null : d.queue();
         if (!c.open() || sinks.get(sink.queueName) != sink) {
-            d.queue().settle(d.deliveryId(), Settlement.REQUEUE);
+            if (settleIn != null) {
+                settleIn.settle(d.deliveryId(), Settlement.REQUEUE);
+            }
             return;
         }
         Message m = d.message();
@@ -172,12 +176,14 @@ final class Outbound {
             }
         }
         if (granted < 0 || topic.isEmpty() || (c.v5 && props == null)) {
-            d.queue().settle(d.deliveryId(), Settlement.ACK); // not for this client (or expired): drop
+            if (settleIn != null) {
+                settleIn.settle(d.deliveryId(), Settlement.ACK); // not for this client (or expired): drop
+            }
             return;
         }
         int qos = Math.min(granted, PropertyMapping.qosOf(m));
         boolean retain = retainAsPublished && PropertyMapping.retainOf(m); // [MQTT-3.3.1-12, MQTT-3.3.1-13]
-        send(topic, qos, retain, d.redelivered(), m.body(), props, d.queue(), d.deliveryId());
+        send(topic, qos, retain, d.redelivered(), m.body(), props, settleIn, d.deliveryId());
     }
 
     /** A retained message sent because of a SUBSCRIBE; its retain flag is always set [MQTT-3.3.1-8]. */
@@ -349,6 +355,12 @@ final class Outbound {
         @Override
         public boolean ready() {
             return c.canTakeDeliveries() && windowOpen();
+        }
+
+        /** Published at QoS 0, so delivered at QoS 0 whatever the subscription: never acknowledged. */
+        @Override
+        public boolean settlesOnSend(Message m) {
+            return PropertyMapping.qosOf(m) == 0;
         }
 
         @Override

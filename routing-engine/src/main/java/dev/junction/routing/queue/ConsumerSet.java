@@ -1,5 +1,6 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,15 +64,15 @@ final class ConsumerSet {
     }
 
     /** The consumer that takes a message of {@code size} bytes now, with credit already taken; or null. */
-    Consumer pick(int messageSize) {
+    Consumer pick(Message message, int messageSize) {
         if (singleActive) {
-            return active != null && accepts(active, messageSize) ? active : null;
+            return active != null && accepts(active, message, messageSize) ? active : null;
         }
         for (ArrayDeque<Consumer> group : byPriority.values()) {
             for (int i = 0, n = group.size(); i < n; i++) {
                 Consumer c = group.pollFirst();
                 group.addLast(c);
-                if (accepts(c, messageSize)) {
+                if (accepts(c, message, messageSize)) {
                     return c;
                 }
             }
@@ -79,8 +80,9 @@ final class ConsumerSet {
         return null;
     }
 
-    private static boolean accepts(Consumer c, int messageSize) {
-        return c.sink().ready() && (c.autoAck() || c.tryAcquire(messageSize));
+    private static boolean accepts(Consumer c, Message message, int messageSize) {
+        return c.sink().ready()
+                && (c.autoAck() || c.sink().settlesOnSend(message) || c.tryAcquire(messageSize));
     }
 
     private Consumer earliest() {

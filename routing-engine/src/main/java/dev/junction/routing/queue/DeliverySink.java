@@ -1,5 +1,7 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.Message;
+
 /**
  * Where a consumer's deliveries go; the protocol adapter implements it. Called on the queue's thread: an
  * implementation hands the delivery to its connection (e.g. a Netty write, which is thread-safe) and returns at
@@ -15,6 +17,14 @@ public interface DeliverySink {
      */
     default boolean ready() {
         return true;
+    }
+
+    /**
+     * True when the sink will never settle {@code m} (an MQTT QoS 0 delivery): the queue then hands it over as
+     * auto-acknowledged, forgetting it at once and taking no prefetch credit, instead of waiting for a settle.
+     */
+    default boolean settlesOnSend(Message m) {
+        return false;
     }
 
     /** The queue cancelled this consumer (the queue was deleted): AMQP sends basic.cancel to the client. */

@@ -173,9 +173,9 @@ public final class Queue {
         if (entry.expired(now)) {
             // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
             Consumer c = ready.isEmpty() && pager.isEmpty() && !consumers.isEmpty()
-                    ? consumers.pick(entry.size()) : null;
+                    ? consumers.pick(entry.message, entry.size()) : null;
             if (c != null) {
-                hand(c, entry, c.autoAck());
+                hand(c, entry, autoAcked(c, entry));
             } else {
                 expire(entry, now);
             }
@@ -227,13 +227,17 @@ public final class Queue {
             if (consumers.isEmpty()) {
                 return;
             }
-            Consumer c = consumers.pick(head.size());
+            Consumer c = consumers.pick(head.message, head.size());
             if (c == null) {
                 return;
             }
             ready.poll();
-            hand(c, head, c.autoAck());
+            hand(c, head, autoAcked(c, head));
         }
+    }
+
+    private static boolean autoAcked(Consumer c, QueueEntry e) {
+        return c.autoAck() || c.sink().settlesOnSend(e.message);
     }
 
     /** Delivers to {@code c}, or to a get when it is null. */

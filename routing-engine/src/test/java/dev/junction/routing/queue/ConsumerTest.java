@@ -391,4 +391,31 @@ class ConsumerTest {
 
         eventually("the acked message leaves the store", () -> fx.store.count(q.key()) == 0);
     }
+
+    @Test
+    void messagesTheSinkNeverSettlesAreHandedOverAutoAckedWithoutTakingCredit() {
+        // MQTT QoS 0: a window of one must not hold the queue back waiting for settlements that never come.
+        Queue q = fx.declare("fire-and-forget");
+        var received = new java.util.concurrent.LinkedBlockingQueue<Delivery>();
+        DeliverySink sink = new DeliverySink() {
+            @Override
+            public void deliver(Delivery d) {
+                received.add(d);
+            }
+
+            @Override
+            public boolean settlesOnSend(dev.junction.routing.Message m) {
+                return !"needs-ack".equals(EngineFixture.body(m));
+            }
+        };
+        fx.consume(q, ConsumerSpec.of("c", false, new Prefetch(1, 0)), sink);
+        fx.publish("", "fire-and-forget", "needs-ack");
+        for (int i = 0; i < 5; i++) {
+            fx.publish("", "fire-and-forget", "m" + i);
+        }
+        eventually("all six delivered", () -> received.size() == 6);
+        assertThat(received).extracting(Delivery::autoAck).containsExactly(false, true, true, true, true, true);
+        assertThat(q.unackedCount()).isEqualTo(1); // only the one that will be settled
+        assertThat(q.messageCount()).isZero();
+    }
 }
