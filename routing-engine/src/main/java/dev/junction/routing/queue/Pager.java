@@ -94,7 +94,17 @@ final class Pager {
             }
             int room = Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
             int n = backlog.takeStored(room, taken);
-            List<StoredMessage> read = host.store().read(key, Arrays.copyOf(taken.ids, n));
+            List<StoredMessage> read;
+            try {
+                read = host.store().read(key, Arrays.copyOf(taken.ids, n));
+            } catch (RuntimeException e) {
+                // A disk read error: the messages stay in the store, and the queue gets them back on the next
+                // start. The queue goes on
+                // serving what it holds rather than failing the task that asked.
+                LOG.error("{}: could not read {} messages back from the store; they stay on disk until a restart",
+                        key, n, e);
+                break;
+            }
             int found = 0;
             for (int i = 0; i < n; i++) {
                 if (found < read.size() && read.get(found).id() == taken.ids[i]) {
