@@ -99,8 +99,7 @@ final class Pager {
                 read = host.store().read(key, Arrays.copyOf(taken.ids, n));
             } catch (RuntimeException e) {
                 // A disk read error: the messages stay in the store, and the queue gets them back on the next
-                // start. The queue goes on
-                // serving what it holds rather than failing the task that asked.
+                // start. The queue goes on serving what it holds rather than failing the task that asked.
                 LOG.error("{}: could not read {} messages back from the store; they stay on disk until a restart",
                         key, n, e);
                 break;
