@@ -14,6 +14,7 @@ import dev.junction.routing.queue.Paging;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.log.FsyncPolicy;
 import dev.junction.storage.log.LogMessageStore;
+import dev.junction.storage.log.LogStoreSettings;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -86,7 +87,8 @@ public final class Broker implements AutoCloseable {
 
         StorageConfig storage = config.storage();
         LogMessageStore log = LogMessageStore.open(storage.dir(), FsyncPolicy.of(storage.fsync().name(),
-                storage.groupCommitMaxMessages(), storage.groupCommitMaxWait().toMillis()));
+                storage.groupCommitMaxMessages(), storage.groupCommitMaxWait().toMillis()),
+                LogStoreSettings.defaults().withCompaction(storage.compaction()));
         StoreMetrics.bind(log, registry);
         store = log;
         LOG.info("store in {} (fsync {}), read back in {} ms", storage.dir().toAbsolutePath(),

@@ -27,7 +27,7 @@ final class ConfigReader {
     static final List<String> LISTENER_KEYS = List.of("enabled", "bind", "port");
     static final List<String> STORAGE_KEYS =
             List.of("dir", "fsync", "group_commit_max_messages", "group_commit_max_wait_ms",
-                    "queue_window_messages", "queue_window_bytes");
+                    "queue_window_messages", "queue_window_bytes", "compaction");
     static final List<String> LIMITS_KEYS =
             List.of("max_connections", "channel_max", "frame_max", "max_message_size", "heartbeat",
                     "memory_high_watermark_percent");
@@ -131,7 +131,8 @@ final class ConfigReader {
                 section.integer("group_commit_max_messages", 1000, 1, 1_000_000),
                 Duration.ofMillis(section.integer("group_commit_max_wait_ms", 2, 0, 10_000)),
                 section.integer("queue_window_messages", 2048, 0, 10_000_000),
-                section.longInteger("queue_window_bytes", 8L * 1024 * 1024, 1024, Long.MAX_VALUE));
+                section.longInteger("queue_window_bytes", 8L * 1024 * 1024, 1024, Long.MAX_VALUE),
+                section.bool("compaction", StorageConfig.DEFAULT_COMPACTION));
     }
 
     private static List<String> vhosts(YamlMapping top) throws ConfigException {

@@ -9,12 +9,15 @@ import java.util.Objects;
  * is resolved by the broker against its working directory, not against the config file.
  * {@code queueWindowMessages} and {@code queueWindowBytes} bound the ready messages a durable queue keeps in
  * memory; persistent messages beyond them stay on disk until consumers get near them (0 messages: no bound).
+ * {@code compaction} lets the store rewrite the few live messages that pin its oldest segment.
  */
 public record StorageConfig(Path dir, FsyncMode fsync, int groupCommitMaxMessages, Duration groupCommitMaxWait,
-                            int queueWindowMessages, long queueWindowBytes) {
+                            int queueWindowMessages, long queueWindowBytes, boolean compaction) {
+
+    public static final boolean DEFAULT_COMPACTION = false;
 
     public StorageConfig(Path dir, FsyncMode fsync, int groupCommitMaxMessages, Duration groupCommitMaxWait) {
-        this(dir, fsync, groupCommitMaxMessages, groupCommitMaxWait, 2048, 8L * 1024 * 1024);
+        this(dir, fsync, groupCommitMaxMessages, groupCommitMaxWait, 2048, 8L * 1024 * 1024, DEFAULT_COMPACTION);
     }
 
     public StorageConfig {

@@ -25,6 +25,7 @@ class FullConfigTest {
                   group_commit_max_wait_ms: 5
                   queue_window_messages: 0
                   queue_window_bytes: 65536
+                  compaction: true
                 vhosts: ["/", prod, "iot devices"]
                 users:
                   - name: admin
@@ -71,7 +72,7 @@ class FullConfigTest {
                 new ListenerConfig(true, "0.0.0.0", 0),
                 new ListenerConfig(true, "localhost", 9090)));
         assertThat(c.storage()).isEqualTo(
-                new StorageConfig(Path.of("/var/lib/junction"), FsyncMode.ALWAYS, 64, Duration.ofMillis(5), 0, 65536));
+                new StorageConfig(Path.of("/var/lib/junction"), FsyncMode.ALWAYS, 64, Duration.ofMillis(5), 0, 65536, true));
         assertThat(c.vhosts()).containsExactly("/", "prod", "iot devices");
         assertThat(c.users()).extracting(UserConfig::name).containsExactly("admin", "sensor");
         UserConfig admin = c.user("admin").orElseThrow();

@@ -83,12 +83,7 @@ final class Compactor {
     private final WriteFailure failure;
     private Scan scan;
     private boolean stuckReported;
-    /**
-     * Off unless -Djunction.store.compaction=true: full-suite runs showed a rare race in the live-count
-     * bookkeeping (about 1 run in 25) that can leave a compacted segment pinned or hide copied messages from
-     * reads. Until it is found, a store that never loses a message beats one that always reclaims space.
-     */
-    private final boolean enabled = Boolean.getBoolean("junction.store.compaction");
+    private final boolean enabled;
 
     Compactor(LogMessageStore store, SegmentFiles segments, LogStoreSettings settings, WriterStats stats,
               WriteFailure failure) {
@@ -97,6 +92,7 @@ final class Compactor {
         this.settings = settings;
         this.stats = stats;
         this.failure = failure;
+        this.enabled = settings.compaction();
     }
 
     /** True when there is no walk under way and nothing to compact; {@code processed} counts the commands. */

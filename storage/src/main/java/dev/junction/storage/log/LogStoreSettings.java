@@ -10,8 +10,10 @@ package dev.junction.storage.log;
  *                         are always held)
  * @param metaCompactBytes the metadata log (definitions, retained messages, sessions) is rewritten once it is
  *                         larger than this and more than twice the size of its live entries
+ * @param compaction       whether segment compaction runs: live messages that pin the oldest segment are written
+ *                         again at the head of the log so that it can be deleted (see docs/storage.md)
  */
-public record LogStoreSettings(long segmentBytes, long cacheBytes, long metaCompactBytes) {
+public record LogStoreSettings(long segmentBytes, long cacheBytes, long metaCompactBytes, boolean compaction) {
 
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long DEFAULT_CACHE_BYTES = 16L << 20;
@@ -29,19 +31,26 @@ public record LogStoreSettings(long segmentBytes, long cacheBytes, long metaComp
         }
     }
 
+    public static final boolean DEFAULT_COMPACTION = false;
+
     public static LogStoreSettings defaults() {
-        return new LogStoreSettings(DEFAULT_SEGMENT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_META_COMPACT_BYTES);
+        return new LogStoreSettings(DEFAULT_SEGMENT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_META_COMPACT_BYTES,
+                DEFAULT_COMPACTION);
     }
 
     public LogStoreSettings withSegmentBytes(long bytes) {
-        return new LogStoreSettings(bytes, cacheBytes, metaCompactBytes);
+        return new LogStoreSettings(bytes, cacheBytes, metaCompactBytes, compaction);
     }
 
     public LogStoreSettings withCacheBytes(long bytes) {
-        return new LogStoreSettings(segmentBytes, bytes, metaCompactBytes);
+        return new LogStoreSettings(segmentBytes, bytes, metaCompactBytes, compaction);
     }
 
     public LogStoreSettings withMetaCompactBytes(long bytes) {
-        return new LogStoreSettings(segmentBytes, cacheBytes, bytes);
+        return new LogStoreSettings(segmentBytes, cacheBytes, bytes, compaction);
+    }
+
+    public LogStoreSettings withCompaction(boolean on) {
+        return new LogStoreSettings(segmentBytes, cacheBytes, metaCompactBytes, on);
     }
 }

@@ -33,9 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Segment compaction: messages that are never consumed no longer pin every newer segment, queues keep their order
  * and contents, and a crash between writing the copies and deleting the old segment loses and duplicates nothing.
  */
-@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "junction.store.compaction", matches = "true", disabledReason = "segment compaction is off by default: a rare race in its live-count bookkeeping "
-        + "(about 1 full-suite run in 25) can leave a segment pinned or hide copied messages from reads; "
-        + "run with -Djunction.store.compaction=true to work on it")
 class LogStoreCompactionTest {
 
     private static final QueueKey PINNED = new QueueKey("/", "no-consumer");
@@ -49,7 +46,7 @@ class LogStoreCompactionTest {
     Path dir;
 
     private static LogStoreSettings small() {
-        return LogStoreSettings.defaults().withSegmentBytes(SEGMENT).withCacheBytes(0);
+        return LogStoreSettings.defaults().withSegmentBytes(SEGMENT).withCacheBytes(0).withCompaction(true);
     }
 
     private LogMessageStore open() {
