@@ -14,7 +14,7 @@ import java.util.Objects;
 public record StorageConfig(Path dir, FsyncMode fsync, int groupCommitMaxMessages, Duration groupCommitMaxWait,
                             int queueWindowMessages, long queueWindowBytes, boolean compaction) {
 
-    public static final boolean DEFAULT_COMPACTION = false;
+    public static final boolean DEFAULT_COMPACTION = true;
 
     public StorageConfig(Path dir, FsyncMode fsync, int groupCommitMaxMessages, Duration groupCommitMaxWait) {
         this(dir, fsync, groupCommitMaxMessages, groupCommitMaxWait, 2048, 8L * 1024 * 1024, DEFAULT_COMPACTION);

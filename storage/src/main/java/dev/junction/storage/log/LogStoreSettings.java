@@ -31,7 +31,7 @@ public record LogStoreSettings(long segmentBytes, long cacheBytes, long metaComp
         }
     }
 
-    public static final boolean DEFAULT_COMPACTION = false;
+    public static final boolean DEFAULT_COMPACTION = true;
 
     public static LogStoreSettings defaults() {
         return new LogStoreSettings(DEFAULT_SEGMENT_BYTES, DEFAULT_CACHE_BYTES, DEFAULT_META_COMPACT_BYTES,
