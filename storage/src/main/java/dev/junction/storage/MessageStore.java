@@ -50,7 +50,19 @@ public interface MessageStore extends AutoCloseable {
      */
     CompletableFuture<Void> remove(QueueKey queue, long messageId);
 
-    /** Drops every reference held by {@code queue} (queue deleted or purged). */
+    /**
+     * Drops {@code queue}'s references to each of {@code messageIds} at once (a purge): the same as one
+     * {@link #remove(QueueKey, long)} per id, with one future, and without one command object per message.
+     */
+    default CompletableFuture<Void> remove(QueueKey queue, long[] messageIds) {
+        CompletableFuture<?>[] all = new CompletableFuture<?>[messageIds.length];
+        for (int i = 0; i < messageIds.length; i++) {
+            all[i] = remove(queue, messageIds[i]);
+        }
+        return CompletableFuture.allOf(all);
+    }
+
+    /** Drops every reference held by {@code queue} (queue deleted). */
     CompletableFuture<Void> removeQueue(QueueKey queue);
 
     /**

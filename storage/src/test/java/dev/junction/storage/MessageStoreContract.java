@@ -63,6 +63,13 @@ public abstract class MessageStoreContract implements MetadataStoreContract, Pag
         return store;
     }
 
+    @Override
+    public void reopenIfDurable() {
+        if (survivesReopen()) {
+            reopen();
+        }
+    }
+
     @BeforeEach
     void openStore() {
         store = open(dir);

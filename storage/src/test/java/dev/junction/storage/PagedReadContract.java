@@ -22,6 +22,9 @@ public interface PagedReadContract {
     /** The store under test. */
     MessageStore store();
 
+    /** Closes the store and opens it again on the same directory, when the implementation is durable. */
+    void reopenIfDurable();
+
     @Test
     default void readByIdsKeepsTheGivenOrderAndLeavesOutWhatTheQueueNoLongerHolds() {
         MessageStore store = store();
@@ -43,6 +46,26 @@ public interface PagedReadContract {
         MessageStore store = store();
         store.append(message(7), List.of(PAGED));
         assertThat(store.read(PAGED, new long[] {7})).extracting(StoredMessage::id).containsExactly(7L);
+    }
+
+    @Test
+    default void removingManyIdsAtOnceDropsOnlyTheQueuesOwnReferences() {
+        MessageStore store = store();
+        for (long id = 1; id <= 6; id++) {
+            await(store.append(message(id), id % 2 == 0 ? List.of(PAGED, OTHER) : List.of(PAGED)));
+        }
+        await(store.remove(PAGED, new long[] {1, 2, 4, 99}));
+        await(store.remove(new QueueKey("/", "unknown"), new long[] {3}));
+        await(store.remove(PAGED, new long[0]));
+
+        assertThat(store.count(PAGED)).isEqualTo(3);
+        assertThat(store.read(PAGED, 0, 10)).extracting(StoredMessage::id).containsExactly(3L, 5L, 6L);
+        assertThat(store.read(OTHER, 0, 10)).extracting(StoredMessage::id).containsExactly(2L, 4L, 6L);
+
+        reopenIfDurable();
+        store = store();
+        assertThat(store.read(PAGED, 0, 10)).extracting(StoredMessage::id).containsExactly(3L, 5L, 6L);
+        assertThat(store.read(OTHER, 0, 10)).extracting(StoredMessage::id).containsExactly(2L, 4L, 6L);
     }
 
     @Test

@@ -7,7 +7,6 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -32,6 +31,7 @@ public final class Queue {
     private final ReadyList ready;
     private final Pager pager;
     private final Unacked unacked = new Unacked();
+    private final Departures departures;
     private final ConsumerSet consumers;
     private long nextSeq = 1;
     private long nextDeliveryId = 1;
@@ -56,6 +56,7 @@ public final class Queue {
         this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
         this.ready = new ReadyList(args.maxPriority());
         this.pager = new Pager(host, key, spec.durable(), args);
+        this.departures = new Departures(host, key, args);
         this.consumers = new ConsumerSet(args.singleActiveConsumer());
         this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
             if (!deleted) {
@@ -154,16 +155,16 @@ public final class Queue {
     private void doEnqueue(Message message, long storeId, Confirmation confirmation, boolean redelivered) {
         long now = System.currentTimeMillis();
         if (deleted) {
-            forget(storeId);
+            departures.forget(storeId);
             confirmation.accept();
             return;
         }
         if (args.overflow() != Overflow.DROP_HEAD
                 && args.overLimit(readyTotal() + 1, readyBytesTotal() + message.bodySize())) {
-            forget(storeId);
+            departures.forget(storeId);
             host.metrics().dropped(DeadLetters.MAXLEN);
             if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
-                deadLetter(message, DeadLetters.MAXLEN, now);
+                departures.deadLetter(message, DeadLetters.MAXLEN, now);
             }
             confirmation.refuse();
             return;
@@ -177,7 +178,7 @@ public final class Queue {
             if (c != null) {
                 hand(c, entry, autoAcked(c, entry));
             } else {
-                expire(entry, now);
+                departures.expire(entry, now);
             }
             afterChange();
             confirmation.accept();
@@ -199,8 +200,8 @@ public final class Queue {
         while (head() != null && args.overLimit(readyTotal(), readyBytesTotal())) {
             QueueEntry dropped = ready.pollOldestLowest();
             host.metrics().dropped(DeadLetters.MAXLEN);
-            deadLetter(dropped.message, DeadLetters.MAXLEN, now);
-            forget(dropped.storeId);
+            departures.deadLetter(dropped.message, DeadLetters.MAXLEN, now);
+            departures.forget(dropped.storeId);
         }
     }
 
@@ -221,7 +222,7 @@ public final class Queue {
         while ((head = head()) != null) {
             if (head.expired(now)) {
                 ready.poll();
-                expire(head, now);
+                departures.expire(head, now);
                 continue;
             }
             if (consumers.isEmpty()) {
@@ -246,7 +247,7 @@ public final class Queue {
         long id = nextDeliveryId++;
         Delivery d = new Delivery(this, id, e.message, e.redelivered, e.deliveryCount, autoAck, readyTotal());
         if (autoAck) {
-            forget(e.storeId);
+            departures.forget(e.storeId);
         } else {
             unacked.add(id, e, c);
         }
@@ -255,25 +256,6 @@ public final class Queue {
             c.sink().deliver(d);
         }
         return d;
-    }
-
-    private void expire(QueueEntry e, long now) {
-        host.metrics().dropped(DeadLetters.EXPIRED);
-        deadLetter(e.message, DeadLetters.EXPIRED, now);
-        forget(e.storeId);
-    }
-
-    private void deadLetter(Message m, String reason, long now) {
-        if (args.deadLetterExchange() != null) {
-            host.deadLetter(DeadLetters.annotate(m, spec.name(), reason, Instant.ofEpochMilli(now),
-                    args.deadLetterExchange(), args.deadLetterRoutingKey()), args.deadLetterExchange(), reason);
-        }
-    }
-
-    private void forget(long storeId) {
-        if (storeId != 0) {
-            host.store().remove(key, storeId);
-        }
     }
 
     /** Settles deliveries by id. Unknown ids (already settled, or from before a purge) are ignored. */
@@ -288,7 +270,7 @@ public final class Queue {
                 }
                 switch (how) {
                     case ACK -> {
-                        forget(e.storeId);
+                        departures.forget(e.storeId);
                         acked++;
                     }
                     case REQUEUE -> {
@@ -298,8 +280,8 @@ public final class Queue {
                         }
                     }
                     case DISCARD -> {
-                        deadLetter(e.message, DeadLetters.REJECTED, now);
-                        forget(e.storeId);
+                        departures.deadLetter(e.message, DeadLetters.REJECTED, now);
+                        departures.forget(e.storeId);
                     }
                 }
             }
@@ -385,8 +367,10 @@ public final class Queue {
     public CompletableFuture<Integer> purge() {
         return call(() -> {
             int n = readyTotal();
-            ready.drain(e -> forget(e.storeId));
-            pager.clear(this::forget);
+            StoreRemovals removals = new StoreRemovals(host.store(), key);
+            ready.drain(e -> removals.accept(e.storeId));
+            pager.clear(removals);
+            removals.flush();
             afterChange();
             return n;
         });
@@ -456,7 +440,7 @@ public final class Queue {
         QueueEntry e;
         while ((e = head()) != null && e.expired(now)) {
             ready.poll();
-            expire(e, now);
+            departures.expire(e, now);
         }
     }
 

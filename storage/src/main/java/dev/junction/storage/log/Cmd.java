@@ -15,6 +15,8 @@ final class Cmd {
     static final int META = 5;
     /** Writes nothing; completes once everything queued before it is durable. */
     static final int BARRIER = 6;
+    /** One REMOVE record for each of {@link #removed}, for one queue. */
+    static final int REMOVE_MANY = 7;
 
     final int kind;
     final byte type;
@@ -25,8 +27,10 @@ final class Cmd {
     Msg msg;
     /** Queues the record names, which need a QUEUE_NAME record in the segment first. */
     QueueState[] queues;
-    /** REMOVE, REMOVE_QUEUE: ids of the messages whose last reference this record drops. */
+    /** REMOVE, REMOVE_QUEUE, REMOVE_MANY: ids of the messages whose last reference this command drops. */
     long[] freed;
+    /** REMOVE_MANY: the ids whose reference the queue ({@code queues[0]}) drops. */
+    long[] removed;
     /** META: the key the record puts or deletes. */
     Object metaKey;
 

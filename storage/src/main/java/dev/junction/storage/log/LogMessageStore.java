@@ -171,6 +171,20 @@ public final class LogMessageStore implements MessageStore {
     }
 
     @Override
+    public CompletableFuture<Void> remove(QueueKey queue, long[] messageIds) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(messageIds, "messageIds");
+        lock.lock();
+        try {
+            commands.checkOpen();
+            Cmd cmd = index.removeMany(queue, messageIds);
+            return commands.enqueue(cmd != null ? cmd : Cmd.barrier());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public CompletableFuture<Void> removeQueue(QueueKey queue) {
         Objects.requireNonNull(queue, "queue");
         lock.lock();

@@ -157,6 +157,7 @@ final class LogWriter implements Runnable {
                     groupMessages.add(c.msg);
                 }
                 case Cmd.REMOVE, Cmd.REMOVE_QUEUE -> segments.appendRemoval(c);
+                case Cmd.REMOVE_MANY -> segments.appendRemovals(c);
                 case Cmd.ID_MARK -> segments.appendIdMark(c);
                 case Cmd.META -> meta.append(c);
                 case Cmd.BARRIER -> {

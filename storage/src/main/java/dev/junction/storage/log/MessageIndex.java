@@ -80,6 +80,34 @@ final class MessageIndex {
         return cmd;
     }
 
+    /** The REMOVE_MANY command for those of {@code ids} the queue holds, or null when it holds none of them. */
+    Cmd removeMany(QueueKey queue, long[] ids) {
+        QueueState q = queues.get(queue);
+        if (q == null) {
+            return null;
+        }
+        long[] removed = new long[ids.length];
+        long[] freed = new long[ids.length];
+        int r = 0;
+        int f = 0;
+        for (long id : ids) {
+            if (q.ids.remove(id)) {
+                removed[r++] = id;
+                if (release(id)) {
+                    freed[f++] = id;
+                }
+            }
+        }
+        if (r == 0) {
+            return null;
+        }
+        Cmd cmd = new Cmd(Cmd.REMOVE_MANY, Records.REMOVE, null);
+        cmd.queues = new QueueState[] {q};
+        cmd.removed = Arrays.copyOf(removed, r);
+        cmd.freed = Arrays.copyOf(freed, f);
+        return cmd;
+    }
+
     /** The REMOVE_QUEUE command that drops the queue, or null when it holds nothing. */
     Cmd removeQueue(QueueKey queue) {
         QueueState q = queues.remove(queue);

@@ -119,6 +119,17 @@ final class SegmentFiles {
         }
     }
 
+    /** One REMOVE record per id of a REMOVE_MANY command: the log format stays as it is. */
+    void appendRemovals(Cmd c) throws IOException {
+        QueueState q = c.queues[0];
+        for (long id : c.removed) {
+            append(Records.REMOVE, ByteBuffer.allocate(12).putInt(q.id).putLong(id).array(), c.queues);
+        }
+        if (c.freed.length > 0) {
+            store.free(c.freed, this::uncountLive);
+        }
+    }
+
     void appendIdMark(Cmd c) throws IOException {
         append(c);
         writtenHighest = Math.max(writtenHighest, ByteBuffer.wrap(c.payload).getLong());
@@ -126,9 +137,13 @@ final class SegmentFiles {
 
     /** Appends the command's record, preceded by any queue names the active segment lacks; returns its offset. */
     long append(Cmd c) throws IOException {
-        long needed = c.recordBytes();
-        if (c.queues != null) {
-            for (QueueState q : c.queues) {
+        return append(c.type, c.payload, c.queues);
+    }
+
+    private long append(byte type, byte[] payload, QueueState[] queues) throws IOException {
+        long needed = Records.HEADER + payload.length;
+        if (queues != null) {
+            for (QueueState q : queues) {
                 if (q.declaredIn != active.number) {
                     needed += Records.HEADER + 12 + 3L * (q.key.vhost().length() + q.key.name().length());
                 }
@@ -137,8 +152,8 @@ final class SegmentFiles {
         if (active.size > EMPTY_SEGMENT && active.size + needed > settings.segmentBytes()) {
             rollSegment();
         }
-        if (c.queues != null) {
-            for (QueueState q : c.queues) {
+        if (queues != null) {
+            for (QueueState q : queues) {
                 if (q.declaredIn != active.number) {
                     byte[] name = new Records.Payload(32).putInt(q.id)
                             .putString(q.key.vhost()).putString(q.key.name()).toArray();
@@ -147,7 +162,7 @@ final class SegmentFiles {
                 }
             }
         }
-        return writeSegmentRecord(c.type, c.payload);
+        return writeSegmentRecord(type, payload);
     }
 
     private long writeSegmentRecord(byte type, byte[] payload) throws IOException {

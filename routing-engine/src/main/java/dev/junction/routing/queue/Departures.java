@@ -1,0 +1,43 @@
+package dev.junction.routing.queue;
+
+import dev.junction.routing.Message;
+import dev.junction.storage.QueueKey;
+import java.time.Instant;
+
+/**
+ * What happens to a message when it leaves one queue: the store lets go of the queue's reference, and one that
+ * leaves undelivered (expired, dropped by a length limit, rejected) is counted and dead-lettered when the queue
+ * has a dead-letter exchange. Used on the queue's thread.
+ */
+final class Departures {
+    private final QueueHost host;
+    private final QueueKey key;
+    private final QueueArguments args;
+
+    Departures(QueueHost host, QueueKey key, QueueArguments args) {
+        this.host = host;
+        this.key = key;
+        this.args = args;
+    }
+
+    /** The queue no longer holds the message: the store drops its reference (0: the store never had it). */
+    void forget(long storeId) {
+        if (storeId != 0) {
+            host.store().remove(key, storeId);
+        }
+    }
+
+    void expire(QueueEntry e, long now) {
+        host.metrics().dropped(DeadLetters.EXPIRED);
+        deadLetter(e.message, DeadLetters.EXPIRED, now);
+        forget(e.storeId);
+    }
+
+    /** Dead-letters {@code m} with {@code reason} when the queue has a dead-letter exchange. */
+    void deadLetter(Message m, String reason, long now) {
+        if (args.deadLetterExchange() != null) {
+            host.deadLetter(DeadLetters.annotate(m, key.name(), reason, Instant.ofEpochMilli(now),
+                    args.deadLetterExchange(), args.deadLetterRoutingKey()), args.deadLetterExchange(), reason);
+        }
+    }
+}
