@@ -7,9 +7,7 @@ import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.queue.ConsumerSpec;
-import dev.junction.routing.queue.Delivery;
-import dev.junction.routing.queue.DeliverySink;
+import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueSpec;
 import dev.junction.storage.SessionStore;
@@ -86,17 +84,9 @@ public final class MqttServer implements AutoCloseable {
         if (vhost.exchange(config.exchange()).isEmpty()) {
             vhost.declareExchange(new ExchangeSpec(config.exchange(), "topic", true, false, false, Map.of()), false);
         }
+        // Session queues declared by earlier versions dead-letter their drops here to count them; the exchange
+        // stays so that they find it (and route nowhere). Drops are now counted by Queue.onDropped.
         vhost.declareExchange(new ExchangeSpec(DROPPED, "fanout", false, false, true, Map.of()), false);
-        Queue dropped = vhost.declareQueue(QueueSpec.transientQueue(DROPPED), null, false);
-        vhost.bind(Binding.toQueue(DROPPED, DROPPED, "", null), null);
-        dropped.consume(ConsumerSpec.of("mqtt-drop-counter", true), new DeliverySink() {
-            @Override
-            public void deliver(Delivery d) {
-                if ("maxlen".equals(String.valueOf(d.message().properties().header("x-last-death-reason")))) {
-                    queueFull.increment();
-                }
-            }
-        });
         this.retained = new RetainedMessages(vhost.name(), engine.store().retained());
         this.store = engine.store().sessions();
         restoreSessions();
@@ -144,12 +134,16 @@ public final class MqttServer implements AutoCloseable {
 
     /** Declares the session's queue unless it exists; durable when the session outlives the connection. */
     Queue sessionQueue(MqttSession s, boolean durable) {
-        return vhost.queue(s.queueName).orElseGet(() -> {
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put("x-max-length", (long) config.maxQueuedMessages());
-            args.put("x-dead-letter-exchange", DROPPED);
-            return vhost.declareQueue(new QueueSpec(s.queueName, durable, false, false, args), null, false);
-        });
+        Queue q = vhost.queue(s.queueName).orElseGet(() -> vhost.declareQueue(new QueueSpec(s.queueName, durable,
+                false, false, Map.of("x-max-length", (long) config.maxQueuedMessages())), null, false));
+        q.onDropped(this::countDrop);
+        return q;
+    }
+
+    private void countDrop(String reason) {
+        if (DeadLetters.MAXLEN.equals(reason)) {
+            queueFull.increment();
+        }
     }
 
     /** The connection that now owns the session answered CONNECT; records the session if it may outlive it. */
@@ -315,6 +309,7 @@ public final class MqttServer implements AutoCloseable {
             MqttSession s = MqttSession.recover(clientId, vhost, config.exchange());
             s.durable = true;
             sessions.put(clientId, s);
+            vhost.queue(s.queueName).ifPresent(q -> q.onDropped(this::countDrop));
             long interval = config.maxSessionExpirySeconds();
             long disconnectedAt = now;
             if (st != null) {

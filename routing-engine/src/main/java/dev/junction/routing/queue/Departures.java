@@ -3,6 +3,7 @@ package dev.junction.routing.queue;
 import dev.junction.routing.Message;
 import dev.junction.storage.QueueKey;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * What happens to a message when it leaves one queue: the store lets go of the queue's reference, and one that
@@ -13,6 +14,7 @@ final class Departures {
     private final QueueHost host;
     private final QueueKey key;
     private final QueueArguments args;
+    private volatile Consumer<String> dropListener = reason -> { };
 
     Departures(QueueHost host, QueueKey key, QueueArguments args) {
         this.host = host;
@@ -27,8 +29,19 @@ final class Departures {
         }
     }
 
+    /** Tells {@code listener} the reason of every message the queue drops undelivered, on the queue's thread. */
+    void onDropped(Consumer<String> listener) {
+        dropListener = listener;
+    }
+
+    /** Counts a message that leaves undelivered: expired, or dropped or refused by a length limit. */
+    void dropped(String reason) {
+        host.metrics().dropped(reason);
+        dropListener.accept(reason);
+    }
+
     void expire(QueueEntry e, long now) {
-        host.metrics().dropped(DeadLetters.EXPIRED);
+        dropped(DeadLetters.EXPIRED);
         deadLetter(e.message, DeadLetters.EXPIRED, now);
         forget(e.storeId);
     }

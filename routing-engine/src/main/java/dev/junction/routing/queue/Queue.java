@@ -125,6 +125,15 @@ public final class Queue {
         mailbox.whenBacklogAtMost(CONGESTED / 2, callback);
     }
 
+    /**
+     * Tells {@code listener} the reason ({@code maxlen}, {@code expired}) of every message this queue drops
+     * undelivered; it runs on the queue's thread and must be quick. Counting drops this way costs nothing like
+     * dead-lettering them to count them.
+     */
+    public void onDropped(java.util.function.Consumer<String> listener) {
+        departures.onDropped(listener);
+    }
+
     // ---- publishing -------------------------------------------------------------------------------------------
 
     /**
@@ -162,7 +171,7 @@ public final class Queue {
         if (args.overflow() != Overflow.DROP_HEAD
                 && args.overLimit(readyTotal() + 1, readyBytesTotal() + message.bodySize())) {
             departures.forget(storeId);
-            host.metrics().dropped(DeadLetters.MAXLEN);
+            departures.dropped(DeadLetters.MAXLEN);
             if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
                 departures.deadLetter(message, DeadLetters.MAXLEN, now);
             }
@@ -199,7 +208,7 @@ public final class Queue {
     private void dropHeadOverLimit(long now) {
         while (head() != null && args.overLimit(readyTotal(), readyBytesTotal())) {
             QueueEntry dropped = ready.pollOldestLowest();
-            host.metrics().dropped(DeadLetters.MAXLEN);
+            departures.dropped(DeadLetters.MAXLEN);
             departures.deadLetter(dropped.message, DeadLetters.MAXLEN, now);
             departures.forget(dropped.storeId);
         }
