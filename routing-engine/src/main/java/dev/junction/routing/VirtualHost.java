@@ -269,6 +269,9 @@ public final class VirtualHost implements QueueHost {
             metrics.queueRemoved(q);
             if (q.durable()) {
                 engine.store().definitions().delete(DefinitionKind.QUEUE, name, q.name());
+                // Now, while the name is still taken, not later from the queue's mailbox: a queue declared again
+                // under the same name shares the store key, and a late removal would drop its messages.
+                engine.store().removeQueue(q.key());
             }
         }
     }

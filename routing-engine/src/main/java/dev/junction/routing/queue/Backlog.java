@@ -90,16 +90,19 @@ final class Backlog {
     }
 
     /**
-     * Takes up to {@code max} of the oldest messages, stopping before a held entry, into {@code out}; returns how
-     * many. Their ids, sizes and expiries are at the same index of {@code out}'s arrays.
+     * Takes up to {@code max} of the oldest messages, and at most about {@code maxBytes} of them (always at least
+     * one), stopping before a held entry, into {@code out}; returns how many. Their ids, sizes and expiries are at
+     * the same index of {@code out}'s arrays.
      */
-    int takeStored(int max, Taken out) {
+    int takeStored(int max, long maxBytes, Taken out) {
         int n = 0;
+        long bytes = 0;
         while (n < max) {
             Chunk c = chunks.peekFirst();
-            if (c == null || c.ids[c.head] == HELD) {
+            if (c == null || c.ids[c.head] == HELD || (n > 0 && bytes + c.sizes[c.head] > maxBytes)) {
                 break;
             }
+            bytes += c.sizes[c.head];
             out.ids[n] = c.ids[c.head];
             out.sizes[n] = c.sizes[c.head];
             out.expiresAt[n] = c.expiresAt == null ? Long.MAX_VALUE : c.expiresAt[c.head];
@@ -116,6 +119,26 @@ final class Backlog {
         if (++c.head == c.tail) {
             chunks.pollFirst();
         }
+    }
+
+    /** Puts the first {@code n} messages of {@code taken} back at the front, in their order (a read failed). */
+    void untake(Taken taken, int n) {
+        Chunk c = new Chunk();
+        for (int i = 0; i < n; i++) {
+            if (taken.expiresAt[i] != Long.MAX_VALUE && c.expiresAt == null) {
+                c.expiresAt = new long[CHUNK];
+                java.util.Arrays.fill(c.expiresAt, Long.MAX_VALUE);
+            }
+            if (c.expiresAt != null) {
+                c.expiresAt[i] = taken.expiresAt[i];
+            }
+            c.ids[i] = taken.ids[i];
+            c.sizes[i] = taken.sizes[i];
+            bytes += taken.sizes[i];
+        }
+        c.tail = n;
+        count += n;
+        chunks.addFirst(c);
     }
 
     /** Empties the backlog, handing every stored id to {@code storedIds}; held entries are simply dropped. */

@@ -29,6 +29,11 @@ final class Pager {
     private final boolean enabled;
     private final Backlog backlog = new Backlog();
     private final Backlog.Taken taken = new Backlog.Taken(PAGE);
+    /** When restored messages joined the backlog: their TTL counts from then, as if they were enqueued then. */
+    private long restoredAt;
+    /** After a failed read, no new attempt before this time, so a broken disk does not flood the log. */
+    private long retryAt;
+    private static final long RETRY_MILLIS = 1000;
 
     Pager(QueueHost host, QueueKey key, boolean durable, QueueArguments args) {
         this.host = host;
@@ -71,7 +76,8 @@ final class Pager {
     }
 
     /** Recovery: the queue's stored messages, listed by id, join the backlog without their bodies. */
-    void restore(IdPage page) {
+    void restore(IdPage page, long now) {
+        restoredAt = now;
         for (int i = 0; i < page.size(); i++) {
             backlog.addStored(page.ids()[i], page.sizes()[i], Long.MIN_VALUE);
         }
@@ -79,10 +85,14 @@ final class Pager {
 
     /**
      * Refills the window from the backlog once it has drained to half. A message restored at start-up has its
-     * expiry worked out when it is read back ({@code expiryOf}), as its properties are not in memory before.
+     * expiry worked out when it is read back ({@code expiryOf}, from the time it was restored), as its
+     * properties are not in memory before.
      */
     void fill(ReadyList ready, LongSupplier seq, Expiry expiryOf) {
         if (backlog.isEmpty() || ready.count() > paging.messages() / 2 || ready.bytes() > paging.bytes() / 2) {
+            return;
+        }
+        if (retryAt != 0 && System.currentTimeMillis() < retryAt) {
             return;
         }
         while (!backlog.isEmpty() && !full(ready)) {
@@ -93,22 +103,26 @@ final class Pager {
                 continue;
             }
             int room = Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
-            int n = backlog.takeStored(room, taken);
+            int n = backlog.takeStored(room, paging.bytes() - ready.bytes(), taken);
             List<StoredMessage> read;
             try {
                 read = host.store().read(key, Arrays.copyOf(taken.ids, n));
+                retryAt = 0;
             } catch (RuntimeException e) {
-                // A disk read error: the messages stay in the store, and the queue gets them back on the next
-                // start. The queue goes on serving what it holds rather than failing the task that asked.
-                LOG.error("{}: could not read {} messages back from the store; they stay on disk until a restart",
-                        key, n, e);
+                // A disk read error: the messages go back to the front of the backlog and the queue tries again
+                // in a second, serving what it holds meanwhile rather than failing the task that asked.
+                backlog.untake(taken, n);
+                retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+                LOG.error("{}: could not read {} messages back from the store; trying again in {} ms", key, n,
+                        RETRY_MILLIS, e);
                 break;
             }
             int found = 0;
             for (int i = 0; i < n; i++) {
                 if (found < read.size() && read.get(found).id() == taken.ids[i]) {
                     Message m = MessageCodec.decode(read.get(found++).data());
-                    long expiresAt = taken.expiresAt[i] == Long.MIN_VALUE ? expiryOf.at(m) : taken.expiresAt[i];
+                    long expiresAt = taken.expiresAt[i] == Long.MIN_VALUE ? expiryOf.at(m, restoredAt)
+                            : taken.expiresAt[i];
                     ready.add(new QueueEntry(m, seq.getAsLong(), taken.ids[i], 0, expiresAt,
                             taken.ids[i] <= host.recoveredUpTo()));
                 }
@@ -129,8 +143,8 @@ final class Pager {
         return ready.count() >= paging.messages() || ready.bytes() >= paging.bytes();
     }
 
-    /** When a message read back from the store expires, worked out from its properties. */
+    /** When a message read back from the store expires, from its properties and when it was enqueued. */
     interface Expiry {
-        long at(Message m);
+        long at(Message m, long enqueuedAt);
     }
 }

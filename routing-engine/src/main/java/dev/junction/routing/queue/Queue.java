@@ -145,14 +145,18 @@ public final class Queue {
     }
 
     /**
-     * Restores messages the store holds for this queue at start-up, listed by id; they count as possibly
-     * delivered before. A queue that pages keeps them on disk until its window has room; one that does not (it
-     * has priorities) reads them in at once.
+     * Restores the queue's stored messages at start-up, listed by id (possibly delivered before: redelivered).
+     * They stay on disk until the window has room, unless the queue cannot page (priorities) or limits bytes
+     * (only a read tells a body's size): then they are read in now, and paged out again past the window.
      */
     public void restore(IdPage page) {
         mailbox.execute(() -> {
-            if (pager.enabled()) {
-                pager.restore(page);
+            long now = System.currentTimeMillis();
+            if (pager.enabled() && args.maxLengthBytes() == null) {
+                pager.restore(page, now);
+                if (args.messageTtl() != null) {
+                    expireHeads(now); // fills the window, so the TTL timer is armed without waiting for traffic
+                }
                 afterChange();
             } else {
                 host.store().read(key, page.ids()).forEach(s ->
@@ -412,14 +416,11 @@ public final class Queue {
             deleted = true;
             int n = readyTotal();
             ready.drain(e -> { });
-            pager.clear(id -> { }); // the store drops the queue's references at once below
+            pager.clear(id -> { }); // the vhost dropped the queue's references from the store when it unlinked it
             unacked.releaseAll();
             for (Consumer c : consumers.all()) {
                 consumers.remove(c);
                 c.sink().cancelled();
-            }
-            if (spec.durable()) {
-                host.store().removeQueue(key);
             }
             cancelTimers();
             afterChange();
@@ -455,7 +456,7 @@ public final class Queue {
 
     /** The next ready message, paging the window in from the backlog when it runs low. */
     private QueueEntry head() {
-        pager.fill(ready, () -> nextSeq++, m -> args.expiryOf(m, System.currentTimeMillis()));
+        pager.fill(ready, () -> nextSeq++, args::expiryOf);
         return ready.peek();
     }
 

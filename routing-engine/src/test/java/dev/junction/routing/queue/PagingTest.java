@@ -182,4 +182,66 @@ class PagingTest {
             eventually("store emptied", () -> f.store.count(key) == 0);
         }
     }
+
+    @Test
+    void readingBackRespectsTheWindowsByteLimitNotJustItsCount() throws Exception {
+        try (EngineFixture small = new EngineFixture(new Paging(2048, 300 * 1024))) {
+            Queue q = small.declare(new QueueSpec("big-bodies", true, false, false, Map.of()));
+            MessageProperties persistent = MessageProperties.builder().deliveryMode(2).build();
+            for (int i = 0; i < 50; i++) {
+                await(small.publish(new Message("", "big-bodies", persistent, new byte[100 * 1024]), true)
+                        .confirmed());
+            }
+            RecordingSink sink = small.consume(q, "slow", new Prefetch(1, 0));
+            sink.next(); // unacknowledged: the window refills behind it and stops there
+            eventually("settled", () -> q.unackedCount() == 1);
+            int inMemory = q.messageCount() - q.pagedCount();
+            assertThat(inMemory).as("ready messages held in memory").isBetween(1, 4);
+        }
+    }
+
+    @Test
+    void messageTtlRunsFromTheRestartForMessagesRestoredToDisk() throws Exception {
+        Queue q = durable("ttl-kept", Map.of("x-message-ttl", 300L));
+        for (int i = 1; i <= 20; i++) {
+            publish("ttl-kept", "m" + i, true);
+        }
+        f.engine.close();
+        try (RoutingEngine second = new RoutingEngine(f.store, new SimpleMeterRegistry(), 1, WINDOW_OF_4)) {
+            second.recover();
+            Queue kept = second.vhost("/").orElseThrow().queue("ttl-kept").orElseThrow();
+            // No consumer and no publisher: only the queue's own timer can expire them.
+            eventually("all expired after the restart", () -> kept.messageCount() == 0);
+            eventually("and gone from the store", () -> f.store.count(q.key()) == 0);
+        }
+    }
+
+    @Test
+    void aQueueDeletedWhileBusyLeavesTheStoreBeforeItsNameCanBeTakenAgain() {
+        Queue q = durable("reused", Map.of());
+        for (int i = 1; i <= 20; i++) {
+            publish("reused", "old" + i, true);
+        }
+        for (int i = 0; i < 20_000; i++) {
+            f.publish("", "reused", "busy"); // keeps the old queue's mailbox busy
+        }
+        f.vhost.deleteQueue("reused", false, false, EngineFixture.OWNER);
+        // The old queue's own delete task may not have run yet; its references are gone all the same.
+        assertThat(f.store.count(q.key())).isZero();
+
+        Queue again = durable("reused", Map.of());
+        for (int i = 1; i <= 10; i++) {
+            publish("reused", "new" + i, true);
+        }
+        RecordingSink sink = f.consume(again, "c");
+        assertThat(sink.nextBodies(10)).isEqualTo(numberedAs("new", 10));
+    }
+
+    private static List<String> numberedAs(String prefix, int n) {
+        List<String> list = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            list.add(prefix + i);
+        }
+        return list;
+    }
 }
