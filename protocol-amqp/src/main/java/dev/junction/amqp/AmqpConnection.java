@@ -129,7 +129,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.READER_IDLE && !flow.reading()) {
+            if (idle.state() == IdleState.READER_IDLE && flow.stoppedSinceAsked()) {
                 return; // we stopped reading; silence is ours, not the client's
             }
             if (idle.state() == IdleState.READER_IDLE) {

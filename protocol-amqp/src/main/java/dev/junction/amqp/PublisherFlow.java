@@ -31,9 +31,9 @@ final class PublisherFlow {
         return blocked;
     }
 
-    /** Whether the socket is being read (a silent client is then the client's doing, not ours). */
-    boolean reading() {
-        return gate.open();
+    /** Whether reading stopped at any time since the last call (then a missed heartbeat may be our doing). */
+    boolean stoppedSinceAsked() {
+        return gate.stoppedSinceAsked();
     }
 
     /** Called when the connection publishes: a raised alarm blocks it now. */

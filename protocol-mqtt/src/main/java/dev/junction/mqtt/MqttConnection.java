@@ -246,8 +246,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (!readGate.open()) {
-                return; // we stopped reading: the silence is ours, not the client's
+            if (readGate.stoppedSinceAsked()) {
+                return; // we stopped reading during this interval: the silence is ours, not the client's
             }
             // Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)].
             LOG.info("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId, remote());

@@ -11,6 +11,7 @@ public final class ReadGate {
     private final Consumer<Boolean> reading;
     private boolean memory;
     private int congestion;
+    private boolean closedSinceAsked;
 
     /** @param reading turns reading of the socket on (true) or off (false) */
     public ReadGate(Consumer<Boolean> reading) {
@@ -40,8 +41,21 @@ public final class ReadGate {
         return !memory && congestion == 0;
     }
 
+    /**
+     * Whether reading is stopped now or was at any time since the last call. A read-idle timeout that fired
+     * after such a period measured our silence, not the peer's, and should be ignored once.
+     */
+    public boolean stoppedSinceAsked() {
+        boolean was = closedSinceAsked || !open();
+        closedSinceAsked = false;
+        return was;
+    }
+
     private void changed(boolean before) {
         if (before != open()) {
+            if (!open()) {
+                closedSinceAsked = true;
+            }
             reading.accept(open());
         }
     }

@@ -77,4 +77,17 @@ class FlowControlTest {
 
         assertThat(reading).containsExactly(false, true, false);
     }
+
+    @Test
+    void aReadIdleTimeoutIsExcusedOnceForAnIntervalInWhichReadingStopped() {
+        ReadGate gate = new ReadGate(on -> { });
+        assertThat(gate.stoppedSinceAsked()).isFalse();
+        gate.congested();
+        gate.relieved(); // reading resumed, but the idle timer still counts from before the pause
+        assertThat(gate.stoppedSinceAsked()).isTrue();
+        assertThat(gate.stoppedSinceAsked()).isFalse(); // the next full interval is the peer's again
+        gate.memoryAlarm(true);
+        assertThat(gate.stoppedSinceAsked()).isTrue();
+        assertThat(gate.stoppedSinceAsked()).isTrue(); // still stopped
+    }
 }
