@@ -31,6 +31,11 @@ final class PublisherFlow {
         return blocked;
     }
 
+    /** Bytes were read from the socket. */
+    void read() {
+        gate.read();
+    }
+
     /** Whether reading stopped at any time since the last call (then a missed heartbeat may be our doing). */
     boolean stoppedSinceAsked() {
         return gate.stoppedSinceAsked();

@@ -101,6 +101,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
+        readGate.read();
         try {
             if (state == State.CLOSED) {
                 return;

@@ -41,8 +41,15 @@ public final class ReadGate {
         return !memory && congestion == 0;
     }
 
+    /** Something was read: a stop before this no longer excuses a later silence. */
+    public void read() {
+        if (open()) {
+            closedSinceAsked = false;
+        }
+    }
+
     /**
-     * Whether reading is stopped now or was at any time since the last call. A read-idle timeout that fired
+     * Whether reading is stopped now or was at any time since the last call or the last read. A read-idle timeout that fired
      * after such a period measured our silence, not the peer's, and should be ignored once.
      */
     public boolean stoppedSinceAsked() {

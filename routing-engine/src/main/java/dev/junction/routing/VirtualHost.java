@@ -242,7 +242,7 @@ public final class VirtualHost implements QueueHost {
             checkOwner(q, owner);
             if (!ifUnused && !ifEmpty) {
                 unlinkQueue(q);
-                return q.delete();
+                return q.delete(false, false);
             }
         }
         // The conditions are the queue's to judge; it is unlinked once it has agreed to go.
@@ -260,6 +260,7 @@ public final class VirtualHost implements QueueHost {
 
     private void unlinkQueue(Queue q) {
         if (queues.remove(q.name(), q)) {
+            q.unlinked();
             for (Exchange x : exchanges.values()) {
                 for (Binding b : x.unbindAllTo(DestinationKind.QUEUE, q.name())) {
                     forgetBinding(b);
@@ -287,7 +288,7 @@ public final class VirtualHost implements QueueHost {
                 }
             }
         }
-        owned.forEach(Queue::delete);
+        owned.forEach(q -> q.delete(false, false));
     }
 
     // ---- bindings -----------------------------------------------------------------------------------------------
@@ -422,7 +423,7 @@ public final class VirtualHost implements QueueHost {
             }
             unlinkQueue(q);
         }
-        q.delete();
+        q.delete(false, false);
     }
 
     @Override

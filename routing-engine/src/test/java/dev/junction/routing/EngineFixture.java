@@ -195,10 +195,15 @@ public final class EngineFixture implements AutoCloseable {
 
         /** The next delivery, waiting up to 5 s for it. */
         public Delivery next() {
+            return next(TIMEOUT_MS);
+        }
+
+        /** The next delivery, waiting up to {@code timeoutMs} for it. */
+        public Delivery next(long timeoutMs) {
             try {
-                Delivery d = deliveries.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                Delivery d = deliveries.poll(timeoutMs, TimeUnit.MILLISECONDS);
                 if (d == null) {
-                    fail("no delivery within " + TIMEOUT_MS + " ms");
+                    fail("no delivery within " + timeoutMs + " ms");
                 }
                 return d;
             } catch (InterruptedException e) {

@@ -86,6 +86,10 @@ class FlowControlTest {
         gate.relieved(); // reading resumed, but the idle timer still counts from before the pause
         assertThat(gate.stoppedSinceAsked()).isTrue();
         assertThat(gate.stoppedSinceAsked()).isFalse(); // the next full interval is the peer's again
+        gate.congested();
+        gate.relieved();
+        gate.read(); // a read after the pause: a later silence is the peer's
+        assertThat(gate.stoppedSinceAsked()).isFalse();
         gate.memoryAlarm(true);
         assertThat(gate.stoppedSinceAsked()).isTrue();
         assertThat(gate.stoppedSinceAsked()).isTrue(); // still stopped

@@ -34,17 +34,15 @@ final class Pager {
     /** After a failed read, no new attempt before this time, so a broken disk does not flood the log. */
     private long retryAt;
     private static final long RETRY_MILLIS = 1000;
+    private static final int MAX_FAILURES = 3;
+    /** Reads that failed lately; while above 0, messages are read back one at a time. */
+    private int failures;
 
     Pager(QueueHost host, QueueKey key, boolean durable, QueueArguments args) {
         this.host = host;
         this.key = key;
         this.paging = host.paging();
         this.enabled = durable && args.maxPriority() == 0 && paging.enabled();
-    }
-
-    /** Whether this queue keeps messages beyond its window on disk. */
-    boolean enabled() {
-        return enabled;
     }
 
     int count() {
@@ -75,8 +73,16 @@ final class Pager {
         }
     }
 
-    /** Recovery: the queue's stored messages, listed by id, join the backlog without their bodies. */
-    void restore(IdPage page, long now) {
+    /**
+     * Recovery: the queue's stored messages, listed by id, join the backlog without their bodies. A queue that
+     * cannot page (priorities), or that must know body sizes ({@code readNow}: x-max-length-bytes), reads them in
+     * through {@code enqueue} instead, and pages them out again past the window.
+     */
+    void restore(IdPage page, long now, boolean readNow, java.util.function.Consumer<StoredMessage> enqueue) {
+        if (!enabled || readNow) {
+            readInSlices(page, enqueue);
+            return;
+        }
         restoredAt = now;
         for (int i = 0; i < page.size(); i++) {
             backlog.addStored(page.ids()[i], page.sizes()[i], Long.MIN_VALUE);
@@ -88,7 +94,7 @@ final class Pager {
      * expiry worked out when it is read back ({@code expiryOf}, from the time it was restored), as its
      * properties are not in memory before.
      */
-    void fill(ReadyList ready, LongSupplier seq, Expiry expiryOf) {
+    void fill(ReadyList ready, LongSupplier seq, Expiry expiryOf, LongConsumer retryIn) {
         if (backlog.isEmpty() || ready.count() > paging.messages() / 2 || ready.bytes() > paging.bytes() / 2) {
             return;
         }
@@ -102,17 +108,27 @@ final class Pager {
                         h.redelivered));
                 continue;
             }
-            int room = Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
+            int room = failures > 0 ? 1 : Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
             int n = backlog.takeStored(room, paging.bytes() - ready.bytes(), taken);
             List<StoredMessage> read;
             try {
                 read = host.store().read(key, Arrays.copyOf(taken.ids, n));
                 retryAt = 0;
+                failures = Math.max(0, failures - 1);
             } catch (RuntimeException e) {
-                // A disk read error: the messages go back to the front of the backlog and the queue tries again
-                // in a second, serving what it holds meanwhile rather than failing the task that asked.
+                // A disk read error. The messages go back to the front and the queue tries again in a second,
+                // then one message at a time, so that one unreadable record cannot hold back the rest: after
+                // three failed reads on its own it is skipped (it stays in the store, and a restart brings it back).
+                if (n == 1 && ++failures > MAX_FAILURES) {
+                    failures = 0;
+                    LOG.error("{}: message {} cannot be read back from the store; skipped until a restart", key,
+                            taken.ids[0], e);
+                    continue;
+                }
+                failures = Math.max(failures, 1);
                 backlog.untake(taken, n);
                 retryAt = System.currentTimeMillis() + RETRY_MILLIS;
+                retryIn.accept(RETRY_MILLIS);
                 LOG.error("{}: could not read {} messages back from the store; trying again in {} ms", key, n,
                         RETRY_MILLIS, e);
                 break;
@@ -131,6 +147,25 @@ final class Pager {
                 // Only a damaged store loses a message the queue still references; the store logged why.
                 LOG.error("{}: {} of {} messages paged in from the store could not be read", key, n - found, n);
             }
+        }
+    }
+
+    /**
+     * Reads the bodies of a recovery page a slice at a time (at most {@value #PAGE} messages and about the
+     * window's bytes, 8 MiB at most), handing each message to {@code each} before reading the next slice, so that
+     * a page of large messages never sits in the heap at once.
+     */
+    void readInSlices(IdPage page, java.util.function.Consumer<StoredMessage> each) {
+        long budget = Math.min(paging.bytes(), Paging.DEFAULT.bytes());
+        int from = 0;
+        while (from < page.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < page.size() && to - from < PAGE && (to == from || bytes + page.sizes()[to] <= budget)) {
+                bytes += page.sizes()[to++];
+            }
+            host.store().read(key, Arrays.copyOfRange(page.ids(), from, to)).forEach(each);
+            from = to;
         }
     }
 

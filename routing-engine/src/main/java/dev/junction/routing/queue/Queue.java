@@ -38,6 +38,7 @@ public final class Queue {
     private long nextConsumerOrder;
     private boolean hadConsumer;
     private boolean deleted;
+    private volatile boolean unlinked;
     private final MailboxTimer ttlTimer;
     private final IdleExpiry idleExpiry;
 
@@ -144,24 +145,15 @@ public final class Queue {
         mailbox.execute(() -> doEnqueue(message, storeId, confirmation, false));
     }
 
-    /**
-     * Restores the queue's stored messages at start-up, listed by id (possibly delivered before: redelivered).
-     * They stay on disk until the window has room, unless the queue cannot page (priorities) or limits bytes
-     * (only a read tells a body's size): then they are read in now, and paged out again past the window.
-     */
+    /** Restores the queue's stored messages at start-up, listed by id (possibly delivered before: redelivered). */
     public void restore(IdPage page) {
         mailbox.execute(() -> {
-            long now = System.currentTimeMillis();
-            if (pager.enabled() && args.maxLengthBytes() == null) {
-                pager.restore(page, now);
-                if (args.messageTtl() != null) {
-                    expireHeads(now); // fills the window, so the TTL timer is armed without waiting for traffic
-                }
-                afterChange();
-            } else {
-                host.store().read(key, page.ids()).forEach(s ->
-                        doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true));
+            pager.restore(page, System.currentTimeMillis(), args.maxLengthBytes() != null,
+                    s -> doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true));
+            if (args.messageTtl() != null) {
+                expireHeads(System.currentTimeMillis()); // fills the window: the TTL timer runs without traffic
             }
+            afterChange();
         });
     }
 
@@ -380,25 +372,15 @@ public final class Queue {
     public CompletableFuture<Integer> purge() {
         return call(() -> {
             int n = readyTotal();
-            StoreRemovals removals = new StoreRemovals(host.store(), key);
-            ready.drain(e -> removals.accept(e.storeId));
-            pager.clear(removals);
-            removals.flush();
+            dropReady(new StoreRemovals(host.store(), key)).flush();
             afterChange();
             return n;
         });
     }
 
     /**
-     * Deletes the queue's contents and cancels its consumers (they are told through their sinks). Completes
-     * with the number of ready messages that were dropped. The vhost has already unlinked the queue.
-     */
-    public CompletableFuture<Integer> delete() {
-        return delete(false, false);
-    }
-
-    /**
-     * Deletes the queue unless {@code ifUnused} and it has consumers, or {@code ifEmpty} and it holds ready
+     * Deletes the queue's contents and cancels its consumers (told through their sinks), completing with the number
+     * of ready messages dropped; unless {@code ifUnused} and it has consumers, or {@code ifEmpty} and it holds ready
      * messages (then the future fails with PRECONDITION_FAILED). Checked on the queue's own thread, so the answer
      * reflects every message and consumer the queue has taken so far.
      */
@@ -415,9 +397,11 @@ public final class Queue {
             }
             deleted = true;
             int n = readyTotal();
-            ready.drain(e -> { });
-            pager.clear(id -> { }); // the vhost dropped the queue's references from the store when it unlinked it
-            unacked.releaseAll();
+            // The vhost dropped the queue's store references when it unlinked it; these are the ones added since
+            // (publishes that routed here just before). Ids are unique, so a queue of the same name is not touched.
+            StoreRemovals removals = dropReady(new StoreRemovals(host.store(), key));
+            unacked.releaseAll(removals);
+            removals.flush();
             for (Consumer c : consumers.all()) {
                 consumers.remove(c);
                 c.sink().cancelled();
@@ -456,8 +440,22 @@ public final class Queue {
 
     /** The next ready message, paging the window in from the backlog when it runs low. */
     private QueueEntry head() {
-        pager.fill(ready, () -> nextSeq++, args::expiryOf);
+        if (!unlinked) {
+            pager.fill(ready, () -> nextSeq++, args::expiryOf,
+                    retryIn -> host.timers().schedule(this::kick, retryIn, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
         return ready.peek();
+    }
+
+    private StoreRemovals dropReady(StoreRemovals removals) {
+        ready.drain(e -> removals.accept(e.storeId));
+        pager.clear(removals);
+        return removals;
+    }
+
+    /** The vhost removed the queue and its store references: stop reading the backlog back (delete follows). */
+    public void unlinked() {
+        unlinked = true;
     }
 
     private int readyTotal() {

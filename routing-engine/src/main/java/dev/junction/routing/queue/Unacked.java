@@ -31,14 +31,15 @@ final class Unacked {
     }
 
     /**
-     * Forgets every delivery (the queue is deleted), giving back their credit: a channel-wide prefetch is shared
-     * with consumers of other queues, which would starve otherwise.
+     * Forgets every delivery (the queue is deleted), giving back their credit (a channel-wide prefetch is shared
+     * with consumers of other queues, which would starve otherwise) and handing their store ids to {@code storeIds}.
      */
-    void releaseAll() {
+    void releaseAll(java.util.function.LongConsumer storeIds) {
         for (Outstanding o : byId.values()) {
             if (o.consumer != null) {
                 o.consumer.release(o.entry.size());
             }
+            storeIds.accept(o.entry.storeId);
         }
         byId.clear();
     }
