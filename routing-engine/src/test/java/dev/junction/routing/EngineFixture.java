@@ -195,11 +195,11 @@ public final class EngineFixture implements AutoCloseable {
 
         /** The next delivery, waiting up to 5 s for it. */
         public Delivery next() {
-            return next(TIMEOUT_MS);
+            return nextWithin(TIMEOUT_MS);
         }
 
         /** The next delivery, waiting up to {@code timeoutMs} for it. */
-        public Delivery next(long timeoutMs) {
+        public Delivery nextWithin(long timeoutMs) {
             try {
                 Delivery d = deliveries.poll(timeoutMs, TimeUnit.MILLISECONDS);
                 if (d == null) {

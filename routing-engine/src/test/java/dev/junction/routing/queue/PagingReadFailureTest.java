@@ -124,7 +124,7 @@ class PagingReadFailureTest {
             await(q.consume(ConsumerSpec.of("c", true), sink));
             List<String> got = new ArrayList<>();
             for (int i = 0; i < 29; i++) {
-                got.add(body(sink.next(10_000))); // the retries take a second each
+                got.add(body(sink.nextWithin(10_000))); // the retries take a second each
             }
             List<String> expected = new ArrayList<>();
             for (int i = 1; i <= 30; i++) {
