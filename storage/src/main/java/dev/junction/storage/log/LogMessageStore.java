@@ -332,39 +332,28 @@ public final class LogMessageStore implements MessageStore {
 
     /** Called by the writer once the copies are in the file: readers find the messages there from now on. */
     void moved(List<Compactor.Copy> copies) {
-        lock.lock();
-        try {
-            index.moved(copies);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> index.moved(copies));
     }
 
     /** Called by the writer once a message's record is appended. */
     void located(long id, Segment segment, long offset, int length) {
-        lock.lock();
-        try {
-            index.located(id, segment, offset, length);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> index.located(id, segment, offset, length));
     }
 
     /** Called by the writer once a removal that dropped the last references of {@code ids} is appended. */
     void free(long[] ids, SegmentFiles.LiveCounter uncount) {
-        lock.lock();
-        try {
-            index.free(ids, uncount);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> index.free(ids, uncount));
     }
 
     /** Called by the writer for the written payloads it stops caching. */
     void evict(long[] ids, int n) {
+        locked(() -> index.evict(ids, n));
+    }
+
+    private void locked(Runnable r) {
         lock.lock();
         try {
-            index.evict(ids, n);
+            r.run();
         } finally {
             lock.unlock();
         }
