@@ -31,7 +31,7 @@ class MqttFlowControlTest {
         var alarm = s.broker.broker().engine().memoryAlarm();
         try {
             alarm.force(true);
-            Thread.sleep(200); // the alarm reaches the connection on its event loop
+            Thread.sleep(500); // the alarm reaches the connection on its event loop
             CompletableFuture<?> held = pub.toAsync().publishWith().topic("flow/a").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(MqttSupport.utf8("2")).send();
             Thread.sleep(500);

@@ -34,9 +34,11 @@ final class Pager {
     /** After a failed read, no new attempt before this time, so a broken disk does not flood the log. */
     private long retryAt;
     private static final long RETRY_MILLIS = 1000;
-    private static final int MAX_FAILURES = 3;
-    /** Reads that failed lately; while above 0, messages are read back one at a time. */
-    private int failures;
+    private static final int MAX_ATTEMPTS = 3;
+    /** After a failed read, how many messages are still read back one at a time, to find the bad one. */
+    private int singles;
+    /** Failed reads of the single message at the front. */
+    private int attempts;
 
     Pager(QueueHost host, QueueKey key, boolean durable, QueueArguments args) {
         this.host = host;
@@ -108,24 +110,29 @@ final class Pager {
                         h.redelivered));
                 continue;
             }
-            int room = failures > 0 ? 1 : Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
+            int room = singles > 0 ? 1 : Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
             int n = backlog.takeStored(room, paging.bytes() - ready.bytes(), taken);
             List<StoredMessage> read;
             try {
                 read = host.store().read(key, Arrays.copyOf(taken.ids, n));
                 retryAt = 0;
-                failures = Math.max(0, failures - 1);
+                attempts = 0;
+                if (singles > 0) {
+                    singles--;
+                }
             } catch (RuntimeException e) {
                 // A disk read error. The messages go back to the front and the queue tries again in a second,
                 // then one message at a time, so that one unreadable record cannot hold back the rest: after
                 // three failed reads on its own it is skipped (it stays in the store, and a restart brings it back).
-                if (n == 1 && ++failures > MAX_FAILURES) {
-                    failures = 0;
+                if (n == 1 && ++attempts >= MAX_ATTEMPTS) {
+                    attempts = 0;
                     LOG.error("{}: message {} cannot be read back from the store; skipped until a restart", key,
                             taken.ids[0], e);
                     continue;
                 }
-                failures = Math.max(failures, 1);
+                if (n > 1) {
+                    singles = n;
+                }
                 backlog.untake(taken, n);
                 retryAt = System.currentTimeMillis() + RETRY_MILLIS;
                 retryIn.accept(RETRY_MILLIS);
