@@ -25,6 +25,18 @@ final class Backlog {
         long[] expiresAt;
         int head;
         int tail;
+
+        void put(int i, long id, int size, long expiry) {
+            if (expiry != Long.MAX_VALUE && expiresAt == null) {
+                expiresAt = new long[CHUNK];
+                java.util.Arrays.fill(expiresAt, Long.MAX_VALUE);
+            }
+            if (expiresAt != null) {
+                expiresAt[i] = expiry;
+            }
+            ids[i] = id;
+            sizes[i] = size;
+        }
     }
 
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
@@ -61,15 +73,7 @@ final class Backlog {
             c = new Chunk();
             chunks.addLast(c);
         }
-        if (expiresAt != Long.MAX_VALUE && c.expiresAt == null) {
-            c.expiresAt = new long[CHUNK];
-            java.util.Arrays.fill(c.expiresAt, Long.MAX_VALUE);
-        }
-        if (c.expiresAt != null) {
-            c.expiresAt[c.tail] = expiresAt;
-        }
-        c.ids[c.tail] = id;
-        c.sizes[c.tail++] = size;
+        c.put(c.tail++, id, size, expiresAt);
         count++;
         bytes += size;
     }
@@ -125,15 +129,7 @@ final class Backlog {
     void untake(Taken taken, int n) {
         Chunk c = new Chunk();
         for (int i = 0; i < n; i++) {
-            if (taken.expiresAt[i] != Long.MAX_VALUE && c.expiresAt == null) {
-                c.expiresAt = new long[CHUNK];
-                java.util.Arrays.fill(c.expiresAt, Long.MAX_VALUE);
-            }
-            if (c.expiresAt != null) {
-                c.expiresAt[i] = taken.expiresAt[i];
-            }
-            c.ids[i] = taken.ids[i];
-            c.sizes[i] = taken.sizes[i];
+            c.put(i, taken.ids[i], taken.sizes[i], taken.expiresAt[i]);
             bytes += taken.sizes[i];
         }
         c.tail = n;
