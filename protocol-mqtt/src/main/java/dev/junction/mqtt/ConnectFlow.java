@@ -47,6 +47,18 @@ final class ConnectFlow {
             malformedConnect("password without user name [MQTT-3.1.2-22]");
             return;
         }
+        if (c.v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
+            // No enhanced authentication method is supported: refuse and close [MQTT-4.12.0-1].
+            LOG.info("MQTT client {} asked for authentication method '{}', which is not supported; refusing",
+                    c.remote(), ViolationLog.printable(String.valueOf(
+                            vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD).value())));
+            c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD);
+            return;
+        }
+        if (c.v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
+            protocolErrorConnect("Authentication Data without an Authentication Method (MQTT 5 section 3.1.2.11.10)");
+            return;
+        }
         String clientId = pl.clientIdentifier();
         boolean assigned = false;
         if (clientId == null || clientId.isEmpty()) {
@@ -90,7 +102,7 @@ final class ConnectFlow {
                 protocolErrorConnect("Receive Maximum or Maximum Packet Size of 0 (MQTT 5 section 3.1.2.11)");
                 return;
             }
-            c.clientMaxPacket = maxPacket;
+            c.clientMaxPacket(maxPacket);
             c.outbound.configure(Math.min(receiveMax, cfg.maxInflight()),
                     (int) uint(props, MqttProperties.TOPIC_ALIAS_MAXIMUM, 0));
         } else {
@@ -119,22 +131,6 @@ final class ConnectFlow {
                     new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
 
-        MqttServer.Attached attached;
-        try {
-            attached = c.server.attach(clientId, c, vh.isCleanSession());
-            c.session = attached.session();
-            c.server.sessionQueue(c.session, expiry > 0);
-            c.server.connected(c.session, expiry);
-        } catch (BrokerException e) {
-            LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
-            c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_IMPLEMENTATION_SPECIFIC
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
-            return;
-        }
-        if (attached.previous() != null) {
-            attached.previous().takenOver();
-        }
-        c.state = MqttConnection.State.CONNECTED;
         if (c.v5) {
             if (assigned) {
                 ack.add(new StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, clientId)); // [MQTT-3.2.2-16]
@@ -148,9 +144,37 @@ final class ConnectFlow {
             ack.add(new IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
             ack.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
             ack.add(new IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+            long size = PacketSize.connack(ack);
+            if (size > c.clientMaxPacket) {
+                // The CONNACK may not be sent [MQTT-3.1.2-24] and the client cannot work without it: close before
+                // touching any session.
+                LOG.warn("MQTT client '{}' ({}) has a Maximum Packet Size of {}, smaller than the {}-byte CONNACK;"
+                        + " closing", ViolationLog.printable(clientId), c.remote(), c.clientMaxPacket, size);
+                c.state = MqttConnection.State.CLOSED;
+                c.ctx.close();
+                return;
+            }
         }
+
+        MqttServer.Attached attached;
+        try {
+            attached = c.server.attach(clientId, c, vh.isCleanSession(), expiry);
+            c.session = attached.session();
+            c.server.connected(c.session, expiry);
+        } catch (BrokerException e) {
+            LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
+            c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_IMPLEMENTATION_SPECIFIC
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            return;
+        }
+        if (attached.previous() != null) {
+            attached.previous().takenOver();
+        }
+        c.state = MqttConnection.State.CONNECTED;
+        // MQTT 3.1 has no Session Present flag: the first CONNACK byte is reserved there (MQTT 3.1 CONNACK).
+        boolean present = attached.present() && version != MqttVersion.MQTT_3_1;
         c.write(MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                .sessionPresent(attached.present()).properties(c.v5 ? ack : MqttProperties.NO_PROPERTIES).build());
+                .sessionPresent(present).properties(c.v5 ? ack : MqttProperties.NO_PROPERTIES).build());
         LOG.debug("MQTT client '{}' connected ({}, session present {})", clientId, version, attached.present());
         c.outbound.start();
     }
@@ -171,6 +195,10 @@ final class ConnectFlow {
             return null;
         }
         MqttProperties wp = c.v5 ? pl.willProperties() : MqttProperties.NO_PROPERTIES;
+        if (!PropertyMapping.validPayloadFormat(wp)) {
+            protocolErrorConnect("will with a Payload Format Indicator other than 0 or 1 (MQTT 5 section 3.1.3.2.3)");
+            return null;
+        }
         byte[] body = pl.willMessageInBytes() == null ? new byte[0] : pl.willMessageInBytes();
         Message msg = PropertyMapping.fromPublish(c.server.config.exchange(), topic, vh.willQos(), vh.isWillRetain(),
                 wp, body, clientId, c.user.name(), System.currentTimeMillis());
@@ -179,7 +207,8 @@ final class ConnectFlow {
     }
 
     private void malformedConnect(String why) {
-        LOG.warn("malformed CONNECT from {}: {}; closing", c.remote(), why);
+        MqttConnection.VIOLATIONS.warn("malformed CONNECT from {}: {}; closing", c.remote(),
+                ViolationLog.printable(why));
         if (c.v5) {
             c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET);
         } else {
@@ -188,7 +217,8 @@ final class ConnectFlow {
     }
 
     private void protocolErrorConnect(String why) {
-        LOG.warn("protocol error in CONNECT from {}: {}; closing", c.remote(), why);
+        MqttConnection.VIOLATIONS.warn("protocol error in CONNECT from {}: {}; closing", c.remote(),
+                ViolationLog.printable(why));
         c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR);
     }
 

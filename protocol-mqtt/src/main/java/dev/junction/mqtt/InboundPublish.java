@@ -57,6 +57,12 @@ final class InboundPublish {
         String topic = m.variableHeader().topicName();
         MqttProperties props = c.v5 ? m.variableHeader().properties() : MqttProperties.NO_PROPERTIES;
         if (c.v5) {
+            if (!PropertyMapping.validPayloadFormat(props)) {
+                // Only 0 and 1 are defined (MQTT 5 section 3.3.2.3.2); the packet parses, so this is data the
+                // protocol does not allow: a Protocol Error (MQTT 5 section 1.2), the connection is closed (4.13).
+                c.protocolError("PUBLISH with a Payload Format Indicator other than 0 or 1");
+                return;
+            }
             MqttProperties.MqttProperty<?> alias = props.getProperty(MqttProperties.TOPIC_ALIAS);
             if (alias != null) {
                 int a = (Integer) alias.value();

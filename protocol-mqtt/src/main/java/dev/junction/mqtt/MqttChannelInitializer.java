@@ -7,7 +7,8 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 
 /**
- * The pipeline of an accepted MQTT socket (3.1, 3.1.1 and 5 on one port): packet guard, codec, connection.
+ * The pipeline of an accepted MQTT socket (3.1, 3.1.1 and 5 on one port): packet guard, codec (with the guard's
+ * counter after the decoder and the client's Maximum Packet Size after the encoder), connection.
  * The shared MQTT state (sessions, retained messages) is one {@link MqttServer} per engine, so this and
  * {@link MqttWebSocketInitializer} built for the same engine see the same sessions.
  */
@@ -25,8 +26,11 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
 
     static void addMqttHandlers(ChannelPipeline p, MqttServer server) {
         int max = server.config.maxPacketSize();
-        p.addLast("mqtt-guard", new PacketGuard(max));
+        PacketGuard guard = new PacketGuard(max);
+        p.addLast("mqtt-guard", guard);
         p.addLast("mqtt-decoder", new MqttDecoder(max));
+        p.addLast("mqtt-decoded", guard.afterCodec);
+        p.addLast("mqtt-size-limit", new OutboundSizeLimit());
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
         p.addLast("mqtt", new MqttConnection(server));
     }

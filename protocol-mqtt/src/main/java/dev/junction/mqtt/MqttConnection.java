@@ -25,6 +25,7 @@ import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.RejectedExecutionException;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    /** Malformed packets and protocol errors: one line each, rate-limited across connections. */
+    static final ViolationLog VIOLATIONS = new ViolationLog(LOG);
     private static final int CONNECT_TIMEOUT_SECONDS = 20;
     private static final int MAX_PENDING_DELIVERIES = 1000;
 
@@ -52,13 +55,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     String clientId;
     UserConfig user;
     MqttSession session;
-    long sessionExpiry;
+    /** Read by {@link MqttServer#attach} on the thread of a connection taking the session over. */
+    volatile long sessionExpiry;
     Will will;
     /** Set by a DISCONNECT with reason 0x00 (or any 3.1.1 DISCONNECT): the will is discarded [MQTT-3.14.4-3]. */
     boolean discardWill;
     boolean takenOver;
     /** The client's Maximum Packet Size (MQTT 5); larger outbound packets are dropped [MQTT-3.1.2-25]. */
     long clientMaxPacket = Long.MAX_VALUE;
+    private OutboundSizeLimit sizeLimit;
 
     final InboundPublish inbound = new InboundPublish(this);
     final Outbound outbound = new Outbound(this);
@@ -85,6 +90,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.ctx = context;
         this.handoff = new Handoff(context.executor(), MAX_PENDING_DELIVERIES, this::flush, outbound::resume);
         this.readGate = new ReadGate(on -> context.channel().config().setAutoRead(on));
+        this.sizeLimit = context.pipeline().get(OutboundSizeLimit.class);
+    }
+
+    /** The client's Maximum Packet Size [MQTT-3.1.2-24]: measured for PUBLISH, enforced on every packet. */
+    void clientMaxPacket(long bytes) {
+        clientMaxPacket = bytes;
+        if (sizeLimit != null) {
+            sizeLimit.maximum(bytes);
+        }
     }
 
     @Override
@@ -107,7 +121,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof PacketGuard.Violation v) {
-                malformed(v.reason(), v.tooLarge() ? 0x95 : 0x81);
+                violation(v.reason(), v.code());
                 return;
             }
             MqttMessage m = (MqttMessage) msg;
@@ -144,13 +158,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             case PUBREC -> outbound.pubrec(messageId(m), reasonOf(m));
             case PUBREL -> inbound.pubrel(messageId(m));
             case PUBCOMP -> outbound.pubcomp(messageId(m));
-            case SUBSCRIBE -> subscribeFlow.subscribe((MqttSubscribeMessage) m);
-            case UNSUBSCRIBE -> subscribeFlow.unsubscribe((MqttUnsubscribeMessage) m);
+            case SUBSCRIBE -> admit(SubscribeRules.check((MqttSubscribeMessage) m, v5),
+                    () -> subscribeFlow.subscribe((MqttSubscribeMessage) m));
+            case UNSUBSCRIBE -> admit(SubscribeRules.check((MqttUnsubscribeMessage) m, v5),
+                    () -> subscribeFlow.unsubscribe((MqttUnsubscribeMessage) m));
             case PINGREQ -> write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
             case DISCONNECT -> disconnect(m);
             case AUTH -> protocolError("enhanced authentication (AUTH) is not supported");
             default -> protocolError("a client must not send " + type);
+        }
+    }
+
+    private void admit(PacketShape.Problem problem, Runnable handle) {
+        if (problem == null) {
+            handle.run();
+        } else {
+            violation(problem.reason(), problem.code());
         }
     }
 
@@ -192,14 +216,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             refuse(v5Attr() ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
                     : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
         } else {
-            malformed(String.valueOf(cause.getMessage()), cause instanceof TooLongFrameException ? 0x95 : 0x81);
+            violation(String.valueOf(cause.getMessage()), cause instanceof TooLongFrameException
+                    ? DisconnectReason.PACKET_TOO_LARGE : DisconnectReason.MALFORMED_PACKET);
+        }
+    }
+
+    /** A packet broken in a way that ends the connection (MQTT 5 section 4.13, 3.1.1 section 4.8). */
+    void violation(String why, DisconnectReason reason) {
+        if (reason == DisconnectReason.PROTOCOL_ERROR) {
+            protocolError(why);
+        } else {
+            malformed(why, reason.code());
         }
     }
 
     private boolean v5Attr() {
         // Before CONNECT is processed, the codec already knows the version it decoded the CONNECT with.
-        return v5 || ctx.channel().attr(io.netty.util.AttributeKey.<Object>valueOf("NETTY_CODEC_MQTT_VERSION")).get()
-                == io.netty.handler.codec.mqtt.MqttVersion.MQTT_5;
+        return v5 || ctx.channel().attr(PacketGuard.CODEC_VERSION).get() == MqttVersion.MQTT_5;
     }
 
     void refuse(MqttConnectReturnCode code) {
@@ -210,19 +243,31 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** A malformed packet: MQTT 5 clients past CONNECT get DISCONNECT with the reason first; then close. */
     void malformed(String why, int reasonV5) {
-        LOG.warn("malformed MQTT packet from {} ({}): {}; closing", clientId == null ? "-" : clientId, remote(), why);
+        VIOLATIONS.warn("malformed MQTT packet from {} ({}): {}; closing", clientId == null ? "-" : ViolationLog.printable(clientId),
+                remote(), ViolationLog.printable(why));
         closeWith(reasonV5);
     }
 
     void protocolError(String why) {
-        LOG.warn("MQTT protocol error by {} ({}): {}; closing", clientId == null ? "-" : clientId, remote(), why);
+        VIOLATIONS.warn("MQTT protocol error by {} ({}): {}; closing", clientId == null ? "-" : ViolationLog.printable(clientId),
+                remote(), ViolationLog.printable(why));
         closeWith(0x82);
     }
 
-    /** Closes, telling an MQTT 5 client why with a DISCONNECT reason code [MQTT-4.13.1-1]. */
+    /**
+     * Closes, telling an MQTT 5 client why with a DISCONNECT reason code [MQTT-4.13.1-1]; a CONNECT that is refused
+     * this way gets a CONNACK with the reason instead [MQTT-3.1.4-1, MQTT-3.2.2-8].
+     */
     void closeWith(int reasonV5) {
         if (state == State.CLOSED) {
             return;
+        }
+        if (state == State.AWAIT_CONNECT && v5Attr()) {
+            DisconnectReason reason = DisconnectReason.of(reasonV5);
+            if (reason != null) {
+                refuse(reason.connack());
+                return;
+            }
         }
         boolean tell = v5 && state == State.CONNECTED;
         state = State.CLOSED;
@@ -231,6 +276,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     MqttQoS.AT_MOST_ONCE, false, 0), new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonV5,
                     MqttProperties.NO_PROPERTIES))).addListener(ChannelFutureListener.CLOSE);
         } else {
+            // What was written before (a CONNACK whose flush is still queued, when a takeover closes a connection
+            // that has just been accepted) still goes out.
+            ctx.flush();
             ctx.close();
         }
     }

@@ -100,9 +100,14 @@ public final class MqttServer implements AutoCloseable {
     /**
      * Makes {@code conn} the owner of the client id's session [MQTT-3.1.2-4, MQTT-3.1.2-5]; the previous owner, if
      * any, must be disconnected by the caller [MQTT-3.1.4-2]. A session found only as a durable queue (after a
-     * restart) is rebuilt from its bindings.
+     * restart) is rebuilt from its bindings. A session whose connection asked for it to end with the connection
+     * (Clean Session 1, Session Expiry 0) is not resumed even when that connection's close is still on its way: the
+     * network connection is over (it is being taken over) or about to be, so the session is new and CONNACK says
+     * so [MQTT-3.1.2-6, MQTT-3.2.2-2]. The session queue is declared here, under the same lock, with the durability
+     * the new owner needs ({@code expirySeconds} > 0), so that racing CONNECTs for one client id never disagree on
+     * it.
      */
-    synchronized Attached attach(String clientId, MqttConnection conn, boolean cleanStart) {
+    synchronized Attached attach(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds) {
         MqttSession s = sessions.get(clientId);
         if (s == null && vhost.queue(TopicMapping.sessionQueue(clientId)).isPresent()) {
             s = MqttSession.recover(clientId, vhost, config.exchange());
@@ -117,7 +122,7 @@ public final class MqttServer implements AutoCloseable {
             s.cancelExpiry();
             // A session resumed before its will delay passed does not send the will [MQTT-3.1.3-9].
             s.cancelWill();
-            if (cleanStart) {
+            if (cleanStart || (previous != null && previous.sessionExpiry == 0)) {
                 endSession(s);
                 s = null;
             } else {
@@ -129,6 +134,12 @@ public final class MqttServer implements AutoCloseable {
             sessions.put(clientId, s);
         }
         s.owner = conn;
+        try {
+            sessionQueue(s, expirySeconds > 0);
+        } catch (RuntimeException e) {
+            s.owner = null; // the caller refuses the CONNECT: the session must not stay owned by it
+            throw e;
+        }
         return new Attached(s, present, previous);
     }
 

@@ -204,20 +204,24 @@ final class Outbound {
     private void send(String topic, int qos, boolean retain, boolean dup, byte[] body, MqttProperties props,
                       Queue queue, long deliveryId) {
         String wireTopic = topic;
+        Integer newAlias = null;
         if (props != null && aliasMaximum > 0) {
             Integer alias = topicAliases.get(topic);
             if (alias != null) {
                 wireTopic = "";
             } else if (topicAliases.size() < aliasMaximum) {
                 alias = topicAliases.size() + 1;
-                topicAliases.put(topic, alias);
+                newAlias = alias;
             }
             if (alias != null) {
                 props.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
             }
         }
-        long size = 1 + 4 + 2 + PropertyMapping.utf8Length(wireTopic) + (qos > 0 ? 2 : 0) + body.length
-                + (props == null ? 0 : 4 + PropertyMapping.encodedSize(props));
+        // The exact encoded size, Remaining Length field included [MQTT-3.1.2-24].
+        long size = PacketSize.publish(wireTopic, qos, props, body.length);
+        if (size <= c.clientMaxPacket && newAlias != null) {
+            topicAliases.put(topic, newAlias); // an alias is used alone only once the client has seen it
+        }
         if (size > c.clientMaxPacket) {
             // Too big for this client: it never sees it, as if delivered [MQTT-3.1.2-25].
             LOG.debug("dropping a {}-byte PUBLISH for MQTT client '{}' (its maximum is {})", size, c.clientId,

@@ -1,24 +1,51 @@
 package dev.junction.mqtt;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.AttributeKey;
 import java.util.List;
 
 /**
  * Splits the byte stream into whole MQTT packets before the codec sees them, and checks what the codec lets
  * through or checks late: reserved fixed-header flags [MQTT-2.2.2-1, MQTT-2.2.2-2], both QoS bits set
  * [MQTT-3.3.1-4], DUP on QoS 0 [MQTT-3.3.1-2], a Remaining Length longer than four bytes [MQTT-1.5.5] and a packet
- * larger than the server's maximum, refused from its header without buffering it [MQTT-3.2.2-15 (5.0)]. A
- * violation is passed on as a {@link Violation} and everything after it is discarded.
+ * larger than the server's maximum, refused from its header without buffering it [MQTT-3.2.2-15 (5.0)]; and the
+ * shape of whole packets ({@link PacketShape}). A violation is passed on as a {@link Violation} and everything
+ * after it is discarded.
+ *
+ * <p>Each packet is handed to the codec whole, and {@link #afterCodec} (placed right after the codec) counts what
+ * comes out. The codec reads fields until it has them, whatever the Remaining Length says: a packet whose fields
+ * run past its end (a SUBSCRIBE {@code 82 00} without its packet identifier, properties longer than the packet)
+ * would make it wait for bytes that belong to the next packet, so a packet that yields nothing is malformed
+ * (MQTT 5 section 4.13, 3.1.1 section 4.8).
  */
 final class PacketGuard extends ByteToMessageDecoder {
-    /** A packet the connection must answer by closing (with DISCONNECT 0x81 or 0x95 in MQTT 5). */
-    record Violation(String reason, boolean tooLarge) {
+    /** The channel attribute where the Netty codec keeps the version it decoded the CONNECT with. */
+    static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+
+    /** A packet the connection must answer by closing (MQTT 5: with DISCONNECT {@code code} once connected). */
+    record Violation(String reason, DisconnectReason code) {
     }
 
     private final int maxPacketSize;
     private boolean failed;
+    /** Messages the codec made of the packet being handed to it. */
+    private int decoded;
+    /** Counts the codec's output; goes right after the codec in the pipeline. */
+    final ChannelHandler afterCodec = new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof MqttMessage) {
+                decoded++;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    };
 
     PacketGuard(int maxPacketSize) {
         this.maxPacketSize = maxPacketSize;
@@ -52,23 +79,39 @@ final class PacketGuard extends ByteToMessageDecoder {
             }
         }
         if (!complete) {
-            fail(in, out, new Violation("Remaining Length longer than four bytes", false));
+            fail(in, out, new Violation("Remaining Length longer than four bytes", DisconnectReason.MALFORMED_PACKET));
             return;
         }
         String problem = flagProblem(b1 >> 4, b1 & 0x0F);
         if (problem != null) {
-            fail(in, out, new Violation(problem, false));
+            fail(in, out, new Violation(problem, DisconnectReason.MALFORMED_PACKET));
             return;
         }
         long total = 1L + i + length;
         if (total > maxPacketSize) {
-            fail(in, out, new Violation("packet of " + total + " bytes exceeds the maximum of " + maxPacketSize, true));
+            fail(in, out, new Violation("packet of " + total + " bytes exceeds the maximum of " + maxPacketSize,
+                    DisconnectReason.PACKET_TOO_LARGE));
             return;
         }
         if (in.readableBytes() < total) {
             return;
         }
-        out.add(in.readRetainedSlice((int) total));
+        PacketShape.Problem shape = PacketShape.check(b1 >> 4, in.slice(start + 1 + i, length), v5(ctx));
+        if (shape != null) {
+            fail(in, out, new Violation(shape.reason(), shape.code()));
+            return;
+        }
+        // Handed on here rather than through {@code out}, so that what the codec made of it can be counted.
+        decoded = 0;
+        ctx.fireChannelRead(in.readRetainedSlice((int) total));
+        if (decoded == 0 && !failed) {
+            fail(in, out, new Violation("the fields of a packet of type " + (b1 >> 4)
+                    + " run past its Remaining Length of " + length, DisconnectReason.MALFORMED_PACKET));
+        }
+    }
+
+    private static boolean v5(ChannelHandlerContext ctx) {
+        return ctx.channel().attr(CODEC_VERSION).get() == MqttVersion.MQTT_5;
     }
 
     private void fail(ByteBuf in, List<Object> out, Violation v) {

@@ -189,30 +189,9 @@ final class PropertyMapping {
         }
     }
 
-    /** Encoded size of MQTT 5 properties (without their own length prefix), for the Maximum Packet Size check. */
-    static int encodedSize(MqttProperties props) {
-        if (props == null) {
-            return 0;
-        }
-        int n = 0;
-        for (MqttProperty<?> p : props.listAll()) {
-            Object v = p.value();
-            if (p instanceof UserProperties u) {
-                for (StringPair pair : u.value()) {
-                    n += 1 + 4 + utf8Length(pair.key) + utf8Length(pair.value);
-                }
-            } else if (v instanceof String s) {
-                n += 1 + 2 + utf8Length(s);
-            } else if (v instanceof byte[] b) {
-                n += 1 + 2 + b.length;
-            } else {
-                n += 1 + 4; // integers: at most 4 bytes
-            }
-        }
-        return n;
-    }
-
-    static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
+    /** Whether a Payload Format Indicator, if present, is one of the two defined values (MQTT 5 section 3.3.2.3.2). */
+    static boolean validPayloadFormat(MqttProperties props) {
+        MqttProperty<?> pfi = props == null ? null : props.getProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR);
+        return pfi == null || ((Integer) pfi.value() & 0xFF) <= 1;
     }
 }

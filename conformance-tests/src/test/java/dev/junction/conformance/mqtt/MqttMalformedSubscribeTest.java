@@ -1,0 +1,163 @@
+package dev.junction.conformance.mqtt;
+
+import static dev.junction.conformance.mqtt.MqttSupport.id;
+import static dev.junction.conformance.mqtt.MqttSupport.utf8;
+import static dev.junction.conformance.mqtt.RawMqtt.concat;
+import static dev.junction.conformance.mqtt.RawMqtt.packet;
+import static dev.junction.conformance.mqtt.RawMqtt.str;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Malformed SUBSCRIBE, UNSUBSCRIBE and CONNECT packets, and PUBLISH properties the protocol does not allow, as raw
+ * bytes: the broker closes the connection (MQTT 5: DISCONNECT, or CONNACK for a CONNECT, with the reason code
+ * first; MQTT 5 section 4.13, 3.1.1 section 4.8) instead of answering or waiting for bytes that never come, and a
+ * well-behaved client keeps working.
+ */
+class MqttMalformedSubscribeTest {
+    private static final int MALFORMED = 0x81;
+    private static final int PROTOCOL_ERROR = 0x82;
+
+    private static MqttSupport mqtt;
+
+    @BeforeAll
+    static void start() throws Exception {
+        mqtt = MqttSupport.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        mqtt.close();
+    }
+
+    @AfterEach
+    void othersStillServed() throws Exception {
+        Mqtt5BlockingClient c = mqtt.connected5(id("healthy"));
+        try (Mqtt5BlockingClient.Mqtt5Publishes in = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter("healthy/t").send();
+            c.publishWith().topic("healthy/t").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("ok")).send();
+            assertThat(in.receive(5, TimeUnit.SECONDS)).isPresent();
+        }
+        c.disconnect();
+    }
+
+    /** MQTT 5: the next packet is DISCONNECT with {@code reason}, then the socket closes. */
+    private static void assertDisconnect(RawMqtt raw, int reason) throws Exception {
+        int[] p = raw.readPacket(5000);
+        assertThat(p).as("a DISCONNECT before the close").isNotNull();
+        assertThat(p[0]).isEqualTo(0xE0);
+        assertThat(p[1]).isEqualTo(reason);
+        assertThat(raw.readUntilClosed(5000)).isTrue();
+    }
+
+    /** A v5 SUBSCRIBE (packet id 1) with the given property section and payload. */
+    private static byte[] subscribe5(byte[] properties, byte[] payload) {
+        return packet(0x82, concat(new byte[] {0, 1}, properties, payload));
+    }
+
+    private static void v5(String name, byte[] bad, int reason) throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id(name));
+            raw.send(bad);
+            assertDisconnect(raw, reason);
+        }
+    }
+
+    private static void v311Closes(String name, byte[] bad) throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect3(id(name), 60);
+            raw.send(bad);
+            int[] answer = raw.readPacket(5000);
+            assertThat(answer).as("no answer, the connection closed").isNull();
+        }
+    }
+
+    // A SUBSCRIBE must carry a packet identifier (MQTT 5 section 3.8.2, 3.1.1 section 3.8.2); one that ends before it
+    // is malformed, and the packet after it must not be read as its missing bytes.
+    @Test
+    void subscribeEndingBeforeItsPacketIdentifierIsMalformed() throws Exception {
+        v311Closes("trunc3", new byte[] {(byte) 0x82, 0x00});
+        v5("trunc5", concat(new byte[] {(byte) 0x82, 0x00}, new byte[] {(byte) 0xC0, 0x00}), MALFORMED);
+    }
+
+    // MQTT 5 UNSUBSCRIBE: packet identifier then properties (section 3.10.2); `a2 02 00 01` has no property length.
+    @Test
+    void unsubscribeEndingBeforeItsPropertiesIsMalformed() throws Exception {
+        v5("untrunc5", new byte[] {(byte) 0xA2, 0x02, 0x00, 0x01}, MALFORMED);
+    }
+
+    // The property length says 10 bytes, the packet holds 2 (MQTT 5 section 2.2.2.1).
+    @Test
+    void subscribePropertiesRunningPastThePacketAreMalformed() throws Exception {
+        v5("proplen", subscribe5(new byte[] {10, 0x0B, 0x01}, new byte[0]), MALFORMED);
+    }
+
+    // [MQTT-3.8.3-5]: reserved bits 6 and 7 of the Subscription Options; 3.1.1 [MQTT-3-8.3-4]: bits 2 to 7.
+    @Test
+    void subscriptionOptionsWithReservedBitsAreMalformed_MQTT_3_8_3_5() throws Exception {
+        v5("rsv5", subscribe5(new byte[] {0}, concat(str("a/b"), new byte[] {(byte) 0x40})), MALFORMED);
+        v311Closes("rsv3", packet(0x82, concat(new byte[] {0, 1}, str("a/b"), new byte[] {0x04})));
+    }
+
+    // SUBSCRIBE may carry only Subscription Identifier and User Property (MQTT 5 section 3.8.2.1); an identifier not
+    // valid for the packet type makes it malformed (section 2.2.2.2). 0x01 is the Payload Format Indicator.
+    @Test
+    void subscribeWithAPropertyItMayNotCarryIsMalformed() throws Exception {
+        v5("prop", subscribe5(new byte[] {2, 0x01, 0x01}, concat(str("a/b"), new byte[] {0})), MALFORMED);
+    }
+
+    // [MQTT-4.7.3-1]: topic filters are at least one character long.
+    @Test
+    void emptyTopicFilterIsMalformed_MQTT_4_7_3_1() throws Exception {
+        v5("empty5", subscribe5(new byte[] {0}, concat(str(""), new byte[] {0})), MALFORMED);
+        v311Closes("empty3", packet(0x82, concat(new byte[] {0, 1}, str(""), new byte[] {0})));
+    }
+
+    // [MQTT-4.7.1-1] (5.0) / [MQTT-4.7.1-2] (3.1.1): '#' must be the last character of the filter.
+    @Test
+    void multiLevelWildcardNotLastIsMalformed_MQTT_4_7_1_1() throws Exception {
+        v5("hash5", subscribe5(new byte[] {0}, concat(str("a/#/b"), new byte[] {0})), MALFORMED);
+        v311Closes("hash3", packet(0x82, concat(new byte[] {0, 1}, str("a/#/b"), new byte[] {0})));
+    }
+
+    // [MQTT-3.10.3-2]: at least one topic filter; "An UNSUBSCRIBE packet with no Payload is a Protocol Error".
+    @Test
+    void unsubscribeWithoutTopicFilterIsAProtocolError_MQTT_3_10_3_2() throws Exception {
+        v5("nofilter5", packet(0xA2, new byte[] {0, 1, 0}), PROTOCOL_ERROR);
+        v311Closes("nofilter3", new byte[] {(byte) 0xA2, 0x02, 0x00, 0x01});
+    }
+
+    // [MQTT-3.1.2-9]: with the Will Flag set, Will Topic and Will Payload must be present. The CONNECT below sets it
+    // and ends after the client id; MQTT 5 gets CONNACK 0x81 (the Server MAY send it, [MQTT-3.1.4-1]).
+    @Test
+    void connectWithWillFlagButNoWillIsMalformed_MQTT_3_1_2_9() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.send(raw.connectPacket(4, id("will3"), 0x02 | 0x04, 60, new byte[0]));
+            assertThat(raw.readPacket(5000)).as("no CONNACK, the connection closed").isNull();
+        }
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            // v5: will properties (length 0) but no will topic or payload
+            raw.send(raw.connectPacket(5, id("will5"), 0x02 | 0x04, 60, new byte[] {0}));
+            int[] ack = raw.readPacket(5000);
+            assertThat(ack).isNotNull();
+            assertThat(ack[0]).isEqualTo(0x20);
+            assertThat(ack[2]).isEqualTo(MALFORMED);
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+
+    // MQTT 5 section 3.3.2.3.2 defines Payload Format Indicator 0 and 1 only. A value of 2 parses as a Byte but is
+    // data the protocol does not allow: a Protocol Error (section 1.2), so DISCONNECT 0x82 and close (4.13).
+    @Test
+    void publishWithUndefinedPayloadFormatIndicatorIsAProtocolError() throws Exception {
+        v5("pfi", packet(0x30, concat(str("pfi/t"), new byte[] {2, 0x01, 2}, utf8("x"))), PROTOCOL_ERROR);
+    }
+}
