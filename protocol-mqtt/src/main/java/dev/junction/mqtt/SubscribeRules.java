@@ -73,6 +73,10 @@ final class SubscribeRules {
                         + " (MQTT 5 section 2.2.2.2)", DisconnectReason.MALFORMED_PACKET);
             }
         }
+        if (subscribe && props.getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER).size() > 1) {
+            return new PacketShape.Problem("SUBSCRIBE with more than one Subscription Identifier (MQTT 5 section"
+                    + " 3.8.2.1.2)", DisconnectReason.PROTOCOL_ERROR);
+        }
         return null;
     }
 

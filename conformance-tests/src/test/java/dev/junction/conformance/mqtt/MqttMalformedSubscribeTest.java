@@ -114,6 +114,13 @@ class MqttMalformedSubscribeTest {
         v5("prop", subscribe5(new byte[] {2, 0x01, 0x01}, concat(str("a/b"), new byte[] {0})), MALFORMED);
     }
 
+    // "It is a Protocol Error to include the Subscription Identifier more than once" (MQTT 5 section 3.8.2.1.2).
+    @Test
+    void subscribeWithTwoSubscriptionIdentifiersIsAProtocolError() throws Exception {
+        v5("twoids", subscribe5(new byte[] {4, 0x0B, 0x01, 0x0B, 0x02}, concat(str("a/b"), new byte[] {0})),
+                PROTOCOL_ERROR);
+    }
+
     // [MQTT-4.7.3-1]: topic filters are at least one character long.
     @Test
     void emptyTopicFilterIsMalformed_MQTT_4_7_3_1() throws Exception {

@@ -74,6 +74,29 @@ class MqttMaximumPacketSizeTest {
         assertThat(sub.getState().isConnected()).isTrue();
     }
 
+    // [MQTT-3.1.2-24] covers every packet: a SUBACK with one reason code per filter [MQTT-3.9.3-1] that would not fit
+    // is not sent, and the connection is closed (the client would wait for it forever).
+    @Test
+    void subackLargerThanTheClientsMaximumIsNotSent_MQTT_3_1_2_24() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            byte[] header = RawMqtt.concat(RawMqtt.str("MQTT"), new byte[] {5, (byte) 0xC2, 0, 60},
+                    new byte[] {5, 0x27, 0, 0, 0, 40}); // properties: Maximum Packet Size = 40
+            raw.send(RawMqtt.packet(0x10, RawMqtt.concat(header, RawMqtt.str(id("suback")), RawMqtt.str("guest"),
+                    RawMqtt.str("guest"))));
+            int[] connack = raw.readPacket(5000);
+            assertThat(connack).isNotNull();
+            assertThat(connack[0]).isEqualTo(0x20);
+            assertThat(connack[2]).isEqualTo(0);
+            byte[][] filters = new byte[41][];
+            for (int i = 0; i < filters.length; i++) {
+                filters[i] = RawMqtt.concat(RawMqtt.str("sa/" + i), new byte[] {0});
+            }
+            // SUBACK: 2 header bytes + packet id 2 + property length 1 + 41 codes = 46 bytes > 40
+            raw.send(RawMqtt.packet(0x82, RawMqtt.concat(new byte[] {0, 1, 0}, RawMqtt.concat(filters))));
+            assertThat(raw.readPacket(5000)).as("no SUBACK over 40 bytes; the connection closed").isNull();
+        }
+    }
+
     // [MQTT-3.1.2-24] covers CONNACK too: a client whose maximum is smaller than the CONNACK gets none, and the
     // connection is closed (it cannot work without one).
     @Test
