@@ -18,7 +18,7 @@ public final class AmqpChannelInitializer extends ChannelInitializer<SocketChann
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast("frames", new AmqpFrameDecoder(settings.frameMax()));
+        ch.pipeline().addLast("frames", new AmqpFrameDecoder(AmqpFrameDecoder.FRAME_MIN_SIZE));
         ch.pipeline().addLast("amqp", new AmqpConnection(settings, engine, directReplyTo));
     }
 }

@@ -20,6 +20,7 @@ import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -50,6 +51,12 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
     private static final int MAX_PENDING_DELIVERIES = 2048;
+    /**
+     * How long the socket stays open after close-ok for a client that closed the connection, so frames it sent
+     * before our close-ok (publishes in flight) are read and discarded instead of resetting the connection under
+     * the client before it reads close-ok.
+     */
+    private static final long CLOSE_OK_LINGER_SECONDS = 10;
 
     final AmqpSettings settings;
     final RoutingEngine engine;
@@ -61,6 +68,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private boolean busy;
     private boolean flushPending;
     private boolean closing;
+    /** The client sent connection.close and we answered close-ok: only waiting for the socket to close. */
+    private boolean closedByClient;
     private volatile boolean writable = true;
     /** Reading stops under the memory alarm and while a queue this connection publishes to is congested. */
     private PublisherFlow flow;
@@ -105,6 +114,10 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         AmqpFrame frame = (AmqpFrame) msg;
+        if (closing) {
+            handle(frame); // discarded at once: nothing is kept for a connection that is going away
+            return;
+        }
         if (busy || flow.blocked()) {
             parked.add(frame);
             return;
@@ -135,6 +148,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             }
             if (idle.state() == IdleState.READER_IDLE) {
                 LOG.warn("{}: missed heartbeats from client, closing the connection", peer());
+                // Reset rather than close: an orderly close would queue the FIN behind every delivery the client
+                // has not read yet, and a client that stopped reading would never learn the connection is gone.
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                 ctx.close();
             } else if (idle.state() == IdleState.WRITER_IDLE) {
                 ByteBuf out = ctx.alloc().buffer(8);
@@ -170,6 +186,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     // ---- frame handling ---------------------------------------------------------------------------------------
 
     private void handle(AmqpFrame frame) {
+        if (closedByClient) {
+            return; // after our close-ok, everything the client still sends is discarded [AMQP 0-9-1 connection.close]
+        }
         if (closing) {
             // After we sent connection.close only close and close-ok matter [AMQP 0-9-1 4.2.5? connection.close].
             if (frame instanceof MethodFrame mf && mf.channel() == 0
@@ -187,7 +206,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 handshake.start();
             } else if (frame instanceof HeartbeatFrame hb) {
                 if (hb.channel() != 0) {
-                    throw AmqpException.connection(ReplyCode.FRAME_ERROR,
+                    // Heartbeats belong to channel 0 [AMQP 0-9-1 4.2.7]; RabbitMQ answers others as unexpected.
+                    throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
                             "heartbeat frame on channel " + hb.channel(), 0, 0);
                 }
             } else if (frame instanceof MethodFrame mf) {
@@ -233,9 +253,19 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 LOG.debug("{}: client closed the connection: {} {}", peer(), m.integer("reply-code"),
                         m.str("reply-text"));
                 cleanup();
-                send(0, MethodType.CONNECTION_CLOSE_OK.with());
-                ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
                 closing = true;
+                closedByClient = true;
+                busy = false;
+                parked.clear();
+                send(0, MethodType.CONNECTION_CLOSE_OK.with());
+                flush();
+                // The client closes the socket once it has read close-ok; until then (or the linger time) keep
+                // reading and discarding what it sent before it saw our close-ok, instead of closing on unread
+                // input, which resets the connection and loses close-ok on the client's side.
+                ctx.channel().config().setAutoRead(true);
+                ctx.executor().schedule(() -> {
+                    ctx.close();
+                }, CLOSE_OK_LINGER_SECONDS, TimeUnit.SECONDS);
             }
             case CONNECTION_CLOSE_OK -> ctx.close();
             case CONNECTION_UPDATE_SECRET -> {
@@ -384,9 +414,11 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.channelMax = negotiatedChannelMax;
         ctx.pipeline().get(AmqpFrameDecoder.class).frameMax(negotiatedFrameMax);
         if (heartbeatSeconds > 0) {
-            // A peer silent for two intervals is gone [AMQP 0-9-1 4.2.7].
+            long intervalMs = heartbeatSeconds * 1000L;
+            // We send after half an interval without output, as RabbitMQ does, so a client that expects a frame
+            // within every interval always gets one; a peer silent for two intervals is gone [AMQP 0-9-1 4.2.7].
             ctx.pipeline().addBefore(ctx.name(), "heartbeat",
-                    new IdleStateHandler(heartbeatSeconds * 2L, heartbeatSeconds, 0, TimeUnit.SECONDS));
+                    new IdleStateHandler(intervalMs * 2, intervalMs / 2, 0, TimeUnit.MILLISECONDS));
         }
     }
 

@@ -34,14 +34,28 @@ final class Consuming {
     private final AmqpChannel ch;
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     private final NavigableMap<Long, Unacked> unacked = new TreeMap<>();
-    private final List<Runnable> txSettlements = new ArrayList<>();
+    /**
+     * Settlements made inside a transaction, taken out of {@link #unacked} when they arrive (so a second ack of the
+     * same tag is refused at once and basic.recover leaves them alone) and applied at tx.commit; tx.rollback puts
+     * them back, as RabbitMQ does.
+     */
+    private final List<TxSettlement> txSettlements = new ArrayList<>();
     private long nextTag = 1;
     private int prefetchCount;
     private long prefetchBytes;
-    private Prefetch channelPrefetch;
+    /**
+     * The channel-wide limit of basic.qos global=true, shared by every consumer of the channel on every queue from
+     * the start (unlimited until set), so a limit set after consumers exist applies to them and counts what they
+     * already hold unacknowledged [RabbitMQ: basic.qos global].
+     */
+    private final Prefetch channelPrefetch = Prefetch.unlimited();
     private String replyToName;
+    private ChannelConsumer replyToConsumer;
 
     private record Unacked(Queue queue, long deliveryId) {
+    }
+
+    private record TxSettlement(long tag, Unacked delivery, Settlement how) {
     }
 
     Consuming(AmqpChannel ch) {
@@ -57,6 +71,10 @@ final class Consuming {
                 ChannelConsumer c = consumers.remove(tag);
                 if (c != null) {
                     c.cancel();
+                    if (c == replyToConsumer) {
+                        // RabbitMQ frees the reply-to address: the channel may consume direct replies again.
+                        stopReplyTo();
+                    }
                 }
                 if (!m.bit("nowait")) {
                     ch.conn.send(ch.number, MethodType.BASIC_CANCEL_OK.with(tag));
@@ -87,12 +105,8 @@ final class Consuming {
         long size = m.longValue("prefetch-size");
         int count = m.integer("prefetch-count");
         if (m.bit("global")) {
-            // RabbitMQ: global=true shares one limit among all the channel's consumers.
-            if (channelPrefetch == null) {
-                channelPrefetch = new Prefetch(count, size);
-            } else {
-                channelPrefetch.setLimits(count, size);
-            }
+            // RabbitMQ: global=true shares one limit among all the channel's consumers, existing ones included.
+            channelPrefetch.setLimits(count, size);
         } else {
             prefetchCount = count;
             prefetchBytes = size;
@@ -121,9 +135,8 @@ final class Consuming {
         if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
             limits.add(new Prefetch(prefetchCount, prefetchBytes));
         }
-        if (!noAck && channelPrefetch != null) {
-            limits.add(channelPrefetch);
-        }
+        // A no-ack consumer takes no credit from the channel-wide limit but waits while it is used up.
+        limits.add(channelPrefetch);
         int priority = priorityOf(m.table("arguments"));
         ConsumerSpec spec = new ConsumerSpec(tag, noAck, m.bit("exclusive"), priority, limits, ch.conn);
         ChannelConsumer sink = new ChannelConsumer(tag);
@@ -148,10 +161,11 @@ final class Consuming {
     }
 
     private static int priorityOf(Map<String, Object> args) {
-        Object p = args.get("x-priority");
-        if (p == null) {
+        if (!args.containsKey("x-priority")) {
             return 0;
         }
+        Object p = args.get("x-priority");
+        // A void value is no integer either: 406, as RabbitMQ ("expected integer, got void").
         if (!HeaderValues.isInteger(p)) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
                     "invalid x-priority argument: must be an integer", 60, 20);
@@ -177,9 +191,18 @@ final class Consuming {
             }
         }));
         sink.replyTo = true;
+        replyToConsumer = sink;
         if (!m.bit("nowait")) {
             ch.conn.send(ch.number, MethodType.BASIC_CONSUME_OK.with(tag));
         }
+    }
+
+    private void stopReplyTo() {
+        if (replyToName != null) {
+            ch.conn.directReplyTo.unregister(replyToName);
+            replyToName = null;
+        }
+        replyToConsumer = null;
     }
 
     /** Requests sent from a channel consuming direct replies carry the channel's reply-to name. */
@@ -229,9 +252,12 @@ final class Consuming {
             tags = List.of(tag);
         }
         if (ch.publishing.transactional()) {
-            // Settled at commit; until then the deliveries stay unacknowledged (requeued if the channel closes,
-            // kept if the transaction rolls back), as in RabbitMQ.
-            txSettlements.add(() -> settleInQueues(take(tags), how));
+            // Validated now (the tags leave the unacknowledged set, so acking one twice is an unknown tag), settled
+            // at commit; until then the deliveries are neither redelivered by basic.recover nor lost: rollback puts
+            // them back and a channel close requeues them, as in RabbitMQ.
+            for (Long t : tags) {
+                txSettlements.add(new TxSettlement(t, unacked.remove(t), how));
+            }
         } else {
             settleInQueues(take(tags), how);
         }
@@ -262,12 +288,23 @@ final class Consuming {
     }
 
     void commit() {
-        txSettlements.forEach(Runnable::run);
+        for (Settlement how : Settlement.values()) {
+            List<Unacked> chosen = new ArrayList<>();
+            for (TxSettlement s : txSettlements) {
+                if (s.how == how) {
+                    chosen.add(s.delivery);
+                }
+            }
+            settleInQueues(chosen, how);
+        }
         txSettlements.clear();
     }
 
     void rollback() {
-        // Rolled-back acknowledgements are forgotten; the deliveries stay unacknowledged, as in RabbitMQ.
+        // Rolled-back settlements are forgotten; the deliveries are unacknowledged again, as in RabbitMQ.
+        for (TxSettlement s : txSettlements) {
+            unacked.put(s.tag, s.delivery);
+        }
         txSettlements.clear();
     }
 
@@ -290,12 +327,9 @@ final class Consuming {
             c.cancel();
         }
         consumers.clear();
+        rollback();
         requeueAll();
-        txSettlements.clear();
-        if (replyToName != null) {
-            ch.conn.directReplyTo.unregister(replyToName);
-            replyToName = null;
-        }
+        stopReplyTo();
     }
 
     private static String generateTag() {

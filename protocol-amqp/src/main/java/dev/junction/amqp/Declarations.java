@@ -23,7 +23,7 @@ final class Declarations {
         int id = m.type().methodId();
         switch (m.type()) {
             case EXCHANGE_DECLARE -> {
-                String name = m.str("exchange");
+                String name = entityName(m, "exchange");
                 boolean passive = m.bit("passive");
                 if (!passive) {
                     access.configure("exchange", name, c, id);
@@ -40,14 +40,14 @@ final class Declarations {
                 reply(m, MethodType.EXCHANGE_DECLARE_OK.with());
             }
             case EXCHANGE_DELETE -> {
-                String name = m.str("exchange");
+                String name = entityName(m, "exchange");
                 access.configure("exchange", name, c, id);
                 vhost.deleteExchange(name, m.bit("if-unused"));
                 reply(m, MethodType.EXCHANGE_DELETE_OK.with());
             }
             case EXCHANGE_BIND, EXCHANGE_UNBIND -> {
-                String destination = m.str("destination");
-                String source = m.str("source");
+                String destination = entityName(m, "destination");
+                String source = entityName(m, "source");
                 access.write("exchange", destination, c, id);
                 access.read("exchange", source, c, id);
                 Binding b = Binding.toExchange(source, destination, m.str("routing-key"), m.table("arguments"));
@@ -61,8 +61,8 @@ final class Declarations {
             }
             case QUEUE_DECLARE -> declareQueue(m, vhost, access);
             case QUEUE_BIND, QUEUE_UNBIND -> {
-                String queue = queueName(m);
-                String exchange = m.str("exchange");
+                String queue = strip(queueName(m));
+                String exchange = entityName(m, "exchange");
                 String key = m.str("routing-key");
                 if (m.str("queue").isEmpty() && key.isEmpty()) {
                     // An empty queue name and key mean the last declared queue, keyed by its own name.
@@ -86,7 +86,7 @@ final class Declarations {
                         ch.completeOrFail(error, m, () -> reply(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
             }
             case QUEUE_DELETE -> {
-                String queue = queueName(m);
+                String queue = strip(queueName(m));
                 access.configure("queue", queue, c, id);
                 ch.conn.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), ch.conn),
                         (count, error) -> ch.completeOrFail(error, m,
@@ -97,10 +97,19 @@ final class Declarations {
     }
 
     private void declareQueue(Method m, VirtualHost vhost, AccessControl access) {
-        String requested = m.str("queue");
+        String requested = entityName(m, "queue");
         boolean passive = m.bit("passive");
         if (passive && requested.isEmpty()) {
             requested = ch.lastQueue;
+        }
+        if (passive && DirectReplyTo.isReplyToName(requested)) {
+            // RabbitMQ answers a passive declare of the pseudo-queue, or of a reply-to address whose consumer is
+            // live, with declare-ok (no messages, one consumer); any other such name is NOT_FOUND below.
+            if (requested.equals(DirectReplyTo.PSEUDO_QUEUE) || ch.conn.directReplyTo.target(requested) != null) {
+                ch.lastQueue = requested;
+                reply(m, MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L));
+                return;
+            }
         }
         int c = m.type().classId();
         int id = m.type().methodId();
@@ -121,6 +130,22 @@ final class Declarations {
                 });
         ch.lastQueue = q.name();
         reply(m, MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount()));
+    }
+
+    /**
+     * An exchange or queue name as RabbitMQ reads it in declare, delete, bind and unbind: with CR and LF removed, so
+     * a name declared with a stray line break is found under its plain name (RabbitMQ's rabbit_channel strips them
+     * there; publish, consume, get and purge take names verbatim, as RabbitMQ does).
+     */
+    private static String entityName(Method m, String field) {
+        return strip(m.str(field));
+    }
+
+    private static String strip(String name) {
+        if (name.indexOf('\r') < 0 && name.indexOf('\n') < 0) {
+            return name;
+        }
+        return name.replace("\r", "").replace("\n", "");
     }
 
     /** The method's queue name, or the channel's last declared queue when it is empty [AMQP 0-9-1 queue-name]. */

@@ -37,4 +37,9 @@ final class DirectReplyTo {
     Target target(String routingKey) {
         return targets.get(routingKey);
     }
+
+    /** The pseudo-queue itself or a reply-to address under it. */
+    static boolean isReplyToName(String name) {
+        return name.equals(PSEUDO_QUEUE) || name.startsWith(PREFIX);
+    }
 }

@@ -16,8 +16,13 @@ import java.util.Optional;
  * tune → tune-ok (negotiation) → open → open-ok. Methods out of this order are a hard error.
  */
 final class Handshake {
-    private static final String VERSION = Optional.ofNullable(Handshake.class.getPackage().getImplementationVersion())
-            .orElse("0.1.0");
+    private static final String JUNCTION_VERSION = Optional.ofNullable(
+            Handshake.class.getPackage().getImplementationVersion()).orElse("0.1.0");
+    /**
+     * The RabbitMQ version whose behaviour Junction follows, reported as {@code version} because RabbitMQ clients
+     * compare it to gate features. 3.13: dead-lettering keeps the CC header, as Junction does (see docs/amqp.md).
+     */
+    static final String RABBITMQ_COMPATIBLE_VERSION = "3.13.7";
     /** The smallest frame_max a peer may negotiate [AMQP 0-9-1 frame-min-size]. */
     private static final int FRAME_MIN_SIZE = 4096;
 
@@ -144,7 +149,8 @@ final class Handshake {
         }
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("product", "Junction");
-        p.put("version", VERSION);
+        p.put("version", RABBITMQ_COMPATIBLE_VERSION);
+        p.put("junction_version", JUNCTION_VERSION);
         p.put("platform", "Java " + Runtime.version().feature());
         p.put("cluster_name", conn.settings.clusterName());
         p.put("copyright", "Junction authors, Apache-2.0");

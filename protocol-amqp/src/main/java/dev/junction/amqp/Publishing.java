@@ -191,6 +191,14 @@ final class Publishing {
                         + p.expiration() + "': must be a non-negative integer of milliseconds", 60, 40);
             }
         }
+        for (String header : new String[] {"CC", "BCC"}) {
+            Object routes = p.headers().get(header);
+            if (p.headers().containsKey(header) && !(routes instanceof List<?>)) {
+                // Sender-selected distribution takes an array of routing keys; RabbitMQ refuses any other type.
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid message: header '" + header
+                        + "' must be an array, got " + (routes == null ? "void" : routes.getClass().getSimpleName()), 60, 40);
+            }
+        }
         if (p.userId() != null && !p.userId().equals(ch.conn.access.userName())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
                     + p.userId() + "' but authenticated user was '" + ch.conn.access.userName() + "'", 60, 40);

@@ -181,7 +181,11 @@ public final class VirtualHost implements QueueHost {
             Queue existing = queues.get(queueName);
             String what = "queue '" + queueName + "' in vhost '" + name + "'";
             if (existing != null) {
-                checkOwner(existing, owner);
+                // Strictly, before equivalence, as RabbitMQ: the declaring connection must be the owner when it asks
+                // for an exclusive queue and there must be no owner when it does not, else 405 RESOURCE_LOCKED.
+                if (existing.exclusiveOwner() != (spec.exclusive() ? owner : null)) {
+                    throw locked(existing);
+                }
                 Equivalence.queue(what, existing.spec(), spec);
                 existing.touch();
                 return existing;
@@ -219,10 +223,14 @@ public final class VirtualHost implements QueueHost {
 
     private void checkOwner(Queue q, Object owner) {
         if (q.exclusiveOwner() != null && q.exclusiveOwner() != owner) {
-            throw BrokerException.resourceLocked("cannot obtain exclusive access to locked queue '" + q.name()
-                    + "' in vhost '" + name + "'. It could be originally declared on another connection or the "
-                    + "exclusive property value does not match that of the original declaration.");
+            throw locked(q);
         }
+    }
+
+    private BrokerException locked(Queue q) {
+        return BrokerException.resourceLocked("cannot obtain exclusive access to locked queue '" + q.name()
+                + "' in vhost '" + name + "'. It could be originally declared on another connection or the "
+                + "exclusive property value does not match that of the original declaration.");
     }
 
     private static String generateName() {
@@ -313,17 +321,22 @@ public final class VirtualHost implements QueueHost {
         }
     }
 
-    /** queue.unbind and exchange.unbind. Removing a binding that does not exist succeeds. */
+    /**
+     * queue.unbind and exchange.unbind. Removing a binding that does not exist succeeds, even when its source or
+     * destination does not exist either, as in RabbitMQ 3.x (unbind-ok); a queue exclusive to another connection
+     * is still refused.
+     */
     public void unbind(Binding b, Object owner) {
         if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
             throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
         }
         synchronized (lock) {
-            Exchange source = existingExchange(b.source());
-            if (b.toQueue()) {
+            if (b.toQueue() && queues.containsKey(b.destination())) {
                 usableQueue(b.destination(), owner);
-            } else {
-                existingExchange(b.destination());
+            }
+            Exchange source = exchanges.get(b.source());
+            if (source == null) {
+                return;
             }
             unbindLocked(source, b);
             autoDeleteIfUnbound(source);

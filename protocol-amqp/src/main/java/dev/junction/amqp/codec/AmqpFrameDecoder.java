@@ -45,6 +45,11 @@ import java.util.List;
  * <p>Not thread-safe; one instance per channel, used on its event loop.
  */
 public final class AmqpFrameDecoder extends ByteToMessageDecoder {
+    /**
+     * The frame limit until connection.tune-ok has fixed one: the spec's minimum frame size, which every peer
+     * accepts [AMQP 0-9-1 frame-min-size], so an oversized start-ok is a framing error, as in RabbitMQ.
+     */
+    public static final int FRAME_MIN_SIZE = 4096;
     private static final int EXPECT_PROTOCOL_HEADER = 0;
     private static final int EXPECT_FRAME = 1;
     private static final int DISCARD = 2;

@@ -61,11 +61,24 @@ public final class Consumer {
     boolean tryAcquire(int size) {
         List<Prefetch> limits = spec.limits();
         for (int i = 0; i < limits.size(); i++) {
-            if (!limits.get(i).tryAcquire(size)) {
+            if (!limits.get(i).tryAcquireOrPark(size, queue)) {
                 for (int j = 0; j < i; j++) {
                     limits.get(j).release(size);
                 }
-                limits.get(i).park(queue);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * For an auto-ack consumer: whether every limit has credit left, taking none. A channel-wide limit used up by
+     * the channel's acking consumers holds its no-ack consumers back too, as RabbitMQ's limiter does.
+     */
+    boolean hasCredit() {
+        List<Prefetch> limits = spec.limits();
+        for (int i = 0; i < limits.size(); i++) {
+            if (!limits.get(i).hasCreditOrPark(queue)) {
                 return false;
             }
         }

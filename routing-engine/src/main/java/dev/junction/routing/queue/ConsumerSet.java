@@ -81,8 +81,13 @@ final class ConsumerSet {
     }
 
     private static boolean accepts(Consumer c, Message message, int messageSize) {
-        return c.sink().ready()
-                && (c.autoAck() || c.sink().settlesOnSend(message) || c.tryAcquire(messageSize));
+        if (!c.sink().ready()) {
+            return false;
+        }
+        if (c.sink().settlesOnSend(message)) {
+            return true;
+        }
+        return c.autoAck() ? c.hasCredit() : c.tryAcquire(messageSize);
     }
 
     private Consumer earliest() {

@@ -59,6 +59,45 @@ public final class Prefetch {
         return true;
     }
 
+    /**
+     * Whether a delivery that takes no credit (a no-ack consumer under a channel-wide limit) may go now: RabbitMQ's
+     * limiter lets it through only while the shared limit is not used up, without counting it.
+     */
+    boolean hasCredit() {
+        long cl = countLimit;
+        long bl = bytesLimit;
+        return (cl <= 0 || count.get() < cl) && (bl <= 0 || bytes.get() < bl);
+    }
+
+    /**
+     * {@link #tryAcquire} or, when there is no credit, parks {@code queue} to be kicked on the next release. Looks
+     * again after parking: a release between the failed attempt and the park would otherwise wake nobody.
+     */
+    boolean tryAcquireOrPark(int size, Queue queue) {
+        if (tryAcquire(size)) {
+            return true;
+        }
+        park(queue);
+        if (tryAcquire(size)) {
+            unpark(queue);
+            return true;
+        }
+        return false;
+    }
+
+    /** {@link #hasCredit} or, when there is none, parks {@code queue}; rechecked after parking as above. */
+    boolean hasCreditOrPark(Queue queue) {
+        if (hasCredit()) {
+            return true;
+        }
+        park(queue);
+        if (hasCredit()) {
+            unpark(queue);
+            return true;
+        }
+        return false;
+    }
+
     void release(int size) {
         count.decrementAndGet();
         bytes.addAndGet(-size);

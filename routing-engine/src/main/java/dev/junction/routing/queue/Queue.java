@@ -268,6 +268,7 @@ public final class Queue {
         mailbox.executeUrgent(() -> {
             long now = System.currentTimeMillis();
             int acked = 0;
+            boolean requeued = false;
             for (long id : deliveryIds) {
                 QueueEntry e = unacked.settle(id);
                 if (e == null) {
@@ -282,6 +283,7 @@ public final class Queue {
                         e.redelivered = true;
                         if (!deleted) {
                             ready.requeue(e);
+                            requeued = true;
                         }
                     }
                     case DISCARD -> {
@@ -291,6 +293,11 @@ public final class Queue {
                 }
             }
             host.metrics().acked(acked);
+            if (requeued && args.overflow() == Overflow.DROP_HEAD) {
+                // The length limit holds after a requeue too: the head goes (dead-lettered as maxlen), as on
+                // publish [RabbitMQ: maybe_drop_head after requeue; reject-publish queues only refuse publishes].
+                dropHeadOverLimit(now);
+            }
             if (!deleted) {
                 deliverReady(now);
             }

@@ -101,11 +101,29 @@ public record QueueArguments(
         for (String key : EQUIVALENCE_KEYS) {
             Object a = current.get(key);
             Object b = requested.get(key);
-            if (!(a == null ? b == null : HeaderValues.equal(a, b))) {
+            if (!(a == null ? b == null : sameTypeClass(a, b) && HeaderValues.equal(a, b))) {
                 throw BrokerException.preconditionFailed("inequivalent arg '" + key + "' for " + what
                         + ": received " + describe(b) + " but current is " + describe(a));
             }
         }
+    }
+
+    /**
+     * RabbitMQ compares argument values within a type class: integers of any width are alike, but an integer and a
+     * float are not, so x-message-ttl 10 and 10.0 are inequivalent (406) even though the numbers are equal.
+     */
+    private static boolean sameTypeClass(Object a, Object b) {
+        return typeClass(a).equals(typeClass(b));
+    }
+
+    private static String typeClass(Object v) {
+        if (HeaderValues.isInteger(v)) {
+            return "integer";
+        }
+        if (HeaderValues.asString(v) != null) {
+            return "string";
+        }
+        return v.getClass().getName();
     }
 
     private static Long nonNegative(Map<String, Object> args, String key, String what) {
