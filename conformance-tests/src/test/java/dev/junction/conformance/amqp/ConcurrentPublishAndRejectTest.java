@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ConcurrentPublishAndRejectTest {
     private static final int PUBLISHERS = 8;
-    private static final int PER_PUBLISHER = 500;
+    private static final int PER_PUBLISHER = 1000;
     private static final int CONSUMERS = 4;
 
     private static BrokerFixture broker;

@@ -314,6 +314,27 @@ class ConsumerTest {
     }
 
     @Test
+    void anAutoAckConsumerWaitsWhileASharedLimitIsUsedUpAndTakesNoCredit() {
+        // RabbitMQ basic.qos global: a no-ack consumer is held back while the channel's limit is used up by its
+        // acking consumers (on any queue), and its own deliveries do not count against the limit
+        Prefetch channel = new Prefetch(1, 0);
+        Queue acking = fx.declare("acking");
+        Queue noAck = fx.declare("noack");
+        RecordingSink a = consume(acking, new ConsumerSpec("a", false, false, 0, List.of(channel), null));
+        publish("acking", "a1");
+        Delivery a1 = a.next();
+
+        RecordingSink n = consume(noAck, new ConsumerSpec("n", true, false, 0, List.of(channel), null));
+        publish("noack", "n1", "n2");
+        eventually("n1 and n2 wait in their queue", () -> noAck.messageCount() == 2);
+        n.none();
+
+        ack(a1);
+        assertThat(n.next(2)).extracting(EngineFixture::body).containsExactly("n1", "n2");
+        assertThat(channel.inUse()).as("auto-ack deliveries take no credit").isZero();
+    }
+
+    @Test
     void anExclusiveConsumerRefusesASecondConsumer() {
         Queue q = fx.declare("q");
         consume(q, new ConsumerSpec("first", false, true, 0, List.of(), null));

@@ -208,6 +208,27 @@ class QueueArgumentsTest {
     }
 
     @Test
+    void aRequeuePastMaxLengthDropsTheHeadAsMaxlen() {
+        // RabbitMQ drop-head: the limit holds after a requeue (nack, reject, channel close) as after a publish
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("bounded", args("x-max-length", 2, "x-dead-letter-exchange", "dlx"));
+        fx.publish("", "bounded", "m1");
+        fx.publish("", "bounded", "m2");
+        Delivery m1 = await(q.get(false));
+        fx.publish("", "bounded", "m3");
+        eventually("m3 enqueued", () -> q.messageCount() == 2); // settles overtake waiting enqueues
+
+        q.settle(m1.deliveryId(), Settlement.REQUEUE); // m1 back at the head: three ready, limit two
+
+        Delivery dropped = dlq.next();
+        assertThat(body(dropped)).isEqualTo("m1");
+        assertThat(deathOf(dropped.message(), "bounded", "maxlen")).containsEntry("count", 1L);
+        assertThat(body(await(q.get(true)))).isEqualTo("m2");
+        assertThat(body(await(q.get(true)))).isEqualTo("m3");
+        assertThat(await(q.get(true))).isNull();
+    }
+
+    @Test
     void maxLengthBytesDropHeadDropsTheOldestAndDeadLettersItAsMaxlen() {
         RecordingSink dlq = deadLetterQueue();
         Queue q = fx.declare("bounded", args("x-max-length-bytes", 10, "x-dead-letter-exchange", "dlx"));
