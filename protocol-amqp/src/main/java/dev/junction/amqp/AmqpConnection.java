@@ -143,6 +143,13 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
+            if (closedByClient) {
+                // Nothing more is sent after close-ok, heartbeats included; a silent client has had its chance.
+                if (idle.state() == IdleState.READER_IDLE) {
+                    ctx.close();
+                }
+                return;
+            }
             if (idle.state() == IdleState.READER_IDLE && flow.stoppedSinceAsked()) {
                 return; // we stopped reading; silence is ours, not the client's
             }
