@@ -16,12 +16,9 @@ import dev.junction.routing.queue.Settlement;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * basic.qos, consume, cancel, get, ack, reject, nack and recover; delivery tags and the channel's unacknowledged
@@ -33,13 +30,8 @@ final class Consuming {
 
     private final AmqpChannel ch;
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
-    private final NavigableMap<Long, Unacked> unacked = new TreeMap<>();
-    /**
-     * Settlements made inside a transaction, taken out of {@link #unacked} when they arrive (so a second ack of the
-     * same tag is refused at once and basic.recover leaves them alone) and applied at tx.commit; tx.rollback puts
-     * them back, as RabbitMQ does.
-     */
-    private final List<TxSettlement> txSettlements = new ArrayList<>();
+    /** Delivery tags not yet settled, and the settlements of an open transaction. */
+    private final Outstanding outstanding = new Outstanding();
     private long nextTag = 1;
     private int prefetchCount;
     private long prefetchBytes;
@@ -51,12 +43,6 @@ final class Consuming {
     private final Prefetch channelPrefetch = Prefetch.unlimited();
     private String replyToName;
     private ChannelConsumer replyToConsumer;
-
-    private record Unacked(Queue queue, long deliveryId) {
-    }
-
-    private record TxSettlement(long tag, Unacked delivery, Settlement how) {
-    }
 
     Consuming(AmqpChannel ch) {
         this.ch = ch;
@@ -92,7 +78,7 @@ final class Consuming {
                     throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false",
                             m.type().classId(), m.type().methodId());
                 }
-                requeueAll();
+                outstanding.requeueAll();
                 if (m.type() == MethodType.BASIC_RECOVER) {
                     ch.conn.send(ch.number, MethodType.BASIC_RECOVER_OK.with());
                 }
@@ -229,7 +215,7 @@ final class Consuming {
             }
             long tag = nextTag++;
             if (!noAck) {
-                unacked.put(tag, new Unacked(d.queue(), d.deliveryId()));
+                outstanding.delivered(tag, d.queue(), d.deliveryId());
             }
             Message msg = d.message();
             ch.conn.sendWithContent(ch.number, MethodType.BASIC_GET_OK.with(tag, d.redelivered(), msg.exchange(),
@@ -238,80 +224,15 @@ final class Consuming {
     }
 
     private void settle(Method m, long tag, boolean multiple, Settlement how) {
-        List<Long> tags;
-        if (multiple) {
-            NavigableMap<Long, Unacked> head = tag == 0 ? unacked : unacked.headMap(tag, true);
-            if (tag != 0 && !unacked.containsKey(tag) && head.isEmpty()) {
-                throw unknownTag(m, tag);
-            }
-            tags = new ArrayList<>(head.keySet());
-        } else {
-            if (!unacked.containsKey(tag)) {
-                throw unknownTag(m, tag);
-            }
-            tags = List.of(tag);
-        }
-        if (ch.publishing.transactional()) {
-            // Validated now (the tags leave the unacknowledged set, so acking one twice is an unknown tag), settled
-            // at commit; until then the deliveries are neither redelivered by basic.recover nor lost: rollback puts
-            // them back and a channel close requeues them, as in RabbitMQ.
-            for (Long t : tags) {
-                txSettlements.add(new TxSettlement(t, unacked.remove(t), how));
-            }
-        } else {
-            settleInQueues(take(tags), how);
-        }
-    }
-
-    private List<Unacked> take(List<Long> tags) {
-        List<Unacked> chosen = new ArrayList<>(tags.size());
-        for (Long t : tags) {
-            Unacked u = unacked.remove(t);
-            if (u != null) {
-                chosen.add(u);
-            }
-        }
-        return chosen;
-    }
-
-    private static AmqpException unknownTag(Method m, long tag) {
-        return AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "unknown delivery tag "
-                + tag, m.type().classId(), m.type().methodId());
-    }
-
-    private static void settleInQueues(List<Unacked> chosen, Settlement how) {
-        Map<Queue, List<Long>> byQueue = new HashMap<>();
-        for (Unacked u : chosen) {
-            byQueue.computeIfAbsent(u.queue, q -> new ArrayList<>()).add(u.deliveryId);
-        }
-        byQueue.forEach((q, ids) -> q.settle(ids.stream().mapToLong(Long::longValue).toArray(), how));
+        outstanding.settle(m, tag, multiple, how, ch.publishing.transactional());
     }
 
     void commit() {
-        for (Settlement how : Settlement.values()) {
-            List<Unacked> chosen = new ArrayList<>();
-            for (TxSettlement s : txSettlements) {
-                if (s.how == how) {
-                    chosen.add(s.delivery);
-                }
-            }
-            settleInQueues(chosen, how);
-        }
-        txSettlements.clear();
+        outstanding.commit();
     }
 
     void rollback() {
-        // Rolled-back settlements are forgotten; the deliveries are unacknowledged again, as in RabbitMQ.
-        for (TxSettlement s : txSettlements) {
-            unacked.put(s.tag, s.delivery);
-        }
-        txSettlements.clear();
-    }
-
-    private void requeueAll() {
-        List<Unacked> all = new ArrayList<>(unacked.values());
-        unacked.clear();
-        settleInQueues(all, Settlement.REQUEUE);
+        outstanding.rollback();
     }
 
     void resume() {
@@ -327,8 +248,7 @@ final class Consuming {
             c.cancel();
         }
         consumers.clear();
-        rollback();
-        requeueAll();
+        outstanding.release();
         stopReplyTo();
     }
 
@@ -369,7 +289,7 @@ final class Consuming {
             }
             long deliveryTag = nextTag++;
             if (!d.autoAck()) {
-                unacked.put(deliveryTag, new Unacked(d.queue(), d.deliveryId()));
+                outstanding.delivered(deliveryTag, d.queue(), d.deliveryId());
             }
             Message m = d.message();
             ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, deliveryTag, d.redelivered(),
