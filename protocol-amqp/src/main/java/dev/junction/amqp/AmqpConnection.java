@@ -261,11 +261,11 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                         m.str("reply-text"));
                 cleanup();
                 closing = true;
-                closedByClient = true;
                 busy = false;
                 parked.clear();
                 send(0, MethodType.CONNECTION_CLOSE_OK.with());
                 flush();
+                closedByClient = true; // from here on nothing is written (a late confirm, a delivery in flight)
                 // The client closes the socket once it has read close-ok; until then (or the linger time) keep
                 // reading and discarding what it sent before it saw our close-ok, instead of closing on unread
                 // input, which resets the connection and loses close-ok on the client's side.
@@ -386,6 +386,10 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void write(ByteBuf out) {
+        if (closedByClient) {
+            out.release(); // close-ok was the last frame [AMQP 0-9-1 connection.close-ok]
+            return;
+        }
         ctx.write(out, ctx.voidPromise());
         if (!flushPending) {
             flushPending = true;
