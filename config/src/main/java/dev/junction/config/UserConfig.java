@@ -13,10 +13,21 @@ import java.util.Optional;
  * A broker user. Exactly one of {@code password} and {@code passwordHash} is present in a loaded
  * config. {@code permissions} maps vhost name to what the user may do there; a vhost missing from
  * the map grants nothing. {@code acl} holds the MQTT topic rules (empty = every topic allowed).
- * {@code loopbackOnly} users may only connect from the local machine.
+ * {@code loopbackOnly} users may only connect from the local machine. {@code topicPermissions} maps vhost name to
+ * RabbitMQ-style topic permissions (at most one per exchange); an exchange without one is not restricted by them.
  */
 public record UserConfig(String name, Optional<String> password, Optional<String> passwordHash, List<String> tags,
-        boolean loopbackOnly, Map<String, VhostPermission> permissions, List<AclRule> acl) {
+        boolean loopbackOnly, Map<String, VhostPermission> permissions, List<AclRule> acl,
+        Map<String, List<TopicPermission>> topicPermissions) {
+
+    /** The tag that grants management rights, such as deleting another user's MQTT session. */
+    public static final String ADMINISTRATOR = "administrator";
+
+    /** A user without topic permissions. */
+    public UserConfig(String name, Optional<String> password, Optional<String> passwordHash, List<String> tags,
+            boolean loopbackOnly, Map<String, VhostPermission> permissions, List<AclRule> acl) {
+        this(name, password, passwordHash, tags, loopbackOnly, permissions, acl, Map.of());
+    }
 
     public UserConfig {
         Objects.requireNonNull(name, "name");
@@ -30,6 +41,20 @@ public record UserConfig(String name, Optional<String> password, Optional<String
             Objects.requireNonNull(permission, "permissions value");
         });
         acl = List.copyOf(acl);
+        Map<String, List<TopicPermission>> topics = new LinkedHashMap<>();
+        topicPermissions.forEach((vhost, list) -> topics.put(Objects.requireNonNull(vhost, "topic permissions vhost"),
+                List.copyOf(list)));
+        topicPermissions = Collections.unmodifiableMap(topics);
+    }
+
+    /** The topic permissions in {@code vhost} for {@code exchange}, if any. */
+    public Optional<TopicPermission> topicPermission(String vhost, String exchange) {
+        return topicPermissions.getOrDefault(vhost, List.of()).stream()
+                .filter(t -> t.exchange().equals(exchange)).findFirst();
+    }
+
+    public boolean isAdministrator() {
+        return hasTag(ADMINISTRATOR);
     }
 
     /**
@@ -61,6 +86,6 @@ public record UserConfig(String name, Optional<String> password, Optional<String
     public String toString() {
         return "UserConfig[name=" + name + ", password=" + (password.isPresent() ? "<set>" : "<none>")
                 + ", passwordHash=" + (passwordHash.isPresent() ? "<set>" : "<none>") + ", tags=" + tags
-                + ", loopbackOnly=" + loopbackOnly + ", permissions=" + permissions + ", acl=" + acl + "]";
+                + ", loopbackOnly=" + loopbackOnly + ", permissions=" + permissions + ", acl=" + acl + ", topicPermissions=" + topicPermissions + "]";
     }
 }

@@ -11,9 +11,14 @@ import java.util.regex.PatternSyntaxException;
 final class UserReader {
 
     static final List<String> USER_KEYS =
-            List.of("name", "password", "password_hash", "tags", "loopback_only", "permissions", "acl");
+            List.of("name", "password", "password_hash", "tags", "loopback_only", "permissions", "acl",
+                    "topic_permissions");
     static final List<String> PERMISSION_KEYS = List.of("configure", "write", "read");
     static final List<String> ACL_KEYS = List.of("permission", "action", "topic");
+    static final List<String> TOPIC_PERMISSION_KEYS = List.of("exchange", "write", "read");
+    /** The variables RabbitMQ fills into topic permission expressions. */
+    private static final java.util.regex.Pattern VARIABLES = java.util.regex.Pattern.compile(
+            "\\{(username|vhost|client_id)}");
     private static final int MAX_TOPIC_BYTES = 65_535;
 
     private UserReader() {
@@ -69,7 +74,7 @@ final class UserReader {
         }
         List<String> tags = entry.get("tags").isPresent() ? entry.get("tags").get().asStringList() : List.of();
         return new UserConfig(name, password, passwordHash, tags, entry.bool("loopback_only", false),
-                permissions(entry, vhosts), acl(entry));
+                permissions(entry, vhosts), acl(entry), topicPermissions(entry, vhosts));
     }
 
     private static void checkHash(YamlMapping entry, String hash) throws ConfigException {
@@ -103,6 +108,54 @@ final class UserReader {
                     regex(rights, "configure"), regex(rights, "write"), regex(rights, "read")));
         }
         return out;
+    }
+
+    /**
+     * {@code topic_permissions: { VHOST: [ { exchange, write, read }, ... ] }}: RabbitMQ's topic permissions, one
+     * entry per exchange. The expressions are checked here with their variables filled by a harmless value, so a
+     * bad expression stops the start instead of failing every publish.
+     */
+    private static Map<String, List<TopicPermission>> topicPermissions(YamlMapping entry, List<String> vhosts)
+            throws ConfigException {
+        Optional<YamlValue> section = entry.get("topic_permissions");
+        if (section.isEmpty()) {
+            return Map.of();
+        }
+        YamlMapping byVhost = section.get().asMapping(null);
+        Map<String, List<TopicPermission>> out = new LinkedHashMap<>();
+        for (String vhost : byVhost.keys()) {
+            if (!vhosts.contains(vhost)) {
+                throw byVhost.errorAtKey(vhost,
+                        "vhost '" + vhost + "' is not declared in vhosts (" + ConfigReader.quoted(vhosts) + ")");
+            }
+            List<TopicPermission> list = new ArrayList<>();
+            for (YamlValue item : byVhost.get(vhost).get().asList()) {
+                YamlMapping tp = item.asMapping(TOPIC_PERMISSION_KEYS);
+                if (!tp.has("exchange")) {
+                    throw new ConfigException(tp.source(), tp.line(), tp.pathOf("exchange"),
+                            "every topic permission needs an exchange");
+                }
+                String exchange = tp.nonEmptyString("exchange", null);
+                if (list.stream().anyMatch(t -> t.exchange().equals(exchange))) {
+                    throw tp.error("exchange", "a second topic permission for exchange '" + exchange
+                            + "' in vhost '" + vhost + "'; give one per exchange");
+                }
+                list.add(new TopicPermission(exchange, topicRegex(tp, "write"), topicRegex(tp, "read")));
+            }
+            out.put(vhost, list);
+        }
+        return out;
+    }
+
+    private static String topicRegex(YamlMapping tp, String key) throws ConfigException {
+        String expression = tp.string(key, "");
+        try {
+            VhostPermission.compile(VARIABLES.matcher(expression).replaceAll("x"));
+        } catch (PatternSyntaxException e) {
+            throw tp.error(key, "not a valid regular expression: " + e.getDescription() + " in "
+                    + YamlValue.quote(expression));
+        }
+        return expression;
     }
 
     private static java.util.regex.Pattern regex(YamlMapping rights, String key) throws ConfigException {

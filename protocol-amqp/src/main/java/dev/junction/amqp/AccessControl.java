@@ -4,20 +4,58 @@ import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.VirtualHost;
+import dev.junction.routing.auth.UserRights;
+import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.exchange.ExchangeType;
 
 /**
  * RabbitMQ's permission model for one authenticated user in one vhost: configure, write and read regexes over
- * exchange and queue names. The default exchange is checked under the name "amq.default", as RabbitMQ does.
+ * exchange and queue names. The default exchange is checked under the name "amq.default", as RabbitMQ does. On top,
+ * the engine's topic-level rights ({@link UserRights}): topic permissions, the user's MQTT ACL on the MQTT exchange,
+ * and MQTT session queues owned by their user. Every refusal is a channel error 403 ACCESS_REFUSED.
  */
 final class AccessControl {
     private final UserConfig user;
     private final String vhost;
     private final VhostPermission permission;
+    private final UserRights rights;
 
-    AccessControl(UserConfig user, String vhost, VhostPermission permission) {
+    AccessControl(UserConfig user, String vhost, VhostPermission permission, UserRights rights) {
         this.user = user;
         this.vhost = vhost;
         this.permission = permission;
+        this.rights = rights;
+    }
+
+    /** basic.publish: the routing key against topic permissions and, on the MQTT exchange, the MQTT ACL. */
+    void topicWrite(VirtualHost vh, String exchange, String routingKey, int classId, int methodId) {
+        refuseIf(rights.publishRefusal(exchange, typeOf(vh, exchange), routingKey), classId, methodId);
+    }
+
+    /** queue.bind, exchange.bind and their unbinds: the binding key, from the source exchange. */
+    void topicRead(VirtualHost vh, String source, String bindingKey, int classId, int methodId) {
+        refuseIf(rights.bindRefusal(source, typeOf(vh, source), bindingKey), classId, methodId);
+    }
+
+    /** Routing into {@code exchange} by a binding, alternate or dead-letter exchange rather than a publish. */
+    void indirectWrite(String exchange, int classId, int methodId) {
+        refuseIf(rights.indirectWriteRefusal(exchange), classId, methodId);
+    }
+
+    /** Any use of a queue: MQTT session queues belong to their user (and administrators). */
+    void queue(String queue, int classId, int methodId) {
+        refuseIf(rights.queueRefusal(queue), classId, methodId);
+    }
+
+    private static ExchangeType typeOf(VirtualHost vh, String exchange) {
+        return exchange.isEmpty() ? ExchangeType.DIRECT : vh.exchange(exchange).map(Exchange::type).orElse(null);
+    }
+
+    private static void refuseIf(String refusal, int classId, int methodId) {
+        if (refusal != null) {
+            throw AmqpException.channel(ReplyCode.ACCESS_REFUSED, refusal, classId, methodId);
+        }
     }
 
     void configure(String kind, String name, int classId, int methodId) {

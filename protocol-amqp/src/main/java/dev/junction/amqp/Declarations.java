@@ -33,6 +33,7 @@ final class Declarations {
                         // As RabbitMQ: routing into an alternate exchange is writing to it.
                         access.read("exchange", name, c, id);
                         access.write("exchange", ae, c, id);
+                        access.indirectWrite(ae, c, id);
                     }
                 }
                 vhost.declareExchange(new ExchangeSpec(name, m.str("type"), m.bit("durable"), m.bit("auto-delete"),
@@ -50,6 +51,10 @@ final class Declarations {
                 String source = entityName(m, "source");
                 access.write("exchange", destination, c, id);
                 access.read("exchange", source, c, id);
+                access.topicRead(vhost, source, m.str("routing-key"), c, id);
+                if (m.type() == MethodType.EXCHANGE_BIND) {
+                    access.indirectWrite(destination, c, id);
+                }
                 Binding b = Binding.toExchange(source, destination, m.str("routing-key"), m.table("arguments"));
                 if (m.type() == MethodType.EXCHANGE_BIND) {
                     vhost.bind(b, ch.conn);
@@ -70,6 +75,8 @@ final class Declarations {
                 }
                 access.write("queue", queue, c, id);
                 access.read("exchange", exchange, c, id);
+                access.queue(queue, c, id);
+                access.topicRead(vhost, exchange, key, c, id);
                 Binding b = Binding.toQueue(exchange, queue, key, m.table("arguments"));
                 if (m.type() == MethodType.QUEUE_BIND) {
                     vhost.bind(b, ch.conn);
@@ -82,15 +89,24 @@ final class Declarations {
             case QUEUE_PURGE -> {
                 String queue = queueName(m);
                 access.read("queue", queue, c, id);
+                access.queue(queue, c, id);
                 ch.conn.await(() -> vhost.purgeQueue(queue, ch.conn), (count, error) ->
                         ch.completeOrFail(error, m, () -> reply(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
             }
             case QUEUE_DELETE -> {
                 String queue = strip(queueName(m));
                 access.configure("queue", queue, c, id);
+                access.queue(queue, c, id);
+                boolean existed = vhost.queue(queue).isPresent();
                 ch.conn.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), ch.conn),
-                        (count, error) -> ch.completeOrFail(error, m,
-                                () -> reply(m, MethodType.QUEUE_DELETE_OK.with((long) count))));
+                        (count, error) -> ch.completeOrFail(error, m, () -> {
+                            if (existed) {
+                                // An MQTT session queue takes its session along (its owner or an administrator
+                                // deleted it: access.queue above let nobody else get here).
+                                ch.conn.engine.authorization().deletedOverAmqp(vhost.name(), queue);
+                            }
+                            reply(m, MethodType.QUEUE_DELETE_OK.with((long) count));
+                        }));
             }
             default -> throw new IllegalStateException("not a declaration: " + m.type());
         }
@@ -116,6 +132,9 @@ final class Declarations {
         if (!passive && !requested.isEmpty()) {
             access.configure("queue", requested, c, id);
         }
+        if (!requested.isEmpty()) {
+            access.queue(requested, c, id);
+        }
         java.util.Map<String, Object> args = m.table("arguments");
         String dlx = dev.junction.routing.exchange.HeaderValues.asString(args.get("x-dead-letter-exchange"));
         Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
@@ -126,6 +145,7 @@ final class Declarations {
                         // As RabbitMQ: dead-lettering reads the queue and writes to the DLX.
                         access.read("queue", name, c, id);
                         access.write("exchange", dlx, c, id);
+                        access.indirectWrite(dlx, c, id);
                     }
                 });
         ch.lastQueue = q.name();

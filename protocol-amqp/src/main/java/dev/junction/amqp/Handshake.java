@@ -125,7 +125,8 @@ final class Handshake {
                     + "' refused for user '" + user.name() + "'", 10, 40);
         }
         step = Step.OPEN;
-        conn.opened(user, vhost.get(), new AccessControl(user, vhostName, permission.get()));
+        conn.opened(user, vhost.get(), new AccessControl(user, vhostName, permission.get(),
+                conn.engine.authorization().rights(user, vhostName, null)));
         conn.send(0, MethodType.CONNECTION_OPEN_OK.with(""));
     }
 

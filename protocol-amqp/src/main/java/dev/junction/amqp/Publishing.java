@@ -168,6 +168,7 @@ final class Publishing {
         Message message = new Message(m.str("exchange"), m.str("routing-key"), p, b);
         AccessControl access = ch.conn.access;
         access.write("exchange", message.exchange(), 60, 40);
+        access.topicWrite(ch.conn.vhost, message.exchange(), message.routingKey(), 60, 40);
         if (txMode) {
             // Routing happens at commit; existence is still checked now, as RabbitMQ does.
             if (!message.exchange().isEmpty() && ch.conn.vhost.exchange(message.exchange()).isEmpty()) {

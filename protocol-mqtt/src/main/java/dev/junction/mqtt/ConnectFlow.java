@@ -84,7 +84,7 @@ final class ConnectFlow {
                             : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED));
             return;
         }
-        c.user = auth.user();
+        c.authorized(auth.user(), clientId);
         c.clientId = clientId;
 
         MqttProperties props = vh.properties();
@@ -158,7 +158,15 @@ final class ConnectFlow {
 
         MqttServer.Attached attached;
         try {
-            attached = c.server.attach(clientId, c, vh.isCleanSession(), expiry);
+            attached = c.server.attach(clientId, c, vh.isCleanSession(), expiry, c.user.name());
+            if (attached == null) {
+                // The session belongs to another user: refused, and the session and its connection are untouched.
+                LOG.info("MQTT client '{}' ({}) refused: the session belongs to another user (user '{}')",
+                        ViolationLog.printable(clientId), c.remote(), ViolationLog.printable(c.user.name()));
+                c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                return;
+            }
             c.session = attached.session();
             c.server.connected(c.session, expiry);
         } catch (BrokerException e) {
@@ -187,7 +195,9 @@ final class ConnectFlow {
             malformedConnect("invalid will topic: " + e.getMessage());
             return null;
         }
-        if (!Access.allowed(c.user, AclRule.Action.PUBLISH, topic, clientId)
+        // The will is a publish like any other: checked now, at CONNECT, against the same rights [MQTT-3.1.2-8 is
+        // the server's duty to publish it; a will it could not authorize then could never be sent].
+        if (!c.rights.mayPublishTopic(topic, TopicMapping.toRoutingKey(topic))
                 || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, clientId)) {
             LOG.info("MQTT client '{}' may not publish its will to '{}'; refusing", clientId, topic);
             c.refuse(c.v5 ? io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5

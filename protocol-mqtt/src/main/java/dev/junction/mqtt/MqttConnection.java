@@ -1,6 +1,8 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.UserConfig;
+import dev.junction.routing.auth.TopicDecisions;
+import dev.junction.routing.auth.UserRights;
 import dev.junction.routing.PublishResult;
 import dev.junction.routing.ReadGate;
 import dev.junction.routing.queue.Handoff;
@@ -48,12 +50,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
+    /** Topics whose read decision a connection remembers; a miss costs one pass over the rules. */
+    static final int READ_CACHE_TOPICS = 4096;
+
     final MqttServer server;
     ChannelHandlerContext ctx;
     State state = State.AWAIT_CONNECT;
     boolean v5;
     String clientId;
     UserConfig user;
+    /** The user's topic rights for this client id; set once CONNECT is authenticated. */
+    UserRights rights;
+    /** Read decisions per delivered topic, when the user's ACL restricts reading. */
+    private TopicDecisions readable;
     MqttSession session;
     /** Read by {@link MqttServer#attach} on the thread of a connection taking the session over. */
     volatile long sessionExpiry;
@@ -284,6 +293,22 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Another connection took this client id over [MQTT-3.1.4-2]; called from any thread. */
+    /** Sets the rights of the authenticated user for this client id. */
+    void authorized(UserConfig user, String clientId) {
+        this.user = user;
+        this.rights = server.engine.authorization().rights(user, server.config.vhost(), clientId);
+        this.readable = rights.acl().open() ? null : new TopicDecisions(rights::mayRead, READ_CACHE_TOPICS);
+    }
+
+    /**
+     * Whether a message on {@code topic} may be delivered to this client: every delivery (and every retained message
+     * sent at SUBSCRIBE) passes the user's read rules for its concrete topic, since a granted wildcard filter may
+     * also match denied topics. Decisions are cached per topic; the event loop owns the cache.
+     */
+    boolean mayRead(String topic) {
+        return readable == null || readable.test(topic);
+    }
+
     void takenOver() {
         onLoop(() -> {
             takenOver = true;

@@ -89,6 +89,8 @@ public final class MqttServer implements AutoCloseable {
         vhost.declareExchange(new ExchangeSpec(DROPPED, "fanout", false, false, true, Map.of()), false);
         this.retained = new RetainedMessages(vhost.name(), engine.store().retained());
         this.store = engine.store().sessions();
+        engine.authorization().mqtt(vhost.name(), config.exchange(), TopicMapping.sessionQueue(""),
+                TopicMapping.SHARE_QUEUE_PREFIX, this::sessionQueueDeleted);
         restoreSessions();
     }
 
@@ -106,13 +108,26 @@ public final class MqttServer implements AutoCloseable {
      * so [MQTT-3.1.2-6, MQTT-3.2.2-2]. The session queue is declared here, under the same lock, with the durability
      * the new owner needs ({@code expirySeconds} > 0), so that racing CONNECTs for one client id never disagree on
      * it.
+     *
+     * <p>A session belongs to the user who created it: for any other {@code user} this returns null and changes
+     * nothing (the session, its queued messages and its live connection stay as they are); with clean start as
+     * well, since ending the session would be taking it from its owner. A session without an owner (stored
+     * before owners were kept) is claimed by the user who resumes it.
      */
-    synchronized Attached attach(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds) {
+    synchronized Attached attach(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
+                                 String user) {
         MqttSession s = sessions.get(clientId);
+        if (s != null && s.user != null && !s.user.equals(user)) {
+            return null;
+        }
         if (s == null && vhost.queue(TopicMapping.sessionQueue(clientId)).isPresent()) {
             s = MqttSession.recover(clientId, vhost, config.exchange());
             s.durable = true;
             sessions.put(clientId, s);
+        }
+        if (s != null && s.user == null) {
+            LOG.info("MQTT session '{}' had no recorded owner; user '{}' claims it", ViolationLog.printable(clientId),
+                    ViolationLog.printable(user));
         }
         MqttConnection previous = null;
         boolean present = false;
@@ -133,6 +148,8 @@ public final class MqttServer implements AutoCloseable {
             s = new MqttSession(clientId);
             sessions.put(clientId, s);
         }
+        s.user = user;
+        engine.authorization().claim(s.queueName, user);
         s.owner = conn;
         try {
             sessionQueue(s, expirySeconds > 0);
@@ -188,7 +205,9 @@ public final class MqttServer implements AutoCloseable {
     }
 
     private void endSession(MqttSession s) {
-        sessions.remove(s.clientId, s);
+        if (sessions.remove(s.clientId, s)) {
+            engine.authorization().release(s.queueName);
+        }
         synchronized (s) {
             if (s.durable && !s.ended) {
                 try {
@@ -210,6 +229,36 @@ public final class MqttServer implements AutoCloseable {
         Will pending = s.takeWill();
         if (pending != null) {
             publishWill(pending);
+        }
+    }
+
+    /**
+     * The session queue {@code queueName} was deleted over AMQP by its owner or an administrator: the session ends
+     * with it. A live connection is disconnected (MQTT 5: DISCONNECT 0x98 Administrative action), the stored
+     * record is removed, shared memberships are left, and a pending will goes out as at any session end.
+     */
+    void sessionQueueDeleted(String queueName) {
+        String clientId = queueName.substring(TopicMapping.sessionQueue("").length());
+        MqttConnection live = null;
+        synchronized (this) {
+            MqttSession s = sessions.get(clientId);
+            if (s != null) {
+                live = s.owner;
+                s.owner = null;
+                s.cancelExpiry();
+                endSession(s);
+            } else {
+                try {
+                    store.delete(vhost.name(), clientId);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not delete the stored MQTT session '{}': {}", clientId, e.toString());
+                }
+            }
+        }
+        LOG.info("MQTT session '{}' ended: its queue was deleted over AMQP", clientId);
+        if (live != null) {
+            MqttConnection conn = live;
+            conn.onLoop(() -> conn.closeWith(0x98));
         }
     }
 
@@ -325,6 +374,9 @@ public final class MqttServer implements AutoCloseable {
             long disconnectedAt = now;
             if (st != null) {
                 s.restore(st);
+                if (s.user != null) {
+                    engine.authorization().claim(s.queueName, s.user);
+                }
                 interval = Math.min(st.expiryInterval(), config.maxSessionExpirySeconds());
                 disconnectedAt = st.disconnectedAt() == 0 ? now : Math.min(st.disconnectedAt(), now);
                 for (SessionCodec.SharedSub sub : st.shared()) {

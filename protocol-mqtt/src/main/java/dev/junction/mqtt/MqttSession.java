@@ -42,6 +42,13 @@ final class MqttSession {
     private long willDueAt;
     private ScheduledFuture<?> willTimer;
 
+    /**
+     * The user the session belongs to: the one whose connection created it. Another user presenting the client id
+     * is refused. Null only for a session stored before owners were recorded; the next user to connect claims it.
+     * Set under the MqttServer lock; volatile because the stored record reads it.
+     */
+    volatile String user;
+
     // Guarded by the MqttServer lock.
     MqttConnection owner;
     ScheduledFuture<?> expiry;
@@ -112,13 +119,14 @@ final class MqttSession {
             }
         }
         return new SessionCodec.State(expiryInterval, disconnectedAt, List.copyOf(inboundQos2),
-                List.copyOf(pendingRelease), shared, will, willDueAt);
+                List.copyOf(pendingRelease), shared, will, willDueAt, user);
     }
 
     /** Takes the packet ids of a stored record back (at start-up). */
     synchronized void restore(SessionCodec.State st) {
         inboundQos2.addAll(st.inboundQos2());
         pendingRelease.addAll(st.pendingRelease());
+        user = st.user();
     }
 
     void cancelExpiry() {

@@ -175,9 +175,11 @@ final class Outbound {
                 props.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, s.subscriptionId()));
             }
         }
-        if (granted < 0 || topic.isEmpty() || (c.v5 && props == null)) {
+        if (granted < 0 || topic.isEmpty() || (c.v5 && props == null) || !c.mayRead(topic)) {
+            // Not for this client, expired, or on a topic its user may not read (a wildcard or shared filter that
+            // also matches denied topics was granted): dropped, settled so it does not come back.
             if (settleIn != null) {
-                settleIn.settle(d.deliveryId(), Settlement.ACK); // not for this client (or expired): drop
+                settleIn.settle(d.deliveryId(), Settlement.ACK);
             }
             return;
         }

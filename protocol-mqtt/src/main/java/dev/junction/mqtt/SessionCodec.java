@@ -24,17 +24,24 @@ import java.util.List;
  * {@code bool hasWill} and, if set, {@code str topic}, {@code bool retain}, {@code i64 delaySeconds},
  * {@code i64 dueAtMillis}, {@code i32 length} + the will message in the engine's {@link MessageCodec} form.
  * Strings are {@code i32 length} + UTF-8.
+ *
+ * <p>Format 2 is format 1 followed by {@code bool hasUser} and, if set, {@code str user}: the user the session
+ * belongs to. Format 1 records are still read; their sessions have no owner until a user claims them.
  */
 final class SessionCodec {
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
+    private static final int FORMAT_WITHOUT_OWNER = 1;
 
     /** A shared subscription as stored: the filter as sent ({@code $share/g/f}) and its options. */
     record SharedSub(String filter, int qos, boolean retainAsPublished, int subscriptionId) {
     }
 
-    /** One session's stored state; {@code will} is null when no delayed will is pending. */
+    /**
+     * One session's stored state; {@code will} is null when no delayed will is pending, {@code user} (the owner)
+     * null in a record written before owners were kept.
+     */
     record State(long expiryInterval, long disconnectedAt, List<Integer> inboundQos2, List<Integer> pendingRelease,
-                 List<SharedSub> shared, Will will, long willDueAt) {
+                 List<SharedSub> shared, Will will, long willDueAt, String user) {
         State {
             inboundQos2 = List.copyOf(inboundQos2);
             pendingRelease = List.copyOf(pendingRelease);
@@ -71,6 +78,10 @@ final class SessionCodec {
                 out.writeInt(m.length);
                 out.write(m);
             }
+            out.writeBoolean(s.user() != null);
+            if (s.user() != null) {
+                writeString(out, s.user());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,7 +92,7 @@ final class SessionCodec {
     static State decode(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readUnsignedByte();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_OWNER) {
                 throw new IllegalArgumentException("unknown MQTT session record format " + format);
             }
             long expiry = in.readLong();
@@ -105,10 +116,14 @@ final class SessionCodec {
                 Message message = MessageCodec.decode(m);
                 will = new Will(topic, message, retain, delay);
             }
+            String user = null;
+            if (format >= FORMAT && in.readBoolean()) {
+                user = readString(in);
+            }
             if (in.available() > 0) {
                 throw new IllegalArgumentException("trailing bytes in an MQTT session record");
             }
-            return new State(expiry, disconnectedAt, inbound, release, shared, will, dueAt);
+            return new State(expiry, disconnectedAt, inbound, release, shared, will, dueAt, user);
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated MQTT session record", e);
         }

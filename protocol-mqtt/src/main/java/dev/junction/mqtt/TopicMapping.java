@@ -92,7 +92,9 @@ final class TopicMapping {
         return "mqtt.session." + clientId;
     }
 
+    static final String SHARE_QUEUE_PREFIX = "mqtt.share.";
+
     static String shareQueue(String group, String filter) {
-        return "mqtt.share." + group + "." + filter;
+        return SHARE_QUEUE_PREFIX + group + "." + filter;
     }
 }

@@ -40,6 +40,7 @@ public final class RoutingEngine implements AutoCloseable {
     private final Paging paging;
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final MemoryAlarm memoryAlarm = new MemoryAlarm(60);
+    private final dev.junction.routing.auth.Authorization authorization = new dev.junction.routing.auth.Authorization();
 
     /**
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
@@ -67,6 +68,11 @@ public final class RoutingEngine implements AutoCloseable {
 
     public MemoryAlarm memoryAlarm() {
         return memoryAlarm;
+    }
+
+    /** The authorization model both adapters share (MQTT ACLs across protocols, MQTT session ownership). */
+    public dev.junction.routing.auth.Authorization authorization() {
+        return authorization;
     }
 
     /** Returns the vhost, creating it (with its built-in exchanges) when missing. */

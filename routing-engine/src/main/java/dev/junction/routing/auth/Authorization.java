@@ -1,0 +1,70 @@
+package dev.junction.routing.auth;
+
+import dev.junction.config.UserConfig;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The broker-wide authorization model both adapters use, next to RabbitMQ's configure/write/read permissions
+ * (checked by each adapter on resource names). It knows:
+ * <ul>
+ *   <li>which vhost and exchange MQTT lives on, so that a user's MQTT ACL governs routing keys and binding keys on
+ *       that exchange whichever protocol the user speaks;</li>
+ *   <li>who owns each MQTT session queue: a session belongs to the user who created it, and its queue can be read,
+ *       purged, bound or deleted over AMQP only by that user or an administrator;</li>
+ *   <li>whom to tell when such a queue was deleted over AMQP, so the MQTT session ends with it.</li>
+ * </ul>
+ * Per-connection decisions come from {@link #rights}. Thread-safe.
+ */
+public final class Authorization {
+    /** Where the MQTT adapter lives; null until it starts (then nothing is MQTT's). */
+    record MqttEndpoint(String vhost, String exchange, String sessionPrefix, String sharePrefix,
+                        Consumer<String> onSessionQueueDeleted) {
+    }
+
+    private volatile MqttEndpoint mqtt;
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
+
+    /**
+     * Called by the MQTT adapter at start: its vhost and exchange, the name prefix of its session queues (owned by
+     * one user each), of its shared-subscription queues (administrators only over AMQP), and what to do when a
+     * session queue is deleted over AMQP ({@code onSessionQueueDeleted} gets the queue name).
+     */
+    public void mqtt(String vhost, String exchange, String sessionPrefix, String sharePrefix,
+                     Consumer<String> onSessionQueueDeleted) {
+        this.mqtt = new MqttEndpoint(vhost, exchange, sessionPrefix, sharePrefix, onSessionQueueDeleted);
+    }
+
+    /** What {@code user} may do in {@code vhost}; {@code clientId} is the MQTT client id, null over AMQP. */
+    public UserRights rights(UserConfig user, String vhost, String clientId) {
+        return new UserRights(this, user, vhost, clientId);
+    }
+
+    /** Records {@code user} as the owner of the session queue {@code queue} (in the MQTT vhost). */
+    public void claim(String queue, String user) {
+        owners.put(queue, user);
+    }
+
+    /** The session queue is gone with its session. */
+    public void release(String queue) {
+        owners.remove(queue);
+    }
+
+    public Optional<String> owner(String queue) {
+        return Optional.ofNullable(owners.get(queue));
+    }
+
+    /** A queue was deleted over AMQP (by a user allowed to); an MQTT session queue takes its session along. */
+    public void deletedOverAmqp(String vhost, String queue) {
+        MqttEndpoint m = mqtt;
+        if (m != null && m.vhost().equals(vhost) && queue.startsWith(m.sessionPrefix())) {
+            m.onSessionQueueDeleted().accept(queue);
+        }
+    }
+
+    MqttEndpoint mqttEndpoint() {
+        return mqtt;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.junction.routing.auth;
+
+import dev.junction.config.AclRule;
+import dev.junction.routing.topic.TopicPattern;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One user's MQTT topic ACL, compiled for one client: {@code %u} and {@code %c} are filled in once, and each rule is
+ * a {@link TopicPattern}. Rules are tried in order and the first whose action covers the request and whose filter
+ * matches decides; a user without rules may do anything, a user with rules none of which matches may not.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>A publish is checked against the concrete topic.</li>
+ *   <li>A subscription is judged by the set of topics its filter can match ({@link #subscribe}), not by its text:
+ *       {@code #} under {@code deny secret/#, allow #} matches both allowed and denied topics, so it is
+ *       {@link Coverage#PARTIAL}, and every message delivered through it must pass {@link #mayRead}.</li>
+ *   <li>A value of {@code %u} or {@code %c} that would itself be a wildcard or level separator ({@code +},
+ *       {@code #}, {@code /}) or is empty disables the rule, so a client id cannot widen a rule.</li>
+ * </ul>
+ */
+public final class TopicAcl {
+    private static final TopicAcl OPEN = new TopicAcl(null, null);
+
+    private final List<TopicSets.Rule> publish;
+    private final List<TopicSets.Rule> read;
+
+    private TopicAcl(List<TopicSets.Rule> publish, List<TopicSets.Rule> read) {
+        this.publish = publish;
+        this.read = read;
+    }
+
+    /** The rules of a user for one client id ({@code clientId} may be null where there is none, as over AMQP). */
+    public static TopicAcl of(List<AclRule> rules, String userName, String clientId) {
+        if (rules.isEmpty()) {
+            return OPEN;
+        }
+        List<TopicSets.Rule> publish = new ArrayList<>();
+        List<TopicSets.Rule> read = new ArrayList<>();
+        for (AclRule rule : rules) {
+            String filter = substitute(rule.topic(), clientId, userName);
+            if (filter == null) {
+                continue;
+            }
+            TopicPattern pattern;
+            try {
+                pattern = TopicPattern.mqtt(filter);
+            } catch (IllegalArgumentException e) {
+                continue; // the config reader checked the rule; only a substituted value can get here
+            }
+            TopicSets.Rule compiled = new TopicSets.Rule(pattern, rule.permission() == AclRule.Permission.ALLOW);
+            if (rule.covers(AclRule.Action.PUBLISH)) {
+                publish.add(compiled);
+            }
+            if (rule.covers(AclRule.Action.SUBSCRIBE)) {
+                read.add(compiled);
+            }
+        }
+        return new TopicAcl(List.copyOf(publish), List.copyOf(read));
+    }
+
+    /** Whether no rule restricts this user. */
+    public boolean open() {
+        return publish == null;
+    }
+
+    /** Whether the user may publish to the concrete MQTT topic {@code topic}. */
+    public boolean mayPublish(String topic) {
+        return publish == null || decide(publish, MqttTopics.levels(topic));
+    }
+
+    /** Whether a message on the concrete MQTT topic {@code topic} may be delivered to the user. */
+    public boolean mayRead(String topic) {
+        return read == null || decide(read, MqttTopics.levels(topic));
+    }
+
+    /** How much of what {@code filter} matches the user may read. */
+    public Coverage subscribe(TopicPattern filter) {
+        return read == null ? Coverage.ALL : TopicSets.coverage(filter, read);
+    }
+
+    private static boolean decide(List<TopicSets.Rule> rules, List<String> levels) {
+        for (TopicSets.Rule r : rules) {
+            if (TopicSets.matches(r.pattern(), levels)) {
+                return r.allow();
+            }
+        }
+        return false;
+    }
+
+    private static String substitute(String pattern, String clientId, String userName) {
+        if (pattern.contains("%c")) {
+            if (unsafe(clientId)) {
+                return null;
+            }
+            pattern = pattern.replace("%c", clientId);
+        }
+        if (pattern.contains("%u")) {
+            if (unsafe(userName)) {
+                return null;
+            }
+            pattern = pattern.replace("%u", userName);
+        }
+        return pattern;
+    }
+
+    private static boolean unsafe(String v) {
+        return v == null || v.isEmpty() || v.indexOf('+') >= 0 || v.indexOf('#') >= 0 || v.indexOf('/') >= 0;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.junction.routing.auth;
+
+import dev.junction.config.TopicPermission;
+import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
+import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.topic.TopicPattern;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One connection's topic-level rights: its user's MQTT ACL (compiled for its client id) and RabbitMQ-style topic
+ * permissions (with {@code {username}}, {@code {vhost}} and {@code {client_id}} filled in), plus the ownership rule
+ * for MQTT queues. The rules, the same for both protocols:
+ * <ol>
+ *   <li>Topic permissions: a publish through a topic exchange for which the user has a topic permission needs
+ *       its routing key to match {@code write}; a binding from such an exchange needs its binding key to match
+ *       {@code read}. No topic permission for the exchange: no restriction (RabbitMQ's rule).</li>
+ *   <li>The MQTT ACL governs the MQTT exchange of the MQTT vhost: AMQP routing keys are judged as the topics they
+ *       stand for ({@link MqttTopics}), binding keys as the filters they stand for. MQTT may grant a filter that is
+ *       only partly readable (each delivery is then checked, {@link #mayRead}); AMQP, which cannot filter one
+ *       reader's deliveries, needs the binding key to be fully readable.</li>
+ *   <li>No client publishes to a topic beginning with '$' [MQTT-4.7.2-1]; over AMQP, no routing key beginning
+ *       with '$' on the MQTT exchange.</li>
+ *   <li>A user with ACL rules cannot route into the MQTT exchange indirectly (exchange-to-exchange binding,
+ *       alternate or dead-letter exchange), where no routing key could be checked.</li>
+ *   <li>An MQTT session queue is usable over AMQP only by its owner and administrators; a shared-subscription
+ *       queue only by administrators.</li>
+ * </ol>
+ * Regular expressions are compiled once per connection and exchange. Variable values are quoted, so a user name
+ * with regex characters cannot widen an expression.
+ */
+public final class UserRights {
+    private static final Pattern VARIABLES = Pattern.compile("\\{(username|vhost|client_id)}");
+    private static final Pattern NOTHING = Pattern.compile("(?!)");
+
+    private final Authorization authorization;
+    private final UserConfig user;
+    private final String vhost;
+    private final String clientId;
+    private final TopicAcl acl;
+    private final Map<String, Pattern[]> compiled = new ConcurrentHashMap<>();
+
+    UserRights(Authorization authorization, UserConfig user, String vhost, String clientId) {
+        this.authorization = authorization;
+        this.user = user;
+        this.vhost = vhost;
+        this.clientId = clientId;
+        this.acl = TopicAcl.of(user.acl(), user.name(), clientId);
+    }
+
+    public TopicAcl acl() {
+        return acl;
+    }
+
+    // ---- MQTT --------------------------------------------------------------------------------------------------
+
+    /** An MQTT PUBLISH (or will) to {@code topic}, whose routing key is {@code routingKey}. */
+    public boolean mayPublishTopic(String topic, String routingKey) {
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        String exchange = m == null ? null : m.exchange();
+        return !MqttTopics.reserved(topic) && acl.mayPublish(topic)
+                && (exchange == null || topicPermits(exchange, routingKey, 0));
+    }
+
+    /** An MQTT SUBSCRIBE to {@code filter} (shared prefix removed), bound with {@code bindingKey}. */
+    public Coverage subscribe(TopicPattern filter, String bindingKey) {
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        if (m != null && !topicPermits(m.exchange(), bindingKey, 1)) {
+            return Coverage.NONE;
+        }
+        return acl.subscribe(filter);
+    }
+
+    /** Whether a message on {@code topic} may be delivered to this MQTT client (its ACL's read rules). */
+    public boolean mayRead(String topic) {
+        return acl.mayRead(topic);
+    }
+
+    // ---- AMQP --------------------------------------------------------------------------------------------------
+
+    /** Why a basic.publish to {@code exchange} with {@code routingKey} is refused, or null when it is not. */
+    public String publishRefusal(String exchange, ExchangeType type, String routingKey) {
+        if (type == ExchangeType.TOPIC && !topicPermits(exchange, routingKey, 0)) {
+            return "write access to topic '" + routingKey + "' in exchange '" + exchange + "' in vhost '" + vhost
+                    + "' refused for user '" + user.name() + "'";
+        }
+        if (mqttExchange(exchange)) {
+            String topic = MqttTopics.fromRoutingKey(routingKey);
+            if (MqttTopics.reserved(topic)) {
+                return "routing key '" + routingKey + "' on exchange '" + exchange + "' is a reserved '$' topic";
+            }
+            if (!acl.mayPublish(topic)) {
+                return "the MQTT ACL of user '" + user.name() + "' refuses publishing to topic '" + topic + "'";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why a binding from {@code source} with {@code bindingKey} (queue.bind, exchange.bind and their unbinds) is
+     * refused, or null.
+     */
+    public String bindRefusal(String source, ExchangeType type, String bindingKey) {
+        if (type == ExchangeType.TOPIC && !topicPermits(source, bindingKey, 1)) {
+            return "read access to topic '" + bindingKey + "' in exchange '" + source + "' in vhost '" + vhost
+                    + "' refused for user '" + user.name() + "'";
+        }
+        if (mqttExchange(source) && !acl.open()) {
+            if (type != ExchangeType.TOPIC
+                    || acl.subscribe(MqttTopics.filterFromBindingKey(bindingKey)) != Coverage.ALL) {
+                return "the MQTT ACL of user '" + user.name() + "' does not allow every topic binding key '"
+                        + bindingKey + "' matches";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why routing into {@code exchange} other than by a checked publish (as the destination of an exchange
+     * binding, an alternate or a dead-letter exchange) is refused, or null.
+     */
+    public String indirectWriteRefusal(String exchange) {
+        if (mqttExchange(exchange) && !acl.open()) {
+            return "user '" + user.name() + "' has an MQTT ACL and cannot route into exchange '" + exchange
+                    + "' except by publishing to it";
+        }
+        return null;
+    }
+
+    /** Why using {@code queue} over AMQP (consume, get, purge, bind, delete, declare) is refused, or null. */
+    public String queueRefusal(String queue) {
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        if (m == null || !m.vhost().equals(vhost) || user.isAdministrator()) {
+            return null;
+        }
+        if (queue.startsWith(m.sessionPrefix())) {
+            String owner = authorization.owner(queue).orElse(null);
+            if (!user.name().equals(owner)) {
+                return "queue '" + queue + "' in vhost '" + vhost + "' is an MQTT session of another user";
+            }
+        } else if (queue.startsWith(m.sharePrefix())) {
+            return "queue '" + queue + "' in vhost '" + vhost + "' is an MQTT shared subscription";
+        }
+        return null;
+    }
+
+    private boolean mqttExchange(String exchange) {
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        return m != null && m.vhost().equals(vhost) && m.exchange().equals(exchange);
+    }
+
+    /** {@code which}: 0 = write, 1 = read. */
+    private boolean topicPermits(String exchange, String key, int which) {
+        Pattern[] p = compiled.computeIfAbsent(exchange, x -> user.topicPermission(vhost, x)
+                .map(this::compile).orElse(new Pattern[0]));
+        return p.length == 0 || p[which].matcher(key).find();
+    }
+
+    private Pattern[] compile(TopicPermission t) {
+        return new Pattern[] {expand(t.write()), expand(t.read())};
+    }
+
+    private Pattern expand(String expression) {
+        if (expression.isEmpty()) {
+            return NOTHING;
+        }
+        Matcher m = VARIABLES.matcher(expression);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String value = switch (m.group(1)) {
+                case "username" -> user.name();
+                case "vhost" -> vhost;
+                default -> clientId;
+            };
+            // Without a client id (AMQP) {client_id} matches nothing.
+            m.appendReplacement(sb, Matcher.quoteReplacement(value == null ? "(?!)" : Pattern.quote(value)));
+        }
+        m.appendTail(sb);
+        return Pattern.compile(sb.toString());
+    }
+}
