@@ -1,0 +1,181 @@
+package dev.junction.conformance.authz;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.junction.conformance.BrokerFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A broker with users whose rights differ, for the authorization tests, and factories for stock clients that are
+ * all closed by {@link #close}.
+ *
+ * <ul>
+ *   <li>{@code guest}: administrator, no ACL (publishes the test messages).</li>
+ *   <li>{@code dev}: {@code deny secret/#}, {@code allow #} (the ACL of the report that found wildcard bypasses).</li>
+ *   <li>{@code narrow}: may subscribe to {@code a/b} only and publish to {@code x/#} only.</li>
+ *   <li>{@code own}: {@code users/%u/#} and {@code clients/%c/#}, nothing else.</li>
+ *   <li>{@code mq}, {@code eve}: full vhost rights, no ACL, not administrators.</li>
+ *   <li>{@code tp}: RabbitMQ topic permissions on {@code amq.topic}: write {@code ^tp\.{username}\.}, read
+ *       {@code ^tp\.}.</li>
+ * </ul>
+ */
+final class AuthzFixture implements AutoCloseable {
+    static final String USERS = """
+              - name: dev
+                password: dev
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+                acl:
+                  - { permission: deny, topic: "secret/#" }
+                  - { permission: allow, topic: "#" }
+              - name: narrow
+                password: narrow
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+                acl:
+                  - { permission: allow, action: subscribe, topic: "a/b" }
+                  - { permission: allow, action: publish, topic: "x/#" }
+              - name: own
+                password: own
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+                acl:
+                  - { permission: allow, topic: "users/%u/#" }
+                  - { permission: allow, topic: "clients/%c/#" }
+              - name: mq
+                password: mq
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+              - name: eve
+                password: eve
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+              - name: tp
+                password: tp
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+                topic_permissions:
+                  "/":
+                    - { exchange: amq.topic, write: "^tp\\\\.{username}\\\\.", read: "^tp\\\\." }
+            """;
+    static final String MQTT = """
+              allow_anonymous: false
+              max_session_expiry_seconds: 3600
+            """;
+
+    final BrokerFixture broker;
+    private final List<AutoCloseable> closers = new ArrayList<>();
+
+    private AuthzFixture(BrokerFixture broker) {
+        this.broker = broker;
+    }
+
+    static AuthzFixture start() throws Exception {
+        return new AuthzFixture(BrokerFixture.startWithMqtt(MQTT, USERS));
+    }
+
+    static String id(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    Mqtt5BlockingClient v5(String clientId) {
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1")
+                .serverPort(broker.port("mqtt")).buildBlocking();
+        closers.add(() -> {
+            if (c.getState().isConnected()) {
+                c.disconnect();
+            }
+        });
+        return c;
+    }
+
+    Mqtt3BlockingClient v3(String clientId) {
+        Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost("127.0.0.1")
+                .serverPort(broker.port("mqtt")).buildBlocking();
+        closers.add(() -> {
+            if (c.getState().isConnected()) {
+                c.disconnect();
+            }
+        });
+        return c;
+    }
+
+    /** An MQTT 5 client of {@code user} (password = user name), clean start, session ending with it. */
+    Mqtt5BlockingClient connected5(String user, String clientId) {
+        Mqtt5BlockingClient c = v5(clientId);
+        c.connectWith().simpleAuth().username(user).password(utf8(user)).applySimpleAuth().cleanStart(true).send();
+        return c;
+    }
+
+    Mqtt3BlockingClient connected3(String user, String clientId) {
+        Mqtt3BlockingClient c = v3(clientId);
+        c.connectWith().simpleAuth().username(user).password(utf8(user)).applySimpleAuth().cleanSession(true).send();
+        return c;
+    }
+
+    /** An AMQP connection of {@code user} to vhost "/". */
+    Connection amqp(String user) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost("127.0.0.1");
+        f.setPort(broker.amqpPort());
+        f.setUsername(user);
+        f.setPassword(user.equals("guest") ? "guest" : user);
+        f.setVirtualHost("/");
+        f.setAutomaticRecoveryEnabled(false);
+        f.setTopologyRecoveryEnabled(false);
+        f.setChannelRpcTimeout(5000);
+        f.setShutdownTimeout(1000);
+        Connection c = f.newConnection();
+        closers.add(() -> {
+            if (c.isOpen()) {
+                c.close();
+            }
+        });
+        return c;
+    }
+
+    /** The next message's payload, failing when none arrives within ten seconds. */
+    static String next(Mqtt5BlockingClient.Mqtt5Publishes in) throws InterruptedException {
+        Optional<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> p = in.receive(10, TimeUnit.SECONDS);
+        return text(p.orElseThrow(() -> new AssertionError("no message arrived")).getPayloadAsBytes());
+    }
+
+    /** Waits (up to ten seconds) for a condition that a server action brings about. */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closers) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        broker.close();
+    }
+}
