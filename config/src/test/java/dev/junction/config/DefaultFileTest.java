@@ -36,6 +36,7 @@ class DefaultFileTest {
         keys.addAll(ConfigReader.LOGGING_KEYS);
         keys.addAll(UserReader.USER_KEYS);
         keys.addAll(UserReader.PERMISSION_KEYS);
+        keys.addAll(UserReader.TOPIC_PERMISSION_KEYS);
 
         for (String key : keys) {
             assertThat(text).as("key %s", key).containsPattern("(?m)[\\s{,]" + key + ":");

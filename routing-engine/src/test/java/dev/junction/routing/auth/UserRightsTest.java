@@ -1,0 +1,86 @@
+package dev.junction.routing.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.config.AclRule;
+import dev.junction.config.TopicPermission;
+import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
+import dev.junction.routing.exchange.ExchangeType;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class UserRightsTest {
+    private static UserConfig user(String name, List<String> tags, List<AclRule> acl, List<TopicPermission> tps) {
+        return new UserConfig(name, Optional.of("pw"), Optional.empty(), tags, false,
+                Map.of("/", VhostPermission.all()), acl, Map.of("/", tps));
+    }
+
+    private static Authorization mqttOnAmqTopic() {
+        Authorization a = new Authorization();
+        a.mqtt("/", "amq.topic", "mqtt.session.", "mqtt.share.", q -> { });
+        return a;
+    }
+
+    @Test
+    void topicPermissionVariablesAreFilledInAndQuoted() {
+        UserConfig u = user("a.b", List.of(), List.of(), List.of(
+                new TopicPermission("t", "^{username}\\.{vhost}\\.{client_id}$", "^x")));
+        UserRights amqp = mqttOnAmqTopic().rights(u, "/", null);
+        assertThat(amqp.publishRefusal("t", ExchangeType.TOPIC, "a.b./.c")).isNotNull(); // no client id over AMQP
+        UserRights mqtt = mqttOnAmqTopic().rights(u, "/", "c");
+        assertThat(mqtt.publishRefusal("t", ExchangeType.TOPIC, "a.b./.c")).isNull();
+        // The '.' of the user name is quoted: it does not match any character.
+        assertThat(mqtt.publishRefusal("t", ExchangeType.TOPIC, "aXb./.c")).isNotNull();
+        assertThat(mqtt.bindRefusal("t", ExchangeType.TOPIC, "x.#")).isNull();
+        assertThat(mqtt.bindRefusal("t", ExchangeType.TOPIC, "y.#")).isNotNull();
+        // Only topic exchanges are subject to topic permissions (RabbitMQ's rule).
+        assertThat(mqtt.publishRefusal("t", ExchangeType.DIRECT, "anything")).isNull();
+        // An exchange without a topic permission is unrestricted.
+        assertThat(mqtt.publishRefusal("other", ExchangeType.TOPIC, "anything")).isNull();
+    }
+
+    @Test
+    void sessionQueuesBelongToTheirOwnerAndAdministrators() {
+        Authorization a = mqttOnAmqTopic();
+        a.claim("mqtt.session.c1", "mq");
+        UserConfig mq = user("mq", List.of(), List.of(), List.of());
+        UserConfig eve = user("eve", List.of(), List.of(), List.of());
+        UserConfig admin = user("root", List.of(UserConfig.ADMINISTRATOR), List.of(), List.of());
+        assertThat(a.rights(mq, "/", null).queueRefusal("mqtt.session.c1")).isNull();
+        assertThat(a.rights(eve, "/", null).queueRefusal("mqtt.session.c1")).isNotNull();
+        assertThat(a.rights(eve, "/", null).queueRefusal("mqtt.session.unowned")).isNotNull();
+        assertThat(a.rights(eve, "/", null).queueRefusal("mqtt.share.g.a/b")).isNotNull();
+        assertThat(a.rights(admin, "/", null).queueRefusal("mqtt.session.c1")).isNull();
+        assertThat(a.rights(eve, "/", null).queueRefusal("orders")).isNull();
+        assertThat(a.rights(eve, "other", null).queueRefusal("mqtt.session.c1")).isNull(); // not the MQTT vhost
+        a.release("mqtt.session.c1");
+        assertThat(a.rights(mq, "/", null).queueRefusal("mqtt.session.c1")).isNotNull();
+    }
+
+    @Test
+    void dollarTopicsAreNobodysToPublish() {
+        UserRights r = mqttOnAmqTopic().rights(user("g", List.of(UserConfig.ADMINISTRATOR), List.of(), List.of()),
+                "/", "c");
+        assertThat(r.mayPublishTopic("$SYS/x", "$SYS.x")).isFalse();
+        assertThat(r.publishRefusal("amq.topic", ExchangeType.TOPIC, "$SYS.x")).isNotNull();
+        assertThat(r.mayPublishTopic("a/$x", "a.$x")).isTrue();
+    }
+
+    @Test
+    void decisionsAreCachedUpToTheirCapacity() {
+        int[] calls = {0};
+        TopicDecisions d = new TopicDecisions(t -> {
+            calls[0]++;
+            return t.startsWith("ok");
+        }, 2);
+        assertThat(d.test("ok/1")).isTrue();
+        assertThat(d.test("ok/1")).isTrue();
+        assertThat(d.test("no/1")).isFalse();
+        assertThat(calls[0]).isEqualTo(2);
+        d.test("ok/2");
+        assertThat(d.size()).isEqualTo(2);
+    }
+}
