@@ -103,6 +103,8 @@ listeners:
   http:    { enabled: true, bind: 127.0.0.1, port: $JUNCTION_HTTP_PORT }
 storage: { dir: $data }
 EOF
+    # Extra top-level sections, e.g. JUNCTION_EXTRA_CONF="users: [...]" (run-mqtt-acl.sh).
+    [ -z "${JUNCTION_EXTRA_CONF:-}" ] || printf '%s\n' "$JUNCTION_EXTRA_CONF" >>"$conf"
     java -Xmx"$JUNCTION_XMX" -jar "$JUNCTION_JAR" --config "$conf" >"$logf" 2>&1 &
     JUNCTION_PID=$!
     for _ in $(seq 1200); do

@@ -16,9 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * unacknowledged publishes allows, for a fixed time. Prints messages received per second over all pairs. Runs
  * against any MQTT 3.1.1 broker, so Junction and Mosquitto are measured by the same client.
  *
- * <pre>java -cp bench/target/benchmarks.jar dev.junction.bench.MqttPairsLoad HOST PORT PAIRS QOS SECONDS [SIZE]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.junction.bench.MqttPairsLoad HOST PORT PAIRS QOS SECONDS [SIZE [USER PASSWORD]]</pre>
+ *
+ * <p>Every client logs in as USER (default guest/guest), so a run as a user with an ACL measures the ACL's cost.
  */
 public final class MqttPairsLoad {
+    private static String user;
+    private static String password;
+
     private MqttPairsLoad() {
     }
 
@@ -29,6 +34,8 @@ public final class MqttPairsLoad {
         MqttQos qos = MqttQos.fromCode(Integer.parseInt(args[3]));
         int seconds = Integer.parseInt(args[4]);
         int size = args.length > 5 ? Integer.parseInt(args[5]) : 16;
+        user = args.length > 7 ? args[6] : "guest";
+        password = args.length > 7 ? args[7] : "guest";
         AtomicLong received = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         List<Mqtt3AsyncClient> clients = new ArrayList<>();
@@ -65,8 +72,8 @@ public final class MqttPairsLoad {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         long got = received.get() - startReceived;
-        System.out.printf("pairs=%d qos=%d size=%d seconds=%.1f sent=%d received=%d => %.0f msg/s received%n",
-                pairs, qos.getCode(), size, elapsed, sent.get(), got, got / elapsed);
+        System.out.printf("pairs=%d qos=%d size=%d user=%s seconds=%.1f sent=%d received=%d => %.0f msg/s received%n",
+                pairs, qos.getCode(), size, user, elapsed, sent.get(), got, got / elapsed);
         for (Mqtt3AsyncClient c : clients) {
             c.disconnect();
         }
@@ -75,7 +82,7 @@ public final class MqttPairsLoad {
 
     private static Mqtt3AsyncClient client(String host, int port, String id) throws Exception {
         Mqtt3AsyncClient c = Mqtt3Client.builder().identifier(id).serverHost(host).serverPort(port).buildAsync();
-        c.connectWith().cleanSession(true).simpleAuth().username("guest").password("guest".getBytes()).applySimpleAuth()
+        c.connectWith().cleanSession(true).simpleAuth().username(user).password(password.getBytes()).applySimpleAuth()
                 .send().get(10, TimeUnit.SECONDS);
         return c;
     }

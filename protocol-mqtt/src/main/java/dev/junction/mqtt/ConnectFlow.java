@@ -197,7 +197,7 @@ final class ConnectFlow {
         }
         // The will is a publish like any other: checked now, at CONNECT, against the same rights [MQTT-3.1.2-8 is
         // the server's duty to publish it; a will it could not authorize then could never be sent].
-        if (!c.rights.mayPublishTopic(topic, TopicMapping.toRoutingKey(topic))
+        if (!c.mayPublish(topic)
                 || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, clientId)) {
             LOG.info("MQTT client '{}' may not publish its will to '{}'; refusing", clientId, topic);
             c.refuse(c.v5 ? io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5

@@ -165,7 +165,7 @@ final class InboundPublish {
         // Topics beginning with '$' are the server's [MQTT-4.7.2-1]: refused like any unauthorized publish. MQTT 5
         // answers 0x87 Not authorized in the PUBACK/PUBREC (section 3.4.2.1); 3.1.1 has no way to say so and
         // acknowledges as usual without routing [MQTT-3.3.5-2]. Nothing is retained either.
-        if (!c.rights.mayPublishTopic(topic, TopicMapping.toRoutingKey(topic))
+        if (!c.mayPublish(topic)
                 || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, c.clientId)) {
             LOG.info("MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId, c.user.name(), topic);
             return 0x87;

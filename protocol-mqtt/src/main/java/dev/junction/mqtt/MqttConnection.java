@@ -50,7 +50,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
-    /** Topics whose read decision a connection remembers; a miss costs one pass over the rules. */
+    /** Topics whose read (and publish) decision a connection remembers; a miss costs one pass over the rules. */
     static final int READ_CACHE_TOPICS = 4096;
 
     final MqttServer server;
@@ -63,6 +63,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     UserRights rights;
     /** Read decisions per delivered topic, when the user's ACL restricts reading. */
     private TopicDecisions readable;
+    /** Publish decisions per topic (ACL, topic permissions, the '$' rule). */
+    private TopicDecisions publishable;
     MqttSession session;
     /** Read by {@link MqttServer#attach} on the thread of a connection taking the session over. */
     volatile long sessionExpiry;
@@ -298,6 +300,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.user = user;
         this.rights = server.engine.authorization().rights(user, server.config.vhost(), clientId);
         this.readable = rights.acl().open() ? null : new TopicDecisions(rights::mayRead, READ_CACHE_TOPICS);
+        this.publishable = new TopicDecisions(topic -> rights.mayPublishTopic(topic, TopicMapping.toRoutingKey(topic)),
+                READ_CACHE_TOPICS);
+    }
+
+    /** Whether this client may publish to {@code topic} (the will included); cached per topic. */
+    boolean mayPublish(String topic) {
+        return publishable.test(topic);
     }
 
     /**
