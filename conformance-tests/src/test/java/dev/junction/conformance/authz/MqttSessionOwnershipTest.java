@@ -149,6 +149,11 @@ class MqttSessionOwnershipTest {
         assertAccessRefused(eve, "queue.purge", ch -> ch.queuePurge(queue));
         assertAccessRefused(eve, "queue.bind", ch -> ch.queueBind(queue, "amq.topic", "anything.#"));
         assertAccessRefused(eve, "queue.delete", ch -> ch.queueDelete(queue));
+        assertAccessRefused(eve, "publish into it through the default exchange", ch -> {
+            ch.confirmSelect();
+            ch.basicPublish("", queue, null, utf8("forged"));
+            ch.waitForConfirmsOrDie(5000);
+        });
 
         // The owner may read it over AMQP; an administrator too.
         Channel mine = fx.amqp("mq").createChannel();

@@ -83,6 +83,10 @@ public final class UserRights {
 
     /** Why a basic.publish to {@code exchange} with {@code routingKey} is refused, or null when it is not. */
     public String publishRefusal(String exchange, ExchangeType type, String routingKey) {
+        if (exchange.isEmpty()) {
+            // The default exchange routes to the queue named by the key: no writing into another's MQTT session.
+            return queueRefusal(routingKey);
+        }
         if (type == ExchangeType.TOPIC && !topicPermits(exchange, routingKey, 0)) {
             return "write access to topic '" + routingKey + "' in exchange '" + exchange + "' in vhost '" + vhost
                     + "' refused for user '" + user.name() + "'";
@@ -130,7 +134,10 @@ public final class UserRights {
         return null;
     }
 
-    /** Why using {@code queue} over AMQP (consume, get, purge, bind, delete, declare) is refused, or null. */
+    /**
+     * Why using {@code queue} over AMQP (consume, get, purge, bind, delete, declare, publish through the default
+     * exchange) is refused, or null.
+     */
     public String queueRefusal(String queue) {
         Authorization.MqttEndpoint m = authorization.mqttEndpoint();
         if (m == null || !m.vhost().equals(vhost) || user.isAdministrator()) {
