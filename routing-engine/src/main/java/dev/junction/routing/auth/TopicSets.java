@@ -59,49 +59,48 @@ final class TopicSets {
      * topic no rule matches is denied.
      */
     static Coverage coverage(TopicPattern filter, List<Rule> rules) {
-        List<TopicPattern> all = new ArrayList<>(rules.size() + 1);
+        // Rules whose leading literal words contradict the filter's can match none of its topics: left out, which
+        // for a filter such as sensors/x/# leaves a handful of the rules to run.
+        List<Rule> relevant = new ArrayList<>(rules.size());
+        for (Rule r : rules) {
+            if (!disjointPrefix(filter, r.pattern())) {
+                relevant.add(r);
+            }
+        }
+        List<TopicPattern> all = new ArrayList<>(relevant.size() + 1);
         all.add(filter);
-        rules.forEach(r -> all.add(r.pattern()));
+        relevant.forEach(r -> all.add(r.pattern()));
         for (TopicPattern p : all) {
             if (p.words().size() > 63) {
                 return Coverage.PARTIAL;
             }
         }
-        Set<String> letters = new LinkedHashSet<>();
-        for (TopicPattern p : all) {
-            for (Word w : p.words()) {
-                if (w.kind() == Word.Kind.LITERAL) {
-                    letters.add(w.literal());
-                }
-            }
-        }
-        letters.add(OTHER);
         long[] start = new long[all.size()];
         for (int i = 0; i < start.length; i++) {
             start[i] = closure(all.get(i).words(), 1L);
         }
         boolean allowed = false;
         boolean denied = false;
-        Set<List<Long>> seen = new HashSet<>();
+        Set<State> seen = new HashSet<>();
         ArrayDeque<long[]> todo = new ArrayDeque<>();
         // The first word is special ($ rule), so the start state is expanded on its own and never revisited.
-        List<String> firstLetters = new ArrayList<>(letters);
+        Set<String> firstLetters = letters(all, start);
         firstLetters.add(DOLLAR_OTHER);
         for (String letter : firstLetters) {
             long[] next = new long[start.length];
+            boolean dollar = letter.startsWith("$");
             for (int i = 0; i < start.length; i++) {
                 TopicPattern p = all.get(i);
-                boolean dollar = letter.startsWith("$");
                 next[i] = dollar && p.excludesDollarTopics() ? 0 : step(p.words(), start[i], letter);
             }
-            if (next[0] != 0 && seen.add(key(next))) {
+            if (next[0] != 0 && seen.add(new State(next))) {
                 todo.add(next);
             }
         }
         while (!todo.isEmpty()) {
             long[] state = todo.poll();
             if ((state[0] & (1L << all.get(0).words().size())) != 0) {
-                if (firstMatchAllows(state, all, rules)) {
+                if (firstMatchAllows(state, all, relevant)) {
                     allowed = true;
                 } else {
                     denied = true;
@@ -113,17 +112,65 @@ final class TopicSets {
             if (seen.size() > MAX_STATES) {
                 return Coverage.PARTIAL;
             }
-            for (String letter : letters) {
+            for (String letter : letters(all, state)) {
                 long[] next = new long[state.length];
                 for (int i = 0; i < state.length; i++) {
-                    next[i] = step(all.get(i).words(), state[i], letter);
+                    next[i] = state[i] == 0 ? 0 : step(all.get(i).words(), state[i], letter);
                 }
-                if (next[0] != 0 && seen.add(key(next))) {
+                if (next[0] != 0 && seen.add(new State(next))) {
                     todo.add(next);
                 }
             }
         }
         return allowed ? (denied ? Coverage.PARTIAL : Coverage.ALL) : Coverage.NONE;
+    }
+
+    /**
+     * The topic words worth trying from {@code state}: the literals some pattern expects next, and one word that is
+     * none of them. Any other literal behaves exactly like that one, so nothing is missed.
+     */
+    private static Set<String> letters(List<TopicPattern> all, long[] state) {
+        Set<String> out = new LinkedHashSet<>();
+        for (int i = 0; i < state.length; i++) {
+            List<Word> words = all.get(i).words();
+            for (int j = 0; j < words.size(); j++) {
+                if ((state[i] & (1L << j)) != 0 && words.get(j).kind() == Word.Kind.LITERAL) {
+                    out.add(words.get(j).literal());
+                }
+            }
+        }
+        out.add(OTHER);
+        return out;
+    }
+
+    /** Whether the two patterns differ in a literal word before either has a MANY: then no topic matches both. */
+    private static boolean disjointPrefix(TopicPattern a, TopicPattern b) {
+        List<Word> x = a.words();
+        List<Word> y = b.words();
+        for (int i = 0; i < x.size() && i < y.size(); i++) {
+            Word p = x.get(i);
+            Word q = y.get(i);
+            if (p.kind() == Word.Kind.MANY || q.kind() == Word.Kind.MANY) {
+                return false;
+            }
+            if (p.kind() == Word.Kind.LITERAL && q.kind() == Word.Kind.LITERAL && !p.literal().equals(q.literal())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A combination of positions, as a hash key. */
+    private record State(long[] sets) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State other && Arrays.equals(sets, other.sets);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(sets);
+        }
     }
 
     private static boolean firstMatchAllows(long[] state, List<TopicPattern> all, List<Rule> rules) {
@@ -133,14 +180,6 @@ final class TopicSets {
             }
         }
         return false; // no rule matches: denied
-    }
-
-    private static List<Long> key(long[] state) {
-        Long[] boxed = new Long[state.length];
-        for (int i = 0; i < state.length; i++) {
-            boxed[i] = state[i];
-        }
-        return Arrays.asList(boxed);
     }
 
     /** The positions reachable from {@code set} by consuming topic word {@code w}, closed over skipped MANYs. */
