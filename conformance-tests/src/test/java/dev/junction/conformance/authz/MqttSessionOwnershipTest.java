@@ -17,6 +17,10 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.rabbitmq.client.AMQP;
+import dev.junction.broker.Broker;
+import dev.junction.config.ConfigLoader;
+import dev.junction.conformance.BrokerFixture;
+import java.nio.file.Path;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A persistent session belongs to the user who created it: another user presenting its client id is refused
@@ -90,6 +95,39 @@ class MqttSessionOwnershipTest {
             assertThat(persistent(back, "mq").isSessionPresent()).isTrue();
             assertThat(next(in)).isEqualTo("queued");
         }
+    }
+
+    @Test
+    void theOwnerIsStoredWithTheSessionAndSurvivesARestart(@TempDir Path dir) throws Exception {
+        String yaml = BrokerFixture.BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0)
+                .replace("users:\n", "users:\n" + AuthzFixture.USERS) + "mqtt:\n" + AuthzFixture.MQTT;
+        String victim = id("restart");
+        Broker first = Broker.start(ConfigLoader.parse(yaml, "test.yaml"));
+        try {
+            Mqtt5BlockingClient owner = client(first, victim);
+            persistent(owner, "mq");
+            owner.subscribeWith().topicFilter("r/" + victim).qos(MqttQos.AT_LEAST_ONCE).send();
+            owner.disconnect();
+        } finally {
+            first.close();
+        }
+        Broker second = Broker.start(ConfigLoader.parse(yaml, "test.yaml"));
+        try {
+            Mqtt5BlockingClient thief = client(second, victim);
+            assertThatThrownBy(() -> persistent(thief, "eve"))
+                    .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage()
+                            .getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
+            Mqtt5BlockingClient back = client(second, victim);
+            assertThat(persistent(back, "mq").isSessionPresent()).isTrue();
+            back.disconnect();
+        } finally {
+            second.close();
+        }
+    }
+
+    private static Mqtt5BlockingClient client(Broker broker, String clientId) {
+        return com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(broker.address("mqtt").getPort()).buildBlocking();
     }
 
     @Test
