@@ -66,7 +66,7 @@ public class AclCheckBenchmark {
     @Setup
     public void setUp() {
         acl = TopicAcl.of(twentyRules(), "acl20", "bench-sub-0");
-        cache = new TopicDecisions(acl::mayRead, 4096);
+        cache = new TopicDecisions(acl::mayRead, 1024, 128);
         topics = new String[10];
         for (int i = 0; i < topics.length; i++) {
             topics[i] = "bench/pair/" + i;

@@ -195,8 +195,8 @@ final class ConnectFlow {
             malformedConnect("invalid will topic: " + e.getMessage());
             return null;
         }
-        // The will is a publish like any other: checked now, at CONNECT, against the same rights [MQTT-3.1.2-8 is
-        // the server's duty to publish it; a will it could not authorize then could never be sent].
+        // The will is a publish like any other, checked against the same rights, and now, at CONNECT: when it is
+        // due the connection is gone and there is nobody left to refuse it to.
         if (!c.mayPublish(topic)
                 || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, clientId)) {
             LOG.info("MQTT client '{}' may not publish its will to '{}'; refusing", clientId, topic);

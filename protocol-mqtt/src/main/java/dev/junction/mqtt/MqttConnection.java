@@ -50,8 +50,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
-    /** Topics whose read (and publish) decision a connection remembers; a miss costs one pass over the rules. */
-    static final int READ_CACHE_TOPICS = 4096;
+    /**
+     * Topics whose read (and publish) decision a connection remembers; a miss costs one pass over the rules. Small,
+     * and only short topics are kept, so that a client cycling through topics cannot make it big (at most about
+     * 0.3 MB per cache).
+     */
+    static final int DECISION_CACHE_TOPICS = 1024;
+    static final int DECISION_CACHE_TOPIC_CHARS = 128;
 
     final MqttServer server;
     ChannelHandlerContext ctx;
@@ -294,19 +299,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Another connection took this client id over [MQTT-3.1.4-2]; called from any thread. */
     /** Sets the rights of the authenticated user for this client id. */
     void authorized(UserConfig user, String clientId) {
         this.user = user;
         this.rights = server.engine.authorization().rights(user, server.config.vhost(), clientId);
-        this.readable = rights.acl().open() ? null : new TopicDecisions(rights::mayRead, READ_CACHE_TOPICS);
-        this.publishable = new TopicDecisions(topic -> rights.mayPublishTopic(topic, TopicMapping.toRoutingKey(topic)),
-                READ_CACHE_TOPICS);
+        this.readable = rights.acl().open() ? null
+                : new TopicDecisions(rights::mayRead, DECISION_CACHE_TOPICS, DECISION_CACHE_TOPIC_CHARS);
+        this.publishable = rights.topicsRestricted()
+                ? new TopicDecisions(this::checkPublish, DECISION_CACHE_TOPICS, DECISION_CACHE_TOPIC_CHARS) : null;
     }
 
-    /** Whether this client may publish to {@code topic} (the will included); cached per topic. */
+    private boolean checkPublish(String topic) {
+        return rights.mayPublishTopic(topic, TopicMapping.toRoutingKey(topic));
+    }
+
+    /** Whether this client may publish to {@code topic} (the will included); cached per topic when it costs. */
     boolean mayPublish(String topic) {
-        return publishable.test(topic);
+        return publishable == null ? checkPublish(topic) : publishable.test(topic);
     }
 
     /**
@@ -318,6 +327,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         return readable == null || readable.test(topic);
     }
 
+    /** Another connection took this client id over [MQTT-3.1.4-2]; called from any thread. */
     void takenOver() {
         onLoop(() -> {
             takenOver = true;

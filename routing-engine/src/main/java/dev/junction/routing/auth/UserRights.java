@@ -55,6 +55,12 @@ public final class UserRights {
         return acl;
     }
 
+    /** Whether an ACL or a topic permission on the MQTT exchange restricts this user (checks then cost something). */
+    public boolean topicsRestricted() {
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        return !acl.open() || (m != null && user.topicPermission(vhost, m.exchange()).isPresent());
+    }
+
     // ---- MQTT --------------------------------------------------------------------------------------------------
 
     /** An MQTT PUBLISH (or will) to {@code topic}, whose routing key is {@code routingKey}. */

@@ -75,12 +75,16 @@ class UserRightsTest {
         TopicDecisions d = new TopicDecisions(t -> {
             calls[0]++;
             return t.startsWith("ok");
-        }, 2);
+        }, 2, 10);
         assertThat(d.test("ok/1")).isTrue();
         assertThat(d.test("ok/1")).isTrue();
         assertThat(d.test("no/1")).isFalse();
         assertThat(calls[0]).isEqualTo(2);
         d.test("ok/2");
+        assertThat(d.size()).isEqualTo(2);
+        d.test("ok/a-topic-too-long-to-keep");
+        d.test("ok/a-topic-too-long-to-keep");
+        assertThat(calls[0]).isEqualTo(5); // decided both times, never kept
         assertThat(d.size()).isEqualTo(2);
     }
 }
