@@ -96,12 +96,20 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     // ---- Netty callbacks ----------------------------------------------------------------------------------------
 
+    /**
+     * The connection's state exists from the moment it is in a pipeline, not from channelActive: a socket refused
+     * before it becomes active (the connection limit) still reaches channelInactive, and cleanup needs it.
+     */
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.flow = new PublisherFlow(this, on -> ctx.channel().config().setAutoRead(on));
         this.handoff = new dev.junction.routing.queue.Handoff(ctx.executor(), MAX_PENDING_DELIVERIES, this::flush,
                 () -> channels.values().forEach(AmqpChannel::resumeConsumers));
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
         ctx.executor().schedule(() -> {
             if (vhost == null && ctx.channel().isActive()) {
                 LOG.warn("{}: closing: no complete handshake within {} s", peer(), HANDSHAKE_TIMEOUT_SECONDS);
@@ -173,6 +181,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         open = false;
         cleanup();
+        LOG.debug("{}: connection closed", peer());
         ctx.fireChannelInactive();
     }
 
