@@ -111,7 +111,7 @@ public final class Broker implements AutoCloseable {
         if (amqpConfig.enabled()) {
             AmqpSettings settings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
                     config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
-                    + hostName(), config.users());
+                    + hostName(), config.users(), config.limits().maxContentInFlightBytes());
             amqp = new TcpListener("amqp", new AmqpChannelInitializer(settings, engine), gate);
             listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
         }

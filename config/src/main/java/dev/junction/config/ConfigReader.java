@@ -30,7 +30,7 @@ final class ConfigReader {
                     "queue_window_messages", "queue_window_bytes", "compaction");
     static final List<String> LIMITS_KEYS =
             List.of("max_connections", "channel_max", "frame_max", "max_message_size", "heartbeat",
-                    "memory_high_watermark_percent");
+                    "memory_high_watermark_percent", "max_content_in_flight_bytes", "auth_failure_max_delay_ms");
     static final List<String> AMQP_KEYS = List.of("default_vhost");
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
@@ -184,7 +184,9 @@ final class ConfigReader {
                 section.integer("frame_max", 131_072, 4096, Integer.MAX_VALUE),
                 section.longInteger("max_message_size", 16_777_216, 1, MAX_MESSAGE_SIZE),
                 section.integer("heartbeat", 60, 0, MAX_PORT),
-                section.integer("memory_high_watermark_percent", 60, 1, 100));
+                section.integer("memory_high_watermark_percent", 60, 1, 100),
+                section.longInteger("max_content_in_flight_bytes", 67_108_864, 1, Long.MAX_VALUE),
+                section.integer("auth_failure_max_delay_ms", 5000, 0, 60_000));
     }
 
     private static MqttConfig mqtt(YamlMapping top, YamlMapping section, List<String> vhosts, List<UserConfig> users)

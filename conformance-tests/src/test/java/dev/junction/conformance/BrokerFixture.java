@@ -70,6 +70,16 @@ public final class BrokerFixture implements AutoCloseable {
         return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
     }
 
+    /**
+     * A broker whose {@code limits:} section also has {@code extraLimits} (keys indented by two spaces, one per line)
+     * and the given max message size.
+     */
+    public static BrokerFixture startWithLimits(long maxMessageSize, String extraLimits) throws Exception {
+        Path dir = Files.createTempDirectory("junction-test");
+        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, maxMessageSize, 0) + extraLimits;
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+    }
+
     public int amqpPort() {
         return broker.address("amqp").getPort();
     }

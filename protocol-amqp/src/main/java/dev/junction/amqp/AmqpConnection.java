@@ -76,6 +76,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** False once the socket closed: queues must stop handing deliveries (autoack ones would be lost). */
     private volatile boolean open = true;
     private dev.junction.routing.queue.Handoff handoff;
+    /** Message content received on this connection and not yet accepted by queues. */
+    final ContentInFlight content;
 
     // Set by the handshake.
     UserConfig user;
@@ -92,6 +94,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.handshake = new Handshake(this, new Authenticator(settings.users()));
         this.frameMax = settings.frameMax();
         this.channelMax = settings.channelMax();
+        // One message of the largest allowed size must always fit.
+        this.content = new ContentInFlight(this, Math.max(settings.maxContentInFlightBytes(),
+                settings.maxMessageSize()));
     }
 
     // ---- Netty callbacks ----------------------------------------------------------------------------------------
@@ -456,6 +461,10 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** Called when this connection publishes: a raised alarm blocks it now. */
     void published() {
         flow.published(engine.memoryAlarm().raised());
+    }
+
+    void contentOverCap(boolean over) {
+        flow.contentOverCap(over);
     }
 
     void congested(PublishResult result) {

@@ -74,6 +74,18 @@ final class PublisherFlow {
     }
 
     /**
+     * The connection's content in flight reached its cap ({@link ContentInFlight}): stop reading until
+     * confirmations bring it back under. Called with {@code over} alternately true and false.
+     */
+    void contentOverCap(boolean over) {
+        if (over) {
+            gate.congested();
+        } else {
+            gate.relieved();
+        }
+    }
+
+    /**
      * A publish found a target queue far behind: stop reading until it catches up. The client is not told; RabbitMQ
      * does not tell clients about its per-connection flow state either.
      */

@@ -17,13 +17,23 @@ import java.util.List;
  * basic.publish and its content frames, publisher confirms, mandatory returns, transactions and direct reply-to.
  * A publish is a method frame, a content header and as many body frames as the header's size needs; any other
  * frame in between is an UNEXPECTED_FRAME hard error [AMQP 0-9-1 4.2.6].
+ *
+ * <p>The target of a publish is checked when its method arrives, before any content (write permission, then the
+ * exchange's existence), as RabbitMQ does; the content that follows a refused publish is discarded unread. The
+ * body grows with the frames that arrive and never from the size a header announces, and every byte is counted
+ * against the connection's {@link ContentInFlight}.
  */
 final class Publishing {
     private final AmqpChannel ch;
     private Method publish;
     private MessageProperties properties;
+    /** The size the content header announced: an upper bound on what may arrive, not an allocation. */
+    private long bodySize;
+    /** The body so far: grown as frames arrive (at most doubling, never past bodySize). */
     private byte[] body;
     private int received;
+    /** Content of complete publishes waiting for tx.commit: it is held in flight until commit or rollback. */
+    private long txBytes;
     private boolean confirmMode;
     private Confirms confirms;
     private boolean txMode;
@@ -44,6 +54,9 @@ final class Publishing {
                     throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true",
                             60, 40);
                 }
+                checkTarget(m);
+                // A publisher from its first publish method on: a raised memory alarm stops reading before the content.
+                ch.conn.published();
                 publish = m;
             }
             case CONFIRM_SELECT -> {
@@ -70,6 +83,8 @@ final class Publishing {
             case TX_COMMIT -> {
                 requireTx(m);
                 List<java.util.concurrent.CompletableFuture<Boolean>> routed = new ArrayList<>(txPublishes.size());
+                ch.conn.content.dropped(txBytes); // route() counts each message again until its queues have it
+                txBytes = 0;
                 for (Pending p : txPublishes) {
                     routed.add(route(p.method, p.message, true));
                 }
@@ -84,10 +99,31 @@ final class Publishing {
             case TX_ROLLBACK -> {
                 requireTx(m);
                 txPublishes.clear();
+                ch.conn.content.dropped(txBytes);
+                txBytes = 0;
                 ch.consuming.rollback();
                 ch.conn.send(ch.number, MethodType.TX_ROLLBACK_OK.with());
             }
             default -> throw new IllegalStateException("not a publishing method: " + m.type());
+        }
+    }
+
+    /**
+     * RabbitMQ's checks on basic.publish, in its order: write permission on the exchange (403 ACCESS_REFUSED), the
+     * exchange exists (404 NOT_FOUND) and is not internal (403). All are channel errors.
+     */
+    private void checkTarget(Method m) {
+        String exchange = m.str("exchange");
+        ch.conn.access.write("exchange", exchange, 60, 40);
+        if (exchange.isEmpty()) {
+            return;
+        }
+        var vhost = ch.conn.vhost;
+        var x = vhost.exchange(exchange).orElseThrow(() -> AmqpChannel.translate(BrokerException.notFound(
+                "no exchange '" + exchange + "' in vhost '" + vhost.name() + "'"), m));
+        if (x.internal()) {
+            throw AmqpChannel.translate(BrokerException.accessRefused("cannot publish to internal exchange '"
+                    + exchange + "' in vhost '" + vhost.name() + "'"), m);
         }
     }
 
@@ -133,9 +169,10 @@ final class Publishing {
                     m.type().methodId());
         }
         properties = h.properties();
-        body = new byte[(int) h.bodySize()];
+        bodySize = h.bodySize();
+        body = null;
         received = 0;
-        if (h.bodySize() == 0) {
+        if (bodySize == 0) {
             complete();
         }
     }
@@ -146,29 +183,48 @@ final class Publishing {
                     "content body without a content header", 60, 40);
         }
         byte[] chunk = b.payload();
-        if (received + chunk.length > body.length) {
+        if (received + (long) chunk.length > bodySize) {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content body exceeds the size of "
-                    + body.length + " bytes announced in its header", 60, 40);
+                    + bodySize + " bytes announced in its header", 60, 40);
         }
-        System.arraycopy(chunk, 0, body, received, chunk.length);
-        received += chunk.length;
-        if (received == body.length) {
+        ch.conn.content.received(chunk.length);
+        append(chunk);
+        if (received == bodySize) {
             complete();
         }
+    }
+
+    private void append(byte[] chunk) {
+        if (body == null && chunk.length == bodySize) {
+            body = chunk; // the whole body in one frame, the common case: the frame's own copy will do
+        } else {
+            if (body == null || received + chunk.length > body.length) {
+                long grown = Math.max((long) received + chunk.length, body == null ? 0 : 2L * body.length);
+                body = java.util.Arrays.copyOf(body == null ? new byte[0] : body, (int) Math.min(bodySize, grown));
+            }
+            System.arraycopy(chunk, 0, body, received, chunk.length);
+        }
+        received += chunk.length;
     }
 
     private void complete() {
         Method m = publish;
         MessageProperties p = properties;
-        byte[] b = body;
+        byte[] b = body == null ? new byte[0] : body;
         publish = null;
         properties = null;
         body = null;
+        if (txMode) {
+            txBytes += received;
+        } else {
+            ch.conn.content.dropped(received); // route() counts it again until its queues have it
+        }
+        received = 0;
         validate(p, m);
         Message message = new Message(m.str("exchange"), m.str("routing-key"), p, b);
-        AccessControl access = ch.conn.access;
-        access.write("exchange", message.exchange(), 60, 40);
-        access.topicWrite(ch.conn.vhost, message.exchange(), message.routingKey(), 60, 40);
+        // Topic permissions after user_id and expiration, in RabbitMQ's order; exchange and write were checked at
+        // basic.publish.
+        ch.conn.access.topicWrite(ch.conn.vhost, message.exchange(), message.routingKey(), 60, 40);
         if (txMode) {
             // Routing happens at commit; existence is still checked now, as RabbitMQ does.
             if (!message.exchange().isEmpty() && ch.conn.vhost.exchange(message.exchange()).isEmpty()) {
@@ -208,7 +264,6 @@ final class Publishing {
 
     /** Routes one publish; the future completes when the queues (and store) have it, if {@code track}. */
     private java.util.concurrent.CompletableFuture<Boolean> route(Method m, Message message, boolean track) {
-        ch.conn.published();
         if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplyTo.PREFIX)) {
             replyDirect(m, message);
             return java.util.concurrent.CompletableFuture.completedFuture(true);
@@ -222,6 +277,9 @@ final class Publishing {
         }
         if (result.congested()) {
             ch.conn.congested(result);
+        }
+        if (track) {
+            ch.conn.content.awaiting(message.bodySize(), result.confirmed());
         }
         if (!result.routed() && m.bit("mandatory")) {
             ch.conn.sendWithContent(ch.number, MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
@@ -263,9 +321,12 @@ final class Publishing {
     }
 
     void release() {
+        ch.conn.content.dropped(received + txBytes);
         txPublishes.clear();
+        txBytes = 0;
         publish = null;
         properties = null;
         body = null;
+        received = 0;
     }
 }

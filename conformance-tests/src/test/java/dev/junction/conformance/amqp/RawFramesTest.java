@@ -380,17 +380,22 @@ class RawFramesTest {
          * (0 = accept the broker's) and heartbeat.
          */
         Tune handshake(int frameMax, int heartbeat) throws IOException {
+            return handshake("guest", "guest", "/", frameMax, heartbeat);
+        }
+
+        /** The handshake as {@code user} into {@code vhost}. */
+        Tune handshake(String user, String password, String vhost, int frameMax, int heartbeat) throws IOException {
             writeRaw(AMQP_0_9_1);
             Frame start = expectMethod(10, 10);
             assertThat(start.payload()[4]).as("version-major").isEqualTo((byte) 0);
             assertThat(start.payload()[5]).as("version-minor").isEqualTo((byte) 9);
             method(0, 10, 11, new Args().table().shortstr("PLAIN")
-                    .longstr("\0guest\0guest".getBytes(StandardCharsets.UTF_8)).shortstr("en_US"));
+                    .longstr(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8)).shortstr("en_US"));
             ByteBuffer t = ByteBuffer.wrap(expectMethod(10, 30).payload(), 4, 8);
             Tune tune = new Tune(t.getShort() & 0xffff, t.getInt(), t.getShort() & 0xffff);
             int agreedFrameMax = frameMax == 0 ? tune.frameMax() : frameMax;
             method(0, 10, 31, new Args().shortUint(tune.channelMax()).longUint(agreedFrameMax).shortUint(heartbeat));
-            method(0, 10, 40, new Args().shortstr("/").shortstr("").octet(0));
+            method(0, 10, 40, new Args().shortstr(vhost).shortstr("").octet(0));
             expectMethod(10, 41);
             return tune;
         }
@@ -401,7 +406,7 @@ class RawFramesTest {
             assertThat(ok.channel()).isEqualTo(channel);
         }
 
-        private static Close parseClose(Frame f) {
+        static Close parseClose(Frame f) {
             ByteBuffer b = ByteBuffer.wrap(f.payload(), 4, f.payload().length - 4);
             int code = b.getShort() & 0xffff;
             byte[] text = new byte[b.get() & 0xff];
