@@ -99,6 +99,7 @@ public final class Broker implements AutoCloseable {
         config.vhosts().forEach(engine::createVhost);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
+        engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());
         gate = new ConnectionGate(config.limits().maxConnections(), registry);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());

@@ -57,6 +57,22 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
         return events.stream().filter(p).toList();
     }
 
+    /**
+     * The captured messages as the configured layout writes them: formatted by a {@code %msg} pattern of this
+     * logging context, so with whatever converter the logback configuration registers for {@code msg}.
+     */
+    public List<String> written() {
+        ch.qos.logback.classic.PatternLayout layout = new ch.qos.logback.classic.PatternLayout();
+        layout.setContext(root.getLoggerContext());
+        layout.setPattern("%msg");
+        layout.start();
+        try {
+            return events.stream().map(layout::doLayout).toList();
+        } finally {
+            layout.stop();
+        }
+    }
+
     /** Waits (up to {@code timeoutMs}) for an event whose formatted message contains {@code text}. */
     public boolean await(String text, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;

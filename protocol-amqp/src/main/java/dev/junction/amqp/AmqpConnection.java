@@ -117,7 +117,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.executor().schedule(() -> {
             if (vhost == null && ctx.channel().isActive()) {
-                LOG.warn("{}: closing: no complete handshake within {} s", peer(), HANDSHAKE_TIMEOUT_SECONDS);
+                warn("{}: closing: no complete handshake within {} s", peer(), HANDSHAKE_TIMEOUT_SECONDS);
                 ctx.close();
             }
         }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -167,7 +167,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 return; // we stopped reading; silence is ours, not the client's
             }
             if (idle.state() == IdleState.READER_IDLE) {
-                LOG.warn("{}: missed heartbeats from client, closing the connection", peer());
+                warn("{}: missed heartbeats from client, closing the connection", peer());
                 // Reset rather than close: an orderly close would queue the FIN behind every delivery the client
                 // has not read yet, and a client that stopped reading would never learn the connection is gone.
                 ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
@@ -464,7 +464,38 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     void contentOverCap(boolean over) {
-        flow.contentOverCap(over);
+        flow.hold(over);
+    }
+
+    /**
+     * Runs {@code then} after {@code delayMs} on the event loop, reading nothing and handling no frame meanwhile
+     * (a throttled login: the wait must never block the event loop). Skipped if the connection ends first.
+     */
+    void holdFor(long delayMs, Runnable then) {
+        if (delayMs <= 0) {
+            then.run();
+            return;
+        }
+        busy = true;
+        flow.hold(true);
+        ctx.executor().schedule(() -> {
+            busy = false;
+            flow.hold(false);
+            if (closing || !ctx.channel().isActive()) {
+                return;
+            }
+            try {
+                then.run();
+            } catch (AmqpException e) {
+                fail(e);
+            }
+            resumeParked();
+        }, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** A warning a client can provoke at will: rate-limited per source address, see WarningLimiter. */
+    void warn(String format, Object... args) {
+        engine.clientWarnings().warn(LOG, peerAddress(), format, args);
     }
 
     void congested(PublishResult result) {
@@ -480,7 +511,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (closing) {
             return;
         }
-        LOG.warn("{}: closing connection: {} {}", peer(), e.replyCode(), e.getMessage());
+        warn("{}: closing connection: {} {}", peer(), e.replyCode(), e.getMessage());
         cleanup();
         closing = true;
         busy = false;
@@ -496,7 +527,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */
     void abort(String why) {
-        LOG.warn("{}: {}", peer(), why);
+        warn("{}: {}", peer(), why);
         closing = true;
         ctx.close();
     }

@@ -43,6 +43,16 @@ final class Authenticator {
         return Optional.of(user);
     }
 
+    /** The user name a response claims, before any check (the login throttle's key); null when unreadable. */
+    static String claimedUser(String mechanism, byte[] response) {
+        String[] credentials = switch (mechanism) {
+            case "PLAIN" -> plain(response);
+            case "AMQPLAIN" -> amqplain(response);
+            default -> null;
+        };
+        return credentials == null ? null : credentials[0];
+    }
+
     /** RFC 4616: [authzid] NUL authcid NUL passwd. */
     private static String[] plain(byte[] response) {
         String s = new String(response, StandardCharsets.UTF_8);

@@ -66,22 +66,33 @@ final class Handshake {
             conn.clientCapabilities = c;
         }
         String mechanism = m.str("mechanism");
+        byte[] response = m.bytes("response");
+        String claimed = Authenticator.claimedUser(mechanism, response);
+        var throttle = conn.engine.loginThrottle();
+        // Every attempt on an address or user with recent failures waits before it is checked (LoginThrottle).
+        conn.holdFor(throttle.delayBefore("amqp", conn.peerAddress(), claimed),
+                () -> authenticate(mechanism, response, claimed));
+    }
+
+    private void authenticate(String mechanism, byte[] response, String claimed) {
         String[] why = new String[1];
-        Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, m.bytes("response"),
+        var throttle = conn.engine.loginThrottle();
+        Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, response,
                 conn.peerAddress(), why);
         if (authenticated.isEmpty()) {
+            throttle.failed("amqp", conn.peerAddress(), claimed);
             String text = "Login was refused using authentication mechanism " + mechanism
                     + ". For details see the broker logfile.";
             if (conn.clientHasCapability("authentication_failure_close")) {
+                conn.warn("{}: authentication failed: {}", conn.peer(), why[0]);
                 conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, 10, 11));
             } else {
                 conn.abort("authentication failed: " + why[0]);
             }
-            org.slf4j.LoggerFactory.getLogger(Handshake.class).warn("{}: authentication failed: {}", conn.peer(),
-                    why[0]);
             return;
         }
         user = authenticated.get();
+        throttle.succeeded(conn.peerAddress(), user.name());
         step = Step.TUNE_SENT;
         conn.send(0, MethodType.CONNECTION_TUNE.with(conn.settings.channelMax(), conn.settings.frameMax(),
                 conn.settings.heartbeatSeconds()));

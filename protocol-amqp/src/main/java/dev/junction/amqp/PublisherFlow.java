@@ -74,10 +74,10 @@ final class PublisherFlow {
     }
 
     /**
-     * The connection's content in flight reached its cap ({@link ContentInFlight}): stop reading until
-     * confirmations bring it back under. Called with {@code over} alternately true and false.
+     * Stops reading (true) until the matching release (false), for holds other than the memory alarm and queues:
+     * content in flight over its cap ({@link ContentInFlight}), a throttled login waiting. Holds nest.
      */
-    void contentOverCap(boolean over) {
+    void hold(boolean over) {
         if (over) {
             gate.congested();
         } else {

@@ -74,6 +74,7 @@ final class ConnectFlow {
         Access.Outcome auth = c.server.access.authenticate(pl.userName(), pl.passwordInBytes(),
                 c.ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null);
         if (auth.refusal() != null) {
+            c.server.engine.loginThrottle().failed("mqtt", c.address(), pl.userName());
             LOG.info("MQTT client '{}' ({}) refused: {} (user '{}')", clientId, c.remote(), auth.refusal(),
                     pl.userName());
             boolean badCredentials = auth.refusal() == Access.Refusal.BAD_CREDENTIALS;
@@ -84,6 +85,7 @@ final class ConnectFlow {
                             : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED));
             return;
         }
+        c.server.engine.loginThrottle().succeeded(c.address(), pl.userName());
         c.authorized(auth.user(), clientId);
         c.clientId = clientId;
 
@@ -217,8 +219,7 @@ final class ConnectFlow {
     }
 
     private void malformedConnect(String why) {
-        MqttConnection.VIOLATIONS.warn("malformed CONNECT from {}: {}; closing", c.remote(),
-                ViolationLog.printable(why));
+        c.warnViolation("malformed CONNECT from {}: {}; closing", c.remote(), ViolationLog.printable(why));
         if (c.v5) {
             c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET);
         } else {
@@ -227,8 +228,7 @@ final class ConnectFlow {
     }
 
     private void protocolErrorConnect(String why) {
-        MqttConnection.VIOLATIONS.warn("protocol error in CONNECT from {}: {}; closing", c.remote(),
-                ViolationLog.printable(why));
+        c.warnViolation("protocol error in CONNECT from {}: {}; closing", c.remote(), ViolationLog.printable(why));
         c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR);
     }
 

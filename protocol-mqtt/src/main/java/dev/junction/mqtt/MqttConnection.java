@@ -96,6 +96,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ReadGate readGate;
     private boolean publisher;
     private final Consumer<Boolean> memoryListener = on -> onLoop(() -> memoryAlarm(on));
+    /** Non-null while a throttled CONNECT waits: packets the client sent after it, replayed once it is handled. */
+    private java.util.ArrayDeque<MqttMessage> heldDuringLogin;
 
     MqttConnection(MqttServer server) {
         this.server = server;
@@ -155,6 +157,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private void dispatch(MqttMessage m) {
         MqttMessageType type = m.fixedHeader().messageType();
         if (state == State.AWAIT_CONNECT) {
+            if (heldDuringLogin != null) {
+                // A client need not wait for CONNACK before it sends more (MQTT 3.1.1 section 3.1.4): keep them in order.
+                heldDuringLogin.add(ReferenceCountUtil.retain(m));
+                return;
+            }
             if (type != MqttMessageType.CONNECT) {
                 // The first packet must be CONNECT [MQTT-3.1.0-1].
                 LOG.info("MQTT client {} sent {} before CONNECT; closing", remote(), type);
@@ -164,7 +171,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (connectTimeout != null) {
                 connectTimeout.cancel(false);
             }
-            connectFlow.connect((MqttConnectMessage) m);
+            connectThrottled((MqttConnectMessage) m);
             return;
         }
         switch (type) {
@@ -192,6 +199,37 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         } else {
             violation(problem.reason(), problem.code());
         }
+    }
+
+    /**
+     * Hands CONNECT to the connect flow, after the login throttle's wait when this address or user name has
+     * recent failures (LoginThrottle). The wait is scheduled, never slept, and nothing is read meanwhile.
+     */
+    private void connectThrottled(MqttConnectMessage m) {
+        long delay = server.engine.loginThrottle().delayBefore("mqtt", address(), m.payload().userName());
+        if (delay <= 0) {
+            connectFlow.connect(m);
+            return;
+        }
+        heldDuringLogin = new java.util.ArrayDeque<>();
+        readGate.congested();
+        ctx.executor().schedule(() -> {
+            readGate.relieved();
+            java.util.ArrayDeque<MqttMessage> held = heldDuringLogin;
+            heldDuringLogin = null;
+            if (state == State.AWAIT_CONNECT && ctx.channel().isActive()) {
+                connectFlow.connect(m);
+            }
+            for (MqttMessage h : held) {
+                try {
+                    if (state == State.CONNECTED) {
+                        dispatch(h);
+                    }
+                } finally {
+                    ReferenceCountUtil.release(h);
+                }
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private static int messageId(MqttMessage m) {
@@ -259,14 +297,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** A malformed packet: MQTT 5 clients past CONNECT get DISCONNECT with the reason first; then close. */
     void malformed(String why, int reasonV5) {
-        VIOLATIONS.warn("malformed MQTT packet from {} ({}): {}; closing", clientId == null ? "-" : ViolationLog.printable(clientId),
-                remote(), ViolationLog.printable(why));
+        warnViolation("malformed MQTT packet from {} ({}): {}; closing",
+                clientId == null ? "-" : ViolationLog.printable(clientId), remote(), ViolationLog.printable(why));
         closeWith(reasonV5);
     }
 
     void protocolError(String why) {
-        VIOLATIONS.warn("MQTT protocol error by {} ({}): {}; closing", clientId == null ? "-" : ViolationLog.printable(clientId),
-                remote(), ViolationLog.printable(why));
+        warnViolation("MQTT protocol error by {} ({}): {}; closing",
+                clientId == null ? "-" : ViolationLog.printable(clientId), remote(), ViolationLog.printable(why));
         closeWith(0x82);
     }
 
@@ -461,6 +499,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     boolean open() {
         return state == State.CONNECTED;
+    }
+
+    java.net.InetAddress address() {
+        return ctx != null && ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress() : null;
+    }
+
+    /**
+     * A protocol violation line: one per source address per interval (the engine's WarningLimiter, shared with
+     * AMQP), and never more than ViolationLog lets through in all, whatever the number of addresses.
+     */
+    void warnViolation(String format, Object... args) {
+        server.engine.clientWarnings().warn(VIOLATIONS::warn, address(), format, args);
     }
 
     String remote() {

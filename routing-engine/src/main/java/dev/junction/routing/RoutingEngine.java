@@ -1,5 +1,7 @@
 package dev.junction.routing;
 
+import dev.junction.routing.guard.LoginThrottle;
+import dev.junction.routing.guard.WarningLimiter;
 import dev.junction.routing.queue.Paging;
 import dev.junction.routing.queue.Queue;
 import dev.junction.storage.Definition;
@@ -41,6 +43,9 @@ public final class RoutingEngine implements AutoCloseable {
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final MemoryAlarm memoryAlarm = new MemoryAlarm(60);
     private final dev.junction.routing.auth.Authorization authorization = new dev.junction.routing.auth.Authorization();
+    private final LoginThrottle loginThrottle;
+    /** Client-triggered warnings (protocol errors, failed logins): one line per source address per interval. */
+    private final WarningLimiter clientWarnings = new WarningLimiter(30, TimeUnit.SECONDS);
 
     /**
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
@@ -61,6 +66,7 @@ public final class RoutingEngine implements AutoCloseable {
         this.recoveredUpTo = store.highestMessageId();
         this.messageIds = new AtomicLong(recoveredUpTo);
         memoryAlarm.start(timers);
+        this.loginThrottle = new LoginThrottle(registry);
         io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm, a -> a.raised() ? 1 : 0)
                 .description("1 while publishers are blocked because heap use is past the high watermark")
                 .register(registry);
@@ -73,6 +79,14 @@ public final class RoutingEngine implements AutoCloseable {
     /** The authorization model both adapters share (MQTT ACLs across protocols, MQTT session ownership). */
     public dev.junction.routing.auth.Authorization authorization() {
         return authorization;
+    }
+
+    public LoginThrottle loginThrottle() {
+        return loginThrottle;
+    }
+
+    public WarningLimiter clientWarnings() {
+        return clientWarnings;
     }
 
     /** Returns the vhost, creating it (with its built-in exchanges) when missing. */
