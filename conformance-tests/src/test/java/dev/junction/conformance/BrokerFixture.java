@@ -8,6 +8,9 @@ import java.nio.file.Path;
 /**
  * A broker started in this JVM on ephemeral ports, with a guest user and a second, restricted user for
  * permission tests. One per test class; close it in @AfterAll.
+ *
+ * <p>Login throttling is off: every test connects from 127.0.0.1, and tests that check refusals would make the
+ * logins of later tests wait. LoginThrottleTest turns it on for its own brokers.
  */
 public final class BrokerFixture implements AutoCloseable {
     public static final String BASE_CONFIG = """
@@ -31,6 +34,7 @@ public final class BrokerFixture implements AutoCloseable {
                 permissions:
                   "restricted": { configure: "^own\\\\.", write: "^own\\\\.|amq\\\\.default", read: "^own\\\\." }
             limits:
+              auth_failure_max_delay_ms: 0
               heartbeat: %d
               max_message_size: %d
               max_connections: %d

@@ -38,6 +38,8 @@ class LoginThrottleTest {
     @BeforeEach
     void start() throws Exception {
         broker = BrokerFixture.start();
+        // The fixture turns throttling off for everyone else; this is the default of limits.auth_failure_max_delay_ms.
+        broker.broker().engine().loginThrottle().setMaxDelayMs(5000);
     }
 
     @AfterEach
