@@ -17,4 +17,19 @@ class EscapingMessageConverterTest {
         assertThat(EscapingMessageConverter.escape(s)).isSameAs(s);
         assertThat(EscapingMessageConverter.escape(null)).isNull();
     }
+
+    @Test
+    void exceptionMessagesInStackTracesAreEscapedToo() {
+        EscapingThrowableConverter ex = new EscapingThrowableConverter();
+        ex.setContext(new ch.qos.logback.classic.LoggerContext());
+        ex.start();
+        Exception e = new IllegalStateException("bad topic 'a\nFORGED'", new RuntimeException("cause\r\nFORGED"));
+        String written = ex.convert(new ch.qos.logback.classic.spi.LoggingEvent("x",
+                new ch.qos.logback.classic.LoggerContext().getLogger("x"), ch.qos.logback.classic.Level.ERROR, "m", e,
+                null));
+        assertThat(written).contains("java.lang.IllegalStateException: bad topic 'a\\nFORGED'")
+                .contains("Caused by: java.lang.RuntimeException: cause\\r\\nFORGED")
+                .doesNotContain("\nFORGED").doesNotContain("\rFORGED");
+        assertThat(written.lines()).noneMatch(l -> l.startsWith("FORGED"));
+    }
 }
