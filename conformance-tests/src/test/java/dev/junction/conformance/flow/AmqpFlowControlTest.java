@@ -42,6 +42,8 @@ class AmqpFlowControlTest {
             Channel ch = c.createChannel();
             String q = ch.queueDeclare().getQueue();
             ch.basicPublish("", q, null, new byte[] {1}); // now a publisher
+            // A round trip: that publish was handled before the alarm (one read after the alarm would be held).
+            ch.queueDeclarePassive(q);
             var alarm = broker.broker().engine().memoryAlarm();
             try {
                 alarm.force(true);
