@@ -67,7 +67,7 @@ final class InboundPublish {
             if (alias != null) {
                 int a = (Integer) alias.value();
                 if (a == 0 || a > c.server.config.topicAliasMaximum()) {
-                    c.warn(LOG, "MQTT client '{}' used topic alias {} (maximum {})", c.clientId, a,
+                    c.warnViolation("MQTT client '{}' used topic alias {} (maximum {})", c.clientId, a,
                             c.server.config.topicAliasMaximum());
                     c.closeWith(0x94); // Topic Alias invalid [MQTT-3.3.2-9, MQTT-3.3.2-10]
                     return;
@@ -86,7 +86,7 @@ final class InboundPublish {
         try {
             TopicWords.mqtt(topic == null ? "" : topic);
         } catch (IllegalArgumentException e) {
-            c.warn(LOG, "MQTT client '{}' published to an invalid topic: {}", c.clientId, e.getMessage());
+            c.warnViolation("MQTT client '{}' published to an invalid topic: {}", c.clientId, e.getMessage());
             c.closeWith(0x90); // Topic Name invalid
             return;
         }
@@ -105,7 +105,7 @@ final class InboundPublish {
             return;
         }
         if (qos > 0 && acks.size() >= c.server.config.receiveMaximum()) {
-            c.warn(LOG, "MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId,
+            c.warnViolation("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId,
                     c.server.config.receiveMaximum());
             c.closeWith(0x93); // [MQTT-3.3.4-7]
             return;
