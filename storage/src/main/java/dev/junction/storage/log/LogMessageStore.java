@@ -420,6 +420,15 @@ public final class LogMessageStore implements MessageStore {
 
     // ---- statistics for metrics ----------------------------------------------------------------------------
 
+    /**
+     * False while the writer cannot make writes durable: from a failed write or fsync until it has written
+     * everything again (it retries on its own), or for good after a fatal failure.
+     */
+    @Override
+    public boolean writable() {
+        return writer.writable();
+    }
+
     /** How many fsyncs the writer has done (segments and metadata log). */
     public long fsyncCount() {
         return writer.stats.fsyncs.get();

@@ -31,7 +31,7 @@ final class MetaLog {
 
     private final MetaState mirror;
     private long metaNumber;
-    private FileChannel metaOut;
+    private RedoFile metaOut;
     private long metaSize;
     private final ByteBuffer metaBuffer = ByteBuffer.allocateDirect(64 << 10);
     private boolean metaDirty;
@@ -49,17 +49,17 @@ final class MetaLog {
         // The metadata log is appended to where recovery left it; a missing one is started.
         metaNumber = Math.max(1, recovered.metaNumber);
         Path metaPath = dir.resolve(Recovery.metaFileName(metaNumber));
-        metaOut = FileChannel.open(metaPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(metaPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         metaSize = recovered.metaNumber == 0 ? 0 : recovered.metaSize;
         if (metaSize == 0) {
             ByteBuffer h = ByteBuffer.allocate(Records.FILE_HEADER).putInt(Records.MAGIC).putInt(Records.VERSION);
-            RecordAppender.writeFully(metaOut, h.flip(), 0);
+            RecordAppender.writeFully(ch, h.flip(), 0);
             metaSize = Records.FILE_HEADER;
-            metaOut.force(true);
+            ch.force(true);
             sync.syncDirectory();
         }
         stats.bytesOnDisk += metaSize;
-        metaOut.position(metaSize);
+        metaOut = new RedoFile(ch, metaSize, sync, failure);
     }
 
     /** Buffers the record of a metadata command and applies it to the mirror the log is rewritten from. */
@@ -82,8 +82,13 @@ final class MetaLog {
 
     void forceIfDirty() throws IOException {
         if (metaDirty) {
-            sync.force(metaOut);
+            metaOut.force();
         }
+    }
+
+    /** During a write incident: writes what the metadata log is owed again; true once it is durable. */
+    boolean repair() {
+        return metaOut.repair();
     }
 
     void markClean() {
@@ -122,8 +127,7 @@ final class MetaLog {
             Path old = dir.resolve(Recovery.metaFileName(metaNumber));
             metaOut.close();
             Files.deleteIfExists(old);
-            metaOut = FileChannel.open(target, StandardOpenOption.WRITE);
-            metaOut.position(size);
+            metaOut = new RedoFile(FileChannel.open(target, StandardOpenOption.WRITE), size, sync, failure);
             stats.bytesOnDisk += size - metaSize;
             LOG.debug("metadata log compacted from {} to {} bytes", metaSize, size);
             metaSize = size;
@@ -135,8 +139,8 @@ final class MetaLog {
             } catch (IOException ignored) {
                 // left for the next open to remove
             }
-            if (!metaOut.isOpen()) {
-                failure.fail(e); // the old log was closed but the new one could not be opened
+            if (!metaOut.channel().isOpen()) {
+                failure.fail(new IllegalStateException("the metadata log has no open file", e)); // not redoable
             }
         }
     }
@@ -148,14 +152,10 @@ final class MetaLog {
     }
 
     void forceOnClose() throws IOException {
-        metaOut.force(false);
+        metaOut.forceOnClose();
     }
 
     void closeFile() {
-        try {
-            metaOut.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        metaOut.close();
     }
 }
