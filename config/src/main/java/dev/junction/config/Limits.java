@@ -3,8 +3,14 @@ package dev.junction.config;
 /**
  * Connection and message limits. {@code maxConnections} 0 means unlimited; {@code heartbeatSeconds}
  * 0 disables heartbeats; {@code maxMessageSize} is in bytes. Past {@code memoryHighWatermarkPercent} of the
- * maximum heap, publishers are blocked until memory use falls again.
+ * maximum heap, publishers are blocked until memory use falls again; below {@code diskFreeLimit} of free space
+ * on the store's file system too. {@code maxRetainedMessages} and {@code maxRetainedBytes} bound the MQTT retained
+ * messages of each vhost (count, and bytes of the stored messages).
  */
 public record Limits(int maxConnections, int channelMax, int frameMax, long maxMessageSize, int heartbeatSeconds,
-                     int memoryHighWatermarkPercent) {
+                     int memoryHighWatermarkPercent, DiskFreeLimit diskFreeLimit, long maxRetainedMessages,
+                     long maxRetainedBytes) {
+
+    public static final long DEFAULT_MAX_RETAINED_MESSAGES = 100_000;
+    public static final long DEFAULT_MAX_RETAINED_BYTES = 1L << 30;
 }
