@@ -77,6 +77,12 @@ public final class Broker implements AutoCloseable {
         return broker;
     }
 
+    private static long totalRam() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize()
+                : Runtime.getRuntime().maxMemory();
+    }
+
     private void startAll() throws InterruptedException {
         long started = System.nanoTime();
         new JvmMemoryMetrics().bindTo(registry);
@@ -99,6 +105,7 @@ public final class Broker implements AutoCloseable {
         config.vhosts().forEach(engine::createVhost);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
+        engine.diskAlarm().watch(storage.dir(), config.limits().diskFreeLimit().bytes(totalRam()));
         gate = new ConnectionGate(config.limits().maxConnections(), registry);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());

@@ -41,6 +41,7 @@ public final class RoutingEngine implements AutoCloseable {
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
     private final MemoryAlarm memoryAlarm = new MemoryAlarm(60);
     private final dev.junction.routing.auth.Authorization authorization = new dev.junction.routing.auth.Authorization();
+    private final DiskAlarm diskAlarm;
 
     /**
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
@@ -60,12 +61,21 @@ public final class RoutingEngine implements AutoCloseable {
         this.timers = Executors.newSingleThreadScheduledExecutor(named("junction-timer"));
         this.recoveredUpTo = store.highestMessageId();
         this.messageIds = new AtomicLong(recoveredUpTo);
+        this.diskAlarm = new DiskAlarm(store, memoryAlarm);
         memoryAlarm.start(timers);
-        io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm, a -> a.raised() ? 1 : 0)
-                .description("1 while publishers are blocked because heap use is past the high watermark")
+        diskAlarm.start(timers);
+        io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm,
+                        a -> a.raised(MemoryAlarm.Resource.MEMORY) ? 1 : 0)
+                .description("1 while publishers are blocked because heap in use after collection is past the "
+                        + "high watermark")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("junction.disk.alarm", diskAlarm, a -> a.raised() ? 1 : 0)
+                .description("1 while publishers are blocked because free disk space is below disk_free_limit "
+                        + "or the store cannot write")
                 .register(registry);
     }
 
+    /** The alarm adapters block publishers on: memory and disk (see {@link DiskAlarm}). */
     public MemoryAlarm memoryAlarm() {
         return memoryAlarm;
     }
@@ -73,6 +83,21 @@ public final class RoutingEngine implements AutoCloseable {
     /** The authorization model both adapters share (MQTT ACLs across protocols, MQTT session ownership). */
     public dev.junction.routing.auth.Authorization authorization() {
         return authorization;
+    }
+
+    public DiskAlarm diskAlarm() {
+        return diskAlarm;
+    }
+
+    /**
+     * Refuses a durable declaration while the store cannot write: confirming it would promise a definition that
+     * may not survive a restart (it was seen to get declare-ok and be gone after a restart).
+     */
+    void requireWritableStore(String what) {
+        if (!store.writable()) {
+            throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot declare durable " + what
+                    + ": the store cannot write (disk full or failing); try again once it can");
+        }
     }
 
     /** Returns the vhost, creating it (with its built-in exchanges) when missing. */
@@ -176,6 +201,7 @@ public final class RoutingEngine implements AutoCloseable {
     @Override
     public void close() {
         memoryAlarm.stop();
+        diskAlarm.stop();
         timers.shutdownNow();
         pool.shutdown();
         try {
