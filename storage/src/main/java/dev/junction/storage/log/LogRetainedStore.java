@@ -38,4 +38,16 @@ final class LogRetainedStore implements RetainedStore {
     public List<RetainedMessage> all() {
         return meta.read(MetaState::retained);
     }
+
+    @Override
+    public List<Entry> index() {
+        return meta.read(MetaState::retainedIndex);
+    }
+
+    @Override
+    public java.util.Optional<RetainedMessage> get(String vhost, String topic) {
+        MetaState.RetainedKey key = new MetaState.RetainedKey(Objects.requireNonNull(vhost, "vhost"),
+                Objects.requireNonNull(topic, "topic"));
+        return java.util.Optional.ofNullable(meta.read(m -> m.retained(key)));
+    }
 }

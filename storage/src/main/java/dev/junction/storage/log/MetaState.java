@@ -193,6 +193,26 @@ final class MetaState {
         return all;
     }
 
+    List<dev.junction.storage.RetainedStore.Entry> retainedIndex() {
+        List<dev.junction.storage.RetainedStore.Entry> all = new ArrayList<>(retained.size());
+        retained.forEach((k, p) -> all.add(new dev.junction.storage.RetainedStore.Entry(k.vhost(), k.topic(),
+                putDataLength(p))));
+        return all;
+    }
+
+    RetainedMessage retained(RetainedKey key) {
+        byte[] p = retained.get(key);
+        return p == null ? null : new RetainedMessage(key.vhost(), key.topic(), putData(p, false));
+    }
+
+    /** The data length of a pair put record: it is the payload's last part, after its int length. */
+    private static int putDataLength(byte[] payload) {
+        ByteBuffer buf = ByteBuffer.wrap(payload);
+        Records.string(buf);
+        Records.string(buf);
+        return buf.getInt();
+    }
+
     List<SessionStore.Session> sessions() {
         List<SessionStore.Session> all = new ArrayList<>(sessions.size());
         sessions.forEach((k, p) -> all.add(new SessionStore.Session(k.vhost(), k.clientId(), putData(p, false))));
