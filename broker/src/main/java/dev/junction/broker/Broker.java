@@ -123,7 +123,8 @@ public final class Broker implements AutoCloseable {
             listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
         }
         mqttServer = MqttServer.create(new MqttSettings(config.mqtt(), config.users(),
-                config.limits().maxMessageSize()), engine);
+                config.limits().maxMessageSize(), config.limits().maxRetainedMessages(),
+                config.limits().maxRetainedBytes()), engine);
         ListenerConfig mqttConfig = config.listeners().mqtt();
         if (mqttConfig.enabled()) {
             mqtt = new TcpListener("mqtt", new MqttChannelInitializer(mqttServer), gate);

@@ -12,5 +12,5 @@ public record Limits(int maxConnections, int channelMax, int frameMax, long maxM
                      long maxRetainedBytes) {
 
     public static final long DEFAULT_MAX_RETAINED_MESSAGES = 100_000;
-    public static final long DEFAULT_MAX_RETAINED_BYTES = 1L << 30;
+    public static final long DEFAULT_MAX_RETAINED_BYTES = 64L << 20;
 }

@@ -167,6 +167,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             connectFlow.connect((MqttConnectMessage) m);
             return;
         }
+        if (storeCannotTake(type)) {
+            return;
+        }
         switch (type) {
             case CONNECT -> protocolError("second CONNECT [MQTT-3.1.0-2]");
             case PUBLISH -> inbound.publish((MqttPublishMessage) m);
@@ -268,6 +271,22 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         VIOLATIONS.warn("MQTT protocol error by {} ({}): {}; closing", clientId == null ? "-" : ViolationLog.printable(clientId),
                 remote(), ViolationLog.printable(why));
         closeWith(0x82);
+    }
+
+    /**
+     * An acknowledgement while the store cannot write (disk full): it would be taken in memory and only reach the
+     * disk later, or never if the broker stops first. It is refused visibly instead: MQTT 5 DISCONNECT 0x80
+     * Unspecified error, 3.1.1 close; the session keeps the message, which is sent again after reconnecting.
+     */
+    private boolean storeCannotTake(MqttMessageType type) {
+        boolean ack = type == MqttMessageType.PUBACK || type == MqttMessageType.PUBREC
+                || type == MqttMessageType.PUBREL || type == MqttMessageType.PUBCOMP;
+        if (!ack || server.engine.store().writable()) {
+            return false;
+        }
+        LOG.warn("MQTT client {} ({}) sent {} while the store cannot write; closing", clientId, remote(), type);
+        closeWith(0x80);
+        return true;
     }
 
     /**
