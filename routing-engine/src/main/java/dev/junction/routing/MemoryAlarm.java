@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * stops allocation, so once raised on garbage, no collection came to clear it (it stayed raised for minutes with
  * nothing live). The measure is therefore what each collection leaves ({@link GarbageCollectionNotificationInfo}),
  * and while the alarm is raised with no collection for {@value #COLLECT_WHEN_RAISED_MS} ms, it asks for one, so
- * garbage alone can never hold it.
+ * garbage alone can never hold it (backing off while the memory turns out to be live).
  *
  * <p>Listeners are called on the thread that changed the state (the timer, a collector's notification thread or
  * the caller of {@link #force}), with {@code true} when publishers must stop and {@code false} when they may go on.
@@ -44,6 +44,7 @@ public final class MemoryAlarm {
     private static final long CHECK_EVERY_MS = 250;
     /** While raised with no collection for this long, ask for one (see the class comment). */
     static final long COLLECT_WHEN_RAISED_MS = 2_000;
+    private static final long MAX_COLLECT_AFTER_MS = 60_000;
 
     /** What can hold the alarm. */
     public enum Resource {
@@ -66,6 +67,8 @@ public final class MemoryAlarm {
     private volatile boolean diskRaised;
     private volatile boolean raised;
     private volatile Boolean forced;
+    /** Timer thread only: how long to wait for a collection before asking for one. */
+    private long collectAfterMs = COLLECT_WHEN_RAISED_MS;
     private ScheduledFuture<?> task;
 
     MemoryAlarm(int highPercent) {
@@ -176,12 +179,18 @@ public final class MemoryAlarm {
         if (usedAfterGc < 0) {
             return; // nothing measured yet: no collection, so nothing has filled the heap
         }
-        if (memoryRaised && forced == null
-                && System.nanoTime() - lastGcNanos > TimeUnit.MILLISECONDS.toNanos(COLLECT_WHEN_RAISED_MS)) {
+        if (!memoryRaised) {
+            collectAfterMs = COLLECT_WHEN_RAISED_MS;
+            return;
+        }
+        if (forced == null && System.nanoTime() - lastGcNanos > TimeUnit.MILLISECONDS.toNanos(collectAfterMs)) {
             // Publishers are blocked, so little allocates and no collection may come on its own: ask for one,
-            // so that memory that is garbage by now clears the alarm.
+            // so that memory that is garbage by now clears the alarm. If the memory is really live, asking again
+            // every 2 s would spend the broker's time in full collections: each request that leaves the alarm
+            // raised doubles the wait, up to a minute.
+            LOG.debug("memory alarm raised with no collection for {} ms; requesting one", collectAfterMs);
             lastGcNanos = System.nanoTime();
-            LOG.debug("memory alarm raised with no collection for {} ms; requesting one", COLLECT_WHEN_RAISED_MS);
+            collectAfterMs = Math.min(MAX_COLLECT_AFTER_MS, collectAfterMs * 2);
             System.gc();
         }
     }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
@@ -134,6 +136,23 @@ class DiskAlarmTest {
             Channel cons = consumer.createChannel();
             long tag = cons.basicGet("full.q", false).getEnvelope().getDeliveryTag();
 
+            // An MQTT 5 subscriber that holds back its PUBACK until the disk is full.
+            Mqtt5AsyncClient sub = Mqtt5Client.builder().identifier("full-sub").serverHost("127.0.0.1")
+                    .serverPort(broker.port("mqtt")).simpleAuth().username("guest")
+                    .password("guest".getBytes()).applySimpleAuth().buildAsync();
+            BlockingQueue<Mqtt5Publish> received = new ArrayBlockingQueue<>(4);
+            sub.publishes(MqttGlobalPublishFilter.ALL, received::add, true);
+            sub.connectWith().cleanStart(true).sessionExpiryInterval(60).send().get(BOUND_S, TimeUnit.SECONDS);
+            sub.subscribeWith().topicFilter("full/t").qos(MqttQos.AT_LEAST_ONCE).send().get(BOUND_S, TimeUnit.SECONDS);
+            Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("full-pub").serverHost("127.0.0.1")
+                    .serverPort(broker.port("mqtt")).simpleAuth().username("guest")
+                    .password("guest".getBytes()).applySimpleAuth().buildAsync();
+            pub.connect().get(BOUND_S, TimeUnit.SECONDS);
+            pub.publishWith().topic("full/t").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {9}).send()
+                    .get(BOUND_S, TimeUnit.SECONDS);
+            Mqtt5Publish held = received.poll(BOUND_S, TimeUnit.SECONDS);
+            assertThat(held).isNotNull();
+
             Path filler = fill(disk, 0);
             // Before: the store failed for good here, so every later write failed until a restart.
             ch.basicPublish("", "full.q", MessageProperties.PERSISTENT_BASIC, new byte[256 << 10]);
@@ -159,6 +178,14 @@ class DiskAlarmTest {
                 Thread.sleep(20);
             }
             assertThat(consumer.getCloseReason().getMessage()).contains("store cannot write");
+            // The same for MQTT: the PUBACK is refused with DISCONNECT (0x80); the session keeps the message.
+            held.acknowledge();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_S);
+            while (sub.getState().isConnected()) {
+                assertThat(System.nanoTime() < deadline).as("MQTT connection closed on a PUBACK").isTrue();
+                Thread.sleep(20);
+            }
+            pub.disconnect();
 
             Files.delete(filler);
             assertThat(events.poll(BOUND_S, TimeUnit.SECONDS)).isEqualTo("unblocked");
