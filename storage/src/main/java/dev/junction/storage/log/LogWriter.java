@@ -63,7 +63,7 @@ final class LogWriter implements Runnable {
     final WriterStats stats = new WriterStats();
 
     LogWriter(LogMessageStore store, CommandQueue commands, Path dir, FsyncPolicy policy, LogStoreSettings settings,
-              Recovery recovered) throws IOException {
+              Recovery recovered, MetaAccess metaAccess) throws IOException {
         this.store = store;
         this.commands = commands;
         this.policy = policy;
@@ -72,7 +72,7 @@ final class LogWriter implements Runnable {
         RecordAppender appender = new RecordAppender();
         this.sync = new FileSync(dir, policy, stats);
         this.segments = new SegmentFiles(store, dir, settings, recovered, appender, sync, stats, failure);
-        this.meta = new MetaLog(dir, settings, recovered, appender, sync, stats, failure);
+        this.meta = new MetaLog(dir, settings, recovered, appender, sync, stats, failure, metaAccess);
         this.compactor = new Compactor(store, segments, settings, stats, failure);
         segments.startFresh();
         segments.reclaim(compactor);
