@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
@@ -186,6 +189,13 @@ class DiskAlarmTest {
                 Thread.sleep(20);
             }
             pub.disconnect();
+            // A session meant to outlive its connection cannot be stored now: CONNACK 0x88 Server unavailable.
+            Mqtt5BlockingClient late = Mqtt5Client.builder().identifier("late").serverHost("127.0.0.1")
+                    .serverPort(broker.port("mqtt")).simpleAuth().username("guest")
+                    .password("guest".getBytes()).applySimpleAuth().buildBlocking();
+            assertThatThrownBy(() -> late.connectWith().sessionExpiryInterval(60).send())
+                    .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(
+                            e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE));
 
             Files.delete(filler);
             assertThat(events.poll(BOUND_S, TimeUnit.SECONDS)).isEqualTo("unblocked");
