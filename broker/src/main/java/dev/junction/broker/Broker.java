@@ -77,6 +77,12 @@ public final class Broker implements AutoCloseable {
         return broker;
     }
 
+    private static long totalRam() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize()
+                : Runtime.getRuntime().maxMemory();
+    }
+
     private void startAll() throws InterruptedException {
         long started = System.nanoTime();
         new JvmMemoryMetrics().bindTo(registry);
@@ -100,6 +106,7 @@ public final class Broker implements AutoCloseable {
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
         engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());
+        engine.diskAlarm().watch(storage.dir(), config.limits().diskFreeLimit().bytes(totalRam()));
         gate = new ConnectionGate(config.limits().maxConnections(), registry);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
@@ -117,7 +124,8 @@ public final class Broker implements AutoCloseable {
             listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
         }
         mqttServer = MqttServer.create(new MqttSettings(config.mqtt(), config.users(),
-                config.limits().maxMessageSize()), engine);
+                config.limits().maxMessageSize(), config.limits().maxRetainedMessages(),
+                config.limits().maxRetainedBytes()), engine);
         ListenerConfig mqttConfig = config.listeners().mqtt();
         if (mqttConfig.enabled()) {
             mqtt = new TcpListener("mqtt", new MqttChannelInitializer(mqttServer), gate);

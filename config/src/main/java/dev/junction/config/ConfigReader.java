@@ -30,7 +30,8 @@ final class ConfigReader {
                     "queue_window_messages", "queue_window_bytes", "compaction");
     static final List<String> LIMITS_KEYS =
             List.of("max_connections", "channel_max", "frame_max", "max_message_size", "heartbeat",
-                    "memory_high_watermark_percent", "max_content_in_flight_bytes", "auth_failure_max_delay_ms");
+                    "memory_high_watermark_percent", "max_content_in_flight_bytes", "auth_failure_max_delay_ms",
+                    "disk_free_limit", "max_retained_messages", "max_retained_bytes");
     static final List<String> AMQP_KEYS = List.of("default_vhost");
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
@@ -186,7 +187,41 @@ final class ConfigReader {
                 section.integer("heartbeat", 60, 0, MAX_PORT),
                 section.integer("memory_high_watermark_percent", 60, 1, 100),
                 section.longInteger("max_content_in_flight_bytes", 67_108_864, 1, Long.MAX_VALUE),
-                section.integer("auth_failure_max_delay_ms", 5000, 0, 60_000));
+                section.integer("auth_failure_max_delay_ms", 5000, 0, 60_000),
+                diskFreeLimit(section),
+                section.longInteger("max_retained_messages", Limits.DEFAULT_MAX_RETAINED_MESSAGES, 0, Long.MAX_VALUE),
+                section.longInteger("max_retained_bytes", Limits.DEFAULT_MAX_RETAINED_BYTES, 0, Long.MAX_VALUE));
+    }
+
+    /** {@code 50MB}, {@code 2GiB}, {@code 1000000} (bytes), or {@code {mem_relative: 1.5}} (times the RAM). */
+    private static DiskFreeLimit diskFreeLimit(YamlMapping section) throws ConfigException {
+        Optional<YamlValue> v = section.get("disk_free_limit");
+        if (v.isEmpty() || v.get().isNull()) {
+            return DiskFreeLimit.DEFAULT;
+        }
+        if (v.get().isMapping()) {
+            YamlMapping m = v.get().asMapping(List.of("mem_relative"));
+            Optional<YamlValue> r = m.get("mem_relative");
+            if (r.isEmpty()) {
+                throw section.error("disk_free_limit", "expected a size such as 2GB or {mem_relative: 1.0}");
+            }
+            double ratio;
+            try {
+                ratio = Double.parseDouble(r.get().asString().trim());
+            } catch (NumberFormatException e) {
+                ratio = -1;
+            }
+            if (!(ratio >= 0 && ratio <= 100)) {
+                throw m.error("mem_relative", "expected a number between 0 and 100 (a multiple of the RAM)");
+            }
+            return DiskFreeLimit.relative(ratio);
+        }
+        long bytes = ByteSize.parse(v.get().asString());
+        if (bytes < 0) {
+            throw section.error("disk_free_limit", "expected a size such as 50MB, 2GB, 1GiB or a number of bytes, "
+                    + "or {mem_relative: 1.0}");
+        }
+        return DiskFreeLimit.absolute(bytes);
     }
 
     private static MqttConfig mqtt(YamlMapping top, YamlMapping section, List<String> vhosts, List<UserConfig> users)

@@ -3,11 +3,17 @@ package dev.junction.config;
 /**
  * Connection and message limits. {@code maxConnections} 0 means unlimited; {@code heartbeatSeconds}
  * 0 disables heartbeats; {@code maxMessageSize} is in bytes. Past {@code memoryHighWatermarkPercent} of the
- * maximum heap, publishers are blocked until memory use falls again. {@code maxContentInFlightBytes} caps the
- * message content one AMQP connection may have received and not yet seen accepted by queues (never below
- * {@code maxMessageSize} in effect). {@code authFailureMaxDelayMs} is the longest delay put on the answer to a
- * failed login (0 turns the throttle off).
+ * maximum heap, publishers are blocked until memory use falls again; below {@code diskFreeLimit} of free space
+ * on the store's file system too. {@code maxContentInFlightBytes} caps the message content one AMQP connection may
+ * have received and not yet seen accepted by queues (never below {@code maxMessageSize} in effect).
+ * {@code authFailureMaxDelayMs} is the longest delay put on the answer to a failed login (0 turns the throttle
+ * off). {@code maxRetainedMessages} and {@code maxRetainedBytes} bound the MQTT retained messages of each vhost
+ * (count, and bytes of the stored messages).
  */
 public record Limits(int maxConnections, int channelMax, int frameMax, long maxMessageSize, int heartbeatSeconds,
-                     int memoryHighWatermarkPercent, long maxContentInFlightBytes, int authFailureMaxDelayMs) {
+                     int memoryHighWatermarkPercent, long maxContentInFlightBytes, int authFailureMaxDelayMs,
+                     DiskFreeLimit diskFreeLimit, long maxRetainedMessages, long maxRetainedBytes) {
+
+    public static final long DEFAULT_MAX_RETAINED_MESSAGES = 100_000;
+    public static final long DEFAULT_MAX_RETAINED_BYTES = 64L << 20;
 }

@@ -22,7 +22,8 @@ class DefaultsTest {
         assertThat(c.listeners().http()).isEqualTo(new ListenerConfig(true, "127.0.0.1", 15672));
         assertThat(c.storage()).isEqualTo(new StorageConfig(Path.of("data"), FsyncMode.GROUP, 1000, Duration.ofMillis(2)));
         assertThat(c.vhosts()).containsExactly("/");
-        assertThat(c.limits()).isEqualTo(new Limits(10_000, 2047, 131_072, 16_777_216L, 60, 60, 67_108_864L, 5000));
+        assertThat(c.limits()).isEqualTo(new Limits(10_000, 2047, 131_072, 16_777_216L, 60, 60, 67_108_864L, 5000, DiskFreeLimit.DEFAULT,
+                Limits.DEFAULT_MAX_RETAINED_MESSAGES, Limits.DEFAULT_MAX_RETAINED_BYTES));
         assertThat(c.amqp().defaultVhost()).isEqualTo("/");
         assertThat(c.mqtt()).isEqualTo(new MqttConfig(false, Optional.empty(), 65_535, 16, 100, 268_435_455, 100,
                 100_000, "amq.topic", "/", 86_400));

@@ -84,7 +84,8 @@ class FullConfigTest {
         assertThat(sensor.loopbackOnly()).isTrue();
         assertThat(sensor.permissions().get("iot devices")).isEqualTo(VhostPermission.of("", ".*", ""));
         assertThat(sensor.acl()).hasSize(2);
-        assertThat(c.limits()).isEqualTo(new Limits(0, 16, 8192, 1_048_576L, 0, 60, 67_108_864L, 5000));
+        assertThat(c.limits()).isEqualTo(new Limits(0, 16, 8192, 1_048_576L, 0, 60, 67_108_864L, 5000, DiskFreeLimit.DEFAULT,
+                Limits.DEFAULT_MAX_RETAINED_MESSAGES, Limits.DEFAULT_MAX_RETAINED_BYTES));
         assertThat(c.amqp()).isEqualTo(new AmqpConfig("prod"));
         assertThat(c.mqtt()).isEqualTo(new MqttConfig(true, Optional.of("sensor"), 600, 0, 10, 65_536, 20, 500,
                 "mqtt", "iot devices", 3600));

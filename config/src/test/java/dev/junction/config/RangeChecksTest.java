@@ -78,7 +78,8 @@ class RangeChecksTest {
                 storage: { group_commit_max_wait_ms: 0 }
                 """);
 
-        assertThat(c.limits()).isEqualTo(new Limits(0, 65535, 4096, 536_870_912L, 0, 60, 67_108_864L, 5000));
+        assertThat(c.limits()).isEqualTo(new Limits(0, 65535, 4096, 536_870_912L, 0, 60, 67_108_864L, 5000, DiskFreeLimit.DEFAULT,
+                Limits.DEFAULT_MAX_RETAINED_MESSAGES, Limits.DEFAULT_MAX_RETAINED_BYTES));
         assertThat(c.mqtt().maxSessionExpirySeconds()).isEqualTo(MqttConfig.NEVER_EXPIRE);
         assertThat(c.storage().groupCommitMaxWait()).isEqualTo(Duration.ZERO);
     }

@@ -84,6 +84,15 @@ public final class BrokerFixture implements AutoCloseable {
         return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
     }
 
+    /**
+     * A broker keeping its store in {@code dataDir}, with {@code extraLimits} (keys indented by two spaces) added
+     * to the limits section; starting it again on the same directory is a restart.
+     */
+    public static BrokerFixture startIn(Path dataDir, String extraLimits) throws Exception {
+        String yaml = BASE_CONFIG.formatted(dataDir, 60, 16L * 1024 * 1024, 0) + extraLimits;
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dataDir.getParent());
+    }
+
     public int amqpPort() {
         return broker.address("amqp").getPort();
     }

@@ -226,6 +226,12 @@ final class Consuming {
     }
 
     private void settle(Method m, long tag, boolean multiple, Settlement how) {
+        if (how != Settlement.REQUEUE && !ch.conn.engine.store().writable()) {
+            // Taken now, the ack would only reach the disk later, or never if the broker stops first: refused
+            // visibly instead (the connection closes and its unacked messages are requeued).
+            throw AmqpException.connection(ReplyCode.INTERNAL_ERROR, "cannot record the acknowledgement: the "
+                    + "store cannot write (disk full or failing)", m.type().classId(), m.type().methodId());
+        }
         outstanding.settle(m, tag, multiple, how, ch.publishing.transactional());
     }
 

@@ -58,7 +58,9 @@ final class PublisherFlow {
         if (on && !blocked && publisher) {
             blocked = true;
             if (conn.clientHasCapability("connection.blocked")) {
-                conn.send(0, MethodType.CONNECTION_BLOCKED.with("low on memory"));
+                // RabbitMQ's reasons: which resource alarm blocks the publisher.
+                boolean disk = conn.engine.memoryAlarm().raised(dev.junction.routing.MemoryAlarm.Resource.DISK);
+                conn.send(0, MethodType.CONNECTION_BLOCKED.with(disk ? "low on disk" : "low on memory"));
                 conn.flush();
             }
             gate.memoryAlarm(true);

@@ -113,6 +113,12 @@ final class InboundPublish {
         byte[] body = new byte[m.payload().readableBytes()];
         m.payload().getBytes(m.payload().readerIndex(), body);
         int refusal = refusal(topic, props, body);
+        if (refusal == 0 && c.v5 && fh.isRetain() && !c.server.retained.accepts(topic, body.length)) {
+            // A new retained topic past the vhost's retained limits: MQTT 5 PUBACK/PUBREC 0x97 Quota exceeded
+            // (section 3.4.2.1), and the message is not routed either. 3.1.1 has no negative acknowledgement:
+            // there the message is routed without being retained (MqttServer.publish).
+            refusal = 0x97;
+        }
         if (refusal != 0) {
             if (qos > 0) {
                 // 3.1.1 has no negative acknowledgement: the message is dropped and acknowledged as usual.
@@ -148,8 +154,13 @@ final class InboundPublish {
                 session.addInboundQos2(packetId);
                 c.server.persist(session).whenComplete((v, storeError) -> c.onLoop(() -> {
                     if (storeError != null) {
-                        LOG.warn("the QoS 2 packet id {} of MQTT client '{}' was not stored: {}", packetId,
-                                c.clientId, storeError.toString());
+                        // Not stored: a PUBREC now would promise exactly-once across a restart that the broker
+                        // cannot keep. Refused visibly (MQTT 5 DISCONNECT 0x80, 3.1.1 close); the client sends
+                        // the message again after reconnecting [MQTT-4.4.0-1].
+                        LOG.warn("the QoS 2 packet id {} of MQTT client '{}' was not stored ({}); closing",
+                                packetId, c.clientId, storeError.toString());
+                        c.closeWith(0x80);
+                        return;
                     }
                     ack.done = true;
                     flushAcks();

@@ -171,7 +171,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (connectTimeout != null) {
                 connectTimeout.cancel(false);
             }
+            if (!server.engine.store().writable() && wantsStoredSession((MqttConnectMessage) m)) {
+                // A persistent session could not be stored: refused visibly rather than accepted and lost on a
+                // restart. CONNACK 0x88 Server unavailable (MQTT 5), 0x03 (3.1.1).
+                LOG.warn("MQTT client {} asked for a persistent session while the store cannot write; refusing",
+                        remote());
+                refuse(v5Attr() ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+                return;
+            }
             connectThrottled((MqttConnectMessage) m);
+            return;
+        }
+        if (storeCannotTake(type)) {
             return;
         }
         switch (type) {
@@ -306,6 +318,35 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         warnViolation("MQTT protocol error by {} ({}): {}; closing",
                 clientId == null ? "-" : ViolationLog.printable(clientId), remote(), ViolationLog.printable(why));
         closeWith(0x82);
+    }
+
+    /**
+     * An acknowledgement (or a stored session's SUBSCRIBE/UNSUBSCRIBE) while the store cannot write (disk full):
+     * it would be taken in memory and only reach the disk later, or never if the broker stops first. It is refused visibly instead: MQTT 5 DISCONNECT 0x80
+     * Unspecified error, 3.1.1 close; the session keeps the message, which is sent again after reconnecting.
+     */
+    private boolean storeCannotTake(MqttMessageType type) {
+        boolean ack = type == MqttMessageType.PUBACK || type == MqttMessageType.PUBREC
+                || type == MqttMessageType.PUBREL || type == MqttMessageType.PUBCOMP
+                // a stored session's subscriptions are part of its record
+                || session != null && session.durable
+                && (type == MqttMessageType.SUBSCRIBE || type == MqttMessageType.UNSUBSCRIBE);
+        if (!ack || server.engine.store().writable()) {
+            return false;
+        }
+        LOG.warn("MQTT client {} ({}) sent {} while the store cannot write; closing", clientId, remote(), type);
+        closeWith(0x80);
+        return true;
+    }
+
+    /** Whether a CONNECT asks for a session kept past the connection (3.1.1 clean session 0, MQTT 5 expiry > 0). */
+    private boolean wantsStoredSession(MqttConnectMessage m) {
+        if (!v5Attr()) {
+            return !m.variableHeader().isCleanSession();
+        }
+        MqttProperties.MqttProperty<?> expiry = m.variableHeader().properties()
+                .getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
+        return expiry != null && expiry.value() instanceof Integer i && i != 0;
     }
 
     /**

@@ -87,7 +87,8 @@ public final class MqttServer implements AutoCloseable {
         // Session queues declared by earlier versions dead-letter their drops here to count them; the exchange
         // stays so that they find it (and route nowhere). Drops are now counted by Queue.onDropped.
         vhost.declareExchange(new ExchangeSpec(DROPPED, "fanout", false, false, true, Map.of()), false);
-        this.retained = new RetainedMessages(vhost.name(), engine.store().retained());
+        this.retained = new RetainedMessages(vhost.name(), engine.store().retained(), settings.maxRetainedMessages(),
+                settings.maxRetainedBytes());
         this.store = engine.store().sessions();
         engine.authorization().mqtt(vhost.name(), config.exchange(), TopicMapping.sessionQueue(""),
                 TopicMapping.SHARE_QUEUE_PREFIX, this::sessionQueueDeleted);
@@ -293,7 +294,11 @@ public final class MqttServer implements AutoCloseable {
         }
     }
 
-    /** Stores the retained copy when asked, then routes. Called from any event loop or the timer. */
+    /**
+     * Stores the retained copy when asked, then routes. A retained copy the vhost's retained limits refuse is
+     * not kept, and the message is routed all the same (MQTT 3.1.1 and wills: no way to tell the publisher;
+     * RetainedMessages logs it once). Called from any event loop or the timer.
+     */
     dev.junction.routing.PublishResult publish(String topic, boolean retain, Message m, boolean confirm) {
         if (retain) {
             retained.apply(topic, m);

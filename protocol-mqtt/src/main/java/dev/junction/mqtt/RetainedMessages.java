@@ -9,14 +9,21 @@ import dev.junction.storage.RetainedStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The retained message of every topic in the MQTT vhost: an in-memory index, written through to the store so a
- * durable store keeps them across restarts. A retained message with an empty payload clears the topic
- * [MQTT-3.3.1-6, MQTT-3.3.1-7].
+ * The retained messages of the MQTT vhost. Only an index lives here, topic → stored size; the messages
+ * themselves are in the store and are read back when a subscription matches them, so many retained messages do
+ * not each hold a decoded copy on the heap (217k of 1 KB once kept the memory alarm raised for good). A retained
+ * message with an empty payload clears the topic [MQTT-3.3.1-6, MQTT-3.3.1-7].
+ *
+ * <p>Bounded per vhost by {@code limits.max_retained_messages} (topics) and {@code limits.max_retained_bytes}
+ * (bytes of the stored messages: payload, topic and properties): past either, a retained publish to a topic that holds none is refused
+ * ({@link Outcome#REFUSED}); replacing or clearing a topic that holds one always works, so clearing never needs
+ * room. Limit checks and index changes are serialised on this object; the store call only queues a write.
  */
 final class RetainedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(RetainedMessages.class);
@@ -24,44 +31,101 @@ final class RetainedMessages {
     record Retained(String topic, Message message) {
     }
 
+    /** What {@link #apply} did. */
+    enum Outcome {
+        STORED, CLEARED, REFUSED
+    }
+
     private final String vhost;
     private final RetainedStore store;
-    private final Map<String, Message> byTopic = new ConcurrentHashMap<>();
+    private final long maxMessages;
+    private final long maxBytes;
+    private final Map<String, Integer> sizes = new ConcurrentHashMap<>();
+    private long bytes;
+    /** Set at the first refusal, cleared when room is made: one log line per time the limit is reached. */
+    private boolean refusing;
 
-    RetainedMessages(String vhost, RetainedStore store) {
+    RetainedMessages(String vhost, RetainedStore store, long maxMessages, long maxBytes) {
         this.vhost = vhost;
         this.store = store;
-        for (RetainedMessage r : store.all()) {
-            if (r.vhost().equals(vhost)) {
-                try {
-                    byTopic.put(r.topic(), MessageCodec.decode(r.data()));
-                } catch (RuntimeException e) {
-                    LOG.warn("skipping unreadable retained message of '{}'", r.topic(), e);
-                }
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+        for (RetainedStore.Entry e : store.index()) {
+            if (e.vhost().equals(vhost)) {
+                sizes.put(e.topic(), e.size());
+                bytes += e.size();
             }
         }
     }
 
-    void apply(String topic, Message m) {
+    /** Stores or clears the retained message of {@code topic}; refuses a new topic past the limits. */
+    synchronized Outcome apply(String topic, Message m) {
+        Integer old = sizes.get(topic);
         if (m.bodySize() == 0) {
-            byTopic.remove(topic);
+            if (old != null) {
+                sizes.remove(topic);
+                bytes -= old;
+                refusing = false;
+            }
             store.delete(vhost, topic);
-        } else {
-            byTopic.put(topic, m);
-            store.put(new RetainedMessage(vhost, topic, MessageCodec.encode(m)));
+            return Outcome.CLEARED;
         }
+        byte[] data = MessageCodec.encode(m);
+        int size = data.length;
+        if (old == null && (sizes.size() >= maxMessages || bytes + size > maxBytes)) {
+            if (!refusing) {
+                refusing = true;
+                LOG.warn("vhost '{}' holds {} retained messages of {} bytes (limits {} and {} bytes): new retained "
+                        + "topics are refused until some are cleared", vhost, sizes.size(), bytes, maxMessages,
+                        maxBytes);
+            }
+            return Outcome.REFUSED;
+        }
+        sizes.put(topic, size);
+        bytes += size - (old == null ? 0 : old);
+        store.put(new RetainedMessage(vhost, topic, data));
+        return Outcome.STORED;
     }
 
-    /** The retained messages whose topics match {@code filter} (wildcards and the '$' rule included). */
+    /**
+     * Whether a retained publish of {@code size} payload bytes to {@code topic} would be stored now. The limit
+     * counts the stored message (payload and properties), so {@link #apply} may still refuse one that passed.
+     */
+    synchronized boolean accepts(String topic, int size) {
+        return size == 0 || sizes.containsKey(topic) || sizes.size() < maxMessages && bytes + size <= maxBytes;
+    }
+
+    /**
+     * The retained messages whose topics match {@code filter} (wildcards and the '$' rule included), read back
+     * from the store.
+     */
     List<Retained> matching(String filter) {
         TopicTrie<Boolean> one = new TopicTrie<>();
         one.add(TopicPattern.mqtt(filter), Boolean.TRUE);
-        List<Retained> out = new ArrayList<>();
-        byTopic.forEach((topic, m) -> one.match(TopicMapping.levels(topic), (p, v) -> out.add(new Retained(topic, m))));
+        List<String> topics = new ArrayList<>();
+        for (String topic : sizes.keySet()) {
+            one.match(TopicMapping.levels(topic), (p, v) -> topics.add(topic));
+        }
+        List<Retained> out = new ArrayList<>(topics.size());
+        for (String topic : new java.util.LinkedHashSet<>(topics)) {
+            Optional<RetainedMessage> r = store.get(vhost, topic);
+            if (r.isEmpty()) {
+                continue; // cleared since the index was read
+            }
+            try {
+                out.add(new Retained(topic, MessageCodec.decode(r.get().data())));
+            } catch (RuntimeException e) {
+                LOG.warn("skipping unreadable retained message of '{}': {}", topic, e.toString());
+            }
+        }
         return out;
     }
 
     int size() {
-        return byTopic.size();
+        return sizes.size();
+    }
+
+    synchronized long bytes() {
+        return bytes;
     }
 }

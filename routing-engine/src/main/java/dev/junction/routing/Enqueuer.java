@@ -45,7 +45,8 @@ final class Enqueuer {
                 if (error == null) {
                     confirmation.accept();
                 } else {
-                    LOG.error("store write failed; publisher will get a nack", error);
+                    // The store logs one line per incident; a line (and a trace) per nack flooded the log.
+                    LOG.debug("store write failed; publisher will get a nack: {}", error.toString());
                     confirmation.refuse();
                 }
             });

@@ -46,6 +46,7 @@ public final class RoutingEngine implements AutoCloseable {
     private final LoginThrottle loginThrottle;
     /** Client-triggered warnings (protocol errors, failed logins): one line per source address per interval. */
     private final WarningLimiter clientWarnings = new WarningLimiter(30, TimeUnit.SECONDS);
+    private final DiskAlarm diskAlarm;
 
     /**
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
@@ -65,13 +66,22 @@ public final class RoutingEngine implements AutoCloseable {
         this.timers = Executors.newSingleThreadScheduledExecutor(named("junction-timer"));
         this.recoveredUpTo = store.highestMessageId();
         this.messageIds = new AtomicLong(recoveredUpTo);
+        this.diskAlarm = new DiskAlarm(store, memoryAlarm);
         memoryAlarm.start(timers);
         this.loginThrottle = new LoginThrottle(registry);
-        io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm, a -> a.raised() ? 1 : 0)
-                .description("1 while publishers are blocked because heap use is past the high watermark")
+        diskAlarm.start(timers);
+        io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm,
+                        a -> a.raised(MemoryAlarm.Resource.MEMORY) ? 1 : 0)
+                .description("1 while publishers are blocked because heap in use after collection is past the "
+                        + "high watermark")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("junction.disk.alarm", diskAlarm, a -> a.raised() ? 1 : 0)
+                .description("1 while publishers are blocked because free disk space is below disk_free_limit "
+                        + "or the store cannot write")
                 .register(registry);
     }
 
+    /** The alarm adapters block publishers on: memory and disk (see {@link DiskAlarm}). */
     public MemoryAlarm memoryAlarm() {
         return memoryAlarm;
     }
@@ -87,6 +97,21 @@ public final class RoutingEngine implements AutoCloseable {
 
     public WarningLimiter clientWarnings() {
         return clientWarnings;
+    }
+
+    public DiskAlarm diskAlarm() {
+        return diskAlarm;
+    }
+
+    /**
+     * Refuses a durable declaration while the store cannot write: confirming it would promise a definition that
+     * may not survive a restart (it was seen to get declare-ok and be gone after a restart).
+     */
+    void requireWritableStore(String what) {
+        if (!store.writable()) {
+            throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot declare durable " + what
+                    + ": the store cannot write (disk full or failing); try again once it can");
+        }
     }
 
     /** Returns the vhost, creating it (with its built-in exchanges) when missing. */
@@ -190,6 +215,7 @@ public final class RoutingEngine implements AutoCloseable {
     @Override
     public void close() {
         memoryAlarm.stop();
+        diskAlarm.stop();
         timers.shutdownNow();
         pool.shutdown();
         try {

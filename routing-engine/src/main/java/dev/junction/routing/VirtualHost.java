@@ -97,6 +97,9 @@ public final class VirtualHost implements QueueHost {
                 throw BrokerException.accessRefused("exchange name '" + spec.name()
                         + "' contains reserved prefix 'amq.*'");
             }
+            if (spec.durable()) {
+                engine.requireWritableStore("exchange '" + spec.name() + "'");
+            }
             Exchange x = addExchange(spec, type);
             if (spec.durable()) {
                 engine.store().definitions().put(DefinitionCodec.exchange(name, spec));
@@ -195,6 +198,9 @@ public final class VirtualHost implements QueueHost {
             }
             QueueArguments args = QueueArguments.parse(spec.arguments(), what);
             beforeCreate.accept(queueName);
+            if (spec.durable() && !spec.exclusive()) {
+                engine.requireWritableStore(what);
+            }
             QueueSpec named = spec.withName(queueName);
             Queue q = addQueue(named, args, spec.exclusive() ? owner : null);
             if (named.durable() && !named.exclusive()) {
@@ -314,6 +320,10 @@ public final class VirtualHost implements QueueHost {
                 durableDestination = q.durable() && !q.spec().exclusive();
             } else {
                 durableDestination = existingExchange(b.destination()).durable();
+            }
+            if (source.durable() && durableDestination && !engine.store().writable()
+                    && !source.bindings().contains(b)) {
+                engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
             }
             if (source.bind(b) && source.durable() && durableDestination) {
                 engine.store().definitions().put(DefinitionCodec.binding(name, b));

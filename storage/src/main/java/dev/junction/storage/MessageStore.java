@@ -94,6 +94,15 @@ public interface MessageStore extends AutoCloseable {
     /** The highest message id ever appended (0 for an empty store), so ids keep increasing after a restart. */
     long highestMessageId();
 
+    /**
+     * Whether the store makes writes durable now. A store that meets a write error (a full disk) fails the
+     * futures of the writes it cannot make durable, says false here, and keeps trying: once it writes again it
+     * says true, and the writes it held meanwhile are on disk. The engine blocks publishers while it is false.
+     */
+    default boolean writable() {
+        return true;
+    }
+
     DefinitionStore definitions();
 
     RetainedStore retained();

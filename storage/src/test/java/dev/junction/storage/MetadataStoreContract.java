@@ -17,6 +17,9 @@ public interface MetadataStoreContract {
     /** The store under test. */
     MessageStore store();
 
+    /** Closes and reopens a durable store on the same directory (the store is then {@link #store()}). */
+    void reopenIfDurable();
+
     @Test
     default void definitionPutWithSameKeyReplacesInPlace() {
         DefinitionStore definitions = store().definitions();
@@ -66,6 +69,28 @@ public interface MetadataStoreContract {
         await(definitions.put(definition(DefinitionKind.EXCHANGE, "/", "a", "2")));
 
         assertThat(describe(definitions.all())).containsExactly("EXCHANGE /b=1", "EXCHANGE /a=2");
+    }
+
+    @Test
+    default void retainedIndexListsTopicsAndSizesAndGetReadsOneMessageBack() {
+        RetainedStore retained = store().retained();
+        await(retained.put(new RetainedMessage("/", "a/b", bytes("one"))));
+        await(retained.put(new RetainedMessage("/", "a/b", bytes("three"))));
+        await(retained.put(new RetainedMessage("other", "a/b", bytes("x"))));
+        await(retained.put(new RetainedMessage("/", "gone", bytes("y"))));
+        await(retained.delete("/", "gone"));
+        reopenIfDurable();
+        retained = store().retained();
+
+        assertThat(retained.index()).containsExactlyInAnyOrder(new RetainedStore.Entry("/", "a/b", 5),
+                new RetainedStore.Entry("other", "a/b", 1));
+        assertThat(retained.get("/", "a/b").map(m -> text(m.data()))).contains("three");
+        assertThat(retained.get("other", "a/b").map(m -> m.vhost() + " " + m.topic())).contains("other a/b");
+        assertThat(retained.get("/", "gone")).isEmpty();
+        assertThat(retained.get("/", "never")).isEmpty();
+        // A copy each time: changing what get returned changes nothing stored.
+        retained.get("/", "a/b").orElseThrow().data()[0] = 'X';
+        assertThat(text(retained.get("/", "a/b").orElseThrow().data())).isEqualTo("three");
     }
 
     @Test

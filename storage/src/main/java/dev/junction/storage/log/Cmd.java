@@ -33,6 +33,8 @@ final class Cmd {
     long[] removed;
     /** META: the key the record puts or deletes. */
     Object metaKey;
+    /** META RETAINED_PUT: the record the store's state holds, which the writer places once it is durable. */
+    RetainedRecord retained;
 
     Cmd(int kind, byte type, byte[] payload) {
         this.kind = kind;

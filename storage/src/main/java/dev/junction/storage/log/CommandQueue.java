@@ -52,11 +52,28 @@ final class CommandQueue {
      * the store is closed and nothing is left.
      */
     ArrayDeque<Cmd> take(boolean wait) {
+        return take(wait, 0);
+    }
+
+    /** As {@link #take(boolean)}, but a wait ends after {@code timeoutNanos} when that is positive. */
+    ArrayDeque<Cmd> take(boolean wait, long timeoutNanos) {
         lock.lock();
         try {
+            long left = timeoutNanos;
             while (wait && commands.isEmpty() && !closed) {
                 writerWaiting = true;
-                work.awaitUninterruptibly();
+                if (timeoutNanos <= 0) {
+                    work.awaitUninterruptibly();
+                } else if (left <= 0) {
+                    break;
+                } else {
+                    try {
+                        left = work.awaitNanos(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
             }
             writerWaiting = false;
             if (commands.isEmpty()) {

@@ -191,6 +191,12 @@ final class Compactor {
                 }
                 segments.flush(); // readers may look for the copies in the file from now on
                 stats.compactedBytes += segments.recordBytesWritten() - before;
+                if (failure.failed()) {
+                    // Not in the file yet: readers keep the originals. The copies are written with the rest once
+                    // the store writes again, and recovery lets such a copy replace its original.
+                    finishScan();
+                    return;
+                }
             } catch (IOException | RuntimeException e) {
                 failure.fail(e);
                 finishScan();

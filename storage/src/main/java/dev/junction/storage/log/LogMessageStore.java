@@ -64,6 +64,8 @@ public final class LogMessageStore implements MessageStore {
 
     private final DefinitionStore definitionView;
     private final RetainedStore retainedView;
+    private final MetaReader metaReader;
+    private final MetaAccess metaAccess;
     private final SessionStore sessionView;
 
     private LogMessageStore(Path dir, FsyncPolicy policy, LogStoreSettings settings, FileChannel lockChannel,
@@ -76,9 +78,11 @@ public final class LogMessageStore implements MessageStore {
         this.index = new MessageIndex(r);
         MetaAccess meta = new MetaAccess(lock, commands, r.meta);
         this.definitionView = new LogDefinitionStore(meta);
-        this.retainedView = new LogRetainedStore(meta);
+        this.metaAccess = meta;
+        this.metaReader = new MetaReader(dir);
+        this.retainedView = new LogRetainedStore(meta, metaReader);
         this.sessionView = new LogSessionStore(meta);
-        this.writer = new LogWriter(this, commands, dir, policy, settings, r);
+        this.writer = new LogWriter(this, commands, dir, policy, settings, r, meta);
         this.recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         this.writerThread = new Thread(writer, WRITER_THREAD);
         writerThread.setDaemon(true);
@@ -400,6 +404,7 @@ public final class LogMessageStore implements MessageStore {
                 Thread.currentThread().interrupt();
             }
         }
+        metaReader.close();
         try {
             dirLock.release();
         } catch (IOException ignored) {
@@ -419,6 +424,15 @@ public final class LogMessageStore implements MessageStore {
     }
 
     // ---- statistics for metrics ----------------------------------------------------------------------------
+
+    /**
+     * False while the writer cannot make writes durable: from a failed write or fsync until it has written
+     * everything again (it retries on its own), or for good after a fatal failure.
+     */
+    @Override
+    public boolean writable() {
+        return writer.writable();
+    }
 
     /** How many fsyncs the writer has done (segments and metadata log). */
     public long fsyncCount() {
@@ -481,6 +495,11 @@ public final class LogMessageStore implements MessageStore {
     /** The directory the store lives in. */
     public Path directory() {
         return dir;
+    }
+
+    /** Bytes of retained messages the store holds on the heap: those whose record is not durable yet. */
+    long retainedBytesOnHeap() {
+        return metaAccess.read(MetaState::retainedBytesOnHeap);
     }
 
     void syncHook(LogWriter.SyncHook hook) {

@@ -25,7 +25,7 @@ final class LogWriter implements Runnable {
 
     /** Test hook around each fsync. */
     interface SyncHook {
-        void beforeForce();
+        void beforeForce() throws java.io.IOException;
 
         void afterForce();
     }
@@ -45,7 +45,11 @@ final class LogWriter implements Runnable {
     private final MetaLog meta;
     private final Compactor compactor;
 
+    /** How often the writer tries again to write during an incident, with or without new commands. */
+    static final long REPAIR_EVERY_NANOS = 500_000_000L;
+
     private final List<Cmd> group = new ArrayList<>();
+    private long lastRepair;
     private final List<Msg> groupMessages = new ArrayList<>();
     private long groupStart;
     private final ArrayDeque<Msg> cache = new ArrayDeque<>();
@@ -59,7 +63,7 @@ final class LogWriter implements Runnable {
     final WriterStats stats = new WriterStats();
 
     LogWriter(LogMessageStore store, CommandQueue commands, Path dir, FsyncPolicy policy, LogStoreSettings settings,
-              Recovery recovered) throws IOException {
+              Recovery recovered, MetaAccess metaAccess) throws IOException {
         this.store = store;
         this.commands = commands;
         this.policy = policy;
@@ -67,11 +71,15 @@ final class LogWriter implements Runnable {
         this.maxWaitNanos = policy.maxWait().toNanos();
         RecordAppender appender = new RecordAppender();
         this.sync = new FileSync(dir, policy, stats);
-        this.segments = new SegmentFiles(store, dir, settings, recovered, appender, sync, stats);
-        this.meta = new MetaLog(dir, settings, recovered, appender, sync, stats, failure);
+        this.segments = new SegmentFiles(store, dir, settings, recovered, appender, sync, stats, failure);
+        this.meta = new MetaLog(dir, settings, recovered, appender, sync, stats, failure, metaAccess);
         this.compactor = new Compactor(store, segments, settings, stats, failure);
         segments.startFresh();
         segments.reclaim(compactor);
+    }
+
+    boolean writable() {
+        return failure.writable();
     }
 
     void syncHook(SyncHook hook) {
@@ -114,9 +122,12 @@ final class LogWriter implements Runnable {
         while (true) {
             // Wait for commands only when no group is open and there is no compaction to get on with.
             boolean wait = group.isEmpty() && compactor.idle(processed);
-            ArrayDeque<Cmd> cmds = commands.take(wait);
+            ArrayDeque<Cmd> cmds = commands.take(wait, failure.incident() ? REPAIR_EVERY_NANOS : 0);
             if (cmds == null) {
                 break;
+            }
+            if (failure.incident() && group.isEmpty()) {
+                repairSoon();
             }
             if (cmds.isEmpty()) {
                 endGroup(); // nothing more arrived while this group was written: sync it
@@ -147,9 +158,11 @@ final class LogWriter implements Runnable {
         }
         group.add(c);
         processed++;
-        if (failure.failed()) {
+        if (failure.fatal()) {
             return; // failed with the group
         }
+        // During an incident the records are still appended: they wait in the files' redo copies, so that the
+        // files hold exactly what the index says once the store writes again.
         try {
             switch (c.kind) {
                 case Cmd.MESSAGE -> {
@@ -176,21 +189,27 @@ final class LogWriter implements Runnable {
         if (group.isEmpty()) {
             return;
         }
-        if (!failure.failed()) {
+        if (!failure.fatal()) {
             try {
                 segments.flushIfDirty();
                 meta.flushIfDirty();
-                if (sync.forceWrites) {
-                    segments.forceIfDirty();
-                    meta.forceIfDirty();
+                segments.forceIfDirty();
+                meta.forceIfDirty();
+                if (failure.incident()) {
+                    repairSoon();
                 }
-                segments.markClean();
-                meta.markClean();
+                if (!failure.failed()) {
+                    segments.markClean();
+                    meta.markClean();
+                }
             } catch (IOException | RuntimeException e) {
                 failure.fail(e);
             }
         }
         Throwable failed = failure.get();
+        if (failed != null) {
+            failure.countFailed(group.size());
+        }
         for (Cmd c : group) {
             if (failed == null) {
                 c.future.complete(null);
@@ -206,12 +225,34 @@ final class LogWriter implements Runnable {
         }
     }
 
+    /**
+     * During an incident, at most every {@link #REPAIR_EVERY_NANOS}: writes again what the files are owed. Once
+     * both are whole and durable, the incident is over, and whatever the current group wrote is durable too.
+     */
+    private void repairSoon() {
+        long now = System.nanoTime();
+        if (now - lastRepair < REPAIR_EVERY_NANOS) {
+            return;
+        }
+        lastRepair = now;
+        if (segments.repair() && meta.repair()) {
+            segments.markClean();
+            meta.markClean();
+            failure.resumed();
+            cacheWritten();
+            segments.reclaim(compactor);
+        }
+    }
+
     /** Keeps the newest written payloads on the heap up to the cache budget, and lets go of the rest. */
     private void cacheWritten() {
         long budget = settings.cacheBytes();
-        if (failure.failed()) {
+        if (failure.fatal()) {
             groupMessages.clear(); // the bytes may not be on disk: keep serving reads from memory
             return;
+        }
+        if (failure.incident()) {
+            return; // the bytes are not on disk yet: keep them on the heap, and cache them once they are
         }
         int n = 0;
         for (Msg m : groupMessages) {

@@ -31,7 +31,20 @@ final class MetaAccess {
             }
             Cmd cmd = new Cmd(Cmd.META, type, payload);
             cmd.metaKey = key;
+            if (type == Records.RETAINED_PUT) {
+                cmd.retained = meta.retainedRecord((MetaState.RetainedKey) key);
+            }
             return commands.enqueue(cmd);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code r} under the store's lock (the writer placing retained records). */
+    void locked(Runnable r) {
+        lock.lock();
+        try {
+            r.run();
         } finally {
             lock.unlock();
         }

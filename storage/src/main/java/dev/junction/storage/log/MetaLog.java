@@ -31,13 +31,19 @@ final class MetaLog {
 
     private final MetaState mirror;
     private long metaNumber;
-    private FileChannel metaOut;
+    private RedoFile metaOut;
     private long metaSize;
     private final ByteBuffer metaBuffer = ByteBuffer.allocateDirect(64 << 10);
     private boolean metaDirty;
 
+    /** Retained records written since the log was last durable, with where each starts: placed once it is. */
+    private final List<RetainedRecord> unplaced = new ArrayList<>();
+    private long[] unplacedOffsets = new long[64];
+    private final MetaAccess access;
+
     MetaLog(Path dir, LogStoreSettings settings, Recovery recovered, RecordAppender appender, FileSync sync,
-            WriterStats stats, WriteFailure failure) throws IOException {
+            WriterStats stats, WriteFailure failure, MetaAccess access) throws IOException {
+        this.access = access;
         this.dir = dir;
         this.settings = settings;
         this.appender = appender;
@@ -49,17 +55,17 @@ final class MetaLog {
         // The metadata log is appended to where recovery left it; a missing one is started.
         metaNumber = Math.max(1, recovered.metaNumber);
         Path metaPath = dir.resolve(Recovery.metaFileName(metaNumber));
-        metaOut = FileChannel.open(metaPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(metaPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         metaSize = recovered.metaNumber == 0 ? 0 : recovered.metaSize;
         if (metaSize == 0) {
             ByteBuffer h = ByteBuffer.allocate(Records.FILE_HEADER).putInt(Records.MAGIC).putInt(Records.VERSION);
-            RecordAppender.writeFully(metaOut, h.flip(), 0);
+            RecordAppender.writeFully(ch, h.flip(), 0);
             metaSize = Records.FILE_HEADER;
-            metaOut.force(true);
+            ch.force(true);
             sync.syncDirectory();
         }
         stats.bytesOnDisk += metaSize;
-        metaOut.position(metaSize);
+        metaOut = new RedoFile(ch, metaSize, sync, failure);
     }
 
     /** Buffers the record of a metadata command and applies it to the mirror the log is rewritten from. */
@@ -67,11 +73,21 @@ final class MetaLog {
         if (metaBuffer.remaining() < c.recordBytes()) {
             RecordAppender.flush(metaBuffer, metaOut);
         }
+        long recordOffset = metaSize;
         appender.append(metaBuffer, metaOut, c.type, c.payload);
         metaSize += c.recordBytes();
         stats.bytesOnDisk += c.recordBytes();
         metaDirty = true;
-        mirror.apply(c.type, c.metaKey, c.payload);
+        if (c.retained != null) {
+            mirror.putRetained((MetaState.RetainedKey) c.metaKey, c.retained);
+            if (unplaced.size() == unplacedOffsets.length) {
+                unplacedOffsets = java.util.Arrays.copyOf(unplacedOffsets, unplacedOffsets.length * 2);
+            }
+            unplacedOffsets[unplaced.size()] = recordOffset;
+            unplaced.add(c.retained);
+        } else {
+            mirror.apply(c.type, c.metaKey, c.payload);
+        }
     }
 
     void flushIfDirty() throws IOException {
@@ -82,12 +98,27 @@ final class MetaLog {
 
     void forceIfDirty() throws IOException {
         if (metaDirty) {
-            sync.force(metaOut);
+            metaOut.force();
         }
     }
 
+    /** During a write incident: writes what the metadata log is owed again; true once it is durable. */
+    boolean repair() {
+        return metaOut.repair();
+    }
+
+    /** Everything written is durable: the retained records written since can give up their payloads. */
     void markClean() {
         metaDirty = false;
+        if (!unplaced.isEmpty()) {
+            long number = metaNumber;
+            access.locked(() -> {
+                for (int i = 0; i < unplaced.size(); i++) {
+                    unplaced.get(i).placed(number, unplacedOffsets[i]);
+                }
+            });
+            unplaced.clear();
+        }
     }
 
     void maybeCompact() {
@@ -97,21 +128,38 @@ final class MetaLog {
         long number = metaNumber + 1;
         Path tmp = dir.resolve(Recovery.metaFileName(number).replace(".log", ".tmp"));
         Path target = dir.resolve(Recovery.metaFileName(number));
+        List<RetainedRecord> moved = new ArrayList<>();
+        long[][] movedTo = {new long[64]};
         try {
             long size;
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 MetaReader old = new MetaReader(dir)) {
                 ByteBuffer buf = ByteBuffer.allocateDirect(64 << 10);
                 buf.putInt(Records.MAGIC).putInt(Records.VERSION);
+                long[] pos = {Records.FILE_HEADER};
                 List<IOException> errors = new ArrayList<>(1);
                 mirror.forEachRecord((type, payload) -> {
                     try {
                         appender.append(buf, out, type, payload);
+                        pos[0] += Records.HEADER + payload.length;
                     } catch (IOException e) {
                         errors.add(e);
                     }
                 });
                 if (!errors.isEmpty()) {
                     throw errors.get(0);
+                }
+                // Retained messages whose bytes left the heap are read back from the log being replaced.
+                for (RetainedRecord r : mirror.retainedRecords()) {
+                    byte[] payload = r.payload != null ? r.payload
+                            : old.read(r.metaNumber, r.offset, r.length, Records.RETAINED_PUT);
+                    appender.append(buf, out, Records.RETAINED_PUT, payload);
+                    if (moved.size() == movedTo[0].length) {
+                        movedTo[0] = java.util.Arrays.copyOf(movedTo[0], moved.size() * 2);
+                    }
+                    movedTo[0][moved.size()] = pos[0];
+                    moved.add(r);
+                    pos[0] += Records.HEADER + payload.length;
                 }
                 RecordAppender.flush(buf, out);
                 size = out.size();
@@ -122,8 +170,13 @@ final class MetaLog {
             Path old = dir.resolve(Recovery.metaFileName(metaNumber));
             metaOut.close();
             Files.deleteIfExists(old);
-            metaOut = FileChannel.open(target, StandardOpenOption.WRITE);
-            metaOut.position(size);
+            metaOut = new RedoFile(FileChannel.open(target, StandardOpenOption.WRITE), size, sync, failure);
+            // Readers find the retained messages in the new log from now on.
+            access.locked(() -> {
+                for (int i = 0; i < moved.size(); i++) {
+                    moved.get(i).placed(number, movedTo[0][i]);
+                }
+            });
             stats.bytesOnDisk += size - metaSize;
             LOG.debug("metadata log compacted from {} to {} bytes", metaSize, size);
             metaSize = size;
@@ -135,8 +188,8 @@ final class MetaLog {
             } catch (IOException ignored) {
                 // left for the next open to remove
             }
-            if (!metaOut.isOpen()) {
-                failure.fail(e); // the old log was closed but the new one could not be opened
+            if (!metaOut.channel().isOpen()) {
+                failure.fail(new IllegalStateException("the metadata log has no open file", e)); // not redoable
             }
         }
     }
@@ -148,14 +201,10 @@ final class MetaLog {
     }
 
     void forceOnClose() throws IOException {
-        metaOut.force(false);
+        metaOut.forceOnClose();
     }
 
     void closeFile() {
-        try {
-            metaOut.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        metaOut.close();
     }
 }

@@ -33,7 +33,7 @@ final class MetaState {
 
     private final EnumMap<DefinitionKind, LinkedHashMap<DefKey, byte[]>> definitions =
             new EnumMap<>(DefinitionKind.class);
-    private final Map<RetainedKey, byte[]> retained = new HashMap<>();
+    private final Map<RetainedKey, RetainedRecord> retained = new HashMap<>();
     private final Map<SessionKey, byte[]> sessions = new HashMap<>();
     /** Bytes the live entries take as records. */
     private long liveBytes;
@@ -115,11 +115,15 @@ final class MetaState {
                 return account(ofKind == null ? null : ofKind.remove(k), null);
             }
             case Records.RETAINED_PUT -> {
-                account(retained.put((RetainedKey) key, payload), payload);
+                putRetained((RetainedKey) key, new RetainedRecord(payload));
                 return true;
             }
             case Records.RETAINED_DELETE -> {
-                return account(retained.remove((RetainedKey) key), null);
+                RetainedRecord old = retained.remove((RetainedKey) key);
+                if (old != null) {
+                    liveBytes -= Records.HEADER + old.length;
+                }
+                return old != null;
             }
             case Records.SESSION_PUT -> {
                 account(sessions.put((SessionKey) key, payload), payload);
@@ -130,6 +134,19 @@ final class MetaState {
             }
             default -> throw new IllegalArgumentException("not a metadata record: " + type);
         }
+    }
+
+    /** Puts a retained record (the writer's mirror shares the record the store's state holds). */
+    void putRetained(RetainedKey key, RetainedRecord rec) {
+        RetainedRecord old = retained.put(key, rec);
+        if (old != null) {
+            liveBytes -= Records.HEADER + old.length;
+        }
+        liveBytes += Records.HEADER + rec.length;
+    }
+
+    RetainedRecord retainedRecord(RetainedKey key) {
+        return retained.get(key);
     }
 
     private boolean account(byte[] old, byte[] added) {
@@ -168,13 +185,19 @@ final class MetaState {
         void accept(byte type, byte[] payload);
     }
 
-    /** Every live entry as the put record that recreates it, definitions in their recovery order. */
+    /**
+     * Every live definition and session as the put record that recreates it, definitions in their recovery
+     * order; retained messages are in {@link #retainedRecords()}, as their payloads may have to be read back.
+     */
     void forEachRecord(RecordSink sink) {
         for (LinkedHashMap<DefKey, byte[]> ofKind : definitions.values()) {
             ofKind.values().forEach(p -> sink.accept(Records.DEFINITION_PUT, p));
         }
-        retained.values().forEach(p -> sink.accept(Records.RETAINED_PUT, p));
         sessions.values().forEach(p -> sink.accept(Records.SESSION_PUT, p));
+    }
+
+    java.util.Collection<RetainedRecord> retainedRecords() {
+        return retained.values();
     }
 
     // ---- reads (fresh objects and arrays every time) ---------------------------------------------------------
@@ -187,10 +210,40 @@ final class MetaState {
         return all;
     }
 
-    List<RetainedMessage> retained() {
-        List<RetainedMessage> all = new ArrayList<>(retained.size());
-        retained.forEach((k, p) -> all.add(new RetainedMessage(k.vhost(), k.topic(), putData(p, false))));
+    /** Where to find a retained message now: its payload (a copy) or its place in the log. */
+    record RetainedLookup(RetainedKey key, byte[] payload, long metaNumber, long offset, int length) {
+    }
+
+    List<RetainedKey> retainedKeys() {
+        return new ArrayList<>(retained.keySet());
+    }
+
+    RetainedLookup lookupRetained(RetainedKey key) {
+        RetainedRecord r = retained.get(key);
+        if (r == null) {
+            return null;
+        }
+        return new RetainedLookup(key, r.payload, r.metaNumber, r.offset, r.length);
+    }
+
+    /** Bytes of retained payloads still on the heap (not yet durable in the log). */
+    long retainedBytesOnHeap() {
+        long n = 0;
+        for (RetainedRecord r : retained.values()) {
+            n += r.payload == null ? 0 : r.length;
+        }
+        return n;
+    }
+
+    List<dev.junction.storage.RetainedStore.Entry> retainedIndex() {
+        List<dev.junction.storage.RetainedStore.Entry> all = new ArrayList<>(retained.size());
+        retained.forEach((k, r) -> all.add(new dev.junction.storage.RetainedStore.Entry(k.vhost(), k.topic(),
+                r.dataLength)));
         return all;
+    }
+
+    static RetainedMessage retainedMessage(RetainedKey key, byte[] payload) {
+        return new RetainedMessage(key.vhost(), key.topic(), putData(payload, false));
     }
 
     List<SessionStore.Session> sessions() {

@@ -40,6 +40,28 @@ final class RecordAppender {
         }
     }
 
+    /** The same for a writer's file: an I/O error there starts an incident instead of being thrown. */
+    void append(ByteBuffer buffer, RedoFile out, byte type, byte[] payload) {
+        int checksum = checksum(type, payload);
+        if (buffer.remaining() < Records.HEADER + payload.length) {
+            flush(buffer, out);
+        }
+        if (buffer.remaining() >= Records.HEADER + payload.length) {
+            buffer.putInt(payload.length).putInt(checksum).put(type).put(payload);
+            return;
+        }
+        header.clear();
+        header.putInt(payload.length).putInt(checksum).put(type).flip();
+        out.write(header);
+        out.write(ByteBuffer.wrap(payload));
+    }
+
+    static void flush(ByteBuffer buffer, RedoFile out) {
+        buffer.flip();
+        out.write(buffer);
+        buffer.clear();
+    }
+
     static void flush(ByteBuffer buffer, FileChannel out) throws IOException {
         buffer.flip();
         while (buffer.hasRemaining()) {

@@ -138,7 +138,12 @@ final class Recovery {
         try {
             byte[] copy = new byte[payload.remaining()];
             payload.get(copy);
-            meta.apply(type, MetaState.key(type, copy), copy);
+            Object key = MetaState.key(type, copy);
+            meta.apply(type, key, copy);
+            if (type == Records.RETAINED_PUT) {
+                // Durable where it is: keep its place, not its bytes (read back on demand).
+                meta.retainedRecord((MetaState.RetainedKey) key).placed(metaNumber, offset);
+            }
         } catch (IllegalArgumentException | BufferUnderflowException e) {
             malformed("metadata log", type, offset, e);
         }

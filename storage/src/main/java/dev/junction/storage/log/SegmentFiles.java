@@ -30,10 +30,11 @@ final class SegmentFiles {
     private final RecordAppender appender;
     private final FileSync sync;
     private final WriterStats stats;
+    private final WriteFailure failure;
 
     private final TreeMap<Long, Segment> segments;
     private Segment active;
-    private FileChannel segmentOut;
+    private RedoFile segmentOut;
     private final ByteBuffer segmentBuffer = ByteBuffer.allocateDirect(BUFFER);
     private boolean segmentDirty;
     private long writtenHighest;
@@ -51,7 +52,8 @@ final class SegmentFiles {
     }
 
     SegmentFiles(LogMessageStore store, Path dir, LogStoreSettings settings, Recovery recovered,
-                 RecordAppender appender, FileSync sync, WriterStats stats) {
+                 RecordAppender appender, FileSync sync, WriterStats stats, WriteFailure failure) {
+        this.failure = failure;
         this.store = store;
         this.dir = dir;
         this.settings = settings;
@@ -149,7 +151,9 @@ final class SegmentFiles {
                 }
             }
         }
-        if (active.size > EMPTY_SEGMENT && active.size + needed > settings.segmentBytes()) {
+        // No roll during a write incident: the active segment grows past its size instead, and is rolled once
+        // the store writes again, so that one file holds everything that waits to be written again.
+        if (!failure.failed() && active.size > EMPTY_SEGMENT && active.size + needed > settings.segmentBytes()) {
             rollSegment();
         }
         if (queues != null) {
@@ -193,6 +197,11 @@ final class SegmentFiles {
         RecordAppender.flush(segmentBuffer, segmentOut);
     }
 
+    /** During a write incident: writes what the active segment is owed again; true once it is durable. */
+    boolean repair() {
+        return segmentOut.repair();
+    }
+
     void flushIfDirty() throws IOException {
         if (segmentDirty) {
             flush();
@@ -201,7 +210,7 @@ final class SegmentFiles {
 
     void forceIfDirty() throws IOException {
         if (segmentDirty) {
-            sync.force(segmentOut);
+            segmentOut.force();
         }
     }
 
@@ -213,9 +222,7 @@ final class SegmentFiles {
     void makeDurable() throws IOException {
         if (segmentDirty) {
             flush();
-            if (sync.forceWrites) {
-                sync.force(segmentOut);
-            }
+            segmentOut.force();
             segmentDirty = false;
         }
     }
@@ -225,16 +232,22 @@ final class SegmentFiles {
     private void startSegment(long number) throws IOException {
         Path path = dir.resolve(Segment.fileName(number));
         Segment s = new Segment(number, path);
-        FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            // Without a file there is nothing to write again into: not an incident the writer can end.
+            throw new IllegalStateException("cannot create " + path + ": " + e, e);
+        }
+        RedoFile out = new RedoFile(ch, 0, sync, failure);
         ByteBuffer start = ByteBuffer.allocate((int) EMPTY_SEGMENT);
         ByteBuffer body = ByteBuffer.allocate(16).putLong(number).putLong(writtenHighest);
         int checksum = appender.checksum(Records.SEGMENT_START, body.array());
         start.putInt(Records.MAGIC).putInt(Records.VERSION)
                 .putInt(16).putInt(checksum).put(Records.SEGMENT_START).put(body.array()).flip();
-        RecordAppender.writeFully(out, start, 0);
-        out.position(EMPTY_SEGMENT);
+        out.write(start); // a full disk here starts an incident; the header is written again with the rest
         if (sync.forceWrites) {
-            sync.force(out);
+            out.force();
             sync.syncDirectory();
         }
         s.size = EMPTY_SEGMENT;
@@ -248,8 +261,11 @@ final class SegmentFiles {
 
     private void rollSegment() throws IOException {
         flush();
-        if (sync.forceWrites && segmentDirty) {
-            sync.force(segmentOut);
+        if (segmentDirty) {
+            segmentOut.force();
+        }
+        if (failure.failed()) {
+            return; // keep writing to this segment until the store writes again
         }
         segmentOut.close();
         segmentDirty = false;
@@ -293,15 +309,11 @@ final class SegmentFiles {
     // ---- close ---------------------------------------------------------------------------------------------
 
     void forceOnClose() throws IOException {
-        segmentOut.force(false);
+        segmentOut.forceOnClose();
     }
 
     void closeOutput() {
-        try {
-            segmentOut.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        segmentOut.close();
     }
 
     void closeReaders() {

@@ -45,6 +45,20 @@ final class InMemoryRetainedStore implements RetainedStore {
         return messages.values().stream().map(InMemoryRetainedStore::copyOf).toList();
     }
 
+    @Override
+    public synchronized List<Entry> index() {
+        guard.checkOpen();
+        return messages.values().stream().map(m -> new Entry(m.vhost(), m.topic(), m.data().length)).toList();
+    }
+
+    @Override
+    public synchronized java.util.Optional<RetainedMessage> get(String vhost, String topic) {
+        Key key = new Key(Objects.requireNonNull(vhost, "vhost"), Objects.requireNonNull(topic, "topic"));
+        guard.checkOpen();
+        RetainedMessage m = messages.get(key);
+        return m == null ? java.util.Optional.empty() : java.util.Optional.of(copyOf(m));
+    }
+
     synchronized void clear() {
         messages.clear();
     }
