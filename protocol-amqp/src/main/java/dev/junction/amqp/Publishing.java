@@ -10,6 +10,7 @@ import dev.junction.routing.BrokerException;
 import dev.junction.routing.Message;
 import dev.junction.routing.MessageProperties;
 import dev.junction.routing.PublishResult;
+import dev.junction.routing.exchange.HeaderValues;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -254,6 +255,18 @@ final class Publishing {
                 // Sender-selected distribution takes an array of routing keys; RabbitMQ refuses any other type.
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid message: header '" + header
                         + "' must be an array, got " + (routes == null ? "void" : routes.getClass().getSimpleName()), 60, 40);
+            }
+            if (routes instanceof List<?> keys) {
+                // Each CC / BCC key routes the message as its routing key does, so each is authorized like it (as
+                // RabbitMQ checks topic authorisation for every routing key of a message); otherwise one allowed key
+                // carries any number of unchecked ones past the topic permissions, the MQTT ACL, the '$' rule and
+                // the ownership of MQTT session queues (default exchange).
+                for (Object key : keys) {
+                    String k = HeaderValues.asString(key);
+                    if (k != null) {
+                        ch.conn.access.topicWrite(ch.conn.vhost, m.str("exchange"), k, 60, 40);
+                    }
+                }
             }
         }
         if (p.userId() != null && !p.userId().equals(ch.conn.access.userName())) {
