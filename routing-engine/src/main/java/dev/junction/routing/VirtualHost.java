@@ -429,6 +429,12 @@ public final class VirtualHost implements QueueHost {
         }
         List<Queue> targets = new ArrayList<>();
         for (Queue q : router.route(x, message)) {
+            if (x == null && engine.authorization().mqttQueue(name, q.name())) {
+                // The default exchange reaches every queue by name, but an MQTT session queue takes messages only
+                // from its own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by
+                // whoever declared the dying queue must not write into another user's session.
+                continue;
+            }
             if (!DeadLetters.isCycle(message, q.name())) {
                 targets.add(q);
             }

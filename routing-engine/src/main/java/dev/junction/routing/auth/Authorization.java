@@ -56,6 +56,16 @@ public final class Authorization {
         return Optional.ofNullable(owners.get(queue));
     }
 
+    /**
+     * Whether {@code queue} in {@code vhost} is one of the MQTT adapter's (a session or shared-subscription queue),
+     * which nothing reaches through the default exchange except a publish its user may make.
+     */
+    public boolean mqttQueue(String vhost, String queue) {
+        MqttEndpoint m = mqtt;
+        return m != null && m.vhost().equals(vhost)
+                && (queue.startsWith(m.sessionPrefix()) || queue.startsWith(m.sharePrefix()));
+    }
+
     /** A queue was deleted over AMQP (by a user allowed to); an MQTT session queue takes its session along. */
     public void deletedOverAmqp(String vhost, String queue) {
         MqttEndpoint m = mqtt;
