@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  *       reader's deliveries, needs the binding key to be fully readable.</li>
  *   <li>No client publishes to a topic beginning with '$' [MQTT-4.7.2-1]; over AMQP, no routing key beginning
  *       with '$' on the MQTT exchange.</li>
- *   <li>A user with ACL rules cannot route into the MQTT exchange indirectly (exchange-to-exchange binding,
- *       alternate or dead-letter exchange), where no routing key could be checked.</li>
+ *   <li>Only administrators route into the MQTT exchange indirectly (exchange-to-exchange binding, alternate or
+ *       dead-letter exchange), where no routing key could be checked; nobody into an exchange for which they
+ *       have topic permissions. CC and BCC keys are checked as routing keys by the adapter.</li>
  *   <li>An MQTT session queue is usable over AMQP only by its owner and administrators; a shared-subscription
  *       queue only by administrators.</li>
  * </ol>
@@ -133,9 +134,17 @@ public final class UserRights {
      * binding, an alternate or a dead-letter exchange) is refused, or null.
      */
     public String indirectWriteRefusal(String exchange) {
-        if (mqttExchange(exchange) && !acl.open()) {
-            return "user '" + user.name() + "' has an MQTT ACL and cannot route into exchange '" + exchange
-                    + "' except by publishing to it";
+        // A routing key that arrives by such a route was checked, if at all, against another exchange: the '$' rule,
+        // the MQTT ACL and the topic permissions of this one would not apply to it. Only administrators (trusted,
+        // docs/security.md) may route into the MQTT exchange so; nobody into an exchange their topic permissions
+        // restrict.
+        if (mqttExchange(exchange) && !user.isAdministrator()) {
+            return "only administrators may route into exchange '" + exchange + "' in vhost '" + vhost
+                    + "' (the MQTT exchange) except by publishing to it; user '" + user.name() + "' is not one";
+        }
+        if (!exchange.isEmpty() && user.topicPermission(vhost, exchange).isPresent()) {
+            return "user '" + user.name() + "' has topic permissions on exchange '" + exchange + "' in vhost '"
+                    + vhost + "' and cannot route into it except by publishing to it";
         }
         return null;
     }

@@ -43,6 +43,30 @@ class UserRightsTest {
     }
 
     @Test
+    void onlyAdministratorsRouteIntoTheMqttExchangeIndirectlyAndNobodyIntoATopicRestrictedOne() {
+        UserConfig plain = user("mq", List.of(), List.of(), List.of());
+        UserConfig admin = user("root", List.of(UserConfig.ADMINISTRATOR), List.of(), List.of());
+        UserConfig tp = user("tp", List.of(), List.of(), List.of(new TopicPermission("events", ".*", ".*")));
+        Authorization a = mqttOnAmqTopic();
+        assertThat(a.rights(plain, "/", null).indirectWriteRefusal("amq.topic")).isNotNull();
+        assertThat(a.rights(plain, "other", null).indirectWriteRefusal("amq.topic")).isNull(); // not the MQTT vhost
+        assertThat(a.rights(plain, "/", null).indirectWriteRefusal("events")).isNull();
+        assertThat(a.rights(plain, "/", null).indirectWriteRefusal("")).isNull();
+        assertThat(a.rights(admin, "/", null).indirectWriteRefusal("amq.topic")).isNull();
+        assertThat(a.rights(tp, "/", null).indirectWriteRefusal("events")).isNotNull();
+    }
+
+    @Test
+    void theMqttQueuesAreKnownByName() {
+        Authorization a = mqttOnAmqTopic();
+        assertThat(a.mqttQueue("/", "mqtt.session.c1")).isTrue();
+        assertThat(a.mqttQueue("/", "mqtt.share.g.a")).isTrue();
+        assertThat(a.mqttQueue("/", "orders")).isFalse();
+        assertThat(a.mqttQueue("other", "mqtt.session.c1")).isFalse();
+        assertThat(new Authorization().mqttQueue("/", "mqtt.session.c1")).isFalse(); // no MQTT adapter
+    }
+
+    @Test
     void sessionQueuesBelongToTheirOwnerAndAdministrators() {
         Authorization a = mqttOnAmqTopic();
         a.claim("mqtt.session.c1", "mq");
