@@ -17,7 +17,8 @@ import java.util.List;
  *       {@code #} under {@code deny secret/#, allow #} matches both allowed and denied topics, so it is
  *       {@link Coverage#PARTIAL}, and every message delivered through it must pass {@link #mayRead}.</li>
  *   <li>A value of {@code %u} or {@code %c} that would itself be a wildcard or level separator ({@code +},
- *       {@code #}, {@code /}) or is empty disables the rule, so a client id cannot widen a rule.</li>
+ *       {@code #}, {@code /}) or is empty disables an allow rule, so a client id cannot widen it, and widens a
+ *       deny rule to {@code #} from the level of the variable, so a client id cannot escape it.</li>
  * </ul>
  */
 public final class TopicAcl {
@@ -39,7 +40,8 @@ public final class TopicAcl {
         List<TopicSets.Rule> publish = new ArrayList<>();
         List<TopicSets.Rule> read = new ArrayList<>();
         for (AclRule rule : rules) {
-            String filter = substitute(rule.topic(), clientId, userName);
+            boolean allow = rule.permission() == AclRule.Permission.ALLOW;
+            String filter = substitute(rule.topic(), clientId, userName, allow);
             if (filter == null) {
                 continue;
             }
@@ -49,7 +51,7 @@ public final class TopicAcl {
             } catch (IllegalArgumentException e) {
                 continue; // the config reader checked the rule; only a substituted value can get here
             }
-            TopicSets.Rule compiled = new TopicSets.Rule(pattern, rule.permission() == AclRule.Permission.ALLOW);
+            TopicSets.Rule compiled = new TopicSets.Rule(pattern, allow);
             if (rule.covers(AclRule.Action.PUBLISH)) {
                 publish.add(compiled);
             }
@@ -89,20 +91,38 @@ public final class TopicAcl {
         return false;
     }
 
-    private static String substitute(String pattern, String clientId, String userName) {
-        if (pattern.contains("%c")) {
-            if (unsafe(clientId)) {
-                return null;
-            }
-            pattern = pattern.replace("%c", clientId);
+    /**
+     * The rule's filter with {@code %c} and {@code %u} filled in, level by level and in one pass (a value is never
+     * substituted into again). A value that is not a plain topic level (empty, or holding '+', '#' or '/') cannot be
+     * put in: an allow rule is then dropped (it could otherwise widen, e.g. reach another client's levels), and a
+     * deny rule is widened to {@code #} from the level holding the variable (dropping it would grant what it
+     * denies). Null when the rule is dropped.
+     */
+    private static String substitute(String pattern, String clientId, String userName, boolean allow) {
+        if (!pattern.contains("%c") && !pattern.contains("%u")) {
+            return pattern;
         }
-        if (pattern.contains("%u")) {
-            if (unsafe(userName)) {
-                return null;
+        String[] levels = pattern.split("/", -1);
+        StringBuilder out = new StringBuilder(pattern.length() + 16);
+        for (int i = 0; i < levels.length; i++) {
+            String level = levels[i];
+            if (i > 0) {
+                out.append('/');
             }
-            pattern = pattern.replace("%u", userName);
+            if ((level.contains("%c") && unsafe(clientId)) || (level.contains("%u") && unsafe(userName))) {
+                return allow ? null : out.append('#').toString();
+            }
+            for (int j = 0; j < level.length(); j++) {
+                char ch = level.charAt(j);
+                if (ch == '%' && j + 1 < level.length() && (level.charAt(j + 1) == 'c' || level.charAt(j + 1) == 'u')) {
+                    out.append(level.charAt(j + 1) == 'c' ? clientId : userName);
+                    j++;
+                } else {
+                    out.append(ch);
+                }
+            }
         }
-        return pattern;
+        return out.toString();
     }
 
     private static boolean unsafe(String v) {

@@ -78,6 +78,26 @@ class TopicAclTest {
     }
 
     @Test
+    void anUnsafeValueWidensADenyRuleInsteadOfDroppingIt() {
+        // Dropping a deny rule would grant what it denies: client "a/b" would read devices/a/b/keys.
+        List<AclRule> rules = List.of(
+                new AclRule(Permission.DENY, Action.ALL, "devices/%c/keys"),
+                new AclRule(Permission.ALLOW, Action.ALL, "#"));
+        assertThat(TopicAcl.of(rules, "u", "a").mayRead("devices/a/keys")).isFalse();
+        assertThat(TopicAcl.of(rules, "u", "a").mayRead("devices/b/keys")).isTrue();
+        for (String unsafe : List.of("a/b", "+", "#", "")) {
+            TopicAcl acl = TopicAcl.of(rules, "u", unsafe);
+            assertThat(acl.mayRead("devices/a/b/keys")).as(unsafe).isFalse();
+            assertThat(acl.subscribe(TopicPattern.mqtt("devices/#"))).as(unsafe).isEqualTo(Coverage.NONE);
+            assertThat(acl.mayRead("other/x")).as(unsafe).isTrue();
+        }
+        // One pass: a client id holding "%u" is not filled in again with the user name.
+        TopicAcl once = TopicAcl.of(List.of(new AclRule(Permission.ALLOW, Action.ALL, "clients/%c/#")), "ann", "%u");
+        assertThat(once.mayRead("clients/ann/x")).isFalse();
+        assertThat(once.mayRead("clients/%u/x")).isTrue();
+    }
+
+    @Test
     void amqpBindingKeysAreJudgedAsTheFiltersTheyStandFor() {
         TopicAcl acl = TopicAcl.of(DENY_SECRET, "u", null);
         assertThat(acl.subscribe(MqttTopics.filterFromBindingKey("public.#"))).isEqualTo(Coverage.ALL);
