@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code mq}, {@code eve}: full vhost rights, no ACL, not administrators.</li>
  *   <li>{@code tp}: RabbitMQ topic permissions on {@code amq.topic}: write {@code ^tp\.{username}\.}, read
  *       {@code ^tp\.}.</li>
+ *   <li>{@code keyless}: {@code deny devices/%c/keys}, {@code allow #} (a device may not read its own keys).</li>
  * </ul>
  */
 final class AuthzFixture implements AutoCloseable {
@@ -65,6 +66,13 @@ final class AuthzFixture implements AutoCloseable {
                 topic_permissions:
                   "/":
                     - { exchange: amq.topic, write: "^tp\\\\.{username}\\\\.", read: "^tp\\\\." }
+              - name: keyless
+                password: keyless
+                permissions:
+                  "/": { configure: ".*", write: ".*", read: ".*" }
+                acl:
+                  - { permission: deny, topic: "devices/%c/keys" }
+                  - { permission: allow, topic: "#" }
             """;
     static final String MQTT = """
               allow_anonymous: false
