@@ -48,6 +48,11 @@ final class AccessControl {
         refuseIf(rights.queueRefusal(queue), classId, methodId);
     }
 
+    /** basic.consume, basic.get: as {@link #queue}, and an owner with an MQTT ACL cannot read its session queue. */
+    void queueRead(String queue, int classId, int methodId) {
+        refuseIf(rights.queueReadRefusal(queue), classId, methodId);
+    }
+
     private static ExchangeType typeOf(VirtualHost vh, String exchange) {
         return exchange.isEmpty() ? ExchangeType.DIRECT : vh.exchange(exchange).map(Exchange::type).orElse(null);
     }

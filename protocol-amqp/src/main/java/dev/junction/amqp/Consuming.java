@@ -116,7 +116,7 @@ final class Consuming {
             return;
         }
         ch.conn.access.read("queue", queueName, 60, 20);
-        ch.conn.access.queue(queueName, 60, 20);
+        ch.conn.access.queueRead(queueName, 60, 20);
         Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
         List<Prefetch> limits = new ArrayList<>(2);
         if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
@@ -207,7 +207,7 @@ final class Consuming {
     private void get(Method m) {
         String queueName = m.str("queue").isEmpty() ? ch.lastQueue : m.str("queue");
         ch.conn.access.read("queue", queueName, 60, 70);
-        ch.conn.access.queue(queueName, 60, 70);
+        ch.conn.access.queueRead(queueName, 60, 70);
         Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
         boolean noAck = m.bit("no-ack");
         ch.conn.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {

@@ -164,6 +164,40 @@ class RoutingAroundAuthorizationTest {
     }
 
     @Test
+    void anOwnerWithAnAclCannotReadItsSessionQueueOverAmqpPastTheDeliveryCheck() throws Exception {
+        // dev (deny secret/#, allow #) is granted '#' over MQTT because every delivery is checked; its session queue
+        // is therefore bound with '#' and holds secret messages until the MQTT delivery drops them. Reading that
+        // queue over AMQP (basic.get, basic.consume) would skip the check.
+        String clientId = id("devsess");
+        String tag = id("s");
+        Mqtt5BlockingClient dev = fx.v5(clientId);
+        dev.connectWith().simpleAuth().username("dev").password(utf8("dev")).applySimpleAuth().cleanStart(true)
+                .sessionExpiryInterval(600).send();
+        dev.subscribeWith().topicFilter("#").qos(MqttQos.AT_LEAST_ONCE)
+                .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND).send();
+        dev.disconnect(); // the session and its binding stay
+        Mqtt5BlockingClient guest = fx.connected5("guest", id("pub"));
+        guest.publishWith().topic("secret/" + tag).qos(MqttQos.AT_LEAST_ONCE).payload(utf8("secret")).send();
+        guest.disconnect();
+        String queue = "mqtt.session." + clientId;
+        Connection amqp = fx.amqp("dev");
+        refused(amqp, "basic.get", ch -> ch.basicGet(queue, true));
+        refused(amqp, "basic.consume", ch -> {
+            ch.basicConsume(queue, true, (t, d) -> { }, t -> { });
+            ch.basicQos(1); // a round trip after the consume, so its refusal is seen here
+        });
+        // Its owner may still end it (docs/security.md).
+        amqp.createChannel().queueDelete(queue);
+        // A user without ACL rules gets nothing that way that it could not subscribe to: it may read its queue.
+        String mqId = id("mqsess");
+        Mqtt5BlockingClient mq = fx.v5(mqId);
+        mq.connectWith().simpleAuth().username("mq").password(utf8("mq")).applySimpleAuth().cleanStart(true)
+                .sessionExpiryInterval(600).send();
+        mq.disconnect();
+        assertThat(fx.amqp("mq").createChannel().basicGet("mqtt.session." + mqId, true)).isNull();
+    }
+
+    @Test
     void aDenyRuleWithClientIdStaysInForceForAClientIdThatIsNotAPlainTopicLevel() {
         // keyless: deny devices/%c/keys, allow #. A client id with '/' (or '+', '#') cannot be put into the rule as
         // one level; the rule must not then simply vanish, or such a client reads what the rule denies it.

@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  *   <li>Only administrators route into the MQTT exchange indirectly (exchange-to-exchange binding, alternate or
  *       dead-letter exchange), where no routing key could be checked; nobody into an exchange for which they
  *       have topic permissions. CC and BCC keys are checked as routing keys by the adapter.</li>
- *   <li>An MQTT session queue is usable over AMQP only by its owner and administrators; a shared-subscription
- *       queue only by administrators.</li>
+ *   <li>An MQTT session queue is usable over AMQP only by its owner and administrators, and readable by its owner
+ *       only when no ACL rule restricts it (deliveries are checked against the ACL by the MQTT adapter only); a
+ *       shared-subscription queue is usable only by administrators.</li>
  * </ol>
  * Regular expressions are compiled once per connection and exchange. Variable values are quoted, so a user name
  * with regex characters cannot widen an expression.
@@ -165,6 +166,25 @@ public final class UserRights {
             }
         } else if (queue.startsWith(m.sharePrefix())) {
             return "queue '" + queue + "' in vhost '" + vhost + "' is an MQTT shared subscription";
+        }
+        return null;
+    }
+
+    /**
+     * Why reading {@code queue} over AMQP (basic.consume, basic.get) is refused, or null: {@link #queueRefusal}, and
+     * for a user with ACL rules, its own session queue too. MQTT grants such a user a partly readable filter (say
+     * {@code #} under {@code deny secret/#}) because each delivery is checked, so the queue holds messages the
+     * user may not read until the MQTT delivery drops them; an AMQP read would skip that check.
+     */
+    public String queueReadRefusal(String queue) {
+        String refusal = queueRefusal(queue);
+        if (refusal != null || acl.open() || user.isAdministrator()) {
+            return refusal;
+        }
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        if (m != null && m.vhost().equals(vhost) && queue.startsWith(m.sessionPrefix())) {
+            return "queue '" + queue + "' in vhost '" + vhost + "' is an MQTT session whose messages are checked "
+                    + "against the MQTT ACL of user '" + user.name() + "' only when delivered over MQTT";
         }
         return null;
     }

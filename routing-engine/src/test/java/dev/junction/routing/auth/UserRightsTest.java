@@ -57,6 +57,21 @@ class UserRightsTest {
     }
 
     @Test
+    void anOwnerWithAnAclCannotReadItsSessionQueue() {
+        Authorization a = mqttOnAmqTopic();
+        a.claim("mqtt.session.d", "dev");
+        a.claim("mqtt.session.m", "mq");
+        UserConfig dev = user("dev", List.of(), List.of(new AclRule(AclRule.Permission.DENY, AclRule.Action.ALL,
+                "secret/#"), new AclRule(AclRule.Permission.ALLOW, AclRule.Action.ALL, "#")), List.of());
+        UserConfig mq = user("mq", List.of(), List.of(), List.of());
+        assertThat(a.rights(dev, "/", null).queueRefusal("mqtt.session.d")).isNull(); // purge, delete: its own
+        assertThat(a.rights(dev, "/", null).queueReadRefusal("mqtt.session.d")).isNotNull();
+        assertThat(a.rights(dev, "/", null).queueReadRefusal("orders")).isNull();
+        assertThat(a.rights(mq, "/", null).queueReadRefusal("mqtt.session.m")).isNull();
+        assertThat(a.rights(mq, "/", null).queueReadRefusal("mqtt.session.d")).isNotNull();
+    }
+
+    @Test
     void theMqttQueuesAreKnownByName() {
         Authorization a = mqttOnAmqTopic();
         assertThat(a.mqttQueue("/", "mqtt.session.c1")).isTrue();
