@@ -101,18 +101,23 @@ public final class Broker implements AutoCloseable {
                 storage.fsync().name().toLowerCase(java.util.Locale.ROOT), log.lastRecoveryMillis());
         engine = new RoutingEngine(store, registry, Runtime.getRuntime().availableProcessors(),
                 new Paging(storage.queueWindowMessages(), storage.queueWindowBytes()));
+        engine.setQuotas(config.limits().quotas());
+        if (!config.mqtt().perSessionMetrics()) {
+            // Client ids often name a device or a person: no per-session series unless the operator asks.
+            engine.setPerQueueMetrics(name -> !MqttServer.isSessionQueue(name));
+        }
         engine.recover();
         config.vhosts().forEach(engine::createVhost);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
         engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());
         engine.diskAlarm().watch(storage.dir(), config.limits().diskFreeLimit().bytes(totalRam()));
-        gate = new ConnectionGate(config.limits().maxConnections(), registry);
+        gate = new ConnectionGate(config.limits().maxConnections(), config.limits().admission(), registry);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ListenerConfig httpConfig = config.listeners().http();
         if (httpConfig.enabled()) {
-            http = new HttpListener(registry, adminWork);
+            http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout());
             listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()));
         }
         ListenerConfig amqpConfig = config.listeners().amqp();

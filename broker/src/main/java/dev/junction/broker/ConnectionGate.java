@@ -1,46 +1,198 @@
 package dev.junction.broker;
 
+import dev.junction.config.Admission;
+import dev.junction.routing.HandshakeCompleted;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Enforces {@code limits.max_connections} across every protocol listener: a connection past the limit is closed
- * as soon as it is accepted, with a log line, before any protocol work is done for it.
+ * Admission of connections on every listener, before any protocol work is done for them. Rules:
+ * <ul>
+ * <li>{@code limits.max_connections}: at most that many open connections over all listeners; past it a new
+ * connection is closed as soon as it is accepted.</li>
+ * <li>{@code limits.max_connections_per_source}: at most that many open connections from one IP address.</li>
+ * <li>{@code limits.max_handshaking_connections}: connections not yet through their protocol handshake (the adapter
+ * says so with {@link HandshakeCompleted}). When a new connection would exceed it, the <em>oldest</em> handshaking
+ * connection is closed instead of the new one: sockets that never send a byte then cannot keep out a client that
+ * completes its handshake in a round trip (as a SYN cache drops its oldest entries).</li>
+ * <li>{@code limits.handshake_timeout_ms}: a connection still handshaking after that long is closed (RabbitMQ's
+ * {@code handshake_timeout}, 10 s by default).</li>
+ * </ul>
+ * Each refusal is logged at most once per {@link RateLimitedLog#INTERVAL_MS} with a count of those suppressed, since
+ * a flood of sockets would otherwise flood the log too. Shared by every listener's event loops: counts are atomic
+ * per key and no lock is held.
  */
 @ChannelHandler.Sharable
 final class ConnectionGate extends ChannelInboundHandlerAdapter {
-    private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
+    private static final AttributeKey<Slot> SLOT = AttributeKey.valueOf("junction.gate.slot");
 
     private final int max;
+    private final Admission admission;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger handshaking = new AtomicInteger();
+    /** Handshaking connections, oldest first; an entry leaves when its handshake completes or it closes. */
+    private final ConcurrentLinkedQueue<Slot> pending = new ConcurrentLinkedQueue<>();
+    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+    private final RateLimitedLog log = new RateLimitedLog(ConnectionGate.class);
 
-    ConnectionGate(int max, MeterRegistry registry) {
+    /** One accepted connection's place in the counts. */
+    private static final class Slot {
+        final Channel channel;
+        final InetAddress source;
+        /** True while the slot counts in {@link #handshaking}; whoever turns it false decrements. */
+        final AtomicBoolean inHandshake = new AtomicBoolean();
+        boolean sourceCounted;
+
+        Slot(Channel channel, InetAddress source) {
+            this.channel = channel;
+            this.source = source;
+        }
+    }
+
+    ConnectionGate(int max, Admission admission, MeterRegistry registry) {
         this.max = max;
+        this.admission = admission;
+        this.registry = registry;
         Gauge.builder("junction.connections", open, AtomicInteger::get).description("Open client connections")
                 .register(registry);
+        Gauge.builder("junction.connections.handshaking", handshaking, AtomicInteger::get)
+                .description("Connections accepted and not yet through their protocol handshake").register(registry);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        int now = open.incrementAndGet();
-        if (max > 0 && now > max) {
-            LOG.warn("refusing connection from {}: limits.max_connections ({}) reached", ctx.channel().remoteAddress(),
-                    max);
-            ctx.close();
+        Channel ch = ctx.channel();
+        InetAddress source = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        Slot slot = new Slot(ch, source);
+        ch.attr(SLOT).set(slot);
+        if (open.incrementAndGet() > max && max > 0) {
+            refuse(ctx, "max_connections", "limits.max_connections (" + max + ") reached");
             return;
         }
+        int perSourceMax = admission.maxPerSource();
+        if (source != null) {
+            boolean[] admitted = {false};
+            perSource.compute(source, (k, n) -> {
+                int now = n == null ? 0 : n;
+                if (perSourceMax > 0 && now >= perSourceMax) {
+                    return n;
+                }
+                admitted[0] = true;
+                return now + 1;
+            });
+            slot.sourceCounted = admitted[0];
+            if (!admitted[0]) {
+                refuse(ctx, "max_connections_per_source", "limits.max_connections_per_source (" + perSourceMax
+                        + ") reached for " + source.getHostAddress());
+                return;
+            }
+        }
+        slot.inHandshake.set(true);
+        pending.add(slot);
+        int now = handshaking.incrementAndGet();
+        int maxHandshaking = admission.maxHandshaking();
+        if (maxHandshaking > 0 && now > maxHandshaking) {
+            evictOldest(slot);
+        }
+        ctx.executor().schedule(() -> {
+            if (slot.inHandshake.get() && ch.isActive()) {
+                count("handshake_timeout");
+                log.warn("handshake_timeout", "closing {}: no complete handshake within {} ms "
+                        + "(limits.handshake_timeout_ms)", describe(ch), admission.handshakeTimeout().toMillis());
+                ch.close();
+            }
+        }, admission.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
+    }
+
+    /** Closes the oldest connection still in its handshake (never {@code newest}, which just arrived). */
+    private void evictOldest(Slot newest) {
+        for (Slot s; (s = pending.poll()) != null; ) {
+            if (s == newest) {
+                pending.add(s); // alone in the queue: keep it
+                return;
+            }
+            if (leaveHandshake(s, false)) {
+                count("handshake_evicted");
+                log.warn("handshake_evicted", "closing {}: limits.max_handshaking_connections ({}) reached, "
+                        + "it is the oldest connection still in its handshake", describe(s.channel),
+                        admission.maxHandshaking());
+                s.channel.close();
+                return;
+            }
+        }
+    }
+
+    /** Ends the slot's handshake once; true for the caller that did it. */
+    private boolean leaveHandshake(Slot s, boolean unqueue) {
+        if (!s.inHandshake.compareAndSet(true, false)) {
+            return false;
+        }
+        handshaking.decrementAndGet();
+        if (unqueue) {
+            pending.remove(s); // bounded by the handshaking connections
+        }
+        return true;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == HandshakeCompleted.INSTANCE) {
+            Slot slot = ctx.channel().attr(SLOT).get();
+            if (slot != null) {
+                leaveHandshake(slot, true);
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        open.decrementAndGet();
+        Slot slot = ctx.channel().attr(SLOT).getAndSet(null);
+        if (slot != null) {
+            open.decrementAndGet();
+            leaveHandshake(slot, true);
+            if (slot.sourceCounted) {
+                perSource.computeIfPresent(slot.source, (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
         ctx.fireChannelInactive();
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason, String why) {
+        count(reason);
+        log.warn(reason, "refusing connection from {}: {}", describe(ctx.channel()), why);
+        ctx.close();
+    }
+
+    private void count(String reason) {
+        refused.computeIfAbsent(reason, r -> Counter.builder("junction.connections.closed.admission")
+                .description("Connections closed by admission limits, by limit")
+                .tag("reason", r).register(registry)).increment();
+    }
+
+    private static String describe(Channel ch) {
+        return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() + ":" + a.getPort()
+                : String.valueOf(ch.remoteAddress());
+    }
+
+    int handshaking() {
+        return handshaking.get();
     }
 }

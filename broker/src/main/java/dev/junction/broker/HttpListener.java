@@ -1,5 +1,6 @@
 package dev.junction.broker;
 
+import dev.junction.routing.HandshakeCompleted;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -22,7 +23,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 
@@ -33,11 +38,19 @@ import java.util.concurrent.Executor;
 final class HttpListener {
     private final PrometheusMeterRegistry registry;
     private final Executor work;
+    private final ConnectionGate gate;
+    private final Duration idleTimeout;
     private Channel server;
 
-    HttpListener(PrometheusMeterRegistry registry, Executor work) {
+    /**
+     * @param gate        the admission every listener shares: HTTP connections count against max_connections
+     * @param idleTimeout how long a connection may wait for its next request before it is closed
+     */
+    HttpListener(PrometheusMeterRegistry registry, Executor work, ConnectionGate gate, Duration idleTimeout) {
         this.registry = registry;
         this.work = work;
+        this.gate = gate;
+        this.idleTimeout = idleTimeout;
     }
 
     InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
@@ -48,8 +61,9 @@ final class HttpListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                new Handler());
+                        ch.pipeline().addLast("gate", gate)
+                                .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
                     }
                 })
                 .bind(bind, port).sync().channel();
@@ -63,8 +77,24 @@ final class HttpListener {
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private boolean requested;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close(); // idle (or never sent a request): a scraper reconnects when it needs to
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            if (!requested) {
+                requested = true;
+                // A complete request: the connection is through its "handshake" as far as admission goes.
+                ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
+            }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             String path = new QueryStringDecoder(req.uri()).path();
             if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {

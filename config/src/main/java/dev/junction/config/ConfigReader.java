@@ -28,14 +28,11 @@ final class ConfigReader {
     static final List<String> STORAGE_KEYS =
             List.of("dir", "fsync", "group_commit_max_messages", "group_commit_max_wait_ms",
                     "queue_window_messages", "queue_window_bytes", "compaction");
-    static final List<String> LIMITS_KEYS =
-            List.of("max_connections", "channel_max", "frame_max", "max_message_size", "heartbeat",
-                    "memory_high_watermark_percent", "max_content_in_flight_bytes", "auth_failure_max_delay_ms",
-                    "disk_free_limit", "max_retained_messages", "max_retained_bytes");
+    static final List<String> LIMITS_KEYS = LimitsReader.KEYS;
     static final List<String> AMQP_KEYS = List.of("default_vhost");
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
-            "max_session_expiry_seconds", "exchange", "vhost");
+            "max_session_expiry_seconds", "exchange", "vhost", "per_session_metrics");
     static final List<String> LOGGING_KEYS = List.of("level");
     static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
 
@@ -55,9 +52,10 @@ final class ConfigReader {
         Listeners listeners = listeners(top.section("listeners", LISTENER_NAMES));
         StorageConfig storage = storage(top.section("storage", STORAGE_KEYS));
         List<String> vhosts = vhosts(top);
-        Limits limits = limits(top.section("limits", LIMITS_KEYS));
+        YamlMapping limitsSection = top.section("limits", LIMITS_KEYS);
         AmqpConfig amqp = new AmqpConfig(declaredVhost(top, top.section("amqp", AMQP_KEYS), "default_vhost", vhosts));
         List<UserConfig> users = UserReader.read(top, vhosts, amqp.defaultVhost());
+        Limits limits = LimitsReader.read(limitsSection, vhosts, users);
         MqttConfig mqtt = mqtt(top, top.section("mqtt", MQTT_KEYS), vhosts, users);
         YamlMapping logging = top.section("logging", LOGGING_KEYS);
         return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
@@ -178,23 +176,8 @@ final class ConfigReader {
         return names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
     }
 
-    private static Limits limits(YamlMapping section) throws ConfigException {
-        return new Limits(
-                section.integer("max_connections", 10_000, 0, Integer.MAX_VALUE),
-                section.integer("channel_max", 2047, 1, MAX_PORT),
-                section.integer("frame_max", 131_072, 4096, Integer.MAX_VALUE),
-                section.longInteger("max_message_size", 16_777_216, 1, MAX_MESSAGE_SIZE),
-                section.integer("heartbeat", 60, 0, MAX_PORT),
-                section.integer("memory_high_watermark_percent", 60, 1, 100),
-                section.longInteger("max_content_in_flight_bytes", 67_108_864, 1, Long.MAX_VALUE),
-                section.integer("auth_failure_max_delay_ms", 5000, 0, 60_000),
-                diskFreeLimit(section),
-                section.longInteger("max_retained_messages", Limits.DEFAULT_MAX_RETAINED_MESSAGES, 0, Long.MAX_VALUE),
-                section.longInteger("max_retained_bytes", Limits.DEFAULT_MAX_RETAINED_BYTES, 0, Long.MAX_VALUE));
-    }
-
     /** {@code 50MB}, {@code 2GiB}, {@code 1000000} (bytes), or {@code {mem_relative: 1.5}} (times the RAM). */
-    private static DiskFreeLimit diskFreeLimit(YamlMapping section) throws ConfigException {
+    static DiskFreeLimit diskFreeLimit(YamlMapping section) throws ConfigException {
         Optional<YamlValue> v = section.get("disk_free_limit");
         if (v.isEmpty() || v.get().isNull()) {
             return DiskFreeLimit.DEFAULT;
@@ -246,6 +229,7 @@ final class ConfigReader {
                 section.integer("max_queued_messages", 100_000, 1, Integer.MAX_VALUE),
                 section.nonEmptyString("exchange", "amq.topic"),
                 declaredVhost(top, section, "vhost", vhosts),
-                section.longInteger("max_session_expiry_seconds", 86_400, 0, MqttConfig.NEVER_EXPIRE));
+                section.longInteger("max_session_expiry_seconds", 86_400, 0, MqttConfig.NEVER_EXPIRE),
+                section.bool("per_session_metrics", false));
     }
 }

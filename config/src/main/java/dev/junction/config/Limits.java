@@ -1,5 +1,7 @@
 package dev.junction.config;
 
+import java.util.Objects;
+
 /**
  * Connection and message limits. {@code maxConnections} 0 means unlimited; {@code heartbeatSeconds}
  * 0 disables heartbeats; {@code maxMessageSize} is in bytes. Past {@code memoryHighWatermarkPercent} of the
@@ -8,12 +10,28 @@ package dev.junction.config;
  * have received and not yet seen accepted by queues (never below {@code maxMessageSize} in effect).
  * {@code authFailureMaxDelayMs} is the longest delay put on the answer to a failed login (0 turns the throttle
  * off). {@code maxRetainedMessages} and {@code maxRetainedBytes} bound the MQTT retained messages of each vhost
- * (count, and bytes of the stored messages).
+ * (count, and bytes of the stored messages). {@code admission} governs connections before their handshake,
+ * {@code quotas} what clients may create.
  */
 public record Limits(int maxConnections, int channelMax, int frameMax, long maxMessageSize, int heartbeatSeconds,
                      int memoryHighWatermarkPercent, long maxContentInFlightBytes, int authFailureMaxDelayMs,
-                     DiskFreeLimit diskFreeLimit, long maxRetainedMessages, long maxRetainedBytes) {
+                     DiskFreeLimit diskFreeLimit, long maxRetainedMessages, long maxRetainedBytes,
+                     Admission admission, Quotas quotas) {
 
     public static final long DEFAULT_MAX_RETAINED_MESSAGES = 100_000;
     public static final long DEFAULT_MAX_RETAINED_BYTES = 64L << 20;
+
+    public Limits {
+        Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(quotas, "quotas");
+    }
+
+    /** Limits with the default admission and quotas. */
+    public Limits(int maxConnections, int channelMax, int frameMax, long maxMessageSize, int heartbeatSeconds,
+                  int memoryHighWatermarkPercent, long maxContentInFlightBytes, int authFailureMaxDelayMs,
+                  DiskFreeLimit diskFreeLimit, long maxRetainedMessages, long maxRetainedBytes) {
+        this(maxConnections, channelMax, frameMax, maxMessageSize, heartbeatSeconds, memoryHighWatermarkPercent,
+                maxContentInFlightBytes, authFailureMaxDelayMs, diskFreeLimit, maxRetainedMessages, maxRetainedBytes,
+                Admission.DEFAULTS, Quotas.DEFAULTS);
+    }
 }

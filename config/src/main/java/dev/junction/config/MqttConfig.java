@@ -11,11 +11,12 @@ import java.util.Optional;
  * MQTT messages are routed through {@code exchange} in {@code vhost}, so AMQP consumers can bind to them.
  * {@code maxSessionExpirySeconds} caps how long a disconnected session is kept: MQTT 5 requests are
  * lowered to it, and MQTT 3.1.1 {@code cleanSession=false} sessions (which ask for "forever") get it;
- * {@link #NEVER_EXPIRE} keeps sessions forever.
+ * {@link #NEVER_EXPIRE} keeps sessions forever. {@code perSessionMetrics} gives each session's queue its own
+ * metrics, labelled with the client id; off by default, since client ids often name devices or people.
  */
 public record MqttConfig(boolean allowAnonymous, Optional<String> anonymousUser, int maxKeepalive,
         int topicAliasMaximum, int receiveMaximum, int maxPacketSize, int maxInflight, int maxQueuedMessages,
-        String exchange, String vhost, long maxSessionExpirySeconds) {
+        String exchange, String vhost, long maxSessionExpirySeconds, boolean perSessionMetrics) {
 
     /** MQTT 5's "the session does not expire" value (0xFFFFFFFF). */
     public static final long NEVER_EXPIRE = 0xFFFF_FFFFL;
@@ -24,5 +25,13 @@ public record MqttConfig(boolean allowAnonymous, Optional<String> anonymousUser,
         Objects.requireNonNull(anonymousUser, "anonymousUser");
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(vhost, "vhost");
+    }
+
+    /** Settings without per-session metrics. */
+    public MqttConfig(boolean allowAnonymous, Optional<String> anonymousUser, int maxKeepalive,
+            int topicAliasMaximum, int receiveMaximum, int maxPacketSize, int maxInflight, int maxQueuedMessages,
+            String exchange, String vhost, long maxSessionExpirySeconds) {
+        this(allowAnonymous, anonymousUser, maxKeepalive, topicAliasMaximum, receiveMaximum, maxPacketSize,
+                maxInflight, maxQueuedMessages, exchange, vhost, maxSessionExpirySeconds, false);
     }
 }

@@ -17,6 +17,9 @@ import dev.junction.routing.PublishResult;
 import dev.junction.routing.Message;
 import dev.junction.routing.MessageProperties;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.ConnectionQuotas;
+import dev.junction.routing.HandshakeCompleted;
 import dev.junction.routing.VirtualHost;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -81,6 +84,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     // Set by the handshake.
     UserConfig user;
+    /** This connection's slot in its vhost's and user's connection limits; null until connection.open. */
+    private ConnectionQuotas.Lease quota;
     VirtualHost vhost;
     AccessControl access;
     int frameMax;
@@ -316,6 +321,12 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen",
                         20, 10);
             }
+            try {
+                // RabbitMQ's user limit max-channels, over all of the user's connections: 530, connection closed.
+                engine.connectionQuotas().openChannel(user.name());
+            } catch (BrokerException e) {
+                throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), 20, 10);
+            }
             AmqpChannel ch = new AmqpChannel(this, number);
             channels.put(number, ch);
             return ch;
@@ -337,7 +348,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     void channelClosed(int number) {
-        channels.remove(number);
+        if (channels.remove(number) != null) {
+            engine.connectionQuotas().closeChannel(user.name());
+        }
     }
 
     /**
@@ -448,6 +461,14 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     void opened(UserConfig user, VirtualHost vhost, AccessControl access) {
+        try {
+            // RabbitMQ's vhost and user limits max-connections, checked at connection.open as RabbitMQ does.
+            quota = engine.connectionQuotas().open(user.name(), vhost.name());
+        } catch (BrokerException e) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), 10, 40);
+        }
+        // Through its handshake: the listener's handshake slot and timeout no longer apply.
+        ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
         this.user = user;
         this.vhost = vhost;
         this.access = access;
@@ -541,8 +562,12 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         cleanedUp = true;
         for (AmqpChannel ch : channels.values().toArray(new AmqpChannel[0])) {
             ch.release();
+            engine.connectionQuotas().closeChannel(user.name());
         }
         channels.clear();
+        if (quota != null) {
+            quota.close();
+        }
         engine.memoryAlarm().unsubscribe(flow.memoryListener);
         if (vhost != null) {
             vhost.ownerClosed(this);

@@ -110,6 +110,12 @@ final class Consuming {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "attempt to reuse consumer tag '"
                     + tag + "'", 60, 20);
         }
+        int max = ch.conn.engine.quotas().maxConsumersPerChannel();
+        if (max > 0 && consumers.size() >= max) {
+            // limits.max_consumers_per_channel, RabbitMQ's consumer_max_per_channel: the channel is closed.
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "consumer limit of " + max
+                    + " per channel reached", 60, 20);
+        }
         boolean noAck = m.bit("no-ack");
         if (queueName.equals(DirectReplyTo.PSEUDO_QUEUE)) {
             consumeReplyTo(m, tag, noAck);

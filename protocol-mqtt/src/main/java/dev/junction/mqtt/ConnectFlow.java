@@ -3,6 +3,8 @@ package dev.junction.mqtt;
 import dev.junction.config.AclRule;
 import dev.junction.config.MqttConfig;
 import dev.junction.routing.BrokerException;
+import dev.junction.routing.ErrorKind;
+import dev.junction.routing.HandshakeCompleted;
 import dev.junction.routing.Message;
 import dev.junction.routing.topic.TopicWords;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -88,6 +90,17 @@ final class ConnectFlow {
         c.server.engine.loginThrottle().succeeded(c.address(), pl.userName());
         c.authorized(auth.user(), clientId);
         c.clientId = clientId;
+        try {
+            // The vhost's and the user's max_connections, shared with AMQP. MQTT 5 has Quota exceeded for this;
+            // 3.1.1 has no such code, and "Server unavailable" tells the client to try later rather than that its
+            // credentials are wrong.
+            c.quota = c.server.engine.connectionQuotas().open(c.user.name(), cfg.vhost());
+        } catch (BrokerException e) {
+            LOG.info("MQTT client '{}' ({}) refused: {}", clientId, c.remote(), e.getMessage());
+            c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            return;
+        }
 
         MqttProperties props = vh.properties();
         MqttProperties ack = new MqttProperties();
@@ -173,7 +186,10 @@ final class ConnectFlow {
             c.server.connected(c.session, expiry);
         } catch (BrokerException e) {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
-            c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_IMPLEMENTATION_SPECIFIC
+            // A limit (max_queues) or the memory alarm refused the session queue: Quota exceeded on MQTT 5.
+            boolean quota = e.kind() == ErrorKind.PRECONDITION_FAILED;
+            c.refuse(c.v5 ? (quota ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_IMPLEMENTATION_SPECIFIC)
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
             return;
         }
@@ -185,6 +201,8 @@ final class ConnectFlow {
         boolean present = attached.present() && version != MqttVersion.MQTT_3_1;
         c.write(MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(present).properties(c.v5 ? ack : MqttProperties.NO_PROPERTIES).build());
+        // Through its handshake: the listener's handshake slot and timeout no longer apply.
+        c.ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
         LOG.debug("MQTT client '{}' connected ({}, session present {})", clientId, version, attached.present());
         c.outbound.start();
     }

@@ -4,6 +4,7 @@ import dev.junction.config.UserConfig;
 import dev.junction.routing.auth.TopicDecisions;
 import dev.junction.routing.auth.UserRights;
 import dev.junction.routing.PublishResult;
+import dev.junction.routing.ConnectionQuotas;
 import dev.junction.routing.ReadGate;
 import dev.junction.routing.queue.Handoff;
 import io.netty.channel.ChannelFutureListener;
@@ -77,6 +78,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Set by a DISCONNECT with reason 0x00 (or any 3.1.1 DISCONNECT): the will is discarded [MQTT-3.14.4-3]. */
     boolean discardWill;
     boolean takenOver;
+    /** This connection's slot in its vhost's and user's connection limits; null until CONNECT is accepted. */
+    ConnectionQuotas.Lease quota;
     /** The client's Maximum Packet Size (MQTT 5); larger outbound packets are dropped [MQTT-3.1.2-25]. */
     long clientMaxPacket = Long.MAX_VALUE;
     private OutboundSizeLimit sizeLimit;
@@ -452,6 +455,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         boolean wasConnected = session != null;
         state = State.CLOSED;
+        if (quota != null) {
+            quota.close();
+        }
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }

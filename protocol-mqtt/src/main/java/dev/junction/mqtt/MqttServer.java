@@ -41,6 +41,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttServer.class);
+    /**
+     * Whether {@code queueName} is an MQTT session's queue; its name holds the client id, which per-queue metrics
+     * would publish as a label.
+     */
+    public static boolean isSessionQueue(String queueName) {
+        return queueName.startsWith(TopicMapping.sessionQueue(""));
+    }
+
     /** Session queues dead-letter here; a counting consumer turns overflow drops into a metric. */
     static final String DROPPED = "mqtt.dropped";
 

@@ -2,6 +2,7 @@ package dev.junction.mqtt;
 
 import dev.junction.config.AclRule;
 import dev.junction.routing.BrokerException;
+import dev.junction.routing.ErrorKind;
 import dev.junction.routing.auth.Coverage;
 import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.topic.TopicPattern;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
@@ -57,6 +59,16 @@ final class SubscribeFlow {
             return;
         }
         int[] codes = new int[requested.size()];
+        int maxFilters = c.server.engine.quotas().maxFiltersPerSubscribe();
+        if (maxFilters > 0 && codes.length > maxFilters) {
+            // limits.max_filters_per_subscribe: the whole SUBSCRIBE is refused, none of it is applied, so a
+            // client never holds half of what it asked for. Quota exceeded on MQTT 5, Failure on 3.1.1.
+            LOG.info("MQTT client '{}' sent a SUBSCRIBE with {} filters (limit {}); refusing it", c.clientId,
+                    codes.length, maxFilters);
+            java.util.Arrays.fill(codes, quotaExceeded());
+            sendSuback(packetId, codes);
+            return;
+        }
         List<Runnable> retainedSends = new ArrayList<>();
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription ts = requested.get(i);
@@ -66,11 +78,21 @@ final class SubscribeFlow {
             }
             codes[i] = code;
         }
-        // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
+        sendSuback(packetId, codes);
+        retainedSends.forEach(Runnable::run);
+    }
+
+    // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
+    private void sendSuback(int packetId, int[] codes) {
         c.write(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false,
                 0), new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
                 new MqttSubAckPayload(codes)));
-        retainedSends.forEach(Runnable::run);
+    }
+
+    /** A limit refused the filter: 0x97 Quota exceeded on MQTT 5, 0x80 Failure on 3.1.1 [MQTT-3.9.3-2]. */
+    private int quotaExceeded() {
+        return (c.v5 ? MqttReasonCodes.SubAck.QUOTA_EXCEEDED : MqttReasonCodes.SubAck.UNSPECIFIED_ERROR)
+                .byteValue() & 0xFF;
     }
 
     /** Granted QoS, or a failure code; null when the connection was closed for a protocol error. */
@@ -105,6 +127,12 @@ final class SubscribeFlow {
         }
         int qos = Math.min(option.qos().value(), 2);
         Subscriptions.Subscription previous = c.session.subscriptions.get(filter);
+        int maxSubscriptions = c.server.engine.quotas().maxSubscriptionsPerSession();
+        if (previous == null && maxSubscriptions > 0 && c.session.subscriptions.size() >= maxSubscriptions) {
+            LOG.info("MQTT client '{}' has {} subscriptions (limit {}); refusing '{}'", c.clientId,
+                    c.session.subscriptions.size(), maxSubscriptions, filter);
+            return quotaExceeded();
+        }
         Subscriptions.Subscription sub;
         try {
             if (share != null) {
@@ -127,7 +155,8 @@ final class SubscribeFlow {
             c.session.subscriptions.put(sub);
         } catch (BrokerException e) {
             LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId, e.getMessage());
-            return 0x80;
+            // PRECONDITION_FAILED: the vhost's binding or queue limit, or the memory alarm.
+            return e.kind() == ErrorKind.PRECONDITION_FAILED ? quotaExceeded() : 0x80;
         }
         int handling = c.v5 ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {

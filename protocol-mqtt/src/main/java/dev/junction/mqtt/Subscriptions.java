@@ -78,6 +78,10 @@ final class Subscriptions {
         return old;
     }
 
+    int size() {
+        return byFilter.size();
+    }
+
     Subscription get(String filter) {
         return byFilter.get(filter);
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /** The Micrometer meters of one vhost: message counters and per-queue gauges. */
 final class EngineMetrics implements QueueMetrics {
@@ -26,10 +27,13 @@ final class EngineMetrics implements QueueMetrics {
     private final Map<String, List<Meter>> queueMeters = new ConcurrentHashMap<>();
 
     private final MessageStore store;
+    private final Predicate<String> perQueue;
 
-    EngineMetrics(MeterRegistry registry, String vhost, MessageStore store) {
+    /** @param perQueue which queues get their own, queue-labelled meters */
+    EngineMetrics(MeterRegistry registry, String vhost, MessageStore store, Predicate<String> perQueue) {
         this.registry = registry;
         this.store = store;
+        this.perQueue = perQueue;
         this.tags = Tags.of("vhost", vhost);
         published = Counter.builder("junction.messages.published").description("Messages received from publishers")
                 .tags(tags).register(registry);
@@ -72,6 +76,9 @@ final class EngineMetrics implements QueueMetrics {
     }
 
     void queueAdded(Queue q) {
+        if (!perQueue.test(q.name())) {
+            return;
+        }
         Tags t = tags.and("queue", q.name());
         List<Meter> meters = new ArrayList<>(List.of(
                 Gauge.builder("junction.queue.messages", q, Queue::messageCount)

@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.config.Quotas;
 import dev.junction.routing.guard.LoginThrottle;
 import dev.junction.routing.guard.WarningLimiter;
 import dev.junction.routing.queue.Paging;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,9 @@ public final class RoutingEngine implements AutoCloseable {
     /** Client-triggered warnings (protocol errors, failed logins): one line per source address per interval. */
     private final WarningLimiter clientWarnings = new WarningLimiter(30, TimeUnit.SECONDS);
     private final DiskAlarm diskAlarm;
+    private volatile Quotas quotas = Quotas.DEFAULTS;
+    private final ConnectionQuotas connectionQuotas = new ConnectionQuotas(() -> quotas);
+    private volatile Predicate<String> perQueueMetrics = name -> true;
 
     /**
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
@@ -112,6 +117,32 @@ public final class RoutingEngine implements AutoCloseable {
             throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot declare durable " + what
                     + ": the store cannot write (disk full or failing); try again once it can");
         }
+    }
+
+    /** The vhost and user limits and the per-client quotas; {@link Quotas#DEFAULTS} until the broker sets them. */
+    public Quotas quotas() {
+        return quotas;
+    }
+
+    public void setQuotas(Quotas quotas) {
+        this.quotas = java.util.Objects.requireNonNull(quotas, "quotas");
+    }
+
+    /**
+     * Which queues get their own metrics, labelled with the queue name (all, unless the broker says otherwise:
+     * MQTT session queues carry client ids in their names). Set before {@link #recover()}.
+     */
+    public void setPerQueueMetrics(Predicate<String> queueNames) {
+        this.perQueueMetrics = java.util.Objects.requireNonNull(queueNames, "queueNames");
+    }
+
+    boolean perQueueMetrics(String queueName) {
+        return perQueueMetrics.test(queueName);
+    }
+
+    /** Connections per vhost and user, channels per user, counted against {@link #quotas()}. */
+    public ConnectionQuotas connectionQuotas() {
+        return connectionQuotas;
     }
 
     /** Returns the vhost, creating it (with its built-in exchanges) when missing. */

@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.config.VhostLimits;
 import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.Binding.DestinationKind;
 import dev.junction.routing.exchange.Exchange;
@@ -46,15 +47,43 @@ public final class VirtualHost implements QueueHost {
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Router router = new Router(exchanges::get, queues::get);
     private final Object lock = new Object();
+    /** The built-in amq.* exchanges, which do not count against {@code max_exchanges}. */
+    private final int builtInExchanges;
+    /** Bindings whose source is one of this vhost's exchanges. Guarded by {@link #lock}. */
+    private int bindings;
 
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
         this.engine = engine;
-        this.metrics = new EngineMetrics(engine.registry(), name, engine.store());
+        this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), engine::perQueueMetrics);
         for (ExchangeType t : ExchangeType.values()) {
             addExchange(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
         }
         addExchange(new ExchangeSpec("amq.match", "headers", true, false, false, Map.of()), ExchangeType.HEADERS);
+        builtInExchanges = exchanges.size();
+    }
+
+    /** The limits that apply to this vhost now (the broker may set them after the vhost was recovered). */
+    private VhostLimits limits() {
+        return engine.quotas().vhost(name);
+    }
+
+    /**
+     * Refuses to create anything new while the memory alarm is raised, whatever the limits say: declarations are
+     * cheap to send and each one holds memory until it is deleted (the alarm is what stops the heap filling up).
+     */
+    private void checkMemory(String what) {
+        if (engine.memoryAlarm().raised()) {
+            throw BrokerException.preconditionFailed("cannot declare " + what + " in vhost '" + name
+                    + "': the memory alarm is raised, new declarations are refused until memory is freed");
+        }
+    }
+
+    /** Bindings in this vhost now. */
+    public int bindingCount() {
+        synchronized (lock) {
+            return bindings;
+        }
     }
 
     public String name() {
@@ -96,6 +125,13 @@ public final class VirtualHost implements QueueHost {
             if (spec.name().startsWith("amq.")) {
                 throw BrokerException.accessRefused("exchange name '" + spec.name()
                         + "' contains reserved prefix 'amq.*'");
+            }
+            checkMemory("exchange '" + spec.name() + "'");
+            int max = limits().maxExchanges();
+            if (max > 0 && exchanges.size() - builtInExchanges >= max) {
+                // Worded like RabbitMQ's queue limit; RabbitMQ itself has no per-vhost exchange limit.
+                throw BrokerException.preconditionFailed("cannot declare exchange '" + spec.name()
+                        + "': exchange limit in vhost '" + name + "' (" + max + ") is reached");
             }
             if (spec.durable()) {
                 engine.requireWritableStore("exchange '" + spec.name() + "'");
@@ -141,6 +177,7 @@ public final class VirtualHost implements QueueHost {
         // Bindings that lead into the deleted exchange go with it.
         for (Exchange source : exchanges.values()) {
             for (Binding b : source.unbindAllTo(DestinationKind.EXCHANGE, x.name())) {
+                bindings--;
                 forgetBinding(b);
                 autoDeleteIfUnbound(source);
             }
@@ -198,6 +235,13 @@ public final class VirtualHost implements QueueHost {
             }
             QueueArguments args = QueueArguments.parse(spec.arguments(), what);
             beforeCreate.accept(queueName);
+            checkMemory("queue '" + queueName + "'");
+            int max = limits().maxQueues();
+            if (max > 0 && queues.size() >= max) {
+                // RabbitMQ's vhost limit max-queues, and its wording.
+                throw BrokerException.preconditionFailed("cannot declare queue '" + queueName
+                        + "': queue limit in vhost '" + name + "' (" + max + ") is reached");
+            }
             if (spec.durable() && !spec.exclusive()) {
                 engine.requireWritableStore(what);
             }
@@ -277,6 +321,7 @@ public final class VirtualHost implements QueueHost {
             q.unlinked();
             for (Exchange x : exchanges.values()) {
                 for (Binding b : x.unbindAllTo(DestinationKind.QUEUE, q.name())) {
+                    bindings--;
                     forgetBinding(b);
                     autoDeleteIfUnbound(x);
                 }
@@ -321,12 +366,22 @@ public final class VirtualHost implements QueueHost {
             } else {
                 durableDestination = existingExchange(b.destination()).durable();
             }
-            if (source.durable() && durableDestination && !engine.store().writable()
-                    && !source.bindings().contains(b)) {
+            if (source.durable() && durableDestination && !engine.store().writable() && !source.hasBinding(b)) {
                 engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
             }
-            if (source.bind(b) && source.durable() && durableDestination) {
-                engine.store().definitions().put(DefinitionCodec.binding(name, b));
+            if (!source.hasBinding(b)) {
+                checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
+                int max = limits().maxBindings();
+                if (max > 0 && bindings >= max) {
+                    throw BrokerException.preconditionFailed("cannot bind '" + b.destination() + "' to '"
+                            + b.source() + "': binding limit in vhost '" + name + "' (" + max + ") is reached");
+                }
+            }
+            if (source.bind(b)) {
+                bindings++;
+                if (source.durable() && durableDestination) {
+                    engine.store().definitions().put(DefinitionCodec.binding(name, b));
+                }
             }
         }
     }
@@ -355,6 +410,7 @@ public final class VirtualHost implements QueueHost {
 
     private void unbindLocked(Exchange source, Binding b) {
         if (source.unbind(b)) {
+            bindings--;
             forgetBinding(b);
         }
     }
@@ -508,8 +564,8 @@ public final class VirtualHost implements QueueHost {
             Exchange source = exchanges.get(b.source());
             boolean destinationExists = b.toQueue() ? queues.containsKey(b.destination())
                     : exchanges.containsKey(b.destination());
-            if (source != null && destinationExists) {
-                source.bind(b);
+            if (source != null && destinationExists && source.bind(b)) {
+                bindings++;
             }
         }
     }

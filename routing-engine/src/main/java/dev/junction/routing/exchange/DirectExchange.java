@@ -24,6 +24,12 @@ final class DirectExchange extends Exchange {
     }
 
     @Override
+    public boolean hasBinding(Binding binding) {
+        Set<Binding> set = byKey.get(binding.routingKey());
+        return set != null && set.contains(binding);
+    }
+
+    @Override
     public boolean unbind(Binding binding) {
         Set<Binding> set = byKey.get(binding.routingKey());
         if (set == null || !set.remove(binding)) {

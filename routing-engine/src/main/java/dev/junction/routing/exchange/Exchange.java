@@ -66,6 +66,11 @@ public abstract class Exchange {
     /** Adds a binding; returns false when the same binding already exists. */
     public abstract boolean bind(Binding binding);
 
+    /** Whether this exact binding exists. */
+    public boolean hasBinding(Binding binding) {
+        return bindings().contains(binding);
+    }
+
     /** Removes a binding; returns false when it did not exist. */
     public abstract boolean unbind(Binding binding);
 

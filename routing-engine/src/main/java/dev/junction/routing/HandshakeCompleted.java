@@ -1,0 +1,11 @@
+package dev.junction.routing;
+
+/**
+ * The event a protocol adapter fires down its connection's pipeline (from the head, so the listener's handlers see
+ * it) once the client is through the protocol handshake: AMQP at {@code connection.open-ok}, MQTT at a successful
+ * CONNACK, HTTP at the first request. Until then the listener counts the connection as handshaking, against
+ * {@code limits.max_handshaking_connections} and {@code limits.handshake_timeout_ms}.
+ */
+public enum HandshakeCompleted {
+    INSTANCE
+}
