@@ -93,6 +93,17 @@ public final class BrokerFixture implements AutoCloseable {
         return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dataDir.getParent());
     }
 
+    /**
+     * A broker whose {@code limits:} section also has {@code extraLimits} (its keys, indented by two spaces), with
+     * an {@code mqtt:} section when {@code mqttSection} is not empty.
+     */
+    public static BrokerFixture startWithLimits(String extraLimits, String mqttSection) throws Exception {
+        Path dir = Files.createTempDirectory("junction-test");
+        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0) + extraLimits
+                + (mqttSection.isEmpty() ? "" : "mqtt:\n" + mqttSection);
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+    }
+
     public int amqpPort() {
         return broker.address("amqp").getPort();
     }
