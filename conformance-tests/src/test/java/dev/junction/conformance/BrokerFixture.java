@@ -99,8 +99,11 @@ public final class BrokerFixture implements AutoCloseable {
      */
     public static BrokerFixture startWithLimits(String extraLimits, String mqttSection) throws Exception {
         Path dir = Files.createTempDirectory("junction-test");
-        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0) + extraLimits
-                + (mqttSection.isEmpty() ? "" : "mqtt:\n" + mqttSection);
+        String base = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0);
+        if (extraLimits.contains("  max_connections:")) {
+            base = base.replace("  max_connections: 0\n", ""); // the extra one replaces the fixture's
+        }
+        String yaml = base + extraLimits + (mqttSection.isEmpty() ? "" : "mqtt:\n" + mqttSection);
         return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
     }
 
