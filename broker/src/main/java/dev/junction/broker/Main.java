@@ -6,6 +6,7 @@ import dev.junction.config.ConfigException;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.PasswordHash;
+import dev.junction.storage.HeapBudget;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -96,6 +97,11 @@ public final class Main {
         synchronized (running) {
             try {
                 running.set(Broker.start(config));
+            } catch (HeapBudget.HeapTooSmallException e) {
+                // One line: the operator needs the size, not a stack trace.
+                err.println("junction: could not start: " + e.getMessage());
+                LoggerFactory.getLogger(Main.class).error("could not start: {}", e.getMessage());
+                return 1;
             } catch (Exception e) {
                 err.println("junction: could not start: " + e);
                 LoggerFactory.getLogger(Main.class).error("start failed", e);

@@ -1,5 +1,6 @@
 package dev.junction.storage.log;
 
+import dev.junction.storage.HeapBudget;
 import dev.junction.storage.QueueKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,11 @@ final class Recovery {
     private long lastProgressRecords;
     private long lastProgressNanos;
     private int segmentIndex;
+    /** Bytes of the files to read, bytes of the files read before the current one, heap used when we began. */
+    private long totalBytes;
+    private long bytesBefore;
+    private long currentOffset;
+    private long heapAtStart;
 
     static String metaFileName(long number) {
         return String.format("meta-%020d.log", number);
@@ -86,10 +92,21 @@ final class Recovery {
             Files.deleteIfExists(f);
         }
 
+        for (Path f : segmentFiles.values()) {
+            totalBytes += Files.size(f);
+        }
+        heapAtStart = HeapBudget.usedAfterCollection();
         if (!metaFiles.isEmpty()) {
             Map.Entry<Long, Path> newest = metaFiles.lastEntry();
+            long metaBytes = Files.size(newest.getValue());
+            totalBytes += metaBytes;
+            // Estimated from the metadata log's size before reading it: each entry is kept as a copy of its
+            // record, plus its key and a map entry (about three times the bytes on disk).
+            HeapBudget.require("the store's metadata (" + (metaBytes >> 10) + " KiB of definitions and sessions)",
+                    metaBytes * 3);
             metaNumber = newest.getKey();
             LogScanner.Result result = LogScanner.scan(newest.getValue(), this::metaRecord);
+            bytesBefore = metaBytes;
             metaSize = result.validEnd();
             corruptBytes += result.corruptBytes();
             for (Path older : metaFiles.headMap(metaNumber).values()) {
@@ -103,6 +120,8 @@ final class Recovery {
             Map<Integer, QueueState> names = new HashMap<>();
             LogScanner.Result result = LogScanner.scan(e.getValue(), (type, payload, offset) ->
                     segmentRecord(segment, names, type, payload, offset));
+            bytesBefore += Files.size(e.getValue());
+            currentOffset = 0;
             segment.size = result.validEnd();
             corruptBytes += result.corruptBytes();
             bytes += segment.size;
@@ -121,6 +140,11 @@ final class Recovery {
 
     private void progress() {
         records++;
+        if ((records & 0xFFFF) == 0 && totalBytes > 0) {
+            // Past the heap's ceiling: stop with the size needed rather than run out of memory part way.
+            HeapBudget.check("the store (" + (totalBytes >> 20) + " MiB in " + (segmentIndex + 1) + "+ segments)",
+                    (double) (bytesBefore + currentOffset) / totalBytes, heapAtStart);
+        }
         if ((records & 0xFFFF) != 0 && records - lastProgressRecords < PROGRESS_RECORDS) {
             return;
         }
@@ -134,6 +158,7 @@ final class Recovery {
     }
 
     private void metaRecord(byte type, ByteBuffer payload, long offset) {
+        currentOffset = offset;
         progress();
         try {
             byte[] copy = new byte[payload.remaining()];
@@ -151,6 +176,7 @@ final class Recovery {
 
     private void segmentRecord(Segment segment, Map<Integer, QueueState> names, byte type, ByteBuffer p,
                                long offset) {
+        currentOffset = offset;
         progress();
         try {
             switch (type) {
