@@ -31,6 +31,7 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +99,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Reading stops while the memory alarm is raised (for publishers) and while a target queue is congested. */
     private ReadGate readGate;
     private boolean publisher;
+    /** Packets waiting while a long SUBSCRIBE is applied; null when packets are handled as they come. */
+    private ArrayDeque<Object> held;
     private final Consumer<Boolean> memoryListener = on -> onLoop(() -> memoryAlarm(on));
     /** Non-null while a throttled CONNECT waits: packets the client sent after it, replayed once it is handled. */
     private java.util.ArrayDeque<MqttMessage> heldDuringLogin;
@@ -134,8 +137,39 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         context.fireChannelActive();
     }
 
+    /**
+     * Stops handling packets (a long SUBSCRIBE is being applied in slices): packets already decoded wait, in order,
+     * and the socket is not read until {@link #releasePackets()}.
+     */
+    void holdPackets() {
+        if (held == null) {
+            held = new ArrayDeque<>();
+            readGate.congested();
+        }
+    }
+
+    /** Handles the packets that arrived while held, in order, and reads the socket again. */
+    void releasePackets() {
+        ArrayDeque<Object> waiting = held;
+        if (waiting == null) {
+            return;
+        }
+        held = null;
+        readGate.relieved();
+        for (Object msg; held == null && (msg = waiting.poll()) != null; ) {
+            channelRead(ctx, msg);
+        }
+        if (!waiting.isEmpty()) {
+            held.addAll(waiting); // a packet among them held the connection again: keep the rest in order
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (held != null) {
+            held.add(msg); // released (and its buffer freed) by releasePackets or channelInactive
+            return;
+        }
         readGate.read();
         try {
             if (state == State.CLOSED) {
@@ -455,6 +489,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         boolean wasConnected = session != null;
         state = State.CLOSED;
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held = null;
+        }
         if (quota != null) {
             quota.close();
         }

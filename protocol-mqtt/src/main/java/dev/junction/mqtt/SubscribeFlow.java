@@ -22,6 +22,7 @@ import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SubscribeFlow {
     private static final Logger LOG = LoggerFactory.getLogger(SubscribeFlow.class);
+
+    /** Filters applied per turn of the event loop (a few milliseconds of work). */
+    static final int SLICE = 256;
 
     private final MqttConnection c;
 
@@ -69,17 +73,48 @@ final class SubscribeFlow {
             sendSuback(packetId, codes);
             return;
         }
-        List<Runnable> retainedSends = new ArrayList<>();
-        for (int i = 0; i < codes.length; i++) {
-            MqttTopicSubscription ts = requested.get(i);
-            Integer code = one(ts.topicName(), ts.option(), subscriptionId, retainedSends);
+        applyFrom(0, new Pending(packetId, subscriptionId, requested, codes, new ArrayList<>()));
+    }
+
+    /** A SUBSCRIBE being applied: its filters, the codes so far, the retained messages to send after the SUBACK. */
+    private record Pending(int packetId, int subscriptionId, List<MqttTopicSubscription> requested, int[] codes,
+                           List<Runnable> retainedSends) {
+    }
+
+    /**
+     * Applies the filters from {@code from} on, at most {@link #SLICE} per turn of the event loop. A SUBSCRIBE with
+     * thousands of filters then holds up the other connections sharing this event loop for one slice at a time
+     * instead of for the whole packet; this connection holds its later packets until the SUBACK is sent, so they
+     * are still handled in order, after every filter of this SUBSCRIBE took effect.
+     */
+    private void applyFrom(int from, Pending p) {
+        int end = Math.min(p.codes().length, from + SLICE);
+        for (int i = from; i < end; i++) {
+            MqttTopicSubscription ts = p.requested().get(i);
+            Integer code = one(ts.topicName(), ts.option(), p.subscriptionId(), p.retainedSends());
             if (code == null) {
-                return; // connection closed
+                return; // connection closed; held packets are released with it
             }
-            codes[i] = code;
+            p.codes()[i] = code;
         }
-        sendSuback(packetId, codes);
-        retainedSends.forEach(Runnable::run);
+        if (end < p.codes().length) {
+            if (from == 0) {
+                c.holdPackets();
+            }
+            // Scheduled rather than executed: the event loop picks up scheduled tasks once per turn, after its I/O,
+            // whereas tasks submitted while it runs tasks would run back to back and keep the I/O waiting.
+            c.ctx.executor().schedule(() -> {
+                if (c.state == MqttConnection.State.CONNECTED) {
+                    applyFrom(end, p);
+                }
+            }, 0, TimeUnit.NANOSECONDS);
+            return;
+        }
+        sendSuback(p.packetId(), p.codes());
+        p.retainedSends().forEach(Runnable::run);
+        if (from > 0) {
+            c.releasePackets();
+        }
     }
 
     // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
