@@ -98,9 +98,8 @@ public final class Main {
             try {
                 running.set(Broker.start(config));
             } catch (HeapBudget.HeapTooSmallException e) {
-                // One line: the operator needs the size, not a stack trace.
+                // One line (not also logged): the operator needs the size, not a stack trace.
                 err.println("junction: could not start: " + e.getMessage());
-                LoggerFactory.getLogger(Main.class).error("could not start: {}", e.getMessage());
                 return 1;
             } catch (Exception e) {
                 err.println("junction: could not start: " + e);
