@@ -29,8 +29,9 @@ final class LimitsReader {
         Admission admission = new Admission(
                 section.integer("max_handshaking_connections", d.maxHandshaking(), 0, MAX),
                 section.integer("max_connections_per_source", d.maxPerSource(), 0, MAX),
+                // At most 10 s: the AMQP adapter's own handshake deadline is 10 s, so a longer value would not hold.
                 Duration.ofMillis(section.integer("handshake_timeout_ms", (int) d.handshakeTimeout().toMillis(),
-                        100, 3_600_000)),
+                        100, 10_000)),
                 Duration.ofSeconds(section.integer("http_idle_timeout_seconds",
                         (int) d.httpIdleTimeout().toSeconds(), 1, 86_400)));
         VhostLimits vhostDefaults = vhostLimits(section.section("vhost_defaults", VHOST_KEYS), VhostLimits.DEFAULTS);

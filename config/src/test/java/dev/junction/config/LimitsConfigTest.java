@@ -59,7 +59,7 @@ class LimitsConfigTest {
     @Test
     void limitsAreRangeChecked() {
         assertRejected("limits: { handshake_timeout_ms: 10 }", 1, "limits.handshake_timeout_ms",
-                "10 is out of range (100..3600000)");
+                "10 is out of range (100..10000)");
         assertRejected("limits: { vhost_defaults: { max_queues: -1 } }", 1, "limits.vhost_defaults.max_queues",
                 "-1 is out of range (0..2147483647)");
         assertRejected("limits: { user_defaults: { max_sessions: 1 } }", 1, "limits.user_defaults.max_sessions",
