@@ -38,6 +38,9 @@ final class SubscribeFlow {
     static final int SLICE = 256;
 
     private final MqttConnection c;
+    /** Filters of the SUBSCRIBE being applied that a limit refused, and the first reason (logged once at SUBACK). */
+    private int quotaRefusals;
+    private String firstQuotaReason;
 
     SubscribeFlow(MqttConnection c) {
         this.c = c;
@@ -111,6 +114,13 @@ final class SubscribeFlow {
             return;
         }
         sendSuback(p.packetId(), p.codes());
+        if (quotaRefusals > 0) {
+            // One line per SUBSCRIBE, however many of its filters a limit refused.
+            LOG.info("MQTT client '{}': {} of {} filters refused: {}", c.clientId, quotaRefusals, p.codes().length,
+                    firstQuotaReason);
+            quotaRefusals = 0;
+            firstQuotaReason = null;
+        }
         p.retainedSends().forEach(Runnable::run);
         if (from > 0) {
             c.releasePackets();
@@ -122,6 +132,12 @@ final class SubscribeFlow {
         c.write(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false,
                 0), new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
                 new MqttSubAckPayload(codes)));
+    }
+
+    private void refusedByQuota(String reason) {
+        if (quotaRefusals++ == 0) {
+            firstQuotaReason = reason;
+        }
     }
 
     /** A limit refused the filter: 0x97 Quota exceeded on MQTT 5, 0x80 Failure on 3.1.1 [MQTT-3.9.3-2]. */
@@ -164,8 +180,7 @@ final class SubscribeFlow {
         Subscriptions.Subscription previous = c.session.subscriptions.get(filter);
         int maxSubscriptions = c.server.engine.quotas().maxSubscriptionsPerSession();
         if (previous == null && maxSubscriptions > 0 && c.session.subscriptions.size() >= maxSubscriptions) {
-            LOG.info("MQTT client '{}' has {} subscriptions (limit {}); refusing '{}'", c.clientId,
-                    c.session.subscriptions.size(), maxSubscriptions, filter);
+            refusedByQuota("max_subscriptions_per_session (" + maxSubscriptions + ") reached");
             return quotaExceeded();
         }
         Subscriptions.Subscription sub;
@@ -189,9 +204,13 @@ final class SubscribeFlow {
             c.server.vhost.bind(binding, null);
             c.session.subscriptions.put(sub);
         } catch (BrokerException e) {
+            if (e.kind() == ErrorKind.PRECONDITION_FAILED) {
+                // The vhost's binding or queue limit, or the memory alarm.
+                refusedByQuota(e.getMessage());
+                return quotaExceeded();
+            }
             LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId, e.getMessage());
-            // PRECONDITION_FAILED: the vhost's binding or queue limit, or the memory alarm.
-            return e.kind() == ErrorKind.PRECONDITION_FAILED ? quotaExceeded() : 0x80;
+            return 0x80;
         }
         int handling = c.v5 ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {
