@@ -70,7 +70,8 @@ final class SubscribeFlow {
         if (maxFilters > 0 && codes.length > maxFilters) {
             // limits.max_filters_per_subscribe: the whole SUBSCRIBE is refused, none of it is applied, so a
             // client never holds half of what it asked for. Quota exceeded on MQTT 5, Failure on 3.1.1.
-            LOG.info("MQTT client '{}' sent a SUBSCRIBE with {} filters (limit {}); refusing it", c.clientId,
+            LOG.info("MQTT client '{}' sent a SUBSCRIBE with {} filters (limit {}); refusing it",
+                    ViolationLog.printable(c.clientId),
                     codes.length, maxFilters);
             java.util.Arrays.fill(codes, quotaExceeded());
             sendSuback(packetId, codes);
@@ -116,8 +117,8 @@ final class SubscribeFlow {
         sendSuback(p.packetId(), p.codes());
         if (quotaRefusals > 0) {
             // One line per SUBSCRIBE, however many of its filters a limit refused.
-            LOG.info("MQTT client '{}': {} of {} filters refused: {}", c.clientId, quotaRefusals, p.codes().length,
-                    firstQuotaReason);
+            LOG.info("MQTT client '{}': {} of {} filters refused: {}", ViolationLog.printable(c.clientId),
+                    quotaRefusals, p.codes().length, ViolationLog.printable(firstQuotaReason));
             quotaRefusals = 0;
             firstQuotaReason = null;
         }
