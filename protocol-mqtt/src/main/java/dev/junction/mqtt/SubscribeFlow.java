@@ -41,6 +41,8 @@ final class SubscribeFlow {
     /** Filters of the SUBSCRIBE being applied that a limit refused, and the first reason (logged once at SUBACK). */
     private int quotaRefusals;
     private String firstQuotaReason;
+    /** A shared subscription of the SUBSCRIBE being applied changed the session record. */
+    private boolean sharesChanged;
 
     SubscribeFlow(MqttConnection c) {
         this.c = c;
@@ -113,6 +115,10 @@ final class SubscribeFlow {
                 }
             }, 0, TimeUnit.NANOSECONDS);
             return;
+        }
+        if (sharesChanged) {
+            sharesChanged = false;
+            c.server.persist(c.session); // before the SUBACK, as it was for each filter
         }
         sendSuback(p.packetId(), p.codes());
         if (quotaRefusals > 0) {
@@ -192,7 +198,9 @@ final class SubscribeFlow {
                         option.isRetainAsPublished(), subscriptionId);
                 c.server.joinShare(queue, TopicMapping.toBindingKey(topicFilter), c.clientId, c.sessionExpiry > 0);
                 c.session.subscriptions.put(sub);
-                c.server.persist(c.session); // shared memberships live in the session record
+                // Shared memberships live in the session record, written once when the SUBSCRIBE is applied (a
+                // write per filter would encode every membership again for each one: quadratic in the filters).
+                sharesChanged = true;
                 c.outbound.consume(queue);
                 return qos; // retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2)
             }
