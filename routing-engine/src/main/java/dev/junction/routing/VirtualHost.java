@@ -73,7 +73,9 @@ public final class VirtualHost implements QueueHost {
      * cheap to send and each one holds memory until it is deleted (the alarm is what stops the heap filling up).
      */
     private void checkMemory(String what) {
-        if (engine.memoryAlarm().raised()) {
+        MemoryAlarm alarm = engine.memoryAlarm();
+        // The alarm is also raised for disk space (which durable declarations check on their own) and by hand.
+        if (alarm.raised() && (alarm.raised(MemoryAlarm.Resource.MEMORY) || !alarm.raised(MemoryAlarm.Resource.DISK))) {
             throw BrokerException.preconditionFailed("cannot declare " + what + " in vhost '" + name
                     + "': the memory alarm is raised, new declarations are refused until memory is freed");
         }
