@@ -56,6 +56,9 @@ public final class Broker implements AutoCloseable {
     private TcpListener amqp;
     private TcpListener mqtt;
     private TcpListener mqttWs;
+    private TcpListener amqps;
+    private TcpListener mqtts;
+    private TcpListener mqttWss;
     private MqttServer mqttServer;
     private ConnectionGate gate;
     private JvmGcMetrics gcMetrics;
@@ -83,7 +86,7 @@ public final class Broker implements AutoCloseable {
                 : Runtime.getRuntime().maxMemory();
     }
 
-    private void startAll() throws InterruptedException {
+    private void startAll() throws InterruptedException, dev.junction.config.ConfigException {
         long started = System.nanoTime();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -117,8 +120,9 @@ public final class Broker implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ListenerConfig httpConfig = config.listeners().http();
         if (httpConfig.enabled()) {
-            http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout());
-            listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()));
+            ServerTls httpTls = tls("http", httpConfig);
+            http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout(), httpTls);
+            listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()), httpTls);
         }
         ListenerConfig amqpConfig = config.listeners().amqp();
         if (amqpConfig.enabled()) {
@@ -127,6 +131,15 @@ public final class Broker implements AutoCloseable {
                     + hostName(), config.users(), config.limits().maxContentInFlightBytes());
             amqp = new TcpListener("amqp", new AmqpChannelInitializer(settings, engine), gate);
             listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
+        }
+        ListenerConfig amqpsConfig = config.listeners().amqps();
+        if (amqpsConfig.enabled()) {
+            AmqpSettings settings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
+                    config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
+                    + hostName(), config.users());
+            ServerTls tls = tls("amqps", amqpsConfig);
+            amqps = new TcpListener("amqps", new AmqpChannelInitializer(settings, engine), gate, tls);
+            listen("amqps", amqps.start(boss, workers, amqpsConfig.bind(), amqpsConfig.port()), tls);
         }
         mqttServer = MqttServer.create(new MqttSettings(config.mqtt(), config.users(),
                 config.limits().maxMessageSize(), config.limits().maxRetainedMessages(),
@@ -141,13 +154,39 @@ public final class Broker implements AutoCloseable {
             mqttWs = new TcpListener("mqtt_ws", new MqttWebSocketInitializer(mqttServer), gate);
             listen("mqtt_ws", mqttWs.start(boss, workers, mqttWsConfig.bind(), mqttWsConfig.port()));
         }
+        ListenerConfig mqttsConfig = config.listeners().mqtts();
+        if (mqttsConfig.enabled()) {
+            ServerTls tls = tls("mqtts", mqttsConfig);
+            mqtts = new TcpListener("mqtts", new MqttChannelInitializer(mqttServer), gate, tls);
+            listen("mqtts", mqtts.start(boss, workers, mqttsConfig.bind(), mqttsConfig.port()), tls);
+        }
+        ListenerConfig mqttWssConfig = config.listeners().mqttWss();
+        if (mqttWssConfig.enabled()) {
+            ServerTls tls = tls("mqtt_wss", mqttWssConfig);
+            mqttWss = new TcpListener("mqtt_wss", new MqttWebSocketInitializer(mqttServer), gate, tls);
+            listen("mqtt_wss", mqttWss.start(boss, workers, mqttWssConfig.bind(), mqttWssConfig.port()), tls);
+        }
         LOG.info("Junction started in {} ms (vhosts {})",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts());
     }
 
     private void listen(String name, InetSocketAddress address) {
+        listen(name, address, null);
+    }
+
+    private void listen(String name, InetSocketAddress address, ServerTls tls) {
         bound.put(name, address);
-        LOG.info("listening for {} on {}:{}", name, address.getHostString(), address.getPort());
+        if (tls == null) {
+            LOG.info("listening for {} on {}:{}", name, address.getHostString(), address.getPort());
+        } else {
+            LOG.info("listening for {} on {}:{} ({})", name, address.getHostString(), address.getPort(),
+                    tls.describe());
+        }
+    }
+
+    /** The listener's TLS context, or null for a plain listener. */
+    private static ServerTls tls(String name, ListenerConfig listener) throws dev.junction.config.ConfigException {
+        return listener.tls().isPresent() ? ServerTls.create(name, listener.tls().get()) : null;
     }
 
     private static String hostName() {
@@ -199,6 +238,11 @@ public final class Broker implements AutoCloseable {
         }
         if (mqttWs != null) {
             mqttWs.stop();
+        }
+        for (TcpListener tlsListener : new TcpListener[] {amqps, mqtts, mqttWss}) {
+            if (tlsListener != null) {
+                tlsListener.stop();
+            }
         }
         if (http != null) {
             http.stop();

@@ -40,17 +40,21 @@ final class HttpListener {
     private final Executor work;
     private final ConnectionGate gate;
     private final Duration idleTimeout;
+    private final ServerTls tls;
     private Channel server;
 
     /**
      * @param gate        the admission every listener shares: HTTP connections count against max_connections
      * @param idleTimeout how long a connection may wait for its next request before it is closed
+     * @param tls         HTTPS when given, plain HTTP when null
      */
-    HttpListener(PrometheusMeterRegistry registry, Executor work, ConnectionGate gate, Duration idleTimeout) {
+    HttpListener(PrometheusMeterRegistry registry, Executor work, ConnectionGate gate, Duration idleTimeout,
+                 ServerTls tls) {
         this.registry = registry;
         this.work = work;
         this.gate = gate;
         this.idleTimeout = idleTimeout;
+        this.tls = tls;
     }
 
     InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
@@ -62,8 +66,11 @@ final class HttpListener {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("gate", gate)
-                                .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
+                                .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+                        if (tls != null) {
+                            tls.install(ch);
+                        }
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
                     }
                 })
                 .bind(bind, port).sync().channel();

@@ -39,15 +39,10 @@ public final class Main {
             return checkConfig(Path.of(args[1]), out, err);
         }
         if (args.length >= 1 && args[0].equals("hash-password")) {
-            if (args.length != 2) {
-                err.println("usage: junction hash-password PASSWORD");
-                return 2;
-            }
-            out.println(PasswordHash.create(args[1]));
-            return 0;
+            return hashPassword(args, out, err);
         }
         if (args.length >= 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            out.println("usage: junction [--config FILE] | check-config FILE | hash-password PASSWORD");
+            out.println("usage: junction [--config FILE] | check-config FILE | hash-password [--iterations N] PASSWORD");
             return 0;
         }
         Path configFile = Path.of(DEFAULT_CONFIG);
@@ -68,9 +63,33 @@ public final class Main {
         return serve(config, err);
     }
 
+    /** {@code hash-password [--iterations N] PASSWORD}: a PBKDF2-HMAC-SHA512 value for users[].password_hash. */
+    static int hashPassword(String[] args, PrintStream out, PrintStream err) {
+        String usage = "usage: junction hash-password [--iterations N] PASSWORD (N in " + PasswordHash.MIN_ITERATIONS
+                + ".." + PasswordHash.MAX_ITERATIONS + ", default " + PasswordHash.DEFAULT_ITERATIONS + ")";
+        int iterations = PasswordHash.DEFAULT_ITERATIONS;
+        if (args.length == 4 && args[1].equals("--iterations")) {
+            try {
+                iterations = Integer.parseInt(args[2]);
+            } catch (NumberFormatException e) {
+                iterations = -1;
+            }
+            if (iterations < PasswordHash.MIN_ITERATIONS || iterations > PasswordHash.MAX_ITERATIONS) {
+                err.println(usage);
+                return 2;
+            }
+        } else if (args.length != 2) {
+            err.println(usage);
+            return 2;
+        }
+        out.println(PasswordHash.create(args[args.length - 1], iterations));
+        return 0;
+    }
+
     static int checkConfig(Path file, PrintStream out, PrintStream err) {
         try {
-            ConfigLoader.load(file);
+            // Building the TLS contexts also finds what only the TLS provider can judge (a cipher it lacks).
+            ServerTls.checkAll(ConfigLoader.load(file));
             out.println(file + ": ok");
             return 0;
         } catch (ConfigException e) {

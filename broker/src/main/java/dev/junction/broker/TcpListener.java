@@ -15,12 +15,19 @@ final class TcpListener {
     private final String name;
     private final ChannelHandler initializer;
     private final ConnectionGate gate;
+    private final ServerTls tls;
     private Channel server;
 
     TcpListener(String name, ChannelHandler initializer, ConnectionGate gate) {
+        this(name, initializer, gate, null);
+    }
+
+    /** @param tls the listener's TLS, or null for plain TCP */
+    TcpListener(String name, ChannelHandler initializer, ConnectionGate gate, ServerTls tls) {
         this.name = name;
         this.initializer = initializer;
         this.gate = gate;
+        this.tls = tls;
     }
 
     InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
@@ -35,7 +42,11 @@ final class TcpListener {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("gate", gate).addLast(initializer);
+                        ch.pipeline().addLast("gate", gate);
+                        if (tls != null) {
+                            tls.install(ch);
+                        }
+                        ch.pipeline().addLast(initializer);
                     }
                 })
                 .bind(bind, port).sync().channel();

@@ -23,8 +23,10 @@ final class ConfigReader {
 
     static final List<String> TOP_KEYS =
             List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging");
-    static final List<String> LISTENER_NAMES = List.of("amqp", "mqtt", "mqtt_ws", "http");
+    static final List<String> LISTENER_NAMES =
+            List.of("amqp", "mqtt", "mqtt_ws", "http", "amqps", "mqtts", "mqtt_wss");
     static final List<String> LISTENER_KEYS = List.of("enabled", "bind", "port");
+    static final List<String> TLS_LISTENER_KEYS = List.of("enabled", "bind", "port", "tls");
     static final List<String> STORAGE_KEYS =
             List.of("dir", "fsync", "group_commit_max_messages", "group_commit_max_wait_ms",
                     "queue_window_messages", "queue_window_bytes", "compaction");
@@ -49,7 +51,7 @@ final class ConfigReader {
     static JunctionConfig read(Node root, String source) throws ConfigException {
         YamlMapping top = root == null ? YamlMapping.empty(source, "", 1) : topLevel(new YamlValue(root, "", source));
 
-        Listeners listeners = listeners(top.section("listeners", LISTENER_NAMES));
+        Listeners listeners = listeners(top.section("listeners", LISTENER_NAMES), baseDir(source));
         StorageConfig storage = storage(top.section("storage", STORAGE_KEYS));
         List<String> vhosts = vhosts(top);
         YamlMapping limitsSection = top.section("limits", LIMITS_KEYS);
@@ -74,28 +76,57 @@ final class ConfigReader {
     private record Named(String name, ListenerConfig config, YamlMapping section) {
     }
 
-    private static Listeners listeners(YamlMapping section) throws ConfigException {
+    /** Relative paths in the file (TLS certificates) are relative to the file's own directory. */
+    private static Path baseDir(String source) {
+        try {
+            Path parent = Path.of(source).toAbsolutePath().getParent();
+            return parent != null ? parent : Path.of("").toAbsolutePath();
+        } catch (InvalidPathException notAPath) {
+            return Path.of("").toAbsolutePath();
+        }
+    }
+
+    private static Listeners listeners(YamlMapping section, Path baseDir) throws ConfigException {
         List<Named> all = List.of(
-                listener(section, "amqp", "0.0.0.0", 5672),
-                listener(section, "mqtt", "0.0.0.0", 1883),
-                listener(section, "mqtt_ws", "0.0.0.0", 8083),
-                listener(section, "http", "127.0.0.1", 15672));
+                listener(section, "amqp", "0.0.0.0", 5672, null),
+                listener(section, "mqtt", "0.0.0.0", 1883, null),
+                listener(section, "mqtt_ws", "0.0.0.0", 8083, null),
+                listener(section, "http", "127.0.0.1", 15672, baseDir),
+                listener(section, "amqps", "0.0.0.0", 5671, baseDir),
+                listener(section, "mqtts", "0.0.0.0", 8883, baseDir),
+                listener(section, "mqtt_wss", "0.0.0.0", 8084, baseDir));
         for (int i = 0; i < all.size(); i++) {
             for (int j = i + 1; j < all.size(); j++) {
                 checkNoClash(all.get(i), all.get(j));
             }
         }
-        return new Listeners(all.get(0).config(), all.get(1).config(), all.get(2).config(), all.get(3).config());
+        return new Listeners(all.get(0).config(), all.get(1).config(), all.get(2).config(), all.get(3).config(),
+                all.get(4).config(), all.get(5).config(), all.get(6).config());
     }
 
-    private static Named listener(YamlMapping listeners, String name, String bind, int port) throws ConfigException {
-        YamlMapping section = listeners.section(name, LISTENER_KEYS);
+    /**
+     * One listener; {@code baseDir} is null for the plain listeners, which take no {@code tls} block. The TLS-only
+     * listeners (name ending in "s" other than http) default to enabled exactly when they have a {@code tls} block.
+     */
+    private static Named listener(YamlMapping listeners, String name, String bind, int port, Path baseDir)
+            throws ConfigException {
+        YamlMapping section = listeners.section(name, baseDir == null ? LISTENER_KEYS : TLS_LISTENER_KEYS);
         String address = section.nonEmptyString("bind", bind);
         if (address.chars().anyMatch(Character::isWhitespace)) {
             throw section.error("bind", "'" + address + "' is not an address (it contains whitespace)");
         }
-        return new Named(name, new ListenerConfig(section.bool("enabled", true), address,
-                section.integer("port", port, 0, MAX_PORT)), section);
+        Optional<TlsConfig> tls = Optional.empty();
+        if (baseDir != null && section.has("tls")) {
+            tls = Optional.of(TlsReader.read(section.section("tls", TlsReader.TLS_KEYS), baseDir));
+        }
+        boolean tlsOnly = baseDir != null && !name.equals("http");
+        boolean enabled = section.bool("enabled", !tlsOnly || tls.isPresent());
+        if (tlsOnly && enabled && tls.isEmpty()) {
+            throw section.error("enabled", "listeners." + name + " is a TLS listener and needs a tls block"
+                    + " (cert_file, key_file, ...)");
+        }
+        return new Named(name, new ListenerConfig(enabled, address, section.integer("port", port, 0, MAX_PORT), tls),
+                section);
     }
 
     private static void checkNoClash(Named first, Named second) throws ConfigException {

@@ -78,14 +78,10 @@ final class UserReader {
     }
 
     private static void checkHash(YamlMapping entry, String hash) throws ConfigException {
-        int length = PasswordHash.decodedLength(hash);
-        if (length < 0) {
-            throw entry.error("password_hash", "not valid base64");
-        }
-        // A hash of any other length can never verify, so refuse it now rather than at every login.
-        if (length != PasswordHash.HASH_BYTES) {
-            throw entry.error("password_hash", "decodes to " + length + " bytes; expected " + PasswordHash.HASH_BYTES
-                    + " (4-byte salt + SHA-256, as made by PasswordHash.create or RabbitMQ's default hashing)");
+        // A hash in no known format can never verify, so refuse it now rather than at every login.
+        String problem = PasswordHash.problem(hash);
+        if (problem != null) {
+            throw entry.error("password_hash", problem);
         }
     }
 

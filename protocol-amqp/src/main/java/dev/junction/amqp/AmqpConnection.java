@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
+    private static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
+            io.netty.util.AttributeKey.valueOf(dev.junction.routing.CertificateIdentity.CHANNEL_ATTRIBUTE);
     private static final int MAX_PENDING_DELIVERIES = 2048;
     /**
      * How long the socket stays open after close-ok for a client that closed the connection, so frames it sent
@@ -580,6 +582,11 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
         return a == null ? "amqp" : "amqp " + a.getHostString() + ":" + a.getPort();
+    }
+
+    /** The user name from this connection's verified TLS client certificate, or null (see CertificateIdentity). */
+    String certificateIdentity() {
+        return ctx == null ? null : ctx.channel().attr(CERTIFICATE_IDENTITY).get();
     }
 
     java.net.InetAddress peerAddress() {

@@ -10,9 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** SASL PLAIN and AMQPLAIN against the configured users, with RabbitMQ's loopback-only rule for users. */
+/**
+ * SASL PLAIN and AMQPLAIN against the configured users, and SASL EXTERNAL (RFC 4422 appendix A) for a client whose
+ * verified TLS certificate names a user, with RabbitMQ's loopback-only rule for users: checked against the real
+ * remote address of the socket, whatever the mechanism.
+ */
 final class Authenticator {
     static final String MECHANISMS = "PLAIN AMQPLAIN";
+    /** Offered only on a TLS connection whose verified client certificate names a user (RabbitMQ does the same). */
+    static final String MECHANISMS_WITH_EXTERNAL = "EXTERNAL PLAIN AMQPLAIN";
 
     private final List<UserConfig> users;
 
@@ -20,8 +26,15 @@ final class Authenticator {
         this.users = users;
     }
 
-    /** The authenticated user, or empty with the reason in {@code why[0]}. */
-    Optional<UserConfig> authenticate(String mechanism, byte[] response, InetAddress peer, String[] why) {
+    /**
+     * The authenticated user, or empty with the reason in {@code why[0]}. {@code certificateIdentity} is the user
+     * name from the connection's verified client certificate, or null.
+     */
+    Optional<UserConfig> authenticate(String mechanism, byte[] response, InetAddress peer, String certificateIdentity,
+                                      String[] why) {
+        if (mechanism.equals("EXTERNAL")) {
+            return external(response, peer, certificateIdentity, why);
+        }
         String[] credentials = switch (mechanism) {
             case "PLAIN" -> plain(response);
             case "AMQPLAIN" -> amqplain(response);
@@ -36,6 +49,33 @@ final class Authenticator {
             why[0] = "invalid credentials for user '" + credentials[0] + "'";
             return Optional.empty();
         }
+        return reachable(user, peer, why);
+    }
+
+    /**
+     * EXTERNAL: the identity is the certificate's. The response is an optional authorization identity; when the
+     * client sends one it must be that same name, since Junction does not let one user act as another.
+     */
+    private Optional<UserConfig> external(byte[] response, InetAddress peer, String certificateIdentity,
+                                          String[] why) {
+        if (certificateIdentity == null) {
+            why[0] = "EXTERNAL without a verified client certificate identity";
+            return Optional.empty();
+        }
+        String authzid = response == null ? "" : new String(response, StandardCharsets.UTF_8);
+        if (!authzid.isEmpty() && !authzid.equals(certificateIdentity)) {
+            why[0] = "EXTERNAL authorization identity does not match the certificate's '" + certificateIdentity + "'";
+            return Optional.empty();
+        }
+        UserConfig user = users.stream().filter(u -> u.name().equals(certificateIdentity)).findFirst().orElse(null);
+        if (user == null) {
+            why[0] = "no user '" + certificateIdentity + "' for the client certificate";
+            return Optional.empty();
+        }
+        return reachable(user, peer, why);
+    }
+
+    private static Optional<UserConfig> reachable(UserConfig user, InetAddress peer, String[] why) {
         if (user.loopbackOnly() && (peer == null || !peer.isLoopbackAddress())) {
             why[0] = "user '" + user.name() + "' can only connect via localhost";
             return Optional.empty();

@@ -44,7 +44,9 @@ final class Handshake {
                     0, 0);
         }
         step = Step.START_SENT;
-        conn.send(0, MethodType.CONNECTION_START.with(0, 9, serverProperties(), Authenticator.MECHANISMS, "en_US"));
+        String mechanisms = conn.certificateIdentity() != null ? Authenticator.MECHANISMS_WITH_EXTERNAL
+                : Authenticator.MECHANISMS;
+        conn.send(0, MethodType.CONNECTION_START.with(0, 9, serverProperties(), mechanisms, "en_US"));
     }
 
     void method(Method m) {
@@ -78,7 +80,7 @@ final class Handshake {
         String[] why = new String[1];
         var throttle = conn.engine.loginThrottle();
         Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, response,
-                conn.peerAddress(), why);
+                conn.peerAddress(), conn.certificateIdentity(), why);
         if (authenticated.isEmpty()) {
             throttle.failed("amqp", conn.peerAddress(), claimed);
             String text = "Login was refused using authentication mechanism " + mechanism

@@ -28,8 +28,27 @@ final class Access {
     }
 
     Outcome authenticate(String userName, byte[] password, InetAddress remote) {
+        return authenticate(userName, password, remote, null);
+    }
+
+    /**
+     * {@code certificateIdentity} is the user name from the connection's verified TLS client certificate, or null.
+     * A CONNECT without a password on such a connection logs in as that user (as Mosquitto's
+     * {@code use_identity_as_username}); a user name in it must then be the same name, since one client may not act
+     * as another user. A CONNECT with a password is checked as usual, the certificate then only secures the link.
+     * The loopback-only rule always uses the socket's real remote address.
+     */
+    Outcome authenticate(String userName, byte[] password, InetAddress remote, String certificateIdentity) {
         UserConfig user;
-        if (userName == null) {
+        if (certificateIdentity != null && password == null) {
+            if (userName != null && !userName.equals(certificateIdentity)) {
+                return new Outcome(null, Refusal.BAD_CREDENTIALS);
+            }
+            user = find(certificateIdentity).orElse(null);
+            if (user == null) {
+                return new Outcome(null, Refusal.NOT_AUTHORIZED);
+            }
+        } else if (userName == null) {
             if (!config.allowAnonymous() || config.anonymousUser().isEmpty()) {
                 return new Outcome(null, Refusal.NOT_AUTHORIZED);
             }

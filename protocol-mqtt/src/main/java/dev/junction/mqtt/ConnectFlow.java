@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class ConnectFlow {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectFlow.class);
     private static final int MAX_PACKET_SIZE_LIMIT = 268_435_455;
+    private static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
+            io.netty.util.AttributeKey.valueOf(dev.junction.routing.CertificateIdentity.CHANNEL_ATTRIBUTE);
 
     private final MqttConnection c;
 
@@ -74,7 +76,8 @@ final class ConnectFlow {
             assigned = true;
         }
         Access.Outcome auth = c.server.access.authenticate(pl.userName(), pl.passwordInBytes(),
-                c.ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null);
+                c.ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null,
+                c.ctx.channel().attr(CERTIFICATE_IDENTITY).get());
         if (auth.refusal() != null) {
             c.server.engine.loginThrottle().failed("mqtt", c.address(), pl.userName());
             LOG.info("MQTT client '{}' ({}) refused: {} (user '{}')", clientId, c.remote(), auth.refusal(),
