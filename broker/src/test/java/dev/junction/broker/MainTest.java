@@ -62,7 +62,24 @@ class MainTest {
     void hashPasswordPrintsAHashThatVerifies() {
         assertThat(run("hash-password", "s3cret")).isZero();
         String hash = out.toString(StandardCharsets.UTF_8).strip();
+        assertThat(hash).startsWith("$pbkdf2-sha512$i=210000$");
         assertThat(dev.junction.config.PasswordHash.verify(hash, "s3cret")).isTrue();
+    }
+
+    @Test
+    void hashPasswordWritesPbkdf2WithTheIterationCountAskedFor() {
+        assertThat(run("hash-password", "--iterations", "1000", "s3cret")).isZero();
+        String hash = out.toString(StandardCharsets.UTF_8).strip();
+        // The format records algorithm, iterations and salt, so the count can be raised later for new hashes only.
+        assertThat(hash).matches("\\$pbkdf2-sha512\\$i=1000\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{86}");
+        assertThat(dev.junction.config.PasswordHash.verify(hash, "s3cret")).isTrue();
+        assertThat(dev.junction.config.PasswordHash.verify(hash, "s3cret!")).isFalse();
+    }
+
+    @Test
+    void hashPasswordRefusesAnIterationCountOutOfRange() {
+        assertThat(run("hash-password", "--iterations", "10", "s3cret")).isEqualTo(2);
+        assertThat(stderr()).contains("usage").contains("1000..10000000");
     }
 
     @Test

@@ -24,13 +24,61 @@ class PasswordHashTest {
     }
 
     @Test
-    void aCreatedHashVerifiesItsPasswordAndNoOther() {
-        String hash = PasswordHash.create("s3cret");
+    void aCreatedHashIsPbkdf2AndVerifiesItsPasswordAndNoOther() {
+        String hash = PasswordHash.create("s3cret", 1000);
 
+        assertThat(hash).startsWith("$pbkdf2-sha512$i=1000$");
         assertThat(PasswordHash.verify(hash, "s3cret")).isTrue();
+        assertThat(PasswordHash.verify(hash, "s3cret")).as("again, from the remembered check").isTrue();
         assertThat(PasswordHash.verify(hash, "s3cret ")).isFalse();
         assertThat(PasswordHash.verify(hash, "")).isFalse();
-        assertThat(Base64.getDecoder().decode(hash)).hasSize(36);
+        String[] parts = hash.split("\\$");
+        assertThat(Base64.getDecoder().decode(parts[3])).hasSize(16);
+        assertThat(Base64.getDecoder().decode(parts[4])).hasSize(64);
+    }
+
+    @Test
+    void thePbkdf2ValueIsRfc8018WithTheRecordedSaltAndIterations() throws Exception {
+        String hash = PasswordHash.create("pässwort", 1234);
+        String[] parts = hash.split("\\$");
+        byte[] salt = Base64.getDecoder().decode(parts[3]);
+        byte[] expected = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512").generateSecret(
+                new javax.crypto.spec.PBEKeySpec("pässwort".toCharArray(), salt, 1234, 512)).getEncoded();
+
+        assertThat(parts[2]).isEqualTo("i=1234");
+        assertThat(Base64.getDecoder().decode(parts[4])).isEqualTo(expected);
+    }
+
+    @Test
+    void defaultHashesUseTheDefaultIterationCount() {
+        assertThat(PasswordHash.create("x")).startsWith("$pbkdf2-sha512$i=" + PasswordHash.DEFAULT_ITERATIONS + "$");
+    }
+
+    @Test
+    void rabbitMqSaltedSha512HashesVerify() throws Exception {
+        // rabbit_password_hashing_sha512: base64(4-byte salt ++ SHA-512(salt ++ utf8(password))).
+        byte[] salt = {1, 2, 3, 4};
+        java.security.MessageDigest sha512 = java.security.MessageDigest.getInstance("SHA-512");
+        sha512.update(salt);
+        byte[] digest = sha512.digest("test12".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] raw = new byte[68];
+        System.arraycopy(salt, 0, raw, 0, 4);
+        System.arraycopy(digest, 0, raw, 4, 64);
+        String hash = Base64.getEncoder().encodeToString(raw);
+
+        assertThat(PasswordHash.verify(hash, "test12")).isTrue();
+        assertThat(PasswordHash.verify(hash, "test13")).isFalse();
+        assertThat(PasswordHash.problem(hash)).isNull();
+    }
+
+    @Test
+    void malformedPbkdf2ValuesAreRejectedWithoutThrowing() {
+        String good = PasswordHash.create("x", 1000);
+        assertThat(PasswordHash.verify(good.replace("i=1000", "i=999"), "x")).isFalse();
+        assertThat(PasswordHash.verify(good.replace("i=1000", "i=abc"), "x")).isFalse();
+        assertThat(PasswordHash.verify("$pbkdf2-sha512$i=1000$$", "x")).isFalse();
+        assertThat(PasswordHash.verify("$pbkdf2-sha256$i=1000$AAAAAAAAAAAAAAAAAAAAAA$AAAA", "x")).isFalse();
+        assertThat(PasswordHash.problem("$pbkdf2-sha512$i=1000$!!$!!")).contains("not a valid $pbkdf2-sha512$");
     }
 
     @Test

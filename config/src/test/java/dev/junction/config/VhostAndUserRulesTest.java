@@ -139,4 +139,14 @@ class VhostAndUserRulesTest {
         assertRejected("users:\n  - name: bob\n    password: x\n    tags: [a, '']\n", 4, "users[0].tags[1]",
                 "must not be empty");
     }
+
+    @Test
+    void aPbkdf2PasswordHashIsAcceptedAndAMalformedOneNamesTheKey() throws Exception {
+        String hash = PasswordHash.create("pw", 1000);
+        UserConfig bob = ConfigAssertions.parse("users:\n  - name: bob\n    password_hash: '" + hash + "'\n")
+                .users().get(0);
+        org.assertj.core.api.Assertions.assertThat(bob.checkPassword("pw")).isTrue();
+        assertRejected("users:\n  - name: bob\n    password_hash: '$pbkdf2-sha512$i=5$AAAA$AAAA'\n", 3,
+                "users[0].password_hash", "not a valid $pbkdf2-sha512$i=ITERATIONS$SALT$HASH value");
+    }
 }
