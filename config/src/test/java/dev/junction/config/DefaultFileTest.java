@@ -29,6 +29,8 @@ class DefaultFileTest {
         keys.addAll(ConfigReader.TOP_KEYS);
         keys.addAll(ConfigReader.LISTENER_NAMES);
         keys.addAll(ConfigReader.LISTENER_KEYS);
+        keys.addAll(ConfigReader.TLS_LISTENER_KEYS);
+        keys.addAll(TlsReader.TLS_KEYS);
         keys.addAll(ConfigReader.STORAGE_KEYS);
         keys.addAll(ConfigReader.LIMITS_KEYS);
         keys.addAll(ConfigReader.AMQP_KEYS);
