@@ -120,6 +120,10 @@ public final class Main {
                 // One line (not also logged): the operator needs the size, not a stack trace.
                 err.println("junction: could not start: " + e.getMessage());
                 return 1;
+            } catch (ConfigException e) {
+                // A TLS file that changed or broke between reading the config and starting the listener.
+                err.println("junction: " + e.getMessage());
+                return 1;
             } catch (Exception e) {
                 err.println("junction: could not start: " + e);
                 LoggerFactory.getLogger(Main.class).error("start failed", e);
