@@ -124,21 +124,20 @@ public final class Broker implements AutoCloseable {
             http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout(), httpTls);
             listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()), httpTls);
         }
+        AmqpSettings amqpSettings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
+                config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
+                + hostName(), config.users(), config.limits().maxContentInFlightBytes());
+        // One initializer for amqp and amqps, so direct reply-to works between clients on either listener.
+        AmqpChannelInitializer amqpInitializer = new AmqpChannelInitializer(amqpSettings, engine);
         ListenerConfig amqpConfig = config.listeners().amqp();
         if (amqpConfig.enabled()) {
-            AmqpSettings settings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
-                    config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
-                    + hostName(), config.users(), config.limits().maxContentInFlightBytes());
-            amqp = new TcpListener("amqp", new AmqpChannelInitializer(settings, engine), gate);
+            amqp = new TcpListener("amqp", amqpInitializer, gate);
             listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
         }
         ListenerConfig amqpsConfig = config.listeners().amqps();
         if (amqpsConfig.enabled()) {
-            AmqpSettings settings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
-                    config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
-                    + hostName(), config.users());
             ServerTls tls = tls("amqps", amqpsConfig);
-            amqps = new TcpListener("amqps", new AmqpChannelInitializer(settings, engine), gate, tls);
+            amqps = new TcpListener("amqps", amqpInitializer, gate, tls);
             listen("amqps", amqps.start(boss, workers, amqpsConfig.bind(), amqpsConfig.port()), tls);
         }
         mqttServer = MqttServer.create(new MqttSettings(config.mqtt(), config.users(),
