@@ -8,7 +8,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -22,9 +25,11 @@ import javax.crypto.spec.SecretKeySpec;
  * default) and the same with SHA-512 ({@code rabbit_password_hashing_sha512}), each with a 4-byte salt; the decoded
  * length tells them apart.
  *
- * <p>A PBKDF2 check takes tens to hundreds of milliseconds by design. So that a client reconnecting with the right
- * password does not pay it on every connection, a successful check is remembered as a keyed MAC of the password
- * (the key is random per process and never leaves memory); a wrong password always pays the full cost.
+ * <p>A PBKDF2 check takes tens to hundreds of milliseconds by design, too long for a network event loop. Rules:
+ * {@link #prepare} runs the check on a small pool of its own and remembers the outcome, keyed by a MAC of hash and
+ * password under a key that is random per process and never leaves memory; {@link #verify} answers from that memory
+ * when it can and computes otherwise. So adapters call {@code prepare} off their event loop and {@code verify} on
+ * it. A password not tried before always pays the full cost; at most {@value #MAX_REMEMBERED} outcomes are kept.
  */
 public final class PasswordHash {
 
@@ -46,7 +51,12 @@ public final class PasswordHash {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] MEMO_KEY = RANDOM.generateSeed(32);
-    private static final Map<String, byte[]> VERIFIED = new ConcurrentHashMap<>();
+    private static final Map<String, Boolean> REMEMBERED = new ConcurrentHashMap<>();
+    private static final ExecutorService CHECKS = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "junction-password-check");
+        t.setDaemon(true);
+        return t;
+    });
 
     private PasswordHash() {
     }
@@ -75,6 +85,18 @@ public final class PasswordHash {
         System.arraycopy(salt, 0, out, 0, salt.length);
         System.arraycopy(digest, 0, out, salt.length, digest.length);
         return Base64.getEncoder().encodeToString(out);
+    }
+
+    /**
+     * Completes once {@link #verify} can answer for this hash and password without the slow computation: at once for
+     * a fast format or an outcome already known, else after a check on the password-check pool.
+     */
+    public static CompletableFuture<Void> prepare(String hash, String password) {
+        if (hash == null || password == null || !hash.startsWith("$")
+                || REMEMBERED.containsKey(memoKey(hash, password))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> verify(hash, password), CHECKS);
     }
 
     /** False for a wrong password and for a hash in no known format; never throws. */
@@ -173,28 +195,26 @@ public final class PasswordHash {
         if (p == null) {
             return false;
         }
-        byte[] memo = memo(hash, password);
-        byte[] known = VERIFIED.get(hash);
-        if (known != null && MessageDigest.isEqual(known, memo)) {
-            return true;
+        String key = memoKey(hash, password);
+        Boolean known = REMEMBERED.get(key);
+        if (known != null) {
+            return known;
         }
         boolean ok = MessageDigest.isEqual(p.key(), pbkdf2(password, p.salt(), p.iterations(), p.key().length));
-        if (ok) {
-            if (VERIFIED.size() >= MAX_REMEMBERED) {
-                VERIFIED.clear(); // bounded; the next logins pay the full cost once more
-            }
-            VERIFIED.put(hash, memo);
+        if (REMEMBERED.size() >= MAX_REMEMBERED) {
+            REMEMBERED.clear(); // bounded; the next logins pay the full cost once more
         }
+        REMEMBERED.put(key, ok);
         return ok;
     }
 
-    private static byte[] memo(String hash, String password) {
+    private static String memoKey(String hash, String password) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(MEMO_KEY, "HmacSHA256"));
             mac.update(hash.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) 0);
-            return mac.doFinal(password.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every Java runtime must provide HmacSHA256", e);
         }

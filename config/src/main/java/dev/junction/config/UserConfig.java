@@ -73,6 +73,15 @@ public record UserConfig(String name, Optional<String> password, Optional<String
         return passwordHash.map(hash -> PasswordHash.verify(hash, candidate)).orElse(false);
     }
 
+    /**
+     * Completes when {@link #checkPassword} can answer for {@code candidate} quickly; a slow (PBKDF2) hash is checked
+     * on a pool of its own meanwhile, so a network event loop can wait for this instead of computing it.
+     */
+    public java.util.concurrent.CompletableFuture<Void> preparePasswordCheck(String candidate) {
+        return passwordHash.isPresent() && candidate != null ? PasswordHash.prepare(passwordHash.get(), candidate)
+                : java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     public Optional<VhostPermission> permissionsFor(String vhost) {
         return Optional.ofNullable(permissions.get(vhost));
     }

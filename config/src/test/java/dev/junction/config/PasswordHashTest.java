@@ -102,4 +102,22 @@ class PasswordHashTest {
         assertThat(PasswordHash.verify(null, "x")).isFalse();
         assertThat(PasswordHash.verify(RABBITMQ_EXAMPLE, null)).isFalse();
     }
+
+    @Test
+    void prepareOfAFastFormatIsDoneAtOnce() {
+        assertThat(PasswordHash.prepare(RABBITMQ_EXAMPLE, "test12")).isDone();
+    }
+
+    @Test
+    void preparedPbkdf2OutcomesAreRememberedForVerify() throws Exception {
+        String hash = PasswordHash.create("pw", 1000);
+        PasswordHash.prepare(hash, "pw").get();
+        PasswordHash.prepare(hash, "other").get();
+
+        // Both outcomes are known now, so preparing again has nothing left to compute.
+        assertThat(PasswordHash.prepare(hash, "pw")).isDone();
+        assertThat(PasswordHash.prepare(hash, "other")).isDone();
+        assertThat(PasswordHash.verify(hash, "pw")).isTrue();
+        assertThat(PasswordHash.verify(hash, "other")).isFalse();
+    }
 }

@@ -495,13 +495,18 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
      * (a throttled login: the wait must never block the event loop). Skipped if the connection ends first.
      */
     void holdFor(long delayMs, Runnable then) {
-        if (delayMs <= 0) {
+        holdFor(delayMs, java.util.concurrent.CompletableFuture.completedFuture(null), then);
+    }
+
+    /** As {@link #holdFor(long, Runnable)}, waiting first for {@code ready} (a slow password check off the loop). */
+    void holdFor(long delayMs, java.util.concurrent.CompletableFuture<?> ready, Runnable then) {
+        if (delayMs <= 0 && ready.isDone()) {
             then.run();
             return;
         }
         busy = true;
         flow.hold(true);
-        ctx.executor().schedule(() -> {
+        ready.whenComplete((done, error) -> ctx.executor().schedule(() -> {
             busy = false;
             flow.hold(false);
             if (closing || !ctx.channel().isActive()) {
@@ -513,7 +518,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 fail(e);
             }
             resumeParked();
-        }, delayMs, TimeUnit.MILLISECONDS);
+        }, Math.max(0, delayMs), TimeUnit.MILLISECONDS));
     }
 
     /** A warning a client can provoke at will: rate-limited per source address, see WarningLimiter. */

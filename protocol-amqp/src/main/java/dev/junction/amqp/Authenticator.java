@@ -83,6 +83,19 @@ final class Authenticator {
         return Optional.of(user);
     }
 
+    /** Completes when {@link #authenticate} can check this response without a slow password hash computation. */
+    java.util.concurrent.CompletableFuture<Void> prepare(String mechanism, byte[] response) {
+        String[] credentials = switch (mechanism) {
+            case "PLAIN" -> plain(response);
+            case "AMQPLAIN" -> amqplain(response);
+            default -> null;
+        };
+        UserConfig user = credentials == null ? null
+                : users.stream().filter(u -> u.name().equals(credentials[0])).findFirst().orElse(null);
+        return user == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : user.preparePasswordCheck(credentials[1]);
+    }
+
     /** The user name a response claims, before any check (the login throttle's key); null when unreadable. */
     static String claimedUser(String mechanism, byte[] response) {
         String[] credentials = switch (mechanism) {

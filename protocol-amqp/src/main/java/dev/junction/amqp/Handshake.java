@@ -72,8 +72,9 @@ final class Handshake {
         String claimed = Authenticator.claimedUser(mechanism, response);
         var throttle = conn.engine.loginThrottle();
         // Every attempt on an address or user with recent failures waits before it is checked (LoginThrottle).
+        // A slow (PBKDF2) password hash is checked off the event loop first; authenticate() then finds the outcome.
         conn.holdFor(throttle.delayBefore("amqp", conn.peerAddress(), claimed),
-                () -> authenticate(mechanism, response, claimed));
+                authenticator.prepare(mechanism, response), () -> authenticate(mechanism, response, claimed));
     }
 
     private void authenticate(String mechanism, byte[] response, String claimed) {

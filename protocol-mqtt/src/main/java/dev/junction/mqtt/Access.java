@@ -27,6 +27,13 @@ final class Access {
         this.users = settings.users();
     }
 
+    /** Completes when {@link #authenticate} can check this password without a slow hash computation. */
+    java.util.concurrent.CompletableFuture<Void> prepare(String userName, byte[] password) {
+        UserConfig user = userName == null || password == null ? null : find(userName).orElse(null);
+        return user == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : user.preparePasswordCheck(new String(password, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     Outcome authenticate(String userName, byte[] password, InetAddress remote) {
         return authenticate(userName, password, remote, null);
     }

@@ -256,13 +256,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     private void connectThrottled(MqttConnectMessage m) {
         long delay = server.engine.loginThrottle().delayBefore("mqtt", address(), m.payload().userName());
-        if (delay <= 0) {
+        // A slow (PBKDF2) password hash is checked off the event loop first; the connect flow then finds the outcome.
+        java.util.concurrent.CompletableFuture<Void> ready = server.access.prepare(m.payload().userName(),
+                m.payload().passwordInBytes());
+        if (delay <= 0 && ready.isDone()) {
             connectFlow.connect(m);
             return;
         }
         heldDuringLogin = new java.util.ArrayDeque<>();
         readGate.congested();
-        ctx.executor().schedule(() -> {
+        ready.whenComplete((done, error) -> ctx.executor().schedule(() -> {
             readGate.relieved();
             java.util.ArrayDeque<MqttMessage> held = heldDuringLogin;
             heldDuringLogin = null;
@@ -278,7 +281,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     ReferenceCountUtil.release(h);
                 }
             }
-        }, delay, TimeUnit.MILLISECONDS);
+        }, Math.max(0, delay), TimeUnit.MILLISECONDS));
     }
 
     private static int messageId(MqttMessage m) {
