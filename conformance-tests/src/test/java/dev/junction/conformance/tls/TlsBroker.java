@@ -49,6 +49,7 @@ final class TlsBroker implements AutoCloseable {
                   client_auth: optional
                   identity: subject_alternative_name
             storage: { dir: data }
+            limits: { auth_failure_max_delay_ms: 0 }   # refusals are tested; throttling would slow the next logins
             vhosts: ["/", "certs"]
             users:
               - name: alice
