@@ -99,7 +99,14 @@ class TlsBlockTest {
     }
 
     @Test
-    void aPlainListenerTakesNoTlsBlock() throws Exception {
+    void httpTakesATlsBlockButAPlainProtocolListenerDoesNot() throws Exception {
+        serverPem();
+        TlsConfig https = ConfigLoader.load(write("""
+                listeners:
+                  http:
+                    tls: { cert_file: certs/server.pem, key_file: certs/server.key }
+                """)).listeners().http().tls().orElseThrow();
+        assertThat(https.certFile()).isEqualTo(dir.resolve("certs/server.pem"));
         rejected("""
                 listeners:
                   amqp:
