@@ -49,13 +49,8 @@ final class TestPki {
 
         /** A client SSLContext presenting this certificate and trusting {@code ca}. */
         SSLContext clientContext(TestPki ca) throws Exception {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("me", key, new char[0], new Certificate[] {cert, issuer});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, new char[0]);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), ca.trustManagers().getTrustManagers(), null);
+            context.init(keyManagers().getKeyManagers(), ca.trustManagers().getTrustManagers(), null);
             return context;
         }
 
