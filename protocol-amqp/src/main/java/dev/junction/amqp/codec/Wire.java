@@ -18,6 +18,12 @@ final class Wire {
         return readUtf8(in, len);
     }
 
+    /**
+     * Reads {@code len} bytes of UTF-8 text. Malformed UTF-8 is an {@link IllegalArgumentException} (the decoder
+     * answers 501 FRAME_ERROR): decoded leniently, each bad byte would become U+FFFD, three bytes when written
+     * back, so a 255-byte routing key, property or table key could no longer be encoded in the basic.deliver or
+     * basic.return that carries it, and delivery would fail for every consumer (found by fuzzing).
+     */
     static String readUtf8(ByteBuf in, int len) {
         if (len == 0) {
             return "";
@@ -25,6 +31,9 @@ final class Wire {
         int index = in.readerIndex();
         if (len > in.writerIndex() - index) {
             throw new IndexOutOfBoundsException("string of " + len + " bytes overruns the buffer");
+        }
+        if (!ByteBufUtil.isText(in, index, len, StandardCharsets.UTF_8)) {
+            throw new IllegalArgumentException("string of " + len + " bytes is not valid UTF-8");
         }
         String s = in.toString(index, len, StandardCharsets.UTF_8);
         in.readerIndex(index + len);
