@@ -56,6 +56,38 @@ public class ConfigException extends Exception {
         }
         // One line is the contract: a stray newline from a parser message must not break it.
         out.append(problem == null ? "" : problem.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip());
-        return out.toString();
+        return escapeControls(out.toString());
+    }
+
+    /**
+     * Keys and values quoted from the file can hold any character YAML can escape ({@code "a\nb"}); written as
+     * they are, a line break or a terminal escape sequence would forge log lines. Control characters (C0, DEL, C1
+     * and the Unicode line and paragraph separators) are written as Java escapes instead.
+     */
+    static String escapeControls(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029;
+            if (control && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out == null) {
+                continue;
+            }
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (control) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out == null ? text : out.toString();
     }
 }
