@@ -25,13 +25,17 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     }
 
     static void addMqttHandlers(ChannelPipeline p, MqttServer server) {
-        int max = server.config.maxPacketSize();
-        PacketGuard guard = new PacketGuard(max);
+        addCodec(p, server.config.maxPacketSize());
+        p.addLast("mqtt", new MqttConnection(server));
+    }
+
+    /** The wire codec alone (what the fuzz tests drive): guard, decoder, guard's counter, size limit, encoder. */
+    static void addCodec(ChannelPipeline p, int maxPacketSize) {
+        PacketGuard guard = new PacketGuard(maxPacketSize);
         p.addLast("mqtt-guard", guard);
-        p.addLast("mqtt-decoder", new MqttDecoder(max));
+        p.addLast("mqtt-decoder", new MqttDecoder(maxPacketSize));
         p.addLast("mqtt-decoded", guard.afterCodec);
         p.addLast("mqtt-size-limit", new OutboundSizeLimit());
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt", new MqttConnection(server));
     }
 }

@@ -3,6 +3,7 @@ package dev.junction.mqtt;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -29,15 +30,19 @@ public final class MqttWebSocketInitializer extends ChannelInitializer<SocketCha
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        int max = server.config.maxPacketSize();
-        ch.pipeline().addLast("http", new HttpServerCodec());
-        ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(65_536));
-        ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath("/mqtt").subprotocols("mqtt").maxFramePayloadLength(Math.max(max, 65_536))
-                .build()));
-        ch.pipeline().addLast("ws-in", new FramesToBytes());
-        ch.pipeline().addLast("ws-out", new BytesToFrames());
+        addWebSocket(ch.pipeline(), server.config.maxPacketSize());
         MqttChannelInitializer.addMqttHandlers(ch.pipeline(), server);
+    }
+
+    /** HTTP upgrade and WebSocket framing, up to the MQTT byte stream (what the fuzz tests drive). */
+    static void addWebSocket(ChannelPipeline p, int maxPacketSize) {
+        p.addLast("http", new HttpServerCodec());
+        p.addLast("http-aggregator", new HttpObjectAggregator(65_536));
+        p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/mqtt").subprotocols("mqtt").maxFramePayloadLength(Math.max(maxPacketSize, 65_536))
+                .build()));
+        p.addLast("ws-in", new FramesToBytes());
+        p.addLast("ws-out", new BytesToFrames());
     }
 
     /** Binary and continuation frames in, their bytes out; MQTT over text frames is not allowed [MQTT-6.0.0-1]. */
