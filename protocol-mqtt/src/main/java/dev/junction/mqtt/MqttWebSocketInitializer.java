@@ -1,19 +1,29 @@
 package dev.junction.mqtt;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
@@ -41,8 +51,32 @@ public final class MqttWebSocketInitializer extends ChannelInitializer<SocketCha
         p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/mqtt").subprotocols("mqtt").maxFramePayloadLength(Math.max(maxPacketSize, 65_536))
                 .build()));
+        p.addLast("not-websocket", new NotWebSocket());
         p.addLast("ws-in", new FramesToBytes());
         p.addLast("ws-out", new BytesToFrames());
+    }
+
+    /**
+     * An HTTP request the upgrade handler passed on: another path, or a request it could not parse. Answered here
+     * (404 or 400, then close, as an HTTP server does) instead of travelling on to the MQTT connection, which
+     * takes only MQTT packets (found by fuzzing: it failed there with a ClassCastException and the client got no
+     * answer).
+     */
+    private static final class NotWebSocket extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof HttpRequest request)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            HttpResponseStatus status = request.decoderResult().isFailure()
+                    ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.NOT_FOUND;
+            ReferenceCountUtil.release(msg);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Binary and continuation frames in, their bytes out; MQTT over text frames is not allowed [MQTT-6.0.0-1]. */
