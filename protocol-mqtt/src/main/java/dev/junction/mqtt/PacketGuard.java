@@ -40,8 +40,13 @@ final class PacketGuard extends ByteToMessageDecoder {
     final ChannelHandler afterCodec = new ChannelInboundHandlerAdapter() {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof MqttMessage) {
+            if (msg instanceof MqttMessage m) {
                 decoded++;
+                if (m.decoderResult().isFailure()) {
+                    // The codec refused the stream and discards the rest; so does the guard, or each later
+                    // packet would come out empty and be reported as a second, wrong violation (found by fuzzing).
+                    failed = true;
+                }
             }
             ctx.fireChannelRead(msg);
         }
