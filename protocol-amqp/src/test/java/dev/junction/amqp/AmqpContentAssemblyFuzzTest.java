@@ -60,7 +60,8 @@ class AmqpContentAssemblyFuzzTest {
     private static final JunctionConfig CONFIG = config();
     private static final RoutingEngine ENGINE = engine();
     private static final AmqpSettings SETTINGS = new AmqpSettings(CONFIG.limits().frameMax(),
-            CONFIG.limits().channelMax(), 0, CONFIG.limits().maxMessageSize(), "fuzz", CONFIG.users());
+            CONFIG.limits().channelMax(), 0, CONFIG.limits().maxMessageSize(), "fuzz", CONFIG.users(),
+            CONFIG.limits().maxContentInFlightBytes());
     private static final DirectReplyTo DIRECT_REPLY_TO = new DirectReplyTo();
     private static final byte[] LOGIN = login();
     private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.7", 40_000);
