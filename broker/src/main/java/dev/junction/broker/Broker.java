@@ -60,6 +60,7 @@ public final class Broker implements AutoCloseable {
     private TcpListener mqtts;
     private TcpListener mqttWss;
     private MqttServer mqttServer;
+    private dev.junction.routing.auth.backend.AuthBackends authBackends;
     private ConnectionGate gate;
     private JvmGcMetrics gcMetrics;
     private boolean closed;
@@ -115,6 +116,8 @@ public final class Broker implements AutoCloseable {
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
         engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());
         engine.diskAlarm().watch(storage.dir(), config.limits().diskFreeLimit().bytes(totalRam()));
+        authBackends = new dev.junction.routing.auth.backend.AuthBackends(config, registry);
+        engine.useAuthBackends(authBackends);
         gate = new ConnectionGate(config.limits().maxConnections(), config.limits().admission(), registry);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
@@ -254,6 +257,9 @@ public final class Broker implements AutoCloseable {
         }
         if (mqttServer != null) {
             mqttServer.close();
+        }
+        if (authBackends != null) {
+            authBackends.close();
         }
         if (engine != null) {
             engine.close();

@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigReader {
 
     static final List<String> TOP_KEYS =
-            List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging");
+            List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging", "auth");
     static final List<String> LISTENER_NAMES =
             List.of("amqp", "mqtt", "mqtt_ws", "http", "amqps", "mqtts", "mqtt_wss");
     static final List<String> LISTENER_KEYS = List.of("enabled", "bind", "port");
@@ -60,8 +60,9 @@ final class ConfigReader {
         Limits limits = LimitsReader.read(limitsSection, vhosts, users);
         MqttConfig mqtt = mqtt(top, top.section("mqtt", MQTT_KEYS), vhosts, users);
         YamlMapping logging = top.section("logging", LOGGING_KEYS);
+        AuthConfig auth = AuthReader.read(top, users);
         return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
-                new LoggingConfig(logging.choice("level", "info", LOG_LEVELS)));
+                new LoggingConfig(logging.choice("level", "info", LOG_LEVELS)), auth);
     }
 
     private static YamlMapping topLevel(YamlValue root) throws ConfigException {

@@ -6,7 +6,14 @@ import java.util.Optional;
 
 /** The whole broker configuration, immutable. Obtain one from {@link ConfigLoader}. */
 public record JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts,
-        List<UserConfig> users, Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging) {
+        List<UserConfig> users, Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging,
+        AuthConfig auth) {
+
+    /** A configuration whose logins are checked against {@code users} only. */
+    public JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts, List<UserConfig> users,
+            Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging) {
+        this(listeners, storage, vhosts, users, limits, amqp, mqtt, logging, AuthConfig.internalOnly());
+    }
 
     public JunctionConfig {
         Objects.requireNonNull(listeners, "listeners");
@@ -17,6 +24,7 @@ public record JunctionConfig(Listeners listeners, StorageConfig storage, List<St
         Objects.requireNonNull(amqp, "amqp");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(logging, "logging");
+        Objects.requireNonNull(auth, "auth");
     }
 
     /** The user with exactly this name (names are case-sensitive). */

@@ -298,7 +298,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             case CONNECTION_CLOSE_OK -> ctx.close();
             case CONNECTION_UPDATE_SECRET -> {
                 requireOpen(m);
-                send(0, MethodType.CONNECTION_UPDATE_SECRET_OK.with());
+                handshake.updateSecret(m);
             }
             default -> throw AmqpException.connection(ReplyCode.COMMAND_INVALID, ""
                     + m.type().amqpName() + " is not valid on channel 0", m.type().classId(), m.type().methodId());
@@ -479,6 +479,31 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (engine.memoryAlarm().raised()) {
             flow.memoryAlarm(true);
         }
+    }
+
+    private java.util.concurrent.ScheduledFuture<?> credentialExpiry;
+
+    /**
+     * The login's credentials (an access token) lapse at {@code at}: the connection is closed then with 403
+     * ACCESS_REFUSED, as its access ends, unless connection.update-secret renews it first. Replaces an earlier
+     * expiry.
+     */
+    void credentialExpiresAt(java.util.Optional<java.time.Instant> at) {
+        if (credentialExpiry != null) {
+            credentialExpiry.cancel(false);
+            credentialExpiry = null;
+        }
+        if (at.isEmpty()) {
+            return;
+        }
+        long ms = Math.max(0, java.time.Duration.between(java.time.Instant.now(), at.get()).toMillis());
+        credentialExpiry = ctx.executor().schedule(() -> {
+            if (!closing && ctx.channel().isActive()) {
+                LOG.info("{}: the access token of user '{}' expired; closing", peer(), user == null ? "" : user.name());
+                fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - the access token expired",
+                        0, 0));
+            }
+        }, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Called when this connection publishes: a raised alarm blocks it now. */

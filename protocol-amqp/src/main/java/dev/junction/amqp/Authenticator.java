@@ -2,10 +2,16 @@ package dev.junction.amqp;
 
 import dev.junction.amqp.codec.FieldTables;
 import dev.junction.config.UserConfig;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.auth.backend.AuthBackends;
+import dev.junction.routing.auth.backend.AuthChain;
+import dev.junction.routing.auth.backend.InternalBackend;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +27,30 @@ final class Authenticator {
     static final String MECHANISMS_WITH_EXTERNAL = "EXTERNAL PLAIN AMQPLAIN";
 
     private final List<UserConfig> users;
+    private final AuthChain fallback;
 
     Authenticator(List<UserConfig> users) {
         this.users = users;
+        this.fallback = new AuthChain(List.of(new InternalBackend(users)), Duration.ZERO, 0,
+                new SimpleMeterRegistry());
+    }
+
+    /**
+     * The chain PLAIN and AMQPLAIN logins are checked by: the broker's configured backends ({@code auth.backends}),
+     * or, where none were set up (an adapter started on its own), the users this adapter was given. EXTERNAL
+     * (certificate identities) is checked against the configured users only ({@link #authenticate}).
+     */
+    AuthChain chain(RoutingEngine engine) {
+        return engine.authBackends().map(AuthBackends::chain).orElseGet(() -> fallback);
+    }
+
+    /** {user, password} from a PLAIN or AMQPLAIN response; null when unreadable or another mechanism. */
+    static String[] credentials(String mechanism, byte[] response) {
+        return switch (mechanism) {
+            case "PLAIN" -> plain(response);
+            case "AMQPLAIN" -> amqplain(response);
+            default -> null;
+        };
     }
 
     /**

@@ -7,7 +7,12 @@ import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.auth.backend.AuthBackends;
+import dev.junction.routing.auth.backend.Credentials;
+import dev.junction.routing.auth.backend.Verdict;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,6 +37,8 @@ final class Handshake {
     private final Authenticator authenticator;
     private Step step;
     private UserConfig user;
+    /** When the login's credentials (an access token) lapse; empty for passwords. */
+    private Optional<Instant> expiresAt = Optional.empty();
 
     Handshake(AmqpConnection conn, Authenticator authenticator) {
         this.conn = conn;
@@ -78,27 +85,78 @@ final class Handshake {
     }
 
     private void authenticate(String mechanism, byte[] response, String claimed) {
-        String[] why = new String[1];
-        var throttle = conn.engine.loginThrottle();
-        Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, response,
-                conn.peerAddress(), conn.certificateIdentity(), why);
-        if (authenticated.isEmpty()) {
-            throttle.failed("amqp", conn.peerAddress(), claimed);
-            String text = "Login was refused using authentication mechanism " + mechanism
-                    + ". For details see the broker logfile.";
-            if (conn.clientHasCapability("authentication_failure_close")) {
-                conn.warn("{}: authentication failed: {}", conn.peer(), why[0]);
-                conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, 10, 11));
+        if (mechanism.equals("EXTERNAL")) {
+            // A certificate identity names one of the configured users; the backends are for passwords and tokens.
+            String[] why = new String[1];
+            Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, response,
+                    conn.peerAddress(), conn.certificateIdentity(), why);
+            if (authenticated.isEmpty()) {
+                refuse(mechanism, claimed, why[0]);
             } else {
-                conn.abort("authentication failed: " + why[0]);
+                accepted(authenticated.get(), Optional.empty());
             }
             return;
         }
-        user = authenticated.get();
-        throttle.succeeded(conn.peerAddress(), user.name());
+        String[] credentials = Authenticator.credentials(mechanism, response);
+        if (credentials == null) {
+            refuse(mechanism, claimed, "unsupported or malformed " + mechanism + " response");
+            return;
+        }
+        List<String> vhosts = conn.engine.vhosts().stream().map(VirtualHost::name).toList();
+        Credentials presented = new Credentials("amqp", credentials[0], credentials[1], conn.peerAddress(), vhosts);
+        // The backends may answer later (an HTTP service): frames wait, and the answer comes back on this loop.
+        conn.await(() -> authenticator.chain(conn.engine).authenticate(presented), (verdict, error) -> {
+            if (error != null || verdict == null || !verdict.allowed()) {
+                refuse(mechanism, claimed, error != null ? "auth backend failed: " + error
+                        : verdict == null ? "no verdict" : verdict.reason());
+                return;
+            }
+            accepted(verdict.user(), verdict.expiresAt());
+        });
+    }
+
+    private void accepted(UserConfig authenticated, Optional<Instant> lapses) {
+        user = authenticated;
+        expiresAt = lapses;
+        conn.engine.loginThrottle().succeeded(conn.peerAddress(), user.name());
         step = Step.TUNE_SENT;
         conn.send(0, MethodType.CONNECTION_TUNE.with(conn.settings.channelMax(), conn.settings.frameMax(),
                 conn.settings.heartbeatSeconds()));
+    }
+
+    private void refuse(String mechanism, String claimed, String why) {
+        conn.engine.loginThrottle().failed("amqp", conn.peerAddress(), claimed);
+        String text = "Login was refused using authentication mechanism " + mechanism
+                + ". For details see the broker logfile.";
+        if (conn.clientHasCapability("authentication_failure_close")) {
+            conn.warn("{}: authentication failed: {}", conn.peer(), why);
+            conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, 10, 11));
+        } else {
+            conn.abort("authentication failed: " + why);
+        }
+    }
+
+    /**
+     * connection.update-secret (RabbitMQ's extension, method 10.70): for a connection that logged in with an access
+     * token, the new token must be valid and name the same user; the connection then lives until its expiry. The
+     * rights stay those granted at login. A refused token closes the connection (403). Other logins keep RabbitMQ's
+     * behaviour for its internal users: the method is acknowledged.
+     */
+    void updateSecret(Method m) {
+        if (expiresAt.isEmpty()) {
+            conn.send(0, MethodType.CONNECTION_UPDATE_SECRET_OK.with());
+            return;
+        }
+        String token = new String(m.bytes("new-secret"), java.nio.charset.StandardCharsets.UTF_8);
+        Verdict renewed = conn.engine.authBackends().flatMap(AuthBackends::jwt).map(j -> j.verify(token))
+                .orElse(Verdict.deny("no JWT backend"));
+        if (!renewed.allowed() || !renewed.user().name().equals(user.name())) {
+            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - new secret refused: "
+                    + (renewed.allowed() ? "it names another user" : renewed.reason()), 10, 70);
+        }
+        expiresAt = renewed.expiresAt();
+        conn.credentialExpiresAt(expiresAt);
+        conn.send(0, MethodType.CONNECTION_UPDATE_SECRET_OK.with());
     }
 
     private void tuneOk(Method m) {
@@ -142,6 +200,7 @@ final class Handshake {
         conn.opened(user, vhost.get(), new AccessControl(user, vhostName, permission.get(),
                 conn.engine.authorization().rights(user, vhostName, null)));
         conn.send(0, MethodType.CONNECTION_OPEN_OK.with(""));
+        conn.credentialExpiresAt(expiresAt);
     }
 
     private void expect(Step expected, Method m) {

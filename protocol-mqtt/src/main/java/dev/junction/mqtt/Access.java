@@ -4,9 +4,19 @@ import dev.junction.config.AclRule;
 import dev.junction.config.MqttConfig;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.auth.backend.AuthBackends;
+import dev.junction.routing.auth.backend.AuthChain;
+import dev.junction.routing.auth.backend.Credentials;
+import dev.junction.routing.auth.backend.InternalBackend;
+import dev.junction.routing.auth.backend.Verdict;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Authentication against the configured users, and the vhost permissions an MQTT action needs. Topic rights (the
@@ -21,10 +31,18 @@ final class Access {
 
     private final MqttConfig config;
     private final List<UserConfig> users;
+    private final RoutingEngine engine;
+    private final AuthChain fallback;
 
     Access(MqttSettings settings) {
+        this(settings, null);
+    }
+
+    Access(MqttSettings settings, RoutingEngine engine) {
         this.config = settings.mqtt();
         this.users = settings.users();
+        this.engine = engine;
+        this.fallback = new AuthChain(List.of(new InternalBackend(users)), Duration.ZERO, 0, new SimpleMeterRegistry());
     }
 
     /** Completes when {@link #authenticate} can check this password without a slow hash computation. */
@@ -32,6 +50,37 @@ final class Access {
         UserConfig user = userName == null || password == null ? null : find(userName).orElse(null);
         return user == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
                 : user.preparePasswordCheck(new String(password, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Asks the auth backends ({@code auth.backends}) about a CONNECT's user name and password, off the event loop
+     * when they need to; completed with null when there is nothing to ask (no user name: anonymous; no password on
+     * a connection with a certificate identity): {@link #authenticate(String, byte[], Verdict, InetAddress, String)}
+     * decides those from the config. Never completes exceptionally.
+     */
+    CompletableFuture<Verdict> check(String userName, byte[] password, InetAddress remote, String certificateIdentity) {
+        if (userName == null || (password == null && certificateIdentity != null)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String pw = password == null ? null : new String(password, StandardCharsets.UTF_8);
+        AuthChain chain = engine == null ? fallback : engine.authBackends().map(AuthBackends::chain).orElse(fallback);
+        return chain.authenticate(new Credentials("mqtt", userName, pw, remote, List.of(config.vhost())));
+    }
+
+    /** The outcome of a CONNECT whose credentials the backends judged ({@code verdict}, from {@link #check}). */
+    Outcome authenticate(String userName, byte[] password, Verdict verdict, InetAddress remote,
+                         String certificateIdentity) {
+        if (verdict == null) {
+            return authenticate(userName, password, remote, certificateIdentity); // anonymous or certificate
+        }
+        if (!verdict.allowed()) {
+            // A loopback-only user from elsewhere is not authorized rather than a bad password, as before backends.
+            UserConfig known = find(userName).orElse(null);
+            boolean remoteLoopbackUser = known != null && known.loopbackOnly()
+                    && (remote == null || !remote.isLoopbackAddress());
+            return new Outcome(null, remoteLoopbackUser ? Refusal.NOT_AUTHORIZED : Refusal.BAD_CREDENTIALS);
+        }
+        return reachable(verdict.user(), remote);
     }
 
     Outcome authenticate(String userName, byte[] password, InetAddress remote) {
@@ -70,6 +119,11 @@ final class Access {
                 return new Outcome(null, Refusal.BAD_CREDENTIALS);
             }
         }
+        return reachable(user, remote);
+    }
+
+    /** The loopback-only rule (on the socket's real address) and access to the MQTT vhost. */
+    private Outcome reachable(UserConfig user, InetAddress remote) {
         if (user.loopbackOnly() && (remote == null || !remote.isLoopbackAddress())) {
             return new Outcome(null, Refusal.NOT_AUTHORIZED);
         }

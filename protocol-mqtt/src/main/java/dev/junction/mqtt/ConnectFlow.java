@@ -6,6 +6,7 @@ import dev.junction.routing.BrokerException;
 import dev.junction.routing.ErrorKind;
 import dev.junction.routing.HandshakeCompleted;
 import dev.junction.routing.Message;
+import dev.junction.routing.auth.backend.Verdict;
 import dev.junction.routing.topic.TopicWords;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class ConnectFlow {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectFlow.class);
     private static final int MAX_PACKET_SIZE_LIMIT = 268_435_455;
-    private static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
+    static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
             io.netty.util.AttributeKey.valueOf(dev.junction.routing.CertificateIdentity.CHANNEL_ATTRIBUTE);
 
     private final MqttConnection c;
@@ -36,7 +37,8 @@ final class ConnectFlow {
         this.c = c;
     }
 
-    void connect(MqttConnectMessage m) {
+    /** {@code verdict}: the auth backends' answer about the CONNECT's credentials (null when it has no user name). */
+    void connect(MqttConnectMessage m, Verdict verdict) {
         MqttConnectVariableHeader vh = m.variableHeader();
         MqttConnectPayload pl = m.payload();
         MqttVersion version = MqttVersion.fromProtocolNameAndLevel(vh.name(), (byte) vh.version());
@@ -75,7 +77,7 @@ final class ConnectFlow {
             clientId = "junction-" + UUID.randomUUID();
             assigned = true;
         }
-        Access.Outcome auth = c.server.access.authenticate(pl.userName(), pl.passwordInBytes(),
+        Access.Outcome auth = c.server.access.authenticate(pl.userName(), pl.passwordInBytes(), verdict,
                 c.ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null,
                 c.ctx.channel().attr(CERTIFICATE_IDENTITY).get());
         if (auth.refusal() != null) {
@@ -104,6 +106,7 @@ final class ConnectFlow {
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
             return;
         }
+        c.credentialExpiresAt(verdict == null ? java.util.Optional.empty() : verdict.expiresAt());
 
         MqttProperties props = vh.properties();
         MqttProperties ack = new MqttProperties();

@@ -7,6 +7,7 @@ import dev.junction.routing.PublishResult;
 import dev.junction.routing.ConnectionQuotas;
 import dev.junction.routing.ReadGate;
 import dev.junction.routing.queue.Handoff;
+import dev.junction.routing.auth.backend.Verdict;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -252,36 +253,60 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * Hands CONNECT to the connect flow, after the login throttle's wait when this address or user name has
-     * recent failures (LoginThrottle). The wait is scheduled, never slept, and nothing is read meanwhile.
+     * recent failures (LoginThrottle), and after the auth backends answered (an HTTP service answers later, on its
+     * own thread; the answer is brought back to this event loop). Waits are scheduled, never slept, and nothing is
+     * read meanwhile: packets already received are kept and handled after the CONNECT, in order.
      */
     private void connectThrottled(MqttConnectMessage m) {
         long delay = server.engine.loginThrottle().delayBefore("mqtt", address(), m.payload().userName());
-        // A slow (PBKDF2) password hash is checked off the event loop first; the connect flow then finds the outcome.
-        java.util.concurrent.CompletableFuture<Void> ready = server.access.prepare(m.payload().userName(),
-                m.payload().passwordInBytes());
-        if (delay <= 0 && ready.isDone()) {
-            connectFlow.connect(m);
+        if (delay <= 0) {
+            checkThenConnect(m);
             return;
         }
-        heldDuringLogin = new java.util.ArrayDeque<>();
-        readGate.congested();
-        ready.whenComplete((done, error) -> ctx.executor().schedule(() -> {
+        holdDuringLogin();
+        ctx.executor().schedule(() -> checkThenConnect(m), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkThenConnect(MqttConnectMessage m) {
+        java.util.concurrent.CompletableFuture<Verdict> verdict = server.access.check(m.payload().userName(),
+                m.payload().passwordInBytes(), address(), ctx.channel().attr(ConnectFlow.CERTIFICATE_IDENTITY).get());
+        if (verdict.isDone()) {
+            connectAndResume(m, verdict.join());
+            return;
+        }
+        holdDuringLogin();
+        verdict.whenComplete((v, e) -> ctx.executor().execute(() -> connectAndResume(m,
+                v != null ? v : Verdict.error("auth backend failed: " + e))));
+    }
+
+    private void holdDuringLogin() {
+        if (heldDuringLogin == null) {
+            heldDuringLogin = new java.util.ArrayDeque<>();
+            readGate.congested();
+        }
+    }
+
+    private void connectAndResume(MqttConnectMessage m, Verdict verdict) {
+        java.util.ArrayDeque<MqttMessage> held = heldDuringLogin;
+        if (held != null) {
             readGate.relieved();
-            java.util.ArrayDeque<MqttMessage> held = heldDuringLogin;
             heldDuringLogin = null;
-            if (state == State.AWAIT_CONNECT && ctx.channel().isActive()) {
-                connectFlow.connect(m);
-            }
-            for (MqttMessage h : held) {
-                try {
-                    if (state == State.CONNECTED) {
-                        dispatch(h);
-                    }
-                } finally {
-                    ReferenceCountUtil.release(h);
+        }
+        if (state == State.AWAIT_CONNECT && ctx.channel().isActive()) {
+            connectFlow.connect(m, verdict);
+        }
+        if (held == null) {
+            return;
+        }
+        for (MqttMessage h : held) {
+            try {
+                if (state == State.CONNECTED) {
+                    dispatch(h);
                 }
+            } finally {
+                ReferenceCountUtil.release(h);
             }
-        }, Math.max(0, delay), TimeUnit.MILLISECONDS));
+        }
     }
 
     private static int messageId(MqttMessage m) {
@@ -444,6 +469,34 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     boolean mayRead(String topic) {
         return readable == null || readable.test(topic);
+    }
+
+    /** DISCONNECT reason "Maximum connect time" (MQTT 5 section 3.14.2.1): the authorized connect time is over. */
+    private static final int MAXIMUM_CONNECT_TIME = 0xA0;
+    private java.util.concurrent.ScheduledFuture<?> credentialExpiry;
+
+    /**
+     * The login's credentials (an access token) lapse at {@code at}: the connection ends then. MQTT 5 clients get
+     * DISCONNECT 0xA0 Maximum connect time, whose meaning ("the maximum connection time authorized for this
+     * connection has been exceeded") is exactly this; 0x87 Not authorized would suggest a refused action. MQTT
+     * 3.1.1 has no DISCONNECT from the server: the connection is closed.
+     */
+    void credentialExpiresAt(java.util.Optional<java.time.Instant> at) {
+        if (credentialExpiry != null) {
+            credentialExpiry.cancel(false);
+            credentialExpiry = null;
+        }
+        if (at.isEmpty()) {
+            return;
+        }
+        long ms = Math.max(0, java.time.Duration.between(java.time.Instant.now(), at.get()).toMillis());
+        credentialExpiry = ctx.executor().schedule(() -> {
+            if (state == State.CONNECTED) {
+                LOG.info("MQTT client '{}' ({}): the access token of user '{}' expired; closing", clientId, remote(),
+                        user == null ? "" : user.name());
+                closeWith(MAXIMUM_CONNECT_TIME);
+            }
+        }, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Another connection took this client id over [MQTT-3.1.4-2]; called from any thread. */

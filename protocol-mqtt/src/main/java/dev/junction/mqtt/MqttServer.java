@@ -85,7 +85,7 @@ public final class MqttServer implements AutoCloseable {
         this.settings = settings;
         this.config = settings.mqtt();
         this.vhost = engine.createVhost(config.vhost());
-        this.access = new Access(settings);
+        this.access = new Access(settings, engine);
         this.queueFull = Counter.builder("junction.mqtt.dropped").tag("reason", "queue_full")
                 .description("Messages dropped from offline MQTT sessions past mqtt.max_queued_messages")
                 .register(engine.registry());

@@ -104,6 +104,17 @@ public final class RoutingEngine implements AutoCloseable {
         return loginThrottle;
     }
 
+    private volatile dev.junction.routing.auth.backend.AuthBackends authBackends;
+
+    /** The login backends ({@code auth.backends}) both adapters ask, set once at start; null: adapters use their users. */
+    public void useAuthBackends(dev.junction.routing.auth.backend.AuthBackends backends) {
+        this.authBackends = backends;
+    }
+
+    public java.util.Optional<dev.junction.routing.auth.backend.AuthBackends> authBackends() {
+        return java.util.Optional.ofNullable(authBackends);
+    }
+
     public WarningLimiter clientWarnings() {
         return clientWarnings;
     }

@@ -1,0 +1,71 @@
+package dev.junction.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where logins are checked ({@code auth:}): the backends, tried in order until one accepts, and how long external
+ * decisions are cached. {@code http} and {@code jwt} are empty unless configured (and then listed in
+ * {@code backends}).
+ */
+public record AuthConfig(List<Backend> backends, Duration cacheTtl, int cacheMaxEntries, Optional<Http> http,
+        Optional<Jwt> jwt) {
+
+    /** The kinds of backend, as written in {@code auth.backends}. */
+    public enum Backend { INTERNAL, HTTP, JWT }
+
+    /** How an HTTP auth service is asked (RabbitMQ's rabbitmq_auth_backend_http contract). */
+    public enum HttpMethod { GET, POST }
+
+    /**
+     * {@code auth.http}: RabbitMQ's user_path and vhost_path. The rights inside a vhost are those of the internal
+     * user {@code rightsFrom} (none when empty).
+     */
+    public record Http(URI userPath, Optional<URI> vhostPath, HttpMethod method, Duration timeout,
+            Optional<String> rightsFrom) {
+        public Http {
+            Objects.requireNonNull(userPath, "userPath");
+            Objects.requireNonNull(vhostPath, "vhostPath");
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(rightsFrom, "rightsFrom");
+        }
+    }
+
+    /**
+     * {@code auth.jwt}: access tokens presented as the password. Exactly one of {@code hmacSecret},
+     * {@code publicKeyFile} (PEM, RSA or EC) and {@code jwksFile} is present.
+     */
+    public record Jwt(String resourceServerId, Optional<String> audience, Optional<String> issuer,
+            Optional<String> hmacSecret, Optional<Path> publicKeyFile, Optional<Path> jwksFile, String userClaim,
+            Duration clockSkew) {
+        public Jwt {
+            Objects.requireNonNull(resourceServerId, "resourceServerId");
+        }
+
+        // Never print the secret.
+        @Override
+        public String toString() {
+            return "Jwt[resourceServerId=" + resourceServerId + ", audience=" + audience + ", issuer=" + issuer
+                    + ", hmacSecret=" + (hmacSecret.isPresent() ? "<set>" : "<none>") + ", publicKeyFile="
+                    + publicKeyFile + ", jwksFile=" + jwksFile + ", userClaim=" + userClaim + "]";
+        }
+    }
+
+    /** Only the configured users: what Junction did before backends existed. */
+    public static AuthConfig internalOnly() {
+        return new AuthConfig(List.of(Backend.INTERNAL), Duration.ofSeconds(60), 10_000, Optional.empty(),
+                Optional.empty());
+    }
+
+    public AuthConfig {
+        backends = List.copyOf(backends);
+        Objects.requireNonNull(cacheTtl, "cacheTtl");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(jwt, "jwt");
+    }
+}

@@ -1,0 +1,148 @@
+package dev.junction.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Reads the {@code auth:} section. Rules: each backend at most once; {@code http} and {@code jwt} need their
+ * section, and a section for a backend that is not listed is an error (it would silently do nothing); files are
+ * relative to the config file's directory and must exist.
+ */
+final class AuthReader {
+    static final List<String> AUTH_KEYS = List.of("backends", "cache_ttl_seconds", "cache_max_entries", "http", "jwt");
+    static final List<String> HTTP_KEYS = List.of("user_path", "vhost_path", "resource_path", "topic_path",
+            "method", "timeout_ms", "rights_from");
+    static final List<String> JWT_KEYS = List.of("resource_server_id", "audience", "issuer", "hmac_secret",
+            "public_key_file", "jwks_file", "user_claim", "clock_skew_seconds");
+
+    private AuthReader() {
+    }
+
+    static AuthConfig read(YamlMapping top, List<UserConfig> users) throws ConfigException {
+        YamlMapping auth = top.section("auth", AUTH_KEYS);
+        List<AuthConfig.Backend> backends = new ArrayList<>();
+        Optional<YamlValue> list = auth.get("backends");
+        if (list.isEmpty()) {
+            backends.add(AuthConfig.Backend.INTERNAL);
+        } else {
+            List<YamlValue> items = list.get().asList();
+            if (items.isEmpty()) {
+                throw list.get().error("at least one backend is required (internal, http, jwt)");
+            }
+            for (YamlValue item : items) {
+                AuthConfig.Backend b = AuthConfig.Backend.valueOf(
+                        item.asChoice(List.of("internal", "http", "jwt")).toUpperCase(Locale.ROOT));
+                if (backends.contains(b)) {
+                    throw item.error("backend '" + b.name().toLowerCase(Locale.ROOT) + "' is listed twice");
+                }
+                backends.add(b);
+            }
+        }
+        Optional<AuthConfig.Http> http = Optional.empty();
+        if (auth.has("http") || backends.contains(AuthConfig.Backend.HTTP)) {
+            if (!auth.has("http")) {
+                throw auth.errorAtKey("backends", "lists 'http' but there is no auth.http section (user_path ...)");
+            }
+            if (!backends.contains(AuthConfig.Backend.HTTP)) {
+                throw auth.errorAtKey("http", "is configured but 'http' is not listed in auth.backends");
+            }
+            http = Optional.of(http(auth.section("http", HTTP_KEYS), users));
+        }
+        Optional<AuthConfig.Jwt> jwt = Optional.empty();
+        if (auth.has("jwt") || backends.contains(AuthConfig.Backend.JWT)) {
+            if (!auth.has("jwt")) {
+                throw auth.errorAtKey("backends", "lists 'jwt' but there is no auth.jwt section (resource_server_id ...)");
+            }
+            if (!backends.contains(AuthConfig.Backend.JWT)) {
+                throw auth.errorAtKey("jwt", "is configured but 'jwt' is not listed in auth.backends");
+            }
+            jwt = Optional.of(jwt(auth.section("jwt", JWT_KEYS)));
+        }
+        return new AuthConfig(backends, Duration.ofSeconds(auth.integer("cache_ttl_seconds", 60, 0, 86_400)),
+                auth.integer("cache_max_entries", 10_000, 0, 10_000_000), http, jwt);
+    }
+
+    private static AuthConfig.Http http(YamlMapping s, List<UserConfig> users) throws ConfigException {
+        for (String key : List.of("resource_path", "topic_path")) {
+            if (s.has(key)) {
+                // Refused rather than ignored: an operator relying on it would get no check at all.
+                throw s.error(key, "is not supported yet; rights inside a vhost come from rights_from");
+            }
+        }
+        Optional<String> rightsFrom = s.optionalString("rights_from");
+        if (rightsFrom.isPresent() && users.stream().noneMatch(u -> u.name().equals(rightsFrom.get()))) {
+            throw s.error("rights_from", "unknown user '" + rightsFrom.get() + "'");
+        }
+        return new AuthConfig.Http(uri(s, "user_path", true).orElseThrow(), uri(s, "vhost_path", false),
+                AuthConfig.HttpMethod.valueOf(s.choice("method", "get", List.of("get", "post")).toUpperCase(Locale.ROOT)),
+                Duration.ofMillis(s.integer("timeout_ms", 5000, 1, 600_000)), rightsFrom);
+    }
+
+    private static Optional<URI> uri(YamlMapping s, String key, boolean required) throws ConfigException {
+        Optional<String> text = s.optionalString(key);
+        if (text.isEmpty()) {
+            if (required) {
+                throw new ConfigException(s.source(), s.line(), s.pathOf(key), "required (the URL asked for each login)");
+            }
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(text.get());
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw s.error(key, "'" + text.get() + "' is not an http:// or https:// URL");
+            }
+            return Optional.of(uri);
+        } catch (URISyntaxException e) {
+            throw s.error(key, "'" + text.get() + "' is not a URL: " + e.getReason());
+        }
+    }
+
+    private static AuthConfig.Jwt jwt(YamlMapping s) throws ConfigException {
+        String resourceServerId = s.optionalString("resource_server_id").orElseThrow(() -> new ConfigException(
+                s.source(), s.line(), s.pathOf("resource_server_id"), "required (the prefix of the token's scopes)"));
+        Optional<String> secret = s.optionalString("hmac_secret");
+        Optional<Path> keyFile = file(s, "public_key_file");
+        Optional<Path> jwks = file(s, "jwks_file");
+        int given = (secret.isPresent() ? 1 : 0) + (keyFile.isPresent() ? 1 : 0) + (jwks.isPresent() ? 1 : 0);
+        if (given != 1) {
+            throw new ConfigException(s.source(), s.line(), s.path(),
+                    "give exactly one of hmac_secret, public_key_file and jwks_file (got " + given + ")");
+        }
+        if (secret.isPresent() && secret.get().length() < 32) {
+            // HS256 needs a 256-bit key (RFC 7518 section 3.2).
+            throw s.error("hmac_secret", "must be at least 32 characters (256 bits, RFC 7518 section 3.2)");
+        }
+        return new AuthConfig.Jwt(resourceServerId, s.optionalString("audience"), s.optionalString("issuer"), secret,
+                keyFile, jwks, s.nonEmptyString("user_claim", "sub"),
+                Duration.ofSeconds(s.integer("clock_skew_seconds", 0, 0, 3600)));
+    }
+
+    private static Optional<Path> file(YamlMapping s, String key) throws ConfigException {
+        Optional<String> text = s.optionalString(key);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Path path;
+        try {
+            path = Path.of(text.get());
+            if (!path.isAbsolute()) {
+                Path parent = Path.of(s.source()).toAbsolutePath().getParent();
+                path = parent == null ? path : parent.resolve(path);
+            }
+        } catch (InvalidPathException e) {
+            throw s.error(key, "'" + text.get() + "' is not a valid path: " + e.getReason());
+        }
+        if (!Files.isReadable(path)) {
+            throw s.error(key, "cannot read '" + path + "'");
+        }
+        return Optional.of(path);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.junction.routing.auth.backend;
+
+import dev.junction.config.AuthConfig;
+import dev.junction.config.JunctionConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the chain a configuration asks for, and owns what its backends started (the HTTP client's threads). */
+public final class AuthBackends implements AutoCloseable {
+    private final AuthChain chain;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final JwtBackend jwt;
+
+    public AuthBackends(JunctionConfig config, MeterRegistry registry) {
+        AuthConfig auth = config.auth();
+        List<AuthBackend> backends = new ArrayList<>();
+        JwtBackend jwtBackend = null;
+        for (AuthConfig.Backend kind : auth.backends()) {
+            switch (kind) {
+                case INTERNAL -> backends.add(new InternalBackend(config.users()));
+                case HTTP -> {
+                    HttpBackend http = new HttpBackend(auth.http().orElseThrow(), config.users());
+                    owned.add(http);
+                    backends.add(http);
+                }
+                case JWT -> {
+                    jwtBackend = new JwtBackend(auth.jwt().orElseThrow(), config.vhosts(), config.mqtt().exchange());
+                    backends.add(jwtBackend);
+                }
+            }
+        }
+        this.jwt = jwtBackend;
+        this.chain = new AuthChain(backends, auth.cacheTtl(), auth.cacheMaxEntries(), registry);
+    }
+
+    public AuthChain chain() {
+        return chain;
+    }
+
+    /** The JWT backend, when configured: AMQP connection.update-secret renews a token through it. */
+    public java.util.Optional<JwtBackend> jwt() {
+        return java.util.Optional.ofNullable(jwt);
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing threads; nothing to report
+            }
+        }
+    }
+}

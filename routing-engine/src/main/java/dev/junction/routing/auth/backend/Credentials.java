@@ -1,0 +1,28 @@
+package dev.junction.routing.auth.backend;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a client presented at login, protocol-neutral: the AMQP start-ok response or the MQTT CONNECT user name and
+ * password. {@code vhosts} are the vhosts the login may go on to use (the MQTT vhost for MQTT; for AMQP, where the
+ * vhost is named only later in connection.open, every vhost a backend could grant): backends that check vhost
+ * access per request (HTTP vhost_path) ask about these. {@code peer} may be null when unknown.
+ */
+public record Credentials(String protocol, String userName, String password, InetAddress peer, List<String> vhosts) {
+    public Credentials {
+        Objects.requireNonNull(protocol, "protocol");
+        vhosts = List.copyOf(vhosts);
+    }
+
+    public boolean fromLoopback() {
+        return peer != null && peer.isLoopbackAddress();
+    }
+
+    // Never print the password.
+    @Override
+    public String toString() {
+        return "Credentials[" + protocol + ", user=" + userName + ", peer=" + peer + "]";
+    }
+}

@@ -1,0 +1,212 @@
+package dev.junction.routing.auth.backend;
+
+import dev.junction.config.AuthConfig;
+import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks an HTTP service, with the contract of RabbitMQ's rabbitmq_auth_backend_http, so services written for
+ * RabbitMQ work unchanged:
+ * <ul>
+ *   <li>{@code user_path} with {@code username} and {@code password}: the body {@code allow}, {@code deny} or
+ *       {@code allow <tag> <tag>...} (the user's tags, such as {@code administrator});</li>
+ *   <li>{@code vhost_path} with {@code username}, {@code vhost} and {@code ip}, once per vhost the login may use:
+ *       {@code allow} or {@code deny}. Without a vhost_path every vhost of {@code rights_from} is allowed.</li>
+ * </ul>
+ * Parameters go in the query string (GET) or as an {@code application/x-www-form-urlencoded} body (POST).
+ * The rights inside an allowed vhost (configure/write/read, topic permissions, MQTT ACL) are those of the internal
+ * user named by {@code rights_from}; without it the user may log in but use no vhost.
+ *
+ * <p>Rules: anything but a 200 whose body starts with {@code allow} refuses (fails closed): {@code deny}, other
+ * statuses, other bodies, a timeout ({@code timeout_ms}, for the whole request), a service that cannot be reached.
+ * Failures are logged at most once per {@value #LOG_INTERVAL_SECONDS} s, naming how many were suppressed. Calls
+ * run on the JDK HTTP client's own threads, never on an event loop.
+ */
+public final class HttpBackend implements AuthBackend, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpBackend.class);
+    static final int LOG_INTERVAL_SECONDS = 30;
+    /** Longest answer read; a RabbitMQ auth answer is a word and a few tags. */
+    private static final int MAX_BODY_CHARS = 4096;
+
+    private final AuthConfig.Http config;
+    private final Optional<UserConfig> rights;
+    private final ExecutorService executor;
+    private final HttpClient client;
+    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
+    private final AtomicInteger suppressed = new AtomicInteger();
+
+    public HttpBackend(AuthConfig.Http config, List<UserConfig> users) {
+        this.config = config;
+        this.rights = config.rightsFrom().flatMap(n -> users.stream().filter(u -> u.name().equals(n)).findFirst());
+        AtomicInteger n = new AtomicInteger();
+        // A small pool of daemon threads for the client's callbacks: a slow service never holds an event loop.
+        this.executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "junction-auth-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = HttpClient.newBuilder().executor(executor).connectTimeout(config.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public CompletableFuture<Verdict> check(Credentials c) {
+        if (c.userName() == null || c.password() == null) {
+            return CompletableFuture.completedFuture(Verdict.deny("no user name or password"));
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("username", c.userName());
+        params.put("password", c.password());
+        return ask(config.userPath(), params).thenCompose(answer -> {
+            if (answer.failure() != null) {
+                return CompletableFuture.completedFuture(Verdict.error(answer.failure()));
+            }
+            if (!answer.allowed()) {
+                return CompletableFuture.completedFuture(Verdict.deny("the HTTP auth service denied user '"
+                        + c.userName() + "'"));
+            }
+            return vhosts(c).thenApply(allowed -> allowed.failure() != null ? Verdict.error(allowed.failure())
+                    : Verdict.allow(user(c.userName(), answer.tags(), allowed.vhosts())));
+        });
+    }
+
+    private record Answer(boolean allowed, List<String> tags, String failure) {
+    }
+
+    private record Vhosts(List<String> vhosts, String failure) {
+    }
+
+    /** Asks vhost_path about each vhost the rights template grants and the login may use. */
+    private CompletableFuture<Vhosts> vhosts(Credentials c) {
+        List<String> candidates = rights.map(u -> c.vhosts().stream().filter(v -> u.permissionsFor(v).isPresent())
+                .toList()).orElse(List.of());
+        if (config.vhostPath().isEmpty() || candidates.isEmpty()) {
+            return CompletableFuture.completedFuture(new Vhosts(candidates, null));
+        }
+        List<CompletableFuture<Answer>> asks = new ArrayList<>();
+        for (String vhost : candidates) {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("username", c.userName());
+            params.put("vhost", vhost);
+            params.put("ip", c.peer() == null ? "" : c.peer().getHostAddress());
+            asks.add(ask(config.vhostPath().get(), params));
+        }
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<String> allowed = new ArrayList<>();
+            for (int i = 0; i < candidates.size(); i++) {
+                Answer a = asks.get(i).join();
+                if (a.failure() != null) {
+                    return new Vhosts(List.of(), a.failure());
+                }
+                if (a.allowed()) {
+                    allowed.add(candidates.get(i));
+                }
+            }
+            return new Vhosts(allowed, null);
+        });
+    }
+
+    private UserConfig user(String name, List<String> tags, List<String> vhosts) {
+        Map<String, VhostPermission> permissions = new LinkedHashMap<>();
+        UserConfig template = rights.orElse(null);
+        if (template != null) {
+            for (String v : vhosts) {
+                template.permissionsFor(v).ifPresent(p -> permissions.put(v, p));
+            }
+        }
+        return new UserConfig(name, Optional.empty(), Optional.empty(), tags, false, permissions,
+                template == null ? List.of() : template.acl(),
+                template == null ? Map.of() : template.topicPermissions());
+    }
+
+    private CompletableFuture<Answer> ask(URI path, Map<String, String> params) {
+        StringBuilder form = new StringBuilder();
+        params.forEach((k, v) -> form.append(form.length() == 0 ? "" : "&").append(k).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        HttpRequest.Builder request;
+        if (config.method() == AuthConfig.HttpMethod.POST) {
+            request = HttpRequest.newBuilder(path).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form.toString()));
+        } else {
+            String sep = path.getRawQuery() == null ? "?" : "&";
+            request = HttpRequest.newBuilder(URI.create(path + sep + form)).GET();
+        }
+        request.timeout(config.timeout());
+        CompletableFuture<Answer> out;
+        try {
+            out = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, e) -> {
+                if (e != null) {
+                    return failure(path, "no answer: " + describe(e));
+                }
+                if (response.statusCode() != 200) {
+                    return failure(path, "HTTP status " + response.statusCode());
+                }
+                return parse(response.body());
+            });
+        } catch (RuntimeException e) {
+            out = CompletableFuture.completedFuture(failure(path, "request failed: " + describe(e)));
+        }
+        return out;
+    }
+
+    /** RabbitMQ's answers: "allow", "allow tag1 tag2", "deny"; case-insensitive keywords, blanks trimmed. */
+    static Answer parse(String body) {
+        String text = body.length() > MAX_BODY_CHARS ? body.substring(0, MAX_BODY_CHARS) : body;
+        String[] words = text.trim().split("\\s+");
+        if (words.length > 0 && words[0].toLowerCase(Locale.ROOT).equals("allow")) {
+            return new Answer(true, List.copyOf(Arrays.asList(words).subList(1, words.length)), null);
+        }
+        // "deny" and anything unexpected refuse.
+        return new Answer(false, List.of(), null);
+    }
+
+    private Answer failure(URI path, String what) {
+        String reason = "the HTTP auth service at " + path + " failed: " + what;
+        long now = System.nanoTime();
+        long last = lastLogNanos.get();
+        if (now - last >= TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS) && lastLogNanos.compareAndSet(last, now)) {
+            int skipped = suppressed.getAndSet(0);
+            LOG.warn("{}; logins it is asked about are refused{}", reason,
+                    skipped == 0 ? "" : " (" + skipped + " similar failures not logged)");
+        } else {
+            suppressed.incrementAndGet();
+        }
+        return new Answer(false, List.of(), reason);
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " " + t.getMessage());
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.junction.routing.auth.backend;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.junction.config.AuthConfig;
+import dev.junction.config.UserConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * OAuth 2.0 access tokens (JWTs) presented as the password, as RabbitMQ's OAuth 2.0 backend takes them.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>The signature is verified with the configured key: an HMAC secret (HS256/384/512), an RSA or EC public
+ *       key (PEM) or a JWKS file (the key chosen by the token's {@code kid}); a token signed otherwise, or with
+ *       {@code alg: none}, is refused.</li>
+ *   <li>{@code exp} is required and must be in the future, {@code nbf} (if present) in the past, both within
+ *       {@code clock_skew_seconds}; {@code aud} must contain {@code audience} (default: the resource server id, as
+ *       RabbitMQ's {@code verify_aud}); {@code iss} must equal {@code issuer} when one is configured.</li>
+ *   <li>The user is named by the claim {@code user_claim} (default {@code sub}); the user name the client sent is
+ *       ignored, as RabbitMQ does. Its rights come from the {@code scope} claim ({@link ScopeRights}).</li>
+ *   <li>The acceptance lasts until {@code exp}: adapters end the connection then, unless it is renewed (AMQP
+ *       {@code connection.update-secret}).</li>
+ * </ul>
+ * Verification is CPU work only (no I/O: keys are loaded at start), done on the caller's thread.
+ */
+public final class JwtBackend implements AuthBackend {
+    private final AuthConfig.Jwt config;
+    private final List<String> vhosts;
+    private final String mqttExchange;
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+
+    /** @throws IllegalArgumentException when the key material cannot be read */
+    public JwtBackend(AuthConfig.Jwt config, List<String> vhosts, String mqttExchange) {
+        this.config = config;
+        this.vhosts = List.copyOf(vhosts);
+        this.mqttExchange = mqttExchange;
+        JWKSource<SecurityContext> keys;
+        Set<JWSAlgorithm> algorithms = new HashSet<>();
+        try {
+            if (config.hmacSecret().isPresent()) {
+                keys = new ImmutableSecret<>(config.hmacSecret().get().getBytes(StandardCharsets.UTF_8));
+                algorithms.addAll(JWSAlgorithm.Family.HMAC_SHA);
+            } else if (config.publicKeyFile().isPresent()) {
+                JWK key = JWK.parseFromPEMEncodedObjects(Files.readString(config.publicKeyFile().get()));
+                keys = new ImmutableJWKSet<>(new JWKSet(key.toPublicJWK()));
+                algorithms.addAll(JWSAlgorithm.Family.RSA);
+                algorithms.addAll(JWSAlgorithm.Family.EC);
+            } else {
+                keys = new ImmutableJWKSet<>(JWKSet.load(config.jwksFile().orElseThrow().toFile()).toPublicJWKSet());
+                algorithms.addAll(JWSAlgorithm.Family.RSA);
+                algorithms.addAll(JWSAlgorithm.Family.EC);
+            }
+        } catch (IOException | ParseException | JOSEException e) {
+            throw new IllegalArgumentException("cannot read the JWT key: " + e.getMessage(), e);
+        }
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        config.issuer().ifPresent(exact::issuer);
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
+                Set.of(config.audience().orElse(config.resourceServerId())), exact.build(), Set.of("exp"), null);
+        verifier.setMaxClockSkew((int) config.clockSkew().toSeconds());
+        processor.setJWTClaimsSetVerifier(verifier);
+    }
+
+    @Override
+    public String name() {
+        return "jwt";
+    }
+
+    @Override
+    public CompletableFuture<Verdict> check(Credentials c) {
+        return CompletableFuture.completedFuture(verify(c.password()));
+    }
+
+    /** The verdict on one token (also used to renew a connection's token). */
+    public Verdict verify(String token) {
+        if (token == null || token.isEmpty()) {
+            return Verdict.deny("no token");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (ParseException e) {
+            return Verdict.deny("not a JWT");
+        } catch (BadJOSEException | JOSEException e) {
+            return Verdict.deny("token refused: " + e.getMessage());
+        }
+        String name;
+        try {
+            name = claims.getStringClaim(config.userClaim());
+        } catch (ParseException e) {
+            name = null;
+        }
+        if (name == null || name.isEmpty()) {
+            return Verdict.deny("token has no '" + config.userClaim() + "' claim naming the user");
+        }
+        UserConfig user = ScopeRights.user(name, scopes(claims), config.resourceServerId(), vhosts, mqttExchange);
+        Instant exp = claims.getExpirationTime().toInstant();
+        return Verdict.allowUntil(user, exp);
+    }
+
+    /** The {@code scope} claim: a space-separated string (RFC 8693 section 4.2) or a list. */
+    private static Set<String> scopes(JWTClaimsSet claims) {
+        Object scope = claims.getClaim("scope");
+        Set<String> out = new LinkedHashSet<>();
+        if (scope instanceof String s) {
+            for (String part : s.trim().split("\\s+")) {
+                if (!part.isEmpty()) {
+                    out.add(part);
+                }
+            }
+        } else if (scope instanceof List<?> list) {
+            for (Object o : new ArrayList<>(list)) {
+                out.add(String.valueOf(o));
+            }
+        }
+        return out;
+    }
+}

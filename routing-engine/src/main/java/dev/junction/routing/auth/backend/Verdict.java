@@ -1,0 +1,34 @@
+package dev.junction.routing.auth.backend;
+
+import dev.junction.config.UserConfig;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A backend's answer to a login. Accepted: the user with its rights (a user from the file, or one made from what
+ * an external backend said) and, for credentials that lapse (an access token), when they stop being valid.
+ * Refused: why, for the log (never sent to the client). {@code failed} marks a refusal because the backend could
+ * not answer (timeout, unreachable, malformed answer): fail closed, and the next backend is still asked.
+ */
+public record Verdict(UserConfig user, Optional<Instant> expiresAt, String reason, boolean failed) {
+
+    public static Verdict allow(UserConfig user) {
+        return new Verdict(user, Optional.empty(), null, false);
+    }
+
+    public static Verdict allowUntil(UserConfig user, Instant expiresAt) {
+        return new Verdict(user, Optional.of(expiresAt), null, false);
+    }
+
+    public static Verdict deny(String reason) {
+        return new Verdict(null, Optional.empty(), reason, false);
+    }
+
+    public static Verdict error(String reason) {
+        return new Verdict(null, Optional.empty(), reason, true);
+    }
+
+    public boolean allowed() {
+        return user != null;
+    }
+}
