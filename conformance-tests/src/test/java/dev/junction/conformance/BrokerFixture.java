@@ -75,6 +75,17 @@ public final class BrokerFixture implements AutoCloseable {
     }
 
     /**
+     * A broker whose config also has extra users ({@code extraUsers}: list items indented by two spaces, or "") and
+     * extra top-level sections ({@code extraSections}, such as an {@code auth:} section).
+     */
+    public static BrokerFixture startWithSections(String extraUsers, String extraSections) throws Exception {
+        Path dir = Files.createTempDirectory("junction-test");
+        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0)
+                .replace("users:\n", "users:\n" + extraUsers) + extraSections;
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+    }
+
+    /**
      * A broker whose {@code limits:} section also has {@code extraLimits} (keys indented by two spaces, one per line)
      * and the given max message size.
      */
