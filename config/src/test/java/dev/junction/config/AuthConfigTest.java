@@ -1,0 +1,79 @@
+package dev.junction.config;
+
+import static dev.junction.config.ConfigAssertions.assertRejected;
+import static dev.junction.config.ConfigAssertions.parse;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The {@code auth:} section: backends in order, their sections, and errors naming file, line and key. */
+class AuthConfigTest {
+    @Test
+    void withoutAnAuthSectionOnlyTheInternalUsersAreAsked() throws ConfigException {
+        AuthConfig auth = parse("").auth();
+        assertThat(auth.backends()).containsExactly(AuthConfig.Backend.INTERNAL);
+        assertThat(auth.cacheTtl()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void backendsAreKeptInTheirOrderWithTheirSections() throws ConfigException {
+        AuthConfig auth = parse("""
+                auth:
+                  backends: [http, internal, jwt]
+                  cache_ttl_seconds: 5
+                  http: { user_path: "http://127.0.0.1:8000/auth/user", method: post }
+                  jwt: { resource_server_id: junction, hmac_secret: "0123456789abcdef0123456789abcdef" }
+                """).auth();
+        assertThat(auth.backends()).isEqualTo(List.of(AuthConfig.Backend.HTTP, AuthConfig.Backend.INTERNAL,
+                AuthConfig.Backend.JWT));
+        assertThat(auth.http().orElseThrow().method()).isEqualTo(AuthConfig.HttpMethod.POST);
+        assertThat(auth.jwt().orElseThrow().audience()).isEmpty();
+        assertThat(auth.jwt().orElseThrow().toString()).doesNotContain("0123456789abcdef");
+    }
+
+    @Test
+    void anUnknownBackendIsRejectedWithItsLine() {
+        assertRejected("""
+                auth:
+                  backends: [internal, ldap]
+                """, 2, "auth.backends[1]", "expected one of internal, http, jwt");
+    }
+
+    @Test
+    void aListedBackendWithoutItsSectionAndASectionNotListedAreRejected() {
+        assertRejected("""
+                auth:
+                  backends: [internal, http]
+                """, 2, "auth.backends", "no auth.http section");
+        assertRejected("""
+                auth:
+                  backends: [internal]
+                  jwt: { resource_server_id: junction, hmac_secret: "0123456789abcdef0123456789abcdef" }
+                """, 3, "auth.jwt", "not listed in auth.backends");
+    }
+
+    @Test
+    void unsupportedHttpPathsBadUrlsAndShortSecretsAreRejected() {
+        assertRejected("""
+                auth:
+                  backends: [http]
+                  http:
+                    user_path: http://127.0.0.1/auth/user
+                    resource_path: http://127.0.0.1/auth/resource
+                """, 5, "auth.http.resource_path", "not supported yet");
+        assertRejected("""
+                auth:
+                  backends: [http]
+                  http: { user_path: "ftp://x/auth" }
+                """, 3, "auth.http.user_path", "not an http:// or https:// URL");
+        assertRejected("""
+                auth:
+                  backends: [jwt]
+                  jwt:
+                    resource_server_id: junction
+                    hmac_secret: short
+                """, 5, "auth.jwt.hmac_secret", "at least 32 characters");
+    }
+}
