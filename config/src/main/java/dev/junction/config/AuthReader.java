@@ -110,6 +110,9 @@ final class AuthReader {
                 s.source(), s.line(), s.pathOf("resource_server_id"), "required (the prefix of the token's scopes)"));
         Optional<String> secret = s.optionalString("hmac_secret");
         Optional<Path> keyFile = file(s, "public_key_file");
+        if (keyFile.isPresent()) {
+            checkPublicKey(s, keyFile.get());
+        }
         Optional<Path> jwks = file(s, "jwks_file");
         int given = (secret.isPresent() ? 1 : 0) + (keyFile.isPresent() ? 1 : 0) + (jwks.isPresent() ? 1 : 0);
         if (given != 1) {
@@ -123,6 +126,33 @@ final class AuthReader {
         return new AuthConfig.Jwt(resourceServerId, s.optionalString("audience"), s.optionalString("issuer"), secret,
                 keyFile, jwks, s.nonEmptyString("user_claim", "sub"),
                 Duration.ofSeconds(s.integer("clock_skew_seconds", 0, 0, 3600)));
+    }
+
+    /** Caught here, naming the key, rather than when the broker starts: an RSA or EC key in a PUBLIC KEY block. */
+    private static void checkPublicKey(YamlMapping s, Path path) throws ConfigException {
+        String problem = null;
+        try {
+            String pem = Files.readString(path);
+            int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
+            int end = pem.indexOf("-----END PUBLIC KEY-----");
+            if (begin < 0 || end < begin) {
+                problem = "no '-----BEGIN PUBLIC KEY-----' block";
+            } else {
+                byte[] der = java.util.Base64.getMimeDecoder().decode(
+                        pem.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end));
+                java.security.spec.X509EncodedKeySpec spec = new java.security.spec.X509EncodedKeySpec(der);
+                try {
+                    java.security.KeyFactory.getInstance("RSA").generatePublic(spec);
+                } catch (java.security.spec.InvalidKeySpecException notRsa) {
+                    java.security.KeyFactory.getInstance("EC").generatePublic(spec);
+                }
+            }
+        } catch (java.io.IOException | IllegalArgumentException | java.security.GeneralSecurityException e) {
+            problem = "not an RSA or EC public key in PEM (" + e.getClass().getSimpleName() + ")";
+        }
+        if (problem != null) {
+            throw s.error("public_key_file", "'" + path + "': " + problem);
+        }
     }
 
     private static Optional<Path> file(YamlMapping s, String key) throws ConfigException {

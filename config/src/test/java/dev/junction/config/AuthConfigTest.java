@@ -76,4 +76,21 @@ class AuthConfigTest {
                     hmac_secret: short
                 """, 5, "auth.jwt.hmac_secret", "at least 32 characters");
     }
+
+    @Test
+    void aPublicKeyFileThatIsNoKeyIsRejectedWithItsKey() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("junction-key", ".pem");
+        try {
+            java.nio.file.Files.writeString(file, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+            assertRejected("""
+                    auth:
+                      backends: [jwt]
+                      jwt:
+                        resource_server_id: junction
+                        public_key_file: "%s"
+                    """.formatted(file), 5, "auth.jwt.public_key_file", "not an RSA or EC public key");
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
 }

@@ -2,7 +2,10 @@ package dev.junction.routing.auth.backend;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
@@ -18,9 +21,16 @@ import dev.junction.config.UserConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,8 +73,7 @@ public final class JwtBackend implements AuthBackend {
                 keys = new ImmutableSecret<>(config.hmacSecret().get().getBytes(StandardCharsets.UTF_8));
                 algorithms.addAll(JWSAlgorithm.Family.HMAC_SHA);
             } else if (config.publicKeyFile().isPresent()) {
-                JWK key = JWK.parseFromPEMEncodedObjects(Files.readString(config.publicKeyFile().get()));
-                keys = new ImmutableJWKSet<>(new JWKSet(key.toPublicJWK()));
+                keys = new ImmutableJWKSet<>(new JWKSet(publicKey(Files.readString(config.publicKeyFile().get()))));
                 algorithms.addAll(JWSAlgorithm.Family.RSA);
                 algorithms.addAll(JWSAlgorithm.Family.EC);
             } else {
@@ -72,7 +81,7 @@ public final class JwtBackend implements AuthBackend {
                 algorithms.addAll(JWSAlgorithm.Family.RSA);
                 algorithms.addAll(JWSAlgorithm.Family.EC);
             }
-        } catch (IOException | ParseException | JOSEException e) {
+        } catch (IOException | ParseException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read the JWT key: " + e.getMessage(), e);
         }
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
@@ -82,6 +91,35 @@ public final class JwtBackend implements AuthBackend {
                 Set.of(config.audience().orElse(config.resourceServerId())), exact.build(), Set.of("exp"), null);
         verifier.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(verifier);
+    }
+
+    /**
+     * A {@code PUBLIC KEY} PEM block (X.509 SubjectPublicKeyInfo) holding an RSA or EC key, read with the JDK alone
+     * (nimbus' own PEM reader needs BouncyCastle).
+     */
+    static JWK publicKey(String pem) throws GeneralSecurityException {
+        int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
+        int end = pem.indexOf("-----END PUBLIC KEY-----");
+        if (begin < 0 || end < begin) {
+            throw new GeneralSecurityException("no PUBLIC KEY block (PEM, X.509 SubjectPublicKeyInfo)");
+        }
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(pem.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end));
+        } catch (IllegalArgumentException e) {
+            throw new GeneralSecurityException("the PUBLIC KEY block is not base64");
+        }
+        X509EncodedKeySpec spec = new X509EncodedKeySpec(der);
+        try {
+            return new RSAKey.Builder((RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(spec)).build();
+        } catch (InvalidKeySpecException notRsa) {
+            ECPublicKey ec = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(spec);
+            Curve curve = Curve.forECParameterSpec(ec.getParams());
+            if (curve == null) {
+                throw new GeneralSecurityException("unsupported EC curve");
+            }
+            return new ECKey.Builder(curve, ec).build();
+        }
     }
 
     @Override
