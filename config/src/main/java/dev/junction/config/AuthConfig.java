@@ -22,14 +22,15 @@ public record AuthConfig(List<Backend> backends, Duration cacheTtl, int cacheMax
     public enum HttpMethod { GET, POST }
 
     /**
-     * {@code auth.http}: RabbitMQ's user_path and vhost_path. The rights inside a vhost are those of the internal
-     * user {@code rightsFrom} (none when empty).
+     * {@code auth.http}: RabbitMQ's user_path, vhost_path and topic_path (asked for MQTT publishes and
+     * subscriptions). The rights inside a vhost are those of the internal user {@code rightsFrom} (none when empty).
      */
-    public record Http(URI userPath, Optional<URI> vhostPath, HttpMethod method, Duration timeout,
-            Optional<String> rightsFrom) {
+    public record Http(URI userPath, Optional<URI> vhostPath, Optional<URI> topicPath, HttpMethod method,
+            Duration timeout, Optional<String> rightsFrom) {
         public Http {
             Objects.requireNonNull(userPath, "userPath");
             Objects.requireNonNull(vhostPath, "vhostPath");
+            Objects.requireNonNull(topicPath, "topicPath");
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(rightsFrom, "rightsFrom");

@@ -71,17 +71,16 @@ final class AuthReader {
     }
 
     private static AuthConfig.Http http(YamlMapping s, List<UserConfig> users) throws ConfigException {
-        for (String key : List.of("resource_path", "topic_path")) {
-            if (s.has(key)) {
-                // Refused rather than ignored: an operator relying on it would get no check at all.
-                throw s.error(key, "is not supported yet; rights inside a vhost come from rights_from");
-            }
+        if (s.has("resource_path")) {
+            // Refused rather than ignored: an operator relying on it would get no check at all.
+            throw s.error("resource_path", "is not supported yet; rights on exchanges and queues come from rights_from");
         }
         Optional<String> rightsFrom = s.optionalString("rights_from");
         if (rightsFrom.isPresent() && users.stream().noneMatch(u -> u.name().equals(rightsFrom.get()))) {
             throw s.error("rights_from", "unknown user '" + rightsFrom.get() + "'");
         }
         return new AuthConfig.Http(uri(s, "user_path", true).orElseThrow(), uri(s, "vhost_path", false),
+                uri(s, "topic_path", false),
                 AuthConfig.HttpMethod.valueOf(s.choice("method", "get", List.of("get", "post")).toUpperCase(Locale.ROOT)),
                 Duration.ofMillis(s.integer("timeout_ms", 5000, 1, 600_000)), rightsFrom);
     }

@@ -107,6 +107,7 @@ final class ConnectFlow {
             return;
         }
         c.credentialExpiresAt(verdict == null ? java.util.Optional.empty() : verdict.expiresAt());
+        c.useTopicQuestions(verdict, clientId);
 
         MqttProperties props = vh.properties();
         MqttProperties ack = new MqttProperties();

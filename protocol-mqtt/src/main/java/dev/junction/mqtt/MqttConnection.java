@@ -7,6 +7,8 @@ import dev.junction.routing.PublishResult;
 import dev.junction.routing.ConnectionQuotas;
 import dev.junction.routing.ReadGate;
 import dev.junction.routing.queue.Handoff;
+import dev.junction.routing.auth.backend.TopicAnswers;
+import dev.junction.routing.auth.backend.TopicQuestions;
 import dev.junction.routing.auth.backend.Verdict;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,6 +35,9 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +110,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final Consumer<Boolean> memoryListener = on -> onLoop(() -> memoryAlarm(on));
     /** Non-null while a throttled CONNECT waits: packets the client sent after it, replayed once it is handled. */
     private java.util.ArrayDeque<MqttMessage> heldDuringLogin;
+    /** Answers of an external backend about topics (HTTP topic_path); null when the rights are all configured. */
+    private TopicAnswers topicAnswers;
+    /** The will's answer, asked before the CONNECT is handled. */
+    private TopicAnswers pendingTopicAnswers;
+    /** Packets that arrived while a PUBLISH or SUBSCRIBE waits for topic answers; null when none waits. */
+    private ArrayDeque<MqttMessage> waitingForTopicAnswers;
 
     MqttConnection(MqttServer server) {
         this.server = server;
@@ -224,6 +235,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (storeCannotTake(type)) {
             return;
         }
+        if (waitingForTopicAnswers != null) {
+            waitingForTopicAnswers.add(ReferenceCountUtil.retain(m)); // in order, after the packet being decided
+            return;
+        }
+        if (topicAnswers != null && askTopicRights(m)) {
+            return;
+        }
+        handle(m, type);
+    }
+
+    private void handle(MqttMessage m, MqttMessageType type) {
         switch (type) {
             case CONNECT -> protocolError("second CONNECT [MQTT-3.1.0-2]");
             case PUBLISH -> inbound.publish((MqttPublishMessage) m);
@@ -287,6 +309,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void connectAndResume(MqttConnectMessage m, Verdict verdict) {
+        String willTopic = m.variableHeader().isWillFlag() ? m.payload().willTopic() : null;
+        if (verdict != null && verdict.allowed() && verdict.topicQuestions().isPresent() && willTopic != null
+                && pendingTopicAnswers == null) {
+            // The will is checked during the CONNECT: its topic is asked about first.
+            TopicAnswers answers = newTopicAnswers(verdict, m.payload().clientIdentifier());
+            pendingTopicAnswers = answers;
+            holdDuringLogin();
+            answers.ask(List.of(TopicQuestions.key("write", TopicMapping.toRoutingKey(willTopic))))
+                    .whenComplete((a, e) -> ctx.executor().execute(() -> {
+                        answers.remember(a == null ? Map.of() : a);
+                        connectAndResume(m, verdict);
+                    }));
+            return;
+        }
         java.util.ArrayDeque<MqttMessage> held = heldDuringLogin;
         if (held != null) {
             readGate.relieved();
@@ -307,6 +343,82 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(h);
             }
         }
+    }
+
+    /**
+     * Topic rights an external backend decides per request (HTTP topic_path): a PUBLISH or SUBSCRIBE whose topics
+     * have no answer yet waits, with every packet after it, until the backend answered; nothing is read meanwhile.
+     * True when {@code m} was kept for later.
+     */
+    private boolean askTopicRights(MqttMessage m) {
+        List<String> keys = new ArrayList<>();
+        if (m instanceof MqttPublishMessage p) {
+            String topic = p.variableHeader().topicName();
+            if (topic != null && !topic.isEmpty()) { // an aliased topic was asked about when the alias was set
+                keys.add(TopicQuestions.key("write", TopicMapping.toRoutingKey(topic)));
+            }
+        } else if (m instanceof MqttSubscribeMessage sub && sub.payload() != null) {
+            for (var t : sub.payload().topicSubscriptions()) {
+                String[] share = TopicMapping.shared(t.topicName());
+                keys.add(TopicQuestions.key("read", TopicMapping.toBindingKey(share == null ? t.topicName() : share[1])));
+            }
+        }
+        List<String> missing = topicAnswers.missing(keys);
+        if (missing.isEmpty()) {
+            return false;
+        }
+        MqttMessage kept = ReferenceCountUtil.retain(m);
+        waitingForTopicAnswers = new ArrayDeque<>();
+        readGate.congested();
+        topicAnswers.ask(missing).whenComplete((answers, e) -> ctx.executor().execute(() -> {
+            topicAnswers.remember(answers == null ? Map.of() : answers); // no answer: unknown, refused
+            readGate.relieved();
+            ArrayDeque<MqttMessage> later = waitingForTopicAnswers;
+            waitingForTopicAnswers = null;
+            try {
+                if (state == State.CONNECTED) {
+                    handle(kept, kept.fixedHeader().messageType());
+                }
+            } finally {
+                ReferenceCountUtil.release(kept);
+            }
+            while (!later.isEmpty()) {
+                MqttMessage h = later.poll();
+                try {
+                    if (waitingForTopicAnswers != null) {
+                        waitingForTopicAnswers.add(ReferenceCountUtil.retain(h));
+                    } else if (state == State.CONNECTED) {
+                        dispatch(h);
+                    }
+                } finally {
+                    ReferenceCountUtil.release(h);
+                }
+            }
+        }));
+        return true;
+    }
+
+    /** Whether the external backend (if any) lets this client bind with {@code bindingKey} on the MQTT exchange. */
+    boolean topicReadAllowed(String bindingKey) {
+        return topicAnswers == null || topicAnswers.allowed("read", bindingKey);
+    }
+
+    /** Topic rights decided per request by the login's backend, or none (then the configured rights only). */
+    void useTopicQuestions(Verdict verdict, String clientId) {
+        if (verdict == null || verdict.topicQuestions().isEmpty()) {
+            topicAnswers = null;
+            return;
+        }
+        topicAnswers = pendingTopicAnswers != null ? pendingTopicAnswers
+                : newTopicAnswers(verdict, clientId);
+        pendingTopicAnswers = null;
+    }
+
+    private TopicAnswers newTopicAnswers(Verdict verdict, String clientId) {
+        // RabbitMQ's variable_map for MQTT: client_id, username, vhost.
+        return new TopicAnswers(verdict.topicQuestions().get(), server.config.vhost(), server.config.exchange(),
+                Map.of("client_id", clientId == null ? "" : clientId, "username", verdict.user().name(),
+                        "vhost", server.config.vhost()));
     }
 
     private static int messageId(MqttMessage m) {
@@ -459,6 +571,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Whether this client may publish to {@code topic} (the will included); cached per topic when it costs. */
     boolean mayPublish(String topic) {
+        if (topicAnswers != null && !topicAnswers.allowed("write", TopicMapping.toRoutingKey(topic))) {
+            return false;
+        }
         return publishable == null ? checkPublish(topic) : publishable.test(topic);
     }
 

@@ -179,7 +179,8 @@ final class SubscribeFlow {
         // only match unreadable topics is refused (v5 0x87 Not authorized, 3.1.1 0x80 Failure); one that matches
         // readable ones too is granted, and each delivery is then checked (Outbound.deliver).
         if (c.rights.subscribe(pattern, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
-                || !c.server.access.permits(c.user, AclRule.Action.SUBSCRIBE, c.clientId)) {
+                || !c.server.access.permits(c.user, AclRule.Action.SUBSCRIBE, c.clientId)
+                || !c.topicReadAllowed(TopicMapping.toBindingKey(topicFilter))) {
             LOG.info("MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
             return c.v5 ? 0x87 : 0x80;
         }

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Channel;
@@ -86,6 +92,13 @@ class HttpAuthBackendTest {
             // "novhost" may log in but use no vhost; others only "/".
             answer(ex, !p.get("username").equals("novhost") && p.get("vhost").equals("/") ? "allow" : "deny");
         });
+        service.createContext("/auth/topic", ex -> {
+            Map<String, String> p = params(ex);
+            requests.add(p);
+            // Each user may publish and subscribe under devices.<user>. only (the AMQP form of devices/<user>/...).
+            String own = "devices." + p.get("username") + ".";
+            answer(ex, p.getOrDefault("routing_key", "").startsWith(own) ? "allow" : "deny");
+        });
         service.start();
         return "http://127.0.0.1:" + service.getAddress().getPort();
     }
@@ -129,9 +142,10 @@ class HttpAuthBackendTest {
                     method: %s
                     user_path: %s/auth/user
                     vhost_path: %s/auth/vhost
+                    topic_path: %s/auth/topic
                     timeout_ms: %d
                     rights_from: device-rights
-                """.formatted(method, base, base, timeoutMs));
+                """.formatted(method, base, base, base, timeoutMs));
     }
 
     private Connection amqp(String user, String password, String vhost) throws Exception {
@@ -246,5 +260,48 @@ class HttpAuthBackendTest {
         assertThat(requests).hasSize(asked + 1); // other credentials are not answered from the cache
         Counter hits = broker.broker().registry().find("junction.auth.cache").tag("result", "hit").counter();
         assertThat(hits.count()).isEqualTo(1);
+    }
+
+    /**
+     * MQTT publishes and subscriptions are asked at topic_path as RabbitMQ's MQTT plugin asks them: resource
+     * {@code topic}, name the MQTT exchange, permission write (publish) or read (subscribe), the routing key in AMQP
+     * form ({@code devices/device1/t} is {@code devices.device1.t}) and {@code variable_map.client_id}. A denied
+     * publish gets PUBACK 0x87, a denied subscription SUBACK 0x87 (MQTT 5 sections 3.4.2.1, 3.9.3), a will on a
+     * denied topic CONNACK 0x87.
+     */
+    @Test
+    void mqttTopicRightsAreAskedAtTopicPath() throws Exception {
+        startBroker(startService(), "get", 5000);
+        Mqtt5BlockingClient client = mqtt("d1");
+        client.connectWith().simpleAuth().username("device1").password("secret".getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        try {
+            client.publishWith().topic("devices/device1/t").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1]).send();
+            assertThatThrownBy(() -> client.publishWith().topic("devices/device2/t").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(new byte[1]).send())
+                    .isInstanceOfSatisfying(Mqtt5PubAckException.class, e -> assertThat(
+                            e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED));
+            Mqtt5SubAck ack = client.subscribeWith().addSubscription().topicFilter("devices/device1/#").applySubscription()
+                    .addSubscription().topicFilter("devices/#").applySubscription().send();
+            assertThat(ack.getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_2,
+                    Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        } catch (Mqtt5SubAckException e) {
+            assertThat(e.getMqttMessage().getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_2,
+                    Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        } finally {
+            client.disconnect();
+        }
+        assertThat(requests).anySatisfy(p -> assertThat(p).containsEntry("path", "/auth/topic")
+                .containsEntry("username", "device1").containsEntry("vhost", "/").containsEntry("resource", "topic")
+                .containsEntry("name", "amq.topic").containsEntry("permission", "write")
+                .containsEntry("routing_key", "devices.device1.t").containsEntry("variable_map.client_id", "d1"));
+        assertThat(requests).anySatisfy(p -> assertThat(p).containsEntry("path", "/auth/topic")
+                .containsEntry("permission", "read").containsEntry("routing_key", "devices.#"));
+        // A will on a topic the service denies refuses the CONNECT.
+        assertThatThrownBy(() -> mqtt("d2").connectWith().simpleAuth().username("device1")
+                .password("secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .willPublish().topic("devices/device2/status").payload(new byte[1]).applyWillPublish().send())
+                .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
+                        .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
     }
 }

@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  *       {@code allow <tag> <tag>...} (the user's tags, such as {@code administrator});</li>
  *   <li>{@code vhost_path} with {@code username}, {@code vhost} and {@code ip}, once per vhost the login may use:
  *       {@code allow} or {@code deny}. Without a vhost_path every vhost of {@code rights_from} is allowed.</li>
+ *   <li>{@code topic_path} with {@code username}, {@code vhost}, {@code resource}, {@code name},
+ *       {@code permission}, {@code routing_key} and {@code variable_map.*}: {@code allow} or {@code deny}, asked
+ *       by the MQTT adapter for publishes and subscriptions ({@link TopicQuestions}).</li>
  * </ul>
  * Parameters go in the query string (GET) or as an {@code application/x-www-form-urlencoded} body (POST).
  * The rights inside an allowed vhost (configure/write/read, topic permissions, MQTT ACL) are those of the internal
@@ -91,8 +94,15 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
                 return CompletableFuture.completedFuture(Verdict.deny("the HTTP auth service denied user '"
                         + c.userName() + "'"));
             }
-            return vhosts(c).thenApply(allowed -> allowed.failure() != null ? Verdict.error(allowed.failure())
-                    : Verdict.allow(user(c.userName(), answer.tags(), allowed.vhosts())));
+            return vhosts(c).thenApply(allowed -> {
+                if (allowed.failure() != null) {
+                    return Verdict.error(allowed.failure());
+                }
+                UserConfig user = user(c.userName(), answer.tags(), allowed.vhosts());
+                return config.topicPath().isEmpty() ? Verdict.allow(user)
+                        : Verdict.allow(user, (vhost, exchange, keys, variables) ->
+                                topics(c.userName(), vhost, exchange, keys, variables));
+            });
         });
     }
 
@@ -129,6 +139,33 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
                 }
             }
             return new Vhosts(allowed, null);
+        });
+    }
+
+    /**
+     * topic_path, once per key: {@code username}, {@code vhost}, {@code resource=topic}, {@code name} (the
+     * exchange), {@code permission} (write or read), {@code routing_key} and {@code variable_map.*} (RabbitMQ's
+     * names: client_id, username, vhost). A key without an answer is refused.
+     */
+    private CompletableFuture<Map<String, Boolean>> topics(String user, String vhost, String exchange,
+            java.util.Collection<String> keys, Map<String, String> variables) {
+        Map<String, CompletableFuture<Answer>> asks = new LinkedHashMap<>();
+        for (String key : keys) {
+            int nl = key.indexOf('\n');
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("username", user);
+            params.put("vhost", vhost);
+            params.put("resource", "topic");
+            params.put("name", exchange);
+            params.put("permission", key.substring(0, nl));
+            params.put("routing_key", key.substring(nl + 1));
+            variables.forEach((k, v) -> params.put("variable_map." + k, v));
+            asks.put(key, ask(config.topicPath().get(), params));
+        }
+        return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            Map<String, Boolean> out = new LinkedHashMap<>();
+            asks.forEach((k, f) -> out.put(k, f.join().allowed()));
+            return out;
         });
     }
 

@@ -7,25 +7,31 @@ import java.util.Optional;
 /**
  * A backend's answer to a login. Accepted: the user with its rights (a user from the file, or one made from what
  * an external backend said) and, for credentials that lapse (an access token), when they stop being valid.
- * Refused: why, for the log (never sent to the client). {@code failed} marks a refusal because the backend could
+ * Topic rights an external backend decides per request come with it ({@link TopicQuestions}). Refused: why, for the log (never sent to the client). {@code failed} marks a refusal because the backend could
  * not answer (timeout, unreachable, malformed answer): fail closed, and the next backend is still asked.
  */
-public record Verdict(UserConfig user, Optional<Instant> expiresAt, String reason, boolean failed) {
+public record Verdict(UserConfig user, Optional<Instant> expiresAt, String reason, boolean failed,
+        Optional<TopicQuestions> topicQuestions) {
 
     public static Verdict allow(UserConfig user) {
-        return new Verdict(user, Optional.empty(), null, false);
+        return new Verdict(user, Optional.empty(), null, false, Optional.empty());
+    }
+
+    /** Accepted, with topic rights asked per request ({@code topicQuestions}: RabbitMQ's topic_path). */
+    public static Verdict allow(UserConfig user, TopicQuestions topicQuestions) {
+        return new Verdict(user, Optional.empty(), null, false, Optional.of(topicQuestions));
     }
 
     public static Verdict allowUntil(UserConfig user, Instant expiresAt) {
-        return new Verdict(user, Optional.of(expiresAt), null, false);
+        return new Verdict(user, Optional.of(expiresAt), null, false, Optional.empty());
     }
 
     public static Verdict deny(String reason) {
-        return new Verdict(null, Optional.empty(), reason, false);
+        return new Verdict(null, Optional.empty(), reason, false, Optional.empty());
     }
 
     public static Verdict error(String reason) {
-        return new Verdict(null, Optional.empty(), reason, true);
+        return new Verdict(null, Optional.empty(), reason, true, Optional.empty());
     }
 
     public boolean allowed() {
