@@ -113,6 +113,9 @@ final class AuthReader {
             checkPublicKey(s, keyFile.get());
         }
         Optional<Path> jwks = file(s, "jwks_file");
+        if (jwks.isPresent()) {
+            checkJwks(s, jwks.get());
+        }
         int given = (secret.isPresent() ? 1 : 0) + (keyFile.isPresent() ? 1 : 0) + (jwks.isPresent() ? 1 : 0);
         if (given != 1) {
             throw new ConfigException(s.source(), s.line(), s.path(),
@@ -151,6 +154,20 @@ final class AuthReader {
         }
         if (problem != null) {
             throw s.error("public_key_file", "'" + path + "': " + problem);
+        }
+    }
+
+    /** A JWKS document (RFC 7517 section 5) is JSON, which YAML reads: it must hold a non-empty "keys" list. */
+    private static void checkJwks(YamlMapping s, Path path) throws ConfigException {
+        Object doc;
+        try {
+            doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                    new org.yaml.snakeyaml.LoaderOptions())).load(Files.readString(path));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw s.error("jwks_file", "'" + path + "' is not a JWKS document (" + e.getClass().getSimpleName() + ")");
+        }
+        if (!(doc instanceof java.util.Map<?, ?> map) || !(map.get("keys") instanceof List<?> keys) || keys.isEmpty()) {
+            throw s.error("jwks_file", "'" + path + "' is not a JWKS document (a JSON object with a non-empty \"keys\" list)");
         }
     }
 

@@ -93,4 +93,21 @@ class AuthConfigTest {
             java.nio.file.Files.delete(file);
         }
     }
+
+    @Test
+    void aJwksFileWithoutKeysIsRejectedWithItsKey() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("junction-keys", ".jwks");
+        try {
+            java.nio.file.Files.writeString(file, "{\"keys\": []}");
+            assertRejected("""
+                    auth:
+                      backends: [jwt]
+                      jwt:
+                        resource_server_id: junction
+                        jwks_file: "%s"
+                    """.formatted(file), 5, "auth.jwt.jwks_file", "not a JWKS document");
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
 }
