@@ -466,6 +466,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             closeWith(0x8D);
             return;
         }
+        if (evt == PacketGuard.PublishArriving.INSTANCE) {
+            becomePublisher(); // a large PUBLISH is being buffered: under the memory alarm, leave the rest unread
+            return;
+        }
         context.fireUserEventTriggered(evt);
     }
 
@@ -524,11 +528,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Called on every PUBLISH read; the first one subscribes to the memory alarm (only publishers are held). */
     void published(PublishResult result) {
-        if (!publisher) {
-            publisher = true;
-            server.engine.memoryAlarm().subscribe(memoryListener);
-            memoryAlarm(server.engine.memoryAlarm().raised());
-        }
+        becomePublisher();
         if (result.congested()) {
             // A target queue is far behind its publishers: hold this one back until it catches up.
             readGate.congested();
@@ -539,6 +539,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     // the event loop went away with the connection
                 }
             });
+        }
+    }
+
+    private void becomePublisher() {
+        if (!publisher && state == State.CONNECTED) {
+            publisher = true;
+            server.engine.memoryAlarm().subscribe(memoryListener);
+            memoryAlarm(server.engine.memoryAlarm().raised());
         }
     }
 

@@ -40,7 +40,7 @@ public final class MqttWebSocketInitializer extends ChannelInitializer<SocketCha
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        addWebSocket(ch.pipeline(), server.config.maxPacketSize());
+        addWebSocket(ch.pipeline(), server.maxPacketSize);
         MqttChannelInitializer.addMqttHandlers(ch.pipeline(), server);
     }
 
