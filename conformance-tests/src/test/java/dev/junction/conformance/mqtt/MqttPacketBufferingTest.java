@@ -71,6 +71,46 @@ class MqttPacketBufferingTest {
         }
     }
 
+    // MQTT over WebSocket [MQTT-6.0.0-2]: a WebSocket frame is buffered whole before the MQTT guard sees its first
+    // byte; a broker whose max_message_size allows 128 MiB messages must still not read a 100 MB frame before a
+    // login. RFC 6455 section 5.2: FIN + binary opcode, masked, 64-bit length.
+    @Test
+    void webSocketFrameLargerThanALoginNeedsIsRefusedBeforeAnyLogin() throws Exception {
+        try (BrokerFixture large = BrokerFixture.startWithLimits(128L * 1024 * 1024, "");
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", large.port("mqtt_ws"))) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Protocol: mqtt\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder response = new StringBuilder();
+            while (!response.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                assertThat(b).as("upgrade response").isNotNegative();
+                response.append((char) b);
+            }
+            assertThat(response.toString()).startsWith("HTTP/1.1 101");
+            long length = 100_000_000L;
+            byte[] frame = new byte[14];
+            frame[0] = (byte) 0x82;
+            frame[1] = (byte) (0x80 | 127);
+            for (int i = 0; i < 8; i++) {
+                frame[2 + i] = (byte) (length >>> (56 - 8 * i));
+            }
+            // mask key 0: the payload goes as written
+            assertThatThrownBy(() -> {
+                out.write(frame);
+                byte[] chunk = new byte[64 * 1024];
+                for (int sent = 0; sent < STREAMED; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                out.flush();
+            }).as("the broker closed the socket instead of buffering the frame").isInstanceOf(IOException.class);
+        }
+    }
+
     // Once connected, a PUBLISH larger than max_message_size allows is refused from its header, not after 256 MiB.
     @Test
     void publishLargerThanMaxMessageSizeAllowsIsRefusedFromItsHeader_MQTT_3_2_2_15() throws Exception {
