@@ -87,6 +87,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     final InboundPublish inbound = new InboundPublish(this);
     final Outbound outbound = new Outbound(this);
+    /** Retained messages owed after SUBSCRIBEs, sent as the client takes them. */
+    final RetainedBacklog retainedBacklog = new RetainedBacklog(this);
     final SubscribeFlow subscribeFlow = new SubscribeFlow(this);
     private final ConnectFlow connectFlow = new ConnectFlow(this);
 
@@ -478,6 +480,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         writable = context.channel().isWritable();
         if (writable) {
             outbound.resume();
+            retainedBacklog.drain();
         }
         context.fireChannelWritabilityChanged();
     }
@@ -579,6 +582,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Called by queue threads: hands a delivery to the event loop. */
     void deliver(Runnable onEventLoop) {
         handoff.submit(onEventLoop);
+    }
+
+    /** Whether the socket's write buffer is below its high water mark now. */
+    boolean writableNow() {
+        return ctx.channel().isWritable();
     }
 
     boolean canTakeDeliveries() {

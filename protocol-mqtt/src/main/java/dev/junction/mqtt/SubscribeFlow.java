@@ -132,6 +132,7 @@ final class SubscribeFlow {
         if (from > 0) {
             c.releasePackets();
         }
+        c.retainedBacklog.drain();
     }
 
     // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
@@ -224,14 +225,7 @@ final class SubscribeFlow {
         int handling = c.v5 ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {
             int subId = subscriptionId;
-            retained.add(() -> {
-                for (RetainedMessages.Retained r : c.server.retained.matching(topicFilter)) {
-                    if (!c.mayRead(r.topic())) {
-                        continue; // retained messages obey the same read rules as deliveries
-                    }
-                    c.outbound.sendRetained(r.topic(), r.message(), qos, subId);
-                }
-            });
+            retained.add(() -> c.retainedBacklog.add(c.server.retained.topicsMatching(topicFilter), qos, subId));
         }
         return qos;
     }
