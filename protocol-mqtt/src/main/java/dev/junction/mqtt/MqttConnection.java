@@ -617,6 +617,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         server.engine.clientWarnings().warn(VIOLATIONS::warn, address(), format, args);
     }
 
+    /**
+     * A line about a refusal the client can repeat at will without being disconnected (a denied PUBLISH or
+     * filter): at {@code log}'s INFO, at most one per source address per interval (the engine's WarningLimiter).
+     */
+    void infoRefusal(Logger log, String format, Object... args) {
+        server.engine.clientWarnings().warn(log::info, address(), format, args);
+    }
+
     String remote() {
         return ctx == null ? "?" : String.valueOf(ctx.channel().remoteAddress());
     }

@@ -173,7 +173,7 @@ final class SubscribeFlow {
         try {
             pattern = TopicPattern.mqtt(topicFilter);
         } catch (IllegalArgumentException e) {
-            LOG.info("MQTT client '{}' sent an invalid filter: {}", c.clientId, e.getMessage());
+            c.infoRefusal(LOG, "MQTT client '{}' sent an invalid filter: {}", c.clientId, e.getMessage());
             return invalid;
         }
         // Judged by the topics the filter (shared prefix removed) can match, not by its text: a filter that can
@@ -181,7 +181,7 @@ final class SubscribeFlow {
         // readable ones too is granted, and each delivery is then checked (Outbound.deliver).
         if (c.rights.subscribe(pattern, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
                 || !c.server.access.permits(c.user, AclRule.Action.SUBSCRIBE, c.clientId)) {
-            LOG.info("MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
+            c.infoRefusal(LOG, "MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
             return c.v5 ? 0x87 : 0x80;
         }
         int qos = Math.min(option.qos().value(), 2);
