@@ -159,8 +159,8 @@ final class ConnectFlow {
             }
             ack.add(new IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, cfg.receiveMaximum()));
             ack.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, cfg.topicAliasMaximum()));
-            if (cfg.maxPacketSize() < MAX_PACKET_SIZE_LIMIT) {
-                ack.add(new IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, cfg.maxPacketSize()));
+            if (c.server.maxPacketSize < MAX_PACKET_SIZE_LIMIT) {
+                ack.add(new IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, c.server.maxPacketSize));
             }
             ack.add(new IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 1));
             ack.add(new IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));

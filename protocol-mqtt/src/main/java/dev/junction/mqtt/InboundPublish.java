@@ -136,7 +136,8 @@ final class InboundPublish {
         try {
             result = c.server.publish(topic, fh.isRetain(), msg, qos > 0);
         } catch (BrokerException e) {
-            LOG.warn("MQTT publish by '{}' to '{}' failed: {}", c.clientId, topic, e.getMessage());
+            c.server.engine.clientWarnings().warn(LOG, c.address(), "MQTT publish by '{}' to '{}' failed: {}",
+                    c.clientId, topic, e.getMessage());
             result = new PublishResult(0, CompletableFuture.completedFuture(false));
         }
         c.published(result);
@@ -179,16 +180,16 @@ final class InboundPublish {
         // acknowledges as usual without routing [MQTT-3.3.5-2]. Nothing is retained either.
         if (!c.mayPublish(topic)
                 || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, c.clientId)) {
-            LOG.info("MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId, c.user.name(), topic);
+            c.infoRefusal(LOG, "MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId, c.user.name(), topic);
             return 0x87;
         }
         if (body.length > c.server.settings.maxMessageSize()) {
-            LOG.info("MQTT client '{}' published {} bytes, over the maximum message size", c.clientId, body.length);
+            c.infoRefusal(LOG, "MQTT client '{}' published {} bytes, over the maximum message size", c.clientId, body.length);
             return 0x97;
         }
         MqttProperties.MqttProperty<?> pfi = props.getProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR);
         if (pfi != null && (Integer) pfi.value() == 1 && PropertyMapping.utf8(body) == null) {
-            LOG.info("MQTT client '{}' sent a payload marked UTF-8 that is not [MQTT-3.3.2-4]", c.clientId);
+            c.infoRefusal(LOG, "MQTT client '{}' sent a payload marked UTF-8 that is not [MQTT-3.3.2-4]", c.clientId);
             return 0x99;
         }
         return 0;

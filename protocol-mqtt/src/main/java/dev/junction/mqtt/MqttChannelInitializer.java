@@ -25,7 +25,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     }
 
     static void addMqttHandlers(ChannelPipeline p, MqttServer server) {
-        addCodec(p, server.config.maxPacketSize());
+        addCodec(p, server.maxPacketSize);
         p.addLast("mqtt", new MqttConnection(server));
     }
 

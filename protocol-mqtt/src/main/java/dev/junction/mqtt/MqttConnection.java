@@ -93,6 +93,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     final InboundPublish inbound = new InboundPublish(this);
     final Outbound outbound = new Outbound(this);
+    /** Retained messages owed after SUBSCRIBEs, sent as the client takes them. */
+    final RetainedBacklog retainedBacklog = new RetainedBacklog(this);
     final SubscribeFlow subscribeFlow = new SubscribeFlow(this);
     private final ConnectFlow connectFlow = new ConnectFlow(this);
 
@@ -634,6 +636,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             closeWith(0x8D);
             return;
         }
+        if (evt == PacketGuard.PublishArriving.INSTANCE) {
+            becomePublisher(); // a large PUBLISH is being buffered: under the memory alarm, leave the rest unread
+            return;
+        }
         context.fireUserEventTriggered(evt);
     }
 
@@ -642,6 +648,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         writable = context.channel().isWritable();
         if (writable) {
             outbound.resume();
+            retainedBacklog.drain();
         }
         context.fireChannelWritabilityChanged();
     }
@@ -692,11 +699,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Called on every PUBLISH read; the first one subscribes to the memory alarm (only publishers are held). */
     void published(PublishResult result) {
-        if (!publisher) {
-            publisher = true;
-            server.engine.memoryAlarm().subscribe(memoryListener);
-            memoryAlarm(server.engine.memoryAlarm().raised());
-        }
+        becomePublisher();
         if (result.congested()) {
             // A target queue is far behind its publishers: hold this one back until it catches up.
             readGate.congested();
@@ -707,6 +710,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     // the event loop went away with the connection
                 }
             });
+        }
+    }
+
+    private void becomePublisher() {
+        if (!publisher && state == State.CONNECTED) {
+            publisher = true;
+            server.engine.memoryAlarm().subscribe(memoryListener);
+            memoryAlarm(server.engine.memoryAlarm().raised());
         }
     }
 
@@ -741,6 +752,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         handoff.submit(onEventLoop);
     }
 
+    /** Whether the socket's write buffer is below its high water mark now. */
+    boolean writableNow() {
+        return ctx.channel().isWritable();
+    }
+
     boolean canTakeDeliveries() {
         return open && writable && handoff.hasRoom();
     }
@@ -767,6 +783,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     void warnViolation(String format, Object... args) {
         server.engine.clientWarnings().warn(VIOLATIONS::warn, address(), format, args);
+    }
+
+    /**
+     * A line about a refusal the client can repeat at will without being disconnected (a denied PUBLISH or
+     * filter): at {@code log}'s INFO, at most one per source address per interval (the engine's WarningLimiter).
+     */
+    void infoRefusal(Logger log, String format, Object... args) {
+        server.engine.clientWarnings().warn(log::info, address(), format, args);
     }
 
     String remote() {

@@ -52,8 +52,21 @@ public final class MqttServer implements AutoCloseable {
     /** Session queues dead-letter here; a counting consumer turns overflow drops into a metric. */
     static final String DROPPED = "mqtt.dropped";
 
+    /**
+     * What a PUBLISH may carry besides its payload: fixed header (5), topic (2 + 65,535), packet identifier (2) and
+     * up to 64 KiB of properties with their length (MQTT 5 section 3.3).
+     */
+    static final int PUBLISH_HEADROOM = 5 + 2 + 65_535 + 2 + 4 + 65_536;
+
     final MqttSettings settings;
     final MqttConfig config;
+    /**
+     * The largest packet accepted from a connected client: {@code mqtt.max_packet_size}, but never more than the
+     * largest PUBLISH that {@code limits.max_message_size} lets through. Packets are buffered whole (off the heap,
+     * where the memory alarm does not see them), so a maximum the broker would refuse anyway after reading it would
+     * only let each connection make the broker buffer up to 256 MiB. Announced in CONNACK [MQTT-3.2.2-15].
+     */
+    final int maxPacketSize;
     final VirtualHost vhost;
     final RetainedMessages retained;
     final Access access;
@@ -84,6 +97,7 @@ public final class MqttServer implements AutoCloseable {
         this.engine = engine;
         this.settings = settings;
         this.config = settings.mqtt();
+        this.maxPacketSize = (int) Math.min(config.maxPacketSize(), settings.maxMessageSize() + PUBLISH_HEADROOM);
         this.vhost = engine.createVhost(config.vhost());
         this.access = new Access(settings, engine);
         this.queueFull = Counter.builder("junction.mqtt.dropped").tag("reason", "queue_full")

@@ -40,7 +40,8 @@ public final class MqttWebSocketInitializer extends ChannelInitializer<SocketCha
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        addWebSocket(ch.pipeline(), server.config.maxPacketSize());
+        ch.pipeline().addLast("ws-login-cap", new LoginByteCap(server));
+        addWebSocket(ch.pipeline(), server.maxPacketSize);
         MqttChannelInitializer.addMqttHandlers(ch.pipeline(), server);
     }
 
@@ -54,6 +55,49 @@ public final class MqttWebSocketInitializer extends ChannelInitializer<SocketCha
         p.addLast("not-websocket", new NotWebSocket());
         p.addLast("ws-in", new FramesToBytes());
         p.addLast("ws-out", new BytesToFrames());
+    }
+
+    /**
+     * Closes a connection that sends more than {@link #MAX_BYTES} before its CONNECT is accepted. The WebSocket
+     * decoder buffers a frame whole (up to the maximum packet size) before the MQTT guard sees its first byte, so
+     * without this a socket that never logs in could make the broker hold a frame of {@code max_message_size} for
+     * the handshake timeout. A login needs the upgrade request (HTTP codec and aggregator limits, under 80 KiB) and
+     * a CONNECT of at most {@link PacketGuard#MAX_PACKET_SIZE_UNAUTHENTICATED}.
+     */
+    static final class LoginByteCap extends ChannelInboundHandlerAdapter {
+        static final int MAX_BYTES = 256 * 1024;
+        private final MqttServer server;
+        private long received;
+
+        LoginByteCap(MqttServer server) {
+            this.server = server;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf buf) {
+                received += buf.readableBytes();
+                if (received > MAX_BYTES) {
+                    buf.release();
+                    java.net.InetAddress source = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                            ? a.getAddress() : null;
+                    server.engine.clientWarnings().warn(MqttConnection.VIOLATIONS::warn, source,
+                            "MQTT over WebSocket from {} sent more than {} bytes before its CONNECT was accepted;"
+                                    + " closing", ctx.channel().remoteAddress(), MAX_BYTES);
+                    ctx.close();
+                    return;
+                }
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == dev.junction.routing.HandshakeCompleted.INSTANCE) {
+                ctx.pipeline().remove(this); // logged in: the packet and frame limits apply from here
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     /**

@@ -264,6 +264,7 @@ final class Outbound {
         }
         inFlight.remove(packetId);
         settle(f);
+        c.retainedBacklog.drain();
     }
 
     void pubrec(int packetId, int reason) {
@@ -318,6 +319,13 @@ final class Outbound {
         } else {
             settle(f);
         }
+        c.retainedBacklog.drain();
+    }
+
+    /** Whether one more QoS 1/2 PUBLISH may go out unacknowledged [MQTT-3.3.4-9]. */
+    boolean windowHasRoom() {
+        long limit = window == null ? 0 : window.countLimit();
+        return inFlight.size() < (limit <= 0 ? 65_535 : Math.min(limit, 65_535));
     }
 
     /** Whether the in-flight window has room, counting the QoS 2 messages that no longer hold engine credit. */

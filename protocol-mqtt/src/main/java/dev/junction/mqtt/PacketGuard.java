@@ -32,7 +32,20 @@ final class PacketGuard extends ByteToMessageDecoder {
     record Violation(String reason, DisconnectReason code) {
     }
 
+    /**
+     * The largest packet accepted before the CONNECT was accepted (RabbitMQ's {@code max_packet_size_unauthenticated}
+     * and its default). Packets are buffered whole before the codec sees them, so without it a socket that never
+     * logs in could make the broker buffer {@code max_packet_size} (up to 256 MiB) for the handshake timeout; a
+     * CONNECT's fields are each at most 65,535 bytes, and real ones are far below this.
+     */
+    static final int MAX_PACKET_SIZE_UNAUTHENTICATED = 65_536;
+
+    /** The largest packet accepted once connected (the configured maximum, or less, see {@link #connected}). */
     private final int maxPacketSize;
+    /** The largest packet accepted now: {@link #MAX_PACKET_SIZE_UNAUTHENTICATED} until the handshake completed. */
+    private int limit;
+    /** Whether the connection was told that a PUBLISH is being buffered (once; see {@link PublishArriving}). */
+    private boolean publishAnnounced;
     private boolean failed;
     /** Messages the codec made of the packet being handed to it. */
     private int decoded;
@@ -52,8 +65,27 @@ final class PacketGuard extends ByteToMessageDecoder {
         }
     };
 
+    /**
+     * Fired down the pipeline the first time a PUBLISH is buffered before it is complete: the connection then
+     * counts as a publisher and stops being read under the memory alarm, so the rest of a large packet stays in the
+     * socket rather than in the broker (as AMQP does from {@code basic.publish}).
+     */
+    enum PublishArriving {
+        INSTANCE
+    }
+
+    /** @param maxPacketSize the largest packet accepted once the CONNECT was accepted */
     PacketGuard(int maxPacketSize) {
         this.maxPacketSize = maxPacketSize;
+        this.limit = Math.min(maxPacketSize, MAX_PACKET_SIZE_UNAUTHENTICATED);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == dev.junction.routing.HandshakeCompleted.INSTANCE) {
+            limit = maxPacketSize; // logged in: packets up to the configured maximum
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
@@ -93,12 +125,16 @@ final class PacketGuard extends ByteToMessageDecoder {
             return;
         }
         long total = 1L + i + length;
-        if (total > maxPacketSize) {
-            fail(in, out, new Violation("packet of " + total + " bytes exceeds the maximum of " + maxPacketSize,
-                    DisconnectReason.PACKET_TOO_LARGE));
+        if (total > limit) {
+            fail(in, out, new Violation("packet of " + total + " bytes exceeds the maximum of " + limit
+                    + (limit < maxPacketSize ? " before a CONNECT is accepted" : ""), DisconnectReason.PACKET_TOO_LARGE));
             return;
         }
         if (in.readableBytes() < total) {
+            if (b1 >> 4 == 3 && !publishAnnounced && limit == maxPacketSize) {
+                publishAnnounced = true;
+                ctx.fireUserEventTriggered(PublishArriving.INSTANCE);
+            }
             return;
         }
         PacketShape.Problem shape = PacketShape.check(b1 >> 4, in.slice(start + 1 + i, length), v5(ctx));

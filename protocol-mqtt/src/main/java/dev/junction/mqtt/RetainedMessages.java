@@ -28,9 +28,6 @@ import org.slf4j.LoggerFactory;
 final class RetainedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(RetainedMessages.class);
 
-    record Retained(String topic, Message message) {
-    }
-
     /** What {@link #apply} did. */
     enum Outcome {
         STORED, CLEARED, REFUSED
@@ -96,29 +93,31 @@ final class RetainedMessages {
     }
 
     /**
-     * The retained messages whose topics match {@code filter} (wildcards and the '$' rule included), read back
-     * from the store.
+     * The topics holding a retained message that match {@code filter} (wildcards and the '$' rule included). Only
+     * names: the messages are read one at a time with {@link #read}, as the client takes them.
      */
-    List<Retained> matching(String filter) {
+    List<String> topicsMatching(String filter) {
         TopicTrie<Boolean> one = new TopicTrie<>();
         one.add(TopicPattern.mqtt(filter), Boolean.TRUE);
         List<String> topics = new ArrayList<>();
         for (String topic : sizes.keySet()) {
             one.match(TopicMapping.levels(topic), (p, v) -> topics.add(topic));
         }
-        List<Retained> out = new ArrayList<>(topics.size());
-        for (String topic : new java.util.LinkedHashSet<>(topics)) {
-            Optional<RetainedMessage> r = store.get(vhost, topic);
-            if (r.isEmpty()) {
-                continue; // cleared since the index was read
-            }
-            try {
-                out.add(new Retained(topic, MessageCodec.decode(r.get().data())));
-            } catch (RuntimeException e) {
-                LOG.warn("skipping unreadable retained message of '{}': {}", topic, e.toString());
-            }
+        return new ArrayList<>(new java.util.LinkedHashSet<>(topics));
+    }
+
+    /** The retained message of {@code topic} read back from the store; empty if cleared since or unreadable. */
+    Optional<Message> read(String topic) {
+        Optional<RetainedMessage> r = store.get(vhost, topic);
+        if (r.isEmpty()) {
+            return Optional.empty(); // cleared since the index was read
         }
-        return out;
+        try {
+            return Optional.of(MessageCodec.decode(r.get().data()));
+        } catch (RuntimeException e) {
+            LOG.warn("skipping unreadable retained message of '{}': {}", topic, e.toString());
+            return Optional.empty();
+        }
     }
 
     int size() {

@@ -132,6 +132,7 @@ final class SubscribeFlow {
         if (from > 0) {
             c.releasePackets();
         }
+        c.retainedBacklog.drain();
     }
 
     // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
@@ -172,7 +173,7 @@ final class SubscribeFlow {
         try {
             pattern = TopicPattern.mqtt(topicFilter);
         } catch (IllegalArgumentException e) {
-            LOG.info("MQTT client '{}' sent an invalid filter: {}", c.clientId, e.getMessage());
+            c.infoRefusal(LOG, "MQTT client '{}' sent an invalid filter: {}", c.clientId, e.getMessage());
             return invalid;
         }
         // Judged by the topics the filter (shared prefix removed) can match, not by its text: a filter that can
@@ -181,7 +182,7 @@ final class SubscribeFlow {
         if (c.rights.subscribe(pattern, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
                 || !c.server.access.permits(c.user, AclRule.Action.SUBSCRIBE, c.clientId)
                 || !c.topicReadAllowed(TopicMapping.toBindingKey(topicFilter))) {
-            LOG.info("MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
+            c.infoRefusal(LOG, "MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
             return c.v5 ? 0x87 : 0x80;
         }
         int qos = Math.min(option.qos().value(), 2);
@@ -225,14 +226,7 @@ final class SubscribeFlow {
         int handling = c.v5 ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {
             int subId = subscriptionId;
-            retained.add(() -> {
-                for (RetainedMessages.Retained r : c.server.retained.matching(topicFilter)) {
-                    if (!c.mayRead(r.topic())) {
-                        continue; // retained messages obey the same read rules as deliveries
-                    }
-                    c.outbound.sendRetained(r.topic(), r.message(), qos, subId);
-                }
-            });
+            retained.add(() -> c.retainedBacklog.add(c.server.retained.topicsMatching(topicFilter), qos, subId));
         }
         return qos;
     }

@@ -89,6 +89,10 @@ final class RawMqtt implements AutoCloseable {
         }
     }
 
+    java.io.OutputStream output() throws IOException {
+        return socket.getOutputStream();
+    }
+
     void send(byte[] bytes) throws IOException {
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
