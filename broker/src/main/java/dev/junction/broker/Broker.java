@@ -2,6 +2,7 @@ package dev.junction.broker;
 
 import dev.junction.amqp.AmqpChannelInitializer;
 import dev.junction.amqp.AmqpSettings;
+import dev.junction.broker.management.ManagementApi;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.ListenerConfig;
 import dev.junction.config.StorageConfig;
@@ -124,7 +125,8 @@ public final class Broker implements AutoCloseable {
         ListenerConfig httpConfig = config.listeners().http();
         if (httpConfig.enabled()) {
             ServerTls httpTls = tls("http", httpConfig);
-            http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout(), httpTls);
+            http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout(),
+                    httpTls, new ManagementApi(engine, config, adminWork));
             listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()), httpTls);
         }
         AmqpSettings amqpSettings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),

@@ -1,5 +1,6 @@
 package dev.junction.broker;
 
+import dev.junction.broker.management.ManagementApi;
 import dev.junction.routing.HandshakeCompleted;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -32,8 +33,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 
 /**
- * The operator's HTTP endpoint: {@code /metrics} in Prometheus text format and {@code /health}. The management
- * API will grow here. Scrapes run off the event loop, since a large registry takes a while to render.
+ * The operator's HTTP endpoint: {@code /metrics} in Prometheus text format and {@code /health} without auth; every
+ * path under {@code /api} goes to the management API, which authenticates. Scrapes run off the event loop, since a
+ * large registry takes a while to render.
  */
 final class HttpListener {
     private final PrometheusMeterRegistry registry;
@@ -41,20 +43,23 @@ final class HttpListener {
     private final ConnectionGate gate;
     private final Duration idleTimeout;
     private final ServerTls tls;
+    private final ManagementApi management;
     private Channel server;
 
     /**
      * @param gate        the admission every listener shares: HTTP connections count against max_connections
      * @param idleTimeout how long a connection may wait for its next request before it is closed
      * @param tls         HTTPS when given, plain HTTP when null
+     * @param management  serves every path under /api
      */
     HttpListener(PrometheusMeterRegistry registry, Executor work, ConnectionGate gate, Duration idleTimeout,
-                 ServerTls tls) {
+                 ServerTls tls, ManagementApi management) {
         this.registry = registry;
         this.work = work;
         this.gate = gate;
         this.idleTimeout = idleTimeout;
         this.tls = tls;
+        this.management = management;
     }
 
     InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
@@ -101,6 +106,10 @@ final class HttpListener {
                 requested = true;
                 // A complete request: the connection is through its "handshake" as far as admission goes.
                 ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
+            }
+            if (ManagementApi.handles(req.uri())) {
+                management.serve(ctx, req);
+                return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             String path = new QueryStringDecoder(req.uri()).path();

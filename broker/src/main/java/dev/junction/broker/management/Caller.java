@@ -1,0 +1,107 @@
+package dev.junction.broker.management;
+
+import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * The authenticated user of one request and what RabbitMQ's tag model lets it do (RabbitMQ docs, "Management
+ * Plugin", permissions): {@code administrator} may do everything; {@code monitoring} may read everything and
+ * otherwise acts as {@code management}; {@code management} (and {@code policymaker}) sees and changes only the
+ * vhosts it has permissions in, and only what those permissions allow; a user with none of these tags may not
+ * use the API at all.
+ */
+record Caller(UserConfig user) {
+
+    /** HTTP basic auth against the user directory; every failure is RabbitMQ's 401. */
+    static Caller authenticate(ApiRequest req, UserDirectory users) {
+        String header = req.authorization();
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            throw ApiError.notAuthorised("Not_Authorized");
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.notAuthorised("Not_Authorized");
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            throw ApiError.notAuthorised("Not_Authorized");
+        }
+        String name = decoded.substring(0, colon);
+        Optional<UserConfig> user = users.find(name).filter(u -> u.checkPassword(decoded.substring(colon + 1)));
+        if (user.isEmpty()) {
+            throw ApiError.notAuthorised("Login failed");
+        }
+        if (user.get().loopbackOnly() && (req.peer() == null || !req.peer().isLoopbackAddress())) {
+            throw ApiError.notAuthorised("User can only log in via localhost");
+        }
+        Caller caller = new Caller(user.get());
+        if (!caller.isManagementUser()) {
+            throw ApiError.notAuthorised("Not management user");
+        }
+        return caller;
+    }
+
+    String name() {
+        return user.name();
+    }
+
+    boolean isAdministrator() {
+        return user.hasTag("administrator");
+    }
+
+    boolean isMonitoring() {
+        return isAdministrator() || user.hasTag("monitoring");
+    }
+
+    boolean isManagementUser() {
+        return isMonitoring() || user.hasTag("management") || user.hasTag("policymaker");
+    }
+
+    /** Whether lists show objects of {@code vhost} to this caller. */
+    boolean canSee(String vhost) {
+        return isMonitoring() || user.permissionsFor(vhost).isPresent();
+    }
+
+    void requireAdministrator() {
+        if (!isAdministrator()) {
+            throw ApiError.notAuthorised("Not administrator user");
+        }
+    }
+
+    void requireMonitoring() {
+        if (!isMonitoring()) {
+            throw ApiError.notAuthorised("Not monitor user");
+        }
+    }
+
+    /** Reading one object of {@code vhost}: monitoring users see every vhost, others only their own. */
+    void requireVisible(String vhost) {
+        if (!canSee(vhost)) {
+            throw ApiError.notAuthorised("Access refused.");
+        }
+    }
+
+    /** A change to {@code resource} in {@code vhost} needs the same permission as the AMQP operation would. */
+    void require(String vhost, Access access, String resource) {
+        if (isAdministrator()) {
+            return;
+        }
+        VhostPermission p = user.permissionsFor(vhost).orElseThrow(() -> ApiError.notAuthorised("Access refused."));
+        boolean ok = switch (access) {
+            case CONFIGURE -> p.canConfigure(resource);
+            case WRITE -> p.canWrite(resource);
+            case READ -> p.canRead(resource);
+        };
+        if (!ok) {
+            throw ApiError.notAuthorised("access to " + resource + " in vhost '" + vhost + "' refused for user '"
+                    + name() + "'");
+        }
+    }
+
+    enum Access { CONFIGURE, WRITE, READ }
+}

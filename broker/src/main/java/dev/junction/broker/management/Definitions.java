@@ -1,0 +1,202 @@
+package dev.junction.broker.management;
+
+import dev.junction.config.UserConfig;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.VirtualHost;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RabbitMQ's definitions document: {@code GET /api/definitions} exports, {@code POST /api/definitions} imports
+ * (both also per vhost, {@code /api/definitions/{vhost}}, with only that vhost's objects and no users). Import
+ * rules, as in RabbitMQ: objects are created or updated, never deleted; the order is vhosts, users, permissions,
+ * topic permissions, exchanges, queues, bindings, so later objects find the earlier ones. Keys Junction does not
+ * know (policies, parameters, ...) are reported in the log and skipped, not fatal. Only durable exchanges and
+ * queues are exported, as RabbitMQ does.
+ */
+final class Definitions {
+    private static final Logger LOG = LoggerFactory.getLogger(Definitions.class);
+    private static final List<String> KNOWN = List.of("rabbit_version", "rabbitmq_version", "product_name",
+            "product_version", "users", "vhosts", "permissions", "topic_permissions", "exchanges", "queues",
+            "bindings");
+
+    private final RoutingEngine engine;
+    private final UserDirectory users;
+    private final EntityResource entities;
+    private final AccessResource access;
+
+    Definitions(RoutingEngine engine, UserDirectory users, EntityResource entities, AccessResource access) {
+        this.engine = engine;
+        this.users = users;
+        this.entities = entities;
+        this.access = access;
+    }
+
+    ApiResponse route(ApiRequest r, Caller caller) {
+        caller.requireAdministrator();
+        if (r.size() > 2) {
+            throw ApiError.notFound();
+        }
+        String vhost = r.size() == 2 ? r.segment(1) : null;
+        if (vhost != null) {
+            entities.vhost(vhost);
+        }
+        return switch (r.method()) {
+            case "GET", "HEAD" -> ApiResponse.ok(export(vhost));
+            case "POST" -> {
+                importAll(ManagementApi.parseObject(r.body()), vhost, caller);
+                yield ApiResponse.noContent();
+            }
+            default -> throw ApiError.methodNotAllowed();
+        };
+    }
+
+    Map<String, Object> export(String onlyVhost) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("rabbit_version", "3.10.0");
+        d.put("rabbitmq_version", "3.10.0");
+        d.put("product_name", "Junction");
+        d.put("product_version", Router.version());
+        List<VirtualHost> vhosts = engine.vhosts().stream().filter(v -> onlyVhost == null || v.name().equals(onlyVhost))
+                .sorted(java.util.Comparator.comparing(VirtualHost::name)).toList();
+        if (onlyVhost == null) {
+            List<Map<String, Object>> us = new ArrayList<>();
+            List<Map<String, Object>> perms = new ArrayList<>();
+            List<Map<String, Object>> topics = new ArrayList<>();
+            for (UserConfig u : users.all()) {
+                Map<String, Object> m = Views.user(u);
+                m.remove("tags");
+                m.put("tags", u.tags());
+                m.remove("limits");
+                m.put("limits", Map.of());
+                us.add(m);
+                u.permissions().keySet().forEach(v -> perms.add(Views.permission(u, v)));
+                u.topicPermissions().keySet().forEach(v -> topics.addAll(Views.topicPermissions(u, v)));
+            }
+            d.put("users", us);
+            d.put("vhosts", vhosts.stream().map(v -> (Object) Map.of("name", v.name(), "limits", List.of(),
+                    "metadata", Map.of("description", "", "tags", List.of()))).toList());
+            d.put("permissions", perms);
+            d.put("topic_permissions", topics);
+        }
+        d.put("parameters", List.of());
+        d.put("global_parameters", List.of());
+        d.put("policies", List.of());
+        List<Map<String, Object>> queues = new ArrayList<>();
+        List<Map<String, Object>> exchanges = new ArrayList<>();
+        List<Map<String, Object>> bindings = new ArrayList<>();
+        for (VirtualHost v : vhosts) {
+            v.queues().stream().filter(q -> q.durable() && !q.spec().exclusive())
+                    .sorted(java.util.Comparator.comparing(q -> q.name())).forEach(q -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("name", q.name());
+                        m.put("vhost", v.name());
+                        m.put("durable", true);
+                        m.put("auto_delete", q.spec().autoDelete());
+                        m.put("arguments", Values.toJson(q.spec().arguments()));
+                        queues.add(m);
+                    });
+            v.exchanges().stream().filter(x -> x.durable() && !x.name().isEmpty() && !x.name().startsWith("amq."))
+                    .sorted(java.util.Comparator.comparing(x -> x.name())).forEach(x -> {
+                        Map<String, Object> m = Views.exchange(v.name(), x);
+                        exchanges.add(m);
+                    });
+            v.exchanges().stream().filter(x -> x.durable()).sorted(java.util.Comparator.comparing(x -> x.name()))
+                    .forEach(x -> x.bindings().forEach(b -> {
+                        boolean durableDestination = b.toQueue()
+                                ? v.queue(b.destination()).map(q -> q.durable() && !q.spec().exclusive()).orElse(false)
+                                : v.exchange(b.destination()).map(e -> e.durable()).orElse(false);
+                        if (durableDestination) {
+                            Map<String, Object> m = Views.binding(v.name(), b);
+                            m.remove("properties_key");
+                            bindings.add(m);
+                        }
+                    }));
+        }
+        d.put("queues", queues);
+        d.put("exchanges", exchanges);
+        d.put("bindings", bindings);
+        if (onlyVhost != null) {
+            // A per-vhost export names no vhost in its objects, so it can be imported into another vhost.
+            for (List<Map<String, Object>> list : List.of(queues, exchanges, bindings)) {
+                list.forEach(m -> m.remove("vhost"));
+            }
+        }
+        return d;
+    }
+
+    @SuppressWarnings("unchecked")
+    void importAll(Map<String, Object> d, String intoVhost, Caller caller) {
+        List<String> unknown = d.keySet().stream().filter(k -> !KNOWN.contains(k)
+                && !isEmptyList(d.get(k))).toList();
+        if (!unknown.isEmpty()) {
+            LOG.warn("definitions import by '{}': skipped sections Junction does not support: {}", caller.name(),
+                    unknown);
+        }
+        if (intoVhost == null) {
+            for (Map<String, Object> v : objects(d, "vhosts")) {
+                access.putVhost(Values.required(v, "name"));
+            }
+            for (Map<String, Object> u : objects(d, "users")) {
+                access.putUser(Values.required(u, "name"), u);
+            }
+            for (Map<String, Object> p : objects(d, "permissions")) {
+                UserConfig u = user(Values.required(p, "user"));
+                String vhost = Values.required(p, "vhost");
+                entities.vhost(vhost);
+                access.putPermission(u, vhost, p);
+            }
+            for (Map<String, Object> p : objects(d, "topic_permissions")) {
+                UserConfig u = user(Values.required(p, "user"));
+                String vhost = Values.required(p, "vhost");
+                entities.vhost(vhost);
+                access.putTopicPermission(u, vhost, p);
+            }
+        }
+        for (Map<String, Object> x : objects(d, "exchanges")) {
+            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(x, "vhost"));
+            String name = Values.required(x, "name");
+            if (!name.isEmpty() && !name.startsWith("amq.")) {
+                entities.declareExchange(v, name, x);
+            }
+        }
+        for (Map<String, Object> q : objects(d, "queues")) {
+            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(q, "vhost"));
+            entities.declareQueue(v, Values.required(q, "name"), q);
+        }
+        for (Map<String, Object> b : objects(d, "bindings")) {
+            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(b, "vhost"));
+            String type = Values.string(b, "destination_type", "queue");
+            if (!type.equals("queue") && !type.equals("exchange")) {
+                throw ApiError.badRequest("destination_type must be queue or exchange, got " + type);
+            }
+            entities.bind(caller, v, Values.required(b, "source"), type.equals("queue"),
+                    Values.required(b, "destination"), Values.string(b, "routing_key", ""),
+                    Values.fromJson(b.get("arguments"), "arguments"));
+        }
+    }
+
+    private UserConfig user(String name) {
+        return users.find(name).orElseThrow(() -> ApiError.badRequest("no user '" + name + "' for a permission"));
+    }
+
+    private static boolean isEmptyList(Object v) {
+        return v instanceof List<?> l && l.isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> objects(Map<String, Object> d, String key) {
+        Object v = d.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list) || list.stream().anyMatch(x -> !(x instanceof Map))) {
+            throw ApiError.badRequest("'" + key + "' must be a list of objects");
+        }
+        return (List<Map<String, Object>>) v;
+    }
+}

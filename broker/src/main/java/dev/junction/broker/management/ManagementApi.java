@@ -1,0 +1,135 @@
+package dev.junction.broker.management;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.config.JunctionConfig;
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.RoutingEngine;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RabbitMQ's management HTTP API on the http listener. The listener hands over every request under {@code /api};
+ * it is copied off the event loop and served on the admin executor, since it may wait for queue mailboxes.
+ * Everything goes through the engine's public API; nothing here knows a protocol adapter.
+ */
+public final class ManagementApi {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Executor work;
+    private final Router router;
+
+    public ManagementApi(RoutingEngine engine, JunctionConfig config, Executor work) {
+        this.work = work;
+        this.router = new Router(engine, new UserDirectory(config.users(), engine.store().definitions()), config);
+    }
+
+    /** True for the paths this API serves; the listener keeps the others. */
+    public static boolean handles(String uri) {
+        return uri.equals("/api") || uri.startsWith("/api/") || uri.startsWith("/api?");
+    }
+
+    /** Serves one request; the response is written from the admin executor. */
+    public void serve(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        ApiRequest request;
+        try {
+            request = ApiRequest.of(req.method().name(), req.uri(), req.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    ByteBufUtil.getBytes(req.content()), peer);
+        } catch (ApiError e) {
+            write(ctx, keepAlive, error(e));
+            return;
+        }
+        try {
+            work.execute(() -> write(ctx, keepAlive, answer(request)));
+        } catch (RejectedExecutionException e) {
+            write(ctx, keepAlive, error(new ApiError(503, "service_unavailable", "the broker is stopping")));
+        }
+    }
+
+    ApiResponse answer(ApiRequest request) {
+        try {
+            return router.route(request);
+        } catch (ApiError e) {
+            return error(e);
+        } catch (BrokerException e) {
+            return error(fromEngine(e));
+        } catch (RuntimeException e) {
+            LOG.warn("management request {} {} failed", request.method(), String.join("/", request.segments()), e);
+            return error(new ApiError(500, "internal_error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** The engine's refusals as RabbitMQ's API reports them: a missing object is 404, the rest a 400 with the text. */
+    static ApiError fromEngine(BrokerException e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> ApiError.notFound();
+            case ACCESS_REFUSED -> new ApiError(403, "access_refused", e.getMessage());
+            default -> ApiError.badRequest(e.getMessage());
+        };
+    }
+
+    private static ApiResponse error(ApiError e) {
+        ApiResponse r = ApiResponse.json(e.status(), Map.of("error", e.error(), "reason", e.reason()));
+        // RFC 7235: a 401 names the scheme; RabbitMQ's realm, so browsers and tools prompt the same way.
+        return e.status() == 401 ? r.withHeader("WWW-Authenticate", "Basic realm=\"RabbitMQ Management\"") : r;
+    }
+
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse r) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+        if (r.body().length > 0) {
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        }
+        r.headers().forEach((k, v) -> res.headers().set(k, v));
+        HttpUtil.setContentLength(res, res.content().readableBytes());
+        HttpUtil.setKeepAlive(res, keepAlive);
+        var written = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    static Map<String, Object> parseObject(byte[] body) {
+        if (body.length == 0) {
+            return Map.of();
+        }
+        try {
+            Object v = JSON.readValue(body, Object.class);
+            if (v instanceof Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> map = (Map<String, Object>) m;
+                return map;
+            }
+        } catch (IOException e) {
+            throw ApiError.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+        }
+        throw ApiError.badRequest("the body must be a JSON object");
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

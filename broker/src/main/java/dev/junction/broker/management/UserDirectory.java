@@ -1,0 +1,142 @@
+package dev.junction.broker.management;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.config.PasswordHash;
+import dev.junction.config.TopicPermission;
+import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
+import dev.junction.storage.Definition;
+import dev.junction.storage.DefinitionKind;
+import dev.junction.storage.DefinitionStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The users the management API sees and edits. Rules:
+ * <ul>
+ * <li>At start the users stored by earlier API calls (USER definitions) are loaded first, then every user of the
+ * YAML file is put over them: a name the file declares is always the file's user after a restart.</li>
+ * <li>A change through the API takes effect at once for the API and is written to the store, so users created
+ * over the API survive a restart.</li>
+ * <li>Deleting a user deletes its stored definition; a YAML user comes back at the next start.</li>
+ * </ul>
+ * Stored users always carry a password hash, never a plain password. MQTT topic ACLs are not part of the API and
+ * are not stored.
+ */
+final class UserDirectory {
+    private static final Logger LOG = LoggerFactory.getLogger(UserDirectory.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, UserConfig> users = new ConcurrentHashMap<>();
+    private final DefinitionStore store;
+
+    UserDirectory(List<UserConfig> configured, DefinitionStore store) {
+        this.store = store;
+        for (Definition d : store.all()) {
+            if (d.kind() == DefinitionKind.USER) {
+                try {
+                    users.put(d.name(), decode(d.data()));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("ignoring stored user '{}': {}", d.name(), e.getMessage());
+                }
+            }
+        }
+        configured.forEach(u -> users.put(u.name(), u));
+    }
+
+    Optional<UserConfig> find(String name) {
+        return Optional.ofNullable(users.get(name));
+    }
+
+    Collection<UserConfig> all() {
+        return users.values().stream().sorted(java.util.Comparator.comparing(UserConfig::name)).toList();
+    }
+
+    /** Replaces or adds a user and stores it. */
+    void put(UserConfig user) {
+        users.put(user.name(), user);
+        await(store.put(new Definition(DefinitionKind.USER, "", user.name(), encode(user))));
+    }
+
+    boolean delete(String name) {
+        boolean existed = users.remove(name) != null;
+        await(store.delete(DefinitionKind.USER, "", name));
+        return existed;
+    }
+
+    /** The hash RabbitMQ exports for a user: the stored one, or a fresh salted hash of a plain YAML password. */
+    static String passwordHash(UserConfig u) {
+        return u.passwordHash().orElseGet(() -> u.password().map(PasswordHash::create).orElse(""));
+    }
+
+    static UserConfig withPermissions(UserConfig u, Map<String, VhostPermission> permissions) {
+        return new UserConfig(u.name(), u.password(), u.passwordHash(), u.tags(), u.loopbackOnly(), permissions,
+                u.acl(), u.topicPermissions());
+    }
+
+    static UserConfig withTopicPermissions(UserConfig u, Map<String, List<TopicPermission>> topics) {
+        return new UserConfig(u.name(), u.password(), u.passwordHash(), u.tags(), u.loopbackOnly(), u.permissions(),
+                u.acl(), topics);
+    }
+
+    private static void await(java.util.concurrent.CompletableFuture<Void> f) {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new ApiError(500, "internal_error", "the store did not save the user: " + e.getMessage());
+        }
+    }
+
+    private static byte[] encode(UserConfig u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", u.name());
+        m.put("password_hash", passwordHash(u));
+        m.put("tags", u.tags());
+        m.put("loopback_only", u.loopbackOnly());
+        Map<String, Object> perms = new LinkedHashMap<>();
+        u.permissions().forEach((v, p) -> perms.put(v, List.of(p.configure().pattern(), p.write().pattern(),
+                p.read().pattern())));
+        m.put("permissions", perms);
+        Map<String, Object> topics = new LinkedHashMap<>();
+        u.topicPermissions().forEach((v, list) -> topics.put(v, list.stream()
+                .map(t -> List.of(t.exchange(), t.write(), t.read())).toList()));
+        m.put("topic_permissions", topics);
+        try {
+            return JSON.writeValueAsBytes(m);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private UserConfig decode(byte[] data) throws IOException {
+        Map<String, Object> m = JSON.readValue(data, new TypeReference<Map<String, Object>>() { });
+        String hash = (String) m.get("password_hash");
+        @SuppressWarnings("unchecked")
+        List<String> tags = (List<String>) m.getOrDefault("tags", List.of());
+        Map<String, VhostPermission> perms = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, List<String>> storedPerms = (Map<String, List<String>>) m.getOrDefault("permissions", Map.of());
+        storedPerms.forEach((v, p) -> perms.put(v, VhostPermission.of(p.get(0), p.get(1), p.get(2))));
+        Map<String, List<TopicPermission>> topics = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, List<List<String>>> storedTopics =
+                (Map<String, List<List<String>>>) m.getOrDefault("topic_permissions", Map.of());
+        storedTopics.forEach((v, list) -> {
+            List<TopicPermission> l = new ArrayList<>();
+            list.forEach(t -> l.add(new TopicPermission(t.get(0), t.get(1), t.get(2))));
+            topics.put(v, l);
+        });
+        return new UserConfig((String) m.get("name"), Optional.empty(), Optional.ofNullable(hash), tags,
+                Boolean.TRUE.equals(m.get("loopback_only")), perms, List.of(), topics);
+    }
+}

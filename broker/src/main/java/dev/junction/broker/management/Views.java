@@ -1,0 +1,148 @@
+package dev.junction.broker.management;
+
+import dev.junction.config.UserConfig;
+import dev.junction.routing.VirtualHost;
+import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.queue.Queue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON objects of RabbitMQ's management API, field for field where Junction has the same concept. */
+final class Views {
+    static final String HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
+
+    private Views() {
+    }
+
+    static Map<String, Object> queue(VirtualHost v, Queue q, String node) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", q.name());
+        m.put("vhost", v.name());
+        m.put("type", "classic");
+        m.put("durable", q.durable());
+        m.put("auto_delete", q.spec().autoDelete());
+        m.put("exclusive", q.spec().exclusive());
+        m.put("arguments", Values.toJson(q.spec().arguments()));
+        m.put("node", node);
+        m.put("state", "running");
+        int ready = q.messageCount();
+        int unacked = q.unackedCount();
+        m.put("messages", ready + unacked);
+        m.put("messages_ready", ready);
+        m.put("messages_unacknowledged", unacked);
+        m.put("message_bytes_ready", q.messageBytes());
+        m.put("messages_paged_out", q.pagedCount());
+        m.put("consumers", q.consumerCount());
+        return m;
+    }
+
+    static Map<String, Object> exchange(String vhost, Exchange x) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", x.name());
+        m.put("vhost", vhost);
+        m.put("type", x.type().wireName());
+        m.put("durable", x.durable());
+        m.put("auto_delete", x.autoDelete());
+        m.put("internal", x.internal());
+        m.put("arguments", Values.toJson(x.arguments()));
+        return m;
+    }
+
+    /** RabbitMQ lists the default exchange with an empty name although no client can declare it. */
+    static Map<String, Object> defaultExchange(String vhost) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", "");
+        m.put("vhost", vhost);
+        m.put("type", "direct");
+        m.put("durable", true);
+        m.put("auto_delete", false);
+        m.put("internal", false);
+        m.put("arguments", Map.of());
+        return m;
+    }
+
+    static Map<String, Object> binding(String vhost, Binding b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", b.source());
+        m.put("vhost", vhost);
+        m.put("destination", b.destination());
+        m.put("destination_type", b.toQueue() ? "queue" : "exchange");
+        m.put("routing_key", b.routingKey());
+        m.put("arguments", Values.toJson(b.arguments()));
+        m.put("properties_key", propertiesKey(b.routingKey(), b.arguments()));
+        return m;
+    }
+
+    /** Every queue is bound to the default exchange by its name; RabbitMQ lists these bindings too. */
+    static Map<String, Object> defaultBinding(String vhost, Queue q) {
+        return binding(vhost, Binding.toQueue("", q.name(), q.name(), Map.of()));
+    }
+
+    /**
+     * Names a binding in URLs, as RabbitMQ does: "~" for an empty routing key without arguments, the routing key
+     * when there are no arguments, else the routing key, "~" and a digest of the arguments.
+     */
+    static String propertiesKey(String routingKey, Map<String, Object> arguments) {
+        if (arguments == null || arguments.isEmpty()) {
+            return routingKey.isEmpty() ? "~" : routingKey;
+        }
+        String digest = Integer.toHexString(new java.util.TreeMap<>(Values.toJson(arguments)).toString().hashCode());
+        return routingKey + "~" + digest;
+    }
+
+    static Map<String, Object> vhost(VirtualHost v) {
+        long ready = 0;
+        long unacked = 0;
+        for (Queue q : v.queues()) {
+            ready += q.messageCount();
+            unacked += q.unackedCount();
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", v.name());
+        m.put("description", "");
+        m.put("tags", List.of());
+        m.put("tracing", false);
+        m.put("messages", ready + unacked);
+        m.put("messages_ready", ready);
+        m.put("messages_unacknowledged", unacked);
+        return m;
+    }
+
+    static Map<String, Object> user(UserConfig u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", u.name());
+        m.put("password_hash", UserDirectory.passwordHash(u));
+        m.put("hashing_algorithm", HASHING_ALGORITHM);
+        m.put("tags", new ArrayList<>(u.tags()));
+        m.put("limits", Map.of());
+        return m;
+    }
+
+    static Map<String, Object> permission(UserConfig u, String vhost) {
+        var p = u.permissions().get(vhost);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("user", u.name());
+        m.put("vhost", vhost);
+        m.put("configure", p.configure().pattern());
+        m.put("write", p.write().pattern());
+        m.put("read", p.read().pattern());
+        return m;
+    }
+
+    static List<Map<String, Object>> topicPermissions(UserConfig u, String vhost) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var t : u.topicPermissions().getOrDefault(vhost, List.of())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("user", u.name());
+            m.put("vhost", vhost);
+            m.put("exchange", t.exchange());
+            m.put("write", t.write());
+            m.put("read", t.read());
+            out.add(m);
+        }
+        return out;
+    }
+}
