@@ -2,6 +2,9 @@ package dev.junction.broker.management;
 
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.auth.UserRights;
+import dev.junction.routing.guard.LoginThrottle;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
@@ -15,27 +18,22 @@ import java.util.Optional;
  */
 record Caller(UserConfig user) {
 
-    /** HTTP basic auth against the user directory; every failure is RabbitMQ's 401. */
-    static Caller authenticate(ApiRequest req, UserDirectory users) {
-        String header = req.authorization();
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+    /**
+     * HTTP basic auth against the user directory; every failure is RabbitMQ's 401. Failed logins count in the
+     * engine's login throttle like AMQP and MQTT ones (the wait itself is applied before the request is served).
+     */
+    static Caller authenticate(ApiRequest req, UserDirectory users, LoginThrottle throttle) {
+        String[] credentials = credentials(req.authorization());
+        if (credentials == null) {
             throw ApiError.notAuthorised("Not_Authorized");
         }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw ApiError.notAuthorised("Not_Authorized");
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            throw ApiError.notAuthorised("Not_Authorized");
-        }
-        String name = decoded.substring(0, colon);
-        Optional<UserConfig> user = users.find(name).filter(u -> u.checkPassword(decoded.substring(colon + 1)));
+        String name = credentials[0];
+        Optional<UserConfig> user = users.find(name).filter(u -> u.checkPassword(credentials[1]));
         if (user.isEmpty()) {
+            throttle.failed("http", req.peer(), name);
             throw ApiError.notAuthorised("Login failed");
         }
+        throttle.succeeded(req.peer(), name);
         if (user.get().loopbackOnly() && (req.peer() == null || !req.peer().isLoopbackAddress())) {
             throw ApiError.notAuthorised("User can only log in via localhost");
         }
@@ -44,6 +42,26 @@ record Caller(UserConfig user) {
             throw ApiError.notAuthorised("Not management user");
         }
         return caller;
+    }
+
+    /** The user name a basic auth header claims, or null (used to look up the login throttle before checking). */
+    static String claimedUser(String authorization) {
+        String[] c = credentials(authorization);
+        return c == null ? null : c[0];
+    }
+
+    private static String[] credentials(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int colon = decoded.indexOf(':');
+        return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
     }
 
     String name() {
@@ -101,6 +119,20 @@ record Caller(UserConfig user) {
             throw ApiError.notAuthorised("access to " + resource + " in vhost '" + vhost + "' refused for user '"
                     + name() + "'");
         }
+    }
+
+    /**
+     * The engine's cross-protocol rules (MQTT session queues of other users, topic permissions, MQTT ACLs), which
+     * hold over the API as over AMQP: a refusal there is a 401 here.
+     */
+    void check(String refusal) {
+        if (refusal != null) {
+            throw ApiError.notAuthorised(refusal);
+        }
+    }
+
+    UserRights rights(RoutingEngine engine, String vhost) {
+        return engine.authorization().rights(user, vhost, null);
     }
 
     enum Access { CONFIGURE, WRITE, READ }

@@ -6,6 +6,7 @@ import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.exchange.ExchangeSpec;
+import dev.junction.routing.exchange.ExchangeType;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueSpec;
 import java.util.ArrayList;
@@ -95,11 +96,13 @@ final class EntityResource {
             String action = r.segment(3);
             if (action.equals("contents") && r.is("DELETE")) {
                 caller.require(v.name(), Access.READ, name);
+                caller.check(caller.rights(engine, v.name()).queueRefusal(name));
                 await(v.purgeQueue(name, null));
                 return ApiResponse.noContent();
             }
             if (action.equals("get") && r.is("POST")) {
                 caller.require(v.name(), Access.READ, name);
+                caller.check(caller.rights(engine, v.name()).queueReadRefusal(name));
                 return ApiResponse.ok(messages.get(v.usableQueue(name, null), ManagementApi.parseObject(r.body())));
             }
             if (action.equals("contents") || action.equals("get")) {
@@ -117,17 +120,28 @@ final class EntityResource {
             }
             case "PUT" -> {
                 caller.require(v.name(), Access.CONFIGURE, name);
+                caller.check(caller.rights(engine, v.name()).queueRefusal(name));
                 return ApiResponse.created(declareQueue(v, name, ManagementApi.parseObject(r.body())));
             }
             case "DELETE" -> {
                 caller.require(v.name(), Access.CONFIGURE, name);
-                v.queue(name).orElseThrow(ApiError::notFound);
-                await(v.deleteQueue(name, "true".equals(r.query().get("if-unused")),
-                        "true".equals(r.query().get("if-empty")), null));
+                caller.check(caller.rights(engine, v.name()).queueRefusal(name));
+                deleteQueue(v, name, "true".equals(r.query().get("if-unused")),
+                        "true".equals(r.query().get("if-empty")));
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
         }
+    }
+
+    /**
+     * Deletes a queue as queue.delete does; an MQTT session queue takes its session along (a live MQTT 5 client
+     * gets DISCONNECT 0x98 Administrative action), since the engine tells the MQTT adapter.
+     */
+    void deleteQueue(VirtualHost v, String name, boolean ifUnused, boolean ifEmpty) {
+        v.queue(name).orElseThrow(ApiError::notFound);
+        await(v.deleteQueue(name, ifUnused, ifEmpty, null));
+        engine.authorization().deletedOverAmqp(v.name(), name);
     }
 
     /** Declares a queue from a RabbitMQ body; true when it was created, false when an equivalent one existed. */
@@ -158,7 +172,12 @@ final class EntityResource {
                 throw ApiError.methodNotAllowed();
             }
             caller.require(v.name(), Access.WRITE, name);
-            return ApiResponse.ok(messages.publish(v, engineName, ManagementApi.parseObject(r.body())));
+            Map<String, Object> body = ManagementApi.parseObject(r.body());
+            ExchangeType type = engineName.isEmpty() ? ExchangeType.DIRECT
+                    : v.exchange(engineName).orElseThrow(ApiError::notFound).type();
+            caller.check(caller.rights(engine, v.name()).publishRefusal(engineName, type,
+                    Values.required(body, "routing_key")));
+            return ApiResponse.ok(messages.publish(v, engineName, body));
         }
         if (r.size() != 3) {
             throw ApiError.notFound();
@@ -242,8 +261,7 @@ final class EntityResource {
                 return ApiResponse.ok(Views.binding(v.name(), found));
             }
             case "DELETE" -> {
-                caller.require(v.name(), Access.WRITE, destination);
-                caller.require(v.name(), Access.READ, source);
+                checkBind(caller, v, source, toQueue, destination, found.routingKey());
                 v.unbind(found, null);
                 return ApiResponse.noContent();
             }
@@ -253,13 +271,25 @@ final class EntityResource {
 
     Binding bind(Caller caller, VirtualHost v, String source, boolean toQueue, String destination, String routingKey,
                  Map<String, Object> arguments) {
-        // AMQP queue.bind needs write on the destination and read on the source; the API asks the same.
-        caller.require(v.name(), Access.WRITE, destination);
-        caller.require(v.name(), Access.READ, source);
+        checkBind(caller, v, source, toQueue, destination, routingKey);
         Binding b = toQueue ? Binding.toQueue(source, destination, routingKey, arguments)
                 : Binding.toExchange(source, destination, routingKey, arguments);
         v.bind(b, null);
         return b;
+    }
+
+    /**
+     * AMQP queue.bind needs write on the destination and read on the source, and the engine's rules for MQTT
+     * queues, topic permissions and MQTT ACLs; the API asks the same.
+     */
+    private void checkBind(Caller caller, VirtualHost v, String source, boolean toQueue, String destination,
+                           String routingKey) {
+        caller.require(v.name(), Access.WRITE, destination);
+        caller.require(v.name(), Access.READ, source);
+        var rights = caller.rights(engine, v.name());
+        ExchangeType type = v.exchange(source).map(Exchange::type).orElse(ExchangeType.DIRECT);
+        caller.check(rights.bindRefusal(source, type, routingKey));
+        caller.check(toQueue ? rights.queueRefusal(destination) : rights.indirectWriteRefusal(destination));
     }
 
     static <T> T await(CompletableFuture<T> f) {

@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +36,11 @@ public final class ManagementApi {
 
     private final Executor work;
     private final Router router;
+    private final RoutingEngine engine;
 
     public ManagementApi(RoutingEngine engine, JunctionConfig config, Executor work) {
         this.work = work;
+        this.engine = engine;
         this.router = new Router(engine, new UserDirectory(config.users(), engine.store().definitions()), config);
     }
 
@@ -58,6 +61,17 @@ public final class ManagementApi {
             write(ctx, keepAlive, error(e));
             return;
         }
+        // An address or user with recent failed logins waits before its credentials are checked, as over AMQP
+        // and MQTT; the wait is a timer on the event loop, so it holds up nobody else.
+        long delay = engine.loginThrottle().delayBefore("http", peer, Caller.claimedUser(request.authorization()));
+        if (delay > 0) {
+            ctx.executor().schedule(() -> dispatch(ctx, keepAlive, request), delay, TimeUnit.MILLISECONDS);
+        } else {
+            dispatch(ctx, keepAlive, request);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, boolean keepAlive, ApiRequest request) {
         try {
             work.execute(() -> write(ctx, keepAlive, answer(request)));
         } catch (RejectedExecutionException e) {

@@ -23,6 +23,7 @@ final class Router {
     private final EntityResource objects;
     private final AccessResource access;
     private final Definitions definitions;
+    private final MqttSessionResource mqttSessions;
 
     Router(RoutingEngine engine, UserDirectory users, JunctionConfig config) {
         this.engine = engine;
@@ -30,10 +31,11 @@ final class Router {
         this.objects = new EntityResource(engine);
         this.access = new AccessResource(engine, users);
         this.definitions = new Definitions(engine, users, objects, access);
+        this.mqttSessions = new MqttSessionResource(engine, objects);
     }
 
     ApiResponse route(ApiRequest r) {
-        Caller caller = Caller.authenticate(r, users);
+        Caller caller = Caller.authenticate(r, users, engine.loginThrottle());
         if (r.size() == 0) {
             throw ApiError.notFound();
         }
@@ -60,6 +62,7 @@ final class Router {
             case "vhosts", "users", "permissions", "topic-permissions" -> access.route(r, caller, this);
             case "queues", "exchanges", "bindings" -> objects.route(r, caller, this);
             case "definitions" -> definitions.route(r, caller);
+            case "mqtt" -> mqttSessions.route(r, caller, this);
             default -> throw ApiError.notFound();
         };
     }

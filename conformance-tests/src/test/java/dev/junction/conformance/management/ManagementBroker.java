@@ -74,6 +74,10 @@ final class ManagementBroker implements AutoCloseable {
         return broker.address("http").getPort();
     }
 
+    int port(String listener) {
+        return broker.address(listener).getPort();
+    }
+
     int amqpPort() {
         return broker.address("amqp").getPort();
     }
