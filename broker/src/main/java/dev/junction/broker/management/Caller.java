@@ -8,6 +8,8 @@ import dev.junction.routing.guard.LoginThrottle;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The authenticated user of one request and what RabbitMQ's tag model lets it do (RabbitMQ docs, "Management
@@ -17,12 +19,14 @@ import java.util.Optional;
  * use the API at all.
  */
 record Caller(UserConfig user) {
+    private static final Logger LOG = LoggerFactory.getLogger(Caller.class);
 
     /**
      * HTTP basic auth against the user directory; every failure is RabbitMQ's 401. Failed logins count in the
      * engine's login throttle like AMQP and MQTT ones (the wait itself is applied before the request is served).
      */
-    static Caller authenticate(ApiRequest req, UserDirectory users, LoginThrottle throttle) {
+    static Caller authenticate(ApiRequest req, UserDirectory users, RoutingEngine engine) {
+        LoginThrottle throttle = engine.loginThrottle();
         String[] credentials = credentials(req.authorization());
         if (credentials == null) {
             throw ApiError.notAuthorised("Not_Authorized");
@@ -31,6 +35,9 @@ record Caller(UserConfig user) {
         Optional<UserConfig> user = users.find(name).filter(u -> u.checkPassword(credentials[1]));
         if (user.isEmpty()) {
             throttle.failed("http", req.peer(), name);
+            // One line per source address per interval, like failed AMQP and MQTT logins.
+            engine.clientWarnings().warn(LOG, req.peer(), "management API: login failed for user '{}' from {}",
+                    name, req.peer() == null ? "unknown" : req.peer().getHostAddress());
             throw ApiError.notAuthorised("Login failed");
         }
         throttle.succeeded(req.peer(), name);

@@ -35,7 +35,7 @@ final class Router {
     }
 
     ApiResponse route(ApiRequest r) {
-        Caller caller = Caller.authenticate(r, users, engine.loginThrottle());
+        Caller caller = Caller.authenticate(r, users, engine);
         if (r.size() == 0) {
             throw ApiError.notFound();
         }
