@@ -97,6 +97,7 @@ public final class ManagementApi {
         return switch (e.kind()) {
             case NOT_FOUND -> ApiError.notFound();
             case ACCESS_REFUSED -> new ApiError(403, "access_refused", e.getMessage());
+            case INTERNAL_ERROR -> new ApiError(500, "internal_error", e.getMessage());
             default -> ApiError.badRequest(e.getMessage());
         };
     }

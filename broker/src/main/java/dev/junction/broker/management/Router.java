@@ -52,9 +52,12 @@ final class Router {
             });
             case "health" -> get(r, n == 3 && r.segment(1).equals("checks") && r.segment(2).equals("alarms"),
                     this::alarms);
-            case "connections", "channels", "consumers" -> get(r, n <= 2, () -> {
-                // No connection registry is exposed by the adapters yet: an honest empty list.
+            // No connection registry is exposed by the adapters yet: honest empty lists, and no single connection
+            // or channel (/api/connections/{name}) exists to be found.
+            case "connections", "channels" -> get(r, n == 1, () -> list(r, List.of()));
+            case "consumers" -> get(r, n <= 2, () -> {
                 if (n == 2) {
+                    objects.vhost(r.segment(1));
                     caller.requireVisible(r.segment(1));
                 }
                 return list(r, List.of());

@@ -197,6 +197,31 @@ class ManagementApiHttpTest {
     }
 
     @Test
+    void badPercentEncodingIs400AndUnknownConnectionIs404() throws Exception {
+        String raw = broker.rawGet("/api/queues/%ZZ", "admin");
+        assertThat(raw).startsWith("HTTP/1.1 400").contains("\"error\":\"bad_request\"");
+        assertThat(broker.get("/api/connections/no-such-connection", "admin").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void definitionsImportSkipsSectionsJunctionDoesNotSupportInsteadOfFailing() throws Exception {
+        // RabbitMQ 3.x exports carry policies and parameters; an import applies what Junction knows.
+        String defs = """
+                {"rabbit_version":"3.12.0",
+                 "policies":[{"vhost":"/","name":"p","pattern":".*","apply-to":"queues","definition":{"max-length":1},"priority":0}],
+                 "parameters":[{"vhost":"/","component":"federation-upstream","name":"u","value":{}}],
+                 "queues":[{"name":"imported.q","vhost":"/","durable":true,"auto_delete":false,"arguments":{"x-queue-type":"classic"}}],
+                 "exchanges":[], "bindings":[]}
+                """;
+        assertThat(broker.call("POST", "/api/definitions", "admin", "pw", defs).statusCode()).isEqualTo(204);
+        assertThat(broker.get("/api/queues/%2F/imported.q", "admin").statusCode()).isEqualTo(200);
+        assertThat(broker.call("DELETE", "/api/queues/%2F/imported.q", "admin", "pw", null).statusCode())
+                .isEqualTo(204);
+        // Importing is for administrators only.
+        assertThat(broker.call("POST", "/api/definitions", "monitor", "pw", defs).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void methodNotAllowedIs405() throws Exception {
         assertThat(broker.call("POST", "/api/overview", "admin", "pw", "{}").statusCode()).isEqualTo(405);
     }

@@ -105,6 +105,19 @@ final class ManagementBroker implements AutoCloseable {
         return call("GET", path, user, "pw", null);
     }
 
+    /**
+     * A GET written as raw bytes on a socket, for request lines java.net.http refuses to send (bad escapes);
+     * returns the whole response as text.
+     */
+    String rawGet(String rawTarget, String user) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort())) {
+            String auth = Base64.getEncoder().encodeToString((user + ":pw").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().write(("GET " + rawTarget + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
+                    + auth + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     /** Stops the broker and keeps its directory (for a restart). */
     void stop() {
         broker.close();
