@@ -118,8 +118,8 @@ final class AccessResource {
     }
 
     /**
-     * A user from RabbitMQ's body: {@code password} (hashed here) or {@code password_hash} with
-     * {@code hashing_algorithm} rabbit_password_hashing_sha256, and {@code tags}. An empty hash means no password
+     * A user from RabbitMQ's body: {@code password} (hashed here, PBKDF2) or {@code password_hash} with
+     * {@code hashing_algorithm} (RabbitMQ's SHA-256 or SHA-512, or Junction's PBKDF2), and {@code tags}. An empty hash means no password
      * login, as in RabbitMQ. Existing permissions are kept.
      */
     boolean putUser(String name, Map<String, Object> body) {
@@ -130,12 +130,15 @@ final class AccessResource {
         if (body.get("password") != null) {
             hash = PasswordHash.create(Values.string(body, "password", ""));
         } else if (body.containsKey("password_hash")) {
-            String algorithm = Values.string(body, "hashing_algorithm", Views.HASHING_ALGORITHM);
-            if (!algorithm.equals(Views.HASHING_ALGORITHM)) {
+            String algorithm = Values.string(body, "hashing_algorithm", Views.SHA256);
+            if (!Views.HASHING_ALGORITHMS.contains(algorithm)) {
                 throw ApiError.badRequest("hashing_algorithm " + algorithm + " is not supported; Junction checks "
-                        + Views.HASHING_ALGORITHM + " hashes");
+                        + String.join(", ", Views.HASHING_ALGORITHMS));
             }
             hash = Values.string(body, "password_hash", "");
+            if (!hash.isEmpty() && !Views.hashingAlgorithm(hash).equals(algorithm)) {
+                throw ApiError.badRequest("password_hash is not a " + algorithm + " hash");
+            }
         } else {
             throw ApiError.badRequest("[{key_missing,password_or_password_hash}]");
         }

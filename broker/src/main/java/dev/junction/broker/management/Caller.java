@@ -57,7 +57,7 @@ record Caller(UserConfig user) {
         return c == null ? null : c[0];
     }
 
-    private static String[] credentials(String header) {
+    static String[] credentials(String header) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;
         }

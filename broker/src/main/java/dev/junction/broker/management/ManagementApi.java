@@ -37,11 +37,13 @@ public final class ManagementApi {
     private final Executor work;
     private final Router router;
     private final RoutingEngine engine;
+    private final UserDirectory users;
 
     public ManagementApi(RoutingEngine engine, JunctionConfig config, Executor work) {
         this.work = work;
         this.engine = engine;
-        this.router = new Router(engine, new UserDirectory(config.users(), engine.store().definitions()), config);
+        this.users = new UserDirectory(config.users(), engine.store().definitions());
+        this.router = new Router(engine, users, config);
     }
 
     /** True for the paths this API serves; the listener keeps the others. */
@@ -72,6 +74,20 @@ public final class ManagementApi {
     }
 
     private void dispatch(ChannelHandlerContext ctx, boolean keepAlive, ApiRequest request) {
+        // A PBKDF2 password check is slow on purpose: it runs on the password-check pool first, so the admin thread
+        // answers from the remembered outcome instead of stalling every other API request.
+        String[] credentials = Caller.credentials(request.authorization());
+        if (credentials != null) {
+            var user = users.find(credentials[0]);
+            if (user.isPresent()) {
+                user.get().preparePasswordCheck(credentials[1]).whenComplete((ok, e) -> submit(ctx, keepAlive, request));
+                return;
+            }
+        }
+        submit(ctx, keepAlive, request);
+    }
+
+    private void submit(ChannelHandlerContext ctx, boolean keepAlive, ApiRequest request) {
         try {
             work.execute(() -> write(ctx, keepAlive, answer(request)));
         } catch (RejectedExecutionException e) {

@@ -12,7 +12,11 @@ import java.util.Map;
 
 /** The JSON objects of RabbitMQ's management API, field for field where Junction has the same concept. */
 final class Views {
-    static final String HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
+    static final String SHA256 = "rabbit_password_hashing_sha256";
+    static final String SHA512 = "rabbit_password_hashing_sha512";
+    /** Junction's own default (PBKDF2-HMAC-SHA512); RabbitMQ has no such algorithm and cannot import it. */
+    static final String PBKDF2 = "junction_password_hashing_pbkdf2_sha512";
+    static final java.util.List<String> HASHING_ALGORITHMS = java.util.List.of(SHA256, SHA512, PBKDF2);
 
     private Views() {
     }
@@ -115,10 +119,28 @@ final class Views {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", u.name());
         m.put("password_hash", UserDirectory.passwordHash(u));
-        m.put("hashing_algorithm", HASHING_ALGORITHM);
+        m.put("hashing_algorithm", hashingAlgorithm((String) m.get("password_hash")));
         m.put("tags", new ArrayList<>(u.tags()));
         m.put("limits", Map.of());
         return m;
+    }
+
+    /**
+     * The algorithm name RabbitMQ's definitions give a hash: the format tells (PasswordHash: "$pbkdf2-sha512$..." or
+     * base64 of a 4-byte salt and a SHA-256 or SHA-512 digest).
+     */
+    static String hashingAlgorithm(String hash) {
+        if (hash == null || hash.isEmpty()) {
+            return SHA256;
+        }
+        if (hash.startsWith("$")) {
+            return PBKDF2;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(hash).length == 4 + 64 ? SHA512 : SHA256;
+        } catch (IllegalArgumentException e) {
+            return SHA256;
+        }
     }
 
     static Map<String, Object> permission(UserConfig u, String vhost) {

@@ -222,6 +222,32 @@ class ManagementApiHttpTest {
     }
 
     @Test
+    void userWithARabbitMqSha256PasswordHashLogsIn() throws Exception {
+        // RabbitMQ's default hash: base64(4-byte salt ++ SHA-256(salt ++ utf8(password))), as definitions carry it.
+        byte[] salt = {1, 2, 3, 4};
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        sha.update(salt);
+        byte[] digest = sha.digest("from-rabbit".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] both = new byte[36];
+        System.arraycopy(salt, 0, both, 0, 4);
+        System.arraycopy(digest, 0, both, 4, 32);
+        String hash = java.util.Base64.getEncoder().encodeToString(both);
+        String body = "{\"password_hash\":\"" + hash + "\",\"hashing_algorithm\":\"rabbit_password_hashing_sha256\","
+                + "\"tags\":[\"monitoring\"]}";
+        assertThat(broker.call("PUT", "/api/users/rabbit-user", "admin", "pw", body).statusCode()).isEqualTo(201);
+        assertThat(broker.call("GET", "/api/whoami", "rabbit-user", "from-rabbit", null).statusCode()).isEqualTo(200);
+        assertThat(broker.call("GET", "/api/whoami", "rabbit-user", "wrong", null).statusCode()).isEqualTo(401);
+        JsonNode u = json(broker.get("/api/users/rabbit-user", "admin"));
+        assertThat(u.get("password_hash").asText()).isEqualTo(hash);
+        assertThat(u.get("hashing_algorithm").asText()).isEqualTo("rabbit_password_hashing_sha256");
+        // A hash that does not match its declared algorithm is refused.
+        HttpResponse<String> bad = broker.call("PUT", "/api/users/rabbit-user2", "admin", "pw",
+                body.replace("sha256", "sha512"));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(broker.call("DELETE", "/api/users/rabbit-user", "admin", "pw", null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void methodNotAllowedIs405() throws Exception {
         assertThat(broker.call("POST", "/api/overview", "admin", "pw", "{}").statusCode()).isEqualTo(405);
     }

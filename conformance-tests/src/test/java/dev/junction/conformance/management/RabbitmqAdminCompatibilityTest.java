@@ -163,7 +163,8 @@ class RabbitmqAdminCompatibilityTest {
         JsonNode defs = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
         JsonNode carol = find(defs.get("users"), "name", "carol");
         assertThat(carol.get("password_hash").asText()).isNotEmpty();
-        assertThat(carol.get("hashing_algorithm").asText()).isEqualTo("rabbit_password_hashing_sha256");
+        // Junction hashes new passwords with PBKDF2 and names the algorithm so an import knows it.
+        assertThat(carol.get("hashing_algorithm").asText()).isEqualTo("junction_password_hashing_pbkdf2_sha512");
         assertThat(find(defs.get("queues"), "name", "ex.q").get("arguments").get("x-max-length").asInt())
                 .isEqualTo(7);
         assertThat(find(defs.get("topic_permissions"), "user", "carol").get("write").asText()).isEqualTo("^a");
