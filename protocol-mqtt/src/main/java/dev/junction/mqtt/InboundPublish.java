@@ -14,7 +14,9 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,12 @@ final class InboundPublish {
     private final MqttConnection c;
     private final Map<Integer, String> aliases = new HashMap<>();
     private final ArrayDeque<PendingAck> acks = new ArrayDeque<>();
+    /**
+     * MQTT 5: QoS 2 packet ids answered on this connection with a successful PUBREC and still waiting for PUBREL.
+     * They count against the Receive Maximum until the PUBCOMP [MQTT-3.3.4-7]; ids left from an earlier connection
+     * of the session do not (the quota starts afresh with each connection, section 4.9).
+     */
+    private final Set<Integer> awaitingRelease = new HashSet<>();
 
     private static final class PendingAck {
         final int packetId;
@@ -104,7 +112,9 @@ final class InboundPublish {
             }));
             return;
         }
-        if (qos > 0 && acks.size() >= c.server.config.receiveMaximum()) {
+        // Unacknowledged means: no PUBACK, no PUBCOMP and no failing PUBREC sent yet (section 3.3.4); one more is a
+        // DISCONNECT 0x93 Receive Maximum exceeded.
+        if (qos > 0 && acks.size() + awaitingRelease.size() >= c.server.config.receiveMaximum()) {
             c.warnViolation("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId,
                     c.server.config.receiveMaximum());
             c.closeWith(0x93); // [MQTT-3.3.4-7]
@@ -210,12 +220,16 @@ final class InboundPublish {
             if (a.qos == 1) {
                 send(MqttMessageType.PUBACK, a.packetId, a.reason);
             } else {
+                if (c.v5 && a.reason < 0x80) {
+                    awaitingRelease.add(a.packetId);
+                }
                 send(MqttMessageType.PUBREC, a.packetId, a.reason);
             }
         }
     }
 
     void pubrel(int packetId) {
+        awaitingRelease.remove(packetId);
         if (!c.session.removeInboundQos2(packetId)) {
             // v5: 0x92 Packet Identifier not found.
             send(MqttMessageType.PUBCOMP, packetId, c.v5 ? 0x92 : 0);

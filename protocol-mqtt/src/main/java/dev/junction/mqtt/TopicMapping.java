@@ -94,7 +94,14 @@ final class TopicMapping {
 
     static final String SHARE_QUEUE_PREFIX = "mqtt.share.";
 
+    /**
+     * The queue of share group {@code group} for {@code filter}: {@code mqtt.share.{group}.{filter}}, with each '.'
+     * of the group written as '/'. Rule: distinct (group, filter) pairs get distinct names. The group ends at the
+     * first '.' after the prefix, so a '.' inside it would let {@code $share/g.x/y} and {@code $share/g/x.y} meet in
+     * one queue; a group cannot hold '/' (MQTT 5 section 4.8.2), so '/' stands for its dots unambiguously. A group
+     * without dots keeps the name earlier versions gave it, so stored sessions rejoin the queues they had.
+     */
     static String shareQueue(String group, String filter) {
-        return SHARE_QUEUE_PREFIX + group + "." + filter;
+        return SHARE_QUEUE_PREFIX + group.replace('.', '/') + "." + filter;
     }
 }
