@@ -49,6 +49,7 @@ public final class Broker implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final TlsWatcher tlsWatcher = new TlsWatcher();
     private MessageStore store;
     private RoutingEngine engine;
     private EventLoopGroup boss;
@@ -185,6 +186,7 @@ public final class Broker implements AutoCloseable {
         } else {
             LOG.info("listening for {} on {}:{} ({})", name, address.getHostString(), address.getPort(),
                     tls.describe());
+            tlsWatcher.watch(tls);
         }
     }
 
@@ -208,6 +210,14 @@ public final class Broker implements AutoCloseable {
             throw new IllegalArgumentException("listener '" + listener + "' is not running");
         }
         return a;
+    }
+
+    /**
+     * Checks every TLS listener's certificate, key and CA files now (as SIGHUP does) and serves changed ones to new
+     * connections; returns at once, the check runs on the TLS watcher's thread and logs its outcome.
+     */
+    public void reloadTls() {
+        tlsWatcher.reloadAll();
     }
 
     public RoutingEngine engine() {
@@ -234,6 +244,7 @@ public final class Broker implements AutoCloseable {
         closed = true;
         bound.clear();
         long started = System.nanoTime();
+        tlsWatcher.close();
         if (amqp != null) {
             amqp.stop();
         }

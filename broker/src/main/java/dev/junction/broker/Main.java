@@ -130,12 +130,31 @@ public final class Main {
                 return 1;
             }
         }
+        reloadTlsOnHangup(running);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * SIGHUP re-reads the TLS listeners' certificate, key and CA files at once, as Mosquitto and nginx do, besides
+     * the periodic check. Where the JVM cannot take the signal (Windows, {@code -Xrs}) only the periodic check runs.
+     */
+    private static void reloadTlsOnHangup(java.util.concurrent.atomic.AtomicReference<Broker> running) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                Broker broker = running.get();
+                if (broker != null) {
+                    broker.reloadTls();
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            LoggerFactory.getLogger(Main.class).info("SIGHUP is not available ({}); TLS files are reloaded by the"
+                    + " periodic check only", e.getMessage());
+        }
     }
 
     private static void applyLogLevel(String level) {

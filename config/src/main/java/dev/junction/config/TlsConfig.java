@@ -10,14 +10,15 @@ import java.util.Optional;
  * The {@code tls:} block of a listener. Paths are already resolved against the config file's directory.
  * {@code certFile} is a PEM certificate chain (leaf first) with its key in {@code keyFile}, or a PKCS#12 keystore
  * holding both, in which case {@code keyFile} is empty. {@code versions} and {@code ciphers} use the JDK's
- * (IANA) names; empty {@code ciphers} means the provider's defaults.
+ * (IANA) names; empty {@code ciphers} means the provider's defaults. {@code watchIntervalMs} is how often the broker
+ * checks the files for a rotated certificate; 0 means only on an explicit reload.
  *
  * <p>The files are read by {@link #load()}, not kept here: the loader checks them once when the config is read and
  * the broker reads them again when it builds a TLS context, so a later reload can pick up new files.
  */
 public record TlsConfig(Path certFile, Optional<Path> keyFile, Optional<String> keystorePassword,
                         Optional<Path> caFile, ClientAuth clientAuth, Identity identity, List<String> versions,
-                        List<String> ciphers, Origin origin) {
+                        List<String> ciphers, long watchIntervalMs, Origin origin) {
 
     /** Whether clients are asked for a certificate; a presented one is always verified against {@code ca_file}. */
     public enum ClientAuth { NONE, OPTIONAL, REQUIRED }
@@ -48,6 +49,9 @@ public record TlsConfig(Path certFile, Optional<Path> keyFile, Optional<String> 
         Objects.requireNonNull(identity, "identity");
         versions = List.copyOf(versions);
         ciphers = List.copyOf(ciphers);
+        if (watchIntervalMs < 0) {
+            throw new IllegalArgumentException("watchIntervalMs must not be negative: " + watchIntervalMs);
+        }
         Objects.requireNonNull(origin, "origin");
     }
 
@@ -60,6 +64,6 @@ public record TlsConfig(Path certFile, Optional<Path> keyFile, Optional<String> 
     @Override
     public String toString() {
         return "TlsConfig[certFile=" + certFile + ", keyFile=" + keyFile + ", caFile=" + caFile + ", clientAuth="
-                + clientAuth + ", identity=" + identity + ", versions=" + versions + ", ciphers=" + ciphers + "]";
+                + clientAuth + ", identity=" + identity + ", versions=" + versions + ", ciphers=" + ciphers + ", watchIntervalMs=" + watchIntervalMs + "]";
     }
 }

@@ -18,7 +18,9 @@ import javax.net.ssl.SSLContext;
  */
 final class TlsReader {
     static final List<String> TLS_KEYS = List.of("cert_file", "key_file", "keystore_password", "ca_file",
-            "client_auth", "identity", "versions", "ciphers");
+            "client_auth", "identity", "versions", "ciphers", "watch_interval_ms");
+    /** How often the files are checked for a new certificate by default (certificate rotation). */
+    static final long DEFAULT_WATCH_INTERVAL_MS = 5_000;
     static final List<String> VERSIONS = List.of("TLSv1.2", "TLSv1.3");
 
     private TlsReader() {
@@ -49,7 +51,8 @@ final class TlsReader {
                     + " be optional or required");
         }
         TlsConfig tls = new TlsConfig(cert, key, section.optionalString("keystore_password"), ca, clientAuth,
-                identity, versions(section), ciphers(section), origin);
+                identity, versions(section), ciphers(section),
+                section.longInteger("watch_interval_ms", DEFAULT_WATCH_INTERVAL_MS, 0, 86_400_000L), origin);
         tls.load(); // check the files now; the broker reads them again when it starts the listener
         return tls;
     }

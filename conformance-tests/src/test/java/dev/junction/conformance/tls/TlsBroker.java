@@ -80,12 +80,17 @@ final class TlsBroker implements AutoCloseable {
     }
 
     static TlsBroker start() throws Exception {
+        return start(CONFIG);
+    }
+
+    /** A broker from {@code configText}, which finds certs/server.pem, certs/server.key and certs/ca.pem. */
+    static TlsBroker start(String configText) throws Exception {
         Path dir = Files.createTempDirectory("junction-tls");
         TestPki pki = TestPki.create("Junction Test CA");
         pki.writeCa(dir.resolve("certs/ca.pem"));
         pki.server().writePem(dir.resolve("certs/server.pem"), dir.resolve("certs/server.key"));
         Path config = dir.resolve("junction.yaml");
-        Files.writeString(config, CONFIG);
+        Files.writeString(config, configText);
         // Paths in the file are relative to its directory, not to the working directory of the test.
         return new TlsBroker(pki, TestPki.create("Rogue CA"), dir, Broker.start(ConfigLoader.load(config)));
     }
