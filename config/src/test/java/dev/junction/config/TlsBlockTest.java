@@ -90,6 +90,28 @@ class TlsBlockTest {
     }
 
     @Test
+    void theFilesAreWatchedEveryFiveSecondsByDefaultAndZeroLeavesItToSighup() throws Exception {
+        serverPem();
+        JunctionConfig c = ConfigLoader.load(write("""
+                listeners:
+                  amqps:
+                    tls: { cert_file: certs/server.pem, key_file: certs/server.key }
+                  mqtts:
+                    tls: { cert_file: certs/server.pem, key_file: certs/server.key, watch_interval_ms: 0 }
+                """));
+        assertThat(c.listeners().amqps().tls().orElseThrow().watchIntervalMs()).isEqualTo(5_000);
+        assertThat(c.listeners().mqtts().tls().orElseThrow().watchIntervalMs()).isZero();
+        rejected("""
+                listeners:
+                  amqps:
+                    tls:
+                      cert_file: certs/server.pem
+                      key_file: certs/server.key
+                      watch_interval_ms: -1
+                """, 6, "listeners.amqps.tls.watch_interval_ms", "");
+    }
+
+    @Test
     void anEnabledTlsListenerWithoutATlsBlockIsAnError() throws Exception {
         rejected("""
                 listeners:
