@@ -185,6 +185,22 @@ class TlsRotationTest {
         }
     }
 
+    @Test
+    void anExplicitReloadTakesNewFilesWhenThePeriodicCheckIsOff() throws Exception {
+        tls.close();
+        // watch_interval_ms: 0 leaves the reload to SIGHUP, whose handler calls Broker.reloadTls().
+        tls = TlsBroker.start(CONFIG.replace("watch_interval_ms: 100", "watch_interval_ms: 0"));
+        TestPki.Issued rotated = tls.pki.issue("reloaded.localhost", List.of("localhost"), true,
+                Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(30)));
+        replace(rotated, rotated);
+        tls.broker.reloadTls();
+        X509Certificate after = await("the reloaded certificate", () -> {
+            X509Certificate served = servedCertificate(tls.pki.trustingContext());
+            return served.getSerialNumber().equals(rotated.cert().getSerialNumber()) ? served : null;
+        });
+        assertThat(after.getSubjectX500Principal().getName()).contains("CN=reloaded.localhost");
+    }
+
     /** Writes the certificate and key files the way a careful operator does: each replaced atomically. */
     private void replace(TestPki.Issued cert, TestPki.Issued key) throws Exception {
         Path dir = tls.dir.resolve("certs");
