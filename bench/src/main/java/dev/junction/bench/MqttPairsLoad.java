@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>java -cp bench/target/benchmarks.jar dev.junction.bench.MqttPairsLoad HOST PORT PAIRS QOS SECONDS [SIZE [USER PASSWORD]]</pre>
  *
  * <p>Every client logs in as USER (default guest/guest), so a run as a user with an ACL measures the ACL's cost.
+ * With {@code -Dbench.tls.ca=ca.pem} the clients connect over TLS (mqtts), trusting the CA certificates in that file.
  */
 public final class MqttPairsLoad {
     private static String user;
@@ -81,9 +82,28 @@ public final class MqttPairsLoad {
     }
 
     private static Mqtt3AsyncClient client(String host, int port, String id) throws Exception {
-        Mqtt3AsyncClient c = Mqtt3Client.builder().identifier(id).serverHost(host).serverPort(port).buildAsync();
+        var builder = Mqtt3Client.builder().identifier(id).serverHost(host).serverPort(port);
+        String ca = System.getProperty("bench.tls.ca");
+        if (ca != null) {
+            builder = builder.sslConfig().trustManagerFactory(trusting(ca)).applySslConfig();
+        }
+        Mqtt3AsyncClient c = builder.buildAsync();
         c.connectWith().cleanSession(true).simpleAuth().username(user).password(password.getBytes()).applySimpleAuth()
                 .send().get(10, TimeUnit.SECONDS);
         return c;
+    }
+
+    private static javax.net.ssl.TrustManagerFactory trusting(String caFile) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(caFile))) {
+            int i = 0;
+            for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca" + i++, cert);
+            }
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf;
     }
 }
