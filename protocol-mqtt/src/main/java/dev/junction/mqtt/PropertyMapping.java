@@ -134,7 +134,7 @@ final class PropertyMapping {
         Object at = m.properties().header(PUBLISHED_AT);
         long elapsed = at instanceof Number n ? Math.max(0, now - n.longValue()) : 0;
         long left = ttlMs - elapsed;
-        return left <= 0 ? 0 : (left + 999) / 1000;
+        return left <= 0 ? 0 : left / 1000 + (left % 1000 == 0 ? 0 : 1); // rounded up, without overflow
     }
 
     /** MQTT 5 PUBLISH properties for a delivery, or null when the message expired. */
@@ -146,7 +146,10 @@ final class PropertyMapping {
             return null;
         }
         if (remaining > 0) {
-            out.add(new IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, (int) remaining));
+            // A Four Byte Integer (MQTT 5 section 3.3.2.3.3): an AMQP expiration may be up to 2^63-1 ms, so the
+            // interval is capped at the largest one MQTT can say (about 136 years) instead of wrapping around.
+            out.add(new IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL,
+                    (int) Math.min(remaining, MAX_EXPIRY_SECONDS)));
         }
         // What MQTT cannot carry is left out rather than sent broken (docs/interop.md, "Values that do not fit").
         if (p.contentType() != null && mqttString(p.contentType())) {
@@ -185,6 +188,9 @@ final class PropertyMapping {
         }
         return out;
     }
+
+    /** The largest Message Expiry Interval: an unsigned Four Byte Integer. */
+    static final long MAX_EXPIRY_SECONDS = 0xFFFF_FFFFL;
 
     /** The most bytes an MQTT UTF-8 string or binary data can hold: its length is a two-byte integer. */
     static final int MAX_MQTT_BYTES = 65_535;

@@ -86,15 +86,20 @@ class MqttAmqpBoundsTest {
         try (Mqtt5BlockingClient.Mqtt5Publishes mqttIn = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("long/#").qos(MqttQos.AT_LEAST_ONCE).send();
             pub.publishWith().topic(longTopic).qos(MqttQos.AT_LEAST_ONCE).payload(utf8("too long for AMQP")).send();
+            // 135 characters but 265 UTF-8 bytes: the limit is in octets.
+            pub.publishWith().topic("long/" + "\u00e9".repeat(130)).qos(MqttQos.AT_LEAST_ONCE).payload(utf8("2"))
+                    .send();
             pub.publishWith().topic("long/ok").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("fits")).send();
             Delivery d = next(in);
             assertThat(d.getEnvelope().getRoutingKey()).isEqualTo("long.ok");
             assertThat(text(d.getBody())).isEqualTo("fits");
             // MQTT subscribers are not affected: they get both, the long topic unchanged.
             assertThat(mqttIn.receive(10, TimeUnit.SECONDS).orElseThrow().getTopic().toString()).isEqualTo(longTopic);
+            assertThat(mqttIn.receive(10, TimeUnit.SECONDS).orElseThrow().getTopic().toString())
+                    .isEqualTo("long/" + "\u00e9".repeat(130));
             assertThat(mqttIn.receive(10, TimeUnit.SECONDS).orElseThrow().getTopic().toString()).isEqualTo("long/ok");
         }
-        assertThat(counter("junction.amqp.undeliverable")).isEqualTo(1.0);
+        assertThat(counter("junction.amqp.undeliverable")).isEqualTo(2.0);
         assertThat(in).isEmpty();
     }
 
@@ -144,6 +149,33 @@ class MqttAmqpBoundsTest {
             assertThat(names).contains("k").doesNotContain("big", "nul");
             assertThat(first.getContentType()).isEmpty();
             assertThat(text(in.receive(10, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes())).isEqualTo("second");
+            assertThat(sub.getState().isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void amqpExpirationBeyondFourByteIntervalIsCappedNotWrapped() throws Exception {
+        Mqtt5BlockingClient sub = mqtt.connected5(id("expsub"));
+        try (Mqtt5BlockingClient.Mqtt5Publishes in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("exp/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            // 5e12 ms is 5e9 s, past the Four Byte Integer of Message Expiry Interval (MQTT 5 section 3.3.2.3.3);
+            // cut to 32 bits it would be 705,032,704 s.
+            amqp.basicPublish("amq.topic", "exp.a", new AMQP.BasicProperties.Builder().expiration("5000000000000")
+                    .build(), utf8("long-lived"));
+            Mqtt5Publish p = in.receive(10, TimeUnit.SECONDS).orElseThrow();
+            assertThat(p.getMessageExpiryInterval()).hasValue(0xFFFF_FFFFL);
+        }
+    }
+
+    @Test
+    void mqtt311SubscriberSkipsRoutingKeyThatIsNoTopicName() throws Exception {
+        var sub = mqtt.connected3(id("wild3"));
+        try (var in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("v3/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            amqp.basicPublish("amq.topic", "v3.#", null, utf8("hash")); // [MQTT-3.3.2-2] in 3.1.1 as well
+            amqp.basicPublish("amq.topic", "v3.ok", null, utf8("ok"));
+            var p = in.receive(10, TimeUnit.SECONDS).orElseThrow();
+            assertThat(p.getTopic().toString()).isEqualTo("v3/ok");
             assertThat(sub.getState().isConnected()).isTrue();
         }
     }
