@@ -5,6 +5,7 @@ import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.AmqpFrame;
 import dev.junction.amqp.codec.AmqpFrameDecoder;
 import dev.junction.amqp.codec.ContentBodyFrame;
+import dev.junction.amqp.codec.ContentFit;
 import dev.junction.amqp.codec.ContentHeaderFrame;
 import dev.junction.amqp.codec.HeartbeatFrame;
 import dev.junction.amqp.codec.Method;
@@ -406,11 +407,26 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         write(out);
     }
 
+    /**
+     * Writes a method with its content. Properties AMQP cannot carry (a message from another protocol with a
+     * shortstr property over 255 bytes, say) are sent fitted by {@link ContentFit}. Throws
+     * IllegalArgumentException, with nothing written and nothing leaked, when the method itself cannot be encoded;
+     * the caller settles the delivery.
+     */
     void sendWithContent(int channel, Method m, Message message) {
         MessageProperties p = message.properties();
         ByteBuf out = ctx.alloc().buffer(128 + message.bodySize());
-        AmqpEncoder.writeMethod(out, channel, m);
-        AmqpEncoder.writeContent(out, channel, 60, p, message.body(), frameMax);
+        try {
+            AmqpEncoder.writeMethod(out, channel, m);
+            try {
+                AmqpEncoder.writeContent(out, channel, 60, p, message.body(), frameMax);
+            } catch (IllegalArgumentException e) {
+                AmqpEncoder.writeContent(out, channel, 60, ContentFit.fit(p), message.body(), frameMax);
+            }
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
         write(out);
     }
 

@@ -179,8 +179,13 @@ final class Consuming {
         consumers.put(tag, sink);
         replyToName = ch.conn.directReplyTo.register(message -> ch.conn.deliver(() -> {
             if (!ch.closing() && consumers.get(tag) == sink) {
-                ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, nextTag++, false,
-                        message.exchange(), message.routingKey()), message);
+                try {
+                    ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, nextTag, false,
+                            message.exchange(), message.routingKey()), message);
+                    nextTag++;
+                } catch (IllegalArgumentException e) {
+                    Undeliverable.dropped(ch.conn, message, e); // a reply is never acknowledged: nothing to settle
+                }
             }
         }));
         sink.replyTo = true;
@@ -221,13 +226,21 @@ final class Consuming {
                 ch.conn.send(ch.number, MethodType.BASIC_GET_EMPTY.with(""));
                 return;
             }
-            long tag = nextTag++;
+            long tag = nextTag;
+            Message msg = d.message();
+            try {
+                ch.conn.sendWithContent(ch.number, MethodType.BASIC_GET_OK.with(tag, d.redelivered(),
+                        msg.exchange(), msg.routingKey(), (long) d.remaining()), msg);
+            } catch (IllegalArgumentException e) {
+                // Not representable: settled as for a consumer; the client is told the queue had nothing for it.
+                Undeliverable.discard(ch.conn, d, e);
+                ch.conn.send(ch.number, MethodType.BASIC_GET_EMPTY.with(""));
+                return;
+            }
+            nextTag++;
             if (!noAck) {
                 outstanding.delivered(tag, d.queue(), d.deliveryId());
             }
-            Message msg = d.message();
-            ch.conn.sendWithContent(ch.number, MethodType.BASIC_GET_OK.with(tag, d.redelivered(), msg.exchange(),
-                    msg.routingKey(), (long) d.remaining()), msg);
         }));
     }
 
@@ -301,13 +314,21 @@ final class Consuming {
                 }
                 return;
             }
-            long deliveryTag = nextTag++;
+            long deliveryTag = nextTag;
+            Message m = d.message();
+            try {
+                ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, deliveryTag, d.redelivered(),
+                        m.exchange(), m.routingKey()), m);
+            } catch (IllegalArgumentException e) {
+                // Not representable in AMQP 0-9-1 (a routing key over 255 bytes from an MQTT topic): settled so
+                // that the queue moves on and the consumer's credit comes back.
+                Undeliverable.discard(ch.conn, d, e);
+                return;
+            }
+            nextTag++;
             if (!d.autoAck()) {
                 outstanding.delivered(deliveryTag, d.queue(), d.deliveryId());
             }
-            Message m = d.message();
-            ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, deliveryTag, d.redelivered(),
-                    m.exchange(), m.routingKey()), m);
         }
 
         @Override

@@ -71,6 +71,8 @@ public final class MqttServer implements AutoCloseable {
     final RetainedMessages retained;
     final Access access;
     private final Counter queueFull;
+    /** Messages dropped for an MQTT client because their routing key is no MQTT Topic Name. */
+    final Counter unrepresentable;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "junction-mqtt-timer");
         t.setDaemon(true);
@@ -102,6 +104,9 @@ public final class MqttServer implements AutoCloseable {
         this.access = new Access(settings, engine);
         this.queueFull = Counter.builder("junction.mqtt.dropped").tag("reason", "queue_full")
                 .description("Messages dropped from offline MQTT sessions past mqtt.max_queued_messages")
+                .register(engine.registry());
+        this.unrepresentable = Counter.builder("junction.mqtt.dropped").tag("reason", "unrepresentable")
+                .description("Messages dropped for an MQTT client because their routing key is no MQTT topic name")
                 .register(engine.registry());
         if (vhost.exchange(config.exchange()).isEmpty()) {
             vhost.declareExchange(new ExchangeSpec(config.exchange(), "topic", true, false, false, Map.of()), false);

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound {
     private static final Logger LOG = LoggerFactory.getLogger(Outbound.class);
+    private static final ViolationLog UNREPRESENTABLE_LOG = new ViolationLog(LOG);
 
     /** An unacknowledged outbound PUBLISH; {@code queue} is null for retained messages sent at SUBSCRIBE. */
     private static final class InFlight {
@@ -175,7 +176,15 @@ final class Outbound {
                 props.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, s.subscriptionId()));
             }
         }
-        if (granted < 0 || topic.isEmpty() || (c.v5 && props == null) || !c.mayRead(topic)) {
+        if (granted >= 0 && !PropertyMapping.validTopicName(topic)) {
+            // An AMQP routing key that is no MQTT Topic Name ("", "a.#", "a.+", U+0000): it cannot be sent
+            // [MQTT-3.3.2-2, MQTT-4.7.3-1], so it is dropped for this client, settled as below, counted and logged.
+            c.server.unrepresentable.increment();
+            UNREPRESENTABLE_LOG.warn("dropping a message for MQTT client '{}': routing key '{}' is no MQTT topic name",
+                    ViolationLog.printable(c.clientId), ViolationLog.printable(m.routingKey()));
+            granted = -1;
+        }
+        if (granted < 0 || (c.v5 && props == null) || !c.mayRead(topic)) {
             // Not for this client, expired, or on a topic its user may not read (a wildcard or shared filter that
             // also matches denied topics was granted): dropped, settled so it does not come back.
             if (settleIn != null) {

@@ -134,7 +134,7 @@ final class PropertyMapping {
         Object at = m.properties().header(PUBLISHED_AT);
         long elapsed = at instanceof Number n ? Math.max(0, now - n.longValue()) : 0;
         long left = ttlMs - elapsed;
-        return left <= 0 ? 0 : (left + 999) / 1000;
+        return left <= 0 ? 0 : left / 1000 + (left % 1000 == 0 ? 0 : 1); // rounded up, without overflow
     }
 
     /** MQTT 5 PUBLISH properties for a delivery, or null when the message expired. */
@@ -146,17 +146,24 @@ final class PropertyMapping {
             return null;
         }
         if (remaining > 0) {
-            out.add(new IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, (int) remaining));
+            // A Four Byte Integer (MQTT 5 section 3.3.2.3.3): an AMQP expiration may be up to 2^63-1 ms, so the
+            // interval is capped at the largest one MQTT can say (about 136 years) instead of wrapping around.
+            out.add(new IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL,
+                    (int) Math.min(remaining, MAX_EXPIRY_SECONDS)));
         }
-        if (p.contentType() != null) {
+        // What MQTT cannot carry is left out rather than sent broken (docs/interop.md, "Values that do not fit").
+        if (p.contentType() != null && mqttString(p.contentType())) {
             out.add(new StringProperty(MqttProperties.CONTENT_TYPE, p.contentType()));
         }
-        if (p.replyTo() != null && !p.replyTo().isEmpty()) {
+        if (p.replyTo() != null && validTopicName(TopicMapping.toTopic(p.replyTo()))) {
+            // A Response Topic is a Topic Name: no wildcards, not empty [MQTT-3.3.2-14].
             out.add(new StringProperty(MqttProperties.RESPONSE_TOPIC, TopicMapping.toTopic(p.replyTo())));
         }
         Object bytes = p.header(CORRELATION_BYTES);
         if (bytes instanceof byte[] data) {
-            out.add(new BinaryProperty(MqttProperties.CORRELATION_DATA, data));
+            if (data.length <= MAX_MQTT_BYTES) { // Binary Data: two-byte length (MQTT 5 section 1.5.6)
+                out.add(new BinaryProperty(MqttProperties.CORRELATION_DATA, data));
+            }
         } else if (p.correlationId() != null) {
             out.add(new BinaryProperty(MqttProperties.CORRELATION_DATA,
                     p.correlationId().getBytes(StandardCharsets.UTF_8)));
@@ -171,12 +178,41 @@ final class PropertyMapping {
                 continue;
             }
             Object v = h.getValue();
-            user.add(k, v instanceof byte[] raw ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(v));
+            String value = v instanceof byte[] raw ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(v);
+            if (mqttString(k) && mqttString(value)) {
+                user.add(k, value);
+            }
         }
         if (!user.value().isEmpty()) {
             out.add(user);
         }
         return out;
+    }
+
+    /** The largest Message Expiry Interval: an unsigned Four Byte Integer. */
+    static final long MAX_EXPIRY_SECONDS = 0xFFFF_FFFFL;
+
+    /** The most bytes an MQTT UTF-8 string or binary data can hold: its length is a two-byte integer. */
+    static final int MAX_MQTT_BYTES = 65_535;
+
+    /**
+     * Whether {@code s} can be sent as an MQTT UTF-8 Encoded String: at most 65,535 bytes [MQTT-1.5.4-1] and no
+     * U+0000 [MQTT-1.5.4-2]. AMQP longstr header values may be up to 4 GiB and may hold U+0000.
+     */
+    static boolean mqttString(String s) {
+        if (s.length() > MAX_MQTT_BYTES || s.indexOf('\0') >= 0) {
+            return false;
+        }
+        return s.length() * 3 <= MAX_MQTT_BYTES || io.netty.buffer.ByteBufUtil.utf8Bytes(s) <= MAX_MQTT_BYTES;
+    }
+
+    /**
+     * Whether {@code topic} can be the Topic Name of a PUBLISH: not empty [MQTT-4.7.3-1], no wildcard
+     * [MQTT-3.3.2-2], and an MQTT string. An AMQP routing key may be empty or contain {@code #}, {@code +} or
+     * U+0000, and an AMQP subscriber's {@code #} binding matches such keys.
+     */
+    static boolean validTopicName(String topic) {
+        return !topic.isEmpty() && topic.indexOf('#') < 0 && topic.indexOf('+') < 0 && mqttString(topic);
     }
 
     /** The bytes as text when they are well-formed UTF-8, else null. */
