@@ -470,6 +470,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     void violation(String why, DisconnectReason reason) {
         if (reason == DisconnectReason.PROTOCOL_ERROR) {
             protocolError(why);
+        } else if (reason == DisconnectReason.QUOTA_EXCEEDED) {
+            warnViolation("MQTT client {} ({}) exceeded a server limit: {}; closing",
+                    clientId == null ? "-" : ViolationLog.printable(clientId), remote(), ViolationLog.printable(why));
+            closeWith(reason.code());
         } else {
             malformed(why, reason.code());
         }

@@ -137,7 +137,7 @@ final class PacketGuard extends ByteToMessageDecoder {
             }
             return;
         }
-        PacketShape.Problem shape = PacketShape.check(b1 >> 4, in.slice(start + 1 + i, length), v5(ctx));
+        PacketShape.Problem shape = PacketShape.check(b1 >> 4, b1 & 0x0F, in.slice(start + 1 + i, length), v5(ctx));
         if (shape != null) {
             fail(in, out, new Violation(shape.reason(), shape.code()));
             return;

@@ -6,18 +6,30 @@ import io.netty.buffer.ByteBuf;
  * Raw checks of one whole packet's bytes that the Netty codec does not make: where a packet's fields must end
  * exactly at its Remaining Length and the codec would leave the rest to be read as the next packet, and the
  * reserved bits of SUBSCRIBE options, which the codec drops before we see them. A packet that fails is malformed
- * (MQTT 5 section 4.13, 3.1.1 section 4.8) unless the rule names a Protocol Error.
+ * (MQTT 5 section 4.13, 3.1.1 section 4.8) unless the rule names a Protocol Error. Also the size of an MQTT 5
+ * packet's properties, which the codec would otherwise turn into objects before anything else sees them.
  */
 final class PacketShape {
     /** A broken rule: what, and how an MQTT 5 client is told. */
     record Problem(String reason, DisconnectReason code) {
     }
 
+    /**
+     * The largest property section accepted in an MQTT 5 packet, in bytes (the Property Length, MQTT 5 section
+     * 2.2.2.1). The specification sets no limit, and a User Property (0x26) of two empty strings takes 5 bytes, so a
+     * packet of {@code max_packet_size} could hold millions, each several objects once decoded: a 16 MiB PUBLISH made
+     * the codec allocate over 300 MB. 64 KiB is the half of the 128 KiB allowed beyond {@code max_message_size} that
+     * the topic does not take, and leaves room for thousands of properties.
+     */
+    static final int MAX_PROPERTY_BYTES = 65_536;
+
+    private static final int PUBLISH = 3;
     private static final int PUBACK = 4;
     private static final int PUBREC = 5;
     private static final int PUBREL = 6;
     private static final int PUBCOMP = 7;
     private static final int SUBSCRIBE = 8;
+    private static final int UNSUBSCRIBE = 10;
     private static final int PINGREQ = 12;
     private static final int DISCONNECT = 14;
     private static final int AUTH = 15;
@@ -29,9 +41,15 @@ final class PacketShape {
      * Checks the packet whose body (after the fixed header) is {@code body}, from its reader index to its writer
      * index; null when nothing is wrong. {@code v5}: the connection speaks MQTT 5 (properties present).
      */
-    static Problem check(int type, ByteBuf body, boolean v5) {
+    static Problem check(int type, int flags, ByteBuf body, boolean v5) {
         int start = body.readerIndex();
         int length = body.readableBytes();
+        if (v5) {
+            Problem tooMany = propertySize(type, flags, body, start, start + length);
+            if (tooMany != null) {
+                return tooMany;
+            }
+        }
         return switch (type) {
             case PUBACK, PUBREC, PUBREL, PUBCOMP -> pubReply(body, start, length, v5);
             case PINGREQ -> length == 0 ? null : malformed("PINGREQ with a body (Remaining Length must be 0)");
@@ -68,6 +86,30 @@ final class PacketShape {
         }
         int after = at + (int) (vbi >>> 32) + (int) vbi;
         return after == end ? null : malformed(what + " whose properties do not end the packet");
+    }
+
+    /**
+     * Refuses properties larger than {@link #MAX_PROPERTY_BYTES} in the packets a client sends once connected (its
+     * CONNECT is held to {@link PacketGuard#MAX_PACKET_SIZE_UNAUTHENTICATED} in all). The packet is valid, so it is
+     * neither Malformed nor a Protocol Error, and it is within the Maximum Packet Size the server announced, so not
+     * 0x95 ("greater than Maximum Packet Size"); it is over a limit of this implementation: 0x97 Quota exceeded.
+     * Where the properties would start past the packet the other checks or the codec report it.
+     */
+    private static Problem propertySize(int type, int flags, ByteBuf b, int start, int end) {
+        int at = switch (type) {
+            case PUBLISH -> end - start < 2 ? end  // topic length, topic, packet identifier from QoS 1
+                    : start + 2 + b.getUnsignedShort(start) + ((flags & 0x06) != 0 ? 2 : 0);
+            case PUBACK, PUBREC, PUBREL, PUBCOMP -> start + 3;
+            case SUBSCRIBE, UNSUBSCRIBE -> start + 2;
+            case DISCONNECT, AUTH -> start + 1;
+            default -> end;
+        };
+        long vbi = variableByteInteger(b, at, end);
+        if (vbi < 0 || (int) vbi <= MAX_PROPERTY_BYTES) {
+            return null;
+        }
+        return new Problem("properties of " + (int) vbi + " bytes in a packet of type " + type + " exceed the maximum of "
+                + MAX_PROPERTY_BYTES, DisconnectReason.QUOTA_EXCEEDED);
     }
 
     /**
