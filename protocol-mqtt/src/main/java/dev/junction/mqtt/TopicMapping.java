@@ -1,6 +1,6 @@
 package dev.junction.mqtt;
 
-import java.util.ArrayList;
+import dev.junction.routing.auth.MqttTopics;
 import java.util.List;
 
 /**
@@ -17,15 +17,7 @@ final class TopicMapping {
 
     /** An MQTT topic name as an AMQP routing key (and an AMQP routing key back as a topic: the swap is its own inverse). */
     static String swap(String s) {
-        char[] c = s.toCharArray();
-        for (int i = 0; i < c.length; i++) {
-            if (c[i] == '/') {
-                c[i] = '.';
-            } else if (c[i] == '.') {
-                c[i] = '/';
-            }
-        }
-        return new String(c);
+        return MqttTopics.fromRoutingKey(s);
     }
 
     static String toRoutingKey(String topic) {
@@ -52,28 +44,12 @@ final class TopicMapping {
 
     /** An AMQP binding key made by {@link #toBindingKey} back as the MQTT filter. */
     static String toFilter(String bindingKey) {
-        StringBuilder sb = new StringBuilder(bindingKey.length());
-        String[] words = bindingKey.split("\\.", -1);
-        for (int i = 0; i < words.length; i++) {
-            if (i > 0) {
-                sb.append('/');
-            }
-            String w = words[i];
-            sb.append(w.equals("*") ? "+" : w.equals("#") ? "#" : w.replace('/', '.'));
-        }
-        return sb.toString();
+        return MqttTopics.toFilter(bindingKey);
     }
 
     /** The levels of a topic name for matching; every level counts, empty ones included. */
     static List<String> levels(String topic) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int i = topic.indexOf('/'); i >= 0; i = topic.indexOf('/', start)) {
-            out.add(topic.substring(start, i));
-            start = i + 1;
-        }
-        out.add(topic.substring(start));
-        return out;
+        return MqttTopics.levels(topic);
     }
 
     /** A shared subscription {@code $share/{group}/{filter}} split into group and filter, or null if not shared. */

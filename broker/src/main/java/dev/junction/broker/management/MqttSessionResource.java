@@ -3,6 +3,7 @@ package dev.junction.broker.management;
 import dev.junction.broker.management.Caller.Access;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.auth.MqttTopics;
 import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
@@ -92,7 +93,7 @@ final class MqttSessionResource {
             for (Binding b : x.bindings()) {
                 if (b.toQueue() && b.destination().equals(q.name()) && b.arguments().containsKey("x-mqtt-filter")) {
                     Map<String, Object> s = new LinkedHashMap<>();
-                    s.put("filter", filter(b.routingKey()));
+                    s.put("filter", MqttTopics.toFilter(b.routingKey()));
                     s.put("qos", Values.toJson(b.arguments().get("x-mqtt-qos")));
                     s.put("no_local", Values.toJson(b.arguments().getOrDefault("x-mqtt-no-local", false)));
                     s.put("retain_as_published",
@@ -107,19 +108,5 @@ final class MqttSessionResource {
         }
         m.put("subscriptions", subs);
         return m;
-    }
-
-    /** A binding key back as the MQTT filter (docs/interop.md: '/' and '.' swap, '*' is '+'). */
-    static String filter(String bindingKey) {
-        StringBuilder sb = new StringBuilder(bindingKey.length());
-        String[] words = bindingKey.split("\\.", -1);
-        for (int i = 0; i < words.length; i++) {
-            if (i > 0) {
-                sb.append('/');
-            }
-            String w = words[i];
-            sb.append(w.equals("*") ? "+" : w.equals("#") ? "#" : w.replace('/', '.'));
-        }
-        return sb.toString();
     }
 }

@@ -34,6 +34,23 @@ public final class MqttTopics {
     }
 
     /**
+     * The MQTT filter text an AMQP binding key on the MQTT exchange stands for: words become levels, {@code *} is
+     * {@code +}, and '/' inside a word turns back into '.'. The inverse of the MQTT adapter's filter mapping.
+     */
+    public static String toFilter(String bindingKey) {
+        StringBuilder sb = new StringBuilder(bindingKey.length());
+        String[] words = bindingKey.split("\\.", -1);
+        for (int i = 0; i < words.length; i++) {
+            if (i > 0) {
+                sb.append('/');
+            }
+            String w = words[i];
+            sb.append(w.equals("*") ? "+" : w.equals("#") ? "#" : w.replace('/', '.'));
+        }
+        return sb.toString();
+    }
+
+    /**
      * The MQTT filter an AMQP binding key on the MQTT exchange stands for. It is dollar-protected as an MQTT filter
      * is: no client can publish a '$' topic to the MQTT exchange, so the difference never shows in deliveries, and
      * it keeps {@code #} under an ACL of {@code allow #} fully allowed.
@@ -47,7 +64,7 @@ public final class MqttTopics {
     }
 
     /** The levels of a topic name; every level counts, empty ones included. */
-    static List<String> levels(String topic) {
+    public static List<String> levels(String topic) {
         List<String> out = new ArrayList<>(4);
         int start = 0;
         for (int i = topic.indexOf('/'); i >= 0; i = topic.indexOf('/', start)) {
