@@ -56,8 +56,8 @@ final class ConnectFlow {
         if (c.v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
             // No enhanced authentication method is supported: refuse and close [MQTT-4.12.0-1].
             LOG.info("MQTT client {} asked for authentication method '{}', which is not supported; refusing",
-                    c.remote(), ViolationLog.printable(String.valueOf(
-                            vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD).value())));
+                    c.remote(), String.valueOf(
+                            vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD).value()));
             c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD);
             return;
         }
@@ -171,7 +171,7 @@ final class ConnectFlow {
                 // The CONNACK may not be sent [MQTT-3.1.2-24] and the client cannot work without it: close before
                 // touching any session.
                 LOG.warn("MQTT client '{}' ({}) has a Maximum Packet Size of {}, smaller than the {}-byte CONNACK;"
-                        + " closing", ViolationLog.printable(clientId), c.remote(), c.clientMaxPacket, size);
+                        + " closing", clientId, c.remote(), c.clientMaxPacket, size);
                 c.state = MqttConnection.State.CLOSED;
                 c.ctx.close();
                 return;
@@ -184,7 +184,7 @@ final class ConnectFlow {
             if (attached == null) {
                 // The session belongs to another user: refused, and the session and its connection are untouched.
                 LOG.info("MQTT client '{}' ({}) refused: the session belongs to another user (user '{}')",
-                        ViolationLog.printable(clientId), c.remote(), ViolationLog.printable(c.user.name()));
+                        clientId, c.remote(), c.user.name());
                 c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
                         : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
                 return;
@@ -244,7 +244,7 @@ final class ConnectFlow {
     }
 
     private void malformedConnect(String why) {
-        c.warnViolation("malformed CONNECT from {}: {}; closing", c.remote(), ViolationLog.printable(why));
+        c.warnViolation("malformed CONNECT from {}: {}; closing", c.remote(), why);
         if (c.v5) {
             c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET);
         } else {
@@ -253,7 +253,7 @@ final class ConnectFlow {
     }
 
     private void protocolErrorConnect(String why) {
-        c.warnViolation("protocol error in CONNECT from {}: {}; closing", c.remote(), ViolationLog.printable(why));
+        c.warnViolation("protocol error in CONNECT from {}: {}; closing", c.remote(), why);
         c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR);
     }
 

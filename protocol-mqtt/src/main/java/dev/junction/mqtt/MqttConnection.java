@@ -472,7 +472,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             protocolError(why);
         } else if (reason == DisconnectReason.QUOTA_EXCEEDED) {
             warnViolation("MQTT client {} ({}) exceeded a server limit: {}; closing",
-                    clientId == null ? "-" : ViolationLog.printable(clientId), remote(), ViolationLog.printable(why));
+                    clientId == null ? "-" : clientId, remote(), why);
             closeWith(reason.code());
         } else {
             malformed(why, reason.code());
@@ -493,13 +493,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** A malformed packet: MQTT 5 clients past CONNECT get DISCONNECT with the reason first; then close. */
     void malformed(String why, int reasonV5) {
         warnViolation("malformed MQTT packet from {} ({}): {}; closing",
-                clientId == null ? "-" : ViolationLog.printable(clientId), remote(), ViolationLog.printable(why));
+                clientId == null ? "-" : clientId, remote(), why);
         closeWith(reasonV5);
     }
 
     void protocolError(String why) {
         warnViolation("MQTT protocol error by {} ({}): {}; closing",
-                clientId == null ? "-" : ViolationLog.printable(clientId), remote(), ViolationLog.printable(why));
+                clientId == null ? "-" : clientId, remote(), why);
         closeWith(0x82);
     }
 

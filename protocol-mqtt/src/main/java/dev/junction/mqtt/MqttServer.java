@@ -154,8 +154,8 @@ public final class MqttServer implements AutoCloseable {
             sessions.put(clientId, s);
         }
         if (s != null && s.user == null) {
-            LOG.info("MQTT session '{}' had no recorded owner; user '{}' claims it", ViolationLog.printable(clientId),
-                    ViolationLog.printable(user));
+            LOG.info("MQTT session '{}' had no recorded owner; user '{}' claims it", clientId,
+                    user);
         }
         MqttConnection previous = null;
         boolean present = false;

@@ -181,7 +181,7 @@ final class Outbound {
             // [MQTT-3.3.2-2, MQTT-4.7.3-1], so it is dropped for this client, settled as below, counted and logged.
             c.server.unrepresentable.increment();
             UNREPRESENTABLE_LOG.warn("dropping a message for MQTT client '{}': routing key '{}' is no MQTT topic name",
-                    ViolationLog.printable(c.clientId), ViolationLog.printable(m.routingKey()));
+                    c.clientId, m.routingKey());
             granted = -1;
         }
         if (granted < 0 || (c.v5 && props == null) || !c.mayRead(topic)) {

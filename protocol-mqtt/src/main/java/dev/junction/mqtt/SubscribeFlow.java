@@ -73,7 +73,7 @@ final class SubscribeFlow {
             // limits.max_filters_per_subscribe: the whole SUBSCRIBE is refused, none of it is applied, so a
             // client never holds half of what it asked for. Quota exceeded on MQTT 5, Failure on 3.1.1.
             LOG.info("MQTT client '{}' sent a SUBSCRIBE with {} filters (limit {}); refusing it",
-                    ViolationLog.printable(c.clientId),
+                    c.clientId,
                     codes.length, maxFilters);
             java.util.Arrays.fill(codes, quotaExceeded());
             sendSuback(packetId, codes);
@@ -123,8 +123,8 @@ final class SubscribeFlow {
         sendSuback(p.packetId(), p.codes());
         if (quotaRefusals > 0) {
             // One line per SUBSCRIBE, however many of its filters a limit refused.
-            LOG.info("MQTT client '{}': {} of {} filters refused: {}", ViolationLog.printable(c.clientId),
-                    quotaRefusals, p.codes().length, ViolationLog.printable(firstQuotaReason));
+            LOG.info("MQTT client '{}': {} of {} filters refused: {}", c.clientId,
+                    quotaRefusals, p.codes().length, firstQuotaReason);
             quotaRefusals = 0;
             firstQuotaReason = null;
         }

@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 /**
  * Warnings about clients that break the protocol: one line per offence, but at most {@link #LINES_PER_SECOND} a
  * second, so that a flood of hostile connections cannot flood the log; lines over the limit are counted and the
- * count goes out with the next line. Callers escape client-supplied text ({@link MqttConnection#printable}).
+ * count goes out with the next line. Client-supplied text needs no escaping here: the log's message converter escapes control characters
+ * in every line (docs/security.md, "Logging").
  * Safe to call from any thread.
  */
 final class ViolationLog {
@@ -41,22 +42,5 @@ final class ViolationLog {
             more[args.length] = skipped;
             log.warn(format + " ({} similar lines suppressed before this one)", more);
         }
-    }
-
-    /** Client-supplied text for a log line: control characters escaped. */
-    static String printable(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch < 0x20 || ch == 0x7F) {
-                if (b == null) {
-                    b = new StringBuilder(s.length() + 8).append(s, 0, i);
-                }
-                b.append(String.format("\\u%04x", (int) ch));
-            } else if (b != null) {
-                b.append(ch);
-            }
-        }
-        return b == null ? s : b.toString();
     }
 }
