@@ -2,6 +2,7 @@ package dev.junction.broker;
 
 import dev.junction.config.Admission;
 import dev.junction.routing.HandshakeCompleted;
+import dev.junction.routing.guard.LogLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admission of connections on every listener, before any protocol work is done for them. Rules:
@@ -32,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code limits.handshake_timeout_ms}: a connection still handshaking after that long is closed (RabbitMQ's
  * {@code handshake_timeout}, 10 s by default).</li>
  * </ul>
- * Each refusal is logged at most once per {@link RateLimitedLog#INTERVAL_MS} with a count of those suppressed, since
+ * Each refusal is logged at most once per {@link #LOG_INTERVAL_SECONDS} s with a count of those suppressed, since
  * a flood of sockets would otherwise flood the log too. Shared by every listener's event loops: counts are atomic
  * per key and no lock is held.
  */
@@ -49,7 +52,9 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
-    private final RateLimitedLog log = new RateLimitedLog(ConnectionGate.class);
+    static final int LOG_INTERVAL_SECONDS = 10;
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
+    private final LogLimiter log = new LogLimiter(LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
 
     /** One accepted connection's place in the counts. */
     private static final class Slot {
@@ -113,7 +118,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
         ctx.executor().schedule(() -> {
             if (slot.inHandshake.get() && ch.isActive()) {
                 count("handshake_timeout");
-                log.warn("handshake_timeout", "closing {}: no complete handshake within {} ms "
+                log.log(LOG::warn, "handshake_timeout", "closing {}: no complete handshake within {} ms "
                         + "(limits.handshake_timeout_ms)", describe(ch), admission.handshakeTimeout().toMillis());
                 ch.close();
             }
@@ -130,7 +135,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
             }
             if (leaveHandshake(s, false)) {
                 count("handshake_evicted");
-                log.warn("handshake_evicted", "closing {}: limits.max_handshaking_connections ({}) reached, "
+                log.log(LOG::warn, "handshake_evicted", "closing {}: limits.max_handshaking_connections ({}) reached, "
                         + "it is the oldest connection still in its handshake", describe(s.channel),
                         admission.maxHandshaking());
                 s.channel.close();
@@ -177,7 +182,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx, String reason, String why) {
         count(reason);
-        log.warn(reason, "refusing connection from {}: {}", describe(ctx.channel()), why);
+        log.log(LOG::warn, reason, "refusing connection from {}: {}", describe(ctx.channel()), why);
         ctx.close();
     }
 

@@ -2,6 +2,7 @@ package dev.junction.broker;
 
 import dev.junction.config.TlsConfig;
 import dev.junction.routing.CertificateIdentity;
+import dev.junction.routing.guard.LogLimiter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -12,7 +13,6 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -28,9 +28,8 @@ import org.slf4j.LoggerFactory;
 final class TlsPeerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TlsPeerHandler.class);
     static final AttributeKey<String> IDENTITY = AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final AtomicLong LAST_LOG = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
-    private static final AtomicLong SUPPRESSED = new AtomicLong();
+    /** At most one line a second over all TLS listeners; a flood of bad handshakes cannot flood the log. */
+    private static final LogLimiter LINES = new LogLimiter(1, TimeUnit.SECONDS);
 
     private final String listener;
     private final TlsConfig.Identity identity;
@@ -80,7 +79,7 @@ final class TlsPeerHandler extends ChannelInboundHandlerAdapter {
             if (name.isPresent()) {
                 ctx.channel().attr(IDENTITY).set(name.get());
             } else {
-                log("{}: client certificate of {} has no usable {}; no certificate identity", listener,
+                LINES.log(LOG::info, "tls", "{}: client certificate of {} has no usable {}; no certificate identity", listener,
                         ctx.channel().remoteAddress(), identity.name().toLowerCase(java.util.Locale.ROOT));
             }
         }
@@ -93,19 +92,8 @@ final class TlsPeerHandler extends ChannelInboundHandlerAdapter {
         }
         String why = root == cause ? String.valueOf(cause.getMessage())
                 : cause.getMessage() + " (" + root.getMessage() + ")";
-        log("{}: TLS handshake with {} failed: {}", listener, ctx.channel().remoteAddress(), printable(why));
-    }
-
-    /** At most one line a second over all TLS listeners; a flood of bad handshakes cannot flood the log. */
-    private static void log(String format, Object... args) {
-        long now = System.nanoTime();
-        long last = LAST_LOG.get();
-        if (now - last < LOG_INTERVAL_NANOS || !LAST_LOG.compareAndSet(last, now)) {
-            SUPPRESSED.incrementAndGet();
-            return;
-        }
-        long suppressed = SUPPRESSED.getAndSet(0);
-        LOG.info(suppressed == 0 ? format : format + " (" + suppressed + " similar lines suppressed)", args);
+        LINES.log(LOG::info, "tls", "{}: TLS handshake with {} failed: {}", listener,
+                ctx.channel().remoteAddress(), printable(why));
     }
 
     static String printable(String text) {

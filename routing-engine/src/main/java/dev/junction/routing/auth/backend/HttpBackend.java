@@ -3,6 +3,7 @@ package dev.junction.routing.auth.backend;
 import dev.junction.config.AuthConfig;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.guard.LogLimiter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +56,7 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
     private final Optional<UserConfig> rights;
     private final ExecutorService executor;
     private final HttpClient client;
-    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
-    private final AtomicInteger suppressed = new AtomicInteger();
+    private final LogLimiter failures = new LogLimiter(LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
 
     public HttpBackend(AuthConfig.Http config, List<UserConfig> users) {
         this.config = config;
@@ -225,15 +224,7 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
 
     private Answer failure(URI path, String what) {
         String reason = "the HTTP auth service at " + path + " failed: " + what;
-        long now = System.nanoTime();
-        long last = lastLogNanos.get();
-        if (now - last >= TimeUnit.SECONDS.toNanos(LOG_INTERVAL_SECONDS) && lastLogNanos.compareAndSet(last, now)) {
-            int skipped = suppressed.getAndSet(0);
-            LOG.warn("{}; logins it is asked about are refused{}", reason,
-                    skipped == 0 ? "" : " (" + skipped + " similar failures not logged)");
-        } else {
-            suppressed.incrementAndGet();
-        }
+        failures.log(LOG::warn, "failure", "{}; logins it is asked about are refused", reason);
         return new Answer(false, List.of(), reason);
     }
 
