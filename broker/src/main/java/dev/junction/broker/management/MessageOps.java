@@ -84,9 +84,13 @@ final class MessageOps {
         return b.build();
     }
 
+    /** The most message body one get answer carries: the answer is built in memory, so a huge count is bounded. */
+    static final long MAX_ANSWER_BYTES = 16L << 20;
+
     /**
      * Takes up to {@code count} messages, then settles them all at once, so a requeueing get does not take the
-     * same message twice (RabbitMQ's behaviour).
+     * same message twice (RabbitMQ's behaviour). It stops early, after at least one message, once the bodies
+     * taken reach {@link #MAX_ANSWER_BYTES}.
      */
     List<Map<String, Object>> get(Queue q, Map<String, Object> body) {
         int count = Values.integer(body, "count", 1);
@@ -104,13 +108,15 @@ final class MessageOps {
         }
         int truncate = Values.integer(body, "truncate", Integer.MAX_VALUE);
         List<Delivery> taken = new ArrayList<>();
+        long bytes = 0;
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < count && bytes < MAX_ANSWER_BYTES; i++) {
                 Delivery d = EntityResource.await(q.get(false));
                 if (d == null) {
                     break;
                 }
                 taken.add(d);
+                bytes += Math.min(d.message().bodySize(), truncate);
             }
         } finally {
             if (!taken.isEmpty()) {
