@@ -136,7 +136,8 @@ class ChannelPrefetchAndTxAckTest {
             assertThat(b1.isRedeliver()).isFalse();
             ch.basicAck(b1.getDeliveryTag(), false);
             assertThat(next(noAck.bodies, "c1 once credit is free")).isEqualTo("c1");
-            assertThat(ready(pub, q1)).as("a1 requeued by basic.recover").isEqualTo(1);
+            // The requeue runs in q1's own mailbox, independently of the credit it frees on the channel: wait for it.
+            awaitTrue("a1 requeued by basic.recover", () -> readyQuietly(pub, q1) == 1);
             pub.queueDelete(q1);
         }
     }
