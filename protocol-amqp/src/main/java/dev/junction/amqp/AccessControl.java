@@ -1,6 +1,7 @@
 package dev.junction.amqp;
 
 import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
@@ -29,55 +30,55 @@ final class AccessControl {
     }
 
     /** basic.publish: the routing key against topic permissions and, on the MQTT exchange, the MQTT ACL. */
-    void topicWrite(VirtualHost vh, String exchange, String routingKey, int classId, int methodId) {
-        refuseIf(rights.publishRefusal(exchange, typeOf(vh, exchange), routingKey), classId, methodId);
+    void topicWrite(VirtualHost vh, String exchange, String routingKey, MethodType cause) {
+        refuseIf(rights.publishRefusal(exchange, typeOf(vh, exchange), routingKey), cause);
     }
 
     /** queue.bind, exchange.bind and their unbinds: the binding key, from the source exchange. */
-    void topicRead(VirtualHost vh, String source, String bindingKey, int classId, int methodId) {
-        refuseIf(rights.bindRefusal(source, typeOf(vh, source), bindingKey), classId, methodId);
+    void topicRead(VirtualHost vh, String source, String bindingKey, MethodType cause) {
+        refuseIf(rights.bindRefusal(source, typeOf(vh, source), bindingKey), cause);
     }
 
     /** Routing into {@code exchange} by a binding, alternate or dead-letter exchange rather than a publish. */
-    void indirectWrite(String exchange, int classId, int methodId) {
-        refuseIf(rights.indirectWriteRefusal(exchange), classId, methodId);
+    void indirectWrite(String exchange, MethodType cause) {
+        refuseIf(rights.indirectWriteRefusal(exchange), cause);
     }
 
     /** Any use of a queue: MQTT session queues belong to their user (and administrators). */
-    void queue(String queue, int classId, int methodId) {
-        refuseIf(rights.queueRefusal(queue), classId, methodId);
+    void queue(String queue, MethodType cause) {
+        refuseIf(rights.queueRefusal(queue), cause);
     }
 
     /** basic.consume, basic.get: as {@link #queue}, and an owner with an MQTT ACL cannot read its session queue. */
-    void queueRead(String queue, int classId, int methodId) {
-        refuseIf(rights.queueReadRefusal(queue), classId, methodId);
+    void queueRead(String queue, MethodType cause) {
+        refuseIf(rights.queueReadRefusal(queue), cause);
     }
 
     private static ExchangeType typeOf(VirtualHost vh, String exchange) {
         return exchange.isEmpty() ? ExchangeType.DIRECT : vh.exchange(exchange).map(Exchange::type).orElse(null);
     }
 
-    private static void refuseIf(String refusal, int classId, int methodId) {
+    private static void refuseIf(String refusal, MethodType cause) {
         if (refusal != null) {
-            throw AmqpException.channel(ReplyCode.ACCESS_REFUSED, refusal, classId, methodId);
+            throw AmqpException.channel(ReplyCode.ACCESS_REFUSED, refusal, cause);
         }
     }
 
-    void configure(String kind, String name, int classId, int methodId) {
+    void configure(String kind, String name, MethodType cause) {
         if (!permission.canConfigure(resource(kind, name))) {
-            throw refused("configure", kind, name, classId, methodId);
+            throw refused("configure", kind, name, cause);
         }
     }
 
-    void write(String kind, String name, int classId, int methodId) {
+    void write(String kind, String name, MethodType cause) {
         if (!permission.canWrite(resource(kind, name))) {
-            throw refused("write", kind, name, classId, methodId);
+            throw refused("write", kind, name, cause);
         }
     }
 
-    void read(String kind, String name, int classId, int methodId) {
+    void read(String kind, String name, MethodType cause) {
         if (!permission.canRead(resource(kind, name))) {
-            throw refused("read", kind, name, classId, methodId);
+            throw refused("read", kind, name, cause);
         }
     }
 
@@ -89,9 +90,9 @@ final class AccessControl {
         return kind.equals("exchange") && name.isEmpty() ? "amq.default" : name;
     }
 
-    private AmqpException refused(String access, String kind, String name, int classId, int methodId) {
+    private AmqpException refused(String access, String kind, String name, MethodType cause) {
         return AmqpException.channel(ReplyCode.ACCESS_REFUSED, "access to " + kind + " '"
                 + resource(kind, name) + "' in vhost '" + vhost + "' refused for user '" + user.name() + "'",
-                classId, methodId);
+                cause);
     }
 }

@@ -78,7 +78,7 @@ final class AmqpChannel {
             case BASIC_QOS, BASIC_CONSUME, BASIC_CANCEL, BASIC_GET, BASIC_ACK, BASIC_REJECT, BASIC_NACK,
                  BASIC_RECOVER, BASIC_RECOVER_ASYNC -> consuming.method(m);
             default -> throw AmqpException.connection(ReplyCode.COMMAND_INVALID, ""
-                    + m.type().amqpName() + " is not a client method", m.type().classId(), m.type().methodId());
+                    + m.type().amqpName() + " is not a client method", m.type());
         }
     }
 
@@ -139,7 +139,7 @@ final class AmqpChannel {
         }
         AmqpException e = error instanceof BrokerException b ? translate(b, m)
                 : error instanceof AmqpException a ? a
-                : AmqpException.connection(ReplyCode.INTERNAL_ERROR, "" + error, 0, 0);
+                : AmqpException.connection(ReplyCode.INTERNAL_ERROR, "" + error);
         if (e.hardError()) {
             conn.fail(e);
         } else {

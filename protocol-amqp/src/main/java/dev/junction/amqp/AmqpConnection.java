@@ -208,7 +208,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else {
             LOG.error("{}: internal error, closing the connection", peer(), root);
-            fail(AmqpException.connection(ReplyCode.INTERNAL_ERROR, "internal error, see the broker log", 0, 0));
+            fail(AmqpException.connection(ReplyCode.INTERNAL_ERROR, "internal error, see the broker log"));
         }
     }
 
@@ -219,7 +219,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             return; // after our close-ok, everything the client still sends is discarded [AMQP 0-9-1 connection.close]
         }
         if (closing) {
-            // After we sent connection.close only close and close-ok matter [AMQP 0-9-1 4.2.5? connection.close].
+            // After we sent connection.close only close and close-ok matter [AMQP 0-9-1 connection.close].
             if (frame instanceof MethodFrame mf && mf.channel() == 0
                     && (mf.method().type() == MethodType.CONNECTION_CLOSE_OK
                         || mf.method().type() == MethodType.CONNECTION_CLOSE)) {
@@ -237,7 +237,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 if (hb.channel() != 0) {
                     // Heartbeats belong to channel 0 [AMQP 0-9-1 4.2.7]; RabbitMQ answers others as unexpected.
                     throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
-                            "heartbeat frame on channel " + hb.channel(), 0, 0);
+                            "heartbeat frame on channel " + hb.channel());
                 }
             } else if (frame instanceof MethodFrame mf) {
                 if (mf.channel() == 0) {
@@ -302,14 +302,14 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 handshake.updateSecret(m);
             }
             default -> throw AmqpException.connection(ReplyCode.COMMAND_INVALID, ""
-                    + m.type().amqpName() + " is not valid on channel 0", m.type().classId(), m.type().methodId());
+                    + m.type().amqpName() + " is not valid on channel 0", m.type());
         }
     }
 
     private void requireOpen(Method m) {
         if (vhost == null) {
             throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "connection is not open",
-                    m.type().classId(), m.type().methodId());
+                    m.type());
         }
     }
 
@@ -318,34 +318,38 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (m.type() == MethodType.CHANNEL_OPEN) {
             if (number > channelMax) {
                 throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel number " + number
-                        + " exceeds the negotiated channel_max " + channelMax, 20, 10);
+                        + " exceeds the negotiated channel_max " + channelMax, MethodType.CHANNEL_OPEN);
             }
             if (channels.containsKey(number)) {
                 throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen",
-                        20, 10);
+                        MethodType.CHANNEL_OPEN);
             }
             try {
                 // RabbitMQ's user limit max-channels, over all of the user's connections: 530, connection closed.
                 engine.connectionQuotas().openChannel(user.name());
             } catch (BrokerException e) {
-                throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), 20, 10);
+                throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), MethodType.CHANNEL_OPEN);
             }
             AmqpChannel ch = new AmqpChannel(this, number);
             channels.put(number, ch);
             return ch;
         }
-        return openChannel(number, m.type().classId(), m.type().methodId());
+        return openChannel(number, m.type());
     }
 
     private AmqpChannel openChannel(int number) {
-        return openChannel(number, 0, 0);
+        AmqpChannel ch = channels.get(number);
+        if (ch == null) {
+            throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + number);
+        }
+        return ch;
     }
 
-    private AmqpChannel openChannel(int number, int classId, int methodId) {
+    private AmqpChannel openChannel(int number, MethodType cause) {
         AmqpChannel ch = channels.get(number);
         if (ch == null) {
             throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel "
-                    + number, classId, methodId);
+                    + number, cause);
         }
         return ch;
     }
@@ -419,9 +423,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         try {
             AmqpEncoder.writeMethod(out, channel, m);
             try {
-                AmqpEncoder.writeContent(out, channel, 60, p, message.body(), frameMax);
+                AmqpEncoder.writeContent(out, channel, MethodType.BASIC_DELIVER.classId(), p, message.body(), frameMax);
             } catch (IllegalArgumentException e) {
-                AmqpEncoder.writeContent(out, channel, 60, ContentFit.fit(p), message.body(), frameMax);
+                AmqpEncoder.writeContent(out, channel, MethodType.BASIC_DELIVER.classId(), ContentFit.fit(p), message.body(), frameMax);
             }
         } catch (RuntimeException e) {
             out.release();
@@ -483,7 +487,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             // RabbitMQ's vhost and user limits max-connections, checked at connection.open as RabbitMQ does.
             quota = engine.connectionQuotas().open(user.name(), vhost.name());
         } catch (BrokerException e) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), 10, 40);
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), MethodType.CONNECTION_OPEN);
         }
         // Through its handshake: the listener's handshake slot and timeout no longer apply.
         ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
@@ -516,8 +520,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         credentialExpiry = ctx.executor().schedule(() -> {
             if (!closing && ctx.channel().isActive()) {
                 LOG.info("{}: the access token of user '{}' expired; closing", peer(), user == null ? "" : user.name());
-                fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - the access token expired",
-                        0, 0));
+                fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - the access token expired"));
             }
         }, ms, TimeUnit.MILLISECONDS);
     }

@@ -76,7 +76,7 @@ final class Consuming {
                 if (!m.bit("requeue")) {
                     // As in RabbitMQ: redelivery to the same consumer without requeue is not supported.
                     throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false",
-                            m.type().classId(), m.type().methodId());
+                            m.type());
                 }
                 outstanding.requeueAll();
                 if (m.type() == MethodType.BASIC_RECOVER) {
@@ -108,21 +108,21 @@ final class Consuming {
         }
         if (consumers.containsKey(tag)) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "attempt to reuse consumer tag '"
-                    + tag + "'", 60, 20);
+                    + tag + "'", MethodType.BASIC_CONSUME);
         }
         int max = ch.conn.engine.quotas().maxConsumersPerChannel();
         if (max > 0 && consumers.size() >= max) {
             // limits.max_consumers_per_channel, RabbitMQ's consumer_max_per_channel: the channel is closed.
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "consumer limit of " + max
-                    + " per channel reached", 60, 20);
+                    + " per channel reached", MethodType.BASIC_CONSUME);
         }
         boolean noAck = m.bit("no-ack");
         if (queueName.equals(DirectReplyTo.PSEUDO_QUEUE)) {
             consumeReplyTo(m, tag, noAck);
             return;
         }
-        ch.conn.access.read("queue", queueName, 60, 20);
-        ch.conn.access.queueRead(queueName, 60, 20);
+        ch.conn.access.read("queue", queueName, MethodType.BASIC_CONSUME);
+        ch.conn.access.queueRead(queueName, MethodType.BASIC_CONSUME);
         Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
         List<Prefetch> limits = new ArrayList<>(2);
         if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
@@ -161,7 +161,7 @@ final class Consuming {
         // A void value is no integer either: 406, as RabbitMQ ("expected integer, got void").
         if (!HeaderValues.isInteger(p)) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
-                    "invalid x-priority argument: must be an integer", 60, 20);
+                    "invalid x-priority argument: must be an integer", MethodType.BASIC_CONSUME);
         }
         return ((Number) p).intValue();
     }
@@ -169,11 +169,11 @@ final class Consuming {
     private void consumeReplyTo(Method m, String tag, boolean noAck) {
         if (!noAck) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot "
-                    + "acknowledge", 60, 20);
+                    + "acknowledge", MethodType.BASIC_CONSUME);
         }
         if (replyToName != null) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
-                    "reply consumer already set", 60, 20);
+                    "reply consumer already set", MethodType.BASIC_CONSUME);
         }
         ChannelConsumer sink = new ChannelConsumer(tag);
         consumers.put(tag, sink);
@@ -210,15 +210,15 @@ final class Consuming {
         }
         if (DirectReplyTo.PSEUDO_QUEUE.equals(message.properties().replyTo())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer "
-                    + "does not exist", 60, 40);
+                    + "does not exist", MethodType.BASIC_PUBLISH);
         }
         return message;
     }
 
     private void get(Method m) {
         String queueName = m.str("queue").isEmpty() ? ch.lastQueue : m.str("queue");
-        ch.conn.access.read("queue", queueName, 60, 70);
-        ch.conn.access.queueRead(queueName, 60, 70);
+        ch.conn.access.read("queue", queueName, MethodType.BASIC_GET);
+        ch.conn.access.queueRead(queueName, MethodType.BASIC_GET);
         Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
         boolean noAck = m.bit("no-ack");
         ch.conn.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
@@ -249,7 +249,7 @@ final class Consuming {
             // Taken now, the ack would only reach the disk later, or never if the broker stops first: refused
             // visibly instead (the connection closes and its unacked messages are requeued).
             throw AmqpException.connection(ReplyCode.INTERNAL_ERROR, "cannot record the acknowledgement: the "
-                    + "store cannot write (disk full or failing)", m.type().classId(), m.type().methodId());
+                    + "store cannot write (disk full or failing)", m.type());
         }
         outstanding.settle(m, tag, multiple, how, ch.publishing.transactional());
     }

@@ -1,6 +1,7 @@
 package dev.junction.amqp;
 
 import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,7 +38,7 @@ final class ContentInFlight {
         held += bytes;
         if (held > cap) {
             throw AmqpException.connection(ReplyCode.RESOURCE_ERROR, "unfinished message content on this "
-                    + "connection exceeds " + cap + " bytes (limits.max_content_in_flight_bytes)", 60, 40);
+                    + "connection exceeds " + cap + " bytes (limits.max_content_in_flight_bytes)", MethodType.BASIC_PUBLISH);
         }
         update();
     }

@@ -19,21 +19,20 @@ final class Declarations {
     void method(Method m) {
         VirtualHost vhost = ch.conn.vhost;
         AccessControl access = ch.conn.access;
-        int c = m.type().classId();
-        int id = m.type().methodId();
+        MethodType c = m.type();
         switch (m.type()) {
             case EXCHANGE_DECLARE -> {
                 String name = entityName(m, "exchange");
                 boolean passive = m.bit("passive");
                 if (!passive) {
-                    access.configure("exchange", name, c, id);
+                    access.configure("exchange", name, c);
                     String ae = dev.junction.routing.exchange.HeaderValues.asString(
                             m.table("arguments").get("alternate-exchange"));
                     if (ae != null) {
                         // As RabbitMQ: routing into an alternate exchange is writing to it.
-                        access.read("exchange", name, c, id);
-                        access.write("exchange", ae, c, id);
-                        access.indirectWrite(ae, c, id);
+                        access.read("exchange", name, c);
+                        access.write("exchange", ae, c);
+                        access.indirectWrite(ae, c);
                     }
                 }
                 vhost.declareExchange(new ExchangeSpec(name, m.str("type"), m.bit("durable"), m.bit("auto-delete"),
@@ -42,18 +41,18 @@ final class Declarations {
             }
             case EXCHANGE_DELETE -> {
                 String name = entityName(m, "exchange");
-                access.configure("exchange", name, c, id);
+                access.configure("exchange", name, c);
                 vhost.deleteExchange(name, m.bit("if-unused"));
                 reply(m, MethodType.EXCHANGE_DELETE_OK.with());
             }
             case EXCHANGE_BIND, EXCHANGE_UNBIND -> {
                 String destination = entityName(m, "destination");
                 String source = entityName(m, "source");
-                access.write("exchange", destination, c, id);
-                access.read("exchange", source, c, id);
-                access.topicRead(vhost, source, m.str("routing-key"), c, id);
+                access.write("exchange", destination, c);
+                access.read("exchange", source, c);
+                access.topicRead(vhost, source, m.str("routing-key"), c);
                 if (m.type() == MethodType.EXCHANGE_BIND) {
-                    access.indirectWrite(destination, c, id);
+                    access.indirectWrite(destination, c);
                 }
                 Binding b = Binding.toExchange(source, destination, m.str("routing-key"), m.table("arguments"));
                 if (m.type() == MethodType.EXCHANGE_BIND) {
@@ -73,10 +72,10 @@ final class Declarations {
                     // An empty queue name and key mean the last declared queue, keyed by its own name.
                     key = queue;
                 }
-                access.write("queue", queue, c, id);
-                access.read("exchange", exchange, c, id);
-                access.queue(queue, c, id);
-                access.topicRead(vhost, exchange, key, c, id);
+                access.write("queue", queue, c);
+                access.read("exchange", exchange, c);
+                access.queue(queue, c);
+                access.topicRead(vhost, exchange, key, c);
                 Binding b = Binding.toQueue(exchange, queue, key, m.table("arguments"));
                 if (m.type() == MethodType.QUEUE_BIND) {
                     vhost.bind(b, ch.conn);
@@ -88,15 +87,15 @@ final class Declarations {
             }
             case QUEUE_PURGE -> {
                 String queue = queueName(m);
-                access.read("queue", queue, c, id);
-                access.queue(queue, c, id);
+                access.read("queue", queue, c);
+                access.queue(queue, c);
                 ch.conn.await(() -> vhost.purgeQueue(queue, ch.conn), (count, error) ->
                         ch.completeOrFail(error, m, () -> reply(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
             }
             case QUEUE_DELETE -> {
                 String queue = strip(queueName(m));
-                access.configure("queue", queue, c, id);
-                access.queue(queue, c, id);
+                access.configure("queue", queue, c);
+                access.queue(queue, c);
                 boolean existed = vhost.queue(queue).isPresent();
                 ch.conn.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), ch.conn),
                         (count, error) -> ch.completeOrFail(error, m, () -> {
@@ -127,25 +126,24 @@ final class Declarations {
                 return;
             }
         }
-        int c = m.type().classId();
-        int id = m.type().methodId();
+        MethodType c = m.type();
         if (!passive && !requested.isEmpty()) {
-            access.configure("queue", requested, c, id);
+            access.configure("queue", requested, c);
         }
         if (!requested.isEmpty()) {
-            access.queue(requested, c, id);
+            access.queue(requested, c);
         }
         java.util.Map<String, Object> args = m.table("arguments");
         String dlx = dev.junction.routing.exchange.HeaderValues.asString(args.get("x-dead-letter-exchange"));
         Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
                 m.bit("auto-delete"), args), ch.conn, passive, name -> {
                     // Checked on the final name, so server-named queues are checked too.
-                    access.configure("queue", name, c, id);
+                    access.configure("queue", name, c);
                     if (dlx != null) {
                         // As RabbitMQ: dead-lettering reads the queue and writes to the DLX.
-                        access.read("queue", name, c, id);
-                        access.write("exchange", dlx, c, id);
-                        access.indirectWrite(dlx, c, id);
+                        access.read("queue", name, c);
+                        access.write("exchange", dlx, c);
+                        access.indirectWrite(dlx, c);
                     }
                 });
         ch.lastQueue = q.name();
@@ -177,7 +175,7 @@ final class Declarations {
         if (ch.lastQueue.isEmpty()) {
             throw dev.junction.amqp.codec.AmqpException.channel(
                     dev.junction.amqp.codec.ReplyCode.NOT_FOUND, "no previously declared queue",
-                    m.type().classId(), m.type().methodId());
+                    m.type());
         }
         return ch.lastQueue;
     }

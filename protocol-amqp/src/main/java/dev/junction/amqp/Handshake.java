@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The connection handshake [AMQP 0-9-1 section 4.2.3? connection class]: start → start-ok (authentication) →
+ * The connection handshake [AMQP 0-9-1 2.2.4 the connection class]: start → start-ok (authentication) →
  * tune → tune-ok (negotiation) → open → open-ok. Methods out of this order are a hard error.
  */
 final class Handshake {
@@ -47,8 +47,7 @@ final class Handshake {
 
     void start() {
         if (step != null) {
-            throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "protocol header seen twice",
-                    0, 0);
+            throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "protocol header seen twice");
         }
         step = Step.START_SENT;
         String mechanisms = conn.certificateIdentity() != null ? Authenticator.MECHANISMS_WITH_EXTERNAL
@@ -130,7 +129,7 @@ final class Handshake {
                 + ". For details see the broker logfile.";
         if (conn.clientHasCapability("authentication_failure_close")) {
             conn.warn("{}: authentication failed: {}", conn.peer(), why);
-            conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, 10, 11));
+            conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, MethodType.CONNECTION_START_OK));
         } else {
             conn.abort("authentication failed: " + why);
         }
@@ -152,7 +151,7 @@ final class Handshake {
                 .orElse(Verdict.deny("no JWT backend"));
         if (!renewed.allowed() || !renewed.user().name().equals(user.name())) {
             throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - new secret refused: "
-                    + (renewed.allowed() ? "it names another user" : renewed.reason()), 10, 70);
+                    + (renewed.allowed() ? "it names another user" : renewed.reason()), MethodType.CONNECTION_UPDATE_SECRET);
         }
         expiresAt = renewed.expiresAt();
         conn.credentialExpiresAt(expiresAt);
@@ -167,16 +166,16 @@ final class Handshake {
         int serverFrameMax = conn.settings.frameMax();
         if (frameMax != 0 && frameMax < FRAME_MIN_SIZE) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + frameMax
-                    + " < " + FRAME_MIN_SIZE + " min size", 10, 31);
+                    + " < " + FRAME_MIN_SIZE + " min size", MethodType.CONNECTION_TUNE_OK);
         }
         if (frameMax > serverFrameMax) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + frameMax
-                    + " > " + serverFrameMax + " max size", 10, 31);
+                    + " > " + serverFrameMax + " max size", MethodType.CONNECTION_TUNE_OK);
         }
         int serverChannelMax = conn.settings.channelMax();
         if (channelMax > serverChannelMax) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel_max=" + channelMax
-                    + " > " + serverChannelMax + " max channels", 10, 31);
+                    + " > " + serverChannelMax + " max channels", MethodType.CONNECTION_TUNE_OK);
         }
         step = Step.TUNED;
         conn.tuned(frameMax == 0 ? serverFrameMax : (int) frameMax,
@@ -189,12 +188,12 @@ final class Handshake {
         Optional<VirtualHost> vhost = conn.engine.vhost(vhostName);
         if (vhost.isEmpty()) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "vhost '" + vhostName + "' not found",
-                    10, 40);
+                    MethodType.CONNECTION_OPEN);
         }
         Optional<VhostPermission> permission = user.permissionsFor(vhostName);
         if (permission.isEmpty()) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
-                    + "' refused for user '" + user.name() + "'", 10, 40);
+                    + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN);
         }
         step = Step.OPEN;
         conn.opened(user, vhost.get(), new AccessControl(user, vhostName, permission.get(),
@@ -211,7 +210,7 @@ final class Handshake {
 
     private static AmqpException unexpected(Method m) {
         return AmqpException.connection(ReplyCode.COMMAND_INVALID, "unexpected "
-                + m.type().amqpName() + " during the connection handshake", m.type().classId(), m.type().methodId());
+                + m.type().amqpName() + " during the connection handshake", m.type());
     }
 
     private Map<String, Object> serverProperties() {

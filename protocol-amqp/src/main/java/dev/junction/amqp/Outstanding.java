@@ -103,7 +103,7 @@ final class Outstanding {
 
     private static AmqpException unknownTag(Method m, long tag) {
         return AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "unknown delivery tag "
-                + tag, m.type().classId(), m.type().methodId());
+                + tag, m.type());
     }
 
     private static void settleInQueues(List<Delivered> chosen, Settlement how) {

@@ -53,7 +53,7 @@ final class Publishing {
                 if (m.bit("immediate")) {
                     // RabbitMQ dropped support for immediate in 3.0 and answers with NOT_IMPLEMENTED.
                     throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "immediate=true",
-                            60, 40);
+                            MethodType.BASIC_PUBLISH);
                 }
                 checkTarget(m);
                 // A publisher from its first publish method on: a raised memory alarm stops reading before the content.
@@ -63,7 +63,7 @@ final class Publishing {
             case CONFIRM_SELECT -> {
                 if (txMode) {
                     throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
-                            "cannot switch from tx to confirm mode", 85, 10);
+                            "cannot switch from tx to confirm mode", MethodType.CONFIRM_SELECT);
                 }
                 if (!confirmMode) {
                     confirmMode = true;
@@ -76,7 +76,7 @@ final class Publishing {
             case TX_SELECT -> {
                 if (confirmMode) {
                     throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
-                            "cannot switch from confirm to tx mode", 90, 10);
+                            "cannot switch from confirm to tx mode", MethodType.TX_SELECT);
                 }
                 txMode = true;
                 ch.conn.send(ch.number, MethodType.TX_SELECT_OK.with());
@@ -115,7 +115,7 @@ final class Publishing {
      */
     private void checkTarget(Method m) {
         String exchange = m.str("exchange");
-        ch.conn.access.write("exchange", exchange, 60, 40);
+        ch.conn.access.write("exchange", exchange, MethodType.BASIC_PUBLISH);
         if (exchange.isEmpty()) {
             return;
         }
@@ -131,7 +131,7 @@ final class Publishing {
     private void requireTx(Method m) {
         if (!txMode) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
-                    "channel is not transactional", m.type().classId(), m.type().methodId());
+                    "channel is not transactional", m.type());
         }
     }
 
@@ -143,22 +143,22 @@ final class Publishing {
     void expectNoContent(Method m) {
         if (publish != null && properties == null) {
             throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "expected content header "
-                    + "for class 60, got non content header frame instead", m.type().classId(), m.type().methodId());
+                    + "for class 60, got non content header frame instead", m.type());
         }
         if (properties != null) {
             throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "expected content body, "
-                    + "got non content body frame instead", m.type().classId(), m.type().methodId());
+                    + "got non content body frame instead", m.type());
         }
     }
 
     void contentHeader(ContentHeaderFrame h) {
         if (publish == null || properties != null) {
             throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
-                    "content header without basic.publish", 60, 40);
+                    "content header without basic.publish", MethodType.BASIC_PUBLISH);
         }
-        if (h.classId() != 60) {
+        if (h.classId() != MethodType.BASIC_PUBLISH.classId()) {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content header for class "
-                    + h.classId() + " but basic.publish is class 60", 60, 40);
+                    + h.classId() + " but basic.publish is class 60", MethodType.BASIC_PUBLISH);
         }
         long max = ch.conn.settings.maxMessageSize();
         if (h.bodySize() > max) {
@@ -166,8 +166,7 @@ final class Publishing {
             publish = null;
             // The body frames that follow are skipped by discarding; the channel closes first.
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "message size "
-                    + h.bodySize() + " is larger than configured max size " + max, m.type().classId(),
-                    m.type().methodId());
+                    + h.bodySize() + " is larger than configured max size " + max, m.type());
         }
         properties = h.properties();
         bodySize = h.bodySize();
@@ -181,12 +180,12 @@ final class Publishing {
     void contentBody(ContentBodyFrame b) {
         if (properties == null) {
             throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
-                    "content body without a content header", 60, 40);
+                    "content body without a content header", MethodType.BASIC_PUBLISH);
         }
         byte[] chunk = b.payload();
         if (received + (long) chunk.length > bodySize) {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content body exceeds the size of "
-                    + bodySize + " bytes announced in its header", 60, 40);
+                    + bodySize + " bytes announced in its header", MethodType.BASIC_PUBLISH);
         }
         ch.conn.content.received(chunk.length);
         append(chunk);
@@ -225,7 +224,7 @@ final class Publishing {
         Message message = new Message(m.str("exchange"), m.str("routing-key"), p, b);
         // Topic permissions after user_id and expiration, in RabbitMQ's order; exchange and write were checked at
         // basic.publish.
-        ch.conn.access.topicWrite(ch.conn.vhost, message.exchange(), message.routingKey(), 60, 40);
+        ch.conn.access.topicWrite(ch.conn.vhost, message.exchange(), message.routingKey(), MethodType.BASIC_PUBLISH);
         if (txMode) {
             // Routing happens at commit; existence is still checked now, as RabbitMQ does.
             if (!message.exchange().isEmpty() && ch.conn.vhost.exchange(message.exchange()).isEmpty()) {
@@ -246,7 +245,7 @@ final class Publishing {
                 }
             } catch (NumberFormatException e) {
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid expiration '"
-                        + p.expiration() + "': must be a non-negative integer of milliseconds", 60, 40);
+                        + p.expiration() + "': must be a non-negative integer of milliseconds", MethodType.BASIC_PUBLISH);
             }
         }
         for (String header : new String[] {"CC", "BCC"}) {
@@ -254,7 +253,7 @@ final class Publishing {
             if (p.headers().containsKey(header) && !(routes instanceof List<?>)) {
                 // Sender-selected distribution takes an array of routing keys; RabbitMQ refuses any other type.
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid message: header '" + header
-                        + "' must be an array, got " + (routes == null ? "void" : routes.getClass().getSimpleName()), 60, 40);
+                        + "' must be an array, got " + (routes == null ? "void" : routes.getClass().getSimpleName()), MethodType.BASIC_PUBLISH);
             }
             if (routes instanceof List<?> keys) {
                 // Each CC / BCC key routes the message as its routing key does, so each is authorized like it (as
@@ -264,14 +263,14 @@ final class Publishing {
                 for (Object key : keys) {
                     String k = HeaderValues.asString(key);
                     if (k != null) {
-                        ch.conn.access.topicWrite(ch.conn.vhost, m.str("exchange"), k, 60, 40);
+                        ch.conn.access.topicWrite(ch.conn.vhost, m.str("exchange"), k, MethodType.BASIC_PUBLISH);
                     }
                 }
             }
         }
         if (p.userId() != null && !p.userId().equals(ch.conn.access.userName())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
-                    + p.userId() + "' but authenticated user was '" + ch.conn.access.userName() + "'", 60, 40);
+                    + p.userId() + "' but authenticated user was '" + ch.conn.access.userName() + "'", MethodType.BASIC_PUBLISH);
         }
     }
 

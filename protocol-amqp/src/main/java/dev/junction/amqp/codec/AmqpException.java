@@ -29,6 +29,11 @@ public final class AmqpException extends RuntimeException {
         return new AmqpException(true, replyCode, text, classId, methodId);
     }
 
+    /** A hard error caused by a method of type {@code cause}. */
+    public static AmqpException connection(int replyCode, String text, MethodType cause) {
+        return new AmqpException(true, replyCode, text, cause.classId(), cause.methodId());
+    }
+
     /** A hard error not caused by a particular method. */
     public static AmqpException connection(int replyCode, String text) {
         return new AmqpException(true, replyCode, text, 0, 0);
@@ -37,6 +42,11 @@ public final class AmqpException extends RuntimeException {
     /** A soft error: the channel must be closed with channel.close. */
     public static AmqpException channel(int replyCode, String text, int classId, int methodId) {
         return new AmqpException(false, replyCode, text, classId, methodId);
+    }
+
+    /** A soft error caused by a method of type {@code cause}. */
+    public static AmqpException channel(int replyCode, String text, MethodType cause) {
+        return new AmqpException(false, replyCode, text, cause.classId(), cause.methodId());
     }
 
     public boolean hardError() {
