@@ -14,27 +14,30 @@ import org.slf4j.LoggerFactory;
 /**
  * One AMQP channel: dispatches methods to the declaration, publishing and consuming parts, and owns the channel's
  * life: a soft error closes it with channel.close, after which only close-ok is accepted [AMQP 0-9-1 channel.close].
- * Event-loop only.
+ * Event-loop only, except {@link #deliver} and {@link #canTakeDeliveries}.
  */
 final class AmqpChannel {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpChannel.class);
 
     final AmqpConnection conn;
     final int number;
-    final Declarations declarations;
+    private final FrameOutput out;
+    private final Declarations declarations;
     final Publishing publishing;
     final Consuming consuming;
     private boolean closing;
-    boolean flowActive = true;
+    /** channel.flow: false while the client asked us to stop sending content [AMQP 0-9-1 channel.flow]. */
+    private volatile boolean flowActive = true;
     /** The queue most recently declared on this channel: an empty queue name in later methods means it. */
-    String lastQueue = "";
+    private String lastQueue = "";
 
-    AmqpChannel(AmqpConnection conn, int number) {
+    AmqpChannel(AmqpConnection conn, int number, ChannelContext context, FrameOutput out) {
         this.conn = conn;
         this.number = number;
-        this.declarations = new Declarations(this);
-        this.publishing = new Publishing(this);
-        this.consuming = new Consuming(this);
+        this.out = out;
+        this.declarations = new Declarations(this, context);
+        this.publishing = new Publishing(this, context);
+        this.consuming = new Consuming(this, context);
     }
 
     void method(Method m) {
@@ -42,7 +45,7 @@ final class AmqpChannel {
             if (m.type() == MethodType.CHANNEL_CLOSE_OK) {
                 conn.channelClosed(number);
             } else if (m.type() == MethodType.CHANNEL_CLOSE) {
-                conn.send(number, MethodType.CHANNEL_CLOSE_OK.with());
+                send(MethodType.CHANNEL_CLOSE_OK.with());
             }
             return;
         }
@@ -56,22 +59,22 @@ final class AmqpChannel {
 
     private void dispatch(Method m) {
         switch (m.type()) {
-            case CHANNEL_OPEN -> conn.send(number, MethodType.CHANNEL_OPEN_OK.with(""));
+            case CHANNEL_OPEN -> send(MethodType.CHANNEL_OPEN_OK.with(""));
             case CHANNEL_CLOSE -> {
                 release();
-                conn.send(number, MethodType.CHANNEL_CLOSE_OK.with());
+                send(MethodType.CHANNEL_CLOSE_OK.with());
                 conn.channelClosed(number);
             }
             case CHANNEL_CLOSE_OK -> { }
             case CHANNEL_FLOW -> {
                 flowActive = m.bit("active");
-                conn.send(number, MethodType.CHANNEL_FLOW_OK.with(flowActive));
+                send(MethodType.CHANNEL_FLOW_OK.with(flowActive));
                 if (flowActive) {
                     resumeConsumers();
                 }
             }
             case CHANNEL_FLOW_OK -> { }
-            case ACCESS_REQUEST -> conn.send(number, MethodType.ACCESS_REQUEST_OK.with(1));
+            case ACCESS_REQUEST -> send(MethodType.ACCESS_REQUEST_OK.with(1));
             case EXCHANGE_DECLARE, EXCHANGE_DELETE, EXCHANGE_BIND, EXCHANGE_UNBIND,
                  QUEUE_DECLARE, QUEUE_BIND, QUEUE_UNBIND, QUEUE_PURGE, QUEUE_DELETE -> declarations.method(m);
             case BASIC_PUBLISH, TX_SELECT, TX_COMMIT, TX_ROLLBACK, CONFIRM_SELECT -> publishing.method(m);
@@ -125,7 +128,7 @@ final class AmqpChannel {
         LOG.info("{} channel {}: closing channel: {}", conn.peer(), number, e.getMessage());
         release();
         closing = true;
-        conn.send(number, MethodType.CHANNEL_CLOSE.with(e.replyCode(), e.replyText(), e.classId(), e.methodId()));
+        send(MethodType.CHANNEL_CLOSE.with(e.replyCode(), e.replyText(), e.classId(), e.methodId()));
     }
 
     /** Handles the outcome of an asynchronous engine call made for method {@code m}. */
@@ -149,6 +152,35 @@ final class AmqpChannel {
 
     boolean closing() {
         return closing;
+    }
+
+    /** The queue most recently declared on this channel, or "" [AMQP 0-9-1 queue-name]. */
+    String lastQueue() {
+        return lastQueue;
+    }
+
+    /** queue.declare answered with {@code queue}: an empty queue name in later methods means it. */
+    void declared(String queue) {
+        lastQueue = queue;
+    }
+
+    void send(Method m) {
+        out.send(number, m);
+    }
+
+    /** Writes a method with its content on this channel; see {@link FrameOutput#sendWithContent}. */
+    void sendWithContent(Method m, dev.junction.routing.Message message) {
+        out.sendWithContent(number, m, message);
+    }
+
+    /** Called by queue threads: hands a delivery for this channel to the event loop. */
+    void deliver(Runnable onEventLoop) {
+        out.deliver(onEventLoop);
+    }
+
+    /** Whether this channel's consumers may be given more deliveries now. Any thread. */
+    boolean canTakeDeliveries() {
+        return flowActive && out.canTakeDeliveries();
     }
 
     void resumeConsumers() {

@@ -1,11 +1,9 @@
 package dev.junction.amqp;
 
-import dev.junction.amqp.codec.AmqpEncoder;
 import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.AmqpFrame;
 import dev.junction.amqp.codec.AmqpFrameDecoder;
 import dev.junction.amqp.codec.ContentBodyFrame;
-import dev.junction.amqp.codec.ContentFit;
 import dev.junction.amqp.codec.ContentHeaderFrame;
 import dev.junction.amqp.codec.HeartbeatFrame;
 import dev.junction.amqp.codec.Method;
@@ -13,95 +11,70 @@ import dev.junction.amqp.codec.MethodFrame;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ProtocolHeaderOk;
 import dev.junction.amqp.codec.ReplyCode;
-import dev.junction.config.UserConfig;
-import dev.junction.routing.PublishResult;
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
-import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.BrokerException;
+import dev.junction.routing.CertificateIdentity;
 import dev.junction.routing.ConnectionQuotas;
 import dev.junction.routing.HandshakeCompleted;
-import dev.junction.routing.VirtualHost;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
+import dev.junction.routing.PublishResult;
+import dev.junction.routing.RoutingEngine;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One AMQP 0-9-1 connection: the handshake, channel 0, dispatch of frames to channels, heartbeats, output
- * batching and the two ways a connection ends (a client close or a hard error).
+ * One AMQP 0-9-1 connection: channel 0 (the {@link Handshake}, close, update-secret), dispatch of frames to the
+ * {@link ChannelTable}'s channels, and the two ways a connection ends (a client close or a hard error). Its parts:
+ * {@link FrameOutput} writes, {@link InboundOrder} holds frames back while an engine call answers later,
+ * {@link PublisherFlow} stops reading a publisher the broker cannot keep up with, {@link Heartbeats} watches the
+ * peer, and {@link ContentInFlight} bounds the message content it holds.
  *
  * <p>Everything here runs on the connection's event loop except {@link #deliver}, which queue threads call;
  * deliveries are queued and drained on the event loop, where delivery tags are assigned in send order.
- *
- * <p>Engine calls that answer with a future (consume, get, purge, delete) pause frame processing for the whole
- * connection until they complete, so replies keep the order the client sent its methods in.
  */
 public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
-    private static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
-            io.netty.util.AttributeKey.valueOf(dev.junction.routing.CertificateIdentity.CHANNEL_ATTRIBUTE);
-    private static final int MAX_PENDING_DELIVERIES = 2048;
-    /**
-     * How long the socket stays open after close-ok for a client that closed the connection, so frames it sent
-     * before our close-ok (publishes in flight) are read and discarded instead of resetting the connection under
-     * the client before it reads close-ok.
-     */
-    private static final long CLOSE_OK_LINGER_SECONDS = 10;
+    private static final AttributeKey<String> CERTIFICATE_IDENTITY =
+            AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
 
-    final AmqpSettings settings;
-    final RoutingEngine engine;
-    final DirectReplyTo directReplyTo;
+    private final AmqpSettings settings;
+    private final RoutingEngine engine;
+    private final DirectReplyTo directReplyTo;
     private final Handshake handshake;
-    private final Map<Integer, AmqpChannel> channels = new HashMap<>();
-    private final ArrayDeque<AmqpFrame> parked = new ArrayDeque<>();
-    private ChannelHandlerContext ctx;
-    private boolean busy;
-    private boolean flushPending;
-    private boolean closing;
-    /** The client sent connection.close and we answered close-ok: only waiting for the socket to close. */
-    private boolean closedByClient;
-    private volatile boolean writable = true;
-    /** Reading stops under the memory alarm and while a queue this connection publishes to is congested. */
-    private PublisherFlow flow;
-    /** False once the socket closed: queues must stop handing deliveries (autoack ones would be lost). */
-    private volatile boolean open = true;
-    private dev.junction.routing.queue.Handoff handoff;
+    private final ChannelTable channels;
     /** Message content received on this connection and not yet accepted by queues. */
     final ContentInFlight content;
-
-    // Set by the handshake.
-    UserConfig user;
+    private ChannelHandlerContext ctx;
+    private FrameOutput out;
+    private InboundOrder inbound;
+    /** Reading stops under the memory alarm and while a queue this connection publishes to is congested. */
+    private PublisherFlow flow;
+    private Heartbeats heartbeats;
+    /** What the handshake settled; null until connection.open. */
+    private ConnectionTerms terms;
     /** This connection's slot in its vhost's and user's connection limits; null until connection.open. */
     private ConnectionQuotas.Lease quota;
-    VirtualHost vhost;
-    AccessControl access;
-    int frameMax;
-    int channelMax;
-    Map<String, Object> clientCapabilities = Map.of();
+    private ConnectionClose close;
+    private boolean cleanedUp;
 
     public AmqpConnection(AmqpSettings settings, RoutingEngine engine, DirectReplyTo directReplyTo) {
         this.settings = settings;
         this.engine = engine;
         this.directReplyTo = directReplyTo;
-        this.handshake = new Handshake(this, new Authenticator(settings.users()));
-        this.frameMax = settings.frameMax();
-        this.channelMax = settings.channelMax();
+        this.handshake = new Handshake(this, settings, engine, new Authenticator(settings.users()));
+        this.channels = new ChannelTable(engine.connectionQuotas());
         // One message of the largest allowed size must always fit.
         this.content = new ContentInFlight(this, Math.max(settings.maxContentInFlightBytes(),
                 settings.maxMessageSize()));
@@ -116,15 +89,17 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.flow = new PublisherFlow(this, on -> ctx.channel().config().setAutoRead(on));
-        this.handoff = new dev.junction.routing.queue.Handoff(ctx.executor(), MAX_PENDING_DELIVERIES, this::flush,
-                () -> channels.values().forEach(AmqpChannel::resumeConsumers));
+        this.flow = new PublisherFlow(this, engine, on -> ctx.channel().config().setAutoRead(on));
+        this.out = new FrameOutput(ctx, settings.frameMax(), channels::resumeConsumers);
+        this.inbound = new InboundOrder(this, ctx.executor(), flow, this::handle);
+        this.heartbeats = new Heartbeats(this, ctx, flow);
+        this.close = new ConnectionClose(this, ctx, out, inbound, this::cleanup);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.executor().schedule(() -> {
-            if (vhost == null && ctx.channel().isActive()) {
+            if (terms == null && ctx.channel().isActive()) {
                 warn("{}: closing: no complete handshake within {} s", peer(), HANDSHAKE_TIMEOUT_SECONDS);
                 ctx.close();
             }
@@ -135,15 +110,11 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         AmqpFrame frame = (AmqpFrame) msg;
-        if (closing) {
-            handle(frame); // discarded at once: nothing is kept for a connection that is going away
-            return;
+        if (close.closing()) {
+            close.whileClosing(frame); // nothing is kept for a connection that is going away
+        } else {
+            inbound.read(frame);
         }
-        if (busy || flow.blocked()) {
-            parked.add(frame);
-            return;
-        }
-        handle(frame);
     }
 
     @Override
@@ -154,9 +125,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        writable = ctx.channel().isWritable();
-        if (writable) {
-            channels.values().forEach(AmqpChannel::resumeConsumers);
+        if (out.writabilityChanged()) {
+            channels.resumeConsumers();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -164,27 +134,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (closedByClient) {
-                // Nothing more is sent after close-ok, heartbeats included; a silent client has had its chance.
-                if (idle.state() == IdleState.READER_IDLE) {
-                    ctx.close();
-                }
-                return;
-            }
-            if (idle.state() == IdleState.READER_IDLE && flow.stoppedSinceAsked()) {
-                return; // we stopped reading; silence is ours, not the client's
-            }
-            if (idle.state() == IdleState.READER_IDLE) {
-                warn("{}: missed heartbeats from client, closing the connection", peer());
-                // Reset rather than close: an orderly close would queue the FIN behind every delivery the client
-                // has not read yet, and a client that stopped reading would never learn the connection is gone.
-                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-                ctx.close();
-            } else if (idle.state() == IdleState.WRITER_IDLE) {
-                ByteBuf out = ctx.alloc().buffer(8);
-                AmqpEncoder.writeHeartbeat(out);
-                ctx.writeAndFlush(out);
-            }
+            heartbeats.idle(idle, close.closedByClient());
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -192,7 +142,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        open = false;
+        out.closed();
         cleanup();
         LOG.debug("{}: connection closed", peer());
         ctx.fireChannelInactive();
@@ -203,7 +153,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof AmqpException e) {
             fail(e);
-        } else if (root instanceof java.io.IOException) {
+        } else if (root instanceof IOException) {
             LOG.debug("{}: connection error: {}", peer(), root.toString());
             ctx.close();
         } else {
@@ -215,19 +165,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     // ---- frame handling ---------------------------------------------------------------------------------------
 
     private void handle(AmqpFrame frame) {
-        if (closedByClient) {
-            return; // after our close-ok, everything the client still sends is discarded [AMQP 0-9-1 connection.close]
-        }
-        if (closing) {
-            // After we sent connection.close only close and close-ok matter [AMQP 0-9-1 connection.close].
-            if (frame instanceof MethodFrame mf && mf.channel() == 0
-                    && (mf.method().type() == MethodType.CONNECTION_CLOSE_OK
-                        || mf.method().type() == MethodType.CONNECTION_CLOSE)) {
-                if (mf.method().type() == MethodType.CONNECTION_CLOSE) {
-                    send(0, MethodType.CONNECTION_CLOSE_OK.with());
-                }
-                ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
-            }
+        if (close.closing()) {
+            close.whileClosing(frame); // a frame parked before the connection began to end
             return;
         }
         try {
@@ -246,33 +185,20 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                     channelFor(mf.channel(), mf.method()).method(mf.method());
                 }
             } else if (frame instanceof ContentHeaderFrame h) {
-                openChannel(h.channel()).contentHeader(h);
+                channels.get(h.channel()).contentHeader(h);
             } else if (frame instanceof ContentBodyFrame b) {
-                openChannel(b.channel()).contentBody(b);
+                channels.get(b.channel()).contentBody(b);
             }
         } catch (AmqpException e) {
             if (e.hardError()) {
                 fail(e);
             } else {
-                AmqpChannel ch = channels.get(channelOf(frame));
+                AmqpChannel ch = channels.find(ChannelTable.channelOf(frame));
                 if (ch != null) {
                     ch.fail(e);
                 }
             }
         }
-    }
-
-    private static int channelOf(AmqpFrame f) {
-        if (f instanceof MethodFrame m) {
-            return m.channel();
-        }
-        if (f instanceof ContentHeaderFrame h) {
-            return h.channel();
-        }
-        if (f instanceof ContentBodyFrame b) {
-            return b.channel();
-        }
-        return 0;
     }
 
     private void connectionMethod(Method m) {
@@ -281,20 +207,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             case CONNECTION_CLOSE -> {
                 LOG.debug("{}: client closed the connection: {} {}", peer(), m.integer("reply-code"),
                         m.str("reply-text"));
-                cleanup();
-                closing = true;
-                busy = false;
-                parked.clear();
-                send(0, MethodType.CONNECTION_CLOSE_OK.with());
-                flush();
-                closedByClient = true; // from here on nothing is written (a late confirm, a delivery in flight)
-                // The client closes the socket once it has read close-ok; until then (or the linger time) keep
-                // reading and discarding what it sent before it saw our close-ok, instead of closing on unread
-                // input, which resets the connection and loses close-ok on the client's side.
-                ctx.channel().config().setAutoRead(true);
-                ctx.executor().schedule(() -> {
-                    ctx.close();
-                }, CLOSE_OK_LINGER_SECONDS, TimeUnit.SECONDS);
+                close.byClient();
             }
             case CONNECTION_CLOSE_OK -> ctx.close();
             case CONNECTION_UPDATE_SECRET -> {
@@ -307,222 +220,84 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void requireOpen(Method m) {
-        if (vhost == null) {
-            throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "connection is not open",
-                    m.type());
+        if (terms == null) {
+            throw AmqpException.connection(ReplyCode.COMMAND_INVALID, "connection is not open", m.type());
         }
     }
 
     private AmqpChannel channelFor(int number, Method m) {
         requireOpen(m);
         if (m.type() == MethodType.CHANNEL_OPEN) {
-            if (number > channelMax) {
-                throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel number " + number
-                        + " exceeds the negotiated channel_max " + channelMax, MethodType.CHANNEL_OPEN);
-            }
-            if (channels.containsKey(number)) {
-                throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen",
-                        MethodType.CHANNEL_OPEN);
-            }
-            try {
-                // RabbitMQ's user limit max-channels, over all of the user's connections: 530, connection closed.
-                engine.connectionQuotas().openChannel(user.name());
-            } catch (BrokerException e) {
-                throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), MethodType.CHANNEL_OPEN);
-            }
-            AmqpChannel ch = new AmqpChannel(this, number);
-            channels.put(number, ch);
-            return ch;
+            ChannelContext context = new ChannelContext(engine, terms.vhost(), terms.access(), directReplyTo,
+                    settings.maxMessageSize(), this);
+            return channels.open(number, terms, n -> new AmqpChannel(this, n, context, out));
         }
-        return openChannel(number, m.type());
-    }
-
-    private AmqpChannel openChannel(int number) {
-        AmqpChannel ch = channels.get(number);
-        if (ch == null) {
-            throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + number);
-        }
-        return ch;
-    }
-
-    private AmqpChannel openChannel(int number, MethodType cause) {
-        AmqpChannel ch = channels.get(number);
-        if (ch == null) {
-            throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel "
-                    + number, cause);
-        }
-        return ch;
+        return channels.get(number, m.type());
     }
 
     void channelClosed(int number) {
-        if (channels.remove(number) != null) {
-            engine.connectionQuotas().closeChannel(user.name());
-        }
+        channels.closed(number, terms.user().name());
     }
 
-    /**
-     * Runs an engine call whose answer is a future, holding back the connection's further frames until it is
-     * done; {@code then} runs on the event loop with the result.
-     */
-    <T> void await(Supplier<CompletableFuture<T>> call, java.util.function.BiConsumer<T, Throwable> then) {
-        CompletableFuture<T> f;
-        try {
-            f = call.get();
-        } catch (RuntimeException e) {
-            then.accept(null, e);
-            return;
-        }
-        if (f.isDone()) {
-            T value = null;
-            Throwable error = null;
-            try {
-                value = f.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                error = e.getCause();
-            }
-            then.accept(value, error);
-            return;
-        }
-        busy = true;
-        f.whenComplete((value, error) -> ctx.executor().execute(() -> {
-            busy = false;
-            try {
-                then.accept(value, error instanceof java.util.concurrent.CompletionException ? error.getCause() : error);
-            } catch (AmqpException e) {
-                // Soft errors are handled by the channel's own catch in its continuation.
-                fail(e);
-            }
-            resumeParked();
-        }));
+    /** See {@link InboundOrder#await}: later frames wait until {@code call}'s answer was handled. */
+    <T> void await(Supplier<CompletableFuture<T>> call, BiConsumer<T, Throwable> then) {
+        inbound.await(call, then);
     }
 
+    /** See {@link InboundOrder#holdFor}: a throttled login waits without blocking the event loop. */
+    void holdFor(long delayMs, CompletableFuture<?> ready, Runnable then) {
+        inbound.holdFor(delayMs, ready, then);
+    }
+
+    /** Handles frames held back while a memory alarm blocked the publisher. */
     void resumeParked() {
-        while (!busy && !flow.blocked() && !parked.isEmpty()) {
-            handle(parked.poll());
-        }
-        flush();
+        inbound.resume();
     }
 
     // ---- output -----------------------------------------------------------------------------------------------
 
     void send(int channel, Method m) {
-        ByteBuf out = ctx.alloc().buffer(64);
-        AmqpEncoder.writeMethod(out, channel, m);
-        write(out);
-    }
-
-    /**
-     * Writes a method with its content. Properties AMQP cannot carry (a message from another protocol with a
-     * shortstr property over 255 bytes, say) are sent fitted by {@link ContentFit}. Throws
-     * IllegalArgumentException, with nothing written and nothing leaked, when the method itself cannot be encoded;
-     * the caller settles the delivery.
-     */
-    void sendWithContent(int channel, Method m, Message message) {
-        MessageProperties p = message.properties();
-        ByteBuf out = ctx.alloc().buffer(128 + message.bodySize());
-        try {
-            AmqpEncoder.writeMethod(out, channel, m);
-            try {
-                AmqpEncoder.writeContent(out, channel, MethodType.BASIC_DELIVER.classId(), p, message.body(), frameMax);
-            } catch (IllegalArgumentException e) {
-                AmqpEncoder.writeContent(out, channel, MethodType.BASIC_DELIVER.classId(), ContentFit.fit(p), message.body(), frameMax);
-            }
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
-        write(out);
-    }
-
-    private void write(ByteBuf out) {
-        if (closedByClient) {
-            out.release(); // close-ok was the last frame [AMQP 0-9-1 connection.close-ok]
-            return;
-        }
-        ctx.write(out, ctx.voidPromise());
-        if (!flushPending) {
-            flushPending = true;
-            // Coalesce: everything written during this event-loop task goes out in one flush.
-            ctx.executor().execute(this::flush);
-        }
+        out.send(channel, m);
     }
 
     void flush() {
-        flushPending = false;
-        ctx.flush();
-    }
-
-    /** Called by queue threads: hands a delivery to the event loop. */
-    void deliver(Runnable onEventLoop) {
-        handoff.submit(onEventLoop);
-    }
-
-    /** Whether consumers on this connection may be given more deliveries now. */
-    boolean canTakeDeliveries() {
-        return open && writable && handoff.hasRoom();
+        out.flush();
     }
 
     void runOnEventLoop(Runnable r) {
         ctx.executor().execute(r);
     }
 
-    // ---- lifecycle --------------------------------------------------------------------------------------------
-
-    /** Negotiated after tune-ok: the decoder's frame limit and the heartbeat watchdog. */
-    void tuned(int negotiatedFrameMax, int negotiatedChannelMax, int heartbeatSeconds) {
-        this.frameMax = negotiatedFrameMax;
-        this.channelMax = negotiatedChannelMax;
-        ctx.pipeline().get(AmqpFrameDecoder.class).frameMax(negotiatedFrameMax);
-        if (heartbeatSeconds > 0) {
-            long intervalMs = heartbeatSeconds * 1000L;
-            // We send after half an interval without output, as RabbitMQ does, so a client that expects a frame
-            // within every interval always gets one; a peer silent for two intervals is gone [AMQP 0-9-1 4.2.7].
-            ctx.pipeline().addBefore(ctx.name(), "heartbeat",
-                    new IdleStateHandler(intervalMs * 2, intervalMs / 2, 0, TimeUnit.MILLISECONDS));
-        }
+    ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
+        return ctx.executor().schedule(r, delay, unit);
     }
 
-    void opened(UserConfig user, VirtualHost vhost, AccessControl access) {
+    // ---- lifecycle --------------------------------------------------------------------------------------------
+
+    /** Negotiated at tune-ok: the frame limit of decoder and encoder, and the heartbeat watchdog. */
+    void tuned(Tuning tuning) {
+        ctx.pipeline().get(AmqpFrameDecoder.class).frameMax(tuning.frameMax());
+        out.frameMax(tuning.frameMax());
+        heartbeats.start(tuning.heartbeatSeconds());
+    }
+
+    /** connection.open passed the handshake's checks: the connection takes its quota slot and keeps its terms. */
+    void opened(ConnectionTerms opened) {
         try {
             // RabbitMQ's vhost and user limits max-connections, checked at connection.open as RabbitMQ does.
-            quota = engine.connectionQuotas().open(user.name(), vhost.name());
+            quota = engine.connectionQuotas().open(opened.user().name(), opened.vhost().name());
         } catch (BrokerException e) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, e.getMessage(), MethodType.CONNECTION_OPEN);
         }
         // Through its handshake: the listener's handshake slot and timeout no longer apply.
         ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
-        this.user = user;
-        this.vhost = vhost;
-        this.access = access;
-        LOG.info("{}: connection opened for user '{}' in vhost '{}'", peer(), user.name(), vhost.name());
+        this.terms = opened;
+        LOG.info("{}: connection opened for user '{}' in vhost '{}'", peer(), opened.user().name(),
+                opened.vhost().name());
         engine.memoryAlarm().subscribe(flow.memoryListener);
         if (engine.memoryAlarm().raised()) {
             flow.memoryAlarm(true);
         }
-    }
-
-    private java.util.concurrent.ScheduledFuture<?> credentialExpiry;
-
-    /**
-     * The login's credentials (an access token) lapse at {@code at}: the connection is closed then with 403
-     * ACCESS_REFUSED, as its access ends, unless connection.update-secret renews it first. Replaces an earlier
-     * expiry.
-     */
-    void credentialExpiresAt(java.util.Optional<java.time.Instant> at) {
-        if (credentialExpiry != null) {
-            credentialExpiry.cancel(false);
-            credentialExpiry = null;
-        }
-        if (at.isEmpty()) {
-            return;
-        }
-        long ms = Math.max(0, java.time.Duration.between(java.time.Instant.now(), at.get()).toMillis());
-        credentialExpiry = ctx.executor().schedule(() -> {
-            if (!closing && ctx.channel().isActive()) {
-                LOG.info("{}: the access token of user '{}' expired; closing", peer(), user == null ? "" : user.name());
-                fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - the access token expired"));
-            }
-        }, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Called when this connection publishes: a raised alarm blocks it now. */
@@ -534,35 +309,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         flow.hold(over);
     }
 
-    /**
-     * Runs {@code then} after {@code delayMs} on the event loop, reading nothing and handling no frame meanwhile
-     * (a throttled login: the wait must never block the event loop). Skipped if the connection ends first.
-     */
-    void holdFor(long delayMs, Runnable then) {
-        holdFor(delayMs, java.util.concurrent.CompletableFuture.completedFuture(null), then);
-    }
-
-    /** As {@link #holdFor(long, Runnable)}, waiting first for {@code ready} (a slow password check off the loop). */
-    void holdFor(long delayMs, java.util.concurrent.CompletableFuture<?> ready, Runnable then) {
-        if (delayMs <= 0 && ready.isDone()) {
-            then.run();
-            return;
-        }
-        busy = true;
-        flow.hold(true);
-        ready.whenComplete((done, error) -> ctx.executor().schedule(() -> {
-            busy = false;
-            flow.hold(false);
-            if (closing || !ctx.channel().isActive()) {
-                return;
-            }
-            try {
-                then.run();
-            } catch (AmqpException e) {
-                fail(e);
-            }
-            resumeParked();
-        }, Math.max(0, delayMs), TimeUnit.MILLISECONDS));
+    void congested(PublishResult result) {
+        flow.congested(result);
     }
 
     /** A warning a client can provoke at will: rate-limited per source address, see WarningLimiter. */
@@ -570,58 +318,32 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         engine.clientWarnings().warn(LOG, peerAddress(), format, args);
     }
 
-    void congested(PublishResult result) {
-        flow.congested(result);
-    }
-
     boolean isOpen() {
-        return !closing && ctx.channel().isActive();
+        return !close.closing() && ctx.channel().isActive();
     }
 
     /** A hard error: send connection.close with the code and wait (briefly) for close-ok. */
     void fail(AmqpException e) {
-        if (closing) {
-            return;
-        }
-        warn("{}: closing connection: {} {}", peer(), e.replyCode(), e.getMessage());
-        cleanup();
-        closing = true;
-        busy = false;
-        parked.clear();
-        if (ctx.channel().isActive()) {
-            send(0, MethodType.CONNECTION_CLOSE.with(e.replyCode(), e.replyText(), e.classId(), e.methodId()));
-            flush();
-            ctx.executor().schedule(() -> {
-                ctx.close();
-            }, 1, TimeUnit.SECONDS);
-        }
+        close.fail(e);
     }
 
     /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */
     void abort(String why) {
-        warn("{}: {}", peer(), why);
-        closing = true;
-        ctx.close();
+        close.abort(why);
     }
-
-    private boolean cleanedUp;
 
     private void cleanup() {
         if (cleanedUp) {
             return;
         }
         cleanedUp = true;
-        for (AmqpChannel ch : channels.values().toArray(new AmqpChannel[0])) {
-            ch.release();
-            engine.connectionQuotas().closeChannel(user.name());
-        }
-        channels.clear();
+        channels.releaseAll(terms == null ? null : terms.user().name());
         if (quota != null) {
             quota.close();
         }
         engine.memoryAlarm().unsubscribe(flow.memoryListener);
-        if (vhost != null) {
-            vhost.ownerClosed(this);
+        if (terms != null) {
+            terms.vhost().ownerClosed(this);
         }
     }
 
@@ -638,12 +360,13 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         return ctx == null ? null : ctx.channel().attr(CERTIFICATE_IDENTITY).get();
     }
 
-    java.net.InetAddress peerAddress() {
+    InetAddress peerAddress() {
         InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
         return a == null ? null : a.getAddress();
     }
 
+    /** Whether the client announced the RabbitMQ extension {@code name}; false until connection.open. */
     boolean clientHasCapability(String name) {
-        return Boolean.TRUE.equals(clientCapabilities.get(name));
+        return terms != null && terms.clientHasCapability(name);
     }
 }

@@ -29,6 +29,7 @@ final class Consuming {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final AmqpChannel ch;
+    private final ChannelContext context;
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     /** Delivery tags not yet settled, and the settlements of an open transaction. */
     private final Outstanding outstanding = new Outstanding();
@@ -44,8 +45,9 @@ final class Consuming {
     private String replyToName;
     private ChannelConsumer replyToConsumer;
 
-    Consuming(AmqpChannel ch) {
+    Consuming(AmqpChannel ch, ChannelContext context) {
         this.ch = ch;
+        this.context = context;
     }
 
     void method(Method m) {
@@ -63,7 +65,7 @@ final class Consuming {
                     }
                 }
                 if (!m.bit("nowait")) {
-                    ch.conn.send(ch.number, MethodType.BASIC_CANCEL_OK.with(tag));
+                    ch.send(MethodType.BASIC_CANCEL_OK.with(tag));
                 }
             }
             case BASIC_GET -> get(m);
@@ -80,7 +82,7 @@ final class Consuming {
                 }
                 outstanding.requeueAll();
                 if (m.type() == MethodType.BASIC_RECOVER) {
-                    ch.conn.send(ch.number, MethodType.BASIC_RECOVER_OK.with());
+                    ch.send(MethodType.BASIC_RECOVER_OK.with());
                 }
             }
             default -> throw new IllegalStateException("not a consuming method: " + m.type());
@@ -97,11 +99,11 @@ final class Consuming {
             prefetchCount = count;
             prefetchBytes = size;
         }
-        ch.conn.send(ch.number, MethodType.BASIC_QOS_OK.with());
+        ch.send(MethodType.BASIC_QOS_OK.with());
     }
 
     private void consume(Method m) {
-        String queueName = m.str("queue").isEmpty() ? ch.lastQueue : m.str("queue");
+        String queueName = m.str("queue").isEmpty() ? ch.lastQueue() : m.str("queue");
         String tag = m.str("consumer-tag");
         if (tag.isEmpty()) {
             tag = generateTag();
@@ -110,7 +112,7 @@ final class Consuming {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "attempt to reuse consumer tag '"
                     + tag + "'", MethodType.BASIC_CONSUME);
         }
-        int max = ch.conn.engine.quotas().maxConsumersPerChannel();
+        int max = context.engine().quotas().maxConsumersPerChannel();
         if (max > 0 && consumers.size() >= max) {
             // limits.max_consumers_per_channel, RabbitMQ's consumer_max_per_channel: the channel is closed.
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "consumer limit of " + max
@@ -121,9 +123,9 @@ final class Consuming {
             consumeReplyTo(m, tag, noAck);
             return;
         }
-        ch.conn.access.read("queue", queueName, MethodType.BASIC_CONSUME);
-        ch.conn.access.queueRead(queueName, MethodType.BASIC_CONSUME);
-        Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
+        context.access().read("queue", queueName, MethodType.BASIC_CONSUME);
+        context.access().queueRead(queueName, MethodType.BASIC_CONSUME);
+        Queue queue = context.vhost().usableQueue(queueName, context.owner());
         List<Prefetch> limits = new ArrayList<>(2);
         if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
             limits.add(new Prefetch(prefetchCount, prefetchBytes));
@@ -131,7 +133,7 @@ final class Consuming {
         // A no-ack consumer takes no credit from the channel-wide limit but waits while it is used up.
         limits.add(channelPrefetch);
         int priority = priorityOf(m.table("arguments"));
-        ConsumerSpec spec = new ConsumerSpec(tag, noAck, m.bit("exclusive"), priority, limits, ch.conn);
+        ConsumerSpec spec = new ConsumerSpec(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
         ChannelConsumer sink = new ChannelConsumer(tag);
         String consumerTag = tag;
         consumers.put(tag, sink);
@@ -147,7 +149,7 @@ final class Consuming {
             ch.completeOrFail(error, m, () -> {
                 sink.consumer = consumer;
                 if (!m.bit("nowait")) {
-                    ch.conn.send(ch.number, MethodType.BASIC_CONSUME_OK.with(consumerTag));
+                    ch.send(MethodType.BASIC_CONSUME_OK.with(consumerTag));
                 }
             });
         });
@@ -177,27 +179,27 @@ final class Consuming {
         }
         ChannelConsumer sink = new ChannelConsumer(tag);
         consumers.put(tag, sink);
-        replyToName = ch.conn.directReplyTo.register(message -> ch.conn.deliver(() -> {
+        replyToName = context.directReplyTo().register(message -> ch.deliver(() -> {
             if (!ch.closing() && consumers.get(tag) == sink) {
                 try {
-                    ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, nextTag, false,
+                    ch.sendWithContent(MethodType.BASIC_DELIVER.with(tag, nextTag, false,
                             message.exchange(), message.routingKey()), message);
                     nextTag++;
                 } catch (IllegalArgumentException e) {
-                    Undeliverable.dropped(ch.conn, message, e); // a reply is never acknowledged: nothing to settle
+                    Undeliverable.dropped(context.engine().registry(), message, e); // a reply is never acknowledged: nothing to settle
                 }
             }
         }));
         sink.replyTo = true;
         replyToConsumer = sink;
         if (!m.bit("nowait")) {
-            ch.conn.send(ch.number, MethodType.BASIC_CONSUME_OK.with(tag));
+            ch.send(MethodType.BASIC_CONSUME_OK.with(tag));
         }
     }
 
     private void stopReplyTo() {
         if (replyToName != null) {
-            ch.conn.directReplyTo.unregister(replyToName);
+            context.directReplyTo().unregister(replyToName);
             replyToName = null;
         }
         replyToConsumer = null;
@@ -216,25 +218,25 @@ final class Consuming {
     }
 
     private void get(Method m) {
-        String queueName = m.str("queue").isEmpty() ? ch.lastQueue : m.str("queue");
-        ch.conn.access.read("queue", queueName, MethodType.BASIC_GET);
-        ch.conn.access.queueRead(queueName, MethodType.BASIC_GET);
-        Queue queue = ch.conn.vhost.usableQueue(queueName, ch.conn);
+        String queueName = m.str("queue").isEmpty() ? ch.lastQueue() : m.str("queue");
+        context.access().read("queue", queueName, MethodType.BASIC_GET);
+        context.access().queueRead(queueName, MethodType.BASIC_GET);
+        Queue queue = context.vhost().usableQueue(queueName, context.owner());
         boolean noAck = m.bit("no-ack");
         ch.conn.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
             if (d == null) {
-                ch.conn.send(ch.number, MethodType.BASIC_GET_EMPTY.with(""));
+                ch.send(MethodType.BASIC_GET_EMPTY.with(""));
                 return;
             }
             long tag = nextTag;
             Message msg = d.message();
             try {
-                ch.conn.sendWithContent(ch.number, MethodType.BASIC_GET_OK.with(tag, d.redelivered(),
+                ch.sendWithContent(MethodType.BASIC_GET_OK.with(tag, d.redelivered(),
                         msg.exchange(), msg.routingKey(), (long) d.remaining()), msg);
             } catch (IllegalArgumentException e) {
                 // Not representable: settled as for a consumer; the client is told the queue had nothing for it.
-                Undeliverable.discard(ch.conn, d, e);
-                ch.conn.send(ch.number, MethodType.BASIC_GET_EMPTY.with(""));
+                Undeliverable.discard(context.engine().registry(), d, e);
+                ch.send(MethodType.BASIC_GET_EMPTY.with(""));
                 return;
             }
             nextTag++;
@@ -245,7 +247,7 @@ final class Consuming {
     }
 
     private void settle(Method m, long tag, boolean multiple, Settlement how) {
-        if (how != Settlement.REQUEUE && !ch.conn.engine.store().writable()) {
+        if (how != Settlement.REQUEUE && !context.engine().store().writable()) {
             // Taken now, the ack would only reach the disk later, or never if the broker stops first: refused
             // visibly instead (the connection closes and its unacked messages are requeued).
             throw AmqpException.connection(ReplyCode.INTERNAL_ERROR, "cannot record the acknowledgement: the "
@@ -303,7 +305,7 @@ final class Consuming {
 
         @Override
         public void deliver(Delivery d) {
-            ch.conn.deliver(() -> write(d));
+            ch.deliver(() -> write(d));
         }
 
         private void write(Delivery d) {
@@ -317,12 +319,12 @@ final class Consuming {
             long deliveryTag = nextTag;
             Message m = d.message();
             try {
-                ch.conn.sendWithContent(ch.number, MethodType.BASIC_DELIVER.with(tag, deliveryTag, d.redelivered(),
+                ch.sendWithContent(MethodType.BASIC_DELIVER.with(tag, deliveryTag, d.redelivered(),
                         m.exchange(), m.routingKey()), m);
             } catch (IllegalArgumentException e) {
                 // Not representable in AMQP 0-9-1 (a routing key over 255 bytes from an MQTT topic): settled so
                 // that the queue moves on and the consumer's credit comes back.
-                Undeliverable.discard(ch.conn, d, e);
+                Undeliverable.discard(context.engine().registry(), d, e);
                 return;
             }
             nextTag++;
@@ -333,7 +335,7 @@ final class Consuming {
 
         @Override
         public boolean ready() {
-            return !gone && ch.flowActive && ch.conn.canTakeDeliveries();
+            return !gone && ch.canTakeDeliveries();
         }
 
         @Override
@@ -343,7 +345,7 @@ final class Consuming {
                 if (consumers.remove(tag) == this && !ch.closing()
                         && ch.conn.clientHasCapability("consumer_cancel_notify")) {
                     // The queue was deleted: tell the client [RabbitMQ consumer cancel notification].
-                    ch.conn.send(ch.number, MethodType.BASIC_CANCEL.with(tag, true));
+                    ch.send(MethodType.BASIC_CANCEL.with(tag, true));
                 }
             });
         }

@@ -11,14 +11,16 @@ import dev.junction.routing.queue.QueueSpec;
 /** The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. */
 final class Declarations {
     private final AmqpChannel ch;
+    private final ChannelContext context;
 
-    Declarations(AmqpChannel ch) {
+    Declarations(AmqpChannel ch, ChannelContext context) {
         this.ch = ch;
+        this.context = context;
     }
 
     void method(Method m) {
-        VirtualHost vhost = ch.conn.vhost;
-        AccessControl access = ch.conn.access;
+        VirtualHost vhost = context.vhost();
+        AccessControl access = context.access();
         MethodType c = m.type();
         switch (m.type()) {
             case EXCHANGE_DECLARE -> {
@@ -56,10 +58,10 @@ final class Declarations {
                 }
                 Binding b = Binding.toExchange(source, destination, m.str("routing-key"), m.table("arguments"));
                 if (m.type() == MethodType.EXCHANGE_BIND) {
-                    vhost.bind(b, ch.conn);
+                    vhost.bind(b, context.owner());
                     reply(m, MethodType.EXCHANGE_BIND_OK.with());
                 } else {
-                    vhost.unbind(b, ch.conn);
+                    vhost.unbind(b, context.owner());
                     reply(m, MethodType.EXCHANGE_UNBIND_OK.with());
                 }
             }
@@ -78,18 +80,18 @@ final class Declarations {
                 access.topicRead(vhost, exchange, key, c);
                 Binding b = Binding.toQueue(exchange, queue, key, m.table("arguments"));
                 if (m.type() == MethodType.QUEUE_BIND) {
-                    vhost.bind(b, ch.conn);
+                    vhost.bind(b, context.owner());
                     reply(m, MethodType.QUEUE_BIND_OK.with());
                 } else {
-                    vhost.unbind(b, ch.conn);
-                    ch.conn.send(ch.number, MethodType.QUEUE_UNBIND_OK.with());
+                    vhost.unbind(b, context.owner());
+                    ch.send(MethodType.QUEUE_UNBIND_OK.with());
                 }
             }
             case QUEUE_PURGE -> {
                 String queue = queueName(m);
                 access.read("queue", queue, c);
                 access.queue(queue, c);
-                ch.conn.await(() -> vhost.purgeQueue(queue, ch.conn), (count, error) ->
+                ch.conn.await(() -> vhost.purgeQueue(queue, context.owner()), (count, error) ->
                         ch.completeOrFail(error, m, () -> reply(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
             }
             case QUEUE_DELETE -> {
@@ -97,12 +99,12 @@ final class Declarations {
                 access.configure("queue", queue, c);
                 access.queue(queue, c);
                 boolean existed = vhost.queue(queue).isPresent();
-                ch.conn.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), ch.conn),
+                ch.conn.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), context.owner()),
                         (count, error) -> ch.completeOrFail(error, m, () -> {
                             if (existed) {
                                 // An MQTT session queue takes its session along (its owner or an administrator
                                 // deleted it: access.queue above let nobody else get here).
-                                ch.conn.engine.authorization().deletedOverAmqp(vhost.name(), queue);
+                                context.engine().authorization().deletedOverAmqp(vhost.name(), queue);
                             }
                             reply(m, MethodType.QUEUE_DELETE_OK.with((long) count));
                         }));
@@ -115,13 +117,13 @@ final class Declarations {
         String requested = entityName(m, "queue");
         boolean passive = m.bit("passive");
         if (passive && requested.isEmpty()) {
-            requested = ch.lastQueue;
+            requested = ch.lastQueue();
         }
         if (passive && DirectReplyTo.isReplyToName(requested)) {
             // RabbitMQ answers a passive declare of the pseudo-queue, or of a reply-to address whose consumer is
             // live, with declare-ok (no messages, one consumer); any other such name is NOT_FOUND below.
-            if (requested.equals(DirectReplyTo.PSEUDO_QUEUE) || ch.conn.directReplyTo.target(requested) != null) {
-                ch.lastQueue = requested;
+            if (requested.equals(DirectReplyTo.PSEUDO_QUEUE) || context.directReplyTo().target(requested) != null) {
+                ch.declared(requested);
                 reply(m, MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L));
                 return;
             }
@@ -136,7 +138,7 @@ final class Declarations {
         java.util.Map<String, Object> args = m.table("arguments");
         String dlx = dev.junction.routing.exchange.HeaderValues.asString(args.get("x-dead-letter-exchange"));
         Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
-                m.bit("auto-delete"), args), ch.conn, passive, name -> {
+                m.bit("auto-delete"), args), context.owner(), passive, name -> {
                     // Checked on the final name, so server-named queues are checked too.
                     access.configure("queue", name, c);
                     if (dlx != null) {
@@ -146,7 +148,7 @@ final class Declarations {
                         access.indirectWrite(dlx, c);
                     }
                 });
-        ch.lastQueue = q.name();
+        ch.declared(q.name());
         reply(m, MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount()));
     }
 
@@ -172,17 +174,17 @@ final class Declarations {
         if (!name.isEmpty()) {
             return name;
         }
-        if (ch.lastQueue.isEmpty()) {
+        if (ch.lastQueue().isEmpty()) {
             throw dev.junction.amqp.codec.AmqpException.channel(
                     dev.junction.amqp.codec.ReplyCode.NOT_FOUND, "no previously declared queue",
                     m.type());
         }
-        return ch.lastQueue;
+        return ch.lastQueue();
     }
 
     private void reply(Method m, Method ok) {
         if (!hasNoWait(m) || !m.bit("nowait")) {
-            ch.conn.send(ch.number, ok);
+            ch.send(ok);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.Credentials;
@@ -34,15 +35,24 @@ final class Handshake {
     private enum Step { START_SENT, TUNE_SENT, TUNED, OPEN }
 
     private final AmqpConnection conn;
+    private final AmqpSettings settings;
+    private final RoutingEngine engine;
     private final Authenticator authenticator;
+    private final CredentialExpiry expiry;
     private Step step;
+    // What the steps so far settled; connection.open turns them into the connection's ConnectionTerms.
+    private Map<String, Object> clientProperties = Map.of();
     private UserConfig user;
+    private Tuning tuning;
     /** When the login's credentials (an access token) lapse; empty for passwords. */
     private Optional<Instant> expiresAt = Optional.empty();
 
-    Handshake(AmqpConnection conn, Authenticator authenticator) {
+    Handshake(AmqpConnection conn, AmqpSettings settings, RoutingEngine engine, Authenticator authenticator) {
         this.conn = conn;
+        this.settings = settings;
+        this.engine = engine;
         this.authenticator = authenticator;
+        this.expiry = new CredentialExpiry(conn);
     }
 
     void start() {
@@ -67,16 +77,11 @@ final class Handshake {
 
     private void startOk(Method m) {
         expect(Step.START_SENT, m);
-        Object caps = m.table("client-properties").get("capabilities");
-        if (caps instanceof Map<?, ?> map) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            map.forEach((k, v) -> c.put(String.valueOf(k), v));
-            conn.clientCapabilities = c;
-        }
+        clientProperties = m.table("client-properties");
         String mechanism = m.str("mechanism");
         byte[] response = m.bytes("response");
         String claimed = Authenticator.claimedUser(mechanism, response);
-        var throttle = conn.engine.loginThrottle();
+        var throttle = engine.loginThrottle();
         // Every attempt on an address or user with recent failures waits before it is checked (LoginThrottle).
         // A slow (PBKDF2) password hash is checked off the event loop first; authenticate() then finds the outcome.
         conn.holdFor(throttle.delayBefore("amqp", conn.peerAddress(), claimed),
@@ -101,10 +106,10 @@ final class Handshake {
             refuse(mechanism, claimed, "unsupported or malformed " + mechanism + " response");
             return;
         }
-        List<String> vhosts = conn.engine.vhosts().stream().map(VirtualHost::name).toList();
+        List<String> vhosts = engine.vhosts().stream().map(VirtualHost::name).toList();
         Credentials presented = new Credentials("amqp", credentials[0], credentials[1], conn.peerAddress(), vhosts);
         // The backends may answer later (an HTTP service): frames wait, and the answer comes back on this loop.
-        conn.await(() -> authenticator.chain(conn.engine).authenticate(presented), (verdict, error) -> {
+        conn.await(() -> authenticator.chain(engine).authenticate(presented), (verdict, error) -> {
             if (error != null || verdict == null || !verdict.allowed()) {
                 refuse(mechanism, claimed, error != null ? "auth backend failed: " + error
                         : verdict == null ? "no verdict" : verdict.reason());
@@ -117,17 +122,17 @@ final class Handshake {
     private void accepted(UserConfig authenticated, Optional<Instant> lapses) {
         user = authenticated;
         expiresAt = lapses;
-        conn.engine.loginThrottle().succeeded(conn.peerAddress(), user.name());
+        engine.loginThrottle().succeeded(conn.peerAddress(), user.name());
         step = Step.TUNE_SENT;
-        conn.send(0, MethodType.CONNECTION_TUNE.with(conn.settings.channelMax(), conn.settings.frameMax(),
-                conn.settings.heartbeatSeconds()));
+        conn.send(0, MethodType.CONNECTION_TUNE.with(settings.channelMax(), settings.frameMax(),
+                settings.heartbeatSeconds()));
     }
 
     private void refuse(String mechanism, String claimed, String why) {
-        conn.engine.loginThrottle().failed("amqp", conn.peerAddress(), claimed);
+        engine.loginThrottle().failed("amqp", conn.peerAddress(), claimed);
         String text = "Login was refused using authentication mechanism " + mechanism
                 + ". For details see the broker logfile.";
-        if (conn.clientHasCapability("authentication_failure_close")) {
+        if (ConnectionTerms.hasCapability(clientProperties, "authentication_failure_close")) {
             conn.warn("{}: authentication failed: {}", conn.peer(), why);
             conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, MethodType.CONNECTION_START_OK));
         } else {
@@ -147,14 +152,14 @@ final class Handshake {
             return;
         }
         String token = new String(m.bytes("new-secret"), java.nio.charset.StandardCharsets.UTF_8);
-        Verdict renewed = conn.engine.authBackends().flatMap(AuthBackends::jwt).map(j -> j.verify(token))
+        Verdict renewed = engine.authBackends().flatMap(AuthBackends::jwt).map(j -> j.verify(token))
                 .orElse(Verdict.deny("no JWT backend"));
         if (!renewed.allowed() || !renewed.user().name().equals(user.name())) {
             throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - new secret refused: "
                     + (renewed.allowed() ? "it names another user" : renewed.reason()), MethodType.CONNECTION_UPDATE_SECRET);
         }
         expiresAt = renewed.expiresAt();
-        conn.credentialExpiresAt(expiresAt);
+        expiry.expiresAt(expiresAt, user.name());
         conn.send(0, MethodType.CONNECTION_UPDATE_SECRET_OK.with());
     }
 
@@ -163,7 +168,7 @@ final class Handshake {
         int channelMax = m.integer("channel-max");
         long frameMax = m.longValue("frame-max");
         int heartbeat = m.integer("heartbeat");
-        int serverFrameMax = conn.settings.frameMax();
+        int serverFrameMax = settings.frameMax();
         if (frameMax != 0 && frameMax < FRAME_MIN_SIZE) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + frameMax
                     + " < " + FRAME_MIN_SIZE + " min size", MethodType.CONNECTION_TUNE_OK);
@@ -172,20 +177,21 @@ final class Handshake {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "frame_max=" + frameMax
                     + " > " + serverFrameMax + " max size", MethodType.CONNECTION_TUNE_OK);
         }
-        int serverChannelMax = conn.settings.channelMax();
+        int serverChannelMax = settings.channelMax();
         if (channelMax > serverChannelMax) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "channel_max=" + channelMax
                     + " > " + serverChannelMax + " max channels", MethodType.CONNECTION_TUNE_OK);
         }
         step = Step.TUNED;
-        conn.tuned(frameMax == 0 ? serverFrameMax : (int) frameMax,
+        tuning = new Tuning(frameMax == 0 ? serverFrameMax : (int) frameMax,
                 channelMax == 0 ? serverChannelMax : channelMax, heartbeat);
+        conn.tuned(tuning);
     }
 
     private void open(Method m) {
         expect(Step.TUNED, m);
         String vhostName = m.str("virtual-host");
-        Optional<VirtualHost> vhost = conn.engine.vhost(vhostName);
+        Optional<VirtualHost> vhost = engine.vhost(vhostName);
         if (vhost.isEmpty()) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "vhost '" + vhostName + "' not found",
                     MethodType.CONNECTION_OPEN);
@@ -196,10 +202,11 @@ final class Handshake {
                     + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN);
         }
         step = Step.OPEN;
-        conn.opened(user, vhost.get(), new AccessControl(user, vhostName, permission.get(),
-                conn.engine.authorization().rights(user, vhostName, null)));
+        AccessControl access = new AccessControl(user, vhostName, permission.get(),
+                engine.authorization().rights(user, vhostName, null));
+        conn.opened(new ConnectionTerms(user, vhost.get(), access, tuning, clientProperties));
         conn.send(0, MethodType.CONNECTION_OPEN_OK.with(""));
-        conn.credentialExpiresAt(expiresAt);
+        expiry.expiresAt(expiresAt, user.name());
     }
 
     private void expect(Step expected, Method m) {
@@ -225,7 +232,7 @@ final class Handshake {
         p.put("version", RABBITMQ_COMPATIBLE_VERSION);
         p.put("junction_version", JUNCTION_VERSION);
         p.put("platform", "Java " + Runtime.version().feature());
-        p.put("cluster_name", conn.settings.clusterName());
+        p.put("cluster_name", settings.clusterName());
         p.put("copyright", "Junction authors, Apache-2.0");
         p.put("information", "An MQTT and AMQP 0-9-1 broker");
         p.put("capabilities", caps);

@@ -3,6 +3,7 @@ package dev.junction.amqp;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.routing.PublishResult;
 import dev.junction.routing.ReadGate;
+import dev.junction.routing.RoutingEngine;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
@@ -14,14 +15,16 @@ import java.util.function.Consumer;
  */
 final class PublisherFlow {
     private final AmqpConnection conn;
+    private final RoutingEngine engine;
     private final ReadGate gate;
     private boolean blocked;
     /** Set once the connection publishes: only publishers are blocked by a memory alarm, as in RabbitMQ. */
     private boolean publisher;
     final Consumer<Boolean> memoryListener;
 
-    PublisherFlow(AmqpConnection conn, Consumer<Boolean> reading) {
+    PublisherFlow(AmqpConnection conn, RoutingEngine engine, Consumer<Boolean> reading) {
         this.conn = conn;
+        this.engine = engine;
         this.gate = new ReadGate(reading);
         this.memoryListener = on -> conn.runOnEventLoop(() -> memoryAlarm(on));
     }
@@ -59,7 +62,7 @@ final class PublisherFlow {
             blocked = true;
             if (conn.clientHasCapability("connection.blocked")) {
                 // RabbitMQ's reasons: which resource alarm blocks the publisher.
-                boolean disk = conn.engine.memoryAlarm().raised(dev.junction.routing.MemoryAlarm.Resource.DISK);
+                boolean disk = engine.memoryAlarm().raised(dev.junction.routing.MemoryAlarm.Resource.DISK);
                 conn.send(0, MethodType.CONNECTION_BLOCKED.with(disk ? "low on disk" : "low on memory"));
                 conn.flush();
             }

@@ -26,6 +26,7 @@ import java.util.List;
  */
 final class Publishing {
     private final AmqpChannel ch;
+    private final ChannelContext context;
     private Method publish;
     private MessageProperties properties;
     /** The size the content header announced: an upper bound on what may arrive, not an allocation. */
@@ -43,8 +44,9 @@ final class Publishing {
     private record Pending(Method method, Message message) {
     }
 
-    Publishing(AmqpChannel ch) {
+    Publishing(AmqpChannel ch, ChannelContext context) {
         this.ch = ch;
+        this.context = context;
     }
 
     void method(Method m) {
@@ -70,7 +72,7 @@ final class Publishing {
                     confirms = new Confirms();
                 }
                 if (!m.bit("nowait")) {
-                    ch.conn.send(ch.number, MethodType.CONFIRM_SELECT_OK.with());
+                    ch.send(MethodType.CONFIRM_SELECT_OK.with());
                 }
             }
             case TX_SELECT -> {
@@ -79,7 +81,7 @@ final class Publishing {
                             "cannot switch from confirm to tx mode", MethodType.TX_SELECT);
                 }
                 txMode = true;
-                ch.conn.send(ch.number, MethodType.TX_SELECT_OK.with());
+                ch.send(MethodType.TX_SELECT_OK.with());
             }
             case TX_COMMIT -> {
                 requireTx(m);
@@ -95,7 +97,7 @@ final class Publishing {
                 ch.conn.await(() -> java.util.concurrent.CompletableFuture.allOf(
                         routed.toArray(new java.util.concurrent.CompletableFuture<?>[0])),
                         (ignored, error) -> ch.completeOrFail(error, m,
-                                () -> ch.conn.send(ch.number, MethodType.TX_COMMIT_OK.with())));
+                                () -> ch.send(MethodType.TX_COMMIT_OK.with())));
             }
             case TX_ROLLBACK -> {
                 requireTx(m);
@@ -103,7 +105,7 @@ final class Publishing {
                 ch.conn.content.dropped(txBytes);
                 txBytes = 0;
                 ch.consuming.rollback();
-                ch.conn.send(ch.number, MethodType.TX_ROLLBACK_OK.with());
+                ch.send(MethodType.TX_ROLLBACK_OK.with());
             }
             default -> throw new IllegalStateException("not a publishing method: " + m.type());
         }
@@ -115,11 +117,11 @@ final class Publishing {
      */
     private void checkTarget(Method m) {
         String exchange = m.str("exchange");
-        ch.conn.access.write("exchange", exchange, MethodType.BASIC_PUBLISH);
+        context.access().write("exchange", exchange, MethodType.BASIC_PUBLISH);
         if (exchange.isEmpty()) {
             return;
         }
-        var vhost = ch.conn.vhost;
+        var vhost = context.vhost();
         var x = vhost.exchange(exchange).orElseThrow(() -> AmqpChannel.translate(BrokerException.notFound(
                 "no exchange '" + exchange + "' in vhost '" + vhost.name() + "'"), m));
         if (x.internal()) {
@@ -160,7 +162,7 @@ final class Publishing {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content header for class "
                     + h.classId() + " but basic.publish is class 60", MethodType.BASIC_PUBLISH);
         }
-        long max = ch.conn.settings.maxMessageSize();
+        long max = context.maxMessageSize();
         if (h.bodySize() > max) {
             Method m = publish;
             publish = null;
@@ -224,12 +226,12 @@ final class Publishing {
         Message message = new Message(m.str("exchange"), m.str("routing-key"), p, b);
         // Topic permissions after user_id and expiration, in RabbitMQ's order; exchange and write were checked at
         // basic.publish.
-        ch.conn.access.topicWrite(ch.conn.vhost, message.exchange(), message.routingKey(), MethodType.BASIC_PUBLISH);
+        context.access().topicWrite(context.vhost(), message.exchange(), message.routingKey(), MethodType.BASIC_PUBLISH);
         if (txMode) {
             // Routing happens at commit; existence is still checked now, as RabbitMQ does.
-            if (!message.exchange().isEmpty() && ch.conn.vhost.exchange(message.exchange()).isEmpty()) {
+            if (!message.exchange().isEmpty() && context.vhost().exchange(message.exchange()).isEmpty()) {
                 throw AmqpChannel.translate(BrokerException.notFound("no exchange '" + message.exchange()
-                        + "' in vhost '" + ch.conn.vhost.name() + "'"), m);
+                        + "' in vhost '" + context.vhost().name() + "'"), m);
             }
             txPublishes.add(new Pending(m, message));
             return;
@@ -263,14 +265,14 @@ final class Publishing {
                 for (Object key : keys) {
                     String k = HeaderValues.asString(key);
                     if (k != null) {
-                        ch.conn.access.topicWrite(ch.conn.vhost, m.str("exchange"), k, MethodType.BASIC_PUBLISH);
+                        context.access().topicWrite(context.vhost(), m.str("exchange"), k, MethodType.BASIC_PUBLISH);
                     }
                 }
             }
         }
-        if (p.userId() != null && !p.userId().equals(ch.conn.access.userName())) {
+        if (p.userId() != null && !p.userId().equals(context.access().userName())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
-                    + p.userId() + "' but authenticated user was '" + ch.conn.access.userName() + "'", MethodType.BASIC_PUBLISH);
+                    + p.userId() + "' but authenticated user was '" + context.access().userName() + "'", MethodType.BASIC_PUBLISH);
         }
     }
 
@@ -283,7 +285,7 @@ final class Publishing {
         Message toRoute = ch.consuming.rewriteReplyTo(message);
         PublishResult result;
         try {
-            result = ch.conn.vhost.publish(toRoute, track);
+            result = context.vhost().publish(toRoute, track);
         } catch (BrokerException e) {
             throw AmqpChannel.translate(e, m);
         }
@@ -294,7 +296,7 @@ final class Publishing {
             ch.conn.content.awaiting(message.bodySize(), result.confirmed());
         }
         if (!result.routed() && m.bit("mandatory")) {
-            ch.conn.sendWithContent(ch.number, MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
+            ch.sendWithContent(MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
                     message.exchange(), message.routingKey()), toRoute);
         }
         if (confirmMode) {
@@ -311,11 +313,11 @@ final class Publishing {
     }
 
     private void replyDirect(Method m, Message message) {
-        DirectReplyTo.Target target = ch.conn.directReplyTo.target(message.routingKey());
+        DirectReplyTo.Target target = context.directReplyTo().target(message.routingKey());
         if (target != null) {
             target.reply(message);
         } else if (m.bit("mandatory")) {
-            ch.conn.sendWithContent(ch.number, MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
+            ch.sendWithContent(MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
                     message.exchange(), message.routingKey()), message);
         }
         if (confirmMode) {
@@ -327,7 +329,7 @@ final class Publishing {
         if (ch.closing() || confirms == null) {
             return;
         }
-        confirms.finish(seq, ack, (tag, multiple, isAck) -> ch.conn.send(ch.number, isAck
+        confirms.finish(seq, ack, (tag, multiple, isAck) -> ch.send(isAck
                 ? MethodType.BASIC_ACK.with(tag, multiple)
                 : MethodType.BASIC_NACK.with(tag, multiple, false)));
     }

@@ -5,6 +5,7 @@ import dev.junction.routing.queue.Delivery;
 import dev.junction.routing.queue.Settlement;
 import dev.junction.routing.guard.LogLimiter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +27,17 @@ final class Undeliverable {
     }
 
     /** A queue delivery that cannot be encoded: settled so the queue moves on and the consumer's credit returns. */
-    static void discard(AmqpConnection conn, Delivery d, IllegalArgumentException why) {
+    static void discard(MeterRegistry registry, Delivery d, IllegalArgumentException why) {
         if (!d.autoAck()) {
             d.queue().settle(d.deliveryId(), Settlement.DISCARD);
         }
-        dropped(conn, d.message(), why);
+        dropped(registry, d.message(), why);
     }
 
     /** A message that cannot be encoded and has nothing to settle: counted and logged. */
-    static void dropped(AmqpConnection conn, Message m, IllegalArgumentException why) {
+    static void dropped(MeterRegistry registry, Message m, IllegalArgumentException why) {
         Counter.builder(METRIC).description("Messages AMQP 0-9-1 cannot carry, discarded instead of delivered")
-                .register(conn.engine.registry()).increment();
+                .register(registry).increment();
         String key = m.routingKey();
         LINES.log(LOG::warn, "undeliverable",
                 "discarding a message AMQP cannot carry (exchange '{}', routing key of {} chars starting '{}'): {}",

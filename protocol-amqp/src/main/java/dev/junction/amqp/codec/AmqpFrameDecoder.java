@@ -61,7 +61,7 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
     private static final int CONTENT_HEADER_FIXED = 12;
     /** The fixed part plus the first property-flags word. */
     private static final int CONTENT_HEADER_MIN = CONTENT_HEADER_FIXED + 2;
-    private static final int BASIC_CLASS_ID = 60;
+    private static final int BASIC_CLASS_ID = MethodType.BASIC_PUBLISH.classId();
     private static final long UNLIMITED_PAYLOAD = Integer.MAX_VALUE - 2L * AmqpEncoder.FRAME_OVERHEAD;
 
     private int state = EXPECT_PROTOCOL_HEADER;

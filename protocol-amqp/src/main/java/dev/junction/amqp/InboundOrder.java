@@ -1,0 +1,119 @@
+package dev.junction.amqp;
+
+import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.AmqpFrame;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps a connection's replies in the order its client sent the methods: while an engine call answers later (consume,
+ * get, purge, delete, a login backend) or a memory alarm blocks the publisher, frames already read wait here and are
+ * handled, in order, once it is over. Event-loop only.
+ */
+final class InboundOrder {
+    private final AmqpConnection conn;
+    private final EventExecutor loop;
+    private final PublisherFlow flow;
+    private final Consumer<AmqpFrame> handler;
+    private final ArrayDeque<AmqpFrame> parked = new ArrayDeque<>();
+    private boolean busy;
+
+    InboundOrder(AmqpConnection conn, EventExecutor loop, PublisherFlow flow, Consumer<AmqpFrame> handler) {
+        this.conn = conn;
+        this.loop = loop;
+        this.flow = flow;
+        this.handler = handler;
+    }
+
+    /** A frame was read: handled now, or parked behind an unfinished call or a blocked publisher. */
+    void read(AmqpFrame frame) {
+        if (busy || flow.blocked()) {
+            parked.add(frame);
+        } else {
+            handler.accept(frame);
+        }
+    }
+
+    /**
+     * Runs an engine call whose answer is a future, holding back the connection's further frames until it is
+     * done; {@code then} runs on the event loop with the result.
+     */
+    <T> void await(Supplier<CompletableFuture<T>> call, BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> f;
+        try {
+            f = call.get();
+        } catch (RuntimeException e) {
+            then.accept(null, e);
+            return;
+        }
+        if (f.isDone()) {
+            T value = null;
+            Throwable error = null;
+            try {
+                value = f.join();
+            } catch (CompletionException e) {
+                error = e.getCause();
+            }
+            then.accept(value, error);
+            return;
+        }
+        busy = true;
+        f.whenComplete((value, error) -> loop.execute(() -> {
+            busy = false;
+            try {
+                then.accept(value, error instanceof CompletionException ? error.getCause() : error);
+            } catch (AmqpException e) {
+                // Soft errors are handled by the channel's own catch in its continuation.
+                conn.fail(e);
+            }
+            resume();
+        }));
+    }
+
+    /**
+     * Runs {@code then} after {@code delayMs} on the event loop once {@code ready} completed (a slow password check
+     * off the loop), reading nothing and handling no frame meanwhile (a throttled login: the wait must never block
+     * the event loop). Skipped if the connection ends first.
+     */
+    void holdFor(long delayMs, CompletableFuture<?> ready, Runnable then) {
+        if (delayMs <= 0 && ready.isDone()) {
+            then.run();
+            return;
+        }
+        busy = true;
+        flow.hold(true);
+        ready.whenComplete((done, error) -> loop.schedule(() -> {
+            busy = false;
+            flow.hold(false);
+            if (!conn.isOpen()) {
+                return;
+            }
+            try {
+                then.run();
+            } catch (AmqpException e) {
+                conn.fail(e);
+            }
+            resume();
+        }, Math.max(0, delayMs), TimeUnit.MILLISECONDS));
+    }
+
+    /** Handles the parked frames while nothing holds them back any more. */
+    void resume() {
+        while (!busy && !flow.blocked() && !parked.isEmpty()) {
+            handler.accept(parked.poll());
+        }
+        conn.flush();
+    }
+
+    /** The connection is closing: what waits is dropped and nothing is held back any more. */
+    void clear() {
+        busy = false;
+        parked.clear();
+    }
+}
