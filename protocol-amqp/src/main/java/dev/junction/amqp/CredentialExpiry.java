@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * ACCESS_REFUSED, as its access ends, unless connection.update-secret renews it first. Event-loop only.
  */
 final class CredentialExpiry {
-    private static final Logger LOG = LoggerFactory.getLogger(CredentialExpiry.class);
+    /** The connection's own logger: this line has always been one of the connection's. */
+    private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
 
     private final AmqpConnection conn;
     private ScheduledFuture<?> timer;
