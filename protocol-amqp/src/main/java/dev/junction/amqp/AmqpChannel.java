@@ -8,6 +8,9 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.BrokerException;
 import dev.junction.routing.ErrorKind;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +22,7 @@ import org.slf4j.LoggerFactory;
 final class AmqpChannel {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpChannel.class);
 
-    final AmqpConnection conn;
+    private final AmqpConnection conn;
     final int number;
     private final FrameOutput out;
     private final Declarations declarations;
@@ -76,7 +79,8 @@ final class AmqpChannel {
             case CHANNEL_FLOW_OK -> { }
             case ACCESS_REQUEST -> send(MethodType.ACCESS_REQUEST_OK.with(1));
             case EXCHANGE_DECLARE, EXCHANGE_DELETE, EXCHANGE_BIND, EXCHANGE_UNBIND,
-                 QUEUE_DECLARE, QUEUE_BIND, QUEUE_UNBIND, QUEUE_PURGE, QUEUE_DELETE -> declarations.method(m);
+                 QUEUE_DECLARE, QUEUE_BIND, QUEUE_UNBIND, QUEUE_PURGE, QUEUE_DELETE ->
+                    declarations.method(m).ifPresent(queue -> lastQueue = queue);
             case BASIC_PUBLISH, TX_SELECT, TX_COMMIT, TX_ROLLBACK, CONFIRM_SELECT -> publishing.method(m);
             case BASIC_QOS, BASIC_CONSUME, BASIC_CANCEL, BASIC_GET, BASIC_ACK, BASIC_REJECT, BASIC_NACK,
                  BASIC_RECOVER, BASIC_RECOVER_ASYNC -> consuming.method(m);
@@ -159,11 +163,6 @@ final class AmqpChannel {
         return lastQueue;
     }
 
-    /** queue.declare answered with {@code queue}: an empty queue name in later methods means it. */
-    void declared(String queue) {
-        lastQueue = queue;
-    }
-
     void send(Method m) {
         out.send(number, m);
     }
@@ -171,6 +170,15 @@ final class AmqpChannel {
     /** Writes a method with its content on this channel; see {@link FrameOutput#sendWithContent}. */
     void sendWithContent(Method m, dev.junction.routing.Message message) {
         out.sendWithContent(number, m, message);
+    }
+
+    /** See {@link InboundOrder#await}: the connection's later frames wait until {@code call}'s answer was handled. */
+    <T> void await(Supplier<CompletableFuture<T>> call, BiConsumer<T, Throwable> then) {
+        conn.await(call, then);
+    }
+
+    void runOnEventLoop(Runnable r) {
+        conn.runOnEventLoop(r);
     }
 
     /** Called by queue threads: hands a delivery for this channel to the event loop. */

@@ -15,7 +15,6 @@ import dev.junction.routing.BrokerException;
 import dev.junction.routing.CertificateIdentity;
 import dev.junction.routing.ConnectionQuotas;
 import dev.junction.routing.HandshakeCompleted;
-import dev.junction.routing.PublishResult;
 import dev.junction.routing.RoutingEngine;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -55,7 +54,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final Handshake handshake;
     private final ChannelTable channels;
     /** Message content received on this connection and not yet accepted by queues. */
-    final ContentInFlight content;
+    private final ContentInFlight content;
     private ChannelHandlerContext ctx;
     private FrameOutput out;
     private InboundOrder inbound;
@@ -228,8 +227,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private AmqpChannel channelFor(int number, Method m) {
         requireOpen(m);
         if (m.type() == MethodType.CHANNEL_OPEN) {
-            ChannelContext context = new ChannelContext(engine, terms.vhost(), terms.access(), directReplyTo,
-                    settings.maxMessageSize(), this);
+            ChannelContext context = new ChannelContext(engine, terms, directReplyTo, settings.maxMessageSize(),
+                    content, flow, this);
             return channels.open(number, terms, n -> new AmqpChannel(this, n, context, out));
         }
         return channels.get(number, m.type());
@@ -300,17 +299,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Called when this connection publishes: a raised alarm blocks it now. */
-    void published() {
-        flow.published(engine.memoryAlarm().raised());
-    }
-
     void contentOverCap(boolean over) {
         flow.hold(over);
-    }
-
-    void congested(PublishResult result) {
-        flow.congested(result);
     }
 
     /** A warning a client can provoke at will: rate-limited per source address, see WarningLimiter. */

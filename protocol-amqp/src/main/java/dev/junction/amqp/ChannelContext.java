@@ -5,10 +5,19 @@ import dev.junction.routing.VirtualHost;
 
 /**
  * What a channel's parts ({@link Declarations}, {@link Publishing}, {@link Consuming}) need from their connection
- * besides its output, fixed when the channel opens: the engine, the vhost and the user's rights in it, the broker's
- * direct reply-to addresses, the largest message accepted, and the connection as the owner exclusive queues and
- * bindings are tied to.
+ * besides its output, fixed when the channel opens: the engine, the terms of the connection (its vhost, the user's
+ * rights there, the client's capabilities), the broker's direct reply-to addresses, the largest message accepted,
+ * the connection's content budget and publisher flow, and the connection itself as the owner exclusive queues are
+ * tied to.
  */
-record ChannelContext(RoutingEngine engine, VirtualHost vhost, AccessControl access, DirectReplyTo directReplyTo,
-                      long maxMessageSize, Object owner) {
+record ChannelContext(RoutingEngine engine, ConnectionTerms terms, DirectReplyTo directReplyTo, long maxMessageSize,
+                      ContentInFlight content, PublisherFlow flow, Object owner) {
+
+    VirtualHost vhost() {
+        return terms.vhost();
+    }
+
+    AccessControl access() {
+        return terms.access();
+    }
 }

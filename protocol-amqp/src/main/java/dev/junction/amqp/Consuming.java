@@ -137,7 +137,7 @@ final class Consuming {
         ChannelConsumer sink = new ChannelConsumer(tag);
         String consumerTag = tag;
         consumers.put(tag, sink);
-        ch.conn.await(() -> queue.consume(spec, sink), (consumer, error) -> {
+        ch.await(() -> queue.consume(spec, sink), (consumer, error) -> {
             if (error != null) {
                 consumers.remove(consumerTag);
             }
@@ -223,7 +223,7 @@ final class Consuming {
         context.access().queueRead(queueName, MethodType.BASIC_GET);
         Queue queue = context.vhost().usableQueue(queueName, context.owner());
         boolean noAck = m.bit("no-ack");
-        ch.conn.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
+        ch.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
             if (d == null) {
                 ch.send(MethodType.BASIC_GET_EMPTY.with(""));
                 return;
@@ -341,9 +341,9 @@ final class Consuming {
         @Override
         public void cancelled() {
             gone = true;
-            ch.conn.runOnEventLoop(() -> {
+            ch.runOnEventLoop(() -> {
                 if (consumers.remove(tag) == this && !ch.closing()
-                        && ch.conn.clientHasCapability("consumer_cancel_notify")) {
+                        && context.terms().clientHasCapability("consumer_cancel_notify")) {
                     // The queue was deleted: tell the client [RabbitMQ consumer cancel notification].
                     ch.send(MethodType.BASIC_CANCEL.with(tag, true));
                 }

@@ -7,6 +7,7 @@ import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.ExchangeSpec;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueSpec;
+import java.util.Optional;
 
 /** The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. */
 final class Declarations {
@@ -18,7 +19,11 @@ final class Declarations {
         this.context = context;
     }
 
-    void method(Method m) {
+    /**
+     * Handles one exchange or queue method and answers it (unless nowait); returns the queue a queue.declare
+     * declared, which later methods with an empty queue name mean [AMQP 0-9-1 queue-name], else empty.
+     */
+    Optional<String> method(Method m) {
         VirtualHost vhost = context.vhost();
         AccessControl access = context.access();
         MethodType c = m.type();
@@ -65,7 +70,9 @@ final class Declarations {
                     reply(m, MethodType.EXCHANGE_UNBIND_OK.with());
                 }
             }
-            case QUEUE_DECLARE -> declareQueue(m, vhost, access);
+            case QUEUE_DECLARE -> {
+                return Optional.of(declareQueue(m, vhost, access));
+            }
             case QUEUE_BIND, QUEUE_UNBIND -> {
                 String queue = strip(queueName(m));
                 String exchange = entityName(m, "exchange");
@@ -91,7 +98,7 @@ final class Declarations {
                 String queue = queueName(m);
                 access.read("queue", queue, c);
                 access.queue(queue, c);
-                ch.conn.await(() -> vhost.purgeQueue(queue, context.owner()), (count, error) ->
+                ch.await(() -> vhost.purgeQueue(queue, context.owner()), (count, error) ->
                         ch.completeOrFail(error, m, () -> reply(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
             }
             case QUEUE_DELETE -> {
@@ -99,7 +106,7 @@ final class Declarations {
                 access.configure("queue", queue, c);
                 access.queue(queue, c);
                 boolean existed = vhost.queue(queue).isPresent();
-                ch.conn.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), context.owner()),
+                ch.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), context.owner()),
                         (count, error) -> ch.completeOrFail(error, m, () -> {
                             if (existed) {
                                 // An MQTT session queue takes its session along (its owner or an administrator
@@ -111,9 +118,10 @@ final class Declarations {
             }
             default -> throw new IllegalStateException("not a declaration: " + m.type());
         }
+        return Optional.empty();
     }
 
-    private void declareQueue(Method m, VirtualHost vhost, AccessControl access) {
+    private String declareQueue(Method m, VirtualHost vhost, AccessControl access) {
         String requested = entityName(m, "queue");
         boolean passive = m.bit("passive");
         if (passive && requested.isEmpty()) {
@@ -123,9 +131,8 @@ final class Declarations {
             // RabbitMQ answers a passive declare of the pseudo-queue, or of a reply-to address whose consumer is
             // live, with declare-ok (no messages, one consumer); any other such name is NOT_FOUND below.
             if (requested.equals(DirectReplyTo.PSEUDO_QUEUE) || context.directReplyTo().target(requested) != null) {
-                ch.declared(requested);
                 reply(m, MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L));
-                return;
+                return requested;
             }
         }
         MethodType c = m.type();
@@ -148,8 +155,8 @@ final class Declarations {
                         access.indirectWrite(dlx, c);
                     }
                 });
-        ch.declared(q.name());
         reply(m, MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount()));
+        return q.name();
     }
 
     /**

@@ -59,7 +59,7 @@ final class Publishing {
                 }
                 checkTarget(m);
                 // A publisher from its first publish method on: a raised memory alarm stops reading before the content.
-                ch.conn.published();
+                context.flow().published(context.engine().memoryAlarm().raised());
                 publish = m;
             }
             case CONFIRM_SELECT -> {
@@ -86,7 +86,7 @@ final class Publishing {
             case TX_COMMIT -> {
                 requireTx(m);
                 List<java.util.concurrent.CompletableFuture<Boolean>> routed = new ArrayList<>(txPublishes.size());
-                ch.conn.content.dropped(txBytes); // route() counts each message again until its queues have it
+                context.content().dropped(txBytes); // route() counts each message again until its queues have it
                 txBytes = 0;
                 for (Pending p : txPublishes) {
                     routed.add(route(p.method, p.message, true));
@@ -94,7 +94,7 @@ final class Publishing {
                 txPublishes.clear();
                 ch.consuming.commit();
                 // commit-ok only once every queue holds the committed messages (and the store has them).
-                ch.conn.await(() -> java.util.concurrent.CompletableFuture.allOf(
+                ch.await(() -> java.util.concurrent.CompletableFuture.allOf(
                         routed.toArray(new java.util.concurrent.CompletableFuture<?>[0])),
                         (ignored, error) -> ch.completeOrFail(error, m,
                                 () -> ch.send(MethodType.TX_COMMIT_OK.with())));
@@ -102,7 +102,7 @@ final class Publishing {
             case TX_ROLLBACK -> {
                 requireTx(m);
                 txPublishes.clear();
-                ch.conn.content.dropped(txBytes);
+                context.content().dropped(txBytes);
                 txBytes = 0;
                 ch.consuming.rollback();
                 ch.send(MethodType.TX_ROLLBACK_OK.with());
@@ -189,7 +189,7 @@ final class Publishing {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content body exceeds the size of "
                     + bodySize + " bytes announced in its header", MethodType.BASIC_PUBLISH);
         }
-        ch.conn.content.received(chunk.length);
+        context.content().received(chunk.length);
         append(chunk);
         if (received == bodySize) {
             complete();
@@ -219,7 +219,7 @@ final class Publishing {
         if (txMode) {
             txBytes += received;
         } else {
-            ch.conn.content.dropped(received); // route() counts it again until its queues have it
+            context.content().dropped(received); // route() counts it again until its queues have it
         }
         received = 0;
         validate(p, m);
@@ -290,10 +290,10 @@ final class Publishing {
             throw AmqpChannel.translate(e, m);
         }
         if (result.congested()) {
-            ch.conn.congested(result);
+            context.flow().congested(result);
         }
         if (track) {
-            ch.conn.content.awaiting(message.bodySize(), result.confirmed());
+            context.content().awaiting(message.bodySize(), result.confirmed());
         }
         if (!result.routed() && m.bit("mandatory")) {
             ch.sendWithContent(MethodType.BASIC_RETURN.with(ReplyCode.NO_ROUTE, "NO_ROUTE",
@@ -305,7 +305,7 @@ final class Publishing {
             if (future.isDone()) {
                 confirmed(seq, future.getNow(false));
             } else {
-                future.whenComplete((ok, error) -> ch.conn.runOnEventLoop(
+                future.whenComplete((ok, error) -> ch.runOnEventLoop(
                         () -> confirmed(seq, error == null && Boolean.TRUE.equals(ok))));
             }
         }
@@ -335,7 +335,7 @@ final class Publishing {
     }
 
     void release() {
-        ch.conn.content.dropped(received + txBytes);
+        context.content().dropped(received + txBytes);
         txPublishes.clear();
         txBytes = 0;
         publish = null;
