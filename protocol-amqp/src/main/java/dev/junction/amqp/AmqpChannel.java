@@ -8,6 +8,7 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.BrokerException;
 import dev.junction.routing.ErrorKind;
+import dev.junction.routing.Message;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -168,7 +169,7 @@ final class AmqpChannel {
     }
 
     /** Writes a method with its content on this channel; see {@link FrameOutput#sendWithContent}. */
-    void sendWithContent(Method m, dev.junction.routing.Message message) {
+    void sendWithContent(Method m, Message message) {
         out.sendWithContent(number, m, message);
     }
 

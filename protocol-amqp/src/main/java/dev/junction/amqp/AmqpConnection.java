@@ -33,14 +33,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One AMQP 0-9-1 connection: channel 0 (the {@link Handshake}, close, update-secret), dispatch of frames to the
- * {@link ChannelTable}'s channels, and the two ways a connection ends (a client close or a hard error). Its parts:
- * {@link FrameOutput} writes, {@link InboundOrder} holds frames back while an engine call answers later,
- * {@link PublisherFlow} stops reading a publisher the broker cannot keep up with, {@link Heartbeats} watches the
- * peer, and {@link ContentInFlight} bounds the message content it holds.
+ * One AMQP 0-9-1 connection: the Netty handler that owns channel 0 (the {@link Handshake}, close, update-secret)
+ * and dispatches every other frame to its channel in the {@link ChannelTable}. Its parts: {@link FrameOutput}
+ * writes, {@link InboundOrder} holds frames back while an engine call answers later, {@link PublisherFlow} stops
+ * reading a publisher the broker cannot keep up with, {@link ContentInFlight} bounds the message content it holds,
+ * {@link Heartbeats} watches the peer and {@link ConnectionClose} ends the connection. What the handshake settled
+ * is kept as one immutable {@link ConnectionTerms}.
  *
- * <p>Everything here runs on the connection's event loop except {@link #deliver}, which queue threads call;
- * deliveries are queued and drained on the event loop, where delivery tags are assigned in send order.
+ * <p>Everything here runs on the connection's event loop; queue threads hand deliveries over through
+ * {@link FrameOutput#deliver}, and they are written on the event loop, where delivery tags are assigned in send
+ * order.
  */
 public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);

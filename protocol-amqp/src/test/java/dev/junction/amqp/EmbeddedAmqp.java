@@ -172,17 +172,33 @@ final class EmbeddedAmqp implements AutoCloseable {
         });
     }
 
+    /**
+     * Moves the embedded channel's clock on by {@code ms} and runs what fell due: timers the pipeline's own handlers
+     * schedule on the channel's loop (the heartbeat watchdog), not the connection handler's.
+     */
+    void advanceTime(long ms) {
+        onLoop(() -> {
+            server.advanceTimeBy(ms, TimeUnit.MILLISECONDS);
+            return server.runScheduledPendingTasks();
+        });
+    }
+
     boolean socketOpen() {
         return onLoop(() -> server.isOpen());
     }
 
     /** The protocol header and start-ok, tune-ok and open with the test user, up to open-ok. */
     void handshake() {
+        handshake(HEARTBEAT);
+    }
+
+    /** As {@link #handshake()}, with {@code heartbeatSeconds} in tune-ok. */
+    void handshake(int heartbeatSeconds) {
         write(AmqpEncoder.PROTOCOL_HEADER);
         expect(0, MethodType.CONNECTION_START);
         send(0, MethodType.CONNECTION_START_OK.with(Map.of(), "PLAIN", plain(USER, PASSWORD), "en_US"));
         expect(0, MethodType.CONNECTION_TUNE);
-        send(0, MethodType.CONNECTION_TUNE_OK.with(CHANNEL_MAX, FRAME_MAX, HEARTBEAT));
+        send(0, MethodType.CONNECTION_TUNE_OK.with(CHANNEL_MAX, FRAME_MAX, heartbeatSeconds));
         send(0, MethodType.CONNECTION_OPEN.with("/", "", false));
         expect(0, MethodType.CONNECTION_OPEN_OK);
     }
