@@ -77,8 +77,7 @@ final class Consuming {
             case BASIC_RECOVER, BASIC_RECOVER_ASYNC -> {
                 if (!m.bit("requeue")) {
                     // As in RabbitMQ: redelivery to the same consumer without requeue is not supported.
-                    throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false",
-                            m.type());
+                    throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false", m.type());
                 }
                 outstanding.requeueAll();
                 if (m.type() == MethodType.BASIC_RECOVER) {
@@ -186,7 +185,8 @@ final class Consuming {
                             message.exchange(), message.routingKey()), message);
                     nextTag++;
                 } catch (IllegalArgumentException e) {
-                    Undeliverable.dropped(context.engine().registry(), message, e); // a reply is never acknowledged: nothing to settle
+                    // A reply is never acknowledged: nothing to settle.
+                    Undeliverable.dropped(context.engine().registry(), message, e);
                 }
             }
         }));

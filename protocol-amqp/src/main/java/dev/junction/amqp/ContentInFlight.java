@@ -38,7 +38,8 @@ final class ContentInFlight {
         held += bytes;
         if (held > cap) {
             throw AmqpException.connection(ReplyCode.RESOURCE_ERROR, "unfinished message content on this "
-                    + "connection exceeds " + cap + " bytes (limits.max_content_in_flight_bytes)", MethodType.BASIC_PUBLISH);
+                    + "connection exceeds " + cap + " bytes (limits.max_content_in_flight_bytes)",
+                    MethodType.BASIC_PUBLISH);
         }
         update();
     }

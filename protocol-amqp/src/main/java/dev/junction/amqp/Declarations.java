@@ -183,8 +183,7 @@ final class Declarations {
         }
         if (ch.lastQueue().isEmpty()) {
             throw dev.junction.amqp.codec.AmqpException.channel(
-                    dev.junction.amqp.codec.ReplyCode.NOT_FOUND, "no previously declared queue",
-                    m.type());
+                    dev.junction.amqp.codec.ReplyCode.NOT_FOUND, "no previously declared queue", m.type());
         }
         return ch.lastQueue();
     }

@@ -156,7 +156,8 @@ final class Handshake {
                 .orElse(Verdict.deny("no JWT backend"));
         if (!renewed.allowed() || !renewed.user().name().equals(user.name())) {
             throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - new secret refused: "
-                    + (renewed.allowed() ? "it names another user" : renewed.reason()), MethodType.CONNECTION_UPDATE_SECRET);
+                    + (renewed.allowed() ? "it names another user" : renewed.reason()),
+                    MethodType.CONNECTION_UPDATE_SECRET);
         }
         expiresAt = renewed.expiresAt();
         expiry.expiresAt(expiresAt, user.name());

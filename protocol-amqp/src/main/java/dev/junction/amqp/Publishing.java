@@ -226,7 +226,8 @@ final class Publishing {
         Message message = new Message(m.str("exchange"), m.str("routing-key"), p, b);
         // Topic permissions after user_id and expiration, in RabbitMQ's order; exchange and write were checked at
         // basic.publish.
-        context.access().topicWrite(context.vhost(), message.exchange(), message.routingKey(), MethodType.BASIC_PUBLISH);
+        context.access().topicWrite(context.vhost(), message.exchange(), message.routingKey(),
+                MethodType.BASIC_PUBLISH);
         if (txMode) {
             // Routing happens at commit; existence is still checked now, as RabbitMQ does.
             if (!message.exchange().isEmpty() && context.vhost().exchange(message.exchange()).isEmpty()) {
@@ -247,7 +248,8 @@ final class Publishing {
                 }
             } catch (NumberFormatException e) {
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid expiration '"
-                        + p.expiration() + "': must be a non-negative integer of milliseconds", MethodType.BASIC_PUBLISH);
+                        + p.expiration() + "': must be a non-negative integer of milliseconds",
+                        MethodType.BASIC_PUBLISH);
             }
         }
         for (String header : new String[] {"CC", "BCC"}) {
@@ -255,7 +257,8 @@ final class Publishing {
             if (p.headers().containsKey(header) && !(routes instanceof List<?>)) {
                 // Sender-selected distribution takes an array of routing keys; RabbitMQ refuses any other type.
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "invalid message: header '" + header
-                        + "' must be an array, got " + (routes == null ? "void" : routes.getClass().getSimpleName()), MethodType.BASIC_PUBLISH);
+                        + "' must be an array, got " + (routes == null ? "void" : routes.getClass().getSimpleName()),
+                        MethodType.BASIC_PUBLISH);
             }
             if (routes instanceof List<?> keys) {
                 // Each CC / BCC key routes the message as its routing key does, so each is authorized like it (as
@@ -272,7 +275,8 @@ final class Publishing {
         }
         if (p.userId() != null && !p.userId().equals(context.access().userName())) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "user_id property set to '"
-                    + p.userId() + "' but authenticated user was '" + context.access().userName() + "'", MethodType.BASIC_PUBLISH);
+                    + p.userId() + "' but authenticated user was '" + context.access().userName() + "'",
+                    MethodType.BASIC_PUBLISH);
         }
     }
 
