@@ -76,7 +76,7 @@ final class Compactor {
         }
     }
 
-    private final LogMessageStore store;
+    private final MessageLocations index;
     private final SegmentFiles segments;
     private final LogStoreSettings settings;
     private final WriterStats stats;
@@ -85,9 +85,9 @@ final class Compactor {
     private boolean stuckReported;
     private final boolean enabled;
 
-    Compactor(LogMessageStore store, SegmentFiles segments, LogStoreSettings settings, WriterStats stats,
+    Compactor(MessageLocations index, SegmentFiles segments, LogStoreSettings settings, WriterStats stats,
               WriteFailure failure) {
-        this.store = store;
+        this.index = index;
         this.segments = segments;
         this.settings = settings;
         this.stats = stats;
@@ -166,7 +166,7 @@ final class Compactor {
                 copies = List.of();
             } else {
                 long[] seq = new long[1];
-                copies = store.liveCopies(s, found, seq);
+                copies = index.liveCopies(s, found, seq);
                 sc.checkedAtSeq = seq[0];
             }
             payloads = new byte[copies.size()][];
@@ -183,9 +183,7 @@ final class Compactor {
                 long before = segments.recordBytesWritten();
                 for (int i = 0; i < payloads.length; i++) {
                     Copy c = copies.get(i);
-                    Cmd cmd = new Cmd(Cmd.MESSAGE, Records.MESSAGE, payloads[i]);
-                    cmd.queues = c.queues;
-                    c.offset = segments.append(cmd);
+                    c.offset = segments.append(Records.MESSAGE, payloads[i], c.queues);
                     c.segment = segments.active();
                     c.payloadLength = payloads[i].length;
                 }
@@ -202,7 +200,7 @@ final class Compactor {
                 finishScan();
                 return;
             }
-            store.moved(copies);
+            index.moved(copies);
             for (Copy c : copies) {
                 segments.uncountLive(s, c.found.payloadLength());
                 segments.countLive(c.segment, c.payloadLength);

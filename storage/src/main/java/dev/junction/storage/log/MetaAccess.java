@@ -5,8 +5,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The callers' side of the metadata (definitions, retained messages, sessions), shared by the three stores
- * that expose it. A change is applied to the store's {@link MetaState} and its record queued for the writer in
+ * The callers' side of the metadata tables (definitions, retained messages, sessions), shared by the three
+ * {@link MetaTable}s. A change is applied to the store's {@link MetaState} and its record queued for the writer in
  * one critical section under the store's lock, as message changes are.
  */
 final class MetaAccess {
@@ -21,20 +21,19 @@ final class MetaAccess {
         this.meta = meta;
     }
 
-    /** Applies a metadata change and queues its record; a change that changes nothing queues a barrier. */
-    CompletableFuture<Void> change(byte type, Object key, byte[] payload) {
+    /**
+     * Puts {@code entry} (or deletes the key when it is null) and queues the record {@code payload}; a change that
+     * changes nothing queues a barrier.
+     */
+    CompletableFuture<Void> change(MetaFormat<?> table, Object key, byte[] payload, MetaRecord entry) {
         lock.lock();
         try {
             commands.checkOpen();
-            if (!meta.apply(type, key, payload)) {
-                return commands.enqueue(Cmd.barrier());
+            if (!meta.apply(table, key, entry)) {
+                return commands.enqueue(new Cmd.Barrier());
             }
-            Cmd cmd = new Cmd(Cmd.META, type, payload);
-            cmd.metaKey = key;
-            if (type == Records.RETAINED_PUT) {
-                cmd.retained = meta.retainedRecord((MetaState.RetainedKey) key);
-            }
-            return commands.enqueue(cmd);
+            byte type = entry == null ? table.deleteType : table.putType;
+            return commands.enqueue(new Cmd.Meta(table, type, key, payload, entry));
         } finally {
             lock.unlock();
         }
