@@ -131,7 +131,7 @@ final class Compactor {
 
     /**
      * One bounded step of compaction: reads up to {@value #COMPACT_STEP_BYTES} bytes of the oldest segment, asks
-     * the store which of the messages found there are still live and with which queues, writes those again at
+     * the index which of the messages found there are still live and with which queues, writes those again at
      * the head of the log (QUEUE_NAME records as needed), hands the records to the OS and then points the index
      * at them. Runs only between groups. Once the segment holds nothing live, the copies are forced and the
      * segment is deleted.

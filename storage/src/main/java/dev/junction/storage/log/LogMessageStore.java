@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The durable {@link MessageStore}: an append-only log of segment files written by one thread.
@@ -40,16 +39,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * pile up behind it, the writer compacts: it writes those messages again at the head of the log (same ids, so
  * every queue keeps its order) and then deletes the segment. Definitions, retained messages and sessions go to a
  * separate small metadata log that is rewritten when it is mostly dead. {@link #read} reads bodies back from
- * disk; the index holds only ids and locations, plus a bounded cache of recently written bodies. See
- * {@code docs/storage.md}.
+ * disk; the index holds only ids and locations, plus a bounded cache of recently written bodies. The parts
+ * behind this facade (writer, compaction, body reads) reach the index through {@link MessageLocations}, never
+ * through this class. See {@code docs/storage.md}.
  */
 public final class LogMessageStore implements MessageStore {
 
     static final String WRITER_THREAD = "junction-store-writer";
 
     private final Path dir;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final CommandQueue commands = new CommandQueue(lock);
+    private final StoreLock lock = new StoreLock();
+    private final CommandQueue commands = lock.commands;
     // the index, guarded by lock
     private final MessageIndex index;
     private final LockedIndex locked;
@@ -73,9 +73,9 @@ public final class LogMessageStore implements MessageStore {
         long t0 = System.nanoTime();
         Recovery r = Recovery.run(dir);
         this.index = new MessageIndex(r);
-        this.locked = new LockedIndex(lock, commands, index);
+        this.locked = new LockedIndex(lock, index);
         this.bodies = new BodyReader(locked);
-        this.metaAccess = new MetaAccess(lock, commands, r.meta);
+        this.metaAccess = new MetaAccess(lock, r.meta);
         this.metaReader = new MetaReader(dir);
         // One metadata table each for definitions, retained messages and sessions, in the same metadata log.
         this.definitionView = new DefinitionTable(new MetaTable<>(MetaFormat.DEFINITIONS, metaAccess, metaReader));
@@ -134,47 +134,43 @@ public final class LogMessageStore implements MessageStore {
             throw new IllegalArgumentException("message ids are positive: " + id);
         }
         int n = targets.size();
-        Cmd cmd;
-        Cmd.Message msg = null;
-        if (n == 0) {
-            cmd = new Cmd.IdMark(id);
-        } else {
-            // The payload doubles as the defensive copy; queue ids are filled in under the lock.
-            byte[] payload = new byte[16 + 4 * n + data.length];
-            ByteBuffer.wrap(payload).putLong(id).putInt(n).position(12 + 4 * n).putInt(data.length).put(data);
-            cmd = msg = new Cmd.Message(new Msg(id, payload), n);
-        }
-        lock.lock();
-        try {
-            commands.checkOpen();
+        // The payload doubles as the defensive copy; queue ids are filled in under the lock.
+        Cmd.Message msg = n == 0 ? null : new Cmd.Message(new Msg(id, messagePayload(id, n, data)), n);
+        Cmd cmd = msg != null ? msg : new Cmd.IdMark(id);
+        return lock.open(() -> {
             if (msg != null) {
                 index.add(msg, targets);
             }
             index.raiseHighestId(id);
-            commands.enqueue(cmd);
-        } finally {
-            lock.unlock();
-        }
-        return cmd.future();
+            return commands.enqueue(cmd);
+        });
+    }
+
+    /** A MESSAGE payload: id, queue count, room for the queue ids, body length, body. */
+    private static byte[] messagePayload(long id, int queueCount, byte[] data) {
+        byte[] payload = new byte[16 + 4 * queueCount + data.length];
+        ByteBuffer.wrap(payload).putLong(id).putInt(queueCount).position(12 + 4 * queueCount)
+                .putInt(data.length).put(data);
+        return payload;
     }
 
     @Override
     public CompletableFuture<Void> remove(QueueKey queue, long messageId) {
         Objects.requireNonNull(queue, "queue");
-        return locked.open(() -> enqueueOrBarrier(index.remove(queue, messageId)));
+        return lock.open(() -> enqueueOrBarrier(index.remove(queue, messageId)));
     }
 
     @Override
     public CompletableFuture<Void> remove(QueueKey queue, long[] messageIds) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(messageIds, "messageIds");
-        return locked.open(() -> enqueueOrBarrier(index.removeMany(queue, messageIds)));
+        return lock.open(() -> enqueueOrBarrier(index.removeMany(queue, messageIds)));
     }
 
     @Override
     public CompletableFuture<Void> removeQueue(QueueKey queue) {
         Objects.requireNonNull(queue, "queue");
-        return locked.open(() -> enqueueOrBarrier(index.removeQueue(queue)));
+        return lock.open(() -> enqueueOrBarrier(index.removeQueue(queue)));
     }
 
     /** Queues {@code cmd}, or a barrier when the change changed nothing, so the future still means "durable". */
@@ -187,7 +183,7 @@ public final class LogMessageStore implements MessageStore {
         Objects.requireNonNull(queue, "queue");
         checkMax(max);
         List<Pick> picked = new ArrayList<>(Math.min(max, 1024));
-        boolean any = locked.open(() -> max != 0 && index.pick(queue, afterId, max, picked));
+        boolean any = lock.open(() -> max != 0 && index.pick(queue, afterId, max, picked));
         return any ? bodiesOf(picked) : List.of();
     }
 
@@ -196,7 +192,7 @@ public final class LogMessageStore implements MessageStore {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(ids, "ids");
         List<Pick> picked = new ArrayList<>(ids.length);
-        locked.open(() -> {
+        lock.open(() -> {
             index.pick(queue, ids, picked);
             return null;
         });
@@ -207,7 +203,7 @@ public final class LogMessageStore implements MessageStore {
     public IdPage ids(QueueKey queue, long afterId, int max) {
         Objects.requireNonNull(queue, "queue");
         checkMax(max);
-        return locked.open(() -> index.ids(queue, afterId, max));
+        return lock.open(() -> index.ids(queue, afterId, max));
     }
 
     private static void checkMax(int max) {
@@ -231,34 +227,34 @@ public final class LogMessageStore implements MessageStore {
     @Override
     public long count(QueueKey queue) {
         Objects.requireNonNull(queue, "queue");
-        return locked.open(() -> index.count(queue));
+        return lock.open(() -> index.count(queue));
     }
 
     @Override
     public Set<QueueKey> queues() {
-        return locked.open(index::liveQueues);
+        return lock.open(index::liveQueues);
     }
 
     @Override
     public long highestMessageId() {
-        return locked.open(index::highestId);
+        return lock.open(index::highestId);
     }
 
     // ---- definitions, retained messages, sessions -------------------------------------------------------------
 
     @Override
     public DefinitionStore definitions() {
-        return locked.open(() -> definitionView);
+        return lock.open(() -> definitionView);
     }
 
     @Override
     public RetainedStore retained() {
-        return locked.open(() -> retainedView);
+        return lock.open(() -> retainedView);
     }
 
     @Override
     public SessionStore sessions() {
-        return locked.open(() -> sessionView);
+        return lock.open(() -> sessionView);
     }
 
     /**
@@ -348,7 +344,7 @@ public final class LogMessageStore implements MessageStore {
 
     /** Message bodies held (each once, however many queues reference it). */
     public long messageCount() {
-        return locked.locked(index::messageCount);
+        return lock.locked(index::messageCount);
     }
 
     /** The directory the store lives in. */

@@ -1,7 +1,6 @@
 package dev.junction.storage.log;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -11,13 +10,11 @@ import java.util.function.Function;
  */
 final class MetaAccess {
 
-    private final ReentrantLock lock;
-    private final CommandQueue commands;
+    private final StoreLock lock;
     private final MetaState meta;
 
-    MetaAccess(ReentrantLock lock, CommandQueue commands, MetaState meta) {
+    MetaAccess(StoreLock lock, MetaState meta) {
         this.lock = lock;
-        this.commands = commands;
         this.meta = meta;
     }
 
@@ -26,36 +23,22 @@ final class MetaAccess {
      * changes nothing queues a barrier.
      */
     CompletableFuture<Void> change(MetaFormat<?> table, Object key, byte[] payload, MetaRecord entry) {
-        lock.lock();
-        try {
-            commands.checkOpen();
+        return lock.open(() -> {
             if (!meta.apply(table, key, entry)) {
-                return commands.enqueue(new Cmd.Barrier());
+                return lock.commands.enqueue(new Cmd.Barrier());
             }
             byte type = entry == null ? table.deleteType : table.putType;
-            return commands.enqueue(new Cmd.Meta(table, type, key, payload, entry));
-        } finally {
-            lock.unlock();
-        }
+            return lock.commands.enqueue(new Cmd.Meta(table, type, key, payload, entry));
+        });
     }
 
-    /** Runs {@code r} under the store's lock (the writer placing retained records). */
+    /** Runs {@code r} under the store's lock (the writer placing off-heap entries). */
     void locked(Runnable r) {
-        lock.lock();
-        try {
-            r.run();
-        } finally {
-            lock.unlock();
-        }
+        lock.run(r);
     }
 
+    /** Reads the state under the store's lock; throws once the store is closed. */
     <T> T read(Function<MetaState, T> reader) {
-        lock.lock();
-        try {
-            commands.checkOpen();
-            return reader.apply(meta);
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(() -> reader.apply(meta));
     }
 }

@@ -3,16 +3,13 @@ package dev.junction.storage.log;
 import dev.junction.storage.StoredMessage;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.junction.storage.log.LogFiles.await;
 import static dev.junction.storage.log.LogFiles.bytes;
 import static dev.junction.storage.log.LogFiles.bytesInFiles;
 import static dev.junction.storage.log.LogFiles.segmentFiles;
-import static dev.junction.storage.log.LogFiles.settle;
+import static dev.junction.storage.log.LogFiles.streamThrough;
 import static dev.junction.storage.log.LogFiles.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,29 +30,13 @@ class CompactionDiskUseTest extends CompactionFixture {
     }
 
     private void diskUseStaysBounded(FsyncPolicy policy) throws Exception {
-        long maxBytes = 0;
-        int maxSegments = 0;
         try (LogMessageStore store = LogMessageStore.open(dir, policy, small())) {
             store.append(new StoredMessage(1, bytes("pinned")), List.of(PINNED)).get(10, TimeUnit.SECONDS);
-            List<CompletableFuture<Void>> pending = new ArrayList<>();
             // 40 000 messages of 500 bytes: about 20 MB through 64 KiB segments, 300 of them without compaction.
-            for (long id = 2; id <= 40_001; id++) {
-                pending.add(store.append(new StoredMessage(id, FILLER), List.of(Q)));
-                if (id - LAG >= 2) {
-                    pending.add(store.remove(Q, id - LAG));
-                }
-                if (id % 1000 == 0) {
-                    await(pending);
-                    settle(store);
-                    maxBytes = Math.max(maxBytes, store.bytesOnDisk());
-                    maxSegments = Math.max(maxSegments, store.segmentCount());
-                }
-            }
-            await(pending);
-            settle(store);
+            LogFiles.DiskUse use = streamThrough(store, 2, 40_001, LAG, List.of(Q), FILLER);
             // Live data is the pinned message and 200 x 500 bytes; compaction starts at two segments of garbage.
-            assertThat(maxSegments).isLessThanOrEqualTo(8);
-            assertThat(maxBytes).isLessThan(8 * SEGMENT);
+            assertThat(use.maxSegments()).isLessThanOrEqualTo(8);
+            assertThat(use.maxBytes()).isLessThan(8 * SEGMENT);
             assertThat(store.compactions()).isGreaterThan(10);
             assertThat(store.compactedBytes()).isPositive();
             assertThat(store.bytesOnDisk()).isEqualTo(bytesInFiles(dir));

@@ -1,11 +1,13 @@
 package dev.junction.storage.log;
 
 import dev.junction.storage.QueueKey;
+import dev.junction.storage.StoredMessage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,39 @@ final class LogFiles {
             }
         }
         return total;
+    }
+
+    /** The most bytes and segment files a store held while {@link #streamThrough} ran. */
+    record DiskUse(long maxBytes, int maxSegments) {
+    }
+
+    /**
+     * Appends messages {@code fromId} to {@code toId} to {@code queues}, each queue removing every message
+     * {@code lag} ids after it arrived, and measures disk use every 1000 ids once the writer has settled. Ends
+     * with everything durable and settled.
+     */
+    static DiskUse streamThrough(LogMessageStore store, long fromId, long toId, int lag, List<QueueKey> queues,
+                                 byte[] body) throws Exception {
+        long maxBytes = 0;
+        int maxSegments = 0;
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (long id = fromId; id <= toId; id++) {
+            pending.add(store.append(new StoredMessage(id, body), queues));
+            if (id - lag >= fromId) {
+                for (QueueKey q : queues) {
+                    pending.add(store.remove(q, id - lag));
+                }
+            }
+            if (id % 1000 == 0) {
+                await(pending);
+                settle(store);
+                maxBytes = Math.max(maxBytes, store.bytesOnDisk());
+                maxSegments = Math.max(maxSegments, store.segmentCount());
+            }
+        }
+        await(pending);
+        settle(store);
+        return new DiskUse(maxBytes, maxSegments);
     }
 
     static byte[] bytes(String s) {

@@ -21,6 +21,7 @@ import static dev.junction.storage.log.LogFiles.bytes;
 import static dev.junction.storage.log.LogFiles.bytesInFiles;
 import static dev.junction.storage.log.LogFiles.segmentFiles;
 import static dev.junction.storage.log.LogFiles.settle;
+import static dev.junction.storage.log.LogFiles.streamThrough;
 import static dev.junction.storage.log.LogFiles.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,29 +48,12 @@ class LogStoreReclamationTest {
     void steadyPublishAndConsumeKeepsDiskUseBounded() throws Exception {
         byte[] body = new byte[500];
         Arrays.fill(body, (byte) 'b');
-        long maxBytes = 0;
-        int maxSegments = 0;
         try (LogMessageStore store = open(small())) {
-            List<CompletableFuture<Void>> pending = new ArrayList<>();
             int lag = 200; // the consumer trails the publisher by this many messages
-            for (long id = 1; id <= 20_000; id++) {
-                pending.add(store.append(new StoredMessage(id, body), List.of(Q, OTHER)));
-                if (id > lag) {
-                    pending.add(store.remove(Q, id - lag));
-                    pending.add(store.remove(OTHER, id - lag));
-                }
-                if (id % 1000 == 0) {
-                    await(pending);
-                    settle(store);
-                    maxBytes = Math.max(maxBytes, store.bytesOnDisk());
-                    maxSegments = Math.max(maxSegments, store.segmentCount());
-                }
-            }
-            await(pending);
-            settle(store);
+            LogFiles.DiskUse use = streamThrough(store, 1, 20_000, lag, List.of(Q, OTHER), body);
             // 20 000 messages of 500 bytes wrote about 10 MB; what stays is the backlog plus a segment or two.
-            assertThat(maxSegments).isLessThanOrEqualTo(4);
-            assertThat(maxBytes).isLessThan(4 * SEGMENT);
+            assertThat(use.maxSegments()).isLessThanOrEqualTo(4);
+            assertThat(use.maxBytes()).isLessThan(4 * SEGMENT);
             assertThat(store.bytesOnDisk()).isEqualTo(bytesInFiles(dir));
             assertThat(segmentFiles(dir)).hasSize(store.segmentCount());
             assertThat(store.count(Q)).isEqualTo(lag);
