@@ -110,14 +110,15 @@ final class SegmentFiles {
     }
 
     void appendRemoval(Cmd.Remove c) throws IOException {
-        appendRemove(c.queue(), c.messageId());
+        appendRemove(new QueueState[] {c.queue()}, c.messageId());
         freed(c.freed());
     }
 
     /** One REMOVE record per id of a REMOVE_MANY command: the log format stays as it is. */
     void appendRemovals(Cmd.RemoveMany c) throws IOException {
+        QueueState[] queue = {c.queue()};
         for (long id : c.removed()) {
-            appendRemove(c.queue(), id);
+            appendRemove(queue, id);
         }
         freed(c.freed());
     }
@@ -133,8 +134,9 @@ final class SegmentFiles {
         writtenHighest = Math.max(writtenHighest, c.id());
     }
 
-    private void appendRemove(QueueState q, long id) throws IOException {
-        append(Records.REMOVE, ByteBuffer.allocate(12).putInt(q.id).putLong(id).array(), new QueueState[] {q});
+    /** A REMOVE record: the queue's id in this store instance, then the message id. */
+    private void appendRemove(QueueState[] queue, long id) throws IOException {
+        append(Records.REMOVE, ByteBuffer.allocate(12).putInt(queue[0].id).putLong(id).array(), queue);
     }
 
     private void freed(long[] ids) {
