@@ -1,6 +1,7 @@
 package dev.junction.storage;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +10,10 @@ import java.util.concurrent.TimeUnit;
 public final class ContractSupport {
 
     static final long TIMEOUT_SECONDS = 10;
+
+    public static final QueueKey ORDERS = new QueueKey("/", "orders");
+    public static final QueueKey AUDIT = new QueueKey("/", "audit");
+    public static final QueueKey ORDERS_IN_OTHER_VHOST = new QueueKey("other", "orders");
 
     private ContractSupport() {
     }
@@ -47,5 +52,26 @@ public final class ContractSupport {
 
     public static List<String> describeSessions(List<SessionStore.Session> sessions) {
         return sessions.stream().map(s -> s.vhost() + " " + s.clientId() + "=" + text(s.data())).toList();
+    }
+
+    public static List<Long> ids(List<StoredMessage> messages) {
+        return messages.stream().map(StoredMessage::id).toList();
+    }
+
+    /** Each message as "id:text". */
+    public static List<String> texts(List<StoredMessage> messages) {
+        return messages.stream().map(m -> m.id() + ":" + text(m.data())).toList();
+    }
+
+    /** Every id {@code queue} holds, read a page at a time. */
+    public static List<Long> readAll(MessageStore store, QueueKey queue) {
+        List<Long> all = new ArrayList<>();
+        long after = 0;
+        List<StoredMessage> page;
+        while (!(page = store.read(queue, after, 64)).isEmpty()) {
+            all.addAll(ids(page));
+            after = page.get(page.size() - 1).id();
+        }
+        return all;
     }
 }

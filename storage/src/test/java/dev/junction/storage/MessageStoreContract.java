@@ -6,35 +6,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The rules every {@link MessageStore} follows. An implementation's test extends this class and supplies
  * {@link #open(Path)}; a durable one also returns true from {@link #survivesReopen()} so that the reopen
- * checks run. Each test gets a fresh store in a fresh temporary directory, closed afterwards.
+ * checks run. Each test gets a fresh store in a fresh temporary directory, closed afterwards. The messages
+ * rules are here; the others come in by the interfaces, one per subject (metadata, paged reads, concurrency,
+ * close, reopen), so every implementation runs all of them.
  */
-public abstract class MessageStoreContract implements MetadataStoreContract, PagedReadContract {
+public abstract class MessageStoreContract implements MetadataStoreContract, PagedReadContract,
+        ConcurrentStoreContract, ClosedStoreContract, ReopenContract {
 
-    protected static final QueueKey ORDERS = new QueueKey("/", "orders");
-    protected static final QueueKey AUDIT = new QueueKey("/", "audit");
-    protected static final QueueKey ORDERS_IN_OTHER_VHOST = new QueueKey("other", "orders");
-
-    private static final long TIMEOUT_SECONDS = ContractSupport.TIMEOUT_SECONDS;
+    protected static final QueueKey ORDERS = ContractSupport.ORDERS;
+    protected static final QueueKey AUDIT = ContractSupport.AUDIT;
+    protected static final QueueKey ORDERS_IN_OTHER_VHOST = ContractSupport.ORDERS_IN_OTHER_VHOST;
 
     @TempDir
     protected Path dir;
@@ -67,6 +58,24 @@ public abstract class MessageStoreContract implements MetadataStoreContract, Pag
     public void reopenIfDurable() {
         if (survivesReopen()) {
             reopen();
+        }
+    }
+
+    @Override
+    public final boolean durable() {
+        return survivesReopen();
+    }
+
+    @Override
+    public final void reopenStore() {
+        reopen();
+    }
+
+    @Override
+    public final void assertBodyCount(long expected) {
+        OptionalLong bodies = bodyCount(store);
+        if (bodies.isPresent()) {
+            assertThat(bodies.getAsLong()).as("message bodies held").isEqualTo(expected);
         }
     }
 
@@ -286,168 +295,6 @@ public abstract class MessageStoreContract implements MetadataStoreContract, Pag
         }
     }
 
-    @Test
-    void concurrentAppendsFromSeveralThreadsKeepEveryMessage() throws Exception {
-        int threads = 4;
-        int perThread = 500;
-        QueueKey shared = new QueueKey("/", "shared");
-        AtomicLong ids = new AtomicLong();
-        runConcurrently(threads, t -> {
-            QueueKey own = new QueueKey("/", "own-" + t);
-            List<CompletableFuture<Void>> futures = new ArrayList<>();
-            for (int i = 0; i < perThread; i++) {
-                futures.add(store.append(message(ids.incrementAndGet()), List.of(shared, own)));
-            }
-            futures.forEach(MessageStoreContract::await);
-        });
-
-        long total = (long) threads * perThread;
-        assertThat(store.count(shared)).isEqualTo(total);
-        assertThat(readAll(shared)).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
-        for (int t = 0; t < threads; t++) {
-            assertThat(store.count(new QueueKey("/", "own-" + t))).isEqualTo(perThread);
-        }
-        assertThat(store.highestMessageId()).isEqualTo(total);
-        assertBodies(total);
-    }
-
-    @Test
-    void concurrentRemovalsOfFannedOutMessagesDropEveryBody() throws Exception {
-        int threads = 4;
-        int messages = 500;
-        List<QueueKey> queues = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            queues.add(new QueueKey("/", "fan-" + t));
-        }
-        for (long id = 1; id <= messages; id++) {
-            await(store.append(message(id), queues));
-        }
-        runConcurrently(threads, t -> {
-            List<CompletableFuture<Void>> futures = new ArrayList<>();
-            for (long id = 1; id <= messages; id++) {
-                futures.add(store.remove(queues.get(t), id));
-            }
-            futures.forEach(MessageStoreContract::await);
-        });
-
-        assertThat(store.queues()).isEmpty();
-        queues.forEach(q -> assertThat(store.count(q)).isZero());
-        assertBodies(0);
-        assertThat(store.highestMessageId()).isEqualTo(messages);
-    }
-
-    @Test
-    void callsAfterCloseFail() {
-        DefinitionStore definitions = store.definitions();
-        RetainedStore retained = store.retained();
-        SessionStore sessions = store.sessions();
-        store.close();
-
-        List<Runnable> calls = List.of(
-                () -> store.append(message(1), List.of(ORDERS)),
-                () -> store.remove(ORDERS, 1),
-                () -> store.removeQueue(ORDERS),
-                () -> store.read(ORDERS, 0, 10),
-                () -> store.count(ORDERS),
-                () -> store.queues(),
-                () -> store.highestMessageId(),
-                () -> store.definitions(),
-                () -> store.retained(),
-                () -> store.sessions(),
-                () -> definitions.put(definition(DefinitionKind.VHOST, "", "/", "v")),
-                () -> definitions.delete(DefinitionKind.VHOST, "", "/"),
-                () -> definitions.all(),
-                () -> retained.put(new RetainedMessage("/", "t", bytes("r"))),
-                () -> retained.delete("/", "t"),
-                () -> retained.all(),
-                () -> sessions.put(new SessionStore.Session("/", "c", bytes("s"))),
-                () -> sessions.delete("/", "c"),
-                () -> sessions.get("/", "c"),
-                () -> sessions.all());
-        for (int i = 0; i < calls.size(); i++) {
-            assertThatThrownBy(calls.get(i)::run).as("call #%d after close", i)
-                    .isInstanceOf(IllegalStateException.class);
-        }
-    }
-
-    @Test
-    void closeIsIdempotentAndCompletesPendingFutures() {
-        List<CompletableFuture<Void>> futures = new ArrayList<>();
-        for (long id = 1; id <= 200; id++) {
-            futures.add(store.append(message(id), List.of(ORDERS)));
-        }
-        futures.add(store.sessions().put(new SessionStore.Session("/", "c", bytes("s"))));
-        store.close();
-        assertThat(futures).allSatisfy(f -> assertThat(f).isCompleted());
-        assertThatCode(store::close).doesNotThrowAnyException();
-    }
-
-    // ---- reopen (durable stores only) --------------------------------------------------------------------
-
-    @Test
-    void everythingSurvivesReopen() {
-        assumeThat(survivesReopen()).as("store keeps data across reopen").isTrue();
-        await(store.append(message(1), List.of(ORDERS, AUDIT)));
-        await(store.append(message(2), List.of(ORDERS)));
-        await(store.append(message(3), List.of(AUDIT, ORDERS_IN_OTHER_VHOST)));
-        await(store.append(message(4), List.of(ORDERS)));
-        await(store.append(message(5), List.of(new QueueKey("/", "deleted"))));
-        await(store.remove(ORDERS, 2));
-        await(store.remove(AUDIT, 1));
-        await(store.removeQueue(new QueueKey("/", "deleted")));
-        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "orders", "q1")));
-        await(store.definitions().put(definition(DefinitionKind.VHOST, "", "/", "v")));
-        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "audit", "q")));
-        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "orders", "q2")));
-        await(store.definitions().put(definition(DefinitionKind.QUEUE, "/", "gone", "q")));
-        await(store.definitions().delete(DefinitionKind.QUEUE, "/", "gone"));
-        await(store.retained().put(new RetainedMessage("/", "a/b", bytes("r1"))));
-        await(store.retained().put(new RetainedMessage("/", "a/b", bytes("r2"))));
-        await(store.retained().put(new RetainedMessage("/", "gone", bytes("r"))));
-        await(store.retained().delete("/", "gone"));
-        await(store.sessions().put(new SessionStore.Session("/", "c1", bytes("s1"))));
-        await(store.sessions().put(new SessionStore.Session("/", "gone", bytes("s"))));
-        await(store.sessions().delete("/", "gone"));
-
-        reopen();
-
-        assertThat(texts(store.read(ORDERS, 0, 10))).containsExactly("1:m1", "4:m4");
-        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("3:m3");
-        assertThat(texts(store.read(ORDERS_IN_OTHER_VHOST, 0, 10))).containsExactly("3:m3");
-        assertThat(store.queues()).containsExactlyInAnyOrder(ORDERS, AUDIT, ORDERS_IN_OTHER_VHOST);
-        assertThat(store.count(ORDERS)).isEqualTo(2);
-        assertThat(store.highestMessageId()).isEqualTo(5);
-        assertBodies(3);
-        assertThat(ContractSupport.describe(store.definitions().all()))
-                .containsExactly("VHOST /=v", "QUEUE /orders=q2", "QUEUE /audit=q");
-        assertThat(ContractSupport.describeRetained(store.retained().all())).containsExactly("/ a/b=r2");
-        assertThat(ContractSupport.describeSessions(store.sessions().all())).containsExactly("/ c1=s1");
-
-        // References still count after reopen: the shared body goes only with its last reference.
-        await(store.remove(AUDIT, 3));
-        assertThat(texts(store.read(ORDERS_IN_OTHER_VHOST, 0, 10))).containsExactly("3:m3");
-        await(store.remove(ORDERS_IN_OTHER_VHOST, 3));
-        await(store.append(message(6), List.of(AUDIT)));
-        reopen();
-        assertThat(store.queues()).containsExactlyInAnyOrder(ORDERS, AUDIT);
-        assertThat(texts(store.read(AUDIT, 0, 10))).containsExactly("6:m6");
-        assertBodies(3);
-    }
-
-    @Test
-    void highestIdSurvivesReopenWhenEveryMessageIsGone() {
-        assumeThat(survivesReopen()).as("store keeps data across reopen").isTrue();
-        await(store.append(message(41), List.of(ORDERS)));
-        await(store.append(message(42), List.of()));
-        await(store.removeQueue(ORDERS));
-
-        reopen();
-
-        assertThat(store.queues()).isEmpty();
-        assertThat(store.highestMessageId()).isEqualTo(42);
-        assertBodies(0);
-    }
-
     // ---- helpers -----------------------------------------------------------------------------------------
 
     /** Closes the store and opens a new one on the same directory. */
@@ -478,55 +325,14 @@ public abstract class MessageStoreContract implements MetadataStoreContract, Pag
     }
 
     private void assertBodies(long expected) {
-        OptionalLong bodies = bodyCount(store);
-        if (bodies.isPresent()) {
-            assertThat(bodies.getAsLong()).as("message bodies held").isEqualTo(expected);
-        }
-    }
-
-    private List<Long> readAll(QueueKey queue) {
-        List<Long> all = new ArrayList<>();
-        long after = 0;
-        List<StoredMessage> page;
-        while (!(page = store.read(queue, after, 64)).isEmpty()) {
-            all.addAll(ids(page));
-            after = page.get(page.size() - 1).id();
-        }
-        return all;
+        assertBodyCount(expected);
     }
 
     private static List<Long> ids(List<StoredMessage> messages) {
-        return messages.stream().map(StoredMessage::id).toList();
+        return ContractSupport.ids(messages);
     }
 
     private static List<String> texts(List<StoredMessage> messages) {
-        return messages.stream().map(m -> m.id() + ":" + text(m.data())).toList();
-    }
-
-    private interface ThreadBody {
-        void run(int thread) throws Exception;
-    }
-
-    /** Runs {@code body} on {@code threads} threads released together, and rethrows the first failure. */
-    private static void runConcurrently(int threads, ThreadBody body) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    body.run(thread);
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(TIMEOUT_SECONDS * 3, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        return ContractSupport.texts(messages);
     }
 }

@@ -18,10 +18,10 @@ final class BodyReader {
     // Logs as the store: these are its read errors, and log settings select them by its name.
     private static final Logger LOG = LoggerFactory.getLogger(LogMessageStore.class);
 
-    private final LogMessageStore store;
+    private final MessageLocations index;
 
-    BodyReader(LogMessageStore store) {
-        this.store = store;
+    BodyReader(MessageLocations index) {
+        this.index = index;
     }
 
     /**
@@ -62,7 +62,7 @@ final class BodyReader {
                     return null;
                 }
                 if (s.deleted()) {
-                    Pick now = store.repick(id);
+                    Pick now = index.locate(id);
                     if (now.payload() == null && (now.segment() == s || now.segment() == null)) {
                         return null; // removed, and its segment deleted while we were reading
                     }

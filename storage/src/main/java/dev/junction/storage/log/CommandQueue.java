@@ -39,7 +39,7 @@ final class CommandQueue {
             writerWaiting = false;
             work.signal();
         }
-        return cmd.future;
+        return cmd.future();
     }
 
     /** Commands queued so far. Lock held. */

@@ -76,7 +76,7 @@ final class Compactor {
         }
     }
 
-    private final LogMessageStore store;
+    private final MessageLocations index;
     private final SegmentFiles segments;
     private final LogStoreSettings settings;
     private final WriterStats stats;
@@ -85,9 +85,9 @@ final class Compactor {
     private boolean stuckReported;
     private final boolean enabled;
 
-    Compactor(LogMessageStore store, SegmentFiles segments, LogStoreSettings settings, WriterStats stats,
+    Compactor(MessageLocations index, SegmentFiles segments, LogStoreSettings settings, WriterStats stats,
               WriteFailure failure) {
-        this.store = store;
+        this.index = index;
         this.segments = segments;
         this.settings = settings;
         this.stats = stats;
@@ -131,7 +131,7 @@ final class Compactor {
 
     /**
      * One bounded step of compaction: reads up to {@value #COMPACT_STEP_BYTES} bytes of the oldest segment, asks
-     * the store which of the messages found there are still live and with which queues, writes those again at
+     * the index which of the messages found there are still live and with which queues, writes those again at
      * the head of the log (QUEUE_NAME records as needed), hands the records to the OS and then points the index
      * at them. Runs only between groups. Once the segment holds nothing live, the copies are forced and the
      * segment is deleted.
@@ -166,7 +166,7 @@ final class Compactor {
                 copies = List.of();
             } else {
                 long[] seq = new long[1];
-                copies = store.liveCopies(s, found, seq);
+                copies = index.liveCopies(s, found, seq);
                 sc.checkedAtSeq = seq[0];
             }
             payloads = new byte[copies.size()][];
@@ -183,9 +183,7 @@ final class Compactor {
                 long before = segments.recordBytesWritten();
                 for (int i = 0; i < payloads.length; i++) {
                     Copy c = copies.get(i);
-                    Cmd cmd = new Cmd(Cmd.MESSAGE, Records.MESSAGE, payloads[i]);
-                    cmd.queues = c.queues;
-                    c.offset = segments.append(cmd);
+                    c.offset = segments.append(Records.MESSAGE, payloads[i], c.queues);
                     c.segment = segments.active();
                     c.payloadLength = payloads[i].length;
                 }
@@ -202,7 +200,7 @@ final class Compactor {
                 finishScan();
                 return;
             }
-            store.moved(copies);
+            index.moved(copies);
             for (Copy c : copies) {
                 segments.uncountLive(s, c.found.payloadLength());
                 segments.countLive(c.segment, c.payloadLength);

@@ -7,15 +7,14 @@ import dev.junction.storage.QueueKey;
 import dev.junction.storage.RetainedStore;
 import dev.junction.storage.SessionStore;
 import dev.junction.storage.StoredMessage;
+import dev.junction.storage.table.DefinitionTable;
+import dev.junction.storage.table.RetainedTable;
+import dev.junction.storage.table.SessionTable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -24,7 +23,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The durable {@link MessageStore}: an append-only log of segment files written by one thread.
@@ -41,48 +39,49 @@ import java.util.concurrent.locks.ReentrantLock;
  * pile up behind it, the writer compacts: it writes those messages again at the head of the log (same ids, so
  * every queue keeps its order) and then deletes the segment. Definitions, retained messages and sessions go to a
  * separate small metadata log that is rewritten when it is mostly dead. {@link #read} reads bodies back from
- * disk; the index holds only ids and locations, plus a bounded cache of recently written bodies. See
- * {@code docs/storage.md}.
+ * disk; the index holds only ids and locations, plus a bounded cache of recently written bodies. The parts
+ * behind this facade (writer, compaction, body reads) reach the index through {@link MessageLocations}, never
+ * through this class. See {@code docs/storage.md}.
  */
 public final class LogMessageStore implements MessageStore {
 
     static final String WRITER_THREAD = "junction-store-writer";
-    private static final String LOCK_FILE = "LOCK";
 
     private final Path dir;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final CommandQueue commands = new CommandQueue(lock);
+    private final StoreLock lock = new StoreLock();
+    private final CommandQueue commands = lock.commands;
     // the index, guarded by lock
     private final MessageIndex index;
-    private final BodyReader bodies = new BodyReader(this);
+    private final LockedIndex locked;
+    private final BodyReader bodies;
 
     private final LogWriter writer;
     private final Thread writerThread;
-    private final FileChannel lockChannel;
-    private final FileLock dirLock;
+    private final DirectoryLock dirLock;
     private final long recoveryMillis;
 
-    private final DefinitionStore definitionView;
-    private final RetainedStore retainedView;
     private final MetaReader metaReader;
     private final MetaAccess metaAccess;
+    private final DefinitionStore definitionView;
+    private final RetainedStore retainedView;
     private final SessionStore sessionView;
 
-    private LogMessageStore(Path dir, FsyncPolicy policy, LogStoreSettings settings, FileChannel lockChannel,
-                            FileLock dirLock) throws IOException {
+    private LogMessageStore(Path dir, FsyncPolicy policy, LogStoreSettings settings, DirectoryLock dirLock)
+            throws IOException {
         this.dir = dir;
-        this.lockChannel = lockChannel;
         this.dirLock = dirLock;
         long t0 = System.nanoTime();
         Recovery r = Recovery.run(dir);
         this.index = new MessageIndex(r);
-        MetaAccess meta = new MetaAccess(lock, commands, r.meta);
-        this.definitionView = new LogDefinitionStore(meta);
-        this.metaAccess = meta;
+        this.locked = new LockedIndex(lock, index);
+        this.bodies = new BodyReader(locked);
+        this.metaAccess = new MetaAccess(lock, r.meta);
         this.metaReader = new MetaReader(dir);
-        this.retainedView = new LogRetainedStore(meta, metaReader);
-        this.sessionView = new LogSessionStore(meta);
-        this.writer = new LogWriter(this, commands, dir, policy, settings, r, meta);
+        // One metadata table each for definitions, retained messages and sessions, in the same metadata log.
+        this.definitionView = new DefinitionTable(new MetaTable<>(MetaFormat.DEFINITIONS, metaAccess, metaReader));
+        this.retainedView = new RetainedTable(new MetaTable<>(MetaFormat.RETAINED, metaAccess, metaReader));
+        this.sessionView = new SessionTable(new MetaTable<>(MetaFormat.SESSIONS, metaAccess, metaReader));
+        this.writer = new LogWriter(locked, commands, dir, policy, settings, r, metaAccess);
         this.recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         this.writerThread = new Thread(writer, WRITER_THREAD);
         writerThread.setDaemon(true);
@@ -103,25 +102,24 @@ public final class LogMessageStore implements MessageStore {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(settings, "settings");
-        FileChannel lockChannel = null;
+        DirectoryLock dirLock = null;
         try {
-            Files.createDirectories(dir);
-            lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-            FileLock dirLock = lockChannel.tryLock();
-            if (dirLock == null) {
-                throw new IllegalStateException("store directory " + dir + " is in use by another process");
-            }
-            return new LogMessageStore(dir, policy, settings, lockChannel, dirLock);
+            dirLock = DirectoryLock.acquire(dir);
+            return new LogMessageStore(dir, policy, settings, dirLock);
         } catch (IOException e) {
-            closeQuietly(lockChannel);
+            closeQuietly(dirLock);
             throw new UncheckedIOException("cannot open the store in " + dir, e);
         } catch (RuntimeException e) {
-            closeQuietly(lockChannel);
+            closeQuietly(dirLock);
             throw e;
         }
     }
 
+    private static void closeQuietly(DirectoryLock dirLock) {
+        if (dirLock != null) {
+            dirLock.close();
+        }
+    }
 
     // ---- messages ------------------------------------------------------------------------------------------
 
@@ -136,88 +134,57 @@ public final class LogMessageStore implements MessageStore {
             throw new IllegalArgumentException("message ids are positive: " + id);
         }
         int n = targets.size();
-        Cmd cmd;
-        if (n == 0) {
-            cmd = new Cmd(Cmd.ID_MARK, Records.ID_MARK, ByteBuffer.allocate(8).putLong(id).array());
-        } else {
-            // The payload doubles as the defensive copy; queue ids are filled in under the lock.
-            byte[] payload = new byte[16 + 4 * n + data.length];
-            ByteBuffer.wrap(payload).putLong(id).putInt(n).position(12 + 4 * n).putInt(data.length).put(data);
-            cmd = new Cmd(Cmd.MESSAGE, Records.MESSAGE, payload);
-            cmd.msg = new Msg(id, payload);
-            cmd.queues = new QueueState[n];
-        }
-        lock.lock();
-        try {
-            commands.checkOpen();
-            if (n > 0) {
-                index.add(cmd, targets);
+        // The payload doubles as the defensive copy; queue ids are filled in under the lock.
+        Cmd.Message msg = n == 0 ? null : new Cmd.Message(new Msg(id, messagePayload(id, n, data)), n);
+        Cmd cmd = msg != null ? msg : new Cmd.IdMark(id);
+        return lock.open(() -> {
+            if (msg != null) {
+                index.add(msg, targets);
             }
             index.raiseHighestId(id);
-            commands.enqueue(cmd);
-        } finally {
-            lock.unlock();
-        }
-        return cmd.future;
+            return commands.enqueue(cmd);
+        });
+    }
+
+    /** A MESSAGE payload: id, queue count, room for the queue ids, body length, body. */
+    private static byte[] messagePayload(long id, int queueCount, byte[] data) {
+        byte[] payload = new byte[16 + 4 * queueCount + data.length];
+        ByteBuffer.wrap(payload).putLong(id).putInt(queueCount).position(12 + 4 * queueCount)
+                .putInt(data.length).put(data);
+        return payload;
     }
 
     @Override
     public CompletableFuture<Void> remove(QueueKey queue, long messageId) {
         Objects.requireNonNull(queue, "queue");
-        lock.lock();
-        try {
-            commands.checkOpen();
-            Cmd cmd = index.remove(queue, messageId);
-            return commands.enqueue(cmd != null ? cmd : Cmd.barrier());
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(() -> enqueueOrBarrier(index.remove(queue, messageId)));
     }
 
     @Override
     public CompletableFuture<Void> remove(QueueKey queue, long[] messageIds) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(messageIds, "messageIds");
-        lock.lock();
-        try {
-            commands.checkOpen();
-            Cmd cmd = index.removeMany(queue, messageIds);
-            return commands.enqueue(cmd != null ? cmd : Cmd.barrier());
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(() -> enqueueOrBarrier(index.removeMany(queue, messageIds)));
     }
 
     @Override
     public CompletableFuture<Void> removeQueue(QueueKey queue) {
         Objects.requireNonNull(queue, "queue");
-        lock.lock();
-        try {
-            commands.checkOpen();
-            Cmd cmd = index.removeQueue(queue);
-            return commands.enqueue(cmd != null ? cmd : Cmd.barrier());
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(() -> enqueueOrBarrier(index.removeQueue(queue)));
+    }
+
+    /** Queues {@code cmd}, or a barrier when the change changed nothing, so the future still means "durable". */
+    private CompletableFuture<Void> enqueueOrBarrier(Cmd cmd) {
+        return commands.enqueue(cmd != null ? cmd : new Cmd.Barrier());
     }
 
     @Override
     public List<StoredMessage> read(QueueKey queue, long afterId, int max) {
         Objects.requireNonNull(queue, "queue");
-        if (max < 0) {
-            throw new IllegalArgumentException("max must not be negative: " + max);
-        }
+        checkMax(max);
         List<Pick> picked = new ArrayList<>(Math.min(max, 1024));
-        lock.lock();
-        try {
-            commands.checkOpen();
-            if (max == 0 || !index.pick(queue, afterId, max, picked)) {
-                return List.of();
-            }
-        } finally {
-            lock.unlock();
-        }
-        return bodiesOf(picked);
+        boolean any = lock.open(() -> max != 0 && index.pick(queue, afterId, max, picked));
+        return any ? bodiesOf(picked) : List.of();
     }
 
     @Override
@@ -225,28 +192,23 @@ public final class LogMessageStore implements MessageStore {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(ids, "ids");
         List<Pick> picked = new ArrayList<>(ids.length);
-        lock.lock();
-        try {
-            commands.checkOpen();
+        lock.open(() -> {
             index.pick(queue, ids, picked);
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
         return bodiesOf(picked);
     }
 
     @Override
     public IdPage ids(QueueKey queue, long afterId, int max) {
         Objects.requireNonNull(queue, "queue");
+        checkMax(max);
+        return lock.open(() -> index.ids(queue, afterId, max));
+    }
+
+    private static void checkMax(int max) {
         if (max < 0) {
             throw new IllegalArgumentException("max must not be negative: " + max);
-        }
-        lock.lock();
-        try {
-            commands.checkOpen();
-            return index.ids(queue, afterId, max);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -265,121 +227,34 @@ public final class LogMessageStore implements MessageStore {
     @Override
     public long count(QueueKey queue) {
         Objects.requireNonNull(queue, "queue");
-        lock.lock();
-        try {
-            commands.checkOpen();
-            return index.count(queue);
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(() -> index.count(queue));
     }
 
     @Override
     public Set<QueueKey> queues() {
-        lock.lock();
-        try {
-            commands.checkOpen();
-            return index.liveQueues();
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(index::liveQueues);
     }
 
     @Override
     public long highestMessageId() {
-        lock.lock();
-        try {
-            commands.checkOpen();
-            return index.highestId();
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(index::highestId);
     }
 
     // ---- definitions, retained messages, sessions -------------------------------------------------------------
 
     @Override
     public DefinitionStore definitions() {
-        checkOpenUnlocked();
-        return definitionView;
+        return lock.open(() -> definitionView);
     }
 
     @Override
     public RetainedStore retained() {
-        checkOpenUnlocked();
-        return retainedView;
+        return lock.open(() -> retainedView);
     }
 
     @Override
     public SessionStore sessions() {
-        checkOpenUnlocked();
-        return sessionView;
-    }
-
-    // ---- compaction support (called by the writer) -------------------------------------------------------
-
-    /**
-     * Called by the writer: of the records {@code found} in {@code segment}, those that still hold a live
-     * message, each with the queues that reference it at this instant. Every command queued before this call is
-     * already in that answer, so the copies may be written ahead of those still waiting: replaying a waiting
-     * removal after a copy that no longer lists its queue changes nothing.
-     */
-    List<Compactor.Copy> liveCopies(Segment segment, List<Compactor.Found> found, long[] enqueuedOut) {
-        lock.lock();
-        try {
-            enqueuedOut[0] = commands.enqueued();
-            return index.liveCopies(segment, found);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Called by the writer once the copies are in the file: readers find the messages there from now on. */
-    void moved(List<Compactor.Copy> copies) {
-        locked(() -> index.moved(copies));
-    }
-
-    /** Called by the writer once a message's record is appended. */
-    void located(long id, Segment segment, long offset, int length) {
-        locked(() -> index.located(id, segment, offset, length));
-    }
-
-    /** Called by the writer once a removal that dropped the last references of {@code ids} is appended. */
-    void free(long[] ids, SegmentFiles.LiveCounter uncount) {
-        locked(() -> index.free(ids, uncount));
-    }
-
-    /** Called by the writer for the written payloads it stops caching. */
-    void evict(long[] ids, int n) {
-        locked(() -> index.evict(ids, n));
-    }
-
-    private void locked(Runnable r) {
-        lock.lock();
-        try {
-            r.run();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Where to read message {@code id} now (a reader whose segment was deleted under it asks again). */
-    Pick repick(long id) {
-        lock.lock();
-        try {
-            return index.pick(id);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void checkOpenUnlocked() {
-        lock.lock();
-        try {
-            commands.checkOpen();
-        } finally {
-            lock.unlock();
-        }
+        return lock.open(() -> sessionView);
     }
 
     /**
@@ -405,22 +280,7 @@ public final class LogMessageStore implements MessageStore {
             }
         }
         metaReader.close();
-        try {
-            dirLock.release();
-        } catch (IOException ignored) {
-            // the channel close below releases it too
-        }
-        closeQuietly(lockChannel);
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // nothing to save
-            }
-        }
+        dirLock.close();
     }
 
     // ---- statistics for metrics ----------------------------------------------------------------------------
@@ -484,12 +344,7 @@ public final class LogMessageStore implements MessageStore {
 
     /** Message bodies held (each once, however many queues reference it). */
     public long messageCount() {
-        lock.lock();
-        try {
-            return index.messageCount();
-        } finally {
-            lock.unlock();
-        }
+        return lock.locked(index::messageCount);
     }
 
     /** The directory the store lives in. */
@@ -499,7 +354,7 @@ public final class LogMessageStore implements MessageStore {
 
     /** Bytes of retained messages the store holds on the heap: those whose record is not durable yet. */
     long retainedBytesOnHeap() {
-        return metaAccess.read(MetaState::retainedBytesOnHeap);
+        return metaAccess.read(m -> m.bytesOnHeap(MetaFormat.RETAINED));
     }
 
     void syncHook(LogWriter.SyncHook hook) {

@@ -55,25 +55,25 @@ final class LogWriter implements Runnable {
     private final ArrayDeque<Msg> cache = new ArrayDeque<>();
     private long cacheBytes;
     private long[] evicted = new long[256];
-    private final LogMessageStore store;
+    private final MessageLocations index;
     /** Commands processed so far, in the order the store queued them. */
     private long processed;
 
     // statistics, read by any thread
     final WriterStats stats = new WriterStats();
 
-    LogWriter(LogMessageStore store, CommandQueue commands, Path dir, FsyncPolicy policy, LogStoreSettings settings,
+    LogWriter(MessageLocations index, CommandQueue commands, Path dir, FsyncPolicy policy, LogStoreSettings settings,
               Recovery recovered, MetaAccess metaAccess) throws IOException {
-        this.store = store;
+        this.index = index;
         this.commands = commands;
         this.policy = policy;
         this.settings = settings;
         this.maxWaitNanos = policy.maxWait().toNanos();
         RecordAppender appender = new RecordAppender();
         this.sync = new FileSync(dir, policy, stats);
-        this.segments = new SegmentFiles(store, dir, settings, recovered, appender, sync, stats, failure);
+        this.segments = new SegmentFiles(index, dir, settings, recovered, appender, sync, stats, failure);
         this.meta = new MetaLog(dir, settings, recovered, appender, sync, stats, failure, metaAccess);
-        this.compactor = new Compactor(store, segments, settings, stats, failure);
+        this.compactor = new Compactor(index, segments, settings, stats, failure);
         segments.startFresh();
         segments.reclaim(compactor);
     }
@@ -104,12 +104,12 @@ final class LogWriter implements Runnable {
 
     private void failEverything() {
         Throwable failed = failure.get();
-        group.forEach(c -> c.future.completeExceptionally(failed));
+        group.forEach(c -> c.future().completeExceptionally(failed));
         group.clear();
         groupMessages.clear();
         ArrayDeque<Cmd> cmds;
         while ((cmds = commands.take(true)) != null) {
-            cmds.forEach(c -> c.future.completeExceptionally(failed));
+            cmds.forEach(c -> c.future().completeExceptionally(failed));
         }
         try {
             closeFiles();
@@ -164,19 +164,23 @@ final class LogWriter implements Runnable {
         // During an incident the records are still appended: they wait in the files' redo copies, so that the
         // files hold exactly what the index says once the store writes again.
         try {
-            switch (c.kind) {
-                case Cmd.MESSAGE -> {
-                    segments.appendMessage(c);
-                    groupMessages.add(c.msg);
-                }
-                case Cmd.REMOVE, Cmd.REMOVE_QUEUE -> segments.appendRemoval(c);
-                case Cmd.REMOVE_MANY -> segments.appendRemovals(c);
-                case Cmd.ID_MARK -> segments.appendIdMark(c);
-                case Cmd.META -> meta.append(c);
-                case Cmd.BARRIER -> {
-                    // nothing to write
-                }
-                default -> throw new IllegalStateException("unknown command " + c.kind);
+            // An instanceof chain over the sealed type: the build targets Java 17, where a pattern switch is a
+            // preview feature. A new command type falls through to the last branch.
+            if (c instanceof Cmd.Message m) {
+                segments.appendMessage(m);
+                groupMessages.add(m.msg());
+            } else if (c instanceof Cmd.Remove r) {
+                segments.appendRemoval(r);
+            } else if (c instanceof Cmd.RemoveMany r) {
+                segments.appendRemovals(r);
+            } else if (c instanceof Cmd.RemoveQueue r) {
+                segments.appendQueueRemoval(r);
+            } else if (c instanceof Cmd.IdMark m) {
+                segments.appendIdMark(m);
+            } else if (c instanceof Cmd.Meta m) {
+                meta.append(m);
+            } else if (!(c instanceof Cmd.Barrier)) { // a barrier writes nothing
+                throw new IllegalStateException("unknown command " + c);
             }
         } catch (IOException | RuntimeException e) {
             failure.fail(e);
@@ -212,9 +216,9 @@ final class LogWriter implements Runnable {
         }
         for (Cmd c : group) {
             if (failed == null) {
-                c.future.complete(null);
+                c.future().complete(null);
             } else {
-                c.future.completeExceptionally(failed);
+                c.future().completeExceptionally(failed);
             }
         }
         group.clear();
@@ -270,7 +274,7 @@ final class LogWriter implements Runnable {
             n = evict(n, m.id);
         }
         if (n > 0) {
-            store.evict(evicted, n);
+            index.evict(evicted, n);
         }
     }
 

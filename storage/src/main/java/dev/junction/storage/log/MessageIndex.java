@@ -37,13 +37,14 @@ final class MessageIndex {
      * Adds the message of a MESSAGE command to each of {@code targets}, creating the queues it is the first
      * for, and fills their ids into the command's payload.
      */
-    void add(Cmd cmd, Set<QueueKey> targets) {
-        long id = cmd.msg.id;
+    void add(Cmd.Message cmd, Set<QueueKey> targets) {
+        byte[] payload = cmd.msg().payload;
+        long id = cmd.msg().id;
         if (table.present(id)) {
             throw new IllegalArgumentException("message id " + id + " is already stored");
         }
         int n = targets.size();
-        ByteBuffer ids = ByteBuffer.wrap(cmd.payload, 12, 4 * n);
+        ByteBuffer ids = ByteBuffer.wrap(payload, 12, 4 * n);
         int i = 0;
         for (QueueKey key : targets) {
             QueueState q = queues.get(key);
@@ -52,11 +53,11 @@ final class MessageIndex {
                 queues.put(key, q);
             }
             q.ids.add(id);
-            cmd.queues[i++] = q;
+            cmd.queues()[i++] = q;
             ids.putInt(q.id);
         }
-        table.add(id, n, cmd.payload.length);
-        payloads.put(id, cmd.payload);
+        table.add(id, n, payload.length);
+        payloads.put(id, payload);
     }
 
     void raiseHighestId(long id) {
@@ -68,20 +69,16 @@ final class MessageIndex {
     }
 
     /** The REMOVE command for one reference, or null when the queue does not hold the message. */
-    Cmd remove(QueueKey queue, long messageId) {
+    Cmd.Remove remove(QueueKey queue, long messageId) {
         QueueState q = queues.get(queue);
         if (q == null || !q.ids.remove(messageId)) {
             return null;
         }
-        Cmd cmd = new Cmd(Cmd.REMOVE, Records.REMOVE,
-                ByteBuffer.allocate(12).putInt(q.id).putLong(messageId).array());
-        cmd.queues = new QueueState[] {q};
-        cmd.freed = release(messageId) ? new long[] {messageId} : NONE;
-        return cmd;
+        return new Cmd.Remove(q, messageId, release(messageId) ? new long[] {messageId} : NONE);
     }
 
     /** The REMOVE_MANY command for those of {@code ids} the queue holds, or null when it holds none of them. */
-    Cmd removeMany(QueueKey queue, long[] ids) {
+    Cmd.RemoveMany removeMany(QueueKey queue, long[] ids) {
         QueueState q = queues.get(queue);
         if (q == null) {
             return null;
@@ -101,15 +98,11 @@ final class MessageIndex {
         if (r == 0) {
             return null;
         }
-        Cmd cmd = new Cmd(Cmd.REMOVE_MANY, Records.REMOVE, null);
-        cmd.queues = new QueueState[] {q};
-        cmd.removed = Arrays.copyOf(removed, r);
-        cmd.freed = Arrays.copyOf(freed, f);
-        return cmd;
+        return new Cmd.RemoveMany(q, Arrays.copyOf(removed, r), Arrays.copyOf(freed, f));
     }
 
     /** The REMOVE_QUEUE command that drops the queue, or null when it holds nothing. */
-    Cmd removeQueue(QueueKey queue) {
+    Cmd.RemoveQueue removeQueue(QueueKey queue) {
         QueueState q = queues.remove(queue);
         if (q == null || q.ids.isEmpty()) {
             return null;
@@ -122,10 +115,7 @@ final class MessageIndex {
             }
         });
         q.ids.clear();
-        Cmd cmd = new Cmd(Cmd.REMOVE_QUEUE, Records.REMOVE_QUEUE, ByteBuffer.allocate(4).putInt(q.id).array());
-        cmd.queues = new QueueState[] {q};
-        cmd.freed = Arrays.copyOf(freed, n[0]);
-        return cmd;
+        return new Cmd.RemoveQueue(q, Arrays.copyOf(freed, n[0]));
     }
 
     /**
@@ -153,7 +143,7 @@ final class MessageIndex {
      * The writer wrote the removal that dropped the last references of {@code ids}: forgets them, telling
      * {@code uncount} the segment and payload length each was counted in.
      */
-    void free(long[] ids, SegmentFiles.LiveCounter uncount) {
+    void free(long[] ids, MessageLocations.LiveCounter uncount) {
         for (long id : ids) {
             Segment s = table.segment(id);
             if (s != null && table.refs(id) == 0) {

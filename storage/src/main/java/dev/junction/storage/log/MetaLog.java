@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The metadata log as the writer thread keeps it: definitions, retained messages and sessions are appended to
- * it, and it is rewritten from a mirror of the live entries once it is mostly dead. Writer thread only.
+ * The metadata log as the writer thread keeps it: the puts and deletes of the metadata tables (definitions,
+ * retained messages, sessions) are appended to it, and it is rewritten from a mirror of the live entries once
+ * it is mostly dead. Writer thread only.
  */
 final class MetaLog {
 
@@ -36,8 +37,8 @@ final class MetaLog {
     private final ByteBuffer metaBuffer = ByteBuffer.allocateDirect(64 << 10);
     private boolean metaDirty;
 
-    /** Retained records written since the log was last durable, with where each starts: placed once it is. */
-    private final List<RetainedRecord> unplaced = new ArrayList<>();
+    /** Off-heap entries written since the log was last durable, with where each starts: placed once it is. */
+    private final List<MetaRecord> unplaced = new ArrayList<>();
     private long[] unplacedOffsets = new long[64];
     private final MetaAccess access;
 
@@ -69,24 +70,22 @@ final class MetaLog {
     }
 
     /** Buffers the record of a metadata command and applies it to the mirror the log is rewritten from. */
-    void append(Cmd c) throws IOException {
+    void append(Cmd.Meta c) throws IOException {
         if (metaBuffer.remaining() < c.recordBytes()) {
             RecordAppender.flush(metaBuffer, metaOut);
         }
         long recordOffset = metaSize;
-        appender.append(metaBuffer, metaOut, c.type, c.payload);
+        appender.append(metaBuffer, metaOut, c.type(), c.payload());
         metaSize += c.recordBytes();
         stats.bytesOnDisk += c.recordBytes();
         metaDirty = true;
-        if (c.retained != null) {
-            mirror.putRetained((MetaState.RetainedKey) c.metaKey, c.retained);
+        mirror.apply(c.table(), c.key(), c.entry());
+        if (c.entry() != null && c.table().offHeap) {
             if (unplaced.size() == unplacedOffsets.length) {
                 unplacedOffsets = java.util.Arrays.copyOf(unplacedOffsets, unplacedOffsets.length * 2);
             }
             unplacedOffsets[unplaced.size()] = recordOffset;
-            unplaced.add(c.retained);
-        } else {
-            mirror.apply(c.type, c.metaKey, c.payload);
+            unplaced.add(c.entry());
         }
     }
 
@@ -107,7 +106,7 @@ final class MetaLog {
         return metaOut.repair();
     }
 
-    /** Everything written is durable: the retained records written since can give up their payloads. */
+    /** Everything written is durable: the off-heap entries written since can give up their payloads. */
     void markClean() {
         metaDirty = false;
         if (!unplaced.isEmpty()) {
@@ -128,7 +127,7 @@ final class MetaLog {
         long number = metaNumber + 1;
         Path tmp = dir.resolve(Recovery.metaFileName(number).replace(".log", ".tmp"));
         Path target = dir.resolve(Recovery.metaFileName(number));
-        List<RetainedRecord> moved = new ArrayList<>();
+        List<MetaRecord> moved = new ArrayList<>();
         long[][] movedTo = {new long[64]};
         try {
             long size;
@@ -136,30 +135,23 @@ final class MetaLog {
                  MetaReader old = new MetaReader(dir)) {
                 ByteBuffer buf = ByteBuffer.allocateDirect(64 << 10);
                 buf.putInt(Records.MAGIC).putInt(Records.VERSION);
-                long[] pos = {Records.FILE_HEADER};
-                List<IOException> errors = new ArrayList<>(1);
-                mirror.forEachRecord((type, payload) -> {
-                    try {
-                        appender.append(buf, out, type, payload);
-                        pos[0] += Records.HEADER + payload.length;
-                    } catch (IOException e) {
-                        errors.add(e);
+                long pos = Records.FILE_HEADER;
+                // One put per live entry, each table in first-put order. Entries whose bytes left the heap are
+                // read back from the log being replaced, and placed in the new one once it is in place.
+                for (MetaFormat<?> table : MetaFormat.ALL) {
+                    for (MetaRecord r : mirror.table(table).values()) {
+                        byte[] payload = r.payload != null ? r.payload
+                                : old.read(r.metaNumber, r.offset, r.length, table.putType);
+                        appender.append(buf, out, table.putType, payload);
+                        if (table.offHeap) {
+                            if (moved.size() == movedTo[0].length) {
+                                movedTo[0] = java.util.Arrays.copyOf(movedTo[0], moved.size() * 2);
+                            }
+                            movedTo[0][moved.size()] = pos;
+                            moved.add(r);
+                        }
+                        pos += Records.HEADER + payload.length;
                     }
-                });
-                if (!errors.isEmpty()) {
-                    throw errors.get(0);
-                }
-                // Retained messages whose bytes left the heap are read back from the log being replaced.
-                for (RetainedRecord r : mirror.retainedRecords()) {
-                    byte[] payload = r.payload != null ? r.payload
-                            : old.read(r.metaNumber, r.offset, r.length, Records.RETAINED_PUT);
-                    appender.append(buf, out, Records.RETAINED_PUT, payload);
-                    if (moved.size() == movedTo[0].length) {
-                        movedTo[0] = java.util.Arrays.copyOf(movedTo[0], moved.size() * 2);
-                    }
-                    movedTo[0][moved.size()] = pos[0];
-                    moved.add(r);
-                    pos[0] += Records.HEADER + payload.length;
                 }
                 RecordAppender.flush(buf, out);
                 size = out.size();
@@ -171,7 +163,7 @@ final class MetaLog {
             metaOut.close();
             Files.deleteIfExists(old);
             metaOut = new RedoFile(FileChannel.open(target, StandardOpenOption.WRITE), size, sync, failure);
-            // Readers find the retained messages in the new log from now on.
+            // Readers find the off-heap entries in the new log from now on.
             access.locked(() -> {
                 for (int i = 0; i < moved.size(); i++) {
                     moved.get(i).placed(number, movedTo[0][i]);

@@ -163,11 +163,13 @@ final class Recovery {
         try {
             byte[] copy = new byte[payload.remaining()];
             payload.get(copy);
-            Object key = MetaState.key(type, copy);
-            meta.apply(type, key, copy);
-            if (type == Records.RETAINED_PUT) {
+            MetaFormat<?> table = MetaFormat.of(type);
+            Object key = table.key(type, copy);
+            MetaRecord entry = type == table.putType ? table.entry(copy) : null;
+            meta.apply(table, key, entry);
+            if (entry != null && table.offHeap) {
                 // Durable where it is: keep its place, not its bytes (read back on demand).
-                meta.retainedRecord((MetaState.RetainedKey) key).placed(metaNumber, offset);
+                entry.placed(metaNumber, offset);
             }
         } catch (IllegalArgumentException | BufferUnderflowException e) {
             malformed("metadata log", type, offset, e);

@@ -44,17 +44,12 @@ final class SegmentFiles {
     /** Segment bytes written so far (for the compaction statistics). */
     private long recordBytesWritten;
     volatile LogWriter.DeleteHook deleteHook;
-    private final LogMessageStore store;
+    private final MessageLocations index;
 
-    /** Counts or uncounts one MESSAGE record as live in a segment. */
-    interface LiveCounter {
-        void count(Segment s, int payloadLength);
-    }
-
-    SegmentFiles(LogMessageStore store, Path dir, LogStoreSettings settings, Recovery recovered,
+    SegmentFiles(MessageLocations index, Path dir, LogStoreSettings settings, Recovery recovered,
                  RecordAppender appender, FileSync sync, WriterStats stats, WriteFailure failure) {
         this.failure = failure;
-        this.store = store;
+        this.index = index;
         this.dir = dir;
         this.settings = settings;
         this.appender = appender;
@@ -106,43 +101,55 @@ final class SegmentFiles {
     // ---- appending -----------------------------------------------------------------------------------------
 
     /** Writes a new message's record and tells readers where it is. */
-    void appendMessage(Cmd c) throws IOException {
-        long offset = append(c);
-        Msg msg = c.msg;
-        store.located(msg.id, active, offset, msg.payloadLength());
+    void appendMessage(Cmd.Message c) throws IOException {
+        Msg msg = c.msg();
+        long offset = append(Records.MESSAGE, msg.payload, c.queues());
+        index.located(msg.id, active, offset, msg.payloadLength());
         countLive(active, msg.payloadLength());
         writtenHighest = Math.max(writtenHighest, msg.id);
     }
 
-    void appendRemoval(Cmd c) throws IOException {
-        append(c);
-        if (c.freed.length > 0) {
-            store.free(c.freed, this::uncountLive);
-        }
+    void appendRemoval(Cmd.Remove c) throws IOException {
+        appendRemove(new QueueState[] {c.queue()}, c.messageId());
+        freed(c.freed());
     }
 
     /** One REMOVE record per id of a REMOVE_MANY command: the log format stays as it is. */
-    void appendRemovals(Cmd c) throws IOException {
-        QueueState q = c.queues[0];
-        for (long id : c.removed) {
-            append(Records.REMOVE, ByteBuffer.allocate(12).putInt(q.id).putLong(id).array(), c.queues);
+    void appendRemovals(Cmd.RemoveMany c) throws IOException {
+        QueueState[] queue = {c.queue()};
+        for (long id : c.removed()) {
+            appendRemove(queue, id);
         }
-        if (c.freed.length > 0) {
-            store.free(c.freed, this::uncountLive);
+        freed(c.freed());
+    }
+
+    void appendQueueRemoval(Cmd.RemoveQueue c) throws IOException {
+        QueueState q = c.queue();
+        append(Records.REMOVE_QUEUE, ByteBuffer.allocate(4).putInt(q.id).array(), new QueueState[] {q});
+        freed(c.freed());
+    }
+
+    void appendIdMark(Cmd.IdMark c) throws IOException {
+        append(Records.ID_MARK, ByteBuffer.allocate(8).putLong(c.id()).array(), null);
+        writtenHighest = Math.max(writtenHighest, c.id());
+    }
+
+    /** A REMOVE record: the queue's id in this store instance, then the message id. */
+    private void appendRemove(QueueState[] queue, long id) throws IOException {
+        append(Records.REMOVE, ByteBuffer.allocate(12).putInt(queue[0].id).putLong(id).array(), queue);
+    }
+
+    private void freed(long[] ids) {
+        if (ids.length > 0) {
+            index.free(ids, this::uncountLive);
         }
     }
 
-    void appendIdMark(Cmd c) throws IOException {
-        append(c);
-        writtenHighest = Math.max(writtenHighest, ByteBuffer.wrap(c.payload).getLong());
-    }
-
-    /** Appends the command's record, preceded by any queue names the active segment lacks; returns its offset. */
-    long append(Cmd c) throws IOException {
-        return append(c.type, c.payload, c.queues);
-    }
-
-    private long append(byte type, byte[] payload, QueueState[] queues) throws IOException {
+    /**
+     * Appends a record, preceded by a QUEUE_NAME record for each of {@code queues} the active segment lacks;
+     * returns its offset.
+     */
+    long append(byte type, byte[] payload, QueueState[] queues) throws IOException {
         long needed = Records.HEADER + payload.length;
         if (queues != null) {
             for (QueueState q : queues) {

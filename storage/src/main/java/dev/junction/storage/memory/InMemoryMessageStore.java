@@ -7,6 +7,11 @@ import dev.junction.storage.QueueKey;
 import dev.junction.storage.RetainedStore;
 import dev.junction.storage.SessionStore;
 import dev.junction.storage.StoredMessage;
+import dev.junction.storage.table.DefinitionKey;
+import dev.junction.storage.table.DefinitionTable;
+import dev.junction.storage.table.RetainedTable;
+import dev.junction.storage.table.SessionTable;
+import dev.junction.storage.table.VhostKey;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,9 +51,13 @@ public final class InMemoryMessageStore implements MessageStore {
     private final Map<QueueKey, TreeMap<Long, Body>> queues = new HashMap<>();
     private long highestId;
 
-    private final InMemoryDefinitionStore definitions = new InMemoryDefinitionStore(guard);
-    private final InMemoryRetainedStore retained = new InMemoryRetainedStore(guard);
-    private final InMemorySessionStore sessions = new InMemorySessionStore(guard);
+    // One table each for definitions, retained messages and sessions, behind the public store interfaces.
+    private final MemoryTable<DefinitionKey> definitionTable = new MemoryTable<>(guard);
+    private final MemoryTable<VhostKey> retainedTable = new MemoryTable<>(guard);
+    private final MemoryTable<VhostKey> sessionTable = new MemoryTable<>(guard);
+    private final DefinitionStore definitions = new DefinitionTable(definitionTable);
+    private final RetainedStore retained = new RetainedTable(retainedTable);
+    private final SessionStore sessions = new SessionTable(sessionTable);
 
     @Override
     public CompletableFuture<Void> append(StoredMessage message, Collection<QueueKey> queues) {
@@ -250,8 +259,8 @@ public final class InMemoryMessageStore implements MessageStore {
             bodies.clear();
             queues.clear();
         }
-        definitions.clear();
-        retained.clear();
-        sessions.clear();
+        definitionTable.clear();
+        retainedTable.clear();
+        sessionTable.clear();
     }
 }

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +16,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static dev.junction.storage.log.LogFiles.await;
+import static dev.junction.storage.log.LogFiles.bytes;
+import static dev.junction.storage.log.LogFiles.bytesInFiles;
+import static dev.junction.storage.log.LogFiles.segmentFiles;
+import static dev.junction.storage.log.LogFiles.settle;
+import static dev.junction.storage.log.LogFiles.streamThrough;
+import static dev.junction.storage.log.LogFiles.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,31 +48,14 @@ class LogStoreReclamationTest {
     void steadyPublishAndConsumeKeepsDiskUseBounded() throws Exception {
         byte[] body = new byte[500];
         Arrays.fill(body, (byte) 'b');
-        long maxBytes = 0;
-        int maxSegments = 0;
         try (LogMessageStore store = open(small())) {
-            List<CompletableFuture<Void>> pending = new ArrayList<>();
             int lag = 200; // the consumer trails the publisher by this many messages
-            for (long id = 1; id <= 20_000; id++) {
-                pending.add(store.append(new StoredMessage(id, body), List.of(Q, OTHER)));
-                if (id > lag) {
-                    pending.add(store.remove(Q, id - lag));
-                    pending.add(store.remove(OTHER, id - lag));
-                }
-                if (id % 1000 == 0) {
-                    await(pending);
-                    settle(store);
-                    maxBytes = Math.max(maxBytes, store.bytesOnDisk());
-                    maxSegments = Math.max(maxSegments, store.segmentCount());
-                }
-            }
-            await(pending);
-            settle(store);
+            LogFiles.DiskUse use = streamThrough(store, 1, 20_000, lag, List.of(Q, OTHER), body);
             // 20 000 messages of 500 bytes wrote about 10 MB; what stays is the backlog plus a segment or two.
-            assertThat(maxSegments).isLessThanOrEqualTo(4);
-            assertThat(maxBytes).isLessThan(4 * SEGMENT);
-            assertThat(store.bytesOnDisk()).isEqualTo(bytesInFiles());
-            assertThat(segmentFiles()).hasSize(store.segmentCount());
+            assertThat(use.maxSegments()).isLessThanOrEqualTo(4);
+            assertThat(use.maxBytes()).isLessThan(4 * SEGMENT);
+            assertThat(store.bytesOnDisk()).isEqualTo(bytesInFiles(dir));
+            assertThat(segmentFiles(dir)).hasSize(store.segmentCount());
             assertThat(store.count(Q)).isEqualTo(lag);
             assertThat(store.messageCount()).isEqualTo(lag);
         }
@@ -92,12 +81,12 @@ class LogStoreReclamationTest {
             settle(store);
             assertThat(store.segmentCount()).isEqualTo(1);
         }
-        assertThat(segmentFiles()).hasSize(1);
+        assertThat(segmentFiles(dir)).hasSize(1);
         try (LogMessageStore store = open(small())) {
             assertThat(store.queues()).isEmpty();
             assertThat(store.highestMessageId()).isEqualTo(1001);
         }
-        assertThat(segmentFiles()).hasSize(1); // the previous run's segment is gone once the new one exists
+        assertThat(segmentFiles(dir)).hasSize(1); // the previous run's segment is gone once the new one exists
     }
 
     @Test
@@ -216,35 +205,6 @@ class LogStoreReclamationTest {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    private static void await(List<CompletableFuture<Void>> futures) throws Exception {
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        futures.clear();
-    }
-
-    /**
-     * Waits until the writer has also finished the housekeeping (segment deletion) that follows the last
-     * completed group: a no-op change completes only in a later group.
-     */
-    private static void settle(LogMessageStore store) throws Exception {
-        store.remove(new QueueKey("/", "settle"), 1).get(10, TimeUnit.SECONDS);
-    }
-
-    private List<Path> segmentFiles() throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".seg")).toList();
-        }
-    }
-
-    private long bytesInFiles() throws IOException {
-        long total = 0;
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().matches(".*\\.(seg|log)")).toList()) {
-                total += Files.size(p);
-            }
-        }
-        return total;
-    }
-
     private long metaBytes() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             long total = 0;
@@ -253,13 +213,5 @@ class LogStoreReclamationTest {
             }
             return total;
         }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

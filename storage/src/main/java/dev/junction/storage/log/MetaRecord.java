@@ -1,34 +1,30 @@
 package dev.junction.storage.log;
 
-import java.nio.ByteBuffer;
-
 /**
- * One retained message as the store keeps it: the payload of its RETAINED_PUT record only until that record is
- * durable in the metadata log, then just where the record is. So many retained messages cost an index entry each
- * on the heap, not their bytes; {@link LogRetainedStore#get} reads a message back from the log.
+ * One live entry of a metadata table as the store keeps it: the payload of the put record that wrote it, and for
+ * a table whose entries leave the heap ({@link MetaFormat#offHeap}: retained messages) that payload only until
+ * the record is durable in the metadata log, then just where the record is. So many retained messages cost an
+ * index entry each on the heap, not their bytes; {@link MetaTable#get} reads one back from the log.
  *
  * <p>The store's {@link MetaState} and the writer's mirror share these objects. The writer sets the place and
  * drops the payload, under the store's lock; callers read them under that lock.
  */
-final class RetainedRecord {
+final class MetaRecord {
 
     /** The record payload, or null once it is durable at {@link #metaNumber}/{@link #offset}. */
     byte[] payload;
     /** Length of the record payload. */
     final int length;
-    /** Length of the retained message's data within the payload. */
+    /** Length of the entry's data within the payload. */
     final int dataLength;
     /** The metadata log file holding the record, and where the record starts in it; -1 until placed. */
     long metaNumber = -1;
     long offset = -1;
 
-    RetainedRecord(byte[] payload) {
+    MetaRecord(byte[] payload, int dataLength) {
         this.payload = payload;
         this.length = payload.length;
-        ByteBuffer buf = ByteBuffer.wrap(payload);
-        Records.string(buf);
-        Records.string(buf);
-        this.dataLength = buf.getInt();
+        this.dataLength = dataLength;
     }
 
     /** The record is durable there: its payload can go. Store lock held (or recovery, before anyone reads). */
