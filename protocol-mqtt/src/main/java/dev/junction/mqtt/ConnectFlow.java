@@ -58,7 +58,7 @@ final class ConnectFlow {
             LOG.info("MQTT client {} asked for authentication method '{}', which is not supported; refusing",
                     c.remote(), String.valueOf(
                             vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD).value()));
-            c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD);
+            c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD);
             return;
         }
         if (c.v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
@@ -71,7 +71,7 @@ final class ConnectFlow {
             if (!c.v5 && !vh.isCleanSession()) {
                 // 3.1.1: an empty id needs clean session [MQTT-3.1.3-7, MQTT-3.1.3-8].
                 LOG.info("MQTT client {} sent an empty client id without clean session; refusing", c.remote());
-                c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+                c.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
                 return;
             }
             clientId = "junction-" + UUID.randomUUID();
@@ -85,25 +85,19 @@ final class ConnectFlow {
             LOG.info("MQTT client '{}' ({}) refused: {} (user '{}')", clientId, c.remote(), auth.refusal(),
                     pl.userName());
             boolean badCredentials = auth.refusal() == Access.Refusal.BAD_CREDENTIALS;
-            c.refuse(c.v5
-                    ? (badCredentials ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                            : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5)
-                    : (badCredentials ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD
-                            : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED));
+            c.refuse(badCredentials ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED);
             return;
         }
         c.server.engine.loginThrottle().succeeded(c.address(), pl.userName());
         c.authorized(auth.user(), clientId);
         c.clientId = clientId;
         try {
-            // The vhost's and the user's max_connections, shared with AMQP. MQTT 5 has Quota exceeded for this;
-            // 3.1.1 has no such code, and "Server unavailable" tells the client to try later rather than that its
-            // credentials are wrong.
+            // The vhost's and the user's max_connections, shared with AMQP: Quota exceeded (3.1.1: Server
+            // unavailable, see ReasonCode.QUOTA_EXCEEDED).
             c.quota = c.server.engine.connectionQuotas().open(c.user.name(), cfg.vhost());
         } catch (BrokerException e) {
             LOG.info("MQTT client '{}' ({}) refused: {}", clientId, c.remote(), e.getMessage());
-            c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            c.refuse(ReasonCode.QUOTA_EXCEEDED);
             return;
         }
         c.credentialExpiresAt(verdict == null ? java.util.Optional.empty() : verdict.expiresAt());
@@ -185,8 +179,7 @@ final class ConnectFlow {
                 // The session belongs to another user: refused, and the session and its connection are untouched.
                 LOG.info("MQTT client '{}' ({}) refused: the session belongs to another user (user '{}')",
                         clientId, c.remote(), c.user.name());
-                c.refuse(c.v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                c.refuse(ReasonCode.NOT_AUTHORIZED);
                 return;
             }
             c.session = attached.session();
@@ -195,9 +188,7 @@ final class ConnectFlow {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
             // A limit (max_queues) or the memory alarm refused the session queue: Quota exceeded on MQTT 5.
             boolean quota = e.kind() == ErrorKind.PRECONDITION_FAILED;
-            c.refuse(c.v5 ? (quota ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_IMPLEMENTATION_SPECIFIC)
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            c.refuse(quota ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
             return;
         }
         if (attached.previous() != null) {
@@ -227,8 +218,7 @@ final class ConnectFlow {
         if (!c.mayPublish(topic)
                 || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, clientId)) {
             LOG.info("MQTT client '{}' may not publish its will to '{}'; refusing", clientId, topic);
-            c.refuse(c.v5 ? io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            c.refuse(ReasonCode.NOT_AUTHORIZED);
             return null;
         }
         MqttProperties wp = c.v5 ? pl.willProperties() : MqttProperties.NO_PROPERTIES;
@@ -246,7 +236,7 @@ final class ConnectFlow {
     private void malformedConnect(String why) {
         c.warnViolation("malformed CONNECT from {}: {}; closing", c.remote(), why);
         if (c.v5) {
-            c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET);
+            c.refuse(ReasonCode.MALFORMED_PACKET);
         } else {
             c.ctx.close();
         }
@@ -254,7 +244,7 @@ final class ConnectFlow {
 
     private void protocolErrorConnect(String why) {
         c.warnViolation("protocol error in CONNECT from {}: {}; closing", c.remote(), why);
-        c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR);
+        c.refuse(ReasonCode.PROTOCOL_ERROR);
     }
 
     static long uint(MqttProperties props, int id, long absent) {

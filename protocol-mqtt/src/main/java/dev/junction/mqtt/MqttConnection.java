@@ -227,8 +227,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 // restart. CONNACK 0x88 Server unavailable (MQTT 5), 0x03 (3.1.1).
                 LOG.warn("MQTT client {} asked for a persistent session while the store cannot write; refusing",
                         remote());
-                refuse(v5Attr() ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+                refuse(ReasonCode.SERVER_UNAVAILABLE);
                 return;
             }
             connectThrottled((MqttConnectMessage) m);
@@ -432,22 +431,24 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void disconnect(MqttMessage m) {
-        int reason = 0;
+        int reason = ReasonCode.SUCCESS.code();
         if (v5 && m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
             reason = h.reasonCode() & 0xFF;
             MqttProperties.MqttProperty<?> expiry = h.properties().getProperty(MqttProperties.SESSION_EXPIRY_INTERVAL);
             if (expiry != null) {
                 long requested = Integer.toUnsignedLong((Integer) expiry.value());
                 if (sessionExpiry == 0 && requested != 0) {
-                    // A session that ends with the connection cannot be made to outlive it now [MQTT-3.14.2-2].
-                    protocolError("DISCONNECT sets a Session Expiry Interval after CONNECT set 0 [MQTT-3.14.2-2]");
+                    // A session that ends with the connection cannot be made to outlive it now: a Protocol Error
+                    // (MQTT 5 section 3.14.2.2.2; [MQTT-3.14.2-2] is the rule that the server never sends one).
+                    protocolError("DISCONNECT sets a Session Expiry Interval after CONNECT set 0"
+                            + " (MQTT 5 section 3.14.2.2.2)");
                     return;
                 }
                 sessionExpiry = Math.min(requested, server.config.maxSessionExpirySeconds());
             }
         }
         // 0x04 asks for the will to be sent; anything else from the client discards it [MQTT-3.14.4-3].
-        discardWill = reason != 0x04;
+        discardWill = reason != ReasonCode.DISCONNECT_WITH_WILL.code();
         ctx.close();
     }
 
@@ -455,33 +456,37 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (cause instanceof MqttUnacceptableProtocolVersionException) {
             LOG.info("MQTT client {} asked for an unsupported protocol version; refusing", remote());
             // The version is unknown, so answer in 3.1.1 form [MQTT-3.1.2-2].
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+            refuse(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION.connack(false));
         } else if (cause instanceof MqttIdentifierRejectedException) {
             LOG.info("MQTT client {} sent an invalid client identifier; refusing", remote());
-            refuse(v5Attr() ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+            refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
         } else {
             violation(String.valueOf(cause.getMessage()), cause instanceof TooLongFrameException
-                    ? DisconnectReason.PACKET_TOO_LARGE : DisconnectReason.MALFORMED_PACKET);
+                    ? ReasonCode.PACKET_TOO_LARGE : ReasonCode.MALFORMED_PACKET);
         }
     }
 
     /** A packet broken in a way that ends the connection (MQTT 5 section 4.13, 3.1.1 section 4.8). */
-    void violation(String why, DisconnectReason reason) {
-        if (reason == DisconnectReason.PROTOCOL_ERROR) {
+    void violation(String why, ReasonCode reason) {
+        if (reason == ReasonCode.PROTOCOL_ERROR) {
             protocolError(why);
-        } else if (reason == DisconnectReason.QUOTA_EXCEEDED) {
+        } else if (reason == ReasonCode.QUOTA_EXCEEDED) {
             warnViolation("MQTT client {} ({}) exceeded a server limit: {}; closing",
                     clientId == null ? "-" : clientId, remote(), why);
-            closeWith(reason.code());
+            closeWith(reason, why);
         } else {
-            malformed(why, reason.code());
+            malformed(why, reason);
         }
     }
 
     private boolean v5Attr() {
         // Before CONNECT is processed, the codec already knows the version it decoded the CONNECT with.
         return v5 || ctx.channel().attr(PacketGuard.CODEC_VERSION).get() == MqttVersion.MQTT_5;
+    }
+
+    /** Refuses the CONNECT with {@code reason} in the CONNACK form of the client's version. */
+    void refuse(ReasonCode reason) {
+        refuse(reason.connack(v5Attr()));
     }
 
     void refuse(MqttConnectReturnCode code) {
@@ -491,16 +496,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** A malformed packet: MQTT 5 clients past CONNECT get DISCONNECT with the reason first; then close. */
-    void malformed(String why, int reasonV5) {
+    void malformed(String why, ReasonCode reason) {
         warnViolation("malformed MQTT packet from {} ({}): {}; closing",
                 clientId == null ? "-" : clientId, remote(), why);
-        closeWith(reasonV5);
+        closeWith(reason, why);
     }
 
     void protocolError(String why) {
         warnViolation("MQTT protocol error by {} ({}): {}; closing",
                 clientId == null ? "-" : clientId, remote(), why);
-        closeWith(0x82);
+        closeWith(ReasonCode.PROTOCOL_ERROR, why);
     }
 
     /**
@@ -518,7 +523,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return false;
         }
         LOG.warn("MQTT client {} ({}) sent {} while the store cannot write; closing", clientId, remote(), type);
-        closeWith(0x80);
+        closeWith(ReasonCode.UNSPECIFIED_ERROR);
         return true;
     }
 
@@ -536,23 +541,28 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      * Closes, telling an MQTT 5 client why with a DISCONNECT reason code [MQTT-4.13.1-1]; a CONNECT that is refused
      * this way gets a CONNACK with the reason instead [MQTT-3.1.4-1, MQTT-3.2.2-8].
      */
-    void closeWith(int reasonV5) {
+    void closeWith(ReasonCode reason) {
+        closeWith(reason, null);
+    }
+
+    /**
+     * The one way this server ends a connection for a reason: as {@link #closeWith(ReasonCode)}, and an MQTT 5
+     * DISCONNECT also carries {@code why} as its Reason String when that does not make the packet larger than the
+     * client's Maximum Packet Size [MQTT-3.14.2-3].
+     */
+    void closeWith(ReasonCode reason, String why) {
         if (state == State.CLOSED) {
             return;
         }
-        if (state == State.AWAIT_CONNECT && v5Attr()) {
-            DisconnectReason reason = DisconnectReason.of(reasonV5);
-            if (reason != null) {
-                refuse(reason.connack());
-                return;
-            }
+        if (state == State.AWAIT_CONNECT && v5Attr() && reason.connack(true) != null) {
+            refuse(reason);
+            return;
         }
         boolean tell = v5 && state == State.CONNECTED;
         state = State.CLOSED;
         if (tell) {
-            ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false,
-                    MqttQoS.AT_MOST_ONCE, false, 0), new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonV5,
-                    MqttProperties.NO_PROPERTIES))).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(DisconnectPacket.of(reason, why, clientMaxPacket))
+                    .addListener(ChannelFutureListener.CLOSE);
         } else {
             // What was written before (a CONNACK whose flush is still queued, when a takeover closes a connection
             // that has just been accepted) still goes out.
@@ -592,8 +602,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         return readable == null || readable.test(topic);
     }
 
-    /** DISCONNECT reason "Maximum connect time" (MQTT 5 section 3.14.2.1): the authorized connect time is over. */
-    private static final int MAXIMUM_CONNECT_TIME = 0xA0;
     private java.util.concurrent.ScheduledFuture<?> credentialExpiry;
 
     /**
@@ -615,7 +623,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (state == State.CONNECTED) {
                 LOG.info("MQTT client '{}' ({}): the access token of user '{}' expired; closing", clientId, remote(),
                         user == null ? "" : user.name());
-                closeWith(MAXIMUM_CONNECT_TIME);
+                closeWith(ReasonCode.MAXIMUM_CONNECT_TIME);
             }
         }, ms, TimeUnit.MILLISECONDS);
     }
@@ -625,7 +633,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         onLoop(() -> {
             takenOver = true;
             LOG.info("MQTT client '{}' ({}) taken over by a new connection", clientId, remote());
-            closeWith(0x8E);
+            closeWith(ReasonCode.SESSION_TAKEN_OVER);
         });
     }
 
@@ -637,7 +645,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
             // Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)].
             LOG.info("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId, remote());
-            closeWith(0x8D);
+            closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT);
             return;
         }
         if (evt == PacketGuard.PublishArriving.INSTANCE) {

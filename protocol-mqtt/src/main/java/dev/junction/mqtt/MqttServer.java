@@ -286,7 +286,7 @@ public final class MqttServer implements AutoCloseable {
         LOG.info("MQTT session '{}' ended: its queue was deleted over AMQP", clientId);
         if (live != null) {
             MqttConnection conn = live;
-            conn.onLoop(() -> conn.closeWith(0x98));
+            conn.onLoop(() -> conn.closeWith(ReasonCode.ADMINISTRATIVE_ACTION));
         }
     }
 

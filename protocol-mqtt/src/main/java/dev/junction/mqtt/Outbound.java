@@ -280,11 +280,11 @@ final class Outbound {
         InFlight f = inFlight.get(packetId);
         if (f == null || f.qos != 2) {
             if (c.v5) {
-                send(MqttMessageType.PUBREL, packetId, 0x92);
+                send(MqttMessageType.PUBREL, packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
             }
             return;
         }
-        if (reason >= 0x80) {
+        if (ReasonCode.failure(reason)) {
             inFlight.remove(packetId); // the client refused it: done [MQTT-4.3.3-4]
             settle(f);
             return;
@@ -354,12 +354,12 @@ final class Outbound {
     }
 
     private void send(MqttMessageType type, int packetId) {
-        send(type, packetId, 0);
+        send(type, packetId, ReasonCode.SUCCESS);
     }
 
-    private void send(MqttMessageType type, int packetId, int reason) {
+    private void send(MqttMessageType type, int packetId, ReasonCode reason) {
         c.write(new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                new MqttPubReplyMessageVariableHeader(packetId, (byte) reason, MqttProperties.NO_PROPERTIES)));
+                new MqttPubReplyMessageVariableHeader(packetId, reason.ack(c.v5), MqttProperties.NO_PROPERTIES)));
     }
 
     /** The sink one consumer registers; called on the queue's thread, hands over to the event loop. */

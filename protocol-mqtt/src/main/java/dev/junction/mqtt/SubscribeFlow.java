@@ -10,7 +10,6 @@ import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
@@ -148,10 +147,9 @@ final class SubscribeFlow {
         }
     }
 
-    /** A limit refused the filter: 0x97 Quota exceeded on MQTT 5, 0x80 Failure on 3.1.1 [MQTT-3.9.3-2]. */
+    /** A limit refused the filter: Quota exceeded on MQTT 5, Failure on 3.1.1 [MQTT-3.9.3-2]. */
     private int quotaExceeded() {
-        return (c.v5 ? MqttReasonCodes.SubAck.QUOTA_EXCEEDED : MqttReasonCodes.SubAck.UNSPECIFIED_ERROR)
-                .byteValue() & 0xFF;
+        return ReasonCode.QUOTA_EXCEEDED.subAck(c.v5);
     }
 
     /** Granted QoS, or a failure code; null when the connection was closed for a protocol error. */
@@ -159,7 +157,7 @@ final class SubscribeFlow {
         String[] share = TopicMapping.shared(filter);
         String topicFilter = share == null ? filter : share[1];
         String group = share == null ? null : share[0];
-        int invalid = c.v5 ? 0x8F : 0x80;
+        int invalid = ReasonCode.TOPIC_FILTER_INVALID.subAck(c.v5);
         if (share != null) {
             if (group.isEmpty() || group.contains("+") || group.contains("#") || topicFilter.isEmpty()) {
                 return invalid; // [MQTT-4.8.2-1, MQTT-4.8.2-2]
@@ -177,13 +175,13 @@ final class SubscribeFlow {
             return invalid;
         }
         // Judged by the topics the filter (shared prefix removed) can match, not by its text: a filter that can
-        // only match unreadable topics is refused (v5 0x87 Not authorized, 3.1.1 0x80 Failure); one that matches
+        // only match unreadable topics is refused (Not authorized; 3.1.1 Failure); one that matches
         // readable ones too is granted, and each delivery is then checked (Outbound.deliver).
         if (c.rights.subscribe(pattern, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
                 || !c.server.access.permits(c.user, AclRule.Action.SUBSCRIBE, c.clientId)
                 || !c.topicReadAllowed(TopicMapping.toBindingKey(topicFilter))) {
             c.infoRefusal(LOG, "MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
-            return c.v5 ? 0x87 : 0x80;
+            return ReasonCode.NOT_AUTHORIZED.subAck(c.v5);
         }
         int qos = Math.min(option.qos().value(), 2);
         Subscriptions.Subscription previous = c.session.subscriptions.get(filter);
@@ -221,7 +219,7 @@ final class SubscribeFlow {
                 return quotaExceeded();
             }
             LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId, e.getMessage());
-            return 0x80;
+            return ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5);
         }
         int handling = c.v5 ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {
@@ -238,7 +236,7 @@ final class SubscribeFlow {
         for (int i = 0; i < codes.length; i++) {
             Subscriptions.Subscription s = c.session.subscriptions.remove(filters.get(i));
             if (s == null) {
-                codes[i] = 0x11; // No subscription existed
+                codes[i] = (short) ReasonCode.NO_SUBSCRIPTION_EXISTED.code();
                 continue;
             }
             try {
