@@ -20,6 +20,8 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ final class ConnectFlow {
     static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
             io.netty.util.AttributeKey.valueOf(dev.junction.routing.CertificateIdentity.CHANNEL_ATTRIBUTE);
 
+    private static final CompletableFuture<Void> HANDLED = CompletableFuture.completedFuture(null);
+
     private final MqttConnection c;
 
     ConnectFlow(MqttConnection c) {
@@ -38,7 +42,11 @@ final class ConnectFlow {
     }
 
     /** {@code verdict}: the auth backends' answer about the CONNECT's credentials (null when it has no user name). */
-    void connect(MqttConnectMessage m, Verdict verdict) {
+    /**
+     * Handles CONNECT; the future completes on the connection's event loop once it is answered (CONNACK, or a
+     * refusal and close), which may be later than the return: the session is attached on the client id's lane.
+     */
+    CompletableFuture<Void> connect(MqttConnectMessage m, Verdict verdict) {
         MqttConnectVariableHeader vh = m.variableHeader();
         MqttConnectPayload pl = m.payload();
         MqttVersion version = MqttVersion.fromProtocolNameAndLevel(vh.name(), (byte) vh.version());
@@ -47,11 +55,11 @@ final class ConnectFlow {
         if (vh.willQos() == 3 || (!vh.isWillFlag() && (vh.willQos() != 0 || vh.isWillRetain()))) {
             // [MQTT-3.1.2-11, MQTT-3.1.2-13, MQTT-3.1.2-14, MQTT-3.1.2-15]
             malformedConnect("invalid will flags in CONNECT");
-            return;
+            return HANDLED;
         }
         if (version == MqttVersion.MQTT_3_1_1 && vh.hasPassword() && !vh.hasUserName()) {
             malformedConnect("password without user name [MQTT-3.1.2-22]");
-            return;
+            return HANDLED;
         }
         if (c.v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
             // No enhanced authentication method is supported: refuse and close [MQTT-4.12.0-1].
@@ -59,11 +67,11 @@ final class ConnectFlow {
                     c.remote(), String.valueOf(
                             vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD).value()));
             c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD);
-            return;
+            return HANDLED;
         }
         if (c.v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
             protocolErrorConnect("Authentication Data without an Authentication Method (MQTT 5 section 3.1.2.11.10)");
-            return;
+            return HANDLED;
         }
         String clientId = pl.clientIdentifier();
         boolean assigned = false;
@@ -72,7 +80,7 @@ final class ConnectFlow {
                 // 3.1.1: an empty id needs clean session [MQTT-3.1.3-7, MQTT-3.1.3-8].
                 LOG.info("MQTT client {} sent an empty client id without clean session; refusing", c.remote());
                 c.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
-                return;
+                return HANDLED;
             }
             clientId = "junction-" + UUID.randomUUID();
             assigned = true;
@@ -86,7 +94,7 @@ final class ConnectFlow {
                     pl.userName());
             boolean badCredentials = auth.refusal() == Access.Refusal.BAD_CREDENTIALS;
             c.refuse(badCredentials ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED);
-            return;
+            return HANDLED;
         }
         c.server.engine.loginThrottle().succeeded(c.address(), pl.userName());
         c.authorized(auth.user(), clientId);
@@ -98,7 +106,7 @@ final class ConnectFlow {
         } catch (BrokerException e) {
             LOG.info("MQTT client '{}' ({}) refused: {}", clientId, c.remote(), e.getMessage());
             c.refuse(ReasonCode.QUOTA_EXCEEDED);
-            return;
+            return HANDLED;
         }
         c.credentialExpiresAt(verdict == null ? java.util.Optional.empty() : verdict.expiresAt());
         c.useTopicQuestions(verdict, clientId);
@@ -116,7 +124,7 @@ final class ConnectFlow {
             long maxPacket = uint(props, MqttProperties.MAXIMUM_PACKET_SIZE, Long.MAX_VALUE);
             if (receiveMax == 0 || maxPacket == 0) {
                 protocolErrorConnect("Receive Maximum or Maximum Packet Size of 0 (MQTT 5 section 3.1.2.11)");
-                return;
+                return HANDLED;
             }
             c.clientMaxPacket(maxPacket);
             c.outbound.configure(Math.min(receiveMax, cfg.maxInflight()),
@@ -131,7 +139,7 @@ final class ConnectFlow {
         if (vh.isWillFlag()) {
             Will will = will(vh, pl, clientId);
             if (will == null) {
-                return;
+                return HANDLED;
             }
             c.will = will;
         }
@@ -168,28 +176,53 @@ final class ConnectFlow {
                         + " closing", clientId, c.remote(), c.clientMaxPacket, size);
                 c.state = MqttConnection.State.CLOSED;
                 c.ctx.close();
-                return;
+                return HANDLED;
             }
         }
 
-        MqttServer.Attached attached;
-        try {
-            attached = c.server.attach(clientId, c, vh.isCleanSession(), expiry, c.user.name());
-            if (attached == null) {
-                // The session belongs to another user: refused, and the session and its connection are untouched.
-                LOG.info("MQTT client '{}' ({}) refused: the session belongs to another user (user '{}')",
-                        clientId, c.remote(), c.user.name());
-                c.refuse(ReasonCode.NOT_AUTHORIZED);
-                return;
-            }
-            c.session = attached.session();
-            c.server.connected(c.session, expiry);
-        } catch (BrokerException e) {
+        CompletableFuture<Void> handled = new CompletableFuture<>();
+        String id = clientId;
+        c.server.sessions.attach(id, c, vh.isCleanSession(), expiry, c.user.name()).whenComplete((attached, error) ->
+                c.onLoop(() -> {
+                    try {
+                        attached(id, version, ack, attached, error);
+                    } finally {
+                        handled.complete(null);
+                    }
+                }));
+        return handled;
+    }
+
+    /** The session registry answered: CONNACK, or a refusal. On the connection's event loop. */
+    private void attached(String clientId, MqttVersion version, MqttProperties ack, SessionRegistry.Attached attached,
+                          Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof BrokerException e) {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
             // A limit (max_queues) or the memory alarm refused the session queue: Quota exceeded on MQTT 5.
-            boolean quota = e.kind() == ErrorKind.PRECONDITION_FAILED;
-            c.refuse(quota ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+            c.refuse(e.kind() == ErrorKind.PRECONDITION_FAILED ? ReasonCode.QUOTA_EXCEEDED
+                    : ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
             return;
+        }
+        if (cause != null) {
+            LOG.error("could not set up the session of MQTT client '{}'", clientId, cause);
+            c.ctx.close();
+            return;
+        }
+        if (attached == null) {
+            // The session belongs to another user: refused, and the session and its connection are untouched.
+            LOG.info("MQTT client '{}' ({}) refused: the session belongs to another user (user '{}')",
+                    clientId, c.remote(), c.user.name());
+            c.refuse(ReasonCode.NOT_AUTHORIZED);
+            return;
+        }
+        c.session = attached.session();
+        if (!c.socketOpen()) {
+            c.leaveSession(); // the client went away while the session was attached: as if it closed right after
+            return;
+        }
+        if (c.state != MqttConnection.State.AWAIT_CONNECT) {
+            return; // closed meanwhile; channelInactive leaves the session
         }
         if (attached.previous() != null) {
             attached.previous().takenOver();

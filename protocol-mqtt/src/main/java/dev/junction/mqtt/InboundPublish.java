@@ -106,7 +106,7 @@ final class InboundPublish {
             // record holding the id is durable), not routed again.
             PendingAck ack = new PendingAck(packetId, qos);
             acks.add(ack);
-            c.server.written(c.session).whenComplete((v, error) -> c.onLoop(() -> {
+            c.server.stored.written(c.session).whenComplete((v, error) -> c.onLoop(() -> {
                 ack.done = true;
                 flushAcks();
             }));
@@ -164,7 +164,7 @@ final class InboundPublish {
             if (qos == 2 && !ack.reason.failure()) {
                 // The id is remembered (and stored) before the PUBREC: a resend after a restart is not routed again.
                 session.addInboundQos2(packetId);
-                c.server.persist(session).whenComplete((v, storeError) -> c.onLoop(() -> {
+                c.server.stored.persist(session).whenComplete((v, storeError) -> c.onLoop(() -> {
                     if (storeError != null) {
                         // Not stored: a PUBREC now would promise exactly-once across a restart that the broker
                         // cannot keep. Refused visibly (MQTT 5 DISCONNECT 0x80, 3.1.1 close); the client sends
@@ -237,7 +237,7 @@ final class InboundPublish {
         }
         // PUBCOMP only once the id is gone from the stored record: the client may reuse the id right after, and a
         // stale stored id would make a restarted broker take the new message for a resend.
-        c.server.persist(c.session).whenComplete((v, error) -> c.onLoop(() -> send(MqttMessageType.PUBCOMP,
+        c.server.stored.persist(c.session).whenComplete((v, error) -> c.onLoop(() -> send(MqttMessageType.PUBCOMP,
                 packetId, ReasonCode.SUCCESS)));
     }
 

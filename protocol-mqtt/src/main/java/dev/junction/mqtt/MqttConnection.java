@@ -79,7 +79,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Publish decisions per topic (ACL, topic permissions, the '$' rule). */
     private TopicDecisions publishable;
     MqttSession session;
-    /** Read by {@link MqttServer#attach} on the thread of a connection taking the session over. */
+    /** Read by {@link SessionRegistry#attach} on the client id's lane when a connection takes the session over. */
     volatile long sessionExpiry;
     Will will;
     /** Set by a DISCONNECT with reason 0x00 (or any 3.1.1 DISCONNECT): the will is discarded [MQTT-3.14.4-3]. */
@@ -111,7 +111,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ArrayDeque<Object> held;
     private final Consumer<Boolean> memoryListener = on -> onLoop(() -> memoryAlarm(on));
     /** Non-null while a throttled CONNECT waits: packets the client sent after it, replayed once it is handled. */
-    private java.util.ArrayDeque<MqttMessage> heldDuringLogin;
+    private ArrayDeque<MqttMessage> heldDuringLogin;
     /** Answers of an external backend about topics (HTTP topic_path); null when the rights are all configured. */
     private TopicAnswers topicAnswers;
     /** The will's answer, asked before the CONNECT is handled. */
@@ -304,7 +304,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private void holdDuringLogin() {
         if (heldDuringLogin == null) {
-            heldDuringLogin = new java.util.ArrayDeque<>();
+            heldDuringLogin = new ArrayDeque<>();
             readGate.congested();
         }
     }
@@ -324,17 +324,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     }));
             return;
         }
-        java.util.ArrayDeque<MqttMessage> held = heldDuringLogin;
-        if (held != null) {
-            readGate.relieved();
-            heldDuringLogin = null;
+        if (state != State.AWAIT_CONNECT || !ctx.channel().isActive()) {
+            resumeAfterLogin();
+            return;
         }
-        if (state == State.AWAIT_CONNECT && ctx.channel().isActive()) {
-            connectFlow.connect(m, verdict);
-        }
+        // The session is attached on the client id's lane: packets after the CONNECT wait until it is handled.
+        holdDuringLogin();
+        connectFlow.connect(m, verdict).whenComplete((v, e) -> resumeAfterLogin());
+    }
+
+    /** The CONNECT is handled (accepted or refused): the packets the client sent after it are handled, in order. */
+    private void resumeAfterLogin() {
+        ArrayDeque<MqttMessage> held = heldDuringLogin;
         if (held == null) {
             return;
         }
+        readGate.relieved();
+        heldDuringLogin = null;
         for (MqttMessage h : held) {
             try {
                 if (state == State.CONNECTED) {
@@ -692,18 +698,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (!wasConnected) {
             return;
         }
+        leaveSession();
+    }
+
+    /**
+     * The connection is over while it owns {@code session}: deliveries in flight go back, the will goes out (or is
+     * scheduled) unless a DISCONNECT discarded it, and the session is detached; when another connection took it
+     * over, the session lives on with that one and only an undelayed will still goes out.
+     */
+    void leaveSession() {
         outbound.release();
-        if (will != null && !discardWill) {
-            if (takenOver) {
-                // The session lives on with the new connection: only an undelayed will still goes out.
-                if (will.delaySeconds() == 0) {
-                    server.publishWill(will);
-                }
-            } else {
-                server.scheduleWill(session, will);
-            }
-        }
-        server.detach(session, this, sessionExpiry);
+        server.sessions.closed(session, this, discardWill ? null : will, takenOver, sessionExpiry);
         LOG.debug("MQTT client '{}' disconnected", clientId);
     }
 
@@ -783,6 +788,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     boolean open() {
         return state == State.CONNECTED;
+    }
+
+    /** False once the socket closed and {@link #channelInactive} ran. */
+    boolean socketOpen() {
+        return open;
     }
 
     java.net.InetAddress address() {

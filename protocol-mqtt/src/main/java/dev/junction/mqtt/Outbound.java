@@ -291,7 +291,7 @@ final class Outbound {
         }
         if (f.received) {
             // A repeated PUBREC: answered again, not before the pending release is stored.
-            c.server.written(c.session).whenComplete((v, error) -> c.onLoop(() ->
+            c.server.stored.written(c.session).whenComplete((v, error) -> c.onLoop(() ->
                     send(MqttMessageType.PUBREL, packetId)));
             return;
         }
@@ -305,7 +305,7 @@ final class Outbound {
         // The PUBREL goes out, and the engine delivery is settled, once the pending release is stored: a client
         // that saw the PUBREL gets it again after a restart, and a crash before that resends the PUBLISH (with
         // DUP) rather than losing it.
-        c.server.persist(session).whenComplete((v, error) -> {
+        c.server.stored.persist(session).whenComplete((v, error) -> {
             if (f.queue != null) {
                 f.queue.settle(f.deliveryId, Settlement.ACK);
             }
@@ -320,7 +320,7 @@ final class Outbound {
         }
         inFlight.remove(packetId);
         if (c.session.removePendingRelease(packetId)) {
-            c.server.persist(c.session); // write-behind: a stale id only costs a PUBREL answered with PUBCOMP
+            c.server.stored.persist(c.session); // write-behind: a stale id only costs a PUBREL answered with PUBCOMP
         }
         if (f.held) {
             held.decrementAndGet();

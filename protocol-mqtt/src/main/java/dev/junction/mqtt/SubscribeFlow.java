@@ -117,7 +117,7 @@ final class SubscribeFlow {
         }
         if (sharesChanged) {
             sharesChanged = false;
-            c.server.persist(c.session); // before the SUBACK, as it was for each filter
+            c.server.stored.persist(c.session); // before the SUBACK, as it was for each filter
         }
         sendSuback(p.packetId(), p.codes());
         if (quotaRefusals > 0) {
@@ -196,7 +196,7 @@ final class SubscribeFlow {
                 String queue = TopicMapping.shareQueue(group, topicFilter);
                 sub = new Subscriptions.Subscription(filter, topicFilter, group, queue, qos, false,
                         option.isRetainAsPublished(), subscriptionId);
-                c.server.joinShare(queue, TopicMapping.toBindingKey(topicFilter), c.clientId, c.sessionExpiry > 0);
+                c.server.shares.join(queue, TopicMapping.toBindingKey(topicFilter), c.clientId, c.sessionExpiry > 0);
                 c.session.subscriptions.put(sub);
                 // Shared memberships live in the session record, written once when the SUBSCRIBE is applied (a
                 // write per filter would encode every membership again for each one: quadratic in the filters).
@@ -242,8 +242,8 @@ final class SubscribeFlow {
             try {
                 if (s.shared()) {
                     c.outbound.stopConsuming(s.queue());
-                    c.server.leaveShare(s.queue(), c.clientId);
-                    c.server.persist(c.session);
+                    c.server.shares.leave(s.queue(), c.clientId);
+                    c.server.stored.persist(c.session);
                 } else {
                     c.server.vhost.unbind(s.binding(c.server.config.exchange()), null);
                 }
