@@ -100,7 +100,7 @@ final class SessionRegistry {
             s.cancelExpiry();
             // A session resumed before its will delay passed does not send the will [MQTT-3.1.3-9].
             s.cancelWill();
-            if (cleanStart || (previous != null && previous.sessionExpiry == 0)) {
+            if (cleanStart || (previous != null && previous.sessionExpiry() == 0)) {
                 endSession(s);
                 s = null;
             } else {
