@@ -69,6 +69,11 @@ public final class MqttServer implements AutoCloseable {
         return new MqttServer(settings, engine);
     }
 
+    /** Whether no session task is waiting or running (for tests that drive connections on one thread). */
+    boolean lanesIdle() {
+        return lanes.active() == 0;
+    }
+
     /** Stops the timers of session expiry and delayed wills, then lets the session tasks already asked finish. */
     @Override
     public void close() {
