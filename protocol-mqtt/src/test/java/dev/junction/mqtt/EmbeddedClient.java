@@ -60,9 +60,18 @@ final class EmbeddedClient implements AutoCloseable {
 
     /** CONNECT as {@code clientId} (user alice, clean start, no keep alive) and expects CONNACK Success. */
     MqttConnAckMessage connect(String clientId) throws Exception {
-        send(MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_5).cleanSession(true)
-                .keepAlive(0).username("alice").password("alice-pw".getBytes(StandardCharsets.UTF_8))
-                .properties(MqttProperties.NO_PROPERTIES).build());
+        return connect(clientId, true, 0);
+    }
+
+    /** CONNECT with Clean Start and Session Expiry Interval as given; expects CONNACK Success. */
+    MqttConnAckMessage connect(String clientId, boolean cleanStart, int expirySeconds) throws Exception {
+        MqttProperties props = new MqttProperties();
+        if (expirySeconds > 0) {
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, expirySeconds));
+        }
+        send(MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_5)
+                .cleanSession(cleanStart).keepAlive(0).username("alice")
+                .password("alice-pw".getBytes(StandardCharsets.UTF_8)).properties(props).build());
         MqttConnAckMessage ack = (MqttConnAckMessage) next();
         assertThat(ack.variableHeader().connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         return ack;
