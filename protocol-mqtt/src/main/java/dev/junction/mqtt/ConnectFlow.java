@@ -133,6 +133,11 @@ final class ConnectFlow {
                 return HANDLED;
             }
             clientMaxPacket = maxPacket;
+            // Enforced on every packet from now, a refusal's CONNACK included [MQTT-3.1.2-24].
+            OutboundSizeLimit limit = c.ctx.pipeline().get(OutboundSizeLimit.class);
+            if (limit != null) {
+                limit.maximum(maxPacket);
+            }
             c.outbound.configure(Math.min(receiveMax, cfg.maxInflight()),
                     (int) uint(props, MqttProperties.TOPIC_ALIAS_MAXIMUM, 0));
         } else {

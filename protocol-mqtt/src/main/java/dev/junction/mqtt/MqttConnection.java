@@ -55,7 +55,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean takenOver;
     /** This connection's slot in its vhost's and user's connection limits; null until CONNECT is accepted. */
     private ConnectionQuotas.Lease quota;
-    private OutboundSizeLimit sizeLimit;
 
     final TopicRights topics;
     final Violations violations = new Violations(this);
@@ -84,7 +83,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.out = new Output(this, context);
         this.reading = new ReadControl(this, server.engine,
                 new ReadGate(on -> context.channel().config().setAutoRead(on)));
-        this.sizeLimit = context.pipeline().get(OutboundSizeLimit.class);
     }
 
     @Override
@@ -108,15 +106,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * The CONNECT is accepted as {@code c}, before its session is attached: the session's expiry interval is the
-     * one granted (a takeover reads it), and the client's Maximum Packet Size is enforced on every packet from now
-     * [MQTT-3.1.2-24].
+     * one granted (a takeover reads it).
      */
     void connecting(ClientSession c) {
         this.client = c;
         this.sessionExpiry = c.sessionExpiry();
-        if (sizeLimit != null) {
-            sizeLimit.maximum(c.clientMaxPacket());
-        }
     }
 
     /** This connection's slot in the connection limits, given back when it closes. */
