@@ -46,7 +46,7 @@ final class InboundPublish {
         final int packetId;
         final int qos;
         boolean done;
-        int reason;
+        ReasonCode reason = ReasonCode.SUCCESS;
 
         PendingAck(int packetId, int qos) {
             this.packetId = packetId;
@@ -63,27 +63,27 @@ final class InboundPublish {
         int qos = fh.qosLevel().value();
         int packetId = m.variableHeader().packetId();
         String topic = m.variableHeader().topicName();
-        MqttProperties props = c.v5 ? m.variableHeader().properties() : MqttProperties.NO_PROPERTIES;
-        if (c.v5) {
+        MqttProperties props = c.v5() ? m.variableHeader().properties() : MqttProperties.NO_PROPERTIES;
+        if (c.v5()) {
             if (!PropertyMapping.validPayloadFormat(props)) {
                 // Only 0 and 1 are defined (MQTT 5 section 3.3.2.3.2); the packet parses, so this is data the
                 // protocol does not allow: a Protocol Error (MQTT 5 section 1.2), the connection is closed (4.13).
-                c.protocolError("PUBLISH with a Payload Format Indicator other than 0 or 1");
+                c.violations.protocolError("PUBLISH with a Payload Format Indicator other than 0 or 1");
                 return;
             }
             MqttProperties.MqttProperty<?> alias = props.getProperty(MqttProperties.TOPIC_ALIAS);
             if (alias != null) {
                 int a = (Integer) alias.value();
                 if (a == 0 || a > c.server.config.topicAliasMaximum()) {
-                    c.warnViolation("MQTT client '{}' used topic alias {} (maximum {})", c.clientId, a,
+                    c.violations.warn("MQTT client '{}' used topic alias {} (maximum {})", c.clientId(), a,
                             c.server.config.topicAliasMaximum());
-                    c.closeWith(0x94); // Topic Alias invalid [MQTT-3.3.2-9, MQTT-3.3.2-10]
+                    c.closeWith(ReasonCode.TOPIC_ALIAS_INVALID); // [MQTT-3.3.2-9, MQTT-3.3.2-10]
                     return;
                 }
                 if (topic == null || topic.isEmpty()) {
                     topic = aliases.get(a);
                     if (topic == null) {
-                        c.protocolError("unknown topic alias " + a);
+                        c.violations.protocolError("unknown topic alias " + a);
                         return;
                     }
                 } else {
@@ -94,19 +94,19 @@ final class InboundPublish {
         try {
             TopicWords.mqtt(topic == null ? "" : topic);
         } catch (IllegalArgumentException e) {
-            c.warnViolation("MQTT client '{}' published to an invalid topic: {}", c.clientId, e.getMessage());
-            c.closeWith(0x90); // Topic Name invalid
+            c.violations.warn("MQTT client '{}' published to an invalid topic: {}", c.clientId(), e.getMessage());
+            c.closeWith(ReasonCode.TOPIC_NAME_INVALID);
             return;
         }
         if (qos == 2 && pending(packetId)) {
             return; // a resend of a message whose PUBREC is on its way
         }
-        if (qos == 2 && c.session.hasInboundQos2(packetId)) {
+        if (qos == 2 && c.session().hasInboundQos2(packetId)) {
             // A resend of a message already taken [MQTT-4.3.3-9]: answered again (in order, and not before the
             // record holding the id is durable), not routed again.
             PendingAck ack = new PendingAck(packetId, qos);
             acks.add(ack);
-            c.server.written(c.session).whenComplete((v, error) -> c.onLoop(() -> {
+            c.server.stored.written(c.session()).whenComplete((v, error) -> c.onLoop(() -> {
                 ack.done = true;
                 flushAcks();
             }));
@@ -115,62 +115,63 @@ final class InboundPublish {
         // Unacknowledged means: no PUBACK, no PUBCOMP and no failing PUBREC sent yet (section 3.3.4); one more is a
         // DISCONNECT 0x93 Receive Maximum exceeded.
         if (qos > 0 && acks.size() + awaitingRelease.size() >= c.server.config.receiveMaximum()) {
-            c.warnViolation("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId,
+            c.violations.warn("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId(),
                     c.server.config.receiveMaximum());
-            c.closeWith(0x93); // [MQTT-3.3.4-7]
+            c.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED); // [MQTT-3.3.4-7]
             return;
         }
         byte[] body = new byte[m.payload().readableBytes()];
         m.payload().getBytes(m.payload().readerIndex(), body);
-        int refusal = refusal(topic, props, body);
-        if (refusal == 0 && c.v5 && fh.isRetain() && !c.server.retained.accepts(topic, body.length)) {
+        ReasonCode refusal = refusal(topic, props, body);
+        if (refusal == null && c.v5() && fh.isRetain() && !c.server.retained.accepts(topic, body.length)) {
             // A new retained topic past the vhost's retained limits: MQTT 5 PUBACK/PUBREC 0x97 Quota exceeded
             // (section 3.4.2.1), and the message is not routed either. 3.1.1 has no negative acknowledgement:
             // there the message is routed without being retained (MqttServer.publish).
-            refusal = 0x97;
+            refusal = ReasonCode.QUOTA_EXCEEDED;
         }
-        if (refusal != 0) {
+        if (refusal != null) {
             if (qos > 0) {
                 // 3.1.1 has no negative acknowledgement: the message is dropped and acknowledged as usual.
                 PendingAck ack = new PendingAck(packetId, qos);
                 ack.done = true;
-                ack.reason = c.v5 ? refusal : 0;
+                ack.reason = c.v5() ? refusal : ReasonCode.SUCCESS;
                 acks.add(ack);
                 flushAcks();
             }
             return;
         }
         Message msg = PropertyMapping.fromPublish(c.server.config.exchange(), topic, qos, fh.isRetain(), props, body,
-                c.clientId, c.user.name(), System.currentTimeMillis());
+                c.clientId(), c.user().name(), System.currentTimeMillis());
         PublishResult result;
         try {
             result = c.server.publish(topic, fh.isRetain(), msg, qos > 0);
         } catch (BrokerException e) {
             c.server.engine.clientWarnings().warn(LOG, c.address(), "MQTT publish by '{}' to '{}' failed: {}",
-                    c.clientId, topic, e.getMessage());
+                    c.clientId(), topic, e.getMessage());
             result = new PublishResult(0, CompletableFuture.completedFuture(false));
         }
-        c.published(result);
+        c.reading.published(result);
         if (qos == 0) {
             return;
         }
         PendingAck ack = new PendingAck(packetId, qos);
         acks.add(ack);
         boolean routed = result.routed();
-        MqttSession session = c.session;
+        MqttSession session = c.session();
         result.confirmed().whenComplete((ok, error) -> c.onLoop(() -> {
-            ack.reason = error != null || !Boolean.TRUE.equals(ok) ? 0x80 : routed ? 0 : 0x10;
-            if (qos == 2 && ack.reason < 0x80) {
+            ack.reason = error != null || !Boolean.TRUE.equals(ok) ? ReasonCode.UNSPECIFIED_ERROR
+                    : routed ? ReasonCode.SUCCESS : ReasonCode.NO_MATCHING_SUBSCRIBERS;
+            if (qos == 2 && !ack.reason.failure()) {
                 // The id is remembered (and stored) before the PUBREC: a resend after a restart is not routed again.
                 session.addInboundQos2(packetId);
-                c.server.persist(session).whenComplete((v, storeError) -> c.onLoop(() -> {
+                c.server.stored.persist(session).whenComplete((v, storeError) -> c.onLoop(() -> {
                     if (storeError != null) {
                         // Not stored: a PUBREC now would promise exactly-once across a restart that the broker
                         // cannot keep. Refused visibly (MQTT 5 DISCONNECT 0x80, 3.1.1 close); the client sends
                         // the message again after reconnecting [MQTT-4.4.0-1].
                         LOG.warn("the QoS 2 packet id {} of MQTT client '{}' was not stored ({}); closing",
-                                packetId, c.clientId, storeError.toString());
-                        c.closeWith(0x80);
+                                packetId, c.clientId(), storeError.toString());
+                        c.closeWith(ReasonCode.UNSPECIFIED_ERROR);
                         return;
                     }
                     ack.done = true;
@@ -183,26 +184,26 @@ final class InboundPublish {
         }));
     }
 
-    /** 0 when the message may be routed, else the MQTT 5 reason code of the refusal. */
-    private int refusal(String topic, MqttProperties props, byte[] body) {
+    /** Null when the message may be routed, else the MQTT 5 reason code of the refusal. */
+    private ReasonCode refusal(String topic, MqttProperties props, byte[] body) {
         // Topics beginning with '$' are the server's [MQTT-4.7.2-1]: refused like any unauthorized publish. MQTT 5
         // answers 0x87 Not authorized in the PUBACK/PUBREC (section 3.4.2.1); 3.1.1 has no way to say so and
         // acknowledges as usual without routing [MQTT-3.3.5-2]. Nothing is retained either.
-        if (!c.mayPublish(topic)
-                || !c.server.access.permits(c.user, AclRule.Action.PUBLISH, c.clientId)) {
-            c.infoRefusal(LOG, "MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId, c.user.name(), topic);
-            return 0x87;
+        if (!c.topics.mayPublish(topic)
+                || !c.server.access.permits(c.user(), AclRule.Action.PUBLISH, c.clientId())) {
+            c.violations.refusal(LOG, "MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId(), c.user().name(), topic);
+            return ReasonCode.NOT_AUTHORIZED;
         }
         if (body.length > c.server.settings.maxMessageSize()) {
-            c.infoRefusal(LOG, "MQTT client '{}' published {} bytes, over the maximum message size", c.clientId, body.length);
-            return 0x97;
+            c.violations.refusal(LOG, "MQTT client '{}' published {} bytes, over the maximum message size", c.clientId(), body.length);
+            return ReasonCode.QUOTA_EXCEEDED;
         }
         MqttProperties.MqttProperty<?> pfi = props.getProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR);
         if (pfi != null && (Integer) pfi.value() == 1 && PropertyMapping.utf8(body) == null) {
-            c.infoRefusal(LOG, "MQTT client '{}' sent a payload marked UTF-8 that is not [MQTT-3.3.2-4]", c.clientId);
-            return 0x99;
+            c.violations.refusal(LOG, "MQTT client '{}' sent a payload marked UTF-8 that is not [MQTT-3.3.2-4]", c.clientId());
+            return ReasonCode.PAYLOAD_FORMAT_INVALID;
         }
-        return 0;
+        return null;
     }
 
     private boolean pending(int packetId) {
@@ -220,7 +221,7 @@ final class InboundPublish {
             if (a.qos == 1) {
                 send(MqttMessageType.PUBACK, a.packetId, a.reason);
             } else {
-                if (c.v5 && a.reason < 0x80) {
+                if (c.v5() && !a.reason.failure()) {
                     awaitingRelease.add(a.packetId);
                 }
                 send(MqttMessageType.PUBREC, a.packetId, a.reason);
@@ -230,20 +231,19 @@ final class InboundPublish {
 
     void pubrel(int packetId) {
         awaitingRelease.remove(packetId);
-        if (!c.session.removeInboundQos2(packetId)) {
-            // v5: 0x92 Packet Identifier not found.
-            send(MqttMessageType.PUBCOMP, packetId, c.v5 ? 0x92 : 0);
+        if (!c.session().removeInboundQos2(packetId)) {
+            send(MqttMessageType.PUBCOMP, packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
             return;
         }
         // PUBCOMP only once the id is gone from the stored record: the client may reuse the id right after, and a
         // stale stored id would make a restarted broker take the new message for a resend.
-        c.server.persist(c.session).whenComplete((v, error) -> c.onLoop(() -> send(MqttMessageType.PUBCOMP,
-                packetId, 0)));
+        c.server.stored.persist(c.session()).whenComplete((v, error) -> c.onLoop(() -> send(MqttMessageType.PUBCOMP,
+                packetId, ReasonCode.SUCCESS)));
     }
 
-    private void send(MqttMessageType type, int packetId, int reason) {
-        c.write(new MqttMessage(new MqttFixedHeader(type, false,
+    private void send(MqttMessageType type, int packetId, ReasonCode reason) {
+        c.out.write(new MqttMessage(new MqttFixedHeader(type, false,
                 type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttPubReplyMessageVariableHeader(packetId, (byte) (c.v5 ? reason : 0), MqttProperties.NO_PROPERTIES)));
+                new MqttPubReplyMessageVariableHeader(packetId, reason.ack(c.v5()), MqttProperties.NO_PROPERTIES)));
     }
 }

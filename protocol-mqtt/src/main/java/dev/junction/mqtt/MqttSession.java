@@ -14,10 +14,11 @@ import java.util.concurrent.ScheduledFuture;
 /**
  * The server side of an MQTT session: its queue ({@code mqtt.session.<clientId>}) holds the messages, its
  * subscriptions are bindings to that queue, and this object keeps the rest. {@code subscriptions} is touched
- * only by the owning connection's event loop; ownership moves under the {@link MqttServer} lock, which orders the
+ * only by the owning connection's event loop (and by its client id's lane once no connection owns it); ownership
+ * ({@code owner}, {@code expiry}) moves only on the client id's lane ({@link SessionRegistry}), which orders the
  * hand-over. The state mirrored into the store (packet ids, expiry, pending will) is guarded by this object's
- * monitor, which {@link MqttServer#persist} holds while it encodes and hands the record to the store, so records
- * reach the store in the order of the changes (lock order: the server's lock, then this one).
+ * monitor, which {@link StoredSessions#persist} holds while it encodes and hands the record to the store, so records
+ * reach the store in the order of the changes. No other lock is taken while it is held.
  */
 final class MqttSession {
     final String clientId;
@@ -45,11 +46,11 @@ final class MqttSession {
     /**
      * The user the session belongs to: the one whose connection created it. Another user presenting the client id
      * is refused. Null only for a session stored before owners were recorded; the next user to connect claims it.
-     * Set under the MqttServer lock; volatile because the stored record reads it.
+     * Set on the client id's lane; volatile because the stored record reads it.
      */
     volatile String user;
 
-    // Guarded by the MqttServer lock.
+    // Touched only on the client id's lane.
     MqttConnection owner;
     ScheduledFuture<?> expiry;
 

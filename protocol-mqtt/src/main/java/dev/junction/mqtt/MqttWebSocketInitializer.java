@@ -81,7 +81,7 @@ public final class MqttWebSocketInitializer extends ChannelInitializer<SocketCha
                     buf.release();
                     java.net.InetAddress source = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
                             ? a.getAddress() : null;
-                    server.engine.clientWarnings().warn(MqttConnection.VIOLATIONS::warn, source,
+                    server.engine.clientWarnings().warn(Violations.LINES::warn, source,
                             "MQTT over WebSocket from {} sent more than {} bytes before its CONNECT was accepted;"
                                     + " closing", ctx.channel().remoteAddress(), MAX_BYTES);
                     ctx.close();

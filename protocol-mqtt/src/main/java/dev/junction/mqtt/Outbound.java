@@ -76,7 +76,7 @@ final class Outbound {
 
     /** After CONNACK: resend PUBRELs of the resumed session [MQTT-4.4.0-1], then consume. */
     void start() {
-        for (int id : c.session.pendingReleaseIds()) {
+        for (int id : c.session().pendingReleaseIds()) {
             InFlight f = new InFlight(null, 0, 2);
             f.received = true;
             f.held = true;
@@ -84,8 +84,8 @@ final class Outbound {
             inFlight.put(id, f);
             send(MqttMessageType.PUBREL, id);
         }
-        consume(c.session.queueName);
-        for (Subscriptions.Subscription s : c.session.subscriptions.all()) {
+        consume(c.session().queueName);
+        for (Subscriptions.Subscription s : c.session().subscriptions.all()) {
             if (s.shared()) {
                 consume(s.queue());
             }
@@ -98,15 +98,15 @@ final class Outbound {
         }
         Queue q = c.server.vhost.queue(queueName).orElse(null);
         if (q == null) {
-            LOG.warn("queue '{}' of MQTT client '{}' is gone", queueName, c.clientId);
+            LOG.warn("queue '{}' of MQTT client '{}' is gone", queueName, c.clientId());
             return;
         }
         Sink sink = new Sink(queueName);
         sinks.put(queueName, sink);
-        q.consume(new ConsumerSpec("mqtt:" + c.clientId, false, false, 0, List.of(window), null), sink)
+        q.consume(new ConsumerSpec("mqtt:" + c.clientId(), false, false, 0, List.of(window), null), sink)
                 .whenComplete((consumer, error) -> c.onLoop(() -> {
                     if (error != null) {
-                        LOG.warn("MQTT client '{}' could not consume from '{}': {}", c.clientId, queueName,
+                        LOG.warn("MQTT client '{}' could not consume from '{}': {}", c.clientId(), queueName,
                                 error.getMessage());
                         sinks.remove(queueName, sink);
                     } else if (sinks.get(queueName) != sink || !c.open()) {
@@ -156,16 +156,16 @@ final class Outbound {
         Message m = d.message();
         String topic = PropertyMapping.topicOf(m);
         List<Subscriptions.Subscription> subs;
-        if (sink.queueName.equals(c.session.queueName)) {
-            subs = c.session.subscriptions.matching(topic);
+        if (sink.queueName.equals(c.session().queueName)) {
+            subs = c.session().subscriptions.matching(topic);
         } else {
-            Subscriptions.Subscription shared = c.session.subscriptions.sharedFor(sink.queueName);
+            Subscriptions.Subscription shared = c.session().subscriptions.sharedFor(sink.queueName);
             subs = shared == null ? List.of() : List.of(shared);
         }
-        boolean own = c.clientId.equals(PropertyMapping.clientIdOf(m));
+        boolean own = c.clientId().equals(PropertyMapping.clientIdOf(m));
         int granted = -1;
         boolean retainAsPublished = false;
-        MqttProperties props = c.v5 ? PropertyMapping.toProperties(m, System.currentTimeMillis()) : null;
+        MqttProperties props = c.v5() ? PropertyMapping.toProperties(m, System.currentTimeMillis()) : null;
         for (Subscriptions.Subscription s : subs) {
             if (own && s.noLocal()) {
                 continue; // [MQTT-3.8.3-3]
@@ -181,10 +181,10 @@ final class Outbound {
             // [MQTT-3.3.2-2, MQTT-4.7.3-1], so it is dropped for this client, settled as below, counted and logged.
             c.server.unrepresentable.increment();
             UNREPRESENTABLE_LOG.warn("dropping a message for MQTT client '{}': routing key '{}' is no MQTT topic name",
-                    c.clientId, m.routingKey());
+                    c.clientId(), m.routingKey());
             granted = -1;
         }
-        if (granted < 0 || (c.v5 && props == null) || !c.mayRead(topic)) {
+        if (granted < 0 || (c.v5() && props == null) || !c.topics.mayRead(topic)) {
             // Not for this client, expired, or on a topic its user may not read (a wildcard or shared filter that
             // also matches denied topics was granted): dropped, settled so it does not come back.
             if (settleIn != null) {
@@ -200,7 +200,7 @@ final class Outbound {
     /** A retained message sent because of a SUBSCRIBE; its retain flag is always set [MQTT-3.3.1-8]. */
     void sendRetained(String topic, Message m, int grantedQos, int subscriptionId) {
         MqttProperties props = null;
-        if (c.v5) {
+        if (c.v5()) {
             props = PropertyMapping.toProperties(m, System.currentTimeMillis());
             if (props == null) {
                 return; // expired
@@ -230,13 +230,13 @@ final class Outbound {
         }
         // The exact encoded size, Remaining Length field included [MQTT-3.1.2-24].
         long size = PacketSize.publish(wireTopic, qos, props, body.length);
-        if (size <= c.clientMaxPacket && newAlias != null) {
+        if (size <= c.clientMaxPacket() && newAlias != null) {
             topicAliases.put(topic, newAlias); // an alias is used alone only once the client has seen it
         }
-        if (size > c.clientMaxPacket) {
+        if (size > c.clientMaxPacket()) {
             // Too big for this client: it never sees it, as if delivered [MQTT-3.1.2-25].
-            LOG.debug("dropping a {}-byte PUBLISH for MQTT client '{}' (its maximum is {})", size, c.clientId,
-                    c.clientMaxPacket);
+            LOG.debug("dropping a {}-byte PUBLISH for MQTT client '{}' (its maximum is {})", size, c.clientId(),
+                    c.clientMaxPacket());
             if (queue != null) {
                 queue.settle(deliveryId, Settlement.ACK);
             }
@@ -249,7 +249,7 @@ final class Outbound {
         } else if (queue != null) {
             queue.settle(deliveryId, Settlement.ACK);
         }
-        c.write(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup && qos > 0,
+        c.out.write(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup && qos > 0,
                 MqttQoS.valueOf(qos), retain, 0),
                 new MqttPublishVariableHeader(wireTopic, packetId, props == null ? MqttProperties.NO_PROPERTIES : props),
                 Unpooled.wrappedBuffer(body)));
@@ -279,24 +279,24 @@ final class Outbound {
     void pubrec(int packetId, int reason) {
         InFlight f = inFlight.get(packetId);
         if (f == null || f.qos != 2) {
-            if (c.v5) {
-                send(MqttMessageType.PUBREL, packetId, 0x92);
+            if (c.v5()) {
+                send(MqttMessageType.PUBREL, packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
             }
             return;
         }
-        if (reason >= 0x80) {
+        if (ReasonCode.failure(reason)) {
             inFlight.remove(packetId); // the client refused it: done [MQTT-4.3.3-4]
             settle(f);
             return;
         }
         if (f.received) {
             // A repeated PUBREC: answered again, not before the pending release is stored.
-            c.server.written(c.session).whenComplete((v, error) -> c.onLoop(() ->
+            c.server.stored.written(c.session()).whenComplete((v, error) -> c.onLoop(() ->
                     send(MqttMessageType.PUBREL, packetId)));
             return;
         }
         f.received = true;
-        MqttSession session = c.session;
+        MqttSession session = c.session();
         session.addPendingRelease(packetId);
         if (f.queue != null) {
             f.held = true;
@@ -305,7 +305,7 @@ final class Outbound {
         // The PUBREL goes out, and the engine delivery is settled, once the pending release is stored: a client
         // that saw the PUBREL gets it again after a restart, and a crash before that resends the PUBLISH (with
         // DUP) rather than losing it.
-        c.server.persist(session).whenComplete((v, error) -> {
+        c.server.stored.persist(session).whenComplete((v, error) -> {
             if (f.queue != null) {
                 f.queue.settle(f.deliveryId, Settlement.ACK);
             }
@@ -319,8 +319,8 @@ final class Outbound {
             return;
         }
         inFlight.remove(packetId);
-        if (c.session.removePendingRelease(packetId)) {
-            c.server.persist(c.session); // write-behind: a stale id only costs a PUBREL answered with PUBCOMP
+        if (c.session().removePendingRelease(packetId)) {
+            c.server.stored.persist(c.session()); // write-behind: a stale id only costs a PUBREL answered with PUBCOMP
         }
         if (f.held) {
             held.decrementAndGet();
@@ -354,12 +354,12 @@ final class Outbound {
     }
 
     private void send(MqttMessageType type, int packetId) {
-        send(type, packetId, 0);
+        send(type, packetId, ReasonCode.SUCCESS);
     }
 
-    private void send(MqttMessageType type, int packetId, int reason) {
-        c.write(new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                new MqttPubReplyMessageVariableHeader(packetId, (byte) reason, MqttProperties.NO_PROPERTIES)));
+    private void send(MqttMessageType type, int packetId, ReasonCode reason) {
+        c.out.write(new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, reason.ack(c.v5()), MqttProperties.NO_PROPERTIES)));
     }
 
     /** The sink one consumer registers; called on the queue's thread, hands over to the event loop. */
@@ -372,12 +372,12 @@ final class Outbound {
 
         @Override
         public void deliver(Delivery d) {
-            c.deliver(() -> Outbound.this.deliver(this, d));
+            c.out.deliver(() -> Outbound.this.deliver(this, d));
         }
 
         @Override
         public boolean ready() {
-            return c.canTakeDeliveries() && windowOpen();
+            return c.out.canTakeDeliveries() && windowOpen();
         }
 
         /** Published at QoS 0, so delivered at QoS 0 whatever the subscription: never acknowledged. */

@@ -29,7 +29,7 @@ final class PacketGuard extends ByteToMessageDecoder {
     static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     /** A packet the connection must answer by closing (MQTT 5: with DISCONNECT {@code code} once connected). */
-    record Violation(String reason, DisconnectReason code) {
+    record Violation(String reason, ReasonCode code) {
     }
 
     /**
@@ -116,18 +116,18 @@ final class PacketGuard extends ByteToMessageDecoder {
             }
         }
         if (!complete) {
-            fail(in, out, new Violation("Remaining Length longer than four bytes", DisconnectReason.MALFORMED_PACKET));
+            fail(in, out, new Violation("Remaining Length longer than four bytes", ReasonCode.MALFORMED_PACKET));
             return;
         }
         String problem = flagProblem(b1 >> 4, b1 & 0x0F);
         if (problem != null) {
-            fail(in, out, new Violation(problem, DisconnectReason.MALFORMED_PACKET));
+            fail(in, out, new Violation(problem, ReasonCode.MALFORMED_PACKET));
             return;
         }
         long total = 1L + i + length;
         if (total > limit) {
             fail(in, out, new Violation("packet of " + total + " bytes exceeds the maximum of " + limit
-                    + (limit < maxPacketSize ? " before a CONNECT is accepted" : ""), DisconnectReason.PACKET_TOO_LARGE));
+                    + (limit < maxPacketSize ? " before a CONNECT is accepted" : ""), ReasonCode.PACKET_TOO_LARGE));
             return;
         }
         if (in.readableBytes() < total) {
@@ -147,7 +147,7 @@ final class PacketGuard extends ByteToMessageDecoder {
         ctx.fireChannelRead(in.readRetainedSlice((int) total));
         if (decoded == 0 && !failed) {
             fail(in, out, new Violation("the fields of a packet of type " + (b1 >> 4)
-                    + " run past its Remaining Length of " + length, DisconnectReason.MALFORMED_PACKET));
+                    + " run past its Remaining Length of " + length, ReasonCode.MALFORMED_PACKET));
         }
     }
 

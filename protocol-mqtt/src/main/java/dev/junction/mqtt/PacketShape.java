@@ -11,7 +11,7 @@ import io.netty.buffer.ByteBuf;
  */
 final class PacketShape {
     /** A broken rule: what, and how an MQTT 5 client is told. */
-    record Problem(String reason, DisconnectReason code) {
+    record Problem(String reason, ReasonCode code) {
     }
 
     /**
@@ -109,7 +109,7 @@ final class PacketShape {
             return null;
         }
         return new Problem("properties of " + (int) vbi + " bytes in a packet of type " + type + " exceed the maximum of "
-                + MAX_PROPERTY_BYTES, DisconnectReason.QUOTA_EXCEEDED);
+                + MAX_PROPERTY_BYTES, ReasonCode.QUOTA_EXCEEDED);
     }
 
     /**
@@ -141,11 +141,11 @@ final class PacketShape {
             }
             if ((options & 0x03) == 3) {
                 return v5 ? new Problem("SUBSCRIBE with Maximum QoS 3 (MQTT 5 section 3.8.3.1)",
-                        DisconnectReason.PROTOCOL_ERROR) : malformed("SUBSCRIBE with QoS 3 [MQTT-3.8.3-4 (3.1.1)]");
+                        ReasonCode.PROTOCOL_ERROR) : malformed("SUBSCRIBE with QoS 3 [MQTT-3.8.3-4 (3.1.1)]");
             }
             if (v5 && (options & 0x30) == 0x30) {
                 return new Problem("SUBSCRIBE with Retain Handling 3 (MQTT 5 section 3.8.3.1)",
-                        DisconnectReason.PROTOCOL_ERROR);
+                        ReasonCode.PROTOCOL_ERROR);
             }
         }
         return null;
@@ -173,6 +173,6 @@ final class PacketShape {
     }
 
     private static Problem malformed(String reason) {
-        return new Problem(reason, DisconnectReason.MALFORMED_PACKET);
+        return new Problem(reason, ReasonCode.MALFORMED_PACKET);
     }
 }

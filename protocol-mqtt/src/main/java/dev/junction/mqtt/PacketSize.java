@@ -31,6 +31,11 @@ final class PacketSize {
         return packet(2L + propertySection(props));
     }
 
+    /** DISCONNECT: reason code and properties (MQTT 5 only). */
+    static long disconnect(MqttProperties props) {
+        return packet(1L + propertySection(props));
+    }
+
     /** The property section: its length as a Variable Byte Integer, then the properties; 0 before MQTT 5. */
     static long propertySection(MqttProperties props) {
         if (props == null) {

@@ -51,15 +51,15 @@ final class RetainedBacklog {
                 batches.poll();
                 continue;
             }
-            if (!c.writableNow() || (b.qos() > 0 && !c.outbound.windowHasRoom())) {
+            if (!c.out.writableNow() || (b.qos() > 0 && !c.outbound.windowHasRoom())) {
                 if (!holding) {
                     holding = true;
-                    c.holdPackets();
+                    c.hold.hold();
                 }
                 return;
             }
             String topic = b.topics().next();
-            if (!c.mayRead(topic)) {
+            if (!c.topics.mayRead(topic)) {
                 continue; // retained messages obey the same read rules as deliveries
             }
             Optional<Message> m = c.server.retained.read(topic);
@@ -68,7 +68,7 @@ final class RetainedBacklog {
         batches.clear(); // all sent, or the connection closed
         if (holding) {
             holding = false;
-            c.releasePackets();
+            c.hold.release();
         }
     }
 

@@ -10,7 +10,6 @@ import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
@@ -52,19 +51,19 @@ final class SubscribeFlow {
         int packetId = m.idAndPropertiesVariableHeader().messageId();
         MqttProperties props = m.idAndPropertiesVariableHeader().properties();
         int subscriptionId = 0;
-        if (c.v5) {
+        if (c.v5()) {
             MqttProperties.MqttProperty<?> id = props.getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER);
             if (id != null) {
                 subscriptionId = (Integer) id.value();
                 if (subscriptionId == 0) {
-                    c.protocolError("Subscription Identifier 0");
+                    c.violations.protocolError("Subscription Identifier 0");
                     return;
                 }
             }
         }
         List<MqttTopicSubscription> requested = m.payload().topicSubscriptions();
         if (requested.isEmpty()) {
-            c.protocolError("SUBSCRIBE without topic filters [MQTT-3.8.3-3]");
+            c.violations.protocolError("SUBSCRIBE without topic filters [MQTT-3.8.3-3]");
             return;
         }
         int[] codes = new int[requested.size()];
@@ -73,7 +72,7 @@ final class SubscribeFlow {
             // limits.max_filters_per_subscribe: the whole SUBSCRIBE is refused, none of it is applied, so a
             // client never holds half of what it asked for. Quota exceeded on MQTT 5, Failure on 3.1.1.
             LOG.info("MQTT client '{}' sent a SUBSCRIBE with {} filters (limit {}); refusing it",
-                    c.clientId,
+                    c.clientId(),
                     codes.length, maxFilters);
             java.util.Arrays.fill(codes, quotaExceeded());
             sendSuback(packetId, codes);
@@ -105,7 +104,7 @@ final class SubscribeFlow {
         }
         if (end < p.codes().length) {
             if (from == 0) {
-                c.holdPackets();
+                c.hold.hold();
             }
             // Scheduled rather than executed: the event loop picks up scheduled tasks once per turn, after its I/O,
             // whereas tasks submitted while it runs tasks would run back to back and keep the I/O waiting.
@@ -118,26 +117,26 @@ final class SubscribeFlow {
         }
         if (sharesChanged) {
             sharesChanged = false;
-            c.server.persist(c.session); // before the SUBACK, as it was for each filter
+            c.server.stored.persist(c.session()); // before the SUBACK, as it was for each filter
         }
         sendSuback(p.packetId(), p.codes());
         if (quotaRefusals > 0) {
             // One line per SUBSCRIBE, however many of its filters a limit refused.
-            LOG.info("MQTT client '{}': {} of {} filters refused: {}", c.clientId,
+            LOG.info("MQTT client '{}': {} of {} filters refused: {}", c.clientId(),
                     quotaRefusals, p.codes().length, firstQuotaReason);
             quotaRefusals = 0;
             firstQuotaReason = null;
         }
         p.retainedSends().forEach(Runnable::run);
         if (from > 0) {
-            c.releasePackets();
+            c.hold.release();
         }
         c.retainedBacklog.drain();
     }
 
     // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
     private void sendSuback(int packetId, int[] codes) {
-        c.write(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false,
+        c.out.write(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false,
                 0), new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
                 new MqttSubAckPayload(codes)));
     }
@@ -148,10 +147,9 @@ final class SubscribeFlow {
         }
     }
 
-    /** A limit refused the filter: 0x97 Quota exceeded on MQTT 5, 0x80 Failure on 3.1.1 [MQTT-3.9.3-2]. */
+    /** A limit refused the filter: Quota exceeded on MQTT 5, Failure on 3.1.1 [MQTT-3.9.3-2]. */
     private int quotaExceeded() {
-        return (c.v5 ? MqttReasonCodes.SubAck.QUOTA_EXCEEDED : MqttReasonCodes.SubAck.UNSPECIFIED_ERROR)
-                .byteValue() & 0xFF;
+        return ReasonCode.QUOTA_EXCEEDED.subAck(c.v5());
     }
 
     /** Granted QoS, or a failure code; null when the connection was closed for a protocol error. */
@@ -159,13 +157,13 @@ final class SubscribeFlow {
         String[] share = TopicMapping.shared(filter);
         String topicFilter = share == null ? filter : share[1];
         String group = share == null ? null : share[0];
-        int invalid = c.v5 ? 0x8F : 0x80;
+        int invalid = ReasonCode.TOPIC_FILTER_INVALID.subAck(c.v5());
         if (share != null) {
             if (group.isEmpty() || group.contains("+") || group.contains("#") || topicFilter.isEmpty()) {
                 return invalid; // [MQTT-4.8.2-1, MQTT-4.8.2-2]
             }
-            if (c.v5 && option.isNoLocal()) {
-                c.protocolError("No Local on a shared subscription [MQTT-3.8.3-4]");
+            if (c.v5() && option.isNoLocal()) {
+                c.violations.protocolError("No Local on a shared subscription [MQTT-3.8.3-4]");
                 return null;
             }
         }
@@ -173,22 +171,22 @@ final class SubscribeFlow {
         try {
             pattern = TopicPattern.mqtt(topicFilter);
         } catch (IllegalArgumentException e) {
-            c.infoRefusal(LOG, "MQTT client '{}' sent an invalid filter: {}", c.clientId, e.getMessage());
+            c.violations.refusal(LOG, "MQTT client '{}' sent an invalid filter: {}", c.clientId(), e.getMessage());
             return invalid;
         }
         // Judged by the topics the filter (shared prefix removed) can match, not by its text: a filter that can
-        // only match unreadable topics is refused (v5 0x87 Not authorized, 3.1.1 0x80 Failure); one that matches
+        // only match unreadable topics is refused (Not authorized; 3.1.1 Failure); one that matches
         // readable ones too is granted, and each delivery is then checked (Outbound.deliver).
-        if (c.rights.subscribe(pattern, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
-                || !c.server.access.permits(c.user, AclRule.Action.SUBSCRIBE, c.clientId)
-                || !c.topicReadAllowed(TopicMapping.toBindingKey(topicFilter))) {
-            c.infoRefusal(LOG, "MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId, c.user.name(), filter);
-            return c.v5 ? 0x87 : 0x80;
+        if (c.topics.rights().subscribe(pattern, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
+                || !c.server.access.permits(c.user(), AclRule.Action.SUBSCRIBE, c.clientId())
+                || !c.topics.readAllowed(TopicMapping.toBindingKey(topicFilter))) {
+            c.violations.refusal(LOG, "MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId(), c.user().name(), filter);
+            return ReasonCode.NOT_AUTHORIZED.subAck(c.v5());
         }
         int qos = Math.min(option.qos().value(), 2);
-        Subscriptions.Subscription previous = c.session.subscriptions.get(filter);
+        Subscriptions.Subscription previous = c.session().subscriptions.get(filter);
         int maxSubscriptions = c.server.engine.quotas().maxSubscriptionsPerSession();
-        if (previous == null && maxSubscriptions > 0 && c.session.subscriptions.size() >= maxSubscriptions) {
+        if (previous == null && maxSubscriptions > 0 && c.session().subscriptions.size() >= maxSubscriptions) {
             refusedByQuota("max_subscriptions_per_session (" + maxSubscriptions + ") reached");
             return quotaExceeded();
         }
@@ -198,32 +196,32 @@ final class SubscribeFlow {
                 String queue = TopicMapping.shareQueue(group, topicFilter);
                 sub = new Subscriptions.Subscription(filter, topicFilter, group, queue, qos, false,
                         option.isRetainAsPublished(), subscriptionId);
-                c.server.joinShare(queue, TopicMapping.toBindingKey(topicFilter), c.clientId, c.sessionExpiry > 0);
-                c.session.subscriptions.put(sub);
+                c.server.shares.join(queue, TopicMapping.toBindingKey(topicFilter), c.clientId(), c.sessionExpiry() > 0);
+                c.session().subscriptions.put(sub);
                 // Shared memberships live in the session record, written once when the SUBSCRIBE is applied (a
                 // write per filter would encode every membership again for each one: quadratic in the filters).
                 sharesChanged = true;
                 c.outbound.consume(queue);
                 return qos; // retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2)
             }
-            sub = new Subscriptions.Subscription(filter, topicFilter, null, c.session.queueName, qos,
-                    c.v5 && option.isNoLocal(), c.v5 && option.isRetainAsPublished(), subscriptionId);
+            sub = new Subscriptions.Subscription(filter, topicFilter, null, c.session().queueName, qos,
+                    c.v5() && option.isNoLocal(), c.v5() && option.isRetainAsPublished(), subscriptionId);
             Binding binding = sub.binding(c.server.config.exchange());
             if (previous != null && !previous.binding(c.server.config.exchange()).equals(binding)) {
                 c.server.vhost.unbind(previous.binding(c.server.config.exchange()), null);
             }
             c.server.vhost.bind(binding, null);
-            c.session.subscriptions.put(sub);
+            c.session().subscriptions.put(sub);
         } catch (BrokerException e) {
             if (e.kind() == ErrorKind.PRECONDITION_FAILED) {
                 // The vhost's binding or queue limit, or the memory alarm.
                 refusedByQuota(e.getMessage());
                 return quotaExceeded();
             }
-            LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId, e.getMessage());
-            return 0x80;
+            LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId(), e.getMessage());
+            return ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5());
         }
-        int handling = c.v5 ? option.retainHandling().value() : 0;
+        int handling = c.v5() ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {
             int subId = subscriptionId;
             retained.add(() -> c.retainedBacklog.add(c.server.retained.topicsMatching(topicFilter), qos, subId));
@@ -236,24 +234,24 @@ final class SubscribeFlow {
         List<String> filters = m.payload().topics();
         short[] codes = new short[filters.size()];
         for (int i = 0; i < codes.length; i++) {
-            Subscriptions.Subscription s = c.session.subscriptions.remove(filters.get(i));
+            Subscriptions.Subscription s = c.session().subscriptions.remove(filters.get(i));
             if (s == null) {
-                codes[i] = 0x11; // No subscription existed
+                codes[i] = (short) ReasonCode.NO_SUBSCRIPTION_EXISTED.code();
                 continue;
             }
             try {
                 if (s.shared()) {
                     c.outbound.stopConsuming(s.queue());
-                    c.server.leaveShare(s.queue(), c.clientId);
-                    c.server.persist(c.session);
+                    c.server.shares.leave(s.queue(), c.clientId());
+                    c.server.stored.persist(c.session());
                 } else {
                     c.server.vhost.unbind(s.binding(c.server.config.exchange()), null);
                 }
             } catch (BrokerException e) {
-                LOG.warn("UNSUBSCRIBE '{}' by '{}' failed: {}", s.filter(), c.clientId, e.getMessage());
+                LOG.warn("UNSUBSCRIBE '{}' by '{}' failed: {}", s.filter(), c.clientId(), e.getMessage());
             }
         }
-        c.write(new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
+        c.out.write(new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
                 false, 0), new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
                 new MqttUnsubAckPayload(codes)));
     }

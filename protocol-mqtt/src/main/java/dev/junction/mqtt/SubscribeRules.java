@@ -28,7 +28,7 @@ final class SubscribeRules {
         if (subs.isEmpty()) {
             // MQTT 5: "A SUBSCRIBE packet with no Payload is a Protocol Error" [MQTT-3.8.3-2]; 3.1.1 [MQTT-3.8.3-3].
             return new PacketShape.Problem("SUBSCRIBE without topic filters [MQTT-3.8.3-2 (5.0), MQTT-3.8.3-3 (3.1.1)]",
-                    DisconnectReason.PROTOCOL_ERROR);
+                    ReasonCode.PROTOCOL_ERROR);
         }
         for (MqttTopicSubscription s : subs) {
             PacketShape.Problem p = filter(s.topicName(), "SUBSCRIBE");
@@ -50,7 +50,7 @@ final class SubscribeRules {
         if (filters.isEmpty()) {
             // MQTT 5: "An UNSUBSCRIBE packet with no Payload is a Protocol Error" [MQTT-3.10.3-2].
             return new PacketShape.Problem("UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]",
-                    DisconnectReason.PROTOCOL_ERROR);
+                    ReasonCode.PROTOCOL_ERROR);
         }
         for (String f : filters) {
             PacketShape.Problem p = filter(f, "UNSUBSCRIBE");
@@ -70,12 +70,12 @@ final class SubscribeRules {
             int id = p.propertyId();
             if (id != MqttProperties.USER_PROPERTY && !(subscribe && id == MqttProperties.SUBSCRIPTION_IDENTIFIER)) {
                 return new PacketShape.Problem(packet + " with property " + id + ", which it may not carry"
-                        + " (MQTT 5 section 2.2.2.2)", DisconnectReason.MALFORMED_PACKET);
+                        + " (MQTT 5 section 2.2.2.2)", ReasonCode.MALFORMED_PACKET);
             }
         }
         if (subscribe && props.getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER).size() > 1) {
             return new PacketShape.Problem("SUBSCRIBE with more than one Subscription Identifier (MQTT 5 section"
-                    + " 3.8.2.1.2)", DisconnectReason.PROTOCOL_ERROR);
+                    + " 3.8.2.1.2)", ReasonCode.PROTOCOL_ERROR);
         }
         return null;
     }
@@ -88,7 +88,7 @@ final class SubscribeRules {
     private static PacketShape.Problem filter(String filter, String packet) {
         if (filter == null) {
             return new PacketShape.Problem(packet + " with a topic filter that is not UTF-8",
-                    DisconnectReason.MALFORMED_PACKET);
+                    ReasonCode.MALFORMED_PACKET);
         }
         String[] share = TopicMapping.shared(filter);
         String f = share == null ? filter : share[1];
@@ -100,7 +100,7 @@ final class SubscribeRules {
             return null;
         } catch (IllegalArgumentException e) {
             return new PacketShape.Problem(packet + " with an invalid topic filter: " + e.getMessage(),
-                    DisconnectReason.MALFORMED_PACKET);
+                    ReasonCode.MALFORMED_PACKET);
         }
     }
 }

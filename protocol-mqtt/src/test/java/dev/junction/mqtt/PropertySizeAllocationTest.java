@@ -51,7 +51,7 @@ class PropertySizeAllocationTest {
         Object out = ch.readInbound();
         try {
             assertThat(out).isInstanceOf(PacketGuard.Violation.class);
-            assertThat(((PacketGuard.Violation) out).code()).isEqualTo(DisconnectReason.QUOTA_EXCEEDED);
+            assertThat(((PacketGuard.Violation) out).code()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
             // Before: over 300 MB. The guard reads the Property Length and allocates no more than a log line's worth.
             assertThat(allocated).as("bytes allocated handling the packet").isLessThan(1024 * 1024);
         } finally {

@@ -1,0 +1,162 @@
+package dev.junction.mqtt;
+
+import dev.junction.routing.auth.backend.Verdict;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection's way in, up to its CONNACK: the first packet must be CONNECT; the login throttle's wait when this
+ * address or user name has recent failures (LoginThrottle); the auth backends' answer (an HTTP service answers later,
+ * on its own thread) and, when a backend decides topics, its answer about the will; then {@link ConnectFlow}, whose
+ * session attach completes later too. Waits are scheduled, never slept, and nothing is read meanwhile: packets the
+ * client sent after its CONNECT (it need not wait for CONNACK, MQTT 3.1.1 section 3.1.4) are kept and handled
+ * afterwards, in order. Owned by the connection's event loop.
+ */
+final class Login {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+
+    private final MqttConnection c;
+    private final ConnectFlow connectFlow;
+    /** Non-null while the CONNECT is being handled: packets the client sent after it, replayed once it is. */
+    private ArrayDeque<MqttMessage> held;
+    private ScheduledFuture<?> credentialExpiry;
+
+    Login(MqttConnection c) {
+        this.c = c;
+        this.connectFlow = new ConnectFlow(c);
+    }
+
+    /** A packet before the connection is accepted. */
+    void packet(MqttMessage m) {
+        if (held != null) {
+            held.add(ReferenceCountUtil.retain(m));
+            return;
+        }
+        MqttMessageType type = m.fixedHeader().messageType();
+        if (type != MqttMessageType.CONNECT) {
+            // The first packet must be CONNECT [MQTT-3.1.0-1].
+            LOG.info("MQTT client {} sent {} before CONNECT; closing", c.remote(), type);
+            c.ctx.close();
+            return;
+        }
+        c.connectArrived();
+        MqttConnectMessage connect = (MqttConnectMessage) m;
+        if (!c.server.engine.store().writable() && wantsStoredSession(connect)) {
+            // A persistent session could not be stored: refused visibly rather than accepted and lost on a restart.
+            LOG.warn("MQTT client {} asked for a persistent session while the store cannot write; refusing",
+                    c.remote());
+            c.refuse(ReasonCode.SERVER_UNAVAILABLE);
+            return;
+        }
+        long delay = c.server.engine.loginThrottle().delayBefore("mqtt", c.address(), connect.payload().userName());
+        if (delay <= 0) {
+            check(connect);
+            return;
+        }
+        hold();
+        c.ctx.executor().schedule(() -> check(connect), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void check(MqttConnectMessage m) {
+        CompletableFuture<Verdict> verdict = c.server.access.check(m.payload().userName(),
+                m.payload().passwordInBytes(), c.address(),
+                c.ctx.channel().attr(ConnectFlow.CERTIFICATE_IDENTITY).get());
+        if (verdict.isDone()) {
+            connect(m, verdict.join());
+            return;
+        }
+        hold();
+        verdict.whenComplete((v, e) -> c.ctx.executor().execute(() -> connect(m,
+                v != null ? v : Verdict.error("auth backend failed: " + e))));
+    }
+
+    private void hold() {
+        if (held == null) {
+            held = new ArrayDeque<>();
+            c.reading.congested();
+        }
+    }
+
+    private void connect(MqttConnectMessage m, Verdict verdict) {
+        String willTopic = m.variableHeader().isWillFlag() ? m.payload().willTopic() : null;
+        // The will is checked during the CONNECT: its topic is asked about first.
+        CompletableFuture<Void> willAnswer = c.topics.askWill(verdict, m.payload().clientIdentifier(), willTopic,
+                c.ctx.executor());
+        if (willAnswer != null) {
+            hold();
+            willAnswer.whenComplete((v, e) -> connect(m, verdict));
+            return;
+        }
+        if (c.state != MqttConnection.State.AWAIT_CONNECT || !c.ctx.channel().isActive()) {
+            resume();
+            return;
+        }
+        // The session is attached on the client id's lane: packets after the CONNECT wait until it is handled.
+        hold();
+        connectFlow.connect(m, verdict).whenComplete((v, e) -> resume());
+    }
+
+    /** The CONNECT is handled (accepted or refused): the packets the client sent after it are handled, in order. */
+    private void resume() {
+        ArrayDeque<MqttMessage> waiting = held;
+        if (waiting == null) {
+            return;
+        }
+        c.reading.relieved();
+        held = null;
+        for (MqttMessage h : waiting) {
+            try {
+                if (c.state == MqttConnection.State.CONNECTED) {
+                    c.dispatch(h);
+                }
+            } finally {
+                ReferenceCountUtil.release(h);
+            }
+        }
+    }
+
+    /**
+     * The login's credentials (an access token) lapse at {@code at}: the connection ends then. MQTT 5 clients get
+     * DISCONNECT Maximum connect time, whose meaning ("the maximum connection time authorized for this connection
+     * has been exceeded") is exactly this; Not authorized would suggest a refused action.
+     */
+    void credentialExpiresAt(Optional<Instant> at, String clientId, String userName) {
+        if (credentialExpiry != null) {
+            credentialExpiry.cancel(false);
+            credentialExpiry = null;
+        }
+        if (at.isEmpty()) {
+            return;
+        }
+        long ms = Math.max(0, Duration.between(Instant.now(), at.get()).toMillis());
+        credentialExpiry = c.ctx.executor().schedule(() -> {
+            if (c.state == MqttConnection.State.CONNECTED) {
+                LOG.info("MQTT client '{}' ({}): the access token of user '{}' expired; closing", clientId, c.remote(),
+                        userName);
+                c.closeWith(ReasonCode.MAXIMUM_CONNECT_TIME);
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether a CONNECT asks for a session kept past the connection (3.1.1 clean session 0, MQTT 5 expiry > 0). */
+    private boolean wantsStoredSession(MqttConnectMessage m) {
+        if (!c.v5Attr()) {
+            return !m.variableHeader().isCleanSession();
+        }
+        MqttProperties.MqttProperty<?> expiry = m.variableHeader().properties()
+                .getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
+        return expiry != null && expiry.value() instanceof Integer i && i != 0;
+    }
+}

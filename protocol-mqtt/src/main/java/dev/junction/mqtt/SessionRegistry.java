@@ -1,0 +1,247 @@
+package dev.junction.mqtt;
+
+import dev.junction.config.MqttConfig;
+import dev.junction.routing.VirtualHost;
+import dev.junction.routing.auth.Authorization;
+import dev.junction.routing.queue.DeadLetters;
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueSpec;
+import io.micrometer.core.instrument.Counter;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT sessions of one vhost by client id: which connection owns each, takeover, session expiry and the end of
+ * a session. Everything that changes a client id's session runs on that client id's lane ({@link ClientLanes}), one
+ * task at a time and in the order asked, with no lock: two CONNECTs with one client id, a connection's close and
+ * the expiry timer never interleave, and nothing waits for another client id. Results come back as futures, which
+ * each connection completes on its own event loop.
+ *
+ * <p>A session's {@code owner} and {@code expiry} are touched only on its client id's lane; the map is concurrent so
+ * that lookups from other threads see whole entries.
+ */
+final class SessionRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+
+    private final VirtualHost vhost;
+    private final MqttConfig config;
+    private final Authorization authorization;
+    private final ClientLanes lanes;
+    private final ScheduledExecutorService timer;
+    private final StoredSessions stored;
+    private final Wills wills;
+    private final ShareGroups shares;
+    private final Counter queueFull;
+    private final Map<String, MqttSession> sessions = new ConcurrentHashMap<>();
+
+    SessionRegistry(VirtualHost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
+                    ScheduledExecutorService timer, StoredSessions stored, Wills wills, ShareGroups shares,
+                    Counter queueFull) {
+        this.vhost = vhost;
+        this.config = config;
+        this.authorization = authorization;
+        this.lanes = lanes;
+        this.timer = timer;
+        this.stored = stored;
+        this.wills = wills;
+        this.shares = shares;
+        this.queueFull = queueFull;
+    }
+
+    record Attached(MqttSession session, boolean present, MqttConnection previous) {
+    }
+
+    /**
+     * Makes {@code conn} the owner of the client id's session [MQTT-3.1.2-4, MQTT-3.1.2-5]; the previous owner, if
+     * any, must be disconnected by the caller [MQTT-3.1.4-2]. A session found only as a durable queue (after a
+     * restart) is rebuilt from its bindings. A session whose connection asked for it to end with the connection
+     * (Clean Session 1, Session Expiry 0) is not resumed even when that connection's close is still on its way: the
+     * network connection is over (it is being taken over) or about to be, so the session is new and CONNACK says
+     * so [MQTT-3.1.2-6, MQTT-3.2.2-2]. The session queue is declared in the same lane task, with the durability
+     * the new owner needs ({@code expirySeconds} > 0), so that racing CONNECTs for one client id never disagree on
+     * it. Once attached, the session counts as connected (its record says so).
+     *
+     * <p>A session belongs to the user who created it: for any other {@code user} the future holds null and nothing
+     * changed (the session, its queued messages and its live connection stay as they are); with clean start as
+     * well, since ending the session would be taking it from its owner. A session without an owner (stored
+     * before owners were kept) is claimed by the user who resumes it. A refused session queue fails the future
+     * with the engine's exception, and the session is left without an owner.
+     */
+    CompletableFuture<Attached> attach(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
+                                       String user) {
+        return lanes.submit(clientId, () -> attachNow(clientId, conn, cleanStart, expirySeconds, user));
+    }
+
+    private Attached attachNow(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
+                               String user) {
+        MqttSession s = sessions.get(clientId);
+        if (s != null && s.user != null && !s.user.equals(user)) {
+            return null;
+        }
+        if (s == null && vhost.queue(TopicMapping.sessionQueue(clientId)).isPresent()) {
+            s = MqttSession.recover(clientId, vhost, config.exchange());
+            s.durable = true;
+            sessions.put(clientId, s);
+        }
+        if (s != null && s.user == null) {
+            LOG.info("MQTT session '{}' had no recorded owner; user '{}' claims it", clientId, user);
+        }
+        MqttConnection previous = null;
+        boolean present = false;
+        if (s != null) {
+            previous = s.owner;
+            s.owner = null;
+            s.cancelExpiry();
+            // A session resumed before its will delay passed does not send the will [MQTT-3.1.3-9].
+            s.cancelWill();
+            if (cleanStart || (previous != null && previous.sessionExpiry() == 0)) {
+                endSession(s);
+                s = null;
+            } else {
+                present = true;
+            }
+        }
+        if (s == null) {
+            s = new MqttSession(clientId);
+            sessions.put(clientId, s);
+        }
+        s.user = user;
+        authorization.claim(s.queueName, user);
+        s.owner = conn;
+        try {
+            sessionQueue(s, expirySeconds > 0);
+        } catch (RuntimeException e) {
+            s.owner = null; // the caller refuses the CONNECT: the session must not stay owned by it
+            throw e;
+        }
+        s.connected(expirySeconds);
+        stored.persist(s);
+        return new Attached(s, present, previous);
+    }
+
+    /** Declares the session's queue unless it exists; durable when the session outlives the connection. */
+    private Queue sessionQueue(MqttSession s, boolean durable) {
+        Queue q = vhost.queue(s.queueName).orElseGet(() -> vhost.declareQueue(new QueueSpec(s.queueName, durable,
+                false, false, Map.of("x-max-length", (long) config.maxQueuedMessages())), null, false));
+        q.onDropped(this::countDrop);
+        return q;
+    }
+
+    void countDrop(String reason) {
+        if (DeadLetters.MAXLEN.equals(reason)) {
+            queueFull.increment();
+        }
+    }
+
+    /**
+     * The connection {@code conn} closed: its will (unless discarded) goes out now or after its delay, and the
+     * session ends now or when its expiry interval has passed, unless another connection took it over meanwhile
+     * (then only an undelayed will goes out, and the new owner decides the rest).
+     */
+    void closed(MqttSession s, MqttConnection conn, Will will, boolean takenOver, long expirySeconds) {
+        if (will != null) {
+            if (takenOver) {
+                if (will.delaySeconds() == 0) {
+                    wills.publish(will);
+                }
+            } else {
+                lanes.run(s.clientId, () -> wills.schedule(s, will, sessions.get(s.clientId) == s));
+            }
+        }
+        lanes.run(s.clientId, () -> detach(s, conn, expirySeconds));
+    }
+
+    private void detach(MqttSession s, MqttConnection conn, long expirySeconds) {
+        if (s.owner != conn) {
+            return; // taken over: the new owner decides
+        }
+        s.owner = null;
+        s.disconnected(expirySeconds, System.currentTimeMillis());
+        if (expirySeconds == 0) {
+            endSession(s);
+            return;
+        }
+        if (expirySeconds != MqttConfig.NEVER_EXPIRE) {
+            armExpiry(s, TimeUnit.SECONDS.toMillis(expirySeconds));
+        }
+        stored.persist(s); // write-behind: at worst a crash keeps the session for the full interval from the restart
+    }
+
+    void armExpiry(MqttSession s, long delayMs) {
+        s.expiry = timer.schedule(() -> lanes.run(s.clientId, () -> expire(s)), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void expire(MqttSession s) {
+        if (s.owner == null && sessions.get(s.clientId) == s) {
+            LOG.debug("MQTT session '{}' expired", s.clientId);
+            endSession(s);
+        }
+    }
+
+    /** Ends the session: its record, share memberships, queue, and its pending will goes out. On its lane. */
+    void endSession(MqttSession s) {
+        if (sessions.remove(s.clientId, s)) {
+            authorization.release(s.queueName);
+        }
+        stored.ended(s);
+        for (Subscriptions.Subscription sub : s.subscriptions.all()) {
+            if (sub.shared()) {
+                shares.leave(sub.queue(), s.clientId);
+            }
+        }
+        s.subscriptions.clear();
+        vhost.deleteQueue(s.queueName, false, false, null);
+        // The will goes out no later than the session's end [MQTT-3.1.3-9].
+        Will pending = s.takeWill();
+        if (pending != null) {
+            wills.publish(pending);
+        }
+    }
+
+    /**
+     * The session queue {@code queueName} was deleted over AMQP by its owner or an administrator: the session ends
+     * with it. A live connection is disconnected (MQTT 5: DISCONNECT Administrative action), the stored record is
+     * removed, shared memberships are left, and a pending will goes out as at any session end. A session whose
+     * queue exists again when this runs was started after the delete (a clean start declared a new queue): it is
+     * not the one deleted, and stays.
+     */
+    void sessionQueueDeleted(String queueName) {
+        String clientId = queueName.substring(TopicMapping.sessionQueue("").length());
+        lanes.run(clientId, () -> {
+            MqttSession s = sessions.get(clientId);
+            if (s != null && vhost.queue(queueName).isPresent()) {
+                return;
+            }
+            MqttConnection live = null;
+            if (s != null) {
+                live = s.owner;
+                s.owner = null;
+                s.cancelExpiry();
+                endSession(s);
+            } else {
+                stored.delete(clientId);
+            }
+            LOG.info("MQTT session '{}' ended: its queue was deleted over AMQP", clientId);
+            if (live != null) {
+                MqttConnection conn = live;
+                try {
+                    conn.onLoop(() -> conn.closeWith(ReasonCode.ADMINISTRATIVE_ACTION));
+                } catch (RejectedExecutionException gone) {
+                    // its event loop has stopped: the connection is closed already
+                }
+            }
+        });
+    }
+
+    /** Adds a session rebuilt at start; on its lane. */
+    void restored(MqttSession s) {
+        sessions.put(s.clientId, s);
+        vhost.queue(s.queueName).ifPresent(q -> q.onDropped(this::countDrop));
+    }
+}

@@ -1,0 +1,150 @@
+package dev.junction.mqtt;
+
+import dev.junction.config.MqttConfig;
+import dev.junction.routing.BrokerException;
+import dev.junction.routing.VirtualHost;
+import dev.junction.routing.auth.Authorization;
+import dev.junction.routing.queue.Queue;
+import dev.junction.storage.SessionStore;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At start: rebuilds every stored session of the vhost and every durable session queue without a record (kept
+ * for the configured maximum from now). A session whose connection was open when the broker stopped counts as
+ * disconnected at start. Expired sessions end (their delayed will goes out); timers are re-armed with the time
+ * left, and wills whose delay passed are published. Each session is rebuilt on its client id's lane, so a timer
+ * armed for it cannot fire into a half-built session; start waits until all are done.
+ */
+final class SessionRestore {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRestore.class);
+
+    private final VirtualHost vhost;
+    private final MqttConfig config;
+    private final Authorization authorization;
+    private final ClientLanes lanes;
+    private final StoredSessions stored;
+    private final SessionRegistry registry;
+    private final Wills wills;
+    private final ShareGroups shares;
+
+    SessionRestore(VirtualHost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
+                   StoredSessions stored, SessionRegistry registry, Wills wills, ShareGroups shares) {
+        this.vhost = vhost;
+        this.config = config;
+        this.authorization = authorization;
+        this.lanes = lanes;
+        this.stored = stored;
+        this.registry = registry;
+        this.wills = wills;
+        this.shares = shares;
+    }
+
+    void run() {
+        long now = System.currentTimeMillis();
+        Map<String, SessionCodec.State> records = new LinkedHashMap<>();
+        Set<String> unreadable = new HashSet<>();
+        for (SessionStore.Session rec : stored.all()) {
+            try {
+                records.put(rec.clientId(), SessionCodec.decode(rec.data()));
+            } catch (RuntimeException e) {
+                // Left in the store untouched; the session is still rebuilt from its queue when the client returns.
+                LOG.warn("cannot read the stored MQTT session '{}': {}", rec.clientId(), e.getMessage());
+                unreadable.add(rec.clientId());
+            }
+        }
+        Set<String> ids = new LinkedHashSet<>(records.keySet());
+        String prefix = TopicMapping.sessionQueue("");
+        for (Queue q : vhost.queues()) {
+            if (q.durable() && q.name().startsWith(prefix)) {
+                ids.add(q.name().substring(prefix.length()));
+            }
+        }
+        ids.removeAll(unreadable);
+        AtomicInteger ended = new AtomicInteger();
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (String clientId : ids) {
+            SessionCodec.State st = records.get(clientId);
+            done.add(lanes.run(clientId, () -> {
+                if (!restore(clientId, st, now)) {
+                    ended.incrementAndGet();
+                }
+            }));
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join(); // start-up thread, not an event loop
+        if (!ids.isEmpty()) {
+            LOG.info("restored {} MQTT sessions; {} expired while the broker was down", ids.size() - ended.get(),
+                    ended.get());
+        }
+    }
+
+    /** Rebuilds one session; false when it had expired and was ended instead. */
+    private boolean restore(String clientId, SessionCodec.State st, long now) {
+        MqttSession s = MqttSession.recover(clientId, vhost, config.exchange());
+        s.durable = true;
+        registry.restored(s);
+        long interval = config.maxSessionExpirySeconds();
+        long disconnectedAt = now;
+        if (st != null) {
+            s.restore(st);
+            if (s.user != null) {
+                authorization.claim(s.queueName, s.user);
+            }
+            interval = Math.min(st.expiryInterval(), config.maxSessionExpirySeconds());
+            disconnectedAt = st.disconnectedAt() == 0 ? now : Math.min(st.disconnectedAt(), now);
+            for (SessionCodec.SharedSub sub : st.shared()) {
+                rejoin(s, sub);
+            }
+            if (st.will() != null) {
+                s.setWill(st.will(), st.willDueAt(), null);
+            }
+        }
+        s.disconnected(interval, disconnectedAt);
+        long left = interval == MqttConfig.NEVER_EXPIRE ? Long.MAX_VALUE
+                : disconnectedAt + TimeUnit.SECONDS.toMillis(interval) - now;
+        if (left <= 0) {
+            LOG.debug("MQTT session '{}' expired while the broker was down", clientId);
+            registry.endSession(s);
+            return false;
+        }
+        if (interval != MqttConfig.NEVER_EXPIRE) {
+            registry.armExpiry(s, left);
+        }
+        if (st != null && st.will() != null) {
+            if (st.willDueAt() <= now) {
+                s.takeWill();
+                wills.publish(st.will());
+            } else {
+                wills.arm(s, st.will(), st.willDueAt());
+            }
+        }
+        stored.persist(s);
+        return true;
+    }
+
+    private void rejoin(MqttSession s, SessionCodec.SharedSub sub) {
+        String[] share = TopicMapping.shared(sub.filter());
+        if (share == null) {
+            return;
+        }
+        String queue = TopicMapping.shareQueue(share[0], share[1]);
+        try {
+            shares.join(queue, TopicMapping.toBindingKey(share[1]), s.clientId, true);
+            s.subscriptions.put(new Subscriptions.Subscription(sub.filter(), share[1], share[0], queue, sub.qos(),
+                    false, sub.retainAsPublished(), sub.subscriptionId()));
+        } catch (BrokerException | IllegalArgumentException e) {
+            LOG.warn("could not restore the shared subscription '{}' of MQTT session '{}': {}", sub.filter(),
+                    s.clientId, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.junction.mqtt;
+
+import dev.junction.storage.SessionStore;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The records of sessions that may outlive their connection, in the store's session table ({@link SessionCodec}):
+ * expiry interval and disconnect time, inbound QoS 2 ids awaiting PUBREL, outbound ids awaiting PUBCOMP, shared
+ * subscriptions and the pending delayed will. A record is rewritten on every change and deleted when the session
+ * ends. Records of one session reach the store in the order of the changes: each is encoded and handed over under
+ * the session's monitor.
+ */
+final class StoredSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(StoredSessions.class);
+
+    private final SessionStore store;
+    private final String vhost;
+
+    StoredSessions(SessionStore store, String vhost) {
+        this.store = store;
+        this.vhost = vhost;
+    }
+
+    /**
+     * Hands the session's current state to the store, unless the session ends with its connection (then nothing
+     * is stored) or has ended. The future completes when this record is durable. Called from the owner's event
+     * loop, the client id's lane or the timer.
+     */
+    CompletableFuture<Void> persist(MqttSession s) {
+        synchronized (s) {
+            if (!s.durable || s.ended) {
+                return s.lastWrite;
+            }
+            try {
+                s.lastWrite = store.put(new SessionStore.Session(vhost, s.clientId, SessionCodec.encode(s.state())));
+            } catch (RuntimeException e) {
+                // The store is closing (broker shutdown) or failed.
+                LOG.warn("could not store the MQTT session '{}': {}", s.clientId, e.toString());
+                s.lastWrite = CompletableFuture.failedFuture(e);
+            }
+            return s.lastWrite;
+        }
+    }
+
+    /** The future of the session's last record: complete once everything stored so far is durable. */
+    CompletableFuture<Void> written(MqttSession s) {
+        synchronized (s) {
+            return s.lastWrite;
+        }
+    }
+
+    /** The session ended: its record goes, and no later change is stored. */
+    void ended(MqttSession s) {
+        synchronized (s) {
+            if (s.durable && !s.ended) {
+                try {
+                    s.lastWrite = store.delete(vhost, s.clientId);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not delete the stored MQTT session '{}': {}", s.clientId, e.toString());
+                }
+            }
+            s.ended = true;
+        }
+    }
+
+    /** Deletes the record of a session that is not in memory. */
+    void delete(String clientId) {
+        try {
+            store.delete(vhost, clientId);
+        } catch (RuntimeException e) {
+            LOG.warn("could not delete the stored MQTT session '{}': {}", clientId, e.toString());
+        }
+    }
+
+    /** Every record of this vhost, for the restart. */
+    Iterable<SessionStore.Session> all() {
+        return () -> store.all().stream().filter(rec -> rec.vhost().equals(vhost)).iterator();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.junction.mqtt;
+
+import dev.junction.routing.BrokerException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Will messages: published when a connection ends without a DISCONNECT that discards them [MQTT-3.1.2-8], at once
+ * or after the Will Delay Interval, and no later than the end of their session [MQTT-3.1.3-9]. A delayed will is
+ * part of its session's record, so that it still goes out (late, or at once if its time passed) after a restart.
+ * Timers fire on the shared timer thread and hand the will over to the client id's lane, where everything else
+ * about the session happens.
+ */
+final class Wills {
+    private static final Logger LOG = LoggerFactory.getLogger(Wills.class);
+
+    private final ScheduledExecutorService timer;
+    private final ClientLanes lanes;
+    private final StoredSessions stored;
+    private final MqttServer server;
+
+    Wills(ScheduledExecutorService timer, ClientLanes lanes, StoredSessions stored, MqttServer server) {
+        this.timer = timer;
+        this.lanes = lanes;
+        this.stored = stored;
+        this.server = server;
+    }
+
+    /** Publishes {@code will} now; a refusal by the engine is logged (nobody is left to tell). Any thread. */
+    void publish(Will will) {
+        try {
+            server.publish(will.topic(), will.retain(), will.message(), false);
+        } catch (BrokerException e) {
+            LOG.warn("could not publish the will on '{}': {}", will.topic(), e.getMessage());
+        }
+    }
+
+    /**
+     * The connection owning {@code s} ended abnormally: its will goes out now (no delay, or the session is no
+     * longer the client id's current one), else when its delay has passed. On the client id's lane.
+     */
+    void schedule(MqttSession s, Will will, boolean current) {
+        if (will.delaySeconds() <= 0 || !current) {
+            publish(will);
+            return;
+        }
+        arm(s, will, System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(will.delaySeconds()));
+        stored.persist(s);
+    }
+
+    /**
+     * Sets the session's pending will, due at {@code dueAt} (epoch ms). It is taken, at most once, by whichever
+     * comes first: the timer, the session's end, or a new connection resuming the session before the delay
+     * passed (which cancels it [MQTT-3.1.3-9]). On the client id's lane, or at start.
+     */
+    void arm(MqttSession s, Will will, long dueAt) {
+        long delay = Math.max(0, dueAt - System.currentTimeMillis());
+        s.setWill(will, dueAt, timer.schedule(() -> lanes.run(s.clientId, () -> {
+            Will w = s.takeWill();
+            if (w != null) {
+                publish(w);
+                stored.persist(s);
+            }
+        }), delay, TimeUnit.MILLISECONDS));
+    }
+}
