@@ -3,6 +3,7 @@ package dev.junction.routing;
 import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.Binding.DestinationKind;
 import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.queue.Queue;
 import dev.junction.storage.DefinitionKind;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -64,10 +65,61 @@ final class BindingTable {
     }
 
     /**
+     * queue.bind and exchange.bind (the vhost has refused the default exchange): checks that source and destination
+     * exist, that {@code owner} may use the queue, the store, memory and {@code max_bindings}; a repeated binding is
+     * a no-op.
+     */
+    void bind(Binding b, Object owner) {
+        Exchange source = vhost.existingExchange(b.source());
+        boolean durableDestination;
+        if (b.toQueue()) {
+            Queue q = vhost.usableQueue(b.destination(), owner);
+            durableDestination = q.durable() && !q.spec().exclusive();
+        } else {
+            durableDestination = vhost.existingExchange(b.destination()).durable();
+        }
+        if (source.durable() && durableDestination && !engine.store().writable() && !source.hasBinding(b)) {
+            engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
+        }
+        if (!source.hasBinding(b)) {
+            vhost.checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
+            int max = vhost.limits().maxBindings();
+            if (max > 0 && count >= max) {
+                throw BrokerException.preconditionFailed("cannot bind '" + b.destination() + "' to '"
+                        + b.source() + "': binding limit in vhost '" + vhost.name() + "' (" + max + ") is reached");
+            }
+        }
+        add(source, b, source.durable() && durableDestination);
+    }
+
+    /** queue.unbind and exchange.unbind; see {@link VirtualHost#unbind}. */
+    void unbind(Binding b, Object owner) {
+        if (b.toQueue() && vhost.queue(b.destination()).isPresent()) {
+            vhost.usableQueue(b.destination(), owner);
+        }
+        Exchange source = vhost.exchangeOrNull(b.source());
+        if (source == null) {
+            return;
+        }
+        remove(source, b);
+        vhost.autoDeleteIfUnbound(source);
+    }
+
+    /** A stored binding at start-up: restored when its source and destination were restored too. */
+    void recover(Binding b) {
+        Exchange source = vhost.exchangeOrNull(b.source());
+        boolean destinationExists = b.toQueue() ? vhost.queue(b.destination()).isPresent()
+                : vhost.exchangeOrNull(b.destination()) != null;
+        if (source != null && destinationExists) {
+            add(source, b, false);
+        }
+    }
+
+    /**
      * Adds {@code b} to {@code source}; returns false when that binding already existed. {@code persist} records its
      * definition (a durable source and a durable destination). Limits are the caller's to check first.
      */
-    boolean add(Exchange source, Binding b, boolean persist) {
+    private boolean add(Exchange source, Binding b, boolean persist) {
         if (!source.bind(b)) {
             return false;
         }

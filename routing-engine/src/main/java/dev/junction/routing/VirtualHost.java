@@ -5,7 +5,6 @@ import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.Binding.DestinationKind;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.exchange.ExchangeType;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
 import dev.junction.routing.queue.QueueSpec;
@@ -24,6 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * A virtual host: its own exchanges, queues and bindings. Declarations, deletions and binding changes take the
  * vhost's lock (they are rare and must be atomic with respect to each other); publishing reads the concurrent
  * maps and exchange structures without locking and hands messages to queue mailboxes.
+ *
+ * <p>This class checks what every request must (the default exchange, exclusive ownership) and holds the lock; the
+ * parts it holds it for are the {@link ExchangeTable}, the {@link BindingTable} (which indexes bindings by
+ * destination, so deleting a queue costs O(its own bindings)) and the queue map here. Its queues see it through a
+ * {@link VhostQueueHost}.
  */
 public final class VirtualHost {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -32,14 +36,13 @@ public final class VirtualHost {
     private final String name;
     private final RoutingEngine engine;
     private final EngineMetrics metrics;
-    private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
-    private final Router router = new Router(exchanges::get, queues::get);
     private final Object lock = new Object();
-    /** The built-in amq.* exchanges, which do not count against {@code max_exchanges}. */
-    private final int builtInExchanges;
-    /** The vhost's bindings by destination, and their count. Guarded by {@link #lock}. */
+    /** The vhost's bindings by destination, and their count. Changed under {@link #lock}. */
     private final BindingTable bindings;
+    /** Changed under {@link #lock}. */
+    private final ExchangeTable exchanges;
+    private final Router router;
     /** What the vhost's queues see of it and of the engine. */
     private final VhostQueueHost queueHost;
 
@@ -48,12 +51,9 @@ public final class VirtualHost {
         this.engine = engine;
         this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), engine::perQueueMetrics);
         this.bindings = new BindingTable(this, engine);
+        this.exchanges = new ExchangeTable(this, engine, bindings);
+        this.router = new Router(exchanges::get, queues::get);
         this.queueHost = new VhostQueueHost(this, engine, metrics);
-        for (ExchangeType t : ExchangeType.values()) {
-            addExchange(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
-        }
-        addExchange(new ExchangeSpec("amq.match", "headers", true, false, false, Map.of()), ExchangeType.HEADERS);
-        builtInExchanges = exchanges.size();
     }
 
     /** The limits that apply to this vhost now (the broker may set them after the vhost was recovered). */
@@ -102,7 +102,7 @@ public final class VirtualHost {
     }
 
     public Collection<Exchange> exchanges() {
-        return List.copyOf(exchanges.values());
+        return exchanges.all();
     }
 
     /**
@@ -114,45 +114,8 @@ public final class VirtualHost {
             throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
         }
         synchronized (lock) {
-            Exchange existing = exchanges.get(spec.name());
-            if (passive) {
-                if (existing == null) {
-                    throw BrokerException.notFound("no exchange '" + spec.name() + "' in vhost '" + name + "'");
-                }
-                return existing;
-            }
-            ExchangeType type = ExchangeType.fromWireName(spec.type()).orElseThrow(() ->
-                    new BrokerException(ErrorKind.COMMAND_INVALID, "unknown exchange type '" + spec.type() + "'"));
-            if (existing != null) {
-                Equivalence.exchange(name, existing, spec);
-                return existing;
-            }
-            if (spec.name().startsWith("amq.")) {
-                throw BrokerException.accessRefused("exchange name '" + spec.name()
-                        + "' contains reserved prefix 'amq.*'");
-            }
-            checkMemory("exchange '" + spec.name() + "'");
-            int max = limits().maxExchanges();
-            if (max > 0 && exchanges.size() - builtInExchanges >= max) {
-                // Worded like RabbitMQ's queue limit; RabbitMQ itself has no per-vhost exchange limit.
-                throw BrokerException.preconditionFailed("cannot declare exchange '" + spec.name()
-                        + "': exchange limit in vhost '" + name + "' (" + max + ") is reached");
-            }
-            if (spec.durable()) {
-                engine.requireWritableStore("exchange '" + spec.name() + "'");
-            }
-            Exchange x = addExchange(spec, type);
-            if (spec.durable()) {
-                engine.store().definitions().put(DefinitionCodec.exchange(name, spec));
-            }
-            return x;
+            return exchanges.declare(spec, passive);
         }
-    }
-
-    private Exchange addExchange(ExchangeSpec spec, ExchangeType type) {
-        Exchange x = Exchange.create(spec, type);
-        exchanges.put(spec.name(), x);
-        return x;
     }
 
     /** exchange.delete; deleting a missing exchange succeeds, as in RabbitMQ. */
@@ -162,25 +125,7 @@ public final class VirtualHost {
                     : "exchange '" + exchangeName + "' in vhost '" + name + "' is built in and cannot be deleted");
         }
         synchronized (lock) {
-            Exchange x = exchanges.get(exchangeName);
-            if (x == null) {
-                return;
-            }
-            if (ifUnused && x.hasBindings()) {
-                throw BrokerException.preconditionFailed("exchange '" + exchangeName + "' in vhost '" + name
-                        + "' in use");
-            }
-            removeExchange(x);
-        }
-    }
-
-    private void removeExchange(Exchange x) {
-        exchanges.remove(x.name());
-        bindings.removeAllFrom(x);
-        // Bindings that lead into the deleted exchange go with it.
-        bindings.removeAllInto(DestinationKind.EXCHANGE, x.name());
-        if (x.durable()) {
-            engine.store().definitions().delete(DefinitionKind.EXCHANGE, name, x.name());
+            exchanges.delete(exchangeName, ifUnused);
         }
     }
 
@@ -350,26 +295,7 @@ public final class VirtualHost {
             throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
         }
         synchronized (lock) {
-            Exchange source = existingExchange(b.source());
-            boolean durableDestination;
-            if (b.toQueue()) {
-                Queue q = usableQueue(b.destination(), owner);
-                durableDestination = q.durable() && !q.spec().exclusive();
-            } else {
-                durableDestination = existingExchange(b.destination()).durable();
-            }
-            if (source.durable() && durableDestination && !engine.store().writable() && !source.hasBinding(b)) {
-                engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
-            }
-            if (!source.hasBinding(b)) {
-                checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
-                int max = limits().maxBindings();
-                if (max > 0 && bindings.count() >= max) {
-                    throw BrokerException.preconditionFailed("cannot bind '" + b.destination() + "' to '"
-                            + b.source() + "': binding limit in vhost '" + name + "' (" + max + ") is reached");
-                }
-            }
-            bindings.add(source, b, source.durable() && durableDestination);
+            bindings.bind(b, owner);
         }
     }
 
@@ -383,23 +309,13 @@ public final class VirtualHost {
             throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
         }
         synchronized (lock) {
-            if (b.toQueue() && queues.containsKey(b.destination())) {
-                usableQueue(b.destination(), owner);
-            }
-            Exchange source = exchanges.get(b.source());
-            if (source == null) {
-                return;
-            }
-            bindings.remove(source, b);
-            autoDeleteIfUnbound(source);
+            bindings.unbind(b, owner);
         }
     }
 
     /** An auto-delete exchange goes when its last binding (as a source) goes. Under {@link #lock}. */
     void autoDeleteIfUnbound(Exchange x) {
-        if (x.autoDelete() && !x.hasBindings() && exchanges.get(x.name()) == x) {
-            removeExchange(x);
-        }
+        exchanges.autoDeleteIfUnbound(x);
     }
 
     /** The named exchange, or null. */
@@ -407,16 +323,12 @@ public final class VirtualHost {
         return exchanges.get(exchangeName);
     }
 
-    Router router() {
-        return router;
+    Exchange existingExchange(String exchangeName) {
+        return exchanges.existing(exchangeName);
     }
 
-    private Exchange existingExchange(String exchangeName) {
-        Exchange x = exchanges.get(exchangeName);
-        if (x == null) {
-            throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
-        }
-        return x;
+    Router router() {
+        return router;
     }
 
     // ---- publishing ---------------------------------------------------------------------------------------------
@@ -464,11 +376,7 @@ public final class VirtualHost {
 
     void recoverExchange(ExchangeSpec spec) {
         synchronized (lock) {
-            ExchangeType.fromWireName(spec.type()).ifPresent(t -> {
-                if (!exchanges.containsKey(spec.name())) {
-                    addExchange(spec, t);
-                }
-            });
+            exchanges.recover(spec);
         }
     }
 
@@ -485,12 +393,7 @@ public final class VirtualHost {
 
     void recoverBinding(Binding b) {
         synchronized (lock) {
-            Exchange source = exchanges.get(b.source());
-            boolean destinationExists = b.toQueue() ? queues.containsKey(b.destination())
-                    : exchanges.containsKey(b.destination());
-            if (source != null && destinationExists) {
-                bindings.add(source, b, false);
-            }
+            bindings.recover(b);
         }
     }
 }
