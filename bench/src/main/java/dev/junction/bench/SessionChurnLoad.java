@@ -59,6 +59,9 @@ public final class SessionChurnLoad {
             long t2 = System.nanoTime();
             c.disconnect();
             long t3 = System.nanoTime();
+            if (i >= 0 && (i + 1) % 1000 == 0) {
+                System.err.printf("  %d cycles%n", i + 1);
+            }
             if (i >= 0) {
                 connect[i] = t1 - t0;
                 subscribe[i] = t2 - t1;
