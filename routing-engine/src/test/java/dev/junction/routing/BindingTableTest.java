@@ -157,4 +157,23 @@ class BindingTableTest {
         assertThat(f.vhost.route(EngineFixture.message("amq.topic", "sessions.8.t", MessageProperties.EMPTY, "m")))
                 .isEmpty();
     }
+
+    @Test
+    void recoveredBindingsAreIndexedSoARecoveredQueueTakesThemWhenDeleted() throws Exception {
+        f.declare(new QueueSpec("durable", true, false, false, Map.of()));
+        bind(toQueue("amq.topic", "durable", "a.#"));
+        bind(toQueue("amq.direct", "durable", "k"));
+        try (RoutingEngine second = new RoutingEngine(f.store, new io.micrometer.core.instrument.simple
+                .SimpleMeterRegistry(), 1)) {
+            second.recover();
+            VirtualHost v = second.vhost("/").orElseThrow();
+            assertThat(v.bindingCount()).isEqualTo(2);
+            assertThat(v.bindingsTo(true, "durable")).containsExactlyInAnyOrder(toQueue("amq.topic", "durable", "a.#"),
+                    toQueue("amq.direct", "durable", "k"));
+            EngineFixture.await(v.deleteQueue("durable", false, false, null));
+            assertThat(v.bindingCount()).isZero();
+            assertThat(v.exchange("amq.topic").orElseThrow().hasBindings()).isFalse();
+        }
+        assertThat(storedBindings()).isEmpty();
+    }
 }
