@@ -25,11 +25,13 @@ final class VhostQueueHost implements QueueHost {
     private final VirtualHost vhost;
     private final RoutingEngine engine;
     private final EngineMetrics metrics;
+    private final Router router;
 
-    VhostQueueHost(VirtualHost vhost, RoutingEngine engine, EngineMetrics metrics) {
+    VhostQueueHost(VirtualHost vhost, RoutingEngine engine, EngineMetrics metrics, Router router) {
         this.vhost = vhost;
         this.engine = engine;
         this.metrics = metrics;
+        this.router = router;
     }
 
     @Override
@@ -51,7 +53,7 @@ final class VhostQueueHost implements QueueHost {
             return;
         }
         List<Queue> targets = new ArrayList<>();
-        for (Queue q : vhost.router().route(x, message)) {
+        for (Queue q : router.route(x, message)) {
             if (x == null && engine.authorization().mqttQueue(vhost.name(), q.name())) {
                 // The default exchange reaches every queue by name, but an MQTT session queue takes messages only
                 // from its own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by

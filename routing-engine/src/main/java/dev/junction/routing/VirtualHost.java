@@ -53,7 +53,7 @@ public final class VirtualHost {
         this.bindings = new BindingTable(this, engine);
         this.exchanges = new ExchangeTable(this, engine, bindings);
         this.router = new Router(exchanges::get, queues::get);
-        this.queueHost = new VhostQueueHost(this, engine, metrics);
+        this.queueHost = new VhostQueueHost(this, engine, metrics, router);
     }
 
     /** The limits that apply to this vhost now (the broker may set them after the vhost was recovered). */
@@ -291,9 +291,7 @@ public final class VirtualHost {
 
     /** queue.bind and exchange.bind. A repeated binding is a no-op. */
     public void bind(Binding b, Object owner) {
-        if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
-            throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
-        }
+        refuseDefaultExchange(b);
         synchronized (lock) {
             bindings.bind(b, owner);
         }
@@ -305,11 +303,16 @@ public final class VirtualHost {
      * is still refused.
      */
     public void unbind(Binding b, Object owner) {
-        if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
-            throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
-        }
+        refuseDefaultExchange(b);
         synchronized (lock) {
             bindings.unbind(b, owner);
+        }
+    }
+
+    /** The default exchange's bindings are implicit: binding from or to it by hand is refused. */
+    private static void refuseDefaultExchange(Binding b) {
+        if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
+            throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
         }
     }
 
@@ -325,10 +328,6 @@ public final class VirtualHost {
 
     Exchange existingExchange(String exchangeName) {
         return exchanges.existing(exchangeName);
-    }
-
-    Router router() {
-        return router;
     }
 
     // ---- publishing ---------------------------------------------------------------------------------------------
