@@ -5,17 +5,10 @@ import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.exchange.Binding.DestinationKind;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.exchange.ExchangeType;
-import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
-import dev.junction.routing.queue.Paging;
-import dev.junction.routing.queue.QueueHost;
-import dev.junction.routing.queue.QueueMetrics;
 import dev.junction.routing.queue.QueueSpec;
 import dev.junction.storage.DefinitionKind;
-import dev.junction.storage.MessageStore;
-import dev.junction.storage.QueueKey;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,46 +18,46 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A virtual host: its own exchanges, queues and bindings. Declarations, deletions and binding changes take the
  * vhost's lock (they are rare and must be atomic with respect to each other); publishing reads the concurrent
  * maps and exchange structures without locking and hands messages to queue mailboxes.
+ *
+ * <p>This class checks what every request must (the default exchange, exclusive ownership) and holds the lock; the
+ * parts it holds it for are the {@link ExchangeTable}, the {@link BindingTable} (which indexes bindings by
+ * destination, so deleting a queue costs O(its own bindings)) and the queue map here. Its queues see it through a
+ * {@link VhostQueueHost}.
  */
-public final class VirtualHost implements QueueHost {
-    private static final Logger LOG = LoggerFactory.getLogger(VirtualHost.class);
+public final class VirtualHost {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String DEFAULT_EXCHANGE_TEXT = "operation not permitted on the default exchange";
 
     private final String name;
     private final RoutingEngine engine;
     private final EngineMetrics metrics;
-    private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
-    private final Router router = new Router(exchanges::get, queues::get);
     private final Object lock = new Object();
-    /** The built-in amq.* exchanges, which do not count against {@code max_exchanges}. */
-    private final int builtInExchanges;
-    /** Bindings whose source is one of this vhost's exchanges. Guarded by {@link #lock}. */
-    private int bindings;
+    /** The vhost's bindings by destination, and their count. Changed under {@link #lock}. */
+    private final BindingTable bindings;
+    /** Changed under {@link #lock}. */
+    private final ExchangeTable exchanges;
+    private final Router router;
+    /** What the vhost's queues see of it and of the engine. */
+    private final VhostQueueHost queueHost;
 
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
         this.engine = engine;
         this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), engine::perQueueMetrics);
-        for (ExchangeType t : ExchangeType.values()) {
-            addExchange(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
-        }
-        addExchange(new ExchangeSpec("amq.match", "headers", true, false, false, Map.of()), ExchangeType.HEADERS);
-        builtInExchanges = exchanges.size();
+        this.bindings = new BindingTable(this, engine);
+        this.exchanges = new ExchangeTable(this, engine, bindings);
+        this.router = new Router(exchanges::get, queues::get);
+        this.queueHost = new VhostQueueHost(this, engine, metrics, router);
     }
 
     /** The limits that apply to this vhost now (the broker may set them after the vhost was recovered). */
-    private VhostLimits limits() {
+    VhostLimits limits() {
         return engine.quotas().vhost(name);
     }
 
@@ -72,7 +65,7 @@ public final class VirtualHost implements QueueHost {
      * Refuses to create anything new while the memory alarm is raised, whatever the limits say: declarations are
      * cheap to send and each one holds memory until it is deleted (the alarm is what stops the heap filling up).
      */
-    private void checkMemory(String what) {
+    void checkMemory(String what) {
         MemoryAlarm alarm = engine.memoryAlarm();
         // The alarm is also raised for disk space (which durable declarations check on their own) and by hand.
         if (alarm.raised() && (alarm.raised(MemoryAlarm.Resource.MEMORY) || !alarm.raised(MemoryAlarm.Resource.DISK))) {
@@ -84,7 +77,17 @@ public final class VirtualHost implements QueueHost {
     /** Bindings in this vhost now. */
     public int bindingCount() {
         synchronized (lock) {
-            return bindings;
+            return bindings.count();
+        }
+    }
+
+    /**
+     * The bindings that lead into a queue ({@code toQueue}) or an exchange: a copy, costing O(those bindings), not
+     * O(every binding of the vhost) as filtering {@link Exchange#bindings()} would.
+     */
+    public List<Binding> bindingsTo(boolean toQueue, String destination) {
+        synchronized (lock) {
+            return bindings.into(toQueue ? DestinationKind.QUEUE : DestinationKind.EXCHANGE, destination);
         }
     }
 
@@ -99,7 +102,7 @@ public final class VirtualHost implements QueueHost {
     }
 
     public Collection<Exchange> exchanges() {
-        return List.copyOf(exchanges.values());
+        return exchanges.all();
     }
 
     /**
@@ -111,45 +114,8 @@ public final class VirtualHost implements QueueHost {
             throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
         }
         synchronized (lock) {
-            Exchange existing = exchanges.get(spec.name());
-            if (passive) {
-                if (existing == null) {
-                    throw BrokerException.notFound("no exchange '" + spec.name() + "' in vhost '" + name + "'");
-                }
-                return existing;
-            }
-            ExchangeType type = ExchangeType.fromWireName(spec.type()).orElseThrow(() ->
-                    new BrokerException(ErrorKind.COMMAND_INVALID, "unknown exchange type '" + spec.type() + "'"));
-            if (existing != null) {
-                Equivalence.exchange(name, existing, spec);
-                return existing;
-            }
-            if (spec.name().startsWith("amq.")) {
-                throw BrokerException.accessRefused("exchange name '" + spec.name()
-                        + "' contains reserved prefix 'amq.*'");
-            }
-            checkMemory("exchange '" + spec.name() + "'");
-            int max = limits().maxExchanges();
-            if (max > 0 && exchanges.size() - builtInExchanges >= max) {
-                // Worded like RabbitMQ's queue limit; RabbitMQ itself has no per-vhost exchange limit.
-                throw BrokerException.preconditionFailed("cannot declare exchange '" + spec.name()
-                        + "': exchange limit in vhost '" + name + "' (" + max + ") is reached");
-            }
-            if (spec.durable()) {
-                engine.requireWritableStore("exchange '" + spec.name() + "'");
-            }
-            Exchange x = addExchange(spec, type);
-            if (spec.durable()) {
-                engine.store().definitions().put(DefinitionCodec.exchange(name, spec));
-            }
-            return x;
+            return exchanges.declare(spec, passive);
         }
-    }
-
-    private Exchange addExchange(ExchangeSpec spec, ExchangeType type) {
-        Exchange x = Exchange.create(spec, type);
-        exchanges.put(spec.name(), x);
-        return x;
     }
 
     /** exchange.delete; deleting a missing exchange succeeds, as in RabbitMQ. */
@@ -159,33 +125,7 @@ public final class VirtualHost implements QueueHost {
                     : "exchange '" + exchangeName + "' in vhost '" + name + "' is built in and cannot be deleted");
         }
         synchronized (lock) {
-            Exchange x = exchanges.get(exchangeName);
-            if (x == null) {
-                return;
-            }
-            if (ifUnused && x.hasBindings()) {
-                throw BrokerException.preconditionFailed("exchange '" + exchangeName + "' in vhost '" + name
-                        + "' in use");
-            }
-            removeExchange(x);
-        }
-    }
-
-    private void removeExchange(Exchange x) {
-        exchanges.remove(x.name());
-        for (Binding b : List.copyOf(x.bindings())) {
-            unbindLocked(x, b);
-        }
-        // Bindings that lead into the deleted exchange go with it.
-        for (Exchange source : exchanges.values()) {
-            for (Binding b : source.unbindAllTo(DestinationKind.EXCHANGE, x.name())) {
-                bindings--;
-                forgetBinding(b);
-                autoDeleteIfUnbound(source);
-            }
-        }
-        if (x.durable()) {
-            engine.store().definitions().delete(DefinitionKind.EXCHANGE, name, x.name());
+            exchanges.delete(exchangeName, ifUnused);
         }
     }
 
@@ -257,7 +197,7 @@ public final class VirtualHost implements QueueHost {
     }
 
     private Queue addQueue(QueueSpec spec, QueueArguments args, Object owner) {
-        Queue q = new Queue(this, spec, args, owner);
+        Queue q = new Queue(queueHost, spec, args, owner);
         queues.put(spec.name(), q);
         metrics.queueAdded(q);
         return q;
@@ -318,16 +258,11 @@ public final class VirtualHost implements QueueHost {
         return usableQueue(queueName, owner).purge();
     }
 
+    /** Removes the queue and the bindings into it, under {@link #lock}: O(the queue's own bindings). */
     private void unlinkQueue(Queue q) {
         if (queues.remove(q.name(), q)) {
             q.unlinked();
-            for (Exchange x : exchanges.values()) {
-                for (Binding b : x.unbindAllTo(DestinationKind.QUEUE, q.name())) {
-                    bindings--;
-                    forgetBinding(b);
-                    autoDeleteIfUnbound(x);
-                }
-            }
+            bindings.removeAllInto(DestinationKind.QUEUE, q.name());
             metrics.queueRemoved(q);
             if (q.durable()) {
                 engine.store().definitions().delete(DefinitionKind.QUEUE, name, q.name());
@@ -356,35 +291,9 @@ public final class VirtualHost implements QueueHost {
 
     /** queue.bind and exchange.bind. A repeated binding is a no-op. */
     public void bind(Binding b, Object owner) {
-        if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
-            throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
-        }
+        refuseDefaultExchange(b);
         synchronized (lock) {
-            Exchange source = existingExchange(b.source());
-            boolean durableDestination;
-            if (b.toQueue()) {
-                Queue q = usableQueue(b.destination(), owner);
-                durableDestination = q.durable() && !q.spec().exclusive();
-            } else {
-                durableDestination = existingExchange(b.destination()).durable();
-            }
-            if (source.durable() && durableDestination && !engine.store().writable() && !source.hasBinding(b)) {
-                engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
-            }
-            if (!source.hasBinding(b)) {
-                checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
-                int max = limits().maxBindings();
-                if (max > 0 && bindings >= max) {
-                    throw BrokerException.preconditionFailed("cannot bind '" + b.destination() + "' to '"
-                            + b.source() + "': binding limit in vhost '" + name + "' (" + max + ") is reached");
-                }
-            }
-            if (source.bind(b)) {
-                bindings++;
-                if (source.durable() && durableDestination) {
-                    engine.store().definitions().put(DefinitionCodec.binding(name, b));
-                }
-            }
+            bindings.bind(b, owner);
         }
     }
 
@@ -394,46 +303,31 @@ public final class VirtualHost implements QueueHost {
      * is still refused.
      */
     public void unbind(Binding b, Object owner) {
+        refuseDefaultExchange(b);
+        synchronized (lock) {
+            bindings.unbind(b, owner);
+        }
+    }
+
+    /** The default exchange's bindings are implicit: binding from or to it by hand is refused. */
+    private static void refuseDefaultExchange(Binding b) {
         if (b.source().isEmpty() || (!b.toQueue() && b.destination().isEmpty())) {
             throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
         }
-        synchronized (lock) {
-            if (b.toQueue() && queues.containsKey(b.destination())) {
-                usableQueue(b.destination(), owner);
-            }
-            Exchange source = exchanges.get(b.source());
-            if (source == null) {
-                return;
-            }
-            unbindLocked(source, b);
-            autoDeleteIfUnbound(source);
-        }
     }
 
-    private void unbindLocked(Exchange source, Binding b) {
-        if (source.unbind(b)) {
-            bindings--;
-            forgetBinding(b);
-        }
+    /** An auto-delete exchange goes when its last binding (as a source) goes. Under {@link #lock}. */
+    void autoDeleteIfUnbound(Exchange x) {
+        exchanges.autoDeleteIfUnbound(x);
     }
 
-    private void forgetBinding(Binding b) {
-        engine.store().definitions().delete(DefinitionKind.BINDING, name, DefinitionCodec.bindingName(b));
+    /** The named exchange, or null. */
+    Exchange exchangeOrNull(String exchangeName) {
+        return exchanges.get(exchangeName);
     }
 
-    /** An auto-delete exchange goes when its last binding (as a source) goes. */
-    private void autoDeleteIfUnbound(Exchange x) {
-        if (x.autoDelete() && !x.hasBindings() && exchanges.get(x.name()) == x) {
-            removeExchange(x);
-        }
-    }
-
-    private Exchange existingExchange(String exchangeName) {
-        Exchange x = exchanges.get(exchangeName);
-        if (x == null) {
-            throw BrokerException.notFound("no exchange '" + exchangeName + "' in vhost '" + name + "'");
-        }
-        return x;
+    Exchange existingExchange(String exchangeName) {
+        return exchanges.existing(exchangeName);
     }
 
     // ---- publishing ---------------------------------------------------------------------------------------------
@@ -466,44 +360,8 @@ public final class VirtualHost implements QueueHost {
         return router.route(x, message).stream().map(Queue::name).toList();
     }
 
-    // ---- QueueHost ----------------------------------------------------------------------------------------------
-
-    @Override
-    public Paging paging() {
-        return engine.paging();
-    }
-
-    @Override
-    public long recoveredUpTo() {
-        return engine.recoveredUpTo();
-    }
-
-    @Override
-    public void deadLetter(Message message, String exchangeName, String reason) {
-        Exchange x = exchangeName.isEmpty() ? null : exchanges.get(exchangeName);
-        if (x == null && !exchangeName.isEmpty()) {
-            LOG.warn("dead-letter exchange '{}' in vhost '{}' does not exist; message dropped", exchangeName, name);
-            return;
-        }
-        List<Queue> targets = new ArrayList<>();
-        for (Queue q : router.route(x, message)) {
-            if (x == null && engine.authorization().mqttQueue(name, q.name())) {
-                // The default exchange reaches every queue by name, but an MQTT session queue takes messages only
-                // from its own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by
-                // whoever declared the dying queue must not write into another user's session.
-                continue;
-            }
-            if (!DeadLetters.isCycle(message, q.name())) {
-                targets.add(q);
-            }
-        }
-        if (!targets.isEmpty()) {
-            Enqueuer.enqueue(engine, message, targets, false);
-        }
-    }
-
-    @Override
-    public void queueUnused(Queue q) {
+    /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */
+    void retire(Queue q) {
         synchronized (lock) {
             if (queues.get(q.name()) != q) {
                 return;
@@ -513,40 +371,11 @@ public final class VirtualHost implements QueueHost {
         q.delete(false, false);
     }
 
-    @Override
-    public String vhostName() {
-        return name;
-    }
-
-    @Override
-    public MessageStore store() {
-        return engine.store();
-    }
-
-    @Override
-    public Executor pool() {
-        return engine.pool();
-    }
-
-    @Override
-    public ScheduledExecutorService timers() {
-        return engine.timers();
-    }
-
-    @Override
-    public QueueMetrics metrics() {
-        return metrics;
-    }
-
     // ---- recovery -----------------------------------------------------------------------------------------------
 
     void recoverExchange(ExchangeSpec spec) {
         synchronized (lock) {
-            ExchangeType.fromWireName(spec.type()).ifPresent(t -> {
-                if (!exchanges.containsKey(spec.name())) {
-                    addExchange(spec, t);
-                }
-            });
+            exchanges.recover(spec);
         }
     }
 
@@ -554,7 +383,7 @@ public final class VirtualHost implements QueueHost {
         synchronized (lock) {
             String what = "queue '" + spec.name() + "' in vhost '" + name + "'";
             return queues.computeIfAbsent(spec.name(), n -> {
-                Queue q = new Queue(this, spec, QueueArguments.parse(spec.arguments(), what), null);
+                Queue q = new Queue(queueHost, spec, QueueArguments.parse(spec.arguments(), what), null);
                 metrics.queueAdded(q);
                 return q;
             });
@@ -563,12 +392,7 @@ public final class VirtualHost implements QueueHost {
 
     void recoverBinding(Binding b) {
         synchronized (lock) {
-            Exchange source = exchanges.get(b.source());
-            boolean destinationExists = b.toQueue() ? queues.containsKey(b.destination())
-                    : exchanges.containsKey(b.destination());
-            if (source != null && destinationExists && source.bind(b)) {
-                bindings++;
-            }
+            bindings.recover(b);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.junction.routing.exchange;
 
 import dev.junction.routing.Message;
-import dev.junction.routing.exchange.Binding.DestinationKind;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +8,9 @@ import java.util.function.Consumer;
 
 /**
  * An exchange: a name, its declared settings and the bindings whose source it is. Subclasses keep bindings in
- * the structure their matching needs. Binding changes are serialized by the owning vhost; {@link #route} runs
- * on publishers' threads concurrently with them and never locks.
+ * the structure their matching needs, found by source and key; the owning vhost indexes them by destination.
+ * Binding changes are serialized by the owning vhost; {@link #route} runs on publishers' threads concurrently
+ * with them and never locks.
  */
 public abstract class Exchange {
     private final ExchangeSpec spec;
@@ -81,15 +81,6 @@ public abstract class Exchange {
 
     public boolean hasBindings() {
         return !bindings().isEmpty();
-    }
-
-    /** Removes every binding to the given destination; returns what was removed. */
-    public List<Binding> unbindAllTo(DestinationKind kind, String destination) {
-        List<Binding> gone = bindings().stream()
-                .filter(b -> b.destinationKind() == kind && b.destination().equals(destination))
-                .toList();
-        gone.forEach(this::unbind);
-        return gone;
     }
 
     @Override

@@ -15,6 +15,11 @@ import java.util.function.Supplier;
  * posts to the queue's {@link SerialExecutor}, so the state below is only ever touched by one thread at a time
  * and needs no locks. Results come back as futures completed on the queue's thread.
  *
+ * <p>The state lives in parts, each used on the mailbox thread only: {@link ReadyMessages} (the in-memory window
+ * and the paged-out backlog, expiry and the drop-head limit), {@link Dispatch} (consumers' deliveries and their
+ * settlement), {@link Departures} (what a leaving message owes the store and the dead-letter exchange),
+ * {@link ConsumerSet}, and the timers. This class is the mailbox: it posts each request and keeps the order.
+ *
  * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
 public final class Queue {
@@ -28,17 +33,13 @@ public final class Queue {
     private final SerialExecutor mailbox;
 
     // Owned by the mailbox thread.
-    private final ReadyList ready;
-    private final Pager pager;
-    private final Unacked unacked = new Unacked();
+    private final ReadyMessages ready;
     private final Departures departures;
     private final ConsumerSet consumers;
-    private long nextSeq = 1;
-    private long nextDeliveryId = 1;
+    private final Dispatch dispatch;
     private long nextConsumerOrder;
     private boolean hadConsumer;
     private boolean deleted;
-    private volatile boolean unlinked;
     private final MailboxTimer ttlTimer;
     private final IdleExpiry idleExpiry;
 
@@ -55,13 +56,13 @@ public final class Queue {
         this.args = args;
         this.exclusiveOwner = exclusiveOwner;
         this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
-        this.ready = new ReadyList(args.maxPriority());
-        this.pager = new Pager(host, key, spec.durable(), args);
         this.departures = new Departures(host, key, args);
+        this.ready = new ReadyMessages(host, args, departures, new Pager(host, key, spec.durable(), args), this::kick);
         this.consumers = new ConsumerSet(args.singleActiveConsumer());
+        this.dispatch = new Dispatch(this, host, args, ready, departures, consumers);
         this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
             if (!deleted) {
-                expireHeads(System.currentTimeMillis());
+                ready.expireHeads(System.currentTimeMillis());
                 afterChange();
             }
         });
@@ -148,10 +149,10 @@ public final class Queue {
     /** Restores the queue's stored messages at start-up, listed by id (possibly delivered before: redelivered). */
     public void restore(IdPage page) {
         mailbox.execute(() -> {
-            pager.restore(page, System.currentTimeMillis(), args.maxLengthBytes() != null,
+            ready.restore(page, System.currentTimeMillis(),
                     s -> doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true));
             if (args.messageTtl() != null) {
-                expireHeads(System.currentTimeMillis()); // fills the window: the TTL timer runs without traffic
+                ready.expireHeads(System.currentTimeMillis()); // fills the window: the TTL timer runs without traffic
             }
             afterChange();
         });
@@ -165,7 +166,7 @@ public final class Queue {
             return;
         }
         if (args.overflow() != Overflow.DROP_HEAD
-                && args.overLimit(readyTotal() + 1, readyBytesTotal() + message.bodySize())) {
+                && args.overLimit(ready.count() + 1, ready.bytes() + message.bodySize())) {
             departures.forget(storeId);
             departures.dropped(DeadLetters.MAXLEN);
             if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
@@ -174,14 +175,13 @@ public final class Queue {
             confirmation.refuse();
             return;
         }
-        QueueEntry entry = new QueueEntry(message, nextSeq++, storeId, args.priorityOf(message),
+        QueueEntry entry = new QueueEntry(message, ready.nextSeq(), storeId, args.priorityOf(message),
                 args.expiryOf(message, now), redelivered);
         if (entry.expired(now)) {
             // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
-            Consumer c = ready.isEmpty() && pager.isEmpty() && !consumers.isEmpty()
-                    ? consumers.pick(entry.message, entry.size()) : null;
+            Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.message, entry.size()) : null;
             if (c != null) {
-                hand(c, entry, autoAcked(c, entry));
+                dispatch.hand(c, entry, Dispatch.autoAcked(c, entry));
             } else {
                 departures.expire(entry, now);
             }
@@ -189,25 +189,12 @@ public final class Queue {
             confirmation.accept();
             return;
         }
-        if (pager.pagesOut(ready, storeId)) {
-            pager.pageOut(entry);
-        } else {
-            ready.add(entry);
-        }
-        deliverReady(now);
-        dropHeadOverLimit(now);
+        ready.add(entry);
+        dispatch.deliverReady(now);
+        ready.dropHeadOverLimit(now);
         // Counts first, then the confirmation: a client that saw its confirm must see the message counted.
         afterChange();
         confirmation.accept();
-    }
-
-    private void dropHeadOverLimit(long now) {
-        while (head() != null && args.overLimit(readyTotal(), readyBytesTotal())) {
-            QueueEntry dropped = ready.pollOldestLowest();
-            departures.dropped(DeadLetters.MAXLEN);
-            departures.deadLetter(dropped.message, DeadLetters.MAXLEN, now);
-            departures.forget(dropped.storeId);
-        }
     }
 
     // ---- delivering -------------------------------------------------------------------------------------------
@@ -216,91 +203,16 @@ public final class Queue {
     public void kick() {
         mailbox.executeUrgent(() -> {
             if (!deleted) {
-                deliverReady(System.currentTimeMillis());
+                dispatch.deliverReady(System.currentTimeMillis());
                 afterChange();
             }
         });
     }
 
-    private void deliverReady(long now) {
-        QueueEntry head;
-        while ((head = head()) != null) {
-            if (head.expired(now)) {
-                ready.poll();
-                departures.expire(head, now);
-                continue;
-            }
-            if (consumers.isEmpty()) {
-                return;
-            }
-            Consumer c = consumers.pick(head.message, head.size());
-            if (c == null) {
-                return;
-            }
-            ready.poll();
-            hand(c, head, autoAcked(c, head));
-        }
-    }
-
-    private static boolean autoAcked(Consumer c, QueueEntry e) {
-        return c.autoAck() || c.sink().settlesOnSend(e.message);
-    }
-
-    /** Delivers to {@code c}, or to a get when it is null. */
-    private Delivery hand(Consumer c, QueueEntry e, boolean autoAck) {
-        e.deliveryCount++;
-        long id = nextDeliveryId++;
-        Delivery d = new Delivery(this, id, e.message, e.redelivered, e.deliveryCount, autoAck, readyTotal());
-        if (autoAck) {
-            departures.forget(e.storeId);
-        } else {
-            unacked.add(id, e, c);
-        }
-        host.metrics().delivered(1);
-        if (c != null) {
-            c.sink().deliver(d);
-        }
-        return d;
-    }
-
     /** Settles deliveries by id. Unknown ids (already settled, or from before a purge) are ignored. */
     public void settle(long[] deliveryIds, Settlement how) {
         mailbox.executeUrgent(() -> {
-            long now = System.currentTimeMillis();
-            int acked = 0;
-            boolean requeued = false;
-            for (long id : deliveryIds) {
-                QueueEntry e = unacked.settle(id);
-                if (e == null) {
-                    continue;
-                }
-                switch (how) {
-                    case ACK -> {
-                        departures.forget(e.storeId);
-                        acked++;
-                    }
-                    case REQUEUE -> {
-                        e.redelivered = true;
-                        if (!deleted) {
-                            ready.requeue(e);
-                            requeued = true;
-                        }
-                    }
-                    case DISCARD -> {
-                        departures.deadLetter(e.message, DeadLetters.REJECTED, now);
-                        departures.forget(e.storeId);
-                    }
-                }
-            }
-            host.metrics().acked(acked);
-            if (requeued && args.overflow() == Overflow.DROP_HEAD) {
-                // The length limit holds after a requeue too: the head goes (dead-lettered as maxlen), as on
-                // publish [RabbitMQ: maybe_drop_head after requeue; reject-publish queues only refuse publishes].
-                dropHeadOverLimit(now);
-            }
-            if (!deleted) {
-                deliverReady(now);
-            }
+            dispatch.settle(deliveryIds, how, deleted, System.currentTimeMillis());
             afterChange();
         });
     }
@@ -315,9 +227,9 @@ public final class Queue {
             checkNotDeleted();
             long now = System.currentTimeMillis();
             idleExpiry.used();
-            expireHeads(now);
-            QueueEntry e = ready.poll();
-            Delivery d = e == null ? null : hand(null, e, autoAck);
+            ready.expireHeads(now);
+            QueueEntry e = ready.poll(); // expireHeads has filled the window
+            Delivery d = e == null ? null : dispatch.hand(null, e, autoAck);
             afterChange();
             return d;
         });
@@ -360,7 +272,7 @@ public final class Queue {
                 idleExpiry.schedule();
                 if (!deleted) {
                     // Another consumer may take over (single active consumer) or may share the freed credit.
-                    deliverReady(System.currentTimeMillis());
+                    dispatch.deliverReady(System.currentTimeMillis());
                 }
                 afterChange();
             }
@@ -378,8 +290,8 @@ public final class Queue {
     /** Removes every ready message; completes with how many were removed. */
     public CompletableFuture<Integer> purge() {
         return call(() -> {
-            int n = readyTotal();
-            dropReady(new StoreRemovals(host.store(), key)).flush();
+            int n = ready.count();
+            ready.dropAll(new StoreRemovals(host.store(), key)).flush();
             afterChange();
             return n;
         });
@@ -399,15 +311,15 @@ public final class Queue {
             if (ifUnused && !consumers.isEmpty()) {
                 throw BrokerException.preconditionFailed(key + " in use");
             }
-            if (ifEmpty && readyTotal() > 0) {
+            if (ifEmpty && ready.count() > 0) {
                 throw BrokerException.preconditionFailed(key + " is not empty");
             }
             deleted = true;
-            int n = readyTotal();
+            int n = ready.count();
             // The vhost dropped the queue's store references when it unlinked it; these are the ones added since
             // (publishes that routed here just before). Ids are unique, so a queue of the same name is not touched.
-            StoreRemovals removals = dropReady(new StoreRemovals(host.store(), key));
-            unacked.releaseAll(removals);
+            StoreRemovals removals = ready.dropAll(new StoreRemovals(host.store(), key));
+            dispatch.releaseAll(removals);
             removals.flush();
             for (Consumer c : consumers.all()) {
                 consumers.remove(c);
@@ -422,55 +334,24 @@ public final class Queue {
     // ---- timers -----------------------------------------------------------------------------------------------
 
     private void afterChange() {
-        readyCount = readyTotal();
-        readyBytes = readyBytesTotal();
-        pagedCount = pager.count();
-        unackedCount = unacked.size();
+        readyCount = ready.count();
+        readyBytes = ready.bytes();
+        pagedCount = ready.pagedCount();
+        unackedCount = dispatch.unackedCount();
         consumerCount = consumers.size();
         scheduleTtl();
     }
 
     private void scheduleTtl() {
-        QueueEntry head = ready.peek();
+        QueueEntry head = ready.windowHead();
         if (!deleted && head != null) {
             ttlTimer.armAt(head.expiresAt);
         }
     }
 
-    private void expireHeads(long now) {
-        QueueEntry e;
-        while ((e = head()) != null && e.expired(now)) {
-            ready.poll();
-            departures.expire(e, now);
-        }
-    }
-
-    /** The next ready message, paging the window in from the backlog when it runs low. */
-    private QueueEntry head() {
-        if (!unlinked) {
-            pager.fill(ready, () -> nextSeq++, args::expiryOf,
-                    retryIn -> host.timers().schedule(this::kick, retryIn, java.util.concurrent.TimeUnit.MILLISECONDS));
-        }
-        return ready.peek();
-    }
-
-    private StoreRemovals dropReady(StoreRemovals removals) {
-        ready.drain(e -> removals.accept(e.storeId));
-        pager.clear(removals);
-        return removals;
-    }
-
     /** The vhost removed the queue and its store references: stop reading the backlog back (delete follows). */
     public void unlinked() {
-        unlinked = true;
-    }
-
-    private int readyTotal() {
-        return ready.count() + pager.count();
-    }
-
-    private long readyBytesTotal() {
-        return ready.bytes() + pager.bytes();
+        ready.unlinked();
     }
 
     private void cancelTimers() {

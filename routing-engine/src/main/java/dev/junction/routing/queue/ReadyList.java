@@ -61,15 +61,7 @@ final class ReadyList {
         for (int p = fresh.length - 1; p >= 0; p--) {
             QueueEntry e = head(p);
             if (e != null) {
-                PriorityQueue<QueueEntry> heap = requeued[p];
-                if (heap != null && heap.peek() == e) {
-                    heap.poll();
-                } else {
-                    fresh[p].pollFirst();
-                }
-                count--;
-                bytes -= e.size();
-                return e;
+                return take(p, e);
             }
         }
         return null;
@@ -78,20 +70,25 @@ final class ReadyList {
     /** The oldest message of the lowest priority: what drop-head overflow removes first. */
     QueueEntry pollOldestLowest() {
         for (int p = 0; p < fresh.length; p++) {
-            if (head(p) != null) {
-                QueueEntry e = head(p);
-                PriorityQueue<QueueEntry> heap = requeued[p];
-                if (heap != null && heap.peek() == e) {
-                    heap.poll();
-                } else {
-                    fresh[p].pollFirst();
-                }
-                count--;
-                bytes -= e.size();
-                return e;
+            QueueEntry e = head(p);
+            if (e != null) {
+                return take(p, e);
             }
         }
         return null;
+    }
+
+    /** Removes {@code e}, the head of lane {@code p}, from the heap or the FIFO it is the head of. */
+    private QueueEntry take(int p, QueueEntry e) {
+        PriorityQueue<QueueEntry> heap = requeued[p];
+        if (heap != null && heap.peek() == e) {
+            heap.poll();
+        } else {
+            fresh[p].pollFirst();
+        }
+        count--;
+        bytes -= e.size();
+        return e;
     }
 
     int count() {

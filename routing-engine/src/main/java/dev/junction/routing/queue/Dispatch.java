@@ -1,0 +1,122 @@
+package dev.junction.routing.queue;
+
+/**
+ * Hands a queue's ready messages to its consumers and takes back what they settle. Delivery goes from the head
+ * of the {@link ReadyMessages} to the consumer the {@link ConsumerSet} picks (priority, round-robin, credit);
+ * a delivery that is not settled on send waits in {@link Unacked} under its delivery id until it is acknowledged,
+ * requeued to its original position or discarded (dead-lettered as {@code rejected}). Used on the queue's thread
+ * only.
+ */
+final class Dispatch {
+    private final Queue queue;
+    private final QueueHost host;
+    private final QueueArguments args;
+    private final ReadyMessages ready;
+    private final Departures departures;
+    private final ConsumerSet consumers;
+    private final Unacked unacked = new Unacked();
+    private long nextDeliveryId = 1;
+
+    Dispatch(Queue queue, QueueHost host, QueueArguments args, ReadyMessages ready, Departures departures,
+             ConsumerSet consumers) {
+        this.queue = queue;
+        this.host = host;
+        this.args = args;
+        this.ready = ready;
+        this.departures = departures;
+        this.consumers = consumers;
+    }
+
+    int unackedCount() {
+        return unacked.size();
+    }
+
+    /** Delivers from the head while a consumer can take it; expired heads met on the way depart as expired. */
+    void deliverReady(long now) {
+        QueueEntry head;
+        while ((head = ready.head()) != null) {
+            if (head.expired(now)) {
+                ready.poll();
+                departures.expire(head, now);
+                continue;
+            }
+            if (consumers.isEmpty()) {
+                return;
+            }
+            Consumer c = consumers.pick(head.message, head.size());
+            if (c == null) {
+                return;
+            }
+            ready.poll();
+            hand(c, head, autoAcked(c, head));
+        }
+    }
+
+    /** Whether a delivery of {@code e} to {@code c} is settled as it is sent (no-ack, or the sink says so). */
+    static boolean autoAcked(Consumer c, QueueEntry e) {
+        return c.autoAck() || c.sink().settlesOnSend(e.message);
+    }
+
+    /** Delivers {@code e} (already taken from the ready messages) to {@code c}, or to a get when it is null. */
+    Delivery hand(Consumer c, QueueEntry e, boolean autoAck) {
+        e.deliveryCount++;
+        long id = nextDeliveryId++;
+        Delivery d = new Delivery(queue, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count());
+        if (autoAck) {
+            departures.forget(e.storeId);
+        } else {
+            unacked.add(id, e, c);
+        }
+        host.metrics().delivered(1);
+        if (c != null) {
+            c.sink().deliver(d);
+        }
+        return d;
+    }
+
+    /**
+     * Settles deliveries by id; unknown ids (already settled, or from before a purge) are ignored. A deleted queue
+     * ({@code deleted}) takes nothing back and delivers nothing more.
+     */
+    void settle(long[] deliveryIds, Settlement how, boolean deleted, long now) {
+        int acked = 0;
+        boolean requeued = false;
+        for (long id : deliveryIds) {
+            QueueEntry e = unacked.settle(id);
+            if (e == null) {
+                continue;
+            }
+            switch (how) {
+                case ACK -> {
+                    departures.forget(e.storeId);
+                    acked++;
+                }
+                case REQUEUE -> {
+                    e.redelivered = true;
+                    if (!deleted) {
+                        ready.requeue(e);
+                        requeued = true;
+                    }
+                }
+                case DISCARD -> {
+                    departures.deadLetter(e.message, DeadLetters.REJECTED, now);
+                    departures.forget(e.storeId);
+                }
+            }
+        }
+        host.metrics().acked(acked);
+        if (requeued && args.overflow() == Overflow.DROP_HEAD) {
+            // The length limit holds after a requeue too: the head goes (dead-lettered as maxlen), as on
+            // publish [RabbitMQ: maybe_drop_head after requeue; reject-publish queues only refuse publishes].
+            ready.dropHeadOverLimit(now);
+        }
+        if (!deleted) {
+            deliverReady(now);
+        }
+    }
+
+    /** The queue is deleted: every unacknowledged message lets go of its store reference. */
+    void releaseAll(StoreRemovals removals) {
+        unacked.releaseAll(removals);
+    }
+}
