@@ -1,7 +1,7 @@
 package dev.junction.broker;
 
 import dev.junction.broker.management.ManagementApi;
-import dev.junction.routing.HandshakeCompleted;
+import dev.junction.routing.api.HandshakeCompleted;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;

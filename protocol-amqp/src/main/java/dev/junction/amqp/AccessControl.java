@@ -7,7 +7,7 @@ import dev.junction.config.VhostPermission;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.auth.UserRights;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.api.ExchangeType;
 
 /**
  * RabbitMQ's permission model for one authenticated user in one vhost: configure, write and read regexes over

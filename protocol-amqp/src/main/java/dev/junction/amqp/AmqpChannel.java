@@ -6,8 +6,8 @@ import dev.junction.amqp.codec.ContentHeaderFrame;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.ErrorKind;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -14,13 +14,13 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ProtocolHeaderOk;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
-import dev.junction.routing.PublishResult;
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.RoutingEngine;
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.ConnectionQuotas;
-import dev.junction.routing.HandshakeCompleted;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.HandshakeCompleted;
 import dev.junction.routing.VirtualHost;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -55,7 +55,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
     private static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
-            io.netty.util.AttributeKey.valueOf(dev.junction.routing.CertificateIdentity.CHANNEL_ATTRIBUTE);
+            io.netty.util.AttributeKey.valueOf(dev.junction.routing.api.CertificateIdentity.CHANNEL_ATTRIBUTE);
     private static final int MAX_PENDING_DELIVERIES = 2048;
     /**
      * How long the socket stays open after close-ok for a client that closed the connection, so frames it sent

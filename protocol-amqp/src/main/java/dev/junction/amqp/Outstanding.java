@@ -4,7 +4,7 @@ import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.queue.Settlement;
+import dev.junction.routing.api.Settlement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.BinaryProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;

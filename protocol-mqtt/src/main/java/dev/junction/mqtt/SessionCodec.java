@@ -1,6 +1,6 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.MessageCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

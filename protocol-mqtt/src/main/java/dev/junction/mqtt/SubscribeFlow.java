@@ -1,10 +1,10 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.AclRule;
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.ErrorKind;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.auth.Coverage;
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.topic.TopicPattern;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;

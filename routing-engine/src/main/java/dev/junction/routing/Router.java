@@ -1,8 +1,9 @@
 package dev.junction.routing;
 
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.HeaderValues;
+import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
 import java.util.Collection;

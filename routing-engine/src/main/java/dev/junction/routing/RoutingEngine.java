@@ -1,5 +1,8 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.config.Quotas;
 import dev.junction.routing.guard.LoginThrottle;
 import dev.junction.routing.guard.WarningLimiter;

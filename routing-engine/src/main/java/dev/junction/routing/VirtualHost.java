@@ -1,18 +1,22 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.Message;
 import dev.junction.config.VhostLimits;
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.exchange.Binding.DestinationKind;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.Binding.DestinationKind;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
 import dev.junction.routing.queue.Paging;
 import dev.junction.routing.queue.QueueHost;
 import dev.junction.routing.queue.QueueMetrics;
-import dev.junction.routing.queue.QueueSpec;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;

@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.ReadGate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayDeque;

@@ -2,7 +2,7 @@ package dev.junction.broker.management;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.config.JunctionConfig;
-import dev.junction.routing.BrokerException;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.RoutingEngine;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -4,7 +4,7 @@ import dev.junction.broker.management.Caller.Access;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.auth.MqttTopics;
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.MessageCodec;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;

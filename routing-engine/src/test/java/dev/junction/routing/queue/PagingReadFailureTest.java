@@ -1,12 +1,14 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.QueueSpec;
 import static dev.junction.routing.EngineFixture.await;
 import static dev.junction.routing.EngineFixture.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.storage.DefinitionStore;

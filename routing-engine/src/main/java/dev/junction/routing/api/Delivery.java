@@ -1,6 +1,7 @@
-package dev.junction.routing.queue;
+package dev.junction.routing.api;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.queue.Queue;
+
 
 /**
  * One message handed to a consumer or to a get. Settle it with {@link Queue#settle} using {@code deliveryId}

@@ -1,4 +1,4 @@
-package dev.junction.routing;
+package dev.junction.routing.api;
 
 import dev.junction.routing.queue.Queue;
 import java.util.concurrent.CompletableFuture;
