@@ -22,7 +22,7 @@ public final class TopicExchange extends Exchange {
      * A binding argument set by the MQTT adapter: the binding key is an MQTT filter already translated to
      * AMQP words, and MQTT's rule that a leading wildcard does not match '$' topics applies [MQTT-4.7.2-1].
      */
-    public static final String MQTT_FILTER_ARGUMENT = "x-mqtt-filter";
+    public static final String MQTT_FILTER_ARGUMENT = Binding.MQTT_FILTER_ARGUMENT;
 
     private final TopicTrie<Binding> trie = new TopicTrie<>();
     /**

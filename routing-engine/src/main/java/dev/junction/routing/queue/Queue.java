@@ -1,5 +1,6 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.Settlement;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  *
  * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
-public final class Queue {
+public final class Queue implements DeliverySource {
     /** Tasks waiting in the mailbox past which publishers to this queue are asked to pause. */
     private static final int CONGESTED = 2000;
     private final QueueHost host;
