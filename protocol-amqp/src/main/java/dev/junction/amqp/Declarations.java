@@ -5,8 +5,8 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.ExchangeSpec;
-import dev.junction.routing.queue.Queue;
 import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.queue.Queue;
 
 /** The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. */
 final class Declarations {

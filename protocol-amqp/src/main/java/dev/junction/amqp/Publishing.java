@@ -7,10 +7,10 @@ import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.api.HeaderValues;
 import java.util.ArrayList;
 import java.util.List;
 

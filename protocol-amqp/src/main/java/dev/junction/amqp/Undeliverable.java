@@ -1,7 +1,7 @@
 package dev.junction.amqp;
 
-import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
 import dev.junction.routing.guard.LogLimiter;
 import io.micrometer.core.instrument.Counter;

@@ -1,15 +1,15 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.UserConfig;
+import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.ReadGate;
 import dev.junction.routing.auth.TopicDecisions;
 import dev.junction.routing.auth.UserRights;
-import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.api.ConnectionQuotas;
-import dev.junction.routing.api.ReadGate;
-import dev.junction.routing.queue.Handoff;
 import dev.junction.routing.auth.backend.TopicAnswers;
 import dev.junction.routing.auth.backend.TopicQuestions;
 import dev.junction.routing.auth.backend.Verdict;
+import dev.junction.routing.queue.Handoff;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

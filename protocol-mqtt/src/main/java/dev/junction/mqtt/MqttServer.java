@@ -1,15 +1,15 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
-import dev.junction.routing.api.BrokerException;
-import dev.junction.routing.api.Message;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.SessionStore;
 import io.micrometer.core.instrument.Counter;
 

@@ -1,13 +1,13 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.api.Message;
-import dev.junction.routing.queue.Consumer;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Settlement;
+import dev.junction.routing.queue.Consumer;
 import dev.junction.routing.queue.Prefetch;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.api.Settlement;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;

@@ -1,7 +1,7 @@
 package dev.junction.routing;
 
-import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.queue.Queue;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.StoredMessage;

@@ -1,23 +1,23 @@
 package dev.junction.routing;
 
-import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.api.MessageProperties;
-import dev.junction.routing.api.Message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.api.ExchangeSpec;
-import dev.junction.routing.api.ExchangeType;
-import dev.junction.routing.queue.Consumer;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
-import dev.junction.routing.queue.Prefetch;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
+import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.queue.Consumer;
+import dev.junction.routing.queue.Prefetch;
+import dev.junction.routing.queue.Queue;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.junction.routing;
 
-import dev.junction.routing.api.ReadGate;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.routing.api.ReadGate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,5 @@
 package dev.junction.routing;
 
-import dev.junction.routing.api.ConnectionQuotas;
-import dev.junction.routing.api.ErrorKind;
-import dev.junction.routing.api.BrokerException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -10,6 +7,9 @@ import dev.junction.config.Quotas;
 import dev.junction.config.UserLimits;
 import dev.junction.config.VhostLimits;
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.QueueSpec;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package dev.junction.routing;
 
-import dev.junction.routing.api.MessageProperties;
-import dev.junction.routing.api.Message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.memory.InMemoryMessageStore;

@@ -1,16 +1,16 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.api.DeliverySource;
-import dev.junction.routing.api.DeliverySink;
-import dev.junction.routing.api.Delivery;
-import dev.junction.routing.api.Settlement;
-import dev.junction.routing.api.ConsumerSpec;
-import dev.junction.routing.api.QueueSpec;
-import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.Confirmation;
-import dev.junction.routing.api.Message;
 import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.DeliverySource;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Settlement;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
 import java.util.concurrent.CompletableFuture;

@@ -1,17 +1,17 @@
 package dev.junction.routing.exchange;
 
-import dev.junction.routing.api.Binding;
-import dev.junction.routing.api.ExchangeType;
-import dev.junction.routing.api.ExchangeSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.junction.routing.api.BrokerException;
-import dev.junction.routing.api.ErrorKind;
-import dev.junction.routing.api.Message;
-import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

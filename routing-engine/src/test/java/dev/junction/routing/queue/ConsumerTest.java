@@ -1,10 +1,5 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.api.DeliverySink;
-import dev.junction.routing.api.Delivery;
-import dev.junction.routing.api.Settlement;
-import dev.junction.routing.api.ConsumerSpec;
-import dev.junction.routing.api.QueueSpec;
 import static dev.junction.routing.EngineFixture.ack;
 import static dev.junction.routing.EngineFixture.await;
 import static dev.junction.routing.EngineFixture.body;
@@ -13,13 +8,18 @@ import static dev.junction.routing.EngineFixture.settle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Settlement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -1,9 +1,5 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.api.Delivery;
-import dev.junction.routing.api.Settlement;
-import dev.junction.routing.api.ConsumerSpec;
-import dev.junction.routing.api.QueueSpec;
 import static dev.junction.routing.EngineFixture.await;
 import static dev.junction.routing.EngineFixture.body;
 import static dev.junction.routing.EngineFixture.eventually;
@@ -11,13 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
-import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Settlement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
