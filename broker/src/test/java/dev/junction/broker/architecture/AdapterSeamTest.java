@@ -2,6 +2,7 @@ package dev.junction.broker.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -9,6 +10,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,5 +118,18 @@ class AdapterSeamTest {
     @Test
     void noAdapterUsesTheStore() {
         storageRule(STILL_USING_STORAGE).check(adapters);
+    }
+
+    /** The rules are not vacuous: a class in an adapter's package that breaks each of them is reported. */
+    @Test
+    void theRulesCatchAViolation() throws ClassNotFoundException {
+        JavaClasses probe = new ClassFileImporter().importClasses(Class.forName("dev.junction.amqp.SeamProbe"));
+        EvaluationResult seam = seamRule("dev.junction.amqp..", NOT_YET_MIGRATED).evaluate(probe);
+        assertThat(seam.getFailureReport().getDetails())
+                .anyMatch(line -> line.contains("dev.junction.routing.VirtualHost"))
+                .anyMatch(line -> line.contains("dev.junction.storage.MessageStore"))
+                .anyMatch(line -> line.contains("dev.junction.mqtt.MqttSettings"));
+        assertThat(storageRule(STILL_USING_STORAGE).evaluate(probe).getFailureReport().getDetails())
+                .singleElement().asString().contains("dev.junction.storage.MessageStore");
     }
 }
