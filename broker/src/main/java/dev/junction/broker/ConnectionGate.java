@@ -1,7 +1,7 @@
 package dev.junction.broker;
 
 import dev.junction.config.Admission;
-import dev.junction.routing.HandshakeCompleted;
+import dev.junction.routing.api.HandshakeCompleted;
 import dev.junction.routing.guard.LogLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

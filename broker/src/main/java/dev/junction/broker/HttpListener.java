@@ -1,7 +1,7 @@
 package dev.junction.broker;
 
 import dev.junction.broker.management.ManagementApi;
-import dev.junction.routing.HandshakeCompleted;
+import dev.junction.routing.api.HandshakeCompleted;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -27,10 +27,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The operator's HTTP endpoint: {@code /metrics} in Prometheus text format and {@code /health} without auth; every

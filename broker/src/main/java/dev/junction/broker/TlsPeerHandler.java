@@ -1,7 +1,7 @@
 package dev.junction.broker;
 
 import dev.junction.config.TlsConfig;
-import dev.junction.routing.CertificateIdentity;
+import dev.junction.routing.api.CertificateIdentity;
 import dev.junction.routing.guard.LogLimiter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,9 +66,9 @@ class BrokerTest {
         String config = EPHEMERAL + "storage: { dir: \"" + dir.toString().replace("\\", "/") + "\" }\n";
         try (Broker broker = Broker.start(ConfigLoader.parse(config, "test.yaml"))) {
             var vhost = broker.engine().vhost("/").orElseThrow();
-            vhost.declareQueue(new dev.junction.routing.queue.QueueSpec("kept", true, false, false,
+            vhost.declareQueue(new dev.junction.routing.api.QueueSpec("kept", true, false, false,
                     java.util.Map.of()), null, false);
-            var persistent = dev.junction.routing.MessageProperties.builder().deliveryMode(2).build();
+            var persistent = dev.junction.routing.api.MessageProperties.builder().deliveryMode(2).build();
             for (int i = 0; i < 3; i++) {
                 vhost.publish(new Message("", "kept", persistent, new byte[] {1}), true).confirmed()
                         .get(5, java.util.concurrent.TimeUnit.SECONDS);

@@ -6,9 +6,9 @@ import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.auth.UserRights;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.ExchangeType;
 
 /**
  * RabbitMQ's permission model for one authenticated user in one vhost: configure, write and read regexes over

@@ -3,10 +3,10 @@ package dev.junction.amqp;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.routing.VirtualHost;
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.exchange.ExchangeSpec;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.queue.QueueSpec;
 import java.util.Optional;
 
 /** The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. */
@@ -33,7 +33,7 @@ final class Declarations {
                 boolean passive = m.bit("passive");
                 if (!passive) {
                     access.configure("exchange", name, c);
-                    String ae = dev.junction.routing.exchange.HeaderValues.asString(
+                    String ae = dev.junction.routing.api.HeaderValues.asString(
                             m.table("arguments").get("alternate-exchange"));
                     if (ae != null) {
                         // As RabbitMQ: routing into an alternate exchange is writing to it.
@@ -143,7 +143,7 @@ final class Declarations {
             access.queue(requested, c);
         }
         java.util.Map<String, Object> args = m.table("arguments");
-        String dlx = dev.junction.routing.exchange.HeaderValues.asString(args.get("x-dead-letter-exchange"));
+        String dlx = dev.junction.routing.api.HeaderValues.asString(args.get("x-dead-letter-exchange"));
         Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
                 m.bit("auto-delete"), args), context.owner(), passive, name -> {
                     // Checked on the final name, so server-named queues are checked too.

@@ -17,7 +17,7 @@ final class DirectReplyTo {
 
     /** Where replies for one reply-to consumer go. */
     interface Target {
-        void reply(dev.junction.routing.Message message);
+        void reply(dev.junction.routing.api.Message message);
     }
 
     private final Map<String, Target> targets = new ConcurrentHashMap<>();

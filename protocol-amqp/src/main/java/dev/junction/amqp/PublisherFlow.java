@@ -1,9 +1,9 @@
 package dev.junction.amqp;
 
 import dev.junction.amqp.codec.MethodType;
-import dev.junction.routing.PublishResult;
-import dev.junction.routing.ReadGate;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.ReadGate;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 

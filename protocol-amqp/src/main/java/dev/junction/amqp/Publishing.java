@@ -6,11 +6,11 @@ import dev.junction.amqp.codec.ContentHeaderFrame;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
-import dev.junction.routing.PublishResult;
-import dev.junction.routing.exchange.HeaderValues;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.HeaderValues;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.PublishResult;
 import java.util.ArrayList;
 import java.util.List;
 

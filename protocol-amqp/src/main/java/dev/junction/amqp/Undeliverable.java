@@ -1,8 +1,8 @@
 package dev.junction.amqp;
 
-import dev.junction.routing.Message;
-import dev.junction.routing.queue.Delivery;
-import dev.junction.routing.queue.Settlement;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Settlement;
 import dev.junction.routing.guard.LogLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -3,10 +3,10 @@ package dev.junction.mqtt;
 import dev.junction.config.AclRule;
 import dev.junction.config.MqttConfig;
 import dev.junction.config.UserConfig;
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.ErrorKind;
-import dev.junction.routing.HandshakeCompleted;
-import dev.junction.routing.Message;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.HandshakeCompleted;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.auth.backend.Verdict;
 import dev.junction.routing.topic.TopicWords;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -32,7 +32,7 @@ final class ConnectFlow {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectFlow.class);
     private static final int MAX_PACKET_SIZE_LIMIT = 268_435_455;
     static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
-            io.netty.util.AttributeKey.valueOf(dev.junction.routing.CertificateIdentity.CHANNEL_ATTRIBUTE);
+            io.netty.util.AttributeKey.valueOf(dev.junction.routing.api.CertificateIdentity.CHANNEL_ATTRIBUTE);
 
     private static final CompletableFuture<Void> HANDLED = CompletableFuture.completedFuture(null);
 

@@ -1,9 +1,9 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.AclRule;
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.Message;
-import dev.junction.routing.PublishResult;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.topic.TopicWords;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;

@@ -1,8 +1,8 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.UserConfig;
-import dev.junction.routing.ConnectionQuotas;
-import dev.junction.routing.ReadGate;
+import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.ReadGate;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

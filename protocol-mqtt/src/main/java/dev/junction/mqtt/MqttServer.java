@@ -1,10 +1,11 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
-import dev.junction.routing.Message;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
-import dev.junction.routing.exchange.ExchangeSpec;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.queue.Queue;
 import io.micrometer.core.instrument.Counter;
 
 import java.util.Map;
@@ -120,7 +121,7 @@ public final class MqttServer implements AutoCloseable {
      * not kept, and the message is routed all the same (MQTT 3.1.1 and wills: no way to tell the publisher;
      * RetainedMessages logs it once). Called from any event loop, a client id's lane or the timer.
      */
-    dev.junction.routing.PublishResult publish(String topic, boolean retain, Message m, boolean confirm) {
+    dev.junction.routing.api.PublishResult publish(String topic, boolean retain, Message m, boolean confirm) {
         if (retain) {
             retained.apply(topic, m);
         }

@@ -1,7 +1,7 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.VirtualHost;
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.exchange.TopicExchange;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -93,7 +93,7 @@ public final class MqttWebSocketInitializer extends ChannelInitializer<SocketCha
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == dev.junction.routing.HandshakeCompleted.INSTANCE) {
+            if (evt == dev.junction.routing.api.HandshakeCompleted.INSTANCE) {
                 ctx.pipeline().remove(this); // logged in: the packet and frame limits apply from here
             }
             ctx.fireUserEventTriggered(evt);

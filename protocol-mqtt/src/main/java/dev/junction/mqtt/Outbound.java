@@ -1,13 +1,13 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Settlement;
 import dev.junction.routing.queue.Consumer;
-import dev.junction.routing.queue.ConsumerSpec;
-import dev.junction.routing.queue.Delivery;
-import dev.junction.routing.queue.DeliverySink;
 import dev.junction.routing.queue.Prefetch;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.queue.Settlement;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;

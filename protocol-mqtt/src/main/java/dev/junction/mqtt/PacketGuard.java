@@ -82,7 +82,7 @@ final class PacketGuard extends ByteToMessageDecoder {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt == dev.junction.routing.HandshakeCompleted.INSTANCE) {
+        if (evt == dev.junction.routing.api.HandshakeCompleted.INSTANCE) {
             limit = maxPacketSize; // logged in: packets up to the configured maximum
         }
         super.userEventTriggered(ctx, evt);

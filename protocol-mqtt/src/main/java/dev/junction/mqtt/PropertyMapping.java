@@ -1,14 +1,14 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.BinaryProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.UserProperties;
-import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -1,8 +1,8 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.PublishResult;
-import dev.junction.routing.ReadGate;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.ReadGate;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 

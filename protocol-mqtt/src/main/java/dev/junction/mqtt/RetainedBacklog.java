@@ -1,6 +1,6 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.Message;
 import dev.junction.routing.MessageCodec;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.topic.TopicPattern;
 import dev.junction.routing.topic.TopicTrie;
 import dev.junction.storage.RetainedMessage;

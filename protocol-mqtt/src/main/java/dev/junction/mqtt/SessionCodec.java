@@ -1,7 +1,7 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.Message;
 import dev.junction.routing.MessageCodec;
+import dev.junction.routing.api.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -2,10 +2,10 @@ package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.auth.Authorization;
 import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.queue.QueueSpec;
 import io.micrometer.core.instrument.Counter;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

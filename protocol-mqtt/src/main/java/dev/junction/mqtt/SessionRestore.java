@@ -1,8 +1,8 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
-import dev.junction.routing.BrokerException;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.auth.Authorization;
 import dev.junction.routing.queue.Queue;
 import dev.junction.storage.SessionStore;

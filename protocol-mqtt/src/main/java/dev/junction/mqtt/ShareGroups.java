@@ -1,10 +1,10 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.VirtualHost;
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.exchange.TopicExchange;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.queue.QueueSpec;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

@@ -1,16 +1,17 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.AclRule;
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.ErrorKind;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.auth.Coverage;
-import dev.junction.routing.exchange.Binding;
 import dev.junction.routing.topic.TopicPattern;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;

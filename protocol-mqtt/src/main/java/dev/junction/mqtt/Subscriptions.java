@@ -1,6 +1,6 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.exchange.TopicExchange;
 import dev.junction.routing.topic.TopicPattern;
 import dev.junction.routing.topic.TopicTrie;

@@ -1,6 +1,6 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.BrokerException;
+import dev.junction.routing.api.BrokerException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package dev.junction.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.BinaryProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;

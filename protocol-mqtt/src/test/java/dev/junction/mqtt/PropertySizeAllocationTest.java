@@ -42,7 +42,7 @@ class PropertySizeAllocationTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.attr(PacketGuard.CODEC_VERSION).set(MqttVersion.MQTT_5);
         MqttChannelInitializer.addCodec(ch.pipeline(), MAX_PACKET);
-        ch.pipeline().fireUserEventTriggered(dev.junction.routing.HandshakeCompleted.INSTANCE);
+        ch.pipeline().fireUserEventTriggered(dev.junction.routing.api.HandshakeCompleted.INSTANCE);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(thread);

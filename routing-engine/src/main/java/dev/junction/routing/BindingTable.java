@@ -1,7 +1,8 @@
 package dev.junction.routing;
 
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.exchange.Binding.DestinationKind;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.Binding.DestinationKind;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import dev.junction.storage.DefinitionKind;

@@ -1,8 +1,8 @@
 package dev.junction.routing;
 
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.queue.QueueSpec;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.Definition;
 import dev.junction.storage.DefinitionKind;
 import java.io.ByteArrayInputStream;

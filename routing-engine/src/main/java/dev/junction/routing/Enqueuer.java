@@ -1,5 +1,7 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.queue.Queue;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.StoredMessage;
@@ -58,7 +60,9 @@ final class Enqueuer {
                 congested = q;
             }
         }
-        return new PublishResult(targets.size(), confirmation.future(), congested);
+        // The adapter learns when to resume reading, not which queue held it back.
+        return new PublishResult(targets.size(), confirmation.future(),
+                congested == null ? null : congested::whenRelieved);
     }
 
     /** BCC keys route the message but must not be seen by consumers. */

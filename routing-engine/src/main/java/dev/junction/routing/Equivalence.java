@@ -1,10 +1,11 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.HeaderValues;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.exchange.HeaderValues;
 import dev.junction.routing.queue.QueueArguments;
-import dev.junction.routing.queue.QueueSpec;
 
 /**
  * The AMQP rule that redeclaring an entity must ask for exactly what exists: otherwise 406 PRECONDITION_FAILED

@@ -1,9 +1,11 @@
 package dev.junction.routing;
 
-import dev.junction.routing.exchange.Binding.DestinationKind;
+import dev.junction.routing.api.Binding.DestinationKind;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.exchange.ExchangeType;
 import dev.junction.storage.DefinitionKind;
 import java.util.Collection;
 import java.util.List;

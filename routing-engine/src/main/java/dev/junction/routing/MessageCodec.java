@@ -1,5 +1,7 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,15 +1,16 @@
 package dev.junction.routing;
 
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.HeaderValues;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.HeaderValues;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**

@@ -1,6 +1,9 @@
 package dev.junction.routing;
 
 import dev.junction.config.Quotas;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.guard.LoginThrottle;
 import dev.junction.routing.guard.WarningLimiter;
 import dev.junction.routing.queue.Paging;
@@ -8,9 +11,9 @@ import dev.junction.routing.queue.Queue;
 import dev.junction.storage.Definition;
 import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.HeapBudget;
+import dev.junction.storage.IdPage;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;
-import dev.junction.storage.IdPage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.List;

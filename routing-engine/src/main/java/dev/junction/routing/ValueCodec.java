@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.MessageProperties;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;

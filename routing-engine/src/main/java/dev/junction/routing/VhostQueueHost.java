@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Paging;

@@ -1,13 +1,16 @@
 package dev.junction.routing;
 
 import dev.junction.config.VhostLimits;
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.exchange.Binding.DestinationKind;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.Binding.DestinationKind;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.exchange.ExchangeSpec;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
-import dev.junction.routing.queue.QueueSpec;
 import dev.junction.storage.DefinitionKind;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -2,10 +2,11 @@ package dev.junction.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.exchange.ExchangeType;
-import dev.junction.routing.queue.QueueSpec;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.Definition;
 import dev.junction.storage.DefinitionKind;
 import java.util.List;

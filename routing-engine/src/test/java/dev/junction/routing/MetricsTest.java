@@ -2,8 +2,9 @@ package dev.junction.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.queue.QueueSpec;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;

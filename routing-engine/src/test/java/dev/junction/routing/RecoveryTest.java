@@ -2,10 +2,12 @@ package dev.junction.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.routing.exchange.Binding;
-import dev.junction.routing.exchange.ExchangeSpec;
-import dev.junction.routing.queue.Delivery;
-import dev.junction.routing.queue.QueueSpec;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -57,7 +59,7 @@ class RecoveryTest {
             // The broker cannot know whether it was delivered before the restart.
             assertThat(d.redelivered()).isTrue();
             assertThat(kept.get(false).get(5, TimeUnit.SECONDS)).isNull();
-            kept.settle(d.deliveryId(), dev.junction.routing.queue.Settlement.ACK);
+            kept.settle(d.deliveryId(), dev.junction.routing.api.Settlement.ACK);
             kept.get(false).get(5, TimeUnit.SECONDS); // a mailbox round trip: the ack has been processed
             assertThat(store.count(new QueueKey("/", "kept"))).isZero();
         }

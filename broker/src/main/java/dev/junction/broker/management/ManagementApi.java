@@ -2,8 +2,8 @@ package dev.junction.broker.management;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.config.JunctionConfig;
-import dev.junction.routing.BrokerException;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.BrokerException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

@@ -1,12 +1,12 @@
 package dev.junction.broker.management;
 
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
-import dev.junction.routing.PublishResult;
 import dev.junction.routing.VirtualHost;
-import dev.junction.routing.queue.Delivery;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.Settlement;
 import dev.junction.routing.queue.Queue;
-import dev.junction.routing.queue.Settlement;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

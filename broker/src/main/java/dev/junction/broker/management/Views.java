@@ -2,7 +2,7 @@ package dev.junction.broker.management;
 
 import dev.junction.config.UserConfig;
 import dev.junction.routing.VirtualHost;
-import dev.junction.routing.exchange.Binding;
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.broker.Broker;
 import dev.junction.config.ConfigLoader;
 import dev.junction.routing.VirtualHost;
-import dev.junction.routing.queue.QueueSpec;
+import dev.junction.routing.api.QueueSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.junction.amqp.codec;
 
-import dev.junction.routing.MessageProperties;
+import dev.junction.routing.api.MessageProperties;
 import io.netty.buffer.ByteBuf;
 import java.time.Instant;
 import java.util.Map;

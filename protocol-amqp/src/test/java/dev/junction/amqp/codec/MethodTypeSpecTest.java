@@ -2,7 +2,7 @@ package dev.junction.amqp.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.routing.MessageProperties;
+import dev.junction.routing.api.MessageProperties;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.junction.routing.auth;
 import dev.junction.config.TopicPermission;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
-import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.topic.TopicPattern;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,9 @@
 package dev.junction.routing.exchange;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Message;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,6 +1,9 @@
 package dev.junction.routing.exchange;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.topic.TopicPattern;
 import dev.junction.routing.topic.TopicTrie;
 import dev.junction.routing.topic.TopicWords;
@@ -19,7 +22,7 @@ public final class TopicExchange extends Exchange {
      * A binding argument set by the MQTT adapter: the binding key is an MQTT filter already translated to
      * AMQP words, and MQTT's rule that a leading wildcard does not match '$' topics applies [MQTT-4.7.2-1].
      */
-    public static final String MQTT_FILTER_ARGUMENT = "x-mqtt-filter";
+    public static final String MQTT_FILTER_ARGUMENT = Binding.MQTT_FILTER_ARGUMENT;
 
     private final TopicTrie<Binding> trie = new TopicTrie<>();
     /**

@@ -1,5 +1,7 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.DeliverySink;
 import java.util.List;
 
 /** A registered consumer of one queue; the handle its adapter uses to resume or cancel it. */

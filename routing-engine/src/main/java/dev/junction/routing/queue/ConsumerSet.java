@@ -1,6 +1,6 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,8 +1,8 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
-import dev.junction.routing.exchange.HeaderValues;
+import dev.junction.routing.api.HeaderValues;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

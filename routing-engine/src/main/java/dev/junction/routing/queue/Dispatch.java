@@ -1,5 +1,7 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.Settlement;
 /**
  * Hands a queue's ready messages to its consumers and takes back what they settle. Delivery goes from the head
  * of the {@link ReadyMessages} to the consumer the {@link ConsumerSet} picks (priority, round-robin, credit);

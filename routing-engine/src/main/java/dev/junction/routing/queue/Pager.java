@@ -1,7 +1,7 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.Message;
 import dev.junction.routing.MessageCodec;
+import dev.junction.routing.api.Message;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.StoredMessage;

@@ -1,10 +1,16 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.BrokerException;
 import dev.junction.routing.Confirmation;
-import dev.junction.routing.Message;
 import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.DeliverySource;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Settlement;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +28,7 @@ import java.util.function.Supplier;
  *
  * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
-public final class Queue {
+public final class Queue implements DeliverySource {
     /** Tasks waiting in the mailbox past which publishers to this queue are asked to pause. */
     private static final int CONGESTED = 2000;
     private final QueueHost host;

@@ -1,7 +1,7 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.BrokerException;
-import dev.junction.routing.exchange.HeaderValues;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.HeaderValues;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,13 +77,13 @@ public record QueueArguments(
     }
 
     /** The message's priority lane: absent or negative is 0, above x-max-priority is x-max-priority. */
-    int priorityOf(dev.junction.routing.Message m) {
+    int priorityOf(dev.junction.routing.api.Message m) {
         Integer p = m.properties().priority();
         return p == null || p < 0 ? 0 : Math.min(p, maxPriority);
     }
 
     /** When the message expires: the lower of x-message-ttl and its own expiration, from {@code now}. */
-    long expiryOf(dev.junction.routing.Message m, long now) {
+    long expiryOf(dev.junction.routing.api.Message m, long now) {
         long ttl = messageTtl == null ? Long.MAX_VALUE : messageTtl;
         String expiration = m.properties().expiration();
         if (expiration != null) {

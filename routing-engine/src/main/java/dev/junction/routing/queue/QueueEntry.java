@@ -1,6 +1,6 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 
 /**
  * A message's place in one queue. Owned by the queue's thread. {@code seq} orders the queue (requeued messages

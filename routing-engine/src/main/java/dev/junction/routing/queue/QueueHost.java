@@ -1,6 +1,6 @@
 package dev.junction.routing.queue;
 
-import dev.junction.routing.Message;
+import dev.junction.routing.api.Message;
 import dev.junction.storage.MessageStore;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;

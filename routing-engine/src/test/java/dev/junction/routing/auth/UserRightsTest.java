@@ -6,7 +6,7 @@ import dev.junction.config.AclRule;
 import dev.junction.config.TopicPermission;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
-import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.api.ExchangeType;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

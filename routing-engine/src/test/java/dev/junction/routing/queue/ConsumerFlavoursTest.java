@@ -8,12 +8,17 @@ import static dev.junction.routing.EngineFixture.settle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.junction.routing.BrokerException;
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.ErrorKind;
-import dev.junction.routing.MessageProperties;
-import dev.junction.routing.PublishResult;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Settlement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -195,7 +200,7 @@ class ConsumerFlavoursTest extends QueueTestBase {
             }
 
             @Override
-            public boolean settlesOnSend(dev.junction.routing.Message m) {
+            public boolean settlesOnSend(dev.junction.routing.api.Message m) {
                 return !"needs-ack".equals(EngineFixture.body(m));
             }
         };

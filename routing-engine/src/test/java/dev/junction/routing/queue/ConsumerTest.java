@@ -9,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Settlement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

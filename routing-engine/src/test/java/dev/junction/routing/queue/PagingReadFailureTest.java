@@ -5,10 +5,12 @@ import static dev.junction.routing.EngineFixture.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.DefinitionStore;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.MessageStore;

@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.QueueKey;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Settlement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

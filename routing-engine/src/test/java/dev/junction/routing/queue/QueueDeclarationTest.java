@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.junction.routing.BrokerException;
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.ErrorKind;
-import dev.junction.routing.MessageProperties;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.QueueSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;

@@ -2,13 +2,14 @@ package dev.junction.routing.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.routing.BrokerException;
 import dev.junction.routing.EngineFixture;
 import dev.junction.routing.EngineFixture.RecordingSink;
-import dev.junction.routing.ErrorKind;
-import dev.junction.routing.Message;
-import dev.junction.routing.MessageProperties;
-import dev.junction.routing.exchange.ExchangeType;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
-package dev.junction.routing.queue;
+package dev.junction.routing.api;
 
+import dev.junction.routing.queue.Prefetch;
 import java.util.List;
 
 /**

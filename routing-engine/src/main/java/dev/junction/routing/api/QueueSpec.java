@@ -1,4 +1,4 @@
-package dev.junction.routing.queue;
+package dev.junction.routing.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

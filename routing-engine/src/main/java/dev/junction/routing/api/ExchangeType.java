@@ -1,4 +1,4 @@
-package dev.junction.routing.exchange;
+package dev.junction.routing.api;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.junction.routing.exchange;
+package dev.junction.routing.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +10,12 @@ import java.util.Objects;
  */
 public record Binding(String source, DestinationKind destinationKind, String destination, String routingKey,
                       Map<String, Object> arguments) {
+
+    /**
+     * A binding argument set by the MQTT adapter: the binding key is an MQTT filter already translated to
+     * AMQP words, and MQTT's rule that a leading wildcard does not match '$' topics applies [MQTT-4.7.2-1].
+     */
+    public static final String MQTT_FILTER_ARGUMENT = "x-mqtt-filter";
 
     public enum DestinationKind { QUEUE, EXCHANGE }
 

@@ -1,4 +1,4 @@
-package dev.junction.routing.queue;
+package dev.junction.routing.api;
 
 /** How a consumer settles a delivery. */
 public enum Settlement {

@@ -1,4 +1,4 @@
-package dev.junction.routing;
+package dev.junction.routing.api;
 
 import dev.junction.config.Quotas;
 import java.util.Map;
@@ -20,7 +20,7 @@ public final class ConnectionQuotas {
     private final Map<String, Integer> byUser = new ConcurrentHashMap<>();
     private final Map<String, Integer> channelsByUser = new ConcurrentHashMap<>();
 
-    ConnectionQuotas(Supplier<Quotas> quotas) {
+    public ConnectionQuotas(Supplier<Quotas> quotas) {
         this.quotas = quotas;
     }
 

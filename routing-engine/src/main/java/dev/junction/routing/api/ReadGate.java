@@ -1,4 +1,4 @@
-package dev.junction.routing;
+package dev.junction.routing.api;
 
 import java.util.function.Consumer;
 

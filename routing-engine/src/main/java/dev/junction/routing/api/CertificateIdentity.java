@@ -1,4 +1,4 @@
-package dev.junction.routing;
+package dev.junction.routing.api;
 
 /**
  * How a listener hands the user name taken from a verified client certificate to a protocol adapter: the TLS layer

@@ -1,4 +1,4 @@
-package dev.junction.routing;
+package dev.junction.routing.api;
 
 /** A refusal by the engine, with a reply text written for the person reading the client's log. */
 public class BrokerException extends RuntimeException {

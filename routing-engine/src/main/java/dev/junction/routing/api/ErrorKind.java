@@ -1,4 +1,4 @@
-package dev.junction.routing;
+package dev.junction.routing.api;
 
 /**
  * Why the engine refused an operation, in protocol-neutral terms. Adapters map each kind to their own codes

@@ -1,6 +1,6 @@
-package dev.junction.routing.queue;
+package dev.junction.routing.api;
 
-import dev.junction.routing.Message;
+
 
 /**
  * Where a consumer's deliveries go; the protocol adapter implements it. Called on the queue's thread: an

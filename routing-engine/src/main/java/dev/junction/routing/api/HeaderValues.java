@@ -1,4 +1,4 @@
-package dev.junction.routing.exchange;
+package dev.junction.routing.api;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

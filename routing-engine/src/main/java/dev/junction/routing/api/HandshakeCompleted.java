@@ -1,4 +1,4 @@
-package dev.junction.routing;
+package dev.junction.routing.api;
 
 /**
  * The event a protocol adapter fires down its connection's pipeline (from the head, so the listener's handlers see

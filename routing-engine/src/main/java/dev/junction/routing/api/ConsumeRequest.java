@@ -1,0 +1,26 @@
+package dev.junction.routing.api;
+
+import java.util.List;
+
+/**
+ * What an adapter asks for when it consumes: its tag, whether deliveries come settled ({@code no-ack}, MQTT
+ * QoS 0), exclusivity ({@code basic.consume} exclusive), priority ({@code x-priority}), the credits the consumer
+ * draws from (its own and its channel's; empty = unlimited) and the owning connection, which exclusive queues
+ * are checked against.
+ */
+public record ConsumeRequest(String tag, boolean autoAck, boolean exclusive, int priority, List<Credit> credits,
+                             Object owner) {
+
+    public ConsumeRequest {
+        credits = credits == null ? List.of() : List.copyOf(credits);
+    }
+
+    public static ConsumeRequest of(String tag, boolean autoAck, Credit... credits) {
+        return new ConsumeRequest(tag, autoAck, false, 0, List.of(credits), null);
+    }
+
+    ConsumerSpec toSpec() {
+        return new ConsumerSpec(tag, autoAck, exclusive, priority,
+                credits.stream().map(Credit::prefetch).toList(), owner);
+    }
+}

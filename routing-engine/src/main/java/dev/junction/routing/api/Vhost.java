@@ -1,0 +1,92 @@
+package dev.junction.routing.api;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One virtual host, as a protocol adapter uses it: definitions (exchanges, queues, bindings), publishing,
+ * consuming and polling, and the answers a protocol owes its client about them. Every method may be called from
+ * any thread; none blocks on a queue (answers that need one come as futures, complete on an engine thread).
+ *
+ * <p>{@code owner} is the calling connection (any object, compared by identity): an exclusive queue belongs to
+ * the connection that declared it, others get {@link ErrorKind#RESOURCE_LOCKED}, and it is deleted by
+ * {@link #ownerClosed}. Refusals are {@link BrokerException}s whose {@link ErrorKind} maps onto the protocol's
+ * codes (AMQP reply codes, MQTT reason codes).
+ */
+public interface Vhost {
+
+    String name();
+
+    // ---- exchanges ----------------------------------------------------------------------------------------------
+
+    /** {@code exchange.declare}; passive only checks that it exists ({@code NOT_FOUND} otherwise). */
+    ExchangeInfo declareExchange(ExchangeSpec spec, boolean passive);
+
+    /** {@code exchange.delete}; with {@code ifUnused}, refused while it has bindings from it. */
+    void deleteExchange(String exchange, boolean ifUnused);
+
+    Optional<ExchangeInfo> exchange(String exchange);
+
+    /** The bindings whose source is {@code exchange}; empty when there is no such exchange. */
+    List<Binding> bindingsFrom(String exchange);
+
+    // ---- queues -------------------------------------------------------------------------------------------------
+
+    /**
+     * {@code queue.declare}: an empty name gets a server-generated one; passive only checks that a usable queue
+     * exists. {@code beforeCreate} runs with the final name before a new queue is made, for permission checks on
+     * names the adapter cannot know in advance; it may throw to refuse.
+     */
+    QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive, Consumer<String> beforeCreate);
+
+    default QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive) {
+        return declareQueue(spec, owner, passive, name -> { });
+    }
+
+    /** Completes with the number of messages the queue held. */
+    CompletableFuture<Integer> deleteQueue(String queue, boolean ifUnused, boolean ifEmpty, Object owner);
+
+    /** Completes with the number of messages removed. */
+    CompletableFuture<Integer> purgeQueue(String queue, Object owner);
+
+    /** The queue's answer to a passive declare, or empty; it does not check exclusivity (use a passive declare). */
+    Optional<QueueInfo> queue(String queue);
+
+    /** Names of the queues whose name starts with {@code prefix} (MQTT finds its session queues so). */
+    List<String> queueNames(String prefix);
+
+    /**
+     * Listens for messages the queue drops (overflow, expiry, rejection; reasons in {@link DropReasons}).
+     * A no-op when the queue does not exist.
+     */
+    void onDropped(String queue, Consumer<String> reason);
+
+    // ---- bindings -----------------------------------------------------------------------------------------------
+
+    void bind(Binding binding, Object owner);
+
+    void unbind(Binding binding, Object owner);
+
+    // ---- messages -----------------------------------------------------------------------------------------------
+
+    /**
+     * Routes and enqueues {@code message}. {@code confirm} asks for a meaningful {@link PublishResult#confirmed()}
+     * (publisher confirms, MQTT QoS 1/2 acknowledgements); the result's congestion signal tells the adapter to
+     * stop reading the publisher until relieved (see {@link DeliveryOutlet#publisherCongested}).
+     */
+    PublishResult publish(Message message, boolean confirm);
+
+    /**
+     * Registers a consumer on a usable queue ({@code NOT_FOUND}, {@code RESOURCE_LOCKED} otherwise, thrown here or
+     * completing the future exceptionally, e.g. {@code ACCESS_REFUSED} for a second exclusive consumer).
+     */
+    CompletableFuture<Consumption> consume(String queue, ConsumeRequest request, DeliverySink sink);
+
+    /** {@code basic.get}: completes with the next ready message, or null when the queue is empty. */
+    CompletableFuture<Delivery> get(String queue, Object owner, boolean autoAck);
+
+    /** The connection {@code owner} closed: its exclusive queues are deleted. */
+    void ownerClosed(Object owner);
+}

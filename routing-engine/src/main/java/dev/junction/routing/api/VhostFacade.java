@@ -1,0 +1,127 @@
+package dev.junction.routing.api;
+
+import dev.junction.routing.VirtualHost;
+import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.queue.Queue;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** {@link Vhost} over the engine's {@link VirtualHost}: every call delegates; nothing is cached here. */
+final class VhostFacade implements Vhost {
+    private final VirtualHost vhost;
+
+    VhostFacade(VirtualHost vhost) {
+        this.vhost = vhost;
+    }
+
+    private static ExchangeInfo info(Exchange x) {
+        return new ExchangeInfo(x.spec(), x.type());
+    }
+
+    private static QueueInfo info(Queue q) {
+        return new QueueInfo(q.name(), q.spec(), q.messageCount(), q.consumerCount());
+    }
+
+    @Override
+    public String name() {
+        return vhost.name();
+    }
+
+    @Override
+    public ExchangeInfo declareExchange(ExchangeSpec spec, boolean passive) {
+        return info(vhost.declareExchange(spec, passive));
+    }
+
+    @Override
+    public void deleteExchange(String exchange, boolean ifUnused) {
+        vhost.deleteExchange(exchange, ifUnused);
+    }
+
+    @Override
+    public Optional<ExchangeInfo> exchange(String exchange) {
+        return vhost.exchange(exchange).map(VhostFacade::info);
+    }
+
+    @Override
+    public List<Binding> bindingsFrom(String exchange) {
+        return vhost.exchange(exchange).map(x -> List.copyOf(x.bindings())).orElse(List.of());
+    }
+
+    @Override
+    public QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive, Consumer<String> beforeCreate) {
+        return info(vhost.declareQueue(spec, owner, passive, beforeCreate));
+    }
+
+    @Override
+    public CompletableFuture<Integer> deleteQueue(String queue, boolean ifUnused, boolean ifEmpty, Object owner) {
+        return vhost.deleteQueue(queue, ifUnused, ifEmpty, owner);
+    }
+
+    @Override
+    public CompletableFuture<Integer> purgeQueue(String queue, Object owner) {
+        return vhost.purgeQueue(queue, owner);
+    }
+
+    @Override
+    public Optional<QueueInfo> queue(String queue) {
+        return vhost.queue(queue).map(VhostFacade::info);
+    }
+
+    @Override
+    public List<String> queueNames(String prefix) {
+        return vhost.queues().stream().map(Queue::name).filter(n -> n.startsWith(prefix)).toList();
+    }
+
+    @Override
+    public void onDropped(String queue, Consumer<String> reason) {
+        vhost.queue(queue).ifPresent(q -> q.onDropped(reason));
+    }
+
+    @Override
+    public void bind(Binding binding, Object owner) {
+        vhost.bind(binding, owner);
+    }
+
+    @Override
+    public void unbind(Binding binding, Object owner) {
+        vhost.unbind(binding, owner);
+    }
+
+    @Override
+    public PublishResult publish(Message message, boolean confirm) {
+        return vhost.publish(message, confirm);
+    }
+
+    @Override
+    public CompletableFuture<Consumption> consume(String queue, ConsumeRequest request, DeliverySink sink) {
+        Queue q = vhost.usableQueue(queue, request.owner());
+        return q.consume(request.toSpec(), sink).thenApply(ConsumerHandle::new);
+    }
+
+    @Override
+    public CompletableFuture<Delivery> get(String queue, Object owner, boolean autoAck) {
+        return vhost.usableQueue(queue, owner).get(autoAck);
+    }
+
+    @Override
+    public void ownerClosed(Object owner) {
+        vhost.ownerClosed(owner);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VhostFacade other && other.vhost == vhost;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(vhost);
+    }
+
+    @Override
+    public String toString() {
+        return vhost.toString();
+    }
+}
