@@ -10,7 +10,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.RunningBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ final class AmqpSupport {
     }
 
     /** A factory for the fixture's AMQP listener, without automatic recovery so errors stay visible. */
-    static ConnectionFactory factory(BrokerFixture broker, String user, String password, String vhost) {
+    static ConnectionFactory factory(RunningBroker broker, String user, String password, String vhost) {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("127.0.0.1");
         f.setPort(broker.amqpPort());
@@ -46,11 +46,11 @@ final class AmqpSupport {
         return f;
     }
 
-    static ConnectionFactory factory(BrokerFixture broker) {
+    static ConnectionFactory factory(RunningBroker broker) {
         return factory(broker, "guest", "guest", "/");
     }
 
-    static Connection connect(BrokerFixture broker) throws Exception {
+    static Connection connect(RunningBroker broker) throws Exception {
         return factory(broker).newConnection();
     }
 
@@ -174,7 +174,7 @@ final class AmqpSupport {
     }
 
     /** A stock client can still connect, declare, publish and get: the broker survived whatever came before. */
-    static void assertBrokerServes(BrokerFixture broker) throws Exception {
+    static void assertBrokerServes(RunningBroker broker) throws Exception {
         try (Connection c = connect(broker)) {
             Channel ch = c.createChannel();
             String q = ch.queueDeclare("", false, true, true, null).getQueue();

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import dev.junction.conformance.amqp.RawFramesTest.Args;
 import dev.junction.conformance.amqp.RawFramesTest.Frame;
 import dev.junction.conformance.amqp.RawFramesTest.Raw;
@@ -23,10 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Connection-level behaviour: negotiation limits, heartbeats, closing, server properties. */
 @Timeout(60)
@@ -37,19 +37,8 @@ class ConnectionLifecycleTest {
     private static final int HEARTBEAT = 8;
     private static final int FRAME_END = 0xCE;
 
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     @Test
     void startOkLargerThanTheMinimumFrameSizeBeforeTuneIs501() throws Exception {

@@ -10,6 +10,7 @@ import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import dev.junction.conformance.amqp.RawFramesTest.Args;
 import dev.junction.conformance.amqp.RawFramesTest.Close;
 import dev.junction.conformance.amqp.RawFramesTest.Frame;
@@ -17,10 +18,9 @@ import dev.junction.conformance.amqp.RawFramesTest.Raw;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,19 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ContentLimitsTest {
     private static final int SIXTEEN_MIB = 16 * 1024 * 1024;
 
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     private static void basicPublish(Raw raw, int channel, String exchange, String routingKey) throws Exception {
         raw.method(channel, 60, 40, new Args().shortUint(0).shortstr(exchange).shortstr(routingKey).octet(0));

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import dev.junction.amqp.AmqpConnection;
 import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import dev.junction.conformance.LogCapture;
 import dev.junction.conformance.amqp.RawFramesTest.Raw;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client may drop the socket at any point of the handshake [AMQP 0-9-1 section 4.2.3: "the client can close the
@@ -21,19 +21,8 @@ import org.junit.jupiter.api.Timeout;
 class HandshakeCloseTest {
     private static final byte[] AMQP_0_9_1 = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
 
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     @Test
     void socketClosedAfterConnectionStartLogsNoErrorAndNoException() throws Exception {

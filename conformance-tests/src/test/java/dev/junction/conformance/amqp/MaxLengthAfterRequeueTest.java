@@ -17,11 +17,11 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * RabbitMQ's length limits hold whatever makes a queue grow: a message returned by nack/reject with requeue or by
@@ -30,19 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class MaxLengthAfterRequeueTest {
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     private static String deadLetterTarget(Channel ch, String dlx) throws IOException {
         ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);

@@ -15,9 +15,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
@@ -27,17 +26,8 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
  * user governing that user's routing and binding keys on the MQTT exchange, so AMQP is no way around it.
  */
 class AmqpTopicAuthorizationTest {
-    static AuthzFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = AuthzFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @RegisterExtension
+    static final AuthzFixture fx = AuthzFixture.perClass();
 
     private static ShutdownSignalException closedBy(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

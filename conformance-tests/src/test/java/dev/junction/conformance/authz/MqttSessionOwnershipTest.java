@@ -19,15 +19,13 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.rabbitmq.client.AMQP;
 import dev.junction.broker.Broker;
 import dev.junction.config.ConfigLoader;
-import dev.junction.conformance.BrokerFixture;
 import java.nio.file.Path;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,17 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * administrators' only, and an administrator deleting it ends the session.
  */
 class MqttSessionOwnershipTest {
-    static AuthzFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = AuthzFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @RegisterExtension
+    static final AuthzFixture fx = AuthzFixture.perClass();
 
     private static Mqtt5ConnAck persistent(Mqtt5BlockingClient c, String user) {
         return c.connectWith().simpleAuth().username(user).password(utf8(user)).applySimpleAuth().cleanStart(false)
@@ -99,8 +88,7 @@ class MqttSessionOwnershipTest {
 
     @Test
     void theOwnerIsStoredWithTheSessionAndSurvivesARestart(@TempDir Path dir) throws Exception {
-        String yaml = BrokerFixture.BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0)
-                .replace("users:\n", "users:\n" + AuthzFixture.USERS) + "mqtt:\n" + AuthzFixture.MQTT;
+        String yaml = AuthzFixture.brokerConfig().yaml(dir.resolve("data"));
         String victim = id("restart");
         Broker first = Broker.start(ConfigLoader.parse(yaml, "test.yaml"));
         try {

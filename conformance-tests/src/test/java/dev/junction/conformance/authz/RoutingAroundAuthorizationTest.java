@@ -19,9 +19,8 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
@@ -31,17 +30,8 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
  * topic levels in {@code %c} rules.
  */
 class RoutingAroundAuthorizationTest {
-    static AuthzFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = AuthzFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @RegisterExtension
+    static final AuthzFixture fx = AuthzFixture.perClass();
 
     private static ShutdownSignalException closedBy(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

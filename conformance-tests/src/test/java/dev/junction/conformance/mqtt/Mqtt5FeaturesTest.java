@@ -21,23 +21,13 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MQTT 5 features: properties, subscription options, topic aliases, ACL reason codes, shares, WebSocket. */
 class Mqtt5FeaturesTest {
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
 
     @Test
     void userPropertiesForwardedInOrder_MQTT_3_3_2_17() throws Exception {
@@ -224,7 +214,7 @@ class Mqtt5FeaturesTest {
     @Test
     void webSocketConnectPublishSubscribe_MQTT_6_0_0_1() throws Exception {
         Mqtt5BlockingClient ws = mqtt.track(MqttClient.builder().useMqttVersion5().identifier(id("ws"))
-                .serverHost("127.0.0.1").serverPort(mqtt.broker.port("mqtt_ws"))
+                .serverHost("127.0.0.1").serverPort(mqtt.port("mqtt_ws"))
                 .webSocketConfig().serverPath("mqtt").subprotocol("mqtt").applyWebSocketConfig().buildBlocking());
         MqttSupport.auth(ws.connectWith()).send();
         Mqtt5BlockingClient tcp = mqtt.connected5(id("tcp"));

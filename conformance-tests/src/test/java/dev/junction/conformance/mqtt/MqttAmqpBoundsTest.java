@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Values one protocol allows and the other cannot carry, between MQTT 5 and AMQP 0-9-1 clients on amq.topic
@@ -35,21 +35,16 @@ import org.junit.jupiter.api.Test;
  * empty [MQTT-4.7.3-1]. What does not fit must not stop the deliveries after it.
  */
 class MqttAmqpBoundsTest {
-    private MqttSupport mqtt;
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
     private Channel amqp;
 
     @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
+    void connectAmqp() throws Exception {
         ConnectionFactory f = new ConnectionFactory();
-        f.setPort(mqtt.broker.amqpPort());
+        f.setPort(mqtt.amqpPort());
         Connection conn = mqtt.track(f.newConnection());
         amqp = conn.createChannel();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
     }
 
     /** A queue bound to amq.topic, consumed with manual acks and prefetch 1: one stuck delivery stops it. */
@@ -72,7 +67,7 @@ class MqttAmqpBoundsTest {
     }
 
     private double counter(String name, String... tags) {
-        Counter c = mqtt.broker.broker().registry().find(name).tags(tags).counter();
+        Counter c = mqtt.broker().registry().find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
     }
 

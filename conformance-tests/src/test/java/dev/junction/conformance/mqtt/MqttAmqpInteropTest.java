@@ -19,27 +19,22 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MQTT and AMQP 0-9-1 clients meeting on amq.topic: the topic and property mapping of docs/interop.md. */
 class MqttAmqpInteropTest {
-    private MqttSupport mqtt;
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
     private Channel amqp;
 
     @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
+    void connectAmqp() throws Exception {
         ConnectionFactory f = new ConnectionFactory();
-        f.setPort(mqtt.broker.amqpPort());
+        f.setPort(mqtt.amqpPort());
         Connection conn = mqtt.track(f.newConnection());
         amqp = conn.createChannel();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
     }
 
     private String boundQueue(String bindingKey) throws Exception {

@@ -11,10 +11,9 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Malformed SUBSCRIBE, UNSUBSCRIBE and CONNECT packets, and PUBLISH properties the protocol does not allow, as raw
@@ -26,17 +25,8 @@ class MqttMalformedSubscribeTest {
     private static final int MALFORMED = 0x81;
     private static final int PROTOCOL_ERROR = 0x82;
 
-    private static MqttSupport mqtt;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    static final MqttSupport mqtt = MqttSupport.perClass();
 
     @AfterEach
     void othersStillServed() throws Exception {

@@ -17,23 +17,13 @@ import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Persistent sessions, session expiry, offline queue limits, retained messages and wills. */
 class MqttSessionTest {
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
 
     private Mqtt3BlockingClient persistent3(String clientId, boolean expectPresent) {
         Mqtt3BlockingClient c = mqtt.v3(clientId);
@@ -112,7 +102,7 @@ class MqttSessionTest {
             }
         }
         assertThat(got).containsExactly("m4", "m5", "m6", "m7", "m8");
-        Counter dropped = mqtt.broker.broker().registry().find("junction.mqtt.dropped").tag("reason", "queue_full")
+        Counter dropped = mqtt.broker().registry().find("junction.mqtt.dropped").tag("reason", "queue_full")
                 .counter();
         assertThat(dropped).isNotNull();
         for (int i = 0; i < 250 && dropped.count() < 3; i++) {
