@@ -8,7 +8,6 @@ import dev.junction.amqp.AmqpConnection;
 import dev.junction.conformance.BrokerFixture;
 import dev.junction.conformance.ConformanceBroker;
 import dev.junction.conformance.LogCapture;
-import dev.junction.conformance.amqp.RawFramesTest.Raw;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +27,7 @@ class HandshakeCloseTest {
     void socketClosedAfterConnectionStartLogsNoErrorAndNoException() throws Exception {
         try (LogCapture logs = LogCapture.capture().level(AmqpConnection.class, Level.DEBUG)) {
             int localPort;
-            try (Raw raw = new Raw(broker.amqpPort())) {
+            try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
                 localPort = raw.socket.getLocalPort();
                 raw.writeRaw(AMQP_0_9_1);
                 raw.expectMethod(10, 10); // connection.start: the broker is inside the handshake now
@@ -46,7 +45,7 @@ class HandshakeCloseTest {
     void socketClosedBeforeTheProtocolHeaderLogsNoErrorAndNoException() throws Exception {
         try (LogCapture logs = LogCapture.capture().level(AmqpConnection.class, Level.DEBUG)) {
             int localPort;
-            try (Raw raw = new Raw(broker.amqpPort())) {
+            try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
                 localPort = raw.socket.getLocalPort();
                 raw.writeRaw(new byte[] {'A', 'M'}); // half a protocol header
             }
@@ -66,7 +65,7 @@ class HandshakeCloseTest {
                 com.rabbitmq.client.Connection holder = AmqpSupport.factory(full).newConnection();
                 LogCapture logs = LogCapture.capture().level(AmqpConnection.class, Level.DEBUG)) {
             int localPort;
-            try (Raw raw = new Raw(full.amqpPort())) {
+            try (RawAmqp raw = new RawAmqp(full.amqpPort())) {
                 localPort = raw.socket.getLocalPort();
                 raw.writeRaw(AMQP_0_9_1);
                 raw.expectEof();
