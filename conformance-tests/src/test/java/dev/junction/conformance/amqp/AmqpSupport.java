@@ -2,8 +2,10 @@ package dev.junction.conformance.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -20,6 +22,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.function.Executable;
 
 /** Shared helpers for the AMQP 0-9-1 conformance tests: stock-client connections and small assertions. */
 final class AmqpSupport {
@@ -191,5 +194,15 @@ final class AmqpSupport {
             m.put((String) kv[i], kv[i + 1]);
         }
         return m;
+    }
+
+    /**
+     * Runs a synchronous call that follows an asynchronous one the broker refuses. Depending on timing the client
+     * either fails the pending RPC (IOException) or has already seen channel.close (AlreadyClosedException).
+     */
+    static Throwable failureOfNextSyncCall(Executable call) {
+        Throwable t = assertThrows(Throwable.class, call);
+        assertThat(t).isInstanceOfAny(IOException.class, AlreadyClosedException.class);
+        return t;
     }
 }
