@@ -43,6 +43,11 @@ public final class BrokerFixture implements RunningBroker, AutoCloseable {
         return new BrokerFixture(Broker.start(ConfigLoader.parse(config.yaml(dataDir), "test.yaml")), null);
     }
 
+    /** A broker configured by {@code yaml} as it is, for tests whose broker is not built on {@link BrokerConfig}. */
+    public static BrokerFixture startYaml(String yaml) throws Exception {
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), null);
+    }
+
     public static BrokerFixture start() throws Exception {
         return start(BrokerConfig.standard());
     }

@@ -76,14 +76,14 @@ public class ConformanceBroker
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         if (lifecycle == Lifecycle.PER_CLASS) {
-            running = BrokerFixture.start(config);
+            running = launch(config);
         }
     }
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
         if (lifecycle == Lifecycle.PER_METHOD) {
-            running = BrokerFixture.start(config);
+            running = launch(config);
         } else if (lifecycle == Lifecycle.PER_CLASS && running == null) {
             throw new ExtensionConfigurationException(
                     "a per-class ConformanceBroker must be registered in a static field of " + context.getDisplayName());
@@ -107,7 +107,7 @@ public class ConformanceBroker
     /** Starts this test's broker with {@code config} (only for {@link #startedByTest()}). */
     public RunningBroker start(BrokerConfig config) throws Exception {
         requireStartedByTest();
-        running = BrokerFixture.start(config);
+        running = launch(config);
         return this;
     }
 
@@ -119,6 +119,11 @@ public class ConformanceBroker
         requireStartedByTest();
         running = BrokerFixture.startIn(dataDir, config);
         return this;
+    }
+
+    /** Starts a broker with {@code config}; a subclass whose broker is configured otherwise overrides this. */
+    protected BrokerFixture launch(BrokerConfig config) throws Exception {
+        return BrokerFixture.start(config);
     }
 
     private void requireStartedByTest() {

@@ -80,8 +80,10 @@ class Mqtt5FeaturesTest {
         }
     }
 
+    // Retain Handling 2: no retained message is sent for the new subscription [MQTT-3.3.1-11]; Retain As Published
+    // 1: the forwarded message keeps the RETAIN flag it was published with [MQTT-3.3.1-13].
     @Test
-    void retainAsPublishedAndRetainHandling_MQTT_3_3_1_9_to_3_3_1_13() throws Exception {
+    void retainHandlingTwoAndRetainAsPublished_MQTT_3_3_1_11_MQTT_3_3_1_13() throws Exception {
         Mqtt5BlockingClient pub = mqtt.connected5(id("rap"));
         pub.publishWith().topic("rap/t").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(utf8("old")).send();
         Mqtt5BlockingClient sub = mqtt.connected5(id("rapsub"));
@@ -123,6 +125,9 @@ class Mqtt5FeaturesTest {
                         .getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID));
     }
 
+    // The broker accepts every Topic Alias up to the maximum it announced [MQTT-3.3.2-12] and sends the subscriber
+    // aliases within the maximum it asked for; a client that uses an alias above the broker's Topic Alias Maximum
+    // breaks [MQTT-3.3.2-9] and is disconnected with 0x94 Topic Alias invalid.
     @Test
     void topicAliasesBothWays_MQTT_3_3_2_12() throws Exception {
         Mqtt5BlockingClient sub = mqtt.v5(id("alias"));

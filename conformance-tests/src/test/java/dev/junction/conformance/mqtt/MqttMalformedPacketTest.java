@@ -31,6 +31,7 @@ class MqttMalformedPacketTest {
         c.disconnect();
     }
 
+    /** DISCONNECT with {@code reason}, then the connection closes [MQTT-4.13.1-1]. */
     private static void assertDisconnect(RawMqtt raw, int reason) throws Exception {
         int[] p = raw.readPacket(5000);
         assertThat(p).isNotNull();
@@ -48,6 +49,8 @@ class MqttMalformedPacketTest {
         }
     }
 
+    // 3.1.1 [MQTT-2.2.2-1]: a reserved flag bit must have the value listed; [MQTT-2.2.2-2]: on invalid flags the
+    // receiver closes the connection. MQTT 5 states the first rule as [MQTT-2.1.3-1].
     @Test
     void reservedFlagsSetIsMalformed_MQTT_2_2_2_2() throws Exception {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
@@ -72,6 +75,21 @@ class MqttMalformedPacketTest {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect3(id("qos3v3"), 60);
             raw.send(RawMqtt.packet(0x36, RawMqtt.concat(RawMqtt.str("a"), new byte[] {0, 1})));
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+
+    // [MQTT-3.3.1-2]: "The DUP flag MUST be set to 0 for all QoS 0 messages".
+    @Test
+    void publishQos0WithDupIsMalformed_MQTT_3_3_1_2() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id("dup5"));
+            raw.send(RawMqtt.packet(0x38, RawMqtt.concat(RawMqtt.str("a"), new byte[] {0}, utf8("x"))));
+            assertDisconnect(raw, 0x81);
+        }
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect3(id("dup3"), 60);
+            raw.send(RawMqtt.packet(0x38, RawMqtt.concat(RawMqtt.str("a"), utf8("x"))));
             assertThat(raw.readUntilClosed(5000)).isTrue();
         }
     }

@@ -67,6 +67,8 @@ class MqttQuotasTest {
 
         List<Mqtt5SubAckReasonCode> codes = subscribe(c, filters("over", FILTERS + 1));
 
+        // A SUBACK answers the SUBSCRIBE [MQTT-3.8.4-1] with a reason code for each filter [MQTT-3.8.4-6].
+
         assertThat(codes).hasSize(FILTERS + 1).containsOnly(Mqtt5SubAckReasonCode.QUOTA_EXCEEDED);
         // None of it was applied: no binding was made for the session.
         assertThat(mqtt.broker().engine().vhost("/").orElseThrow().bindingCount()).isZero();
@@ -124,7 +126,8 @@ class MqttQuotasTest {
         assertThat(got.getTopic().toString()).isEqualTo("fleet/1999/temp");
 
         assertThat(subscribe(big, filters("more", 2))).containsOnly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
-        assertThat(subscribe(big, filters("fleet", 1))) // a filter it already has is a replacement, not a new one
+        // A filter the session already has replaces its subscription [MQTT-3.8.4-3]: not a new one for the limit.
+        assertThat(subscribe(big, filters("fleet", 1)))
                 .containsOnly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
         assertThat(subscribe(big, filters("beyond", 1))).containsOnly(Mqtt5SubAckReasonCode.QUOTA_EXCEEDED);
     }

@@ -33,6 +33,8 @@ class MqttSessionTest {
         return c;
     }
 
+    // 3.1.1: the session outlives the connection [MQTT-3.1.2-4], and QoS 1 messages matching its subscriptions that
+    // arrive while it is disconnected are stored in it [MQTT-3.1.2-5] and delivered when it resumes.
     @Test
     void persistentSessionReceivesMessagesQueuedWhileOffline_MQTT_3_1_2_4() throws Exception {
         String clientId = id("persist");
@@ -111,6 +113,9 @@ class MqttSessionTest {
         assertThat(dropped.count()).isEqualTo(3.0);
     }
 
+    // The name and the comments below use the 3.1.1 numbering. The clients here are MQTT 5, whose numbering is:
+    // retained messages are stored [MQTT-3.3.1-5] and sent to a new subscription [MQTT-3.3.1-9]; an empty retained
+    // payload removes the topic's retained message [MQTT-3.3.1-6] and is not stored itself [MQTT-3.3.1-7].
     @Test
     void retainedMessagesMatchWildcardsAndEmptyPayloadClears_MQTT_3_3_1_6_and_3_3_1_10() throws Exception {
         Mqtt5BlockingClient pub = mqtt.connected5(id("rpub"));
