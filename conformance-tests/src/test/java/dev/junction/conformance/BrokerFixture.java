@@ -48,6 +48,11 @@ public final class BrokerFixture implements RunningBroker, AutoCloseable {
         return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), null);
     }
 
+    /** A broker configured by the file {@code configFile} (relative paths in it are relative to its directory). */
+    public static BrokerFixture startFile(Path configFile) throws Exception {
+        return new BrokerFixture(Broker.start(ConfigLoader.load(configFile)), null);
+    }
+
     public static BrokerFixture start() throws Exception {
         return start(BrokerConfig.standard());
     }

@@ -121,6 +121,15 @@ public class ConformanceBroker
         return this;
     }
 
+    /**
+     * Stops the running broker and starts a new one from what {@link #launch} builds now (a subclass may have
+     * changed it); the new one is stopped when the old one would have been.
+     */
+    protected void restart() throws Exception {
+        stop();
+        running = launch(config);
+    }
+
     /** Starts a broker with {@code config}; a subclass whose broker is configured otherwise overrides this. */
     protected BrokerFixture launch(BrokerConfig config) throws Exception {
         return BrokerFixture.start(config);
