@@ -16,7 +16,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
-import dev.junction.conformance.BrokerFixture;
 import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.util.concurrent.BlockingQueue;

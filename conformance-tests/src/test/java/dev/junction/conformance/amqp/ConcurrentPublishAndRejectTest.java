@@ -11,7 +11,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import dev.junction.conformance.BrokerFixture;
 import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.util.ArrayList;

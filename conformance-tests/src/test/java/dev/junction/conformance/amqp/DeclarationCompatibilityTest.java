@@ -15,7 +15,6 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
-import dev.junction.conformance.BrokerFixture;
 import dev.junction.conformance.ConformanceBroker;
 import java.util.HashMap;
 import java.util.List;

@@ -13,7 +13,6 @@ import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.Return;
-import dev.junction.conformance.BrokerFixture;
 import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.util.ArrayList;
