@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -204,5 +205,13 @@ final class AmqpSupport {
         Throwable t = assertThrows(Throwable.class, call);
         assertThat(t).isInstanceOfAny(IOException.class, AlreadyClosedException.class);
         return t;
+    }
+
+    /** A fanout dead-letter exchange with one queue bound to it; returns the queue's name. */
+    static String deadLetterTarget(Channel ch, String dlx) throws IOException {
+        ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);
+        String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
+        ch.queueBind(dead, dlx, "");
+        return dead;
     }
 }

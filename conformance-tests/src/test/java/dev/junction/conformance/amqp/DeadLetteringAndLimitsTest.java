@@ -4,6 +4,7 @@ import static dev.junction.conformance.amqp.AmqpSupport.args;
 import static dev.junction.conformance.amqp.AmqpSupport.bytes;
 import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
 import static dev.junction.conformance.amqp.AmqpSupport.connect;
+import static dev.junction.conformance.amqp.AmqpSupport.deadLetterTarget;
 import static dev.junction.conformance.amqp.AmqpSupport.drain;
 import static dev.junction.conformance.amqp.AmqpSupport.firstDeath;
 import static dev.junction.conformance.amqp.AmqpSupport.getWithin;
@@ -14,12 +15,10 @@ import static dev.junction.conformance.amqp.AmqpSupport.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.junction.conformance.ConformanceBroker;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,14 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DeadLetteringAndLimitsTest {
     @RegisterExtension
     static final ConformanceBroker broker = ConformanceBroker.perClass();
-
-    /** A fanout dead-letter exchange with one queue bound to it; returns the queue's name. */
-    private static String deadLetterTarget(Channel ch, String dlx) throws IOException {
-        ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);
-        String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
-        ch.queueBind(dead, dlx, "");
-        return dead;
-    }
 
     @Test
     void rejectAndNackWithRequeueRedeliverTheMessageFlaggedRedelivered() throws Exception {

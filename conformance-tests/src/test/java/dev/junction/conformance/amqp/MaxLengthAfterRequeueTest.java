@@ -4,6 +4,7 @@ import static dev.junction.conformance.amqp.AmqpSupport.args;
 import static dev.junction.conformance.amqp.AmqpSupport.bytes;
 import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
 import static dev.junction.conformance.amqp.AmqpSupport.connect;
+import static dev.junction.conformance.amqp.AmqpSupport.deadLetterTarget;
 import static dev.junction.conformance.amqp.AmqpSupport.drain;
 import static dev.junction.conformance.amqp.AmqpSupport.firstDeath;
 import static dev.junction.conformance.amqp.AmqpSupport.getWithin;
@@ -12,12 +13,10 @@ import static dev.junction.conformance.amqp.AmqpSupport.text;
 import static dev.junction.conformance.amqp.AmqpSupport.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.junction.conformance.ConformanceBroker;
-import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,13 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MaxLengthAfterRequeueTest {
     @RegisterExtension
     static final ConformanceBroker broker = ConformanceBroker.perClass();
-
-    private static String deadLetterTarget(Channel ch, String dlx) throws IOException {
-        ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);
-        String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
-        ch.queueBind(dead, dlx, "");
-        return dead;
-    }
 
     @Test
     void nackWithRequeuePastXMaxLengthDeadLettersTheHead() throws Exception {

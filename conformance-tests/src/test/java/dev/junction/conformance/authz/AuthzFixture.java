@@ -1,16 +1,23 @@
 package dev.junction.conformance.authz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.junction.conformance.BrokerConfig;
 import dev.junction.conformance.ConformanceBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * A broker with users whose rights differ, for the authorization tests, and factories for stock clients that are
@@ -175,5 +182,23 @@ final class AuthzFixture extends ConformanceBroker {
             }
             Thread.sleep(10);
         }
+    }
+
+    /** Asserts that {@code action} on a fresh channel ends in channel.close 403 ACCESS_REFUSED. */
+    static void refused(Connection c, String what, ThrowingConsumer<Channel> action) throws Exception {
+        Channel ch = c.createChannel();
+        assertThatThrownBy(() -> action.accept(ch)).as(what).satisfies(t -> {
+            AMQP.Channel.Close close = (AMQP.Channel.Close) closedBy(t).getReason();
+            assertThat(close.getReplyCode()).as(close.getReplyText()).isEqualTo(403);
+        });
+    }
+
+    private static ShutdownSignalException closedBy(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ShutdownSignalException sse) {
+                return sse;
+            }
+        }
+        throw new AssertionError("expected a channel close, got " + t, t);
     }
 }

@@ -8,12 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.Delivery;
 import io.micrometer.core.instrument.Counter;
@@ -41,10 +39,7 @@ class MqttAmqpBoundsTest {
 
     @BeforeEach
     void connectAmqp() throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setPort(mqtt.amqpPort());
-        Connection conn = mqtt.track(f.newConnection());
-        amqp = conn.createChannel();
+        amqp = mqtt.amqpChannel();
     }
 
     /** A queue bound to amq.topic, consumed with manual acks and prefetch 1: one stuck delivery stops it. */

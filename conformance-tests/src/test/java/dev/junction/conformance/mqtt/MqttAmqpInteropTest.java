@@ -11,8 +11,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
 import java.util.Map;
@@ -31,10 +29,7 @@ class MqttAmqpInteropTest {
 
     @BeforeEach
     void connectAmqp() throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setPort(mqtt.amqpPort());
-        Connection conn = mqtt.track(f.newConnection());
-        amqp = conn.createChannel();
+        amqp = mqtt.amqpChannel();
     }
 
     private String boundQueue(String bindingKey) throws Exception {

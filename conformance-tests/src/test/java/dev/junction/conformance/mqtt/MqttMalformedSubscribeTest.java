@@ -7,10 +7,6 @@ import static dev.junction.conformance.mqtt.RawMqtt.packet;
 import static dev.junction.conformance.mqtt.RawMqtt.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,22 +26,7 @@ class MqttMalformedSubscribeTest {
 
     @AfterEach
     void othersStillServed() throws Exception {
-        Mqtt5BlockingClient c = mqtt.connected5(id("healthy"));
-        try (Mqtt5BlockingClient.Mqtt5Publishes in = c.publishes(MqttGlobalPublishFilter.ALL)) {
-            c.subscribeWith().topicFilter("healthy/t").send();
-            c.publishWith().topic("healthy/t").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("ok")).send();
-            assertThat(in.receive(5, TimeUnit.SECONDS)).isPresent();
-        }
-        c.disconnect();
-    }
-
-    /** MQTT 5: the next packet is DISCONNECT with {@code reason}, then the socket closes. */
-    private static void assertDisconnect(RawMqtt raw, int reason) throws Exception {
-        int[] p = raw.readPacket(5000);
-        assertThat(p).as("a DISCONNECT before the close").isNotNull();
-        assertThat(p[0]).isEqualTo(0xE0);
-        assertThat(p[1]).isEqualTo(reason);
-        assertThat(raw.readUntilClosed(5000)).isTrue();
+        mqtt.assertStillServes();
     }
 
     /** A v5 SUBSCRIBE (packet id 1) with the given property section and payload. */
@@ -61,7 +42,7 @@ class MqttMalformedSubscribeTest {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect5(id(name));
             raw.send(bad);
-            assertDisconnect(raw, reason);
+            raw.expectDisconnect(reason);
         }
     }
 

@@ -1,6 +1,10 @@
 package dev.junction.conformance.mqtt;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
@@ -8,6 +12,7 @@ import dev.junction.conformance.BrokerConfig;
 import dev.junction.conformance.ConformanceBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The MQTT conformance tests' broker (a {@link ConformanceBroker} to register with {@code @RegisterExtension}) and
@@ -120,6 +125,24 @@ final class MqttSupport extends ConformanceBroker {
     static Mqtt5ConnectBuilder.Send<com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck> auth(
             Mqtt5ConnectBuilder.Send<com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck> b) {
         return b.simpleAuth().username("guest").password(utf8("guest")).applySimpleAuth();
+    }
+
+    /** A channel on a new AMQP connection to this broker as guest, closed before the broker stops. */
+    com.rabbitmq.client.Channel amqpChannel() throws Exception {
+        com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+        f.setPort(amqpPort());
+        return closeBeforeStop(f.newConnection()).createChannel();
+    }
+
+    /** A client that did nothing wrong still connects, subscribes and gets its own QoS 1 message. */
+    void assertStillServes() throws Exception {
+        Mqtt5BlockingClient c = connected5(id("healthy"));
+        try (Mqtt5BlockingClient.Mqtt5Publishes in = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter("healthy/t").send();
+            c.publishWith().topic("healthy/t").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("ok")).send();
+            assertThat(in.receive(5, TimeUnit.SECONDS)).isPresent();
+        }
+        c.disconnect();
     }
 
     /** Registers something else to close before the broker stops (Paho clients, AMQP connections). */
