@@ -143,6 +143,8 @@ class MqttSessionTest {
         }
     }
 
+    // The will is published when the connection ends other than by a normal DISCONNECT [MQTT-3.1.2-8] (a DISCONNECT
+    // 0x04 or, on 3.1.1, a socket closed without one); a DISCONNECT with reason 0x00 discards it [MQTT-3.14.4-3].
     @Test
     void willPublishedOnAbnormalCloseNotOnNormalDisconnect_MQTT_3_1_2_8_and_3_14_4_3() throws Exception {
         Mqtt5BlockingClient watcher = mqtt.connected5(id("watch"));
