@@ -2,87 +2,69 @@ package dev.junction.conformance;
 
 import dev.junction.broker.Broker;
 import dev.junction.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
- * A broker started in this JVM on ephemeral ports, with a guest user and a second, restricted user for
- * permission tests. One per test class; close it in @AfterAll.
+ * A broker started in this JVM on ephemeral ports from a {@link BrokerConfig}. A test class gets one through
+ * {@link ConformanceBroker}; a test that needs a second broker with other limits for a moment starts one here in a
+ * try-with-resources block.
  *
- * <p>Login throttling is off: every test connects from 127.0.0.1, and tests that check refusals would make the
- * logins of later tests wait. LoginThrottleTest turns it on for its own brokers.
+ * <p>Closing it stops the broker and deletes the temporary directory it made for its store; a broker started
+ * {@link #startIn in a given directory} leaves that directory to its caller, who may start another on it.
  */
-public final class BrokerFixture implements AutoCloseable {
-    public static final String BASE_CONFIG = """
-            listeners:
-              amqp: { bind: 127.0.0.1, port: 0 }
-              mqtt: { bind: 127.0.0.1, port: 0 }
-              mqtt_ws: { bind: 127.0.0.1, port: 0 }
-              http: { bind: 127.0.0.1, port: 0 }
-            storage: { dir: %s }
-            vhosts: ["/", "restricted", "empty"]
-            users:
-              - name: guest
-                password: guest
-                loopback_only: true
-                tags: [administrator]
-                permissions:
-                  "/": { configure: ".*", write: ".*", read: ".*" }
-                  "restricted": { configure: ".*", write: ".*", read: ".*" }
-              - name: limited
-                password: limited
-                permissions:
-                  "restricted": { configure: "^own\\\\.", write: "^own\\\\.|amq\\\\.default", read: "^own\\\\." }
-            limits:
-              auth_failure_max_delay_ms: 0
-              heartbeat: %d
-              max_message_size: %d
-              max_connections: %d
-            """;
-
+public final class BrokerFixture implements RunningBroker, AutoCloseable {
     private final Broker broker;
-    private final Path dir;
+    private final Path ownDir;
 
-    private BrokerFixture(Broker broker, Path dir) {
+    private BrokerFixture(Broker broker, Path ownDir) {
         this.broker = broker;
-        this.dir = dir;
+        this.ownDir = ownDir;
+    }
+
+    /** A broker with {@code config}, its store in a new temporary directory deleted on close. */
+    public static BrokerFixture start(BrokerConfig config) throws Exception {
+        Path dir = Files.createTempDirectory("junction-test");
+        try {
+            return new BrokerFixture(Broker.start(ConfigLoader.parse(config.yaml(dir.resolve("data")),
+                    "test.yaml")), dir);
+        } catch (Exception | Error e) {
+            deleteTree(dir);
+            throw e;
+        }
+    }
+
+    /** A broker with {@code config} keeping its store in {@code dataDir}; starting again on it is a restart. */
+    public static BrokerFixture startIn(Path dataDir, BrokerConfig config) throws Exception {
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(config.yaml(dataDir), "test.yaml")), null);
+    }
+
+    /** A broker configured by {@code yaml} as it is, for tests whose broker is not built on {@link BrokerConfig}. */
+    public static BrokerFixture startYaml(String yaml) throws Exception {
+        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), null);
+    }
+
+    /** A broker configured by the file {@code configFile} (relative paths in it are relative to its directory). */
+    public static BrokerFixture startFile(Path configFile) throws Exception {
+        return new BrokerFixture(Broker.start(ConfigLoader.load(configFile)), null);
     }
 
     public static BrokerFixture start() throws Exception {
-        return start(60, 16 * 1024 * 1024);
+        return start(BrokerConfig.standard());
     }
 
     public static BrokerFixture start(int heartbeatSeconds, long maxMessageSize) throws Exception {
-        return start(heartbeatSeconds, maxMessageSize, 0);
+        return start(BrokerConfig.standard().withHeartbeat(heartbeatSeconds).withMaxMessageSize(maxMessageSize));
     }
 
     public static BrokerFixture start(int heartbeatSeconds, long maxMessageSize, int maxConnections)
             throws Exception {
-        Path dir = Files.createTempDirectory("junction-test");
-        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), heartbeatSeconds, maxMessageSize, maxConnections);
-        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
-    }
-
-    /**
-     * A broker whose config also has an {@code mqtt:} section ({@code mqttSection}: its keys, indented by two
-     * spaces) and extra users ({@code extraUsers}: list items indented by two spaces, or "").
-     */
-    public static BrokerFixture startWithMqtt(String mqttSection, String extraUsers) throws Exception {
-        Path dir = Files.createTempDirectory("junction-test");
-        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0)
-                .replace("users:\n", "users:\n" + extraUsers) + "mqtt:\n" + mqttSection;
-        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
-    }
-
-    /**
-     * A broker whose config also has extra users ({@code extraUsers}: list items indented by two spaces, or "") and
-     * extra top-level sections ({@code extraSections}, such as an {@code auth:} section).
-     */
-    public static BrokerFixture startWithSections(String extraUsers, String extraSections) throws Exception {
-        Path dir = Files.createTempDirectory("junction-test");
-        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0)
-                .replace("users:\n", "users:\n" + extraUsers) + extraSections;
-        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+        return start(BrokerConfig.standard().withHeartbeat(heartbeatSeconds).withMaxMessageSize(maxMessageSize)
+                .withMaxConnections(maxConnections));
     }
 
     /**
@@ -90,9 +72,7 @@ public final class BrokerFixture implements AutoCloseable {
      * and the given max message size.
      */
     public static BrokerFixture startWithLimits(long maxMessageSize, String extraLimits) throws Exception {
-        Path dir = Files.createTempDirectory("junction-test");
-        String yaml = BASE_CONFIG.formatted(dir.resolve("data"), 60, maxMessageSize, 0) + extraLimits;
-        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+        return start(BrokerConfig.standard().withMaxMessageSize(maxMessageSize).withLimits(extraLimits));
     }
 
     /**
@@ -100,38 +80,36 @@ public final class BrokerFixture implements AutoCloseable {
      * to the limits section; starting it again on the same directory is a restart.
      */
     public static BrokerFixture startIn(Path dataDir, String extraLimits) throws Exception {
-        String yaml = BASE_CONFIG.formatted(dataDir, 60, 16L * 1024 * 1024, 0) + extraLimits;
-        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dataDir.getParent());
+        return startIn(dataDir, BrokerConfig.standard().withLimits(extraLimits));
     }
 
-    /**
-     * A broker whose {@code limits:} section also has {@code extraLimits} (its keys, indented by two spaces), with
-     * an {@code mqtt:} section when {@code mqttSection} is not empty.
-     */
-    public static BrokerFixture startWithLimits(String extraLimits, String mqttSection) throws Exception {
-        Path dir = Files.createTempDirectory("junction-test");
-        String base = BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0);
-        if (extraLimits.contains("  max_connections:")) {
-            base = base.replace("  max_connections: 0\n", ""); // the extra one replaces the fixture's
-        }
-        String yaml = base + extraLimits + (mqttSection.isEmpty() ? "" : "mqtt:\n" + mqttSection);
-        return new BrokerFixture(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
-    }
-
-    public int amqpPort() {
-        return broker.address("amqp").getPort();
-    }
-
-    public int port(String listener) {
-        return broker.address(listener).getPort();
-    }
-
+    @Override
     public Broker broker() {
         return broker;
     }
 
     @Override
     public void close() {
-        broker.close();
+        try {
+            broker.close();
+        } finally {
+            if (ownDir != null) {
+                deleteTree(ownDir);
+            }
+        }
+    }
+
+    /** Deletes {@code root} and everything under it, if it exists. */
+    public static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + root, e);
+        }
     }
 }

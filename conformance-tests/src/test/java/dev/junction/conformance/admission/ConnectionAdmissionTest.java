@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
+import dev.junction.conformance.RunningBroker;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connection slots against sockets that never send a byte: a cap on connections still in their handshake (the
@@ -31,24 +34,21 @@ class ConnectionAdmissionTest {
     private static final int READ_BOUND_MS = 8000;
     private final List<Socket> sockets = new ArrayList<>();
     private final List<AutoCloseable> others = new ArrayList<>();
-    private BrokerFixture broker;
+    @RegisterExtension
+    final ConformanceBroker broker = ConformanceBroker.startedByTest();
 
     @AfterEach
-    void cleanUp() throws Exception {
+    void closeClients() throws Exception {
         for (Socket s : sockets) {
             s.close();
         }
         for (AutoCloseable c : others) {
             c.close();
         }
-        if (broker != null) {
-            broker.close();
-        }
     }
 
-    private BrokerFixture start(String limits) throws Exception {
-        broker = BrokerFixture.startWithLimits(limits, "");
-        return broker;
+    private RunningBroker start(String limits) throws Exception {
+        return broker.start(BrokerConfig.standard().withLimits(limits));
     }
 
     private Socket silent(String listener, String fromAddress) throws IOException {
@@ -233,7 +233,7 @@ class ConnectionAdmissionTest {
 
     @Test
     void perSessionMetricsAreThereWhenEnabled() throws Exception {
-        broker = BrokerFixture.startWithLimits("", "  per_session_metrics: true\n");
+        broker.start(BrokerConfig.standard().withMqtt("  per_session_metrics: true\n"));
         var client = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier("device-of-bob")
                 .serverHost("127.0.0.1").serverPort(broker.port("mqtt")).buildBlocking();
         client.connectWith().cleanStart(true).sessionExpiryInterval(60).simpleAuth().username("guest")

@@ -2,15 +2,18 @@ package dev.junction.conformance.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.RunningBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.function.Executable;
 
 /** Shared helpers for the AMQP 0-9-1 conformance tests: stock-client connections and small assertions. */
 final class AmqpSupport {
@@ -30,7 +34,7 @@ final class AmqpSupport {
     }
 
     /** A factory for the fixture's AMQP listener, without automatic recovery so errors stay visible. */
-    static ConnectionFactory factory(BrokerFixture broker, String user, String password, String vhost) {
+    static ConnectionFactory factory(RunningBroker broker, String user, String password, String vhost) {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("127.0.0.1");
         f.setPort(broker.amqpPort());
@@ -46,11 +50,11 @@ final class AmqpSupport {
         return f;
     }
 
-    static ConnectionFactory factory(BrokerFixture broker) {
+    static ConnectionFactory factory(RunningBroker broker) {
         return factory(broker, "guest", "guest", "/");
     }
 
-    static Connection connect(BrokerFixture broker) throws Exception {
+    static Connection connect(RunningBroker broker) throws Exception {
         return factory(broker).newConnection();
     }
 
@@ -174,7 +178,7 @@ final class AmqpSupport {
     }
 
     /** A stock client can still connect, declare, publish and get: the broker survived whatever came before. */
-    static void assertBrokerServes(BrokerFixture broker) throws Exception {
+    static void assertBrokerServes(RunningBroker broker) throws Exception {
         try (Connection c = connect(broker)) {
             Channel ch = c.createChannel();
             String q = ch.queueDeclare("", false, true, true, null).getQueue();
@@ -191,5 +195,23 @@ final class AmqpSupport {
             m.put((String) kv[i], kv[i + 1]);
         }
         return m;
+    }
+
+    /**
+     * Runs a synchronous call that follows an asynchronous one the broker refuses. Depending on timing the client
+     * either fails the pending RPC (IOException) or has already seen channel.close (AlreadyClosedException).
+     */
+    static Throwable failureOfNextSyncCall(Executable call) {
+        Throwable t = assertThrows(Throwable.class, call);
+        assertThat(t).isInstanceOfAny(IOException.class, AlreadyClosedException.class);
+        return t;
+    }
+
+    /** A fanout dead-letter exchange with one queue bound to it; returns the queue's name. */
+    static String deadLetterTarget(Channel ch, String dlx) throws IOException {
+        ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);
+        String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
+        ch.queueBind(dead, dlx, "");
+        return dead;
     }
 }

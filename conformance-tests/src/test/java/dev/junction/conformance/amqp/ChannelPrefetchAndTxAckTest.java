@@ -16,14 +16,13 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Channel-wide prefetch (basic.qos global=true, RabbitMQ's meaning) and acknowledgements inside transactions.
@@ -34,19 +33,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class ChannelPrefetchAndTxAckTest {
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     /** A consumer recording its deliveries. */
     private static final class Recorder extends DefaultConsumer {

@@ -4,15 +4,19 @@ import static dev.junction.conformance.amqp.AmqpSupport.assertBrokerServes;
 import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
 import static dev.junction.conformance.amqp.AmqpSupport.connect;
 import static dev.junction.conformance.amqp.AmqpSupport.unique;
+import static dev.junction.conformance.amqp.RawAmqp.BODY;
+import static dev.junction.conformance.amqp.RawAmqp.FRAME_END;
+import static dev.junction.conformance.amqp.RawAmqp.HEADER;
+import static dev.junction.conformance.amqp.RawAmqp.HEARTBEAT;
+import static dev.junction.conformance.amqp.RawAmqp.METHOD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.junction.conformance.BrokerFixture;
-import dev.junction.conformance.amqp.RawFramesTest.Args;
-import dev.junction.conformance.amqp.RawFramesTest.Frame;
-import dev.junction.conformance.amqp.RawFramesTest.Raw;
+import dev.junction.conformance.ConformanceBroker;
+import dev.junction.conformance.amqp.RawAmqp.Args;
+import dev.junction.conformance.amqp.RawAmqp.Frame;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,39 +27,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Connection-level behaviour: negotiation limits, heartbeats, closing, server properties. */
 @Timeout(60)
 class ConnectionLifecycleTest {
-    private static final int METHOD = 1;
-    private static final int HEADER = 2;
-    private static final int BODY = 3;
-    private static final int HEARTBEAT = 8;
-    private static final int FRAME_END = 0xCE;
-
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     @Test
     void startOkLargerThanTheMinimumFrameSizeBeforeTuneIs501() throws Exception {
         // AMQP 0-9-1 frame-min-size (4096): until connection.tune-ok has agreed a frame_max, frames are limited to
         // it, so a start-ok with an oversized client-properties table is a framing error (RabbitMQ: frame_too_large)
-        try (Raw raw = new Raw(broker.amqpPort())) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
             raw.writeRaw(new byte[] {'A', 'M', 'Q', 'P', 0, 0, 9, 1});
             raw.expectMethod(10, 10);
             byte[] pad = new byte[5000];
@@ -79,7 +65,7 @@ class ConnectionLifecycleTest {
     @Test
     void heartbeatFrameOnANonZeroChannelIs505UnexpectedFrame() throws Exception {
         // AMQP 0-9-1 4.2.7: heartbeat frames belong to channel 0; RabbitMQ closes with 505 UNEXPECTED_FRAME
-        try (Raw raw = new Raw(broker.amqpPort())) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
             raw.handshake(0, 0);
             raw.openChannel(1);
             raw.frame(HEARTBEAT, 1, new byte[0], FRAME_END);
@@ -93,7 +79,7 @@ class ConnectionLifecycleTest {
         // RabbitMQ sends heartbeats at half the negotiated interval, so a client that wants a frame within every
         // interval (AMQP 0-9-1 4.2.7 allows it to close after one missed) keeps the connection. Gaps between our
         // heartbeats only grow on a loaded machine, so the shortest of several gaps is compared with the interval.
-        try (Raw raw = new Raw(broker.amqpPort())) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
             raw.socket.setSoTimeout(10_000);
             raw.handshake(0, 2);
             List<Long> seen = new ArrayList<>();
@@ -118,7 +104,7 @@ class ConnectionLifecycleTest {
         // AMQP 0-9-1 connection.close: after close-ok the server discards what the client still sends until the
         // client closes the socket; closing at once with unread input resets the connection and the client never
         // reads close-ok (RabbitMQ keeps reading in its closing state)
-        try (Raw raw = new Raw(broker.amqpPort())) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
             raw.handshake(0, 0);
             raw.openChannel(1);
             ByteArrayOutputStream burst = new ByteArrayOutputStream();
@@ -170,7 +156,7 @@ class ConnectionLifecycleTest {
             }
             ch.waitForConfirmsOrDie(20_000);
         }
-        try (Raw raw = new Raw(broker.amqpPort()); Connection observer = connect(broker)) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort()); Connection observer = connect(broker)) {
             raw.handshake(0, 1);
             raw.openChannel(1);
             raw.method(1, 60, 20, new Args().shortUint(0).shortstr(q).shortstr("").octet(2).table()); // no-ack

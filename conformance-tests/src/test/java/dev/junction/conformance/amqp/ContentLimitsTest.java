@@ -10,17 +10,16 @@ import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.junction.conformance.BrokerFixture;
-import dev.junction.conformance.amqp.RawFramesTest.Args;
-import dev.junction.conformance.amqp.RawFramesTest.Close;
-import dev.junction.conformance.amqp.RawFramesTest.Frame;
-import dev.junction.conformance.amqp.RawFramesTest.Raw;
+import dev.junction.conformance.ConformanceBroker;
+import dev.junction.conformance.amqp.RawAmqp.Args;
+import dev.junction.conformance.amqp.RawAmqp.Close;
+import dev.junction.conformance.amqp.RawAmqp.Frame;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,35 +32,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ContentLimitsTest {
     private static final int SIXTEEN_MIB = 16 * 1024 * 1024;
 
-    private static BrokerFixture broker;
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    private static void basicPublish(Raw raw, int channel, String exchange, String routingKey) throws Exception {
+    private static void basicPublish(RawAmqp raw, int channel, String exchange, String routingKey) throws Exception {
         raw.method(channel, 60, 40, new Args().shortUint(0).shortstr(exchange).shortstr(routingKey).octet(0));
     }
 
-    private static Close expectChannelClose(Raw raw, int channel) throws Exception {
+    private static Close expectChannelClose(RawAmqp raw, int channel) throws Exception {
         Frame f = raw.expectMethod(20, 40);
         assertThat(f.channel()).isEqualTo(channel);
-        return Raw.parseClose(f);
+        return RawAmqp.parseClose(f);
     }
 
     @Test
     void publishWithoutWritePermissionIsRefused403AtBasicPublishBeforeAnyContent() throws Exception {
         // RabbitMQ rabbit_channel basic.publish: check_write_permitted on the exchange => channel.close 403
         // ACCESS_REFUSED "access to exchange 'X' in vhost 'V' refused for user 'U'"; no content is needed for it
-        try (Raw raw = new Raw(broker.amqpPort())) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
             raw.handshake("limited", "limited", "restricted", 0, 0);
             raw.openChannel(1);
             basicPublish(raw, 1, "amq.direct", "k");
@@ -78,7 +66,7 @@ class ContentLimitsTest {
     @Test
     void publishToAMissingExchangeIsRefused404AtBasicPublishBeforeAnyContent() throws Exception {
         // RabbitMQ rabbit_channel basic.publish: rabbit_exchange:lookup_or_die => channel.close 404 NOT_FOUND
-        try (Raw raw = new Raw(broker.amqpPort())) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
             raw.handshake(0, 0);
             raw.openChannel(1);
             basicPublish(raw, 1, "no.such.exchange", "k");
@@ -97,7 +85,7 @@ class ContentLimitsTest {
         // allocate it up front. 100 headers of 16 MiB (the default max_message_size, so each is allowed) are 1.6 GiB
         // if it does.
         long heapBefore = usedHeapAfterGc();
-        try (Raw raw = new Raw(broker.amqpPort())) {
+        try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
             raw.handshake(user, password, vhost, 0, 0);
             for (int ch = 1; ch <= 100; ch++) {
                 raw.method(ch, 20, 10, new Args().shortstr(""));
@@ -116,7 +104,7 @@ class ContentLimitsTest {
                 if (f.isMethod(20, 11)) {
                     opened++;
                 } else if (f.isMethod(20, 40)) {
-                    assertThat(Raw.parseClose(f).replyCode()).isEqualTo(403);
+                    assertThat(RawAmqp.parseClose(f).replyCode()).isEqualTo(403);
                     refusedChannels++;
                 } else {
                     throw new AssertionError("unexpected " + f);
@@ -146,7 +134,7 @@ class ContentLimitsTest {
         // past the cap the connection is closed with 506 RESOURCE_ERROR [AMQP 0-9-1 reply code resource-error]
         int mib = 1024 * 1024;
         try (BrokerFixture small = BrokerFixture.startWithLimits(mib, "  max_content_in_flight_bytes: 1048576\n");
-                Raw raw = new Raw(small.amqpPort())) {
+                RawAmqp raw = new RawAmqp(small.amqpPort())) {
             raw.handshake(0, 0);
             byte[] chunk = new byte[64 * 1024];
             for (int ch = 1; ch <= 3; ch++) {

@@ -4,6 +4,7 @@ import static dev.junction.conformance.amqp.AmqpSupport.args;
 import static dev.junction.conformance.amqp.AmqpSupport.bytes;
 import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
 import static dev.junction.conformance.amqp.AmqpSupport.connect;
+import static dev.junction.conformance.amqp.AmqpSupport.deadLetterTarget;
 import static dev.junction.conformance.amqp.AmqpSupport.drain;
 import static dev.junction.conformance.amqp.AmqpSupport.firstDeath;
 import static dev.junction.conformance.amqp.AmqpSupport.getWithin;
@@ -14,43 +15,21 @@ import static dev.junction.conformance.amqp.AmqpSupport.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import dev.junction.conformance.BrokerFixture;
-import java.io.IOException;
+import dev.junction.conformance.ConformanceBroker;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Settling, dead-lettering, TTL, length limits and priorities, seen through the stock client. */
 @Timeout(30)
 class DeadLetteringAndLimitsTest {
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    /** A fanout dead-letter exchange with one queue bound to it; returns the queue's name. */
-    private static String deadLetterTarget(Channel ch, String dlx) throws IOException {
-        ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);
-        String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
-        ch.queueBind(dead, dlx, "");
-        return dead;
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     @Test
     void rejectAndNackWithRequeueRedeliverTheMessageFlaggedRedelivered() throws Exception {

@@ -6,12 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import dev.junction.amqp.AmqpConnection;
 import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import dev.junction.conformance.LogCapture;
-import dev.junction.conformance.amqp.RawFramesTest.Raw;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client may drop the socket at any point of the handshake [AMQP 0-9-1 section 4.2.3: "the client can close the
@@ -21,25 +20,14 @@ import org.junit.jupiter.api.Timeout;
 class HandshakeCloseTest {
     private static final byte[] AMQP_0_9_1 = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
 
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     @Test
     void socketClosedAfterConnectionStartLogsNoErrorAndNoException() throws Exception {
         try (LogCapture logs = LogCapture.capture().level(AmqpConnection.class, Level.DEBUG)) {
             int localPort;
-            try (Raw raw = new Raw(broker.amqpPort())) {
+            try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
                 localPort = raw.socket.getLocalPort();
                 raw.writeRaw(AMQP_0_9_1);
                 raw.expectMethod(10, 10); // connection.start: the broker is inside the handshake now
@@ -57,7 +45,7 @@ class HandshakeCloseTest {
     void socketClosedBeforeTheProtocolHeaderLogsNoErrorAndNoException() throws Exception {
         try (LogCapture logs = LogCapture.capture().level(AmqpConnection.class, Level.DEBUG)) {
             int localPort;
-            try (Raw raw = new Raw(broker.amqpPort())) {
+            try (RawAmqp raw = new RawAmqp(broker.amqpPort())) {
                 localPort = raw.socket.getLocalPort();
                 raw.writeRaw(new byte[] {'A', 'M'}); // half a protocol header
             }
@@ -77,7 +65,7 @@ class HandshakeCloseTest {
                 com.rabbitmq.client.Connection holder = AmqpSupport.factory(full).newConnection();
                 LogCapture logs = LogCapture.capture().level(AmqpConnection.class, Level.DEBUG)) {
             int localPort;
-            try (Raw raw = new Raw(full.amqpPort())) {
+            try (RawAmqp raw = new RawAmqp(full.amqpPort())) {
                 localPort = raw.socket.getLocalPort();
                 raw.writeRaw(AMQP_0_9_1);
                 raw.expectEof();

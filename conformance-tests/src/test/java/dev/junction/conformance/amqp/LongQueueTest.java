@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class LongQueueTest {
 
+    // RabbitMQ queues guide: a queue delivers its messages FIFO; a backlog far past the delivery window still arrives
+    // whole and in publish order.
     @Test
     void aBacklogTenTimesTheWindowIsConsumedCompleteAndInOrder() throws Exception {
         int n = 20_480; // ten times the default window of 2048

@@ -4,6 +4,7 @@ import static dev.junction.conformance.amqp.AmqpSupport.args;
 import static dev.junction.conformance.amqp.AmqpSupport.bytes;
 import static dev.junction.conformance.amqp.AmqpSupport.confirmChannel;
 import static dev.junction.conformance.amqp.AmqpSupport.connect;
+import static dev.junction.conformance.amqp.AmqpSupport.deadLetterTarget;
 import static dev.junction.conformance.amqp.AmqpSupport.drain;
 import static dev.junction.conformance.amqp.AmqpSupport.firstDeath;
 import static dev.junction.conformance.amqp.AmqpSupport.getWithin;
@@ -12,16 +13,13 @@ import static dev.junction.conformance.amqp.AmqpSupport.text;
 import static dev.junction.conformance.amqp.AmqpSupport.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import dev.junction.conformance.BrokerFixture;
-import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.junction.conformance.ConformanceBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * RabbitMQ's length limits hold whatever makes a queue grow: a message returned by nack/reject with requeue or by
@@ -30,26 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class MaxLengthAfterRequeueTest {
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    private static String deadLetterTarget(Channel ch, String dlx) throws IOException {
-        ch.exchangeDeclare(dlx, BuiltinExchangeType.FANOUT, false, true, null);
-        String dead = ch.queueDeclare(dlx + ".q", false, false, true, null).getQueue();
-        ch.queueBind(dead, dlx, "");
-        return dead;
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     @Test
     void nackWithRequeuePastXMaxLengthDeadLettersTheHead() throws Exception {

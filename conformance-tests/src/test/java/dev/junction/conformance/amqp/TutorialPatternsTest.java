@@ -16,7 +16,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.MessageProperties;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,27 +25,15 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The six RabbitMQ tutorials, written as an unmodified RabbitMQ application would write them. */
 @Timeout(30)
 class TutorialPatternsTest {
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass();
 
     @Test
     void workQueueWithQos1SharesWorkAndRedeliversUnackedToTheOtherWorkerWhenTheChannelCloses() throws Exception {

@@ -11,13 +11,13 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * RabbitMQ-style vhost limits (max-queues, max-connections), user limits (max-connections, max-channels), plus
@@ -26,24 +26,15 @@ import org.junit.jupiter.api.Test;
  * channel"). Limits are set on the "restricted" vhost and the "limited" user so other tests keep the defaults.
  */
 class VhostAndUserLimitsTest {
-    private static BrokerFixture broker;
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass(BrokerConfig.standard().withLimits("""
+              max_consumers_per_channel: 2
+              vhosts:
+                restricted: { max_queues: 3, max_exchanges: 2, max_bindings: 2, max_connections: 3 }
+              users:
+                limited: { max_connections: 2, max_channels: 2 }
+            """));
     private final List<Connection> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.startWithLimits("""
-                  max_consumers_per_channel: 2
-                  vhosts:
-                    restricted: { max_queues: 3, max_exchanges: 2, max_bindings: 2, max_connections: 3 }
-                  users:
-                    limited: { max_connections: 2, max_channels: 2 }
-                """, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     @AfterEach
     void closeConnections() throws InterruptedException {

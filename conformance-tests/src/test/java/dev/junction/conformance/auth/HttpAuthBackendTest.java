@@ -19,7 +19,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HTTP auth backend against a small service in the test that answers as RabbitMQ's rabbitmq_auth_backend_http
@@ -57,14 +59,12 @@ class HttpAuthBackendTest {
     private final CountDownLatch release = new CountDownLatch(1);
     private HttpServer service;
     private ExecutorService serviceThreads;
-    private BrokerFixture broker;
+    @RegisterExtension
+    final ConformanceBroker broker = ConformanceBroker.startedByTest();
 
     @AfterEach
-    void stop() {
+    void stopService() {
         release.countDown();
-        if (broker != null) {
-            broker.close();
-        }
         if (service != null) {
             service.stop(0);
             serviceThreads.shutdownNow();
@@ -134,7 +134,7 @@ class HttpAuthBackendTest {
     }
 
     private void startBroker(String base, String method, int timeoutMs) throws Exception {
-        broker = BrokerFixture.startWithSections(RIGHTS_USER, """
+        broker.start(BrokerConfig.standard().withUsers(RIGHTS_USER).withSections("""
                 auth:
                   backends: [internal, http]
                   cache_ttl_seconds: 60
@@ -145,7 +145,7 @@ class HttpAuthBackendTest {
                     topic_path: %s/auth/topic
                     timeout_ms: %d
                     rights_from: device-rights
-                """.formatted(method, base, base, base, timeoutMs));
+                """.formatted(method, base, base, base, timeoutMs)));
     }
 
     private Connection amqp(String user, String password, String vhost) throws Exception {

@@ -17,7 +17,8 @@ import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import java.nio.charset.StandardCharsets;
 import com.rabbitmq.client.impl.CredentialsProvider;
 import com.rabbitmq.client.impl.CredentialsRefreshService;
@@ -27,10 +28,9 @@ import java.util.concurrent.Callable;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * JWT access tokens as the password (RabbitMQ's OAuth 2.0 backend): tokens signed in the test with HS256; exp, aud
@@ -43,24 +43,15 @@ class JwtAuthBackendTest {
     private static final String SECRET = "test-secret-of-at-least-32-characters!!";
     private static final String ALL = "junction.configure:*/* junction.write:*/* junction.read:*/*";
 
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.startWithSections("", """
-                auth:
-                  backends: [internal, jwt]
-                  jwt:
-                    resource_server_id: junction
-                    issuer: https://issuer.test
-                    hmac_secret: "%s"
-                """.formatted(SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass(BrokerConfig.standard().withSections("""
+            auth:
+              backends: [internal, jwt]
+              jwt:
+                resource_server_id: junction
+                issuer: https://issuer.test
+                hmac_secret: "%s"
+            """.formatted(SECRET)));
 
     static String token(String sub, String scope, String aud, String secret, Instant exp) throws Exception {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(sub).issuer("https://issuer.test").audience(aud)

@@ -21,7 +21,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * JWT keys from files (an RSA public key in PEM, a JWKS with an EC key chosen by {@code kid}) and the end of an MQTT
@@ -42,14 +44,12 @@ import org.junit.jupiter.api.Timeout;
 class JwtKeysAndMqttExpiryTest {
     private static final String ALL = "junction.configure:*/* junction.write:*/* junction.read:*/*";
 
-    private BrokerFixture broker;
+    @RegisterExtension
+    final ConformanceBroker broker = ConformanceBroker.startedByTest();
     private Path keyDir;
 
     @AfterEach
-    void stop() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
+    void deleteKeys() throws Exception {
         if (keyDir != null) {
             try (var files = Files.list(keyDir)) {
                 for (Path p : files.toList()) {
@@ -61,13 +61,13 @@ class JwtKeysAndMqttExpiryTest {
     }
 
     private void start(String keyLine) throws Exception {
-        broker = BrokerFixture.startWithSections("", """
+        broker.start(BrokerConfig.standard().withSections("""
                 auth:
                   backends: [jwt, internal]
                   jwt:
                     resource_server_id: junction
                     %s
-                """.formatted(keyLine));
+                """.formatted(keyLine)));
     }
 
     private static String sign(JWSHeader header, com.nimbusds.jose.JWSSigner signer, Instant exp) throws Exception {

@@ -10,13 +10,13 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.junction.conformance.BrokerFixture;
 import dev.junction.config.PasswordHash;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Users whose password_hash is PBKDF2-HMAC-SHA512 (what hash-password writes) log in over AMQP and MQTT; the slow
@@ -24,27 +24,18 @@ import org.junit.jupiter.api.Test;
  * ACCESS_REFUSED, MQTT 5 CONNACK 0x86).
  */
 class Pbkdf2PasswordLoginTest {
-    private static BrokerFixture broker;
+    private static final String USERS = """
+              - name: hashed-amqp
+                password_hash: "%s"
+                permissions: { "/": { configure: ".*", write: ".*", read: ".*" } }
+              - name: hashed-mqtt
+                password_hash: "%s"
+                permissions: { "/": { configure: ".*", write: ".*", read: ".*" } }
+            """.formatted(PasswordHash.create("amqp-secret", 20_000), PasswordHash.create("mqtt-secret", 20_000));
 
-    @BeforeAll
-    static void start() throws Exception {
-        String users = """
-                  - name: hashed-amqp
-                    password_hash: "%s"
-                    permissions: { "/": { configure: ".*", write: ".*", read: ".*" } }
-                  - name: hashed-mqtt
-                    password_hash: "%s"
-                    permissions: { "/": { configure: ".*", write: ".*", read: ".*" } }
-                """.formatted(PasswordHash.create("amqp-secret", 20_000), PasswordHash.create("mqtt-secret", 20_000));
-        broker = BrokerFixture.startWithMqtt("  allow_anonymous: false\n", users);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker = ConformanceBroker.perClass(
+            BrokerConfig.standard().withMqtt("  allow_anonymous: false\n").withUsers(USERS));
 
     private static ConnectionFactory amqp(String password) {
         ConnectionFactory f = new ConnectionFactory();

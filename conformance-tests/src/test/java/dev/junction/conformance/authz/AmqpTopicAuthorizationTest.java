@@ -2,23 +2,19 @@ package dev.junction.conformance.authz;
 
 import static dev.junction.conformance.authz.AuthzFixture.id;
 import static dev.junction.conformance.authz.AuthzFixture.next;
+import static dev.junction.conformance.authz.AuthzFixture.refused;
 import static dev.junction.conformance.authz.AuthzFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ShutdownSignalException;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Authorization on the AMQP side: RabbitMQ topic permissions (routing keys checked against {@code write} on
@@ -27,35 +23,8 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
  * user governing that user's routing and binding keys on the MQTT exchange, so AMQP is no way around it.
  */
 class AmqpTopicAuthorizationTest {
-    static AuthzFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = AuthzFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
-
-    private static ShutdownSignalException closedBy(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ShutdownSignalException sse) {
-                return sse;
-            }
-        }
-        throw new AssertionError("expected a channel close, got " + t, t);
-    }
-
-    /** Asserts that {@code action} on a fresh channel ends in channel.close 403 ACCESS_REFUSED. */
-    private static void refused(Connection c, String what, ThrowingConsumer<Channel> action) throws Exception {
-        Channel ch = c.createChannel();
-        assertThatThrownBy(() -> action.accept(ch)).as(what).satisfies(t -> {
-            AMQP.Channel.Close close = (AMQP.Channel.Close) closedBy(t).getReason();
-            assertThat(close.getReplyCode()).as(close.getReplyText()).isEqualTo(403);
-        });
-    }
+    @RegisterExtension
+    static final AuthzFixture fx = AuthzFixture.perClass();
 
     /** A publish in confirm mode: a refusal closes the channel, which waitForConfirms reports. */
     private static void publish(Channel ch, String exchange, String key) throws Exception {

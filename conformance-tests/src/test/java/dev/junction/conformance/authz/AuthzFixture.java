@@ -1,21 +1,27 @@
 package dev.junction.conformance.authz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.junction.conformance.BrokerFixture;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * A broker with users whose rights differ, for the authorization tests, and factories for stock clients that are
- * all closed by {@link #close}.
+ * all closed before the broker stops. A {@link ConformanceBroker}: register it with {@code @RegisterExtension}.
  *
  * <ul>
  *   <li>{@code guest}: administrator, no ACL (publishes the test messages).</li>
@@ -28,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code keyless}: {@code deny devices/%c/keys}, {@code allow #} (a device may not read its own keys).</li>
  * </ul>
  */
-final class AuthzFixture implements AutoCloseable {
+final class AuthzFixture extends ConformanceBroker {
     static final String USERS = """
               - name: dev
                 password: dev
@@ -79,15 +85,18 @@ final class AuthzFixture implements AutoCloseable {
               max_session_expiry_seconds: 3600
             """;
 
-    final BrokerFixture broker;
-    private final List<AutoCloseable> closers = new ArrayList<>();
-
-    private AuthzFixture(BrokerFixture broker) {
-        this.broker = broker;
+    private AuthzFixture() {
+        super(Lifecycle.PER_CLASS, brokerConfig());
     }
 
-    static AuthzFixture start() throws Exception {
-        return new AuthzFixture(BrokerFixture.startWithMqtt(MQTT, USERS));
+    /** One broker for the test class; register it in a static field with {@code @RegisterExtension}. */
+    public static AuthzFixture perClass() {
+        return new AuthzFixture();
+    }
+
+    /** The base configuration with these users and the {@link #MQTT} section. */
+    static BrokerConfig brokerConfig() {
+        return BrokerConfig.standard().withUsers(USERS).withMqtt(MQTT);
     }
 
     static String id(String prefix) {
@@ -104,8 +113,8 @@ final class AuthzFixture implements AutoCloseable {
 
     Mqtt5BlockingClient v5(String clientId) {
         Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1")
-                .serverPort(broker.port("mqtt")).buildBlocking();
-        closers.add(() -> {
+                .serverPort(port("mqtt")).buildBlocking();
+        closeBeforeStop(() -> {
             if (c.getState().isConnected()) {
                 c.disconnect();
             }
@@ -115,8 +124,8 @@ final class AuthzFixture implements AutoCloseable {
 
     Mqtt3BlockingClient v3(String clientId) {
         Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost("127.0.0.1")
-                .serverPort(broker.port("mqtt")).buildBlocking();
-        closers.add(() -> {
+                .serverPort(port("mqtt")).buildBlocking();
+        closeBeforeStop(() -> {
             if (c.getState().isConnected()) {
                 c.disconnect();
             }
@@ -141,7 +150,7 @@ final class AuthzFixture implements AutoCloseable {
     Connection amqp(String user) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("127.0.0.1");
-        f.setPort(broker.amqpPort());
+        f.setPort(amqpPort());
         f.setUsername(user);
         f.setPassword(user.equals("guest") ? "guest" : user);
         f.setVirtualHost("/");
@@ -150,7 +159,7 @@ final class AuthzFixture implements AutoCloseable {
         f.setChannelRpcTimeout(5000);
         f.setShutdownTimeout(1000);
         Connection c = f.newConnection();
-        closers.add(() -> {
+        closeBeforeStop(() -> {
             if (c.isOpen()) {
                 c.close();
             }
@@ -175,15 +184,21 @@ final class AuthzFixture implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        for (AutoCloseable c : closers) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // best effort
+    /** Asserts that {@code action} on a fresh channel ends in channel.close 403 ACCESS_REFUSED. */
+    static void refused(Connection c, String what, ThrowingConsumer<Channel> action) throws Exception {
+        Channel ch = c.createChannel();
+        assertThatThrownBy(() -> action.accept(ch)).as(what).satisfies(t -> {
+            AMQP.Channel.Close close = (AMQP.Channel.Close) closedBy(t).getReason();
+            assertThat(close.getReplyCode()).as(close.getReplyText()).isEqualTo(403);
+        });
+    }
+
+    private static ShutdownSignalException closedBy(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ShutdownSignalException sse) {
+                return sse;
             }
         }
-        broker.close();
+        throw new AssertionError("expected a channel close, got " + t, t);
     }
 }

@@ -22,9 +22,8 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The MQTT ACL holds for wildcard and shared subscriptions: a SUBSCRIBE is judged by the topics its filter can match
@@ -33,17 +32,8 @@ import org.junit.jupiter.api.Test;
  * are the server's ([MQTT-4.7.2-1], MQTT 5 section 4.7.2: the server SHOULD prevent clients from using them).
  */
 class MqttAclTest {
-    static AuthzFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = AuthzFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @RegisterExtension
+    static final AuthzFixture fx = AuthzFixture.perClass();
 
     /** Publishes {@code secret/x} then {@code public/x} (QoS 1, as guest). */
     private static void publishSecretThenPublic(String secret, String pub) {

@@ -3,6 +3,7 @@ package dev.junction.conformance.authz;
 import static dev.junction.conformance.authz.AuthzFixture.await;
 import static dev.junction.conformance.authz.AuthzFixture.id;
 import static dev.junction.conformance.authz.AuthzFixture.next;
+import static dev.junction.conformance.authz.AuthzFixture.refused;
 import static dev.junction.conformance.authz.AuthzFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,19 +17,14 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
-import com.rabbitmq.client.AMQP;
-import dev.junction.broker.Broker;
-import dev.junction.config.ConfigLoader;
-import dev.junction.conformance.BrokerFixture;
-import java.nio.file.Path;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import com.rabbitmq.client.ShutdownSignalException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.junction.broker.Broker;
+import dev.junction.config.ConfigLoader;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,17 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * administrators' only, and an administrator deleting it ends the session.
  */
 class MqttSessionOwnershipTest {
-    static AuthzFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = AuthzFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @RegisterExtension
+    static final AuthzFixture fx = AuthzFixture.perClass();
 
     private static Mqtt5ConnAck persistent(Mqtt5BlockingClient c, String user) {
         return c.connectWith().simpleAuth().username(user).password(utf8(user)).applySimpleAuth().cleanStart(false)
@@ -99,8 +86,7 @@ class MqttSessionOwnershipTest {
 
     @Test
     void theOwnerIsStoredWithTheSessionAndSurvivesARestart(@TempDir Path dir) throws Exception {
-        String yaml = BrokerFixture.BASE_CONFIG.formatted(dir.resolve("data"), 60, 16L * 1024 * 1024, 0)
-                .replace("users:\n", "users:\n" + AuthzFixture.USERS) + "mqtt:\n" + AuthzFixture.MQTT;
+        String yaml = AuthzFixture.brokerConfig().yaml(dir.resolve("data"));
         String victim = id("restart");
         Broker first = Broker.start(ConfigLoader.parse(yaml, "test.yaml"));
         try {
@@ -150,25 +136,6 @@ class MqttSessionOwnershipTest {
         await("the first connection to be taken over", () -> !owner.getState().isConnected());
     }
 
-    private static ShutdownSignalException closedBy(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ShutdownSignalException sse) {
-                return sse;
-            }
-        }
-        throw new AssertionError("expected a channel close, got " + t, t);
-    }
-
-    /** Runs {@code action} on a fresh channel and asserts it is refused with channel.close 403 ACCESS_REFUSED. */
-    private static void assertAccessRefused(Connection amqp, String what, ThrowingConsumer<Channel> action)
-            throws Exception {
-        Channel ch = amqp.createChannel();
-        assertThatThrownBy(() -> action.accept(ch)).as(what).satisfies(t -> {
-            AMQP.Channel.Close close = (AMQP.Channel.Close) closedBy(t).getReason();
-            assertThat(close.getReplyCode()).as(close.getReplyText()).isEqualTo(403);
-        });
-    }
-
     @Test
     void anMqttSessionQueueIsUsableOverAmqpOnlyByItsOwnerAndAdministrators() throws Exception {
         String victim = id("q");
@@ -182,12 +149,12 @@ class MqttSessionOwnershipTest {
 
         // eve has read/write/configure ".*" in the vhost (RabbitMQ permissions alone would let her in).
         Connection eve = fx.amqp("eve");
-        assertAccessRefused(eve, "basic.get", ch -> ch.basicGet(queue, true));
-        assertAccessRefused(eve, "basic.consume", ch -> ch.basicConsume(queue, true, (tag, d) -> { }, tag -> { }));
-        assertAccessRefused(eve, "queue.purge", ch -> ch.queuePurge(queue));
-        assertAccessRefused(eve, "queue.bind", ch -> ch.queueBind(queue, "amq.topic", "anything.#"));
-        assertAccessRefused(eve, "queue.delete", ch -> ch.queueDelete(queue));
-        assertAccessRefused(eve, "publish into it through the default exchange", ch -> {
+        refused(eve, "basic.get", ch -> ch.basicGet(queue, true));
+        refused(eve, "basic.consume", ch -> ch.basicConsume(queue, true, (tag, d) -> { }, tag -> { }));
+        refused(eve, "queue.purge", ch -> ch.queuePurge(queue));
+        refused(eve, "queue.bind", ch -> ch.queueBind(queue, "amq.topic", "anything.#"));
+        refused(eve, "queue.delete", ch -> ch.queueDelete(queue));
+        refused(eve, "publish into it through the default exchange", ch -> {
             ch.confirmSelect();
             ch.basicPublish("", queue, null, utf8("forged"));
             ch.waitForConfirmsOrDie(5000);

@@ -2,6 +2,7 @@ package dev.junction.conformance.authz;
 
 import static dev.junction.conformance.authz.AuthzFixture.id;
 import static dev.junction.conformance.authz.AuthzFixture.next;
+import static dev.junction.conformance.authz.AuthzFixture.refused;
 import static dev.junction.conformance.authz.AuthzFixture.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,13 +17,10 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import com.rabbitmq.client.ShutdownSignalException;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Ways around the authorization model that do not go through the checked routing key, binding key or client id:
@@ -31,35 +29,8 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
  * topic levels in {@code %c} rules.
  */
 class RoutingAroundAuthorizationTest {
-    static AuthzFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = AuthzFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
-
-    private static ShutdownSignalException closedBy(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ShutdownSignalException sse) {
-                return sse;
-            }
-        }
-        throw new AssertionError("expected a channel close, got " + t, t);
-    }
-
-    /** Asserts that {@code action} on a fresh channel ends in channel.close 403 ACCESS_REFUSED. */
-    private static void refused(Connection c, String what, ThrowingConsumer<Channel> action) throws Exception {
-        Channel ch = c.createChannel();
-        assertThatThrownBy(() -> action.accept(ch)).as(what).satisfies(t -> {
-            AMQP.Channel.Close close = (AMQP.Channel.Close) closedBy(t).getReason();
-            assertThat(close.getReplyCode()).as(close.getReplyText()).isEqualTo(403);
-        });
-    }
+    @RegisterExtension
+    static final AuthzFixture fx = AuthzFixture.perClass();
 
     /** A confirmed publish with the routing keys {@code header} (CC or BCC) added; a refusal closes the channel. */
     private static void publish(Channel ch, String exchange, String key, String header, List<String> more)

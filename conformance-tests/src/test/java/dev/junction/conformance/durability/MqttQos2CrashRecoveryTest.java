@@ -27,6 +27,9 @@ class MqttQos2CrashRecoveryTest {
     @TempDir
     Path dir;
 
+    // Until the PUBREL, a PUBLISH with the same packet id is answered with PUBREC again and not delivered onward a
+    // second time [MQTT-4.3.3-10] (5.0; the same rule for 3.1.1, the version used here, is in its section 4.3.3),
+    // also when a broker restart falls between the two.
     @Test
     void pubrecedPublishResentAfterSigkillIsRoutedOnce() throws Exception {
         Path data = dir.resolve("data");

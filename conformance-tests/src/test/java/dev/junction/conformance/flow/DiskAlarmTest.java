@@ -18,7 +18,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.MessageProperties;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A full disk, for real: the store lives on an 8 MiB tmpfs that the test fills with a file of its own.
@@ -46,7 +48,8 @@ class DiskAlarmTest {
 
     private Path root;
     private Path disk;
-    private BrokerFixture broker;
+    @RegisterExtension
+    final ConformanceBroker broker = ConformanceBroker.startedByTest();
 
     @BeforeEach
     void mountSmallDisk() throws Exception {
@@ -70,9 +73,7 @@ class DiskAlarmTest {
 
     @AfterEach
     void unmount() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
+        broker.stop(); // before the disk it writes to goes
         if (disk != null && Files.exists(disk)) {
             new ProcessBuilder("umount", disk.toString()).start().waitFor(BOUND_S, TimeUnit.SECONDS);
             try (Stream<Path> all = Files.walk(root)) {
@@ -83,7 +84,7 @@ class DiskAlarmTest {
 
     @Test
     void freeSpaceBelowTheLimitBlocksAmqpAndMqttPublishersUntilSpaceIsFreed() throws Exception {
-        broker = BrokerFixture.startIn(disk.resolve("data"), "  disk_free_limit: 4MB\n");
+        broker.startIn(disk.resolve("data"), BrokerConfig.standard().withLimits("  disk_free_limit: 4MB\n"));
         ConnectionFactory f = new ConnectionFactory();
         f.setAutomaticRecoveryEnabled(false);
         f.setPort(broker.amqpPort());
@@ -123,7 +124,7 @@ class DiskAlarmTest {
     void aFullDiskNacksAndRefusesDurableDeclarationsThenTheStoreResumesWithoutARestart() throws Exception {
         Path data = disk.resolve("data");
         // A limit of one byte: the alarm does not step in first, so the store meets the full disk itself.
-        broker = BrokerFixture.startIn(data, "  disk_free_limit: 1\n");
+        broker.startIn(data, BrokerConfig.standard().withLimits("  disk_free_limit: 1\n"));
         ConnectionFactory f = new ConnectionFactory();
         f.setAutomaticRecoveryEnabled(false);
         f.setPort(broker.amqpPort());
@@ -202,8 +203,8 @@ class DiskAlarmTest {
             ch.basicPublish("", "full.q", MessageProperties.PERSISTENT_BASIC, new byte[] {3});
             assertThat(ch.waitForConfirms(BOUND_S * 1000)).as("confirmed again, no restart").isTrue();
         }
-        broker.close(); // a restart on the same directory
-        broker = BrokerFixture.startIn(data, "  disk_free_limit: 1\n");
+        broker.stop(); // a restart on the same directory
+        broker.startIn(data, BrokerConfig.standard().withLimits("  disk_free_limit: 1\n"));
         ConnectionFactory again = new ConnectionFactory();
         again.setPort(broker.amqpPort());
         try (Connection c = again.newConnection()) {

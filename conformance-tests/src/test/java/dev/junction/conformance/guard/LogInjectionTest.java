@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import dev.junction.conformance.LogCapture;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Log injection (CWE-117) and log flooding: whatever a client puts in its client id or user name, and however often
@@ -24,17 +23,8 @@ import org.junit.jupiter.api.Timeout;
 class LogInjectionTest {
     private static final String FORGED = "x\n2026-12-06T00:00:00.000Z ERROR [main] Broker - FORGED\r";
 
-    private BrokerFixture broker;
-
-    @BeforeEach
-    void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterEach
-    void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    final ConformanceBroker broker = ConformanceBroker.perMethod();
 
     private static void assertEscaped(List<String> written) {
         List<String> forged = written.stream().filter(l -> l.contains("FORGED")).toList();

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,10 +18,10 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Password guessing is slowed down: each failed login from an address or for a user name makes the next attempts
@@ -33,18 +33,13 @@ import org.junit.jupiter.api.Timeout;
 class LoginThrottleTest {
     private static final int ATTEMPTS = 5;
 
-    private BrokerFixture broker;
+    @RegisterExtension
+    final ConformanceBroker broker = ConformanceBroker.perMethod();
 
     @BeforeEach
-    void start() throws Exception {
-        broker = BrokerFixture.start();
+    void throttleLogins() {
         // The fixture turns throttling off for everyone else; this is the default of limits.auth_failure_max_delay_ms.
         broker.broker().engine().loginThrottle().setMaxDelayMs(5000);
-    }
-
-    @AfterEach
-    void stop() {
-        broker.close();
     }
 
     private DistributionSummary delays(String protocol) {

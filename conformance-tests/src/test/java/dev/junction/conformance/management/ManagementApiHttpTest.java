@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.ConnectionFactory;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The management API at the HTTP level, against RabbitMQ's management HTTP API reference and its permission
@@ -16,17 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class ManagementApiHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static ManagementBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = ManagementBroker.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ManagementBroker broker = ManagementBroker.perClass();
 
     private static JsonNode json(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());

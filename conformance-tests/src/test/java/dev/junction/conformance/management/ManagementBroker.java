@@ -1,7 +1,8 @@
 package dev.junction.conformance.management;
 
-import dev.junction.broker.Broker;
-import dev.junction.config.ConfigLoader;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,15 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A broker for management API tests: ephemeral ports, its own store directory (deleted on close unless kept for
- * a restart), and one user per RabbitMQ management tag: admin (administrator), monitor (monitoring), manager
- * (management, permissions only in "restricted"), plain (no tag). Every password is "pw".
+ * A broker for management API tests, as a {@link ConformanceBroker} for the test class or started by a test for
+ * itself: ephemeral ports, its own store directory (deleted on close; {@link #stop} keeps it for a restart), and
+ * one user per RabbitMQ management tag: admin (administrator), monitor (monitoring), manager (management,
+ * permissions only in "restricted"), plain (no tag). Every password is "pw".
  */
-final class ManagementBroker implements AutoCloseable {
+final class ManagementBroker extends ConformanceBroker implements AutoCloseable {
     static final String CONFIG = """
             listeners:
               amqp: { bind: 127.0.0.1, port: 0 }
@@ -51,35 +52,47 @@ final class ManagementBroker implements AutoCloseable {
               auth_failure_max_delay_ms: 0
             """;
 
-    private final Broker broker;
-    private final Path dir;
     private final HttpClient http = HttpClient.newHttpClient();
+    private Path dir;
 
-    private ManagementBroker(Broker broker, Path dir) {
-        this.broker = broker;
+    private ManagementBroker(Lifecycle lifecycle, Path dir) {
+        super(lifecycle, BrokerConfig.standard());
         this.dir = dir;
     }
 
+    /** One broker for the test class; register it in a static field with {@code @RegisterExtension}. */
+    public static ManagementBroker perClass() {
+        return new ManagementBroker(Lifecycle.PER_CLASS, null);
+    }
+
+    /** A broker of the test's own, started now, in a new directory that {@link #close} deletes. */
     static ManagementBroker start() throws Exception {
         return startIn(Files.createTempDirectory("junction-mgmt"));
     }
 
-    /** Starting again on the same directory is a restart. */
+    /** A broker of the test's own, started now in {@code dir}; starting again on the same directory is a restart. */
     static ManagementBroker startIn(Path dir) throws Exception {
-        String yaml = CONFIG.formatted(dir.resolve("data"));
-        return new ManagementBroker(Broker.start(ConfigLoader.parse(yaml, "test.yaml")), dir);
+        ManagementBroker b = new ManagementBroker(Lifecycle.BY_TEST, dir);
+        b.start(BrokerConfig.standard());
+        return b;
+    }
+
+    /** Starts the broker on {@link #CONFIG}: the management users replace the base configuration's. */
+    @Override
+    protected BrokerFixture launch(BrokerConfig ignored) throws Exception {
+        if (dir == null) {
+            dir = Files.createTempDirectory("junction-mgmt");
+        }
+        return BrokerFixture.startYaml(CONFIG.formatted(dir.resolve("data")));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     int httpPort() {
-        return broker.address("http").getPort();
-    }
-
-    int port(String listener) {
-        return broker.address(listener).getPort();
-    }
-
-    int amqpPort() {
-        return broker.address("amqp").getPort();
+        return port("http");
     }
 
     Path dir() {
@@ -118,25 +131,12 @@ final class ManagementBroker implements AutoCloseable {
         }
     }
 
-    /** Stops the broker and keeps its directory (for a restart). */
-    void stop() {
-        broker.close();
-    }
-
+    /** Stops the broker and deletes its directory ({@link #stop} keeps it, for a restart). */
     @Override
-    public void close() throws IOException {
-        broker.close();
-        deleteTree(dir);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+    public void close() {
+        stop();
+        if (dir != null) {
+            BrokerFixture.deleteTree(dir);
         }
     }
 }

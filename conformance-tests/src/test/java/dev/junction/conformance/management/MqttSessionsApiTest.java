@@ -12,9 +12,8 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The MQTT view of the management API (RabbitMQ has none; see docs/management.md): sessions with their
@@ -23,17 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class MqttSessionsApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static ManagementBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = ManagementBroker.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ManagementBroker broker = ManagementBroker.perClass();
 
     @Test
     void sessionIsListedWithItsSubscriptionAndAnAdministratorDeleteDisconnectsIt() throws Exception {

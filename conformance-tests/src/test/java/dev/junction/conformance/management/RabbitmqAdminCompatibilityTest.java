@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Drives the stock {@code rabbitmqadmin} CLI (shipped by Debian's rabbitmq-server package) against Junction,
@@ -25,21 +25,14 @@ import org.junit.jupiter.api.Test;
 class RabbitmqAdminCompatibilityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static String tool;
-    private static ManagementBroker broker;
+    @RegisterExtension
+    static final ManagementBroker broker = ManagementBroker.perClass();
 
     @BeforeAll
-    static void start() throws Exception {
+    static void findTool() {
         tool = findOnPath("rabbitmqadmin");
         assumeTrue(tool != null, "rabbitmqadmin is not on PATH (Debian: apt-get install rabbitmq-server); "
                 + "assuming the CI installs it, skipping the stock-CLI conformance test here");
-        broker = ManagementBroker.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     private static String findOnPath(String name) {

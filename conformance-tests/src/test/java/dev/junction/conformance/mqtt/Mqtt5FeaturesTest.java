@@ -21,23 +21,13 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MQTT 5 features: properties, subscription options, topic aliases, ACL reason codes, shares, WebSocket. */
 class Mqtt5FeaturesTest {
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
 
     @Test
     void userPropertiesForwardedInOrder_MQTT_3_3_2_17() throws Exception {
@@ -90,8 +80,10 @@ class Mqtt5FeaturesTest {
         }
     }
 
+    // Retain Handling 2: no retained message is sent for the new subscription [MQTT-3.3.1-11]; Retain As Published
+    // 1: the forwarded message keeps the RETAIN flag it was published with [MQTT-3.3.1-13].
     @Test
-    void retainAsPublishedAndRetainHandling_MQTT_3_3_1_9_to_3_3_1_13() throws Exception {
+    void retainHandlingTwoAndRetainAsPublished_MQTT_3_3_1_11_MQTT_3_3_1_13() throws Exception {
         Mqtt5BlockingClient pub = mqtt.connected5(id("rap"));
         pub.publishWith().topic("rap/t").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(utf8("old")).send();
         Mqtt5BlockingClient sub = mqtt.connected5(id("rapsub"));
@@ -133,6 +125,9 @@ class Mqtt5FeaturesTest {
                         .getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID));
     }
 
+    // The broker accepts every Topic Alias up to the maximum it announced [MQTT-3.3.2-12] and sends the subscriber
+    // aliases within the maximum it asked for; a client that uses an alias above the broker's Topic Alias Maximum
+    // breaks [MQTT-3.3.2-9] and is disconnected with 0x94 Topic Alias invalid.
     @Test
     void topicAliasesBothWays_MQTT_3_3_2_12() throws Exception {
         Mqtt5BlockingClient sub = mqtt.v5(id("alias"));
@@ -224,7 +219,7 @@ class Mqtt5FeaturesTest {
     @Test
     void webSocketConnectPublishSubscribe_MQTT_6_0_0_1() throws Exception {
         Mqtt5BlockingClient ws = mqtt.track(MqttClient.builder().useMqttVersion5().identifier(id("ws"))
-                .serverHost("127.0.0.1").serverPort(mqtt.broker.port("mqtt_ws"))
+                .serverHost("127.0.0.1").serverPort(mqtt.port("mqtt_ws"))
                 .webSocketConfig().serverPath("mqtt").subprotocol("mqtt").applyWebSocketConfig().buildBlocking());
         MqttSupport.auth(ws.connectWith()).send();
         Mqtt5BlockingClient tcp = mqtt.connected5(id("tcp"));

@@ -8,12 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.Delivery;
 import io.micrometer.core.instrument.Counter;
@@ -23,9 +21,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Values one protocol allows and the other cannot carry, between MQTT 5 and AMQP 0-9-1 clients on amq.topic
@@ -35,21 +33,13 @@ import org.junit.jupiter.api.Test;
  * empty [MQTT-4.7.3-1]. What does not fit must not stop the deliveries after it.
  */
 class MqttAmqpBoundsTest {
-    private MqttSupport mqtt;
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
     private Channel amqp;
 
     @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-        ConnectionFactory f = new ConnectionFactory();
-        f.setPort(mqtt.broker.amqpPort());
-        Connection conn = mqtt.track(f.newConnection());
-        amqp = conn.createChannel();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
+    void connectAmqp() throws Exception {
+        amqp = mqtt.amqpChannel();
     }
 
     /** A queue bound to amq.topic, consumed with manual acks and prefetch 1: one stuck delivery stops it. */
@@ -72,7 +62,7 @@ class MqttAmqpBoundsTest {
     }
 
     private double counter(String name, String... tags) {
-        Counter c = mqtt.broker.broker().registry().find(name).tags(tags).counter();
+        Counter c = mqtt.broker().registry().find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
     }
 

@@ -11,35 +11,25 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MQTT and AMQP 0-9-1 clients meeting on amq.topic: the topic and property mapping of docs/interop.md. */
 class MqttAmqpInteropTest {
-    private MqttSupport mqtt;
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
     private Channel amqp;
 
     @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-        ConnectionFactory f = new ConnectionFactory();
-        f.setPort(mqtt.broker.amqpPort());
-        Connection conn = mqtt.track(f.newConnection());
-        amqp = conn.createChannel();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
+    void connectAmqp() throws Exception {
+        amqp = mqtt.amqpChannel();
     }
 
     private String boundQueue(String bindingKey) throws Exception {

@@ -24,23 +24,13 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CONNECT, authentication, takeover and QoS 0/1/2 in both directions, for MQTT 3.1.1 and 5. */
 class MqttCoreTest {
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
 
     @Test
     void connectAcceptedWithValidCredentials_MQTT_3_2_2_1() {
@@ -49,6 +39,8 @@ class MqttCoreTest {
         assertThat(ack.isSessionPresent()).isFalse();
     }
 
+    // A refused CONNECT is answered with one of the Connect Reason Codes [MQTT-3.2.2-8] (5.0): 0x86 Bad User Name
+    // or Password; 3.1.1 return code 0x04.
     @Test
     void badPasswordRefused_v311_0x04_v5_0x86() {
         Mqtt3BlockingClient c3 = mqtt.v3(id("bad3"));
@@ -83,6 +75,8 @@ class MqttCoreTest {
         assertThat(ack.getAssignedClientIdentifier().get().toString()).isNotEmpty();
     }
 
+    // 3.1.1: an empty client id needs CleanSession 1 [MQTT-3.1.3-7]; without it the server answers CONNACK 0x02
+    // Identifier rejected and closes [MQTT-3.1.3-8].
     @Test
     void emptyClientIdWithoutCleanSessionRefused_MQTT_3_1_3_8() throws Exception {
         MqttClient paho = mqtt.track(new MqttClient("tcp://127.0.0.1:" + mqtt.port(), "", new MemoryPersistence()));

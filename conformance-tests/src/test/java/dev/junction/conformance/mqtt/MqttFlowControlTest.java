@@ -6,29 +6,19 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MQTT publishers are held back by TCP, not by dropping or disconnecting, while the broker cannot take more. */
 class MqttFlowControlTest {
-    private MqttSupport s;
-
-    @BeforeEach
-    void start() throws Exception {
-        s = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        s.close();
-    }
+    @RegisterExtension
+    final MqttSupport s = MqttSupport.perMethod();
 
     @Test
     void theMemoryAlarmStopsReadingAPublisherUntilItClearsAndThenItsPublishIsAcknowledged() throws Exception {
         Mqtt5BlockingClient pub = s.connected5(MqttSupport.id("pub"));
         pub.publishWith().topic("flow/a").qos(MqttQos.AT_LEAST_ONCE).payload(MqttSupport.utf8("1")).send();
-        var alarm = s.broker.broker().engine().memoryAlarm();
+        var alarm = s.broker().engine().memoryAlarm();
         try {
             alarm.force(true);
             Thread.sleep(500); // the alarm reaches the connection on its event loop

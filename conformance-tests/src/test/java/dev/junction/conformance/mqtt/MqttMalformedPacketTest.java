@@ -4,49 +4,21 @@ import static dev.junction.conformance.mqtt.MqttSupport.id;
 import static dev.junction.conformance.mqtt.MqttSupport.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hand-written bytes the stock clients never send. The broker closes the offending connection (MQTT 5 clients get
  * DISCONNECT with a reason code first) and a well-behaved client on the same broker keeps working.
  */
 class MqttMalformedPacketTest {
-    private static MqttSupport mqtt;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    static final MqttSupport mqtt = MqttSupport.perClass();
 
     @AfterEach
     void othersStillServed() throws Exception {
-        Mqtt5BlockingClient c = mqtt.connected5(id("healthy"));
-        try (Mqtt5BlockingClient.Mqtt5Publishes in = c.publishes(MqttGlobalPublishFilter.ALL)) {
-            c.subscribeWith().topicFilter("healthy/t").send();
-            c.publishWith().topic("healthy/t").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("ok")).send();
-            assertThat(in.receive(5, TimeUnit.SECONDS)).isPresent();
-        }
-        c.disconnect();
-    }
-
-    private static void assertDisconnect(RawMqtt raw, int reason) throws Exception {
-        int[] p = raw.readPacket(5000);
-        assertThat(p).isNotNull();
-        assertThat(p[0]).isEqualTo(0xE0);
-        assertThat(p[1]).isEqualTo(reason);
-        assertThat(raw.readUntilClosed(5000)).isTrue();
+        mqtt.assertStillServes();
     }
 
     @Test
@@ -54,16 +26,18 @@ class MqttMalformedPacketTest {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect5(id("len"));
             raw.send(new byte[] {0x30, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01});
-            assertDisconnect(raw, 0x81);
+            raw.expectDisconnect(0x81);
         }
     }
 
+    // 3.1.1 [MQTT-2.2.2-1]: a reserved flag bit must have the value listed; [MQTT-2.2.2-2]: on invalid flags the
+    // receiver closes the connection. MQTT 5 states the first rule as [MQTT-2.1.3-1].
     @Test
     void reservedFlagsSetIsMalformed_MQTT_2_2_2_2() throws Exception {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect5(id("flags5"));
             raw.send(new byte[] {(byte) 0xC1, 0x00}); // PINGREQ with a reserved bit
-            assertDisconnect(raw, 0x81);
+            raw.expectDisconnect(0x81);
         }
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect3(id("flags3"), 60);
@@ -77,11 +51,26 @@ class MqttMalformedPacketTest {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect5(id("qos3"));
             raw.send(RawMqtt.packet(0x36, RawMqtt.concat(RawMqtt.str("a"), new byte[] {0, 1, 0})));
-            assertDisconnect(raw, 0x81);
+            raw.expectDisconnect(0x81);
         }
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect3(id("qos3v3"), 60);
             raw.send(RawMqtt.packet(0x36, RawMqtt.concat(RawMqtt.str("a"), new byte[] {0, 1})));
+            assertThat(raw.readUntilClosed(5000)).isTrue();
+        }
+    }
+
+    // [MQTT-3.3.1-2]: "The DUP flag MUST be set to 0 for all QoS 0 messages".
+    @Test
+    void publishQos0WithDupIsMalformed_MQTT_3_3_1_2() throws Exception {
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect5(id("dup5"));
+            raw.send(RawMqtt.packet(0x38, RawMqtt.concat(RawMqtt.str("a"), new byte[] {0}, utf8("x"))));
+            raw.expectDisconnect(0x81);
+        }
+        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+            raw.connect3(id("dup3"), 60);
+            raw.send(RawMqtt.packet(0x38, RawMqtt.concat(RawMqtt.str("a"), utf8("x"))));
             assertThat(raw.readUntilClosed(5000)).isTrue();
         }
     }
@@ -101,7 +90,7 @@ class MqttMalformedPacketTest {
             raw.connect5(clientId);
             raw.send(raw.connectPacket(5, clientId, 0xC2, 60, RawMqtt.concat(RawMqtt.str("guest"),
                     RawMqtt.str("guest"))));
-            assertDisconnect(raw, 0x82);
+            raw.expectDisconnect(0x82);
         }
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             String clientId = id("twice3");
@@ -118,7 +107,7 @@ class MqttMalformedPacketTest {
             raw.connect5(id("expiry")); // no Session Expiry Interval: 0
             // DISCONNECT, reason 0x00, properties: Session Expiry Interval (0x11) = 60
             raw.send(RawMqtt.packet(0xE0, new byte[] {0x00, 0x05, 0x11, 0, 0, 0, 60}));
-            assertDisconnect(raw, 0x82);
+            raw.expectDisconnect(0x82);
         }
     }
 
@@ -128,7 +117,7 @@ class MqttMalformedPacketTest {
             raw.connect5(id("big"));
             // Only the header of a 100 000-byte PUBLISH: the broker refuses it without waiting for the rest.
             raw.send(new byte[] {0x30, (byte) 0xA0, (byte) 0x8D, 0x06});
-            assertDisconnect(raw, 0x95);
+            raw.expectDisconnect(0x95);
         }
     }
 

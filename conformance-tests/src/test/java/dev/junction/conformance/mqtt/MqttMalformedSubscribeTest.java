@@ -7,14 +7,9 @@ import static dev.junction.conformance.mqtt.RawMqtt.packet;
 import static dev.junction.conformance.mqtt.RawMqtt.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Malformed SUBSCRIBE, UNSUBSCRIBE and CONNECT packets, and PUBLISH properties the protocol does not allow, as raw
@@ -26,36 +21,12 @@ class MqttMalformedSubscribeTest {
     private static final int MALFORMED = 0x81;
     private static final int PROTOCOL_ERROR = 0x82;
 
-    private static MqttSupport mqtt;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    static final MqttSupport mqtt = MqttSupport.perClass();
 
     @AfterEach
     void othersStillServed() throws Exception {
-        Mqtt5BlockingClient c = mqtt.connected5(id("healthy"));
-        try (Mqtt5BlockingClient.Mqtt5Publishes in = c.publishes(MqttGlobalPublishFilter.ALL)) {
-            c.subscribeWith().topicFilter("healthy/t").send();
-            c.publishWith().topic("healthy/t").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("ok")).send();
-            assertThat(in.receive(5, TimeUnit.SECONDS)).isPresent();
-        }
-        c.disconnect();
-    }
-
-    /** MQTT 5: the next packet is DISCONNECT with {@code reason}, then the socket closes. */
-    private static void assertDisconnect(RawMqtt raw, int reason) throws Exception {
-        int[] p = raw.readPacket(5000);
-        assertThat(p).as("a DISCONNECT before the close").isNotNull();
-        assertThat(p[0]).isEqualTo(0xE0);
-        assertThat(p[1]).isEqualTo(reason);
-        assertThat(raw.readUntilClosed(5000)).isTrue();
+        mqtt.assertStillServes();
     }
 
     /** A v5 SUBSCRIBE (packet id 1) with the given property section and payload. */
@@ -63,11 +34,15 @@ class MqttMalformedSubscribeTest {
         return packet(0x82, concat(new byte[] {0, 1}, properties, payload));
     }
 
+    /**
+     * The broker's answer to a malformed packet or protocol error: DISCONNECT with the reason code, then close
+     * [MQTT-4.13.1-1].
+     */
     private static void v5(String name, byte[] bad, int reason) throws Exception {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect5(id(name));
             raw.send(bad);
-            assertDisconnect(raw, reason);
+            raw.expectDisconnect(reason);
         }
     }
 
@@ -101,6 +76,8 @@ class MqttMalformedSubscribeTest {
     }
 
     // [MQTT-3.8.3-5]: reserved bits 6 and 7 of the Subscription Options; 3.1.1 [MQTT-3-8.3-4]: bits 2 to 7.
+    // [MQTT-3.8.3-5] (5.0) / [MQTT-3.8.3-4] (3.1.1): a SUBSCRIBE whose Subscription Options have a reserved bit set
+    // is malformed.
     @Test
     void subscriptionOptionsWithReservedBitsAreMalformed_MQTT_3_8_3_5() throws Exception {
         v5("rsv5", subscribe5(new byte[] {0}, concat(str("a/b"), new byte[] {(byte) 0x40})), MALFORMED);
@@ -135,30 +112,43 @@ class MqttMalformedSubscribeTest {
         v311Closes("hash3", packet(0x82, concat(new byte[] {0, 1}, str("a/#/b"), new byte[] {0})));
     }
 
+    // [MQTT-3.8.3-2] (5.0): "The Payload MUST contain at least one Topic Filter and Subscription Options pair";
+    // 3.1.1 [MQTT-3.8.3-3]: "A SUBSCRIBE packet with no payload is a protocol violation".
+    @Test
+    void subscribeWithoutTopicFilterIsAProtocolError_MQTT_3_8_3_2() throws Exception {
+        v5("nosub5", subscribe5(new byte[] {0}, new byte[0]), PROTOCOL_ERROR);
+        v311Closes("nosub3", new byte[] {(byte) 0x82, 0x02, 0x00, 0x01});
+    }
+
+    // [MQTT-4.7.1-2] (5.0) / [MQTT-4.7.1-3] (3.1.1): where '+' is used it must occupy an entire level of the filter.
+    @Test
+    void singleLevelWildcardThatIsNotAWholeLevelIsMalformed_MQTT_4_7_1_3() throws Exception {
+        v5("plus5", subscribe5(new byte[] {0}, concat(str("a/b+"), new byte[] {0})), MALFORMED);
+        v311Closes("plus3", packet(0x82, concat(new byte[] {0, 1}, str("a/b+"), new byte[] {0})));
+    }
+
+    // [MQTT-4.8.2-1]: a shared subscription's filter has a ShareName at least one character long; [MQTT-4.8.2-2]:
+    // the ShareName has no '/', '+' or '#' and is followed by '/' and a Topic Filter. Such a filter is refused in
+    // the SUBACK (0x8F Topic Filter invalid) and the connection stays open.
+    @Test
+    void sharedSubscriptionWithAnInvalidShareNameIsRefusedInTheSuback_MQTT_4_8_2_1_MQTT_4_8_2_2() throws Exception {
+        for (String filter : new String[] {"$share//a", "$share/g+/a", "$share/g#/a", "$share/g/"}) {
+            try (RawMqtt raw = new RawMqtt(mqtt.port())) {
+                raw.connect5(id("share"));
+                raw.send(subscribe5(new byte[] {0}, concat(str(filter), new byte[] {0})));
+                int[] suback = raw.readPacket(5000);
+                assertThat(suback).as(filter).isNotNull();
+                assertThat(suback[0]).as(filter).isEqualTo(0x90);
+                assertThat(suback[suback.length - 1]).as(filter).isEqualTo(0x8F);
+            }
+        }
+    }
+
     // [MQTT-3.10.3-2]: at least one topic filter; "An UNSUBSCRIBE packet with no Payload is a Protocol Error".
     @Test
     void unsubscribeWithoutTopicFilterIsAProtocolError_MQTT_3_10_3_2() throws Exception {
         v5("nofilter5", packet(0xA2, new byte[] {0, 1, 0}), PROTOCOL_ERROR);
         v311Closes("nofilter3", new byte[] {(byte) 0xA2, 0x02, 0x00, 0x01});
-    }
-
-    // [MQTT-3.1.2-9]: with the Will Flag set, Will Topic and Will Payload must be present. The CONNECT below sets it
-    // and ends after the client id; MQTT 5 gets CONNACK 0x81 (the Server MAY send it, [MQTT-3.1.4-1]).
-    @Test
-    void connectWithWillFlagButNoWillIsMalformed_MQTT_3_1_2_9() throws Exception {
-        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
-            raw.send(raw.connectPacket(4, id("will3"), 0x02 | 0x04, 60, new byte[0]));
-            assertThat(raw.readPacket(5000)).as("no CONNACK, the connection closed").isNull();
-        }
-        try (RawMqtt raw = new RawMqtt(mqtt.port())) {
-            // v5: will properties (length 0) but no will topic or payload
-            raw.send(raw.connectPacket(5, id("will5"), 0x02 | 0x04, 60, new byte[] {0}));
-            int[] ack = raw.readPacket(5000);
-            assertThat(ack).isNotNull();
-            assertThat(ack[0]).isEqualTo(0x20);
-            assertThat(ack[2]).isEqualTo(MALFORMED);
-            assertThat(raw.readUntilClosed(5000)).isTrue();
-        }
     }
 
     // MQTT 5 section 3.3.2.3.2 defines Payload Format Indicator 0 and 1 only. A value of 2 parses as a Byte but is

@@ -11,9 +11,8 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectRestrictions;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The client's Maximum Packet Size: the server never sends a larger packet [MQTT-3.1.2-24] and drops a PUBLISH that
@@ -22,17 +21,8 @@ import org.junit.jupiter.api.Test;
 class MqttMaximumPacketSizeTest {
     private static final int MAX = 100;
 
-    private static MqttSupport mqtt;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    static final MqttSupport mqtt = MqttSupport.perClass();
 
     /**
      * The encoded size of the MQTT 5 QoS 0 PUBLISH the subscriber gets (MQTT 5 sections 2.1, 3.3): fixed header

@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import dev.junction.conformance.BrokerConfig;
 import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import java.io.IOException;
 import java.io.OutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The broker buffers an MQTT packet whole before decoding it, so the largest packet it accepts is what one socket can
@@ -25,17 +26,9 @@ class MqttPacketBufferingTest {
     /** More than either limit, far less than the 256 MiB the old code buffered per socket. */
     private static final int STREAMED = 32 * 1024 * 1024;
 
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.startWithLimits(MAX_MESSAGE, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker =
+            ConformanceBroker.perClass(BrokerConfig.standard().withMaxMessageSize(MAX_MESSAGE));
 
     /** Writes {@code header}, then up to {@link #STREAMED} bytes of body; the broker must stop taking them. */
     private static void streamUntilRefused(RawMqtt raw, byte[] header) throws IOException {

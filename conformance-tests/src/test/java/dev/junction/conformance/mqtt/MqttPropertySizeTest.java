@@ -3,11 +3,9 @@ package dev.junction.conformance.mqtt;
 import static dev.junction.conformance.mqtt.MqttSupport.id;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.conformance.BrokerFixture;
 import java.io.ByteArrayOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The size of an MQTT 5 packet's properties (MQTT 5 section 2.2.2). The specification sets no limit and lets a
@@ -20,19 +18,9 @@ import org.junit.jupiter.api.Test;
 class MqttPropertySizeTest {
     private static final int MAX_PROPERTIES = 65_536;
 
-    private static MqttSupport mqtt;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mqtt = new MqttSupport(BrokerFixture.startWithMqtt(
-                MqttSupport.DEFAULT_MQTT.replace("max_packet_size: 65536", "max_packet_size: 4194304"),
-                MqttSupport.ACL_USER));
-    }
-
-    @AfterAll
-    static void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    static final MqttSupport mqtt = MqttSupport.perClass(MqttSupport.standardMqtt()
+            .withMqtt(MqttSupport.DEFAULT_MQTT.replace("max_packet_size: 65536", "max_packet_size: 4194304")));
 
     /** A property section (length, then properties) of User Properties "k" = value, {@code bytes} long in all. */
     private static byte[] oneUserProperty(int bytes) {

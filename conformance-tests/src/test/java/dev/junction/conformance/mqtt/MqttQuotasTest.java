@@ -19,14 +19,13 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Subscriptions per MQTT session, filters per SUBSCRIBE and the user's connection limit. A filter a limit refuses
@@ -35,23 +34,15 @@ import org.junit.jupiter.api.Test;
  */
 class MqttQuotasTest {
     private static final int FILTERS = 2000;
-    private MqttSupport mqtt;
 
     // A broker per test: each test counts connections and bindings from zero.
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = new MqttSupport(BrokerFixture.startWithLimits("""
-                  max_filters_per_subscribe: %d
-                  max_subscriptions_per_session: %d
-                  users:
-                    guest: { max_connections: 3 }
-                """.formatted(FILTERS, FILTERS + 2), MqttSupport.DEFAULT_MQTT.replace("65536", "1048576")));
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close(); // clients, then the broker
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod(BrokerConfig.standard().withLimits("""
+              max_filters_per_subscribe: %d
+              max_subscriptions_per_session: %d
+              users:
+                guest: { max_connections: 3 }
+            """.formatted(FILTERS, FILTERS + 2)).withMqtt(MqttSupport.DEFAULT_MQTT.replace("65536", "1048576")));
 
     private static List<Mqtt5Subscription> filters(String prefix, int n) {
         List<Mqtt5Subscription> subs = new ArrayList<>();
@@ -76,9 +67,11 @@ class MqttQuotasTest {
 
         List<Mqtt5SubAckReasonCode> codes = subscribe(c, filters("over", FILTERS + 1));
 
+        // A SUBACK answers the SUBSCRIBE [MQTT-3.8.4-1] with a reason code for each filter [MQTT-3.8.4-6].
+
         assertThat(codes).hasSize(FILTERS + 1).containsOnly(Mqtt5SubAckReasonCode.QUOTA_EXCEEDED);
         // None of it was applied: no binding was made for the session.
-        assertThat(mqtt.broker.broker().engine().vhost("/").orElseThrow().bindingCount()).isZero();
+        assertThat(mqtt.broker().engine().vhost("/").orElseThrow().bindingCount()).isZero();
     }
 
     @Test
@@ -133,7 +126,8 @@ class MqttQuotasTest {
         assertThat(got.getTopic().toString()).isEqualTo("fleet/1999/temp");
 
         assertThat(subscribe(big, filters("more", 2))).containsOnly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
-        assertThat(subscribe(big, filters("fleet", 1))) // a filter it already has is a replacement, not a new one
+        // A filter the session already has replaces its subscription [MQTT-3.8.4-3]: not a new one for the limit.
+        assertThat(subscribe(big, filters("fleet", 1)))
                 .containsOnly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
         assertThat(subscribe(big, filters("beyond", 1))).containsOnly(Mqtt5SubAckReasonCode.QUOTA_EXCEEDED);
     }

@@ -4,10 +4,8 @@ import static dev.junction.conformance.mqtt.MqttSupport.id;
 import static dev.junction.conformance.mqtt.MqttSupport.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.conformance.BrokerFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The server's Receive Maximum counts QoS 2 messages until their PUBCOMP, not until their PUBREC. MQTT 5 section
@@ -17,18 +15,9 @@ import org.junit.jupiter.api.Test;
  */
 class MqttReceiveMaximumTest {
     private static final int RECEIVE_MAXIMUM = 4;
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = new MqttSupport(BrokerFixture.startWithMqtt(
-                MqttSupport.DEFAULT_MQTT + "  receive_maximum: " + RECEIVE_MAXIMUM + "\n", MqttSupport.ACL_USER));
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod(MqttSupport.standardMqtt()
+            .withMqtt(MqttSupport.DEFAULT_MQTT + "  receive_maximum: " + RECEIVE_MAXIMUM + "\n"));
 
     private static byte[] publishQos2(int packetId) {
         return RawMqtt.packet(0x34, RawMqtt.concat(RawMqtt.str("rm/t"),

@@ -12,9 +12,8 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import dev.junction.conformance.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Refusals a connected client can repeat at wire speed without being disconnected (a PUBLISH its ACL denies
@@ -26,17 +25,8 @@ class MqttRefusalLogTest {
     private static final int REPEATS = 200;
 
     /** One broker per test: the rate limit is per source address, and every test connects from 127.0.0.1. */
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
 
     private Mqtt5BlockingClient acl(String id) {
         Mqtt5BlockingClient c = mqtt.v5(id);

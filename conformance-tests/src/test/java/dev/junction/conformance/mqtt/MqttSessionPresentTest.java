@@ -17,9 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Session Present in CONNACK when the previous connection of the client id is still open (a takeover) or its close
@@ -28,17 +27,8 @@ import org.junit.jupiter.api.Test;
  * MQTT-3.2.2-2]; and racing CONNECTs for one client id agree on the session they leave behind.
  */
 class MqttSessionPresentTest {
-    private static MqttSupport mqtt;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    static final MqttSupport mqtt = MqttSupport.perClass();
 
     // MQTT 5: "If the Session Expiry Interval is absent the value 0 is used ... the Session ends when the Network
     // Connection is closed"; a takeover closes it, so no session is present for the new connection [MQTT-3.2.2-2].
@@ -73,8 +63,8 @@ class MqttSessionPresentTest {
      */
     @Test
     void simultaneousCleanAndPersistentConnectsAgreeOnTheSession_MQTT_3_1_2_4_MQTT_3_1_4_2() throws Exception {
-        VirtualHost vhost = mqtt.broker.broker().engine()
-                .vhost(mqtt.broker.broker().config().mqtt().vhost()).orElseThrow();
+        VirtualHost vhost = mqtt.broker().engine()
+                .vhost(mqtt.broker().config().mqtt().vhost()).orElseThrow();
         List<String> problems = new ArrayList<>();
         for (int round = 0; round < 200 && problems.size() < 5; round++) {
             String clientId = id("race");

@@ -17,23 +17,13 @@ import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Persistent sessions, session expiry, offline queue limits, retained messages and wills. */
 class MqttSessionTest {
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
 
     private Mqtt3BlockingClient persistent3(String clientId, boolean expectPresent) {
         Mqtt3BlockingClient c = mqtt.v3(clientId);
@@ -43,6 +33,8 @@ class MqttSessionTest {
         return c;
     }
 
+    // 3.1.1: the session outlives the connection [MQTT-3.1.2-4], and QoS 1 messages matching its subscriptions that
+    // arrive while it is disconnected are stored in it [MQTT-3.1.2-5] and delivered when it resumes.
     @Test
     void persistentSessionReceivesMessagesQueuedWhileOffline_MQTT_3_1_2_4() throws Exception {
         String clientId = id("persist");
@@ -112,7 +104,7 @@ class MqttSessionTest {
             }
         }
         assertThat(got).containsExactly("m4", "m5", "m6", "m7", "m8");
-        Counter dropped = mqtt.broker.broker().registry().find("junction.mqtt.dropped").tag("reason", "queue_full")
+        Counter dropped = mqtt.broker().registry().find("junction.mqtt.dropped").tag("reason", "queue_full")
                 .counter();
         assertThat(dropped).isNotNull();
         for (int i = 0; i < 250 && dropped.count() < 3; i++) {
@@ -121,6 +113,9 @@ class MqttSessionTest {
         assertThat(dropped.count()).isEqualTo(3.0);
     }
 
+    // The name and the comments below use the 3.1.1 numbering. The clients here are MQTT 5, whose numbering is:
+    // retained messages are stored [MQTT-3.3.1-5] and sent to a new subscription [MQTT-3.3.1-9]; an empty retained
+    // payload removes the topic's retained message [MQTT-3.3.1-6] and is not stored itself [MQTT-3.3.1-7].
     @Test
     void retainedMessagesMatchWildcardsAndEmptyPayloadClears_MQTT_3_3_1_6_and_3_3_1_10() throws Exception {
         Mqtt5BlockingClient pub = mqtt.connected5(id("rpub"));
@@ -148,6 +143,8 @@ class MqttSessionTest {
         }
     }
 
+    // The will is published when the connection ends other than by a normal DISCONNECT [MQTT-3.1.2-8] (a DISCONNECT
+    // 0x04 or, on 3.1.1, a socket closed without one); a DISCONNECT with reason 0x00 discards it [MQTT-3.14.4-3].
     @Test
     void willPublishedOnAbnormalCloseNotOnNormalDisconnect_MQTT_3_1_2_8_and_3_14_4_3() throws Exception {
         Mqtt5BlockingClient watcher = mqtt.connected5(id("watch"));

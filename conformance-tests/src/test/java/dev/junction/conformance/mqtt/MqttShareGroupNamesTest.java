@@ -11,9 +11,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Share groups are told apart by name and filter together. MQTT 5 section 4.8.2: a Shared Subscription is
@@ -21,17 +20,8 @@ import org.junit.jupiter.api.Test;
  * the filter may too.
  */
 class MqttShareGroupNamesTest {
-    private MqttSupport mqtt;
-
-    @BeforeEach
-    void start() throws Exception {
-        mqtt = MqttSupport.start();
-    }
-
-    @AfterEach
-    void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    final MqttSupport mqtt = MqttSupport.perMethod();
 
     @Test
     void groupWithDotAndFilterWithDotAreDifferentShares_MQTT_4_8_2() throws Exception {

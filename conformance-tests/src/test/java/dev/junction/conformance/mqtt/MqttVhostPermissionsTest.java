@@ -8,11 +8,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
-import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.ConformanceBroker;
 import org.assertj.core.api.Assertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * RabbitMQ-style vhost permissions apply to MQTT as they do to AMQP: publishing writes to the MQTT exchange,
@@ -30,17 +30,9 @@ class MqttVhostPermissionsTest {
                   "/": { configure: "", write: "^amq\\\\.topic$", read: "" }
             """;
 
-    static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.startWithMqtt("  allow_anonymous: false\n", USERS);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ConformanceBroker broker =
+            ConformanceBroker.perClass(BrokerConfig.standard().withMqtt("  allow_anonymous: false\n").withUsers(USERS));
 
     private static Mqtt5BlockingClient connect(String user, String id) {
         Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")

@@ -1,5 +1,7 @@
 package dev.junction.conformance.mqtt;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,6 +131,15 @@ final class RawMqtt implements AutoCloseable {
     }
 
     /** Reads (skipping packets) until the server closes; false if it is still open after the timeout. */
+    /** MQTT 5: the next packet is DISCONNECT with {@code reason}, then the socket closes [MQTT-4.13.1-1]. */
+    void expectDisconnect(int reason) throws IOException {
+        int[] p = readPacket(5000);
+        assertThat(p).as("a DISCONNECT before the close").isNotNull();
+        assertThat(p[0]).isEqualTo(0xE0);
+        assertThat(p[1]).isEqualTo(reason);
+        assertThat(readUntilClosed(5000)).isTrue();
+    }
+
     boolean readUntilClosed(int timeoutMs) throws IOException {
         long end = System.currentTimeMillis() + timeoutMs;
         try {

@@ -7,13 +7,13 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import dev.junction.conformance.BrokerConfig;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Retained messages are sent on every SUBSCRIBE that matches them [MQTT-3.3.1-9, MQTT-3.8.4-4 (3.1.1)], so a
@@ -26,20 +26,11 @@ class RetainedBacklogTest {
     private static final int SIZE = 128 * 1024;
     private static final int SUBSCRIBES = 8;
 
-    private static MqttSupport mqtt;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mqtt = new MqttSupport(dev.junction.conformance.BrokerFixture.startWithMqtt("""
-                  allow_anonymous: false
-                  max_packet_size: 1048576
-                """, ""));
-    }
-
-    @AfterAll
-    static void stop() {
-        mqtt.close();
-    }
+    @RegisterExtension
+    static final MqttSupport mqtt = MqttSupport.perClass(BrokerConfig.standard().withMqtt("""
+              allow_anonymous: false
+              max_packet_size: 1048576
+            """));
 
     private static long nettyMemory() {
         // The allocator the broker's channels use (pooled or adaptive, depending on the Netty version).

@@ -10,16 +10,12 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import dev.junction.conformance.BrokerFixture;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
+import dev.junction.conformance.BrokerConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Retained messages are bounded per vhost (limits.max_retained_messages / max_retained_bytes): past the limit a
@@ -28,25 +24,13 @@ import org.junit.jupiter.api.Test;
  * or clearing a topic that holds one always works [MQTT-3.3.1-5, MQTT-3.3.1-6].
  */
 class RetainedLimitsTest {
-    private Path dir;
-    private MqttSupport s;
+    @RegisterExtension
+    final MqttSupport s = MqttSupport.byTest();
 
+    /** Starts this test's broker with {@code limits} (keys of the limits section, indented by two spaces). */
     private MqttSupport start(String limits) throws Exception {
-        dir = Files.createTempDirectory("junction-retained");
-        s = new MqttSupport(BrokerFixture.startIn(dir.resolve("data"), limits));
+        s.start(BrokerConfig.standard().withLimits(limits));
         return s;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (s != null) {
-            s.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> all = Files.walk(dir)) {
-                all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
     }
 
     @Test

@@ -1,17 +1,17 @@
 package dev.junction.conformance.tls;
 
-import dev.junction.broker.Broker;
-import dev.junction.config.ConfigLoader;
+import dev.junction.conformance.BrokerConfig;
+import dev.junction.conformance.BrokerFixture;
+import dev.junction.conformance.ConformanceBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A broker whose only listeners are TLS ones, configured from a file in a temp directory with its certificates in
  * {@code certs/} next to it (relative paths, as an operator would write them). The PKI is made fresh per broker.
+ * A {@link ConformanceBroker}: register it with {@code @RegisterExtension}.
  */
-final class TlsBroker implements AutoCloseable {
+final class TlsBroker extends ConformanceBroker {
     static final String CONFIG = """
             listeners:
               amqp: { enabled: false }
@@ -67,43 +67,88 @@ final class TlsBroker implements AutoCloseable {
                   - { permission: allow, topic: "%u/#" }
             """;
 
-    final TestPki pki;
-    final TestPki rogue;
-    final Path dir;
-    final Broker broker;
+    private final String provider;
+    private String configText;
+    private TestPki pki;
+    private TestPki rogue;
+    private Path dir;
 
-    private TlsBroker(TestPki pki, TestPki rogue, Path dir, Broker broker) {
-        this.pki = pki;
-        this.rogue = rogue;
-        this.dir = dir;
-        this.broker = broker;
+    private TlsBroker(Lifecycle lifecycle, String configText, String provider) {
+        super(lifecycle, BrokerConfig.standard());
+        this.configText = configText;
+        this.provider = provider;
     }
 
-    static TlsBroker start() throws Exception {
-        return start(CONFIG);
+    /** One broker from {@link #CONFIG} for the test class, with the TLS provider the broker picks. */
+    public static TlsBroker perClass() {
+        return new TlsBroker(Lifecycle.PER_CLASS, CONFIG, null);
     }
 
-    /** A broker from {@code configText}, which finds certs/server.pem, certs/server.key and certs/ca.pem. */
-    static TlsBroker start(String configText) throws Exception {
-        Path dir = Files.createTempDirectory("junction-tls");
-        TestPki pki = TestPki.create("Junction Test CA");
+    /**
+     * One broker from {@link #CONFIG} for the test class, with the TLS provider {@code provider} ("jdk"): the value
+     * of the junction.tls.provider system property while it starts.
+     */
+    public static TlsBroker perClass(String provider) {
+        return new TlsBroker(Lifecycle.PER_CLASS, CONFIG, provider);
+    }
+
+    /** A broker from {@code configText} for each test. */
+    public static TlsBroker perMethod(String configText) {
+        return new TlsBroker(Lifecycle.PER_METHOD, configText, null);
+    }
+
+    /** Stops this broker and starts a new one, with a fresh PKI, from {@code newConfigText}. */
+    void restartWith(String newConfigText) throws Exception {
+        configText = newConfigText;
+        restart();
+    }
+
+    /**
+     * Writes the PKI and the config file into a new temp directory and starts the broker from the file (paths in
+     * it are relative to its directory, not to the working directory of the test).
+     */
+    @Override
+    protected BrokerFixture launch(BrokerConfig ignored) throws Exception {
+        dir = Files.createTempDirectory("junction-tls");
+        pki = TestPki.create("Junction Test CA");
         pki.writeCa(dir.resolve("certs/ca.pem"));
         pki.server().writePem(dir.resolve("certs/server.pem"), dir.resolve("certs/server.key"));
+        rogue = TestPki.create("Rogue CA");
         Path config = dir.resolve("junction.yaml");
         Files.writeString(config, configText);
-        // Paths in the file are relative to its directory, not to the working directory of the test.
-        return new TlsBroker(pki, TestPki.create("Rogue CA"), dir, Broker.start(ConfigLoader.load(config)));
+        if (provider == null) {
+            return BrokerFixture.startFile(config);
+        }
+        System.setProperty("junction.tls.provider", provider);
+        try {
+            return BrokerFixture.startFile(config);
+        } finally {
+            System.clearProperty("junction.tls.provider");
+        }
     }
 
-    int port(String listener) {
-        return broker.address(listener).getPort();
+    /** The CA the broker's certificates come from and that it trusts for client certificates. */
+    TestPki pki() {
+        return pki;
     }
 
+    /** A CA the broker does not trust. */
+    TestPki rogue() {
+        return rogue;
+    }
+
+    /** The directory holding the config file and {@code certs/}. */
+    Path dir() {
+        return dir;
+    }
+
+    /** Stops the broker and deletes its directory. */
     @Override
-    public void close() throws Exception {
-        broker.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    public void stop() {
+        super.stop();
+        if (dir != null) {
+            BrokerFixture.deleteTree(dir);
+            dir = null;
         }
     }
 }

@@ -11,9 +11,9 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -36,8 +36,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -49,34 +47,23 @@ import org.slf4j.LoggerFactory;
  * Subclasses pick the TLS provider.
  */
 abstract class TlsListenersTest {
-    static TlsBroker tls;
+    /** The subclass's broker, registered there as a per-class extension with the provider it tests. */
+    abstract TlsBroker tls();
 
-    static void startBroker() throws Exception {
-        tls = TlsBroker.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (tls != null) {
-            tls.close();
-            tls = null;
-        }
-    }
-
-    private static ConnectionFactory amqps(SSLContext context) {
+    private ConnectionFactory amqps(SSLContext context) {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("localhost");
-        f.setPort(tls.port("amqps"));
+        f.setPort(tls().port("amqps"));
         f.useSslProtocol(context);
         f.setAutomaticRecoveryEnabled(false);
         f.setConnectionTimeout(10_000);
         return f;
     }
 
-    private static Mqtt5BlockingClient hivemq(TestPki.Issued clientCert) throws Exception {
+    private Mqtt5BlockingClient hivemq(TestPki.Issued clientCert) throws Exception {
         var ssl = MqttClient.builder().useMqttVersion5().identifier("tls-" + UUID.randomUUID())
-                .serverHost("localhost").serverPort(tls.port("mqtts"))
-                .sslConfig().trustManagerFactory(tls.pki.trustManagers());
+                .serverHost("localhost").serverPort(tls().port("mqtts"))
+                .sslConfig().trustManagerFactory(tls().pki().trustManagers());
         if (clientCert != null) {
             ssl = ssl.keyManagerFactory(clientCert.keyManagers());
         }
@@ -85,7 +72,7 @@ abstract class TlsListenersTest {
 
     @Test
     void amqpOverServerOnlyTlsWithAPasswordRoundTripsAMessage() throws Exception {
-        ConnectionFactory f = amqps(tls.pki.trustingContext());
+        ConnectionFactory f = amqps(tls().pki().trustingContext());
         f.setUsername("alice");
         f.setPassword("alice-password");
         try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
@@ -106,7 +93,7 @@ abstract class TlsListenersTest {
     @Test
     void amqpExternalLogsInAsTheCertificatesCommonName() throws Exception {
         // Only alice may open vhost "certs", so opening it proves the certificate's CN became the user.
-        ConnectionFactory f = amqps(tls.pki.client("alice").clientContext(tls.pki));
+        ConnectionFactory f = amqps(tls().pki().client("alice").clientContext(tls().pki()));
         f.setSaslConfig(DefaultSaslConfig.EXTERNAL);
         f.setVirtualHost("certs");
         try (Connection c = f.newConnection()) {
@@ -117,7 +104,7 @@ abstract class TlsListenersTest {
 
     @Test
     void amqpExternalIsNotOfferedWithoutAClientCertificate() throws Exception {
-        ConnectionFactory f = amqps(tls.pki.trustingContext());
+        ConnectionFactory f = amqps(tls().pki().trustingContext());
         f.setSaslConfig(DefaultSaslConfig.EXTERNAL);
         // The server's mechanisms are PLAIN AMQPLAIN only, so the client finds nothing it can use.
         assertThatThrownBy(f::newConnection).hasStackTraceContaining("No compatible authentication mechanism");
@@ -125,14 +112,14 @@ abstract class TlsListenersTest {
 
     @Test
     void amqpClientCertificateFromAnUntrustedCaIsRefused() throws Exception {
-        ConnectionFactory f = amqps(tls.rogue.client("alice").clientContext(tls.pki));
+        ConnectionFactory f = amqps(tls().rogue().client("alice").clientContext(tls().pki()));
         f.setSaslConfig(DefaultSaslConfig.EXTERNAL);
         assertThatThrownBy(f::newConnection).isInstanceOf(Exception.class);
     }
 
     @Test
     void mqttConnectWithoutPasswordTakesTheUserFromTheCertificate() throws Exception {
-        Mqtt5BlockingClient client = hivemq(tls.pki.client("alice"));
+        Mqtt5BlockingClient client = hivemq(tls().pki().client("alice"));
         client.connect();
         try {
             // The ACL allows only %u/#: granted for alice/..., refused elsewhere, so the user is alice.
@@ -154,10 +141,10 @@ abstract class TlsListenersTest {
 
     @Test
     void mqttUserNameWithoutPasswordMustBeTheCertificatesName() throws Exception {
-        Mqtt5BlockingClient same = hivemq(tls.pki.client("alice"));
+        Mqtt5BlockingClient same = hivemq(tls().pki().client("alice"));
         same.connectWith().simpleAuth().username("alice").applySimpleAuth().send();
         same.disconnect();
-        Mqtt5BlockingClient client = hivemq(tls.pki.client("alice"));
+        Mqtt5BlockingClient client = hivemq(tls().pki().client("alice"));
         assertThatThrownBy(() -> client.connectWith().simpleAuth().username("device-7.fleet.example")
                 .applySimpleAuth().send())
                 .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage()
@@ -174,14 +161,14 @@ abstract class TlsListenersTest {
 
     @Test
     void mqttClientCertificateFromAnUntrustedCaIsRefused() throws Exception {
-        Mqtt5BlockingClient client = hivemq(tls.rogue.client("alice"));
+        Mqtt5BlockingClient client = hivemq(tls().rogue().client("alice"));
         assertThatThrownBy(client::connect).isInstanceOf(RuntimeException.class)
                 .isNotInstanceOf(Mqtt5ConnAckException.class);
     }
 
     @Test
     void mqttExpiredClientCertificateIsRefused() throws Exception {
-        Mqtt5BlockingClient client = hivemq(tls.pki.expiredClient("alice"));
+        Mqtt5BlockingClient client = hivemq(tls().pki().expiredClient("alice"));
         assertThatThrownBy(client::connect).isInstanceOf(RuntimeException.class)
                 .isNotInstanceOf(Mqtt5ConnAckException.class);
     }
@@ -189,11 +176,11 @@ abstract class TlsListenersTest {
     @Test
     void pahoOverWssTakesTheUserFromTheSubjectAlternativeName() throws Exception {
         String user = "device-7.fleet.example";
-        TestPki.Issued device = tls.pki.client("not-the-user-name", user);
-        var client = new org.eclipse.paho.client.mqttv3.MqttClient("wss://localhost:" + tls.port("mqtt_wss")
+        TestPki.Issued device = tls().pki().client("not-the-user-name", user);
+        var client = new org.eclipse.paho.client.mqttv3.MqttClient("wss://localhost:" + tls().port("mqtt_wss")
                 + "/mqtt", "paho-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
-        options.setSocketFactory(device.clientContext(tls.pki).getSocketFactory());
+        options.setSocketFactory(device.clientContext(tls().pki()).getSocketFactory());
         options.setConnectionTimeout(10);
         BlockingQueue<String> received = new ArrayBlockingQueue<>(10);
         try {
@@ -211,9 +198,9 @@ abstract class TlsListenersTest {
 
     @Test
     void httpsServesHealth() throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(tls.pki.trustingContext()).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(tls().pki().trustingContext()).build();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create("https://localhost:" + tls.port("http") + "/health")).build(),
+                URI.create("https://localhost:" + tls().port("http") + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("ok");
@@ -232,9 +219,9 @@ abstract class TlsListenersTest {
             // An AMQP protocol header and an MQTT CONNECT, each sent in clear to a TLS port.
             byte[] amqpHeader = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
             byte[] mqttConnect = {0x10, 0x10, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 4, 'p', 'l', 'a', 'i', 'n', '!'};
-            assertThat(answerUntilClosed(tls.port("amqps"), amqpHeader)).doesNotContain("AMQP");
-            assertThat(answerUntilClosed(tls.port("mqtts"), mqttConnect)).doesNotStartWith(" ");
-            assertThat(answerUntilClosed(tls.port("mqtt_wss"), "GET /mqtt HTTP/1.1\r\nHost: x\r\n\r\n"
+            assertThat(answerUntilClosed(tls().port("amqps"), amqpHeader)).doesNotContain("AMQP");
+            assertThat(answerUntilClosed(tls().port("mqtts"), mqttConnect)).doesNotStartWith(" ");
+            assertThat(answerUntilClosed(tls().port("mqtt_wss"), "GET /mqtt HTTP/1.1\r\nHost: x\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII))).doesNotContain("HTTP/1.1");
         } finally {
             root.detachAppender(log);

@@ -28,9 +28,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -73,22 +72,13 @@ class TlsRotationTest {
             """;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    private TlsBroker tls;
-
-    @BeforeEach
-    void start() throws Exception {
-        tls = TlsBroker.start(CONFIG);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        tls.close();
-    }
+    @RegisterExtension
+    final TlsBroker tls = TlsBroker.perMethod(CONFIG);
 
     @Test
     void newAmqpConnectionsGetTheRotatedCertificateWhileAnOpenConnectionKeepsWorking() throws Exception {
-        X509Certificate before = servedCertificate(tls.pki.trustingContext());
-        try (Connection old = amqps(tls.pki.trustingContext()).newConnection(); Channel ch = old.createChannel()) {
+        X509Certificate before = servedCertificate(tls.pki().trustingContext());
+        try (Connection old = amqps(tls.pki().trustingContext()).newConnection(); Channel ch = old.createChannel()) {
             String q = ch.queueDeclare().getQueue();
             TestPki next = TestPki.create("Rotated CA");
             TestPki.Issued rotated = next.issue("rotated.localhost", List.of("localhost"), true,
@@ -111,10 +101,10 @@ class TlsRotationTest {
 
     @Test
     void aReplacementWithAMismatchedKeyIsRefusedAndTheOldCertificateKeepsServing() throws Exception {
-        X509Certificate before = servedCertificate(tls.pki.trustingContext());
-        TestPki.Issued rotated = tls.pki.issue("rotated.localhost", List.of("localhost"), true,
+        X509Certificate before = servedCertificate(tls.pki().trustingContext());
+        TestPki.Issued rotated = tls.pki().issue("rotated.localhost", List.of("localhost"), true,
                 Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(30)));
-        TestPki.Issued other = tls.pki.server();
+        TestPki.Issued other = tls.pki().server();
         Logger serverTls = (Logger) LoggerFactory.getLogger("dev.junction.broker.ServerTls");
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
@@ -130,16 +120,16 @@ class TlsRotationTest {
                     // Once per listener and file set seen (the key is moved before the certificate, so a check may
                     // see the half-replaced set too), not once per check: at most 2 listeners x 2 sets.
                     .hasSizeLessThanOrEqualTo(4);
-            assertThat(servedCertificate(tls.pki.trustingContext()).getSerialNumber())
+            assertThat(servedCertificate(tls.pki().trustingContext()).getSerialNumber())
                     .isEqualTo(before.getSerialNumber());
-            try (Connection c = amqps(tls.pki.trustingContext()).newConnection()) {
+            try (Connection c = amqps(tls.pki().trustingContext()).newConnection()) {
                 assertThat(c.isOpen()).isTrue();
             }
 
             // The matching key arrives: the watcher is still checking and takes the set.
             replace(rotated, rotated);
             X509Certificate after = await("the corrected file set", () -> {
-                X509Certificate served = servedCertificate(tls.pki.trustingContext());
+                X509Certificate served = servedCertificate(tls.pki().trustingContext());
                 return served.getSerialNumber().equals(rotated.cert().getSerialNumber()) ? served : null;
             });
             assertThat(after.getSubjectX500Principal().getName()).contains("CN=rotated.localhost");
@@ -150,13 +140,13 @@ class TlsRotationTest {
 
     @Test
     void aRotatedCaFileDecidesWhichClientCertificatesNewMqttConnectionsMayPresent() throws Exception {
-        Mqtt5BlockingClient old = mqtts(tls.pki.client("alice"));
+        Mqtt5BlockingClient old = mqtts(tls.pki().client("alice"));
         old.connect();
         try {
             TestPki newCa = TestPki.create("Next Client CA");
             assertThatThrownBy(() -> mqtts(newCa.client("alice")).connect()).isInstanceOf(RuntimeException.class);
-            Path ca = tls.dir.resolve("certs/ca.pem");
-            Path tmp = tls.dir.resolve("certs/ca.pem.tmp");
+            Path ca = tls.dir().resolve("certs/ca.pem");
+            Path tmp = tls.dir().resolve("certs/ca.pem.tmp");
             newCa.writeCa(tmp);
             Files.move(tmp, ca, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
@@ -168,7 +158,7 @@ class TlsRotationTest {
                 fresh.disconnect();
                 return true;
             });
-            assertThatThrownBy(() -> mqtts(tls.pki.client("alice")).connect()).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(() -> mqtts(tls.pki().client("alice")).connect()).isInstanceOf(RuntimeException.class);
 
             // The connection authenticated by the old CA stays up: a QoS 1 round trip on it.
             try (var publishes = old.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -187,15 +177,14 @@ class TlsRotationTest {
 
     @Test
     void anExplicitReloadTakesNewFilesWhenThePeriodicCheckIsOff() throws Exception {
-        tls.close();
         // watch_interval_ms: 0 leaves the reload to SIGHUP, whose handler calls Broker.reloadTls().
-        tls = TlsBroker.start(CONFIG.replace("watch_interval_ms: 100", "watch_interval_ms: 0"));
-        TestPki.Issued rotated = tls.pki.issue("reloaded.localhost", List.of("localhost"), true,
+        tls.restartWith(CONFIG.replace("watch_interval_ms: 100", "watch_interval_ms: 0"));
+        TestPki.Issued rotated = tls.pki().issue("reloaded.localhost", List.of("localhost"), true,
                 Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(30)));
         replace(rotated, rotated);
-        tls.broker.reloadTls();
+        tls.broker().reloadTls();
         X509Certificate after = await("the reloaded certificate", () -> {
-            X509Certificate served = servedCertificate(tls.pki.trustingContext());
+            X509Certificate served = servedCertificate(tls.pki().trustingContext());
             return served.getSerialNumber().equals(rotated.cert().getSerialNumber()) ? served : null;
         });
         assertThat(after.getSubjectX500Principal().getName()).contains("CN=reloaded.localhost");
@@ -203,7 +192,7 @@ class TlsRotationTest {
 
     /** Writes the certificate and key files the way a careful operator does: each replaced atomically. */
     private void replace(TestPki.Issued cert, TestPki.Issued key) throws Exception {
-        Path dir = tls.dir.resolve("certs");
+        Path dir = tls.dir().resolve("certs");
         Files.writeString(dir.resolve("server.pem.tmp"), TestPki.pem("CERTIFICATE", cert.cert().getEncoded()));
         Files.writeString(dir.resolve("server.key.tmp"), TestPki.pem("PRIVATE KEY", key.key().getEncoded()));
         Files.move(dir.resolve("server.key.tmp"), dir.resolve("server.key"), StandardCopyOption.REPLACE_EXISTING,
@@ -227,7 +216,7 @@ class TlsRotationTest {
     private Mqtt5BlockingClient mqtts(TestPki.Issued clientCert) throws Exception {
         return MqttClient.builder().useMqttVersion5().identifier("rotate-" + UUID.randomUUID())
                 .serverHost("localhost").serverPort(tls.port("mqtts"))
-                .sslConfig().trustManagerFactory(tls.pki.trustManagers()).keyManagerFactory(clientCert.keyManagers())
+                .sslConfig().trustManagerFactory(tls.pki().trustManagers()).keyManagerFactory(clientCert.keyManagers())
                 .applySslConfig().buildBlocking();
     }
 

@@ -3,14 +3,17 @@ package dev.junction.conformance.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.OpenSsl;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The TLS conformance tests with the OpenSSL (BoringSSL) provider, the one the broker picks when it loads. */
 class TlsWithOpenSslTest extends TlsListenersTest {
-    @BeforeAll
-    static void start() throws Exception {
-        startBroker();
+    @RegisterExtension
+    static final TlsBroker tls = TlsBroker.perClass();
+
+    @Override
+    TlsBroker tls() {
+        return tls;
     }
 
     @Test
