@@ -101,8 +101,13 @@ class MqttMalformedPacketTest {
         }
     }
 
+    /**
+     * A client that connected with a Session Expiry Interval of zero may not set a non-zero one on its DISCONNECT:
+     * a Protocol Error (MQTT 5 section 3.14.2.2.2, a statement without an id; [MQTT-3.14.2-2] is the different
+     * rule that the server never sends a Session Expiry Interval on DISCONNECT).
+     */
     @Test
-    void disconnectSettingSessionExpiryAfterConnectingWithZeroIsProtocolError_MQTT_3_14_2_2() throws Exception {
+    void disconnectSettingSessionExpiryAfterConnectingWithZeroIsProtocolError_section_3_14_2_2_2() throws Exception {
         try (RawMqtt raw = new RawMqtt(mqtt.port())) {
             raw.connect5(id("expiry")); // no Session Expiry Interval: 0
             // DISCONNECT, reason 0x00, properties: Session Expiry Interval (0x11) = 60
