@@ -272,6 +272,13 @@ public final class RoutingEngine implements AutoCloseable {
         return messageIds.incrementAndGet();
     }
 
+    /**
+     * The store, for the engine's own parts, the engine API's facade (which keeps protocol records through it) and
+     * the broker's wiring (the users' definitions). It is public because those live in other packages. A protocol
+     * adapter must not call it: it has {@code Engine.storeWritable()}, {@code sessions} and {@code retained}, and the
+     * architecture test keeps adapters off the store and off this class (its exemption lists name the adapter
+     * classes that still call it until they move onto the API).
+     */
     public MessageStore store() {
         return store;
     }
