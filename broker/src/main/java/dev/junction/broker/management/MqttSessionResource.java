@@ -88,7 +88,8 @@ final class MqttSessionResource {
         m.put("messages_queued", q.messageCount());
         m.put("messages_in_flight", q.unackedCount());
         List<Map<String, Object>> subs = new ArrayList<>();
-        // The session queue's own bindings, not a scan of every binding of the vhost (one per subscription).
+        // The queue's own bindings (a reverse index): listing n sessions costs their subscriptions, not n times
+        // every binding of the vhost.
         for (Binding b : v.bindingsTo(true, q.name())) {
             if (b.arguments().containsKey("x-mqtt-filter")) {
                 Map<String, Object> s = new LinkedHashMap<>();
