@@ -1,16 +1,15 @@
 package dev.junction.broker;
 
-import dev.junction.amqp.AmqpChannelInitializer;
-import dev.junction.amqp.AmqpSettings;
+import dev.junction.amqp.AmqpProtocol;
 import dev.junction.broker.management.ManagementApi;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.ListenerConfig;
 import dev.junction.config.StorageConfig;
-import dev.junction.mqtt.MqttChannelInitializer;
-import dev.junction.mqtt.MqttServer;
-import dev.junction.mqtt.MqttSettings;
-import dev.junction.mqtt.MqttWebSocketInitializer;
+import dev.junction.mqtt.MqttProtocol;
+import dev.junction.protocol.ProtocolContext;
+import dev.junction.protocol.ProtocolModule;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.queue.Paging;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.log.FsyncPolicy;
@@ -26,6 +25,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running broker: the composition root that builds the store, the engine and the listeners from a config, and
- * takes them down again in reverse order.
+ * A running broker: the composition root that builds the store, the engine, the protocol modules and their
+ * listeners from a config, and takes them down again in reverse order. Every protocol is wired the same way, from
+ * the list of {@link ProtocolModule}s in {@link #standardProtocols()}.
  */
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
@@ -55,25 +59,37 @@ public final class Broker implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private HttpListener http;
-    private TcpListener amqp;
-    private TcpListener mqtt;
-    private TcpListener mqttWs;
-    private TcpListener amqps;
-    private TcpListener mqtts;
-    private TcpListener mqttWss;
-    private MqttServer mqttServer;
+    private final List<ProtocolModule> protocols;
+    /** The modules started, the latest first: they are closed in this order. */
+    private final Deque<ProtocolModule> running = new ArrayDeque<>();
+    private final List<TcpListener> listeners = new ArrayList<>();
     private dev.junction.routing.auth.backend.AuthBackends authBackends;
     private ConnectionGate gate;
     private JvmGcMetrics gcMetrics;
     private boolean closed;
 
-    private Broker(JunctionConfig config) {
+    private Broker(JunctionConfig config, List<ProtocolModule> protocols) {
         this.config = config;
+        this.protocols = List.copyOf(protocols);
+    }
+
+    /** The protocols a broker serves, each a new module: AMQP 0-9-1, then MQTT. */
+    static List<ProtocolModule> standardProtocols() {
+        return List.of(new AmqpProtocol(), new MqttProtocol());
     }
 
     /** Starts a broker; on failure everything already started is stopped again before the error propagates. */
     public static Broker start(JunctionConfig config) throws Exception {
-        Broker broker = new Broker(config);
+        return start(config, standardProtocols());
+    }
+
+    /**
+     * Starts a broker serving {@code protocols}, modules not yet started. Their order is the order they start and
+     * bind their listeners in; on a listener several of them serve, the first answers the connections whose
+     * protocol header none of them claims.
+     */
+    public static Broker start(JunctionConfig config, List<ProtocolModule> protocols) throws Exception {
+        Broker broker = new Broker(config, protocols);
         try {
             broker.startAll();
         } catch (Exception | Error e) {
@@ -110,7 +126,7 @@ public final class Broker implements AutoCloseable {
         engine.setQuotas(config.limits().quotas());
         if (!config.mqtt().perSessionMetrics()) {
             // Client ids often name a device or a person: no per-session series unless the operator asks.
-            engine.setPerQueueMetrics(name -> !MqttServer.isSessionQueue(name));
+            engine.setPerQueueMetrics(name -> !MqttProtocol.isSessionQueue(name));
         }
         engine.recover();
         config.vhosts().forEach(engine::createVhost);
@@ -130,53 +146,34 @@ public final class Broker implements AutoCloseable {
                     httpTls, new ManagementApi(engine, config, adminWork));
             listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()), httpTls);
         }
-        AmqpSettings amqpSettings = new AmqpSettings(config.limits().frameMax(), config.limits().channelMax(),
-                config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
-                + hostName(), config.users(), config.limits().maxContentInFlightBytes());
-        // One initializer for amqp and amqps, so direct reply-to works between clients on either listener.
-        AmqpChannelInitializer amqpInitializer = new AmqpChannelInitializer(amqpSettings, engine);
-        ListenerConfig amqpConfig = config.listeners().amqp();
-        if (amqpConfig.enabled()) {
-            amqp = new TcpListener("amqp", amqpInitializer, gate);
-            listen("amqp", amqp.start(boss, workers, amqpConfig.bind(), amqpConfig.port()));
-        }
-        ListenerConfig amqpsConfig = config.listeners().amqps();
-        if (amqpsConfig.enabled()) {
-            ServerTls tls = tls("amqps", amqpsConfig);
-            amqps = new TcpListener("amqps", amqpInitializer, gate, tls);
-            listen("amqps", amqps.start(boss, workers, amqpsConfig.bind(), amqpsConfig.port()), tls);
-        }
-        mqttServer = MqttServer.create(new MqttSettings(config.mqtt(), config.users(),
-                config.limits().maxMessageSize(), config.limits().maxRetainedMessages(),
-                config.limits().maxRetainedBytes()), engine);
-        ListenerConfig mqttConfig = config.listeners().mqtt();
-        if (mqttConfig.enabled()) {
-            mqtt = new TcpListener("mqtt", new MqttChannelInitializer(mqttServer), gate);
-            listen("mqtt", mqtt.start(boss, workers, mqttConfig.bind(), mqttConfig.port()));
-        }
-        ListenerConfig mqttWsConfig = config.listeners().mqttWs();
-        if (mqttWsConfig.enabled()) {
-            mqttWs = new TcpListener("mqtt_ws", new MqttWebSocketInitializer(mqttServer), gate);
-            listen("mqtt_ws", mqttWs.start(boss, workers, mqttWsConfig.bind(), mqttWsConfig.port()));
-        }
-        ListenerConfig mqttsConfig = config.listeners().mqtts();
-        if (mqttsConfig.enabled()) {
-            ServerTls tls = tls("mqtts", mqttsConfig);
-            mqtts = new TcpListener("mqtts", new MqttChannelInitializer(mqttServer), gate, tls);
-            listen("mqtts", mqtts.start(boss, workers, mqttsConfig.bind(), mqttsConfig.port()), tls);
-        }
-        ListenerConfig mqttWssConfig = config.listeners().mqttWss();
-        if (mqttWssConfig.enabled()) {
-            ServerTls tls = tls("mqtt_wss", mqttWssConfig);
-            mqttWss = new TcpListener("mqtt_wss", new MqttWebSocketInitializer(mqttServer), gate, tls);
-            listen("mqtt_wss", mqttWss.start(boss, workers, mqttWssConfig.bind(), mqttWssConfig.port()), tls);
-        }
+        startProtocols();
         LOG.info("Junction started in {} ms (vhosts {})",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts());
     }
 
-    private void listen(String name, InetSocketAddress address) {
-        listen(name, address, null);
+    /**
+     * Starts each module that has an enabled listener, in list order, and binds each enabled listener once the last
+     * module serving it has started; a module whose listeners are all disabled is neither started nor closed.
+     */
+    private void startProtocols() throws InterruptedException, dev.junction.config.ConfigException {
+        List<ProtocolModule> enabled = protocols.stream()
+                .filter(m -> m.listeners().stream().anyMatch(key -> config.listeners().byKey(key).enabled()))
+                .toList();
+        ProtocolContext context = new ProtocolContext(Engine.of(engine), engine, config, registry, workers);
+        for (ProtocolModule module : enabled) {
+            module.start(context);
+            running.push(module);
+            for (String key : module.listeners()) {
+                ListenerConfig listener = config.listeners().byKey(key);
+                List<ProtocolModule> serving = enabled.stream().filter(m -> m.listeners().contains(key)).toList();
+                if (listener.enabled() && serving.get(serving.size() - 1) == module) {
+                    ServerTls tls = tls(key, listener);
+                    TcpListener tcp = new TcpListener(key, serving, gate, tls);
+                    listeners.add(tcp);
+                    listen(key, tcp.start(boss, workers, listener.bind(), listener.port()), tls);
+                }
+            }
+        }
     }
 
     private void listen(String name, InetSocketAddress address, ServerTls tls) {
@@ -193,14 +190,6 @@ public final class Broker implements AutoCloseable {
     /** The listener's TLS context, or null for a plain listener. */
     private static ServerTls tls(String name, ListenerConfig listener) throws dev.junction.config.ConfigException {
         return listener.tls().isPresent() ? ServerTls.create(name, listener.tls().get()) : null;
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "localhost";
-        }
     }
 
     /** The address a listener actually bound (port 0 in the config picks a free port). */
@@ -245,20 +234,7 @@ public final class Broker implements AutoCloseable {
         bound.clear();
         long started = System.nanoTime();
         tlsWatcher.close();
-        if (amqp != null) {
-            amqp.stop();
-        }
-        if (mqtt != null) {
-            mqtt.stop();
-        }
-        if (mqttWs != null) {
-            mqttWs.stop();
-        }
-        for (TcpListener tlsListener : new TcpListener[] {amqps, mqtts, mqttWss}) {
-            if (tlsListener != null) {
-                tlsListener.stop();
-            }
-        }
+        listeners.forEach(TcpListener::stop);
         if (http != null) {
             http.stop();
         }
@@ -268,8 +244,8 @@ public final class Broker implements AutoCloseable {
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        if (mqttServer != null) {
-            mqttServer.close();
+        while (!running.isEmpty()) {
+            running.pop().close();
         }
         if (authBackends != null) {
             authBackends.close();

@@ -1,31 +1,38 @@
 package dev.junction.broker;
 
+import dev.junction.protocol.ProtocolModule;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import java.util.List;
 
-/** A protocol listener: binds a server socket and gives every accepted connection the protocol's pipeline. */
+/**
+ * A protocol listener: binds a server socket and gives every accepted connection the gate, the listener's TLS, and
+ * the pipeline of the protocol module serving it, or a {@link ProtocolSniffer} when several modules share it.
+ */
 final class TcpListener {
     private final String name;
-    private final ChannelHandler initializer;
+    private final List<ProtocolModule> modules;
     private final ConnectionGate gate;
     private final ServerTls tls;
     private Channel server;
 
-    TcpListener(String name, ChannelHandler initializer, ConnectionGate gate) {
-        this(name, initializer, gate, null);
-    }
-
-    /** @param tls the listener's TLS, or null for plain TCP */
-    TcpListener(String name, ChannelHandler initializer, ConnectionGate gate, ServerTls tls) {
+    /**
+     * @param modules the modules serving the listener, at least one; with more, the first answers the connections
+     *     whose first bytes no module claims
+     * @param tls the listener's TLS, or null for plain TCP
+     */
+    TcpListener(String name, List<ProtocolModule> modules, ConnectionGate gate, ServerTls tls) {
+        if (modules.isEmpty()) {
+            throw new IllegalArgumentException("listener " + name + " has no protocol module");
+        }
         this.name = name;
-        this.initializer = initializer;
+        this.modules = List.copyOf(modules);
         this.gate = gate;
         this.tls = tls;
     }
@@ -46,7 +53,11 @@ final class TcpListener {
                         if (tls != null) {
                             tls.install(ch);
                         }
-                        ch.pipeline().addLast(initializer);
+                        if (modules.size() == 1) {
+                            modules.get(0).initChannel(name, ch);
+                        } else {
+                            ch.pipeline().addLast("protocol-sniffer", new ProtocolSniffer(name, modules));
+                        }
                     }
                 })
                 .bind(bind, port).sync().channel();

@@ -24,6 +24,25 @@ public record Listeners(ListenerConfig amqp, ListenerConfig mqtt, ListenerConfig
         }
     }
 
+    /**
+     * The listener under its configuration key ({@code amqp}, {@code amqps}, {@code mqtt}, {@code mqtts},
+     * {@code mqtt_ws}, {@code mqtt_wss}, {@code http}), as protocol modules name the listeners they serve.
+     *
+     * @throws IllegalArgumentException for a key that names no listener
+     */
+    public ListenerConfig byKey(String key) {
+        return switch (key) {
+            case "amqp" -> amqp;
+            case "amqps" -> amqps;
+            case "mqtt" -> mqtt;
+            case "mqtts" -> mqtts;
+            case "mqtt_ws" -> mqttWs;
+            case "mqtt_wss" -> mqttWss;
+            case "http" -> http;
+            default -> throw new IllegalArgumentException("no listener '" + key + "' in the configuration");
+        };
+    }
+
     /** Only the plain listeners; the TLS ones are off, on their default ports. */
     public Listeners(ListenerConfig amqp, ListenerConfig mqtt, ListenerConfig mqttWs, ListenerConfig http) {
         this(amqp, mqtt, mqttWs, http, new ListenerConfig(false, "0.0.0.0", 5671),
