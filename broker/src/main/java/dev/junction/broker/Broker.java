@@ -11,6 +11,7 @@ import dev.junction.mqtt.MqttServer;
 import dev.junction.mqtt.MqttSettings;
 import dev.junction.mqtt.MqttWebSocketInitializer;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.queue.Paging;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.log.FsyncPolicy;
@@ -148,7 +149,7 @@ public final class Broker implements AutoCloseable {
         }
         mqttServer = MqttServer.create(new MqttSettings(config.mqtt(), config.users(),
                 config.limits().maxMessageSize(), config.limits().maxRetainedMessages(),
-                config.limits().maxRetainedBytes()), engine);
+                config.limits().maxRetainedBytes()), Engine.of(engine));
         ListenerConfig mqttConfig = config.listeners().mqtt();
         if (mqttConfig.enabled()) {
             mqtt = new TcpListener("mqtt", new MqttChannelInitializer(mqttServer), gate);
