@@ -5,7 +5,6 @@ import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.auth.MqttTopics;
-import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,21 +88,21 @@ final class MqttSessionResource {
         m.put("messages_queued", q.messageCount());
         m.put("messages_in_flight", q.unackedCount());
         List<Map<String, Object>> subs = new ArrayList<>();
-        for (Exchange x : v.exchanges()) {
-            for (Binding b : x.bindings()) {
-                if (b.toQueue() && b.destination().equals(q.name()) && b.arguments().containsKey("x-mqtt-filter")) {
-                    Map<String, Object> s = new LinkedHashMap<>();
-                    s.put("filter", MqttTopics.toFilter(b.routingKey()));
-                    s.put("qos", Values.toJson(b.arguments().get("x-mqtt-qos")));
-                    s.put("no_local", Values.toJson(b.arguments().getOrDefault("x-mqtt-no-local", false)));
-                    s.put("retain_as_published",
-                            Values.toJson(b.arguments().getOrDefault("x-mqtt-retain-as-published", false)));
-                    Object id = b.arguments().get("x-mqtt-subscription-id");
-                    if (id != null) {
-                        s.put("subscription_identifier", Values.toJson(id));
-                    }
-                    subs.add(s);
+        // The queue's own bindings (a reverse index): listing n sessions costs their subscriptions, not n times
+        // every binding of the vhost.
+        for (Binding b : v.bindingsTo(true, q.name())) {
+            if (b.arguments().containsKey("x-mqtt-filter")) {
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("filter", MqttTopics.toFilter(b.routingKey()));
+                s.put("qos", Values.toJson(b.arguments().get("x-mqtt-qos")));
+                s.put("no_local", Values.toJson(b.arguments().getOrDefault("x-mqtt-no-local", false)));
+                s.put("retain_as_published",
+                        Values.toJson(b.arguments().getOrDefault("x-mqtt-retain-as-published", false)));
+                Object id = b.arguments().get("x-mqtt-subscription-id");
+                if (id != null) {
+                    s.put("subscription_identifier", Values.toJson(id));
                 }
+                subs.add(s);
             }
         }
         m.put("subscriptions", subs);
