@@ -107,8 +107,8 @@ public final class MqttServer implements AutoCloseable {
         // Session queues declared by earlier versions dead-letter their drops here to count them; the exchange
         // stays so that they find it (and route nowhere). Drops are now counted through Vhost.onDropped.
         vhost.declareExchange(new ExchangeSpec(DROPPED, "fanout", false, false, true, Map.of()), false);
-        this.retained = new RetainedMessages(vhost.name(), engine.retained(vhost.name()), settings.maxRetainedMessages(),
-                settings.maxRetainedBytes());
+        this.retained = new RetainedMessages(vhost.name(), engine.retained(vhost.name()),
+                settings.maxRetainedMessages(), settings.maxRetainedBytes());
         this.stored = new StoredSessions(engine.sessions(vhost.name()));
         this.wills = new Wills(timer, lanes, stored, this);
         this.shares = new ShareGroups(vhost, config.exchange(), shareLanes);
