@@ -4,7 +4,7 @@ import dev.junction.config.AclRule;
 import dev.junction.config.MqttConfig;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
-import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.AuthChain;
 import dev.junction.routing.auth.backend.Credentials;
@@ -31,14 +31,14 @@ final class Access {
 
     private final MqttConfig config;
     private final List<UserConfig> users;
-    private final RoutingEngine engine;
+    private final Engine engine;
     private final AuthChain fallback;
 
     Access(MqttSettings settings) {
         this(settings, null);
     }
 
-    Access(MqttSettings settings, RoutingEngine engine) {
+    Access(MqttSettings settings, Engine engine) {
         this.config = settings.mqtt();
         this.users = settings.users();
         this.engine = engine;

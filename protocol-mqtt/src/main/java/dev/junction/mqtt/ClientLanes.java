@@ -1,8 +1,9 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.SerialExecutor;
+import dev.junction.routing.api.SerialLane;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * sessions.
  *
  * <p>Tasks never block on an event loop; their results are futures that a connection brings back to its own event
- * loop.
+ * loop. The same kind of lanes, keyed by group queue, orders the share groups' joins and leaves ({@link ShareGroups}).
  */
 final class ClientLanes implements AutoCloseable {
     /** How long {@link #close} lets submitted tasks (a last detach, a record to store) finish. */
@@ -27,18 +28,26 @@ final class ClientLanes implements AutoCloseable {
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
     private static final class Lane {
-        final SerialExecutor executor;
+        final Executor executor;
         /** Tasks submitted and not yet finished; changed only inside {@code lanes.compute} for this key. */
         int pending;
 
-        Lane(SerialExecutor executor) {
+        Lane(Executor executor) {
             this.executor = executor;
         }
     }
 
+    /** Names each lane, with its key, in the log. */
+    private final String laneName;
+
     ClientLanes(int threads) {
+        this(threads, "junction-mqtt-sessions", "mqtt client");
+    }
+
+    ClientLanes(int threads, String threadName, String laneName) {
+        this.laneName = laneName;
         this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "junction-mqtt-sessions");
+            Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
@@ -48,7 +57,7 @@ final class ClientLanes implements AutoCloseable {
     <T> CompletableFuture<T> submit(String clientId, Supplier<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Lane lane = lanes.compute(clientId, (k, l) -> {
-            Lane held = l != null ? l : new Lane(new SerialExecutor(pool, "mqtt client " + k));
+            Lane held = l != null ? l : new Lane(SerialLane.on(pool, laneName + " " + k));
             held.pending++;
             return held;
         });

@@ -7,8 +7,8 @@ import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.HandshakeCompleted;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.TopicIndex;
 import dev.junction.routing.auth.backend.Verdict;
-import dev.junction.routing.topic.TopicWords;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -251,7 +251,7 @@ final class ConnectFlow {
     private Will will(MqttConnectVariableHeader vh, MqttConnectPayload pl, String clientId) {
         String topic = pl.willTopic();
         try {
-            TopicWords.mqtt(topic == null ? "" : topic);
+            TopicIndex.checkMqttTopic(topic == null ? "" : topic);
         } catch (IllegalArgumentException e) {
             malformedConnect("invalid will topic: " + e.getMessage());
             return null;

@@ -4,7 +4,7 @@ import dev.junction.config.AclRule;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.topic.TopicWords;
+import dev.junction.routing.api.TopicIndex;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -92,7 +92,7 @@ final class InboundPublish {
             }
         }
         try {
-            TopicWords.mqtt(topic == null ? "" : topic);
+            TopicIndex.checkMqttTopic(topic == null ? "" : topic);
         } catch (IllegalArgumentException e) {
             c.violations.warn("MQTT client '{}' published to an invalid topic: {}", c.clientId(), e.getMessage());
             c.closeWith(ReasonCode.TOPIC_NAME_INVALID);

@@ -53,7 +53,7 @@ final class Login {
         }
         c.connectArrived();
         MqttConnectMessage connect = (MqttConnectMessage) m;
-        if (!c.server.engine.store().writable() && wantsStoredSession(connect)) {
+        if (!c.server.engine.storeWritable() && wantsStoredSession(connect)) {
             // A persistent session could not be stored: refused visibly rather than accepted and lost on a restart.
             LOG.warn("MQTT client {} asked for a persistent session while the store cannot write; refusing",
                     c.remote());

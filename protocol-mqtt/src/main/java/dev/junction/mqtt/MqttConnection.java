@@ -2,7 +2,7 @@ package dev.junction.mqtt;
 
 import dev.junction.config.UserConfig;
 import dev.junction.routing.api.ConnectionQuotas;
-import dev.junction.routing.api.ReadGate;
+import dev.junction.routing.api.DeliveryOutlet;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     private static final int CONNECT_TIMEOUT_SECONDS = 20;
+    /** Deliveries that may wait for the event loop before the consumers are paused. */
+    private static final int MAX_PENDING_DELIVERIES = 1000;
 
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
@@ -80,9 +82,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
-        this.out = new Output(this, context);
-        this.reading = new ReadControl(this, server.engine,
-                new ReadGate(on -> context.channel().config().setAutoRead(on)));
+        DeliveryOutlet outlet = new DeliveryOutlet(context.executor(), MAX_PENDING_DELIVERIES, context::flush,
+                outbound::resume, on -> context.channel().config().setAutoRead(on));
+        this.out = new Output(this, context, outlet);
+        this.reading = new ReadControl(this, server.engine, outlet);
     }
 
     @Override
@@ -297,9 +300,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext context) {
         boolean writable = context.channel().isWritable();
-        out.writabilityChanged(writable);
+        out.writabilityChanged(writable); // writable resumes the consumers
         if (writable) {
-            outbound.resume();
             retainedBacklog.drain();
         }
         context.fireChannelWritabilityChanged();

@@ -1,11 +1,11 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
-import dev.junction.routing.RoutingEngine;
-import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.Message;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.Vhost;
 import io.micrometer.core.instrument.Counter;
 
 import java.util.Map;
@@ -48,7 +48,7 @@ public final class MqttServer implements AutoCloseable {
      * only let each connection make the broker buffer up to 256 MiB. Announced in CONNACK [MQTT-3.2.2-15].
      */
     final int maxPacketSize;
-    final VirtualHost vhost;
+    final Vhost vhost;
     final RetainedMessages retained;
     final Access access;
     /** Messages dropped for an MQTT client because their routing key is no MQTT Topic Name. */
@@ -61,18 +61,20 @@ public final class MqttServer implements AutoCloseable {
         return t;
     });
     private final ClientLanes lanes = new ClientLanes(LANE_THREADS);
+    /** The share groups' lanes, on a thread of their own: a client id's lane may wait for a join (at start). */
+    private final ClientLanes shareLanes = new ClientLanes(1, "junction-mqtt-shares", "mqtt share group");
     final StoredSessions stored;
     final Wills wills;
     final ShareGroups shares;
     final SessionRegistry sessions;
 
-    public static MqttServer create(MqttSettings settings, RoutingEngine engine) {
+    public static MqttServer create(MqttSettings settings, Engine engine) {
         return new MqttServer(settings, engine);
     }
 
     /** Whether no session task is waiting or running (for tests that drive connections on one thread). */
     boolean lanesIdle() {
-        return lanes.active() == 0;
+        return lanes.active() == 0 && shareLanes.active() == 0;
     }
 
     /** Stops the timers of session expiry and delayed wills, then lets the session tasks already asked finish. */
@@ -80,12 +82,13 @@ public final class MqttServer implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         lanes.close();
+        shareLanes.close();
     }
 
-    /** The engine, for its memory alarm. */
-    final RoutingEngine engine;
+    /** The engine, for its alarms, guards and limits. */
+    final Engine engine;
 
-    private MqttServer(MqttSettings settings, RoutingEngine engine) {
+    private MqttServer(MqttSettings settings, Engine engine) {
         this.engine = engine;
         this.settings = settings;
         this.config = settings.mqtt();
@@ -102,13 +105,13 @@ public final class MqttServer implements AutoCloseable {
             vhost.declareExchange(new ExchangeSpec(config.exchange(), "topic", true, false, false, Map.of()), false);
         }
         // Session queues declared by earlier versions dead-letter their drops here to count them; the exchange
-        // stays so that they find it (and route nowhere). Drops are now counted by Queue.onDropped.
+        // stays so that they find it (and route nowhere). Drops are now counted through Vhost.onDropped.
         vhost.declareExchange(new ExchangeSpec(DROPPED, "fanout", false, false, true, Map.of()), false);
-        this.retained = new RetainedMessages(vhost.name(), engine.store().retained(), settings.maxRetainedMessages(),
-                settings.maxRetainedBytes());
-        this.stored = new StoredSessions(engine.store().sessions(), vhost.name());
+        this.retained = new RetainedMessages(vhost.name(), engine.retained(vhost.name()),
+                settings.maxRetainedMessages(), settings.maxRetainedBytes());
+        this.stored = new StoredSessions(engine.sessions(vhost.name()));
         this.wills = new Wills(timer, lanes, stored, this);
-        this.shares = new ShareGroups(vhost, config.exchange());
+        this.shares = new ShareGroups(vhost, config.exchange(), shareLanes);
         this.sessions = new SessionRegistry(vhost, config, engine.authorization(), lanes, timer, stored, wills, shares,
                 queueFull);
         engine.authorization().mqtt(vhost.name(), config.exchange(), TopicMapping.sessionQueue(""),
@@ -121,7 +124,7 @@ public final class MqttServer implements AutoCloseable {
      * not kept, and the message is routed all the same (MQTT 3.1.1 and wills: no way to tell the publisher;
      * RetainedMessages logs it once). Called from any event loop, a client id's lane or the timer.
      */
-    dev.junction.routing.api.PublishResult publish(String topic, boolean retain, Message m, boolean confirm) {
+    PublishResult publish(String topic, boolean retain, Message m, boolean confirm) {
         if (retain) {
             retained.apply(topic, m);
         }

@@ -1,8 +1,7 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.exchange.TopicExchange;
+import dev.junction.routing.api.Vhost;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -59,17 +58,18 @@ final class MqttSession {
         this.queueName = TopicMapping.sessionQueue(clientId);
     }
 
-    /** Rebuilds a session from its durable queue's bindings (the options travel in the binding arguments). */
-    static MqttSession recover(String clientId, VirtualHost vhost, String exchange) {
+    /**
+     * Rebuilds a session from its durable queue's bindings (the options travel in the binding arguments). Only the
+     * queue's own bindings are read, so rebuilding one session costs its subscriptions, not every subscription of
+     * the MQTT exchange.
+     */
+    static MqttSession recover(String clientId, Vhost vhost, String exchange) {
         MqttSession s = new MqttSession(clientId);
-        vhost.exchange(exchange).ifPresent(x -> {
-            for (Binding b : x.bindings()) {
-                if (b.toQueue() && b.destination().equals(s.queueName)
-                        && b.arguments().containsKey(TopicExchange.MQTT_FILTER_ARGUMENT)) {
-                    s.subscriptions.put(Subscriptions.Subscription.fromBinding(b));
-                }
+        for (Binding b : vhost.bindingsTo(s.queueName)) {
+            if (b.source().equals(exchange) && b.arguments().containsKey(Binding.MQTT_FILTER_ARGUMENT)) {
+                s.subscriptions.put(Subscriptions.Subscription.fromBinding(b));
             }
-        });
+        }
         return s;
     }
 

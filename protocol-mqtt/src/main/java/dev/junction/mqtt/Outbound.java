@@ -1,13 +1,14 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumeRequest;
+import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
-import dev.junction.routing.queue.Consumer;
-import dev.junction.routing.queue.Prefetch;
-import dev.junction.routing.queue.Queue;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -22,13 +23,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Messages to the client: consumers on the session queue and on shared-subscription queues, the in-flight window
- * (one {@link Prefetch} of min(client Receive Maximum, mqtt.max_inflight) across them [MQTT-3.3.4-9]), outbound
+ * (one {@link Credit} of min(client Receive Maximum, mqtt.max_inflight) across them [MQTT-3.3.4-9]), outbound
  * packet ids, QoS 1/2 acknowledgement and outbound topic aliases. PUBACK settles a QoS 1 delivery in the engine.
  * For QoS 2 the PUBREC hands the message over to the session: its packet id goes into the session's pending
  * releases (stored for a session that outlives its connection), and once that is durable the engine delivery is
@@ -39,27 +41,12 @@ final class Outbound {
     private static final Logger LOG = LoggerFactory.getLogger(Outbound.class);
     private static final ViolationLog UNREPRESENTABLE_LOG = new ViolationLog(LOG);
 
-    /** An unacknowledged outbound PUBLISH; {@code queue} is null for retained messages sent at SUBSCRIBE. */
-    private static final class InFlight {
-        final Queue queue;
-        final long deliveryId;
-        final int qos;
-        boolean received; // PUBREC seen: waiting for PUBCOMP
-        boolean held; // settled in the engine before its PUBCOMP: counted in {@code held}
-
-        InFlight(Queue queue, long deliveryId, int qos) {
-            this.queue = queue;
-            this.deliveryId = deliveryId;
-            this.qos = qos;
-        }
-    }
-
     private final MqttConnection c;
-    private final Map<String, Consumer> consumers = new LinkedHashMap<>();
+    private final Map<String, Consumption> consumers = new LinkedHashMap<>();
     private final Map<String, Sink> sinks = new HashMap<>();
     private final Map<Integer, InFlight> inFlight = new HashMap<>();
     private final Map<String, Integer> topicAliases = new HashMap<>();
-    private Prefetch window;
+    private Credit window;
     private int aliasMaximum;
     private int nextPacketId = 1;
     /** In-flight QoS 2 messages no longer holding engine credit (settled at PUBREC, or resumed with the session). */
@@ -70,7 +57,7 @@ final class Outbound {
     }
 
     void configure(int windowSize, int clientTopicAliasMaximum) {
-        this.window = new Prefetch(windowSize, 0);
+        this.window = Credit.of(windowSize, 0);
         this.aliasMaximum = clientTopicAliasMaximum;
     }
 
@@ -96,43 +83,51 @@ final class Outbound {
         if (sinks.containsKey(queueName)) {
             return;
         }
-        Queue q = c.server.vhost.queue(queueName).orElse(null);
-        if (q == null) {
+        if (c.server.vhost.queue(queueName).isEmpty()) {
             LOG.warn("queue '{}' of MQTT client '{}' is gone", queueName, c.clientId());
             return;
         }
         Sink sink = new Sink(queueName);
         sinks.put(queueName, sink);
-        q.consume(new ConsumerSpec("mqtt:" + c.clientId(), false, false, 0, List.of(window), null), sink)
-                .whenComplete((consumer, error) -> c.onLoop(() -> {
-                    if (error != null) {
-                        LOG.warn("MQTT client '{}' could not consume from '{}': {}", c.clientId(), queueName,
-                                error.getMessage());
-                        sinks.remove(queueName, sink);
-                    } else if (sinks.get(queueName) != sink || !c.open()) {
-                        consumer.cancel();
-                    } else {
-                        consumers.put(queueName, consumer);
-                    }
-                }));
+        consumeOn(queueName, sink).whenComplete((consumer, error) -> c.onLoop(() -> {
+            if (error != null) {
+                LOG.warn("MQTT client '{}' could not consume from '{}': {}", c.clientId(), queueName,
+                        error.getMessage());
+                sinks.remove(queueName, sink);
+            } else if (sinks.get(queueName) != sink || !c.open()) {
+                consumer.cancel();
+            } else {
+                consumers.put(queueName, consumer);
+            }
+        }));
+    }
+
+    /** One consumer on {@code queueName} drawing from the window; a queue deleted meanwhile fails the future. */
+    private CompletableFuture<Consumption> consumeOn(String queueName, Sink sink) {
+        try {
+            return c.server.vhost.consume(queueName,
+                    new ConsumeRequest("mqtt:" + c.clientId(), false, false, 0, List.of(window), null), sink);
+        } catch (BrokerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     void stopConsuming(String queueName) {
         sinks.remove(queueName);
-        Consumer consumer = consumers.remove(queueName);
+        Consumption consumer = consumers.remove(queueName);
         if (consumer != null) {
             consumer.cancel();
         }
     }
 
     void resume() {
-        consumers.values().forEach(Consumer::resume);
+        consumers.values().forEach(Consumption::resume);
     }
 
     /** The connection closed: stop consuming; unacknowledged deliveries go back to their queues (redelivered). */
     void release() {
         sinks.clear();
-        consumers.values().forEach(Consumer::cancel);
+        consumers.values().forEach(Consumption::cancel);
         consumers.clear();
         inFlight.forEach((id, f) -> {
             // A received one is in the session's pending releases already (the engine delivery is settled once
@@ -146,7 +141,7 @@ final class Outbound {
 
     private void deliver(Sink sink, Delivery d) {
         // A QoS 0 message comes auto-acknowledged (Sink.settlesOnSend): there is nothing to settle.
-        Queue settleIn = d.autoAck() ? null : d.queue();
+        DeliverySource settleIn = d.autoAck() ? null : d.source();
         if (!c.open() || sinks.get(sink.queueName) != sink) {
             if (settleIn != null) {
                 settleIn.settle(d.deliveryId(), Settlement.REQUEUE);
@@ -213,7 +208,7 @@ final class Outbound {
     }
 
     private void send(String topic, int qos, boolean retain, boolean dup, byte[] body, MqttProperties props,
-                      Queue queue, long deliveryId) {
+                      DeliverySource queue, long deliveryId) {
         String wireTopic = topic;
         Integer newAlias = null;
         if (props != null && aliasMaximum > 0) {

@@ -1,31 +1,26 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.queue.Handoff;
+import dev.junction.routing.api.DeliveryOutlet;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * A connection's write side: packets written on the event loop and flushed once per loop turn (many packets, one
- * flush), and deliveries handed from queue threads to the event loop ({@link Handoff}), no more than the socket
- * takes: a queue stops handing deliveries while the socket is over its high water mark or closed.
+ * A connection's write side over the engine's {@link DeliveryOutlet}: packets written on the event loop and flushed
+ * once per loop turn (many packets, one flush), and deliveries handed from queue threads to the event loop, no
+ * more than the socket takes: a queue stops handing deliveries while the socket is over its high water mark or
+ * closed. What is MQTT's own here is which packets may still go out once the connection is closed.
  */
 final class Output {
-    private static final int MAX_PENDING_DELIVERIES = 1000;
-
     private final MqttConnection c;
     private final ChannelHandlerContext ctx;
-    private final Handoff handoff;
-    private boolean flushPending;
-    private volatile boolean writable = true;
-    /** False once the socket closed: queues must stop handing deliveries (QoS 0 ones would be lost). */
-    private volatile boolean open = true;
+    private final DeliveryOutlet outlet;
 
-    Output(MqttConnection c, ChannelHandlerContext ctx) {
+    Output(MqttConnection c, ChannelHandlerContext ctx, DeliveryOutlet outlet) {
         this.c = c;
         this.ctx = ctx;
-        this.handoff = new Handoff(ctx.executor(), MAX_PENDING_DELIVERIES, this::flush, c.outbound::resume);
+        this.outlet = outlet;
     }
 
     /** Writes {@code msg}; after close only a CONNACK (a refusal) still goes out, anything else is dropped. */
@@ -36,20 +31,12 @@ final class Output {
             return;
         }
         ctx.write(msg, ctx.voidPromise());
-        if (!flushPending) {
-            flushPending = true;
-            ctx.executor().execute(this::flush);
-        }
-    }
-
-    private void flush() {
-        flushPending = false;
-        ctx.flush();
+        outlet.written();
     }
 
     /** Called by queue threads: hands a delivery to the event loop. */
     void deliver(Runnable onEventLoop) {
-        handoff.submit(onEventLoop);
+        outlet.deliver(onEventLoop);
     }
 
     /** Whether the socket's write buffer is below its high water mark now. */
@@ -58,19 +45,20 @@ final class Output {
     }
 
     boolean canTakeDeliveries() {
-        return open && writable && handoff.hasRoom();
+        return outlet.canTakeDeliveries();
     }
 
+    /** The socket's writability changed: writable resumes the consumers. */
     void writabilityChanged(boolean now) {
-        writable = now;
+        outlet.writabilityChanged(now);
     }
 
     void closed() {
-        open = false;
+        outlet.closed();
     }
 
     /** False once the socket closed. */
     boolean open() {
-        return open;
+        return outlet.isOpen();
     }
 }

@@ -1,11 +1,9 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.MessageCodec;
 import dev.junction.routing.api.Message;
-import dev.junction.routing.topic.TopicPattern;
-import dev.junction.routing.topic.TopicTrie;
-import dev.junction.storage.RetainedMessage;
-import dev.junction.storage.RetainedStore;
+import dev.junction.routing.api.MessageBytes;
+import dev.junction.routing.api.RetainedRecords;
+import dev.junction.routing.api.TopicIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,7 @@ final class RetainedMessages {
     }
 
     private final String vhost;
-    private final RetainedStore store;
+    private final RetainedRecords store;
     private final long maxMessages;
     private final long maxBytes;
     private final Map<String, Integer> sizes = new ConcurrentHashMap<>();
@@ -42,17 +40,15 @@ final class RetainedMessages {
     /** Set at the first refusal, cleared when room is made: one log line per time the limit is reached. */
     private boolean refusing;
 
-    RetainedMessages(String vhost, RetainedStore store, long maxMessages, long maxBytes) {
+    RetainedMessages(String vhost, RetainedRecords store, long maxMessages, long maxBytes) {
         this.vhost = vhost;
         this.store = store;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
-        for (RetainedStore.Entry e : store.index()) {
-            if (e.vhost().equals(vhost)) {
-                sizes.put(e.topic(), e.size());
-                bytes += e.size();
-            }
-        }
+        store.index().forEach((topic, size) -> {
+            sizes.put(topic, size);
+            bytes += size;
+        });
     }
 
     /** Stores or clears the retained message of {@code topic}; refuses a new topic past the limits. */
@@ -64,10 +60,11 @@ final class RetainedMessages {
                 bytes -= old;
                 refusing = false;
             }
-            store.delete(vhost, topic);
+            store.delete(topic);
             return Outcome.CLEARED;
         }
-        byte[] data = MessageCodec.encode(m);
+        // Encoded once, here: its length is what the store keeps (the index reports the same after a restart).
+        byte[] data = MessageBytes.encode(m);
         int size = data.length;
         if (old == null && (sizes.size() >= maxMessages || bytes + size > maxBytes)) {
             if (!refusing) {
@@ -80,7 +77,7 @@ final class RetainedMessages {
         }
         sizes.put(topic, size);
         bytes += size - (old == null ? 0 : old);
-        store.put(new RetainedMessage(vhost, topic, data));
+        store.put(topic, data);
         return Outcome.STORED;
     }
 
@@ -97,23 +94,19 @@ final class RetainedMessages {
      * names: the messages are read one at a time with {@link #read}, as the client takes them.
      */
     List<String> topicsMatching(String filter) {
-        TopicTrie<Boolean> one = new TopicTrie<>();
-        one.add(TopicPattern.mqtt(filter), Boolean.TRUE);
+        TopicIndex<Boolean> one = new TopicIndex<>();
+        one.add(filter, Boolean.TRUE);
         List<String> topics = new ArrayList<>();
         for (String topic : sizes.keySet()) {
-            one.match(TopicMapping.levels(topic), (p, v) -> topics.add(topic));
+            one.match(TopicMapping.levels(topic), v -> topics.add(topic));
         }
         return new ArrayList<>(new java.util.LinkedHashSet<>(topics));
     }
 
     /** The retained message of {@code topic} read back from the store; empty if cleared since or unreadable. */
     Optional<Message> read(String topic) {
-        Optional<RetainedMessage> r = store.get(vhost, topic);
-        if (r.isEmpty()) {
-            return Optional.empty(); // cleared since the index was read
-        }
         try {
-            return Optional.of(MessageCodec.decode(r.get().data()));
+            return store.get(topic); // empty when cleared since the index was read
         } catch (RuntimeException e) {
             LOG.warn("skipping unreadable retained message of '{}': {}", topic, e.toString());
             return Optional.empty();

@@ -1,7 +1,7 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.MessageCodec;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageBytes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The adapter's encoding of the session state kept in the store's {@code SessionStore} (everything a session
+ * The adapter's encoding of the session state kept in the engine's session records (everything a session
  * needs across a restart that its durable queue and bindings do not hold). Versioned: the first byte is the
  * format; a reader refuses formats newer than it knows, so an older broker never misreads a newer record.
  *
@@ -22,7 +22,7 @@ import java.util.List;
  * PUBREL, {@code i32 n} + n × {@code u16} outbound packet ids awaiting PUBCOMP, {@code i32 n} + n shared
  * subscriptions ({@code str filter}, {@code u8 qos}, {@code bool retainAsPublished}, {@code i32 subscriptionId}),
  * {@code bool hasWill} and, if set, {@code str topic}, {@code bool retain}, {@code i64 delaySeconds},
- * {@code i64 dueAtMillis}, {@code i32 length} + the will message in the engine's {@link MessageCodec} form.
+ * {@code i64 dueAtMillis}, {@code i32 length} + the will message in the engine's {@link MessageBytes} form.
  * Strings are {@code i32 length} + UTF-8.
  *
  * <p>Format 2 is format 1 followed by {@code bool hasUser} and, if set, {@code str user}: the user the session
@@ -74,7 +74,7 @@ final class SessionCodec {
                 out.writeBoolean(w.retain());
                 out.writeLong(w.delaySeconds());
                 out.writeLong(s.willDueAt());
-                byte[] m = MessageCodec.encode(w.message());
+                byte[] m = MessageBytes.encode(w.message());
                 out.writeInt(m.length);
                 out.write(m);
             }
@@ -113,7 +113,7 @@ final class SessionCodec {
                 dueAt = in.readLong();
                 byte[] m = new byte[count(in)];
                 in.readFully(m);
-                Message message = MessageCodec.decode(m);
+                Message message = MessageBytes.decode(m);
                 will = new Will(topic, message, retain, delay);
             }
             String user = null;

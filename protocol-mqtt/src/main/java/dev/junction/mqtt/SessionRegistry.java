@@ -1,11 +1,10 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
-import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.DropReasons;
 import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Vhost;
 import dev.junction.routing.auth.Authorization;
-import dev.junction.routing.queue.DeadLetters;
-import dev.junction.routing.queue.Queue;
 import io.micrometer.core.instrument.Counter;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
-    private final VirtualHost vhost;
+    private final Vhost vhost;
     private final MqttConfig config;
     private final Authorization authorization;
     private final ClientLanes lanes;
@@ -40,7 +39,7 @@ final class SessionRegistry {
     private final Counter queueFull;
     private final Map<String, MqttSession> sessions = new ConcurrentHashMap<>();
 
-    SessionRegistry(VirtualHost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
+    SessionRegistry(Vhost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
                     ScheduledExecutorService timer, StoredSessions stored, Wills wills, ShareGroups shares,
                     Counter queueFull) {
         this.vhost = vhost;
@@ -126,15 +125,16 @@ final class SessionRegistry {
     }
 
     /** Declares the session's queue unless it exists; durable when the session outlives the connection. */
-    private Queue sessionQueue(MqttSession s, boolean durable) {
-        Queue q = vhost.queue(s.queueName).orElseGet(() -> vhost.declareQueue(new QueueSpec(s.queueName, durable,
-                false, false, Map.of("x-max-length", (long) config.maxQueuedMessages())), null, false));
-        q.onDropped(this::countDrop);
-        return q;
+    private void sessionQueue(MqttSession s, boolean durable) {
+        if (vhost.queue(s.queueName).isEmpty()) {
+            vhost.declareQueue(new QueueSpec(s.queueName, durable, false, false,
+                    Map.of("x-max-length", (long) config.maxQueuedMessages())), null, false);
+        }
+        vhost.onDropped(s.queueName, this::countDrop);
     }
 
     void countDrop(String reason) {
-        if (DeadLetters.MAXLEN.equals(reason)) {
+        if (DropReasons.MAXLEN.equals(reason)) {
             queueFull.increment();
         }
     }
@@ -242,6 +242,6 @@ final class SessionRegistry {
     /** Adds a session rebuilt at start; on its lane. */
     void restored(MqttSession s) {
         sessions.put(s.clientId, s);
-        vhost.queue(s.queueName).ifPresent(q -> q.onDropped(this::countDrop));
+        vhost.onDropped(s.queueName, this::countDrop);
     }
 }

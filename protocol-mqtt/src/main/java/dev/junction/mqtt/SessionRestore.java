@@ -1,11 +1,10 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
-import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.QueueInfo;
+import dev.junction.routing.api.Vhost;
 import dev.junction.routing.auth.Authorization;
-import dev.junction.routing.queue.Queue;
-import dev.junction.storage.SessionStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class SessionRestore {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRestore.class);
 
-    private final VirtualHost vhost;
+    private final Vhost vhost;
     private final MqttConfig config;
     private final Authorization authorization;
     private final ClientLanes lanes;
@@ -38,7 +38,7 @@ final class SessionRestore {
     private final Wills wills;
     private final ShareGroups shares;
 
-    SessionRestore(VirtualHost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
+    SessionRestore(Vhost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
                    StoredSessions stored, SessionRegistry registry, Wills wills, ShareGroups shares) {
         this.vhost = vhost;
         this.config = config;
@@ -54,20 +54,20 @@ final class SessionRestore {
         long now = System.currentTimeMillis();
         Map<String, SessionCodec.State> records = new LinkedHashMap<>();
         Set<String> unreadable = new HashSet<>();
-        for (SessionStore.Session rec : stored.all()) {
+        stored.all().forEach((clientId, data) -> {
             try {
-                records.put(rec.clientId(), SessionCodec.decode(rec.data()));
+                records.put(clientId, SessionCodec.decode(data));
             } catch (RuntimeException e) {
                 // Left in the store untouched; the session is still rebuilt from its queue when the client returns.
-                LOG.warn("cannot read the stored MQTT session '{}': {}", rec.clientId(), e.getMessage());
-                unreadable.add(rec.clientId());
+                LOG.warn("cannot read the stored MQTT session '{}': {}", clientId, e.getMessage());
+                unreadable.add(clientId);
             }
-        }
+        });
         Set<String> ids = new LinkedHashSet<>(records.keySet());
         String prefix = TopicMapping.sessionQueue("");
-        for (Queue q : vhost.queues()) {
-            if (q.durable() && q.name().startsWith(prefix)) {
-                ids.add(q.name().substring(prefix.length()));
+        for (String name : vhost.queueNames(prefix)) {
+            if (vhost.queue(name).map(QueueInfo::spec).filter(spec -> spec.durable()).isPresent()) {
+                ids.add(name.substring(prefix.length()));
             }
         }
         ids.removeAll(unreadable);
@@ -139,12 +139,17 @@ final class SessionRestore {
         }
         String queue = TopicMapping.shareQueue(share[0], share[1]);
         try {
-            shares.join(queue, TopicMapping.toBindingKey(share[1]), s.clientId, true);
+            // Waits on this client id's lane for the group's lane, which waits for nothing (start-up only).
+            shares.join(queue, TopicMapping.toBindingKey(share[1]), s.clientId, true).join();
             s.subscriptions.put(new Subscriptions.Subscription(sub.filter(), share[1], share[0], queue, sub.qos(),
                     false, sub.retainAsPublished(), sub.subscriptionId()));
-        } catch (BrokerException | IllegalArgumentException e) {
+        } catch (CompletionException | IllegalArgumentException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (!(cause instanceof BrokerException || cause instanceof IllegalArgumentException)) {
+                throw e;
+            }
             LOG.warn("could not restore the shared subscription '{}' of MQTT session '{}': {}", sub.filter(),
-                    s.clientId, e.getMessage());
+                    s.clientId, cause.getMessage());
         }
     }
 }

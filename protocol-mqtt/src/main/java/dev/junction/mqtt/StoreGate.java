@@ -23,7 +23,7 @@ final class StoreGate {
                 // a stored session's subscriptions are part of its record
                 || c.session() != null && c.session().durable
                 && (type == MqttMessageType.SUBSCRIBE || type == MqttMessageType.UNSUBSCRIBE);
-        if (!ack || c.server.engine.store().writable()) {
+        if (!ack || c.server.engine.storeWritable()) {
             return false;
         }
         LOG.warn("MQTT client {} ({}) sent {} while the store cannot write; closing", c.clientId(), c.remote(), type);

@@ -1,12 +1,14 @@
 package dev.junction.mqtt;
 
-import dev.junction.storage.SessionStore;
+import dev.junction.routing.api.KeyedRecords;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The records of sessions that may outlive their connection, in the store's session table ({@link SessionCodec}):
+ * The records of sessions that may outlive their connection, in the engine's per-vhost {@link KeyedRecords} by
+ * client id ({@link SessionCodec}):
  * expiry interval and disconnect time, inbound QoS 2 ids awaiting PUBREL, outbound ids awaiting PUBCOMP, shared
  * subscriptions and the pending delayed will. A record is rewritten on every change and deleted when the session
  * ends. Records of one session reach the store in the order of the changes: each is encoded and handed over under
@@ -15,12 +17,10 @@ import org.slf4j.LoggerFactory;
 final class StoredSessions {
     private static final Logger LOG = LoggerFactory.getLogger(StoredSessions.class);
 
-    private final SessionStore store;
-    private final String vhost;
+    private final KeyedRecords records;
 
-    StoredSessions(SessionStore store, String vhost) {
-        this.store = store;
-        this.vhost = vhost;
+    StoredSessions(KeyedRecords records) {
+        this.records = records;
     }
 
     /**
@@ -34,7 +34,7 @@ final class StoredSessions {
                 return s.lastWrite;
             }
             try {
-                s.lastWrite = store.put(new SessionStore.Session(vhost, s.clientId, SessionCodec.encode(s.state())));
+                s.lastWrite = records.put(s.clientId, SessionCodec.encode(s.state()));
             } catch (RuntimeException e) {
                 // The store is closing (broker shutdown) or failed.
                 LOG.warn("could not store the MQTT session '{}': {}", s.clientId, e.toString());
@@ -56,7 +56,7 @@ final class StoredSessions {
         synchronized (s) {
             if (s.durable && !s.ended) {
                 try {
-                    s.lastWrite = store.delete(vhost, s.clientId);
+                    s.lastWrite = records.delete(s.clientId);
                 } catch (RuntimeException e) {
                     LOG.warn("could not delete the stored MQTT session '{}': {}", s.clientId, e.toString());
                 }
@@ -68,14 +68,14 @@ final class StoredSessions {
     /** Deletes the record of a session that is not in memory. */
     void delete(String clientId) {
         try {
-            store.delete(vhost, clientId);
+            records.delete(clientId);
         } catch (RuntimeException e) {
             LOG.warn("could not delete the stored MQTT session '{}': {}", clientId, e.toString());
         }
     }
 
-    /** Every record of this vhost, for the restart. */
-    Iterable<SessionStore.Session> all() {
-        return () -> store.all().stream().filter(rec -> rec.vhost().equals(vhost)).iterator();
+    /** Every record of this vhost by client id, for the restart. */
+    Map<String, byte[]> all() {
+        return records.all();
     }
 }

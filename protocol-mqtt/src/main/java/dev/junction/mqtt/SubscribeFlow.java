@@ -5,7 +5,7 @@ import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.auth.Coverage;
-import dev.junction.routing.topic.TopicPattern;
+import dev.junction.routing.api.TopicIndex;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -22,6 +22,8 @@ import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,8 @@ final class SubscribeFlow {
     private String firstQuotaReason;
     /** A shared subscription of the SUBSCRIBE being applied changed the session record. */
     private boolean sharesChanged;
+    /** The answer to the shared subscription {@link #oneNow} started to join; taken at once by {@link #one}. */
+    private CompletableFuture<Integer> joining;
 
     SubscribeFlow(MqttConnection c) {
         this.c = c;
@@ -97,7 +101,24 @@ final class SubscribeFlow {
         int end = Math.min(p.codes().length, from + SLICE);
         for (int i = from; i < end; i++) {
             MqttTopicSubscription ts = p.requested().get(i);
-            Integer code = one(ts.topicName(), ts.option(), p.subscriptionId(), p.retainedSends());
+            CompletableFuture<Integer> answer = one(ts.topicName(), ts.option(), p.subscriptionId(),
+                    p.retainedSends());
+            if (!answer.isDone()) {
+                // A shared subscription waits for its group's lane: the rest of the SUBSCRIBE (and the packets
+                // after it) wait with it, and go on where it stopped.
+                if (from == 0) {
+                    c.hold.hold();
+                }
+                int at = i;
+                answer.whenComplete((code, error) -> c.onLoop(() -> {
+                    if (c.state == MqttConnection.State.CONNECTED && code != null) {
+                        p.codes()[at] = code;
+                        applyFrom(at + 1, p);
+                    }
+                }));
+                return;
+            }
+            Integer code = answer.join();
             if (code == null) {
                 return; // connection closed; held packets are released with it
             }
@@ -153,8 +174,20 @@ final class SubscribeFlow {
         return ReasonCode.QUOTA_EXCEEDED.subAck(c.v5());
     }
 
-    /** Granted QoS, or a failure code; null when the connection was closed for a protocol error. */
-    private Integer one(String filter, MqttSubscriptionOption option, int subscriptionId, List<Runnable> retained) {
+    /**
+     * Granted QoS, or a failure code; null when the connection was closed for a protocol error. Answered at once,
+     * except for a shared subscription, which is answered on the event loop once its group's lane joined it.
+     */
+    private CompletableFuture<Integer> one(String filter, MqttSubscriptionOption option, int subscriptionId,
+                                           List<Runnable> retained) {
+        Integer code = oneNow(filter, option, subscriptionId, retained);
+        CompletableFuture<Integer> shared = joining;
+        joining = null;
+        return shared != null ? shared : CompletableFuture.completedFuture(code);
+    }
+
+    private Integer oneNow(String filter, MqttSubscriptionOption option, int subscriptionId,
+                           List<Runnable> retained) {
         String[] share = TopicMapping.shared(filter);
         String topicFilter = share == null ? filter : share[1];
         String group = share == null ? null : share[0];
@@ -168,9 +201,8 @@ final class SubscribeFlow {
                 return null;
             }
         }
-        TopicPattern pattern;
         try {
-            pattern = TopicPattern.mqtt(topicFilter);
+            TopicIndex.checkMqttFilter(topicFilter);
         } catch (IllegalArgumentException e) {
             c.violations.refusal(LOG, "MQTT client '{}' sent an invalid filter: {}", c.clientId(), e.getMessage());
             return invalid;
@@ -178,7 +210,7 @@ final class SubscribeFlow {
         // Judged by the topics the filter (shared prefix removed) can match, not by its text: a filter that can
         // only match unreadable topics is refused (Not authorized; 3.1.1 Failure); one that matches
         // readable ones too is granted, and each delivery is then checked (Outbound.deliver).
-        if (c.topics.rights().subscribe(pattern, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
+        if (c.topics.rights().subscribe(topicFilter, TopicMapping.toBindingKey(topicFilter)) == Coverage.NONE
                 || !c.server.access.permits(c.user(), AclRule.Action.SUBSCRIBE, c.clientId())
                 || !c.topics.readAllowed(TopicMapping.toBindingKey(topicFilter))) {
             c.violations.refusal(LOG, "MQTT client '{}' (user '{}') may not subscribe to '{}'", c.clientId(), c.user().name(), filter);
@@ -197,13 +229,8 @@ final class SubscribeFlow {
                 String queue = TopicMapping.shareQueue(group, topicFilter);
                 sub = new Subscriptions.Subscription(filter, topicFilter, group, queue, qos, false,
                         option.isRetainAsPublished(), subscriptionId);
-                c.server.shares.join(queue, TopicMapping.toBindingKey(topicFilter), c.clientId(), c.sessionExpiry() > 0);
-                c.session().subscriptions.put(sub);
-                // Shared memberships live in the session record, written once when the SUBSCRIBE is applied (a
-                // write per filter would encode every membership again for each one: quadratic in the filters).
-                sharesChanged = true;
-                c.outbound.consume(queue);
-                return qos; // retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2)
+                joining = joinShared(sub, previous == null);
+                return null;
             }
             sub = new Subscriptions.Subscription(filter, topicFilter, null, c.session().queueName, qos,
                     c.v5() && option.isNoLocal(), c.v5() && option.isRetainAsPublished(), subscriptionId);
@@ -214,13 +241,7 @@ final class SubscribeFlow {
             c.server.vhost.bind(binding, null);
             c.session().subscriptions.put(sub);
         } catch (BrokerException e) {
-            if (e.kind() == ErrorKind.PRECONDITION_FAILED) {
-                // The vhost's binding or queue limit, or the memory alarm.
-                refusedByQuota(e.getMessage());
-                return quotaExceeded();
-            }
-            LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId(), e.getMessage());
-            return ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5());
+            return refused(filter, e);
         }
         int handling = c.v5() ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {
@@ -228,6 +249,51 @@ final class SubscribeFlow {
             retained.add(() -> c.retainedBacklog.add(c.server.retained.topicsMatching(topicFilter), qos, subId));
         }
         return qos;
+    }
+
+    /**
+     * Joins the share group on its lane, then, on the event loop, takes the subscription into the session and
+     * consumes the group's queue. A connection that closed meanwhile gets nothing: a membership this SUBSCRIBE
+     * added is left again, so the group's queue still goes with its last real member.
+     */
+    private CompletableFuture<Integer> joinShared(Subscriptions.Subscription sub, boolean isNew) {
+        CompletableFuture<Integer> answer = new CompletableFuture<>();
+        c.server.shares.join(sub.queue(), TopicMapping.toBindingKey(sub.topicFilter()), c.clientId(),
+                c.sessionExpiry() > 0).whenComplete((v, error) -> c.onLoop(() -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (c.state != MqttConnection.State.CONNECTED) {
+                        if (cause == null && isNew) {
+                            c.server.shares.leave(sub.queue(), c.clientId());
+                        }
+                        answer.complete(null);
+                    } else if (cause instanceof BrokerException e) {
+                        answer.complete(refused(sub.filter(), e));
+                    } else if (cause != null) {
+                        LOG.warn("SUBSCRIBE '{}' by '{}' failed", sub.filter(), c.clientId(), cause);
+                        answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
+                    } else {
+                        c.session().subscriptions.put(sub);
+                        // Shared memberships live in the session record, written once when the SUBSCRIBE is applied
+                        // (a write per filter would encode every membership again: quadratic in the filters).
+                        sharesChanged = true;
+                        c.outbound.consume(sub.queue());
+                        // Retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2).
+                        answer.complete(sub.qos());
+                    }
+                }));
+        return answer;
+    }
+
+    /** The SUBACK code for a filter the engine refused. */
+    private int refused(String filter, BrokerException e) {
+        if (e.kind() == ErrorKind.PRECONDITION_FAILED) {
+            // The vhost's binding or queue limit, or the memory alarm.
+            refusedByQuota(e.getMessage());
+            return quotaExceeded();
+        }
+        LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId(), e.getMessage());
+        return ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5());
     }
 
     void unsubscribe(MqttUnsubscribeMessage m) {

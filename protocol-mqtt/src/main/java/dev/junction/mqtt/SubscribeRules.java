@@ -1,6 +1,6 @@
 package dev.junction.mqtt;
 
-import dev.junction.routing.topic.TopicPattern;
+import dev.junction.routing.api.TopicIndex;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
@@ -96,7 +96,7 @@ final class SubscribeRules {
             return null; // the share name is SubscribeFlow's to refuse
         }
         try {
-            TopicPattern.mqtt(f);
+            TopicIndex.checkMqttFilter(f);
             return null;
         } catch (IllegalArgumentException e) {
             return new PacketShape.Problem(packet + " with an invalid topic filter: " + e.getMessage(),

@@ -1,9 +1,7 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.exchange.TopicExchange;
-import dev.junction.routing.topic.TopicPattern;
-import dev.junction.routing.topic.TopicTrie;
+import dev.junction.routing.api.TopicIndex;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +34,7 @@ final class Subscriptions {
         /** The binding of a non-shared subscription; its arguments carry the options so a restart keeps them. */
         Binding binding(String exchange) {
             Map<String, Object> args = new LinkedHashMap<>();
-            args.put(TopicExchange.MQTT_FILTER_ARGUMENT, true);
+            args.put(Binding.MQTT_FILTER_ARGUMENT, true);
             args.put(QOS, qos);
             args.put(NO_LOCAL, noLocal);
             args.put(RETAIN_AS_PUBLISHED, retainAsPublished);
@@ -58,14 +56,14 @@ final class Subscriptions {
     }
 
     private final Map<String, Subscription> byFilter = new LinkedHashMap<>();
-    private final TopicTrie<Subscription> trie = new TopicTrie<>();
+    private final TopicIndex<Subscription> trie = new TopicIndex<>();
 
     /** Adds or replaces [MQTT-3.8.4-3]; returns the replaced subscription or null. */
     Subscription put(Subscription s) {
         Subscription old = remove(s.filter());
         byFilter.put(s.filter(), s);
         if (!s.shared()) {
-            trie.add(TopicPattern.mqtt(s.topicFilter()), s);
+            trie.add(s.topicFilter(), s);
         }
         return old;
     }
@@ -73,7 +71,7 @@ final class Subscriptions {
     Subscription remove(String filter) {
         Subscription old = byFilter.remove(filter);
         if (old != null && !old.shared()) {
-            trie.remove(TopicPattern.mqtt(old.topicFilter()), old);
+            trie.remove(old.topicFilter(), old);
         }
         return old;
     }
@@ -103,7 +101,7 @@ final class Subscriptions {
     /** The non-shared subscriptions whose filters match {@code topic}. */
     List<Subscription> matching(String topic) {
         List<Subscription> out = new ArrayList<>(2);
-        trie.match(TopicMapping.levels(topic), (p, s) -> out.add(s));
+        trie.match(TopicMapping.levels(topic), out::add);
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.junction.mqtt;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -22,7 +23,7 @@ final class EmbeddedBroker implements AutoCloseable {
                     permissions: { "/": { configure: ".*", write: ".*", read: ".*" } }
                 """, "test.yaml");
         engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
-        server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), 1 << 20), engine);
+        server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), 1 << 20), Engine.of(engine));
     }
 
     EmbeddedClient client() {

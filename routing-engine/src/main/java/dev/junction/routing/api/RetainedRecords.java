@@ -13,6 +13,12 @@ public interface RetainedRecords {
     /** Replaces the topic's retained message. */
     CompletableFuture<Void> put(String topic, Message message);
 
+    /**
+     * Replaces the topic's retained message with one already encoded by {@link MessageBytes#encode}, for a caller
+     * that measured the encoding (the retained-bytes budget) and should not pay for it twice.
+     */
+    CompletableFuture<Void> put(String topic, byte[] encodedMessage);
+
     /** Clears the topic's retained message [MQTT-3.3.1-6]. */
     CompletableFuture<Void> delete(String topic);
 

@@ -24,6 +24,11 @@ final class StoredRetained implements RetainedRecords {
     }
 
     @Override
+    public CompletableFuture<Void> put(String topic, byte[] encodedMessage) {
+        return store.put(new RetainedMessage(vhost, topic, encodedMessage));
+    }
+
+    @Override
     public CompletableFuture<Void> delete(String topic) {
         return store.delete(vhost, topic);
     }

@@ -2,6 +2,7 @@ package dev.junction.routing.api;
 
 import dev.junction.routing.topic.TopicPattern;
 import dev.junction.routing.topic.TopicTrie;
+import dev.junction.routing.topic.TopicWords;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -22,6 +23,16 @@ public final class TopicIndex<T> {
      */
     public static void checkMqttFilter(String filter) {
         TopicPattern.mqtt(filter);
+    }
+
+    /**
+     * Checks an MQTT topic name as PUBLISH (and a will) must.
+     *
+     * @throws IllegalArgumentException when it is not a valid name (empty [MQTT-4.7.3-1], U+0000 [MQTT-4.7.3-2],
+     *         too long [MQTT-4.7.3-3], or with a wildcard character [MQTT-4.7.1-1 (3.1.1), MQTT-4.7.0-1 (5.0)])
+     */
+    public static void checkMqttTopic(String topicName) {
+        TopicWords.mqtt(topicName);
     }
 
     /** Whether {@code filter} matches the topic whose levels are {@code topicLevels}. */

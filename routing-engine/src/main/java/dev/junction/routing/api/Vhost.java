@@ -32,6 +32,13 @@ public interface Vhost {
     /** The bindings whose source is {@code exchange}; empty when there is no such exchange. */
     List<Binding> bindingsFrom(String exchange);
 
+    /**
+     * The bindings that lead into {@code queue}, from any exchange: O(those bindings), not O(every binding of the
+     * vhost) as filtering {@link #bindingsFrom} would be (an MQTT session rebuilt from its queue's bindings among
+     * 100k others). Empty when there is no such queue.
+     */
+    List<Binding> bindingsTo(String queue);
+
     // ---- queues -------------------------------------------------------------------------------------------------
 
     /**

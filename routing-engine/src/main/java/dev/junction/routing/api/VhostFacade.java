@@ -50,6 +50,11 @@ final class VhostFacade implements Vhost {
     }
 
     @Override
+    public List<Binding> bindingsTo(String queue) {
+        return vhost.bindingsTo(true, queue);
+    }
+
+    @Override
     public QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive, Consumer<String> beforeCreate) {
         return info(vhost.declareQueue(spec, owner, passive, beforeCreate));
     }

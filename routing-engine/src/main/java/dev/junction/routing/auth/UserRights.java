@@ -82,6 +82,16 @@ public final class UserRights {
         return acl.subscribe(filter);
     }
 
+    /**
+     * {@link #subscribe(TopicPattern, String)} for a filter as the client sent it (shared prefix removed), for an
+     * adapter that does not see the engine's topic types.
+     *
+     * @throws IllegalArgumentException when {@code mqttFilter} is not a valid MQTT filter
+     */
+    public Coverage subscribe(String mqttFilter, String bindingKey) {
+        return subscribe(TopicPattern.mqtt(mqttFilter), bindingKey);
+    }
+
     /** Whether a message on {@code topic} may be delivered to this MQTT client (its ACL's read rules). */
     public boolean mayRead(String topic) {
         return acl.mayRead(topic);

@@ -126,4 +126,15 @@ class UserRightsTest {
         assertThat(calls[0]).isEqualTo(5); // decided both times, never kept
         assertThat(d.size()).isEqualTo(2);
     }
+
+    @Test
+    void aSubscribeFilterGivenAsTextIsJudgedAsItsPattern() {
+        UserConfig u = user("m", List.of(),
+                List.of(new AclRule(AclRule.Permission.ALLOW, AclRule.Action.SUBSCRIBE, "a/#")), List.of());
+        UserRights r = mqttOnAmqTopic().rights(u, "/", "c");
+        assertThat(r.subscribe("a/b", "a.b"))
+                .isEqualTo(r.subscribe(dev.junction.routing.topic.TopicPattern.mqtt("a/b"), "a.b"));
+        assertThat(r.subscribe("b/#", "b.#"))
+                .isEqualTo(r.subscribe(dev.junction.routing.topic.TopicPattern.mqtt("b/#"), "b.#"));
+    }
 }
