@@ -47,7 +47,6 @@ class AdapterSeamTest {
             // The protocol modules hand the engine to initializers that still take RoutingEngine (and the SPI's
             // context carries it for them); they leave this list with those initializers.
             "dev.junction.amqp.AmqpProtocol",
-            "dev.junction.mqtt.MqttProtocol",
             "dev.junction.protocol.ProtocolContext",
             "dev.junction.amqp.PublisherFlow",
             "dev.junction.amqp.Publishing",
