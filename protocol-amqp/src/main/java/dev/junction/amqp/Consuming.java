@@ -4,15 +4,14 @@ import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
-import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.ConsumeRequest;
+import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
-import dev.junction.routing.queue.Consumer;
-import dev.junction.routing.queue.Prefetch;
-import dev.junction.routing.queue.Queue;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,7 +40,7 @@ final class Consuming {
      * the start (unlimited until set), so a limit set after consumers exist applies to them and counts what they
      * already hold unacknowledged [RabbitMQ: basic.qos global].
      */
-    private final Prefetch channelPrefetch = Prefetch.unlimited();
+    private final Credit channelPrefetch = Credit.unlimited();
     private String replyToName;
     private ChannelConsumer replyToConsumer;
 
@@ -124,19 +123,20 @@ final class Consuming {
         }
         context.access().read("queue", queueName, MethodType.BASIC_CONSUME);
         context.access().queueRead(queueName, MethodType.BASIC_CONSUME);
-        Queue queue = context.vhost().usableQueue(queueName, context.owner());
-        List<Prefetch> limits = new ArrayList<>(2);
+        List<Credit> limits = new ArrayList<>(2);
         if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
-            limits.add(new Prefetch(prefetchCount, prefetchBytes));
+            limits.add(Credit.of(prefetchCount, prefetchBytes));
         }
         // A no-ack consumer takes no credit from the channel-wide limit but waits while it is used up.
         limits.add(channelPrefetch);
         int priority = priorityOf(m.table("arguments"));
-        ConsumerSpec spec = new ConsumerSpec(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
+        ConsumeRequest request = new ConsumeRequest(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
         ChannelConsumer sink = new ChannelConsumer(tag);
         String consumerTag = tag;
         consumers.put(tag, sink);
-        ch.await(() -> queue.consume(spec, sink), (consumer, error) -> {
+        // A missing or exclusive queue is refused by consume, synchronously or through the future: both end in
+        // completeOrFail.
+        ch.await(() -> context.vhost().consume(queueName, request, sink), (consumer, error) -> {
             if (error != null) {
                 consumers.remove(consumerTag);
             }
@@ -221,9 +221,8 @@ final class Consuming {
         String queueName = m.str("queue").isEmpty() ? ch.lastQueue() : m.str("queue");
         context.access().read("queue", queueName, MethodType.BASIC_GET);
         context.access().queueRead(queueName, MethodType.BASIC_GET);
-        Queue queue = context.vhost().usableQueue(queueName, context.owner());
         boolean noAck = m.bit("no-ack");
-        ch.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
+        ch.await(() -> context.vhost().get(queueName, context.owner(), noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
             if (d == null) {
                 ch.send(MethodType.BASIC_GET_EMPTY.with(""));
                 return;
@@ -241,13 +240,13 @@ final class Consuming {
             }
             nextTag++;
             if (!noAck) {
-                outstanding.delivered(tag, d.queue(), d.deliveryId());
+                outstanding.delivered(tag, d.source(), d.deliveryId());
             }
         }));
     }
 
     private void settle(Method m, long tag, boolean multiple, Settlement how) {
-        if (how != Settlement.REQUEUE && !context.engine().store().writable()) {
+        if (how != Settlement.REQUEUE && !context.engine().storeWritable()) {
             // Taken now, the ack would only reach the disk later, or never if the broker stops first: refused
             // visibly instead (the connection closes and its unacked messages are requeued).
             throw AmqpException.connection(ReplyCode.INTERNAL_ERROR, "cannot record the acknowledgement: the "
@@ -290,7 +289,7 @@ final class Consuming {
     /** The sink one basic.consume registers with its queue. Called on the queue's thread. */
     private final class ChannelConsumer implements DeliverySink {
         private final String tag;
-        volatile Consumer consumer;
+        volatile Consumption consumer;
         /**
          * Set once the consumer is cancelled or its channel closed. Until the queue has processed the cancel it
          * may still look for consumers; it must not find this one ready, or with autoack it would stream
@@ -312,7 +311,7 @@ final class Consuming {
             if (ch.closing() || consumers.get(tag) != this) {
                 // The channel or consumer went away while the delivery was in flight: give it back.
                 if (!d.autoAck()) {
-                    d.queue().settle(d.deliveryId(), Settlement.REQUEUE);
+                    d.settle(Settlement.REQUEUE);
                 }
                 return;
             }
@@ -329,7 +328,7 @@ final class Consuming {
             }
             nextTag++;
             if (!d.autoAck()) {
-                outstanding.delivered(deliveryTag, d.queue(), d.deliveryId());
+                outstanding.delivered(deliveryTag, d.source(), d.deliveryId());
             }
         }
 

@@ -2,11 +2,11 @@ package dev.junction.amqp;
 
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
-import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.api.Vhost;
 import java.util.Optional;
 
 /** The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. */
@@ -24,7 +24,7 @@ final class Declarations {
      * declared, which later methods with an empty queue name mean [AMQP 0-9-1 queue-name], else empty.
      */
     Optional<String> method(Method m) {
-        VirtualHost vhost = context.vhost();
+        Vhost vhost = context.vhost();
         AccessControl access = context.access();
         MethodType c = m.type();
         switch (m.type()) {
@@ -121,7 +121,7 @@ final class Declarations {
         return Optional.empty();
     }
 
-    private String declareQueue(Method m, VirtualHost vhost, AccessControl access) {
+    private String declareQueue(Method m, Vhost vhost, AccessControl access) {
         String requested = entityName(m, "queue");
         boolean passive = m.bit("passive");
         if (passive && requested.isEmpty()) {
@@ -144,7 +144,7 @@ final class Declarations {
         }
         java.util.Map<String, Object> args = m.table("arguments");
         String dlx = dev.junction.routing.api.HeaderValues.asString(args.get("x-dead-letter-exchange"));
-        Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
+        QueueInfo q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
                 m.bit("auto-delete"), args), context.owner(), passive, name -> {
                     // Checked on the final name, so server-named queues are checked too.
                     access.configure("queue", name, c);

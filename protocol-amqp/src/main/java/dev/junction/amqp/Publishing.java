@@ -59,7 +59,7 @@ final class Publishing {
                 }
                 checkTarget(m);
                 // A publisher from its first publish method on: a raised memory alarm stops reading before the content.
-                context.flow().published(context.engine().memoryAlarm().raised());
+                context.flow().published();
                 publish = m;
             }
             case CONFIRM_SELECT -> {
