@@ -83,7 +83,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.handshake = new Handshake(this, settings, engine, new Authenticator(settings.users()));
         this.channels = new ChannelTable(engine.connectionQuotas());
         // One message of the largest allowed size must always fit.
-        this.content = new ContentInFlight(this, Math.max(settings.maxContentInFlightBytes(),
+        this.content = new ContentInFlight(this::runOnEventLoop, this::contentOverCap, Math.max(settings.maxContentInFlightBytes(),
                 settings.maxMessageSize()));
     }
 

@@ -18,11 +18,13 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * basic.qos, consume, cancel, get, ack, reject, nack and recover; delivery tags and the channel's unacknowledged
  * deliveries. Delivery tags are assigned on the event loop when a delivery is written, so they increase in the
- * order the client sees them [AMQP 0-9-1 delivery-tag].
+ * order the client sees them [AMQP 0-9-1 delivery-tag]. A method answered at once returns its ok method for the
+ * channel to send; consume and get answer through the channel once the queue did.
  */
 final class Consuming {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -49,10 +51,15 @@ final class Consuming {
         this.context = context;
     }
 
-    void method(Method m) {
+    /** Handles one consuming method; returns its ok method when it is answered at once. */
+    Optional<Method> method(Method m) {
         switch (m.type()) {
-            case BASIC_QOS -> qos(m);
-            case BASIC_CONSUME -> consume(m);
+            case BASIC_QOS -> {
+                return Optional.of(qos(m));
+            }
+            case BASIC_CONSUME -> {
+                return consume(m);
+            }
             case BASIC_CANCEL -> {
                 String tag = m.str("consumer-tag");
                 ChannelConsumer c = consumers.remove(tag);
@@ -63,9 +70,7 @@ final class Consuming {
                         stopReplyTo();
                     }
                 }
-                if (!m.bit("nowait")) {
-                    ch.send(MethodType.BASIC_CANCEL_OK.with(tag));
-                }
+                return Optional.of(MethodType.BASIC_CANCEL_OK.with(tag));
             }
             case BASIC_GET -> get(m);
             case BASIC_ACK -> settle(m, m.longValue("delivery-tag"), m.bit("multiple"), Settlement.ACK);
@@ -79,15 +84,16 @@ final class Consuming {
                     throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false", m.type());
                 }
                 outstanding.requeueAll();
-                if (m.type() == MethodType.BASIC_RECOVER) {
-                    ch.send(MethodType.BASIC_RECOVER_OK.with());
-                }
+                // basic.recover-async has no answer.
+                return m.type() == MethodType.BASIC_RECOVER ? Optional.of(MethodType.BASIC_RECOVER_OK.with())
+                        : Optional.empty();
             }
             default -> throw new IllegalStateException("not a consuming method: " + m.type());
         }
+        return Optional.empty();
     }
 
-    private void qos(Method m) {
+    private Method qos(Method m) {
         long size = m.longValue("prefetch-size");
         int count = m.integer("prefetch-count");
         if (m.bit("global")) {
@@ -97,10 +103,11 @@ final class Consuming {
             prefetchCount = count;
             prefetchBytes = size;
         }
-        ch.send(MethodType.BASIC_QOS_OK.with());
+        return MethodType.BASIC_QOS_OK.with();
     }
 
-    private void consume(Method m) {
+    /** basic.consume: consume-ok comes once the queue registered the consumer (at once for direct reply-to). */
+    private Optional<Method> consume(Method m) {
         String queueName = m.str("queue").isEmpty() ? ch.lastQueue() : m.str("queue");
         String tag = m.str("consumer-tag");
         if (tag.isEmpty()) {
@@ -118,8 +125,7 @@ final class Consuming {
         }
         boolean noAck = m.bit("no-ack");
         if (queueName.equals(DirectReplyTo.PSEUDO_QUEUE)) {
-            consumeReplyTo(m, tag, noAck);
-            return;
+            return Optional.of(consumeReplyTo(tag, noAck));
         }
         context.access().read("queue", queueName, MethodType.BASIC_CONSUME);
         context.access().queueRead(queueName, MethodType.BASIC_CONSUME);
@@ -147,11 +153,10 @@ final class Consuming {
             }
             ch.completeOrFail(error, m, () -> {
                 sink.consumer = consumer;
-                if (!m.bit("nowait")) {
-                    ch.send(MethodType.BASIC_CONSUME_OK.with(consumerTag));
-                }
+                ch.answer(m, MethodType.BASIC_CONSUME_OK.with(consumerTag));
             });
         });
+        return Optional.empty();
     }
 
     private static int priorityOf(Map<String, Object> args) {
@@ -167,7 +172,7 @@ final class Consuming {
         return ((Number) p).intValue();
     }
 
-    private void consumeReplyTo(Method m, String tag, boolean noAck) {
+    private Method consumeReplyTo(String tag, boolean noAck) {
         if (!noAck) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot "
                     + "acknowledge", MethodType.BASIC_CONSUME);
@@ -192,9 +197,7 @@ final class Consuming {
         }));
         sink.replyTo = true;
         replyToConsumer = sink;
-        if (!m.bit("nowait")) {
-            ch.send(MethodType.BASIC_CONSUME_OK.with(tag));
-        }
+        return MethodType.BASIC_CONSUME_OK.with(tag);
     }
 
     private void stopReplyTo() {
