@@ -83,8 +83,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.handshake = new Handshake(this, settings, engine, new Authenticator(settings.users()));
         this.channels = new ChannelTable(engine.connectionQuotas());
         // One message of the largest allowed size must always fit.
-        this.content = new ContentInFlight(this::runOnEventLoop, this::contentOverCap, Math.max(settings.maxContentInFlightBytes(),
-                settings.maxMessageSize()));
+        this.content = new ContentInFlight(this::runOnEventLoop, this::contentOverCap,
+                Math.max(settings.maxContentInFlightBytes(), settings.maxMessageSize()));
     }
 
     // ---- Netty callbacks ----------------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, ctx::flush,
                 channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
-        this.flow = new PublisherFlow(this, engine, outlet);
+        this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
         this.inbound = new InboundOrder(this, ctx.executor(), flow, this::handle);
         this.heartbeats = new Heartbeats(this, ctx, flow);
@@ -256,11 +256,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         inbound.holdFor(delayMs, ready, then);
     }
 
-    /** Handles frames held back while a memory alarm blocked the publisher. */
-    void resumeParked() {
-        inbound.resume();
-    }
-
     // ---- output -----------------------------------------------------------------------------------------------
 
     void send(int channel, Method m) {
@@ -363,8 +358,27 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         return a == null ? null : a.getAddress();
     }
 
-    /** Whether the client announced the RabbitMQ extension {@code name}; false until connection.open. */
-    boolean clientHasCapability(String name) {
-        return terms != null && terms.clientHasCapability(name);
+    /** What {@link PublisherFlow} needs of this connection. */
+    private final class FlowConnection implements PublisherFlow.Connection {
+        @Override
+        public boolean isOpen() {
+            return AmqpConnection.this.isOpen();
+        }
+
+        @Override
+        public boolean understandsBlocked() {
+            return terms != null && terms.clientHasCapability("connection.blocked");
+        }
+
+        @Override
+        public void tell(Method m) {
+            send(0, m);
+            flush();
+        }
+
+        @Override
+        public void resumeParked() {
+            inbound.resume(); // frames held back while a memory alarm blocked the publisher
+        }
     }
 }

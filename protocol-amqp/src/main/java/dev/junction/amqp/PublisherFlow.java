@@ -1,9 +1,11 @@
 package dev.junction.amqp;
 
+import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.routing.api.DeliveryOutlet;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.PublishResult;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -14,7 +16,21 @@ import java.util.function.Consumer;
  * Confined to the connection's event loop.
  */
 final class PublisherFlow {
-    private final AmqpConnection conn;
+    /** What the flow needs of its connection. */
+    interface Connection {
+        boolean isOpen();
+
+        /** Whether the client announced RabbitMQ's {@code connection.blocked} capability at start-ok. */
+        boolean understandsBlocked();
+
+        /** Sends {@code m} (connection.blocked or unblocked) on channel 0 and flushes it. */
+        void tell(Method m);
+
+        /** Handles the frames held back while the connection was blocked. */
+        void resumeParked();
+    }
+
+    private final Connection conn;
     private final Engine engine;
     private final DeliveryOutlet outlet;
     private boolean blocked;
@@ -22,11 +38,12 @@ final class PublisherFlow {
     private boolean publisher;
     final Consumer<Boolean> memoryListener;
 
-    PublisherFlow(AmqpConnection conn, Engine engine, DeliveryOutlet outlet) {
+    /** @param loop the connection's event loop, where alarm changes (told on an engine thread) are handled */
+    PublisherFlow(Connection conn, Engine engine, DeliveryOutlet outlet, Executor loop) {
         this.conn = conn;
         this.engine = engine;
         this.outlet = outlet;
-        this.memoryListener = on -> conn.runOnEventLoop(() -> memoryAlarm(on));
+        this.memoryListener = on -> loop.execute(() -> memoryAlarm(on));
     }
 
     /** Whether a memory alarm holds the connection: frames already read wait until it clears. */
@@ -60,18 +77,16 @@ final class PublisherFlow {
         }
         if (on && !blocked && publisher) {
             blocked = true;
-            if (conn.clientHasCapability("connection.blocked")) {
+            if (conn.understandsBlocked()) {
                 // RabbitMQ's reasons: which resource alarm blocks the publisher.
                 boolean disk = engine.diskAlarmRaised();
-                conn.send(0, MethodType.CONNECTION_BLOCKED.with(disk ? "low on disk" : "low on memory"));
-                conn.flush();
+                conn.tell(MethodType.CONNECTION_BLOCKED.with(disk ? "low on disk" : "low on memory"));
             }
             outlet.alarm(true);
         } else if (!on && blocked) {
             blocked = false;
-            if (conn.clientHasCapability("connection.blocked")) {
-                conn.send(0, MethodType.CONNECTION_UNBLOCKED.with());
-                conn.flush();
+            if (conn.understandsBlocked()) {
+                conn.tell(MethodType.CONNECTION_UNBLOCKED.with());
             }
             outlet.alarm(false);
             conn.resumeParked();
