@@ -100,9 +100,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
-        this.inbound = new InboundOrder(this, ctx.executor(), flow, this::handle);
+        this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush);
         this.heartbeats = new Heartbeats(this, ctx, flow);
-        this.close = new ConnectionClose(this, ctx, out, inbound, this::cleanup);
+        this.close = new ConnectionClose(line -> warn("{}: {}", peer(), line), ctx, out, inbound, this::cleanup);
     }
 
     @Override
