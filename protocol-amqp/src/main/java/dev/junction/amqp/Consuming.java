@@ -11,6 +11,7 @@ import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -135,7 +136,7 @@ final class Consuming {
         }
         // A no-ack consumer takes no credit from the channel-wide limit but waits while it is used up.
         limits.add(channelPrefetch);
-        int priority = priorityOf(m.table("arguments"));
+        int priority = priorityOf(queueName, m.table("arguments"));
         ConsumeRequest request = new ConsumeRequest(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
         ChannelConsumer sink = new ChannelConsumer(tag);
         String consumerTag = tag;
@@ -159,13 +160,17 @@ final class Consuming {
         return Optional.empty();
     }
 
-    private static int priorityOf(Map<String, Object> args) {
+    private int priorityOf(String queueName, Map<String, Object> args) {
         if (!args.containsKey("x-priority")) {
             return 0;
         }
         Object p = args.get("x-priority");
         // A void value is no integer either: 406, as RabbitMQ ("expected integer, got void").
         if (!HeaderValues.isInteger(p)) {
+            // A missing or locked queue is reported first (404, 405), as before the argument is looked at; a
+            // passive declare is that check.
+            context.vhost().declareQueue(new QueueSpec(queueName, false, false, false, Map.of()), context.owner(),
+                    true);
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
                     "invalid x-priority argument: must be an integer", MethodType.BASIC_CONSUME);
         }
