@@ -101,8 +101,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
         this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush);
-        this.heartbeats = new Heartbeats(this, ctx, flow);
-        this.close = new ConnectionClose(line -> warn("{}: {}", peer(), line), ctx, out, inbound, this::cleanup);
+        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow);
+        this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup);
     }
 
     @Override
@@ -309,6 +309,11 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** A warning a client can provoke at will: rate-limited per source address, see WarningLimiter. */
     void warn(String format, Object... args) {
         engine.clientWarnings().warn(LOG, peerAddress(), format, args);
+    }
+
+    /** {@link #warn}s {@code line}, prefixed with the peer. */
+    private void warnAboutPeer(String line) {
+        warn("{}: {}", peer(), line);
     }
 
     boolean isOpen() {
