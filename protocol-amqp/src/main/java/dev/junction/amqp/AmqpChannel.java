@@ -123,24 +123,23 @@ final class AmqpChannel {
         }
     }
 
-    /** The content of a publish; a refusal found while it completes is the publish's [AMQP 0-9-1 4.2.6]. */
     void contentHeader(ContentHeaderFrame h) {
-        if (!closing) {
-            try {
-                publishing.contentHeader(h);
-            } catch (BrokerException e) {
-                throw translate(e, MethodType.BASIC_PUBLISH);
-            }
-        }
+        content(() -> publishing.contentHeader(h));
     }
 
     void contentBody(ContentBodyFrame b) {
-        if (!closing) {
-            try {
-                publishing.contentBody(b);
-            } catch (BrokerException e) {
-                throw translate(e, MethodType.BASIC_PUBLISH);
-            }
+        content(() -> publishing.contentBody(b));
+    }
+
+    /** A content frame of a publish; a refusal found while it completes is the publish's [AMQP 0-9-1 4.2.6]. */
+    private void content(Runnable frame) {
+        if (closing) {
+            return;
+        }
+        try {
+            frame.run();
+        } catch (BrokerException e) {
+            throw translate(e, MethodType.BASIC_PUBLISH);
         }
     }
 
