@@ -134,7 +134,8 @@ public final class Broker implements AutoCloseable {
                 config.limits().heartbeatSeconds(), config.limits().maxMessageSize(), "junction@"
                 + hostName(), config.users(), config.limits().maxContentInFlightBytes());
         // One initializer for amqp and amqps, so direct reply-to works between clients on either listener.
-        AmqpChannelInitializer amqpInitializer = new AmqpChannelInitializer(amqpSettings, dev.junction.routing.api.Engine.of(engine));
+        AmqpChannelInitializer amqpInitializer = new AmqpChannelInitializer(amqpSettings,
+                dev.junction.routing.api.Engine.of(engine));
         ListenerConfig amqpConfig = config.listeners().amqp();
         if (amqpConfig.enabled()) {
             amqp = new TcpListener("amqp", amqpInitializer, gate);
