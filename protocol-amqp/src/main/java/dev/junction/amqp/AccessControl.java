@@ -5,10 +5,10 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
-import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.ExchangeInfo;
 import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.Vhost;
 import dev.junction.routing.auth.UserRights;
-import dev.junction.routing.exchange.Exchange;
 
 /**
  * RabbitMQ's permission model for one authenticated user in one vhost: configure, write and read regexes over
@@ -30,12 +30,12 @@ final class AccessControl {
     }
 
     /** basic.publish: the routing key against topic permissions and, on the MQTT exchange, the MQTT ACL. */
-    void topicWrite(VirtualHost vh, String exchange, String routingKey, MethodType cause) {
+    void topicWrite(Vhost vh, String exchange, String routingKey, MethodType cause) {
         refuseIf(rights.publishRefusal(exchange, typeOf(vh, exchange), routingKey), cause);
     }
 
     /** queue.bind, exchange.bind and their unbinds: the binding key, from the source exchange. */
-    void topicRead(VirtualHost vh, String source, String bindingKey, MethodType cause) {
+    void topicRead(Vhost vh, String source, String bindingKey, MethodType cause) {
         refuseIf(rights.bindRefusal(source, typeOf(vh, source), bindingKey), cause);
     }
 
@@ -54,8 +54,8 @@ final class AccessControl {
         refuseIf(rights.queueReadRefusal(queue), cause);
     }
 
-    private static ExchangeType typeOf(VirtualHost vh, String exchange) {
-        return exchange.isEmpty() ? ExchangeType.DIRECT : vh.exchange(exchange).map(Exchange::type).orElse(null);
+    private static ExchangeType typeOf(Vhost vh, String exchange) {
+        return exchange.isEmpty() ? ExchangeType.DIRECT : vh.exchange(exchange).map(ExchangeInfo::type).orElse(null);
     }
 
     private static void refuseIf(String refusal, MethodType cause) {

@@ -9,6 +9,7 @@ import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One AMQP channel: dispatches methods to the declaration, publishing and consuming parts, and owns the channel's
  * life: a soft error closes it with channel.close, after which only close-ok is accepted [AMQP 0-9-1 channel.close].
- * Event-loop only, except {@link #deliver} and {@link #canTakeDeliveries}.
+ * The parts return the ok method of what they answer at once, sent here ({@link #answer}: not when the client asked
+ * for nowait), and throw their refusals; an engine refusal ({@code BrokerException}) is translated into its AMQP
+ * reply code here, in {@link #translate}, and nowhere else. Event-loop only, except {@link #deliver} and
+ * {@link #canTakeDeliveries}.
  */
 final class AmqpChannel {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpChannel.class);
@@ -54,14 +58,23 @@ final class AmqpChannel {
             return;
         }
         publishing.expectNoContent(m);
+        Optional<Method> ok;
         try {
-            dispatch(m);
+            ok = dispatch(m);
         } catch (BrokerException e) {
             throw translate(e, m);
         }
+        ok.ifPresent(reply -> {
+            if (reply.type() == MethodType.QUEUE_DECLARE_OK) {
+                // Later methods with an empty queue name mean this queue [AMQP 0-9-1 queue-name], nowait or not.
+                lastQueue = reply.str("queue");
+            }
+            answer(m, reply);
+        });
     }
 
-    private void dispatch(Method m) {
+    /** Handles {@code m}; returns its ok method when it is answered at once, empty otherwise. */
+    private Optional<Method> dispatch(Method m) {
         switch (m.type()) {
             case CHANNEL_OPEN -> send(MethodType.CHANNEL_OPEN_OK.with(""));
             case CHANNEL_CLOSE -> {
@@ -79,33 +92,65 @@ final class AmqpChannel {
             }
             case CHANNEL_FLOW_OK -> { }
             case ACCESS_REQUEST -> send(MethodType.ACCESS_REQUEST_OK.with(1));
+            default -> {
+                return part(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The exchange, queue, basic, tx and confirm methods, handled by the channel's parts. */
+    private Optional<Method> part(Method m) {
+        return switch (m.type()) {
             case EXCHANGE_DECLARE, EXCHANGE_DELETE, EXCHANGE_BIND, EXCHANGE_UNBIND,
-                 QUEUE_DECLARE, QUEUE_BIND, QUEUE_UNBIND, QUEUE_PURGE, QUEUE_DELETE ->
-                    declarations.method(m).ifPresent(queue -> lastQueue = queue);
+                 QUEUE_DECLARE, QUEUE_BIND, QUEUE_UNBIND, QUEUE_PURGE, QUEUE_DELETE -> declarations.method(m);
             case BASIC_PUBLISH, TX_SELECT, TX_COMMIT, TX_ROLLBACK, CONFIRM_SELECT -> publishing.method(m);
             case BASIC_QOS, BASIC_CONSUME, BASIC_CANCEL, BASIC_GET, BASIC_ACK, BASIC_REJECT, BASIC_NACK,
                  BASIC_RECOVER, BASIC_RECOVER_ASYNC -> consuming.method(m);
-            default -> throw AmqpException.connection(ReplyCode.COMMAND_INVALID, ""
-                    + m.type().amqpName() + " is not a client method", m.type());
+            default -> throw notAClientMethod(m);
+        };
+    }
+
+    private static AmqpException notAClientMethod(Method m) {
+        return AmqpException.connection(ReplyCode.COMMAND_INVALID, ""
+                + m.type().amqpName() + " is not a client method", m.type());
+    }
+
+    /** Sends {@code ok}, the answer to {@code m}, unless {@code m} asked for none (nowait). */
+    void answer(Method m, Method ok) {
+        if (!m.type().hasField("nowait") || !m.bit("nowait")) {
+            send(ok);
         }
     }
 
     void contentHeader(ContentHeaderFrame h) {
-        if (!closing) {
-            publishing.contentHeader(h);
-        }
+        content(() -> publishing.contentHeader(h));
     }
 
     void contentBody(ContentBodyFrame b) {
-        if (!closing) {
-            publishing.contentBody(b);
+        content(() -> publishing.contentBody(b));
+    }
+
+    /** A content frame of a publish; a refusal found while it completes is the publish's [AMQP 0-9-1 4.2.6]. */
+    private void content(Runnable frame) {
+        if (closing) {
+            return;
+        }
+        try {
+            frame.run();
+        } catch (BrokerException e) {
+            throw translate(e, MethodType.BASIC_PUBLISH);
         }
     }
 
     /** Maps an engine refusal onto the AMQP reply code; 403-406 close the channel, the rest the connection. */
     static AmqpException translate(BrokerException e, Method m) {
-        int classId = m == null ? 0 : m.type().classId();
-        int methodId = m == null ? 0 : m.type().methodId();
+        return translate(e, m == null ? null : m.type());
+    }
+
+    static AmqpException translate(BrokerException e, MethodType cause) {
+        int classId = cause == null ? 0 : cause.classId();
+        int methodId = cause == null ? 0 : cause.methodId();
         ErrorKind kind = e.kind();
         return switch (kind) {
             case ACCESS_REFUSED -> AmqpException.channel(ReplyCode.ACCESS_REFUSED, "" + e.getMessage(),

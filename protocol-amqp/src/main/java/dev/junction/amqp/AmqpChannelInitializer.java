@@ -1,17 +1,17 @@
 package dev.junction.amqp;
 
 import dev.junction.amqp.codec.AmqpFrameDecoder;
-import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
 /** The pipeline of an accepted AMQP socket: frame decoder, then the connection state machine. */
 public final class AmqpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final AmqpSettings settings;
-    private final RoutingEngine engine;
+    private final Engine engine;
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
 
-    public AmqpChannelInitializer(AmqpSettings settings, RoutingEngine engine) {
+    public AmqpChannelInitializer(AmqpSettings settings, Engine engine) {
         this.settings = settings;
         this.engine = engine;
     }

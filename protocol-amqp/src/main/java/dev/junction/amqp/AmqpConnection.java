@@ -11,10 +11,11 @@ import dev.junction.amqp.codec.MethodFrame;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ProtocolHeaderOk;
 import dev.junction.amqp.codec.ReplyCode;
-import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.CertificateIdentity;
 import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.DeliveryOutlet;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.HandshakeCompleted;
 import dev.junction.routing.api.Message;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,17 +49,21 @@ import org.slf4j.LoggerFactory;
 public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
+    /** Deliveries that may wait for the event loop before this connection's consumers are paused. */
+    private static final int MAX_PENDING_DELIVERIES = 2048;
     private static final AttributeKey<String> CERTIFICATE_IDENTITY =
             AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
 
     private final AmqpSettings settings;
-    private final RoutingEngine engine;
+    private final Engine engine;
     private final DirectReplyTo directReplyTo;
     private final Handshake handshake;
     private final ChannelTable channels;
     /** Message content received on this connection and not yet accepted by queues. */
     private final ContentInFlight content;
     private ChannelHandlerContext ctx;
+    /** Deliveries in, writes out, consumers paused and reads stopped: the part every protocol shares. */
+    private DeliveryOutlet outlet;
     private FrameOutput out;
     private InboundOrder inbound;
     /** Reading stops under the memory alarm and while a queue this connection publishes to is congested. */
@@ -71,15 +76,15 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private ConnectionClose close;
     private boolean cleanedUp;
 
-    public AmqpConnection(AmqpSettings settings, RoutingEngine engine, DirectReplyTo directReplyTo) {
+    public AmqpConnection(AmqpSettings settings, Engine engine, DirectReplyTo directReplyTo) {
         this.settings = settings;
         this.engine = engine;
         this.directReplyTo = directReplyTo;
         this.handshake = new Handshake(this, settings, engine, new Authenticator(settings.users()));
         this.channels = new ChannelTable(engine.connectionQuotas());
         // One message of the largest allowed size must always fit.
-        this.content = new ContentInFlight(this, Math.max(settings.maxContentInFlightBytes(),
-                settings.maxMessageSize()));
+        this.content = new ContentInFlight(this::runOnEventLoop, this::contentOverCap,
+                Math.max(settings.maxContentInFlightBytes(), settings.maxMessageSize()));
     }
 
     // ---- Netty callbacks ----------------------------------------------------------------------------------------
@@ -91,11 +96,13 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.flow = new PublisherFlow(this, engine, on -> ctx.channel().config().setAutoRead(on));
-        this.out = new FrameOutput(ctx, settings.frameMax(), channels::resumeConsumers);
-        this.inbound = new InboundOrder(this, ctx.executor(), flow, this::handle);
-        this.heartbeats = new Heartbeats(this, ctx, flow);
-        this.close = new ConnectionClose(this, ctx, out, inbound, this::cleanup);
+        this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, ctx::flush,
+                channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
+        this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
+        this.out = new FrameOutput(ctx, outlet, settings.frameMax());
+        this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush);
+        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow);
+        this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup);
     }
 
     @Override
@@ -127,9 +134,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (out.writabilityChanged()) {
-            channels.resumeConsumers();
-        }
+        outlet.writabilityChanged(ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -144,7 +149,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        out.closed();
+        outlet.closed();
         cleanup();
         LOG.debug("{}: connection closed", peer());
         ctx.fireChannelInactive();
@@ -251,11 +256,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         inbound.holdFor(delayMs, ready, then);
     }
 
-    /** Handles frames held back while a memory alarm blocked the publisher. */
-    void resumeParked() {
-        inbound.resume();
-    }
-
     // ---- output -----------------------------------------------------------------------------------------------
 
     void send(int channel, Method m) {
@@ -296,8 +296,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.terms = opened;
         LOG.info("{}: connection opened for user '{}' in vhost '{}'", peer(), opened.user().name(),
                 opened.vhost().name());
-        engine.memoryAlarm().subscribe(flow.memoryListener);
-        if (engine.memoryAlarm().raised()) {
+        engine.watchAlarm(flow.memoryListener);
+        if (engine.alarmRaised()) {
             flow.memoryAlarm(true);
         }
     }
@@ -309,6 +309,11 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** A warning a client can provoke at will: rate-limited per source address, see WarningLimiter. */
     void warn(String format, Object... args) {
         engine.clientWarnings().warn(LOG, peerAddress(), format, args);
+    }
+
+    /** {@link #warn}s {@code line}, prefixed with the peer. */
+    private void warnAboutPeer(String line) {
+        warn("{}: {}", peer(), line);
     }
 
     boolean isOpen() {
@@ -334,7 +339,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (quota != null) {
             quota.close();
         }
-        engine.memoryAlarm().unsubscribe(flow.memoryListener);
+        engine.unwatchAlarm(flow.memoryListener);
         if (terms != null) {
             terms.vhost().ownerClosed(this);
         }
@@ -358,8 +363,27 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         return a == null ? null : a.getAddress();
     }
 
-    /** Whether the client announced the RabbitMQ extension {@code name}; false until connection.open. */
-    boolean clientHasCapability(String name) {
-        return terms != null && terms.clientHasCapability(name);
+    /** What {@link PublisherFlow} needs of this connection. */
+    private final class FlowConnection implements PublisherFlow.Connection {
+        @Override
+        public boolean isOpen() {
+            return AmqpConnection.this.isOpen();
+        }
+
+        @Override
+        public boolean understandsBlocked() {
+            return terms != null && terms.clientHasCapability("connection.blocked");
+        }
+
+        @Override
+        public void tell(Method m) {
+            send(0, m);
+            flush();
+        }
+
+        @Override
+        public void resumeParked() {
+            inbound.resume(); // frames held back while a memory alarm blocked the publisher
+        }
     }
 }

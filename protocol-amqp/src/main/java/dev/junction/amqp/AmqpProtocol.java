@@ -42,7 +42,7 @@ public final class AmqpProtocol implements ProtocolModule {
         Limits limits = config.limits();
         AmqpSettings settings = new AmqpSettings(limits.frameMax(), limits.channelMax(), limits.heartbeatSeconds(),
                 limits.maxMessageSize(), "junction@" + hostName(), config.users(), limits.maxContentInFlightBytes());
-        initializer = new AmqpChannelInitializer(settings, context.routingEngine());
+        initializer = new AmqpChannelInitializer(settings, context.engine());
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.junction.amqp;
 
 import dev.junction.amqp.codec.FieldTables;
 import dev.junction.config.UserConfig;
-import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.AuthChain;
 import dev.junction.routing.auth.backend.InternalBackend;
@@ -40,7 +40,7 @@ final class Authenticator {
      * or, where none were set up (an adapter started on its own), the users this adapter was given. EXTERNAL
      * (certificate identities) is checked against the configured users only ({@link #authenticate}).
      */
-    AuthChain chain(RoutingEngine engine) {
+    AuthChain chain(Engine engine) {
         return engine.authBackends().map(AuthBackends::chain).orElseGet(() -> fallback);
     }
 

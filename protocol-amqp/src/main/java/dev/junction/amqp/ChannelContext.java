@@ -1,7 +1,7 @@
 package dev.junction.amqp;
 
-import dev.junction.routing.RoutingEngine;
-import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.Vhost;
 
 /**
  * What a channel's parts ({@link Declarations}, {@link Publishing}, {@link Consuming}) need from their connection
@@ -10,10 +10,10 @@ import dev.junction.routing.VirtualHost;
  * the connection's content budget and publisher flow, and the connection itself as the owner exclusive queues are
  * tied to.
  */
-record ChannelContext(RoutingEngine engine, ConnectionTerms terms, DirectReplyTo directReplyTo, long maxMessageSize,
+record ChannelContext(Engine engine, ConnectionTerms terms, DirectReplyTo directReplyTo, long maxMessageSize,
                       ContentInFlight content, PublisherFlow flow, Object owner) {
 
-    VirtualHost vhost() {
+    Vhost vhost() {
         return terms.vhost();
     }
 

@@ -7,6 +7,7 @@ import dev.junction.amqp.codec.MethodType;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The ways a connection ends [AMQP 0-9-1 connection.close]: the client closes (we answer close-ok, write nothing
@@ -24,7 +25,8 @@ final class ConnectionClose {
     /** How long we wait for the client's close-ok after our connection.close. */
     private static final long CLOSE_OK_WAIT_SECONDS = 1;
 
-    private final AmqpConnection conn;
+    /** A rate-limited warning about this connection, prefixed with its peer. */
+    private final Consumer<String> warn;
     private final ChannelHandlerContext ctx;
     private final FrameOutput out;
     private final InboundOrder inbound;
@@ -33,10 +35,13 @@ final class ConnectionClose {
     /** The client sent connection.close and we answered close-ok: only waiting for the socket to close. */
     private boolean closedByClient;
 
-    /** @param cleanup frees what the connection holds in the engine; runs at most once (the caller's guard) */
-    ConnectionClose(AmqpConnection conn, ChannelHandlerContext ctx, FrameOutput out, InboundOrder inbound,
+    /**
+     * @param warn    logs a rate-limited warning about this connection (the peer is prefixed)
+     * @param cleanup frees what the connection holds in the engine; runs at most once (the caller's guard)
+     */
+    ConnectionClose(Consumer<String> warn, ChannelHandlerContext ctx, FrameOutput out, InboundOrder inbound,
                     Runnable cleanup) {
-        this.conn = conn;
+        this.warn = warn;
         this.ctx = ctx;
         this.out = out;
         this.inbound = inbound;
@@ -91,7 +96,7 @@ final class ConnectionClose {
         if (closing) {
             return;
         }
-        conn.warn("{}: closing connection: {} {}", conn.peer(), e.replyCode(), e.getMessage());
+        warn.accept("closing connection: " + e.replyCode() + " " + e.getMessage());
         cleanup.run();
         closing = true;
         inbound.clear();
@@ -106,7 +111,7 @@ final class ConnectionClose {
 
     /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */
     void abort(String why) {
-        conn.warn("{}: {}", conn.peer(), why);
+        warn.accept(why);
         closing = true;
         ctx.close();
     }

@@ -1,7 +1,7 @@
 package dev.junction.amqp;
 
 import dev.junction.config.UserConfig;
-import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.Vhost;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.Map;
  * (whose {@code capabilities} table says which RabbitMQ extensions it understands). The handshake builds it once,
  * at connection.open; the connection keeps it and never changes it.
  */
-record ConnectionTerms(UserConfig user, VirtualHost vhost, AccessControl access, Tuning tuning,
+record ConnectionTerms(UserConfig user, Vhost vhost, AccessControl access, Tuning tuning,
                        Map<String, Object> clientProperties) {
 
     ConnectionTerms {

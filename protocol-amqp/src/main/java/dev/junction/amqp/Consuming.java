@@ -4,26 +4,28 @@ import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
-import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.ConsumeRequest;
+import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
-import dev.junction.routing.queue.Consumer;
-import dev.junction.routing.queue.Prefetch;
-import dev.junction.routing.queue.Queue;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * basic.qos, consume, cancel, get, ack, reject, nack and recover; delivery tags and the channel's unacknowledged
  * deliveries. Delivery tags are assigned on the event loop when a delivery is written, so they increase in the
- * order the client sees them [AMQP 0-9-1 delivery-tag].
+ * order the client sees them [AMQP 0-9-1 delivery-tag]. A method answered at once returns its ok method for the
+ * channel to send; consume and get answer through the channel once the queue did.
  */
 final class Consuming {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -41,7 +43,7 @@ final class Consuming {
      * the start (unlimited until set), so a limit set after consumers exist applies to them and counts what they
      * already hold unacknowledged [RabbitMQ: basic.qos global].
      */
-    private final Prefetch channelPrefetch = Prefetch.unlimited();
+    private final Credit channelPrefetch = Credit.unlimited();
     private String replyToName;
     private ChannelConsumer replyToConsumer;
 
@@ -50,10 +52,15 @@ final class Consuming {
         this.context = context;
     }
 
-    void method(Method m) {
+    /** Handles one consuming method; returns its ok method when it is answered at once. */
+    Optional<Method> method(Method m) {
         switch (m.type()) {
-            case BASIC_QOS -> qos(m);
-            case BASIC_CONSUME -> consume(m);
+            case BASIC_QOS -> {
+                return Optional.of(qos(m));
+            }
+            case BASIC_CONSUME -> {
+                return consume(m);
+            }
             case BASIC_CANCEL -> {
                 String tag = m.str("consumer-tag");
                 ChannelConsumer c = consumers.remove(tag);
@@ -64,9 +71,7 @@ final class Consuming {
                         stopReplyTo();
                     }
                 }
-                if (!m.bit("nowait")) {
-                    ch.send(MethodType.BASIC_CANCEL_OK.with(tag));
-                }
+                return Optional.of(MethodType.BASIC_CANCEL_OK.with(tag));
             }
             case BASIC_GET -> get(m);
             case BASIC_ACK -> settle(m, m.longValue("delivery-tag"), m.bit("multiple"), Settlement.ACK);
@@ -80,15 +85,16 @@ final class Consuming {
                     throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, "requeue=false", m.type());
                 }
                 outstanding.requeueAll();
-                if (m.type() == MethodType.BASIC_RECOVER) {
-                    ch.send(MethodType.BASIC_RECOVER_OK.with());
-                }
+                // basic.recover-async has no answer.
+                return m.type() == MethodType.BASIC_RECOVER ? Optional.of(MethodType.BASIC_RECOVER_OK.with())
+                        : Optional.empty();
             }
             default -> throw new IllegalStateException("not a consuming method: " + m.type());
         }
+        return Optional.empty();
     }
 
-    private void qos(Method m) {
+    private Method qos(Method m) {
         long size = m.longValue("prefetch-size");
         int count = m.integer("prefetch-count");
         if (m.bit("global")) {
@@ -98,10 +104,11 @@ final class Consuming {
             prefetchCount = count;
             prefetchBytes = size;
         }
-        ch.send(MethodType.BASIC_QOS_OK.with());
+        return MethodType.BASIC_QOS_OK.with();
     }
 
-    private void consume(Method m) {
+    /** basic.consume: consume-ok comes once the queue registered the consumer (at once for direct reply-to). */
+    private Optional<Method> consume(Method m) {
         String queueName = m.str("queue").isEmpty() ? ch.lastQueue() : m.str("queue");
         String tag = m.str("consumer-tag");
         if (tag.isEmpty()) {
@@ -119,24 +126,24 @@ final class Consuming {
         }
         boolean noAck = m.bit("no-ack");
         if (queueName.equals(DirectReplyTo.PSEUDO_QUEUE)) {
-            consumeReplyTo(m, tag, noAck);
-            return;
+            return Optional.of(consumeReplyTo(tag, noAck));
         }
         context.access().read("queue", queueName, MethodType.BASIC_CONSUME);
         context.access().queueRead(queueName, MethodType.BASIC_CONSUME);
-        Queue queue = context.vhost().usableQueue(queueName, context.owner());
-        List<Prefetch> limits = new ArrayList<>(2);
+        List<Credit> limits = new ArrayList<>(2);
         if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
-            limits.add(new Prefetch(prefetchCount, prefetchBytes));
+            limits.add(Credit.of(prefetchCount, prefetchBytes));
         }
         // A no-ack consumer takes no credit from the channel-wide limit but waits while it is used up.
         limits.add(channelPrefetch);
-        int priority = priorityOf(m.table("arguments"));
-        ConsumerSpec spec = new ConsumerSpec(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
+        int priority = priorityOf(queueName, m.table("arguments"));
+        ConsumeRequest request = new ConsumeRequest(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
         ChannelConsumer sink = new ChannelConsumer(tag);
         String consumerTag = tag;
         consumers.put(tag, sink);
-        ch.await(() -> queue.consume(spec, sink), (consumer, error) -> {
+        // A missing or exclusive queue is refused by consume, synchronously or through the future: both end in
+        // completeOrFail.
+        ch.await(() -> context.vhost().consume(queueName, request, sink), (consumer, error) -> {
             if (error != null) {
                 consumers.remove(consumerTag);
             }
@@ -147,27 +154,30 @@ final class Consuming {
             }
             ch.completeOrFail(error, m, () -> {
                 sink.consumer = consumer;
-                if (!m.bit("nowait")) {
-                    ch.send(MethodType.BASIC_CONSUME_OK.with(consumerTag));
-                }
+                ch.answer(m, MethodType.BASIC_CONSUME_OK.with(consumerTag));
             });
         });
+        return Optional.empty();
     }
 
-    private static int priorityOf(Map<String, Object> args) {
+    private int priorityOf(String queueName, Map<String, Object> args) {
         if (!args.containsKey("x-priority")) {
             return 0;
         }
         Object p = args.get("x-priority");
         // A void value is no integer either: 406, as RabbitMQ ("expected integer, got void").
         if (!HeaderValues.isInteger(p)) {
+            // A missing or locked queue is reported first (404, 405), as before the argument is looked at; a
+            // passive declare is that check.
+            context.vhost().declareQueue(new QueueSpec(queueName, false, false, false, Map.of()), context.owner(),
+                    true);
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED,
                     "invalid x-priority argument: must be an integer", MethodType.BASIC_CONSUME);
         }
         return ((Number) p).intValue();
     }
 
-    private void consumeReplyTo(Method m, String tag, boolean noAck) {
+    private Method consumeReplyTo(String tag, boolean noAck) {
         if (!noAck) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot "
                     + "acknowledge", MethodType.BASIC_CONSUME);
@@ -192,9 +202,7 @@ final class Consuming {
         }));
         sink.replyTo = true;
         replyToConsumer = sink;
-        if (!m.bit("nowait")) {
-            ch.send(MethodType.BASIC_CONSUME_OK.with(tag));
-        }
+        return MethodType.BASIC_CONSUME_OK.with(tag);
     }
 
     private void stopReplyTo() {
@@ -221,9 +229,8 @@ final class Consuming {
         String queueName = m.str("queue").isEmpty() ? ch.lastQueue() : m.str("queue");
         context.access().read("queue", queueName, MethodType.BASIC_GET);
         context.access().queueRead(queueName, MethodType.BASIC_GET);
-        Queue queue = context.vhost().usableQueue(queueName, context.owner());
         boolean noAck = m.bit("no-ack");
-        ch.await(() -> queue.get(noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
+        ch.await(() -> context.vhost().get(queueName, context.owner(), noAck), (d, error) -> ch.completeOrFail(error, m, () -> {
             if (d == null) {
                 ch.send(MethodType.BASIC_GET_EMPTY.with(""));
                 return;
@@ -241,13 +248,13 @@ final class Consuming {
             }
             nextTag++;
             if (!noAck) {
-                outstanding.delivered(tag, d.queue(), d.deliveryId());
+                outstanding.delivered(tag, d.source(), d.deliveryId());
             }
         }));
     }
 
     private void settle(Method m, long tag, boolean multiple, Settlement how) {
-        if (how != Settlement.REQUEUE && !context.engine().store().writable()) {
+        if (how != Settlement.REQUEUE && !context.engine().storeWritable()) {
             // Taken now, the ack would only reach the disk later, or never if the broker stops first: refused
             // visibly instead (the connection closes and its unacked messages are requeued).
             throw AmqpException.connection(ReplyCode.INTERNAL_ERROR, "cannot record the acknowledgement: the "
@@ -290,7 +297,7 @@ final class Consuming {
     /** The sink one basic.consume registers with its queue. Called on the queue's thread. */
     private final class ChannelConsumer implements DeliverySink {
         private final String tag;
-        volatile Consumer consumer;
+        volatile Consumption consumer;
         /**
          * Set once the consumer is cancelled or its channel closed. Until the queue has processed the cancel it
          * may still look for consumers; it must not find this one ready, or with autoack it would stream
@@ -312,7 +319,7 @@ final class Consuming {
             if (ch.closing() || consumers.get(tag) != this) {
                 // The channel or consumer went away while the delivery was in flight: give it back.
                 if (!d.autoAck()) {
-                    d.queue().settle(d.deliveryId(), Settlement.REQUEUE);
+                    d.settle(Settlement.REQUEUE);
                 }
                 return;
             }
@@ -329,7 +336,7 @@ final class Consuming {
             }
             nextTag++;
             if (!d.autoAck()) {
-                outstanding.delivered(deliveryTag, d.queue(), d.deliveryId());
+                outstanding.delivered(deliveryTag, d.source(), d.deliveryId());
             }
         }
 

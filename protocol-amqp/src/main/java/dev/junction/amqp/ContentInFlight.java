@@ -4,7 +4,9 @@ import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * The message content one connection has in flight, held to {@code limits.max_content_in_flight_bytes}.
@@ -22,14 +24,21 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Confined to the connection's event loop; confirmations are posted back to it.
  */
 final class ContentInFlight {
-    private final AmqpConnection conn;
+    private final Executor loop;
+    /** Told true when reading must stop for the content in flight, false when it may go on. */
+    private final Consumer<Boolean> overCap;
     private final long cap;
     private long held;
     private long awaiting;
     private boolean holdingReads;
 
-    ContentInFlight(AmqpConnection conn, long cap) {
-        this.conn = conn;
+    /**
+     * @param loop    the connection's event loop, where confirmations are posted back
+     * @param overCap told true when reading must stop for the content in flight, false when it may go on
+     */
+    ContentInFlight(Executor loop, Consumer<Boolean> overCap, long cap) {
+        this.loop = loop;
+        this.overCap = overCap;
         this.cap = cap;
     }
 
@@ -56,7 +65,7 @@ final class ContentInFlight {
             awaiting += bytes;
             accepted.whenComplete((ok, error) -> {
                 try {
-                    conn.runOnEventLoop(() -> {
+                    loop.execute(() -> {
                         awaiting -= bytes;
                         update();
                     });
@@ -76,7 +85,7 @@ final class ContentInFlight {
         boolean over = awaiting > 0 && held + awaiting >= cap;
         if (over != holdingReads) {
             holdingReads = over;
-            conn.contentOverCap(over);
+            overCap.accept(over);
         }
     }
 }

@@ -1,15 +1,24 @@
 package dev.junction.amqp;
 
+import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
-import dev.junction.routing.VirtualHost;
+import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.HeaderValues;
+import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.api.Vhost;
+import java.util.Map;
 import java.util.Optional;
 
-/** The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. */
+/**
+ * The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. A
+ * method answered at once returns its ok method, which the channel sends (unless nowait); purge and delete answer
+ * through the channel once the queue did. Refusals are thrown ({@code BrokerException} from the engine,
+ * {@code AmqpException} from the checks here) and translated by the channel.
+ */
 final class Declarations {
     private final AmqpChannel ch;
     private final ChannelContext context;
@@ -20,11 +29,12 @@ final class Declarations {
     }
 
     /**
-     * Handles one exchange or queue method and answers it (unless nowait); returns the queue a queue.declare
-     * declared, which later methods with an empty queue name mean [AMQP 0-9-1 queue-name], else empty.
+     * Handles one exchange or queue method; returns its ok method when it is answered at once (queue.declare-ok
+     * names the queue, which later methods with an empty queue name mean [AMQP 0-9-1 queue-name]), empty when the
+     * answer comes later.
      */
-    Optional<String> method(Method m) {
-        VirtualHost vhost = context.vhost();
+    Optional<Method> method(Method m) {
+        Vhost vhost = context.vhost();
         AccessControl access = context.access();
         MethodType c = m.type();
         switch (m.type()) {
@@ -33,7 +43,7 @@ final class Declarations {
                 boolean passive = m.bit("passive");
                 if (!passive) {
                     access.configure("exchange", name, c);
-                    String ae = dev.junction.routing.api.HeaderValues.asString(
+                    String ae = HeaderValues.asString(
                             m.table("arguments").get("alternate-exchange"));
                     if (ae != null) {
                         // As RabbitMQ: routing into an alternate exchange is writing to it.
@@ -44,13 +54,13 @@ final class Declarations {
                 }
                 vhost.declareExchange(new ExchangeSpec(name, m.str("type"), m.bit("durable"), m.bit("auto-delete"),
                         m.bit("internal"), m.table("arguments")), passive);
-                reply(m, MethodType.EXCHANGE_DECLARE_OK.with());
+                return Optional.of(MethodType.EXCHANGE_DECLARE_OK.with());
             }
             case EXCHANGE_DELETE -> {
                 String name = entityName(m, "exchange");
                 access.configure("exchange", name, c);
                 vhost.deleteExchange(name, m.bit("if-unused"));
-                reply(m, MethodType.EXCHANGE_DELETE_OK.with());
+                return Optional.of(MethodType.EXCHANGE_DELETE_OK.with());
             }
             case EXCHANGE_BIND, EXCHANGE_UNBIND -> {
                 String destination = entityName(m, "destination");
@@ -64,11 +74,10 @@ final class Declarations {
                 Binding b = Binding.toExchange(source, destination, m.str("routing-key"), m.table("arguments"));
                 if (m.type() == MethodType.EXCHANGE_BIND) {
                     vhost.bind(b, context.owner());
-                    reply(m, MethodType.EXCHANGE_BIND_OK.with());
-                } else {
-                    vhost.unbind(b, context.owner());
-                    reply(m, MethodType.EXCHANGE_UNBIND_OK.with());
+                    return Optional.of(MethodType.EXCHANGE_BIND_OK.with());
                 }
+                vhost.unbind(b, context.owner());
+                return Optional.of(MethodType.EXCHANGE_UNBIND_OK.with());
             }
             case QUEUE_DECLARE -> {
                 return Optional.of(declareQueue(m, vhost, access));
@@ -88,18 +97,17 @@ final class Declarations {
                 Binding b = Binding.toQueue(exchange, queue, key, m.table("arguments"));
                 if (m.type() == MethodType.QUEUE_BIND) {
                     vhost.bind(b, context.owner());
-                    reply(m, MethodType.QUEUE_BIND_OK.with());
-                } else {
-                    vhost.unbind(b, context.owner());
-                    ch.send(MethodType.QUEUE_UNBIND_OK.with());
+                    return Optional.of(MethodType.QUEUE_BIND_OK.with());
                 }
+                vhost.unbind(b, context.owner());
+                return Optional.of(MethodType.QUEUE_UNBIND_OK.with());
             }
             case QUEUE_PURGE -> {
                 String queue = queueName(m);
                 access.read("queue", queue, c);
                 access.queue(queue, c);
                 ch.await(() -> vhost.purgeQueue(queue, context.owner()), (count, error) ->
-                        ch.completeOrFail(error, m, () -> reply(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
+                        ch.completeOrFail(error, m, () -> ch.answer(m, MethodType.QUEUE_PURGE_OK.with((long) count))));
             }
             case QUEUE_DELETE -> {
                 String queue = strip(queueName(m));
@@ -113,7 +121,7 @@ final class Declarations {
                                 // deleted it: access.queue above let nobody else get here).
                                 context.engine().authorization().deletedOverAmqp(vhost.name(), queue);
                             }
-                            reply(m, MethodType.QUEUE_DELETE_OK.with((long) count));
+                            ch.answer(m, MethodType.QUEUE_DELETE_OK.with((long) count));
                         }));
             }
             default -> throw new IllegalStateException("not a declaration: " + m.type());
@@ -121,7 +129,8 @@ final class Declarations {
         return Optional.empty();
     }
 
-    private String declareQueue(Method m, VirtualHost vhost, AccessControl access) {
+    /** queue.declare: returns declare-ok, with the queue's final name. */
+    private Method declareQueue(Method m, Vhost vhost, AccessControl access) {
         String requested = entityName(m, "queue");
         boolean passive = m.bit("passive");
         if (passive && requested.isEmpty()) {
@@ -131,8 +140,7 @@ final class Declarations {
             // RabbitMQ answers a passive declare of the pseudo-queue, or of a reply-to address whose consumer is
             // live, with declare-ok (no messages, one consumer); any other such name is NOT_FOUND below.
             if (requested.equals(DirectReplyTo.PSEUDO_QUEUE) || context.directReplyTo().target(requested) != null) {
-                reply(m, MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L));
-                return requested;
+                return MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L);
             }
         }
         MethodType c = m.type();
@@ -142,9 +150,9 @@ final class Declarations {
         if (!requested.isEmpty()) {
             access.queue(requested, c);
         }
-        java.util.Map<String, Object> args = m.table("arguments");
-        String dlx = dev.junction.routing.api.HeaderValues.asString(args.get("x-dead-letter-exchange"));
-        Queue q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
+        Map<String, Object> args = m.table("arguments");
+        String dlx = HeaderValues.asString(args.get("x-dead-letter-exchange"));
+        QueueInfo q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
                 m.bit("auto-delete"), args), context.owner(), passive, name -> {
                     // Checked on the final name, so server-named queues are checked too.
                     access.configure("queue", name, c);
@@ -155,8 +163,7 @@ final class Declarations {
                         access.indirectWrite(dlx, c);
                     }
                 });
-        reply(m, MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount()));
-        return q.name();
+        return MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount());
     }
 
     /**
@@ -182,19 +189,9 @@ final class Declarations {
             return name;
         }
         if (ch.lastQueue().isEmpty()) {
-            throw dev.junction.amqp.codec.AmqpException.channel(
-                    dev.junction.amqp.codec.ReplyCode.NOT_FOUND, "no previously declared queue", m.type());
+            throw AmqpException.channel(ReplyCode.NOT_FOUND, "no previously declared queue", m.type());
         }
         return ch.lastQueue();
     }
 
-    private void reply(Method m, Method ok) {
-        if (!hasNoWait(m) || !m.bit("nowait")) {
-            ch.send(ok);
-        }
-    }
-
-    private static boolean hasNoWait(Method m) {
-        return m.type().fields().stream().anyMatch(f -> f.name().equals("nowait"));
-    }
 }

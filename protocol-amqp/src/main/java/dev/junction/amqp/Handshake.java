@@ -6,8 +6,8 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
-import dev.junction.routing.RoutingEngine;
-import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.Vhost;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.Credentials;
 import dev.junction.routing.auth.backend.Verdict;
@@ -36,7 +36,7 @@ final class Handshake {
 
     private final AmqpConnection conn;
     private final AmqpSettings settings;
-    private final RoutingEngine engine;
+    private final Engine engine;
     private final Authenticator authenticator;
     private final CredentialExpiry expiry;
     private Step step;
@@ -47,7 +47,7 @@ final class Handshake {
     /** When the login's credentials (an access token) lapse; empty for passwords. */
     private Optional<Instant> expiresAt = Optional.empty();
 
-    Handshake(AmqpConnection conn, AmqpSettings settings, RoutingEngine engine, Authenticator authenticator) {
+    Handshake(AmqpConnection conn, AmqpSettings settings, Engine engine, Authenticator authenticator) {
         this.conn = conn;
         this.settings = settings;
         this.engine = engine;
@@ -106,7 +106,7 @@ final class Handshake {
             refuse(mechanism, claimed, "unsupported or malformed " + mechanism + " response");
             return;
         }
-        List<String> vhosts = engine.vhosts().stream().map(VirtualHost::name).toList();
+        List<String> vhosts = engine.vhostNames();
         Credentials presented = new Credentials("amqp", credentials[0], credentials[1], conn.peerAddress(), vhosts);
         // The backends may answer later (an HTTP service): frames wait, and the answer comes back on this loop.
         conn.await(() -> authenticator.chain(engine).authenticate(presented), (verdict, error) -> {
@@ -192,7 +192,7 @@ final class Handshake {
     private void open(Method m) {
         expect(Step.TUNED, m);
         String vhostName = m.str("virtual-host");
-        Optional<VirtualHost> vhost = engine.vhost(vhostName);
+        Optional<Vhost> vhost = engine.vhost(vhostName);
         if (vhost.isEmpty()) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "vhost '" + vhostName + "' not found",
                     MethodType.CONNECTION_OPEN);

@@ -8,6 +8,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Heartbeats on a connection that negotiated them [AMQP 0-9-1 4.2.7]: an idle-state watchdog before the connection
@@ -15,12 +16,13 @@ import java.util.concurrent.TimeUnit;
  * frame within every interval always gets one; a peer silent for two intervals is gone. Event-loop only.
  */
 final class Heartbeats {
-    private final AmqpConnection conn;
+    /** A rate-limited warning about this connection, prefixed with its peer. */
+    private final Consumer<String> warn;
     private final ChannelHandlerContext ctx;
     private final PublisherFlow flow;
 
-    Heartbeats(AmqpConnection conn, ChannelHandlerContext ctx, PublisherFlow flow) {
-        this.conn = conn;
+    Heartbeats(Consumer<String> warn, ChannelHandlerContext ctx, PublisherFlow flow) {
+        this.warn = warn;
         this.ctx = ctx;
         this.flow = flow;
     }
@@ -47,7 +49,7 @@ final class Heartbeats {
             return; // we stopped reading; silence is ours, not the client's
         }
         if (idle.state() == IdleState.READER_IDLE) {
-            conn.warn("{}: missed heartbeats from client, closing the connection", conn.peer());
+            warn.accept("missed heartbeats from client, closing the connection");
             // Reset rather than close: an orderly close would queue the FIN behind every delivery the client
             // has not read yet, and a client that stopped reading would never learn the connection is gone.
             ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -17,18 +18,31 @@ import java.util.function.Supplier;
  * handled, in order, once it is over. Event-loop only.
  */
 final class InboundOrder {
-    private final AmqpConnection conn;
     private final EventExecutor loop;
     private final PublisherFlow flow;
     private final Consumer<AmqpFrame> handler;
+    /** Ends the connection with a hard error met while handling a frame that waited. */
+    private final Consumer<AmqpException> fail;
+    private final BooleanSupplier open;
+    /** Flushes what handling the waiting frames wrote. */
+    private final Runnable flush;
     private final ArrayDeque<AmqpFrame> parked = new ArrayDeque<>();
     private boolean busy;
 
-    InboundOrder(AmqpConnection conn, EventExecutor loop, PublisherFlow flow, Consumer<AmqpFrame> handler) {
-        this.conn = conn;
+    /**
+     * @param handler handles one frame
+     * @param fail    ends the connection with a hard error met while a frame that waited was handled
+     * @param open    whether the connection is still open (a held login is dropped otherwise)
+     * @param flush   flushes what handling the frames that waited wrote
+     */
+    InboundOrder(EventExecutor loop, PublisherFlow flow, Consumer<AmqpFrame> handler, Consumer<AmqpException> fail,
+                 BooleanSupplier open, Runnable flush) {
         this.loop = loop;
         this.flow = flow;
         this.handler = handler;
+        this.fail = fail;
+        this.open = open;
+        this.flush = flush;
     }
 
     /** A frame was read: handled now, or parked behind an unfinished call or a blocked publisher. */
@@ -70,7 +84,7 @@ final class InboundOrder {
                 then.accept(value, error instanceof CompletionException ? error.getCause() : error);
             } catch (AmqpException e) {
                 // Soft errors are handled by the channel's own catch in its continuation.
-                conn.fail(e);
+                fail.accept(e);
             }
             resume();
         }));
@@ -91,13 +105,13 @@ final class InboundOrder {
         ready.whenComplete((done, error) -> loop.schedule(() -> {
             busy = false;
             flow.hold(false);
-            if (!conn.isOpen()) {
+            if (!open.getAsBoolean()) {
                 return;
             }
             try {
                 then.run();
             } catch (AmqpException e) {
-                conn.fail(e);
+                fail.accept(e);
             }
             resume();
         }, Math.max(0, delayMs), TimeUnit.MILLISECONDS));
@@ -108,7 +122,7 @@ final class InboundOrder {
         while (!busy && !flow.blocked() && !parked.isEmpty()) {
             handler.accept(parked.poll());
         }
-        conn.flush();
+        flush.run();
     }
 
     /** The connection is closing: what waits is dropped and nothing is held back any more. */

@@ -3,8 +3,8 @@ package dev.junction.amqp;
 import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Settlement;
-import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * Event-loop only.
  */
 final class Outstanding {
-    private record Delivered(Queue queue, long deliveryId) {
+    private record Delivered(DeliverySource source, long deliveryId) {
     }
 
     private record Pending(long tag, Delivered delivery, Settlement how) {
@@ -34,8 +34,8 @@ final class Outstanding {
     private final NavigableMap<Long, Delivered> unacked = new TreeMap<>();
     private final List<Pending> inTransaction = new ArrayList<>();
 
-    void delivered(long tag, Queue queue, long deliveryId) {
-        unacked.put(tag, new Delivered(queue, deliveryId));
+    void delivered(long tag, DeliverySource source, long deliveryId) {
+        unacked.put(tag, new Delivered(source, deliveryId));
     }
 
     /** basic.ack, nack or reject of {@code tag} ({@code multiple}: every outstanding tag up to it; 0: all). */
@@ -107,10 +107,10 @@ final class Outstanding {
     }
 
     private static void settleInQueues(List<Delivered> chosen, Settlement how) {
-        Map<Queue, List<Long>> byQueue = new HashMap<>();
+        Map<DeliverySource, List<Long>> bySource = new HashMap<>();
         for (Delivered d : chosen) {
-            byQueue.computeIfAbsent(d.queue, q -> new ArrayList<>()).add(d.deliveryId);
+            bySource.computeIfAbsent(d.source, s -> new ArrayList<>()).add(d.deliveryId);
         }
-        byQueue.forEach((q, ids) -> q.settle(ids.stream().mapToLong(Long::longValue).toArray(), how));
+        bySource.forEach((s, ids) -> s.settle(ids.stream().mapToLong(Long::longValue).toArray(), how));
     }
 }

@@ -1,32 +1,49 @@
 package dev.junction.amqp;
 
+import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
-import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.DeliveryOutlet;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.api.ReadGate;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * Holding a publishing connection back, so that TCP rather than the heap absorbs what the broker cannot take yet:
  * the memory alarm blocks it (with connection.blocked for clients that support it, as RabbitMQ does), and a publish
- * that reaches a congested queue stops reading its socket until that queue has caught up. Confined to the
- * connection's event loop.
+ * that reaches a congested queue stops reading its socket until that queue has caught up. The stopping and
+ * restarting of reads is the connection's {@link DeliveryOutlet}'s; this class decides when, and tells the client.
+ * Confined to the connection's event loop.
  */
 final class PublisherFlow {
-    private final AmqpConnection conn;
-    private final RoutingEngine engine;
-    private final ReadGate gate;
+    /** What the flow needs of its connection. */
+    interface Connection {
+        boolean isOpen();
+
+        /** Whether the client announced RabbitMQ's {@code connection.blocked} capability at start-ok. */
+        boolean understandsBlocked();
+
+        /** Sends {@code m} (connection.blocked or unblocked) on channel 0 and flushes it. */
+        void tell(Method m);
+
+        /** Handles the frames held back while the connection was blocked. */
+        void resumeParked();
+    }
+
+    private final Connection conn;
+    private final Engine engine;
+    private final DeliveryOutlet outlet;
     private boolean blocked;
     /** Set once the connection publishes: only publishers are blocked by a memory alarm, as in RabbitMQ. */
     private boolean publisher;
     final Consumer<Boolean> memoryListener;
 
-    PublisherFlow(AmqpConnection conn, RoutingEngine engine, Consumer<Boolean> reading) {
+    /** @param loop the connection's event loop, where alarm changes (told on an engine thread) are handled */
+    PublisherFlow(Connection conn, Engine engine, DeliveryOutlet outlet, Executor loop) {
         this.conn = conn;
         this.engine = engine;
-        this.gate = new ReadGate(reading);
-        this.memoryListener = on -> conn.runOnEventLoop(() -> memoryAlarm(on));
+        this.outlet = outlet;
+        this.memoryListener = on -> loop.execute(() -> memoryAlarm(on));
     }
 
     /** Whether a memory alarm holds the connection: frames already read wait until it clears. */
@@ -36,19 +53,19 @@ final class PublisherFlow {
 
     /** Bytes were read from the socket. */
     void read() {
-        gate.read();
+        outlet.read();
     }
 
     /** Whether reading stopped at any time since the last call (then a missed heartbeat may be our doing). */
     boolean stoppedSinceAsked() {
-        return gate.stoppedSinceAsked();
+        return outlet.stoppedSinceAsked();
     }
 
     /** Called when the connection publishes: a raised alarm blocks it now. */
-    void published(boolean alarmRaised) {
+    void published() {
         if (!publisher) {
             publisher = true;
-            if (alarmRaised) {
+            if (engine.alarmRaised()) {
                 memoryAlarm(true);
             }
         }
@@ -60,20 +77,18 @@ final class PublisherFlow {
         }
         if (on && !blocked && publisher) {
             blocked = true;
-            if (conn.clientHasCapability("connection.blocked")) {
+            if (conn.understandsBlocked()) {
                 // RabbitMQ's reasons: which resource alarm blocks the publisher.
-                boolean disk = engine.memoryAlarm().raised(dev.junction.routing.MemoryAlarm.Resource.DISK);
-                conn.send(0, MethodType.CONNECTION_BLOCKED.with(disk ? "low on disk" : "low on memory"));
-                conn.flush();
+                boolean disk = engine.diskAlarmRaised();
+                conn.tell(MethodType.CONNECTION_BLOCKED.with(disk ? "low on disk" : "low on memory"));
             }
-            gate.memoryAlarm(true);
+            outlet.alarm(true);
         } else if (!on && blocked) {
             blocked = false;
-            if (conn.clientHasCapability("connection.blocked")) {
-                conn.send(0, MethodType.CONNECTION_UNBLOCKED.with());
-                conn.flush();
+            if (conn.understandsBlocked()) {
+                conn.tell(MethodType.CONNECTION_UNBLOCKED.with());
             }
-            gate.memoryAlarm(false);
+            outlet.alarm(false);
             conn.resumeParked();
         }
     }
@@ -83,25 +98,11 @@ final class PublisherFlow {
      * content in flight over its cap ({@link ContentInFlight}), a throttled login waiting. Holds nest.
      */
     void hold(boolean over) {
-        if (over) {
-            gate.congested();
-        } else {
-            gate.relieved();
-        }
+        outlet.hold(over);
     }
 
-    /**
-     * A publish found a target queue far behind: stop reading until it catches up. The client is not told; RabbitMQ
-     * does not tell clients about its per-connection flow state either.
-     */
+    /** A publish found a target queue far behind: stop reading until it catches up (see DeliveryOutlet). */
     void congested(PublishResult result) {
-        gate.congested();
-        result.whenRelieved(() -> {
-            try {
-                conn.runOnEventLoop(gate::relieved);
-            } catch (RejectedExecutionException closed) {
-                // the connection's event loop is gone, and the connection with it
-            }
-        });
+        outlet.publisherCongested(result);
     }
 }

@@ -12,7 +12,10 @@ import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.PublishResult;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * basic.publish and its content frames, publisher confirms, mandatory returns, transactions and direct reply-to.
@@ -49,7 +52,8 @@ final class Publishing {
         this.context = context;
     }
 
-    void method(Method m) {
+    /** Handles basic.publish, confirm.select and the tx methods; returns the ok method when answered at once. */
+    Optional<Method> method(Method m) {
         switch (m.type()) {
             case BASIC_PUBLISH -> {
                 if (m.bit("immediate")) {
@@ -59,8 +63,9 @@ final class Publishing {
                 }
                 checkTarget(m);
                 // A publisher from its first publish method on: a raised memory alarm stops reading before the content.
-                context.flow().published(context.engine().memoryAlarm().raised());
+                context.flow().published();
                 publish = m;
+                return Optional.empty();
             }
             case CONFIRM_SELECT -> {
                 if (txMode) {
@@ -71,9 +76,7 @@ final class Publishing {
                     confirmMode = true;
                     confirms = new Confirms();
                 }
-                if (!m.bit("nowait")) {
-                    ch.send(MethodType.CONFIRM_SELECT_OK.with());
-                }
+                return Optional.of(MethodType.CONFIRM_SELECT_OK.with());
             }
             case TX_SELECT -> {
                 if (confirmMode) {
@@ -81,11 +84,11 @@ final class Publishing {
                             "cannot switch from confirm to tx mode", MethodType.TX_SELECT);
                 }
                 txMode = true;
-                ch.send(MethodType.TX_SELECT_OK.with());
+                return Optional.of(MethodType.TX_SELECT_OK.with());
             }
             case TX_COMMIT -> {
                 requireTx(m);
-                List<java.util.concurrent.CompletableFuture<Boolean>> routed = new ArrayList<>(txPublishes.size());
+                List<CompletableFuture<Boolean>> routed = new ArrayList<>(txPublishes.size());
                 context.content().dropped(txBytes); // route() counts each message again until its queues have it
                 txBytes = 0;
                 for (Pending p : txPublishes) {
@@ -94,10 +97,10 @@ final class Publishing {
                 txPublishes.clear();
                 ch.consuming.commit();
                 // commit-ok only once every queue holds the committed messages (and the store has them).
-                ch.await(() -> java.util.concurrent.CompletableFuture.allOf(
-                        routed.toArray(new java.util.concurrent.CompletableFuture<?>[0])),
+                ch.await(() -> CompletableFuture.allOf(routed.toArray(new CompletableFuture<?>[0])),
                         (ignored, error) -> ch.completeOrFail(error, m,
-                                () -> ch.send(MethodType.TX_COMMIT_OK.with())));
+                                () -> ch.answer(m, MethodType.TX_COMMIT_OK.with())));
+                return Optional.empty();
             }
             case TX_ROLLBACK -> {
                 requireTx(m);
@@ -105,7 +108,7 @@ final class Publishing {
                 context.content().dropped(txBytes);
                 txBytes = 0;
                 ch.consuming.rollback();
-                ch.send(MethodType.TX_ROLLBACK_OK.with());
+                return Optional.of(MethodType.TX_ROLLBACK_OK.with());
             }
             default -> throw new IllegalStateException("not a publishing method: " + m.type());
         }
@@ -122,11 +125,11 @@ final class Publishing {
             return;
         }
         var vhost = context.vhost();
-        var x = vhost.exchange(exchange).orElseThrow(() -> AmqpChannel.translate(BrokerException.notFound(
-                "no exchange '" + exchange + "' in vhost '" + vhost.name() + "'"), m));
+        var x = vhost.exchange(exchange).orElseThrow(() -> BrokerException.notFound(
+                "no exchange '" + exchange + "' in vhost '" + vhost.name() + "'"));
         if (x.internal()) {
-            throw AmqpChannel.translate(BrokerException.accessRefused("cannot publish to internal exchange '"
-                    + exchange + "' in vhost '" + vhost.name() + "'"), m);
+            throw BrokerException.accessRefused("cannot publish to internal exchange '"
+                    + exchange + "' in vhost '" + vhost.name() + "'");
         }
     }
 
@@ -202,7 +205,7 @@ final class Publishing {
         } else {
             if (body == null || received + chunk.length > body.length) {
                 long grown = Math.max((long) received + chunk.length, body == null ? 0 : 2L * body.length);
-                body = java.util.Arrays.copyOf(body == null ? new byte[0] : body, (int) Math.min(bodySize, grown));
+                body = Arrays.copyOf(body == null ? new byte[0] : body, (int) Math.min(bodySize, grown));
             }
             System.arraycopy(chunk, 0, body, received, chunk.length);
         }
@@ -231,8 +234,8 @@ final class Publishing {
         if (txMode) {
             // Routing happens at commit; existence is still checked now, as RabbitMQ does.
             if (!message.exchange().isEmpty() && context.vhost().exchange(message.exchange()).isEmpty()) {
-                throw AmqpChannel.translate(BrokerException.notFound("no exchange '" + message.exchange()
-                        + "' in vhost '" + context.vhost().name() + "'"), m);
+                throw BrokerException.notFound("no exchange '" + message.exchange()
+                        + "' in vhost '" + context.vhost().name() + "'");
             }
             txPublishes.add(new Pending(m, message));
             return;
@@ -281,16 +284,17 @@ final class Publishing {
     }
 
     /** Routes one publish; the future completes when the queues (and store) have it, if {@code track}. */
-    private java.util.concurrent.CompletableFuture<Boolean> route(Method m, Message message, boolean track) {
+    private CompletableFuture<Boolean> route(Method m, Message message, boolean track) {
         if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplyTo.PREFIX)) {
             replyDirect(m, message);
-            return java.util.concurrent.CompletableFuture.completedFuture(true);
+            return CompletableFuture.completedFuture(true);
         }
         Message toRoute = ch.consuming.rewriteReplyTo(message);
         PublishResult result;
         try {
             result = context.vhost().publish(toRoute, track);
         } catch (BrokerException e) {
+            // The publish is the method that failed, also when tx.commit routes it.
             throw AmqpChannel.translate(e, m);
         }
         if (result.congested()) {

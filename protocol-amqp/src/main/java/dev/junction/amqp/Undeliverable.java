@@ -29,7 +29,7 @@ final class Undeliverable {
     /** A queue delivery that cannot be encoded: settled so the queue moves on and the consumer's credit returns. */
     static void discard(MeterRegistry registry, Delivery d, IllegalArgumentException why) {
         if (!d.autoAck()) {
-            d.queue().settle(d.deliveryId(), Settlement.DISCARD);
+            d.settle(Settlement.DISCARD);
         }
         dropped(registry, d.message(), why);
     }

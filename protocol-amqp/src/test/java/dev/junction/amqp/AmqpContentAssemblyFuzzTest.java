@@ -91,7 +91,7 @@ class AmqpContentAssemblyFuzzTest {
         ch.config().setAllocator(alloc);
         ch.pipeline().addLast("frames", new AmqpFrameDecoder(SETTINGS.frameMax()));
         ch.pipeline().addLast("filter", new SynchronousMethodsOnly());
-        ch.pipeline().addLast("amqp", new AmqpConnection(SETTINGS, ENGINE, DIRECT_REPLY_TO));
+        ch.pipeline().addLast("amqp", new AmqpConnection(SETTINGS, dev.junction.routing.api.Engine.of(ENGINE), DIRECT_REPLY_TO));
         try {
             ch.register(); // channelActive now reaches the connection
         } catch (Exception e) {

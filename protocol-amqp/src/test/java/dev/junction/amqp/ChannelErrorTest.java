@@ -111,4 +111,20 @@ class ChannelErrorTest {
         assertThat(close.integer("class-id")).isEqualTo(MethodType.BASIC_PUBLISH.classId());
         assertThat(close.integer("method-id")).isEqualTo(MethodType.BASIC_PUBLISH.methodId());
     }
+
+    @Test
+    void aMissingQueueIsReportedBeforeAnInvalidConsumerPriority() {
+        // The queue is looked up before the arguments: 404 for a missing queue, 406 for a bad x-priority on one
+        // that exists (RabbitMQ: "expected integer").
+        Map<String, Object> badPriority = Map.of("x-priority", "high");
+        amqp.send(1, MethodType.BASIC_CONSUME.with(0, "missing", "", false, false, false, false, badPriority));
+        assertThat(amqp.expect(1, MethodType.CHANNEL_CLOSE).integer("reply-code")).isEqualTo(ReplyCode.NOT_FOUND);
+
+        amqp.send(2, MethodType.QUEUE_DECLARE.with(0, "q", false, false, false, false, false, Map.of()));
+        amqp.expect(2, MethodType.QUEUE_DECLARE_OK);
+        amqp.send(2, MethodType.BASIC_CONSUME.with(0, "q", "", false, false, false, false, badPriority));
+        Method close = amqp.expect(2, MethodType.CHANNEL_CLOSE);
+        assertThat(close.integer("reply-code")).isEqualTo(ReplyCode.PRECONDITION_FAILED);
+        assertThat(close.str("reply-text")).contains("x-priority");
+    }
 }

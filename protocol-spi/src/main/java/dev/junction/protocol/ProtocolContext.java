@@ -1,7 +1,6 @@
 package dev.junction.protocol;
 
 import dev.junction.config.JunctionConfig;
-import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.Engine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -11,18 +10,15 @@ import java.util.Objects;
  * What the broker hands a {@link ProtocolModule} when it starts it.
  *
  * @param engine the engine API, all a protocol may use of the engine
- * @param routingEngine the engine itself, for adapter classes not yet moved onto {@link Engine}; the architecture
- *     test lists them, and this component goes once that list is empty
  * @param config the whole configuration; a module reads its own section, the users and the limits
  * @param registry where the module registers its meters
  * @param eventLoops the listeners' event loops, shared by every protocol: for timers and short tasks, never for
  *     anything that blocks
  */
-public record ProtocolContext(Engine engine, RoutingEngine routingEngine, JunctionConfig config,
+public record ProtocolContext(Engine engine, JunctionConfig config,
                               MeterRegistry registry, EventLoopGroup eventLoops) {
     public ProtocolContext {
         Objects.requireNonNull(engine, "engine");
-        Objects.requireNonNull(routingEngine, "routingEngine");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(eventLoops, "eventLoops");

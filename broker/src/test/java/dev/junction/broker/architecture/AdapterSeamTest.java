@@ -11,7 +11,6 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,35 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class AdapterSeamTest {
     private static final String[] ADAPTERS = {"dev.junction.amqp..", "dev.junction.mqtt.."};
-
-    /**
-     * Adapter classes that still reach past the API: they are moved onto it in the second step of the seam work,
-     * which empties this list. A class is named here with its top-level name (its nested classes go with it);
-     * adding a name is not a way to make a new dependency pass.
-     */
-    static final Set<String> NOT_YET_MIGRATED = Set.of(
-            "dev.junction.amqp.AccessControl",
-            "dev.junction.amqp.AmqpChannelInitializer",
-            "dev.junction.amqp.AmqpConnection",
-            "dev.junction.amqp.Authenticator",
-            "dev.junction.amqp.ChannelContext",
-            "dev.junction.amqp.ConnectionTerms",
-            "dev.junction.amqp.Consuming",
-            "dev.junction.amqp.Declarations",
-            "dev.junction.amqp.FrameOutput",
-            "dev.junction.amqp.Handshake",
-            "dev.junction.amqp.Outstanding",
-            // The protocol modules hand the engine to initializers that still take RoutingEngine (and the SPI's
-            // context carries it for them); they leave this list with those initializers.
-            "dev.junction.amqp.AmqpProtocol",
-            "dev.junction.protocol.ProtocolContext",
-            "dev.junction.amqp.PublisherFlow",
-            "dev.junction.amqp.Publishing",
-            "dev.junction.amqp.Undeliverable");
-
-    /** Adapter classes that still use the store directly; a subset of {@link #NOT_YET_MIGRATED}. */
-    static final Set<String> STILL_USING_STORAGE = Set.of(
-            "dev.junction.amqp.Consuming");
 
     private static JavaClasses adapters;
 
@@ -75,60 +45,49 @@ class AdapterSeamTest {
                         + " package or a library");
     }
 
-    private static DescribedPredicate<JavaClass> migratedIn(Set<String> notYet) {
-        return DescribedPredicate.describe("migrated onto the engine API",
-                c -> !notYet.contains(topLevelName(c)));
-    }
-
-    private static String topLevelName(JavaClass c) {
-        String name = c.getName();
-        int nested = name.indexOf('$');
-        return nested < 0 ? name : name.substring(0, nested);
-    }
-
-    static ArchRule seamRule(String adapterPackage, Set<String> notYetMigrated) {
-        return classes().that().resideInAPackage(adapterPackage).and(migratedIn(notYetMigrated))
+    static ArchRule seamRule(String adapterPackage) {
+        return classes().that().resideInAPackage(adapterPackage)
                 .should().onlyDependOnClassesThat(allowedFor(adapterPackage))
                 .because("an adapter stands on the engine API only (docs/architecture.md, \"The seam\")");
     }
 
-    static ArchRule storageRule(Set<String> stillUsingStorage) {
-        return noClasses().that().resideInAnyPackage(ADAPTERS).and(migratedIn(stillUsingStorage))
+    static ArchRule storageRule() {
+        return noClasses().that().resideInAnyPackage(ADAPTERS)
                 .should().dependOnClassesThat().resideInAPackage("dev.junction.storage..")
                 .because("what a protocol keeps (sessions, retained messages) goes through Engine, which owns the store");
     }
 
     @Test
     void amqpUsesOnlyTheEngineApi() {
-        seamRule("dev.junction.amqp..", NOT_YET_MIGRATED).check(adapters);
+        seamRule("dev.junction.amqp..").check(adapters);
     }
 
     @Test
     void mqttUsesOnlyTheEngineApi() {
-        seamRule("dev.junction.mqtt..", NOT_YET_MIGRATED).check(adapters);
+        seamRule("dev.junction.mqtt..").check(adapters);
     }
 
     /** The protocol module SPI stands on the same seam as the adapters built on it. */
     @Test
     void protocolModuleSpiUsesOnlyTheEngineApi() {
-        seamRule("dev.junction.protocol..", NOT_YET_MIGRATED).check(adapters);
+        seamRule("dev.junction.protocol..").check(adapters);
     }
 
     @Test
     void noAdapterUsesTheStore() {
-        storageRule(STILL_USING_STORAGE).check(adapters);
+        storageRule().check(adapters);
     }
 
     /** The rules are not vacuous: a class in an adapter's package that breaks each of them is reported. */
     @Test
     void theRulesCatchAViolation() throws ClassNotFoundException {
         JavaClasses probe = new ClassFileImporter().importClasses(Class.forName("dev.junction.amqp.SeamProbe"));
-        EvaluationResult seam = seamRule("dev.junction.amqp..", NOT_YET_MIGRATED).evaluate(probe);
+        EvaluationResult seam = seamRule("dev.junction.amqp..").evaluate(probe);
         assertThat(seam.getFailureReport().getDetails())
                 .anyMatch(line -> line.contains("dev.junction.routing.VirtualHost"))
                 .anyMatch(line -> line.contains("dev.junction.storage.MessageStore"))
                 .anyMatch(line -> line.contains("dev.junction.mqtt.MqttSettings"));
-        assertThat(storageRule(STILL_USING_STORAGE).evaluate(probe).getFailureReport().getDetails())
+        assertThat(storageRule().evaluate(probe).getFailureReport().getDetails())
                 .singleElement().asString().contains("dev.junction.storage.MessageStore");
     }
 }

@@ -173,6 +173,11 @@ public enum MethodType {
     }
 
     /** The arguments in wire order. */
+    /** Whether the method has a field named {@code name} (only some methods have {@code nowait}). */
+    public boolean hasField(String name) {
+        return fields().stream().anyMatch(f -> f.name().equals(name));
+    }
+
     public List<Field> fields() {
         return fields;
     }
