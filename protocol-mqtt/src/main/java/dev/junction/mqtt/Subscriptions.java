@@ -1,7 +1,6 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.exchange.TopicExchange;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ final class Subscriptions {
         /** The binding of a non-shared subscription; its arguments carry the options so a restart keeps them. */
         Binding binding(String exchange) {
             Map<String, Object> args = new LinkedHashMap<>();
-            args.put(TopicExchange.MQTT_FILTER_ARGUMENT, true);
+            args.put(Binding.MQTT_FILTER_ARGUMENT, true);
             args.put(QOS, qos);
             args.put(NO_LOCAL, noLocal);
             args.put(RETAIN_AS_PUBLISHED, retainAsPublished);

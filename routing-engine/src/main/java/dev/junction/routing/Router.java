@@ -63,6 +63,8 @@ final class Router {
             if (keys.size() == 1) {
                 x.route(message, keys, walk);
             } else {
+                // Sender-selected keys: the own key first, then the CC/BCC keys, whose bindings are not listed. An
+                // exchange that ignores keys (fanout, headers) emits its bindings twice; the second changes nothing.
                 x.route(message, keys.subList(0, 1), walk);
                 walk.byOwnKey = false;
                 x.route(message, keys.subList(1, keys.size()), walk);
@@ -94,10 +96,8 @@ final class Router {
             if (q == null) {
                 return;
             }
-            List<Binding> known = result.get(q);
-            if (known == null) {
-                result.put(q, byOwnKey ? matched : List.of());
-            } else if (byOwnKey && !known.contains(b)) {
+            List<Binding> known = result.putIfAbsent(q, byOwnKey ? matched : List.of());
+            if (known != null && byOwnKey && !known.contains(b)) {
                 result.put(q, known.isEmpty() ? matched : grown(known, b));
             }
         }
