@@ -6,7 +6,6 @@ import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,12 +108,17 @@ final class Router {
         }
     }
 
-    /** {@code known} and {@code b}: a new list (rare: a queue bound twice to what one message matches). */
+    /**
+     * {@code known} and {@code b}: a new list (only for a queue that two or more bindings reach with one message).
+     * Two bindings, the usual overlap, take one 24-byte immutable pair.
+     */
     private static List<Binding> grown(List<Binding> known, Binding b) {
-        List<Binding> all = new ArrayList<>(known.size() + 1);
-        all.addAll(known);
-        all.add(b);
-        return Collections.unmodifiableList(all);
+        if (known.size() == 1) {
+            return List.of(known.get(0), b);
+        }
+        Binding[] all = known.toArray(new Binding[known.size() + 1]);
+        all[known.size()] = b;
+        return List.of(all);
     }
 
     private static List<String> routingKeys(Message m) {
