@@ -171,7 +171,7 @@ final class Outbound {
                 : Grant.of(c.session().subscriptions.sharedFor(sink.queueName), props);
         if (grant.granted() && !PropertyMapping.validTopicName(topic)) {
             // An AMQP routing key that is no MQTT Topic Name ("", "a.#", "a.+", U+0000): it cannot be sent
-            // [MQTT-3.3.2-2, MQTT-4.7.3-1], so it is dropped for this client, settled as below, counted and logged.
+            // [MQTT-3.3.2-2, MQTT-4.7.3-1], so it is dropped for this client, settled, counted and logged.
             c.server.unrepresentable.increment();
             UNREPRESENTABLE_LOG.warn("dropping a message for MQTT client '{}': routing key '{}' is no MQTT topic name",
                     c.clientId(), m.routingKey());
