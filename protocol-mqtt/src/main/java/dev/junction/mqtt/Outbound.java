@@ -140,56 +140,49 @@ final class Outbound {
     }
 
     private void deliver(Sink sink, Delivery d) {
-        // A QoS 0 message comes auto-acknowledged (Sink.settlesOnSend): there is nothing to settle.
-        DeliverySource settleIn = d.autoAck() ? null : d.source();
+        Settlement back = offer(sink, d);
+        // The one place a delivery goes back to its queue without the client's acknowledgement. A QoS 0 message
+        // comes auto-acknowledged (Sink.settlesOnSend): there is nothing to settle.
+        if (back != null && !d.autoAck()) {
+            d.settle(back);
+        }
+    }
+
+    /**
+     * Sends {@code d} to the client, or says how it goes back: REQUEUE when this consumer is gone (redelivered to
+     * the session later), ACK when it is not for this client (no matching subscription, expired, unreadable topic,
+     * too big) or was sent at QoS 0; null when it is in flight, settled by the client's acknowledgement.
+     */
+    private Settlement offer(Sink sink, Delivery d) {
         if (!c.open() || sinks.get(sink.queueName) != sink) {
-            if (settleIn != null) {
-                settleIn.settle(d.deliveryId(), Settlement.REQUEUE);
-            }
-            return;
+            return Settlement.REQUEUE;
         }
         Message m = d.message();
         String topic = PropertyMapping.topicOf(m);
-        List<Subscriptions.Subscription> subs;
-        if (sink.queueName.equals(c.session().queueName)) {
-            subs = c.session().subscriptions.matching(topic);
-        } else {
-            Subscriptions.Subscription shared = c.session().subscriptions.sharedFor(sink.queueName);
-            subs = shared == null ? List.of() : List.of(shared);
-        }
-        boolean own = c.clientId().equals(PropertyMapping.clientIdOf(m));
-        int granted = -1;
-        boolean retainAsPublished = false;
         MqttProperties props = c.v5() ? PropertyMapping.toProperties(m, System.currentTimeMillis()) : null;
-        for (Subscriptions.Subscription s : subs) {
-            if (own && s.noLocal()) {
-                continue; // [MQTT-3.8.3-3]
-            }
-            granted = Math.max(granted, s.qos());
-            retainAsPublished |= s.retainAsPublished();
-            if (props != null && s.subscriptionId() > 0) {
-                props.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, s.subscriptionId()));
-            }
-        }
-        if (granted >= 0 && !PropertyMapping.validTopicName(topic)) {
+        // The engine says which subscriptions matched (their bindings); a share group's queue is one subscription.
+        Grant grant = sink.queueName.equals(c.session().queueName)
+                ? Grant.of(d.matched(), c.session().subscriptions, topic,
+                        c.clientId().equals(PropertyMapping.clientIdOf(m)), props)
+                : Grant.of(c.session().subscriptions.sharedFor(sink.queueName), props);
+        if (grant.granted() && !PropertyMapping.validTopicName(topic)) {
             // An AMQP routing key that is no MQTT Topic Name ("", "a.#", "a.+", U+0000): it cannot be sent
-            // [MQTT-3.3.2-2, MQTT-4.7.3-1], so it is dropped for this client, settled as below, counted and logged.
+            // [MQTT-3.3.2-2, MQTT-4.7.3-1], so it is dropped for this client, settled, counted and logged.
             c.server.unrepresentable.increment();
             UNREPRESENTABLE_LOG.warn("dropping a message for MQTT client '{}': routing key '{}' is no MQTT topic name",
                     c.clientId(), m.routingKey());
-            granted = -1;
+            return Settlement.ACK;
         }
-        if (granted < 0 || (c.v5() && props == null) || !c.topics.mayRead(topic)) {
+        if (!grant.granted() || (c.v5() && props == null) || !c.topics.mayRead(topic)) {
             // Not for this client, expired, or on a topic its user may not read (a wildcard or shared filter that
             // also matches denied topics was granted): dropped, settled so it does not come back.
-            if (settleIn != null) {
-                settleIn.settle(d.deliveryId(), Settlement.ACK);
-            }
-            return;
+            return Settlement.ACK;
         }
-        int qos = Math.min(granted, PropertyMapping.qosOf(m));
-        boolean retain = retainAsPublished && PropertyMapping.retainOf(m); // [MQTT-3.3.1-12, MQTT-3.3.1-13]
-        send(topic, qos, retain, d.redelivered(), m.body(), props, settleIn, d.deliveryId());
+        int qos = Math.min(grant.qos(), PropertyMapping.qosOf(m));
+        boolean retain = grant.retainAsPublished() && PropertyMapping.retainOf(m); // [MQTT-3.3.1-12, MQTT-3.3.1-13]
+        DeliverySource settleIn = d.autoAck() ? null : d.source();
+        return send(topic, qos, retain, d.redelivered(), m.body(), props, settleIn, d.deliveryId())
+                ? null : Settlement.ACK;
     }
 
     /** A retained message sent because of a SUBSCRIBE; its retain flag is always set [MQTT-3.3.1-8]. */
@@ -207,8 +200,9 @@ final class Outbound {
         send(topic, Math.min(grantedQos, PropertyMapping.qosOf(m)), true, false, m.body(), props, null, 0);
     }
 
-    private void send(String topic, int qos, boolean retain, boolean dup, byte[] body, MqttProperties props,
-                      DeliverySource queue, long deliveryId) {
+    /** Writes a PUBLISH; returns whether it is in flight (QoS 1/2: the client's acknowledgement settles it). */
+    private boolean send(String topic, int qos, boolean retain, boolean dup, byte[] body, MqttProperties props,
+                         DeliverySource queue, long deliveryId) {
         String wireTopic = topic;
         Integer newAlias = null;
         if (props != null && aliasMaximum > 0) {
@@ -232,22 +226,18 @@ final class Outbound {
             // Too big for this client: it never sees it, as if delivered [MQTT-3.1.2-25].
             LOG.debug("dropping a {}-byte PUBLISH for MQTT client '{}' (its maximum is {})", size, c.clientId(),
                     c.clientMaxPacket());
-            if (queue != null) {
-                queue.settle(deliveryId, Settlement.ACK);
-            }
-            return;
+            return false;
         }
         int packetId = -1;
         if (qos > 0) {
             packetId = nextPacketId();
             inFlight.put(packetId, new InFlight(queue, deliveryId, qos));
-        } else if (queue != null) {
-            queue.settle(deliveryId, Settlement.ACK);
         }
         c.out.write(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup && qos > 0,
                 MqttQoS.valueOf(qos), retain, 0),
                 new MqttPublishVariableHeader(wireTopic, packetId, props == null ? MqttProperties.NO_PROPERTIES : props),
                 Unpooled.wrappedBuffer(body)));
+        return qos > 0;
     }
 
     private int nextPacketId() {

@@ -1,17 +1,15 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.api.TopicIndex;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One session's subscriptions, by filter, plus a small trie of the non-shared ones so a delivery can be matched
- * again against the session's own filters: the engine gives the session queue one copy however many filters
- * match, and the client must get the highest granted QoS [MQTT-3.3.5-1] and every matching Subscription
- * Identifier [MQTT-3.3.4-3].
+ * One session's subscriptions, by filter. A non-shared subscription is a binding of the session queue whose
+ * arguments carry its options, so the engine, which knows which bindings a message matched, hands them to the
+ * delivery ({@link Grant}): the session never matches a topic against its own filters. A shared subscription's
+ * options are this session's own, kept here ({@link #sharedFor}).
  */
 final class Subscriptions {
     static final String QOS = "x-mqtt-qos";
@@ -49,31 +47,24 @@ final class Subscriptions {
                     Boolean.TRUE.equals(a.get(NO_LOCAL)), Boolean.TRUE.equals(a.get(RETAIN_AS_PUBLISHED)),
                     intArg(a.get(SUBSCRIPTION_ID)));
         }
+    }
 
-        private static int intArg(Object o) {
-            return o instanceof Number n ? n.intValue() : 0;
-        }
+    /** A numeric binding argument, 0 when absent. */
+    static int intArg(Object o) {
+        return o instanceof Number n ? n.intValue() : 0;
     }
 
     private final Map<String, Subscription> byFilter = new LinkedHashMap<>();
-    private final TopicIndex<Subscription> trie = new TopicIndex<>();
 
     /** Adds or replaces [MQTT-3.8.4-3]; returns the replaced subscription or null. */
     Subscription put(Subscription s) {
-        Subscription old = remove(s.filter());
+        Subscription old = byFilter.remove(s.filter()); // the replacement goes last, as a new one would
         byFilter.put(s.filter(), s);
-        if (!s.shared()) {
-            trie.add(s.topicFilter(), s);
-        }
         return old;
     }
 
     Subscription remove(String filter) {
-        Subscription old = byFilter.remove(filter);
-        if (old != null && !old.shared()) {
-            trie.remove(old.topicFilter(), old);
-        }
-        return old;
+        return byFilter.remove(filter);
     }
 
     int size() {
@@ -98,16 +89,7 @@ final class Subscriptions {
         return null;
     }
 
-    /** The non-shared subscriptions whose filters match {@code topic}. */
-    List<Subscription> matching(String topic) {
-        List<Subscription> out = new ArrayList<>(2);
-        trie.match(TopicMapping.levels(topic), out::add);
-        return out;
-    }
-
     void clear() {
-        for (Subscription s : List.copyOf(byFilter.values())) {
-            remove(s.filter());
-        }
+        byFilter.clear();
     }
 }

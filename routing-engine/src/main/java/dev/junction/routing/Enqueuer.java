@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.queue.Queue;
@@ -8,6 +9,7 @@ import dev.junction.storage.StoredMessage;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,11 +23,13 @@ final class Enqueuer {
 
     /**
      * Writes a routed message to the store once for all of its durable target queues (when it is persistent), then
-     * hands it to every target. The result's future completes once every queue has taken or refused it and the
-     * write is durable.
+     * hands it to every target with the bindings that matched it there (see {@link Router}). The result's future
+     * completes once every queue has taken or refused it and the write is durable.
      */
-    static PublishResult enqueue(RoutingEngine engine, Message routed, Collection<Queue> targets, boolean confirm) {
+    static PublishResult enqueue(RoutingEngine engine, Message routed, Map<Queue, List<Binding>> routes,
+                                 boolean confirm) {
         Message message = stripBcc(routed);
+        Collection<Queue> targets = routes.keySet();
         long storeId = 0;
         CompletableFuture<Void> written = null;
         if (message.persistent()) {
@@ -54,8 +58,9 @@ final class Enqueuer {
             });
         }
         Queue congested = null;
-        for (Queue q : targets) {
-            q.enqueue(message, q.durable() ? storeId : 0, confirmation);
+        for (Map.Entry<Queue, List<Binding>> route : routes.entrySet()) {
+            Queue q = route.getKey();
+            q.enqueue(message, q.durable() ? storeId : 0, confirmation, route.getValue());
             if (congested == null && q.congested()) {
                 congested = q;
             }

@@ -6,17 +6,30 @@ import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Computes the set of queues a message reaches from an exchange: follows exchange-to-exchange bindings and
- * alternate exchanges breadth-first, visits each exchange at most once (so cycles end) and returns each queue
- * once however many paths lead to it. Sender-selected distribution (CC and BCC headers) adds routing keys.
+ * Computes the queues a message reaches from an exchange, and for each the bindings into it that matched: follows
+ * exchange-to-exchange bindings and alternate exchanges breadth-first, visits each exchange at most once (so cycles
+ * end) and returns each queue once however many paths lead to it. Sender-selected distribution (CC and BCC headers)
+ * adds routing keys.
+ *
+ * <h2>Matched bindings</h2>
+ * For each queue the result holds the bindings into that queue that matched the message by its own routing key (or
+ * headers), which the queue entry keeps for its delivery ({@link dev.junction.routing.api.Delivery#matched()}). A
+ * binding that matched only a CC or BCC key routes the message there but is not listed: the consumer sees the
+ * message under its own routing key, and a binding it lists must match what the consumer sees (an MQTT subscriber
+ * gets only topics its filters match [MQTT-3.3.2-3]). The value is null for a queue reached through the default
+ * exchange, whose binding is implicit (the delivery then works its bindings out if asked).
+ *
+ * <h2>Cost</h2>
+ * The same per publish as a plain set of queues (a {@code LinkedHashMap} entry per queue): a binding is emitted as
+ * its own one-element list, made when it was bound, so the common case of one binding per queue stores a shared
+ * list and allocates nothing. Only a queue matched by two or more bindings gets a list of its own.
  */
 final class Router {
     private final Function<String, Exchange> exchanges;
@@ -27,54 +40,85 @@ final class Router {
         this.queues = queues;
     }
 
-    Collection<Queue> route(Exchange start, Message message) {
+    /** The queues {@code message} reaches, in the order first reached, each with its matched bindings (above). */
+    Map<Queue, List<Binding>> route(Exchange start, Message message) {
         List<String> keys = routingKeys(message);
-        Set<Queue> result = new LinkedHashSet<>(8);
+        Walk walk = new Walk();
         if (start == null) {
             // The default exchange: an implicit binding from every queue's name to the queue.
             for (String key : keys) {
                 Queue q = queues.apply(key);
                 if (q != null) {
-                    result.add(q);
+                    walk.result.putIfAbsent(q, null);
                 }
             }
-            return result;
+            return walk.result;
         }
-        List<Exchange> pending = new ArrayList<>(2);
-        List<Exchange> visited = new ArrayList<>(2);
-        pending.add(start);
-        visited.add(start);
-        for (int i = 0; i < pending.size(); i++) {
-            Exchange x = pending.get(i);
-            boolean[] matchedAny = {false};
-            x.route(message, keys, binding -> {
-                matchedAny[0] = true;
-                follow(binding, result, pending, visited);
-            });
-            if (!matchedAny[0] && x.alternateExchange() != null) {
-                Exchange ae = exchanges.apply(x.alternateExchange());
-                if (ae != null && !visited.contains(ae)) {
-                    visited.add(ae);
-                    pending.add(ae);
-                }
+        walk.pending.add(start);
+        for (int i = 0; i < walk.pending.size(); i++) {
+            Exchange x = walk.pending.get(i);
+            walk.matchedAny = false;
+            walk.byOwnKey = true;
+            if (keys.size() == 1) {
+                x.route(message, keys, walk);
+            } else {
+                // Sender-selected keys: the own key first, then the CC/BCC keys, whose bindings are not listed. An
+                // exchange that ignores keys (fanout, headers) emits its bindings twice; the second changes nothing.
+                x.route(message, keys.subList(0, 1), walk);
+                walk.byOwnKey = false;
+                x.route(message, keys.subList(1, keys.size()), walk);
+            }
+            if (!walk.matchedAny && x.alternateExchange() != null) {
+                walk.follow(exchanges.apply(x.alternateExchange()));
             }
         }
-        return result;
+        return walk.result;
     }
 
-    private void follow(Binding b, Set<Queue> result, List<Exchange> pending, List<Exchange> visited) {
-        if (b.toQueue()) {
-            Queue q = queues.apply(b.destination());
-            if (q != null) {
-                result.add(q);
+    /** One route's state: what it found so far; also the sink every exchange on the way emits matches into. */
+    private final class Walk implements Consumer<List<Binding>> {
+        final Map<Queue, List<Binding>> result = new LinkedHashMap<>(8);
+        final List<Exchange> pending = new ArrayList<>(2);
+        boolean matchedAny;
+        /** Whether the exchange is matching the message's own key (else a CC/BCC key: the binding is not listed). */
+        boolean byOwnKey;
+
+        @Override
+        public void accept(List<Binding> matched) {
+            matchedAny = true;
+            Binding b = matched.get(0);
+            if (!b.toQueue()) {
+                follow(exchanges.apply(b.destination()));
+                return;
             }
-        } else {
-            Exchange x = exchanges.apply(b.destination());
-            if (x != null && !visited.contains(x)) {
-                visited.add(x);
+            Queue q = queues.apply(b.destination());
+            if (q == null) {
+                return;
+            }
+            List<Binding> known = result.putIfAbsent(q, byOwnKey ? matched : List.of());
+            if (known != null && byOwnKey && !known.contains(b)) {
+                result.put(q, known.isEmpty() ? matched : grown(known, b));
+            }
+        }
+
+        void follow(Exchange x) {
+            if (x != null && !pending.contains(x)) {
                 pending.add(x);
             }
         }
+    }
+
+    /**
+     * {@code known} and {@code b}: a new list (only for a queue that two or more bindings reach with one message).
+     * Two bindings, the usual overlap, take one 24-byte immutable pair.
+     */
+    private static List<Binding> grown(List<Binding> known, Binding b) {
+        if (known.size() == 1) {
+            return List.of(known.get(0), b);
+        }
+        Binding[] all = known.toArray(new Binding[known.size() + 1]);
+        all[known.size()] = b;
+        return List.of(all);
     }
 
     private static List<String> routingKeys(Message m) {

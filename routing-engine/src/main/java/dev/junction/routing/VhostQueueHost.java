@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.DeadLetters;
@@ -10,6 +11,7 @@ import dev.junction.routing.queue.QueueMetrics;
 import dev.junction.storage.MessageStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -53,21 +55,35 @@ final class VhostQueueHost implements QueueHost {
                     vhost.name());
             return;
         }
-        List<Queue> targets = new ArrayList<>();
-        for (Queue q : router.route(x, message)) {
-            if (x == null && engine.authorization().mqttQueue(vhost.name(), q.name())) {
-                // The default exchange reaches every queue by name, but an MQTT session queue takes messages only
-                // from its own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by
-                // whoever declared the dying queue must not write into another user's session.
-                continue;
-            }
-            if (!DeadLetters.isCycle(message, q.name())) {
-                targets.add(q);
-            }
-        }
+        Map<Queue, List<Binding>> targets = router.route(x, message);
+        // The default exchange reaches every queue by name, but an MQTT session queue takes messages only from its
+        // own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by whoever declared
+        // the dying queue must not write into another user's session.
+        targets.keySet().removeIf(q -> (x == null && engine.authorization().mqttQueue(vhost.name(), q.name()))
+                || DeadLetters.isCycle(message, q.name()));
         if (!targets.isEmpty()) {
             Enqueuer.enqueue(engine, message, targets, false);
         }
+    }
+
+    /**
+     * The queue's own bindings (the vhost's reverse index, a copy of just those under the vhost's lock) that their
+     * exchanges say match the message: O(the queue's bindings), one match each.
+     */
+    @Override
+    public List<Binding> bindingsMatching(Queue queue, Message message) {
+        List<Binding> own = vhost.bindingsTo(true, queue.name());
+        List<Binding> matched = null;
+        for (Binding b : own) {
+            Exchange x = vhost.exchangeOrNull(b.source());
+            if (x != null && x.matches(b, message)) {
+                if (matched == null) {
+                    matched = new ArrayList<>(own.size());
+                }
+                matched.add(b);
+            }
+        }
+        return matched == null ? List.of() : List.copyOf(matched);
     }
 
     @Override

@@ -348,7 +348,7 @@ public final class VirtualHost {
                         + "' in vhost '" + name + "'");
             }
         }
-        Collection<Queue> targets = router.route(x, message);
+        Map<Queue, List<Binding>> targets = router.route(x, message);
         metrics.published(targets.size());
         if (targets.isEmpty()) {
             return new PublishResult(0, CompletableFuture.completedFuture(true));
@@ -359,7 +359,7 @@ public final class VirtualHost {
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
     public List<String> route(Message message) {
         Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
-        return router.route(x, message).stream().map(Queue::name).toList();
+        return router.route(x, message).keySet().stream().map(Queue::name).toList();
     }
 
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */

@@ -13,9 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 
-/** Routes on exact equality of routing key and binding key: one hash lookup per key. */
+/**
+ * Routes on exact equality of routing key and binding key: one hash lookup per key. Each binding is held as the
+ * list {@link #route} emits (see {@link Exchange#alone}).
+ */
 final class DirectExchange extends Exchange {
-    private final Map<String, Set<Binding>> byKey = new ConcurrentHashMap<>();
+    private final Map<String, Set<List<Binding>>> byKey = new ConcurrentHashMap<>();
 
     DirectExchange(ExchangeSpec spec) {
         super(spec, ExchangeType.DIRECT);
@@ -23,19 +26,19 @@ final class DirectExchange extends Exchange {
 
     @Override
     public boolean bind(Binding binding) {
-        return byKey.computeIfAbsent(binding.routingKey(), k -> new CopyOnWriteArraySet<>()).add(binding);
+        return byKey.computeIfAbsent(binding.routingKey(), k -> new CopyOnWriteArraySet<>()).add(alone(binding));
     }
 
     @Override
     public boolean hasBinding(Binding binding) {
-        Set<Binding> set = byKey.get(binding.routingKey());
-        return set != null && set.contains(binding);
+        Set<List<Binding>> set = byKey.get(binding.routingKey());
+        return set != null && set.contains(alone(binding));
     }
 
     @Override
     public boolean unbind(Binding binding) {
-        Set<Binding> set = byKey.get(binding.routingKey());
-        if (set == null || !set.remove(binding)) {
+        Set<List<Binding>> set = byKey.get(binding.routingKey());
+        if (set == null || !set.remove(alone(binding))) {
             return false;
         }
         if (set.isEmpty()) {
@@ -45,9 +48,9 @@ final class DirectExchange extends Exchange {
     }
 
     @Override
-    public void route(Message message, List<String> routingKeys, Consumer<Binding> sink) {
+    public void route(Message message, List<String> routingKeys, Consumer<List<Binding>> sink) {
         for (int i = 0; i < routingKeys.size(); i++) {
-            Set<Binding> set = byKey.get(routingKeys.get(i));
+            Set<List<Binding>> set = byKey.get(routingKeys.get(i));
             if (set != null) {
                 set.forEach(sink);
             }
@@ -55,9 +58,14 @@ final class DirectExchange extends Exchange {
     }
 
     @Override
+    public boolean matches(Binding binding, Message message) {
+        return binding.routingKey().equals(message.routingKey());
+    }
+
+    @Override
     public Collection<Binding> bindings() {
         List<Binding> all = new ArrayList<>();
-        byKey.values().forEach(all::addAll);
+        byKey.values().forEach(set -> set.forEach(one -> all.add(one.get(0))));
         return all;
     }
 

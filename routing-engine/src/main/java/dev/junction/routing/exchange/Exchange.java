@@ -6,6 +6,7 @@ import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -78,8 +79,25 @@ public abstract class Exchange {
     /** Removes a binding; returns false when it did not exist. */
     public abstract boolean unbind(Binding binding);
 
-    /** Emits every binding that matches one of {@code routingKeys} (the key plus any CC/BCC keys). */
-    public abstract void route(Message message, List<String> routingKeys, Consumer<Binding> sink);
+    /**
+     * Emits every binding that matches one of {@code routingKeys} (the key, or CC/BCC keys), each as a list holding
+     * just that binding. The list is the binding's own, made once when it was bound and emitted every time it
+     * matches: the engine keeps it with the queue entry as the delivery's {@code matched()}, so routing a message
+     * allocates nothing to say which binding took it there.
+     */
+    public abstract void route(Message message, List<String> routingKeys, Consumer<List<Binding>> sink);
+
+    /**
+     * Whether {@code binding}, one of this exchange's, matches the message by its own routing key (or headers),
+     * CC and BCC keys aside: what {@link #route} would have said of that binding alone. For a message that no
+     * longer knows which bindings took it to its queue; costs one match of that binding.
+     */
+    public abstract boolean matches(Binding binding, Message message);
+
+    /** The list a binding is emitted as by {@link #route}: one per binding, shared by every message it routes. */
+    protected static List<Binding> alone(Binding binding) {
+        return Collections.singletonList(binding);
+    }
 
     public abstract Collection<Binding> bindings();
 

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 
-/** Routes every message to every binding; keys are ignored. */
+/** Routes every message to every binding; keys are ignored. Bindings are held as {@link #route} emits them. */
 final class FanoutExchange extends Exchange {
-    private final Set<Binding> all = new CopyOnWriteArraySet<>();
+    private final Set<List<Binding>> all = new CopyOnWriteArraySet<>();
 
     FanoutExchange(ExchangeSpec spec) {
         super(spec, ExchangeType.FANOUT);
@@ -20,21 +20,26 @@ final class FanoutExchange extends Exchange {
 
     @Override
     public boolean bind(Binding binding) {
-        return all.add(binding);
+        return all.add(alone(binding));
     }
 
     @Override
     public boolean unbind(Binding binding) {
-        return all.remove(binding);
+        return all.remove(alone(binding));
     }
 
     @Override
-    public void route(Message message, List<String> routingKeys, Consumer<Binding> sink) {
+    public void route(Message message, List<String> routingKeys, Consumer<List<Binding>> sink) {
         all.forEach(sink);
     }
 
     @Override
+    public boolean matches(Binding binding, Message message) {
+        return true;
+    }
+
+    @Override
     public Collection<Binding> bindings() {
-        return List.copyOf(all);
+        return all.stream().map(one -> one.get(0)).toList();
     }
 }

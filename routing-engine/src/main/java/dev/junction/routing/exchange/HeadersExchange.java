@@ -18,7 +18,15 @@ import java.util.function.Consumer;
  * An argument with a void (null) value matches on the header's presence alone, as in RabbitMQ.
  */
 final class HeadersExchange extends Exchange {
-    private record Matcher(Binding binding, boolean any, boolean withX) {
+    /** A binding with its parsed {@code x-match}; {@code route} is the binding as {@link #route} emits it. */
+    private record Matcher(List<Binding> route, boolean any, boolean withX) {
+        Matcher(Binding binding, boolean any, boolean withX) {
+            this(alone(binding), any, withX);
+        }
+
+        Binding binding() {
+            return route.get(0);
+        }
     }
 
     private final List<Matcher> matchers = new CopyOnWriteArrayList<>();
@@ -31,7 +39,7 @@ final class HeadersExchange extends Exchange {
     public boolean bind(Binding binding) {
         Matcher m = matcherFor(binding);
         for (Matcher existing : matchers) {
-            if (existing.binding.equals(binding)) {
+            if (existing.binding().equals(binding)) {
                 return false;
             }
         }
@@ -40,17 +48,22 @@ final class HeadersExchange extends Exchange {
 
     @Override
     public boolean unbind(Binding binding) {
-        return matchers.removeIf(m -> m.binding.equals(binding));
+        return matchers.removeIf(m -> m.binding().equals(binding));
     }
 
     @Override
-    public void route(Message message, List<String> routingKeys, Consumer<Binding> sink) {
+    public void route(Message message, List<String> routingKeys, Consumer<List<Binding>> sink) {
         Map<String, Object> headers = message.properties().headers();
         for (Matcher m : matchers) {
             if (matches(m, headers)) {
-                sink.accept(m.binding);
+                sink.accept(m.route);
             }
         }
+    }
+
+    @Override
+    public boolean matches(Binding binding, Message message) {
+        return matches(matcherFor(binding), message.properties().headers());
     }
 
     @Override
@@ -77,7 +90,7 @@ final class HeadersExchange extends Exchange {
 
     private static boolean matches(Matcher m, Map<String, Object> headers) {
         boolean anyMatched = false;
-        for (Map.Entry<String, Object> arg : m.binding.arguments().entrySet()) {
+        for (Map.Entry<String, Object> arg : m.binding().arguments().entrySet()) {
             String key = arg.getKey();
             if (key.equals("x-match") || (!m.withX && key.startsWith("x-"))) {
                 continue;

@@ -24,7 +24,8 @@ public final class TopicExchange extends Exchange {
      */
     public static final String MQTT_FILTER_ARGUMENT = Binding.MQTT_FILTER_ARGUMENT;
 
-    private final TopicTrie<Binding> trie = new TopicTrie<>();
+    /** Each binding as the list {@link #route} emits (see {@link Exchange#alone}); equal lists for equal bindings. */
+    private final TopicTrie<List<Binding>> trie = new TopicTrie<>();
     /**
      * Every binding, for duplicate checks and listings; routing uses the trie only. A hash set, so that adding or
      * removing one costs the same with 10 bindings as with 100,000 (a copy-on-write set made each MQTT SUBSCRIBE
@@ -42,7 +43,7 @@ public final class TopicExchange extends Exchange {
         if (!all.add(binding)) {
             return false;
         }
-        trie.add(patternOf(binding), binding);
+        trie.add(patternOf(binding), alone(binding));
         return true;
     }
 
@@ -56,15 +57,20 @@ public final class TopicExchange extends Exchange {
         if (!all.remove(binding)) {
             return false;
         }
-        trie.remove(patternOf(binding), binding);
+        trie.remove(patternOf(binding), alone(binding));
         return true;
     }
 
     @Override
-    public void route(Message message, List<String> routingKeys, Consumer<Binding> sink) {
+    public void route(Message message, List<String> routingKeys, Consumer<List<Binding>> sink) {
         for (int i = 0; i < routingKeys.size(); i++) {
             trie.match(TopicWords.amqp(routingKeys.get(i)), (pattern, binding) -> sink.accept(binding));
         }
+    }
+
+    @Override
+    public boolean matches(Binding binding, Message message) {
+        return patternOf(binding).matches(TopicWords.amqp(message.routingKey()));
     }
 
     @Override

@@ -63,7 +63,8 @@ final class Dispatch {
     Delivery hand(Consumer c, QueueEntry e, boolean autoAck) {
         e.deliveryCount++;
         long id = nextDeliveryId++;
-        Delivery d = new Delivery(queue, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count());
+        Delivery d = new Delivery(queue, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count(),
+                e.matched);
         if (autoAck) {
             departures.forget(e.storeId);
         } else {

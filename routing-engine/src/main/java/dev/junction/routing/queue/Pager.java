@@ -107,7 +107,7 @@ final class Pager {
             if (backlog.frontIsHeld()) {
                 QueueEntry h = backlog.takeHeld();
                 ready.add(new QueueEntry(h.message, seq.getAsLong(), h.storeId, h.priority, h.expiresAt,
-                        h.redelivered));
+                        h.redelivered, h.matched));
                 continue;
             }
             int room = singles > 0 ? 1 : Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
@@ -146,8 +146,9 @@ final class Pager {
                     Message m = MessageCodec.decode(read.get(found++).data());
                     long expiresAt = taken.expiresAt[i] == Long.MIN_VALUE ? expiryOf.at(m, restoredAt)
                             : taken.expiresAt[i];
+                    // Only the id was kept, not the bindings that routed it: its delivery works them out if asked.
                     ready.add(new QueueEntry(m, seq.getAsLong(), taken.ids[i], 0, expiresAt,
-                            taken.ids[i] <= host.recoveredUpTo()));
+                            taken.ids[i] <= host.recoveredUpTo(), null));
                 }
             }
             if (found < n) {

@@ -3,6 +3,7 @@ package dev.junction.routing.queue;
 import dev.junction.routing.Confirmation;
 import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Delivery;
@@ -13,6 +14,7 @@ import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -134,9 +136,8 @@ public final class Queue implements DeliverySource {
     }
 
     /**
-     * Tells {@code listener} the reason ({@code maxlen}, {@code expired}) of every message this queue drops
-     * undelivered; it runs on the queue's thread and must be quick. Counting drops this way costs nothing like
-     * dead-lettering them to count them.
+     * Tells {@code listener} the reason ({@code maxlen}, {@code expired}) of every message the queue drops undelivered;
+     * it runs on the queue's thread and must be quick. Counting drops so costs nothing like dead-lettering them.
      */
     public void onDropped(java.util.function.Consumer<String> listener) {
         departures.onDropped(listener);
@@ -145,18 +146,19 @@ public final class Queue implements DeliverySource {
     // ---- publishing -------------------------------------------------------------------------------------------
 
     /**
-     * Adds a routed message. {@code storeId} is the message's id in the store when it was written there for
-     * this queue, else 0. The queue answers {@code confirmation} once it has taken or refused the message.
+     * Adds a routed message. {@code storeId} is the message's id in the store when it was written there for this
+     * queue, else 0; {@code matched}, the bindings into this queue that routed it (null: not known). The queue
+     * answers {@code confirmation} once it has taken or refused the message.
      */
-    public void enqueue(Message message, long storeId, Confirmation confirmation) {
-        mailbox.execute(() -> doEnqueue(message, storeId, confirmation, false));
+    public void enqueue(Message message, long storeId, Confirmation confirmation, List<Binding> matched) {
+        mailbox.execute(() -> doEnqueue(message, storeId, confirmation, false, matched));
     }
 
     /** Restores the queue's stored messages at start-up, listed by id (possibly delivered before: redelivered). */
     public void restore(IdPage page) {
         mailbox.execute(() -> {
             ready.restore(page, System.currentTimeMillis(),
-                    s -> doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true));
+                    s -> doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true, null));
             if (args.messageTtl() != null) {
                 ready.expireHeads(System.currentTimeMillis()); // fills the window: the TTL timer runs without traffic
             }
@@ -164,7 +166,8 @@ public final class Queue implements DeliverySource {
         });
     }
 
-    private void doEnqueue(Message message, long storeId, Confirmation confirmation, boolean redelivered) {
+    private void doEnqueue(Message message, long storeId, Confirmation confirmation, boolean redelivered,
+                           List<Binding> matched) {
         long now = System.currentTimeMillis();
         if (deleted) {
             departures.forget(storeId);
@@ -182,7 +185,7 @@ public final class Queue implements DeliverySource {
             return;
         }
         QueueEntry entry = new QueueEntry(message, ready.nextSeq(), storeId, args.priorityOf(message),
-                args.expiryOf(message, now), redelivered);
+                args.expiryOf(message, now), redelivered, matched);
         if (entry.expired(now)) {
             // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
             Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.message, entry.size()) : null;
@@ -213,6 +216,11 @@ public final class Queue implements DeliverySource {
                 afterChange();
             }
         });
+    }
+
+    /** This queue's bindings that {@code message} matches now, asked of their exchanges; any thread. */
+    public List<Binding> bindingsMatching(Message message) {
+        return host.bindingsMatching(this, message);
     }
 
     /** Settles deliveries by id. Unknown ids (already settled, or from before a purge) are ignored. */

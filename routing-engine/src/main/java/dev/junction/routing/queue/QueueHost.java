@@ -1,7 +1,9 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Message;
 import dev.junction.storage.MessageStore;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -27,6 +29,12 @@ public interface QueueHost {
 
     /** Routes a dead-lettered message through {@code exchange}; drops it when the exchange is missing. */
     void deadLetter(Message message, String exchange, String reason);
+
+    /**
+     * The queue's bindings whose exchanges match {@code message} by its own routing key or headers, in no particular
+     * order: what a delivery reports as {@code matched()} when its entry no longer knows. Any thread.
+     */
+    List<Binding> bindingsMatching(Queue queue, Message message);
 
     /** The queue is auto-delete and lost its last consumer, or its x-expires period passed unused. */
     void queueUnused(Queue queue);

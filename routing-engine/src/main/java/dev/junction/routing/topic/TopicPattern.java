@@ -130,6 +130,39 @@ public record TopicPattern(List<Word> words, boolean dollarProtected) {
     }
 
     /**
+     * Whether this one pattern matches a topic, with the same meaning as a {@link TopicTrie} holding it (the
+     * {@code $} rule included). For asking about a single pattern, where building a trie would be waste: the
+     * engine uses it to tell which of a queue's bindings a message matches. Costs O(words × topic words) and
+     * one small array, whatever the number of {@code MANY} words.
+     *
+     * @param topicWords the topic's words, from {@link TopicWords#amqp} or {@link TopicWords#mqtt}
+     */
+    public boolean matches(List<String> topicWords) {
+        int n = topicWords.size();
+        if (excludesDollarTopics() && n > 0 && !topicWords.get(0).isEmpty() && topicWords.get(0).charAt(0) == '$') {
+            return false;
+        }
+        // reach[t]: the words seen so far can consume exactly the first t topic words. Updated in place: a
+        // LITERAL or ONE word moves every reach one place right (so it is walked from the end), a MANY word
+        // extends each reach to every later place.
+        boolean[] reach = new boolean[n + 1];
+        reach[0] = true;
+        for (Word w : words) {
+            if (w.kind() == Word.Kind.MANY) {
+                for (int t = 1; t <= n; t++) {
+                    reach[t] |= reach[t - 1];
+                }
+                continue;
+            }
+            for (int t = n; t > 0; t--) {
+                reach[t] = reach[t - 1] && (w.kind() == Word.Kind.ONE || w.literal().equals(topicWords.get(t - 1)));
+            }
+            reach[0] = false;
+        }
+        return reach[n];
+    }
+
+    /**
      * The pattern in its dialect's spelling, for diagnostics: {@code a/+/#} when dollar-protected (MQTT),
      * {@code a.*.#} otherwise. Literal words are shown as they are, so the text may not parse back.
      */
