@@ -103,6 +103,23 @@ final class EnhancedAuth {
         return true;
     }
 
+    /**
+     * The user a CONNECT claims to be, for the login throttle's wait before it is checked: its user name, or the
+     * SCRAM user name in its Authentication Data, so that failed SCRAM logins slow further tries of that user as
+     * failed passwords do.
+     */
+    static String claimedUser(MqttConnectMessage m) {
+        MqttProperties props = m.variableHeader().properties();
+        if (m.payload().userName() != null || text(props, MqttProperties.AUTHENTICATION_METHOD) == null) {
+            return m.payload().userName();
+        }
+        try {
+            return ScramExchange.clientFirst(data(props)).userName();
+        } catch (ScramExchange.Malformed e) {
+            return null;
+        }
+    }
+
     /** Whether the CONNECT's exchange waits for the client (its packets then come to {@link #duringConnect}). */
     boolean challenged() {
         return connect != null && step != Step.IDLE;

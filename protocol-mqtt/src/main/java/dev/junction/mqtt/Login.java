@@ -69,7 +69,8 @@ final class Login {
             c.refuse(ReasonCode.SERVER_UNAVAILABLE);
             return;
         }
-        long delay = c.server.engine.loginThrottle().delayBefore("mqtt", c.address(), connect.payload().userName());
+        long delay = c.server.engine.loginThrottle().delayBefore("mqtt", c.address(),
+                EnhancedAuth.claimedUser(connect));
         if (delay <= 0) {
             check(connect);
             return;
