@@ -6,6 +6,8 @@ import dev.junction.config.ConfigException;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.PasswordHash;
+import dev.junction.config.ScramMechanism;
+import dev.junction.config.ScramSecret;
 import dev.junction.storage.HeapBudget;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -63,18 +65,33 @@ public final class Main {
         return serve(config, err);
     }
 
-    /** {@code hash-password [--iterations N] PASSWORD}: a PBKDF2-HMAC-SHA512 value for users[].password_hash. */
+    /**
+     * {@code hash-password [--scram-sha-256|--scram-sha-512] [--iterations N] PASSWORD}: a PBKDF2-HMAC-SHA512 value
+     * for users[].password_hash, or with a SCRAM option a SCRAM secret, which is a password hash too and also serves
+     * MQTT 5 SCRAM logins.
+     */
     static int hashPassword(String[] args, PrintStream out, PrintStream err) {
-        String usage = "usage: junction hash-password [--iterations N] PASSWORD (N in " + PasswordHash.MIN_ITERATIONS
-                + ".." + PasswordHash.MAX_ITERATIONS + ", default " + PasswordHash.DEFAULT_ITERATIONS + ")";
-        int iterations = PasswordHash.DEFAULT_ITERATIONS;
+        ScramMechanism scram = args.length >= 2 && args[1].startsWith("--scram-") ? ScramMechanism.bySaslName(
+                args[1].substring(2).toUpperCase(java.util.Locale.ROOT)).orElse(null) : null;
+        if (scram != null) {
+            String[] rest = new String[args.length - 1];
+            rest[0] = args[0];
+            System.arraycopy(args, 2, rest, 1, args.length - 2);
+            args = rest;
+        }
+        int min = scram == null ? PasswordHash.MIN_ITERATIONS : ScramSecret.MIN_ITERATIONS;
+        String usage = "usage: junction hash-password [--scram-sha-256|--scram-sha-512] [--iterations N] PASSWORD"
+                + " (N in " + PasswordHash.MIN_ITERATIONS + ".." + PasswordHash.MAX_ITERATIONS + ", default "
+                + PasswordHash.DEFAULT_ITERATIONS + "; with SCRAM " + ScramSecret.MIN_ITERATIONS + ".."
+                + PasswordHash.MAX_ITERATIONS + ", default " + ScramSecret.DEFAULT_ITERATIONS + ")";
+        int iterations = scram == null ? PasswordHash.DEFAULT_ITERATIONS : ScramSecret.DEFAULT_ITERATIONS;
         if (args.length == 4 && args[1].equals("--iterations")) {
             try {
                 iterations = Integer.parseInt(args[2]);
             } catch (NumberFormatException e) {
                 iterations = -1;
             }
-            if (iterations < PasswordHash.MIN_ITERATIONS || iterations > PasswordHash.MAX_ITERATIONS) {
+            if (iterations < min || iterations > PasswordHash.MAX_ITERATIONS) {
                 err.println(usage);
                 return 2;
             }
@@ -82,7 +99,9 @@ public final class Main {
             err.println(usage);
             return 2;
         }
-        out.println(PasswordHash.create(args[args.length - 1], iterations));
+        String password = args[args.length - 1];
+        out.println(scram == null ? PasswordHash.create(password, iterations)
+                : ScramSecret.create(scram, password, iterations));
         return 0;
     }
 

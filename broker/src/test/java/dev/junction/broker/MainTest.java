@@ -77,6 +77,17 @@ class MainTest {
     }
 
     @Test
+    void hashPasswordWritesAScramSecretWhenAskedFor() {
+        assertThat(run("hash-password", "--scram-sha-256", "s3cret")).isZero();
+        String secret = out.toString(StandardCharsets.UTF_8).strip();
+        // RFC 5803's form: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
+        assertThat(secret).matches("SCRAM-SHA-256\\$4096:[A-Za-z0-9+/]{22}==\\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=");
+        assertThat(dev.junction.config.PasswordHash.verify(secret, "s3cret")).isTrue();
+        assertThat(run("hash-password", "--scram-sha-512", "--iterations", "100", "s3cret")).isEqualTo(2);
+        assertThat(stderr()).contains("4096..10000000");
+    }
+
+    @Test
     void hashPasswordRefusesAnIterationCountOutOfRange() {
         assertThat(run("hash-password", "--iterations", "10", "s3cret")).isEqualTo(2);
         assertThat(stderr()).contains("usage").contains("1000..10000000");

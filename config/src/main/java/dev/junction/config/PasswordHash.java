@@ -23,7 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  * standard base64 without padding. RabbitMQ's formats stay accepted so definitions can move between the two
  * brokers: {@code base64(salt ++ SHA-256(salt ++ utf8(password)))} ({@code rabbit_password_hashing_sha256}, the
  * default) and the same with SHA-512 ({@code rabbit_password_hashing_sha512}), each with a 4-byte salt; the decoded
- * length tells them apart.
+ * length tells them apart. A SCRAM secret ({@link ScramSecret}, {@code SCRAM-SHA-256$...}) is accepted too: it is
+ * checked like a PBKDF2 hash and also serves MQTT 5 SCRAM logins.
  *
  * <p>A PBKDF2 check takes tens to hundreds of milliseconds by design, too long for a network event loop. Rules:
  * {@link #prepare} runs the check on a small pool of its own and remembers the outcome, keyed by a MAC of hash and
@@ -92,7 +93,7 @@ public final class PasswordHash {
      * a fast format or an outcome already known, else after a check on the password-check pool.
      */
     public static CompletableFuture<Void> prepare(String hash, String password) {
-        if (hash == null || password == null || !hash.startsWith("$")
+        if (hash == null || password == null || !(hash.startsWith("$") || ScramSecret.looksLikeOne(hash))
                 || REMEMBERED.containsKey(memoKey(hash, password))) {
             return CompletableFuture.completedFuture(null);
         }
@@ -106,6 +107,10 @@ public final class PasswordHash {
         }
         if (hash.startsWith("$")) {
             return verifyPbkdf2(hash, password);
+        }
+        if (ScramSecret.looksLikeOne(hash)) {
+            ScramSecret secret = ScramSecret.parse(hash);
+            return secret != null && remembered(hash, password, () -> secret.matches(password));
         }
         byte[] decoded;
         try {
@@ -136,6 +141,11 @@ public final class PasswordHash {
         if (hash.startsWith("$")) {
             return parsePbkdf2(hash) == null ? "not a valid $pbkdf2-sha512$i=ITERATIONS$SALT$HASH value (iterations "
                     + MIN_ITERATIONS + ".." + MAX_ITERATIONS + ", salt and hash in base64)" : null;
+        }
+        if (ScramSecret.looksLikeOne(hash)) {
+            return ScramSecret.parse(hash) == null ? "not a valid SCRAM-SHA-256$ITERATIONS:SALT$STOREDKEY:SERVERKEY"
+                    + " (or SCRAM-SHA-512$...) value (iterations " + ScramSecret.MIN_ITERATIONS + ".." + MAX_ITERATIONS
+                    + ", salt and keys in base64)" : null;
         }
         int length = decodedLength(hash);
         if (length < 0) {
@@ -195,12 +205,18 @@ public final class PasswordHash {
         if (p == null) {
             return false;
         }
+        return remembered(hash, password,
+                () -> MessageDigest.isEqual(p.key(), pbkdf2(password, p.salt(), p.iterations(), p.key().length)));
+    }
+
+    /** The outcome of a slow check of {@code password} against {@code hash}: remembered, or computed now. */
+    private static boolean remembered(String hash, String password, java.util.function.BooleanSupplier check) {
         String key = memoKey(hash, password);
         Boolean known = REMEMBERED.get(key);
         if (known != null) {
             return known;
         }
-        boolean ok = MessageDigest.isEqual(p.key(), pbkdf2(password, p.salt(), p.iterations(), p.key().length));
+        boolean ok = check.getAsBoolean();
         if (REMEMBERED.size() >= MAX_REMEMBERED) {
             REMEMBERED.clear(); // bounded; the next logins pay the full cost once more
         }
@@ -208,7 +224,12 @@ public final class PasswordHash {
         return ok;
     }
 
-    private static String memoKey(String hash, String password) {
+    /** Runs a slow computation (a PBKDF2 derivation) on the password-check pool, off the caller's thread. */
+    static <T> CompletableFuture<T> onCheckPool(java.util.function.Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, CHECKS);
+    }
+
+    static String memoKey(String hash, String password) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(MEMO_KEY, "HmacSHA256"));

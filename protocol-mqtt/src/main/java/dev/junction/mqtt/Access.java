@@ -151,7 +151,8 @@ final class Access {
         return p.canRead(exchange) && p.canConfigure(queue) && p.canWrite(queue) && p.canRead(queue);
     }
 
-    private Optional<UserConfig> find(String name) {
+    /** The configured user of this name (enhanced authentication looks its secret up). */
+    Optional<UserConfig> find(String name) {
         return users.stream().filter(u -> u.name().equals(name)).findFirst();
     }
 }

@@ -65,15 +65,9 @@ final class ConnectFlow {
             malformedConnect("password without user name [MQTT-3.1.2-22]");
             return HANDLED;
         }
-        if (v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
-            // No enhanced authentication method is supported: refuse and close [MQTT-4.12.0-1].
-            LOG.info("MQTT client {} asked for authentication method '{}', which is not supported; refusing",
-                    c.remote(), String.valueOf(
-                            vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD).value()));
-            c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD);
-            return HANDLED;
-        }
-        if (v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
+        // A CONNECT with an Authentication Method comes here only once EnhancedAuth has authenticated it.
+        if (v5 && vh.properties().getProperty(MqttProperties.AUTHENTICATION_DATA) != null
+                && vh.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD) == null) {
             protocolErrorConnect("Authentication Data without an Authentication Method (MQTT 5 section 3.1.2.11.10)");
             return HANDLED;
         }
@@ -178,6 +172,7 @@ final class ConnectFlow {
             ack.add(new IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
             ack.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
             ack.add(new IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+            c.login.auth.acknowledge(ack);
             long size = PacketSize.connack(ack);
             if (size > clientMaxPacket) {
                 // The CONNACK may not be sent [MQTT-3.1.2-24] and the client cannot work without it: close before

@@ -22,13 +22,17 @@ import org.slf4j.LoggerFactory;
  * on its own thread) and, when a backend decides topics, its answer about the will; then {@link ConnectFlow}, whose
  * session attach completes later too. Waits are scheduled, never slept, and nothing is read meanwhile: packets the
  * client sent after its CONNECT (it need not wait for CONNACK, MQTT 3.1.1 section 3.1.4) are kept and handled
- * afterwards, in order. Owned by the connection's event loop.
+ * afterwards, in order. A CONNECT with an Authentication Method goes to {@link EnhancedAuth} instead of the auth
+ * backends: its AUTH exchange decides the user and comes back here, and the client's AUTH packets are read meanwhile.
+ * Owned by the connection's event loop.
  */
 final class Login {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
     private final MqttConnection c;
     private final ConnectFlow connectFlow;
+    /** MQTT 5 enhanced authentication (AUTH), when the CONNECT asks for it, and re-authentication after CONNACK. */
+    final EnhancedAuth auth;
     /** Non-null while the CONNECT is being handled: packets the client sent after it, replayed once it is. */
     private ArrayDeque<MqttMessage> held;
     private ScheduledFuture<?> credentialExpiry;
@@ -36,12 +40,17 @@ final class Login {
     Login(MqttConnection c) {
         this.c = c;
         this.connectFlow = new ConnectFlow(c);
+        this.auth = new EnhancedAuth(c, this);
     }
 
     /** A packet before the connection is accepted. */
     void packet(MqttMessage m) {
         if (held != null) {
             held.add(ReferenceCountUtil.retain(m));
+            return;
+        }
+        if (auth.challenged()) {
+            auth.duringConnect(m);
             return;
         }
         MqttMessageType type = m.fixedHeader().messageType();
@@ -60,7 +69,8 @@ final class Login {
             c.refuse(ReasonCode.SERVER_UNAVAILABLE);
             return;
         }
-        long delay = c.server.engine.loginThrottle().delayBefore("mqtt", c.address(), connect.payload().userName());
+        long delay = c.server.engine.loginThrottle().delayBefore("mqtt", c.address(),
+                EnhancedAuth.claimedUser(connect));
         if (delay <= 0) {
             check(connect);
             return;
@@ -70,6 +80,9 @@ final class Login {
     }
 
     private void check(MqttConnectMessage m) {
+        if (auth.begin(m)) {
+            return; // the AUTH exchange decides who the client is, then comes back to connect()
+        }
         CompletableFuture<Verdict> verdict = c.server.access.check(m.payload().userName(),
                 m.payload().passwordInBytes(), c.address(),
                 c.ctx.channel().attr(ConnectFlow.CERTIFICATE_IDENTITY).get());
@@ -82,14 +95,14 @@ final class Login {
                 v != null ? v : Verdict.error("auth backend failed: " + e))));
     }
 
-    private void hold() {
+    void hold() {
         if (held == null) {
             held = new ArrayDeque<>();
             c.reading.congested();
         }
     }
 
-    private void connect(MqttConnectMessage m, Verdict verdict) {
+    void connect(MqttConnectMessage m, Verdict verdict) {
         String willTopic = m.variableHeader().isWillFlag() ? m.payload().willTopic() : null;
         // The will is checked during the CONNECT: its topic is asked about first.
         CompletableFuture<Void> willAnswer = c.topics.askWill(verdict, m.payload().clientIdentifier(), willTopic,
@@ -124,6 +137,34 @@ final class Login {
             } finally {
                 ReferenceCountUtil.release(h);
             }
+        }
+    }
+
+    /**
+     * The server's AUTH challenge is out and the client's answer is due: what was kept meanwhile (the client should
+     * have sent nothing but AUTH or DISCONNECT, [MQTT-3.1.2-30]) goes to the exchange now, in order, and the socket
+     * is read again.
+     */
+    void awaitClient() {
+        ArrayDeque<MqttMessage> waiting = held;
+        if (waiting == null) {
+            return;
+        }
+        c.reading.relieved();
+        held = null;
+        for (MqttMessage h; held == null && (h = waiting.poll()) != null; ) {
+            try {
+                if (c.state == MqttConnection.State.AWAIT_CONNECT) {
+                    packet(h);
+                }
+            } finally {
+                ReferenceCountUtil.release(h);
+            }
+        }
+        if (held != null) {
+            held.addAll(waiting); // a packet among them (the client's answer) held the connection again: keep order
+        } else {
+            waiting.forEach(ReferenceCountUtil::release);
         }
     }
 

@@ -184,7 +184,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             case PINGREQ -> out.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
             case DISCONNECT -> disconnect(m);
-            case AUTH -> violations.protocolError("enhanced authentication (AUTH) is not supported");
+            case AUTH -> login.auth.afterConnack(m);
             default -> violations.protocolError("a client must not send " + type);
         }
     }

@@ -20,6 +20,8 @@ enum ReasonCode {
     DISCONNECT_WITH_WILL(0x04, "Disconnect with Will Message"),
     NO_MATCHING_SUBSCRIBERS(0x10, "No matching subscribers"),
     NO_SUBSCRIPTION_EXISTED(0x11, "No subscription existed"),
+    CONTINUE_AUTHENTICATION(0x18, "Continue authentication"),
+    RE_AUTHENTICATE(0x19, "Re-authenticate"),
     UNSPECIFIED_ERROR(0x80, "Unspecified error"),
     MALFORMED_PACKET(0x81, "Malformed Packet", CONNECTION_REFUSED_MALFORMED_PACKET, null),
     PROTOCOL_ERROR(0x82, "Protocol Error", CONNECTION_REFUSED_PROTOCOL_ERROR, null),

@@ -16,12 +16,17 @@ final class EmbeddedBroker implements AutoCloseable {
     final MqttServer server;
 
     EmbeddedBroker() throws Exception {
+        this("");
+    }
+
+    /** {@code extraUsers}: more items of the {@code users:} list, indented by two spaces. */
+    EmbeddedBroker(String extraUsers) throws Exception {
         JunctionConfig config = ConfigLoader.parse("""
                 users:
                   - name: alice
                     password: alice-pw
                     permissions: { "/": { configure: ".*", write: ".*", read: ".*" } }
-                """, "test.yaml");
+                """ + extraUsers, "test.yaml");
         engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
         server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), 1 << 20), Engine.of(engine));
     }

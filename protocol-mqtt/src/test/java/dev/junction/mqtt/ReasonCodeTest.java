@@ -15,6 +15,8 @@ class ReasonCodeTest {
         assertThat(ReasonCode.DISCONNECT_WITH_WILL.code()).isEqualTo(0x04);
         assertThat(ReasonCode.NO_MATCHING_SUBSCRIBERS.code()).isEqualTo(0x10);
         assertThat(ReasonCode.NO_SUBSCRIPTION_EXISTED.code()).isEqualTo(0x11);
+        assertThat(ReasonCode.CONTINUE_AUTHENTICATION.code()).isEqualTo(0x18);
+        assertThat(ReasonCode.RE_AUTHENTICATE.code()).isEqualTo(0x19);
         assertThat(ReasonCode.UNSPECIFIED_ERROR.code()).isEqualTo(0x80);
         assertThat(ReasonCode.MALFORMED_PACKET.code()).isEqualTo(0x81);
         assertThat(ReasonCode.PROTOCOL_ERROR.code()).isEqualTo(0x82);

@@ -23,7 +23,8 @@ class MqttConnectRulesTest {
     }
 
     // [MQTT-4.12.0-1]: a server that does not support the Authentication Method MAY send CONNACK 0x8C (Bad
-    // authentication method) or 0x87 and MUST close the connection. Junction supports none and answers 0x8C.
+    // authentication method) or 0x87 and MUST close the connection. Junction speaks SCRAM-SHA-256 and -512 only
+    // (MqttEnhancedAuthTest) and answers 0x8C to any other method.
     @Test
     void unsupportedAuthenticationMethodIsRefusedWithBadAuthenticationMethod_MQTT_4_12_0_1() throws Exception {
         org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(uri(),
