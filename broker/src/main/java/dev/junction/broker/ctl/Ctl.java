@@ -33,6 +33,7 @@ public final class Ctl {
             String word = options.verb().get();
             Verb verb = Verb.of(word).orElseThrow(() -> CtlException.usage("unknown verb '" + word
                     + "'; `junction ctl help` lists them"));
+            verb.checkArguments(options.arguments().size());
             Endpoint endpoint = Endpoint.resolve(options, defaultConfig);
             Duration timeout = Duration.ofSeconds(options.number("timeout", 1, 3600).orElse(DEFAULT_TIMEOUT_SECONDS));
             Output output = new Output(out, options.flag("json"), options.flag("quiet"), !options.flag("no-headers"));

@@ -71,11 +71,15 @@ enum Verb {
         return Optional.empty();
     }
 
-    void run(Call call) throws CtlException {
-        int n = call.args().size();
+    /** Refuses a wrong number of arguments before anything is sent (or the config file read). */
+    void checkArguments(int n) throws CtlException {
         if (n < min || (max >= 0 && n > max)) {
             throw CtlException.usage("usage: junction ctl " + usage());
         }
+    }
+
+    void run(Call call) throws CtlException {
+        checkArguments(call.args().size());
         action.run(call);
     }
 }
