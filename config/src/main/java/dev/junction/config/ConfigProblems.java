@@ -56,7 +56,10 @@ final class ConfigProblems {
         }
     }
 
-    /** The step's result; when it finds a problem and this collects, the problem is recorded and {@code fallback} returned. */
+    /**
+     * The step's result; when it finds a problem and this collects, the problem is recorded and {@code fallback}
+     * returned.
+     */
     <T> T recover(Step<T> step, T fallback) throws ConfigException {
         try {
             return step.read();

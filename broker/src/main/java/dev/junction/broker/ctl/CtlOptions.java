@@ -83,7 +83,8 @@ final class CtlOptions {
         } catch (NumberFormatException e) {
             // reported below, with the range
         }
-        throw CtlException.usage("--" + name + " must be a number in " + min + ".." + max + ", got '" + text.get() + "'");
+        throw CtlException.usage("--" + name + " must be a number in " + min + ".." + max + ", got '" + text.get()
+                + "'");
     }
 
     boolean flag(String name) {

@@ -24,7 +24,7 @@ final class ObjectVerbs {
         call.out().done("queue '" + queue + "' in vhost '" + vhost + "' purged");
     }
 
-    /** {@code delete_queue [--vhost V] [--if-empty] [--if-unused] QUEUE}: the API refuses with 400 when a guard holds. */
+    /** {@code delete_queue [--vhost V] [--if-empty] [--if-unused] QUEUE}: the API answers 400 when a guard holds. */
     static void deleteQueue(Call call) throws CtlException {
         String vhost = call.options().vhost();
         String queue = call.arg(0);
@@ -67,7 +67,8 @@ final class ObjectVerbs {
                     + " '{\"max-length\":1000}': " + e.getOriginalMessage());
         }
         if (definition == null || !definition.isObject()) {
-            throw CtlException.usage("set_policy: the definition must be a JSON object such as '{\"max-length\":1000}'");
+            throw CtlException.usage("set_policy: the definition must be a JSON object such as"
+                    + " '{\"max-length\":1000}'");
         }
         String applyTo = call.options().value("apply-to").orElse("all");
         if (!APPLY_TO.contains(applyTo)) {
