@@ -26,9 +26,13 @@ public final class Ctl {
     public static int run(List<String> args, Path defaultConfig, InputStream in, PrintStream out, PrintStream err) {
         try {
             CtlOptions options = CtlOptions.parse(args);
-            if (options.flag("help") || options.verb().isEmpty() || options.verb().get().equals("help")) {
-                (options.verb().isEmpty() && !options.flag("help") ? err : out).print(usage());
-                return options.verb().isEmpty() && !options.flag("help") ? ExitCode.USAGE.code() : ExitCode.OK.code();
+            if (options.flag("help") || options.verb().filter("help"::equals).isPresent()) {
+                out.print(usage());
+                return ExitCode.OK.code();
+            }
+            if (options.verb().isEmpty()) {
+                err.print(usage());
+                return ExitCode.USAGE.code();
             }
             String word = options.verb().get();
             Verb verb = Verb.of(word).orElseThrow(() -> CtlException.usage("unknown verb '" + word
