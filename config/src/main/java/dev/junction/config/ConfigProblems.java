@@ -37,10 +37,6 @@ final class ConfigProblems {
         return new ConfigProblems(true);
     }
 
-    boolean collecting() {
-        return collect;
-    }
-
     /** Records {@code problem} when collecting; throws it when failing fast. */
     void report(ConfigException problem) throws ConfigException {
         if (!collect) {
