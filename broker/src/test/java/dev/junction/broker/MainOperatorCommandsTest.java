@@ -67,7 +67,8 @@ class MainOperatorCommandsTest {
         Files.writeString(file, """
                 users:
                   - name: a
-                    pasword: x
+                    loopback_only: maybe
+                    password: x
                 listeners:
                   amqp: { port: 70000 }
                 storage:
@@ -75,9 +76,9 @@ class MainOperatorCommandsTest {
                 """);
         assertThat(run("check-config", file.toString())).isEqualTo(1);
         assertThat(stderr().lines().toList()).hasSize(3).satisfiesExactly(
-                l -> assertThat(l).startsWith(file + ":3: users[0].pasword: unknown key"),
-                l -> assertThat(l).startsWith(file + ":5: listeners.amqp.port: 70000 is out of range"),
-                l -> assertThat(l).startsWith(file + ":7: storage.fsync: expected one of"));
+                l -> assertThat(l).startsWith(file + ":3: users[0].loopback_only: expected true or false"),
+                l -> assertThat(l).startsWith(file + ":6: listeners.amqp.port: 70000 is out of range"),
+                l -> assertThat(l).startsWith(file + ":8: storage.fsync: expected one of"));
         assertThat(stderr()).doesNotContain("Exception");
     }
 

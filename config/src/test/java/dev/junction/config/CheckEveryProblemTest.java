@@ -33,7 +33,8 @@ class CheckEveryProblemTest {
         Path f = file("""
                 users:
                   - name: a
-                    pasword: x
+                    loopback_only: maybe
+                    password: x
                 listeners:
                   amqp: { port: 70000 }
                 storage:
@@ -41,11 +42,11 @@ class CheckEveryProblemTest {
                 """);
         List<ConfigException> problems = ConfigLoader.check(f);
         assertThat(lines(problems)).hasSize(3);
-        assertThat(problems).extracting(ConfigException::line).containsExactly(3, 5, 7);
+        assertThat(problems).extracting(ConfigException::line).containsExactly(3, 6, 8);
         assertThat(problems).extracting(ConfigException::key)
-                .containsExactly("users[0].pasword", "listeners.amqp.port", "storage.fsync");
+                .containsExactly("users[0].loopback_only", "listeners.amqp.port", "storage.fsync");
         assertThat(lines(problems).get(1))
-                .isEqualTo(f + ":5: listeners.amqp.port: 70000 is out of range (0..65535)");
+                .isEqualTo(f + ":6: listeners.amqp.port: 70000 is out of range (0..65535)");
     }
 
     @Test
@@ -110,5 +111,13 @@ class CheckEveryProblemTest {
         Files.writeString(f, "listeners:\n  amqp: { port: 5672 }\nstorage:\n  fsync: sometimes\n");
         assertThat(ConfigLoader.check(f)).singleElement()
                 .satisfies(p -> assertThat(p.key()).isEqualTo("storage.fsync"));
+    }
+
+    @Test
+    void aMisspelledKeyIsReportedTogetherWithWhatItsAbsenceBreaks() throws Exception {
+        // The user really has no password as the file stands; saying so spares a second run after the rename.
+        Path f = file("users:\n  - name: a\n    pasword: x\n");
+        assertThat(ConfigLoader.check(f)).extracting(ConfigException::key)
+                .containsExactly("users[0]", "users[0].pasword");
     }
 }
