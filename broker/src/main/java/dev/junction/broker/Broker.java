@@ -54,6 +54,7 @@ public final class Broker implements AutoCloseable {
         return t;
     });
     private final TlsWatcher tlsWatcher = new TlsWatcher();
+    private final Health health = new Health();
     private MessageStore store;
     private RoutingEngine engine;
     private EventLoopGroup boss;
@@ -105,13 +106,27 @@ public final class Broker implements AutoCloseable {
                 : Runtime.getRuntime().maxMemory();
     }
 
-    private void startAll() throws InterruptedException, dev.junction.config.ConfigException {
+    private void startAll()
+            throws InterruptedException, dev.junction.config.ConfigException, ListenerBindException {
         long started = System.nanoTime();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
+
+        // The http listener comes first, so that /health answers "starting" (503) while the store is read back.
+        gate = new ConnectionGate(config.limits().maxConnections(), config.limits().admission(), registry);
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        ListenerConfig httpConfig = config.listeners().http();
+        if (httpConfig.enabled()) {
+            ServerTls httpTls = tls("http", httpConfig);
+            http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout(),
+                    httpTls, health);
+            listen("http", ListenerBindException.bind("http", httpConfig.bind(), httpConfig.port(),
+                    () -> http.start(boss, workers, httpConfig.bind(), httpConfig.port())), httpTls);
+        }
 
         StorageConfig storage = config.storage();
         LogMessageStore log = LogMessageStore.open(storage.dir(), FsyncPolicy.of(storage.fsync().name(),
@@ -136,17 +151,11 @@ public final class Broker implements AutoCloseable {
         engine.diskAlarm().watch(storage.dir(), config.limits().diskFreeLimit().bytes(totalRam()));
         authBackends = new dev.junction.routing.auth.backend.AuthBackends(config, registry);
         engine.useAuthBackends(authBackends);
-        gate = new ConnectionGate(config.limits().maxConnections(), config.limits().admission(), registry);
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-        ListenerConfig httpConfig = config.listeners().http();
-        if (httpConfig.enabled()) {
-            ServerTls httpTls = tls("http", httpConfig);
-            http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout(),
-                    httpTls, new ManagementApi(engine, config, adminWork));
-            listen("http", http.start(boss, workers, httpConfig.bind(), httpConfig.port()), httpTls);
+        if (http != null) {
+            http.serveApi(new ManagementApi(engine, config, adminWork));
         }
         startProtocols();
+        health.ready(engine);
         LOG.info("Junction started in {} ms (vhosts {})",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts());
     }
@@ -155,7 +164,8 @@ public final class Broker implements AutoCloseable {
      * Starts each module that has an enabled listener, in list order, and binds each enabled listener once the last
      * module serving it has started; a module whose listeners are all disabled is neither started nor closed.
      */
-    private void startProtocols() throws InterruptedException, dev.junction.config.ConfigException {
+    private void startProtocols()
+            throws InterruptedException, dev.junction.config.ConfigException, ListenerBindException {
         List<ProtocolModule> enabled = protocols.stream()
                 .filter(m -> m.listeners().stream().anyMatch(key -> config.listeners().byKey(key).enabled()))
                 .toList();
@@ -170,7 +180,8 @@ public final class Broker implements AutoCloseable {
                     ServerTls tls = tls(key, listener);
                     TcpListener tcp = new TcpListener(key, serving, gate, tls);
                     listeners.add(tcp);
-                    listen(key, tcp.start(boss, workers, listener.bind(), listener.port()), tls);
+                    listen(key, ListenerBindException.bind(key, listener.bind(), listener.port(),
+                            () -> tcp.start(boss, workers, listener.bind(), listener.port())), tls);
                 }
             }
         }
@@ -231,6 +242,7 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        health.stopping();
         bound.clear();
         long started = System.nanoTime();
         tlsWatcher.close();

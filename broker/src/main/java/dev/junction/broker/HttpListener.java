@@ -43,23 +43,30 @@ final class HttpListener {
     private final ConnectionGate gate;
     private final Duration idleTimeout;
     private final ServerTls tls;
-    private final ManagementApi management;
+    private final Health health;
+    /** Set once the engine is recovered; until then /api answers 503, as /health does. */
+    private volatile ManagementApi management;
     private Channel server;
 
     /**
      * @param gate        the admission every listener shares: HTTP connections count against max_connections
      * @param idleTimeout how long a connection may wait for its next request before it is closed
      * @param tls         HTTPS when given, plain HTTP when null
-     * @param management  serves every path under /api
+     * @param health      what /health answers
      */
     HttpListener(PrometheusMeterRegistry registry, Executor work, ConnectionGate gate, Duration idleTimeout,
-                 ServerTls tls, ManagementApi management) {
+                 ServerTls tls, Health health) {
         this.registry = registry;
         this.work = work;
         this.gate = gate;
         this.idleTimeout = idleTimeout;
         this.tls = tls;
-        this.management = management;
+        this.health = health;
+    }
+
+    /** Serves every path under /api with {@code api} from now on. */
+    void serveApi(ManagementApi api) {
+        this.management = api;
     }
 
     InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
@@ -107,11 +114,17 @@ final class HttpListener {
                 // A complete request: the connection is through its "handshake" as far as admission goes.
                 ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
             }
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (ManagementApi.handles(req.uri())) {
-                management.serve(ctx, req);
+                ManagementApi api = management;
+                if (api == null) {
+                    respond(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                            "{\"error\":\"starting\",\"reason\":\"the broker is recovering its store\"}\n");
+                } else {
+                    api.serve(ctx, req);
+                }
                 return;
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
             String path = new QueryStringDecoder(req.uri()).path();
             if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
                 respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
@@ -120,8 +133,11 @@ final class HttpListener {
             switch (path) {
                 case "/metrics" -> work.execute(() -> respond(ctx, keepAlive, HttpResponseStatus.OK,
                         "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-                case "/health" -> respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
-                        "{\"status\":\"ok\"}\n");
+                case "/health" -> {
+                    Health.Answer answer = health.answer();
+                    respond(ctx, keepAlive, HttpResponseStatus.valueOf(answer.status()), "application/json",
+                            answer.body());
+                }
                 default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
                         "not found; try /metrics or /health\n");
             }

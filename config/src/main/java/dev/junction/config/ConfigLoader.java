@@ -8,6 +8,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -31,6 +32,10 @@ public final class ConfigLoader {
     /** Reads and validates {@code file}; errors name the file as given. UTF-8 is required. */
     public static JunctionConfig load(Path file) throws ConfigException {
         String source = file.toString();
+        return parse(readText(file, source), source);
+    }
+
+    private static String readText(Path file, String source) throws ConfigException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -43,16 +48,46 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(source, 0, "", "cannot read: " + e, e);
         }
-        return parse(text, source);
+        return text;
     }
 
     /** Validates YAML text; {@code sourceName} is what error messages call the file. */
     public static JunctionConfig parse(String yaml, String sourceName) throws ConfigException {
+        return parse(yaml, sourceName, ConfigProblems.failFast());
+    }
+
+    private static JunctionConfig parse(String yaml, String sourceName, ConfigProblems problems)
+            throws ConfigException {
         String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
         if (text.length() > MAX_FILE_CHARS) {
             throw new ConfigException(sourceName, 0, "", "file is larger than " + MAX_FILE_CHARS + " characters");
         }
-        return ConfigReader.read(compose(text, sourceName), sourceName);
+        return ConfigReader.read(compose(text, sourceName), sourceName, problems);
+    }
+
+    /**
+     * Every problem of {@code file}, one exception each, in the order of their lines; empty when the file is valid.
+     * Where {@link #load} stops at the first problem, this reads on past each one (a bad value counts as its
+     * default, a bad list item or section is skipped), as {@code check-config} needs. A YAML syntax error still
+     * ends the reading: nothing after it can be trusted.
+     */
+    public static List<ConfigException> check(Path file) {
+        String source = file.toString();
+        ConfigProblems problems = ConfigProblems.collecting();
+        try {
+            parse(readText(file, source), source, problems);
+        } catch (ConfigException e) {
+            // The first problem, thrown once the reading is done, or one with no way around it that ended it.
+            problems.add(e);
+        } catch (RuntimeException e) {
+            // Reading on past a problem met something a fail-fast read never reaches: report what stopping gives.
+            try {
+                load(file);
+            } catch (ConfigException first) {
+                return List.of(first);
+            }
+        }
+        return problems.inFileOrder();
     }
 
     /** The configuration an empty file gives. */

@@ -49,20 +49,34 @@ final class ConfigReader {
     }
 
     static JunctionConfig read(Node root, String source) throws ConfigException {
-        YamlMapping top = root == null ? YamlMapping.empty(source, "", 1) : topLevel(new YamlValue(root, "", source));
+        return read(root, source, ConfigProblems.failFast());
+    }
 
-        Listeners listeners = listeners(top.section("listeners", LISTENER_NAMES), baseDir(source));
-        StorageConfig storage = storage(top.section("storage", STORAGE_KEYS));
-        List<String> vhosts = vhosts(top);
+    /**
+     * Reads the tree, reporting problems to {@code problems}. When it collects, each section is read even after an
+     * earlier one failed (those that need an earlier one's result get a neutral fallback: the vhost "/", no
+     * users), and the first problem is thrown at the end, so that no config is built from a broken file.
+     */
+    static JunctionConfig read(Node root, String source, ConfigProblems problems) throws ConfigException {
+        YamlMapping top = root == null ? YamlMapping.empty(source, "", 1, problems)
+                : topLevel(new YamlValue(root, "", source, problems));
+
+        Listeners listeners = problems.recover(() -> listeners(top.section("listeners", LISTENER_NAMES),
+                baseDir(source)), null);
+        StorageConfig storage = problems.recover(() -> storage(top.section("storage", STORAGE_KEYS)), null);
+        List<String> vhosts = problems.recover(() -> vhosts(top), List.of(DEFAULT_VHOST));
         YamlMapping limitsSection = top.section("limits", LIMITS_KEYS);
-        AmqpConfig amqp = new AmqpConfig(declaredVhost(top, top.section("amqp", AMQP_KEYS), "default_vhost", vhosts));
-        List<UserConfig> users = UserReader.read(top, vhosts, amqp.defaultVhost());
-        Limits limits = LimitsReader.read(limitsSection, vhosts, users);
-        MqttConfig mqtt = mqtt(top, top.section("mqtt", MQTT_KEYS), vhosts, users);
+        AmqpConfig amqp = problems.recover(() -> new AmqpConfig(declaredVhost(top, top.section("amqp", AMQP_KEYS),
+                "default_vhost", vhosts)), new AmqpConfig(vhosts.get(0)));
+        List<UserConfig> users = problems.recover(() -> UserReader.read(top, vhosts, amqp.defaultVhost()), List.of());
+        Limits limits = problems.recover(() -> LimitsReader.read(limitsSection, vhosts, users), null);
+        MqttConfig mqtt = problems.recover(() -> mqtt(top, top.section("mqtt", MQTT_KEYS), vhosts, users), null);
         YamlMapping logging = top.section("logging", LOGGING_KEYS);
-        AuthConfig auth = AuthReader.read(top, users);
+        AuthConfig auth = problems.recover(() -> AuthReader.read(top, users), null);
+        String level = logging.choice("level", "info", LOG_LEVELS);
+        problems.throwFirst();
         return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
-                new LoggingConfig(logging.choice("level", "info", LOG_LEVELS)), auth);
+                new LoggingConfig(level), auth);
     }
 
     private static YamlMapping topLevel(YamlValue root) throws ConfigException {
@@ -89,13 +103,13 @@ final class ConfigReader {
 
     private static Listeners listeners(YamlMapping section, Path baseDir) throws ConfigException {
         List<Named> all = List.of(
-                listener(section, "amqp", "0.0.0.0", 5672, null),
-                listener(section, "mqtt", "0.0.0.0", 1883, null),
-                listener(section, "mqtt_ws", "0.0.0.0", 8083, null),
-                listener(section, "http", "127.0.0.1", 15672, baseDir),
-                listener(section, "amqps", "0.0.0.0", 5671, baseDir),
-                listener(section, "mqtts", "0.0.0.0", 8883, baseDir),
-                listener(section, "mqtt_wss", "0.0.0.0", 8084, baseDir));
+                listenerOrOff(section, "amqp", "0.0.0.0", 5672, null),
+                listenerOrOff(section, "mqtt", "0.0.0.0", 1883, null),
+                listenerOrOff(section, "mqtt_ws", "0.0.0.0", 8083, null),
+                listenerOrOff(section, "http", "127.0.0.1", 15672, baseDir),
+                listenerOrOff(section, "amqps", "0.0.0.0", 5671, baseDir),
+                listenerOrOff(section, "mqtts", "0.0.0.0", 8883, baseDir),
+                listenerOrOff(section, "mqtt_wss", "0.0.0.0", 8084, baseDir));
         for (int i = 0; i < all.size(); i++) {
             for (int j = i + 1; j < all.size(); j++) {
                 checkNoClash(all.get(i), all.get(j));
@@ -103,6 +117,13 @@ final class ConfigReader {
         }
         return new Listeners(all.get(0).config(), all.get(1).config(), all.get(2).config(), all.get(3).config(),
                 all.get(4).config(), all.get(5).config(), all.get(6).config());
+    }
+
+    /** One listener; a broken one (when problems are collected) counts as disabled, so it clashes with none. */
+    private static Named listenerOrOff(YamlMapping listeners, String name, String bind, int port, Path baseDir)
+            throws ConfigException {
+        return listeners.problems().recover(() -> listener(listeners, name, bind, port, baseDir),
+                new Named(name, new ListenerConfig(false, bind, port, Optional.empty()), null));
     }
 
     /**
@@ -177,16 +198,25 @@ final class ConfigReader {
         }
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (YamlValue item : items) {
-            String name = item.asNonEmptyString();
-            if (name.getBytes(StandardCharsets.UTF_8).length > MAX_VHOST_BYTES) {
-                throw item.error("vhost name is longer than " + MAX_VHOST_BYTES + " bytes");
-            }
-            Integer first = seen.putIfAbsent(name, item.line());
-            if (first != null) {
-                throw item.error("duplicate vhost '" + name + "' (first given at line " + first + ")");
+            String name = top.problems().recover(() -> vhostName(item, seen), null);
+            if (name != null) {
+                seen.put(name, item.line());
             }
         }
-        return new ArrayList<>(seen.keySet());
+        // Only when collecting can every item have been refused; go on as the default vhost would.
+        return seen.isEmpty() ? List.of(DEFAULT_VHOST) : new ArrayList<>(seen.keySet());
+    }
+
+    private static String vhostName(YamlValue item, Map<String, Integer> seen) throws ConfigException {
+        String name = item.asNonEmptyString();
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_VHOST_BYTES) {
+            throw item.error("vhost name is longer than " + MAX_VHOST_BYTES + " bytes");
+        }
+        Integer first = seen.get(name);
+        if (first != null) {
+            throw item.error("duplicate vhost '" + name + "' (first given at line " + first + ")");
+        }
+        return name;
     }
 
     /** A vhost-valued key that must name a declared vhost; defaults to "/". */

@@ -40,8 +40,9 @@ final class LimitsReader {
         YamlMapping vhostSection = section.section("vhosts", null);
         for (String vhost : vhostSection.keys()) {
             if (!vhosts.contains(vhost)) {
-                throw vhostSection.errorAtKey(vhost,
-                        "vhost '" + vhost + "' is not declared in vhosts (" + ConfigReader.quoted(vhosts) + ")");
+                section.problems().report(vhostSection.errorAtKey(vhost,
+                        "vhost '" + vhost + "' is not declared in vhosts (" + ConfigReader.quoted(vhosts) + ")"));
+                continue;
             }
             perVhost.put(vhost, vhostLimits(vhostSection.section(vhost, VHOST_KEYS), vhostDefaults));
         }
@@ -50,8 +51,9 @@ final class LimitsReader {
         List<String> names = users.stream().map(UserConfig::name).toList();
         for (String user : userSection.keys()) {
             if (!names.contains(user)) {
-                throw userSection.errorAtKey(user,
-                        "unknown user '" + user + "' (users: " + ConfigReader.quoted(names) + ")");
+                section.problems().report(userSection.errorAtKey(user,
+                        "unknown user '" + user + "' (users: " + ConfigReader.quoted(names) + ")"));
+                continue;
             }
             perUser.put(user, userLimits(userSection.section(user, USER_KEYS), userDefaults));
         }

@@ -35,12 +35,19 @@ final class UserReader {
         }
         List<UserConfig> users = new ArrayList<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
+        ConfigProblems problems = top.problems();
         for (YamlValue item : section.get().asList()) {
-            YamlMapping entry = item.asMapping(USER_KEYS);
-            UserConfig user = user(entry, vhosts);
+            // When problems are collected, a broken user is skipped and the next one read.
+            YamlMapping entry = problems.recover(() -> item.asMapping(USER_KEYS), null);
+            UserConfig user = entry == null ? null : problems.recover(() -> user(entry, vhosts), null);
+            if (user == null) {
+                continue;
+            }
             Integer first = seen.putIfAbsent(user.name(), entry.lineOf("name"));
             if (first != null) {
-                throw entry.error("name", "duplicate user '" + user.name() + "' (first given at line " + first + ")");
+                problems.report(entry.error("name", "duplicate user '" + user.name() + "' (first given at line "
+                        + first + ")"));
+                continue;
             }
             users.add(user);
         }

@@ -18,6 +18,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * A key whose value is null counts as absent, so {@code storage:} with every line commented out
  * simply means "all defaults". An absent section is represented by an empty mapping that reports
  * problems at the line of its parent.
+ *
+ * <p>When its {@link ConfigProblems} collect, an unknown or duplicate key is recorded and skipped, and a bad value
+ * of a key that has a default is recorded and read as the default, so that reading goes on to the next problem.
  */
 final class YamlMapping {
 
@@ -26,21 +29,24 @@ final class YamlMapping {
     private final String source;
     private final String path;
     private final int line;
+    private final ConfigProblems problems;
     private final Map<String, YamlValue> values = new LinkedHashMap<>();
     private final Map<String, Integer> keyLines = new LinkedHashMap<>();
 
-    private YamlMapping(String source, String path, int line) {
+    private YamlMapping(String source, String path, int line, ConfigProblems problems) {
         this.source = source;
         this.path = path;
         this.line = line;
+        this.problems = problems;
     }
 
-    static YamlMapping empty(String source, String path, int line) {
-        return new YamlMapping(source, path, line);
+    static YamlMapping empty(String source, String path, int line, ConfigProblems problems) {
+        return new YamlMapping(source, path, line, problems);
     }
 
     static YamlMapping of(YamlValue value, Collection<String> allowedKeys) throws ConfigException {
-        YamlMapping mapping = new YamlMapping(value.source(), value.path(), value.line());
+        ConfigProblems problems = value.problems();
+        YamlMapping mapping = new YamlMapping(value.source(), value.path(), value.line(), problems);
         if (value.isNull()) {
             return mapping;
         }
@@ -58,15 +64,17 @@ final class YamlMapping {
             String key = keyNode.getValue();
             String childPath = join(value.path(), key);
             if (allowedKeys != null && !allowedKeys.contains(key)) {
-                throw new ConfigException(value.source(), keyLine, childPath,
-                        "unknown key (expected one of " + YamlValue.listOf(allowedKeys) + ")");
+                problems.report(new ConfigException(value.source(), keyLine, childPath,
+                        "unknown key (expected one of " + YamlValue.listOf(allowedKeys) + ")"));
+                continue;
             }
             Integer first = mapping.keyLines.putIfAbsent(key, keyLine);
             if (first != null) {
-                throw new ConfigException(value.source(), keyLine, childPath,
-                        "duplicate key (first given at line " + first + ")");
+                problems.report(new ConfigException(value.source(), keyLine, childPath,
+                        "duplicate key (first given at line " + first + ")"));
+                continue;
             }
-            mapping.values.put(key, new YamlValue(tuple.getValueNode(), childPath, value.source()));
+            mapping.values.put(key, new YamlValue(tuple.getValueNode(), childPath, value.source(), problems));
         }
         return mapping;
     }
@@ -81,6 +89,10 @@ final class YamlMapping {
 
     String source() {
         return source;
+    }
+
+    ConfigProblems problems() {
+        return problems;
     }
 
     String path() {
@@ -132,46 +144,56 @@ final class YamlMapping {
     /** A nested section; absent means an empty one, so every key in it takes its default. */
     YamlMapping section(String key, List<String> allowedKeys) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asMapping(allowedKeys) : empty(source, pathOf(key), keyLine(key));
+        YamlMapping absent = empty(source, pathOf(key), keyLine(key), problems);
+        return value.isPresent() ? orDefault(() -> value.get().asMapping(allowedKeys), absent) : absent;
     }
 
     String string(String key, String defaultValue) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asString() : defaultValue;
+        return value.isPresent() ? orDefault(value.get()::asString, defaultValue) : defaultValue;
     }
 
     String nonEmptyString(String key, String defaultValue) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asNonEmptyString() : defaultValue;
+        return value.isPresent() ? orDefault(value.get()::asNonEmptyString, defaultValue) : defaultValue;
     }
 
     Optional<String> optionalString(String key) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? Optional.of(value.get().asString()) : Optional.empty();
+        return value.isPresent() ? orDefault(() -> Optional.of(value.get().asString()), Optional.empty())
+                : Optional.empty();
     }
 
     int integer(String key, int defaultValue, int min, int max) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asInt(min, max) : defaultValue;
+        return value.isPresent() ? orDefault(() -> value.get().asInt(min, max), defaultValue) : defaultValue;
     }
 
     long longInteger(String key, long defaultValue, long min, long max) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asLong(min, max) : defaultValue;
+        return value.isPresent() ? orDefault(() -> value.get().asLong(min, max), defaultValue) : defaultValue;
     }
 
     boolean bool(String key, boolean defaultValue) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asBoolean() : defaultValue;
+        return value.isPresent() ? orDefault(value.get()::asBoolean, defaultValue) : defaultValue;
     }
 
     <E extends Enum<E>> E enumValue(String key, E defaultValue, Class<E> type) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asEnum(type) : defaultValue;
+        return value.isPresent() ? orDefault(() -> value.get().asEnum(type), defaultValue) : defaultValue;
     }
 
     String choice(String key, String defaultValue, List<String> choices) throws ConfigException {
         Optional<YamlValue> value = get(key);
-        return value.isPresent() ? value.get().asChoice(choices) : defaultValue;
+        return value.isPresent() ? orDefault(() -> value.get().asChoice(choices), defaultValue) : defaultValue;
+    }
+
+    /**
+     * The value {@code read} gives; on a problem, {@code fallback} once the problem is recorded. A key without a
+     * default ({@code fallback} null) has nothing to go on with, so its problem is thrown to the enclosing item.
+     */
+    private <T> T orDefault(ConfigProblems.Step<T> read, T fallback) throws ConfigException {
+        return fallback == null ? read.read() : problems.recover(read, fallback);
     }
 }

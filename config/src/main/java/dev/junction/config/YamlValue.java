@@ -31,11 +31,13 @@ final class YamlValue {
     private final Node node;
     private final String path;
     private final String source;
+    private final ConfigProblems problems;
 
-    YamlValue(Node node, String path, String source) {
+    YamlValue(Node node, String path, String source, ConfigProblems problems) {
         this.node = node;
         this.path = path;
         this.source = source;
+        this.problems = problems;
     }
 
     Node node() {
@@ -48,6 +50,11 @@ final class YamlValue {
 
     String source() {
         return source;
+    }
+
+    /** Where problems found below this node go. */
+    ConfigProblems problems() {
+        return problems;
     }
 
     int line() {
@@ -139,7 +146,7 @@ final class YamlValue {
         }
         List<YamlValue> items = new ArrayList<>();
         for (Node item : sequence.getValue()) {
-            items.add(new YamlValue(item, path + "[" + items.size() + "]", source));
+            items.add(new YamlValue(item, path + "[" + items.size() + "]", source, problems));
         }
         return items;
     }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.AfterAll;
  * exception or error (a stack overflow on deeply nested YAML included); the error is one line naming the file
  * (the README's promise: "one line naming file, line and key"), so no control character from the file reaches
  * the log; a configuration it accepts loads again to the same values; heap allocated stays within a constant
- * plus a multiple of the file size (aliases must not expand into a billion laughs).
+ * plus a multiple of the file size (aliases must not expand into a billion laughs); {@link ConfigLoader#check}
+ * never throws, finds nothing in a file the loader accepts, and among the problems of one it refuses finds the
+ * one the loader threw.
  *
  * <p>Jazzer's regular-expression-injection sanitizer is off for this module (src/test/resources/
  * junit-platform.properties): permissions are regular expressions the operator writes, as in RabbitMQ, and a
@@ -55,9 +57,13 @@ class ConfigLoaderFuzzTest {
             assertThat(message).as("error names the file").startsWith(FILE.toString());
             assertThat(message.chars().noneMatch(c -> c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028
                     || c == 0x2029)).as("one line without control characters: %s", message).isTrue();
-            return THREADS.getCurrentThreadAllocatedBytes() - before;
+            long used = THREADS.getCurrentThreadAllocatedBytes() - before;
+            assertThat(ConfigLoader.check(FILE)).as("check-config finds the problem start stops at")
+                    .extracting(ConfigException::getMessage).contains(message);
+            return used;
         }
         long used = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertThat(ConfigLoader.check(FILE)).as("check-config on an accepted file").isEmpty();
         try {
             // Compared as text: the permission regexes are Patterns, which have no equals.
             assertThat(ConfigLoader.load(FILE)).as("loads the same twice").hasToString(config.toString());

@@ -89,13 +89,18 @@ class LauncherProcessTest {
         assertThat(output).contains("broken.yaml:4").contains("listeners.http.port");
     }
 
+    /**
+     * The http port, once the broker has started: the http listener is bound first (so /health can answer
+     * "starting" while the store is read back), before the engine's metrics exist.
+     */
     private static int waitForPort(List<String> log) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             synchronized (log) {
+                boolean started = log.stream().anyMatch(line -> line.contains("Junction started"));
                 for (String line : log) {
                     Matcher m = HTTP_PORT.matcher(line);
-                    if (m.find()) {
+                    if (started && m.find()) {
                         return Integer.parseInt(m.group(1));
                     }
                 }
