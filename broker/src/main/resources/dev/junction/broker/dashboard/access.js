@@ -16,16 +16,20 @@ function create({ me }) {
   const permissions = panel('Permissions');
   let refresh;
 
+  /** Runs one change, says how it went, redraws; true when the API took it. */
   const run = async (done, call) => {
+    let ok = false;
     try {
       await call();
       fill(status, done);
       status.className = 'status ok';
+      ok = true;
     } catch (e) {
       fill(status, failure(done, e));
       status.className = 'status';
     }
     await refresh();
+    return ok;
   };
 
   const userName = input('user-name', { required: true, autocomplete: 'off' });
@@ -36,8 +40,9 @@ function create({ me }) {
     onsubmit: (e) => {
       e.preventDefault();
       const name = userName.value.trim();
-      run(`Added user ${name}`, () => put(`/api/users/${seg(name)}`, { password: userPassword.value, tags: userTags.value.trim() }))
-        .then(() => userForm.reset());
+      const user = { password: userPassword.value, tags: userTags.value.trim() };
+      run(`Added user ${name}`, () => put(`/api/users/${seg(name)}`, user))
+        .then((ok) => ok && userForm.reset());
     },
   }, field('Name', userName), field('Password', userPassword), field('Tags', userTags),
   el('button', { type: 'submit', id: 'add-user-submit' }, 'Add user'));
@@ -48,7 +53,8 @@ function create({ me }) {
     onsubmit: (e) => {
       e.preventDefault();
       const name = vhostName.value.trim();
-      run(`Added virtual host ${name}`, () => put(`/api/vhosts/${seg(name)}`, {})).then(() => vhostForm.reset());
+      run(`Added virtual host ${name}`, () => put(`/api/vhosts/${seg(name)}`, {}))
+        .then((ok) => ok && vhostForm.reset());
     },
   }, field('Name', vhostName), el('button', { type: 'submit' }, 'Add virtual host'));
 
@@ -85,7 +91,8 @@ function create({ me }) {
         { title: 'Tags', value: (u) => (u.tags || []).join(', ') },
         { title: 'Password hashing', value: (u) => u.hashing_algorithm, cls: 'small' },
         { title: '', value: (u) => (admin && u.name !== me.name
-          ? confirmButton('Delete', () => run(`Deleted user ${u.name}`, () => del(`/api/users/${seg(u.name)}`)), 'delete')
+          ? confirmButton('Delete',
+            () => run(`Deleted user ${u.name}`, () => del(`/api/users/${seg(u.name)}`)), 'delete')
           : '') },
       ], list, { key: (u) => u.name }));
     } catch (e) {

@@ -31,6 +31,7 @@ function showLogin(message) {
   }
   fill($('page'));
   $('login').hidden = false;
+  $('login-password').value = '';
   fill($('login-error'), message || '');
   $('login-user').focus();
 }

@@ -125,7 +125,8 @@ export function json(value) {
 /** A section of a page: a heading, an optional toolbar, and a body that refresh() fills. */
 export function panel(title, ...tools) {
   const body = el('div', { class: 'panel-body' });
-  const root = el('section', { class: 'panel' }, el('div', { class: 'panel-head' }, el('h2', null, title), tools), body);
+  const head = el('div', { class: 'panel-head' }, el('h2', null, title), tools);
+  const root = el('section', { class: 'panel' }, head, body);
   return { root, body };
 }
 

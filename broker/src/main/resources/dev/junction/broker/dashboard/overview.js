@@ -84,7 +84,8 @@ function create() {
       const o = latest.object_totals || {};
       const q = latest.queue_totals || {};
       fill(cards, card('Connections', o.connections), card('Queues', o.queues), card('Exchanges', o.exchanges),
-        card('Consumers', o.consumers), card('Ready', q.messages_ready), card('Unacknowledged', q.messages_unacknowledged));
+        card('Consumers', o.consumers), card('Ready', q.messages_ready),
+        card('Unacknowledged', q.messages_unacknowledged));
     }
     const hasRates = rates.some((s) => s.some((v) => typeof v === 'number'));
     rateChart.draw(rates, 'No rates reported');

@@ -5,7 +5,8 @@ import { del, get, post, seg } from './api.js';
 import { confirmButton, count, el, failure, field, fill, json, note, panel, table } from './dom.js';
 
 function features(q) {
-  return [q.durable && 'durable', q.auto_delete && 'auto-delete', q.exclusive && 'exclusive'].filter(Boolean).join(', ');
+  return [q.durable && 'durable', q.auto_delete && 'auto-delete', q.exclusive && 'exclusive']
+    .filter(Boolean).join(', ');
 }
 
 function path(q, suffix = '') {
@@ -35,7 +36,8 @@ function getter(report) {
     },
   }, 'Get messages');
   const p = panel('Get messages');
-  fill(p.body, el('div', { class: 'form-row' }, 'From ', target, field('Count', countInput), field('Mode', mode), button), results);
+  fill(p.body, el('div', { class: 'form-row' },
+    'From ', target, field('Count', countInput), field('Mode', mode), button), results);
   p.root.hidden = true;
   return {
     root: p.root,

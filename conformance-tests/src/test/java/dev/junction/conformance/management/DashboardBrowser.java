@@ -97,7 +97,9 @@ final class DashboardBrowser implements AutoCloseable {
         WebElement name = waitFor(By.id("login-user"));
         name.clear();
         name.sendKeys(user);
-        driver.findElement(By.id("login-password")).sendKeys(password);
+        WebElement secret = driver.findElement(By.id("login-password"));
+        secret.clear();
+        secret.sendKeys(password);
         driver.findElement(By.id("login-submit")).click();
     }
 
