@@ -1,5 +1,5 @@
 // Connections, AMQP and MQTT, in RabbitMQ's JSON shape (name, protocol, user, vhost, peer_host, peer_port,
-// channels, state, client_properties; an MQTT connection's client id in client_properties.client_id).
+// channels, state, client_properties); an MQTT connection's client id in client_id.
 // Closing one is DELETE /api/connections/{name} with the reason in X-Reason, as RabbitMQ's API takes it.
 
 import { del, get, seg } from './api.js';
@@ -9,7 +9,8 @@ const REASON = 'Closed by an administrator from the Junction dashboard';
 
 function client(c) {
   const p = c.client_properties || {};
-  const parts = [p.connection_name, p.client_id, p.product, p.version].filter((v) => typeof v === 'string' && v);
+  const parts = [p.connection_name, c.client_id ?? p.client_id, p.product, p.version]
+    .filter((v) => typeof v === 'string' && v);
   return parts.join(' · ');
 }
 

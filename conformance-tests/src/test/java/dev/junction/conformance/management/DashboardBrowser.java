@@ -1,5 +1,6 @@
 package dev.junction.conformance.management;
 
+import dev.junction.conformance.BrokerFixture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -80,7 +81,13 @@ final class DashboardBrowser implements AutoCloseable {
                 .usingAnyFreePort()
                 .withLogOutput(driverLog)
                 .build();
-        return new DashboardBrowser(new ChromeDriver(service, options), base, screenshots, profile, driverLog);
+        try {
+            return new DashboardBrowser(new ChromeDriver(service, options), base, screenshots, profile, driverLog);
+        } catch (RuntimeException e) {
+            driverLog.close();
+            BrokerFixture.deleteTree(profile);
+            throw e;
+        }
     }
 
     WebDriver driver() {
@@ -92,7 +99,7 @@ final class DashboardBrowser implements AutoCloseable {
         driver.get(base + "/");
     }
 
-    /** Logs in through the form and waits for the overview. */
+    /** Fills in the log-in form and submits it. */
     void logIn(String user, String password) {
         WebElement name = waitFor(By.id("login-user"));
         name.clear();
@@ -145,7 +152,7 @@ final class DashboardBrowser implements AutoCloseable {
     /** The row of table {@code tableId} whose data-key is {@code key}, if it is shown now. */
     Optional<WebElement> row(String tableId, String key) {
         return driver.findElements(By.cssSelector("#" + tableId + " tbody tr")).stream()
-                .filter(r -> key.equals(r.getAttribute("data-key"))).findFirst();
+                .filter(r -> key.equals(r.getDomAttribute("data-key"))).findFirst();
     }
 
     /** The text of the element matching {@code css} in that row, or null when the row is not shown. */
@@ -176,7 +183,7 @@ final class DashboardBrowser implements AutoCloseable {
     void confirm(String tableId, String key, String css) {
         until(d -> {
             WebElement button = row(tableId, key).orElseThrow().findElement(By.cssSelector(css));
-            boolean armed = button.getAttribute("class").contains("armed");
+            boolean armed = String.valueOf(button.getDomAttribute("class")).contains("armed");
             button.click();
             return armed;
         });
@@ -201,7 +208,7 @@ final class DashboardBrowser implements AutoCloseable {
             driver.quit();
         } finally {
             driverLog.close();
-            dev.junction.conformance.BrokerFixture.deleteTree(profile);
+            BrokerFixture.deleteTree(profile);
         }
     }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 
 /**
  * The web dashboard in a real browser (issue 13 item 6): an operator logs in, watches a queue that a stock RabbitMQ
@@ -87,6 +88,8 @@ class DashboardBrowserTest {
         assertThat(browser.scriptErrors()).as("script errors and CSP violations in the console").isEmpty();
         browser.driver().findElement(By.id("logout")).click();
         browser.waitFor(By.id("login-form"));
+        assertThat(((JavascriptExecutor) browser.driver()).executeScript("return sessionStorage.length"))
+                .as("credentials forgotten on log-out").isEqualTo(0L);
         System.out.printf("dashboard browser walk-through took %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
