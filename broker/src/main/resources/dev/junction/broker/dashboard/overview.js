@@ -98,7 +98,7 @@ function create() {
         { title: 'Queue', value: (r) => r.name },
         { title: 'Messages', value: (r) => count(r.messages), num: true },
         { title: 'Consumers', value: (r) => count(r.consumers), num: true },
-      ], queues.slice(0, 5), { empty: 'No queues.' }));
+      ], queues.slice(0, 5), { key: (r) => `${r.vhost}|${r.name}`, empty: 'No queues.' }));
     } catch (e) {
       fill(deepest.body, failure('Queues', e));
     }
