@@ -99,10 +99,11 @@ class DashboardBrowserTest {
         browser.waitFor(By.id("login-form"));
         browser.screenshot("login");
         browser.logIn("admin", "wrong");
-        assertThat(browser.until(d -> {
+        String error = browser.until(d -> {
             String text = d.findElement(By.id("login-error")).getText();
             return text.isEmpty() ? null : text;
-        })).startsWith("Log-in failed");
+        });
+        assertThat(error).startsWith("Log-in failed");
         browser.logIn("admin", "pw");
         assertThat(browser.waitFor(By.id("who")).getText()).isEqualTo("admin (administrator)");
         browser.until(d -> !d.findElements(By.cssSelector("#page [data-ready='true']")).isEmpty());
@@ -126,10 +127,11 @@ class DashboardBrowserTest {
 
         browser.click("queues", key, "button.get");
         browser.driver().findElement(By.id("get-run")).click();
-        assertThat(browser.until(d -> {
+        String payload = browser.until(d -> {
             var payloads = d.findElements(By.cssSelector("#get-results .payload"));
             return payloads.isEmpty() ? null : payloads.get(0).getText();
-        })).isEqualTo("order-1");
+        });
+        assertThat(payload).isEqualTo("order-1");
         browser.screenshot("queues");
 
         browser.confirm("queues", key, "button.purge");
@@ -195,8 +197,8 @@ class DashboardBrowserTest {
     private void exchanges() throws Exception {
         browser.open("exchanges", "Exchanges and bindings");
         browser.until(d -> browser.row("exchanges", "/|amq.topic").isPresent());
-        assertThat(browser.until(d -> d.findElement(By.id("bindings")).getText()))
-                .contains("(AMQP default)").contains(QUEUE);
+        String bindings = browser.until(d -> d.findElement(By.id("bindings")).getText());
+        assertThat(bindings).contains("(AMQP default)").contains(QUEUE);
         browser.screenshot("exchanges");
     }
 
