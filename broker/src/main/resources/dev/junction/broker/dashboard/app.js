@@ -65,8 +65,9 @@ async function open() {
   await redraw(current);
 }
 
+/** Draws the page again; the overview takes a fresh sample first unless the poll has just taken one. */
 async function redraw(page) {
-  if (page.name === 'overview' && overviewData.latestSampleAge() > POLL_MS) {
+  if (page.name === 'overview' && overviewData.latestSampleAge() > 1000) {
     await overviewData.sample();
   }
   try {

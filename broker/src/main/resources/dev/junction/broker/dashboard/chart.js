@@ -1,6 +1,8 @@
 // A small line chart on a canvas: a few series over the last samples, a zero-based y axis rounded up to a
 // readable maximum, and a legend. Drawn again from scratch at every sample; the canvas is scaled for the
-// screen's pixel ratio so lines stay sharp.
+// screen's pixel ratio so lines stay sharp. Samples sit at the time they were taken; the time axis grows with
+// the history, from one minute up to the chart's whole span, so a page opened a moment ago is not a flat line
+// squeezed against "now".
 
 const AXIS = '#8a94a6';
 const GRID = '#e3e7ee';
@@ -35,7 +37,7 @@ export class LineChart {
   /**
    * @param canvas the element drawn on
    * @param series [{label, color}], one per value in each sample
-   * @param span   how many samples fill the width (older ones scroll off)
+   * @param span   the longest time the width shows, in seconds (older samples are off the left edge)
    */
   constructor(canvas, series, span) {
     this.canvas = canvas;
@@ -43,7 +45,9 @@ export class LineChart {
     this.span = span;
   }
 
-  /** Draws samples, a list of value lists (one value per series, null where unknown), oldest first. */
+  /**
+   * Draws samples, oldest first: {t: the time taken in ms, values: one per series, null where unknown}.
+   */
   draw(samples, emptyText = 'Waiting for data…') {
     const ratio = window.devicePixelRatio || 1;
     const width = this.canvas.clientWidth || 600;
@@ -58,9 +62,12 @@ export class LineChart {
 
     const plotW = width - PAD.left - PAD.right;
     const plotH = height - PAD.top - PAD.bottom;
-    const values = samples.flat().filter((v) => typeof v === 'number');
+    const values = samples.flatMap((s) => s.values).filter((v) => typeof v === 'number');
     const max = niceMax(Math.max(0, ...values));
-    const x = (i) => PAD.left + (this.span <= 1 ? 0 : (i + this.span - samples.length) * plotW / (this.span - 1));
+    const now = Date.now();
+    const oldest = samples.length ? (now - samples[0].t) / 1000 : 0;
+    const seconds = Math.min(this.span, Math.max(60, Math.ceil(oldest / 10) * 10));
+    const x = (t) => PAD.left + plotW - Math.min(1, (now - t) / 1000 / seconds) * plotW;
     const y = (v) => PAD.top + plotH - (v / max) * plotH;
 
     // Grid and y labels at 0, half and the maximum.
@@ -82,7 +89,8 @@ export class LineChart {
     g.stroke();
     g.textAlign = 'left';
     g.fillStyle = AXIS;
-    g.fillText(`${Math.round(this.span * 5 / 60)} min ago`, PAD.left, height - PAD.bottom / 2);
+    const ago = seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
+    g.fillText(ago, PAD.left, height - PAD.bottom / 2);
     g.textAlign = 'right';
     g.fillText('now', PAD.left + plotW, height - PAD.bottom / 2);
 
@@ -109,19 +117,17 @@ export class LineChart {
       g.strokeStyle = s.color;
       g.beginPath();
       let drawing = false;
-      samples.forEach((sample, i) => {
-        const v = sample[k];
+      for (const sample of samples) {
+        const v = sample.values[k];
         if (typeof v !== 'number') {
           drawing = false;
-          return;
-        }
-        if (drawing) {
-          g.lineTo(x(i), y(v));
+        } else if (drawing) {
+          g.lineTo(x(sample.t), y(v));
         } else {
-          g.moveTo(x(i), y(v));
+          g.moveTo(x(sample.t), y(v));
           drawing = true;
         }
-      });
+      }
       g.stroke();
     });
   }

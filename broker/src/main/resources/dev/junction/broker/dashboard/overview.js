@@ -5,7 +5,8 @@ import { get } from './api.js';
 import { LineChart } from './chart.js';
 import { count, el, failure, fill, panel, table } from './dom.js';
 
-const SPAN = 60; // samples of 5 s: five minutes
+const SPAN = 300; // seconds the charts show at most
+const KEPT = 120; // samples kept: five minutes of polls, and a few Refresh clicks
 const rates = [];
 const depths = [];
 let latest = null;
@@ -27,9 +28,9 @@ function rate(stats, name) {
   return details && typeof details.rate === 'number' ? details.rate : null;
 }
 
-function push(list, sample) {
-  list.push(sample);
-  if (list.length > SPAN) {
+function push(list, values) {
+  list.push({ t: Date.now(), values });
+  while (list.length > KEPT || (list.length > 0 && Date.now() - list[0].t > SPAN * 1000)) {
     list.shift();
   }
 }
@@ -87,7 +88,7 @@ function create() {
         card('Consumers', o.consumers), card('Ready', q.messages_ready),
         card('Unacknowledged', q.messages_unacknowledged));
     }
-    const hasRates = rates.some((s) => s.some((v) => typeof v === 'number'));
+    const hasRates = rates.some((s) => s.values.some((v) => typeof v === 'number'));
     rateChart.draw(rates, 'No rates reported');
     fill(rateNote, hasRates ? '' : 'This broker reports no message rates (message_stats is empty).');
     depthChart.draw(depths);
