@@ -42,14 +42,14 @@ function create() {
     }
     fill(list.body, table('connections', [
       { title: 'Name', value: (c) => c.name, cls: 'name' },
-      { title: 'Protocol', value: (c) => c.protocol },
+      { title: 'Protocol', value: (c) => c.protocol, cls: 'nowrap' },
       { title: 'User', value: (c) => c.user },
       { title: 'Virtual host', value: (c) => c.vhost },
       { title: 'Peer', value: peer, cls: 'mono' },
       { title: 'Client', value: client },
       { title: 'Channels', value: (c) => count(c.channels), num: true },
       { title: 'State', value: (c) => c.state },
-      { title: 'Since', value: connectedAt },
+      { title: 'Since', value: connectedAt, cls: 'nowrap' },
       { title: '', value: (c) => confirmButton('Close', async () => {
         try {
           await del(`/api/connections/${seg(c.name)}`, { 'X-Reason': REASON });
