@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The operator's HTTP endpoint: {@code /metrics} in Prometheus text format and {@code /health} without auth; every
- * path under {@code /api} goes to the management API, which authenticates. Scrapes run off the event loop, since a
- * large registry takes a while to render.
+ * path under {@code /api} goes to the management API, which authenticates; the web dashboard's page at {@code /} and
+ * its files under {@code /dashboard/} are served from memory without auth (the page calls the API with the user's
+ * credentials). Scrapes run off the event loop, since a large registry takes a while to render.
  */
 final class HttpListener {
     private final PrometheusMeterRegistry registry;
@@ -46,6 +47,7 @@ final class HttpListener {
     private final Health health;
     /** Set once the engine is recovered; until then /api answers 503, as /health does. */
     private volatile ManagementApi management;
+    private final DashboardFiles dashboard = DashboardFiles.load();
     private Channel server;
 
     /**
@@ -130,6 +132,12 @@ final class HttpListener {
                 respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
                 return;
             }
+            var file = dashboard.find(path);
+            if (file.isPresent()) {
+                write(ctx, keepAlive, DashboardFiles.response(file.get(), req.method().equals(HttpMethod.HEAD),
+                        req.headers().get(HttpHeaderNames.IF_NONE_MATCH)));
+                return;
+            }
             switch (path) {
                 case "/metrics" -> work.execute(() -> respond(ctx, keepAlive, HttpResponseStatus.OK,
                         "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
@@ -139,7 +147,7 @@ final class HttpListener {
                             answer.body());
                 }
                 default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
-                        "not found; try /metrics or /health\n");
+                        "not found; try /, /metrics or /health\n");
             }
         }
 
@@ -149,6 +157,10 @@ final class HttpListener {
                     Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
             HttpUtil.setContentLength(res, res.content().readableBytes());
+            write(ctx, keepAlive, res);
+        }
+
+        private void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
             HttpUtil.setKeepAlive(res, keepAlive);
             var written = ctx.writeAndFlush(res);
             if (!keepAlive) {
