@@ -43,7 +43,7 @@ final class ConnectionEntry implements ClientConnection {
     /** connection.open succeeded: the connection is listed from now, and its open line logged. */
     void opened(ConnectionTerms terms, ConnectionRegistry registry) {
         ConnectionInfo info = ConnectionInfo.of(ClientProtocol.AMQP_0_9_1,
-                (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress(),
+                address(ctx.channel().remoteAddress()), address(ctx.channel().localAddress()),
                 ctx.pipeline().get(SslHandler.class) != null, terms.user().name(), terms.vhost().name(), null,
                 terms.clientProperties(), terms.tuning().heartbeatSeconds());
         registration = registry.register(info, this);
@@ -92,5 +92,10 @@ final class ConnectionEntry implements ClientConnection {
         } catch (RejectedExecutionException e) {
             // The event loop is shutting down: the connection is going anyway.
         }
+    }
+
+    /** A socket's address; null where there is none (an in-memory channel). */
+    private static InetSocketAddress address(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress inet ? inet : null;
     }
 }

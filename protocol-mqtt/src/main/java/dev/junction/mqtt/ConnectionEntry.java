@@ -37,8 +37,8 @@ final class ConnectionEntry implements ClientConnection {
     void opened(ClientSession session) {
         ClientProtocol protocol = session.version() == MqttVersion.MQTT_5 ? ClientProtocol.MQTT_5
                 : session.version() == MqttVersion.MQTT_3_1 ? ClientProtocol.MQTT_3_1 : ClientProtocol.MQTT_3_1_1;
-        ConnectionInfo info = ConnectionInfo.of(protocol, (InetSocketAddress) c.ctx.channel().remoteAddress(),
-                (InetSocketAddress) c.ctx.channel().localAddress(), c.ctx.pipeline().get(SslHandler.class) != null,
+        ConnectionInfo info = ConnectionInfo.of(protocol, address(c.ctx.channel().remoteAddress()),
+                address(c.ctx.channel().localAddress()), c.ctx.pipeline().get(SslHandler.class) != null,
                 session.user().name(), c.server.vhost.name(), session.clientId(),
                 Map.of("client_id", session.clientId()), session.keepAliveSeconds());
         registration = c.server.engine.connections().register(info, this);
@@ -78,5 +78,10 @@ final class ConnectionEntry implements ClientConnection {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // The event loop is shutting down: the connection is going anyway.
         }
+    }
+
+    /** A socket's address; null where there is none (an in-memory channel). */
+    private static InetSocketAddress address(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress inet ? inet : null;
     }
 }

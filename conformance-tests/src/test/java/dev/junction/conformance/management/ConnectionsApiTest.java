@@ -17,7 +17,6 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -43,7 +42,8 @@ class ConnectionsApiTest {
         f.setUsername(user);
         f.setPassword("pw");
         f.setVirtualHost(vhost);
-        f.setClientProperties(new java.util.HashMap<>(Map.of("connection_name", name)));
+        f.setAutomaticRecoveryEnabled(false); // a closed connection must stay closed for the assertions
+        f.getClientProperties().put("connection_name", name);
         return f;
     }
 
