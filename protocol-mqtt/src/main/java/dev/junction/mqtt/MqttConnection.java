@@ -314,6 +314,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         LOG.debug("MQTT connection {} failed", remote(), cause);
+        entry.because("socket error: " + cause.getMessage());
         context.close();
     }
 
