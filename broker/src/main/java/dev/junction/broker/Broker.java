@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    /** RabbitMQ's words for the connections it closes on shutdown (AMQP reply text, MQTT 5 Reason String). */
+    static final String SHUTDOWN_REASON = "broker forced connection closure with reason 'shutdown'";
+    /** How long shutdown waits for clients to take their goodbye (AMQP close-ok) before closing the sockets. */
+    private static final java.time.Duration GOODBYE_WAIT = java.time.Duration.ofSeconds(2);
 
     private final JunctionConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -249,6 +253,11 @@ public final class Broker implements AutoCloseable {
         listeners.forEach(TcpListener::stop);
         if (http != null) {
             http.stop();
+        }
+        if (engine != null) {
+            // Goodbye before the sockets close (issue 13): AMQP clients get connection.close 320, MQTT 5 clients
+            // DISCONNECT 0x8B; bounded, since a client that does not answer must not hold the shutdown up.
+            engine.connections().shutdown(SHUTDOWN_REASON, GOODBYE_WAIT);
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ChannelInfo;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
 import java.util.Optional;
@@ -239,6 +240,12 @@ final class AmqpChannel {
 
     void resumeConsumers() {
         consuming.resume();
+    }
+
+    /** This channel as the management API lists it. Event loop. */
+    ChannelInfo info() {
+        return new ChannelInfo(number, consuming.prefetchCount(), consuming.unacknowledged(),
+                publishing.confirmMode(), publishing.transactional(), consuming.consumerInfos());
     }
 
     /** Frees what the channel holds: consumers cancelled, unacknowledged deliveries requeued. */

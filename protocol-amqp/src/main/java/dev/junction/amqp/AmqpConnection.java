@@ -74,6 +74,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** This connection's slot in its vhost's and user's connection limits; null until connection.open. */
     private ConnectionQuotas.Lease quota;
     private ConnectionClose close;
+    /** This connection in the engine's connection registry, with its open and close log lines. */
+    private ConnectionEntry entry;
     private boolean cleanedUp;
 
     public AmqpConnection(AmqpSettings settings, Engine engine, DirectReplyTo directReplyTo) {
@@ -101,8 +103,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
         this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush);
-        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow);
-        this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup);
+        this.entry = new ConnectionEntry(this, ctx, channels);
+        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow, entry::because);
+        this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup, entry::because);
     }
 
     @Override
@@ -151,6 +154,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         outlet.closed();
         cleanup();
+        entry.closed();
         LOG.debug("{}: connection closed", peer());
         ctx.fireChannelInactive();
     }
@@ -162,6 +166,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             fail(e);
         } else if (root instanceof IOException) {
             LOG.debug("{}: connection error: {}", peer(), root.toString());
+            entry.because("socket error: " + root.getMessage());
             ctx.close();
         } else {
             LOG.error("{}: internal error, closing the connection", peer(), root);
@@ -294,8 +299,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         // Through its handshake: the listener's handshake slot and timeout no longer apply.
         ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
         this.terms = opened;
-        LOG.info("{}: connection opened for user '{}' in vhost '{}'", peer(), opened.user().name(),
-                opened.vhost().name());
+        entry.opened(opened, engine.connections());
         engine.watchAlarm(flow.memoryListener);
         if (engine.alarmRaised()) {
             flow.memoryAlarm(true);

@@ -8,8 +8,10 @@ import dev.junction.amqp.codec.MethodFrame;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ChannelInfo;
 import dev.junction.routing.api.ConnectionQuotas;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -88,6 +90,12 @@ final class ChannelTable {
         if (channels.remove(number) != null) {
             quotas.closeChannel(user);
         }
+    }
+
+    /** The open channels by number, as the management API lists them. */
+    List<ChannelInfo> infos() {
+        return channels.values().stream().map(AmqpChannel::info)
+                .sorted(java.util.Comparator.comparingInt(ChannelInfo::number)).toList();
     }
 
     void resumeConsumers() {

@@ -31,6 +31,8 @@ final class ConnectionClose {
     private final FrameOutput out;
     private final InboundOrder inbound;
     private final Runnable cleanup;
+    /** Told why the connection ends, for its close line (the first reason given counts). */
+    private final Consumer<String> ended;
     private boolean closing;
     /** The client sent connection.close and we answered close-ok: only waiting for the socket to close. */
     private boolean closedByClient;
@@ -38,14 +40,16 @@ final class ConnectionClose {
     /**
      * @param warn    logs a rate-limited warning about this connection (the peer is prefixed)
      * @param cleanup frees what the connection holds in the engine; runs at most once (the caller's guard)
+     * @param ended   told why the connection ends: the client's close or a hard error with its reply code
      */
     ConnectionClose(Consumer<String> warn, ChannelHandlerContext ctx, FrameOutput out, InboundOrder inbound,
-                    Runnable cleanup) {
+                    Runnable cleanup, Consumer<String> ended) {
         this.warn = warn;
         this.ctx = ctx;
         this.out = out;
         this.inbound = inbound;
         this.cleanup = cleanup;
+        this.ended = ended;
     }
 
     /** Whether the connection is ending, for whatever reason. */
@@ -75,6 +79,7 @@ final class ConnectionClose {
 
     /** The client sent connection.close. */
     void byClient() {
+        ended.accept("client closed the connection");
         cleanup.run();
         closing = true;
         inbound.clear();
@@ -97,6 +102,7 @@ final class ConnectionClose {
             return;
         }
         warn.accept("closing connection: " + e.replyCode() + " " + e.getMessage());
+        ended.accept("error " + e.replyCode() + " " + e.replyText());
         cleanup.run();
         closing = true;
         inbound.clear();

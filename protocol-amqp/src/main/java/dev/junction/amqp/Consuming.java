@@ -5,6 +5,7 @@ import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.ConsumeRequest;
+import dev.junction.routing.api.ConsumerInfo;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
@@ -139,6 +140,7 @@ final class Consuming {
         int priority = priorityOf(queueName, m.table("arguments"));
         ConsumeRequest request = new ConsumeRequest(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
         ChannelConsumer sink = new ChannelConsumer(tag);
+        sink.info = new ConsumerInfo(queueName, tag, !noAck, prefetchCount, m.bit("exclusive"), m.table("arguments"));
         String consumerTag = tag;
         consumers.put(tag, sink);
         // A missing or exclusive queue is refused by consume, synchronously or through the future: both end in
@@ -279,6 +281,20 @@ final class Consuming {
         }
     }
 
+    /** This channel's consumers (not direct reply-to), as the management API lists them. Event loop. */
+    List<ConsumerInfo> consumerInfos() {
+        return consumers.values().stream().map(c -> c.info).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** The per-consumer prefetch of basic.qos global=false. */
+    int prefetchCount() {
+        return prefetchCount;
+    }
+
+    int unacknowledged() {
+        return outstanding.unackedCount();
+    }
+
     void release() {
         for (ChannelConsumer c : consumers.values()) {
             c.cancel();
@@ -298,6 +314,8 @@ final class Consuming {
     private final class ChannelConsumer implements DeliverySink {
         private final String tag;
         volatile Consumption consumer;
+        /** What the management API shows of it; null for direct reply-to. Event loop. */
+        ConsumerInfo info;
         /**
          * Set once the consumer is cancelled or its channel closed. Until the queue has processed the cancel it
          * may still look for consumers; it must not find this one ready, or with autoack it would stream

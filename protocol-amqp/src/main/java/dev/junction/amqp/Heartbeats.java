@@ -20,9 +20,12 @@ final class Heartbeats {
     private final Consumer<String> warn;
     private final ChannelHandlerContext ctx;
     private final PublisherFlow flow;
+    /** Told why the connection ends, for its close line. */
+    private final Consumer<String> ended;
 
-    Heartbeats(Consumer<String> warn, ChannelHandlerContext ctx, PublisherFlow flow) {
+    Heartbeats(Consumer<String> warn, ChannelHandlerContext ctx, PublisherFlow flow, Consumer<String> ended) {
         this.warn = warn;
+        this.ended = ended;
         this.ctx = ctx;
         this.flow = flow;
     }
@@ -50,6 +53,7 @@ final class Heartbeats {
         }
         if (idle.state() == IdleState.READER_IDLE) {
             warn.accept("missed heartbeats from client, closing the connection");
+            ended.accept("heartbeat timeout: missed heartbeats from the client");
             // Reset rather than close: an orderly close would queue the FIN behind every delivery the client
             // has not read yet, and a client that stopped reading would never learn the connection is gone.
             ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);

@@ -113,4 +113,9 @@ final class Outstanding {
         }
         bySource.forEach((s, ids) -> s.settle(ids.stream().mapToLong(Long::longValue).toArray(), how));
     }
+
+    /** How many delivery tags are outstanding (the channel's unacknowledged deliveries). */
+    int unackedCount() {
+        return unacked.size();
+    }
 }

@@ -140,6 +140,10 @@ final class Publishing {
         }
     }
 
+    boolean confirmMode() {
+        return confirmMode;
+    }
+
     boolean transactional() {
         return txMode;
     }

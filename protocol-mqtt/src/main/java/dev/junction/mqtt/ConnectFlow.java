@@ -184,13 +184,14 @@ final class ConnectFlow {
             }
         }
 
-        c.connecting(new ClientSession(clientId, version, user, expiry, will, clientMaxPacket, keepAlive));
+        ClientSession session = new ClientSession(clientId, version, user, expiry, will, clientMaxPacket, keepAlive);
+        c.connecting(session);
         CompletableFuture<Void> handled = new CompletableFuture<>();
         String id = clientId;
         c.server.sessions.attach(id, c, vh.isCleanSession(), expiry, user.name()).whenComplete((attached, error) ->
                 c.onLoop(() -> {
                     try {
-                        attached(id, version, ack, attached, error);
+                        attached(session, ack, attached, error);
                     } finally {
                         handled.complete(null);
                     }
@@ -199,8 +200,10 @@ final class ConnectFlow {
     }
 
     /** The session registry answered: CONNACK, or a refusal. On the connection's event loop. */
-    private void attached(String clientId, MqttVersion version, MqttProperties ack, SessionRegistry.Attached attached,
+    private void attached(ClientSession session, MqttProperties ack, SessionRegistry.Attached attached,
                           Throwable error) {
+        String clientId = session.clientId();
+        MqttVersion version = session.version();
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof BrokerException e) {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
@@ -239,6 +242,7 @@ final class ConnectFlow {
                 .sessionPresent(present).properties(v5 ? ack : MqttProperties.NO_PROPERTIES).build());
         // Through its handshake: the listener's handshake slot and timeout no longer apply.
         c.ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
+        c.entry.opened(session); // listed in the engine's connection registry; logs the open line
         LOG.debug("MQTT client '{}' connected ({}, session present {})", clientId, version, attached.present());
         c.outbound.start();
     }

@@ -66,6 +66,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     final RetainedBacklog retainedBacklog = new RetainedBacklog(this);
     final SubscribeFlow subscribeFlow = new SubscribeFlow(this);
     final Login login = new Login(this);
+    /** This connection in the engine's connection registry, with its open and close log lines. */
+    final ConnectionEntry entry = new ConnectionEntry(this);
     private final TopicAnswerWait topicAnswerWait = new TopicAnswerWait(this);
     ReadControl reading;
 
@@ -214,6 +216,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         sessionExpiry = o.expiry();
         discardWill = o.discardWill();
+        entry.because("client disconnected" + (discardWill ? "" : " with its will"));
         ctx.close();
     }
 
@@ -259,6 +262,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         boolean tell = v5() && state == State.CONNECTED;
         state = State.CLOSED;
+        entry.because(reason, why);
         if (tell) {
             ctx.writeAndFlush(DisconnectPacket.of(reason, why, client.clientMaxPacket()))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -274,7 +278,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     void takenOver() {
         onLoop(() -> {
             takenOver = true;
-            LOG.info("MQTT client '{}' ({}) taken over by a new connection", clientId(), remote());
+            LOG.debug("MQTT client '{}' ({}) taken over by a new connection", clientId(), remote());
             closeWith(ReasonCode.SESSION_TAKEN_OVER);
         });
     }
@@ -286,7 +290,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 return; // we stopped reading during this interval: the silence is ours, not the client's
             }
             // Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)].
-            LOG.info("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId(), remote());
+            LOG.debug("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId(), remote());
             closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT);
             return;
         }
@@ -310,6 +314,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         LOG.debug("MQTT connection {} failed", remote(), cause);
+        entry.because("socket error: " + cause.getMessage());
         context.close();
     }
 
@@ -323,6 +328,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (quota != null) {
             quota.close();
         }
+        entry.closed();
         connectArrived();
         if (wasConnected) {
             leaveSession();

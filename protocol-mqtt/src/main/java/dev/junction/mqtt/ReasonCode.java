@@ -39,6 +39,8 @@ enum ReasonCode {
     /** Only an MQTT 5 CONNECT can name an authentication method; 3.1.1 would hear Not authorized. */
     BAD_AUTHENTICATION_METHOD(0x8C, "Bad authentication method", CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
             CONNECTION_REFUSED_NOT_AUTHORIZED),
+    /** The broker is stopping: said to MQTT 5 clients before their sockets close (issue 13, shutdown goodbye). */
+    SERVER_SHUTTING_DOWN(0x8B, "Server shutting down"),
     KEEP_ALIVE_TIMEOUT(0x8D, "Keep Alive timeout"),
     SESSION_TAKEN_OVER(0x8E, "Session taken over"),
     TOPIC_FILTER_INVALID(0x8F, "Topic Filter invalid"),

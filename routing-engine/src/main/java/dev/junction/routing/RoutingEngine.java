@@ -3,6 +3,7 @@ package dev.junction.routing;
 import dev.junction.config.Quotas;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConnectionQuotas;
+import dev.junction.routing.api.ConnectionRegistry;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.guard.LoginThrottle;
 import dev.junction.routing.guard.WarningLimiter;
@@ -58,6 +59,8 @@ public final class RoutingEngine implements AutoCloseable {
     private final DiskAlarm diskAlarm;
     private volatile Quotas quotas = Quotas.DEFAULTS;
     private final ConnectionQuotas connectionQuotas = new ConnectionQuotas(() -> quotas);
+    /** The client connections of every protocol, for the management API, access changes and shutdown. */
+    private final ConnectionRegistry connections = new ConnectionRegistry();
     private volatile Predicate<String> perQueueMetrics = name -> true;
 
     /**
@@ -161,6 +164,10 @@ public final class RoutingEngine implements AutoCloseable {
     /** Connections per vhost and user, channels per user, counted against {@link #quotas()}. */
     public ConnectionQuotas connectionQuotas() {
         return connectionQuotas;
+    }
+
+    public ConnectionRegistry connections() {
+        return connections;
     }
 
     /** Returns the vhost, creating it (with its built-in exchanges) when missing. */

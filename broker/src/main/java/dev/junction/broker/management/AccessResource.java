@@ -111,6 +111,7 @@ final class AccessResource {
                 if (!users.delete(name)) {
                     throw ApiError.notFound();
                 }
+                ConnectionResource.userDeleted(engine, name); // issue 13 item 4: a deleted user's connections close
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
@@ -186,6 +187,7 @@ final class AccessResource {
                 Map<String, VhostPermission> perms = new LinkedHashMap<>(u.permissions());
                 perms.remove(vhost);
                 users.put(UserDirectory.withPermissions(u, perms));
+                ConnectionResource.accessRevoked(engine, u.name(), vhost); // issue 13 item 4: its connections there end
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
@@ -239,6 +241,7 @@ final class AccessResource {
                 Map<String, List<TopicPermission>> topics = new LinkedHashMap<>(u.topicPermissions());
                 topics.remove(vhost);
                 users.put(UserDirectory.withTopicPermissions(u, topics));
+                ConnectionResource.accessRevoked(engine, u.name(), vhost); // issue 13 item 4: its connections there end
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();

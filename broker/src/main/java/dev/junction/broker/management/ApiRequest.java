@@ -13,10 +13,16 @@ import java.util.Map;
  * percent-decoded one by one, so {@code %2F} stays inside its segment (the default vhost "/" is sent as %2F).
  */
 record ApiRequest(String method, List<String> segments, Map<String, String> query, String authorization,
-                  byte[] body, InetAddress peer) {
+                  byte[] body, InetAddress peer, String reason) {
 
     /** Splits {@code /api/queues/%2F/q?columns=name} into ["queues", "/", "q"] and the query. */
     static ApiRequest of(String method, String uri, String authorization, byte[] body, InetAddress peer) {
+        return of(method, uri, authorization, body, peer, null);
+    }
+
+    /** As above, with the {@code X-Reason} header RabbitMQ reads when closing a connection (null when absent). */
+    static ApiRequest of(String method, String uri, String authorization, byte[] body, InetAddress peer,
+                         String reason) {
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
         Map<String, String> query = new LinkedHashMap<>();
@@ -40,7 +46,7 @@ record ApiRequest(String method, List<String> segments, Map<String, String> quer
             }
             segments.add(decode(parts[i]));
         }
-        return new ApiRequest(method, List.copyOf(segments), query, authorization, body, peer);
+        return new ApiRequest(method, List.copyOf(segments), query, authorization, body, peer, reason);
     }
 
     /** Percent-decoding as RFC 3986 has it: '+' stays '+' in a path; bad escapes are a 400. */

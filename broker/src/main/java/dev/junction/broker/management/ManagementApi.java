@@ -58,7 +58,7 @@ public final class ManagementApi {
         ApiRequest request;
         try {
             request = ApiRequest.of(req.method().name(), req.uri(), req.headers().get(HttpHeaderNames.AUTHORIZATION),
-                    ByteBufUtil.getBytes(req.content()), peer);
+                    ByteBufUtil.getBytes(req.content()), peer, req.headers().get("X-Reason"));
         } catch (ApiError e) {
             write(ctx, keepAlive, error(e));
             return;

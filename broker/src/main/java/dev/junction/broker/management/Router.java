@@ -24,6 +24,7 @@ final class Router {
     private final AccessResource access;
     private final Definitions definitions;
     private final MqttSessionResource mqttSessions;
+    private final ConnectionResource connections;
 
     Router(RoutingEngine engine, UserDirectory users, JunctionConfig config) {
         this.engine = engine;
@@ -32,6 +33,7 @@ final class Router {
         this.access = new AccessResource(engine, users);
         this.definitions = new Definitions(engine, users, objects, access);
         this.mqttSessions = new MqttSessionResource(engine, objects);
+        this.connections = new ConnectionResource(engine, objects);
     }
 
     ApiResponse route(ApiRequest r) {
@@ -41,6 +43,9 @@ final class Router {
         }
         String top = r.segment(0);
         int n = r.size();
+        if (ConnectionResource.handles(r)) {
+            return connections.route(r, caller, this); // /api/vhosts/{vhost}/connections and .../channels
+        }
         return switch (top) {
             case "overview" -> get(r, n == 1, () -> ApiResponse.ok(overview(caller)));
             case "whoami" -> get(r, n == 1, () -> ApiResponse.ok(Map.of("name", caller.name(),
@@ -52,16 +57,7 @@ final class Router {
             });
             case "health" -> get(r, n == 3 && r.segment(1).equals("checks") && r.segment(2).equals("alarms"),
                     this::alarms);
-            // No connection registry is exposed by the adapters yet: honest empty lists, and no single connection
-            // or channel (/api/connections/{name}) exists to be found.
-            case "connections", "channels" -> get(r, n == 1, () -> list(r, List.of()));
-            case "consumers" -> get(r, n <= 2, () -> {
-                if (n == 2) {
-                    objects.vhost(r.segment(1));
-                    caller.requireVisible(r.segment(1));
-                }
-                return list(r, List.of());
-            });
+            case "connections", "channels", "consumers" -> connections.route(r, caller, this);
             case "vhosts", "users", "permissions", "topic-permissions" -> access.route(r, caller, this);
             case "queues", "exchanges", "bindings" -> objects.route(r, caller, this);
             case "definitions" -> definitions.route(r, caller);
@@ -107,8 +103,10 @@ final class Router {
         m.put("node", NODE);
         m.put("queue_totals", Map.of("messages", ready + unacked, "messages_ready", ready,
                 "messages_unacknowledged", unacked));
-        m.put("object_totals", Map.of("queues", queues, "exchanges", exchanges, "consumers", consumers,
-                "connections", 0, "channels", 0));
+        Map<String, Object> totals = new LinkedHashMap<>(Map.of("queues", queues, "exchanges", exchanges,
+                "consumers", consumers));
+        totals.putAll(connections.totals(caller));
+        m.put("object_totals", totals);
         m.put("message_stats", Map.of());
         return m;
     }

@@ -101,6 +101,12 @@ final class ManagementBroker extends ConformanceBroker implements AutoCloseable 
 
     HttpResponse<String> call(String method, String path, String user, String password, String body)
             throws IOException, InterruptedException {
+        return call(method, path, user, password, body, null);
+    }
+
+    /** As above, with RabbitMQ's {@code X-Reason} header (a connection's close reason) unless it is null. */
+    HttpResponse<String> call(String method, String path, String user, String password, String body, String reason)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -110,6 +116,9 @@ final class ManagementBroker extends ConformanceBroker implements AutoCloseable 
         }
         if (body != null) {
             b.header("Content-Type", "application/json");
+        }
+        if (reason != null) {
+            b.header("X-Reason", reason);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -122,6 +122,22 @@ class RabbitmqAdminCompatibilityTest {
     }
 
     @Test
+    void listAndCloseConnectionsWorkUnchanged() throws Exception {
+        com.rabbitmq.client.Connection c = ConnectionsApiTest.amqp(broker, "admin", "/", "cli").newConnection();
+        try {
+            String name = ConnectionsApiTest.nameOf(broker, c);
+            c.createChannel();
+            assertThat(rows(admin("-f", "tsv", "list", "connections", "name", "user", "channels", "protocol").ok()))
+                    .contains(name + "\tadmin\t1\tAMQP 0-9-1");
+            var closed = ConnectionsApiTest.closed(c);
+            admin("close", "connection", "name=" + name).ok();
+            assertThat(closed.get(30, TimeUnit.SECONDS).getMessage()).contains("320");
+        } finally {
+            c.abort();
+        }
+    }
+
+    @Test
     void refusalsReachTheToolAsRabbitMqReportsThem() throws Exception {
         admin("declare", "queue", "name=cli.eq", "durable=true").ok();
         // 400 with a reason: rabbitmqadmin prints the reason.

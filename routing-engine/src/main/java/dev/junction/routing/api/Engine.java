@@ -36,6 +36,9 @@ public interface Engine {
     /** Connections per vhost and user and channels per user, counted against {@link #quotas()}. */
     ConnectionQuotas connectionQuotas();
 
+    /** The connections through their handshake, every protocol's: adapters register theirs here. */
+    ConnectionRegistry connections();
+
     Quotas quotas();
 
     Authorization authorization();

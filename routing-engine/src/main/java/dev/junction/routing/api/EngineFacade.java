@@ -42,6 +42,11 @@ final class EngineFacade implements Engine {
     }
 
     @Override
+    public ConnectionRegistry connections() {
+        return engine.connections();
+    }
+
+    @Override
     public Quotas quotas() {
         return engine.quotas();
     }
