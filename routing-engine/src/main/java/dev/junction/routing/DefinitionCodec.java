@@ -2,6 +2,8 @@ package dev.junction.routing;
 
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.Policy;
+import dev.junction.routing.api.PolicyTarget;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.storage.Definition;
 import dev.junction.storage.DefinitionKind;
@@ -12,7 +14,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Encodes durable exchanges, queues and bindings as store {@link Definition}s and back. */
+/** Encodes durable exchanges, queues, bindings and policies as store {@link Definition}s and back. */
 final class DefinitionCodec {
     private DefinitionCodec() {
     }
@@ -47,6 +49,16 @@ final class DefinitionCodec {
         }));
     }
 
+    static Definition policy(String vhost, Policy p) {
+        return new Definition(DefinitionKind.POLICY, vhost, p.name(), write(out -> {
+            ValueCodec.writeString(out, p.name());
+            ValueCodec.writeString(out, p.pattern());
+            ValueCodec.writeString(out, p.applyTo().wireName());
+            out.writeInt(p.priority());
+            ValueCodec.writeTable(out, p.definition());
+        }));
+    }
+
     /** A key unique per binding: the parts are length-prefixed so no name can forge another's key. */
     static String bindingName(Binding b) {
         StringBuilder s = new StringBuilder();
@@ -72,6 +84,17 @@ final class DefinitionCodec {
             boolean toQueue = in.readBoolean();
             return new Binding(source, toQueue ? Binding.DestinationKind.QUEUE : Binding.DestinationKind.EXCHANGE,
                     ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readTable(in));
+        });
+    }
+
+    static Policy readPolicy(Definition d) {
+        return read(d, in -> {
+            String name = ValueCodec.readString(in);
+            String pattern = ValueCodec.readString(in);
+            String applyTo = ValueCodec.readString(in);
+            PolicyTarget target = PolicyTarget.fromWireName(applyTo).orElseThrow(() ->
+                    new java.io.IOException("unknown apply-to '" + applyTo + "'"));
+            return new Policy(name, pattern, target, in.readInt(), ValueCodec.readTable(in));
         });
     }
 

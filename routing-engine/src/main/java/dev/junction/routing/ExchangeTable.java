@@ -93,6 +93,7 @@ final class ExchangeTable {
 
     private Exchange add(ExchangeSpec spec, ExchangeType type) {
         Exchange x = Exchange.create(spec, type);
+        vhost.policies().applyTo(x);
         exchanges.put(spec.name(), x);
         return x;
     }

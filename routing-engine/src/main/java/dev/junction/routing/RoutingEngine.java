@@ -201,6 +201,7 @@ public final class RoutingEngine implements AutoCloseable {
                 case EXCHANGE -> vhostFor(d).recoverExchange(DefinitionCodec.readExchange(d));
                 case QUEUE -> vhostFor(d).recoverQueue(DefinitionCodec.readQueue(d));
                 case BINDING -> vhostFor(d).recoverBinding(DefinitionCodec.readBinding(d));
+                case POLICY -> vhostFor(d).policies().recover(DefinitionCodec.readPolicy(d));
                 default -> {
                     // Users and permissions are recovered by the broker's access control, not here.
                 }

@@ -1,9 +1,11 @@
 package dev.junction.routing;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,27 @@ public final class SerialExecutor implements Executor {
     public SerialExecutor(Executor pool, String name) {
         this.pool = pool;
         this.name = name;
+    }
+
+    /** Runs {@code body} in turn; the future completes with its result or its exception, on the owner's thread. */
+    public <T> CompletableFuture<T> call(Supplier<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(body.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** {@link #call} for a task without a result. */
+    public CompletableFuture<Void> submit(Runnable body) {
+        return call(() -> {
+            body.run();
+            return null;
+        });
     }
 
     @Override

@@ -12,8 +12,6 @@ import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
 import dev.junction.storage.DefinitionKind;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link VhostQueueHost}.
  */
 public final class VirtualHost {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String DEFAULT_EXCHANGE_TEXT = "operation not permitted on the default exchange";
 
     private final String name;
@@ -49,11 +46,14 @@ public final class VirtualHost {
     private final Router router;
     /** What the vhost's queues see of it and of the engine. */
     private final VhostQueueHost queueHost;
+    /** Changed under {@link #lock}; matched to each queue and exchange when it is created. */
+    private final VhostPolicies policies;
 
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
         this.engine = engine;
         this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), engine::perQueueMetrics);
+        this.policies = new VhostPolicies(this, engine, lock); // before the built-in exchanges, which it matches
         this.bindings = new BindingTable(this, engine);
         this.exchanges = new ExchangeTable(this, engine, bindings);
         this.router = new Router(exchanges::get, queues::get);
@@ -97,6 +97,10 @@ public final class VirtualHost {
 
     public String name() {
         return name;
+    }
+
+    public VhostPolicies policies() {
+        return policies;
     }
 
     // ---- exchanges ----------------------------------------------------------------------------------------------
@@ -163,7 +167,7 @@ public final class VirtualHost {
                 q.touch();
                 return q;
             }
-            String queueName = spec.name().isEmpty() ? generateName() : spec.name();
+            String queueName = spec.name().isEmpty() ? GeneratedNames.queue() : spec.name();
             Queue existing = queues.get(queueName);
             String what = "queue '" + queueName + "' in vhost '" + name + "'";
             if (existing != null) {
@@ -202,6 +206,7 @@ public final class VirtualHost {
 
     private Queue addQueue(QueueSpec spec, QueueArguments args, Object owner) {
         Queue q = new Queue(queueHost, spec, args, owner);
+        policies.applyTo(q);
         queues.put(spec.name(), q);
         exclusive.added(q);
         metrics.queueAdded(q);
@@ -228,12 +233,6 @@ public final class VirtualHost {
         return BrokerException.resourceLocked("cannot obtain exclusive access to locked queue '" + q.name()
                 + "' in vhost '" + name + "'. It could be originally declared on another connection or the "
                 + "exclusive property value does not match that of the original declaration.");
-    }
-
-    private static String generateName() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return "amq.gen-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** queue.delete; completes with the number of ready messages deleted. A missing queue deletes nothing. */
@@ -386,6 +385,7 @@ public final class VirtualHost {
             String what = "queue '" + spec.name() + "' in vhost '" + name + "'";
             return queues.computeIfAbsent(spec.name(), n -> {
                 Queue q = new Queue(queueHost, spec, QueueArguments.parse(spec.arguments(), what), null);
+                policies.applyTo(q);
                 metrics.queueAdded(q);
                 return q;
             });

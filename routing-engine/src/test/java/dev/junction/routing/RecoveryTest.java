@@ -49,7 +49,7 @@ class RecoveryTest {
             assertThat(v.exchange("scratch")).isEmpty();
             assertThat(v.queue("lost")).isEmpty();
             var kept = v.queue("kept").orElseThrow();
-            assertThat(kept.arguments().maxLength()).isEqualTo(10L);
+            assertThat(kept.arguments().declared().maxLength()).isEqualTo(10L);
             assertThat(v.route(new Message("events", "a.z", null, null))).containsExactly("kept");
 
             Delivery d = kept.get(false).get(5, TimeUnit.SECONDS);

@@ -1,6 +1,9 @@
 package dev.junction.storage;
 
-/** What a stored {@link Definition} describes; recovery replays them in this order. */
+/**
+ * What a stored {@link Definition} describes; recovery replays them in this order. The log stores the ordinal, so
+ * new kinds go at the end (policies come after the queues and exchanges they apply to).
+ */
 public enum DefinitionKind {
-    VHOST, USER, PERMISSION, EXCHANGE, QUEUE, BINDING
+    VHOST, USER, PERMISSION, EXCHANGE, QUEUE, BINDING, POLICY
 }

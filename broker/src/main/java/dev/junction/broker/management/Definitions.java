@@ -3,6 +3,7 @@ package dev.junction.broker.management;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.policy.PolicyDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,26 +15,30 @@ import org.slf4j.LoggerFactory;
  * RabbitMQ's definitions document: {@code GET /api/definitions} exports, {@code POST /api/definitions} imports
  * (both also per vhost, {@code /api/definitions/{vhost}}, with only that vhost's objects and no users). Import
  * rules, as in RabbitMQ: objects are created or updated, never deleted; the order is vhosts, users, permissions,
- * topic permissions, exchanges, queues, bindings, so later objects find the earlier ones. Keys Junction does not
- * know (policies, parameters, ...) are reported in the log and skipped, not fatal. Only durable exchanges and
- * queues are exported, as RabbitMQ does.
+ * topic permissions, policies, exchanges, queues, bindings, so later objects find the earlier ones (and queues are
+ * created under their policy). Keys Junction does not know (parameters, ...) are reported in the log and skipped,
+ * not fatal; so are the policy definition keys it does not implement ({@code ha-mode}, ...). Only durable
+ * exchanges and queues are exported, as RabbitMQ does.
  */
 final class Definitions {
     private static final Logger LOG = LoggerFactory.getLogger(Definitions.class);
     private static final List<String> KNOWN = List.of("rabbit_version", "rabbitmq_version", "product_name",
             "product_version", "users", "vhosts", "permissions", "topic_permissions", "exchanges", "queues",
-            "bindings");
+            "bindings", "policies");
 
     private final RoutingEngine engine;
     private final UserDirectory users;
     private final EntityResource entities;
     private final AccessResource access;
+    private final PolicyResource policies;
 
-    Definitions(RoutingEngine engine, UserDirectory users, EntityResource entities, AccessResource access) {
+    Definitions(RoutingEngine engine, UserDirectory users, EntityResource entities, AccessResource access,
+                PolicyResource policies) {
         this.engine = engine;
         this.users = users;
         this.entities = entities;
         this.access = access;
+        this.policies = policies;
     }
 
     ApiResponse route(ApiRequest r, Caller caller) {
@@ -85,7 +90,9 @@ final class Definitions {
         }
         d.put("parameters", List.of());
         d.put("global_parameters", List.of());
-        d.put("policies", List.of());
+        List<Map<String, Object>> policyList = new ArrayList<>();
+        vhosts.forEach(v -> v.policies().list().forEach(p -> policyList.add(PolicyResource.view(v.name(), p))));
+        d.put("policies", policyList);
         List<Map<String, Object>> queues = new ArrayList<>();
         List<Map<String, Object>> exchanges = new ArrayList<>();
         List<Map<String, Object>> bindings = new ArrayList<>();
@@ -103,6 +110,8 @@ final class Definitions {
             v.exchanges().stream().filter(x -> x.durable() && !x.name().isEmpty() && !x.name().startsWith("amq."))
                     .sorted(java.util.Comparator.comparing(x -> x.name())).forEach(x -> {
                         Map<String, Object> m = Views.exchange(v.name(), x);
+                        m.remove("policy");
+                        m.remove("effective_policy_definition");
                         exchanges.add(m);
                     });
             v.exchanges().stream().filter(x -> x.durable()).sorted(java.util.Comparator.comparing(x -> x.name()))
@@ -122,7 +131,7 @@ final class Definitions {
         d.put("bindings", bindings);
         if (onlyVhost != null) {
             // A per-vhost export names no vhost in its objects, so it can be imported into another vhost.
-            for (List<Map<String, Object>> list : List.of(queues, exchanges, bindings)) {
+            for (List<Map<String, Object>> list : List.of(queues, exchanges, bindings, policyList)) {
                 list.forEach(m -> m.remove("vhost"));
             }
         }
@@ -157,6 +166,10 @@ final class Definitions {
                 access.putTopicPermission(u, vhost, p);
             }
         }
+        for (Map<String, Object> p : objects(d, "policies")) {
+            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(p, "vhost"));
+            importPolicy(v, p, caller);
+        }
         for (Map<String, Object> x : objects(d, "exchanges")) {
             VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(x, "vhost"));
             String name = Values.required(x, "name");
@@ -178,6 +191,37 @@ final class Definitions {
                     Values.required(b, "destination"), Values.string(b, "routing_key", ""),
                     Values.fromJson(b.get("arguments"), "arguments"));
         }
+    }
+
+    /**
+     * A policy from a definitions file. Keys Junction does not implement are left out with a warning (RabbitMQ
+     * exports often carry {@code ha-mode} and the like); a policy with none of its keys left is skipped.
+     */
+    private void importPolicy(VirtualHost v, Map<String, Object> p, Caller caller) {
+        String name = Values.required(p, "name");
+        Map<String, Object> body = new LinkedHashMap<>(p);
+        if (body.get("definition") instanceof Map<?, ?> definition) {
+            Map<String, Object> kept = new LinkedHashMap<>();
+            List<String> dropped = new ArrayList<>();
+            definition.forEach((k, value) -> {
+                if (PolicyDefinition.KEYS.contains(String.valueOf(k))) {
+                    kept.put(String.valueOf(k), value);
+                } else {
+                    dropped.add(String.valueOf(k));
+                }
+            });
+            if (!dropped.isEmpty()) {
+                LOG.warn("definitions import by '{}': policy '{}' in vhost '{}': keys Junction does not support "
+                        + "left out: {}", caller.name(), name, v.name(), dropped);
+            }
+            if (kept.isEmpty()) {
+                LOG.warn("definitions import by '{}': policy '{}' in vhost '{}' skipped: none of its keys is "
+                        + "supported", caller.name(), name, v.name());
+                return;
+            }
+            body.put("definition", kept);
+        }
+        policies.put(v, name, body);
     }
 
     private UserConfig user(String name) {

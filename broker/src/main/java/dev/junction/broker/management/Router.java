@@ -25,15 +25,17 @@ final class Router {
     private final Definitions definitions;
     private final MqttSessionResource mqttSessions;
     private final ConnectionResource connections;
+    private final PolicyResource policies;
 
     Router(RoutingEngine engine, UserDirectory users, JunctionConfig config) {
         this.engine = engine;
         this.users = users;
         this.objects = new EntityResource(engine);
         this.access = new AccessResource(engine, users);
-        this.definitions = new Definitions(engine, users, objects, access);
         this.mqttSessions = new MqttSessionResource(engine, objects);
         this.connections = new ConnectionResource(engine, objects);
+        this.policies = new PolicyResource(engine, objects);
+        this.definitions = new Definitions(engine, users, objects, access, policies);
     }
 
     ApiResponse route(ApiRequest r) {
@@ -62,6 +64,7 @@ final class Router {
             case "queues", "exchanges", "bindings" -> objects.route(r, caller, this);
             case "definitions" -> definitions.route(r, caller);
             case "mqtt" -> mqttSessions.route(r, caller, this);
+            case "policies" -> policies.route(r, caller, this);
             default -> throw ApiError.notFound();
         };
     }

@@ -3,6 +3,7 @@ package dev.junction.broker.management;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.Policy;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ final class Views {
         m.put("message_bytes_ready", q.messageBytes());
         m.put("messages_paged_out", q.pagedCount());
         m.put("consumers", q.consumerCount());
+        policy(m, q.arguments().policy());
         return m;
     }
 
@@ -52,7 +54,17 @@ final class Views {
         m.put("auto_delete", x.autoDelete());
         m.put("internal", x.internal());
         m.put("arguments", Values.toJson(x.arguments()));
+        policy(m, x.policy());
         return m;
+    }
+
+    /**
+     * The policy that applies ({@code null} for none) and its definition as RabbitMQ shows it: the policy's keys as
+     * given, whether or not an argument of the object wins over one of them.
+     */
+    private static void policy(Map<String, Object> m, Policy p) {
+        m.put("policy", p == null ? null : p.name());
+        m.put("effective_policy_definition", p == null ? Map.of() : Values.toJson(p.definition()));
     }
 
     /** RabbitMQ lists the default exchange with an empty name although no client can declare it. */
@@ -65,6 +77,7 @@ final class Views {
         m.put("auto_delete", false);
         m.put("internal", false);
         m.put("arguments", Map.of());
+        policy(m, null);
         return m;
     }
 

@@ -138,6 +138,24 @@ class RabbitmqAdminCompatibilityTest {
     }
 
     @Test
+    void declareListAndDeletePolicyWorkUnchanged() throws Exception {
+        admin("declare", "queue", "name=cli.pol.q", "durable=false").ok();
+        admin("publish", "routing_key=cli.pol.q", "payload=one").ok();
+        admin("publish", "routing_key=cli.pol.q", "payload=two").ok();
+        admin("declare", "policy", "name=cli-limit", "pattern=^cli\\.pol\\.", "apply-to=queues", "priority=2",
+                "definition={\"max-length\": 1}").ok();
+
+        assertThat(rows(admin("-f", "tsv", "list", "policies", "name", "pattern", "apply-to", "priority").ok()))
+                .contains("cli-limit\t^cli\\.pol\\.\tqueues\t2");
+        assertThat(rows(admin("-f", "tsv", "list", "queues", "name", "messages", "policy").ok()))
+                .contains("cli.pol.q\t1\tcli-limit");
+
+        admin("delete", "policy", "name=cli-limit").ok();
+        assertThat(admin("-f", "tsv", "list", "policies", "name").ok().out()).doesNotContain("cli-limit");
+        admin("delete", "queue", "name=cli.pol.q").ok();
+    }
+
+    @Test
     void refusalsReachTheToolAsRabbitMqReportsThem() throws Exception {
         admin("declare", "queue", "name=cli.eq", "durable=true").ok();
         // 400 with a reason: rabbitmqadmin prints the reason.

@@ -70,6 +70,9 @@ public interface Vhost {
      */
     void onDropped(String queue, Consumer<String> reason);
 
+    /** The vhost's policies (RabbitMQ's), which set queue and exchange arguments by name pattern. */
+    Policies policies();
+
     // ---- bindings -----------------------------------------------------------------------------------------------
 
     void bind(Binding binding, Object owner);

@@ -85,6 +85,11 @@ final class VhostFacade implements Vhost {
     }
 
     @Override
+    public Policies policies() {
+        return vhost.policies();
+    }
+
+    @Override
     public void bind(Binding binding, Object owner) {
         vhost.bind(binding, owner);
     }

@@ -5,6 +5,7 @@ import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Policy;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -20,6 +21,9 @@ import java.util.function.Consumer;
 public abstract class Exchange {
     private final ExchangeSpec spec;
     private final ExchangeType type;
+    /** Set by the vhost under its lock when a policy starts or stops applying; read by publishers. */
+    private volatile Policy policy;
+    private volatile String policyAlternateExchange;
 
     protected Exchange(ExchangeSpec spec, ExchangeType type) {
         this.spec = spec;
@@ -63,9 +67,25 @@ public abstract class Exchange {
         return spec.arguments();
     }
 
-    /** The exchange that receives messages this one cannot route, or null. */
+    /**
+     * The exchange that receives messages this one cannot route, or null: the {@code alternate-exchange} argument,
+     * else the policy's, since RabbitMQ lets the argument win ({@code rabbit_exchange}, policy lookup for
+     * {@code alternate-exchange}).
+     */
     public String alternateExchange() {
-        return HeaderValues.asString(spec.arguments().get("alternate-exchange"));
+        String declared = HeaderValues.asString(spec.arguments().get("alternate-exchange"));
+        return declared != null ? declared : policyAlternateExchange;
+    }
+
+    /** The policy that applies to the exchange, or null. */
+    public Policy policy() {
+        return policy;
+    }
+
+    /** Applies {@code policy} (null: none) with its {@code alternate-exchange} (null: none). */
+    public void applyPolicy(Policy policy, String alternateExchange) {
+        this.policyAlternateExchange = alternateExchange;
+        this.policy = policy;
     }
 
     /** Adds a binding; returns false when the same binding already exists. */

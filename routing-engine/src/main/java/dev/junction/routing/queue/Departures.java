@@ -13,10 +13,10 @@ import java.util.function.Consumer;
 final class Departures {
     private final QueueHost host;
     private final QueueKey key;
-    private final QueueArguments args;
+    private final EffectiveArguments args;
     private volatile Consumer<String> dropListener = reason -> { };
 
-    Departures(QueueHost host, QueueKey key, QueueArguments args) {
+    Departures(QueueHost host, QueueKey key, EffectiveArguments args) {
         this.host = host;
         this.key = key;
         this.args = args;
@@ -48,9 +48,10 @@ final class Departures {
 
     /** Dead-letters {@code m} with {@code reason} when the queue has a dead-letter exchange. */
     void deadLetter(Message m, String reason, long now) {
-        if (args.deadLetterExchange() != null) {
+        QueueArguments a = args.now();
+        if (a.deadLetterExchange() != null) {
             host.deadLetter(DeadLetters.annotate(m, key.name(), reason, Instant.ofEpochMilli(now),
-                    args.deadLetterExchange(), args.deadLetterRoutingKey()), args.deadLetterExchange(), reason);
+                    a.deadLetterExchange(), a.deadLetterRoutingKey()), a.deadLetterExchange(), reason);
         }
     }
 }

@@ -12,14 +12,14 @@ import dev.junction.routing.api.Settlement;
 final class Dispatch {
     private final Queue queue;
     private final QueueHost host;
-    private final QueueArguments args;
+    private final EffectiveArguments args;
     private final ReadyMessages ready;
     private final Departures departures;
     private final ConsumerSet consumers;
     private final Unacked unacked = new Unacked();
     private long nextDeliveryId = 1;
 
-    Dispatch(Queue queue, QueueHost host, QueueArguments args, ReadyMessages ready, Departures departures,
+    Dispatch(Queue queue, QueueHost host, EffectiveArguments args, ReadyMessages ready, Departures departures,
              ConsumerSet consumers) {
         this.queue = queue;
         this.host = host;
@@ -108,7 +108,7 @@ final class Dispatch {
             }
         }
         host.metrics().acked(acked);
-        if (requeued && args.overflow() == Overflow.DROP_HEAD) {
+        if (requeued && args.now().overflow() == Overflow.DROP_HEAD) {
             // The length limit holds after a requeue too: the head goes (dead-lettered as maxlen), as on
             // publish [RabbitMQ: maybe_drop_head after requeue; reject-publish queues only refuse publishes].
             ready.dropHeadOverLimit(now);

@@ -5,10 +5,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code x-expires}: a queue that has had no consumer, no get and no redeclare for its expiry period is deleted.
- * Owned by the queue's thread.
+ * The period is read when the timer is armed and when it fires, so a policy that changes it takes effect at the next
+ * {@link #schedule()}. Owned by the queue's thread.
  */
 final class IdleExpiry {
-    private final Long expires;
+    private final EffectiveArguments arguments;
     private final MailboxTimer timer;
     private final BooleanSupplier idle;
     private final Runnable expired;
@@ -18,8 +19,9 @@ final class IdleExpiry {
      * @param idle    whether the queue may expire now (not deleted, no consumers)
      * @param expired called on the queue's thread once the period has passed while idle
      */
-    IdleExpiry(QueueHost host, SerialExecutor mailbox, Long expires, BooleanSupplier idle, Runnable expired) {
-        this.expires = expires;
+    IdleExpiry(QueueHost host, SerialExecutor mailbox, EffectiveArguments arguments, BooleanSupplier idle,
+               Runnable expired) {
+        this.arguments = arguments;
         this.idle = idle;
         this.expired = expired;
         this.timer = new MailboxTimer(host.timers(), mailbox, this::due);
@@ -32,9 +34,12 @@ final class IdleExpiry {
 
     /** Arms the timer for the end of the period, when the queue has expiry and is idle. */
     void schedule() {
-        if (expires != null && idle.getAsBoolean()) {
+        Long period = arguments.now().expires();
+        if (period == null) {
+            timer.cancel(); // a policy took the expiry away
+        } else if (idle.getAsBoolean()) {
             timer.cancel();
-            timer.armAt(lastUsed + expires);
+            timer.armAt(lastUsed + period);
         }
     }
 
@@ -43,10 +48,11 @@ final class IdleExpiry {
     }
 
     private void due() {
-        if (!idle.getAsBoolean()) {
+        Long period = arguments.now().expires();
+        if (period == null || !idle.getAsBoolean()) {
             return;
         }
-        if (System.currentTimeMillis() >= lastUsed + expires) {
+        if (System.currentTimeMillis() >= lastUsed + period) {
             expired.run();
         } else {
             schedule();

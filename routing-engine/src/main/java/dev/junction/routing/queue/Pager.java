@@ -40,11 +40,11 @@ final class Pager {
     /** Failed reads of the single message at the front. */
     private int attempts;
 
-    Pager(QueueHost host, QueueKey key, boolean durable, QueueArguments args) {
+    Pager(QueueHost host, QueueKey key, boolean durable, EffectiveArguments args) {
         this.host = host;
         this.key = key;
         this.paging = host.paging();
-        this.enabled = durable && args.maxPriority() == 0 && paging.enabled();
+        this.enabled = durable && args.declared().maxPriority() == 0 && paging.enabled();
     }
 
     int count() {

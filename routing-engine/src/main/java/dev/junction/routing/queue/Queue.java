@@ -10,13 +10,14 @@ import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Policy;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
+import dev.junction.routing.policy.PolicyDefinition;
 import dev.junction.storage.IdPage;
 import dev.junction.storage.QueueKey;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
  * A queue: an actor that owns its messages and consumers. Every public method may be called from any thread; it
@@ -36,7 +37,7 @@ public final class Queue implements DeliverySource {
     private final QueueHost host;
     private final QueueKey key;
     private final QueueSpec spec;
-    private final QueueArguments args;
+    private final EffectiveArguments args;
     private final Object exclusiveOwner;
     private final SerialExecutor mailbox;
 
@@ -57,16 +58,16 @@ public final class Queue implements DeliverySource {
     private volatile int pagedCount;
     private volatile int consumerCount;
 
-    public Queue(QueueHost host, QueueSpec spec, QueueArguments args, Object exclusiveOwner) {
+    public Queue(QueueHost host, QueueSpec spec, QueueArguments declared, Object exclusiveOwner) {
         this.host = host;
         this.key = new QueueKey(host.vhostName(), spec.name());
         this.spec = spec;
-        this.args = args;
+        this.args = new EffectiveArguments(declared, spec.arguments());
         this.exclusiveOwner = exclusiveOwner;
         this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
         this.departures = new Departures(host, key, args);
         this.ready = new ReadyMessages(host, args, departures, new Pager(host, key, spec.durable(), args), this::kick);
-        this.consumers = new ConsumerSet(args.singleActiveConsumer());
+        this.consumers = new ConsumerSet(declared.singleActiveConsumer());
         this.dispatch = new Dispatch(this, host, args, ready, departures, consumers);
         this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
             if (!deleted) {
@@ -74,7 +75,7 @@ public final class Queue implements DeliverySource {
                 afterChange();
             }
         });
-        this.idleExpiry = new IdleExpiry(host, mailbox, args.expires(), () -> !deleted && consumers.isEmpty(),
+        this.idleExpiry = new IdleExpiry(host, mailbox, args, () -> !deleted && consumers.isEmpty(),
                 () -> host.queueUnused(this));
         mailbox.execute(idleExpiry::schedule);
     }
@@ -91,7 +92,7 @@ public final class Queue implements DeliverySource {
         return spec;
     }
 
-    public QueueArguments arguments() {
+    public EffectiveArguments arguments() {
         return args;
     }
 
@@ -159,7 +160,7 @@ public final class Queue implements DeliverySource {
         mailbox.execute(() -> {
             ready.restore(page, System.currentTimeMillis(),
                     s -> doEnqueue(MessageCodec.decode(s.data()), s.id(), Confirmation.none(), true, null));
-            if (args.messageTtl() != null) {
+            if (args.now().messageTtl() != null) {
                 ready.expireHeads(System.currentTimeMillis()); // fills the window: the TTL timer runs without traffic
             }
             afterChange();
@@ -174,18 +175,18 @@ public final class Queue implements DeliverySource {
             confirmation.accept();
             return;
         }
-        if (args.overflow() != Overflow.DROP_HEAD
-                && args.overLimit(ready.count() + 1, ready.bytes() + message.bodySize())) {
+        QueueArguments a = args.now();
+        if (a.overflow() != Overflow.DROP_HEAD && a.overLimit(ready.count() + 1, ready.bytes() + message.bodySize())) {
             departures.forget(storeId);
             departures.dropped(DeadLetters.MAXLEN);
-            if (args.overflow() == Overflow.REJECT_PUBLISH_DLX) {
+            if (a.overflow() == Overflow.REJECT_PUBLISH_DLX) {
                 departures.deadLetter(message, DeadLetters.MAXLEN, now);
             }
             confirmation.refuse();
             return;
         }
-        QueueEntry entry = new QueueEntry(message, ready.nextSeq(), storeId, args.priorityOf(message),
-                args.expiryOf(message, now), redelivered, matched);
+        QueueEntry entry = new QueueEntry(message, ready.nextSeq(), storeId, a.priorityOf(message),
+                a.expiryOf(message, now), redelivered, matched);
         if (entry.expired(now)) {
             // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
             Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.message, entry.size()) : null;
@@ -237,7 +238,7 @@ public final class Queue implements DeliverySource {
 
     /** basic.get: takes the next ready message, or completes with null when there is none. */
     public CompletableFuture<Delivery> get(boolean autoAck) {
-        return call(() -> {
+        return mailbox.call(() -> {
             checkNotDeleted();
             long now = System.currentTimeMillis();
             idleExpiry.used();
@@ -256,7 +257,7 @@ public final class Queue implements DeliverySource {
      * an adapter can send its consume-ok first; deliveries start in a later task.
      */
     public CompletableFuture<Consumer> consume(ConsumerSpec consumerSpec, DeliverySink sink) {
-        CompletableFuture<Consumer> result = call(() -> {
+        CompletableFuture<Consumer> result = mailbox.call(() -> {
             checkNotDeleted();
             if (exclusiveOwner != null && exclusiveOwner != consumerSpec.owner()) {
                 throw BrokerException.resourceLocked("cannot obtain exclusive access to locked " + key);
@@ -276,7 +277,7 @@ public final class Queue implements DeliverySource {
     }
 
     CompletableFuture<Void> cancel(Consumer c) {
-        return call(() -> {
+        return mailbox.call(() -> {
             if (consumers.remove(c)) {
                 idleExpiry.used();
                 c.limits().forEach(p -> p.unpark(this));
@@ -301,9 +302,24 @@ public final class Queue implements DeliverySource {
         mailbox.execute(idleExpiry::used);
     }
 
+    /**
+     * Applies a policy (null: none) in the mailbox, merged as {@link EffectiveArguments} says: a lower length limit
+     * drops from the head at once, as in RabbitMQ; a new TTL applies to messages enqueued from then on.
+     */
+    public CompletableFuture<Void> applyPolicy(Policy policy, PolicyDefinition definition) {
+        args.policy(policy);
+        return mailbox.submit(() -> {
+            if (!deleted && args.apply(definition)) {
+                idleExpiry.schedule();
+                ready.dropHeadOverLimit(System.currentTimeMillis());
+                afterChange();
+            }
+        });
+    }
+
     /** Removes every ready message; completes with how many were removed. */
     public CompletableFuture<Integer> purge() {
-        return call(() -> {
+        return mailbox.call(() -> {
             int n = ready.count();
             ready.dropAll(new StoreRemovals(host.store(), key)).flush();
             afterChange();
@@ -318,7 +334,7 @@ public final class Queue implements DeliverySource {
      * reflects every message and consumer the queue has taken so far.
      */
     public CompletableFuture<Integer> delete(boolean ifUnused, boolean ifEmpty) {
-        return call(() -> {
+        return mailbox.call(() -> {
             if (deleted) {
                 return 0;
             }
@@ -339,7 +355,8 @@ public final class Queue implements DeliverySource {
                 consumers.remove(c);
                 c.sink().cancelled();
             }
-            cancelTimers();
+            ttlTimer.cancel();
+            idleExpiry.cancel();
             afterChange();
             return n;
         });
@@ -368,29 +385,12 @@ public final class Queue implements DeliverySource {
         ready.unlinked();
     }
 
-    private void cancelTimers() {
-        ttlTimer.cancel();
-        idleExpiry.cancel();
-    }
-
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private void checkNotDeleted() {
         if (deleted) {
             throw BrokerException.notFound("no " + key);
         }
-    }
-
-    private <T> CompletableFuture<T> call(Supplier<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        mailbox.execute(() -> {
-            try {
-                f.complete(body.get());
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f;
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  */
 final class ReadyMessages {
     private final QueueHost host;
-    private final QueueArguments args;
+    private final EffectiveArguments args;
     private final Departures departures;
     private final ReadyList window;
     private final Pager pager;
@@ -24,11 +24,11 @@ final class ReadyMessages {
     /** Set by the vhost's thread when it removed the queue and its store references: stop reading the backlog. */
     private volatile boolean unlinked;
 
-    ReadyMessages(QueueHost host, QueueArguments args, Departures departures, Pager pager, Runnable retry) {
+    ReadyMessages(QueueHost host, EffectiveArguments args, Departures departures, Pager pager, Runnable retry) {
         this.host = host;
         this.args = args;
         this.departures = departures;
-        this.window = new ReadyList(args.maxPriority());
+        this.window = new ReadyList(args.declared().maxPriority());
         this.pager = pager;
         this.retry = retry;
     }
@@ -40,7 +40,7 @@ final class ReadyMessages {
 
     /** Restores stored messages at start-up (see {@link Pager#restore}); {@code enqueue} takes those read now. */
     void restore(IdPage page, long now, Consumer<StoredMessage> enqueue) {
-        pager.restore(page, now, args.maxLengthBytes() != null, enqueue);
+        pager.restore(page, now, args.now().maxLengthBytes() != null, enqueue);
     }
 
     /** Takes a new message: into the window, or into the backlog when the window is full (durable queues). */
@@ -59,7 +59,7 @@ final class ReadyMessages {
     /** The next ready message, paging the window in from the backlog when it runs low. */
     QueueEntry head() {
         if (!unlinked) {
-            pager.fill(window, this::nextSeq, args::expiryOf,
+            pager.fill(window, this::nextSeq, (m, at) -> args.now().expiryOf(m, at),
                     retryIn -> host.timers().schedule(retry, retryIn, TimeUnit.MILLISECONDS));
         }
         return window.peek();
@@ -101,9 +101,14 @@ final class ReadyMessages {
         }
     }
 
-    /** Under {@code drop-head}, drops the oldest of the lowest priority while over the limit, as {@code maxlen}. */
+    /**
+     * Under {@code drop-head}, drops the oldest of the lowest priority while over the limit, as {@code maxlen}. Under
+     * {@code reject-publish} a queue a policy put over its limit keeps its messages and refuses new ones, as in
+     * RabbitMQ (maybe_drop_head drops for drop-head only).
+     */
     void dropHeadOverLimit(long now) {
-        while (head() != null && args.overLimit(count(), bytes())) {
+        QueueArguments a = args.now();
+        while (a.overflow() == Overflow.DROP_HEAD && head() != null && a.overLimit(count(), bytes())) {
             QueueEntry dropped = window.pollOldestLowest();
             departures.dropped(DeadLetters.MAXLEN);
             departures.deadLetter(dropped.message, DeadLetters.MAXLEN, now);

@@ -1,0 +1,171 @@
+package dev.junction.routing;
+
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.Policies;
+import dev.junction.routing.api.Policy;
+import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.policy.PolicyDefinition;
+import dev.junction.routing.queue.Queue;
+import dev.junction.storage.DefinitionKind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policies of one vhost, and which one applies to each of its queues and exchanges: of the policies whose
+ * {@code apply-to} covers the object and whose pattern is found in its name, the one of highest priority (RabbitMQ
+ * leaves a tie undefined; here the first by name wins, so the choice is stable).
+ *
+ * <p>Changes take the vhost's lock, as declarations do, so a queue declared while a policy changes gets one or the
+ * other, never neither. Under the lock the vhost's queues are told their policy, and each applies it in its own
+ * mailbox (the returned future completes when all have); exchanges take theirs at once (a volatile field). A queue
+ * or exchange whose policy did not change is not told. New queues and exchanges are matched when they are created,
+ * also under the lock. Policies are stored as POLICY definitions and recovered after the queues and exchanges.
+ */
+public final class VhostPolicies implements Policies {
+    private static final Logger LOG = LoggerFactory.getLogger(VhostPolicies.class);
+    private final VirtualHost vhost;
+    private final RoutingEngine engine;
+    private final Object lock;
+    /** By name; replaced whole under {@link #lock}, read without it by the API. */
+    private volatile Map<String, Rule> rules = Map.of();
+
+    /** A policy with its compiled pattern and checked definition. */
+    private record Rule(Policy policy, Pattern pattern, PolicyDefinition definition) {
+        static Rule of(Policy p) {
+            if (p.name().isEmpty()) {
+                throw BrokerException.preconditionFailed("Validation failed\n\na policy needs a name\n");
+            }
+            Pattern pattern;
+            try {
+                pattern = Pattern.compile(p.pattern());
+            } catch (PatternSyntaxException e) {
+                throw BrokerException.preconditionFailed("Validation failed\n\n'" + p.pattern()
+                        + "' is not a valid regular expression: " + e.getDescription() + "\n");
+            }
+            return new Rule(p, pattern, PolicyDefinition.parse(p.definition()));
+        }
+
+        boolean matches(String name, boolean queue) {
+            boolean kind = queue ? policy.applyTo().appliesToQueues() : policy.applyTo().appliesToExchanges();
+            return kind && pattern.matcher(name).find();
+        }
+    }
+
+    VhostPolicies(VirtualHost vhost, RoutingEngine engine, Object lock) {
+        this.vhost = vhost;
+        this.engine = engine;
+        this.lock = lock;
+    }
+
+    @Override
+    public List<Policy> list() {
+        return rules.values().stream().map(Rule::policy).toList();
+    }
+
+    @Override
+    public Optional<Policy> get(String name) {
+        return Optional.ofNullable(rules.get(name)).map(Rule::policy);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> put(Policy policy) {
+        Rule rule = Rule.of(policy);
+        synchronized (lock) {
+            engine.requireWritableStore("policy '" + policy.name() + "' in vhost '" + vhost.name() + "'");
+            boolean created = !rules.containsKey(policy.name());
+            replace(policy.name(), rule);
+            engine.store().definitions().put(DefinitionCodec.policy(vhost.name(), policy));
+            return reapply().thenApply(v -> created);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> delete(String name) {
+        synchronized (lock) {
+            if (!rules.containsKey(name)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            replace(name, null);
+            engine.store().definitions().delete(DefinitionKind.POLICY, vhost.name(), name);
+            return reapply().thenApply(v -> true);
+        }
+    }
+
+    /** A stored policy at start-up, after the queues and exchanges; one that no longer passes the checks is skipped. */
+    void recover(Policy policy) {
+        Rule rule;
+        try {
+            rule = Rule.of(policy);
+        } catch (BrokerException e) {
+            LOG.warn("stored policy '{}' in vhost '{}' skipped: {}", policy.name(), vhost.name(),
+                    e.getMessage().replace('\n', ' ').trim());
+            return;
+        }
+        synchronized (lock) {
+            replace(policy.name(), rule);
+            reapply();
+        }
+    }
+
+    /**
+     * Tells a queue its policy when it changed (a new queue: under the vhost's lock before the queue is reachable,
+     * so the policy is in its mailbox ahead of any message).
+     */
+    CompletableFuture<Void> applyTo(Queue q) {
+        Rule r = match(q.name(), true);
+        Policy p = r == null ? null : r.policy();
+        if (p == q.arguments().policy()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return q.applyPolicy(p, r == null ? PolicyDefinition.NONE : r.definition());
+    }
+
+    /** Tells an exchange its policy when it changed. */
+    void applyTo(Exchange x) {
+        Rule r = match(x.name(), false);
+        Policy p = r == null ? null : r.policy();
+        if (p != x.policy()) {
+            x.applyPolicy(p, r == null ? null : r.definition().alternateExchange());
+        }
+    }
+
+    private void replace(String name, Rule rule) {
+        Map<String, Rule> next = new TreeMap<>(rules);
+        if (rule == null) {
+            next.remove(name);
+        } else {
+            next.put(name, rule);
+        }
+        rules = Collections.unmodifiableMap(next);
+    }
+
+    /** Under the lock: tells every queue and exchange whose policy changed. */
+    private CompletableFuture<Void> reapply() {
+        List<CompletableFuture<Void>> applied = new ArrayList<>();
+        for (Queue q : vhost.queues()) {
+            applied.add(applyTo(q));
+        }
+        vhost.exchanges().forEach(this::applyTo);
+        return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new));
+    }
+
+    /** The policy for an object of that name: the highest priority, the first by name among equals. */
+    private Rule match(String name, boolean queue) {
+        Rule best = null;
+        for (Rule r : rules.values()) {
+            if (r.matches(name, queue) && (best == null || r.policy().priority() > best.policy().priority())) {
+                best = r;
+            }
+        }
+        return best;
+    }
+}

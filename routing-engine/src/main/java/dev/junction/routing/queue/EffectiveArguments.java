@@ -1,0 +1,81 @@
+package dev.junction.routing.queue;
+
+import dev.junction.routing.api.Policy;
+import dev.junction.routing.policy.PolicyDefinition;
+import java.util.Map;
+
+/**
+ * A queue's arguments in effect: those it was declared with, merged with the definition of the policy that applies
+ * to it, key by key as RabbitMQ's classic queues merge them ({@code rabbit_amqqueue_process}, "process_args_policy"):
+ * <ul>
+ *   <li>{@code message-ttl}, {@code expires}, {@code max-length}, {@code max-length-bytes}: the lower of the argument
+ *       and the policy value;</li>
+ *   <li>{@code overflow}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}: the argument when the queue
+ *       was declared with one, else the policy's.</li>
+ * </ul>
+ * {@code x-max-priority} and {@code x-single-active-consumer} are fixed at declaration (RabbitMQ has no policy keys
+ * for them). The merged arguments change on the queue's thread only, when its policy changes; other threads may
+ * read them (a snapshot) and the policy, which the vhost sets when it decides, before the queue has applied it.
+ */
+public final class EffectiveArguments {
+    private final QueueArguments declared;
+    private final boolean overflowDeclared;
+    private volatile QueueArguments now;
+    private volatile Policy policy;
+
+    EffectiveArguments(QueueArguments declared, Map<String, Object> given) {
+        this.declared = declared;
+        // QueueArguments says drop-head when x-overflow is absent; only a declared one wins over the policy.
+        this.overflowDeclared = given.containsKey("x-overflow");
+        this.now = declared;
+    }
+
+    /** The arguments the queue was declared with. */
+    public QueueArguments declared() {
+        return declared;
+    }
+
+    /** The arguments in effect now. */
+    public QueueArguments now() {
+        return now;
+    }
+
+    /** The policy that applies to the queue, or null; its definition as given (RabbitMQ's effective definition). */
+    public Policy policy() {
+        return policy;
+    }
+
+    void policy(Policy p) {
+        policy = p;
+    }
+
+    /** On the queue's thread: merges {@code definition} over the declared arguments; true when anything changed. */
+    boolean apply(PolicyDefinition definition) {
+        QueueArguments next = merge(declared, overflowDeclared, definition);
+        boolean changed = !next.equals(now);
+        now = next;
+        return changed;
+    }
+
+    static QueueArguments merge(QueueArguments a, boolean overflowDeclared, PolicyDefinition p) {
+        Overflow overflow = overflowDeclared || p.overflow() == null ? a.overflow()
+                : Overflow.fromWireName(p.overflow());
+        return new QueueArguments(
+                lower(a.messageTtl(), p.messageTtl()),
+                lower(a.expires(), p.expires()),
+                lower(a.maxLength(), p.maxLength()),
+                lower(a.maxLengthBytes(), p.maxLengthBytes()),
+                overflow,
+                a.deadLetterExchange() != null ? a.deadLetterExchange() : p.deadLetterExchange(),
+                a.deadLetterRoutingKey() != null ? a.deadLetterRoutingKey() : p.deadLetterRoutingKey(),
+                a.maxPriority(),
+                a.singleActiveConsumer());
+    }
+
+    private static Long lower(Long argument, Long policy) {
+        if (argument == null) {
+            return policy;
+        }
+        return policy == null ? argument : Long.valueOf(Math.min(argument, policy));
+    }
+}
