@@ -93,7 +93,7 @@ class SysTopicsTest {
         LoadAverage oneMinute = new LoadAverage(1);
         // 600 events in 60 s is 600 a minute; after one window the average has come 1 - 1/e of the way.
         assertThat(oneMinute.update(600, 60)).isCloseTo(600 * (1 - Math.exp(-1)), within(1e-9));
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 60; i++) { // ten minutes: ten windows
             oneMinute.update(100, 10);
         }
         assertThat(oneMinute.value()).isCloseTo(600, within(1.0));
