@@ -32,11 +32,17 @@ final class SysCounters {
     /** CONNECTs answered with a successful CONNACK. */
     final LongAdder connects = new LongAdder();
     private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicInteger maximum = new AtomicInteger();
     private final Bytes bytes = new Bytes();
 
     /** Clients whose CONNECT was accepted and whose connection is still open. */
     int connected() {
         return connected.get();
+    }
+
+    /** The most clients connected at the same time since start. */
+    int maximum() {
+        return maximum.get();
     }
 
     /** The byte counter, one for every pipeline: it keeps no state of its own. */
@@ -93,7 +99,7 @@ final class SysCounters {
                 } else if (type == MqttMessageType.CONNACK && !counted && m instanceof MqttConnAckMessage ack
                         && ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
                     counted = true;
-                    connected.incrementAndGet();
+                    maximum.accumulateAndGet(connected.incrementAndGet(), Math::max);
                     connects.increment();
                 }
             }

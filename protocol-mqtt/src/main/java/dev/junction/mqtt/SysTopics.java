@@ -51,7 +51,6 @@ final class SysTopics {
     /** Per counted quantity: its count at the previous interval. */
     private final Map<String, Long> previousCounts = new HashMap<>();
     private long previousTick;
-    private int maximumConnected;
     /** Set when a publication failed, so that a lasting failure is logged once, not every interval. */
     private boolean failing;
 
@@ -88,7 +87,6 @@ final class SysTopics {
     Map<String, String> values(long now, long subscriptions) {
         SysCounters c = counters;
         int connected = c.connected();
-        maximumConnected = Math.max(maximumConnected, connected);
         // Every connected client has a session in the registry; the rest are persistent sessions awaiting expiry.
         long total = Math.max(server.sessions.size(), connected);
         Map<String, String> v = new LinkedHashMap<>();
@@ -97,7 +95,7 @@ final class SysTopics {
         v.put("clients/connected", Integer.toString(connected));
         v.put("clients/disconnected", Long.toString(total - connected));
         v.put("clients/total", Long.toString(total));
-        v.put("clients/maximum", Integer.toString(maximumConnected));
+        v.put("clients/maximum", Integer.toString(c.maximum()));
         v.put("messages/received", Long.toString(c.packetsReceived.sum()));
         v.put("messages/sent", Long.toString(c.packetsSent.sum()));
         v.put("publish/messages/received", Long.toString(c.publishReceived.sum()));

@@ -45,6 +45,7 @@ class SysTopicsTest {
             assertThat(c.bytesSent.sum()).isPositive();
             b.close();
             assertThat(c.connected()).isEqualTo(1);
+            assertThat(c.maximum()).isEqualTo(2);
         }
         assertThat(c.connected()).isZero();
     }
