@@ -34,7 +34,7 @@ final class ConfigReader {
     static final List<String> AMQP_KEYS = List.of("default_vhost");
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
-            "max_session_expiry_seconds", "exchange", "vhost", "per_session_metrics");
+            "max_session_expiry_seconds", "exchange", "vhost", "per_session_metrics", "sys_interval");
     static final List<String> LOGGING_KEYS = List.of("level");
     static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
 
@@ -43,6 +43,7 @@ final class ConfigReader {
     static final int MAX_PORT = 65535;
     static final int MAX_MESSAGE_SIZE = 536_870_912;
     static final int MQTT_MAX_PACKET_SIZE = 268_435_455; // largest MQTT Remaining Length
+    static final int MAX_SYS_INTERVAL = 86_400; // a day: a longer interval is as good as none
     private static final Set<String> WILDCARD_BINDS = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 
     private ConfigReader() {
@@ -292,6 +293,7 @@ final class ConfigReader {
                 section.nonEmptyString("exchange", "amq.topic"),
                 declaredVhost(top, section, "vhost", vhosts),
                 section.longInteger("max_session_expiry_seconds", 86_400, 0, MqttConfig.NEVER_EXPIRE),
-                section.bool("per_session_metrics", false));
+                section.bool("per_session_metrics", false),
+                section.integer("sys_interval", MqttConfig.DEFAULT_SYS_INTERVAL_SECONDS, 0, MAX_SYS_INTERVAL));
     }
 }

@@ -8,7 +8,8 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 
 /**
  * The pipeline of an accepted MQTT socket (3.1, 3.1.1 and 5 on one port): packet guard, codec (with the guard's
- * counter after the decoder and the client's Maximum Packet Size after the encoder), connection.
+ * counter after the decoder and the client's Maximum Packet Size after the encoder), connection; with the
+ * {@code $SYS} topics on, their byte and packet counters ({@link SysCounters}) around the codec.
  * The shared MQTT state (sessions, retained messages) is one {@link MqttServer} per engine, so this and
  * {@link MqttWebSocketInitializer} built for the same engine see the same sessions.
  */
@@ -25,7 +26,13 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     }
 
     static void addMqttHandlers(ChannelPipeline p, MqttServer server) {
+        if (server.sys != null) {
+            p.addLast("mqtt-sys-bytes", server.sys.counters.bytes());
+        }
         addCodec(p, server.maxPacketSize);
+        if (server.sys != null) {
+            p.addLast("mqtt-sys-packets", server.sys.counters.packets());
+        }
         p.addLast("mqtt", new MqttConnection(server));
     }
 

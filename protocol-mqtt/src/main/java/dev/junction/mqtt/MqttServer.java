@@ -18,7 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * it, and the settings they read. Its parts: the session registry ({@link SessionRegistry}: client-id takeover,
  * session expiry, run per client id on {@link ClientLanes}), their records ({@link StoredSessions}, rebuilt at
  * start by {@link SessionRestore}), will messages ({@link Wills}), shared-subscription queues
- * ({@link ShareGroups}) and retained messages ({@link RetainedMessages}). The broker creates one and hands it to
+ * ({@link ShareGroups}), retained messages ({@link RetainedMessages}) and the {@code $SYS} topics
+ * ({@link SysTopics}). The broker creates one and hands it to
  * both initializers, and closes it on shutdown.
  */
 public final class MqttServer implements AutoCloseable {
@@ -67,6 +68,8 @@ public final class MqttServer implements AutoCloseable {
     final Wills wills;
     final ShareGroups shares;
     final SessionRegistry sessions;
+    /** The {@code $SYS} topics; null when {@code mqtt.sys_interval} is 0. */
+    final SysTopics sys;
 
     public static MqttServer create(MqttSettings settings, Engine engine) {
         return new MqttServer(settings, engine);
@@ -117,6 +120,10 @@ public final class MqttServer implements AutoCloseable {
         engine.authorization().mqtt(vhost.name(), config.exchange(), TopicMapping.sessionQueue(""),
                 TopicMapping.SHARE_QUEUE_PREFIX, sessions::sessionQueueDeleted);
         new SessionRestore(vhost, config, engine.authorization(), lanes, stored, sessions, wills, shares).run();
+        this.sys = config.sysIntervalSeconds() > 0 ? new SysTopics(this) : null;
+        if (sys != null) {
+            sys.start(timer, config.sysIntervalSeconds());
+        }
     }
 
     /**

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * (bytes of the stored messages: payload, topic and properties): past either, a retained publish to a topic that holds none is refused
  * ({@link Outcome#REFUSED}); replacing or clearing a topic that holds one always works, so clearing never needs
  * room. Limit checks and index changes are serialised on this object; the store call only queues a write.
+ *
+ * <p>The broker's own {@code $SYS} values are retained too ({@link #keep}), but in memory only and outside the
+ * limits: they are replaced every interval and mean nothing after a restart, so they cost no store writes (Mosquitto
+ * does not persist them either). No client can publish to a '$' topic, so the two never share a topic.
  */
 final class RetainedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(RetainedMessages.class);
@@ -36,6 +40,8 @@ final class RetainedMessages {
     private final long maxMessages;
     private final long maxBytes;
     private final Map<String, Integer> sizes = new ConcurrentHashMap<>();
+    /** The broker's own retained messages ({@code $SYS}), kept in memory only. */
+    private final Map<String, Message> kept = new ConcurrentHashMap<>();
     private long bytes;
     /** Set at the first refusal, cleared when room is made: one log line per time the limit is reached. */
     private boolean refusing;
@@ -100,11 +106,18 @@ final class RetainedMessages {
         for (String topic : sizes.keySet()) {
             one.match(TopicMapping.levels(topic), v -> topics.add(topic));
         }
+        for (String topic : kept.keySet()) {
+            one.match(TopicMapping.levels(topic), v -> topics.add(topic));
+        }
         return new ArrayList<>(new java.util.LinkedHashSet<>(topics));
     }
 
     /** The retained message of {@code topic} read back from the store; empty if cleared since or unreadable. */
     Optional<Message> read(String topic) {
+        Message own = kept.get(topic);
+        if (own != null) {
+            return Optional.of(own);
+        }
         try {
             return store.get(topic); // empty when cleared since the index was read
         } catch (RuntimeException e) {
@@ -115,6 +128,16 @@ final class RetainedMessages {
 
     int size() {
         return sizes.size();
+    }
+
+    /** Keeps {@code m} as the retained message of the broker's own {@code topic}, in memory only. */
+    void keep(String topic, Message m) {
+        kept.put(topic, m);
+    }
+
+    /** How many of the broker's own retained messages are kept. */
+    int kept() {
+        return kept.size();
     }
 
     synchronized long bytes() {

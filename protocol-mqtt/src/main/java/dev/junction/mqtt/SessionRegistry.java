@@ -239,6 +239,11 @@ final class SessionRegistry {
         });
     }
 
+    /** The sessions known now: every connected client's, and the persistent ones awaiting their expiry. */
+    int size() {
+        return sessions.size();
+    }
+
     /** Adds a session rebuilt at start; on its lane. */
     void restored(MqttSession s) {
         sessions.put(s.clientId, s);

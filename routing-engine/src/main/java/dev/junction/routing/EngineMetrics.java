@@ -24,6 +24,7 @@ final class EngineMetrics implements QueueMetrics {
     private final Counter delivered;
     private final Counter acked;
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> queueMeters = new ConcurrentHashMap<>();
 
     private final MessageStore store;
@@ -72,6 +73,16 @@ final class EngineMetrics implements QueueMetrics {
     public void dropped(String reason) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("junction.messages.dropped")
                 .description("Messages that left a queue without being acknowledged (expired, overflow)")
+                .tags(tags.and("reason", r)).register(registry)).increment();
+    }
+
+    /**
+     * A message left a queue for the queue's dead-letter exchange, by RabbitMQ's reason ({@code rejected},
+     * {@code expired}, {@code maxlen}): what RabbitMQ reports as {@code messages_dead_lettered}, per vhost.
+     */
+    void deadLettered(String reason) {
+        deadLettered.computeIfAbsent(reason, r -> Counter.builder("junction.messages.dead_lettered")
+                .description("Messages sent to their queue's dead-letter exchange, by reason")
                 .tags(tags.and("reason", r)).register(registry)).increment();
     }
 

@@ -55,6 +55,7 @@ final class VhostQueueHost implements QueueHost {
                     vhost.name());
             return;
         }
+        metrics.deadLettered(reason);
         Map<Queue, List<Binding>> targets = router.route(x, message);
         // The default exchange reaches every queue by name, but an MQTT session queue takes messages only from its
         // own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by whoever declared
