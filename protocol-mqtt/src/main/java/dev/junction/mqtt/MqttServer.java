@@ -107,6 +107,8 @@ public final class MqttServer implements AutoCloseable {
         if (vhost.exchange(config.exchange()).isEmpty()) {
             vhost.declareExchange(new ExchangeSpec(config.exchange(), "topic", true, false, false, Map.of()), false);
         }
+        // The exchange is MQTT's topic space: AMQP bindings on it keep the '$' rule too, so $SYS is read by name only.
+        vhost.useMqttTopicRules(config.exchange());
         // Session queues declared by earlier versions dead-letter their drops here to count them; the exchange
         // stays so that they find it (and route nowhere). Drops are now counted through Vhost.onDropped.
         vhost.declareExchange(new ExchangeSpec(DROPPED, "fanout", false, false, true, Map.of()), false);

@@ -143,7 +143,8 @@ final class SysTopics {
     /**
      * Who would receive a {@code $SYS} message now, from the MQTT exchange's bindings: MQTT subscriptions whose
      * filter begins with {@code $SYS} (no other MQTT filter matches it [MQTT-4.7.2-1]), and any AMQP binding whose
-     * first word could match it ({@code #}, {@code *}, {@code $SYS}): AMQP has no '$' rule. {@code subscriptions}
+     * first word is {@code $SYS}: the MQTT exchange keeps the '$' rule for AMQP bindings too
+     * ({@code Vhost.useMqttTopicRules}), so {@code #} and {@code *} do not match it. {@code subscriptions}
      * is the number of MQTT subscriptions (a shared subscription's group counts once).
      */
     static final class Audience {
@@ -163,7 +164,7 @@ final class SysTopics {
                 } else {
                     int dot = key.indexOf('.');
                     String first = dot < 0 ? key : key.substring(0, dot);
-                    a.everything |= first.equals("#") || first.equals("*") || first.equals(ROOT);
+                    a.everything |= first.equals(ROOT);
                 }
             }
             return a;

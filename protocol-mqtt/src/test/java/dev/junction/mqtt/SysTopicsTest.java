@@ -70,7 +70,7 @@ class SysTopicsTest {
     }
 
     @Test
-    void aValueReachesSysFiltersAndFirstWordWildcardsOfAmqpOnly() {
+    void aValueReachesSysFiltersAndAmqpBindingsThatNameSysOnly() {
         Map<String, Object> mqtt = Map.of(Binding.MQTT_FILTER_ARGUMENT, true);
         SysTopics.Audience none = SysTopics.Audience.of(List.of(
                 Binding.toQueue("amq.topic", "q1", "#", mqtt),
@@ -84,8 +84,12 @@ class SysTopicsTest {
         assertThat(clients.reaches("$SYS/broker/clients/connected")).isTrue();
         assertThat(clients.reaches("$SYS/broker/uptime")).isFalse();
 
-        SysTopics.Audience amqp = SysTopics.Audience.of(List.of(Binding.toQueue("amq.topic", "q", "#", Map.of())));
-        assertThat(amqp.reaches("$SYS/broker/uptime")).as("AMQP has no '$' rule").isTrue();
+        SysTopics.Audience amqpWildcard = SysTopics.Audience.of(
+                List.of(Binding.toQueue("amq.topic", "q", "#", Map.of())));
+        assertThat(amqpWildcard.reaches("$SYS/broker/uptime"))
+                .as("the MQTT exchange keeps the '$' rule for AMQP bindings [MQTT-4.7.2-1]").isFalse();
+        SysTopics.Audience amqp = SysTopics.Audience.of(List.of(Binding.toQueue("amq.topic", "q", "$SYS.#", Map.of())));
+        assertThat(amqp.reaches("$SYS/broker/uptime")).isTrue();
         assertThat(amqp.subscriptions()).isZero();
     }
 

@@ -29,6 +29,14 @@ public interface Vhost {
 
     Optional<ExchangeInfo> exchange(String exchange);
 
+    /**
+     * Makes the topic exchange {@code exchange} a protocol's topic space with MQTT's '$' rule for every binding, AMQP
+     * ones included: a leading wildcard never matches a routing key whose first word starts with '$'
+     * [MQTT-4.7.2-1]. The MQTT adapter calls it for its exchange, so that an AMQP {@code #} binding reads what an MQTT
+     * {@code #} subscription reads, and the broker's {@code $SYS} topics only by name. No effect on other types.
+     */
+    void useMqttTopicRules(String exchange);
+
     /** The bindings whose source is {@code exchange}; empty when there is no such exchange. */
     List<Binding> bindingsFrom(String exchange);
 

@@ -45,6 +45,15 @@ final class VhostFacade implements Vhost {
     }
 
     @Override
+    public void useMqttTopicRules(String exchange) {
+        vhost.exchange(exchange).ifPresent(x -> {
+            if (x instanceof dev.junction.routing.exchange.TopicExchange topic) {
+                topic.useMqttTopicRules();
+            }
+        });
+    }
+
+    @Override
     public List<Binding> bindingsFrom(String exchange) {
         return vhost.exchange(exchange).map(x -> List.copyOf(x.bindings())).orElse(List.of());
     }

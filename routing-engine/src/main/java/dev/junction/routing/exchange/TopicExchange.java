@@ -33,13 +33,42 @@ public final class TopicExchange extends Exchange {
      * for tens of seconds).
      */
     private final Set<Binding> all = ConcurrentHashMap.newKeySet();
+    /**
+     * Set on the exchange MQTT uses as its topic space: then every binding, an AMQP one too, follows MQTT's '$' rule.
+     * The access check on an AMQP binding to this exchange judges its key as the MQTT filter it stands for, '$' rule
+     * included (an ACL of {@code allow #} permits {@code #}); routing must agree, or {@code #} would read the broker's
+     * {@code $SYS} topics, which that ACL does not allow. A '$' topic is read over AMQP by naming it ({@code $SYS.#}).
+     */
+    private volatile boolean mqttTopicSpace;
 
     TopicExchange(ExchangeSpec spec) {
         super(spec, ExchangeType.TOPIC);
     }
 
+    /**
+     * Makes every binding of this exchange, present and future, keep leading wildcards from '$' topics
+     * [MQTT-4.7.2-1]. Each AMQP binding is added under its protected pattern before its plain one is removed, so a
+     * publish routed meanwhile finds it once or twice (a queue still gets one copy), never not at all.
+     */
+    public synchronized void useMqttTopicRules() {
+        if (mqttTopicSpace) {
+            return;
+        }
+        for (Binding b : all) {
+            if (!b.arguments().containsKey(MQTT_FILTER_ARGUMENT)) {
+                trie.add(protectedPattern(b), alone(b));
+            }
+        }
+        mqttTopicSpace = true;
+        for (Binding b : all) {
+            if (!b.arguments().containsKey(MQTT_FILTER_ARGUMENT)) {
+                trie.remove(TopicPattern.amqp(b.routingKey()), alone(b));
+            }
+        }
+    }
+
     @Override
-    public boolean bind(Binding binding) {
+    public synchronized boolean bind(Binding binding) {
         if (!all.add(binding)) {
             return false;
         }
@@ -53,7 +82,7 @@ public final class TopicExchange extends Exchange {
     }
 
     @Override
-    public boolean unbind(Binding binding) {
+    public synchronized boolean unbind(Binding binding) {
         if (!all.remove(binding)) {
             return false;
         }
@@ -83,9 +112,12 @@ public final class TopicExchange extends Exchange {
         return !all.isEmpty();
     }
 
-    private static TopicPattern patternOf(Binding b) {
-        TopicPattern amqp = TopicPattern.amqp(b.routingKey());
-        return b.arguments().containsKey(MQTT_FILTER_ARGUMENT)
-                ? new TopicPattern(amqp.words(), true) : amqp;
+    private TopicPattern patternOf(Binding b) {
+        return mqttTopicSpace || b.arguments().containsKey(MQTT_FILTER_ARGUMENT)
+                ? protectedPattern(b) : TopicPattern.amqp(b.routingKey());
+    }
+
+    private static TopicPattern protectedPattern(Binding b) {
+        return new TopicPattern(TopicPattern.amqp(b.routingKey()).words(), true);
     }
 }
