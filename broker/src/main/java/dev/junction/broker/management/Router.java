@@ -25,11 +25,11 @@ final class Router {
     private final Definitions definitions;
     private final MqttSessionResource mqttSessions;
 
-    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config) {
+    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config, BrokerControl control) {
         this.engine = engine;
         this.users = users;
         this.objects = new EntityResource(engine);
-        this.access = new AccessResource(engine, users);
+        this.access = new AccessResource(engine, users, control);
         this.definitions = new Definitions(engine, users, objects, access);
         this.mqttSessions = new MqttSessionResource(engine, objects);
     }
@@ -63,6 +63,7 @@ final class Router {
                 return list(r, List.of());
             });
             case "vhosts", "users", "permissions", "topic-permissions" -> access.route(r, caller, this);
+            case "reload" -> access.reload(r, caller);
             case "queues", "exchanges", "bindings" -> objects.route(r, caller, this);
             case "definitions" -> definitions.route(r, caller);
             case "mqtt" -> mqttSessions.route(r, caller, this);
