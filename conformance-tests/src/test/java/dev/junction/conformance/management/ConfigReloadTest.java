@@ -67,6 +67,10 @@ class ConfigReloadTest {
 
     /** A broker started from a file of its own, in a directory deleted after the test. */
     static final class FileBroker extends ConformanceBroker {
+        /** A reload sets the root log level of this JVM: the test run's own is put back afterwards. */
+        private final ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        private final Level level = root.getLevel();
         private Path dir;
 
         FileBroker() {
@@ -92,6 +96,7 @@ class ConfigReloadTest {
         @Override
         public void afterEach(ExtensionContext context) {
             super.afterEach(context);
+            root.setLevel(level);
             BrokerFixture.deleteTree(dir);
         }
     }
@@ -175,7 +180,7 @@ class ConfigReloadTest {
                       "/": { configure: "^alice\\\\.before$", write: ".*", read: ".*" }"""));
         assertThat(reload("admin").statusCode()).isEqualTo(200);
         assertThatThrownBy(() -> ch.queueDeclare("alice.after", false, false, true, null))
-                .hasStackTraceContaining("ACCESS_REFUSED");
+                .hasStackTraceContaining("reply-code=403");
     }
 
     @Test
@@ -200,6 +205,23 @@ class ConfigReloadTest {
         // The running configuration stays: bob still logs in, zed does not exist.
         amqp("bob", "b-pw");
         assertThatThrownBy(() -> amqp("zed", "z-pw")).isInstanceOf(AuthenticationFailureException.class);
+    }
+
+    @Test
+    void reloadAppliesQuotasAndTheLogLevel() throws Exception {
+        amqp("alice", "a-pw");
+        broker.write(BASE.replace("  auth_failure_max_delay_ms: 0\n", """
+                      auth_failure_max_delay_ms: 0
+                      users:
+                        alice: { max_connections: 1 }
+                    logging:
+                      level: warn
+                    """) + BOB);
+        assertThat(reload("admin").statusCode()).isEqualTo(200);
+        assertThat(((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME)).getLevel()).isEqualTo(Level.WARN);
+        assertThatThrownBy(() -> amqp("alice", "a-pw")).isInstanceOf(IOException.class);
+        amqp("bob", "b-pw");
     }
 
     @Test
