@@ -74,11 +74,19 @@ final class UserDirectory {
     void put(UserConfig user) {
         UserLayers.Stored stored = users.put(user);
         await(store.put(new Definition(DefinitionKind.USER, "", user.name(), encode(stored))));
+        if (stored.overlay()) {
+            LOG.info("user '{}' is declared in the config file: what the file declares of it is the file's again at"
+                    + " the next reload or restart", user.name());
+        }
     }
 
     boolean delete(String name) {
         boolean existed = users.remove(name);
         await(store.delete(DefinitionKind.USER, "", name));
+        if (users.inFile(name)) {
+            LOG.info("user '{}' deleted; the config file declares it, so it comes back at the next reload or restart",
+                    name);
+        }
         return existed;
     }
 

@@ -71,6 +71,11 @@ public final class Users {
         return effective.values().stream().sorted(Comparator.comparing(UserConfig::name)).toList();
     }
 
+    /** Whether the config file declares a user of this name (the file's objects win at the next reload). */
+    public synchronized boolean inFile(String name) {
+        return file.containsKey(name);
+    }
+
     /** Bumped by every change. */
     public long generation() {
         return generation;
