@@ -70,6 +70,7 @@ public final class Broker implements AutoCloseable {
     private final List<TcpListener> listeners = new ArrayList<>();
     private dev.junction.routing.auth.backend.AuthBackends authBackends;
     private ConnectionGate gate;
+    private OperatorControl control;
     private JvmGcMetrics gcMetrics;
     private boolean closed;
 
@@ -149,14 +150,18 @@ public final class Broker implements AutoCloseable {
         }
         engine.recover();
         config.vhosts().forEach(engine::createVhost);
+        // The users of the file laid over those made by the management API, before anyone can log in.
+        ManagementApi.loadUsers(engine, config.users());
+        control = new OperatorControl(engine);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
         engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());
         engine.diskAlarm().watch(storage.dir(), config.limits().diskFreeLimit().bytes(totalRam()));
-        authBackends = new dev.junction.routing.auth.backend.AuthBackends(config, registry);
+        authBackends = new dev.junction.routing.auth.backend.AuthBackends(config, registry,
+                engine.authorization().users());
         engine.useAuthBackends(authBackends);
         if (http != null) {
-            http.serveApi(new ManagementApi(engine, config, adminWork));
+            http.serveApi(new ManagementApi(engine, config, adminWork, control));
         }
         startProtocols();
         health.ready(engine);
@@ -222,6 +227,19 @@ public final class Broker implements AutoCloseable {
      */
     public void reloadTls() {
         tlsWatcher.reloadAll();
+    }
+
+    /**
+     * The file this broker's config was read from: a reload ({@link #reload}, SIGHUP, {@code POST /api/reload})
+     * re-reads it. A broker started without one has nothing to reload.
+     */
+    public void configFile(java.nio.file.Path file) {
+        control.reloadWith(new ConfigReload(file, config, engine, this::reloadTls));
+    }
+
+    /** Re-reads the config file and applies what may change at run time ({@link ConfigReload}). */
+    public dev.junction.broker.management.ReloadOutcome reload() {
+        return control.reload();
     }
 
     public RoutingEngine engine() {

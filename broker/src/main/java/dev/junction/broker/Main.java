@@ -85,7 +85,7 @@ public final class Main {
             err.println("junction: " + e.getMessage());
             return 1;
         }
-        return serve(config, err);
+        return serve(config, configFile, err);
     }
 
     /**
@@ -169,7 +169,7 @@ public final class Main {
         }
     }
 
-    private static int serve(JunctionConfig config, PrintStream err) {
+    private static int serve(JunctionConfig config, Path configFile, PrintStream err) {
         applyLogLevel(config.logging().level());
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<Broker> running = new java.util.concurrent.atomic.AtomicReference<>();
@@ -187,6 +187,7 @@ public final class Main {
         synchronized (running) {
             try {
                 running.set(Broker.start(config));
+                running.get().configFile(configFile);
             } catch (ListenerBindException e) {
                 // One line, no stack trace: the listener and port say all there is to fix.
                 err.println("junction: could not start: " + e.getMessage());
@@ -205,7 +206,7 @@ public final class Main {
                 return 1;
             }
         }
-        reloadTlsOnHangup(running);
+        reloadOnHangup(running);
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -215,20 +216,26 @@ public final class Main {
     }
 
     /**
-     * SIGHUP re-reads the TLS listeners' certificate, key and CA files at once, as Mosquitto and nginx do, besides
-     * the periodic check. Where the JVM cannot take the signal (Windows, {@code -Xrs}) only the periodic check runs.
+     * SIGHUP re-reads the config file (users, permissions, ACLs, quotas, log level; see {@code ConfigReload}) and the
+     * TLS listeners' certificate, key and CA files, as Mosquitto and nginx do. It never stops the broker: a bad file
+     * keeps the running configuration and logs one line. Where the JVM cannot take the signal (Windows,
+     * {@code -Xrs}) only {@code POST /api/reload} and the periodic TLS check remain.
      */
-    private static void reloadTlsOnHangup(java.util.concurrent.atomic.AtomicReference<Broker> running) {
+    private static void reloadOnHangup(java.util.concurrent.atomic.AtomicReference<Broker> running) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
                 Broker broker = running.get();
                 if (broker != null) {
-                    broker.reloadTls();
+                    try {
+                        broker.reload();
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(Main.class).warn("reload on SIGHUP failed; the broker goes on", e);
+                    }
                 }
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            LoggerFactory.getLogger(Main.class).info("SIGHUP is not available ({}); TLS files are reloaded by the"
-                    + " periodic check only", e.getMessage());
+            LoggerFactory.getLogger(Main.class).info("SIGHUP is not available ({}); reload with POST /api/reload,"
+                    + " TLS files are also reloaded by the periodic check", e.getMessage());
         }
     }
 

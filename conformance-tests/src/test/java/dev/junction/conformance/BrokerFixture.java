@@ -50,7 +50,9 @@ public final class BrokerFixture implements RunningBroker, AutoCloseable {
 
     /** A broker configured by the file {@code configFile} (relative paths in it are relative to its directory). */
     public static BrokerFixture startFile(Path configFile) throws Exception {
-        return new BrokerFixture(Broker.start(ConfigLoader.load(configFile)), null);
+        Broker broker = Broker.start(ConfigLoader.load(configFile));
+        broker.configFile(configFile); // a reload re-reads it, as SIGHUP does for the launcher
+        return new BrokerFixture(broker, null);
     }
 
     public static BrokerFixture start() throws Exception {

@@ -19,6 +19,7 @@ import dev.junction.routing.auth.UserRights;
 final class AccessControl {
     private final UserConfig user;
     private final String vhost;
+    /** The permission at login; for users of the broker's directory {@link UserRights#permission()} is asked. */
     private final VhostPermission permission;
     private final UserRights rights;
 
@@ -65,21 +66,29 @@ final class AccessControl {
     }
 
     void configure(String kind, String name, MethodType cause) {
-        if (!permission.canConfigure(resource(kind, name))) {
+        if (!current().map(p -> p.canConfigure(resource(kind, name))).orElse(false)) {
             throw refused("configure", kind, name, cause);
         }
     }
 
     void write(String kind, String name, MethodType cause) {
-        if (!permission.canWrite(resource(kind, name))) {
+        if (!current().map(p -> p.canWrite(resource(kind, name))).orElse(false)) {
             throw refused("write", kind, name, cause);
         }
     }
 
     void read(String kind, String name, MethodType cause) {
-        if (!permission.canRead(resource(kind, name))) {
+        if (!current().map(p -> p.canRead(resource(kind, name))).orElse(false)) {
             throw refused("read", kind, name, cause);
         }
+    }
+
+    /**
+     * The permission now: a permission changed or revoked over the management API or by a reload applies to the
+     * next operation, as in RabbitMQ. A user from an external backend keeps what it was granted at login.
+     */
+    private java.util.Optional<VhostPermission> current() {
+        return rights == null ? java.util.Optional.of(permission) : rights.permission();
     }
 
     String userName() {

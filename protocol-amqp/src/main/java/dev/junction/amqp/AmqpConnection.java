@@ -82,7 +82,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         this.settings = settings;
         this.engine = engine;
         this.directReplyTo = directReplyTo;
-        this.handshake = new Handshake(this, settings, engine, new Authenticator(settings.users()));
+        this.handshake = new Handshake(this, settings, engine, new Authenticator(settings.users(),
+                engine.authorization().users()));
         this.channels = new ChannelTable(engine.connectionQuotas());
         // One message of the largest allowed size must always fit.
         this.content = new ContentInFlight(this::runOnEventLoop, this::contentOverCap,

@@ -3,6 +3,7 @@ package dev.junction.amqp;
 import dev.junction.amqp.codec.FieldTables;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.api.Engine;
+import dev.junction.routing.auth.Users;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.AuthChain;
 import dev.junction.routing.auth.backend.InternalBackend;
@@ -27,10 +28,21 @@ final class Authenticator {
     static final String MECHANISMS_WITH_EXTERNAL = "EXTERNAL PLAIN AMQPLAIN";
 
     private final List<UserConfig> users;
+    /** The broker's user directory, once the broker has loaded it; else {@link #users} is asked. */
+    private final Users directory;
     private final AuthChain fallback;
 
     Authenticator(List<UserConfig> users) {
+        this(users, null);
+    }
+
+    /**
+     * {@code directory}: the broker's users (config file and management API), asked at each login once loaded, so
+     * users made, changed or deleted at run time count at once; {@code users} serve an adapter started on its own.
+     */
+    Authenticator(List<UserConfig> users, Users directory) {
         this.users = users;
+        this.directory = directory;
         this.fallback = new AuthChain(List.of(new InternalBackend(users)), Duration.ZERO, 0,
                 new SimpleMeterRegistry());
     }
@@ -42,6 +54,13 @@ final class Authenticator {
      */
     AuthChain chain(Engine engine) {
         return engine.authBackends().map(AuthBackends::chain).orElseGet(() -> fallback);
+    }
+
+    private UserConfig find(String name) {
+        if (directory != null && directory.loaded()) {
+            return directory.find(name).orElse(null);
+        }
+        return users.stream().filter(u -> u.name().equals(name)).findFirst().orElse(null);
     }
 
     /** {user, password} from a PLAIN or AMQPLAIN response; null when unreadable or another mechanism. */
@@ -71,7 +90,7 @@ final class Authenticator {
             why[0] = "unsupported or malformed " + mechanism + " response";
             return Optional.empty();
         }
-        UserConfig user = users.stream().filter(u -> u.name().equals(credentials[0])).findFirst().orElse(null);
+        UserConfig user = find(credentials[0]);
         if (user == null || !user.checkPassword(credentials[1])) {
             why[0] = "invalid credentials for user '" + credentials[0] + "'";
             return Optional.empty();
@@ -94,7 +113,7 @@ final class Authenticator {
             why[0] = "EXTERNAL authorization identity does not match the certificate's '" + certificateIdentity + "'";
             return Optional.empty();
         }
-        UserConfig user = users.stream().filter(u -> u.name().equals(certificateIdentity)).findFirst().orElse(null);
+        UserConfig user = find(certificateIdentity);
         if (user == null) {
             why[0] = "no user '" + certificateIdentity + "' for the client certificate";
             return Optional.empty();
@@ -118,7 +137,7 @@ final class Authenticator {
             default -> null;
         };
         UserConfig user = credentials == null ? null
-                : users.stream().filter(u -> u.name().equals(credentials[0])).findFirst().orElse(null);
+                : find(credentials[0]);
         return user == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
                 : user.preparePasswordCheck(credentials[1]);
     }

@@ -139,7 +139,9 @@ final class Access {
      * session queue. Checked on top of the topic ACL.
      */
     boolean permits(UserConfig user, AclRule.Action action, String clientId) {
-        VhostPermission p = user.permissionsFor(config.vhost()).orElse(null);
+        // The user's permission now: one revoked over the management API or by a reload applies at once.
+        UserConfig now = engine == null ? user : engine.authorization().users().current(user);
+        VhostPermission p = now.permissionsFor(config.vhost()).orElse(null);
         if (p == null) {
             return false;
         }
@@ -151,8 +153,12 @@ final class Access {
         return p.canRead(exchange) && p.canConfigure(queue) && p.canWrite(queue) && p.canRead(queue);
     }
 
-    /** The configured user of this name (enhanced authentication looks its secret up). */
+    /** The user of this name (enhanced authentication looks its secret up). */
     Optional<UserConfig> find(String name) {
+        // The broker's directory once loaded (users made or deleted at run time count at once), else the list.
+        if (engine != null && engine.authorization().users().loaded()) {
+            return engine.authorization().users().find(name);
+        }
         return users.stream().filter(u -> u.name().equals(name)).findFirst();
     }
 }

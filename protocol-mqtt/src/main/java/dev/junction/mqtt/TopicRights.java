@@ -39,6 +39,8 @@ final class TopicRights {
     private TopicAnswers answers;
     /** The will's answer, asked before the CONNECT is handled. */
     private TopicAnswers pending;
+    /** The rights' version the decision caches were made for; they are made again when it changes. */
+    private long version;
 
     TopicRights(MqttServer server) {
         this.server = server;
@@ -47,10 +49,22 @@ final class TopicRights {
     /** Sets the rights of the authenticated user for this client id. */
     void authorized(UserConfig user, String clientId) {
         this.rights = server.engine.authorization().rights(user, server.config.vhost(), clientId);
+        caches();
+    }
+
+    /** Decision caches for the rights as they are now (a reload or an API change may have changed them). */
+    private void caches() {
+        this.version = rights.version();
         this.readable = rights.acl().open() ? null
                 : new TopicDecisions(rights::mayRead, DECISION_CACHE_TOPICS, DECISION_CACHE_TOPIC_CHARS);
         this.publishable = rights.topicsRestricted()
                 ? new TopicDecisions(this::checkPublish, DECISION_CACHE_TOPICS, DECISION_CACHE_TOPIC_CHARS) : null;
+    }
+
+    private void fresh() {
+        if (rights != null && rights.version() != version) {
+            caches();
+        }
     }
 
     UserRights rights() {
@@ -63,6 +77,7 @@ final class TopicRights {
 
     /** Whether this client may publish to {@code topic} (the will included); cached per topic when it costs. */
     boolean mayPublish(String topic) {
+        fresh();
         if (answers != null && !answers.allowed("write", TopicMapping.toRoutingKey(topic))) {
             return false;
         }
@@ -75,6 +90,7 @@ final class TopicRights {
      * also match denied topics. Decisions are cached per topic; the event loop owns the cache.
      */
     boolean mayRead(String topic) {
+        fresh();
         return readable == null || readable.test(topic);
     }
 

@@ -16,10 +16,12 @@ import dev.junction.storage.IdPage;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.QueueKey;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -176,6 +178,36 @@ public final class RoutingEngine implements AutoCloseable {
             store.definitions().put(new Definition(DefinitionKind.VHOST, n, n, new byte[0]));
             return new VirtualHost(n, this);
         });
+    }
+
+    /**
+     * Deletes a vhost with everything in it (RabbitMQ's {@code delete_vhost}): it is gone for new lookups at once;
+     * then its queues (exclusive ones too, with their messages), its exchanges and the bindings between them are
+     * deleted, and every stored definition of it, so that it does not come back at a restart. Closing the
+     * connections still open in it is the caller's. Completes when the queues are gone; false when there was no
+     * such vhost.
+     */
+    public CompletableFuture<Boolean> deleteVhost(String name) {
+        VirtualHost v = vhosts.remove(name);
+        if (v == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        List<CompletableFuture<Integer>> queues = new ArrayList<>();
+        for (Queue q : v.queues()) {
+            queues.add(v.deleteQueue(q.name(), false, false, q.exclusiveOwner()));
+        }
+        for (var x : v.exchanges()) {
+            if (!x.name().isEmpty() && !x.name().startsWith("amq.")) {
+                v.deleteExchange(x.name(), false);
+            }
+        }
+        for (Definition d : store.definitions().all()) {
+            if (d.kind() != DefinitionKind.USER && d.vhost().equals(name)) {
+                store.definitions().delete(d.kind(), d.vhost(), d.name());
+            }
+        }
+        return CompletableFuture.allOf(queues.toArray(new CompletableFuture[0]))
+                .thenApply(ignored -> true);
     }
 
     public Optional<VirtualHost> vhost(String name) {

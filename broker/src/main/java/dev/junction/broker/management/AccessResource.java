@@ -21,10 +21,31 @@ import java.util.regex.PatternSyntaxException;
 final class AccessResource {
     private final RoutingEngine engine;
     private final UserDirectory users;
+    private final BrokerControl control;
 
-    AccessResource(RoutingEngine engine, UserDirectory users) {
+    AccessResource(RoutingEngine engine, UserDirectory users, BrokerControl control) {
         this.engine = engine;
         this.users = users;
+        this.control = control;
+    }
+
+    /**
+     * {@code POST /api/reload}: re-reads the config file as SIGHUP does (Junction's own; RabbitMQ has none). 200 with
+     * what changed, or 400 with the file, line and key of the error while the running configuration stays.
+     */
+    ApiResponse reload(ApiRequest r, Caller caller) {
+        if (r.size() != 1) {
+            throw ApiError.notFound();
+        }
+        if (!r.is("POST")) {
+            throw ApiError.methodNotAllowed();
+        }
+        caller.requireAdministrator();
+        ReloadOutcome outcome = control.reload();
+        if (!outcome.applied()) {
+            throw ApiError.badRequest(outcome.reason());
+        }
+        return ApiResponse.ok(outcome.json());
     }
 
     ApiResponse route(ApiRequest r, Caller caller, Router router) {
@@ -63,9 +84,8 @@ final class AccessResource {
             }
             case "DELETE" -> {
                 caller.requireAdministrator();
-                existingVhost(name);
-                // The engine cannot remove a vhost with its queues yet; say so rather than pretend.
-                throw new ApiError(405, "not_supported", "deleting a vhost is not supported yet");
+                deleteVhost(name);
+                return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
         }
@@ -78,6 +98,35 @@ final class AccessResource {
         boolean existed = engine.vhost(name).isPresent();
         engine.createVhost(name);
         return !existed;
+    }
+
+    /**
+     * RabbitMQ's vhost delete: its queues, exchanges and bindings go, its connections are closed, and every user's
+     * permissions and topic permissions in it are removed. The MQTT adapter's vhost is refused: MQTT serves it until
+     * a restart with another {@code mqtt.vhost}.
+     */
+    private void deleteVhost(String name) {
+        existingVhost(name);
+        if (engine.authorization().mqttVhost().filter(name::equals).isPresent()) {
+            throw ApiError.badRequest("vhost '" + name + "' is the MQTT vhost (mqtt.vhost); MQTT clients use it until"
+                    + " the broker is restarted with another one");
+        }
+        var deleted = engine.deleteVhost(name);
+        control.closeConnections((user, vhost) -> vhost.equals(name), "vhost '" + name + "' was deleted");
+        for (UserConfig u : users.all()) {
+            if (u.permissions().containsKey(name) || u.topicPermissions().containsKey(name)) {
+                Map<String, VhostPermission> perms = new LinkedHashMap<>(u.permissions());
+                perms.remove(name);
+                Map<String, List<TopicPermission>> topics = new LinkedHashMap<>(u.topicPermissions());
+                topics.remove(name);
+                users.put(UserDirectory.withTopicPermissions(UserDirectory.withPermissions(u, perms), topics));
+            }
+        }
+        try {
+            deleted.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new ApiError(500, "internal_error", "the vhost's queues were not all deleted: " + e);
+        }
     }
 
     private VirtualHost existingVhost(String name) {

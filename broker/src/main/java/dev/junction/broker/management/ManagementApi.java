@@ -39,11 +39,25 @@ public final class ManagementApi {
     private final RoutingEngine engine;
     private final UserDirectory users;
 
+    /** An API without a config file to reload and without connections to close ({@link BrokerControl#NONE}). */
     public ManagementApi(RoutingEngine engine, JunctionConfig config, Executor work) {
+        this(engine, config, work, BrokerControl.NONE);
+    }
+
+    /** {@code control}: the broker's config reload and connection closing, which the API's changes call on. */
+    public ManagementApi(RoutingEngine engine, JunctionConfig config, Executor work, BrokerControl control) {
         this.work = work;
         this.engine = engine;
-        this.users = new UserDirectory(config.users(), engine.store().definitions());
-        this.router = new Router(engine, users, config);
+        this.users = new UserDirectory(engine.authorization().users(), engine.store().definitions());
+        this.router = new Router(engine, users, config, control);
+    }
+
+    /**
+     * Loads the users into the engine's directory at start: those the API stored earlier (USER definitions), with
+     * the config file's {@code fileUsers} laid over them. Call once, before any listener accepts a login.
+     */
+    public static void loadUsers(RoutingEngine engine, java.util.List<dev.junction.config.UserConfig> fileUsers) {
+        UserDirectory.load(engine.authorization().users(), fileUsers, engine.store().definitions());
     }
 
     /** True for the paths this API serves; the listener keeps the others. */

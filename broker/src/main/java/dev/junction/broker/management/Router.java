@@ -27,11 +27,11 @@ final class Router {
     private final ConnectionResource connections;
     private final PolicyResource policies;
 
-    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config) {
+    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config, BrokerControl control) {
         this.engine = engine;
         this.users = users;
         this.objects = new EntityResource(engine);
-        this.access = new AccessResource(engine, users);
+        this.access = new AccessResource(engine, users, control);
         this.mqttSessions = new MqttSessionResource(engine, objects);
         this.connections = new ConnectionResource(engine, objects);
         this.policies = new PolicyResource(engine, objects);
@@ -61,6 +61,7 @@ final class Router {
                     this::alarms);
             case "connections", "channels", "consumers" -> connections.route(r, caller, this);
             case "vhosts", "users", "permissions", "topic-permissions" -> access.route(r, caller, this);
+            case "reload" -> access.reload(r, caller);
             case "queues", "exchanges", "bindings" -> objects.route(r, caller, this);
             case "definitions" -> definitions.route(r, caller);
             case "mqtt" -> mqttSessions.route(r, caller, this);

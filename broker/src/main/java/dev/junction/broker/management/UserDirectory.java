@@ -6,6 +6,8 @@ import dev.junction.config.PasswordHash;
 import dev.junction.config.TopicPermission;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.auth.UserLayers;
+import dev.junction.routing.auth.Users;
 import dev.junction.storage.Definition;
 import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.DefinitionStore;
@@ -16,19 +18,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The users the management API sees and edits. Rules:
+ * The users the management API sees and edits, over the engine's user directory ({@link Users}), and their
+ * persistence. Rules (how file and API users combine: {@link UserLayers}):
  * <ul>
- * <li>At start the users stored by earlier API calls (USER definitions) are loaded first, then every user of the
- * YAML file is put over them: a name the file declares is always the file's user after a restart.</li>
- * <li>A change through the API takes effect at once for the API and is written to the store, so users created
- * over the API survive a restart.</li>
- * <li>Deleting a user deletes its stored definition; a YAML user comes back at the next start.</li>
+ * <li>At start the users stored by earlier API calls (USER definitions) are loaded, then the YAML file's users are
+ * laid over them; a reload lays the new file over them again.</li>
+ * <li>A change through the API takes effect at once, for the API and for AMQP and MQTT logins and rights, and what
+ * the file does not declare is written to the store, so users created over the API survive a restart.</li>
+ * <li>Deleting a user deletes its stored definition; a YAML user comes back at the next reload or start.</li>
  * </ul>
  * Stored users always carry a password hash, never a plain password. MQTT topic ACLs are not part of the API and
  * are not stored.
@@ -37,40 +39,54 @@ final class UserDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(UserDirectory.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, UserConfig> users = new ConcurrentHashMap<>();
+    private final Users users;
     private final DefinitionStore store;
 
-    UserDirectory(List<UserConfig> configured, DefinitionStore store) {
+    UserDirectory(Users users, DefinitionStore store) {
+        this.users = users;
         this.store = store;
+    }
+
+    /** At start: the stored API users, then the file's over them, into {@code users}. */
+    static void load(Users users, List<UserConfig> configured, DefinitionStore store) {
+        Map<String, UserLayers.Stored> stored = new LinkedHashMap<>();
         for (Definition d : store.all()) {
             if (d.kind() == DefinitionKind.USER) {
                 try {
-                    users.put(d.name(), decode(d.data()));
+                    stored.put(d.name(), decode(d.data()));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("ignoring stored user '{}': {}", d.name(), e.getMessage());
                 }
             }
         }
-        configured.forEach(u -> users.put(u.name(), u));
+        users.load(configured, stored);
     }
 
     Optional<UserConfig> find(String name) {
-        return Optional.ofNullable(users.get(name));
+        return users.find(name);
     }
 
     Collection<UserConfig> all() {
-        return users.values().stream().sorted(java.util.Comparator.comparing(UserConfig::name)).toList();
+        return users.all();
     }
 
-    /** Replaces or adds a user and stores it. */
+    /** Replaces or adds a user, applies it at once and stores what the file does not declare. */
     void put(UserConfig user) {
-        users.put(user.name(), user);
-        await(store.put(new Definition(DefinitionKind.USER, "", user.name(), encode(user))));
+        UserLayers.Stored stored = users.put(user);
+        await(store.put(new Definition(DefinitionKind.USER, "", user.name(), encode(stored))));
+        if (stored.overlay()) {
+            LOG.info("user '{}' is declared in the config file: what the file declares of it is the file's again at"
+                    + " the next reload or restart", user.name());
+        }
     }
 
     boolean delete(String name) {
-        boolean existed = users.remove(name) != null;
+        boolean existed = users.remove(name);
         await(store.delete(DefinitionKind.USER, "", name));
+        if (users.inFile(name)) {
+            LOG.info("user '{}' deleted; the config file declares it, so it comes back at the next reload or restart",
+                    name);
+        }
         return existed;
     }
 
@@ -97,9 +113,11 @@ final class UserDirectory {
         }
     }
 
-    private static byte[] encode(UserConfig u) {
+    private static byte[] encode(UserLayers.Stored stored) {
+        UserConfig u = stored.user();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", u.name());
+        m.put("overlay", stored.overlay());
         m.put("password_hash", passwordHash(u));
         m.put("tags", u.tags());
         m.put("loopback_only", u.loopbackOnly());
@@ -118,7 +136,7 @@ final class UserDirectory {
         }
     }
 
-    private UserConfig decode(byte[] data) throws IOException {
+    private static UserLayers.Stored decode(byte[] data) throws IOException {
         Map<String, Object> m = JSON.readValue(data, new TypeReference<Map<String, Object>>() { });
         String hash = (String) m.get("password_hash");
         @SuppressWarnings("unchecked")
@@ -136,7 +154,9 @@ final class UserDirectory {
             list.forEach(t -> l.add(new TopicPermission(t.get(0), t.get(1), t.get(2))));
             topics.put(v, l);
         });
-        return new UserConfig((String) m.get("name"), Optional.empty(), Optional.ofNullable(hash), tags,
-                Boolean.TRUE.equals(m.get("loopback_only")), perms, List.of(), topics);
+        boolean overlay = Boolean.TRUE.equals(m.get("overlay"));
+        return new UserLayers.Stored(new UserConfig((String) m.get("name"), Optional.empty(),
+                overlay || hash == null ? Optional.empty() : Optional.of(hash), tags,
+                Boolean.TRUE.equals(m.get("loopback_only")), perms, List.of(), topics), overlay);
     }
 }

@@ -26,6 +26,12 @@ public final class Authorization {
 
     private volatile MqttEndpoint mqtt;
     private final Map<String, String> owners = new ConcurrentHashMap<>();
+    private final Users users = new Users();
+
+    /** The broker's users (config file and management API), which logins and rights checks ask. */
+    public Users users() {
+        return users;
+    }
 
     /**
      * Called by the MQTT adapter at start: its vhost and exchange, the name prefix of its session queues (owned by
@@ -39,7 +45,7 @@ public final class Authorization {
 
     /** What {@code user} may do in {@code vhost}; {@code clientId} is the MQTT client id, null over AMQP. */
     public UserRights rights(UserConfig user, String vhost, String clientId) {
-        return new UserRights(this, user, vhost, clientId);
+        return new UserRights(this, users, user, vhost, clientId);
     }
 
     /** Records {@code user} as the owner of the session queue {@code queue} (in the MQTT vhost). */
@@ -72,6 +78,12 @@ public final class Authorization {
         if (m != null && m.vhost().equals(vhost) && queue.startsWith(m.sessionPrefix())) {
             m.onSessionQueueDeleted().accept(queue);
         }
+    }
+
+    /** The vhost the MQTT adapter serves, when it runs. */
+    public Optional<String> mqttVhost() {
+        MqttEndpoint m = mqtt;
+        return m == null ? Optional.empty() : Optional.of(m.vhost());
     }
 
     MqttEndpoint mqttEndpoint() {

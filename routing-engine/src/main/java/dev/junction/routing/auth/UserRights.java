@@ -38,29 +38,70 @@ public final class UserRights {
     private static final Pattern VARIABLES = Pattern.compile("\\{(username|vhost|client_id)}");
     private static final Pattern NOTHING = Pattern.compile("(?!)");
 
+    /** One version of the user's rights; replaced when the user directory changed since. */
+    private record State(long generation, UserConfig user, TopicAcl acl, Map<String, Pattern[]> compiled) {
+    }
+
     private final Authorization authorization;
-    private final UserConfig user;
+    private final Users users;
+    /** Whether the user is the directory's, whose rights follow its changes (not a backend-made user). */
+    private final boolean live;
     private final String vhost;
     private final String clientId;
-    private final TopicAcl acl;
-    private final Map<String, Pattern[]> compiled = new ConcurrentHashMap<>();
+    private volatile State state;
 
-    UserRights(Authorization authorization, UserConfig user, String vhost, String clientId) {
+    UserRights(Authorization authorization, Users users, UserConfig user, String vhost, String clientId) {
         this.authorization = authorization;
-        this.user = user;
+        this.users = users;
+        this.live = users.issued(user);
         this.vhost = vhost;
         this.clientId = clientId;
-        this.acl = TopicAcl.of(user.acl(), user.name(), clientId);
+        this.state = new State(users.generation(), user, TopicAcl.of(user.acl(), user.name(), clientId),
+                new ConcurrentHashMap<>());
+    }
+
+    /**
+     * The rights as they are now: a change to the user (a permission revoked over the API, a reload of the file)
+     * applies to the next check, as RabbitMQ applies a changed permission to the next operation of a channel.
+     */
+    private State state() {
+        State s = state;
+        if (!live) {
+            return s;
+        }
+        long now = users.generation();
+        if (s.generation() == now) {
+            return s;
+        }
+        UserConfig current = users.current(s.user());
+        s = new State(now, current, current.equals(s.user()) ? s.acl() : TopicAcl.of(current.acl(), current.name(),
+                clientId), current.equals(s.user()) ? s.compiled() : new ConcurrentHashMap<>());
+        state = s;
+        return s;
+    }
+
+    private UserConfig user() {
+        return state().user();
+    }
+
+    /** The user's permission in this vhost now; empty once revoked or the user deleted. */
+    public java.util.Optional<dev.junction.config.VhostPermission> permission() {
+        return user().permissionsFor(vhost);
+    }
+
+    /** A number that changes whenever these rights may have changed (for callers that cache decisions). */
+    public long version() {
+        return state().generation();
     }
 
     public TopicAcl acl() {
-        return acl;
+        return state().acl();
     }
 
     /** Whether an ACL or a topic permission on the MQTT exchange restricts this user (checks then cost something). */
     public boolean topicsRestricted() {
         Authorization.MqttEndpoint m = authorization.mqttEndpoint();
-        return !acl.open() || (m != null && user.topicPermission(vhost, m.exchange()).isPresent());
+        return !acl().open() || (m != null && user().topicPermission(vhost, m.exchange()).isPresent());
     }
 
     // ---- MQTT --------------------------------------------------------------------------------------------------
@@ -69,7 +110,7 @@ public final class UserRights {
     public boolean mayPublishTopic(String topic, String routingKey) {
         Authorization.MqttEndpoint m = authorization.mqttEndpoint();
         String exchange = m == null ? null : m.exchange();
-        return !MqttTopics.reserved(topic) && acl.mayPublish(topic)
+        return !MqttTopics.reserved(topic) && acl().mayPublish(topic)
                 && (exchange == null || topicPermits(exchange, routingKey, 0));
     }
 
@@ -79,7 +120,7 @@ public final class UserRights {
         if (m != null && !topicPermits(m.exchange(), bindingKey, 1)) {
             return Coverage.NONE;
         }
-        return acl.subscribe(filter);
+        return acl().subscribe(filter);
     }
 
     /**
@@ -94,7 +135,7 @@ public final class UserRights {
 
     /** Whether a message on {@code topic} may be delivered to this MQTT client (its ACL's read rules). */
     public boolean mayRead(String topic) {
-        return acl.mayRead(topic);
+        return acl().mayRead(topic);
     }
 
     // ---- AMQP --------------------------------------------------------------------------------------------------
@@ -107,15 +148,15 @@ public final class UserRights {
         }
         if (type == ExchangeType.TOPIC && !topicPermits(exchange, routingKey, 0)) {
             return "write access to topic '" + routingKey + "' in exchange '" + exchange + "' in vhost '" + vhost
-                    + "' refused for user '" + user.name() + "'";
+                    + "' refused for user '" + user().name() + "'";
         }
         if (mqttExchange(exchange)) {
             String topic = MqttTopics.fromRoutingKey(routingKey);
             if (MqttTopics.reserved(topic)) {
                 return "routing key '" + routingKey + "' on exchange '" + exchange + "' is a reserved '$' topic";
             }
-            if (!acl.mayPublish(topic)) {
-                return "the MQTT ACL of user '" + user.name() + "' refuses publishing to topic '" + topic + "'";
+            if (!acl().mayPublish(topic)) {
+                return "the MQTT ACL of user '" + user().name() + "' refuses publishing to topic '" + topic + "'";
             }
         }
         return null;
@@ -128,12 +169,12 @@ public final class UserRights {
     public String bindRefusal(String source, ExchangeType type, String bindingKey) {
         if (type == ExchangeType.TOPIC && !topicPermits(source, bindingKey, 1)) {
             return "read access to topic '" + bindingKey + "' in exchange '" + source + "' in vhost '" + vhost
-                    + "' refused for user '" + user.name() + "'";
+                    + "' refused for user '" + user().name() + "'";
         }
-        if (mqttExchange(source) && !acl.open()) {
+        if (mqttExchange(source) && !acl().open()) {
             if (type != ExchangeType.TOPIC
-                    || acl.subscribe(MqttTopics.filterFromBindingKey(bindingKey)) != Coverage.ALL) {
-                return "the MQTT ACL of user '" + user.name() + "' does not allow every topic binding key '"
+                    || acl().subscribe(MqttTopics.filterFromBindingKey(bindingKey)) != Coverage.ALL) {
+                return "the MQTT ACL of user '" + user().name() + "' does not allow every topic binding key '"
                         + bindingKey + "' matches";
             }
         }
@@ -149,12 +190,12 @@ public final class UserRights {
         // the MQTT ACL and the topic permissions of this one would not apply to it. Only administrators (trusted,
         // docs/security.md) may route into the MQTT exchange so; nobody into an exchange their topic permissions
         // restrict.
-        if (mqttExchange(exchange) && !user.isAdministrator()) {
+        if (mqttExchange(exchange) && !user().isAdministrator()) {
             return "only administrators may route into exchange '" + exchange + "' in vhost '" + vhost
-                    + "' (the MQTT exchange) except by publishing to it; user '" + user.name() + "' is not one";
+                    + "' (the MQTT exchange) except by publishing to it; user '" + user().name() + "' is not one";
         }
-        if (!exchange.isEmpty() && user.topicPermission(vhost, exchange).isPresent()) {
-            return "user '" + user.name() + "' has topic permissions on exchange '" + exchange + "' in vhost '"
+        if (!exchange.isEmpty() && user().topicPermission(vhost, exchange).isPresent()) {
+            return "user '" + user().name() + "' has topic permissions on exchange '" + exchange + "' in vhost '"
                     + vhost + "' and cannot route into it except by publishing to it";
         }
         return null;
@@ -166,12 +207,12 @@ public final class UserRights {
      */
     public String queueRefusal(String queue) {
         Authorization.MqttEndpoint m = authorization.mqttEndpoint();
-        if (m == null || !m.vhost().equals(vhost) || user.isAdministrator()) {
+        if (m == null || !m.vhost().equals(vhost) || user().isAdministrator()) {
             return null;
         }
         if (queue.startsWith(m.sessionPrefix())) {
             String owner = authorization.owner(queue).orElse(null);
-            if (!user.name().equals(owner)) {
+            if (!user().name().equals(owner)) {
                 return "queue '" + queue + "' in vhost '" + vhost + "' is an MQTT session of another user";
             }
         } else if (queue.startsWith(m.sharePrefix())) {
@@ -188,13 +229,13 @@ public final class UserRights {
      */
     public String queueReadRefusal(String queue) {
         String refusal = queueRefusal(queue);
-        if (refusal != null || acl.open() || user.isAdministrator()) {
+        if (refusal != null || acl().open() || user().isAdministrator()) {
             return refusal;
         }
         Authorization.MqttEndpoint m = authorization.mqttEndpoint();
         if (m != null && m.vhost().equals(vhost) && queue.startsWith(m.sessionPrefix())) {
             return "queue '" + queue + "' in vhost '" + vhost + "' is an MQTT session whose messages are checked "
-                    + "against the MQTT ACL of user '" + user.name() + "' only when delivered over MQTT";
+                    + "against the MQTT ACL of user '" + user().name() + "' only when delivered over MQTT";
         }
         return null;
     }
@@ -206,7 +247,7 @@ public final class UserRights {
 
     /** {@code which}: 0 = write, 1 = read. */
     private boolean topicPermits(String exchange, String key, int which) {
-        Pattern[] p = compiled.computeIfAbsent(exchange, x -> user.topicPermission(vhost, x)
+        Pattern[] p = state().compiled().computeIfAbsent(exchange, x -> user().topicPermission(vhost, x)
                 .map(this::compile).orElse(new Pattern[0]));
         return p.length == 0 || p[which].matcher(key).find();
     }
@@ -223,7 +264,7 @@ public final class UserRights {
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             String value = switch (m.group(1)) {
-                case "username" -> user.name();
+                case "username" -> user().name();
                 case "vhost" -> vhost;
                 default -> clientId;
             };

@@ -13,12 +13,18 @@ public final class AuthBackends implements AutoCloseable {
     private final JwtBackend jwt;
 
     public AuthBackends(JunctionConfig config, MeterRegistry registry) {
+        this(config, registry, null);
+    }
+
+    /** With {@code users} (may be null: the config's users then) as the internal backend's users. */
+    public AuthBackends(JunctionConfig config, MeterRegistry registry, dev.junction.routing.auth.Users users) {
         AuthConfig auth = config.auth();
         List<AuthBackend> backends = new ArrayList<>();
         JwtBackend jwtBackend = null;
         for (AuthConfig.Backend kind : auth.backends()) {
             switch (kind) {
-                case INTERNAL -> backends.add(new InternalBackend(config.users()));
+                case INTERNAL -> backends.add(users == null ? new InternalBackend(config.users())
+                        : new InternalBackend(users));
                 case HTTP -> {
                     HttpBackend http = new HttpBackend(auth.http().orElseThrow(), config.users());
                     owned.add(http);

@@ -1,15 +1,27 @@
 package dev.junction.routing.auth.backend;
 
 import dev.junction.config.UserConfig;
+import dev.junction.routing.auth.Users;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
-/** The users of the config file, with RabbitMQ's loopback-only rule. Answers at once. */
+/**
+ * The broker's own users, with RabbitMQ's loopback-only rule: the user directory (config file and management API,
+ * looked up at each login, so a user made or deleted over the API or by a reload counts at once), or a fixed list
+ * for an adapter started on its own. Answers at once.
+ */
 public final class InternalBackend implements AuthBackend {
-    private final List<UserConfig> users;
+    private final Function<String, Optional<UserConfig>> users;
 
     public InternalBackend(List<UserConfig> users) {
-        this.users = List.copyOf(users);
+        List<UserConfig> copy = List.copyOf(users);
+        this.users = name -> copy.stream().filter(u -> u.name().equals(name)).findFirst();
+    }
+
+    public InternalBackend(Users users) {
+        this.users = users::find;
     }
 
     @Override
@@ -28,7 +40,7 @@ public final class InternalBackend implements AuthBackend {
      */
     @Override
     public CompletableFuture<Verdict> check(Credentials c) {
-        UserConfig user = users.stream().filter(u -> u.name().equals(c.userName())).findFirst().orElse(null);
+        UserConfig user = users.apply(c.userName()).orElse(null);
         if (user == null) {
             return CompletableFuture.completedFuture(Verdict.deny("invalid credentials for user '" + c.userName() + "'"));
         }

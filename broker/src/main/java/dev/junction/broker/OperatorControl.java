@@ -1,0 +1,49 @@
+package dev.junction.broker;
+
+import dev.junction.broker.management.BrokerControl;
+import dev.junction.broker.management.ReloadOutcome;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.auth.Users;
+import java.util.List;
+import java.util.function.BiPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's side of the operator's controls: the config reload (once the broker knows its file) and closing the
+ * connections that a deleted vhost or a user's reduced rights leave without access. Reduced rights already apply to
+ * each connection's next operation ({@code UserRights}); closing the connections is what RabbitMQ does on top.
+ */
+final class OperatorControl implements BrokerControl {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorControl.class);
+
+    private final RoutingEngine engine;
+    private volatile ConfigReload reload;
+
+    OperatorControl(RoutingEngine engine) {
+        this.engine = engine;
+        // A user deleted, or a permission, topic permission, ACL or tag taken away (API or reload).
+        engine.authorization().users().watch(this::rightsReduced);
+    }
+
+    void reloadWith(ConfigReload reload) {
+        this.reload = reload;
+    }
+
+    @Override
+    public ReloadOutcome reload() {
+        ConfigReload r = reload;
+        return r == null ? BrokerControl.NONE.reload() : r.reload();
+    }
+
+    private void rightsReduced(List<Users.Reduced> reduced) {
+        closeConnections((user, vhost) -> reduced.stream().anyMatch(r -> r.user().equals(user) && r.affects(vhost)),
+                "user access changed");
+    }
+
+    @Override
+    public void closeConnections(BiPredicate<String, String> userAndVhost, String reason) {
+        int closed = engine.connections().closeWhere(c -> userAndVhost.test(c.user(), c.vhost()), reason);
+        LOG.debug("closing the {} connections selected: {}", closed, reason);
+    }
+}
