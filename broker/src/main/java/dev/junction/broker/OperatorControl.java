@@ -2,9 +2,13 @@ package dev.junction.broker;
 
 import dev.junction.broker.management.BrokerControl;
 import dev.junction.broker.management.ReloadOutcome;
+import dev.junction.config.UserConfig;
+import dev.junction.config.VhostPermission;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.auth.Users;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +40,25 @@ final class OperatorControl implements BrokerControl {
         return r == null ? BrokerControl.NONE.reload() : r.reload();
     }
 
+    /**
+     * Closes what lost access altogether (issue rule: deleting a user or revoking a permission closes the user's
+     * affected connections): every connection of a user that is gone, and a user's connections in a vhost where it
+     * no longer has a permission. A right only narrowed (a permission's patterns, a topic permission, an ACL rule)
+     * applies to the connection's next operation instead, since each connection re-reads its user's rights.
+     */
     private void rightsReduced(List<Users.Reduced> reduced) {
-        closeConnections((user, vhost) -> reduced.stream().anyMatch(r -> r.user().equals(user) && r.affects(vhost)),
-                "user access changed");
+        Users users = engine.authorization().users();
+        for (Users.Reduced r : reduced) {
+            Optional<UserConfig> now = users.find(r.user());
+            if (now.isEmpty()) {
+                closeConnections((user, vhost) -> user.equals(r.user()), "user '" + r.user() + "' was deleted");
+                continue;
+            }
+            Map<String, VhostPermission> permissions = now.get().permissions();
+            closeConnections((user, vhost) -> user.equals(r.user()) && r.affects(vhost)
+                    && !permissions.containsKey(vhost),
+                    "the permissions of user '" + r.user() + "' in this vhost were revoked");
+        }
     }
 
     @Override

@@ -67,6 +67,8 @@ class ReloadOnHangupProcessTest {
         reader.start();
         try {
             int port = Integer.parseInt(await(log, HTTP_PORT).group(1));
+            // The http listener is bound before the store is read back (/api answers 503 until then).
+            await(log, Pattern.compile("Junction started"));
             assertThat(whoami(port, "late")).isEqualTo(401);
 
             Files.writeString(config, base + """

@@ -157,10 +157,15 @@ final class AccessResource {
                 return ApiResponse.created(putUser(name, ManagementApi.parseObject(r.body())));
             }
             case "DELETE" -> {
+                if (users.find(name).isEmpty()) {
+                    throw ApiError.notFound();
+                }
+                // Its connections close first, saying why; the directory's own watch would close them for "access
+                // changed" once the user is gone.
+                ConnectionResource.userDeleted(engine, name);
                 if (!users.delete(name)) {
                     throw ApiError.notFound();
                 }
-                ConnectionResource.userDeleted(engine, name); // issue 13 item 4: a deleted user's connections close
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
@@ -235,8 +240,8 @@ final class AccessResource {
                 }
                 Map<String, VhostPermission> perms = new LinkedHashMap<>(u.permissions());
                 perms.remove(vhost);
+                ConnectionResource.accessRevoked(engine, u.name(), vhost); // its connections there end, saying why
                 users.put(UserDirectory.withPermissions(u, perms));
-                ConnectionResource.accessRevoked(engine, u.name(), vhost); // issue 13 item 4: its connections there end
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
@@ -289,8 +294,8 @@ final class AccessResource {
                 }
                 Map<String, List<TopicPermission>> topics = new LinkedHashMap<>(u.topicPermissions());
                 topics.remove(vhost);
+                ConnectionResource.accessRevoked(engine, u.name(), vhost); // its connections there end, saying why
                 users.put(UserDirectory.withTopicPermissions(u, topics));
-                ConnectionResource.accessRevoked(engine, u.name(), vhost); // issue 13 item 4: its connections there end
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();

@@ -141,7 +141,10 @@ class ConfigReloadTest {
         Connection alice = amqp("alice", "a-pw");
         Channel aliceChannel = alice.createChannel();
         Mqtt5BlockingClient aliceDevice = mqtt("alice-device", "alice", "a-pw");
-        amqp("bob", "b-pw");
+        Connection bob = amqp("bob", "b-pw");
+        java.util.concurrent.CompletableFuture<com.rabbitmq.client.ShutdownSignalException> bobClosed =
+                new java.util.concurrent.CompletableFuture<>();
+        bob.addShutdownListener(bobClosed::complete);
 
         broker.write(BASE + """
                   - name: carol
@@ -157,6 +160,9 @@ class ConfigReloadTest {
         amqp("carol", "c-pw");
         mqtt("carol-device", "carol", "c-pw");
         assertThatThrownBy(() -> amqp("bob", "b-pw")).isInstanceOf(AuthenticationFailureException.class);
+        // A user the reload removed is gone for its open connections too (320, naming the user).
+        assertThat(bobClosed.get(30, java.util.concurrent.TimeUnit.SECONDS).getMessage())
+                .contains("reply-code=320").contains("user 'bob' was deleted");
         assertThatThrownBy(() -> mqtt("bob-device", "bob", "b-pw")).isInstanceOf(Mqtt5ConnAckException.class);
         // alice's connections were not touched: the same channel and the same MQTT session go on working.
         assertThat(alice.isOpen()).isTrue();
