@@ -47,7 +47,9 @@ class ProtocolSharingTest {
                   mqtt_ws: { enabled: false }
                   http: { enabled: false }
                 limits:
-                  handshake_timeout_ms: 500
+                  # Long enough for a stock client's handshake on a loaded machine (it is the gate's clock, and it
+                  # runs until connection.open-ok); the undecided-connection test waits this long.
+                  handshake_timeout_ms: 5000
                 storage: { dir: "%s" }
                 """.formatted(dir.toString().replace("\\", "/")), "test.yaml"),
                 List.of(new AmqpProtocol(), probe, new MqttProtocol()));
