@@ -79,6 +79,28 @@ class DefinitionsFileTest {
     }
 
     @Test
+    void theConfigFileWinsOverTheDefinitionsFileForTheUsersItDeclares() throws Exception {
+        try (InputStream in = DefinitionsFileTest.class.getResourceAsStream(EXPORTED)) {
+            Files.write(dir.resolve("defs/definitions.json"), in.readAllBytes());
+        }
+        // The export carries guest (password "guest", administrator); the YAML declares guest with its own password.
+        Files.writeString(dir.resolve("junction.yaml"), CONFIG.replace("users:\n", """
+                users:
+                  - name: guest
+                    password: yaml-pw
+                    permissions:
+                      "/": { configure: ".*", write: ".*", read: ".*" }
+                """));
+        try (BrokerFixture broker = BrokerFixture.startFile(dir.resolve("junction.yaml"))) {
+            assertThatThrownBy(() -> login(broker, "guest", "guest", "/"))
+                    .isInstanceOf(com.rabbitmq.client.AuthenticationFailureException.class);
+            login(broker, "guest", "yaml-pw", "/").close();
+            // The file's permission of guest in "shop" is not one the YAML declares: it is kept.
+            login(broker, "guest", "yaml-pw", "shop").close();
+        }
+    }
+
+    @Test
     void unknownFieldsAreOneWarningEachKindNotAFailure() throws Exception {
         ObjectNode doc;
         try (InputStream in = DefinitionsFileTest.class.getResourceAsStream(EXPORTED)) {
@@ -118,14 +140,20 @@ class DefinitionsFileTest {
         return log.matching(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(text));
     }
 
-    private static void assertPublishesThroughExportedBinding(BrokerFixture broker) throws Exception {
+    private static Connection login(BrokerFixture broker, String user, String password, String vhost)
+            throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("127.0.0.1");
         f.setPort(broker.amqpPort());
-        f.setVirtualHost("shop");
-        f.setUsername("shopper");
-        f.setPassword("s3cret-Pass"); // the file has only RabbitMQ's salted SHA-256 of it
-        try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
+        f.setVirtualHost(vhost);
+        f.setUsername(user);
+        f.setPassword(password);
+        return f.newConnection();
+    }
+
+    private static void assertPublishesThroughExportedBinding(BrokerFixture broker) throws Exception {
+        // The file has only RabbitMQ's salted SHA-256 of this password.
+        try (Connection c = login(broker, "shopper", "s3cret-Pass", "shop"); Channel ch = c.createChannel()) {
             ch.confirmSelect();
             // Passive declares: the exchange and queue are the file's, with the exported arguments.
             ch.exchangeDeclarePassive("orders.x");
