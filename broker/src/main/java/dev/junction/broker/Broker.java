@@ -1,6 +1,7 @@
 package dev.junction.broker;
 
 import dev.junction.amqp.AmqpProtocol;
+import dev.junction.broker.management.DefinitionsFile;
 import dev.junction.broker.management.ManagementApi;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.ListenerConfig;
@@ -152,6 +153,12 @@ public final class Broker implements AutoCloseable {
         config.vhosts().forEach(engine::createVhost);
         // The users of the file laid over those made by the management API, before anyone can log in.
         ManagementApi.loadUsers(engine, config.users());
+        if (config.definitionsFile().isPresent()) {
+            // RabbitMQ's load_definitions, at every start: the file's objects are created or updated, then the
+            // config file's users are laid over the result again, so the YAML wins for what it declares.
+            DefinitionsFile.load(engine, config.definitionsFile().get());
+            ManagementApi.loadUsers(engine, config.users());
+        }
         control = new OperatorControl(engine);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());

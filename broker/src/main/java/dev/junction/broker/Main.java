@@ -197,7 +197,8 @@ public final class Main {
                 err.println("junction: could not start: " + e.getMessage());
                 return 1;
             } catch (ConfigException e) {
-                // A TLS file that changed or broke between reading the config and starting the listener.
+                // A TLS file that changed or broke between reading the config and starting the listener, or a
+                // definitions_file that is not JSON or that the import refuses: one line naming the file.
                 err.println("junction: " + e.getMessage());
                 return 1;
             } catch (Exception e) {

@@ -171,7 +171,8 @@ final class AuthReader {
         }
     }
 
-    private static Optional<Path> file(YamlMapping s, String key) throws ConfigException {
+    /** A readable file named by {@code key}, relative to the config file's directory; empty when the key is absent. */
+    static Optional<Path> file(YamlMapping s, String key) throws ConfigException {
         Optional<String> text = s.optionalString(key);
         if (text.isEmpty()) {
             return Optional.empty();

@@ -22,7 +22,8 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigReader {
 
     static final List<String> TOP_KEYS =
-            List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging", "auth");
+            List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging", "auth",
+                    "definitions_file");
     static final List<String> LISTENER_NAMES =
             List.of("amqp", "mqtt", "mqtt_ws", "http", "amqps", "mqtts", "mqtt_wss");
     static final List<String> LISTENER_KEYS = List.of("enabled", "bind", "port");
@@ -75,9 +76,12 @@ final class ConfigReader {
         YamlMapping logging = top.section("logging", LOGGING_KEYS);
         AuthConfig auth = problems.recover(() -> AuthReader.read(top, users), null);
         String level = logging.choice("level", "info", LOG_LEVELS);
+        // RabbitMQ's load_definitions: a definitions.json imported at every start (docs/management.md).
+        Optional<Path> definitions = problems.recover(() -> AuthReader.file(top, "definitions_file"),
+                Optional.empty());
         problems.throwFirst();
         return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
-                new LoggingConfig(level), auth);
+                new LoggingConfig(level), auth, definitions);
     }
 
     private static YamlMapping topLevel(YamlValue root) throws ConfigException {

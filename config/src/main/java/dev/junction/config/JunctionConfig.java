@@ -1,13 +1,23 @@
 package dev.junction.config;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The whole broker configuration, immutable. Obtain one from {@link ConfigLoader}. */
+/**
+ * The whole broker configuration, immutable. Obtain one from {@link ConfigLoader}. {@code definitionsFile}: a
+ * RabbitMQ {@code definitions.json} imported at every start (the top-level {@code definitions_file} key).
+ */
 public record JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts,
         List<UserConfig> users, Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging,
-        AuthConfig auth) {
+        AuthConfig auth, Optional<Path> definitionsFile) {
+
+    /** A configuration without a definitions file. */
+    public JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts, List<UserConfig> users,
+            Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging, AuthConfig auth) {
+        this(listeners, storage, vhosts, users, limits, amqp, mqtt, logging, auth, Optional.empty());
+    }
 
     /** A configuration whose logins are checked against {@code users} only. */
     public JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts, List<UserConfig> users,
@@ -25,6 +35,7 @@ public record JunctionConfig(Listeners listeners, StorageConfig storage, List<St
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(definitionsFile, "definitionsFile");
     }
 
     /** The user with exactly this name (names are case-sensitive). */

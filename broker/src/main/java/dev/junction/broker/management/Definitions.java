@@ -25,6 +25,21 @@ final class Definitions {
     private static final List<String> KNOWN = List.of("rabbit_version", "rabbitmq_version", "product_name",
             "product_version", "users", "vhosts", "permissions", "topic_permissions", "exchanges", "queues",
             "bindings", "policies");
+    /**
+     * The fields of each section's objects that the import reads or that RabbitMQ 3.x exports with nothing for
+     * Junction to do ({@code limits} and {@code metadata} of a vhost, a user's {@code limits}, a queue's
+     * {@code type}, which is classic unless its {@code x-queue-type} argument says otherwise); any other field is
+     * reported once per section.
+     */
+    private static final Map<String, List<String>> FIELDS = Map.of(
+            "users", List.of("name", "password", "password_hash", "hashing_algorithm", "tags", "limits"),
+            "vhosts", List.of("name", "limits", "metadata", "description", "tags", "tracing", "default_queue_type"),
+            "permissions", List.of("user", "vhost", "configure", "write", "read"),
+            "topic_permissions", List.of("user", "vhost", "exchange", "write", "read"),
+            "policies", List.of("vhost", "name", "pattern", "apply-to", "priority", "definition"),
+            "exchanges", List.of("vhost", "name", "type", "durable", "auto_delete", "internal", "arguments"),
+            "queues", List.of("vhost", "name", "type", "durable", "auto_delete", "arguments"),
+            "bindings", List.of("vhost", "source", "destination", "destination_type", "routing_key", "arguments"));
 
     private final RoutingEngine engine;
     private final UserDirectory users;
@@ -146,6 +161,7 @@ final class Definitions {
             LOG.warn("definitions import by '{}': skipped sections Junction does not support: {}", caller.name(),
                     unknown);
         }
+        reportUnknownFields(d, caller);
         if (intoVhost == null) {
             for (Map<String, Object> v : objects(d, "vhosts")) {
                 access.putVhost(Values.required(v, "name"));
@@ -222,6 +238,23 @@ final class Definitions {
             body.put("definition", kept);
         }
         policies.put(v, name, body);
+    }
+
+    /** One warning per section whose objects carry fields the import does not read, naming those fields. */
+    private static void reportUnknownFields(Map<String, Object> d, Caller caller) {
+        for (String section : KNOWN) {
+            List<String> known = FIELDS.get(section);
+            if (known == null || !(d.get(section) instanceof List<?> list)) {
+                continue;
+            }
+            java.util.Set<String> unknown = new java.util.TreeSet<>();
+            list.stream().filter(o -> o instanceof Map).forEach(o -> ((Map<?, ?>) o).keySet().stream()
+                    .map(String::valueOf).filter(k -> !known.contains(k)).forEach(unknown::add));
+            if (!unknown.isEmpty()) {
+                LOG.warn("definitions import by '{}': fields Junction does not support in {} ignored: {}",
+                        caller.name(), section, unknown);
+            }
+        }
     }
 
     private UserConfig user(String name) {
