@@ -19,6 +19,7 @@ import java.util.regex.PatternSyntaxException;
  * them, and reading users, is for administrators; management users list the vhosts they have permissions in.
  */
 final class AccessResource {
+    private static final String GUEST = "guest";
     private final RoutingEngine engine;
     private final UserDirectory users;
     private final BrokerControl control;
@@ -201,8 +202,10 @@ final class AccessResource {
             throw ApiError.badRequest("[{key_missing,tags}]");
         }
         Optional<UserConfig> old = users.find(name);
+        // A new "guest" (a RabbitMQ export carries one, with its well-known password) is loopback-only, as
+        // RabbitMQ's default loopback_users makes it; an existing user keeps its own setting.
         users.put(new UserConfig(name, Optional.empty(), Optional.of(hash), Values.tags(body.get("tags")),
-                old.map(UserConfig::loopbackOnly).orElse(false),
+                old.map(UserConfig::loopbackOnly).orElse(GUEST.equals(name)),
                 old.map(UserConfig::permissions).orElse(Map.of()), old.map(UserConfig::acl).orElse(List.of()),
                 old.map(UserConfig::topicPermissions).orElse(Map.of())));
         return old.isEmpty();

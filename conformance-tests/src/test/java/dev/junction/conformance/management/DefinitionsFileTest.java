@@ -71,6 +71,10 @@ class DefinitionsFileTest {
         }
         try (BrokerFixture broker = BrokerFixture.startFile(dir.resolve("junction.yaml"))) {
             assertPublishesThroughExportedBinding(broker);
+            // The export's guest (password "guest", administrator) comes in loopback-only, as RabbitMQ's default
+            // loopback_users keeps it: the well-known password is no way in from another host.
+            assertThat(broker.broker().engine().authorization().users().find("guest").orElseThrow().loopbackOnly())
+                    .isTrue();
         }
         // Applied at every start, as RabbitMQ does: a restart on the same store imports it again without a conflict.
         try (BrokerFixture broker = BrokerFixture.startFile(dir.resolve("junction.yaml"))) {
