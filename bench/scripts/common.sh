@@ -133,6 +133,64 @@ stop_junction() {
     JUNCTION_PID=
 }
 
+# ---------- the web dashboard's polling ----------
+#
+# What an operator's open dashboard costs the broker: every 5 s the page (broker/src/main/resources/
+# dev/junction/broker/dashboard, app.js poll()) fetches /api/overview for the charts, redraws the open page and
+# checks /api/whoami. With the overview open the page itself adds /api/queues sorted by depth; another page adds
+# its own list instead (JUNCTION_DASHBOARD_PAGE). The same requests, in the same order, with the same basic auth,
+# are made here with curl: a headless browser cannot log in without a driver, and its rendering would take the
+# cores the broker and the load generator share.
+: "${JUNCTION_DASHBOARD_POLL:=0}"            # 1: poll like an open dashboard during every measured Junction run
+: "${JUNCTION_DASHBOARD_PAGE:=overview}"     # overview | connections | queues | exchanges | mqtt
+: "${JUNCTION_DASHBOARD_USER:=guest:guest}"  # the default administrator (loopback only)
+: "${JUNCTION_DASHBOARD_INTERVAL:=5}"        # seconds, app.js POLL_MS
+DASHBOARD_POLL_PID=
+
+_dashboard_paths() {
+    echo /api/overview
+    case $JUNCTION_DASHBOARD_PAGE in
+        overview) echo '/api/queues?sort=messages&sort_reverse=true' ;;
+        connections) echo /api/connections ;;
+        queues) echo /api/queues ;;
+        exchanges) echo /api/exchanges; echo /api/bindings ;;
+        mqtt) echo /api/mqtt/sessions ;;
+        *) echo "unknown JUNCTION_DASHBOARD_PAGE $JUNCTION_DASHBOARD_PAGE" >&2; return 2 ;;
+    esac
+    echo /api/whoami
+}
+
+# start_dashboard_poll LOG_FILE: polls in the background until stop_dashboard_poll; one line per request
+# (time, HTTP status, seconds, bytes) goes to LOG_FILE, so a run whose polls failed can be told apart.
+start_dashboard_poll() {
+    local logf=$1 paths
+    paths=$(_dashboard_paths)
+    (
+        sp=
+        trap '[ -z "$sp" ] || kill "$sp" 2>/dev/null; exit 0' TERM
+        while :; do
+            for p in $paths; do
+                printf '%s %s ' "$(date +%s.%N)" "$p"
+                curl -s -o /dev/null --max-time 4 -u "$JUNCTION_DASHBOARD_USER" \
+                    -w '%{http_code} %{time_total}s %{size_download}B\n' \
+                    "http://127.0.0.1:$JUNCTION_HTTP_PORT$p" || echo "curl exit $?"
+            done
+            sleep "$JUNCTION_DASHBOARD_INTERVAL" &
+            sp=$!
+            wait "$sp"
+            sp=
+        done
+    ) >>"$logf" 2>&1 &
+    DASHBOARD_POLL_PID=$!
+}
+
+stop_dashboard_poll() {
+    [ -n "$DASHBOARD_POLL_PID" ] || return 0
+    kill "$DASHBOARD_POLL_PID" 2>/dev/null || true
+    wait "$DASHBOARD_POLL_PID" 2>/dev/null || true
+    DASHBOARD_POLL_PID=
+}
+
 # ---------- RabbitMQ ----------
 
 _rabbit_env() {
@@ -223,6 +281,7 @@ perftest() { java -cp "$PERFTEST_CP" com.rabbitmq.perf.PerfTest "$@"; }
 mqtt_pairs() { java -cp "$BENCH_JAR" dev.junction.bench.MqttPairsLoad "$@"; }
 
 stop_all() {
+    stop_dashboard_poll
     stop_junction
     stop_mosquitto
     stop_rabbitmq

@@ -13,6 +13,9 @@ source "$(dirname "$0")/common.sh"
 trap stop_all EXIT
 trap "exit 143" INT TERM
 : "${AMQP_BROKERS:=junction rabbitmq}"       # which brokers to measure, in this order
+# "junction-dashboard" is Junction with an open dashboard's polling (common.sh) during the run:
+# AMQP_BROKERS="junction junction-dashboard" measures what the dashboard costs, the two alternating.
+# JUNCTION_DASHBOARD_POLL=1 polls during every Junction run instead.
 
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(transient persistent-16 persistent-1024)
@@ -32,10 +35,13 @@ for c in "${cases[@]}"; do
             out="$BENCH_RESULTS/amqp-$c-$broker-$run.txt"
             wait_quiet "$BENCH_RESULTS/load.txt"
             echo "amqp-$c-$broker-$run start $(uptime)" >>"$BENCH_RESULTS/load.txt"
-            if [ $broker = junction ]; then
+            if [ "${broker%-dashboard}" = junction ]; then
                 rm -rf "$BENCH_WORK/junction-data"
-                start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/junction-amqp-$c-$run.log"
+                start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/$broker-amqp-$c-$run.log"
                 port=$JUNCTION_AMQP_PORT
+                if [ $broker = junction-dashboard ] || [ "$JUNCTION_DASHBOARD_POLL" = 1 ]; then
+                    start_dashboard_poll "$BENCH_RESULTS/dashboard-poll-amqp-$c-$broker-$run.txt"
+                fi
             else
                 start_rabbitmq
                 port=$RABBITMQ_PORT
@@ -44,7 +50,7 @@ for c in "${cases[@]}"; do
             # shellcheck disable=SC2086
             perftest -h "amqp://guest:guest@127.0.0.1:$port" $flags >"$out" 2>&1 || echo "perftest exit $?" >>"$out"
             echo "amqp-$c-$broker-$run end $(uptime)" >>"$BENCH_RESULTS/load.txt"
-            if [ $broker = junction ]; then stop_junction; else stop_rabbitmq; fi
+            if [ "${broker%-dashboard}" = junction ]; then stop_dashboard_poll; stop_junction; else stop_rabbitmq; fi
             "$SCRIPTS_DIR/perftest-summary.sh" "$out"
         done
     done
