@@ -6,11 +6,11 @@ import dev.junction.routing.api.ChannelInfo;
 import dev.junction.routing.api.ClientConnection;
 import dev.junction.routing.api.ClientProtocol;
 import dev.junction.routing.api.ConnectionInfo;
+import dev.junction.routing.api.ConnectionRecord;
 import dev.junction.routing.api.ConnectionRegistry;
 import dev.junction.routing.api.ForcedClose;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandler;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,8 +31,7 @@ final class ConnectionEntry implements ClientConnection {
     private final AmqpConnection conn;
     private final ChannelHandlerContext ctx;
     private final ChannelTable channels;
-    private ConnectionRegistry.Registration registration;
-    private String reason;
+    private final ConnectionRecord record = new ConnectionRecord(LOG);
 
     ConnectionEntry(AmqpConnection conn, ChannelHandlerContext ctx, ChannelTable channels) {
         this.conn = conn;
@@ -43,28 +42,20 @@ final class ConnectionEntry implements ClientConnection {
     /** connection.open succeeded: the connection is listed from now, and its open line logged. */
     void opened(ConnectionTerms terms, ConnectionRegistry registry) {
         ConnectionInfo info = ConnectionInfo.of(ClientProtocol.AMQP_0_9_1,
-                address(ctx.channel().remoteAddress()), address(ctx.channel().localAddress()),
+                ConnectionRecord.inet(ctx.channel().remoteAddress()), ConnectionRecord.inet(ctx.channel().localAddress()),
                 ctx.pipeline().get(SslHandler.class) != null, terms.user().name(), terms.vhost().name(), null,
                 terms.clientProperties(), terms.tuning().heartbeatSeconds());
-        registration = registry.register(info, this);
-        LOG.info("{} opened", info.describe());
+        record.opened(registry, info, this);
     }
 
     /** Why the connection ends, unless a reason was given before. */
     void because(String why) {
-        if (reason == null) {
-            reason = why;
-        }
+        record.because(why);
     }
 
     /** The socket closed: the connection leaves the registry and its close line is logged (once). */
     void closed() {
-        if (registration == null) {
-            return;
-        }
-        registration.close();
-        LOG.info("{} closed: {}", registration.info().describe(), reason == null ? "client closed the socket" : reason);
-        registration = null;
+        record.closed();
     }
 
     @Override
@@ -94,8 +85,4 @@ final class ConnectionEntry implements ClientConnection {
         }
     }
 
-    /** A socket's address; null where there is none (an in-memory channel). */
-    private static InetSocketAddress address(java.net.SocketAddress a) {
-        return a instanceof InetSocketAddress inet ? inet : null;
-    }
 }

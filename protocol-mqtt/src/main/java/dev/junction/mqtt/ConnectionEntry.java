@@ -3,11 +3,11 @@ package dev.junction.mqtt;
 import dev.junction.routing.api.ClientConnection;
 import dev.junction.routing.api.ClientProtocol;
 import dev.junction.routing.api.ConnectionInfo;
+import dev.junction.routing.api.ConnectionRecord;
 import dev.junction.routing.api.ConnectionRegistry;
 import dev.junction.routing.api.ForcedClose;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslHandler;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,7 @@ final class ConnectionEntry implements ClientConnection {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
     private final MqttConnection c;
-    private ConnectionRegistry.Registration registration;
-    private String reason;
+    private final ConnectionRecord record = new ConnectionRecord(LOG);
 
     ConnectionEntry(MqttConnection c) {
         this.c = c;
@@ -37,19 +36,16 @@ final class ConnectionEntry implements ClientConnection {
     void opened(ClientSession session) {
         ClientProtocol protocol = session.version() == MqttVersion.MQTT_5 ? ClientProtocol.MQTT_5
                 : session.version() == MqttVersion.MQTT_3_1 ? ClientProtocol.MQTT_3_1 : ClientProtocol.MQTT_3_1_1;
-        ConnectionInfo info = ConnectionInfo.of(protocol, address(c.ctx.channel().remoteAddress()),
-                address(c.ctx.channel().localAddress()), c.ctx.pipeline().get(SslHandler.class) != null,
+        ConnectionInfo info = ConnectionInfo.of(protocol, ConnectionRecord.inet(c.ctx.channel().remoteAddress()),
+                ConnectionRecord.inet(c.ctx.channel().localAddress()), c.ctx.pipeline().get(SslHandler.class) != null,
                 session.user().name(), c.server.vhost.name(), session.clientId(),
                 Map.of("client_id", session.clientId()), session.keepAliveSeconds());
-        registration = c.server.engine.connections().register(info, this);
-        LOG.info("{} opened", info.describe());
+        record.opened(c.server.engine.connections(), info, this);
     }
 
     /** Why the connection ends, unless a reason was given before. */
     void because(String why) {
-        if (reason == null) {
-            reason = why;
-        }
+        record.because(why);
     }
 
     /** This server closes the connection with {@code code}: its name and value, and {@code why} when given. */
@@ -59,12 +55,7 @@ final class ConnectionEntry implements ClientConnection {
 
     /** The socket closed: the connection leaves the registry and its close line is logged (once). */
     void closed() {
-        if (registration == null) {
-            return;
-        }
-        registration.close();
-        LOG.info("{} closed: {}", registration.info().describe(), reason == null ? "client closed the socket" : reason);
-        registration = null;
+        record.closed();
     }
 
     @Override
@@ -80,8 +71,4 @@ final class ConnectionEntry implements ClientConnection {
         }
     }
 
-    /** A socket's address; null where there is none (an in-memory channel). */
-    private static InetSocketAddress address(java.net.SocketAddress a) {
-        return a instanceof InetSocketAddress inet ? inet : null;
-    }
 }
