@@ -3,11 +3,10 @@ package dev.junction.broker;
 import dev.junction.broker.management.BrokerControl;
 import dev.junction.broker.management.ReloadOutcome;
 import dev.junction.config.UserConfig;
-import dev.junction.config.VhostPermission;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.ConnectionInfo;
 import dev.junction.routing.auth.Users;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
@@ -41,23 +40,28 @@ final class OperatorControl implements BrokerControl {
     }
 
     /**
-     * Closes what lost access altogether (issue rule: deleting a user or revoking a permission closes the user's
-     * affected connections): every connection of a user that is gone, and a user's connections in a vhost where it
-     * no longer has a permission. A right only narrowed (a permission's patterns, a topic permission, an ACL rule)
-     * applies to the connection's next operation instead, since each connection re-reads its user's rights.
+     * Closes what lost access altogether (deleting a user or revoking a permission closes the user's affected
+     * connections), whoever changed the directory (the API, a reload): every connection of a user that is gone, and
+     * a user's connections in a vhost where it no longer has a permission, each told why. A right only narrowed (a
+     * permission's patterns, a topic permission, an ACL rule) applies to the connection's next operation instead,
+     * since each connection re-reads its user's rights. The directory calls this as it changes, so the close and its
+     * reason come from here alone.
      */
     private void rightsReduced(List<Users.Reduced> reduced) {
         Users users = engine.authorization().users();
         for (Users.Reduced r : reduced) {
             Optional<UserConfig> now = users.find(r.user());
-            if (now.isEmpty()) {
-                closeConnections((user, vhost) -> user.equals(r.user()), "user '" + r.user() + "' was deleted");
-                continue;
+            for (ConnectionInfo c : engine.connections().list()) {
+                if (!c.user().equals(r.user()) || !r.affects(c.vhost())) {
+                    continue;
+                }
+                if (now.isEmpty()) {
+                    engine.connections().close(c.name(), "user '" + r.user() + "' was deleted");
+                } else if (!now.get().permissions().containsKey(c.vhost())) {
+                    engine.connections().close(c.name(), "permissions of user '" + r.user() + "' in vhost '"
+                            + c.vhost() + "' were revoked");
+                }
             }
-            Map<String, VhostPermission> permissions = now.get().permissions();
-            closeConnections((user, vhost) -> user.equals(r.user()) && r.affects(vhost)
-                    && !permissions.containsKey(vhost),
-                    "the permissions of user '" + r.user() + "' in this vhost were revoked");
         }
     }
 

@@ -158,12 +158,6 @@ final class AccessResource {
                 return ApiResponse.created(putUser(name, ManagementApi.parseObject(r.body())));
             }
             case "DELETE" -> {
-                if (users.find(name).isEmpty()) {
-                    throw ApiError.notFound();
-                }
-                // Its connections close first, saying why; the directory's own watch would close them for "access
-                // changed" once the user is gone.
-                ConnectionResource.userDeleted(engine, name);
                 if (!users.delete(name)) {
                     throw ApiError.notFound();
                 }
@@ -243,7 +237,6 @@ final class AccessResource {
                 }
                 Map<String, VhostPermission> perms = new LinkedHashMap<>(u.permissions());
                 perms.remove(vhost);
-                ConnectionResource.accessRevoked(engine, u.name(), vhost); // its connections there end, saying why
                 users.put(UserDirectory.withPermissions(u, perms));
                 return ApiResponse.noContent();
             }
@@ -297,7 +290,6 @@ final class AccessResource {
                 }
                 Map<String, List<TopicPermission>> topics = new LinkedHashMap<>(u.topicPermissions());
                 topics.remove(vhost);
-                ConnectionResource.accessRevoked(engine, u.name(), vhost); // its connections there end, saying why
                 users.put(UserDirectory.withTopicPermissions(u, topics));
                 return ApiResponse.noContent();
             }

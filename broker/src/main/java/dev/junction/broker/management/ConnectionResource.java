@@ -126,17 +126,6 @@ final class ConnectionResource {
         return router.list(r, out);
     }
 
-    /** A user was deleted: its connections of every protocol are closed (issue 13 item 4), as an admin's close. */
-    static void userDeleted(RoutingEngine engine, String user) {
-        engine.connections().closeWhere(c -> c.user().equals(user), "user '" + user + "' was deleted");
-    }
-
-    /** A user lost its permissions (or topic permissions) in {@code vhost}: its connections there are closed. */
-    static void accessRevoked(RoutingEngine engine, String user, String vhost) {
-        engine.connections().closeWhere(c -> c.user().equals(user) && c.vhost().equals(vhost),
-                "permissions of user '" + user + "' in vhost '" + vhost + "' were revoked");
-    }
-
     /** Connections and channels visible to the caller, for {@code /api/overview}'s object totals. */
     Map<String, Object> totals(Caller caller) {
         Map<ConnectionInfo, List<ChannelInfo>> all = registry().channels(c -> visible(caller, c), CHANNELS_WAIT);
