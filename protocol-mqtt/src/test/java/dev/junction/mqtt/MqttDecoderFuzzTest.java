@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.junction.config.ConfigLoader;
+import dev.junction.protocol.testing.HeapMeter;
+import dev.junction.protocol.testing.TrackingAllocator;
 import dev.junction.routing.api.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -3,6 +3,8 @@ package dev.junction.amqp.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.junction.protocol.testing.HeapMeter;
+import dev.junction.protocol.testing.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.junction.amqp.codec;
+package dev.junction.protocol.testing;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
