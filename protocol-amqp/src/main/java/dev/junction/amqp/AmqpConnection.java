@@ -202,6 +202,13 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             } else if (frame instanceof ContentBodyFrame b) {
                 channels.get(b.channel()).contentBody(b);
             }
+        } catch (AnswerPending pending) {
+            // An auth service must answer first: the same frame again once it has, later frames waiting unread.
+            inbound.awaitUnread(pending::fetch, (allowed, error) -> {
+                pending.remember(error == null && Boolean.TRUE.equals(allowed));
+                handle(frame);
+            });
+            return;
         } catch (AmqpException e) {
             if (e.hardError()) {
                 fail(e);
@@ -211,6 +218,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                     ch.fail(e);
                 }
             }
+        }
+        if (terms != null) {
+            terms.access().settled();
         }
     }
 

@@ -46,6 +46,10 @@ final class Handshake {
     private Tuning tuning;
     /** When the login's credentials (an access token) lapse; empty for passwords. */
     private Optional<Instant> expiresAt = Optional.empty();
+    /** The login backend's verdict, whose per-operation questions (HTTP resource_path, topic_path) the access asks. */
+    private Verdict verdict;
+    /** The connection's access, once open (update-secret renews its rights). */
+    private AccessControl access;
 
     Handshake(AmqpConnection conn, AmqpSettings settings, Engine engine, Authenticator authenticator) {
         this.conn = conn;
@@ -115,6 +119,7 @@ final class Handshake {
                         : verdict == null ? "no verdict" : verdict.reason());
                 return;
             }
+            this.verdict = verdict;
             accepted(verdict.user(), verdict.expiresAt());
         });
     }
@@ -142,9 +147,10 @@ final class Handshake {
 
     /**
      * connection.update-secret (RabbitMQ's extension, method 10.70): for a connection that logged in with an access
-     * token, the new token must be valid and name the same user; the connection then lives until its expiry. The
-     * rights stay those granted at login. A refused token closes the connection (403). Other logins keep RabbitMQ's
-     * behaviour for its internal users: the method is acknowledged.
+     * token, the new token must be valid and name the same user; the connection then lives until its expiry, and
+     * the new token's scopes are its rights from the next operation on (as RabbitMQ applies them). A refused token
+     * closes the connection (403). Other logins keep RabbitMQ's behaviour for its internal users: the method is
+     * acknowledged.
      */
     void updateSecret(Method m) {
         if (expiresAt.isEmpty()) {
@@ -161,6 +167,10 @@ final class Handshake {
         }
         expiresAt = renewed.expiresAt();
         expiry.expiresAt(expiresAt, user.name());
+        user = renewed.user();
+        if (access != null) {
+            access.renewed(renewed.user());
+        }
         conn.send(0, MethodType.CONNECTION_UPDATE_SECRET_OK.with());
     }
 
@@ -203,8 +213,8 @@ final class Handshake {
                     + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN);
         }
         step = Step.OPEN;
-        AccessControl access = new AccessControl(user, vhostName, permission.get(),
-                engine.authorization().rights(user, vhostName, null));
+        access = new AccessControl(user, vhostName, permission.get(),
+                engine.authorization().rights(user, vhostName, null), verdict);
         conn.opened(new ConnectionTerms(user, vhost.get(), access, tuning, clientProperties));
         conn.send(0, MethodType.CONNECTION_OPEN_OK.with(""));
         expiry.expiresAt(expiresAt, user.name());

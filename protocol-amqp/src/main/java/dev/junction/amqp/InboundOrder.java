@@ -91,6 +91,18 @@ final class InboundOrder {
     }
 
     /**
+     * As {@link #await}, with the socket unread meanwhile: the answer of an external auth service may take its
+     * timeout, and a client must not pile up frames behind it.
+     */
+    <T> void awaitUnread(Supplier<CompletableFuture<T>> call, BiConsumer<T, Throwable> then) {
+        flow.hold(true);
+        await(call, (value, error) -> {
+            flow.hold(false);
+            then.accept(value, error);
+        });
+    }
+
+    /**
      * Runs {@code then} after {@code delayMs} on the event loop once {@code ready} completed (a slow password check
      * off the loop), reading nothing and handling no frame meanwhile (a throttled login: the wait must never block
      * the event loop). Skipped if the connection ends first.

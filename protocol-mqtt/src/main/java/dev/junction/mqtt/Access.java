@@ -59,12 +59,18 @@ final class Access {
      * decides those from the config. Never completes exceptionally.
      */
     CompletableFuture<Verdict> check(String userName, byte[] password, InetAddress remote, String certificateIdentity) {
+        return check(userName, password, remote, certificateIdentity, null);
+    }
+
+    /** As above; {@code clientId} lets the HTTP backend's resource_path be asked about the session queue. */
+    CompletableFuture<Verdict> check(String userName, byte[] password, InetAddress remote, String certificateIdentity,
+                                     String clientId) {
         if (userName == null || (password == null && certificateIdentity != null)) {
             return CompletableFuture.completedFuture(null);
         }
         String pw = password == null ? null : new String(password, StandardCharsets.UTF_8);
         AuthChain chain = engine == null ? fallback : engine.authBackends().map(AuthBackends::chain).orElse(fallback);
-        return chain.authenticate(new Credentials("mqtt", userName, pw, remote, List.of(config.vhost())));
+        return chain.authenticate(new Credentials("mqtt", userName, pw, remote, List.of(config.vhost()), clientId));
     }
 
     /** The outcome of a CONNECT whose credentials the backends judged ({@code verdict}, from {@link #check}). */

@@ -84,6 +84,18 @@ public final class UserRights {
         return state().user();
     }
 
+    /**
+     * Replaces the rights of a user an external backend made with {@code renewed}, the same user with the rights of
+     * renewed credentials (an access token with other scopes, AMQP connection.update-secret): the next check uses
+     * them. A user of the broker's directory follows the directory instead, and is left as it is.
+     */
+    public void renewed(UserConfig renewed) {
+        if (!live) {
+            state = new State(users.generation(), renewed, TopicAcl.of(renewed.acl(), renewed.name(), clientId),
+                    new ConcurrentHashMap<>());
+        }
+    }
+
     /** The user's permission in this vhost now; empty once revoked or the user deleted. */
     public java.util.Optional<dev.junction.config.VhostPermission> permission() {
         return user().permissionsFor(vhost);

@@ -26,7 +26,8 @@ public final class AuthBackends implements AutoCloseable {
                 case INTERNAL -> backends.add(users == null ? new InternalBackend(config.users())
                         : new InternalBackend(users));
                 case HTTP -> {
-                    HttpBackend http = new HttpBackend(auth.http().orElseThrow(), config.users());
+                    HttpBackend http = new HttpBackend(auth.http().orElseThrow(), config.users(), auth.cacheTtl(),
+                            auth.cacheMaxEntries(), config.mqtt().exchange());
                     owned.add(http);
                     backends.add(http);
                 }

@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
  *   <li>First acceptance wins; a refusal or a failure (timeout, unreachable service) moves on to the next backend,
  *       as RabbitMQ's {@code auth_backends} chain does. All refusing: the login is refused, failing closed.</li>
  *   <li>Decisions of cacheable backends are kept for {@code auth.cache_ttl_seconds}, keyed by the user name, a
- *       SHA-256 of the password, the vhosts asked about and whether the peer is local, so a cached acceptance is
- *       never handed to other credentials. A verdict with an expiry (an access token) is kept no longer than it
+ *       SHA-256 of the password, the vhosts asked about, whether the peer is local, the protocol and the MQTT client
+ *       id, so a cached acceptance is never handed to other credentials. A verdict with an expiry (an access token) is kept no longer than it
  *       is valid. Failures are not cached: the next login asks again. At most {@code auth.cache_max_entries} are
  *       kept; when full, lapsed entries are dropped and, if none lapsed, new decisions go uncached.</li>
  *   <li>The login throttle stays in front of the chain (the adapters ask it before calling {@link #authenticate}).</li>
@@ -151,8 +151,9 @@ public final class AuthChain {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             // Lengths first, so that no two different credential sets can produce the same bytes.
+            // The protocol and client id too: an MQTT verdict of the HTTP backend names the client's session queue.
             for (String part : new String[] {backend.name(), c.userName(), c.password(), String.join("\n", c.vhosts()),
-                    c.fromLoopback() ? "local" : "remote"}) {
+                    c.fromLoopback() ? "local" : "remote", c.protocol(), c.clientId()}) {
                 byte[] b = part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8);
                 sha.update(Integer.toString(part == null ? -1 : b.length).getBytes(StandardCharsets.US_ASCII));
                 sha.update((byte) ':');
