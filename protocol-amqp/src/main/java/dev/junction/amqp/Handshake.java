@@ -158,8 +158,13 @@ final class Handshake {
             return;
         }
         String token = new String(m.bytes("new-secret"), java.nio.charset.StandardCharsets.UTF_8);
-        Verdict renewed = engine.authBackends().flatMap(AuthBackends::jwt).map(j -> j.verify(token))
-                .orElse(Verdict.deny("no JWT backend"));
+        // A token naming a key a JWKS URL has not given yet waits for one fetch, off the event loop.
+        conn.await(() -> engine.authBackends().flatMap(AuthBackends::jwt).map(j -> j.verifyAsync(token))
+                .orElse(java.util.concurrent.CompletableFuture.completedFuture(Verdict.deny("no JWT backend"))),
+                (renewed, error) -> renew(renewed == null ? Verdict.deny("" + error) : renewed));
+    }
+
+    private void renew(Verdict renewed) {
         if (!renewed.allowed() || !renewed.user().name().equals(user.name())) {
             throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - new secret refused: "
                     + (renewed.allowed() ? "it names another user" : renewed.reason()),

@@ -33,6 +33,7 @@ public final class AuthBackends implements AutoCloseable {
                 }
                 case JWT -> {
                     jwtBackend = new JwtBackend(auth.jwt().orElseThrow(), config.vhosts(), config.mqtt().exchange());
+                    owned.add(jwtBackend); // a JWKS URL's fetch threads
                     backends.add(jwtBackend);
                 }
             }
