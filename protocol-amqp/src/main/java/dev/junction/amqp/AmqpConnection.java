@@ -340,6 +340,19 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         close.fail(e);
     }
 
+    /**
+     * Refuses the login or the vhost with one log line in {@link dev.junction.routing.auth.Refusal}'s words (the
+     * same as MQTT's): {@code e} sent as connection.close, or, when null, the socket closed at once.
+     */
+    void refuseLogin(AmqpException e, String user, String because) {
+        warn(dev.junction.routing.auth.Refusal.LOGIN_REFUSED, "AMQP", user, peer(), because);
+        if (e != null) {
+            close.fail(e, false);
+        } else {
+            close.abort(null);
+        }
+    }
+
     /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */
     void abort(String why) {
         close.abort(why);

@@ -8,6 +8,7 @@ import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.Vhost;
+import dev.junction.routing.auth.Refusal;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.Credentials;
 import dev.junction.routing.auth.backend.Verdict;
@@ -96,10 +97,11 @@ final class Handshake {
         if (mechanism.equals("EXTERNAL")) {
             // A certificate identity names one of the configured users; the backends are for passwords and tokens.
             String[] why = new String[1];
+            Refusal[] kind = new Refusal[1];
             Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, response,
-                    conn.peerAddress(), conn.certificateIdentity(), why);
+                    conn.peerAddress(), conn.certificateIdentity(), why, kind);
             if (authenticated.isEmpty()) {
-                refuse(mechanism, claimed, why[0]);
+                refuse(mechanism, claimed, kind[0], why[0]);
             } else {
                 accepted(authenticated.get(), Optional.empty());
             }
@@ -107,7 +109,7 @@ final class Handshake {
         }
         String[] credentials = Authenticator.credentials(mechanism, response);
         if (credentials == null) {
-            refuse(mechanism, claimed, "unsupported or malformed " + mechanism + " response");
+            refuse(mechanism, claimed, Refusal.BAD_CREDENTIALS, "unsupported or malformed " + mechanism + " response");
             return;
         }
         List<String> vhosts = engine.vhostNames();
@@ -115,7 +117,8 @@ final class Handshake {
         // The backends may answer later (an HTTP service): frames wait, and the answer comes back on this loop.
         conn.await(() -> authenticator.chain(engine).authenticate(presented), (verdict, error) -> {
             if (error != null || verdict == null || !verdict.allowed()) {
-                refuse(mechanism, claimed, error != null ? "auth backend failed: " + error
+                refuse(mechanism, claimed, verdict == null || verdict.refusal() == null ? Refusal.BACKEND_UNAVAILABLE
+                        : verdict.refusal(), error != null ? "auth backend failed: " + error
                         : verdict == null ? "no verdict" : verdict.reason());
                 return;
             }
@@ -133,16 +136,17 @@ final class Handshake {
                 settings.heartbeatSeconds()));
     }
 
-    private void refuse(String mechanism, String claimed, String why) {
+    /**
+     * One log line in {@link Refusal}'s words, the same as MQTT's ({@code why}, the backends' own details, after
+     * them), then 403 ACCESS_REFUSED to a client that understands it, else the socket closed (RabbitMQ's behaviour).
+     */
+    private void refuse(String mechanism, String claimed, Refusal kind, String why) {
         engine.loginThrottle().failed("amqp", conn.peerAddress(), claimed);
         String text = "Login was refused using authentication mechanism " + mechanism
                 + ". For details see the broker logfile.";
-        if (ConnectionTerms.hasCapability(clientProperties, "authentication_failure_close")) {
-            conn.warn("{}: authentication failed: {}", conn.peer(), why);
-            conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, MethodType.CONNECTION_START_OK));
-        } else {
-            conn.abort("authentication failed: " + why);
-        }
+        conn.refuseLogin(ConnectionTerms.hasCapability(clientProperties, "authentication_failure_close")
+                ? AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, MethodType.CONNECTION_START_OK) : null,
+                claimed, kind.words() + " (" + mechanism + ": " + why + ")");
     }
 
     /**
@@ -214,8 +218,11 @@ final class Handshake {
         }
         Optional<VhostPermission> permission = user.permissionsFor(vhostName);
         if (permission.isEmpty()) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
-                    + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN);
+            // RabbitMQ's reply text to the client; the log line in the words both protocols use.
+            conn.refuseLogin(AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
+                    + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN), user.name(),
+                    Refusal.NO_VHOST_ACCESS.because("'" + vhostName + "'"));
+            return;
         }
         step = Step.OPEN;
         access = new AccessControl(user, vhostName, permission.get(),

@@ -126,6 +126,26 @@ public final class UserRights {
                 && (exchange == null || topicPermits(exchange, routingKey, 0));
     }
 
+    /**
+     * Why an MQTT PUBLISH to {@code topic} is refused by these rights, in {@link Refusal}'s words for the log: the
+     * '$' rule, the ACL rule that matched, or the topic permission; null when these rights allow it (another check,
+     * such as the vhost permission or an auth service, refused it).
+     */
+    public String publishDenial(String topic, String routingKey) {
+        if (MqttTopics.reserved(topic)) {
+            return "'" + topic + "' is a reserved '$' topic";
+        }
+        if (!acl().mayPublish(topic)) {
+            return Refusal.ACL_RULE.because(acl().publishRule(topic));
+        }
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        if (m != null && !topicPermits(m.exchange(), routingKey, 0)) {
+            return "the topic permission on exchange '" + m.exchange() + "' does not match routing key '" + routingKey
+                    + "'";
+        }
+        return null;
+    }
+
     /** An MQTT SUBSCRIBE to {@code filter} (shared prefix removed), bound with {@code bindingKey}. */
     public Coverage subscribe(TopicPattern filter, String bindingKey) {
         Authorization.MqttEndpoint m = authorization.mqttEndpoint();
@@ -168,7 +188,8 @@ public final class UserRights {
                 return "routing key '" + routingKey + "' on exchange '" + exchange + "' is a reserved '$' topic";
             }
             if (!acl().mayPublish(topic)) {
-                return "the MQTT ACL of user '" + user().name() + "' refuses publishing to topic '" + topic + "'";
+                return "the MQTT ACL of user '" + user().name() + "' refuses publishing to topic '" + topic + "' ("
+                        + Refusal.ACL_RULE.because(acl().publishRule(topic)) + ")";
             }
         }
         return null;

@@ -1,5 +1,6 @@
 package dev.junction.routing.auth.backend;
 
+import dev.junction.routing.auth.Refusal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -77,12 +78,18 @@ public final class AuthChain {
 
     /** Asks the backends in order; the future never completes exceptionally. */
     public CompletableFuture<Verdict> authenticate(Credentials credentials) {
-        return ask(0, credentials, new ArrayList<>(backends.size()));
+        return ask(0, credentials, new ArrayList<>(backends.size()), new ArrayList<>(backends.size()));
     }
 
-    private CompletableFuture<Verdict> ask(int index, Credentials c, List<String> reasons) {
+    /**
+     * When every backend refused, the refusal is the most telling one: a loopback-only user (the password was right),
+     * else a backend that could not answer, else bad credentials.
+     */
+    private CompletableFuture<Verdict> ask(int index, Credentials c, List<String> reasons, List<Refusal> kinds) {
         if (index == backends.size()) {
-            return CompletableFuture.completedFuture(Verdict.deny(String.join("; ", reasons)));
+            Refusal kind = kinds.contains(Refusal.LOOPBACK_ONLY) ? Refusal.LOOPBACK_ONLY
+                    : kinds.contains(Refusal.BACKEND_UNAVAILABLE) ? Refusal.BACKEND_UNAVAILABLE : Refusal.BAD_CREDENTIALS;
+            return CompletableFuture.completedFuture(Verdict.deny(kind, String.join("; ", reasons)));
         }
         AuthBackend backend = backends.get(index);
         return decide(backend, c).thenCompose(v -> {
@@ -90,7 +97,10 @@ public final class AuthChain {
                 return CompletableFuture.completedFuture(v);
             }
             reasons.add(backend.name() + ": " + v.reason());
-            return ask(index + 1, c, reasons);
+            if (v.refusal() != null) {
+                kinds.add(v.refusal());
+            }
+            return ask(index + 1, c, reasons, kinds);
         });
     }
 
