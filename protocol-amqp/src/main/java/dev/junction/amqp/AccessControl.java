@@ -76,7 +76,9 @@ final class AccessControl {
      * be handled again (basic.publish, the content header for CC/BCC keys).
      */
     void askTopicWrite(Vhost vh, String exchange, String routingKey) {
-        topicAnswered(exchange, typeOf(vh, exchange), "write", routingKey, true);
+        if (topics != null) { // the publish path pays nothing without topic_path
+            topicAnswered(exchange, typeOf(vh, exchange), "write", routingKey, true);
+        }
     }
 
     /** queue.bind, exchange.bind and their unbinds: the binding key, from the source exchange. */
