@@ -103,7 +103,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
-        this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush);
+        this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush,
+                () -> java.util.Optional.ofNullable(terms).ifPresent(t -> t.access().settled()));
         this.entry = new ConnectionEntry(this, ctx, channels);
         this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow, entry::because);
         this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup, entry::because);
@@ -202,13 +203,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             } else if (frame instanceof ContentBodyFrame b) {
                 channels.get(b.channel()).contentBody(b);
             }
-        } catch (AnswerPending pending) {
-            // An auth service must answer first: the same frame again once it has, later frames waiting unread.
-            inbound.awaitUnread(pending::fetch, (allowed, error) -> {
-                pending.remember(error == null && Boolean.TRUE.equals(allowed));
-                handle(frame);
-            });
-            return;
         } catch (AmqpException e) {
             if (e.hardError()) {
                 fail(e);
@@ -218,9 +212,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                     ch.fail(e);
                 }
             }
-        }
-        if (terms != null) {
-            terms.access().settled();
         }
     }
 
@@ -340,17 +331,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         close.fail(e);
     }
 
-    /**
-     * Refuses the login or the vhost with one log line in {@link dev.junction.routing.auth.Refusal}'s words (the
-     * same as MQTT's): {@code e} sent as connection.close, or, when null, the socket closed at once.
-     */
-    void refuseLogin(AmqpException e, String user, String because) {
-        warn(dev.junction.routing.auth.Refusal.LOGIN_REFUSED, "AMQP", user, peer(), because);
-        if (e != null) {
-            close.fail(e, false);
-        } else {
-            close.abort(null);
-        }
+    /** Ends a refused login whose one log line the handshake wrote: {@code e} sent, or (null) the socket closed. */
+    void refused(AmqpException e) {
+        close.refused(e);
     }
 
     /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */

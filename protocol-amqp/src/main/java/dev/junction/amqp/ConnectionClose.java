@@ -122,6 +122,15 @@ final class ConnectionClose {
         }
     }
 
+    /** A refused login, already logged: {@code e} sent as connection.close, or, when null, the socket closed. */
+    void refused(AmqpException e) {
+        if (e != null) {
+            fail(e, false);
+        } else {
+            abort(null);
+        }
+    }
+
     /** Refuses the handshake by closing the socket right away (no connection.close is possible yet); null: no line. */
     void abort(String why) {
         if (why != null) {

@@ -144,9 +144,18 @@ final class Handshake {
         engine.loginThrottle().failed("amqp", conn.peerAddress(), claimed);
         String text = "Login was refused using authentication mechanism " + mechanism
                 + ". For details see the broker logfile.";
-        conn.refuseLogin(ConnectionTerms.hasCapability(clientProperties, "authentication_failure_close")
+        refuseLogin(ConnectionTerms.hasCapability(clientProperties, "authentication_failure_close")
                 ? AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, MethodType.CONNECTION_START_OK) : null,
                 claimed, kind.words() + " (" + mechanism + ": " + why + ")");
+    }
+
+    /**
+     * Refuses the login or the vhost with one log line in {@link Refusal}'s words (the same as MQTT's): {@code e}
+     * sent as connection.close, or, when null, the socket closed at once.
+     */
+    private void refuseLogin(AmqpException e, String claimedUser, String because) {
+        conn.warn(Refusal.LOGIN_REFUSED, "AMQP", claimedUser, conn.peer(), because);
+        conn.refused(e);
     }
 
     /**
@@ -219,7 +228,7 @@ final class Handshake {
         Optional<VhostPermission> permission = user.permissionsFor(vhostName);
         if (permission.isEmpty()) {
             // RabbitMQ's reply text to the client; the log line in the words both protocols use.
-            conn.refuseLogin(AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
+            refuseLogin(AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
                     + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN), user.name(),
                     Refusal.NO_VHOST_ACCESS.because("'" + vhostName + "'"));
             return;

@@ -80,7 +80,9 @@ class JwksUrlAndRenewedScopesTest {
     }
 
     private static String rsaToken(RSAKey key, String scope) throws Exception {
+        // A jti of its own: the chain caches an accepted token, so each login here must present a new one.
         JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("svc").audience("junction").claim("scope", scope)
+                .jwtID(java.util.UUID.randomUUID().toString())
                 .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
         jwt.sign(new RSASSASigner(key));

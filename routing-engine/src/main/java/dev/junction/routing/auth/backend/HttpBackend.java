@@ -122,6 +122,9 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
                     return CompletableFuture.completedFuture(Verdict.error(allowed.failure()));
                 }
                 return permissions(c, allowed.vhosts()).thenApply(permissions -> {
+                    if (permissions == null) {
+                        return Verdict.error("the HTTP auth service did not answer resource_path for the MQTT login");
+                    }
                     UserConfig user = user(c.userName(), answer.tags(), permissions);
                     Optional<TopicQuestions> topics = config.topicPath().isEmpty() ? Optional.empty()
                             : Optional.of((vhost, exchange, keys, variables) ->
@@ -135,7 +138,7 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
     /**
      * The vhost permissions of the user in each allowed vhost: the template's, or with a resource_path a
      * permission that allows nothing by itself (the AMQP adapter asks resource_path per operation instead), except
-     * for an MQTT login, whose implicit resources are asked now.
+     * for an MQTT login, whose implicit resources are asked now (null when the service did not answer them).
      */
     private CompletableFuture<Map<String, VhostPermission>> permissions(Credentials c, List<String> vhosts) {
         Map<String, VhostPermission> out = new LinkedHashMap<>();
@@ -156,6 +159,9 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
         }
         String vhost = vhosts.get(0);
         return resources.mqtt(c.userName(), vhost, mqttExchange, MQTT_SESSION_PREFIX, c.clientId()).thenApply(p -> {
+            if (p == null) {
+                return null; // a question went unanswered: the login fails closed
+            }
             out.put(vhost, p);
             return out;
         });

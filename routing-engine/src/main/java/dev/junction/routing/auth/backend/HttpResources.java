@@ -73,6 +73,11 @@ final class HttpResources {
     }
 
     private CompletableFuture<Boolean> ask(Key key) {
+        return answer(key).thenApply(HttpBackend.Answer::allowed);
+    }
+
+    /** The service's answer, kept when it is one (not a failure). */
+    private CompletableFuture<HttpBackend.Answer> answer(Key key) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("username", key.user());
         params.put("vhost", key.question().vhost());
@@ -83,7 +88,7 @@ final class HttpResources {
             if (answer.failure() == null) {
                 keep(key, answer.allowed());
             }
-            return answer.allowed();
+            return answer;
         });
     }
 
@@ -106,7 +111,8 @@ final class HttpResources {
      * MQTT plugin checks these): write on the MQTT exchange (PUBLISH), read on it and configure, write and read on
      * the client's session queue (SUBSCRIBE). The answer is a permission naming exactly the resources allowed; for
      * an empty client id (assigned by the broker after) the queue is asked about as the bare prefix and the
-     * permission covers the queue of the id assigned.
+     * permission covers the queue of the id assigned. Null when the service could not answer one of them: the
+     * login then fails (closed) rather than living with fewer rights until the client reconnects.
      */
     CompletableFuture<VhostPermission> mqtt(String user, String vhost, String exchange, String sessionQueuePrefix,
             String clientId) {
@@ -121,14 +127,19 @@ final class HttpResources {
         List<CompletableFuture<Boolean>> answers = new ArrayList<>();
         for (ResourceQuestion q : asked) {
             Key key = new Key(user, q);
-            answers.add(known(key).map(CompletableFuture::completedFuture).orElseGet(() -> ask(key)));
+            answers.add(known(key).map(CompletableFuture::completedFuture).orElseGet(() -> answer(key)
+                    .thenApply(a -> a.failure() != null ? null : a.allowed())));
         }
         String x = "^" + Pattern.quote(exchange) + "$";
         String qx = "^" + Pattern.quote(queue) + (assigned ? "" : "$");
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             boolean[] a = new boolean[answers.size()];
             for (int i = 0; i < a.length; i++) {
-                a[i] = answers.get(i).join();
+                Boolean answer = answers.get(i).join();
+                if (answer == null) {
+                    return null;
+                }
+                a[i] = answer;
             }
             return VhostPermission.of(a[2] ? qx : "", either(a[0] ? x : "", a[3] ? qx : ""),
                     either(a[1] ? x : "", a[4] ? qx : ""));
