@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -46,12 +48,12 @@ class HttpResourcePathTest {
 
     /**
      * The service's rules: exchanges amq.topic and amq.default may be written and read, dev.* anything; queues dev.*
-     * and server-named ones anything, MQTT session queues anything but the client "nosub"'s; names slow.* are never
-     * answered in time.
+     * and server-named ones anything, MQTT session queues anything but the client "nosub"'s; names slow.* and
+     * *.slow are never answered in time.
      */
     private static String resource(Map<String, String> p) {
         String name = p.get("name");
-        if (name.startsWith("slow.")) {
+        if (name.startsWith("slow.") || name.endsWith(".slow")) {
             return null;
         }
         boolean allow = p.get("resource").equals("exchange")
@@ -206,6 +208,19 @@ class HttpResourcePathTest {
         } finally {
             denied.disconnect();
         }
+    }
+
+    /** Fail closed: an MQTT CONNECT whose implicit resources the service does not answer is refused, not cached. */
+    @Test
+    void anMqttConnectWhoseResourcesGoUnansweredIsRefused() throws Exception {
+        startBroker(300, 60);
+        assertThatThrownBy(() -> mqtt("d.slow"))
+                .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
+                        .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+        int asked = service.to("/auth/user").size();
+        assertThatThrownBy(() -> mqtt("d.slow")).isInstanceOf(Mqtt5ConnAckException.class);
+        assertThat(service.to("/auth/user")).as("the refusal was not cached").hasSizeGreaterThan(asked);
+        mqtt("d2").disconnect(); // the service still answers for other clients
     }
 
     private Mqtt5BlockingClient mqtt(String clientId) {
