@@ -22,14 +22,17 @@ public record AuthConfig(List<Backend> backends, Duration cacheTtl, int cacheMax
     public enum HttpMethod { GET, POST }
 
     /**
-     * {@code auth.http}: RabbitMQ's user_path, vhost_path and topic_path (asked for MQTT publishes and
-     * subscriptions). The rights inside a vhost are those of the internal user {@code rightsFrom} (none when empty).
+     * {@code auth.http}: RabbitMQ's user_path, vhost_path, resource_path (configure/write/read on exchanges and
+     * queues, asked per operation) and topic_path (routing keys on topic exchanges). Without a resource_path the
+     * rights on exchanges and queues are those of the internal user {@code rightsFrom} (none when empty); its topic
+     * permissions and MQTT ACL apply in either case.
      */
-    public record Http(URI userPath, Optional<URI> vhostPath, Optional<URI> topicPath, HttpMethod method,
-            Duration timeout, Optional<String> rightsFrom) {
+    public record Http(URI userPath, Optional<URI> vhostPath, Optional<URI> resourcePath, Optional<URI> topicPath,
+            HttpMethod method, Duration timeout, Optional<String> rightsFrom) {
         public Http {
             Objects.requireNonNull(userPath, "userPath");
             Objects.requireNonNull(vhostPath, "vhostPath");
+            Objects.requireNonNull(resourcePath, "resourcePath");
             Objects.requireNonNull(topicPath, "topicPath");
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(timeout, "timeout");
@@ -39,13 +42,24 @@ public record AuthConfig(List<Backend> backends, Duration cacheTtl, int cacheMax
 
     /**
      * {@code auth.jwt}: access tokens presented as the password. Exactly one of {@code hmacSecret},
-     * {@code publicKeyFile} (PEM, RSA or EC) and {@code jwksFile} is present.
+     * {@code publicKeyFile} (PEM, RSA or EC), {@code jwksFile} and {@code jwksUrl} is present; a JWKS fetched from
+     * {@code jwksUrl} is fetched again every {@code jwksRefresh}.
      */
     public record Jwt(String resourceServerId, Optional<String> audience, Optional<String> issuer,
-            Optional<String> hmacSecret, Optional<Path> publicKeyFile, Optional<Path> jwksFile, String userClaim,
-            Duration clockSkew) {
+            Optional<String> hmacSecret, Optional<Path> publicKeyFile, Optional<Path> jwksFile, Optional<URI> jwksUrl,
+            Duration jwksRefresh, String userClaim, Duration clockSkew) {
         public Jwt {
             Objects.requireNonNull(resourceServerId, "resourceServerId");
+            Objects.requireNonNull(jwksUrl, "jwksUrl");
+            Objects.requireNonNull(jwksRefresh, "jwksRefresh");
+        }
+
+        /** Without a JWKS URL, as before it existed. */
+        public Jwt(String resourceServerId, Optional<String> audience, Optional<String> issuer,
+                Optional<String> hmacSecret, Optional<Path> publicKeyFile, Optional<Path> jwksFile, String userClaim,
+                Duration clockSkew) {
+            this(resourceServerId, audience, issuer, hmacSecret, publicKeyFile, jwksFile, Optional.empty(),
+                    Duration.ofMinutes(5), userClaim, clockSkew);
         }
 
         // Never print the secret.
@@ -53,7 +67,7 @@ public record AuthConfig(List<Backend> backends, Duration cacheTtl, int cacheMax
         public String toString() {
             return "Jwt[resourceServerId=" + resourceServerId + ", audience=" + audience + ", issuer=" + issuer
                     + ", hmacSecret=" + (hmacSecret.isPresent() ? "<set>" : "<none>") + ", publicKeyFile="
-                    + publicKeyFile + ", jwksFile=" + jwksFile + ", userClaim=" + userClaim + "]";
+                    + publicKeyFile + ", jwksFile=" + jwksFile + ", jwksUrl=" + jwksUrl + ", userClaim=" + userClaim + "]";
         }
     }
 

@@ -21,7 +21,7 @@ final class AuthReader {
     static final List<String> HTTP_KEYS = List.of("user_path", "vhost_path", "resource_path", "topic_path",
             "method", "timeout_ms", "rights_from");
     static final List<String> JWT_KEYS = List.of("resource_server_id", "audience", "issuer", "hmac_secret",
-            "public_key_file", "jwks_file", "user_claim", "clock_skew_seconds");
+            "public_key_file", "jwks_file", "jwks_url", "jwks_refresh_seconds", "user_claim", "clock_skew_seconds");
 
     private AuthReader() {
     }
@@ -71,16 +71,12 @@ final class AuthReader {
     }
 
     private static AuthConfig.Http http(YamlMapping s, List<UserConfig> users) throws ConfigException {
-        if (s.has("resource_path")) {
-            // Refused rather than ignored: an operator relying on it would get no check at all.
-            throw s.error("resource_path", "is not supported yet; rights on exchanges and queues come from rights_from");
-        }
         Optional<String> rightsFrom = s.optionalString("rights_from");
         if (rightsFrom.isPresent() && users.stream().noneMatch(u -> u.name().equals(rightsFrom.get()))) {
             throw s.error("rights_from", "unknown user '" + rightsFrom.get() + "'");
         }
         return new AuthConfig.Http(uri(s, "user_path", true).orElseThrow(), uri(s, "vhost_path", false),
-                uri(s, "topic_path", false),
+                uri(s, "resource_path", false), uri(s, "topic_path", false),
                 AuthConfig.HttpMethod.valueOf(s.choice("method", "get", List.of("get", "post")).toUpperCase(Locale.ROOT)),
                 Duration.ofMillis(s.integer("timeout_ms", 5000, 1, 600_000)), rightsFrom);
     }
@@ -116,17 +112,20 @@ final class AuthReader {
         if (jwks.isPresent()) {
             checkJwks(s, jwks.get());
         }
-        int given = (secret.isPresent() ? 1 : 0) + (keyFile.isPresent() ? 1 : 0) + (jwks.isPresent() ? 1 : 0);
+        Optional<URI> jwksUrl = uri(s, "jwks_url", false);
+        int given = (secret.isPresent() ? 1 : 0) + (keyFile.isPresent() ? 1 : 0) + (jwks.isPresent() ? 1 : 0)
+                + (jwksUrl.isPresent() ? 1 : 0);
         if (given != 1) {
             throw new ConfigException(s.source(), s.line(), s.path(),
-                    "give exactly one of hmac_secret, public_key_file and jwks_file (got " + given + ")");
+                    "give exactly one of hmac_secret, public_key_file, jwks_file and jwks_url (got " + given + ")");
         }
         if (secret.isPresent() && secret.get().length() < 32) {
             // HS256 needs a 256-bit key (RFC 7518 section 3.2).
             throw s.error("hmac_secret", "must be at least 32 characters (256 bits, RFC 7518 section 3.2)");
         }
         return new AuthConfig.Jwt(resourceServerId, s.optionalString("audience"), s.optionalString("issuer"), secret,
-                keyFile, jwks, s.nonEmptyString("user_claim", "sub"),
+                keyFile, jwks, jwksUrl, Duration.ofSeconds(s.integer("jwks_refresh_seconds", 300, 10, 86_400)),
+                s.nonEmptyString("user_claim", "sub"),
                 Duration.ofSeconds(s.integer("clock_skew_seconds", 0, 0, 3600)));
     }
 

@@ -31,9 +31,14 @@ public record ScramSecret(ScramMechanism mechanism, int iterations, byte[] salt,
     private static final byte[] SALT_KEY = RANDOM.generateSeed(32);
     private static final Map<String, ScramSecret> DERIVED = new ConcurrentHashMap<>();
 
-    /** The secret of {@code password} with a given salt (tests, and what {@link #create} writes). */
+    /**
+     * The secret of {@code password} with a given salt (tests, and what {@link #create} writes). The password is
+     * SASLprep-normalized first, as SCRAM's {@code Hi(Normalize(password), salt, i)} says (RFC 5802 section 3); a
+     * password SASLprep prohibits is salted as it is.
+     */
     public static ScramSecret derive(ScramMechanism m, String password, byte[] salt, int iterations) {
-        byte[] salted = m.hi(password, salt, iterations);
+        String prepared = password == null ? null : SaslPrep.prepare(password);
+        byte[] salted = m.hi(prepared != null ? prepared : password, salt, iterations);
         byte[] storedKey = m.hash(m.hmac(salted, "Client Key"));
         byte[] serverKey = m.hmac(salted, "Server Key");
         Arrays.fill(salted, (byte) 0);

@@ -55,14 +55,41 @@ class AuthConfigTest {
     }
 
     @Test
-    void unsupportedHttpPathsBadUrlsAndShortSecretsAreRejected() {
+    void resourcePathAndJwksUrlAreRead() throws ConfigException {
+        AuthConfig auth = parse("""
+                auth:
+                  backends: [http, jwt]
+                  http:
+                    user_path: http://127.0.0.1/auth/user
+                    resource_path: http://127.0.0.1/auth/resource
+                  jwt:
+                    resource_server_id: junction
+                    jwks_url: https://idp.example/jwks
+                    jwks_refresh_seconds: 60
+                """).auth();
+        assertThat(auth.http().orElseThrow().resourcePath()).hasValue(java.net.URI.create(
+                "http://127.0.0.1/auth/resource"));
+        assertThat(auth.jwt().orElseThrow().jwksUrl()).hasValue(java.net.URI.create("https://idp.example/jwks"));
+        assertThat(auth.jwt().orElseThrow().jwksRefresh()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void badUrlsTwoKeySourcesAndShortSecretsAreRejected() {
         assertRejected("""
                 auth:
                   backends: [http]
                   http:
                     user_path: http://127.0.0.1/auth/user
-                    resource_path: http://127.0.0.1/auth/resource
-                """, 5, "auth.http.resource_path", "not supported yet");
+                    resource_path: ftp://127.0.0.1/auth/resource
+                """, 5, "auth.http.resource_path", "not an http:// or https:// URL");
+        assertRejected("""
+                auth:
+                  backends: [jwt]
+                  jwt:
+                    resource_server_id: junction
+                    hmac_secret: "0123456789abcdef0123456789abcdef"
+                    jwks_url: https://idp.example/jwks
+                """, 4, "auth.jwt", "exactly one of hmac_secret, public_key_file, jwks_file and jwks_url");
         assertRejected("""
                 auth:
                   backends: [http]

@@ -103,7 +103,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
-        this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush);
+        this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush,
+                () -> java.util.Optional.ofNullable(terms).ifPresent(t -> t.access().settled()));
         this.entry = new ConnectionEntry(this, ctx, channels);
         this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow, entry::because);
         this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup, entry::because);
@@ -328,6 +329,11 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** A hard error: send connection.close with the code and wait (briefly) for close-ok. */
     void fail(AmqpException e) {
         close.fail(e);
+    }
+
+    /** Ends a refused login whose one log line the handshake wrote: {@code e} sent, or (null) the socket closed. */
+    void refused(AmqpException e) {
+        close.refused(e);
     }
 
     /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */

@@ -3,6 +3,7 @@ package dev.junction.amqp;
 import dev.junction.amqp.codec.FieldTables;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.api.Engine;
+import dev.junction.routing.auth.Refusal;
 import dev.junction.routing.auth.Users;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.AuthChain;
@@ -78,8 +79,15 @@ final class Authenticator {
      */
     Optional<UserConfig> authenticate(String mechanism, byte[] response, InetAddress peer, String certificateIdentity,
                                       String[] why) {
+        return authenticate(mechanism, response, peer, certificateIdentity, why, new Refusal[1]);
+    }
+
+    /** As above, with the kind of refusal in {@code kind[0]} (the words every protocol logs). */
+    Optional<UserConfig> authenticate(String mechanism, byte[] response, InetAddress peer, String certificateIdentity,
+                                      String[] why, Refusal[] kind) {
+        kind[0] = Refusal.BAD_CREDENTIALS;
         if (mechanism.equals("EXTERNAL")) {
-            return external(response, peer, certificateIdentity, why);
+            return external(response, peer, certificateIdentity, why, kind);
         }
         String[] credentials = switch (mechanism) {
             case "PLAIN" -> plain(response);
@@ -95,7 +103,7 @@ final class Authenticator {
             why[0] = "invalid credentials for user '" + credentials[0] + "'";
             return Optional.empty();
         }
-        return reachable(user, peer, why);
+        return reachable(user, peer, why, kind);
     }
 
     /**
@@ -103,7 +111,7 @@ final class Authenticator {
      * client sends one it must be that same name, since Junction does not let one user act as another.
      */
     private Optional<UserConfig> external(byte[] response, InetAddress peer, String certificateIdentity,
-                                          String[] why) {
+                                          String[] why, Refusal[] kind) {
         if (certificateIdentity == null) {
             why[0] = "EXTERNAL without a verified client certificate identity";
             return Optional.empty();
@@ -116,14 +124,16 @@ final class Authenticator {
         UserConfig user = find(certificateIdentity);
         if (user == null) {
             why[0] = "no user '" + certificateIdentity + "' for the client certificate";
+            kind[0] = Refusal.NO_CERTIFICATE_USER;
             return Optional.empty();
         }
-        return reachable(user, peer, why);
+        return reachable(user, peer, why, kind);
     }
 
-    private static Optional<UserConfig> reachable(UserConfig user, InetAddress peer, String[] why) {
+    private static Optional<UserConfig> reachable(UserConfig user, InetAddress peer, String[] why, Refusal[] kind) {
         if (user.loopbackOnly() && (peer == null || !peer.isLoopbackAddress())) {
             why[0] = "user '" + user.name() + "' can only connect via localhost";
+            kind[0] = Refusal.LOOPBACK_ONLY;
             return Optional.empty();
         }
         return Optional.of(user);

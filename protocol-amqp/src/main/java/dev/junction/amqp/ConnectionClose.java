@@ -98,10 +98,17 @@ final class ConnectionClose {
 
     /** A hard error: send connection.close with the code and wait (briefly) for close-ok. */
     void fail(AmqpException e) {
+        fail(e, true);
+    }
+
+    /** As {@link #fail(AmqpException)}; {@code log} false when the caller logged the reason itself. */
+    void fail(AmqpException e, boolean log) {
         if (closing) {
             return;
         }
-        warn.accept("closing connection: " + e.replyCode() + " " + e.getMessage());
+        if (log) {
+            warn.accept("closing connection: " + e.replyCode() + " " + e.getMessage());
+        }
         ended.accept("error " + e.replyCode() + " " + e.replyText());
         cleanup.run();
         closing = true;
@@ -115,9 +122,20 @@ final class ConnectionClose {
         }
     }
 
-    /** Refuses the handshake by closing the socket right away (no connection.close is possible yet). */
+    /** A refused login, already logged: {@code e} sent as connection.close, or, when null, the socket closed. */
+    void refused(AmqpException e) {
+        if (e != null) {
+            fail(e, false);
+        } else {
+            abort(null);
+        }
+    }
+
+    /** Refuses the handshake by closing the socket right away (no connection.close is possible yet); null: no line. */
     void abort(String why) {
-        warn.accept(why);
+        if (why != null) {
+            warn.accept(why);
+        }
         closing = true;
         ctx.close();
     }

@@ -8,6 +8,7 @@ import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.Vhost;
+import dev.junction.routing.auth.Refusal;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.Credentials;
 import dev.junction.routing.auth.backend.Verdict;
@@ -46,6 +47,10 @@ final class Handshake {
     private Tuning tuning;
     /** When the login's credentials (an access token) lapse; empty for passwords. */
     private Optional<Instant> expiresAt = Optional.empty();
+    /** The login backend's verdict, whose per-operation questions (HTTP resource_path, topic_path) the access asks. */
+    private Verdict verdict;
+    /** The connection's access, once open (update-secret renews its rights). */
+    private AccessControl access;
 
     Handshake(AmqpConnection conn, AmqpSettings settings, Engine engine, Authenticator authenticator) {
         this.conn = conn;
@@ -92,10 +97,11 @@ final class Handshake {
         if (mechanism.equals("EXTERNAL")) {
             // A certificate identity names one of the configured users; the backends are for passwords and tokens.
             String[] why = new String[1];
+            Refusal[] kind = new Refusal[1];
             Optional<UserConfig> authenticated = authenticator.authenticate(mechanism, response,
-                    conn.peerAddress(), conn.certificateIdentity(), why);
+                    conn.peerAddress(), conn.certificateIdentity(), why, kind);
             if (authenticated.isEmpty()) {
-                refuse(mechanism, claimed, why[0]);
+                refuse(mechanism, claimed, kind[0], why[0]);
             } else {
                 accepted(authenticated.get(), Optional.empty());
             }
@@ -103,7 +109,7 @@ final class Handshake {
         }
         String[] credentials = Authenticator.credentials(mechanism, response);
         if (credentials == null) {
-            refuse(mechanism, claimed, "unsupported or malformed " + mechanism + " response");
+            refuse(mechanism, claimed, Refusal.BAD_CREDENTIALS, "unsupported or malformed " + mechanism + " response");
             return;
         }
         List<String> vhosts = engine.vhostNames();
@@ -111,10 +117,12 @@ final class Handshake {
         // The backends may answer later (an HTTP service): frames wait, and the answer comes back on this loop.
         conn.await(() -> authenticator.chain(engine).authenticate(presented), (verdict, error) -> {
             if (error != null || verdict == null || !verdict.allowed()) {
-                refuse(mechanism, claimed, error != null ? "auth backend failed: " + error
+                refuse(mechanism, claimed, verdict == null || verdict.refusal() == null ? Refusal.BACKEND_UNAVAILABLE
+                        : verdict.refusal(), error != null ? "auth backend failed: " + error
                         : verdict == null ? "no verdict" : verdict.reason());
                 return;
             }
+            this.verdict = verdict;
             accepted(verdict.user(), verdict.expiresAt());
         });
     }
@@ -128,23 +136,34 @@ final class Handshake {
                 settings.heartbeatSeconds()));
     }
 
-    private void refuse(String mechanism, String claimed, String why) {
+    /**
+     * One log line in {@link Refusal}'s words, the same as MQTT's ({@code why}, the backends' own details, after
+     * them), then 403 ACCESS_REFUSED to a client that understands it, else the socket closed (RabbitMQ's behaviour).
+     */
+    private void refuse(String mechanism, String claimed, Refusal kind, String why) {
         engine.loginThrottle().failed("amqp", conn.peerAddress(), claimed);
         String text = "Login was refused using authentication mechanism " + mechanism
                 + ". For details see the broker logfile.";
-        if (ConnectionTerms.hasCapability(clientProperties, "authentication_failure_close")) {
-            conn.warn("{}: authentication failed: {}", conn.peer(), why);
-            conn.fail(AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, MethodType.CONNECTION_START_OK));
-        } else {
-            conn.abort("authentication failed: " + why);
-        }
+        refuseLogin(ConnectionTerms.hasCapability(clientProperties, "authentication_failure_close")
+                ? AmqpException.connection(ReplyCode.ACCESS_REFUSED, text, MethodType.CONNECTION_START_OK) : null,
+                claimed, kind.words() + " (" + mechanism + ": " + why + ")");
+    }
+
+    /**
+     * Refuses the login or the vhost with one log line in {@link Refusal}'s words (the same as MQTT's): {@code e}
+     * sent as connection.close, or, when null, the socket closed at once.
+     */
+    private void refuseLogin(AmqpException e, String claimedUser, String because) {
+        conn.warn(Refusal.LOGIN_REFUSED, "AMQP", claimedUser, conn.peer(), because);
+        conn.refused(e);
     }
 
     /**
      * connection.update-secret (RabbitMQ's extension, method 10.70): for a connection that logged in with an access
-     * token, the new token must be valid and name the same user; the connection then lives until its expiry. The
-     * rights stay those granted at login. A refused token closes the connection (403). Other logins keep RabbitMQ's
-     * behaviour for its internal users: the method is acknowledged.
+     * token, the new token must be valid and name the same user; the connection then lives until its expiry, and
+     * the new token's scopes are its rights from the next operation on (as RabbitMQ applies them). A refused token
+     * closes the connection (403). Other logins keep RabbitMQ's behaviour for its internal users: the method is
+     * acknowledged.
      */
     void updateSecret(Method m) {
         if (expiresAt.isEmpty()) {
@@ -152,8 +171,13 @@ final class Handshake {
             return;
         }
         String token = new String(m.bytes("new-secret"), java.nio.charset.StandardCharsets.UTF_8);
-        Verdict renewed = engine.authBackends().flatMap(AuthBackends::jwt).map(j -> j.verify(token))
-                .orElse(Verdict.deny("no JWT backend"));
+        // A token naming a key a JWKS URL has not given yet waits for one fetch, off the event loop.
+        conn.await(() -> engine.authBackends().flatMap(AuthBackends::jwt).map(j -> j.verifyAsync(token))
+                .orElse(java.util.concurrent.CompletableFuture.completedFuture(Verdict.deny("no JWT backend"))),
+                (renewed, error) -> renew(renewed == null ? Verdict.deny("" + error) : renewed));
+    }
+
+    private void renew(Verdict renewed) {
         if (!renewed.allowed() || !renewed.user().name().equals(user.name())) {
             throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, "ACCESS_REFUSED - new secret refused: "
                     + (renewed.allowed() ? "it names another user" : renewed.reason()),
@@ -161,6 +185,10 @@ final class Handshake {
         }
         expiresAt = renewed.expiresAt();
         expiry.expiresAt(expiresAt, user.name());
+        user = renewed.user();
+        if (access != null) {
+            access.renewed(renewed.user());
+        }
         conn.send(0, MethodType.CONNECTION_UPDATE_SECRET_OK.with());
     }
 
@@ -199,12 +227,15 @@ final class Handshake {
         }
         Optional<VhostPermission> permission = user.permissionsFor(vhostName);
         if (permission.isEmpty()) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
-                    + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN);
+            // RabbitMQ's reply text to the client; the log line in the words both protocols use.
+            refuseLogin(AmqpException.connection(ReplyCode.NOT_ALLOWED, "access to vhost '" + vhostName
+                    + "' refused for user '" + user.name() + "'", MethodType.CONNECTION_OPEN), user.name(),
+                    Refusal.NO_VHOST_ACCESS.because("'" + vhostName + "'"));
+            return;
         }
         step = Step.OPEN;
-        AccessControl access = new AccessControl(user, vhostName, permission.get(),
-                engine.authorization().rights(user, vhostName, null));
+        access = new AccessControl(user, vhostName, permission.get(),
+                engine.authorization().rights(user, vhostName, null), verdict);
         conn.opened(new ConnectionTerms(user, vhost.get(), access, tuning, clientProperties));
         conn.send(0, MethodType.CONNECTION_OPEN_OK.with(""));
         expiry.expiresAt(expiresAt, user.name());

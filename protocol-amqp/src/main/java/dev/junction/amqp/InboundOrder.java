@@ -26,6 +26,8 @@ final class InboundOrder {
     private final BooleanSupplier open;
     /** Flushes what handling the waiting frames wrote. */
     private final Runnable flush;
+    /** A frame was handled to its end: answers an auth service gave for it are not kept for the next. */
+    private final Runnable settled;
     private final ArrayDeque<AmqpFrame> parked = new ArrayDeque<>();
     private boolean busy;
 
@@ -34,15 +36,28 @@ final class InboundOrder {
      * @param fail    ends the connection with a hard error met while a frame that waited was handled
      * @param open    whether the connection is still open (a held login is dropped otherwise)
      * @param flush   flushes what handling the frames that waited wrote
+     * @param settled called when a frame was handled to its end (not when it waits for an auth service)
      */
     InboundOrder(EventExecutor loop, PublisherFlow flow, Consumer<AmqpFrame> handler, Consumer<AmqpException> fail,
-                 BooleanSupplier open, Runnable flush) {
+                 BooleanSupplier open, Runnable flush, Runnable settled) {
         this.loop = loop;
         this.flow = flow;
         this.handler = handler;
         this.fail = fail;
         this.open = open;
         this.flush = flush;
+        this.settled = settled;
+    }
+
+    /** Handles one frame; one that needs an auth service's answer first is handled again once it came. */
+    private void handle(AmqpFrame frame) {
+        try {
+            handler.accept(frame);
+        } catch (AnswerPending pending) {
+            answerFirst(pending, frame);
+            return;
+        }
+        settled.run();
     }
 
     /** A frame was read: handled now, or parked behind an unfinished call or a blocked publisher. */
@@ -50,7 +65,7 @@ final class InboundOrder {
         if (busy || flow.blocked()) {
             parked.add(frame);
         } else {
-            handler.accept(frame);
+            handle(frame);
         }
     }
 
@@ -91,6 +106,29 @@ final class InboundOrder {
     }
 
     /**
+     * As {@link #await}, with the socket unread meanwhile: the answer of an external auth service may take its
+     * timeout, and a client must not pile up frames behind it.
+     */
+    <T> void awaitUnread(Supplier<CompletableFuture<T>> call, BiConsumer<T, Throwable> then) {
+        flow.hold(true);
+        await(call, (value, error) -> {
+            flow.hold(false);
+            then.accept(value, error);
+        });
+    }
+
+    /**
+     * An auth service must answer before {@code frame} can be handled ({@link AnswerPending}): it is asked with the
+     * socket unread, and the same frame handled again once the answer is kept; later frames wait meanwhile.
+     */
+    private void answerFirst(AnswerPending pending, AmqpFrame frame) {
+        awaitUnread(pending::fetch, (allowed, error) -> {
+            pending.remember(error == null && Boolean.TRUE.equals(allowed));
+            handle(frame);
+        });
+    }
+
+    /**
      * Runs {@code then} after {@code delayMs} on the event loop once {@code ready} completed (a slow password check
      * off the loop), reading nothing and handling no frame meanwhile (a throttled login: the wait must never block
      * the event loop). Skipped if the connection ends first.
@@ -120,7 +158,7 @@ final class InboundOrder {
     /** Handles the parked frames while nothing holds them back any more. */
     void resume() {
         while (!busy && !flow.blocked() && !parked.isEmpty()) {
-            handler.accept(parked.poll());
+            handle(parked.poll());
         }
         flush.run();
     }

@@ -124,6 +124,8 @@ final class Publishing {
         if (exchange.isEmpty()) {
             return;
         }
+        // topic_path is asked now, while the method can still be handled again; decided when the content is complete.
+        context.access().askTopicWrite(context.vhost(), exchange, m.str("routing-key"));
         var vhost = context.vhost();
         var x = vhost.exchange(exchange).orElseThrow(() -> BrokerException.notFound(
                 "no exchange '" + exchange + "' in vhost '" + vhost.name() + "'"));
@@ -177,12 +179,27 @@ final class Publishing {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "message size "
                     + h.bodySize() + " is larger than configured max size " + max, m.type());
         }
+        askCarbonCopies(h.properties());
         properties = h.properties();
         bodySize = h.bodySize();
         body = null;
         received = 0;
         if (bodySize == 0) {
             complete();
+        }
+    }
+
+    /** CC and BCC keys are routing keys too: topic_path is asked about each before the header is taken. */
+    private void askCarbonCopies(MessageProperties p) {
+        for (String header : new String[] {"CC", "BCC"}) {
+            if (p.headers().get(header) instanceof List<?> keys) {
+                for (Object key : keys) {
+                    String k = HeaderValues.asString(key);
+                    if (k != null) {
+                        context.access().askTopicWrite(context.vhost(), publish.str("exchange"), k);
+                    }
+                }
+            }
         }
     }
 

@@ -68,6 +68,10 @@ class AuthenticatorTest {
         String[] why = new String[1];
         assertThat(authenticator.authenticate("EXTERNAL", new byte[0], REMOTE, "guest", why)).isEmpty();
         assertThat(why[0]).contains("can only connect via localhost");
+        dev.junction.routing.auth.Refusal[] kind = new dev.junction.routing.auth.Refusal[1];
+        authenticator.authenticate("EXTERNAL", new byte[0], REMOTE, "guest", why, kind);
+        assertThat(kind[0]).as("logged in the words both protocols use")
+                .isEqualTo(dev.junction.routing.auth.Refusal.LOOPBACK_ONLY);
         assertThat(external("", LOCAL, "guest")).as("the same certificate from this machine").isPresent();
     }
 

@@ -26,7 +26,16 @@ final class Access {
     /** Why a CONNECT was refused; mapped to 3.1.1 and 5 CONNACK codes by the caller. */
     enum Refusal { BAD_CREDENTIALS, NOT_AUTHORIZED }
 
-    record Outcome(UserConfig user, Refusal refusal) {
+    /** {@code because}: the refusal in the words both protocols log ({@code dev.junction.routing.auth.Refusal}). */
+    record Outcome(UserConfig user, Refusal refusal, dev.junction.routing.auth.Refusal because) {
+        Outcome(UserConfig user) {
+            this(user, null, null);
+        }
+
+        static Outcome refused(dev.junction.routing.auth.Refusal because) {
+            return new Outcome(null, because == dev.junction.routing.auth.Refusal.BAD_CREDENTIALS
+                    ? Refusal.BAD_CREDENTIALS : Refusal.NOT_AUTHORIZED, because);
+        }
     }
 
     private final MqttConfig config;
@@ -59,12 +68,18 @@ final class Access {
      * decides those from the config. Never completes exceptionally.
      */
     CompletableFuture<Verdict> check(String userName, byte[] password, InetAddress remote, String certificateIdentity) {
+        return check(userName, password, remote, certificateIdentity, null);
+    }
+
+    /** As above; {@code clientId} lets the HTTP backend's resource_path be asked about the session queue. */
+    CompletableFuture<Verdict> check(String userName, byte[] password, InetAddress remote, String certificateIdentity,
+                                     String clientId) {
         if (userName == null || (password == null && certificateIdentity != null)) {
             return CompletableFuture.completedFuture(null);
         }
         String pw = password == null ? null : new String(password, StandardCharsets.UTF_8);
         AuthChain chain = engine == null ? fallback : engine.authBackends().map(AuthBackends::chain).orElse(fallback);
-        return chain.authenticate(new Credentials("mqtt", userName, pw, remote, List.of(config.vhost())));
+        return chain.authenticate(new Credentials("mqtt", userName, pw, remote, List.of(config.vhost()), clientId));
     }
 
     /** The outcome of a CONNECT whose credentials the backends judged ({@code verdict}, from {@link #check}). */
@@ -78,7 +93,11 @@ final class Access {
             UserConfig known = find(userName).orElse(null);
             boolean remoteLoopbackUser = known != null && known.loopbackOnly()
                     && (remote == null || !remote.isLoopbackAddress());
-            return new Outcome(null, remoteLoopbackUser ? Refusal.NOT_AUTHORIZED : Refusal.BAD_CREDENTIALS);
+            return remoteLoopbackUser ? Outcome.refused(dev.junction.routing.auth.Refusal.LOOPBACK_ONLY)
+                    : verdict.refusal() == dev.junction.routing.auth.Refusal.BACKEND_UNAVAILABLE
+                    // Still "bad user name or password" to the client, as before; the log says what happened.
+                    ? new Outcome(null, Refusal.BAD_CREDENTIALS, verdict.refusal())
+                    : Outcome.refused(dev.junction.routing.auth.Refusal.BAD_CREDENTIALS);
         }
         return reachable(verdict.user(), remote);
     }
@@ -98,25 +117,25 @@ final class Access {
         UserConfig user;
         if (certificateIdentity != null && password == null) {
             if (userName != null && !userName.equals(certificateIdentity)) {
-                return new Outcome(null, Refusal.BAD_CREDENTIALS);
+                return Outcome.refused(dev.junction.routing.auth.Refusal.BAD_CREDENTIALS);
             }
             user = find(certificateIdentity).orElse(null);
             if (user == null) {
-                return new Outcome(null, Refusal.NOT_AUTHORIZED);
+                return Outcome.refused(dev.junction.routing.auth.Refusal.NO_CERTIFICATE_USER);
             }
         } else if (userName == null) {
             if (!config.allowAnonymous() || config.anonymousUser().isEmpty()) {
-                return new Outcome(null, Refusal.NOT_AUTHORIZED);
+                return Outcome.refused(dev.junction.routing.auth.Refusal.ANONYMOUS);
             }
             user = find(config.anonymousUser().get()).orElse(null);
             if (user == null) {
-                return new Outcome(null, Refusal.NOT_AUTHORIZED);
+                return Outcome.refused(dev.junction.routing.auth.Refusal.ANONYMOUS);
             }
         } else {
             user = find(userName).orElse(null);
             String pw = password == null ? null : new String(password, java.nio.charset.StandardCharsets.UTF_8);
             if (user == null || !user.checkPassword(pw)) {
-                return new Outcome(null, Refusal.BAD_CREDENTIALS);
+                return Outcome.refused(dev.junction.routing.auth.Refusal.BAD_CREDENTIALS);
             }
         }
         return reachable(user, remote);
@@ -125,12 +144,12 @@ final class Access {
     /** The loopback-only rule (on the socket's real address) and access to the MQTT vhost. */
     private Outcome reachable(UserConfig user, InetAddress remote) {
         if (user.loopbackOnly() && (remote == null || !remote.isLoopbackAddress())) {
-            return new Outcome(null, Refusal.NOT_AUTHORIZED);
+            return Outcome.refused(dev.junction.routing.auth.Refusal.LOOPBACK_ONLY);
         }
         if (user.permissionsFor(config.vhost()).isEmpty()) {
-            return new Outcome(null, Refusal.NOT_AUTHORIZED);
+            return Outcome.refused(dev.junction.routing.auth.Refusal.NO_VHOST_ACCESS);
         }
-        return new Outcome(user, null);
+        return new Outcome(user);
     }
 
     /**

@@ -88,8 +88,9 @@ final class ConnectFlow {
                 c.ctx.channel().attr(CERTIFICATE_IDENTITY).get());
         if (auth.refusal() != null) {
             c.server.engine.loginThrottle().failed("mqtt", c.address(), pl.userName());
-            LOG.info("MQTT client '{}' ({}) refused: {} (user '{}')", clientId, c.remote(), auth.refusal(),
-                    pl.userName());
+            LOG.info(dev.junction.routing.auth.Refusal.LOGIN_REFUSED, "MQTT client '" + clientId + "'",
+                    pl.userName(), c.remote(), auth.because() == dev.junction.routing.auth.Refusal.NO_VHOST_ACCESS
+                            ? auth.because().because("'" + c.server.config.vhost() + "'") : auth.because().words());
             boolean badCredentials = auth.refusal() == Access.Refusal.BAD_CREDENTIALS;
             c.refuse(badCredentials ? ReasonCode.BAD_USER_NAME_OR_PASSWORD : ReasonCode.NOT_AUTHORIZED);
             return HANDLED;

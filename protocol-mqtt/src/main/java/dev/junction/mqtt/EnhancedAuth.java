@@ -291,8 +291,8 @@ final class EnhancedAuth {
         step = Step.IDLE;
         connect = null;
         c.server.engine.loginThrottle().failed("mqtt", c.address(), userName);
-        LOG.info("MQTT client {} refused: {} authentication failed: {} (user '{}')", c.remote(), method, why,
-                userName);
+        LOG.info(dev.junction.routing.auth.Refusal.LOGIN_REFUSED, "MQTT client", userName, c.remote(),
+                dev.junction.routing.auth.Refusal.BAD_CREDENTIALS.words() + " (" + method + ": " + why + ")");
         c.refuse(reason); // [MQTT-4.12.0-4]
     }
 

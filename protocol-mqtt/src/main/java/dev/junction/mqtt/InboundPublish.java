@@ -191,7 +191,8 @@ final class InboundPublish {
         // acknowledges as usual without routing [MQTT-3.3.5-2]. Nothing is retained either.
         if (!c.topics.mayPublish(topic)
                 || !c.server.access.permits(c.user(), AclRule.Action.PUBLISH, c.clientId())) {
-            c.violations.refusal(LOG, "MQTT client '{}' (user '{}') may not publish to '{}'", c.clientId(), c.user().name(), topic);
+            c.violations.refusal(LOG, "MQTT client '{}' (user '{}') may not publish to '{}': {}", c.clientId(),
+                    c.user().name(), topic, c.topics.publishDenial(topic));
             return ReasonCode.NOT_AUTHORIZED;
         }
         if (body.length > c.server.settings.maxMessageSize()) {

@@ -84,6 +84,16 @@ final class TopicRights {
         return publishable == null ? checkPublish(topic) : publishable.test(topic);
     }
 
+    /** Why a publish to {@code topic} is refused, for the log line: the ACL rule that matched, or what else did. */
+    String publishDenial(String topic) {
+        String routingKey = TopicMapping.toRoutingKey(topic);
+        if (answers != null && !answers.allowed("write", routingKey)) {
+            return "refused by the auth service (topic_path)";
+        }
+        String why = rights.publishDenial(topic, routingKey);
+        return why != null ? why : "no write permission on the MQTT exchange";
+    }
+
     /**
      * Whether a message on {@code topic} may be delivered to this client: every delivery (and every retained message
      * sent at SUBSCRIBE) passes the user's read rules for its concrete topic, since a granted wildcard filter may

@@ -4,6 +4,7 @@ import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.auth.UserRights;
+import dev.junction.routing.auth.backend.Verdict;
 import dev.junction.routing.guard.LoginThrottle;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -22,17 +23,26 @@ record Caller(UserConfig user) {
     private static final Logger LOG = LoggerFactory.getLogger(Caller.class);
 
     /**
-     * HTTP basic auth against the user directory; every failure is RabbitMQ's 401. Failed logins count in the
-     * engine's login throttle like AMQP and MQTT ones (the wait itself is applied before the request is served).
+     * HTTP basic auth; every failure is RabbitMQ's 401. {@code login} is the verdict of the {@code auth.backends}
+     * chain on the request's credentials (internal users, an HTTP service's {@code allow <tags>}, a JWT given as the
+     * password, as RabbitMQ's management plugin takes OAuth 2.0 tokens); null asks the user directory here. The
+     * user's tags decide what it may do. Failed logins count in the engine's login throttle like AMQP and MQTT ones
+     * (the wait itself is applied before the request is served).
      */
-    static Caller authenticate(ApiRequest req, UserDirectory users, RoutingEngine engine) {
+    static Caller authenticate(ApiRequest req, UserDirectory users, RoutingEngine engine, Verdict login) {
         LoginThrottle throttle = engine.loginThrottle();
         String[] credentials = credentials(req.authorization());
         if (credentials == null) {
             throw ApiError.notAuthorised("Not_Authorized");
         }
         String name = credentials[0];
-        Optional<UserConfig> user = users.find(name).filter(u -> u.checkPassword(credentials[1]));
+        Optional<UserConfig> user = login == null ? users.find(name).filter(u -> u.checkPassword(credentials[1]))
+                : Optional.ofNullable(login.user());
+        if (user.isEmpty() && login != null && loopbackOnlyFromElsewhere(users.find(name), credentials[1], req)) {
+            // The internal backend refused a loopback-only user's right password: said so, as before backends.
+            throttle.succeeded(req.peer(), name);
+            throw ApiError.notAuthorised("User can only log in via localhost");
+        }
         if (user.isEmpty()) {
             throttle.failed("http", req.peer(), name);
             // One line per source address per interval, like failed AMQP and MQTT logins.
@@ -49,6 +59,11 @@ record Caller(UserConfig user) {
             throw ApiError.notAuthorised("Not management user");
         }
         return caller;
+    }
+
+    private static boolean loopbackOnlyFromElsewhere(Optional<UserConfig> user, String password, ApiRequest req) {
+        return user.isPresent() && user.get().loopbackOnly()
+                && (req.peer() == null || !req.peer().isLoopbackAddress()) && user.get().checkPassword(password);
     }
 
     /** The user name a basic auth header claims, or null (used to look up the login throttle before checking). */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.config.JunctionConfig;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.auth.backend.Credentials;
+import dev.junction.routing.auth.backend.Verdict;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -88,9 +91,19 @@ public final class ManagementApi {
     }
 
     private void dispatch(ChannelHandlerContext ctx, boolean keepAlive, ApiRequest request) {
+        String[] credentials = Caller.credentials(request.authorization());
+        var backends = engine.authBackends();
+        if (credentials != null && backends.isPresent()) {
+            // The login goes through auth.backends as AMQP and MQTT logins do (internal users, an HTTP service, a
+            // token as the password); a backend that needs I/O or a slow hash answers off this thread.
+            List<String> vhosts = engine.vhosts().stream().map(v -> v.name()).sorted().toList();
+            backends.get().chain().authenticate(new Credentials("http", credentials[0], credentials[1], request.peer(),
+                    vhosts)).whenComplete((verdict, e) -> submit(ctx, keepAlive, request,
+                            verdict != null ? verdict : Verdict.error("auth backend failed: " + e)));
+            return;
+        }
         // A PBKDF2 password check is slow on purpose: it runs on the password-check pool first, so the admin thread
         // answers from the remembered outcome instead of stalling every other API request.
-        String[] credentials = Caller.credentials(request.authorization());
         if (credentials != null) {
             var user = users.find(credentials[0]);
             if (user.isPresent()) {
@@ -102,16 +115,25 @@ public final class ManagementApi {
     }
 
     private void submit(ChannelHandlerContext ctx, boolean keepAlive, ApiRequest request) {
+        submit(ctx, keepAlive, request, null);
+    }
+
+    private void submit(ChannelHandlerContext ctx, boolean keepAlive, ApiRequest request, Verdict login) {
         try {
-            work.execute(() -> write(ctx, keepAlive, answer(request)));
+            work.execute(() -> write(ctx, keepAlive, answer(request, login)));
         } catch (RejectedExecutionException e) {
             write(ctx, keepAlive, error(new ApiError(503, "service_unavailable", "the broker is stopping")));
         }
     }
 
     ApiResponse answer(ApiRequest request) {
+        return answer(request, null);
+    }
+
+    /** {@code login}: the auth backends' verdict on the request's credentials, or null to check the users here. */
+    ApiResponse answer(ApiRequest request, Verdict login) {
         try {
-            return router.route(request);
+            return router.route(request, login);
         } catch (ApiError e) {
             return error(e);
         } catch (BrokerException e) {

@@ -39,7 +39,12 @@ final class Router {
     }
 
     ApiResponse route(ApiRequest r) {
-        Caller caller = Caller.authenticate(r, users, engine);
+        return route(r, null);
+    }
+
+    /** {@code login}: the auth backends' verdict on the request's credentials (null: the users are asked here). */
+    ApiResponse route(ApiRequest r, dev.junction.routing.auth.backend.Verdict login) {
+        Caller caller = Caller.authenticate(r, users, engine, login);
         if (r.size() == 0) {
             throw ApiError.notFound();
         }

@@ -147,7 +147,7 @@ class JwtAuthBackendTest {
      * amqp-client sends connection.update-secret from its credentials refresh service; this one hands the refresh
      * action to the test instead of running it on a timer.
      */
-    private static final class ManualRefresh implements CredentialsRefreshService {
+    static final class ManualRefresh implements CredentialsRefreshService {
         volatile Callable<Boolean> refresh;
 
         @Override
@@ -166,7 +166,7 @@ class JwtAuthBackendTest {
         }
     }
 
-    private static final class TokenProvider implements CredentialsProvider {
+    static final class TokenProvider implements CredentialsProvider {
         volatile String token;
 
         TokenProvider(String token) {

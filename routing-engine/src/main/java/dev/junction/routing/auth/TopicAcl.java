@@ -22,14 +22,17 @@ import java.util.List;
  * </ul>
  */
 public final class TopicAcl {
-    private static final TopicAcl OPEN = new TopicAcl(null, null);
+    private static final TopicAcl OPEN = new TopicAcl(null, null, null);
 
     private final List<TopicSets.Rule> publish;
     private final List<TopicSets.Rule> read;
+    /** Each publish rule as written, for log lines ({@link #publishRule}). */
+    private final List<String> publishText;
 
-    private TopicAcl(List<TopicSets.Rule> publish, List<TopicSets.Rule> read) {
+    private TopicAcl(List<TopicSets.Rule> publish, List<TopicSets.Rule> read, List<String> publishText) {
         this.publish = publish;
         this.read = read;
+        this.publishText = publishText;
     }
 
     /** The rules of a user for one client id ({@code clientId} may be null where there is none, as over AMQP). */
@@ -39,6 +42,7 @@ public final class TopicAcl {
         }
         List<TopicSets.Rule> publish = new ArrayList<>();
         List<TopicSets.Rule> read = new ArrayList<>();
+        List<String> publishText = new ArrayList<>();
         for (AclRule rule : rules) {
             boolean allow = rule.permission() == AclRule.Permission.ALLOW;
             String filter = substitute(rule.topic(), clientId, userName, allow);
@@ -54,12 +58,14 @@ public final class TopicAcl {
             TopicSets.Rule compiled = new TopicSets.Rule(pattern, allow);
             if (rule.covers(AclRule.Action.PUBLISH)) {
                 publish.add(compiled);
+                publishText.add("'" + rule.permission().name().toLowerCase(java.util.Locale.ROOT) + " "
+                        + rule.action().name().toLowerCase(java.util.Locale.ROOT) + " " + rule.topic() + "'");
             }
             if (rule.covers(AclRule.Action.SUBSCRIBE)) {
                 read.add(compiled);
             }
         }
-        return new TopicAcl(List.copyOf(publish), List.copyOf(read));
+        return new TopicAcl(List.copyOf(publish), List.copyOf(read), List.copyOf(publishText));
     }
 
     /** Whether no rule restricts this user. */
@@ -70,6 +76,23 @@ public final class TopicAcl {
     /** Whether the user may publish to the concrete MQTT topic {@code topic}. */
     public boolean mayPublish(String topic) {
         return publish == null || decide(publish, MqttTopics.levels(topic));
+    }
+
+    /**
+     * The rule that decides a publish to {@code topic}, as written ({@code 'deny all secret/#'}), or
+     * {@code none matched} when no rule matches (denied); null without rules. For log lines.
+     */
+    public String publishRule(String topic) {
+        if (publish == null) {
+            return null;
+        }
+        List<String> levels = MqttTopics.levels(topic);
+        for (int i = 0; i < publish.size(); i++) {
+            if (TopicSets.matches(publish.get(i).pattern(), levels)) {
+                return publishText.get(i);
+            }
+        }
+        return "none matched";
     }
 
     /** Whether a message on the concrete MQTT topic {@code topic} may be delivered to the user. */

@@ -84,6 +84,18 @@ public final class UserRights {
         return state().user();
     }
 
+    /**
+     * Replaces the rights of a user an external backend made with {@code renewed}, the same user with the rights of
+     * renewed credentials (an access token with other scopes, AMQP connection.update-secret): the next check uses
+     * them. A user of the broker's directory follows the directory instead, and is left as it is.
+     */
+    public void renewed(UserConfig renewed) {
+        if (!live) {
+            state = new State(users.generation(), renewed, TopicAcl.of(renewed.acl(), renewed.name(), clientId),
+                    new ConcurrentHashMap<>());
+        }
+    }
+
     /** The user's permission in this vhost now; empty once revoked or the user deleted. */
     public java.util.Optional<dev.junction.config.VhostPermission> permission() {
         return user().permissionsFor(vhost);
@@ -112,6 +124,26 @@ public final class UserRights {
         String exchange = m == null ? null : m.exchange();
         return !MqttTopics.reserved(topic) && acl().mayPublish(topic)
                 && (exchange == null || topicPermits(exchange, routingKey, 0));
+    }
+
+    /**
+     * Why an MQTT PUBLISH to {@code topic} is refused by these rights, in {@link Refusal}'s words for the log: the
+     * '$' rule, the ACL rule that matched, or the topic permission; null when these rights allow it (another check,
+     * such as the vhost permission or an auth service, refused it).
+     */
+    public String publishDenial(String topic, String routingKey) {
+        if (MqttTopics.reserved(topic)) {
+            return "'" + topic + "' is a reserved '$' topic";
+        }
+        if (!acl().mayPublish(topic)) {
+            return Refusal.ACL_RULE.because(acl().publishRule(topic));
+        }
+        Authorization.MqttEndpoint m = authorization.mqttEndpoint();
+        if (m != null && !topicPermits(m.exchange(), routingKey, 0)) {
+            return "the topic permission on exchange '" + m.exchange() + "' does not match routing key '" + routingKey
+                    + "'";
+        }
+        return null;
     }
 
     /** An MQTT SUBSCRIBE to {@code filter} (shared prefix removed), bound with {@code bindingKey}. */
@@ -156,7 +188,8 @@ public final class UserRights {
                 return "routing key '" + routingKey + "' on exchange '" + exchange + "' is a reserved '$' topic";
             }
             if (!acl().mayPublish(topic)) {
-                return "the MQTT ACL of user '" + user().name() + "' refuses publishing to topic '" + topic + "'";
+                return "the MQTT ACL of user '" + user().name() + "' refuses publishing to topic '" + topic + "' ("
+                        + Refusal.ACL_RULE.because(acl().publishRule(topic)) + ")";
             }
         }
         return null;

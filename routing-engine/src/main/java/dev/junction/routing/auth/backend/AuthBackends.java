@@ -26,12 +26,14 @@ public final class AuthBackends implements AutoCloseable {
                 case INTERNAL -> backends.add(users == null ? new InternalBackend(config.users())
                         : new InternalBackend(users));
                 case HTTP -> {
-                    HttpBackend http = new HttpBackend(auth.http().orElseThrow(), config.users());
+                    HttpBackend http = new HttpBackend(auth.http().orElseThrow(), config.users(), auth.cacheTtl(),
+                            auth.cacheMaxEntries(), config.mqtt().exchange());
                     owned.add(http);
                     backends.add(http);
                 }
                 case JWT -> {
                     jwtBackend = new JwtBackend(auth.jwt().orElseThrow(), config.vhosts(), config.mqtt().exchange());
+                    owned.add(jwtBackend); // a JWKS URL's fetch threads
                     backends.add(jwtBackend);
                 }
             }

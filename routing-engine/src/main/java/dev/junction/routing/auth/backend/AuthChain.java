@@ -1,5 +1,6 @@
 package dev.junction.routing.auth.backend;
 
+import dev.junction.routing.auth.Refusal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -25,8 +26,8 @@ import java.util.function.LongSupplier;
  *   <li>First acceptance wins; a refusal or a failure (timeout, unreachable service) moves on to the next backend,
  *       as RabbitMQ's {@code auth_backends} chain does. All refusing: the login is refused, failing closed.</li>
  *   <li>Decisions of cacheable backends are kept for {@code auth.cache_ttl_seconds}, keyed by the user name, a
- *       SHA-256 of the password, the vhosts asked about and whether the peer is local, so a cached acceptance is
- *       never handed to other credentials. A verdict with an expiry (an access token) is kept no longer than it
+ *       SHA-256 of the password, the vhosts asked about, whether the peer is local, the protocol and the MQTT client
+ *       id, so a cached acceptance is never handed to other credentials. A verdict with an expiry (an access token) is kept no longer than it
  *       is valid. Failures are not cached: the next login asks again. At most {@code auth.cache_max_entries} are
  *       kept; when full, lapsed entries are dropped and, if none lapsed, new decisions go uncached.</li>
  *   <li>The login throttle stays in front of the chain (the adapters ask it before calling {@link #authenticate}).</li>
@@ -77,12 +78,18 @@ public final class AuthChain {
 
     /** Asks the backends in order; the future never completes exceptionally. */
     public CompletableFuture<Verdict> authenticate(Credentials credentials) {
-        return ask(0, credentials, new ArrayList<>(backends.size()));
+        return ask(0, credentials, new ArrayList<>(backends.size()), new ArrayList<>(backends.size()));
     }
 
-    private CompletableFuture<Verdict> ask(int index, Credentials c, List<String> reasons) {
+    /**
+     * When every backend refused, the refusal is the most telling one: a loopback-only user (the password was right),
+     * else a backend that could not answer, else bad credentials.
+     */
+    private CompletableFuture<Verdict> ask(int index, Credentials c, List<String> reasons, List<Refusal> kinds) {
         if (index == backends.size()) {
-            return CompletableFuture.completedFuture(Verdict.deny(String.join("; ", reasons)));
+            Refusal kind = kinds.contains(Refusal.LOOPBACK_ONLY) ? Refusal.LOOPBACK_ONLY
+                    : kinds.contains(Refusal.BACKEND_UNAVAILABLE) ? Refusal.BACKEND_UNAVAILABLE : Refusal.BAD_CREDENTIALS;
+            return CompletableFuture.completedFuture(Verdict.deny(kind, String.join("; ", reasons)));
         }
         AuthBackend backend = backends.get(index);
         return decide(backend, c).thenCompose(v -> {
@@ -90,7 +97,10 @@ public final class AuthChain {
                 return CompletableFuture.completedFuture(v);
             }
             reasons.add(backend.name() + ": " + v.reason());
-            return ask(index + 1, c, reasons);
+            if (v.refusal() != null) {
+                kinds.add(v.refusal());
+            }
+            return ask(index + 1, c, reasons, kinds);
         });
     }
 
@@ -151,8 +161,9 @@ public final class AuthChain {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             // Lengths first, so that no two different credential sets can produce the same bytes.
+            // The protocol and client id too: an MQTT verdict of the HTTP backend names the client's session queue.
             for (String part : new String[] {backend.name(), c.userName(), c.password(), String.join("\n", c.vhosts()),
-                    c.fromLoopback() ? "local" : "remote"}) {
+                    c.fromLoopback() ? "local" : "remote", c.protocol(), c.clientId()}) {
                 byte[] b = part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8);
                 sha.update(Integer.toString(part == null ? -1 : b.length).getBytes(StandardCharsets.US_ASCII));
                 sha.update((byte) ':');

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,13 +34,19 @@ import org.slf4j.LoggerFactory;
  *       {@code allow <tag> <tag>...} (the user's tags, such as {@code administrator});</li>
  *   <li>{@code vhost_path} with {@code username}, {@code vhost} and {@code ip}, once per vhost the login may use:
  *       {@code allow} or {@code deny}. Without a vhost_path every vhost of {@code rights_from} is allowed.</li>
+ *   <li>{@code resource_path} with {@code username}, {@code vhost}, {@code resource} ({@code exchange} or
+ *       {@code queue}), {@code name} and {@code permission} ({@code configure}, {@code write}, {@code read}):
+ *       {@code allow} or {@code deny}, asked per operation by the AMQP adapter ({@link ResourceQuestions}) and at
+ *       CONNECT for MQTT's implicit resources ({@link HttpResources#mqtt}).</li>
  *   <li>{@code topic_path} with {@code username}, {@code vhost}, {@code resource}, {@code name},
  *       {@code permission}, {@code routing_key} and {@code variable_map.*}: {@code allow} or {@code deny}, asked
- *       by the MQTT adapter for publishes and subscriptions ({@link TopicQuestions}).</li>
+ *       by the adapters for publishes and bindings on topic exchanges ({@link TopicQuestions}).</li>
  * </ul>
  * Parameters go in the query string (GET) or as an {@code application/x-www-form-urlencoded} body (POST).
- * The rights inside an allowed vhost (configure/write/read, topic permissions, MQTT ACL) are those of the internal
- * user named by {@code rights_from}; without it the user may log in but use no vhost.
+ * With a resource_path every vhost may be asked about at vhost_path, and configure/write/read come from its
+ * answers. Without one, the rights inside an allowed vhost (configure/write/read) are those of the internal user
+ * named by {@code rights_from}, and without that the user may log in but use no vhost. The topic permissions and
+ * MQTT ACL of {@code rights_from} apply in both cases.
  *
  * <p>Rules: anything but a 200 whose body starts with {@code allow} refuses (fails closed): {@code deny}, other
  * statuses, other bodies, a timeout ({@code timeout_ms}, for the whole request), a service that cannot be reached.
@@ -52,15 +59,32 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
     /** Longest answer read; a RabbitMQ auth answer is a word and a few tags. */
     private static final int MAX_BODY_CHARS = 4096;
 
+    /** The name prefix of MQTT session queues (the MQTT adapter's {@code TopicMapping.sessionQueue}). */
+    static final String MQTT_SESSION_PREFIX = "mqtt.session.";
+
     private final AuthConfig.Http config;
     private final Optional<UserConfig> rights;
+    private final String mqttExchange;
+    private final HttpResources resources;
     private final ExecutorService executor;
     private final HttpClient client;
     private final LogLimiter failures = new LogLimiter(LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
 
     public HttpBackend(AuthConfig.Http config, List<UserConfig> users) {
+        this(config, users, Duration.ofSeconds(60), 10_000, "amq.topic");
+    }
+
+    /**
+     * {@code cacheTtl} and {@code cacheMaxEntries} bound the answers kept from resource_path; {@code mqttExchange}
+     * is the exchange MQTT publishes to and subscribes from.
+     */
+    public HttpBackend(AuthConfig.Http config, List<UserConfig> users, Duration cacheTtl, int cacheMaxEntries,
+            String mqttExchange) {
         this.config = config;
         this.rights = config.rightsFrom().flatMap(n -> users.stream().filter(u -> u.name().equals(n)).findFirst());
+        this.mqttExchange = mqttExchange;
+        this.resources = config.resourcePath().map(p -> new HttpResources(this, p, cacheTtl, cacheMaxEntries,
+                System::nanoTime)).orElse(null);
         AtomicInteger n = new AtomicInteger();
         // A small pool of daemon threads for the client's callbacks: a slow service never holds an event loop.
         this.executor = Executors.newFixedThreadPool(2, r -> {
@@ -85,7 +109,7 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("username", c.userName());
         params.put("password", c.password());
-        return ask(config.userPath(), params).thenCompose(answer -> {
+        return ask(config.userPath(), params, "logins").thenCompose(answer -> {
             if (answer.failure() != null) {
                 return CompletableFuture.completedFuture(Verdict.error(answer.failure()));
             }
@@ -93,19 +117,57 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
                 return CompletableFuture.completedFuture(Verdict.deny("the HTTP auth service denied user '"
                         + c.userName() + "'"));
             }
-            return vhosts(c).thenApply(allowed -> {
+            return vhosts(c).thenCompose(allowed -> {
                 if (allowed.failure() != null) {
-                    return Verdict.error(allowed.failure());
+                    return CompletableFuture.completedFuture(Verdict.error(allowed.failure()));
                 }
-                UserConfig user = user(c.userName(), answer.tags(), allowed.vhosts());
-                return config.topicPath().isEmpty() ? Verdict.allow(user)
-                        : Verdict.allow(user, (vhost, exchange, keys, variables) ->
-                                topics(c.userName(), vhost, exchange, keys, variables));
+                return permissions(c, allowed.vhosts()).thenApply(permissions -> {
+                    if (permissions == null) {
+                        return Verdict.error("the HTTP auth service did not answer resource_path for the MQTT login");
+                    }
+                    UserConfig user = user(c.userName(), answer.tags(), permissions);
+                    Optional<TopicQuestions> topics = config.topicPath().isEmpty() ? Optional.empty()
+                            : Optional.of((vhost, exchange, keys, variables) ->
+                                    topics(c.userName(), vhost, exchange, keys, variables));
+                    return Verdict.allow(user, topics, Optional.ofNullable(resources).map(r -> r.of(c.userName())));
+                });
             });
         });
     }
 
-    private record Answer(boolean allowed, List<String> tags, String failure) {
+    /**
+     * The vhost permissions of the user in each allowed vhost: the template's, or with a resource_path a
+     * permission that allows nothing by itself (the AMQP adapter asks resource_path per operation instead), except
+     * for an MQTT login, whose implicit resources are asked now (null when the service did not answer them).
+     */
+    private CompletableFuture<Map<String, VhostPermission>> permissions(Credentials c, List<String> vhosts) {
+        Map<String, VhostPermission> out = new LinkedHashMap<>();
+        if (resources == null) {
+            UserConfig template = rights.orElse(null);
+            if (template != null) {
+                for (String v : vhosts) {
+                    template.permissionsFor(v).ifPresent(p -> out.put(v, p));
+                }
+            }
+            return CompletableFuture.completedFuture(out);
+        }
+        for (String v : vhosts) {
+            out.put(v, VhostPermission.of("", "", ""));
+        }
+        if (!c.protocol().equals("mqtt") || vhosts.isEmpty()) {
+            return CompletableFuture.completedFuture(out);
+        }
+        String vhost = vhosts.get(0);
+        return resources.mqtt(c.userName(), vhost, mqttExchange, MQTT_SESSION_PREFIX, c.clientId()).thenApply(p -> {
+            if (p == null) {
+                return null; // a question went unanswered: the login fails closed
+            }
+            out.put(vhost, p);
+            return out;
+        });
+    }
+
+    record Answer(boolean allowed, List<String> tags, String failure) {
     }
 
     private record Vhosts(List<String> vhosts, String failure) {
@@ -113,8 +175,9 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
 
     /** Asks vhost_path about each vhost the rights template grants and the login may use. */
     private CompletableFuture<Vhosts> vhosts(Credentials c) {
-        List<String> candidates = rights.map(u -> c.vhosts().stream().filter(v -> u.permissionsFor(v).isPresent())
-                .toList()).orElse(List.of());
+        // With a resource_path every vhost may be asked about; otherwise those the rights template has.
+        List<String> candidates = resources != null ? c.vhosts() : rights.map(u -> c.vhosts().stream()
+                .filter(v -> u.permissionsFor(v).isPresent()).toList()).orElse(List.of());
         if (config.vhostPath().isEmpty() || candidates.isEmpty()) {
             return CompletableFuture.completedFuture(new Vhosts(candidates, null));
         }
@@ -124,7 +187,7 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
             params.put("username", c.userName());
             params.put("vhost", vhost);
             params.put("ip", c.peer() == null ? "" : c.peer().getHostAddress());
-            asks.add(ask(config.vhostPath().get(), params));
+            asks.add(ask(config.vhostPath().get(), params, "logins"));
         }
         return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             List<String> allowed = new ArrayList<>();
@@ -159,7 +222,7 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
             params.put("permission", key.substring(0, nl));
             params.put("routing_key", key.substring(nl + 1));
             variables.forEach((k, v) -> params.put("variable_map." + k, v));
-            asks.put(key, ask(config.topicPath().get(), params));
+            asks.put(key, ask(config.topicPath().get(), params, "operations"));
         }
         return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             Map<String, Boolean> out = new LinkedHashMap<>();
@@ -168,20 +231,18 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
         });
     }
 
-    private UserConfig user(String name, List<String> tags, List<String> vhosts) {
-        Map<String, VhostPermission> permissions = new LinkedHashMap<>();
+    private UserConfig user(String name, List<String> tags, Map<String, VhostPermission> permissions) {
         UserConfig template = rights.orElse(null);
-        if (template != null) {
-            for (String v : vhosts) {
-                template.permissionsFor(v).ifPresent(p -> permissions.put(v, p));
-            }
-        }
         return new UserConfig(name, Optional.empty(), Optional.empty(), tags, false, permissions,
                 template == null ? List.of() : template.acl(),
                 template == null ? Map.of() : template.topicPermissions());
     }
 
-    private CompletableFuture<Answer> ask(URI path, Map<String, String> params) {
+    /**
+     * One request; {@code refused} names what a failure refuses, for the log line ({@code logins},
+     * {@code operations}). Never completes exceptionally.
+     */
+    CompletableFuture<Answer> ask(URI path, Map<String, String> params, String refused) {
         StringBuilder form = new StringBuilder();
         params.forEach((k, v) -> form.append(form.length() == 0 ? "" : "&").append(k).append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
@@ -198,15 +259,15 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
         try {
             out = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, e) -> {
                 if (e != null) {
-                    return failure(path, "no answer: " + describe(e));
+                    return failure(path, "no answer: " + describe(e), refused);
                 }
                 if (response.statusCode() != 200) {
-                    return failure(path, "HTTP status " + response.statusCode());
+                    return failure(path, "HTTP status " + response.statusCode(), refused);
                 }
                 return parse(response.body());
             });
         } catch (RuntimeException e) {
-            out = CompletableFuture.completedFuture(failure(path, "request failed: " + describe(e)));
+            out = CompletableFuture.completedFuture(failure(path, "request failed: " + describe(e), refused));
         }
         return out;
     }
@@ -222,9 +283,9 @@ public final class HttpBackend implements AuthBackend, AutoCloseable {
         return new Answer(false, List.of(), null);
     }
 
-    private Answer failure(URI path, String what) {
+    private Answer failure(URI path, String what, String refused) {
         String reason = "the HTTP auth service at " + path + " failed: " + what;
-        failures.log(LOG::warn, "failure", "{}; logins it is asked about are refused", reason);
+        failures.log(LOG::warn, "failure", "{}; " + refused + " it is asked about are refused", reason);
         return new Answer(false, List.of(), reason);
     }
 

@@ -54,7 +54,8 @@ public final class InternalBackend implements AuthBackend {
             return Verdict.deny("invalid credentials for user '" + c.userName() + "'");
         }
         if (user.loopbackOnly() && !c.fromLoopback()) {
-            return Verdict.deny("user '" + user.name() + "' can only connect via localhost");
+            return Verdict.deny(dev.junction.routing.auth.Refusal.LOOPBACK_ONLY,
+                    "user '" + user.name() + "' can only connect via localhost");
         }
         return Verdict.allow(user);
     }

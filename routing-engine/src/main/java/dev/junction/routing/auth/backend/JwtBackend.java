@@ -43,8 +43,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Rules:
  * <ul>
  *   <li>The signature is verified with the configured key: an HMAC secret (HS256/384/512), an RSA or EC public
- *       key (PEM) or a JWKS file (the key chosen by the token's {@code kid}); a token signed otherwise, or with
- *       {@code alg: none}, is refused.</li>
+ *       key (PEM), a JWKS file or a JWKS URL ({@link RemoteJwks}; the key chosen by the token's {@code kid}); a
+ *       token signed otherwise, or with {@code alg: none}, is refused.</li>
  *   <li>{@code exp} is required and must be in the future, {@code nbf} (if present) in the past, both within
  *       {@code clock_skew_seconds}; {@code aud} must contain {@code audience} (default: the resource server id, as
  *       RabbitMQ's {@code verify_aud}); {@code iss} must equal {@code issuer} when one is configured.</li>
@@ -53,13 +53,16 @@ import java.util.concurrent.CompletableFuture;
  *   <li>The acceptance lasts until {@code exp}: adapters end the connection then, unless it is renewed (AMQP
  *       {@code connection.update-secret}).</li>
  * </ul>
- * Verification is CPU work only (no I/O: keys are loaded at start), done on the caller's thread.
+ * Verification is CPU work, done on the caller's thread; only a token naming a key a JWKS URL has not given yet
+ * waits, without blocking, for one fetch of the JWKS ({@link #check}, {@link #verifyAsync}).
  */
-public final class JwtBackend implements AuthBackend {
+public final class JwtBackend implements AuthBackend, AutoCloseable {
     private final AuthConfig.Jwt config;
     private final List<String> vhosts;
     private final String mqttExchange;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    /** The keys of a JWKS URL; null for keys read at start. */
+    private final RemoteJwks remote;
 
     /** @throws IllegalArgumentException when the key material cannot be read */
     public JwtBackend(AuthConfig.Jwt config, List<String> vhosts, String mqttExchange) {
@@ -68,12 +71,18 @@ public final class JwtBackend implements AuthBackend {
         this.mqttExchange = mqttExchange;
         JWKSource<SecurityContext> keys;
         Set<JWSAlgorithm> algorithms = new HashSet<>();
+        RemoteJwks fetched = null;
         try {
             if (config.hmacSecret().isPresent()) {
                 keys = new ImmutableSecret<>(config.hmacSecret().get().getBytes(StandardCharsets.UTF_8));
                 algorithms.addAll(JWSAlgorithm.Family.HMAC_SHA);
             } else if (config.publicKeyFile().isPresent()) {
                 keys = new ImmutableJWKSet<>(new JWKSet(publicKey(Files.readString(config.publicKeyFile().get()))));
+                algorithms.addAll(JWSAlgorithm.Family.RSA);
+                algorithms.addAll(JWSAlgorithm.Family.EC);
+            } else if (config.jwksUrl().isPresent()) {
+                fetched = new RemoteJwks(config.jwksUrl().get(), config.jwksRefresh());
+                keys = fetched;
                 algorithms.addAll(JWSAlgorithm.Family.RSA);
                 algorithms.addAll(JWSAlgorithm.Family.EC);
             } else {
@@ -84,6 +93,7 @@ public final class JwtBackend implements AuthBackend {
         } catch (IOException | ParseException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read the JWT key: " + e.getMessage(), e);
         }
+        this.remote = fetched;
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         config.issuer().ifPresent(exact::issuer);
@@ -129,10 +139,33 @@ public final class JwtBackend implements AuthBackend {
 
     @Override
     public CompletableFuture<Verdict> check(Credentials c) {
-        return CompletableFuture.completedFuture(verify(c.password()));
+        return verifyAsync(c.password());
     }
 
-    /** The verdict on one token (also used to renew a connection's token). */
+    /**
+     * The verdict on one token: at once, or, for a token naming a key the JWKS URL has not given yet, after one
+     * fetch of the JWKS (rate-limited, see {@link RemoteJwks}). Never completes exceptionally.
+     */
+    public CompletableFuture<Verdict> verifyAsync(String token) {
+        if (remote != null && token != null) {
+            String kid = keyId(token);
+            if (kid == null || !remote.has(kid)) {
+                return remote.refreshFor(kid).handle((ignored, e) -> verify(token));
+            }
+        }
+        return CompletableFuture.completedFuture(verify(token));
+    }
+
+    /** The {@code kid} of a signed token's header, or null (not a signed JWT, or none given). */
+    private static String keyId(String token) {
+        try {
+            return com.nimbusds.jwt.SignedJWT.parse(token).getHeader().getKeyID();
+        } catch (ParseException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The verdict on one token with the keys known now. */
     public Verdict verify(String token) {
         if (token == null || token.isEmpty()) {
             return Verdict.deny("no token");
@@ -175,5 +208,12 @@ public final class JwtBackend implements AuthBackend {
             }
         }
         return out;
+    }
+
+    @Override
+    public void close() {
+        if (remote != null) {
+            remote.close();
+        }
     }
 }

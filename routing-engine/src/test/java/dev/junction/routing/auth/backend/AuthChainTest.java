@@ -130,4 +130,31 @@ class AuthChainTest {
         assertThat(chain.authenticate(creds("u", "p")).join().allowed()).isTrue();
         assertThat(chain.cached()).isZero();
     }
+
+    /** The refusal the log words come from: a loopback-only user over a failure, a failure over bad credentials. */
+    @Test
+    void everyRefusalNamesTheMostTellingKind() {
+        Scripted bad = new Scripted("a", c -> Verdict.deny("no"));
+        Scripted down = new Scripted("b", c -> Verdict.error("no answer"));
+        Scripted loopback = new Scripted("c", c -> Verdict.deny(dev.junction.routing.auth.Refusal.LOOPBACK_ONLY,
+                "local only"));
+        assertThat(chain(0, bad).authenticate(creds("u", "p")).join().refusal())
+                .isEqualTo(dev.junction.routing.auth.Refusal.BAD_CREDENTIALS);
+        assertThat(chain(0, bad, down).authenticate(creds("u", "p")).join().refusal())
+                .isEqualTo(dev.junction.routing.auth.Refusal.BACKEND_UNAVAILABLE);
+        assertThat(chain(0, down, loopback, bad).authenticate(creds("u", "p")).join().refusal())
+                .isEqualTo(dev.junction.routing.auth.Refusal.LOOPBACK_ONLY);
+    }
+
+    /** An MQTT verdict of the HTTP backend names the client's session queue: it is never reused for another id. */
+    @Test
+    void theCacheKeepsProtocolsAndClientIdsApart() {
+        Scripted http = new Scripted("http", c -> Verdict.allow(USER));
+        AuthChain chain = chain(100, http);
+        chain.authenticate(new Credentials("mqtt", "u", "p", null, List.of("/"), "c1")).join();
+        chain.authenticate(new Credentials("mqtt", "u", "p", null, List.of("/"), "c2")).join();
+        chain.authenticate(new Credentials("amqp", "u", "p", null, List.of("/"))).join();
+        chain.authenticate(new Credentials("mqtt", "u", "p", null, List.of("/"), "c1")).join();
+        assertThat(http.asked).hasSize(3);
+    }
 }
