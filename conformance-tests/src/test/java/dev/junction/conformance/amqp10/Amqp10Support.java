@@ -54,9 +54,15 @@ final class Amqp10Support extends ConformanceBroker {
         return jms("guest", "guest", "");
     }
 
+    /** An AMQP 0-9-1 channel of guest's in the default vhost, on the same port. */
     com.rabbitmq.client.Channel amqpChannel() throws Exception {
+        return amqpChannelIn("/");
+    }
+
+    com.rabbitmq.client.Channel amqpChannelIn(String vhost) throws Exception {
         com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
         f.setPort(amqpPort());
+        f.setVirtualHost(vhost);
         return closeBeforeStop(f.newConnection()).createChannel();
     }
 
