@@ -65,7 +65,7 @@ final class IncomingLink {
             Terminus.exchange(o, x.exchange());
             o.access().publish(o.vhost(), x.exchange(), x.routingKey());
         } else if (target instanceof Address.Queue q) {
-            Terminus.queue(o, q);
+            Terminus.queue(o, q, false);
             o.access().publish(o.vhost(), "", q.name());
         }
         r.setTarget(local);
@@ -121,7 +121,7 @@ final class IncomingLink {
         Address to = target instanceof Address.PerMessage ? Address.messageTo(m.getAddress()) : target;
         if (to instanceof Address.Queue q) {
             if (target instanceof Address.PerMessage) {
-                Terminus.queue(o, q);
+                Terminus.queue(o, q, false);
                 o.access().publish(o.vhost(), "", q.name());
             }
             exchange = "";

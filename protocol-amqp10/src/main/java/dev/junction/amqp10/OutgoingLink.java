@@ -88,7 +88,7 @@ final class OutgoingLink implements DeliverySink {
         } else {
             Address a = Address.source(remote.getAddress(), Dispatcher.capabilities(remote.getCapabilities()));
             queue = a instanceof Address.Subscription sub ? Terminus.subscription(o, sub)
-                    : Terminus.queue(o, (Address.Queue) a);
+                    : Terminus.queue(o, (Address.Queue) a, true);
         }
         o.access().consume(queue);
         boolean preSettled = s.getRemoteSenderSettleMode() == SenderSettleMode.SETTLED;

@@ -16,15 +16,22 @@ final class Terminus {
     private Terminus() {
     }
 
-    /** The queue an address names: declared durable when {@code declare} and missing, else it must exist. */
-    static String queue(Opened o, Address.Queue q) {
+    /**
+     * The queue an address names: declared durable when {@code declare} and missing, else it must exist. A
+     * consumer's source is checked as a passive declare is, so another connection's exclusive queue is
+     * {@code amqp:resource-locked}; a publisher's target only needs the queue to exist, as publishing to an
+     * exclusive queue through the default exchange does in 0-9-1 (a JMS temporary queue, answered by another
+     * connection).
+     */
+    static String queue(Opened o, Address.Queue q, boolean consumer) {
         Vhost vhost = o.vhost();
         if (q.declare() && vhost.queue(q.name()).isEmpty()) {
             o.access().configureQueue(q.name());
             vhost.declareQueue(QueueSpec.durable(q.name()), o.conn(), false);
-        } else {
-            // passive: NOT_FOUND when missing, RESOURCE_LOCKED when another connection's exclusive queue
-            vhost.declareQueue(QueueSpec.durable(q.name()), o.conn(), true);
+        } else if (consumer) {
+            vhost.declareQueue(QueueSpec.durable(q.name()), o.conn(), true); // NOT_FOUND, RESOURCE_LOCKED
+        } else if (vhost.queue(q.name()).isEmpty()) {
+            throw Refusal.link(Condition.NOT_FOUND, "no queue '" + q.name() + "' in vhost '" + vhost.name() + "'");
         }
         return q.name();
     }
