@@ -232,15 +232,13 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
             return;
         }
         long deadline = transport.tick(nowMs());
-        if (deadline != 0 && (tick == null || tick.isDone() || deadline < tickDeadline)) {
+        if (deadline != 0 && (tick == null || deadline - tickDeadline < 0)) {
             if (tick != null) {
                 tick.cancel(false);
             }
             tickDeadline = deadline;
             tick = ctx.executor().schedule(() -> {
-                if (nowMs() - tickDeadline < 0) {
-                    tickDeadline = 0;
-                }
+                tick = null;
                 flushNow();
             }, Math.max(1, deadline - nowMs()), TimeUnit.MILLISECONDS);
         }

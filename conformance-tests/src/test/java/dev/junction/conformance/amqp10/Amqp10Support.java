@@ -26,7 +26,11 @@ final class Amqp10Support extends ConformanceBroker {
     }
 
     public static Amqp10Support perClass() {
-        return new Amqp10Support(Lifecycle.PER_CLASS, BrokerConfig.standard().withMqtt(MQTT));
+        return perClass(BrokerConfig.standard());
+    }
+
+    public static Amqp10Support perClass(BrokerConfig config) {
+        return new Amqp10Support(Lifecycle.PER_CLASS, config.withMqtt(MQTT));
     }
 
     static String id(String prefix) {
