@@ -280,6 +280,15 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         ctx.executor().schedule(r, delayMs, TimeUnit.MILLISECONDS);
     }
 
+    /** Closes the socket after {@code delayMs} unless the client closed it first (it owes us its {@code close}). */
+    void closeWithin(long delayMs) {
+        schedule(() -> {
+            if (ctx.channel().isActive()) {
+                ctx.close();
+            }
+        }, delayMs);
+    }
+
     /** Closes the socket once what proton has to send (a refused SASL outcome) is written. */
     void endAfterOutput() {
         pump();

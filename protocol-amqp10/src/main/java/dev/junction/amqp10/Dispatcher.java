@@ -38,6 +38,8 @@ import org.apache.qpid.proton.engine.Session;
  */
 final class Dispatcher {
     private static final Symbol PRODUCT = Symbol.valueOf("product");
+    /** How long a client has to answer our {@code close} with its own before the socket is closed anyway. */
+    private static final long CLOSE_WAIT_MS = 2000;
     private final Amqp10Connection conn;
     private final Amqp10Server server;
     private final Engine engine;
@@ -156,6 +158,7 @@ final class Dispatcher {
             conn.because(error.getCondition() + ": " + error.getDescription());
             connection.setCondition(error);
             connection.close();
+            conn.closeWithin(CLOSE_WAIT_MS);
         }
         conn.written();
     }
