@@ -114,6 +114,19 @@ class JmsOutcomesTest {
     }
 
     @Test
+    void durableAndSharedSubscriptionsAreRefusedClearly() throws Exception {
+        Connection c = broker.jms("guest", "guest", "jms.clientID=" + id("client"));
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        var topic = s.createTopic("news");
+        assertThatThrownBy(() -> s.createDurableConsumer(topic, "sub")).isInstanceOf(JMSException.class);
+        assertThatThrownBy(() -> s.createSharedConsumer(topic, "shared")).isInstanceOf(JMSException.class);
+        // a plain topic consumer still works on the same session
+        MessageConsumer plain = s.createConsumer(topic);
+        s.createProducer(topic).send(s.createTextMessage("headline"));
+        assertThat(((TextMessage) plain.receive(WAIT_MS)).getText()).isEqualTo("headline");
+    }
+
+    @Test
     void temporaryQueuesServeRequestAndReply() throws Exception {
         Session client = broker.jms().createSession(false, Session.AUTO_ACKNOWLEDGE);
         Session server = broker.jms().createSession(false, Session.AUTO_ACKNOWLEDGE);
