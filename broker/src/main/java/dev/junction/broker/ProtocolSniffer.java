@@ -25,9 +25,27 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         this.modules = modules;
     }
 
+    /** Whether the connection became active: the chosen module's handlers get that event too. */
+    private boolean active;
+
     /** Held back: the chosen module's handlers get it once they are in the pipeline. */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        active = true;
+    }
+
+    /**
+     * Closed before a decision (the client left after a few bytes, the gate refused the socket): the first module
+     * gets the connection, as it gets every connection no module claims, so that its end is handled and logged as
+     * on a listener of its own. The bytes read so far are dropped.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        modules.get(0).initChannel(listener, ctx.channel());
+        if (active) {
+            ctx.fireChannelActive();
+        }
+        super.channelInactive(ctx);
     }
 
     @Override
