@@ -57,6 +57,8 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     private ScheduledFuture<?> tick;
     private long tickDeadline;
     private boolean closing;
+    /** The socket closes once proton's pending output is written (a refused SASL outcome). */
+    private boolean ending;
 
     Amqp10Connection(Amqp10Server server) {
         this.server = server;
@@ -65,8 +67,11 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, this::flushNow,
-                () -> dispatcher.resumeConsumers(), on -> ctx.channel().config().setAutoRead(on));
+        this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, this::flushNow, () -> {
+            if (dispatcher != null) {
+                dispatcher.resumeConsumers();
+            }
+        }, on -> ctx.channel().config().setAutoRead(on));
     }
 
     @Override
@@ -219,7 +224,7 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
                 break;
             }
         }
-        if (transport.pending() < 0 && !closing) {
+        if ((transport.pending() < 0 || ending) && !closing) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -289,11 +294,13 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         }, delayMs);
     }
 
-    /** Closes the socket once what proton has to send (a refused SASL outcome) is written. */
+    /**
+     * Closes the socket once what proton has to send (a refused SASL outcome) is written: at the end of the
+     * current pump, since this may be called from inside the transport's own processing.
+     */
     void endAfterOutput() {
-        pump();
-        closing = true;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ending = true;
+        written();
     }
 
     DeliveryOutlet outlet() {

@@ -41,18 +41,27 @@ final class EmbeddedAmqp10 implements AutoCloseable {
     final Transport client = Transport.Factory.create();
     final Connection clientConnection = Connection.Factory.create();
 
-    /** A server over {@code engine}, whose vhost "/" must exist. */
+    /** A server over {@code engine}, whose vhost "/" must exist, with {@link #settings}, for a loopback client. */
     EmbeddedAmqp10(RoutingEngine engine, DefaultEventLoop loop) {
-        this.loop = loop;
-        UserConfig user = new UserConfig(USER, Optional.of(PASSWORD), Optional.empty(), List.of(), false,
+        this(engine, loop, settings(null, false), InetAddress.getLoopbackAddress());
+    }
+
+    /** Small limits, user {@link #USER} ({@code loopbackOnly} as given) and the anonymous user, if any. */
+    static Amqp10Settings settings(String anonymousUser, boolean loopbackOnly) {
+        UserConfig user = new UserConfig(USER, Optional.of(PASSWORD), Optional.empty(), List.of(), loopbackOnly,
                 Map.of("/", VhostPermission.all()), List.of());
-        Amqp10Settings settings = new Amqp10Settings(4096, 15, 64, 0, 1 << 16, 16, "/", null, List.of(user));
+        return new Amqp10Settings(4096, 15, 64, 0, 1 << 16, 16, "/", anonymousUser, List.of(user));
+    }
+
+    /** A server with {@code settings} for a client at {@code peer}. */
+    EmbeddedAmqp10(RoutingEngine engine, DefaultEventLoop loop, Amqp10Settings settings, InetAddress peer) {
+        this.loop = loop;
         Amqp10Server shared = new Amqp10Server(settings, Engine.of(engine), new SimpleMeterRegistry());
         server = onLoop(() -> {
             EmbeddedChannel ch = new EmbeddedChannel() {
                 @Override
                 protected SocketAddress remoteAddress0() {
-                    return new InetSocketAddress(InetAddress.getLoopbackAddress(), 40_000);
+                    return new InetSocketAddress(peer, 40_000);
                 }
             };
             ch.config().setAllocator(alloc);
@@ -70,16 +79,27 @@ final class EmbeddedAmqp10 implements AutoCloseable {
 
     /** SASL PLAIN and open through the client; true once the server's open arrived. */
     boolean logIn() {
+        return logIn(USER, PASSWORD);
+    }
+
+    /** SASL PLAIN as {@code user} (ANONYMOUS when null) and open; true once the server's open arrived. */
+    boolean logIn(String user, String password) {
         Sasl sasl = client.sasl();
         sasl.client();
-        sasl.plain(USER, PASSWORD);
+        if (user == null) {
+            sasl.setMechanisms("ANONYMOUS");
+        } else {
+            sasl.plain(user, password);
+        }
         clientConnection.setHostname("localhost");
         clientConnection.open();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (clientConnection.getRemoteState() == EndpointState.UNINITIALIZED && System.nanoTime() < deadline) {
+        while (clientConnection.getRemoteState() == EndpointState.UNINITIALIZED && open()
+                && System.nanoTime() < deadline) {
             exchange();
             Thread.onSpinWait();
         }
+        exchange();
         return clientConnection.getRemoteState() == EndpointState.ACTIVE;
     }
 
