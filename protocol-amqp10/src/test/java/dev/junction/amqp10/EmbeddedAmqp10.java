@@ -71,9 +71,12 @@ final class EmbeddedAmqp10 implements AutoCloseable {
         client.bind(clientConnection);
     }
 
+    /** An engine with vhost "/" and no login throttling. */
     static RoutingEngine engine() {
         RoutingEngine engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
         engine.createVhost("/");
+        // refused logins of one test or fuzz input must not delay the logins of the next
+        engine.loginThrottle().setMaxDelayMs(0);
         return engine;
     }
 
