@@ -1,5 +1,6 @@
 package dev.junction.amqp10;
 
+import dev.junction.routing.api.CertificateIdentity;
 import dev.junction.routing.api.ClientConnection;
 import dev.junction.routing.api.ClientProtocol;
 import dev.junction.routing.api.ConnectionInfo;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,6 +47,8 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     /** Deliveries that may wait for the event loop before this connection's consumers are paused. */
     private static final int MAX_PENDING_DELIVERIES = 2048;
     private static final int HEADER_LENGTH = 8;
+    private static final AttributeKey<String> CERTIFICATE_IDENTITY =
+            AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
 
     private final Amqp10Server server;
     private final ConnectionRecord record = new ConnectionRecord(LOG);
@@ -329,6 +333,11 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
                     + reason);
             dispatcher.closeConnection(Condition.CONNECTION_FORCED.with(reason));
         });
+    }
+
+    /** The user name from the connection's verified TLS client certificate, or null (see CertificateIdentity). */
+    String certificateIdentity() {
+        return ctx.channel().attr(CERTIFICATE_IDENTITY).get();
     }
 
     InetAddress peerAddress() {

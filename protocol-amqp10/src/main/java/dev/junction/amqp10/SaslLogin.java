@@ -4,6 +4,8 @@ import dev.junction.config.UserConfig;
 import dev.junction.routing.auth.backend.Credentials;
 import dev.junction.routing.auth.backend.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.qpid.proton.engine.Sasl;
@@ -13,14 +15,16 @@ import org.apache.qpid.proton.engine.Transport;
 /**
  * The SASL layer of a connection [AMQP 1.0 part 5 section 5.3]: PLAIN (RFC 4616) checked by the same login chain
  * as AMQP 0-9-1 ({@code auth.backends}, where the internal backend applies the users' passwords and their
- * loopback-only rule), and ANONYMOUS only where the module was given a user for it. The login throttle delays
- * every attempt from an address or for a user with recent failures, and the check itself may answer later (a
- * slow password hash, an HTTP backend): the socket is not read meanwhile and the outcome is sent from the event
- * loop. A refused login gets the outcome {@code auth} and the socket is closed.
+ * loopback-only rule), EXTERNAL where a verified TLS client certificate names a user, and ANONYMOUS only where
+ * the module was given a user for it. The login throttle delays every attempt from an address or for a user with
+ * recent failures, and the check itself may answer later (a slow password hash, an HTTP backend): the socket is
+ * not read meanwhile and the outcome is sent from the event loop. A refused login gets the outcome {@code auth} and
+ * the socket is closed.
  */
 final class SaslLogin implements SaslListener {
     static final String PLAIN = "PLAIN";
     static final String ANONYMOUS = "ANONYMOUS";
+    static final String EXTERNAL = "EXTERNAL";
     private static final String THROTTLE_PROTOCOL = "amqp10";
 
     private final Amqp10Connection conn;
@@ -34,25 +38,36 @@ final class SaslLogin implements SaslListener {
         this.loggedIn = loggedIn;
     }
 
-    /** Makes {@code sasl} the server side, offering the mechanisms the settings allow. */
+    /**
+     * Makes {@code sasl} the server side, offering the mechanisms the connection allows: EXTERNAL first where a
+     * verified TLS client certificate names a user (as RabbitMQ offers it), PLAIN, and ANONYMOUS where allowed.
+     */
     void offer(Sasl sasl) {
         sasl.server();
-        if (server.settings().anonymousAllowed()) {
-            sasl.setMechanisms(PLAIN, ANONYMOUS);
-        } else {
-            sasl.setMechanisms(PLAIN);
+        List<String> mechanisms = new ArrayList<>();
+        if (conn.certificateIdentity() != null) {
+            mechanisms.add(EXTERNAL);
         }
+        mechanisms.add(PLAIN);
+        if (server.settings().anonymousAllowed()) {
+            mechanisms.add(ANONYMOUS);
+        }
+        sasl.setMechanisms(mechanisms.toArray(new String[0]));
         sasl.setListener(this);
     }
 
     /** The user an anonymous login acts as; only called when anonymous logins are allowed. */
     UserConfig anonymous() {
         String name = server.settings().anonymousUser();
-        var directory = server.engine().authorization().users();
-        Optional<UserConfig> user = directory.loaded() ? directory.find(name)
-                : server.settings().users().stream().filter(u -> u.name().equals(name)).findFirst();
-        return user.orElseThrow(() -> Refusal.connection(Condition.UNAUTHORIZED_ACCESS,
+        return user(name).orElseThrow(() -> Refusal.connection(Condition.UNAUTHORIZED_ACCESS,
                 "the anonymous user '" + name + "' does not exist"));
+    }
+
+    /** A user of the broker's directory (or, for a module started on its own, of its settings). */
+    private Optional<UserConfig> user(String name) {
+        var directory = server.engine().authorization().users();
+        return directory.loaded() ? directory.find(name)
+                : server.settings().users().stream().filter(u -> u.name().equals(name)).findFirst();
     }
 
     @Override
@@ -67,6 +82,10 @@ final class SaslLogin implements SaslListener {
         sasl.recv(response, 0, response.length);
         if (mechanism.equals(ANONYMOUS) && server.settings().anonymousAllowed()) {
             accepted(sasl, anonymous());
+            return;
+        }
+        if (mechanism.equals(EXTERNAL)) {
+            external(sasl, new String(response, StandardCharsets.UTF_8));
             return;
         }
         String[] credentials = mechanism.equals(PLAIN) ? plain(response) : null;
@@ -85,6 +104,27 @@ final class SaslLogin implements SaslListener {
         } else {
             check.run();
         }
+    }
+
+    /**
+     * EXTERNAL (RFC 4422 appendix A): the identity is the verified certificate's; an authorization identity, when
+     * sent, must be that same name, since one user may not act as another. The loopback-only rule still applies.
+     */
+    private void external(Sasl sasl, String authzid) {
+        String identity = conn.certificateIdentity();
+        Optional<UserConfig> user = identity == null ? Optional.empty() : user(identity);
+        String why = identity == null ? "EXTERNAL without a verified client certificate identity"
+                : !authzid.isEmpty() && !authzid.equals(identity)
+                        ? "EXTERNAL authorization identity does not match the certificate's '" + identity + "'"
+                : user.isEmpty() ? "no user '" + identity + "' for the client certificate"
+                : user.get().loopbackOnly() && (conn.peerAddress() == null || !conn.peerAddress().isLoopbackAddress())
+                        ? "user '" + identity + "' can only connect via localhost" : null;
+        if (why != null) {
+            refused(sasl, identity, why);
+            return;
+        }
+        server.engine().loginThrottle().succeeded(conn.peerAddress(), identity);
+        accepted(sasl, user.get());
     }
 
     private void decide(Sasl sasl, String claimed, Verdict verdict, Throwable error) {

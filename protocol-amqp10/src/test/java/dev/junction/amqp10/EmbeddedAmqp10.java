@@ -80,6 +80,22 @@ final class EmbeddedAmqp10 implements AutoCloseable {
         return engine;
     }
 
+    /** The connection's TLS client certificate names {@code user}, as the broker's TLS handler records it. */
+    void certificateIdentity(String user) {
+        onLoop(() -> {
+            server.attr(io.netty.util.AttributeKey.<String>valueOf(
+                    dev.junction.routing.api.CertificateIdentity.CHANNEL_ATTRIBUTE)).set(user);
+            return null;
+        });
+    }
+
+    /** SASL with {@code mechanism} and an empty response, then open; true once the server's open arrived. */
+    boolean logInWith(String mechanism) {
+        client.sasl().client();
+        client.sasl().setMechanisms(mechanism);
+        return logIn(null, null, false);
+    }
+
     /** SASL PLAIN and open through the client; true once the server's open arrived. */
     boolean logIn() {
         return logIn(USER, PASSWORD);
@@ -87,12 +103,18 @@ final class EmbeddedAmqp10 implements AutoCloseable {
 
     /** SASL PLAIN as {@code user} (ANONYMOUS when null) and open; true once the server's open arrived. */
     boolean logIn(String user, String password) {
+        return logIn(user, password, true);
+    }
+
+    private boolean logIn(String user, String password, boolean setUpSasl) {
         Sasl sasl = client.sasl();
-        sasl.client();
-        if (user == null) {
-            sasl.setMechanisms("ANONYMOUS");
-        } else {
-            sasl.plain(user, password);
+        if (setUpSasl) {
+            sasl.client();
+            if (user == null) {
+                sasl.setMechanisms("ANONYMOUS");
+            } else {
+                sasl.plain(user, password);
+            }
         }
         clientConnection.setHostname("localhost");
         clientConnection.open();

@@ -74,6 +74,29 @@ class SaslLoginTest {
     }
 
     @Test
+    void externalLogsInAsTheCertificatesUser() {
+        try (EmbeddedAmqp10 conn = server(null, false, REMOTE)) {
+            conn.certificateIdentity(EmbeddedAmqp10.USER);
+            assertThat(conn.logInWith(SaslLogin.EXTERNAL)).isTrue();
+        }
+    }
+
+    @Test
+    void externalIsRefusedWithoutACertificateOrForAnUnknownOrLoopbackOnlyUser() {
+        try (EmbeddedAmqp10 conn = server(null, false, REMOTE)) {
+            assertThat(conn.logInWith(SaslLogin.EXTERNAL)).isFalse();
+        }
+        try (EmbeddedAmqp10 conn = server(null, false, REMOTE)) {
+            conn.certificateIdentity("mallory");
+            assertThat(conn.logInWith(SaslLogin.EXTERNAL)).isFalse();
+        }
+        try (EmbeddedAmqp10 conn = server(null, true, REMOTE)) {
+            conn.certificateIdentity(EmbeddedAmqp10.USER);
+            assertThat(conn.logInWith(SaslLogin.EXTERNAL)).isFalse();
+        }
+    }
+
+    @Test
     void plainResponsesAreReadAsRfc4616Says() {
         assertThat(SaslLogin.plain("\0u\0p".getBytes())).containsExactly("u", "p");
         assertThat(SaslLogin.plain("authz\0u\0p\0q".getBytes())).containsExactly("u", "p\0q");
