@@ -31,7 +31,8 @@ import org.apache.qpid.proton.message.Message;
  * correlation-id ↔ correlation_id, content-type ↔ content_type, content-encoding ↔ content_encoding, creation-time
  * ↔ timestamp; ids that are no strings keep their type in {@code x-message-id-type} / {@code x-correlation-id-type};
  * to, absolute-expiry-time, group-id, group-sequence, reply-to-group-id in headers {@code x-amqp-*};</li>
- * <li>application-properties ↔ headers, message-annotations ↔ headers whose name starts with {@code x-};</li>
+ * <li>application-properties ↔ headers, message-annotations ↔ headers whose name starts with {@code x-} (Qpid
+ * JMS's {@code x-opt-jms-*} annotations go back out as the bytes that client requires, or not at all);</li>
  * <li>body: a data section is the body's bytes, so 0-9-1 and MQTT clients get them as they are; an amqp-value
  * holding a string (a JMS TextMessage) is its UTF-8 bytes with {@code x-amqp-body = string}; other amqp-value and
  * amqp-sequence sections keep their AMQP encoding, marked {@code x-amqp-body = encoded}.</li>
@@ -52,6 +53,8 @@ final class MessageMapping {
     /** The headers this mapping turns back into fields; never sent as annotations or properties. */
     private static final List<String> FIELDS = List.of(BODY, TO, ABSOLUTE_EXPIRY, GROUP_ID, GROUP_SEQUENCE,
             REPLY_TO_GROUP_ID, MESSAGE_ID_TYPE, CORRELATION_ID_TYPE);
+    /** Qpid JMS's annotations (message type, destination types): bytes in the AMQP JMS mapping. */
+    private static final String JMS_ANNOTATION = "x-opt-jms-";
     private static final String STRING_BODY = "string";
     private static final String ENCODED_BODY = "encoded";
 
@@ -151,7 +154,12 @@ final class MessageMapping {
                     || value == null && name.startsWith("x-")) {
                 return;
             }
-            if (name.startsWith("x-") || !AmqpValues.simple(value)) {
+            if (name.startsWith(JMS_ANNOTATION)) {
+                Byte jms = jmsAnnotation(value);
+                if (jms != null) {
+                    annotations.put(Symbol.valueOf(name), jms);
+                }
+            } else if (name.startsWith("x-") || !AmqpValues.simple(value)) {
                 annotations.put(Symbol.valueOf(name), AmqpValues.toAmqp(value));
             } else {
                 app.put(name, AmqpValues.toAmqp(value));
@@ -199,6 +207,21 @@ final class MessageMapping {
             }
         }
         return new Data(new Binary(body));
+    }
+
+    /**
+     * A Qpid JMS annotation's byte: as it was, or parsed back from the text an MQTT 5 user property made of it;
+     * null (left out) when it is neither, since Qpid JMS cannot read a message whose annotation has another type.
+     */
+    private static Byte jmsAnnotation(Object value) {
+        if (value instanceof Byte b) {
+            return b;
+        }
+        try {
+            return value instanceof String text ? Byte.valueOf(text) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static Long expiration(String expiration) {

@@ -165,6 +165,18 @@ class MessageMappingTest {
         }
     }
 
+    /** An MQTT 5 relay turns every header into text; Qpid JMS needs its own annotations as bytes. */
+    @Test
+    void qpidJmsAnnotationsGoOutAsBytesOrNotAtAll() {
+        MessageProperties p = MessageProperties.builder().header("x-opt-jms-msg-type", "5")
+                .header("x-opt-jms-dest", (byte) 1).header("x-opt-jms-reply-to", "queue").build();
+        Message out = MessageMapping.toAmqp(new dev.junction.routing.api.Message("", "q", p, new byte[0]), 1, false);
+        assertThat(out.getMessageAnnotations().getValue())
+                .containsEntry(Symbol.valueOf("x-opt-jms-msg-type"), (byte) 5)
+                .containsEntry(Symbol.valueOf("x-opt-jms-dest"), (byte) 1)
+                .doesNotContainKey(Symbol.valueOf("x-opt-jms-reply-to"));
+    }
+
     @Test
     void engineMessagesFromOtherProtocolsGetDataAndPropertiesForSimpleHeaders() {
         MessageProperties p = MessageProperties.builder().deliveryMode(2).contentType("text/plain")
