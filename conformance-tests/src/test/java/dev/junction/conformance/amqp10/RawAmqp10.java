@@ -48,7 +48,16 @@ final class RawAmqp10 implements AutoCloseable {
 
     /** Writes what the engine has to send and feeds what arrives, until {@code done} or the bound. */
     void pumpUntil(BooleanSupplier done) throws IOException {
-        long until = System.nanoTime() + READ_BOUND_MS * 1_000_000L;
+        pump(done, READ_BOUND_MS);
+    }
+
+    /** Writes and feeds for {@code ms} milliseconds (what the server answers meanwhile arrives). */
+    void pumpFor(long ms) throws IOException {
+        pump(() -> eof, ms);
+    }
+
+    private void pump(BooleanSupplier done, long boundMs) throws IOException {
+        long until = System.nanoTime() + boundMs * 1_000_000L;
         byte[] buffer = new byte[65536];
         InputStream in = socket.getInputStream();
         while (!done.getAsBoolean() && System.nanoTime() < until) {

@@ -17,6 +17,11 @@ class RawAmqp10Test {
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();
 
+    /** A broker whose sessions are limited to 4 per connection (channel_max 4: channels 0 to 3). */
+    @RegisterExtension
+    static final Amqp10Support fewSessions = Amqp10Support.perClass(BrokerConfig.standard()
+            .withLimits("  channel_max: 4\n"));
+
     /** A broker whose idle-timeout is one second (its AMQP heartbeat setting). */
     @RegisterExtension
     static final Amqp10Support idle = Amqp10Support.perClass(BrokerConfig.standard().withHeartbeat(1));
@@ -79,6 +84,22 @@ class RawAmqp10Test {
                     .isEqualTo("amqp:resource-limit-exceeded");
             assertThat(System.nanoTime() - start).isGreaterThan(500_000_000L);
             assertThat(raw.serverClosed()).isTrue();
+        }
+    }
+
+    @Test
+    void sessionsPastTheChannelMaxCloseTheConnection() throws Exception {
+        try (RawAmqp10 raw = new RawAmqp10(fewSessions.amqpPort()).login("guest", "guest")) {
+            assertThat(raw.transport.getRemoteChannelMax()).isEqualTo(3);
+            for (int i = 0; i < 4; i++) {
+                raw.connection.session().open();
+            }
+            raw.pumpFor(300);
+            assertThat(raw.connection.getRemoteState()).isEqualTo(EndpointState.ACTIVE);
+            raw.connection.session().open(); // a fifth, on channel 4
+            raw.pumpUntil(() -> raw.connection.getRemoteState() == EndpointState.CLOSED);
+            assertThat(raw.connection.getRemoteCondition().getCondition().toString())
+                    .isEqualTo("amqp:resource-limit-exceeded");
         }
     }
 
