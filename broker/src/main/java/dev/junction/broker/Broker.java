@@ -81,7 +81,7 @@ public final class Broker implements AutoCloseable {
         this.protocols = List.copyOf(protocols);
     }
 
-    /** The protocols a broker serves, each a new module: AMQP 0-9-1, then MQTT. */
+    /** The protocols a broker serves, each a new module: AMQP 0-9-1, AMQP 1.0 (on the same port), then MQTT. */
     static List<ProtocolModule> standardProtocols() {
         return List.of(new AmqpProtocol(), new Amqp10Protocol(), new MqttProtocol());
     }

@@ -19,14 +19,13 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     private final String listener;
     /** The modules serving the listener, in the broker's order; the first answers what no module claims. */
     private final List<ProtocolModule> modules;
+    /** Whether the connection became active: the chosen module's handlers get that event too. */
+    private boolean active;
 
     ProtocolSniffer(String listener, List<ProtocolModule> modules) {
         this.listener = listener;
         this.modules = modules;
     }
-
-    /** Whether the connection became active: the chosen module's handlers get that event too. */
-    private boolean active;
 
     /** Held back: the chosen module's handlers get it once they are in the pipeline. */
     @Override
