@@ -32,12 +32,13 @@ import org.apache.qpid.proton.engine.Sender;
  * outcome: {@code accepted} acknowledges, {@code released} and {@code modified} requeue, {@code rejected}
  * dead-letters (or drops, without a dead-letter exchange). Deliveries unsettled when the link ends are requeued.
  *
- * <p>Refused at attach, with {@code amqp:not-implemented}: filters (JMS selectors, no-local) and durable or shared
- * subscriptions, which this adapter does not map.
+ * <p>Refused at attach, with {@code amqp:not-implemented}: filters (JMS selectors, no-local), durable or shared
+ * subscriptions and browsing (distribution-mode {@code copy}), which this adapter does not map.
  */
 final class OutgoingLink implements DeliverySink {
     private static final AtomicLong TAGS = new AtomicLong();
     private static final Symbol SHARED = Symbol.valueOf("shared");
+    private static final Symbol COPY = Symbol.valueOf("copy");
     private static final Symbol[] OUTCOMES = {Accepted.DESCRIPTOR_SYMBOL, Rejected.DESCRIPTOR_SYMBOL,
         Released.DESCRIPTOR_SYMBOL, Modified.DESCRIPTOR_SYMBOL};
 
@@ -76,6 +77,10 @@ final class OutgoingLink implements DeliverySink {
         }
         if (remote.getDurable() != null && remote.getDurable() != TerminusDurability.NONE) {
             throw Refusal.link(Condition.NOT_IMPLEMENTED, "durable subscriptions are not supported");
+        }
+        if (COPY.equals(remote.getDistributionMode())) {
+            // a browser (JMS QueueBrowser) must not take messages away; queues here only hand them over
+            throw Refusal.link(Condition.NOT_IMPLEMENTED, "browsing (distribution-mode copy) is not supported");
         }
         if (Dispatcher.capabilities(remote.getCapabilities()).contains(SHARED.toString())) {
             throw Refusal.link(Condition.NOT_IMPLEMENTED, "shared subscriptions are not supported");

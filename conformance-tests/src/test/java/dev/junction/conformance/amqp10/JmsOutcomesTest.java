@@ -114,6 +114,20 @@ class JmsOutcomesTest {
     }
 
     @Test
+    void aQueueBrowserTakesNothingAway() throws Exception {
+        Session s = broker.jms().createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Queue q = s.createQueue(id("browsed"));
+        s.createProducer(q).send(s.createTextMessage("keep me"));
+        try {
+            var browsing = s.createBrowser(q).getEnumeration();
+            assertThat(browsing.hasMoreElements()).as("browsing is refused, so nothing is seen").isFalse();
+        } catch (JMSException refused) {
+            // the refusal may also surface as an exception: either way the message must stay in the queue
+        }
+        assertThat(((TextMessage) s.createConsumer(q).receive(WAIT_MS)).getText()).isEqualTo("keep me");
+    }
+
+    @Test
     void durableAndSharedSubscriptionsAreRefusedClearly() throws Exception {
         Connection c = broker.jms("guest", "guest", "jms.clientID=" + id("client"));
         Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
