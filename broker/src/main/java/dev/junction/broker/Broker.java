@@ -1,6 +1,7 @@
 package dev.junction.broker;
 
 import dev.junction.amqp.AmqpProtocol;
+import dev.junction.amqp10.Amqp10Protocol;
 import dev.junction.broker.management.DefinitionsFile;
 import dev.junction.broker.management.ManagementApi;
 import dev.junction.config.JunctionConfig;
@@ -80,9 +81,9 @@ public final class Broker implements AutoCloseable {
         this.protocols = List.copyOf(protocols);
     }
 
-    /** The protocols a broker serves, each a new module: AMQP 0-9-1, then MQTT. */
+    /** The protocols a broker serves, each a new module: AMQP 0-9-1, AMQP 1.0 (on the same port), then MQTT. */
     static List<ProtocolModule> standardProtocols() {
-        return List.of(new AmqpProtocol(), new MqttProtocol());
+        return List.of(new AmqpProtocol(), new Amqp10Protocol(), new MqttProtocol());
     }
 
     /** Starts a broker; on failure everything already started is stopped again before the error propagates. */

@@ -19,6 +19,8 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     private final String listener;
     /** The modules serving the listener, in the broker's order; the first answers what no module claims. */
     private final List<ProtocolModule> modules;
+    /** Whether the connection became active: the chosen module's handlers get that event too. */
+    private boolean active;
 
     ProtocolSniffer(String listener, List<ProtocolModule> modules) {
         this.listener = listener;
@@ -28,6 +30,21 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     /** Held back: the chosen module's handlers get it once they are in the pipeline. */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        active = true;
+    }
+
+    /**
+     * Closed before a decision (the client left after a few bytes, the gate refused the socket): the first module
+     * gets the connection, as it gets every connection no module claims, so that its end is handled and logged as
+     * on a listener of its own. The bytes read so far are dropped.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        modules.get(0).initChannel(listener, ctx.channel());
+        if (active) {
+            ctx.fireChannelActive();
+        }
+        super.channelInactive(ctx);
     }
 
     @Override

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * <p>The broker module runs this test because it is the one that sees both adapters on its class path.
  */
 class AdapterSeamTest {
-    private static final String[] ADAPTERS = {"dev.junction.amqp..", "dev.junction.mqtt.."};
+    private static final String[] ADAPTERS = {"dev.junction.amqp..", "dev.junction.amqp10..", "dev.junction.mqtt.."};
 
     private static JavaClasses adapters;
 
@@ -32,7 +32,7 @@ class AdapterSeamTest {
     static void importAdapters() {
         adapters = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.junction.amqp", "dev.junction.mqtt", "dev.junction.protocol");
+                .importPackages("dev.junction.amqp", "dev.junction.amqp10", "dev.junction.mqtt", "dev.junction.protocol");
     }
 
     /** What an adapter in {@code own} may depend on: the API packages, its own package, and non-Junction code. */
@@ -60,6 +60,11 @@ class AdapterSeamTest {
     @Test
     void amqpUsesOnlyTheEngineApi() {
         seamRule("dev.junction.amqp..").check(adapters);
+    }
+
+    @Test
+    void amqp10UsesOnlyTheEngineApi() {
+        seamRule("dev.junction.amqp10..").check(adapters);
     }
 
     @Test

@@ -6,6 +6,7 @@ package dev.junction.routing.api;
  */
 public enum ClientProtocol {
     AMQP_0_9_1("AMQP 0-9-1"),
+    AMQP_1_0("AMQP 1.0"),
     MQTT_3_1("MQTT 3.1"),
     MQTT_3_1_1("MQTT 3.1.1"),
     MQTT_5("MQTT 5");

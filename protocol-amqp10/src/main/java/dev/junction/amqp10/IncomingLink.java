@@ -1,0 +1,205 @@
+package dev.junction.amqp10;
+
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.PublishResult;
+import java.util.concurrent.CompletableFuture;
+import org.apache.qpid.proton.amqp.UnsignedLong;
+import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.messaging.Released;
+import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.transaction.Coordinator;
+import org.apache.qpid.proton.amqp.transport.DeliveryState;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.engine.Delivery;
+import org.apache.qpid.proton.engine.Receiver;
+import org.apache.qpid.proton.message.Message;
+
+/**
+ * A link on which the client publishes (proton's {@link Receiver}). Its target is checked once at attach (the
+ * exchange or queue exists, write permission); the null target checks each message's {@code to}. Each message
+ * is routed through the engine as it completes:
+ * <ul>
+ * <li>sent settled (at-most-once): routed, nothing answered;</li>
+ * <li>sent unsettled: {@code accepted} once the engine confirmed it (every queue has it and, for a durable
+ * message in durable queues, the store synced it: the contract of 0-9-1 publisher confirms),
+ * {@code released} when no queue took it (unroutable, or refused by a queue), {@code rejected} with the condition
+ * when the message itself is refused (permission, unknown {@code to}, user-id of another user).</li>
+ * </ul>
+ * Credit: the link keeps {@link Amqp10Settings#linkCredit()} less the messages still waiting for their confirm,
+ * and renews none while the {@link PublisherBrake} holds, so the client never has more in flight than that.
+ */
+final class IncomingLink {
+    private final Receiver receiver;
+    private final Opened o;
+    private final Address target;
+    private final int window;
+    /** Unsettled messages routed and not yet confirmed: they count against the window. */
+    private int awaiting;
+    private boolean open = true;
+
+    private IncomingLink(Receiver receiver, Opened o, Address target) {
+        this.receiver = receiver;
+        this.o = o;
+        this.target = target;
+        this.window = o.settings().linkCredit();
+    }
+
+    static IncomingLink attach(Receiver r, Opened o) {
+        if (r.getRemoteTarget() instanceof Coordinator) {
+            throw Refusal.link(Condition.NOT_IMPLEMENTED, "transactions are not supported");
+        }
+        Target remote = (Target) r.getRemoteTarget();
+        Target local = remote == null ? new Target() : (Target) remote.copy();
+        Address target;
+        if (remote != null && remote.getDynamic()) {
+            String queue = Terminus.temporaryQueue(o, false);
+            local.setAddress("/queues/" + queue);
+            target = new Address.Queue(queue, false);
+        } else {
+            target = Address.target(remote == null ? null : remote.getAddress(),
+                    Dispatcher.capabilities(remote == null ? null : remote.getCapabilities()));
+        }
+        if (target instanceof Address.Exchange x) {
+            Terminus.exchange(o, x.exchange());
+            o.access().publish(o.vhost(), x.exchange(), x.routingKey());
+        } else if (target instanceof Address.Queue q) {
+            Terminus.queue(o, q, false);
+            o.access().publish(o.vhost(), "", q.name());
+        }
+        r.setTarget(local);
+        r.setSource(r.getRemoteSource());
+        r.setSenderSettleMode(r.getRemoteSenderSettleMode());
+        r.setReceiverSettleMode(ReceiverSettleMode.FIRST);
+        r.setMaxMessageSize(UnsignedLong.valueOf(o.settings().maxMessageSize()));
+        IncomingLink link = new IncomingLink(r, o, target);
+        r.setContext(link);
+        r.open();
+        link.topUp();
+        return link;
+    }
+
+    /** A transfer arrived (or more of one): a complete message is routed. */
+    void delivery(Delivery d) {
+        if (!open || d.getContext() != null || d != receiver.current()) {
+            return; // a settlement update of a message handled already
+        }
+        long max = o.settings().maxMessageSize();
+        if (d.pending() > max) {
+            throw Refusal.link(Condition.MESSAGE_SIZE_EXCEEDED, "message larger than " + max + " bytes");
+        }
+        if (d.isAborted()) {
+            receiver.advance();
+            d.settle();
+            return;
+        }
+        if (d.isPartial()) {
+            return;
+        }
+        byte[] bytes = new byte[d.pending()];
+        int n = receiver.recv(bytes, 0, bytes.length);
+        receiver.advance();
+        d.setContext(this);
+        boolean settled = d.remotelySettled();
+        try {
+            route(d, Encoding.decode(bytes, Math.max(0, n)), settled);
+        } catch (Refusal r) {
+            if (r.condition() == Condition.DECODE_ERROR) {
+                throw r;
+            }
+            outcome(d, settled, rejected(r.error()));
+        } catch (BrokerException e) {
+            outcome(d, settled, rejected(Condition.of(e.kind()).with(e.getMessage())));
+        }
+        topUp();
+    }
+
+    private void route(Delivery d, Message m, boolean settled) {
+        String exchange;
+        String routingKey;
+        Address to = target instanceof Address.PerMessage ? Address.messageTo(m.getAddress()) : target;
+        if (to instanceof Address.Queue q) {
+            if (target instanceof Address.PerMessage) {
+                Terminus.queue(o, q, false);
+                o.access().publish(o.vhost(), "", q.name());
+            }
+            exchange = "";
+            routingKey = q.name();
+        } else {
+            Address.Exchange x = (Address.Exchange) to;
+            if (target instanceof Address.PerMessage) {
+                Terminus.exchange(o, x.exchange());
+            }
+            exchange = x.exchange();
+            routingKey = x.routingKey() != null ? x.routingKey() : m.getSubject() == null ? "" : m.getSubject();
+            o.access().publish(o.vhost(), exchange, routingKey);
+        }
+        dev.junction.routing.api.Message message = MessageMapping.toEngine(m, exchange, routingKey);
+        String userId = message.properties().userId();
+        if (userId != null && !userId.equals(o.access().userName())) {
+            // as 0-9-1's user_id: a message may not claim to come from another user
+            throw Refusal.link(Condition.PRECONDITION_FAILED, "user-id '" + userId
+                    + "' is not the authenticated user '" + o.access().userName() + "'");
+        }
+        PublishResult result = o.vhost().publish(message, !settled);
+        if (result.congested()) {
+            o.brake().congested(result);
+        }
+        if (settled) {
+            d.settle();
+            return;
+        }
+        if (!result.routed()) {
+            outcome(d, false, Released.getInstance());
+            return;
+        }
+        awaiting++;
+        CompletableFuture<Boolean> confirmed = result.confirmed();
+        if (confirmed.isDone() && !confirmed.isCompletedExceptionally()) {
+            confirmed(d, confirmed.join());
+        } else {
+            confirmed.whenComplete((ok, error) -> o.conn().onLoop(
+                    () -> confirmed(d, error == null && Boolean.TRUE.equals(ok))));
+        }
+    }
+
+    private void confirmed(Delivery d, boolean ok) {
+        awaiting--;
+        if (open) {
+            outcome(d, false, ok ? Accepted.getInstance() : Released.getInstance());
+            topUp();
+        }
+    }
+
+    private static Rejected rejected(ErrorCondition error) {
+        Rejected rejected = new Rejected();
+        rejected.setError(error);
+        return rejected;
+    }
+
+    private void outcome(Delivery d, boolean settled, DeliveryState state) {
+        if (!settled) {
+            d.disposition(state);
+        }
+        d.settle();
+    }
+
+    /** Renews the client's credit up to the window, unless the brake holds or half of it is still unspent. */
+    void topUp() {
+        if (!open || o.brake().holding()) {
+            return;
+        }
+        int credit = receiver.getCredit();
+        int room = window - credit - awaiting;
+        if (room > 0 && credit <= window / 2) {
+            receiver.flow(room);
+        }
+    }
+
+    /** The link ended (detach, end, close): confirms still due are dropped with it. */
+    void close() {
+        open = false;
+        o.brake().remove(this);
+    }
+}

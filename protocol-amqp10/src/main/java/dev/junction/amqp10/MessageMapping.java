@@ -1,0 +1,238 @@
+package dev.junction.amqp10;
+
+import dev.junction.routing.api.MessageProperties;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.UnsignedByte;
+import org.apache.qpid.proton.amqp.UnsignedInteger;
+import org.apache.qpid.proton.amqp.messaging.AmqpValue;
+import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
+import org.apache.qpid.proton.amqp.messaging.Data;
+import org.apache.qpid.proton.amqp.messaging.Header;
+import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
+import org.apache.qpid.proton.amqp.messaging.Properties;
+import org.apache.qpid.proton.amqp.messaging.Section;
+import org.apache.qpid.proton.message.Message;
+
+/**
+ * An AMQP 1.0 message ↔ the engine's {@link dev.junction.routing.api.Message} (the table in docs/amqp10.md). The
+ * engine's properties are AMQP 0-9-1's basic properties, which the MQTT adapter maps onto MQTT 5's, so a field
+ * that lands in a basic property or a header here reaches both other protocols:
+ * <ul>
+ * <li>header: durable ↔ delivery_mode 2/1, priority ↔ priority, ttl ↔ expiration (ms); delivery-count from the
+ * queue's count of earlier deliveries;</li>
+ * <li>properties: message-id ↔ message_id, user-id ↔ user_id, subject ↔ type, reply-to ↔ reply_to,
+ * correlation-id ↔ correlation_id, content-type ↔ content_type, content-encoding ↔ content_encoding, creation-time
+ * ↔ timestamp; ids that are no strings keep their type in {@code x-message-id-type} / {@code x-correlation-id-type};
+ * to, absolute-expiry-time, group-id, group-sequence, reply-to-group-id in headers {@code x-amqp-*};</li>
+ * <li>application-properties ↔ headers, message-annotations ↔ headers whose name starts with {@code x-} (Qpid
+ * JMS's {@code x-opt-jms-*} annotations go back out as the bytes that client requires, or not at all);</li>
+ * <li>body: a data section is the body's bytes, so 0-9-1 and MQTT clients get them as they are; an amqp-value
+ * holding a string (a JMS TextMessage) is its UTF-8 bytes with {@code x-amqp-body = string}; other amqp-value and
+ * amqp-sequence sections keep their AMQP encoding, marked {@code x-amqp-body = encoded}.</li>
+ * </ul>
+ */
+final class MessageMapping {
+    static final String BODY = "x-amqp-body";
+    static final String TO = "x-amqp-to";
+    static final String ABSOLUTE_EXPIRY = "x-amqp-absolute-expiry-time";
+    static final String GROUP_ID = "x-amqp-group-id";
+    static final String GROUP_SEQUENCE = "x-amqp-group-sequence";
+    static final String REPLY_TO_GROUP_ID = "x-amqp-reply-to-group-id";
+    static final String MESSAGE_ID_TYPE = "x-message-id-type";
+    static final String CORRELATION_ID_TYPE = "x-correlation-id-type";
+    /** Annotations RabbitMQ 4 puts on every message it delivers over AMQP 1.0. */
+    static final Symbol EXCHANGE = Symbol.valueOf("x-exchange");
+    static final Symbol ROUTING_KEY = Symbol.valueOf("x-routing-key");
+    /** The headers this mapping turns back into fields; never sent as annotations or properties. */
+    private static final List<String> FIELDS = List.of(BODY, TO, ABSOLUTE_EXPIRY, GROUP_ID, GROUP_SEQUENCE,
+            REPLY_TO_GROUP_ID, MESSAGE_ID_TYPE, CORRELATION_ID_TYPE);
+    /** Qpid JMS's annotations (message type, destination types): bytes in the AMQP JMS mapping. */
+    private static final String JMS_ANNOTATION = "x-opt-jms-";
+    private static final String STRING_BODY = "string";
+    private static final String ENCODED_BODY = "encoded";
+
+    private MessageMapping() {
+    }
+
+    /** The engine's properties and body for a received message. */
+    static dev.junction.routing.api.Message toEngine(Message m, String exchange, String routingKey) {
+        MessageProperties.Builder p = MessageProperties.builder();
+        Header h = m.getHeader();
+        p.deliveryMode(h != null && Boolean.TRUE.equals(h.getDurable())
+                ? MessageProperties.PERSISTENT : MessageProperties.TRANSIENT);
+        if (h != null && h.getPriority() != null) {
+            p.priority(h.getPriority().intValue());
+        }
+        if (h != null && h.getTtl() != null) {
+            p.expiration(Long.toString(h.getTtl().longValue()));
+        }
+        MessageAnnotations annotations = m.getMessageAnnotations();
+        if (annotations != null && annotations.getValue() != null) {
+            annotations.getValue().forEach((k, v) -> p.header(k.toString(), AmqpValues.toEngine(v)));
+        }
+        ApplicationProperties app = m.getApplicationProperties();
+        if (app != null && app.getValue() != null) {
+            app.getValue().forEach((k, v) -> p.header(k, AmqpValues.toEngine(v)));
+        }
+        Properties props = m.getProperties();
+        if (props != null) {
+            properties(props, p);
+        }
+        byte[] body;
+        Section section = m.getBody();
+        if (section instanceof Data d) {
+            body = AmqpValues.toEngine(d.getValue()) instanceof byte[] b ? b : new byte[0];
+        } else if (section instanceof AmqpValue v && v.getValue() instanceof String text) {
+            body = text.getBytes(StandardCharsets.UTF_8);
+            p.header(BODY, STRING_BODY);
+        } else if (section != null) {
+            body = Encoding.section(section);
+            p.header(BODY, ENCODED_BODY);
+        } else {
+            body = new byte[0];
+        }
+        return new dev.junction.routing.api.Message(exchange, routingKey, p.build(), body);
+    }
+
+    private static void properties(Properties props, MessageProperties.Builder p) {
+        p.messageId(AmqpValues.idText(props.getMessageId()));
+        p.header(MESSAGE_ID_TYPE, AmqpValues.idType(props.getMessageId()));
+        p.correlationId(AmqpValues.idText(props.getCorrelationId()));
+        p.header(CORRELATION_ID_TYPE, AmqpValues.idType(props.getCorrelationId()));
+        if (props.getUserId() != null) {
+            p.userId(new String((byte[]) AmqpValues.toEngine(props.getUserId()), StandardCharsets.UTF_8));
+        }
+        p.type(props.getSubject());
+        p.replyTo(props.getReplyTo());
+        p.contentType(props.getContentType() == null ? null : props.getContentType().toString());
+        p.contentEncoding(props.getContentEncoding() == null ? null : props.getContentEncoding().toString());
+        p.timestamp(props.getCreationTime() == null ? null : Instant.ofEpochMilli(props.getCreationTime().getTime()));
+        p.header(TO, props.getTo());
+        p.header(ABSOLUTE_EXPIRY, AmqpValues.toEngine(props.getAbsoluteExpiryTime()));
+        p.header(GROUP_ID, props.getGroupId());
+        p.header(GROUP_SEQUENCE, AmqpValues.toEngine(props.getGroupSequence()));
+        p.header(REPLY_TO_GROUP_ID, props.getReplyToGroupId());
+    }
+
+    /**
+     * The AMQP 1.0 message for a delivery: {@code deliveryCount} is the queue's count of deliveries so far,
+     * this one included.
+     */
+    static Message toAmqp(dev.junction.routing.api.Message engine, int deliveryCount, boolean redelivered) {
+        MessageProperties p = engine.properties();
+        Map<String, Object> headers = p.headers();
+        Message m = Message.Factory.create();
+        Header h = new Header();
+        h.setDurable(p.persistent());
+        if (p.priority() != null) {
+            h.setPriority(UnsignedByte.valueOf((byte) Math.max(0, Math.min(255, p.priority()))));
+        }
+        Long ttl = expiration(p.expiration());
+        if (ttl != null) {
+            h.setTtl(UnsignedInteger.valueOf(Math.min(ttl, 0xFFFF_FFFFL)));
+        }
+        int earlier = Math.max(redelivered ? 1 : 0, deliveryCount - 1);
+        h.setFirstAcquirer(earlier == 0);
+        if (earlier > 0) {
+            h.setDeliveryCount(UnsignedInteger.valueOf(earlier));
+        }
+        m.setHeader(h);
+        m.setProperties(properties(p, headers));
+        Map<Symbol, Object> annotations = new LinkedHashMap<>();
+        annotations.put(EXCHANGE, engine.exchange());
+        annotations.put(ROUTING_KEY, engine.routingKey());
+        Map<String, Object> app = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            if (FIELDS.contains(name) || name.equals(EXCHANGE.toString()) || name.equals(ROUTING_KEY.toString())
+                    || value == null && name.startsWith("x-")) {
+                return;
+            }
+            if (name.startsWith(JMS_ANNOTATION)) {
+                Byte jms = jmsAnnotation(value);
+                if (jms != null) {
+                    annotations.put(Symbol.valueOf(name), jms);
+                }
+            } else if (name.startsWith("x-") || !AmqpValues.simple(value)) {
+                annotations.put(Symbol.valueOf(name), AmqpValues.toAmqp(value));
+            } else {
+                app.put(name, AmqpValues.toAmqp(value));
+            }
+        });
+        m.setMessageAnnotations(new MessageAnnotations(annotations));
+        if (!app.isEmpty()) {
+            m.setApplicationProperties(new ApplicationProperties(app));
+        }
+        m.setBody(body(engine.body(), headers.get(BODY)));
+        return m;
+    }
+
+    private static Properties properties(MessageProperties p, Map<String, Object> headers) {
+        Properties props = new Properties();
+        props.setMessageId(AmqpValues.id(p.messageId(), headers.get(MESSAGE_ID_TYPE)));
+        props.setCorrelationId(AmqpValues.id(p.correlationId(), headers.get(CORRELATION_ID_TYPE)));
+        if (p.userId() != null) {
+            props.setUserId(new Binary(p.userId().getBytes(StandardCharsets.UTF_8)));
+        }
+        props.setSubject(p.type());
+        props.setReplyTo(p.replyTo());
+        props.setContentType(p.contentType() == null ? null : Symbol.valueOf(p.contentType()));
+        props.setContentEncoding(p.contentEncoding() == null ? null : Symbol.valueOf(p.contentEncoding()));
+        props.setCreationTime(p.timestamp() == null ? null : new Date(p.timestamp().toEpochMilli()));
+        props.setTo(text(headers.get(TO)));
+        props.setAbsoluteExpiryTime(headers.get(ABSOLUTE_EXPIRY) instanceof Instant t ? new Date(t.toEpochMilli())
+                : null);
+        props.setGroupId(text(headers.get(GROUP_ID)));
+        if (headers.get(GROUP_SEQUENCE) instanceof Number n) {
+            props.setGroupSequence(UnsignedInteger.valueOf(n.longValue()));
+        }
+        props.setReplyToGroupId(text(headers.get(REPLY_TO_GROUP_ID)));
+        return props;
+    }
+
+    private static Section body(byte[] body, Object marker) {
+        if (STRING_BODY.equals(text(marker))) {
+            return new AmqpValue(new String(body, StandardCharsets.UTF_8));
+        }
+        if (ENCODED_BODY.equals(text(marker))) {
+            Section s = Encoding.decodeSection(body);
+            if (s != null) {
+                return s;
+            }
+        }
+        return new Data(new Binary(body));
+    }
+
+    /**
+     * A Qpid JMS annotation's byte: as it was, or parsed back from the text an MQTT 5 user property made of it;
+     * null (left out) when it is neither, since Qpid JMS cannot read a message whose annotation has another type.
+     */
+    private static Byte jmsAnnotation(Object value) {
+        if (value instanceof Byte b) {
+            return b;
+        }
+        try {
+            return value instanceof String text ? Byte.valueOf(text) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Long expiration(String expiration) {
+        try {
+            return expiration == null ? null : Long.valueOf(expiration);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String text(Object v) {
+        return v == null ? null : v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v.toString();
+    }
+}

@@ -1,0 +1,255 @@
+package dev.junction.amqp10;
+
+import dev.junction.routing.api.ConsumeRequest;
+import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.QueueInfo;
+import dev.junction.routing.api.Settlement;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.Modified;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.messaging.Released;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
+import org.apache.qpid.proton.amqp.transport.DeliveryState;
+import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
+import org.apache.qpid.proton.engine.Delivery;
+import org.apache.qpid.proton.engine.Sender;
+
+/**
+ * A link on which the client consumes (proton's {@link Sender}): one engine consumer on the queue its source
+ * names. The client's link credit is what the queue may hand over [AMQP 1.0 part 2 section 2.6.7]: the sink is
+ * {@link #ready()} only while fewer deliveries were taken than the client granted, so the queue keeps the rest,
+ * and a flow that grants more resumes the consumer. A receiver that asks for settled transfers (at-most-once)
+ * consumes without acknowledgements; otherwise each delivery stays unsettled in the queue until the client's
+ * outcome: {@code accepted} acknowledges, {@code released} and {@code modified} requeue, {@code rejected}
+ * dead-letters (or drops, without a dead-letter exchange). Deliveries unsettled when the link ends are requeued.
+ *
+ * <p>Refused at attach, with {@code amqp:not-implemented}: filters (JMS selectors, no-local), durable or shared
+ * subscriptions and browsing (distribution-mode {@code copy}), which this adapter does not map.
+ */
+final class OutgoingLink implements DeliverySink {
+    private static final AtomicLong TAGS = new AtomicLong();
+    private static final Symbol SHARED = Symbol.valueOf("shared");
+    private static final Symbol COPY = Symbol.valueOf("copy");
+    private static final Symbol[] OUTCOMES = {Accepted.DESCRIPTOR_SYMBOL, Rejected.DESCRIPTOR_SYMBOL,
+        Released.DESCRIPTOR_SYMBOL, Modified.DESCRIPTOR_SYMBOL};
+
+    private final Sender sender;
+    private final Opened o;
+    private final Dispatcher dispatcher;
+    private final String queue;
+    private final boolean preSettled;
+    /** Deliveries the queue handed over (queue threads); at most {@link #granted}. */
+    private final AtomicLong handed = new AtomicLong();
+    /** Transfers the client allowed in all: those sent plus the credit left. */
+    private volatile long granted;
+    private long sent;
+    private long nextTag;
+    private final Set<Delivery> unsettled = new LinkedHashSet<>();
+    private Consumption consumption;
+    private boolean open = true;
+
+    private OutgoingLink(Sender sender, Opened o, Dispatcher dispatcher, String queue, boolean preSettled) {
+        this.sender = sender;
+        this.o = o;
+        this.dispatcher = dispatcher;
+        this.queue = queue;
+        this.preSettled = preSettled;
+    }
+
+    static OutgoingLink attach(Sender s, Opened o, Dispatcher dispatcher) {
+        Source remote = (Source) s.getRemoteSource();
+        if (remote == null) {
+            throw Refusal.link(Condition.INVALID_FIELD, "a consumer's link needs a source");
+        }
+        Map<?, ?> filter = remote.getFilter();
+        if (filter != null && !filter.isEmpty()) {
+            throw Refusal.link(Condition.NOT_IMPLEMENTED, "filters are not supported (JMS selectors, no-local): "
+                    + filter.keySet());
+        }
+        if (remote.getDurable() != null && remote.getDurable() != TerminusDurability.NONE) {
+            throw Refusal.link(Condition.NOT_IMPLEMENTED, "durable subscriptions are not supported");
+        }
+        if (COPY.equals(remote.getDistributionMode())) {
+            // a browser (JMS QueueBrowser) must not take messages away; queues here only hand them over
+            throw Refusal.link(Condition.NOT_IMPLEMENTED, "browsing (distribution-mode copy) is not supported");
+        }
+        if (Dispatcher.capabilities(remote.getCapabilities()).contains(SHARED.toString())) {
+            throw Refusal.link(Condition.NOT_IMPLEMENTED, "shared subscriptions are not supported");
+        }
+        Source local = (Source) remote.copy();
+        String queue;
+        if (remote.getDynamic()) {
+            queue = Terminus.temporaryQueue(o, false);
+            local.setAddress("/queues/" + queue);
+        } else {
+            Address a = Address.source(remote.getAddress(), Dispatcher.capabilities(remote.getCapabilities()));
+            queue = a instanceof Address.Subscription sub ? Terminus.subscription(o, sub)
+                    : Terminus.queue(o, (Address.Queue) a, true);
+        }
+        o.access().consume(queue);
+        boolean preSettled = s.getRemoteSenderSettleMode() == SenderSettleMode.SETTLED;
+        local.setOutcomes(OUTCOMES);
+        s.setSource(local);
+        s.setTarget(s.getRemoteTarget());
+        s.setSenderSettleMode(preSettled ? SenderSettleMode.SETTLED : SenderSettleMode.UNSETTLED);
+        s.setReceiverSettleMode(ReceiverSettleMode.FIRST);
+        OutgoingLink link = new OutgoingLink(s, o, dispatcher, queue, preSettled);
+        s.setContext(link);
+        s.open();
+        link.consume();
+        return link;
+    }
+
+    private void consume() {
+        ConsumeRequest request = new ConsumeRequest("amq.ctag-amqp10-" + TAGS.incrementAndGet(), preSettled, false,
+                0, List.of(), o.conn());
+        o.vhost().consume(queue, request, this).whenComplete((c, error) -> o.conn().onLoop(() -> {
+            if (error != null) {
+                dispatcher.fail(sender, error);
+            } else if (!open) {
+                c.cancel();
+            } else {
+                consumption = c;
+                flow();
+            }
+        }));
+    }
+
+    // ---- the sink: queue threads ----------------------------------------------------------------------------------
+
+    @Override
+    public void deliver(dev.junction.routing.api.Delivery d) {
+        handed.incrementAndGet();
+        o.conn().outlet().deliver(() -> send(d));
+    }
+
+    @Override
+    public boolean ready() {
+        return handed.get() < granted && o.conn().outlet().canTakeDeliveries();
+    }
+
+    /** The queue was deleted: the link ends with {@code amqp:resource-deleted}, as RabbitMQ 4 does. */
+    @Override
+    public void cancelled() {
+        o.conn().onLoop(() -> dispatcher.fail(sender, Refusal.link(Condition.RESOURCE_DELETED,
+                "queue '" + queue + "' in vhost '" + o.vhost().name() + "' was deleted")));
+    }
+
+    // ---- the event loop -------------------------------------------------------------------------------------------
+
+    private void send(dev.junction.routing.api.Delivery d) {
+        if (!open) {
+            if (!d.autoAck()) {
+                d.settle(Settlement.REQUEUE);
+            }
+            return;
+        }
+        byte[] bytes = Encoding.message(MessageMapping.toAmqp(d.message(), d.deliveryCount(), d.redelivered()),
+                d.message().bodySize());
+        Delivery transfer = sender.delivery(tag(nextTag++));
+        sender.send(bytes, 0, bytes.length);
+        sender.advance();
+        sent++;
+        if (preSettled || d.autoAck()) {
+            transfer.settle();
+        } else {
+            transfer.setContext(d);
+            unsettled.add(transfer);
+        }
+        if (sender.getDrain()) {
+            drainIfEmpty();
+        }
+    }
+
+    /** The client settled or gave an outcome for a transfer. */
+    void disposition(Delivery transfer) {
+        if (!(transfer.getContext() instanceof dev.junction.routing.api.Delivery d)) {
+            if (transfer.remotelySettled()) {
+                transfer.settle();
+            }
+            return;
+        }
+        DeliveryState state = transfer.getRemoteState();
+        if (state == null && !transfer.remotelySettled()) {
+            return;
+        }
+        // settled without a state: the source's default outcome applies [part 3 section 3.5.3], else accepted
+        d.settle(settlement(state != null ? state : ((Source) sender.getSource()).getDefaultOutcome()));
+        transfer.setContext(null);
+        unsettled.remove(transfer);
+        transfer.settle();
+    }
+
+    /**
+     * accepted (or settled without outcome) = ack; released and modified = requeue (a modified with
+     * delivery-failed counts as a delivery, which the queue's count already did); rejected = dead-letter or drop.
+     */
+    static Settlement settlement(Object state) {
+        if (state instanceof Rejected) {
+            return Settlement.DISCARD;
+        }
+        if (state instanceof Released || state instanceof Modified) {
+            return Settlement.REQUEUE;
+        }
+        return Settlement.ACK;
+    }
+
+    /** The client's credit changed: the queue may hand over up to what it now allows. */
+    void flow() {
+        granted = sent + Math.max(0, sender.getCredit());
+        if (consumption != null && handed.get() < granted) {
+            consumption.resume();
+        }
+        if (sender.getDrain()) {
+            drainIfEmpty();
+        }
+    }
+
+    /**
+     * A drain asks to use up the credit or give it back [part 2 section 2.6.7]: given back once everything the
+     * queue handed over was sent and the queue has nothing ready.
+     */
+    private void drainIfEmpty() {
+        if (sender.getCredit() > 0 && handed.get() == sent
+                && o.vhost().queue(queue).map(QueueInfo::messageCount).orElse(0) == 0) {
+            sender.drained();
+            granted = sent;
+        }
+    }
+
+    void resume() {
+        if (consumption != null && open) {
+            consumption.resume();
+        }
+    }
+
+    /** The link ended: the consumer is cancelled and what the client did not settle goes back to the queue. */
+    void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        if (consumption != null) {
+            consumption.cancel();
+        }
+        for (Delivery transfer : unsettled) {
+            if (transfer.getContext() instanceof dev.junction.routing.api.Delivery d) {
+                d.settle(Settlement.REQUEUE);
+            }
+        }
+        unsettled.clear();
+    }
+
+    private static byte[] tag(long n) {
+        return Long.toString(n, 36).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}
