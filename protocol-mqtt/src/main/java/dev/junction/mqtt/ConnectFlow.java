@@ -18,12 +18,10 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,11 +151,8 @@ final class ConnectFlow {
             keepAlive = cfg.maxKeepalive();
             ack.add(new IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, keepAlive)); // [MQTT-3.2.2-21]
         }
-        if (keepAlive > 0) {
-            // One and a half keep alive periods without a packet and the client is gone [MQTT-3.1.2-24].
-            c.ctx.pipeline().addBefore(c.ctx.name(), "mqtt-keepalive",
-                    new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
-        }
+        // One and a half keep alive periods without a packet and the client is gone [MQTT-3.1.2-24].
+        c.keepAlive.start(c.server.keepAliveWheel, keepAlive);
 
         if (v5) {
             if (assigned) {
@@ -207,7 +202,7 @@ final class ConnectFlow {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof BrokerException e) {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
-            // A limit (max_queues) or the memory alarm refused the session queue: Quota exceeded on MQTT 5.
+            // A limit or the memory alarm refused what the session needs: Quota exceeded on MQTT 5.
             c.refuse(e.kind() == ErrorKind.PRECONDITION_FAILED ? ReasonCode.QUOTA_EXCEEDED
                     : ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
             return;

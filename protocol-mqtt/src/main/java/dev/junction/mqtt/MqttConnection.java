@@ -19,7 +19,6 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -70,6 +69,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     final ConnectionEntry entry = new ConnectionEntry(this);
     private final TopicAnswerWait topicAnswerWait = new TopicAnswerWait(this);
     ReadControl reading;
+    final KeepAlive keepAlive = new KeepAlive(this);
 
     Output out;
     private ScheduledFuture<?> connectTimeout;
@@ -139,6 +139,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         reading.read();
+        keepAlive.read();
         try {
             if (state == State.CLOSED) {
                 return;
@@ -283,17 +284,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)]. */
+    void keepAliveExpired() {
+        LOG.debug("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId(), remote());
+        closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT);
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (reading.stoppedSinceAsked()) {
-                return; // we stopped reading during this interval: the silence is ours, not the client's
-            }
-            // Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)].
-            LOG.debug("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId(), remote());
-            closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT);
-            return;
-        }
         if (evt == PacketGuard.PublishArriving.INSTANCE) {
             reading.becomePublisher(); // a large PUBLISH is being buffered: under the memory alarm, leave the rest unread
             return;
@@ -322,6 +320,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext context) {
         out.closed();
         reading.closed();
+        keepAlive.stop();
         boolean wasConnected = session != null;
         state = State.CLOSED;
         hold.discard();

@@ -71,7 +71,9 @@ final class Outbound {
             inFlight.put(id, f);
             send(MqttMessageType.PUBREL, id);
         }
-        consume(c.session().queueName);
+        if (c.server.vhost.queue(c.session().queueName).isPresent()) {
+            consume(c.session().queueName); // a session without one gets it with its first subscription
+        }
         for (Subscriptions.Subscription s : c.session().subscriptions.all()) {
             if (s.shared()) {
                 consume(s.queue());
