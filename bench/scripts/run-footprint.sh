@@ -89,6 +89,15 @@ junction_memory() {
     echo "${heap:-0} ${other:-0} ${nmt:-0} $(rss_kib "$pid")"
 }
 
+# histogram_per_connection BEFORE AFTER: bytes per connection by class (the 40 largest), from two class histograms.
+histogram_per_connection() {
+    awk -v n="$FOOTPRINT_CONNECTIONS" '
+        FNR == 1 { file++ }
+        $1 ~ /^[0-9]+:$/ { bytes[$4] += (file == 1 ? -$3 : $3); count[$4] += (file == 1 ? -$2 : $2) }
+        END { for (c in bytes) if (bytes[c] > 0) printf "%8.1f B %7.2f per conn  %s\n", bytes[c] / n, count[c] / n, c }
+    ' "$1" "$2" | sort -rn | awk 'NR <= 40'
+}
+
 per_conn() { echo "scale=2; ($2 - $1) / $FOOTPRINT_CONNECTIONS" | bc; }   # KiB per connection
 
 summary="$BENCH_RESULTS/footprint-summary.txt"
@@ -103,10 +112,14 @@ for sub in $FOOTPRINT_CASES; do
                 start_junction "$BENCH_WORK/junction-data" "$prefix-broker.log"
                 sleep 5
                 read -r h0 o0 n0 r0 < <(junction_memory "$JUNCTION_PID")
+                jcmd "$JUNCTION_PID" GC.class_histogram >"$prefix-histogram-before.txt"
                 start_fleet "$JUNCTION_MQTT_PORT" "$sub" "$prefix"
                 sleep "$FOOTPRINT_SETTLE"
                 read -r h1 o1 n1 r1 < <(junction_memory "$JUNCTION_PID")
-                jcmd "$JUNCTION_PID" GC.class_histogram | head -45 >"$prefix-histogram.txt"
+                jcmd "$JUNCTION_PID" GC.class_histogram >"$prefix-histogram.txt"
+                # What one connection adds, by class: the difference of the two histograms over the fleet.
+                histogram_per_connection "$prefix-histogram-before.txt" "$prefix-histogram.txt" \
+                    >"$prefix-per-connection.txt"
                 jcmd "$JUNCTION_PID" VM.native_memory summary >"$prefix-nmt.txt"
                 line=$(printf 'junction sub=%s n=%s heap %s KiB/conn, other-native %s KiB/conn, nmt %s KiB/conn, rss %s KiB/conn (heap %s->%s KiB, other %s->%s, nmt %s->%s, rss %s->%s)' \
                     "$sub" "$FOOTPRINT_CONNECTIONS" "$(per_conn "$h0" "$h1")" "$(per_conn "$o0" "$o1")" \

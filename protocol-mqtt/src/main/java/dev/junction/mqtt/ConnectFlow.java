@@ -32,6 +32,11 @@ final class ConnectFlow {
     static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
             io.netty.util.AttributeKey.valueOf(dev.junction.routing.api.CertificateIdentity.CHANNEL_ATTRIBUTE);
 
+    /** The TLS client certificate's identity, or null; asked without adding the attribute to a plain channel. */
+    static String certificateIdentity(io.netty.channel.Channel ch) {
+        return ch.hasAttr(CERTIFICATE_IDENTITY) ? ch.attr(CERTIFICATE_IDENTITY).get() : null;
+    }
+
     private static final CompletableFuture<Void> HANDLED = CompletableFuture.completedFuture(null);
 
     private final MqttConnection c;
@@ -83,7 +88,7 @@ final class ConnectFlow {
         }
         Access.Outcome auth = c.server.access.authenticate(pl.userName(), pl.passwordInBytes(), verdict,
                 c.ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null,
-                c.ctx.channel().attr(CERTIFICATE_IDENTITY).get());
+                certificateIdentity(c.ctx.channel()));
         if (auth.refusal() != null) {
             c.server.engine.loginThrottle().failed("mqtt", c.address(), pl.userName());
             LOG.info("MQTT client '{}' ({}) refused: {} (user '{}')", clientId, c.remote(), auth.refusal(),
@@ -136,6 +141,10 @@ final class ConnectFlow {
             // 3.1.1 persistent sessions ask for "forever"; the configured cap applies.
             expiry = vh.isCleanSession() ? 0 : cfg.maxSessionExpirySeconds();
             c.outbound.configure(cfg.maxInflight(), 0);
+        }
+        if (clientMaxPacket == Long.MAX_VALUE && c.ctx.pipeline().get(OutboundSizeLimit.class) != null) {
+            // No Maximum Packet Size to enforce [MQTT-3.1.2-24]: the handler would only cost every idle connection.
+            c.ctx.pipeline().remove(OutboundSizeLimit.class);
         }
 
         Will will = null;

@@ -2,6 +2,7 @@ package dev.junction.mqtt;
 
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
+import io.netty.util.TimerTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * <p>A silence during which the server itself stopped reading the socket ({@link ReadControl#stoppedSinceAsked})
  * is not the client's: the connection gets another period. Owned by the connection's event loop.
  */
-final class KeepAlive {
+final class KeepAlive implements TimerTask {
     private final MqttConnection c;
     private Timer wheel;
     /** One and a half keep alive periods, in nanoseconds; 0 while not watched. */
@@ -55,14 +56,30 @@ final class KeepAlive {
         }
     }
 
+    /** Sets the wheel entry; this object is its task, so a pending deadline costs the entry alone. */
     private void arm(long delayNanos) {
-        due = wheel.newTimeout(t -> {
+        due = wheel.newTimeout(this, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The deadline passed, on the wheel's thread: look on the event loop. */
+    @Override
+    public void run(Timeout timeout) {
+        try {
+            c.onLoop(this::check);
+        } catch (RejectedExecutionException gone) {
+            // the event loop has stopped: the connection is closed with it
+        }
+    }
+
+    /** A wheel task that runs {@code task} on {@code conn}'s event loop (the wheel's thread only posts it). */
+    static TimerTask onLoop(MqttConnection conn, Runnable task) {
+        return t -> {
             try {
-                c.onLoop(this::check);
+                conn.onLoop(task);
             } catch (RejectedExecutionException gone) {
                 // the event loop has stopped: the connection is closed with it
             }
-        }, delayNanos, TimeUnit.NANOSECONDS);
+        };
     }
 
     private void check() {

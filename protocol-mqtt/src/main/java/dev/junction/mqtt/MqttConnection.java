@@ -20,9 +20,9 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.Timeout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +72,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     final KeepAlive keepAlive = new KeepAlive(this);
 
     Output out;
-    private ScheduledFuture<?> connectTimeout;
+    private Timeout connectTimeout;
     /** Packets waiting while a long SUBSCRIBE is applied in slices. */
     final PacketHold hold = new PacketHold(this);
 
@@ -92,20 +92,22 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext context) {
-        connectTimeout = context.executor().schedule(() -> {
+        // On the server's timer wheel, like keep alives: a cancelled entry leaves it at the next tick.
+        connectTimeout = server.keepAliveWheel.newTimeout(KeepAlive.onLoop(this, () -> {
             if (state == State.AWAIT_CONNECT) {
                 LOG.info("MQTT connection from {} sent no CONNECT within {} s; closing", remote(),
                         CONNECT_TIMEOUT_SECONDS);
                 context.close();
             }
-        }, CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }), CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         context.fireChannelActive();
     }
 
     /** The CONNECT arrived: the connect timeout no longer applies. */
     void connectArrived() {
         if (connectTimeout != null) {
-            connectTimeout.cancel(false);
+            connectTimeout.cancel();
+            connectTimeout = null; // the cancelled entry is not kept for the connection's life
         }
     }
 
