@@ -20,13 +20,13 @@ PERFTEST_CP=${PERFTEST_CP:-unused}
 : "${MOSQUITTO_PORT:=21884}"
 export JUNCTION_JAVA_OPTS="${JUNCTION_JAVA_OPTS:--XX:NativeMemoryTracking=summary}"
 source "$(dirname "$0")/common.sh"
-trap 'stop_fleet; stop_all' EXIT
+trap 'stop_fleet; stop_junction; stop_mosquitto' EXIT
 trap "exit 143" INT TERM
 
 : "${FOOTPRINT_CONNECTIONS:=15000}"
 : "${FOOTPRINT_PROCS:=3}"
 : "${FOOTPRINT_KEEPALIVE:=60}"
-: "${FOOTPRINT_SETTLE:=20}"
+: "${FOOTPRINT_SETTLE:=30}"
 : "${FOOTPRINT_CASES:=0 1}"
 : "${FOOTPRINT_BROKERS:=junction mosquitto}"
 
