@@ -144,7 +144,8 @@ class MqttIdleSessionTest {
         while (gauge("junction.queues.unlabelled.messages.unacked") > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20); // the PUBACKs settle on the queue's own thread
         }
-        assertThat(gauge("junction.queues.unlabelled.messages")).isEqualTo(before - 3).isEqualTo(totalOfSessionQueues());
+        assertThat(gauge("junction.queues.unlabelled.messages")).isEqualTo(before - 3)
+                .isEqualTo(totalOfSessionQueues());
         assertThat(gauge("junction.queues.unlabelled.messages.unacked")).isZero();
         assertThat(gauge("junction.queues.unlabelled.consumers")).isPositive().isEqualTo(vhost().queues().stream()
                 .filter(q -> q.name().startsWith(SESSION)).mapToInt(Queue::consumerCount).sum());

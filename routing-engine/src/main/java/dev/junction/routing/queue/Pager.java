@@ -28,7 +28,7 @@ final class Pager {
     private final Paging paging;
     private final boolean enabled;
     private final Backlog backlog = new Backlog();
-    /** Reusable arrays for one page read back (5 KiB): only while there is a backlog, which most queues never have. */
+    /** Arrays for one page read back (5 KiB), kept while there is a backlog: most queues never have one. */
     private Backlog.Taken taken;
     /** When restored messages joined the backlog: their TTL counts from then, as if they were enqueued then. */
     private long restoredAt;
@@ -159,6 +159,9 @@ final class Pager {
                 // Only a damaged store loses a message the queue still references; the store logged why.
                 LOG.error("{}: {} of {} messages paged in from the store could not be read", key, n - found, n);
             }
+        }
+        if (backlog.isEmpty()) {
+            taken = null; // read back in full: the page arrays go with the backlog
         }
     }
 
