@@ -131,8 +131,11 @@ final class SessionRegistry {
                 return false;
             }
             if (vhost.queue(s.queueName).isEmpty()) {
+                // Past max_queued_messages the oldest go, but a connected subscriber that keeps reading slows
+                // the publishers instead (QueueSpec.HOLD_PUBLISHERS): QoS 0 to it loses nothing.
                 vhost.declareQueue(new QueueSpec(s.queueName, conn.sessionExpiry() > 0, false, false,
-                        Map.of("x-max-length", (long) config.maxQueuedMessages())), null, false);
+                        Map.of("x-max-length", (long) config.maxQueuedMessages(), QueueSpec.HOLD_PUBLISHERS, true)),
+                        null, false);
             }
             vhost.onDropped(s.queueName, this::countDrop);
             return true;
