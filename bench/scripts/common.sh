@@ -41,7 +41,7 @@ mkdir -p "$BENCH_WORK" "$BENCH_RESULTS"
 # Run from copies: a build in the work tree rewrites the jars in place, and a JVM that then loads a class
 # lazily from the rewritten jar fails with NoClassDefFoundError (seen: Netty event loops died, shutdown hung).
 [ -f "$BENCH_WORK/junction.jar" ] || cp "$JUNCTION_JAR" "$BENCH_WORK/junction.jar"
-[ -f "$BENCH_WORK/benchmarks.jar" ] || cp "$BENCH_JAR" "$BENCH_WORK/benchmarks.jar"
+[ -f "$BENCH_WORK/benchmarks.jar" ] || [ ! -f "$BENCH_JAR" ] || cp "$BENCH_JAR" "$BENCH_WORK/benchmarks.jar"
 JUNCTION_JAR="$BENCH_WORK/junction.jar"
 BENCH_JAR="$BENCH_WORK/benchmarks.jar"
 
@@ -105,7 +105,8 @@ storage: { dir: $data }
 EOF
     # Extra top-level sections, e.g. JUNCTION_EXTRA_CONF="users: [...]" (run-mqtt-acl.sh).
     [ -z "${JUNCTION_EXTRA_CONF:-}" ] || printf '%s\n' "$JUNCTION_EXTRA_CONF" >>"$conf"
-    java -Xmx"$JUNCTION_XMX" -jar "$JUNCTION_JAR" --config "$conf" >"$logf" 2>&1 &
+    # JUNCTION_JAVA_OPTS: extra JVM flags, e.g. -XX:NativeMemoryTracking=summary (run-footprint.sh).
+    java -Xmx"$JUNCTION_XMX" ${JUNCTION_JAVA_OPTS:-} -jar "$JUNCTION_JAR" --config "$conf" >"$logf" 2>&1 &
     JUNCTION_PID=$!
     for _ in $(seq 1200); do
         grep -q 'Junction started' "$logf" && return 0

@@ -18,12 +18,10 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +31,11 @@ final class ConnectFlow {
     private static final int MAX_PACKET_SIZE_LIMIT = 268_435_455;
     static final io.netty.util.AttributeKey<String> CERTIFICATE_IDENTITY =
             io.netty.util.AttributeKey.valueOf(dev.junction.routing.api.CertificateIdentity.CHANNEL_ATTRIBUTE);
+
+    /** The TLS client certificate's identity, or null; asked without adding the attribute to a plain channel. */
+    static String certificateIdentity(io.netty.channel.Channel ch) {
+        return ch.hasAttr(CERTIFICATE_IDENTITY) ? ch.attr(CERTIFICATE_IDENTITY).get() : null;
+    }
 
     private static final CompletableFuture<Void> HANDLED = CompletableFuture.completedFuture(null);
 
@@ -85,7 +88,7 @@ final class ConnectFlow {
         }
         Access.Outcome auth = c.server.access.authenticate(pl.userName(), pl.passwordInBytes(), verdict,
                 c.ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null,
-                c.ctx.channel().attr(CERTIFICATE_IDENTITY).get());
+                certificateIdentity(c.ctx.channel()));
         if (auth.refusal() != null) {
             c.server.engine.loginThrottle().failed("mqtt", c.address(), pl.userName());
             LOG.info(dev.junction.routing.auth.Refusal.LOGIN_REFUSED, "MQTT client '" + clientId + "'",
@@ -140,6 +143,10 @@ final class ConnectFlow {
             expiry = vh.isCleanSession() ? 0 : cfg.maxSessionExpirySeconds();
             c.outbound.configure(cfg.maxInflight(), 0);
         }
+        if (clientMaxPacket == Long.MAX_VALUE && c.ctx.pipeline().get(OutboundSizeLimit.class) != null) {
+            // No Maximum Packet Size to enforce [MQTT-3.1.2-24]: the handler would only cost every idle connection.
+            c.ctx.pipeline().remove(OutboundSizeLimit.class);
+        }
 
         Will will = null;
         if (vh.isWillFlag()) {
@@ -154,11 +161,8 @@ final class ConnectFlow {
             keepAlive = cfg.maxKeepalive();
             ack.add(new IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, keepAlive)); // [MQTT-3.2.2-21]
         }
-        if (keepAlive > 0) {
-            // One and a half keep alive periods without a packet and the client is gone [MQTT-3.1.2-24].
-            c.ctx.pipeline().addBefore(c.ctx.name(), "mqtt-keepalive",
-                    new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
-        }
+        // One and a half keep alive periods without a packet and the client is gone [MQTT-3.1.2-24].
+        c.keepAlive.start(c.server.keepAliveWheel, keepAlive);
 
         if (v5) {
             if (assigned) {
@@ -208,7 +212,7 @@ final class ConnectFlow {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof BrokerException e) {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
-            // A limit (max_queues) or the memory alarm refused the session queue: Quota exceeded on MQTT 5.
+            // A limit or the memory alarm refused what the session needs: Quota exceeded on MQTT 5.
             c.refuse(e.kind() == ErrorKind.PRECONDITION_FAILED ? ReasonCode.QUOTA_EXCEEDED
                     : ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
             return;

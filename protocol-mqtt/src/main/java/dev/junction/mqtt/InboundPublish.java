@@ -33,14 +33,15 @@ final class InboundPublish {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPublish.class);
 
     private final MqttConnection c;
-    private final Map<Integer, String> aliases = new HashMap<>();
-    private final ArrayDeque<PendingAck> acks = new ArrayDeque<>();
+    /** Made with the first alias (MQTT 5): an idle device's connection holds no empty map. */
+    private Map<Integer, String> aliases;
+    private final ArrayDeque<PendingAck> acks = new ArrayDeque<>(2); // grows with a publisher's window
     /**
      * MQTT 5: QoS 2 packet ids answered on this connection with a successful PUBREC and still waiting for PUBREL.
      * They count against the Receive Maximum until the PUBCOMP [MQTT-3.3.4-7]; ids left from an earlier connection
      * of the session do not (the quota starts afresh with each connection, section 4.9).
      */
-    private final Set<Integer> awaitingRelease = new HashSet<>();
+    private Set<Integer> awaitingRelease;
 
     private static final class PendingAck {
         final int packetId;
@@ -81,12 +82,15 @@ final class InboundPublish {
                     return;
                 }
                 if (topic == null || topic.isEmpty()) {
-                    topic = aliases.get(a);
+                    topic = aliases == null ? null : aliases.get(a);
                     if (topic == null) {
                         c.violations.protocolError("unknown topic alias " + a);
                         return;
                     }
                 } else {
+                    if (aliases == null) {
+                        aliases = new HashMap<>();
+                    }
                     aliases.put(a, topic);
                 }
             }
@@ -114,7 +118,8 @@ final class InboundPublish {
         }
         // Unacknowledged means: no PUBACK, no PUBCOMP and no failing PUBREC sent yet (section 3.3.4); one more is a
         // DISCONNECT 0x93 Receive Maximum exceeded.
-        if (qos > 0 && acks.size() + awaitingRelease.size() >= c.server.config.receiveMaximum()) {
+        int releases = awaitingRelease == null ? 0 : awaitingRelease.size();
+        if (qos > 0 && acks.size() + releases >= c.server.config.receiveMaximum()) {
             c.violations.warn("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId(),
                     c.server.config.receiveMaximum());
             c.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED); // [MQTT-3.3.4-7]
@@ -223,6 +228,9 @@ final class InboundPublish {
                 send(MqttMessageType.PUBACK, a.packetId, a.reason);
             } else {
                 if (c.v5() && !a.reason.failure()) {
+                    if (awaitingRelease == null) {
+                        awaitingRelease = new HashSet<>();
+                    }
                     awaitingRelease.add(a.packetId);
                 }
                 send(MqttMessageType.PUBREC, a.packetId, a.reason);
@@ -231,7 +239,9 @@ final class InboundPublish {
     }
 
     void pubrel(int packetId) {
-        awaitingRelease.remove(packetId);
+        if (awaitingRelease != null) {
+            awaitingRelease.remove(packetId);
+        }
         if (!c.session().removeInboundQos2(packetId)) {
             send(MqttMessageType.PUBCOMP, packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
             return;

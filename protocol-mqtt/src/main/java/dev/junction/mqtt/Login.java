@@ -85,7 +85,7 @@ final class Login {
         }
         CompletableFuture<Verdict> verdict = c.server.access.check(m.payload().userName(),
                 m.payload().passwordInBytes(), c.address(),
-                c.ctx.channel().attr(ConnectFlow.CERTIFICATE_IDENTITY).get(), m.payload().clientIdentifier());
+                ConnectFlow.certificateIdentity(c.ctx.channel()), m.payload().clientIdentifier());
         if (verdict.isDone()) {
             connect(m, verdict.join());
             return;

@@ -19,11 +19,10 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.Timeout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,9 +69,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     final ConnectionEntry entry = new ConnectionEntry(this);
     private final TopicAnswerWait topicAnswerWait = new TopicAnswerWait(this);
     ReadControl reading;
+    final KeepAlive keepAlive = new KeepAlive(this);
 
     Output out;
-    private ScheduledFuture<?> connectTimeout;
+    private Timeout connectTimeout;
     /** Packets waiting while a long SUBSCRIBE is applied in slices. */
     final PacketHold hold = new PacketHold(this);
 
@@ -92,20 +92,22 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext context) {
-        connectTimeout = context.executor().schedule(() -> {
+        // On the server's timer wheel, like keep alives: a cancelled entry leaves it at the next tick.
+        connectTimeout = server.keepAliveWheel.newTimeout(KeepAlive.onLoop(this, () -> {
             if (state == State.AWAIT_CONNECT) {
                 LOG.info("MQTT connection from {} sent no CONNECT within {} s; closing", remote(),
                         CONNECT_TIMEOUT_SECONDS);
                 context.close();
             }
-        }, CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }), CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         context.fireChannelActive();
     }
 
     /** The CONNECT arrived: the connect timeout no longer applies. */
     void connectArrived() {
         if (connectTimeout != null) {
-            connectTimeout.cancel(false);
+            connectTimeout.cancel();
+            connectTimeout = null; // the cancelled entry is not kept for the connection's life
         }
     }
 
@@ -139,6 +141,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         reading.read();
+        keepAlive.read();
         try {
             if (state == State.CLOSED) {
                 return;
@@ -283,17 +286,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)]. */
+    void keepAliveExpired() {
+        LOG.debug("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId(), remote());
+        closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT);
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (reading.stoppedSinceAsked()) {
-                return; // we stopped reading during this interval: the silence is ours, not the client's
-            }
-            // Nothing for 1.5 times the keep alive: the client is gone [MQTT-3.1.2-24 (3.1.1), MQTT-3.1.2-22 (5.0)].
-            LOG.debug("MQTT client '{}' ({}) exceeded its keep alive; closing", clientId(), remote());
-            closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT);
-            return;
-        }
         if (evt == PacketGuard.PublishArriving.INSTANCE) {
             reading.becomePublisher(); // a large PUBLISH is being buffered: under the memory alarm, leave the rest unread
             return;
@@ -322,6 +322,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext context) {
         out.closed();
         reading.closed();
+        keepAlive.stop();
         boolean wasConnected = session != null;
         state = State.CLOSED;
         hold.discard();

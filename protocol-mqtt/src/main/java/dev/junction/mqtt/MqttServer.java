@@ -7,11 +7,13 @@ import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.api.Vhost;
 import io.micrometer.core.instrument.Counter;
+import io.netty.util.HashedWheelTimer;
 
 import java.util.Map;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The MQTT adapter's state shared by every connection of one engine, whichever listener (TCP or WebSocket) accepted
@@ -61,6 +63,16 @@ public final class MqttServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Every connection's keep-alive deadline ({@link KeepAlive}), on one wheel rather than a scheduled task per
+     * connection: 100 ms ticks are precise enough for periods of whole seconds. Its thread starts with the first
+     * deadline.
+     */
+    final HashedWheelTimer keepAliveWheel = new HashedWheelTimer(r -> {
+        Thread t = new Thread(r, "junction-mqtt-keepalive");
+        t.setDaemon(true);
+        return t;
+    }, 100, TimeUnit.MILLISECONDS, 512);
     private final ClientLanes lanes = new ClientLanes(LANE_THREADS);
     /** The share groups' lanes, on a thread of their own: a client id's lane may wait for a join (at start). */
     private final ClientLanes shareLanes = new ClientLanes(1, "junction-mqtt-shares", "mqtt share group");
@@ -80,10 +92,14 @@ public final class MqttServer implements AutoCloseable {
         return lanes.active() == 0 && shareLanes.active() == 0;
     }
 
-    /** Stops the timers of session expiry and delayed wills, then lets the session tasks already asked finish. */
+    /**
+     * Stops the timers of session expiry, delayed wills and keep alives, then lets the session tasks already asked
+     * finish.
+     */
     @Override
     public void close() {
         timer.shutdownNow();
+        keepAliveWheel.stop();
         lanes.close();
         shareLanes.close();
     }

@@ -26,9 +26,9 @@ final class MqttSession {
 
     // Guarded by this.
     /** Inbound QoS 2 packet ids answered with PUBREC and waiting for PUBREL [MQTT-4.3.3-9]. */
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private Set<Integer> inboundQos2; // both made when first needed: most sessions never use QoS 2
     /** Outbound QoS 2 packet ids whose PUBREC arrived but whose PUBCOMP did not: PUBREL is resent [MQTT-4.4.0-1]. */
-    private final Set<Integer> pendingRelease = new LinkedHashSet<>();
+    private Set<Integer> pendingRelease;
     /** Whether the state is mirrored into the store: the session may outlive its connection. */
     boolean durable;
     /** Set when the session ended; its record is deleted and no longer written. */
@@ -74,27 +74,33 @@ final class MqttSession {
     }
 
     synchronized boolean hasInboundQos2(int packetId) {
-        return inboundQos2.contains(packetId);
+        return inboundQos2 != null && inboundQos2.contains(packetId);
     }
 
     synchronized void addInboundQos2(int packetId) {
+        if (inboundQos2 == null) {
+            inboundQos2 = new HashSet<>();
+        }
         inboundQos2.add(packetId);
     }
 
     synchronized boolean removeInboundQos2(int packetId) {
-        return inboundQos2.remove(packetId);
+        return inboundQos2 != null && inboundQos2.remove(packetId);
     }
 
     synchronized void addPendingRelease(int packetId) {
+        if (pendingRelease == null) {
+            pendingRelease = new LinkedHashSet<>();
+        }
         pendingRelease.add(packetId);
     }
 
     synchronized boolean removePendingRelease(int packetId) {
-        return pendingRelease.remove(packetId);
+        return pendingRelease != null && pendingRelease.remove(packetId);
     }
 
     synchronized List<Integer> pendingReleaseIds() {
-        return List.copyOf(pendingRelease);
+        return pendingRelease == null ? List.of() : List.copyOf(pendingRelease);
     }
 
     /** A connection took the session over; its record says so until the connection closes. */
@@ -119,14 +125,15 @@ final class MqttSession {
                 shared.add(new SessionCodec.SharedSub(s.filter(), s.qos(), s.retainAsPublished(), s.subscriptionId()));
             }
         }
-        return new SessionCodec.State(expiryInterval, disconnectedAt, List.copyOf(inboundQos2),
-                List.copyOf(pendingRelease), shared, will, willDueAt, user);
+        return new SessionCodec.State(expiryInterval, disconnectedAt,
+                inboundQos2 == null ? List.of() : List.copyOf(inboundQos2),
+                pendingRelease == null ? List.of() : List.copyOf(pendingRelease), shared, will, willDueAt, user);
     }
 
     /** Takes the packet ids of a stored record back (at start-up). */
     synchronized void restore(SessionCodec.State st) {
-        inboundQos2.addAll(st.inboundQos2());
-        pendingRelease.addAll(st.pendingRelease());
+        st.inboundQos2().forEach(this::addInboundQos2);
+        st.pendingRelease().forEach(this::addPendingRelease);
         user = st.user();
     }
 

@@ -42,10 +42,12 @@ final class Outbound {
     private static final ViolationLog UNREPRESENTABLE_LOG = new ViolationLog(LOG);
 
     private final MqttConnection c;
-    private final Map<String, Consumption> consumers = new LinkedHashMap<>();
-    private final Map<String, Sink> sinks = new HashMap<>();
+    // Immutable and empty until the first consumer (an idle connection has none) and once released: see removed.
+    private Map<String, Consumption> consumers = Map.of();
+    private Map<String, Sink> sinks = Map.of();
     private final Map<Integer, InFlight> inFlight = new HashMap<>();
-    private final Map<String, Integer> topicAliases = new HashMap<>();
+    /** Made with the first alias (MQTT 5 clients that accept them). */
+    private Map<String, Integer> topicAliases;
     private Credit window;
     private int aliasMaximum;
     private int nextPacketId = 1;
@@ -71,7 +73,9 @@ final class Outbound {
             inFlight.put(id, f);
             send(MqttMessageType.PUBREL, id);
         }
-        consume(c.session().queueName);
+        if (c.server.vhost.queue(c.session().queueName).isPresent()) {
+            consume(c.session().queueName); // a session without one gets it with its first subscription
+        }
         for (Subscriptions.Subscription s : c.session().subscriptions.all()) {
             if (s.shared()) {
                 consume(s.queue());
@@ -88,15 +92,17 @@ final class Outbound {
             return;
         }
         Sink sink = new Sink(queueName);
+        sinks = sinks.isEmpty() ? new HashMap<>() : sinks;
         sinks.put(queueName, sink);
         consumeOn(queueName, sink).whenComplete((consumer, error) -> c.onLoop(() -> {
             if (error != null) {
                 LOG.warn("MQTT client '{}' could not consume from '{}': {}", c.clientId(), queueName,
                         error.getMessage());
-                sinks.remove(queueName, sink);
+                removed(sinks, queueName, sink);
             } else if (sinks.get(queueName) != sink || !c.open()) {
                 consumer.cancel();
             } else {
+                consumers = consumers.isEmpty() ? new LinkedHashMap<>() : consumers;
                 consumers.put(queueName, consumer);
             }
         }));
@@ -113,11 +119,17 @@ final class Outbound {
     }
 
     void stopConsuming(String queueName) {
-        sinks.remove(queueName);
-        Consumption consumer = consumers.remove(queueName);
+        removed(sinks, queueName, null);
+        Consumption consumer = removed(consumers, queueName, null);
         if (consumer != null) {
             consumer.cancel();
         }
+    }
+
+    /** Removes {@code key} (only when it maps to {@code value}, unless null); an immutable empty map is left. */
+    private static <V> V removed(Map<String, V> m, String key, V value) {
+        V v = m.get(key);
+        return v != null && (value == null || v == value) ? m.remove(key) : null;
     }
 
     void resume() {
@@ -126,9 +138,9 @@ final class Outbound {
 
     /** The connection closed: stop consuming; unacknowledged deliveries go back to their queues (redelivered). */
     void release() {
-        sinks.clear();
+        sinks = Map.of();
         consumers.values().forEach(Consumption::cancel);
-        consumers.clear();
+        consumers = Map.of();
         inFlight.forEach((id, f) -> {
             // A received one is in the session's pending releases already (the engine delivery is settled once
             // that is stored): only the PUBREL/PUBCOMP exchange remains, on the next connection.
@@ -206,6 +218,7 @@ final class Outbound {
         String wireTopic = topic;
         Integer newAlias = null;
         if (props != null && aliasMaximum > 0) {
+            topicAliases = topicAliases == null ? new HashMap<>() : topicAliases;
             Integer alias = topicAliases.get(topic);
             if (alias != null) {
                 wireTopic = "";
@@ -374,9 +387,8 @@ final class Outbound {
         @Override
         public void cancelled() {
             c.onLoop(() -> {
-                if (sinks.get(queueName) == this) {
-                    sinks.remove(queueName);
-                    consumers.remove(queueName);
+                if (removed(sinks, queueName, this) != null) {
+                    removed(consumers, queueName, null);
                 }
             });
         }

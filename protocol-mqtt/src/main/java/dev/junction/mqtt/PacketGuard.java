@@ -88,6 +88,20 @@ final class PacketGuard extends ByteToMessageDecoder {
         super.userEventTriggered(ctx, evt);
     }
 
+    /**
+     * Never asks for another read. The base class does so after a read that made no message while auto-read is off,
+     * and this guard hands packets on from {@link #decode} rather than through its output list, so every read looks
+     * fruitless to it: the socket went on being read while the connection had stopped reading it (a congested
+     * queue, the memory alarm, packets held), and a flood of QoS 0 publishes went past the brake into a subscriber's
+     * queue, which then dropped. Reading is off only when the connection turned it off, and resumes when it is
+     * turned on again.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {

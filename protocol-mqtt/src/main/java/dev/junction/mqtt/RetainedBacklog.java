@@ -28,7 +28,7 @@ final class RetainedBacklog {
     }
 
     private final MqttConnection c;
-    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    private final ArrayDeque<Batch> batches = new ArrayDeque<>(2); // empty for an idle connection: small
     /** Whether this backlog holds the connection's packets (see {@link MqttConnection#holdPackets}). */
     private boolean holding;
 

@@ -62,15 +62,13 @@ final class SessionRegistry {
      * restart) is rebuilt from its bindings. A session whose connection asked for it to end with the connection
      * (Clean Session 1, Session Expiry 0) is not resumed even when that connection's close is still on its way: the
      * network connection is over (it is being taken over) or about to be, so the session is new and CONNACK says
-     * so [MQTT-3.1.2-6, MQTT-3.2.2-2]. The session queue is declared in the same lane task, with the durability
-     * the new owner needs ({@code expirySeconds} > 0), so that racing CONNECTs for one client id never disagree on
-     * it. Once attached, the session counts as connected (its record says so).
+     * so [MQTT-3.1.2-6, MQTT-3.2.2-2]. A session queue that exists is kept; a session without one gets it with its
+     * first subscription ({@link #queueFor}). Once attached, the session counts as connected (its record says so).
      *
      * <p>A session belongs to the user who created it: for any other {@code user} the future holds null and nothing
      * changed (the session, its queued messages and its live connection stay as they are); with clean start as
      * well, since ending the session would be taking it from its owner. A session without an owner (stored
-     * before owners were kept) is claimed by the user who resumes it. A refused session queue fails the future
-     * with the engine's exception, and the session is left without an owner.
+     * before owners were kept) is claimed by the user who resumes it.
      */
     CompletableFuture<Attached> attach(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
                                        String user) {
@@ -113,24 +111,35 @@ final class SessionRegistry {
         s.user = user;
         authorization.claim(s.queueName, user);
         s.owner = conn;
-        try {
-            sessionQueue(s, expirySeconds > 0);
-        } catch (RuntimeException e) {
-            s.owner = null; // the caller refuses the CONNECT: the session must not stay owned by it
-            throw e;
-        }
+        vhost.onDropped(s.queueName, this::countDrop); // when it has a queue: see queueFor
         s.connected(expirySeconds);
         stored.persist(s);
         return new Attached(s, present, previous);
     }
 
-    /** Declares the session's queue unless it exists; durable when the session outlives the connection. */
-    private void sessionQueue(MqttSession s, boolean durable) {
-        if (vhost.queue(s.queueName).isEmpty()) {
-            vhost.declareQueue(new QueueSpec(s.queueName, durable, false, false,
-                    Map.of("x-max-length", (long) config.maxQueuedMessages())), null, false);
-        }
-        vhost.onDropped(s.queueName, this::countDrop);
+    /**
+     * Declares the session's queue for its first subscription, on the client id's lane: a session with nothing to
+     * queue has no queue, which is most of what an idle device would cost. Durable when the session outlives its
+     * connection ({@code conn}'s Session Expiry Interval > 0), decided on the lane like every other change of the
+     * session, so racing CONNECTs for one client id never disagree on it [MQTT-3.1.2-4]. The future holds false,
+     * and nothing is declared, when {@code conn} no longer owns the session (it is being taken over); it fails with
+     * the engine's exception when a limit (max_queues) or the memory alarm refuses the queue.
+     */
+    CompletableFuture<Boolean> queueFor(MqttSession s, MqttConnection conn) {
+        return lanes.submit(s.clientId, () -> {
+            if (s.owner != conn || sessions.get(s.clientId) != s) {
+                return false;
+            }
+            if (vhost.queue(s.queueName).isEmpty()) {
+                // Past max_queued_messages the oldest go, but a connected subscriber that keeps reading slows
+                // the publishers instead (QueueSpec.HOLD_PUBLISHERS): QoS 0 to it loses nothing.
+                vhost.declareQueue(new QueueSpec(s.queueName, conn.sessionExpiry() > 0, false, false,
+                        Map.of("x-max-length", (long) config.maxQueuedMessages(), QueueSpec.HOLD_PUBLISHERS, true)),
+                        null, false);
+            }
+            vhost.onDropped(s.queueName, this::countDrop);
+            return true;
+        });
     }
 
     void countDrop(String reason) {
@@ -207,16 +216,17 @@ final class SessionRegistry {
     /**
      * The session queue {@code queueName} was deleted over AMQP by its owner or an administrator: the session ends
      * with it. A live connection is disconnected (MQTT 5: DISCONNECT Administrative action), the stored record is
-     * removed, shared memberships are left, and a pending will goes out as at any session end. A session whose
-     * queue exists again when this runs was started after the delete (a clean start declared a new queue): it is
-     * not the one deleted, and stays.
+     * removed, shared memberships are left, and a pending will goes out as at any session end. A session other
+     * than the one known at the delete, or whose queue exists again when this runs, was started after the delete
+     * (a clean start, which declares its queue with its first subscription): it is not the one deleted, and stays.
      */
     void sessionQueueDeleted(String queueName) {
         String clientId = queueName.substring(TopicMapping.sessionQueue("").length());
+        MqttSession atDelete = sessions.get(clientId);
         lanes.run(clientId, () -> {
             MqttSession s = sessions.get(clientId);
-            if (s != null && vhost.queue(queueName).isPresent()) {
-                return;
+            if (s != null && (s != atDelete || vhost.queue(queueName).isPresent())) {
+                return; // a session started after the delete (it may have no queue yet)
             }
             MqttConnection live = null;
             if (s != null) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,6 +233,10 @@ final class SubscribeFlow {
                 joining = joinShared(sub, previous == null);
                 return null;
             }
+            if (c.server.vhost.queue(c.session().queueName).isEmpty()) {
+                joining = withSessionQueue(filter, () -> oneNow(filter, option, subscriptionId, retained));
+                return null;
+            }
             sub = new Subscriptions.Subscription(filter, topicFilter, null, c.session().queueName, qos,
                     c.v5() && option.isNoLocal(), c.v5() && option.isRetainAsPublished(), subscriptionId);
             Binding binding = sub.binding(c.server.config.exchange());
@@ -282,6 +287,32 @@ final class SubscribeFlow {
                         answer.complete(sub.qos());
                     }
                 }));
+        return answer;
+    }
+
+    /**
+     * The session's first subscription: its queue is declared on the client id's lane ({@link
+     * SessionRegistry#queueFor}), then, on the event loop, the connection consumes from it and {@code then} applies
+     * the filter. A connection closed or taken over meanwhile gets nothing (null), as in {@link #joinShared}.
+     */
+    private CompletableFuture<Integer> withSessionQueue(String filter, Supplier<Integer> then) {
+        CompletableFuture<Integer> answer = new CompletableFuture<>();
+        MqttSession session = c.session();
+        c.server.sessions.queueFor(session, c).whenComplete((owned, error) -> c.onLoop(() -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (c.state != MqttConnection.State.CONNECTED || (cause == null && !owned)) {
+                answer.complete(null);
+            } else if (cause instanceof BrokerException e) {
+                answer.complete(refused(filter, e));
+            } else if (cause != null) {
+                LOG.warn("SUBSCRIBE '{}' by '{}' failed", filter, c.clientId(), cause);
+                answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
+            } else {
+                c.outbound.consume(session.queueName);
+                answer.complete(then.get());
+            }
+        }));
         return answer;
     }
 

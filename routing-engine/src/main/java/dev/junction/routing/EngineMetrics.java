@@ -9,12 +9,16 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
-/** The Micrometer meters of one vhost: message counters and per-queue gauges. */
+/**
+ * The Micrometer meters of one vhost: message counters, per-queue gauges for the queues the broker names
+ * ({@link RoutingEngine#setPerQueueMetrics}), and totals over the others ({@link UnlabelledQueueTotals}).
+ */
 final class EngineMetrics implements QueueMetrics {
     private final MeterRegistry registry;
     private final Tags tags;
@@ -30,8 +34,12 @@ final class EngineMetrics implements QueueMetrics {
     private final MessageStore store;
     private final Predicate<String> perQueue;
 
-    /** @param perQueue which queues get their own, queue-labelled meters */
-    EngineMetrics(MeterRegistry registry, String vhost, MessageStore store, Predicate<String> perQueue) {
+    /**
+     * @param queues   the vhost's queues (a live view), for the totals over those without meters of their own
+     * @param perQueue which queues get their own, queue-labelled meters
+     */
+    EngineMetrics(MeterRegistry registry, String vhost, MessageStore store, Collection<Queue> queues,
+                  Predicate<String> perQueue) {
         this.registry = registry;
         this.store = store;
         this.perQueue = perQueue;
@@ -46,6 +54,7 @@ final class EngineMetrics implements QueueMetrics {
                 .tags(tags).register(registry);
         acked = Counter.builder("junction.messages.acked").description("Deliveries acknowledged")
                 .tags(tags).register(registry);
+        UnlabelledQueueTotals.register(registry, tags, queues, perQueue);
     }
 
     void published(int queues) {

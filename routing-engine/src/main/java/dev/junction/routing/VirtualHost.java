@@ -52,7 +52,7 @@ public final class VirtualHost {
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
         this.engine = engine;
-        this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), engine::perQueueMetrics);
+        this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), queues.values(), engine::perQueueMetrics);
         this.policies = new VhostPolicies(this, engine, lock); // before the built-in exchanges, which it matches
         this.bindings = new BindingTable(this, engine);
         this.exchanges = new ExchangeTable(this, engine, bindings);

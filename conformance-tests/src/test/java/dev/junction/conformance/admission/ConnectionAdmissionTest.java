@@ -224,6 +224,7 @@ class ConnectionAdmissionTest {
                 .serverHost("127.0.0.1").serverPort(broker.port("mqtt")).buildBlocking();
         client.connectWith().cleanStart(true).sessionExpiryInterval(60).simpleAuth().username("guest")
                 .password("guest".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        client.subscribeWith().topicFilter("alice/commands").send(); // the session has a queue from now
         others.add(client::disconnect);
 
         String metrics = get(silent("http", null), "/metrics");
@@ -238,6 +239,8 @@ class ConnectionAdmissionTest {
                 .serverHost("127.0.0.1").serverPort(broker.port("mqtt")).buildBlocking();
         client.connectWith().cleanStart(true).sessionExpiryInterval(60).simpleAuth().username("guest")
                 .password("guest".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        // A session's queue, which its meters describe, is made with its first subscription.
+        client.subscribeWith().topicFilter("bob/commands").send();
         others.add(client::disconnect);
 
         assertThat(get(silent("http", null), "/metrics")).contains("mqtt.session.device-of-bob");

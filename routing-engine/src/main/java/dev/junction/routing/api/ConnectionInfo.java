@@ -23,9 +23,16 @@ public record ConnectionInfo(String name, ClientProtocol protocol, String user, 
                              Map<String, Object> clientProperties, int timeoutSeconds) {
 
     public ConnectionInfo {
-        // A field table may hold void (null) values, which Map.copyOf refuses.
+        // A field table may hold void (null) values, which Map.copyOf refuses. One entry (an MQTT client id, held
+        // for every device of a fleet) needs no copy of a linked map to keep its order.
         clientProperties = clientProperties == null ? Map.of()
+                : clientProperties.size() == 1 ? singleEntry(clientProperties)
                 : Collections.unmodifiableMap(new LinkedHashMap<>(clientProperties));
+    }
+
+    private static Map<String, Object> singleEntry(Map<String, Object> m) {
+        Map.Entry<String, Object> e = m.entrySet().iterator().next();
+        return Collections.singletonMap(e.getKey(), e.getValue());
     }
 
     /** A connection between {@code peer} and {@code local} that completed its handshake now. */

@@ -6,6 +6,13 @@ import java.util.Map;
 /** What a queue declaration asks for. An empty name asks the server to pick one. */
 public record QueueSpec(String name, boolean durable, boolean exclusive, boolean autoDelete,
                         Map<String, Object> arguments) {
+    /**
+     * Argument (true): while the queue's consumers keep taking messages but fall behind, its publishers are paused
+     * before its {@code x-max-length} would drop from the head; a queue without consumers, or whose consumers
+     * stopped taking, still drops. MQTT session queues set it, so QoS 0 to a reading subscriber loses nothing.
+     */
+    public static final String HOLD_PUBLISHERS = "x-junction-hold-publishers";
+
     public QueueSpec {
         name = name == null ? "" : name;
         Map<String, Object> copy = new LinkedHashMap<>();

@@ -39,8 +39,9 @@ final class Backlog {
         }
     }
 
-    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
-    private final ArrayDeque<QueueEntry> held = new ArrayDeque<>();
+    /** Made with the first message: most queues never page out, and an empty backlog then costs nothing. */
+    private ArrayDeque<Chunk> chunks;
+    private ArrayDeque<QueueEntry> held;
     private int count;
     private long bytes;
 
@@ -63,11 +64,17 @@ final class Backlog {
 
     /** Adds a message the store does not hold; it stays in memory, in its place. */
     void addHeld(QueueEntry e) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
         held.addLast(e);
         add(HELD, e.size(), Long.MAX_VALUE);
     }
 
     private void add(long id, int size, long expiresAt) {
+        if (chunks == null) {
+            chunks = new ArrayDeque<>();
+        }
         Chunk c = chunks.peekLast();
         if (c == null || c.tail == CHUNK) {
             c = new Chunk();
@@ -80,7 +87,7 @@ final class Backlog {
 
     /** Whether the oldest message is a held entry (take it with {@link #takeHeld}). */
     boolean frontIsHeld() {
-        Chunk c = chunks.peekFirst();
+        Chunk c = chunks == null ? null : chunks.peekFirst();
         return c != null && c.ids[c.head] == HELD;
     }
 
@@ -101,7 +108,7 @@ final class Backlog {
     int takeStored(int max, long maxBytes, Taken out) {
         int n = 0;
         long bytes = 0;
-        while (n < max) {
+        while (n < max && chunks != null) {
             Chunk c = chunks.peekFirst();
             if (c == null || c.ids[c.head] == HELD || (n > 0 && bytes + c.sizes[c.head] > maxBytes)) {
                 break;
@@ -134,20 +141,25 @@ final class Backlog {
         }
         c.tail = n;
         count += n;
+        if (chunks == null) {
+            chunks = new ArrayDeque<>();
+        }
         chunks.addFirst(c);
     }
 
     /** Empties the backlog, handing every stored id to {@code storedIds}; held entries are simply dropped. */
     void clear(LongConsumer storedIds) {
-        for (Chunk c : chunks) {
-            for (int i = c.head; i < c.tail; i++) {
-                if (c.ids[i] != HELD) {
-                    storedIds.accept(c.ids[i]);
+        if (chunks != null) {
+            for (Chunk c : chunks) {
+                for (int i = c.head; i < c.tail; i++) {
+                    if (c.ids[i] != HELD) {
+                        storedIds.accept(c.ids[i]);
+                    }
                 }
             }
         }
-        chunks.clear();
-        held.clear();
+        chunks = null;
+        held = null;
         count = 0;
         bytes = 0;
     }

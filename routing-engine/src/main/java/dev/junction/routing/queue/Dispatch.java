@@ -17,10 +17,12 @@ final class Dispatch {
     private final Departures departures;
     private final ConsumerSet consumers;
     private final Unacked unacked = new Unacked();
+    private final PublisherBrake brake;
     private long nextDeliveryId = 1;
 
     Dispatch(Queue queue, QueueHost host, EffectiveArguments args, ReadyMessages ready, Departures departures,
-             ConsumerSet consumers) {
+             ConsumerSet consumers, PublisherBrake brake) {
+        this.brake = brake;
         this.queue = queue;
         this.host = host;
         this.args = args;
@@ -72,6 +74,7 @@ final class Dispatch {
         }
         host.metrics().delivered(1);
         if (c != null) {
+            brake.delivered();
             c.sink().deliver(d);
         }
         return d;

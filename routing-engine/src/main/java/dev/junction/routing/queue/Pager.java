@@ -28,7 +28,8 @@ final class Pager {
     private final Paging paging;
     private final boolean enabled;
     private final Backlog backlog = new Backlog();
-    private final Backlog.Taken taken = new Backlog.Taken(PAGE);
+    /** Arrays for one page read back (5 KiB), kept while there is a backlog: most queues never have one. */
+    private Backlog.Taken taken;
     /** When restored messages joined the backlog: their TTL counts from then, as if they were enqueued then. */
     private long restoredAt;
     /** After a failed read, no new attempt before this time, so a broken disk does not flood the log. */
@@ -111,6 +112,9 @@ final class Pager {
                 continue;
             }
             int room = singles > 0 ? 1 : Math.max(1, Math.min(PAGE, paging.messages() - ready.count()));
+            if (taken == null) {
+                taken = new Backlog.Taken(PAGE);
+            }
             int n = backlog.takeStored(room, paging.bytes() - ready.bytes(), taken);
             List<StoredMessage> read;
             try {
@@ -155,6 +159,9 @@ final class Pager {
                 // Only a damaged store loses a message the queue still references; the store logged why.
                 LOG.error("{}: {} of {} messages paged in from the store could not be read", key, n - found, n);
             }
+        }
+        if (backlog.isEmpty()) {
+            taken = null; // read back in full: the page arrays go with the backlog
         }
     }
 

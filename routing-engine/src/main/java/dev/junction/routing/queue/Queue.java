@@ -32,14 +32,13 @@ import java.util.concurrent.CompletableFuture;
  * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
 public final class Queue implements DeliverySource {
-    /** Tasks waiting in the mailbox past which publishers to this queue are asked to pause. */
-    private static final int CONGESTED = 2000;
     private final QueueHost host;
     private final QueueKey key;
     private final QueueSpec spec;
     private final EffectiveArguments args;
     private final Object exclusiveOwner;
     private final SerialExecutor mailbox;
+    private final PublisherBrake brake;
 
     // Owned by the mailbox thread.
     private final ReadyMessages ready;
@@ -68,7 +67,8 @@ public final class Queue implements DeliverySource {
         this.departures = new Departures(host, key, args);
         this.ready = new ReadyMessages(host, args, departures, new Pager(host, key, spec.durable(), args), this::kick);
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());
-        this.dispatch = new Dispatch(this, host, args, ready, departures, consumers);
+        this.brake = new PublisherBrake(spec, args, host, mailbox);
+        this.dispatch = new Dispatch(this, host, args, ready, departures, consumers, brake);
         this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
             if (!deleted) {
                 ready.expireHeads(System.currentTimeMillis());
@@ -126,14 +126,14 @@ public final class Queue implements DeliverySource {
         return consumerCount;
     }
 
-    /** Whether publishers are outrunning the queue: its mailbox holds more than {@value #CONGESTED} tasks. */
+    /** Whether publishers should pause: they outrun the queue, or its reading consumers ({@link PublisherBrake}). */
     public boolean congested() {
-        return mailbox.backlog() > CONGESTED;
+        return brake.congested();
     }
 
-    /** Runs {@code callback} (once, quickly, on a pool thread) when the mailbox has caught up to half that. */
+    /** Runs {@code callback} (once, quickly, on a pool thread) when publishers may go on. */
     public void whenRelieved(Runnable callback) {
-        mailbox.whenBacklogAtMost(CONGESTED / 2, callback);
+        brake.whenRelieved(callback);
     }
 
     /**
@@ -370,6 +370,7 @@ public final class Queue implements DeliverySource {
         pagedCount = ready.pagedCount();
         unackedCount = dispatch.unackedCount();
         consumerCount = consumers.size();
+        brake.update(readyCount, consumerCount > 0);
         scheduleTtl();
     }
 
@@ -384,8 +385,6 @@ public final class Queue implements DeliverySource {
     public void unlinked() {
         ready.unlinked();
     }
-
-    // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private void checkNotDeleted() {
         if (deleted) {

@@ -22,9 +22,6 @@ final class ReadyList {
     ReadyList(int maxPriority) {
         fresh = new ArrayDeque[maxPriority + 1];
         requeued = new PriorityQueue[maxPriority + 1];
-        for (int i = 0; i <= maxPriority; i++) {
-            fresh[i] = new ArrayDeque<>();
-        }
     }
 
     int maxPriority() {
@@ -32,7 +29,12 @@ final class ReadyList {
     }
 
     void add(QueueEntry e) {
-        fresh[e.priority].addLast(e);
+        ArrayDeque<QueueEntry> lane = fresh[e.priority];
+        if (lane == null) {
+            // Made with the lane's first message: an empty queue (an idle MQTT session's) holds no lanes.
+            lane = fresh[e.priority] = new ArrayDeque<>();
+        }
+        lane.addLast(e);
         count++;
         bytes += e.size();
     }
@@ -112,7 +114,7 @@ final class ReadyList {
     }
 
     private QueueEntry head(int p) {
-        QueueEntry f = fresh[p].peekFirst();
+        QueueEntry f = fresh[p] == null ? null : fresh[p].peekFirst();
         PriorityQueue<QueueEntry> heap = requeued[p];
         QueueEntry r = heap == null ? null : heap.peek();
         if (r == null) {
