@@ -26,11 +26,16 @@ final class Router {
     private final MqttSessionResource mqttSessions;
     private final ConnectionResource connections;
     private final PolicyResource policies;
+    private final MessageRates rates;
+    private final AlivenessCheck aliveness;
 
-    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config, BrokerControl control) {
+    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config, BrokerControl control,
+           MessageRates rates) {
         this.engine = engine;
         this.users = users;
-        this.objects = new EntityResource(engine);
+        this.rates = rates;
+        this.aliveness = new AlivenessCheck(engine);
+        this.objects = new EntityResource(engine, rates);
         this.access = new AccessResource(engine, users, control);
         this.mqttSessions = new MqttSessionResource(engine, objects);
         this.connections = new ConnectionResource(engine, objects);
@@ -66,6 +71,7 @@ final class Router {
             case "definitions" -> definitions.route(r, caller);
             case "mqtt" -> mqttSessions.route(r, caller, this);
             case "policies" -> policies.route(r, caller, this);
+            case "aliveness-test" -> aliveness.route(r, caller);
             default -> throw ApiError.notFound();
         };
     }
@@ -111,7 +117,15 @@ final class Router {
                 "consumers", consumers));
         totals.putAll(connections.totals(caller));
         m.put("object_totals", totals);
-        m.put("message_stats", Map.of());
+        m.put("message_stats", rates.vhosts(engine.vhosts().stream().map(VirtualHost::name)
+                .filter(caller::canSee).toList()));
+        return m;
+    }
+
+    /** A vhost as RabbitMQ shows it, with its {@code message_stats}. */
+    Map<String, Object> vhostView(VirtualHost v) {
+        Map<String, Object> m = Views.vhost(v);
+        m.put("message_stats", rates.vhosts(List.of(v.name())));
         return m;
     }
 

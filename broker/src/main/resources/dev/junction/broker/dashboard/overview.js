@@ -3,7 +3,7 @@
 
 import { get } from './api.js';
 import { LineChart } from './chart.js';
-import { count, el, failure, fill, panel, table } from './dom.js';
+import { age, count, el, failure, fill, panel, rateOf, table } from './dom.js';
 
 const SPAN = 300; // seconds the charts show at most
 const KEPT = 120; // samples kept: five minutes of polls, and a few Refresh clicks
@@ -68,12 +68,13 @@ function create() {
   const rateCanvas = el('canvas', { class: 'chart', id: 'rate-chart' });
   const depthCanvas = el('canvas', { class: 'chart', id: 'depth-chart' });
   const rateNote = el('p', { class: 'note' });
+  const rateNow = el('p', { class: 'rate-now', id: 'rate-now' });
   const rateChart = new LineChart(rateCanvas, RATE_SERIES, SPAN);
   const depthChart = new LineChart(depthCanvas, DEPTH_SERIES, SPAN);
   const deepest = panel('Deepest queues');
   const root = el('div', null, summary, cards,
     el('div', { class: 'charts' },
-      el('section', { class: 'panel' }, el('h2', null, 'Message rates (per second)'), rateCanvas, rateNote),
+      el('section', { class: 'panel' }, el('h2', null, 'Message rates (per second)'), rateCanvas, rateNow, rateNote),
       el('section', { class: 'panel' }, el('h2', null, 'Queued messages'), depthCanvas)),
     deepest.root);
 
@@ -88,6 +89,11 @@ function create() {
         card('Consumers', o.consumers), card('Ready', q.messages_ready),
         card('Unacknowledged', q.messages_unacknowledged));
     }
+    const stats = latest && latest.message_stats;
+    fill(rateNow, el('span', { id: 'rate-publish' }, `publish ${rateOf(stats, 'publish')}`), ' · ',
+      el('span', { id: 'rate-deliver' }, `deliver / get ${rateOf(stats, 'deliver_get')}`), ' · ',
+      el('span', { id: 'rate-ack' }, `ack ${rateOf(stats, 'ack')}`), ' · ',
+      el('span', { id: 'rate-confirm' }, `confirm ${rateOf(stats, 'confirm')}`), ' per second');
     const hasRates = rates.some((s) => s.values.some((v) => typeof v === 'number'));
     rateChart.draw(rates, 'No rates reported');
     fill(rateNote, hasRates ? '' : 'This broker reports no message rates (message_stats is empty).');
@@ -99,6 +105,7 @@ function create() {
         { title: 'Queue', value: (r) => r.name },
         { title: 'Messages', value: (r) => count(r.messages), num: true },
         { title: 'Consumers', value: (r) => count(r.consumers), num: true },
+        { title: 'Oldest ready', value: (r) => age(r.oldest_ready_age_seconds), num: true },
       ], queues.slice(0, 5), { key: (r) => `${r.vhost}|${r.name}`, empty: 'No queues.' }));
     } catch (e) {
       fill(deepest.body, failure('Queues', e));

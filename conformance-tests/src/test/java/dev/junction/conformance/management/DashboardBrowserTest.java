@@ -90,7 +90,15 @@ class DashboardBrowserTest {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    /** Messages left in a queue show in the totals, the queued-messages chart and the deepest queues. */
+    /** A rate as the dashboard writes it ("12.4", "1,234.0"): true when it is a number above 0. */
+    private static boolean isPositiveRate(String text) {
+        return text != null && text.matches("[0-9,]+\\.[0-9]") && Double.parseDouble(text.replace(",", "")) > 0;
+    }
+
+    /**
+     * Messages left in a queue show in the totals, the queued-messages chart and the deepest queues; their publishes
+     * show as a publish rate above the rate chart.
+     */
     private void overview() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertThat(broker.call("POST", "/api/exchanges/%2F/amq.default/publish", "admin", "pw",
@@ -100,6 +108,8 @@ class DashboardBrowserTest {
         browser.open("overview", "Overview");
         browser.refreshUntil(d -> "5".equals(browser.cell("deepest-queues", "/|" + QUEUE, "td:nth-child(3)"))
                 && d.findElement(By.id("totals")).getText().contains("5\nReady"));
+        browser.refreshUntil(d -> isPositiveRate(d.findElement(By.id("rate-publish")).getText()
+                .replace("publish ", "")));
         browser.screenshot("overview");
     }
 
@@ -129,6 +139,10 @@ class DashboardBrowserTest {
         }
         channel.waitForConfirmsOrDie(30_000);
         browser.refreshUntil(d -> "3".equals(browser.cell("queues", key, ".messages")));
+        // The next 5 s sample turns the publishes into a rate; the oldest of the three ages while it waits.
+        browser.refreshUntil(d -> isPositiveRate(browser.cell("queues", key, ".rate-in"))
+                && !"0 s".equals(browser.cell("queues", key, ".age")));
+        assertThat(browser.cell("queues", key, ".utilisation")).as("no consumer, no utilisation").isEqualTo("–");
 
         // Data is text: the hostile name is shown as written, and no element came of it.
         assertThat(browser.cell("queues", "/|" + HOSTILE, ".name")).isEqualTo(HOSTILE);

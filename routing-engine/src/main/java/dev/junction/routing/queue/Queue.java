@@ -27,9 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>The state lives in parts, each used on the mailbox thread only: {@link ReadyMessages} (the in-memory window
  * and the paged-out backlog, expiry and the drop-head limit), {@link Dispatch} (consumers' deliveries and their
  * settlement), {@link Departures} (what a leaving message owes the store and the dead-letter exchange),
- * {@link ConsumerSet}, and the timers. This class is the mailbox: it posts each request and keeps the order.
- *
- * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
+ * {@link ConsumerSet}, {@link QueueStats} and the timers. This class is the mailbox: it posts each request and
+ * keeps the order. Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
 public final class Queue implements DeliverySource {
     /** Tasks waiting in the mailbox past which publishers to this queue are asked to pause. */
@@ -51,6 +50,7 @@ public final class Queue implements DeliverySource {
     private boolean deleted;
     private final MailboxTimer ttlTimer;
     private final IdleExpiry idleExpiry;
+    private final QueueStats stats = new QueueStats();
 
     private volatile int readyCount;
     private volatile long readyBytes;
@@ -126,6 +126,11 @@ public final class Queue implements DeliverySource {
         return consumerCount;
     }
 
+    /** Message counts, the oldest ready message's arrival and consumer utilisation (management API, metrics). */
+    public QueueStats stats() {
+        return stats;
+    }
+
     /** Whether publishers are outrunning the queue: its mailbox holds more than {@value #CONGESTED} tasks. */
     public boolean congested() {
         return mailbox.backlog() > CONGESTED;
@@ -199,6 +204,7 @@ public final class Queue implements DeliverySource {
             confirmation.accept();
             return;
         }
+        stats.arrived(redelivered, now);
         ready.add(entry);
         dispatch.deliverReady(now);
         ready.dropHeadOverLimit(now);
@@ -346,8 +352,7 @@ public final class Queue implements DeliverySource {
             }
             deleted = true;
             int n = ready.count();
-            // The vhost dropped the queue's store references when it unlinked it; these are the ones added since
-            // (publishes that routed here just before). Ids are unique, so a queue of the same name is not touched.
+            // The vhost dropped the queue's store references when it unlinked it; these are those added since.
             StoreRemovals removals = ready.dropAll(new StoreRemovals(host.store(), key));
             dispatch.releaseAll(removals);
             removals.flush();
@@ -362,7 +367,7 @@ public final class Queue implements DeliverySource {
         });
     }
 
-    // ---- timers -----------------------------------------------------------------------------------------------
+    // ---- timers and plumbing ----------------------------------------------------------------------------------
 
     private void afterChange() {
         readyCount = ready.count();
@@ -370,22 +375,17 @@ public final class Queue implements DeliverySource {
         pagedCount = ready.pagedCount();
         unackedCount = dispatch.unackedCount();
         consumerCount = consumers.size();
-        scheduleTtl();
-    }
-
-    private void scheduleTtl() {
-        QueueEntry head = ready.windowHead();
+        stats.changed(readyCount, consumerCount);
+        QueueEntry head = ready.windowHead(); // the TTL timer is armed for the window's head
         if (!deleted && head != null) {
             ttlTimer.armAt(head.expiresAt);
         }
     }
 
-    /** The vhost removed the queue and its store references: stop reading the backlog back (delete follows). */
+    /** The vhost removed the queue and its store references: stop reading the backlog (delete follows). */
     public void unlinked() {
         ready.unlinked();
     }
-
-    // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private void checkNotDeleted() {
         if (deleted) {
