@@ -192,8 +192,9 @@ public final class Broker implements AutoCloseable {
         }
         startProtocols();
         health.ready(engine);
-        LOG.info("Junction started in {} ms (vhosts {})",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts());
+        LOG.info("Junction started in {} ms (vhosts {}, store {})",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts(),
+                storage.dir().toAbsolutePath());
     }
 
     /**

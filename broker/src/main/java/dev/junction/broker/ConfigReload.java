@@ -93,6 +93,9 @@ final class ConfigReload {
         if (!before.auth().equals(after.auth())) {
             out.add("auth");
         }
+        if (!before.logging().sameOutputs(after.logging())) {
+            out.add("logging (other than level)");
+        }
         var b = before.limits();
         var a = after.limits();
         if (b.maxConnections() != a.maxConnections() || b.channelMax() != a.channelMax()
