@@ -227,5 +227,25 @@ class DashboardBrowserTest {
         browser.confirm("users", "dash-viewer", "button.delete");
         browser.until(d -> browser.row("users", "dash-viewer").isEmpty());
         assertThat(broker.get("/api/users/dash-viewer", "admin").statusCode()).isEqualTo(404);
+
+        // An administrator sets a policy, which then applies to the queue it matches, and deletes it again.
+        browser.driver().findElement(By.id("policy-name")).sendKeys("dash-limit");
+        browser.driver().findElement(By.id("policy-pattern")).sendKeys("^dash\\.");
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("policy-apply-to")))
+                .selectByValue("queues");
+        browser.driver().findElement(By.id("policy-definition")).sendKeys("{\"max-length\": 100}");
+        browser.driver().findElement(By.id("set-policy-submit")).click();
+        browser.until(d -> browser.row("policies", "/|dash-limit").isPresent());
+        assertThat(browser.cell("policies", "/|dash-limit", "td:nth-child(6)")).isEqualTo("{\"max-length\":100}");
+        browser.until(d -> {
+            try {
+                return broker.get("/api/queues/%2F/" + QUEUE, "admin").body().contains("\"policy\":\"dash-limit\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        browser.confirm("policies", "/|dash-limit", "button.delete");
+        browser.until(d -> browser.row("policies", "/|dash-limit").isEmpty());
+        assertThat(broker.get("/api/policies/%2F/dash-limit", "admin").statusCode()).isEqualTo(404);
     }
 }
