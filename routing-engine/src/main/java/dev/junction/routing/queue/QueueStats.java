@@ -135,7 +135,10 @@ public final class QueueStats {
      * "utilised" in RabbitMQ's sense.
      */
     void changed(int ready, int consumers) {
-        oldestReadyAt = arrivals.oldest(ready);
+        long at = arrivals.oldest(ready);
+        if (at != oldestReadyAt) { // written only when it moves: most changes leave the head where it was
+            oldestReadyAt = at;
+        }
         utilisation.state(consumers > 0, ready > 0);
     }
 }
