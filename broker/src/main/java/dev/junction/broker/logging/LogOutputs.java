@@ -17,10 +17,10 @@ import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets up where log lines go from the {@code logging:} section, with Logback's own parts: standard output always (the
- * {@code CONSOLE} appender of logback.xml), and with {@code file} a {@link RollingFileAppender} that rolls the file over
- * at {@code max_file_size} into {@code <name>.1.<ext>} ... {@code <name>.<max_history>.<ext>} (a fixed window: the
- * oldest goes). {@code format: json} writes both as JSON lines ({@link EscapingJsonEncoder}); text keeps
+ * Sets up where log lines go from the {@code logging:} section, with Logback's own parts: standard output always
+ * (the {@code CONSOLE} appender of logback.xml), and with {@code file} a {@link RollingFileAppender} that rolls the
+ * file over at {@code max_file_size} into {@code <name>.1.<ext>} ... {@code <name>.<max_history>.<ext>} (a fixed
+ * window: the oldest goes). {@code format: json} writes both as JSON lines ({@link EscapingJsonEncoder}); text keeps
  * logback.xml's pattern, whose {@code %msg} and {@code %ex} escape control characters. Called once at start, before
  * the broker logs anything worth keeping; outputs change only with a restart.
  */

@@ -33,6 +33,8 @@ import org.openqa.selenium.JavascriptExecutor;
 class DashboardBrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUEUE = "dash.orders";
+    /** A queue that keeps no message (x-max-length 0): traffic for the rates without changing any depth. */
+    private static final String TRAFFIC = "dash.traffic";
     /** A name that would run script if the page ever put data into markup. */
     private static final String HOSTILE = "<img src=x onerror=document.title='pwned'>";
 
@@ -90,6 +92,20 @@ class DashboardBrowserTest {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
+    /** One message into {@link #TRAFFIC} over the API (it keeps none); true once sent. */
+    private boolean publishTraffic() {
+        try {
+            return broker.call("POST", "/api/exchanges/%2F/amq.default/publish", "admin", "pw",
+                    "{\"routing_key\":\"" + TRAFFIC + "\",\"payload\":\"tick\",\"payload_encoding\":\"string\","
+                            + "\"properties\":{}}").statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** A rate as the dashboard writes it ("12.4", "1,234.0"): true when it is a number above 0. */
     private static boolean isPositiveRate(String text) {
         return text != null && text.matches("[0-9,]+\\.[0-9]") && Double.parseDouble(text.replace(",", "")) > 0;
@@ -108,7 +124,7 @@ class DashboardBrowserTest {
         browser.open("overview", "Overview");
         browser.refreshUntil(d -> "5".equals(browser.cell("deepest-queues", "/|" + QUEUE, "td:nth-child(3)"))
                 && d.findElement(By.id("totals")).getText().contains("5\nReady"));
-        browser.refreshUntil(d -> isPositiveRate(d.findElement(By.id("rate-publish")).getText()
+        browser.refreshUntil(d -> publishTraffic() && isPositiveRate(d.findElement(By.id("rate-publish")).getText()
                 .replace("publish ", "")));
         browser.screenshot("overview");
     }
@@ -139,9 +155,13 @@ class DashboardBrowserTest {
         }
         channel.waitForConfirmsOrDie(30_000);
         browser.refreshUntil(d -> "3".equals(browser.cell("queues", key, ".messages")));
-        // The next 5 s sample turns the publishes into a rate; the oldest of the three ages while it waits.
-        browser.refreshUntil(d -> isPositiveRate(browser.cell("queues", key, ".rate-in"))
-                && !"0 s".equals(browser.cell("queues", key, ".age")));
+        // The oldest of the three ages while it waits. A rate is of the last 5 s window only, so traffic goes on
+        // while the page is polled: one publish per poll into a queue that keeps nothing (x-max-length 0).
+        browser.refreshUntil(d -> !"0 s".equals(browser.cell("queues", key, ".age")));
+        assertThat(broker.call("PUT", "/api/queues/%2F/" + TRAFFIC, "admin", "pw",
+                "{\"durable\":false,\"arguments\":{\"x-max-length\":0}}").statusCode()).isEqualTo(201);
+        browser.refreshUntil(d -> publishTraffic()
+                && isPositiveRate(browser.cell("queues", "/|" + TRAFFIC, ".rate-in")));
         assertThat(browser.cell("queues", key, ".utilisation")).as("no consumer, no utilisation").isEqualTo("–");
 
         // Data is text: the hostile name is shown as written, and no element came of it.

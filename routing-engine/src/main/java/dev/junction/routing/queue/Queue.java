@@ -126,7 +126,6 @@ public final class Queue implements DeliverySource {
         return consumerCount;
     }
 
-    /** Message counts, the oldest ready message's arrival and consumer utilisation (management API, metrics). */
     public QueueStats stats() {
         return stats;
     }
@@ -352,7 +351,8 @@ public final class Queue implements DeliverySource {
             }
             deleted = true;
             int n = ready.count();
-            // The vhost dropped the queue's store references when it unlinked it; these are those added since.
+            // The vhost dropped the queue's store references when it unlinked it; these are the ones added since
+            // (publishes that routed here just before). Ids are unique, so a queue of the same name is not touched.
             StoreRemovals removals = ready.dropAll(new StoreRemovals(host.store(), key));
             dispatch.releaseAll(removals);
             removals.flush();
@@ -382,7 +382,7 @@ public final class Queue implements DeliverySource {
         }
     }
 
-    /** The vhost removed the queue and its store references: stop reading the backlog (delete follows). */
+    /** The vhost removed the queue and its store references: stop reading the backlog back (delete follows). */
     public void unlinked() {
         ready.unlinked();
     }
