@@ -105,6 +105,13 @@ final class EngineMetrics implements QueueMetrics, VhostStats {
     }
 
     @Override
+    public Map<String, Long> deadLettered() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        deadLettered.forEach((reason, counter) -> out.put(reason, (long) counter.count()));
+        return out;
+    }
+
+    @Override
     public void delivered(int n) {
         delivered.increment(n);
     }

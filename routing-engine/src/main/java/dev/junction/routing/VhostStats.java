@@ -19,4 +19,10 @@ public interface VhostStats {
 
     /** The default exchange's counts, since it has no {@link dev.junction.routing.exchange.Exchange} object. */
     ExchangeStats defaultExchange();
+
+    /**
+     * Messages its queues handed to their dead-letter exchange, by RabbitMQ's reason ({@code rejected},
+     * {@code expired}, {@code maxlen}); a reason that never happened is absent.
+     */
+    java.util.Map<String, Long> deadLettered();
 }

@@ -119,13 +119,31 @@ final class Router {
         m.put("object_totals", totals);
         m.put("message_stats", rates.vhosts(engine.vhosts().stream().map(VirtualHost::name)
                 .filter(caller::canSee).toList()));
+        m.put("dead_lettered", deadLettered(engine.vhosts().stream().filter(v -> caller.canSee(v.name())).toList()));
         return m;
+    }
+
+    /**
+     * Junction's own {@code dead_lettered}: messages the vhosts' queues handed to their dead-letter exchange since
+     * start, by RabbitMQ's reason, every reason present (0 when it never happened).
+     */
+    private Map<String, Object> deadLettered(List<VirtualHost> vhosts) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String reason : List.of("rejected", "expired", "maxlen")) {
+            long n = 0;
+            for (VirtualHost v : vhosts) {
+                n += engine.stats(v).deadLettered().getOrDefault(reason, 0L);
+            }
+            out.put(reason, n);
+        }
+        return out;
     }
 
     /** A vhost as RabbitMQ shows it, with its {@code message_stats}. */
     Map<String, Object> vhostView(VirtualHost v) {
         Map<String, Object> m = Views.vhost(v);
         m.put("message_stats", rates.vhosts(List.of(v.name())));
+        m.put("dead_lettered", deadLettered(List.of(v)));
         return m;
     }
 

@@ -62,6 +62,19 @@ function card(label, value) {
   return el('div', { class: 'card' }, el('div', { class: 'card-value' }, count(value)), el('div', null, label));
 }
 
+/** Junction's dead_lettered by reason: the total, and the reasons in the card's title. */
+function deadLetteredCard(byReason) {
+  if (!byReason) {
+    return null;
+  }
+  const reasons = Object.entries(byReason);
+  const total = reasons.reduce((sum, [, n]) => sum + n, 0);
+  const c = card('Dead-lettered', total);
+  c.id = 'dead-lettered';
+  c.title = reasons.map(([reason, n]) => `${reason}: ${n}`).join(', ');
+  return c;
+}
+
 function create() {
   const summary = el('p', { class: 'summary' });
   const cards = el('div', { class: 'cards', id: 'totals' });
@@ -87,7 +100,7 @@ function create() {
       const q = latest.queue_totals || {};
       fill(cards, card('Connections', o.connections), card('Queues', o.queues), card('Exchanges', o.exchanges),
         card('Consumers', o.consumers), card('Ready', q.messages_ready),
-        card('Unacknowledged', q.messages_unacknowledged));
+        card('Unacknowledged', q.messages_unacknowledged), deadLetteredCard(latest.dead_lettered));
     }
     const stats = latest && latest.message_stats;
     fill(rateNow, el('span', { id: 'rate-publish' }, `publish ${rateOf(stats, 'publish')}`), ' · ',

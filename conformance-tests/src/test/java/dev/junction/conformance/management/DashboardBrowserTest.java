@@ -126,6 +126,7 @@ class DashboardBrowserTest {
                 && d.findElement(By.id("totals")).getText().contains("5\nReady"));
         browser.refreshUntil(d -> publishTraffic() && isPositiveRate(d.findElement(By.id("rate-publish")).getText()
                 .replace("publish ", "")));
+        assertThat(browser.driver().findElement(By.id("dead-lettered")).getText()).isEqualTo("0\nDead-lettered");
         browser.screenshot("overview");
     }
 

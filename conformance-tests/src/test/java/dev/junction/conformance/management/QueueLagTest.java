@@ -121,6 +121,12 @@ class QueueLagTest {
             ch.basicPublish("", "lag.expiring", null, new byte[] {1});
             await("/api/queues/%2F/lag.dlq", o -> o.path("messages").asInt() == 1);
         }
+        // The dead letter on the API too, by RabbitMQ's reason (Junction's own field).
+        JsonNode vhost = await("/api/vhosts/%2F", o -> o.path("dead_lettered").path("expired").asLong() >= 1);
+        assertThat(vhost.get("dead_lettered").has("rejected")).isTrue();
+        assertThat(vhost.get("dead_lettered").has("maxlen")).isTrue();
+        assertThat(await("/api/overview", o -> o.path("dead_lettered").path("expired").asLong() >= 1)
+                .get("dead_lettered").get("expired").asLong()).isGreaterThanOrEqualTo(1);
         // Every series the dashboard queries, in its panels and its variables, is on /metrics now (a dead letter,
         // an expiry and a queue exist, so the counters created on first use are there too).
         String metrics = broker.get("/metrics", null).body();
