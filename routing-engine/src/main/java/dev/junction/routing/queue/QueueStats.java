@@ -11,8 +11,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>The counts are written by the queue's thread only, as plain increments made visible with opaque stores (no
  * fence on the hot path), and read by any thread: a reader may see a count a few increments late, never a torn
- * one. The counter array is made on the first event, so an idle queue costs one null reference. Turning counts
- * into rates is the reader's business (the broker samples every few seconds).
+ * one. The counter array, the arrival clock and the utilisation are made when first needed (an event, a message,
+ * a consumer), so an idle queue costs this object alone, some 32 bytes. Turning counts into rates is the reader's
+ * business (the broker samples every few seconds).
  */
 public final class QueueStats {
     /** RabbitMQ's queue {@code message_stats} counters, in its names. */
@@ -48,8 +49,9 @@ public final class QueueStats {
     private static final int COUNTS = Count.values().length;
 
     private long[] counts;
-    private final ArrivalClock arrivals = new ArrivalClock();
-    private final ConsumerUtilisation utilisation = new ConsumerUtilisation();
+    private ArrivalClock arrivals;
+    /** Made by the queue's thread when the first consumer comes; read by the sampler. */
+    private volatile ConsumerUtilisation utilisation;
     /** The oldest ready message's arrival (epoch ms), 0 for none: written by the queue's thread after each change. */
     private volatile long oldestReadyAt;
 
@@ -87,12 +89,16 @@ public final class QueueStats {
      * time with consumers during which they could take a message at once; NaN when the queue had no consumer.
      */
     public double consumerUtilisation() {
-        return utilisation.lastWindow();
+        ConsumerUtilisation u = utilisation;
+        return u == null ? Double.NaN : u.lastWindow();
     }
 
     /** Closes a sampling window for {@link #consumerUtilisation()}; one sampler thread calls it periodically. */
     public void sample(long nowNanos) {
-        utilisation.sample(nowNanos);
+        ConsumerUtilisation u = utilisation;
+        if (u != null) {
+            u.sample(nowNanos);
+        }
     }
 
     // ---- the queue's thread ---------------------------------------------------------------------------------------
@@ -112,12 +118,19 @@ public final class QueueStats {
         if (!restored) {
             add(Count.PUBLISH, 1);
         }
+        if (arrivals == null) {
+            arrivals = new ArrivalClock();
+        }
         arrivals.arrived(nowMillis);
     }
 
     /** A message was handed to a consumer ({@code toConsumer}) or to a get. */
     void handed(boolean toConsumer, boolean autoAck, boolean redelivered) {
-        add(toConsumer ? (autoAck ? Count.DELIVER_NO_ACK : Count.DELIVER) : (autoAck ? Count.GET_NO_ACK : Count.GET), 1);
+        if (toConsumer) {
+            add(autoAck ? Count.DELIVER_NO_ACK : Count.DELIVER, 1);
+        } else {
+            add(autoAck ? Count.GET_NO_ACK : Count.GET, 1);
+        }
         if (redelivered) {
             add(Count.REDELIVER, 1);
         }
@@ -135,10 +148,20 @@ public final class QueueStats {
      * "utilised" in RabbitMQ's sense.
      */
     void changed(int ready, int consumers) {
-        long at = arrivals.oldest(ready);
+        if (arrivals == null && ready > 0) {
+            arrivals = new ArrivalClock(); // messages read back from the store at start, before any arrival
+        }
+        long at = arrivals == null ? 0 : arrivals.oldest(ready);
         if (at != oldestReadyAt) { // written only when it moves: most changes leave the head where it was
             oldestReadyAt = at;
         }
-        utilisation.state(consumers > 0, ready > 0);
+        ConsumerUtilisation u = utilisation;
+        if (u == null && consumers > 0) {
+            u = new ConsumerUtilisation();
+            utilisation = u;
+        }
+        if (u != null) {
+            u.state(consumers > 0, ready > 0);
+        }
     }
 }
