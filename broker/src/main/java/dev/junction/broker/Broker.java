@@ -4,6 +4,7 @@ import dev.junction.amqp.AmqpProtocol;
 import dev.junction.amqp10.Amqp10Protocol;
 import dev.junction.broker.management.DefinitionsFile;
 import dev.junction.broker.management.ManagementApi;
+import dev.junction.broker.management.MessageRates;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.ListenerConfig;
 import dev.junction.config.StorageConfig;
@@ -59,6 +60,13 @@ public final class Broker implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Samples message counts into rates every few seconds (management API {@code message_stats}, lag gauges). */
+    private final java.util.concurrent.ScheduledExecutorService statsSampler =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "junction-stats");
+                t.setDaemon(true);
+                return t;
+            });
     private final TlsWatcher tlsWatcher = new TlsWatcher();
     private final Health health = new Health();
     private MessageStore store;
@@ -105,6 +113,15 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         return broker;
+    }
+
+    /** One sampling run; a failure is logged and the next run tries again (a scheduled task that throws stops). */
+    private static void sample(MessageRates rates) {
+        try {
+            rates.sample();
+        } catch (RuntimeException e) {
+            LOG.warn("message rate sampling failed", e);
+        }
     }
 
     private static long totalRam() {
@@ -168,13 +185,17 @@ public final class Broker implements AutoCloseable {
         authBackends = new dev.junction.routing.auth.backend.AuthBackends(config, registry,
                 engine.authorization().users());
         engine.useAuthBackends(authBackends);
+        MessageRates rates = new MessageRates(engine);
+        statsSampler.scheduleAtFixedRate(() -> sample(rates), MessageRates.INTERVAL_SECONDS,
+                MessageRates.INTERVAL_SECONDS, TimeUnit.SECONDS);
         if (http != null) {
-            http.serveApi(new ManagementApi(engine, config, adminWork, control));
+            http.serveApi(new ManagementApi(engine, config, adminWork, control, rates));
         }
         startProtocols();
         health.ready(engine);
-        LOG.info("Junction started in {} ms (vhosts {})",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts());
+        LOG.info("Junction started in {} ms (vhosts {}, store {})",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.vhosts(),
+                storage.dir().toAbsolutePath());
     }
 
     /**
@@ -276,6 +297,7 @@ public final class Broker implements AutoCloseable {
         bound.clear();
         long started = System.nanoTime();
         tlsWatcher.close();
+        statsSampler.shutdownNow();
         listeners.forEach(TcpListener::stop);
         if (http != null) {
             http.stop();

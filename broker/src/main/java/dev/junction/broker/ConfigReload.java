@@ -2,6 +2,7 @@ package dev.junction.broker;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.junction.broker.management.DefinitionsFile;
 import dev.junction.broker.management.ReloadOutcome;
 import dev.junction.config.ConfigException;
 import dev.junction.config.ConfigLoader;
@@ -12,6 +13,9 @@ import dev.junction.routing.auth.Users;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>vhosts the file lists and the broker lacks (created; none is deleted by a reload);</li>
  *   <li>limits: the vhost and user quotas, the login throttle's delay, the memory high watermark;</li>
  *   <li>the log level;</li>
- *   <li>TLS certificates, keys and CA files (re-read as on SIGHUP).</li>
+ *   <li>TLS certificates, keys and CA files (re-read as on SIGHUP);</li>
+ *   <li>the {@code definitions_file}, imported again as at start (the YAML users laid over it afterwards).</li>
  * </ul>
  * Everything else (listeners, storage, the AMQP and MQTT sections, auth backends, the other limits) is read at
  * start only: a change there is named in the log line as needing a restart. Reloads are serialized.
@@ -48,17 +53,36 @@ final class ConfigReload {
 
     synchronized ReloadOutcome reload() {
         JunctionConfig next;
+        Map<String, Object> definitions;
         try {
             next = ConfigLoader.load(file);
+            // Read before anything is applied: a definitions file that is not JSON refuses the reload as a bad
+            // config file does, naming the file, line and column.
+            definitions = next.definitionsFile().isPresent() ? DefinitionsFile.read(next.definitionsFile().get())
+                    : null;
         } catch (ConfigException e) {
             LOG.warn("reload refused, the running configuration stays: {}", e.getMessage());
             // The certificate files are not the config file: they are re-read as SIGHUP always did.
             reloadTls.run();
             return ReloadOutcome.refused(e.getMessage());
         }
-        List<String> changedUsers = engine.authorization().users().reloadFile(next.users()).stream()
-                .map(Users.Reduced::user).toList();
+        Set<String> changedUsers = new TreeSet<>();
+        engine.authorization().users().reloadFile(next.users()).forEach(r -> changedUsers.add(r.user()));
         next.vhosts().forEach(engine::createVhost);
+        String imported = null;
+        if (definitions != null) {
+            // As at start: the definitions file is imported, then the file's users are laid over it again, so the
+            // YAML wins for the users it declares.
+            Path defs = next.definitionsFile().get();
+            try {
+                DefinitionsFile.apply(engine, defs, definitions);
+                imported = "imported from " + defs.toAbsolutePath();
+            } catch (ConfigException e) {
+                LOG.warn("reload: {}", e.getMessage());
+                imported = e.getMessage();
+            }
+            engine.authorization().users().reloadFile(next.users()).forEach(r -> changedUsers.add(r.user()));
+        }
         engine.setQuotas(next.limits().quotas());
         engine.loginThrottle().setMaxDelayMs(next.limits().authFailureMaxDelayMs());
         engine.memoryAlarm().setHighWatermarkPercent(next.limits().memoryHighWatermarkPercent());
@@ -70,7 +94,7 @@ final class ConfigReload {
                 next.users().size(), changedUsers.size(), changedUsers.isEmpty() ? "" : ": " + changedUsers,
                 next.logging().level(), restart.isEmpty() ? ""
                         : "; changes to " + String.join(", ", restart) + " need a restart");
-        return ReloadOutcome.applied(file.toAbsolutePath().toString(), changedUsers, restart);
+        return ReloadOutcome.applied(file.toAbsolutePath().toString(), changedUsers, restart, imported);
     }
 
     /** The sections a reload does not apply and that differ from the running file's. */
@@ -92,6 +116,9 @@ final class ConfigReload {
         }
         if (!before.auth().equals(after.auth())) {
             out.add("auth");
+        }
+        if (!before.logging().sameOutputs(after.logging())) {
+            out.add("logging (other than level)");
         }
         var b = before.limits();
         var a = after.limits();

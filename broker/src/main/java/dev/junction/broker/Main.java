@@ -171,6 +171,7 @@ public final class Main {
 
     private static int serve(JunctionConfig config, Path configFile, PrintStream err) {
         applyLogLevel(config.logging().level());
+        dev.junction.broker.logging.LogOutputs.apply(config.logging());
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<Broker> running = new java.util.concurrent.atomic.AtomicReference<>();
         // Registered before anything starts, so a SIGTERM that arrives while the listeners are coming up still

@@ -36,8 +36,7 @@ final class ConfigReader {
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
             "max_session_expiry_seconds", "exchange", "vhost", "per_session_metrics", "sys_interval");
-    static final List<String> LOGGING_KEYS = List.of("level");
-    static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
+    static final List<String> LOGGING_KEYS = LoggingReader.KEYS;
 
     static final String DEFAULT_VHOST = "/";
     static final int MAX_VHOST_BYTES = 255; // AMQP carries the vhost name as a short string
@@ -65,7 +64,8 @@ final class ConfigReader {
 
         Listeners listeners = problems.recover(() -> listeners(top.section("listeners", LISTENER_NAMES),
                 baseDir(source)), null);
-        StorageConfig storage = problems.recover(() -> storage(top.section("storage", STORAGE_KEYS)), null);
+        StorageConfig storage = problems.recover(() -> storage(top.section("storage", STORAGE_KEYS), fileDir(source)),
+                null);
         List<String> vhosts = problems.recover(() -> vhosts(top), List.of(DEFAULT_VHOST));
         YamlMapping limitsSection = top.section("limits", LIMITS_KEYS);
         AmqpConfig amqp = problems.recover(() -> new AmqpConfig(declaredVhost(top, top.section("amqp", AMQP_KEYS),
@@ -74,14 +74,15 @@ final class ConfigReader {
         Limits limits = problems.recover(() -> LimitsReader.read(limitsSection, vhosts, users), null);
         MqttConfig mqtt = problems.recover(() -> mqtt(top, top.section("mqtt", MQTT_KEYS), vhosts, users), null);
         YamlMapping logging = top.section("logging", LOGGING_KEYS);
+        LoggingConfig loggingConfig = problems.recover(() -> LoggingReader.read(logging, fileDir(source)),
+                new LoggingConfig("info"));
         AuthConfig auth = problems.recover(() -> AuthReader.read(top, users), null);
-        String level = logging.choice("level", "info", LOG_LEVELS);
         // RabbitMQ's load_definitions: a definitions.json imported at every start (docs/management.md).
         Optional<Path> definitions = problems.recover(() -> AuthReader.file(top, "definitions_file"),
                 Optional.empty());
         problems.throwFirst();
         return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
-                new LoggingConfig(level), auth, definitions);
+                loggingConfig, auth, definitions);
     }
 
     private static YamlMapping topLevel(YamlValue root) throws ConfigException {
@@ -96,13 +97,30 @@ final class ConfigReader {
     private record Named(String name, ListenerConfig config, YamlMapping section) {
     }
 
-    /** Relative paths in the file (TLS certificates) are relative to the file's own directory. */
+    /**
+     * Relative paths in the file (storage.dir, TLS certificates, key files, definitions_file, the log file) are
+     * relative to the file's own directory, not to the working directory: the same file means the same paths
+     * whoever starts the broker from wherever (issue 13, item 10).
+     */
     private static Path baseDir(String source) {
         try {
             Path parent = Path.of(source).toAbsolutePath().getParent();
             return parent != null ? parent : Path.of("").toAbsolutePath();
         } catch (InvalidPathException notAPath) {
             return Path.of("").toAbsolutePath();
+        }
+    }
+
+    /**
+     * The directory of the config file {@code source} names, or null when it names no file (the built-in defaults, a
+     * text read from elsewhere): a relative path then stays relative, to the working directory.
+     */
+    static Path fileDir(String source) {
+        try {
+            Path file = Path.of(source);
+            return java.nio.file.Files.isRegularFile(file) ? baseDir(source) : null;
+        } catch (InvalidPathException notAPath) {
+            return null;
         }
     }
 
@@ -175,11 +193,11 @@ final class ConfigReader {
         return a.equalsIgnoreCase(b) || WILDCARD_BINDS.contains(a) || WILDCARD_BINDS.contains(b);
     }
 
-    private static StorageConfig storage(YamlMapping section) throws ConfigException {
+    private static StorageConfig storage(YamlMapping section, Path baseDir) throws ConfigException {
         String dir = section.nonEmptyString("dir", "data");
         Path path;
         try {
-            path = Path.of(dir);
+            path = baseDir == null ? Path.of(dir) : baseDir.resolve(dir).normalize();
         } catch (InvalidPathException e) {
             throw section.error("dir", "'" + dir + "' is not a valid path: " + e.getReason());
         }

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Where and how durable data is kept. {@code dir} is kept exactly as written: a relative path
- * is resolved by the broker against its working directory, not against the config file.
+ * Where and how durable data is kept. A relative {@code dir} in a config file was resolved against the file's
+ * directory when it was read (the built-in defaults keep {@code data}, relative to the working directory).
  * {@code queueWindowMessages} and {@code queueWindowBytes} bound the ready messages a durable queue keeps in
  * memory; persistent messages beyond them stay on disk until consumers get near them (0 messages: no bound).
  * {@code compaction} lets the store rewrite the few live messages that pin its oldest segment.

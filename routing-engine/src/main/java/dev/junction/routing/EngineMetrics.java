@@ -1,5 +1,8 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.exchange.ExchangeStats;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueMetrics;
 import dev.junction.storage.MessageStore;
@@ -19,7 +22,7 @@ import java.util.function.Predicate;
  * The Micrometer meters of one vhost: message counters, per-queue gauges for the queues the broker names
  * ({@link RoutingEngine#setPerQueueMetrics}), and totals over the others ({@link UnlabelledQueueTotals}).
  */
-final class EngineMetrics implements QueueMetrics {
+final class EngineMetrics implements QueueMetrics, VhostStats {
     private final MeterRegistry registry;
     private final Tags tags;
     private final Counter published;
@@ -27,6 +30,8 @@ final class EngineMetrics implements QueueMetrics {
     private final Counter unroutable;
     private final Counter delivered;
     private final Counter acked;
+    private final Counter confirmed;
+    private final ExchangeStats defaultExchange = new ExchangeStats();
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> queueMeters = new ConcurrentHashMap<>();
@@ -55,15 +60,64 @@ final class EngineMetrics implements QueueMetrics {
         acked = Counter.builder("junction.messages.acked").description("Deliveries acknowledged")
                 .tags(tags).register(registry);
         UnlabelledQueueTotals.register(registry, tags, queues, perQueue);
+        confirmed = Counter.builder("junction.messages.confirmed").description("Publisher confirms sent as acks")
+                .tags(tags).register(registry);
     }
 
-    void published(int queues) {
+    /**
+     * One message published into {@code x} (null: the default exchange) reached {@code queues} queues; a
+     * {@code confirm}ed one that reached none is confirmed at once.
+     */
+    void published(Exchange x, int queues, boolean confirm) {
+        (x == null ? defaultExchange : x.stats()).published(queues > 0);
+        if (confirm && queues == 0) {
+            confirmed.increment();
+        }
         published.increment();
         if (queues == 0) {
             unroutable.increment();
         } else {
             routed.increment(queues);
         }
+    }
+
+    /** Counts the confirm of a routed publish when it is an ack; {@code result} is returned as it is. */
+    PublishResult confirming(PublishResult result, boolean confirm) {
+        if (confirm) {
+            result.confirmed().thenAccept(ack -> {
+                if (Boolean.TRUE.equals(ack)) {
+                    confirmed.increment();
+                }
+            });
+        }
+        return result;
+    }
+
+    @Override
+    public long published() {
+        return (long) published.count();
+    }
+
+    @Override
+    public long unroutable() {
+        return (long) unroutable.count();
+    }
+
+    @Override
+    public long confirmed() {
+        return (long) confirmed.count();
+    }
+
+    @Override
+    public ExchangeStats defaultExchange() {
+        return defaultExchange;
+    }
+
+    @Override
+    public Map<String, Long> deadLettered() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        deadLettered.forEach((reason, counter) -> out.put(reason, (long) counter.count()));
+        return out;
     }
 
     @Override
@@ -110,6 +164,7 @@ final class EngineMetrics implements QueueMetrics {
                         .tags(t).register(registry),
                 Gauge.builder("junction.queue.consumers", q, Queue::consumerCount)
                         .description("Consumers of the queue").tags(t).register(registry)));
+        meters.addAll(QueueStatsMeters.register(registry, q, t));
         if (q.durable()) {
             meters.add(Gauge.builder("junction.queue.messages.stored", q, this::storedCount)
                     .description("Persistent messages the store holds for the queue, delivered or not")

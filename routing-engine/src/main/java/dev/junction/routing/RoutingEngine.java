@@ -214,6 +214,11 @@ public final class RoutingEngine implements AutoCloseable {
         return Optional.ofNullable(vhosts.get(name));
     }
 
+    /** The vhost's own message counts (publishes, confirms, the default exchange's) for the management API. */
+    public VhostStats stats(VirtualHost vhost) {
+        return vhost.metrics;
+    }
+
     public Collection<VirtualHost> vhosts() {
         return List.copyOf(vhosts.values());
     }

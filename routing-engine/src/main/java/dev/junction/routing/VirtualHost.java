@@ -34,7 +34,7 @@ public final class VirtualHost {
 
     private final String name;
     private final RoutingEngine engine;
-    private final EngineMetrics metrics;
+    final EngineMetrics metrics; // read by RoutingEngine#stats
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     /** The vhost's bindings by destination, and their count. Changed under {@link #lock}. */
@@ -348,11 +348,11 @@ public final class VirtualHost {
             }
         }
         Map<Queue, List<Binding>> targets = router.route(x, message);
-        metrics.published(targets.size());
+        metrics.published(x, targets.size(), confirm);
         if (targets.isEmpty()) {
             return new PublishResult(0, CompletableFuture.completedFuture(true));
         }
-        return Enqueuer.enqueue(engine, message, targets, confirm);
+        return metrics.confirming(Enqueuer.enqueue(engine, message, targets, confirm), confirm);
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */

@@ -62,7 +62,7 @@ final class AccessResource {
         if (r.size() == 1) {
             requireGet(r);
             return router.list(r, engine.vhosts().stream().filter(v -> caller.canSee(v.name()))
-                    .sorted(java.util.Comparator.comparing(VirtualHost::name)).map(Views::vhost).toList());
+                    .sorted(java.util.Comparator.comparing(VirtualHost::name)).map(router::vhostView).toList());
         }
         if (r.size() == 3 && r.segment(2).equals("permissions") && (r.is("GET") || r.is("HEAD"))) {
             caller.requireAdministrator();
@@ -77,7 +77,7 @@ final class AccessResource {
         switch (r.method()) {
             case "GET", "HEAD" -> {
                 caller.requireVisible(name);
-                return ApiResponse.ok(Views.vhost(existingVhost(name)));
+                return ApiResponse.ok(router.vhostView(existingVhost(name)));
             }
             case "PUT" -> {
                 caller.requireAdministrator();

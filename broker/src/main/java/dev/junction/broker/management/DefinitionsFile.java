@@ -35,6 +35,11 @@ public final class DefinitionsFile {
      * config file's users over the result again afterwards, so that the YAML wins for the users it declares.
      */
     public static void load(RoutingEngine engine, Path file) throws ConfigException {
+        apply(engine, file, read(file));
+    }
+
+    /** Reads and parses {@code file}, changing nothing: a reload checks the file before it applies anything. */
+    public static Map<String, Object> read(Path file) throws ConfigException {
         String source = file.toAbsolutePath().toString();
         Map<String, Object> document;
         try {
@@ -53,6 +58,15 @@ public final class DefinitionsFile {
         } catch (IOException e) {
             throw new ConfigException(source, 0, "", "cannot read the definitions file: " + e);
         }
+        return document;
+    }
+
+    /**
+     * Imports a {@code document} read from {@code file} (by {@link #read}); what was applied before an object the
+     * import refuses stays, as with {@code POST /api/definitions}.
+     */
+    public static void apply(RoutingEngine engine, Path file, Map<String, Object> document) throws ConfigException {
+        String source = file.toAbsolutePath().toString();
         UserDirectory users = new UserDirectory(engine.authorization().users(), engine.store().definitions());
         EntityResource entities = new EntityResource(engine);
         Definitions definitions = new Definitions(engine, users, entities,

@@ -25,9 +25,16 @@ import java.util.concurrent.TimeoutException;
 final class EntityResource {
     private final RoutingEngine engine;
     private final MessageOps messages;
+    private final MessageRates rates;
 
+    /** Without a sampler: {@code message_stats} show the counts, every rate 0. */
     EntityResource(RoutingEngine engine) {
+        this(engine, new MessageRates(engine));
+    }
+
+    EntityResource(RoutingEngine engine, MessageRates rates) {
         this.engine = engine;
+        this.rates = rates;
         this.messages = new MessageOps();
     }
 
@@ -66,17 +73,31 @@ final class EntityResource {
         return engine.vhost(name).orElseThrow(ApiError::notFound);
     }
 
-    static List<Map<String, Object>> queues(VirtualHost v) {
+    List<Map<String, Object>> queues(VirtualHost v) {
         return v.queues().stream().sorted(java.util.Comparator.comparing(Queue::name))
-                .map(q -> Views.queue(v, q, Router.NODE)).toList();
+                .map(q -> queueView(v, q)).toList();
     }
 
-    static List<Map<String, Object>> exchanges(VirtualHost v) {
+    /** A queue as RabbitMQ shows it, with its {@code message_stats}. */
+    Map<String, Object> queueView(VirtualHost v, Queue q) {
+        Map<String, Object> m = Views.queue(v, q, Router.NODE);
+        m.put("message_stats", rates.queue(q));
+        return m;
+    }
+
+    List<Map<String, Object>> exchanges(VirtualHost v) {
         List<Map<String, Object>> out = new ArrayList<>();
-        out.add(Views.defaultExchange(v.name()));
+        out.add(exchangeView(v, null));
         v.exchanges().stream().filter(x -> !x.name().isEmpty()).sorted(java.util.Comparator.comparing(Exchange::name))
-                .forEach(x -> out.add(Views.exchange(v.name(), x)));
+                .forEach(x -> out.add(exchangeView(v, x)));
         return out;
+    }
+
+    /** An exchange ({@code x} null: the default one) as RabbitMQ shows it, with its {@code message_stats}. */
+    Map<String, Object> exchangeView(VirtualHost v, Exchange x) {
+        Map<String, Object> m = x == null ? Views.defaultExchange(v.name()) : Views.exchange(v.name(), x);
+        m.put("message_stats", rates.exchange(v, x));
+        return m;
     }
 
     static List<Map<String, Object>> bindings(VirtualHost v) {
@@ -116,7 +137,7 @@ final class EntityResource {
         switch (r.method()) {
             case "GET", "HEAD" -> {
                 Queue q = v.queue(name).orElseThrow(ApiError::notFound);
-                return ApiResponse.ok(Views.queue(v, q, Router.NODE));
+                return ApiResponse.ok(queueView(v, q));
             }
             case "PUT" -> {
                 caller.require(v.name(), Access.CONFIGURE, name);
@@ -185,10 +206,10 @@ final class EntityResource {
         switch (r.method()) {
             case "GET", "HEAD" -> {
                 if (engineName.isEmpty()) {
-                    return ApiResponse.ok(Views.defaultExchange(v.name()));
+                    return ApiResponse.ok(exchangeView(v, null));
                 }
                 Exchange x = v.exchange(engineName).orElseThrow(ApiError::notFound);
-                return ApiResponse.ok(Views.exchange(v.name(), x));
+                return ApiResponse.ok(exchangeView(v, x));
             }
             case "PUT" -> {
                 caller.require(v.name(), Access.CONFIGURE, name);

@@ -49,10 +49,16 @@ public final class ManagementApi {
 
     /** {@code control}: the broker's config reload and connection closing, which the API's changes call on. */
     public ManagementApi(RoutingEngine engine, JunctionConfig config, Executor work, BrokerControl control) {
+        this(engine, config, work, control, new MessageRates(engine));
+    }
+
+    /** {@code rates}: the sampler whose windows give {@code message_stats} their rates (the broker runs it). */
+    public ManagementApi(RoutingEngine engine, JunctionConfig config, Executor work, BrokerControl control,
+                         MessageRates rates) {
         this.work = work;
         this.engine = engine;
         this.users = new UserDirectory(engine.authorization().users(), engine.store().definitions());
-        this.router = new Router(engine, users, config, control);
+        this.router = new Router(engine, users, config, control, rates);
     }
 
     /**

@@ -26,11 +26,16 @@ final class Router {
     private final MqttSessionResource mqttSessions;
     private final ConnectionResource connections;
     private final PolicyResource policies;
+    private final MessageRates rates;
+    private final AlivenessCheck aliveness;
 
-    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config, BrokerControl control) {
+    Router(RoutingEngine engine, UserDirectory users, JunctionConfig config, BrokerControl control,
+           MessageRates rates) {
         this.engine = engine;
         this.users = users;
-        this.objects = new EntityResource(engine);
+        this.rates = rates;
+        this.aliveness = new AlivenessCheck(engine);
+        this.objects = new EntityResource(engine, rates);
         this.access = new AccessResource(engine, users, control);
         this.mqttSessions = new MqttSessionResource(engine, objects);
         this.connections = new ConnectionResource(engine, objects);
@@ -71,6 +76,7 @@ final class Router {
             case "definitions" -> definitions.route(r, caller);
             case "mqtt" -> mqttSessions.route(r, caller, this);
             case "policies" -> policies.route(r, caller, this);
+            case "aliveness-test" -> aliveness.route(r, caller);
             default -> throw ApiError.notFound();
         };
     }
@@ -116,7 +122,33 @@ final class Router {
                 "consumers", consumers));
         totals.putAll(connections.totals(caller));
         m.put("object_totals", totals);
-        m.put("message_stats", Map.of());
+        m.put("message_stats", rates.vhosts(engine.vhosts().stream().map(VirtualHost::name)
+                .filter(caller::canSee).toList()));
+        m.put("dead_lettered", deadLettered(engine.vhosts().stream().filter(v -> caller.canSee(v.name())).toList()));
+        return m;
+    }
+
+    /**
+     * Junction's own {@code dead_lettered}: messages the vhosts' queues handed to their dead-letter exchange since
+     * start, by RabbitMQ's reason, every reason present (0 when it never happened).
+     */
+    private Map<String, Object> deadLettered(List<VirtualHost> vhosts) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String reason : List.of("rejected", "expired", "maxlen")) {
+            long n = 0;
+            for (VirtualHost v : vhosts) {
+                n += engine.stats(v).deadLettered().getOrDefault(reason, 0L);
+            }
+            out.put(reason, n);
+        }
+        return out;
+    }
+
+    /** A vhost as RabbitMQ shows it, with its {@code message_stats}. */
+    Map<String, Object> vhostView(VirtualHost v) {
+        Map<String, Object> m = Views.vhost(v);
+        m.put("message_stats", rates.vhosts(List.of(v.name())));
+        m.put("dead_lettered", deadLettered(List.of(v)));
         return m;
     }
 

@@ -41,8 +41,25 @@ final class Views {
         m.put("message_bytes_ready", q.messageBytes());
         m.put("messages_paged_out", q.pagedCount());
         m.put("consumers", q.consumerCount());
+        lag(m, q);
         policy(m, q.arguments().policy());
         return m;
+    }
+
+    /**
+     * How far behind the queue's consumers are: RabbitMQ's {@code head_message_timestamp} (here the oldest ready
+     * message's arrival, in seconds since the epoch; null when none is ready), Junction's own
+     * {@code oldest_ready_age_seconds}, and RabbitMQ's {@code consumer_utilisation} over the last sampling window
+     * (null without consumers).
+     */
+    private static void lag(Map<String, Object> m, Queue q) {
+        long oldest = q.stats().oldestReadyAt();
+        m.put("head_message_timestamp", oldest == 0 ? null : oldest / 1000);
+        m.put("oldest_ready_age_seconds", Math.round(q.stats().oldestReadyAgeSeconds(System.currentTimeMillis())
+                * 1000) / 1000.0);
+        double utilisation = q.stats().consumerUtilisation();
+        m.put("consumer_utilisation", Double.isNaN(utilisation) || q.consumerCount() == 0 ? null
+                : Math.round(utilisation * 1000) / 1000.0);
     }
 
     static Map<String, Object> exchange(String vhost, Exchange x) {

@@ -1,8 +1,9 @@
-// Users, virtual hosts and permissions. Administrators see the forms (add a user, a vhost, a permission) and the
-// delete buttons; the API decides in the end, and its refusal is shown as it gives it.
+// Users, virtual hosts, permissions and policies. Administrators see the forms (add a user, a vhost, a permission,
+// a policy) and the delete buttons; the API decides in the end, and its refusal is shown as it gives it.
 
 import { del, get, put, seg } from './api.js';
 import { confirmButton, count, el, failure, field, fill, panel, table } from './dom.js';
+import { policiesPanel } from './policies.js';
 
 function input(id, attrs = {}) {
   return el('input', { id, ...attrs });
@@ -81,7 +82,8 @@ function create({ me }) {
   fill(users.body, usersList, admin ? userForm : null);
   fill(vhosts.body, vhostsList, admin ? vhostForm : null);
   fill(permissions.body, permissionsList, admin ? permForm : null);
-  const root = el('div', null, status, users.root, vhosts.root, permissions.root);
+  const policies = policiesPanel({ me, run: (done, call) => run(done, call) });
+  const root = el('div', null, status, users.root, vhosts.root, permissions.root, policies.root);
 
   refresh = async () => {
     try {
@@ -125,6 +127,7 @@ function create({ me }) {
     } catch (e) {
       fill(permissionsList, failure('Permissions', e));
     }
+    await policies.refresh();
   };
 
   return { root, refresh };

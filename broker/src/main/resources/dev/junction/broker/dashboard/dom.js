@@ -114,6 +114,28 @@ export function count(value) {
   return value == null ? '–' : Number(value).toLocaleString('en');
 }
 
+/** A rate per second from RabbitMQ's message_stats ({name}_details.rate), one decimal; '–' when not reported. */
+export function rateOf(stats, name) {
+  const details = stats && stats[`${name}_details`];
+  return details && typeof details.rate === 'number'
+    ? details.rate.toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : '–';
+}
+
+/** Seconds as an operator reads an age: 0 s, 42 s, 5 min 3 s, 2 h 10 min. */
+export function age(seconds) {
+  if (seconds == null) {
+    return '–';
+  }
+  const s = Math.floor(seconds);
+  if (s < 60) {
+    return `${s} s`;
+  }
+  if (s < 3600) {
+    return `${Math.floor(s / 60)} min ${s % 60} s`;
+  }
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
 /** A JSON value as compact text (arguments, properties); empty objects show as nothing. */
 export function json(value) {
   if (value == null || (typeof value === 'object' && Object.keys(value).length === 0)) {

@@ -3,7 +3,7 @@
 
 import { get } from './api.js';
 import { LineChart } from './chart.js';
-import { count, el, failure, fill, panel, table } from './dom.js';
+import { age, count, el, failure, fill, panel, rateOf, table } from './dom.js';
 
 const SPAN = 300; // seconds the charts show at most
 const KEPT = 120; // samples kept: five minutes of polls, and a few Refresh clicks
@@ -62,18 +62,32 @@ function card(label, value) {
   return el('div', { class: 'card' }, el('div', { class: 'card-value' }, count(value)), el('div', null, label));
 }
 
+/** Junction's dead_lettered by reason: the total, and the reasons in the card's title. */
+function deadLetteredCard(byReason) {
+  if (!byReason) {
+    return null;
+  }
+  const reasons = Object.entries(byReason);
+  const total = reasons.reduce((sum, [, n]) => sum + n, 0);
+  const c = card('Dead-lettered', total);
+  c.id = 'dead-lettered';
+  c.title = reasons.map(([reason, n]) => `${reason}: ${n}`).join(', ');
+  return c;
+}
+
 function create() {
   const summary = el('p', { class: 'summary' });
   const cards = el('div', { class: 'cards', id: 'totals' });
   const rateCanvas = el('canvas', { class: 'chart', id: 'rate-chart' });
   const depthCanvas = el('canvas', { class: 'chart', id: 'depth-chart' });
   const rateNote = el('p', { class: 'note' });
+  const rateNow = el('p', { class: 'rate-now', id: 'rate-now' });
   const rateChart = new LineChart(rateCanvas, RATE_SERIES, SPAN);
   const depthChart = new LineChart(depthCanvas, DEPTH_SERIES, SPAN);
   const deepest = panel('Deepest queues');
   const root = el('div', null, summary, cards,
     el('div', { class: 'charts' },
-      el('section', { class: 'panel' }, el('h2', null, 'Message rates (per second)'), rateCanvas, rateNote),
+      el('section', { class: 'panel' }, el('h2', null, 'Message rates (per second)'), rateCanvas, rateNow, rateNote),
       el('section', { class: 'panel' }, el('h2', null, 'Queued messages'), depthCanvas)),
     deepest.root);
 
@@ -86,8 +100,13 @@ function create() {
       const q = latest.queue_totals || {};
       fill(cards, card('Connections', o.connections), card('Queues', o.queues), card('Exchanges', o.exchanges),
         card('Consumers', o.consumers), card('Ready', q.messages_ready),
-        card('Unacknowledged', q.messages_unacknowledged));
+        card('Unacknowledged', q.messages_unacknowledged), deadLetteredCard(latest.dead_lettered));
     }
+    const stats = latest && latest.message_stats;
+    fill(rateNow, el('span', { id: 'rate-publish' }, `publish ${rateOf(stats, 'publish')}`), ' · ',
+      el('span', { id: 'rate-deliver' }, `deliver / get ${rateOf(stats, 'deliver_get')}`), ' · ',
+      el('span', { id: 'rate-ack' }, `ack ${rateOf(stats, 'ack')}`), ' · ',
+      el('span', { id: 'rate-confirm' }, `confirm ${rateOf(stats, 'confirm')}`), ' per second');
     const hasRates = rates.some((s) => s.values.some((v) => typeof v === 'number'));
     rateChart.draw(rates, 'No rates reported');
     fill(rateNote, hasRates ? '' : 'This broker reports no message rates (message_stats is empty).');
@@ -99,6 +118,7 @@ function create() {
         { title: 'Queue', value: (r) => r.name },
         { title: 'Messages', value: (r) => count(r.messages), num: true },
         { title: 'Consumers', value: (r) => count(r.consumers), num: true },
+        { title: 'Oldest ready', value: (r) => age(r.oldest_ready_age_seconds), num: true },
       ], queues.slice(0, 5), { key: (r) => `${r.vhost}|${r.name}`, empty: 'No queues.' }));
     } catch (e) {
       fill(deepest.body, failure('Queues', e));

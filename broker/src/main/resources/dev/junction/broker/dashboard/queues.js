@@ -1,12 +1,17 @@
-// Queues: depth and consumers per queue; purge, delete, and get messages (as RabbitMQ's "Get messages": the
-// chosen ack mode decides whether they go back to the queue).
+// Queues: depth, consumers, message rates and lag (oldest ready message, consumer utilisation) per queue; purge,
+// delete, and get messages (as RabbitMQ's "Get messages": the chosen ack mode decides whether they go back).
 
 import { del, get, post, seg } from './api.js';
-import { confirmButton, count, el, failure, field, fill, json, note, panel, table } from './dom.js';
+import { age, confirmButton, count, el, failure, field, fill, json, note, panel, rateOf, table } from './dom.js';
 
 function features(q) {
   return [q.durable && 'durable', q.auto_delete && 'auto-delete', q.exclusive && 'exclusive']
     .filter(Boolean).join(', ');
+}
+
+/** RabbitMQ's consumer_utilisation as a percentage; '–' without consumers. */
+function utilisation(q) {
+  return typeof q.consumer_utilisation === 'number' ? `${Math.round(q.consumer_utilisation * 100)} %` : '–';
 }
 
 function path(q, suffix = '') {
@@ -95,6 +100,13 @@ function create() {
       { title: 'Unacked', value: (q) => count(q.messages_unacknowledged), num: true },
       { title: 'Total', value: (q) => el('span', { class: 'messages' }, count(q.messages)), num: true },
       { title: 'Consumers', value: (q) => count(q.consumers), num: true },
+      { title: 'In /s', value: (q) => el('span', { class: 'rate-in' }, rateOf(q.message_stats, 'publish')), num: true },
+      { title: 'Out /s', value: (q) => el('span', { class: 'rate-out' }, rateOf(q.message_stats, 'deliver_get')),
+        num: true },
+      { title: 'Ack /s', value: (q) => el('span', { class: 'rate-ack' }, rateOf(q.message_stats, 'ack')), num: true },
+      { title: 'Oldest ready', value: (q) => el('span', { class: 'age' }, age(q.oldest_ready_age_seconds)),
+        num: true },
+      { title: 'Utilisation', value: (q) => el('span', { class: 'utilisation' }, utilisation(q)), num: true },
       { title: '', value: (q) => el('span', { class: 'actions' },
           el('button', { type: 'button', class: 'get', onclick: () => get1.aim(q) }, 'Get'),
           confirmButton('Purge', act(`Purged ${q.name}`, () => del(path(q, '/contents'))), 'purge'),

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ConfigReloadTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BASE = """
+    static final String BASE = """
             listeners:
               amqp: { bind: 127.0.0.1, port: 0 }
               mqtt: { bind: 127.0.0.1, port: 0 }

@@ -33,6 +33,8 @@ import org.openqa.selenium.JavascriptExecutor;
 class DashboardBrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUEUE = "dash.orders";
+    /** A queue that keeps no message (x-max-length 0): traffic for the rates without changing any depth. */
+    private static final String TRAFFIC = "dash.traffic";
     /** A name that would run script if the page ever put data into markup. */
     private static final String HOSTILE = "<img src=x onerror=document.title='pwned'>";
 
@@ -90,7 +92,29 @@ class DashboardBrowserTest {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    /** Messages left in a queue show in the totals, the queued-messages chart and the deepest queues. */
+    /** One message into {@link #TRAFFIC} over the API (it keeps none); true once sent. */
+    private boolean publishTraffic() {
+        try {
+            return broker.call("POST", "/api/exchanges/%2F/amq.default/publish", "admin", "pw",
+                    "{\"routing_key\":\"" + TRAFFIC + "\",\"payload\":\"tick\",\"payload_encoding\":\"string\","
+                            + "\"properties\":{}}").statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A rate as the dashboard writes it ("12.4", "1,234.0"): true when it is a number above 0. */
+    private static boolean isPositiveRate(String text) {
+        return text != null && text.matches("[0-9,]+\\.[0-9]") && Double.parseDouble(text.replace(",", "")) > 0;
+    }
+
+    /**
+     * Messages left in a queue show in the totals, the queued-messages chart and the deepest queues; their publishes
+     * show as a publish rate above the rate chart.
+     */
     private void overview() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertThat(broker.call("POST", "/api/exchanges/%2F/amq.default/publish", "admin", "pw",
@@ -100,6 +124,9 @@ class DashboardBrowserTest {
         browser.open("overview", "Overview");
         browser.refreshUntil(d -> "5".equals(browser.cell("deepest-queues", "/|" + QUEUE, "td:nth-child(3)"))
                 && d.findElement(By.id("totals")).getText().contains("5\nReady"));
+        browser.refreshUntil(d -> publishTraffic() && isPositiveRate(d.findElement(By.id("rate-publish")).getText()
+                .replace("publish ", "")));
+        assertThat(browser.driver().findElement(By.id("dead-lettered")).getText()).isEqualTo("0\nDead-lettered");
         browser.screenshot("overview");
     }
 
@@ -129,6 +156,14 @@ class DashboardBrowserTest {
         }
         channel.waitForConfirmsOrDie(30_000);
         browser.refreshUntil(d -> "3".equals(browser.cell("queues", key, ".messages")));
+        // The oldest of the three ages while it waits. A rate is of the last 5 s window only, so traffic goes on
+        // while the page is polled: one publish per poll into a queue that keeps nothing (x-max-length 0).
+        browser.refreshUntil(d -> !"0 s".equals(browser.cell("queues", key, ".age")));
+        assertThat(broker.call("PUT", "/api/queues/%2F/" + TRAFFIC, "admin", "pw",
+                "{\"durable\":false,\"arguments\":{\"x-max-length\":0}}").statusCode()).isEqualTo(201);
+        browser.refreshUntil(d -> publishTraffic()
+                && isPositiveRate(browser.cell("queues", "/|" + TRAFFIC, ".rate-in")));
+        assertThat(browser.cell("queues", key, ".utilisation")).as("no consumer, no utilisation").isEqualTo("–");
 
         // Data is text: the hostile name is shown as written, and no element came of it.
         assertThat(browser.cell("queues", "/|" + HOSTILE, ".name")).isEqualTo(HOSTILE);
@@ -213,5 +248,25 @@ class DashboardBrowserTest {
         browser.confirm("users", "dash-viewer", "button.delete");
         browser.until(d -> browser.row("users", "dash-viewer").isEmpty());
         assertThat(broker.get("/api/users/dash-viewer", "admin").statusCode()).isEqualTo(404);
+
+        // An administrator sets a policy, which then applies to the queue it matches, and deletes it again.
+        browser.driver().findElement(By.id("policy-name")).sendKeys("dash-limit");
+        browser.driver().findElement(By.id("policy-pattern")).sendKeys("^dash\\.");
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("policy-apply-to")))
+                .selectByValue("queues");
+        browser.driver().findElement(By.id("policy-definition")).sendKeys("{\"max-length\": 100}");
+        browser.driver().findElement(By.id("set-policy-submit")).click();
+        browser.until(d -> browser.row("policies", "/|dash-limit").isPresent());
+        assertThat(browser.cell("policies", "/|dash-limit", "td:nth-child(6)")).isEqualTo("{\"max-length\":100}");
+        browser.until(d -> {
+            try {
+                return broker.get("/api/queues/%2F/" + QUEUE, "admin").body().contains("\"policy\":\"dash-limit\"");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        browser.confirm("policies", "/|dash-limit", "button.delete");
+        browser.until(d -> browser.row("policies", "/|dash-limit").isEmpty());
+        assertThat(broker.get("/api/policies/%2F/dash-limit", "admin").statusCode()).isEqualTo(404);
     }
 }

@@ -128,6 +128,26 @@ final class ManagementBroker extends ConformanceBroker implements AutoCloseable 
     }
 
     /**
+     * Polls {@code GET path} as {@code user} until {@code ok} holds of its JSON (sampled values such as message rates
+     * show within seconds, so this waits with a generous limit, never timing anything); returns the last answer.
+     */
+    com.fasterxml.jackson.databind.JsonNode poll(String path, String user,
+                                                 java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> ok)
+            throws IOException, InterruptedException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        var last = json.readTree(get(path, user).body());
+        while (!ok.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 60 s for " + path + "; last answer " + last);
+            }
+            Thread.sleep(200);
+            last = json.readTree(get(path, user).body());
+        }
+        return last;
+    }
+
+    /**
      * A GET written as raw bytes on a socket, for request lines java.net.http refuses to send (bad escapes);
      * returns the whole response as text.
      */

@@ -24,6 +24,7 @@ public abstract class Exchange {
     /** Set by the vhost under its lock when a policy starts or stops applying; read by publishers. */
     private volatile Policy policy;
     private volatile String policyAlternateExchange;
+    private final ExchangeStats stats = new ExchangeStats();
 
     protected Exchange(ExchangeSpec spec, ExchangeType type) {
         this.spec = spec;
@@ -45,6 +46,11 @@ public abstract class Exchange {
 
     public ExchangeType type() {
         return type;
+    }
+
+    /** Messages published into the exchange and routed on (management API). */
+    public ExchangeStats stats() {
+        return stats;
     }
 
     public ExchangeSpec spec() {

@@ -73,6 +73,7 @@ final class Dispatch {
             unacked.add(id, e, c);
         }
         host.metrics().delivered(1);
+        queue.stats().handed(c != null, autoAck, e.redelivered);
         if (c != null) {
             brake.delivered();
             c.sink().deliver(d);
@@ -111,6 +112,7 @@ final class Dispatch {
             }
         }
         host.metrics().acked(acked);
+        queue.stats().acked(acked);
         if (requeued && args.now().overflow() == Overflow.DROP_HEAD) {
             // The length limit holds after a requeue too: the head goes (dead-lettered as maxlen), as on
             // publish [RabbitMQ: maybe_drop_head after requeue; reject-publish queues only refuse publishes].

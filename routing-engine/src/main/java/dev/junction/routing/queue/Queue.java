@@ -27,9 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>The state lives in parts, each used on the mailbox thread only: {@link ReadyMessages} (the in-memory window
  * and the paged-out backlog, expiry and the drop-head limit), {@link Dispatch} (consumers' deliveries and their
  * settlement), {@link Departures} (what a leaving message owes the store and the dead-letter exchange),
- * {@link ConsumerSet}, and the timers. This class is the mailbox: it posts each request and keeps the order.
- *
- * <p>Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
+ * {@link ConsumerSet}, {@link QueueStats} and the timers. This class is the mailbox: it posts each request and
+ * keeps the order. Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
 public final class Queue implements DeliverySource {
     private final QueueHost host;
@@ -46,10 +45,10 @@ public final class Queue implements DeliverySource {
     private final ConsumerSet consumers;
     private final Dispatch dispatch;
     private long nextConsumerOrder;
-    private boolean hadConsumer;
-    private boolean deleted;
+    private boolean hadConsumer, deleted;
     private final MailboxTimer ttlTimer;
     private final IdleExpiry idleExpiry;
+    private final QueueStats stats = new QueueStats();
 
     private volatile int readyCount;
     private volatile long readyBytes;
@@ -126,6 +125,10 @@ public final class Queue implements DeliverySource {
         return consumerCount;
     }
 
+    public QueueStats stats() {
+        return stats;
+    }
+
     /** Whether publishers should pause: they outrun the queue, or its reading consumers ({@link PublisherBrake}). */
     public boolean congested() {
         return brake.congested();
@@ -199,6 +202,7 @@ public final class Queue implements DeliverySource {
             confirmation.accept();
             return;
         }
+        stats.arrived(redelivered, now);
         ready.add(entry);
         dispatch.deliverReady(now);
         ready.dropHeadOverLimit(now);
@@ -362,7 +366,7 @@ public final class Queue implements DeliverySource {
         });
     }
 
-    // ---- timers -----------------------------------------------------------------------------------------------
+    // ---- timers and plumbing ----------------------------------------------------------------------------------
 
     private void afterChange() {
         readyCount = ready.count();
@@ -371,11 +375,8 @@ public final class Queue implements DeliverySource {
         unackedCount = dispatch.unackedCount();
         consumerCount = consumers.size();
         brake.update(readyCount, consumerCount > 0);
-        scheduleTtl();
-    }
-
-    private void scheduleTtl() {
-        QueueEntry head = ready.windowHead();
+        stats.changed(readyCount, consumerCount);
+        QueueEntry head = ready.windowHead(); // the TTL timer is armed for the window's head
         if (!deleted && head != null) {
             ttlTimer.armAt(head.expiresAt);
         }
