@@ -27,6 +27,7 @@ final class ConnectionEntry implements ClientConnection {
 
     private final MqttConnection c;
     private final ConnectionRecord record = new ConnectionRecord(LOG);
+    private volatile ClientSession session;
 
     ConnectionEntry(MqttConnection c) {
         this.c = c;
@@ -34,6 +35,7 @@ final class ConnectionEntry implements ClientConnection {
 
     /** The CONNACK went out: the connection is listed from now, and its open line logged. */
     void opened(ClientSession session) {
+        this.session = session;
         ClientProtocol protocol = session.version() == MqttVersion.MQTT_5 ? ClientProtocol.MQTT_5
                 : session.version() == MqttVersion.MQTT_3_1 ? ClientProtocol.MQTT_3_1 : ClientProtocol.MQTT_3_1_1;
         ConnectionInfo info = ConnectionInfo.of(protocol, ConnectionRecord.inet(c.ctx.channel().remoteAddress()),
@@ -56,6 +58,16 @@ final class ConnectionEntry implements ClientConnection {
     /** The socket closed: the connection leaves the registry and its close line is logged (once). */
     void closed() {
         record.closed();
+    }
+
+    /**
+     * The session as its CONNECT set it up, for the management API's MQTT view: a connected client with no
+     * subscription has no session queue to read this from.
+     */
+    @Override
+    public Map<String, Object> sessionDetails() {
+        ClientSession s = session;
+        return s == null ? Map.of() : Map.of("session_expiry_interval", s.sessionExpiry(), "will", s.will() != null);
     }
 
     @Override

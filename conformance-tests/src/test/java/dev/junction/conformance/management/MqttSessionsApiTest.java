@@ -61,4 +61,44 @@ class MqttSessionsApiTest {
                 .isEqualTo(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION);
         assertThat(broker.get("/api/mqtt/sessions/%2F/api-sess", "admin").statusCode()).isEqualTo(404);
     }
+
+    /**
+     * A device that connected and never subscribed has no session queue (it costs none), yet the operator sees it:
+     * connected, its protocol, expiry and will, nothing queued; deleting it ends the connection.
+     */
+    @Test
+    void connectedClientWithoutSubscriptionIsListedAndCanBeDeleted() throws Exception {
+        CompletableFuture<Throwable> disconnected = new CompletableFuture<>();
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier("api-idle")
+                .serverHost("127.0.0.1").serverPort(broker.port("mqtt"))
+                .addDisconnectedListener(ctx -> disconnected.complete(ctx.getCause())).buildBlocking();
+        c.connectWith().cleanStart(true).sessionExpiryInterval(0)
+                .willPublish().topic("devices/api-idle/status").payload("gone".getBytes(StandardCharsets.UTF_8))
+                .applyWillPublish()
+                .simpleAuth().username("admin").password("pw".getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .send();
+
+        JsonNode s = null;
+        for (JsonNode n : JSON.readTree(broker.get("/api/mqtt/sessions", "monitor").body())) {
+            if (n.get("client_id").asText().equals("api-idle")) {
+                s = n;
+            }
+        }
+        assertThat(s).as("queue-less session api-idle is listed").isNotNull();
+        assertThat(s.get("connected").asBoolean()).isTrue();
+        assertThat(s.get("persistent").asBoolean()).isFalse();
+        assertThat(s.get("protocol").asText()).isEqualTo("MQTT 5");
+        assertThat(s.get("will").asBoolean()).isTrue();
+        assertThat(s.get("session_expiry_interval").asLong()).isZero();
+        assertThat(s.get("messages_queued").asInt()).isZero();
+        assertThat(s.get("subscriptions")).isEmpty();
+        assertThat(broker.get("/api/mqtt/sessions/%2F/api-idle", "monitor").statusCode()).isEqualTo(200);
+
+        assertThat(broker.call("DELETE", "/api/mqtt/sessions/%2F/api-idle", "admin", "pw", null).statusCode())
+                .isEqualTo(204);
+        Throwable cause = disconnected.get(30, TimeUnit.SECONDS);
+        assertThat(cause).isInstanceOf(Mqtt5DisconnectException.class);
+        assertThat(((Mqtt5DisconnectException) cause).getMqttMessage().getReasonCode())
+                .isEqualTo(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.junction.routing.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,6 +16,14 @@ public interface ClientConnection {
      * a text. Any thread; returns at once; a connection that is already ending ignores it.
      */
     void forceClose(ForcedClose cause, String reason);
+
+    /**
+     * What the protocol knows of the client's session beyond {@link ConnectionInfo}, fixed when the handshake
+     * completed, as JSON-ready values (MQTT: session expiry, will present); none by default. Any thread.
+     */
+    default Map<String, Object> sessionDetails() {
+        return Map.of();
+    }
 
     /** The connection's channels now, read on its own thread; none by default (MQTT has no channels). */
     default CompletableFuture<List<ChannelInfo>> channels() {

@@ -67,6 +67,12 @@ public final class ConnectionRegistry {
         return Optional.ofNullable(byName.get(name)).map(Entry::info);
     }
 
+    /** {@link ClientConnection#sessionDetails} of the connection named {@code name}; empty when none is listed. */
+    public Map<String, Object> sessionDetails(String name) {
+        Entry e = byName.get(name);
+        return e == null ? Map.of() : e.connection().sessionDetails();
+    }
+
     public int size() {
         return byName.size();
     }
