@@ -19,12 +19,13 @@ class DefaultFileTest {
 
     @Test
     void theShippedFileLoadsToExactlyTheDefaults() throws ConfigException {
-        // The file's storage.dir, "data", is relative to the file's own directory (issue 13, item 10); the built-in
+        // The file's storage.dir, "../data", is relative to the file's own directory (issue 13, item 10), so the
+        // broker started from the project root or an unpacked archive keeps its data in <root>/data; the built-in
         // defaults, read from no file, keep it relative to the working directory. Everything else is the defaults.
         JunctionConfig d = ConfigLoader.defaults();
         StorageConfig s = d.storage();
         JunctionConfig expected = new JunctionConfig(d.listeners(), new StorageConfig(
-                SHIPPED.toAbsolutePath().getParent().resolve("data").normalize(), s.fsync(),
+                SHIPPED.toAbsolutePath().getParent().resolve("../data").normalize(), s.fsync(),
                 s.groupCommitMaxMessages(), s.groupCommitMaxWait(), s.queueWindowMessages(), s.queueWindowBytes(),
                 s.compaction()), d.vhosts(), d.users(), d.limits(), d.amqp(), d.mqtt(), d.logging(), d.auth(),
                 d.definitionsFile());
