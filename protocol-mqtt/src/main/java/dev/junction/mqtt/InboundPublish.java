@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * PUBLISH from the client: topic aliases, ACL, routing, and acknowledgements. PUBACK and PUBREC go out only once
  * the engine confirmed the message (routed and, if persistent in durable queues, stored), and in the order the
- * PUBLISH packets arrived [MQTT-4.6.0-2]. QoS 2 is exactly-once by packet id: a PUBLISH whose id already got a
- * PUBREC is answered again but not routed again [MQTT-4.3.3-9]. For a session that may outlive its connection the
- * id is written to the session's stored record before the PUBREC goes out, and its removal before the PUBCOMP,
- * so the exactly-once holds across a broker restart.
+ * PUBLISH packets arrived (the order [MQTT-4.6.0-2] asks of a client, kept by the server too). QoS 2 is
+ * exactly-once by packet id: a PUBLISH whose id already got a PUBREC is answered again but not routed again
+ * [MQTT-4.3.3-10]. For a session that may outlive its connection the id is written to the session's stored
+ * record before the PUBREC goes out, and its removal before the PUBCOMP, so the exactly-once holds across a broker
+ * restart.
  */
 final class InboundPublish {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPublish.class);
@@ -78,7 +79,7 @@ final class InboundPublish {
                 if (a == 0 || a > c.server.config.topicAliasMaximum()) {
                     c.violations.warn("MQTT client '{}' used topic alias {} (maximum {})", c.clientId(), a,
                             c.server.config.topicAliasMaximum());
-                    c.closeWith(ReasonCode.TOPIC_ALIAS_INVALID); // [MQTT-3.3.2-9, MQTT-3.3.2-10]
+                    c.closeWith(ReasonCode.TOPIC_ALIAS_INVALID); // [MQTT-3.3.2-8, MQTT-3.3.2-12]
                     return;
                 }
                 if (topic == null || topic.isEmpty()) {
@@ -106,7 +107,7 @@ final class InboundPublish {
             return; // a resend of a message whose PUBREC is on its way
         }
         if (qos == 2 && c.session().hasInboundQos2(packetId)) {
-            // A resend of a message already taken [MQTT-4.3.3-9]: answered again (in order, and not before the
+            // A resend of a message already taken [MQTT-4.3.3-10]: answered again (in order, and not before the
             // record holding the id is durable), not routed again.
             PendingAck ack = new PendingAck(packetId, qos);
             acks.add(ack);

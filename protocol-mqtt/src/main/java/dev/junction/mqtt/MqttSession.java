@@ -25,7 +25,7 @@ final class MqttSession {
     final Subscriptions subscriptions = new Subscriptions();
 
     // Guarded by this.
-    /** Inbound QoS 2 packet ids answered with PUBREC and waiting for PUBREL [MQTT-4.3.3-9]. */
+    /** Inbound QoS 2 packet ids answered with PUBREC and waiting for PUBREL [MQTT-4.3.3-10]. */
     private Set<Integer> inboundQos2; // both made when first needed: most sessions never use QoS 2
     /** Outbound QoS 2 packet ids whose PUBREC arrived but whose PUBCOMP did not: PUBREL is resent [MQTT-4.4.0-1]. */
     private Set<Integer> pendingRelease;

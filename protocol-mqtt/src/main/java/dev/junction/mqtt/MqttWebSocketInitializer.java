@@ -28,8 +28,8 @@ import java.util.List;
 
 /**
  * MQTT over WebSocket: an HTTP upgrade on path {@code /mqtt} with subprotocol {@code mqtt}, then binary frames
- * carry the MQTT byte stream (a packet may span frames, a frame may hold several packets [MQTT-6.0.0-2,
- * MQTT-6.0.0-3]). Shares its {@link MqttServer} with {@link MqttChannelInitializer} built for the same engine.
+ * carry the MQTT byte stream (a packet may span frames, a frame may hold several packets [MQTT-6.0.0-2];
+ * the subprotocol is {@code mqtt} [MQTT-6.0.0-4]). Shares its {@link MqttServer} with {@link MqttChannelInitializer} built for the same engine.
  */
 public final class MqttWebSocketInitializer extends ChannelInitializer<SocketChannel> {
     private final MqttServer server;

@@ -283,7 +283,7 @@ final class Outbound {
             return;
         }
         if (ReasonCode.failure(reason)) {
-            inFlight.remove(packetId); // the client refused it: done [MQTT-4.3.3-4]
+            inFlight.remove(packetId); // the client refused it: done [MQTT-4.4.0-2]
             settle(f);
             return;
         }
