@@ -1,7 +1,10 @@
 package dev.junction.routing.queue;
 
 import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
+import java.util.concurrent.Executor;
+
 /**
  * Hands a queue's ready messages to its consumers and takes back what they settle. Delivery goes from the head
  * of the {@link ReadyMessages} to the consumer the {@link ConsumerSet} picks (priority, round-robin, credit);
@@ -18,11 +21,13 @@ final class Dispatch {
     private final ConsumerSet consumers;
     private final Unacked unacked = new Unacked();
     private final PublisherBrake brake;
+    private final Redeliveries redeliveries;
     private long nextDeliveryId = 1;
 
     Dispatch(Queue queue, QueueHost host, EffectiveArguments args, ReadyMessages ready, Departures departures,
-             ConsumerSet consumers, PublisherBrake brake) {
+             ConsumerSet consumers, PublisherBrake brake, Executor mailbox) {
         this.brake = brake;
+        this.redeliveries = new Redeliveries(args, ready, departures, host.timers(), mailbox, queue::kick);
         this.queue = queue;
         this.host = host;
         this.args = args;
@@ -31,8 +36,9 @@ final class Dispatch {
         this.consumers = consumers;
     }
 
+    /** Delivered and unsettled, and returned messages waiting out a retry delay (not ready yet either). */
     int unackedCount() {
-        return unacked.size();
+        return unacked.size() + redeliveries.waitingCount();
     }
 
     /** Delivers from the head while a consumer can take it; expired heads met on the way depart as expired. */
@@ -63,9 +69,10 @@ final class Dispatch {
 
     /** Delivers {@code e} (already taken from the ready messages) to {@code c}, or to a get when it is null. */
     Delivery hand(Consumer c, QueueEntry e, boolean autoAck) {
+        Message m = redeliveries.stamped(e);
         e.deliveryCount++;
         long id = nextDeliveryId++;
-        Delivery d = new Delivery(queue, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count(),
+        Delivery d = new Delivery(queue, id, m, e.redelivered, e.deliveryCount, autoAck, ready.count(),
                 e.matched);
         if (autoAck) {
             departures.forget(e.storeId);
@@ -99,7 +106,7 @@ final class Dispatch {
                 }
                 case REQUEUE -> {
                     e.redelivered = true;
-                    if (!deleted) {
+                    if (!deleted && !redeliveries.returned(e, now)) {
                         ready.requeue(e);
                         requeued = true;
                     }
@@ -124,5 +131,6 @@ final class Dispatch {
     /** The queue is deleted: every unacknowledged message lets go of its store reference. */
     void releaseAll(StoreRemovals removals) {
         unacked.releaseAll(removals);
+        redeliveries.releaseAll(removals);
     }
 }
