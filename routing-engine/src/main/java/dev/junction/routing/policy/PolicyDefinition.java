@@ -25,8 +25,8 @@ public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Lo
     private static final List<String> OVERFLOWS = List.of("drop-head", "reject-publish", "reject-publish-dlx");
 
     /** What no policy, or a policy without these keys, defines. */
-    public static final PolicyDefinition NONE = new PolicyDefinition(null, null, null, null, null, null, null, null, null,
-            null, null);
+    public static final PolicyDefinition NONE = new PolicyDefinition(null, null, null, null, null, null, null, null,
+            null, null, null);
 
     /** Checks {@code definition}; throws PRECONDITION_FAILED with RabbitMQ's wording on the first problem. */
     public static PolicyDefinition parse(Map<String, Object> definition) {
