@@ -21,13 +21,15 @@ final class Dispatch {
     private final ConsumerSet consumers;
     private final Unacked unacked = new Unacked();
     private final PublisherBrake brake;
-    private final Redeliveries redeliveries;
+    private final Executor mailbox;
+    /** Made on the first return under x-delivery-limit or x-retry-delays; null on most queues. */
+    private Redeliveries redeliveries;
     private long nextDeliveryId = 1;
 
     Dispatch(Queue queue, QueueHost host, EffectiveArguments args, ReadyMessages ready, Departures departures,
              ConsumerSet consumers, PublisherBrake brake, Executor mailbox) {
         this.brake = brake;
-        this.redeliveries = new Redeliveries(args, ready, departures, host.timers(), mailbox, queue::kick);
+        this.mailbox = mailbox;
         this.queue = queue;
         this.host = host;
         this.args = args;
@@ -38,7 +40,7 @@ final class Dispatch {
 
     /** Delivered and unsettled, and returned messages waiting out a retry delay (not ready yet either). */
     int unackedCount() {
-        return unacked.size() + redeliveries.waitingCount();
+        return unacked.size() + (redeliveries == null ? 0 : redeliveries.waitingCount());
     }
 
     /** Delivers from the head while a consumer can take it; expired heads met on the way depart as expired. */
@@ -69,7 +71,7 @@ final class Dispatch {
 
     /** Delivers {@code e} (already taken from the ready messages) to {@code c}, or to a get when it is null. */
     Delivery hand(Consumer c, QueueEntry e, boolean autoAck) {
-        Message m = redeliveries.stamped(e);
+        Message m = Redeliveries.stamped(e, args.now());
         e.deliveryCount++;
         long id = nextDeliveryId++;
         Delivery d = new Delivery(queue, id, m, e.redelivered, e.deliveryCount, autoAck, ready.count(),
@@ -106,7 +108,7 @@ final class Dispatch {
                 }
                 case REQUEUE -> {
                     e.redelivered = true;
-                    if (!deleted && !redeliveries.returned(e, now)) {
+                    if (!deleted && !returned(e, now)) {
                         ready.requeue(e);
                         requeued = true;
                     }
@@ -131,6 +133,19 @@ final class Dispatch {
     /** The queue is deleted: every unacknowledged message lets go of its store reference. */
     void releaseAll(StoreRemovals removals) {
         unacked.releaseAll(removals);
-        redeliveries.releaseAll(removals);
+        if (redeliveries != null) {
+            redeliveries.releaseAll(removals);
+        }
+    }
+
+    /** {@link Redeliveries#returned}, when the queue has a part for it or needs one now. */
+    private boolean returned(QueueEntry e, long now) {
+        if (redeliveries == null) {
+            if (!Redeliveries.applies(args.now())) {
+                return false;
+            }
+            redeliveries = new Redeliveries(args, ready, departures, host.timers(), mailbox, queue::kick);
+        }
+        return redeliveries.returned(e, now);
     }
 }

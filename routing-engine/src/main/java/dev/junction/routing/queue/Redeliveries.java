@@ -21,7 +21,8 @@ import java.util.function.LongConsumer;
  *   One {@link MailboxTimer} is armed for the earliest due message.</li>
  * </ul>
  * The count lives in the queue entry, in memory: after a restart a stored message starts counting again (see
- * docs/patterns.md). Used on the queue's thread only.
+ * docs/patterns.md). A queue makes this part on the first return under either argument, so other queues pay
+ * nothing for it. Used on the queue's thread only.
  */
 final class Redeliveries {
     /** The header RabbitMQ's quorum queues put on a redelivery: the returns so far. */
@@ -51,13 +52,17 @@ final class Redeliveries {
     }
 
     /** The message to deliver for {@code e}: with {@code x-delivery-count} when it was returned before. */
-    Message stamped(QueueEntry e) {
-        QueueArguments a = args.now();
-        if (e.deliveryCount == 0 || (a.deliveryLimit() == null && a.retryDelays() == null)) {
+    static Message stamped(QueueEntry e, QueueArguments a) {
+        if (e.deliveryCount == 0 || !applies(a)) {
             return e.message;
         }
         return e.message.withProperties(e.message.properties().toBuilder()
                 .header(DELIVERY_COUNT, (long) e.deliveryCount).build());
+    }
+
+    /** Whether a queue with arguments {@code a} needs this part at all (most do not: it is made when one does). */
+    static boolean applies(QueueArguments a) {
+        return a.deliveryLimit() != null || a.retryDelays() != null;
     }
 
     /**
