@@ -16,7 +16,7 @@ final class LimitsReader {
             "disk_free_limit", "max_retained_messages", "max_retained_bytes", "max_handshaking_connections",
             "max_connections_per_source", "handshake_timeout_ms", "http_idle_timeout_seconds",
             "max_consumers_per_channel", "max_subscriptions_per_session", "max_filters_per_subscribe",
-            "vhost_defaults", "vhosts", "user_defaults", "users");
+            "consumer_timeout", "vhost_defaults", "vhosts", "user_defaults", "users");
     static final List<String> VHOST_KEYS = List.of("max_connections", "max_queues", "max_exchanges", "max_bindings");
     static final List<String> USER_KEYS = List.of("max_connections", "max_channels");
     private static final int MAX = Integer.MAX_VALUE;
@@ -74,7 +74,9 @@ final class LimitsReader {
                 ConfigReader.diskFreeLimit(section),
                 section.longInteger("max_retained_messages", Limits.DEFAULT_MAX_RETAINED_MESSAGES, 0, Long.MAX_VALUE),
                 section.longInteger("max_retained_bytes", Limits.DEFAULT_MAX_RETAINED_BYTES, 0, Long.MAX_VALUE),
-                admission, quotas);
+                admission, quotas,
+                // Milliseconds, as RabbitMQ's consumer_timeout; 0 turns the check off.
+                section.longInteger("consumer_timeout", Limits.DEFAULT_CONSUMER_TIMEOUT_MS, 0, Long.MAX_VALUE));
     }
 
     /** A per-vhost entry: keys it leaves out take {@code base}. */

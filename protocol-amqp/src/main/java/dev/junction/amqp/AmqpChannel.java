@@ -12,6 +12,8 @@ import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -226,6 +228,10 @@ final class AmqpChannel {
 
     void runOnEventLoop(Runnable r) {
         conn.runOnEventLoop(r);
+    }
+
+    ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
+        return conn.schedule(r, delay, unit);
     }
 
     /** Called by queue threads: hands a delivery for this channel to the event loop. */

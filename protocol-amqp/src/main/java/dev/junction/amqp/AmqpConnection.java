@@ -243,7 +243,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         requireOpen(m);
         if (m.type() == MethodType.CHANNEL_OPEN) {
             ChannelContext context = new ChannelContext(engine, terms, directReplyTo, settings.maxMessageSize(),
-                    content, flow, this);
+                    content, flow, this, settings.consumerTimeoutMs());
             return channels.open(number, terms, n -> new AmqpChannel(this, n, context, out));
         }
         return channels.get(number, m.type());

@@ -41,7 +41,8 @@ public final class AmqpProtocol implements ProtocolModule {
         JunctionConfig config = context.config();
         Limits limits = config.limits();
         AmqpSettings settings = new AmqpSettings(limits.frameMax(), limits.channelMax(), limits.heartbeatSeconds(),
-                limits.maxMessageSize(), "junction@" + hostName(), config.users(), limits.maxContentInFlightBytes());
+                limits.maxMessageSize(), "junction@" + hostName(), config.users(), limits.maxContentInFlightBytes(),
+                limits.consumerTimeoutMs());
         initializer = new AmqpChannelInitializer(settings, context.engine());
     }
 

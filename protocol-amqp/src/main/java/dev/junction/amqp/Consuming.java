@@ -36,6 +36,7 @@ final class Consuming {
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     /** Delivery tags not yet settled, and the settlements of an open transaction. */
     private final Outstanding outstanding = new Outstanding();
+    private final AckTimeout ackTimeout;
     private long nextTag = 1;
     private int prefetchCount;
     private long prefetchBytes;
@@ -51,6 +52,7 @@ final class Consuming {
     Consuming(AmqpChannel ch, ChannelContext context) {
         this.ch = ch;
         this.context = context;
+        this.ackTimeout = new AckTimeout(ch, context.consumerTimeoutMs(), outstanding);
     }
 
     /** Handles one consuming method; returns its ok method when it is answered at once. */
@@ -250,7 +252,7 @@ final class Consuming {
             }
             nextTag++;
             if (!noAck) {
-                outstanding.delivered(tag, d.source(), d.deliveryId());
+                ackTimeout.watch(outstanding.delivered(tag, d.source(), d.deliveryId(), ackTimeout.timeoutOf(d)));
             }
         }));
     }
@@ -271,6 +273,7 @@ final class Consuming {
 
     void rollback() {
         outstanding.rollback();
+        ackTimeout.watch(outstanding.earliest());
     }
 
     void resume() {
@@ -300,6 +303,7 @@ final class Consuming {
             c.cancel();
         }
         consumers.clear();
+        ackTimeout.stop();
         outstanding.release();
         stopReplyTo();
     }
@@ -354,7 +358,8 @@ final class Consuming {
             }
             nextTag++;
             if (!d.autoAck()) {
-                outstanding.delivered(deliveryTag, d.source(), d.deliveryId());
+                ackTimeout.watch(outstanding.delivered(deliveryTag, d.source(), d.deliveryId(),
+                        ackTimeout.timeoutOf(d)));
             }
         }
 

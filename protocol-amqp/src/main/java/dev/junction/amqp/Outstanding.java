@@ -24,8 +24,9 @@ import java.util.TreeMap;
  * </ul>
  * Event-loop only.
  */
-final class Outstanding {
-    private record Delivered(DeliverySource source, long deliveryId) {
+final class Outstanding implements AckTimeout.Deadlines {
+    /** {@code deadline}: when the acknowledgement timeout of {@code timeoutMs} runs out (MAX_VALUE: never). */
+    private record Delivered(DeliverySource source, long deliveryId, long deadline, long timeoutMs) {
     }
 
     private record Pending(long tag, Delivered delivery, Settlement how) {
@@ -34,8 +35,30 @@ final class Outstanding {
     private final NavigableMap<Long, Delivered> unacked = new TreeMap<>();
     private final List<Pending> inTransaction = new ArrayList<>();
 
-    void delivered(long tag, DeliverySource source, long deliveryId) {
-        unacked.put(tag, new Delivered(source, deliveryId));
+    /** {@code timeoutMs}: the acknowledgement timeout that applies (0: none); returns the delivery's deadline. */
+    long delivered(long tag, DeliverySource source, long deliveryId, long timeoutMs) {
+        long deadline = timeoutMs > 0 ? System.currentTimeMillis() + timeoutMs : Long.MAX_VALUE;
+        unacked.put(tag, new Delivered(source, deliveryId, deadline, timeoutMs));
+        return deadline;
+    }
+
+    @Override
+    public long overdue(long now) {
+        for (Delivered d : unacked.values()) {
+            if (d.deadline <= now) {
+                return d.timeoutMs;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public long earliest() {
+        long earliest = Long.MAX_VALUE;
+        for (Delivered d : unacked.values()) {
+            earliest = Math.min(earliest, d.deadline);
+        }
+        return earliest;
     }
 
     /** basic.ack, nack or reject of {@code tag} ({@code multiple}: every outstanding tag up to it; 0: all). */

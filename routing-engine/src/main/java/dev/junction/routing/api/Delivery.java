@@ -25,6 +25,16 @@ public record Delivery(Queue queue, long deliveryId, Message message, boolean re
         return queue;
     }
 
+    /**
+     * The acknowledgement timeout of the delivering queue in milliseconds ({@code x-consumer-timeout}, or the
+     * policy's {@code consumer-timeout}, the lower of both), or 0 when it sets none and the broker-wide
+     * {@code consumer_timeout} applies.
+     */
+    public long consumerTimeoutMillis() {
+        Long t = queue == null ? null : queue.arguments().now().consumerTimeout();
+        return t == null ? 0 : t;
+    }
+
     /** Settles this one delivery ({@code basic.ack}, {@code basic.reject}, PUBACK ...). */
     public void settle(Settlement how) {
         queue.settle(deliveryId, how);

@@ -15,15 +15,18 @@ import java.util.Map;
  * instead, since files exported by RabbitMQ carry keys like {@code ha-mode}).
  */
 public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Long maxLengthBytes, String overflow,
-                               String deadLetterExchange, String deadLetterRoutingKey, String alternateExchange) {
+                               String deadLetterExchange, String deadLetterRoutingKey, String alternateExchange,
+                               Long deliveryLimit, RetryDelays retryDelays, Long consumerTimeout) {
 
     /** The keys a definition may hold, in the order the docs list them. */
     public static final List<String> KEYS = List.of("message-ttl", "expires", "max-length", "max-length-bytes",
-            "overflow", "dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange");
+            "overflow", "dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "delivery-limit",
+            "retry-delays", "consumer-timeout");
     private static final List<String> OVERFLOWS = List.of("drop-head", "reject-publish", "reject-publish-dlx");
 
     /** What no policy, or a policy without these keys, defines. */
-    public static final PolicyDefinition NONE = new PolicyDefinition(null, null, null, null, null, null, null, null);
+    public static final PolicyDefinition NONE = new PolicyDefinition(null, null, null, null, null, null, null, null,
+            null, null, null);
 
     /** Checks {@code definition}; throws PRECONDITION_FAILED with RabbitMQ's wording on the first problem. */
     public static PolicyDefinition parse(Map<String, Object> definition) {
@@ -51,7 +54,22 @@ public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Lo
                 overflow,
                 string(definition, "dead-letter-exchange", "dead letter exchange name"),
                 string(definition, "dead-letter-routing-key", "dead letter routing key"),
-                string(definition, "alternate-exchange", "alternate exchange name"));
+                string(definition, "alternate-exchange", "alternate exchange name"),
+                integer(definition, "delivery-limit", 0, "delivery limit"),
+                retryDelays(definition),
+                integer(definition, "consumer-timeout", 0, "consumer timeout"));
+    }
+
+    private static RetryDelays retryDelays(Map<String, Object> d) {
+        String s = string(d, "retry-delays", "list of retry delays");
+        if (s == null) {
+            return null;
+        }
+        RetryDelays delays = RetryDelays.parse(s);
+        if (delays == null) {
+            throw invalid(s + " is not a valid list of retry delays");
+        }
+        return delays;
     }
 
     private static Long integer(Map<String, Object> d, String key, long min, String what) {

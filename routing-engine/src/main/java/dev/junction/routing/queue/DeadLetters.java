@@ -19,6 +19,8 @@ public final class DeadLetters {
     public static final String REJECTED = "rejected";
     public static final String EXPIRED = "expired";
     public static final String MAXLEN = "maxlen";
+    /** Returned to the queue more often than its x-delivery-limit allows (RabbitMQ quorum queues). */
+    public static final String DELIVERY_LIMIT = "delivery_limit";
 
     private DeadLetters() {
     }

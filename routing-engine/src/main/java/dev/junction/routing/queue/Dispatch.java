@@ -1,7 +1,10 @@
 package dev.junction.routing.queue;
 
 import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
+import java.util.concurrent.Executor;
+
 /**
  * Hands a queue's ready messages to its consumers and takes back what they settle. Delivery goes from the head
  * of the {@link ReadyMessages} to the consumer the {@link ConsumerSet} picks (priority, round-robin, credit);
@@ -18,11 +21,15 @@ final class Dispatch {
     private final ConsumerSet consumers;
     private final Unacked unacked = new Unacked();
     private final PublisherBrake brake;
+    private final Executor mailbox;
+    /** Made on the first return under x-delivery-limit or x-retry-delays; null on most queues. */
+    private Redeliveries redeliveries;
     private long nextDeliveryId = 1;
 
     Dispatch(Queue queue, QueueHost host, EffectiveArguments args, ReadyMessages ready, Departures departures,
-             ConsumerSet consumers, PublisherBrake brake) {
+             ConsumerSet consumers, PublisherBrake brake, Executor mailbox) {
         this.brake = brake;
+        this.mailbox = mailbox;
         this.queue = queue;
         this.host = host;
         this.args = args;
@@ -31,8 +38,9 @@ final class Dispatch {
         this.consumers = consumers;
     }
 
+    /** Delivered and unsettled, and returned messages waiting out a retry delay (not ready yet either). */
     int unackedCount() {
-        return unacked.size();
+        return unacked.size() + (redeliveries == null ? 0 : redeliveries.waitingCount());
     }
 
     /** Delivers from the head while a consumer can take it; expired heads met on the way depart as expired. */
@@ -63,9 +71,10 @@ final class Dispatch {
 
     /** Delivers {@code e} (already taken from the ready messages) to {@code c}, or to a get when it is null. */
     Delivery hand(Consumer c, QueueEntry e, boolean autoAck) {
+        Message m = Redeliveries.stamped(e, args.now());
         e.deliveryCount++;
         long id = nextDeliveryId++;
-        Delivery d = new Delivery(queue, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count(),
+        Delivery d = new Delivery(queue, id, m, e.redelivered, e.deliveryCount, autoAck, ready.count(),
                 e.matched);
         if (autoAck) {
             departures.forget(e.storeId);
@@ -100,7 +109,7 @@ final class Dispatch {
                 }
                 case REQUEUE -> {
                     e.redelivered = true;
-                    if (!deleted) {
+                    if (!deleted && !returned(e, now)) {
                         ready.requeue(e);
                         requeued = true;
                     }
@@ -126,5 +135,19 @@ final class Dispatch {
     /** The queue is deleted: every unacknowledged message lets go of its store reference. */
     void releaseAll(StoreRemovals removals) {
         unacked.releaseAll(removals);
+        if (redeliveries != null) {
+            redeliveries.releaseAll(removals);
+        }
+    }
+
+    /** {@link Redeliveries#returned}, when the queue has a part for it or needs one now. */
+    private boolean returned(QueueEntry e, long now) {
+        if (redeliveries == null) {
+            if (!Redeliveries.applies(args.now())) {
+                return false;
+            }
+            redeliveries = new Redeliveries(args, ready, departures, host.timers(), mailbox, queue::kick);
+        }
+        return redeliveries.returned(e, now);
     }
 }

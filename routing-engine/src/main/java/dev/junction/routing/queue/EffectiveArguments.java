@@ -10,8 +10,10 @@ import java.util.Map;
  * <ul>
  *   <li>{@code message-ttl}, {@code expires}, {@code max-length}, {@code max-length-bytes}: the lower of the argument
  *       and the policy value;</li>
- *   <li>{@code overflow}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}: the argument when the queue
- *       was declared with one, else the policy's.</li>
+ *   <li>{@code delivery-limit} and {@code consumer-timeout}: the lower too (RabbitMQ resolves both with
+ *       {@code min});</li>
+ *   <li>{@code overflow}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}, and Junction's own
+ *       {@code retry-delays}: the argument when the queue was declared with one, else the policy's.</li>
  * </ul>
  * {@code x-max-priority} and {@code x-single-active-consumer} are fixed at declaration (RabbitMQ has no policy keys
  * for them). The merged arguments change on the queue's thread only, when its policy changes; other threads may
@@ -69,7 +71,10 @@ public final class EffectiveArguments {
                 a.deadLetterExchange() != null ? a.deadLetterExchange() : p.deadLetterExchange(),
                 a.deadLetterRoutingKey() != null ? a.deadLetterRoutingKey() : p.deadLetterRoutingKey(),
                 a.maxPriority(),
-                a.singleActiveConsumer());
+                a.singleActiveConsumer(),
+                lower(a.deliveryLimit(), p.deliveryLimit()),
+                a.retryDelays() != null ? a.retryDelays() : p.retryDelays(),
+                lower(a.consumerTimeout(), p.consumerTimeout()));
     }
 
     private static Long lower(Long argument, Long policy) {

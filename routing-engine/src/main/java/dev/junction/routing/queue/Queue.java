@@ -67,7 +67,7 @@ public final class Queue implements DeliverySource {
         this.ready = new ReadyMessages(host, args, departures, new Pager(host, key, spec.durable(), args), this::kick);
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());
         this.brake = new PublisherBrake(spec, args, host, mailbox);
-        this.dispatch = new Dispatch(this, host, args, ready, departures, consumers, brake);
+        this.dispatch = new Dispatch(this, host, args, ready, departures, consumers, brake, mailbox);
         this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
             if (!deleted) {
                 ready.expireHeads(System.currentTimeMillis());

@@ -2,6 +2,7 @@ package dev.junction.routing.queue;
 
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.HeaderValues;
+import dev.junction.routing.policy.RetryDelays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,12 +20,16 @@ public record QueueArguments(
         String deadLetterExchange,
         String deadLetterRoutingKey,
         int maxPriority,
-        boolean singleActiveConsumer) {
+        boolean singleActiveConsumer,
+        Long deliveryLimit,
+        RetryDelays retryDelays,
+        Long consumerTimeout) {
 
     /** Arguments whose values must match when a queue is redeclared. */
     static final List<String> EQUIVALENCE_KEYS = List.of("x-message-ttl", "x-expires", "x-max-length",
             "x-max-length-bytes", "x-overflow", "x-dead-letter-exchange", "x-dead-letter-routing-key",
-            "x-max-priority", "x-single-active-consumer", "x-queue-type");
+            "x-max-priority", "x-single-active-consumer", "x-queue-type", "x-delivery-limit", "x-retry-delays",
+            "x-consumer-timeout");
 
     public static QueueArguments parse(Map<String, Object> args, String what) {
         Long ttl = nonNegative(args, "x-message-ttl", what);
@@ -67,8 +72,20 @@ public record QueueArguments(
                         + describe(args.get("x-queue-type")));
             }
         }
+        // x-delivery-limit and x-consumer-timeout are checked as RabbitMQ checks them (non-negative integers).
+        Long deliveryLimit = nonNegative(args, "x-delivery-limit", what);
+        Long consumerTimeout = nonNegative(args, "x-consumer-timeout", what);
+        RetryDelays retryDelays = null;
+        if (args.containsKey("x-retry-delays")) {
+            Object v = args.get("x-retry-delays");
+            retryDelays = RetryDelays.parse(HeaderValues.asString(v));
+            if (retryDelays == null) {
+                throw invalid("x-retry-delays", what, "must be a list of delays such as '1s,10s,1m', got "
+                        + describe(v));
+            }
+        }
         return new QueueArguments(ttl, expires, maxLength, maxBytes, overflow, dlx, dlrk,
-                maxPriority == null ? 0 : maxPriority.intValue(), sac);
+                maxPriority == null ? 0 : maxPriority.intValue(), sac, deliveryLimit, retryDelays, consumerTimeout);
     }
 
     /** True when a queue holding {@code count} ready messages of {@code bytes} in all is past its limits. */
