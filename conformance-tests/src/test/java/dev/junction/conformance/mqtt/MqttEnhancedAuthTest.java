@@ -199,13 +199,13 @@ class MqttEnhancedAuthTest {
         assertThat(raw.readPacket(5000)[0]).as("PINGRESP").isEqualTo(0xD0);
     }
 
-    private static byte[] connect(String method, byte[] data) {
+    static byte[] connect(String method, byte[] data) {
         byte[] props = properties(method, data);
         return packet(0x10, concat(str("MQTT"), new byte[] {5, 0x02, 0, 60}, vbi(props.length), props,
                 str("scram-" + UUID.randomUUID())));
     }
 
-    private static byte[] auth(int reason, String method, byte[] data) {
+    static byte[] auth(int reason, String method, byte[] data) {
         byte[] props = properties(method, data);
         return packet(AUTH, concat(new byte[] {(byte) reason}, vbi(props.length), props));
     }
@@ -229,7 +229,7 @@ class MqttEnhancedAuthTest {
     }
 
     /** The value of property {@code id} in the property section starting at {@code at}; null when absent. */
-    private static byte[] property(int[] p, int at, int id) {
+    static byte[] property(int[] p, int at, int id) {
         int length = 0;
         int shift = 0;
         int i = at;
