@@ -94,13 +94,16 @@ class MqttEnhancedAuthTest {
 
     @Test
     void anUnknownMethodIsRefusedWithBadAuthenticationMethod_MQTT_4_12_0_1() throws Exception {
-        try (RawMqtt raw = new RawMqtt(broker.port("mqtt"))) {
-            raw.send(connect("GS2-KRB5", new byte[] {1, 2, 3}));
-            int[] connack = raw.readPacket(5000);
+        // This broker has no jwt backend: the token methods are unknown here too.
+        for (String method : new String[] {"GS2-KRB5", "OAUTHBEARER", "JWT"}) {
+            try (RawMqtt raw = new RawMqtt(broker.port("mqtt"))) {
+                raw.send(connect(method, new byte[] {1, 2, 3}));
+                int[] connack = raw.readPacket(5000);
 
-            assertThat(connack[0]).isEqualTo(CONNACK);
-            assertThat(connack[2]).isEqualTo(0x8C);
-            assertThat(raw.readUntilClosed(5000)).isTrue();
+                assertThat(connack[0]).isEqualTo(CONNACK);
+                assertThat(connack[2]).as(method).isEqualTo(0x8C);
+                assertThat(raw.readUntilClosed(5000)).isTrue();
+            }
         }
     }
 
