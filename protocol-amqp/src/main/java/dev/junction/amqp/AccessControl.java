@@ -7,6 +7,7 @@ import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.api.ExchangeInfo;
 import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.ServerQueueName;
 import dev.junction.routing.api.Vhost;
 import dev.junction.routing.auth.UserRights;
 import dev.junction.routing.auth.backend.ResourceAnswers;
@@ -33,8 +34,6 @@ import java.util.Optional;
 final class AccessControl {
     /** Exchanges whose topic_path answers a connection keeps; a client using more starts again with fewer. */
     private static final int TOPIC_EXCHANGES = 64;
-    /** Server-named queues are random: an answer about one stands for the next one the same method declares. */
-    private static final String GENERATED = "amq.gen-";
 
     private final String userName;
     private final String vhost;
@@ -46,6 +45,11 @@ final class AccessControl {
     /** topic_path, when the login's backend decides per request; else null. */
     private final TopicQuestions topics;
     private final Map<String, TopicAnswers> topicAnswers = new HashMap<>();
+    /**
+     * The name made for the server-named queue the method being handled declares: kept until the method is done, so
+     * that every pass of it (one per question an auth service answers) declares, and asks about, the same name.
+     */
+    private ServerQueueName serverName;
 
     AccessControl(UserConfig user, String vhost, VhostPermission permission, UserRights rights) {
         this(user, vhost, permission, rights, null);
@@ -178,25 +182,27 @@ final class AccessControl {
     /** resource_path's answer to {@code q}: known, or asked with the method handled again once answered. */
     private boolean answered(ResourceQuestion q) {
         Optional<Boolean> known = resources.answer(q);
-        ResourceQuestion standIn = q.resource() == ResourceQuestion.Resource.QUEUE && q.name().startsWith(GENERATED)
-                ? new ResourceQuestion(q.vhost(), q.resource(), GENERATED, q.permission()) : null;
-        if (known.isEmpty() && standIn != null) {
-            known = resources.answer(standIn);
-        }
         if (known.isPresent()) {
             return known.get();
         }
         ResourceAnswers answers = resources;
-        throw new AnswerPending(() -> answers.ask(q), allowed -> {
-            answers.remember(q, allowed);
-            if (standIn != null) {
-                answers.remember(standIn, allowed);
-            }
-        });
+        throw new AnswerPending(() -> answers.ask(q), allowed -> answers.remember(q, allowed));
+    }
+
+    /**
+     * The name of the server-named queue the method being handled declares: made on its first pass and the same on
+     * the passes after (it is handled again after each answer of an auth service), until it is done.
+     */
+    ServerQueueName serverName() {
+        if (serverName == null) {
+            serverName = ServerQueueName.next();
+        }
+        return serverName;
     }
 
     /** The method that needed answers fetched for it is done (handled or refused). */
     void settled() {
+        serverName = null;
         if (resources != null) {
             resources.settled();
         }

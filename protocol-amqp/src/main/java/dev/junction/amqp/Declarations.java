@@ -152,17 +152,22 @@ final class Declarations {
         }
         Map<String, Object> args = m.table("arguments");
         String dlx = HeaderValues.asString(args.get("x-dead-letter-exchange"));
-        QueueInfo q = vhost.declareQueue(new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"),
-                m.bit("auto-delete"), args), context.owner(), passive, name -> {
-                    // Checked on the final name, so server-named queues are checked too.
-                    access.configure("queue", name, c);
-                    if (dlx != null) {
-                        // As RabbitMQ: dead-lettering reads the queue and writes to the DLX.
-                        access.read("queue", name, c);
-                        access.write("exchange", dlx, c);
-                        access.indirectWrite(dlx, c);
-                    }
-                });
+        QueueSpec spec = new QueueSpec(requested, m.bit("durable"), m.bit("exclusive"), m.bit("auto-delete"), args);
+        java.util.function.Consumer<String> check = name -> {
+            // Checked on the final name, so server-named queues are checked too.
+            access.configure("queue", name, c);
+            if (dlx != null) {
+                // As RabbitMQ: dead-lettering reads the queue and writes to the DLX.
+                access.read("queue", name, c);
+                access.write("exchange", dlx, c);
+                access.indirectWrite(dlx, c);
+            }
+        };
+        // A server-named queue gets the name the method's first pass made, so that when the checks stop it to ask an
+        // auth service about that name, the pass after creates the queue that was asked about.
+        QueueInfo q = !passive && requested.isEmpty()
+                ? vhost.declareQueue(spec, access.serverName(), context.owner(), check)
+                : vhost.declareQueue(spec, context.owner(), passive, check);
         return MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount());
     }
 

@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MQTT 5 enhanced authentication (section 4.12) with SCRAM-SHA-256 and SCRAM-SHA-512 against the configured users:
+ * MQTT 5 enhanced authentication (section 4.12) with SCRAM-SHA-256 and SCRAM-SHA-512 against the configured users
+ * (below), or with an access token ({@code OAUTHBEARER}, {@code JWT}: {@link TokenAuth}). SCRAM:
  * a CONNECT naming the mechanism as its Authentication Method carries the client-first message, the server answers
  * with AUTH Continue authentication, the client's AUTH carries its proof, and the CONNACK carries the server's
  * (section 4.12, non-normative SCRAM example). After the CONNACK the client may re-authenticate the same way, starting
@@ -48,6 +49,8 @@ final class EnhancedAuth {
 
     private final MqttConnection c;
     private final Login login;
+    /** The token methods ({@code OAUTHBEARER}, {@code JWT}): one step, verified by the jwt backend. */
+    private final TokenAuth tokens;
     /** The CONNECT's Authentication Method; null when it had none (then AUTH is a protocol error [MQTT-4.12.0-7]). */
     private String method;
     private ScramMechanism mechanism;
@@ -63,6 +66,7 @@ final class EnhancedAuth {
     EnhancedAuth(MqttConnection c, Login login) {
         this.c = c;
         this.login = login;
+        this.tokens = new TokenAuth(c, login, this);
     }
 
     /**
@@ -76,6 +80,10 @@ final class EnhancedAuth {
             return false;
         }
         method = asked;
+        if (tokens.speaks(asked)) {
+            tokens.connect(m, asked, data(props)); // one step: the token decides, then comes back to connect()
+            return true;
+        }
         connect = m;
         mechanism = ScramMechanism.bySaslName(asked).orElse(null);
         if (mechanism == null) {
@@ -110,8 +118,9 @@ final class EnhancedAuth {
      */
     static String claimedUser(MqttConnectMessage m) {
         MqttProperties props = m.variableHeader().properties();
-        if (m.payload().userName() != null || text(props, MqttProperties.AUTHENTICATION_METHOD) == null) {
-            return m.payload().userName();
+        String method = text(props, MqttProperties.AUTHENTICATION_METHOD);
+        if (m.payload().userName() != null || method == null || ScramMechanism.bySaslName(method).isEmpty()) {
+            return m.payload().userName(); // a token's user is known only once it is verified
         }
         try {
             return ScramExchange.clientFirst(data(props)).userName();
@@ -183,6 +192,15 @@ final class EnhancedAuth {
             return;
         }
         int reason = reasonOf(m);
+        if (step == Step.IDLE && reason == ReasonCode.RE_AUTHENTICATE.code() && tokens.speaks(method)) {
+            if (!method.equals(text(props(m), MqttProperties.AUTHENTICATION_METHOD))) {
+                c.violations.protocolError("re-authentication with another Authentication Method [MQTT-4.12.1-1]");
+                return;
+            }
+            step = Step.LOOKING_UP; // another AUTH before the answer is a protocol error
+            tokens.reauthenticate(method, data(props(m)), () -> step = Step.IDLE);
+            return;
+        }
         if (step == Step.IDLE && reason == ReasonCode.RE_AUTHENTICATE.code()) {
             ScramExchange.ClientFirst first;
             try {
@@ -297,7 +315,7 @@ final class EnhancedAuth {
     }
 
     /** Re-authentication failed: DISCONNECT Not authorized, and close [MQTT-4.12.1-2]. */
-    private void reauthFailed(String why) {
+    void reauthFailed(String why) {
         step = Step.IDLE;
         c.server.engine.loginThrottle().failed("mqtt", c.address(), c.user().name());
         LOG.info("MQTT client '{}' ({}) failed to re-authenticate with {}: {}; closing", c.clientId(), c.remote(),
@@ -305,7 +323,8 @@ final class EnhancedAuth {
         c.closeWith(ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
     }
 
-    private void send(ReasonCode reason, byte[] data) {
+    /** AUTH after the CONNACK; {@code data} null for none. */
+    void send(ReasonCode reason, byte[] data) {
         c.out.write(auth(reason, data));
         c.ctx.flush();
     }
@@ -314,7 +333,9 @@ final class EnhancedAuth {
     private MqttMessage auth(ReasonCode reason, byte[] data) {
         MqttProperties p = new MqttProperties();
         p.add(new StringProperty(MqttProperties.AUTHENTICATION_METHOD, method));
-        p.add(new BinaryProperty(MqttProperties.AUTHENTICATION_DATA, data));
+        if (data != null) {
+            p.add(new BinaryProperty(MqttProperties.AUTHENTICATION_DATA, data));
+        }
         return MqttMessageBuilders.auth().reasonCode(reason.value()).properties(p).build();
     }
 

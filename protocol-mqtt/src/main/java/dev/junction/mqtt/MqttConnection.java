@@ -356,7 +356,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     UserConfig user() {
-        return client.user();
+        return topics.rights() == null ? client.user() : topics.rights().user(); // renewed by re-authentication
     }
 
     MqttSession session() {

@@ -152,22 +152,22 @@ public final class VirtualHost {
      * exclusive queue belongs to it and is refused to others with RESOURCE_LOCKED.
      */
     public Queue declareQueue(QueueSpec spec, Object owner, boolean passive) {
-        return declareQueue(spec, owner, passive, name -> { });
+        return declareQueue(spec, null, owner, passive, name -> { });
     }
 
     /**
-     * queue.declare with a check that runs on the final name (server-generated or not) before a new queue is
-     * created: adapters use it for permission checks on names they cannot know in advance.
+     * queue.declare with a check that runs on the final name before a new queue is created, for adapters' permission
+     * checks on names they cannot know in advance; an empty name gets {@code serverName} (null: a new one).
      */
-    public Queue declareQueue(QueueSpec spec, Object owner, boolean passive,
-                              java.util.function.Consumer<String> beforeCreate) {
+    public Queue declareQueue(QueueSpec spec, dev.junction.routing.api.ServerQueueName serverName, Object owner,
+                              boolean passive, java.util.function.Consumer<String> beforeCreate) {
         synchronized (lock) {
             if (passive) {
                 Queue q = usableQueue(spec.name(), owner);
                 q.touch();
                 return q;
             }
-            String queueName = spec.name().isEmpty() ? GeneratedNames.queue() : spec.name();
+            String queueName = spec.name().isEmpty() ? GeneratedNames.queue(serverName) : spec.name();
             Queue existing = queues.get(queueName);
             String what = "queue '" + queueName + "' in vhost '" + name + "'";
             if (existing != null) {

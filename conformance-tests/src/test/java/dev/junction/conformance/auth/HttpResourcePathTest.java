@@ -135,6 +135,28 @@ class HttpResourcePathTest {
         }
     }
 
+    /**
+     * A server-named queue is asked about by the name it gets, in every question of its queue.declare (configure;
+     * with a dead-letter exchange read too), though the declare waits for each answer and is handled again after it.
+     */
+    @Test
+    void aServerNamedQueueIsAskedAboutByTheNameItGets() throws Exception {
+        startBroker(5000, 60);
+        try (Connection c = amqp()) {
+            Channel ch = c.createChannel();
+            String first = ch.queueDeclare().getQueue();
+            String second = ch.queueDeclare("", false, true, true, Map.of("x-dead-letter-exchange", "dev.dlx"))
+                    .getQueue();
+            assertThat(asked("queue", first, "configure")).isTrue();
+            assertThat(asked("queue", second, "configure")).isTrue();
+            assertThat(asked("queue", second, "read")).isTrue();
+            assertThat(asked("exchange", "dev.dlx", "write")).isTrue();
+            assertThat(service.to("/auth/resource")).filteredOn(p -> p.get("name").startsWith("amq.gen-"))
+                    .as("no question about a name no queue got").allSatisfy(p -> assertThat(p.get("name"))
+                            .isIn(first, second));
+        }
+    }
+
     /** Answers are kept per user and question for auth.cache_ttl_seconds: an operation repeated asks nothing. */
     @Test
     void answersAreKeptForTheCacheTtl() throws Exception {

@@ -14,6 +14,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.rabbitmq.client.AuthenticationFailureException;
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -130,6 +131,25 @@ class JwtAuthBackendTest {
                             e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED));
         } finally {
             m.disconnect();
+        }
+    }
+
+    /**
+     * RabbitMQ's OAuth 2.0 plugin expands variables in scopes: {@code {vhost}}, the vhost being used, and the token's
+     * string claims such as {@code {sub}}; so one scope list gives each subject its own queues.
+     */
+    @Test
+    void scopeVariablesAreFilledInWithTheVhostAndTheTokensClaims() throws Exception {
+        String scope = "junction.configure:{vhost}/q-{sub}-* junction.read:*/q-{sub}-{vhost}";
+        try (Connection c = amqp(token("alice", scope), "restricted")) {
+            Channel ch = c.createChannel();
+            ch.queueDeclare("q-alice-restricted", false, false, true, null);
+            ch.queuePurge("q-alice-restricted");
+            ch.queueDeclare("q-alice-1", false, false, true, null);
+            assertThatThrownBy(() -> ch.queuePurge("q-alice-1")).as("read is for q-alice-restricted only")
+                    .hasStackTraceContaining("ACCESS_REFUSED");
+            assertThatThrownBy(() -> c.createChannel().queueDeclare("q-bob-1", false, false, true, null))
+                    .as("another subject's queue").hasStackTraceContaining("ACCESS_REFUSED");
         }
     }
 

@@ -56,6 +56,13 @@ public interface Vhost {
      */
     QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive, Consumer<String> beforeCreate);
 
+    /**
+     * A non-passive {@code queue.declare} of a server-named queue ({@code spec} without a name) that gets
+     * {@code name}: the adapter made the name beforehand, so that a declaration it handles twice (the first pass
+     * stopped by {@code beforeCreate} to ask an auth service about the name) creates the queue it asked about.
+     */
+    QueueInfo declareQueue(QueueSpec spec, ServerQueueName name, Object owner, Consumer<String> beforeCreate);
+
     default QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive) {
         return declareQueue(spec, owner, passive, name -> { });
     }

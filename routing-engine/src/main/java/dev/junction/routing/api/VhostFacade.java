@@ -65,7 +65,15 @@ final class VhostFacade implements Vhost {
 
     @Override
     public QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive, Consumer<String> beforeCreate) {
-        return info(vhost.declareQueue(spec, owner, passive, beforeCreate));
+        return info(vhost.declareQueue(spec, null, owner, passive, beforeCreate));
+    }
+
+    @Override
+    public QueueInfo declareQueue(QueueSpec spec, ServerQueueName name, Object owner, Consumer<String> beforeCreate) {
+        if (!spec.name().isEmpty()) {
+            throw new IllegalArgumentException("a server-named queue's spec has no name: " + spec.name());
+        }
+        return info(vhost.declareQueue(spec, name, owner, false, beforeCreate));
     }
 
     @Override

@@ -49,6 +49,8 @@ public final class UserRights {
     private final String vhost;
     private final String clientId;
     private volatile State state;
+    /** How many times {@link #renewed} replaced the rights: part of {@link #version()}. */
+    private volatile long renewals;
 
     UserRights(Authorization authorization, Users users, UserConfig user, String vhost, String clientId) {
         this.authorization = authorization;
@@ -80,7 +82,11 @@ public final class UserRights {
         return s;
     }
 
-    private UserConfig user() {
+    /**
+     * The user as these rights know it now: the directory's current version of it (a revoked user has no
+     * permissions), or the rights of its renewed credentials ({@link #renewed}).
+     */
+    public UserConfig user() {
         return state().user();
     }
 
@@ -93,6 +99,7 @@ public final class UserRights {
         if (!live) {
             state = new State(users.generation(), renewed, TopicAcl.of(renewed.acl(), renewed.name(), clientId),
                     new ConcurrentHashMap<>());
+            renewals++; // written by the connection's own thread only
         }
     }
 
@@ -103,7 +110,8 @@ public final class UserRights {
 
     /** A number that changes whenever these rights may have changed (for callers that cache decisions). */
     public long version() {
-        return state().generation();
+        // Both only grow, so the sum changes whenever either does.
+        return state().generation() + renewals;
     }
 
     public TopicAcl acl() {

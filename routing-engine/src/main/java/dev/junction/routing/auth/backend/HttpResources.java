@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * <p>Rules: answers are kept per user and question for the backend's cache TTL ({@code auth.cache_ttl_seconds}),
  * at most {@code auth.cache_max_entries} of them (when full, lapsed ones are dropped and, if none lapsed, new answers
  * go unkept); a service that could not answer says no for that operation only, and is asked again next time.
+ * Answers about server-named queues are not kept: each such name is new, so no later question would find them.
  * Thread-safe.
  */
 final class HttpResources {
@@ -93,7 +94,7 @@ final class HttpResources {
     }
 
     private void keep(Key key, boolean allowed) {
-        if (ttlNanos <= 0 || maxEntries <= 0) {
+        if (ttlNanos <= 0 || maxEntries <= 0 || key.question().serverNamed()) {
             return;
         }
         long now = nanoClock.getAsLong();

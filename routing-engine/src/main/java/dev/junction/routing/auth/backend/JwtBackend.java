@@ -187,9 +187,21 @@ public final class JwtBackend implements AuthBackend, AutoCloseable {
         if (name == null || name.isEmpty()) {
             return Verdict.deny("token has no '" + config.userClaim() + "' claim naming the user");
         }
-        UserConfig user = ScopeRights.user(name, scopes(claims), config.resourceServerId(), vhosts, mqttExchange);
+        UserConfig user = ScopeRights.user(name, scopes(claims), textClaims(claims), config.resourceServerId(), vhosts,
+                mqttExchange);
         Instant exp = claims.getExpirationTime().toInstant();
         return Verdict.allowUntil(user, exp);
+    }
+
+    /** The claims whose values are strings: the values of variables such as {@code {sub}} in scopes. */
+    private static java.util.Map<String, String> textClaims(JWTClaimsSet claims) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        claims.getClaims().forEach((k, v) -> {
+            if (v instanceof String s) {
+                out.put(k, s);
+            }
+        });
+        return out;
     }
 
     /** The {@code scope} claim: a space-separated string (RFC 8693 section 4.2) or a list. */

@@ -36,6 +36,14 @@ public record ResourceQuestion(String vhost, Resource resource, String name, Per
         Objects.requireNonNull(permission, "permission");
     }
 
+    /**
+     * Whether this asks about a server-named queue ({@code amq.gen-...}; clients cannot declare {@code amq.} names),
+     * whose name is random: an answer about it is of use to the operation that asked only.
+     */
+    public boolean serverNamed() {
+        return resource == Resource.QUEUE && name.startsWith(dev.junction.routing.api.ServerQueueName.PREFIX);
+    }
+
     @Override
     public String toString() {
         return permission.wireName() + " on " + resource.wireName() + " '" + name + "' in vhost '" + vhost + "'";

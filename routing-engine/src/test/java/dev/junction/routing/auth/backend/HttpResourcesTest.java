@@ -74,6 +74,15 @@ class HttpResourcesTest {
     }
 
     @Test
+    void anAnswerAboutAServerNamedQueueIsNotKept() {
+        HttpResources r = resources(100);
+        ResourceQuestion generated = new ResourceQuestion("/", ResourceQuestion.Resource.QUEUE, "amq.gen-x",
+                ResourceQuestion.Permission.CONFIGURE);
+        assertThat(r.of("alice").ask(generated).join()).as("the service's deny").isFalse();
+        assertThat(r.of("alice").known(generated)).as("a random name is never asked about again").isEmpty();
+    }
+
+    @Test
     void aFailureRefusesAndIsNotKept() {
         HttpResources r = resources(100);
         assertThat(r.of("alice").ask(queue("fail")).join()).isFalse();
