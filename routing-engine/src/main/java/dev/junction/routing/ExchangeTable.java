@@ -30,7 +30,7 @@ final class ExchangeTable {
         this.vhost = vhost;
         this.engine = engine;
         this.bindings = bindings;
-        for (ExchangeType t : ExchangeType.values()) {
+        for (ExchangeType t : ExchangeType.STANDARD) {
             add(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
         }
         add(new ExchangeSpec("amq.match", "headers", true, false, false, Map.of()), ExchangeType.HEADERS);

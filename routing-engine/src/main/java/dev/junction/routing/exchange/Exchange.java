@@ -36,6 +36,8 @@ public abstract class Exchange {
             case FANOUT -> new FanoutExchange(spec);
             case TOPIC -> new TopicExchange(spec);
             case HEADERS -> new HeadersExchange(spec);
+            case CONSISTENT_HASH -> new ConsistentHashExchange(spec);
+            case MESSAGE_DEDUPLICATION -> new DeduplicationExchange(spec);
         };
     }
 
