@@ -68,7 +68,7 @@ final class Dispatch {
         Delivery d = new Delivery(queue, id, e.message, e.redelivered, e.deliveryCount, autoAck, ready.count(),
                 e.matched);
         if (autoAck) {
-            departures.forget(e.storeId);
+            departures.forget(e);
         } else {
             unacked.add(id, e, c);
         }
@@ -94,7 +94,7 @@ final class Dispatch {
             }
             switch (how) {
                 case ACK -> {
-                    departures.forget(e.storeId);
+                    departures.forget(e);
                     acked++;
                 }
                 case REQUEUE -> {
@@ -106,7 +106,7 @@ final class Dispatch {
                 }
                 case DISCARD -> {
                     departures.deadLetter(e.message, DeadLetters.REJECTED, now);
-                    departures.forget(e.storeId);
+                    departures.forget(e);
                 }
             }
         }
