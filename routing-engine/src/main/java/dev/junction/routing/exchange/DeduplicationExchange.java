@@ -21,8 +21,10 @@ import java.util.function.Consumer;
  * without the header is never checked. A dropped duplicate is confirmed like any message that reached no queue, so
  * a publisher that republishes after a lost confirm leaves one copy.
  *
- * <p>The keys are held in memory only: they do not survive a restart of the broker (the plugin's default
- * {@code x-cache-persistence} is {@code memory} too).
+ * <p>A durable exchange's keys survive a restart: each recorded or forgotten key is written to the store (see
+ * {@link DeduplicationCache}), so memory holds at most {@code x-cache-size} keys and the disk as many. A key is
+ * written with the store's next group commit, not before the message's confirm: after a crash (not a clean stop)
+ * the keys of the last few milliseconds may be missing. A transient exchange keeps its keys in memory only.
  */
 final class DeduplicationExchange extends Exchange {
     static final String HEADER = "x-deduplication-header";
@@ -103,6 +105,16 @@ final class DeduplicationExchange extends Exchange {
     static String keyText(Object key) {
         String s = HeaderValues.asString(key);
         return s != null ? s : String.valueOf(key);
+    }
+
+    @Override
+    public void keepStateIn(ExchangeState state) {
+        cache.keepIn(state);
+    }
+
+    @Override
+    public void recoverState(String key, byte[] data) {
+        cache.restore(key, data, System.currentTimeMillis());
     }
 
     @Override
