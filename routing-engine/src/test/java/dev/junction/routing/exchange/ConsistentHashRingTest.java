@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The ring of {@link ConsistentHashExchange}: one binding per message, shares by weight, minimal movement. */
-class ConsistentHashExchangeTest {
+class ConsistentHashRingTest {
     private static ConsistentHashExchange exchange(Map<String, Object> args) {
         return new ConsistentHashExchange(new ExchangeSpec("x", "x-consistent-hash", false, false, false, args));
     }
