@@ -30,7 +30,7 @@ final class ExchangeTable {
         this.vhost = vhost;
         this.engine = engine;
         this.bindings = bindings;
-        for (ExchangeType t : ExchangeType.values()) {
+        for (ExchangeType t : ExchangeType.STANDARD) {
             add(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
         }
         add(new ExchangeSpec("amq.match", "headers", true, false, false, Map.of()), ExchangeType.HEADERS);
@@ -93,6 +93,9 @@ final class ExchangeTable {
 
     private Exchange add(ExchangeSpec spec, ExchangeType type) {
         Exchange x = Exchange.create(spec, type);
+        if (spec.durable() && !ExchangeType.STANDARD.contains(type)) {
+            x.keepStateIn(new StoredExchangeState(engine.store().definitions(), vhost.name(), spec.name()));
+        }
         vhost.policies().applyTo(x);
         exchanges.put(spec.name(), x);
         return x;
@@ -124,6 +127,9 @@ final class ExchangeTable {
         bindings.removeAllInto(DestinationKind.EXCHANGE, x.name());
         if (x.durable()) {
             engine.store().definitions().delete(DefinitionKind.EXCHANGE, vhost.name(), x.name());
+            if (x.type() == ExchangeType.MESSAGE_DEDUPLICATION) {
+                StoredExchangeState.deleteAll(engine.store().definitions(), vhost.name(), x.name());
+            }
         }
     }
 

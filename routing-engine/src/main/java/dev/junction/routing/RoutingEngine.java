@@ -239,6 +239,7 @@ public final class RoutingEngine implements AutoCloseable {
                 case QUEUE -> vhostFor(d).recoverQueue(DefinitionCodec.readQueue(d));
                 case BINDING -> vhostFor(d).recoverBinding(DefinitionCodec.readBinding(d));
                 case POLICY -> vhostFor(d).policies().recover(DefinitionCodec.readPolicy(d));
+                case EXCHANGE_STATE -> StoredExchangeState.recover(vhostFor(d), d, store.definitions());
                 default -> {
                     // Users and permissions are recovered by the broker's access control, not here.
                 }

@@ -5,5 +5,7 @@ package dev.junction.storage;
  * new kinds go at the end (policies come after the queues and exchanges they apply to).
  */
 public enum DefinitionKind {
-    VHOST, USER, PERMISSION, EXCHANGE, QUEUE, BINDING, POLICY
+    VHOST, USER, PERMISSION, EXCHANGE, QUEUE, BINDING, POLICY,
+    /** What an exchange remembers between messages (a deduplication exchange's recent keys), by exchange and key. */
+    EXCHANGE_STATE
 }

@@ -37,6 +37,8 @@ public abstract class Exchange {
             case FANOUT -> new FanoutExchange(spec);
             case TOPIC -> new TopicExchange(spec);
             case HEADERS -> new HeadersExchange(spec);
+            case CONSISTENT_HASH -> new ConsistentHashExchange(spec);
+            case MESSAGE_DEDUPLICATION -> new DeduplicationExchange(spec);
         };
     }
 
@@ -126,6 +128,17 @@ public abstract class Exchange {
     }
 
     public abstract Collection<Binding> bindings();
+
+    /**
+     * Gives a durable exchange that remembers something between messages the place to keep it (the engine calls
+     * this once, when the exchange is declared or recovered). Most exchanges remember nothing and ignore it.
+     */
+    public void keepStateIn(ExchangeState state) {
+    }
+
+    /** Restores one entry that {@link #keepStateIn} stored before a restart; ignored by exchanges with no state. */
+    public void recoverState(String key, byte[] data) {
+    }
 
     public boolean hasBindings() {
         return !bindings().isEmpty();

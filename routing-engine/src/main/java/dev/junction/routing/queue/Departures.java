@@ -14,12 +14,40 @@ final class Departures {
     private final QueueHost host;
     private final QueueKey key;
     private final EffectiveArguments args;
+    private final QueueDeduplication dedup;
     private volatile Consumer<String> dropListener = reason -> { };
 
-    Departures(QueueHost host, QueueKey key, EffectiveArguments args) {
+    Departures(QueueHost host, QueueKey key, EffectiveArguments args, QueueDeduplication dedup) {
         this.host = host;
         this.key = key;
         this.args = args;
+        this.dedup = dedup;
+    }
+
+    /** Whether the queue holds a message with {@code m}'s deduplication key ({@link QueueDeduplication}). */
+    boolean duplicate(Message m) {
+        return dedup.duplicate(m);
+    }
+
+    /** Whether the queue deduplicates, so its stored messages are read back at start to rebuild the keys. */
+    boolean deduplicates() {
+        return dedup.enabled();
+    }
+
+    /** {@code e} entered the ready messages. */
+    void entered(QueueEntry e) {
+        dedup.entered(e.message);
+    }
+
+    /** The ready messages were dropped all at once (purge, delete). */
+    void purged() {
+        dedup.clear();
+    }
+
+    /** {@code e} left the queue (acknowledged, delivered without acknowledgement, expired, dropped, rejected). */
+    void forget(QueueEntry e) {
+        dedup.left(e.message);
+        forget(e.storeId);
     }
 
     /** The queue no longer holds the message: the store drops its reference (0: the store never had it). */
@@ -43,7 +71,7 @@ final class Departures {
     void expire(QueueEntry e, long now) {
         dropped(DeadLetters.EXPIRED);
         deadLetter(e.message, DeadLetters.EXPIRED, now);
-        forget(e.storeId);
+        forget(e);
     }
 
     /** Dead-letters {@code m} with {@code reason} when the queue has a dead-letter exchange. */

@@ -77,7 +77,7 @@ final class Dispatch {
         Delivery d = new Delivery(queue, id, m, e.redelivered, e.deliveryCount, autoAck, ready.count(),
                 e.matched);
         if (autoAck) {
-            departures.forget(e.storeId);
+            departures.forget(e);
         } else {
             unacked.add(id, e, c);
         }
@@ -104,7 +104,7 @@ final class Dispatch {
             }
             switch (how) {
                 case ACK -> {
-                    departures.forget(e.storeId);
+                    departures.forget(e);
                     acked++;
                 }
                 case REQUEUE -> {
@@ -116,7 +116,7 @@ final class Dispatch {
                 }
                 case DISCARD -> {
                     departures.deadLetter(e.message, DeadLetters.REJECTED, now);
-                    departures.forget(e.storeId);
+                    departures.forget(e);
                 }
             }
         }

@@ -63,7 +63,7 @@ public final class Queue implements DeliverySource {
         this.args = new EffectiveArguments(declared, spec.arguments());
         this.exclusiveOwner = exclusiveOwner;
         this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
-        this.departures = new Departures(host, key, args);
+        this.departures = new Departures(host, key, args, QueueDeduplication.of(spec.arguments()));
         this.ready = new ReadyMessages(host, args, departures, new Pager(host, key, spec.durable(), args), this::kick);
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());
         this.brake = new PublisherBrake(spec, args, host, mailbox);
@@ -173,7 +173,7 @@ public final class Queue implements DeliverySource {
     private void doEnqueue(Message message, long storeId, Confirmation confirmation, boolean redelivered,
                            List<Binding> matched) {
         long now = System.currentTimeMillis();
-        if (deleted) {
+        if (deleted || departures.duplicate(message)) {
             departures.forget(storeId);
             confirmation.accept();
             return;

@@ -40,11 +40,12 @@ final class ReadyMessages {
 
     /** Restores stored messages at start-up (see {@link Pager#restore}); {@code enqueue} takes those read now. */
     void restore(IdPage page, long now, Consumer<StoredMessage> enqueue) {
-        pager.restore(page, now, args.now().maxLengthBytes() != null, enqueue);
+        pager.restore(page, now, args.now().maxLengthBytes() != null || departures.deduplicates(), enqueue);
     }
 
     /** Takes a new message: into the window, or into the backlog when the window is full (durable queues). */
     void add(QueueEntry e) {
+        departures.entered(e);
         if (pager.pagesOut(window, e.storeId)) {
             pager.pageOut(e);
         } else {
@@ -112,13 +113,14 @@ final class ReadyMessages {
             QueueEntry dropped = window.pollOldestLowest();
             departures.dropped(DeadLetters.MAXLEN);
             departures.deadLetter(dropped.message, DeadLetters.MAXLEN, now);
-            departures.forget(dropped.storeId);
+            departures.forget(dropped);
         }
     }
 
     /** Removes every ready message, in memory and paged out, handing their store ids to {@code removals}. */
     StoreRemovals dropAll(StoreRemovals removals) {
         window.drain(e -> removals.accept(e.storeId));
+        departures.purged();
         pager.clear(removals);
         return removals;
     }

@@ -75,7 +75,7 @@ final class Redeliveries {
         int returns = e.deliveryCount;
         if (a.deliveryLimit() != null && returns > a.deliveryLimit()) {
             departures.deadLetter(e.message, DeadLetters.DELIVERY_LIMIT, now);
-            departures.forget(e.storeId);
+            departures.forget(e);
             return true;
         }
         RetryDelays delays = a.retryDelays();
