@@ -83,7 +83,7 @@ final class ManagementBindings {
     }
 
     /** Percent-encodes all but RFC 3986's unreserved characters [RFC 3986 section 2.3]. */
-    private static String encode(String s) {
+    static String encode(String s) {
         StringBuilder out = new StringBuilder();
         for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xFF);
