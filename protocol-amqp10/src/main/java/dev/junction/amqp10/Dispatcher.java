@@ -137,7 +137,7 @@ final class Dispatcher {
         }
         Access access = new Access(user, vhostName, permission,
                 engine.authorization().rights(user, vhostName, null));
-        opened = new Opened(conn, server, user, vhost, access, brake);
+        opened = new Opened(conn, server, user, vhost, access, brake, new Transactions());
         connection.setContainer("junction");
         connection.setProperties(Map.of(PRODUCT, "Junction", VERSION, RABBITMQ_LEVEL, NODE_NAME, NODE));
         connection.open();
@@ -209,6 +209,8 @@ final class Dispatcher {
         }
         if (ManagementPair.addresses(link)) {
             management.computeIfAbsent(link.getName(), name -> new ManagementPair(opened)).attach(link);
+        } else if (link instanceof Receiver r && TransactionCoordinator.addresses(r)) {
+            TransactionCoordinator.attach(r, opened);
         } else if (link instanceof Receiver r) {
             brake.add(IncomingLink.attach(r, opened));
         } else {
@@ -239,6 +241,8 @@ final class Dispatcher {
                 management.remove(link.getName());
             }
             links--;
+        } else if (handler instanceof TransactionCoordinator) {
+            links--;
         }
     }
 
@@ -250,6 +254,8 @@ final class Dispatcher {
             out.disposition(d);
         } else if (handler instanceof ManagementPair pair) {
             pair.delivery(d);
+        } else if (handler instanceof TransactionCoordinator coordinator) {
+            coordinator.delivery(d);
         }
     }
 
@@ -327,6 +333,7 @@ final class Dispatcher {
             quota.close();
         }
         if (opened != null) {
+            opened.transactions().clear();
             engine.unwatchAlarm(brake.alarmListener);
             opened.vhost().ownerClosed(conn);
         }

@@ -17,6 +17,7 @@ import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
+import org.apache.qpid.proton.amqp.transaction.TransactionalState;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
@@ -182,8 +183,25 @@ final class OutgoingLink implements DeliverySink {
         if (state == null && !transfer.remotelySettled()) {
             return;
         }
+        if (state instanceof TransactionalState txn) {
+            // applied at commit; a rollback requeues the message (the link's close requeues it if that comes first)
+            Object outcome = txn.getOutcome();
+            o.transactions().get(txn.getTxnId()).outcome(() -> settleIfHeld(transfer, d, outcome),
+                    () -> settleIfHeld(transfer, d, Released.getInstance()));
+            return;
+        }
         // settled without a state: the source's default outcome applies [part 3 section 3.5.3], else accepted
-        d.settle(settlement(state != null ? state : ((Source) sender.getSource()).getDefaultOutcome()));
+        settle(transfer, d, state != null ? state : ((Source) sender.getSource()).getDefaultOutcome());
+    }
+
+    private void settleIfHeld(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
+        if (open && transfer.getContext() == d) {
+            settle(transfer, d, outcome);
+        }
+    }
+
+    private void settle(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
+        d.settle(settlement(outcome));
         transfer.setContext(null);
         unsettled.remove(transfer);
         transfer.settle();
