@@ -3,6 +3,7 @@ package dev.junction.amqp10;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ChannelInfo;
 import dev.junction.routing.api.ConnectionQuotas;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.Vhost;
@@ -63,6 +64,7 @@ final class Dispatcher {
     private ConnectionQuotas.Lease quota;
     private int links;
     private int sessions;
+    private int nextSession;
     private boolean gone;
 
     Dispatcher(Amqp10Connection conn, Amqp10Server server, Connection connection) {
@@ -186,6 +188,7 @@ final class Dispatcher {
                     + (server.settings().channelMax() + 1) + " sessions");
         }
         sessions++;
+        session.setContext(nextSession++); // its number in the management API's channel listing
         session.open();
     }
 
@@ -257,6 +260,11 @@ final class Dispatcher {
         } else if (handler instanceof TransactionCoordinator coordinator) {
             coordinator.delivery(d);
         }
+    }
+
+    /** The sessions as channels for the management API. */
+    List<ChannelInfo> channels() {
+        return SessionListing.of(connection);
     }
 
     void resumeConsumers() {

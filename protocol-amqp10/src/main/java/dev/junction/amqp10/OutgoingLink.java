@@ -2,6 +2,7 @@ package dev.junction.amqp10;
 
 import dev.junction.routing.api.ConsumeRequest;
 import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.ConsumerInfo;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.Settlement;
@@ -219,6 +220,17 @@ final class OutgoingLink implements DeliverySink {
             return Settlement.REQUEUE;
         }
         return Settlement.ACK;
+    }
+
+    /** This link as the management API lists a consumer: its link name is the tag, its credit the prefetch. */
+    ConsumerInfo info() {
+        return new ConsumerInfo(queue, sender.getName(), !preSettled, Math.max(0, sender.getCredit()), false,
+                Map.of());
+    }
+
+    /** Transfers sent and not settled by the client yet. */
+    int unsettledCount() {
+        return unsettled.size();
     }
 
     /** The client's credit changed: the queue may hand over up to what it now allows. */
