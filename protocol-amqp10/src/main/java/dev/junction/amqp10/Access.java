@@ -102,6 +102,14 @@ final class Access {
         refuseIf(rights == null ? null : rights.indirectWriteRefusal(exchange));
     }
 
+    /**
+     * Reading a queue's state, as 0-9-1's passive queue.declare: no permission, but an MQTT session queue is its
+     * owner's (and administrators').
+     */
+    void inspect(String queue) {
+        refuseIf(rights == null ? null : rights.queueRefusal(queue));
+    }
+
     /** Purging a queue, as 0-9-1's queue.purge: read on it. */
     void purge(String queue) {
         if (!current().map(p -> p.canRead(queue)).orElse(false)) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
+import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.Source;
@@ -63,6 +64,7 @@ final class ManagementPair {
             r.setContext(this);
             r.setSenderSettleMode(r.getRemoteSenderSettleMode());
             r.setReceiverSettleMode(ReceiverSettleMode.FIRST);
+            r.setMaxMessageSize(UnsignedLong.valueOf(o.settings().maxMessageSize()));
             r.open();
             topUp();
         } else {
@@ -78,7 +80,19 @@ final class ManagementPair {
 
     /** A request arrived on the request link. */
     void delivery(Delivery d) {
-        if (!(d.getLink() instanceof Receiver r) || d.isPartial() || d != r.current()) {
+        if (!(d.getLink() instanceof Receiver r) || d != r.current()) {
+            return;
+        }
+        long max = o.settings().maxMessageSize();
+        if (d.pending() > max) {
+            throw Refusal.link(Condition.MESSAGE_SIZE_EXCEEDED, "request larger than " + max + " bytes");
+        }
+        if (d.isAborted()) {
+            r.advance();
+            d.settle();
+            return;
+        }
+        if (d.isPartial()) {
             return;
         }
         byte[] bytes = new byte[d.pending()];

@@ -63,7 +63,7 @@ final class ManagementRequests {
             return switch (method) {
                 case "PUT" -> done(declareQueue(queue, body));
                 case "GET" -> {
-                    o.access().consume(queue); // reading a queue's state: as a passive declare, read on it
+                    o.access().inspect(queue);
                     yield done(ManagementReply.of(Status.OK, queueInfo(o.vhost().queue(queue).orElseThrow(
                             () -> notFound("queue", queue)))));
                 }
