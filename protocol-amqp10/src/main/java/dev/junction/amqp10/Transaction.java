@@ -40,11 +40,19 @@ final class Transaction {
         }
     }
 
-    /** Routes the messages and applies the outcomes; completes once every queue and the store have the messages. */
+    /**
+     * Routes the messages and applies the outcomes; completes once every queue and the store have the messages.
+     * A message the engine refuses at commit (its exchange went meanwhile) rolls back what is left and throws.
+     */
     CompletableFuture<Void> commit() {
         List<CompletableFuture<Boolean>> confirmed = new ArrayList<>(publishes.size());
-        for (Supplier<CompletableFuture<Boolean>> p : publishes) {
-            confirmed.add(p.get());
+        try {
+            for (Supplier<CompletableFuture<Boolean>> p : publishes) {
+                confirmed.add(p.get());
+            }
+        } catch (RuntimeException e) {
+            rollback(); // the received messages come again; the messages routed before the failure stay routed
+            throw e;
         }
         outcomes.forEach(Runnable::run);
         discard();

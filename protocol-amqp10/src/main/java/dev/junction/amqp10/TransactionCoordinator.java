@@ -1,5 +1,6 @@
 package dev.junction.amqp10;
 
+import dev.junction.routing.api.BrokerException;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
@@ -79,6 +80,9 @@ final class TransactionCoordinator {
             }
         } catch (Refusal r) {
             answer(d, rejected(r.error()));
+        } catch (BrokerException e) {
+            // an exchange of the commit went meanwhile: the rest is rolled back (what was routed before stays)
+            answer(d, rejected(Condition.TRANSACTION_ROLLBACK.with("the commit failed: " + e.getMessage())));
         }
     }
 
