@@ -100,7 +100,7 @@ final class ConfigReload {
     /** The sections a reload does not apply and that differ from the running file's. */
     private static List<String> needsRestart(JunctionConfig before, JunctionConfig after) {
         List<String> out = new ArrayList<>();
-        for (String key : List.of("amqp", "amqps", "mqtt", "mqtts", "mqtt_ws", "mqtt_wss", "http")) {
+        for (String key : List.of("amqp", "amqps", "mqtt", "mqtts", "mqtt_ws", "mqtt_wss", "http", "amqp10")) {
             if (!listener(before, key).equals(listener(after, key))) {
                 out.add("listeners." + key);
             }
@@ -113,6 +113,9 @@ final class ConfigReload {
         }
         if (!before.mqtt().equals(after.mqtt())) {
             out.add("mqtt");
+        }
+        if (!before.amqp10().equals(after.amqp10())) {
+            out.add("amqp10");
         }
         if (!before.auth().equals(after.auth())) {
             out.add("auth");

@@ -142,7 +142,7 @@ final class ServerTls implements Supplier<SslContext> {
     /** Builds every configured TLS context once and throws it away: {@code check-config}'s view of the TLS blocks. */
     static void checkAll(JunctionConfig config) throws ConfigException {
         for (ListenerConfig l : List.of(config.listeners().http(), config.listeners().amqps(),
-                config.listeners().mqtts(), config.listeners().mqttWss())) {
+                config.listeners().mqtts(), config.listeners().mqttWss(), config.listeners().amqp10())) {
             if (l.tls().isPresent()) {
                 build(l.tls().get().load(), l.tls().get(), provider());
             }

@@ -23,9 +23,9 @@ final class ConfigReader {
 
     static final List<String> TOP_KEYS =
             List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging", "auth",
-                    "definitions_file");
+                    "definitions_file", "amqp10");
     static final List<String> LISTENER_NAMES =
-            List.of("amqp", "mqtt", "mqtt_ws", "http", "amqps", "mqtts", "mqtt_wss");
+            List.of("amqp", "mqtt", "mqtt_ws", "http", "amqps", "mqtts", "mqtt_wss", "amqp10");
     static final List<String> LISTENER_KEYS = List.of("enabled", "bind", "port");
     static final List<String> TLS_LISTENER_KEYS = List.of("enabled", "bind", "port", "tls");
     static final List<String> STORAGE_KEYS =
@@ -33,6 +33,7 @@ final class ConfigReader {
                     "queue_window_messages", "queue_window_bytes", "compaction");
     static final List<String> LIMITS_KEYS = LimitsReader.KEYS;
     static final List<String> AMQP_KEYS = List.of("default_vhost");
+    static final List<String> AMQP10_KEYS = List.of("allow_anonymous", "anonymous_user");
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
             "max_session_expiry_seconds", "exchange", "vhost", "per_session_metrics", "sys_interval");
@@ -73,6 +74,8 @@ final class ConfigReader {
         List<UserConfig> users = problems.recover(() -> UserReader.read(top, vhosts, amqp.defaultVhost()), List.of());
         Limits limits = problems.recover(() -> LimitsReader.read(limitsSection, vhosts, users), null);
         MqttConfig mqtt = problems.recover(() -> mqtt(top, top.section("mqtt", MQTT_KEYS), vhosts, users), null);
+        Amqp10Config amqp10 = problems.recover(() -> amqp10(top.section("amqp10", AMQP10_KEYS), users),
+                Amqp10Config.DEFAULT);
         YamlMapping logging = top.section("logging", LOGGING_KEYS);
         LoggingConfig loggingConfig = problems.recover(() -> LoggingReader.read(logging, fileDir(source)),
                 new LoggingConfig("info"));
@@ -82,7 +85,7 @@ final class ConfigReader {
                 Optional.empty());
         problems.throwFirst();
         return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
-                loggingConfig, auth, definitions);
+                loggingConfig, auth, definitions, amqp10);
     }
 
     private static YamlMapping topLevel(YamlValue root) throws ConfigException {
@@ -132,14 +135,15 @@ final class ConfigReader {
                 listenerOrOff(section, "http", "127.0.0.1", 15672, baseDir),
                 listenerOrOff(section, "amqps", "0.0.0.0", 5671, baseDir),
                 listenerOrOff(section, "mqtts", "0.0.0.0", 8883, baseDir),
-                listenerOrOff(section, "mqtt_wss", "0.0.0.0", 8084, baseDir));
+                listenerOrOff(section, "mqtt_wss", "0.0.0.0", 8084, baseDir),
+                listenerOrOff(section, "amqp10", Listeners.AMQP10_OFF.bind(), Listeners.AMQP10_OFF.port(), baseDir));
         for (int i = 0; i < all.size(); i++) {
             for (int j = i + 1; j < all.size(); j++) {
                 checkNoClash(all.get(i), all.get(j));
             }
         }
         return new Listeners(all.get(0).config(), all.get(1).config(), all.get(2).config(), all.get(3).config(),
-                all.get(4).config(), all.get(5).config(), all.get(6).config());
+                all.get(4).config(), all.get(5).config(), all.get(6).config(), all.get(7).config());
     }
 
     /** One listener; a broken one (when problems are collected) counts as disabled, so it clashes with none. */
@@ -164,8 +168,10 @@ final class ConfigReader {
         if (baseDir != null && section.has("tls")) {
             tls = Optional.of(TlsReader.read(section.section("tls", TlsReader.TLS_KEYS), baseDir));
         }
-        boolean tlsOnly = baseDir != null && !name.equals("http");
-        boolean enabled = section.bool("enabled", !tlsOnly || tls.isPresent());
+        // AMQP 1.0's own listener is plain or TLS, and off unless asked for: amqp and amqps serve AMQP 1.0 already.
+        boolean ownAmqp10 = name.equals("amqp10");
+        boolean tlsOnly = baseDir != null && !name.equals("http") && !ownAmqp10;
+        boolean enabled = section.bool("enabled", !ownAmqp10 && (!tlsOnly || tls.isPresent()));
         if (tlsOnly && enabled && tls.isEmpty()) {
             throw section.error("enabled", "listeners." + name + " is a TLS listener and needs a tls block"
                     + " (cert_file, key_file, ...)");
@@ -292,7 +298,7 @@ final class ConfigReader {
         return DiskFreeLimit.absolute(bytes);
     }
 
-    private static MqttConfig mqtt(YamlMapping top, YamlMapping section, List<String> vhosts, List<UserConfig> users)
+    private static Optional<String> anonymousUser(YamlMapping section, List<UserConfig> users)
             throws ConfigException {
         boolean allowAnonymous = section.bool("allow_anonymous", false);
         Optional<String> anonymousUser = section.optionalString("anonymous_user");
@@ -305,6 +311,19 @@ final class ConfigReader {
             throw section.error("anonymous_user", "unknown user '" + anonymousUser.get() + "' (users: "
                     + quoted(users.stream().map(UserConfig::name).toList()) + ")");
         }
+        return anonymousUser;
+    }
+
+    /** The {@code amqp10} section: SASL ANONYMOUS by the same two keys, and the same rules, as MQTT's. */
+    private static Amqp10Config amqp10(YamlMapping section, List<UserConfig> users) throws ConfigException {
+        Optional<String> anonymousUser = anonymousUser(section, users);
+        return new Amqp10Config(section.bool("allow_anonymous", false), anonymousUser);
+    }
+
+    private static MqttConfig mqtt(YamlMapping top, YamlMapping section, List<String> vhosts, List<UserConfig> users)
+            throws ConfigException {
+        boolean allowAnonymous = section.bool("allow_anonymous", false);
+        Optional<String> anonymousUser = anonymousUser(section, users);
         return new MqttConfig(allowAnonymous, anonymousUser,
                 section.integer("max_keepalive", 65_535, 1, MAX_PORT),
                 section.integer("topic_alias_maximum", 16, 0, MAX_PORT),

@@ -7,11 +7,20 @@ import java.util.Optional;
 
 /**
  * The whole broker configuration, immutable. Obtain one from {@link ConfigLoader}. {@code definitionsFile}: a
- * RabbitMQ {@code definitions.json} imported at every start (the top-level {@code definitions_file} key).
+ * RabbitMQ {@code definitions.json} imported at every start (the top-level {@code definitions_file} key);
+ * {@code amqp10}: the AMQP 1.0 settings (the {@code amqp10} section).
  */
 public record JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts,
         List<UserConfig> users, Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging,
-        AuthConfig auth, Optional<Path> definitionsFile) {
+        AuthConfig auth, Optional<Path> definitionsFile, Amqp10Config amqp10) {
+
+    /** A configuration with AMQP 1.0's defaults. */
+    public JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts, List<UserConfig> users,
+            Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging, AuthConfig auth,
+            Optional<Path> definitionsFile) {
+        this(listeners, storage, vhosts, users, limits, amqp, mqtt, logging, auth, definitionsFile,
+                Amqp10Config.DEFAULT);
+    }
 
     /** A configuration without a definitions file. */
     public JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts, List<UserConfig> users,
@@ -36,6 +45,7 @@ public record JunctionConfig(Listeners listeners, StorageConfig storage, List<St
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(definitionsFile, "definitionsFile");
+        Objects.requireNonNull(amqp10, "amqp10");
     }
 
     /** The user with exactly this name (names are case-sensitive). */

@@ -45,6 +45,7 @@ class DefaultFileTest {
         keys.addAll(ConfigReader.LIMITS_KEYS);
         keys.addAll(ConfigReader.AMQP_KEYS);
         keys.addAll(ConfigReader.MQTT_KEYS);
+        keys.addAll(ConfigReader.AMQP10_KEYS);
         keys.addAll(ConfigReader.LOGGING_KEYS);
         keys.addAll(UserReader.USER_KEYS);
         keys.addAll(UserReader.PERMISSION_KEYS);

@@ -19,7 +19,7 @@ class SyntaxAndStructureErrorsTest {
                 """);
 
         assertThat(e.getMessage())
-                .isEqualTo("test.yaml:4: listeners.amqpp: unknown key (expected one of amqp, mqtt, mqtt_ws, http, amqps, mqtts, mqtt_wss)");
+                .isEqualTo("test.yaml:4: listeners.amqpp: unknown key (expected one of amqp, mqtt, mqtt_ws, http, amqps, mqtts, mqtt_wss, amqp10)");
     }
 
     @Test

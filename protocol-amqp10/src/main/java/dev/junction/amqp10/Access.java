@@ -73,6 +73,69 @@ final class Access {
     }
 
     /**
+     * Declaring or deleting an exchange: configure on it; with an alternate exchange also, as 0-9-1's
+     * exchange.declare, read on it and write on the alternate, which must take indirect writes.
+     */
+    void configureExchange(String exchange, String alternate) {
+        if (!current().map(p -> p.canConfigure(exchange)).orElse(false)) {
+            throw refused("configure", "exchange", exchange);
+        }
+        if (alternate != null) {
+            if (!current().map(p -> p.canRead(exchange)).orElse(false)) {
+                throw refused("read", "exchange", exchange);
+            }
+            if (!current().map(p -> p.canWrite(alternate)).orElse(false)) {
+                throw refused("write", "exchange", alternate);
+            }
+            refuseIf(rights == null ? null : rights.indirectWriteRefusal(alternate));
+        }
+    }
+
+    /** A queue with a dead-letter exchange, as 0-9-1: dead-lettering reads the queue and writes to the exchange. */
+    void deadLetter(String queue, String exchange) {
+        if (!current().map(p -> p.canRead(queue)).orElse(false)) {
+            throw refused("read", "queue", queue);
+        }
+        if (!current().map(p -> p.canWrite(exchange)).orElse(false)) {
+            throw refused("write", "exchange", exchange);
+        }
+        refuseIf(rights == null ? null : rights.indirectWriteRefusal(exchange));
+    }
+
+    /**
+     * Reading a queue's state, as 0-9-1's passive queue.declare: no permission, but an MQTT session queue is its
+     * owner's (and administrators').
+     */
+    void inspect(String queue) {
+        refuseIf(rights == null ? null : rights.queueRefusal(queue));
+    }
+
+    /** Purging a queue, as 0-9-1's queue.purge: read on it. */
+    void purge(String queue) {
+        if (!current().map(p -> p.canRead(queue)).orElse(false)) {
+            throw refused("read", "queue", queue);
+        }
+        refuseIf(rights == null ? null : rights.queueRefusal(queue));
+    }
+
+    /**
+     * An exchange-to-exchange binding, as 0-9-1's exchange.bind: write on the destination, read on the source, the
+     * topic rules on the key, and the destination must be one this user may route into indirectly.
+     */
+    void bindExchange(Vhost vh, String source, String bindingKey, String destination) {
+        if (!current().map(p -> p.canWrite(destination)).orElse(false)) {
+            throw refused("write", "exchange", destination);
+        }
+        if (!current().map(p -> p.canRead(source)).orElse(false)) {
+            throw refused("read", "exchange", source);
+        }
+        if (rights != null) {
+            refuseIf(rights.bindRefusal(source, typeOf(vh, source), bindingKey));
+            refuseIf(rights.indirectWriteRefusal(destination));
+        }
+    }
+
+    /**
      * The permission now: a permission changed or revoked over the management API or by a reload applies to the
      * next attach, as in RabbitMQ. A user from an external backend keeps what it was granted at login.
      */

@@ -1,6 +1,7 @@
 package dev.junction.amqp10;
 
 import dev.junction.routing.api.CertificateIdentity;
+import dev.junction.routing.api.ChannelInfo;
 import dev.junction.routing.api.ClientConnection;
 import dev.junction.routing.api.ClientProtocol;
 import dev.junction.routing.api.ConnectionInfo;
@@ -20,7 +21,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -323,6 +326,18 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
                 ctx.pipeline().get(SslHandler.class) != null, user, vhost, containerId, Map.of(),
                 server.settings().idleTimeoutMs() / 1000);
         record.opened(server.engine().connections(), info, this);
+    }
+
+    /** The connection's sessions, listed as channels; none before the {@code open}. */
+    @Override
+    public CompletableFuture<List<ChannelInfo>> channels() {
+        CompletableFuture<List<ChannelInfo>> answer = new CompletableFuture<>();
+        try {
+            ctx.executor().execute(() -> answer.complete(dispatcher == null ? List.of() : dispatcher.channels()));
+        } catch (RejectedExecutionException e) {
+            answer.complete(List.of()); // the event loop is shutting down: the connection is going anyway
+        }
+        return answer;
     }
 
     /** Administrative close or shutdown: {@code close} with {@code amqp:connection:forced} [part 2 2.8.16]. */

@@ -31,11 +31,11 @@ public final class Amqp10Protocol implements ProtocolModule {
     private static final int MAX_LINKS = 1024;
     private static final int LINK_CREDIT = 256;
 
-    /** The user ANONYMOUS logins act as; null (the default) refuses them. */
+    /** The user ANONYMOUS logins act as when the module is built with one; else the {@code amqp10} section's. */
     private final String anonymousUser;
     private Amqp10Server server;
 
-    /** AMQP 1.0 with SASL PLAIN only: no anonymous logins. */
+    /** AMQP 1.0 with anonymous logins as the configuration's {@code amqp10} section says (none by default). */
     public Amqp10Protocol() {
         this(null);
     }
@@ -50,9 +50,10 @@ public final class Amqp10Protocol implements ProtocolModule {
         return "amqp10";
     }
 
+    /** The shared listeners, and {@code amqp10}, AMQP 1.0's own (off unless configured). */
     @Override
     public List<String> listeners() {
-        return List.of("amqp", "amqps");
+        return List.of("amqp", "amqps", "amqp10");
     }
 
     @Override
@@ -67,7 +68,8 @@ public final class Amqp10Protocol implements ProtocolModule {
         int frameMax = Math.max(Amqp10Settings.MIN_MAX_FRAME_SIZE, limits.frameMax());
         Amqp10Settings settings = new Amqp10Settings(frameMax, limits.channelMax() <= 0 ? 0xFFFF : limits.channelMax() - 1, MAX_LINKS,
                 limits.heartbeatSeconds() * 1000, limits.maxMessageSize(), LINK_CREDIT,
-                config.amqp().defaultVhost(), anonymousUser, config.users());
+                config.amqp().defaultVhost(), anonymousUser != null ? anonymousUser
+                        : config.amqp10().anonymousLogin().orElse(null), config.users());
         server = new Amqp10Server(settings, context.engine(), context.registry());
     }
 

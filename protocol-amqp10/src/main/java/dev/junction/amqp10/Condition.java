@@ -6,7 +6,7 @@ import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 
 /**
  * The AMQP 1.0 error conditions this adapter sends [AMQP 1.0 part 2 section 2.8.15 amqp-error, 2.8.16
- * connection-error, 2.8.18 link-error], and how the engine's {@link ErrorKind}s map onto them.
+ * connection-error, 2.8.18 link-error; part 4 section 4.5.8 transaction-error], and how the engine's {@link ErrorKind}s map onto them.
  */
 enum Condition {
     INTERNAL_ERROR("amqp:internal-error"),
@@ -21,7 +21,9 @@ enum Condition {
     RESOURCE_DELETED("amqp:resource-deleted"),
     PRECONDITION_FAILED("amqp:precondition-failed"),
     CONNECTION_FORCED("amqp:connection:forced"),
-    MESSAGE_SIZE_EXCEEDED("amqp:link:message-size-exceeded");
+    MESSAGE_SIZE_EXCEEDED("amqp:link:message-size-exceeded"),
+    TRANSACTION_UNKNOWN_ID("amqp:transaction:unknown-id"),
+    TRANSACTION_ROLLBACK("amqp:transaction:rollback");
 
     private final Symbol symbol;
 

@@ -3,11 +3,13 @@ package dev.junction.amqp10;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ChannelInfo;
 import dev.junction.routing.api.ConnectionQuotas;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.Vhost;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,15 @@ import org.apache.qpid.proton.engine.Session;
  */
 final class Dispatcher {
     private static final Symbol PRODUCT = Symbol.valueOf("product");
+    private static final Symbol VERSION = Symbol.valueOf("version");
+    private static final Symbol NODE_NAME = Symbol.valueOf("node");
+    /**
+     * The RabbitMQ version whose AMQP 1.0 protocol this adapter speaks (addresses v2, the management node):
+     * RabbitMQ's AMQP 1.0 client libraries refuse a broker that announces none, or one below 4.0.
+     */
+    private static final String RABBITMQ_LEVEL = "4.0.0";
+    /** The node name, as the management API names this broker. */
+    static final String NODE = "junction@localhost";
     /** How long a client has to answer our {@code close} with its own before the socket is closed anyway. */
     private static final long CLOSE_WAIT_MS = 2000;
     private final Amqp10Connection conn;
@@ -46,11 +57,14 @@ final class Dispatcher {
     private final Connection connection;
     private final PublisherBrake brake;
     private final List<OutgoingLink> consumers = new ArrayList<>();
+    /** Link pairs to the management node, by link name (both links of a pair share it). */
+    private final Map<String, ManagementPair> management = new HashMap<>();
     private UserConfig user;
     private Opened opened;
     private ConnectionQuotas.Lease quota;
     private int links;
     private int sessions;
+    private int nextSession;
     private boolean gone;
 
     Dispatcher(Amqp10Connection conn, Amqp10Server server, Connection connection) {
@@ -91,6 +105,8 @@ final class Dispatcher {
                 case LINK_FLOW -> {
                     if (e.getLink().getContext() instanceof OutgoingLink out) {
                         out.flow();
+                    } else if (e.getLink().getContext() instanceof ManagementPair pair) {
+                        pair.flush();
                     }
                 }
                 case DELIVERY -> delivery(e.getDelivery());
@@ -123,9 +139,9 @@ final class Dispatcher {
         }
         Access access = new Access(user, vhostName, permission,
                 engine.authorization().rights(user, vhostName, null));
-        opened = new Opened(conn, server, user, vhost, access, brake);
+        opened = new Opened(conn, server, user, vhost, access, brake, new Transactions());
         connection.setContainer("junction");
-        connection.setProperties(Map.of(PRODUCT, "Junction"));
+        connection.setProperties(Map.of(PRODUCT, "Junction", VERSION, RABBITMQ_LEVEL, NODE_NAME, NODE));
         connection.open();
         conn.opened(user.name(), vhostName, connection.getRemoteContainer());
         engine.watchAlarm(brake.alarmListener);
@@ -172,6 +188,7 @@ final class Dispatcher {
                     + (server.settings().channelMax() + 1) + " sessions");
         }
         sessions++;
+        session.setContext(nextSession++); // its number in the management API's channel listing
         session.open();
     }
 
@@ -193,7 +210,11 @@ final class Dispatcher {
             throw Refusal.link(Condition.RESOURCE_LIMIT_EXCEEDED, "more than " + server.settings().maxLinks()
                     + " links on one connection");
         }
-        if (link instanceof Receiver r) {
+        if (ManagementPair.addresses(link)) {
+            management.computeIfAbsent(link.getName(), name -> new ManagementPair(opened)).attach(link);
+        } else if (link instanceof Receiver r && TransactionCoordinator.addresses(r)) {
+            TransactionCoordinator.attach(r, opened);
+        } else if (link instanceof Receiver r) {
             brake.add(IncomingLink.attach(r, opened));
         } else {
             consumers.add(OutgoingLink.attach((Sender) link, opened, this));
@@ -218,6 +239,13 @@ final class Dispatcher {
         } else if (handler instanceof IncomingLink in) {
             in.close();
             links--;
+        } else if (handler instanceof ManagementPair pair) {
+            if (pair.gone(link)) {
+                management.remove(link.getName());
+            }
+            links--;
+        } else if (handler instanceof TransactionCoordinator) {
+            links--;
         }
     }
 
@@ -227,7 +255,16 @@ final class Dispatcher {
             in.delivery(d);
         } else if (handler instanceof OutgoingLink out) {
             out.disposition(d);
+        } else if (handler instanceof ManagementPair pair) {
+            pair.delivery(d);
+        } else if (handler instanceof TransactionCoordinator coordinator) {
+            coordinator.delivery(d);
         }
+    }
+
+    /** The sessions as channels for the management API. */
+    List<ChannelInfo> channels() {
+        return SessionListing.of(connection);
     }
 
     void resumeConsumers() {
@@ -304,6 +341,7 @@ final class Dispatcher {
             quota.close();
         }
         if (opened != null) {
+            opened.transactions().clear();
             engine.unwatchAlarm(brake.alarmListener);
             opened.vhost().ownerClosed(conn);
         }

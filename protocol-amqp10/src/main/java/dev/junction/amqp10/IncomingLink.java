@@ -8,7 +8,7 @@ import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.messaging.Target;
-import org.apache.qpid.proton.amqp.transaction.Coordinator;
+import org.apache.qpid.proton.amqp.transaction.TransactionalState;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
@@ -47,9 +47,6 @@ final class IncomingLink {
     }
 
     static IncomingLink attach(Receiver r, Opened o) {
-        if (r.getRemoteTarget() instanceof Coordinator) {
-            throw Refusal.link(Condition.NOT_IMPLEMENTED, "transactions are not supported");
-        }
         Target remote = (Target) r.getRemoteTarget();
         Target local = remote == null ? new Target() : (Target) remote.copy();
         Address target;
@@ -103,7 +100,8 @@ final class IncomingLink {
         d.setContext(this);
         boolean settled = d.remotelySettled();
         try {
-            route(d, Encoding.decode(bytes, Math.max(0, n)), settled);
+            TransactionalState txn = d.getRemoteState() instanceof TransactionalState t ? t : null;
+            route(d, Encoding.decode(bytes, Math.max(0, n)), settled, txn);
         } catch (Refusal r) {
             if (r.condition() == Condition.DECODE_ERROR) {
                 throw r;
@@ -115,7 +113,7 @@ final class IncomingLink {
         topUp();
     }
 
-    private void route(Delivery d, Message m, boolean settled) {
+    private void route(Delivery d, Message m, boolean settled, TransactionalState txn) {
         String exchange;
         String routingKey;
         Address to = target instanceof Address.PerMessage ? Address.messageTo(m.getAddress()) : target;
@@ -142,6 +140,10 @@ final class IncomingLink {
             throw Refusal.link(Condition.PRECONDITION_FAILED, "user-id '" + userId
                     + "' is not the authenticated user '" + o.access().userName() + "'");
         }
+        if (txn != null) {
+            transactional(d, message, settled, txn);
+            return;
+        }
         PublishResult result = o.vhost().publish(message, !settled);
         if (result.congested()) {
             o.brake().congested(result);
@@ -162,6 +164,25 @@ final class IncomingLink {
             confirmed.whenComplete((ok, error) -> o.conn().onLoop(
                     () -> confirmed(d, error == null && Boolean.TRUE.equals(ok))));
         }
+    }
+
+    /**
+     * A transfer under a transaction [AMQP 1.0 part 4 section 4.4.1]: checked now, routed at commit; its outcome
+     * is the transactional state holding {@code accepted}, final once the discharge commits.
+     */
+    private void transactional(Delivery d, dev.junction.routing.api.Message message, boolean settled,
+                               TransactionalState txn) {
+        o.transactions().get(txn.getTxnId()).publish(() -> {
+            PublishResult result = o.vhost().publish(message, true);
+            if (result.congested()) {
+                o.brake().congested(result);
+            }
+            return result.routed() ? result.confirmed() : CompletableFuture.completedFuture(false);
+        });
+        TransactionalState state = new TransactionalState();
+        state.setTxnId(txn.getTxnId());
+        state.setOutcome(Accepted.getInstance());
+        outcome(d, settled, state);
     }
 
     private void confirmed(Delivery d, boolean ok) {

@@ -2,6 +2,7 @@ package dev.junction.amqp10;
 
 import dev.junction.routing.api.ConsumeRequest;
 import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.ConsumerInfo;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.Settlement;
@@ -17,6 +18,7 @@ import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
+import org.apache.qpid.proton.amqp.transaction.TransactionalState;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
@@ -182,8 +184,25 @@ final class OutgoingLink implements DeliverySink {
         if (state == null && !transfer.remotelySettled()) {
             return;
         }
+        if (state instanceof TransactionalState txn) {
+            // applied at commit; a rollback requeues the message (the link's close requeues it if that comes first)
+            Object outcome = txn.getOutcome();
+            o.transactions().get(txn.getTxnId()).outcome(() -> settleIfHeld(transfer, d, outcome),
+                    () -> settleIfHeld(transfer, d, Released.getInstance()));
+            return;
+        }
         // settled without a state: the source's default outcome applies [part 3 section 3.5.3], else accepted
-        d.settle(settlement(state != null ? state : ((Source) sender.getSource()).getDefaultOutcome()));
+        settle(transfer, d, state != null ? state : ((Source) sender.getSource()).getDefaultOutcome());
+    }
+
+    private void settleIfHeld(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
+        if (open && transfer.getContext() == d) {
+            settle(transfer, d, outcome);
+        }
+    }
+
+    private void settle(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
+        d.settle(settlement(outcome));
         transfer.setContext(null);
         unsettled.remove(transfer);
         transfer.settle();
@@ -201,6 +220,17 @@ final class OutgoingLink implements DeliverySink {
             return Settlement.REQUEUE;
         }
         return Settlement.ACK;
+    }
+
+    /** This link as the management API lists a consumer: its link name is the tag, its credit the prefetch. */
+    ConsumerInfo info() {
+        return new ConsumerInfo(queue, sender.getName(), !preSettled, Math.max(0, sender.getCredit()), false,
+                Map.of());
+    }
+
+    /** Transfers sent and not settled by the client yet. */
+    int unsettledCount() {
+        return unsettled.size();
     }
 
     /** The client's credit changed: the queue may hand over up to what it now allows. */

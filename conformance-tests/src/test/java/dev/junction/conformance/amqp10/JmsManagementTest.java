@@ -73,4 +73,42 @@ class JmsManagementTest {
         JMSException why = lost.get(10, TimeUnit.SECONDS);
         assertThat(String.valueOf(why.getMessage()) + why.getCause()).contains("maintenance");
     }
+
+    @Test
+    void sessionsAreListedAsChannelsWithTheirConsumers() throws Exception {
+        String clientId = Amqp10Support.id("sessions");
+        Connection c = broker.jms("guest", "guest", "jms.clientID=" + clientId + "&jms.prefetchPolicy.all=7");
+        jakarta.jms.Session plain = c.createSession(false, jakarta.jms.Session.CLIENT_ACKNOWLEDGE);
+        jakarta.jms.Queue q = plain.createQueue(Amqp10Support.id("listed"));
+        plain.createConsumer(q);
+        c.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED).createProducer(q);
+
+        String name = awaitConnection(clientId).get("name").asText();
+        String path = "/api/connections/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/channels";
+        JsonNode channels = JSON.readTree(call("GET", path, null).body());
+        // Qpid JMS keeps a session of its own besides the application's two
+        assertThat(channels.size()).isGreaterThanOrEqualTo(2);
+        JsonNode consuming = null;
+        boolean transactional = false;
+        for (JsonNode ch : channels) {
+            if (ch.get("consumer_count").asInt() == 1) {
+                consuming = ch;
+            }
+            transactional |= ch.get("transactional").asBoolean();
+        }
+        assertThat(consuming).as("the consumer's session in " + channels).isNotNull();
+        assertThat(consuming.get("name").asText()).startsWith(name + " (");
+        assertThat(transactional).as("the transacted session in " + channels).isTrue();
+
+        JsonNode consumer = null;
+        for (JsonNode n : JSON.readTree(call("GET", "/api/consumers", null).body())) {
+            if (n.get("queue").get("name").asText().equals(q.getQueueName())) {
+                consumer = n;
+            }
+        }
+        assertThat(consumer).isNotNull();
+        assertThat(consumer.get("ack_required").asBoolean()).isTrue();
+        assertThat(consumer.get("prefetch_count").asInt()).isEqualTo(7);
+    }
 }

@@ -36,11 +36,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throwaway certificate authority for tests: issues server and client certificates (EC P-256) and writes them as
  * PEM files, the way an operator would with openssl.
  */
-final class TestPki {
+public final class TestPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A certificate with its key and, once written, its PEM files. */
-    record Issued(X509Certificate cert, PrivateKey key, X509Certificate issuer) {
+    public record Issued(X509Certificate cert, PrivateKey key, X509Certificate issuer) {
         void writePem(Path certFile, Path keyFile) throws Exception {
             Files.createDirectories(certFile.toAbsolutePath().getParent());
             Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
@@ -48,7 +48,7 @@ final class TestPki {
         }
 
         /** A client SSLContext presenting this certificate and trusting {@code ca}. */
-        SSLContext clientContext(TestPki ca) throws Exception {
+        public SSLContext clientContext(TestPki ca) throws Exception {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers().getKeyManagers(), ca.trustManagers().getTrustManagers(), null);
             return context;
@@ -98,7 +98,7 @@ final class TestPki {
                 Instant.now().plus(Duration.ofDays(30)));
     }
 
-    Issued client(String commonName, String... dnsNames) throws Exception {
+    public Issued client(String commonName, String... dnsNames) throws Exception {
         return issue(commonName, List.of(dnsNames), false, Instant.now().minus(Duration.ofHours(1)),
                 Instant.now().plus(Duration.ofDays(30)));
     }
@@ -139,7 +139,7 @@ final class TestPki {
     }
 
     /** A client SSLContext that trusts this CA and presents no certificate. */
-    SSLContext trustingContext() throws Exception {
+    public SSLContext trustingContext() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trustManagers().getTrustManagers(), null);
         return context;

@@ -9,9 +9,10 @@ import java.nio.file.Path;
 /**
  * A broker whose only listeners are TLS ones, configured from a file in a temp directory with its certificates in
  * {@code certs/} next to it (relative paths, as an operator would write them). The PKI is made fresh per broker.
- * A {@link ConformanceBroker}: register it with {@code @RegisterExtension}.
+ * A {@link ConformanceBroker}: register it with {@code @RegisterExtension}. Public, with its PKI, for the TLS tests
+ * of other packages (AMQP 1.0's own listener).
  */
-final class TlsBroker extends ConformanceBroker {
+public final class TlsBroker extends ConformanceBroker {
     static final String CONFIG = """
             listeners:
               amqp: { enabled: false }
@@ -128,12 +129,12 @@ final class TlsBroker extends ConformanceBroker {
     }
 
     /** The CA the broker's certificates come from and that it trusts for client certificates. */
-    TestPki pki() {
+    public TestPki pki() {
         return pki;
     }
 
     /** A CA the broker does not trust. */
-    TestPki rogue() {
+    public TestPki rogue() {
         return rogue;
     }
 
