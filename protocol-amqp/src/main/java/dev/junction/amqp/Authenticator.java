@@ -4,6 +4,7 @@ import dev.junction.amqp.codec.FieldTables;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.auth.Refusal;
+import dev.junction.routing.auth.SaslPlain;
 import dev.junction.routing.auth.Users;
 import dev.junction.routing.auth.backend.AuthBackends;
 import dev.junction.routing.auth.backend.AuthChain;
@@ -67,7 +68,7 @@ final class Authenticator {
     /** {user, password} from a PLAIN or AMQPLAIN response; null when unreadable or another mechanism. */
     static String[] credentials(String mechanism, byte[] response) {
         return switch (mechanism) {
-            case "PLAIN" -> plain(response);
+            case "PLAIN" -> SaslPlain.credentials(response);
             case "AMQPLAIN" -> amqplain(response);
             default -> null;
         };
@@ -90,7 +91,7 @@ final class Authenticator {
             return external(response, peer, certificateIdentity, why, kind);
         }
         String[] credentials = switch (mechanism) {
-            case "PLAIN" -> plain(response);
+            case "PLAIN" -> SaslPlain.credentials(response);
             case "AMQPLAIN" -> amqplain(response);
             default -> null;
         };
@@ -142,7 +143,7 @@ final class Authenticator {
     /** Completes when {@link #authenticate} can check this response without a slow password hash computation. */
     java.util.concurrent.CompletableFuture<Void> prepare(String mechanism, byte[] response) {
         String[] credentials = switch (mechanism) {
-            case "PLAIN" -> plain(response);
+            case "PLAIN" -> SaslPlain.credentials(response);
             case "AMQPLAIN" -> amqplain(response);
             default -> null;
         };
@@ -155,23 +156,13 @@ final class Authenticator {
     /** The user name a response claims, before any check (the login throttle's key); null when unreadable. */
     static String claimedUser(String mechanism, byte[] response) {
         String[] credentials = switch (mechanism) {
-            case "PLAIN" -> plain(response);
+            case "PLAIN" -> SaslPlain.credentials(response);
             case "AMQPLAIN" -> amqplain(response);
             default -> null;
         };
         return credentials == null ? null : credentials[0];
     }
 
-    /** RFC 4616: [authzid] NUL authcid NUL passwd. */
-    private static String[] plain(byte[] response) {
-        String s = new String(response, StandardCharsets.UTF_8);
-        int first = s.indexOf('\0');
-        int second = first < 0 ? -1 : s.indexOf('\0', first + 1);
-        if (second < 0) {
-            return null;
-        }
-        return new String[] {s.substring(first + 1, second), s.substring(second + 1)};
-    }
 
     /** AMQPLAIN: a field table without its length prefix, holding LOGIN and PASSWORD. */
     private static String[] amqplain(byte[] response) {

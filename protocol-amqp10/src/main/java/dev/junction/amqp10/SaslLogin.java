@@ -1,6 +1,7 @@
 package dev.junction.amqp10;
 
 import dev.junction.config.UserConfig;
+import dev.junction.routing.auth.SaslPlain;
 import dev.junction.routing.auth.backend.Credentials;
 import dev.junction.routing.auth.backend.Verdict;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ final class SaslLogin implements SaslListener {
             external(sasl, new String(response, StandardCharsets.UTF_8));
             return;
         }
-        String[] credentials = mechanism.equals(PLAIN) ? plain(response) : null;
+        String[] credentials = mechanism.equals(PLAIN) ? SaslPlain.credentials(response) : null;
         if (credentials == null) {
             refused(sasl, null, "unsupported or malformed " + mechanism + " response");
             return;
@@ -152,16 +153,6 @@ final class SaslLogin implements SaslListener {
         conn.endAfterOutput();
     }
 
-    /** RFC 4616: [authzid] NUL authcid NUL passwd; null when malformed. */
-    static String[] plain(byte[] response) {
-        String s = new String(response, StandardCharsets.UTF_8);
-        int first = s.indexOf('\0');
-        int second = first < 0 ? -1 : s.indexOf('\0', first + 1);
-        if (second < 0) {
-            return null;
-        }
-        return new String[] {s.substring(first + 1, second), s.substring(second + 1)};
-    }
 
     @Override
     public void onSaslMechanisms(Sasl sasl, Transport transport) {

@@ -95,12 +95,4 @@ class SaslLoginTest {
             assertThat(conn.logInWith(SaslLogin.EXTERNAL)).isFalse();
         }
     }
-
-    @Test
-    void plainResponsesAreReadAsRfc4616Says() {
-        assertThat(SaslLogin.plain("\0u\0p".getBytes())).containsExactly("u", "p");
-        assertThat(SaslLogin.plain("authz\0u\0p\0q".getBytes())).containsExactly("u", "p\0q");
-        assertThat(SaslLogin.plain("no separators".getBytes())).isNull();
-        assertThat(SaslLogin.plain("\0only-one".getBytes())).isNull();
-    }
 }
