@@ -5,6 +5,7 @@ import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.storage.DefinitionKind;
 import java.util.Collection;
@@ -30,7 +31,9 @@ final class ExchangeTable {
         this.vhost = vhost;
         this.engine = engine;
         this.bindings = bindings;
-        for (ExchangeType t : ExchangeType.values()) {
+        // amq.<type> for the standard types only; plugin types have no built-in instance.
+        for (ExchangeType t : List.of(ExchangeType.DIRECT, ExchangeType.FANOUT, ExchangeType.TOPIC,
+                ExchangeType.HEADERS)) {
             add(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
         }
         add(new ExchangeSpec("amq.match", "headers", true, false, false, Map.of()), ExchangeType.HEADERS);
@@ -93,6 +96,7 @@ final class ExchangeTable {
 
     private Exchange add(ExchangeSpec spec, ExchangeType type) {
         Exchange x = Exchange.create(spec, type);
+        DelayedExchange.start(x, engine.timers(), released -> vhost.publish(released, false));
         vhost.policies().applyTo(x);
         exchanges.put(spec.name(), x);
         return x;
@@ -119,6 +123,7 @@ final class ExchangeTable {
 
     private void remove(Exchange x) {
         exchanges.remove(x.name());
+        DelayedExchange.stop(x);
         bindings.removeAllFrom(x);
         // Bindings that lead into the deleted exchange go with it.
         bindings.removeAllInto(DestinationKind.EXCHANGE, x.name());

@@ -3,6 +3,7 @@ package dev.junction.routing;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
@@ -57,6 +58,9 @@ final class Router {
         walk.pending.add(start);
         for (int i = 0; i < walk.pending.size(); i++) {
             Exchange x = walk.pending.get(i);
+            if (x instanceof DelayedExchange delayed && delayed.hold(message)) {
+                continue; // held until its x-delay is up, then routed from this exchange as the plugin does
+            }
             walk.matchedAny = false;
             walk.byOwnKey = true;
             if (keys.size() == 1) {

@@ -37,6 +37,7 @@ public abstract class Exchange {
             case FANOUT -> new FanoutExchange(spec);
             case TOPIC -> new TopicExchange(spec);
             case HEADERS -> new HeadersExchange(spec);
+            case X_DELAYED_MESSAGE -> new DelayedExchange(spec);
         };
     }
 
