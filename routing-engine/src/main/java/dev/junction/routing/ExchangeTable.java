@@ -6,6 +6,7 @@ import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.exchange.DelayedExchange;
+import dev.junction.routing.delayed.HeldStore;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.storage.DefinitionKind;
 import java.util.Collection;
@@ -96,7 +97,8 @@ final class ExchangeTable {
 
     private Exchange add(ExchangeSpec spec, ExchangeType type) {
         Exchange x = Exchange.create(spec, type);
-        DelayedExchange.start(x, engine.timers(), released -> vhost.publish(released, false));
+        DelayedExchange.start(x, engine.timers(), released -> vhost.publish(released, false), name -> new HeldStore(
+                engine.store(), vhost.name(), name, engine::nextMessageId, MessageCodec::encode, MessageCodec::decode));
         vhost.policies().applyTo(x);
         exchanges.put(spec.name(), x);
         return x;

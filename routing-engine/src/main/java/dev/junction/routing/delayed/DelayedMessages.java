@@ -1,7 +1,9 @@
 package dev.junction.routing.delayed;
 
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * The messages one delayed exchange holds, ordered by due time and, for the same millisecond, by arrival, and
  * released in that order when due. Publishers add from their own threads; releasing, and the one timer that waits
  * for the earliest due time, belong to the engine's timer thread, so nothing here locks.
+ *
+ * <h2>Durable</h2>
+ * With a {@link HeldStore} (a durable exchange), a persistent message is written to the store and enters the index
+ * once the write is durable; the index then keeps only its due time and store id, and the body is read back when
+ * it is released, after which the stored copy is removed. A crash between the release and that removal releases
+ * the message again after the restart (at least once, like any unacknowledged delivery).
  *
  * <h2>Arming</h2>
  * {@link #arm} releases what is due and schedules itself for the earliest due time left, noting that time in
@@ -30,8 +38,11 @@ import org.slf4j.LoggerFactory;
 public final class DelayedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(DelayedMessages.class);
 
-    /** Due time in epoch milliseconds, then arrival order. */
-    private record Due(long at, long seq) implements Comparable<Due> {
+    /** Stands for a message whose body is in the store. */
+    private static final Message STORED = new Message("", "", MessageProperties.builder().build(), new byte[0]);
+
+    /** Due time in epoch milliseconds, then arrival order; the store id of a stored message, else 0. */
+    private record Due(long at, long seq, long storeId) implements Comparable<Due> {
         @Override
         public int compareTo(Due o) {
             int c = Long.compare(at, o.at);
@@ -45,23 +56,61 @@ public final class DelayedMessages {
     private final AtomicLong count = new AtomicLong();
     private final ScheduledExecutorService timers;
     private final Consumer<Message> release;
+    /** Null for a transient exchange. */
+    private final HeldStore store;
     /** The due time the timer waits for; {@code Long.MIN_VALUE} while {@link #arm} looks (see the class doc). */
     private volatile long armedAt = Long.MAX_VALUE;
     private volatile boolean stopped;
     /** Timer thread only. */
     private ScheduledFuture<?> wake;
 
-    /** @param release publishes a due message again; runs on the timer thread */
-    public DelayedMessages(ScheduledExecutorService timers, Consumer<Message> release) {
+    /**
+     * @param release publishes a due message again; runs on the timer thread
+     * @param store where persistent messages are held; null for a transient exchange
+     */
+    public DelayedMessages(ScheduledExecutorService timers, Consumer<Message> release, HeldStore store) {
         this.timers = timers;
         this.release = release;
+        this.store = store;
     }
 
-    /** Holds {@code message} until {@code dueAt} (epoch milliseconds). */
-    public void hold(long dueAt, Message message) {
-        pending.put(new Due(dueAt, arrivals.incrementAndGet()), message);
+    /**
+     * Holds {@code message} until {@code dueAt} (epoch milliseconds). Returns the store write of a persistent
+     * message on a durable exchange, which the publisher's confirm waits for; null when the message is held in
+     * memory only.
+     */
+    public CompletableFuture<Void> hold(long dueAt, Message message) {
+        if (store == null || !message.persistent()) {
+            add(new Due(dueAt, arrivals.incrementAndGet(), 0), message);
+            return null;
+        }
+        long id = store.nextId();
+        CompletableFuture<Void> written = store.append(id, dueAt, message);
+        // Indexed once durable, so a release never reads a record the store does not have yet.
+        written.thenRun(() -> add(new Due(dueAt, arrivals.incrementAndGet(), id), STORED));
+        return written;
+    }
+
+    /** A stored message found at start-up; call {@link #rearm} after the last. */
+    void restore(long dueAt, long storeId) {
+        pending.put(new Due(dueAt, arrivals.incrementAndGet(), storeId), STORED);
         count.incrementAndGet();
-        if (dueAt < armedAt) {
+    }
+
+    /** Rebuilds the index from the store (start-up) and arms the timer; returns how many were found. */
+    public long recover() {
+        long n = store == null ? 0 : store.recover(this);
+        timers.execute(this::arm);
+        return n;
+    }
+
+    private void add(Due due, Message message) {
+        if (stopped) {
+            return;
+        }
+        pending.put(due, message);
+        count.incrementAndGet();
+        if (due.at() < armedAt) {
             timers.execute(this::arm);
         }
     }
@@ -80,6 +129,9 @@ public final class DelayedMessages {
             }
             pending.clear();
             count.set(0);
+            if (store != null) {
+                store.drop();
+            }
         });
     }
 
@@ -111,11 +163,18 @@ public final class DelayedMessages {
                 continue;
             }
             count.decrementAndGet();
+            long storeId = first.getKey().storeId();
+            Message message = storeId == 0 ? first.getValue() : store.read(storeId);
             try {
-                release.accept(first.getValue());
+                if (message != null) {
+                    release.accept(message);
+                }
             } catch (RuntimeException e) {
                 // The exchange or its vhost went while the message waited: the plugin drops it too.
                 LOG.debug("delayed message not released: {}", e.toString());
+            }
+            if (storeId != 0) {
+                store.remove(storeId);
             }
         }
     }

@@ -8,11 +8,14 @@ import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.delayed.DelayedMessages;
+import dev.junction.routing.delayed.HeldStore;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The {@code x-delayed-message} exchange of RabbitMQ's delayed-message plugin: it keeps its bindings and matches
@@ -22,14 +25,16 @@ import java.util.function.Consumer;
  * routing decision is made at due time with the bindings of that moment, and a released message is not held a
  * second time. A message without the header, or with a delay of zero or less, is routed at once.
  *
- * <p>A held message counts as unroutable at publish time, as with the plugin: a mandatory publish is returned and a
- * confirm comes at once. Held messages live in {@link DelayedMessages}, in the heap; they do not survive a
- * restart.
+ * <p>A held message counts as unroutable at publish time, as with the plugin: a mandatory publish is returned. Held
+ * messages live in {@link DelayedMessages}; on a durable exchange a persistent one is written to the store
+ * ({@link HeldStore}) and its publisher confirm waits for that write, so it survives a restart or a crash.
  */
 public final class DelayedExchange extends Exchange {
     /** The plugin's upper bound for {@code x-delay}; a larger value routes the message at once. */
     static final long MAX_DELAY = 4294967295L;
     private static final String DELAY = "x-delay";
+
+    private static final CompletableFuture<Void> HELD_IN_MEMORY = CompletableFuture.completedFuture(null);
 
     private final Exchange underlying;
     /** Set once the owning vhost starts the exchange; until then (and after it stops) nothing is held. */
@@ -55,11 +60,20 @@ public final class DelayedExchange extends Exchange {
                 new BrokerException(ErrorKind.COMMAND_INVALID, "unknown exchange type '" + type + "'"));
     }
 
-    /** Starts holding messages for {@code x} if it is a delayed exchange; {@code release} publishes a due one. */
-    public static void start(Exchange x, ScheduledExecutorService timers, Consumer<Message> release) {
+    /**
+     * Starts holding messages for {@code x} if it is a delayed exchange; {@code release} publishes a due one, and
+     * {@code store} makes the held store of a durable one (called for durable exchanges only).
+     */
+    public static void start(Exchange x, ScheduledExecutorService timers, Consumer<Message> release,
+                             Function<String, HeldStore> store) {
         if (x instanceof DelayedExchange delayed) {
-            delayed.held = new DelayedMessages(timers, release);
+            delayed.held = new DelayedMessages(timers, release, x.durable() ? store.apply(x.name()) : null);
         }
+    }
+
+    /** Rebuilds a recovered durable delayed exchange's time index from the store; returns the messages found. */
+    public static long recover(Exchange x) {
+        return x instanceof DelayedExchange delayed && delayed.held != null ? delayed.held.recover() : 0;
     }
 
     /** Drops what a deleted delayed exchange holds, as the plugin does. */
@@ -82,19 +96,20 @@ public final class DelayedExchange extends Exchange {
     }
 
     /**
-     * Holds {@code message} if its {@code x-delay} asks for it; returns false when it is to be routed now. Runs on
-     * the publisher's thread.
+     * Holds {@code message} if its {@code x-delay} asks for it. Returns null when it is to be routed now; else the
+     * store write the publisher's confirm waits for (completed already for a message held in memory). Runs on the
+     * publisher's thread.
      */
-    public boolean hold(Message message) {
+    public CompletableFuture<Void> hold(Message message) {
         long delay = delayOf(message);
         DelayedMessages h = held;
         if (delay <= 0 || delay > MAX_DELAY || h == null) {
-            return false;
+            return null;
         }
         Message released = message.withRouting(name(), message.routingKey()).withProperties(
                 message.properties().toBuilder().header(DELAY, -delay).build());
-        h.hold(System.currentTimeMillis() + delay, released);
-        return true;
+        CompletableFuture<Void> written = h.hold(System.currentTimeMillis() + delay, released);
+        return written != null ? written : HELD_IN_MEMORY;
     }
 
     /** The header as a number of milliseconds; 0 when absent or not a number (the plugin ignores such a header). */
