@@ -112,10 +112,19 @@ public final class DelayedExchange extends Exchange {
         return written != null ? written : HELD_IN_MEMORY;
     }
 
-    /** The header as a number of milliseconds; 0 when absent or not a number (the plugin ignores such a header). */
+    /**
+     * The header as a number of milliseconds; 0 when absent or of another kind. An integer, as the plugin reads it;
+     * beyond the plugin, also a string of up to ten decimal digits, since an MQTT 5 user property (which becomes a
+     * header of the same name) can only carry a string. The plugin routes a string-valued header at once.
+     */
     static long delayOf(Message message) {
         Object v = message.properties().headers().get(DELAY);
-        return v instanceof Number n && HeaderValues.isInteger(v) ? n.longValue() : 0;
+        if (v instanceof Number n && HeaderValues.isInteger(v)) {
+            return n.longValue();
+        }
+        String s = HeaderValues.asString(v);
+        return s != null && !s.isEmpty() && s.length() <= 10 && s.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? Long.parseLong(s) : 0;
     }
 
     @Override
