@@ -14,6 +14,8 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The {@code x-delayed-message} exchange as RabbitMQ's delayed-message plugin defines it, seen by the stock Java
  * client: the declare refusal without {@code x-delayed-type}, release in due-time order, routing by the underlying
- * type at due time, and Junction's {@code delayed_pending} on the management API. Timing is asserted only as a
- * lower bound (a message never arrives before its delay), never as an upper one.
+ * type at due time, and Junction's {@code delayed_pending} on the management API, also after a restart. Timing is
+ * asserted only as a lower bound (a message never arrives before its delay), never as an upper one.
  */
 @Timeout(60)
 class DelayedMessageExchangeTest {
@@ -151,5 +153,37 @@ class DelayedMessageExchangeTest {
             assertThat(x.path("delayed_pending").asLong()).isEqualTo(3);
             assertThat(x.path("arguments").path("x-delayed-type").asText()).isEqualTo("fanout");
         }
+    }
+
+    @Test
+    void heldPersistentMessagesAndTheirCountSurviveARestart() throws Exception {
+        Path dir = Files.createTempDirectory("junction-delayed");
+        ManagementBroker first = ManagementBroker.startIn(dir);
+        try (Connection c = connectTo(first)) {
+            Channel ch = c.createChannel();
+            ch.exchangeDeclare("dx.restart", "x-delayed-message", true, false, Map.of("x-delayed-type", "direct"));
+            ch.confirmSelect();
+            AMQP.BasicProperties persistent = new AMQP.BasicProperties.Builder().deliveryMode(2)
+                    .headers(Map.of("x-delay", 600_000)).build();
+            ch.basicPublish("dx.restart", "k", persistent, new byte[] {1});
+            ch.basicPublish("dx.restart", "k", persistent, new byte[] {2});
+            ch.basicPublish("dx.restart", "k", delay(600_000), new byte[] {3}); // transient: not kept
+            ch.waitForConfirmsOrDie(10_000);
+        } finally {
+            first.stop();
+        }
+        try (ManagementBroker second = ManagementBroker.startIn(dir)) {
+            JsonNode x = JSON.readTree(second.get("/api/exchanges/%2F/dx.restart", "admin").body());
+            assertThat(x.path("delayed_pending").asLong()).isEqualTo(2);
+        }
+    }
+
+    private static Connection connectTo(ManagementBroker b) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost("127.0.0.1");
+        f.setPort(b.port("amqp"));
+        f.setUsername("admin");
+        f.setPassword("pw");
+        return f.newConnection();
     }
 }

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DelayedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(DelayedMessages.class);
+    private static final int RELEASE_BATCH = 1024;
 
     /** Stands for a message whose body is in the store. */
     private static final Message STORED = new Message("", "", MessageProperties.builder().build(), new byte[0]);
@@ -155,10 +156,16 @@ public final class DelayedMessages {
         wake = timers.schedule(this::arm, Math.max(0, at - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Releases what is due, at most {@link #RELEASE_BATCH} at a time: the rest (a backlog found due at start-up)
+     * goes in later runs, which {@link #arm} schedules at once, so other timers of the thread run in between.
+     */
     private void releaseDue() {
         long now = System.currentTimeMillis();
         Map.Entry<Due, Message> first;
-        while (!stopped && (first = pending.firstEntry()) != null && first.getKey().at() <= now) {
+        int released = 0;
+        while (!stopped && released++ < RELEASE_BATCH && (first = pending.firstEntry()) != null
+                && first.getKey().at() <= now) {
             if (pending.remove(first.getKey()) == null) {
                 continue;
             }
