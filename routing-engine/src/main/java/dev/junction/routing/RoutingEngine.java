@@ -279,6 +279,7 @@ public final class RoutingEngine implements AutoCloseable {
                 }
             }
         }
+        vhosts.values().forEach(v -> v.exchanges().forEach(DelayedExchange::resume)); // held ones due go now
         LOG.info("recovered {} definitions and {} messages in {} ms", definitions, messages,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

@@ -92,17 +92,23 @@ public final class DelayedMessages {
         return written;
     }
 
-    /** A stored message found at start-up; call {@link #rearm} after the last. */
+    /** A stored message found at start-up; see {@link #recover}. */
     void restore(long dueAt, long storeId) {
         pending.put(new Due(dueAt, arrivals.incrementAndGet(), storeId), STORED);
         count.incrementAndGet();
     }
 
-    /** Rebuilds the index from the store (start-up) and arms the timer; returns how many were found. */
+    /**
+     * Rebuilds the index from the store (start-up); returns how many were found. Nothing is released until
+     * {@link #resume}, so that no message due already reaches a queue whose own stored messages are not back yet.
+     */
     public long recover() {
-        long n = store == null ? 0 : store.recover(this);
+        return store == null ? 0 : store.recover(this);
+    }
+
+    /** Arms the timer for what {@link #recover} found; call once every queue is recovered. */
+    public void resume() {
         timers.execute(this::arm);
-        return n;
     }
 
     private void add(Due due, Message message) {

@@ -71,9 +71,19 @@ public final class DelayedExchange extends Exchange {
         }
     }
 
-    /** Rebuilds a recovered durable delayed exchange's time index from the store; returns the messages found. */
+    /**
+     * Rebuilds a recovered durable delayed exchange's time index from the store; returns the messages found. They
+     * are released, when due, only after {@link #resume}.
+     */
     public static long recover(Exchange x) {
         return x instanceof DelayedExchange delayed && delayed.held != null ? delayed.held.recover() : 0;
+    }
+
+    /** Starts releasing what {@link #recover} found, once every queue's stored messages are back. */
+    public static void resume(Exchange x) {
+        if (x instanceof DelayedExchange delayed && delayed.held != null) {
+            delayed.held.resume();
+        }
     }
 
     /** Drops what a deleted delayed exchange holds, as the plugin does. */

@@ -15,8 +15,11 @@ import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.queue.Queue;
 import dev.junction.storage.QueueKey;
+import dev.junction.storage.StoredMessage;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -115,6 +118,29 @@ class DelayedExchangeTest {
             await(() -> q.messageCount() == 1);
             await(() -> store.count(HELD) == 0);
             assertThat(store.count(q.key())).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStoredMessageDueDuringTheDowntimeIsReleasedOnceTheQueuesAreBack() throws Exception {
+        try (RoutingEngine first = new RoutingEngine(store, new SimpleMeterRegistry(), 1)) {
+            VirtualHost vhost = first.createVhost("/");
+            Queue q = setUp(vhost, true);
+            vhost.publish(message(60_000, true, "held"), true).confirmed().get(5, TimeUnit.SECONDS);
+            vhost.publish(message(0, true, "queued"), true).confirmed().get(5, TimeUnit.SECONDS);
+            assertThat(q.messageCount()).isEqualTo(1);
+        }
+        // The same record, due long ago: rewrite it as if the broker had been down past its due time.
+        long id = store.ids(HELD, 0, 10).lastId();
+        byte[] data = store.read(HELD, new long[] {id}).get(0).data();
+        ByteBuffer.wrap(data).putLong(0, 1L);
+        store.removeQueue(HELD).get(5, TimeUnit.SECONDS);
+        store.append(new StoredMessage(id, data), List.of(HELD)).get(5, TimeUnit.SECONDS);
+        try (RoutingEngine second = new RoutingEngine(store, new SimpleMeterRegistry(), 1)) {
+            second.recover();
+            Queue q = second.vhost("/").orElseThrow().queue("q").orElseThrow();
+            await(() -> q.messageCount() == 2);
+            await(() -> store.count(HELD) == 0);
         }
     }
 }
