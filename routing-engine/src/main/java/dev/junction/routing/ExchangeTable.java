@@ -5,6 +5,8 @@ import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.delayed.HeldStore;
+import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.storage.DefinitionKind;
 import java.util.Collection;
@@ -96,6 +98,8 @@ final class ExchangeTable {
         if (spec.durable() && !ExchangeType.STANDARD.contains(type)) {
             x.keepStateIn(new StoredExchangeState(engine.store().definitions(), vhost.name(), spec.name()));
         }
+        DelayedExchange.start(x, engine.timers(), released -> vhost.publish(released, false), name -> new HeldStore(
+                engine.store(), vhost.name(), name, engine::nextMessageId, MessageCodec::encode, MessageCodec::decode));
         vhost.policies().applyTo(x);
         exchanges.put(spec.name(), x);
         return x;
@@ -122,6 +126,7 @@ final class ExchangeTable {
 
     private void remove(Exchange x) {
         exchanges.remove(x.name());
+        DelayedExchange.stop(x);
         bindings.removeAllFrom(x);
         // Bindings that lead into the deleted exchange go with it.
         bindings.removeAllInto(DestinationKind.EXCHANGE, x.name());

@@ -3,12 +3,14 @@ package dev.junction.routing;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -32,6 +34,8 @@ import java.util.function.Function;
  * list and allocates nothing. Only a queue matched by two or more bindings gets a list of its own.
  */
 final class Router {
+    /** The store writes of the message being routed on this thread that delayed exchanges held (see heldWritten). */
+    private static final ThreadLocal<CompletableFuture<Void>> HELD = new ThreadLocal<>();
     private final Function<String, Exchange> exchanges;
     private final Function<String, Queue> queues;
 
@@ -42,6 +46,7 @@ final class Router {
 
     /** The queues {@code message} reaches, in the order first reached, each with its matched bindings (above). */
     Map<Queue, List<Binding>> route(Exchange start, Message message) {
+        HELD.remove();
         List<String> keys = routingKeys(message);
         Walk walk = new Walk();
         if (start == null) {
@@ -57,6 +62,12 @@ final class Router {
         walk.pending.add(start);
         for (int i = 0; i < walk.pending.size(); i++) {
             Exchange x = walk.pending.get(i);
+            CompletableFuture<Void> held = x instanceof DelayedExchange delayed ? delayed.hold(message) : null;
+            if (held != null) {
+                // Held until its x-delay is up, then routed from this exchange as the plugin does.
+                HELD.set(HELD.get() == null ? held : CompletableFuture.allOf(HELD.get(), held));
+                continue;
+            }
             walk.matchedAny = false;
             walk.byOwnKey = true;
             if (keys.size() == 1) {
@@ -73,6 +84,16 @@ final class Router {
             }
         }
         return walk.result;
+    }
+
+    /**
+     * For a message the last route on this thread left held in delayed exchanges: true once every held copy is
+     * durable (at once for one held in memory), false if a store write failed; the publisher's confirm.
+     */
+    static CompletableFuture<Boolean> heldWritten() {
+        CompletableFuture<Void> written = HELD.get();
+        HELD.remove();
+        return written == null ? CompletableFuture.completedFuture(true) : written.handle((ok, error) -> error == null);
     }
 
     /** One route's state: what it found so far; also the sink every exchange on the way emits matches into. */

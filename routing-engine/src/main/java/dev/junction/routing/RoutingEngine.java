@@ -5,6 +5,9 @@ import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConnectionQuotas;
 import dev.junction.routing.api.ConnectionRegistry;
 import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.delayed.HeldStore;
+import dev.junction.routing.exchange.DelayedExchange;
+import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.guard.LoginThrottle;
 import dev.junction.routing.guard.WarningLimiter;
 import dev.junction.routing.queue.Paging;
@@ -248,6 +251,12 @@ public final class RoutingEngine implements AutoCloseable {
         long messages = 0;
         for (QueueKey key : store.queues()) {
             Queue q = vhost(key.vhost()).flatMap(v -> v.queue(key.name())).orElse(null);
+            String heldBy = q == null ? HeldStore.exchangeOf(key) : null;
+            Exchange held = heldBy == null ? null : vhost(key.vhost()).flatMap(v -> v.exchange(heldBy)).orElse(null);
+            if (held instanceof DelayedExchange && held.durable()) {
+                messages += DelayedExchange.recover(held); // a delayed exchange's held messages (see HeldStore)
+                continue;
+            }
             if (q == null) {
                 LOG.warn("dropping stored messages of {}: the queue no longer exists", key);
                 store.removeQueue(key);
@@ -271,6 +280,7 @@ public final class RoutingEngine implements AutoCloseable {
                 }
             }
         }
+        vhosts.values().forEach(v -> v.exchanges().forEach(DelayedExchange::resume)); // held ones due go now
         LOG.info("recovered {} definitions and {} messages in {} ms", definitions, messages,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

@@ -350,7 +350,7 @@ public final class VirtualHost {
         Map<Queue, List<Binding>> targets = router.route(x, message);
         metrics.published(x, targets.size(), confirm);
         if (targets.isEmpty()) {
-            return new PublishResult(0, CompletableFuture.completedFuture(true));
+            return new PublishResult(0, Router.heldWritten()); // held by a delayed exchange: durable, or at once
         }
         return metrics.confirming(Enqueuer.enqueue(engine, message, targets, confirm), confirm);
     }

@@ -4,6 +4,7 @@ import dev.junction.config.UserConfig;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Policy;
+import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
@@ -71,6 +72,9 @@ final class Views {
         m.put("auto_delete", x.autoDelete());
         m.put("internal", x.internal());
         m.put("arguments", Values.toJson(x.arguments()));
+        if (x instanceof DelayedExchange delayed) {
+            m.put("delayed_pending", delayed.pending()); // beyond RabbitMQ's plugin: messages held, not yet due
+        }
         policy(m, x.policy());
         return m;
     }

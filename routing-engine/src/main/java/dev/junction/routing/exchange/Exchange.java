@@ -39,6 +39,7 @@ public abstract class Exchange {
             case HEADERS -> new HeadersExchange(spec);
             case CONSISTENT_HASH -> new ConsistentHashExchange(spec);
             case MESSAGE_DEDUPLICATION -> new DeduplicationExchange(spec);
+            case DELAYED_MESSAGE -> new DelayedExchange(spec);
         };
     }
 
