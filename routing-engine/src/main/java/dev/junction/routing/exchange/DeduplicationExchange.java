@@ -23,8 +23,10 @@ import java.util.function.Consumer;
  *
  * <p>A durable exchange's keys survive a restart: each recorded or forgotten key is written to the store (see
  * {@link DeduplicationCache}), so memory holds at most {@code x-cache-size} keys and the disk as many. A key is
- * written with the store's next group commit, not before the message's confirm: after a crash (not a clean stop)
- * the keys of the last few milliseconds may be missing. A transient exchange keeps its keys in memory only.
+ * queued to the store before the message it lets through, and the group commit that makes that message durable
+ * forces the key too, so the key of every confirmed persistent message survives a crash
+ * (DeduplicationCrashRecoveryTest); a key whose message was not stored rides on the next group commit and may be
+ * missing after a crash. A transient exchange keeps its keys in memory only.
  */
 final class DeduplicationExchange extends Exchange {
     static final String HEADER = "x-deduplication-header";
