@@ -1,6 +1,7 @@
 package dev.junction.amqp10;
 
 import dev.junction.config.UserConfig;
+import dev.junction.routing.auth.Refusal;
 import dev.junction.routing.auth.SaslPlain;
 import dev.junction.routing.auth.backend.Credentials;
 import dev.junction.routing.auth.backend.Verdict;
@@ -60,7 +61,7 @@ final class SaslLogin implements SaslListener {
     /** The user an anonymous login acts as; only called when anonymous logins are allowed. */
     UserConfig anonymous() {
         String name = server.settings().anonymousUser();
-        return user(name).orElseThrow(() -> Refusal.connection(Condition.UNAUTHORIZED_ACCESS,
+        return user(name).orElseThrow(() -> dev.junction.amqp10.Refusal.connection(Condition.UNAUTHORIZED_ACCESS,
                 "the anonymous user '" + name + "' does not exist"));
     }
 
@@ -91,7 +92,8 @@ final class SaslLogin implements SaslListener {
         }
         String[] credentials = mechanism.equals(PLAIN) ? SaslPlain.credentials(response) : null;
         if (credentials == null) {
-            refused(sasl, null, "unsupported or malformed " + mechanism + " response");
+            refused(sasl, null, mechanism.equals(ANONYMOUS) ? Refusal.ANONYMOUS : Refusal.BAD_CREDENTIALS,
+                    mechanism, "unsupported or malformed " + mechanism + " response");
             return;
         }
         var throttle = server.engine().loginThrottle();
@@ -114,14 +116,16 @@ final class SaslLogin implements SaslListener {
     private void external(Sasl sasl, String authzid) {
         String identity = conn.certificateIdentity();
         Optional<UserConfig> user = identity == null ? Optional.empty() : user(identity);
-        String why = identity == null ? "EXTERNAL without a verified client certificate identity"
-                : !authzid.isEmpty() && !authzid.equals(identity)
-                        ? "EXTERNAL authorization identity does not match the certificate's '" + identity + "'"
-                : user.isEmpty() ? "no user '" + identity + "' for the client certificate"
-                : user.get().loopbackOnly() && (conn.peerAddress() == null || !conn.peerAddress().isLoopbackAddress())
-                        ? "user '" + identity + "' can only connect via localhost" : null;
-        if (why != null) {
-            refused(sasl, identity, why);
+        boolean remote = conn.peerAddress() == null || !conn.peerAddress().isLoopbackAddress();
+        Refusal kind = identity == null || !authzid.isEmpty() && !authzid.equals(identity) ? Refusal.BAD_CREDENTIALS
+                : user.isEmpty() ? Refusal.NO_CERTIFICATE_USER
+                : user.get().loopbackOnly() && remote ? Refusal.LOOPBACK_ONLY : null;
+        if (kind != null) {
+            String why = identity == null ? "without a verified client certificate identity"
+                    : kind == Refusal.BAD_CREDENTIALS
+                            ? "authorization identity does not match the certificate's '" + identity + "'"
+                    : "certificate names '" + identity + "'";
+            refused(sasl, identity, kind, EXTERNAL, why);
             return;
         }
         server.engine().loginThrottle().succeeded(conn.peerAddress(), identity);
@@ -131,7 +135,9 @@ final class SaslLogin implements SaslListener {
     private void decide(Sasl sasl, String claimed, Verdict verdict, Throwable error) {
         conn.outlet().hold(false);
         if (error != null || verdict == null || !verdict.allowed()) {
-            refused(sasl, claimed, error != null ? "auth backend failed: " + error
+            Refusal kind = error != null || verdict == null ? Refusal.BACKEND_UNAVAILABLE
+                    : verdict.refusal() != null ? verdict.refusal() : Refusal.BAD_CREDENTIALS;
+            refused(sasl, claimed, kind, PLAIN, error != null ? "auth backend failed: " + error
                     : verdict == null ? "no verdict" : verdict.reason());
             return;
         }
@@ -145,10 +151,15 @@ final class SaslLogin implements SaslListener {
         conn.written();
     }
 
-    private void refused(Sasl sasl, String claimed, String why) {
+    /**
+     * One log line in {@link Refusal}'s words, the same as AMQP 0-9-1's and MQTT's, with the mechanism and the
+     * backend's reason in brackets as 0-9-1 gives them; the client gets the SASL outcome {@code auth} only.
+     */
+    private void refused(Sasl sasl, String claimed, Refusal kind, String mechanism, String why) {
         server.engine().loginThrottle().failed(THROTTLE_PROTOCOL, conn.peerAddress(), claimed);
-        conn.warn("{}: authentication failed: {}", conn.peer(), why);
-        conn.because("authentication failed: " + why);
+        String because = kind.words() + " (" + mechanism + ": " + why + ")";
+        conn.warn(Refusal.LOGIN_REFUSED, "AMQP 1.0", claimed, conn.peer(), because);
+        conn.because("login refused: " + because);
         sasl.done(Sasl.SaslOutcome.PN_SASL_AUTH);
         conn.endAfterOutput();
     }

@@ -65,6 +65,25 @@ class RefusalWordingTest {
         return LogCapture.capture().level(Class.forName("dev.junction.mqtt.ConnectFlow"), Level.INFO);
     }
 
+    /** AMQP 1.0 (SASL PLAIN from Qpid JMS) logs a refused login in the same words as 0-9-1 and MQTT. */
+    @Test
+    void amqp10BadCredentialsAreLoggedInTheSameWords() throws Exception {
+        try (LogCapture log = captureConnects()) {
+            assertThatThrownBy(() -> {
+                jakarta.jms.Connection c = new org.apache.qpid.jms.JmsConnectionFactory("limited", "wrong",
+                        "amqp://127.0.0.1:" + broker.amqpPort()).createConnection();
+                try {
+                    c.start();
+                } finally {
+                    c.close();
+                }
+            }).isInstanceOf(jakarta.jms.JMSSecurityException.class);
+            assertThat(log.await("AMQP 1.0 login refused for user 'limited' from", 5000)).isTrue();
+            assertThat(log.matching(e -> e.getFormattedMessage().contains("AMQP 1.0 login refused")))
+                    .hasSize(1).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains(": bad credentials"));
+        }
+    }
+
     @Test
     void badCredentialsAreOneLineInTheSameWordsForAmqpAndMqtt() throws Exception {
         try (LogCapture log = captureConnects()) {
