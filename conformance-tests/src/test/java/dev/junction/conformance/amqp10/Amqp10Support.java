@@ -2,6 +2,8 @@ package dev.junction.conformance.amqp10;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
 import dev.junction.conformance.BrokerConfig;
 import dev.junction.conformance.ConformanceBroker;
 import jakarta.jms.Connection;
@@ -82,5 +84,17 @@ final class Amqp10Support extends ConformanceBroker {
         c.connectWith().cleanStart(true).simpleAuth().username("guest").password(utf8("guest")).applySimpleAuth()
                 .send();
         return c;
+    }
+
+    /** The next message of {@code queue}, taken with an auto-ack basic.get, waiting up to 5 s for one to arrive. */
+    static GetResponse poll(Channel ch, String queue) throws Exception {
+        for (int i = 0; i < 250; i++) {
+            GetResponse r = ch.basicGet(queue, true);
+            if (r != null) {
+                return r;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("nothing arrived in " + queue);
     }
 }

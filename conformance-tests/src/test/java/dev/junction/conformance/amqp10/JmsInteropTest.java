@@ -35,17 +35,6 @@ class JmsInteropTest {
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();
 
-    private static GetResponse poll(Channel ch, String queue) throws Exception {
-        for (int i = 0; i < 250; i++) {
-            GetResponse r = ch.basicGet(queue, true);
-            if (r != null) {
-                return r;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("nothing arrived in " + queue);
-    }
-
     @Test
     void jmsToAmqp091PropertiesBecomeHeaders() throws Exception {
         Channel amqp = broker.amqpChannel();
@@ -60,7 +49,7 @@ class JmsInteropTest {
         m.setJMSType("kind");
         p.send(m, DeliveryMode.PERSISTENT, 6, 0);
 
-        GetResponse r = poll(amqp, q);
+        GetResponse r = Amqp10Support.poll(amqp, q);
         assertThat(new String(r.getBody(), StandardCharsets.UTF_8)).isEqualTo("héllo");
         AMQP.BasicProperties props = r.getProps();
         assertThat(props.getDeliveryMode()).isEqualTo(2);
@@ -151,8 +140,8 @@ class JmsInteropTest {
         m.setJMSType("key-b"); // Qpid JMS sends JMSType as the subject
         bySubject.send(m);
 
-        assertThat(new String(poll(amqp, q).getBody(), StandardCharsets.UTF_8)).isEqualTo("by address");
-        GetResponse second = poll(amqp, q);
+        assertThat(new String(Amqp10Support.poll(amqp, q).getBody(), StandardCharsets.UTF_8)).isEqualTo("by address");
+        GetResponse second = Amqp10Support.poll(amqp, q);
         assertThat(new String(second.getBody(), StandardCharsets.UTF_8)).isEqualTo("by subject");
         assertThat(second.getEnvelope().getRoutingKey()).isEqualTo("key-b");
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.GetResponse;
 import jakarta.jms.Connection;
 import jakarta.jms.InvalidDestinationException;
 import jakarta.jms.JMSException;
@@ -36,17 +35,6 @@ class JmsOutcomesTest {
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();
-
-    private static GetResponse poll(Channel ch, String queue) throws Exception {
-        for (int i = 0; i < 250; i++) {
-            GetResponse r = ch.basicGet(queue, true);
-            if (r != null) {
-                return r;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("nothing arrived in " + queue);
-    }
 
     @Test
     void missingQueuesAndExchangesAreNotFound() throws Exception {
@@ -86,7 +74,7 @@ class JmsOutcomesTest {
         assertThat(((TextMessage) bad).getText()).isEqualTo("bad");
         bad.setIntProperty(ACK_TYPE, REJECTED);
         bad.acknowledge();
-        assertThat(new String(poll(amqp, dlq).getBody(), StandardCharsets.UTF_8)).isEqualTo("bad");
+        assertThat(new String(Amqp10Support.poll(amqp, dlq).getBody(), StandardCharsets.UTF_8)).isEqualTo("bad");
 
         Message retry = consumer.receive(WAIT_MS);
         assertThat(((TextMessage) retry).getText()).isEqualTo("retry");
