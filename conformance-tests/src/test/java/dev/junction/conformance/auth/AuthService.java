@@ -68,7 +68,8 @@ final class AuthService implements AutoCloseable {
         return requests.stream().filter(r -> path.equals(r.get("path"))).toList();
     }
 
-    private static Map<String, String> params(HttpExchange ex) throws IOException {
+    /** A request's form or query parameters, with its method and path, as RabbitMQ's HTTP backend sends them. */
+    static Map<String, String> params(HttpExchange ex) throws IOException {
         String raw = ex.getRequestMethod().equals("POST")
                 ? new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
                 : ex.getRequestURI().getRawQuery();

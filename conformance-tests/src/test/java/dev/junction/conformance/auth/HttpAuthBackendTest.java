@@ -25,9 +25,7 @@ import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -77,7 +75,7 @@ class HttpAuthBackendTest {
         serviceThreads = Executors.newCachedThreadPool();
         service.setExecutor(serviceThreads);
         service.createContext("/auth/user", ex -> {
-            Map<String, String> p = params(ex);
+            Map<String, String> p = AuthService.params(ex);
             requests.add(p);
             String user = p.getOrDefault("username", "");
             if (user.equals("slow")) {
@@ -87,13 +85,13 @@ class HttpAuthBackendTest {
             answer(ex, !ok ? "deny" : user.equals("admin1") ? "allow administrator management" : "allow");
         });
         service.createContext("/auth/vhost", ex -> {
-            Map<String, String> p = params(ex);
+            Map<String, String> p = AuthService.params(ex);
             requests.add(p);
             // "novhost" may log in but use no vhost; others only "/".
             answer(ex, !p.get("username").equals("novhost") && p.get("vhost").equals("/") ? "allow" : "deny");
         });
         service.createContext("/auth/topic", ex -> {
-            Map<String, String> p = params(ex);
+            Map<String, String> p = AuthService.params(ex);
             requests.add(p);
             // Each user may publish and subscribe under devices.<user>. only (the AMQP form of devices/<user>/...).
             String own = "devices." + p.get("username") + ".";
@@ -109,21 +107,6 @@ class HttpAuthBackendTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Map<String, String> params(HttpExchange ex) throws IOException {
-        String raw = ex.getRequestMethod().equals("POST")
-                ? new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
-                : ex.getRequestURI().getRawQuery();
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put("method", ex.getRequestMethod());
-        out.put("path", ex.getRequestURI().getPath());
-        for (String pair : raw == null ? new String[0] : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return out;
     }
 
     private static void answer(HttpExchange ex, String body) throws IOException {
