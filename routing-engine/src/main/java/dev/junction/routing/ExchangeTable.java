@@ -27,11 +27,17 @@ final class ExchangeTable {
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     /** The built-in amq.* exchanges, which do not count against {@code max_exchanges}. */
     private final int builtIn;
+    /**
+     * Runs the releases and time indexes of the vhost's delayed exchanges, one task at a time: so the index of an
+     * exchange deleted and declared again under the same name is gone before the new one writes to it.
+     */
+    private final SerialExecutor delayedOwner;
 
     ExchangeTable(VirtualHost vhost, RoutingEngine engine, BindingTable bindings) {
         this.vhost = vhost;
         this.engine = engine;
         this.bindings = bindings;
+        this.delayedOwner = new SerialExecutor(engine.pool(), "delayed exchanges in vhost '" + vhost.name() + "'");
         for (ExchangeType t : ExchangeType.STANDARD) {
             add(new ExchangeSpec("amq." + t.wireName(), t.wireName(), true, false, false, Map.of()), t);
         }
@@ -98,8 +104,10 @@ final class ExchangeTable {
         if (spec.durable() && !ExchangeType.STANDARD.contains(type)) {
             x.keepStateIn(new StoredExchangeState(engine.store().definitions(), vhost.name(), spec.name()));
         }
-        DelayedExchange.start(x, engine.timers(), released -> vhost.publish(released, false), name -> new HeldStore(
-                engine.store(), vhost.name(), name, engine::nextMessageId, MessageCodec::encode, MessageCodec::decode));
+        DelayedExchange.start(x, engine.timers(), delayedOwner, released -> vhost.publish(released, false),
+                name -> new HeldStore(
+                        engine.store(), vhost.name(), name, engine::nextMessageId, MessageCodec::encode,
+                        MessageCodec::decode));
         vhost.policies().applyTo(x);
         exchanges.put(spec.name(), x);
         return x;

@@ -7,7 +7,6 @@ import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +33,6 @@ import java.util.function.Function;
  * list and allocates nothing. Only a queue matched by two or more bindings gets a list of its own.
  */
 final class Router {
-    /** The store writes of the message being routed on this thread that delayed exchanges held (see heldWritten). */
-    private static final ThreadLocal<CompletableFuture<Void>> HELD = new ThreadLocal<>();
     private final Function<String, Exchange> exchanges;
     private final Function<String, Queue> queues;
 
@@ -44,9 +41,11 @@ final class Router {
         this.queues = queues;
     }
 
-    /** The queues {@code message} reaches, in the order first reached, each with its matched bindings (above). */
-    Map<Queue, List<Binding>> route(Exchange start, Message message) {
-        HELD.remove();
+    /**
+     * The queues {@code message} reaches, in the order first reached, each with its matched bindings (above), and
+     * the store writes of copies that delayed exchanges held.
+     */
+    RouteResult route(Exchange start, Message message) {
         List<String> keys = routingKeys(message);
         Walk walk = new Walk();
         if (start == null) {
@@ -54,7 +53,7 @@ final class Router {
             for (String key : keys) {
                 Queue q = queues.apply(key);
                 if (q != null) {
-                    walk.result.putIfAbsent(q, null);
+                    walk.result.queues().putIfAbsent(q, null);
                 }
             }
             return walk.result;
@@ -65,7 +64,7 @@ final class Router {
             CompletableFuture<Void> held = x instanceof DelayedExchange delayed ? delayed.hold(message) : null;
             if (held != null) {
                 // Held until its x-delay is up, then routed from this exchange as the plugin does.
-                HELD.set(HELD.get() == null ? held : CompletableFuture.allOf(HELD.get(), held));
+                walk.result.held(held);
                 continue;
             }
             walk.matchedAny = false;
@@ -86,19 +85,9 @@ final class Router {
         return walk.result;
     }
 
-    /**
-     * For a message the last route on this thread left held in delayed exchanges: true once every held copy is
-     * durable (at once for one held in memory), false if a store write failed; the publisher's confirm.
-     */
-    static CompletableFuture<Boolean> heldWritten() {
-        CompletableFuture<Void> written = HELD.get();
-        HELD.remove();
-        return written == null ? CompletableFuture.completedFuture(true) : written.handle((ok, error) -> error == null);
-    }
-
     /** One route's state: what it found so far; also the sink every exchange on the way emits matches into. */
     private final class Walk implements Consumer<List<Binding>> {
-        final Map<Queue, List<Binding>> result = new LinkedHashMap<>(8);
+        final RouteResult result = new RouteResult();
         final List<Exchange> pending = new ArrayList<>(2);
         boolean matchedAny;
         /** Whether the exchange is matching the message's own key (else a CC/BCC key: the binding is not listed). */
@@ -116,9 +105,9 @@ final class Router {
             if (q == null) {
                 return;
             }
-            List<Binding> known = result.putIfAbsent(q, byOwnKey ? matched : List.of());
+            List<Binding> known = result.queues().putIfAbsent(q, byOwnKey ? matched : List.of());
             if (known != null && byOwnKey && !known.contains(b)) {
-                result.put(q, known.isEmpty() ? matched : grown(known, b));
+                result.queues().put(q, known.isEmpty() ? matched : grown(known, b));
             }
         }
 

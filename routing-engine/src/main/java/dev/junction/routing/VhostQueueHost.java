@@ -56,7 +56,7 @@ final class VhostQueueHost implements QueueHost {
             return;
         }
         metrics.deadLettered(reason);
-        Map<Queue, List<Binding>> targets = router.route(x, message);
+        Map<Queue, List<Binding>> targets = router.route(x, message).queues();
         // The default exchange reaches every queue by name, but an MQTT session queue takes messages only from its
         // own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by whoever declared
         // the dying queue must not write into another user's session.

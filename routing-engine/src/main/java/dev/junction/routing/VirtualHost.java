@@ -347,18 +347,18 @@ public final class VirtualHost {
                         + "' in vhost '" + name + "'");
             }
         }
-        Map<Queue, List<Binding>> targets = router.route(x, message);
+        RouteResult targets = router.route(x, message);
         metrics.published(x, targets.size(), confirm);
         if (targets.isEmpty()) {
-            return new PublishResult(0, Router.heldWritten()); // held by a delayed exchange: durable, or at once
+            return new PublishResult(0, targets.heldWritten()); // held by a delayed exchange: durable, or at once
         }
-        return metrics.confirming(Enqueuer.enqueue(engine, message, targets, confirm), confirm);
+        return metrics.confirming(targets.enqueue(engine, message, confirm), confirm);
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
     public List<String> route(Message message) {
         Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
-        return router.route(x, message).keySet().stream().map(Queue::name).toList();
+        return router.route(x, message).queues().keySet().stream().map(Queue::name).toList();
     }
 
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */

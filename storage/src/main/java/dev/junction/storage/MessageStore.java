@@ -103,6 +103,12 @@ public interface MessageStore extends AutoCloseable {
         return true;
     }
 
+    /**
+     * The {@link TimeIndex} of {@code holder}, a key whose stored messages are held until a due time (a delayed
+     * exchange's). The holder opens it once and keeps it; what it holds survives a restart as the messages do.
+     */
+    TimeIndex timeIndex(QueueKey holder);
+
     DefinitionStore definitions();
 
     RetainedStore retained();

@@ -4,25 +4,34 @@ import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The messages one delayed exchange holds, ordered by due time and, for the same millisecond, by arrival, and
- * released in that order when due. Publishers add from their own threads; releasing, and the one timer that waits
- * for the earliest due time, belong to the engine's timer thread, so nothing here locks.
+ * The messages one delayed exchange holds, ordered by due time and, for the same millisecond, by publish order,
+ * and released in that order when due. Publishers add from their own threads; releasing, the stored messages' time
+ * index and the one timer that waits for the earliest due time belong to the exchange's owner (a serial executor
+ * shared by the vhost's delayed exchanges), so nothing here locks.
  *
  * <h2>Durable</h2>
- * With a {@link HeldStore} (a durable exchange), a persistent message is written to the store and enters the index
- * once the write is durable; the index then keeps only its due time and store id, and the body is read back when
- * it is released, after which the stored copy is removed. A crash between the release and that removal releases
- * the message again after the restart (at least once, like any unacknowledged delivery).
+ * With a {@link HeldStore} (a durable exchange), a persistent message is written to the store, and once the write
+ * is durable its due time and id go to the store's time index; only a window of the earliest ones is on the heap
+ * ({@link StoredWindow}). The body is read back when the message is released, after which the stored copy is
+ * removed. A crash between the release and that removal releases the message again after the restart (at least
+ * once, like any unacknowledged delivery).
+ *
+ * <h2>In memory</h2>
+ * A transient message, or any message on a transient exchange, is held on the heap, body included, like a transient
+ * message in a queue; the engine's memory alarm is what bounds them.
  *
  * <h2>Arming</h2>
  * {@link #arm} releases what is due and schedules itself for the earliest due time left, noting that time in
@@ -30,10 +39,6 @@ import org.slf4j.LoggerFactory;
  * than {@code armedAt}; while {@link #arm} looks for the earliest entry {@code armedAt} reads as the smallest value,
  * so an entry added during that look always submits another {@link #arm} and is never left to a later wake-up.
  * Messages due later than the armed time cost no task at all.
- *
- * <h2>Cost</h2>
- * Per held message: a skip-list node and, on average, half an index node (about 40 bytes), the 24-byte key, the
- * released copy of the message's properties and the message itself, body included.
  */
 public final class DelayedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(DelayedMessages.class);
@@ -42,37 +47,39 @@ public final class DelayedMessages {
     /** Stands for a message whose body is in the store. */
     private static final Message STORED = new Message("", "", MessageProperties.builder().build(), new byte[0]);
 
-    /** Due time in epoch milliseconds, then arrival order; the store id of a stored message, else 0. */
-    private record Due(long at, long seq, long storeId) implements Comparable<Due> {
-        @Override
-        public int compareTo(Due o) {
-            int c = Long.compare(at, o.at);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
-
+    /** Messages held in memory, and the window of stored ones. */
     private final ConcurrentSkipListMap<Due, Message> pending = new ConcurrentSkipListMap<>();
     private final AtomicLong arrivals = new AtomicLong();
-    /** The size of {@link #pending}, whose own {@code size()} walks the whole list. */
+    /** Messages held, in memory and stored; the skip list's own {@code size()} walks it and misses the disk. */
     private final AtomicLong count = new AtomicLong();
     private final ScheduledExecutorService timers;
+    private final Executor owner;
     private final Consumer<Message> release;
     /** Null for a transient exchange. */
     private final HeldStore store;
+    /** Null for a transient exchange; owner thread only. */
+    private StoredWindow window;
+    /** Stored messages made durable, as (due, id), waiting for the owner to index them in one batch. */
+    private final ConcurrentLinkedQueue<long[]> durable = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean indexing = new AtomicBoolean();
     /** The due time the timer waits for; {@code Long.MIN_VALUE} while {@link #arm} looks (see the class doc). */
     private volatile long armedAt = Long.MAX_VALUE;
     private volatile boolean stopped;
-    /** Timer thread only. */
+    /** Owner thread only. */
     private ScheduledFuture<?> wake;
 
     /**
-     * @param release publishes a due message again; runs on the timer thread
+     * @param owner runs releases and the time index, one task at a time
+     * @param release publishes a due message again; runs on the owner
      * @param store where persistent messages are held; null for a transient exchange
      */
-    public DelayedMessages(ScheduledExecutorService timers, Consumer<Message> release, HeldStore store) {
+    public DelayedMessages(ScheduledExecutorService timers, Executor owner, Consumer<Message> release,
+                           HeldStore store) {
         this.timers = timers;
+        this.owner = owner;
         this.release = release;
         this.store = store;
+        this.window = store == null ? null : new StoredWindow(store, pending, STORED, false);
     }
 
     /**
@@ -82,44 +89,71 @@ public final class DelayedMessages {
      */
     public CompletableFuture<Void> hold(long dueAt, Message message) {
         if (store == null || !message.persistent()) {
-            add(new Due(dueAt, arrivals.incrementAndGet(), 0), message);
+            long seq = store == null ? arrivals.incrementAndGet() : store.nextId();
+            if (!stopped) {
+                pending.put(new Due(dueAt, seq, 0), message);
+                count.incrementAndGet();
+                if (dueAt < armedAt) {
+                    owner.execute(this::arm);
+                }
+            }
             return null;
         }
         long id = store.nextId();
+        count.incrementAndGet();
         CompletableFuture<Void> written = store.append(id, dueAt, message);
         // Indexed once durable, so a release never reads a record the store does not have yet.
-        written.thenRun(() -> add(new Due(dueAt, arrivals.incrementAndGet(), id), STORED));
+        written.whenComplete((ok, error) -> {
+            if (error != null) {
+                count.decrementAndGet();
+                return;
+            }
+            durable.add(new long[] {dueAt, id});
+            if (indexing.compareAndSet(false, true)) {
+                owner.execute(this::index);
+            }
+        });
         return written;
     }
 
-    /** A stored message found at start-up; see {@link #recover}. */
-    void restore(long dueAt, long storeId) {
-        pending.put(new Due(dueAt, arrivals.incrementAndGet(), storeId), STORED);
-        count.incrementAndGet();
+    /** Takes the messages made durable since the last run into the time index (and the window), in one batch. */
+    private void index() {
+        indexing.set(false);
+        if (stopped) {
+            durable.clear();
+            return;
+        }
+        long earliest = Long.MAX_VALUE;
+        long[] e;
+        while ((e = durable.poll()) != null) {
+            if (window.add(e[0], e[1])) {
+                earliest = Math.min(earliest, e[0]);
+            }
+        }
+        window.flush();
+        if (earliest < armedAt) {
+            arm();
+        }
     }
 
     /**
-     * Rebuilds the index from the store (start-up); returns how many were found. Nothing is released until
-     * {@link #resume}, so that no message due already reaches a queue whose own stored messages are not back yet.
+     * Makes the store's time index cover what the store holds (start-up); returns how many were found. Nothing is
+     * released until {@link #resume}, so that no message due already reaches a queue whose own stored messages are
+     * not back yet.
      */
     public long recover() {
-        return store == null ? 0 : store.recover(this);
+        if (store == null) {
+            return 0;
+        }
+        long n = store.recover();
+        window = new StoredWindow(store, pending, STORED, true);
+        count.addAndGet(n);
+        return n;
     }
 
     /** Arms the timer for what {@link #recover} found; call once every queue is recovered. */
     public void resume() {
-        timers.execute(this::arm);
-    }
-
-    private void add(Due due, Message message) {
-        if (stopped) {
-            return;
-        }
-        pending.put(due, message);
-        count.incrementAndGet();
-        if (due.at() < armedAt) {
-            timers.execute(this::arm);
-        }
+        owner.execute(this::arm);
     }
 
     /** Messages held and not yet released. */
@@ -130,13 +164,14 @@ public final class DelayedMessages {
     /** Drops every held message and the timer. */
     public void stop() {
         stopped = true;
-        timers.execute(() -> {
+        owner.execute(() -> {
             if (wake != null) {
                 wake.cancel(false);
             }
             pending.clear();
             count.set(0);
             if (store != null) {
+                window.clear();
                 store.drop();
             }
         });
@@ -147,6 +182,9 @@ public final class DelayedMessages {
             return;
         }
         releaseDue();
+        if (window != null) {
+            window.refill();
+        }
         armedAt = Long.MIN_VALUE;
         Map.Entry<Due, Message> first = pending.firstEntry();
         if (wake != null) {
@@ -159,36 +197,50 @@ public final class DelayedMessages {
         }
         long at = first.getKey().at();
         armedAt = at;
-        wake = timers.schedule(this::arm, Math.max(0, at - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        wake = timers.schedule(() -> owner.execute(this::arm), Math.max(0, at - System.currentTimeMillis()),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
      * Releases what is due, at most {@link #RELEASE_BATCH} at a time: the rest (a backlog found due at start-up)
-     * goes in later runs, which {@link #arm} schedules at once, so other timers of the thread run in between.
+     * goes in later runs, which {@link #arm} schedules at once, so other work of the owner runs in between.
      */
     private void releaseDue() {
         long now = System.currentTimeMillis();
         Map.Entry<Due, Message> first;
         int released = 0;
-        while (!stopped && released++ < RELEASE_BATCH && (first = pending.firstEntry()) != null
-                && first.getKey().at() <= now) {
+        while (!stopped && released++ < RELEASE_BATCH) {
+            if (window != null && released % StoredWindow.LOW == 0) {
+                window.refill(); // a long backlog due at once
+            }
+            if ((first = pending.firstEntry()) == null || first.getKey().at() > now) {
+                break;
+            }
             if (pending.remove(first.getKey()) == null) {
                 continue;
             }
+            Due due = first.getKey();
+            Message message = first.getValue();
+            if (due.stored()) {
+                window.released(due);
+                message = store.read(due.storeId());
+            }
+            if (message == null) {
+                continue; // released before a restart, its index entry not yet forgotten
+            }
             count.decrementAndGet();
-            long storeId = first.getKey().storeId();
-            Message message = storeId == 0 ? first.getValue() : store.read(storeId);
             try {
-                if (message != null) {
-                    release.accept(message);
-                }
+                release.accept(message);
             } catch (RuntimeException e) {
                 // The exchange or its vhost went while the message waited: the plugin drops it too.
                 LOG.debug("delayed message not released: {}", e.toString());
             }
-            if (storeId != 0) {
-                store.remove(storeId);
+            if (due.stored()) {
+                store.remove(due.storeId());
             }
+        }
+        if (window != null) {
+            window.releasedBatch();
         }
     }
 }

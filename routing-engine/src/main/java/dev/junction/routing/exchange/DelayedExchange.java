@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -61,13 +62,14 @@ public final class DelayedExchange extends Exchange {
     }
 
     /**
-     * Starts holding messages for {@code x} if it is a delayed exchange; {@code release} publishes a due one, and
-     * {@code store} makes the held store of a durable one (called for durable exchanges only).
+     * Starts holding messages for {@code x} if it is a delayed exchange; {@code owner} runs its releases and time
+     * index, {@code release} publishes a due message, and {@code store} makes the held store of a durable one
+     * (called for durable exchanges only).
      */
-    public static void start(Exchange x, ScheduledExecutorService timers, Consumer<Message> release,
+    public static void start(Exchange x, ScheduledExecutorService timers, Executor owner, Consumer<Message> release,
                              Function<String, HeldStore> store) {
         if (x instanceof DelayedExchange delayed) {
-            delayed.held = new DelayedMessages(timers, release, x.durable() ? store.apply(x.name()) : null);
+            delayed.held = new DelayedMessages(timers, owner, release, x.durable() ? store.apply(x.name()) : null);
         }
     }
 

@@ -130,12 +130,15 @@ class DelayedExchangeTest {
             vhost.publish(message(0, true, "queued"), true).confirmed().get(5, TimeUnit.SECONDS);
             assertThat(q.messageCount()).isEqualTo(1);
         }
-        // The same record, due long ago: rewrite it as if the broker had been down past its due time.
+        // The same record, due long ago: rewrite it and its time index entry as if the broker had been down past
+        // its due time.
         long id = store.ids(HELD, 0, 10).lastId();
         byte[] data = store.read(HELD, new long[] {id}).get(0).data();
         ByteBuffer.wrap(data).putLong(0, 1L);
         store.removeQueue(HELD).get(5, TimeUnit.SECONDS);
         store.append(new StoredMessage(id, data), List.of(HELD)).get(5, TimeUnit.SECONDS);
+        store.timeIndex(HELD).clear();
+        store.timeIndex(HELD).add(1L, id);
         try (RoutingEngine second = new RoutingEngine(store, new SimpleMeterRegistry(), 1)) {
             second.recover();
             Queue q = second.vhost("/").orElseThrow().queue("q").orElseThrow();

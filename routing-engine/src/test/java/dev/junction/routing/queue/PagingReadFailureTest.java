@@ -18,6 +18,7 @@ import dev.junction.storage.QueueKey;
 import dev.junction.storage.RetainedStore;
 import dev.junction.storage.SessionStore;
 import dev.junction.storage.StoredMessage;
+import dev.junction.storage.TimeIndex;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.UncheckedIOException;
@@ -96,6 +97,11 @@ class PagingReadFailureTest {
         @Override
         public RetainedStore retained() {
             return inner.retained();
+        }
+
+        @Override
+        public TimeIndex timeIndex(QueueKey holder) {
+            return inner.timeIndex(holder);
         }
 
         @Override

@@ -7,9 +7,11 @@ import dev.junction.storage.QueueKey;
 import dev.junction.storage.RetainedStore;
 import dev.junction.storage.SessionStore;
 import dev.junction.storage.StoredMessage;
+import dev.junction.storage.TimeIndex;
 import dev.junction.storage.table.DefinitionTable;
 import dev.junction.storage.table.RetainedTable;
 import dev.junction.storage.table.SessionTable;
+import dev.junction.storage.time.TimeIndexFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -241,6 +243,13 @@ public final class LogMessageStore implements MessageStore {
     }
 
     // ---- definitions, retained messages, sessions -------------------------------------------------------------
+
+    /** Files under {@code time/} in the store's directory, one directory per holder (see TimeIndexFiles). */
+    @Override
+    public TimeIndex timeIndex(QueueKey holder) {
+        Objects.requireNonNull(holder, "holder");
+        return lock.open(() -> TimeIndexFiles.open(dir.resolve("time"), holder));
+    }
 
     @Override
     public DefinitionStore definitions() {

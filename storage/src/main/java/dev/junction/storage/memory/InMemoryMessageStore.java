@@ -7,6 +7,7 @@ import dev.junction.storage.QueueKey;
 import dev.junction.storage.RetainedStore;
 import dev.junction.storage.SessionStore;
 import dev.junction.storage.StoredMessage;
+import dev.junction.storage.TimeIndex;
 import dev.junction.storage.table.DefinitionKey;
 import dev.junction.storage.table.DefinitionTable;
 import dev.junction.storage.table.RetainedTable;
@@ -50,6 +51,8 @@ public final class InMemoryMessageStore implements MessageStore {
     private final Map<Long, Body> bodies = new HashMap<>();
     private final Map<QueueKey, TreeMap<Long, Body>> queues = new HashMap<>();
     private long highestId;
+    /** Kept with the store, so an engine started again on it finds its delayed messages' due times. */
+    private final Map<QueueKey, MemoryTimeIndex> timeIndexes = new HashMap<>();
 
     // One table each for definitions, retained messages and sessions, behind the public store interfaces.
     private final MemoryTable<DefinitionKey> definitionTable = new MemoryTable<>(guard);
@@ -231,6 +234,15 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
+    public TimeIndex timeIndex(QueueKey holder) {
+        Objects.requireNonNull(holder, "holder");
+        synchronized (lock) {
+            guard.checkOpen();
+            return timeIndexes.computeIfAbsent(holder, k -> new MemoryTimeIndex());
+        }
+    }
+
+    @Override
     public DefinitionStore definitions() {
         guard.checkOpen();
         return definitions;
@@ -258,6 +270,7 @@ public final class InMemoryMessageStore implements MessageStore {
             guard.close();
             bodies.clear();
             queues.clear();
+            timeIndexes.clear();
         }
         definitionTable.clear();
         retainedTable.clear();
