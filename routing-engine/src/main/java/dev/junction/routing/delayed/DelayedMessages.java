@@ -161,6 +161,11 @@ public final class DelayedMessages {
         return count.get();
     }
 
+    /** Entries on the heap: messages held in memory and the stored ones' window (walks the list; for tests). */
+    int onHeap() {
+        return pending.size();
+    }
+
     /** Drops every held message and the timer. */
     public void stop() {
         stopped = true;
