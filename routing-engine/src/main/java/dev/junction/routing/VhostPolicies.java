@@ -134,7 +134,7 @@ public final class VhostPolicies implements Policies {
         Rule r = match(x.name(), false);
         Policy p = r == null ? null : r.policy();
         if (p != x.policy()) {
-            x.applyPolicy(p, r == null ? null : r.definition().alternateExchange());
+            x.applyPolicy(p, r == null ? null : r.definition());
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.Map;
  * section is a hash lookup, an insert and, for a durable exchange, queuing a store write, which does not wait.
  */
 final class DeduplicationCache {
-    private final int capacity;
+    /** The argument's, or a policy's ({@link #resize}). */
+    private int capacity;
     private final LinkedHashMap<String, Long> expiries;
     private ExchangeState state = ExchangeState.NONE;
 
@@ -93,6 +94,14 @@ final class DeduplicationCache {
             String key = oldest.next();
             oldest.remove();
             state.delete(key);
+        }
+    }
+
+    /** A policy set or cleared {@code x-cache-size}: the keys beyond the new capacity go as they would for room. */
+    synchronized void resize(int capacity, long now) {
+        this.capacity = capacity;
+        while (expiries.size() > capacity) {
+            dropExpiredOrOldest(now);
         }
     }
 

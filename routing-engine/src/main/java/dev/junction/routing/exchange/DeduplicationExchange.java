@@ -6,6 +6,8 @@ import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.policy.DeduplicationPolicy;
+import dev.junction.routing.policy.PolicyDefinition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,9 @@ import java.util.function.Consumer;
 /**
  * The message-deduplication plugin's {@code x-message-deduplication} exchange: routes like fanout, except that a
  * message whose {@code x-deduplication-header} value was seen within the window is routed nowhere. The window is
- * the per-message {@code x-cache-ttl} header, else the exchange's {@code x-cache-ttl} argument (milliseconds), else
- * until the key is evicted; the required {@code x-cache-size} argument bounds the keys remembered. A message
+ * the per-message {@code x-cache-ttl} header, else the exchange's {@code x-cache-ttl} (milliseconds; a policy's,
+ * else the argument), else until the key is evicted; the required {@code x-cache-size} argument (or a policy's)
+ * bounds the keys remembered. A message
  * without the header is never checked. A dropped duplicate is confirmed like any message that reached no queue, so
  * a publisher that republishes after a lost confirm leaves one copy.
  *
@@ -35,7 +38,10 @@ final class DeduplicationExchange extends Exchange {
 
     private final Set<List<Binding>> all = new CopyOnWriteArraySet<>();
     private final DeduplicationCache cache;
-    private final long ttlMillis;
+    private final int declaredSize;
+    private final long declaredTtl;
+    /** The argument's, or a policy's {@code x-cache-ttl}; 0 for none. */
+    private volatile long ttlMillis;
 
     DeduplicationExchange(ExchangeSpec spec) {
         super(spec, ExchangeType.MESSAGE_DEDUPLICATION);
@@ -46,12 +52,25 @@ final class DeduplicationExchange extends Exchange {
                     "Missing or invalid argument, '" + CACHE_SIZE + "' must be an integer greater than 0");
         }
         Object ttl = args.get(CACHE_TTL);
-        ttlMillis = ttl == null ? 0 : positive(ttl);
-        if (ttl != null && ttlMillis < 1) {
+        declaredTtl = ttl == null ? 0 : positive(ttl);
+        if (ttl != null && declaredTtl < 1) {
             throw BrokerException.preconditionFailed(
                     "Invalid argument, '" + CACHE_TTL + "' must be an integer greater than 0");
         }
-        cache = new DeduplicationCache((int) size);
+        ttlMillis = declaredTtl;
+        declaredSize = (int) size;
+        cache = new DeduplicationCache(declaredSize);
+    }
+
+    /**
+     * The plugin's policy keys {@code x-cache-size} and {@code x-cache-ttl} win over the arguments while the policy
+     * applies, and the arguments are back once it no longer does; a smaller size evicts at once.
+     */
+    @Override
+    protected void policyChanged(PolicyDefinition definition) {
+        DeduplicationPolicy p = definition.deduplication();
+        ttlMillis = p.cacheTtl() != null ? p.cacheTtl() : declaredTtl;
+        cache.resize(p.cacheSize() != null ? p.cacheSize().intValue() : declaredSize, System.currentTimeMillis());
     }
 
     /** An integer argument or header, also as a numeric string (clients that send only strings); else -1. */

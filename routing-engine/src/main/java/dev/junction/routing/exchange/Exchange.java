@@ -6,6 +6,7 @@ import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Policy;
+import dev.junction.routing.policy.PolicyDefinition;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -91,10 +92,15 @@ public abstract class Exchange {
         return policy;
     }
 
-    /** Applies {@code policy} (null: none) with its {@code alternate-exchange} (null: none). */
-    public void applyPolicy(Policy policy, String alternateExchange) {
-        this.policyAlternateExchange = alternateExchange;
+    /** Applies {@code policy} (null: none) with its checked {@code definition} (null: none). */
+    public void applyPolicy(Policy policy, PolicyDefinition definition) {
+        this.policyAlternateExchange = definition == null ? null : definition.alternateExchange();
         this.policy = policy;
+        policyChanged(definition == null ? PolicyDefinition.NONE : definition);
+    }
+
+    /** What a type does with the keys of its policy beyond {@code alternate-exchange}; by default nothing. */
+    protected void policyChanged(PolicyDefinition definition) {
     }
 
     /** Adds a binding; returns false when the same binding already exists. */

@@ -21,12 +21,17 @@ final class Departures {
         this.host = host;
         this.key = key;
         this.args = args;
-        this.dedup = dedup;
+        this.dedup = dedup.following(args);
     }
 
     /** Whether the queue holds a message with {@code m}'s deduplication key ({@link QueueDeduplication}). */
     boolean duplicate(Message m) {
         return dedup.duplicate(m);
+    }
+
+    /** While stored messages are restored, none is refused as a duplicate ({@link QueueDeduplication}). */
+    void restoring(boolean restoring) {
+        dedup.restoring(restoring);
     }
 
     /** Whether the queue deduplicates, so its stored messages are read back at start to rebuild the keys. */

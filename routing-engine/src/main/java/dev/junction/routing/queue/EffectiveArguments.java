@@ -13,7 +13,9 @@ import java.util.Map;
  *   <li>{@code delivery-limit} and {@code consumer-timeout}: the lower too (RabbitMQ resolves both with
  *       {@code min});</li>
  *   <li>{@code overflow}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}, and Junction's own
- *       {@code retry-delays}: the argument when the queue was declared with one, else the policy's.</li>
+ *       {@code retry-delays}: the argument when the queue was declared with one, else the policy's;</li>
+ *   <li>the deduplication plugin's {@code x-message-deduplication}: the policy's when it has one, as the plugin
+ *       does ({@link #deduplicates}).</li>
  * </ul>
  * {@code x-max-priority} and {@code x-single-active-consumer} are fixed at declaration (RabbitMQ has no policy keys
  * for them). The merged arguments change on the queue's thread only, when its policy changes; other threads may
@@ -24,6 +26,8 @@ public final class EffectiveArguments {
     private final boolean overflowDeclared;
     private volatile QueueArguments now;
     private volatile Policy policy;
+    /** The policy's {@code x-message-deduplication}, null when it says nothing. */
+    private volatile Boolean deduplication;
 
     EffectiveArguments(QueueArguments declared, Map<String, Object> given) {
         this.declared = declared;
@@ -53,10 +57,20 @@ public final class EffectiveArguments {
 
     /** On the queue's thread: merges {@code definition} over the declared arguments; true when anything changed. */
     boolean apply(PolicyDefinition definition) {
+        deduplication = definition.deduplication().messageDeduplication();
         QueueArguments next = merge(declared, overflowDeclared, definition);
         boolean changed = !next.equals(now);
         now = next;
         return changed;
+    }
+
+    /**
+     * Whether the queue deduplicates: the policy's {@code x-message-deduplication} when it has one (the plugin reads
+     * the policy's definition before the arguments), else {@code declared}.
+     */
+    boolean deduplicates(boolean declared) {
+        Boolean p = deduplication;
+        return p != null ? p : declared;
     }
 
     static QueueArguments merge(QueueArguments a, boolean overflowDeclared, PolicyDefinition p) {

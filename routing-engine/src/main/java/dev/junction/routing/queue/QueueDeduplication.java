@@ -17,32 +17,69 @@ import java.util.Set;
  * also for those paged out to the store), and a durable queue rebuilds them at start from its stored messages: a
  * deduplicating queue reads its messages back at start instead of listing their ids only ({@link ReadyMessages}).
  * A purge forgets every key, those of unacknowledged deliveries too. Used on the queue's thread only.
+ *
+ * <p>The plugin's policy key of the same name turns it on or off while the queue lives (a policy value wins over
+ * the argument, as in the plugin). Turned on, the queue knows no keys of the messages it already holds; turned off,
+ * it forgets them; either way from then on it is as if declared so.
  */
 final class QueueDeduplication {
     static final String ARGUMENT = "x-message-deduplication";
     static final String HEADER = "x-deduplication-header";
-    private static final QueueDeduplication OFF = new QueueDeduplication(false);
 
-    private final boolean enabled;
+    /** Whether the queue was declared with the argument. */
+    private final boolean declared;
+    /** The queue's arguments in effect, whose policy may turn deduplication on or off; null until given. */
+    private EffectiveArguments args;
+    /** Whether the last check found deduplication on; a change forgets every key, as the plugin's cache does. */
+    private boolean on;
     private final Set<String> held = new HashSet<>();
+    /** Set while stored messages are restored at start: their keys are noted, none is refused. */
+    private boolean restoring;
 
-    private QueueDeduplication(boolean enabled) {
-        this.enabled = enabled;
+    private QueueDeduplication(boolean declared) {
+        this.declared = declared;
+        this.on = declared;
     }
 
     /** For a queue declared with {@code arguments}: on when {@code x-message-deduplication} is true. */
     static QueueDeduplication of(Map<String, Object> arguments) {
         Object v = arguments.get(ARGUMENT);
-        boolean on = Boolean.TRUE.equals(v) || "true".equals(HeaderValues.asString(v));
-        return on ? new QueueDeduplication(true) : OFF;
+        return new QueueDeduplication(Boolean.TRUE.equals(v) || "true".equals(HeaderValues.asString(v)));
     }
 
+    /** Follows the policy keys of {@code arguments} from now on ({@link EffectiveArguments#deduplicates}). */
+    QueueDeduplication following(EffectiveArguments arguments) {
+        this.args = arguments;
+        return this;
+    }
+
+    /**
+     * Whether the queue was declared deduplicating, so that its stored messages are read back at start to rebuild
+     * the keys. A queue deduplicating by policy only starts with no keys after a restart, as with the plugin.
+     */
     boolean enabled() {
-        return enabled;
+        return declared;
+    }
+
+    /** Whether deduplication is on now: the policy's {@code x-message-deduplication}, else the argument. */
+    private boolean on() {
+        boolean now = args == null ? declared : args.deduplicates(declared);
+        if (now != on) {
+            on = now;
+            held.clear();
+        }
+        return now;
+    }
+
+    void restoring(boolean restoring) {
+        this.restoring = restoring;
     }
 
     /** Whether the queue holds a message with {@code m}'s key (then {@code m} is not enqueued). */
     boolean duplicate(Message m) {
+        if (restoring) {
+            return false;
+        }
         String k = key(m);
         return k != null && held.contains(k);
     }
@@ -69,7 +106,7 @@ final class QueueDeduplication {
     }
 
     private String key(Message m) {
-        if (!enabled) {
+        if (!on()) {
             return null;
         }
         Object v = m.properties().headers().get(HEADER);

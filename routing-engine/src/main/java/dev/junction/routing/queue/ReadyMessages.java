@@ -40,7 +40,14 @@ final class ReadyMessages {
 
     /** Restores stored messages at start-up (see {@link Pager#restore}); {@code enqueue} takes those read now. */
     void restore(IdPage page, long now, Consumer<StoredMessage> enqueue) {
-        pager.restore(page, now, args.now().maxLengthBytes() != null || departures.deduplicates(), enqueue);
+        // Stored messages were let in when published: none is refused as a duplicate now (a policy may have turned
+        // deduplication on after two messages of one key were queued).
+        departures.restoring(true);
+        try {
+            pager.restore(page, now, args.now().maxLengthBytes() != null || departures.deduplicates(), enqueue);
+        } finally {
+            departures.restoring(false);
+        }
     }
 
     /** Takes a new message: into the window, or into the backlog when the window is full (durable queues). */
