@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class DelayedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(DelayedMessages.class);
     private static final int RELEASE_BATCH = 1024;
+    private static final long RETRY_MILLIS = 1000;
 
     /** Stands for a message whose body is in the store. */
     private static final Message STORED = new Message("", "", MessageProperties.builder().build(), new byte[0]);
@@ -130,7 +131,12 @@ public final class DelayedMessages {
                 earliest = Math.min(earliest, e[0]);
             }
         }
-        window.flush();
+        try {
+            window.flush();
+        } catch (RuntimeException failed) {
+            // The entries stay noted and go with the next write; the store holds the messages meanwhile.
+            LOG.warn("delayed messages: time index not written: {}", failed.toString());
+        }
         if (earliest < armedAt) {
             arm();
         }
@@ -186,9 +192,16 @@ public final class DelayedMessages {
         if (stopped) {
             return;
         }
-        releaseDue();
-        if (window != null) {
-            window.refill();
+        long retryAt = Long.MAX_VALUE;
+        try {
+            releaseDue();
+            if (window != null) {
+                window.refill();
+            }
+        } catch (RuntimeException e) {
+            // A store or time index read failed (a disk error): nothing is lost, the timer tries again shortly.
+            LOG.warn("delayed messages not released: {}; trying again in {} ms", e.toString(), RETRY_MILLIS);
+            retryAt = System.currentTimeMillis() + RETRY_MILLIS;
         }
         armedAt = Long.MIN_VALUE;
         Map.Entry<Due, Message> first = pending.firstEntry();
@@ -196,11 +209,11 @@ public final class DelayedMessages {
             wake.cancel(false);
             wake = null;
         }
-        if (first == null) {
+        if (first == null && retryAt == Long.MAX_VALUE) {
             armedAt = Long.MAX_VALUE;
             return;
         }
-        long at = first.getKey().at();
+        long at = retryAt != Long.MAX_VALUE ? retryAt : first.getKey().at(); // after a failure: a pause first
         armedAt = at;
         wake = timers.schedule(() -> owner.execute(this::arm), Math.max(0, at - System.currentTimeMillis()),
                 TimeUnit.MILLISECONDS);
@@ -227,8 +240,13 @@ public final class DelayedMessages {
             Due due = first.getKey();
             Message message = first.getValue();
             if (due.stored()) {
+                try {
+                    message = store.read(due.storeId());
+                } catch (RuntimeException e) {
+                    pending.put(due, first.getValue()); // still held: released once the read works
+                    throw e;
+                }
                 window.released(due);
-                message = store.read(due.storeId());
             }
             if (message == null) {
                 continue; // released before a restart, its index entry not yet forgotten
@@ -245,7 +263,11 @@ public final class DelayedMessages {
             }
         }
         if (window != null) {
-            window.releasedBatch();
+            try {
+                window.releasedBatch();
+            } catch (RuntimeException e) {
+                LOG.warn("delayed messages: released time buckets not deleted: {}", e.toString());
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.queue.Queue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A publisher confirm for a persistent message that a durable delayed exchange holds waits for the held copy's
- * store write, whichever way the message reached the exchange, and a failed write is a nack. The store here makes
- * held copies durable only when the test says so.
+ * store write, whichever way the message reached the exchange, and a failed write is a nack; a held message whose
+ * read fails is released once it works. The store here makes held copies durable only when the test says so.
  */
 class DelayedConfirmTest {
     private final LateHeldWrites store = new LateHeldWrites();
@@ -76,6 +77,25 @@ class DelayedConfirmTest {
         assertThat(r.confirmed().get(5, TimeUnit.SECONDS)).isFalse();
         DelayedExchange x = (DelayedExchange) vhost.exchange("later").orElseThrow();
         assertThat(x.pending()).as("a message that was not stored is not pending").isZero();
+    }
+
+    @Test
+    void aHeldMessageWhoseReadFailsIsReleasedWhenTheReadWorksAgain() throws Exception {
+        MessageProperties props = MessageProperties.builder().deliveryMode(2).header("x-delay", 50).build();
+        PublishResult r = vhost.publish(new Message("later", "k", props, "soon".getBytes()), true);
+        store.failingReads.set(2);
+        long start = System.nanoTime();
+        store.finish();
+        assertThat(r.confirmed().get(5, TimeUnit.SECONDS)).isTrue();
+        Queue soon = vhost.queue("soon").orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (soon.messageCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(soon.messageCount()).as("released after the failed reads").isEqualTo(1);
+        assertThat(System.nanoTime() - start).as("a pause after each failure, not a busy retry")
+                .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(2));
+        assertThat(store.failingReads.get()).isZero();
     }
 
     @Test

@@ -10,20 +10,24 @@ import dev.junction.storage.StoredMessage;
 import dev.junction.storage.TimeIndex;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory store whose writes of delayed exchanges' held messages ({@code amq.delayed/...} keys) become durable
- * only when the test says so ({@link #finish}, {@link #fail}), like a slow disk; every other write is durable at
- * once. The contract allows it: a change is visible when made and durable when its future completes.
+ * only when the test says so ({@link #finish}, {@link #fail}), like a slow disk, and whose reads of them can be made
+ * to fail ({@link #failingReads}); every other write is durable at once. The contract allows it: a change is visible when made and durable when its future completes.
  */
 final class LateHeldWrites implements MessageStore {
     private final InMemoryMessageStore inner = new InMemoryMessageStore();
     private final List<CompletableFuture<Void>> late = new ArrayList<>();
+    /** How many more reads of held messages fail, as a disk error would. */
+    final AtomicInteger failingReads = new AtomicInteger();
 
     /** Held writes made and not yet finished. */
     synchronized int waiting() {
@@ -78,6 +82,9 @@ final class LateHeldWrites implements MessageStore {
 
     @Override
     public List<StoredMessage> read(QueueKey queue, long[] ids) {
+        if (queue.name().startsWith("amq.delayed/") && failingReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new UncheckedIOException(new IOException("injected: unreadable held message"));
+        }
         return inner.read(queue, ids);
     }
 

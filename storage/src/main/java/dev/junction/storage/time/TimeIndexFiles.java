@@ -121,11 +121,12 @@ public final class TimeIndexFiles implements TimeIndex {
         }
         try {
             Files.createDirectories(dir);
-            for (Map.Entry<Long, ByteBuffer> e : unwritten.entrySet()) {
+            for (Iterator<Map.Entry<Long, ByteBuffer>> it = unwritten.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, ByteBuffer> e = it.next();
                 BucketFile.append(file(e.getKey()), e.getValue().flip());
                 buckets.put(e.getKey(), false);
+                it.remove(); // written: a failure further on leaves only the rest for the next flush
             }
-            unwritten.clear();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the time index in " + dir, e);
         }
