@@ -35,6 +35,7 @@ public interface ClosedStoreContract {
                 () -> store().count(ORDERS),
                 () -> store().queues(),
                 () -> store().highestMessageId(),
+                () -> store().timeIndex(ORDERS),
                 () -> store().definitions(),
                 () -> store().retained(),
                 () -> store().sessions(),

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * close, reopen), so every implementation runs all of them.
  */
 public abstract class MessageStoreContract implements MetadataStoreContract, PagedReadContract,
-        ConcurrentStoreContract, ClosedStoreContract, ReopenContract {
+        ConcurrentStoreContract, ClosedStoreContract, ReopenContract, TimeIndexContract {
 
     protected static final QueueKey ORDERS = ContractSupport.ORDERS;
     protected static final QueueKey AUDIT = ContractSupport.AUDIT;
