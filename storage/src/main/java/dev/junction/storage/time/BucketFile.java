@@ -48,9 +48,10 @@ final class BucketFile {
 
     /**
      * Rewrites {@code file} in (due, id) order, through a temporary file renamed over it, so a crash leaves either
-     * the old or the new file whole. {@code bucketStart} is the least due time the bucket can hold.
+     * the old or the new file whole. {@code bucketStart} is the least due time the bucket can hold. Returns the
+     * number of entries, all now in order.
      */
-    static void sort(Path file, long bucketStart) throws IOException {
+    static int sort(Path file, long bucketStart) throws IOException {
         long[] pairs = readAll(file);
         sortPairs(pairs, bucketStart);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -59,6 +60,24 @@ final class BucketFile {
         Files.deleteIfExists(tmp);
         append(tmp, buf);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return pairs.length / 2;
+    }
+
+    /** The number of whole entries in {@code file}. */
+    static long entries(Path file) throws IOException {
+        return Files.size(file) / ENTRY_BYTES;
+    }
+
+    /** Entries {@code from} (inclusive) to {@code to} (exclusive) of {@code file}, as pairs, in file order. */
+    static long[] readRange(Path file, long from, long to) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) (to - from) * ENTRY_BYTES);
+            readFully(ch, buf, from * ENTRY_BYTES);
+            buf.flip();
+            long[] pairs = new long[(int) (to - from) * 2];
+            buf.asLongBuffer().get(pairs);
+            return pairs;
+        }
     }
 
     /**
@@ -96,12 +115,13 @@ final class BucketFile {
     }
 
     /**
-     * Up to {@code max} entries of a sorted {@code file} after ({@code afterDue}, {@code afterId}), as pairs: a
-     * binary search of 16-byte reads, then one read of the entries wanted.
+     * Up to {@code max} of the first {@code sorted} entries of {@code file}, which are in order, after
+     * ({@code afterDue}, {@code afterId}), as pairs: a binary search of 16-byte reads, then one read of the entries
+     * wanted.
      */
-    static long[] readAfter(Path file, long afterDue, long afterId, int max) throws IOException {
+    static long[] readAfter(Path file, long sorted, long afterDue, long afterId, int max) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long n = ch.size() / ENTRY_BYTES;
+            long n = sorted;
             ByteBuffer one = ByteBuffer.allocate(ENTRY_BYTES);
             long lo = 0;
             long hi = n;

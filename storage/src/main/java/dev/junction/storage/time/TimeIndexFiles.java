@@ -22,14 +22,15 @@ import java.util.TreeMap;
 /**
  * A {@link TimeIndex} in files: one file per time bucket of {@link #BUCKET_MILLIS} (about a minute) of due times,
  * named by the bucket's first millisecond, holding that bucket's entries (see {@link BucketFile}). Entries are
- * appended as they come, so a publish costs a 16-byte append; the first time {@link #next} reaches a bucket that
- * took entries since, it sorts the bucket's file once, and from then on a read of the next entries is a binary
- * search. A bucket is deleted whole once the holder has released past its end, so released entries cost no
- * write at all.
+ * appended as they come, so a publish costs a 16-byte append; the first time {@link #next} reaches a bucket it
+ * sorts the bucket's file once, and from then on a read of the next entries is a binary search, plus a sort in the
+ * heap of what was appended since (a long tail has the file sorted again). A bucket is deleted whole once the
+ * holder has released past its end, so released entries cost no write at all.
  *
  * <h2>Heap</h2>
  * The bucket map (one entry per bucket that has a file) and what {@link #add} noted since the last {@link #flush}.
- * Sorting a bucket reads it into the heap for the sort: 16 bytes per entry of that one bucket, briefly.
+ * Sorting a bucket reads it into the heap for the sort: 16 bytes per entry of that one bucket, briefly; a tail
+ * sorted in the heap is at most {@link #TAIL_IN_MEMORY} entries.
  *
  * <h2>Crashes</h2>
  * Nothing here is forced to disk: the message store is the record (see {@link TimeIndex}). A rewrite goes through a
@@ -39,10 +40,12 @@ public final class TimeIndexFiles implements TimeIndex {
     /** 2<sup>16</sup> ms: an entry's offset in its bucket fits 16 bits, which the sort packs (see BucketFile). */
     public static final long BUCKET_MILLIS = 1L << 16;
     private static final String SUFFIX = ".tidx";
+    /** Entries appended to a sorted bucket that a read sorts in the heap rather than rewriting the file. */
+    static final int TAIL_IN_MEMORY = 1 << 16;
 
     private final Path dir;
-    /** Bucket start → whether its file is in order. */
-    private final TreeMap<Long, Boolean> buckets = new TreeMap<>();
+    /** Bucket start → how many leading entries of its file are in order (the rest were appended since). */
+    private final TreeMap<Long, Long> buckets = new TreeMap<>();
     /** Bucket start → entries noted and not yet written. */
     private final Map<Long, ByteBuffer> unwritten = new HashMap<>();
 
@@ -65,7 +68,7 @@ public final class TimeIndexFiles implements TimeIndex {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 if (name.endsWith(SUFFIX)) {
-                    index.buckets.put(Long.parseLong(name.substring(0, name.length() - SUFFIX.length())), false);
+                    index.buckets.put(Long.parseLong(name.substring(0, name.length() - SUFFIX.length())), 0L);
                 } else if (name.endsWith(".tmp")) {
                     Files.delete(f);
                 }
@@ -123,8 +126,10 @@ public final class TimeIndexFiles implements TimeIndex {
             Files.createDirectories(dir);
             for (Iterator<Map.Entry<Long, ByteBuffer>> it = unwritten.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Long, ByteBuffer> e = it.next();
-                BucketFile.append(file(e.getKey()), e.getValue().flip());
-                buckets.put(e.getKey(), false);
+                // A copy to write from: after a failure the buffer is whole for the next flush (an entry written
+                // twice is read once, see next).
+                BucketFile.append(file(e.getKey()), e.getValue().duplicate().flip());
+                buckets.putIfAbsent(e.getKey(), 0L);
                 it.remove(); // written: a failure further on leaves only the rest for the next flush
             }
         } catch (IOException e) {
@@ -136,16 +141,11 @@ public final class TimeIndexFiles implements TimeIndex {
     public long[] next(long afterDue, long afterId, int max) {
         flush();
         long[] out = new long[0];
-        Iterator<Map.Entry<Long, Boolean>> it = buckets.tailMap(bucketOf(afterDue), true).entrySet().iterator();
+        Iterator<Map.Entry<Long, Long>> it = buckets.tailMap(bucketOf(afterDue), true).entrySet().iterator();
         while (it.hasNext() && out.length < 2 * max) {
-            Map.Entry<Long, Boolean> b = it.next();
-            Path f = file(b.getKey());
+            Map.Entry<Long, Long> b = it.next();
             try {
-                if (!b.getValue()) {
-                    BucketFile.sort(f, b.getKey());
-                    b.setValue(true);
-                }
-                long[] got = BucketFile.readAfter(f, afterDue, afterId, max - out.length / 2);
+                long[] got = nextOf(b, afterDue, afterId, max - out.length / 2);
                 long[] grown = Arrays.copyOf(out, out.length + got.length);
                 System.arraycopy(got, 0, grown, out.length, got.length);
                 out = grown;
@@ -156,6 +156,59 @@ public final class TimeIndexFiles implements TimeIndex {
             }
         }
         return out;
+    }
+
+    /**
+     * Up to {@code max} entries of one bucket after the given one. The bucket's file is an ordered part followed
+     * by entries appended since: a tail of up to {@link #TAIL_IN_MEMORY} entries is read and sorted in the heap
+     * and merged with what the binary search finds in the ordered part; a longer one (or a file never sorted) has
+     * the whole file sorted once, so a busy bucket costs a bounded read per call however long it is.
+     */
+    private long[] nextOf(Map.Entry<Long, Long> bucket, long afterDue, long afterId, int max) throws IOException {
+        Path f = file(bucket.getKey());
+        long total = BucketFile.entries(f);
+        long sorted = bucket.getValue();
+        if (total - sorted > TAIL_IN_MEMORY || (sorted == 0 && total > 0)) {
+            sorted = BucketFile.sort(f, bucket.getKey());
+            bucket.setValue(sorted);
+        }
+        long[] ordered = BucketFile.readAfter(f, sorted, afterDue, afterId, max);
+        if (total == sorted) {
+            return ordered;
+        }
+        long[] tail = BucketFile.readRange(f, sorted, total);
+        BucketFile.sortPairs(tail, bucket.getKey());
+        return merge(ordered, tail, afterDue, afterId, max);
+    }
+
+    /** The first {@code max} distinct entries of two ordered lists of pairs, those of {@code b} after the given. */
+    private static long[] merge(long[] a, long[] b, long afterDue, long afterId, int max) {
+        long[] out = new long[2 * max];
+        int n = 0;
+        int i = 0;
+        int j = 0;
+        while (j < b.length && !after(b[j], b[j + 1], afterDue, afterId)) {
+            j += 2;
+        }
+        while (n < out.length && (i < a.length || j < b.length)) {
+            boolean fromA = j >= b.length || (i < a.length && !after(a[i], a[i + 1], b[j], b[j + 1]));
+            long due = fromA ? a[i] : b[j];
+            long id = fromA ? a[i + 1] : b[j + 1];
+            if (fromA) {
+                i += 2;
+            } else {
+                j += 2;
+            }
+            if (n == 0 || after(due, id, out[n - 2], out[n - 1])) { // an entry written twice is read once
+                out[n++] = due;
+                out[n++] = id;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static boolean after(long due, long id, long thanDue, long thanId) {
+        return due > thanDue || (due == thanDue && id > thanId);
     }
 
     @Override

@@ -76,6 +76,27 @@ class TimeIndexFilesTest {
     }
 
     @Test
+    void entriesAppendedToASortedBucketAreMergedInOrderShortTailsInTheHeapLongOnesBySortingAgain() {
+        TimeIndexFiles index = TimeIndexFiles.open(root, new QueueKey("/", "x"));
+        for (long id = 1; id <= 1000; id += 2) {
+            index.add(B + id, id); // odd ids
+        }
+        assertThat(index.next(Long.MIN_VALUE, Long.MIN_VALUE, 2)).containsExactly(B + 1, 1, B + 3, 3); // sorts
+        for (long id = 1000; id >= 2; id -= 2) {
+            index.add(B + id, id); // even ids, backwards: an unsorted tail
+        }
+        index.add(B + 3, 3); // written twice, read once
+        assertThat(index.next(B + 1, 1, 4)).containsExactly(B + 2, 2, B + 3, 3, B + 4, 4, B + 5, 5);
+        assertThat(all(index, 97)).hasSize(2000); // 1000 entries, as pairs
+        for (long id = 2000; id < 2000 + TimeIndexFiles.TAIL_IN_MEMORY + 10; id++) {
+            index.add(2 * B - 1, id); // a tail too long for the heap: the file is sorted again
+        }
+        long[] last = index.next(2 * B - 1, 2000 + TimeIndexFiles.TAIL_IN_MEMORY + 7, 5);
+        assertThat(last).containsExactly(2 * B - 1, 2000 + TimeIndexFiles.TAIL_IN_MEMORY + 8,
+                2 * B - 1, 2000 + TimeIndexFiles.TAIL_IN_MEMORY + 9);
+    }
+
+    @Test
     void aReopenedIndexHasWhatWasFlushedAndReleasedBucketsAreDeleted() throws IOException {
         TimeIndexFiles index = TimeIndexFiles.open(root, new QueueKey("/", "x"));
         index.add(3 * B + 5, 3);
