@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,7 @@ public final class DelayedMessages {
     private static final Logger LOG = LoggerFactory.getLogger(DelayedMessages.class);
     private static final int RELEASE_BATCH = 1024;
     private static final long RETRY_MILLIS = 1000;
+    private static final long FLUSH_MILLIS = 100;
 
     /** Stands for a message whose body is in the store. */
     private static final Message STORED = new Message("", "", MessageProperties.builder().build(), new byte[0]);
@@ -68,6 +70,8 @@ public final class DelayedMessages {
     private volatile boolean stopped;
     /** Owner thread only. */
     private ScheduledFuture<?> wake;
+    /** Whether a write of the time index is scheduled; owner thread only. */
+    private boolean flushScheduled;
 
     /**
      * @param owner runs releases and the time index, one task at a time
@@ -131,14 +135,31 @@ public final class DelayedMessages {
                 earliest = Math.min(earliest, e[0]);
             }
         }
+        if (!flushScheduled) {
+            // One index write per bucket every FLUSH_MILLIS, not one per group commit: the store is the record of
+            // what is held (an entry lost with the process is found again at start), so nothing waits for it.
+            flushScheduled = true;
+            try {
+                timers.schedule(() -> owner.execute(this::flushIndex), FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                flushIndex();
+            }
+        }
+        if (earliest < armedAt) {
+            arm();
+        }
+    }
+
+    private void flushIndex() {
+        flushScheduled = false;
+        if (stopped) {
+            return;
+        }
         try {
             window.flush();
         } catch (RuntimeException failed) {
             // The entries stay noted and go with the next write; the store holds the messages meanwhile.
             LOG.warn("delayed messages: time index not written: {}", failed.toString());
-        }
-        if (earliest < armedAt) {
-            arm();
         }
     }
 
