@@ -28,9 +28,15 @@ import java.util.function.Function;
  * exchange, whose binding is implicit (the delivery then works its bindings out if asked).
  *
  * <h2>Cost</h2>
- * The same per publish as a plain set of queues (a {@code LinkedHashMap} entry per queue): a binding is emitted as
- * its own one-element list, made when it was bound, so the common case of one binding per queue stores a shared
- * list and allocates nothing. Only a queue matched by two or more bindings gets a list of its own.
+ * The same per publish as a plain set of queues (a {@code LinkedHashMap} entry per queue, in a {@link RouteResult}):
+ * a binding is emitted as its own one-element list, made when it was bound, so the common case of one binding per
+ * queue stores a shared list and allocates nothing. Only a queue matched by two or more bindings gets a list of its
+ * own.
+ *
+ * <h2>Held copies</h2>
+ * A delayed exchange on the walk may hold the message instead of routing it; the store write of a held persistent
+ * copy goes into the result with the queues, and the publish's confirm waits for it ({@link RouteResult}), so a
+ * confirm waits for exactly the writes of its own message.
  */
 final class Router {
     private final Function<String, Exchange> exchanges;

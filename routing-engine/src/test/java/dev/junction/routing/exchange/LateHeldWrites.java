@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-memory store whose writes of delayed exchanges' held messages ({@code amq.delayed/...} keys) become durable
  * only when the test says so ({@link #finish}, {@link #fail}), like a slow disk, and whose reads of them can be made
- * to fail ({@link #failingReads}); every other write is durable at once. The contract allows it: a change is visible when made and durable when its future completes.
+ * to fail ({@link #failingReads}); every other write is durable at once. The contract allows it: a change is
+ * visible when made and durable when its future completes.
  */
 final class LateHeldWrites implements MessageStore {
     private final InMemoryMessageStore inner = new InMemoryMessageStore();
