@@ -52,6 +52,15 @@ final class Router {
      * the store writes of copies that delayed exchanges held.
      */
     RouteResult route(Exchange start, Message message) {
+        return walk(start, message, true);
+    }
+
+    /** {@link #route} without holding anything: a delayed exchange that would hold the message leads nowhere. */
+    RouteResult dryRun(Exchange start, Message message) {
+        return walk(start, message, false);
+    }
+
+    private RouteResult walk(Exchange start, Message message, boolean hold) {
         List<String> keys = routingKeys(message);
         Walk walk = new Walk();
         if (start == null) {
@@ -67,7 +76,8 @@ final class Router {
         walk.pending.add(start);
         for (int i = 0; i < walk.pending.size(); i++) {
             Exchange x = walk.pending.get(i);
-            CompletableFuture<Void> held = x instanceof DelayedExchange delayed ? delayed.hold(message) : null;
+            CompletableFuture<Void> held = !(x instanceof DelayedExchange delayed) ? null
+                    : hold ? delayed.hold(message) : delayed.wouldHold(message);
             if (held != null) {
                 // Held until its x-delay is up, then routed from this exchange as the plugin does.
                 walk.result.held(held);

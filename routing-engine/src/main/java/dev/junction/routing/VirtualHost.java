@@ -358,7 +358,7 @@ public final class VirtualHost {
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
     public List<String> route(Message message) {
         Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
-        return router.route(x, message).queues().keySet().stream().map(Queue::name).toList();
+        return router.dryRun(x, message).queues().keySet().stream().map(Queue::name).toList();
     }
 
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */

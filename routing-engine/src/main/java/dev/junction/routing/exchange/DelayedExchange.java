@@ -124,6 +124,12 @@ public final class DelayedExchange extends Exchange {
         return written != null ? written : HELD_IN_MEMORY;
     }
 
+    /** What {@link #hold} would return for {@code message}, without holding it (a routing dry run). */
+    public CompletableFuture<Void> wouldHold(Message message) {
+        long delay = delayOf(message);
+        return delay <= 0 || delay > MAX_DELAY || held == null ? null : HELD_IN_MEMORY;
+    }
+
     /**
      * The header as a number of milliseconds; 0 when absent or of another kind. An integer, as the plugin reads it;
      * beyond the plugin, also a string of up to ten decimal digits, since an MQTT 5 user property (which becomes a

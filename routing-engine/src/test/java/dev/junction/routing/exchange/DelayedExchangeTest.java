@@ -91,6 +91,19 @@ class DelayedExchangeTest {
     }
 
     @Test
+    void aRoutingDryRunHoldsNothing() {
+        try (RoutingEngine engine = new RoutingEngine(store, new SimpleMeterRegistry(), 1)) {
+            VirtualHost vhost = engine.createVhost("/");
+            setUp(vhost, true);
+            DelayedExchange x = (DelayedExchange) vhost.exchange("later").orElseThrow();
+            assertThat(vhost.route(message(60_000, true, "held"))).as("held, so no queue now").isEmpty();
+            assertThat(vhost.route(message(0, true, "now"))).containsExactly("q");
+            assertThat(x.pending()).isZero();
+            assertThat(store.count(HELD)).isZero();
+        }
+    }
+
+    @Test
     void persistentHeldMessagesOfADurableExchangeAreStoredConfirmedAndRecovered() throws Exception {
         try (RoutingEngine first = new RoutingEngine(store, new SimpleMeterRegistry(), 1)) {
             VirtualHost vhost = first.createVhost("/");
