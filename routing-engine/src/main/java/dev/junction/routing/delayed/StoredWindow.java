@@ -15,7 +15,7 @@ import java.util.NavigableMap;
  * disk only. An entry noted at or before the horizon goes into the map as well as the index, one after it into the
  * index only. When the map holds fewer than {@link #LOW} stored entries it is refilled with the next ones from the
  * index and the horizon moves to the last of them; when the index had fewer than asked, it holds nothing further
- * and the horizon is unbounded until the map grows past twice {@link #SIZE} and its latest stored entries are
+ * and the horizon is unbounded until the map grows to twice {@link #SIZE} and its latest stored entries are
  * dropped again (they stay in the index). So the heap holds at most about 2 × {@link #SIZE} stored entries
  * whatever the number pending, and a refill is one read of the index per {@link #SIZE} releases.
  *
@@ -60,7 +60,7 @@ final class StoredWindow {
             return false;
         }
         pending.put(new Due(dueAt, id, id), marker);
-        if (++inWindow > 2 * SIZE) {
+        if (++inWindow >= 2 * SIZE) {
             shrink();
         }
         return true;
