@@ -12,7 +12,6 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ProtocolHeaderOk;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
-import dev.junction.routing.api.CertificateIdentity;
 import dev.junction.routing.api.ConnectionQuotas;
 import dev.junction.routing.api.DeliveryOutlet;
 import dev.junction.routing.api.Engine;
@@ -22,10 +21,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +48,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
     /** Deliveries that may wait for the event loop before this connection's consumers are paused. */
     private static final int MAX_PENDING_DELIVERIES = 2048;
-    private static final AttributeKey<String> CERTIFICATE_IDENTITY =
-            AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
 
     private final AmqpSettings settings;
     private final Engine engine;
@@ -61,6 +56,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final ChannelTable channels;
     /** Message content received on this connection and not yet accepted by queues. */
     private final ContentInFlight content;
+    private final ConnectionPeer peer = new ConnectionPeer();
     private ChannelHandlerContext ctx;
     /** Deliveries in, writes out, consumers paused and reads stopped: the part every protocol shares. */
     private DeliveryOutlet outlet;
@@ -99,6 +95,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        peer.attach(ctx.channel());
         this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, ctx::flush,
                 channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
@@ -357,21 +354,16 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     String peer() {
-        if (ctx == null) {
-            return "amqp";
-        }
-        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
-        return a == null ? "amqp" : "amqp " + a.getHostString() + ":" + a.getPort();
+        return peer.label();
     }
 
     /** The user name from this connection's verified TLS client certificate, or null (see CertificateIdentity). */
     String certificateIdentity() {
-        return ctx == null ? null : ctx.channel().attr(CERTIFICATE_IDENTITY).get();
+        return peer.certificateIdentity();
     }
 
     InetAddress peerAddress() {
-        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
-        return a == null ? null : a.getAddress();
+        return peer.address();
     }
 
     /** What {@link PublisherFlow} needs of this connection. */
