@@ -96,14 +96,15 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         peer.attach(ctx.channel());
-        this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, ctx::flush,
+        this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, () -> out.flushSocket(),
                 channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
         this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush,
                 () -> java.util.Optional.ofNullable(terms).ifPresent(t -> t.access().settled()));
         this.entry = new ConnectionEntry(this, ctx, channels);
-        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow, entry::because);
+        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow, entry::because, out::lastOutputNanos,
+                () -> close.closedByClient());
         this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup, entry::because);
     }
 

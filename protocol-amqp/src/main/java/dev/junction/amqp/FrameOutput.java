@@ -23,11 +23,16 @@ final class FrameOutput {
     private int frameMax;
     /** Set once close-ok went out: the last frame of the connection. */
     private boolean silenced;
+    /** Something was written since the last flush. */
+    private boolean unflushed;
+    /** When a flush last carried output, on the event loop's ticker (heartbeats measure silence from it). */
+    private long lastOutputNanos;
 
     FrameOutput(ChannelHandlerContext ctx, DeliveryOutlet outlet, int frameMax) {
         this.ctx = ctx;
         this.outlet = outlet;
         this.frameMax = frameMax;
+        this.lastOutputNanos = ctx.executor().ticker().nanoTime();
     }
 
     /** The frame size tune-ok settled: content is cut into body frames of at most this size. */
@@ -71,11 +76,25 @@ final class FrameOutput {
             return;
         }
         ctx.write(out, ctx.voidPromise());
+        unflushed = true;
         outlet.written();
     }
 
     void flush() {
         outlet.flushNow();
+    }
+
+    /** The outlet's flush: what was written goes to the socket. */
+    void flushSocket() {
+        if (unflushed) {
+            unflushed = false;
+            lastOutputNanos = ctx.executor().ticker().nanoTime();
+        }
+        ctx.flush();
+    }
+
+    long lastOutputNanos() {
+        return lastOutputNanos;
     }
 
     /** From here on nothing is written: a late confirm or a delivery in flight is dropped. */
