@@ -153,6 +153,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         outlet.closed();
+        out.closed();
         cleanup();
         entry.closed();
         LOG.debug("{}: connection closed", peer());
