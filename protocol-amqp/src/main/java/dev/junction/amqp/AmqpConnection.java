@@ -57,6 +57,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** Message content received on this connection and not yet accepted by queues. */
     private final ContentInFlight content;
     private final ConnectionPeer peer = new ConnectionPeer();
+    private final Settlements settlements = new Settlements();
     private ChannelHandlerContext ctx;
     /** Deliveries in, writes out, consumers paused and reads stopped: the part every protocol shares. */
     private DeliveryOutlet outlet;
@@ -182,6 +183,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             close.whileClosing(frame); // a frame parked before the connection began to end
             return;
         }
+        if (!Settlements.isSettlement(frame)) {
+            settlements.flush(); // acknowledgements held go before anything else the client sent after them
+        }
         try {
             if (frame instanceof ProtocolHeaderOk) {
                 handshake.start();
@@ -242,7 +246,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         requireOpen(m);
         if (m.type() == MethodType.CHANNEL_OPEN) {
             ChannelContext context = new ChannelContext(engine, terms, directReplyTo, settings.maxMessageSize(),
-                    content, flow, this, settings.consumerTimeoutMs());
+                    content, flow, this, settings.consumerTimeoutMs(), settlements);
             return channels.open(number, terms, n -> new AmqpChannel(this, n, context, out));
         }
         return channels.get(number, m.type());
@@ -269,6 +273,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     void flush() {
+        settlements.flush();
         out.flush();
     }
 
@@ -345,6 +350,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         cleanedUp = true;
+        settlements.flush();
         channels.releaseAll(terms == null ? null : terms.user().name());
         if (quota != null) {
             quota.close();

@@ -36,7 +36,7 @@ final class Consuming {
     private final ChannelContext context;
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     /** Delivery tags not yet settled, and the settlements of an open transaction. */
-    private final Outstanding outstanding = new Outstanding();
+    private final Outstanding outstanding;
     private final AckTimeout ackTimeout;
     private long nextTag = 1;
     private int prefetchCount;
@@ -53,6 +53,7 @@ final class Consuming {
     Consuming(AmqpChannel ch, ChannelContext context) {
         this.ch = ch;
         this.context = context;
+        this.outstanding = new Outstanding(context.settlements());
         this.ackTimeout = new AckTimeout(ch, context.consumerTimeoutMs(), outstanding);
     }
 
