@@ -34,12 +34,27 @@ public final class SerialExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> relief = new ConcurrentLinkedQueue<>();
     private volatile int relievedAt = Integer.MAX_VALUE;
     private final Runnable drainTask = this::drain;
+    private final boolean batching;
     /** Starts a drain on the pool: at once, or when the handover batch open on the calling thread closes. */
     private final Runnable start;
 
     public SerialExecutor(Executor pool, String name) {
+        this(pool, name, false);
+    }
+
+    /**
+     * A queue's mailbox: each drain is a {@link HandoverBatch}, so the deliveries and enqueues of its tasks wake
+     * their connections and queues once, after the batch. Only for owners whose tasks never wait for another
+     * mailbox (a wake-up held by the batch would never come while a task waits).
+     */
+    public static SerialExecutor batching(Executor pool, String name) {
+        return new SerialExecutor(pool, name, true);
+    }
+
+    private SerialExecutor(Executor pool, String name, boolean batching) {
         this.pool = pool;
         this.name = name;
+        this.batching = batching;
         this.start = () -> pool.execute(drainTask);
     }
 
@@ -107,11 +122,12 @@ public final class SerialExecutor implements Executor {
         }
     }
 
-    /**
-     * Runs a batch of tasks as one {@link HandoverBatch}: the deliveries and enqueues they make wake their connections
-     * and queues once, after the batch.
-     */
+    /** Runs a batch of tasks; for a {@link #batching} mailbox as one {@link HandoverBatch}. */
     private void drain() {
+        if (!batching) {
+            runBatch();
+            return;
+        }
         HandoverBatch.open();
         try {
             runBatch();
