@@ -50,6 +50,11 @@ final class AccessControl {
      * that every pass of it (one per question an auth service answers) declares, and asks about, the same name.
      */
     private ServerQueueName serverName;
+    /** The last regex check: the permission it was made with, what was asked about which resource, the answer. */
+    private VhostPermission lastPermission;
+    private ResourceQuestion.Permission lastAsked;
+    private String lastResource;
+    private boolean lastAnswer;
 
     AccessControl(UserConfig user, String vhost, VhostPermission permission, UserRights rights) {
         this(user, vhost, permission, rights, null);
@@ -172,11 +177,25 @@ final class AccessControl {
             return answered(new ResourceQuestion(vhost, kind.equals("exchange") ? ResourceQuestion.Resource.EXCHANGE
                     : ResourceQuestion.Resource.QUEUE, resource, p));
         }
-        return current().map(v -> switch (p) {
+        VhostPermission v = current().orElse(null);
+        if (v == null) {
+            return false;
+        }
+        // A publisher asks about the same exchange with every message: the last answer of the same (immutable)
+        // permission is kept; a changed permission is another object and is asked again.
+        if (v == lastPermission && p == lastAsked && resource.equals(lastResource)) {
+            return lastAnswer;
+        }
+        boolean answer = switch (p) {
             case CONFIGURE -> v.canConfigure(resource);
             case WRITE -> v.canWrite(resource);
             case READ -> v.canRead(resource);
-        }).orElse(false);
+        };
+        lastPermission = v;
+        lastAsked = p;
+        lastResource = resource;
+        lastAnswer = answer;
+        return answer;
     }
 
     /** resource_path's answer to {@code q}: known, or asked with the method handled again once answered. */

@@ -221,6 +221,11 @@ final class AmqpChannel {
         out.sendWithContent(number, m, message);
     }
 
+    /** Writes basic.deliver with its content; see {@link FrameOutput#sendDelivery}. */
+    void sendDelivery(byte[] consumerTag, long deliveryTag, boolean redelivered, Message message) {
+        out.sendDelivery(number, consumerTag, deliveryTag, redelivered, message);
+    }
+
     /** See {@link InboundOrder#await}: the connection's later frames wait until {@code call}'s answer was handled. */
     <T> void await(Supplier<CompletableFuture<T>> call, BiConsumer<T, Throwable> then) {
         conn.await(call, then);

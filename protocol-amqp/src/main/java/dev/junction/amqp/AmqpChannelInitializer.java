@@ -5,7 +5,10 @@ import dev.junction.routing.api.Engine;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
-/** The pipeline of an accepted AMQP socket: frame decoder, then the connection state machine. */
+/**
+ * The pipeline of an accepted AMQP socket: the read batch (see {@link ReadBatch}), the frame decoder, then the
+ * connection state machine.
+ */
 public final class AmqpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final AmqpSettings settings;
     private final Engine engine;
@@ -18,6 +21,7 @@ public final class AmqpChannelInitializer extends ChannelInitializer<SocketChann
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        ch.pipeline().addLast("batch", ReadBatch.INSTANCE);
         ch.pipeline().addLast("frames", new AmqpFrameDecoder(AmqpFrameDecoder.FRAME_MIN_SIZE));
         ch.pipeline().addLast("amqp", new AmqpConnection(settings, engine, directReplyTo));
     }

@@ -12,7 +12,6 @@ import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ProtocolHeaderOk;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
-import dev.junction.routing.api.CertificateIdentity;
 import dev.junction.routing.api.ConnectionQuotas;
 import dev.junction.routing.api.DeliveryOutlet;
 import dev.junction.routing.api.Engine;
@@ -22,10 +21,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +48,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
     /** Deliveries that may wait for the event loop before this connection's consumers are paused. */
     private static final int MAX_PENDING_DELIVERIES = 2048;
-    private static final AttributeKey<String> CERTIFICATE_IDENTITY =
-            AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
 
     private final AmqpSettings settings;
     private final Engine engine;
@@ -61,6 +56,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final ChannelTable channels;
     /** Message content received on this connection and not yet accepted by queues. */
     private final ContentInFlight content;
+    private final ConnectionPeer peer = new ConnectionPeer();
+    private final Settlements settlements = new Settlements();
     private ChannelHandlerContext ctx;
     /** Deliveries in, writes out, consumers paused and reads stopped: the part every protocol shares. */
     private DeliveryOutlet outlet;
@@ -99,14 +96,16 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, ctx::flush,
+        peer.attach(ctx.channel());
+        this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, () -> out.flushSocket(),
                 channels::resumeConsumers, on -> ctx.channel().config().setAutoRead(on));
         this.flow = new PublisherFlow(new FlowConnection(), engine, outlet, ctx.executor());
         this.out = new FrameOutput(ctx, outlet, settings.frameMax());
         this.inbound = new InboundOrder(ctx.executor(), flow, this::handle, this::fail, this::isOpen, this::flush,
                 () -> java.util.Optional.ofNullable(terms).ifPresent(t -> t.access().settled()));
         this.entry = new ConnectionEntry(this, ctx, channels);
-        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow, entry::because);
+        this.heartbeats = new Heartbeats(this::warnAboutPeer, ctx, flow, entry::because, out::lastOutputNanos,
+                () -> close.closedByClient());
         this.close = new ConnectionClose(this::warnAboutPeer, ctx, out, inbound, this::cleanup, entry::because);
     }
 
@@ -155,6 +154,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         outlet.closed();
+        out.closed();
         cleanup();
         entry.closed();
         LOG.debug("{}: connection closed", peer());
@@ -182,6 +182,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (close.closing()) {
             close.whileClosing(frame); // a frame parked before the connection began to end
             return;
+        }
+        if (!Settlements.isSettlement(frame)) {
+            settlements.flush(); // acknowledgements held go before anything else the client sent after them
         }
         try {
             if (frame instanceof ProtocolHeaderOk) {
@@ -243,7 +246,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
         requireOpen(m);
         if (m.type() == MethodType.CHANNEL_OPEN) {
             ChannelContext context = new ChannelContext(engine, terms, directReplyTo, settings.maxMessageSize(),
-                    content, flow, this, settings.consumerTimeoutMs());
+                    content, flow, this, settings.consumerTimeoutMs(), settlements);
             return channels.open(number, terms, n -> new AmqpChannel(this, n, context, out));
         }
         return channels.get(number, m.type());
@@ -270,6 +273,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     void flush() {
+        settlements.flush();
         out.flush();
     }
 
@@ -346,6 +350,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         cleanedUp = true;
+        settlements.flush();
         channels.releaseAll(terms == null ? null : terms.user().name());
         if (quota != null) {
             quota.close();
@@ -357,21 +362,16 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     String peer() {
-        if (ctx == null) {
-            return "amqp";
-        }
-        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
-        return a == null ? "amqp" : "amqp " + a.getHostString() + ":" + a.getPort();
+        return peer.label();
     }
 
     /** The user name from this connection's verified TLS client certificate, or null (see CertificateIdentity). */
     String certificateIdentity() {
-        return ctx == null ? null : ctx.channel().attr(CERTIFICATE_IDENTITY).get();
+        return peer.certificateIdentity();
     }
 
     InetAddress peerAddress() {
-        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
-        return a == null ? null : a.getAddress();
+        return peer.address();
     }
 
     /** What {@link PublisherFlow} needs of this connection. */

@@ -8,11 +8,12 @@ import dev.junction.routing.api.Vhost;
  * besides its output, fixed when the channel opens: the engine, the terms of the connection (its vhost, the user's
  * rights there, the client's capabilities), the broker's direct reply-to addresses, the largest message accepted,
  * the connection's content budget and publisher flow, and the connection itself as the owner exclusive queues are
- * tied to, and the broker's acknowledgement timeout ({@code consumer_timeout}, ms; 0: none).
+ * tied to, the broker's acknowledgement timeout ({@code consumer_timeout}, ms; 0: none), and the connection's
+ * {@link Settlements}, which pass acknowledgements on to queues per read batch.
  */
 record ChannelContext(Engine engine, ConnectionTerms terms, DirectReplyTo directReplyTo, long maxMessageSize,
                       ContentInFlight content, PublisherFlow flow, Object owner,
-                      long consumerTimeoutMs) {
+                      long consumerTimeoutMs, Settlements settlements) {
 
     Vhost vhost() {
         return terms.vhost();

@@ -23,6 +23,8 @@ import java.util.function.IntFunction;
 final class ChannelTable {
     private final Map<Integer, AmqpChannel> channels = new HashMap<>();
     private final ConnectionQuotas quotas;
+    /** The channel frames last arrived on: a busy connection uses one channel for long runs of frames. */
+    private AmqpChannel last;
 
     ChannelTable(ConnectionQuotas quotas) {
         this.quotas = quotas;
@@ -52,7 +54,7 @@ final class ChannelTable {
 
     /** The open channel a method of type {@code cause} arrived on; a connection error when it is not open. */
     AmqpChannel get(int number, MethodType cause) {
-        AmqpChannel ch = channels.get(number);
+        AmqpChannel ch = lookup(number);
         if (ch == null) {
             throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel "
                     + number, cause);
@@ -62,9 +64,21 @@ final class ChannelTable {
 
     /** The open channel a content frame arrived on; a connection error when it is not open. */
     AmqpChannel get(int number) {
-        AmqpChannel ch = channels.get(number);
+        AmqpChannel ch = lookup(number);
         if (ch == null) {
             throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + number);
+        }
+        return ch;
+    }
+
+    private AmqpChannel lookup(int number) {
+        AmqpChannel ch = last;
+        if (ch != null && ch.number == number) {
+            return ch;
+        }
+        ch = channels.get(number);
+        if (ch != null) {
+            last = ch;
         }
         return ch;
     }
@@ -87,6 +101,9 @@ final class ChannelTable {
 
     /** The channel finished closing: its number is free again and the user's channel count drops. */
     void closed(int number, String user) {
+        if (last != null && last.number == number) {
+            last = null;
+        }
         if (channels.remove(number) != null) {
             quotas.closeChannel(user);
         }
@@ -109,5 +126,6 @@ final class ChannelTable {
             quotas.closeChannel(user);
         }
         channels.clear();
+        last = null;
     }
 }

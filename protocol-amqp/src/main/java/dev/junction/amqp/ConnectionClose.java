@@ -73,6 +73,7 @@ final class ConnectionClose {
             if (mf.method().type() == MethodType.CONNECTION_CLOSE) {
                 out.send(0, MethodType.CONNECTION_CLOSE_OK.with());
             }
+            out.flush(); // what FrameOutput holds goes before the socket closes
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -14,6 +14,7 @@ import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -35,7 +36,7 @@ final class Consuming {
     private final ChannelContext context;
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     /** Delivery tags not yet settled, and the settlements of an open transaction. */
-    private final Outstanding outstanding = new Outstanding();
+    private final Outstanding outstanding;
     private final AckTimeout ackTimeout;
     private long nextTag = 1;
     private int prefetchCount;
@@ -52,6 +53,7 @@ final class Consuming {
     Consuming(AmqpChannel ch, ChannelContext context) {
         this.ch = ch;
         this.context = context;
+        this.outstanding = new Outstanding(context.settlements());
         this.ackTimeout = new AckTimeout(ch, context.consumerTimeoutMs(), outstanding);
     }
 
@@ -317,6 +319,8 @@ final class Consuming {
     /** The sink one basic.consume registers with its queue. Called on the queue's thread. */
     private final class ChannelConsumer implements DeliverySink {
         private final String tag;
+        /** The tag as basic.deliver carries it, encoded once. */
+        private final byte[] encodedTag;
         volatile Consumption consumer;
         /** What the management API shows of it; null for direct reply-to. Event loop. */
         ConsumerInfo info;
@@ -330,6 +334,7 @@ final class Consuming {
 
         ChannelConsumer(String tag) {
             this.tag = tag;
+            this.encodedTag = tag.getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
@@ -348,8 +353,7 @@ final class Consuming {
             long deliveryTag = nextTag;
             Message m = d.message();
             try {
-                ch.sendWithContent(MethodType.BASIC_DELIVER.with(tag, deliveryTag, d.redelivered(),
-                        m.exchange(), m.routingKey()), m);
+                ch.sendDelivery(encodedTag, deliveryTag, d.redelivered(), m);
             } catch (IllegalArgumentException e) {
                 // Not representable in AMQP 0-9-1 (a routing key over 255 bytes from an MQTT topic): settled so
                 // that the queue moves on and the consumer's credit comes back.

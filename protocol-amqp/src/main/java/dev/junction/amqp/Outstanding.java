@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * A channel's unacknowledged deliveries by delivery tag, and the settlements of its open transaction. Rules:
@@ -25,28 +23,34 @@ import java.util.TreeMap;
  * Event-loop only.
  */
 final class Outstanding implements AckTimeout.Deadlines {
-    /** {@code deadline}: when the acknowledgement timeout of {@code timeoutMs} runs out (MAX_VALUE: never). */
+    /** A delivery settled inside an open transaction. */
     private record Delivered(DeliverySource source, long deliveryId, long deadline, long timeoutMs) {
     }
 
     private record Pending(long tag, Delivered delivery, Settlement how) {
     }
 
-    private final NavigableMap<Long, Delivered> unacked = new TreeMap<>();
+    private final UnackedTags unacked = new UnackedTags();
     private final List<Pending> inTransaction = new ArrayList<>();
+    /** Where settlements outside a transaction go: the connection passes them on per read batch. */
+    private final Settlements settlements;
+
+    Outstanding(Settlements settlements) {
+        this.settlements = settlements;
+    }
 
     /** {@code timeoutMs}: the acknowledgement timeout that applies (0: none); returns the delivery's deadline. */
     long delivered(long tag, DeliverySource source, long deliveryId, long timeoutMs) {
         long deadline = timeoutMs > 0 ? System.currentTimeMillis() + timeoutMs : Long.MAX_VALUE;
-        unacked.put(tag, new Delivered(source, deliveryId, deadline, timeoutMs));
+        unacked.add(tag, source, deliveryId, deadline, timeoutMs);
         return deadline;
     }
 
     @Override
     public long overdue(long now) {
-        for (Delivered d : unacked.values()) {
-            if (d.deadline <= now) {
-                return d.timeoutMs;
+        for (int i = unacked.head(); i < unacked.tail(); i++) {
+            if (unacked.live(i) && unacked.deadline(i) <= now) {
+                return unacked.timeoutMs(i);
             }
         }
         return 0;
@@ -55,38 +59,48 @@ final class Outstanding implements AckTimeout.Deadlines {
     @Override
     public long earliest() {
         long earliest = Long.MAX_VALUE;
-        for (Delivered d : unacked.values()) {
-            earliest = Math.min(earliest, d.deadline);
+        for (int i = unacked.head(); i < unacked.tail(); i++) {
+            if (unacked.live(i)) {
+                earliest = Math.min(earliest, unacked.deadline(i));
+            }
         }
         return earliest;
     }
 
     /** basic.ack, nack or reject of {@code tag} ({@code multiple}: every outstanding tag up to it; 0: all). */
     void settle(Method m, long tag, boolean multiple, Settlement how, boolean transactional) {
-        List<Long> tags;
-        if (multiple) {
-            NavigableMap<Long, Delivered> head = tag == 0 ? unacked : unacked.headMap(tag, true);
-            if (tag != 0 && !unacked.containsKey(tag) && head.isEmpty()) {
+        if (!multiple) {
+            int i = unacked.indexOf(tag);
+            if (i < 0) {
                 throw unknownTag(m, tag);
             }
-            tags = new ArrayList<>(head.keySet());
-        } else {
-            if (!unacked.containsKey(tag)) {
-                throw unknownTag(m, tag);
-            }
-            tags = List.of(tag);
-        }
-        if (transactional) {
-            for (Long t : tags) {
-                inTransaction.add(new Pending(t, unacked.remove(t), how));
-            }
+            take(i, how, transactional);
             return;
         }
-        List<Delivered> chosen = new ArrayList<>(tags.size());
-        for (Long t : tags) {
-            chosen.add(unacked.remove(t));
+        int from = unacked.head();
+        int to = tag == 0 ? unacked.tail() : unacked.upTo(tag);
+        boolean any = false;
+        for (int i = from; i < to && !any; i++) {
+            any = unacked.live(i);
         }
-        settleInQueues(chosen, how);
+        if (tag != 0 && !any) {
+            throw unknownTag(m, tag);
+        }
+        for (int i = from; i < to; i++) {
+            if (unacked.live(i)) {
+                take(i, how, transactional);
+            }
+        }
+    }
+
+    private void take(int i, Settlement how, boolean transactional) {
+        if (transactional) {
+            inTransaction.add(new Pending(unacked.tag(i), new Delivered(unacked.source(i), unacked.deliveryId(i),
+                    unacked.deadline(i), unacked.timeoutMs(i)), how));
+        } else {
+            settlements.add(unacked.source(i), unacked.deliveryId(i), how);
+        }
+        unacked.remove(i);
     }
 
     /** tx.commit: the transaction's settlements reach their queues. */
@@ -106,14 +120,20 @@ final class Outstanding implements AckTimeout.Deadlines {
     /** tx.rollback: the transaction's settlements are forgotten; their deliveries are outstanding again. */
     void rollback() {
         for (Pending p : inTransaction) {
-            unacked.put(p.tag, p.delivery);
+            Delivered d = p.delivery;
+            unacked.add(p.tag, d.source, d.deliveryId, d.deadline, d.timeoutMs);
         }
         inTransaction.clear();
     }
 
     /** basic.recover: every outstanding delivery goes back to its queue (settled-in-transaction ones stay out). */
     void requeueAll() {
-        List<Delivered> all = new ArrayList<>(unacked.values());
+        List<Delivered> all = new ArrayList<>(unacked.size());
+        for (int i = unacked.head(); i < unacked.tail(); i++) {
+            if (unacked.live(i)) {
+                all.add(new Delivered(unacked.source(i), unacked.deliveryId(i), 0, 0));
+            }
+        }
         unacked.clear();
         settleInQueues(all, Settlement.REQUEUE);
     }
@@ -129,7 +149,8 @@ final class Outstanding implements AckTimeout.Deadlines {
                 + tag, m.type());
     }
 
-    private static void settleInQueues(List<Delivered> chosen, Settlement how) {
+    private void settleInQueues(List<Delivered> chosen, Settlement how) {
+        settlements.flush(); // what this channel settled before goes first
         Map<DeliverySource, List<Long>> bySource = new HashMap<>();
         for (Delivered d : chosen) {
             bySource.computeIfAbsent(d.source, s -> new ArrayList<>()).add(d.deliveryId);

@@ -74,7 +74,7 @@ final class Publishing {
                 }
                 if (!confirmMode) {
                     confirmMode = true;
-                    confirms = new Confirms();
+                    confirms = new Confirms(ch::runOnEventLoop, this::confirmArrived);
                 }
                 return Optional.of(MethodType.CONFIRM_SELECT_OK.with());
             }
@@ -334,8 +334,8 @@ final class Publishing {
             if (future.isDone()) {
                 confirmed(seq, future.getNow(false));
             } else {
-                future.whenComplete((ok, error) -> ch.runOnEventLoop(
-                        () -> confirmed(seq, error == null && Boolean.TRUE.equals(ok))));
+                Confirms c = confirms;
+                future.whenComplete((ok, error) -> c.arrived(seq, error == null && Boolean.TRUE.equals(ok)));
             }
         }
         return result.confirmed();
@@ -358,9 +358,21 @@ final class Publishing {
         if (ch.closing() || confirms == null) {
             return;
         }
-        confirms.finish(seq, ack, (tag, multiple, isAck) -> ch.send(isAck
-                ? MethodType.BASIC_ACK.with(tag, multiple)
-                : MethodType.BASIC_NACK.with(tag, multiple, false)));
+        confirms.finish(seq, ack);
+        confirms.emitDue(this::sendConfirm);
+    }
+
+    /** On the event loop: results of publishes arrived from other threads (see {@link Confirms}). */
+    private void confirmArrived() {
+        if (ch.closing() || confirms == null) {
+            return;
+        }
+        confirms.takeArrived();
+        confirms.emitDue(this::sendConfirm);
+    }
+
+    private void sendConfirm(long tag, boolean multiple, boolean ack) {
+        ch.send(ack ? MethodType.BASIC_ACK.with(tag, multiple) : MethodType.BASIC_NACK.with(tag, multiple, false));
     }
 
     void release() {

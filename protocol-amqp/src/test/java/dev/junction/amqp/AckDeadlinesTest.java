@@ -35,7 +35,7 @@ class AckDeadlinesTest {
 
     @Test
     void theFirstOverdueDeliveryNamesItsTimeoutAndSettledOnesDoNotCount() {
-        Outstanding o = new Outstanding();
+        Outstanding o = new Outstanding(new Settlements());
         long before = System.currentTimeMillis();
         long d1 = o.delivered(1, source, 11, 60_000);
         long d2 = o.delivered(2, source, 12, 500);

@@ -43,6 +43,35 @@ public final class AmqpEncoder {
     }
 
     /**
+     * Writes basic.deliver as {@code writeMethod(out, channel, BASIC_DELIVER.with(...))} would, without building
+     * the method: the frame every consumed message starts with. {@code consumerTag} is the tag's UTF-8 encoding
+     * (at most 255 bytes: it arrived as a shortstr); an exchange or routing key over 255 bytes is an
+     * {@link IllegalArgumentException} with nothing left in {@code out}.
+     */
+    public static void writeDeliver(ByteBuf out, int channel, byte[] consumerTag, long deliveryTag,
+                                    boolean redelivered, String exchange, String routingKey) {
+        int start = out.writerIndex();
+        try {
+            out.writeByte(FRAME_METHOD);
+            out.writeShort(channel);
+            out.writeInt(0);
+            out.writeShort(MethodType.BASIC_DELIVER.classId());
+            out.writeShort(MethodType.BASIC_DELIVER.methodId());
+            out.writeByte(consumerTag.length);
+            out.writeBytes(consumerTag);
+            out.writeLong(deliveryTag);
+            out.writeByte(redelivered ? 1 : 0);
+            Wire.writeShortStr(out, exchange);
+            Wire.writeShortStr(out, routingKey);
+            out.setInt(start + 3, out.writerIndex() - start - 7);
+            out.writeByte(FRAME_END);
+        } catch (RuntimeException e) {
+            out.writerIndex(start);
+            throw e;
+        }
+    }
+
+    /**
      * Writes a content header frame then the body in body frames of at most {@code frameMax - 8} bytes each
      * ({@code frameMax} 0 = no limit: one body frame). An empty body has no body frames (section 4.2.6).
      */

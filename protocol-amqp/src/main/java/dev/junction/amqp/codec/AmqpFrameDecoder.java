@@ -65,6 +65,7 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
     private static final long UNLIMITED_PAYLOAD = Integer.MAX_VALUE - 2L * AmqpEncoder.FRAME_OVERHEAD;
 
     private int state = EXPECT_PROTOCOL_HEADER;
+    private final ShortStrings publishStrings = new ShortStrings();
     private long maxPayload;
     private int frameMax;
 
@@ -169,7 +170,7 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
         out.add(frame);
     }
 
-    private static MethodFrame decodeMethod(ByteBuf in, int channel, int payload, int size) {
+    private MethodFrame decodeMethod(ByteBuf in, int channel, int payload, int size) {
         if (size < METHOD_HEADER_SIZE) {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR,
                     "method frame on channel " + channel + " has a payload of " + size + " bytes");
@@ -184,7 +185,8 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
         ByteBuf args = in.slice(payload + METHOD_HEADER_SIZE, size - METHOD_HEADER_SIZE);
         Object[] values;
         try {
-            values = MethodCodec.readArgs(args, type.types);
+            // A publisher names the same exchange and routing key again and again: decoded once (ShortStrings).
+            values = MethodCodec.readArgs(args, type.types, type == MethodType.BASIC_PUBLISH ? publishStrings : null);
         } catch (IndexOutOfBoundsException | IllegalArgumentException | DateTimeException e) {
             throw cannotDecode(type, e.getMessage());
         }

@@ -17,6 +17,11 @@ final class MethodCodec {
      * throws {@link IndexOutOfBoundsException} or {@link IllegalArgumentException}.
      */
     static Object[] readArgs(ByteBuf in, FieldType[] types) {
+        return readArgs(in, types, null);
+    }
+
+    /** As {@link #readArgs(ByteBuf, FieldType[])}, shortstrs through {@code strings} (null: none). */
+    static Object[] readArgs(ByteBuf in, FieldType[] types, ShortStrings strings) {
         int n = types.length;
         Object[] args = new Object[n];
         int bits = 0;
@@ -34,7 +39,7 @@ final class MethodCodec {
             bit = 8;
             switch (t) {
                 case SHORTSTR:
-                    args[i] = Wire.readShortStr(in);
+                    args[i] = strings == null ? Wire.readShortStr(in) : strings.read(in);
                     break;
                 case LONGLONG:
                     args[i] = in.readLong();

@@ -1,5 +1,6 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.api.HandoverBatch;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Carries deliveries from queue threads to the one thread that owns a connection (its event loop), in batches:
  * one wake-up of the owner drains everything queued so far, then {@code afterBatch} runs once (a flush, so a
- * burst of deliveries costs one syscall). The number waiting is bounded: a sink reports not ready while
+ * burst of deliveries costs one syscall). The wake-up waits for the end of the queue's mailbox batch
+ * ({@link HandoverBatch}), so that a burst of deliveries made in one batch is drained in one go. The number waiting is bounded: a sink reports not ready while
  * {@link #hasRoom()} is false, and {@code onRoom} runs on the owner thread when a drain makes room again, so the
  * adapter can resume its consumers.
  */
@@ -22,6 +24,9 @@ public final class Handoff {
     private final AtomicInteger waiting = new AtomicInteger();
     /** Set when a sink was told there is no room, so the next drain that makes room wakes the consumers. */
     private final AtomicBoolean refused = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+    /** Wakes the owner: at once, or when the handover batch open on the queue's thread closes. */
+    private final Runnable wake = this::wakeOwner;
 
     public Handoff(Executor owner, int limit, Runnable afterBatch, Runnable onRoom) {
         this.owner = owner;
@@ -35,12 +40,16 @@ public final class Handoff {
         waiting.incrementAndGet();
         tasks.add(task);
         if (scheduled.compareAndSet(false, true)) {
-            try {
-                owner.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // The owner's event loop shut down with its connection: nothing can be delivered there any more.
-                tasks.clear();
-            }
+            HandoverBatch.wake(wake); // once per batch of the queue's mailbox (see HandoverBatch)
+        }
+    }
+
+    private void wakeOwner() {
+        try {
+            owner.execute(drainTask);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The owner's event loop shut down with its connection: nothing can be delivered there any more.
+            tasks.clear();
         }
     }
 
@@ -64,7 +73,7 @@ public final class Handoff {
         waiting.addAndGet(-n);
         afterBatch.run();
         if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
-            owner.execute(this::drain);
+            owner.execute(drainTask);
         }
         if (refused.get() && waiting.get() < limit) {
             refused.set(false);

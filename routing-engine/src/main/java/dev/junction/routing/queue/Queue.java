@@ -62,7 +62,7 @@ public final class Queue implements DeliverySource {
         this.spec = spec;
         this.args = new EffectiveArguments(declared, spec.arguments());
         this.exclusiveOwner = exclusiveOwner;
-        this.mailbox = new SerialExecutor(host.pool(), "queue " + spec.name());
+        this.mailbox = SerialExecutor.batching(host.pool(), "queue " + spec.name());
         this.departures = new Departures(host, key, args, QueueDeduplication.of(spec.arguments()));
         this.ready = new ReadyMessages(host, args, departures, new Pager(host, key, spec.durable(), args), this::kick);
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());

@@ -4,6 +4,8 @@ import dev.junction.storage.IdPage;
 import dev.junction.storage.StoredMessage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * A queue's ready messages, wherever they are: the in-memory window ({@link ReadyList}) and the paged-out backlog
@@ -23,6 +25,10 @@ final class ReadyMessages {
     private long nextSeq = 1;
     /** Set by the vhost's thread when it removed the queue and its store references: stop reading the backlog. */
     private volatile boolean unlinked;
+    // What a refill of the window needs, made once: head() runs for every delivery.
+    private final LongSupplier sequence = this::nextSeq;
+    private final Pager.Expiry expiry;
+    private final LongConsumer retryLater;
 
     ReadyMessages(QueueHost host, EffectiveArguments args, Departures departures, Pager pager, Runnable retry) {
         this.host = host;
@@ -31,6 +37,8 @@ final class ReadyMessages {
         this.window = new ReadyList(args.declared().maxPriority());
         this.pager = pager;
         this.retry = retry;
+        this.expiry = (m, at) -> args.now().expiryOf(m, at);
+        this.retryLater = retryIn -> host.timers().schedule(retry, retryIn, TimeUnit.MILLISECONDS);
     }
 
     /** The sequence number of the next message taken, which orders messages of equal priority. */
@@ -67,8 +75,7 @@ final class ReadyMessages {
     /** The next ready message, paging the window in from the backlog when it runs low. */
     QueueEntry head() {
         if (!unlinked) {
-            pager.fill(window, this::nextSeq, (m, at) -> args.now().expiryOf(m, at),
-                    retryIn -> host.timers().schedule(retry, retryIn, TimeUnit.MILLISECONDS));
+            pager.fill(window, sequence, expiry, retryLater);
         }
         return window.peek();
     }

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The store's in-memory index: queue → ordered message ids, id → location and reference count in a
@@ -22,6 +23,15 @@ final class MessageIndex {
 
     private final MessageTable table;
     private final LongMap<byte[]> payloads = new LongMap<>();
+    /**
+     * The append futures of messages the writer has not written yet. A message whose last reference goes before it
+     * is written (consumed and acknowledged while the writer was busy with an fsync) has nothing left to keep: its
+     * future completes then (see {@link #takeReleased}), as RabbitMQ confirms a message consumed before its store
+     * wrote it, instead of after the next group has been forced to disk.
+     */
+    private final LongMap<CompletableFuture<Void>> unwritten = new LongMap<>();
+    /** Futures of unwritten messages whose last reference went during the current call; null when none. */
+    private List<CompletableFuture<Void>> released;
     private final Map<QueueKey, QueueState> queues;
     private int nextQueueId;
     private long highestId;
@@ -58,6 +68,7 @@ final class MessageIndex {
         }
         table.add(id, n, payload.length);
         payloads.put(id, payload);
+        unwritten.put(id, cmd.future());
     }
 
     void raiseHighestId(long id) {
@@ -125,15 +136,35 @@ final class MessageIndex {
     private boolean release(long id) {
         if (table.release(id)) {
             payloads.remove(id);
+            CompletableFuture<Void> f = unwritten.remove(id);
+            if (f != null) {
+                if (released == null) {
+                    released = new ArrayList<>();
+                }
+                released.add(f);
+            }
             return true;
         }
         return false;
     }
 
+    /**
+     * The append futures of unwritten messages whose last reference the calls since the last take released, or
+     * null; the caller completes them once it no longer holds the lock.
+     */
+    List<CompletableFuture<Void>> takeReleased() {
+        List<CompletableFuture<Void>> r = released;
+        released = null;
+        return r;
+    }
+
+
+
     // ---- the writer's side -------------------------------------------------------------------------------
 
     /** The writer wrote the message's record: readers find it there once its payload leaves memory. */
     void located(long id, Segment segment, long offset, int length) {
+        unwritten.remove(id); // written now: its future waits for the fsync that covers it, as every write's does
         if (table.present(id)) {
             table.locate(id, segment, offset, length);
         }

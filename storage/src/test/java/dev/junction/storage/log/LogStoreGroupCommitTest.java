@@ -122,6 +122,49 @@ class LogStoreGroupCommitTest {
     }
 
     @Test
+    void aMessageRemovedBeforeTheWriterWroteItIsDoneAtOnceAndNeedsNoFsync() throws Exception {
+        try (LogMessageStore store = LogMessageStore.open(dir, FsyncPolicy.group())) {
+            CountDownLatch inFsync = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            store.syncHook(new LogWriter.SyncHook() {
+                @Override
+                public void beforeForce() {
+                    inFsync.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void afterForce() {
+                }
+            });
+            CompletableFuture<Void> first = store.append(message(1), List.of(Q, new QueueKey("/", "q2")));
+            assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
+            // Message 2 waits behind the fsync of message 1; its consumer acknowledges it meanwhile, as RabbitMQ
+            // confirms a message consumed before it was written.
+            CompletableFuture<Void> second = store.append(message(2), List.of(Q));
+            CompletableFuture<Void> ack = store.remove(Q, 2);
+            second.get(10, TimeUnit.SECONDS);
+            // Message 1 was written before its removal: it waits for its fsync, and for its last reference too.
+            store.remove(Q, 1);
+            Thread.sleep(50);
+            assertThat(first).isNotDone();
+            assertThat(ack).isNotDone();
+            release.countDown();
+            CompletableFuture.allOf(first, ack).get(10, TimeUnit.SECONDS);
+            assertThat(store.count(Q)).isZero();
+            assertThat(store.count(new QueueKey("/", "q2"))).isEqualTo(1);
+        }
+        try (LogMessageStore store = LogMessageStore.open(dir, FsyncPolicy.group())) {
+            assertThat(store.count(Q)).isZero();
+            assertThat(store.count(new QueueKey("/", "q2"))).isEqualTo(1);
+        }
+    }
+
+    @Test
     void alwaysForcesEveryWrite() throws Exception {
         try (LogMessageStore store = LogMessageStore.open(dir, FsyncPolicy.always())) {
             long before = store.fsyncCount();
