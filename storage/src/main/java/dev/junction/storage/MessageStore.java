@@ -16,7 +16,10 @@ import java.util.concurrent.CompletableFuture;
  * (fsynced for the durable store, immediately for the in-memory one). Callers release publisher confirms and
  * protocol acknowledgements from that future, never before. Futures must never complete on the caller's
  * thread while holding store locks, and an implementation must never block a caller for disk I/O: the calls
- * only enqueue work.
+ * only enqueue work. One exception to "fsynced": an append whose message loses its last reference (every queue
+ * acked or dropped it) before the durable store wrote it may complete then, unwritten, because a crash can no
+ * longer lose anything the publisher was promised; RabbitMQ confirms a persistent message "when it is persisted
+ * to disk, or when it is consumed on every queue" in the same way.
  *
  * <p>Rules every implementation follows (the contract test in the test-jar checks them):
  * <ul>
