@@ -13,6 +13,8 @@
 #
 # Messages are JMS BytesMessages of AMQP10_SIZE bytes (16); the consumer's session is AUTO_ACKNOWLEDGE with the
 # client's default prefetch (1000), counting in a message listener. A run measures AMQP10_SECONDS (20) after AMQP10_WARMUP (5) seconds.
+# The consumer then has AMQP10_DRAIN (20) seconds to empty the queue; a run where it did not (a broker whose
+# consumer falls behind its producer) is marked "*" in the table, its rate still counted.
 # Raw output: $BENCH_RESULTS/amqp10-CASE-BROKER-RUN.txt. AMQP10_TABLE_ONLY=1 only prints the table of the runs
 # found in $BENCH_RESULTS (to join cases run under separate locks with the same BENCH_WORK).
 #
@@ -20,8 +22,12 @@
 # and Maven to resolve Artemis's class path (ARTEMIS_CP, else built from a one-pom project in BENCH_WORK).
 : "${PERFTEST_CP:=unused}"                    # common.sh asks for it; PerfTest is not used here
 source "$(dirname "$0")/common.sh"
-trap 'stop_all; stop_artemis' EXIT
-trap "exit 143" INT TERM
+if [ "${AMQP10_TABLE_ONLY:-0}" = 1 ]; then
+    trap - EXIT   # only reads results: must not stop the brokers of a run going on in the same BENCH_WORK
+else
+    trap 'stop_all; stop_artemis' EXIT
+    trap "exit 143" INT TERM
+fi
 
 : "${AMQP10_BROKERS:=junction artemis rabbitmq}"
 : "${AMQP10_SECONDS:=20}"
@@ -31,6 +37,7 @@ trap "exit 143" INT TERM
 : "${ARTEMIS_VERSION:=2.40.0}"
 : "${ARTEMIS_PORT:=5692}"
 : "${ARTEMIS_XMX:=$JUNCTION_XMX}"
+: "${AMQP10_DRAIN:=20}"                   # seconds the consumer may take to empty the queue after the window
 : "${JMS_JAVA_OPTS:=}"
 
 cases=("$@")
@@ -144,7 +151,7 @@ measure() {
     read -r url mode < <(url_and_mode "$port" "$c")
     log "amqp10 $c $broker run $run: JmsThroughput $url $(queue_for "$broker") $mode"
     # shellcheck disable=SC2086
-    java $JMS_JAVA_OPTS -cp "$BENCH_JAR" dev.junction.bench.JmsThroughput "$url" "$(queue_for "$broker")" "$mode" \
+    java -Dbench.drainSeconds="$AMQP10_DRAIN" $JMS_JAVA_OPTS -cp "$BENCH_JAR" dev.junction.bench.JmsThroughput "$url" "$(queue_for "$broker")" "$mode" \
         "$AMQP10_SECONDS" "$AMQP10_WARMUP" "$AMQP10_SIZE" >"$out" 2>&1 || echo "JmsThroughput exit $?" >>"$out"
     echo "amqp10-$c-$broker-$run end $(uptime)" >>"$BENCH_RESULTS/load.txt"
     case $broker in
@@ -177,7 +184,7 @@ table() {
             med[$b]=$([ ${#ok[@]} -gt 0 ] && "$SCRIPTS_DIR/median.sh" "${ok[@]}" || echo "")
             runs[$b]=$(IFS=/; echo "${vals[*]}")
         done
-        ratio() { [ -n "${med[$1]}" ] && [ -n "${med[$2]}" ] && echo "scale=2; ${med[$1]} / ${med[$2]}" | bc || echo "-"; }
+        ratio() { [ -n "${med[$1]}" ] && [ -n "${med[$2]}" ] && awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
         printf '| %s | %s | %s | %s | %s | %s | %s; %s; %s |\n' "$c" "${med[junction]:--}" "${med[artemis]:--}" \
             "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
             "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"

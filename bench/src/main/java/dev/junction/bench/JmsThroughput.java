@@ -30,11 +30,13 @@ import org.apache.qpid.jms.JmsConnectionFactory;
  * bounds what is in flight). Non-persistent messages are sent asynchronously either way. The consumer's session
  * is {@code AUTO_ACKNOWLEDGE} with the client's default prefetch (1000) and counts in a message listener.
  *
- * <p>After the window the producer stops and the consumer drains the queue (at most 60 s); the last line says
+ * <p>After the window the producer stops and the consumer drains the queue (at most 60 s, or
+ * {@code -Dbench.drainSeconds}); the last line says
  * whether every message sent was received. The result line is {@code RESULT received_per_s=N sent_per_s=N ...}.
  */
 public final class JmsThroughput {
-    private static final long DRAIN_LIMIT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** How long the consumer may take to drain the queue after the window ({@code -Dbench.drainSeconds}, 60). */
+    private static final long DRAIN_LIMIT_NS = TimeUnit.SECONDS.toNanos(Long.getLong("bench.drainSeconds", 60));
 
     private final JmsConnectionFactory factory;
     private final String queueName;
