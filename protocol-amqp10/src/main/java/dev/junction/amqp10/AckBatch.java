@@ -1,6 +1,5 @@
 package dev.junction.amqp10;
 
-import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Settlement;
 import java.util.Arrays;
@@ -17,16 +16,16 @@ final class AckBatch {
     private int size;
     private DeliverySource source;
 
-    /** Adds an acknowledgement; true when it is the first since the last {@link #flush}. */
-    boolean add(Delivery d) {
-        if (source != null && !source.equals(d.source())) {
+    /** Adds the acknowledgement of delivery {@code id} of {@code from}; true when it is the first since a flush. */
+    boolean add(DeliverySource from, long id) {
+        if (source != null && !source.equals(from)) {
             flush();
         }
-        source = d.source();
+        source = from;
         if (size == ids.length) {
             ids = Arrays.copyOf(ids, size * 2);
         }
-        ids[size++] = d.deliveryId();
+        ids[size++] = id;
         return size == 1;
     }
 

@@ -214,7 +214,7 @@ final class OutgoingLink implements DeliverySink {
     private void settle(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
         Settlement how = settlement(outcome);
         if (how == Settlement.ACK) {
-            if (acks.add(d)) {
+            if (acks.add(d.source(), d.deliveryId())) {
                 dispatcher.acking(this);
             }
         } else {
