@@ -240,7 +240,9 @@ final class Dispatcher {
     /** The client detached a link, or closed it ({@code closed}: its terminus is destroyed [part 2 2.6.6]). */
     private void detach(Link link, boolean closed) {
         if (closed && link.getContext() instanceof NamedSubscription lookup) {
-            lookup.gone();
+            linkGone(link); // unsubscribe is answered once the subscription is deleted
+            lookup.gone().whenComplete((n, e) -> conn.onLoop(() -> detach(link, false)));
+            return;
         }
         linkGone(link);
         if (link.getLocalState() != EndpointState.CLOSED) {

@@ -153,10 +153,8 @@ final class NamedSubscription {
     }
 
     /** The lookup link was closed (not only detached): the subscription it found is deleted, unless in use. */
-    void gone() {
-        if (found) {
-            o.vhost().deleteQueue(queue, true, false, o.conn());
-        }
+    CompletableFuture<?> gone() {
+        return found ? o.vhost().deleteQueue(queue, true, false, o.conn()) : CompletableFuture.completedFuture(null);
     }
 
     /**

@@ -111,6 +111,8 @@ class JmsSubscriptionTest {
         Topic newTopic = s.createTopic(id("new"));
         s.createDurableConsumer(oldTopic, "sub").close();
         publish(oldTopic, "stale");
+        // the move is refused while the queue still counts a consumer, and the close is taken asynchronously
+        awaitNoConsumer("amqp10-sub." + client + ".sub");
         MessageConsumer consumer = s.createDurableConsumer(newTopic, "sub");
         assertThat(consumer.receive(NOTHING_MS)).as("the old topic's messages went with it").isNull();
         publishToNobody(oldTopic, "not bound any more");
@@ -173,9 +175,29 @@ class JmsSubscriptionTest {
         assertThat(drain(ca, got) + drain(cb, got)).isEqualTo(4);
         ca.close();
         cb.close();
+        // the queue goes with its last consumer, once the queue has taken the cancellations
+        awaitGone("amqp10-sub-global." + name);
         publishToNobody(topic, "nobody listens");
         MessageConsumer later = a.createSharedConsumer(topic, name);
         assertThat(later.receive(NOTHING_MS)).as("a new subscription, not the old one").isNull();
+    }
+
+    private static void awaitNoConsumer(String queue) throws Exception {
+        for (int i = 0; i < 250 && broker.amqpChannel().queueDeclarePassive(queue).getConsumerCount() > 0; i++) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitGone(String queue) throws Exception {
+        for (int i = 0; i < 250; i++) {
+            try {
+                broker.amqpChannel().queueDeclarePassive(queue);
+            } catch (java.io.IOException notFound) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("queue " + queue + " is still there");
     }
 
     @Test
