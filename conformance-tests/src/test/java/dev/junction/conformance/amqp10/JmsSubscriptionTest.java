@@ -44,14 +44,15 @@ class JmsSubscriptionTest {
     }
 
     /**
-     * Publishes where no subscription may be bound: non-persistent, so Qpid JMS sends it without waiting for the
-     * outcome (an unroutable message is released, which a synchronous send reports as an error).
+     * Publishes where no subscription may be bound, and waits for the outcome: an unroutable message is released,
+     * which a synchronous send reports as an error (and a send that returned means no queue can still get it).
      */
     private static void publishToNobody(Topic topic, String text) throws JMSException {
-        Session s = session(broker.jms());
+        Session s = session(broker.jms("guest", "guest", "jms.forceSyncSend=true"));
         MessageProducer p = s.createProducer(topic);
         p.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
-        p.send(s.createTextMessage(text));
+        assertThatThrownBy(() -> p.send(s.createTextMessage(text))).as("released: no subscription bound")
+                .isInstanceOf(JMSException.class);
     }
 
     private static String text(MessageConsumer c) throws JMSException {
