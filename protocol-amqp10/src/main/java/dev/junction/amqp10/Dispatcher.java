@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
@@ -42,6 +43,8 @@ final class Dispatcher {
     private static final Symbol PRODUCT = Symbol.valueOf("product");
     private static final Symbol VERSION = Symbol.valueOf("version");
     private static final Symbol NODE_NAME = Symbol.valueOf("node");
+    /** Offered in {@code open}: Qpid JMS creates shared subscriptions only with a broker that offers it. */
+    private static final Symbol SHARED_SUBS = Symbol.valueOf("SHARED-SUBS");
     /**
      * The RabbitMQ version whose AMQP 1.0 protocol this adapter speaks (addresses v2, the management node):
      * RabbitMQ's AMQP 1.0 client libraries refuse a broker that announces none, or one below 4.0.
@@ -57,6 +60,10 @@ final class Dispatcher {
     private final Connection connection;
     private final PublisherBrake brake;
     private final List<OutgoingLink> consumers = new ArrayList<>();
+    /** Consumers that gathered acknowledgements in the events being handled (see {@link AckBatch}). */
+    private final List<OutgoingLink> acking = new ArrayList<>();
+    /** Consumers of this connection whose cancellation the queue has not done yet. */
+    private final Set<CompletableFuture<Void>> cancelling = new HashSet<>();
     /** Link pairs to the management node, by link name (both links of a pair share it). */
     private final Map<String, ManagementPair> management = new HashMap<>();
     private UserConfig user;
@@ -88,6 +95,10 @@ final class Dispatcher {
             dispatch(e);
             collector.pop();
         }
+        for (OutgoingLink out : acking) {
+            out.flushAcks();
+        }
+        acking.clear();
         return any;
     }
 
@@ -101,7 +112,8 @@ final class Dispatcher {
                 case SESSION_REMOTE_OPEN -> begin(e.getSession());
                 case SESSION_REMOTE_CLOSE -> end(e.getSession());
                 case LINK_REMOTE_OPEN -> attach(e.getLink());
-                case LINK_REMOTE_DETACH, LINK_REMOTE_CLOSE -> detach(e.getLink());
+                case LINK_REMOTE_DETACH -> detach(e.getLink(), false);
+                case LINK_REMOTE_CLOSE -> detach(e.getLink(), true);
                 case LINK_FLOW -> {
                     if (e.getLink().getContext() instanceof OutgoingLink out) {
                         out.flow();
@@ -142,6 +154,7 @@ final class Dispatcher {
         opened = new Opened(conn, server, user, vhost, access, brake, new Transactions());
         connection.setContainer("junction");
         connection.setProperties(Map.of(PRODUCT, "Junction", VERSION, RABBITMQ_LEVEL, NODE_NAME, NODE));
+        connection.setOfferedCapabilities(new Symbol[] {SHARED_SUBS});
         connection.open();
         conn.opened(user.name(), vhostName, connection.getRemoteContainer());
         engine.watchAlarm(brake.alarmListener);
@@ -216,13 +229,21 @@ final class Dispatcher {
             TransactionCoordinator.attach(r, opened);
         } else if (link instanceof Receiver r) {
             brake.add(IncomingLink.attach(r, opened));
+        } else if (link.getRemoteSource() == null) {
+            NamedSubscription.lookup((Sender) link, opened, this, ownCancels()); // Qpid JMS's unsubscribe
         } else {
             consumers.add(OutgoingLink.attach((Sender) link, opened, this));
         }
         links++;
     }
 
-    private void detach(Link link) {
+    /** The client detached a link, or closed it ({@code closed}: its terminus is destroyed [part 2 2.6.6]). */
+    private void detach(Link link, boolean closed) {
+        if (closed && link.getContext() instanceof NamedSubscription lookup) {
+            linkGone(link); // unsubscribe is answered once the subscription is deleted
+            lookup.gone().whenComplete((n, e) -> conn.onLoop(() -> detach(link, false)));
+            return;
+        }
         linkGone(link);
         if (link.getLocalState() != EndpointState.CLOSED) {
             link.close();
@@ -244,7 +265,7 @@ final class Dispatcher {
                 management.remove(link.getName());
             }
             links--;
-        } else if (handler instanceof TransactionCoordinator) {
+        } else if (handler instanceof TransactionCoordinator || handler instanceof NamedSubscription) {
             links--;
         }
     }
@@ -265,6 +286,21 @@ final class Dispatcher {
     /** The sessions as channels for the management API. */
     List<ChannelInfo> channels() {
         return SessionListing.of(connection);
+    }
+
+    /** {@code out} gathered its first acknowledgement of this read: passed on at the end of {@link #drain}. */
+    void acking(OutgoingLink out) {
+        acking.add(out);
+    }
+
+    /** A consumer of this connection is being cancelled: {@link #ownCancels} waits for it. */
+    void cancelling(CompletableFuture<Void> cancel) {
+        cancelling.add(cancel);
+        cancel.whenComplete((done, error) -> conn.onLoop(() -> cancelling.remove(cancel)));
+    }
+
+    private CompletableFuture<Void> ownCancels() {
+        return CompletableFuture.allOf(cancelling.toArray(CompletableFuture[]::new));
     }
 
     void resumeConsumers() {

@@ -17,7 +17,6 @@ import org.apache.qpid.proton.amqp.messaging.Modified;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.messaging.Source;
-import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
 import org.apache.qpid.proton.amqp.transaction.TransactionalState;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
@@ -34,12 +33,12 @@ import org.apache.qpid.proton.engine.Sender;
  * outcome: {@code accepted} acknowledges, {@code released} and {@code modified} requeue, {@code rejected}
  * dead-letters (or drops, without a dead-letter exchange). Deliveries unsettled when the link ends are requeued.
  *
- * <p>Refused at attach, with {@code amqp:not-implemented}: filters (JMS selectors, no-local), durable or shared
- * subscriptions and browsing (distribution-mode {@code copy}), which this adapter does not map.
+ * <p>A durable or shared subscription (a named link on a topic) consumes from the subscription's own queue, see
+ * {@link NamedSubscription}. Refused at attach, with {@code amqp:not-implemented}: filters (JMS selectors,
+ * no-local) and browsing (distribution-mode {@code copy} on a queue), which this adapter does not map.
  */
 final class OutgoingLink implements DeliverySink {
     private static final AtomicLong TAGS = new AtomicLong();
-    private static final Symbol SHARED = Symbol.valueOf("shared");
     private static final Symbol COPY = Symbol.valueOf("copy");
     private static final Symbol[] OUTCOMES = {Accepted.DESCRIPTOR_SYMBOL, Rejected.DESCRIPTOR_SYMBOL,
         Released.DESCRIPTOR_SYMBOL, Modified.DESCRIPTOR_SYMBOL};
@@ -49,6 +48,8 @@ final class OutgoingLink implements DeliverySink {
     private final Dispatcher dispatcher;
     private final String queue;
     private final boolean preSettled;
+    /** An unshared durable subscription's consumer: the only one its queue takes. */
+    private final boolean exclusive;
     /** Deliveries the queue handed over (queue threads); at most {@link #granted}. */
     private final AtomicLong handed = new AtomicLong();
     /** Transfers the client allowed in all: those sent plus the credit left. */
@@ -56,11 +57,14 @@ final class OutgoingLink implements DeliverySink {
     private long sent;
     private long nextTag;
     private final Set<Delivery> unsettled = new LinkedHashSet<>();
+    private final AckBatch acks = new AckBatch();
     private Consumption consumption;
     private boolean open = true;
 
-    private OutgoingLink(Sender sender, Opened o, Dispatcher dispatcher, String queue, boolean preSettled) {
+    private OutgoingLink(Sender sender, Opened o, Dispatcher dispatcher, String queue, boolean preSettled,
+                         boolean exclusive) {
         this.sender = sender;
+        this.exclusive = exclusive;
         this.o = o;
         this.dispatcher = dispatcher;
         this.queue = queue;
@@ -77,15 +81,12 @@ final class OutgoingLink implements DeliverySink {
             throw Refusal.link(Condition.NOT_IMPLEMENTED, "filters are not supported (JMS selectors, no-local): "
                     + filter.keySet());
         }
-        if (remote.getDurable() != null && remote.getDurable() != TerminusDurability.NONE) {
-            throw Refusal.link(Condition.NOT_IMPLEMENTED, "durable subscriptions are not supported");
-        }
-        if (COPY.equals(remote.getDistributionMode())) {
-            // a browser (JMS QueueBrowser) must not take messages away; queues here only hand them over
+        Set<String> capabilities = Dispatcher.capabilities(remote.getCapabilities());
+        boolean named = NamedSubscription.requested(remote, capabilities);
+        if (!named && COPY.equals(remote.getDistributionMode())) {
+            // a browser (JMS QueueBrowser) must not take messages away; queues here only hand them over (Qpid JMS
+            // asks for copy on durable subscriptions too, whose queue is their own)
             throw Refusal.link(Condition.NOT_IMPLEMENTED, "browsing (distribution-mode copy) is not supported");
-        }
-        if (Dispatcher.capabilities(remote.getCapabilities()).contains(SHARED.toString())) {
-            throw Refusal.link(Condition.NOT_IMPLEMENTED, "shared subscriptions are not supported");
         }
         Source local = (Source) remote.copy();
         String queue;
@@ -93,8 +94,9 @@ final class OutgoingLink implements DeliverySink {
             queue = Terminus.temporaryQueue(o, false);
             local.setAddress("/queues/" + queue);
         } else {
-            Address a = Address.source(remote.getAddress(), Dispatcher.capabilities(remote.getCapabilities()));
-            queue = a instanceof Address.Subscription sub ? Terminus.subscription(o, sub)
+            Address a = Address.source(remote.getAddress(), capabilities);
+            queue = named ? NamedSubscription.attach(s, o, remote, a, capabilities)
+                    : a instanceof Address.Subscription sub ? Terminus.subscription(o, sub)
                     : Terminus.queue(o, (Address.Queue) a, true);
         }
         o.access().consume(queue);
@@ -104,22 +106,28 @@ final class OutgoingLink implements DeliverySink {
         s.setTarget(s.getRemoteTarget());
         s.setSenderSettleMode(preSettled ? SenderSettleMode.SETTLED : SenderSettleMode.UNSETTLED);
         s.setReceiverSettleMode(ReceiverSettleMode.FIRST);
-        OutgoingLink link = new OutgoingLink(s, o, dispatcher, queue, preSettled);
+        OutgoingLink link = new OutgoingLink(s, o, dispatcher, queue, preSettled,
+                named && !capabilities.contains(NamedSubscription.SHARED));
         s.setContext(link);
-        s.open();
+        if (!link.exclusive) {
+            s.open();
+        }
         link.consume();
         return link;
     }
 
     private void consume() {
-        ConsumeRequest request = new ConsumeRequest("amq.ctag-amqp10-" + TAGS.incrementAndGet(), preSettled, false,
-                0, List.of(), o.conn());
+        ConsumeRequest request = new ConsumeRequest("amq.ctag-amqp10-" + TAGS.incrementAndGet(), preSettled,
+                exclusive, 0, List.of(), o.conn());
         o.vhost().consume(queue, request, this).whenComplete((c, error) -> o.conn().onLoop(() -> {
             if (error != null) {
-                dispatcher.fail(sender, error);
+                dispatcher.fail(sender, exclusive ? NamedSubscription.inUse(sender, error) : error);
             } else if (!open) {
-                c.cancel();
+                dispatcher.cancelling(c.cancel());
             } else {
+                if (exclusive) {
+                    sender.open(); // only now: a refused exclusive consumer fails the attach itself
+                }
                 consumption = c;
                 flow();
             }
@@ -198,14 +206,29 @@ final class OutgoingLink implements DeliverySink {
     private void settleIfHeld(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
         if (open && transfer.getContext() == d) {
             settle(transfer, d, outcome);
+            flushAcks(); // a commit's outcomes are applied outside a read: nothing would pass them on later
         }
     }
 
+    /** An outcome: acknowledgements wait in the {@link AckBatch} for the end of the read; others go at once. */
     private void settle(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
-        d.settle(settlement(outcome));
+        Settlement how = settlement(outcome);
+        if (how == Settlement.ACK) {
+            if (acks.add(d.source(), d.deliveryId())) {
+                dispatcher.acking(this);
+            }
+        } else {
+            acks.flush();
+            d.settle(how);
+        }
         transfer.setContext(null);
         unsettled.remove(transfer);
         transfer.settle();
+    }
+
+    /** Passes the acknowledgements gathered in this read to the queue. */
+    void flushAcks() {
+        acks.flush();
     }
 
     /**
@@ -268,8 +291,9 @@ final class OutgoingLink implements DeliverySink {
             return;
         }
         open = false;
+        acks.flush(); // acknowledged before the link ended: not to be requeued with the rest
         if (consumption != null) {
-            consumption.cancel();
+            dispatcher.cancelling(consumption.cancel());
         }
         for (Delivery transfer : unsettled) {
             if (transfer.getContext() instanceof dev.junction.routing.api.Delivery d) {

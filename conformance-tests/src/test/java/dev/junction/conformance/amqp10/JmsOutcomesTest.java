@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Outcomes and refusals over AMQP 1.0 (docs/amqp10.md, "Flow and settlement"): missing queues and exchanges
  * detach the link with {@code amqp:not-found}; an unroutable message is {@code released}; a consumer's
- * {@code rejected} dead-letters and {@code released} requeues; selectors are refused (transactions: JmsTransactionTest); temporary
+ * {@code rejected} dead-letters and {@code released} requeues (transactions: JmsTransactionTest; subscriptions and
+ * selectors: JmsSubscriptionTest); temporary
  * queues serve request/reply; pre-settled transfers and drained (prefetch 0) consumers work.
  */
 class JmsOutcomesTest {
@@ -111,19 +112,6 @@ class JmsOutcomesTest {
             // the refusal may also surface as an exception: either way the message must stay in the queue
         }
         assertThat(((TextMessage) s.createConsumer(q).receive(WAIT_MS)).getText()).isEqualTo("keep me");
-    }
-
-    @Test
-    void durableAndSharedSubscriptionsAreRefusedClearly() throws Exception {
-        Connection c = broker.jms("guest", "guest", "jms.clientID=" + id("client"));
-        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-        var topic = s.createTopic("news");
-        assertThatThrownBy(() -> s.createDurableConsumer(topic, "sub")).isInstanceOf(JMSException.class);
-        assertThatThrownBy(() -> s.createSharedConsumer(topic, "shared")).isInstanceOf(JMSException.class);
-        // a plain topic consumer still works on the same session
-        MessageConsumer plain = s.createConsumer(topic);
-        s.createProducer(topic).send(s.createTextMessage("headline"));
-        assertThat(((TextMessage) plain.receive(WAIT_MS)).getText()).isEqualTo("headline");
     }
 
     @Test

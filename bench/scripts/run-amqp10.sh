@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# run-amqp10.sh [CASE...]: AMQP 1.0 with JMS (Apache Qpid JMS 2.7.0, dev.junction.bench.JmsThroughput), one
+# producer and one consumer on one queue, each on its own connection, against Junction, ActiveMQ Artemis 2.40
+# (embedded, its AMQP protocol module) and RabbitMQ 3.10.8 with its rabbitmq_amqp1_0 plugin. BENCH_RUNS runs
+# each, brokers alternating (J, A, R, J, A, R, ...) so that drifting background load hits all alike; every run
+# gets a freshly started broker with an empty data directory. Prints the median msg/s received per broker and
+# the ratios as a Markdown table.
+#
+#   persistent-sync    persistent messages, JMS's default: each send waits for the broker's accepted
+#   persistent-async   persistent messages, jms.forceAsyncSend=true: the broker's link credit bounds the window
+#   nonpersistent      non-persistent messages (Qpid JMS sends them asynchronously in any case)
+#   nonpersistent-async  the same with jms.forceAsyncSend=true (the same path in the client; not run by default)
+#
+# Messages are JMS BytesMessages of AMQP10_SIZE bytes (16); the consumer's session is AUTO_ACKNOWLEDGE with the
+# client's default prefetch (1000), counting in a message listener. A run measures AMQP10_SECONDS (20) after AMQP10_WARMUP (5) seconds.
+# The consumer then has AMQP10_DRAIN (20) seconds to empty the queue; a run where it did not (a broker whose
+# consumer falls behind its producer) is marked "*" in the table, its rate still counted.
+# Raw output: $BENCH_RESULTS/amqp10-CASE-BROKER-RUN.txt. AMQP10_TABLE_ONLY=1 only prints the table of the runs
+# found in $BENCH_RESULTS (to join cases run under separate locks with the same BENCH_WORK).
+#
+# Needs: broker/target/junction.jar and bench/target/benchmarks.jar (see common.sh), RabbitMQ 3.10.8 (Debian),
+# and Maven to resolve Artemis's class path (ARTEMIS_CP, else built from a one-pom project in BENCH_WORK).
+: "${PERFTEST_CP:=unused}"                    # common.sh asks for it; PerfTest is not used here
+source "$(dirname "$0")/common.sh"
+if [ "${AMQP10_TABLE_ONLY:-0}" = 1 ]; then
+    trap - EXIT   # only reads results: must not stop the brokers of a run going on in the same BENCH_WORK
+else
+    trap 'stop_all; stop_artemis' EXIT
+    trap "exit 143" INT TERM
+fi
+
+: "${AMQP10_BROKERS:=junction artemis rabbitmq}"
+: "${AMQP10_SECONDS:=20}"
+: "${AMQP10_WARMUP:=5}"
+: "${AMQP10_SIZE:=16}"
+: "${AMQP10_TABLE_ONLY:=0}"
+: "${ARTEMIS_VERSION:=2.40.0}"
+: "${ARTEMIS_PORT:=5692}"
+: "${ARTEMIS_XMX:=$JUNCTION_XMX}"
+: "${AMQP10_DRAIN:=20}"                   # seconds the consumer may take to empty the queue after the window
+: "${JMS_JAVA_OPTS:=}"
+
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(persistent-sync persistent-async nonpersistent)
+
+# ---------- ActiveMQ Artemis ----------
+
+artemis_classpath() {
+    [ -z "${ARTEMIS_CP:-}" ] || return 0
+    local dir="$BENCH_WORK/artemis-cp"
+    mkdir -p "$dir"
+    cat >"$dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>bench</groupId><artifactId>artemis-cp</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.activemq</groupId><artifactId>artemis-server</artifactId><version>$ARTEMIS_VERSION</version></dependency>
+    <dependency><groupId>org.apache.activemq</groupId><artifactId>artemis-amqp-protocol</artifactId><version>$ARTEMIS_VERSION</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId><version>2.0.17</version></dependency>
+  </dependencies>
+</project>
+POM
+    (cd "$dir" && mvn -q dependency:build-classpath -Dmdep.outputFile=cp.txt >/dev/null)
+    ARTEMIS_CP=$(cat "$dir/cp.txt")
+    # the launcher alone, without the bench jar's Netty 4.2, next to Artemis's own class path
+    rm -rf "$BENCH_WORK/artemis-launcher"
+    mkdir -p "$BENCH_WORK/artemis-launcher"
+    (cd "$BENCH_WORK/artemis-launcher" && unzip -q "$BENCH_JAR" 'dev/junction/bench/artemis/*')
+    ARTEMIS_CP="$ARTEMIS_CP:$BENCH_WORK/artemis-launcher"
+}
+
+ARTEMIS_PID=
+
+start_artemis() {
+    local data=$1 logf=$2
+    mkdir -p "$data"
+    java -Xmx"$ARTEMIS_XMX" ${ARTEMIS_JAVA_OPTS:-} -cp "$ARTEMIS_CP" dev.junction.bench.artemis.ArtemisLauncher \
+        "$ARTEMIS_PORT" "$data" >"$logf" 2>&1 &
+    ARTEMIS_PID=$!
+    for _ in $(seq 1200); do
+        grep -q 'Artemis started' "$logf" && return 0
+        kill -0 "$ARTEMIS_PID" 2>/dev/null || { cat "$logf" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "Artemis did not start" >&2
+    return 1
+}
+
+stop_artemis() {
+    [ -n "$ARTEMIS_PID" ] || return 0
+    kill "$ARTEMIS_PID" 2>/dev/null || true
+    for _ in $(seq 300); do
+        kill -0 "$ARTEMIS_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$ARTEMIS_PID" 2>/dev/null || true
+    wait "$ARTEMIS_PID" 2>/dev/null || true
+    ARTEMIS_PID=
+}
+
+# ---------- RabbitMQ with rabbitmq_amqp1_0 ----------
+
+# common.sh's start_rabbitmq with no plugins; here the same private node with the AMQP 1.0 plugin, which serves
+# AMQP 1.0 on the AMQP 0-9-1 listener (RABBITMQ_PORT).
+start_rabbitmq_amqp10() {
+    (
+        _rabbit_env
+        echo '[rabbitmq_amqp1_0].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+        rm -rf "$RABBITMQ_MNESIA_BASE"
+        rm -f "$RABBITMQ_PID_FILE"
+        "$RABBITMQ_BIN/rabbitmq-server" -detached
+        "$RABBITMQ_BIN/rabbitmqctl" -n "$RABBITMQ_NODE" -q wait --timeout 120 "$RABBITMQ_PID_FILE"
+    )
+    wait_for_port "$RABBITMQ_PORT"
+}
+
+# ---------- runs ----------
+
+url_and_mode() {
+    local port=$1
+    case $2 in
+        persistent-sync) echo "amqp://127.0.0.1:$port persistent" ;;
+        persistent-async) echo "amqp://127.0.0.1:$port?jms.forceAsyncSend=true persistent" ;;
+        nonpersistent) echo "amqp://127.0.0.1:$port non-persistent" ;;
+        nonpersistent-async) echo "amqp://127.0.0.1:$port?jms.forceAsyncSend=true non-persistent" ;;
+        *) echo "unknown case $2" >&2; exit 2 ;;
+    esac
+}
+
+# The queue: RabbitMQ 3.x's plugin takes v1 addresses only ("/queue/bench" declares a durable queue); Junction
+# takes the same form; Artemis names queues plainly ("bench", created on first use, durable).
+queue_for() { [ "$1" = artemis ] && echo bench || echo /queue/bench; }
+
+measure() {
+    local c=$1 broker=$2 run=$3 out="$BENCH_RESULTS/amqp10-$1-$2-$3.txt" port
+    wait_quiet "$BENCH_RESULTS/load.txt"
+    echo "amqp10-$c-$broker-$run start $(uptime)" >>"$BENCH_RESULTS/load.txt"
+    case $broker in
+        junction)
+            rm -rf "$BENCH_WORK/junction-data"
+            start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/junction-amqp10-$c-$run.log"
+            port=$JUNCTION_AMQP_PORT ;;
+        artemis)
+            rm -rf "$BENCH_WORK/artemis-data"
+            start_artemis "$BENCH_WORK/artemis-data" "$BENCH_RESULTS/artemis-amqp10-$c-$run.log"
+            port=$ARTEMIS_PORT ;;
+        rabbitmq)
+            start_rabbitmq_amqp10
+            port=$RABBITMQ_PORT ;;
+    esac
+    read -r url mode < <(url_and_mode "$port" "$c")
+    log "amqp10 $c $broker run $run: JmsThroughput $url $(queue_for "$broker") $mode"
+    # shellcheck disable=SC2086
+    java -Dbench.drainSeconds="$AMQP10_DRAIN" $JMS_JAVA_OPTS -cp "$BENCH_JAR" dev.junction.bench.JmsThroughput "$url" "$(queue_for "$broker")" "$mode" \
+        "$AMQP10_SECONDS" "$AMQP10_WARMUP" "$AMQP10_SIZE" >"$out" 2>&1 || echo "JmsThroughput exit $?" >>"$out"
+    echo "amqp10-$c-$broker-$run end $(uptime)" >>"$BENCH_RESULTS/load.txt"
+    case $broker in
+        junction) stop_junction ;;
+        artemis) stop_artemis ;;
+        rabbitmq) stop_rabbitmq ;;
+    esac
+    grep -E '^(RESULT|FAILED|all )' "$out" >&2 || tail -3 "$out" >&2
+}
+
+rate() { grep -o 'received_per_s=[0-9]*' "$1" 2>/dev/null | cut -d= -f2; }
+
+table() {
+    echo "| case | Junction msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / Artemis | Junction / RabbitMQ | runs (J; A; R) |"
+    echo "|---|---:|---:|---:|---:|---:|---|"
+    local c b f v
+    for c in "${cases[@]}"; do
+        declare -A med=() runs=()
+        for b in junction artemis rabbitmq; do
+            local vals=()
+            for f in "$BENCH_RESULTS"/amqp10-"$c"-"$b"-*.txt; do
+                [ -f "$f" ] || continue
+                v=$(rate "$f")
+                # no RESULT line: "x", not counted; a run that ended with FAILED (a client error after the window,
+                # messages not received by the end of the drain) is counted and marked "*": see the raw file
+                if [ -z "$v" ]; then vals+=("x"); elif grep -q '^FAILED' "$f"; then vals+=("$v*"); else vals+=("$v"); fi
+            done
+            local ok=()
+            for v in "${vals[@]}"; do [ "$v" = x ] || ok+=("${v%\*}"); done
+            med[$b]=$([ ${#ok[@]} -gt 0 ] && "$SCRIPTS_DIR/median.sh" "${ok[@]}" || echo "")
+            runs[$b]=$(IFS=/; echo "${vals[*]}")
+        done
+        ratio() { [ -n "${med[$1]}" ] && [ -n "${med[$2]}" ] && awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
+        printf '| %s | %s | %s | %s | %s | %s | %s; %s; %s |\n' "$c" "${med[junction]:--}" "${med[artemis]:--}" \
+            "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
+            "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"
+        unset med runs
+    done
+}
+
+if [ "$AMQP10_TABLE_ONLY" != 1 ]; then
+    [[ " $AMQP10_BROKERS " != *" artemis "* ]] || artemis_classpath
+    for c in "${cases[@]}"; do
+        url_and_mode 0 "$c" >/dev/null
+        for run in $(seq "$BENCH_RUNS"); do
+            for broker in $AMQP10_BROKERS; do
+                measure "$c" "$broker" "$run"
+            done
+        done
+    done
+fi
+table
+log "results in $BENCH_RESULTS"

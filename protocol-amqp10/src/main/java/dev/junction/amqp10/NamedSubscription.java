@@ -1,0 +1,186 @@
+package dev.junction.amqp10;
+
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.QueueInfo;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Vhost;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
+import org.apache.qpid.proton.amqp.messaging.TerminusExpiryPolicy;
+import org.apache.qpid.proton.engine.Link;
+import org.apache.qpid.proton.engine.Sender;
+
+/**
+ * JMS durable and shared subscriptions as Qpid JMS asks for them: a link on a topic address whose name is the
+ * subscription's, with a durable source (durable subscriptions) or the {@code shared} capability (shared ones)
+ * [AMQP JMS Mapping, subscriptions]. The subscription is a queue of its own, named after the client's container
+ * id (its JMS client id) and the subscription name, or after the name alone for a {@code global} one (a shared
+ * subscription of a connection without client id), bound to the topic's exchange with its key:
+ * <ul>
+ * <li>durable: a durable queue (kept by the store as any other), kept while no consumer is attached; an
+ * unshared one takes one consumer at a time (an exclusive consumer: a second is refused with
+ * {@code amqp:resource-locked});</li>
+ * <li>shared and not durable: a queue deleted with its last consumer;</li>
+ * <li>attached again on another topic with no consumer active: the old subscription's messages are dropped and
+ * it is bound to the new topic instead, as JMS 2 replaces such a subscription [JMS 2.0 section 8.3.2];</li>
+ * <li>{@code unsubscribe}: Qpid JMS attaches a link of the subscription's name without a source, and closes it
+ * once the broker answered with the subscription's source; that close deletes the queue. No such subscription:
+ * the attach is refused with {@code amqp:not-found}; a consumer still attached: {@code amqp:resource-locked}.</li>
+ * </ul>
+ * Qpid JMS appends {@code |2}, {@code |global}, {@code |volatile1} ... to the link names of further consumers of
+ * a shared subscription: the subscription's name is what precedes the first {@code |}, which a JMS subscription
+ * name may not contain with that client.
+ */
+final class NamedSubscription {
+    static final String SHARED = "shared";
+    private static final String GLOBAL = "global";
+    private static final String PREFIX = "amqp10-sub.";
+    private static final String GLOBAL_PREFIX = "amqp10-sub-global.";
+    private static final Symbol TOPIC = Symbol.valueOf(Address.TOPIC_CAPABILITY);
+
+    private final Opened o;
+    private final String queue;
+    /** The lookup answered with the subscription (it existed, unused). */
+    private boolean found;
+
+    private NamedSubscription(Opened o, String queue) {
+        this.o = o;
+        this.queue = queue;
+    }
+
+    /** Whether a consumer's source asks for a named subscription. */
+    static boolean requested(Source remote, Set<String> capabilities) {
+        return durable(remote) || capabilities.contains(SHARED);
+    }
+
+    private static boolean durable(Source source) {
+        return source.getDurable() != null && source.getDurable() != TerminusDurability.NONE;
+    }
+
+    /**
+     * The queue of the subscription a consumer's link names, declared and bound on its first attach; refused
+     * unless the address is a topic or an exchange with a key.
+     */
+    static String attach(Sender s, Opened o, Source remote, Address source, Set<String> capabilities) {
+        if (!(source instanceof Address.Subscription sub)) {
+            throw Refusal.link(Condition.NOT_IMPLEMENTED, "durable and shared subscriptions are on topics only, not '"
+                    + remote.getAddress() + "'");
+        }
+        boolean durable = durable(remote);
+        boolean shared = capabilities.contains(SHARED);
+        String queue = queueName(s, capabilities);
+        Vhost vhost = o.vhost();
+        if (vhost.exchange(sub.exchange()).isEmpty()) {
+            throw Refusal.link(Condition.NOT_FOUND, "no exchange '" + sub.exchange() + "' in vhost '"
+                    + vhost.name() + "'");
+        }
+        QueueInfo existing = vhost.queue(queue).orElse(null);
+        if (existing == null) {
+            o.access().configureQueue(queue);
+            // a durable subscription outlives its connections; a shared volatile one its last consumer
+            vhost.declareQueue(new QueueSpec(queue, durable, false, !durable, Map.of()), o.conn(), false);
+        } else if (existing.spec().durable() != durable) {
+            throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
+                    + "' exists " + (durable ? "and is not durable" : "and is durable"));
+        }
+        Binding wanted = Binding.toQueue(sub.exchange(), queue, sub.key(), Map.of());
+        List<Binding> bound = vhost.bindingsTo(queue).stream().filter(b -> !b.source().isEmpty()).toList();
+        if (!bound.equals(List.of(wanted))) {
+            if (existing != null && existing.consumerCount() > 0) {
+                throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
+                        + "' is in use on another topic");
+            }
+            o.access().bind(vhost, sub.exchange(), sub.key(), queue);
+            for (Binding old : bound) {
+                vhost.unbind(old, o.conn());
+            }
+            if (!bound.isEmpty()) {
+                // the old topic's messages go; the queue takes the purge before anything the new binding routes
+                vhost.purgeQueue(queue, o.conn());
+            }
+            vhost.bind(wanted, o.conn());
+        }
+        return queue;
+    }
+
+    /**
+     * A link without a source (Qpid JMS's {@code unsubscribe}): answered with the subscription's source if it
+     * exists and no consumer is attached; the link's close deletes it. Answered once this connection's own
+     * consumers of the queue are cancelled ({@code ownCancels}): Qpid JMS closes a consumer and unsubscribes at once.
+     */
+    static void lookup(Sender s, Opened o, Dispatcher dispatcher, CompletableFuture<Void> ownCancels) {
+        String queue = queueName(s, Dispatcher.capabilities(s.getRemoteDesiredCapabilities()));
+        NamedSubscription lookup = new NamedSubscription(o, queue);
+        s.setContext(lookup);
+        ownCancels.whenComplete((done, error) -> o.conn().onLoop(() -> {
+            if (s.getContext() != lookup) {
+                return; // the link ended meanwhile
+            }
+            try {
+                lookup.answer(s);
+            } catch (RuntimeException refused) {
+                dispatcher.fail(s, refused);
+            }
+        }));
+    }
+
+    private void answer(Sender s) {
+        QueueInfo q = o.vhost().queue(queue).filter(info -> info.spec().durable()).orElseThrow(() -> Refusal.link(
+                Condition.NOT_FOUND, "no durable subscription '" + subscriptionName(s.getName()) + "'"));
+        if (q.consumerCount() > 0) {
+            throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
+                    + "' has an active consumer");
+        }
+        o.access().configureQueue(queue);
+        Source source = new Source();
+        source.setAddress(o.vhost().bindingsTo(queue).stream().filter(b -> !b.source().isEmpty()).findFirst()
+                .map(b -> "/exchange/" + b.source() + "/" + b.routingKey()).orElse(null));
+        source.setDurable(TerminusDurability.UNSETTLED_STATE);
+        source.setExpiryPolicy(TerminusExpiryPolicy.NEVER);
+        source.setCapabilities(TOPIC);
+        s.setSource(source);
+        s.setTarget(s.getRemoteTarget());
+        s.open();
+        found = true;
+    }
+
+    /** The lookup link was closed (not only detached): the subscription it found is deleted, unless in use. */
+    CompletableFuture<?> gone() {
+        return found ? o.vhost().deleteQueue(queue, true, false, o.conn()) : CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The engine refused an unshared durable subscription's exclusive consumer: another is attached, which JMS
+     * calls a subscription in use, not a permission.
+     */
+    static Throwable inUse(Link link, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof BrokerException b && b.kind() == ErrorKind.ACCESS_REFUSED) {
+            return Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(link.getName())
+                    + "' has an active consumer");
+        }
+        return error;
+    }
+
+    private static String queueName(Link link, Set<String> capabilities) {
+        String name = subscriptionName(link.getName());
+        String suffix = link.getName().substring(name.length());
+        if (capabilities.contains(GLOBAL) || suffix.startsWith("|" + GLOBAL)) {
+            return GLOBAL_PREFIX + name;
+        }
+        return PREFIX + link.getSession().getConnection().getRemoteContainer() + "." + name;
+    }
+
+    private static String subscriptionName(String linkName) {
+        int bar = linkName.indexOf('|');
+        return bar < 0 ? linkName : linkName.substring(0, bar);
+    }
+}
