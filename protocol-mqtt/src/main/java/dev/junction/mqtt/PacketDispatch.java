@@ -37,7 +37,7 @@ final class PacketDispatch {
             case PINGREQ -> c.out.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
             case DISCONNECT -> c.disconnect(m);
-            case AUTH -> c.login.auth.afterConnack(m);
+            case AUTH -> c.login.afterConnack(m);
             default -> c.violations.protocolError("a client must not send " + type);
         }
     }
