@@ -42,7 +42,7 @@ final class ConnectionEntry implements ClientConnection {
         ConnectionInfo info = ConnectionInfo.of(protocol, ConnectionRecord.inet(c.ctx.channel().remoteAddress()),
                 ConnectionRecord.inet(c.ctx.channel().localAddress()), c.ctx.pipeline().get(SslHandler.class) != null,
                 session.user().name(), c.server.vhost.name(), session.clientId(),
-                Map.of("client_id", session.clientId()), session.keepAliveSeconds());
+                null, session.keepAliveSeconds()); // its properties: the client id, made when asked
         record.opened(c.server.engine.connections(), info, this);
         if (c.server.sys != null) {
             c.server.sys.counters.connectedClient();
