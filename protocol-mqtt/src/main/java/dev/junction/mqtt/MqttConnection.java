@@ -55,20 +55,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     final Violations violations = new Violations(this);
     final InboundPublish inbound = new InboundPublish(this);
     final Outbound outbound = new Outbound(this);
-    /** Retained messages owed after SUBSCRIBEs, sent as the client takes them. */
-    final RetainedBacklog retainedBacklog = new RetainedBacklog(this);
-    final SubscribeFlow subscribeFlow = new SubscribeFlow(this);
+    /**
+     * Retained messages owed after SUBSCRIBEs, sent as the client takes them; made with the first SUBSCRIBE, like the
+     * flow itself, the packet hold and the topic-answer wait: a device that only publishes never needs them.
+     */
+    private RetainedBacklog retainedBacklog;
+    private SubscribeFlow subscribeFlow;
     final Login login = new Login(this);
     /** This connection in the engine's connection registry, with its open and close log lines. */
     final ConnectionEntry entry = new ConnectionEntry(this);
-    private final TopicAnswerWait topicAnswerWait = new TopicAnswerWait(this);
+    private TopicAnswerWait topicAnswerWait;
     ReadControl reading;
     final KeepAlive keepAlive = new KeepAlive(this);
 
     Output out;
     private Timeout connectTimeout;
     /** Packets waiting while a long SUBSCRIBE is applied in slices. */
-    final PacketHold hold = new PacketHold(this);
+    private PacketHold hold;
 
     MqttConnection(MqttServer server) {
         this.server = server;
@@ -131,7 +134,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-        if (hold.keep(msg)) {
+        if (hold != null && hold.keep(msg)) {
             return;
         }
         reading.read();
@@ -162,10 +165,40 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         MqttMessageType type = m.fixedHeader().messageType();
-        if (StoreGate.refuses(this, type) || topicAnswerWait.keep(m)) {
+        if (StoreGate.refuses(this, type) || waitsForTopicAnswers(m)) {
             return;
         }
         PacketDispatch.handle(this, m, type);
+    }
+
+    /** Whether {@code m} waits for an external backend's topic answers (only when one decides topics). */
+    private boolean waitsForTopicAnswers(MqttMessage m) {
+        if (topicAnswerWait == null) {
+            if (!topics.asked()) {
+                return false;
+            }
+            topicAnswerWait = new TopicAnswerWait(this);
+        }
+        return topicAnswerWait.keep(m);
+    }
+
+    SubscribeFlow subscribeFlow() {
+        return subscribeFlow != null ? subscribeFlow : (subscribeFlow = new SubscribeFlow(this));
+    }
+
+    RetainedBacklog retainedBacklog() {
+        return retainedBacklog != null ? retainedBacklog : (retainedBacklog = new RetainedBacklog(this));
+    }
+
+    /** Sends retained messages owed, as far as the socket and the window take them (nothing when none are). */
+    void drainRetained() {
+        if (retainedBacklog != null) {
+            retainedBacklog.drain();
+        }
+    }
+
+    PacketHold hold() {
+        return hold != null ? hold : (hold = new PacketHold(this));
     }
 
     /** The client's DISCONNECT: its will is discarded or kept, and the session's expiry may change. */
@@ -265,7 +298,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         boolean writable = context.channel().isWritable();
         out.writabilityChanged(writable); // writable resumes the consumers
         if (writable) {
-            retainedBacklog.drain();
+            drainRetained();
         }
         context.fireChannelWritabilityChanged();
     }
@@ -284,7 +317,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         keepAlive.stop();
         boolean wasConnected = session != null;
         state = State.CLOSED;
-        hold.discard();
+        if (hold != null) {
+            hold.discard();
+        }
         if (quota != null) {
             quota.close();
         }

@@ -278,7 +278,7 @@ final class Outbound {
         }
         inFlight.remove(packetId);
         f.acknowledged();
-        c.retainedBacklog.drain();
+        c.drainRetained();
     }
 
     void pubrec(int packetId, int reason) {
@@ -333,7 +333,7 @@ final class Outbound {
         } else {
             f.acknowledged();
         }
-        c.retainedBacklog.drain();
+        c.drainRetained();
     }
 
     /** Whether one more QoS 1/2 PUBLISH may go out unacknowledged [MQTT-3.3.4-9]. */

@@ -31,9 +31,9 @@ final class PacketDispatch {
             case PUBREL -> c.inbound.pubrel(messageId(m));
             case PUBCOMP -> c.outbound.pubcomp(messageId(m));
             case SUBSCRIBE -> admit(c, SubscribeRules.check((MqttSubscribeMessage) m, c.v5()),
-                    () -> c.subscribeFlow.subscribe((MqttSubscribeMessage) m));
+                    () -> c.subscribeFlow().subscribe((MqttSubscribeMessage) m));
             case UNSUBSCRIBE -> admit(c, SubscribeRules.check((MqttUnsubscribeMessage) m, c.v5()),
-                    () -> c.subscribeFlow.unsubscribe((MqttUnsubscribeMessage) m));
+                    () -> c.subscribeFlow().unsubscribe((MqttUnsubscribeMessage) m));
             case PINGREQ -> c.out.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
             case DISCONNECT -> c.disconnect(m);

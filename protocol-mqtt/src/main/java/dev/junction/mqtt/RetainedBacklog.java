@@ -56,7 +56,7 @@ final class RetainedBacklog {
             if (!c.out.writableNow() || (b.qos() > 0 && !c.outbound.windowHasRoom())) {
                 if (!holding) {
                     holding = true;
-                    c.hold.hold();
+                    c.hold().hold();
                 }
                 return;
             }
@@ -70,7 +70,7 @@ final class RetainedBacklog {
         batches = null; // all sent, or the connection closed
         if (holding) {
             holding = false;
-            c.hold.release();
+            c.hold().release();
         }
     }
 
