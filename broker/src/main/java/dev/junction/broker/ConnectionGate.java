@@ -122,35 +122,40 @@ final class ConnectionGate {
         slot.channel = ch;
         slot.source = source;
         int connections = open.incrementAndGet();
-        ch.closeFuture().addListener(slot); // counted from here: the close gives it back, whatever happens next
-        if (connections > max && max > 0) {
-            refuse(ctx, "max_connections", "limits.max_connections (" + max + ") reached");
-            return;
-        }
-        int perSourceMax = admission.maxPerSource();
-        if (source != null) {
-            boolean[] admitted = {false};
-            perSource.compute(source, (k, n) -> {
-                int now = n == null ? 0 : n;
-                if (perSourceMax > 0 && now >= perSourceMax) {
-                    return n;
-                }
-                admitted[0] = true;
-                return now + 1;
-            });
-            slot.sourceCounted = admitted[0];
-            if (!admitted[0]) {
-                refuse(ctx, "max_connections_per_source", "limits.max_connections_per_source (" + perSourceMax
-                        + ") reached for " + source.getHostAddress());
+        try {
+            if (connections > max && max > 0) {
+                refuse(ctx, "max_connections", "limits.max_connections (" + max + ") reached");
                 return;
             }
-        }
-        slot.inHandshake = 1;
-        pending.add(slot);
-        int handshakes = handshaking.incrementAndGet();
-        int maxHandshaking = admission.maxHandshaking();
-        if (maxHandshaking > 0 && handshakes > maxHandshaking) {
-            evictOldest(slot);
+            int perSourceMax = admission.maxPerSource();
+            if (source != null) {
+                boolean[] admitted = {false};
+                perSource.compute(source, (k, n) -> {
+                    int now = n == null ? 0 : n;
+                    if (perSourceMax > 0 && now >= perSourceMax) {
+                        return n;
+                    }
+                    admitted[0] = true;
+                    return now + 1;
+                });
+                slot.sourceCounted = admitted[0];
+                if (!admitted[0]) {
+                    refuse(ctx, "max_connections_per_source", "limits.max_connections_per_source (" + perSourceMax
+                            + ") reached for " + source.getHostAddress());
+                    return;
+                }
+            }
+            slot.inHandshake = 1;
+            pending.add(slot);
+            int handshakes = handshaking.incrementAndGet();
+            int maxHandshaking = admission.maxHandshaking();
+            if (maxHandshaking > 0 && handshakes > maxHandshaking) {
+                evictOldest(slot);
+            }
+        } finally {
+            // Listened to once everything is counted, so that a close (a refusal's, or one before this) gives back
+            // exactly what was counted: a listener added to a closed channel's future runs at once.
+            ch.closeFuture().addListener(slot);
         }
         ctx.executor().schedule(() -> {
             if (slot.inHandshake == 1 && ch.isActive()) {
