@@ -58,7 +58,8 @@ class LazyConnectionPartsChannelTest {
             late.connect("late-1");
             pub.connect("pub-1");
             pub.publish("t/x", MqttQoS.AT_LEAST_ONCE, 1, "before");
-            assertThat(reason(pub.next())).as("nobody subscribed yet").isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS.value());
+            assertThat(reason(pub.next())).as("nobody subscribed yet")
+                    .isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS.value());
             late.send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE,
                     false, 0)));
             assertThat(late.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.PINGRESP);

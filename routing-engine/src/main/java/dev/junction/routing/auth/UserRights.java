@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * One connection's topic-level rights (or those of every MQTT client of a user whose rules do not depend on the
- * client id, {@link Authorization#clientRights}): its user's MQTT ACL (compiled for its client id) and RabbitMQ-style topic
- * permissions (with {@code {username}}, {@code {vhost}} and {@code {client_id}} filled in), plus the ownership rule
- * for MQTT queues. The rules, the same for both protocols:
+ * client id, {@link Authorization#clientRights}): its user's MQTT ACL (compiled for its client id) and RabbitMQ-style
+ * topic permissions (with {@code {username}}, {@code {vhost}} and {@code {client_id}} filled in), plus the ownership
+ * rule for MQTT queues. The rules, the same for both protocols:
  * <ol>
  *   <li>Topic permissions: a publish through a topic exchange for which the user has a topic permission needs
  *       its routing key to match {@code write}; a binding from such an exchange needs its binding key to match

@@ -32,7 +32,8 @@ class SharedClientRightsTest {
     @Test
     void clientsOfAUserWhoseRulesDoNotNameTheClientShareOneRightsObject() {
         UserConfig u = user("fleet", List.of(new AclRule(AclRule.Permission.DENY, AclRule.Action.PUBLISH, "secret/#"),
-                new AclRule(AclRule.Permission.ALLOW, AclRule.Action.ALL, "#")), List.of(new TopicPermission("amq.topic", "^devices\\.{username}", ".*")));
+                new AclRule(AclRule.Permission.ALLOW, AclRule.Action.ALL, "#")),
+                List.of(new TopicPermission("amq.topic", "^devices\\.{username}", ".*")));
         Authorization a = withUsers(u);
         UserRights one = a.clientRights(u, "/", "device-1");
         UserRights two = a.clientRights(u, "/", "device-2");
@@ -65,8 +66,8 @@ class SharedClientRightsTest {
         Authorization a = withUsers(before);
         UserRights shared = a.clientRights(before, "/", "d1");
         long version = shared.version();
-        UserConfig after = user("fleet", List.of(new AclRule(AclRule.Permission.ALLOW, AclRule.Action.ALL, "devices/%c/#")),
-                List.of());
+        UserConfig after = user("fleet",
+                List.of(new AclRule(AclRule.Permission.ALLOW, AclRule.Action.ALL, "devices/%c/#")), List.of());
         a.users().put(after);
         assertThat(shared.version()).as("a holder sees the change and asks again").isNotEqualTo(version);
         UserRights own = a.clientRights(before, "/", "d1");
