@@ -94,7 +94,7 @@ final class Outbound {
             return;
         }
         Sink sink = new Sink(queueName);
-        sinks = sinks.isEmpty() ? new HashMap<>() : sinks;
+        sinks = sinks.isEmpty() ? new HashMap<>(2) : sinks; // most devices consume from one queue: a small table
         sinks.put(queueName, sink);
         consumeOn(queueName, sink).whenComplete((consumer, error) -> c.onLoop(() -> {
             if (error != null) {
@@ -104,7 +104,7 @@ final class Outbound {
             } else if (sinks.get(queueName) != sink || !c.open()) {
                 consumer.cancel();
             } else {
-                consumers = consumers.isEmpty() ? new LinkedHashMap<>() : consumers;
+                consumers = consumers.isEmpty() ? new LinkedHashMap<>(2) : consumers;
                 consumers.put(queueName, consumer);
             }
         }));

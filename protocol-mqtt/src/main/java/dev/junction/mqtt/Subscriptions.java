@@ -60,7 +60,7 @@ final class Subscriptions {
     /** Adds or replaces [MQTT-3.8.4-3]; returns the replaced subscription or null. */
     Subscription put(Subscription s) {
         if (!(byFilter instanceof LinkedHashMap)) {
-            byFilter = new LinkedHashMap<>();
+            byFilter = new LinkedHashMap<>(2); // a device has one subscription or a few: a small table first
         }
         Subscription old = byFilter.remove(s.filter()); // the replacement goes last, as a new one would
         byFilter.put(s.filter(), s);
