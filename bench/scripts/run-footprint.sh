@@ -121,8 +121,10 @@ for sub in $FOOTPRINT_CASES; do
                 histogram_per_connection "$prefix-histogram-before.txt" "$prefix-histogram.txt" \
                     >"$prefix-per-connection.txt"
                 jcmd "$JUNCTION_PID" VM.native_memory summary >"$prefix-nmt.txt"
-                line=$(printf 'junction sub=%s n=%s heap %s KiB/conn, other-native %s KiB/conn, nmt %s KiB/conn, rss %s KiB/conn (heap %s->%s KiB, other %s->%s, nmt %s->%s, rss %s->%s)' \
-                    "$sub" "$FOOTPRINT_CONNECTIONS" "$(per_conn "$h0" "$h1")" "$(per_conn "$o0" "$o1")" \
+                # Issue 14's measure: heap after a full GC plus direct (other native) memory, per connection.
+                line=$(printf 'junction sub=%s n=%s heap+direct %s KiB/conn: heap %s KiB/conn, other-native %s KiB/conn, nmt %s KiB/conn, rss %s KiB/conn (heap %s->%s KiB, other %s->%s, nmt %s->%s, rss %s->%s)' \
+                    "$sub" "$FOOTPRINT_CONNECTIONS" "$(per_conn $((h0 + o0)) $((h1 + o1)))" \
+                    "$(per_conn "$h0" "$h1")" "$(per_conn "$o0" "$o1")" \
                     "$(per_conn "$n0" "$n1")" "$(per_conn "$r0" "$r1")" "$h0" "$h1" "$o0" "$o1" "$n0" "$n1" "$r0" "$r1")
                 stop_fleet
                 stop_junction

@@ -7,18 +7,19 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +38,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Each refusal is logged at most once per {@link #LOG_INTERVAL_SECONDS} s with a count of those suppressed, since
  * a flood of sockets would otherwise flood the log too. Shared by every listener's event loops: counts are atomic
- * per key and no lock is held.
+ * per key and no lock is held. Each connection's part ({@link #newSlot}) leaves its pipeline once the handshake
+ * completed, so an established connection carries no admission handler.
  */
-@ChannelHandler.Sharable
-final class ConnectionGate extends ChannelInboundHandlerAdapter {
-    private static final AttributeKey<Slot> SLOT = AttributeKey.valueOf("junction.gate.slot");
-
+final class ConnectionGate {
     private final int max;
     private final Admission admission;
     private final AtomicInteger open = new AtomicInteger();
@@ -56,17 +55,49 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
     private final LogLimiter log = new LogLimiter(LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
 
-    /** One accepted connection's place in the counts. */
-    private static final class Slot {
-        final Channel channel;
-        final InetAddress source;
-        /** True while the slot counts in {@link #handshaking}; whoever turns it false decrements. */
-        final AtomicBoolean inHandshake = new AtomicBoolean();
-        boolean sourceCounted;
+    /**
+     * One accepted connection's place in the counts, and the handler that admits it: first in its pipeline until
+     * the handshake completed, then out of it (a connection held for days should not carry a handler that has
+     * nothing left to do); what it counts is given back when the channel's close future completes.
+     */
+    private final class Slot extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+        private static final AtomicIntegerFieldUpdater<Slot> IN_HANDSHAKE =
+                AtomicIntegerFieldUpdater.newUpdater(Slot.class, "inHandshake");
 
-        Slot(Channel channel, InetAddress source) {
-            this.channel = channel;
-            this.source = source;
+        private Channel channel;
+        private InetAddress source;
+        /** 1 while the slot counts in {@link #handshaking}; whoever turns it to 0 decrements. */
+        private volatile int inHandshake;
+        private boolean sourceCounted;
+
+        boolean endHandshake() {
+            return IN_HANDSHAKE.compareAndSet(this, 1, 0);
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            admit(ctx, this);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == HandshakeCompleted.INSTANCE) {
+                if (channel != null) {
+                    ConnectionGate.this.leaveHandshake(this, true);
+                }
+                ctx.pipeline().remove(this); // admitted: nothing is left to do before the close
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        /** The channel closed: its place in the counts is given back. */
+        @Override
+        public void operationComplete(ChannelFuture closed) {
+            open.decrementAndGet();
+            ConnectionGate.this.leaveHandshake(this, true);
+            if (sourceCounted) {
+                perSource.computeIfPresent(source, (k, n) -> n <= 1 ? null : n - 1);
+            }
         }
     }
 
@@ -80,43 +111,54 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
                 .description("Connections accepted and not yet through their protocol handshake").register(registry);
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    /** The handler that admits one accepted connection: put it first in the connection's pipeline. */
+    ChannelHandler newSlot() {
+        return new Slot();
+    }
+
+    private void admit(ChannelHandlerContext ctx, Slot slot) {
         Channel ch = ctx.channel();
         InetAddress source = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
-        Slot slot = new Slot(ch, source);
-        ch.attr(SLOT).set(slot);
-        if (open.incrementAndGet() > max && max > 0) {
-            refuse(ctx, "max_connections", "limits.max_connections (" + max + ") reached");
-            return;
-        }
-        int perSourceMax = admission.maxPerSource();
-        if (source != null) {
-            boolean[] admitted = {false};
-            perSource.compute(source, (k, n) -> {
-                int now = n == null ? 0 : n;
-                if (perSourceMax > 0 && now >= perSourceMax) {
-                    return n;
-                }
-                admitted[0] = true;
-                return now + 1;
-            });
-            slot.sourceCounted = admitted[0];
-            if (!admitted[0]) {
-                refuse(ctx, "max_connections_per_source", "limits.max_connections_per_source (" + perSourceMax
-                        + ") reached for " + source.getHostAddress());
+        slot.channel = ch;
+        slot.source = source;
+        int connections = open.incrementAndGet();
+        try {
+            if (connections > max && max > 0) {
+                refuse(ctx, "max_connections", "limits.max_connections (" + max + ") reached");
                 return;
             }
-        }
-        slot.inHandshake.set(true);
-        pending.add(slot);
-        int now = handshaking.incrementAndGet();
-        int maxHandshaking = admission.maxHandshaking();
-        if (maxHandshaking > 0 && now > maxHandshaking) {
-            evictOldest(slot);
+            int perSourceMax = admission.maxPerSource();
+            if (source != null) {
+                boolean[] admitted = {false};
+                perSource.compute(source, (k, n) -> {
+                    int now = n == null ? 0 : n;
+                    if (perSourceMax > 0 && now >= perSourceMax) {
+                        return n;
+                    }
+                    admitted[0] = true;
+                    return now + 1;
+                });
+                slot.sourceCounted = admitted[0];
+                if (!admitted[0]) {
+                    refuse(ctx, "max_connections_per_source", "limits.max_connections_per_source (" + perSourceMax
+                            + ") reached for " + source.getHostAddress());
+                    return;
+                }
+            }
+            slot.inHandshake = 1;
+            pending.add(slot);
+            int handshakes = handshaking.incrementAndGet();
+            int maxHandshaking = admission.maxHandshaking();
+            if (maxHandshaking > 0 && handshakes > maxHandshaking) {
+                evictOldest(slot);
+            }
+        } finally {
+            // Listened to once everything is counted, so that a close (a refusal's, or one before this) gives back
+            // exactly what was counted: a listener added to a closed channel's future runs at once.
+            ch.closeFuture().addListener(slot);
         }
         ctx.executor().schedule(() -> {
-            if (slot.inHandshake.get() && ch.isActive()) {
+            if (slot.inHandshake == 1 && ch.isActive()) {
                 count("handshake_timeout");
                 log.log(LOG::warn, "handshake_timeout", "closing {}: no complete handshake within {} ms "
                         + "(limits.handshake_timeout_ms)", describe(ch), admission.handshakeTimeout().toMillis());
@@ -146,7 +188,7 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
 
     /** Ends the slot's handshake once; true for the caller that did it. */
     private boolean leaveHandshake(Slot s, boolean unqueue) {
-        if (!s.inHandshake.compareAndSet(true, false)) {
+        if (!s.endHandshake()) {
             return false;
         }
         handshaking.decrementAndGet();
@@ -154,30 +196,6 @@ final class ConnectionGate extends ChannelInboundHandlerAdapter {
             pending.remove(s); // bounded by the handshaking connections
         }
         return true;
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == HandshakeCompleted.INSTANCE) {
-            Slot slot = ctx.channel().attr(SLOT).get();
-            if (slot != null) {
-                leaveHandshake(slot, true);
-            }
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        Slot slot = ctx.channel().attr(SLOT).getAndSet(null);
-        if (slot != null) {
-            open.decrementAndGet();
-            leaveHandshake(slot, true);
-            if (slot.sourceCounted) {
-                perSource.computeIfPresent(slot.source, (k, n) -> n <= 1 ? null : n - 1);
-            }
-        }
-        ctx.fireChannelInactive();
     }
 
     private void refuse(ChannelHandlerContext ctx, String reason, String why) {

@@ -79,7 +79,7 @@ final class HttpListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("gate", gate)
+                        ch.pipeline().addLast("gate", gate.newSlot())
                                 .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
                         if (tls != null) {
                             tls.install(ch);

@@ -49,7 +49,7 @@ final class TcpListener {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("gate", gate);
+                        ch.pipeline().addLast("gate", gate.newSlot());
                         if (tls != null) {
                             tls.install(ch);
                         }

@@ -177,7 +177,7 @@ final class ConnectFlow {
             ack.add(new IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
             ack.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
             ack.add(new IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1));
-            c.login.auth.acknowledge(ack);
+            c.login.acknowledge(ack);
             long size = PacketSize.connack(ack);
             if (size > clientMaxPacket) {
                 // The CONNACK may not be sent [MQTT-3.1.2-24] and the client cannot work without it: close before

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * administrator's close or the broker's shutdown; a socket that closes without any of them was closed by the client.
  * A close from the registry is, on MQTT 5, a DISCONNECT with 0x98 Administrative action or 0x8B Server shutting down
  * and the text as Reason String [MQTT-4.13.1-1]; MQTT 3.1.1 has no DISCONNECT from the server, so the socket
- * closes. Event-loop only, except {@link #forceClose}, which moves onto it.
+ * closes. The {@code $SYS} topics count the connected clients here too, from the CONNACK to the close
+ * ({@link SysCounters}). Event-loop only, except {@link #forceClose}, which moves onto it.
  */
 final class ConnectionEntry implements ClientConnection {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
@@ -41,8 +42,11 @@ final class ConnectionEntry implements ClientConnection {
         ConnectionInfo info = ConnectionInfo.of(protocol, ConnectionRecord.inet(c.ctx.channel().remoteAddress()),
                 ConnectionRecord.inet(c.ctx.channel().localAddress()), c.ctx.pipeline().get(SslHandler.class) != null,
                 session.user().name(), c.server.vhost.name(), session.clientId(),
-                Map.of("client_id", session.clientId()), session.keepAliveSeconds());
+                null, session.keepAliveSeconds()); // its properties: the client id, made when asked
         record.opened(c.server.engine.connections(), info, this);
+        if (c.server.sys != null) {
+            c.server.sys.counters.connectedClient();
+        }
     }
 
     /** Why the connection ends, unless a reason was given before. */
@@ -55,9 +59,17 @@ final class ConnectionEntry implements ClientConnection {
         because(String.format("%s (0x%02X)%s", code.text(), code.code(), why == null ? "" : ": " + why));
     }
 
-    /** The socket closed: the connection leaves the registry and its close line is logged (once). */
+    /**
+     * The socket closed: the connection leaves the registry and its close line is logged (once); it no longer counts
+     * as connected.
+     */
     void closed() {
         record.closed();
+        ClientSession was = session;
+        session = null; // a connected client is counted out once
+        if (was != null && c.server.sys != null) {
+            c.server.sys.counters.disconnected();
+        }
     }
 
     /**

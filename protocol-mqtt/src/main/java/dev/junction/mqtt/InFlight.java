@@ -1,6 +1,7 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.api.DeliverySource;
+import dev.junction.routing.api.Settlement;
 
 /**
  * An unacknowledged outbound PUBLISH of one connection ({@link Outbound}), by packet id; {@code queue} is null for
@@ -19,5 +20,12 @@ final class InFlight {
         this.queue = queue;
         this.deliveryId = deliveryId;
         this.qos = qos;
+    }
+
+    /** The client acknowledged it (or refused it, which ends it too): its queue's delivery is settled. */
+    void acknowledged() {
+        if (queue != null) {
+            queue.settle(deliveryId, Settlement.ACK);
+        }
     }
 }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,8 @@ final class InboundPublish {
     private final MqttConnection c;
     /** Made with the first alias (MQTT 5): an idle device's connection holds no empty map. */
     private Map<Integer, String> aliases;
-    private final ArrayDeque<PendingAck> acks = new ArrayDeque<>(2); // grows with a publisher's window
+    /** Acknowledgements owed in arrival order; made with the first QoS 1/2 PUBLISH (an idle device sends none). */
+    private ArrayDeque<PendingAck> acks;
     /**
      * MQTT 5: QoS 2 packet ids answered on this connection with a successful PUBREC and still waiting for PUBREL.
      * They count against the Receive Maximum until the PUBCOMP [MQTT-3.3.4-7]; ids left from an earlier connection
@@ -110,7 +112,7 @@ final class InboundPublish {
             // A resend of a message already taken [MQTT-4.3.3-10]: answered again (in order, and not before the
             // record holding the id is durable), not routed again.
             PendingAck ack = new PendingAck(packetId, qos);
-            acks.add(ack);
+            owe(ack);
             c.server.stored.written(c.session()).whenComplete((v, error) -> c.onLoop(() -> {
                 ack.done = true;
                 flushAcks();
@@ -120,7 +122,7 @@ final class InboundPublish {
         // Unacknowledged means: no PUBACK, no PUBCOMP and no failing PUBREC sent yet (section 3.3.4); one more is a
         // DISCONNECT 0x93 Receive Maximum exceeded.
         int releases = awaitingRelease == null ? 0 : awaitingRelease.size();
-        if (qos > 0 && acks.size() + releases >= c.server.config.receiveMaximum()) {
+        if (qos > 0 && (acks == null ? 0 : acks.size()) + releases >= c.server.config.receiveMaximum()) {
             c.violations.warn("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId(),
                     c.server.config.receiveMaximum());
             c.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED); // [MQTT-3.3.4-7]
@@ -141,7 +143,7 @@ final class InboundPublish {
                 PendingAck ack = new PendingAck(packetId, qos);
                 ack.done = true;
                 ack.reason = c.v5() ? refusal : ReasonCode.SUCCESS;
-                acks.add(ack);
+                owe(ack);
                 flushAcks();
             }
             return;
@@ -161,7 +163,7 @@ final class InboundPublish {
             return;
         }
         PendingAck ack = new PendingAck(packetId, qos);
-        acks.add(ack);
+        owe(ack);
         boolean routed = result.routed();
         MqttSession session = c.session();
         result.confirmed().whenComplete((ok, error) -> c.onLoop(() -> {
@@ -213,8 +215,15 @@ final class InboundPublish {
         return null;
     }
 
+    private void owe(PendingAck ack) {
+        if (acks == null) {
+            acks = new ArrayDeque<>(2); // grows with a publisher's window
+        }
+        acks.add(ack);
+    }
+
     private boolean pending(int packetId) {
-        for (PendingAck a : acks) {
+        for (PendingAck a : acks == null ? List.<PendingAck>of() : acks) {
             if (a.packetId == packetId) {
                 return true;
             }
@@ -223,7 +232,7 @@ final class InboundPublish {
     }
 
     private void flushAcks() {
-        while (!acks.isEmpty() && acks.peek().done) {
+        while (acks != null && !acks.isEmpty() && acks.peek().done) {
             PendingAck a = acks.poll();
             if (a.qos == 1) {
                 send(MqttMessageType.PUBACK, a.packetId, a.reason);

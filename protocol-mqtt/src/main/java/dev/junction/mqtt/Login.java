@@ -30,17 +30,17 @@ final class Login {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
     private final MqttConnection c;
-    private final ConnectFlow connectFlow;
-    /** MQTT 5 enhanced authentication (AUTH), when the CONNECT asks for it, and re-authentication after CONNACK. */
-    final EnhancedAuth auth;
+    /**
+     * MQTT 5 enhanced authentication (AUTH), when the CONNECT asks for it, and re-authentication after CONNACK; made
+     * only then, since most devices log in with a password and would carry it unused for the connection's life.
+     */
+    private EnhancedAuth auth;
     /** Non-null while the CONNECT is being handled: packets the client sent after it, replayed once it is. */
     private ArrayDeque<MqttMessage> held;
     private ScheduledFuture<?> credentialExpiry;
 
     Login(MqttConnection c) {
         this.c = c;
-        this.connectFlow = new ConnectFlow(c);
-        this.auth = new EnhancedAuth(c, this);
     }
 
     /** A packet before the connection is accepted. */
@@ -49,7 +49,7 @@ final class Login {
             held.add(ReferenceCountUtil.retain(m));
             return;
         }
-        if (auth.challenged()) {
+        if (auth != null && auth.challenged()) {
             auth.duringConnect(m);
             return;
         }
@@ -80,9 +80,11 @@ final class Login {
     }
 
     private void check(MqttConnectMessage m) {
+        auth = new EnhancedAuth(c, this);
         if (auth.begin(m)) {
             return; // the AUTH exchange decides who the client is, then comes back to connect()
         }
+        auth = null; // no Authentication Method: a password login
         CompletableFuture<Verdict> verdict = c.server.access.check(m.payload().userName(),
                 m.payload().passwordInBytes(), c.address(),
                 ConnectFlow.certificateIdentity(c.ctx.channel()), m.payload().clientIdentifier());
@@ -93,6 +95,24 @@ final class Login {
         hold();
         verdict.whenComplete((v, e) -> c.ctx.executor().execute(() -> connect(m,
                 v != null ? v : Verdict.error("auth backend failed: " + e))));
+    }
+
+    /**
+     * An AUTH after the CONNACK: re-authentication with the CONNECT's method, or, when the CONNECT had none, a
+     * protocol error [MQTT-4.12.0-7], which a fresh exchange (with no method) reports.
+     */
+    void afterConnack(MqttMessage m) {
+        if (auth == null) {
+            auth = new EnhancedAuth(c, this);
+        }
+        auth.afterConnack(m);
+    }
+
+    /** The CONNACK's Authentication Method and Data, when the CONNECT asked for an exchange. */
+    void acknowledge(MqttProperties ack) {
+        if (auth != null) {
+            auth.acknowledge(ack);
+        }
     }
 
     void hold() {
@@ -118,7 +138,7 @@ final class Login {
         }
         // The session is attached on the client id's lane: packets after the CONNECT wait until it is handled.
         hold();
-        connectFlow.connect(m, verdict).whenComplete((v, e) -> resume());
+        new ConnectFlow(c).connect(m, verdict).whenComplete((v, e) -> resume());
     }
 
     /** The CONNECT is handled (accepted or refused): the packets the client sent after it are handled, in order. */

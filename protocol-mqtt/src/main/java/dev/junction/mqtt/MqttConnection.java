@@ -8,16 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.Timeout;
@@ -32,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * handed over through {@link #deliver}, engine futures are completed back with {@link #onLoop}. Its parts: the way in
  * up to CONNACK ({@link Login}, {@link ConnectFlow}), what the user may do with topics ({@link TopicRights},
  * {@link TopicAnswerWait}), when the socket is read ({@link ReadControl}), protocol violations ({@link Violations}),
- * and the packet flows ({@link InboundPublish}, {@link Outbound}, {@link SubscribeFlow}, {@link RetainedBacklog}).
+ * and the packet flows ({@link InboundPublish}, {@link Outbound}, {@link SubscribeFlow}, {@link RetainedBacklog}), to
+ * which {@link PacketDispatch} sends each packet by its type.
  * What the CONNECT established is one immutable {@link ClientSession}.
  */
 final class MqttConnection extends ChannelInboundHandlerAdapter {
@@ -61,20 +55,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     final Violations violations = new Violations(this);
     final InboundPublish inbound = new InboundPublish(this);
     final Outbound outbound = new Outbound(this);
-    /** Retained messages owed after SUBSCRIBEs, sent as the client takes them. */
-    final RetainedBacklog retainedBacklog = new RetainedBacklog(this);
-    final SubscribeFlow subscribeFlow = new SubscribeFlow(this);
+    /**
+     * Retained messages owed after SUBSCRIBEs, sent as the client takes them; made with the first SUBSCRIBE, like the
+     * flow itself, the packet hold and the topic-answer wait: a device that only publishes never needs them.
+     */
+    private RetainedBacklog retainedBacklog;
+    private SubscribeFlow subscribeFlow;
     final Login login = new Login(this);
     /** This connection in the engine's connection registry, with its open and close log lines. */
     final ConnectionEntry entry = new ConnectionEntry(this);
-    private final TopicAnswerWait topicAnswerWait = new TopicAnswerWait(this);
+    private TopicAnswerWait topicAnswerWait;
     ReadControl reading;
     final KeepAlive keepAlive = new KeepAlive(this);
 
     Output out;
     private Timeout connectTimeout;
     /** Packets waiting while a long SUBSCRIBE is applied in slices. */
-    final PacketHold hold = new PacketHold(this);
+    private PacketHold hold;
 
     MqttConnection(MqttServer server) {
         this.server = server;
@@ -137,7 +134,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-        if (hold.keep(msg)) {
+        if (hold != null && hold.keep(msg)) {
             return;
         }
         reading.read();
@@ -168,49 +165,44 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         MqttMessageType type = m.fixedHeader().messageType();
-        if (StoreGate.refuses(this, type) || topicAnswerWait.keep(m)) {
+        if (StoreGate.refuses(this, type) || waitsForTopicAnswers(m)) {
             return;
         }
-        handle(m, type);
+        PacketDispatch.handle(this, m, type);
     }
 
-    void handle(MqttMessage m, MqttMessageType type) {
-        switch (type) {
-            case CONNECT -> violations.protocolError("second CONNECT [MQTT-3.1.0-2]");
-            case PUBLISH -> inbound.publish((MqttPublishMessage) m);
-            case PUBACK -> outbound.puback(messageId(m));
-            case PUBREC -> outbound.pubrec(messageId(m), reasonOf(m));
-            case PUBREL -> inbound.pubrel(messageId(m));
-            case PUBCOMP -> outbound.pubcomp(messageId(m));
-            case SUBSCRIBE -> admit(SubscribeRules.check((MqttSubscribeMessage) m, v5()),
-                    () -> subscribeFlow.subscribe((MqttSubscribeMessage) m));
-            case UNSUBSCRIBE -> admit(SubscribeRules.check((MqttUnsubscribeMessage) m, v5()),
-                    () -> subscribeFlow.unsubscribe((MqttUnsubscribeMessage) m));
-            case PINGREQ -> out.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
-                    MqttQoS.AT_MOST_ONCE, false, 0)));
-            case DISCONNECT -> disconnect(m);
-            case AUTH -> login.auth.afterConnack(m);
-            default -> violations.protocolError("a client must not send " + type);
+    /** Whether {@code m} waits for an external backend's topic answers (only when one decides topics). */
+    private boolean waitsForTopicAnswers(MqttMessage m) {
+        if (topicAnswerWait == null) {
+            if (!topics.asked()) {
+                return false;
+            }
+            topicAnswerWait = new TopicAnswerWait(this);
+        }
+        return topicAnswerWait.keep(m);
+    }
+
+    SubscribeFlow subscribeFlow() {
+        return subscribeFlow != null ? subscribeFlow : (subscribeFlow = new SubscribeFlow(this));
+    }
+
+    RetainedBacklog retainedBacklog() {
+        return retainedBacklog != null ? retainedBacklog : (retainedBacklog = new RetainedBacklog(this));
+    }
+
+    /** Sends retained messages owed, as far as the socket and the window take them (nothing when none are). */
+    void drainRetained() {
+        if (retainedBacklog != null) {
+            retainedBacklog.drain();
         }
     }
 
-    private void admit(PacketShape.Problem problem, Runnable handle) {
-        if (problem == null) {
-            handle.run();
-        } else {
-            violations.violation(problem.reason(), problem.code());
-        }
+    PacketHold hold() {
+        return hold != null ? hold : (hold = new PacketHold(this));
     }
 
-    private static int messageId(MqttMessage m) {
-        return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
-    }
-
-    private static int reasonOf(MqttMessage m) {
-        return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader h ? h.reasonCode() & 0xFF : 0;
-    }
-
-    private void disconnect(MqttMessage m) {
+    /** The client's DISCONNECT: its will is discarded or kept, and the session's expiry may change. */
+    void disconnect(MqttMessage m) {
         ClientDisconnect.Outcome o = ClientDisconnect.of(m, v5(), sessionExpiry, server.config.maxSessionExpirySeconds());
         if (o == null) {
             violations.protocolError("DISCONNECT sets a Session Expiry Interval after CONNECT set 0"
@@ -306,7 +298,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         boolean writable = context.channel().isWritable();
         out.writabilityChanged(writable); // writable resumes the consumers
         if (writable) {
-            retainedBacklog.drain();
+            drainRetained();
         }
         context.fireChannelWritabilityChanged();
     }
@@ -325,7 +317,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         keepAlive.stop();
         boolean wasConnected = session != null;
         state = State.CLOSED;
-        hold.discard();
+        if (hold != null) {
+            hold.discard();
+        }
         if (quota != null) {
             quota.close();
         }

@@ -36,8 +36,10 @@ final class MqttSession {
     long expiryInterval;
     /** When the last connection closed (epoch ms); 0 while a connection owns the session. */
     long disconnectedAt;
+    /** Nothing written yet: one completed future for every session (only ever waited on, never completed). */
+    private static final CompletableFuture<Void> NOTHING_WRITTEN = CompletableFuture.completedFuture(null);
     /** The future of the last record handed to the store. */
-    CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> lastWrite = NOTHING_WRITTEN;
     private Will will;
     private long willDueAt;
     private ScheduledFuture<?> willTimer;

@@ -45,10 +45,12 @@ final class Outbound {
     // Immutable and empty until the first consumer (an idle connection has none) and once released: see removed.
     private Map<String, Consumption> consumers = Map.of();
     private Map<String, Sink> sinks = Map.of();
-    private final Map<Integer, InFlight> inFlight = new HashMap<>();
+    private Map<Integer, InFlight> inFlight = Map.of(); // a HashMap from the first QoS 1/2 PUBLISH (inFlight())
     /** Made with the first alias (MQTT 5 clients that accept them). */
     private Map<String, Integer> topicAliases;
+    /** The in-flight window, made with the first consumer: {@code windowSize} until then. */
     private Credit window;
+    private int windowSize;
     private int aliasMaximum;
     private int nextPacketId = 1;
     /** In-flight QoS 2 messages no longer holding engine credit (settled at PUBREC, or resumed with the session). */
@@ -59,7 +61,7 @@ final class Outbound {
     }
 
     void configure(int windowSize, int clientTopicAliasMaximum) {
-        this.window = Credit.of(windowSize, 0);
+        this.windowSize = windowSize;
         this.aliasMaximum = clientTopicAliasMaximum;
     }
 
@@ -70,7 +72,7 @@ final class Outbound {
             f.received = true;
             f.held = true;
             held.incrementAndGet();
-            inFlight.put(id, f);
+            inFlight().put(id, f);
             send(MqttMessageType.PUBREL, id);
         }
         if (c.server.vhost.queue(c.session().queueName).isPresent()) {
@@ -92,7 +94,7 @@ final class Outbound {
             return;
         }
         Sink sink = new Sink(queueName);
-        sinks = sinks.isEmpty() ? new HashMap<>() : sinks;
+        sinks = sinks.isEmpty() ? new HashMap<>(2) : sinks; // most devices consume from one queue: a small table
         sinks.put(queueName, sink);
         consumeOn(queueName, sink).whenComplete((consumer, error) -> c.onLoop(() -> {
             if (error != null) {
@@ -102,7 +104,7 @@ final class Outbound {
             } else if (sinks.get(queueName) != sink || !c.open()) {
                 consumer.cancel();
             } else {
-                consumers = consumers.isEmpty() ? new LinkedHashMap<>() : consumers;
+                consumers = consumers.isEmpty() ? new LinkedHashMap<>(2) : consumers;
                 consumers.put(queueName, consumer);
             }
         }));
@@ -110,6 +112,7 @@ final class Outbound {
 
     /** One consumer on {@code queueName} drawing from the window; a queue deleted meanwhile fails the future. */
     private CompletableFuture<Consumption> consumeOn(String queueName, Sink sink) {
+        window = window == null ? Credit.of(windowSize, 0) : window;
         try {
             return c.server.vhost.consume(queueName,
                     new ConsumeRequest("mqtt:" + c.clientId(), false, false, 0, List.of(window), null), sink);
@@ -148,7 +151,7 @@ final class Outbound {
                 f.queue.settle(f.deliveryId, Settlement.REQUEUE);
             }
         });
-        inFlight.clear();
+        inFlight = Map.of();
     }
 
     private void deliver(Sink sink, Delivery d) {
@@ -244,13 +247,17 @@ final class Outbound {
         int packetId = -1;
         if (qos > 0) {
             packetId = nextPacketId();
-            inFlight.put(packetId, new InFlight(queue, deliveryId, qos));
+            inFlight().put(packetId, new InFlight(queue, deliveryId, qos));
         }
         c.out.write(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup && qos > 0,
                 MqttQoS.valueOf(qos), retain, 0),
                 new MqttPublishVariableHeader(wireTopic, packetId, props == null ? MqttProperties.NO_PROPERTIES : props),
                 Unpooled.wrappedBuffer(body)));
         return qos > 0;
+    }
+
+    private Map<Integer, InFlight> inFlight() {
+        return inFlight instanceof HashMap<Integer, InFlight> m ? m : (inFlight = new HashMap<>());
     }
 
     private int nextPacketId() {
@@ -270,8 +277,8 @@ final class Outbound {
             return; // unknown ids are ignored
         }
         inFlight.remove(packetId);
-        settle(f);
-        c.retainedBacklog.drain();
+        f.acknowledged();
+        c.drainRetained();
     }
 
     void pubrec(int packetId, int reason) {
@@ -284,7 +291,7 @@ final class Outbound {
         }
         if (ReasonCode.failure(reason)) {
             inFlight.remove(packetId); // the client refused it: done [MQTT-4.4.0-2]
-            settle(f);
+            f.acknowledged();
             return;
         }
         if (f.received) {
@@ -324,14 +331,14 @@ final class Outbound {
             held.decrementAndGet();
             resume();
         } else {
-            settle(f);
+            f.acknowledged();
         }
-        c.retainedBacklog.drain();
+        c.drainRetained();
     }
 
     /** Whether one more QoS 1/2 PUBLISH may go out unacknowledged [MQTT-3.3.4-9]. */
     boolean windowHasRoom() {
-        long limit = window == null ? 0 : window.countLimit();
+        long limit = window == null ? windowSize : window.countLimit();
         return inFlight.size() < (limit <= 0 ? 65_535 : Math.min(limit, 65_535));
     }
 
@@ -343,12 +350,6 @@ final class Outbound {
         }
         long limit = window.countLimit();
         return limit <= 0 || window.inUse() + h < limit;
-    }
-
-    private static void settle(InFlight f) {
-        if (f.queue != null) {
-            f.queue.settle(f.deliveryId, Settlement.ACK);
-        }
     }
 
     private void send(MqttMessageType type, int packetId) {

@@ -4,10 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
+import java.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -23,8 +26,12 @@ import java.util.List;
  * run past its end (a SUBSCRIBE {@code 82 00} without its packet identifier, properties longer than the packet)
  * would make it wait for bytes that belong to the next packet, so a packet that yields nothing is malformed
  * (MQTT 5 section 4.13, 3.1.1 section 4.8).
+ *
+ * <p>With the {@code $SYS} topics on, it also counts the stream for them ({@link SysCounters}): the bytes read and
+ * written here, where the MQTT stream enters and leaves the pipeline, the packets written, and the packets the codec
+ * made whole. That is why it passes outbound events on too: counting here costs a connection no handler of its own.
  */
-final class PacketGuard extends ByteToMessageDecoder {
+final class PacketGuard extends ByteToMessageDecoder implements ChannelOutboundHandler {
     /** The channel attribute where the Netty codec keeps the version it decoded the CONNECT with. */
     static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
@@ -40,6 +47,8 @@ final class PacketGuard extends ByteToMessageDecoder {
      */
     static final int MAX_PACKET_SIZE_UNAUTHENTICATED = 65_536;
 
+    /** The {@code $SYS} counters; null when the topics are off. */
+    private final SysCounters counters;
     /** The largest packet accepted once connected (the configured maximum, or less, see {@link #connected}). */
     private final int maxPacketSize;
     /** The largest packet accepted now: {@link #MAX_PACKET_SIZE_UNAUTHENTICATED} until the handshake completed. */
@@ -55,6 +64,9 @@ final class PacketGuard extends ByteToMessageDecoder {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof MqttMessage m) {
                 decoded++;
+                if (counters != null) {
+                    counters.decoded(m);
+                }
                 if (m.decoderResult().isFailure()) {
                     // The codec refused the stream and discards the rest; so does the guard, or each later
                     // packet would come out empty and be reported as a second, wrong violation (found by fuzzing).
@@ -76,6 +88,15 @@ final class PacketGuard extends ByteToMessageDecoder {
 
     /** @param maxPacketSize the largest packet accepted once the CONNECT was accepted */
     PacketGuard(int maxPacketSize) {
+        this(maxPacketSize, null);
+    }
+
+    /**
+     * @param maxPacketSize the largest packet accepted once the CONNECT was accepted
+     * @param counters      the {@code $SYS} counters, or null when the topics are off
+     */
+    PacketGuard(int maxPacketSize, SysCounters counters) {
+        this.counters = counters;
         this.maxPacketSize = maxPacketSize;
         this.limit = Math.min(maxPacketSize, MAX_PACKET_SIZE_UNAUTHENTICATED);
     }
@@ -96,6 +117,14 @@ final class PacketGuard extends ByteToMessageDecoder {
      * queue, which then dropped. Reading is off only when the connection turned it off, and resumes when it is
      * turned on again.
      */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (counters != null && msg instanceof ByteBuf b) {
+            counters.read(b);
+        }
+        super.channelRead(ctx, msg);
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         discardSomeReadBytes();
@@ -192,5 +221,50 @@ final class PacketGuard extends ByteToMessageDecoder {
             default:
                 return flags == 0 ? null : "reserved flags of packet type " + type + " must be 0000 [MQTT-2.2.2-2]";
         }
+    }
+
+    // ---- the way out: counted, and passed on unchanged ----------------------------------------------------------
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (counters != null && msg instanceof ByteBuf b) {
+            counters.written(b);
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void bind(ChannelHandlerContext ctx, SocketAddress local, ChannelPromise promise) {
+        ctx.bind(local, promise);
+    }
+
+    @Override
+    public void connect(ChannelHandlerContext ctx, SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+        ctx.connect(remote, local, promise);
+    }
+
+    @Override
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.disconnect(promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.close(promise);
+    }
+
+    @Override
+    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.deregister(promise);
     }
 }

@@ -28,7 +28,8 @@ final class RetainedBacklog {
     }
 
     private final MqttConnection c;
-    private final ArrayDeque<Batch> batches = new ArrayDeque<>(2); // empty for an idle connection: small
+    /** What is owed, oldest first; null while nothing is (an idle connection, and most of a subscriber's life). */
+    private ArrayDeque<Batch> batches;
     /** Whether this backlog holds the connection's packets (see {@link MqttConnection#holdPackets}). */
     private boolean holding;
 
@@ -39,13 +40,14 @@ final class RetainedBacklog {
     /** Owes the client the retained messages of {@code topics}, at most {@code qos}, after what is owed already. */
     void add(List<String> topics, int qos, int subscriptionId) {
         if (!topics.isEmpty()) {
+            batches = batches == null ? new ArrayDeque<>(2) : batches;
             batches.add(new Batch(topics.iterator(), qos, subscriptionId));
         }
     }
 
     /** Sends what the socket and the window take now; holds the connection's packets until the rest is sent. */
     void drain() {
-        while (!batches.isEmpty() && c.open()) {
+        while (batches != null && !batches.isEmpty() && c.open()) {
             Batch b = batches.peek();
             if (!b.topics().hasNext()) {
                 batches.poll();
@@ -54,7 +56,7 @@ final class RetainedBacklog {
             if (!c.out.writableNow() || (b.qos() > 0 && !c.outbound.windowHasRoom())) {
                 if (!holding) {
                     holding = true;
-                    c.hold.hold();
+                    c.hold().hold();
                 }
                 return;
             }
@@ -65,14 +67,14 @@ final class RetainedBacklog {
             Optional<Message> m = c.server.retained.read(topic);
             m.ifPresent(message -> c.outbound.sendRetained(topic, message, b.qos(), b.subscriptionId()));
         }
-        batches.clear(); // all sent, or the connection closed
+        batches = null; // all sent, or the connection closed
         if (holding) {
             holding = false;
-            c.hold.release();
+            c.hold().release();
         }
     }
 
     boolean isEmpty() {
-        return batches.isEmpty();
+        return batches == null || batches.isEmpty();
     }
 }

@@ -108,7 +108,7 @@ final class SubscribeFlow {
                 // A shared subscription waits for its group's lane: the rest of the SUBSCRIBE (and the packets
                 // after it) wait with it, and go on where it stopped.
                 if (from == 0) {
-                    c.hold.hold();
+                    c.hold().hold();
                 }
                 int at = i;
                 answer.whenComplete((code, error) -> c.onLoop(() -> {
@@ -127,7 +127,7 @@ final class SubscribeFlow {
         }
         if (end < p.codes().length) {
             if (from == 0) {
-                c.hold.hold();
+                c.hold().hold();
             }
             // Scheduled rather than executed: the event loop picks up scheduled tasks once per turn, after its I/O,
             // whereas tasks submitted while it runs tasks would run back to back and keep the I/O waiting.
@@ -152,9 +152,9 @@ final class SubscribeFlow {
         }
         p.retainedSends().forEach(Runnable::run);
         if (from > 0) {
-            c.hold.release();
+            c.hold().release();
         }
-        c.retainedBacklog.drain();
+        c.drainRetained();
     }
 
     // [MQTT-3.8.4-1]: SUBACK with one code per filter, in order [MQTT-3.9.3-1].
@@ -251,7 +251,7 @@ final class SubscribeFlow {
         int handling = c.v5() ? option.retainHandling().value() : 0;
         if (handling == 0 || (handling == 1 && previous == null)) {
             int subId = subscriptionId;
-            retained.add(() -> c.retainedBacklog.add(c.server.retained.topicsMatching(topicFilter), qos, subId));
+            retained.add(() -> c.retainedBacklog().add(c.server.retained.topicsMatching(topicFilter), qos, subId));
         }
         return qos;
     }

@@ -54,17 +54,21 @@ final class Subscriptions {
         return o instanceof Number n ? n.intValue() : 0;
     }
 
-    private final Map<String, Subscription> byFilter = new LinkedHashMap<>();
+    /** Immutable and empty until the first subscription (a device that never subscribes holds no map). */
+    private Map<String, Subscription> byFilter = Map.of();
 
     /** Adds or replaces [MQTT-3.8.4-3]; returns the replaced subscription or null. */
     Subscription put(Subscription s) {
+        if (!(byFilter instanceof LinkedHashMap)) {
+            byFilter = new LinkedHashMap<>(2); // a device has one subscription or a few: a small table first
+        }
         Subscription old = byFilter.remove(s.filter()); // the replacement goes last, as a new one would
         byFilter.put(s.filter(), s);
         return old;
     }
 
     Subscription remove(String filter) {
-        return byFilter.remove(filter);
+        return byFilter.isEmpty() ? null : byFilter.remove(filter);
     }
 
     int size() {
@@ -90,6 +94,6 @@ final class Subscriptions {
     }
 
     void clear() {
-        byFilter.clear();
+        byFilter = Map.of();
     }
 }

@@ -1,12 +1,6 @@
 package dev.junction.mqtt;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,12 +11,17 @@ import java.util.concurrent.atomic.LongAdder;
  * WebSocket alike: packets of any type and PUBLISH packets in each direction, the bytes of the MQTT stream (inside
  * WebSocket frames, as Mosquitto counts them), CONNECTs accepted, and the clients connected now.
  *
- * <p>Two handlers in each connection's pipeline do the counting, so the connection itself knows nothing of it:
- * {@link #bytes()} at the head of the MQTT part, where the byte stream enters and leaves, and {@link #packets()} next
- * to the connection, where packets are whole. Every event loop adds to the {@link LongAdder}s; the {@code $SYS}
- * timer reads them once per interval.
+ * <p>No handler of its own in any pipeline, so an idle connection pays nothing for it: the connection's
+ * {@link PacketGuard}, which sits where the MQTT byte stream enters and leaves, counts the bytes both ways, the
+ * packets that leave (one encoded buffer is one packet, its type in the first byte's high nibble) and, right after
+ * the codec, the packets that arrive whole; the connection's registry entry ({@link ConnectionEntry}) counts the
+ * clients from their successful CONNACK to their socket's close. Every event loop adds to the {@link LongAdder}s;
+ * the {@code $SYS} timer reads them once per interval.
  */
 final class SysCounters {
+    /** The PUBLISH packet type, as the first byte of an encoded packet carries it (bits 7-4). */
+    private static final int PUBLISH_TYPE = MqttMessageType.PUBLISH.value();
+
     final LongAdder packetsReceived = new LongAdder();
     final LongAdder packetsSent = new LongAdder();
     final LongAdder publishReceived = new LongAdder();
@@ -33,7 +32,6 @@ final class SysCounters {
     final LongAdder connects = new LongAdder();
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger maximum = new AtomicInteger();
-    private final Bytes bytes = new Bytes();
 
     /** Clients whose CONNECT was accepted and whose connection is still open. */
     int connected() {
@@ -45,74 +43,42 @@ final class SysCounters {
         return maximum.get();
     }
 
-    /** The byte counter, one for every pipeline: it keeps no state of its own. */
-    ChannelHandler bytes() {
-        return bytes;
+    /** Bytes of the MQTT stream read from a client. */
+    void read(ByteBuf b) {
+        bytesReceived.add(b.readableBytes());
     }
 
-    /** A packet counter for one pipeline: it remembers whether its client counts as connected. */
-    ChannelHandler packets() {
-        return new Packets();
-    }
-
-    @ChannelHandler.Sharable
-    private final class Bytes extends ChannelDuplexHandler {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf b) {
-                bytesReceived.add(b.readableBytes());
+    /** A packet the codec made whole; a malformed one is not counted. */
+    void decoded(MqttMessage m) {
+        if (m.decoderResult().isSuccess() && m.fixedHeader() != null) {
+            packetsReceived.increment();
+            if (m.fixedHeader().messageType() == MqttMessageType.PUBLISH) {
+                publishReceived.increment();
             }
-            ctx.fireChannelRead(msg);
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof ByteBuf b) {
-                bytesSent.add(b.readableBytes());
-            }
-            ctx.write(msg, promise);
         }
     }
 
-    private final class Packets extends ChannelDuplexHandler {
-        /** Set by the successful CONNACK, cleared when the connection closes; the channel's event loop owns it. */
-        private boolean counted;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof MqttMessage m && m.decoderResult().isSuccess() && m.fixedHeader() != null) {
-                packetsReceived.increment();
-                if (m.fixedHeader().messageType() == MqttMessageType.PUBLISH) {
-                    publishReceived.increment();
-                }
-            }
-            ctx.fireChannelRead(msg);
+    /** One encoded packet on its way to a client. */
+    void written(ByteBuf packet) {
+        int size = packet.readableBytes();
+        if (size == 0) {
+            return;
         }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof MqttMessage m) {
-                packetsSent.increment();
-                MqttMessageType type = m.fixedHeader().messageType();
-                if (type == MqttMessageType.PUBLISH) {
-                    publishSent.increment();
-                } else if (type == MqttMessageType.CONNACK && !counted && m instanceof MqttConnAckMessage ack
-                        && ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-                    counted = true;
-                    maximum.accumulateAndGet(connected.incrementAndGet(), Math::max);
-                    connects.increment();
-                }
-            }
-            ctx.write(msg, promise);
+        bytesSent.add(size);
+        packetsSent.increment();
+        if (packet.getUnsignedByte(packet.readerIndex()) >> 4 == PUBLISH_TYPE) {
+            publishSent.increment();
         }
+    }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            if (counted) {
-                counted = false;
-                connected.decrementAndGet();
-            }
-            super.channelInactive(ctx);
-        }
+    /** A client's CONNECT was accepted: it counts as connected until {@link #disconnected}. */
+    void connectedClient() {
+        maximum.accumulateAndGet(connected.incrementAndGet(), Math::max);
+        connects.increment();
+    }
+
+    /** A client counted by {@link #connectedClient} closed its connection. */
+    void disconnected() {
+        connected.decrementAndGet();
     }
 }

@@ -41,7 +41,7 @@ final class TopicAnswerWait {
             waiting = null;
             try {
                 if (c.state == MqttConnection.State.CONNECTED) {
-                    c.handle(kept, kept.fixedHeader().messageType());
+                    PacketDispatch.handle(c, kept, kept.fixedHeader().messageType());
                 }
             } finally {
                 ReferenceCountUtil.release(kept);

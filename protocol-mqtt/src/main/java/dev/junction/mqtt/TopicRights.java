@@ -29,8 +29,14 @@ final class TopicRights {
     static final int DECISION_CACHE_TOPIC_CHARS = 128;
 
     private final MqttServer server;
-    /** The user's topic rights for this client id. */
+    /**
+     * The user's topic rights for this client id: shared with the user's other clients when its rules do not
+     * mention the client id ({@code Authorization.clientRights}), asked for again whenever they changed.
+     */
     private UserRights rights;
+    /** The user and client id the rights were asked for: what they are asked for again with. */
+    private UserConfig user;
+    private String clientId;
     /** Read decisions per delivered topic, when the user's ACL restricts reading. */
     private TopicDecisions readable;
     /** Publish decisions per topic (ACL, topic permissions, the '$' rule). */
@@ -48,12 +54,21 @@ final class TopicRights {
 
     /** Sets the rights of the authenticated user for this client id. */
     void authorized(UserConfig user, String clientId) {
-        this.rights = server.engine.authorization().rights(user, server.config.vhost(), clientId);
+        this.user = user;
+        this.clientId = clientId;
+        this.rights = server.engine.authorization().clientRights(user, server.config.vhost(), clientId);
         caches();
     }
 
-    /** Decision caches for the rights as they are now (a reload or an API change may have changed them). */
+    /**
+     * Decision caches for the rights as they are now (a reload or an API change may have changed them). Rights that
+     * follow the user directory are asked for again first: the change may have made them depend on the client id
+     * (then they are this client's own) or no longer (then they are shared).
+     */
     private void caches() {
+        if (rights.followsDirectory()) {
+            rights = server.engine.authorization().clientRights(user, server.config.vhost(), clientId);
+        }
         this.version = rights.version();
         this.readable = rights.acl().open() ? null
                 : new TopicDecisions(rights::mayRead, DECISION_CACHE_TOPICS, DECISION_CACHE_TOPIC_CHARS);
@@ -68,6 +83,7 @@ final class TopicRights {
     }
 
     UserRights rights() {
+        fresh();
         return rights;
     }
 

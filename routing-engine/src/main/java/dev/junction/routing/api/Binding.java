@@ -1,6 +1,5 @@
 package dev.junction.routing.api;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,8 +23,8 @@ public record Binding(String source, DestinationKind destinationKind, String des
         Objects.requireNonNull(destinationKind, "destinationKind");
         Objects.requireNonNull(destination, "destination");
         routingKey = routingKey == null ? "" : routingKey;
-        arguments = arguments == null || arguments.isEmpty() ? Map.of()
-                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+        // Kept compactly (ArgumentTable): an MQTT subscription is a binding with five arguments, held per device.
+        arguments = arguments == null || arguments.isEmpty() ? Map.of() : ArgumentTable.copyOf(arguments);
     }
 
     public static Binding toQueue(String exchange, String queue, String routingKey, Map<String, Object> args) {

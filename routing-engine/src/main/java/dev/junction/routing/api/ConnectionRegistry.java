@@ -26,50 +26,53 @@ import java.util.function.Predicate;
  * Callable from any thread; no locks are held.
  */
 public final class ConnectionRegistry {
-    private final Map<String, Entry> byName = new ConcurrentHashMap<>();
+    private final Map<String, Registration> byName = new ConcurrentHashMap<>();
 
-    private record Entry(ConnectionInfo info, ClientConnection connection) {
-    }
-
-    /** One listed connection; closing it takes the connection off the list. */
+    /** One listed connection, and its entry in the list; closing it takes the connection off the list. */
     public final class Registration implements AutoCloseable {
-        private final Entry entry;
+        private final ConnectionInfo info;
+        private final ClientConnection connection;
 
-        private Registration(Entry entry) {
-            this.entry = entry;
+        private Registration(ConnectionInfo info, ClientConnection connection) {
+            this.info = info;
+            this.connection = connection;
         }
 
         public ConnectionInfo info() {
-            return entry.info();
+            return info;
+        }
+
+        ClientConnection connection() {
+            return connection;
         }
 
         @Override
         public void close() {
-            byName.remove(entry.info().name(), entry);
+            byName.remove(info.name(), this);
         }
     }
 
     /** Lists {@code info} until the registration is closed; {@code connection} is how it is closed from here. */
     public Registration register(ConnectionInfo info, ClientConnection connection) {
-        Entry e = new Entry(info, connection);
-        byName.put(info.name(), e);
-        return new Registration(e);
+        Registration r = new Registration(info, connection);
+        byName.put(info.name(), r);
+        return r;
     }
 
     /** Every listed connection, oldest first. */
     public List<ConnectionInfo> list() {
-        return byName.values().stream().map(Entry::info)
+        return byName.values().stream().map(Registration::info)
                 .sorted(Comparator.comparingLong(ConnectionInfo::connectedAt).thenComparing(ConnectionInfo::name))
                 .toList();
     }
 
     public Optional<ConnectionInfo> find(String name) {
-        return Optional.ofNullable(byName.get(name)).map(Entry::info);
+        return Optional.ofNullable(byName.get(name)).map(Registration::info);
     }
 
     /** {@link ClientConnection#sessionDetails} of the connection named {@code name}; empty when none is listed. */
     public Map<String, Object> sessionDetails(String name) {
-        Entry e = byName.get(name);
+        Registration e = byName.get(name);
         return e == null ? Map.of() : e.connection().sessionDetails();
     }
 
@@ -85,7 +88,7 @@ public final class ConnectionRegistry {
     public Map<ConnectionInfo, List<ChannelInfo>> channels(Predicate<ConnectionInfo> which, Duration wait) {
         Map<ConnectionInfo, CompletableFuture<List<ChannelInfo>>> asked = new LinkedHashMap<>();
         for (ConnectionInfo info : list()) {
-            Entry e = byName.get(info.name());
+            Registration e = byName.get(info.name());
             if (e != null && which.test(info)) {
                 asked.put(info, e.connection().channels());
             }
@@ -109,7 +112,7 @@ public final class ConnectionRegistry {
 
     /** Closes the connection named {@code name} as an administrator's action; false when none is listed. */
     public boolean close(String name, String reason) {
-        Entry e = byName.get(name);
+        Registration e = byName.get(name);
         if (e == null) {
             return false;
         }
@@ -123,7 +126,7 @@ public final class ConnectionRegistry {
      */
     public int closeWhere(Predicate<ConnectionInfo> which, String reason) {
         int n = 0;
-        for (Entry e : byName.values()) {
+        for (Registration e : byName.values()) {
             if (which.test(e.info())) {
                 e.connection().forceClose(ForcedClose.ADMINISTRATIVE, reason);
                 n++;

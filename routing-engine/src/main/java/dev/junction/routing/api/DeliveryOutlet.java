@@ -1,6 +1,8 @@
 package dev.junction.routing.api;
 
 import dev.junction.routing.queue.Handoff;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -19,12 +21,27 @@ import java.util.function.Consumer;
  * outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING, ctx::flush, this::resumeConsumers,
  *         on -> ctx.channel().config().setAutoRead(on));
  * }</pre>
+ *
+ * <p>The handoff is made with the first delivery: a connection that only publishes (most devices of a fleet) never
+ * pays for one.
  */
 public final class DeliveryOutlet {
+    private static final VarHandle HANDOFF;
+
+    static {
+        try {
+            HANDOFF = MethodHandles.lookup().findVarHandle(DeliveryOutlet.class, "handoff", Handoff.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Executor owner;
+    private final int maxPending;
     private final Runnable flush;
     private final Runnable resumeConsumers;
-    private final Handoff handoff;
+    /** Null until the first delivery; then set once (by whichever queue thread gets there first). */
+    private volatile Handoff handoff;
     private final ReadGate gate;
     private volatile boolean writable = true;
     /** False once the connection closed: queues must stop handing deliveries (auto-acked ones would be lost). */
@@ -41,9 +58,9 @@ public final class DeliveryOutlet {
     public DeliveryOutlet(Executor owner, int maxPending, Runnable flush, Runnable resumeConsumers,
                           Consumer<Boolean> reading) {
         this.owner = owner;
+        this.maxPending = maxPending;
         this.flush = flush;
         this.resumeConsumers = resumeConsumers;
-        this.handoff = new Handoff(owner, maxPending, this::flushNow, resumeConsumers);
         this.gate = new ReadGate(reading);
     }
 
@@ -51,7 +68,13 @@ public final class DeliveryOutlet {
 
     /** Called on a queue thread: {@code onOwnerThread} runs on the owner thread, in order, flushed per batch. */
     public void deliver(Runnable onOwnerThread) {
-        handoff.submit(onOwnerThread);
+        Handoff h = handoff;
+        if (h == null) {
+            Handoff made = new Handoff(owner, maxPending, this::flushNow, resumeConsumers);
+            h = (Handoff) HANDOFF.compareAndExchange(this, null, made);
+            h = h == null ? made : h; // another queue thread may have made it first: everyone uses that one
+        }
+        h.submit(onOwnerThread);
     }
 
     /**
@@ -60,7 +83,8 @@ public final class DeliveryOutlet {
      * resumed once it would say yes again.
      */
     public boolean canTakeDeliveries() {
-        return open && writable && handoff.hasRoom();
+        Handoff h = handoff;
+        return open && writable && (h == null || h.hasRoom()); // no handoff yet: nothing waits
     }
 
     /** The socket's writability changed (Netty's {@code channelWritabilityChanged}): writable resumes consumers. */

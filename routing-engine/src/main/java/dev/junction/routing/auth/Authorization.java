@@ -27,6 +27,11 @@ public final class Authorization {
     private volatile MqttEndpoint mqtt;
     private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final Users users = new Users();
+    /** Rights shared by every MQTT client of one directory user whose rules do not mention the client id. */
+    private final Map<SharedKey, UserRights> shared = new ConcurrentHashMap<>();
+
+    private record SharedKey(String vhost, String user) {
+    }
 
     /** The broker's users (config file and management API), which logins and rights checks ask. */
     public Users users() {
@@ -46,6 +51,25 @@ public final class Authorization {
     /** What {@code user} may do in {@code vhost}; {@code clientId} is the MQTT client id, null over AMQP. */
     public UserRights rights(UserConfig user, String vhost, String clientId) {
         return new UserRights(this, users, user, vhost, clientId);
+    }
+
+    /**
+     * {@link #rights} for an MQTT client: one object shared by every client of {@code user} in {@code vhost} when its
+     * rules cannot differ between them (a user of the broker's directory, whose ACL does not use {@code %c} and whose
+     * topic permissions in the vhost do not use {@code {client_id}}), so a fleet of devices logging in as one user
+     * holds its rights and their compiled expressions once. Otherwise, as for a user an external backend made (its
+     * rights may be renewed per connection), the client's own. The shared object follows the directory as every
+     * {@link UserRights} does; a caller that keeps one asks again when {@link UserRights#version()} changed, since a
+     * change may make the rules mention the client id.
+     */
+    public UserRights clientRights(UserConfig user, String vhost, String clientId) {
+        UserConfig now = users.current(user); // the login's user as the directory has it now
+        // A deleted user's stand-in (allowed nothing) is no directory user: its rights are not kept for others.
+        if (!users.issued(user) || !users.issued(now) || UserRights.mentionsClientId(now, vhost)) {
+            return rights(now, vhost, clientId);
+        }
+        return shared.computeIfAbsent(new SharedKey(vhost, user.name()),
+                k -> new UserRights(this, users, now, vhost, null));
     }
 
     /** Records {@code user} as the owner of the session queue {@code queue} (in the MQTT vhost). */

@@ -1,19 +1,22 @@
 package dev.junction.routing.auth;
 
+import dev.junction.config.AclRule;
 import dev.junction.config.TopicPermission;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.topic.TopicPattern;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One connection's topic-level rights: its user's MQTT ACL (compiled for its client id) and RabbitMQ-style topic
- * permissions (with {@code {username}}, {@code {vhost}} and {@code {client_id}} filled in), plus the ownership rule
- * for MQTT queues. The rules, the same for both protocols:
+ * One connection's topic-level rights (or those of every MQTT client of a user whose rules do not depend on the
+ * client id, {@link Authorization#clientRights}): its user's MQTT ACL (compiled for its client id) and RabbitMQ-style
+ * topic permissions (with {@code {username}}, {@code {vhost}} and {@code {client_id}} filled in), plus the ownership
+ * rule for MQTT queues. The rules, the same for both protocols:
  * <ol>
  *   <li>Topic permissions: a publish through a topic exchange for which the user has a topic permission needs
  *       its routing key to match {@code write}; a binding from such an exchange needs its binding key to match
@@ -60,6 +63,32 @@ public final class UserRights {
         this.clientId = clientId;
         this.state = new State(users.generation(), user, TopicAcl.of(user.acl(), user.name(), clientId),
                 new ConcurrentHashMap<>());
+    }
+
+    /**
+     * Whether {@code user}'s rules in {@code vhost} depend on the client id: an ACL rule with {@code %c}, or a topic
+     * permission with {@code {client_id}}. Rights without either are the same for every client of the user.
+     */
+    static boolean mentionsClientId(UserConfig user, String vhost) {
+        for (AclRule rule : user.acl()) {
+            if (rule.topic().contains("%c")) {
+                return true;
+            }
+        }
+        for (TopicPermission t : user.topicPermissions().getOrDefault(vhost, List.of())) {
+            if (t.write().contains("{client_id}") || t.read().contains("{client_id}")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether these rights follow the broker's user directory (its users' rights change with it); false for a user
+     * an external backend made, whose rights change only by {@link #renewed}.
+     */
+    public boolean followsDirectory() {
+        return live;
     }
 
     /**
