@@ -83,8 +83,8 @@ final class BindingTable {
             engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
         }
         if (!source.hasBinding(b)) {
-            vhost.checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
-            int max = vhost.limits().maxBindings();
+            vhost.guard().checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
+            int max = vhost.guard().limits().maxBindings();
             if (max > 0 && count >= max) {
                 throw BrokerException.preconditionFailed("cannot bind '" + b.destination() + "' to '"
                         + b.source() + "': binding limit in vhost '" + vhost.name() + "' (" + max + ") is reached");

@@ -1,6 +1,5 @@
 package dev.junction.routing;
 
-import dev.junction.config.VhostLimits;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Binding.DestinationKind;
 import dev.junction.routing.api.BrokerException;
@@ -48,10 +47,12 @@ public final class VirtualHost {
     private final VhostQueueHost queueHost;
     /** Changed under {@link #lock}; matched to each queue and exchange when it is created. */
     private final VhostPolicies policies;
+    private final DeclarationGuard guard;
 
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
         this.engine = engine;
+        this.guard = new DeclarationGuard(name, engine);
         this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), queues.values(), engine::perQueueMetrics);
         this.policies = new VhostPolicies(this, engine, lock); // before the built-in exchanges, which it matches
         this.bindings = new BindingTable(this, engine);
@@ -60,22 +61,9 @@ public final class VirtualHost {
         this.queueHost = new VhostQueueHost(this, engine, metrics, router);
     }
 
-    /** The limits that apply to this vhost now (the broker may set them after the vhost was recovered). */
-    VhostLimits limits() {
-        return engine.quotas().vhost(name);
-    }
-
-    /**
-     * Refuses to create anything new while the memory alarm is raised, whatever the limits say: declarations are
-     * cheap to send and each one holds memory until it is deleted (the alarm is what stops the heap filling up).
-     */
-    void checkMemory(String what) {
-        MemoryAlarm alarm = engine.memoryAlarm();
-        // The alarm is also raised for disk space (which durable declarations check on their own) and by hand.
-        if (alarm.raised() && (alarm.raised(MemoryAlarm.Resource.MEMORY) || !alarm.raised(MemoryAlarm.Resource.DISK))) {
-            throw BrokerException.preconditionFailed("cannot declare " + what + " in vhost '" + name
-                    + "': the memory alarm is raised, new declarations are refused until memory is freed");
-        }
+    /** The memory alarm and limit checks every new declaration passes. */
+    DeclarationGuard guard() {
+        return guard;
     }
 
     /** Bindings in this vhost now. */
@@ -185,13 +173,8 @@ public final class VirtualHost {
             }
             QueueArguments args = QueueArguments.parse(spec.arguments(), what);
             beforeCreate.accept(queueName);
-            checkMemory("queue '" + queueName + "'");
-            int max = limits().maxQueues();
-            if (max > 0 && queues.size() >= max) {
-                // RabbitMQ's vhost limit max-queues, and its wording.
-                throw BrokerException.preconditionFailed("cannot declare queue '" + queueName
-                        + "': queue limit in vhost '" + name + "' (" + max + ") is reached");
-            }
+            guard.checkMemory("queue '" + queueName + "'");
+            guard.checkQueueCount(queueName, queues.size());
             if (spec.durable() && !spec.exclusive()) {
                 engine.requireWritableStore(what);
             }
