@@ -5,7 +5,7 @@ import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,22 +37,22 @@ final class Router {
     /** The store writes of the message being routed on this thread that delayed exchanges held (see heldWritten). */
     private static final ThreadLocal<CompletableFuture<Void>> HELD = new ThreadLocal<>();
     private final Function<String, Exchange> exchanges;
-    private final Function<String, Queue> queues;
+    private final Function<String, QueueTarget> queues;
 
-    Router(Function<String, Exchange> exchanges, Function<String, Queue> queues) {
+    Router(Function<String, Exchange> exchanges, Function<String, QueueTarget> queues) {
         this.exchanges = exchanges;
         this.queues = queues;
     }
 
     /** The queues {@code message} reaches, in the order first reached, each with its matched bindings (above). */
-    Map<Queue, List<Binding>> route(Exchange start, Message message) {
+    Map<QueueTarget, List<Binding>> route(Exchange start, Message message) {
         HELD.remove();
         List<String> keys = routingKeys(message);
         Walk walk = new Walk();
         if (start == null) {
             // The default exchange: an implicit binding from every queue's name to the queue.
             for (String key : keys) {
-                Queue q = queues.apply(key);
+                QueueTarget q = queues.apply(key);
                 if (q != null) {
                     walk.result.putIfAbsent(q, null);
                 }
@@ -98,7 +98,7 @@ final class Router {
 
     /** One route's state: what it found so far; also the sink every exchange on the way emits matches into. */
     private final class Walk implements Consumer<List<Binding>> {
-        final Map<Queue, List<Binding>> result = new LinkedHashMap<>(8);
+        final Map<QueueTarget, List<Binding>> result = new LinkedHashMap<>(8);
         final List<Exchange> pending = new ArrayList<>(2);
         boolean matchedAny;
         /** Whether the exchange is matching the message's own key (else a CC/BCC key: the binding is not listed). */
@@ -112,7 +112,7 @@ final class Router {
                 follow(exchanges.apply(b.destination()));
                 return;
             }
-            Queue q = queues.apply(b.destination());
+            QueueTarget q = queues.apply(b.destination());
             if (q == null) {
                 return;
             }

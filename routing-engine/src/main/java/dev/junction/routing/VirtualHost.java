@@ -10,6 +10,7 @@ import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
+import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.DefinitionKind;
 import java.util.Collection;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class VirtualHost {
     /** Changed under {@link #lock}; matched to each queue and exchange when it is created. */
     private final VhostPolicies policies;
     private final DeclarationGuard guard;
+    private final VhostStreams streams;
 
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
@@ -57,8 +59,9 @@ public final class VirtualHost {
         this.policies = new VhostPolicies(this, engine, lock); // before the built-in exchanges, which it matches
         this.bindings = new BindingTable(this, engine);
         this.exchanges = new ExchangeTable(this, engine, bindings);
-        this.router = new Router(exchanges::get, queues::get);
+        this.router = new Router(exchanges::get, this::target);
         this.queueHost = new VhostQueueHost(this, engine, metrics, router);
+        this.streams = new VhostStreams(this, engine, lock, queueHost, bindings, queues);
     }
 
     /** The memory alarm and limit checks every new declaration passes. */
@@ -133,6 +136,16 @@ public final class VirtualHost {
 
     public Collection<Queue> queues() {
         return List.copyOf(queues.values());
+    }
+
+    /** The vhost's streams, which share the queues' names; {@link #target} routes to both. */
+    public VhostStreams streams() {
+        return streams;
+    }
+
+    private QueueTarget target(String queueName) {
+        Queue q = queues.get(queueName);
+        return q != null ? q : streams.get(queueName);
     }
 
     /**
@@ -330,7 +343,7 @@ public final class VirtualHost {
                         + "' in vhost '" + name + "'");
             }
         }
-        Map<Queue, List<Binding>> targets = router.route(x, message);
+        Map<QueueTarget, List<Binding>> targets = router.route(x, message);
         metrics.published(x, targets.size(), confirm);
         if (targets.isEmpty()) {
             return new PublishResult(0, Router.heldWritten()); // held by a delayed exchange: durable, or at once
@@ -341,7 +354,7 @@ public final class VirtualHost {
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
     public List<String> route(Message message) {
         Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
-        return router.route(x, message).keySet().stream().map(Queue::name).toList();
+        return router.route(x, message).keySet().stream().map(QueueTarget::name).toList();
     }
 
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */
@@ -364,6 +377,9 @@ public final class VirtualHost {
     }
 
     Queue recoverQueue(QueueSpec spec) {
+        if (streams.recover(spec)) {
+            return null;
+        }
         synchronized (lock) {
             String what = "queue '" + spec.name() + "' in vhost '" + name + "'";
             return queues.computeIfAbsent(spec.name(), n -> {

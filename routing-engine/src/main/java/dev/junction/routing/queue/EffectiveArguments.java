@@ -25,7 +25,7 @@ public final class EffectiveArguments {
     private volatile QueueArguments now;
     private volatile Policy policy;
 
-    EffectiveArguments(QueueArguments declared, Map<String, Object> given) {
+    public EffectiveArguments(QueueArguments declared, Map<String, Object> given) {
         this.declared = declared;
         // QueueArguments says drop-head when x-overflow is absent; only a declared one wins over the policy.
         this.overflowDeclared = given.containsKey("x-overflow");
