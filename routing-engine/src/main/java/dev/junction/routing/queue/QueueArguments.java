@@ -118,7 +118,7 @@ public record QueueArguments(
         for (String key : EQUIVALENCE_KEYS) {
             Object a = current.get(key);
             Object b = requested.get(key);
-            if (!(a == null ? b == null : sameTypeClass(a, b) && HeaderValues.equal(a, b))) {
+            if (!(a == null ? b == null : b != null && sameTypeClass(a, b) && HeaderValues.equal(a, b))) {
                 throw BrokerException.preconditionFailed("inequivalent arg '" + key + "' for " + what
                         + ": received " + describe(b) + " but current is " + describe(a));
             }

@@ -150,12 +150,14 @@ public final class Stream implements QueueTarget {
      * acknowledgement (540), with an {@code x-stream-offset} it cannot read (406).
      */
     public CompletableFuture<Consumption> consume(ConsumerSpec consumerSpec, DeliverySink sink) {
-        if (!CreditLimits.countLimited(consumerSpec.limits())) {
-            throw BrokerException.preconditionFailed("consumer prefetch count is not set for '" + what + "'");
-        }
+        // RabbitMQ checks the prefetch first; an adapter gives a no-ack consumer no credit of its own, so the
+        // no-ack refusal comes first here (it is the one such a consumer gets from RabbitMQ once qos is set).
         if (consumerSpec.autoAck()) {
             throw new BrokerException(ErrorKind.NOT_IMPLEMENTED,
                     "automatic acknowledgement not supported by stream queues " + what);
+        }
+        if (!CreditLimits.countLimited(consumerSpec.limits())) {
+            throw BrokerException.preconditionFailed("consumer prefetch count is not set for '" + what + "'");
         }
         StreamOffset start = StreamOffset.parse(consumerSpec.arguments().get(StreamOffset.ARGUMENT), what,
                 System.currentTimeMillis());
