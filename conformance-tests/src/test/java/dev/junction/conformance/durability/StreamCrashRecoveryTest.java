@@ -34,15 +34,15 @@ class StreamCrashRecoveryTest {
         return f.newConnection();
     }
 
-    private static List<String> readFromFirst(Channel ch, String stream, int n) throws Exception {
+    /** Reads {@code n} messages from the start on a channel of its own, closed before it returns. */
+    private static List<String> readFromFirst(Connection c, String stream, int n) throws Exception {
+        Channel ch = c.createChannel();
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         ch.basicQos(100);
         ch.basicConsume(stream, false, Map.of("x-stream-offset", "first"), (tag, d) -> {
             got.add(new String(d.getBody(), StandardCharsets.UTF_8) + "@"
                     + d.getProperties().getHeaders().get("x-stream-offset"));
-            if (ch.isOpen()) { // a later publish may still arrive while the test closes the channel
-                ch.basicAck(d.getEnvelope().getDeliveryTag(), false);
-            }
+            ch.basicAck(d.getEnvelope().getDeliveryTag(), false);
         }, tag -> { });
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -50,6 +50,7 @@ class StreamCrashRecoveryTest {
             assertThat(s).as("message %d of %d", i + 1, n).isNotNull();
             out.add(s);
         }
+        ch.close();
         return out;
     }
 
@@ -70,8 +71,8 @@ class StreamCrashRecoveryTest {
             first.kill();
         }
         BrokerProcess second = BrokerProcess.start(data, "");
-        try (Connection c = connect(second); Channel ch = c.createChannel()) {
-            List<String> got = readFromFirst(ch, "events", 100);
+        try (Connection c = connect(second)) {
+            List<String> got = readFromFirst(c, "events", 100);
             for (int i = 0; i < 100; i++) {
                 assertThat(got.get(i)).isEqualTo("e" + i + "@" + i);
             }
@@ -83,8 +84,8 @@ class StreamCrashRecoveryTest {
             second.close();
         }
         try (BrokerProcess third = BrokerProcess.start(data, "");
-             Connection c = connect(third); Channel ch = c.createChannel()) {
-            List<String> got = readFromFirst(ch, "events", 101);
+             Connection c = connect(third)) {
+            List<String> got = readFromFirst(c, "events", 101);
             assertThat(got.get(100)).as("the binding came back and offsets went on").isEqualTo("after@100");
         }
     }

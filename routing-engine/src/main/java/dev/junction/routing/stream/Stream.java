@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stream ({@code x-queue-type: stream}, RabbitMQ's "Streams"): an append-only {@link StreamLog} that consumers
@@ -39,6 +41,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Stream implements QueueTarget {
     private static final int DELIVERIES_PER_TURN = 512;
+    /** Appends not yet on disk past which publishers are held back, and the level at which they go on. */
+    private static final int CONGESTED = 20_000;
+    private static final int RELIEVED = 10_000;
 
     private final QueueKey key;
     private final QueueSpec spec;
@@ -54,6 +59,8 @@ public final class Stream implements QueueTarget {
     private long nextDeliveryId = 1;
 
     private volatile boolean deleted;
+    private final AtomicInteger writing = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Runnable> waitingPublishers = new ConcurrentLinkedQueue<>();
     private volatile int consumerCount;
 
     private record Held(StreamConsumer consumer, int size) {
@@ -124,7 +131,11 @@ public final class Stream implements QueueTarget {
             return;
         }
         // Every message is kept on disk, persistent or not, as in RabbitMQ's streams; the confirm waits for fsync.
+        writing.incrementAndGet();
         log.append(MessageCodec.encode(message), System.currentTimeMillis()).whenComplete((offset, error) -> {
+            if (writing.decrementAndGet() <= RELIEVED && !waitingPublishers.isEmpty()) {
+                relieve();
+            }
             if (error == null) {
                 confirmation.accept();
             } else {
@@ -133,14 +144,28 @@ public final class Stream implements QueueTarget {
         });
     }
 
+    /**
+     * Whether publishers outrun the disk: more than 20,000 appends wait for the writer. The adapter then stops
+     * reading the publisher's socket until {@link #whenRelieved} calls back, so the heap does not fill with
+     * messages on their way to the log (the credit flow classic queues apply with their mailbox).
+     */
     @Override
     public boolean congested() {
-        return false;
+        return writing.get() > CONGESTED;
     }
 
     @Override
     public void whenRelieved(Runnable callback) {
-        callback.run();
+        waitingPublishers.add(callback);
+        if (writing.get() <= RELIEVED) {
+            relieve(); // the writer caught up before the callback was added
+        }
+    }
+
+    private void relieve() {
+        for (Runnable r; (r = waitingPublishers.poll()) != null; ) {
+            r.run();
+        }
     }
 
     // ---- consuming --------------------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ public final class SegmentedStreamLog implements StreamLog {
 
     @Override
     public CompletableFuture<Long> append(byte[] data, long timestamp) {
-        Pending p = new Pending(data.clone(), timestamp);
+        Pending p = new Pending(data, timestamp); // not copied: see StreamLog#append
         if (closed || failure != null) {
             p.done.completeExceptionally(closed ? new IllegalStateException("stream log closed")
                     : new UncheckedIOException(failure));

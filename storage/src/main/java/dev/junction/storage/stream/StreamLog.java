@@ -24,7 +24,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface StreamLog {
 
-    /** Appends {@code data}; completes with its offset once it is on disk. */
+    /**
+     * Appends {@code data}; completes with its offset once it is on disk. The log keeps the array until it is
+     * written (no copy: a publish's encoded message is made for this), so the caller must not change it.
+     */
     CompletableFuture<Long> append(byte[] data, long timestamp);
 
     /** The offset of the oldest record still kept ({@link #end()} when there is none). */
