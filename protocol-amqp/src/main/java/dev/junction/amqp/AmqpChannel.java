@@ -146,7 +146,7 @@ final class AmqpChannel {
         }
     }
 
-    /** Maps an engine refusal onto the AMQP reply code; 403-406 close the channel, the rest the connection. */
+    /** Maps an engine refusal onto the AMQP reply code; 403-406 close the channel, the rest (530, 540, 541) the connection. */
     static AmqpException translate(BrokerException e, Method m) {
         return translate(e, m == null ? null : m.type());
     }
@@ -168,6 +168,8 @@ final class AmqpChannel {
                     + e.getMessage(), classId, methodId);
             case NOT_ALLOWED -> AmqpException.connection(ReplyCode.NOT_ALLOWED, "" + e.getMessage(),
                     classId, methodId);
+            case NOT_IMPLEMENTED -> AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, ""
+                    + e.getMessage(), classId, methodId);
             case INTERNAL_ERROR -> AmqpException.connection(ReplyCode.INTERNAL_ERROR, ""
                     + e.getMessage(), classId, methodId);
         };

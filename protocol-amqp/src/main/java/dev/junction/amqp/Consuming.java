@@ -142,7 +142,8 @@ final class Consuming {
         // A no-ack consumer takes no credit from the channel-wide limit but waits while it is used up.
         limits.add(channelPrefetch);
         int priority = priorityOf(queueName, m.table("arguments"));
-        ConsumeRequest request = new ConsumeRequest(tag, noAck, m.bit("exclusive"), priority, limits, context.owner());
+        ConsumeRequest request = new ConsumeRequest(tag, noAck, m.bit("exclusive"), priority, limits, context.owner(),
+                m.table("arguments")); // a stream reads x-stream-offset
         ChannelConsumer sink = new ChannelConsumer(tag);
         sink.info = new ConsumerInfo(queueName, tag, !noAck, prefetchCount, m.bit("exclusive"), m.table("arguments"));
         String consumerTag = tag;

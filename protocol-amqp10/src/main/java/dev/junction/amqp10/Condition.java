@@ -46,7 +46,7 @@ enum Condition {
             case NOT_FOUND -> NOT_FOUND;
             case RESOURCE_LOCKED -> RESOURCE_LOCKED;
             case PRECONDITION_FAILED -> PRECONDITION_FAILED;
-            case NOT_ALLOWED, COMMAND_INVALID -> NOT_ALLOWED;
+            case NOT_ALLOWED, COMMAND_INVALID, NOT_IMPLEMENTED -> NOT_ALLOWED;
             case INTERNAL_ERROR -> INTERNAL_ERROR;
         };
     }

@@ -74,8 +74,8 @@ final class BindingTable {
         Exchange source = vhost.existingExchange(b.source());
         boolean durableDestination;
         if (b.toQueue()) {
-            Queue q = vhost.usableQueue(b.destination(), owner);
-            durableDestination = q.durable() && !q.spec().exclusive();
+            Queue q = vhost.streams().get(b.destination()) != null ? null : vhost.usableQueue(b.destination(), owner);
+            durableDestination = q == null || (q.durable() && !q.spec().exclusive()); // null: a stream, durable
         } else {
             durableDestination = vhost.existingExchange(b.destination()).durable();
         }
@@ -83,8 +83,8 @@ final class BindingTable {
             engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
         }
         if (!source.hasBinding(b)) {
-            vhost.checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
-            int max = vhost.limits().maxBindings();
+            vhost.guard().checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
+            int max = vhost.guard().limits().maxBindings();
             if (max > 0 && count >= max) {
                 throw BrokerException.preconditionFailed("cannot bind '" + b.destination() + "' to '"
                         + b.source() + "': binding limit in vhost '" + vhost.name() + "' (" + max + ") is reached");
@@ -109,7 +109,8 @@ final class BindingTable {
     /** A stored binding at start-up: restored when its source and destination were restored too. */
     void recover(Binding b) {
         Exchange source = vhost.exchangeOrNull(b.source());
-        boolean destinationExists = b.toQueue() ? vhost.queue(b.destination()).isPresent()
+        boolean destinationExists = b.toQueue()
+                ? vhost.queue(b.destination()).isPresent() || vhost.streams().get(b.destination()) != null
                 : vhost.exchangeOrNull(b.destination()) != null;
         if (source != null && destinationExists) {
             add(source, b, false);

@@ -3,7 +3,7 @@ package dev.junction.routing;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.StoredMessage;
 import java.util.ArrayList;
@@ -26,16 +26,16 @@ final class Enqueuer {
      * hands it to every target with the bindings that matched it there (see {@link Router}). The result's future
      * completes once every queue has taken or refused it and the write is durable.
      */
-    static PublishResult enqueue(RoutingEngine engine, Message routed, Map<Queue, List<Binding>> routes,
+    static PublishResult enqueue(RoutingEngine engine, Message routed, Map<QueueTarget, List<Binding>> routes,
                                  boolean confirm) {
         Message message = stripBcc(routed);
-        Collection<Queue> targets = routes.keySet();
+        Collection<QueueTarget> targets = routes.keySet();
         long storeId = 0;
         CompletableFuture<Void> written = null;
         if (message.persistent()) {
             List<QueueKey> durable = new ArrayList<>(targets.size());
-            for (Queue q : targets) {
-                if (q.durable()) {
+            for (QueueTarget q : targets) {
+                if (q.usesMessageStore()) {
                     durable.add(q.key());
                 }
             }
@@ -57,10 +57,10 @@ final class Enqueuer {
                 }
             });
         }
-        Queue congested = null;
-        for (Map.Entry<Queue, List<Binding>> route : routes.entrySet()) {
-            Queue q = route.getKey();
-            q.enqueue(message, q.durable() ? storeId : 0, confirmation, route.getValue());
+        QueueTarget congested = null;
+        for (Map.Entry<QueueTarget, List<Binding>> route : routes.entrySet()) {
+            QueueTarget q = route.getKey();
+            q.enqueue(message, q.usesMessageStore() ? storeId : 0, confirmation, route.getValue());
             if (congested == null && q.congested()) {
                 congested = q;
             }

@@ -82,8 +82,8 @@ final class ExchangeTable {
             throw BrokerException.accessRefused("exchange name '" + spec.name()
                     + "' contains reserved prefix 'amq.*'");
         }
-        vhost.checkMemory("exchange '" + spec.name() + "'");
-        int max = vhost.limits().maxExchanges();
+        vhost.guard().checkMemory("exchange '" + spec.name() + "'");
+        int max = vhost.guard().limits().maxExchanges();
         if (max > 0 && exchanges.size() - builtIn >= max) {
             // Worded like RabbitMQ's queue limit; RabbitMQ itself has no per-vhost exchange limit.
             throw BrokerException.preconditionFailed("cannot declare exchange '" + spec.name()

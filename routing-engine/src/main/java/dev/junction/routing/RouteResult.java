@@ -3,7 +3,7 @@ package dev.junction.routing;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueTarget;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +16,12 @@ import java.util.concurrent.CompletableFuture;
  * travel here, with the message they belong to, so a confirm waits for exactly its own.
  */
 final class RouteResult {
-    private final Map<Queue, List<Binding>> queues = new LinkedHashMap<>(8);
+    private final Map<QueueTarget, List<Binding>> queues = new LinkedHashMap<>(8);
     /** Null while no delayed exchange held the message in the store. */
     private CompletableFuture<Void> held;
 
     /** The target queues and their matched bindings; see {@link Router}. */
-    Map<Queue, List<Binding>> queues() {
+    Map<QueueTarget, List<Binding>> queues() {
         return queues;
     }
 

@@ -5,7 +5,7 @@ import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +40,9 @@ import java.util.function.Function;
  */
 final class Router {
     private final Function<String, Exchange> exchanges;
-    private final Function<String, Queue> queues;
+    private final Function<String, QueueTarget> queues;
 
-    Router(Function<String, Exchange> exchanges, Function<String, Queue> queues) {
+    Router(Function<String, Exchange> exchanges, Function<String, QueueTarget> queues) {
         this.exchanges = exchanges;
         this.queues = queues;
     }
@@ -66,7 +66,7 @@ final class Router {
         if (start == null) {
             // The default exchange: an implicit binding from every queue's name to the queue.
             for (String key : keys) {
-                Queue q = queues.apply(key);
+                QueueTarget q = queues.apply(key);
                 if (q != null) {
                     walk.result.queues().putIfAbsent(q, null);
                 }
@@ -117,7 +117,7 @@ final class Router {
                 follow(exchanges.apply(b.destination()));
                 return;
             }
-            Queue q = queues.apply(b.destination());
+            QueueTarget q = queues.apply(b.destination());
             if (q == null) {
                 return;
             }

@@ -199,6 +199,9 @@ public final class RoutingEngine implements AutoCloseable {
         for (Queue q : v.queues()) {
             queues.add(v.deleteQueue(q.name(), false, false, q.exclusiveOwner()));
         }
+        for (var stream : v.streams().all()) {
+            queues.add(v.streams().delete(stream.name())); // and its log's files
+        }
         for (var x : v.exchanges()) {
             if (!x.name().isEmpty() && !x.name().startsWith("amq.")) {
                 v.deleteExchange(x.name(), false);

@@ -8,6 +8,7 @@ import dev.junction.routing.queue.Paging;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueHost;
 import dev.junction.routing.queue.QueueMetrics;
+import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.MessageStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +57,7 @@ final class VhostQueueHost implements QueueHost {
             return;
         }
         metrics.deadLettered(reason);
-        Map<Queue, List<Binding>> targets = router.route(x, message).queues();
+        Map<QueueTarget, List<Binding>> targets = router.route(x, message).queues();
         // The default exchange reaches every queue by name, but an MQTT session queue takes messages only from its
         // own bindings and from its owner: a dead-letter key (or a CC key carried along) chosen by whoever declared
         // the dying queue must not write into another user's session.

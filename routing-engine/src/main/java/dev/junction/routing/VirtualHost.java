@@ -1,6 +1,5 @@
 package dev.junction.routing;
 
-import dev.junction.config.VhostLimits;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Binding.DestinationKind;
 import dev.junction.routing.api.BrokerException;
@@ -11,6 +10,7 @@ import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
+import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.DefinitionKind;
 import java.util.Collection;
 import java.util.List;
@@ -48,34 +48,25 @@ public final class VirtualHost {
     private final VhostQueueHost queueHost;
     /** Changed under {@link #lock}; matched to each queue and exchange when it is created. */
     private final VhostPolicies policies;
+    private final DeclarationGuard guard;
+    private final VhostStreams streams;
 
     VirtualHost(String name, RoutingEngine engine) {
         this.name = name;
         this.engine = engine;
+        this.guard = new DeclarationGuard(name, engine);
         this.metrics = new EngineMetrics(engine.registry(), name, engine.store(), queues.values(), engine::perQueueMetrics);
         this.policies = new VhostPolicies(this, engine, lock); // before the built-in exchanges, which it matches
         this.bindings = new BindingTable(this, engine);
         this.exchanges = new ExchangeTable(this, engine, bindings);
-        this.router = new Router(exchanges::get, queues::get);
+        this.router = new Router(exchanges::get, this::target);
         this.queueHost = new VhostQueueHost(this, engine, metrics, router);
+        this.streams = new VhostStreams(this, engine, lock, queueHost, bindings, queues);
     }
 
-    /** The limits that apply to this vhost now (the broker may set them after the vhost was recovered). */
-    VhostLimits limits() {
-        return engine.quotas().vhost(name);
-    }
-
-    /**
-     * Refuses to create anything new while the memory alarm is raised, whatever the limits say: declarations are
-     * cheap to send and each one holds memory until it is deleted (the alarm is what stops the heap filling up).
-     */
-    void checkMemory(String what) {
-        MemoryAlarm alarm = engine.memoryAlarm();
-        // The alarm is also raised for disk space (which durable declarations check on their own) and by hand.
-        if (alarm.raised() && (alarm.raised(MemoryAlarm.Resource.MEMORY) || !alarm.raised(MemoryAlarm.Resource.DISK))) {
-            throw BrokerException.preconditionFailed("cannot declare " + what + " in vhost '" + name
-                    + "': the memory alarm is raised, new declarations are refused until memory is freed");
-        }
+    /** The memory alarm and limit checks every new declaration passes. */
+    DeclarationGuard guard() {
+        return guard;
     }
 
     /** Bindings in this vhost now. */
@@ -147,6 +138,16 @@ public final class VirtualHost {
         return List.copyOf(queues.values());
     }
 
+    /** The vhost's streams, which share the queues' names; {@link #target} routes to both. */
+    public VhostStreams streams() {
+        return streams;
+    }
+
+    private QueueTarget target(String queueName) {
+        Queue q = queues.get(queueName);
+        return q != null ? q : streams.get(queueName);
+    }
+
     /**
      * queue.declare. An empty name gets a server-generated one. {@code owner} is the declaring connection; an
      * exclusive queue belongs to it and is refused to others with RESOURCE_LOCKED.
@@ -185,13 +186,8 @@ public final class VirtualHost {
             }
             QueueArguments args = QueueArguments.parse(spec.arguments(), what);
             beforeCreate.accept(queueName);
-            checkMemory("queue '" + queueName + "'");
-            int max = limits().maxQueues();
-            if (max > 0 && queues.size() >= max) {
-                // RabbitMQ's vhost limit max-queues, and its wording.
-                throw BrokerException.preconditionFailed("cannot declare queue '" + queueName
-                        + "': queue limit in vhost '" + name + "' (" + max + ") is reached");
-            }
+            guard.checkMemory("queue '" + queueName + "'");
+            guard.checkQueueCount(queueName, queues.size());
             if (spec.durable() && !spec.exclusive()) {
                 engine.requireWritableStore(what);
             }
@@ -358,7 +354,7 @@ public final class VirtualHost {
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
     public List<String> route(Message message) {
         Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
-        return router.dryRun(x, message).queues().keySet().stream().map(Queue::name).toList();
+        return router.dryRun(x, message).queues().keySet().stream().map(QueueTarget::name).toList();
     }
 
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */
@@ -381,6 +377,9 @@ public final class VirtualHost {
     }
 
     Queue recoverQueue(QueueSpec spec) {
+        if (streams.recover(spec)) {
+            return null;
+        }
         synchronized (lock) {
             String what = "queue '" + spec.name() + "' in vhost '" + name + "'";
             return queues.computeIfAbsent(spec.name(), n -> {

@@ -118,6 +118,15 @@ public interface MessageStore extends AutoCloseable {
 
     SessionStore sessions();
 
+    /**
+     * Where streams ({@code x-queue-type: stream}) keep their logs: next to the messages for the durable store.
+     * Streams are always durable, so a store that keeps nothing on disk still writes them to files (in a temporary
+     * directory for the in-memory store).
+     */
+    default dev.junction.storage.stream.StreamLogs streams() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no streams");
+    }
+
     /** Flushes and releases resources; pending futures complete before this returns. */
     @Override
     void close();

@@ -1,6 +1,6 @@
 package dev.junction.routing.api;
 
-import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueTarget;
 import java.util.List;
 
 /**
@@ -11,11 +11,11 @@ import java.util.List;
  * <p>The {@code queue} and {@code routedBy} components are the engine's own and are not for adapters; they use
  * {@link #source()} and {@link #matched()}.
  */
-public record Delivery(Queue queue, long deliveryId, Message message, boolean redelivered, int deliveryCount,
+public record Delivery(QueueTarget queue, long deliveryId, Message message, boolean redelivered, int deliveryCount,
                        boolean autoAck, int remaining, List<Binding> routedBy) {
 
     /** A delivery whose matched bindings are not known: {@link #matched()} works them out when asked. */
-    public Delivery(Queue queue, long deliveryId, Message message, boolean redelivered, int deliveryCount,
+    public Delivery(QueueTarget queue, long deliveryId, Message message, boolean redelivered, int deliveryCount,
                     boolean autoAck, int remaining) {
         this(queue, deliveryId, message, redelivered, deliveryCount, autoAck, remaining, null);
     }

@@ -2,7 +2,7 @@ package dev.junction.routing.api;
 
 /**
  * Why the engine refused an operation, in protocol-neutral terms. Adapters map each kind to their own codes
- * (AMQP reply codes 403/404/405/406/530/541, MQTT reason codes).
+ * (AMQP reply codes 403/404/405/406/530/540/541, MQTT reason codes).
  */
 public enum ErrorKind {
     /** The user may not do this (AMQP 403 ACCESS_REFUSED). */
@@ -17,6 +17,8 @@ public enum ErrorKind {
     NOT_ALLOWED,
     /** The request makes no sense, e.g. an unknown exchange type (AMQP 503 COMMAND_INVALID). */
     COMMAND_INVALID,
+    /** Known but not supported on this entity, e.g. basic.get on a stream (AMQP 540 NOT_IMPLEMENTED). */
+    NOT_IMPLEMENTED,
     /** A broker-side failure (AMQP 541 INTERNAL_ERROR). */
     INTERNAL_ERROR
 }

@@ -3,6 +3,7 @@ package dev.junction.routing.api;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.stream.Stream;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,10 @@ final class VhostFacade implements Vhost {
 
     private static QueueInfo info(Queue q) {
         return new QueueInfo(q.name(), q.spec(), q.messageCount(), q.consumerCount());
+    }
+
+    private static QueueInfo info(Stream s) {
+        return new QueueInfo(s.name(), s.spec(), s.messageCount(), s.consumerCount());
     }
 
     @Override
@@ -65,6 +70,9 @@ final class VhostFacade implements Vhost {
 
     @Override
     public QueueInfo declareQueue(QueueSpec spec, Object owner, boolean passive, Consumer<String> beforeCreate) {
+        if (vhost.streams().handles(spec) && (!passive || vhost.streams().get(spec.name()) != null)) {
+            return info(vhost.streams().declare(spec, null, passive, beforeCreate));
+        }
         return info(vhost.declareQueue(spec, null, owner, passive, beforeCreate));
     }
 
@@ -73,27 +81,39 @@ final class VhostFacade implements Vhost {
         if (!spec.name().isEmpty()) {
             throw new IllegalArgumentException("a server-named queue's spec has no name: " + spec.name());
         }
+        if (vhost.streams().handles(spec)) {
+            return info(vhost.streams().declare(spec, name, false, beforeCreate));
+        }
         return info(vhost.declareQueue(spec, name, owner, false, beforeCreate));
     }
 
     @Override
     public CompletableFuture<Integer> deleteQueue(String queue, boolean ifUnused, boolean ifEmpty, Object owner) {
+        if (vhost.streams().get(queue) != null) {
+            return vhost.streams().delete(queue);
+        }
         return vhost.deleteQueue(queue, ifUnused, ifEmpty, owner);
     }
 
     @Override
     public CompletableFuture<Integer> purgeQueue(String queue, Object owner) {
+        Stream s = vhost.streams().get(queue);
+        if (s != null) {
+            throw s.purgeRefused();
+        }
         return vhost.purgeQueue(queue, owner);
     }
 
     @Override
     public Optional<QueueInfo> queue(String queue) {
-        return vhost.queue(queue).map(VhostFacade::info);
+        Stream s = vhost.streams().get(queue);
+        return s != null ? Optional.of(info(s)) : vhost.queue(queue).map(VhostFacade::info);
     }
 
     @Override
     public List<String> queueNames(String prefix) {
-        return vhost.queues().stream().map(Queue::name).filter(n -> n.startsWith(prefix)).toList();
+        return java.util.stream.Stream.concat(vhost.queues().stream().map(Queue::name),
+                vhost.streams().all().stream().map(Stream::name)).filter(n -> n.startsWith(prefix)).toList();
     }
 
     @Override
@@ -123,12 +143,20 @@ final class VhostFacade implements Vhost {
 
     @Override
     public CompletableFuture<Consumption> consume(String queue, ConsumeRequest request, DeliverySink sink) {
+        Stream s = vhost.streams().get(queue);
+        if (s != null) {
+            return s.consume(request.toSpec(), sink);
+        }
         Queue q = vhost.usableQueue(queue, request.owner());
         return q.consume(request.toSpec(), sink).thenApply(ConsumerHandle::new);
     }
 
     @Override
     public CompletableFuture<Delivery> get(String queue, Object owner, boolean autoAck) {
+        Stream s = vhost.streams().get(queue);
+        if (s != null) {
+            throw s.getRefused();
+        }
         return vhost.usableQueue(queue, owner).get(autoAck);
     }
 

@@ -29,7 +29,7 @@ public final class EffectiveArguments {
     /** The policy's {@code x-message-deduplication}, null when it says nothing. */
     private volatile Boolean deduplication;
 
-    EffectiveArguments(QueueArguments declared, Map<String, Object> given) {
+    public EffectiveArguments(QueueArguments declared, Map<String, Object> given) {
         this.declared = declared;
         // QueueArguments says drop-head when x-overflow is absent; only a declared one wins over the policy.
         this.overflowDeclared = given.containsKey("x-overflow");

@@ -14,7 +14,7 @@ public final class Prefetch {
     private volatile long bytesLimit;
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
-    private final Set<Queue> waiting = ConcurrentHashMap.newKeySet();
+    private final Set<QueueTarget> waiting = ConcurrentHashMap.newKeySet();
 
     public Prefetch(long countLimit, long bytesLimit) {
         this.countLimit = countLimit;
@@ -73,7 +73,7 @@ public final class Prefetch {
      * {@link #tryAcquire} or, when there is no credit, parks {@code queue} to be kicked on the next release. Looks
      * again after parking: a release between the failed attempt and the park would otherwise wake nobody.
      */
-    boolean tryAcquireOrPark(int size, Queue queue) {
+    boolean tryAcquireOrPark(int size, QueueTarget queue) {
         if (tryAcquire(size)) {
             return true;
         }
@@ -86,7 +86,7 @@ public final class Prefetch {
     }
 
     /** {@link #hasCredit} or, when there is none, parks {@code queue}; rechecked after parking as above. */
-    boolean hasCreditOrPark(Queue queue) {
+    boolean hasCreditOrPark(QueueTarget queue) {
         if (hasCredit()) {
             return true;
         }
@@ -104,11 +104,11 @@ public final class Prefetch {
         wake();
     }
 
-    void park(Queue queue) {
+    void park(QueueTarget queue) {
         waiting.add(queue);
     }
 
-    void unpark(Queue queue) {
+    void unpark(QueueTarget queue) {
         waiting.remove(queue);
     }
 
@@ -116,7 +116,7 @@ public final class Prefetch {
         if (waiting.isEmpty()) {
             return;
         }
-        for (Queue q : waiting) {
+        for (QueueTarget q : waiting) {
             if (waiting.remove(q)) {
                 q.kick();
             }

@@ -8,7 +8,6 @@ import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
-import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Policy;
 import dev.junction.routing.api.QueueSpec;
@@ -30,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link ConsumerSet}, {@link QueueStats} and the timers. This class is the mailbox: it posts each request and
  * keeps the order. Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
  */
-public final class Queue implements DeliverySource {
+public final class Queue implements QueueTarget {
     private final QueueHost host;
     private final QueueKey key;
     private final QueueSpec spec;

@@ -67,8 +67,8 @@ public record QueueArguments(
         }
         if (args.containsKey("x-queue-type")) {
             String type = HeaderValues.asString(args.get("x-queue-type"));
-            if (!"classic".equals(type)) {
-                throw invalid("x-queue-type", what, "only 'classic' queues are supported, got "
+            if (!"classic".equals(type) && !"stream".equals(type)) { // a stream: routing.stream.StreamArguments
+                throw invalid("x-queue-type", what, "only 'classic' and 'stream' queues are supported, got "
                         + describe(args.get("x-queue-type")));
             }
         }
@@ -118,7 +118,7 @@ public record QueueArguments(
         for (String key : EQUIVALENCE_KEYS) {
             Object a = current.get(key);
             Object b = requested.get(key);
-            if (!(a == null ? b == null : sameTypeClass(a, b) && HeaderValues.equal(a, b))) {
+            if (!(a == null ? b == null : b != null && sameTypeClass(a, b) && HeaderValues.equal(a, b))) {
                 throw BrokerException.preconditionFailed("inequivalent arg '" + key + "' for " + what
                         + ": received " + describe(b) + " but current is " + describe(a));
             }

@@ -60,6 +60,7 @@ public final class LogMessageStore implements MessageStore {
     private final LogWriter writer;
     private final Thread writerThread;
     private final DirectoryLock dirLock;
+    private final dev.junction.storage.stream.StreamLogs streams;
     private final long recoveryMillis;
 
     private final MetaReader metaReader;
@@ -72,6 +73,7 @@ public final class LogMessageStore implements MessageStore {
             throws IOException {
         this.dir = dir;
         this.dirLock = dirLock;
+        this.streams = new dev.junction.storage.stream.StreamLogs(dir.resolve("streams"));
         long t0 = System.nanoTime();
         Recovery r = Recovery.run(dir);
         this.index = new MessageIndex(r);
@@ -280,6 +282,12 @@ public final class LogMessageStore implements MessageStore {
         return lock.open(() -> retainedView);
     }
 
+    /** Streams live in the {@code streams} directory of the store, under the same directory lock. */
+    @Override
+    public dev.junction.storage.stream.StreamLogs streams() {
+        return lock.open(() -> streams);
+    }
+
     @Override
     public SessionStore sessions() {
         return lock.open(() -> sessionView);
@@ -308,6 +316,7 @@ public final class LogMessageStore implements MessageStore {
             }
         }
         metaReader.close();
+        streams.close();
         dirLock.close();
     }
 

@@ -61,6 +61,8 @@ public final class InMemoryMessageStore implements MessageStore {
     private final DefinitionStore definitions = new DefinitionTable(definitionTable);
     private final RetainedStore retained = new RetainedTable(retainedTable);
     private final SessionStore sessions = new SessionTable(sessionTable);
+    private dev.junction.storage.stream.StreamLogs streams;
+    private java.nio.file.Path streamDir;
 
     @Override
     public CompletableFuture<Void> append(StoredMessage message, Collection<QueueKey> queues) {
@@ -260,6 +262,21 @@ public final class InMemoryMessageStore implements MessageStore {
         return sessions;
     }
 
+    /** Streams are files even here (they are always durable): in a temporary directory deleted at close. */
+    @Override
+    public synchronized dev.junction.storage.stream.StreamLogs streams() {
+        guard.checkOpen();
+        if (streams == null) {
+            try {
+                streamDir = java.nio.file.Files.createTempDirectory("junction-streams");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            streams = new dev.junction.storage.stream.StreamLogs(streamDir);
+        }
+        return streams;
+    }
+
     /** Marks the store closed and lets go of everything it held; closing again does nothing. */
     @Override
     public void close() {
@@ -275,5 +292,18 @@ public final class InMemoryMessageStore implements MessageStore {
         definitionTable.clear();
         retainedTable.clear();
         sessionTable.clear();
+        closeStreams();
+    }
+
+    private synchronized void closeStreams() {
+        if (streams == null) {
+            return;
+        }
+        streams.close();
+        try (var files = java.nio.file.Files.walk(streamDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // A temporary directory: what is left goes with the machine's temp files.
+        }
     }
 }
