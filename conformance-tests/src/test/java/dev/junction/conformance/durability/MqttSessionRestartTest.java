@@ -1,6 +1,7 @@
 package dev.junction.conformance.durability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * restart; a session that expired while the broker was down is gone), and its pending delayed will.
  */
 class MqttSessionRestartTest {
-    private static final long SHORT_EXPIRY_SECONDS = 10;
+    private static final long SHORT_EXPIRY_SECONDS = 20;
 
     @TempDir
     Path dir;
@@ -85,7 +86,9 @@ class MqttSessionRestartTest {
 
             assertThat(connect(client(port, "restart-gone"), false, 0).isSessionPresent())
                     .as("a session that expired while the broker was down").isFalse();
-            assertThat(elapsedMs(t0)).as("restart fast enough to judge the remaining expiry")
+            // Not a speed check: the two expiry assertions below can only be judged while restart-short-a's expiry
+            // has not yet run out; on a machine too slow for that the rest of the test is skipped, not failed.
+            assumeThat(elapsedMs(t0)).as("restart within the short expiry, so the remaining expiry can be judged")
                     .isLessThan(TimeUnit.SECONDS.toMillis(SHORT_EXPIRY_SECONDS) - 1000);
             Mqtt5BlockingClient shortA2 = client(port, "restart-short-a");
             assertThat(connect(shortA2, false, 0).isSessionPresent()).as("restored, not yet expired").isTrue();
