@@ -1,0 +1,30 @@
+package dev.junction.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code cluster} section (docs/cluster.md): this node's id, the address its Raft server binds, the
+ * directory of its Raft logs and snapshots (a relative {@code dir} was resolved against the config file's
+ * directory), every member including this one, and the Raft election timeout range.
+ */
+public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
+                            Duration electionTimeoutMin, Duration electionTimeoutMax) {
+
+    public ClusterConfig {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(dir, "dir");
+        peers = List.copyOf(peers);
+        Objects.requireNonNull(electionTimeoutMin, "electionTimeoutMin");
+        Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
+    }
+
+    /** The peer entry of this node. */
+    public Optional<ClusterPeer> self() {
+        return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst();
+    }
+}
