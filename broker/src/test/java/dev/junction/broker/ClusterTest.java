@@ -1,0 +1,205 @@
+package dev.junction.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.junction.cluster.ClusterStatus;
+import dev.junction.config.ConfigLoader;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three brokers in one JVM as a cluster (docs/cluster.md): what a stock AMQP 0-9-1 client declares on one node is
+ * found on the others, declarations go on after the leader stops, and a node left alone refuses them.
+ */
+class ClusterTest {
+
+    private static final String[] IDS = {"n1", "n2", "n3"};
+
+    @TempDir
+    Path dir;
+    private final Map<String, Broker> brokers = new java.util.TreeMap<>();
+
+    @AfterEach
+    void stopAll() {
+        brokers.values().forEach(Broker::close);
+    }
+
+    @Test
+    void definitionsDeclaredOnOneNodeReachEveryNodeAndSurviveTheLeader() throws Exception {
+        int[] raftPorts = freePorts(3);
+        for (int i = 0; i < 3; i++) {
+            brokers.put(IDS[i], Broker.start(ConfigLoader.parse(config(i, raftPorts), "test.yaml")));
+        }
+        await("a leader on every node", () -> brokers.values().stream()
+                .allMatch(b -> !b.cluster().orElseThrow().status().leader().isEmpty()));
+
+        try (Connection c = connect("n1"); Channel ch = c.createChannel()) {
+            ch.exchangeDeclare("cluster.x", "direct", true);
+            ch.queueDeclare("cluster.q", true, false, false, null);
+            ch.queueBind("cluster.q", "cluster.x", "k");
+        }
+        for (String node : List.of("n2", "n3")) {
+            await("the queue on " + node, () -> passiveQueue(node, "cluster.q"));
+            try (Connection c = connect(node); Channel ch = c.createChannel()) {
+                ch.exchangeDeclarePassive("cluster.x");
+                // The binding is there: a message published to the exchange on this node lands in its queue.
+                ch.basicPublish("cluster.x", "k", null, "m".getBytes(StandardCharsets.UTF_8));
+                await("the binding on " + node, () -> messages(node, "cluster.q") == 1);
+            }
+        }
+        assertThat(api("n2", "/api/cluster")).contains("\"leader\":\"", "\"members\":[", "\"commit_index\":",
+                "\"applied_index\":", "\"lag\":", "\"id\":\"n3\"");
+
+        String leader = brokers.get("n1").cluster().orElseThrow().status().leader();
+        brokers.remove(leader).close();
+        List<String> left = new ArrayList<>(brokers.keySet());
+        await("a new leader", () -> brokers.values().stream().allMatch(b -> {
+            ClusterStatus s = b.cluster().orElseThrow().status();
+            return !s.leader().isEmpty() && !s.leader().equals(leader);
+        }));
+        try (Connection c = connect(left.get(0)); Channel ch = c.createChannel()) {
+            ch.queueDeclare("cluster.after", true, false, false, null);
+        }
+        await("the later queue on " + left.get(1), () -> passiveQueue(left.get(1), "cluster.after"));
+
+        // Alone, the last node has no majority: it refuses a durable declaration with AMQP 541 and says why.
+        brokers.remove(left.get(1)).close();
+        String last = left.get(0);
+        await("no leader on " + last, () -> brokers.get(last).cluster().orElseThrow().status().leader().isEmpty());
+        Connection c = connect(last);
+        try {
+            Channel ch = c.createChannel();
+            // 541 closes the connection, as the store's own refusal (disk failing) does.
+            assertThatThrownBy(() -> ch.queueDeclare("cluster.alone", true, false, false, null))
+                    .hasStackTraceContaining("541")
+                    .hasStackTraceContaining("no leader for the metadata group");
+        } finally {
+            c.abort();
+        }
+    }
+
+    @Test
+    void withoutAClusterSectionThereIsNoClusterAndTheApiSaysSo() throws Exception {
+        brokers.put("alone", Broker.start(ConfigLoader.parse("""
+                listeners:
+                  amqp: { port: 0 }
+                  mqtt: { port: 0 }
+                  mqtt_ws: { port: 0 }
+                  http: { bind: 127.0.0.1, port: 0 }
+                storage: { dir: "%s" }
+                """.formatted(dir.resolve("alone")), "test.yaml")));
+        assertThat(brokers.get("alone").cluster()).isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().toLowerCase().contains("raft"));
+        HttpResponse<String> res = http("alone", "/api/cluster");
+        assertThat(res.statusCode()).isEqualTo(404);
+        assertThat(res.body()).contains("not in a cluster");
+    }
+
+    private String config(int i, int[] raftPorts) {
+        StringBuilder peers = new StringBuilder();
+        for (int p = 0; p < 3; p++) {
+            peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(raftPorts[p])
+                    .append("\" }\n");
+        }
+        return """
+                listeners:
+                  amqp: { port: 0 }
+                  mqtt: { port: 0 }
+                  mqtt_ws: { port: 0 }
+                  http: { bind: 127.0.0.1, port: 0 }
+                storage: { dir: "%s" }
+                cluster:
+                  node_id: %s
+                  bind: 127.0.0.1
+                  port: %d
+                  dir: "%s"
+                  election_timeout_min_ms: 300
+                  election_timeout_max_ms: 600
+                  peers:
+                """.formatted(dir.resolve(IDS[i] + "/data"), IDS[i], raftPorts[i], dir.resolve(IDS[i] + "/raft"))
+                + peers;
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    private Connection connect(String node) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setPort(brokers.get(node).address("amqp").getPort());
+        return f.newConnection();
+    }
+
+    private boolean passiveQueue(String node, String queue) {
+        try (Connection c = connect(node); Channel ch = c.createChannel()) {
+            ch.queueDeclarePassive(queue);
+            return true;
+        } catch (Exception notYet) {
+            return false;
+        }
+    }
+
+    private long messages(String node, String queue) throws Exception {
+        try (Connection c = connect(node); Channel ch = c.createChannel()) {
+            return ch.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    private HttpResponse<String> http(String node, String path) throws Exception {
+        String auth = Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8));
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + brokers.get(node).address("http").getPort() + path))
+                .header("Authorization", "Basic " + auth).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String api(String node, String path) throws Exception {
+        HttpResponse<String> res = http(node, path);
+        assertThat(res.statusCode()).isEqualTo(200);
+        return res.body();
+    }
+
+    private static void await(String what, CheckedCondition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private interface CheckedCondition {
+        boolean holds() throws Exception;
+    }
+}
