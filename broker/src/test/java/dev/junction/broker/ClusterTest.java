@@ -65,6 +65,8 @@ class ClusterTest {
                 await("the binding on " + node, () -> messages(node, "cluster.q") == 1);
             }
         }
+        assertThat(ctl("n3", "cluster_status")).contains("Cluster status of node n3", "leader\tn",
+                "id\taddress\tleader\tcommit_index\tapplied_index\tlag", "n1\t127.0.0.1:" + raftPorts[0]);
         assertThat(api("n2", "/api/cluster")).contains("\"leader\":\"", "\"members\":[", "\"commit_index\":",
                 "\"applied_index\":", "\"lag\":", "\"id\":\"n3\"");
 
@@ -94,6 +96,10 @@ class ClusterTest {
         } finally {
             c.abort();
         }
+        stopAll();
+        brokers.clear();
+        await("the Raft threads gone", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().contains("@group-")));
     }
 
     @Test
@@ -174,6 +180,18 @@ class ClusterTest {
         try (Connection c = connect(node); Channel ch = c.createChannel()) {
             return ch.queueDeclarePassive(queue).getMessageCount();
         }
+    }
+
+    private String ctl(String node, String verb) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int exit = dev.junction.broker.ctl.Ctl.run(List.of("--host", "127.0.0.1", "--port",
+                        String.valueOf(brokers.get(node).address("http").getPort()), "--user", "guest", "--password",
+                        "guest", verb), null, java.io.InputStream.nullInputStream(),
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private HttpResponse<String> http(String node, String path) throws Exception {
