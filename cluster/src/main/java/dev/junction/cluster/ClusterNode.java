@@ -32,6 +32,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,18 +82,33 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void start(RoutingEngine engine) throws IOException {
         RaftProperties properties = properties();
-        MetadataStateMachine machine = new MetadataStateMachine(command -> definitions.apply(command,
-                new ReplicatedDefinitionStore.Consumer() {
-                    @Override
-                    public void put(Definition d) {
-                        ReplicatedDefinitions.put(engine, d);
-                    }
+        ReplicatedDefinitionStore.Consumer applier = new ReplicatedDefinitionStore.Consumer() {
+            @Override
+            public void put(Definition d) {
+                ReplicatedDefinitions.put(engine, d);
+            }
 
-                    @Override
-                    public void delete(Definition d) {
-                        ReplicatedDefinitions.delete(engine, d);
-                    }
-                }));
+            @Override
+            public void delete(Definition d) {
+                ReplicatedDefinitions.delete(engine, d);
+            }
+        };
+        MetadataStateMachine machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
+            @Override
+            public void apply(MetadataCommand command) {
+                definitions.apply(command, applier);
+            }
+
+            @Override
+            public List<Definition> snapshot() {
+                return definitions.replicated();
+            }
+
+            @Override
+            public void restore(List<Definition> snapshot) {
+                definitions.restore(snapshot, applier);
+            }
+        });
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(group)
@@ -123,8 +139,13 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, max);
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, min);
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, max);
-        // A leader cut off from the majority steps down after this long, so its clients are refused there too.
-        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, max.multiply(2));
+        // Log compaction: a snapshot every so many entries, after which the log before it is purged (a node
+        // that falls further behind gets the snapshot installed by the leader).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotInterval());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("1MB"));
         return p;
     }
 

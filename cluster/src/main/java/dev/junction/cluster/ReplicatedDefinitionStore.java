@@ -84,6 +84,34 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
         }
     }
 
+    /** The replicated definitions this node has applied, for a snapshot. */
+    List<Definition> replicated() {
+        return local.all().stream().filter(d -> ReplicatedDefinitions.KINDS.contains(d.kind())).toList();
+    }
+
+    /**
+     * Makes this node's replicated definitions exactly {@code snapshot}: what it holds beyond them is deleted
+     * (entries it missed while the snapshot's log was purged), then each of them is put.
+     */
+    void restore(List<Definition> snapshot, Consumer engine) {
+        java.util.Set<List<String>> kept = new java.util.HashSet<>();
+        for (Definition d : snapshot) {
+            kept.add(key(d));
+        }
+        for (Definition d : replicated()) {
+            if (!kept.contains(key(d))) {
+                apply(MetadataCommand.delete(d.kind(), d.vhost(), d.name()), engine);
+            }
+        }
+        for (Definition d : snapshot) {
+            apply(MetadataCommand.put(d), engine);
+        }
+    }
+
+    private static List<String> key(Definition d) {
+        return List.of(d.kind().name(), d.vhost(), d.name());
+    }
+
     /** The stored form of a key: a deleted binding is decoded from the bytes it was put with. */
     private Definition stored(Definition key) {
         for (Definition d : local.all()) {

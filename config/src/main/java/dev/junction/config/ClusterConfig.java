@@ -9,10 +9,13 @@ import java.util.Optional;
 /**
  * The {@code cluster} section (docs/cluster.md): this node's id, the address its Raft server binds, the
  * directory of its Raft logs and snapshots (a relative {@code dir} was resolved against the config file's
- * directory), every member including this one, and the Raft election timeout range.
+ * directory), every member including this one, the Raft election timeout range, and how many log entries
+ * apart the metadata snapshots are (the log before a snapshot is purged).
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
-                            Duration electionTimeoutMin, Duration electionTimeoutMax) {
+                            Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval) {
+
+    public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
 
     public ClusterConfig {
         Objects.requireNonNull(nodeId, "nodeId");

@@ -13,7 +13,7 @@ import java.util.Set;
 final class ClusterReader {
 
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
-            "election_timeout_max_ms");
+            "election_timeout_max_ms", "snapshot_interval_entries");
     static final List<String> PEER_KEYS = List.of("id", "address");
 
     private ClusterReader() {
@@ -48,8 +48,10 @@ final class ClusterReader {
             throw section.error("election_timeout_max_ms", "must be greater than election_timeout_min_ms (" + min
                     + ")");
         }
+        long snapshots = section.longInteger("snapshot_interval_entries", ClusterConfig.DEFAULT_SNAPSHOT_INTERVAL, 1,
+                Long.MAX_VALUE);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
-                Duration.ofMillis(max)));
+                Duration.ofMillis(max), snapshots));
     }
 
     private static List<ClusterPeer> peers(YamlMapping section) throws ConfigException {

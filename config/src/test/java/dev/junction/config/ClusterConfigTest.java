@@ -45,6 +45,7 @@ class ClusterConfigTest {
         assertThat(c.self()).contains(new ClusterPeer("n2", "127.0.0.1", 7002));
         assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.snapshotInterval()).isEqualTo(ClusterConfig.DEFAULT_SNAPSHOT_INTERVAL);
     }
 
     @Test
