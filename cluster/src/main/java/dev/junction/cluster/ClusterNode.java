@@ -105,8 +105,8 @@ public final class ClusterNode implements AutoCloseable {
             }
 
             @Override
-            public void restore(List<Definition> snapshot) {
-                definitions.restore(snapshot, applier);
+            public void restore(List<Definition> snapshot, boolean exactly) {
+                definitions.restore(snapshot, exactly, applier);
             }
         });
         server = RaftServer.newBuilder()

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * engine and local definition store, not a copy kept here, so a restart replays the log into an engine that
  * already recovered the same definitions from its store, which declares nothing twice. A snapshot (taken by
  * Ratis every configured number of entries, on the same thread) is the replicated definitions at its index;
- * loading one, at start or when the leader installs it on a node that fell behind its purged log, makes the
- * node's definitions exactly the snapshot's.
+ * one installed by the leader on a node that fell behind its purged log makes the node's definitions exactly
+ * the snapshot's.
  */
 final class MetadataStateMachine extends BaseStateMachine {
 
@@ -40,8 +40,11 @@ final class MetadataStateMachine extends BaseStateMachine {
         /** The replicated definitions as applied so far. */
         List<Definition> snapshot();
 
-        /** Makes this node's replicated definitions exactly {@code definitions}. */
-        void restore(List<Definition> definitions);
+        /**
+         * Puts every one of {@code definitions}; with {@code exactly}, first deletes what this node holds beyond
+         * them.
+         */
+        void restore(List<Definition> definitions, boolean exactly);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
@@ -57,12 +60,15 @@ final class MetadataStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        load(storage.loadLatestSnapshot());
+        // This node's own snapshot: its store already holds at least that (and what was applied after it, which
+        // the log replays), so nothing is deleted, which would drop a classic queue's messages.
+        load(storage.loadLatestSnapshot(), false);
     }
 
+    /** After the leader installed its snapshot: the entries before it are gone, the snapshot is the state. */
     @Override
     public void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot());
+        load(storage.loadLatestSnapshot(), true);
     }
 
     @Override
@@ -97,7 +103,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         return last.getIndex();
     }
 
-    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+    private void load(SingleFileSnapshotInfo snapshot, boolean exactly) throws IOException {
         if (snapshot == null) {
             return;
         }
@@ -110,7 +116,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         if (md5 != null) {
             MD5FileUtil.verifySavedMD5(file, md5);
         }
-        target.restore(MetadataSnapshot.read(file.toPath()));
+        target.restore(MetadataSnapshot.read(file.toPath()), exactly);
         setLastAppliedTermIndex(snapshot.getTermIndex());
         LOG.info("metadata restored from the snapshot at {}", snapshot.getTermIndex());
     }

@@ -90,15 +90,15 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
     }
 
     /**
-     * Makes this node's replicated definitions exactly {@code snapshot}: what it holds beyond them is deleted
-     * (entries it missed while the snapshot's log was purged), then each of them is put.
+     * Puts each of {@code snapshot}; with {@code exactly}, first deletes what this node holds beyond them
+     * (deletions it missed while the log before the snapshot was purged).
      */
-    void restore(List<Definition> snapshot, Consumer engine) {
+    void restore(List<Definition> snapshot, boolean exactly, Consumer engine) {
         java.util.Set<List<String>> kept = new java.util.HashSet<>();
         for (Definition d : snapshot) {
             kept.add(key(d));
         }
-        for (Definition d : replicated()) {
+        for (Definition d : exactly ? replicated() : List.<Definition>of()) {
             if (!kept.contains(key(d))) {
                 apply(MetadataCommand.delete(d.kind(), d.vhost(), d.name()), engine);
             }
