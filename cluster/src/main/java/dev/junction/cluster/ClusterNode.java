@@ -82,7 +82,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void start(RoutingEngine engine) throws IOException {
         RaftProperties properties = properties();
-        ReplicatedDefinitionStore.Consumer applier = new ReplicatedDefinitionStore.Consumer() {
+        ReplicatedDefinitionStore.EngineSide applier = new ReplicatedDefinitionStore.EngineSide() {
             @Override
             public void put(Definition d) {
                 ReplicatedDefinitions.put(engine, d);

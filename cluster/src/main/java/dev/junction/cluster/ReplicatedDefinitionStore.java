@@ -65,7 +65,7 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
      * Applies a committed entry: the local store first (so a restart recovers it even if the engine refused it),
      * then the engine, whose own store writes for it stay local.
      */
-    void apply(MetadataCommand command, Consumer engine) {
+    void apply(MetadataCommand command, EngineSide engine) {
         APPLYING.set(true);
         try {
             Definition d = command.definition();
@@ -93,7 +93,7 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
      * Puts each of {@code snapshot}; with {@code exactly}, first deletes what this node holds beyond them
      * (deletions it missed while the log before the snapshot was purged).
      */
-    void restore(List<Definition> snapshot, boolean exactly, Consumer engine) {
+    void restore(List<Definition> snapshot, boolean exactly, EngineSide engine) {
         java.util.Set<List<String>> kept = new java.util.HashSet<>();
         for (Definition d : snapshot) {
             kept.add(key(d));
@@ -123,7 +123,7 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
     }
 
     /** Where an applied entry goes in this node's engine. */
-    interface Consumer {
+    interface EngineSide {
         void put(Definition d);
 
         void delete(Definition d);
