@@ -114,6 +114,7 @@ class ClusterTest {
         onNode(declaring, ch -> ch.queueDeclare("doomed", true, false, false, null));
         await("doomed on " + down, () -> passiveQueue(down, "doomed"));
         String downConfig = config(stopped, raftPorts);
+        long downApplied = brokers.get(down).cluster().orElseThrow().status().members().get(stopped).appliedIndex();
         brokers.remove(down).close();
 
         onNode(declaring, ch -> {
@@ -122,10 +123,9 @@ class ClusterTest {
                 ch.queueDeclare("later-" + i, true, false, false, null);
             }
         });
-        // Every 5 entries a snapshot (the log's closed segments before it are purged; at this size the open
-        // segment still holds every entry, so the node catches up from the log: snapshot installation is not
-        // exercised).
-        await("a snapshot on " + declaring, () -> snapshots(declaring) > 0);
+        // Every 5 entries a snapshot, and the closed 1 KB segments before it purged: the leader's log no longer
+        // holds what the stopped node lacks, so it can only catch up from the leader's snapshot.
+        await("the leader's log purged past " + down, () -> firstLogIndex(declaring) > downApplied + 1);
         brokers.put(down, Broker.start(ConfigLoader.parse(downConfig, "test.yaml")));
         for (int i = 0; i < 30; i++) {
             String queue = "later-" + i;
@@ -139,9 +139,18 @@ class ClusterTest {
                 .allMatch(b -> !b.cluster().orElseThrow().status().leader().isEmpty()));
     }
 
-    private long snapshots(String node) throws IOException {
+    /**
+     * The first index in the node's Raft log files ({@code log_<first>-<last>}, {@code log_inprogress_<first>});
+     * 0 while Ratis renames one under the walk (the caller asks again).
+     */
+    private long firstLogIndex(String node) {
         try (var files = java.nio.file.Files.walk(dir.resolve(node + "/raft"))) {
-            return files.filter(f -> f.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("log_"))
+                    .mapToLong(n -> Long.parseLong(n.replace("log_inprogress_", "").replace("log_", "")
+                            .split("-")[0]))
+                    .min().orElse(0);
+        } catch (IOException | java.io.UncheckedIOException renamedUnderTheWalk) {
+            return 0;
         }
     }
 
@@ -183,6 +192,7 @@ class ClusterTest {
                   election_timeout_min_ms: 500
                   election_timeout_max_ms: 1000
                   snapshot_interval_entries: 5
+                  log_segment_bytes: 1024
                   peers:
                 """.formatted(dir.resolve(IDS[i] + "/data"), IDS[i], raftPorts[i], dir.resolve(IDS[i] + "/raft"))
                 + peers;

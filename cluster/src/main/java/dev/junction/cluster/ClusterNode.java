@@ -145,7 +145,9 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotInterval());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("1MB"));
+        // Ratis purges only once this many entries have passed since the last purge (1024 by default).
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(config.snapshotInterval(), 1024));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
         return p;
     }
 

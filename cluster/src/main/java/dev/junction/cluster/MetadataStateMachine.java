@@ -18,6 +18,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +63,22 @@ final class MetadataStateMachine extends BaseStateMachine {
         storage.init(raftStorage);
         // This node's own snapshot: its store already holds at least that (and what was applied after it, which
         // the log replays), so nothing is deleted, which would drop a classic queue's messages.
-        load(storage.loadLatestSnapshot(), false);
+        getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot(), false));
+    }
+
+    /** Before the leader installs a snapshot: Ratis reloads only a paused state machine. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     /** After the leader installed its snapshot: the entries before it are gone, the snapshot is the state. */
     @Override
     public void reinitialize() throws IOException {
         load(storage.loadLatestSnapshot(), true);
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
     }
 
     @Override

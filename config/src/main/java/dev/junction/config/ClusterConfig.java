@@ -10,10 +10,14 @@ import java.util.Optional;
  * The {@code cluster} section (docs/cluster.md): this node's id, the address its Raft server binds, the
  * directory of its Raft logs and snapshots (a relative {@code dir} was resolved against the config file's
  * directory), every member including this one, the Raft election timeout range, and how many log entries
- * apart the metadata snapshots are (the log before a snapshot is purged).
+ * apart the metadata snapshots are and the size of the Raft log's segments (the closed segments before a
+ * snapshot are purged).
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
-                            Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval) {
+                            Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
+                            int logSegmentBytes) {
+
+    public static final int DEFAULT_LOG_SEGMENT_BYTES = 1024 * 1024;
 
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
 

@@ -13,7 +13,8 @@ import java.util.Set;
 final class ClusterReader {
 
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
-            "election_timeout_max_ms", "snapshot_interval_entries");
+            "election_timeout_max_ms", "snapshot_interval_entries",
+            "log_segment_bytes");
     static final List<String> PEER_KEYS = List.of("id", "address");
 
     private ClusterReader() {
@@ -50,8 +51,10 @@ final class ClusterReader {
         }
         long snapshots = section.longInteger("snapshot_interval_entries", ClusterConfig.DEFAULT_SNAPSHOT_INTERVAL, 1,
                 Long.MAX_VALUE);
+        int segment = section.integer("log_segment_bytes", ClusterConfig.DEFAULT_LOG_SEGMENT_BYTES, 1024,
+                1024 * 1024 * 1024);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
-                Duration.ofMillis(max), snapshots));
+                Duration.ofMillis(max), snapshots, segment));
     }
 
     private static List<ClusterPeer> peers(YamlMapping section) throws ConfigException {

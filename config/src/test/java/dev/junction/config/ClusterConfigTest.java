@@ -46,6 +46,7 @@ class ClusterConfigTest {
         assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.snapshotInterval()).isEqualTo(ClusterConfig.DEFAULT_SNAPSHOT_INTERVAL);
+        assertThat(c.logSegmentBytes()).isEqualTo(ClusterConfig.DEFAULT_LOG_SEGMENT_BYTES);
     }
 
     @Test
