@@ -16,6 +16,7 @@ import dev.junction.routing.api.Engine;
 import dev.junction.routing.queue.Paging;
 import dev.junction.storage.MessageStore;
 import dev.junction.storage.log.FsyncPolicy;
+import dev.junction.cluster.ClusterNode;
 import dev.junction.storage.log.LogMessageStore;
 import dev.junction.storage.log.LogStoreSettings;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -71,6 +72,7 @@ public final class Broker implements AutoCloseable {
     private final Health health = new Health();
     private MessageStore store;
     private RoutingEngine engine;
+    private ClusterNode cluster;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private HttpListener http;
@@ -131,7 +133,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private void startAll()
-            throws InterruptedException, dev.junction.config.ConfigException, ListenerBindException {
+            throws InterruptedException, dev.junction.config.ConfigException, ListenerBindException, java.io.IOException {
         long started = System.nanoTime();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -160,7 +162,10 @@ public final class Broker implements AutoCloseable {
         store = log;
         LOG.info("store in {} (fsync {}), read back in {} ms", storage.dir().toAbsolutePath(),
                 storage.fsync().name().toLowerCase(java.util.Locale.ROOT), log.lastRecoveryMillis());
-        engine = new RoutingEngine(store, registry, Runtime.getRuntime().availableProcessors(),
+        // A cluster node replicates the engine's definitions (docs/cluster.md); without a cluster section nothing
+        // of it exists, no Raft thread included.
+        cluster = config.cluster().map(c -> new ClusterNode(c, log)).orElse(null);
+        engine = new RoutingEngine(cluster == null ? store : cluster.store(), registry, Runtime.getRuntime().availableProcessors(),
                 new Paging(storage.queueWindowMessages(), storage.queueWindowBytes()));
         engine.setQuotas(config.limits().quotas());
         if (!config.mqtt().perSessionMetrics()) {
@@ -177,7 +182,10 @@ public final class Broker implements AutoCloseable {
             DefinitionsFile.load(engine, config.definitionsFile().get());
             ManagementApi.loadUsers(engine, config.users());
         }
-        control = new OperatorControl(engine);
+        if (cluster != null) {
+            cluster.start(engine); // after this node's own start-up writes, which stay local
+        }
+        control = new OperatorControl(engine, cluster);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
         engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());
@@ -279,6 +287,11 @@ public final class Broker implements AutoCloseable {
         return registry;
     }
 
+    /** This node's cluster membership; empty for a broker that runs alone. */
+    public java.util.Optional<ClusterNode> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
     public JunctionConfig config() {
         return config;
     }
@@ -318,6 +331,9 @@ public final class Broker implements AutoCloseable {
         }
         if (authBackends != null) {
             authBackends.close();
+        }
+        if (cluster != null) {
+            cluster.close(); // before the engine: the log's apply thread declares into it
         }
         if (engine != null) {
             engine.close();

@@ -120,6 +120,9 @@ final class ConfigReload {
         if (!before.auth().equals(after.auth())) {
             out.add("auth");
         }
+        if (!before.cluster().equals(after.cluster())) {
+            out.add("cluster");
+        }
         if (!before.logging().sameOutputs(after.logging())) {
             out.add("logging (other than level)");
         }

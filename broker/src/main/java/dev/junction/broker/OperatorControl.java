@@ -2,6 +2,8 @@ package dev.junction.broker;
 
 import dev.junction.broker.management.BrokerControl;
 import dev.junction.broker.management.ReloadOutcome;
+import dev.junction.cluster.ClusterNode;
+import dev.junction.cluster.ClusterStatus;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.ConnectionInfo;
@@ -22,9 +24,16 @@ final class OperatorControl implements BrokerControl {
 
     private final RoutingEngine engine;
     private volatile ConfigReload reload;
+    private final ClusterNode cluster;
 
     OperatorControl(RoutingEngine engine) {
+        this(engine, null);
+    }
+
+    /** {@code cluster}: this node's membership, null for a broker that runs alone. */
+    OperatorControl(RoutingEngine engine, ClusterNode cluster) {
         this.engine = engine;
+        this.cluster = cluster;
         // A user deleted, or a permission, topic permission, ACL or tag taken away (API or reload).
         engine.authorization().users().watch(this::rightsReduced);
     }
@@ -69,5 +78,10 @@ final class OperatorControl implements BrokerControl {
     public void closeConnections(BiPredicate<String, String> userAndVhost, String reason) {
         int closed = engine.connections().closeWhere(c -> userAndVhost.test(c.user(), c.vhost()), reason);
         LOG.debug("closing the {} connections selected: {}", closed, reason);
+    }
+
+    @Override
+    public Optional<ClusterStatus> clusterStatus() {
+        return cluster == null ? Optional.empty() : Optional.of(cluster.status());
     }
 }

@@ -23,7 +23,7 @@ final class ConfigReader {
 
     static final List<String> TOP_KEYS =
             List.of("listeners", "storage", "vhosts", "users", "limits", "amqp", "mqtt", "logging", "auth",
-                    "definitions_file", "amqp10");
+                    "definitions_file", "amqp10", "cluster");
     static final List<String> LISTENER_NAMES =
             List.of("amqp", "mqtt", "mqtt_ws", "http", "amqps", "mqtts", "mqtt_wss", "amqp10");
     static final List<String> LISTENER_KEYS = List.of("enabled", "bind", "port");
@@ -83,9 +83,11 @@ final class ConfigReader {
         // RabbitMQ's load_definitions: a definitions.json imported at every start (docs/management.md).
         Optional<Path> definitions = problems.recover(() -> AuthReader.file(top, "definitions_file"),
                 Optional.empty());
+        Optional<ClusterConfig> cluster = problems.recover(() -> ClusterReader.read(top, fileDir(source)),
+                Optional.empty());
         problems.throwFirst();
         return new JunctionConfig(listeners, storage, vhosts, users, limits, amqp, mqtt,
-                loggingConfig, auth, definitions, amqp10);
+                loggingConfig, auth, definitions, amqp10, cluster);
     }
 
     private static YamlMapping topLevel(YamlValue root) throws ConfigException {

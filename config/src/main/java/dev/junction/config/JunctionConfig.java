@@ -8,11 +8,20 @@ import java.util.Optional;
 /**
  * The whole broker configuration, immutable. Obtain one from {@link ConfigLoader}. {@code definitionsFile}: a
  * RabbitMQ {@code definitions.json} imported at every start (the top-level {@code definitions_file} key);
- * {@code amqp10}: the AMQP 1.0 settings (the {@code amqp10} section).
+ * {@code amqp10}: the AMQP 1.0 settings (the {@code amqp10} section); {@code cluster}: the {@code cluster} section,
+ * empty for a broker that runs alone (docs/cluster.md).
  */
 public record JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts,
         List<UserConfig> users, Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging,
-        AuthConfig auth, Optional<Path> definitionsFile, Amqp10Config amqp10) {
+        AuthConfig auth, Optional<Path> definitionsFile, Amqp10Config amqp10, Optional<ClusterConfig> cluster) {
+
+    /** A configuration of a broker that runs alone. */
+    public JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts, List<UserConfig> users,
+            Limits limits, AmqpConfig amqp, MqttConfig mqtt, LoggingConfig logging, AuthConfig auth,
+            Optional<Path> definitionsFile, Amqp10Config amqp10) {
+        this(listeners, storage, vhosts, users, limits, amqp, mqtt, logging, auth, definitionsFile, amqp10,
+                Optional.empty());
+    }
 
     /** A configuration with AMQP 1.0's defaults. */
     public JunctionConfig(Listeners listeners, StorageConfig storage, List<String> vhosts, List<UserConfig> users,
@@ -46,6 +55,7 @@ public record JunctionConfig(Listeners listeners, StorageConfig storage, List<St
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(definitionsFile, "definitionsFile");
         Objects.requireNonNull(amqp10, "amqp10");
+        Objects.requireNonNull(cluster, "cluster");
     }
 
     /** The user with exactly this name (names are case-sensitive). */

@@ -47,6 +47,8 @@ class DefaultFileTest {
         keys.addAll(ConfigReader.MQTT_KEYS);
         keys.addAll(ConfigReader.AMQP10_KEYS);
         keys.addAll(ConfigReader.LOGGING_KEYS);
+        keys.addAll(ClusterReader.KEYS);
+        keys.addAll(ClusterReader.PEER_KEYS);
         keys.addAll(UserReader.USER_KEYS);
         keys.addAll(UserReader.PERMISSION_KEYS);
         keys.addAll(UserReader.TOPIC_PERMISSION_KEYS);

@@ -143,6 +143,9 @@ public final class RoutingEngine implements AutoCloseable {
             throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot declare durable " + what
                     + ": the store cannot write (disk full or failing); try again once it can");
         }
+        store.definitions().refusal().ifPresent(why -> {
+            throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot declare durable " + what + ": " + why);
+        });
     }
 
     /** The vhost and user limits and the per-client quotas; {@link Quotas#DEFAULTS} until the broker sets them. */

@@ -1,6 +1,7 @@
 package dev.junction.storage;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,4 +18,12 @@ public interface DefinitionStore {
 
     /** All definitions, ordered by {@link DefinitionKind} and then in the order they were first put. */
     List<Definition> all();
+
+    /**
+     * Why a put would be refused now, checked before a durable declaration changes anything: empty for a local
+     * store; a cluster's replicated store names the missing quorum (docs/cluster.md).
+     */
+    default Optional<String> refusal() {
+        return Optional.empty();
+    }
 }

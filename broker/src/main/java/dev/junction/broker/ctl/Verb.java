@@ -9,6 +9,7 @@ import java.util.Optional;
  */
 enum Verb {
     STATUS("", 0, 0, AdminVerbs::status),
+    CLUSTER_STATUS("", 0, 0, ClusterVerbs::status),
     LIST_QUEUES("[COLUMN ...]", 0, -1, Listing.QUEUES::print),
     LIST_EXCHANGES("[COLUMN ...]", 0, -1, Listing.EXCHANGES::print),
     LIST_BINDINGS("[COLUMN ...]", 0, -1, Listing.BINDINGS::print),

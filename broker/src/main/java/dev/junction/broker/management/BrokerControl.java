@@ -1,5 +1,7 @@
 package dev.junction.broker.management;
 
+import dev.junction.cluster.ClusterStatus;
+import java.util.Optional;
 import java.util.function.BiPredicate;
 
 /**
@@ -24,4 +26,9 @@ public interface BrokerControl {
 
     /** Closes every client connection whose user and vhost {@code userAndVhost} selects. */
     void closeConnections(BiPredicate<String, String> userAndVhost, String reason);
+
+    /** The metadata group as this node sees it; empty for a broker that runs alone (docs/cluster.md). */
+    default Optional<ClusterStatus> clusterStatus() {
+        return Optional.empty();
+    }
 }

@@ -28,6 +28,7 @@ final class Router {
     private final PolicyResource policies;
     private final MessageRates rates;
     private final AlivenessCheck aliveness;
+    private final ClusterResource cluster;
 
     Router(RoutingEngine engine, UserDirectory users, JunctionConfig config, BrokerControl control,
            MessageRates rates) {
@@ -35,6 +36,7 @@ final class Router {
         this.users = users;
         this.rates = rates;
         this.aliveness = new AlivenessCheck(engine);
+        this.cluster = new ClusterResource(control);
         this.objects = new EntityResource(engine, rates);
         this.access = new AccessResource(engine, users, control);
         this.mqttSessions = new MqttSessionResource(engine, objects);
@@ -77,6 +79,7 @@ final class Router {
             case "mqtt" -> mqttSessions.route(r, caller, this);
             case "policies" -> policies.route(r, caller, this);
             case "aliveness-test" -> aliveness.route(r, caller);
+            case "cluster" -> get(r, n == 1, () -> cluster.status(caller));
             default -> throw ApiError.notFound();
         };
     }

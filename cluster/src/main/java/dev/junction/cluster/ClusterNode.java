@@ -1,0 +1,229 @@
+package dev.junction.cluster;
+
+import dev.junction.config.ClusterConfig;
+import dev.junction.config.ClusterPeer;
+import dev.junction.routing.ReplicatedDefinitions;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.storage.Definition;
+import dev.junction.storage.MessageStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker as a member of a cluster (docs/cluster.md): one Ratis server in the metadata group, whose members
+ * are the configured peers, and one client that submits this node's declarations to the group. Built before the
+ * engine, which gets {@link #store} in place of the local store; {@link #start} once the engine has recovered.
+ */
+public final class ClusterNode implements AutoCloseable {
+
+    /** The metadata group's id, the same on every node: derived from a fixed name, not configured. */
+    static final RaftGroupId METADATA_GROUP =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("junction-metadata".getBytes(StandardCharsets.UTF_8)));
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+    /** A submission is retried (leader changes, elections) for at most about this long, then refused. */
+    private static final int SUBMIT_RETRIES = 100;
+    private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+
+    private final ClusterConfig config;
+    private final ReplicatedDefinitionStore definitions;
+    private final MessageStore store;
+    private final RaftGroup group;
+    private RaftServer server;
+    private RaftClient client;
+
+    public ClusterNode(ClusterConfig config, MessageStore local) {
+        this.config = config;
+        this.definitions = new ReplicatedDefinitionStore(local.definitions());
+        this.store = new ClusterStore(local, definitions);
+        List<RaftPeer> peers = new ArrayList<>();
+        for (ClusterPeer p : config.peers()) {
+            peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
+        }
+        this.group = RaftGroup.valueOf(METADATA_GROUP, peers);
+    }
+
+    /** The store to build the engine on: the local store, with definitions replicated once {@link #start}ed. */
+    public MessageStore store() {
+        return store;
+    }
+
+    /**
+     * Starts the Raft server (which replays this node's log into {@code engine}, then follows the group) and the
+     * client, and from then on sends the engine's replicated definitions to the group.
+     */
+    public void start(RoutingEngine engine) throws IOException {
+        RaftProperties properties = properties();
+        ReplicatedDefinitionStore.EngineSide applier = new ReplicatedDefinitionStore.EngineSide() {
+            @Override
+            public void put(Definition d) {
+                ReplicatedDefinitions.put(engine, d);
+            }
+
+            @Override
+            public void delete(Definition d) {
+                ReplicatedDefinitions.delete(engine, d);
+            }
+        };
+        MetadataStateMachine machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
+            @Override
+            public void apply(MetadataCommand command) {
+                definitions.apply(command, applier);
+            }
+
+            @Override
+            public List<Definition> snapshot() {
+                return definitions.replicated();
+            }
+
+            @Override
+            public void restore(List<Definition> snapshot, boolean exactly) {
+                definitions.restore(snapshot, exactly, applier);
+            }
+        });
+        server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(config.nodeId()))
+                .setGroup(group)
+                .setProperties(properties)
+                .setStateMachine(machine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        client = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
+                .build();
+        definitions.replicateThrough(this::submit, this::refusal);
+        LOG.info("cluster node {} in the metadata group of {} (raft {}:{}, dir {})", config.nodeId(),
+                config.peers().stream().map(ClusterPeer::id).toList(), config.bind(), config.port(),
+                config.dir().toAbsolutePath());
+    }
+
+    private RaftProperties properties() {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.dir().toFile()));
+        GrpcConfigKeys.Server.setHost(p, config.bind());
+        GrpcConfigKeys.Server.setPort(p, config.port());
+        TimeDuration min = TimeDuration.valueOf(config.electionTimeoutMin().toMillis(), TimeUnit.MILLISECONDS);
+        TimeDuration max = TimeDuration.valueOf(config.electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, min);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, max);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, min);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, max);
+        // Log compaction: a snapshot every so many entries, after which the log before it is purged (a node
+        // that falls further behind gets the snapshot installed by the leader).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotInterval());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        // Ratis purges only once this many entries have passed since the last purge (1024 by default).
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(config.snapshotInterval(), 1024));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+        return p;
+    }
+
+    private CompletableFuture<Void> submit(MetadataCommand command) {
+        return client.async().send(Message.valueOf(ByteString.copyFrom(command.encode())))
+                .thenAccept(ClusterNode::requireSuccess)
+                .whenComplete((ok, failed) -> {
+                    if (failed != null) {
+                        LOG.warn("metadata log refused {} of {} '{}' in vhost '{}': {}", command.op(),
+                                command.definition().kind(), command.definition().name(),
+                                command.definition().vhost(), failed.toString());
+                    }
+                });
+    }
+
+    private static void requireSuccess(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new IllegalStateException(String.valueOf(reply.getException()));
+        }
+    }
+
+    /** Refused while this node knows no leader: it is on the minority side of a partition or alone. */
+    private Optional<String> refusal() {
+        DivisionInfo info = division().getInfo();
+        if (info.getLeaderId() != null && info.isAlive()) {
+            return Optional.empty();
+        }
+        return Optional.of("cluster node '" + config.nodeId() + "' has no leader for the metadata group (it is "
+                + "not in contact with a majority of " + config.peers().size() + " nodes); try again on another "
+                + "node or once it has rejoined");
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(METADATA_GROUP);
+        } catch (IOException e) {
+            throw new IllegalStateException("the metadata group is not running on this node", e);
+        }
+    }
+
+    /** Members, leader, commit and applied indexes and lag, as this node knows them now. */
+    public ClusterStatus status() {
+        RaftServer.Division division = division();
+        DivisionInfo info = division.getInfo();
+        Map<String, Long> commits = new HashMap<>();
+        for (CommitInfoProto c : division.getCommitInfos()) {
+            commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+        }
+        String leader = info.getLeaderId() == null ? "" : info.getLeaderId().toString();
+        long leaderCommit = commits.getOrDefault(leader, -1L);
+        List<ClusterMember> members = new ArrayList<>();
+        for (ClusterPeer p : config.peers()) {
+            boolean self = p.id().equals(config.nodeId());
+            long commit = commits.getOrDefault(p.id(), -1L);
+            long lag = commit < 0 || leaderCommit < 0 ? -1 : Math.max(0, leaderCommit - commit);
+            members.add(new ClusterMember(p.id(), p.address(), p.id().equals(leader), self, commit,
+                    self ? info.getLastAppliedIndex() : -1, lag));
+        }
+        return new ClusterStatus(config.nodeId(), METADATA_GROUP.getUuid().toString(), info.getCurrentRole().name(),
+                leader, info.getCurrentTerm(), members);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(client, "client");
+        closeQuietly(server, "server");
+    }
+
+    private void closeQuietly(AutoCloseable c, String what) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing the cluster's raft {} failed", what, e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.junction.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code cluster} section (docs/cluster.md): this node's id, the address its Raft server binds, the
+ * directory of its Raft logs and snapshots (a relative {@code dir} was resolved against the config file's
+ * directory), every member including this one, the Raft election timeout range, and how many log entries
+ * apart the metadata snapshots are and the size of the Raft log's segments (the closed segments before a
+ * snapshot are purged).
+ */
+public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
+                            Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
+                            int logSegmentBytes) {
+
+    public static final int DEFAULT_LOG_SEGMENT_BYTES = 1024 * 1024;
+
+    public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
+
+    public ClusterConfig {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(dir, "dir");
+        peers = List.copyOf(peers);
+        Objects.requireNonNull(electionTimeoutMin, "electionTimeoutMin");
+        Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
+    }
+
+    /** The peer entry of this node. */
+    public Optional<ClusterPeer> self() {
+        return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.junction.config;
+
+import static dev.junction.config.ConfigAssertions.assertRejected;
+import static dev.junction.config.ConfigAssertions.parse;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code cluster} section: absent means a broker alone; present, every mistake names file, line and key. */
+class ClusterConfigTest {
+
+    private static final String THREE = """
+            cluster:
+              node_id: n2
+              bind: 127.0.0.1
+              port: 7002
+              dir: raft
+              peers:
+                - { id: n1, address: "127.0.0.1:7001" }
+                - { id: n2, address: "127.0.0.1:7002" }
+                - { id: n3, address: "127.0.0.1:7003" }
+            """;
+
+    @Test
+    void noSectionIsABrokerAlone() throws ConfigException {
+        assertThat(parse("").cluster()).isEmpty();
+    }
+
+    @Test
+    void theIssuesShapeIsRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, THREE);
+        ClusterConfig c = ConfigLoader.load(file).cluster().orElseThrow();
+        assertThat(c.nodeId()).isEqualTo("n2");
+        assertThat(c.bind()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(7002);
+        assertThat(c.dir()).isEqualTo(dir.toAbsolutePath().resolve("raft"));
+        assertThat(c.peers()).containsExactly(new ClusterPeer("n1", "127.0.0.1", 7001),
+                new ClusterPeer("n2", "127.0.0.1", 7002), new ClusterPeer("n3", "127.0.0.1", 7003));
+        assertThat(c.self()).contains(new ClusterPeer("n2", "127.0.0.1", 7002));
+        assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.snapshotInterval()).isEqualTo(ClusterConfig.DEFAULT_SNAPSHOT_INTERVAL);
+        assertThat(c.logSegmentBytes()).isEqualTo(ClusterConfig.DEFAULT_LOG_SEGMENT_BYTES);
+    }
+
+    @Test
+    void electionTimeoutsAreKeys() throws ConfigException {
+        ClusterConfig c = parse(THREE + "  election_timeout_min_ms: 300\n  election_timeout_max_ms: 600\n")
+                .cluster().orElseThrow();
+        assertThat(List.of(c.electionTimeoutMin(), c.electionTimeoutMax()))
+                .containsExactly(Duration.ofMillis(300), Duration.ofMillis(600));
+        assertRejected(THREE + "  election_timeout_min_ms: 600\n  election_timeout_max_ms: 600\n", 11,
+                "cluster.election_timeout_max_ms", "greater than election_timeout_min_ms");
+    }
+
+    @Test
+    void mistakesNameTheLineAndKey() {
+        assertRejected(THREE.replace("node_id: n2", "node_id: n9"), 2, "cluster.node_id", "not in peers");
+        assertRejected(THREE.replace("127.0.0.1:7003", "127.0.0.1"), 9, "cluster.peers[2].address",
+                "not host:port");
+        assertRejected(THREE.replace("127.0.0.1:7003", "127.0.0.1:99999"), 9, "cluster.peers[2].address",
+                "no port");
+        assertRejected(THREE.replace("id: n3", "id: n1"), 9, "cluster.peers[2].id", "listed twice");
+        assertRejected(THREE.replace("port: 7002", "prot: 7002"), 4, "cluster.prot", "");
+        assertRejected("cluster: { node_id: n1 }\n", 1, "cluster.peers", "needs peers");
+    }
+}
