@@ -227,7 +227,7 @@ measure_telemetry() {
     tool "$prefix.txt" java -Xmx2g -cp "$BENCH_JAR" dev.junction.bench.fleet.FleetTelemetryLoad \
         "mqtt=127.0.0.1:$(mqtt_port "$b")" "amqp=127.0.0.1:$(amqp_port "$b")" "devices=$SBS_DEVICES" \
         "rates=$SBS_RATES" "seconds=$SBS_STEP_SECONDS" warmup=10 "search=$search" probe_seconds=20 \
-        "hold_seconds=$SBS_HOLD_SECONDS" consumers=2 prefetch=500
+        "hold_seconds=$SBS_HOLD_SECONDS" consumers=2 prefetch=500 ${SBS_TELEMETRY_ARGS:-}
     for r in ${SBS_RATES//,/ }; do
         local pat="^step kind=fixed rate=$r "
         record "$case" "$r msg/s: p50, ms" "$b" "$run" "$(field p50_ms "$prefix.txt" "$pat")"
