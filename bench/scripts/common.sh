@@ -235,12 +235,14 @@ start_rabbitmq() {
         _rabbit_env
         rm -rf "$RABBITMQ_MNESIA_BASE"
         rm -f "$RABBITMQ_PID_FILE"
-        "$RABBITMQ_BIN/rabbitmq-server" -detached
+        # Started in the background rather than with -detached: a detached node that fails at boot leaves no trace
+        # (seen: an empty log dir and a 120 s wait), while its console output here says why.
+        "$RABBITMQ_BIN/rabbitmq-server" >>"$RABBITMQ_LOG_BASE/console.txt" 2>&1 </dev/null &
         # "wait PID_FILE" waits for the pid file, then for the node to have started.
         "$RABBITMQ_BIN/rabbitmqctl" -n "$RABBITMQ_NODE" -q wait --timeout 120 "$RABBITMQ_PID_FILE"
-    )
-    wait_for_port "$RABBITMQ_PORT"
-    if [[ " $RABBITMQ_PLUGINS " == *" rabbitmq_mqtt "* ]]; then wait_for_port "$RABBITMQ_MQTT_PORT"; fi
+    ) || { tail -20 "$BENCH_WORK/rabbitmq/log/console.txt" >&2; return 1; }
+    wait_for_port "$RABBITMQ_PORT" || return 1
+    if [[ " $RABBITMQ_PLUGINS " == *" rabbitmq_mqtt "* ]]; then wait_for_port "$RABBITMQ_MQTT_PORT" || return 1; fi
 }
 
 stop_rabbitmq() {
