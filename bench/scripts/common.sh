@@ -33,6 +33,8 @@ REPO_ROOT=$(cd "$SCRIPTS_DIR/../.." && pwd)
 : "${RABBITMQ_EPMD_PORT:=4370}"             # a private epmd, so a system RabbitMQ/epmd is not touched
 : "${RABBITMQ_BIN:=/usr/lib/rabbitmq/bin}"  # Debian's unwrapped scripts (the /usr/sbin wrappers su to user rabbitmq)
 : "${RABBITMQ_NODE:=bench@localhost}"
+: "${RABBITMQ_PLUGINS:=}"                   # e.g. rabbitmq_mqtt: enabled in the node's own enabled_plugins file
+: "${RABBITMQ_MQTT_PORT:=1885}"             # the MQTT listener, when rabbitmq_mqtt is enabled
 : "${MOSQUITTO_PORT:=1884}"
 : "${PERFTEST_CP:?set PERFTEST_CP to the class path of com.rabbitmq:perf-test:2.22.1}"
 
@@ -213,8 +215,16 @@ _rabbit_env() {
     export RABBITMQ_CONF_ENV_FILE="$base/rabbitmq-env.conf"
     mkdir -p "$HOME" "$RABBITMQ_LOG_BASE"
     touch "$RABBITMQ_CONF_ENV_FILE"
-    echo '[].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
-    printf 'listeners.tcp.1 = 127.0.0.1:%s\n' "$RABBITMQ_PORT" >"$RABBITMQ_CONFIG_FILE"
+    # Plugins only from this private file: the system's /etc/rabbitmq/enabled_plugins is never read or changed.
+    echo "[${RABBITMQ_PLUGINS// /,}]." >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+    {
+        printf 'listeners.tcp.1 = 127.0.0.1:%s\n' "$RABBITMQ_PORT"
+        if [[ " $RABBITMQ_PLUGINS " == *" rabbitmq_mqtt "* ]]; then
+            printf 'mqtt.listeners.tcp.1 = 127.0.0.1:%s\n' "$RABBITMQ_MQTT_PORT"
+        fi
+        # Extra lines, e.g. RABBITMQ_EXTRA_CONF='mqtt.prefetch = 100'.
+        [ -z "${RABBITMQ_EXTRA_CONF:-}" ] || printf '%s\n' "$RABBITMQ_EXTRA_CONF"
+    } >"$RABBITMQ_CONFIG_FILE"
 }
 
 rabbitmqctl_() { (_rabbit_env && "$RABBITMQ_BIN/rabbitmqctl" -n "$RABBITMQ_NODE" "$@"); }
@@ -225,11 +235,14 @@ start_rabbitmq() {
         _rabbit_env
         rm -rf "$RABBITMQ_MNESIA_BASE"
         rm -f "$RABBITMQ_PID_FILE"
-        "$RABBITMQ_BIN/rabbitmq-server" -detached
+        # Started in the background rather than with -detached: a detached node that fails at boot leaves no trace
+        # (seen: an empty log dir and a 120 s wait), while its console output here says why.
+        "$RABBITMQ_BIN/rabbitmq-server" >>"$RABBITMQ_LOG_BASE/console.txt" 2>&1 </dev/null &
         # "wait PID_FILE" waits for the pid file, then for the node to have started.
         "$RABBITMQ_BIN/rabbitmqctl" -n "$RABBITMQ_NODE" -q wait --timeout 120 "$RABBITMQ_PID_FILE"
-    )
-    wait_for_port "$RABBITMQ_PORT"
+    ) || { tail -20 "$BENCH_WORK/rabbitmq/log/console.txt" >&2; return 1; }
+    wait_for_port "$RABBITMQ_PORT" || return 1
+    if [[ " $RABBITMQ_PLUGINS " == *" rabbitmq_mqtt "* ]]; then wait_for_port "$RABBITMQ_MQTT_PORT" || return 1; fi
 }
 
 stop_rabbitmq() {

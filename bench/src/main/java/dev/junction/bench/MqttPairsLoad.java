@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * MQTT load: N publisher/subscriber pairs, each pair on its own topic, publishing as fast as a bounded number of
- * unacknowledged publishes allows, for a fixed time. Prints messages received per second over all pairs. Runs
+ * unacknowledged publishes allows, for a fixed time. Prints messages received per second over all pairs, and, once
+ * the deliveries still on their way have arrived, how many sent messages never did ({@code lost}). Runs
  * against any MQTT 3.1.1 broker, so Junction and Mosquitto are measured by the same client.
  *
  * <pre>java -cp bench/target/benchmarks.jar dev.junction.bench.MqttPairsLoad HOST PORT PAIRS QOS SECONDS [SIZE [USER PASSWORD]]</pre>
@@ -73,8 +74,18 @@ public final class MqttPairsLoad {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         long got = received.get() - startReceived;
-        System.out.printf("pairs=%d qos=%d size=%d user=%s seconds=%.1f sent=%d received=%d => %.0f msg/s received%n",
-                pairs, qos.getCode(), size, user, elapsed, sent.get(), got, got / elapsed);
+        // What was still on its way when publishing stopped: wait until nothing has arrived for 2 s (at most 30 s),
+        // then what never arrived is lost (for QoS 0, dropped by the broker or never written by the client).
+        long drainStart = System.nanoTime();
+        long last = -1;
+        while (received.get() != last && System.nanoTime() - drainStart < TimeUnit.SECONDS.toNanos(30)) {
+            last = received.get();
+            Thread.sleep(2000);
+        }
+        long total = received.get() - startReceived;
+        System.out.printf("pairs=%d qos=%d size=%d user=%s seconds=%.1f sent=%d received=%d => %.0f msg/s received"
+                + "; after the drain received=%d lost=%d%n", pairs, qos.getCode(), size, user, elapsed, sent.get(), got,
+                got / elapsed, total, sent.get() - total);
         for (Mqtt3AsyncClient c : clients) {
             c.disconnect();
         }
