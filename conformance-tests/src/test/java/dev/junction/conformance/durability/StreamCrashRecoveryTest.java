@@ -2,6 +2,7 @@ package dev.junction.conformance.durability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -39,17 +40,22 @@ class StreamCrashRecoveryTest {
         Channel ch = c.createChannel();
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         ch.basicQos(100);
-        ch.basicConsume(stream, false, Map.of("x-stream-offset", "first"), (tag, d) -> {
+        String tag = ch.basicConsume(stream, false, Map.of("x-stream-offset", "first"), (t, d) -> {
             got.add(new String(d.getBody(), StandardCharsets.UTF_8) + "@"
                     + d.getProperties().getHeaders().get("x-stream-offset"));
-            ch.basicAck(d.getEnvelope().getDeliveryTag(), false);
-        }, tag -> { });
+            try {
+                ch.basicAck(d.getEnvelope().getDeliveryTag(), false);
+            } catch (AlreadyClosedException e) {
+                // A delivery past the n this reader wanted, dispatched after close: a stream keeps it anyway.
+            }
+        }, t -> { });
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String s = got.poll(20, TimeUnit.SECONDS);
             assertThat(s).as("message %d of %d", i + 1, n).isNotNull();
             out.add(s);
         }
+        ch.basicCancel(tag);
         ch.close();
         return out;
     }
