@@ -21,6 +21,12 @@ import java.util.concurrent.CompletableFuture;
  * longer lose anything the publisher was promised; RabbitMQ confirms a persistent message "when it is persisted
  * to disk, or when it is consumed on every queue" in the same way.
  *
+ * <p>A removal ({@link #remove}, {@link #removeQueue}) is fsynced before its future completes too, but the durable
+ * store may let it wait a little (up to its group commit wait) for a write that needs an fsync anyway, so that an
+ * ack shares the next publish's fsync. Callers therefore never hold a client's answer on a removal's future (an
+ * ack, purge or queue delete is answered without it): a removal lost in a crash only brings an acked message back
+ * for another delivery, which at-least-once allows, and never loses a confirmed one.
+ *
  * <p>Rules every implementation follows (the contract test in the test-jar checks them):
  * <ul>
  *   <li><b>Visibility.</b> A change is visible to {@link #read}, {@link #count}, {@link #queues} and

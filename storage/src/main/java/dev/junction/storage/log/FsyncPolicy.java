@@ -13,7 +13,9 @@ import java.util.Objects;
  *   <li>{@link Mode#GROUP}: one {@code fsync} covers every write that queued up while the previous one ran. The
  *       writer never idles to collect a group; it keeps adding writes that are already waiting until
  *       {@code maxMessages} writes are in the group or {@code maxWait} has passed since its first write, then
- *       syncs. A lone publisher gets one fsync per write with no added delay.</li>
+ *       syncs. A lone publisher gets one fsync per write with no added delay. The one group the writer does
+ *       hold open is one of removals alone: it waits up to {@code maxWait} for a write that needs an fsync, so
+ *       an ack shares the next publish's fsync (nothing a client was promised waits on a removal).</li>
  *   <li>{@link Mode#ALWAYS}: one fsync per write (a group of one).</li>
  *   <li>{@link Mode#NEVER}: no fsync; a future completes once its bytes were handed to the operating system.
  *       A crash of the process loses nothing, but a power loss or kernel crash can lose writes that were

@@ -49,6 +49,8 @@ final class LogWriter implements Runnable {
     static final long REPAIR_EVERY_NANOS = 500_000_000L;
 
     private final List<Cmd> group = new ArrayList<>();
+    /** Whether the open group holds anything but removals, so that its fsync may not wait (see holdNanos). */
+    private boolean groupOwesConfirm;
     private long lastRepair;
     private final List<Msg> groupMessages = new ArrayList<>();
     private long groupStart;
@@ -120,9 +122,12 @@ final class LogWriter implements Runnable {
 
     private void loop() {
         while (true) {
-            // Wait for commands only when no group is open and there is no compaction to get on with.
-            boolean wait = group.isEmpty() && compactor.idle(processed);
-            ArrayDeque<Cmd> cmds = commands.take(wait, failure.incident() ? REPAIR_EVERY_NANOS : 0);
+            // Wait for commands only when no group is open and there is no compaction to get on with, or while a
+            // group of removals waits for company.
+            long hold = holdNanos();
+            boolean wait = hold > 0 || group.isEmpty() && compactor.idle(processed);
+            long timeout = hold > 0 ? hold : failure.incident() ? REPAIR_EVERY_NANOS : 0;
+            ArrayDeque<Cmd> cmds = commands.take(wait, timeout);
             if (cmds == null) {
                 break;
             }
@@ -150,6 +155,21 @@ final class LogWriter implements Runnable {
         closeFiles();
     }
 
+    /**
+     * How long the open group may still wait before its fsync: positive only in {@link FsyncPolicy.Mode#GROUP}
+     * for a group of removals alone, up to {@code maxWait} after its first command. Nothing a client was promised
+     * waits on a removal (an ack or a purge is answered without it; a lost removal only delivers the message
+     * again), so its fsync waits for the next write that needs one: one fsync then covers an ack and the next
+     * publish, instead of the publish queuing behind an fsync of the ack alone.
+     */
+    private long holdNanos() {
+        if (group.isEmpty() || groupOwesConfirm || maxWaitNanos == 0 || policy.mode() != FsyncPolicy.Mode.GROUP
+                || failure.incident() || failure.fatal()) {
+            return 0;
+        }
+        return Math.max(0, groupStart + maxWaitNanos - System.nanoTime());
+    }
+
     // ---- one command ---------------------------------------------------------------------------------------
 
     private void process(Cmd c) {
@@ -158,6 +178,9 @@ final class LogWriter implements Runnable {
         }
         group.add(c);
         processed++;
+        if (!(c instanceof Cmd.Remove || c instanceof Cmd.RemoveMany || c instanceof Cmd.RemoveQueue)) {
+            groupOwesConfirm = true;
+        }
         if (failure.fatal()) {
             return; // failed with the group
         }
@@ -222,6 +245,7 @@ final class LogWriter implements Runnable {
             }
         }
         group.clear();
+        groupOwesConfirm = false;
         cacheWritten();
         if (failed == null) {
             segments.reclaim(compactor);
