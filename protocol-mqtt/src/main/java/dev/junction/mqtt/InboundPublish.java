@@ -45,6 +45,8 @@ final class InboundPublish {
      * of the session do not (the quota starts afresh with each connection, section 4.9).
      */
     private Set<Integer> awaitingRelease;
+    /** MQTT 3.1/3.1.1 only, made with the first QoS 1/2 PUBLISH: the read brake standing in for a Receive Maximum. */
+    private InboundBrake brake;
 
     private static final class PendingAck {
         final int packetId;
@@ -120,9 +122,10 @@ final class InboundPublish {
             return;
         }
         // Unacknowledged means: no PUBACK, no PUBCOMP and no failing PUBREC sent yet (section 3.3.4); one more is a
-        // DISCONNECT 0x93 Receive Maximum exceeded.
+        // DISCONNECT 0x93 Receive Maximum exceeded. MQTT 3.1.1 has no Receive Maximum: there the socket stops being
+        // read instead (InboundBrake).
         int releases = awaitingRelease == null ? 0 : awaitingRelease.size();
-        if (qos > 0 && (acks == null ? 0 : acks.size()) + releases >= c.server.config.receiveMaximum()) {
+        if (qos > 0 && c.v5() && unanswered() + releases >= c.server.config.receiveMaximum()) {
             c.violations.warn("MQTT client '{}' exceeded the Receive Maximum of {}", c.clientId(),
                     c.server.config.receiveMaximum());
             c.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED); // [MQTT-3.3.4-7]
@@ -220,6 +223,16 @@ final class InboundPublish {
             acks = new ArrayDeque<>(2); // grows with a publisher's window
         }
         acks.add(ack);
+        if (!c.v5()) {
+            if (brake == null) {
+                brake = new InboundBrake(c, c.server.config.receiveMaximum());
+            }
+            brake.owed(acks.size());
+        }
+    }
+
+    private int unanswered() {
+        return acks == null ? 0 : acks.size();
     }
 
     private boolean pending(int packetId) {
@@ -245,6 +258,9 @@ final class InboundPublish {
                 }
                 send(MqttMessageType.PUBREC, a.packetId, a.reason);
             }
+        }
+        if (brake != null) {
+            brake.answered(unanswered());
         }
     }
 
