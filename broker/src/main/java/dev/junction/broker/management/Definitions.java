@@ -122,6 +122,15 @@ final class Definitions {
                         m.put("arguments", Values.toJson(q.spec().arguments()));
                         queues.add(m);
                     });
+            v.streams().all().stream().sorted(java.util.Comparator.comparing(s -> s.name())).forEach(s -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", s.name());
+                m.put("vhost", v.name());
+                m.put("durable", true);
+                m.put("auto_delete", false);
+                m.put("arguments", Values.toJson(s.spec().arguments()));
+                queues.add(m);
+            });
             v.exchanges().stream().filter(x -> x.durable() && !x.name().isEmpty() && !x.name().startsWith("amq."))
                     .sorted(java.util.Comparator.comparing(x -> x.name())).forEach(x -> {
                         Map<String, Object> m = Views.exchange(v.name(), x);

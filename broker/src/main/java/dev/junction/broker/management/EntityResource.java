@@ -9,6 +9,7 @@ import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,9 +74,13 @@ final class EntityResource {
         return engine.vhost(name).orElseThrow(ApiError::notFound);
     }
 
+    /** The vhost's classic queues and streams, by name, as RabbitMQ lists every queue type together. */
     List<Map<String, Object>> queues(VirtualHost v) {
-        return v.queues().stream().sorted(java.util.Comparator.comparing(Queue::name))
-                .map(q -> queueView(v, q)).toList();
+        List<Map<String, Object>> out = new ArrayList<>();
+        v.queues().forEach(q -> out.add(queueView(v, q)));
+        v.streams().all().forEach(s -> out.add(Views.stream(v, s, Router.NODE)));
+        out.sort(java.util.Comparator.comparing((Map<String, Object> m) -> (String) m.get("name")));
+        return out;
     }
 
     /** A queue as RabbitMQ shows it, with its {@code message_stats}. */
@@ -136,6 +141,10 @@ final class EntityResource {
         }
         switch (r.method()) {
             case "GET", "HEAD" -> {
+                Stream s = v.streams().get(name);
+                if (s != null) {
+                    return ApiResponse.ok(Views.stream(v, s, Router.NODE));
+                }
                 Queue q = v.queue(name).orElseThrow(ApiError::notFound);
                 return ApiResponse.ok(queueView(v, q));
             }
@@ -160,6 +169,10 @@ final class EntityResource {
      * gets DISCONNECT 0x98 Administrative action), since the engine tells the MQTT adapter.
      */
     void deleteQueue(VirtualHost v, String name, boolean ifUnused, boolean ifEmpty) {
+        if (v.streams().get(name) != null) { // RabbitMQ deletes a stream whatever if-unused and if-empty say
+            await(v.streams().delete(name));
+            return;
+        }
         v.queue(name).orElseThrow(ApiError::notFound);
         await(v.deleteQueue(name, ifUnused, ifEmpty, null));
         engine.authorization().deletedOverAmqp(v.name(), name);
@@ -171,12 +184,17 @@ final class EntityResource {
             throw ApiError.badRequest("queue name '" + name + "' is not allowed: empty names and the amq. prefix "
                     + "are reserved");
         }
-        boolean existed = v.queue(name).isPresent();
+        boolean existed = v.queue(name).isPresent() || v.streams().get(name) != null;
         QueueSpec spec = new QueueSpec(name, Values.bool(body, "durable", true), false,
                 Values.bool(body, "auto_delete", false), Values.fromJson(body.get("arguments"), "arguments"));
+        if (v.streams().handles(spec)) {
+            v.streams().declare(spec, null, false, n -> { });
+            return !existed;
+        }
         Object type = spec.arguments().get("x-queue-type");
         if (type != null && !"classic".equals(type)) {
-            throw ApiError.badRequest("queue type '" + type + "' is not supported; Junction has classic queues");
+            throw ApiError.badRequest("queue type '" + type + "' is not supported; Junction has classic queues "
+                    + "and streams");
         }
         v.declareQueue(spec, null, false);
         return !existed;

@@ -7,6 +7,7 @@ import dev.junction.routing.api.Policy;
 import dev.junction.routing.exchange.DelayedExchange;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.stream.Stream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,29 @@ final class Views {
         m.put("consumers", q.consumerCount());
         lag(m, q);
         policy(m, q.arguments().policy());
+        return m;
+    }
+
+    /**
+     * A stream as RabbitMQ lists one: type {@code stream}, always durable, {@code messages} the entries its retained
+     * log holds (a stream has no ready/unacked split: reading does not remove).
+     */
+    static Map<String, Object> stream(VirtualHost v, Stream s, String node) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("vhost", v.name());
+        m.put("type", "stream");
+        m.put("durable", true);
+        m.put("auto_delete", false);
+        m.put("exclusive", false);
+        m.put("arguments", Values.toJson(s.spec().arguments()));
+        m.put("node", node);
+        m.put("state", "running");
+        m.put("messages", s.messageCount());
+        m.put("messages_ready", s.messageCount());
+        m.put("messages_unacknowledged", 0);
+        m.put("consumers", s.consumerCount());
+        policy(m, s.arguments().policy());
         return m;
     }
 
