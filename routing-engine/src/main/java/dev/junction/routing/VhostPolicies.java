@@ -6,6 +6,7 @@ import dev.junction.routing.api.Policy;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.policy.PolicyDefinition;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.stream.Stream;
 import dev.junction.storage.DefinitionKind;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,15 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policies of one vhost, and which one applies to each of its queues and exchanges: of the policies whose
- * {@code apply-to} covers the object and whose pattern is found in its name, the one of highest priority (RabbitMQ
- * leaves a tie undefined; here the first by name wins, so the choice is stable).
+ * The policies of one vhost, and which one applies to each of its queues, streams and exchanges: of the policies
+ * whose {@code apply-to} covers the object (a stream counts as a queue, as in RabbitMQ) and whose pattern is found
+ * in its name, the one of highest priority (RabbitMQ leaves a tie undefined; here the first by name wins, so the
+ * choice is stable).
  *
  * <p>Changes take the vhost's lock, as declarations do, so a queue declared while a policy changes gets one or the
  * other, never neither. Under the lock the vhost's queues are told their policy, and each applies it in its own
- * mailbox (the returned future completes when all have); exchanges take theirs at once (a volatile field). A queue
- * or exchange whose policy did not change is not told. New queues and exchanges are matched when they are created,
- * also under the lock. Policies are stored as POLICY definitions and recovered after the queues and exchanges.
+ * mailbox (the returned future completes when all have; a stream's, when its log has trimmed); exchanges take
+ * theirs at once (a volatile field). A queue or exchange whose policy did not change is not told. New queues,
+ * streams and exchanges are matched when they are created, also under the lock. Policies are stored as POLICY
+ * definitions and recovered after the queues and exchanges.
  */
 public final class VhostPolicies implements Policies {
     private static final Logger LOG = LoggerFactory.getLogger(VhostPolicies.class);
@@ -129,6 +132,16 @@ public final class VhostPolicies implements Policies {
         return q.applyPolicy(p, r == null ? PolicyDefinition.NONE : r.definition());
     }
 
+    /** Tells a stream its policy when it changed; it applies the retention keys to its log at once. */
+    CompletableFuture<Void> applyTo(Stream s) {
+        Rule r = match(s.name(), true);
+        Policy p = r == null ? null : r.policy();
+        if (p == s.policy()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return s.applyPolicy(p, r == null ? PolicyDefinition.NONE : r.definition());
+    }
+
     /** Tells an exchange its policy when it changed. */
     void applyTo(Exchange x) {
         Rule r = match(x.name(), false);
@@ -153,6 +166,9 @@ public final class VhostPolicies implements Policies {
         List<CompletableFuture<Void>> applied = new ArrayList<>();
         for (Queue q : vhost.queues()) {
             applied.add(applyTo(q));
+        }
+        for (Stream s : vhost.streams().all()) {
+            applied.add(applyTo(s));
         }
         vhost.exchanges().forEach(this::applyTo);
         return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new));

@@ -30,6 +30,7 @@ public final class VhostStreams {
     private final QueueHost host;
     private final BindingTable bindings;
     private final DeclarationGuard guard;
+    private final VhostPolicies policies;
     /** The vhost's classic queues (read only here): one name space with the streams. */
     private final Map<String, Queue> queues;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
@@ -42,6 +43,7 @@ public final class VhostStreams {
         this.host = host;
         this.bindings = bindings;
         this.guard = vhost.guard();
+        this.policies = vhost.policies();
         this.queues = queues;
     }
 
@@ -97,6 +99,7 @@ public final class VhostStreams {
             QueueSpec named = spec.withName(name);
             Stream s = new Stream(host, named, streamArgs, args);
             streams.put(name, s);
+            policies.applyTo(s); // under the lock, as for a classic queue, so no policy change slips between
             engine.store().definitions().put(DefinitionCodec.queue(vhost, named));
             return s;
         }

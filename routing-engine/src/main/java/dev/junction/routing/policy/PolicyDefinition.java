@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * A policy's definition, checked and typed: the keys Junction acts on, each standing for the queue or exchange
  * argument of the same name with an {@code x-} prefix (an exchange's {@code alternate-exchange} has none), and the
- * deduplication plugin's keys, which carry the prefix ({@link DeduplicationPolicy}). Values
+ * deduplication plugin's keys, which carry the prefix ({@link DeduplicationPolicy}), and the stream keys
+ * ({@link StreamRetentionPolicy}). Values
  * are checked as RabbitMQ's policy validator checks them ({@code rabbit_policies}); a refusal carries its
  * "Validation failed" text. A key Junction does not implement is refused rather than silently kept, so that an
  * operator never believes a policy is in force when it is not (a definitions import drops such keys with a warning
@@ -18,18 +19,18 @@ import java.util.Map;
 public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Long maxLengthBytes, String overflow,
                                String deadLetterExchange, String deadLetterRoutingKey, String alternateExchange,
                                Long deliveryLimit, RetryDelays retryDelays, Long consumerTimeout,
-                               DeduplicationPolicy deduplication) {
+                               DeduplicationPolicy deduplication, StreamRetentionPolicy stream) {
 
     /** The keys a definition may hold, in the order the docs list them. */
     public static final List<String> KEYS = List.of("message-ttl", "expires", "max-length", "max-length-bytes",
             "overflow", "dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "delivery-limit",
             "retry-delays", "consumer-timeout", DeduplicationPolicy.QUEUE, DeduplicationPolicy.CACHE_SIZE,
-            DeduplicationPolicy.CACHE_TTL);
+            DeduplicationPolicy.CACHE_TTL, StreamRetentionPolicy.MAX_AGE, StreamRetentionPolicy.SEGMENT);
     private static final List<String> OVERFLOWS = List.of("drop-head", "reject-publish", "reject-publish-dlx");
 
     /** What no policy, or a policy without these keys, defines. */
     public static final PolicyDefinition NONE = new PolicyDefinition(null, null, null, null, null, null, null, null,
-            null, null, null, DeduplicationPolicy.NONE);
+            null, null, null, DeduplicationPolicy.NONE, StreamRetentionPolicy.NONE);
 
     /** Checks {@code definition}; throws PRECONDITION_FAILED with RabbitMQ's wording on the first problem. */
     public static PolicyDefinition parse(Map<String, Object> definition) {
@@ -61,7 +62,8 @@ public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Lo
                 integer(definition, "delivery-limit", 0, "delivery limit"),
                 retryDelays(definition),
                 integer(definition, "consumer-timeout", 0, "consumer timeout"),
-                DeduplicationPolicy.parse(definition));
+                DeduplicationPolicy.parse(definition),
+                StreamRetentionPolicy.parse(definition));
     }
 
     private static RetryDelays retryDelays(Map<String, Object> d) {

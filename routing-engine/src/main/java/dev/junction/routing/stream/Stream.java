@@ -9,9 +9,12 @@ import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Policy;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
+import dev.junction.routing.policy.PolicyDefinition;
 import dev.junction.routing.queue.CreditLimits;
 import dev.junction.routing.queue.EffectiveArguments;
 import dev.junction.routing.queue.QueueArguments;
@@ -49,6 +52,9 @@ public final class Stream implements QueueTarget {
     private final QueueSpec spec;
     private final String what;
     private final EffectiveArguments args;
+    private final StreamArguments retention;
+    /** The policy the vhost last applied, or null. */
+    private volatile Policy policy;
     private final boolean singleActive;
     private final StreamLog log;
     private final SerialExecutor mailbox;
@@ -72,6 +78,7 @@ public final class Stream implements QueueTarget {
         this.spec = spec;
         this.what = "queue '" + spec.name() + "' in vhost '" + host.vhostName() + "'";
         this.args = new EffectiveArguments(declared, spec.arguments());
+        this.retention = streamArgs;
         this.singleActive = declared.singleActiveConsumer();
         this.mailbox = new SerialExecutor(host.pool(), "stream " + spec.name());
         this.log = host.store().streams().open(host.vhostName(), spec.name(), streamArgs.logSettings());
@@ -274,6 +281,24 @@ public final class Stream implements QueueTarget {
     }
 
     // ---- administration ---------------------------------------------------------------------------------------
+
+    /** The policy that applies to the stream, or null. */
+    public Policy policy() {
+        return policy;
+    }
+
+    /**
+     * Applies a policy's retention ({@code max-length-bytes}, {@code max-age}, {@code stream-max-segment-size-bytes};
+     * the lower of policy and argument wins, see {@link StreamArguments#logSettings(PolicyDefinition, boolean)}):
+     * the log trims at once to the new limits, and a new segment size applies from its next segment, as RabbitMQ
+     * applies a changed policy to an existing stream. Completes when the log has trimmed.
+     */
+    public CompletableFuture<Void> applyPolicy(Policy p, PolicyDefinition definition) {
+        policy = p;
+        boolean segmentDeclared = HeaderValues.isInteger(spec.arguments().get("x-stream-max-segment-size-bytes"))
+                && ((Number) spec.arguments().get("x-stream-max-segment-size-bytes")).longValue() > 0;
+        return log.retention(retention.logSettings(definition, segmentDeclared));
+    }
 
     /** Cancels the consumers (told through their sinks) and closes the log; the caller deletes its files. */
     public CompletableFuture<Integer> delete() {

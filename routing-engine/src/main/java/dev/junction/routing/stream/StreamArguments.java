@@ -3,6 +3,8 @@ package dev.junction.routing.stream;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.policy.PolicyDefinition;
+import dev.junction.routing.policy.StreamRetentionPolicy;
 import dev.junction.storage.stream.StreamLogSettings;
 import java.util.Map;
 
@@ -13,7 +15,7 @@ import java.util.Map;
  * (default 500 MB, at most 3 GB). Texts are RabbitMQ's.
  */
 public record StreamArguments(long maxLengthBytes, long maxAgeMillis, long maxSegmentBytes) {
-    static final long MAX_SEGMENT_BYTES = 3_000_000_000L;
+    public static final long MAX_SEGMENT_BYTES = 3_000_000_000L;
 
     /** Whether the declaration asks for a stream ({@code x-queue-type: stream}). */
     public static boolean requested(Map<String, Object> args) {
@@ -57,10 +59,33 @@ public record StreamArguments(long maxLengthBytes, long maxAgeMillis, long maxSe
     }
 
     /**
+     * The log's settings under a policy: for {@code max-length-bytes}, {@code max-age} and
+     * {@code stream-max-segment-size-bytes} each, the lower of the argument and the policy's value when both are
+     * set, else the one that is (RabbitMQ's {@code rabbit_stream_queue} resolves its retention so, and its classic
+     * queues {@code max-length-bytes} too). {@code segmentDeclared}: whether the segment size was an argument
+     * rather than the default.
+     */
+    StreamLogSettings logSettings(PolicyDefinition policy, boolean segmentDeclared) {
+        StreamRetentionPolicy stream = policy.stream();
+        long segment = stream.maxSegmentBytes() == null ? maxSegmentBytes
+                : segmentDeclared ? Math.min(maxSegmentBytes, stream.maxSegmentBytes()) : stream.maxSegmentBytes();
+        return new StreamLogSettings(segment, lower(maxLengthBytes, policy.maxLengthBytes()),
+                lower(maxAgeMillis, stream.maxAgeMillis()));
+    }
+
+    /** The lower of two limits; 0 or null is none (a policy's 0 means what the argument's 0 means here). */
+    private static long lower(long argument, Long policy) {
+        if (policy == null || policy == 0) {
+            return argument;
+        }
+        return argument == 0 ? policy : Math.min(argument, policy);
+    }
+
+    /**
      * RabbitMQ's durations for {@code x-max-age} and interval offsets: a positive whole number and one unit of
      * {@code Y} (365 days), {@code M} (30 days), {@code D}, {@code h}, {@code m}, {@code s}; -1 when not one.
      */
-    static long durationMillis(String s) {
+    public static long durationMillis(String s) {
         int i = 0;
         while (i < s.length() && Character.isDigit(s.charAt(i))) {
             i++;

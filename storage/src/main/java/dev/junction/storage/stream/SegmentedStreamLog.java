@@ -28,7 +28,8 @@ public final class SegmentedStreamLog implements StreamLog {
     private static final int BUFFER = 256 * 1024;
 
     private final Path dir;
-    private final StreamLogSettings settings;
+    /** Replaced by {@link #retention}; read by the writer thread. */
+    private volatile StreamLogSettings settings;
     private final Executor writer;
     /** Oldest first; never empty; replaced whole (copy on write) by the writer thread. */
     private volatile List<StreamSegment> segments;
@@ -173,6 +174,23 @@ public final class SegmentedStreamLog implements StreamLog {
         segments = List.copyOf(segs);
         retain(System.currentTimeMillis());
         return s;
+    }
+
+    @Override
+    public CompletableFuture<Void> retention(StreamLogSettings next) {
+        settings = next;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        writer.execute(() -> {
+            try {
+                if (!closed && failure == null) {
+                    retain(System.currentTimeMillis());
+                }
+                done.complete(null);
+            } catch (IOException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     private void retain(long now) throws IOException {

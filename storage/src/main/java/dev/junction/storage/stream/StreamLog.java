@@ -55,6 +55,12 @@ public interface StreamLog {
      */
     List<StreamRecord> read(StreamCursor cursor, int max, long maxBytes);
 
+    /**
+     * Replaces the log's settings (a policy changed): retention runs at once on the writer thread with the new
+     * limits, and the future completes after it; a new segment size applies from the next segment started.
+     */
+    CompletableFuture<Void> retention(StreamLogSettings settings);
+
     /** Calls {@code listener} (on the writer's thread, quickly) each time new records became durable. */
     void onDurable(Runnable listener);
 

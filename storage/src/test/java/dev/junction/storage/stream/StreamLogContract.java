@@ -144,4 +144,21 @@ public abstract class StreamLogContract {
         log = reopen(log, "reuse", s);
         assertThat(log.append(bytes("x"), 1).join()).isEqualTo(last + 1);
     }
+
+    @Test
+    void newSettingsTrimAtOnceAndANewSegmentSizeAppliesFromTheNextSegment() {
+        StreamLog log = log("settings", new StreamLogSettings(1000, 0, 0));
+        appendAll(log, 200, 100, 1);
+        assertThat(log.first()).as("no retention yet").isZero();
+        log.retention(new StreamLogSettings(100_000, 3000, 0)).join();
+        long first = log.first();
+        assertThat(first).as("trimmed without a new segment").isGreaterThan(0);
+        assertThat(log.bytes()).isLessThanOrEqualTo(3000 + 1000);
+        int segments = log.segmentCount();
+        appendAll(log, 50, 100, 1);
+        assertThat(log.segmentCount()).as("the bigger segments hold what the small ones could not")
+                .isLessThanOrEqualTo(segments + 1);
+        log.retention(new StreamLogSettings(100_000, 0, 0)).join();
+        assertThat(log.first()).as("lifting the limit brings nothing back").isEqualTo(first);
+    }
 }
