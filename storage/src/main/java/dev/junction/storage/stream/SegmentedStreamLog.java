@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>What the heap holds does not grow with the stream's length: a few numbers per segment (first offset, end,
  * size, first and last timestamp) and a write buffer. Offsets and timestamps are looked up in the segments'
- * index files. Retention runs on the writer thread when a segment is started and at open.
+ * index files. Retention runs on the writer thread when a segment is started, at open
+ * and when the settings change.
  */
 public final class SegmentedStreamLog implements StreamLog {
     private static final int BUFFER = 256 * 1024;

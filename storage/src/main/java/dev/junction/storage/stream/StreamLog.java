@@ -16,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
  *       they never go down along the log and {@link #offsetAt} can search them.</li>
  *   <li><b>Visibility.</b> A record is readable, and counted by {@link #end}, no later than when its future
  *       completes, and not before it is durable.</li>
- *   <li><b>Retention.</b> Whole segments go, oldest first, when a new segment starts and at open: while the
- *       log is over {@code maxBytes}, or while its oldest segment's newest record is older than
- *       {@code maxAgeMillis}. The segment being written is never deleted. {@link #first} moves with it.</li>
+ *   <li><b>Retention.</b> Whole segments go, oldest first, when a new segment starts, at open and when
+ *       {@link #retention} gives new settings: while the log is over {@code maxBytes}, or while its oldest
+ *       segment's newest record is older than {@code maxAgeMillis}. The segment being written is never deleted. {@link #first} moves with it.</li>
  *   <li><b>Threads.</b> All methods may be called from any thread.</li>
  * </ul>
  */
