@@ -55,6 +55,7 @@ public final class LogMessageStore implements MessageStore {
     // the index, guarded by lock
     private final MessageIndex index;
     private final LockedIndex locked;
+    private final Removals removals;
     private final BodyReader bodies;
 
     private final LogWriter writer;
@@ -78,6 +79,7 @@ public final class LogMessageStore implements MessageStore {
         Recovery r = Recovery.run(dir);
         this.index = new MessageIndex(r);
         this.locked = new LockedIndex(lock, index);
+        this.removals = new Removals(lock, index, commands);
         this.bodies = new BodyReader(locked);
         this.metaAccess = new MetaAccess(lock, r.meta);
         this.metaReader = new MetaReader(dir);
@@ -161,44 +163,20 @@ public final class LogMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Void> remove(QueueKey queue, long messageId) {
         Objects.requireNonNull(queue, "queue");
-        return removing(() -> index.remove(queue, messageId));
+        return removals.apply(() -> index.remove(queue, messageId));
     }
 
     @Override
     public CompletableFuture<Void> remove(QueueKey queue, long[] messageIds) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(messageIds, "messageIds");
-        return removing(() -> index.removeMany(queue, messageIds));
+        return removals.apply(() -> index.removeMany(queue, messageIds));
     }
 
     @Override
     public CompletableFuture<Void> removeQueue(QueueKey queue) {
         Objects.requireNonNull(queue, "queue");
-        return removing(() -> index.removeQueue(queue));
-    }
-
-    /**
-     * Applies a removal to the index and queues its command. Messages whose last reference it dropped before they
-     * were durable need no write any more: their append futures complete now, after the lock (see
-     * {@link MessageIndex#takeReleased}); their records are still written and removed in order.
-     */
-    private CompletableFuture<Void> removing(java.util.function.Supplier<Cmd> change) {
-        List<CompletableFuture<Void>> released = new ArrayList<>(0);
-        CompletableFuture<Void> done = lock.open(() -> {
-            Cmd cmd = change.get();
-            List<CompletableFuture<Void>> r = index.takeReleased();
-            if (r != null) {
-                released.addAll(r);
-            }
-            return enqueueOrBarrier(cmd);
-        });
-        released.forEach(f -> f.complete(null));
-        return done;
-    }
-
-    /** Queues {@code cmd}, or a barrier when the change changed nothing, so the future still means "durable". */
-    private CompletableFuture<Void> enqueueOrBarrier(Cmd cmd) {
-        return commands.enqueue(cmd != null ? cmd : new Cmd.Barrier());
+        return removals.apply(() -> index.removeQueue(queue));
     }
 
     @Override
