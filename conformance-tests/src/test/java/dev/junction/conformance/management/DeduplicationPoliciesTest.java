@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -25,14 +24,6 @@ class DeduplicationPoliciesTest {
     @RegisterExtension
     static final ManagementBroker broker = ManagementBroker.perClass();
 
-    private static Connection amqp() throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setPort(broker.amqpPort());
-        f.setUsername("admin");
-        f.setPassword("pw");
-        return f.newConnection();
-    }
-
     private static AMQP.BasicProperties keyed(String key) {
         return new AMQP.BasicProperties.Builder().headers(Map.of("x-deduplication-header", key)).build();
     }
@@ -50,7 +41,7 @@ class DeduplicationPoliciesTest {
     void aQueuePolicyTurnsDeduplicationOn() throws Exception {
         assertThat(policy("dedup-q", "{\"pattern\":\"^dpq\\\\.\",\"apply-to\":\"queues\","
                 + "\"definition\":{\"x-message-deduplication\":true}}").statusCode()).isEqualTo(201);
-        try (Connection c = amqp(); Channel ch = c.createChannel()) {
+        try (Connection c = broker.adminAmqp(); Channel ch = c.createChannel()) {
             ch.confirmSelect();
             ch.queueDeclare("dpq.jobs", false, false, true, null);
             publish(ch, "", "dpq.jobs", "order-1");
@@ -68,7 +59,7 @@ class DeduplicationPoliciesTest {
     void anExchangePolicySetsTheCacheSizeAndTtl() throws Exception {
         assertThat(policy("dedup-x", "{\"pattern\":\"^dpx$\",\"apply-to\":\"exchanges\","
                 + "\"definition\":{\"x-cache-size\":1,\"x-cache-ttl\":300}}").statusCode()).isEqualTo(201);
-        try (Connection c = amqp(); Channel ch = c.createChannel()) {
+        try (Connection c = broker.adminAmqp(); Channel ch = c.createChannel()) {
             ch.confirmSelect();
             ch.exchangeDeclare("dpx", "x-message-deduplication", false, true, Map.of("x-cache-size", 1000));
             ch.queueDeclare("dpx.out", false, false, true, null);

@@ -95,6 +95,15 @@ final class ManagementBroker extends ConformanceBroker implements AutoCloseable 
         return port("http");
     }
 
+    /** An AMQP 0-9-1 connection as the broker's administrator (user {@code admin}, password {@code pw}). */
+    com.rabbitmq.client.Connection adminAmqp() throws Exception {
+        com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+        f.setPort(amqpPort());
+        f.setUsername("admin");
+        f.setPassword("pw");
+        return f.newConnection();
+    }
+
     Path dir() {
         return dir;
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.net.http.HttpResponse;
@@ -29,14 +28,6 @@ class RedeliveryPoliciesTest {
     @RegisterExtension
     static final ManagementBroker broker = ManagementBroker.perClass();
 
-    private static Connection amqp() throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setPort(broker.amqpPort());
-        f.setUsername("admin");
-        f.setPassword("pw");
-        return f.newConnection();
-    }
-
     private static GetResponse getWithin(Channel ch, String q) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -55,7 +46,7 @@ class RedeliveryPoliciesTest {
                 "{\"pattern\":\"^rp\\\\.\",\"apply-to\":\"queues\",\"definition\":{\"delivery-limit\":1,"
                         + "\"retry-delays\":\"100ms\",\"consumer-timeout\":500,\"dead-letter-exchange\":\"rp-dlx\"}}");
         assertThat(put.statusCode()).isEqualTo(201);
-        try (Connection c = amqp(); Channel ch = c.createChannel()) {
+        try (Connection c = broker.adminAmqp(); Channel ch = c.createChannel()) {
             ch.exchangeDeclare("rp-dlx", "fanout");
             ch.queueDeclare("dead-rp", false, false, false, null);
             ch.queueBind("dead-rp", "rp-dlx", "");
@@ -100,7 +91,7 @@ class RedeliveryPoliciesTest {
 
     @Test
     void declaredArgumentsShowInTheQueuesArgumentsAndBadPolicyValuesAreRefused() throws Exception {
-        try (Connection c = amqp(); Channel ch = c.createChannel()) {
+        try (Connection c = broker.adminAmqp(); Channel ch = c.createChannel()) {
             ch.queueDeclare("args.shown", false, false, false, Map.of("x-delivery-limit", 3,
                     "x-retry-delays", "1s,10s,1m", "x-consumer-timeout", 60_000));
             JsonNode args = JSON.readTree(broker.get("/api/queues/%2F/args.shown", "admin").body()).get("arguments");
