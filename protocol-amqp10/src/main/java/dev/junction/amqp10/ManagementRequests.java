@@ -178,7 +178,7 @@ final class ManagementRequests {
         m.put("durable", q.spec().durable());
         m.put("auto_delete", q.spec().autoDelete());
         m.put("exclusive", q.spec().exclusive());
-        m.put("type", "classic");
+        m.put("type", StreamLink.isStream(q.spec()) ? "stream" : "classic");
         Map<String, Object> args = new LinkedHashMap<>();
         q.spec().arguments().forEach((k, v) -> args.put(k, AmqpValues.toAmqp(v)));
         m.put("arguments", args);

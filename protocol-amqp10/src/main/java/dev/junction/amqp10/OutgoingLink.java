@@ -34,11 +34,14 @@ import org.apache.qpid.proton.engine.Sender;
  * dead-letters (or drops, without a dead-letter exchange). Deliveries unsettled when the link ends are requeued.
  *
  * <p>A durable or shared subscription (a named link on a topic) consumes from the subscription's own queue, see
- * {@link NamedSubscription}. Refused at attach, with {@code amqp:not-implemented}: filters (JMS selectors,
- * no-local) and browsing (distribution-mode {@code copy} on a queue), which this adapter does not map.
+ * {@link NamedSubscription}. A stream is consumed from the offset its source's filter asks for
+ * ({@link SourceFilters}), with the stream's own credit and settlement ({@link StreamLink}). Refused at attach, with
+ * {@code amqp:not-implemented}: other filters (JMS selectors, no-local, stream filtering) and browsing
+ * (distribution-mode {@code copy} on a queue), which this adapter does not map.
  */
 final class OutgoingLink implements DeliverySink {
     private static final AtomicLong TAGS = new AtomicLong();
+    private static final long STREAM_DRAIN_MS = 20;
     private static final Symbol COPY = Symbol.valueOf("copy");
     private static final Symbol[] OUTCOMES = {Accepted.DESCRIPTOR_SYMBOL, Rejected.DESCRIPTOR_SYMBOL,
         Released.DESCRIPTOR_SYMBOL, Modified.DESCRIPTOR_SYMBOL};
@@ -50,6 +53,10 @@ final class OutgoingLink implements DeliverySink {
     private final boolean preSettled;
     /** An unshared durable subscription's consumer: the only one its queue takes. */
     private final boolean exclusive;
+    /** Set when the queue is a stream. */
+    private final StreamLink stream;
+    /** The consumer arguments the source's filters ask for ({@code x-stream-offset}). */
+    private final Map<String, Object> arguments;
     /** Deliveries the queue handed over (queue threads); at most {@link #granted}. */
     private final AtomicLong handed = new AtomicLong();
     /** Transfers the client allowed in all: those sent plus the credit left. */
@@ -60,11 +67,14 @@ final class OutgoingLink implements DeliverySink {
     private final AckBatch acks = new AckBatch();
     private Consumption consumption;
     private boolean open = true;
+    private boolean drainCheckPending;
 
     private OutgoingLink(Sender sender, Opened o, Dispatcher dispatcher, String queue, boolean preSettled,
-                         boolean exclusive) {
+                         boolean exclusive, Map<String, Object> arguments) {
         this.sender = sender;
         this.exclusive = exclusive;
+        this.arguments = arguments;
+        this.stream = StreamLink.of(o.vhost(), queue);
         this.o = o;
         this.dispatcher = dispatcher;
         this.queue = queue;
@@ -76,11 +86,7 @@ final class OutgoingLink implements DeliverySink {
         if (remote == null) {
             throw Refusal.link(Condition.INVALID_FIELD, "a consumer's link needs a source");
         }
-        Map<?, ?> filter = remote.getFilter();
-        if (filter != null && !filter.isEmpty()) {
-            throw Refusal.link(Condition.NOT_IMPLEMENTED, "filters are not supported (JMS selectors, no-local): "
-                    + filter.keySet());
-        }
+        SourceFilters.Accepted filters = SourceFilters.read(remote.getFilter());
         Set<String> capabilities = Dispatcher.capabilities(remote.getCapabilities());
         boolean named = NamedSubscription.requested(remote, capabilities);
         if (!named && COPY.equals(remote.getDistributionMode())) {
@@ -89,6 +95,7 @@ final class OutgoingLink implements DeliverySink {
             throw Refusal.link(Condition.NOT_IMPLEMENTED, "browsing (distribution-mode copy) is not supported");
         }
         Source local = (Source) remote.copy();
+        local.setFilter(filters.inPlace()); // the filters in place [part 3 section 3.5.3], as RabbitMQ 4 echoes them
         String queue;
         if (remote.getDynamic()) {
             queue = Terminus.temporaryQueue(o, false);
@@ -107,7 +114,7 @@ final class OutgoingLink implements DeliverySink {
         s.setSenderSettleMode(preSettled ? SenderSettleMode.SETTLED : SenderSettleMode.UNSETTLED);
         s.setReceiverSettleMode(ReceiverSettleMode.FIRST);
         OutgoingLink link = new OutgoingLink(s, o, dispatcher, queue, preSettled,
-                named && !capabilities.contains(NamedSubscription.SHARED));
+                named && !capabilities.contains(NamedSubscription.SHARED), filters.arguments());
         s.setContext(link);
         if (!link.exclusive) {
             s.open();
@@ -117,8 +124,9 @@ final class OutgoingLink implements DeliverySink {
     }
 
     private void consume() {
-        ConsumeRequest request = new ConsumeRequest("amq.ctag-amqp10-" + TAGS.incrementAndGet(), preSettled,
-                exclusive, 0, List.of(), o.conn());
+        ConsumeRequest request = new ConsumeRequest("amq.ctag-amqp10-" + TAGS.incrementAndGet(),
+                preSettled && stream == null, exclusive, 0, stream == null ? List.of() : stream.credits(), o.conn(),
+                arguments);
         o.vhost().consume(queue, request, this).whenComplete((c, error) -> o.conn().onLoop(() -> {
             if (error != null) {
                 dispatcher.fail(sender, exclusive ? NamedSubscription.inUse(sender, error) : error);
@@ -171,6 +179,9 @@ final class OutgoingLink implements DeliverySink {
         sent++;
         if (preSettled || d.autoAck()) {
             transfer.settle();
+            if (!d.autoAck()) {
+                d.settle(Settlement.ACK); // a stream's, sent settled: see StreamLink
+            }
         } else {
             transfer.setContext(d);
             unsettled.add(transfer);
@@ -212,7 +223,7 @@ final class OutgoingLink implements DeliverySink {
 
     /** An outcome: acknowledgements wait in the {@link AckBatch} for the end of the read; others go at once. */
     private void settle(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
-        Settlement how = settlement(outcome);
+        Settlement how = stream != null ? StreamLink.settlement(outcome) : settlement(outcome);
         if (how == Settlement.ACK) {
             if (acks.add(d.source(), d.deliveryId())) {
                 dispatcher.acking(this);
@@ -259,6 +270,9 @@ final class OutgoingLink implements DeliverySink {
     /** The client's credit changed: the queue may hand over up to what it now allows. */
     void flow() {
         granted = sent + Math.max(0, sender.getCredit());
+        if (stream != null) {
+            stream.allow(unsettled.size() + Math.max(0, sender.getCredit()));
+        }
         if (consumption != null && handed.get() < granted) {
             consumption.resume();
         }
@@ -272,11 +286,39 @@ final class OutgoingLink implements DeliverySink {
      * queue handed over was sent and the queue has nothing ready.
      */
     private void drainIfEmpty() {
-        if (sender.getCredit() > 0 && handed.get() == sent
-                && o.vhost().queue(queue).map(QueueInfo::messageCount).orElse(0) == 0) {
-            sender.drained();
-            granted = sent;
+        if (sender.getCredit() > 0 && handed.get() == sent) {
+            if (stream != null) {
+                drainStream();
+            } else if (o.vhost().queue(queue).map(QueueInfo::messageCount).orElse(0) == 0) {
+                sender.drained();
+                granted = sent;
+            }
         }
+    }
+
+    /**
+     * A stream keeps its messages, so its message count never says a consumer has read to the end: the consumer
+     * is asked for more, and the credit is given back when it handed nothing over for {@value #STREAM_DRAIN_MS} ms.
+     */
+    private void drainStream() {
+        if (drainCheckPending) {
+            return;
+        }
+        drainCheckPending = true;
+        long before = handed.get();
+        resume();
+        o.conn().schedule(() -> o.conn().onLoop(() -> {
+            drainCheckPending = false;
+            if (!open || !sender.getDrain()) {
+                return;
+            }
+            if (handed.get() == before) {
+                sender.drained();
+                granted = sent;
+            } else {
+                drainIfEmpty();
+            }
+        }), STREAM_DRAIN_MS);
     }
 
     void resume() {
