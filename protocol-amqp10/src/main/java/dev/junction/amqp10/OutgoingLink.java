@@ -179,8 +179,8 @@ final class OutgoingLink implements DeliverySink {
         sent++;
         if (preSettled || d.autoAck()) {
             transfer.settle();
-            if (!d.autoAck()) {
-                d.settle(Settlement.ACK); // a stream's, sent settled: see StreamLink
+            if (!d.autoAck() && acks.add(d.source(), d.deliveryId())) {
+                o.conn().onLoop(acks::flush); // a stream's, sent settled (StreamLink): once after this batch
             }
         } else {
             transfer.setContext(d);

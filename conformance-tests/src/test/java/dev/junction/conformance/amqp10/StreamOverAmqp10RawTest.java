@@ -59,11 +59,15 @@ class StreamOverAmqp10RawTest {
 
     /** A receiving link on {@code /queues/<stream>} with {@code filter}, attached (or refused). */
     private static Receiver attach(RawAmqp10 raw, String stream, Map<Symbol, Object> filter) throws Exception {
+        return attachTo(raw, "/queues/" + stream, filter);
+    }
+
+    private static Receiver attachTo(RawAmqp10 raw, String address, Map<Symbol, Object> filter) throws Exception {
         Session session = raw.connection.session();
         session.open();
         Receiver r = session.receiver(id("link"));
         Source source = new Source();
-        source.setAddress("/queues/" + stream);
+        source.setAddress(address);
         source.setFilter(filter);
         r.setSource(source);
         r.setTarget(new Target());
@@ -127,6 +131,19 @@ class StreamOverAmqp10RawTest {
             Map<?, ?> inPlace = ((Source) r.getRemoteSource()).getFilter();
             assertThat(List.copyOf(inPlace.keySet())).isEqualTo(List.of(OFFSET_SPEC));
             assertThat(receive(raw, r, 10, 2)).containsExactly("m2@2", "m3@3");
+        }
+    }
+
+    /** The v1 addresses that name a queue (RabbitMQ 3.x's {@code /amq/queue/:q}, {@code /queue/:q}) read it too. */
+    @Test
+    void v1QueueAddressesReadTheStreamToo() throws Exception {
+        String s = stream(2);
+        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
+            for (String address : List.of("/amq/queue/" + s, "/queue/" + s)) {
+                Receiver r = attachTo(raw, address, Map.of(OFFSET_SPEC, described(OFFSET_SPEC, "first")));
+                assertThat(r.getRemoteState()).as(address).isEqualTo(EndpointState.ACTIVE);
+                assertThat(receive(raw, r, 10, 2)).as(address).containsExactly("m0@0", "m1@1");
+            }
         }
     }
 
