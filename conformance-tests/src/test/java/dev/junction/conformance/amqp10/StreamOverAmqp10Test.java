@@ -277,6 +277,23 @@ class StreamOverAmqp10Test {
         assertThat(take(got, 20)).containsExactlyElementsOf(numbered("m", 0, 20));
     }
 
+    /**
+     * Qpid JMS with prefetch 0 drains for {@code receiveNoWait} [AMQP 1.0 part 2 section 2.6.7] and waits for the
+     * answer (failing the consumer after its drain timeout): on a stream read to its end the drain is answered.
+     */
+    @Test
+    void aJmsReceiveWithoutPrefetchIsAnsweredAtTheEndOfTheStream() throws Exception {
+        String s = declareStream(connect());
+        jakarta.jms.Session session = broker.jms("guest", "guest", "jms.prefetchPolicy.all=0")
+                .createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+        jakarta.jms.MessageConsumer consumer = session.createConsumer(session.createQueue(s)); // from next
+        long start = System.nanoTime();
+        assertThat(consumer.receiveNoWait()).isNull();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(4000);
+        publish091(s, "m0");
+        assertThat(consumer.receive(5000).getBody(byte[].class)).isEqualTo("m0".getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Stream filtering (RabbitMQ's Bloom filter) is not implemented: refused at attach, never ignored. */
     @Test
     void streamFilteringIsRefused() throws Exception {
