@@ -14,14 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -31,7 +28,6 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -82,21 +78,12 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void start(RoutingEngine engine) throws IOException {
         RaftProperties properties = properties();
-        ReplicatedDefinitionStore.EngineSide applier = new ReplicatedDefinitionStore.EngineSide() {
-            @Override
-            public void put(Definition d) {
-                ReplicatedDefinitions.put(engine, d);
-            }
-
-            @Override
-            public void delete(Definition d) {
-                ReplicatedDefinitions.delete(engine, d);
-            }
-        };
+        MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
+        ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> ReplicatedDefinitions.apply(engine, d, delete);
         MetadataStateMachine machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
             @Override
             public void apply(MetadataCommand command) {
-                definitions.apply(command, applier);
+                log.apply(command, () -> definitions.apply(command, applier));
             }
 
             @Override
@@ -122,7 +109,10 @@ public final class ClusterNode implements AutoCloseable {
                 .setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
                 .build();
-        definitions.replicateThrough(this::submit, this::refusal);
+        log.connect(client);
+        definitions.replicateThrough(log::submit, this::refusal);
+        // From now on the engine API's declarations take effect when the log commits them (docs/cluster.md).
+        engine.commitDefinitionsThrough(log);
         LOG.info("cluster node {} in the metadata group of {} (raft {}:{}, dir {})", config.nodeId(),
                 config.peers().stream().map(ClusterPeer::id).toList(), config.bind(), config.port(),
                 config.dir().toAbsolutePath());
@@ -148,25 +138,9 @@ public final class ClusterNode implements AutoCloseable {
         // Ratis purges only once this many entries have passed since the last purge (1024 by default).
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(config.snapshotInterval(), 1024));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+        // Passive declarations read through Raft's read index, on the node asked (MetadataLog#readBarrier).
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         return p;
-    }
-
-    private CompletableFuture<Void> submit(MetadataCommand command) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(command.encode())))
-                .thenAccept(ClusterNode::requireSuccess)
-                .whenComplete((ok, failed) -> {
-                    if (failed != null) {
-                        LOG.warn("metadata log refused {} of {} '{}' in vhost '{}': {}", command.op(),
-                                command.definition().kind(), command.definition().name(),
-                                command.definition().vhost(), failed.toString());
-                    }
-                });
-    }
-
-    private static void requireSuccess(RaftClientReply reply) {
-        if (!reply.isSuccess()) {
-            throw new IllegalStateException(String.valueOf(reply.getException()));
-        }
     }
 
     /** Refused while this node knows no leader: it is on the minority side of a partition or alone. */
