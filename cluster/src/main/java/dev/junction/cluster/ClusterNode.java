@@ -5,6 +5,7 @@ import dev.junction.config.ClusterPeer;
 import dev.junction.routing.ReplicatedDefinitions;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.storage.Definition;
+import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.MessageStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,14 +73,25 @@ public final class ClusterNode implements AutoCloseable {
         return store;
     }
 
+    /** Where a replicated user goes: the broker's user directory, which keeps the users' encoding. */
+    public interface UserSink {
+        void apply(Definition user, boolean delete);
+    }
+
     /**
-     * Starts the Raft server (which replays this node's log into {@code engine}, then follows the group) and the
-     * client, and from then on sends the engine's replicated definitions to the group.
+     * Starts the Raft server (which replays this node's log into {@code engine} and {@code users}, then follows
+     * the group) and the client, and from then on sends the engine's replicated definitions to the group.
      */
-    public void start(RoutingEngine engine) throws IOException {
+    public void start(RoutingEngine engine, UserSink users) throws IOException {
         RaftProperties properties = properties();
         MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
-        ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> ReplicatedDefinitions.apply(engine, d, delete);
+        ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {
+            if (d.kind() == DefinitionKind.USER) {
+                users.apply(d, delete);
+                return null;
+            }
+            return ReplicatedDefinitions.apply(engine, d, delete);
+        };
         MetadataStateMachine machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
             @Override
             public void apply(MetadataCommand command) {

@@ -14,9 +14,12 @@ import java.util.Set;
  */
 public final class ReplicatedDefinitions {
 
-    /** The kinds the metadata log carries; users, permissions, policies and exchange state stay per node. */
-    public static final Set<DefinitionKind> KINDS =
-            EnumSet.of(DefinitionKind.VHOST, DefinitionKind.EXCHANGE, DefinitionKind.QUEUE, DefinitionKind.BINDING);
+    /**
+     * The kinds the metadata log carries. Users (with their permissions and topic permissions) are applied by the
+     * broker, which keeps their encoding; exchange state (deduplication keys) stays per node.
+     */
+    public static final Set<DefinitionKind> KINDS = EnumSet.of(DefinitionKind.VHOST, DefinitionKind.USER,
+            DefinitionKind.EXCHANGE, DefinitionKind.QUEUE, DefinitionKind.BINDING, DefinitionKind.POLICY);
 
     private ReplicatedDefinitions() {
     }
@@ -24,8 +27,9 @@ public final class ReplicatedDefinitions {
     /**
      * Applies a committed entry here: declares {@code d}, or with {@code delete} deletes what {@code d} (as it was
      * stored) defined. Returns what the vhost's own method returned (the {@link VirtualHost}, the exchange or queue
-     * declared, a deleted queue's future message count; null for a binding or something already gone), which the
-     * node that submitted the entry answers its client with; throws the vhost's refusal (equivalence, a limit).
+     * declared, a deleted queue's future message count, a policy's future; null for a binding or something already
+     * gone), which the node that submitted the entry answers its client with; throws the vhost's refusal
+     * (equivalence, a limit). Users are not the engine's to apply (the cluster hands them to the broker).
      */
     public static Object apply(RoutingEngine engine, Definition d, boolean delete) {
         return delete ? delete(engine, d) : put(engine, d);
@@ -40,6 +44,7 @@ public final class ReplicatedDefinitions {
                 engine.createVhost(d.vhost()).bind(DefinitionCodec.readBinding(d), null);
                 yield null;
             }
+            case POLICY -> engine.createVhost(d.vhost()).policies().put(DefinitionCodec.readPolicy(d));
             default -> throw new IllegalArgumentException("not replicated: " + d.kind());
         };
     }
@@ -58,6 +63,9 @@ public final class ReplicatedDefinitions {
                 return vhost.deleteQueue(d.name(), false, false, null);
             }
             case BINDING -> vhost.unbind(DefinitionCodec.readBinding(d), null);
+            case POLICY -> {
+                return vhost.policies().delete(d.name());
+            }
             default -> throw new IllegalArgumentException("not replicated: " + d.kind());
         }
         return null;
