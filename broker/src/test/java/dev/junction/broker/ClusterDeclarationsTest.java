@@ -111,6 +111,26 @@ class ClusterDeclarationsTest {
         }
     }
 
+    @Test
+    void raftStateIsInPrometheusAndTheApi() throws Exception {
+        nodes = new ThreeNodes(dir, "").startAll();
+        String leader = nodes.leader();
+        String follower = nodes.followers().get(0);
+        try (Connection c = nodes.connect(follower); Channel ch = c.createChannel()) {
+            ch.queueDeclare("metrics.q", true, false, false, null);
+        }
+        String tags = "group=\"metadata\",node=\"" + leader + "\"";
+        ThreeNodes.await("the follower's lag known on the leader", () -> nodes.http(leader, "GET", "/metrics", null)
+                .body().contains("junction_cluster_follower_lag{follower=\"" + follower + "\"," + tags + "} 0.0"));
+        String metrics = nodes.http(leader, "GET", "/metrics", null).body();
+        assertThat(metrics).contains("junction_cluster_leader{" + tags + "} 1.0", "junction_cluster_term{" + tags,
+                "junction_cluster_commit_index{" + tags, "junction_cluster_applied_index{" + tags,
+                "junction_cluster_leader_changes_total{" + tags);
+        assertThat(nodes.http(follower, "GET", "/metrics", null).body())
+                .contains("junction_cluster_leader{group=\"metadata\",node=\"" + follower + "\"} 0.0");
+        assertThat(nodes.http(follower, "GET", "/api/cluster", null).body()).contains("\"leader_changes\":");
+    }
+
     /** The refusal a node without a leader gives: AMQP 541, which closes the connection, with the reason. */
     private void refused(String node, ChannelAction action) throws Exception {
         Connection c = nodes.connect(node);

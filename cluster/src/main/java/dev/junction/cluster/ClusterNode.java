@@ -56,6 +56,8 @@ public final class ClusterNode implements AutoCloseable {
     private final RaftGroup group;
     private RaftServer server;
     private RaftClient client;
+    private MetadataStateMachine machine;
+    private ClusterMetrics metrics;
 
     public ClusterNode(ClusterConfig config, MessageStore local) {
         this.config = config;
@@ -92,7 +94,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             return ReplicatedDefinitions.apply(engine, d, delete);
         };
-        MetadataStateMachine machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
+        machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
             @Override
             public void apply(MetadataCommand command) {
                 log.apply(command, () -> definitions.apply(command, applier));
@@ -125,6 +127,8 @@ public final class ClusterNode implements AutoCloseable {
         definitions.replicateThrough(log::submit, this::refusal);
         // From now on the engine API's declarations take effect when the log commits them (docs/cluster.md).
         engine.commitDefinitionsThrough(log);
+        metrics = new ClusterMetrics(engine.registry(), config.nodeId(),
+                config.peers().stream().map(ClusterPeer::id).toList(), this::status);
         LOG.info("cluster node {} in the metadata group of {} (raft {}:{}, dir {})", config.nodeId(),
                 config.peers().stream().map(ClusterPeer::id).toList(), config.bind(), config.port(),
                 config.dir().toAbsolutePath());
@@ -193,11 +197,14 @@ public final class ClusterNode implements AutoCloseable {
                     self ? info.getLastAppliedIndex() : -1, lag));
         }
         return new ClusterStatus(config.nodeId(), METADATA_GROUP.getUuid().toString(), info.getCurrentRole().name(),
-                leader, info.getCurrentTerm(), members);
+                leader, info.getCurrentTerm(), members, machine.leaderChanges());
     }
 
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         closeQuietly(client, "client");
         closeQuietly(server, "server");
     }
