@@ -129,6 +129,10 @@ public final class ClusterNode implements AutoCloseable {
         engine.commitDefinitionsThrough(log);
         metrics = new ClusterMetrics(engine.registry(), config.nodeId(),
                 config.peers().stream().map(ClusterPeer::id).toList(), this::status);
+        if (config.allowInsecure()) {
+            LOG.warn("the Raft port {}:{} has neither encryption nor authentication (cluster.allow_insecure): "
+                    + "only the cluster's own private network may reach it", config.bind(), config.port());
+        }
         LOG.info("cluster node {} in the metadata group of {} (raft {}:{}, dir {})", config.nodeId(),
                 config.peers().stream().map(ClusterPeer::id).toList(), config.bind(), config.port(),
                 config.dir().toAbsolutePath());
