@@ -65,6 +65,18 @@ class ClusterAccessTest {
             assertThat(ch.queueDeclarePassive("pol.q").getMessageCount()).isEqualTo(1);
         }
 
+        // The API's declarations are answered after the commit too: another node finds the queue at once.
+        assertThat(nodes.http("n2", "PUT", "/api/queues/%2F/api.q", "{\"durable\":true}").statusCode())
+                .isEqualTo(201);
+        try (Connection c = nodes.connect("n3"); Channel ch = c.createChannel()) {
+            assertThat(ch.queueDeclarePassive("api.q").getQueue()).isEqualTo("api.q");
+        }
+        assertThat(nodes.http("n3", "DELETE", "/api/queues/%2F/api.q", null).statusCode()).isEqualTo(204);
+        try (Connection c = nodes.connect("n1")) {
+            Channel ch = c.createChannel();
+            assertThatThrownBy(() -> ch.queueDeclarePassive("api.q")).hasStackTraceContaining("404");
+        }
+
         assertThat(nodes.http("n3", "DELETE", "/api/users/erin", null).statusCode()).isEqualTo(204);
         ThreeNodes.await("erin gone from n1", () -> nodes.http("n1", "GET", "/api/users/erin", null)
                 .statusCode() == 404);

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
@@ -48,6 +49,8 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
     /** A submission is retried (leader changes, elections) for at most about this long, then refused. */
     private static final int SUBMIT_RETRIES = 100;
+    /** Metadata changes in flight at once before a submitter would wait (see {@link #properties}). */
+    private static final int OUTSTANDING_REQUESTS = 65_536;
     private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
 
     private final ClusterConfig config;
@@ -158,6 +161,10 @@ public final class ClusterNode implements AutoCloseable {
         // Ratis purges only once this many entries have passed since the last purge (1024 by default).
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(config.snapshotInterval(), 1024));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+        // The client takes a permit per request in flight and waits for one when none is left, on the caller's
+        // thread, which may be an event loop (a declaration, an MQTT session's queue): Ratis's default of 100 is
+        // reached by a burst of MQTT clients connecting; this many never is by metadata changes.
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, OUTSTANDING_REQUESTS);
         // Passive declarations read through Raft's read index, on the node asked (MetadataLog#readBarrier).
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         return p;

@@ -81,6 +81,7 @@ public final class CommittedDeclarations {
             throw BrokerException.accessRefused("exchange name '" + spec.name() + "' contains reserved prefix 'amq.*'");
         }
         vhost.guard().checkMemory("exchange '" + spec.name() + "'");
+        refuseChange("declare durable exchange '" + spec.name() + "'");
         engine.requireWritableStore("exchange '" + spec.name() + "'");
         return log.commit(DefinitionCodec.exchange(vhost.name(), spec), false).thenApply(Exchange.class::cast);
     }
@@ -140,6 +141,7 @@ public final class CommittedDeclarations {
     private CompletableFuture<Queue> commitQueue(QueueSpec named) {
         vhost.guard().checkMemory("queue '" + named.name() + "'");
         vhost.guard().checkQueueCount(named.name(), vhost.queues().size());
+        refuseChange("declare durable queue '" + named.name() + "'");
         engine.requireWritableStore("queue '" + named.name() + "' in vhost '" + vhost.name() + "'");
         return log.commit(DefinitionCodec.queue(vhost.name(), named), false).thenApply(Queue.class::cast);
     }
@@ -170,7 +172,7 @@ public final class CommittedDeclarations {
         if (ifEmpty && q.messageCount() > 0) {
             throw BrokerException.preconditionFailed(what + " is not empty");
         }
-        refuseChange("delete durable " + what);
+        refuseChange("delete durable queue '" + name + "'");
         return log.commit(key(DefinitionKind.QUEUE, name), true).thenCompose(deleted -> deleted == null
                 ? CompletableFuture.completedFuture(0) : castCount(deleted));
     }
@@ -199,6 +201,7 @@ public final class CommittedDeclarations {
             return log.readBarrier().thenCompose(ignored -> bind(b, owner, true));
         }
         vhost.guard().checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
+        refuseChange("declare durable a binding of exchange '" + b.source() + "'");
         engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
         return log.commit(DefinitionCodec.binding(vhost.name(), b), false).thenApply(ignored -> null);
     }
@@ -249,7 +252,10 @@ public final class CommittedDeclarations {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    /** Refuses a deletion while the node knows no leader, with the words a declaration is refused with. */
+    /**
+     * Refuses a change while the node knows no leader, in the words the engine refuses a durable declaration with
+     * when its store cannot take it (AMQP 541, which closes the connection): a deletion as a declaration.
+     */
     private void refuseChange(String what) {
         log.refusal().ifPresent(why -> {
             throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot " + what + " in vhost '" + vhost.name()
