@@ -18,7 +18,8 @@ import java.util.function.Function;
 /**
  * The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. A
  * method answered at once returns its ok method, which the channel sends (unless nowait); purge and delete answer
- * through the channel once the queue did. Refusals are thrown ({@code BrokerException} from the engine,
+ * through the channel once the queue did, and so does a declaration a cluster node answers once the metadata log
+ * committed it (docs/cluster.md, the engine's asynchronous declarations). Refusals are thrown ({@code BrokerException} from the engine,
  * {@code AmqpException} from the checks here) and translated by the channel.
  */
 final class Declarations {
