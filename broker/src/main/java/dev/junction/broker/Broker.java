@@ -183,7 +183,8 @@ public final class Broker implements AutoCloseable {
             ManagementApi.loadUsers(engine, config.users());
         }
         if (cluster != null) {
-            cluster.start(engine); // after this node's own start-up writes, which stay local
+            // After this node's own start-up writes, which stay local.
+            cluster.start(engine, (user, delete) -> ManagementApi.applyReplicatedUser(engine, user, delete));
         }
         control = new OperatorControl(engine, cluster);
 

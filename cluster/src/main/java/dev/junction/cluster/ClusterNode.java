@@ -5,6 +5,7 @@ import dev.junction.config.ClusterPeer;
 import dev.junction.routing.ReplicatedDefinitions;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.storage.Definition;
+import dev.junction.storage.DefinitionKind;
 import dev.junction.storage.MessageStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -31,7 +30,6 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -51,6 +49,8 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
     /** A submission is retried (leader changes, elections) for at most about this long, then refused. */
     private static final int SUBMIT_RETRIES = 100;
+    /** Metadata changes in flight at once before a submitter would wait (see {@link #properties}). */
+    private static final int OUTSTANDING_REQUESTS = 65_536;
     private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
 
     private final ClusterConfig config;
@@ -59,6 +59,8 @@ public final class ClusterNode implements AutoCloseable {
     private final RaftGroup group;
     private RaftServer server;
     private RaftClient client;
+    private MetadataStateMachine machine;
+    private ClusterMetrics metrics;
 
     public ClusterNode(ClusterConfig config, MessageStore local) {
         this.config = config;
@@ -76,27 +78,29 @@ public final class ClusterNode implements AutoCloseable {
         return store;
     }
 
-    /**
-     * Starts the Raft server (which replays this node's log into {@code engine}, then follows the group) and the
-     * client, and from then on sends the engine's replicated definitions to the group.
-     */
-    public void start(RoutingEngine engine) throws IOException {
-        RaftProperties properties = properties();
-        ReplicatedDefinitionStore.EngineSide applier = new ReplicatedDefinitionStore.EngineSide() {
-            @Override
-            public void put(Definition d) {
-                ReplicatedDefinitions.put(engine, d);
-            }
+    /** Where a replicated user goes: the broker's user directory, which keeps the users' encoding. */
+    public interface UserSink {
+        void apply(Definition user, boolean delete);
+    }
 
-            @Override
-            public void delete(Definition d) {
-                ReplicatedDefinitions.delete(engine, d);
+    /**
+     * Starts the Raft server (which replays this node's log into {@code engine} and {@code users}, then follows
+     * the group) and the client, and from then on sends the engine's replicated definitions to the group.
+     */
+    public void start(RoutingEngine engine, UserSink users) throws IOException {
+        RaftProperties properties = properties();
+        MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
+        ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {
+            if (d.kind() == DefinitionKind.USER) {
+                users.apply(d, delete);
+                return null;
             }
+            return ReplicatedDefinitions.apply(engine, d, delete);
         };
-        MetadataStateMachine machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
+        machine = new MetadataStateMachine(new MetadataStateMachine.Target() {
             @Override
             public void apply(MetadataCommand command) {
-                definitions.apply(command, applier);
+                log.apply(command, () -> definitions.apply(command, applier));
             }
 
             @Override
@@ -122,7 +126,16 @@ public final class ClusterNode implements AutoCloseable {
                 .setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
                 .build();
-        definitions.replicateThrough(this::submit, this::refusal);
+        log.connect(client);
+        definitions.replicateThrough(log::submit, this::refusal);
+        // From now on the engine API's declarations take effect when the log commits them (docs/cluster.md).
+        engine.commitDefinitionsThrough(log);
+        metrics = new ClusterMetrics(engine.registry(), config.nodeId(),
+                config.peers().stream().map(ClusterPeer::id).toList(), this::status);
+        if (config.allowInsecure()) {
+            LOG.warn("the Raft port {}:{} has neither encryption nor authentication (cluster.allow_insecure): "
+                    + "only the cluster's own private network may reach it", config.bind(), config.port());
+        }
         LOG.info("cluster node {} in the metadata group of {} (raft {}:{}, dir {})", config.nodeId(),
                 config.peers().stream().map(ClusterPeer::id).toList(), config.bind(), config.port(),
                 config.dir().toAbsolutePath());
@@ -148,25 +161,13 @@ public final class ClusterNode implements AutoCloseable {
         // Ratis purges only once this many entries have passed since the last purge (1024 by default).
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(config.snapshotInterval(), 1024));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+        // The client takes a permit per request in flight and waits for one when none is left, on the caller's
+        // thread, which may be an event loop (a declaration, an MQTT session's queue): Ratis's default of 100 is
+        // reached by a burst of MQTT clients connecting; this many never is by metadata changes.
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, OUTSTANDING_REQUESTS);
+        // Passive declarations read through Raft's read index, on the node asked (MetadataLog#readBarrier).
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         return p;
-    }
-
-    private CompletableFuture<Void> submit(MetadataCommand command) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(command.encode())))
-                .thenAccept(ClusterNode::requireSuccess)
-                .whenComplete((ok, failed) -> {
-                    if (failed != null) {
-                        LOG.warn("metadata log refused {} of {} '{}' in vhost '{}': {}", command.op(),
-                                command.definition().kind(), command.definition().name(),
-                                command.definition().vhost(), failed.toString());
-                    }
-                });
-    }
-
-    private static void requireSuccess(RaftClientReply reply) {
-        if (!reply.isSuccess()) {
-            throw new IllegalStateException(String.valueOf(reply.getException()));
-        }
     }
 
     /** Refused while this node knows no leader: it is on the minority side of a partition or alone. */
@@ -207,11 +208,14 @@ public final class ClusterNode implements AutoCloseable {
                     self ? info.getLastAppliedIndex() : -1, lag));
         }
         return new ClusterStatus(config.nodeId(), METADATA_GROUP.getUuid().toString(), info.getCurrentRole().name(),
-                leader, info.getCurrentTerm(), members);
+                leader, info.getCurrentTerm(), members, machine.leaderChanges());
     }
 
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         closeQuietly(client, "client");
         closeQuietly(server, "server");
     }

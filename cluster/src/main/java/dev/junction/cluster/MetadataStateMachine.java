@@ -9,6 +9,7 @@ import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -52,6 +53,7 @@ final class MetadataStateMachine extends BaseStateMachine {
 
     private final Target target;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
 
     MetadataStateMachine(Target target) {
         this.target = target;
@@ -96,6 +98,22 @@ final class MetadataStateMachine extends BaseStateMachine {
             LOG.error("metadata log entry {} could not be applied on this node", entry.getIndex(), e);
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /** Counted for the metrics: each leader change this node learns of is an election that ended with a leader. */
+    @Override
+    public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member, RaftPeerId newLeader) {
+        leaderChanges.incrementAndGet();
+    }
+
+    long leaderChanges() {
+        return leaderChanges.get();
+    }
+
+    /** A linearizable read (MetadataLog#readBarrier) asks nothing: Ratis calls this once this node is current. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 

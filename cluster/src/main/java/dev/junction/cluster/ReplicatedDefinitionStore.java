@@ -62,23 +62,22 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
     }
 
     /**
-     * Applies a committed entry: the local store first (so a restart recovers it even if the engine refused it),
-     * then the engine, whose own store writes for it stay local.
+     * Applies a committed entry: the engine first, then (a put the engine accepted) the local store, so a
+     * definition the engine refused (a conflicting declaration) is not what a restart recovers; the engine's own
+     * store writes for it stay local. Returns the engine's result; throws its refusal.
      */
-    void apply(MetadataCommand command, EngineSide engine) {
+    Object apply(MetadataCommand command, EngineSide engine) {
         APPLYING.set(true);
         try {
             Definition d = command.definition();
             if (command.op() == MetadataCommand.Op.PUT) {
+                Object result = engine.apply(d, false);
                 local.put(d);
-                engine.put(d);
-            } else {
-                Definition stored = stored(d);
-                local.delete(d.kind(), d.vhost(), d.name());
-                if (stored != null) {
-                    engine.delete(stored);
-                }
+                return result;
             }
+            Definition stored = stored(d);
+            local.delete(d.kind(), d.vhost(), d.name());
+            return stored == null ? null : engine.apply(stored, true);
         } finally {
             APPLYING.set(false);
         }
@@ -100,11 +99,19 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
         }
         for (Definition d : exactly ? replicated() : List.<Definition>of()) {
             if (!kept.contains(key(d))) {
-                apply(MetadataCommand.delete(d.kind(), d.vhost(), d.name()), engine);
+                applyLogged(MetadataCommand.delete(d.kind(), d.vhost(), d.name()), engine);
             }
         }
         for (Definition d : snapshot) {
-            apply(MetadataCommand.put(d), engine);
+            applyLogged(MetadataCommand.put(d), engine);
+        }
+    }
+
+    private void applyLogged(MetadataCommand command, EngineSide engine) {
+        try {
+            apply(command, engine);
+        } catch (RuntimeException e) {
+            MetadataLog.refusedHere(command, e);
         }
     }
 
@@ -122,10 +129,8 @@ final class ReplicatedDefinitionStore implements DefinitionStore {
         return null;
     }
 
-    /** Where an applied entry goes in this node's engine. */
+    /** Where an applied entry goes in this node's engine ({@link ReplicatedDefinitions#apply}). */
     interface EngineSide {
-        void put(Definition d);
-
-        void delete(Definition d);
+        Object apply(Definition d, boolean delete);
     }
 }

@@ -11,11 +11,12 @@ import java.util.Optional;
  * directory of its Raft logs and snapshots (a relative {@code dir} was resolved against the config file's
  * directory), every member including this one, the Raft election timeout range, and how many log entries
  * apart the metadata snapshots are and the size of the Raft log's segments (the closed segments before a
- * snapshot are purged).
+ * snapshot are purged). {@code allowInsecure}: the operator allowed the Raft port, which has neither encryption
+ * nor authentication, to bind an address other than loopback.
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
                             Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
-                            int logSegmentBytes) {
+                            int logSegmentBytes, boolean allowInsecure) {
 
     public static final int DEFAULT_LOG_SEGMENT_BYTES = 1024 * 1024;
 

@@ -14,7 +14,7 @@ final class ClusterReader {
 
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
             "election_timeout_max_ms", "snapshot_interval_entries",
-            "log_segment_bytes");
+            "log_segment_bytes", "allow_insecure");
     static final List<String> PEER_KEYS = List.of("id", "address");
 
     private ClusterReader() {
@@ -43,6 +43,13 @@ final class ClusterReader {
             throw section.error("node_id", "node '" + nodeId + "' is not in peers (every member, this node "
                     + "included)");
         }
+        boolean allowInsecure = section.bool("allow_insecure", false);
+        if (!allowInsecure && !loopback(bind)) {
+            // The Raft port is plain gRPC: whoever reaches it can join the log's traffic and forge entries.
+            throw section.errorAtKey("bind", "'" + bind + "' is not a loopback address, and the Raft port has no "
+                    + "encryption or authentication: bind it to 127.0.0.1, or set cluster.allow_insecure: true to "
+                    + "bind it where only the cluster's own private network reaches it (docs/cluster.md, Security)");
+        }
         int min = section.integer("election_timeout_min_ms", 1000, 50, 600_000);
         int max = section.integer("election_timeout_max_ms", Math.max(2000, min + 1), 51, 600_000);
         if (max <= min) {
@@ -54,7 +61,19 @@ final class ClusterReader {
         int segment = section.integer("log_segment_bytes", ClusterConfig.DEFAULT_LOG_SEGMENT_BYTES, 1024,
                 1024 * 1024 * 1024);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
-                Duration.ofMillis(max), snapshots, segment));
+                Duration.ofMillis(max), snapshots, segment, allowInsecure));
+    }
+
+    /** Whether {@code host} is this machine's loopback (a name is resolved; one that does not resolve is not). */
+    private static boolean loopback(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException unknown) {
+            return false;
+        }
     }
 
     private static List<ClusterPeer> peers(YamlMapping section) throws ConfigException {

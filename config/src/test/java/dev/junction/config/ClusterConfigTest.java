@@ -70,4 +70,18 @@ class ClusterConfigTest {
         assertRejected(THREE.replace("port: 7002", "prot: 7002"), 4, "cluster.prot", "");
         assertRejected("cluster: { node_id: n1 }\n", 1, "cluster.peers", "needs peers");
     }
+
+    @Test
+    void theRaftPortBindsLoopbackUnlessInsecureIsAllowed() throws ConfigException {
+        assertThat(parse(THREE).cluster().orElseThrow().allowInsecure()).isFalse();
+        assertThat(parse(THREE.replace("127.0.0.1\n", "localhost\n")).cluster()).isPresent();
+        assertRejected(THREE.replace("bind: 127.0.0.1", "bind: 10.0.0.5"), 3, "cluster.bind",
+                "'10.0.0.5' is not a loopback address, and the Raft port has no encryption or authentication");
+        // Without a bind key the default (every interface) is refused too, at the section's first line.
+        assertRejected(THREE.replace("  bind: 127.0.0.1\n", ""), 2, "cluster.bind", "'0.0.0.0' is not a loopback");
+        ClusterConfig open = parse(THREE.replace("bind: 127.0.0.1", "bind: 0.0.0.0") + "  allow_insecure: true\n")
+                .cluster().orElseThrow();
+        assertThat(open.bind()).isEqualTo("0.0.0.0");
+        assertThat(open.allowInsecure()).isTrue();
+    }
 }

@@ -214,6 +214,11 @@ final class AmqpChannel {
         return lastQueue;
     }
 
+    /** A queue.declare answered later (a cluster's commit): later methods with an empty queue name mean it. */
+    void declared(String queue) {
+        lastQueue = queue;
+    }
+
     void send(Method m) {
         out.send(number, m);
     }

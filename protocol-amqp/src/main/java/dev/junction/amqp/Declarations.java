@@ -12,11 +12,14 @@ import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The exchange and queue classes: declarations, bindings, purge and delete, with RabbitMQ's permission checks. A
  * method answered at once returns its ok method, which the channel sends (unless nowait); purge and delete answer
- * through the channel once the queue did. Refusals are thrown ({@code BrokerException} from the engine,
+ * through the channel once the queue did, and so does a declaration a cluster node answers once the metadata log
+ * committed it (docs/cluster.md, the engine's asynchronous declarations). Refusals are thrown ({@code BrokerException} from the engine,
  * {@code AmqpException} from the checks here) and translated by the channel.
  */
 final class Declarations {
@@ -52,15 +55,15 @@ final class Declarations {
                         access.indirectWrite(ae, c);
                     }
                 }
-                vhost.declareExchange(new ExchangeSpec(name, m.str("type"), m.bit("durable"), m.bit("auto-delete"),
-                        m.bit("internal"), m.table("arguments")), passive);
-                return Optional.of(MethodType.EXCHANGE_DECLARE_OK.with());
+                return whenDone(m, vhost.declareExchangeAsync(new ExchangeSpec(name, m.str("type"), m.bit("durable"),
+                        m.bit("auto-delete"), m.bit("internal"), m.table("arguments")), passive),
+                        x -> MethodType.EXCHANGE_DECLARE_OK.with());
             }
             case EXCHANGE_DELETE -> {
                 String name = entityName(m, "exchange");
                 access.configure("exchange", name, c);
-                vhost.deleteExchange(name, m.bit("if-unused"));
-                return Optional.of(MethodType.EXCHANGE_DELETE_OK.with());
+                return whenDone(m, vhost.deleteExchangeAsync(name, m.bit("if-unused")),
+                        x -> MethodType.EXCHANGE_DELETE_OK.with());
             }
             case EXCHANGE_BIND, EXCHANGE_UNBIND -> {
                 String destination = entityName(m, "destination");
@@ -73,14 +76,12 @@ final class Declarations {
                 }
                 Binding b = Binding.toExchange(source, destination, m.str("routing-key"), m.table("arguments"));
                 if (m.type() == MethodType.EXCHANGE_BIND) {
-                    vhost.bind(b, context.owner());
-                    return Optional.of(MethodType.EXCHANGE_BIND_OK.with());
+                    return whenDone(m, vhost.bindAsync(b, context.owner()), x -> MethodType.EXCHANGE_BIND_OK.with());
                 }
-                vhost.unbind(b, context.owner());
-                return Optional.of(MethodType.EXCHANGE_UNBIND_OK.with());
+                return whenDone(m, vhost.unbindAsync(b, context.owner()), x -> MethodType.EXCHANGE_UNBIND_OK.with());
             }
             case QUEUE_DECLARE -> {
-                return Optional.of(declareQueue(m, vhost, access));
+                return declareQueue(m, vhost, access);
             }
             case QUEUE_BIND, QUEUE_UNBIND -> {
                 String queue = strip(queueName(m));
@@ -96,11 +97,9 @@ final class Declarations {
                 access.topicRead(vhost, exchange, key, c);
                 Binding b = Binding.toQueue(exchange, queue, key, m.table("arguments"));
                 if (m.type() == MethodType.QUEUE_BIND) {
-                    vhost.bind(b, context.owner());
-                    return Optional.of(MethodType.QUEUE_BIND_OK.with());
+                    return whenDone(m, vhost.bindAsync(b, context.owner()), x -> MethodType.QUEUE_BIND_OK.with());
                 }
-                vhost.unbind(b, context.owner());
-                return Optional.of(MethodType.QUEUE_UNBIND_OK.with());
+                return whenDone(m, vhost.unbindAsync(b, context.owner()), x -> MethodType.QUEUE_UNBIND_OK.with());
             }
             case QUEUE_PURGE -> {
                 String queue = queueName(m);
@@ -114,7 +113,7 @@ final class Declarations {
                 access.configure("queue", queue, c);
                 access.queue(queue, c);
                 boolean existed = vhost.queue(queue).isPresent();
-                ch.await(() -> vhost.deleteQueue(queue, m.bit("if-unused"), m.bit("if-empty"), context.owner()),
+                ch.await(() -> vhost.deleteQueueAsync(queue, m.bit("if-unused"), m.bit("if-empty"), context.owner()),
                         (count, error) -> ch.completeOrFail(error, m, () -> {
                             if (existed) {
                                 // An MQTT session queue takes its session along (its owner or an administrator
@@ -129,8 +128,8 @@ final class Declarations {
         return Optional.empty();
     }
 
-    /** queue.declare: returns declare-ok, with the queue's final name. */
-    private Method declareQueue(Method m, Vhost vhost, AccessControl access) {
+    /** queue.declare: returns declare-ok, with the queue's final name (or empty, when it is answered later). */
+    private Optional<Method> declareQueue(Method m, Vhost vhost, AccessControl access) {
         String requested = entityName(m, "queue");
         boolean passive = m.bit("passive");
         if (passive && requested.isEmpty()) {
@@ -140,7 +139,7 @@ final class Declarations {
             // RabbitMQ answers a passive declare of the pseudo-queue, or of a reply-to address whose consumer is
             // live, with declare-ok (no messages, one consumer); any other such name is NOT_FOUND below.
             if (requested.equals(DirectReplyTo.PSEUDO_QUEUE) || context.directReplyTo().target(requested) != null) {
-                return MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L);
+                return Optional.of(MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L));
             }
         }
         MethodType c = m.type();
@@ -165,10 +164,30 @@ final class Declarations {
         };
         // A server-named queue gets the name the method's first pass made, so that when the checks stop it to ask an
         // auth service about that name, the pass after creates the queue that was asked about.
-        QueueInfo q = !passive && requested.isEmpty()
-                ? vhost.declareQueue(spec, access.serverName(), context.owner(), check)
-                : vhost.declareQueue(spec, context.owner(), passive, check);
-        return MethodType.QUEUE_DECLARE_OK.with(q.name(), (long) q.messageCount(), (long) q.consumerCount());
+        CompletableFuture<QueueInfo> q = vhost.declareQueueAsync(spec,
+                !passive && requested.isEmpty() ? access.serverName() : null, context.owner(), passive, check);
+        return whenDone(m, q, info ->
+                MethodType.QUEUE_DECLARE_OK.with(info.name(), (long) info.messageCount(), (long) info.consumerCount()));
+    }
+
+    /**
+     * The ok method for {@code m} once {@code done} completed: returned now when it already has (always on a
+     * single node, where the engine answers at once; the channel sends it), else sent when it completes (a cluster
+     * node answers a durable declaration after the metadata log committed it), the connection's later frames
+     * waiting meanwhile so that its replies stay in order. Refusals the engine throws at once go up as they did.
+     */
+    private <T> Optional<Method> whenDone(Method m, CompletableFuture<T> done, Function<T, Method> ok) {
+        if (done.isDone() && !done.isCompletedExceptionally()) {
+            return Optional.of(ok.apply(done.join()));
+        }
+        ch.await(() -> done, (value, error) -> ch.completeOrFail(error, m, () -> {
+            Method reply = ok.apply(value);
+            if (reply.type() == MethodType.QUEUE_DECLARE_OK) {
+                ch.declared(reply.str("queue"));
+            }
+            ch.answer(m, reply);
+        }));
+        return Optional.empty();
     }
 
     /**

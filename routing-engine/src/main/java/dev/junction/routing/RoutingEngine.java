@@ -67,6 +67,8 @@ public final class RoutingEngine implements AutoCloseable {
     /** The client connections of every protocol, for the management API, access changes and shutdown. */
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private volatile Predicate<String> perQueueMetrics = name -> true;
+    /** A cluster's metadata log, through which durable declarations take effect; null on a single node. */
+    private volatile DefinitionLog definitionLog;
 
     /**
      * @param threads how many threads run queue mailboxes; one per core is right for most loads
@@ -146,6 +148,16 @@ public final class RoutingEngine implements AutoCloseable {
         store.definitions().refusal().ifPresent(why -> {
             throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot declare durable " + what + ": " + why);
         });
+    }
+
+    /** From now on, durable declarations made through the engine API take effect when {@code log} commits them. */
+    public void commitDefinitionsThrough(DefinitionLog log) {
+        this.definitionLog = log;
+    }
+
+    /** The cluster's metadata log, or null on a single node. */
+    DefinitionLog definitionLog() {
+        return definitionLog;
     }
 
     /** The vhost and user limits and the per-client quotas; {@link Quotas#DEFAULTS} until the broker sets them. */

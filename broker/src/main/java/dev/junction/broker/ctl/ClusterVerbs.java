@@ -29,6 +29,7 @@ final class ClusterVerbs {
         String leader = status.path("leader").asText();
         out.line("leader\t" + (leader.isEmpty() ? "none (no majority in contact)" : leader));
         out.line("term\t" + status.path("term").asText());
+        out.line("leader_changes\t" + status.path("leader_changes").asText());
         out.table(MEMBER_COLUMNS, status.path("members"));
     }
 }

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/cluster}: the members of the metadata group, its leader, and each member's commit index, applied
- * index and lag as this node knows them (docs/cluster.md). A broker that runs alone answers 404.
+ * {@code GET /api/cluster}: the members of the metadata group, its leader, the leader changes this node has seen,
+ * and each member's commit index, applied index and lag as this node knows them (docs/cluster.md); the same
+ * numbers are the {@code junction_cluster_*} meters. A broker that runs alone answers 404.
  */
 final class ClusterResource {
 
@@ -29,6 +30,7 @@ final class ClusterResource {
         out.put("role", s.role());
         out.put("leader", s.leader());
         out.put("term", s.term());
+        out.put("leader_changes", s.leaderChanges());
         List<Map<String, Object>> members = new ArrayList<>();
         for (ClusterMember m : s.members()) {
             Map<String, Object> member = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.junction.broker.management;
 
 import dev.junction.broker.management.Caller.Access;
+import dev.junction.routing.CommittedDeclarations;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.api.Binding;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Queues, exchanges and bindings: {@code /api/queues[/{vhost}[/{name}[/contents|/get]]]},
  * {@code /api/exchanges[/{vhost}[/{name}[/publish]]]}, {@code /api/bindings[/{vhost}[/e/{x}/{q|e}/{d}[/{props}]]]}.
- * Declarations made here have no owning connection, as in RabbitMQ.
+ * Declarations made here have no owning connection, as in RabbitMQ. On a cluster node the durable ones take effect
+ * when the metadata log commits them and are answered after, as a client's are (docs/cluster.md).
  */
 final class EntityResource {
     private final RoutingEngine engine;
@@ -174,7 +176,9 @@ final class EntityResource {
             return;
         }
         v.queue(name).orElseThrow(ApiError::notFound);
-        await(v.deleteQueue(name, ifUnused, ifEmpty, null));
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
+        await(committed != null ? committed.deleteQueue(name, ifUnused, ifEmpty, null)
+                : v.deleteQueue(name, ifUnused, ifEmpty, null));
         engine.authorization().deletedOverAmqp(v.name(), name);
     }
 
@@ -196,7 +200,12 @@ final class EntityResource {
             throw ApiError.badRequest("queue type '" + type + "' is not supported; Junction has classic queues "
                     + "and streams");
         }
-        v.declareQueue(spec, null, false);
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
+        if (committed != null) {
+            await(committed.declareQueue(spec, null, null, n -> { }));
+        } else {
+            v.declareQueue(spec, null, false);
+        }
         return !existed;
     }
 
@@ -238,7 +247,13 @@ final class EntityResource {
                 if (!engineName.isEmpty()) {
                     v.exchange(engineName).orElseThrow(ApiError::notFound);
                 }
-                v.deleteExchange(engineName, "true".equals(r.query().get("if-unused")));
+                boolean ifUnused = "true".equals(r.query().get("if-unused"));
+                CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
+                if (committed != null) {
+                    await(committed.deleteExchange(engineName, ifUnused));
+                } else {
+                    v.deleteExchange(engineName, ifUnused);
+                }
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
@@ -251,9 +266,15 @@ final class EntityResource {
         }
         boolean existed = v.exchange(name).isPresent();
         String type = Values.required(body, "type");
-        v.declareExchange(new ExchangeSpec(name, type, Values.bool(body, "durable", true),
+        ExchangeSpec spec = new ExchangeSpec(name, type, Values.bool(body, "durable", true),
                 Values.bool(body, "auto_delete", false), Values.bool(body, "internal", false),
-                Values.fromJson(body.get("arguments"), "arguments")), false);
+                Values.fromJson(body.get("arguments"), "arguments"));
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
+        if (committed != null) {
+            await(committed.declareExchange(spec));
+        } else {
+            v.declareExchange(spec, false);
+        }
         return !existed;
     }
 
@@ -301,7 +322,12 @@ final class EntityResource {
             }
             case "DELETE" -> {
                 checkBind(caller, v, source, toQueue, destination, found.routingKey());
-                v.unbind(found, null);
+                CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
+                if (committed != null) {
+                    await(committed.unbind(found, null));
+                } else {
+                    v.unbind(found, null);
+                }
                 return ApiResponse.noContent();
             }
             default -> throw ApiError.methodNotAllowed();
@@ -313,7 +339,12 @@ final class EntityResource {
         checkBind(caller, v, source, toQueue, destination, routingKey);
         Binding b = toQueue ? Binding.toQueue(source, destination, routingKey, arguments)
                 : Binding.toExchange(source, destination, routingKey, arguments);
-        v.bind(b, null);
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
+        if (committed != null) {
+            await(committed.bind(b, null));
+        } else {
+            v.bind(b, null);
+        }
         return b;
     }
 

@@ -69,6 +69,15 @@ public final class ManagementApi {
         UserDirectory.load(engine.authorization().users(), fileUsers, engine.store().definitions());
     }
 
+    /**
+     * Applies a user (with its permissions and topic permissions) that a cluster's metadata log committed, as the
+     * API on some node stored it; {@code delete}: the user was deleted there. On the log's apply thread.
+     */
+    public static void applyReplicatedUser(RoutingEngine engine, dev.junction.storage.Definition user,
+                                           boolean delete) {
+        UserDirectory.applyReplicated(engine.authorization().users(), user, delete);
+    }
+
     /** True for the paths this API serves; the listener keeps the others. */
     public static boolean handles(String uri) {
         return uri.equals("/api") || uri.startsWith("/api/") || uri.startsWith("/api?");

@@ -62,6 +62,19 @@ final class UserDirectory {
         users.load(configured, stored);
     }
 
+    /** A user another node's API stored or deleted, committed by the cluster's metadata log. */
+    static void applyReplicated(Users users, Definition d, boolean delete) {
+        if (delete) {
+            users.remove(d.name());
+            return;
+        }
+        try {
+            users.putStored(decode(d.data()));
+        } catch (IOException e) {
+            LOG.warn("ignoring replicated user '{}': {}", d.name(), e.getMessage());
+        }
+    }
+
     Optional<UserConfig> find(String name) {
         return users.find(name);
     }
@@ -70,8 +83,12 @@ final class UserDirectory {
         return users.all();
     }
 
-    /** Replaces or adds a user, applies it at once and stores what the file does not declare. */
+    /**
+     * Replaces or adds a user, applies it at once and stores what the file does not declare. A cluster node
+     * without a leader refuses before it changes anything (docs/cluster.md).
+     */
     void put(UserConfig user) {
+        refuseWithoutQuorum(user.name());
         UserLayers.Stored stored = users.put(user);
         await(store.put(new Definition(DefinitionKind.USER, "", user.name(), encode(stored))));
         if (stored.overlay()) {
@@ -81,6 +98,7 @@ final class UserDirectory {
     }
 
     boolean delete(String name) {
+        refuseWithoutQuorum(name);
         boolean existed = users.remove(name);
         await(store.delete(DefinitionKind.USER, "", name));
         if (users.inFile(name)) {
@@ -103,6 +121,12 @@ final class UserDirectory {
     static UserConfig withTopicPermissions(UserConfig u, Map<String, List<TopicPermission>> topics) {
         return new UserConfig(u.name(), u.password(), u.passwordHash(), u.tags(), u.loopbackOnly(), u.permissions(),
                 u.acl(), topics);
+    }
+
+    private void refuseWithoutQuorum(String name) {
+        store.refusal().ifPresent(why -> {
+            throw new ApiError(503, "service_unavailable", "cannot change user '" + name + "': " + why);
+        });
     }
 
     private static void await(java.util.concurrent.CompletableFuture<Void> f) {

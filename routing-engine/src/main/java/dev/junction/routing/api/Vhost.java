@@ -94,6 +94,42 @@ public interface Vhost {
 
     void unbind(Binding binding, Object owner);
 
+    // ---- declarations answered when they have taken effect -------------------------------------------------------
+
+    /**
+     * {@link #declareExchange}, answered when the declaration has taken effect. On a single node that is now: the
+     * same call, its answer in a completed future and its refusals thrown as there, so an adapter that answers
+     * when the future completes answers as it did. In a cluster a durable exchange takes effect on every node only
+     * when the metadata log has committed it, and the future completes later, on an engine thread, once this node
+     * applied it; a passive declare first waits until this node has applied everything committed before it was
+     * asked. The adapter answers the client then, without waiting on its event loop (docs/cluster.md).
+     */
+    CompletableFuture<ExchangeInfo> declareExchangeAsync(ExchangeSpec spec, boolean passive);
+
+    /** {@link #deleteExchange}, answered as {@link #declareExchangeAsync} says. */
+    CompletableFuture<Void> deleteExchangeAsync(String exchange, boolean ifUnused);
+
+    /**
+     * {@link #declareQueue(QueueSpec, Object, boolean, Consumer)} (with {@code name} null) or
+     * {@link #declareQueue(QueueSpec, ServerQueueName, Object, Consumer)}, answered as
+     * {@link #declareExchangeAsync} says; {@code beforeCreate} runs on the caller's thread.
+     */
+    CompletableFuture<QueueInfo> declareQueueAsync(QueueSpec spec, ServerQueueName name, Object owner,
+                                                   boolean passive, Consumer<String> beforeCreate);
+
+    /**
+     * {@link #deleteQueue}, answered as {@link #declareExchangeAsync} says. {@link #deleteQueue} itself deletes on
+     * this node at once (and a cluster node then replicates the deletion), for callers that declare the same name
+     * again right after (an MQTT clean start).
+     */
+    CompletableFuture<Integer> deleteQueueAsync(String queue, boolean ifUnused, boolean ifEmpty, Object owner);
+
+    /** {@link #bind}, answered as {@link #declareExchangeAsync} says. */
+    CompletableFuture<Void> bindAsync(Binding binding, Object owner);
+
+    /** {@link #unbind}, answered as {@link #declareExchangeAsync} says. */
+    CompletableFuture<Void> unbindAsync(Binding binding, Object owner);
+
     // ---- messages -----------------------------------------------------------------------------------------------
 
     /**

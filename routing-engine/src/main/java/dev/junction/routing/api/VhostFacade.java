@@ -1,5 +1,7 @@
 package dev.junction.routing.api;
 
+import dev.junction.routing.CommittedDeclarations;
+import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
@@ -9,11 +11,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
-/** {@link Vhost} over the engine's {@link VirtualHost}: every call delegates; nothing is cached here. */
+/**
+ * {@link Vhost} over the engine's {@link VirtualHost}: every call delegates; nothing is cached here. On a cluster
+ * node the asynchronous declarations go through {@link CommittedDeclarations}.
+ */
 final class VhostFacade implements Vhost {
+    private final RoutingEngine engine;
     private final VirtualHost vhost;
 
-    VhostFacade(VirtualHost vhost) {
+    VhostFacade(RoutingEngine engine, VirtualHost vhost) {
+        this.engine = engine;
         this.vhost = vhost;
     }
 
@@ -134,6 +141,70 @@ final class VhostFacade implements Vhost {
     @Override
     public void unbind(Binding binding, Object owner) {
         vhost.unbind(binding, owner);
+    }
+
+    // ---- declarations answered when they have taken effect -------------------------------------------------------
+
+    @Override
+    public CompletableFuture<ExchangeInfo> declareExchangeAsync(ExchangeSpec spec, boolean passive) {
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, vhost);
+        if (committed == null) {
+            return CompletableFuture.completedFuture(declareExchange(spec, passive));
+        }
+        return passive ? committed.afterBarrier(() -> declareExchange(spec, true))
+                : committed.declareExchange(spec).thenApply(VhostFacade::info);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteExchangeAsync(String exchange, boolean ifUnused) {
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, vhost);
+        if (committed == null) {
+            deleteExchange(exchange, ifUnused);
+            return CompletableFuture.completedFuture(null);
+        }
+        return committed.deleteExchange(exchange, ifUnused);
+    }
+
+    @Override
+    public CompletableFuture<QueueInfo> declareQueueAsync(QueueSpec spec, ServerQueueName name, Object owner,
+                                                          boolean passive, Consumer<String> beforeCreate) {
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, vhost);
+        java.util.function.Supplier<QueueInfo> here = () -> name != null
+                ? declareQueue(spec, name, owner, beforeCreate) : declareQueue(spec, owner, passive, beforeCreate);
+        if (committed == null || (!passive && vhost.streams().handles(spec))) {
+            return CompletableFuture.completedFuture(here.get());
+        }
+        return passive ? committed.afterBarrier(here)
+                : committed.declareQueue(spec, name, owner, beforeCreate).thenApply(VhostFacade::info);
+    }
+
+    @Override
+    public CompletableFuture<Integer> deleteQueueAsync(String queue, boolean ifUnused, boolean ifEmpty, Object owner) {
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, vhost);
+        if (committed == null || vhost.streams().get(queue) != null) {
+            return deleteQueue(queue, ifUnused, ifEmpty, owner);
+        }
+        return committed.deleteQueue(queue, ifUnused, ifEmpty, owner);
+    }
+
+    @Override
+    public CompletableFuture<Void> bindAsync(Binding binding, Object owner) {
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, vhost);
+        if (committed == null) {
+            bind(binding, owner);
+            return CompletableFuture.completedFuture(null);
+        }
+        return committed.bind(binding, owner);
+    }
+
+    @Override
+    public CompletableFuture<Void> unbindAsync(Binding binding, Object owner) {
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, vhost);
+        if (committed == null) {
+            unbind(binding, owner);
+            return CompletableFuture.completedFuture(null);
+        }
+        return committed.unbind(binding, owner);
     }
 
     @Override

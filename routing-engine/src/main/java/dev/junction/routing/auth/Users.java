@@ -154,6 +154,21 @@ public final class Users {
         return stored;
     }
 
+    /**
+     * A user another cluster node's API stored (docs/cluster.md): kept as this node's API layer, under this node's
+     * file as at start, and applied at once.
+     */
+    public void putStored(UserLayers.Stored stored) {
+        List<Reduced> touched;
+        synchronized (this) {
+            Map<String, UserConfig> before = effective;
+            api.put(stored.user().name(), stored);
+            publish();
+            touched = changed(before, effective);
+        }
+        tell(touched);
+    }
+
     /** An API delete: the user is gone until the file declares it again (next reload or start). */
     public boolean remove(String name) {
         boolean existed;

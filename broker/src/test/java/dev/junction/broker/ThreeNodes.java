@@ -1,0 +1,166 @@
+package dev.junction.broker;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.junction.config.ConfigLoader;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Three brokers in one JVM as a cluster, for tests: free ports, one directory each under a test's temporary
+ * directory, stock-client connections and management API calls by node id. {@link #close} stops every broker.
+ */
+final class ThreeNodes implements AutoCloseable {
+
+    static final String[] IDS = {"n1", "n2", "n3"};
+
+    private final Path dir;
+    private final int[] raftPorts;
+    private final String extraConfig;
+    private final Map<String, Broker> brokers = new TreeMap<>();
+
+    /** {@code extraConfig}: more top-level YAML every node gets (users, for instance). */
+    ThreeNodes(Path dir, String extraConfig) throws IOException {
+        this.dir = dir;
+        this.raftPorts = freePorts(3);
+        this.extraConfig = extraConfig;
+    }
+
+    ThreeNodes startAll() throws Exception {
+        for (String id : IDS) {
+            start(id);
+        }
+        awaitLeaderEverywhere();
+        return this;
+    }
+
+    void start(String id) throws Exception {
+        brokers.put(id, Broker.start(ConfigLoader.parse(config(id), "test.yaml")));
+    }
+
+    void stop(String id) {
+        Broker b = brokers.remove(id);
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    Broker broker(String id) {
+        return brokers.get(id);
+    }
+
+    List<String> running() {
+        return List.copyOf(brokers.keySet());
+    }
+
+    String leader() {
+        return brokers.values().iterator().next().cluster().orElseThrow().status().leader();
+    }
+
+    /** The running nodes other than the leader. */
+    List<String> followers() {
+        String leader = leader();
+        return running().stream().filter(id -> !id.equals(leader)).toList();
+    }
+
+    void awaitLeaderEverywhere() throws Exception {
+        await("a leader known on every node", () -> brokers.values().stream()
+                .allMatch(b -> !b.cluster().orElseThrow().status().leader().isEmpty()));
+    }
+
+    Connection connect(String id) throws Exception {
+        return connect(id, "guest", "guest");
+    }
+
+    Connection connect(String id, String user, String password) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setPort(brokers.get(id).address("amqp").getPort());
+        f.setUsername(user);
+        f.setPassword(password);
+        return f.newConnection();
+    }
+
+    HttpResponse<String> http(String id, String method, String path, String body) throws Exception {
+        String auth = Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + brokers.get(id).address("http").getPort() + path))
+                .header("Authorization", "Basic " + auth).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        List.copyOf(brokers.keySet()).forEach(this::stop);
+    }
+
+    private String config(String id) {
+        int i = List.of(IDS).indexOf(id);
+        StringBuilder peers = new StringBuilder();
+        for (int p = 0; p < 3; p++) {
+            peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(raftPorts[p])
+                    .append("\" }\n");
+        }
+        return """
+                listeners:
+                  amqp: { port: 0 }
+                  mqtt: { port: 0 }
+                  mqtt_ws: { port: 0 }
+                  http: { bind: 127.0.0.1, port: 0 }
+                storage: { dir: "%s" }
+                cluster:
+                  node_id: %s
+                  bind: 127.0.0.1
+                  port: %d
+                  dir: "%s"
+                  election_timeout_min_ms: 500
+                  election_timeout_max_ms: 1000
+                  peers:
+                """.formatted(dir.resolve(id + "/data"), id, raftPorts[i], dir.resolve(id + "/raft"))
+                + peers + extraConfig;
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    static void await(String what, CheckedCondition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    interface CheckedCondition {
+        boolean holds() throws Exception;
+    }
+}

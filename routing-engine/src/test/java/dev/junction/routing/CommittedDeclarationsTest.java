@@ -1,0 +1,166 @@
+package dev.junction.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.ExchangeSpec;
+import dev.junction.routing.api.QueueInfo;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Vhost;
+import dev.junction.storage.Definition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine API's asynchronous declarations over a metadata log (docs/cluster.md): nothing changes before the log
+ * commits, the answer is this node's apply, reads wait for the barrier, and a node without a leader refuses
+ * deletions as it refuses declarations. The log here is a hand-driven fake: {@link #commitAll} is the commit.
+ */
+class CommittedDeclarationsTest {
+
+    private final EngineFixture f = new EngineFixture();
+    private final FakeLog log = new FakeLog();
+    private final Vhost vhost = Engine.of(f.engine).vhost("/").orElseThrow();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    @Test
+    void withoutALogTheAnswerIsThereAtOnce() {
+        CompletableFuture<QueueInfo> q = vhost.declareQueueAsync(QueueSpec.durable("alone"), null, null, false,
+                n -> { });
+        assertThat(q).isDone();
+        assertThat(q.join().name()).isEqualTo("alone");
+        assertThat(f.vhost.queue("alone")).isPresent();
+    }
+
+    @Test
+    void aDurableQueueExistsOnlyOnceCommittedAndIsAnsweredByTheApply() throws Exception {
+        f.engine.commitDefinitionsThrough(log);
+        CompletableFuture<QueueInfo> q = vhost.declareQueueAsync(QueueSpec.durable("q"), null, null, false,
+                n -> { });
+        assertThat(q).isNotDone();
+        assertThat(f.vhost.queue("q")).as("not before the commit").isEmpty();
+        commitAll();
+        assertThat(q.get(5, TimeUnit.SECONDS).name()).isEqualTo("q");
+        assertThat(f.vhost.queue("q")).isPresent();
+
+        // A transient queue is this node's alone: there at once, no log entry.
+        assertThat(vhost.declareQueueAsync(new QueueSpec("t", false, false, false, Map.of()), null, null, false,
+                n -> { })).isDone();
+        assertThat(log.pending).isEmpty();
+
+        // A conflicting redeclaration is refused by this node's state after the read barrier, as alone.
+        CompletableFuture<QueueInfo> conflicting = vhost.declareQueueAsync(
+                new QueueSpec("q", true, false, false, Map.of("x-max-length", 5)), null, null, false, n -> { });
+        assertThatThrownBy(() -> conflicting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(BrokerException.class)
+                .hasMessageContaining("inequivalent arg 'x-max-length'");
+        assertThat(log.barriers).isEqualTo(1);
+    }
+
+    @Test
+    void bindingsAndDeletionsGoThroughTheLogToo() throws Exception {
+        f.engine.commitDefinitionsThrough(log);
+        vhost.declareExchangeAsync(new ExchangeSpec("x", "direct", true, false, false, Map.of()), false);
+        vhost.declareQueueAsync(QueueSpec.durable("q"), null, null, false, n -> { });
+        commitAll();
+        CompletableFuture<Void> bound = vhost.bindAsync(Binding.toQueue("x", "q", "k", Map.of()), null);
+        assertThat(f.vhost.bindingsTo(true, "q")).isEmpty();
+        commitAll();
+        bound.get(5, TimeUnit.SECONDS);
+        assertThat(f.vhost.bindingsTo(true, "q")).hasSize(1);
+
+        CompletableFuture<Integer> deleted = vhost.deleteQueueAsync("q", false, false, null);
+        assertThat(f.vhost.queue("q")).isPresent();
+        commitAll();
+        assertThat(deleted.get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(f.vhost.queue("q")).isEmpty();
+        assertThat(f.vhost.bindingsTo(true, "q")).isEmpty();
+    }
+
+    @Test
+    void withoutALeaderDeletionsAreRefusedBeforeAnythingChanges() throws Exception {
+        f.engine.commitDefinitionsThrough(log);
+        vhost.declareExchangeAsync(new ExchangeSpec("x", "direct", true, false, false, Map.of()), false);
+        vhost.declareQueueAsync(QueueSpec.durable("q"), null, null, false, n -> { });
+        commitAll();
+        vhost.bindAsync(Binding.toQueue("x", "q", "k", Map.of()), null);
+        commitAll();
+        log.refusal = Optional.of("no leader for the metadata group");
+        assertThatThrownBy(() -> vhost.deleteQueueAsync("q", false, false, null))
+                .isInstanceOf(BrokerException.class).hasMessage("cannot delete durable queue 'q' in vhost '/': no leader "
+                        + "for the metadata group");
+        assertThatThrownBy(() -> vhost.deleteExchangeAsync("x", false)).isInstanceOf(BrokerException.class)
+                .matches(e -> ((BrokerException) e).kind() == ErrorKind.INTERNAL_ERROR);
+        assertThatThrownBy(() -> vhost.unbindAsync(Binding.toQueue("x", "q", "k", Map.of()), null))
+                .isInstanceOf(BrokerException.class);
+        assertThatThrownBy(() -> vhost.declareQueueAsync(QueueSpec.durable("q2"), null, null, false, n -> { }))
+                .isInstanceOf(BrokerException.class).hasMessageContaining("no leader");
+        assertThat(log.pending).isEmpty();
+        assertThat(f.vhost.queue("q")).isPresent();
+        assertThat(f.vhost.exchange("x")).isPresent();
+        assertThat(f.vhost.bindingsTo(true, "q")).hasSize(1);
+    }
+
+    /** Applies every entry submitted so far, in order, as a cluster node's state machine would. */
+    private void commitAll() {
+        List<Entry> entries = new ArrayList<>(log.pending);
+        log.pending.clear();
+        for (Entry e : entries) {
+            try {
+                e.answer.complete(ReplicatedDefinitions.apply(f.engine, stored(e), e.delete));
+            } catch (RuntimeException refused) {
+                e.answer.completeExceptionally(refused);
+            }
+        }
+    }
+
+    /** A deletion carries only the key; the apply needs the definition as stored (a binding's bytes). */
+    private Definition stored(Entry e) {
+        if (!e.delete) {
+            return e.definition;
+        }
+        return f.store.definitions().all().stream().filter(d -> d.kind() == e.definition.kind()
+                && d.vhost().equals(e.definition.vhost()) && d.name().equals(e.definition.name()))
+                .findFirst().orElse(e.definition);
+    }
+
+    private record Entry(Definition definition, boolean delete, CompletableFuture<Object> answer) {
+    }
+
+    private static final class FakeLog implements DefinitionLog {
+        final List<Entry> pending = new ArrayList<>();
+        Optional<String> refusal = Optional.empty();
+        int barriers;
+
+        @Override
+        public CompletableFuture<Object> commit(Definition definition, boolean delete) {
+            CompletableFuture<Object> answer = new CompletableFuture<>();
+            pending.add(new Entry(definition, delete, answer));
+            return answer;
+        }
+
+        @Override
+        public CompletableFuture<Void> readBarrier() {
+            barriers++;
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public Optional<String> refusal() {
+            return refusal;
+        }
+    }
+}
