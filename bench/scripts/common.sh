@@ -209,6 +209,7 @@ _rabbit_env() {
     export RABBITMQ_MNESIA_BASE="$base/mnesia"
     export RABBITMQ_LOG_BASE="$base/log"
     export RABBITMQ_PID_FILE="$base/node.pid"
+    export ERL_CRASH_DUMP="$base/log/erl_crash.dump"         # not the working directory (a checkout)
     export RABBITMQ_CONFIG_FILE="$base/rabbitmq.conf"
     export RABBITMQ_ADVANCED_CONFIG_FILE="$base/advanced.config"
     export RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins"
