@@ -253,10 +253,12 @@ case_telemetry() {
 }
 
 measure_commands() {
-    local case=$1 b=$2 run=$3 prefix=$4 publishers=amqp,mqtt kind
-    [ "$b" != mosquitto ] || publishers=mqtt
+    local case=$1 b=$2 run=$3 prefix=$4 kind endpoints
+    # Mosquitto has no AMQP port: its run has MQTT publishers only and no amqp= argument (the tool parses it).
+    if [ "$b" = mosquitto ]; then endpoints=(publishers=mqtt)
+    else endpoints=("amqp=127.0.0.1:$(amqp_port "$b")" publishers=amqp,mqtt); fi
     tool "$prefix.txt" java -Xmx2g -cp "$BENCH_JAR" dev.junction.bench.fleet.FleetCommandLoad \
-        "mqtt=127.0.0.1:$(mqtt_port "$b")" "amqp=127.0.0.1:$(amqp_port "$b")" "publishers=$publishers" \
+        "mqtt=127.0.0.1:$(mqtt_port "$b")" "${endpoints[@]}" \
         "devices=$SBS_DEVICES" rounds=3 kinds=unicast,broadcast
     for kind in amqp-unicast amqp-broadcast mqtt-unicast mqtt-broadcast; do
         local i=0
