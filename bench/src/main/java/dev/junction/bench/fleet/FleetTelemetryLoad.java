@@ -14,8 +14,10 @@ import java.util.List;
  * <p>Steps: an unreported warm-up at the first rate (the JIT of both the broker and this tool), then each of
  * {@code rates} for {@code seconds}; then, with {@code search=1}, the highest rate that holds (p99 under
  * {@code p99_limit_ms}, nothing lost, the pacer kept up): up from the best fixed rate by half until a probe fails,
- * bisected while the gap is over 10 %, and the best probed rate held for {@code hold_seconds} (if the hold fails,
- * 85 % of it once more). The last line is {@code held rate=R ...} ({@code rate=0}: nothing held).
+ * bisected while the gap is over 10 %, and the best probed rate held for {@code hold_seconds}; if the hold fails,
+ * 80 % of the rate is tried, up to {@code hold_attempts} holds in all (a 20 s probe passing is weaker evidence than a
+ * 60 s hold, and on a shared machine one stall fails a hold). The last line is {@code held rate=R ...}
+ * ({@code rate=0}: nothing held).
  *
  * <pre>java -cp benchmarks.jar dev.junction.bench.fleet.FleetTelemetryLoad mqtt=HOST:PORT amqp=HOST:PORT
  *      [devices=10000] [rates=5000,10000,20000] [seconds=60] [search=1] ...</pre>
@@ -64,6 +66,7 @@ public final class FleetTelemetryLoad {
         boolean search = a.integer("search", 1) == 1;
         int probeSeconds = a.integer("probe_seconds", 20);
         int holdSeconds = a.integer("hold_seconds", 60);
+        int holdAttempts = a.integer("hold_attempts", 4);
         int maxProbes = a.integer("max_probes", 6);
         double p99Limit = a.integer("p99_limit_ms", 100);
         int minSize = a.integer("min_size", 64);
@@ -90,7 +93,7 @@ public final class FleetTelemetryLoad {
                 (load.step("fixed", rate, seconds) ? passed : failed).add(rate);
             }
             if (search) {
-                load.search(passed, failed, probeSeconds, holdSeconds, maxProbes);
+                load.search(passed, failed, probeSeconds, holdSeconds, holdAttempts, maxProbes);
             }
         }
         System.exit(0);
@@ -98,7 +101,7 @@ public final class FleetTelemetryLoad {
 
     /** The search of the class comment, from what the fixed steps showed. */
     private void search(List<Integer> passed, List<Integer> failed, int probeSeconds, int holdSeconds,
-            int maxProbes) throws Exception {
+            int holdAttempts, int maxProbes) throws Exception {
         int best = passed.stream().mapToInt(Integer::intValue).max().orElse(0);
         int lo = best;
         int hi = failed.stream().mapToInt(Integer::intValue).filter(r -> r > best).min().orElse(Integer.MAX_VALUE);
@@ -124,12 +127,12 @@ public final class FleetTelemetryLoad {
                 hi = r;
             }
         }
-        for (int attempt = 0; attempt < 2 && lo > 0; attempt++) {
+        for (int attempt = 0; attempt < holdAttempts && lo > 0; attempt++) {
             if (step("hold", lo, holdSeconds)) {
                 System.out.printf("held rate=%d seconds=%d%n", lo, holdSeconds);
                 return;
             }
-            lo = round(lo * 85 / 100);
+            lo = round(lo * 80 / 100);
         }
         System.out.printf("held rate=0 seconds=%d%n", holdSeconds);
     }
