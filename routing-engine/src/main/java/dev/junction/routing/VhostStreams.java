@@ -76,7 +76,7 @@ public final class VhostStreams {
             Stream existing = streams.get(name);
             if (existing != null) {
                 if (!passive) {
-                    Equivalence.queue(what, existing.spec(), spec);
+                    Equivalence.stream(what, existing.spec(), spec);
                 }
                 return existing;
             }

@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Publishing does not pass the mailbox: the message is encoded and appended to the log at once, and the
  * publisher's confirmation is answered when the log says it is on disk (after its fsync), as for a durable queue.
  * Delivering runs in the mailbox ({@link SerialExecutor}): each active consumer reads on from its own cursor while
- * its credit lasts. Acknowledgements only give credit back ("acks move credit, not data"): a nack or reject does
- * the same, since a stream cannot requeue.
+ * its credit lasts. Acknowledgements only give credit back ("acks move credit, not data"); a nack or reject is
+ * refused ({@link #checkSettlement}), as RabbitMQ 3.10 refuses it, since a stream cannot requeue or discard.
  */
 public final class Stream implements QueueTarget {
     private static final int DELIVERIES_PER_TURN = 512;
@@ -178,18 +178,18 @@ public final class Stream implements QueueTarget {
     // ---- consuming --------------------------------------------------------------------------------------------
 
     /**
-     * Registers a consumer, refused as RabbitMQ 3.10 refuses it: without a prefetch count (406), with automatic
-     * acknowledgement (540), with an {@code x-stream-offset} it cannot read (406).
+     * Registers a consumer, refused as RabbitMQ 3.10 refuses it, in its order: without a prefetch count of its own
+     * (406; a channel-wide {@code basic.qos} does not count), then with automatic acknowledgement (540), then with
+     * an {@code x-stream-offset} it cannot read (406).
      */
     public CompletableFuture<Consumption> consume(ConsumerSpec consumerSpec, DeliverySink sink) {
-        // RabbitMQ checks the prefetch first; an adapter gives a no-ack consumer no credit of its own, so the
-        // no-ack refusal comes first here (it is the one such a consumer gets from RabbitMQ once qos is set).
+        // A no-ack consumer without qos is told the prefetch is missing, as by RabbitMQ, not the no-ack refusal.
+        if (!CreditLimits.ownCountLimited(consumerSpec.limits())) {
+            throw BrokerException.preconditionFailed("consumer prefetch count is not set for '" + what + "'");
+        }
         if (consumerSpec.autoAck()) {
             throw new BrokerException(ErrorKind.NOT_IMPLEMENTED,
                     "automatic acknowledgement not supported by stream queues " + what);
-        }
-        if (!CreditLimits.countLimited(consumerSpec.limits())) {
-            throw BrokerException.preconditionFailed("consumer prefetch count is not set for '" + what + "'");
         }
         StreamOffset start = StreamOffset.parse(consumerSpec.arguments().get(StreamOffset.ARGUMENT), what,
                 System.currentTimeMillis());
@@ -273,6 +273,15 @@ public final class Stream implements QueueTarget {
     @Override
     public void settle(long deliveryId, Settlement how) {
         settle(new long[] {deliveryId}, how);
+    }
+
+    /** RabbitMQ 3.10 stream queues take acks only: a nack or reject, requeue or not, is 540 (the connection closes). */
+    @Override
+    public void checkSettlement(Settlement how) {
+        if (how != Settlement.ACK) {
+            throw new BrokerException(ErrorKind.NOT_IMPLEMENTED,
+                    "basic.nack and basic.reject not supported by stream queues " + what);
+        }
     }
 
     @Override
