@@ -19,6 +19,7 @@ import dev.junction.routing.queue.CreditLimits;
 import dev.junction.routing.queue.EffectiveArguments;
 import dev.junction.routing.queue.QueueArguments;
 import dev.junction.routing.queue.QueueHost;
+import dev.junction.routing.queue.QueueMetrics;
 import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.stream.StreamLog;
@@ -58,6 +59,9 @@ public final class Stream implements QueueTarget {
     private final boolean singleActive;
     private final StreamLog log;
     private final SerialExecutor mailbox;
+    private final StreamStats stats = new StreamStats();
+    /** The vhost's counters (deliveries, acks), which count a stream's as a queue's. */
+    private final QueueMetrics metrics;
 
     // Owned by the mailbox thread.
     private final List<StreamConsumer> consumers = new ArrayList<>();
@@ -81,6 +85,7 @@ public final class Stream implements QueueTarget {
         this.retention = streamArgs;
         this.singleActive = declared.singleActiveConsumer();
         this.mailbox = new SerialExecutor(host.pool(), "stream " + spec.name());
+        this.metrics = host.metrics();
         this.log = host.store().streams().open(host.vhostName(), spec.name(), streamArgs.logSettings());
         log.onDurable(this::kick);
     }
@@ -124,6 +129,11 @@ public final class Stream implements QueueTarget {
         return consumerCount;
     }
 
+    /** Appends, deliveries and acknowledgements so far, for {@code message_stats} and the per-queue counters. */
+    public StreamStats stats() {
+        return stats;
+    }
+
     /** The log, for what the engine reports about it (first offset, bytes, segments). */
     public StreamLog log() {
         return log;
@@ -144,6 +154,7 @@ public final class Stream implements QueueTarget {
                 relieve();
             }
             if (error == null) {
+                stats.published();
                 confirmation.accept();
             } else {
                 confirmation.refuse();
@@ -254,17 +265,25 @@ public final class Stream implements QueueTarget {
     long held(StreamConsumer c, int size) {
         long id = nextDeliveryId++;
         unacked.put(id, new Held(c, size));
+        stats.delivered();
+        metrics.delivered(1);
         return id;
     }
 
     @Override
     public void settle(long[] deliveryIds, Settlement how) {
         mailbox.executeUrgent(() -> {
+            int settled = 0;
             for (long id : deliveryIds) {
                 Held h = unacked.remove(id);
                 if (h != null) {
                     CreditLimits.release(h.consumer().limits(), h.size());
+                    settled++;
                 }
+            }
+            if (how == Settlement.ACK) { // a REQUEUE is a channel that went or basic.recover: no acknowledgement
+                stats.acked(settled);
+                metrics.acked(settled);
             }
             deliver();
         });
