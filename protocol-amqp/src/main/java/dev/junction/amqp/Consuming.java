@@ -46,7 +46,7 @@ final class Consuming {
      * the start (unlimited until set), so a limit set after consumers exist applies to them and counts what they
      * already hold unacknowledged [RabbitMQ: basic.qos global].
      */
-    private final Credit channelPrefetch = Credit.unlimited();
+    private final Credit channelPrefetch = Credit.channelWide();
     private String replyToName;
     private ChannelConsumer replyToConsumer;
 
@@ -136,7 +136,8 @@ final class Consuming {
         context.access().read("queue", queueName, MethodType.BASIC_CONSUME);
         context.access().queueRead(queueName, MethodType.BASIC_CONSUME);
         List<Credit> limits = new ArrayList<>(2);
-        if (!noAck && (prefetchCount > 0 || prefetchBytes > 0)) {
+        if (prefetchCount > 0 || prefetchBytes > 0) {
+            // A no-ack consumer draws nothing from it; a stream reads it to refuse a consumer without qos (406).
             limits.add(Credit.of(prefetchCount, prefetchBytes));
         }
         // A no-ack consumer takes no credit from the channel-wide limit but waits while it is used up.

@@ -2,7 +2,9 @@ package dev.junction.amqp;
 
 import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.Method;
+import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Settlement;
 import java.util.ArrayList;
@@ -74,6 +76,7 @@ final class Outstanding implements AckTimeout.Deadlines {
             if (i < 0) {
                 throw unknownTag(m, tag);
             }
+            check(m, i, how, transactional);
             take(i, how, transactional);
             return;
         }
@@ -88,8 +91,28 @@ final class Outstanding implements AckTimeout.Deadlines {
         }
         for (int i = from; i < to; i++) {
             if (unacked.live(i)) {
+                check(m, i, how, transactional);
+            }
+        }
+        for (int i = from; i < to; i++) {
+            if (unacked.live(i)) {
                 take(i, how, transactional);
             }
+        }
+    }
+
+    /**
+     * Whether the delivery's queue takes {@code how} (a stream takes only acks: RabbitMQ 3.10 closes the connection
+     * with 540 for a nack or reject); inside a transaction RabbitMQ refuses it at tx.commit, so it is checked there.
+     */
+    private void check(Method m, int i, Settlement how, boolean transactional) {
+        if (how == Settlement.ACK || transactional) {
+            return;
+        }
+        try {
+            unacked.source(i).checkSettlement(how);
+        } catch (BrokerException e) {
+            throw AmqpChannel.translate(e, m);
         }
     }
 
@@ -103,8 +126,15 @@ final class Outstanding implements AckTimeout.Deadlines {
         unacked.remove(i);
     }
 
-    /** tx.commit: the transaction's settlements reach their queues. */
+    /** tx.commit: the transaction's settlements reach their queues, unless one of them refuses its kind. */
     void commit() {
+        for (Pending p : inTransaction) {
+            try {
+                p.delivery.source.checkSettlement(p.how);
+            } catch (BrokerException e) {
+                throw AmqpChannel.translate(e, MethodType.TX_COMMIT);
+            }
+        }
         for (Settlement how : Settlement.values()) {
             List<Delivered> chosen = new ArrayList<>();
             for (Pending p : inTransaction) {

@@ -5,6 +5,7 @@ import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.exchange.ExchangeStats;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueMetrics;
+import dev.junction.routing.stream.Stream;
 import dev.junction.storage.MessageStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -182,7 +183,22 @@ final class EngineMetrics implements QueueMetrics, VhostStats {
     }
 
     void queueRemoved(Queue q) {
-        List<Meter> meters = queueMeters.remove(q.name());
+        removeMeters(q.name());
+    }
+
+    /** A stream's own meters ({@link StreamMeters}), for the streams the broker names, as for queues. */
+    void streamAdded(Stream s) {
+        if (perQueue.test(s.name())) {
+            queueMeters.put(s.name(), StreamMeters.register(registry, s, tags.and("queue", s.name())));
+        }
+    }
+
+    void streamRemoved(Stream s) {
+        removeMeters(s.name());
+    }
+
+    private void removeMeters(String queue) {
+        List<Meter> meters = queueMeters.remove(queue);
         if (meters != null) {
             meters.forEach(registry::remove);
         }

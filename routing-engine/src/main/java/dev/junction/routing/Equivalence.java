@@ -6,6 +6,7 @@ import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.QueueArguments;
+import dev.junction.routing.stream.StreamEquivalence;
 
 /**
  * The AMQP rule that redeclaring an entity must ask for exactly what exists: otherwise 406 PRECONDITION_FAILED
@@ -30,10 +31,20 @@ final class Equivalence {
     }
 
     static void queue(String what, QueueSpec current, QueueSpec requested) {
+        properties(what, current, requested);
+        QueueArguments.checkEquivalent(current.arguments(), requested.arguments(), what);
+    }
+
+    /** A stream compares the same properties, then only the arguments RabbitMQ's stream queue type lists. */
+    static void stream(String what, QueueSpec current, QueueSpec requested) {
+        properties(what, current, requested);
+        StreamEquivalence.check(current.arguments(), requested.arguments(), what);
+    }
+
+    private static void properties(String what, QueueSpec current, QueueSpec requested) {
         check(what, "durable", current.durable(), requested.durable());
         check(what, "exclusive", current.exclusive(), requested.exclusive());
         check(what, "auto_delete", current.autoDelete(), requested.autoDelete());
-        QueueArguments.checkEquivalent(current.arguments(), requested.arguments(), what);
     }
 
     private static void check(String what, String field, Object current, Object requested) {

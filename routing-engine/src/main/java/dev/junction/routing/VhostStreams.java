@@ -31,6 +31,7 @@ public final class VhostStreams {
     private final BindingTable bindings;
     private final DeclarationGuard guard;
     private final VhostPolicies policies;
+    private final EngineMetrics metrics;
     /** The vhost's classic queues (read only here): one name space with the streams. */
     private final Map<String, Queue> queues;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
@@ -44,6 +45,7 @@ public final class VhostStreams {
         this.bindings = bindings;
         this.guard = vhost.guard();
         this.policies = vhost.policies();
+        this.metrics = vhost.metrics;
         this.queues = queues;
     }
 
@@ -76,7 +78,7 @@ public final class VhostStreams {
             Stream existing = streams.get(name);
             if (existing != null) {
                 if (!passive) {
-                    Equivalence.queue(what, existing.spec(), spec);
+                    Equivalence.stream(what, existing.spec(), spec);
                 }
                 return existing;
             }
@@ -99,6 +101,7 @@ public final class VhostStreams {
             QueueSpec named = spec.withName(name);
             Stream s = new Stream(host, named, streamArgs, args);
             streams.put(name, s);
+            metrics.streamAdded(s);
             policies.applyTo(s); // under the lock, as for a classic queue, so no policy change slips between
             engine.store().definitions().put(DefinitionCodec.queue(vhost, named));
             return s;
@@ -117,6 +120,7 @@ public final class VhostStreams {
                 return CompletableFuture.completedFuture(0);
             }
             bindings.removeAllInto(DestinationKind.QUEUE, name);
+            metrics.streamRemoved(s);
             engine.store().definitions().delete(DefinitionKind.QUEUE, vhost, name);
         }
         return s.delete().thenApply(n -> {
@@ -132,8 +136,12 @@ public final class VhostStreams {
         }
         synchronized (lock) {
             String what = "queue '" + spec.name() + "' in vhost '" + vhost + "'";
-            streams.computeIfAbsent(spec.name(), n -> new Stream(host, spec, StreamArguments.parse(spec, what),
-                    QueueArguments.parse(spec.arguments(), what)));
+            streams.computeIfAbsent(spec.name(), n -> {
+                Stream s = new Stream(host, spec, StreamArguments.parse(spec, what),
+                        QueueArguments.parse(spec.arguments(), what));
+                metrics.streamAdded(s);
+                return s;
+            });
         }
         return true;
     }

@@ -80,9 +80,16 @@ final class EntityResource {
     List<Map<String, Object>> queues(VirtualHost v) {
         List<Map<String, Object>> out = new ArrayList<>();
         v.queues().forEach(q -> out.add(queueView(v, q)));
-        v.streams().all().forEach(s -> out.add(Views.stream(v, s, Router.NODE)));
+        v.streams().all().forEach(s -> out.add(streamView(v, s)));
         out.sort(java.util.Comparator.comparing((Map<String, Object> m) -> (String) m.get("name")));
         return out;
+    }
+
+    /** A stream as RabbitMQ shows it, with its {@code message_stats}. */
+    Map<String, Object> streamView(VirtualHost v, Stream s) {
+        Map<String, Object> m = Views.stream(v, s, Router.NODE);
+        m.put("message_stats", rates.stream(s));
+        return m;
     }
 
     /** A queue as RabbitMQ shows it, with its {@code message_stats}. */
@@ -125,12 +132,14 @@ final class EntityResource {
             if (action.equals("contents") && r.is("DELETE")) {
                 caller.require(v.name(), Access.READ, name);
                 caller.check(caller.rights(engine, v.name()).queueRefusal(name));
+                StreamRequests.refusePurge(v, name);
                 await(v.purgeQueue(name, null));
                 return ApiResponse.noContent();
             }
             if (action.equals("get") && r.is("POST")) {
                 caller.require(v.name(), Access.READ, name);
                 caller.check(caller.rights(engine, v.name()).queueReadRefusal(name));
+                StreamRequests.refuseGet(v, name);
                 return ApiResponse.ok(messages.get(v.usableQueue(name, null), ManagementApi.parseObject(r.body())));
             }
             if (action.equals("contents") || action.equals("get")) {
@@ -145,7 +154,7 @@ final class EntityResource {
             case "GET", "HEAD" -> {
                 Stream s = v.streams().get(name);
                 if (s != null) {
-                    return ApiResponse.ok(Views.stream(v, s, Router.NODE));
+                    return ApiResponse.ok(streamView(v, s));
                 }
                 Queue q = v.queue(name).orElseThrow(ApiError::notFound);
                 return ApiResponse.ok(queueView(v, q));

@@ -7,6 +7,7 @@ import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.exchange.ExchangeStats;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueStats.Count;
+import dev.junction.routing.stream.Stream;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -35,7 +36,8 @@ public final class MessageRates {
     private long lastSampleNanos;
     private final Map<String, long[]> vhostQueueTotals = new HashMap<>();
     // Written by the sampler, read by API requests.
-    private volatile Map<Queue, Window> queues = new IdentityHashMap<>();
+    /** By queue or stream (identity). */
+    private volatile Map<Object, Window> queues = new IdentityHashMap<>();
     private volatile Map<Object, Window> exchanges = new IdentityHashMap<>();
     private volatile Map<String, Window> vhosts = new HashMap<>();
 
@@ -52,25 +54,20 @@ public final class MessageRates {
         long now = System.nanoTime();
         double seconds = lastSampleNanos == 0 ? 0 : (now - lastSampleNanos) / 1e9;
         lastSampleNanos = now;
-        Map<Queue, Window> previousQueues = queues;
+        Map<Object, Window> previousQueues = queues;
         Map<Object, Window> previousExchanges = exchanges;
         Map<String, Window> previousVhosts = vhosts;
-        Map<Queue, Window> nextQueues = new IdentityHashMap<>();
+        Map<Object, Window> nextQueues = new IdentityHashMap<>();
         Map<Object, Window> nextExchanges = new IdentityHashMap<>();
         Map<String, Window> nextVhosts = new HashMap<>();
         for (VirtualHost v : engine.vhosts()) {
             long[] totals = vhostQueueTotals.computeIfAbsent(v.name(), k -> new long[COUNTS.length]);
             for (Queue q : v.queues()) {
                 q.stats().sample(now);
-                long[] counts = q.stats().counts();
-                Window before = previousQueues.get(q);
-                long[] from = before == null ? new long[COUNTS.length] : before.counts();
-                for (int i = 0; i < counts.length; i++) {
-                    totals[i] += counts[i] - from[i];
-                }
-                if (before != null || any(counts)) {
-                    nextQueues.put(q, window(counts, from, seconds));
-                }
+                queue(nextQueues, previousQueues, q, q.stats().counts(), totals, seconds);
+            }
+            for (Stream s : v.streams().all()) { // a stream's appends, deliveries and acks count as a queue's
+                queue(nextQueues, previousQueues, s, s.stats().counts(), totals, seconds);
             }
             VhostStats own = engine.stats(v);
             exchange(nextExchanges, previousExchanges, own.defaultExchange(), own.defaultExchange(), seconds);
@@ -89,6 +86,18 @@ public final class MessageRates {
         queues = nextQueues;
         exchanges = nextExchanges;
         vhosts = nextVhosts;
+    }
+
+    private static void queue(Map<Object, Window> next, Map<Object, Window> previous, Object key, long[] counts,
+                              long[] totals, double seconds) {
+        Window before = previous.get(key);
+        long[] from = before == null ? new long[COUNTS.length] : before.counts();
+        for (int i = 0; i < counts.length; i++) {
+            totals[i] += counts[i] - from[i];
+        }
+        if (before != null || any(counts)) {
+            next.put(key, window(counts, from, seconds));
+        }
     }
 
     private static void exchange(Map<Object, Window> next, Map<Object, Window> previous, Object key,
@@ -124,8 +133,16 @@ public final class MessageRates {
 
     /** A queue's {@code message_stats}: its counts now, the rates of the last window. */
     Map<String, Object> queue(Queue q) {
-        Window w = queues.get(q);
-        long[] counts = q.stats().counts();
+        return queue(q, q.stats().counts());
+    }
+
+    /** A stream's {@code message_stats}, as RabbitMQ lists them for a stream: publish, deliver, ack (no gets). */
+    Map<String, Object> stream(Stream s) {
+        return queue(s, s.stats().counts());
+    }
+
+    private Map<String, Object> queue(Object key, long[] counts) {
+        Window w = queues.get(key);
         Map<String, Object> m = new LinkedHashMap<>();
         for (Count c : COUNTS) {
             put(m, c.field(), counts[c.ordinal()], w == null ? 0 : w.rates()[c.ordinal()]);

@@ -50,7 +50,9 @@ final class Views {
 
     /**
      * A stream as RabbitMQ lists one: type {@code stream}, always durable, {@code messages} the entries its retained
-     * log holds (a stream has no ready/unacked split: reading does not remove).
+     * log holds (a stream has no ready/unacked split: reading does not remove). Beyond RabbitMQ's fields, Junction's
+     * own view of the log: {@code stream_bytes} and {@code stream_segments} on disk, {@code stream_first_offset} and
+     * {@code stream_last_offset} (null while the stream holds nothing).
      */
     static Map<String, Object> stream(VirtualHost v, Stream s, String node) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -67,6 +69,12 @@ final class Views {
         m.put("messages_ready", s.messageCount());
         m.put("messages_unacknowledged", 0);
         m.put("consumers", s.consumerCount());
+        long first = s.log().first();
+        long end = s.log().end();
+        m.put("stream_bytes", s.log().bytes());
+        m.put("stream_segments", s.log().segmentCount());
+        m.put("stream_first_offset", first < end ? first : null);
+        m.put("stream_last_offset", first < end ? end - 1 : null);
         policy(m, s.arguments().policy());
         return m;
     }

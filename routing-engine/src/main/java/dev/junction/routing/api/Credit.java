@@ -19,6 +19,14 @@ public final class Credit {
         return new Credit(new Prefetch(count, bytes));
     }
 
+    /**
+     * A credit every consumer of a channel draws from (AMQP {@code basic.qos} with global=true), initially
+     * unlimited. A queue that asks for a consumer's own prefetch (a stream) does not count it as one.
+     */
+    public static Credit channelWide() {
+        return new Credit(new Prefetch(0, 0, true));
+    }
+
     public static Credit unlimited() {
         return new Credit(Prefetch.unlimited());
     }

@@ -13,4 +13,14 @@ public interface DeliverySource {
     void settle(long[] deliveryIds, Settlement how);
 
     void settle(long deliveryId, Settlement how);
+
+    /**
+     * Refuses a settlement this source cannot take, before the adapter passes any on; the default takes every kind.
+     * A stream takes only {@link Settlement#ACK}: RabbitMQ 3.10 answers basic.nack and basic.reject on a stream
+     * delivery with 540 NOT_IMPLEMENTED.
+     *
+     * @throws BrokerException when {@code how} is refused
+     */
+    default void checkSettlement(Settlement how) {
+    }
 }

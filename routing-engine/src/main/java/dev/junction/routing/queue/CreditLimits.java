@@ -29,6 +29,19 @@ public final class CreditLimits {
         }
     }
 
+    /**
+     * Whether the consumer has a count limit of its own ({@code basic.qos} with global=false): a channel-wide
+     * limit does not count, as in RabbitMQ 3.10, whose stream queues read the consumer's prefetch only.
+     */
+    public static boolean ownCountLimited(List<Prefetch> limits) {
+        for (Prefetch p : limits) {
+            if (!p.shared() && p.countLimit() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether some limit caps the count of unacknowledged deliveries (a {@code basic.qos} prefetch count). */
     public static boolean countLimited(List<Prefetch> limits) {
         for (Prefetch p : limits) {

@@ -15,10 +15,17 @@ public final class Prefetch {
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final Set<QueueTarget> waiting = ConcurrentHashMap.newKeySet();
+    private final boolean shared;
 
     public Prefetch(long countLimit, long bytesLimit) {
+        this(countLimit, bytesLimit, false);
+    }
+
+    /** {@code shared}: one limit for many consumers (a channel-wide QoS), not one consumer's own prefetch. */
+    public Prefetch(long countLimit, long bytesLimit, boolean shared) {
         this.countLimit = countLimit;
         this.bytesLimit = bytesLimit;
+        this.shared = shared;
     }
 
     public static Prefetch unlimited() {
@@ -30,6 +37,11 @@ public final class Prefetch {
         this.countLimit = newCountLimit;
         this.bytesLimit = newBytesLimit;
         wake();
+    }
+
+    /** Whether this is a limit shared by many consumers rather than one consumer's own. */
+    public boolean shared() {
+        return shared;
     }
 
     public long countLimit() {

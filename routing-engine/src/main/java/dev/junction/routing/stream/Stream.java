@@ -19,6 +19,7 @@ import dev.junction.routing.queue.CreditLimits;
 import dev.junction.routing.queue.EffectiveArguments;
 import dev.junction.routing.queue.QueueArguments;
 import dev.junction.routing.queue.QueueHost;
+import dev.junction.routing.queue.QueueMetrics;
 import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.QueueKey;
 import dev.junction.storage.stream.StreamLog;
@@ -39,8 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Publishing does not pass the mailbox: the message is encoded and appended to the log at once, and the
  * publisher's confirmation is answered when the log says it is on disk (after its fsync), as for a durable queue.
  * Delivering runs in the mailbox ({@link SerialExecutor}): each active consumer reads on from its own cursor while
- * its credit lasts. Acknowledgements only give credit back ("acks move credit, not data"): a nack or reject does
- * the same, since a stream cannot requeue.
+ * its credit lasts. Acknowledgements only give credit back ("acks move credit, not data"); a nack or reject is
+ * refused ({@link #checkSettlement}), as RabbitMQ 3.10 refuses it, since a stream cannot requeue or discard.
  */
 public final class Stream implements QueueTarget {
     private static final int DELIVERIES_PER_TURN = 512;
@@ -58,6 +59,9 @@ public final class Stream implements QueueTarget {
     private final boolean singleActive;
     private final StreamLog log;
     private final SerialExecutor mailbox;
+    private final StreamStats stats = new StreamStats();
+    /** The vhost's counters (deliveries, acks), which count a stream's as a queue's. */
+    private final QueueMetrics metrics;
 
     // Owned by the mailbox thread.
     private final List<StreamConsumer> consumers = new ArrayList<>();
@@ -81,6 +85,7 @@ public final class Stream implements QueueTarget {
         this.retention = streamArgs;
         this.singleActive = declared.singleActiveConsumer();
         this.mailbox = new SerialExecutor(host.pool(), "stream " + spec.name());
+        this.metrics = host.metrics();
         this.log = host.store().streams().open(host.vhostName(), spec.name(), streamArgs.logSettings());
         log.onDurable(this::kick);
     }
@@ -124,6 +129,11 @@ public final class Stream implements QueueTarget {
         return consumerCount;
     }
 
+    /** Appends, deliveries and acknowledgements so far, for {@code message_stats} and the per-queue counters. */
+    public StreamStats stats() {
+        return stats;
+    }
+
     /** The log, for what the engine reports about it (first offset, bytes, segments). */
     public StreamLog log() {
         return log;
@@ -144,6 +154,7 @@ public final class Stream implements QueueTarget {
                 relieve();
             }
             if (error == null) {
+                stats.published();
                 confirmation.accept();
             } else {
                 confirmation.refuse();
@@ -178,18 +189,18 @@ public final class Stream implements QueueTarget {
     // ---- consuming --------------------------------------------------------------------------------------------
 
     /**
-     * Registers a consumer, refused as RabbitMQ 3.10 refuses it: without a prefetch count (406), with automatic
-     * acknowledgement (540), with an {@code x-stream-offset} it cannot read (406).
+     * Registers a consumer, refused as RabbitMQ 3.10 refuses it, in its order: without a prefetch count of its own
+     * (406; a channel-wide {@code basic.qos} does not count), then with automatic acknowledgement (540), then with
+     * an {@code x-stream-offset} it cannot read (406).
      */
     public CompletableFuture<Consumption> consume(ConsumerSpec consumerSpec, DeliverySink sink) {
-        // RabbitMQ checks the prefetch first; an adapter gives a no-ack consumer no credit of its own, so the
-        // no-ack refusal comes first here (it is the one such a consumer gets from RabbitMQ once qos is set).
+        // A no-ack consumer without qos is told the prefetch is missing, as by RabbitMQ, not the no-ack refusal.
+        if (!CreditLimits.ownCountLimited(consumerSpec.limits())) {
+            throw BrokerException.preconditionFailed("consumer prefetch count is not set for '" + what + "'");
+        }
         if (consumerSpec.autoAck()) {
             throw new BrokerException(ErrorKind.NOT_IMPLEMENTED,
                     "automatic acknowledgement not supported by stream queues " + what);
-        }
-        if (!CreditLimits.countLimited(consumerSpec.limits())) {
-            throw BrokerException.preconditionFailed("consumer prefetch count is not set for '" + what + "'");
         }
         StreamOffset start = StreamOffset.parse(consumerSpec.arguments().get(StreamOffset.ARGUMENT), what,
                 System.currentTimeMillis());
@@ -254,17 +265,25 @@ public final class Stream implements QueueTarget {
     long held(StreamConsumer c, int size) {
         long id = nextDeliveryId++;
         unacked.put(id, new Held(c, size));
+        stats.delivered();
+        metrics.delivered(1);
         return id;
     }
 
     @Override
     public void settle(long[] deliveryIds, Settlement how) {
         mailbox.executeUrgent(() -> {
+            int settled = 0;
             for (long id : deliveryIds) {
                 Held h = unacked.remove(id);
                 if (h != null) {
                     CreditLimits.release(h.consumer().limits(), h.size());
+                    settled++;
                 }
+            }
+            if (how == Settlement.ACK) { // a REQUEUE is a channel that went or basic.recover: no acknowledgement
+                stats.acked(settled);
+                metrics.acked(settled);
             }
             deliver();
         });
@@ -273,6 +292,15 @@ public final class Stream implements QueueTarget {
     @Override
     public void settle(long deliveryId, Settlement how) {
         settle(new long[] {deliveryId}, how);
+    }
+
+    /** RabbitMQ 3.10 stream queues take acks only: a nack or reject, requeue or not, is 540 (the connection closes). */
+    @Override
+    public void checkSettlement(Settlement how) {
+        if (how != Settlement.ACK) {
+            throw new BrokerException(ErrorKind.NOT_IMPLEMENTED,
+                    "basic.nack and basic.reject not supported by stream queues " + what);
+        }
     }
 
     @Override
