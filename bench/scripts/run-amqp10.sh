@@ -39,6 +39,7 @@ fi
 : "${ARTEMIS_XMX:=$JUNCTION_XMX}"
 : "${AMQP10_DRAIN:=20}"                   # seconds the consumer may take to empty the queue after the window
 : "${JMS_JAVA_OPTS:=}"
+: "${BASELINE_JAR:=}"                    # broker "baseline" in AMQP10_BROKERS: another junction.jar, to compare two builds
 
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(persistent-sync persistent-async nonpersistent)
@@ -140,6 +141,11 @@ measure() {
             rm -rf "$BENCH_WORK/junction-data"
             start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/junction-amqp10-$c-$run.log"
             port=$JUNCTION_AMQP_PORT ;;
+        baseline)
+            rm -rf "$BENCH_WORK/junction-data"
+            JUNCTION_JAR="$BASELINE_JAR" start_junction "$BENCH_WORK/junction-data" \
+                "$BENCH_RESULTS/baseline-amqp10-$c-$run.log"
+            port=$JUNCTION_AMQP_PORT ;;
         artemis)
             rm -rf "$BENCH_WORK/artemis-data"
             start_artemis "$BENCH_WORK/artemis-data" "$BENCH_RESULTS/artemis-amqp10-$c-$run.log"
@@ -155,7 +161,7 @@ measure() {
         "$AMQP10_SECONDS" "$AMQP10_WARMUP" "$AMQP10_SIZE" >"$out" 2>&1 || echo "JmsThroughput exit $?" >>"$out"
     echo "amqp10-$c-$broker-$run end $(uptime)" >>"$BENCH_RESULTS/load.txt"
     case $broker in
-        junction) stop_junction ;;
+        junction|baseline) stop_junction ;;
         artemis) stop_artemis ;;
         rabbitmq) stop_rabbitmq ;;
     esac
@@ -165,12 +171,18 @@ measure() {
 rate() { grep -o 'received_per_s=[0-9]*' "$1" 2>/dev/null | cut -d= -f2; }
 
 table() {
-    echo "| case | Junction msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / Artemis | Junction / RabbitMQ | runs (J; A; R) |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
-    local c b f v
+    local c b f v base=0
+    ls "$BENCH_RESULTS"/amqp10-*-baseline-*.txt >/dev/null 2>&1 && base=1
+    if [ $base = 1 ]; then
+        echo "| case | Junction msg/s | baseline msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / baseline | Junction / Artemis | Junction / RabbitMQ | baseline / Artemis | runs (J; B; A; R) |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    else
+        echo "| case | Junction msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / Artemis | Junction / RabbitMQ | runs (J; A; R) |"
+        echo "|---|---:|---:|---:|---:|---:|---|"
+    fi
     for c in "${cases[@]}"; do
         declare -A med=() runs=()
-        for b in junction artemis rabbitmq; do
+        for b in junction baseline artemis rabbitmq; do
             local vals=()
             for f in "$BENCH_RESULTS"/amqp10-"$c"-"$b"-*.txt; do
                 [ -f "$f" ] || continue
@@ -185,9 +197,16 @@ table() {
             runs[$b]=$(IFS=/; echo "${vals[*]}")
         done
         ratio() { [ -n "${med[$1]}" ] && [ -n "${med[$2]}" ] && awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
-        printf '| %s | %s | %s | %s | %s | %s | %s; %s; %s |\n' "$c" "${med[junction]:--}" "${med[artemis]:--}" \
-            "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
-            "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"
+        if [ $base = 1 ]; then
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s; %s; %s; %s |\n' "$c" "${med[junction]:--}" \
+                "${med[baseline]:--}" "${med[artemis]:--}" "${med[rabbitmq]:--}" "$(ratio junction baseline)" \
+                "$(ratio junction artemis)" "$(ratio junction rabbitmq)" "$(ratio baseline artemis)" \
+                "${runs[junction]}" "${runs[baseline]}" "${runs[artemis]}" "${runs[rabbitmq]}"
+        else
+            printf '| %s | %s | %s | %s | %s | %s | %s; %s; %s |\n' "$c" "${med[junction]:--}" "${med[artemis]:--}" \
+                "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
+                "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"
+        fi
         unset med runs
     done
 }
