@@ -15,6 +15,9 @@
 # client's default prefetch (1000), counting in a message listener. A run measures AMQP10_SECONDS (20) after AMQP10_WARMUP (5) seconds.
 # The consumer then has AMQP10_DRAIN (20) seconds to empty the queue; a run where it did not (a broker whose
 # consumer falls behind its producer) is marked "*" in the table, its rate still counted.
+# Each raw file also has the broker's CPU per message received (BROKER_CPU, from /proc) and the clients' CPU
+# (client_cores). AMQP10_BROKERS picks and orders the brokers; "baseline" is Junction again from BASELINE_JAR
+# (another build), so a change is measured against the build before it in the same alternation.
 # Raw output: $BENCH_RESULTS/amqp10-CASE-BROKER-RUN.txt. AMQP10_TABLE_ONLY=1 only prints the table of the runs
 # found in $BENCH_RESULTS (to join cases run under separate locks with the same BENCH_WORK).
 #
@@ -39,6 +42,7 @@ fi
 : "${ARTEMIS_XMX:=$JUNCTION_XMX}"
 : "${AMQP10_DRAIN:=20}"                   # seconds the consumer may take to empty the queue after the window
 : "${JMS_JAVA_OPTS:=}"
+: "${BASELINE_JAR:=}"                    # broker "baseline" in AMQP10_BROKERS: another junction.jar, to compare two builds
 
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(persistent-sync persistent-async nonpersistent)
@@ -140,6 +144,11 @@ measure() {
             rm -rf "$BENCH_WORK/junction-data"
             start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/junction-amqp10-$c-$run.log"
             port=$JUNCTION_AMQP_PORT ;;
+        baseline)
+            rm -rf "$BENCH_WORK/junction-data"
+            JUNCTION_JAR="$BASELINE_JAR" start_junction "$BENCH_WORK/junction-data" \
+                "$BENCH_RESULTS/baseline-amqp10-$c-$run.log"
+            port=$JUNCTION_AMQP_PORT ;;
         artemis)
             rm -rf "$BENCH_WORK/artemis-data"
             start_artemis "$BENCH_WORK/artemis-data" "$BENCH_RESULTS/artemis-amqp10-$c-$run.log"
@@ -150,27 +159,53 @@ measure() {
     esac
     read -r url mode < <(url_and_mode "$port" "$c")
     log "amqp10 $c $broker run $run: JmsThroughput $url $(queue_for "$broker") $mode"
+    local pid cpu0
+    pid=$(broker_pid "$broker")
+    cpu0=$(cpu_ticks "$pid")
     # shellcheck disable=SC2086
     java -Dbench.drainSeconds="$AMQP10_DRAIN" $JMS_JAVA_OPTS -cp "$BENCH_JAR" dev.junction.bench.JmsThroughput "$url" "$(queue_for "$broker")" "$mode" \
         "$AMQP10_SECONDS" "$AMQP10_WARMUP" "$AMQP10_SIZE" >"$out" 2>&1 || echo "JmsThroughput exit $?" >>"$out"
+    # the broker's CPU over the whole client run (warm-up, window, drain) per message received: its cost per message
+    awk -v t0="$cpu0" -v t1="$(cpu_ticks "$pid")" -v hz="$(getconf CLK_TCK)" '
+        /^RESULT/ { for (i = 1; i <= NF; i++) if ($i ~ /^received=/) { split($i, kv, "="); n = kv[2] } }
+        END { if (n > 0 && t0 != "" && t1 != "") printf "BROKER_CPU cpu_s=%.1f us_per_msg=%.1f\n", (t1 - t0) / hz, (t1 - t0) / hz * 1e6 / n }
+    ' "$out" >>"$out"
     echo "amqp10-$c-$broker-$run end $(uptime)" >>"$BENCH_RESULTS/load.txt"
     case $broker in
-        junction) stop_junction ;;
+        junction|baseline) stop_junction ;;
         artemis) stop_artemis ;;
         rabbitmq) stop_rabbitmq ;;
     esac
-    grep -E '^(RESULT|FAILED|all )' "$out" >&2 || tail -3 "$out" >&2
+    grep -E '^(RESULT|FAILED|all |BROKER_CPU)' "$out" >&2 || tail -3 "$out" >&2
 }
+
+# The broker's process id, for its CPU time.
+broker_pid() {
+    case $1 in
+        junction|baseline) echo "$JUNCTION_PID" ;;
+        artemis) echo "$ARTEMIS_PID" ;;
+        rabbitmq) ( _rabbit_env; cat "$RABBITMQ_PID_FILE" 2>/dev/null ) ;;
+    esac
+}
+
+# user + system CPU of a process so far, in clock ticks (/proc/PID/stat fields 14 and 15)
+cpu_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 
 rate() { grep -o 'received_per_s=[0-9]*' "$1" 2>/dev/null | cut -d= -f2; }
 
 table() {
-    echo "| case | Junction msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / Artemis | Junction / RabbitMQ | runs (J; A; R) |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
-    local c b f v
+    local c b f v base=0
+    ls "$BENCH_RESULTS"/amqp10-*-baseline-*.txt >/dev/null 2>&1 && base=1
+    if [ $base = 1 ]; then
+        echo "| case | Junction msg/s | baseline msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / baseline | Junction / Artemis | Junction / RabbitMQ | baseline / Artemis | runs (J; B; A; R) |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    else
+        echo "| case | Junction msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / Artemis | Junction / RabbitMQ | runs (J; A; R) |"
+        echo "|---|---:|---:|---:|---:|---:|---|"
+    fi
     for c in "${cases[@]}"; do
         declare -A med=() runs=()
-        for b in junction artemis rabbitmq; do
+        for b in junction baseline artemis rabbitmq; do
             local vals=()
             for f in "$BENCH_RESULTS"/amqp10-"$c"-"$b"-*.txt; do
                 [ -f "$f" ] || continue
@@ -185,9 +220,16 @@ table() {
             runs[$b]=$(IFS=/; echo "${vals[*]}")
         done
         ratio() { [ -n "${med[$1]}" ] && [ -n "${med[$2]}" ] && awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
-        printf '| %s | %s | %s | %s | %s | %s | %s; %s; %s |\n' "$c" "${med[junction]:--}" "${med[artemis]:--}" \
-            "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
-            "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"
+        if [ $base = 1 ]; then
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s; %s; %s; %s |\n' "$c" "${med[junction]:--}" \
+                "${med[baseline]:--}" "${med[artemis]:--}" "${med[rabbitmq]:--}" "$(ratio junction baseline)" \
+                "$(ratio junction artemis)" "$(ratio junction rabbitmq)" "$(ratio baseline artemis)" \
+                "${runs[junction]}" "${runs[baseline]}" "${runs[artemis]}" "${runs[rabbitmq]}"
+        else
+            printf '| %s | %s | %s | %s | %s | %s | %s; %s; %s |\n' "$c" "${med[junction]:--}" "${med[artemis]:--}" \
+                "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
+                "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"
+        fi
         unset med runs
     done
 }

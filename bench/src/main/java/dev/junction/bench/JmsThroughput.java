@@ -8,6 +8,7 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +33,8 @@ import org.apache.qpid.jms.JmsConnectionFactory;
  *
  * <p>After the window the producer stops and the consumer drains the queue (at most 60 s, or
  * {@code -Dbench.drainSeconds}); the last line says
- * whether every message sent was received. The result line is {@code RESULT received_per_s=N sent_per_s=N ...}.
+ * whether every message sent was received. The result line is {@code RESULT received_per_s=N sent_per_s=N ...},
+ * with {@code client_cores}: the CPU this process (producer and consumer) used during the window, in cores.
  */
 public final class JmsThroughput {
     /** How long the consumer may take to drain the queue after the window ({@code -Dbench.drainSeconds}, 60). */
@@ -86,11 +88,13 @@ public final class JmsThroughput {
         TimeUnit.SECONDS.sleep(warmup);
         long r0 = received.get();
         long s0 = sent.get();
+        long c0 = cpuNanos();
         long t0 = System.nanoTime();
         TimeUnit.SECONDS.sleep(seconds);
         long r1 = received.get();
         long s1 = sent.get();
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        double clientCores = (cpuNanos() - c0) / 1e9 / elapsed;
         producing = false;
         producer.join(TimeUnit.SECONDS.toMillis(60));
         long drainEnd = System.nanoTime() + DRAIN_LIMIT_NS;
@@ -99,8 +103,9 @@ public final class JmsThroughput {
         }
         consuming = false;
         consumer.join(TimeUnit.SECONDS.toMillis(10));
-        System.out.printf("RESULT received_per_s=%.0f sent_per_s=%.0f window_s=%.1f sent=%d received=%d%n",
-                (r1 - r0) / elapsed, (s1 - s0) / elapsed, elapsed, sent.get(), received.get());
+        System.out.printf("RESULT received_per_s=%.0f sent_per_s=%.0f window_s=%.1f sent=%d received=%d"
+                + " client_cores=%.2f%n", (r1 - r0) / elapsed, (s1 - s0) / elapsed, elapsed, sent.get(),
+                received.get(), clientCores);
         if (failure.get() != null) {
             return fail("client error: " + failure.get());
         }
@@ -151,6 +156,12 @@ public final class JmsThroughput {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** CPU time of this process (both clients): how much of the machine the clients took during the window. */
+    private static long cpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     private static int fail(String why) {

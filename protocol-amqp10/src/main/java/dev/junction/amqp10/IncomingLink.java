@@ -37,6 +37,7 @@ final class IncomingLink {
     private final int window;
     /** Unsettled messages routed and not yet confirmed: they count against the window. */
     private int awaiting;
+    private final Confirmations confirmations;
     private boolean open = true;
 
     private IncomingLink(Receiver receiver, Opened o, Address target) {
@@ -44,6 +45,7 @@ final class IncomingLink {
         this.o = o;
         this.target = target;
         this.window = o.settings().linkCredit();
+        this.confirmations = new Confirmations(o.conn()::onLoop, this::confirmed, this::topUp);
     }
 
     static IncomingLink attach(Receiver r, Opened o) {
@@ -159,10 +161,10 @@ final class IncomingLink {
         awaiting++;
         CompletableFuture<Boolean> confirmed = result.confirmed();
         if (confirmed.isDone() && !confirmed.isCompletedExceptionally()) {
-            confirmed(d, confirmed.join());
+            confirmed(d, confirmed.join()); // the caller tops the credit up
         } else {
-            confirmed.whenComplete((ok, error) -> o.conn().onLoop(
-                    () -> confirmed(d, error == null && Boolean.TRUE.equals(ok))));
+            confirmed.whenComplete((ok, error) -> confirmations.completed(d,
+                    error == null && Boolean.TRUE.equals(ok)));
         }
     }
 
@@ -185,11 +187,11 @@ final class IncomingLink {
         outcome(d, settled, state);
     }
 
+    /** The engine's answer for an unsettled message; the credit is topped up after (once per batch). */
     private void confirmed(Delivery d, boolean ok) {
         awaiting--;
         if (open) {
             outcome(d, false, ok ? Accepted.getInstance() : Released.getInstance());
-            topUp();
         }
     }
 

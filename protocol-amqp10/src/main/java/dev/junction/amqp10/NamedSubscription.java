@@ -83,22 +83,24 @@ final class NamedSubscription {
                     + vhost.name() + "'");
         }
         QueueInfo existing = vhost.queue(queue).orElse(null);
-        if (existing == null) {
-            o.access().configureQueue(queue);
-            // a durable subscription outlives its connections; a shared volatile one its last consumer
-            vhost.declareQueue(new QueueSpec(queue, durable, false, !durable, Map.of()), o.conn(), false);
-        } else if (existing.spec().durable() != durable) {
+        if (existing != null && existing.spec().durable() != durable) {
             throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
                     + "' exists " + (durable ? "and is not durable" : "and is durable"));
         }
         Binding wanted = Binding.toQueue(sub.exchange(), queue, sub.key(), Map.of());
-        List<Binding> bound = vhost.bindingsTo(queue).stream().filter(b -> !b.source().isEmpty()).toList();
-        if (!bound.equals(List.of(wanted))) {
-            if (existing != null && existing.consumerCount() > 0) {
-                throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
-                        + "' is in use on another topic");
-            }
-            o.access().bind(vhost, sub.exchange(), sub.key(), queue);
+        List<Binding> bound = existing == null ? List.of()
+                : vhost.bindingsTo(queue).stream().filter(b -> !b.source().isEmpty()).toList();
+        boolean move = !bound.equals(List.of(wanted));
+        if (move && existing != null && existing.consumerCount() > 0) {
+            throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
+                    + "' is in use on another topic");
+        }
+        permit(o, vhost, queue, existing == null, move ? wanted : null, bound);
+        if (existing == null) {
+            // a durable subscription outlives its connections; a shared volatile one its last consumer
+            vhost.declareQueue(new QueueSpec(queue, durable, false, !durable, Map.of()), o.conn(), false);
+        }
+        if (move) {
             for (Binding old : bound) {
                 vhost.unbind(old, o.conn());
             }
@@ -109,6 +111,27 @@ final class NamedSubscription {
             vhost.bind(wanted, o.conn());
         }
         return queue;
+    }
+
+    /**
+     * Every permission the attach needs, checked before any of its steps changes anything: a refused attach must
+     * not have declared a queue nor, when it moves a subscription another consumer left, have dropped its messages
+     * (a user who may not read the subscription could otherwise empty it). Declaring needs configure on the queue;
+     * binding it to the new topic ({@code rebind}) and unbinding the old topics ({@code unbind}) what 0-9-1's
+     * queue.bind and queue.unbind need; purging and consuming read on the queue, as queue.purge and basic.consume.
+     */
+    private static void permit(Opened o, Vhost vhost, String queue, boolean declare, Binding rebind,
+                               List<Binding> unbind) {
+        if (declare) {
+            o.access().configureQueue(queue);
+        }
+        o.access().consume(queue);
+        if (rebind != null) {
+            o.access().bind(vhost, rebind.source(), rebind.routingKey(), queue);
+            for (Binding old : unbind) {
+                o.access().bind(vhost, old.source(), old.routingKey(), queue);
+            }
+        }
     }
 
     /**
@@ -152,9 +175,17 @@ final class NamedSubscription {
         found = true;
     }
 
-    /** The lookup link was closed (not only detached): the subscription it found is deleted, unless in use. */
+    /**
+     * The lookup link was closed (not only detached): the subscription it found is deleted, unless in use. The
+     * permission is asked again first, as 0-9-1's queue.delete asks it: the lookup's answer may be a while ago, and
+     * a permission revoked meanwhile applies to the delete (a refusal detaches the link with its condition).
+     */
     CompletableFuture<?> gone() {
-        return found ? o.vhost().deleteQueue(queue, true, false, o.conn()) : CompletableFuture.completedFuture(null);
+        if (!found) {
+            return CompletableFuture.completedFuture(null);
+        }
+        o.access().configureQueue(queue);
+        return o.vhost().deleteQueue(queue, true, false, o.conn());
     }
 
     /**
