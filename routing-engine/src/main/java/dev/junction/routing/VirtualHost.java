@@ -145,7 +145,7 @@ public final class VirtualHost {
 
     private QueueTarget target(String queueName) {
         Queue q = queues.get(queueName);
-        return q != null ? q : streams.get(queueName);
+        return q != null ? engine.quorum().target(q) : streams.get(queueName); // a quorum queue's log
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.junction.cluster.quorum;
 
+import dev.junction.routing.quorum.QuorumLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * leader changes. Nothing here blocks: a publisher confirm completes from the client's thread, which the caller
  * hands back to its connection's own executor.
  */
-public final class QuorumNode implements AutoCloseable {
+public final class QuorumNode implements QuorumLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
     private static final int SUBMIT_RETRIES = 100;
     private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
@@ -158,49 +159,58 @@ public final class QuorumNode implements AutoCloseable {
     }
 
     /** Creates the queue's replicated state (idempotent): x-delivery-limit ({@code -1}: none), single active. */
+    @Override
     public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive) {
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), "",
                 deliveryLimit, singleActive ? 1 : 0));
     }
 
     /** Appends a message; completes with its id once a majority has it (then the publisher may be confirmed). */
+    @Override
     public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body) {
         return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), body));
     }
 
     /** A new consumer id of this node, for {@link #attach}. */
+    @Override
     public String newConsumerId() {
         return incarnation + nextConsumer.incrementAndGet();
     }
 
     /** Attaches {@code consumer} (from {@link #newConsumerId}) with a prefetch ({@code 0}: unlimited). */
+    @Override
     public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.ATTACH, key(vhost, name), consumer,
                 prefetch));
     }
 
+    @Override
     public CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids) {
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.SETTLE, key(vhost, name), consumer, 0,
                 ids));
     }
 
     /** Returns the messages to the queue (requeue), counting a delivery each against x-delivery-limit. */
+    @Override
     public CompletableFuture<Long> giveBack(String vhost, String name, String consumer, long... ids) {
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.RETURN, key(vhost, name), consumer, 0,
                 ids));
     }
 
     /** Detaches the consumer; with {@code returnUnsettled} (its channel closed) its messages go back too. */
+    @Override
     public CompletableFuture<Long> detach(String vhost, String name, String consumer, boolean returnUnsettled) {
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DETACH, key(vhost, name), consumer,
                 returnUnsettled ? 1 : 0));
     }
 
     /** Completes with the number of ready messages dropped. */
+    @Override
     public CompletableFuture<Long> purge(String vhost, String name) {
         return submit(vhost, name, QuorumCommand.of(QuorumCommand.Op.PURGE, key(vhost, name)));
     }
 
+    @Override
     public CompletableFuture<Long> delete(String vhost, String name) {
         return submit(vhost, name, QuorumCommand.of(QuorumCommand.Op.DELETE, key(vhost, name)));
     }
@@ -219,6 +229,7 @@ public final class QuorumNode implements AutoCloseable {
     }
 
     /** The ready messages of the queue on this node's replica (as applied here so far), or -1. */
+    @Override
     public int readyCount(String vhost, String name) {
         QuorumStateMachine m;
         synchronized (machines) {

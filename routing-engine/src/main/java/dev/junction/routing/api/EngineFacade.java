@@ -23,12 +23,12 @@ final class EngineFacade implements Engine {
 
     @Override
     public Optional<Vhost> vhost(String name) {
-        return engine.vhost(name).map(VhostFacade::new);
+        return engine.vhost(name).map(v -> new VhostFacade(v, engine.quorum()));
     }
 
     @Override
     public Vhost createVhost(String name) {
-        return new VhostFacade(engine.createVhost(name));
+        return new VhostFacade(engine.createVhost(name), engine.quorum());
     }
 
     @Override
