@@ -44,6 +44,11 @@ public final class QuorumCluster {
                     }
 
                     @Override
+                    public void reattach() {
+                        queues.reattach();
+                    }
+
+                    @Override
                     public void deadLetter(String vhost, String name, byte[] body, int returns) {
                         queues.deadLetter(vhost, name, body, returns);
                     }

@@ -39,7 +39,8 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
         DELETE,
         /**
          * Detaches, returning their messages, every consumer whose id starts with {@code consumer} (a node's
-         * prefix) but not with the prefix in {@code body} (that node's current incarnation, or empty).
+         * prefix) but not with the prefix in {@code body} (that node's current incarnation, or empty) and, when
+         * {@code number} is positive, that was attached before log index {@code number}.
          */
         DETACH_NODE
     }

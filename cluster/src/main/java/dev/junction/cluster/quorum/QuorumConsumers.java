@@ -16,4 +16,11 @@ public interface QuorumConsumers {
 
     /** The message left the queue past its x-delivery-limit: publish it to the queue's dead-letter exchange. */
     void deadLetter(String vhost, String name, byte[] body, int returns);
+
+    /**
+     * A group leader detached this node's consumers while it did not hear from the node: attach every live one
+     * again (its unsettled deliveries were returned to the queue and will be delivered again).
+     */
+    default void reattach() {
+    }
 }

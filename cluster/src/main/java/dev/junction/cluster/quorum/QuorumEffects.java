@@ -16,6 +16,13 @@ interface QuorumEffects {
      */
     void deadLettered(String queue, String consumer, byte[] body, int returns);
 
+    /**
+     * The consumers of the node with id prefix {@code prefix} were detached in the log, except those starting
+     * with {@code keep} (empty: by a group leader that had not heard from that node).
+     */
+    default void nodeDetached(String prefix, String keep) {
+    }
+
     /** Does nothing: a replica without consumers or dead-letter targets of its own. */
     QuorumEffects NONE = new QuorumEffects() {
         @Override

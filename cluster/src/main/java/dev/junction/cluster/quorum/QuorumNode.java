@@ -17,7 +17,6 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
-import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -26,7 +25,6 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +57,9 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     private final AtomicLong nextConsumer = new AtomicLong();
     private final Map<RaftGroupId, QuorumStateMachine> machines = new LinkedHashMap<>();
     private final Map<RaftGroupId, RaftClient> clients = new LinkedHashMap<>();
+    private final QuorumSubmitter submitter = new QuorumSubmitter(clients);
     private RaftServer server;
+    private SilentNodeWatch watch;
 
     /**
      * {@code peers}: every member's id and Raft address (host:port), this node's included, the same on every node;
@@ -113,6 +113,10 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
             submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", nodeId + '/', 0, new long[0],
                     incarnation.getBytes(StandardCharsets.UTF_8)));
         }
+        watch = new SilentNodeWatch(server, groups, settings.electionMax().toMillis() * 5, (g, node, before) ->
+                submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", node + '/', before, new long[0],
+                        new byte[0])));
+        watch.start();
         LOG.info("quorum node {}: {} quorum groups (raft {}:{}, dir {})", nodeId, groups.size(), bind, port,
                 dir.toAbsolutePath());
     }
@@ -139,6 +143,14 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
             if (consumer.startsWith(incarnation)) {
                 int nul = queue.indexOf('\0');
                 consumers.deliver(queue.substring(0, nul), queue.substring(nul + 1), consumer, id, body, returns);
+            }
+        }
+
+        /** A leader detached this node's consumers while it was cut off: attach the live ones again. */
+        @Override
+        public void nodeDetached(String prefix, String keep) {
+            if (prefix.equals(nodeId + '/') && keep.isEmpty()) {
+                consumers.reattach();
             }
         }
 
@@ -257,18 +269,23 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     private CompletableFuture<Long> submit(RaftGroup group, QuorumCommand c) {
-        return clients.get(group.getGroupId()).async().send(Message.valueOf(ByteString.copyFrom(c.encode())))
-                .thenApply(reply -> {
-                    if (!reply.isSuccess()) {
-                        throw new IllegalStateException("quorum group refused " + c.op() + ": "
-                                + reply.getException());
-                    }
-                    return Long.parseLong(reply.getMessage().getContent().toStringUtf8());
-                });
+        return submitter.submit(group.getGroupId(), c);
+    }
+
+    @Override
+    public boolean congested() {
+        return submitter.congested();
+    }
+
+    @Override
+    public void whenRelieved(Runnable callback) {
+        submitter.whenRelieved(callback);
     }
 
     @Override
     public void close() {
+        closeQuietly(watch);
+        closeQuietly(submitter);
         for (RaftClient c : clients.values()) {
             closeQuietly(c);
         }

@@ -36,13 +36,15 @@ final class QuorumQueueState {
     private record Checkout(String consumer, Held message) {
     }
 
-    /** A consumer's prefetch (0: unlimited) and how many messages it holds unsettled. */
+    /** A consumer's prefetch (0: unlimited), the log index it was attached at, its unsettled messages. */
     private static final class Consumer {
         final long prefetch;
+        final long attachedAt;
         long inFlight;
 
-        Consumer(long prefetch) {
+        Consumer(long prefetch, long attachedAt) {
             this.prefetch = prefetch;
+            this.attachedAt = attachedAt;
         }
 
         boolean hasRoom() {
@@ -71,8 +73,8 @@ final class QuorumQueueState {
         assign(effects);
     }
 
-    void attach(String consumer, long prefetch, QuorumEffects effects) {
-        consumers.putIfAbsent(consumer, new Consumer(prefetch));
+    void attach(String consumer, long prefetch, long index, QuorumEffects effects) {
+        consumers.putIfAbsent(consumer, new Consumer(prefetch, index));
         assign(effects);
     }
 
@@ -110,17 +112,24 @@ final class QuorumQueueState {
         assign(effects);
     }
 
-    /** Detaches every consumer whose id starts with {@code prefix} but not {@code keep} (a node gone or restarted). */
-    void detachAll(String prefix, String keep, QuorumEffects effects) {
+    /**
+     * Detaches every consumer whose id starts with {@code prefix} but not {@code keep} (a node restarted), or that
+     * was attached before log index {@code before} (a node its group's leader has not heard from: consumers it
+     * attached after that, once back, stay), returning their messages; and returns the messages still held by
+     * consumers of the prefix that were detached before.
+     */
+    void detachAll(String prefix, String keep, long before, QuorumEffects effects) {
         List<String> gone = new ArrayList<>();
-        for (String c : consumers.keySet()) {
-            if (c.startsWith(prefix) && (keep.isEmpty() || !c.startsWith(keep))) {
+        for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
+            String c = e.getKey();
+            if (c.startsWith(prefix) && (keep.isEmpty() || !c.startsWith(keep))
+                    && (before <= 0 || e.getValue().attachedAt < before)) {
                 gone.add(c);
             }
         }
         for (Checkout c : checkedOut.values()) {
             if (c.consumer().startsWith(prefix) && (keep.isEmpty() || !c.consumer().startsWith(keep))
-                    && !gone.contains(c.consumer())) {
+                    && !consumers.containsKey(c.consumer()) && !gone.contains(c.consumer())) {
                 gone.add(c.consumer()); // cancelled earlier, still holding messages
             }
         }
@@ -211,6 +220,7 @@ final class QuorumQueueState {
         for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
             out.writeUTF(e.getKey());
             out.writeLong(e.getValue().prefetch);
+            out.writeLong(e.getValue().attachedAt);
             out.writeLong(e.getValue().inFlight);
         }
         List<Long> ids = new ArrayList<>(checkedOut.keySet());
@@ -233,7 +243,8 @@ final class QuorumQueueState {
         }
         for (int i = in.readInt(); i > 0; i--) {
             String id = in.readUTF();
-            Consumer read = new Consumer(in.readLong());
+            long prefetch = in.readLong();
+            Consumer read = new Consumer(prefetch, in.readLong());
             read.inFlight = in.readLong();
             s.consumers.put(id, read);
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -31,6 +32,8 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
     RaftProperties properties(Path dir, String bind, int port) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
+        // Ratis's default of 100 outstanding requests per client would hold a busy node's publishes one by one.
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 1000);
         GrpcConfigKeys.Server.setHost(p, bind);
         GrpcConfigKeys.Server.setPort(p, port);
         TimeDuration min = TimeDuration.valueOf(electionMin.toMillis(), TimeUnit.MILLISECONDS);

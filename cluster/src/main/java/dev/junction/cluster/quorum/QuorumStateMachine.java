@@ -94,7 +94,8 @@ final class QuorumStateMachine extends BaseStateMachine {
     synchronized long apply(QuorumCommand c, long index) {
         if (c.op() == QuorumCommand.Op.DETACH_NODE) {
             String keep = new String(c.body(), StandardCharsets.UTF_8);
-            queues.values().forEach(q -> q.detachAll(c.consumer(), keep, effects));
+            queues.values().forEach(q -> q.detachAll(c.consumer(), keep, c.number(), effects));
+            effects.nodeDetached(c.consumer(), keep);
             return 0;
         }
         if (c.op() == QuorumCommand.Op.DECLARE) {
@@ -108,7 +109,7 @@ final class QuorumStateMachine extends BaseStateMachine {
         }
         switch (c.op()) {
             case ENQUEUE -> q.enqueue(index, c.body(), effects);
-            case ATTACH -> q.attach(c.consumer(), c.number(), effects);
+            case ATTACH -> q.attach(c.consumer(), c.number(), index, effects);
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
             case DETACH -> q.detach(c.consumer(), c.number() == 1, effects);

@@ -158,6 +158,30 @@ class QuorumNodeTest {
         assertThat(got.get(left.get(1)).poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
 
+    @Test
+    void theMessagesOfAConsumerOnANodeThatWentSilentGoToAnotherConsumer() throws Exception {
+        startThree();
+        done(nodes.get("n1").declare("/", "silent", -1, false));
+        String leader = nodes.get("n1").leaderOf("/", "silent").orElseThrow();
+        String follower = nodes.keySet().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+        QuorumNode gone = nodes.get(follower);
+        done(gone.attach("/", "silent", gone.newConsumerId(), 5));
+        for (int i = 0; i < 10; i++) {
+            done(nodes.get(leader).enqueue("/", "silent", b("m" + i)));
+        }
+        for (int i = 0; i < 5; i++) {
+            take(follower); // held unsettled by the consumer whose node is about to go
+        }
+        nodes.remove(follower).close();
+        QuorumNode stays = nodes.get(leader);
+        done(stays.attach("/", "silent", stays.newConsumerId(), 100));
+        java.util.Set<String> bodies = new java.util.TreeSet<>();
+        for (int i = 0; i < 10; i++) {
+            bodies.add(take(leader).split(" ")[2]); // the last five once the leader judged the node silent
+        }
+        assertThat(bodies).hasSize(10);
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {

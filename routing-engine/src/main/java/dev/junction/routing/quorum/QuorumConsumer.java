@@ -31,8 +31,11 @@ final class QuorumConsumer implements Consumption {
     /** Handed over and not settled: kept to dead-letter on reject. */
     private final Map<Long, Message> unsettled = new ConcurrentHashMap<>();
 
+    private final long prefetch;
+
     QuorumConsumer(ReplicatedQuorumQueue queue, String id, ConsumerSpec spec, DeliverySink sink,
-                   SerialExecutor mailbox) {
+                   SerialExecutor mailbox, long prefetch) {
+        this.prefetch = prefetch;
         this.queue = queue;
         this.id = id;
         this.spec = spec;
@@ -42,6 +45,15 @@ final class QuorumConsumer implements Consumption {
 
     String id() {
         return id;
+    }
+
+    /** The prefetch it is attached with in the log (0: unlimited). */
+    long prefetch() {
+        return prefetch;
+    }
+
+    void forgetUnsettled() {
+        unsettled.clear();
     }
 
     /** Takes an assignment from the log's apply thread; delivered on the mailbox in the log's order. */

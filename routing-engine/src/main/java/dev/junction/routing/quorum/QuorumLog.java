@@ -34,6 +34,12 @@ public interface QuorumLog {
 
     CompletableFuture<Long> delete(String vhost, String name);
 
+    /** Whether this node has so many commands waiting for the log that publishers should pause. */
+    boolean congested();
+
+    /** Runs {@code callback} once publishers may go on (at once when they may now). */
+    void whenRelieved(Runnable callback);
+
     /** The queue's ready messages on this node's replica, or -1 when it holds none. */
     int readyCount(String vhost, String name);
 }

@@ -69,6 +69,11 @@ public final class QuorumQueues {
         }
     }
 
+    /** A group leader detached this node's consumers while cut off from it: attach the live ones again. */
+    public void reattach() {
+        replicated.values().forEach(ReplicatedQuorumQueue::reattach);
+    }
+
     /** The queue was deleted here: its replicated state goes too. */
     public void deleted(Queue q) {
         replicated(q).ifPresent(r -> {

@@ -104,14 +104,15 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         });
     }
 
+    /** The node's commands waiting for the log: a publisher brake, as a classic queue's full mailbox is. */
     @Override
     public boolean congested() {
-        return false;
+        return log.congested();
     }
 
     @Override
     public void whenRelieved(Runnable callback) {
-        callback.run();
+        log.whenRelieved(callback);
     }
 
     /** Credit is the log's (each consumer's prefetch); nothing waits here on a channel's. */
@@ -137,9 +138,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** Registers a consumer of this node; completes once the log has attached it. */
     public CompletableFuture<Consumption> consume(ConsumerSpec spec, DeliverySink sink) {
         String id = log.newConsumerId();
-        QuorumConsumer c = new QuorumConsumer(this, id, spec, sink, mailbox);
-        consumers.put(id, c);
         long prefetch = spec.autoAck() ? 0 : prefetchOf(spec.limits());
+        QuorumConsumer c = new QuorumConsumer(this, id, spec, sink, mailbox, prefetch);
+        consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
         declared.thenCompose(ok -> log.attach(vhost, name, id, prefetch)).whenComplete((ok, failed) -> {
             if (failed != null) {
@@ -164,6 +165,18 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             }
         }
         return lowest;
+    }
+
+    /**
+     * Attaches this node's consumers again after a leader detached them: what they held unsettled went back to the
+     * queue, so their settles of it are ignored from now on.
+     */
+    void reattach() {
+        unsettled.values().removeIf(c -> consumers.containsKey(c.id()));
+        for (QuorumConsumer c : consumers.values()) {
+            c.forgetUnsettled();
+            log.attach(vhost, name, c.id(), c.prefetch());
+        }
     }
 
     CompletableFuture<Void> cancel(QuorumConsumer c) {
