@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
@@ -55,9 +56,9 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** This process's consumer ids start with it, so a restarted node's old consumers are told from its new. */
     private final String incarnation;
     private final AtomicLong nextConsumer = new AtomicLong();
-    private final Map<RaftGroupId, QuorumStateMachine> machines = new LinkedHashMap<>();
-    private final Map<RaftGroupId, RaftClient> clients = new LinkedHashMap<>();
-    private final QuorumSubmitter submitter = new QuorumSubmitter(clients);
+    /** Made by Ratis's threads as it starts each group, read by any. */
+    private final Map<RaftGroupId, QuorumStateMachine> machines = new ConcurrentHashMap<>();
+    private QuorumSubmitter submitter;
     private RaftServer server;
     private SilentNodeWatch watch;
 
@@ -103,11 +104,11 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
                 throw new IOException("quorum group " + g.getGroupId() + " did not start", reply.getException());
             }
         }
-        for (RaftGroup g : groups) {
-            clients.put(g.getGroupId(), RaftClient.newBuilder().setProperties(p).setRaftGroup(g)
-                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES,
-                            SUBMIT_RETRY_SLEEP)).build());
-        }
+        Map<RaftGroupId, RaftGroup> byId = new LinkedHashMap<>();
+        groups.forEach(g -> byId.put(g.getGroupId(), g));
+        submitter = new QuorumSubmitter(id -> RaftClient.newBuilder().setProperties(p).setRaftGroup(byId.get(id))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
+                .build());
         // Consumers this node had before a restart are gone with their connections: their messages go back.
         for (RaftGroup g : groups) {
             submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", nodeId + '/', 0, new long[0],
@@ -131,9 +132,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     private QuorumStateMachine machine(RaftGroupId id) {
-        synchronized (machines) {
-            return machines.computeIfAbsent(id, g -> new QuorumStateMachine(new LocalEffects()));
-        }
+        return machines.computeIfAbsent(id, g -> new QuorumStateMachine(new LocalEffects()));
     }
 
     /** Acts on the assignments and dead-letterings that are this process's own. */
@@ -243,10 +242,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** The ready messages of the queue on this node's replica (as applied here so far), or -1. */
     @Override
     public int readyCount(String vhost, String name) {
-        QuorumStateMachine m;
-        synchronized (machines) {
-            m = machines.get(groupOf(vhost, name).getGroupId());
-        }
+        QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
         return m == null ? -1 : m.readyCount(key(vhost, name));
     }
 
@@ -286,9 +282,6 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public void close() {
         closeQuietly(watch);
         closeQuietly(submitter);
-        for (RaftClient c : clients.values()) {
-            closeQuietly(c);
-        }
         closeQuietly(server);
     }
 

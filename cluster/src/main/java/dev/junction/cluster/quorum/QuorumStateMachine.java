@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -41,8 +42,13 @@ final class QuorumStateMachine extends BaseStateMachine {
 
     private final QuorumEffects effects;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    /** By key; sorted so that a snapshot, and a command over every queue, see them in one order everywhere. */
+    /**
+     * By key; sorted so that a snapshot, and a command over every queue, see them in one order everywhere. Apply
+     * thread only (snapshots are taken there, and a snapshot is loaded while nothing is applied).
+     */
     private final Map<String, QuorumQueueState> queues = new TreeMap<>();
+    /** Each queue's ready count after the last entry applied, for other threads (declare-ok, queue info). */
+    private final Map<String, Integer> readyCounts = new ConcurrentHashMap<>();
 
     QuorumStateMachine(QuorumEffects effects) {
         this.effects = effects;
@@ -91,7 +97,22 @@ final class QuorumStateMachine extends BaseStateMachine {
     }
 
     /** Applies one command at log index {@code index}; the number the submitter gets back. */
-    synchronized long apply(QuorumCommand c, long index) {
+    long apply(QuorumCommand c, long index) {
+        long result = applyToState(c, index);
+        if (c.op() == QuorumCommand.Op.DETACH_NODE) {
+            queues.forEach((key, q) -> readyCounts.put(key, q.readyCount()));
+        } else {
+            QuorumQueueState q = queues.get(c.queue());
+            if (q == null) {
+                readyCounts.remove(c.queue());
+            } else {
+                readyCounts.put(c.queue(), q.readyCount());
+            }
+        }
+        return result;
+    }
+
+    private long applyToState(QuorumCommand c, long index) {
         if (c.op() == QuorumCommand.Op.DETACH_NODE) {
             String keep = new String(c.body(), StandardCharsets.UTF_8);
             queues.values().forEach(q -> q.detachAll(c.consumer(), keep, c.number(), effects));
@@ -122,14 +143,13 @@ final class QuorumStateMachine extends BaseStateMachine {
         return c.op() == QuorumCommand.Op.ENQUEUE ? index : 0;
     }
 
-    /** The queue's ready count on this replica, or -1 when this replica does not hold it. */
-    synchronized int readyCount(String queue) {
-        QuorumQueueState q = queues.get(queue);
-        return q == null ? -1 : q.readyCount();
+    /** The queue's ready count on this replica, or -1 when this replica does not hold it. Any thread. */
+    int readyCount(String queue) {
+        return readyCounts.getOrDefault(queue, -1);
     }
 
     @Override
-    public synchronized long takeSnapshot() throws IOException {
+    public long takeSnapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) {
             return -1;
@@ -148,7 +168,7 @@ final class QuorumStateMachine extends BaseStateMachine {
         return last.getIndex();
     }
 
-    private synchronized void load(SingleFileSnapshotInfo snapshot) throws IOException {
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) {
             return;
         }
@@ -165,6 +185,8 @@ final class QuorumStateMachine extends BaseStateMachine {
                 queues.put(key, QuorumQueueState.read(key, in));
             }
         }
+        readyCounts.clear();
+        queues.forEach((key, q) -> readyCounts.put(key, q.readyCount()));
         setLastAppliedTermIndex(snapshot.getTermIndex());
         LOG.info("quorum group {} restored {} queues from the snapshot at {}", getGroupId(), queues.size(),
                 snapshot.getTermIndex());

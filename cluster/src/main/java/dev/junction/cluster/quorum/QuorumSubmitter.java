@@ -1,16 +1,23 @@
 package dev.junction.cluster.quorum;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends this node's commands to the quorum groups without ever blocking the caller. Ratis's ordered async client
@@ -19,6 +26,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * may wait. So every send runs on one thread of its own, in the order asked (a node's declaration reaches the log
  * before its first enqueue), and only that thread ever waits.
  *
+ * <p>Ratis's client gives up for good on a peer that does not know the group yet (a node still starting its
+ * groups answers {@code GroupMismatchException}): it fails every request in flight and closes its window, so each
+ * later request fails too. Such a client is replaced by a new one and the failed commands are sent again, after
+ * {@value #RESEND_DELAY_MS} ms, at most {@value #RESENDS} times; a command that was in fact committed before the
+ * failure is then in the log twice (at least once, as a publisher's own retry would be).
+ *
  * <p>The commands waiting here and in flight are counted: past {@value #CONGESTED_AT} the node's quorum queues
  * say they are congested, which stops reading publishers' sockets as a classic queue's full mailbox does, until
  * the count is down to {@value #RELIEVED_AT}.
@@ -26,9 +39,14 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 final class QuorumSubmitter implements AutoCloseable {
     static final int CONGESTED_AT = 5000;
     static final int RELIEVED_AT = 2500;
+    static final int RESENDS = 50;
+    static final long RESEND_DELAY_MS = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumSubmitter.class);
 
-    private final Map<RaftGroupId, RaftClient> clients;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    private final Function<RaftGroupId, RaftClient> newClient;
+    /** The client of each group. The submitting thread only. */
+    private final Map<RaftGroupId, RaftClient> clients = new HashMap<>();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "junction-quorum-submit");
         t.setDaemon(true);
         return t;
@@ -36,8 +54,8 @@ final class QuorumSubmitter implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final ConcurrentLinkedQueue<Runnable> relief = new ConcurrentLinkedQueue<>();
 
-    QuorumSubmitter(Map<RaftGroupId, RaftClient> clients) {
-        this.clients = clients;
+    QuorumSubmitter(Function<RaftGroupId, RaftClient> newClient) {
+        this.newClient = newClient;
     }
 
     /** Completes with the number the group's state machine answered, once the group has committed and applied. */
@@ -46,7 +64,7 @@ final class QuorumSubmitter implements AutoCloseable {
         byte[] data = c.encode();
         pending.incrementAndGet();
         try {
-            thread.execute(() -> send(group, c.op(), data, result));
+            thread.execute(() -> send(group, c.op(), data, result, 0));
         } catch (RejectedExecutionException closed) {
             done();
             result.completeExceptionally(new IllegalStateException("this node's quorum groups are closed"));
@@ -54,9 +72,15 @@ final class QuorumSubmitter implements AutoCloseable {
         return result;
     }
 
-    private void send(RaftGroupId group, QuorumCommand.Op op, byte[] data, CompletableFuture<Long> result) {
+    private void send(RaftGroupId group, QuorumCommand.Op op, byte[] data, CompletableFuture<Long> result,
+                      int resends) {
+        RaftClient client = clients.computeIfAbsent(group, newClient);
         try {
-            clients.get(group).async().send(Message.valueOf(ByteString.copyFrom(data))).whenComplete((reply, e) -> {
+            client.async().send(Message.valueOf(ByteString.copyFrom(data))).whenComplete((reply, e) -> {
+                if (e != null && broken(e) && resends < RESENDS && resendLater(group, client, op, data, result,
+                        resends)) {
+                    return;
+                }
                 done();
                 if (e != null) {
                     result.completeExceptionally(e);
@@ -70,6 +94,33 @@ final class QuorumSubmitter implements AutoCloseable {
         } catch (RuntimeException e) {
             done();
             result.completeExceptionally(e);
+        }
+    }
+
+    /** Whether the client failed for good (see the class comment), rather than the group refusing the command. */
+    private static boolean broken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GroupMismatchException || t instanceof AlreadyClosedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean resendLater(RaftGroupId group, RaftClient failed, QuorumCommand.Op op, byte[] data,
+                                CompletableFuture<Long> result, int resends) {
+        try {
+            thread.schedule(() -> {
+                if (clients.get(group) == failed) {
+                    clients.remove(group);
+                    closeQuietly(failed);
+                    LOG.debug("quorum group {}: client replaced after it gave up", group);
+                }
+                send(group, op, data, result, resends + 1);
+            }, RESEND_DELAY_MS, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RejectedExecutionException closed) {
+            return false;
         }
     }
 
@@ -101,8 +152,25 @@ final class QuorumSubmitter implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("closing a quorum client", e);
+        }
+    }
+
+    /** Stops sending and closes the clients (on the submitting thread, which owns them). */
     @Override
     public void close() {
+        try {
+            thread.submit(() -> {
+                clients.values().forEach(QuorumSubmitter::closeQuietly);
+                clients.clear();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("closing the quorum clients", e);
+        }
         thread.shutdownNow();
     }
 }

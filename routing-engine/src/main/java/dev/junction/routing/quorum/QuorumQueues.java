@@ -43,8 +43,11 @@ public final class QuorumQueues {
         if (l == null || q == null || !QuorumArguments.requested(q.spec().arguments())) {
             return Optional.empty();
         }
-        ReplicatedQuorumQueue r = replicated.compute(q.key(), (k, old) ->
-                old != null && old.definedBy(q) ? old : new ReplicatedQuorumQueue(engine, q, l, pool));
+        ReplicatedQuorumQueue r = replicated.get(q.key()); // the publish path: no lock when it exists
+        if (r == null || !r.definedBy(q)) {
+            r = replicated.compute(q.key(), (k, old) ->
+                    old != null && old.definedBy(q) ? old : new ReplicatedQuorumQueue(engine, q, l, pool));
+        }
         return Optional.of(r);
     }
 

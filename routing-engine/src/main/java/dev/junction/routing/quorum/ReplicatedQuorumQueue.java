@@ -50,7 +50,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     private final String name;
     /** Deliveries to this node's consumers, in the order the log assigned them. */
     private final SerialExecutor mailbox;
-    private final CompletableFuture<Long> declared;
+    /** The log's declaration of the queue; made again when it failed (no majority then). */
+    private volatile CompletableFuture<Long> declared;
     private final Map<String, QuorumConsumer> consumers = new ConcurrentHashMap<>();
     /** This node's unsettled deliveries (the log's message ids) by the consumer holding each. */
     private final Map<Long, QuorumConsumer> unsettled = new ConcurrentHashMap<>();
@@ -62,9 +63,22 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         this.vhost = definition.key().vhost();
         this.name = definition.name();
         this.mailbox = new SerialExecutor(pool, "quorum queue '" + name + "'");
+        this.declared = declare();
+    }
+
+    private CompletableFuture<Long> declare() {
         QueueArguments a = definition.arguments().declared();
-        this.declared = log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(),
-                a.singleActiveConsumer());
+        return log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(), a.singleActiveConsumer());
+    }
+
+    /** Commands for the queue follow its declaration in this node's (ordered) submissions. */
+    private CompletableFuture<Long> declared() {
+        CompletableFuture<Long> d = declared;
+        if (d.isCompletedExceptionally()) {
+            d = declare();
+            declared = d;
+        }
+        return d;
     }
 
     boolean definedBy(Queue q) {
@@ -95,7 +109,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     @Override
     public void enqueue(Message message, long storeId, Confirmation confirmation, List<Binding> matched) {
         byte[] body = MessageCodec.encode(message);
-        declared.thenCompose(ok -> log.enqueue(vhost, name, body)).whenComplete((id, failed) -> {
+        declared().thenCompose(ok -> log.enqueue(vhost, name, body)).whenComplete((id, failed) -> {
             if (failed == null && id != null && id > 0) {
                 confirmation.accept(); // committed by a majority: [RabbitMQ "Quorum Queues", publisher confirms]
             } else {
@@ -142,7 +156,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         QuorumConsumer c = new QuorumConsumer(this, id, spec, sink, mailbox, prefetch);
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
-        declared.thenCompose(ok -> log.attach(vhost, name, id, prefetch)).whenComplete((ok, failed) -> {
+        declared().thenCompose(ok -> log.attach(vhost, name, id, prefetch)).whenComplete((ok, failed) -> {
             if (failed != null) {
                 consumers.remove(id);
                 attached.completeExceptionally(failed);
@@ -244,7 +258,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
 
     /** queue.purge: completes with the number of ready messages the log dropped. */
     public CompletableFuture<Integer> purge() {
-        return declared.thenCompose(ok -> log.purge(vhost, name)).thenApply(Long::intValue);
+        return declared().thenCompose(ok -> log.purge(vhost, name)).thenApply(Long::intValue);
     }
 
     void delete() {

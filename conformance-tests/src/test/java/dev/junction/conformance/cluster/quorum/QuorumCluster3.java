@@ -25,16 +25,27 @@ final class QuorumCluster3 implements AutoCloseable {
     static final String[] IDS = {"n1", "n2", "n3"};
 
     private final Path dir;
+    private final int[] ports;
     final Map<String, Broker> brokers = new TreeMap<>();
 
     QuorumCluster3(Path dir) throws Exception {
         this.dir = dir;
-        int[] ports = freePortPairs(3);
+        this.ports = freePortPairs(3);
+        startAll();
+    }
+
+    private void startAll() throws Exception {
         for (int i = 0; i < 3; i++) {
             brokers.put(IDS[i], Broker.start(ConfigLoader.parse(config(i, ports), "test.yaml")));
         }
         await("a metadata leader on every node", () -> brokers.values().stream()
                 .allMatch(b -> !b.cluster().orElseThrow().status().leader().isEmpty()));
+    }
+
+    /** Stops every node, then starts them again on the same directories and Raft ports. */
+    void restartAll() throws Exception {
+        close();
+        startAll();
     }
 
     Connection connect(String node) throws Exception {

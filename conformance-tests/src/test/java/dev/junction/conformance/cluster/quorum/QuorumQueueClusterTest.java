@@ -149,4 +149,24 @@ class QuorumQueueClusterTest {
             assertThat(got.poll(500, TimeUnit.MILLISECONDS)).isNull();
         }
     }
+
+    @Test
+    void confirmedMessagesSurviveARestartOfEveryNode() throws Exception {
+        cluster.declare("n1", ch -> ch.queueDeclare("qq.kept", true, false, false, Map.of("x-queue-type", "quorum")));
+        cluster.awaitEverywhere("qq.kept");
+        try (Connection b = cluster.connect("n2")) {
+            publishConfirmed(b.createChannel(), "qq.kept", 0, 20);
+        }
+        cluster.restartAll(); // the groups' logs are replayed on every node
+        try (Connection c = cluster.connect("n3")) {
+            Channel consumer = c.createChannel();
+            BlockingQueue<Got> got = consume(consumer, "qq.kept", 5);
+            for (int i = 0; i < 20; i++) {
+                Got g = next(got);
+                assertThat(g.body()).isEqualTo("m" + i);
+                consumer.basicAck(g.tag(), false);
+            }
+            assertThat(got.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
 }
