@@ -269,8 +269,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
 
     /** basic.get is not built for replicated quorum queues (docs/cluster.md). */
     public BrokerException getRefused() {
-        return new BrokerException(ErrorKind.NOT_IMPLEMENTED, "basic.get not supported by quorum queues in a cluster yet: queue '"
-                + name + "' in vhost '" + vhost + "'");
+        return new BrokerException(ErrorKind.NOT_IMPLEMENTED, "basic.get not supported by quorum queues in a "
+                + "cluster yet: queue '" + name + "' in vhost '" + vhost + "'");
     }
 
     @Override
