@@ -1,6 +1,9 @@
 package dev.junction.cluster.quorum;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Ratis's client gives up for good on a peer that does not know the group yet (a node still starting its
  * groups answers {@code GroupMismatchException}): it fails every request in flight and closes its window, so each
  * later request fails too. Such a client is replaced by a new one and the failed commands are sent again, after
- * {@value #RESEND_DELAY_MS} ms, at most {@value #RESENDS} times; a command that was in fact committed before the
- * failure is then in the log twice (at least once, as a publisher's own retry would be).
+ * {@value #RESEND_DELAY_MS} ms, at most {@value #RESENDS} times, before any command asked after them (so an
+ * enqueue is not overtaken); a command that was in fact committed before the failure is then in the log twice (at
+ * least once, as a publisher's own retry would be).
  *
  * <p>The commands waiting here and in flight are counted: past {@value #CONGESTED_AT} the node's quorum queues
  * say they are congested, which stops reading publishers' sockets as a classic queue's full mailbox does, until
@@ -58,13 +62,30 @@ final class QuorumSubmitter implements AutoCloseable {
         this.newClient = newClient;
     }
 
+    /** A command to send: {@code seq} is the order it was asked in, kept when it is sent again. */
+    private record Pending(long seq, RaftGroupId group, QuorumCommand.Op op, byte[] data,
+                           CompletableFuture<Long> result, int resends) {
+        Pending again() {
+            return new Pending(seq, group, op, data, result, resends + 1);
+        }
+    }
+
+    /** The next command's order. The submitting thread only. */
+    private long nextSeq;
+    /**
+     * Per group whose client gave up: the commands it failed and those asked since, sent on a new client in their
+     * order once {@value #RESEND_DELAY_MS} ms have passed, so a resent enqueue is not overtaken by a later one.
+     * The submitting thread only.
+     */
+    private final Map<RaftGroupId, List<Pending>> held = new HashMap<>();
+
     /** Completes with the number the group's state machine answered, once the group has committed and applied. */
     CompletableFuture<Long> submit(RaftGroupId group, QuorumCommand c) {
         CompletableFuture<Long> result = new CompletableFuture<>();
         byte[] data = c.encode();
         pending.incrementAndGet();
         try {
-            thread.execute(() -> send(group, c.op(), data, result, 0));
+            thread.execute(() -> dispatch(new Pending(nextSeq++, group, c.op(), data, result, 0)));
         } catch (RejectedExecutionException closed) {
             done();
             result.completeExceptionally(new IllegalStateException("this node's quorum groups are closed"));
@@ -72,28 +93,35 @@ final class QuorumSubmitter implements AutoCloseable {
         return result;
     }
 
-    private void send(RaftGroupId group, QuorumCommand.Op op, byte[] data, CompletableFuture<Long> result,
-                      int resends) {
-        RaftClient client = clients.computeIfAbsent(group, newClient);
+    private void dispatch(Pending p) {
+        List<Pending> waiting = held.get(p.group());
+        if (waiting != null) {
+            waiting.add(p);
+        } else {
+            send(p);
+        }
+    }
+
+    private void send(Pending p) {
+        RaftClient client = clients.computeIfAbsent(p.group(), newClient);
         try {
-            client.async().send(Message.valueOf(ByteString.copyFrom(data))).whenComplete((reply, e) -> {
-                if (e != null && broken(e) && resends < RESENDS && resendLater(group, client, op, data, result,
-                        resends)) {
+            client.async().send(Message.valueOf(ByteString.copyFrom(p.data()))).whenComplete((reply, e) -> {
+                if (e != null && broken(e) && p.resends() < RESENDS && resendLater(p, client)) {
                     return;
                 }
                 done();
                 if (e != null) {
-                    result.completeExceptionally(e);
+                    p.result().completeExceptionally(e);
                 } else if (!reply.isSuccess()) {
-                    result.completeExceptionally(new IllegalStateException("quorum group refused " + op + ": "
-                            + reply.getException()));
+                    p.result().completeExceptionally(new IllegalStateException("quorum group refused " + p.op()
+                            + ": " + reply.getException()));
                 } else {
-                    result.complete(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
+                    p.result().complete(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
                 }
             });
         } catch (RuntimeException e) {
             done();
-            result.completeExceptionally(e);
+            p.result().completeExceptionally(e);
         }
     }
 
@@ -107,20 +135,34 @@ final class QuorumSubmitter implements AutoCloseable {
         return false;
     }
 
-    private boolean resendLater(RaftGroupId group, RaftClient failed, QuorumCommand.Op op, byte[] data,
-                                CompletableFuture<Long> result, int resends) {
+    private boolean resendLater(Pending p, RaftClient failed) {
         try {
-            thread.schedule(() -> {
-                if (clients.get(group) == failed) {
-                    clients.remove(group);
-                    closeQuietly(failed);
-                    LOG.debug("quorum group {}: client replaced after it gave up", group);
+            thread.execute(() -> {
+                List<Pending> waiting = held.get(p.group());
+                if (waiting == null) {
+                    waiting = new ArrayList<>();
+                    held.put(p.group(), waiting);
+                    thread.schedule(() -> resend(p.group()), RESEND_DELAY_MS, TimeUnit.MILLISECONDS);
                 }
-                send(group, op, data, result, resends + 1);
-            }, RESEND_DELAY_MS, TimeUnit.MILLISECONDS);
+                waiting.add(p.again());
+                if (clients.get(p.group()) == failed) {
+                    clients.remove(p.group());
+                    closeQuietly(failed);
+                    LOG.debug("quorum group {}: client replaced after it gave up", p.group());
+                }
+            });
             return true;
         } catch (RejectedExecutionException closed) {
             return false;
+        }
+    }
+
+    /** Sends what was held for the group, in the order it was first asked, on a new client. */
+    private void resend(RaftGroupId group) {
+        List<Pending> waiting = held.remove(group);
+        if (waiting != null) {
+            waiting.sort(Comparator.comparingLong(Pending::seq));
+            waiting.forEach(this::send);
         }
     }
 
