@@ -109,6 +109,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         submitter = new QuorumSubmitter(id -> RaftClient.newBuilder().setProperties(p).setRaftGroup(byId.get(id))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
                 .build());
+        submitter.holdUntilProbed(byId.keySet());
         // Consumers this node had before a restart are gone with their connections: their messages go back.
         for (RaftGroup g : groups) {
             submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", nodeId + '/', 0, new long[0],

@@ -3,8 +3,10 @@ package dev.junction.cluster.quorum;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -33,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * groups answers {@code GroupMismatchException}): it fails every request in flight and closes its window, so each
  * later request fails too. Such a client is replaced by a new one and the failed commands are sent again, after
  * {@value #RESEND_DELAY_MS} ms, at most {@value #RESENDS} times, before any command asked after them (so an
- * enqueue is not overtaken); a command that was in fact committed before the failure is then in the log twice (at
- * least once, as a publisher's own retry would be).
+ * enqueue is not overtaken): the group is held and probed with its earliest command, as it is at start, before a
+ * peer may still be adding its groups. A command that was in fact committed before the failure is then in the log
+ * twice (at least once, as a publisher's own retry would be).
  *
  * <p>The commands waiting here and in flight are counted: past {@value #CONGESTED_AT} the node's quorum queues
  * say they are congested, which stops reading publishers' sockets as a classic queue's full mailbox does, until
@@ -73,11 +76,13 @@ final class QuorumSubmitter implements AutoCloseable {
     /** The next command's order. The submitting thread only. */
     private long nextSeq;
     /**
-     * Per group whose client gave up: the commands it failed and those asked since, sent on a new client in their
-     * order once {@value #RESEND_DELAY_MS} ms have passed, so a resent enqueue is not overtaken by a later one.
-     * The submitting thread only.
+     * Groups not known to work through their client (at start, and after the client gave up), with the commands
+     * waiting for them. One command (the earliest) is sent as a probe; when it succeeds the rest follow in their
+     * order, so no command overtakes one asked before it. The submitting thread only.
      */
     private final Map<RaftGroupId, List<Pending>> held = new HashMap<>();
+    /** Groups with a probe in flight or scheduled. The submitting thread only. */
+    private final Set<RaftGroupId> probing = new HashSet<>();
 
     /** Completes with the number the group's state machine answered, once the group has committed and applied. */
     CompletableFuture<Long> submit(RaftGroupId group, QuorumCommand c) {
@@ -93,21 +98,53 @@ final class QuorumSubmitter implements AutoCloseable {
         return result;
     }
 
+    /** Until a group's first command has gone through, the group is held: see {@link #held}. */
+    void holdUntilProbed(Iterable<RaftGroupId> groups) {
+        thread.execute(() -> groups.forEach(g -> held.putIfAbsent(g, new ArrayList<>())));
+    }
+
     private void dispatch(Pending p) {
         List<Pending> waiting = held.get(p.group());
-        if (waiting != null) {
-            waiting.add(p);
-        } else {
-            send(p);
+        if (waiting == null) {
+            send(p, false);
+            return;
+        }
+        waiting.add(p);
+        if (probing.add(p.group())) {
+            probe(p.group());
         }
     }
 
-    private void send(Pending p) {
+    /** Sends the earliest held command of the group alone. */
+    private void probe(RaftGroupId group) {
+        List<Pending> waiting = held.get(group);
+        if (waiting == null || waiting.isEmpty()) {
+            probing.remove(group);
+            return;
+        }
+        waiting.sort(Comparator.comparingLong(Pending::seq));
+        send(waiting.remove(0), true);
+    }
+
+    /** The probe went through: everything held follows, in order. */
+    private void release(RaftGroupId group) {
+        probing.remove(group);
+        List<Pending> waiting = held.remove(group);
+        if (waiting != null) {
+            waiting.sort(Comparator.comparingLong(Pending::seq));
+            waiting.forEach(p -> send(p, false));
+        }
+    }
+
+    private void send(Pending p, boolean probe) {
         RaftClient client = clients.computeIfAbsent(p.group(), newClient);
         try {
             client.async().send(Message.valueOf(ByteString.copyFrom(p.data()))).whenComplete((reply, e) -> {
-                if (e != null && broken(e) && p.resends() < RESENDS && resendLater(p, client)) {
+                if (e != null && broken(e) && p.resends() < RESENDS && resendLater(p, client, probe)) {
                     return;
+                }
+                if (probe) {
+                    after(() -> release(p.group()));
                 }
                 done();
                 if (e != null) {
@@ -120,8 +157,21 @@ final class QuorumSubmitter implements AutoCloseable {
                 }
             });
         } catch (RuntimeException e) {
+            if (probe) {
+                after(() -> release(p.group()));
+            }
             done();
             p.result().completeExceptionally(e);
+        }
+    }
+
+    /** Runs {@code task} on the submitting thread; false when it is closed. */
+    private boolean after(Runnable task) {
+        try {
+            thread.execute(task);
+            return true;
+        } catch (RejectedExecutionException closed) {
+            return false;
         }
     }
 
@@ -135,35 +185,23 @@ final class QuorumSubmitter implements AutoCloseable {
         return false;
     }
 
-    private boolean resendLater(Pending p, RaftClient failed) {
-        try {
-            thread.execute(() -> {
-                List<Pending> waiting = held.get(p.group());
-                if (waiting == null) {
-                    waiting = new ArrayList<>();
-                    held.put(p.group(), waiting);
-                    thread.schedule(() -> resend(p.group()), RESEND_DELAY_MS, TimeUnit.MILLISECONDS);
+    /** Holds the group again with {@code p} in it, replaces the client, and probes after a pause. */
+    private boolean resendLater(Pending p, RaftClient failed, boolean wasProbe) {
+        return after(() -> {
+            held.computeIfAbsent(p.group(), g -> new ArrayList<>()).add(p.again());
+            if (clients.get(p.group()) == failed) {
+                clients.remove(p.group());
+                closeQuietly(failed);
+                LOG.debug("quorum group {}: client replaced after it gave up", p.group());
+            }
+            if (wasProbe || probing.add(p.group())) {
+                try {
+                    thread.schedule(() -> probe(p.group()), RESEND_DELAY_MS, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closed) {
+                    // closing: what is held is dropped with the thread
                 }
-                waiting.add(p.again());
-                if (clients.get(p.group()) == failed) {
-                    clients.remove(p.group());
-                    closeQuietly(failed);
-                    LOG.debug("quorum group {}: client replaced after it gave up", p.group());
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException closed) {
-            return false;
-        }
-    }
-
-    /** Sends what was held for the group, in the order it was first asked, on a new client. */
-    private void resend(RaftGroupId group) {
-        List<Pending> waiting = held.remove(group);
-        if (waiting != null) {
-            waiting.sort(Comparator.comparingLong(Pending::seq));
-            waiting.forEach(this::send);
-        }
+            }
+        });
     }
 
     boolean congested() {

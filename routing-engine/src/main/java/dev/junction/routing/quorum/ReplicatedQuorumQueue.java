@@ -71,14 +71,15 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         return log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(), a.singleActiveConsumer());
     }
 
-    /** Commands for the queue follow its declaration in this node's (ordered) submissions. */
-    private CompletableFuture<Long> declared() {
-        CompletableFuture<Long> d = declared;
-        if (d.isCompletedExceptionally()) {
-            d = declare();
-            declared = d;
+    /**
+     * Declares the queue in the log again when the last declaration failed. A command for the queue is submitted
+     * after this, not chained on the declaration's future: the node's submissions keep their order, and dependents
+     * of one future run in no particular order (a burst of publishes waiting on it came out reversed).
+     */
+    private void declared() {
+        if (declared.isCompletedExceptionally()) {
+            declared = declare();
         }
-        return d;
     }
 
     boolean definedBy(Queue q) {
@@ -109,7 +110,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     @Override
     public void enqueue(Message message, long storeId, Confirmation confirmation, List<Binding> matched) {
         byte[] body = MessageCodec.encode(message);
-        declared().thenCompose(ok -> log.enqueue(vhost, name, body)).whenComplete((id, failed) -> {
+        declared();
+        log.enqueue(vhost, name, body).whenComplete((id, failed) -> {
             if (failed == null && id != null && id > 0) {
                 confirmation.accept(); // committed by a majority: [RabbitMQ "Quorum Queues", publisher confirms]
             } else {
@@ -156,7 +158,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         QuorumConsumer c = new QuorumConsumer(this, id, spec, sink, mailbox, prefetch);
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
-        declared().thenCompose(ok -> log.attach(vhost, name, id, prefetch)).whenComplete((ok, failed) -> {
+        declared();
+        log.attach(vhost, name, id, prefetch).whenComplete((ok, failed) -> {
             if (failed != null) {
                 consumers.remove(id);
                 attached.completeExceptionally(failed);
@@ -258,7 +261,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
 
     /** queue.purge: completes with the number of ready messages the log dropped. */
     public CompletableFuture<Integer> purge() {
-        return declared().thenCompose(ok -> log.purge(vhost, name)).thenApply(Long::intValue);
+        declared();
+        return log.purge(vhost, name).thenApply(Long::intValue);
     }
 
     void delete() {
