@@ -73,6 +73,7 @@ public final class Broker implements AutoCloseable {
     private MessageStore store;
     private RoutingEngine engine;
     private ClusterNode cluster;
+    private dev.junction.cluster.quorum.QuorumNode quorum; // quorum queues' groups, in a cluster only
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private HttpListener http;
@@ -185,6 +186,7 @@ public final class Broker implements AutoCloseable {
         if (cluster != null) {
             // After this node's own start-up writes, which stay local.
             cluster.start(engine, (user, delete) -> ManagementApi.applyReplicatedUser(engine, user, delete));
+            quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine);
         }
         control = new OperatorControl(engine, cluster);
 
@@ -288,6 +290,11 @@ public final class Broker implements AutoCloseable {
         return registry;
     }
 
+    /** This node's quorum queue groups; empty for a broker that runs alone. */
+    public java.util.Optional<dev.junction.cluster.quorum.QuorumNode> quorum() {
+        return java.util.Optional.ofNullable(quorum);
+    }
+
     /** This node's cluster membership; empty for a broker that runs alone. */
     public java.util.Optional<ClusterNode> cluster() {
         return java.util.Optional.ofNullable(cluster);
@@ -333,6 +340,7 @@ public final class Broker implements AutoCloseable {
         if (authBackends != null) {
             authBackends.close();
         }
+        dev.junction.cluster.quorum.QuorumCluster.close(quorum); // before the engine, as the metadata group
         if (cluster != null) {
             cluster.close(); // before the engine: the log's apply thread declares into it
         }

@@ -56,6 +56,7 @@ public final class RoutingEngine implements AutoCloseable {
     private final long recoveredUpTo;
     private final Paging paging;
     private final Map<String, VirtualHost> vhosts = new ConcurrentHashMap<>();
+    private final dev.junction.routing.quorum.QuorumQueues quorum;
     private final MemoryAlarm memoryAlarm = new MemoryAlarm(60);
     private final dev.junction.routing.auth.Authorization authorization = new dev.junction.routing.auth.Authorization();
     private final LoginThrottle loginThrottle;
@@ -85,6 +86,7 @@ public final class RoutingEngine implements AutoCloseable {
         this.paging = paging;
         this.registry = registry;
         this.pool = Executors.newFixedThreadPool(threads, named("junction-queue"));
+        this.quorum = new dev.junction.routing.quorum.QuorumQueues(this, pool);
         this.timers = Executors.newSingleThreadScheduledExecutor(named("junction-timer"));
         this.recoveredUpTo = store.highestMessageId();
         this.messageIds = new AtomicLong(recoveredUpTo);
@@ -92,15 +94,12 @@ public final class RoutingEngine implements AutoCloseable {
         memoryAlarm.start(timers);
         this.loginThrottle = new LoginThrottle(registry);
         diskAlarm.start(timers);
-        io.micrometer.core.instrument.Gauge.builder("junction.memory.alarm", memoryAlarm,
-                        a -> a.raised(MemoryAlarm.Resource.MEMORY) ? 1 : 0)
-                .description("1 while publishers are blocked because heap in use after collection is past the "
-                        + "high watermark")
-                .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("junction.disk.alarm", diskAlarm, a -> a.raised() ? 1 : 0)
-                .description("1 while publishers are blocked because free disk space is below disk_free_limit "
-                        + "or the store cannot write")
-                .register(registry);
+        AlarmGauges.register(registry, memoryAlarm, diskAlarm);
+    }
+
+    /** Quorum queues: replicated once a cluster installs its log (docs/cluster.md), else durable queues. */
+    public dev.junction.routing.quorum.QuorumQueues quorum() {
+        return quorum;
     }
 
     /** The alarm adapters block publishers on: memory and disk (see {@link DiskAlarm}). */

@@ -145,7 +145,7 @@ public final class VirtualHost {
 
     private QueueTarget target(String queueName) {
         Queue q = queues.get(queueName);
-        return q != null ? q : streams.get(queueName);
+        return q != null ? engine.quorum().target(q) : streams.get(queueName); // a quorum queue's log
     }
 
     /**
@@ -184,7 +184,7 @@ public final class VirtualHost {
             if (queueName.startsWith("amq.") && !spec.name().isEmpty()) {
                 throw BrokerException.accessRefused("queue name '" + queueName + "' contains reserved prefix 'amq.*'");
             }
-            QueueArguments args = QueueArguments.parse(spec.arguments(), what);
+            QueueArguments args = dev.junction.routing.quorum.QuorumArguments.parse(spec, what); // quorum: 406s
             beforeCreate.accept(queueName);
             guard.checkMemory("queue '" + queueName + "'");
             guard.checkQueueCount(queueName, queues.size());

@@ -28,7 +28,8 @@ final class Views {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", q.name());
         m.put("vhost", v.name());
-        m.put("type", "classic");
+        m.put("type", dev.junction.routing.quorum.QuorumArguments.requested(q.spec().arguments())
+                ? dev.junction.routing.quorum.QuorumArguments.TYPE : "classic");
         m.put("durable", q.durable());
         m.put("auto_delete", q.spec().autoDelete());
         m.put("exclusive", q.spec().exclusive());

@@ -111,7 +111,7 @@ class ManagementNodeRawTest {
             List<Object> missing = node.call("GET", "/queues/" + q + "-missing", null);
             assertThat(missing.get(0)).isEqualTo("404");
             assertThat((String) missing.get(1)).contains("no queue '" + q + "-missing' in vhost '/'");
-            assertThat(node.call("PUT", "/queues/" + id("quorum"), queue(Map.of("x-queue-type", "quorum")))
+            assertThat(node.call("PUT", "/queues/" + id("mirrored"), queue(Map.of("x-queue-type", "mirrored")))
                     .get(0)).isEqualTo("409");
             assertThat(node.call("POST", "/bindings", Map.of("source", "amq.direct")).get(0)).isEqualTo("400");
         }

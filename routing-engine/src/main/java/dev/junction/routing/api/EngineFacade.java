@@ -23,12 +23,12 @@ final class EngineFacade implements Engine {
 
     @Override
     public Optional<Vhost> vhost(String name) {
-        return engine.vhost(name).map(v -> new VhostFacade(engine, v));
+        return engine.vhost(name).map(v -> new VhostFacade(engine, v, engine.quorum()));
     }
 
     @Override
     public Vhost createVhost(String name) {
-        return new VhostFacade(engine, engine.createVhost(name));
+        return new VhostFacade(engine, engine.createVhost(name), engine.quorum());
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.quorum.QuorumQueues;
+import dev.junction.routing.quorum.ReplicatedQuorumQueue;
 import dev.junction.routing.stream.Stream;
 import java.util.List;
 import java.util.Optional;
@@ -18,18 +20,26 @@ import java.util.function.Consumer;
 final class VhostFacade implements Vhost {
     private final RoutingEngine engine;
     private final VirtualHost vhost;
+    /** A quorum queue in a cluster is reached through its replicated side (routing.quorum). */
+    private final QuorumQueues quorum;
 
-    VhostFacade(RoutingEngine engine, VirtualHost vhost) {
+    VhostFacade(RoutingEngine engine, VirtualHost vhost, QuorumQueues quorum) {
         this.engine = engine;
         this.vhost = vhost;
+        this.quorum = quorum;
+    }
+
+    private Optional<ReplicatedQuorumQueue> replicated(String queue) {
+        return vhost.queue(queue).flatMap(quorum::replicated);
     }
 
     private static ExchangeInfo info(Exchange x) {
         return new ExchangeInfo(x.spec(), x.type());
     }
 
-    private static QueueInfo info(Queue q) {
-        return new QueueInfo(q.name(), q.spec(), q.messageCount(), q.consumerCount());
+    private QueueInfo info(Queue q) {
+        int messages = quorum.replicated(q).map(ReplicatedQuorumQueue::messageCount).orElse(q.messageCount());
+        return new QueueInfo(q.name(), q.spec(), messages, q.consumerCount());
     }
 
     private static QueueInfo info(Stream s) {
@@ -99,7 +109,18 @@ final class VhostFacade implements Vhost {
         if (vhost.streams().get(queue) != null) {
             return vhost.streams().delete(queue);
         }
-        return vhost.deleteQueue(queue, ifUnused, ifEmpty, owner);
+        Optional<Queue> before = vhost.queue(queue);
+        Optional<ReplicatedQuorumQueue> r = before.flatMap(quorum::replicated);
+        if (r.isEmpty()) {
+            return vhost.deleteQueue(queue, ifUnused, ifEmpty, owner);
+        }
+        int messages = r.get().messageCount();
+        return vhost.deleteQueue(queue, ifUnused, ifEmpty, owner).thenApply(n -> {
+            if (vhost.queue(queue).orElse(null) != before.get()) {
+                quorum.deleted(before.get()); // its log state goes with it, once, from the node that deleted it
+            }
+            return messages;
+        });
     }
 
     @Override
@@ -108,13 +129,18 @@ final class VhostFacade implements Vhost {
         if (s != null) {
             throw s.purgeRefused();
         }
+        Optional<ReplicatedQuorumQueue> r = replicated(queue);
+        if (r.isPresent()) {
+            vhost.usableQueue(queue, owner);
+            return r.get().purge();
+        }
         return vhost.purgeQueue(queue, owner);
     }
 
     @Override
     public Optional<QueueInfo> queue(String queue) {
         Stream s = vhost.streams().get(queue);
-        return s != null ? Optional.of(info(s)) : vhost.queue(queue).map(VhostFacade::info);
+        return s != null ? Optional.of(info(s)) : vhost.queue(queue).map(this::info);
     }
 
     @Override
@@ -175,7 +201,7 @@ final class VhostFacade implements Vhost {
             return CompletableFuture.completedFuture(here.get());
         }
         return passive ? committed.afterBarrier(here)
-                : committed.declareQueue(spec, name, owner, beforeCreate).thenApply(VhostFacade::info);
+                : committed.declareQueue(spec, name, owner, beforeCreate).thenApply(this::info);
     }
 
     @Override
@@ -184,7 +210,18 @@ final class VhostFacade implements Vhost {
         if (committed == null || vhost.streams().get(queue) != null) {
             return deleteQueue(queue, ifUnused, ifEmpty, owner);
         }
-        return committed.deleteQueue(queue, ifUnused, ifEmpty, owner);
+        Optional<Queue> before = vhost.queue(queue);
+        Optional<ReplicatedQuorumQueue> r = before.flatMap(quorum::replicated);
+        if (r.isEmpty()) {
+            return committed.deleteQueue(queue, ifUnused, ifEmpty, owner);
+        }
+        int messages = r.get().messageCount();
+        return committed.deleteQueue(queue, ifUnused, ifEmpty, owner).thenApply(n -> {
+            if (vhost.queue(queue).orElse(null) != before.get()) {
+                quorum.deleted(before.get()); // as deleteQueue: the queue's log state goes, from the deleting node
+            }
+            return messages;
+        });
     }
 
     @Override
@@ -219,6 +256,10 @@ final class VhostFacade implements Vhost {
             return s.consume(request.toSpec(), sink);
         }
         Queue q = vhost.usableQueue(queue, request.owner());
+        Optional<ReplicatedQuorumQueue> r = quorum.replicated(q);
+        if (r.isPresent()) {
+            return r.get().consume(request.toSpec(), sink);
+        }
         return q.consume(request.toSpec(), sink).thenApply(ConsumerHandle::new);
     }
 
@@ -227,6 +268,10 @@ final class VhostFacade implements Vhost {
         Stream s = vhost.streams().get(queue);
         if (s != null) {
             throw s.getRefused();
+        }
+        Optional<ReplicatedQuorumQueue> r = replicated(queue);
+        if (r.isPresent()) {
+            throw r.get().getRefused();
         }
         return vhost.usableQueue(queue, owner).get(autoAck);
     }

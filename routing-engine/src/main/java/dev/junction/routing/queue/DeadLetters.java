@@ -25,8 +25,8 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
-    static Message annotate(Message m, String queue, String reason, Instant now, String deadLetterExchange,
-                            String deadLetterRoutingKey) {
+    public static Message annotate(Message m, String queue, String reason, Instant now, String deadLetterExchange,
+                                   String deadLetterRoutingKey) {
         MessageProperties p = m.properties();
         List<Object> routingKeys = new ArrayList<>();
         routingKeys.add(m.routingKey());

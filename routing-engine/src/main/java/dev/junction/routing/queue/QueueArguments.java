@@ -67,8 +67,8 @@ public record QueueArguments(
         }
         if (args.containsKey("x-queue-type")) {
             String type = HeaderValues.asString(args.get("x-queue-type"));
-            if (!"classic".equals(type) && !"stream".equals(type)) { // a stream: routing.stream.StreamArguments
-                throw invalid("x-queue-type", what, "only 'classic' and 'stream' queues are supported, got "
+            if (!"classic".equals(type) && !"stream".equals(type) && !"quorum".equals(type)) { // routing.quorum too
+                throw invalid("x-queue-type", what, "only 'classic', 'quorum' and 'stream' queues are supported, got "
                         + describe(args.get("x-queue-type")));
             }
         }

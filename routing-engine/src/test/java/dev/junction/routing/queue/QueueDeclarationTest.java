@@ -116,7 +116,7 @@ class QueueDeclarationTest extends QueueTestBase {
                 Arguments.of("dead-letter routing key without exchange",
                         args("x-dead-letter-routing-key", "k"), "x-dead-letter-routing-key"),
                 Arguments.of("x-max-priority above 255", args("x-max-priority", 300), "x-max-priority"),
-                Arguments.of("x-queue-type quorum", args("x-queue-type", "quorum"), "x-queue-type"));
+                Arguments.of("x-queue-type mirrored", args("x-queue-type", "mirrored"), "x-queue-type"));
     }
 
     @ParameterizedTest(name = "{0} is refused")

@@ -1,0 +1,112 @@
+package dev.junction.cluster.quorum;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One entry of a quorum group's log: an operation on one quorum queue. Every member applies the same entries in
+ * the same order to its own {@link QuorumQueueState}, so every replica of a queue holds the same messages, the same
+ * consumers and the same assignment of messages to consumers.
+ *
+ * <p>{@code queue} names the queue ({@link #queueKey}); {@code consumer} is a consumer's id, which starts with the
+ * id of the node its client is connected to ({@link #consumerId}), so the node that owns a consumer knows an
+ * assignment is its own to deliver. {@code number} is the operation's one number (a credit, a delivery limit);
+ * {@code ids} are message ids (settle, return); {@code body} an enqueued message's bytes.
+ */
+record QuorumCommand(Op op, String queue, String consumer, long number, long[] ids, byte[] body) {
+
+    /** What an entry does. The ordinal is the encoded byte, so new operations go at the end. */
+    enum Op {
+        /** Creates the queue's state (idempotent); {@code number} is x-delivery-limit or -1 for none. */
+        DECLARE,
+        /** Appends a message; its id is the entry's log index, so ids grow with the log on every replica. */
+        ENQUEUE,
+        /** Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin. */
+        ATTACH,
+        /** Acknowledges {@code ids}: they leave the queue and free the consumer's prefetch. */
+        SETTLE,
+        /** Returns {@code ids} to the queue at their place (nack, reject with requeue), counting a delivery each. */
+        RETURN,
+        /** Removes the consumer; with {@code number} 1 its unsettled messages go back to the queue too. */
+        DETACH,
+        /** Drops every ready message. */
+        PURGE,
+        /** Drops the queue's state. */
+        DELETE,
+        /**
+         * Detaches, returning their messages, every consumer whose id starts with {@code consumer} (a node's
+         * prefix) but not with the prefix in {@code body} (that node's current incarnation, or empty) and, when
+         * {@code number} is positive, that was attached before log index {@code number}.
+         */
+        DETACH_NODE
+    }
+
+    /** A queue's key in the log: vhost and name, which cannot contain a NUL. */
+    static String queueKey(String vhost, String name) {
+        return vhost + '\0' + name;
+    }
+
+    /** A consumer's id: the owning node's id, a slash, then an id unique on that node. */
+    static String consumerId(String node, String local) {
+        return node + '/' + local;
+    }
+
+    /** The node a consumer id belongs to. */
+    static String nodeOf(String consumerId) {
+        int slash = consumerId.indexOf('/');
+        return slash < 0 ? consumerId : consumerId.substring(0, slash);
+    }
+
+    static QuorumCommand of(Op op, String queue) {
+        return new QuorumCommand(op, queue, "", 0, new long[0], new byte[0]);
+    }
+
+    static QuorumCommand enqueue(String queue, byte[] body) {
+        return new QuorumCommand(Op.ENQUEUE, queue, "", 0, new long[0], body);
+    }
+
+    static QuorumCommand consumer(Op op, String queue, String consumer, long number, long... ids) {
+        return new QuorumCommand(op, queue, consumer, number, ids, new byte[0]);
+    }
+
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + body.length + 8 * ids.length);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(op.ordinal());
+            out.writeUTF(queue);
+            out.writeUTF(consumer);
+            out.writeLong(number);
+            out.writeInt(ids.length);
+            for (long id : ids) {
+                out.writeLong(id);
+            }
+            out.writeInt(body.length);
+            out.write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static QuorumCommand decode(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            Op op = Op.values()[in.readUnsignedByte()];
+            String queue = in.readUTF();
+            String consumer = in.readUTF();
+            long number = in.readLong();
+            long[] ids = new long[in.readInt()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = in.readLong();
+            }
+            byte[] body = new byte[in.readInt()];
+            in.readFully(body);
+            return new QuorumCommand(op, queue, consumer, number, ids, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a quorum queue log entry", e);
+        }
+    }
+}

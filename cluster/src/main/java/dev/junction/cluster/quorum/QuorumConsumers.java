@@ -1,0 +1,26 @@
+package dev.junction.cluster.quorum;
+
+/**
+ * This node's side of its quorum queues' consumers and dead-lettering: what a {@link QuorumNode} calls when its
+ * replica of a group applies an assignment to one of this node's consumers, or a message that one of them
+ * returned too often leaves its queue. Called on the group's apply thread: hand over and return at once (the
+ * engine's delivery sinks do).
+ */
+public interface QuorumConsumers {
+
+    /**
+     * Message {@code id} of quorum queue {@code name} is {@code consumer}'s to deliver; {@code returns} is how often
+     * it was returned before (0: a first delivery; more: a redelivery with {@code x-delivery-count}).
+     */
+    void deliver(String vhost, String name, String consumer, long id, byte[] body, int returns);
+
+    /** The message left the queue past its x-delivery-limit: publish it to the queue's dead-letter exchange. */
+    void deadLetter(String vhost, String name, byte[] body, int returns);
+
+    /**
+     * A group leader detached this node's consumers while it did not hear from the node: attach every live one
+     * again (its unsettled deliveries were returned to the queue and will be delivered again).
+     */
+    default void reattach() {
+    }
+}

@@ -1,0 +1,36 @@
+package dev.junction.cluster.quorum;
+
+/**
+ * What applying a log entry makes happen outside the replicated state, called on the group's apply thread in log
+ * order on every member. A member acts only on what is its own: it hands a message to a consumer whose id names
+ * this node, and only the group's leader dead-letters (once for the cluster). Implementations return at once.
+ */
+interface QuorumEffects {
+
+    /** The queue assigned message {@code id} to {@code consumer}; {@code returns} is how often it came back. */
+    void delivered(String queue, String consumer, long id, byte[] body, int returns);
+
+    /**
+     * The message was returned by {@code consumer} more often than the queue's x-delivery-limit allows and left
+     * the queue; the consumer's node dead-letters it (at most once, as RabbitMQ's default dead-letter strategy).
+     */
+    void deadLettered(String queue, String consumer, byte[] body, int returns);
+
+    /**
+     * The consumers of the node with id prefix {@code prefix} were detached in the log, except those starting
+     * with {@code keep} (empty: by a group leader that had not heard from that node).
+     */
+    default void nodeDetached(String prefix, String keep) {
+    }
+
+    /** Does nothing: a replica without consumers or dead-letter targets of its own. */
+    QuorumEffects NONE = new QuorumEffects() {
+        @Override
+        public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
+        }
+
+        @Override
+        public void deadLettered(String queue, String consumer, byte[] body, int returns) {
+        }
+    };
+}

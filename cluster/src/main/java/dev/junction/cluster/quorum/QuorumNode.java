@@ -1,0 +1,299 @@
+package dev.junction.cluster.quorum;
+
+import dev.junction.routing.quorum.QuorumLog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part of the quorum queues (docs/cluster.md, "Quorum queues"): one Ratis server holding a fixed set
+ * of quorum groups over every peer, each with a {@link QuorumStateMachine}, and one client per group that submits
+ * this node's commands. A queue lives on the group its vhost and name hash to, so groups are made once at start,
+ * never per queue.
+ *
+ * <p>Every call returns a future that completes when the group has committed the command (a majority of members
+ * wrote it to their logs) and the leader applied it; the client finds the leader and retries across
+ * leader changes. Nothing here blocks: a publisher confirm completes from the client's thread, which the caller
+ * hands back to its connection's own executor.
+ */
+public final class QuorumNode implements QuorumLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
+    private static final int SUBMIT_RETRIES = 100;
+    private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+
+    private final String nodeId;
+    private final String bind;
+    private final int port;
+    private final Path dir;
+    private final List<RaftGroup> groups = new ArrayList<>();
+    private final QuorumConsumers consumers;
+    private final QuorumSettings settings;
+    /** This process's consumer ids start with it, so a restarted node's old consumers are told from its new. */
+    private final String incarnation;
+    private final AtomicLong nextConsumer = new AtomicLong();
+    /** Made by Ratis's threads as it starts each group, read by any. */
+    private final Map<RaftGroupId, QuorumStateMachine> machines = new ConcurrentHashMap<>();
+    private QuorumSubmitter submitter;
+    private RaftServer server;
+    private SilentNodeWatch watch;
+
+    /**
+     * {@code peers}: every member's id and Raft address (host:port), this node's included, the same on every node;
+     * this node's server binds {@code bind}:{@code port}.
+     */
+    public QuorumNode(String nodeId, String bind, int port, Path dir, Map<String, String> peers,
+                      QuorumSettings settings, QuorumConsumers consumers) {
+        this.nodeId = nodeId;
+        this.bind = bind;
+        this.port = port;
+        this.dir = dir;
+        this.settings = settings;
+        this.consumers = consumers;
+        this.incarnation = QuorumCommand.consumerId(nodeId, UUID.randomUUID().toString().substring(0, 8)) + '/';
+        List<RaftPeer> members = new ArrayList<>();
+        peers.forEach((id, address) -> members.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
+        for (int g = 0; g < settings.groups(); g++) {
+            RaftGroupId id = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("junction-quorum-" + g)
+                    .getBytes(StandardCharsets.UTF_8)));
+            groups.add(RaftGroup.valueOf(id, members));
+        }
+    }
+
+    public void start() throws IOException {
+        RaftProperties p = settings.properties(dir, bind, port);
+        server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(nodeId))
+                .setGroup(groups.get(0))
+                .setProperties(p)
+                .setStateMachineRegistry(this::machine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        for (RaftGroup g : groups.subList(1, groups.size())) {
+            if (running(g.getGroupId())) {
+                continue; // recovered from this node's storage
+            }
+            RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
+                    server.getId(), 0, g));
+            if (!reply.isSuccess()) {
+                throw new IOException("quorum group " + g.getGroupId() + " did not start", reply.getException());
+            }
+        }
+        Map<RaftGroupId, RaftGroup> byId = new LinkedHashMap<>();
+        groups.forEach(g -> byId.put(g.getGroupId(), g));
+        submitter = new QuorumSubmitter(id -> RaftClient.newBuilder().setProperties(p).setRaftGroup(byId.get(id))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
+                .build());
+        submitter.holdUntilProbed(byId.keySet());
+        // Consumers this node had before a restart are gone with their connections: their messages go back.
+        for (RaftGroup g : groups) {
+            submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", nodeId + '/', 0, new long[0],
+                    incarnation.getBytes(StandardCharsets.UTF_8)));
+        }
+        watch = new SilentNodeWatch(server, groups, settings.electionMax().toMillis() * 5, (g, node, before) ->
+                submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", node + '/', before, new long[0],
+                        new byte[0])));
+        watch.start();
+        LOG.info("quorum node {}: {} quorum groups (raft {}:{}, dir {})", nodeId, groups.size(), bind, port,
+                dir.toAbsolutePath());
+    }
+
+    private boolean running(RaftGroupId id) throws IOException {
+        for (RaftGroupId running : server.getGroupIds()) {
+            if (running.equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private QuorumStateMachine machine(RaftGroupId id) {
+        return machines.computeIfAbsent(id, g -> new QuorumStateMachine(new LocalEffects()));
+    }
+
+    /** Acts on the assignments and dead-letterings that are this process's own. */
+    private final class LocalEffects implements QuorumEffects {
+        @Override
+        public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
+            if (consumer.startsWith(incarnation)) {
+                int nul = queue.indexOf('\0');
+                consumers.deliver(queue.substring(0, nul), queue.substring(nul + 1), consumer, id, body, returns);
+            }
+        }
+
+        /** A leader detached this node's consumers while it was cut off: attach the live ones again. */
+        @Override
+        public void nodeDetached(String prefix, String keep) {
+            if (prefix.equals(nodeId + '/') && keep.isEmpty()) {
+                consumers.reattach();
+            }
+        }
+
+        @Override
+        public void deadLettered(String queue, String consumer, byte[] body, int returns) {
+            if (consumer.startsWith(incarnation)) {
+                int nul = queue.indexOf('\0');
+                consumers.deadLetter(queue.substring(0, nul), queue.substring(nul + 1), body, returns);
+            }
+        }
+    }
+
+    /** The group a queue is placed on: by a hash of its vhost and name, the same on every node. */
+    RaftGroup groupOf(String vhost, String name) {
+        String key = QuorumCommand.queueKey(vhost, name);
+        // String.hashCode is specified by the JDK, so every node computes the same placement.
+        return groups.get(Math.floorMod(key.hashCode(), groups.size()));
+    }
+
+    /** Creates the queue's replicated state (idempotent): x-delivery-limit ({@code -1}: none), single active. */
+    @Override
+    public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), "",
+                deliveryLimit, singleActive ? 1 : 0));
+    }
+
+    /** Appends a message; completes with its id once a majority has it (then the publisher may be confirmed). */
+    @Override
+    public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body) {
+        return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), body));
+    }
+
+    /** A new consumer id of this node, for {@link #attach}. */
+    @Override
+    public String newConsumerId() {
+        return incarnation + nextConsumer.incrementAndGet();
+    }
+
+    /** Attaches {@code consumer} (from {@link #newConsumerId}) with a prefetch ({@code 0}: unlimited). */
+    @Override
+    public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.ATTACH, key(vhost, name), consumer,
+                prefetch));
+    }
+
+    @Override
+    public CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.SETTLE, key(vhost, name), consumer, 0,
+                ids));
+    }
+
+    /** Returns the messages to the queue (requeue), counting a delivery each against x-delivery-limit. */
+    @Override
+    public CompletableFuture<Long> giveBack(String vhost, String name, String consumer, long... ids) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.RETURN, key(vhost, name), consumer, 0,
+                ids));
+    }
+
+    /** Detaches the consumer; with {@code returnUnsettled} (its channel closed) its messages go back too. */
+    @Override
+    public CompletableFuture<Long> detach(String vhost, String name, String consumer, boolean returnUnsettled) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DETACH, key(vhost, name), consumer,
+                returnUnsettled ? 1 : 0));
+    }
+
+    /** Completes with the number of ready messages dropped. */
+    @Override
+    public CompletableFuture<Long> purge(String vhost, String name) {
+        return submit(vhost, name, QuorumCommand.of(QuorumCommand.Op.PURGE, key(vhost, name)));
+    }
+
+    @Override
+    public CompletableFuture<Long> delete(String vhost, String name) {
+        return submit(vhost, name, QuorumCommand.of(QuorumCommand.Op.DELETE, key(vhost, name)));
+    }
+
+    /**
+     * Detaches every consumer of node {@code node} in every group and returns their messages: for a node that is
+     * gone for good (an operator's decision; nothing detects it automatically yet).
+     */
+    public CompletableFuture<Void> forgetNode(String node) {
+        List<CompletableFuture<Long>> all = new ArrayList<>();
+        for (RaftGroup g : groups) {
+            all.add(submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", node + '/', 0, new long[0],
+                    new byte[0])));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** The ready messages of the queue on this node's replica (as applied here so far), or -1. */
+    @Override
+    public int readyCount(String vhost, String name) {
+        QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
+        return m == null ? -1 : m.readyCount(key(vhost, name));
+    }
+
+    /** The id of the queue's group leader as this node knows it. */
+    public Optional<String> leaderOf(String vhost, String name) {
+        try {
+            RaftPeerId leader = server.getDivision(groupOf(vhost, name).getGroupId()).getInfo().getLeaderId();
+            return Optional.ofNullable(leader).map(RaftPeerId::toString);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String key(String vhost, String name) {
+        return QuorumCommand.queueKey(vhost, name);
+    }
+
+    private CompletableFuture<Long> submit(String vhost, String name, QuorumCommand c) {
+        return submit(groupOf(vhost, name), c);
+    }
+
+    private CompletableFuture<Long> submit(RaftGroup group, QuorumCommand c) {
+        return submitter.submit(group.getGroupId(), c);
+    }
+
+    @Override
+    public boolean congested() {
+        return submitter.congested();
+    }
+
+    @Override
+    public void whenRelieved(Runnable callback) {
+        submitter.whenRelieved(callback);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(watch);
+        closeQuietly(submitter);
+        closeQuietly(server);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing a quorum raft part failed", e);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package dev.junction.cluster.quorum;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One quorum queue as every member of its group holds it: ready messages in id order, consumers in round-robin
+ * order with their prefetch, and the messages checked out to each. Deterministic: it depends only on the entries
+ * applied and their order (no clock, no randomness, no hash order), so every replica assigns the same message to
+ * the same consumer when it applies the same entry, and the consumer's node delivers it from its own replica.
+ *
+ * <ul>
+ *   <li>A message's id is the log index of its enqueue. A returned message goes back to its place (before every
+ *   message enqueued after it), as a classic queue's requeue does.</li>
+ *   <li>A return counts: past {@code x-delivery-limit} returns the message leaves the queue and is dead-lettered
+ *   (RabbitMQ's "Poison Message Handling": a limit of N allows N + 1 deliveries).</li>
+ *   <li>With single active consumer only the earliest attached consumer is given messages; when it detaches the
+ *   next one takes over.</li>
+ * </ul>
+ * Used on the group's apply thread only.
+ */
+final class QuorumQueueState {
+
+    /** A message with the number of times it was returned. */
+    record Held(long id, byte[] body, int returns) {
+    }
+
+    private record Checkout(String consumer, Held message) {
+    }
+
+    /** A consumer's prefetch (0: unlimited), the log index it was attached at, its unsettled messages. */
+    private static final class Consumer {
+        final long prefetch;
+        final long attachedAt;
+        long inFlight;
+
+        Consumer(long prefetch, long attachedAt) {
+            this.prefetch = prefetch;
+            this.attachedAt = attachedAt;
+        }
+
+        boolean hasRoom() {
+            return prefetch == 0 || inFlight < prefetch;
+        }
+    }
+
+    private final String key;
+    private long deliveryLimit = -1;
+    private boolean singleActive;
+    private final TreeMap<Long, Held> ready = new TreeMap<>();
+    private final LinkedHashMap<String, Consumer> consumers = new LinkedHashMap<>();
+    private final Map<Long, Checkout> checkedOut = new HashMap<>();
+
+    QuorumQueueState(String key) {
+        this.key = key;
+    }
+
+    void declare(long deliveryLimit, boolean singleActive) {
+        this.deliveryLimit = deliveryLimit;
+        this.singleActive = singleActive;
+    }
+
+    void enqueue(long id, byte[] body, QuorumEffects effects) {
+        ready.put(id, new Held(id, body, 0));
+        assign(effects);
+    }
+
+    void attach(String consumer, long prefetch, long index, QuorumEffects effects) {
+        consumers.putIfAbsent(consumer, new Consumer(prefetch, index));
+        assign(effects);
+    }
+
+    void settle(String consumer, long[] ids, QuorumEffects effects) {
+        for (long id : ids) {
+            take(consumer, id);
+        }
+        assign(effects);
+    }
+
+    void giveBack(String consumer, long[] ids, QuorumEffects effects) {
+        for (long id : ids) {
+            Held m = take(consumer, id);
+            if (m != null) {
+                requeue(m, consumer, effects);
+            }
+        }
+        assign(effects);
+    }
+
+    void detach(String consumer, boolean returnUnsettled, QuorumEffects effects) {
+        consumers.remove(consumer);
+        if (returnUnsettled) {
+            List<Long> held = new ArrayList<>();
+            for (Map.Entry<Long, Checkout> e : checkedOut.entrySet()) {
+                if (e.getValue().consumer().equals(consumer)) {
+                    held.add(e.getKey());
+                }
+            }
+            held.sort(null); // hash order must not decide which message is dead-lettered first
+            for (long id : held) {
+                requeue(checkedOut.remove(id).message(), consumer, effects);
+            }
+        }
+        assign(effects);
+    }
+
+    /**
+     * Detaches every consumer whose id starts with {@code prefix} but not {@code keep} (a node restarted), or that
+     * was attached before log index {@code before} (a node its group's leader has not heard from: consumers it
+     * attached after that, once back, stay), returning their messages; and returns the messages still held by
+     * consumers of the prefix that were detached before.
+     */
+    void detachAll(String prefix, String keep, long before, QuorumEffects effects) {
+        List<String> gone = new ArrayList<>();
+        for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
+            String c = e.getKey();
+            if (c.startsWith(prefix) && (keep.isEmpty() || !c.startsWith(keep))
+                    && (before <= 0 || e.getValue().attachedAt < before)) {
+                gone.add(c);
+            }
+        }
+        for (Checkout c : checkedOut.values()) {
+            if (c.consumer().startsWith(prefix) && (keep.isEmpty() || !c.consumer().startsWith(keep))
+                    && !consumers.containsKey(c.consumer()) && !gone.contains(c.consumer())) {
+                gone.add(c.consumer()); // cancelled earlier, still holding messages
+            }
+        }
+        gone.sort(null);
+        for (String c : gone) {
+            detach(c, true, effects);
+        }
+    }
+
+    int purge() {
+        int n = ready.size();
+        ready.clear();
+        return n;
+    }
+
+    int readyCount() {
+        return ready.size();
+    }
+
+    int unsettledCount() {
+        return checkedOut.size();
+    }
+
+    int consumerCount() {
+        return consumers.size();
+    }
+
+    /** Removes a checked-out message held by {@code consumer}; null when it holds no such message. */
+    private Held take(String consumer, long id) {
+        Checkout c = checkedOut.get(id);
+        if (c == null || !c.consumer().equals(consumer)) {
+            return null;
+        }
+        checkedOut.remove(id);
+        Consumer owner = consumers.get(consumer);
+        if (owner != null) {
+            owner.inFlight--;
+        }
+        return c.message();
+    }
+
+    private void requeue(Held m, String consumer, QuorumEffects effects) {
+        Held back = new Held(m.id(), m.body(), m.returns() + 1);
+        if (deliveryLimit >= 0 && back.returns() > deliveryLimit) {
+            effects.deadLettered(key, consumer, back.body(), back.returns());
+            return;
+        }
+        ready.put(back.id(), back);
+    }
+
+    /** Hands ready messages to consumers with room, round-robin in attach order (or only the first: SAC). */
+    private void assign(QuorumEffects effects) {
+        while (!ready.isEmpty() && !consumers.isEmpty()) {
+            String chosen = null;
+            for (Iterator<Map.Entry<String, Consumer>> it = consumers.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, Consumer> e = it.next();
+                if (e.getValue().hasRoom()) {
+                    chosen = e.getKey();
+                    break;
+                }
+                if (singleActive) {
+                    break;
+                }
+            }
+            if (chosen == null) {
+                return;
+            }
+            Held m = ready.pollFirstEntry().getValue();
+            Consumer c = consumers.get(chosen);
+            c.inFlight++;
+            checkedOut.put(m.id(), new Checkout(chosen, m));
+            if (!singleActive) {
+                consumers.remove(chosen); // to the end of the round
+                consumers.put(chosen, c);
+            }
+            effects.delivered(key, chosen, m.id(), m.body(), m.returns());
+        }
+    }
+
+    void write(DataOutputStream out) throws IOException {
+        out.writeLong(deliveryLimit);
+        out.writeBoolean(singleActive);
+        out.writeInt(ready.size());
+        for (Held m : ready.values()) {
+            writeHeld(out, m);
+        }
+        out.writeInt(consumers.size());
+        for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue().prefetch);
+            out.writeLong(e.getValue().attachedAt);
+            out.writeLong(e.getValue().inFlight);
+        }
+        List<Long> ids = new ArrayList<>(checkedOut.keySet());
+        ids.sort(null);
+        out.writeInt(ids.size());
+        for (long id : ids) {
+            Checkout c = checkedOut.get(id);
+            out.writeUTF(c.consumer());
+            writeHeld(out, c.message());
+        }
+    }
+
+    static QuorumQueueState read(String key, DataInputStream in) throws IOException {
+        QuorumQueueState s = new QuorumQueueState(key);
+        s.deliveryLimit = in.readLong();
+        s.singleActive = in.readBoolean();
+        for (int i = in.readInt(); i > 0; i--) {
+            Held m = readHeld(in);
+            s.ready.put(m.id(), m);
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            String id = in.readUTF();
+            long prefetch = in.readLong();
+            Consumer read = new Consumer(prefetch, in.readLong());
+            read.inFlight = in.readLong();
+            s.consumers.put(id, read);
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            String consumer = in.readUTF();
+            Held m = readHeld(in);
+            s.checkedOut.put(m.id(), new Checkout(consumer, m));
+        }
+        return s;
+    }
+
+    private static void writeHeld(DataOutputStream out, Held m) throws IOException {
+        out.writeLong(m.id());
+        out.writeInt(m.returns());
+        out.writeInt(m.body().length);
+        out.write(m.body());
+    }
+
+    private static Held readHeld(DataInputStream in) throws IOException {
+        long id = in.readLong();
+        int returns = in.readInt();
+        byte[] body = new byte[in.readInt()];
+        in.readFully(body);
+        return new Held(id, body, returns);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.junction.cluster.quorum;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * How the quorum groups run: how many there are (queues are placed on them by hash), the election timeouts, and
+ * log compaction (a snapshot every {@code snapshotInterval} entries, log segments of {@code segmentBytes}).
+ */
+public record QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
+                             long segmentBytes) {
+
+    /** Four groups, elections after 1 to 2 s without a leader, a snapshot every 100,000 entries, 8 MiB segments. */
+    public static QuorumSettings defaults() {
+        return new QuorumSettings(4, Duration.ofSeconds(1), Duration.ofSeconds(2), 100_000, 8 << 20);
+    }
+
+    public QuorumSettings {
+        if (groups < 1) {
+            throw new IllegalArgumentException("at least one quorum group, got " + groups);
+        }
+    }
+
+    RaftProperties properties(Path dir, String bind, int port) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
+        // Ratis's default of 100 outstanding requests per client would hold a busy node's publishes one by one.
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 1000);
+        GrpcConfigKeys.Server.setHost(p, bind);
+        GrpcConfigKeys.Server.setPort(p, port);
+        TimeDuration min = TimeDuration.valueOf(electionMin.toMillis(), TimeUnit.MILLISECONDS);
+        TimeDuration max = TimeDuration.valueOf(electionMax.toMillis(), TimeUnit.MILLISECONDS);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, min);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, max);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, min);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, max);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotInterval);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(snapshotInterval, 1024));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentBytes));
+        return p;
+    }
+}

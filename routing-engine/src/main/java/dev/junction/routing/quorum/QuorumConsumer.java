@@ -1,0 +1,126 @@
+package dev.junction.routing.quorum;
+
+import dev.junction.routing.SerialExecutor;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.DeliverySource;
+import dev.junction.routing.api.Message;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One consumer of a {@link ReplicatedQuorumQueue} on this node. The log decides which messages it gets (within its
+ * prefetch); this object hands them to the sink in the log's order and holds them while the sink is not ready (the
+ * socket is not writable), which the prefetch bounds. Hand-over runs on the queue's mailbox, so it needs no lock;
+ * the {@link Consumption} calls post to it.
+ */
+final class QuorumConsumer implements Consumption {
+    private final ReplicatedQuorumQueue queue;
+    private final String id;
+    private final ConsumerSpec spec;
+    private final DeliverySink sink;
+    private final SerialExecutor mailbox;
+    /** Assigned, not yet handed to the sink. Mailbox only. */
+    private final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
+    /** False until the consumer's registration was answered: deliveries wait until then. Mailbox only. */
+    private boolean started;
+    /** Handed over and not settled: kept to dead-letter on reject. */
+    private final Map<Long, Message> unsettled = new ConcurrentHashMap<>();
+
+    private final long prefetch;
+
+    QuorumConsumer(ReplicatedQuorumQueue queue, String id, ConsumerSpec spec, DeliverySink sink,
+                   SerialExecutor mailbox, long prefetch) {
+        this.prefetch = prefetch;
+        this.queue = queue;
+        this.id = id;
+        this.spec = spec;
+        this.sink = sink;
+        this.mailbox = mailbox;
+    }
+
+    String id() {
+        return id;
+    }
+
+    /** The prefetch it is attached with in the log (0: unlimited). */
+    long prefetch() {
+        return prefetch;
+    }
+
+    void forgetUnsettled() {
+        unsettled.clear();
+    }
+
+    /** Takes an assignment from the log's apply thread; delivered on the mailbox in the log's order. */
+    void offer(long deliveryId, Message m, int returns) {
+        if (!spec.autoAck()) {
+            unsettled.put(deliveryId, m);
+        }
+        Delivery d = new Delivery(queue, deliveryId, m, returns > 0, returns, spec.autoAck(), 0, null);
+        mailbox.execute(() -> {
+            waiting.add(d);
+            drain();
+        });
+    }
+
+    /** The message of a settled delivery (null when it was not this consumer's or settled before). */
+    Message settled(long deliveryId) {
+        return unsettled.remove(deliveryId);
+    }
+
+    /** After the adapter has been told the consumer is registered. */
+    void start() {
+        mailbox.execute(() -> {
+            started = true;
+            drain();
+        });
+    }
+
+    private void drain() {
+        while (started && !waiting.isEmpty() && sink.ready()) {
+            sink.deliver(waiting.poll());
+        }
+    }
+
+    void queueDeleted() {
+        mailbox.execute(() -> {
+            waiting.clear();
+            sink.cancelled();
+        });
+    }
+
+    @Override
+    public String tag() {
+        return spec.tag();
+    }
+
+    @Override
+    public DeliverySource source() {
+        return queue;
+    }
+
+    @Override
+    public boolean autoAck() {
+        return spec.autoAck();
+    }
+
+    @Override
+    public void resume() {
+        mailbox.execute(this::drain);
+    }
+
+    @Override
+    public CompletableFuture<Void> cancel() {
+        return queue.cancel(this);
+    }
+
+    @Override
+    public String toString() {
+        return "consumer '" + spec.tag() + "' on " + queue;
+    }
+}

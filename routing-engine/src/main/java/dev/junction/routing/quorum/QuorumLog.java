@@ -1,0 +1,45 @@
+package dev.junction.routing.quorum;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The replicated log behind a cluster's quorum queues, as the engine uses it (the cluster module implements it;
+ * docs/cluster.md, "Quorum queues"). Every call submits one command and returns a future that completes once the
+ * queue's group has committed it on a majority and applied it; none blocks. What the log assigns to this node's
+ * consumers comes back through {@link QuorumQueues#deliver} and {@link QuorumQueues#deadLetter}.
+ */
+public interface QuorumLog {
+
+    /** Creates the queue's replicated state (idempotent); {@code deliveryLimit} {@code -1}: none. */
+    CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive);
+
+    /** Appends a message; completes with its id (positive) once committed, or a negative number: no such queue. */
+    CompletableFuture<Long> enqueue(String vhost, String name, byte[] body);
+
+    /** A consumer id of this node, unique in the cluster. */
+    String newConsumerId();
+
+    /** Attaches a consumer with a prefetch ({@code 0}: unlimited). */
+    CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch);
+
+    CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids);
+
+    /** Returns the messages to the queue, counting a delivery each against x-delivery-limit. */
+    CompletableFuture<Long> giveBack(String vhost, String name, String consumer, long... ids);
+
+    CompletableFuture<Long> detach(String vhost, String name, String consumer, boolean returnUnsettled);
+
+    /** Completes with the number of ready messages dropped. */
+    CompletableFuture<Long> purge(String vhost, String name);
+
+    CompletableFuture<Long> delete(String vhost, String name);
+
+    /** Whether this node has so many commands waiting for the log that publishers should pause. */
+    boolean congested();
+
+    /** Runs {@code callback} once publishers may go on (at once when they may now). */
+    void whenRelieved(Runnable callback);
+
+    /** The queue's ready messages on this node's replica, or -1 when it holds none. */
+    int readyCount(String vhost, String name);
+}

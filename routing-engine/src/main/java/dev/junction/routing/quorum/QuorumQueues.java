@@ -1,0 +1,87 @@
+package dev.junction.routing.quorum;
+
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueTarget;
+import dev.junction.storage.QueueKey;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The engine's quorum queues in a cluster. A quorum queue is declared, replicated in the metadata log, bound and
+ * deleted as a classic durable queue (its {@link Queue} object holds the definition, bindings and arguments and
+ * never a message); once a {@link QuorumLog} is in use, routing and consumers reach it through its
+ * {@link ReplicatedQuorumQueue} instead, whose messages are in the log. Without a cluster there is no log and a
+ * quorum queue is the durable queue itself (single-node semantics, {@link QuorumArguments}).
+ */
+public final class QuorumQueues {
+    private final RoutingEngine engine;
+    private final Executor pool;
+    private volatile QuorumLog log;
+    private final Map<QueueKey, ReplicatedQuorumQueue> replicated = new ConcurrentHashMap<>();
+
+    public QuorumQueues(RoutingEngine engine, Executor pool) {
+        this.engine = engine;
+        this.pool = pool;
+    }
+
+    /** From now on quorum queues are replicated through {@code log} (a cluster node, once started). */
+    public void replicateThrough(QuorumLog log) {
+        this.log = log;
+    }
+
+    /** What routing and consumers use for {@code q}: its replicated side when it is a quorum queue in a cluster. */
+    public QueueTarget target(Queue q) {
+        return replicated(q).<QueueTarget>map(r -> r).orElse(q);
+    }
+
+    /** The replicated side of {@code q}, made the first time it is asked for; empty for others or alone. */
+    public Optional<ReplicatedQuorumQueue> replicated(Queue q) {
+        QuorumLog l = log;
+        if (l == null || q == null || !QuorumArguments.requested(q.spec().arguments())) {
+            return Optional.empty();
+        }
+        ReplicatedQuorumQueue r = replicated.get(q.key()); // the publish path: no lock when it exists
+        if (r == null || !r.definedBy(q)) {
+            r = replicated.compute(q.key(), (k, old) ->
+                    old != null && old.definedBy(q) ? old : new ReplicatedQuorumQueue(engine, q, l, pool));
+        }
+        return Optional.of(r);
+    }
+
+    /** The log assigned message {@code id} to this node's {@code consumer}: deliver it. Log's apply thread. */
+    public void deliver(String vhost, String name, String consumer, long id, byte[] body, int returns) {
+        ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
+        if (r == null) {
+            QuorumLog l = log;
+            if (l != null) {
+                l.giveBack(vhost, name, consumer, id); // no such consumer here any more: back to the queue
+            }
+            return;
+        }
+        r.delivered(consumer, id, body, returns);
+    }
+
+    /** A message this node's consumer returned too often left the queue: dead-letter it. Log's apply thread. */
+    public void deadLetter(String vhost, String name, byte[] body, int returns) {
+        ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
+        if (r != null) {
+            r.deadLettered(body);
+        }
+    }
+
+    /** A group leader detached this node's consumers while cut off from it: attach the live ones again. */
+    public void reattach() {
+        replicated.values().forEach(ReplicatedQuorumQueue::reattach);
+    }
+
+    /** The queue was deleted here: its replicated state goes too. */
+    public void deleted(Queue q) {
+        replicated(q).ifPresent(r -> {
+            replicated.remove(q.key(), r);
+            r.delete();
+        });
+    }
+}

@@ -1,0 +1,284 @@
+package dev.junction.routing.quorum;
+
+import dev.junction.routing.Confirmation;
+import dev.junction.routing.MessageCodec;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.SerialExecutor;
+import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Settlement;
+import dev.junction.routing.queue.DeadLetters;
+import dev.junction.routing.queue.EffectiveArguments;
+import dev.junction.routing.queue.Prefetch;
+import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueArguments;
+import dev.junction.routing.queue.QueueTarget;
+import dev.junction.storage.QueueKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * A quorum queue in a cluster as this node's routing and consumers see it: a {@link QueueTarget} whose messages are
+ * in the replicated {@link QuorumLog}, not in this node's store or heap.
+ *
+ * <ul>
+ *   <li>A routed message is submitted to the log; the publisher's confirmation is accepted once the log committed
+ *   it on a majority (refused when the log refuses or cannot reach a majority in time).</li>
+ *   <li>A consumer on this node is attached in the log with its prefetch; the log assigns messages to consumers as
+ *   it applies entries, the same on every member, and this node delivers the ones assigned to its consumers from
+ *   its own replica, through {@link QuorumConsumer} on this queue's mailbox.</li>
+ *   <li>Settling is a log command: ack, requeue (a return, counted against x-delivery-limit, which the log
+ *   enforces) and reject (dead-lettered here with reason {@code rejected}, as a classic queue does).</li>
+ * </ul>
+ * The definition, bindings and arguments stay in the classic {@link Queue} the vhost declared, which holds no
+ * message: its counts in the management API are 0 (docs/cluster.md).
+ */
+public final class ReplicatedQuorumQueue implements QueueTarget {
+    private final RoutingEngine engine;
+    private final Queue definition;
+    private final QuorumLog log;
+    private final String vhost;
+    private final String name;
+    /** Deliveries to this node's consumers, in the order the log assigned them. */
+    private final SerialExecutor mailbox;
+    /** The log's declaration of the queue; made again when it failed (no majority then). */
+    private volatile CompletableFuture<Long> declared;
+    private final Map<String, QuorumConsumer> consumers = new ConcurrentHashMap<>();
+    /** This node's unsettled deliveries (the log's message ids) by the consumer holding each. */
+    private final Map<Long, QuorumConsumer> unsettled = new ConcurrentHashMap<>();
+
+    ReplicatedQuorumQueue(RoutingEngine engine, Queue definition, QuorumLog log, Executor pool) {
+        this.engine = engine;
+        this.definition = definition;
+        this.log = log;
+        this.vhost = definition.key().vhost();
+        this.name = definition.name();
+        this.mailbox = new SerialExecutor(pool, "quorum queue '" + name + "'");
+        this.declared = declare();
+    }
+
+    private CompletableFuture<Long> declare() {
+        QueueArguments a = definition.arguments().declared();
+        return log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(), a.singleActiveConsumer());
+    }
+
+    /**
+     * Declares the queue in the log again when the last declaration failed. A command for the queue is submitted
+     * after this, not chained on the declaration's future: the node's submissions keep their order, and dependents
+     * of one future run in no particular order (a burst of publishes waiting on it came out reversed).
+     */
+    private void declared() {
+        if (declared.isCompletedExceptionally()) {
+            declared = declare();
+        }
+    }
+
+    boolean definedBy(Queue q) {
+        return definition == q;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public QueueKey key() {
+        return definition.key();
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    /** Bodies are in the replicated log, never in this node's message store. */
+    @Override
+    public boolean usesMessageStore() {
+        return false;
+    }
+
+    @Override
+    public void enqueue(Message message, long storeId, Confirmation confirmation, List<Binding> matched) {
+        byte[] body = MessageCodec.encode(message);
+        declared();
+        log.enqueue(vhost, name, body).whenComplete((id, failed) -> {
+            if (failed == null && id != null && id > 0) {
+                confirmation.accept(); // committed by a majority: [RabbitMQ "Quorum Queues", publisher confirms]
+            } else {
+                confirmation.refuse();
+            }
+        });
+    }
+
+    /** The node's commands waiting for the log: a publisher brake, as a classic queue's full mailbox is. */
+    @Override
+    public boolean congested() {
+        return log.congested();
+    }
+
+    @Override
+    public void whenRelieved(Runnable callback) {
+        log.whenRelieved(callback);
+    }
+
+    /** Credit is the log's (each consumer's prefetch); nothing waits here on a channel's. */
+    @Override
+    public void kick() {
+    }
+
+    @Override
+    public EffectiveArguments arguments() {
+        return definition.arguments();
+    }
+
+    @Override
+    public List<Binding> bindingsMatching(Message message) {
+        return definition.bindingsMatching(message);
+    }
+
+    /** The ready messages as this node's replica has applied them. */
+    public int messageCount() {
+        return Math.max(0, log.readyCount(vhost, name));
+    }
+
+    /** Registers a consumer of this node; completes once the log has attached it. */
+    public CompletableFuture<Consumption> consume(ConsumerSpec spec, DeliverySink sink) {
+        String id = log.newConsumerId();
+        long prefetch = spec.autoAck() ? 0 : prefetchOf(spec.limits());
+        QuorumConsumer c = new QuorumConsumer(this, id, spec, sink, mailbox, prefetch);
+        consumers.put(id, c);
+        CompletableFuture<Consumption> attached = new CompletableFuture<>();
+        declared();
+        log.attach(vhost, name, id, prefetch).whenComplete((ok, failed) -> {
+            if (failed != null) {
+                consumers.remove(id);
+                attached.completeExceptionally(failed);
+                return;
+            }
+            // The adapter answers basic.consume-ok from this completion; only then may deliveries follow it, though
+            // this node's replica may have applied the attachment (and assigned messages) before the reply came.
+            attached.complete(c);
+            c.start();
+        });
+        return attached;
+    }
+
+    /** The lowest count limit among the consumer's (its own prefetch, a channel-wide one); 0: none. */
+    private static long prefetchOf(List<Prefetch> limits) {
+        long lowest = 0;
+        for (Prefetch p : limits) {
+            if (p.countLimit() > 0 && (lowest == 0 || p.countLimit() < lowest)) {
+                lowest = p.countLimit();
+            }
+        }
+        return lowest;
+    }
+
+    /**
+     * Attaches this node's consumers again after a leader detached them: what they held unsettled went back to the
+     * queue, so their settles of it are ignored from now on.
+     */
+    void reattach() {
+        unsettled.values().removeIf(c -> consumers.containsKey(c.id()));
+        for (QuorumConsumer c : consumers.values()) {
+            c.forgetUnsettled();
+            log.attach(vhost, name, c.id(), c.prefetch());
+        }
+    }
+
+    CompletableFuture<Void> cancel(QuorumConsumer c) {
+        consumers.remove(c.id());
+        return log.detach(vhost, name, c.id(), false).thenApply(ok -> null);
+    }
+
+    /** The log assigned message {@code id} to {@code consumer}, one of this node's (or one gone from it). */
+    void delivered(String consumer, long id, byte[] body, int returns) {
+        QuorumConsumer c = consumers.get(consumer);
+        if (c == null) {
+            log.giveBack(vhost, name, consumer, id); // cancelled before the log heard of it
+            return;
+        }
+        Message m = MessageCodec.decode(body);
+        if (returns > 0) { // RabbitMQ's quorum queues count returns in x-delivery-count
+            m = m.withProperties(m.properties().toBuilder().header("x-delivery-count", (long) returns).build());
+        }
+        if (c.autoAck()) {
+            log.settle(vhost, name, consumer, id);
+        } else {
+            unsettled.put(id, c);
+        }
+        c.offer(id, m, returns);
+    }
+
+    @Override
+    public void settle(long deliveryId, Settlement how) {
+        settle(new long[] {deliveryId}, how);
+    }
+
+    @Override
+    public void settle(long[] deliveryIds, Settlement how) {
+        for (long id : deliveryIds) {
+            QuorumConsumer c = unsettled.remove(id);
+            if (c == null) {
+                continue; // settled already
+            }
+            Message m = c.settled(id);
+            if (how == Settlement.REQUEUE) {
+                log.giveBack(vhost, name, c.id(), id);
+            } else {
+                log.settle(vhost, name, c.id(), id);
+                if (how == Settlement.DISCARD && m != null) {
+                    deadLettered(m, DeadLetters.REJECTED);
+                }
+            }
+        }
+    }
+
+    /** Past x-delivery-limit: dead-lettered with reason {@code delivery_limit}. Log's apply thread. */
+    void deadLettered(byte[] body) {
+        deadLettered(MessageCodec.decode(body), DeadLetters.DELIVERY_LIMIT);
+    }
+
+    private void deadLettered(Message m, String reason) {
+        QueueArguments a = definition.arguments().now();
+        if (a.deadLetterExchange() == null) {
+            return;
+        }
+        Message dead = DeadLetters.annotate(m, name, reason, Instant.now(), a.deadLetterExchange(),
+                a.deadLetterRoutingKey());
+        engine.vhost(vhost).ifPresent(v -> v.publish(dead, false));
+    }
+
+    /** queue.purge: completes with the number of ready messages the log dropped. */
+    public CompletableFuture<Integer> purge() {
+        declared();
+        return log.purge(vhost, name).thenApply(Long::intValue);
+    }
+
+    void delete() {
+        consumers.values().forEach(QuorumConsumer::queueDeleted);
+        consumers.clear();
+        log.delete(vhost, name);
+    }
+
+    /** basic.get is not built for replicated quorum queues (docs/cluster.md). */
+    public BrokerException getRefused() {
+        return new BrokerException(ErrorKind.NOT_IMPLEMENTED, "basic.get not supported by quorum queues in a "
+                + "cluster yet: queue '" + name + "' in vhost '" + vhost + "'");
+    }
+
+    @Override
+    public String toString() {
+        return "quorum queue '" + name + "' in vhost '" + vhost + "'";
+    }
+}
