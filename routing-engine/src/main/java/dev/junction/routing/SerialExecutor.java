@@ -26,8 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class SerialExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
     private static final int BATCH = 512;
-    /** Whether this thread is running a task of some mailbox now (a drain, or {@link #executeOrRun} inline). */
-    private static final ThreadLocal<boolean[]> RUNNING = ThreadLocal.withInitial(() -> new boolean[1]);
     private static final VarHandle SCHEDULED;
     private static final VarHandle BACKLOG;
     private static final VarHandle URGENT;
@@ -103,49 +101,6 @@ public final class SerialExecutor implements Executor {
         });
     }
 
-    /**
-     * Runs {@code task} at once on the calling thread when the mailbox is idle (no task waiting, none running), else
-     * as {@link #execute}. The owner's state is still touched by one thread at a time: the caller takes the mailbox
-     * with the same compare-and-set a drain starts with, so no drain runs meanwhile, and tasks submitted while it runs
-     * wait in the mailbox and are drained on the pool afterwards, in their order. Order against earlier tasks holds
-     * too: a task submitted earlier by any thread is either still waiting (then this one waits behind it) or has run.
-     *
-     * <p>A queue's enqueue uses it: a message routed to a queue that has nothing waiting is handed to its consumer on
-     * the publisher's own thread, which saves a thread hop and a wake-up per message (the publisher's event loop
-     * wakes the subscriber's loop directly). A thread already running a mailbox's task (a drain or another inline
-     * task, e.g. a dead-letter publish from a queue) queues the task instead, so inline work never nests. The task
-     * must not block, like every mailbox task.
-     */
-    public void executeOrRun(Runnable task) {
-        ConcurrentLinkedQueue<Runnable> u = urgent;
-        if (scheduled || !tasks.isEmpty() || (u != null && !u.isEmpty()) || RUNNING.get()[0]
-                || !SCHEDULED.compareAndSet(this, false, true)) {
-            execute(task);
-            return;
-        }
-        if (!tasks.isEmpty() || ((u = urgent) != null && !u.isEmpty())) {
-            // Another thread's task came between the check and the claim: this one goes behind it.
-            BACKLOG.getAndAdd(this, 1);
-            tasks.add(task);
-            HandoverBatch.wake(start);
-            return;
-        }
-        boolean[] running = RUNNING.get();
-        running[0] = true;
-        if (batching) {
-            HandoverBatch.open();
-        }
-        try {
-            run(task);
-        } finally {
-            if (batching) {
-                HandoverBatch.close();
-            }
-            running[0] = false;
-            released();
-        }
-    }
-
     @Override
     public void execute(Runnable task) {
         BACKLOG.getAndAdd(this, 1);
@@ -205,22 +160,15 @@ public final class SerialExecutor implements Executor {
 
     /** Runs a batch of tasks; for a {@link #batching} mailbox as one {@link HandoverBatch}. */
     private void drain() {
-        boolean[] running = RUNNING.get();
-        boolean was = running[0];
-        running[0] = true;
+        if (!batching) {
+            runBatch();
+            return;
+        }
+        HandoverBatch.open();
         try {
-            if (!batching) {
-                runBatch();
-                return;
-            }
-            HandoverBatch.open();
-            try {
-                runBatch();
-            } finally {
-                HandoverBatch.close();
-            }
+            runBatch();
         } finally {
-            running[0] = was;
+            HandoverBatch.close();
         }
     }
 
@@ -239,11 +187,6 @@ public final class SerialExecutor implements Executor {
             }
             run(task);
         }
-        released();
-    }
-
-    /** After a batch or an inline task: relief for publishers, then the mailbox is free or drains again. */
-    private void released() {
         ConcurrentLinkedQueue<Runnable> waiting = relief;
         if (waiting != null && !waiting.isEmpty() && backlog <= relievedAt) {
             runRelief();

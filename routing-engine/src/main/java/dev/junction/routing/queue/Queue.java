@@ -20,8 +20,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A queue: an actor that owns its messages and consumers. Every public method may be called from any thread; it
- * posts to the queue's {@link SerialExecutor} (an enqueue into an idle mailbox runs at once on the caller's thread,
- * holding the mailbox as a drain does), so the state below is only ever touched by one thread at a time
+ * posts to the queue's {@link SerialExecutor}, so the state below is only ever touched by one thread at a time
  * and needs no locks. Results come back as futures completed on the queue's thread.
  *
  * <p>The state lives in parts, each used on the mailbox thread only: {@link ReadyMessages} (the in-memory window
@@ -147,12 +146,10 @@ public final class Queue implements QueueTarget {
     /**
      * Adds a routed message. {@code storeId} is the message's id in the store when it was written there for this
      * queue, else 0; {@code matched}, the bindings into this queue that routed it (null: not known). The queue
-     * answers {@code confirmation} once it has taken or refused the message. A queue with nothing in its mailbox takes
-     * it on the caller's thread ({@link SerialExecutor#executeOrRun}): a consumer with credit then has it without a
-     * hop through the queue's pool thread, and the confirmation may be answered before this returns.
+     * answers {@code confirmation} once it has taken or refused the message.
      */
     public void enqueue(Message message, long storeId, Confirmation confirmation, List<Binding> matched) {
-        mailbox.executeOrRun(() -> doEnqueue(message, storeId, confirmation, false, matched));
+        mailbox.execute(() -> doEnqueue(message, storeId, confirmation, false, matched));
     }
 
     /** Restores the queue's stored messages at start-up, listed by id (possibly delivered before: redelivered). */
