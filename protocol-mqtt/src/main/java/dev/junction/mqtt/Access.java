@@ -158,8 +158,36 @@ final class Access {
      * session queue. Checked on top of the topic ACL.
      */
     boolean permits(UserConfig user, AclRule.Action action, String clientId) {
-        // The user's permission now: one revoked over the management API or by a reload applies at once.
-        UserConfig now = engine == null ? user : engine.authorization().users().current(user);
+        return permitsNow(now(user), action, clientId);
+    }
+
+    /** The user's permission now: one revoked over the management API or by a reload applies at once. */
+    private UserConfig now(UserConfig user) {
+        return engine == null ? user : engine.authorization().users().current(user);
+    }
+
+    /**
+     * {@link #permits} for a PUBLISH, asked for every message: the answer is kept in {@code last} (one per
+     * connection) for as long as the directory gives the same user object back. A user's record is immutable and a
+     * change to it (a permission granted or revoked, the user deleted) gives a new one, so the answer is asked again
+     * exactly when it may differ; a publish then costs no regex match of the write permission.
+     */
+    boolean permitsPublish(UserConfig user, PublishPermit last) {
+        UserConfig now = now(user);
+        if (now != last.user) {
+            last.allowed = permitsNow(now, AclRule.Action.PUBLISH, null);
+            last.user = now;
+        }
+        return last.allowed;
+    }
+
+    /** The last answer of {@link #permitsPublish} on one connection; owned by its event loop. */
+    static final class PublishPermit {
+        private UserConfig user;
+        private boolean allowed;
+    }
+
+    private boolean permitsNow(UserConfig now, AclRule.Action action, String clientId) {
         VhostPermission p = now.permissionsFor(config.vhost()).orElse(null);
         if (p == null) {
             return false;

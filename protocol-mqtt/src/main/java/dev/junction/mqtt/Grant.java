@@ -47,7 +47,7 @@ record Grant(int qos, boolean retainAsPublished) {
             Binding b = matched.get(i);
             if (b.arguments().containsKey(Binding.MQTT_FILTER_ARGUMENT)) {
                 viaSubscription = true;
-                fold.add(current.get(TopicMapping.toFilter(b.routingKey())));
+                fold.add(current.forBindingKey(b.routingKey()));
             }
         }
         if (!viaSubscription) {

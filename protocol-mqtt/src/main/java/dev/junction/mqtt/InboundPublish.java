@@ -1,6 +1,5 @@
 package dev.junction.mqtt;
 
-import dev.junction.config.AclRule;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
@@ -47,6 +46,8 @@ final class InboundPublish {
     private Set<Integer> awaitingRelease;
     /** MQTT 3.1/3.1.1 only, made with the first QoS 1/2 PUBLISH: the read brake standing in for a Receive Maximum. */
     private InboundBrake brake;
+    /** The vhost write permission's last answer, made with the first PUBLISH (a device that only listens has none). */
+    private Access.PublishPermit permit;
 
     private static final class PendingAck {
         final int packetId;
@@ -201,7 +202,7 @@ final class InboundPublish {
         // answers 0x87 Not authorized in the PUBACK/PUBREC (section 3.4.2.1); 3.1.1 has no way to say so and
         // acknowledges as usual without routing [MQTT-3.3.5-2]. Nothing is retained either.
         if (!c.topics.mayPublish(topic)
-                || !c.server.access.permits(c.user(), AclRule.Action.PUBLISH, c.clientId())) {
+                || !c.server.access.permitsPublish(c.user(), permit())) {
             c.violations.refusal(LOG, "MQTT client '{}' (user '{}') may not publish to '{}': {}", c.clientId(),
                     c.user().name(), topic, c.topics.publishDenial(topic));
             return ReasonCode.NOT_AUTHORIZED;
@@ -216,6 +217,13 @@ final class InboundPublish {
             return ReasonCode.PAYLOAD_FORMAT_INVALID;
         }
         return null;
+    }
+
+    private Access.PublishPermit permit() {
+        if (permit == null) {
+            permit = new Access.PublishPermit();
+        }
+        return permit;
     }
 
     private void owe(PendingAck ack) {

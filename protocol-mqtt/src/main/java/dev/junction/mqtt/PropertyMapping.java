@@ -91,7 +91,7 @@ final class PropertyMapping {
         if (t != null) {
             String topic = t.toString();
             // An AMQP client may republish the properties under another key: the key wins then.
-            if (TopicMapping.toRoutingKey(topic).equals(m.routingKey())) {
+            if (TopicMapping.isTopicOf(topic, m.routingKey())) {
                 return topic;
             }
         }

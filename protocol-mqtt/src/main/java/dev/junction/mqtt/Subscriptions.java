@@ -79,6 +79,23 @@ final class Subscriptions {
         return byFilter.get(filter);
     }
 
+    /**
+     * {@code get(TopicMapping.toFilter(bindingKey))}: the subscription a matched binding stands for. A device has one
+     * subscription or a few, so they are compared with the key in place (no filter string per delivery); a session
+     * with many looks its filter up by hash.
+     */
+    Subscription forBindingKey(String bindingKey) {
+        if (byFilter.size() > 8) {
+            return byFilter.get(TopicMapping.toFilter(bindingKey));
+        }
+        for (Map.Entry<String, Subscription> e : byFilter.entrySet()) {
+            if (TopicMapping.isFilterOf(e.getKey(), bindingKey)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
     List<Subscription> all() {
         return List.copyOf(byFilter.values());
     }

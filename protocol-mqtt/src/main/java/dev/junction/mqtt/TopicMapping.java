@@ -42,6 +42,48 @@ final class TopicMapping {
         return sb.toString();
     }
 
+    /**
+     * Whether {@code filter} is {@link #toFilter}{@code (bindingKey)}, compared a character at a time without making
+     * the filter: every delivery asks it of its matched bindings. The mapping keeps the length: '.' and '/' swap, and
+     * a word that is exactly {@code *} is the level {@code +}.
+     */
+    static boolean isFilterOf(String filter, String bindingKey) {
+        int n = bindingKey.length();
+        if (filter.length() != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char k = bindingKey.charAt(i);
+            char f = k == '.' ? '/' : k == '/' ? '.' : k;
+            if (k == '*' && (i == 0 || bindingKey.charAt(i - 1) == '.')
+                    && (i + 1 == n || bindingKey.charAt(i + 1) == '.')) {
+                f = '+'; // a word that is exactly '*'
+            }
+            if (filter.charAt(i) != f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code topic} is {@link #swap}{@code (routingKey)}, compared a character at a time without making the
+     * swapped string (the swap keeps the length).
+     */
+    static boolean isTopicOf(String topic, String routingKey) {
+        int n = routingKey.length();
+        if (topic.length() != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char k = routingKey.charAt(i);
+            if (topic.charAt(i) != (k == '.' ? '/' : k == '/' ? '.' : k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** An AMQP binding key made by {@link #toBindingKey} back as the MQTT filter. */
     static String toFilter(String bindingKey) {
         return MqttTopics.toFilter(bindingKey);

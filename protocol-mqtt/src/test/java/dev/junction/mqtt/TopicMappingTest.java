@@ -28,6 +28,23 @@ class TopicMappingTest {
     }
 
     @Test
+    void theInPlaceComparisonsAgreeWithTheMappings() {
+        String[] keys = {"", "a", "a.b.c", "a.*.c.#", "*", "#", "a/b.*", "**", "a*.b", "*.x", "x.*", "..", ".a.", "$SYS.*"};
+        for (String key : keys) {
+            String filter = TopicMapping.toFilter(key);
+            assertThat(TopicMapping.isFilterOf(filter, key)).as(key).isTrue();
+            assertThat(TopicMapping.isTopicOf(TopicMapping.toTopic(key), key)).as(key).isTrue();
+            for (String other : keys) {
+                assertThat(TopicMapping.isFilterOf(TopicMapping.toFilter(other), key)).as(other + " / " + key)
+                        .isEqualTo(TopicMapping.toFilter(other).equals(filter));
+                assertThat(TopicMapping.isTopicOf(other, key)).as(other + " / " + key)
+                        .isEqualTo(other.equals(TopicMapping.toTopic(key)));
+            }
+        }
+        assertThat(TopicMapping.isFilterOf("a/*", "a.*")).as("a bound '*' level reads back as '+'").isFalse();
+    }
+
+    @Test
     void sharedSubscriptionsSplitIntoGroupAndFilter_section_4_8_2() {
         assertThat(TopicMapping.shared("$share/g/a/b")).containsExactly("g", "a/b");
         assertThat(TopicMapping.shared("$share/g")).containsExactly("g", "");

@@ -33,13 +33,15 @@ final class Enqueuer {
         long storeId = 0;
         CompletableFuture<Void> written = null;
         if (message.persistent()) {
-            List<QueueKey> durable = new ArrayList<>(targets.size());
+            // Made with the first durable target: a persistent MQTT QoS 1 message to clean sessions needs none.
+            List<QueueKey> durable = null;
             for (QueueTarget q : targets) {
                 if (q.usesMessageStore()) {
+                    durable = durable == null ? new ArrayList<>(targets.size()) : durable;
                     durable.add(q.key());
                 }
             }
-            if (!durable.isEmpty()) {
+            if (durable != null) {
                 storeId = engine.nextMessageId();
                 written = engine.store().append(new StoredMessage(storeId, MessageCodec.encode(message)), durable);
             }

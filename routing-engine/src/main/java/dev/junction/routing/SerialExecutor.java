@@ -1,11 +1,11 @@
 package dev.junction.routing;
 
 import dev.junction.routing.api.HandoverBatch;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,20 +18,42 @@ import org.slf4j.LoggerFactory;
  * <p>Urgent tasks (acknowledgements, wake-ups) run before the ordinary ones waiting in the mailbox: when publishers
  * outpace a consumer, thousands of enqueues can be waiting, and an acknowledgement stuck behind them would hold
  * back the consumer's credit and so starve delivery exactly when it is needed most.
+ *
+ * <p>Every queue has one, so an idle mailbox is kept small: its flags are plain fields changed through
+ * {@link VarHandle}s rather than atomic objects, and the urgent and relief queues are made by the first task that
+ * needs them (most queues are never congested, and an idle MQTT session's queue is never settled).
  */
 public final class SerialExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
     private static final int BATCH = 512;
+    private static final VarHandle SCHEDULED;
+    private static final VarHandle BACKLOG;
+    private static final VarHandle URGENT;
+    private static final VarHandle RELIEF;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SCHEDULED = l.findVarHandle(SerialExecutor.class, "scheduled", boolean.class);
+            BACKLOG = l.findVarHandle(SerialExecutor.class, "backlog", int.class);
+            URGENT = l.findVarHandle(SerialExecutor.class, "urgent", ConcurrentLinkedQueue.class);
+            RELIEF = l.findVarHandle(SerialExecutor.class, "relief", ConcurrentLinkedQueue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Executor pool;
     private final String name;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Made by the first urgent task (CAS on {@link #URGENT}); null until then. */
+    private volatile ConcurrentLinkedQueue<Runnable> urgent;
+    /** Whether a drain is scheduled or running (CAS on {@link #SCHEDULED}). */
+    private volatile boolean scheduled;
     /** Ordinary tasks submitted and not yet run: how far behind its publishers the owner is. */
-    private final AtomicInteger backlog = new AtomicInteger();
-    /** Run once, on the owner's turn, when the backlog has fallen to {@link #relievedAt}. */
-    private final ConcurrentLinkedQueue<Runnable> relief = new ConcurrentLinkedQueue<>();
+    private volatile int backlog;
+    /** Run once, on the owner's turn, when the backlog has fallen to {@link #relievedAt}; made with the first. */
+    private volatile ConcurrentLinkedQueue<Runnable> relief;
     private volatile int relievedAt = Integer.MAX_VALUE;
     private final Runnable drainTask = this::drain;
     private final boolean batching;
@@ -81,14 +103,14 @@ public final class SerialExecutor implements Executor {
 
     @Override
     public void execute(Runnable task) {
-        backlog.incrementAndGet();
+        BACKLOG.getAndAdd(this, 1);
         tasks.add(task);
         schedule();
     }
 
     /** Ordinary tasks waiting to run. */
     public int backlog() {
-        return backlog.get();
+        return backlog;
     }
 
     /**
@@ -97,27 +119,41 @@ public final class SerialExecutor implements Executor {
      */
     public void whenBacklogAtMost(int level, Runnable callback) {
         relievedAt = level;
-        relief.add(callback);
-        if (backlog.get() <= level) {
+        made(RELIEF).add(callback);
+        if (backlog <= level) {
             runRelief(); // the drain may have checked before the callback was added
         }
     }
 
     private void runRelief() {
+        ConcurrentLinkedQueue<Runnable> waiting = relief;
         Runnable r;
-        while ((r = relief.poll()) != null) {
+        while (waiting != null && (r = waiting.poll()) != null) {
             run(r);
         }
     }
 
+    /** The queue behind {@code field} ({@link #URGENT} or {@link #RELIEF}), made by whichever thread comes first. */
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<Runnable> made(VarHandle field) {
+        ConcurrentLinkedQueue<Runnable> q = (ConcurrentLinkedQueue<Runnable>) field.getVolatile(this);
+        if (q == null) {
+            q = new ConcurrentLinkedQueue<>();
+            if (!field.compareAndSet(this, null, q)) {
+                q = (ConcurrentLinkedQueue<Runnable>) field.getVolatile(this);
+            }
+        }
+        return q;
+    }
+
     /** Runs {@code task} ahead of the ordinary tasks already waiting (still one at a time, never concurrently). */
     public void executeUrgent(Runnable task) {
-        urgent.add(task);
+        made(URGENT).add(task);
         schedule();
     }
 
     private void schedule() {
-        if (scheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, false, true)) {
             HandoverBatch.wake(start);
         }
     }
@@ -138,11 +174,12 @@ public final class SerialExecutor implements Executor {
 
     private void runBatch() {
         for (int i = 0; i < BATCH; i++) {
-            Runnable task = urgent.poll();
+            ConcurrentLinkedQueue<Runnable> u = urgent;
+            Runnable task = u == null ? null : u.poll();
             if (task == null) {
                 task = tasks.poll();
                 if (task != null) {
-                    backlog.decrementAndGet();
+                    BACKLOG.getAndAdd(this, -1);
                 }
             }
             if (task == null) {
@@ -150,11 +187,13 @@ public final class SerialExecutor implements Executor {
             }
             run(task);
         }
-        if (!relief.isEmpty() && backlog.get() <= relievedAt) {
+        ConcurrentLinkedQueue<Runnable> waiting = relief;
+        if (waiting != null && !waiting.isEmpty() && backlog <= relievedAt) {
             runRelief();
         }
-        scheduled.set(false);
-        if ((!tasks.isEmpty() || !urgent.isEmpty()) && scheduled.compareAndSet(false, true)) {
+        scheduled = false;
+        ConcurrentLinkedQueue<Runnable> u = urgent;
+        if ((!tasks.isEmpty() || (u != null && !u.isEmpty())) && SCHEDULED.compareAndSet(this, false, true)) {
             pool.execute(drainTask);
         }
     }

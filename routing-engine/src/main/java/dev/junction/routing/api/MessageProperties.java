@@ -34,7 +34,21 @@ public record MessageProperties(
     public static final MessageProperties EMPTY = builder().build();
 
     public MessageProperties {
-        headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        // A table from the Builder is handed over, not copied: the builder never changes it after build() (it copies
+        // before its next change), and only the builder makes one. Any other map is copied, so a caller's later
+        // change cannot reach the message. Every MQTT PUBLISH builds its properties so: one copy less per message.
+        headers = headers == null ? Map.of()
+                : Collections.unmodifiableMap(headers instanceof BuilderHeaders ? headers : new LinkedHashMap<>(headers));
+    }
+
+    /** The Builder's own header table; see the canonical constructor. */
+    private static final class BuilderHeaders extends LinkedHashMap<String, Object> {
+        BuilderHeaders(Map<String, Object> from) {
+            super(from);
+        }
+
+        BuilderHeaders() {
+        }
     }
 
     public boolean persistent() {
@@ -57,6 +71,8 @@ public record MessageProperties(
         private String contentType;
         private String contentEncoding;
         private Map<String, Object> headers;
+        /** Whether {@link #headers} went into a built MessageProperties: the next change copies it first. */
+        private boolean headersHandedOver;
         private Integer deliveryMode;
         private Integer priority;
         private String correlationId;
@@ -75,7 +91,7 @@ public record MessageProperties(
             }
             contentType = p.contentType;
             contentEncoding = p.contentEncoding;
-            headers = p.headers.isEmpty() ? null : new LinkedHashMap<>(p.headers);
+            headers = p.headers.isEmpty() ? null : new BuilderHeaders(p.headers);
             deliveryMode = p.deliveryMode;
             priority = p.priority;
             correlationId = p.correlationId;
@@ -91,7 +107,11 @@ public record MessageProperties(
 
         public Builder contentType(String v) { contentType = v; return this; }
         public Builder contentEncoding(String v) { contentEncoding = v; return this; }
-        public Builder headers(Map<String, Object> v) { headers = v == null ? null : new LinkedHashMap<>(v); return this; }
+        public Builder headers(Map<String, Object> v) {
+            headers = v == null ? null : new BuilderHeaders(v);
+            headersHandedOver = false;
+            return this;
+        }
         public Builder deliveryMode(Integer v) { deliveryMode = v; return this; }
         public Builder priority(Integer v) { priority = v; return this; }
         public Builder correlationId(String v) { correlationId = v; return this; }
@@ -106,8 +126,9 @@ public record MessageProperties(
 
         /** Sets one header, or removes it when {@code value} is null. */
         public Builder header(String name, Object value) {
+            ownHeaders();
             if (headers == null) {
-                headers = new LinkedHashMap<>();
+                headers = new BuilderHeaders();
             }
             if (value == null) {
                 headers.remove(name);
@@ -118,13 +139,22 @@ public record MessageProperties(
         }
 
         public Builder removeHeader(String name) {
+            ownHeaders();
             if (headers != null) {
                 headers.remove(name);
             }
             return this;
         }
 
+        private void ownHeaders() {
+            if (headersHandedOver) {
+                headers = new BuilderHeaders(headers);
+                headersHandedOver = false;
+            }
+        }
+
         public MessageProperties build() {
+            headersHandedOver = headers != null;
             return new MessageProperties(contentType, contentEncoding, headers, deliveryMode, priority,
                     correlationId, replyTo, expiration, messageId, timestamp, type, userId, appId, clusterId);
         }

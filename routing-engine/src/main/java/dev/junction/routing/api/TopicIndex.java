@@ -32,7 +32,7 @@ public final class TopicIndex<T> {
      *         too long [MQTT-4.7.3-3], or with a wildcard character [MQTT-4.7.1-1 (3.1.1), MQTT-4.7.0-1 (5.0)])
      */
     public static void checkMqttTopic(String topicName) {
-        TopicWords.mqtt(topicName);
+        TopicWords.checkMqtt(topicName);
     }
 
     /** Whether {@code filter} matches the topic whose levels are {@code topicLevels}. */

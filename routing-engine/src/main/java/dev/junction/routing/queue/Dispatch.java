@@ -1,12 +1,18 @@
 package dev.junction.routing.queue;
 
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * Hands a queue's ready messages to its consumers and takes back what they settle. Delivery goes from the head
+ * Takes a queue's arriving messages, hands its ready messages to its consumers and takes back what they settle. An
+ * arriving message is refused as a duplicate ({@link QueueDeduplication}) or over a {@code reject-publish} length
+ * limit (dead-lettered under {@code reject-publish-dlx}), handed at once to a consumer that can take it when it
+ * expired on arrival (a TTL of 0, as in RabbitMQ) or else departs as expired, and otherwise joins the ready
+ * messages. Delivery goes from the head
  * of the {@link ReadyMessages} to the consumer the {@link ConsumerSet} picks (priority, round-robin, credit);
  * a delivery that is not settled on send waits in {@link Unacked} under its delivery id until it is acknowledged,
  * requeued to its original position or discarded (dead-lettered as {@code rejected}). Used on the queue's thread
@@ -36,6 +42,53 @@ final class Dispatch {
         this.ready = ready;
         this.departures = departures;
         this.consumers = consumers;
+    }
+
+    /** What became of an arriving message ({@link #arrive}); the queue answers the publisher from it. */
+    enum Arrival {
+        /** Taken (queued, delivered or expired): the queue's counts changed, the publisher is confirmed. */
+        TAKEN,
+        /** A duplicate: confirmed without being queued, so a publisher retrying a lost confirm leaves one copy. */
+        DUPLICATE,
+        /** Refused by a {@code reject-publish} length limit: the publisher is told so. */
+        REFUSED
+    }
+
+    /**
+     * Takes a routed {@code message} at {@code now}: {@code storeId} is its id in the store for this queue (else 0),
+     * {@code matched} the bindings that routed it (null: not known).
+     */
+    Arrival arrive(Message message, long storeId, boolean redelivered, List<Binding> matched, long now) {
+        if (departures.duplicate(message)) {
+            departures.forget(storeId);
+            return Arrival.DUPLICATE;
+        }
+        QueueArguments a = args.now();
+        if (a.overflow() != Overflow.DROP_HEAD && a.overLimit(ready.count() + 1, ready.bytes() + message.bodySize())) {
+            departures.forget(storeId);
+            departures.dropped(DeadLetters.MAXLEN);
+            if (a.overflow() == Overflow.REJECT_PUBLISH_DLX) {
+                departures.deadLetter(message, DeadLetters.MAXLEN, now);
+            }
+            return Arrival.REFUSED;
+        }
+        QueueEntry entry = new QueueEntry(message, ready.nextSeq(), storeId, a.priorityOf(message),
+                a.expiryOf(message, now), redelivered, matched);
+        if (entry.expired(now)) {
+            // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
+            Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.message, entry.size()) : null;
+            if (c != null) {
+                hand(c, entry, autoAcked(c, entry));
+            } else {
+                departures.expire(entry, now);
+            }
+            return Arrival.TAKEN;
+        }
+        queue.stats().arrived(redelivered, now);
+        ready.add(entry);
+        deliverReady(now);
+        ready.dropHeadOverLimit(now);
+        return Arrival.TAKEN;
     }
 
     /** Delivered and unsettled, and returned messages waiting out a retry delay (not ready yet either). */

@@ -10,7 +10,10 @@ import java.util.function.BooleanSupplier;
  */
 final class IdleExpiry {
     private final EffectiveArguments arguments;
-    private final MailboxTimer timer;
+    private final QueueHost host;
+    private final SerialExecutor mailbox;
+    /** Made when the queue first has an expiry period to time: most queues (MQTT sessions') never have one. */
+    private MailboxTimer timer;
     private final BooleanSupplier idle;
     private final Runnable expired;
     private long lastUsed = System.currentTimeMillis();
@@ -21,10 +24,11 @@ final class IdleExpiry {
      */
     IdleExpiry(QueueHost host, SerialExecutor mailbox, EffectiveArguments arguments, BooleanSupplier idle,
                Runnable expired) {
+        this.host = host;
+        this.mailbox = mailbox;
         this.arguments = arguments;
         this.idle = idle;
         this.expired = expired;
-        this.timer = new MailboxTimer(host.timers(), mailbox, this::due);
     }
 
     /** The queue was used: its period starts again. */
@@ -36,15 +40,20 @@ final class IdleExpiry {
     void schedule() {
         Long period = arguments.now().expires();
         if (period == null) {
-            timer.cancel(); // a policy took the expiry away
+            cancel(); // a policy took the expiry away
         } else if (idle.getAsBoolean()) {
+            if (timer == null) {
+                timer = new MailboxTimer(host.timers(), mailbox, this::due);
+            }
             timer.cancel();
             timer.armAt(lastUsed + period);
         }
     }
 
     void cancel() {
-        timer.cancel();
+        if (timer != null) {
+            timer.cancel();
+        }
     }
 
     private void due() {

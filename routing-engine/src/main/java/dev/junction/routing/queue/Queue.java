@@ -45,7 +45,8 @@ public final class Queue implements QueueTarget {
     private final Dispatch dispatch;
     private long nextConsumerOrder;
     private boolean hadConsumer, deleted;
-    private final MailboxTimer ttlTimer;
+    /** Armed for the window's head when it can expire; made then (most queues never have a TTL). */
+    private MailboxTimer ttlTimer;
     private final IdleExpiry idleExpiry;
     private final QueueStats stats = new QueueStats();
 
@@ -63,16 +64,10 @@ public final class Queue implements QueueTarget {
         this.exclusiveOwner = exclusiveOwner;
         this.mailbox = SerialExecutor.batching(host.pool(), "queue " + spec.name());
         this.departures = new Departures(host, key, args, QueueDeduplication.of(spec.arguments()));
-        this.ready = new ReadyMessages(host, args, departures, new Pager(host, key, spec.durable(), args), this::kick);
+        this.ready = new ReadyMessages(host, key, spec.durable(), args, departures, this::kick);
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());
         this.brake = new PublisherBrake(spec, args, host, mailbox);
         this.dispatch = new Dispatch(this, host, args, ready, departures, consumers, brake, mailbox);
-        this.ttlTimer = new MailboxTimer(host.timers(), mailbox, () -> {
-            if (!deleted) {
-                ready.expireHeads(System.currentTimeMillis());
-                afterChange();
-            }
-        });
         this.idleExpiry = new IdleExpiry(host, mailbox, args, () -> !deleted && consumers.isEmpty(),
                 () -> host.queueUnused(this));
         mailbox.execute(idleExpiry::schedule);
@@ -171,43 +166,20 @@ public final class Queue implements QueueTarget {
 
     private void doEnqueue(Message message, long storeId, Confirmation confirmation, boolean redelivered,
                            List<Binding> matched) {
-        long now = System.currentTimeMillis();
-        if (deleted || departures.duplicate(message)) {
+        if (deleted) {
             departures.forget(storeId);
             confirmation.accept();
             return;
         }
-        QueueArguments a = args.now();
-        if (a.overflow() != Overflow.DROP_HEAD && a.overLimit(ready.count() + 1, ready.bytes() + message.bodySize())) {
-            departures.forget(storeId);
-            departures.dropped(DeadLetters.MAXLEN);
-            if (a.overflow() == Overflow.REJECT_PUBLISH_DLX) {
-                departures.deadLetter(message, DeadLetters.MAXLEN, now);
+        switch (dispatch.arrive(message, storeId, redelivered, matched, System.currentTimeMillis())) {
+            case TAKEN -> {
+                // Counts first, then the confirmation: a client that saw its confirm must see the message counted.
+                afterChange();
+                confirmation.accept();
             }
-            confirmation.refuse();
-            return;
+            case DUPLICATE -> confirmation.accept();
+            case REFUSED -> confirmation.refuse();
         }
-        QueueEntry entry = new QueueEntry(message, ready.nextSeq(), storeId, a.priorityOf(message),
-                a.expiryOf(message, now), redelivered, matched);
-        if (entry.expired(now)) {
-            // A TTL of 0 still reaches a consumer that can take the message at once, as in RabbitMQ.
-            Consumer c = ready.isEmpty() && !consumers.isEmpty() ? consumers.pick(entry.message, entry.size()) : null;
-            if (c != null) {
-                dispatch.hand(c, entry, Dispatch.autoAcked(c, entry));
-            } else {
-                departures.expire(entry, now);
-            }
-            afterChange();
-            confirmation.accept();
-            return;
-        }
-        stats.arrived(redelivered, now);
-        ready.add(entry);
-        dispatch.deliverReady(now);
-        ready.dropHeadOverLimit(now);
-        // Counts first, then the confirmation: a client that saw its confirm must see the message counted.
-        afterChange();
-        confirmation.accept();
     }
 
     // ---- delivering -------------------------------------------------------------------------------------------
@@ -358,7 +330,9 @@ public final class Queue implements QueueTarget {
                 consumers.remove(c);
                 c.sink().cancelled();
             }
-            ttlTimer.cancel();
+            if (ttlTimer != null) {
+                ttlTimer.cancel();
+            }
             idleExpiry.cancel();
             afterChange();
             return n;
@@ -376,8 +350,18 @@ public final class Queue implements QueueTarget {
         brake.update(readyCount, consumerCount > 0);
         stats.changed(readyCount, consumerCount);
         QueueEntry head = ready.windowHead(); // the TTL timer is armed for the window's head
-        if (!deleted && head != null) {
+        if (!deleted && head != null && head.expiresAt != Long.MAX_VALUE) {
+            if (ttlTimer == null) {
+                ttlTimer = new MailboxTimer(host.timers(), mailbox, this::expireHeads);
+            }
             ttlTimer.armAt(head.expiresAt);
+        }
+    }
+
+    private void expireHeads() {
+        if (!deleted) {
+            ready.expireHeads(System.currentTimeMillis());
+            afterChange();
         }
     }
 

@@ -32,7 +32,8 @@ final class QueueDeduplication {
     private EffectiveArguments args;
     /** Whether the last check found deduplication on; a change forgets every key, as the plugin's cache does. */
     private boolean on;
-    private final Set<String> held = new HashSet<>();
+    /** The keys held, made with the first key: most queues never deduplicate. */
+    private Set<String> held;
     /** Set while stored messages are restored at start: their keys are noted, none is refused. */
     private boolean restoring;
 
@@ -66,7 +67,7 @@ final class QueueDeduplication {
         boolean now = args == null ? declared : args.deduplicates(declared);
         if (now != on) {
             on = now;
-            held.clear();
+            clear();
         }
         return now;
     }
@@ -81,13 +82,16 @@ final class QueueDeduplication {
             return false;
         }
         String k = key(m);
-        return k != null && held.contains(k);
+        return k != null && held != null && held.contains(k);
     }
 
     /** A message entered the ready messages. */
     void entered(Message m) {
         String k = key(m);
         if (k != null) {
+            if (held == null) {
+                held = new HashSet<>();
+            }
             held.add(k);
         }
     }
@@ -95,14 +99,14 @@ final class QueueDeduplication {
     /** A message left the queue. */
     void left(Message m) {
         String k = key(m);
-        if (k != null) {
+        if (k != null && held != null) {
             held.remove(k);
         }
     }
 
     /** The ready messages were purged (or the queue deleted). */
     void clear() {
-        held.clear();
+        held = null;
     }
 
     private String key(Message m) {

@@ -1,6 +1,7 @@
 package dev.junction.routing.queue;
 
 import dev.junction.storage.IdPage;
+import dev.junction.storage.QueueKey;
 import dev.junction.storage.StoredMessage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -13,32 +14,56 @@ import java.util.function.LongSupplier;
  * always the window's, refilled from the backlog first. Also removes heads that expired (TTL) or that a
  * {@code drop-head} length limit pushes out, through the queue's {@link Departures}. Used on the queue's thread only,
  * except {@link #unlinked()}.
+ *
+ * <p>Both parts are made when first needed: the window with the first message, the pager with the first message the
+ * store holds for a durable queue (or its restore at start). An idle queue, and any transient one such as a clean MQTT
+ * session's, never builds a pager, and an empty one holds no window.
  */
 final class ReadyMessages {
     private final QueueHost host;
     private final EffectiveArguments args;
     private final Departures departures;
-    private final ReadyList window;
-    private final Pager pager;
+    private final QueueKey key;
+    private final boolean durable;
+    /** Made with the first message; null while the queue never had one. */
+    private ReadyList window;
+    /** Made with the first stored message of a durable queue, or its restore; null on transient queues. */
+    private Pager pager;
     /** The queue's kick: tries delivery again once a failed backlog read may be retried. */
     private final Runnable retry;
     private long nextSeq = 1;
     /** Set by the vhost's thread when it removed the queue and its store references: stop reading the backlog. */
     private volatile boolean unlinked;
-    // What a refill of the window needs, made once: head() runs for every delivery.
-    private final LongSupplier sequence = this::nextSeq;
-    private final Pager.Expiry expiry;
-    private final LongConsumer retryLater;
+    // What a refill of the window needs, made with the pager: head() runs for every delivery.
+    private LongSupplier sequence;
+    private Pager.Expiry expiry;
+    private LongConsumer retryLater;
 
-    ReadyMessages(QueueHost host, EffectiveArguments args, Departures departures, Pager pager, Runnable retry) {
+    ReadyMessages(QueueHost host, QueueKey key, boolean durable, EffectiveArguments args, Departures departures,
+                  Runnable retry) {
         this.host = host;
+        this.key = key;
+        this.durable = durable;
         this.args = args;
         this.departures = departures;
-        this.window = new ReadyList(args.declared().maxPriority());
-        this.pager = pager;
         this.retry = retry;
-        this.expiry = (m, at) -> args.now().expiryOf(m, at);
-        this.retryLater = retryIn -> host.timers().schedule(retry, retryIn, TimeUnit.MILLISECONDS);
+    }
+
+    private ReadyList window() {
+        if (window == null) {
+            window = new ReadyList(args.declared().maxPriority());
+        }
+        return window;
+    }
+
+    private Pager pager() {
+        if (pager == null) {
+            pager = new Pager(host, key, durable, args);
+            sequence = this::nextSeq;
+            expiry = (m, at) -> args.now().expiryOf(m, at);
+            retryLater = retryIn -> host.timers().schedule(retry, retryIn, TimeUnit.MILLISECONDS);
+        }
+        return pager;
     }
 
     /** The sequence number of the next message taken, which orders messages of equal priority. */
@@ -52,7 +77,7 @@ final class ReadyMessages {
         // deduplication on after two messages of one key were queued).
         departures.restoring(true);
         try {
-            pager.restore(page, now, args.now().maxLengthBytes() != null || departures.deduplicates(), enqueue);
+            pager().restore(page, now, args.now().maxLengthBytes() != null || departures.deduplicates(), enqueue);
         } finally {
             departures.restoring(false);
         }
@@ -61,57 +86,58 @@ final class ReadyMessages {
     /** Takes a new message: into the window, or into the backlog when the window is full (durable queues). */
     void add(QueueEntry e) {
         departures.entered(e);
-        if (pager.pagesOut(window, e.storeId)) {
+        // Only a message the store holds can start a backlog (Pager#pagesOut): a transient queue never has a pager.
+        if ((pager != null || (durable && e.storeId != 0)) && pager().pagesOut(window(), e.storeId)) {
             pager.pageOut(e);
         } else {
-            window.add(e);
+            window().add(e);
         }
     }
 
     void requeue(QueueEntry e) {
-        window.requeue(e);
+        window().requeue(e);
     }
 
     /** The next ready message, paging the window in from the backlog when it runs low. */
     QueueEntry head() {
-        if (!unlinked) {
-            pager.fill(window, sequence, expiry, retryLater);
+        if (!unlinked && pager != null && !pager.isEmpty()) {
+            pager.fill(window(), sequence, expiry, retryLater);
         }
-        return window.peek();
+        return window == null ? null : window.peek();
     }
 
     /** The window's head without refilling it: what the TTL timer is armed for. */
     QueueEntry windowHead() {
-        return window.peek();
+        return window == null ? null : window.peek();
     }
 
     /** Removes the head returned by the last {@link #head()}. */
     QueueEntry poll() {
-        return window.poll();
+        return window == null ? null : window.poll();
     }
 
     boolean isEmpty() {
-        return window.isEmpty() && pager.isEmpty();
+        return count() == 0;
     }
 
     int count() {
-        return window.count() + pager.count();
+        return (window == null ? 0 : window.count()) + pagedCount();
     }
 
     long bytes() {
-        return window.bytes() + pager.bytes();
+        return (window == null ? 0 : window.bytes()) + (pager == null ? 0 : pager.bytes());
     }
 
     /** Ready messages whose bodies are on disk only. */
     int pagedCount() {
-        return pager.count();
+        return pager == null ? 0 : pager.count();
     }
 
     /** Drops expired heads; they depart as {@code expired} (counted, dead-lettered when configured). */
     void expireHeads(long now) {
         QueueEntry e;
         while ((e = head()) != null && e.expired(now)) {
-            window.poll();
+            poll();
             departures.expire(e, now);
         }
     }
@@ -124,7 +150,7 @@ final class ReadyMessages {
     void dropHeadOverLimit(long now) {
         QueueArguments a = args.now();
         while (a.overflow() == Overflow.DROP_HEAD && head() != null && a.overLimit(count(), bytes())) {
-            QueueEntry dropped = window.pollOldestLowest();
+            QueueEntry dropped = window().pollOldestLowest();
             departures.dropped(DeadLetters.MAXLEN);
             departures.deadLetter(dropped.message, DeadLetters.MAXLEN, now);
             departures.forget(dropped);
@@ -133,9 +159,13 @@ final class ReadyMessages {
 
     /** Removes every ready message, in memory and paged out, handing their store ids to {@code removals}. */
     StoreRemovals dropAll(StoreRemovals removals) {
-        window.drain(e -> removals.accept(e.storeId));
+        if (window != null) {
+            window.drain(e -> removals.accept(e.storeId));
+        }
         departures.purged();
-        pager.clear(removals);
+        if (pager != null) {
+            pager.clear(removals);
+        }
         return removals;
     }
 

@@ -8,10 +8,14 @@ final class Unacked {
     private record Outstanding(QueueEntry entry, Consumer consumer) {
     }
 
-    private final Map<Long, Outstanding> byId = new HashMap<>();
+    /** Made with the first delivery that waits for settlement: an idle queue (an MQTT session's) holds no table. */
+    private Map<Long, Outstanding> byId;
 
     /** Remembers a delivery; {@code consumer} is null for a get. */
     void add(long deliveryId, QueueEntry entry, Consumer consumer) {
+        if (byId == null) {
+            byId = new HashMap<>();
+        }
         byId.put(deliveryId, new Outstanding(entry, consumer));
     }
 
@@ -20,7 +24,7 @@ final class Unacked {
      * settled, or from before a purge).
      */
     QueueEntry settle(long deliveryId) {
-        Outstanding o = byId.remove(deliveryId);
+        Outstanding o = byId == null ? null : byId.remove(deliveryId);
         if (o == null) {
             return null;
         }
@@ -35,6 +39,9 @@ final class Unacked {
      * with consumers of other queues, which would starve otherwise) and handing their store ids to {@code storeIds}.
      */
     void releaseAll(java.util.function.LongConsumer storeIds) {
+        if (byId == null) {
+            return;
+        }
         for (Outstanding o : byId.values()) {
             if (o.consumer != null) {
                 o.consumer.release(o.entry.size());
@@ -45,6 +52,6 @@ final class Unacked {
     }
 
     int size() {
-        return byId.size();
+        return byId == null ? 0 : byId.size();
     }
 }

@@ -37,6 +37,12 @@ public final class TopicWords {
      *         character {@code +} or {@code #} (3.1.1: [MQTT-4.7.1-1], 5.0: [MQTT-4.7.0-1])
      */
     public static List<String> mqtt(String topicName) {
+        checkMqtt(topicName);
+        return Collections.unmodifiableList(Arrays.asList(split(topicName, '/')));
+    }
+
+    /** The checks of {@link #mqtt} alone, without splitting the name: what every PUBLISH asks, so it makes nothing. */
+    public static void checkMqtt(String topicName) {
         Objects.requireNonNull(topicName, "topicName");
         TopicPattern.checkMqttString(topicName, "topic name");
         if (topicName.indexOf('+') >= 0 || topicName.indexOf('#') >= 0) {
@@ -44,7 +50,6 @@ public final class TopicWords {
                     "an MQTT topic name must not contain '+' or '#' [MQTT-4.7.1-1 (3.1.1) / MQTT-4.7.0-1 (5.0)]: "
                             + topicName);
         }
-        return Collections.unmodifiableList(Arrays.asList(split(topicName, '/')));
     }
 
     /** Splits on every {@code separator}, keeping empty parts: {@code n} separators give {@code n + 1} parts. */
