@@ -254,7 +254,7 @@ stop_rabbitmq() {
     # rabbitmq-server starts a private epmd on RABBITMQ_EPMD_PORT; stop that one (and only that one) too.
     # epmd takes its port from ERL_EPMD_PORT, so find it by the port it listens on.
     local epmd
-    epmd=$(ss -Hltnp "sport = :$RABBITMQ_EPMD_PORT" 2>/dev/null | grep -o 'epmd",pid=[0-9]*' | cut -d= -f2 | sort -u)
+    epmd=$(ss -Hltnp "sport = :$RABBITMQ_EPMD_PORT" 2>/dev/null | grep -o 'epmd",pid=[0-9]*' | cut -d= -f2 | sort -u) || true
     [ -z "$epmd" ] || kill $epmd 2>/dev/null || true
 }
 
