@@ -4,6 +4,7 @@ import dev.junction.routing.api.HandoverBatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -55,7 +56,7 @@ public final class SerialExecutor implements Executor {
         this.pool = pool;
         this.name = name;
         this.batching = batching;
-        this.start = () -> pool.execute(drainTask);
+        this.start = this::startDrain;
     }
 
     /** Runs {@code body} in turn; the future completes with its result or its exception, on the owner's thread. */
@@ -155,7 +156,22 @@ public final class SerialExecutor implements Executor {
         }
         scheduled.set(false);
         if ((!tasks.isEmpty() || !urgent.isEmpty()) && scheduled.compareAndSet(false, true)) {
+            startDrain();
+        }
+    }
+
+    /**
+     * Hands the next drain to the pool. Only a pool that is shutting down refuses it (the engine's pool is fixed,
+     * its queue unbounded): the broker is stopping after its listeners closed, and what the mailbox still holds
+     * would have been lost with the process a moment later (transient messages; persistent ones are in the store).
+     * The mailbox then stays marked as scheduled, so later submissions wait quietly instead of each throwing into
+     * whichever thread submitted them.
+     */
+    private void startDrain() {
+        try {
             pool.execute(drainTask);
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("{} stopped with {} tasks waiting: its pool is shutting down", name, backlog.get());
         }
     }
 
