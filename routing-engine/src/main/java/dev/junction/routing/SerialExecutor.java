@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,7 @@ public final class SerialExecutor implements Executor {
         this.pool = pool;
         this.name = name;
         this.batching = batching;
-        this.start = () -> pool.execute(drainTask);
+        this.start = this::startDrain;
     }
 
     /** Runs {@code body} in turn; the future completes with its result or its exception, on the owner's thread. */
@@ -194,7 +195,22 @@ public final class SerialExecutor implements Executor {
         scheduled = false;
         ConcurrentLinkedQueue<Runnable> u = urgent;
         if ((!tasks.isEmpty() || (u != null && !u.isEmpty())) && SCHEDULED.compareAndSet(this, false, true)) {
+            startDrain();
+        }
+    }
+
+    /**
+     * Hands the next drain to the pool. Only a pool that is shutting down refuses it (the engine's pool is fixed,
+     * its queue unbounded): the broker is stopping after its listeners closed, and what the mailbox still holds
+     * would have been lost with the process a moment later (transient messages; persistent ones are in the store).
+     * The mailbox then stays marked as scheduled, so later submissions wait quietly instead of each throwing into
+     * whichever thread submitted them.
+     */
+    private void startDrain() {
+        try {
             pool.execute(drainTask);
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("{} stopped with {} tasks waiting: its pool is shutting down", name, backlog);
         }
     }
 
