@@ -135,14 +135,7 @@ class ClusterTest extends OnThreeNodes {
 
     @Test
     void withoutAClusterSectionThereIsNoClusterAndTheApiSaysSo() throws Exception {
-        alone = Broker.start(ConfigLoader.parse("""
-                listeners:
-                  amqp: { port: 0 }
-                  mqtt: { port: 0 }
-                  mqtt_ws: { port: 0 }
-                  http: { bind: 127.0.0.1, port: 0 }
-                storage: { dir: "%s" }
-                """.formatted(dir.resolve("alone")), "test.yaml"));
+        alone = Broker.start(ConfigLoader.parse(ThreeNodes.listenersAndStore(dir.resolve("alone")), "test.yaml"));
         assertThat(alone.cluster()).isEmpty();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().toLowerCase().contains("raft"));
         HttpResponse<String> res = ThreeNodes.http(alone, "GET", "/api/cluster", null);

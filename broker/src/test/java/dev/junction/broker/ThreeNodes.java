@@ -157,13 +157,7 @@ final class ThreeNodes implements AutoCloseable {
             peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(raftPorts[p])
                     .append("\" }\n");
         }
-        return """
-                listeners:
-                  amqp: { port: 0 }
-                  mqtt: { port: 0 }
-                  mqtt_ws: { port: 0 }
-                  http: { bind: 127.0.0.1, port: 0 }
-                storage: { dir: "%s" }
+        return listenersAndStore(dir.resolve(id + "/data")) + """
                 cluster:
                   node_id: %s
                   bind: 127.0.0.1
@@ -171,8 +165,20 @@ final class ThreeNodes implements AutoCloseable {
                   dir: "%s"
                   election_timeout_min_ms: 500
                   election_timeout_max_ms: 1000
-                """.formatted(dir.resolve(id + "/data"), id, raftPorts[i], dir.resolve(id + "/raft"))
+                """.formatted(id, raftPorts[i], dir.resolve(id + "/raft"))
                 + clusterSettings + "  peers:\n" + peers + extraConfig;
+    }
+
+    /** A node's listeners, each on a port of its own choosing, and its message store in {@code storage}. */
+    static String listenersAndStore(Path storage) {
+        return """
+                listeners:
+                  amqp: { port: 0 }
+                  mqtt: { port: 0 }
+                  mqtt_ws: { port: 0 }
+                  http: { bind: 127.0.0.1, port: 0 }
+                storage: { dir: "%s" }
+                """.formatted(storage);
     }
 
     private static int[] freePorts(int n) throws IOException {
