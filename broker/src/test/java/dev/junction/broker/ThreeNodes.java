@@ -46,7 +46,7 @@ final class ThreeNodes implements AutoCloseable {
      */
     ThreeNodes(Path dir, String clusterSettings, String extraConfig) throws IOException {
         this.dir = dir;
-        this.raftPorts = freePorts(3);
+        this.raftPorts = freePortPairs(3);
         this.clusterSettings = clusterSettings;
         this.extraConfig = extraConfig;
     }
@@ -181,14 +181,23 @@ final class ThreeNodes implements AutoCloseable {
                 """.formatted(storage);
     }
 
-    private static int[] freePorts(int n) throws IOException {
+    /**
+     * Ports p whose p + 1 is free too (a node's quorum groups listen there), held together until all are chosen so
+     * that no node's p or p + 1 is another's.
+     */
+    private static int[] freePortPairs(int n) throws IOException {
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n; ) {
                 ServerSocket s = new ServerSocket(0);
                 held.add(s);
-                ports[i] = s.getLocalPort();
+                try {
+                    held.add(new ServerSocket(s.getLocalPort() + 1));
+                    ports[i++] = s.getLocalPort();
+                } catch (IOException taken) {
+                    // try another
+                }
             }
         } finally {
             for (ServerSocket s : held) {

@@ -39,17 +39,11 @@ public final class ClusterPeers {
                 """.formatted(IDS[i], ports[i], raftDir, minMs, maxMs) + peers;
     }
 
-    /** {@code n} free ports, held together until all are chosen so that no two are the same. */
-    public static int[] freePorts(int n) throws IOException {
-        return choose(n, false);
-    }
-
-    /** Ports p whose p + 1 is free too (the quorum groups' server), held together until all are chosen. */
+    /**
+     * Ports p whose p + 1 is free too (a node's quorum groups listen there), held together until all are chosen so
+     * that no node's p or p + 1 is another's.
+     */
     public static int[] freePortPairs(int n) throws IOException {
-        return choose(n, true);
-    }
-
-    private static int[] choose(int n, boolean withNext) throws IOException {
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {
@@ -57,9 +51,7 @@ public final class ClusterPeers {
                 ServerSocket s = new ServerSocket(0);
                 held.add(s);
                 try {
-                    if (withNext) {
-                        held.add(new ServerSocket(s.getLocalPort() + 1));
-                    }
+                    held.add(new ServerSocket(s.getLocalPort() + 1));
                     ports[i++] = s.getLocalPort();
                 } catch (IOException taken) {
                     // try another

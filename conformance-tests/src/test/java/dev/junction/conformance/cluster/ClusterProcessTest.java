@@ -49,7 +49,7 @@ class ClusterProcessTest {
 
     @Test
     void declarationsGoOnAfterTheLeaderIsKilledAndTheRestartedNodeCatchesUp() throws Exception {
-        raftPorts = ClusterPeers.freePorts(3);
+        raftPorts = ClusterPeers.freePortPairs(3);
         for (String id : IDS) {
             start(id);
         }
