@@ -6,29 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Users (with their permissions and topic permissions) and policies go through the cluster's metadata log
  * (docs/cluster.md): what the management API changes on one node applies on every node, and a node without a
  * majority refuses the change.
  */
-class ClusterAccessTest {
-
-    @TempDir
-    Path dir;
-    private ThreeNodes nodes;
-
-    @AfterEach
-    void stop() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
+class ClusterAccessTest extends OnThreeNodes {
 
     @Test
     void aUserCreatedOnOneNodeLogsInOnAnotherAndAPolicySetOnOneAppliesOnAnother() throws Exception {

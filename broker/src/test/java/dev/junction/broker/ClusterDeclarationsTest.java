@@ -5,32 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Declarations in a cluster are linearizable (docs/cluster.md): once a stock AMQP 0-9-1 client got declare-ok
  * (or delete-ok, bind-ok) from one node, a client of another node finds the change at once, and a node without a
  * majority refuses declarations and deletions alike.
  */
-class ClusterDeclarationsTest {
-
-    @TempDir
-    Path dir;
-    private ThreeNodes nodes;
-
-    @AfterEach
-    void stop() {
-        if (nodes != null) {
-            nodes.close();
-        }
-    }
+class ClusterDeclarationsTest extends OnThreeNodes {
 
     @Test
     void whatOneNodeAnsweredAnotherNodeFindsAtOnce() throws Exception {
@@ -81,7 +66,7 @@ class ClusterDeclarationsTest {
     void aNodeWithoutAMajorityRefusesDeclarationsAndDeletions() throws Exception {
         nodes = new ThreeNodes(dir, "").startAll();
         String last = nodes.followers().get(0);
-        retried(last, ch -> {
+        nodes.retried(last, ch -> {
             ch.exchangeDeclare("min.x", "fanout", true);
             ch.queueDeclare("min.q", true, false, false, null);
             ch.queueBind("min.q", "min.x", "");
@@ -134,7 +119,7 @@ class ClusterDeclarationsTest {
     }
 
     /** The refusal a node without a leader gives: AMQP 541, which closes the connection, with the reason. */
-    private void refused(String node, ChannelAction action) throws Exception {
+    private void refused(String node, ThreeNodes.ChannelAction action) throws Exception {
         Connection c = nodes.connect(node);
         try {
             Channel ch = c.createChannel();
@@ -143,29 +128,5 @@ class ClusterDeclarationsTest {
         } finally {
             c.abort();
         }
-    }
-
-    /**
-     * Runs idempotent declarations again while a node refuses them for want of a leader: on a loaded machine an
-     * election can happen at any time, and a client then retries as it would against any node.
-     */
-    private void retried(String node, ChannelAction action) throws Exception {
-        ThreeNodes.await("declarations accepted on " + node, () -> {
-            try (Connection c = nodes.connect(node); Channel ch = c.createChannel()) {
-                action.run(ch);
-                return true;
-            } catch (IOException e) {
-                java.io.StringWriter trace = new java.io.StringWriter();
-                e.printStackTrace(new java.io.PrintWriter(trace));
-                if (trace.toString().contains("no leader for the metadata group")) {
-                    return false;
-                }
-                throw e;
-            }
-        });
-    }
-
-    private interface ChannelAction {
-        void run(Channel ch) throws IOException;
     }
 }

@@ -1,9 +1,12 @@
 package dev.junction.broker;
 
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.junction.config.ConfigLoader;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,13 +31,23 @@ final class ThreeNodes implements AutoCloseable {
 
     private final Path dir;
     private final int[] raftPorts;
+    private final String clusterSettings;
     private final String extraConfig;
     private final Map<String, Broker> brokers = new TreeMap<>();
 
     /** {@code extraConfig}: more top-level YAML every node gets (users, for instance). */
     ThreeNodes(Path dir, String extraConfig) throws IOException {
+        this(dir, "", extraConfig);
+    }
+
+    /**
+     * {@code clusterSettings}: more lines of the {@code cluster} section, each indented by two spaces
+     * ({@code snapshot_interval_entries}, for instance).
+     */
+    ThreeNodes(Path dir, String clusterSettings, String extraConfig) throws IOException {
         this.dir = dir;
-        this.raftPorts = freePorts(3);
+        this.raftPorts = freePortPairs(3);
+        this.clusterSettings = clusterSettings;
         this.extraConfig = extraConfig;
     }
 
@@ -59,6 +72,11 @@ final class ThreeNodes implements AutoCloseable {
 
     Broker broker(String id) {
         return brokers.get(id);
+    }
+
+    /** The port the node's metadata group listens on. */
+    int raftPort(String id) {
+        return raftPorts[List.of(IDS).indexOf(id)];
     }
 
     List<String> running() {
@@ -92,10 +110,35 @@ final class ThreeNodes implements AutoCloseable {
         return f.newConnection();
     }
 
+    /**
+     * Runs idempotent declarations on {@code id}, again while it refuses them for want of a leader: on a loaded
+     * machine an election can happen at any time, and a client then retries as it would against any node.
+     */
+    void retried(String id, ChannelAction action) throws Exception {
+        await("declarations accepted on " + id, () -> {
+            try (Connection c = connect(id); Channel ch = c.createChannel()) {
+                action.run(ch);
+                return true;
+            } catch (Exception e) {
+                StringWriter trace = new StringWriter();
+                e.printStackTrace(new PrintWriter(trace));
+                if (trace.toString().contains("no leader for the metadata group")) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
     HttpResponse<String> http(String id, String method, String path, String body) throws Exception {
+        return http(brokers.get(id), method, path, body);
+    }
+
+    /** A management API call as guest to {@code broker}, in a cluster or not. */
+    static HttpResponse<String> http(Broker broker, String method, String path, String body) throws Exception {
         String auth = Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + brokers.get(id).address("http").getPort() + path))
+                        + broker.address("http").getPort() + path))
                 .header("Authorization", "Basic " + auth).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -114,13 +157,7 @@ final class ThreeNodes implements AutoCloseable {
             peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(raftPorts[p])
                     .append("\" }\n");
         }
-        return """
-                listeners:
-                  amqp: { port: 0 }
-                  mqtt: { port: 0 }
-                  mqtt_ws: { port: 0 }
-                  http: { bind: 127.0.0.1, port: 0 }
-                storage: { dir: "%s" }
+        return listenersAndStore(dir.resolve(id + "/data")) + """
                 cluster:
                   node_id: %s
                   bind: 127.0.0.1
@@ -128,19 +165,39 @@ final class ThreeNodes implements AutoCloseable {
                   dir: "%s"
                   election_timeout_min_ms: 500
                   election_timeout_max_ms: 1000
-                  peers:
-                """.formatted(dir.resolve(id + "/data"), id, raftPorts[i], dir.resolve(id + "/raft"))
-                + peers + extraConfig;
+                """.formatted(id, raftPorts[i], dir.resolve(id + "/raft"))
+                + clusterSettings + "  peers:\n" + peers + extraConfig;
     }
 
-    private static int[] freePorts(int n) throws IOException {
+    /** A node's listeners, each on a port of its own choosing, and its message store in {@code storage}. */
+    static String listenersAndStore(Path storage) {
+        return """
+                listeners:
+                  amqp: { port: 0 }
+                  mqtt: { port: 0 }
+                  mqtt_ws: { port: 0 }
+                  http: { bind: 127.0.0.1, port: 0 }
+                storage: { dir: "%s" }
+                """.formatted(storage);
+    }
+
+    /**
+     * Ports p whose p + 1 is free too (a node's quorum groups listen there), held together until all are chosen so
+     * that no node's p or p + 1 is another's.
+     */
+    private static int[] freePortPairs(int n) throws IOException {
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n; ) {
                 ServerSocket s = new ServerSocket(0);
                 held.add(s);
-                ports[i] = s.getLocalPort();
+                try {
+                    held.add(new ServerSocket(s.getLocalPort() + 1));
+                    ports[i++] = s.getLocalPort();
+                } catch (IOException taken) {
+                    // try another
+                }
             }
         } finally {
             for (ServerSocket s : held) {
@@ -162,5 +219,9 @@ final class ThreeNodes implements AutoCloseable {
 
     interface CheckedCondition {
         boolean holds() throws Exception;
+    }
+
+    interface ChannelAction {
+        void run(Channel ch) throws IOException;
     }
 }

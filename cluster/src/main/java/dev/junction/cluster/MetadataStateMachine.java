@@ -3,24 +3,14 @@ package dev.junction.cluster;
 import dev.junction.storage.Definition;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
-import org.apache.ratis.util.LifeCycle;
-import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * one installed by the leader on a node that fell behind its purged log makes the node's definitions exactly
  * the snapshot's.
  */
-final class MetadataStateMachine extends BaseStateMachine {
+final class MetadataStateMachine extends SnapshotFileStateMachine {
 
     /** Where the entries and snapshots go: this node's store and engine. */
     interface Target {
@@ -52,40 +42,10 @@ final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
 
     private final Target target;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
 
     MetadataStateMachine(Target target) {
         this.target = target;
-    }
-
-    @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        // This node's own snapshot: its store already holds at least that (and what was applied after it, which
-        // the log replays), so nothing is deleted, which would drop a classic queue's messages.
-        getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot(), false));
-    }
-
-    /** Before the leader installs a snapshot: Ratis reloads only a paused state machine. */
-    @Override
-    public void pause() {
-        getLifeCycle().transition(LifeCycle.State.PAUSING);
-        getLifeCycle().transition(LifeCycle.State.PAUSED);
-    }
-
-    /** After the leader installed its snapshot: the entries before it are gone, the snapshot is the state. */
-    @Override
-    public void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot(), true);
-        getLifeCycle().transition(LifeCycle.State.STARTING);
-        getLifeCycle().transition(LifeCycle.State.RUNNING);
-    }
-
-    @Override
-    public StateMachineStorage getStateMachineStorage() {
-        return storage;
     }
 
     @Override
@@ -118,34 +78,29 @@ final class MetadataStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public long takeSnapshot() throws IOException {
-        TermIndex last = getLastAppliedTermIndex();
-        if (last == null || last.getIndex() < 0) {
-            return -1;
-        }
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        MetadataSnapshot.write(file.toPath(), target.snapshot());
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        LOG.debug("metadata snapshot at {}", last);
-        return last.getIndex();
+    protected void writeSnapshot(Path file) throws IOException {
+        MetadataSnapshot.write(file, target.snapshot());
+        LOG.debug("metadata snapshot to {}", file);
     }
 
-    private void load(SingleFileSnapshotInfo snapshot, boolean exactly) throws IOException {
-        if (snapshot == null) {
-            return;
-        }
-        File file = snapshot.getFile().getPath().toFile();
+    /** A missing snapshot file is skipped: the log is replayed instead. */
+    @Override
+    protected boolean readable(File file) {
         if (!file.exists()) {
             LOG.warn("metadata snapshot {} is missing; replaying the log instead", file);
-            return;
+            return false;
         }
-        MD5Hash md5 = snapshot.getFile().getFileDigest();
-        if (md5 != null) {
-            MD5FileUtil.verifySavedMD5(file, md5);
-        }
-        target.restore(MetadataSnapshot.read(file.toPath()), exactly);
-        setLastAppliedTermIndex(snapshot.getTermIndex());
-        LOG.info("metadata restored from the snapshot at {}", snapshot.getTermIndex());
+        return true;
+    }
+
+    /**
+     * This node's own snapshot: its store already holds at least that (and what was applied after it, which the log
+     * replays), so nothing is deleted, which would drop a classic queue's messages. One the leader installed is
+     * exactly the definitions.
+     */
+    @Override
+    protected void readSnapshot(Path file, TermIndex at, boolean installed) throws IOException {
+        target.restore(MetadataSnapshot.read(file), installed);
+        LOG.info("metadata restored from the snapshot at {}", at);
     }
 }

@@ -1,32 +1,22 @@
 package dev.junction.cluster.quorum;
 
+import dev.junction.cluster.SnapshotFileStateMachine;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
-import org.apache.ratis.util.LifeCycle;
-import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +27,10 @@ import org.slf4j.LoggerFactory;
  * configured number of entries) holds the queues' state at its index, after which Ratis purges the log before it.
  * The reply to an entry is a number: the message id of an enqueue, the count of a purge.
  */
-final class QuorumStateMachine extends BaseStateMachine {
+final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
 
     private final QuorumEffects effects;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     /**
      * By key; sorted so that a snapshot, and a command over every queue, see them in one order everywhere. Apply
      * thread only (snapshots are taken there, and a snapshot is loaded while nothing is applied).
@@ -52,32 +41,6 @@ final class QuorumStateMachine extends BaseStateMachine {
 
     QuorumStateMachine(QuorumEffects effects) {
         this.effects = effects;
-    }
-
-    @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()));
-    }
-
-    @Override
-    public void pause() {
-        getLifeCycle().transition(LifeCycle.State.PAUSING);
-        getLifeCycle().transition(LifeCycle.State.PAUSED);
-    }
-
-    /** After the leader installed its snapshot on this member: the snapshot is the state. */
-    @Override
-    public void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot());
-        getLifeCycle().transition(LifeCycle.State.STARTING);
-        getLifeCycle().transition(LifeCycle.State.RUNNING);
-    }
-
-    @Override
-    public StateMachineStorage getStateMachineStorage() {
-        return storage;
     }
 
     @Override
@@ -149,37 +112,21 @@ final class QuorumStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public long takeSnapshot() throws IOException {
-        TermIndex last = getLastAppliedTermIndex();
-        if (last == null || last.getIndex() < 0) {
-            return -1;
-        }
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(
-                file.toPath())))) {
+    protected void writeSnapshot(Path file) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(queues.size());
             for (Map.Entry<String, QuorumQueueState> e : queues.entrySet()) {
                 out.writeUTF(e.getKey());
                 e.getValue().write(out);
             }
         }
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        return last.getIndex();
     }
 
-    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
-        if (snapshot == null) {
-            return;
-        }
-        File file = snapshot.getFile().getPath().toFile();
-        MD5Hash md5 = snapshot.getFile().getFileDigest();
-        if (md5 != null) {
-            MD5FileUtil.verifySavedMD5(file, md5);
-        }
+    /** This member's own snapshot or one the leader installed: either way the snapshot is the state. */
+    @Override
+    protected void readSnapshot(Path file, TermIndex at, boolean installed) throws IOException {
         queues.clear();
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(
-                file.toPath())))) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             for (int i = in.readInt(); i > 0; i--) {
                 String key = in.readUTF();
                 queues.put(key, QuorumQueueState.read(key, in));
@@ -187,8 +134,6 @@ final class QuorumStateMachine extends BaseStateMachine {
         }
         readyCounts.clear();
         queues.forEach((key, q) -> readyCounts.put(key, q.readyCount()));
-        setLastAppliedTermIndex(snapshot.getTermIndex());
-        LOG.info("quorum group {} restored {} queues from the snapshot at {}", getGroupId(), queues.size(),
-                snapshot.getTermIndex());
+        LOG.info("quorum group {} restored {} queues from the snapshot at {}", getGroupId(), queues.size(), at);
     }
 }

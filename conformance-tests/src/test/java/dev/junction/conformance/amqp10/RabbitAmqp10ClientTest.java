@@ -7,11 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.rabbitmq.client.amqp.AmqpException;
 import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Consumer;
-import com.rabbitmq.client.amqp.Environment;
 import com.rabbitmq.client.amqp.Management;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
-import com.rabbitmq.client.amqp.impl.AmqpEnvironmentBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -19,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,27 +31,14 @@ class RabbitAmqp10ClientTest {
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();
 
-    private static Environment environment;
-
-    @BeforeAll
-    static void environment() {
-        environment = new AmqpEnvironmentBuilder().build();
-    }
-
-    @AfterAll
-    static void closeEnvironment() {
-        environment.close();
-    }
+    private static final RabbitClient client = new RabbitClient(broker);
 
     private Connection connect() {
         return connect("guest", "/");
     }
 
     private Connection connect(String user, String vhost) {
-        Connection c = environment.connectionBuilder().host("127.0.0.1").port(broker.amqpPort()).username(user)
-                .password(user).virtualHost(vhost).build();
-        broker.closeBeforeStop(c::close);
-        return c;
+        return client.connect(user, user, vhost);
     }
 
     private static Publisher.Status publish(Publisher p, String body) throws Exception {

@@ -53,6 +53,16 @@ class StreamOverAmqp10RawTest {
         return s;
     }
 
+    /** A raw AMQP 1.0 connection, logged in as guest. */
+    private static RawAmqp10 asGuest() throws Exception {
+        return new RawAmqp10(broker.amqpPort()).login("guest", "guest");
+    }
+
+    /** The source filter {@code rabbitmq:stream-offset-spec} with {@code value}, as RabbitMQ 4's client sends it. */
+    private static Map<Symbol, Object> offsetSpec(Object value) {
+        return Map.of(OFFSET_SPEC, described(OFFSET_SPEC, value));
+    }
+
     private static DescribedType described(Object descriptor, Object value) {
         return new UnknownDescribedType(descriptor, value);
     }
@@ -108,7 +118,7 @@ class StreamOverAmqp10RawTest {
     @Test
     void anyKeyWhoseValueIsDescribedAsTheOffsetSpecStartsThereAndIsEchoed() throws Exception {
         String s = stream(4);
-        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
+        try (RawAmqp10 raw = asGuest()) {
             Map<Symbol, Object> filter = new LinkedHashMap<>();
             filter.put(Symbol.valueOf("from-here"), described(OFFSET_SPEC, Symbol.valueOf("first")));
             Receiver r = attach(raw, s, filter);
@@ -125,7 +135,7 @@ class StreamOverAmqp10RawTest {
     @Test
     void aPlainValueUnderTheOffsetSpecKeyIsTakenToo() throws Exception {
         String s = stream(4);
-        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
+        try (RawAmqp10 raw = asGuest()) {
             Receiver r = attach(raw, s, Map.of(OFFSET_SPEC, UnsignedLong.valueOf(2)));
             assertThat(r.getRemoteState()).isEqualTo(EndpointState.ACTIVE);
             Map<?, ?> inPlace = ((Source) r.getRemoteSource()).getFilter();
@@ -138,9 +148,9 @@ class StreamOverAmqp10RawTest {
     @Test
     void v1QueueAddressesReadTheStreamToo() throws Exception {
         String s = stream(2);
-        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
+        try (RawAmqp10 raw = asGuest()) {
             for (String address : List.of("/amq/queue/" + s, "/queue/" + s)) {
-                Receiver r = attachTo(raw, address, Map.of(OFFSET_SPEC, described(OFFSET_SPEC, "first")));
+                Receiver r = attachTo(raw, address, offsetSpec("first"));
                 assertThat(r.getRemoteState()).as(address).isEqualTo(EndpointState.ACTIVE);
                 assertThat(receive(raw, r, 10, 2)).as(address).containsExactly("m0@0", "m1@1");
             }
@@ -150,8 +160,8 @@ class StreamOverAmqp10RawTest {
     @Test
     void anOffsetSpecOfAnotherTypeIsAnInvalidField() throws Exception {
         String s = stream(1);
-        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
-            Receiver r = attach(raw, s, Map.of(OFFSET_SPEC, described(OFFSET_SPEC, true)));
+        try (RawAmqp10 raw = asGuest()) {
+            Receiver r = attach(raw, s, offsetSpec(true));
             assertThat(refusal(raw, r)).startsWith("amqp:invalid-field");
         }
     }
@@ -160,11 +170,11 @@ class StreamOverAmqp10RawTest {
     @Test
     void anOffsetSpecTheEngineCannotReadIsPreconditionFailed() throws Exception {
         String s = stream(1);
-        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
-            Receiver r = attach(raw, s, Map.of(OFFSET_SPEC, described(OFFSET_SPEC, "yesterday")));
+        try (RawAmqp10 raw = asGuest()) {
+            Receiver r = attach(raw, s, offsetSpec("yesterday"));
             assertThat(refusal(raw, r)).startsWith("amqp:precondition-failed")
                     .contains("invalid arg 'x-stream-offset'");
-            Receiver negative = attach(raw, s, Map.of(OFFSET_SPEC, described(OFFSET_SPEC, -1L)));
+            Receiver negative = attach(raw, s, offsetSpec(-1L));
             assertThat(refusal(raw, negative)).startsWith("amqp:precondition-failed");
         }
     }
@@ -173,7 +183,7 @@ class StreamOverAmqp10RawTest {
     @Test
     void filtersJunctionDoesNotImplementAreRefused() throws Exception {
         String s = stream(1);
-        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
+        try (RawAmqp10 raw = asGuest()) {
             Receiver props = attach(raw, s, Map.of(Symbol.valueOf("props"), described(
                     Symbol.valueOf("amqp:properties-filter"), Map.of(Symbol.valueOf("subject"), "eu"))));
             assertThat(refusal(raw, props)).startsWith("amqp:not-implemented");
@@ -190,8 +200,8 @@ class StreamOverAmqp10RawTest {
     @Test
     void aDrainOnAStreamReadToItsEndGivesTheCreditBack() throws Exception {
         String s = stream(3);
-        try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
-            Receiver r = attach(raw, s, Map.of(OFFSET_SPEC, described(OFFSET_SPEC, "first")));
+        try (RawAmqp10 raw = asGuest()) {
+            Receiver r = attach(raw, s, offsetSpec("first"));
             assertThat(receive(raw, r, 10, 3)).containsExactly("m0@0", "m1@1", "m2@2");
             r.drain(0);
             raw.pumpUntil(() -> !r.draining());

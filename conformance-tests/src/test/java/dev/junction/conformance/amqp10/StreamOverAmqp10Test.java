@@ -10,10 +10,8 @@ import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Consumer;
 import com.rabbitmq.client.amqp.ConsumerBuilder;
 import com.rabbitmq.client.amqp.ConsumerBuilder.StreamOffsetSpecification;
-import com.rabbitmq.client.amqp.Environment;
 import com.rabbitmq.client.amqp.Management;
 import com.rabbitmq.client.amqp.Publisher;
-import com.rabbitmq.client.amqp.impl.AmqpEnvironmentBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,27 +41,14 @@ class StreamOverAmqp10Test {
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();
 
-    private static Environment environment;
-
-    @BeforeAll
-    static void environment() {
-        environment = new AmqpEnvironmentBuilder().build();
-    }
-
-    @AfterAll
-    static void closeEnvironment() {
-        environment.close();
-    }
+    private static final RabbitClient client = new RabbitClient(broker);
 
     /** One delivery: its body and its {@code x-stream-offset} annotation. */
     record Got(String body, long offset) {
     }
 
     private Connection connect() {
-        Connection c = environment.connectionBuilder().host("127.0.0.1").port(broker.amqpPort()).username("guest")
-                .password("guest").build();
-        broker.closeBeforeStop(c::close);
-        return c;
+        return client.connect("guest", "guest", null);
     }
 
     /** A stream declared through the management node, as RabbitMQ's client declares one. */
@@ -73,6 +56,13 @@ class StreamOverAmqp10Test {
         String s = id("stream");
         Management.QueueInfo info = c.management().queue(s).stream().queue().declare();
         assertThat(info.type()).isEqualTo(Management.QueueType.STREAM);
+        return s;
+    }
+
+    /** A stream declared through the management node, holding {@code m0} to {@code m<n-1>} at offsets 0 to n-1. */
+    private static String streamWith(Connection c, int n) throws Exception {
+        String s = declareStream(c);
+        publish(c, s, bodies("m", 0, n));
         return s;
     }
 
@@ -122,6 +112,11 @@ class StreamOverAmqp10Test {
         return out;
     }
 
+    /** The first {@code n} deliveries to a new consumer of {@code stream} from its first offset. */
+    private static List<Got> fromFirst(Connection c, String stream, int n) throws InterruptedException {
+        return take(consume(c, stream, b -> b.stream().offset(StreamOffsetSpecification.FIRST).builder()), n);
+    }
+
     private static List<Got> numbered(String prefix, int from, int to) {
         List<Got> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
@@ -157,19 +152,16 @@ class StreamOverAmqp10Test {
         publish091(s, bodies("m", 0, 5));
         publish(c, s, bodies("m", 5, 10));
         List<Got> expected = numbered("m", 0, 10);
-        assertThat(take(consume(c, s, b -> b.stream().offset(StreamOffsetSpecification.FIRST).builder()), 10))
-                .containsExactlyElementsOf(expected);
+        assertThat(fromFirst(c, s, 10)).containsExactlyElementsOf(expected);
         // a second consumer from first gets everything again, and the stream still holds all ten
-        assertThat(take(consume(c, s, b -> b.stream().offset(StreamOffsetSpecification.FIRST).builder()), 10))
-                .containsExactlyElementsOf(expected);
+        assertThat(fromFirst(c, s, 10)).containsExactlyElementsOf(expected);
         assertThat(c.management().queueInfo(s).messageCount()).isEqualTo(10);
     }
 
     @Test
     void aNumericOffsetStartsThere() throws Exception {
         Connection c = connect();
-        String s = declareStream(c);
-        publish(c, s, bodies("m", 0, 10));
+        String s = streamWith(c, 10);
         assertThat(take(consume(c, s, b -> b.stream().offset(6).builder()), 4))
                 .containsExactlyElementsOf(numbered("m", 6, 10));
     }
@@ -177,8 +169,7 @@ class StreamOverAmqp10Test {
     @Test
     void lastStartsAtTheNewestMessageThenFollows() throws Exception {
         Connection c = connect();
-        String s = declareStream(c);
-        publish(c, s, bodies("m", 0, 5));
+        String s = streamWith(c, 5);
         BlockingQueue<Got> got = consume(c, s, b -> b.stream().offset(StreamOffsetSpecification.LAST).builder());
         assertThat(take(got, 1)).containsExactly(new Got("m4", 4));
         publish(c, s, "m5");
@@ -202,8 +193,7 @@ class StreamOverAmqp10Test {
     @Test
     void aTimestampStartsAtTheFirstMessageStampedThenOrLater() throws Exception {
         Connection c = connect();
-        String s = declareStream(c);
-        publish(c, s, bodies("m", 0, 3));
+        String s = streamWith(c, 3);
         // timestamps count in seconds (RabbitMQ, and 0-9-1's argument): more than one second after the
         // first batch, its messages are before the point even once it is cut to the second
         Thread.sleep(1100);
@@ -216,8 +206,7 @@ class StreamOverAmqp10Test {
     @Test
     void anIntervalStartsThatLongAgo() throws Exception {
         Connection c = connect();
-        String s = declareStream(c);
-        publish(c, s, bodies("m", 0, 3));
+        String s = streamWith(c, 3);
         assertThat(take(consume(c, s, b -> b.stream().offset("30m").builder()), 3))
                 .containsExactlyElementsOf(numbered("m", 0, 3));
     }
@@ -225,8 +214,7 @@ class StreamOverAmqp10Test {
     @Test
     void zeroNineOneAndOneZeroConsumersSeeTheSameOffsets() throws Exception {
         Connection c = connect();
-        String s = declareStream(c);
-        publish(c, s, bodies("m", 0, 3));
+        String s = streamWith(c, 3);
         publish091(s, bodies("m", 3, 6));
         Channel ch = broker.amqpChannel();
         BlockingQueue<Got> over091 = new LinkedBlockingQueue<>();
@@ -236,7 +224,7 @@ class StreamOverAmqp10Test {
             over091.add(new Got(new String(d.getBody(), StandardCharsets.UTF_8),
                     (Long) d.getProperties().getHeaders().get("x-stream-offset")));
         }, tag -> { });
-        List<Got> over10 = take(consume(c, s, b -> b.stream().offset(StreamOffsetSpecification.FIRST).builder()), 6);
+        List<Got> over10 = fromFirst(c, s, 6);
         assertThat(take(over091, 6)).containsExactlyElementsOf(over10).containsExactlyElementsOf(numbered("m", 0, 6));
     }
 
@@ -244,8 +232,7 @@ class StreamOverAmqp10Test {
     @Test
     void everyOutcomeMovesCreditOnly() throws Exception {
         Connection c = connect();
-        String s = declareStream(c);
-        publish(c, s, bodies("m", 0, 9));
+        String s = streamWith(c, 9);
         BlockingQueue<Got> got = new LinkedBlockingQueue<>();
         c.consumerBuilder().queue(s).initialCredits(2).stream().offset(StreamOffsetSpecification.FIRST).builder()
                 .messageHandler((ctx, m) -> {
@@ -259,16 +246,14 @@ class StreamOverAmqp10Test {
                 }).build();
         assertThat(take(got, 9)).containsExactlyElementsOf(numbered("m", 0, 9));
         assertThat(got.poll(500, TimeUnit.MILLISECONDS)).as("nothing comes again").isNull();
-        assertThat(take(consume(c, s, b -> b.stream().offset(StreamOffsetSpecification.FIRST).builder()), 9))
-                .containsExactlyElementsOf(numbered("m", 0, 9));
+        assertThat(fromFirst(c, s, 9)).containsExactlyElementsOf(numbered("m", 0, 9));
     }
 
     /** RabbitMQ 4 lets a credited AMQP 1.0 link read a stream pre-settled (at most once); so does Junction. */
     @Test
     void aPreSettledConsumerReadsTheStream() throws Exception {
         Connection c = connect();
-        String s = declareStream(c);
-        publish(c, s, bodies("m", 0, 20));
+        String s = streamWith(c, 20);
         BlockingQueue<Got> got = new LinkedBlockingQueue<>();
         c.consumerBuilder().queue(s).preSettled().initialCredits(3).stream()
                 .offset(StreamOffsetSpecification.FIRST).builder()
@@ -303,8 +288,7 @@ class StreamOverAmqp10Test {
                 .messageHandler((ctx, m) -> ctx.accept()).build()).isInstanceOf(AmqpException.class);
         // the connection is still usable
         publish(c, s, "m0");
-        assertThat(take(consume(c, s, b -> b.stream().offset(StreamOffsetSpecification.FIRST).builder()), 1))
-                .containsExactly(new Got("m0", 0));
+        assertThat(fromFirst(c, s, 1)).containsExactly(new Got("m0", 0));
     }
 
     /** An offset on a classic queue is ignored, as 0-9-1's x-stream-offset is there. */

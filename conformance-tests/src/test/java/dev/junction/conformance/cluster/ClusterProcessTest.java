@@ -7,7 +7,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.junction.conformance.BrokerProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterProcessTest {
 
-    private static final String[] IDS = {"n1", "n2", "n3"};
+    private static final String[] IDS = ClusterPeers.IDS;
     private static final Pattern LEADER = Pattern.compile("\"leader\":\"(n\\d)\"");
 
     @TempDir
@@ -50,7 +49,7 @@ class ClusterProcessTest {
 
     @Test
     void declarationsGoOnAfterTheLeaderIsKilledAndTheRestartedNodeCatchesUp() throws Exception {
-        raftPorts = freePorts(3);
+        raftPorts = ClusterPeers.freePortPairs(3);
         for (String id : IDS) {
             start(id);
         }
@@ -80,21 +79,7 @@ class ClusterProcessTest {
 
     private void start(String id) throws Exception {
         int i = List.of(IDS).indexOf(id);
-        StringBuilder peers = new StringBuilder();
-        for (int p = 0; p < 3; p++) {
-            peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(raftPorts[p])
-                    .append("\" }\n");
-        }
-        String cluster = """
-                cluster:
-                  node_id: %s
-                  bind: 127.0.0.1
-                  port: %d
-                  dir: "%s"
-                  election_timeout_min_ms: 1000
-                  election_timeout_max_ms: 2000
-                  peers:
-                """.formatted(id, raftPorts[i], dir.resolve(id + "-raft")) + peers;
+        String cluster = ClusterPeers.section(i, raftPorts, dir.resolve(id + "-raft"), 1000, 2000);
         nodes.put(id, BrokerProcess.start(dir.resolve(id), cluster));
     }
 
@@ -165,23 +150,6 @@ class ClusterProcessTest {
                 Thread.sleep(100);
             }
         }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
     }
 
     private static void await(String what, Condition condition) throws Exception {

@@ -1,5 +1,6 @@
 package dev.junction.routing.quorum;
 
+import dev.junction.routing.ReplicatedQueueProperties;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueSpec;
@@ -58,14 +59,6 @@ public final class QuorumArguments {
                 throw BrokerException.preconditionFailed("invalid arg '" + INITIAL_GROUP_SIZE + "' for " + what);
             }
         }
-        if (spec.autoDelete()) {
-            throw BrokerException.preconditionFailed("invalid property 'auto-delete' for " + what);
-        }
-        if (spec.exclusive()) {
-            throw BrokerException.preconditionFailed("invalid property 'exclusive-owner' for " + what);
-        }
-        if (!spec.durable()) {
-            throw BrokerException.preconditionFailed("invalid property 'non-durable' for " + what);
-        }
+        ReplicatedQueueProperties.check(spec, what);
     }
 }

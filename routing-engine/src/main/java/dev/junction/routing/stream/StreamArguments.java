@@ -1,5 +1,6 @@
 package dev.junction.routing.stream;
 
+import dev.junction.routing.ReplicatedQueueProperties;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueSpec;
@@ -39,15 +40,7 @@ public record StreamArguments(long maxLengthBytes, long maxAgeMillis, long maxSe
             maxAge = ms;
         }
         // rabbit_queue_type_util's checks, in its order, then the segment size.
-        if (spec.autoDelete()) {
-            throw BrokerException.preconditionFailed("invalid property 'auto-delete' for " + what);
-        }
-        if (spec.exclusive()) {
-            throw BrokerException.preconditionFailed("invalid property 'exclusive-owner' for " + what);
-        }
-        if (!spec.durable()) {
-            throw BrokerException.preconditionFailed("invalid property 'non-durable' for " + what);
-        }
+        ReplicatedQueueProperties.check(spec, what);
         if (segment > MAX_SEGMENT_BYTES) {
             throw BrokerException.preconditionFailed("Exceeded max value for x-stream-max-segment-size-bytes");
         }

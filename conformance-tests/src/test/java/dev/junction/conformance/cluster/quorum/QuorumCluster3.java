@@ -5,13 +5,11 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.junction.broker.Broker;
 import dev.junction.config.ConfigLoader;
+import dev.junction.conformance.cluster.ClusterPeers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -22,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * after it, where its quorum groups listen), a directory per node, and the stock AMQP 0-9-1 client.
  */
 final class QuorumCluster3 implements AutoCloseable {
-    static final String[] IDS = {"n1", "n2", "n3"};
+    static final String[] IDS = ClusterPeers.IDS;
 
     private final Path dir;
     private final int[] ports;
@@ -30,7 +28,7 @@ final class QuorumCluster3 implements AutoCloseable {
 
     QuorumCluster3(Path dir) throws Exception {
         this.dir = dir;
-        this.ports = freePortPairs(3);
+        this.ports = ClusterPeers.freePortPairs(3);
         startAll();
     }
 
@@ -100,11 +98,6 @@ final class QuorumCluster3 implements AutoCloseable {
     }
 
     private String config(int i, int[] ports) {
-        StringBuilder peers = new StringBuilder();
-        for (int p = 0; p < 3; p++) {
-            peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(ports[p])
-                    .append("\" }\n");
-        }
         return """
                 listeners:
                   amqp: { port: 0 }
@@ -112,39 +105,8 @@ final class QuorumCluster3 implements AutoCloseable {
                   mqtt_ws: { port: 0 }
                   http: { bind: 127.0.0.1, port: 0 }
                 storage: { dir: "%s" }
-                cluster:
-                  node_id: %s
-                  bind: 127.0.0.1
-                  port: %d
-                  dir: "%s"
-                  election_timeout_min_ms: 500
-                  election_timeout_max_ms: 1000
-                  peers:
-                """.formatted(dir.resolve(IDS[i] + "/data"), IDS[i], ports[i], dir.resolve(IDS[i] + "/raft"))
-                + peers;
-    }
-
-    /** Ports p whose p + 1 is free too (the quorum groups' server), held together until all are chosen. */
-    private static int[] freePortPairs(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; ) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                try {
-                    held.add(new ServerSocket(s.getLocalPort() + 1));
-                    ports[i++] = s.getLocalPort();
-                } catch (IOException taken) {
-                    // try another
-                }
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
+                """.formatted(dir.resolve(IDS[i] + "/data"))
+                + ClusterPeers.section(i, ports, dir.resolve(IDS[i] + "/raft"), 500, 1000);
     }
 
     @Override

@@ -1,0 +1,67 @@
+package dev.junction.conformance.cluster;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code cluster} section of three nodes' configuration (docs/cluster.md) and the free ports it names, shared by
+ * the cluster tests that start brokers in this JVM and those that start broker processes.
+ */
+public final class ClusterPeers {
+
+    public static final String[] IDS = {"n1", "n2", "n3"};
+
+    private ClusterPeers() {
+    }
+
+    /**
+     * The {@code cluster} section of node {@code IDS[i]}, its Raft log in {@code raftDir}, with every node as a peer
+     * at {@code 127.0.0.1:ports[p]} and elections timing out between {@code minMs} and {@code maxMs}.
+     */
+    public static String section(int i, int[] ports, Path raftDir, int minMs, int maxMs) {
+        StringBuilder peers = new StringBuilder();
+        for (int p = 0; p < IDS.length; p++) {
+            peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(ports[p])
+                    .append("\" }\n");
+        }
+        return """
+                cluster:
+                  node_id: %s
+                  bind: 127.0.0.1
+                  port: %d
+                  dir: "%s"
+                  election_timeout_min_ms: %d
+                  election_timeout_max_ms: %d
+                  peers:
+                """.formatted(IDS[i], ports[i], raftDir, minMs, maxMs) + peers;
+    }
+
+    /**
+     * Ports p whose p + 1 is free too (a node's quorum groups listen there), held together until all are chosen so
+     * that no node's p or p + 1 is another's.
+     */
+    public static int[] freePortPairs(int n) throws IOException {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; ) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                try {
+                    held.add(new ServerSocket(s.getLocalPort() + 1));
+                    ports[i++] = s.getLocalPort();
+                } catch (IOException taken) {
+                    // try another
+                }
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+}
