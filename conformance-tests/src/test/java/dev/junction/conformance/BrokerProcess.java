@@ -57,7 +57,14 @@ public final class BrokerProcess implements AutoCloseable {
         Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "--config", config.toString())
                 .redirectErrorStream(true).start();
         BrokerProcess broker = new BrokerProcess(p);
-        broker.port("amqp");
+        try {
+            broker.port("amqp");
+        } catch (AssertionError | InterruptedException notUp) {
+            // The caller never gets the handle, so nothing else would stop this process (e.g. one whose cluster
+            // port was taken and that keeps retrying): it must not outlive the test.
+            broker.kill();
+            throw notUp;
+        }
         return broker;
     }
 
