@@ -78,7 +78,7 @@ public final class SerialExecutor implements Executor {
         this.pool = pool;
         this.name = name;
         this.batching = batching;
-        this.start = this::startDrain;
+        this.start = this::startForSubmitter;
     }
 
     /** Runs {@code body} in turn; the future completes with its result or its exception, on the owner's thread. */
@@ -200,16 +200,32 @@ public final class SerialExecutor implements Executor {
     }
 
     /**
-     * Hands the next drain to the pool. Only a pool that is shutting down refuses it (the engine's pool is fixed,
-     * its queue unbounded): the broker is stopping after its listeners closed, and what the mailbox still holds
-     * would have been lost with the process a moment later (transient messages; persistent ones are in the store).
-     * The mailbox then stays marked as scheduled, so later submissions wait quietly instead of each throwing into
-     * whichever thread submitted them.
+     * Hands the first drain of a submission to the pool. A pool that is shutting down refuses it, and the refusal
+     * goes to the submitter (a task is refused, never silently lost: callers such as the MQTT client lanes complete
+     * their futures with it); the mailbox is left unscheduled, so every later submission is refused as well.
+     */
+    private void startForSubmitter() {
+        try {
+            pool.execute(drainTask);
+        } catch (RejectedExecutionException stopping) {
+            scheduled = false;
+            throw stopping;
+        }
+    }
+
+    /**
+     * Hands the next drain to the pool from the pool's own thread, at the end of a batch. Only a pool that is
+     * shutting down refuses it (the engine's pool is fixed, its queue unbounded): the broker is stopping after its
+     * listeners closed, and what the mailbox still holds would have been lost with the process a moment later
+     * (transient messages; persistent ones are in the store). Throwing here would only print one stack trace per
+     * queue from the pool thread, so the mailbox stops quietly, unscheduled: a later submission is refused to its
+     * submitter as above.
      */
     private void startDrain() {
         try {
             pool.execute(drainTask);
         } catch (RejectedExecutionException stopping) {
+            scheduled = false;
             LOG.debug("{} stopped with {} tasks waiting: its pool is shutting down", name, backlog);
         }
     }
