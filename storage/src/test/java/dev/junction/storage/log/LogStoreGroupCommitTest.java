@@ -79,27 +79,10 @@ class LogStoreGroupCommitTest {
     @Test
     void aFutureCompletesOnlyAfterTheFsyncThatCoversIt() throws Exception {
         try (LogMessageStore store = LogMessageStore.open(dir, FsyncPolicy.group())) {
-            CountDownLatch inFsync = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicLong forcesDone = new AtomicLong();
-            store.syncHook(new LogWriter.SyncHook() {
-                @Override
-                public void beforeForce() {
-                    inFsync.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-
-                @Override
-                public void afterForce() {
-                    forcesDone.incrementAndGet();
-                }
-            });
+            HeldFsync held = new HeldFsync();
+            store.syncHook(held);
             CompletableFuture<Void> first = store.append(message(1), List.of(Q));
-            assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(held.inFsync.await(10, TimeUnit.SECONDS)).isTrue();
             // The writer is inside the fsync for message 1; more work queues up behind it meanwhile.
             CompletableFuture<Void> second = store.append(message(2), List.of(Q));
             CompletableFuture<Void> ack = store.remove(Q, 1);
@@ -111,9 +94,9 @@ class LogStoreGroupCommitTest {
 
             AtomicLong forcesSeenByFirst = new AtomicLong(-1);
             AtomicLong forcesSeenBySecond = new AtomicLong(-1);
-            first.thenRun(() -> forcesSeenByFirst.set(forcesDone.get()));
-            second.thenRun(() -> forcesSeenBySecond.set(forcesDone.get()));
-            release.countDown();
+            first.thenRun(() -> forcesSeenByFirst.set(held.forcesDone.get()));
+            second.thenRun(() -> forcesSeenBySecond.set(held.forcesDone.get()));
+            held.release.countDown();
             CompletableFuture.allOf(first, second, ack).get(10, TimeUnit.SECONDS);
             assertThat(forcesSeenByFirst.get()).isEqualTo(1);
             // Message 2 and the ack waited for a second fsync: the one that covered the first had begun already.
@@ -124,25 +107,10 @@ class LogStoreGroupCommitTest {
     @Test
     void aMessageRemovedBeforeTheWriterWroteItIsDoneAtOnceAndNeedsNoFsync() throws Exception {
         try (LogMessageStore store = LogMessageStore.open(dir, FsyncPolicy.group())) {
-            CountDownLatch inFsync = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            store.syncHook(new LogWriter.SyncHook() {
-                @Override
-                public void beforeForce() {
-                    inFsync.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-
-                @Override
-                public void afterForce() {
-                }
-            });
+            HeldFsync held = new HeldFsync();
+            store.syncHook(held);
             CompletableFuture<Void> first = store.append(message(1), List.of(Q, new QueueKey("/", "q2")));
-            assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(held.inFsync.await(10, TimeUnit.SECONDS)).isTrue();
             // Message 2 waits behind the fsync of message 1; its consumer acknowledges it meanwhile, as RabbitMQ
             // confirms a message consumed before it was written.
             CompletableFuture<Void> second = store.append(message(2), List.of(Q));
@@ -153,7 +121,7 @@ class LogStoreGroupCommitTest {
             Thread.sleep(50);
             assertThat(first).isNotDone();
             assertThat(ack).isNotDone();
-            release.countDown();
+            held.release.countDown();
             CompletableFuture.allOf(first, ack).get(10, TimeUnit.SECONDS);
             assertThat(store.count(Q)).isZero();
             assertThat(store.count(new QueueKey("/", "q2"))).isEqualTo(1);
@@ -180,31 +148,16 @@ class LogStoreGroupCommitTest {
     @Test
     void groupOfManyQueuedWritesIsBoundedByMaxMessages() throws Exception {
         try (LogMessageStore store = LogMessageStore.open(dir, FsyncPolicy.group(10, Duration.ofMillis(2)))) {
-            CountDownLatch inFsync = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            store.syncHook(new LogWriter.SyncHook() {
-                @Override
-                public void beforeForce() {
-                    inFsync.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-
-                @Override
-                public void afterForce() {
-                }
-            });
+            HeldFsync held = new HeldFsync();
+            store.syncHook(held);
             store.append(message(1), List.of(Q));
-            assertThat(inFsync.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(held.inFsync.await(10, TimeUnit.SECONDS)).isTrue();
             List<CompletableFuture<Void>> futures = new ArrayList<>();
             for (long id = 2; id <= 101; id++) {
                 futures.add(store.append(message(id), List.of(Q)));
             }
             long before = store.fsyncCount();
-            release.countDown();
+            held.release.countDown();
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             // 100 queued writes, at most 10 per fsync: 10 fsyncs, plus the one that was running.
             assertThat(store.fsyncCount() - before).isEqualTo(11);
@@ -270,5 +223,27 @@ class LogStoreGroupCommitTest {
 
     private static StoredMessage message(long id) {
         return new StoredMessage(id, ("m" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Holds the writer inside its fsync until {@link #release} opens; counts the fsyncs that ended. */
+    private static final class HeldFsync implements LogWriter.SyncHook {
+        final CountDownLatch inFsync = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicLong forcesDone = new AtomicLong();
+
+        @Override
+        public void beforeForce() {
+            inFsync.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void afterForce() {
+            forcesDone.incrementAndGet();
+        }
     }
 }
