@@ -24,6 +24,7 @@
 # Needs: broker/target/junction.jar and bench/target/benchmarks.jar (see common.sh), RabbitMQ 3.10.8 (Debian),
 # and Maven to resolve Artemis's class path (ARTEMIS_CP, else built from a one-pom project in BENCH_WORK).
 : "${PERFTEST_CP:=unused}"                    # common.sh asks for it; PerfTest is not used here
+: "${RABBITMQ_PLUGINS:=rabbitmq_amqp1_0}"      # serves AMQP 1.0 on the AMQP 0-9-1 listener (RABBITMQ_PORT)
 source "$(dirname "$0")/common.sh"
 if [ "${AMQP10_TABLE_ONLY:-0}" = 1 ]; then
     trap - EXIT   # only reads results: must not stop the brokers of a run going on in the same BENCH_WORK
@@ -102,21 +103,6 @@ stop_artemis() {
     ARTEMIS_PID=
 }
 
-# ---------- RabbitMQ with rabbitmq_amqp1_0 ----------
-
-# common.sh's start_rabbitmq with no plugins; here the same private node with the AMQP 1.0 plugin, which serves
-# AMQP 1.0 on the AMQP 0-9-1 listener (RABBITMQ_PORT).
-start_rabbitmq_amqp10() {
-    (
-        _rabbit_env
-        echo '[rabbitmq_amqp1_0].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
-        rm -rf "$RABBITMQ_MNESIA_BASE"
-        rm -f "$RABBITMQ_PID_FILE"
-        "$RABBITMQ_BIN/rabbitmq-server" -detached
-        "$RABBITMQ_BIN/rabbitmqctl" -n "$RABBITMQ_NODE" -q wait --timeout 120 "$RABBITMQ_PID_FILE"
-    )
-    wait_for_port "$RABBITMQ_PORT"
-}
 
 # ---------- runs ----------
 
@@ -154,7 +140,7 @@ measure() {
             start_artemis "$BENCH_WORK/artemis-data" "$BENCH_RESULTS/artemis-amqp10-$c-$run.log"
             port=$ARTEMIS_PORT ;;
         rabbitmq)
-            start_rabbitmq_amqp10
+            start_rabbitmq
             port=$RABBITMQ_PORT ;;
     esac
     read -r url mode < <(url_and_mode "$port" "$c")
