@@ -36,7 +36,8 @@ final class ConfigReader {
     static final List<String> AMQP10_KEYS = List.of("allow_anonymous", "anonymous_user");
     static final List<String> MQTT_KEYS = List.of("allow_anonymous", "anonymous_user", "max_keepalive",
             "topic_alias_maximum", "receive_maximum", "max_packet_size", "max_inflight", "max_queued_messages",
-            "max_session_expiry_seconds", "exchange", "vhost", "per_session_metrics", "sys_interval");
+            "max_session_expiry_seconds", "exchange", "vhost", "per_session_metrics", "sys_interval",
+            "durable_queue_type");
     static final List<String> LOGGING_KEYS = LoggingReader.KEYS;
 
     static final String DEFAULT_VHOST = "/";
@@ -337,6 +338,20 @@ final class ConfigReader {
                 declaredVhost(top, section, "vhost", vhosts),
                 section.longInteger("max_session_expiry_seconds", 86_400, 0, MqttConfig.NEVER_EXPIRE),
                 section.bool("per_session_metrics", false),
-                section.integer("sys_interval", MqttConfig.DEFAULT_SYS_INTERVAL_SECONDS, 0, MAX_SYS_INTERVAL));
+                section.integer("sys_interval", MqttConfig.DEFAULT_SYS_INTERVAL_SECONDS, 0, MAX_SYS_INTERVAL),
+                durableQueueType(top, section));
+    }
+
+    /**
+     * Quorum by default in a cluster (a session resumes on any node); a broker alone keeps persistent sessions in
+     * classic queues whatever the key says, so its footprint stays as it is without a cluster.
+     */
+    private static MqttConfig.DurableQueueType durableQueueType(YamlMapping top, YamlMapping section)
+            throws ConfigException {
+        boolean clustered = top.has("cluster");
+        MqttConfig.DurableQueueType asked = section.enumValue("durable_queue_type",
+                clustered ? MqttConfig.DurableQueueType.QUORUM : MqttConfig.DurableQueueType.CLASSIC,
+                MqttConfig.DurableQueueType.class);
+        return clustered ? asked : MqttConfig.DurableQueueType.CLASSIC;
     }
 }

@@ -14,12 +14,26 @@ import java.util.Optional;
  * {@link #NEVER_EXPIRE} keeps sessions forever. {@code perSessionMetrics} gives each session's queue its own
  * metrics, labelled with the client id; off by default, since client ids often name devices or people.
  * {@code sysIntervalSeconds} is how often the broker's status is published under {@code $SYS/broker/} (Mosquitto's
- * {@code sys_interval}, whose default of 10 it keeps); 0 publishes none.
+ * {@code sys_interval}, whose default of 10 it keeps); 0 publishes none. {@code durableQueueType} is the type of
+ * the queue of a session that outlives its connection ({@code durable_queue_type}, RabbitMQ's
+ * {@code mqtt.durable_queue_type}): {@link DurableQueueType#QUORUM} only in a cluster, where the reader makes it
+ * the default; a broker alone always has {@link DurableQueueType#CLASSIC} (docs/cluster.md, "MQTT sessions").
  */
 public record MqttConfig(boolean allowAnonymous, Optional<String> anonymousUser, int maxKeepalive,
         int topicAliasMaximum, int receiveMaximum, int maxPacketSize, int maxInflight, int maxQueuedMessages,
         String exchange, String vhost, long maxSessionExpirySeconds, boolean perSessionMetrics,
-        int sysIntervalSeconds) {
+        int sysIntervalSeconds, DurableQueueType durableQueueType) {
+
+    /**
+     * The queue type of a persistent session (MQTT 3.1.1 Clean Session 0, MQTT 5 Session Expiry Interval above 0).
+     * YAML spelling: {@code quorum | classic}.
+     */
+    public enum DurableQueueType {
+        /** A durable classic queue on the node the session subscribed on: its messages stay on that node. */
+        CLASSIC,
+        /** A quorum queue, replicated in the cluster's quorum groups: the session resumes on any node. */
+        QUORUM
+    }
 
     /** MQTT 5's "the session does not expire" value (0xFFFFFFFF). */
     public static final long NEVER_EXPIRE = 0xFFFF_FFFFL;
@@ -31,9 +45,20 @@ public record MqttConfig(boolean allowAnonymous, Optional<String> anonymousUser,
         Objects.requireNonNull(anonymousUser, "anonymousUser");
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(vhost, "vhost");
+        Objects.requireNonNull(durableQueueType, "durableQueueType");
         if (sysIntervalSeconds < 0) {
             throw new IllegalArgumentException("sysIntervalSeconds must be 0 or more: " + sysIntervalSeconds);
         }
+    }
+
+    /** Settings of a broker alone: persistent sessions in classic queues. */
+    public MqttConfig(boolean allowAnonymous, Optional<String> anonymousUser, int maxKeepalive,
+            int topicAliasMaximum, int receiveMaximum, int maxPacketSize, int maxInflight, int maxQueuedMessages,
+            String exchange, String vhost, long maxSessionExpirySeconds, boolean perSessionMetrics,
+            int sysIntervalSeconds) {
+        this(allowAnonymous, anonymousUser, maxKeepalive, topicAliasMaximum, receiveMaximum, maxPacketSize,
+                maxInflight, maxQueuedMessages, exchange, vhost, maxSessionExpirySeconds, perSessionMetrics,
+                sysIntervalSeconds, DurableQueueType.CLASSIC);
     }
 
     /** Settings with the default {@code $SYS} interval. */

@@ -54,6 +54,8 @@ final class MqttSession {
     // Touched only on the client id's lane.
     MqttConnection owner;
     ScheduledFuture<?> expiry;
+    /** Whether this node has seen the session's queue (a session has one from its first subscription). */
+    boolean queued;
 
     MqttSession(String clientId) {
         this.clientId = clientId;
@@ -67,12 +69,26 @@ final class MqttSession {
      */
     static MqttSession recover(String clientId, Vhost vhost, String exchange) {
         MqttSession s = new MqttSession(clientId);
-        for (Binding b : vhost.bindingsTo(s.queueName)) {
-            if (b.source().equals(exchange) && b.arguments().containsKey(Binding.MQTT_FILTER_ARGUMENT)) {
-                s.subscriptions.put(Subscriptions.Subscription.fromBinding(b));
+        s.readBindings(vhost, exchange);
+        return s;
+    }
+
+    /**
+     * Takes the non-shared subscriptions from the queue's bindings again, which another node of a cluster may have
+     * changed (a binding carries the subscription's options); shared ones are this node's and stay. On the lane.
+     */
+    void readBindings(Vhost vhost, String exchange) {
+        for (Subscriptions.Subscription sub : subscriptions.all()) {
+            if (!sub.shared()) {
+                subscriptions.remove(sub.filter());
             }
         }
-        return s;
+        for (Binding b : vhost.bindingsTo(queueName)) {
+            if (b.source().equals(exchange) && b.arguments().containsKey(Binding.MQTT_FILTER_ARGUMENT)) {
+                subscriptions.put(Subscriptions.Subscription.fromBinding(b));
+            }
+        }
+        queued |= vhost.queue(queueName).isPresent(); // a stored session that never subscribed has none
     }
 
     synchronized boolean hasInboundQos2(int packetId) {

@@ -2,7 +2,7 @@ package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
 import dev.junction.routing.api.DropReasons;
-import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.Vhost;
 import dev.junction.routing.auth.Authorization;
 import io.micrometer.core.instrument.Counter;
@@ -78,6 +78,9 @@ final class SessionRegistry {
     private Attached attachNow(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
                                String user) {
         MqttSession s = sessions.get(clientId);
+        if (s != null && s.owner == null && SessionQueueSpec.quorum(config)) {
+            s = replicated(s);
+        }
         if (s != null && s.user != null && !s.user.equals(user)) {
             return null;
         }
@@ -131,15 +134,49 @@ final class SessionRegistry {
                 return false;
             }
             if (vhost.queue(s.queueName).isEmpty()) {
-                // Past max_queued_messages the oldest go, but a connected subscriber that keeps reading slows
-                // the publishers instead (QueueSpec.HOLD_PUBLISHERS): QoS 0 to it loses nothing.
-                vhost.declareQueue(new QueueSpec(s.queueName, conn.sessionExpiry() > 0, false, false,
-                        Map.of("x-max-length", (long) config.maxQueuedMessages(), QueueSpec.HOLD_PUBLISHERS, true)),
-                        null, false);
+                vhost.declareQueue(SessionQueueSpec.of(s.queueName, conn.sessionExpiry() > 0, config), null, false);
             }
             vhost.onDropped(s.queueName, this::countDrop);
+            s.queued = true;
             return true;
         });
+    }
+
+    /**
+     * A session in a quorum queue that no connection holds here may have been resumed, changed or ended on another
+     * node of the cluster since: its subscriptions are read again from its queue's replicated bindings, and a
+     * session whose queue is gone (it had one) was ended elsewhere, so this node forgets it without deleting
+     * anything; its pending will is dropped with it. Null then. On the client id's lane.
+     */
+    private MqttSession replicated(MqttSession s) {
+        if (vhost.queue(s.queueName).isPresent()) {
+            s.readBindings(vhost, config.exchange());
+            return s;
+        }
+        if (!s.queued) {
+            return s; // never subscribed: nothing of it is replicated
+        }
+        LOG.debug("MQTT session '{}' was ended on another node", s.clientId);
+        forget(s);
+        return null;
+    }
+
+    /**
+     * This node lets go of a session that lives on elsewhere in the cluster (or ended there): its record, timers,
+     * pending will and shared memberships go, its queue and bindings, which are the cluster's, stay.
+     */
+    private void forget(MqttSession s) {
+        s.cancelExpiry();
+        s.cancelWill();
+        for (Subscriptions.Subscription sub : s.subscriptions.all()) {
+            if (sub.shared()) {
+                shares.leave(sub.queue(), s.clientId);
+            }
+        }
+        if (sessions.remove(s.clientId, s)) {
+            authorization.release(s.queueName);
+        }
+        stored.ended(s);
     }
 
     void countDrop(String reason) {
@@ -188,6 +225,12 @@ final class SessionRegistry {
 
     private void expire(MqttSession s) {
         if (s.owner == null && sessions.get(s.clientId) == s) {
+            if (SessionQueueSpec.quorum(config)
+                    && vhost.queue(s.queueName).map(QueueInfo::consumerCount).orElse(0) > 0) {
+                // A connection on another node of the cluster consumes from it: the session lives on there.
+                forget(s);
+                return;
+            }
             LOG.debug("MQTT session '{}' expired", s.clientId);
             endSession(s);
         }

@@ -247,6 +247,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         return m == null ? -1 : m.readyCount(key(vhost, name));
     }
 
+    /** The consumers of the queue on every node, as this node's replica has applied them so far, or -1. */
+    @Override
+    public int consumerCount(String vhost, String name) {
+        QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
+        return m == null ? -1 : m.consumerCount(key(vhost, name));
+    }
+
     /** The id of the queue's group leader as this node knows it. */
     public Optional<String> leaderOf(String vhost, String name) {
         try {

@@ -38,6 +38,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private final Map<String, QuorumQueueState> queues = new TreeMap<>();
     /** Each queue's ready count after the last entry applied, for other threads (declare-ok, queue info). */
     private final Map<String, Integer> readyCounts = new ConcurrentHashMap<>();
+    /** The consumers attached to each queue, from any node, as applied here; read by any thread. */
+    private final Map<String, Integer> consumerCounts = new ConcurrentHashMap<>();
 
     QuorumStateMachine(QuorumEffects effects) {
         this.effects = effects;
@@ -63,16 +65,22 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     long apply(QuorumCommand c, long index) {
         long result = applyToState(c, index);
         if (c.op() == QuorumCommand.Op.DETACH_NODE) {
-            queues.forEach((key, q) -> readyCounts.put(key, q.readyCount()));
+            queues.forEach(this::counted);
         } else {
             QuorumQueueState q = queues.get(c.queue());
             if (q == null) {
                 readyCounts.remove(c.queue());
+                consumerCounts.remove(c.queue());
             } else {
-                readyCounts.put(c.queue(), q.readyCount());
+                counted(c.queue(), q);
             }
         }
         return result;
+    }
+
+    private void counted(String key, QuorumQueueState q) {
+        readyCounts.put(key, q.readyCount());
+        consumerCounts.put(key, q.consumerCount());
     }
 
     private long applyToState(QuorumCommand c, long index) {
@@ -111,6 +119,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         return readyCounts.getOrDefault(queue, -1);
     }
 
+    /** The consumers attached to the queue from every node, as this replica knows them, or -1. Any thread. */
+    int consumerCount(String queue) {
+        return consumerCounts.getOrDefault(queue, -1);
+    }
+
     @Override
     protected void writeSnapshot(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
@@ -133,7 +146,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             }
         }
         readyCounts.clear();
-        queues.forEach((key, q) -> readyCounts.put(key, q.readyCount()));
+        consumerCounts.clear();
+        queues.forEach(this::counted);
         LOG.info("quorum group {} restored {} queues from the snapshot at {}", getGroupId(), queues.size(), at);
     }
 }

@@ -38,8 +38,9 @@ final class VhostFacade implements Vhost {
     }
 
     private QueueInfo info(Queue q) {
-        int messages = quorum.replicated(q).map(ReplicatedQuorumQueue::messageCount).orElse(q.messageCount());
-        return new QueueInfo(q.name(), q.spec(), messages, q.consumerCount());
+        Optional<ReplicatedQuorumQueue> r = quorum.replicated(q);
+        return r.isPresent() ? new QueueInfo(q.name(), q.spec(), r.get().messageCount(), r.get().consumerCount())
+                : new QueueInfo(q.name(), q.spec(), q.messageCount(), q.consumerCount());
     }
 
     private static QueueInfo info(Stream s) {

@@ -7,6 +7,7 @@ import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.Settlement;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,8 @@ final class QuorumConsumer implements Consumption {
     private final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
     /** False until the consumer's registration was answered: deliveries wait until then. Mailbox only. */
     private boolean started;
+    /** Set once cancelled: assignments still arriving go back to the queue. Mailbox only. */
+    private boolean cancelled;
     /** Handed over and not settled: kept to dead-letter on reject. */
     private final Map<Long, Message> unsettled = new ConcurrentHashMap<>();
 
@@ -56,16 +59,47 @@ final class QuorumConsumer implements Consumption {
         unsettled.clear();
     }
 
-    /** Takes an assignment from the log's apply thread; delivered on the mailbox in the log's order. */
-    void offer(long deliveryId, Message m, int returns) {
-        if (!spec.autoAck()) {
+    /** Whether the sink never settles {@code m} (an MQTT QoS 0 delivery): it is then handed over settled. */
+    boolean settlesOnSend(Message m) {
+        return sink.settlesOnSend(m);
+    }
+
+    /**
+     * Takes an assignment from the log's apply thread; delivered on the mailbox in the log's order. {@code settled}:
+     * the log was told it is settled already (auto-ack, or {@link #settlesOnSend}).
+     */
+    void offer(long deliveryId, Message m, int returns, boolean settled) {
+        if (!settled) {
             unsettled.put(deliveryId, m);
         }
-        Delivery d = new Delivery(queue, deliveryId, m, returns > 0, returns, spec.autoAck(), 0, null);
+        Delivery d = new Delivery(queue, deliveryId, m, returns > 0, returns, settled, 0, null);
         mailbox.execute(() -> {
+            if (cancelled) {
+                giveBack(d);
+                return;
+            }
             waiting.add(d);
             drain();
         });
+    }
+
+    /**
+     * Cancelled: nothing more goes to the sink, and what waits for it goes back to the queue (counted as a return,
+     * so a consumer elsewhere gets it flagged redelivered) instead of staying assigned to a consumer that is gone.
+     */
+    void cancelled() {
+        mailbox.execute(() -> {
+            cancelled = true;
+            while (!waiting.isEmpty()) {
+                giveBack(waiting.poll());
+            }
+        });
+    }
+
+    private void giveBack(Delivery d) {
+        if (!d.autoAck()) {
+            queue.settle(d.deliveryId(), Settlement.REQUEUE);
+        }
     }
 
     /** The message of a settled delivery (null when it was not this consumer's or settled before). */
@@ -82,7 +116,7 @@ final class QuorumConsumer implements Consumption {
     }
 
     private void drain() {
-        while (started && !waiting.isEmpty() && sink.ready()) {
+        while (started && !cancelled && !waiting.isEmpty() && sink.ready()) {
             sink.deliver(waiting.poll());
         }
     }

@@ -42,4 +42,7 @@ public interface QuorumLog {
 
     /** The queue's ready messages on this node's replica, or -1 when it holds none. */
     int readyCount(String vhost, String name);
+
+    /** The queue's consumers on every node, as this node's replica knows them, or -1 when it holds none. */
+    int consumerCount(String vhost, String name);
 }

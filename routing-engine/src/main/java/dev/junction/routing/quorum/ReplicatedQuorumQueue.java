@@ -151,6 +151,11 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         return Math.max(0, log.readyCount(vhost, name));
     }
 
+    /** The consumers attached on every node, as this node's replica has applied them. */
+    public int consumerCount() {
+        return Math.max(0, log.consumerCount(vhost, name));
+    }
+
     /** Registers a consumer of this node; completes once the log has attached it. */
     public CompletableFuture<Consumption> consume(ConsumerSpec spec, DeliverySink sink) {
         String id = log.newConsumerId();
@@ -196,8 +201,14 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         }
     }
 
+    /**
+     * Detaches the consumer in the log. What it was handed and did not settle stays its own (an AMQP consumer may
+     * still ack after basic.cancel; a closing channel or MQTT connection requeues it); what the log assigned to it
+     * but the sink never got goes back to the queue ({@link QuorumConsumer#cancelled}).
+     */
     CompletableFuture<Void> cancel(QuorumConsumer c) {
         consumers.remove(c.id());
+        c.cancelled();
         return log.detach(vhost, name, c.id(), false).thenApply(ok -> null);
     }
 
@@ -212,12 +223,15 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         if (returns > 0) { // RabbitMQ's quorum queues count returns in x-delivery-count
             m = m.withProperties(m.properties().toBuilder().header("x-delivery-count", (long) returns).build());
         }
-        if (c.autoAck()) {
+        // A sink that never settles this message (an MQTT QoS 0 delivery) gets it settled, as a classic queue
+        // hands it over: its prefetch is free at once and nothing waits for an acknowledgement.
+        boolean settled = c.autoAck() || c.settlesOnSend(m);
+        if (settled) {
             log.settle(vhost, name, consumer, id);
         } else {
             unsettled.put(id, c);
         }
-        c.offer(id, m, returns);
+        c.offer(id, m, returns, settled);
     }
 
     @Override

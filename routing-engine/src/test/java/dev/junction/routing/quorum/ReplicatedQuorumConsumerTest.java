@@ -1,0 +1,204 @@
+package dev.junction.routing.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.routing.MessageCodec;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.ConsumeRequest;
+import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.Credit;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.Message;
+import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Vhost;
+import dev.junction.storage.memory.InMemoryMessageStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A consumer of a replicated quorum queue on this node, against a log that commits every command at once: what the
+ * log assigned and the sink never got goes back to the queue when the consumer is cancelled, and a message its
+ * sink never settles (an MQTT QoS 0 delivery) is handed over settled.
+ */
+class ReplicatedQuorumConsumerTest {
+    private final HandLog log = new HandLog();
+    private RoutingEngine engine;
+    private Vhost vhost;
+
+    @BeforeEach
+    void start() {
+        engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
+        engine.createVhost("/");
+        engine.quorum().replicateThrough(log);
+        vhost = Engine.of(engine).vhost("/").orElseThrow();
+        vhost.declareQueue(new QueueSpec("q", true, false, false, Map.of("x-queue-type", "quorum")), null, false);
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+    }
+
+    /** The commands the log took, in order: {@code "settle c1 7"}, {@code "giveBack c1 7"}, ... */
+    private static final class HandLog implements QuorumLog {
+        final List<String> commands = new CopyOnWriteArrayList<>();
+        private int consumers;
+
+        private CompletableFuture<Long> took(String command) {
+            commands.add(command);
+            return CompletableFuture.completedFuture(1L);
+        }
+
+        @Override
+        public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive) {
+            return CompletableFuture.completedFuture(0L);
+        }
+
+        @Override
+        public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body) {
+            return took("enqueue");
+        }
+
+        @Override
+        public synchronized String newConsumerId() {
+            return "c" + ++consumers;
+        }
+
+        @Override
+        public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
+            return took("attach " + consumer + " " + prefetch);
+        }
+
+        @Override
+        public CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids) {
+            return took("settle " + consumer + " " + ids[0]);
+        }
+
+        @Override
+        public CompletableFuture<Long> giveBack(String vhost, String name, String consumer, long... ids) {
+            return took("giveBack " + consumer + " " + ids[0]);
+        }
+
+        @Override
+        public CompletableFuture<Long> detach(String vhost, String name, String consumer, boolean returnUnsettled) {
+            return took("detach " + consumer + " " + returnUnsettled);
+        }
+
+        @Override
+        public CompletableFuture<Long> purge(String vhost, String name) {
+            return took("purge");
+        }
+
+        @Override
+        public CompletableFuture<Long> delete(String vhost, String name) {
+            return took("delete");
+        }
+
+        @Override
+        public boolean congested() {
+            return false;
+        }
+
+        @Override
+        public void whenRelieved(Runnable callback) {
+            callback.run();
+        }
+
+        @Override
+        public int readyCount(String vhost, String name) {
+            return 0;
+        }
+
+        @Override
+        public int consumerCount(String vhost, String name) {
+            return 1;
+        }
+    }
+
+    /** A sink that takes deliveries while {@code ready}, and never settles the ones whose body starts "qos0". */
+    private static final class Sink implements DeliverySink {
+        final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+        volatile boolean ready = true;
+
+        @Override
+        public void deliver(Delivery d) {
+            got.add(d);
+        }
+
+        @Override
+        public boolean ready() {
+            return ready;
+        }
+
+        @Override
+        public boolean settlesOnSend(Message m) {
+            return new String(m.body(), StandardCharsets.UTF_8).startsWith("qos0");
+        }
+    }
+
+    private static byte[] body(String text) {
+        return MessageCodec.encode(new Message("", "q", MessageProperties.EMPTY, text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Consumption consume(Sink sink) throws Exception {
+        return vhost.consume("q", ConsumeRequest.of("t", false, Credit.of(10, 0)), sink).get(5, TimeUnit.SECONDS);
+    }
+
+    private void awaitCommand(String command) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!log.commands.contains(command) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(log.commands).contains(command);
+    }
+
+    @Test
+    void whatTheSinkNeverGotGoesBackWhenTheConsumerIsCancelled() throws Exception {
+        Sink sink = new Sink();
+        Consumption c = consume(sink);
+        engine.quorum().deliver("/", "q", "c1", 7, body("sent"), 0);
+        assertThat(sink.got.poll(5, TimeUnit.SECONDS)).isNotNull();
+        sink.ready = false; // the socket is full: the next assignment waits on this node
+        engine.quorum().deliver("/", "q", "c1", 8, body("waiting"), 0);
+        c.cancel().get(5, TimeUnit.SECONDS);
+        awaitCommand("giveBack c1 8");
+        assertThat(log.commands).contains("detach c1 false")
+                .as("what the sink got stays its own to settle").doesNotContain("giveBack c1 7");
+        engine.quorum().deliver("/", "q", "c1", 9, body("late"), 0); // assigned before the log heard of the cancel
+        awaitCommand("giveBack c1 9");
+        assertThat(sink.got).isEmpty();
+    }
+
+    @Test
+    void aMessageTheSinkNeverSettlesIsHandedOverSettled() throws Exception {
+        Sink sink = new Sink();
+        consume(sink);
+        engine.quorum().deliver("/", "q", "c1", 3, body("qos0 a"), 0);
+        engine.quorum().deliver("/", "q", "c1", 4, body("qos1 b"), 0);
+        Delivery qos0 = sink.got.poll(5, TimeUnit.SECONDS);
+        Delivery qos1 = sink.got.poll(5, TimeUnit.SECONDS);
+        assertThat(qos0.autoAck()).isTrue();
+        assertThat(qos1.autoAck()).isFalse();
+        assertThat(log.commands).contains("settle c1 3").doesNotContain("settle c1 4");
+        qos1.settle(dev.junction.routing.api.Settlement.ACK);
+        awaitCommand("settle c1 4");
+    }
+
+    @Test
+    void theConsumerCountIsTheLogs() {
+        assertThat(vhost.queue("q").orElseThrow().consumerCount()).isEqualTo(1);
+    }
+}
