@@ -53,7 +53,8 @@ final class IncomingLink {
         Target local = remote == null ? new Target() : (Target) remote.copy();
         Address target;
         if (remote != null && remote.getDynamic()) {
-            String queue = Terminus.temporaryQueue(o, false);
+            // write on the default exchange with the name as key, checked before the queue is made
+            String queue = Terminus.temporaryQueue(o, false, name -> o.access().publish(o.vhost(), "", name));
             local.setAddress("/queues/" + queue);
             target = new Address.Queue(queue, false);
         } else {
