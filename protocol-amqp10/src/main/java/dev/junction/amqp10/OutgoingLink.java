@@ -193,10 +193,9 @@ final class OutgoingLink implements DeliverySink {
             }
             return;
         }
-        byte[] bytes = Encoding.message(MessageMapping.toAmqp(d.message(), d.deliveryCount(), d.redelivered()),
-                d.message().bodySize());
         Delivery transfer = sender.delivery(tag(nextTag++));
-        sender.send(bytes, 0, bytes.length);
+        Encoding.send(sender, MessageMapping.toAmqp(d.message(), d.deliveryCount(), d.redelivered()),
+                d.message().bodySize());
         sender.advance();
         sent++;
         if (preSettled || d.autoAck()) {
