@@ -12,6 +12,7 @@ import org.apache.qpid.proton.amqp.transaction.TransactionalState;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.message.Message;
@@ -53,7 +54,8 @@ final class IncomingLink {
         Target local = remote == null ? new Target() : (Target) remote.copy();
         Address target;
         if (remote != null && remote.getDynamic()) {
-            String queue = Terminus.temporaryQueue(o, false);
+            // write on the default exchange with the name as key, checked before the queue is made
+            String queue = Terminus.temporaryQueue(o, false, name -> o.access().publish(o.vhost(), "", name));
             local.setAddress("/queues/" + queue);
             target = new Address.Queue(queue, false);
         } else {
@@ -96,14 +98,13 @@ final class IncomingLink {
         if (d.isPartial()) {
             return;
         }
-        byte[] bytes = new byte[d.pending()];
-        int n = receiver.recv(bytes, 0, bytes.length);
+        ReadableBuffer payload = receiver.recv(); // proton's buffer of the transfer, decoded where it lies
         receiver.advance();
         d.setContext(this);
         boolean settled = d.remotelySettled();
         try {
             TransactionalState txn = d.getRemoteState() instanceof TransactionalState t ? t : null;
-            route(d, Encoding.decode(bytes, Math.max(0, n)), settled, txn);
+            route(d, Encoding.decode(payload), settled, txn);
         } catch (Refusal r) {
             if (r.condition() == Condition.DECODE_ERROR) {
                 throw r;

@@ -11,6 +11,7 @@ import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
+import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Receiver;
@@ -95,14 +96,13 @@ final class ManagementPair {
         if (d.isPartial()) {
             return;
         }
-        byte[] bytes = new byte[d.pending()];
-        int n = r.recv(bytes, 0, bytes.length);
+        ReadableBuffer payload = r.recv();
         r.advance();
         if (!d.remotelySettled()) {
             d.disposition(Accepted.getInstance());
         }
         d.settle();
-        Message request = Encoding.decode(bytes, Math.max(0, n));
+        Message request = Encoding.decode(payload);
         unanswered++;
         CompletableFuture<ManagementReply> answer = requests.handle(request);
         Object id = request.getMessageId();
@@ -126,9 +126,8 @@ final class ManagementPair {
     /** The client granted credit on the reply link (or a reply is ready): sends what the credit allows. */
     void flush() {
         while (replyLink != null && replyLink.getCredit() > 0 && !replies.isEmpty()) {
-            byte[] bytes = Encoding.message(replies.poll(), 0);
             Delivery transfer = replyLink.delivery(Long.toString(nextTag++, 36).getBytes(StandardCharsets.US_ASCII));
-            replyLink.send(bytes, 0, bytes.length);
+            Encoding.send(replyLink, replies.poll(), 0);
             replyLink.advance();
             transfer.settle();
             unanswered--;

@@ -57,6 +57,8 @@ final class OutgoingLink implements DeliverySink {
     private final StreamLink stream;
     /** The consumer arguments the source's filters ask for ({@code x-stream-offset}). */
     private final Map<String, Object> arguments;
+    /** The queue was made for this link (a subscription's, a dynamic source's): deleted if consuming is refused. */
+    private final boolean ownQueue;
     /** Deliveries the queue handed over (queue threads); at most {@link #granted}. */
     private final AtomicLong handed = new AtomicLong();
     /** Transfers the client allowed in all: those sent plus the credit left. */
@@ -70,8 +72,9 @@ final class OutgoingLink implements DeliverySink {
     private boolean drainCheckPending;
 
     private OutgoingLink(Sender sender, Opened o, Dispatcher dispatcher, String queue, boolean preSettled,
-                         boolean exclusive, Map<String, Object> arguments) {
+                         boolean exclusive, Map<String, Object> arguments, boolean ownQueue) {
         this.sender = sender;
+        this.ownQueue = ownQueue;
         this.exclusive = exclusive;
         this.arguments = arguments;
         this.stream = StreamLink.of(o.vhost(), queue);
@@ -97,15 +100,31 @@ final class OutgoingLink implements DeliverySink {
         Source local = (Source) remote.copy();
         local.setFilter(filters.inPlace()); // the filters in place [part 3 section 3.5.3], as RabbitMQ 4 echoes them
         String queue;
+        boolean made; // a queue of this link's own, deleted again when the attach fails after all
         if (remote.getDynamic()) {
-            queue = Terminus.temporaryQueue(o, false);
+            queue = Terminus.temporaryQueue(o, false, o.access()::consume);
+            made = true;
             local.setAddress("/queues/" + queue);
         } else {
             Address a = Address.source(remote.getAddress(), capabilities);
+            made = !named && a instanceof Address.Subscription;
             queue = named ? NamedSubscription.attach(s, o, remote, a, capabilities)
                     : a instanceof Address.Subscription sub ? Terminus.subscription(o, sub)
                     : Terminus.queue(o, (Address.Queue) a, true);
         }
+        try {
+            return open(s, o, dispatcher, local, queue, named, capabilities, filters, made);
+        } catch (RuntimeException e) {
+            if (made) {
+                Terminus.discard(o, queue);
+            }
+            throw e;
+        }
+    }
+
+    private static OutgoingLink open(Sender s, Opened o, Dispatcher dispatcher, Source local, String queue,
+                                     boolean named, Set<String> capabilities, SourceFilters.Accepted filters,
+                                     boolean made) {
         o.access().consume(queue);
         boolean preSettled = s.getRemoteSenderSettleMode() == SenderSettleMode.SETTLED;
         local.setOutcomes(OUTCOMES);
@@ -114,7 +133,7 @@ final class OutgoingLink implements DeliverySink {
         s.setSenderSettleMode(preSettled ? SenderSettleMode.SETTLED : SenderSettleMode.UNSETTLED);
         s.setReceiverSettleMode(ReceiverSettleMode.FIRST);
         OutgoingLink link = new OutgoingLink(s, o, dispatcher, queue, preSettled,
-                named && !capabilities.contains(NamedSubscription.SHARED), filters.arguments());
+                named && !capabilities.contains(NamedSubscription.SHARED), filters.arguments(), made);
         s.setContext(link);
         if (!link.exclusive) {
             s.open();
@@ -129,6 +148,9 @@ final class OutgoingLink implements DeliverySink {
                 arguments);
         o.vhost().consume(queue, request, this).whenComplete((c, error) -> o.conn().onLoop(() -> {
             if (error != null) {
+                if (ownQueue) {
+                    Terminus.discard(o, queue);
+                }
                 dispatcher.fail(sender, exclusive ? NamedSubscription.inUse(sender, error) : error);
             } else if (!open) {
                 dispatcher.cancelling(c.cancel());
@@ -171,10 +193,9 @@ final class OutgoingLink implements DeliverySink {
             }
             return;
         }
-        byte[] bytes = Encoding.message(MessageMapping.toAmqp(d.message(), d.deliveryCount(), d.redelivered()),
-                d.message().bodySize());
         Delivery transfer = sender.delivery(tag(nextTag++));
-        sender.send(bytes, 0, bytes.length);
+        Encoding.send(sender, MessageMapping.toAmqp(d.message(), d.deliveryCount(), d.redelivered()),
+                d.message().bodySize());
         sender.advance();
         sent++;
         if (preSettled || d.autoAck()) {

@@ -5,6 +5,7 @@ import dev.junction.routing.api.ExchangeInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The engine's side of an {@link Address}: the queues an attach declares or must find, and the exchanges it must
@@ -51,7 +52,11 @@ final class Terminus {
 
     /**
      * A subscription's queue (v1 {@code /topic/:key}, {@code /exchange/:x/:key} as a source, a JMS topic): a
-     * server-named queue of this connection, deleted with its link, bound to the exchange with the key.
+     * server-named queue of this connection, deleted with its link, bound to the exchange with the key. Every right
+     * the link needs (configure and write on the queue, read on the exchange and the topic rules on the key, read
+     * on the queue to consume it) is checked on the server-made name before the queue exists: a refused attach
+     * leaves no queue behind, where one made first would stay, exclusive and never consumed, until the connection
+     * closes. A bind the engine refuses after all (the exchange was deleted meanwhile) deletes the queue again.
      */
     static String subscription(Opened o, Address.Subscription s) {
         Vhost vhost = o.vhost();
@@ -59,18 +64,37 @@ final class Terminus {
             throw Refusal.link(Condition.NOT_FOUND, "no exchange '" + s.exchange() + "' in vhost '"
                     + vhost.name() + "'");
         }
-        String queue = temporaryQueue(o, true);
-        o.access().bind(vhost, s.exchange(), s.key(), queue);
-        vhost.bind(Binding.toQueue(s.exchange(), queue, s.key(), Map.of()), o.conn());
+        String queue = temporaryQueue(o, true, name -> {
+            o.access().bind(vhost, s.exchange(), s.key(), name);
+            o.access().consume(name);
+        });
+        try {
+            vhost.bind(Binding.toQueue(s.exchange(), queue, s.key(), Map.of()), o.conn());
+        } catch (RuntimeException e) {
+            discard(o, queue);
+            throw e;
+        }
         return queue;
     }
 
     /**
      * A queue for a dynamic terminus (a JMS temporary queue) or a subscription: server-named and exclusive to the
-     * connection, so deleted when it closes; with {@code autoDelete} also when its last consumer goes.
+     * connection, so deleted when it closes; with {@code autoDelete} also when its last consumer goes. Configure
+     * on the name and what {@code alsoNeeded} checks are asked before the queue is made.
      */
-    static String temporaryQueue(Opened o, boolean autoDelete) {
+    static String temporaryQueue(Opened o, boolean autoDelete, Consumer<String> alsoNeeded) {
         return o.vhost().declareQueue(new QueueSpec("", false, true, autoDelete, Map.of()), o.conn(), false,
-                name -> o.access().configureQueue(name)).name();
+                name -> {
+                    o.access().configureQueue(name);
+                    alsoNeeded.accept(name);
+                }).name();
+    }
+
+    /**
+     * Deletes a queue an attach made for itself when the attach fails after all; the deletion completes on the
+     * queue's own time, and one that fails leaves the queue to the connection's close.
+     */
+    static void discard(Opened o, String queue) {
+        o.vhost().deleteQueue(queue, false, false, o.conn());
     }
 }

@@ -12,6 +12,7 @@ import org.apache.qpid.proton.amqp.transaction.Discharge;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
+import org.apache.qpid.proton.codec.ReadableBuffer;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.Receiver;
 
@@ -55,11 +56,10 @@ final class TransactionCoordinator {
         if (d.isPartial() || d != link.current() || d.getContext() != null) {
             return;
         }
-        byte[] bytes = new byte[d.pending()];
-        int n = link.recv(bytes, 0, bytes.length);
+        ReadableBuffer payload = link.recv();
         link.advance();
         d.setContext(this);
-        Object body = Encoding.decode(bytes, Math.max(0, n)).getBody() instanceof AmqpValue v ? v.getValue() : null;
+        Object body = Encoding.decode(payload).getBody() instanceof AmqpValue v ? v.getValue() : null;
         try {
             if (body instanceof Declare) {
                 Declared declared = new Declared();
