@@ -218,7 +218,8 @@ public final class Broker implements AutoCloseable {
         List<ProtocolModule> enabled = protocols.stream()
                 .filter(m -> m.listeners().stream().anyMatch(key -> config.listeners().byKey(key).enabled()))
                 .toList();
-        ProtocolContext context = new ProtocolContext(Engine.of(engine), config, registry, workers);
+        ProtocolContext context = new ProtocolContext(Engine.of(engine), config, registry, workers,
+                cluster == null ? dev.junction.routing.api.ClientIdClaims.LOCAL : cluster.clientIds());
         for (ProtocolModule module : enabled) {
             module.start(context);
             running.push(module);

@@ -55,17 +55,20 @@ public final class ClusterNode implements AutoCloseable {
 
     private final ClusterConfig config;
     private final ReplicatedDefinitionStore definitions;
+    private final ReplicatedRetainedStore retained;
     private final MessageStore store;
     private final RaftGroup group;
     private RaftServer server;
     private RaftClient client;
     private MetadataStateMachine machine;
     private ClusterMetrics metrics;
+    private ClientIdOwners clientIds;
 
     public ClusterNode(ClusterConfig config, MessageStore local) {
         this.config = config;
         this.definitions = new ReplicatedDefinitionStore(local.definitions());
-        this.store = new ClusterStore(local, definitions);
+        this.retained = new ReplicatedRetainedStore(local.retained());
+        this.store = new ClusterStore(local, definitions, retained);
         List<RaftPeer> peers = new ArrayList<>();
         for (ClusterPeer p : config.peers()) {
             peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
@@ -90,6 +93,7 @@ public final class ClusterNode implements AutoCloseable {
     public void start(RoutingEngine engine, UserSink users) throws IOException {
         RaftProperties properties = properties();
         MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
+        clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal);
         ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {
             if (d.kind() == DefinitionKind.USER) {
                 users.apply(d, delete);
@@ -112,7 +116,7 @@ public final class ClusterNode implements AutoCloseable {
             public void restore(List<Definition> snapshot, boolean exactly) {
                 definitions.restore(snapshot, exactly, applier);
             }
-        });
+        }, clientIds, retained);
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(group)
@@ -128,6 +132,7 @@ public final class ClusterNode implements AutoCloseable {
                 .build();
         log.connect(client);
         definitions.replicateThrough(log::submit, this::refusal);
+        retained.replicateThrough(log::submit);
         // From now on the engine API's declarations take effect when the log commits them (docs/cluster.md).
         engine.commitDefinitionsThrough(log);
         metrics = new ClusterMetrics(engine.registry(), config.nodeId(),
@@ -139,6 +144,17 @@ public final class ClusterNode implements AutoCloseable {
         LOG.info("cluster node {} in the metadata group of {} (raft {}:{}, dir {})", config.nodeId(),
                 config.peers().stream().map(ClusterPeer::id).toList(), config.bind(), config.port(),
                 config.dir().toAbsolutePath());
+    }
+
+    /**
+     * Who holds each client id across the cluster, through the metadata log (docs/cluster.md, "Client ids and
+     * takeover"); for the protocols, once {@link #start}ed.
+     */
+    public dev.junction.routing.api.ClientIdClaims clientIds() {
+        if (clientIds == null) {
+            throw new IllegalStateException("the cluster node has not started");
+        }
+        return clientIds;
     }
 
     private RaftProperties properties() {

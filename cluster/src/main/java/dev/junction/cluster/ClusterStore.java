@@ -14,18 +14,20 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The node's local store with its definitions replicated: messages, retained messages, sessions and time
- * indexes are the local store's own (classic queues stay on their node), {@link #definitions()} is the
- * metadata log's. Closing it closes nothing: the broker closes the local store it opened.
+ * The node's local store with its definitions and small retained messages replicated: messages, sessions and
+ * time indexes are the local store's own (classic queues stay on their node), {@link #definitions()} and
+ * {@link #retained()} go through the metadata log. Closing it closes nothing: the broker closes the local store it opened.
  */
 final class ClusterStore implements MessageStore {
 
     private final MessageStore local;
     private final DefinitionStore definitions;
+    private final RetainedStore retained;
 
-    ClusterStore(MessageStore local, DefinitionStore definitions) {
+    ClusterStore(MessageStore local, DefinitionStore definitions, RetainedStore retained) {
         this.local = local;
         this.definitions = definitions;
+        this.retained = retained;
     }
 
     @Override
@@ -95,7 +97,7 @@ final class ClusterStore implements MessageStore {
 
     @Override
     public RetainedStore retained() {
-        return local.retained();
+        return retained;
     }
 
     @Override

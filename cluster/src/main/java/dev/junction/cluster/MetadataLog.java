@@ -55,10 +55,19 @@ final class MetadataLog implements DefinitionLog {
         this.client = raftClient;
     }
 
+    /** This run of this node, as its entries name it. */
+    String origin() {
+        return origin;
+    }
+
+    /** Submits an entry's bytes (a {@link ClientIdCommand}'s); completes when the leader has committed it. */
+    CompletableFuture<Void> submit(byte[] entry) {
+        return client.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenAccept(MetadataLog::requireSuccess);
+    }
+
     /** Submits an entry; completes when the leader has committed and applied it. */
     CompletableFuture<Void> submit(MetadataCommand command) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(command.encode())))
-                .thenAccept(MetadataLog::requireSuccess)
+        return submit(command.encode())
                 .whenComplete((ok, failed) -> {
                     if (failed != null) {
                         LOG.warn("metadata log refused {} of {} '{}' in vhost '{}': {}", command.op(),

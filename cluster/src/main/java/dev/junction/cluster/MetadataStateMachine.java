@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * already recovered the same definitions from its store, which declares nothing twice. A snapshot (taken by
  * Ratis every configured number of entries, on the same thread) is the replicated definitions at its index;
  * one installed by the leader on a node that fell behind its purged log makes the node's definitions exactly
- * the snapshot's.
+ * the snapshot's. Client-id entries ({@link ClientIdCommand}) go to the owner registry ({@link ClientIdOwners}), which
+ * lives here only, in memory, and is in the snapshot too; retained-message entries ({@link RetainedCommand}) go to
+ * the node's retained store ({@link ReplicatedRetainedStore}), and the snapshot holds those it replicates.
  */
 final class MetadataStateMachine extends SnapshotFileStateMachine {
 
@@ -42,17 +44,28 @@ final class MetadataStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
 
     private final Target target;
+    private final ClientIdOwners owners;
+    private final ReplicatedRetainedStore retained;
     private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
 
-    MetadataStateMachine(Target target) {
+    MetadataStateMachine(Target target, ClientIdOwners owners, ReplicatedRetainedStore retained) {
         this.target = target;
+        this.owners = owners;
+        this.retained = retained;
     }
 
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         try {
-            target.apply(MetadataCommand.decode(entry.getStateMachineLogEntry().getLogData().toByteArray()));
+            byte[] payload = entry.getStateMachineLogEntry().getLogData().toByteArray();
+            if (ClientIdCommand.is(payload)) {
+                owners.apply(ClientIdCommand.decode(payload));
+            } else if (RetainedCommand.is(payload)) {
+                retained.apply(RetainedCommand.decode(payload));
+            } else {
+                target.apply(MetadataCommand.decode(payload));
+            }
         } catch (RuntimeException e) {
             // An entry this node cannot apply must not stop the log: every later entry would wait behind it.
             LOG.error("metadata log entry {} could not be applied on this node", entry.getIndex(), e);
@@ -79,7 +92,7 @@ final class MetadataStateMachine extends SnapshotFileStateMachine {
 
     @Override
     protected void writeSnapshot(Path file) throws IOException {
-        MetadataSnapshot.write(file, target.snapshot());
+        MetadataSnapshot.write(file, target.snapshot(), owners.snapshot(), retained.replicated());
         LOG.debug("metadata snapshot to {}", file);
     }
 
@@ -100,7 +113,10 @@ final class MetadataStateMachine extends SnapshotFileStateMachine {
      */
     @Override
     protected void readSnapshot(Path file, TermIndex at, boolean installed) throws IOException {
-        target.restore(MetadataSnapshot.read(file), installed);
+        MetadataSnapshot.Contents contents = MetadataSnapshot.readAll(file);
+        target.restore(contents.definitions(), installed);
+        owners.restore(contents.clientIds());
+        retained.restore(contents.retained(), installed);
         LOG.info("metadata restored from the snapshot at {}", at);
     }
 }

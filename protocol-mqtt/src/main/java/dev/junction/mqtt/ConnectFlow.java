@@ -4,6 +4,7 @@ import dev.junction.config.AclRule;
 import dev.junction.config.MqttConfig;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ClientIdClaims;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.HandshakeCompleted;
 import dev.junction.routing.api.Message;
@@ -192,16 +193,54 @@ final class ConnectFlow {
         ClientSession session = new ClientSession(clientId, version, user, expiry, will, clientMaxPacket, keepAlive);
         c.connecting(session);
         CompletableFuture<Void> handled = new CompletableFuture<>();
-        String id = clientId;
-        c.server.sessions.attach(id, c, vh.isCleanSession(), expiry, user.name()).whenComplete((attached, error) ->
-                c.onLoop(() -> {
+        // The client id is claimed first: across a cluster's nodes the latest claim wins and the other node closes
+        // its connection [MQTT-3.1.4-2]. A server-assigned id is nobody else's and claims nothing. Alone, the claim
+        // is granted at once (a completed future) and costs nothing.
+        CompletableFuture<Long> claim = assigned ? ClientIdClaims.LOCAL.claim(cfg.vhost(), clientId)
+                : c.server.clientIds.claim(cfg.vhost(), clientId);
+        boolean cleanStart = vh.isCleanSession();
+        if (claim.isDone() && !claim.isCompletedExceptionally()) {
+            attach(session, ack, cleanStart, claim.join(), handled);
+        } else {
+            claim.whenComplete((granted, refused) -> {
+                if (refused == null) {
+                    attach(session, ack, cleanStart, granted, handled);
+                } else {
+                    c.onLoop(() -> {
+                        try {
+                            unclaimed(session, refused);
+                        } finally {
+                            handled.complete(null);
+                        }
+                    });
+                }
+            });
+        }
+        return handled;
+    }
+
+    private void attach(ClientSession session, MqttProperties ack, boolean cleanStart, long claim,
+                        CompletableFuture<Void> handled) {
+        c.server.sessions.attach(session.clientId(), c, cleanStart, session.sessionExpiry(), user.name(), claim)
+                .whenComplete((attached, error) -> c.onLoop(() -> {
                     try {
                         attached(session, ack, attached, error);
                     } finally {
                         handled.complete(null);
                     }
                 }));
-        return handled;
+    }
+
+    /**
+     * The cluster could not order the claim (this node is on a minority side, or alone): refused with Server
+     * unavailable (MQTT 5 0x88, 3.1.1 return code 3), rather than accepted with a second owner of the client id
+     * alive on the majority's side [MQTT-3.1.4-2]. The client tries again, here later or on another node.
+     */
+    private void unclaimed(ClientSession session, Throwable refused) {
+        Throwable cause = refused instanceof CompletionException && refused.getCause() != null
+                ? refused.getCause() : refused;
+        LOG.info("MQTT client '{}' ({}) refused: {}", session.clientId(), c.remote(), cause.getMessage());
+        c.refuse(ReasonCode.SERVER_UNAVAILABLE);
     }
 
     /** The session registry answered: CONNACK, or a refusal. On the connection's event loop. */
@@ -220,6 +259,13 @@ final class ConnectFlow {
         if (cause != null) {
             LOG.error("could not set up the session of MQTT client '{}'", clientId, cause);
             c.ctx.close();
+            return;
+        }
+        if (attached == SessionRegistry.OVERTAKEN) {
+            // Another node's connection claimed the client id after this one and won [MQTT-3.1.4-2].
+            LOG.info("MQTT client '{}' ({}) refused: the client id was claimed again on another node",
+                    clientId, c.remote());
+            c.refuse(ReasonCode.SERVER_UNAVAILABLE);
             return;
         }
         if (attached == null) {

@@ -43,7 +43,7 @@ public final class MqttProtocol implements ProtocolModule {
         JunctionConfig config = context.config();
         Limits limits = config.limits();
         server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), limits.maxMessageSize(),
-                limits.maxRetainedMessages(), limits.maxRetainedBytes()), context.engine());
+                limits.maxRetainedMessages(), limits.maxRetainedBytes()), context.engine(), context.clientIds());
         tcp = new MqttChannelInitializer(server);
         webSocket = new MqttWebSocketInitializer(server);
     }

@@ -1,6 +1,7 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
+import dev.junction.routing.api.ClientIdClaims;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.Message;
@@ -84,7 +85,12 @@ public final class MqttServer implements AutoCloseable {
     final SysTopics sys;
 
     public static MqttServer create(MqttSettings settings, Engine engine) {
-        return new MqttServer(settings, engine);
+        return create(settings, engine, ClientIdClaims.LOCAL);
+    }
+
+    /** {@code clientIds}: who holds each client id across a cluster's nodes ({@link ClientIdClaims#LOCAL} alone). */
+    public static MqttServer create(MqttSettings settings, Engine engine, ClientIdClaims clientIds) {
+        return new MqttServer(settings, engine, clientIds);
     }
 
     /** Whether no session task is waiting or running (for tests that drive connections on one thread). */
@@ -106,9 +112,12 @@ public final class MqttServer implements AutoCloseable {
 
     /** The engine, for its alarms, guards and limits. */
     final Engine engine;
+    /** Claimed by each CONNECT before its session is attached: takeover across a cluster's nodes. */
+    final ClientIdClaims clientIds;
 
-    private MqttServer(MqttSettings settings, Engine engine) {
+    private MqttServer(MqttSettings settings, Engine engine, ClientIdClaims clientIds) {
         this.engine = engine;
+        this.clientIds = clientIds;
         this.settings = settings;
         this.config = settings.mqtt();
         this.maxPacketSize = (int) Math.min(config.maxPacketSize(), settings.maxMessageSize() + PUBLISH_HEADROOM);
@@ -135,6 +144,7 @@ public final class MqttServer implements AutoCloseable {
         this.shares = new ShareGroups(vhost, config.exchange(), shareLanes);
         this.sessions = new SessionRegistry(vhost, config, engine.authorization(), lanes, timer, stored, wills, shares,
                 queueFull);
+        sessions.claimsThrough(clientIds); // a connection of another node took a client id of this one's
         engine.authorization().mqtt(vhost.name(), config.exchange(), TopicMapping.sessionQueue(""),
                 TopicMapping.SHARE_QUEUE_PREFIX, sessions::sessionQueueDeleted);
         new SessionRestore(vhost, config, engine.authorization(), lanes, stored, sessions, wills, shares).run();

@@ -53,6 +53,8 @@ final class MqttSession {
 
     // Touched only on the client id's lane.
     MqttConnection owner;
+    /** The owner's claim of the client id across a cluster ({@code ClientIdClaims}); 0 on a single node. */
+    long claim;
     ScheduledFuture<?> expiry;
     /** Whether this node has seen the session's queue (a session has one from its first subscription). */
     boolean queued;

@@ -55,6 +55,20 @@ final class RetainedMessages {
             sizes.put(topic, size);
             bytes += size;
         });
+        store.watch(this::changedElsewhere);
+    }
+
+    /**
+     * A retained message stored ({@code size} bytes) or cleared ({@code size} < 0) by another writer: on a cluster
+     * node, another node's retained publish, or this node's own once the cluster's log has ordered it
+     * (docs/cluster.md). The index follows the store; the limits are the publishing node's to apply.
+     */
+    synchronized void changedElsewhere(String topic, int size) {
+        Integer old = size < 0 ? sizes.remove(topic) : sizes.put(topic, size);
+        bytes += Math.max(size, 0) - (old == null ? 0 : old);
+        if (size < 0 && old != null) {
+            refusing = false;
+        }
     }
 
     /** Stores or clears the retained message of {@code topic}; refuses a new topic past the limits. */

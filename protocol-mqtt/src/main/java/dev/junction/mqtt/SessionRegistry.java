@@ -1,6 +1,7 @@
 package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
+import dev.junction.routing.api.ClientIdClaims;
 import dev.junction.routing.api.DropReasons;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.Vhost;
@@ -38,6 +39,8 @@ final class SessionRegistry {
     private final ShareGroups shares;
     private final Counter queueFull;
     private final Map<String, MqttSession> sessions = new ConcurrentHashMap<>();
+    /** Who holds each client id across a cluster's nodes; set once at start, before any CONNECT. */
+    private ClientIdClaims claims = ClientIdClaims.LOCAL;
 
     SessionRegistry(Vhost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
                     ScheduledExecutorService timer, StoredSessions stored, Wills wills, ShareGroups shares,
@@ -56,6 +59,36 @@ final class SessionRegistry {
     record Attached(MqttSession session, boolean present, MqttConnection previous) {
     }
 
+    /** The answer to a CONNECT whose client id was claimed again, on another node, before it was attached. */
+    static final Attached OVERTAKEN = new Attached(null, false, null);
+
+    /**
+     * Client ids are claimed through {@code clientIds} (a cluster's, docs/cluster.md): a claim of this node that a
+     * connection of another node overtook closes its connection as taken over [MQTT-3.1.4-2].
+     */
+    void claimsThrough(ClientIdClaims clientIds) {
+        this.claims = clientIds;
+        clientIds.onLost((vhostName, clientId) -> {
+            if (vhostName.equals(vhost.name())) {
+                lanes.run(clientId, () -> lostElsewhere(clientId));
+            }
+        });
+    }
+
+    /**
+     * On the client id's lane: the live connection of the session goes as taken over (MQTT 5: DISCONNECT Session
+     * taken over) unless its own claim is still the latest, as the local takeover does; its close then detaches
+     * the session here as any close does (the will only if undelayed [MQTT-3.1.3-9]).
+     */
+    private void lostElsewhere(String clientId) {
+        MqttSession s = sessions.get(clientId);
+        if (s != null && s.owner != null && !claims.holds(vhost.name(), clientId, s.claim)) {
+            LOG.info("MQTT client '{}' connected to another node of the cluster: taking over its connection here",
+                    clientId);
+            s.owner.takenOver();
+        }
+    }
+
     /**
      * Makes {@code conn} the owner of the client id's session [MQTT-3.1.2-4, MQTT-3.1.2-5]; the previous owner, if
      * any, must be disconnected by the caller [MQTT-3.1.4-2]. A session found only as a durable queue (after a
@@ -71,12 +104,15 @@ final class SessionRegistry {
      * before owners were kept) is claimed by the user who resumes it.
      */
     CompletableFuture<Attached> attach(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
-                                       String user) {
-        return lanes.submit(clientId, () -> attachNow(clientId, conn, cleanStart, expirySeconds, user));
+                                       String user, long claim) {
+        return lanes.submit(clientId, () -> attachNow(clientId, conn, cleanStart, expirySeconds, user, claim));
     }
 
     private Attached attachNow(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
-                               String user) {
+                               String user, long claim) {
+        if (!claims.holds(vhost.name(), clientId, claim)) {
+            return OVERTAKEN; // a later claim (another node's) holds the client id: that connection wins
+        }
         MqttSession s = sessions.get(clientId);
         if (s != null && s.owner == null && SessionQueueSpec.quorum(config)) {
             s = replicated(s);
@@ -114,6 +150,7 @@ final class SessionRegistry {
         s.user = user;
         authorization.claim(s.queueName, user);
         s.owner = conn;
+        s.claim = claim;
         vhost.onDropped(s.queueName, this::countDrop); // when it has a queue: see queueFor
         s.connected(expirySeconds);
         stored.persist(s);
@@ -208,6 +245,7 @@ final class SessionRegistry {
             return; // taken over: the new owner decides
         }
         s.owner = null;
+        claims.release(vhost.name(), s.clientId, s.claim);
         s.disconnected(expirySeconds, System.currentTimeMillis());
         if (expirySeconds == 0) {
             endSession(s);

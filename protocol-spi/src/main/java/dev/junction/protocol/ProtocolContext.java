@@ -1,6 +1,7 @@
 package dev.junction.protocol;
 
 import dev.junction.config.JunctionConfig;
+import dev.junction.routing.api.ClientIdClaims;
 import dev.junction.routing.api.Engine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -14,13 +15,21 @@ import java.util.Objects;
  * @param registry where the module registers its meters
  * @param eventLoops the listeners' event loops, shared by every protocol: for timers and short tasks, never for
  *     anything that blocks
+ * @param clientIds who holds each client id across a cluster's nodes ({@link ClientIdClaims#LOCAL} on a broker
+ *     that runs alone)
  */
 public record ProtocolContext(Engine engine, JunctionConfig config,
-                              MeterRegistry registry, EventLoopGroup eventLoops) {
+                              MeterRegistry registry, EventLoopGroup eventLoops, ClientIdClaims clientIds) {
     public ProtocolContext {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(eventLoops, "eventLoops");
+        Objects.requireNonNull(clientIds, "clientIds");
+    }
+
+    /** A broker that runs alone: client ids are claimed on this node only. */
+    public ProtocolContext(Engine engine, JunctionConfig config, MeterRegistry registry, EventLoopGroup eventLoops) {
+        this(engine, config, registry, eventLoops, ClientIdClaims.LOCAL);
     }
 }

@@ -34,4 +34,19 @@ public interface RetainedStore {
 
     /** The retained message of {@code topic} in {@code vhost}, read back, or empty when there is none. */
     Optional<RetainedMessage> get(String vhost, String topic);
+
+    /**
+     * Registers {@code watcher}, told of each change this store applies that its caller did not make itself (a
+     * cluster node's store applying another node's retained message). A local store has no other writer and never
+     * tells anything.
+     */
+    default void watch(Watcher watcher) {
+    }
+
+    /** Told of a retained change made elsewhere. */
+    @FunctionalInterface
+    interface Watcher {
+        /** {@code topic} of {@code vhost} now holds a message of {@code size} bytes, or none when {@code size} < 0. */
+        void changed(String vhost, String topic, int size);
+    }
 }

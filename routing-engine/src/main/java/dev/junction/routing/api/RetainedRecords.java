@@ -27,4 +27,12 @@ public interface RetainedRecords {
 
     /** Topic to stored size in bytes, for the retained-message budget. */
     Map<String, Integer> index();
+
+    /**
+     * Registers {@code changed}, told of each retained message of this vhost stored or cleared by another writer
+     * than this object's caller: on a cluster node, a retained publish of another node (docs/cluster.md). Gets the
+     * topic and the stored size, or -1 for a cleared topic, on a cluster thread. Alone, it is never called.
+     */
+    default void watch(java.util.function.ObjIntConsumer<String> changed) {
+    }
 }

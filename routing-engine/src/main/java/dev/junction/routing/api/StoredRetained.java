@@ -40,6 +40,15 @@ final class StoredRetained implements RetainedRecords {
     }
 
     @Override
+    public void watch(java.util.function.ObjIntConsumer<String> changed) {
+        store.watch((v, topic, size) -> {
+            if (v.equals(vhost)) {
+                changed.accept(topic, size);
+            }
+        });
+    }
+
+    @Override
     public Map<String, Integer> index() {
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (RetainedStore.Entry e : store.index()) {

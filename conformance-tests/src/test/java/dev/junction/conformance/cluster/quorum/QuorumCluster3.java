@@ -16,17 +16,18 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Three brokers in one JVM as a cluster for the quorum queue tests: free ports (each node's Raft port and the one
- * after it, where its quorum groups listen), a directory per node, and the stock AMQP 0-9-1 client.
+ * Three brokers in one JVM as a cluster for the quorum queue tests (and the MQTT takeover tests of
+ * {@code cluster.takeover}): free ports (each node's Raft port and the one after it, where its quorum groups
+ * listen), a directory per node, and the stock AMQP 0-9-1 client.
  */
-final class QuorumCluster3 implements AutoCloseable {
-    static final String[] IDS = ClusterPeers.IDS;
+public final class QuorumCluster3 implements AutoCloseable {
+    public static final String[] IDS = ClusterPeers.IDS;
 
     private final Path dir;
     private final int[] ports;
     final Map<String, Broker> brokers = new TreeMap<>();
 
-    QuorumCluster3(Path dir) throws Exception {
+    public QuorumCluster3(Path dir) throws Exception {
         this.dir = dir;
         this.ports = ClusterPeers.freePortPairs(3);
         startAll();
@@ -38,6 +39,16 @@ final class QuorumCluster3 implements AutoCloseable {
         }
         await("a metadata leader on every node", () -> brokers.values().stream()
                 .allMatch(b -> !b.cluster().orElseThrow().status().leader().isEmpty()));
+    }
+
+    /** The running broker of node {@code id}. */
+    public Broker node(String id) {
+        return brokers.get(id);
+    }
+
+    /** Stops node {@code id} (in this JVM, as a crash of its process would, but with its ports closed). */
+    public void stop(String id) {
+        brokers.remove(id).close();
     }
 
     /** Stops every node, then starts them again on the same directories and Raft ports. */
@@ -87,7 +98,7 @@ final class QuorumCluster3 implements AutoCloseable {
         void run(Channel ch) throws Exception;
     }
 
-    static void await(String what, Callable<Boolean> condition) throws Exception {
+    public static void await(String what, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.call()) {
             if (System.nanoTime() > deadline) {

@@ -1,0 +1,56 @@
+package dev.junction.cluster;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One client-id entry of the metadata log: a connection of node run {@code origin} claims {@code clientId} of
+ * {@code vhost} with the claim number {@code claim}, or releases that claim when it closes. The encoding is the
+ * entry's whole payload and starts with {@link #TAG}, a first byte no {@link MetadataCommand} version uses, so one
+ * log carries both; then the operation's ordinal-free name, vhost, client id, origin and claim. Kept small (a few
+ * dozen bytes): every connection of a cluster writes one.
+ */
+record ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim) {
+
+    enum Op { CLAIM, RELEASE }
+
+    /** The first byte of a client-id entry; {@link MetadataCommand}'s versions are 1 and 2. */
+    static final int TAG = 0x43;
+
+    /** Whether {@code payload} is a client-id entry rather than a definition's. */
+    static boolean is(byte[] payload) {
+        return payload.length > 0 && (payload[0] & 0xFF) == TAG;
+    }
+
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + clientId.length() + origin.length());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(TAG);
+            out.writeUTF(op.name());
+            out.writeUTF(vhost);
+            out.writeUTF(clientId);
+            out.writeUTF(origin);
+            out.writeLong(claim);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static ClientIdCommand decode(byte[] payload) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            int tag = in.readUnsignedByte();
+            if (tag != TAG) {
+                throw new IllegalArgumentException("not a client-id entry (first byte " + tag + ")");
+            }
+            return new ClientIdCommand(Op.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF(),
+                    in.readLong());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.junction.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ClientIdClaims;
+import dev.junction.storage.Definition;
+import dev.junction.storage.DefinitionKind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client-id owner registry with a hand-driven log: two nodes submit to one list of entries, and each applies
+ * the list in its order, as the metadata group's state machines do. The latest committed claim wins everywhere, the
+ * node that lost its claim is told, and a node without a leader grants nothing.
+ */
+class ClientIdOwnersTest {
+
+    /** The log: entries in commit order. */
+    private final List<byte[]> log = new ArrayList<>();
+
+    private final class Node {
+        final List<String> lost = new ArrayList<>();
+        final ClientIdOwners owners;
+        Optional<String> refusal = Optional.empty();
+        int applied;
+
+        Node(String origin) {
+            owners = new ClientIdOwners(origin, entry -> {
+                log.add(entry);
+                return CompletableFuture.completedFuture(null);
+            }, () -> refusal);
+            owners.onLost((vhost, clientId) -> lost.add(vhost + " " + clientId));
+        }
+
+        /** Applies the log's entries it has not applied yet, in order. */
+        void catchUp() {
+            for (; applied < log.size(); applied++) {
+                owners.apply(ClientIdCommand.decode(log.get(applied)));
+            }
+        }
+    }
+
+    @Test
+    void aClaimIsGrantedWhenThisNodeAppliesIt() {
+        Node a = new Node("n1/run");
+        CompletableFuture<Long> claim = a.owners.claim("/", "device");
+        assertThat(claim).isNotDone();
+        a.catchUp();
+        assertThat(claim).isCompleted();
+        assertThat(a.owners.holds("/", "device", claim.join())).isTrue();
+        assertThat(a.owners.holds("other", "device", claim.join())).isFalse();
+    }
+
+    @Test
+    void theLaterCommittedClaimWinsOnEveryNodeAndTheLoserIsTold() {
+        Node a = new Node("n1/run");
+        Node b = new Node("n2/run");
+        CompletableFuture<Long> first = a.owners.claim("/", "device");
+        CompletableFuture<Long> second = b.owners.claim("/", "device");
+        a.catchUp();
+        b.catchUp();
+        assertThat(first).isCompleted();
+        assertThat(second).isCompleted();
+        assertThat(a.owners.holds("/", "device", first.join())).isFalse();
+        assertThat(b.owners.holds("/", "device", second.join())).isTrue();
+        assertThat(a.lost).containsExactly("/ device");
+        assertThat(b.lost).isEmpty();
+
+        // In the other order of commits the other node wins: the log decides, not the nodes.
+        CompletableFuture<Long> again = a.owners.claim("/", "device");
+        a.catchUp();
+        b.catchUp();
+        assertThat(a.owners.holds("/", "device", again.join())).isTrue();
+        assertThat(b.lost).containsExactly("/ device");
+    }
+
+    @Test
+    void aNewerClaimOfTheSameNodeIsNoLoss() {
+        Node a = new Node("n1/run");
+        CompletableFuture<Long> first = a.owners.claim("/", "device");
+        CompletableFuture<Long> second = a.owners.claim("/", "device");
+        a.catchUp();
+        assertThat(a.owners.holds("/", "device", first.join())).isFalse();
+        assertThat(a.owners.holds("/", "device", second.join())).isTrue();
+        assertThat(a.lost).isEmpty(); // the protocol's own takeover on this node closes the older connection
+    }
+
+    @Test
+    void aReleaseFreesTheIdOnlyWhileItsClaimHoldsIt() {
+        Node a = new Node("n1/run");
+        Node b = new Node("n2/run");
+        long claim = claimed(a, "device");
+        b.catchUp();
+        assertThat(b.owners.size()).isEqualTo(1);
+        a.owners.release("/", "device", claim);
+        a.catchUp();
+        b.catchUp();
+        assertThat(a.owners.size()).isZero();
+        assertThat(b.owners.size()).isZero();
+
+        long overtaken = claimed(a, "device");
+        long winner = claimed(b, "device");
+        a.catchUp();
+        int entries = log.size();
+        a.owners.release("/", "device", overtaken);
+        assertThat(log).hasSize(entries); // nothing to release: b's claim replaced it everywhere
+        assertThat(b.owners.holds("/", "device", winner)).isTrue();
+    }
+
+    @Test
+    void aServerAssignedIdClaimsNothingAndIsAlwaysHeld() {
+        Node a = new Node("n1/run");
+        assertThat(a.owners.holds("/", "junction-1", ClientIdClaims.LOCAL_CLAIM)).isTrue();
+        a.owners.release("/", "junction-1", ClientIdClaims.LOCAL_CLAIM);
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void withoutALeaderNothingIsSubmittedAndTheClaimFails() {
+        Node a = new Node("n1/run");
+        a.refusal = Optional.of("cluster node 'n1' has no leader for the metadata group");
+        CompletableFuture<Long> claim = a.owners.claim("/", "device");
+        assertThat(claim).isCompletedExceptionally();
+        assertThat(claim.handle((ok, e) -> e).join()).isInstanceOf(BrokerException.class)
+                .hasMessageContaining("cannot claim client id 'device'").hasMessageContaining("no leader");
+        assertThat(log).isEmpty();
+    }
+
+    @Test
+    void aClaimTheLogDidNotCommitFails() {
+        ClientIdOwners owners = new ClientIdOwners("n1/run",
+                entry -> CompletableFuture.failedFuture(new IllegalStateException("timed out")), Optional::empty);
+        assertThat(owners.claim("/", "device").handle((ok, e) -> e).join())
+                .hasMessageContaining("did not commit the claim");
+    }
+
+    @Test
+    void theRegistryTravelsInTheSnapshotAndAnInstalledOneTellsWhatWasLost(@TempDir Path dir) throws Exception {
+        Node a = new Node("n1/run");
+        Node b = new Node("n2/run");
+        claimed(a, "kept");
+        claimed(a, "taken");
+        claimed(b, "taken");
+        b.catchUp();
+        Path file = dir.resolve("snapshot.1_3");
+        Definition queue = new Definition(DefinitionKind.QUEUE, "/", "q", new byte[] {1});
+        MetadataSnapshot.write(file, List.of(queue), b.owners.snapshot(), List.of());
+        MetadataSnapshot.Contents read = MetadataSnapshot.readAll(file);
+        assertThat(read.definitions()).hasSize(1);
+        assertThat(read.clientIds()).hasSize(2);
+
+        Node restarted = new Node("n3/run");
+        restarted.owners.restore(read.clientIds());
+        assertThat(restarted.owners.size()).isEqualTo(2);
+        assertThat(restarted.lost).isEmpty();
+
+        // A node of a's run that never applied b's claim of "taken" (it fell behind the leader's purged log) gets
+        // the leader's snapshot installed: its connection of "taken" lost, "kept" still its own.
+        Node behind = new Node("n1/run");
+        behind.owners.apply(new ClientIdCommand(ClientIdCommand.Op.CLAIM, "/", "taken", "n1/run", 2));
+        behind.owners.restore(read.clientIds());
+        assertThat(behind.lost).containsExactly("/ taken");
+        assertThat(behind.owners.holds("/", "kept", 1)).isTrue();
+    }
+
+    @Test
+    void entriesRoundTripAndAreNoDefinitionEntries() {
+        ClientIdCommand c = new ClientIdCommand(ClientIdCommand.Op.RELEASE, "/", "dev\u00e9", "n2/abc", 42);
+        byte[] bytes = c.encode();
+        assertThat(ClientIdCommand.is(bytes)).isTrue();
+        assertThat(ClientIdCommand.decode(bytes)).isEqualTo(c);
+        assertThat(ClientIdCommand.is(MetadataCommand.put(new Definition(DefinitionKind.VHOST, "/", "/",
+                new byte[0])).encode())).isFalse();
+        assertThat(bytes.length).isLessThan(40);
+    }
+
+    private long claimed(Node n, String clientId) {
+        CompletableFuture<Long> claim = n.owners.claim("/", clientId);
+        n.catchUp();
+        return claim.join();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.junction.routing.api;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Who holds each client id of a vhost across the nodes of a cluster: a connection claims its client id before it is
+ * accepted, the latest claim wins, and a node whose connection lost its claim to a later one (made on any node) is
+ * told, so that it closes that connection as taken over [MQTT-3.1.4-2]. Claims are ordered by one log, so two
+ * connections with one client id on two nodes at once end with the same winner everywhere.
+ *
+ * <p>A broker without a cluster uses {@link #LOCAL}: every claim is granted at once and never lost, which leaves the
+ * protocol's own takeover on its node as the only one. A claim is a number that identifies it among this node's
+ * claims; {@link #LOCAL}'s is always {@link #LOCAL_CLAIM}. Callable from any thread; the futures and the listener
+ * complete on the implementation's threads, never on the caller's event loop, so a caller hands their outcome
+ * back to its own thread.
+ */
+public interface ClientIdClaims {
+
+    /** The claim {@link #LOCAL} grants: one number, so a single node keeps no state per connection for it. */
+    long LOCAL_CLAIM = 0;
+
+    /** The single node's claims: granted at once (one completed future shared by every call), never lost. */
+    ClientIdClaims LOCAL = new ClientIdClaims() {
+        private final CompletableFuture<Long> granted = CompletableFuture.completedFuture(LOCAL_CLAIM);
+
+        @Override
+        public CompletableFuture<Long> claim(String vhost, String clientId) {
+            return granted;
+        }
+
+        @Override
+        public boolean holds(String vhost, String clientId, long claim) {
+            return true;
+        }
+
+        @Override
+        public void release(String vhost, String clientId, long claim) {
+        }
+
+        @Override
+        public void onLost(Lost listener) {
+        }
+    };
+
+    /**
+     * Claims {@code clientId} of {@code vhost} for a connection of this node. Completes with the claim once it is
+     * the client id's latest (in a cluster: once the metadata log committed it and this node applied it); fails
+     * with an {@link ErrorKind#INTERNAL_ERROR} {@link BrokerException} when it cannot be granted now (a cluster node
+     * without a majority), so that the caller refuses the connection rather than let two owners live.
+     */
+    CompletableFuture<Long> claim(String vhost, String clientId);
+
+    /** Whether {@code claim} (of this node) is still the client id's latest: no later claim was made anywhere. */
+    boolean holds(String vhost, String clientId, long claim);
+
+    /** The connection of {@code claim} has gone: the client id is free, unless a later claim holds it already. */
+    void release(String vhost, String clientId, long claim);
+
+    /** Registers the one listener told when a claim of this node is overtaken by a later one of another node. */
+    void onLost(Lost listener);
+
+    /** Told that this node's claim of a client id was overtaken elsewhere. */
+    @FunctionalInterface
+    interface Lost {
+        /** {@code clientId} of {@code vhost} now belongs to a connection of another node. */
+        void lost(String vhost, String clientId);
+    }
+}
