@@ -257,6 +257,15 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         }
     }
 
+    /** This node's member of each quorum group, in group order (status, metrics, membership changes). */
+    List<RaftServer.Division> divisions() throws IOException {
+        List<RaftServer.Division> out = new ArrayList<>();
+        for (RaftGroup g : groups) {
+            out.add(server.getDivision(g.getGroupId()));
+        }
+        return out;
+    }
+
     private static String key(String vhost, String name) {
         return QuorumCommand.queueKey(vhost, name);
     }
