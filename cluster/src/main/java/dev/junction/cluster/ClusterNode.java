@@ -67,11 +67,7 @@ public final class ClusterNode implements AutoCloseable {
         this.store = new ClusterStore(local, definitions);
         List<RaftPeer> peers = new ArrayList<>();
         for (ClusterPeer p : config.peers()) {
-            // A joining node starts outside the group's configuration, so it waits for the leader (no election)
-            // until an operator adds it; a node that has run recovers the configuration from its Raft directory.
-            if (!config.join() || !p.id().equals(config.nodeId())) {
-                peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
-            }
+            peers.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build());
         }
         this.group = RaftGroup.valueOf(METADATA_GROUP, peers);
     }
@@ -118,7 +114,10 @@ public final class ClusterNode implements AutoCloseable {
         });
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
-                .setGroup(group)
+                // A joining node starts outside the group's configuration (Ratis takes an empty one for that), so it
+                // waits for the leader and stands for no election until an operator adds it; a node that has run
+                // recovers the configuration from its Raft directory instead.
+                .setGroup(config.join() ? RaftGroup.valueOf(METADATA_GROUP) : group)
                 .setProperties(properties)
                 .setStateMachine(machine)
                 .setOption(RaftStorage.StartupOption.RECOVER)

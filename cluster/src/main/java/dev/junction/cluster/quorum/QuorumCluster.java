@@ -42,14 +42,12 @@ public final class QuorumCluster {
     public static QuorumNode start(ClusterConfig config, RoutingEngine engine) throws IOException {
         Map<String, String> peers = new LinkedHashMap<>();
         for (ClusterPeer p : config.peers()) {
-            // A joining node starts outside the groups' configuration: the leader brings it in (ClusterNode).
-            if (!config.join() || !p.id().equals(config.nodeId())) {
-                peers.put(p.id(), p.quorumAddress());
-            }
+            peers.put(p.id(), p.quorumAddress());
         }
         QuorumSettings defaults = QuorumSettings.defaults();
+        // A joining node starts outside the groups' configurations: the leader brings it in (ClusterMembership).
         QuorumSettings settings = new QuorumSettings(defaults.groups(), config.electionTimeoutMin(),
-                config.electionTimeoutMax(), defaults.snapshotInterval(), defaults.segmentBytes());
+                config.electionTimeoutMax(), defaults.snapshotInterval(), defaults.segmentBytes(), config.join());
         Path dir = config.dir().resolveSibling(config.dir().getFileName() + "-quorum");
         QuorumQueues queues = engine.quorum();
         QuorumNode node = new QuorumNode(config.nodeId(), config.bind(), config.quorumPort(), dir, peers,
