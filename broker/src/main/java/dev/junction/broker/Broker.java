@@ -186,7 +186,8 @@ public final class Broker implements AutoCloseable {
         if (cluster != null) {
             // After this node's own start-up writes, which stay local.
             cluster.start(engine, (user, delete) -> ManagementApi.applyReplicatedUser(engine, user, delete));
-            quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine);
+            quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine,
+                    cluster);
         }
         control = new OperatorControl(engine, cluster);
 

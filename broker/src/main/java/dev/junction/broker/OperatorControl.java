@@ -2,6 +2,7 @@ package dev.junction.broker;
 
 import dev.junction.broker.management.BrokerControl;
 import dev.junction.broker.management.ReloadOutcome;
+import dev.junction.cluster.ClusterMembership;
 import dev.junction.cluster.ClusterNode;
 import dev.junction.cluster.ClusterStatus;
 import dev.junction.config.UserConfig;
@@ -83,5 +84,10 @@ final class OperatorControl implements BrokerControl {
     @Override
     public Optional<ClusterStatus> clusterStatus() {
         return cluster == null ? Optional.empty() : Optional.of(cluster.status());
+    }
+
+    @Override
+    public Optional<ClusterMembership> clusterMembership() {
+        return cluster == null ? Optional.empty() : Optional.of(cluster.membership());
     }
 }

@@ -5,63 +5,79 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The metadata group's Raft state as meters (Prometheus {@code junction_cluster_*}), labelled with this node's id
- * and the group ({@code metadata}): whether this node leads, the term, this node's commit and applied indexes,
- * on the leader each follower's lag behind its commit index (NaN on a node that does not lead, or while a
- * follower's index is not known), and the leader changes this node has seen (each one an election won). Read
- * from the same {@link ClusterStatus} that {@code GET /api/cluster} shows, when scraped; nothing is sampled
- * meanwhile. The status supplier is held strongly (Micrometer holds it weakly, and nothing else holds the method
- * reference); the meters are removed from the registry when the node closes.
+ * The Raft groups' state as meters (Prometheus {@code junction_cluster_*}), labelled with this node's id and the
+ * group ({@code metadata}, {@code quorum-0} ...): whether this node leads, the term, this node's commit and applied
+ * indexes, on the leader each follower's lag behind its commit index (NaN on a node that does not lead, or while a
+ * follower's index is not known), and the leader changes this node has seen. Read from the same
+ * {@link GroupStatus} that {@code GET /api/cluster} shows, when scraped; nothing is sampled meanwhile. A member
+ * added to a group later gets its lag gauge at the next {@link #refresh}. The status suppliers are held strongly
+ * (Micrometer holds them weakly, and nothing else holds the method references); the meters are removed from the
+ * registry when the node closes.
  */
 final class ClusterMetrics implements AutoCloseable {
 
-    private static final String GROUP = "metadata";
-
     private final MeterRegistry registry;
-    private final List<Meter> meters = new ArrayList<>();
-    /** Held here: the counter keeps only a weak reference to it. */
-    private final Supplier<ClusterStatus> status;
+    private final String nodeId;
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    /** Held here: the meters keep only weak references to them. */
+    private final Map<String, Supplier<GroupStatus>> groups = new ConcurrentHashMap<>();
+    /** The (group, follower) pairs that have a lag gauge. */
+    private final Set<List<String>> lagGauges = ConcurrentHashMap.newKeySet();
 
-    ClusterMetrics(MeterRegistry registry, String nodeId, List<String> peers, Supplier<ClusterStatus> status) {
+    ClusterMetrics(MeterRegistry registry, String nodeId) {
         this.registry = registry;
-        this.status = status;
-        Tags tags = Tags.of("node", nodeId, "group", GROUP);
+        this.nodeId = nodeId;
+    }
+
+    /** Registers a group's meters, with a lag gauge for each of {@code peers} and of its current members. */
+    void group(String name, Supplier<GroupStatus> status, Iterable<String> peers) {
+        groups.put(name, status);
+        Tags tags = Tags.of("node", nodeId, "group", name);
         gauge("junction.cluster.leader", "1 while this node leads the group", tags, status,
                 s -> s.leader().equals(nodeId) ? 1 : 0);
-        gauge("junction.cluster.term", "the Raft term this node is in", tags, status, ClusterStatus::term);
+        gauge("junction.cluster.term", "the Raft term this node is in", tags, status, GroupStatus::term);
         gauge("junction.cluster.commit.index", "the highest log index this node knows to be committed", tags, status,
-                s -> self(s, nodeId).commitIndex());
+                s -> s.self().map(ClusterMember::commitIndex).orElse(-1L));
         gauge("junction.cluster.applied.index", "the highest log index this node has applied", tags, status,
-                s -> self(s, nodeId).appliedIndex());
-        for (String peer : peers) {
-            if (!peer.equals(nodeId)) {
-                gauge("junction.cluster.follower.lag", "on the leader: how many entries the follower's commit index "
-                        + "is behind the leader's", tags.and("follower", peer), status, s -> lag(s, nodeId, peer));
-            }
-        }
+                s -> s.self().map(ClusterMember::appliedIndex).orElse(-1L));
         meters.add(FunctionCounter.builder("junction.cluster.leader.changes", status,
                         s -> s.get().leaderChanges())
                 .description("leader changes this node has seen since it started (elections won)")
                 .tags(tags).register(registry));
+        peers.forEach(peer -> follow(name, peer));
+        refresh();
     }
 
-    private void gauge(String name, String description, Tags tags, Supplier<ClusterStatus> status,
-                       ToDoubleFunction<ClusterStatus> value) {
+    /** Adds the lag gauges of members that joined a group since its meters were registered. */
+    void refresh() {
+        groups.forEach((name, status) -> status.get().members().forEach(m -> follow(name, m.id())));
+    }
+
+    private void follow(String group, String peer) {
+        if (peer.equals(nodeId) || !lagGauges.add(List.of(group, peer))) {
+            return;
+        }
+        gauge("junction.cluster.follower.lag", "on the leader: how many entries the follower's commit index is "
+                + "behind the leader's", Tags.of("node", nodeId, "group", group, "follower", peer),
+                groups.get(group), s -> lag(s, peer));
+    }
+
+    private void gauge(String name, String description, Tags tags, Supplier<GroupStatus> status,
+                       ToDoubleFunction<GroupStatus> value) {
         meters.add(Gauge.builder(name, status, s -> value.applyAsDouble(s.get()))
                 .description(description).tags(tags).strongReference(true).register(registry));
     }
 
-    private static ClusterMember self(ClusterStatus s, String nodeId) {
-        return s.members().stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();
-    }
-
-    private static double lag(ClusterStatus s, String nodeId, String peer) {
+    private double lag(GroupStatus s, String peer) {
         if (!s.leader().equals(nodeId)) {
             return Double.NaN;
         }

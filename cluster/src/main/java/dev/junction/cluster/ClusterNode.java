@@ -10,9 +10,7 @@ import dev.junction.storage.MessageStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +18,6 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -63,6 +60,8 @@ public final class ClusterNode implements AutoCloseable {
     private MetadataStateMachine machine;
     private ClusterMetrics metrics;
     private ClientIdOwners clientIds;
+    private volatile QuorumGroups quorum;
+    private volatile LeaderWatch leaders;
 
     public ClusterNode(ClusterConfig config, MessageStore local) {
         this.config = config;
@@ -119,7 +118,10 @@ public final class ClusterNode implements AutoCloseable {
         }, clientIds, retained);
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
-                .setGroup(group)
+                // A joining node starts outside the group's configuration (Ratis takes an empty one for that), so it
+                // waits for the leader and stands for no election until an operator adds it; a node that has run
+                // recovers the configuration from its Raft directory instead.
+                .setGroup(config.join() ? RaftGroup.valueOf(METADATA_GROUP) : group)
                 .setProperties(properties)
                 .setStateMachine(machine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -135,8 +137,9 @@ public final class ClusterNode implements AutoCloseable {
         retained.replicateThrough(log::submit);
         // From now on the engine API's declarations take effect when the log commits them (docs/cluster.md).
         engine.commitDefinitionsThrough(log);
-        metrics = new ClusterMetrics(engine.registry(), config.nodeId(),
-                config.peers().stream().map(ClusterPeer::id).toList(), this::status);
+        metrics = new ClusterMetrics(engine.registry(), config.nodeId());
+        metrics.group("metadata", () -> GroupView.of("metadata", division(), machine.leaderChanges()),
+                config.peers().stream().map(ClusterPeer::id).toList());
         if (config.allowInsecure()) {
             LOG.warn("the Raft port {}:{} has neither encryption nor authentication (cluster.allow_insecure): "
                     + "only the cluster's own private network may reach it", config.bind(), config.port());
@@ -186,15 +189,37 @@ public final class ClusterNode implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Gives the node the quorum queues' groups, once they have started: {@link #status} and the metrics show them,
+     * and membership changes change them too.
+     */
+    public void attach(QuorumGroups groups) throws IOException {
+        leaders = new LeaderWatch(groups, metrics::refresh);
+        leaders.start();
+        quorum = groups; // after the watch: status() reads both once this is set
+        for (QuorumGroups.Group g : groups.groups()) {
+            RaftServer.Division d = g.division();
+            metrics.group(g.name(), () -> GroupView.of(g.name(), d, leaders.changes(g.name())),
+                    config.peers().stream().map(ClusterPeer::id).toList());
+        }
+    }
+
+    /** Adding and removing members (ctl, management API); changes the quorum groups too once attached. */
+    public ClusterMembership membership() {
+        // A follower the leader has not heard from for a few election timeouts is taken to be down.
+        return new ClusterMembership(this::division, () -> quorum, config.electionTimeoutMax().toMillis() * 3);
+    }
+
     /** Refused while this node knows no leader: it is on the minority side of a partition or alone. */
     private Optional<String> refusal() {
-        DivisionInfo info = division().getInfo();
+        RaftServer.Division division = division();
+        DivisionInfo info = division.getInfo();
         if (info.getLeaderId() != null && info.isAlive()) {
             return Optional.empty();
         }
         return Optional.of("cluster node '" + config.nodeId() + "' has no leader for the metadata group (it is "
-                + "not in contact with a majority of " + config.peers().size() + " nodes); try again on another "
-                + "node or once it has rejoined");
+                + "not in contact with a majority of " + division.getRaftConf().getCurrentPeers().size()
+                + " nodes); try again on another node or once it has rejoined");
     }
 
     private RaftServer.Division division() {
@@ -205,30 +230,29 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Members, leader, commit and applied indexes and lag, as this node knows them now. */
+    /** Members, leaders, commit and applied indexes and lag of every group, as this node knows them now. */
     public ClusterStatus status() {
-        RaftServer.Division division = division();
-        DivisionInfo info = division.getInfo();
-        Map<String, Long> commits = new HashMap<>();
-        for (CommitInfoProto c : division.getCommitInfos()) {
-            commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+        GroupStatus m = GroupView.of("metadata", division(), machine.leaderChanges());
+        List<GroupStatus> quorumGroups = new ArrayList<>();
+        QuorumGroups q = quorum;
+        if (q != null) {
+            try {
+                for (QuorumGroups.Group g : q.groups()) {
+                    quorumGroups.add(GroupView.of(g.name(), g.division(), leaders.changes(g.name())));
+                }
+            } catch (IOException e) {
+                LOG.debug("the quorum groups are not running", e);
+            }
         }
-        String leader = info.getLeaderId() == null ? "" : info.getLeaderId().toString();
-        long leaderCommit = commits.getOrDefault(leader, -1L);
-        List<ClusterMember> members = new ArrayList<>();
-        for (ClusterPeer p : config.peers()) {
-            boolean self = p.id().equals(config.nodeId());
-            long commit = commits.getOrDefault(p.id(), -1L);
-            long lag = commit < 0 || leaderCommit < 0 ? -1 : Math.max(0, leaderCommit - commit);
-            members.add(new ClusterMember(p.id(), p.address(), p.id().equals(leader), self, commit,
-                    self ? info.getLastAppliedIndex() : -1, lag));
-        }
-        return new ClusterStatus(config.nodeId(), METADATA_GROUP.getUuid().toString(), info.getCurrentRole().name(),
-                leader, info.getCurrentTerm(), members, machine.leaderChanges());
+        return new ClusterStatus(config.nodeId(), m.id(), m.role(), m.leader(), m.term(), m.members(),
+                m.leaderChanges(), quorumGroups);
     }
 
     @Override
     public void close() {
+        if (leaders != null) {
+            leaders.close();
+        }
         if (metrics != null) {
             metrics.close();
         }

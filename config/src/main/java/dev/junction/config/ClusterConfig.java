@@ -12,11 +12,15 @@ import java.util.Optional;
  * directory), every member including this one, the Raft election timeout range, and how many log entries
  * apart the metadata snapshots are and the size of the Raft log's segments (the closed segments before a
  * snapshot are purged). {@code allowInsecure}: the operator allowed the Raft port, which has neither encryption
- * nor authentication, to bind an address other than loopback.
+ * nor authentication, to bind an address other than loopback. {@code quorumPort}: the port of this node's quorum
+ * queues' Raft server (by default the Raft port plus 1). {@code join}: this node joins a running cluster, so its
+ * Raft groups start without a configuration of their own (no election) and get the cluster's from the leader
+ * once an operator adds the node ({@code cluster_add_member}); it matters only while the node's Raft directories
+ * are new, since a node that has run keeps the groups' current configuration there.
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
                             Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
-                            int logSegmentBytes, boolean allowInsecure) {
+                            int logSegmentBytes, boolean allowInsecure, int quorumPort, boolean join) {
 
     public static final int DEFAULT_LOG_SEGMENT_BYTES = 1024 * 1024;
 
@@ -29,6 +33,14 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
         peers = List.copyOf(peers);
         Objects.requireNonNull(electionTimeoutMin, "electionTimeoutMin");
         Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
+    }
+
+    /** A node that does not join: its quorum server on the Raft port plus 1. */
+    public ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
+                         Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
+                         int logSegmentBytes, boolean allowInsecure) {
+        this(nodeId, bind, port, dir, peers, electionTimeoutMin, electionTimeoutMax, snapshotInterval,
+                logSegmentBytes, allowInsecure, port + 1, false);
     }
 
     /** The peer entry of this node. */

@@ -14,8 +14,8 @@ final class ClusterReader {
 
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
             "election_timeout_max_ms", "snapshot_interval_entries",
-            "log_segment_bytes", "allow_insecure");
-    static final List<String> PEER_KEYS = List.of("id", "address");
+            "log_segment_bytes", "allow_insecure", "quorum_port", "join");
+    static final List<String> PEER_KEYS = List.of("id", "address", "quorum_address");
 
     private ClusterReader() {
     }
@@ -39,9 +39,14 @@ final class ClusterReader {
             throw section.error("dir", "'" + dir + "' is not a valid path: " + e.getReason());
         }
         List<ClusterPeer> peers = peers(section);
-        if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
-            throw section.error("node_id", "node '" + nodeId + "' is not in peers (every member, this node "
-                    + "included)");
+        ClusterPeer self = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow(() ->
+                section.error("node_id", "node '" + nodeId + "' is not in peers (every member, this node "
+                        + "included)"));
+        int quorumPort = quorumPort(section, self, port);
+        if (quorumPort != self.quorumPort()) {
+            // This node's own entry says where the others reach its quorum server: give it the same port.
+            peers.set(peers.indexOf(self), self = new ClusterPeer(self.id(), self.host(), self.port(),
+                    self.quorumHost(), quorumPort));
         }
         boolean allowInsecure = section.bool("allow_insecure", false);
         if (!allowInsecure && !loopback(bind)) {
@@ -61,7 +66,32 @@ final class ClusterReader {
         int segment = section.integer("log_segment_bytes", ClusterConfig.DEFAULT_LOG_SEGMENT_BYTES, 1024,
                 1024 * 1024 * 1024);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
-                Duration.ofMillis(max), snapshots, segment, allowInsecure));
+                Duration.ofMillis(max), snapshots, segment, allowInsecure, quorumPort, section.bool("join", false)));
+    }
+
+    /**
+     * The port this node's quorum queues' Raft server binds: {@code quorum_port}, else the port of its own peer
+     * entry's {@code quorum_address}, else the Raft port plus 1. Both given must agree, and it is not the Raft port.
+     */
+    private static int quorumPort(YamlMapping section, ClusterPeer self, int port) throws ConfigException {
+        if (!section.has("quorum_port")) {
+            if (self.quorumPort() == port || self.quorumPort() > ConfigReader.MAX_PORT) {
+                throw section.errorAtKey("port", "the quorum queues' server needs a port of its own: set "
+                        + "cluster.quorum_port (the default, the Raft port plus 1, is " + self.quorumPort() + ")");
+            }
+            return self.quorumPort();
+        }
+        int quorumPort = section.integer("quorum_port", port + 1, 1, ConfigReader.MAX_PORT);
+        if (quorumPort == port) {
+            throw section.error("quorum_port", quorumPort + " is the Raft port (cluster.port); the quorum queues' "
+                    + "server needs a port of its own");
+        }
+        boolean explicit = self.quorumPort() != self.port() + 1 || !self.quorumHost().equals(self.host());
+        if (explicit && self.quorumPort() != quorumPort) {
+            throw section.error("quorum_port", quorumPort + " differs from this node's quorum_address in peers ("
+                    + self.quorumAddress() + ")");
+        }
+        return quorumPort;
     }
 
     /** Whether {@code host} is this machine's loopback (a name is resolved; one that does not resolve is not). */
@@ -92,7 +122,11 @@ final class ClusterReader {
             if (!ids.add(id)) {
                 throw peer.error("id", "peer '" + id + "' is listed twice");
             }
-            peers.add(new ClusterPeer(id, host(peer), port(peer)));
+            String host = host(peer, "address");
+            int port = port(peer, "address");
+            peers.add(peer.has("quorum_address")
+                    ? new ClusterPeer(id, host, port, host(peer, "quorum_address"), port(peer, "quorum_address"))
+                    : new ClusterPeer(id, host, port));
         }
         if (peers.isEmpty()) {
             throw section.error("peers", "the peer list is empty");
@@ -100,17 +134,17 @@ final class ClusterReader {
         return peers;
     }
 
-    private static String host(YamlMapping peer) throws ConfigException {
-        String address = peer.nonEmptyString("address", "");
+    private static String host(YamlMapping peer, String key) throws ConfigException {
+        String address = peer.nonEmptyString(key, "");
         int colon = address.lastIndexOf(':');
         if (colon <= 0 || address.chars().anyMatch(Character::isWhitespace)) {
-            throw peer.error("address", "'" + address + "' is not host:port");
+            throw peer.error(key, "'" + address + "' is not host:port");
         }
         return address.substring(0, colon);
     }
 
-    private static int port(YamlMapping peer) throws ConfigException {
-        String address = peer.nonEmptyString("address", "");
+    private static int port(YamlMapping peer, String key) throws ConfigException {
+        String address = peer.nonEmptyString(key, "");
         try {
             int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
             if (port >= 1 && port <= ConfigReader.MAX_PORT) {
@@ -119,6 +153,6 @@ final class ClusterReader {
         } catch (NumberFormatException notANumber) {
             // reported below, with the key
         }
-        throw peer.error("address", "'" + address + "' has no port between 1 and " + ConfigReader.MAX_PORT);
+        throw peer.error(key, "'" + address + "' has no port between 1 and " + ConfigReader.MAX_PORT);
     }
 }

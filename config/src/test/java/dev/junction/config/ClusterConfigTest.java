@@ -84,4 +84,31 @@ class ClusterConfigTest {
         assertThat(open.bind()).isEqualTo("0.0.0.0");
         assertThat(open.allowInsecure()).isTrue();
     }
+
+    @Test
+    void theQuorumPortIsTheRaftPortPlusOneUnlessSet() throws ConfigException {
+        ClusterConfig c = parse(THREE).cluster().orElseThrow();
+        assertThat(c.quorumPort()).isEqualTo(7003);
+        assertThat(c.peers().get(0).quorumAddress()).isEqualTo("127.0.0.1:7002");
+        assertThat(c.join()).isFalse();
+        ClusterConfig set = parse(THREE.replace("- { id: n1, address: \"127.0.0.1:7001\" }",
+                        "- { id: n1, address: \"127.0.0.1:7001\", quorum_address: \"127.0.0.1:7101\" }")
+                + "  quorum_port: 7102\n  join: true\n").cluster().orElseThrow();
+        assertThat(set.quorumPort()).isEqualTo(7102);
+        assertThat(set.join()).isTrue();
+        assertThat(set.peers()).extracting(ClusterPeer::quorumAddress)
+                .containsExactly("127.0.0.1:7101", "127.0.0.1:7102", "127.0.0.1:7004");
+    }
+
+    @Test
+    void quorumPortMistakesNameTheLineAndKey() {
+        assertRejected(THREE + "  quorum_port: 7002\n", 10, "cluster.quorum_port", "is the Raft port");
+        assertRejected(THREE.replace("- { id: n2, address: \"127.0.0.1:7002\" }",
+                        "- { id: n2, address: \"127.0.0.1:7002\", quorum_address: \"127.0.0.1:7202\" }")
+                + "  quorum_port: 7102\n", 10, "cluster.quorum_port", "differs from this node's quorum_address");
+        assertRejected(THREE.replace("- { id: n3, address: \"127.0.0.1:7003\" }",
+                "- { id: n3, address: \"127.0.0.1:7003\", quorum_address: \"7103\" }"), 9,
+                "cluster.peers[2].quorum_address", "not host:port");
+        assertRejected(THREE + "  quorum_port: 70000\n", 10, "cluster.quorum_port", "");
+    }
 }

@@ -10,6 +10,8 @@ import java.util.Optional;
 enum Verb {
     STATUS("", 0, 0, AdminVerbs::status),
     CLUSTER_STATUS("", 0, 0, ClusterVerbs::status),
+    ADD_CLUSTER_NODE("ID ADDRESS [QUORUM_ADDRESS]", 2, 3, ClusterVerbs::addNode),
+    FORGET_CLUSTER_NODE("ID", 1, 1, ClusterVerbs::forgetNode),
     LIST_QUEUES("[COLUMN ...]", 0, -1, Listing.QUEUES::print),
     LIST_EXCHANGES("[COLUMN ...]", 0, -1, Listing.EXCHANGES::print),
     LIST_BINDINGS("[COLUMN ...]", 0, -1, Listing.BINDINGS::print),

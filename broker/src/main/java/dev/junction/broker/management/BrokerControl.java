@@ -1,5 +1,6 @@
 package dev.junction.broker.management;
 
+import dev.junction.cluster.ClusterMembership;
 import dev.junction.cluster.ClusterStatus;
 import java.util.Optional;
 import java.util.function.BiPredicate;
@@ -29,6 +30,11 @@ public interface BrokerControl {
 
     /** The metadata group as this node sees it; empty for a broker that runs alone (docs/cluster.md). */
     default Optional<ClusterStatus> clusterStatus() {
+        return Optional.empty();
+    }
+
+    /** Adding and removing cluster members; empty for a broker that runs alone (docs/cluster.md). */
+    default Optional<ClusterMembership> clusterMembership() {
         return Optional.empty();
     }
 }

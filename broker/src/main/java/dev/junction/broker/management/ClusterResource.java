@@ -1,16 +1,22 @@
 package dev.junction.broker.management;
 
 import dev.junction.cluster.ClusterMember;
+import dev.junction.cluster.ClusterMembership;
 import dev.junction.cluster.ClusterStatus;
+import dev.junction.cluster.GroupStatus;
+import dev.junction.cluster.MembershipRefused;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/cluster}: the members of the metadata group, its leader, the leader changes this node has seen,
- * and each member's commit index, applied index and lag as this node knows them (docs/cluster.md); the same
- * numbers are the {@code junction_cluster_*} meters. A broker that runs alone answers 404.
+ * {@code /api/cluster} (docs/cluster.md). {@code GET}: the members of the metadata group, its leader, the leader
+ * changes this node has seen, each member's commit index, applied index and lag as this node knows them, and the
+ * same for each quorum group; the same numbers are the {@code junction_cluster_*} meters. {@code POST
+ * /api/cluster/members/{id}} (body {@code {"address": "host:port", "quorum_address": "host:port"}}) adds a member
+ * and {@code DELETE /api/cluster/members/{id}} removes one, administrator tag only; they answer once every group
+ * has committed its new configuration. A broker that runs alone answers 404.
  */
 final class ClusterResource {
 
@@ -20,10 +26,74 @@ final class ClusterResource {
         this.control = control;
     }
 
+    ApiResponse route(ApiRequest r, Caller caller) {
+        if (r.size() == 1) {
+            if (!r.is("GET") && !r.is("HEAD")) {
+                throw ApiError.methodNotAllowed();
+            }
+            return status(caller);
+        }
+        if (r.size() != 3 || !r.segment(1).equals("members")) {
+            throw ApiError.notFound();
+        }
+        String id = r.segment(2);
+        if (r.is("POST") || r.is("PUT")) {
+            caller.requireAdministrator();
+            Map<String, Object> body = ManagementApi.parseObject(r.body());
+            String address = Values.required(body, "address");
+            String quorumAddress = Values.string(body, "quorum_address", defaultQuorumAddress(address));
+            return change(() -> membership().add(id, address, quorumAddress));
+        }
+        if (r.is("DELETE")) {
+            caller.requireAdministrator();
+            return change(() -> membership().remove(id));
+        }
+        throw ApiError.methodNotAllowed();
+    }
+
+    private ClusterMembership membership() {
+        return control.clusterMembership().orElseThrow(ClusterResource::alone);
+    }
+
+    /** The Raft port plus 1 on the same host, as a peer without {@code quorum_address} in the config file. */
+    private static String defaultQuorumAddress(String address) {
+        int colon = address.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (colon <= 0 || port < 1 || port >= 65_535) {
+                throw new NumberFormatException();
+            }
+            return address.substring(0, colon) + ":" + (port + 1);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("address '" + address + "' is not host:port");
+        }
+    }
+
+    private interface MembershipCall {
+        ClusterMembership.Change run() throws MembershipRefused;
+    }
+
+    private static ApiResponse change(MembershipCall call) {
+        try {
+            ClusterMembership.Change c = call.run();
+            return ApiResponse.ok(Map.of("member", c.member(), "groups", c.groups()));
+        } catch (MembershipRefused e) {
+            throw switch (e.kind()) {
+                case NOT_FOUND -> new ApiError(404, "not_found", e.getMessage());
+                case CONFLICT -> new ApiError(409, "conflict", e.getMessage());
+                case UNAVAILABLE -> new ApiError(503, "unavailable", e.getMessage());
+                case FAILED -> new ApiError(500, "internal_error", e.getMessage());
+            };
+        }
+    }
+
+    private static ApiError alone() {
+        return new ApiError(404, "not_found", "this broker is not in a cluster");
+    }
+
     ApiResponse status(Caller caller) {
         caller.requireMonitoring();
-        ClusterStatus s = control.clusterStatus()
-                .orElseThrow(() -> new ApiError(404, "not_found", "this broker is not in a cluster"));
+        ClusterStatus s = control.clusterStatus().orElseThrow(ClusterResource::alone);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", s.node());
         out.put("group", s.group());
@@ -31,8 +101,26 @@ final class ClusterResource {
         out.put("leader", s.leader());
         out.put("term", s.term());
         out.put("leader_changes", s.leaderChanges());
+        out.put("members", members(s.members()));
+        List<Map<String, Object>> groups = new ArrayList<>();
+        for (GroupStatus g : s.quorumGroups()) {
+            Map<String, Object> group = new LinkedHashMap<>();
+            group.put("name", g.name());
+            group.put("id", g.id());
+            group.put("role", g.role());
+            group.put("leader", g.leader());
+            group.put("term", g.term());
+            group.put("leader_changes", g.leaderChanges());
+            group.put("members", members(g.members()));
+            groups.add(group);
+        }
+        out.put("quorum_groups", groups);
+        return ApiResponse.ok(out);
+    }
+
+    private static List<Map<String, Object>> members(List<ClusterMember> list) {
         List<Map<String, Object>> members = new ArrayList<>();
-        for (ClusterMember m : s.members()) {
+        for (ClusterMember m : list) {
             Map<String, Object> member = new LinkedHashMap<>();
             member.put("id", m.id());
             member.put("address", m.address());
@@ -43,7 +131,6 @@ final class ClusterResource {
             member.put("lag", m.lag());
             members.add(member);
         }
-        out.put("members", members);
-        return ApiResponse.ok(out);
+        return members;
     }
 }

@@ -79,7 +79,7 @@ final class Router {
             case "mqtt" -> mqttSessions.route(r, caller, this);
             case "policies" -> policies.route(r, caller, this);
             case "aliveness-test" -> aliveness.route(r, caller);
-            case "cluster" -> get(r, n == 1, () -> cluster.status(caller));
+            case "cluster" -> cluster.route(r, caller);
             default -> throw ApiError.notFound();
         };
     }

@@ -1,41 +1,56 @@
 package dev.junction.cluster.quorum;
 
+import dev.junction.cluster.ClusterNode;
+import dev.junction.cluster.QuorumGroups;
 import dev.junction.config.ClusterConfig;
 import dev.junction.config.ClusterPeer;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.quorum.QuorumQueues;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.server.RaftServer;
 
 /**
  * Starts this broker's {@link QuorumNode} from its {@code cluster:} section and makes the engine replicate quorum
- * queues through it. The quorum groups run on a Ratis server of their own, on each peer's Raft port plus
- * {@value #PORT_OFFSET} (the metadata server has the configured port), with their logs beside the metadata's in
- * {@code <cluster.dir>-quorum}; they use the cluster's election timeouts.
+ * queues through it. The quorum groups run on a Ratis server of their own, at each peer's quorum address
+ * ({@code cluster.quorum_port} and the peers' {@code quorum_address}; by default the Raft port plus
+ * {@value #PORT_OFFSET}), with their logs beside the metadata's in {@code <cluster.dir>-quorum}; they use the
+ * cluster's election timeouts. Once started they are attached to the {@link ClusterNode}, for its status, metrics
+ * and membership changes.
  */
 public final class QuorumCluster {
-    /** The quorum server's port, from a peer's configured Raft port. */
+    /** The quorum server's default port, from a peer's configured Raft port. */
     public static final int PORT_OFFSET = 1;
 
     private QuorumCluster() {
     }
 
     /** Starts the quorum groups' server and hands the engine its log; after the metadata group has started. */
+    public static QuorumNode start(ClusterConfig config, RoutingEngine engine, ClusterNode cluster)
+            throws IOException {
+        QuorumNode node = start(config, engine);
+        cluster.attach(groups(node));
+        return node;
+    }
+
+    /** As above, without a cluster node to attach to. */
     public static QuorumNode start(ClusterConfig config, RoutingEngine engine) throws IOException {
         Map<String, String> peers = new LinkedHashMap<>();
         for (ClusterPeer p : config.peers()) {
-            int colon = p.address().lastIndexOf(':');
-            int port = Integer.parseInt(p.address().substring(colon + 1)) + PORT_OFFSET;
-            peers.put(p.id(), p.address().substring(0, colon) + ":" + port);
+            peers.put(p.id(), p.quorumAddress());
         }
         QuorumSettings defaults = QuorumSettings.defaults();
+        // A joining node starts outside the groups' configurations: the leader brings it in (ClusterMembership).
         QuorumSettings settings = new QuorumSettings(defaults.groups(), config.electionTimeoutMin(),
-                config.electionTimeoutMax(), defaults.snapshotInterval(), defaults.segmentBytes());
+                config.electionTimeoutMax(), defaults.snapshotInterval(), defaults.segmentBytes(), config.join());
         Path dir = config.dir().resolveSibling(config.dir().getFileName() + "-quorum");
         QuorumQueues queues = engine.quorum();
-        QuorumNode node = new QuorumNode(config.nodeId(), config.bind(), config.port() + PORT_OFFSET, dir, peers,
+        QuorumNode node = new QuorumNode(config.nodeId(), config.bind(), config.quorumPort(), dir, peers,
                 settings, new QuorumConsumers() {
                     @Override
                     public void deliver(String vhost, String name, String consumer, long id, byte[] body,
@@ -56,6 +71,26 @@ public final class QuorumCluster {
         node.start();
         queues.replicateThrough(node);
         return node;
+    }
+
+    /** The node's groups as the cluster's status and membership changes see them: {@code quorum-0} ... */
+    static QuorumGroups groups(QuorumNode node) {
+        return new QuorumGroups() {
+            @Override
+            public List<Group> groups() throws IOException {
+                List<Group> out = new ArrayList<>();
+                List<RaftServer.Division> divisions = node.divisions();
+                for (int g = 0; g < divisions.size(); g++) {
+                    out.add(new Group("quorum-" + g, divisions.get(g)));
+                }
+                return out;
+            }
+
+            @Override
+            public CompletableFuture<Void> forgetNode(String id) {
+                return node.forgetNode(id);
+            }
+        };
     }
 
     /** Closes {@code node} when there is one (a broker without a cluster has none). */

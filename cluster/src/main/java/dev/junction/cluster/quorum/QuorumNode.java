@@ -88,7 +88,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         RaftProperties p = settings.properties(dir, bind, port);
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(nodeId))
-                .setGroup(groups.get(0))
+                .setGroup(starting(groups.get(0)))
                 .setProperties(p)
                 .setStateMachineRegistry(this::machine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -99,7 +99,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
                 continue; // recovered from this node's storage
             }
             RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
-                    server.getId(), 0, g));
+                    server.getId(), 0, starting(g)));
             if (!reply.isSuccess()) {
                 throw new IOException("quorum group " + g.getGroupId() + " did not start", reply.getException());
             }
@@ -121,6 +121,11 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         watch.start();
         LOG.info("quorum node {}: {} quorum groups (raft {}:{}, dir {})", nodeId, groups.size(), bind, port,
                 dir.toAbsolutePath());
+    }
+
+    /** A group this node is not a member of yet (it joins a running cluster) starts empty, waiting for the leader. */
+    private RaftGroup starting(RaftGroup g) {
+        return settings.join() ? RaftGroup.valueOf(g.getGroupId()) : g;
     }
 
     private boolean running(RaftGroupId id) throws IOException {
@@ -262,6 +267,15 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** This node's member of each quorum group, in group order (status, metrics, membership changes). */
+    List<RaftServer.Division> divisions() throws IOException {
+        List<RaftServer.Division> out = new ArrayList<>();
+        for (RaftGroup g : groups) {
+            out.add(server.getDivision(g.getGroupId()));
+        }
+        return out;
     }
 
     private static String key(String vhost, String name) {

@@ -14,9 +14,17 @@ import org.apache.ratis.util.TimeDuration;
 /**
  * How the quorum groups run: how many there are (queues are placed on them by hash), the election timeouts, and
  * log compaction (a snapshot every {@code snapshotInterval} entries, log segments of {@code segmentBytes}).
+ * {@code join}: this node joins a running cluster, so a group it has no directory for yet starts without a
+ * configuration, waiting for the leader to add it (docs/cluster.md, "Membership changes").
  */
 public record QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
-                             long segmentBytes) {
+                             long segmentBytes, boolean join) {
+
+    /** A node that does not join a running cluster. */
+    public QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
+                          long segmentBytes) {
+        this(groups, electionMin, electionMax, snapshotInterval, segmentBytes, false);
+    }
 
     /** Four groups, elections after 1 to 2 s without a leader, a snapshot every 100,000 entries, 8 MiB segments. */
     public static QuorumSettings defaults() {
