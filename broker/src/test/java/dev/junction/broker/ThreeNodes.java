@@ -3,6 +3,7 @@ package dev.junction.broker;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.junction.config.ClusterPeer;
 import dev.junction.config.ConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -182,8 +183,8 @@ final class ThreeNodes implements AutoCloseable {
     }
 
     /**
-     * Ports p whose p + 1 is free too (a node's quorum groups listen there), held together until all are chosen so
-     * that no node's p or p + 1 is another's.
+     * Ports p whose p + ClusterPeer.QUORUM_PORT_OFFSET is free too (a node's quorum groups listen there), held together until all are chosen so
+     * that no node's p or p + offset is another's.
      */
     private static int[] freePortPairs(int n) throws IOException {
         int[] ports = new int[n];
@@ -193,7 +194,7 @@ final class ThreeNodes implements AutoCloseable {
                 ServerSocket s = new ServerSocket(0);
                 held.add(s);
                 try {
-                    held.add(new ServerSocket(s.getLocalPort() + 1));
+                    held.add(new ServerSocket(s.getLocalPort() + ClusterPeer.QUORUM_PORT_OFFSET));
                     ports[i++] = s.getLocalPort();
                 } catch (IOException taken) {
                     // try another

@@ -35,12 +35,12 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
         Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
     }
 
-    /** A node that does not join: its quorum server on the Raft port plus 1. */
+    /** A node that does not join: its quorum server on the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}. */
     public ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
                          Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
                          int logSegmentBytes, boolean allowInsecure) {
         this(nodeId, bind, port, dir, peers, electionTimeoutMin, electionTimeoutMax, snapshotInterval,
-                logSegmentBytes, allowInsecure, port + 1, false);
+                logSegmentBytes, allowInsecure, port + ClusterPeer.QUORUM_PORT_OFFSET, false);
     }
 
     /** The peer entry of this node. */

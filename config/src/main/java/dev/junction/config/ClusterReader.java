@@ -71,22 +71,22 @@ final class ClusterReader {
 
     /**
      * The port this node's quorum queues' Raft server binds: {@code quorum_port}, else the port of its own peer
-     * entry's {@code quorum_address}, else the Raft port plus 1. Both given must agree, and it is not the Raft port.
+     * entry's {@code quorum_address}, else the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}. Both given must agree, and it is not the Raft port.
      */
     private static int quorumPort(YamlMapping section, ClusterPeer self, int port) throws ConfigException {
         if (!section.has("quorum_port")) {
             if (self.quorumPort() == port || self.quorumPort() > ConfigReader.MAX_PORT) {
                 throw section.errorAtKey("port", "the quorum queues' server needs a port of its own: set "
-                        + "cluster.quorum_port (the default, the Raft port plus 1, is " + self.quorumPort() + ")");
+                        + "cluster.quorum_port (the default, the Raft port plus " + ClusterPeer.QUORUM_PORT_OFFSET + ", is " + self.quorumPort() + ")");
             }
             return self.quorumPort();
         }
-        int quorumPort = section.integer("quorum_port", port + 1, 1, ConfigReader.MAX_PORT);
+        int quorumPort = section.integer("quorum_port", port + ClusterPeer.QUORUM_PORT_OFFSET, 1, ConfigReader.MAX_PORT);
         if (quorumPort == port) {
             throw section.error("quorum_port", quorumPort + " is the Raft port (cluster.port); the quorum queues' "
                     + "server needs a port of its own");
         }
-        boolean explicit = self.quorumPort() != self.port() + 1 || !self.quorumHost().equals(self.host());
+        boolean explicit = self.quorumPort() != self.port() + ClusterPeer.QUORUM_PORT_OFFSET || !self.quorumHost().equals(self.host());
         if (explicit && self.quorumPort() != quorumPort) {
             throw section.error("quorum_port", quorumPort + " differs from this node's quorum_address in peers ("
                     + self.quorumAddress() + ")");

@@ -86,10 +86,13 @@ class ClusterConfigTest {
     }
 
     @Test
-    void theQuorumPortIsTheRaftPortPlusOneUnlessSet() throws ConfigException {
+    void theQuorumPortIsTheRaftPortPlusTheOffsetUnlessSet() throws ConfigException {
         ClusterConfig c = parse(THREE).cluster().orElseThrow();
-        assertThat(c.quorumPort()).isEqualTo(7003);
-        assertThat(c.peers().get(0).quorumAddress()).isEqualTo("127.0.0.1:7002");
+        assertThat(c.quorumPort()).isEqualTo(7102);
+        assertThat(c.peers().get(0).quorumAddress()).isEqualTo("127.0.0.1:7101");
+        // consecutive Raft ports, as three nodes on one machine are usually given, leave every address distinct
+        assertThat(c.peers().stream().flatMap(p -> java.util.stream.Stream.of(p.address(), p.quorumAddress())))
+                .doesNotHaveDuplicates().hasSize(6);
         assertThat(c.join()).isFalse();
         ClusterConfig set = parse(THREE.replace("- { id: n1, address: \"127.0.0.1:7001\" }",
                         "- { id: n1, address: \"127.0.0.1:7001\", quorum_address: \"127.0.0.1:7101\" }")
@@ -97,7 +100,7 @@ class ClusterConfigTest {
         assertThat(set.quorumPort()).isEqualTo(7102);
         assertThat(set.join()).isTrue();
         assertThat(set.peers()).extracting(ClusterPeer::quorumAddress)
-                .containsExactly("127.0.0.1:7101", "127.0.0.1:7102", "127.0.0.1:7004");
+                .containsExactly("127.0.0.1:7101", "127.0.0.1:7102", "127.0.0.1:7103");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.junction.broker.management;
 
 import dev.junction.cluster.ClusterMember;
+import dev.junction.config.ClusterPeer;
 import dev.junction.cluster.ClusterMembership;
 import dev.junction.cluster.ClusterStatus;
 import dev.junction.cluster.GroupStatus;
@@ -55,15 +56,15 @@ final class ClusterResource {
         return control.clusterMembership().orElseThrow(ClusterResource::alone);
     }
 
-    /** The Raft port plus 1 on the same host, as a peer without {@code quorum_address} in the config file. */
+    /** The Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET} on the same host, as a peer without {@code quorum_address} in the config file. */
     private static String defaultQuorumAddress(String address) {
         int colon = address.lastIndexOf(':');
         try {
             int port = Integer.parseInt(address.substring(colon + 1));
-            if (colon <= 0 || port < 1 || port >= 65_535) {
+            if (colon <= 0 || port < 1 || port > 65_535 - ClusterPeer.QUORUM_PORT_OFFSET) {
                 throw new NumberFormatException();
             }
-            return address.substring(0, colon) + ":" + (port + 1);
+            return address.substring(0, colon) + ":" + (port + ClusterPeer.QUORUM_PORT_OFFSET);
         } catch (NumberFormatException e) {
             throw ApiError.badRequest("address '" + address + "' is not host:port");
         }

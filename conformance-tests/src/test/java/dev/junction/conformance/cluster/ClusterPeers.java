@@ -1,5 +1,6 @@
 package dev.junction.conformance.cluster;
 
+import dev.junction.config.ClusterPeer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -40,8 +41,8 @@ public final class ClusterPeers {
     }
 
     /**
-     * Ports p whose p + 1 is free too (a node's quorum groups listen there), held together until all are chosen so
-     * that no node's p or p + 1 is another's.
+     * Ports p whose p + ClusterPeer.QUORUM_PORT_OFFSET is free too (a node's quorum groups listen there), held together until all are chosen so
+     * that no node's p or p + offset is another's.
      */
     public static int[] freePortPairs(int n) throws IOException {
         int[] ports = new int[n];
@@ -51,7 +52,7 @@ public final class ClusterPeers {
                 ServerSocket s = new ServerSocket(0);
                 held.add(s);
                 try {
-                    held.add(new ServerSocket(s.getLocalPort() + 1));
+                    held.add(new ServerSocket(s.getLocalPort() + ClusterPeer.QUORUM_PORT_OFFSET));
                     ports[i++] = s.getLocalPort();
                 } catch (IOException taken) {
                     // try another
