@@ -1,6 +1,7 @@
 package dev.junction.routing;
 
 import dev.junction.routing.api.PublishResult;
+import dev.junction.routing.api.PublisherHolds;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.exchange.ExchangeStats;
 import dev.junction.routing.queue.Queue;
@@ -36,6 +37,7 @@ final class EngineMetrics implements QueueMetrics, VhostStats {
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> queueMeters = new ConcurrentHashMap<>();
+    private final PublisherHolds holds = new PublisherHolds();
 
     private final MessageStore store;
     private final Predicate<String> perQueue;
@@ -61,6 +63,7 @@ final class EngineMetrics implements QueueMetrics, VhostStats {
         acked = Counter.builder("junction.messages.acked").description("Deliveries acknowledged")
                 .tags(tags).register(registry);
         UnlabelledQueueTotals.register(registry, tags, queues, perQueue);
+        PublisherHoldMeters.register(registry, tags, holds);
         confirmed = Counter.builder("junction.messages.confirmed").description("Publisher confirms sent as acks")
                 .tags(tags).register(registry);
     }
@@ -82,8 +85,12 @@ final class EngineMetrics implements QueueMetrics, VhostStats {
         }
     }
 
-    /** Counts the confirm of a routed publish when it is an ack; {@code result} is returned as it is. */
-    PublishResult confirming(PublishResult result, boolean confirm) {
+    /**
+     * Counts the confirm of a routed publish when it is an ack; returns {@code published}, counting the connection it
+     * holds back, if it is congested, in the vhost's {@link PublisherHolds}.
+     */
+    PublishResult confirming(PublishResult published, boolean confirm) {
+        PublishResult result = published.countingHoldsIn(holds);
         if (confirm) {
             result.confirmed().thenAccept(ack -> {
                 if (Boolean.TRUE.equals(ack)) {

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * writable or too many deliveries wait, and resumed when that clears; the publisher's socket stops being read
  * while a memory alarm holds it or a publish waits for a congested queue ({@link ReadGate}).
  *
+ * <p>A connection held for a congested queue is counted in the vhost's {@link PublisherHolds} while it is.
+ *
  * <p>Confined to the owner thread except {@link #deliver}, {@link #canTakeDeliveries} and
  * {@link #publisherCongested}'s relief, which queue threads call. The adapter wires it to its transport
  * with three callbacks, so this class knows nothing of Netty:
@@ -47,6 +49,10 @@ public final class DeliveryOutlet {
     /** False once the connection closed: queues must stop handing deliveries (auto-acked ones would be lost). */
     private volatile boolean open = true;
     private boolean flushPending;
+    /** Whether reading waits for a congested queue; the connection is counted in {@link #holdMeter} meanwhile. */
+    private boolean queueHeld;
+    private PublisherHolds holdMeter;
+    private long heldSince;
 
     /**
      * @param owner           the connection's owner thread (its event loop)
@@ -95,9 +101,16 @@ public final class DeliveryOutlet {
         }
     }
 
-    /** The connection closed: no more deliveries are taken; those already handed over are still run. */
+    /**
+     * The connection closed: no more deliveries are taken; those already handed over are still run. Call on the
+     * owner thread.
+     */
     public void closed() {
         open = false;
+        if (queueHeld) {
+            queueHeld = false; // a relief still to come finds nothing to count
+            endHold();
+        }
     }
 
     public boolean isOpen() {
@@ -125,19 +138,43 @@ public final class DeliveryOutlet {
     /**
      * A publish reached a congested queue: stop reading until it caught up. The client is not told; RabbitMQ does
      * not tell clients about its per-connection flow state either. Call on the owner thread.
+     *
+     * <p>Only the first such publish is waited for: those decoded from the same socket read after it (thousands of
+     * small ones) would each cost a callback and an owner-thread task. Once the first queue caught up, reading
+     * resumes, and a publish to a queue still congested stops it again.
      */
     public void publisherCongested(PublishResult result) {
-        if (!result.congested()) {
+        if (!result.congested() || queueHeld) {
             return;
         }
+        queueHeld = true;
         gate.congested();
+        if (result.holds() != null) {
+            holdMeter = result.holds();
+            heldSince = holdMeter.started();
+        }
         result.whenRelieved(() -> {
             try {
-                owner.execute(gate::relieved);
+                owner.execute(this::queueRelieved);
             } catch (RejectedExecutionException closed) {
                 // the owner thread went away with the connection, and the gate with it
             }
         });
+    }
+
+    private void queueRelieved() {
+        if (queueHeld) {
+            queueHeld = false;
+            gate.relieved();
+            endHold();
+        }
+    }
+
+    private void endHold() {
+        if (holdMeter != null) {
+            holdMeter.ended(heldSince);
+            holdMeter = null;
+        }
     }
 
     /** The memory or disk alarm changed, for a connection that publishes: reading stops while it is raised. */

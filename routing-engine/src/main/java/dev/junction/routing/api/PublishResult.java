@@ -20,6 +20,8 @@ public final class PublishResult {
     private final CompletableFuture<Boolean> confirmed;
     /** Registers a callback for when the congested queue caught up; null when nothing is congested. */
     private final Consumer<Runnable> relief;
+    /** Where a connection this result holds back is counted; null: nowhere. */
+    private final PublisherHolds holds;
 
     public PublishResult(int routedQueues, CompletableFuture<Boolean> confirmed) {
         this(routedQueues, confirmed, null);
@@ -27,9 +29,25 @@ public final class PublishResult {
 
     /** @param relief registers a callback run once the congested target caught up; null when none is congested */
     public PublishResult(int routedQueues, CompletableFuture<Boolean> confirmed, Consumer<Runnable> relief) {
+        this(routedQueues, confirmed, relief, null);
+    }
+
+    private PublishResult(int routedQueues, CompletableFuture<Boolean> confirmed, Consumer<Runnable> relief,
+                          PublisherHolds holds) {
         this.routedQueues = routedQueues;
         this.confirmed = Objects.requireNonNull(confirmed, "confirmed");
         this.relief = relief;
+        this.holds = holds;
+    }
+
+    /** This result, counting the connection it holds back (if it is {@link #congested()}) in {@code holds}. */
+    public PublishResult countingHoldsIn(PublisherHolds holds) {
+        return relief == null ? this : new PublishResult(routedQueues, confirmed, relief, holds);
+    }
+
+    /** Where a connection held back by this result is counted; null: nowhere. */
+    PublisherHolds holds() {
+        return holds;
     }
 
     public int routedQueues() {

@@ -80,6 +80,39 @@ final class ConsumerSet {
         return null;
     }
 
+    /**
+     * Whether one of the first {@code maxLooked} consumers that could be picked has credit left on every limit,
+     * taking none and parking nowhere ({@link BacklogHold}); bounded so that a queue with thousands of consumers
+     * does not look at all of them on every change (missing one only leaves publishers unheld).
+     */
+    boolean anyWithCredit(int maxLooked) {
+        if (singleActive) {
+            return active != null && creditLeft(active);
+        }
+        int looked = 0;
+        for (ArrayDeque<Consumer> group : byPriority.values()) {
+            for (Consumer c : group) {
+                if (creditLeft(c)) {
+                    return true;
+                }
+                if (++looked >= maxLooked) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean creditLeft(Consumer c) {
+        List<Prefetch> limits = c.limits();
+        for (int i = 0; i < limits.size(); i++) {
+            if (!limits.get(i).hasCredit()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean accepts(Consumer c, Message message, int messageSize) {
         if (!c.sink().ready()) {
             return false;

@@ -66,7 +66,7 @@ public final class Queue implements QueueTarget {
         this.departures = new Departures(host, key, args, QueueDeduplication.of(spec.arguments()));
         this.ready = new ReadyMessages(host, key, spec.durable(), args, departures, this::kick);
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());
-        this.brake = new PublisherBrake(spec, args, host, mailbox);
+        this.brake = new PublisherBrake(spec, args, host, mailbox, consumers);
         this.dispatch = new Dispatch(this, host, args, ready, departures, consumers, brake, mailbox);
         this.idleExpiry = new IdleExpiry(host, mailbox, args, () -> !deleted && consumers.isEmpty(),
                 () -> host.queueUnused(this));

@@ -2,6 +2,7 @@ package dev.junction.routing.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
@@ -148,5 +149,49 @@ class DeliveryOutletTest {
         PublishResult unroutable = new PublishResult(0, CompletableFuture.completedFuture(true));
         assertFalse(unroutable.routed());
         assertFalse(unroutable.congested());
+    }
+
+    @Test
+    void aConnectionWaitsForTheFirstCongestedQueueOnlyAndCountsOnceInItsVhostsHolds() {
+        PublisherHolds holds = new PublisherHolds();
+        List<Runnable> relief = new ArrayList<>();
+        outlet.publisherCongested(new PublishResult(1, new CompletableFuture<>(), relief::add).countingHoldsIn(holds));
+        outlet.publisherCongested(new PublishResult(1, new CompletableFuture<>(), relief::add).countingHoldsIn(holds));
+        assertEquals(1, relief.size(), "publishes read after the first wait for nothing of their own");
+        assertEquals(1, holds.held());
+        assertEquals(1, holds.holds());
+
+        relief.get(0).run();
+        owner.runAll();
+        assertTrue(outlet.reading());
+        assertEquals(0, holds.held());
+        assertTrue(holds.heldSeconds() >= 0);
+
+        outlet.publisherCongested(new PublishResult(1, new CompletableFuture<>(), relief::add).countingHoldsIn(holds));
+        assertFalse(outlet.reading(), "a publish to a queue still congested stops reading again");
+        assertEquals(2, holds.holds());
+        assertEquals(List.of(false, true, false), reading);
+    }
+
+    @Test
+    void aConnectionThatClosesWhileHeldIsNoLongerCountedAndALateReliefChangesNothing() {
+        PublisherHolds holds = new PublisherHolds();
+        List<Runnable> relief = new ArrayList<>();
+        outlet.publisherCongested(new PublishResult(1, new CompletableFuture<>(), relief::add).countingHoldsIn(holds));
+        outlet.closed();
+        assertEquals(0, holds.held());
+        relief.get(0).run();
+        owner.runAll();
+        assertEquals(0, holds.held());
+        assertEquals(1, holds.holds());
+    }
+
+    @Test
+    void anUncongestedResultIsNotCounted() {
+        PublisherHolds holds = new PublisherHolds();
+        PublishResult free = new PublishResult(1, CompletableFuture.completedFuture(true));
+        assertSame(free, free.countingHoldsIn(holds), "nothing to count: the same result");
+        outlet.publisherCongested(free.countingHoldsIn(holds));
+        assertEquals(0, holds.holds());
     }
 }
