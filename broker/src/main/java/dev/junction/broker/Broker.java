@@ -188,7 +188,7 @@ public final class Broker implements AutoCloseable {
             cluster.start(engine, (user, delete) -> ManagementApi.applyReplicatedUser(engine, user, delete));
             quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine);
         }
-        control = new OperatorControl(engine, cluster);
+        control = new OperatorControl(engine, cluster, quorum);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
         engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());

@@ -1,6 +1,7 @@
 package dev.junction.broker.management;
 
 import dev.junction.cluster.ClusterStatus;
+import dev.junction.cluster.quorum.QuorumNode;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 
@@ -29,6 +30,11 @@ public interface BrokerControl {
 
     /** The metadata group as this node sees it; empty for a broker that runs alone (docs/cluster.md). */
     default Optional<ClusterStatus> clusterStatus() {
+        return Optional.empty();
+    }
+
+    /** This node's quorum queue groups; empty for a broker that runs alone (docs/cluster.md). */
+    default Optional<QuorumNode> quorum() {
         return Optional.empty();
     }
 }

@@ -36,7 +36,7 @@ final class Router {
         this.users = users;
         this.rates = rates;
         this.aliveness = new AlivenessCheck(engine);
-        this.cluster = new ClusterResource(control);
+        this.cluster = new ClusterResource(control, engine);
         this.objects = new EntityResource(engine, rates);
         this.access = new AccessResource(engine, users, control);
         this.mqttSessions = new MqttSessionResource(engine, objects);
@@ -79,7 +79,9 @@ final class Router {
             case "mqtt" -> mqttSessions.route(r, caller, this);
             case "policies" -> policies.route(r, caller, this);
             case "aliveness-test" -> aliveness.route(r, caller);
-            case "cluster" -> get(r, n == 1, () -> cluster.status(caller));
+            case "cluster" -> n == 4 && r.segment(1).equals("queues")
+                    ? get(r, true, () -> cluster.queue(caller, r.segment(2), r.segment(3)))
+                    : get(r, n == 1, () -> cluster.status(caller));
             default -> throw ApiError.notFound();
         };
     }

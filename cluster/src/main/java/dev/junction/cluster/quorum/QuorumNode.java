@@ -24,6 +24,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
@@ -255,6 +256,28 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** Every quorum group as this node sees it now, in placement order ({@link #groupIndexOf}). */
+    public List<QuorumGroupStatus> groupStatus() {
+        List<QuorumGroupStatus> out = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            try {
+                RaftServer.Division d = server.getDivision(groups.get(g).getGroupId());
+                DivisionInfo info = d.getInfo();
+                out.add(new QuorumGroupStatus(g, info.getCurrentRole().name(), info.getLeaderId() == null ? ""
+                        : info.getLeaderId().toString(), info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(),
+                        info.getLastAppliedIndex()));
+            } catch (IOException notRunning) {
+                out.add(new QuorumGroupStatus(g, "", "", -1, -1, -1));
+            }
+        }
+        return out;
+    }
+
+    /** The index in {@link #groupStatus} of the group the queue is placed on. */
+    public int groupIndexOf(String vhost, String name) {
+        return groups.indexOf(groupOf(vhost, name));
     }
 
     private static String key(String vhost, String name) {
