@@ -78,7 +78,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     public int port(String listener) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             synchronized (log) {
                 for (String line : log) {
@@ -93,7 +93,7 @@ public final class BrokerProcess implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("broker did not log its " + listener + " port within 60 s:\n" + log());
+        throw new AssertionError("broker did not log its " + listener + " port within 120 s:\n" + log());
     }
 
     public String log() {

@@ -46,6 +46,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
     private static final int SUBMIT_RETRIES = 100;
     private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+    /**
+     * How long a publisher's confirm waits for its enqueue to commit before it is a nack. The client's retries alone
+     * do not bound it: each attempt on a peer that does not answer (paused, cut off) first waits out the request
+     * timeout, so a minority node's publishers went unanswered for minutes. A nack promises nothing: the entry may
+     * still commit (at least once).
+     */
+    private static final long ENQUEUE_TIMEOUT_SECONDS = 10;
 
     private final String nodeId;
     private final String bind;
@@ -181,7 +188,8 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** Appends a message; completes with its id once a majority has it (then the publisher may be confirmed). */
     @Override
     public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body) {
-        return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), body));
+        return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), body))
+                .orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** A new consumer id of this node, for {@link #attach}. */

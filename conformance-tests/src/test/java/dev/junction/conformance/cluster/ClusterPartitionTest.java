@@ -49,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterPartitionTest {
     private static final String QUEUE = "partition.qq";
+    private static final byte[] GUEST = "guest".getBytes(StandardCharsets.UTF_8);
     private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
 
     @TempDir
@@ -110,7 +111,8 @@ class ClusterPartitionTest {
         Mqtt5AsyncClient mqtt5 = mqtt5(alone, "partition-5");
         Mqtt3AsyncClient mqtt3 = Mqtt3Client.builder().identifier("partition-3").serverHost("127.0.0.1")
                 .serverPort(cluster.mqttPort(alone)).buildAsync();
-        mqtt3.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
+        mqtt3.connectWith().cleanSession(true)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send().get(10, TimeUnit.SECONDS);
         Connection publisher = cluster.connect(alone);
         for (String id : others) {
             cluster.pause(id);
@@ -160,7 +162,8 @@ class ClusterPartitionTest {
         again5.disconnect();
         Mqtt3AsyncClient again3 = Mqtt3Client.builder().identifier("partition-3b").serverHost("127.0.0.1")
                 .serverPort(cluster.mqttPort(alone)).buildAsync();
-        again3.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
+        again3.connectWith().cleanSession(true)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send().get(10, TimeUnit.SECONDS);
         again3.publishWith().topic("partition/c").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("healed-c".getBytes(StandardCharsets.UTF_8)).send().get(60, TimeUnit.SECONDS); // PUBACKed
         again3.disconnect();
@@ -219,7 +222,8 @@ class ClusterPartitionTest {
     private static Mqtt5AsyncClient mqtt5(String node, String id) throws Exception {
         Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(id).serverHost("127.0.0.1")
                 .serverPort(cluster.mqttPort(node)).buildAsync();
-        c.connectWith().cleanStart(true).send().get(10, TimeUnit.SECONDS);
+        c.connectWith().cleanStart(true)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send().get(10, TimeUnit.SECONDS);
         return c;
     }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class MqttFaultPublisher extends FaultClient {
     private static final int BATCH = 10;
     private static final long PUBACK_MS = 8_000;
+    private static final byte[] GUEST = "guest".getBytes(StandardCharsets.UTF_8);
 
     private final ProcessCluster cluster;
     private final FaultLedger ledger;
@@ -49,7 +50,8 @@ final class MqttFaultPublisher extends FaultClient {
                 .applyTransportConfig()
                 .buildAsync();
         client = c;
-        c.connectWith().cleanStart(true).keepAlive(10).send().get(8, TimeUnit.SECONDS);
+        c.connectWith().cleanStart(true).keepAlive(10)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send().get(8, TimeUnit.SECONDS);
         connections.incrementAndGet();
         while (!stopping()) {
             while (pending.size() < BATCH) {
