@@ -189,7 +189,7 @@ public final class Broker implements AutoCloseable {
             quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine,
                     cluster);
         }
-        control = new OperatorControl(engine, cluster);
+        control = new OperatorControl(engine, cluster, quorum);
 
         engine.memoryAlarm().setHighWatermarkPercent(config.limits().memoryHighWatermarkPercent());
         engine.loginThrottle().setMaxDelayMs(config.limits().authFailureMaxDelayMs());

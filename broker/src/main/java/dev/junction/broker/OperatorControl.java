@@ -5,6 +5,7 @@ import dev.junction.broker.management.ReloadOutcome;
 import dev.junction.cluster.ClusterMembership;
 import dev.junction.cluster.ClusterNode;
 import dev.junction.cluster.ClusterStatus;
+import dev.junction.cluster.quorum.QuorumNode;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.ConnectionInfo;
@@ -26,15 +27,17 @@ final class OperatorControl implements BrokerControl {
     private final RoutingEngine engine;
     private volatile ConfigReload reload;
     private final ClusterNode cluster;
+    private final QuorumNode quorum;
 
     OperatorControl(RoutingEngine engine) {
-        this(engine, null);
+        this(engine, null, null);
     }
 
-    /** {@code cluster}: this node's membership, null for a broker that runs alone. */
-    OperatorControl(RoutingEngine engine, ClusterNode cluster) {
+    /** {@code cluster} and {@code quorum}: this node's membership and quorum groups, null for a broker alone. */
+    OperatorControl(RoutingEngine engine, ClusterNode cluster, QuorumNode quorum) {
         this.engine = engine;
         this.cluster = cluster;
+        this.quorum = quorum;
         // A user deleted, or a permission, topic permission, ACL or tag taken away (API or reload).
         engine.authorization().users().watch(this::rightsReduced);
     }
@@ -89,5 +92,10 @@ final class OperatorControl implements BrokerControl {
     @Override
     public Optional<ClusterMembership> clusterMembership() {
         return cluster == null ? Optional.empty() : Optional.of(cluster.membership());
+    }
+
+    @Override
+    public Optional<QuorumNode> quorum() {
+        return Optional.ofNullable(quorum);
     }
 }

@@ -43,16 +43,25 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** Starts the jar with a config that keeps its data in {@code dataDir}; waits until AMQP listens. */
     public static BrokerProcess start(Path dataDir, String extraYaml) throws Exception {
+        return start(dataDir, 0, 0, 0, extraYaml);
+    }
+
+    /**
+     * As {@link #start(Path, String)}, with AMQP, MQTT and HTTP on the given ports (0: any free one), so that a
+     * node started again on its directory listens where its clients knew it.
+     */
+    public static BrokerProcess start(Path dataDir, int amqp, int mqtt, int http, String extraYaml)
+            throws Exception {
         Path config = dataDir.resolveSibling(dataDir.getFileName() + ".yaml");
         Files.writeString(config, """
                 listeners:
-                  amqp: { bind: 127.0.0.1, port: 0 }
-                  mqtt: { bind: 127.0.0.1, port: 0 }
+                  amqp: { bind: 127.0.0.1, port: %d }
+                  mqtt: { bind: 127.0.0.1, port: %d }
                   mqtt_ws: { bind: 127.0.0.1, port: 0 }
-                  http: { bind: 127.0.0.1, port: 0 }
+                  http: { bind: 127.0.0.1, port: %d }
                 storage: { dir: %s }
                 %s
-                """.formatted(dataDir, extraYaml));
+                """.formatted(amqp, mqtt, http, dataDir, extraYaml));
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "--config", config.toString())
                 .redirectErrorStream(true).start();
@@ -69,7 +78,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     public int port(String listener) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             synchronized (log) {
                 for (String line : log) {
@@ -84,7 +93,7 @@ public final class BrokerProcess implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("broker did not log its " + listener + " port within 60 s:\n" + log());
+        throw new AssertionError("broker did not log its " + listener + " port within 120 s:\n" + log());
     }
 
     public String log() {
@@ -99,9 +108,31 @@ public final class BrokerProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process stays, its sockets open, but runs nothing (a node hung or cut off for a while). */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0 && process.isAlive()) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            try {
+                resume(); // a paused process would not act on SIGTERM
+            } catch (IOException gone) {
+                // it ended meanwhile
+            }
             process.toHandle().destroy(); // SIGTERM, keeping the output pipe open for the log
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -173,6 +173,15 @@ final class InboundPublish {
         result.confirmed().whenComplete((ok, error) -> c.onLoop(() -> {
             ack.reason = error != null || !Boolean.TRUE.equals(ok) ? ReasonCode.UNSPECIFIED_ERROR
                     : routed ? ReasonCode.SUCCESS : ReasonCode.NO_MATCHING_SUBSCRIBERS;
+            if (ack.reason.failure() && routed && !c.v5()) {
+                // Routed but not taken (a quorum queue without a majority, a failed store write): a 3.1.1 PUBACK/PUBREC has no
+                // reason code and would say the server took ownership [MQTT-4.3.2-2, MQTT-4.3.3-2]. Closed instead;
+                // the client sends the message again after reconnecting [MQTT-4.4.0-1].
+                c.server.engine.clientWarnings().warn(LOG, c.address(), "MQTT QoS {} publish by '{}' was not "
+                        + "confirmed; closing the connection", qos, c.clientId());
+                c.closeWith(ReasonCode.UNSPECIFIED_ERROR);
+                return;
+            }
             if (qos == 2 && !ack.reason.failure()) {
                 // The id is remembered (and stored) before the PUBREC: a resend after a restart is not routed again.
                 session.addInboundQos2(packetId);

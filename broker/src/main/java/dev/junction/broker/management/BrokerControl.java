@@ -2,6 +2,7 @@ package dev.junction.broker.management;
 
 import dev.junction.cluster.ClusterMembership;
 import dev.junction.cluster.ClusterStatus;
+import dev.junction.cluster.quorum.QuorumNode;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 
@@ -35,6 +36,11 @@ public interface BrokerControl {
 
     /** Adding and removing cluster members; empty for a broker that runs alone (docs/cluster.md). */
     default Optional<ClusterMembership> clusterMembership() {
+        return Optional.empty();
+    }
+
+    /** This node's quorum queue groups; empty for a broker that runs alone (docs/cluster.md). */
+    default Optional<QuorumNode> quorum() {
         return Optional.empty();
     }
 }

@@ -6,6 +6,10 @@ import dev.junction.cluster.ClusterMembership;
 import dev.junction.cluster.ClusterStatus;
 import dev.junction.cluster.GroupStatus;
 import dev.junction.cluster.MembershipRefused;
+import dev.junction.cluster.quorum.QuorumGroupStatus;
+import dev.junction.cluster.quorum.QuorumNode;
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.quorum.QuorumArguments;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,14 +21,18 @@ import java.util.Map;
  * same for each quorum group; the same numbers are the {@code junction_cluster_*} meters. {@code POST
  * /api/cluster/members/{id}} (body {@code {"address": "host:port", "quorum_address": "host:port"}}) adds a member
  * and {@code DELETE /api/cluster/members/{id}} removes one, administrator tag only; they answer once every group
- * has committed its new configuration. A broker that runs alone answers 404.
+ * has committed its new configuration. {@code GET /api/cluster/queues/{vhost}/{name}}: the quorum group a quorum queue
+ * is placed on and its leader as this node knows it (RabbitMQ lists a quorum queue's {@code leader}). A broker that
+ * runs alone answers 404.
  */
 final class ClusterResource {
 
     private final BrokerControl control;
+    private final RoutingEngine engine;
 
-    ClusterResource(BrokerControl control) {
+    ClusterResource(BrokerControl control, RoutingEngine engine) {
         this.control = control;
+        this.engine = engine;
     }
 
     ApiResponse route(ApiRequest r, Caller caller) {
@@ -33,6 +41,12 @@ final class ClusterResource {
                 throw ApiError.methodNotAllowed();
             }
             return status(caller);
+        }
+        if (r.size() == 4 && r.segment(1).equals("queues")) {
+            if (!r.is("GET") && !r.is("HEAD")) {
+                throw ApiError.methodNotAllowed();
+            }
+            return queue(caller, r.segment(2), r.segment(3));
         }
         if (r.size() != 3 || !r.segment(1).equals("members")) {
             throw ApiError.notFound();
@@ -107,15 +121,36 @@ final class ClusterResource {
         for (GroupStatus g : s.quorumGroups()) {
             Map<String, Object> group = new LinkedHashMap<>();
             group.put("name", g.name());
+            group.put("group", groups.size());
             group.put("id", g.id());
             group.put("role", g.role());
             group.put("leader", g.leader());
             group.put("term", g.term());
             group.put("leader_changes", g.leaderChanges());
+            group.put("commit_index", g.self().map(ClusterMember::commitIndex).orElse(-1L));
+            group.put("applied_index", g.self().map(ClusterMember::appliedIndex).orElse(-1L));
             group.put("members", members(g.members()));
             groups.add(group);
         }
         out.put("quorum_groups", groups);
+        return ApiResponse.ok(out);
+    }
+
+    /** {@code /api/cluster/queues/{vhost}/{name}}: a quorum queue's group and leader; 404 for any other queue. */
+    ApiResponse queue(Caller caller, String vhost, String name) {
+        caller.requireMonitoring();
+        QuorumNode quorum = control.quorum().orElseThrow(ClusterResource::alone);
+        boolean isQuorum = engine.vhost(vhost).flatMap(v -> v.queue(name))
+                .map(q -> QuorumArguments.requested(q.spec().arguments())).orElse(false);
+        if (!isQuorum) {
+            throw ApiError.notFound();
+        }
+        QuorumGroupStatus g = quorum.groupStatus().get(quorum.groupIndexOf(vhost, name));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("vhost", vhost);
+        out.put("name", name);
+        out.put("group", g.group());
+        out.put("leader", g.leader());
         return ApiResponse.ok(out);
     }
 

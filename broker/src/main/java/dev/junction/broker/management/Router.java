@@ -36,7 +36,7 @@ final class Router {
         this.users = users;
         this.rates = rates;
         this.aliveness = new AlivenessCheck(engine);
-        this.cluster = new ClusterResource(control);
+        this.cluster = new ClusterResource(control, engine);
         this.objects = new EntityResource(engine, rates);
         this.access = new AccessResource(engine, users, control);
         this.mqttSessions = new MqttSessionResource(engine, objects);

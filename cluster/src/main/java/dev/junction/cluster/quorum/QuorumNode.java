@@ -24,6 +24,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
@@ -45,6 +46,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
     private static final int SUBMIT_RETRIES = 100;
     private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+    /**
+     * How long a publisher's confirm waits for its enqueue to commit before it is a nack. The client's retries alone
+     * do not bound it: each attempt on a peer that does not answer (paused, cut off) first waits out the request
+     * timeout, so a minority node's publishers went unanswered for minutes. A nack promises nothing: the entry may
+     * still commit (at least once).
+     */
+    private static final long ENQUEUE_TIMEOUT_SECONDS = 10;
 
     private final String nodeId;
     private final String bind;
@@ -185,7 +193,8 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** Appends a message; completes with its id once a majority has it (then the publisher may be confirmed). */
     @Override
     public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body) {
-        return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), body));
+        return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), body))
+                .orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** A new consumer id of this node, for {@link #attach}. */
@@ -276,6 +285,28 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
             out.add(server.getDivision(g.getGroupId()));
         }
         return out;
+    }
+
+    /** Every quorum group as this node sees it now, in placement order ({@link #groupIndexOf}). */
+    public List<QuorumGroupStatus> groupStatus() {
+        List<QuorumGroupStatus> out = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            try {
+                RaftServer.Division d = server.getDivision(groups.get(g).getGroupId());
+                DivisionInfo info = d.getInfo();
+                out.add(new QuorumGroupStatus(g, info.getCurrentRole().name(), info.getLeaderId() == null ? ""
+                        : info.getLeaderId().toString(), info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(),
+                        info.getLastAppliedIndex()));
+            } catch (IOException notRunning) {
+                out.add(new QuorumGroupStatus(g, "", "", -1, -1, -1));
+            }
+        }
+        return out;
+    }
+
+    /** The index in {@link #groupStatus} of the group the queue is placed on. */
+    public int groupIndexOf(String vhost, String name) {
+        return groups.indexOf(groupOf(vhost, name));
     }
 
     private static String key(String vhost, String name) {
