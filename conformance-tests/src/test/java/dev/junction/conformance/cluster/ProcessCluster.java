@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.junction.config.ClusterPeer;
 import dev.junction.conformance.BrokerProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -74,7 +75,7 @@ public final class ProcessCluster implements AutoCloseable {
         metadataLeader();
     }
 
-    /** Raft port pairs (p, p + 1) and the client ports, all held at once so that none is chosen twice. */
+    /** Raft port pairs (p, p + ClusterPeer.QUORUM_PORT_OFFSET) and the client ports, all held at once so that none is chosen twice. */
     private void choosePorts() throws IOException {
         List<ServerSocket> held = new ArrayList<>();
         try {
@@ -82,7 +83,7 @@ public final class ProcessCluster implements AutoCloseable {
                 ServerSocket s = new ServerSocket(0);
                 held.add(s);
                 try {
-                    held.add(new ServerSocket(s.getLocalPort() + 1));
+                    held.add(new ServerSocket(s.getLocalPort() + ClusterPeer.QUORUM_PORT_OFFSET));
                     raftPorts[i++] = s.getLocalPort();
                 } catch (IOException taken) {
                     // try another
