@@ -26,8 +26,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,6 +72,8 @@ public final class Broker implements AutoCloseable {
     private RoutingEngine engine;
     private ClusterNode cluster;
     private dev.junction.cluster.quorum.QuorumNode quorum; // quorum queues' groups, in a cluster only
+    /** Native epoll where it loads, else NIO; every listener's sockets and event loops use it. */
+    private final Transport transport = Transport.choose();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private HttpListener http;
@@ -144,15 +144,20 @@ public final class Broker implements AutoCloseable {
 
         // The http listener comes first, so that /health answers "starting" (503) while the store is read back.
         gate = new ConnectionGate(config.limits().maxConnections(), config.limits().admission(), registry);
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        boss = transport.group(1);
+        workers = transport.group(0);
+        if (transport.whyNotEpoll() == null) {
+            LOG.info("network transport: {}", transport.label());
+        } else {
+            LOG.info("network transport: {} ({})", transport.label(), transport.whyNotEpoll());
+        }
         ListenerConfig httpConfig = config.listeners().http();
         if (httpConfig.enabled()) {
             ServerTls httpTls = tls("http", httpConfig);
             http = new HttpListener(registry, adminWork, gate, config.limits().admission().httpIdleTimeout(),
                     httpTls, health);
             listen("http", ListenerBindException.bind("http", httpConfig.bind(), httpConfig.port(),
-                    () -> http.start(boss, workers, httpConfig.bind(), httpConfig.port())), httpTls);
+                    () -> http.start(transport.bootstrap(boss, workers), httpConfig.bind(), httpConfig.port())), httpTls);
         }
 
         StorageConfig storage = config.storage();
@@ -232,7 +237,7 @@ public final class Broker implements AutoCloseable {
                     TcpListener tcp = new TcpListener(key, serving, gate, tls);
                     listeners.add(tcp);
                     listen(key, ListenerBindException.bind(key, listener.bind(), listener.port(),
-                            () -> tcp.start(boss, workers, listener.bind(), listener.port())), tls);
+                            () -> tcp.start(transport.bootstrap(boss, workers), listener.bind(), listener.port())), tls);
                 }
             }
         }

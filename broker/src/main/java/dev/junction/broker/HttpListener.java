@@ -9,10 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -71,11 +69,9 @@ final class HttpListener {
         this.management = api;
     }
 
-    InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
+    InetSocketAddress start(ServerBootstrap bootstrap, String bind, int port)
             throws InterruptedException {
-        server = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+        server = bootstrap
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

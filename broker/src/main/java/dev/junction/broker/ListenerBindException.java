@@ -1,5 +1,6 @@
 package dev.junction.broker;
 
+import io.netty.channel.unix.Errors;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.UnresolvedAddressException;
@@ -47,6 +48,13 @@ final class ListenerBindException extends Exception {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException b) {
                 String message = b.getMessage() == null ? "cannot bind" : b.getMessage();
+                return message.contains("in use") ? message + ": another process holds the port" : message;
+            }
+            if (t instanceof Errors.NativeIoException n && n.getMessage() != null
+                    && n.getMessage().startsWith("bind(")) {
+                // The epoll transport reports a failed bind(2) as "bind(..) failed with error(-98): Address already
+                // in use" instead of a BindException: the text after the errno is the JDK's message for it.
+                String message = n.getMessage().substring(n.getMessage().lastIndexOf(": ") + 2);
                 return message.contains("in use") ? message + ": another process holds the port" : message;
             }
             if (t instanceof UnresolvedAddressException) {

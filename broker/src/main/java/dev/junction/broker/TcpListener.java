@@ -5,9 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -37,11 +35,9 @@ final class TcpListener {
         this.tls = tls;
     }
 
-    InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, String bind, int port)
+    InetSocketAddress start(ServerBootstrap bootstrap, String bind, int port)
             throws InterruptedException {
-        server = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+        server = bootstrap
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // Consumers stop receiving while a socket's outbound buffer is above the high mark.
