@@ -6,7 +6,7 @@
 #   rabbitmq    RabbitMQ 3.10.8, one node (all the Debian package can run here)
 #   junction-1  Junction, one node (no cluster section: a quorum queue is a durable queue on the node's store)
 #   junction-3  Junction, three processes on this machine as a cluster (Raft ports QUORUM_RAFT_PORT + 10 * i,
-#               the quorum groups on each one's port + 1); the publisher on node 1, the consumer on node 2
+#               the quorum groups on each one's port + 100); the publisher on node 1, the consumer on node 2
 #
 # Each case is two PerfTest processes on one fixed queue (-u, -ad false): a consumer (-x 0 -y 1, manual acks, its
 # default) started first, then a publisher (-x 1 -y 0) for QUORUM_SECONDS; both stop on their own. The queue
