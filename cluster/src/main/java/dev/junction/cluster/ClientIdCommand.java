@@ -8,15 +8,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * One client-id entry of the metadata log: a connection of node run {@code origin} claims {@code clientId} of
- * {@code vhost} with the claim number {@code claim}, or releases that claim when it closes. The encoding is the
- * entry's whole payload and starts with {@link #TAG}, a first byte no {@link MetadataCommand} version uses, so one
- * log carries both; then the operation's ordinal-free name, vhost, client id, origin and claim. Kept small (a few
- * dozen bytes): every connection of a cluster writes one.
+ * One client-id entry of the metadata log: a connection of node run {@code origin}, authenticated as {@code user},
+ * claims {@code clientId} of {@code vhost} with the claim number {@code claim}; or releases that claim when it
+ * closes and its session stays; or ends the session (with the claim of the connection that ended it, or 0 for a
+ * session that ended without one). The encoding is the entry's whole payload and starts with {@link #TAG}, a first
+ * byte no {@link MetadataCommand} version uses, so one log carries both; then the operation's ordinal-free name,
+ * vhost, client id, origin, claim and, when there is one, the user. An entry written before claims carried a user
+ * ends after the claim and decodes with a null user. Kept small (a few dozen bytes): every connection of a cluster
+ * writes one.
  */
-record ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim) {
+record ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim, String user) {
 
-    enum Op { CLAIM, RELEASE }
+    enum Op { CLAIM, RELEASE, END }
+
+    ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim) {
+        this(op, vhost, clientId, origin, claim, null);
+    }
 
     /** The first byte of a client-id entry; {@link MetadataCommand}'s versions are 1 and 2. */
     static final int TAG = 0x43;
@@ -27,7 +34,8 @@ record ClientIdCommand(Op op, String vhost, String clientId, String origin, long
     }
 
     byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + clientId.length() + origin.length());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + clientId.length() + origin.length()
+                + (user == null ? 0 : 2 + user.length()));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(TAG);
             out.writeUTF(op.name());
@@ -35,6 +43,9 @@ record ClientIdCommand(Op op, String vhost, String clientId, String origin, long
             out.writeUTF(clientId);
             out.writeUTF(origin);
             out.writeLong(claim);
+            if (user != null) {
+                out.writeUTF(user);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -48,7 +59,7 @@ record ClientIdCommand(Op op, String vhost, String clientId, String origin, long
                 throw new IllegalArgumentException("not a client-id entry (first byte " + tag + ")");
             }
             return new ClientIdCommand(Op.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF(),
-                    in.readLong());
+                    in.readLong(), in.available() > 0 ? in.readUTF() : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

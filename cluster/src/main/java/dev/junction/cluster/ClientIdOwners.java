@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * the latest committed claim of a client id is its owner everywhere, and a node whose connection it replaced is
  * told ({@link Lost}) and closes that connection as taken over [MQTT-3.1.4-2].
  *
+ * <p>Each client id also remembers the user whose claim took it, while that user's session may exist: after its
+ * connection is released (the session stays), until the session ends ({@link #ended}: a clean session's
+ * connection closes, a session expires or its queue is deleted). A claim by another user meanwhile is refused when
+ * applied, by the registry's own state, so every node refuses the same entry and changes nothing: the owner keeps
+ * its connection and its session, as a single node refuses a CONNECT for another user's session.
+ *
  * <p>The registry is applied on Ratis's apply thread and read from any thread (a concurrent map of small records);
  * it is not written to the local store: a restarted node rebuilds it from its snapshot and the log, and none of the
  * claims of an earlier run of a node are live. A snapshot carries it ({@link #snapshot}).
@@ -33,8 +39,15 @@ final class ClientIdOwners implements ClientIdClaims {
     /** A claim committed but never applied here (a snapshot installed over it) fails its connection after this. */
     private static final long ANSWER_TIMEOUT_SECONDS = 30;
 
-    /** The latest claim of a client id: the run of a node that made it, and its number there. */
-    record Owner(String origin, long claim) {
+    /**
+     * The latest claim of a client id: the run of a node that made it and its number there (a null origin when
+     * no connection holds it: released, its session kept), and the user it belongs to (null for a claim logged
+     * before claims carried their user, which any user may take over).
+     */
+    record Owner(String origin, long claim, String user) {
+        boolean held() {
+            return origin != null;
+        }
     }
 
     private final String origin;
@@ -47,6 +60,8 @@ final class ClientIdOwners implements ClientIdClaims {
     private final Map<String, Owner> owners = new ConcurrentHashMap<>();
     /** The few node runs that own anything, each string kept once rather than once per client id. */
     private final Map<String, String> origins = new ConcurrentHashMap<>();
+    /** The users that own client ids, each string kept once. */
+    private final Map<String, String> users = new ConcurrentHashMap<>();
     private volatile Lost listener;
 
     /**
@@ -60,7 +75,7 @@ final class ClientIdOwners implements ClientIdClaims {
     }
 
     @Override
-    public CompletableFuture<Long> claim(String vhost, String clientId) {
+    public CompletableFuture<Long> claim(String vhost, String clientId, String user) {
         Optional<String> why = refusal.get();
         if (why.isPresent()) {
             return CompletableFuture.failedFuture(refused(clientId, why.get()));
@@ -68,7 +83,7 @@ final class ClientIdOwners implements ClientIdClaims {
         long claim = claims.incrementAndGet();
         CompletableFuture<Long> granted = new CompletableFuture<>();
         waiting.put(claim, granted);
-        log.apply(new ClientIdCommand(ClientIdCommand.Op.CLAIM, vhost, clientId, origin, claim).encode())
+        log.apply(new ClientIdCommand(ClientIdCommand.Op.CLAIM, vhost, clientId, origin, claim, user).encode())
                 .whenComplete((ok, failed) -> {
                     if (failed != null) {
                         granted.completeExceptionally(refused(clientId, "the metadata log did not commit the claim ("
@@ -85,7 +100,7 @@ final class ClientIdOwners implements ClientIdClaims {
             return true; // never claimed through the cluster (a server-assigned client id)
         }
         Owner o = owners.get(key(vhost, clientId));
-        return o != null && o.claim() == claim && o.origin().equals(origin);
+        return o != null && o.claim() == claim && origin.equals(o.origin());
     }
 
     @Override
@@ -93,13 +108,30 @@ final class ClientIdOwners implements ClientIdClaims {
         if (claim == LOCAL_CLAIM || !holds(vhost, clientId, claim)) {
             return; // overtaken already: the later claim's entry replaced it everywhere
         }
-        log.apply(new ClientIdCommand(ClientIdCommand.Op.RELEASE, vhost, clientId, origin, claim).encode())
-                .whenComplete((ok, failed) -> {
-                    if (failed != null) {
-                        // The entry stays until the client id is claimed again: it names no live connection.
-                        LOG.debug("release of MQTT client id '{}' not committed: {}", clientId, failed.toString());
-                    }
-                });
+        submit(new ClientIdCommand(ClientIdCommand.Op.RELEASE, vhost, clientId, origin, claim));
+    }
+
+    @Override
+    public void ended(String vhost, String clientId, long claim) {
+        if (claim == LOCAL_CLAIM) {
+            Owner o = owners.get(key(vhost, clientId));
+            if (o == null || o.held()) {
+                return; // nothing remembered (a server-assigned id), or a connection holds it: not this session's
+            }
+        } else if (!holds(vhost, clientId, claim)) {
+            return; // overtaken already: the later claim's entry names its own user
+        }
+        submit(new ClientIdCommand(ClientIdCommand.Op.END, vhost, clientId, origin, claim));
+    }
+
+    /** A release or an end, not waited for. */
+    private void submit(ClientIdCommand c) {
+        log.apply(c.encode()).whenComplete((ok, failed) -> {
+            if (failed != null) {
+                // The entry stays until the client id is claimed again by its user (see docs/cluster.md).
+                LOG.warn("{} of MQTT client id '{}' not committed: {}", c.op(), c.clientId(), failed.toString());
+            }
+        });
     }
 
     @Override
@@ -110,31 +142,70 @@ final class ClientIdOwners implements ClientIdClaims {
     /** On the apply thread: a committed claim or release, in log order. */
     void apply(ClientIdCommand c) {
         String key = key(c.vhost(), c.clientId());
-        Owner owner = new Owner(origins.computeIfAbsent(c.origin(), o -> o), c.claim());
-        if (c.op() == ClientIdCommand.Op.RELEASE) {
-            owners.remove(key, owner);
+        Owner previous = owners.get(key);
+        switch (c.op()) {
+            case RELEASE -> {
+                if (isClaim(previous, c)) {
+                    if (previous.user() == null) {
+                        owners.remove(key);
+                    } else {
+                        owners.put(key, new Owner(null, LOCAL_CLAIM, previous.user()));
+                    }
+                }
+            }
+            case END -> {
+                // Ended by the connection holding the id, or (claim 0) without one, while none holds it.
+                if (previous != null && (c.claim() == LOCAL_CLAIM ? !previous.held() : isClaim(previous, c))) {
+                    owners.remove(key);
+                }
+            }
+            case CLAIM -> claimed(key, previous, c);
+        }
+    }
+
+    private void claimed(String key, Owner previous, ClientIdCommand c) {
+        boolean mine = origin.equals(c.origin());
+        if (previous != null && previous.user() != null && c.user() != null && !previous.user().equals(c.user())) {
+            // Another user's session holds the id: refused on every node alike, and nothing changes; its owner's
+            // connection stays open.
+            CompletableFuture<Long> granted = mine ? waiting.remove(c.claim()) : null;
+            if (granted != null) {
+                granted.completeExceptionally(new BrokerException(ErrorKind.ACCESS_REFUSED, "client id '"
+                        + c.clientId() + "' belongs to a session of another user than '" + c.user() + "'"));
+            }
             return;
         }
-        Owner previous = owners.put(key, owner);
-        boolean mine = origin.equals(c.origin());
+        owners.put(key, owner(c.origin(), c.claim(), c.user()));
         if (mine) {
             CompletableFuture<Long> granted = waiting.remove(c.claim());
             if (granted != null) {
                 granted.complete(c.claim());
             }
         }
-        if (!mine && previous != null && previous.origin().equals(origin)) {
+        if (!mine && previous != null && origin.equals(previous.origin())) {
             lost(c.vhost(), c.clientId());
         }
     }
 
-    /** The registry as applied so far, each owner as the claim that made it, for a snapshot. */
+    private static boolean isClaim(Owner o, ClientIdCommand c) {
+        return o != null && o.claim() == c.claim() && c.origin().equals(o.origin());
+    }
+
+    private Owner owner(String ownerOrigin, long claim, String user) {
+        return new Owner(ownerOrigin == null ? null : origins.computeIfAbsent(ownerOrigin, o -> o), claim,
+                user == null ? null : users.computeIfAbsent(user, u -> u));
+    }
+
+    /**
+     * The registry as applied so far, for a snapshot: each held id as the claim that made it, each released one
+     * (its session kept) as a release naming its user and no node.
+     */
     List<ClientIdCommand> snapshot() {
         List<ClientIdCommand> all = new ArrayList<>(owners.size());
         owners.forEach((key, o) -> {
             int nul = key.indexOf('\u0000');
-            all.add(new ClientIdCommand(ClientIdCommand.Op.CLAIM, key.substring(0, nul), key.substring(nul + 1),
-                    o.origin(), o.claim()));
+            all.add(new ClientIdCommand(o.held() ? ClientIdCommand.Op.CLAIM : ClientIdCommand.Op.RELEASE,
+                    key.substring(0, nul), key.substring(nul + 1), o.held() ? o.origin() : "", o.claim(), o.user()));
         });
         return all;
     }
@@ -147,18 +218,18 @@ final class ClientIdOwners implements ClientIdClaims {
         Map<String, Owner> before = Map.copyOf(owners);
         owners.clear();
         for (ClientIdCommand c : snapshot) {
-            owners.put(key(c.vhost(), c.clientId()), new Owner(origins.computeIfAbsent(c.origin(), o -> o),
-                    c.claim()));
+            boolean held = c.op() == ClientIdCommand.Op.CLAIM;
+            owners.put(key(c.vhost(), c.clientId()), owner(held ? c.origin() : null, c.claim(), c.user()));
         }
         before.forEach((key, o) -> {
             Owner now = owners.get(key);
-            if (o.origin().equals(origin) && (now == null || !now.equals(o))) {
+            if (origin.equals(o.origin()) && (now == null || !now.equals(o))) {
                 int nul = key.indexOf('\u0000');
                 lost(key.substring(0, nul), key.substring(nul + 1));
             }
         });
         owners.forEach((key, o) -> {
-            CompletableFuture<Long> granted = o.origin().equals(origin) ? waiting.remove(o.claim()) : null;
+            CompletableFuture<Long> granted = origin.equals(o.origin()) ? waiting.remove(o.claim()) : null;
             if (granted != null) {
                 granted.complete(o.claim());
             }

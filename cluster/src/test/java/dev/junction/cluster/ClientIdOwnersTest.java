@@ -49,7 +49,7 @@ class ClientIdOwnersTest {
     @Test
     void aClaimIsGrantedWhenThisNodeAppliesIt() {
         Node a = new Node("n1/run");
-        CompletableFuture<Long> claim = a.owners.claim("/", "device");
+        CompletableFuture<Long> claim = a.owners.claim("/", "device", "guest");
         assertThat(claim).isNotDone();
         a.catchUp();
         assertThat(claim).isCompleted();
@@ -61,8 +61,8 @@ class ClientIdOwnersTest {
     void theLaterCommittedClaimWinsOnEveryNodeAndTheLoserIsTold() {
         Node a = new Node("n1/run");
         Node b = new Node("n2/run");
-        CompletableFuture<Long> first = a.owners.claim("/", "device");
-        CompletableFuture<Long> second = b.owners.claim("/", "device");
+        CompletableFuture<Long> first = a.owners.claim("/", "device", "guest");
+        CompletableFuture<Long> second = b.owners.claim("/", "device", "guest");
         a.catchUp();
         b.catchUp();
         assertThat(first).isCompleted();
@@ -73,7 +73,7 @@ class ClientIdOwnersTest {
         assertThat(b.lost).isEmpty();
 
         // In the other order of commits the other node wins: the log decides, not the nodes.
-        CompletableFuture<Long> again = a.owners.claim("/", "device");
+        CompletableFuture<Long> again = a.owners.claim("/", "device", "guest");
         a.catchUp();
         b.catchUp();
         assertThat(a.owners.holds("/", "device", again.join())).isTrue();
@@ -83,8 +83,8 @@ class ClientIdOwnersTest {
     @Test
     void aNewerClaimOfTheSameNodeIsNoLoss() {
         Node a = new Node("n1/run");
-        CompletableFuture<Long> first = a.owners.claim("/", "device");
-        CompletableFuture<Long> second = a.owners.claim("/", "device");
+        CompletableFuture<Long> first = a.owners.claim("/", "device", "guest");
+        CompletableFuture<Long> second = a.owners.claim("/", "device", "guest");
         a.catchUp();
         assertThat(a.owners.holds("/", "device", first.join())).isFalse();
         assertThat(a.owners.holds("/", "device", second.join())).isTrue();
@@ -99,6 +99,12 @@ class ClientIdOwnersTest {
         b.catchUp();
         assertThat(b.owners.size()).isEqualTo(1);
         a.owners.release("/", "device", claim);
+        a.catchUp();
+        b.catchUp();
+        assertThat(a.owners.holds("/", "device", claim)).isFalse();
+        // The session stays, so its user stays remembered until the session ends.
+        assertThat(a.owners.size()).isEqualTo(1);
+        a.owners.ended("/", "device", ClientIdClaims.LOCAL_CLAIM);
         a.catchUp();
         b.catchUp();
         assertThat(a.owners.size()).isZero();
@@ -125,7 +131,7 @@ class ClientIdOwnersTest {
     void withoutALeaderNothingIsSubmittedAndTheClaimFails() {
         Node a = new Node("n1/run");
         a.refusal = Optional.of("cluster node 'n1' has no leader for the metadata group");
-        CompletableFuture<Long> claim = a.owners.claim("/", "device");
+        CompletableFuture<Long> claim = a.owners.claim("/", "device", "guest");
         assertThat(claim).isCompletedExceptionally();
         assertThat(claim.handle((ok, e) -> e).join()).isInstanceOf(BrokerException.class)
                 .hasMessageContaining("cannot claim client id 'device'").hasMessageContaining("no leader");
@@ -136,7 +142,7 @@ class ClientIdOwnersTest {
     void aClaimTheLogDidNotCommitFails() {
         ClientIdOwners owners = new ClientIdOwners("n1/run",
                 entry -> CompletableFuture.failedFuture(new IllegalStateException("timed out")), Optional::empty);
-        assertThat(owners.claim("/", "device").handle((ok, e) -> e).join())
+        assertThat(owners.claim("/", "device", "guest").handle((ok, e) -> e).join())
                 .hasMessageContaining("did not commit the claim");
     }
 
@@ -181,7 +187,11 @@ class ClientIdOwnersTest {
     }
 
     private long claimed(Node n, String clientId) {
-        CompletableFuture<Long> claim = n.owners.claim("/", clientId);
+        return claimed(n, clientId, "guest");
+    }
+
+    private long claimed(Node n, String clientId, String user) {
+        CompletableFuture<Long> claim = n.owners.claim("/", clientId, user);
         n.catchUp();
         return claim.join();
     }

@@ -195,9 +195,10 @@ final class ConnectFlow {
         CompletableFuture<Void> handled = new CompletableFuture<>();
         // The client id is claimed first: across a cluster's nodes the latest claim wins and the other node closes
         // its connection [MQTT-3.1.4-2]. A server-assigned id is nobody else's and claims nothing. Alone, the claim
-        // is granted at once (a completed future) and costs nothing.
-        CompletableFuture<Long> claim = assigned ? ClientIdClaims.LOCAL.claim(cfg.vhost(), clientId)
-                : c.server.clientIds.claim(cfg.vhost(), clientId);
+        // is granted at once (a completed future) and costs nothing. The claim names the user: in a cluster a client
+        // id whose session belongs to another user is refused before any node's connection is touched.
+        CompletableFuture<Long> claim = assigned ? ClientIdClaims.LOCAL.claim(cfg.vhost(), clientId, user.name())
+                : c.server.clientIds.claim(cfg.vhost(), clientId, user.name());
         boolean cleanStart = vh.isCleanSession();
         if (claim.isDone() && !claim.isCompletedExceptionally()) {
             attach(session, ack, cleanStart, claim.join(), handled);
@@ -234,11 +235,19 @@ final class ConnectFlow {
     /**
      * The cluster could not order the claim (this node is on a minority side, or alone): refused with Server
      * unavailable (MQTT 5 0x88, 3.1.1 return code 3), rather than accepted with a second owner of the client id
-     * alive on the majority's side [MQTT-3.1.4-2]. The client tries again, here later or on another node.
+     * alive on the majority's side [MQTT-3.1.4-2]. The client tries again, here later or on another node. A claim
+     * refused because the client id's session belongs to another user gets what a single node answers for that
+     * session: Not authorized (MQTT 5 0x87, 3.1.1 return code 5), and nothing changed on any node.
      */
     private void unclaimed(ClientSession session, Throwable refused) {
         Throwable cause = refused instanceof CompletionException && refused.getCause() != null
                 ? refused.getCause() : refused;
+        if (cause instanceof BrokerException e && e.kind() == ErrorKind.ACCESS_REFUSED) {
+            LOG.info("MQTT client '{}' ({}) refused: the session belongs to another user (user '{}')",
+                    session.clientId(), c.remote(), user.name());
+            c.refuse(ReasonCode.NOT_AUTHORIZED);
+            return;
+        }
         LOG.info("MQTT client '{}' ({}) refused: {}", session.clientId(), c.remote(), cause.getMessage());
         c.refuse(ReasonCode.SERVER_UNAVAILABLE);
     }

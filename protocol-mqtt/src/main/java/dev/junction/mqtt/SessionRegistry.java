@@ -245,12 +245,13 @@ final class SessionRegistry {
             return; // taken over: the new owner decides
         }
         s.owner = null;
-        claims.release(vhost.name(), s.clientId, s.claim);
         s.disconnected(expirySeconds, System.currentTimeMillis());
         if (expirySeconds == 0) {
+            claims.ended(vhost.name(), s.clientId, s.claim); // the id is free for any user again
             endSession(s);
             return;
         }
+        claims.release(vhost.name(), s.clientId, s.claim); // the id stays its user's while the session lives
         if (expirySeconds != MqttConfig.NEVER_EXPIRE) {
             armExpiry(s, TimeUnit.SECONDS.toMillis(expirySeconds));
         }
@@ -270,6 +271,7 @@ final class SessionRegistry {
                 return;
             }
             LOG.debug("MQTT session '{}' expired", s.clientId);
+            claims.ended(vhost.name(), s.clientId, ClientIdClaims.LOCAL_CLAIM);
             endSession(s);
         }
     }
@@ -314,8 +316,11 @@ final class SessionRegistry {
                 live = s.owner;
                 s.owner = null;
                 s.cancelExpiry();
+                // A live connection's claim ends with the session here: its close no longer detaches anything.
+                claims.ended(vhost.name(), clientId, live != null ? s.claim : ClientIdClaims.LOCAL_CLAIM);
                 endSession(s);
             } else {
+                claims.ended(vhost.name(), clientId, ClientIdClaims.LOCAL_CLAIM);
                 stored.delete(clientId);
             }
             LOG.info("MQTT session '{}' ended: its queue was deleted over AMQP", clientId);

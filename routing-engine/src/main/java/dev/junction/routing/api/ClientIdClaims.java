@@ -8,6 +8,12 @@ import java.util.concurrent.CompletableFuture;
  * told, so that it closes that connection as taken over [MQTT-3.1.4-2]. Claims are ordered by one log, so two
  * connections with one client id on two nodes at once end with the same winner everywhere.
  *
+ * <p>A client id belongs to the user whose connection claimed it while that user's session exists, connected or
+ * not: a claim by another user is refused (the session is not theirs to resume or to end), as a single node
+ * refuses a CONNECT for a session of another user. A connection that goes without ending its session
+ * ({@link #release}) leaves the id to its user; one that ends it, or a session that ends without a connection
+ * ({@link #ended}), frees the id for any user.
+ *
  * <p>A broker without a cluster uses {@link #LOCAL}: every claim is granted at once and never lost, which leaves the
  * protocol's own takeover on its node as the only one. A claim is a number that identifies it among this node's
  * claims; {@link #LOCAL}'s is always {@link #LOCAL_CLAIM}. Callable from any thread; the futures and the listener
@@ -24,8 +30,8 @@ public interface ClientIdClaims {
         private final CompletableFuture<Long> granted = CompletableFuture.completedFuture(LOCAL_CLAIM);
 
         @Override
-        public CompletableFuture<Long> claim(String vhost, String clientId) {
-            return granted;
+        public CompletableFuture<Long> claim(String vhost, String clientId, String user) {
+            return granted; // the session registry checks the session's user on this node
         }
 
         @Override
@@ -38,23 +44,39 @@ public interface ClientIdClaims {
         }
 
         @Override
+        public void ended(String vhost, String clientId, long claim) {
+        }
+
+        @Override
         public void onLost(Lost listener) {
         }
     };
 
     /**
-     * Claims {@code clientId} of {@code vhost} for a connection of this node. Completes with the claim once it is
-     * the client id's latest (in a cluster: once the metadata log committed it and this node applied it); fails
-     * with an {@link ErrorKind#INTERNAL_ERROR} {@link BrokerException} when it cannot be granted now (a cluster node
-     * without a majority), so that the caller refuses the connection rather than let two owners live.
+     * Claims {@code clientId} of {@code vhost} for a connection of this node authenticated as {@code user}.
+     * Completes with the claim once it is the client id's latest (in a cluster: once the metadata log committed it
+     * and this node applied it); fails with an {@link ErrorKind#ACCESS_REFUSED} {@link BrokerException} when the
+     * client id belongs to another user's session (nothing changed anywhere), and with an
+     * {@link ErrorKind#INTERNAL_ERROR} one when it cannot be granted now (a cluster node without a majority), so
+     * that the caller refuses the connection rather than let two owners live.
      */
-    CompletableFuture<Long> claim(String vhost, String clientId);
+    CompletableFuture<Long> claim(String vhost, String clientId, String user);
 
     /** Whether {@code claim} (of this node) is still the client id's latest: no later claim was made anywhere. */
     boolean holds(String vhost, String clientId, long claim);
 
-    /** The connection of {@code claim} has gone: the client id is free, unless a later claim holds it already. */
+    /**
+     * The connection of {@code claim} has gone and its session stays: no connection holds the client id, which
+     * still belongs to the session's user (unless a later claim holds it already).
+     */
     void release(String vhost, String clientId, long claim);
+
+    /**
+     * The session of {@code clientId} ended: the client id is free for any user. {@code claim} is the claim of the
+     * connection that ended it, or {@link #LOCAL_CLAIM} when the session ended without a connection (it expired,
+     * or its queue was deleted); a client id a later claim holds is not freed.
+     */
+    void ended(String vhost, String clientId, long claim);
 
     /** Registers the one listener told when a claim of this node is overtaken by a later one of another node. */
     void onLost(Lost listener);
