@@ -85,8 +85,18 @@ class ClusterTest extends OnThreeNodes {
             c.abort();
         }
         nodes.close();
-        await("the Raft threads gone", () -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.isAlive() && t.getName().contains("@group-")));
+        try {
+            await("the Raft threads gone", () -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.isAlive() && t.getName().contains("@group-")));
+        } catch (AssertionError e) {
+            StringBuilder running = new StringBuilder();
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                if (t.isAlive() && t.getName().contains("@group-")) {
+                    running.append("\n").append(t.getName()).append(java.util.Arrays.toString(stack));
+                }
+            });
+            throw new AssertionError(e.getMessage() + "; still running:" + running, e);
+        }
     }
 
     @Test
