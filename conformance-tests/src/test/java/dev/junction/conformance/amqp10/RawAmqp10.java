@@ -3,6 +3,7 @@ package dev.junction.conformance.amqp10;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
@@ -92,6 +93,15 @@ final class RawAmqp10 implements AutoCloseable {
                 }
             } catch (SocketTimeoutException e) {
                 // nothing yet
+            } catch (SocketException e) {
+                if (!String.valueOf(e.getMessage()).contains("reset")) {
+                    throw e;
+                }
+                // The server closed first and this side then wrote (proton sends its AMQP header and open after the
+                // SASL outcome): the kernel answers those bytes with a reset, which a read reports instead of the
+                // end of stream that arrived before it. It is the server's close all the same.
+                eof = true;
+                transport.close_tail();
             }
         }
     }
