@@ -46,18 +46,13 @@ public final class ClusterPeers {
      * milliseconds) may get a port of the ephemeral range as its local one, and the node could not bind it again.
      */
     public static ServerSocket belowEphemeralRange() throws IOException {
-        int low = 32768;
-        try {
-            low = Integer.parseInt(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-                    .trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException notLinux) {
-            // the usual default
-        }
+        // Linux's ephemeral range starts at 32768 by default; the quorum port (+ offset) stays below it too.
+        int from = 10000;
+        int to = 32768 - ClusterPeer.QUORUM_PORT_OFFSET;
         java.util.Random random = new java.util.Random();
-        int from = Math.min(20000, low / 2);
         for (int tries = 0; tries < 1000; tries++) {
             try {
-                return new ServerSocket(from + random.nextInt(low - from - 2 * ClusterPeer.QUORUM_PORT_OFFSET));
+                return new ServerSocket(from + random.nextInt(to - from));
             } catch (IOException taken) {
                 // try another
             }
