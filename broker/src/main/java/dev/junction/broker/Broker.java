@@ -109,7 +109,7 @@ public final class Broker implements AutoCloseable {
      */
     public static Broker start(JunctionConfig config, List<ProtocolModule> protocols) throws Exception {
         Broker broker = new Broker(config, protocols);
-        try {
+        try (StartupWatch watch = StartupWatch.ofCurrentThread()) { // a start that stalls says where
             broker.startAll();
         } catch (Exception | Error e) {
             broker.close();

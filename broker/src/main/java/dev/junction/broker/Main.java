@@ -32,6 +32,8 @@ public final class Main {
     static final String DEFAULT_CONFIG = "config/junction.yaml";
     private static final String USAGE = "usage: junction [--config FILE] | check-config FILE"
             + " | hash-password [--iterations N] [PASSWORD] | ctl VERB [ARGS] | --version";
+    /** How long a stop waits for a start in progress to end (reading back a large store takes a while). */
+    private static final java.time.Duration STOP_WAITS_FOR_START = java.time.Duration.ofSeconds(60);
 
     private Main() {
     }
@@ -176,16 +178,29 @@ public final class Main {
         java.util.concurrent.atomic.AtomicReference<Broker> running = new java.util.concurrent.atomic.AtomicReference<>();
         // Registered before anything starts, so a SIGTERM that arrives while the listeners are coming up still
         // stops the broker cleanly (listeners, drain, store) rather than halting the JVM around it.
+        StartStopTurn turn = StartStopTurn.forCurrentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            synchronized (running) {
-                Broker broker = running.getAndSet(null);
-                if (broker != null) {
-                    broker.close();
+            try {
+                if (turn.awaitStopTurn(STOP_WAITS_FOR_START)) {
+                    try {
+                        Broker broker = running.getAndSet(null);
+                        if (broker != null) {
+                            broker.close();
+                        }
+                    } finally {
+                        turn.end();
+                    }
+                } else {
+                    LoggerFactory.getLogger(Main.class).warn("stopping while the start still runs: the broker is"
+                            + " not closed (its store recovers at the next start)");
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             stopped.countDown();
         }, "junction-shutdown"));
-        synchronized (running) {
+        turn.begin();
+        try {
             try {
                 running.set(Broker.start(config));
                 running.get().configFile(configFile);
@@ -207,6 +222,8 @@ public final class Main {
                 LoggerFactory.getLogger(Main.class).error("start failed", e);
                 return 1;
             }
+        } finally {
+            turn.end();
         }
         reloadOnHangup(running);
         try {

@@ -93,7 +93,28 @@ public final class BrokerProcess implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("broker did not log its " + listener + " port within 120 s:\n" + log());
+        throw new AssertionError("broker did not log its " + listener + " port within 120 s:\n" + log()
+                + "\nits threads:\n" + threadDump());
+    }
+
+    /**
+     * The process's threads as {@code jstack} prints them, so a start that hangs says where; a note instead when
+     * the JDK has no jstack or it does not answer in time.
+     */
+    private String threadDump() throws InterruptedException {
+        Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        Path jstack = java.getParent() == null ? Path.of("jstack") : java.resolveSibling("jstack");
+        try {
+            Process dump = new ProcessBuilder(jstack.toString(), Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            byte[] out = dump.getInputStream().readAllBytes();
+            if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no thread dump: " + e.getMessage() + ")";
+        }
     }
 
     public String log() {

@@ -41,6 +41,26 @@ public final class ClusterPeers {
     }
 
     /**
+     * A socket on a free port below the kernel's ephemeral range, for a node that is killed and started again on the
+     * same ports: while it is down, any outgoing connection on the machine (its peers reconnect every few hundred
+     * milliseconds) may get a port of the ephemeral range as its local one, and the node could not bind it again.
+     */
+    public static ServerSocket belowEphemeralRange() throws IOException {
+        // Linux's ephemeral range starts at 32768 by default; the quorum port (+ offset) stays below it too.
+        int from = 10000;
+        int to = 32768 - ClusterPeer.QUORUM_PORT_OFFSET;
+        java.util.Random random = new java.util.Random();
+        for (int tries = 0; tries < 1000; tries++) {
+            try {
+                return new ServerSocket(from + random.nextInt(to - from));
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        return new ServerSocket(0);
+    }
+
+    /**
      * Ports p whose p + ClusterPeer.QUORUM_PORT_OFFSET is free too (a node's quorum groups listen there), held together until all are chosen so
      * that no node's p or p + offset is another's.
      */

@@ -75,12 +75,15 @@ public final class ProcessCluster implements AutoCloseable {
         metadataLeader();
     }
 
-    /** Raft port pairs (p, p + ClusterPeer.QUORUM_PORT_OFFSET) and the client ports, all held at once so that none is chosen twice. */
+    /**
+     * Raft port pairs (p, p + ClusterPeer.QUORUM_PORT_OFFSET) and the client ports, all held at once so that none is
+     * chosen twice, below the ephemeral range so that no outgoing connection takes one while its node is down.
+     */
     private void choosePorts() throws IOException {
         List<ServerSocket> held = new ArrayList<>();
         try {
             for (int i = 0; i < IDS.length; ) {
-                ServerSocket s = new ServerSocket(0);
+                ServerSocket s = ClusterPeers.belowEphemeralRange();
                 held.add(s);
                 try {
                     held.add(new ServerSocket(s.getLocalPort() + ClusterPeer.QUORUM_PORT_OFFSET));
@@ -92,7 +95,7 @@ public final class ProcessCluster implements AutoCloseable {
             for (String id : IDS) {
                 int[] ports = new int[3];
                 for (int k = 0; k < ports.length; k++) {
-                    ServerSocket s = new ServerSocket(0);
+                    ServerSocket s = ClusterPeers.belowEphemeralRange();
                     held.add(s);
                     ports[k] = s.getLocalPort();
                 }

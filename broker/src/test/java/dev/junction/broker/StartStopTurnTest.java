@@ -1,0 +1,116 @@
+package dev.junction.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The shutdown hook waits for the start to end, but not for a start whose own thread is exiting the JVM. */
+class StartStopTurnTest {
+    @Test
+    void theStopWaitsForTheStartToEnd() throws Exception {
+        StartStopTurn turn = new StartStopTurn(() -> false);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch endStart = new CountDownLatch(1);
+        Thread starter = new Thread(() -> {
+            turn.begin();
+            started.countDown();
+            try {
+                endStart.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                turn.end();
+            }
+        });
+        starter.start();
+        started.await();
+        CompletableFuture<Boolean> stop = CompletableFuture.supplyAsync(() -> awaitTurn(turn));
+        Thread.sleep(300);
+        assertThat(stop).isNotDone();
+        endStart.countDown();
+        assertThat(stop.get(10, TimeUnit.SECONDS)).isTrue();
+        starter.join(10_000);
+    }
+
+    /** As Ratis's System.exit on the starting thread: that thread waits for the hook, which must not wait for it. */
+    @Test
+    void theStopGoesOnWhenTheStartingThreadExits() throws Exception {
+        AtomicBoolean exiting = new AtomicBoolean();
+        StartStopTurn turn = new StartStopTurn(exiting::get);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Thread starter = new Thread(() -> {
+            turn.begin();
+            started.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        starter.start();
+        started.await();
+        CompletableFuture<Boolean> stop = CompletableFuture.supplyAsync(() -> awaitTurn(turn));
+        Thread.sleep(300);
+        assertThat(stop).isNotDone();
+        exiting.set(true);
+        assertThat(stop.get(10, TimeUnit.SECONDS)).isFalse();
+        never.countDown();
+        starter.join(10_000);
+    }
+
+    @Test
+    void theStopGoesOnAfterItsBound() throws Exception {
+        StartStopTurn turn = new StartStopTurn(() -> false);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Thread starter = new Thread(() -> {
+            turn.begin();
+            started.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        starter.start();
+        started.await();
+        assertThat(turn.awaitStopTurn(Duration.ofMillis(300))).isFalse();
+        never.countDown();
+        starter.join(10_000);
+    }
+
+    @Test
+    void aThreadThatWaitsIsNotExiting() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        Thread waiting = new Thread(() -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        waiting.start();
+        assertThat(StartStopTurn.exiting(waiting)).isFalse();
+        assertThat(StartStopTurn.exiting(Thread.currentThread())).isFalse();
+        never.countDown();
+        waiting.join(10_000);
+    }
+
+    private static boolean awaitTurn(StartStopTurn turn) {
+        try {
+            boolean got = turn.awaitStopTurn(Duration.ofMinutes(1));
+            if (got) {
+                turn.end();
+            }
+            return got;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
