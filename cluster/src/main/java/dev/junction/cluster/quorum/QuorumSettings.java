@@ -42,6 +42,10 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
         RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
         // Ratis's default of 100 outstanding requests per client would hold a busy node's publishes one by one.
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 1000);
+        // Ratis's default of 8 AppendEntries in flight per follower sent each entry in a request of its own, each
+        // written and forced by the follower on its own. With at most 2 in flight, the entries that arrive while
+        // they are answered go in the next request together (docs/benchmarks.md, "Quorum queues, three nodes").
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 2);
         GrpcConfigKeys.Server.setHost(p, bind);
         GrpcConfigKeys.Server.setPort(p, port);
         TimeDuration min = TimeDuration.valueOf(electionMin.toMillis(), TimeUnit.MILLISECONDS);
