@@ -4,54 +4,45 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.junction.broker.Broker;
-import dev.junction.config.ConfigLoader;
-import dev.junction.conformance.cluster.ClusterPeers;
+import dev.junction.conformance.cluster.quorum.QuorumCluster3;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * Three brokers in one JVM as a cluster for the MQTT session tests: free ports, a directory per node, elections
- * timing out within 0.5 to 1 s (so a stopped node's consumers are judged silent after about 5 s), the MQTT and
- * AMQP 0-9-1 listeners on ephemeral ports, and the default {@code guest} user for both protocols.
+ * The three-broker cluster of the quorum queue tests ({@link QuorumCluster3}: free ports, a directory per node,
+ * elections timing out within 0.5 to 1 s, so a stopped node's consumers are judged silent after about 5 s) with
+ * what the MQTT session tests add: a Paho client of a node, guest's connect options, and waiting for a session
+ * queue to appear or go on a node.
  */
 final class MqttCluster3 implements AutoCloseable {
-    static final String[] IDS = ClusterPeers.IDS;
 
-    private final Path dir;
-    private final int[] ports;
-    final Map<String, Broker> brokers = new TreeMap<>();
+    private final QuorumCluster3 nodes;
 
     MqttCluster3(Path dir) throws Exception {
-        this.dir = dir;
-        this.ports = ClusterPeers.freePortPairs(3);
-        for (int i = 0; i < 3; i++) {
-            brokers.put(IDS[i], Broker.start(ConfigLoader.parse(config(i), "test.yaml")));
-        }
-        await("a metadata leader on every node", () -> brokers.values().stream()
-                .allMatch(b -> !b.cluster().orElseThrow().status().leader().isEmpty()));
+        this.nodes = new QuorumCluster3(dir);
     }
 
     /** Stops {@code node} as a crash would leave it for the others: it answers nothing from now on. */
     void stop(String node) {
-        brokers.remove(node).close();
+        nodes.stop(node);
+    }
+
+    Broker broker(String node) {
+        return nodes.node(node);
     }
 
     Connection amqp(String node) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
-        f.setPort(brokers.get(node).address("amqp").getPort());
+        f.setPort(broker(node).address("amqp").getPort());
         return f.newConnection();
     }
 
     /** A Paho MQTT 3.1.1 client of {@code node}, not connected, without state of its own across instances. */
     MqttClient mqtt(String node, String clientId) throws Exception {
-        return new MqttClient("tcp://127.0.0.1:" + brokers.get(node).address("mqtt").getPort(), clientId,
+        return new MqttClient("tcp://127.0.0.1:" + broker(node).address("mqtt").getPort(), clientId,
                 new MemoryPersistence());
     }
 
@@ -69,7 +60,7 @@ final class MqttCluster3 implements AutoCloseable {
 
     /** Waits until {@code queue} exists ({@code present}) or is gone on {@code node}, as a passive declare says. */
     void awaitQueue(String node, String queue, boolean present) throws Exception {
-        await(queue + (present ? " on " : " gone from ") + node, () -> {
+        QuorumCluster3.await(queue + (present ? " on " : " gone from ") + node, () -> {
             try (Connection c = amqp(node); Channel ch = c.createChannel()) {
                 ch.queueDeclarePassive(queue);
                 return present;
@@ -79,31 +70,8 @@ final class MqttCluster3 implements AutoCloseable {
         });
     }
 
-    static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private String config(int i) {
-        return """
-                listeners:
-                  amqp: { port: 0 }
-                  mqtt: { port: 0 }
-                  mqtt_ws: { port: 0 }
-                  http: { bind: 127.0.0.1, port: 0 }
-                storage: { dir: "%s" }
-                """.formatted(dir.resolve(IDS[i] + "/data"))
-                + ClusterPeers.section(i, ports, dir.resolve(IDS[i] + "/raft"), 500, 1000);
-    }
-
     @Override
     public void close() {
-        brokers.values().forEach(Broker::close);
-        brokers.clear();
+        nodes.close();
     }
 }

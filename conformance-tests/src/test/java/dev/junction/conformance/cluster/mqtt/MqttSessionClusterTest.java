@@ -238,7 +238,7 @@ class MqttSessionClusterTest {
     /** A HiveMQ MQTT 5 client of {@code node}, as guest. */
     private Mqtt5BlockingClient client5(String node, String id) {
         Mqtt5BlockingClient c = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(cluster.brokers.get(node).address("mqtt").getPort())
+                .serverHost("127.0.0.1").serverPort(cluster.broker(node).address("mqtt").getPort())
                 .simpleAuth().username("guest").password(StandardCharsets.UTF_8.encode("guest")).applySimpleAuth()
                 .buildBlocking();
         clients5.add(c);

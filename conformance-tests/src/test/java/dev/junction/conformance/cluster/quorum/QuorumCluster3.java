@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Three brokers in one JVM as a cluster for the quorum queue tests (and the MQTT takeover tests of
- * {@code cluster.takeover}): free ports (each node's Raft port and the one after it, where its quorum groups
+ * {@code cluster.takeover}): free ports (each node's Raft port and the one 100 above it, where its quorum groups
  * listen), a directory per node, and the stock AMQP 0-9-1 client.
  */
 public final class QuorumCluster3 implements AutoCloseable {
