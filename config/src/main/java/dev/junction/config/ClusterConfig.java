@@ -13,7 +13,7 @@ import java.util.Optional;
  * apart the metadata snapshots are and the size of the Raft log's segments (the closed segments before a
  * snapshot are purged). {@code allowInsecure}: the operator allowed the Raft port, which has neither encryption
  * nor authentication, to bind an address other than loopback. {@code quorumPort}: the port of this node's quorum
- * queues' Raft server (by default the Raft port plus 1). {@code join}: this node joins a running cluster, so its
+ * queues' Raft server (by default the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}). {@code join}: this node joins a running cluster, so its
  * Raft groups start without a configuration of their own (no election) and get the cluster's from the leader
  * once an operator adds the node ({@code cluster_add_member}); it matters only while the node's Raft directories
  * are new, since a node that has run keeps the groups' current configuration there.

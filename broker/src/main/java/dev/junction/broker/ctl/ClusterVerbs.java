@@ -72,7 +72,7 @@ final class ClusterVerbs {
 
     /**
      * {@code add_cluster_node ID ADDRESS [QUORUM_ADDRESS]}: adds the node, which must be running with
-     * {@code cluster.join: true}, to every group; the quorum address defaults to the Raft port plus 1.
+     * {@code cluster.join: true}, to every group; the quorum address defaults to the Raft port plus 100 ({@code ClusterPeer.QUORUM_PORT_OFFSET}).
      */
     static void addNode(Call call) throws CtlException {
         Map<String, Object> body = new LinkedHashMap<>();
