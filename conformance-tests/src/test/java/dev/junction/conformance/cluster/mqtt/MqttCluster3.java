@@ -13,7 +13,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * The three-broker cluster of the quorum queue tests ({@link QuorumCluster3}: free ports, a directory per node,
- * elections timing out within 0.5 to 1 s, so a stopped node's consumers are judged silent after about 5 s) with
+ * elections timing out within 1 to 2 s, so a stopped node's consumers are judged silent after about 10 s) with
  * what the MQTT session tests add: a Paho client of a node, guest's connect options, and waiting for a session
  * queue to appear or go on a node.
  */

@@ -19,6 +19,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,14 +106,22 @@ class MqttSessionClusterTest {
 
     /** Connects clean or not; returns the CONNACK's Session Present. */
     private static boolean connect(MqttClient c, boolean cleanSession) throws Exception {
-        return c.connectWithResult(MqttCluster3.options(cleanSession)).getSessionPresent();
+        try {
+            return c.connectWithResult(MqttCluster3.options(cleanSession)).getSessionPresent();
+        } catch (MqttException e) {
+            throw new AssertionError("CONNECT of " + c.getClientId() + " to " + c.getServerURI() + ": " + e, e);
+        }
     }
 
     /** Subscribes {@code id} at QoS 1 with a persistent session on {@code node}, then disconnects it. */
     private void subscribeAndLeave(String node, String id) throws Exception {
         MqttClient c = client(node, id, new LinkedBlockingQueue<>(), false);
         assertThat(connect(c, false)).isFalse();
-        c.subscribe(TOPIC, 1);
+        try {
+            c.subscribe(TOPIC, 1);
+        } catch (MqttException e) {
+            throw new AssertionError("SUBSCRIBE of " + id + " on " + node + ": " + e, e);
+        }
         c.disconnect();
         cluster.awaitQueue("n3", "mqtt.session." + id, true); // the queue and binding reached the other nodes
     }
@@ -122,7 +131,11 @@ class MqttSessionClusterTest {
         MqttClient p = client(node, "pub-" + prefix, new LinkedBlockingQueue<>(), false);
         connect(p, true);
         for (int i = 0; i < count; i++) {
-            p.publish(TOPIC, (prefix + i).getBytes(StandardCharsets.UTF_8), 1, false);
+            try {
+                p.publish(TOPIC, (prefix + i).getBytes(StandardCharsets.UTF_8), 1, false);
+            } catch (MqttException e) {
+                throw new AssertionError("QoS 1 PUBLISH " + prefix + i + " on " + node + ": " + e, e);
+            }
         }
         p.disconnect();
     }

@@ -22,6 +22,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class QuorumCluster3 implements AutoCloseable {
     public static final String[] IDS = ClusterPeers.IDS;
+    /**
+     * The product's default election timeouts. Three brokers share this JVM and, in a full test run, two busy cores
+     * with everything else: shorter timeouts let a garbage collection or a starved thread start elections that no
+     * test asked for, and an election fails the commands in flight (a 3.1.1 QoS 1 publisher is then disconnected).
+     * A stopped node's consumers are judged silent after five times the maximum, 10 s.
+     */
+    static final int ELECTION_MIN_MS = 1000;
+    static final int ELECTION_MAX_MS = 2000;
 
     private final Path dir;
     private final int[] ports;
@@ -39,6 +47,10 @@ public final class QuorumCluster3 implements AutoCloseable {
         }
         await("a metadata leader on every node", () -> brokers.values().stream()
                 .allMatch(b -> !b.cluster().orElseThrow().status().leader().isEmpty()));
+        // The quorum groups elect on their own: a test's first declaration or publish should not race their first
+        // elections (those are the election tests' subject, not every test's).
+        await("a leader of every quorum group on every node", () -> brokers.values().stream()
+                .allMatch(b -> b.quorum().orElseThrow().groupStatus().stream().noneMatch(g -> g.leader().isEmpty())));
     }
 
     /** The running broker of node {@code id}. */
@@ -117,7 +129,7 @@ public final class QuorumCluster3 implements AutoCloseable {
                   http: { bind: 127.0.0.1, port: 0 }
                 storage: { dir: "%s" }
                 """.formatted(dir.resolve(IDS[i] + "/data"))
-                + ClusterPeers.section(i, ports, dir.resolve(IDS[i] + "/raft"), 500, 1000);
+                + ClusterPeers.section(i, ports, dir.resolve(IDS[i] + "/raft"), ELECTION_MIN_MS, ELECTION_MAX_MS);
     }
 
     @Override
