@@ -95,10 +95,12 @@ final class Dispatcher {
             dispatch(e);
             collector.pop();
         }
-        for (OutgoingLink out : acking) {
-            out.flushAcks();
+        if (!acking.isEmpty()) {
+            for (int i = 0; i < acking.size(); i++) { // indexed: this runs on every pump, most often with none
+                acking.get(i).flushAcks();
+            }
+            acking.clear();
         }
-        acking.clear();
         return any;
     }
 

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
@@ -50,9 +49,8 @@ final class MessageMapping {
     /** Annotations RabbitMQ 4 puts on every message it delivers over AMQP 1.0. */
     static final Symbol EXCHANGE = Symbol.valueOf("x-exchange");
     static final Symbol ROUTING_KEY = Symbol.valueOf("x-routing-key");
-    /** The headers this mapping turns back into fields; never sent as annotations or properties. */
-    private static final List<String> FIELDS = List.of(BODY, TO, ABSOLUTE_EXPIRY, GROUP_ID, GROUP_SEQUENCE,
-            REPLY_TO_GROUP_ID, MESSAGE_ID_TYPE, CORRELATION_ID_TYPE);
+    private static final String EXCHANGE_NAME = EXCHANGE.toString();
+    private static final String ROUTING_KEY_NAME = ROUTING_KEY.toString();
     /** Qpid JMS's annotations (message type, destination types): bytes in the AMQP JMS mapping. */
     private static final String JMS_ANNOTATION = "x-opt-jms-";
     private static final String STRING_BODY = "string";
@@ -123,11 +121,12 @@ final class MessageMapping {
 
     /**
      * The AMQP 1.0 message for a delivery: {@code deliveryCount} is the queue's count of deliveries so far,
-     * this one included.
+     * this one included. The headers are read in one pass: the ones that stand for a field are picked out as they
+     * come, the rest become annotations or application properties (a look-up per field and a search of the field
+     * names per header cost more than the rest of the mapping on every delivered message).
      */
     static Message toAmqp(dev.junction.routing.api.Message engine, int deliveryCount, boolean redelivered) {
         MessageProperties p = engine.properties();
-        Map<String, Object> headers = p.headers();
         Message m = Message.Factory.create();
         Header h = new Header();
         h.setDurable(p.persistent());
@@ -144,39 +143,89 @@ final class MessageMapping {
             h.setDeliveryCount(UnsignedInteger.valueOf(earlier));
         }
         m.setHeader(h);
-        m.setProperties(properties(p, headers));
-        Map<Symbol, Object> annotations = new LinkedHashMap<>();
-        annotations.put(EXCHANGE, engine.exchange());
-        annotations.put(ROUTING_KEY, engine.routingKey());
-        Map<String, Object> app = new LinkedHashMap<>();
-        headers.forEach((name, value) -> {
-            if (FIELDS.contains(name) || name.equals(EXCHANGE.toString()) || name.equals(ROUTING_KEY.toString())
-                    || value == null && name.startsWith("x-")) {
-                return;
-            }
-            if (name.startsWith(JMS_ANNOTATION)) {
-                Byte jms = jmsAnnotation(value);
-                if (jms != null) {
-                    annotations.put(Symbol.valueOf(name), jms);
-                }
-            } else if (name.startsWith("x-") || !AmqpValues.simple(value)) {
-                annotations.put(Symbol.valueOf(name), AmqpValues.toAmqp(value));
-            } else {
-                app.put(name, AmqpValues.toAmqp(value));
-            }
-        });
-        m.setMessageAnnotations(new MessageAnnotations(annotations));
-        if (!app.isEmpty()) {
-            m.setApplicationProperties(new ApplicationProperties(app));
+        Map<String, Object> headers = p.headers();
+        OutgoingHeaders out = new OutgoingHeaders(headers.size());
+        out.annotations.put(EXCHANGE, engine.exchange());
+        out.annotations.put(ROUTING_KEY, engine.routingKey());
+        headers.forEach(out);
+        m.setProperties(properties(p, out));
+        m.setMessageAnnotations(new MessageAnnotations(out.annotations));
+        if (out.app != null) {
+            m.setApplicationProperties(new ApplicationProperties(out.app));
         }
-        m.setBody(body(engine.body(), headers.get(BODY)));
+        m.setBody(body(engine.body(), out.body));
         return m;
     }
 
-    private static Properties properties(MessageProperties p, Map<String, Object> headers) {
+    /**
+     * The engine's headers of one outgoing message, sorted in one pass: those that stand for a field of the
+     * properties or for the body's kind (kept aside), and the others as annotations ({@code x-...}, and values
+     * application properties cannot hold) or application properties.
+     */
+    private static final class OutgoingHeaders implements java.util.function.BiConsumer<String, Object> {
+        final Map<Symbol, Object> annotations;
+        Map<String, Object> app;
+        Object body;
+        Object to;
+        Object absoluteExpiry;
+        Object groupId;
+        Object groupSequence;
+        Object replyToGroupId;
+        Object messageIdType;
+        Object correlationIdType;
+
+        OutgoingHeaders(int headers) {
+            annotations = new LinkedHashMap<>(Math.max(4, (headers + 2) * 4 / 3 + 1));
+        }
+
+        @Override
+        public void accept(String name, Object value) {
+            if (name.startsWith("x-")) {
+                if (field(name, value) || value == null || name.equals(EXCHANGE_NAME)
+                        || name.equals(ROUTING_KEY_NAME)) {
+                    return;
+                }
+                if (name.startsWith(JMS_ANNOTATION)) {
+                    Byte jms = jmsAnnotation(value);
+                    if (jms != null) {
+                        annotations.put(Symbol.valueOf(name), jms);
+                    }
+                } else {
+                    annotations.put(Symbol.valueOf(name), AmqpValues.toAmqp(value));
+                }
+            } else if (!AmqpValues.simple(value)) {
+                annotations.put(Symbol.valueOf(name), AmqpValues.toAmqp(value));
+            } else {
+                if (app == null) {
+                    app = new LinkedHashMap<>();
+                }
+                app.put(name, AmqpValues.toAmqp(value));
+            }
+        }
+
+        /** Keeps {@code value} aside when {@code name} is a header that stands for a field; true then. */
+        private boolean field(String name, Object value) {
+            switch (name) {
+                case BODY -> body = value;
+                case TO -> to = value;
+                case ABSOLUTE_EXPIRY -> absoluteExpiry = value;
+                case GROUP_ID -> groupId = value;
+                case GROUP_SEQUENCE -> groupSequence = value;
+                case REPLY_TO_GROUP_ID -> replyToGroupId = value;
+                case MESSAGE_ID_TYPE -> messageIdType = value;
+                case CORRELATION_ID_TYPE -> correlationIdType = value;
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static Properties properties(MessageProperties p, OutgoingHeaders h) {
         Properties props = new Properties();
-        props.setMessageId(AmqpValues.id(p.messageId(), headers.get(MESSAGE_ID_TYPE)));
-        props.setCorrelationId(AmqpValues.id(p.correlationId(), headers.get(CORRELATION_ID_TYPE)));
+        props.setMessageId(AmqpValues.id(p.messageId(), h.messageIdType));
+        props.setCorrelationId(AmqpValues.id(p.correlationId(), h.correlationIdType));
         if (p.userId() != null) {
             props.setUserId(new Binary(p.userId().getBytes(StandardCharsets.UTF_8)));
         }
@@ -185,14 +234,13 @@ final class MessageMapping {
         props.setContentType(p.contentType() == null ? null : Symbol.valueOf(p.contentType()));
         props.setContentEncoding(p.contentEncoding() == null ? null : Symbol.valueOf(p.contentEncoding()));
         props.setCreationTime(p.timestamp() == null ? null : new Date(p.timestamp().toEpochMilli()));
-        props.setTo(text(headers.get(TO)));
-        props.setAbsoluteExpiryTime(headers.get(ABSOLUTE_EXPIRY) instanceof Instant t ? new Date(t.toEpochMilli())
-                : null);
-        props.setGroupId(text(headers.get(GROUP_ID)));
-        if (headers.get(GROUP_SEQUENCE) instanceof Number n) {
+        props.setTo(text(h.to));
+        props.setAbsoluteExpiryTime(h.absoluteExpiry instanceof Instant t ? new Date(t.toEpochMilli()) : null);
+        props.setGroupId(text(h.groupId));
+        if (h.groupSequence instanceof Number n) {
             props.setGroupSequence(UnsignedInteger.valueOf(n.longValue()));
         }
-        props.setReplyToGroupId(text(headers.get(REPLY_TO_GROUP_ID)));
+        props.setReplyToGroupId(text(h.replyToGroupId));
         return props;
     }
 
@@ -225,8 +273,11 @@ final class MessageMapping {
     }
 
     private static Long expiration(String expiration) {
+        if (expiration == null || expiration.isEmpty()) {
+            return null;
+        }
         try {
-            return expiration == null ? null : Long.valueOf(expiration);
+            return Long.valueOf(expiration);
         } catch (NumberFormatException e) {
             return null;
         }

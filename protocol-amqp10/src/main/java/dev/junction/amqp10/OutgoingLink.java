@@ -6,7 +6,6 @@ import dev.junction.routing.api.ConsumerInfo;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.Settlement;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,7 +64,7 @@ final class OutgoingLink implements DeliverySink {
     private volatile long granted;
     private long sent;
     private long nextTag;
-    private final Set<Delivery> unsettled = new LinkedHashSet<>();
+    private final UnsettledTransfers unsettled = new UnsettledTransfers();
     private final AckBatch acks = new AckBatch();
     private Consumption consumption;
     private boolean open = true;
@@ -254,7 +253,7 @@ final class OutgoingLink implements DeliverySink {
             d.settle(how);
         }
         transfer.setContext(null);
-        unsettled.remove(transfer);
+        unsettled.settled();
         transfer.settle();
     }
 
@@ -358,15 +357,24 @@ final class OutgoingLink implements DeliverySink {
         if (consumption != null) {
             dispatcher.cancelling(consumption.cancel());
         }
-        for (Delivery transfer : unsettled) {
+        unsettled.drain(transfer -> {
             if (transfer.getContext() instanceof dev.junction.routing.api.Delivery d) {
                 d.settle(Settlement.REQUEUE);
             }
-        }
-        unsettled.clear();
+        });
     }
 
-    private static byte[] tag(long n) {
-        return Long.toString(n, 36).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /**
+     * The delivery tag of the link's {@code n}th transfer: {@code n}'s bytes without leading zero bytes (at least
+     * one), unique on the link as the spec asks [AMQP 1.0 part 2 section 2.8.7] and up to 8 bytes of the 32 allowed.
+     */
+    static byte[] tag(long n) {
+        int length = Math.max(1, 8 - Long.numberOfLeadingZeros(n) / 8);
+        byte[] tag = new byte[length];
+        for (int i = length - 1; i >= 0; i--) {
+            tag[i] = (byte) n;
+            n >>>= 8;
+        }
+        return tag;
     }
 }

@@ -47,6 +47,17 @@ final class RawAmqp10 implements AutoCloseable {
         socket.getOutputStream().flush();
     }
 
+    /** Writes what the engine has to send now, without reading. */
+    void flush() throws IOException {
+        int pending = transport.pending();
+        if (pending > 0) {
+            byte[] out = new byte[pending];
+            transport.head().get(out);
+            transport.pop(pending);
+            writeRaw(out);
+        }
+    }
+
     /** Writes what the engine has to send and feeds what arrives, until {@code done} or the bound. */
     void pumpUntil(BooleanSupplier done) throws IOException {
         pump(done, READ_BOUND_MS);
