@@ -182,16 +182,21 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
             throw AmqpException.connection(ReplyCode.COMMAND_INVALID,
                     "unknown method: class " + classId + ", method " + methodId, classId, methodId);
         }
-        ByteBuf args = in.slice(payload + METHOD_HEADER_SIZE, size - METHOD_HEADER_SIZE);
+        // The arguments are read from the frame's bytes in place (see bound), not from a slice.
+        int limit = bound(in, payload + METHOD_HEADER_SIZE, payload + size);
         Object[] values;
+        int left;
         try {
             // A publisher names the same exchange and routing key again and again: decoded once (ShortStrings).
-            values = MethodCodec.readArgs(args, type.types, type == MethodType.BASIC_PUBLISH ? publishStrings : null);
+            values = MethodCodec.readArgs(in, type.types, type == MethodType.BASIC_PUBLISH ? publishStrings : null);
+            left = in.readableBytes();
         } catch (IndexOutOfBoundsException | IllegalArgumentException | DateTimeException e) {
             throw cannotDecode(type, e.getMessage());
+        } finally {
+            in.setIndex(payload, limit);
         }
-        if (args.isReadable()) {
-            throw cannotDecode(type, args.readableBytes() + " bytes after the last argument");
+        if (left > 0) {
+            throw cannotDecode(type, left + " bytes after the last argument");
         }
         return new MethodFrame(channel, new Method(type, values));
     }
@@ -218,17 +223,33 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR,
                     "content body size " + Long.toUnsignedString(bodySize) + " is too large");
         }
-        ByteBuf props = in.slice(payload + CONTENT_HEADER_FIXED, size - CONTENT_HEADER_FIXED);
+        int limit = bound(in, payload + CONTENT_HEADER_FIXED, payload + size);
         MessageProperties properties;
+        int left;
         try {
-            properties = ContentProperties.read(props);
+            properties = ContentProperties.read(in);
+            left = in.readableBytes();
         } catch (IndexOutOfBoundsException | IllegalArgumentException | DateTimeException e) {
             throw malformedProperties(channel, e.getMessage());
+        } finally {
+            in.setIndex(payload, limit);
         }
-        if (props.isReadable()) {
-            throw malformedProperties(channel, props.readableBytes() + " bytes after the last property");
+        if (left > 0) {
+            throw malformedProperties(channel, left + " bytes after the last property");
         }
         return new ContentHeaderFrame(channel, classId, bodySize, properties);
+    }
+
+    /**
+     * Bounds {@code in} to the bytes from {@code from} to {@code to} (reader and writer index), so that a reader of
+     * one frame's fields meets the end of the frame as it would the end of a slice, and returns the writer index to
+     * restore afterwards. Reading in place instead of through a slice makes no object per frame, and the readers see
+     * one buffer class, which keeps the compiled decoding code from being thrown away for another.
+     */
+    private static int bound(ByteBuf in, int from, int to) {
+        int limit = in.writerIndex();
+        in.setIndex(from, to);
+        return limit;
     }
 
     private static AmqpException malformedProperties(int channel, String detail) {
