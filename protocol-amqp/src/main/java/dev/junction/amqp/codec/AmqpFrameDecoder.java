@@ -62,10 +62,14 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
     /** The fixed part plus the first property-flags word. */
     private static final int CONTENT_HEADER_MIN = CONTENT_HEADER_FIXED + 2;
     private static final int BASIC_CLASS_ID = MethodType.BASIC_PUBLISH.classId();
+    /** Method arguments and content properties up to this size are read from a copy ({@link #fields}). */
+    private static final int COPY_MAX = 4096;
     private static final long UNLIMITED_PAYLOAD = Integer.MAX_VALUE - 2L * AmqpEncoder.FRAME_OVERHEAD;
 
     private int state = EXPECT_PROTOCOL_HEADER;
     private final ShortStrings publishStrings = new ShortStrings();
+    /** The fields of the method or content header being decoded, copied (see {@link #fields}); grows to COPY_MAX. */
+    private ByteBuf copy = Unpooled.wrappedBuffer(new byte[256]);
     private long maxPayload;
     private int frameMax;
 
@@ -182,21 +186,16 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
             throw AmqpException.connection(ReplyCode.COMMAND_INVALID,
                     "unknown method: class " + classId + ", method " + methodId, classId, methodId);
         }
-        // The arguments are read from the frame's bytes in place (see bound), not from a slice.
-        int limit = bound(in, payload + METHOD_HEADER_SIZE, payload + size);
+        ByteBuf args = fields(in, payload + METHOD_HEADER_SIZE, size - METHOD_HEADER_SIZE);
         Object[] values;
-        int left;
         try {
             // A publisher names the same exchange and routing key again and again: decoded once (ShortStrings).
-            values = MethodCodec.readArgs(in, type.types, type == MethodType.BASIC_PUBLISH ? publishStrings : null);
-            left = in.readableBytes();
+            values = MethodCodec.readArgs(args, type.types, type == MethodType.BASIC_PUBLISH ? publishStrings : null);
         } catch (IndexOutOfBoundsException | IllegalArgumentException | DateTimeException e) {
             throw cannotDecode(type, e.getMessage());
-        } finally {
-            in.setIndex(payload, limit);
         }
-        if (left > 0) {
-            throw cannotDecode(type, left + " bytes after the last argument");
+        if (args.isReadable()) {
+            throw cannotDecode(type, args.readableBytes() + " bytes after the last argument");
         }
         return new MethodFrame(channel, new Method(type, values));
     }
@@ -206,7 +205,7 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
                 + detail, type.classId(), type.methodId());
     }
 
-    private static ContentHeaderFrame decodeContentHeader(ByteBuf in, int channel, int payload, int size) {
+    private ContentHeaderFrame decodeContentHeader(ByteBuf in, int channel, int payload, int size) {
         if (size < CONTENT_HEADER_MIN) {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR,
                     "content header frame on channel " + channel + " has a payload of " + size + " bytes");
@@ -223,33 +222,34 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR,
                     "content body size " + Long.toUnsignedString(bodySize) + " is too large");
         }
-        int limit = bound(in, payload + CONTENT_HEADER_FIXED, payload + size);
+        ByteBuf props = fields(in, payload + CONTENT_HEADER_FIXED, size - CONTENT_HEADER_FIXED);
         MessageProperties properties;
-        int left;
         try {
-            properties = ContentProperties.read(in);
-            left = in.readableBytes();
+            properties = ContentProperties.read(props);
         } catch (IndexOutOfBoundsException | IllegalArgumentException | DateTimeException e) {
             throw malformedProperties(channel, e.getMessage());
-        } finally {
-            in.setIndex(payload, limit);
         }
-        if (left > 0) {
-            throw malformedProperties(channel, left + " bytes after the last property");
+        if (props.isReadable()) {
+            throw malformedProperties(channel, props.readableBytes() + " bytes after the last property");
         }
         return new ContentHeaderFrame(channel, classId, bodySize, properties);
     }
 
     /**
-     * Bounds {@code in} to the bytes from {@code from} to {@code to} (reader and writer index), so that a reader of
-     * one frame's fields meets the end of the frame as it would the end of a slice, and returns the writer index to
-     * restore afterwards. Reading in place instead of through a slice makes no object per frame, and the readers see
-     * one buffer class, which keeps the compiled decoding code from being thrown away for another.
+     * The {@code length} bytes at {@code from}, to be read by the field readers: copied into {@link #copy} (a slice
+     * of {@code in} when longer than {@link #COPY_MAX}). The readers then see one buffer class, whatever buffer the
+     * socket's bytes came in (now and then Netty's leak-tracking wrapper, through which every read is a further call,
+     * and whose first appearance made the JIT throw the compiled decoding code away and compile it again).
      */
-    private static int bound(ByteBuf in, int from, int to) {
-        int limit = in.writerIndex();
-        in.setIndex(from, to);
-        return limit;
+    private ByteBuf fields(ByteBuf in, int from, int length) {
+        if (length > COPY_MAX) {
+            return in.slice(from, length);
+        }
+        if (length > copy.capacity()) {
+            copy = Unpooled.wrappedBuffer(new byte[Math.min(COPY_MAX, Math.max(length, 2 * copy.capacity()))]);
+        }
+        in.getBytes(from, copy, 0, length);
+        return copy.setIndex(0, length);
     }
 
     private static AmqpException malformedProperties(int channel, String detail) {
