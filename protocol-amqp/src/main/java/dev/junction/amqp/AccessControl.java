@@ -50,7 +50,11 @@ final class AccessControl {
      * that every pass of it (one per question an auth service answers) declares, and asks about, the same name.
      */
     private ServerQueueName serverName;
-    /** The last regex check: the permission it was made with, what was asked about which resource, the answer. */
+    /**
+     * The last regex check: the version of the rights and the permission it was made with, what was asked about which
+     * resource, the answer.
+     */
+    private long lastVersion;
     private VhostPermission lastPermission;
     private ResourceQuestion.Permission lastAsked;
     private String lastResource;
@@ -177,13 +181,19 @@ final class AccessControl {
             return answered(new ResourceQuestion(vhost, kind.equals("exchange") ? ResourceQuestion.Resource.EXCHANGE
                     : ResourceQuestion.Resource.QUEUE, resource, p));
         }
+        // A publisher asks about the same exchange with every message: the last answer is kept while the rights are
+        // the same version (UserRights#version changes with any change that may touch the permission), without
+        // looking the permission up; after a change, the last answer of the same (immutable) permission still is.
+        long version = rights == null ? 0 : rights.version();
+        if (lastAsked != null && version == lastVersion && p == lastAsked && resource.equals(lastResource)) {
+            return lastAnswer;
+        }
         VhostPermission v = current().orElse(null);
         if (v == null) {
             return false;
         }
-        // A publisher asks about the same exchange with every message: the last answer of the same (immutable)
-        // permission is kept; a changed permission is another object and is asked again.
         if (v == lastPermission && p == lastAsked && resource.equals(lastResource)) {
+            lastVersion = version;
             return lastAnswer;
         }
         boolean answer = switch (p) {
@@ -191,6 +201,7 @@ final class AccessControl {
             case WRITE -> v.canWrite(resource);
             case READ -> v.canRead(resource);
         };
+        lastVersion = version;
         lastPermission = v;
         lastAsked = p;
         lastResource = resource;
@@ -221,7 +232,9 @@ final class AccessControl {
 
     /** The method that needed answers fetched for it is done (handled or refused). */
     void settled() {
-        serverName = null;
+        if (serverName != null) { // called per frame: the field is written only when there is something to drop
+            serverName = null;
+        }
         if (resources != null) {
             resources.settled();
         }

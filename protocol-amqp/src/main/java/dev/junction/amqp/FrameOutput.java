@@ -4,6 +4,7 @@ import dev.junction.amqp.codec.AmqpEncoder;
 import dev.junction.amqp.codec.ContentFit;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
+import dev.junction.amqp.codec.ShortStrBytes;
 import dev.junction.routing.api.DeliveryOutlet;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
@@ -31,6 +32,8 @@ final class FrameOutput {
     private ByteBuf pending;
     /** Something was written since the last flush. */
     private boolean unflushed;
+    /** The exchanges and routing keys of recent deliveries, encoded once. */
+    private final ShortStrBytes deliveredStrings = new ShortStrBytes();
     /** When a flush last carried output, on the event loop's ticker (heartbeats measure silence from it). */
     private long lastOutputNanos;
 
@@ -80,8 +83,8 @@ final class FrameOutput {
         ByteBuf out = buffer(contentSize(message));
         int start = out.writerIndex();
         try {
-            AmqpEncoder.writeDeliver(out, channel, consumerTag, deliveryTag, redelivered, message.exchange(),
-                    message.routingKey());
+            AmqpEncoder.writeDeliver(out, channel, consumerTag, deliveryTag, redelivered,
+                    deliveredStrings.of(message.exchange()), deliveredStrings.of(message.routingKey()));
             writeContent(out, channel, message);
         } catch (RuntimeException e) {
             out.writerIndex(start);

@@ -4,6 +4,7 @@ import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.queue.QueueTarget;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,21 +17,73 @@ import java.util.concurrent.CompletableFuture;
  * travel here, with the message they belong to, so a confirm waits for exactly its own.
  */
 final class RouteResult {
-    private final Map<QueueTarget, List<Binding>> queues = new LinkedHashMap<>(8);
+    /**
+     * The one queue reached while no second one is (most publishes reach one queue): kept in these two fields rather
+     * than in a map made and grown per publish. {@code first} is null while no queue was reached or once
+     * {@link #queues} holds them all.
+     */
+    private QueueTarget first;
+    private List<Binding> firstMatched;
+    /** All targets in the order first reached; null while at most one queue was reached. */
+    private Map<QueueTarget, List<Binding>> queues;
     /** Null while no delayed exchange held the message in the store. */
     private CompletableFuture<Void> held;
 
-    /** The target queues and their matched bindings; see {@link Router}. */
+    /** As {@link Map#putIfAbsent} on the targets: {@code q}'s matched bindings, or null if none yet. */
+    List<Binding> putIfAbsent(QueueTarget q, List<Binding> matched) {
+        if (queues == null) {
+            if (first == null) {
+                first = q;
+                firstMatched = matched;
+                return null;
+            }
+            if (first.equals(q)) {
+                List<Binding> known = firstMatched;
+                if (known == null) {
+                    firstMatched = matched;
+                }
+                return known;
+            }
+        }
+        return queues().putIfAbsent(q, matched);
+    }
+
+    /** As {@link Map#put} on the targets, for a queue already there. */
+    void put(QueueTarget q, List<Binding> matched) {
+        if (queues == null && first != null && first.equals(q)) {
+            firstMatched = matched;
+        } else {
+            queues().put(q, matched);
+        }
+    }
+
+    /** The target queues and their matched bindings (see {@link Router}), as a map the caller may change. */
     Map<QueueTarget, List<Binding>> queues() {
+        if (queues == null) {
+            queues = new LinkedHashMap<>(8);
+            if (first != null) {
+                queues.put(first, firstMatched);
+                first = null;
+                firstMatched = null;
+            }
+        }
         return queues;
     }
 
+    /** The targets for reading only: no map is made for a single queue. */
+    private Map<QueueTarget, List<Binding>> targets() {
+        if (queues != null) {
+            return queues;
+        }
+        return first == null ? Map.of() : Collections.singletonMap(first, firstMatched);
+    }
+
     int size() {
-        return queues.size();
+        return queues != null ? queues.size() : first == null ? 0 : 1;
     }
 
     boolean isEmpty() {
-        return queues.isEmpty();
+        return size() == 0;
     }
 
     /** Notes a held copy's store write (completed already for a copy held in memory). */
@@ -49,7 +102,7 @@ final class RouteResult {
      * exchange).
      */
     PublishResult enqueue(RoutingEngine engine, Message message, boolean confirm) {
-        PublishResult enqueued = Enqueuer.enqueue(engine, message, queues, confirm);
+        PublishResult enqueued = Enqueuer.enqueue(engine, message, targets(), confirm);
         if (held == null) {
             return enqueued;
         }

@@ -28,10 +28,10 @@ import java.util.function.Function;
  * exchange, whose binding is implicit (the delivery then works its bindings out if asked).
  *
  * <h2>Cost</h2>
- * The same per publish as a plain set of queues (a {@code LinkedHashMap} entry per queue, in a {@link RouteResult}):
- * a binding is emitted as its own one-element list, made when it was bound, so the common case of one binding per
- * queue stores a shared list and allocates nothing. Only a queue matched by two or more bindings gets a list of its
- * own.
+ * The same per publish as a plain set of queues (a {@code LinkedHashMap} entry per queue in a {@link RouteResult}, and
+ * no map for a single queue): a binding is emitted as its own one-element list, made when it was bound, so the common
+ * case of one binding per queue stores a shared list and allocates nothing. Only a queue matched by two or more
+ * bindings gets a list of its own.
  *
  * <h2>Held copies</h2>
  * A delayed exchange on the walk may hold the message instead of routing it; the store write of a held persistent
@@ -68,7 +68,7 @@ final class Router {
             for (String key : keys) {
                 QueueTarget q = queues.apply(key);
                 if (q != null) {
-                    walk.result.queues().putIfAbsent(q, null);
+                    walk.result.putIfAbsent(q, null);
                 }
             }
             return walk.result;
@@ -121,9 +121,9 @@ final class Router {
             if (q == null) {
                 return;
             }
-            List<Binding> known = result.queues().putIfAbsent(q, byOwnKey ? matched : List.of());
+            List<Binding> known = result.putIfAbsent(q, byOwnKey ? matched : List.of());
             if (known != null && byOwnKey && !known.contains(b)) {
-                result.queues().put(q, known.isEmpty() ? matched : grown(known, b));
+                result.put(q, known.isEmpty() ? matched : grown(known, b));
             }
         }
 

@@ -50,6 +50,16 @@ public final class AmqpEncoder {
      */
     public static void writeDeliver(ByteBuf out, int channel, byte[] consumerTag, long deliveryTag,
                                     boolean redelivered, String exchange, String routingKey) {
+        writeDeliver(out, channel, consumerTag, deliveryTag, redelivered, ShortStrBytes.encode(exchange),
+                ShortStrBytes.encode(routingKey));
+    }
+
+    /**
+     * As {@link #writeDeliver(ByteBuf, int, byte[], long, boolean, String, String)}, with the exchange and routing
+     * key already encoded by {@link ShortStrBytes} (so at most 255 bytes each): what a connection's deliveries use.
+     */
+    public static void writeDeliver(ByteBuf out, int channel, byte[] consumerTag, long deliveryTag,
+                                    boolean redelivered, byte[] exchange, byte[] routingKey) {
         int start = out.writerIndex();
         try {
             out.writeByte(FRAME_METHOD);
@@ -61,8 +71,10 @@ public final class AmqpEncoder {
             out.writeBytes(consumerTag);
             out.writeLong(deliveryTag);
             out.writeByte(redelivered ? 1 : 0);
-            Wire.writeShortStr(out, exchange);
-            Wire.writeShortStr(out, routingKey);
+            out.writeByte(exchange.length);
+            out.writeBytes(exchange);
+            out.writeByte(routingKey.length);
+            out.writeBytes(routingKey);
             out.setInt(start + 3, out.writerIndex() - start - 7);
             out.writeByte(FRAME_END);
         } catch (RuntimeException e) {

@@ -62,10 +62,14 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
     /** The fixed part plus the first property-flags word. */
     private static final int CONTENT_HEADER_MIN = CONTENT_HEADER_FIXED + 2;
     private static final int BASIC_CLASS_ID = MethodType.BASIC_PUBLISH.classId();
+    /** Method arguments and content properties up to this size are read from a copy ({@link #fields}). */
+    private static final int COPY_MAX = 4096;
     private static final long UNLIMITED_PAYLOAD = Integer.MAX_VALUE - 2L * AmqpEncoder.FRAME_OVERHEAD;
 
     private int state = EXPECT_PROTOCOL_HEADER;
     private final ShortStrings publishStrings = new ShortStrings();
+    /** The fields of the method or content header being decoded, copied (see {@link #fields}); grows to COPY_MAX. */
+    private ByteBuf copy = Unpooled.wrappedBuffer(new byte[256]);
     private long maxPayload;
     private int frameMax;
 
@@ -182,7 +186,7 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
             throw AmqpException.connection(ReplyCode.COMMAND_INVALID,
                     "unknown method: class " + classId + ", method " + methodId, classId, methodId);
         }
-        ByteBuf args = in.slice(payload + METHOD_HEADER_SIZE, size - METHOD_HEADER_SIZE);
+        ByteBuf args = fields(in, payload + METHOD_HEADER_SIZE, size - METHOD_HEADER_SIZE);
         Object[] values;
         try {
             // A publisher names the same exchange and routing key again and again: decoded once (ShortStrings).
@@ -201,7 +205,7 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
                 + detail, type.classId(), type.methodId());
     }
 
-    private static ContentHeaderFrame decodeContentHeader(ByteBuf in, int channel, int payload, int size) {
+    private ContentHeaderFrame decodeContentHeader(ByteBuf in, int channel, int payload, int size) {
         if (size < CONTENT_HEADER_MIN) {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR,
                     "content header frame on channel " + channel + " has a payload of " + size + " bytes");
@@ -218,7 +222,7 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
             throw AmqpException.connection(ReplyCode.FRAME_ERROR,
                     "content body size " + Long.toUnsignedString(bodySize) + " is too large");
         }
-        ByteBuf props = in.slice(payload + CONTENT_HEADER_FIXED, size - CONTENT_HEADER_FIXED);
+        ByteBuf props = fields(in, payload + CONTENT_HEADER_FIXED, size - CONTENT_HEADER_FIXED);
         MessageProperties properties;
         try {
             properties = ContentProperties.read(props);
@@ -229,6 +233,23 @@ public final class AmqpFrameDecoder extends ByteToMessageDecoder {
             throw malformedProperties(channel, props.readableBytes() + " bytes after the last property");
         }
         return new ContentHeaderFrame(channel, classId, bodySize, properties);
+    }
+
+    /**
+     * The {@code length} bytes at {@code from}, to be read by the field readers: copied into {@link #copy} (a slice
+     * of {@code in} when longer than {@link #COPY_MAX}). The readers then see one buffer class, whatever buffer the
+     * socket's bytes came in (now and then Netty's leak-tracking wrapper, through which every read is a further call,
+     * and whose first appearance made the JIT throw the compiled decoding code away and compile it again).
+     */
+    private ByteBuf fields(ByteBuf in, int from, int length) {
+        if (length > COPY_MAX) {
+            return in.slice(from, length);
+        }
+        if (length > copy.capacity()) {
+            copy = Unpooled.wrappedBuffer(new byte[Math.min(COPY_MAX, Math.max(length, 2 * copy.capacity()))]);
+        }
+        in.getBytes(from, copy, 0, length);
+        return copy.setIndex(0, length);
     }
 
     private static AmqpException malformedProperties(int channel, String detail) {

@@ -31,6 +31,17 @@ class ShortStringsTest {
     }
 
     @Test
+    void aLongerStringDifferingInAnyWordOrInItsTailIsNotTakenForTheKnownOne() {
+        String known = "0123456789abcdefXYZ"; // two words of eight bytes and a tail of three
+        strings.read(shortStrs(known));
+        for (int i = 0; i < known.length(); i++) {
+            String other = known.substring(0, i) + '#' + known.substring(i + 1);
+            assertThat(strings.read(shortStrs(other))).isEqualTo(other);
+            assertThat(strings.read(shortStrs(known))).isEqualTo(known);
+        }
+    }
+
+    @Test
     void invalidUtf8IsStillRefusedAndAnOverrunStillDetected() {
         strings.read(shortStrs("ab"));
         ByteBuf bad = Unpooled.buffer().writeByte(2).writeByte('a').writeByte(0xC3);
