@@ -49,7 +49,11 @@ final class EmbeddedAmqp implements AutoCloseable {
     static final int FRAME_MAX = 131_072;
     static final int CHANNEL_MAX = 2047;
     static final int HEARTBEAT = 0;
-    private static final long WAIT_MS = 5_000;
+    /**
+     * How long a wait for the engine's answer (a login, a task on the loop) may take before it is a failure: generous,
+     * because a full build on two busy cores starves these threads for seconds (a 5 s limit failed there).
+     */
+    private static final long WAIT_MS = 30_000;
 
     final RoutingEngine engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
     private final DefaultEventLoop loop = new DefaultEventLoop();

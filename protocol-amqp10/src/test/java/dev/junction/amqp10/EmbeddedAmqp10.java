@@ -33,7 +33,11 @@ import org.apache.qpid.proton.engine.Transport;
 final class EmbeddedAmqp10 implements AutoCloseable {
     static final String USER = "alice";
     static final String PASSWORD = "alice-pw";
-    private static final long WAIT_MS = 5_000;
+    /**
+     * How long a wait for the engine's answer (a login, a task on the loop) may take before it is a failure: generous,
+     * because a full build on two busy cores starves these threads for seconds (a 5 s limit failed there).
+     */
+    private static final long WAIT_MS = 30_000;
 
     private final DefaultEventLoop loop;
     final TrackingAllocator alloc = new TrackingAllocator();
