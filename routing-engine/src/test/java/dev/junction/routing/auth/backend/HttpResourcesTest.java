@@ -41,7 +41,9 @@ class HttpResourcesTest {
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         backend = new HttpBackend(new AuthConfig.Http(base.resolve("/user"), Optional.empty(),
                 Optional.of(base.resolve("/resource")), Optional.empty(), AuthConfig.HttpMethod.GET,
-                Duration.ofSeconds(5), Optional.empty()), List.of());
+                // The request timeout is generous: a request that times out is a refusal, and a full build on two
+                // busy cores has made a local answer take seconds.
+                Duration.ofSeconds(30), Optional.empty()), List.of());
     }
 
     @AfterEach
