@@ -23,7 +23,10 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
     enum Op {
         /** Creates the queue's state (idempotent); {@code number} is x-delivery-limit or -1 for none. */
         DECLARE,
-        /** Appends a message; its id is the entry's log index, so ids grow with the log on every replica. */
+        /**
+         * Appends a message; its id is the command's {@linkplain QuorumBatch#position position} in the log, so ids
+         * grow with the log on every replica.
+         */
         ENQUEUE,
         /** Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin. */
         ATTACH,
@@ -42,7 +45,9 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * prefix) but not with the prefix in {@code body} (that node's current incarnation, or empty) and, when
          * {@code number} is positive, that was attached before log index {@code number}.
          */
-        DETACH_NODE
+        DETACH_NODE,
+        /** Not a command of its own: the first byte of an entry holding several ({@link QuorumBatch}). */
+        BATCH
     }
 
     /** A queue's key in the log: vhost and name, which cannot contain a NUL. */

@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * the same consumer when it applies the same entry, and the consumer's node delivers it from its own replica.
  *
  * <ul>
- *   <li>A message's id is the log index of its enqueue. A returned message goes back to its place (before every
- *   message enqueued after it), as a classic queue's requeue does.</li>
+ *   <li>A message's id is its enqueue's position in the log ({@link QuorumBatch#position}). A returned message
+ *   goes back to its place (before every message enqueued after it), as a classic queue's requeue does.</li>
  *   <li>A return counts: past {@code x-delivery-limit} returns the message leaves the queue and is dead-lettered
  *   (RabbitMQ's "Poison Message Handling": a limit of N allows N + 1 deliveries).</li>
  *   <li>With single active consumer only the earliest attached consumer is given messages; when it detaches the
@@ -36,7 +36,7 @@ final class QuorumQueueState {
     private record Checkout(String consumer, Held message) {
     }
 
-    /** A consumer's prefetch (0: unlimited), the log index it was attached at, its unsettled messages. */
+    /** A consumer's prefetch (0: unlimited), the log position it was attached at, its unsettled messages. */
     private static final class Consumer {
         final long prefetch;
         final long attachedAt;
@@ -114,7 +114,7 @@ final class QuorumQueueState {
 
     /**
      * Detaches every consumer whose id starts with {@code prefix} but not {@code keep} (a node restarted), or that
-     * was attached before log index {@code before} (a node its group's leader has not heard from: consumers it
+     * was attached before log position {@code before} (a node its group's leader has not heard from: consumers it
      * attached after that, once back, stay), returning their messages; and returns the messages still held by
      * consumers of the prefix that were detached before.
      */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * by applying {@link QuorumCommand}s in log order on Ratis's apply thread. The state, message bodies included, is
  * this object's own (not the node's message store): the log is where a message is durable, and a snapshot (every
  * configured number of entries) holds the queues' state at its index, after which Ratis purges the log before it.
- * The reply to an entry is a number: the message id of an enqueue, the count of a purge.
+ * An entry holds one command or a {@link QuorumBatch} of them; the reply is a number per command (the message id of
+ * an enqueue, the count of a purge), comma-separated.
  */
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
@@ -48,22 +50,36 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        long result = 0;
+        long[] results;
         try {
-            result = apply(QuorumCommand.decode(entry.getStateMachineLogEntry().getLogData().toByteArray()),
-                    entry.getIndex());
+            List<QuorumCommand> commands = QuorumBatch.decode(entry.getStateMachineLogEntry().getLogData()
+                    .toByteArray());
+            results = new long[commands.size()];
+            for (int i = 0; i < results.length; i++) {
+                results[i] = applySafely(commands.get(i), entry.getIndex(), i);
+            }
         } catch (RuntimeException e) {
-            // An entry that cannot be applied must not stop the group: every later entry would wait behind it.
-            LOG.error("quorum log entry {} could not be applied on this node", entry.getIndex(), e);
-            result = -1;
+            LOG.error("quorum log entry {} could not be read on this node", entry.getIndex(), e);
+            results = new long[] {-1};
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-        return CompletableFuture.completedFuture(Message.valueOf(Long.toString(result)));
+        return CompletableFuture.completedFuture(Message.valueOf(QuorumBatch.reply(results)));
     }
 
-    /** Applies one command at log index {@code index}; the number the submitter gets back. */
-    long apply(QuorumCommand c, long index) {
-        long result = applyToState(c, index);
+    /** Applies the {@code place}-th command of the entry at {@code index}; -1 when it could not be. */
+    private long applySafely(QuorumCommand c, long index, int place) {
+        try {
+            return apply(c, QuorumBatch.position(index, place));
+        } catch (RuntimeException e) {
+            // A command that cannot be applied must not stop the group: every later entry would wait behind it.
+            LOG.error("quorum log entry {} (command {}) could not be applied on this node", index, place, e);
+            return -1;
+        }
+    }
+
+    /** Applies one command at log position {@code position}; the number the submitter gets back. */
+    long apply(QuorumCommand c, long position) {
+        long result = applyToState(c, position);
         if (c.op() == QuorumCommand.Op.DETACH_NODE) {
             queues.forEach(this::counted);
         } else {
@@ -83,10 +99,12 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         consumerCounts.put(key, q.consumerCount());
     }
 
-    private long applyToState(QuorumCommand c, long index) {
+    private long applyToState(QuorumCommand c, long position) {
         if (c.op() == QuorumCommand.Op.DETACH_NODE) {
             String keep = new String(c.body(), StandardCharsets.UTF_8);
-            queues.values().forEach(q -> q.detachAll(c.consumer(), keep, c.number(), effects));
+            // number: a log index (the leader's last applied), and consumers' attach places are positions.
+            long before = QuorumBatch.position(c.number(), 0);
+            queues.values().forEach(q -> q.detachAll(c.consumer(), keep, before, effects));
             effects.nodeDetached(c.consumer(), keep);
             return 0;
         }
@@ -100,8 +118,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             return -1; // deleted, or never declared: nothing to do, and the submitter is told
         }
         switch (c.op()) {
-            case ENQUEUE -> q.enqueue(index, c.body(), effects);
-            case ATTACH -> q.attach(c.consumer(), c.number(), index, effects);
+            case ENQUEUE -> q.enqueue(position, c.body(), effects);
+            case ATTACH -> q.attach(c.consumer(), c.number(), position, effects);
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
             case DETACH -> q.detach(c.consumer(), c.number() == 1, effects);
@@ -111,7 +129,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             case DELETE -> queues.remove(c.queue());
             default -> throw new IllegalStateException("unhandled " + c.op());
         }
-        return c.op() == QuorumCommand.Op.ENQUEUE ? index : 0;
+        return c.op() == QuorumCommand.Op.ENQUEUE ? position : 0;
     }
 
     /** The queue's ready count on this replica, or -1 when this replica does not hold it. Any thread. */

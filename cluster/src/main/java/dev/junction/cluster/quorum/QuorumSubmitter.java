@@ -1,12 +1,11 @@
 package dev.junction.cluster.quorum;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
@@ -25,11 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends this node's commands to the quorum groups without ever blocking the caller. Ratis's ordered async client
- * waits for a permit when too many of its requests are outstanding, and the callers are Netty event loops (a
- * publish, an ack) and the groups' own apply threads (a message for a consumer that has gone), neither of which
- * may wait. So every send runs on one thread of its own, in the order asked (a node's declaration reaches the log
- * before its first enqueue), and only that thread ever waits.
+ * Sends this node's commands to the quorum groups without ever blocking the caller, in batches. The callers are
+ * Netty event loops (a publish, an ack) and the groups' own apply threads (a message for a consumer that has gone),
+ * neither of which may wait, so every send runs on one thread of its own, in the order asked (a node's declaration
+ * reaches the log before its first enqueue), and only that thread ever waits.
+ *
+ * <p>A leader takes a client's requests one at a time, each an RPC, a log entry and a reply of its own: at one
+ * command per request that hand-over, not the disk or the network, set a node's rate (every command waited for
+ * the ones before it to be taken in). So each group has at most {@value #IN_FLIGHT} requests in flight, and the
+ * commands asked meanwhile go together in the next, one {@link QuorumBatch} entry: a lone command goes at once,
+ * and under load a request carries what arrived while the previous one committed.
  *
  * <p>Ratis's client gives up for good on a peer that does not know the group yet (a node still starting its
  * groups answers {@code GroupMismatchException}): it fails every request in flight and closes its window, so each
@@ -48,11 +53,17 @@ final class QuorumSubmitter implements AutoCloseable {
     static final int RELIEVED_AT = 2500;
     static final int RESENDS = 50;
     static final long RESEND_DELAY_MS = 100;
+    /** Requests of one group in flight at once; the commands asked meanwhile wait for the next. */
+    static final int IN_FLIGHT = 2;
+    /** A batch takes no more commands past this many bytes (a larger command goes alone). */
+    static final int BATCH_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(QuorumSubmitter.class);
 
     private final Function<RaftGroupId, RaftClient> newClient;
     /** The client of each group. The submitting thread only. */
     private final Map<RaftGroupId, RaftClient> clients = new HashMap<>();
+    /** Each group's commands waiting to be sent. The submitting thread only. */
+    private final Map<RaftGroupId, Lane> lanes = new HashMap<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "junction-quorum-submit");
         t.setDaemon(true);
@@ -66,23 +77,37 @@ final class QuorumSubmitter implements AutoCloseable {
     }
 
     /** A command to send: {@code seq} is the order it was asked in, kept when it is sent again. */
-    private record Pending(long seq, RaftGroupId group, QuorumCommand.Op op, byte[] data,
-                           CompletableFuture<Long> result, int resends) {
+    private record Pending(long seq, QuorumCommand.Op op, byte[] data, CompletableFuture<Long> result,
+                           int resends) {
         Pending again() {
-            return new Pending(seq, group, op, data, result, resends + 1);
+            return new Pending(seq, op, data, result, resends + 1);
+        }
+    }
+
+    /**
+     * One group's commands in the order asked, and its requests in flight. A group not known to work through its
+     * client (at start, and after the client gave up) is held: one command (the earliest) is sent alone as a
+     * probe, and when it is answered the rest follow in their order, so no command overtakes one asked before it.
+     */
+    private static final class Lane {
+        final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+        int inFlight;
+        boolean held;
+        /** A probe is in flight or scheduled. */
+        boolean probing;
+
+        /** Puts commands sent before back among the waiting, in the order they were asked. */
+        void putBack(List<Pending> again) {
+            List<Pending> all = new ArrayList<>(waiting);
+            all.addAll(again);
+            all.sort(Comparator.comparingLong(Pending::seq));
+            waiting.clear();
+            waiting.addAll(all);
         }
     }
 
     /** The next command's order. The submitting thread only. */
     private long nextSeq;
-    /**
-     * Groups not known to work through their client (at start, and after the client gave up), with the commands
-     * waiting for them. One command (the earliest) is sent as a probe; when it succeeds the rest follow in their
-     * order, so no command overtakes one asked before it. The submitting thread only.
-     */
-    private final Map<RaftGroupId, List<Pending>> held = new HashMap<>();
-    /** Groups with a probe in flight or scheduled. The submitting thread only. */
-    private final Set<RaftGroupId> probing = new HashSet<>();
 
     /** Completes with the number the group's state machine answered, once the group has committed and applied. */
     CompletableFuture<Long> submit(RaftGroupId group, QuorumCommand c) {
@@ -90,7 +115,10 @@ final class QuorumSubmitter implements AutoCloseable {
         byte[] data = c.encode();
         pending.incrementAndGet();
         try {
-            thread.execute(() -> dispatch(new Pending(nextSeq++, group, c.op(), data, result, 0)));
+            thread.execute(() -> {
+                lane(group).waiting.add(new Pending(nextSeq++, c.op(), data, result, 0));
+                pump(group);
+            });
         } catch (RejectedExecutionException closed) {
             done();
             result.completeExceptionally(new IllegalStateException("this node's quorum groups are closed"));
@@ -98,70 +126,104 @@ final class QuorumSubmitter implements AutoCloseable {
         return result;
     }
 
-    /** Until a group's first command has gone through, the group is held: see {@link #held}. */
+    /** Until a group's first command has gone through, the group is held: see {@link Lane}. */
     void holdUntilProbed(Iterable<RaftGroupId> groups) {
-        thread.execute(() -> groups.forEach(g -> held.putIfAbsent(g, new ArrayList<>())));
+        thread.execute(() -> groups.forEach(g -> lane(g).held = true));
     }
 
-    private void dispatch(Pending p) {
-        List<Pending> waiting = held.get(p.group());
-        if (waiting == null) {
-            send(p, false);
+    private Lane lane(RaftGroupId group) {
+        return lanes.computeIfAbsent(group, g -> new Lane());
+    }
+
+    /** Sends what the group may send now: a probe when it is held, else batches while there is room. */
+    private void pump(RaftGroupId group) {
+        Lane lane = lane(group);
+        if (lane.held) {
+            if (!lane.probing && !lane.waiting.isEmpty()) {
+                lane.probing = true;
+                probe(group);
+            }
             return;
         }
-        waiting.add(p);
-        if (probing.add(p.group())) {
-            probe(p.group());
+        while (lane.inFlight < IN_FLIGHT && !lane.waiting.isEmpty()) {
+            List<Pending> batch = new ArrayList<>();
+            int bytes = 0;
+            while (!lane.waiting.isEmpty() && batch.size() < QuorumBatch.MAX_COMMANDS
+                    && (batch.isEmpty() || bytes + lane.waiting.peek().data().length <= BATCH_BYTES)) {
+                Pending p = lane.waiting.poll();
+                bytes += p.data().length;
+                batch.add(p);
+            }
+            send(group, batch, false);
         }
     }
 
-    /** Sends the earliest held command of the group alone. */
+    /** Sends the earliest waiting command of a held group alone. */
     private void probe(RaftGroupId group) {
-        List<Pending> waiting = held.get(group);
-        if (waiting == null || waiting.isEmpty()) {
-            probing.remove(group);
+        Lane lane = lane(group);
+        Pending first = lane.waiting.poll();
+        if (first == null) {
+            lane.probing = false;
             return;
         }
-        waiting.sort(Comparator.comparingLong(Pending::seq));
-        send(waiting.remove(0), true);
+        send(group, List.of(first), true);
     }
 
-    /** The probe went through: everything held follows, in order. */
-    private void release(RaftGroupId group) {
-        probing.remove(group);
-        List<Pending> waiting = held.remove(group);
-        if (waiting != null) {
-            waiting.sort(Comparator.comparingLong(Pending::seq));
-            waiting.forEach(p -> send(p, false));
-        }
-    }
-
-    private void send(Pending p, boolean probe) {
-        RaftClient client = clients.computeIfAbsent(p.group(), newClient);
+    private void send(RaftGroupId group, List<Pending> batch, boolean probe) {
+        lane(group).inFlight++;
+        RaftClient client = clients.computeIfAbsent(group, newClient);
         try {
-            client.async().send(Message.valueOf(ByteString.copyFrom(p.data()))).whenComplete((reply, e) -> {
-                if (e != null && broken(e) && p.resends() < RESENDS && resendLater(p, client, probe)) {
+            byte[] data = QuorumBatch.encode(batch.stream().map(Pending::data).toList());
+            client.async().send(Message.valueOf(ByteString.copyFrom(data))).whenComplete((reply, e) -> {
+                int resends = batch.stream().mapToInt(Pending::resends).max().orElse(0);
+                if (e != null && broken(e) && resends < RESENDS && resendLater(group, batch, client, probe)) {
                     return;
                 }
-                if (probe) {
-                    after(() -> release(p.group()));
-                }
-                done();
-                if (e != null) {
-                    p.result().completeExceptionally(e);
-                } else if (!reply.isSuccess()) {
-                    p.result().completeExceptionally(new IllegalStateException("quorum group refused " + p.op()
-                            + ": " + reply.getException()));
-                } else {
-                    p.result().complete(Long.parseLong(reply.getMessage().getContent().toStringUtf8()));
-                }
+                after(() -> answered(group, probe));
+                complete(batch, reply, e);
             });
         } catch (RuntimeException e) {
-            if (probe) {
-                after(() -> release(p.group()));
+            answered(group, probe);
+            complete(batch, null, e);
+        }
+    }
+
+    /** A request of the group was answered (or failed): room for the next; a probe's answer releases the group. */
+    private void answered(RaftGroupId group, boolean probe) {
+        Lane lane = lane(group);
+        lane.inFlight--;
+        if (probe) {
+            lane.probing = false;
+            lane.held = false;
+        }
+        pump(group);
+    }
+
+    private void complete(List<Pending> batch, RaftClientReply reply, Throwable e) {
+        long[] results = null;
+        Throwable failed = e;
+        if (failed == null && reply.isSuccess()) {
+            try {
+                results = QuorumBatch.results(reply.getMessage().getContent().toStringUtf8());
+            } catch (RuntimeException unreadable) {
+                failed = unreadable;
             }
+            if (results != null && results.length != batch.size()) {
+                failed = new IllegalStateException("quorum group answered " + results.length + " of "
+                        + batch.size() + " commands");
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
             done();
-            p.result().completeExceptionally(e);
+            if (failed != null) {
+                p.result().completeExceptionally(failed);
+            } else if (!reply.isSuccess()) {
+                p.result().completeExceptionally(new IllegalStateException("quorum group refused " + p.op()
+                        + ": " + reply.getException()));
+            } else {
+                p.result().complete(results[i]);
+            }
         }
     }
 
@@ -185,18 +247,22 @@ final class QuorumSubmitter implements AutoCloseable {
         return false;
     }
 
-    /** Holds the group again with {@code p} in it, replaces the client, and probes after a pause. */
-    private boolean resendLater(Pending p, RaftClient failed, boolean wasProbe) {
+    /** Holds the group again with the batch's commands in it, replaces the client, and probes after a pause. */
+    private boolean resendLater(RaftGroupId group, List<Pending> batch, RaftClient failed, boolean wasProbe) {
         return after(() -> {
-            held.computeIfAbsent(p.group(), g -> new ArrayList<>()).add(p.again());
-            if (clients.get(p.group()) == failed) {
-                clients.remove(p.group());
+            Lane lane = lane(group);
+            lane.inFlight--;
+            lane.putBack(batch.stream().map(Pending::again).toList());
+            lane.held = true;
+            if (clients.get(group) == failed) {
+                clients.remove(group);
                 closeQuietly(failed);
-                LOG.debug("quorum group {}: client replaced after it gave up", p.group());
+                LOG.debug("quorum group {}: client replaced after it gave up", group);
             }
-            if (wasProbe || probing.add(p.group())) {
+            if (wasProbe || !lane.probing) {
+                lane.probing = true;
                 try {
-                    thread.schedule(() -> probe(p.group()), RESEND_DELAY_MS, TimeUnit.MILLISECONDS);
+                    thread.schedule(() -> probe(group), RESEND_DELAY_MS, TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException closed) {
                     // closing: what is held is dropped with the thread
                 }

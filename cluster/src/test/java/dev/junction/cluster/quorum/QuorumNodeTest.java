@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three {@link QuorumNode}s in one JVM (free ports, temporary directories): a queue's messages enqueued on one node
  * are confirmed once a majority has them and reach a consumer on another node once each and in order; returns
  * count against x-delivery-limit and the consumer's node dead-letters past it; with the queue group's leader
- * stopped, enqueueing and consuming go on on the other two and no confirmed message is lost.
+ * stopped, enqueueing and consuming go on on the other two and no confirmed message is lost; commands asked while
+ * earlier ones commit share log entries.
  */
 @Timeout(300)
 class QuorumNodeTest {
@@ -113,6 +114,36 @@ class QuorumNodeTest {
         assertThat(got.get("n3").poll(300, TimeUnit.MILLISECONDS)).as("nothing twice").isNull();
         assertThat(got.get("n1")).isEmpty();
         await(() -> nodes.values().stream().allMatch(n -> n.readyCount("/", "qq") == 0));
+    }
+
+    /**
+     * A leader takes a client's requests one at a time, so one command per request held a node to the rate of that
+     * hand-over (docs/benchmarks.md, "Quorum queues, three nodes"): commands asked while earlier ones commit must
+     * go together, in far fewer log entries than commands, and still be confirmed each with its own id, in order.
+     */
+    @Test
+    void commandsAskedWhileEarlierOnesCommitShareLogEntries() throws Exception {
+        startThree();
+        QuorumNode a = nodes.get("n1");
+        done(a.declare("/", "qq", -1, false));
+        int group = a.groupIndexOf("/", "qq");
+        long before = highestCommitIndex(group);
+        List<CompletableFuture<Long>> confirms = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            confirms.add(a.enqueue("/", "qq", b("m" + i)));
+        }
+        long last = 0;
+        for (CompletableFuture<Long> f : confirms) {
+            long id = done(f);
+            assertThat(id).as("ids grow in the order asked").isGreaterThan(last);
+            last = id;
+        }
+        // One command per request took 500 entries and more (the leader also logs each commit index it reaches).
+        assertThat(highestCommitIndex(group) - before).isLessThan(250);
+    }
+
+    private long highestCommitIndex(int group) {
+        return nodes.values().stream().mapToLong(n -> n.groupStatus().get(group).commitIndex()).max().orElseThrow();
     }
 
     @Test

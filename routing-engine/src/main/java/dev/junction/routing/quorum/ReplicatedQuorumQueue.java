@@ -164,7 +164,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
         declared();
-        log.attach(vhost, name, id, prefetch).whenComplete((ok, failed) -> {
+        log.attach(vhost, name, id, prefetch).thenCompose(answer -> answer >= 0
+                ? CompletableFuture.completedFuture(answer) : attachDeclared(id, prefetch)
+        ).whenComplete((ok, failed) -> {
             if (failed != null) {
                 consumers.remove(id);
                 attached.completeExceptionally(failed);
@@ -176,6 +178,24 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             c.start();
         });
         return attached;
+    }
+
+    /**
+     * The log answered the attachment with "no such queue": this node's declaration did not reach it (it failed, as
+     * one sent before the group had a leader can, after the attachment was already asked) or the queue's state went
+     * with a delete. Attached to nothing, the consumer would have waited for ever while other nodes' publishes were
+     * confirmed, so the queue is declared again and the consumer attached after it; a second refusal fails the
+     * consume.
+     */
+    private CompletableFuture<Long> attachDeclared(String id, long prefetch) {
+        declared = declare();
+        return log.attach(vhost, name, id, prefetch).thenApply(answer -> {
+            if (answer < 0) {
+                throw new BrokerException(ErrorKind.NOT_FOUND, "no queue '" + name + "' in vhost '" + vhost
+                        + "' in its quorum group");
+            }
+            return answer;
+        });
     }
 
     /** The lowest count limit among the consumer's (its own prefetch, a channel-wide one); 0: none. */

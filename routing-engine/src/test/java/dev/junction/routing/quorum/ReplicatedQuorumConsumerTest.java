@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A consumer of a replicated quorum queue on this node, against a log that commits every command at once: what the
  * log assigned and the sink never got goes back to the queue when the consumer is cancelled, and a message its
- * sink never settles (an MQTT QoS 0 delivery) is handed over settled.
+ * sink never settles (an MQTT QoS 0 delivery) is handed over settled, and a consumer the log answered "no such
+ * queue" is attached again after the queue is declared again.
  */
 class ReplicatedQuorumConsumerTest {
     private final HandLog log = new HandLog();
@@ -55,6 +56,8 @@ class ReplicatedQuorumConsumerTest {
     /** The commands the log took, in order: {@code "settle c1 7"}, {@code "giveBack c1 7"}, ... */
     private static final class HandLog implements QuorumLog {
         final List<String> commands = new CopyOnWriteArrayList<>();
+        /** Whether the log holds the queue's state: an attachment to a queue it lacks is answered -1. */
+        volatile boolean hasQueue = true;
         private int consumers;
 
         private CompletableFuture<Long> took(String command) {
@@ -64,6 +67,8 @@ class ReplicatedQuorumConsumerTest {
 
         @Override
         public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive) {
+            commands.add("declare");
+            hasQueue = true;
             return CompletableFuture.completedFuture(0L);
         }
 
@@ -79,7 +84,8 @@ class ReplicatedQuorumConsumerTest {
 
         @Override
         public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
-            return took("attach " + consumer + " " + prefetch);
+            commands.add("attach " + consumer + " " + prefetch);
+            return CompletableFuture.completedFuture(hasQueue ? 0L : -1L);
         }
 
         @Override
@@ -195,6 +201,21 @@ class ReplicatedQuorumConsumerTest {
         assertThat(log.commands).contains("settle c1 3").doesNotContain("settle c1 4");
         qos1.settle(dev.junction.routing.api.Settlement.ACK);
         awaitCommand("settle c1 4");
+    }
+
+    /**
+     * A consumer attached to a queue its log did not have (this node's declaration failed, as one sent before the
+     * group had a leader can) got nothing while other nodes' publishes were confirmed: it is attached again after
+     * a new declaration, and then receives.
+     */
+    @Test
+    void aConsumerTheLogAnsweredNoSuchQueueIsAttachedAgainAfterADeclaration() throws Exception {
+        log.hasQueue = false;
+        Sink sink = new Sink();
+        consume(sink);
+        assertThat(log.commands).containsSubsequence("attach c1 10", "declare", "attach c1 10");
+        engine.quorum().deliver("/", "q", "c1", 5, body("m"), 0);
+        assertThat(sink.got.poll(5, TimeUnit.SECONDS)).isNotNull();
     }
 
     @Test
