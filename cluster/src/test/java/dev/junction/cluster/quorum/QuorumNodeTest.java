@@ -177,6 +177,13 @@ class QuorumNodeTest {
         List<String> left = new ArrayList<>(nodes.keySet());
         QuorumNode publisher = nodes.get(left.get(0));
         QuorumNode consuming = nodes.get(left.get(1));
+        // The survivors elect a leader first: an enqueue asked during the election may outlast the publisher's
+        // confirm limit (a nack, which this test is not about) when the machine is busy.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (publisher.leaderOf("/", "ha").filter(left::contains).isEmpty()) {
+            assertThat(System.nanoTime()).as("a new leader among " + left).isLessThan(deadline);
+            Thread.sleep(50);
+        }
         for (int i = 50; i < 100; i++) {
             done(publisher.enqueue("/", "ha", b("m" + i))); // the client finds the new leader
         }
