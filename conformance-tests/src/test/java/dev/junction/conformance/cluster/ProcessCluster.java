@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Three broker processes of the packaged jar as a cluster, for the fault and partition tests: each node has its own
@@ -269,10 +270,19 @@ public final class ProcessCluster implements AutoCloseable {
         return f.newConnection();
     }
 
-    /** Runs idempotent declarations on {@code id}, again while it refuses them for want of a metadata leader. */
+    /**
+     * Runs idempotent declarations on {@code id}, again while it refuses them for want of a metadata leader, and
+     * while its connection cannot be opened (on a busy machine the handshake can outlast its timeout).
+     */
     public void declare(String id, ChannelAction action) throws Exception {
         await("declarations accepted on " + id, () -> {
-            try (Connection c = connect(id); Channel ch = c.createChannel()) {
+            Connection opened;
+            try {
+                opened = connect(id);
+            } catch (IOException | TimeoutException notYet) {
+                return false;
+            }
+            try (Connection c = opened; Channel ch = c.createChannel()) {
                 action.run(ch);
                 return true;
             } catch (Exception e) {
