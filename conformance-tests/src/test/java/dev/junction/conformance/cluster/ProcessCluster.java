@@ -158,7 +158,7 @@ public final class ProcessCluster implements AutoCloseable {
     /** {@code GET path} on node {@code id}'s API; null when the node does not answer (down, paused, 404). */
     public JsonNode api(String id, String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPorts.get(id)[2] + path))
-                .header("Authorization", AUTH).timeout(Duration.ofSeconds(3)).build();
+                .header("Authorization", AUTH).timeout(Duration.ofSeconds(10)).build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
