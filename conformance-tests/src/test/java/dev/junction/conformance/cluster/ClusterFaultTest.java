@@ -14,17 +14,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 17's fault test, on three broker processes of the packaged jar: a confirming AMQP 0-9-1 publisher on node
  * n1 and an MQTT 5 QoS 1 publisher on n2 write numbered messages to a quorum queue bound to {@code amq.topic}, and
- * a manual-ack consumer on n3 reads them. Five rounds, mid-stream: the leader of the queue's group (odd rounds) or
- * of the metadata group (even rounds) is killed with SIGKILL, started again on its directory and ports and waited
- * for until it caught up; then another node is paused with SIGSTOP for a few seconds and resumed. Clients whose
+ * a manual-ack consumer on n3 reads them; a persistent MQTT session ({@link MqttSessionLeg}) is subscribed at QoS 1
+ * to both publishers' topics. Five rounds, mid-stream: the leader of the queue's group (odd rounds) or of the
+ * metadata group (even rounds) is killed with SIGKILL, started again on its directory and ports and waited for
+ * until it caught up; then another node is paused with SIGSTOP for a few seconds and resumed. The session is sent to
+ * each of these nodes before its fault, so it loses its node twice a round and resumes on another. Clients whose
  * node died or stopped answering go on on the next node, publishers sending again what was not confirmed.
  *
- * <p>{@link FaultLedger} judges the outcome: every confirmed (or PUBACKed) message consumed at least once, nothing
- * consumed that was never sent, a copy delivered twice only flagged redelivered (or counted in
- * {@code x-delivery-count}), and per publisher connection the first deliveries in publish order. Nothing is timed:
- * the test waits with generous deadlines and prints how long each failover took.
+ * <p>{@link FaultLedger} judges the outcome for the queue's consumer and for the session alike: every confirmed (or
+ * PUBACKed) message received at least once, nothing received that was never sent, a copy delivered twice only
+ * flagged (redelivered or counted in {@code x-delivery-count}; MQTT DUP), and per publisher connection the first
+ * deliveries in publish order; every resumed session is present. Nothing is timed: the test waits with generous
+ * deadlines and prints how long each failover took.
  */
-@Timeout(value = 6, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ClusterFaultTest {
     private static final String QUEUE = "fault.qq";
     private static final int ROUNDS = 5;
@@ -32,6 +35,7 @@ class ClusterFaultTest {
 
     @TempDir
     Path dir;
+    private MqttSessionLeg session;
 
     @Test
     void everyConfirmedMessageIsConsumedThroughKilledLeadersAndPausedNodes() throws Exception {
@@ -45,60 +49,73 @@ class ClusterFaultTest {
             for (String id : ProcessCluster.IDS) {
                 cluster.declare(id, ch -> ch.queueDeclarePassive(QUEUE)); // known there, binding included
             }
-            SessionLeg session = SessionLeg.NONE;
-            session.start(cluster);
-            try (FaultConsumer consumer = new FaultConsumer(cluster, ledger, "n3", QUEUE);
+            session = new MqttSessionLeg(cluster, ledger, "n1");
+            try (MqttSessionLeg subscriber = session;
+                 FaultConsumer consumer = new FaultConsumer(cluster, ledger, "n3", QUEUE);
                  AmqpFaultPublisher amqp = new AmqpFaultPublisher(cluster, ledger, "A", "n1", "fault.a");
                  MqttFaultPublisher mqtt = new MqttFaultPublisher(cluster, ledger, "B", "n2", "fault/b")) {
                 List<FaultClient> publishers = List.of(amqp, mqtt);
+                List<FaultClient> receivers = List.of(consumer, subscriber);
+                subscriber.start();
+                subscriber.awaitSubscribed(); // owed every message from the first
                 consumer.start();
                 amqp.start();
                 mqtt.start();
-                awaitProgress("the first confirms", publishers, consumer);
+                awaitProgress("the first confirms", publishers, receivers);
                 for (int round = 1; round <= ROUNDS; round++) {
                     boolean queueGroup = round % 2 == 1;
                     String victim = queueGroup ? cluster.queueLeader(QUEUE) : cluster.metadataLeader();
+                    long following = System.nanoTime();
+                    subscriber.follow(victim);
                     long killed = System.nanoTime();
                     cluster.kill(victim);
                     String leader = queueGroup ? cluster.queueLeader(QUEUE) : cluster.metadataLeader();
                     long elected = System.nanoTime();
-                    awaitProgress("progress with " + victim + " killed", publishers, consumer);
+                    awaitProgress("progress with " + victim + " killed", publishers, receivers);
                     long goingOn = System.nanoTime();
                     cluster.start(victim);
                     cluster.awaitCaughtUp(victim);
                     long caughtUp = System.nanoTime();
-                    session.afterRestart(victim);
 
                     // A node other than the one just restarted: the queue group's leader now, unless that is it.
                     String queueLeader = cluster.queueLeader(QUEUE);
                     String stopped = !queueLeader.equals(victim) ? queueLeader
                             : cluster.live().stream().filter(id -> !id.equals(victim)).findFirst().orElseThrow();
+                    subscriber.follow(stopped);
                     long pausedAt = System.nanoTime();
+                    long moves = ms(following, killed) + ms(caughtUp, pausedAt);
                     cluster.pause(stopped);
                     Thread.sleep(PAUSE_MS); // publishing and consuming go on meanwhile
                     cluster.resume(stopped);
-                    awaitProgress("progress after " + stopped + " resumed", publishers, consumer);
+                    awaitProgress("progress after " + stopped + " resumed", publishers, receivers);
                     long resumedGoingOn = System.nanoTime();
                     cluster.awaitCaughtUp(stopped);
                     timings.add(String.format("round %d: killed %s leader %s, new leader %s in %d ms, clients "
                             + "going on in %d ms, restarted and caught up in %d ms; paused %s for %d ms, clients going "
-                            + "on %d ms after the pause began", round, queueGroup ? "queue group" : "metadata", victim,
-                            leader, ms(killed, elected), ms(killed, goingOn), ms(goingOn, caughtUp), stopped,
-                            PAUSE_MS, ms(pausedAt, resumedGoingOn)));
+                            + "on %d ms after the pause began; the MQTT session sent to both in %d ms", round,
+                            queueGroup ? "queue group" : "metadata", victim, leader, ms(killed, elected),
+                            ms(killed, goingOn), ms(goingOn, caughtUp), stopped, PAUSE_MS,
+                            ms(pausedAt, resumedGoingOn), moves));
                 }
-                awaitProgress("confirms after the last round", publishers, consumer);
+                awaitProgress("confirms after the last round", publishers, receivers);
                 amqp.close();
                 mqtt.close();
                 ProcessCluster.await("every confirmed message consumed", ledger::allConfirmedDelivered);
+                ProcessCluster.await("every confirmed message received by the MQTT session",
+                        () -> ledger.allConfirmedDelivered(FaultLedger.SESSION));
                 Thread.sleep(1000); // late duplicates, if any, are counted too
                 consumer.close();
+                subscriber.close();
                 timings.add("connections: publisher A " + amqp.connections() + ", publisher B " + mqtt.connections()
-                        + ", consumer " + consumer.connections());
+                        + ", consumer " + consumer.connections() + ", MQTT session " + subscriber.connections());
             }
-            session.verify();
         } finally {
             timings.forEach(System.out::println);
             System.out.println("ClusterFaultTest: " + ledger.verdict());
+            if (session != null) {
+                session.failovers().forEach(f -> System.out.println("MQTT session resumed from " + f));
+                System.out.println("ClusterFaultTest MQTT session: " + session.summary());
+            }
         }
         FaultLedger.Verdict v = ledger.verdict();
         assertThat(v.confirmed()).as("messages confirmed").isGreaterThan(0);
@@ -106,47 +123,37 @@ class ClusterFaultTest {
         assertThat(v.phantoms()).as("deliveries of copies never sent").isEmpty();
         assertThat(v.unflaggedDuplicates()).as("copies delivered again without the redelivered flag").isEmpty();
         assertThat(v.disorder()).as("first deliveries out of publish order").isEmpty();
+
+        FaultLedger.Verdict s = ledger.verdict(FaultLedger.SESSION);
+        assertThat(session.absentSessions()).as("resumes without Session Present [MQTT-3.2.2-2]").isEmpty();
+        assertThat(session.failovers()).as("the session resumed after each kill of its node")
+                .hasSizeGreaterThanOrEqualTo(ROUNDS);
+        assertThat(s.lost()).as("confirmed messages the session never received").isEmpty();
+        assertThat(s.phantoms()).as("messages the session received that were never sent").isEmpty();
+        assertThat(s.unflaggedDuplicates()).as("copies the session received again without DUP [MQTT-3.3.1-1]")
+                .isEmpty();
+        assertThat(s.disorder()).as("first PUBLISHes to the session out of publish order [MQTT-4.6.0-6]").isEmpty();
+        assertThat(session.notQos1()).as("PUBLISHes to the session below the granted QoS 1").isEmpty();
     }
 
-    /** Waits until every publisher confirmed one more batch and the consumer got one more delivery. */
-    private static void awaitProgress(String what, List<FaultClient> publishers, FaultClient consumer)
+    /** Waits until every publisher confirmed one more batch and every receiver got one more delivery. */
+    private static void awaitProgress(String what, List<FaultClient> publishers, List<FaultClient> receivers)
             throws Exception {
+        List<FaultClient> all = new ArrayList<>(publishers);
+        all.addAll(receivers);
         List<Long> before = new ArrayList<>();
-        publishers.forEach(p -> before.add(p.progress()));
-        long consumed = consumer.progress();
+        all.forEach(c -> before.add(c.progress()));
         ProcessCluster.await(what, () -> {
-            for (int i = 0; i < publishers.size(); i++) {
-                if (publishers.get(i).progress() <= before.get(i)) {
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).progress() <= before.get(i)) {
                     return false;
                 }
             }
-            return consumer.progress() > consumed;
+            return true;
         });
     }
 
     private static long ms(long from, long to) {
         return TimeUnit.NANOSECONDS.toMillis(to - from);
-    }
-
-    /**
-     * Where issue 17's persistent MQTT session leg plugs in: a session with subscriptions, its queued QoS 1
-     * messages and in-flight state, resuming on another node after its node was killed or paused. MQTT sessions on
-     * quorum queues are built separately (docs/cluster.md, "MQTT sessions"); until they are, this leg is
-     * {@link #NONE} and checks nothing. An implementation starts its client and publisher in {@link #start},
-     * reconnects the session to another node in {@link #afterRestart}, and in {@link #verify} asserts that every
-     * PUBACKed message reached the session at least once.
-     */
-    interface SessionLeg {
-        SessionLeg NONE = new SessionLeg() {
-        };
-
-        default void start(ProcessCluster cluster) throws Exception {
-        }
-
-        default void afterRestart(String restarted) throws Exception {
-        }
-
-        default void verify() throws Exception {
-        }
     }
 }

@@ -50,10 +50,17 @@ abstract class FaultClient implements AutoCloseable {
             }
             abandon();
             if (!stopping) {
-                at = (at + 1) % ring.size(); // the next node: this one failed, died or stopped answering
+                String wanted = wanted();
+                // The next node (this one failed, died or stopped answering), unless the client was sent elsewhere.
+                at = wanted != null ? ring.indexOf(wanted) : (at + 1) % ring.size();
                 pause(200);
             }
         }
+    }
+
+    /** The node to go on on once {@link #workOn} returned; null: the next one in the ring. */
+    protected String wanted() {
+        return null;
     }
 
     protected boolean stopping() {

@@ -10,23 +10,32 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The fault test's checker: what each publisher sent and had confirmed, and what the consumer got, judged at the
- * end. A message is a publisher's sequence number; each send of it is a copy named {@code publisher:epoch:seq},
- * where the epoch is the publisher's connection (a publisher sends again, on its next connection, what its last
- * one did not confirm: at-least-once). So the ledger tells a copy sent twice by a publisher (allowed) from one copy
- * delivered twice by the broker (allowed only flagged redelivered, or counted in {@code x-delivery-count}).
+ * The fault test's checker: what each publisher sent and had confirmed, and what each receiver got (the queue's
+ * consumer, and the persistent MQTT session subscribed to the publishers' topics), judged at the end per receiver.
+ * A message is a publisher's sequence number; each send of it is a copy named {@code publisher:epoch:seq}, where
+ * the epoch is the publisher's connection (a publisher sends again, on its next connection, what its last one did
+ * not confirm: at-least-once). So the ledger tells a copy sent twice by a publisher (allowed) from one copy
+ * delivered twice by the broker (allowed only flagged: redelivered, counted in {@code x-delivery-count}, or DUP).
  *
  * <ul>
  *   <li><b>lost</b>: a message with a confirmed copy (publisher confirm, or a successful MQTT PUBACK) that the
- *   consumer never got in any copy;</li>
+ *   receiver never got in any copy;</li>
  *   <li><b>phantom</b>: a delivery of a copy no publisher sent;</li>
- *   <li><b>duplicates</b>: a delivery of a copy already delivered, flagged (redelivered, or a delivery count above
- *   0) or not;</li>
+ *   <li><b>duplicates</b>: a delivery of a copy already delivered, flagged (AMQP redelivered or a delivery count
+ *   above 0; MQTT DUP) or not;</li>
  *   <li><b>order</b>: within one publisher's connection, the copies delivered for the first time and not flagged
- *   come in the order they were published (RabbitMQ's per-channel order, which redeliveries may interleave).</li>
+ *   come in the order they were published (RabbitMQ's per-channel order, which redeliveries may interleave). For
+ *   the MQTT session this is MQTT 3.1.1's Ordered Topic: PUBLISH packets of one topic and QoS in the order received
+ *   from a given client [MQTT-4.6.0-6], each publisher writing one topic; a copy sent again with DUP may come after
+ *   later ones (section 4.6's non-normative example, 1,2,3,2,3,4), across a reconnect to another node too, where
+ *   what a dead or silent node held comes back only once it is judged silent or answers again.</li>
  * </ul>
  */
 public final class FaultLedger {
+    /** The quorum queue's AMQP consumer. */
+    public static final String CONSUMER = "consumer";
+    /** The persistent MQTT session. */
+    public static final String SESSION = "session";
 
     /** One delivery as the consumer saw it. */
     private record Delivery(String copy, boolean flagged) {
@@ -34,7 +43,7 @@ public final class FaultLedger {
 
     private final Set<String> sent = new HashSet<>();
     private final Set<String> confirmed = new HashSet<>();
-    private final List<Delivery> deliveries = new ArrayList<>();
+    private final Map<String, List<Delivery>> deliveries = new HashMap<>();
     private final Map<String, Integer> publishedPer = new HashMap<>();
 
     public static String copy(String publisher, int epoch, long seq) {
@@ -55,16 +64,31 @@ public final class FaultLedger {
         confirmed.add(message(copy));
     }
 
-    public synchronized void delivered(String copy, boolean redelivered, long deliveryCount) {
-        deliveries.add(new Delivery(copy, redelivered || deliveryCount > 0));
+    /** A delivery to the consumer, flagged when redelivered or counted in {@code x-delivery-count}. */
+    public void delivered(String copy, boolean redelivered, long deliveryCount) {
+        delivered(CONSUMER, copy, redelivered || deliveryCount > 0);
     }
 
-    /** Whether every confirmed message has been delivered in some copy. */
-    public synchronized boolean allConfirmedDelivered() {
-        return lost().isEmpty();
+    public synchronized void delivered(String receiver, String copy, boolean flagged) {
+        deliveries.computeIfAbsent(receiver, r -> new ArrayList<>()).add(new Delivery(copy, flagged));
     }
 
-    public synchronized Verdict verdict() {
+    /** Whether every confirmed message has been delivered to the consumer in some copy. */
+    public boolean allConfirmedDelivered() {
+        return allConfirmedDelivered(CONSUMER);
+    }
+
+    public synchronized boolean allConfirmedDelivered(String receiver) {
+        return lost(receiver).isEmpty();
+    }
+
+    /** The consumer's verdict. */
+    public Verdict verdict() {
+        return verdict(CONSUMER);
+    }
+
+    public synchronized Verdict verdict(String receiver) {
+        List<Delivery> got = deliveries.getOrDefault(receiver, List.of());
         Set<String> seen = new HashSet<>();
         Set<String> seenMessages = new HashSet<>();
         List<String> phantoms = new ArrayList<>();
@@ -73,7 +97,7 @@ public final class FaultLedger {
         int resent = 0;
         List<String> disorder = new ArrayList<>();
         Map<String, Long> lastPerEpoch = new HashMap<>();
-        for (Delivery d : deliveries) {
+        for (Delivery d : got) {
             if (!sent.contains(d.copy())) {
                 phantoms.add(d.copy());
                 continue;
@@ -99,13 +123,13 @@ public final class FaultLedger {
                 }
             }
         }
-        return new Verdict(sent.size(), Map.copyOf(publishedPer), confirmed.size(), deliveries.size(),
-                lost(), phantoms, flagged, unflagged, resent, disorder);
+        return new Verdict(sent.size(), Map.copyOf(publishedPer), confirmed.size(), got.size(),
+                lost(receiver), phantoms, flagged, unflagged, resent, disorder);
     }
 
-    private Set<String> lost() {
+    private Set<String> lost(String receiver) {
         Set<String> delivered = new HashSet<>();
-        for (Delivery d : deliveries) {
+        for (Delivery d : deliveries.getOrDefault(receiver, List.of())) {
             delivered.add(message(d.copy()));
         }
         Set<String> lost = new TreeSet<>(confirmed);

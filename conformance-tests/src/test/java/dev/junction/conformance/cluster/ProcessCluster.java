@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Three broker processes of the packaged jar as a cluster, for the fault and partition tests: each node has its own
@@ -157,7 +158,7 @@ public final class ProcessCluster implements AutoCloseable {
     /** {@code GET path} on node {@code id}'s API; null when the node does not answer (down, paused, 404). */
     public JsonNode api(String id, String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPorts.get(id)[2] + path))
-                .header("Authorization", AUTH).timeout(Duration.ofSeconds(3)).build();
+                .header("Authorization", AUTH).timeout(Duration.ofSeconds(10)).build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
@@ -269,10 +270,19 @@ public final class ProcessCluster implements AutoCloseable {
         return f.newConnection();
     }
 
-    /** Runs idempotent declarations on {@code id}, again while it refuses them for want of a metadata leader. */
+    /**
+     * Runs idempotent declarations on {@code id}, again while it refuses them for want of a metadata leader, and
+     * while its connection cannot be opened (on a busy machine the handshake can outlast its timeout).
+     */
     public void declare(String id, ChannelAction action) throws Exception {
         await("declarations accepted on " + id, () -> {
-            try (Connection c = connect(id); Channel ch = c.createChannel()) {
+            Connection opened;
+            try {
+                opened = connect(id);
+            } catch (IOException | TimeoutException notYet) {
+                return false;
+            }
+            try (Connection c = opened; Channel ch = c.createChannel()) {
                 action.run(ch);
                 return true;
             } catch (Exception e) {
