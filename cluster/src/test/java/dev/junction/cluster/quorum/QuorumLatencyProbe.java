@@ -1,6 +1,5 @@
 package dev.junction.cluster.quorum;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +34,7 @@ public final class QuorumLatencyProbe {
         Path dir = Files.createTempDirectory("quorum-probe");
         Map<String, String> peers = new LinkedHashMap<>();
         String[] ids = {"n1", "n2", "n3"};
-        int[] ports = freePorts(3);
+        int[] ports = QuorumNodeTest.freePorts(3);
         for (int i = 0; i < 3; i++) {
             peers.put(ids[i], "127.0.0.1:" + ports[i]);
         }
@@ -95,18 +94,5 @@ public final class QuorumLatencyProbe {
         System.out.printf("PHASE %s: %d enqueues in %.2f s = %.0f/s; latency ms p50 %.1f p90 %.1f p99 %.1f max %.1f%n",
                 name, count, seconds, count / seconds, latencies[count / 2] / 1e6, latencies[count * 9 / 10] / 1e6,
                 latencies[count * 99 / 100] / 1e6, latencies[count - 1] / 1e6);
-    }
-
-    private static int[] freePorts(int n) throws Exception {
-        ServerSocket[] sockets = new ServerSocket[n];
-        int[] ports = new int[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            ports[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
     }
 }

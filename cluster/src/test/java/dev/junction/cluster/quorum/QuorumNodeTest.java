@@ -229,7 +229,8 @@ class QuorumNodeTest {
         }
     }
 
-    private static int[] freePorts(int n) throws Exception {
+    /** {@code n} ports free at the time of asking (also the latency probe's). */
+    static int[] freePorts(int n) throws Exception {
         ServerSocket[] sockets = new ServerSocket[n];
         int[] ports = new int[n];
         for (int i = 0; i < n; i++) {
