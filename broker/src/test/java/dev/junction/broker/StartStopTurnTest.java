@@ -14,21 +14,8 @@ class StartStopTurnTest {
     @Test
     void theStopWaitsForTheStartToEnd() throws Exception {
         StartStopTurn turn = new StartStopTurn(() -> false);
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch endStart = new CountDownLatch(1);
-        Thread starter = new Thread(() -> {
-            turn.begin();
-            started.countDown();
-            try {
-                endStart.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                turn.end();
-            }
-        });
-        starter.start();
-        started.await();
+        Thread starter = startHolding(turn, endStart, true);
         CompletableFuture<Boolean> stop = CompletableFuture.supplyAsync(() -> awaitTurn(turn));
         Thread.sleep(300);
         assertThat(stop).isNotDone();
@@ -42,19 +29,8 @@ class StartStopTurnTest {
     void theStopGoesOnWhenTheStartingThreadExits() throws Exception {
         AtomicBoolean exiting = new AtomicBoolean();
         StartStopTurn turn = new StartStopTurn(exiting::get);
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        Thread starter = new Thread(() -> {
-            turn.begin();
-            started.countDown();
-            try {
-                never.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        starter.start();
-        started.await();
+        Thread starter = startHolding(turn, never, false);
         CompletableFuture<Boolean> stop = CompletableFuture.supplyAsync(() -> awaitTurn(turn));
         Thread.sleep(300);
         assertThat(stop).isNotDone();
@@ -67,19 +43,8 @@ class StartStopTurnTest {
     @Test
     void theStopGoesOnAfterItsBound() throws Exception {
         StartStopTurn turn = new StartStopTurn(() -> false);
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        Thread starter = new Thread(() -> {
-            turn.begin();
-            started.countDown();
-            try {
-                never.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        starter.start();
-        started.await();
+        Thread starter = startHolding(turn, never, false);
         assertThat(turn.awaitStopTurn(Duration.ofMillis(300))).isFalse();
         never.countDown();
         starter.join(10_000);
@@ -100,6 +65,31 @@ class StartStopTurnTest {
         assertThat(StartStopTurn.exiting(Thread.currentThread())).isFalse();
         never.countDown();
         waiting.join(10_000);
+    }
+
+    /**
+     * A thread that takes the start turn and holds it until {@code release} opens (then ends the turn only if
+     * {@code endTurn}: a starting thread that exits never does); returns once the turn is taken.
+     */
+    private static Thread startHolding(StartStopTurn turn, CountDownLatch release, boolean endTurn)
+            throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        Thread starter = new Thread(() -> {
+            turn.begin();
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                if (endTurn) {
+                    turn.end();
+                }
+            }
+        });
+        starter.start();
+        started.await();
+        return starter;
     }
 
     private static boolean awaitTurn(StartStopTurn turn) {
