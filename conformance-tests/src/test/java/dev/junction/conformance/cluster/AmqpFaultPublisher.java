@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,15 +12,26 @@ import java.util.List;
  * {@code amq.topic}. A batch not confirmed in full (a nack, a connection lost, no answer in {@value #CONFIRM_MS} ms)
  * is sent again on the next connection, on the next node: at-least-once, as an application does.
  */
-final class AmqpFaultPublisher extends FaultPublisher {
+final class AmqpFaultPublisher extends FaultClient {
+    private static final int BATCH = 10;
     private static final long CONFIRM_MS = 8_000;
     private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
 
+    private final ProcessCluster cluster;
+    private final FaultLedger ledger;
+    private final String name;
     private final String routingKey;
+    /** Sequence numbers sent and not confirmed yet: sent again first on the next connection. */
+    private final List<Long> pending = new ArrayList<>();
+    private long next;
+    private int epoch;
     private volatile Connection connection;
 
     AmqpFaultPublisher(ProcessCluster cluster, FaultLedger ledger, String name, String home, String routingKey) {
-        super(cluster, ledger, name, home);
+        super("fault-publisher-" + name, home);
+        this.cluster = cluster;
+        this.ledger = ledger;
+        this.name = name;
         this.routingKey = routingKey;
     }
 
@@ -30,14 +42,25 @@ final class AmqpFaultPublisher extends FaultPublisher {
         connections.incrementAndGet();
         Channel ch = c.createChannel();
         ch.confirmSelect();
-        int e = newEpoch();
+        int e = ++epoch;
         while (!stopping()) {
-            List<String> copies = sendBatch(e, copy -> ch.basicPublish("amq.topic", routingKey, PERSISTENT,
-                    copy.getBytes(StandardCharsets.UTF_8)));
+            while (pending.size() < BATCH) {
+                pending.add(next++);
+            }
+            List<String> copies = new ArrayList<>();
+            for (long seq : pending) {
+                String copy = FaultLedger.copy(name, e, seq);
+                ledger.sent(copy); // before it can be delivered
+                copies.add(copy);
+                ch.basicPublish("amq.topic", routingKey, PERSISTENT, copy.getBytes(StandardCharsets.UTF_8));
+            }
             if (!ch.waitForConfirms(CONFIRM_MS)) {
                 return; // a nack: sent again on the next connection
             }
-            confirmed(copies);
+            copies.forEach(ledger::confirmed);
+            pending.clear();
+            progress.incrementAndGet();
+            pause(50);
         }
     }
 

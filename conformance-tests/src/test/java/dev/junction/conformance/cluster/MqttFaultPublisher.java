@@ -19,21 +19,31 @@ import java.util.concurrent.TimeUnit;
  * Clean start: the session does not follow the client to another node (sessions on quorum queues are the separate
  * session leg of the fault test).
  */
-final class MqttFaultPublisher extends FaultPublisher {
+final class MqttFaultPublisher extends FaultClient {
+    private static final int BATCH = 10;
     private static final long PUBACK_MS = 8_000;
     private static final byte[] GUEST = "guest".getBytes(StandardCharsets.UTF_8);
 
+    private final ProcessCluster cluster;
+    private final FaultLedger ledger;
+    private final String name;
     private final String topic;
+    private final List<Long> pending = new ArrayList<>();
+    private long next;
+    private int epoch;
     private volatile Mqtt5AsyncClient client;
 
     MqttFaultPublisher(ProcessCluster cluster, FaultLedger ledger, String name, String home, String topic) {
-        super(cluster, ledger, name, home);
+        super("fault-publisher-" + name, home);
+        this.cluster = cluster;
+        this.ledger = ledger;
+        this.name = name;
         this.topic = topic;
     }
 
     @Override
     protected void workOn(String node) throws Exception {
-        int e = newEpoch();
+        int e = ++epoch;
         Mqtt5AsyncClient c = Mqtt5Client.builder().identifier("fault-" + name + "-" + e).serverHost("127.0.0.1")
                 .serverPort(cluster.mqttPort(node))
                 .transportConfig().socketConnectTimeout(3, TimeUnit.SECONDS).mqttConnectTimeout(5, TimeUnit.SECONDS)
@@ -44,9 +54,18 @@ final class MqttFaultPublisher extends FaultPublisher {
                 .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send().get(8, TimeUnit.SECONDS);
         connections.incrementAndGet();
         while (!stopping()) {
+            while (pending.size() < BATCH) {
+                pending.add(next++);
+            }
+            List<String> copies = new ArrayList<>();
             List<CompletableFuture<Mqtt5PublishResult>> acks = new ArrayList<>();
-            List<String> copies = sendBatch(e, copy -> acks.add(c.publishWith().topic(topic)
-                    .qos(MqttQos.AT_LEAST_ONCE).payload(copy.getBytes(StandardCharsets.UTF_8)).send()));
+            for (long seq : pending) {
+                String copy = FaultLedger.copy(name, e, seq);
+                ledger.sent(copy);
+                copies.add(copy);
+                acks.add(c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(copy.getBytes(StandardCharsets.UTF_8)).send());
+            }
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(PUBACK_MS, TimeUnit.MILLISECONDS);
             for (CompletableFuture<Mqtt5PublishResult> ack : acks) {
                 Mqtt5PublishResult r = ack.join();
@@ -56,7 +75,10 @@ final class MqttFaultPublisher extends FaultPublisher {
                     return; // not taken: the batch goes again on the next connection
                 }
             }
-            confirmed(copies);
+            copies.forEach(ledger::confirmed);
+            pending.clear();
+            progress.incrementAndGet();
+            pause(50);
         }
     }
 
