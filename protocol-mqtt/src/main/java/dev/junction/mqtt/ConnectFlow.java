@@ -193,6 +193,12 @@ final class ConnectFlow {
         ClientSession session = new ClientSession(clientId, version, user, expiry, will, clientMaxPacket, keepAlive);
         c.connecting(session);
         CompletableFuture<Void> handled = new CompletableFuture<>();
+        // The client's part of the handshake is done: its CONNECT is complete, authenticated and valid. What is left
+        // (the claim and the session, which in a cluster wait for a quorum) is the broker's work, so the listener's
+        // handshake timeout and slot no longer apply to it: they exist to cut off slow or silent clients, and a
+        // client cut off here sees a close without any answer. The broker's own wait has its own limit instead.
+        c.ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
+        SessionSetupDeadline.start(c, handled);
         // The client id is claimed first: across a cluster's nodes the latest claim wins and the other node closes
         // its connection [MQTT-3.1.4-2]. A server-assigned id is nobody else's and claims nothing. Alone, the claim
         // is granted at once (a completed future) and costs nothing. The claim names the user: in a cluster a client
@@ -240,6 +246,9 @@ final class ConnectFlow {
      * session: Not authorized (MQTT 5 0x87, 3.1.1 return code 5), and nothing changed on any node.
      */
     private void unclaimed(ClientSession session, Throwable refused) {
+        if (c.state != MqttConnection.State.AWAIT_CONNECT) {
+            return; // answered already (the session setup took too long) or closed
+        }
         Throwable cause = refused instanceof CompletionException && refused.getCause() != null
                 ? refused.getCause() : refused;
         if (cause instanceof BrokerException e && e.kind() == ErrorKind.ACCESS_REFUSED) {
@@ -258,6 +267,17 @@ final class ConnectFlow {
         String clientId = session.clientId();
         MqttVersion version = session.version();
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (c.state != MqttConnection.State.AWAIT_CONNECT) {
+            // Answered already (the session setup took too long) or closed: a session attached after all is left
+            // again at once, or by the close still on its way, as any close leaves it.
+            if (cause == null && attached != null && attached != SessionRegistry.OVERTAKEN) {
+                c.attached(attached.session());
+                if (!c.socketOpen()) {
+                    c.leaveSession();
+                }
+            }
+            return;
+        }
         if (cause instanceof BrokerException e) {
             LOG.error("could not set up the session of MQTT client '{}': {}", clientId, e.getMessage());
             // A limit or the memory alarm refused what the session needs: Quota exceeded on MQTT 5.
@@ -266,8 +286,10 @@ final class ConnectFlow {
             return;
         }
         if (cause != null) {
+            // Not a refusal of the client's: the broker failed (a quorum write that timed out, say). The client is
+            // told, as for any setup the broker could not finish, instead of finding its socket closed.
             LOG.error("could not set up the session of MQTT client '{}'", clientId, cause);
-            c.ctx.close();
+            c.refuse(ReasonCode.SERVER_UNAVAILABLE);
             return;
         }
         if (attached == SessionRegistry.OVERTAKEN) {
@@ -300,8 +322,6 @@ final class ConnectFlow {
         boolean present = attached.present() && version != MqttVersion.MQTT_3_1;
         c.out.write(MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(present).properties(v5 ? ack : MqttProperties.NO_PROPERTIES).build());
-        // Through its handshake: the listener's handshake slot and timeout no longer apply.
-        c.ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
         c.entry.opened(session); // listed in the engine's connection registry; logs the open line
         LOG.debug("MQTT client '{}' connected ({}, session present {})", clientId, version, attached.present());
         c.outbound.start();

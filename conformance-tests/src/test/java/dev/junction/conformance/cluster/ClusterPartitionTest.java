@@ -8,6 +8,10 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.rabbitmq.client.AMQP;
@@ -43,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * minority is left behind while the majority takes writes, and catches up once resumed; a node whose two peers are
  * paused keeps running with its clients, refuses writes (declarations 541, publishes to the quorum queue nacked,
  * MQTT QoS 1 without a successful PUBACK: MQTT 5 gets reason 0x80, MQTT 3.1.1 no PUBACK and the connection closed)
- * and takes them again once the others are back. One cluster for the class: starting three JVMs costs seconds.
+ * and takes them again once the others are back; a CONNECT that waits for the cut-off cluster longer than the
+ * handshake timeout is answered with Server unavailable rather than closed. One cluster for the class: starting three JVMs costs seconds.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -181,6 +186,61 @@ class ClusterPartitionTest {
             // Refused ones may have been committed after all (a nack promises nothing); nothing else may appear.
             assertThat(sent).containsAll(got);
         }
+    }
+
+    /**
+     * A CONNECT whose client id claim waits for the metadata group (its leader and the third node paused just before,
+     * the node connected to not yet aware of it) outlasts the listener's 10 s handshake timeout. It is still answered
+     * with a CONNACK, Server unavailable (MQTT 5 0x88, section 3.2.2.2; 3.1.1 return code 3, section 3.2.2.3),
+     * and not closed without a word: the handshake timeout measures the client, whose part ended with its CONNECT,
+     * and the session's setup has its own limit (docs/security.md). Once the others are back the node accepts it.
+     */
+    @Test
+    @Order(3)
+    void aConnectWaitingForTheClusterIsAnsweredNotCutByTheHandshakeTimeout() throws Exception {
+        String leader = cluster.metadataLeader();
+        List<String> others = new ArrayList<>(cluster.live());
+        others.remove(leader);
+        String node = others.get(0);
+        List<String> paused = List.of(leader, others.get(1));
+        Mqtt5AsyncClient v5 = Mqtt5Client.builder().identifier("waiting-5").serverHost("127.0.0.1")
+                .serverPort(cluster.mqttPort(node)).buildAsync();
+        Mqtt3AsyncClient v3 = Mqtt3Client.builder().identifier("waiting-3").serverHost("127.0.0.1")
+                .serverPort(cluster.mqttPort(node)).buildAsync();
+        for (String id : paused) {
+            cluster.pause(id);
+        }
+        try {
+            CompletableFuture<?> connack5 = v5.connectWith().cleanStart(true)
+                    .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send();
+            CompletableFuture<?> connack3 = v3.connectWith().cleanSession(true)
+                    .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send();
+            assertThat(catchFailure(connack5)).as("MQTT 5 CONNECT while the claim waits for a majority")
+                    .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage()
+                            .getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE));
+            assertThat(catchFailure(connack3)).as("MQTT 3.1.1 CONNECT while the claim waits for a majority")
+                    .isInstanceOfSatisfying(Mqtt3ConnAckException.class, e -> assertThat(e.getMqttMessage()
+                            .getReturnCode()).isEqualTo(Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE));
+        } finally {
+            for (String id : paused) {
+                cluster.resume(id);
+            }
+        }
+        cluster.awaitCaughtUp(node);
+        ProcessCluster.await("a CONNACK that accepts once the majority is back", () -> {
+            try {
+                v5.connectWith().cleanStart(true).simpleAuth().username("guest").password(GUEST).applySimpleAuth()
+                        .send().get(60, TimeUnit.SECONDS);
+                return true;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Mqtt5ConnAckException refused
+                        && refused.getMqttMessage().getReasonCode() == Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+        v5.disconnect().get(10, TimeUnit.SECONDS);
     }
 
     /** Declares durable queues on {@code node} until one is refused; returns the refusal. */
