@@ -198,7 +198,7 @@ final class ConnectFlow {
         // handshake timeout and slot no longer apply to it: they exist to cut off slow or silent clients, and a
         // client cut off here sees a close without any answer. The broker's own wait has its own limit instead.
         c.ctx.pipeline().fireUserEventTriggered(HandshakeCompleted.INSTANCE);
-        SessionSetupDeadline.start(c, handled);
+        SessionSetupDeadline deadline = SessionSetupDeadline.start(c, clientId, handled);
         // The client id is claimed first: across a cluster's nodes the latest claim wins and the other node closes
         // its connection [MQTT-3.1.4-2]. A server-assigned id is nobody else's and claims nothing. Alone, the claim
         // is granted at once (a completed future) and costs nothing. The claim names the user: in a cluster a client
@@ -207,11 +207,11 @@ final class ConnectFlow {
                 : c.server.clientIds.claim(cfg.vhost(), clientId, user.name());
         boolean cleanStart = vh.isCleanSession();
         if (claim.isDone() && !claim.isCompletedExceptionally()) {
-            attach(session, ack, cleanStart, claim.join(), handled);
+            attach(session, ack, cleanStart, claim.join(), deadline, handled);
         } else {
             claim.whenComplete((granted, refused) -> {
                 if (refused == null) {
-                    attach(session, ack, cleanStart, granted, handled);
+                    attach(session, ack, cleanStart, granted, deadline, handled);
                 } else {
                     c.onLoop(() -> {
                         try {
@@ -227,8 +227,9 @@ final class ConnectFlow {
     }
 
     private void attach(ClientSession session, MqttProperties ack, boolean cleanStart, long claim,
-                        CompletableFuture<Void> handled) {
-        c.server.sessions.attach(session.clientId(), c, cleanStart, session.sessionExpiry(), user.name(), claim)
+                        SessionSetupDeadline deadline, CompletableFuture<Void> handled) {
+        c.server.sessions.attach(session.clientId(), c, cleanStart, session.sessionExpiry(), user.name(), claim,
+                        deadline)
                 .whenComplete((attached, error) -> c.onLoop(() -> {
                     try {
                         attached(session, ack, attached, error);
@@ -268,9 +269,9 @@ final class ConnectFlow {
         MqttVersion version = session.version();
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (c.state != MqttConnection.State.AWAIT_CONNECT) {
-            // Answered already (the session setup took too long) or closed: a session attached after all is left
-            // again at once, or by the close still on its way, as any close leaves it.
-            if (cause == null && attached != null && attached != SessionRegistry.OVERTAKEN) {
+            // Closed meanwhile by the client: a session attached after all is left again at once, or by the close
+            // still on its way, as any close leaves it. (A CONNECT refused for its deadline attached nothing.)
+            if (cause == null && attached != null && attached.session() != null) {
                 c.attached(attached.session());
                 if (!c.socketOpen()) {
                     c.leaveSession();
@@ -290,6 +291,10 @@ final class ConnectFlow {
             // told, as for any setup the broker could not finish, instead of finding its socket closed.
             LOG.error("could not set up the session of MQTT client '{}'", clientId, cause);
             c.refuse(ReasonCode.SERVER_UNAVAILABLE);
+            return;
+        }
+        if (attached == SessionRegistry.ABANDONED) {
+            c.refuse(ReasonCode.SERVER_UNAVAILABLE); // given up for its deadline (answered before this, normally)
             return;
         }
         if (attached == SessionRegistry.OVERTAKEN) {

@@ -62,6 +62,9 @@ final class SessionRegistry {
     /** The answer to a CONNECT whose client id was claimed again, on another node, before it was attached. */
     static final Attached OVERTAKEN = new Attached(null, false, null);
 
+    /** The answer to a CONNECT given up before its session was attached ({@link SessionSetupDeadline}). */
+    static final Attached ABANDONED = new Attached(null, false, null);
+
     /**
      * Client ids are claimed through {@code clientIds} (a cluster's, docs/cluster.md): a claim of this node that a
      * connection of another node overtook closes its connection as taken over [MQTT-3.1.4-2].
@@ -104,8 +107,22 @@ final class SessionRegistry {
      * before owners were kept) is claimed by the user who resumes it.
      */
     CompletableFuture<Attached> attach(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,
-                                       String user, long claim) {
-        return lanes.submit(clientId, () -> attachNow(clientId, conn, cleanStart, expirySeconds, user, claim));
+                                       String user, long claim, SessionSetupDeadline deadline) {
+        return lanes.submit(clientId, () -> {
+            if (deadline.abandoned()) {
+                claims.release(vhost.name(), clientId, claim); // its connection is gone: the id is held by nobody
+                return ABANDONED;
+            }
+            return attachNow(clientId, conn, cleanStart, expirySeconds, user, claim);
+        });
+    }
+
+    /** Gives a CONNECT up on its client id's lane: an attach asked after this finds it so and attaches nothing. */
+    CompletableFuture<Void> abandon(String clientId, SessionSetupDeadline deadline) {
+        return lanes.submit(clientId, () -> {
+            deadline.abandon();
+            return null;
+        });
     }
 
     private Attached attachNow(String clientId, MqttConnection conn, boolean cleanStart, long expirySeconds,

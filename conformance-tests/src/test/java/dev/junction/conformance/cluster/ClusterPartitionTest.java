@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * paused keeps running with its clients, refuses writes (declarations 541, publishes to the quorum queue nacked,
  * MQTT QoS 1 without a successful PUBACK: MQTT 5 gets reason 0x80, MQTT 3.1.1 no PUBACK and the connection closed)
  * and takes them again once the others are back; a CONNECT that waits for the cut-off cluster longer than the
- * handshake timeout is answered with Server unavailable rather than closed. One cluster for the class: starting three JVMs costs seconds.
+ * handshake timeout is answered with Server unavailable rather than closed. One cluster for the class: starting
+ * three JVMs costs seconds.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
