@@ -15,8 +15,11 @@ import java.util.List;
  * entry held a node's publishers to the rate of that hand-over, whatever the disk and the network allowed; a batch
  * pays it once for every command that waited meanwhile (docs/benchmarks.md, "Quorum queues, three nodes").
  *
- * <p>Encoded as the {@link QuorumCommand.Op#BATCH} byte, the count, then each command's length and encoding. An
- * entry that is a single command (written before batches existed) still applies as one.
+ * <p>Encoded as the {@link QuorumCommand.Op#SEQUENCED_BATCH} byte, the submitter's origin (a number drawn at each
+ * node start), its floor (every command of that origin numbered below it has been answered and is never sent
+ * again), the count, then each command's sequence number, length and encoding: what {@link ResendFilter} needs to
+ * apply a command sent twice only once. Entries written before are still read: a {@link QuorumCommand.Op#BATCH}
+ * (the count, then each command's length and encoding) and a single command, both without sequence numbers.
  *
  * <p>A command's place in the log is its {@linkplain #position position}: the entry's index times
  * {@value #PER_ENTRY} plus its place in the batch, so positions grow with the log on every replica as indexes do.
@@ -36,23 +39,36 @@ final class QuorumBatch {
         return index * PER_ENTRY + place;
     }
 
-    /** The encoded commands as one entry's data. */
-    static byte[] encode(List<byte[]> commands) {
+    /**
+     * One entry's commands. {@code seqs} holds each command's sequence number from {@code origin}, or is null for an
+     * entry written before commands carried them (origin 0, applied as they come).
+     */
+    record Entry(long origin, long floor, long[] seqs, List<QuorumCommand> commands) {
+    }
+
+    /** The encoded commands, numbered {@code seqs} by the submitter {@code origin}, as one entry's data. */
+    static byte[] encode(long origin, long floor, long[] seqs, List<byte[]> commands) {
         if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
             throw new IllegalArgumentException("a batch holds 1 to " + MAX_COMMANDS + " commands, not "
                     + commands.size());
         }
-        int size = 5;
+        if (seqs.length != commands.size()) {
+            throw new IllegalArgumentException(seqs.length + " sequence numbers for " + commands.size() + " commands");
+        }
+        int size = 1 + 8 + 8 + 4;
         for (byte[] c : commands) {
-            size += 4 + c.length;
+            size += 8 + 4 + c.length;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(QuorumCommand.Op.BATCH.ordinal());
+            out.writeByte(QuorumCommand.Op.SEQUENCED_BATCH.ordinal());
+            out.writeLong(origin);
+            out.writeLong(floor);
             out.writeInt(commands.size());
-            for (byte[] c : commands) {
-                out.writeInt(c.length);
-                out.write(c);
+            for (int i = 0; i < seqs.length; i++) {
+                out.writeLong(seqs[i]);
+                out.writeInt(commands.get(i).length);
+                out.write(commands.get(i));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -61,23 +77,30 @@ final class QuorumBatch {
     }
 
     /** The commands of one entry's data: a batch's, or the entry's single command. */
-    static List<QuorumCommand> decode(byte[] data) {
-        if (data.length == 0 || data[0] != QuorumCommand.Op.BATCH.ordinal()) {
-            return List.of(QuorumCommand.decode(data));
+    static Entry decode(byte[] data) {
+        boolean sequenced = data.length > 0 && data[0] == QuorumCommand.Op.SEQUENCED_BATCH.ordinal();
+        if (!sequenced && (data.length == 0 || data[0] != QuorumCommand.Op.BATCH.ordinal())) {
+            return new Entry(0, 0, null, List.of(QuorumCommand.decode(data)));
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             in.readUnsignedByte();
+            long origin = sequenced ? in.readLong() : 0;
+            long floor = sequenced ? in.readLong() : 0;
             int count = in.readInt();
             if (count < 1 || count > MAX_COMMANDS) {
                 throw new IOException("a batch of " + count + " commands");
             }
+            long[] seqs = sequenced ? new long[count] : null;
             List<QuorumCommand> commands = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
+                if (sequenced) {
+                    seqs[i] = in.readLong();
+                }
                 byte[] c = new byte[in.readInt()];
                 in.readFully(c);
                 commands.add(QuorumCommand.decode(c));
             }
-            return commands;
+            return new Entry(origin, floor, seqs, commands);
         } catch (IOException e) {
             throw new UncheckedIOException("not a quorum queue log entry", e);
         }

@@ -47,7 +47,12 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          */
         DETACH_NODE,
         /** Not a command of its own: the first byte of an entry holding several ({@link QuorumBatch}). */
-        BATCH
+        BATCH,
+        /**
+         * Not a command of its own: the first byte of an entry holding several, each with its submitter's sequence
+         * number so that one sent again is applied once ({@link QuorumBatch}, {@link ResendFilter}).
+         */
+        SEQUENCED_BATCH
     }
 
     /** A queue's key in the log: vhost and name, which cannot contain a NUL. */

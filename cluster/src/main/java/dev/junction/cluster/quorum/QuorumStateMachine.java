@@ -5,11 +5,11 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * this object's own (not the node's message store): the log is where a message is durable, and a snapshot (every
  * configured number of entries) holds the queues' state at its index, after which Ratis purges the log before it.
  * An entry holds one command or a {@link QuorumBatch} of them; the reply is a number per command (the message id of
- * an enqueue, the count of a purge), comma-separated.
+ * an enqueue, the count of a purge), comma-separated. A command in the log twice (sent again by its node) is applied
+ * once ({@link ResendFilter}).
  */
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
@@ -42,6 +43,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private final Map<String, Integer> readyCounts = new ConcurrentHashMap<>();
     /** The consumers attached to each queue, from any node, as applied here; read by any thread. */
     private final Map<String, Integer> consumerCounts = new ConcurrentHashMap<>();
+    /** The commands applied that their submitter may still send again. Apply thread only. */
+    private final ResendFilter resends = new ResendFilter();
 
     QuorumStateMachine(QuorumEffects effects) {
         this.effects = effects;
@@ -50,20 +53,43 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        long[] results;
-        try {
-            List<QuorumCommand> commands = QuorumBatch.decode(entry.getStateMachineLogEntry().getLogData()
-                    .toByteArray());
-            results = new long[commands.size()];
-            for (int i = 0; i < results.length; i++) {
-                results[i] = applySafely(commands.get(i), entry.getIndex(), i);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("quorum log entry {} could not be read on this node", entry.getIndex(), e);
-            results = new long[] {-1};
-        }
+        long[] results = applyEntry(entry.getStateMachineLogEntry().getLogData().toByteArray(), entry.getIndex());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(QuorumBatch.reply(results)));
+    }
+
+    /**
+     * Applies the entry at log index {@code index}; a number per command. A command its submitter sent before, and
+     * that was applied then, is not applied again and gets its first answer ({@link ResendFilter}).
+     */
+    long[] applyEntry(byte[] data, long index) {
+        try {
+            QuorumBatch.Entry e = QuorumBatch.decode(data);
+            long[] results = new long[e.commands().size()];
+            if (e.seqs() != null) {
+                resends.floor(e.origin(), e.floor());
+            }
+            for (int i = 0; i < results.length; i++) {
+                Long before = e.seqs() == null ? null : resends.answered(e.origin(), e.seqs()[i]);
+                if (before != null) {
+                    results[i] = before;
+                    continue;
+                }
+                results[i] = applySafely(e.commands().get(i), index, i);
+                if (e.seqs() != null) {
+                    resends.applied(e.origin(), e.seqs()[i], results[i]);
+                }
+            }
+            return results;
+        } catch (RuntimeException e) {
+            LOG.error("quorum log entry {} could not be read on this node", index, e);
+            return new long[] {-1};
+        }
+    }
+
+    /** The commands remembered to apply a resent one once; for tests. */
+    int remembered() {
+        return resends.size();
     }
 
     /** Applies the {@code place}-th command of the entry at {@code index}; -1 when it could not be. */
@@ -150,6 +176,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                 out.writeUTF(e.getKey());
                 e.getValue().write(out);
             }
+            resends.write(out);
         }
     }
 
@@ -161,6 +188,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             for (int i = in.readInt(); i > 0; i--) {
                 String key = in.readUTF();
                 queues.put(key, QuorumQueueState.read(key, in));
+            }
+            try {
+                resends.read(in);
+            } catch (EOFException before) {
+                resends.clear(); // a snapshot taken before commands carried sequence numbers
             }
         }
         readyCounts.clear();

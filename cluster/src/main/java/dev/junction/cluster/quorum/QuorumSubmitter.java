@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * {@value #RESEND_DELAY_MS} ms, at most {@value #RESENDS} times, before any command asked after them (so an
  * enqueue is not overtaken): the group is held and probed with its earliest command, as it is at start, before a
  * peer may still be adding its groups. A command that was in fact committed before the failure is then in the log
- * twice (at least once, as a publisher's own retry would be).
+ * twice, and applied once: each command carries this submitter's origin and its sequence number, and each request
+ * the floor below which every command of the origin has been answered, for the groups' {@link ResendFilter}.
  *
  * <p>The commands waiting here and in flight are counted: past {@value #CONGESTED_AT} the node's quorum queues
  * say they are congested, which stops reading publishers' sockets as a classic queue's full mailbox does, until
@@ -91,6 +93,8 @@ final class QuorumSubmitter implements AutoCloseable {
      */
     private static final class Lane {
         final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+        /** The batches in flight, in the order sent. */
+        final List<List<Pending>> sent = new ArrayList<>();
         int inFlight;
         boolean held;
         /** A probe is in flight or scheduled. */
@@ -104,10 +108,27 @@ final class QuorumSubmitter implements AutoCloseable {
             waiting.clear();
             waiting.addAll(all);
         }
+
+        /** The lowest sequence number not yet answered among the waiting, those in flight and {@code batch}. */
+        long floor(List<Pending> batch) {
+            long floor = Long.MAX_VALUE;
+            for (Pending p : batch) {
+                floor = Math.min(floor, p.seq());
+            }
+            for (List<Pending> b : sent) {
+                for (Pending p : b) {
+                    floor = Math.min(floor, p.seq());
+                }
+            }
+            Pending first = waiting.peek(); // kept in order (see putBack): the first is the lowest
+            return first == null ? floor : Math.min(floor, first.seq());
+        }
     }
 
-    /** The next command's order. The submitting thread only. */
+    /** The next command's order, and its sequence number for the groups' {@link ResendFilter}. Submitting thread. */
     private long nextSeq;
+    /** This submitter among every node's, for as long as it runs: its commands' sequence numbers are its own. */
+    private final long origin = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
     /** Completes with the number the group's state machine answered, once the group has committed and applied. */
     CompletableFuture<Long> submit(RaftGroupId group, QuorumCommand c) {
@@ -170,28 +191,33 @@ final class QuorumSubmitter implements AutoCloseable {
     }
 
     private void send(RaftGroupId group, List<Pending> batch, boolean probe) {
-        lane(group).inFlight++;
+        Lane lane = lane(group);
+        lane.inFlight++;
+        long floor = lane.floor(batch);
+        lane.sent.add(batch);
         RaftClient client = clients.computeIfAbsent(group, newClient);
         try {
-            byte[] data = QuorumBatch.encode(batch.stream().map(Pending::data).toList());
+            long[] seqs = batch.stream().mapToLong(Pending::seq).toArray();
+            byte[] data = QuorumBatch.encode(origin, floor, seqs, batch.stream().map(Pending::data).toList());
             client.async().send(Message.valueOf(ByteString.copyFrom(data))).whenComplete((reply, e) -> {
                 int resends = batch.stream().mapToInt(Pending::resends).max().orElse(0);
                 if (e != null && broken(e) && resends < RESENDS && resendLater(group, batch, client, probe)) {
                     return;
                 }
-                after(() -> answered(group, probe));
+                after(() -> answered(group, batch, probe));
                 complete(batch, reply, e);
             });
         } catch (RuntimeException e) {
-            answered(group, probe);
+            answered(group, batch, probe);
             complete(batch, null, e);
         }
     }
 
     /** A request of the group was answered (or failed): room for the next; a probe's answer releases the group. */
-    private void answered(RaftGroupId group, boolean probe) {
+    private void answered(RaftGroupId group, List<Pending> batch, boolean probe) {
         Lane lane = lane(group);
         lane.inFlight--;
+        lane.sent.remove(batch);
         if (probe) {
             lane.probing = false;
             lane.held = false;
@@ -252,6 +278,7 @@ final class QuorumSubmitter implements AutoCloseable {
         return after(() -> {
             Lane lane = lane(group);
             lane.inFlight--;
+            lane.sent.remove(batch);
             lane.putBack(batch.stream().map(Pending::again).toList());
             lane.held = true;
             if (clients.get(group) == failed) {

@@ -25,9 +25,13 @@ class QuorumBatchTest {
         QuorumCommand enqueue = QuorumCommand.enqueue("/\0q", b("m1"));
         QuorumCommand settle = QuorumCommand.consumer(QuorumCommand.Op.SETTLE, "/\0q", "n1/x/1", 0, 7, 8);
 
-        List<QuorumCommand> back = QuorumBatch.decode(QuorumBatch.encode(List.of(declare.encode(), enqueue.encode(),
-                settle.encode())));
+        QuorumBatch.Entry entry = QuorumBatch.decode(QuorumBatch.encode(9, 3, new long[] {3, 4, 6},
+                List.of(declare.encode(), enqueue.encode(), settle.encode())));
+        List<QuorumCommand> back = entry.commands();
 
+        assertThat(entry.origin()).isEqualTo(9);
+        assertThat(entry.floor()).isEqualTo(3);
+        assertThat(entry.seqs()).containsExactly(3, 4, 6);
         assertThat(back).extracting(QuorumCommand::op).containsExactly(QuorumCommand.Op.DECLARE,
                 QuorumCommand.Op.ENQUEUE, QuorumCommand.Op.SETTLE);
         assertThat(back.get(0).number()).isEqualTo(5);
@@ -37,9 +41,10 @@ class QuorumBatchTest {
 
     @Test
     void anEntryOfOneCommandWrittenBeforeBatchesStillReads() {
-        List<QuorumCommand> back = QuorumBatch.decode(QuorumCommand.enqueue("/\0q", b("old")).encode());
+        QuorumBatch.Entry entry = QuorumBatch.decode(QuorumCommand.enqueue("/\0q", b("old")).encode());
 
-        assertThat(back).singleElement().satisfies(c -> {
+        assertThat(entry.seqs()).as("no sequence numbers: applied as it comes").isNull();
+        assertThat(entry.commands()).singleElement().satisfies(c -> {
             assertThat(c.op()).isEqualTo(QuorumCommand.Op.ENQUEUE);
             assertThat(new String(c.body(), StandardCharsets.UTF_8)).isEqualTo("old");
         });
@@ -48,11 +53,41 @@ class QuorumBatchTest {
     @Test
     void aBatchHoldsOneToMaxCommands() {
         byte[] one = QuorumCommand.of(QuorumCommand.Op.PURGE, "/\0q").encode();
-        assertThat(QuorumBatch.decode(QuorumBatch.encode(Collections.nCopies(QuorumBatch.MAX_COMMANDS, one))))
-                .hasSize(QuorumBatch.MAX_COMMANDS);
-        assertThatThrownBy(() -> QuorumBatch.encode(List.of())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> QuorumBatch.encode(Collections.nCopies(QuorumBatch.MAX_COMMANDS + 1, one)))
+        assertThat(QuorumBatch.decode(QuorumBatch.encode(1, 0, seqs(QuorumBatch.MAX_COMMANDS),
+                Collections.nCopies(QuorumBatch.MAX_COMMANDS, one))).commands()).hasSize(QuorumBatch.MAX_COMMANDS);
+        assertThatThrownBy(() -> QuorumBatch.encode(1, 0, new long[0], List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> QuorumBatch.encode(1, 0, seqs(QuorumBatch.MAX_COMMANDS + 1),
+                Collections.nCopies(QuorumBatch.MAX_COMMANDS + 1, one))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> QuorumBatch.encode(1, 0, seqs(1), List.of(one, one)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aBatchWrittenBeforeCommandsCarriedSequenceNumbersStillReads() throws Exception {
+        byte[] purge = QuorumCommand.of(QuorumCommand.Op.PURGE, "/\0q").encode();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(QuorumCommand.Op.BATCH.ordinal()); // the count, then each command's length and bytes
+            out.writeInt(2);
+            for (int i = 0; i < 2; i++) {
+                out.writeInt(purge.length);
+                out.write(purge);
+            }
+        }
+        QuorumBatch.Entry entry = QuorumBatch.decode(bytes.toByteArray());
+
+        assertThat(entry.seqs()).isNull();
+        assertThat(entry.commands()).extracting(QuorumCommand::op)
+                .containsExactly(QuorumCommand.Op.PURGE, QuorumCommand.Op.PURGE);
+    }
+
+    private static long[] seqs(int n) {
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
     }
 
     @Test
