@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * PUBACKed) message received at least once, nothing received that was never sent, a copy delivered twice only
  * flagged (redelivered or counted in {@code x-delivery-count}; MQTT DUP), and per publisher connection the first
  * deliveries in publish order; every resumed session is present. Nothing is timed: the test waits with generous
- * deadlines and prints how long each failover took.
+ * deadlines and prints how long each failover took. The same clients and judgement also go through a rolling
+ * restart (issue 17's operations: one node at a time stopped gracefully and started again).
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ClusterFaultTest {
@@ -37,8 +38,86 @@ class ClusterFaultTest {
     Path dir;
     private MqttSessionLeg session;
 
+    /** What a scenario does to the cluster while the clients run; {@code progress} waits for all of them to go on. */
+    @FunctionalInterface
+    private interface Faults {
+        void apply(ProcessCluster cluster, MqttSessionLeg subscriber, Progress progress, List<String> timings)
+                throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Progress {
+        void await(String what) throws Exception;
+    }
+
     @Test
     void everyConfirmedMessageIsConsumedThroughKilledLeadersAndPausedNodes() throws Exception {
+        run(ROUNDS, (cluster, subscriber, progress, timings) -> {
+            for (int round = 1; round <= ROUNDS; round++) {
+                boolean queueGroup = round % 2 == 1;
+                String victim = queueGroup ? cluster.queueLeader(QUEUE) : cluster.metadataLeader();
+                long following = System.nanoTime();
+                subscriber.follow(victim);
+                long killed = System.nanoTime();
+                cluster.kill(victim);
+                String leader = queueGroup ? cluster.queueLeader(QUEUE) : cluster.metadataLeader();
+                long elected = System.nanoTime();
+                progress.await("progress with " + victim + " killed");
+                long goingOn = System.nanoTime();
+                cluster.start(victim);
+                cluster.awaitCaughtUp(victim);
+                long caughtUp = System.nanoTime();
+
+                // A node other than the one just restarted: the queue group's leader now, unless that is it.
+                String queueLeader = cluster.queueLeader(QUEUE);
+                String stopped = !queueLeader.equals(victim) ? queueLeader
+                        : cluster.live().stream().filter(id -> !id.equals(victim)).findFirst().orElseThrow();
+                subscriber.follow(stopped);
+                long pausedAt = System.nanoTime();
+                long moves = ms(following, killed) + ms(caughtUp, pausedAt);
+                cluster.pause(stopped);
+                Thread.sleep(PAUSE_MS); // publishing and consuming go on meanwhile
+                cluster.resume(stopped);
+                progress.await("progress after " + stopped + " resumed");
+                long resumedGoingOn = System.nanoTime();
+                cluster.awaitCaughtUp(stopped);
+                timings.add(String.format("round %d: killed %s leader %s, new leader %s in %d ms, clients "
+                        + "going on in %d ms, restarted and caught up in %d ms; paused %s for %d ms, clients going "
+                        + "on %d ms after the pause began; the MQTT session sent to both in %d ms", round,
+                        queueGroup ? "queue group" : "metadata", victim, leader, ms(killed, elected),
+                        ms(killed, goingOn), ms(goingOn, caughtUp), stopped, PAUSE_MS,
+                        ms(pausedAt, resumedGoingOn), moves));
+            }
+        });
+    }
+
+    /**
+     * A rolling restart, as an operator upgrades a cluster: each node in turn stopped gracefully (SIGTERM), the
+     * clients going on on the other two, then started again and waited for until it caught up before the next one.
+     * The MQTT session is sent to each node before it stops, so it resumes elsewhere three times. The same judgement
+     * as for the faults: nothing confirmed lost, duplicates flagged, order per publisher, the session present.
+     */
+    @Test
+    void everyConfirmedMessageIsConsumedThroughARollingRestart() throws Exception {
+        run(ProcessCluster.IDS.length, (cluster, subscriber, progress, timings) -> {
+            for (String node : ProcessCluster.IDS) {
+                subscriber.follow(node);
+                long stopping = System.nanoTime();
+                cluster.stop(node);
+                long stopped = System.nanoTime();
+                progress.await("progress with " + node + " stopped");
+                long goingOn = System.nanoTime();
+                cluster.start(node);
+                cluster.awaitCaughtUp(node);
+                timings.add(String.format("rolling restart of %s: stopped in %d ms, clients going on %d ms after the "
+                        + "stop began, started and caught up in %d ms", node, ms(stopping, stopped),
+                        ms(stopping, goingOn), ms(goingOn, System.nanoTime())));
+            }
+        });
+    }
+
+    /** Runs the clients on a fresh three-node cluster through {@code faults}, then judges what they saw. */
+    private void run(int failovers, Faults faults) throws Exception {
         FaultLedger ledger = new FaultLedger();
         List<String> timings = new ArrayList<>();
         try (ProcessCluster cluster = new ProcessCluster(dir)) {
@@ -56,48 +135,15 @@ class ClusterFaultTest {
                  MqttFaultPublisher mqtt = new MqttFaultPublisher(cluster, ledger, "B", "n2", "fault/b")) {
                 List<FaultClient> publishers = List.of(amqp, mqtt);
                 List<FaultClient> receivers = List.of(consumer, subscriber);
+                Progress progress = what -> awaitProgress(what, publishers, receivers);
                 subscriber.start();
                 subscriber.awaitSubscribed(); // owed every message from the first
                 consumer.start();
                 amqp.start();
                 mqtt.start();
-                awaitProgress("the first confirms", publishers, receivers);
-                for (int round = 1; round <= ROUNDS; round++) {
-                    boolean queueGroup = round % 2 == 1;
-                    String victim = queueGroup ? cluster.queueLeader(QUEUE) : cluster.metadataLeader();
-                    long following = System.nanoTime();
-                    subscriber.follow(victim);
-                    long killed = System.nanoTime();
-                    cluster.kill(victim);
-                    String leader = queueGroup ? cluster.queueLeader(QUEUE) : cluster.metadataLeader();
-                    long elected = System.nanoTime();
-                    awaitProgress("progress with " + victim + " killed", publishers, receivers);
-                    long goingOn = System.nanoTime();
-                    cluster.start(victim);
-                    cluster.awaitCaughtUp(victim);
-                    long caughtUp = System.nanoTime();
-
-                    // A node other than the one just restarted: the queue group's leader now, unless that is it.
-                    String queueLeader = cluster.queueLeader(QUEUE);
-                    String stopped = !queueLeader.equals(victim) ? queueLeader
-                            : cluster.live().stream().filter(id -> !id.equals(victim)).findFirst().orElseThrow();
-                    subscriber.follow(stopped);
-                    long pausedAt = System.nanoTime();
-                    long moves = ms(following, killed) + ms(caughtUp, pausedAt);
-                    cluster.pause(stopped);
-                    Thread.sleep(PAUSE_MS); // publishing and consuming go on meanwhile
-                    cluster.resume(stopped);
-                    awaitProgress("progress after " + stopped + " resumed", publishers, receivers);
-                    long resumedGoingOn = System.nanoTime();
-                    cluster.awaitCaughtUp(stopped);
-                    timings.add(String.format("round %d: killed %s leader %s, new leader %s in %d ms, clients "
-                            + "going on in %d ms, restarted and caught up in %d ms; paused %s for %d ms, clients going "
-                            + "on %d ms after the pause began; the MQTT session sent to both in %d ms", round,
-                            queueGroup ? "queue group" : "metadata", victim, leader, ms(killed, elected),
-                            ms(killed, goingOn), ms(goingOn, caughtUp), stopped, PAUSE_MS,
-                            ms(pausedAt, resumedGoingOn), moves));
-                }
-                awaitProgress("confirms after the last round", publishers, receivers);
+                progress.await("the first confirms");
+                faults.apply(cluster, subscriber, progress, timings);
+                progress.await("confirms after the last fault");
                 amqp.close();
                 mqtt.close();
                 ProcessCluster.await("every confirmed message consumed", ledger::allConfirmedDelivered);
@@ -126,8 +172,8 @@ class ClusterFaultTest {
 
         FaultLedger.Verdict s = ledger.verdict(FaultLedger.SESSION);
         assertThat(session.absentSessions()).as("resumes without Session Present [MQTT-3.2.2-2]").isEmpty();
-        assertThat(session.failovers()).as("the session resumed after each kill of its node")
-                .hasSizeGreaterThanOrEqualTo(ROUNDS);
+        assertThat(session.failovers()).as("the session resumed after each loss of its node")
+                .hasSizeGreaterThanOrEqualTo(failovers);
         assertThat(s.lost()).as("confirmed messages the session never received").isEmpty();
         assertThat(s.phantoms()).as("messages the session received that were never sent").isEmpty();
         assertThat(s.unflaggedDuplicates()).as("copies the session received again without DUP [MQTT-3.3.1-1]")
@@ -143,14 +189,24 @@ class ClusterFaultTest {
         all.addAll(receivers);
         List<Long> before = new ArrayList<>();
         all.forEach(c -> before.add(c.progress()));
-        ProcessCluster.await(what, () -> {
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i).progress() <= before.get(i)) {
-                    return false;
-                }
+        try {
+            ProcessCluster.await(what, () -> stalled(all, before).isEmpty());
+        } catch (AssertionError timedOut) {
+            // Which client is stuck, and where, is what a CI failure has to say: it is not reproduced at will.
+            throw new AssertionError(timedOut.getMessage() + "; no progress: " + stalled(all, before), timedOut);
+        }
+    }
+
+    /** The clients that made no progress since {@code before}, each with its node and connections so far. */
+    private static List<String> stalled(List<FaultClient> all, List<Long> before) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            FaultClient c = all.get(i);
+            if (c.progress() <= before.get(i)) {
+                out.add(c.name() + " on " + c.node() + " (" + c.connections() + " connections)");
             }
-            return true;
-        });
+        }
+        return out;
     }
 
     private static long ms(long from, long to) {

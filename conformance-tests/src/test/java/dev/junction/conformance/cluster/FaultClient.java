@@ -87,6 +87,10 @@ abstract class FaultClient implements AutoCloseable {
         return node;
     }
 
+    String name() {
+        return thread.getName();
+    }
+
     @Override
     public void close() throws InterruptedException {
         stopping = true;

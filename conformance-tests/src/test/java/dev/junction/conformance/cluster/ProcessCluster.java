@@ -126,6 +126,15 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /** SIGTERM: a graceful stop, as an operator's restart does; returns once the process ended. */
+    public void stop(String id) throws InterruptedException {
+        BrokerProcess p = running.remove(id);
+        paused.remove(id);
+        if (p != null) {
+            p.close();
+        }
+    }
+
     public void pause(String id) throws Exception {
         running.get(id).pause();
         paused.add(id);
