@@ -39,7 +39,7 @@ final class DashboardFiles {
     private static final String INDEX = "index.html";
     private static final List<String> FILES = List.of(INDEX, "dashboard.css", "icon.svg", "app.js", "api.js",
             "dom.js", "chart.js", "overview.js", "queues.js", "exchanges.js", "connections.js", "mqtt.js",
-            "access.js", "policies.js", "alarms.js");
+            "cluster.js", "access.js", "policies.js", "alarms.js");
 
     /** One file as it is served: its bytes, its media type and a validator for conditional requests. */
     record StaticFile(byte[] body, String contentType, String etag) {

@@ -9,10 +9,11 @@ import connections from './connections.js';
 import queues from './queues.js';
 import exchanges from './exchanges.js';
 import mqtt from './mqtt.js';
+import cluster from './cluster.js';
 import access from './access.js';
 import alarms from './alarms.js';
 
-const PAGES = { overview, connections, queues, exchanges, mqtt, access, alarms };
+const PAGES = { overview, connections, queues, exchanges, mqtt, cluster, access, alarms };
 const POLL_MS = 5000;
 const $ = (id) => document.getElementById(id);
 
