@@ -117,7 +117,7 @@ class ClusterPartitionTest {
         Mqtt5AsyncClient mqtt5 = mqtt5(alone, "partition-5");
         Mqtt3AsyncClient mqtt3 = Mqtt3Client.builder().identifier("partition-3").serverHost("127.0.0.1")
                 .serverPort(cluster.mqttPort(alone)).buildAsync();
-        connected(() -> mqtt3.connectWith().cleanSession(true)
+        MqttConnects.untilAccepted(() -> mqtt3.connectWith().cleanSession(true)
                 .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
         Connection publisher = cluster.connect(alone);
         for (String id : others) {
@@ -168,7 +168,7 @@ class ClusterPartitionTest {
         again5.disconnect();
         Mqtt3AsyncClient again3 = Mqtt3Client.builder().identifier("partition-3b").serverHost("127.0.0.1")
                 .serverPort(cluster.mqttPort(alone)).buildAsync();
-        connected(() -> again3.connectWith().cleanSession(true)
+        MqttConnects.untilAccepted(() -> again3.connectWith().cleanSession(true)
                 .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
         again3.publishWith().topic("partition/c").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("healed-c".getBytes(StandardCharsets.UTF_8)).send().get(60, TimeUnit.SECONDS); // PUBACKed
@@ -228,7 +228,7 @@ class ClusterPartitionTest {
             }
         }
         cluster.awaitCaughtUp(node);
-        connected(() -> v5.connectWith().cleanStart(true).simpleAuth().username("guest").password(GUEST)
+        MqttConnects.untilAccepted(() -> v5.connectWith().cleanStart(true).simpleAuth().username("guest").password(GUEST)
                 .applySimpleAuth().send()); // accepted once the majority is back
         v5.disconnect().get(10, TimeUnit.SECONDS);
     }
@@ -272,32 +272,9 @@ class ClusterPartitionTest {
     private static Mqtt5AsyncClient mqtt5(String node, String id) throws Exception {
         Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(id).serverHost("127.0.0.1")
                 .serverPort(cluster.mqttPort(node)).buildAsync();
-        connected(() -> c.connectWith().cleanStart(true)
+        MqttConnects.untilAccepted(() -> c.connectWith().cleanStart(true)
                 .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
         return c;
-    }
-
-    /**
-     * Connects as a device does: again while the node answers Server unavailable (its claim could not be committed
-     * yet, as just after a node rejoined), each CONNECT given up to 60 s, since in a cluster the CONNACK waits for
-     * the client id's claim to commit and a busy machine can stretch that past any short limit.
-     */
-    private static void connected(java.util.function.Supplier<CompletableFuture<?>> connect) throws Exception {
-        ProcessCluster.await("a CONNACK that accepts", () -> {
-            try {
-                connect.get().get(60, TimeUnit.SECONDS);
-                return true;
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof Mqtt5ConnAckException a
-                        && a.getMqttMessage().getReasonCode() == Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE
-                        || e.getCause() instanceof Mqtt3ConnAckException b
-                        && b.getMqttMessage().getReturnCode() == Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE) {
-                    Thread.sleep(200);
-                    return false;
-                }
-                throw e;
-            }
-        });
     }
 
     /**

@@ -61,7 +61,7 @@ class DashboardClusterViewTest {
         try (QuorumCluster3 cluster = new QuorumCluster3(dir.resolve("cluster"))) {
             Broker node = cluster.node(NODE);
             int httpPort = node.address("http").getPort();
-            publishToQuorumQueue(node.address("amqp").getPort());
+            publishToQuorumQueue(cluster, NODE);
             String group = "quorum-" + api(httpPort, "/api/cluster/queues/%2F/" + QUEUE).get("group").asInt();
 
             try (DashboardBrowser browser = DashboardBrowser.start("http://127.0.0.1:" + httpPort, SCREENSHOTS)) {
@@ -118,25 +118,10 @@ class DashboardClusterViewTest {
         assertThat(browser.waitFor(By.id("who")).getText()).isEqualTo("guest (administrator)");
     }
 
-    /** Declares {@link #QUEUE} as a quorum queue and publishes to it with confirms, so that its group commits. */
-    private static void publishToQuorumQueue(int amqpPort) throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setPort(amqpPort);
-        // Declarations need a metadata leader; one was elected, but an election may still be under way.
-        QuorumCluster3.await("the quorum queue declared", () -> {
-            try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
-                ch.queueDeclare(QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
-                return true;
-            } catch (Exception e) {
-                StringWriter trace = new StringWriter();
-                e.printStackTrace(new PrintWriter(trace));
-                if (trace.toString().contains("no leader for the metadata group")) {
-                    return false;
-                }
-                throw e;
-            }
-        });
-        try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
+    /** Declares {@link #QUEUE} as a quorum queue on {@code node} and publishes to it with confirms. */
+    private static void publishToQuorumQueue(QuorumCluster3 cluster, String node) throws Exception {
+        cluster.declare(node, ch -> ch.queueDeclare(QUEUE, true, false, false, Map.of("x-queue-type", "quorum")));
+        try (Connection c = cluster.connect(node); Channel ch = c.createChannel()) {
             ch.confirmSelect();
             AMQP.BasicProperties persistent = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
             for (int i = 0; i < 10; i++) {

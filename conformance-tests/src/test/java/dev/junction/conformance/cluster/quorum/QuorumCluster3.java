@@ -69,14 +69,14 @@ public final class QuorumCluster3 implements AutoCloseable {
         startAll();
     }
 
-    Connection connect(String node) throws Exception {
+    public Connection connect(String node) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setPort(brokers.get(node).address("amqp").getPort());
         return f.newConnection();
     }
 
     /** Runs idempotent declarations on {@code node}, again while no metadata leader is known (an election). */
-    void declare(String node, ChannelAction action) throws Exception {
+    public void declare(String node, ChannelAction action) throws Exception {
         await("declarations accepted on " + node, () -> {
             try (Connection c = connect(node); Channel ch = c.createChannel()) {
                 action.run(ch);
@@ -106,7 +106,7 @@ public final class QuorumCluster3 implements AutoCloseable {
         }
     }
 
-    interface ChannelAction {
+    public interface ChannelAction {
         void run(Channel ch) throws Exception;
     }
 

@@ -5,6 +5,7 @@ import static dev.junction.conformance.cluster.takeover.CrossNodeTakeoverTest.co
 import static dev.junction.conformance.cluster.takeover.CrossNodeTakeoverTest.port;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.conformance.cluster.MqttConnects;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
@@ -95,14 +96,14 @@ class CrossNodeClientIdUserTest {
         try (QuorumCluster3 cluster = new QuorumCluster3(dir)) {
             addUser(cluster, "bob", "b-pw");
             Mqtt5AsyncClient owner = v5("kept-id", "guest", "guest", port(cluster, "n1"), new CompletableFuture<>());
-            CrossNodeTakeoverTest.retryWhileUnavailable(() -> owner.connectWith().cleanStart(false)
+            MqttConnects.untilAccepted(() -> owner.connectWith().cleanStart(false)
                     .sessionExpiryInterval(3600).send());
             owner.disconnect().get(10, TimeUnit.SECONDS);
 
             assertThat(refusal5(v5("kept-id", "bob", "b-pw", port(cluster, "n2"), new CompletableFuture<>())))
                     .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
             Mqtt5AsyncClient back = v5("kept-id", "guest", "guest", port(cluster, "n3"), new CompletableFuture<>());
-            CrossNodeTakeoverTest.retryWhileUnavailable(() -> back.connectWith().cleanStart(false)
+            MqttConnects.untilAccepted(() -> back.connectWith().cleanStart(false)
                     .sessionExpiryInterval(3600).send());
             assertThat(back.getState().isConnected()).isTrue();
             back.disconnect().get(10, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import static dev.junction.conformance.cluster.quorum.QuorumCluster3.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.junction.conformance.cluster.MqttConnects;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -53,7 +54,7 @@ class CrossNodeTakeoverTest {
             // And back, on the third node, for MQTT 3.1.1: the network connection is closed [MQTT-3.1.4-2].
             CompletableFuture<Throwable> third = new CompletableFuture<>();
             Mqtt3AsyncClient onN3 = v3("device-1", port(cluster, "n3"), third);
-            retryWhileUnavailable(() -> onN3.connectWith().cleanSession(false).send());
+            MqttConnects.untilAccepted(() -> onN3.connectWith().cleanSession(false).send());
             second.get(30, TimeUnit.SECONDS);
             await("the 3.1.1 client still connected on n3", () -> onN3.getState().isConnected());
             assertThat(third).isNotDone();
@@ -130,34 +131,11 @@ class CrossNodeTakeoverTest {
     }
 
     static void connect(Mqtt5AsyncClient client) throws Exception {
-        retryWhileUnavailable(() -> client.connectWith().cleanStart(false).send());
+        MqttConnects.untilAccepted(() -> client.connectWith().cleanStart(false).send());
     }
 
     static int port(QuorumCluster3 cluster, String node) {
         return cluster.node(node).address("mqtt").getPort();
     }
 
-    /** Connects, again while the cluster has no leader (an election just after start): as a device would. */
-    static void retryWhileUnavailable(Connect connect) throws Exception {
-        await("a CONNACK that accepts", () -> {
-            try {
-                connect.send().get(30, TimeUnit.SECONDS);
-                return true;
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof Mqtt5ConnAckException a
-                        && a.getMqttMessage().getReasonCode() == Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE
-                        || e.getCause() instanceof Mqtt3ConnAckException b
-                        && b.getMqttMessage().getReturnCode() == Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE) {
-                    Thread.sleep(200);
-                    return false;
-                }
-                throw e;
-            }
-        });
-    }
-
-    @FunctionalInterface
-    interface Connect {
-        CompletableFuture<?> send();
-    }
 }
