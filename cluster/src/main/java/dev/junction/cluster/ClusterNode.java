@@ -184,6 +184,9 @@ public final class ClusterNode implements AutoCloseable {
         // thread, which may be an event loop (a declaration, an MQTT session's queue): Ratis's default of 100 is
         // reached by a burst of MQTT clients connecting; this many never is by metadata changes.
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, OUTSTANDING_REQUESTS);
+        // How long a request waits for its answer before the client sends it again (cluster.request_timeout_ms).
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(config.requestTimeout().toMillis(),
+                TimeUnit.MILLISECONDS));
         // Passive declarations read through Raft's read index, on the node asked (MetadataLog#readBarrier).
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         return p;

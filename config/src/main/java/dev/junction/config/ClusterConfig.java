@@ -16,15 +16,20 @@ import java.util.Optional;
  * queues' Raft server (by default the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}). {@code join}: this node joins a running cluster, so its
  * Raft groups start without a configuration of their own (no election) and get the cluster's from the leader
  * once an operator adds the node ({@code cluster_add_member}); it matters only while the node's Raft directories
- * are new, since a node that has run keeps the groups' current configuration there.
+ * are new, since a node that has run keeps the groups' current configuration there. {@code requestTimeout}: how long
+ * this node's Raft client waits for an answer to a metadata request before it sends it again.
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
                             Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
-                            int logSegmentBytes, boolean allowInsecure, int quorumPort, boolean join) {
+                            int logSegmentBytes, boolean allowInsecure, int quorumPort, boolean join,
+                            Duration requestTimeout) {
 
     public static final int DEFAULT_LOG_SEGMENT_BYTES = 1024 * 1024;
 
     public static final long DEFAULT_SNAPSHOT_INTERVAL = 10_000;
+
+    /** Ratis's own default for a client's request. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
     public ClusterConfig {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -33,6 +38,7 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
         peers = List.copyOf(peers);
         Objects.requireNonNull(electionTimeoutMin, "electionTimeoutMin");
         Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
     }
 
     /** A node that does not join: its quorum server on the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}. */
@@ -40,7 +46,7 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
                          Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
                          int logSegmentBytes, boolean allowInsecure) {
         this(nodeId, bind, port, dir, peers, electionTimeoutMin, electionTimeoutMax, snapshotInterval,
-                logSegmentBytes, allowInsecure, port + ClusterPeer.QUORUM_PORT_OFFSET, false);
+                logSegmentBytes, allowInsecure, port + ClusterPeer.QUORUM_PORT_OFFSET, false, DEFAULT_REQUEST_TIMEOUT);
     }
 
     /** The peer entry of this node. */

@@ -14,7 +14,7 @@ final class ClusterReader {
 
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
             "election_timeout_max_ms", "snapshot_interval_entries",
-            "log_segment_bytes", "allow_insecure", "quorum_port", "join");
+            "log_segment_bytes", "allow_insecure", "quorum_port", "join", "request_timeout_ms");
     static final List<String> PEER_KEYS = List.of("id", "address", "quorum_address");
 
     private ClusterReader() {
@@ -65,8 +65,11 @@ final class ClusterReader {
                 Long.MAX_VALUE);
         int segment = section.integer("log_segment_bytes", ClusterConfig.DEFAULT_LOG_SEGMENT_BYTES, 1024,
                 1024 * 1024 * 1024);
+        int requestTimeout = section.integer("request_timeout_ms",
+                (int) ClusterConfig.DEFAULT_REQUEST_TIMEOUT.toMillis(), 100, 600_000);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
-                Duration.ofMillis(max), snapshots, segment, allowInsecure, quorumPort, section.bool("join", false)));
+                Duration.ofMillis(max), snapshots, segment, allowInsecure, quorumPort, section.bool("join", false),
+                Duration.ofMillis(requestTimeout)));
     }
 
     /**

@@ -60,6 +60,14 @@ class ClusterConfigTest {
     }
 
     @Test
+    void theRaftClientsRequestTimeoutIsAKeyWithRatissDefault() throws ConfigException {
+        assertThat(parse(THREE).cluster().orElseThrow().requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(parse(THREE + "  request_timeout_ms: 20000\n").cluster().orElseThrow().requestTimeout())
+                .isEqualTo(Duration.ofSeconds(20));
+        assertRejected(THREE + "  request_timeout_ms: 10\n", 10, "cluster.request_timeout_ms", "100");
+    }
+
+    @Test
     void mistakesNameTheLineAndKey() {
         assertRejected(THREE.replace("node_id: n2", "node_id: n9"), 2, "cluster.node_id", "not in peers");
         assertRejected(THREE.replace("127.0.0.1:7003", "127.0.0.1"), 9, "cluster.peers[2].address",
