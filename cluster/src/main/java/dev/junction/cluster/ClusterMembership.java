@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -47,12 +48,15 @@ public final class ClusterMembership {
     private final Supplier<QuorumGroups> quorum;
     /** A follower the leader has not heard from for this long is taken to be down. */
     private final long silentAfterMillis;
+    /** The node's Raft transport (mutual TLS with {@code cluster.tls}), which the admin clients use too. */
+    private final Parameters transport;
 
     ClusterMembership(Supplier<RaftServer.Division> metadata, Supplier<QuorumGroups> quorum,
-                      long silentAfterMillis) {
+                      long silentAfterMillis, Parameters transport) {
         this.metadata = metadata;
         this.quorum = quorum;
         this.silentAfterMillis = silentAfterMillis;
+        this.transport = transport;
     }
 
     /** What a change did: for each group ({@code metadata}, {@code quorum-0} ...), "added", "removed" or "unchanged". */
@@ -219,10 +223,10 @@ public final class ClusterMembership {
     }
 
     /** A client of the group for one admin call, which waits as long as a new member may take to catch up. */
-    private static RaftClient client(Target t) {
+    private RaftClient client(Target t) {
         RaftProperties p = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, CHANGE_TIMEOUT);
-        return RaftClient.newBuilder().setProperties(p)
+        return RaftClient.newBuilder().setProperties(p).setParameters(transport)
                 .setRaftGroup(RaftGroup.valueOf(t.division().getGroup().getGroupId(), t.peers()))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
                         TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))

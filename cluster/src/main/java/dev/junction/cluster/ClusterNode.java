@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
@@ -62,6 +63,7 @@ public final class ClusterNode implements AutoCloseable {
     private ClientIdOwners clientIds;
     private volatile QuorumGroups quorum;
     private volatile LeaderWatch leaders;
+    private Parameters transport;
 
     public ClusterNode(ClusterConfig config, MessageStore local) {
         this.config = config;
@@ -91,6 +93,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void start(RoutingEngine engine, UserSink users) throws IOException {
         RaftProperties properties = properties();
+        transport = RaftTransport.parameters(config);
         MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
         clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal);
         ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {
@@ -123,12 +126,14 @@ public final class ClusterNode implements AutoCloseable {
                 // recovers the configuration from its Raft directory instead.
                 .setGroup(config.join() ? RaftGroup.valueOf(METADATA_GROUP) : group)
                 .setProperties(properties)
+                .setParameters(transport)
                 .setStateMachine(machine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
         client = RaftClient.newBuilder()
                 .setProperties(properties)
+                .setParameters(transport)
                 .setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
                 .build();
@@ -140,7 +145,7 @@ public final class ClusterNode implements AutoCloseable {
         metrics = new ClusterMetrics(engine.registry(), config.nodeId());
         metrics.group("metadata", () -> GroupView.of("metadata", division(), machine.leaderChanges()),
                 config.peers().stream().map(ClusterPeer::id).toList());
-        if (config.allowInsecure()) {
+        if (config.allowInsecure() && config.tls().isEmpty()) {
             LOG.warn("the Raft port {}:{} has neither encryption nor authentication (cluster.allow_insecure): "
                     + "only the cluster's own private network may reach it", config.bind(), config.port());
         }
@@ -210,7 +215,8 @@ public final class ClusterNode implements AutoCloseable {
     /** Adding and removing members (ctl, management API); changes the quorum groups too once attached. */
     public ClusterMembership membership() {
         // A follower the leader has not heard from for a few election timeouts is taken to be down.
-        return new ClusterMembership(this::division, () -> quorum, config.electionTimeoutMax().toMillis() * 3);
+        return new ClusterMembership(this::division, () -> quorum, config.electionTimeoutMax().toMillis() * 3,
+                transport);
     }
 
     /** Refused while this node knows no leader: it is on the minority side of a partition or alone. */

@@ -17,12 +17,14 @@ import java.util.Optional;
  * Raft groups start without a configuration of their own (no election) and get the cluster's from the leader
  * once an operator adds the node ({@code cluster_add_member}); it matters only while the node's Raft directories
  * are new, since a node that has run keeps the groups' current configuration there. {@code requestTimeout}: how long
- * this node's Raft client waits for an answer to a metadata request before it sends it again.
+ * this node's Raft client waits for an answer to a metadata request before it sends it again. {@code tls}: the
+ * node's certificate and the CA its peers' certificates are verified against; present, every Raft port speaks
+ * mutual TLS (docs/cluster.md, Security).
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
                             Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
                             int logSegmentBytes, boolean allowInsecure, int quorumPort, boolean join,
-                            Duration requestTimeout) {
+                            Duration requestTimeout, Optional<TlsConfig> tls) {
 
     public static final int DEFAULT_LOG_SEGMENT_BYTES = 1024 * 1024;
 
@@ -39,6 +41,7 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
         Objects.requireNonNull(electionTimeoutMin, "electionTimeoutMin");
         Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(tls, "tls");
     }
 
     /** A node that does not join: its quorum server on the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}. */
@@ -46,7 +49,8 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
                          Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
                          int logSegmentBytes, boolean allowInsecure) {
         this(nodeId, bind, port, dir, peers, electionTimeoutMin, electionTimeoutMax, snapshotInterval,
-                logSegmentBytes, allowInsecure, port + ClusterPeer.QUORUM_PORT_OFFSET, false, DEFAULT_REQUEST_TIMEOUT);
+                logSegmentBytes, allowInsecure, port + ClusterPeer.QUORUM_PORT_OFFSET, false, DEFAULT_REQUEST_TIMEOUT,
+                Optional.empty());
     }
 
     /** The peer entry of this node. */

@@ -14,7 +14,12 @@ final class ClusterReader {
 
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
             "election_timeout_max_ms", "snapshot_interval_entries",
-            "log_segment_bytes", "allow_insecure", "quorum_port", "join", "request_timeout_ms");
+            "log_segment_bytes", "allow_insecure", "quorum_port", "join", "request_timeout_ms", "tls");
+    /**
+     * The keys of {@code cluster.tls}: a node's certificate and key, and the CA. Versions and cipher suites are
+     * Ratis's (its gRPC transport takes no list), and client certificates are always required.
+     */
+    static final List<String> TLS_KEYS = List.of("cert_file", "key_file", "keystore_password", "ca_file");
     static final List<String> PEER_KEYS = List.of("id", "address", "quorum_address");
 
     private ClusterReader() {
@@ -49,11 +54,13 @@ final class ClusterReader {
                     self.quorumHost(), quorumPort));
         }
         boolean allowInsecure = section.bool("allow_insecure", false);
-        if (!allowInsecure && !loopback(bind)) {
-            // The Raft port is plain gRPC: whoever reaches it can join the log's traffic and forge entries.
-            throw section.errorAtKey("bind", "'" + bind + "' is not a loopback address, and the Raft port has no "
-                    + "encryption or authentication: bind it to 127.0.0.1, or set cluster.allow_insecure: true to "
-                    + "bind it where only the cluster's own private network reaches it (docs/cluster.md, Security)");
+        Optional<TlsConfig> tls = tls(section, baseDir);
+        if (!allowInsecure && tls.isEmpty() && !loopback(bind)) {
+            // Without TLS the Raft port is plain gRPC: whoever reaches it can join the log's traffic and forge entries.
+            throw section.errorAtKey("bind", "'" + bind + "' is not a loopback address, and without cluster.tls the "
+                    + "Raft port has no encryption or authentication: give the nodes certificates in cluster.tls "
+                    + "(mutual TLS), bind it to 127.0.0.1, or set cluster.allow_insecure: true to bind it where only "
+                    + "the cluster's own private network reaches it (docs/cluster.md, Security)");
         }
         int min = section.integer("election_timeout_min_ms", 1000, 50, 600_000);
         int max = section.integer("election_timeout_max_ms", Math.max(2000, min + 1), 51, 600_000);
@@ -69,7 +76,20 @@ final class ClusterReader {
                 (int) ClusterConfig.DEFAULT_REQUEST_TIMEOUT.toMillis(), 100, 600_000);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
                 Duration.ofMillis(max), snapshots, segment, allowInsecure, quorumPort, section.bool("join", false),
-                Duration.ofMillis(requestTimeout)));
+                Duration.ofMillis(requestTimeout), tls));
+    }
+
+    /** {@code cluster.tls}, read as a listener's block; the CA is required, since every node must prove itself. */
+    private static Optional<TlsConfig> tls(YamlMapping section, Path baseDir) throws ConfigException {
+        if (!section.has("tls")) {
+            return Optional.empty();
+        }
+        YamlMapping block = section.section("tls", TLS_KEYS);
+        if (!block.has("ca_file")) {
+            throw new ConfigException(block.source(), block.line(), block.pathOf("ca_file"), "required: the CA "
+                    + "certificates every node's certificate is verified against (TLS between nodes is mutual)");
+        }
+        return Optional.of(TlsReader.read(block, baseDir));
     }
 
     /**

@@ -60,7 +60,8 @@ final class TlsReader {
     private static Path path(YamlMapping section, String key, Path baseDir) throws ConfigException {
         String text = section.nonEmptyString(key, "");
         try {
-            return baseDir.resolve(text).normalize();
+            // Text without a file (a test's config) has no directory: its paths are taken as given.
+            return baseDir == null ? Path.of(text).normalize() : baseDir.resolve(text).normalize();
         } catch (InvalidPathException e) {
             throw section.error(key, "'" + text + "' is not a valid path: " + e.getReason());
         }

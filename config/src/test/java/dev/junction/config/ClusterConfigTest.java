@@ -84,7 +84,8 @@ class ClusterConfigTest {
         assertThat(parse(THREE).cluster().orElseThrow().allowInsecure()).isFalse();
         assertThat(parse(THREE.replace("127.0.0.1\n", "localhost\n")).cluster()).isPresent();
         assertRejected(THREE.replace("bind: 127.0.0.1", "bind: 10.0.0.5"), 3, "cluster.bind",
-                "'10.0.0.5' is not a loopback address, and the Raft port has no encryption or authentication");
+                "'10.0.0.5' is not a loopback address, and without cluster.tls the Raft port has no encryption or "
+                        + "authentication");
         // Without a bind key the default (every interface) is refused too, at the section's first line.
         assertRejected(THREE.replace("  bind: 127.0.0.1\n", ""), 2, "cluster.bind", "'0.0.0.0' is not a loopback");
         ClusterConfig open = parse(THREE.replace("bind: 127.0.0.1", "bind: 0.0.0.0") + "  allow_insecure: true\n")

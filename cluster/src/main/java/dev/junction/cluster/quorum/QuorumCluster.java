@@ -2,6 +2,7 @@ package dev.junction.cluster.quorum;
 
 import dev.junction.cluster.ClusterNode;
 import dev.junction.cluster.QuorumGroups;
+import dev.junction.cluster.RaftTransport;
 import dev.junction.config.ClusterConfig;
 import dev.junction.config.ClusterPeer;
 import dev.junction.routing.RoutingEngine;
@@ -67,7 +68,7 @@ public final class QuorumCluster {
                     public void deadLetter(String vhost, String name, byte[] body, int returns) {
                         queues.deadLetter(vhost, name, body, returns);
                     }
-                });
+                }, RaftTransport.parameters(config));
         node.start();
         queues.replicateThrough(node);
         return node;

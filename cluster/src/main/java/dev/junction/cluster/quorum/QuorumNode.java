@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
@@ -54,6 +55,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
      */
     private static final long ENQUEUE_TIMEOUT_SECONDS = 10;
 
+    private final Parameters transport;
     private final String nodeId;
     private final String bind;
     private final int port;
@@ -76,6 +78,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
      */
     public QuorumNode(String nodeId, String bind, int port, Path dir, Map<String, String> peers,
                       QuorumSettings settings, QuorumConsumers consumers) {
+        this(nodeId, bind, port, dir, peers, settings, consumers, new Parameters());
+    }
+
+    /** As above, on the node's Raft transport ({@code cluster.tls}: mutual TLS, see RaftTransport). */
+    public QuorumNode(String nodeId, String bind, int port, Path dir, Map<String, String> peers,
+                      QuorumSettings settings, QuorumConsumers consumers, Parameters transport) {
+        this.transport = transport;
         this.nodeId = nodeId;
         this.bind = bind;
         this.port = port;
@@ -98,6 +107,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(nodeId))
                 .setGroup(starting(groups.get(0)))
                 .setProperties(p)
+                .setParameters(transport)
                 .setStateMachineRegistry(this::machine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -114,7 +124,8 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         }
         Map<RaftGroupId, RaftGroup> byId = new LinkedHashMap<>();
         groups.forEach(g -> byId.put(g.getGroupId(), g));
-        submitter = new QuorumSubmitter(id -> RaftClient.newBuilder().setProperties(p).setRaftGroup(byId.get(id))
+        submitter = new QuorumSubmitter(id -> RaftClient.newBuilder().setProperties(p).setParameters(transport)
+                .setRaftGroup(byId.get(id))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(SUBMIT_RETRIES, SUBMIT_RETRY_SLEEP))
                 .build());
         submitter.holdUntilProbed(byId.keySet());

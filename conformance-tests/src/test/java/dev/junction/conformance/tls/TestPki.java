@@ -41,7 +41,7 @@ public final class TestPki {
 
     /** A certificate with its key and, once written, its PEM files. */
     public record Issued(X509Certificate cert, PrivateKey key, X509Certificate issuer) {
-        void writePem(Path certFile, Path keyFile) throws Exception {
+        public void writePem(Path certFile, Path keyFile) throws Exception {
             Files.createDirectories(certFile.toAbsolutePath().getParent());
             Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
             Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()));
@@ -79,7 +79,7 @@ public final class TestPki {
         caCert = sign(b, caKeys.getPrivate());
     }
 
-    static TestPki create(String name) throws Exception {
+    public static TestPki create(String name) throws Exception {
         return new TestPki(name);
     }
 
@@ -87,13 +87,13 @@ public final class TestPki {
         return caCert;
     }
 
-    void writeCa(Path file) throws Exception {
+    public void writeCa(Path file) throws Exception {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, pem("CERTIFICATE", caCert.getEncoded()));
     }
 
     /** A server certificate for localhost and 127.0.0.1. */
-    Issued server() throws Exception {
+    public Issued server() throws Exception {
         return issue("localhost", List.of("localhost"), true, Instant.now().minus(Duration.ofHours(1)),
                 Instant.now().plus(Duration.ofDays(30)));
     }

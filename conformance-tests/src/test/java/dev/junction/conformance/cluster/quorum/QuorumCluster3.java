@@ -35,10 +35,23 @@ public final class QuorumCluster3 implements AutoCloseable {
     private final int[] ports;
     final Map<String, Broker> brokers = new TreeMap<>();
 
+    private final String clusterSettings;
+
     public QuorumCluster3(Path dir) throws Exception {
+        this(dir, "");
+    }
+
+    /** {@code clusterSettings}: more keys of every node's {@code cluster} section, each line indented two spaces. */
+    public QuorumCluster3(Path dir, String clusterSettings) throws Exception {
         this.dir = dir;
         this.ports = ClusterPeers.freePortPairs(3);
+        this.clusterSettings = clusterSettings;
         startAll();
+    }
+
+    /** Node {@code id}'s Raft port (its quorum groups' is {@code ClusterPeer.QUORUM_PORT_OFFSET} above). */
+    public int raftPort(String id) {
+        return ports[java.util.List.of(IDS).indexOf(id)];
     }
 
     private void startAll() throws Exception {
@@ -129,7 +142,8 @@ public final class QuorumCluster3 implements AutoCloseable {
                   http: { bind: 127.0.0.1, port: 0 }
                 storage: { dir: "%s" }
                 """.formatted(dir.resolve(IDS[i] + "/data"))
-                + ClusterPeers.section(i, ports, dir.resolve(IDS[i] + "/raft"), ELECTION_MIN_MS, ELECTION_MAX_MS);
+                + ClusterPeers.section(i, ports, dir.resolve(IDS[i] + "/raft"), ELECTION_MIN_MS, ELECTION_MAX_MS)
+                + clusterSettings;
     }
 
     @Override
