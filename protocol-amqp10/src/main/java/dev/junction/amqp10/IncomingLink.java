@@ -57,20 +57,21 @@ final class IncomingLink {
         Target local = remote == null ? new Target() : (Target) remote.copy();
         Address target;
         if (remote != null && remote.getDynamic()) {
-            // write on the default exchange with the name as key, checked before the queue is made
+            // write on the default exchange with the name as key, checked before the queue is made: nothing after
+            // it can refuse the attach, so a refused one never leaves the queue behind
             String queue = Terminus.temporaryQueue(o, false, name -> o.access().publish(o.vhost(), "", name));
             local.setAddress("/queues/" + queue);
             target = new Address.Queue(queue, false);
         } else {
             target = Address.target(remote == null ? null : remote.getAddress(),
                     Dispatcher.capabilities(remote == null ? null : remote.getCapabilities()));
-        }
-        if (target instanceof Address.Exchange x) {
-            Terminus.exchange(o, x.exchange());
-            o.access().publish(o.vhost(), x.exchange(), x.routingKey());
-        } else if (target instanceof Address.Queue q) {
-            Terminus.queue(o, q, false);
-            o.access().publish(o.vhost(), "", q.name());
+            if (target instanceof Address.Exchange x) {
+                Terminus.exchange(o, x.exchange());
+                o.access().publish(o.vhost(), x.exchange(), x.routingKey());
+            } else if (target instanceof Address.Queue q) {
+                Terminus.queue(o, q, false);
+                o.access().publish(o.vhost(), "", q.name());
+            }
         }
         r.setTarget(local);
         r.setSource(r.getRemoteSource());

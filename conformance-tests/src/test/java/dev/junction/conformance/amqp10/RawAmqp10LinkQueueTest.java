@@ -70,6 +70,9 @@ class RawAmqp10LinkQueueTest {
             Source jmsTopic = source(id("news")); // Qpid JMS's non-durable topic subscriber
             jmsTopic.setCapabilities(TOPIC);
             assertRefused(raw, session, jmsTopic, "amqp:unauthorized-access", "read access to exchange 'amq.topic'");
+            // RabbitMQ 4's v2 addresses have no exchange source: refused before anything is made
+            assertRefused(raw, session, source("/exchanges/amq.topic/" + id("key")), "amqp:invalid-field",
+                    "target address");
             assertNoQueueLeft("/", before);
             assertThat(raw.connection.getRemoteState()).as("a refused link leaves the connection open")
                     .isEqualTo(EndpointState.ACTIVE);
@@ -154,7 +157,7 @@ class RawAmqp10LinkQueueTest {
 
     /** [part 3 section 3.5.10] delete-on-close: the dynamic node goes with its link, not with the connection. */
     @Test
-    void aDynamicSourceIsDeletedWhenItsLinkCloses() throws Exception {
+    void aDynamicSourceIsDeletedWhenItsLinkOrSessionEnds() throws Exception {
         try (RawAmqp10 raw = new RawAmqp10(broker.amqpPort()).login("guest", "guest")) {
             Session session = begin(raw);
             Set<String> before = queues("/");
@@ -166,6 +169,14 @@ class RawAmqp10LinkQueueTest {
             assertThat(queues("/")).contains(address.substring("/queues/".length()));
             r.close();
             raw.pumpUntil(() -> r.getRemoteState() == EndpointState.CLOSED);
+            assertNoQueueLeft("/", before);
+
+            // a session that ends takes its links with it, and so the dynamic node
+            Session other = begin(raw);
+            attach(raw, other, id("dynamic"), dynamic);
+            assertThat(queues("/")).hasSize(before.size() + 1);
+            other.close();
+            raw.pumpUntil(() -> other.getRemoteState() == EndpointState.CLOSED);
             assertNoQueueLeft("/", before);
             assertThat(raw.connection.getRemoteState()).isEqualTo(EndpointState.ACTIVE);
         }
