@@ -35,16 +35,19 @@ final class IncomingLink {
     private final Receiver receiver;
     private final Opened o;
     private final Address target;
+    /** The target is a dynamic node made for this link: deleted when the link ends. */
+    private final boolean dynamic;
     private final int window;
     /** Unsettled messages routed and not yet confirmed: they count against the window. */
     private int awaiting;
     private final Confirmations confirmations;
     private boolean open = true;
 
-    private IncomingLink(Receiver receiver, Opened o, Address target) {
+    private IncomingLink(Receiver receiver, Opened o, Address target, boolean dynamic) {
         this.receiver = receiver;
         this.o = o;
         this.target = target;
+        this.dynamic = dynamic;
         this.window = o.settings().linkCredit();
         this.confirmations = new Confirmations(o.conn()::onLoop, this::confirmed, this::topUp);
     }
@@ -54,27 +57,28 @@ final class IncomingLink {
         Target local = remote == null ? new Target() : (Target) remote.copy();
         Address target;
         if (remote != null && remote.getDynamic()) {
-            // write on the default exchange with the name as key, checked before the queue is made
+            // write on the default exchange with the name as key, checked before the queue is made: nothing after
+            // it can refuse the attach, so a refused one never leaves the queue behind
             String queue = Terminus.temporaryQueue(o, false, name -> o.access().publish(o.vhost(), "", name));
             local.setAddress("/queues/" + queue);
             target = new Address.Queue(queue, false);
         } else {
             target = Address.target(remote == null ? null : remote.getAddress(),
                     Dispatcher.capabilities(remote == null ? null : remote.getCapabilities()));
-        }
-        if (target instanceof Address.Exchange x) {
-            Terminus.exchange(o, x.exchange());
-            o.access().publish(o.vhost(), x.exchange(), x.routingKey());
-        } else if (target instanceof Address.Queue q) {
-            Terminus.queue(o, q, false);
-            o.access().publish(o.vhost(), "", q.name());
+            if (target instanceof Address.Exchange x) {
+                Terminus.exchange(o, x.exchange());
+                o.access().publish(o.vhost(), x.exchange(), x.routingKey());
+            } else if (target instanceof Address.Queue q) {
+                Terminus.queue(o, q, false);
+                o.access().publish(o.vhost(), "", q.name());
+            }
         }
         r.setTarget(local);
         r.setSource(r.getRemoteSource());
         r.setSenderSettleMode(r.getRemoteSenderSettleMode());
         r.setReceiverSettleMode(ReceiverSettleMode.FIRST);
         r.setMaxMessageSize(UnsignedLong.valueOf(o.settings().maxMessageSize()));
-        IncomingLink link = new IncomingLink(r, o, target);
+        IncomingLink link = new IncomingLink(r, o, target, remote != null && remote.getDynamic());
         r.setContext(link);
         r.open();
         link.topUp();
@@ -221,9 +225,16 @@ final class IncomingLink {
         }
     }
 
-    /** The link ended (detach, end, close): confirms still due are dropped with it. */
+    /**
+     * The link ended (detach, end, close): confirms still due are dropped with it, and a dynamic target's queue is
+     * deleted. Qpid JMS makes a temporary queue with such a link, lifetime-policy delete-on-close [AMQP 1.0 part 3
+     * section 3.5.10], and closes it for {@code TemporaryQueue.delete()}.
+     */
     void close() {
         open = false;
         o.brake().remove(this);
+        if (dynamic) {
+            Terminus.deleteWithLink(o, ((Address.Queue) target).name());
+        }
     }
 }

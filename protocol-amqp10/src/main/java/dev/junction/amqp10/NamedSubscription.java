@@ -67,9 +67,13 @@ final class NamedSubscription {
 
     /**
      * The queue of the subscription a consumer's link names, declared and bound on its first attach; refused
-     * unless the address is a topic or an exchange with a key.
+     * unless the address is a topic or an exchange with a key. Permissions and the exchange are checked before
+     * the queue is declared ({@link #permit}); a bind the engine refuses only once the queue exists (the vhost's
+     * binding limit, the exchange deleted meanwhile) deletes the queue this attach declared, which is durable for a
+     * durable subscription and would outlive the connection. The queue comes back as made by this attach when it
+     * was, so that a consumer refused later deletes it too.
      */
-    static String attach(Sender s, Opened o, Source remote, Address source, Set<String> capabilities) {
+    static LinkQueue attach(Sender s, Opened o, Source remote, Address source, Set<String> capabilities) {
         if (!(source instanceof Address.Subscription sub)) {
             throw Refusal.link(Condition.NOT_IMPLEMENTED, "durable and shared subscriptions are on topics only, not '"
                     + remote.getAddress() + "'");
@@ -100,17 +104,24 @@ final class NamedSubscription {
             // a durable subscription outlives its connections; a shared volatile one its last consumer
             vhost.declareQueue(new QueueSpec(queue, durable, false, !durable, Map.of()), o.conn(), false);
         }
-        if (move) {
-            for (Binding old : bound) {
-                vhost.unbind(old, o.conn());
+        try {
+            if (move) {
+                for (Binding old : bound) {
+                    vhost.unbind(old, o.conn());
+                }
+                if (!bound.isEmpty()) {
+                    // the old topic's messages go; the queue takes the purge before anything the new binding routes
+                    vhost.purgeQueue(queue, o.conn());
+                }
+                vhost.bind(wanted, o.conn());
             }
-            if (!bound.isEmpty()) {
-                // the old topic's messages go; the queue takes the purge before anything the new binding routes
-                vhost.purgeQueue(queue, o.conn());
+        } catch (RuntimeException refused) {
+            if (existing == null) {
+                Terminus.discard(o, queue);
             }
-            vhost.bind(wanted, o.conn());
+            throw refused;
         }
-        return queue;
+        return existing == null ? LinkQueue.made(queue) : LinkQueue.independent(queue);
     }
 
     /**

@@ -56,8 +56,8 @@ final class OutgoingLink implements DeliverySink {
     private final StreamLink stream;
     /** The consumer arguments the source's filters ask for ({@code x-stream-offset}). */
     private final Map<String, Object> arguments;
-    /** The queue was made for this link (a subscription's, a dynamic source's): deleted if consuming is refused. */
-    private final boolean ownQueue;
+    /** Whether the queue was made for this link (deleted if consuming is refused) or goes with it (dynamic). */
+    private final LinkQueue.Lifetime lifetime;
     /** Deliveries the queue handed over (queue threads); at most {@link #granted}. */
     private final AtomicLong handed = new AtomicLong();
     /** Transfers the client allowed in all: those sent plus the credit left. */
@@ -71,9 +71,9 @@ final class OutgoingLink implements DeliverySink {
     private boolean drainCheckPending;
 
     private OutgoingLink(Sender sender, Opened o, Dispatcher dispatcher, String queue, boolean preSettled,
-                         boolean exclusive, Map<String, Object> arguments, boolean ownQueue) {
+                         boolean exclusive, Map<String, Object> arguments, LinkQueue.Lifetime lifetime) {
         this.sender = sender;
-        this.ownQueue = ownQueue;
+        this.lifetime = lifetime;
         this.exclusive = exclusive;
         this.arguments = arguments;
         this.stream = StreamLink.of(o.vhost(), queue);
@@ -98,41 +98,37 @@ final class OutgoingLink implements DeliverySink {
         }
         Source local = (Source) remote.copy();
         local.setFilter(filters.inPlace()); // the filters in place [part 3 section 3.5.3], as RabbitMQ 4 echoes them
-        String queue;
-        boolean made; // a queue of this link's own, deleted again when the attach fails after all
+        LinkQueue queue;
         if (remote.getDynamic()) {
-            queue = Terminus.temporaryQueue(o, false, o.access()::consume);
-            made = true;
-            local.setAddress("/queues/" + queue);
+            queue = LinkQueue.dynamic(Terminus.temporaryQueue(o, false, o.access()::consume));
+            local.setAddress("/queues/" + queue.name());
         } else {
             Address a = Address.source(remote.getAddress(), capabilities);
-            made = !named && a instanceof Address.Subscription;
             queue = named ? NamedSubscription.attach(s, o, remote, a, capabilities)
-                    : a instanceof Address.Subscription sub ? Terminus.subscription(o, sub)
-                    : Terminus.queue(o, (Address.Queue) a, true);
+                    : a instanceof Address.Subscription sub ? LinkQueue.made(Terminus.subscription(o, sub))
+                    : LinkQueue.independent(Terminus.queue(o, (Address.Queue) a, true));
         }
         try {
-            return open(s, o, dispatcher, local, queue, named, capabilities, filters, made);
+            return open(s, o, dispatcher, local, queue, named, capabilities, filters);
         } catch (RuntimeException e) {
-            if (made) {
-                Terminus.discard(o, queue);
+            if (queue.madeByAttach()) {
+                Terminus.discard(o, queue.name()); // a refused attach leaves no queue of its own behind
             }
             throw e;
         }
     }
 
-    private static OutgoingLink open(Sender s, Opened o, Dispatcher dispatcher, Source local, String queue,
-                                     boolean named, Set<String> capabilities, SourceFilters.Accepted filters,
-                                     boolean made) {
-        o.access().consume(queue);
+    private static OutgoingLink open(Sender s, Opened o, Dispatcher dispatcher, Source local, LinkQueue queue,
+                                     boolean named, Set<String> capabilities, SourceFilters.Accepted filters) {
+        o.access().consume(queue.name());
         boolean preSettled = s.getRemoteSenderSettleMode() == SenderSettleMode.SETTLED;
         local.setOutcomes(OUTCOMES);
         s.setSource(local);
         s.setTarget(s.getRemoteTarget());
         s.setSenderSettleMode(preSettled ? SenderSettleMode.SETTLED : SenderSettleMode.UNSETTLED);
         s.setReceiverSettleMode(ReceiverSettleMode.FIRST);
-        OutgoingLink link = new OutgoingLink(s, o, dispatcher, queue, preSettled,
-                named && !capabilities.contains(NamedSubscription.SHARED), filters.arguments(), made);
+        OutgoingLink link = new OutgoingLink(s, o, dispatcher, queue.name(), preSettled,
+                named && !capabilities.contains(NamedSubscription.SHARED), filters.arguments(), queue.lifetime());
         s.setContext(link);
         if (!link.exclusive) {
             s.open();
@@ -147,7 +143,7 @@ final class OutgoingLink implements DeliverySink {
                 arguments);
         o.vhost().consume(queue, request, this).whenComplete((c, error) -> o.conn().onLoop(() -> {
             if (error != null) {
-                if (ownQueue) {
+                if (lifetime != LinkQueue.Lifetime.INDEPENDENT) {
                     Terminus.discard(o, queue);
                 }
                 dispatcher.fail(sender, exclusive ? NamedSubscription.inUse(sender, error) : error);
@@ -347,7 +343,10 @@ final class OutgoingLink implements DeliverySink {
         }
     }
 
-    /** The link ended: the consumer is cancelled and what the client did not settle goes back to the queue. */
+    /**
+     * The link ended: the consumer is cancelled and what the client did not settle goes back to the queue; a dynamic
+     * source's queue is deleted, after those requeues [AMQP 1.0 part 3 section 3.5.10, delete-on-close].
+     */
     void close() {
         if (!open) {
             return;
@@ -362,6 +361,9 @@ final class OutgoingLink implements DeliverySink {
                 d.settle(Settlement.REQUEUE);
             }
         });
+        if (lifetime == LinkQueue.Lifetime.LINK) {
+            Terminus.deleteWithLink(o, queue);
+        }
     }
 
     /**

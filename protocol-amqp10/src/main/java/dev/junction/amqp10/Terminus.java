@@ -56,7 +56,8 @@ final class Terminus {
      * the link needs (configure and write on the queue, read on the exchange and the topic rules on the key, read
      * on the queue to consume it) is checked on the server-made name before the queue exists: a refused attach
      * leaves no queue behind, where one made first would stay, exclusive and never consumed, until the connection
-     * closes. A bind the engine refuses after all (the exchange was deleted meanwhile) deletes the queue again.
+     * closes. A bind the engine refuses after all (the vhost's binding limit, the exchange deleted meanwhile)
+     * deletes the queue again.
      */
     static String subscription(Opened o, Address.Subscription s) {
         Vhost vhost = o.vhost();
@@ -91,10 +92,21 @@ final class Terminus {
     }
 
     /**
-     * Deletes a queue an attach made for itself when the attach fails after all; the deletion completes on the
-     * queue's own time, and one that fails leaves the queue to the connection's close.
+     * Deletes a queue an attach made for itself when the attach fails after all (a refusal only the engine knows
+     * when binding, such as the vhost's binding limit, or a refused consumer). Only while unused: a durable or
+     * shared subscription another link attached to meanwhile is theirs now. The deletion completes on the queue's
+     * own time; one that fails leaves an exclusive queue to the connection's close.
      */
     static void discard(Opened o, String queue) {
+        o.vhost().deleteQueue(queue, true, false, o.conn());
+    }
+
+    /**
+     * Deletes a dynamic node whose link ended, consumers or not: its lifetime is the link's [AMQP 1.0 part 3
+     * section 3.5.10, delete-on-close], and other links reading it (a JMS temporary queue's consumers) end with
+     * {@code amqp:resource-deleted}.
+     */
+    static void deleteWithLink(Opened o, String queue) {
         o.vhost().deleteQueue(queue, false, false, o.conn());
     }
 }

@@ -31,10 +31,15 @@ final class RawAmqp10 implements AutoCloseable {
 
     /** SASL PLAIN as {@code user}, then {@code open}; returns once the server's {@code open} arrived. */
     RawAmqp10 login(String user, String password) throws IOException {
+        return login(user, password, "localhost");
+    }
+
+    /** {@link #login(String, String)} with the {@code open} frame's hostname ({@code vhost:<name>} picks a vhost). */
+    RawAmqp10 login(String user, String password, String hostname) throws IOException {
         Sasl sasl = transport.sasl();
         sasl.client();
         sasl.plain(user, password);
-        connection.setHostname("localhost");
+        connection.setHostname(hostname);
         connection.setContainer("raw-test");
         connection.open();
         pumpUntil(() -> connection.getRemoteState() != org.apache.qpid.proton.engine.EndpointState.UNINITIALIZED
