@@ -52,19 +52,30 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public static BrokerProcess start(Path dataDir, int amqp, int mqtt, int http, String extraYaml)
             throws Exception {
+        return start(dataDir, "127.0.0.1", amqp, mqtt, http, extraYaml, List.of());
+    }
+
+    /**
+     * As above, the listeners binding {@code bind}, the JVM started through {@code launcher} (such as {@code ip
+     * netns exec NAME}, which execs it: the process is still the JVM's).
+     */
+    public static BrokerProcess start(Path dataDir, String bind, int amqp, int mqtt, int http, String extraYaml,
+                                      List<String> launcher) throws Exception {
         Path config = dataDir.resolveSibling(dataDir.getFileName() + ".yaml");
         Files.writeString(config, """
                 listeners:
-                  amqp: { bind: 127.0.0.1, port: %d }
-                  mqtt: { bind: 127.0.0.1, port: %d }
-                  mqtt_ws: { bind: 127.0.0.1, port: 0 }
-                  http: { bind: 127.0.0.1, port: %d }
-                storage: { dir: %s }
-                %s
-                """.formatted(amqp, mqtt, http, dataDir, extraYaml));
+                  amqp: { bind: %1$s, port: %2$d }
+                  mqtt: { bind: %1$s, port: %3$d }
+                  mqtt_ws: { bind: %1$s, port: 0 }
+                  http: { bind: %1$s, port: %4$d }
+                storage: { dir: %5$s }
+                %6$s
+                """.formatted(bind, amqp, mqtt, http, dataDir, extraYaml));
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "--config", config.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java, "-Xmx512m", "-jar", JAR.toAbsolutePath().toString(), "--config",
+                config.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BrokerProcess broker = new BrokerProcess(p);
         try {
             broker.port("amqp");

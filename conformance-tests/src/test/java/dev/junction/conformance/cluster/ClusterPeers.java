@@ -23,21 +23,26 @@ public final class ClusterPeers {
      * at {@code 127.0.0.1:ports[p]} and elections timing out between {@code minMs} and {@code maxMs}.
      */
     public static String section(int i, int[] ports, Path raftDir, int minMs, int maxMs) {
+        return section(i, new String[] {"127.0.0.1", "127.0.0.1", "127.0.0.1"}, ports, raftDir, minMs, maxMs);
+    }
+
+    /** As above, node {@code IDS[p]} binding and reached at {@code hosts[p]}. */
+    public static String section(int i, String[] hosts, int[] ports, Path raftDir, int minMs, int maxMs) {
         StringBuilder peers = new StringBuilder();
         for (int p = 0; p < IDS.length; p++) {
-            peers.append("    - { id: ").append(IDS[p]).append(", address: \"127.0.0.1:").append(ports[p])
-                    .append("\" }\n");
+            peers.append("    - { id: ").append(IDS[p]).append(", address: \"").append(hosts[p]).append(':')
+                    .append(ports[p]).append("\" }\n");
         }
         return """
                 cluster:
                   node_id: %s
-                  bind: 127.0.0.1
+                  bind: %s
                   port: %d
                   dir: "%s"
                   election_timeout_min_ms: %d
                   election_timeout_max_ms: %d
                   peers:
-                """.formatted(IDS[i], ports[i], raftDir, minMs, maxMs) + peers;
+                """.formatted(IDS[i], hosts[i], ports[i], raftDir, minMs, maxMs) + peers;
     }
 
     /**

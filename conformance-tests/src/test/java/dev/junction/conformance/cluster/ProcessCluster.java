@@ -54,10 +54,30 @@ public final class ProcessCluster implements AutoCloseable {
     private final Set<String> paused = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Non-null: each node runs in a network namespace of its own (see {@link Namespaces}). */
+    private final Namespaces network;
+
     public ProcessCluster(Path dir) throws Exception {
+        this(dir, null);
+    }
+
+    /**
+     * As above, each node in its own namespace of {@code network}: its Raft ports on its Raft address, its listeners
+     * on its client address, each on the protocol's usual port (the namespace's ports are its own), and guest allowed
+     * from the test's address, which is not the node's loopback.
+     */
+    public ProcessCluster(Path dir, Namespaces network) throws Exception {
         this.dir = dir;
+        this.network = network;
         this.raftPorts = new int[IDS.length];
-        choosePorts();
+        if (network == null) {
+            choosePorts();
+        } else {
+            for (int i = 0; i < IDS.length; i++) {
+                raftPorts[i] = 7001;
+                clientPorts.put(IDS[i], new int[] {5672, 1883, 15672});
+            }
+        }
         ExecutorService starting = Executors.newFixedThreadPool(IDS.length);
         try {
             List<Future<?>> all = new ArrayList<>();
@@ -113,8 +133,33 @@ public final class ProcessCluster implements AutoCloseable {
     public void start(String id) throws Exception {
         int i = List.of(IDS).indexOf(id);
         int[] p = clientPorts.get(id);
-        String cluster = ClusterPeers.section(i, raftPorts, dir.resolve(id + "-raft"), 1000, 2000);
-        running.put(id, BrokerProcess.start(dir.resolve(id), p[0], p[1], p[2], cluster));
+        if (network == null) {
+            String cluster = ClusterPeers.section(i, raftPorts, dir.resolve(id + "-raft"), 1000, 2000);
+            running.put(id, BrokerProcess.start(dir.resolve(id), p[0], p[1], p[2], cluster));
+            return;
+        }
+        String[] hosts = new String[IDS.length];
+        for (int k = 0; k < IDS.length; k++) {
+            hosts[k] = network.raftAddress(IDS[k]);
+        }
+        // Not loopback, and without TLS here: the Raft bridge is the test's own.
+        String cluster = ClusterPeers.section(i, hosts, raftPorts, dir.resolve(id + "-raft"), 1000, 2000)
+                + "  allow_insecure: true\n" + """
+                users:
+                  - name: guest
+                    password: guest
+                    tags: [administrator]
+                    loopback_only: false
+                    permissions:
+                      "/": { configure: ".*", write: ".*", read: ".*" }
+                """;
+        running.put(id, BrokerProcess.start(dir.resolve(id), network.clientAddress(id), p[0], p[1], p[2], cluster,
+                network.launcher(id)));
+    }
+
+    /** Where the test's clients reach node {@code id}. */
+    public String host(String id) {
+        return network == null ? "127.0.0.1" : network.clientAddress(id);
     }
 
     /** SIGKILL. */
@@ -166,7 +211,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** {@code GET path} on node {@code id}'s API; null when the node does not answer (down, paused, 404). */
     public JsonNode api(String id, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPorts.get(id)[2] + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host(id) + ":" + clientPorts.get(id)[2] + path))
                 .header("Authorization", AUTH).timeout(Duration.ofSeconds(10)).build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -270,6 +315,7 @@ public final class ProcessCluster implements AutoCloseable {
     /** An AMQP connection to {@code id} asking for heartbeats every {@code heartbeatSeconds} (0: the default). */
     public Connection connect(String id, int heartbeatSeconds) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
+        f.setHost(host(id));
         f.setPort(amqpPort(id));
         if (heartbeatSeconds > 0) {
             f.setRequestedHeartbeat(heartbeatSeconds);
