@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
-import dev.junction.conformance.BrokerConfig;
-import dev.junction.routing.queue.Queue;
 import jakarta.jms.JMSException;
 import jakarta.jms.JMSSecurityException;
 import jakarta.jms.MessageConsumer;
@@ -14,7 +12,6 @@ import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
 import jakarta.jms.Topic;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,22 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the engine's binding refused it, and a deleted temporary queue goes at once, not with the connection.
  */
 class JmsLinkQueueLifetimeTest {
-    private static final long GONE_MS = 3000;
-    /** {@code noread} has configure and write on every name, read on the subscriptions' queues but on no exchange. */
-    private static final String USERS = """
-              - name: noread
-                password: noread
-                permissions:
-                  "/": { configure: ".*", write: ".*", read: "^amq\\\\.gen-|^amqp10-sub" }
-            """;
-    private static final String LIMITS = """
-              vhosts:
-                restricted: { max_bindings: 1 }
-            """;
-
     @RegisterExtension
-    static final Amqp10Support broker = Amqp10Support.perClass(BrokerConfig.standard().withUsers(USERS)
-            .withLimits(LIMITS));
+    static final Amqp10Support broker = LinkQueueFixture.broker();
 
     private static Session session(String user, String vhost) throws JMSException {
         String options = vhost.equals("/") ? "" : "amqp.vhost=vhost:" + vhost;
@@ -104,18 +87,10 @@ class JmsLinkQueueLifetimeTest {
     }
 
     private static void assertNoQueueLeft(String vhost, Set<String> before) throws InterruptedException {
-        long until = System.nanoTime() + GONE_MS * 1_000_000L;
-        while (!queues(vhost).equals(before) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertThat(queues(vhost)).as("the vhost's queues, with the connection still open").isEqualTo(before);
+        LinkQueueFixture.assertNoQueueLeft(broker, vhost, before);
     }
 
     private static Set<String> queues(String vhost) {
-        Set<String> names = new TreeSet<>();
-        for (Queue q : broker.broker().engine().vhost(vhost).orElseThrow().queues()) {
-            names.add(q.name());
-        }
-        return names;
+        return LinkQueueFixture.queues(broker, vhost);
     }
 }

@@ -4,10 +4,7 @@ import static dev.junction.conformance.amqp10.Amqp10Support.id;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
-import dev.junction.conformance.BrokerConfig;
-import dev.junction.routing.queue.Queue;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
@@ -35,28 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * </ul>
  */
 class RawAmqp10LinkQueueTest {
-    private static final long GONE_MS = 3000;
     private static final Symbol TOPIC = Symbol.valueOf("topic");
-    /**
-     * {@code noread} has configure and write on every name and read on the queues a link makes (server-named
-     * {@code amq.gen-*}, subscriptions {@code amqp10-sub*}) but on no exchange: it may declare a subscription's queue
-     * and consume it but not bind it [docs/security.md: binding needs read on the exchange, as 0-9-1's queue.bind].
-     */
-    private static final String USERS = """
-              - name: noread
-                password: noread
-                permissions:
-                  "/": { configure: ".*", write: ".*", read: "^amq\\\\.gen-|^amqp10-sub" }
-            """;
-    /** One binding in {@code restricted}, made by the test that needs the limit reached. */
-    private static final String LIMITS = """
-              vhosts:
-                restricted: { max_bindings: 1 }
-            """;
-
     @RegisterExtension
-    static final Amqp10Support broker = Amqp10Support.perClass(BrokerConfig.standard().withUsers(USERS)
-            .withLimits(LIMITS));
+    static final Amqp10Support broker = LinkQueueFixture.broker();
 
     @Test
     void aTopicSourceWithoutReadOnTheExchangeIsUnauthorizedAndLeavesNoQueue() throws Exception {
@@ -237,20 +215,11 @@ class RawAmqp10LinkQueueTest {
         assertThat(session.getRemoteState()).as("the session stays").isEqualTo(EndpointState.ACTIVE);
     }
 
-    /** The vhost's queues are those of {@code before} again: deletions finish on the queue's own time. */
     private static void assertNoQueueLeft(String vhost, Set<String> before) throws InterruptedException {
-        long until = System.nanoTime() + GONE_MS * 1_000_000L;
-        while (!queues(vhost).equals(before) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertThat(queues(vhost)).as("the vhost's queues, with the connection still open").isEqualTo(before);
+        LinkQueueFixture.assertNoQueueLeft(broker, vhost, before);
     }
 
     private static Set<String> queues(String vhost) {
-        Set<String> names = new TreeSet<>();
-        for (Queue q : broker.broker().engine().vhost(vhost).orElseThrow().queues()) {
-            names.add(q.name());
-        }
-        return names;
+        return LinkQueueFixture.queues(broker, vhost);
     }
 }

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -116,10 +110,10 @@ class ClusterNetworkSplitTest {
             CompletableFuture<Mqtt5PublishResult> ack = device.publishWith().topic("split/device")
                     .qos(MqttQos.AT_LEAST_ONCE).payload("cut-mqtt".getBytes(StandardCharsets.UTF_8)).send();
             refusedOrLate.add("cut-mqtt");
-            assertThat(refusedDeclaration(alone)).contains("541");
+            assertThat(PartitionProbes.refusedDeclaration(cluster, alone, "split.refused")).contains("541");
             assertThat(ch.waitForConfirms(120_000)).as("publishes on the cut-off node confirmed").isFalse();
             assertThat(nacks.get()).isPositive();
-            assertThat(pubAckReason(ack)).as("MQTT 5 PUBACK on the cut-off node")
+            assertThat(PartitionProbes.pubAckReason(ack)).as("MQTT 5 PUBACK on the cut-off node")
                     .isEqualTo(Mqtt5PubAckReasonCode.UNSPECIFIED_ERROR);
         } finally {
             network.heal(alone);
@@ -129,7 +123,7 @@ class ClusterNetworkSplitTest {
         cluster.declare(alone, c -> c.queueDeclarePassive("split.during")); // what the majority declared is there
         List<String> got = new ArrayList<>();
         Channel reader = onAlone.createChannel(); // the connection made before the split still works
-        BlockingQueue<String> deliveries = consume(reader);
+        BlockingQueue<String> deliveries = PartitionProbes.consume(reader, QUEUE);
         ProcessCluster.await("the majority's 100 messages on the node that was cut off", () -> {
             deliveries.drainTo(got);
             return got.stream().filter(m -> m.matches("m\\d+")).count() >= 100;
@@ -146,45 +140,5 @@ class ClusterNetworkSplitTest {
         assertThat(got.stream().filter(m -> !m.matches("m\\d+")).toList()).allMatch(refusedOrLate::contains);
         onAlone.abort();
         device.disconnect();
-    }
-
-    /** Declares durable queues on {@code node} until one is refused; the refusal. */
-    private static String refusedDeclaration(String node) throws Exception {
-        String[] refusal = new String[1];
-        ProcessCluster.await("a declaration refused on " + node, () -> {
-            try (Connection c = cluster.connect(node); Channel ch = c.createChannel()) {
-                ch.queueDeclare("split.refused", true, false, false, null);
-                return false; // taken before the node noticed it lost the majority
-            } catch (IOException e) {
-                refusal[0] = String.valueOf(e.getCause());
-                return true;
-            }
-        });
-        return refusal[0];
-    }
-
-    private static Mqtt5PubAckReasonCode pubAckReason(CompletableFuture<Mqtt5PublishResult> ack) throws Exception {
-        try {
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) ack.get(120, TimeUnit.SECONDS)).getPubAck().getReasonCode();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Mqtt5PubAckException refused) {
-                return refused.getMqttMessage().getReasonCode();
-            }
-            throw e;
-        }
-    }
-
-    private static BlockingQueue<String> consume(Channel ch) throws IOException {
-        BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        ch.basicQos(10);
-        ch.basicConsume(QUEUE, false, new DefaultConsumer(ch) {
-            @Override
-            public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body)
-                    throws IOException {
-                got.add(new String(body, StandardCharsets.UTF_8));
-                ch.basicAck(env.getDeliveryTag(), false);
-            }
-        });
-        return got;
     }
 }

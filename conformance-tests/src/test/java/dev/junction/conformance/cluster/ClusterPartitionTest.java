@@ -7,7 +7,6 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -17,9 +16,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -103,7 +98,7 @@ class ClusterPartitionTest {
         cluster.awaitCaughtUp(minority);
         cluster.declare(minority, ch -> ch.queueDeclarePassive("partition.during")); // what it missed is there
         try (Connection c = cluster.connect(minority)) {
-            BlockingQueue<String> got = consume(c.createChannel(), QUEUE);
+            BlockingQueue<String> got = PartitionProbes.consume(c.createChannel(), QUEUE);
             assertThat(take(got, 50)).as("consumed on the node that was paused").isEqualTo(numbered(0, 50));
         }
     }
@@ -136,11 +131,11 @@ class ClusterPartitionTest {
             CompletableFuture<?> ack3 = mqtt3.publishWith().topic("partition/c").qos(MqttQos.AT_LEAST_ONCE)
                     .payload("cut3".getBytes(StandardCharsets.UTF_8)).send();
 
-            String refusal = refusedDeclaration(alone, "partition.refused");
+            String refusal = PartitionProbes.refusedDeclaration(cluster, alone, "partition.refused");
             assertThat(refusal).contains("541");
             assertThat(ch.waitForConfirms(90_000)).as("publishes to the quorum queue confirmed").isFalse();
             assertThat(nacks.get()).isPositive();
-            assertThat(pubAckReason(ack5)).as("MQTT 5 PUBACK of a message the queue did not commit")
+            assertThat(PartitionProbes.pubAckReason(ack5)).as("MQTT 5 PUBACK of a message the queue did not commit")
                     .isEqualTo(Mqtt5PubAckReasonCode.UNSPECIFIED_ERROR);
             // MQTT 3.1.1 has no negative PUBACK: no PUBACK at all, the connection is closed instead.
             assertThat(catchFailure(ack3)).as("MQTT 3.1.1 publish without a PUBACK").isNotNull();
@@ -162,7 +157,7 @@ class ClusterPartitionTest {
             ch.waitForConfirmsOrDie(60_000);
         }
         Mqtt5AsyncClient again5 = mqtt5(alone, "partition-5b");
-        assertThat(pubAckReason(again5.publishWith().topic("partition/b").qos(MqttQos.AT_LEAST_ONCE)
+        assertThat(PartitionProbes.pubAckReason(again5.publishWith().topic("partition/b").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("healed-b".getBytes(StandardCharsets.UTF_8)).send()))
                 .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
         again5.disconnect();
@@ -176,7 +171,7 @@ class ClusterPartitionTest {
         sent.addAll(List.of("healed-a", "healed-b", "healed-c"));
 
         try (Connection c = cluster.connect(others.get(0))) {
-            BlockingQueue<String> deliveries = consume(c.createChannel(), QUEUE);
+            BlockingQueue<String> deliveries = PartitionProbes.consume(c.createChannel(), QUEUE);
             Set<String> got = new HashSet<>();
             ProcessCluster.await("the messages taken after the partition healed", () -> {
                 deliveries.drainTo(got);
@@ -233,33 +228,6 @@ class ClusterPartitionTest {
         v5.disconnect().get(10, TimeUnit.SECONDS);
     }
 
-    /** Declares durable queues on {@code node} until one is refused; returns the refusal. */
-    private static String refusedDeclaration(String node, String queue) throws Exception {
-        String[] refusal = new String[1];
-        ProcessCluster.await("a declaration refused on " + node, () -> {
-            try (Connection c = cluster.connect(node); Channel ch = c.createChannel()) {
-                ch.queueDeclare(queue, true, false, false, null);
-                return false; // taken before the node noticed it lost the majority
-            } catch (IOException e) {
-                refusal[0] = String.valueOf(e.getCause());
-                return true;
-            }
-        });
-        return refusal[0];
-    }
-
-    /** The PUBACK's reason, whether the client reports an error reason as a result or as a failure. */
-    private static Mqtt5PubAckReasonCode pubAckReason(CompletableFuture<Mqtt5PublishResult> ack) throws Exception {
-        try {
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) ack.get(90, TimeUnit.SECONDS)).getPubAck().getReasonCode();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Mqtt5PubAckException refused) {
-                return refused.getMqttMessage().getReasonCode();
-            }
-            throw e;
-        }
-    }
-
     private static Throwable catchFailure(CompletableFuture<?> f) throws Exception {
         try {
             f.get(90, TimeUnit.SECONDS);
@@ -275,24 +243,6 @@ class ClusterPartitionTest {
         MqttConnects.untilAccepted(() -> c.connectWith().cleanStart(true)
                 .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
         return c;
-    }
-
-    /**
-     * Consumes {@code queue} with manual acks (basic.get is not built for replicated quorum queues); the bodies in
-     * delivery order.
-     */
-    private static BlockingQueue<String> consume(Channel ch, String queue) throws IOException {
-        BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        ch.basicQos(10);
-        ch.basicConsume(queue, false, new DefaultConsumer(ch) {
-            @Override
-            public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body)
-                    throws IOException {
-                got.add(new String(body, StandardCharsets.UTF_8));
-                ch.basicAck(env.getDeliveryTag(), false);
-            }
-        });
-        return got;
     }
 
     private static List<String> take(BlockingQueue<String> got, int n) throws Exception {
