@@ -89,6 +89,12 @@ class ReplicatedQuorumConsumerTest {
         }
 
         @Override
+        public CompletableFuture<Long> checkout(String vhost, String name, String getter, boolean settled) {
+            commands.add("checkout " + getter + " " + settled);
+            return CompletableFuture.completedFuture(0L);
+        }
+
+        @Override
         public CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids) {
             return took("settle " + consumer + " " + ids[0]);
         }
