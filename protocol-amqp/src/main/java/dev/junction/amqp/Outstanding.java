@@ -20,7 +20,9 @@ import java.util.Map;
  *   <li>inside a transaction the check happens when the settlement arrives, and the tag stops being outstanding
  *   then (a second ack is refused at once, basic.recover leaves it alone); the queues hear of it at tx.commit, and
  *   tx.rollback makes it outstanding again, as in RabbitMQ;</li>
- *   <li>whatever is outstanding or pending when the channel goes is requeued.</li>
+ *   <li>whatever is outstanding or pending when the channel goes is requeued, and so is a delivery recorded after
+ *   that: a get the queue answered once the connection was gone (a quorum queue's get waits for its log) would
+ *   otherwise stay unacknowledged in its queue with no channel left to settle or requeue it.</li>
  * </ul>
  * Event-loop only.
  */
@@ -36,6 +38,8 @@ final class Outstanding implements AckTimeout.Deadlines {
     private final List<Pending> inTransaction = new ArrayList<>();
     /** Where settlements outside a transaction go: the connection passes them on per read batch. */
     private final Settlements settlements;
+    /** Set once the channel went ({@link #release}). */
+    private boolean released;
 
     Outstanding(Settlements settlements) {
         this.settlements = settlements;
@@ -43,6 +47,10 @@ final class Outstanding implements AckTimeout.Deadlines {
 
     /** {@code timeoutMs}: the acknowledgement timeout that applies (0: none); returns the delivery's deadline. */
     long delivered(long tag, DeliverySource source, long deliveryId, long timeoutMs) {
+        if (released) {
+            source.settle(new long[] {deliveryId}, Settlement.REQUEUE);
+            return Long.MAX_VALUE;
+        }
         long deadline = timeoutMs > 0 ? System.currentTimeMillis() + timeoutMs : Long.MAX_VALUE;
         unacked.add(tag, source, deliveryId, deadline, timeoutMs);
         return deadline;
@@ -170,6 +178,7 @@ final class Outstanding implements AckTimeout.Deadlines {
 
     /** The channel goes: everything not committed is requeued. */
     void release() {
+        released = true;
         rollback();
         requeueAll();
     }

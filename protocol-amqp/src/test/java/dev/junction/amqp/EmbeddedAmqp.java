@@ -187,6 +187,11 @@ final class EmbeddedAmqp implements AutoCloseable {
         });
     }
 
+    /** The client's socket goes without a close handshake (a crash, a cut network): the server's channel closes. */
+    void dropSocket() {
+        onLoop(() -> server.close());
+    }
+
     boolean socketOpen() {
         return onLoop(() -> server.isOpen());
     }

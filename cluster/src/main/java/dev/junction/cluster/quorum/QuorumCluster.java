@@ -60,6 +60,12 @@ public final class QuorumCluster {
                     }
 
                     @Override
+                    public void got(String vhost, String name, String getter, long id, byte[] body, int returns,
+                                    int remaining) {
+                        queues.got(vhost, name, getter, id, body, returns, remaining);
+                    }
+
+                    @Override
                     public void reattach() {
                         queues.reattach();
                     }

@@ -52,7 +52,14 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * Not a command of its own: the first byte of an entry holding several, each with its submitter's sequence
          * number so that one sent again is applied once ({@link QuorumBatch}, {@link ResendFilter}).
          */
-        SEQUENCED_BATCH
+        SEQUENCED_BATCH,
+        /**
+         * basic.get: takes the first ready message for {@code consumer}, a getter id of its node used for this one
+         * get ({@link #consumerId}); with {@code number} 1 (no-ack) it leaves the queue at once, else it is checked
+         * out to the getter until settled or returned as a consumer's is. Answered with the message's id, or 0 when
+         * nothing is ready.
+         */
+        CHECKOUT
     }
 
     /** A queue's key in the log: vhost and name, which cannot contain a NUL. */

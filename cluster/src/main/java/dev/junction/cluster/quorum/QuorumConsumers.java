@@ -14,6 +14,15 @@ public interface QuorumConsumers {
      */
     void deliver(String vhost, String name, String consumer, long id, byte[] body, int returns);
 
+    /**
+     * basic.get: message {@code id} of quorum queue {@code name} was checked out for {@code getter}, a get of this
+     * node waiting for it; {@code remaining} messages are ready after it (get-ok's message-count). A getter this
+     * node no longer waits for gives the message back.
+     */
+    default void got(String vhost, String name, String getter, long id, byte[] body, int returns, int remaining) {
+        deliver(vhost, name, getter, id, body, returns);
+    }
+
     /** The message left the queue past its x-delivery-limit: publish it to the queue's dead-letter exchange. */
     void deadLetter(String vhost, String name, byte[] body, int returns);
 

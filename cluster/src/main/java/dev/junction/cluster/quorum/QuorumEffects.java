@@ -11,6 +11,14 @@ interface QuorumEffects {
     void delivered(String queue, String consumer, long id, byte[] body, int returns);
 
     /**
+     * basic.get: message {@code id} was checked out to {@code getter} ({@link QuorumQueueState#checkout}), and
+     * {@code remaining} messages are ready after it. By default an assignment like any other.
+     */
+    default void checkedOut(String queue, String getter, long id, byte[] body, int returns, int remaining) {
+        delivered(queue, getter, id, body, returns);
+    }
+
+    /**
      * The message was returned by {@code consumer} more often than the queue's x-delivery-limit allows and left
      * the queue; the consumer's node dead-letters it (at most once, as RabbitMQ's default dead-letter strategy).
      */

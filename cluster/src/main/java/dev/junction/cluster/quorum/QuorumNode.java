@@ -170,6 +170,15 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
             }
         }
 
+        @Override
+        public void checkedOut(String queue, String getter, long id, byte[] body, int returns, int remaining) {
+            if (getter.startsWith(incarnation)) {
+                int nul = queue.indexOf('\0');
+                consumers.got(queue.substring(0, nul), queue.substring(nul + 1), getter, id, body, returns,
+                        remaining);
+            }
+        }
+
         /** A leader detached this node's consumers while it was cut off: attach the live ones again. */
         @Override
         public void nodeDetached(String prefix, String keep) {
@@ -219,6 +228,17 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.ATTACH, key(vhost, name), consumer,
                 prefetch));
+    }
+
+    /**
+     * basic.get for {@code getter} (from {@link #newConsumerId}, one per get): completes with the message's id, whose
+     * body this node's replica hands over when it applies the checkout, or 0 when nothing was ready. Bounded in time
+     * as an enqueue is: a node cut off from the group's majority must answer its client.
+     */
+    @Override
+    public CompletableFuture<Long> checkout(String vhost, String name, String getter, boolean settled) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.CHECKOUT, key(vhost, name), getter,
+                settled ? 1 : 0)).orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     @Override

@@ -139,6 +139,26 @@ final class QuorumQueueState {
         }
     }
 
+    /**
+     * basic.get for {@code getter}: the first ready message, checked out to the getter (settled by its
+     * acknowledgement, returned by a reject with requeue or when its channel closes, as a consumer's) or, when
+     * {@code settled} (no-ack), gone from the queue at once. The getter is no consumer: it takes no part in the
+     * round-robin and has no prefetch. Its node is told with the ready count left, which get-ok reports.
+     * Returns the message's id, or 0 when nothing is ready (get-empty).
+     */
+    long checkout(String getter, boolean settled, QuorumEffects effects) {
+        Map.Entry<Long, Held> first = ready.pollFirstEntry();
+        if (first == null) {
+            return 0;
+        }
+        Held m = first.getValue();
+        if (!settled) {
+            checkedOut.put(m.id(), new Checkout(getter, m));
+        }
+        effects.checkedOut(key, getter, m.id(), m.body(), m.returns(), ready.size());
+        return m.id();
+    }
+
     int purge() {
         int n = ready.size();
         ready.clear();

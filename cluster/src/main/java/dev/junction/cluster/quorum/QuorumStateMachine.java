@@ -152,6 +152,9 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             case PURGE -> {
                 return q.purge();
             }
+            case CHECKOUT -> {
+                return q.checkout(c.consumer(), c.number() == 1, effects);
+            }
             case DELETE -> queues.remove(c.queue());
             default -> throw new IllegalStateException("unhandled " + c.op());
         }

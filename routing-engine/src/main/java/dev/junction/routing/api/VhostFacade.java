@@ -272,7 +272,7 @@ final class VhostFacade implements Vhost {
         }
         Optional<ReplicatedQuorumQueue> r = replicated(queue);
         if (r.isPresent()) {
-            throw r.get().getRefused();
+            return r.get().get(autoAck);
         }
         return vhost.usableQueue(queue, owner).get(autoAck);
     }

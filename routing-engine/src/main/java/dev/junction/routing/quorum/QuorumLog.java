@@ -22,6 +22,14 @@ public interface QuorumLog {
     /** Attaches a consumer with a prefetch ({@code 0}: unlimited). */
     CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch);
 
+    /**
+     * basic.get: checks the first ready message out for {@code getter} (a {@link #newConsumerId} used for this one
+     * get), settled at once when {@code settled} (no-ack). Completes with the message's id, or 0 when nothing was
+     * ready, or a negative number: no such queue. The message itself comes through {@link QuorumQueues#got} when
+     * this node's replica applies the checkout; settle it, or give it back, as a consumer's, under {@code getter}.
+     */
+    CompletableFuture<Long> checkout(String vhost, String name, String getter, boolean settled);
+
     CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids);
 
     /** Returns the messages to the queue, counting a delivery each against x-delivery-limit. */

@@ -64,6 +64,22 @@ public final class QuorumQueues {
         r.delivered(consumer, id, body, returns);
     }
 
+    /**
+     * The log checked message {@code id} out for this node's get {@code getter}, with {@code remaining} ready after
+     * it: hand it to the get. Log's apply thread.
+     */
+    public void got(String vhost, String name, String getter, long id, byte[] body, int returns, int remaining) {
+        ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
+        if (r == null) {
+            QuorumLog l = log;
+            if (l != null) {
+                l.giveBack(vhost, name, getter, id); // the get is gone with its queue object: back to the queue
+            }
+            return;
+        }
+        r.got(getter, id, body, returns, remaining);
+    }
+
     /** A message this node's consumer returned too often left the queue: dead-letter it. Log's apply thread. */
     public void deadLetter(String vhost, String name, byte[] body, int returns) {
         ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));

@@ -8,6 +8,7 @@ import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Consumption;
+import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
@@ -38,6 +39,7 @@ import java.util.concurrent.Executor;
  *   its own replica, through {@link QuorumConsumer} on this queue's mailbox.</li>
  *   <li>Settling is a log command: ack, requeue (a return, counted against x-delivery-limit, which the log
  *   enforces) and reject (dead-lettered here with reason {@code rejected}, as a classic queue does).</li>
+ *   <li>basic.get is a one-shot checkout in the log, settled as a consumer's delivery is ({@link QuorumGets}).</li>
  * </ul>
  * The definition, bindings and arguments stay in the classic {@link Queue} the vhost declared, which holds no
  * message: its counts in the management API are 0 (docs/cluster.md).
@@ -55,6 +57,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     private final Map<String, QuorumConsumer> consumers = new ConcurrentHashMap<>();
     /** This node's unsettled deliveries (the log's message ids) by the consumer holding each. */
     private final Map<Long, QuorumConsumer> unsettled = new ConcurrentHashMap<>();
+    private final QuorumGets gets;
 
     ReplicatedQuorumQueue(RoutingEngine engine, Queue definition, QuorumLog log, Executor pool) {
         this.engine = engine;
@@ -64,6 +67,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         this.name = definition.name();
         this.mailbox = new SerialExecutor(pool, "quorum queue '" + name + "'");
         this.declared = declare();
+        this.gets = new QuorumGets(this, log, vhost, name);
     }
 
     private CompletableFuture<Long> declare() {
@@ -80,6 +84,11 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         if (declared.isCompletedExceptionally()) {
             declared = declare();
         }
+    }
+
+    /** The log answered "no such queue": declared again, before the command that is asked again. */
+    void declareAgain() {
+        declared = declare();
     }
 
     boolean definedBy(Queue q) {
@@ -188,7 +197,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
      * consume.
      */
     private CompletableFuture<Long> attachDeclared(String id, long prefetch) {
-        declared = declare();
+        declareAgain();
         return log.attach(vhost, name, id, prefetch).thenApply(answer -> {
             if (answer < 0) {
                 throw new BrokerException(ErrorKind.NOT_FOUND, "no queue '" + name + "' in vhost '" + vhost
@@ -239,10 +248,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             log.giveBack(vhost, name, consumer, id); // cancelled before the log heard of it
             return;
         }
-        Message m = MessageCodec.decode(body);
-        if (returns > 0) { // RabbitMQ's quorum queues count returns in x-delivery-count
-            m = m.withProperties(m.properties().toBuilder().header("x-delivery-count", (long) returns).build());
-        }
+        Message m = decoded(body, returns);
         // A sink that never settles this message (an MQTT QoS 0 delivery) gets it settled, as a classic queue
         // hands it over: its prefetch is free at once and nothing waits for an acknowledgement.
         boolean settled = c.autoAck() || c.settlesOnSend(m);
@@ -252,6 +258,29 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             unsettled.put(id, c);
         }
         c.offer(id, m, returns, settled);
+    }
+
+    /** A message as the log holds it, with {@code returns} in x-delivery-count as RabbitMQ's quorum queues count. */
+    private static Message decoded(byte[] body, int returns) {
+        Message m = MessageCodec.decode(body);
+        if (returns > 0) {
+            m = m.withProperties(m.properties().toBuilder().header("x-delivery-count", (long) returns).build());
+        }
+        return m;
+    }
+
+    /**
+     * basic.get (AMQP 0-9-1; RabbitMQ "Quorum Queues"): completes with the first ready message, or null when none is
+     * ready (get-empty). Works on any node: the checkout goes through the queue's log ({@link QuorumGets}).
+     */
+    public CompletableFuture<Delivery> get(boolean autoAck) {
+        declared();
+        return gets.get(autoAck);
+    }
+
+    /** The log checked message {@code id} out for this node's get {@code getter}. Log's apply thread. */
+    void got(String getter, long id, byte[] body, int returns, int remaining) {
+        gets.got(getter, id, decoded(body, returns), returns, remaining);
     }
 
     @Override
@@ -264,7 +293,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         for (long id : deliveryIds) {
             QuorumConsumer c = unsettled.remove(id);
             if (c == null) {
-                continue; // settled already
+                gets.settle(id, how); // a got message, or settled already
+                continue;
             }
             Message m = c.settled(id);
             if (how == Settlement.REQUEUE) {
@@ -283,7 +313,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         deadLettered(MessageCodec.decode(body), DeadLetters.DELIVERY_LIMIT);
     }
 
-    private void deadLettered(Message m, String reason) {
+    void deadLettered(Message m, String reason) {
         QueueArguments a = definition.arguments().now();
         if (a.deadLetterExchange() == null) {
             return;
@@ -303,12 +333,6 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         consumers.values().forEach(QuorumConsumer::queueDeleted);
         consumers.clear();
         log.delete(vhost, name);
-    }
-
-    /** basic.get is not built for replicated quorum queues (docs/cluster.md). */
-    public BrokerException getRefused() {
-        return new BrokerException(ErrorKind.NOT_IMPLEMENTED, "basic.get not supported by quorum queues in a "
-                + "cluster yet: queue '" + name + "' in vhost '" + vhost + "'");
     }
 
     @Override

@@ -1,0 +1,104 @@
+package dev.junction.routing.quorum;
+
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A {@link QuorumLog} that commits every command at once, and records them in order: {@code "settle c1 7"},
+ * {@code "giveBack c1 7"}, ... A checkout waits instead, until the test answers it ({@link #checkouts}).
+ */
+final class HandLog implements QuorumLog {
+    /** A checkout asked of the log: the test completes {@code answer} as the leader would. */
+    record Checkout(String getter, boolean settled, CompletableFuture<Long> answer) {
+    }
+
+    final List<String> commands = new CopyOnWriteArrayList<>();
+    final BlockingQueue<Checkout> checkouts = new LinkedBlockingQueue<>();
+    /** Whether the log holds the queue's state: an attachment to a queue it lacks is answered -1. */
+    volatile boolean hasQueue = true;
+    private int consumers;
+
+    private CompletableFuture<Long> took(String command) {
+        commands.add(command);
+        return CompletableFuture.completedFuture(1L);
+    }
+
+    @Override
+    public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive) {
+        commands.add("declare");
+        hasQueue = true;
+        return CompletableFuture.completedFuture(0L);
+    }
+
+    @Override
+    public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body) {
+        return took("enqueue");
+    }
+
+    @Override
+    public synchronized String newConsumerId() {
+        return "c" + ++consumers;
+    }
+
+    @Override
+    public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
+        commands.add("attach " + consumer + " " + prefetch);
+        return CompletableFuture.completedFuture(hasQueue ? 0L : -1L);
+    }
+
+    @Override
+    public CompletableFuture<Long> checkout(String vhost, String name, String getter, boolean settled) {
+        commands.add("checkout " + getter + " " + settled);
+        Checkout c = new Checkout(getter, settled, new CompletableFuture<>());
+        checkouts.add(c);
+        return c.answer();
+    }
+
+    @Override
+    public CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids) {
+        return took("settle " + consumer + " " + ids[0]);
+    }
+
+    @Override
+    public CompletableFuture<Long> giveBack(String vhost, String name, String consumer, long... ids) {
+        return took("giveBack " + consumer + " " + ids[0]);
+    }
+
+    @Override
+    public CompletableFuture<Long> detach(String vhost, String name, String consumer, boolean returnUnsettled) {
+        return took("detach " + consumer + " " + returnUnsettled);
+    }
+
+    @Override
+    public CompletableFuture<Long> purge(String vhost, String name) {
+        return took("purge");
+    }
+
+    @Override
+    public CompletableFuture<Long> delete(String vhost, String name) {
+        return took("delete");
+    }
+
+    @Override
+    public boolean congested() {
+        return false;
+    }
+
+    @Override
+    public void whenRelieved(Runnable callback) {
+        callback.run();
+    }
+
+    @Override
+    public int readyCount(String vhost, String name) {
+        return 0;
+    }
+
+    @Override
+    public int consumerCount(String vhost, String name) {
+        return 1;
+    }
+}
