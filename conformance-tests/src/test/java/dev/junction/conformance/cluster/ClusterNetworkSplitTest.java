@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its own ({@link Namespaces}), and one node's Raft link taken down while all three keep running and serving their
  * clients. The two-node side elects leaders and takes writes (declarations, confirmed publishes to the quorum
  * queue); at the same time the cut-off node, CP as RabbitMQ's quorum queues are, refuses them: a declaration gets
- * 541, publishes to the quorum queue are nacked, an MQTT 5 QoS 1 publish gets PUBACK 0x80. Once the link is back the
+ * 541, publishes to the quorum queue are nacked, an MQTT 5 QoS 1 publish gets PUBACK 0x80 and a persistent
+ * session's SUBSCRIBE gets SUBACK 0x80. Once the link is back the
  * node catches up by itself: it has what the majority declared, and its consumer gets every confirmed message, in
  * order, and nothing that was never published. Needs root for the namespaces; skipped without.
  */
@@ -83,6 +85,12 @@ class ClusterNetworkSplitTest {
                 .password("guest".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
         device.subscribeWith().topicFilter("split/#").qos(MqttQos.AT_LEAST_ONCE).send().get(60, TimeUnit.SECONDS);
         cluster.declare(alone, ch -> ch.queueBind(QUEUE, "amq.topic", "split.device"));
+        // A session that outlives its connection: its subscriptions are durable bindings, replicated.
+        Mqtt5AsyncClient persistent = Mqtt5Client.builder().identifier("split-persistent")
+                .serverHost(cluster.host(alone)).serverPort(cluster.mqttPort(alone)).buildAsync();
+        MqttConnects.untilAccepted(() -> persistent.connectWith().cleanStart(true).sessionExpiryInterval(3600)
+                .simpleAuth().username("guest").password("guest".getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .send());
 
         network.cut(alone);
         Set<String> refusedOrLate = new HashSet<>();
@@ -115,6 +123,10 @@ class ClusterNetworkSplitTest {
             assertThat(nacks.get()).isPositive();
             assertThat(PartitionProbes.pubAckReason(ack)).as("MQTT 5 PUBACK on the cut-off node")
                     .isEqualTo(Mqtt5PubAckReasonCode.UNSPECIFIED_ERROR);
+            // A SUBACK promises a subscription the cluster has: the cut-off node cannot give that promise.
+            assertThat(PartitionProbes.subAckReason(persistent.subscribeWith().topicFilter("split/later")
+                    .qos(MqttQos.AT_LEAST_ONCE).send())).as("MQTT 5 SUBACK of a persistent session on the cut-off node")
+                    .isEqualTo(Mqtt5SubAckReasonCode.UNSPECIFIED_ERROR);
         } finally {
             network.heal(alone);
         }
@@ -140,5 +152,6 @@ class ClusterNetworkSplitTest {
         assertThat(got.stream().filter(m -> !m.matches("m\\d+")).toList()).allMatch(refusedOrLate::contains);
         onAlone.abort();
         device.disconnect();
+        persistent.disconnect();
     }
 }

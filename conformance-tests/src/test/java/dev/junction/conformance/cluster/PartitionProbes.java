@@ -1,8 +1,11 @@
 package dev.junction.conformance.cluster;
 
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -44,6 +47,18 @@ final class PartitionProbes {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Mqtt5PubAckException refused) {
                 return refused.getMqttMessage().getReasonCode();
+            }
+            throw e;
+        }
+    }
+
+    /** The SUBACK's first reason, whether the client reports an error reason as a result or as a failure. */
+    static Mqtt5SubAckReasonCode subAckReason(CompletableFuture<Mqtt5SubAck> ack) throws Exception {
+        try {
+            return ack.get(120, TimeUnit.SECONDS).getReasonCodes().get(0);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Mqtt5SubAckException refused) {
+                return refused.getMqttMessage().getReasonCodes().get(0);
             }
             throw e;
         }
