@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
 
+    /**
+     * The first number of a snapshot whose queues carry limits, sizes and publish times; one taken before starts
+     * with its queue count, never negative.
+     */
+    private static final int SNAPSHOT_WITH_LIMITS = -2;
+
     private final QuorumEffects effects;
     /**
      * By key; sorted so that a snapshot, and a command over every queue, see them in one order everywhere. Apply
@@ -136,7 +142,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         }
         if (c.op() == QuorumCommand.Op.DECLARE) {
             queues.computeIfAbsent(c.queue(), QuorumQueueState::new).declare(c.number(),
-                    c.ids().length > 0 && c.ids()[0] == 1);
+                    c.ids().length > 0 && c.ids()[0] == 1, QueueLimits.declared(c.ids()));
             return 0;
         }
         QuorumQueueState q = queues.get(c.queue());
@@ -144,7 +150,10 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             return -1; // deleted, or never declared: nothing to do, and the submitter is told
         }
         switch (c.op()) {
-            case ENQUEUE -> q.enqueue(position, c.body(), effects);
+            case ENQUEUE -> {
+                return c.ids().length < 2 ? q.enqueue(position, c.body(), effects)
+                        : q.enqueue(position, c.body(), c.ids()[0], c.ids()[1], c.consumer(), effects);
+            }
             case ATTACH -> q.attach(c.consumer(), c.number(), position, effects);
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
@@ -158,7 +167,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             case DELETE -> queues.remove(c.queue());
             default -> throw new IllegalStateException("unhandled " + c.op());
         }
-        return c.op() == QuorumCommand.Op.ENQUEUE ? position : 0;
+        return 0;
     }
 
     /** The queue's ready count on this replica, or -1 when this replica does not hold it. Any thread. */
@@ -174,6 +183,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     @Override
     protected void writeSnapshot(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.writeInt(SNAPSHOT_WITH_LIMITS);
             out.writeInt(queues.size());
             for (Map.Entry<String, QuorumQueueState> e : queues.entrySet()) {
                 out.writeUTF(e.getKey());
@@ -188,9 +198,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     protected void readSnapshot(Path file, TermIndex at, boolean installed) throws IOException {
         queues.clear();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            for (int i = in.readInt(); i > 0; i--) {
+            int first = in.readInt();
+            boolean withLimits = first == SNAPSHOT_WITH_LIMITS;
+            for (int i = withLimits ? in.readInt() : first; i > 0; i--) {
                 String key = in.readUTF();
-                queues.put(key, QuorumQueueState.read(key, in));
+                queues.put(key, QuorumQueueState.read(key, in, withLimits));
             }
             try {
                 resends.read(in);
