@@ -67,7 +67,12 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * out to the getter until settled or returned as a consumer's is. Answered with the message's id, or 0 when
          * nothing is ready.
          */
-        CHECKOUT
+        CHECKOUT,
+        /**
+         * Not a command of its own: the first byte of an entry holding several, as {@link #SEQUENCED_BATCH} with the
+         * submitter's clock when it sent them ({@link QuorumBatch}), from which the queues judge x-message-ttl.
+         */
+        TIMED_BATCH
     }
 
     /** A queue's key in the log: vhost and name, which cannot contain a NUL. */

@@ -244,6 +244,22 @@ final class QuorumQueueState {
     }
 
     /**
+     * Drops the ready messages at the head of the queue that have outlived x-message-ttl at {@code now} (the log's
+     * clock); the node of {@code origin} dead-letters them with reason {@code expired}. Only the head, as RabbitMQ
+     * expires a queue's messages ("Time-To-Live and Expiration": "only when expired messages reach the head of a
+     * queue will they actually be discarded"); messages without a publish time never expire.
+     */
+    void expire(long now, String origin, QuorumEffects effects) {
+        if (limits.messageTtl() < 0) {
+            return;
+        }
+        while (!ready.isEmpty() && limits.expired(ready.firstEntry().getValue().publishedAt(), now)) {
+            Held m = pollReady();
+            effects.dropped(key, origin, m.body(), QuorumEffects.Drop.EXPIRED);
+        }
+    }
+
+    /**
      * Under drop-head, drops the oldest ready messages while the queue is past a limit; the node of {@code origin}
      * (the command's submitter or consumer) dead-letters them with reason {@code maxlen}. Reject-publish queues only
      * refuse publishes, as RabbitMQ's do: a return may leave them past their limit.

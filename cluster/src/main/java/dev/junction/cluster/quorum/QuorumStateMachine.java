@@ -34,8 +34,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
 
     /**
-     * The first number of a snapshot whose queues carry limits, sizes and publish times; one taken before starts
-     * with its queue count, never negative.
+     * The first number of a snapshot whose queues carry limits, sizes and publish times (the clock follows it);
+     * one taken before starts with its queue count, never negative.
      */
     private static final int SNAPSHOT_WITH_LIMITS = -2;
 
@@ -49,6 +49,12 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private final Map<String, Integer> readyCounts = new ConcurrentHashMap<>();
     /** The consumers attached to each queue, from any node, as applied here; read by any thread. */
     private final Map<String, Integer> consumerCounts = new ConcurrentHashMap<>();
+    /**
+     * The latest submitter's clock the log carried (epoch milliseconds; 0: none yet): the time x-message-ttl is
+     * judged at, so every replica drops the same messages at the same entry whatever its own clock says. Never goes
+     * back, though nodes' clocks differ. Apply thread only; in snapshots.
+     */
+    private long clock;
     /** The commands applied that their submitter may still send again. Apply thread only. */
     private final ResendFilter resends = new ResendFilter();
 
@@ -72,6 +78,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         try {
             QuorumBatch.Entry e = QuorumBatch.decode(data);
             long[] results = new long[e.commands().size()];
+            clock = Math.max(clock, e.time());
             if (e.seqs() != null) {
                 resends.floor(e.origin(), e.floor());
             }
@@ -149,6 +156,17 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         if (q == null) {
             return -1; // deleted, or never declared: nothing to do, and the submitter is told
         }
+        // Expired messages leave before the command could hand them out, and after it (an enqueue with a TTL of 0
+        // no consumer took, a return past its TTL); the command's node dead-letters them.
+        q.expire(clock, c.consumer(), effects);
+        long result = applyToQueue(q, c, position);
+        if (c.op() != QuorumCommand.Op.DELETE) {
+            q.expire(clock, c.consumer(), effects);
+        }
+        return result;
+    }
+
+    private long applyToQueue(QuorumQueueState q, QuorumCommand c, long position) {
         switch (c.op()) {
             case ENQUEUE -> {
                 return c.ids().length < 2 ? q.enqueue(position, c.body(), effects)
@@ -184,6 +202,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     protected void writeSnapshot(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(SNAPSHOT_WITH_LIMITS);
+            out.writeLong(clock);
             out.writeInt(queues.size());
             for (Map.Entry<String, QuorumQueueState> e : queues.entrySet()) {
                 out.writeUTF(e.getKey());
@@ -200,6 +219,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             int first = in.readInt();
             boolean withLimits = first == SNAPSHOT_WITH_LIMITS;
+            clock = withLimits ? in.readLong() : 0;
             for (int i = withLimits ? in.readInt() : first; i > 0; i--) {
                 String key = in.readUTF();
                 queues.put(key, QuorumQueueState.read(key, in, withLimits));

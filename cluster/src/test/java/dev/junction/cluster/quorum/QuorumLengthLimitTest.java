@@ -28,41 +28,8 @@ class QuorumLengthLimitTest {
     @TempDir
     Path dir;
 
-    /** One replica and what its effects said: "dead:origin:body:reason", "consumer:id:body". */
-    private static final class Replica {
-        final List<String> seen = new ArrayList<>();
-        final QuorumStateMachine machine = new QuorumStateMachine(new QuorumEffects() {
-            @Override
-            public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
-                seen.add(consumer + ":" + s(body));
-            }
-
-            @Override
-            public void deadLettered(String queue, String consumer, byte[] body, int returns) {
-                seen.add("limit:" + s(body));
-            }
-
-            @Override
-            public void dropped(String queue, String origin, byte[] body, Drop why) {
-                seen.add("dead:" + origin + ":" + s(body) + ":" + why.reason());
-            }
-        });
-        long index;
-
-        /** Applies one command as the entry after the last, through the log's encoding. */
-        long apply(QuorumCommand c) {
-            index++;
-            byte[] entry = QuorumBatch.encode(1, 0, new long[] {index}, List.of(c.encode()));
-            return machine.applyEntry(entry, index)[0];
-        }
-    }
-
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String s(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 
     private static QuorumCommand declare(QueueLimits limits) {
@@ -74,8 +41,9 @@ class QuorumLengthLimitTest {
     }
 
     /** Applies the same commands to three replicas; every answer and every effect must agree. */
-    private List<Replica> three(List<QuorumCommand> commands, List<Long> answers) {
-        List<Replica> replicas = List.of(new Replica(), new Replica(), new Replica());
+    private List<RecordingReplica> three(List<QuorumCommand> commands, List<Long> answers) {
+        List<RecordingReplica> replicas = List.of(new RecordingReplica(), new RecordingReplica(),
+                new RecordingReplica());
         for (QuorumCommand c : commands) {
             long first = replicas.get(0).apply(c);
             assertThat(replicas.get(1).apply(c)).isEqualTo(first);
@@ -105,20 +73,20 @@ class QuorumLengthLimitTest {
     @Test
     void dropHeadKeepsTheNewestAndDeadLettersTheOldestWithReasonMaxlenOnEveryReplica() throws Exception {
         List<Long> answers = new ArrayList<>();
-        List<Replica> replicas = three(tenAfter(declare(new QueueLimits(5, -1, false, -1))), answers);
+        List<RecordingReplica> replicas = three(tenAfter(declare(new QueueLimits(5, -1, false, -1))), answers);
 
         assertThat(answers.subList(1, 11)).allMatch(id -> id > 0); // every publish confirmed
         assertThat(replicas.get(0).seen).containsExactly("dead:" + ORIGIN + ":m1:maxlen", "dead:" + ORIGIN
                 + ":m2:maxlen", "dead:" + ORIGIN + ":m3:maxlen", "dead:" + ORIGIN + ":m4:maxlen", "dead:" + ORIGIN
                 + ":m5:maxlen");
-        for (Replica r : replicas) {
+        for (RecordingReplica r : replicas) {
             assertThat(r.machine.readyCount(Q)).isEqualTo(5);
         }
         byte[] first = snapshot(replicas.get(0).machine, "a");
         assertThat(snapshot(replicas.get(1).machine, "b")).isEqualTo(first);
         assertThat(snapshot(replicas.get(2).machine, "c")).isEqualTo(first);
 
-        Replica r = replicas.get(0);
+        RecordingReplica r = replicas.get(0);
         r.apply(QuorumCommand.consumer(QuorumCommand.Op.ATTACH, Q, "n2/9/1", 0));
         assertThat(r.seen.subList(5, r.seen.size())).containsExactly("n2/9/1:m6", "n2/9/1:m7", "n2/9/1:m8",
                 "n2/9/1:m9", "n2/9/1:m10");
@@ -128,12 +96,12 @@ class QuorumLengthLimitTest {
     @Test
     void rejectPublishRefusesTheSixthAndKeepsTheFirstFive() {
         List<Long> answers = new ArrayList<>();
-        List<Replica> replicas = three(tenAfter(declare(new QueueLimits(5, -1, true, -1))), answers);
+        List<RecordingReplica> replicas = three(tenAfter(declare(new QueueLimits(5, -1, true, -1))), answers);
 
         assertThat(answers.subList(1, 6)).allMatch(id -> id > 0);
         assertThat(answers.subList(6, 11)).containsOnly(QuorumQueueState.REFUSED);
         assertThat(replicas.get(0).seen).isEmpty(); // nothing dropped, nothing dead-lettered
-        Replica r = replicas.get(0);
+        RecordingReplica r = replicas.get(0);
         r.apply(QuorumCommand.consumer(QuorumCommand.Op.ATTACH, Q, "n2/9/1", 0));
         assertThat(r.seen).containsExactly("n2/9/1:m1", "n2/9/1:m2", "n2/9/1:m3", "n2/9/1:m4", "n2/9/1:m5");
     }
@@ -146,7 +114,7 @@ class QuorumLengthLimitTest {
         for (int i = 0; i < 10; i++) {
             commands.add(enqueue("b" + i)); // two bytes each
         }
-        List<Replica> replicas = three(commands, answers);
+        List<RecordingReplica> replicas = three(commands, answers);
 
         assertThat(replicas.get(0).seen).hasSize(5).allMatch(s -> s.endsWith(":maxlen"));
         assertThat(replicas.get(0).seen.get(0)).isEqualTo("dead:" + ORIGIN + ":b0:maxlen");
@@ -166,7 +134,7 @@ class QuorumLengthLimitTest {
     /** Limits count ready messages, as RabbitMQ's quorum queues do: a consumer's unsettled ones are not counted. */
     @Test
     void messagesCheckedOutToAConsumerDoNotCountAgainstTheLimit() {
-        Replica r = new Replica();
+        RecordingReplica r = new RecordingReplica();
         r.apply(declare(new QueueLimits(2, -1, false, -1)));
         r.apply(QuorumCommand.consumer(QuorumCommand.Op.ATTACH, Q, "n2/9/1", 2));
         for (int i = 1; i <= 5; i++) {
@@ -179,7 +147,7 @@ class QuorumLengthLimitTest {
     /** A declaration and enqueues written before limits were carried mean no limit. */
     @Test
     void anOldDeclarationAndOldEnqueuesMeanNoLimit() {
-        Replica r = new Replica();
+        RecordingReplica r = new RecordingReplica();
         r.apply(QuorumCommand.consumer(QuorumCommand.Op.DECLARE, Q, "", -1, 0));
         for (int i = 0; i < 20; i++) {
             assertThat(r.apply(QuorumCommand.enqueue(Q, b("old" + i)))).isPositive();
@@ -191,14 +159,14 @@ class QuorumLengthLimitTest {
     /** A snapshot carries the limits: restored, the queue still refuses past its limit. */
     @Test
     void aSnapshotCarriesTheLimits() throws Exception {
-        Replica r = new Replica();
+        RecordingReplica r = new RecordingReplica();
         r.apply(declare(new QueueLimits(2, -1, true, -1)));
         r.apply(enqueue("m1"));
         r.apply(enqueue("m2"));
         Path file = dir.resolve("snap");
         r.machine.writeSnapshot(file);
 
-        Replica restored = new Replica();
+        RecordingReplica restored = new RecordingReplica();
         restored.machine.readSnapshot(file, TermIndex.valueOf(1, 3), false);
         restored.index = 3;
         assertThat(restored.apply(enqueue("m3"))).isEqualTo(QuorumQueueState.REFUSED);
@@ -225,7 +193,7 @@ class QuorumLengthLimitTest {
         Path file = dir.resolve("old");
         Files.write(file, bytes.toByteArray());
 
-        Replica r = new Replica();
+        RecordingReplica r = new RecordingReplica();
         r.machine.readSnapshot(file, TermIndex.valueOf(1, 1), false);
         r.index = 1;
         assertThat(r.machine.readyCount(Q)).isEqualTo(1);
