@@ -158,52 +158,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     private QuorumStateMachine machine(RaftGroupId id) {
-        return machines.computeIfAbsent(id, g -> new QuorumStateMachine(new LocalEffects()));
-    }
-
-    /** Acts on the assignments and dead-letterings that are this process's own. */
-    private final class LocalEffects implements QuorumEffects {
-        @Override
-        public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
-            if (consumer.startsWith(incarnation)) {
-                int nul = queue.indexOf('\0');
-                consumers.deliver(queue.substring(0, nul), queue.substring(nul + 1), consumer, id, body, returns);
-            }
-        }
-
-        @Override
-        public void checkedOut(String queue, String getter, long id, byte[] body, int returns, int remaining) {
-            if (getter.startsWith(incarnation)) {
-                int nul = queue.indexOf('\0');
-                consumers.got(queue.substring(0, nul), queue.substring(nul + 1), getter, id, body, returns,
-                        remaining);
-            }
-        }
-
-        /** A leader detached this node's consumers while it was cut off: attach the live ones again. */
-        @Override
-        public void nodeDetached(String prefix, String keep) {
-            if (prefix.equals(nodeId + '/') && keep.isEmpty()) {
-                consumers.reattach();
-            }
-        }
-
-        /** A message dropped on this process's enqueue or return: dead-letter it here, once for the cluster. */
-        @Override
-        public void dropped(String queue, String origin, byte[] body, Drop why) {
-            if (origin.startsWith(incarnation)) {
-                int nul = queue.indexOf('\0');
-                consumers.dropped(queue.substring(0, nul), queue.substring(nul + 1), body, why.reason());
-            }
-        }
-
-        @Override
-        public void deadLettered(String queue, String consumer, byte[] body, int returns) {
-            if (consumer.startsWith(incarnation)) {
-                int nul = queue.indexOf('\0');
-                consumers.deadLetter(queue.substring(0, nul), queue.substring(nul + 1), body, returns);
-            }
-        }
+        return machines.computeIfAbsent(id, g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers)));
     }
 
     /** The group a queue is placed on: by a hash of its vhost and name, the same on every node. */
