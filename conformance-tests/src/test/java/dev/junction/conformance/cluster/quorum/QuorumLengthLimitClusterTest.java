@@ -3,11 +3,18 @@ package dev.junction.conformance.cluster.quorum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import dev.junction.conformance.cluster.MqttConnects;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RabbitMQ "Queue Length Limit": {@code x-max-length} counts messages, {@code x-max-length-bytes} the bodies' bytes;
  * with {@code x-overflow} {@code drop-head} (the default) the oldest messages are dropped, or dead-lettered with
  * reason {@code maxlen}; with {@code reject-publish} the newest publish is refused, which a confirming publisher
- * sees as {@code basic.nack} (AMQP 0-9-1 publisher confirms). RabbitMQ "Quorum Queues": quorum queues have no
+ * sees as {@code basic.nack} (AMQP 0-9-1 publisher confirms) and an MQTT 5 one as an error PUBACK. RabbitMQ "Quorum Queues": quorum queues have no
  * {@code reject-publish-dlx}. The limit is the replicated queue's, whichever node publishes or consumes.
  * One cluster for the class; each test has queues of its own, declared once.
  */
@@ -49,13 +58,15 @@ class QuorumLengthLimitClusterTest {
                 "len.dead", Map.of(),
                 "len.reject", Map.of("x-max-length", 5, "x-overflow", "reject-publish"),
                 "len.bytes", Map.of("x-max-length-bytes", 10),
-                "len.bytes.reject", Map.of("x-max-length-bytes", 10, "x-overflow", "reject-publish"));
+                "len.bytes.reject", Map.of("x-max-length-bytes", 10, "x-overflow", "reject-publish"),
+                "len.mqtt", Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
         cluster.declare("n1", ch -> {
             for (Map.Entry<String, Map<String, Object>> q : queues.entrySet()) {
                 Map<String, Object> args = new HashMap<>(q.getValue());
                 args.put("x-queue-type", "quorum");
                 ch.queueDeclare(q.getKey(), true, false, false, args);
             }
+            ch.queueBind("len.mqtt", "amq.topic", "len.mqtt"); // MQTT topic len/mqtt
         });
         for (String q : queues.keySet()) {
             cluster.awaitEverywhere(q);
@@ -163,6 +174,40 @@ class QuorumLengthLimitClusterTest {
     void maxLengthBytesRejectPublishNacksWhatWouldNotFit() throws Exception {
         assertThat(publish("n2", "len.bytes.reject", 6)).containsExactly(6L);
         assertThat(drain("n1", "len.bytes.reject")).containsExactly("m0", "m1", "m2", "m3", "m4");
+    }
+
+    /**
+     * reject-publish seen by an MQTT 5 publisher: the QoS 1 PUBLISH the queue refused gets a PUBACK with an error
+     * reason, 0x80 Unspecified error (one of PUBACK's reason codes [MQTT-3.4.2-1]; MQTT 5 section 2.4: 0x80 and
+     * above are failures), the first one Success.
+     */
+    @Test
+    void rejectPublishAnswersAnMqtt5PublisherWithAnErrorPuback() throws Exception {
+        Mqtt5AsyncClient device = Mqtt5Client.builder().identifier("len-device").serverHost("127.0.0.1")
+                .serverPort(cluster.node("n3").address("mqtt").getPort()).buildAsync();
+        MqttConnects.untilAccepted(() -> device.connectWith().cleanStart(true).simpleAuth().username("guest")
+                .password("guest".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
+        try {
+            assertThat(pubAck(device, "first")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(pubAck(device, "second")).as("PUBACK of the refused publish")
+                    .isEqualTo(Mqtt5PubAckReasonCode.UNSPECIFIED_ERROR);
+        } finally {
+            device.disconnect().get(30, TimeUnit.SECONDS);
+        }
+        assertThat(drain("n1", "len.mqtt")).containsExactly("first");
+    }
+
+    private static Mqtt5PubAckReasonCode pubAck(Mqtt5AsyncClient device, String body) throws Exception {
+        try {
+            Mqtt5PublishResult r = device.publishWith().topic("len/mqtt").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(body.getBytes(StandardCharsets.UTF_8)).send().get(60, TimeUnit.SECONDS);
+            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Mqtt5PubAckException refused) {
+                return refused.getMqttMessage().getReasonCode();
+            }
+            throw e;
+        }
     }
 
     /** RabbitMQ "Quorum Queues": no reject-publish-dlx overflow; refused at declare with 406 PRECONDITION_FAILED. */
