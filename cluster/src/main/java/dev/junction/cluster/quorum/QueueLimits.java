@@ -29,8 +29,8 @@ record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long me
 
     /** A declaration's {@code ids}: single active consumer, then these limits. */
     long[] encode(boolean singleActive) {
-        return new long[] {singleActive ? 1 : 0, maxLength, maxBytes, rejectPublish ? QuorumCommand.REJECT_PUBLISH : 0,
-            messageTtl};
+        long overflow = rejectPublish ? QuorumCommand.REJECT_PUBLISH : 0;
+        return new long[] {singleActive ? 1 : 0, maxLength, maxBytes, overflow, messageTtl};
     }
 
     /** Whether {@code count} ready messages of {@code bytes} body bytes in all are past a limit. */

@@ -158,7 +158,8 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     private QuorumStateMachine machine(RaftGroupId id) {
-        return machines.computeIfAbsent(id, g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers)));
+        return machines.computeIfAbsent(id,
+                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers)));
     }
 
     /** The group a queue is placed on: by a hash of its vhost and name, the same on every node. */

@@ -28,6 +28,7 @@ import java.util.TreeMap;
  *   drop-head an enqueue (or a return) that puts the queue past a limit drops the oldest ready messages, which the
  *   node of the command that pushed them out dead-letters with reason {@code maxlen}; under reject-publish the
  *   enqueue is refused and nothing is added.</li>
+ *   <li>x-message-ttl is judged at a time the log carries ({@link #expire}), never this replica's clock.</li>
  * </ul>
  * Used on the group's apply thread only.
  */
@@ -102,7 +103,7 @@ final class QuorumQueueState {
      * Appends message {@code id} of {@code size} body bytes, published at {@code publishedAt}, from node
      * incarnation {@code origin}; returns its id, or {@link #REFUSED} when a reject-publish limit refuses it. Under
      * drop-head the queue is trimmed to its limits after consumers took what they could, dropping the oldest
-     * ready messages first (RabbitMQ "Queue Length Limit": "the oldest messages are dropped or dead-lettered").
+     * ready messages first (RabbitMQ "Queue Length Limit", drop-head).
      */
     long enqueue(long id, byte[] body, long size, long publishedAt, String origin, QuorumEffects effects) {
         if (limits.refuses(ready.size(), readyBytes, size)) {
@@ -246,8 +247,8 @@ final class QuorumQueueState {
     /**
      * Drops the ready messages at the head of the queue that have outlived x-message-ttl at {@code now} (the log's
      * clock); the node of {@code origin} dead-letters them with reason {@code expired}. Only the head, as RabbitMQ
-     * expires a queue's messages ("Time-To-Live and Expiration": "only when expired messages reach the head of a
-     * queue will they actually be discarded"); messages without a publish time never expire.
+     * expires a queue's messages ("Time-To-Live and Expiration": expired messages are discarded once they reach the
+     * head); messages without a publish time never expire.
      */
     void expire(long now, String origin, QuorumEffects effects) {
         if (limits.messageTtl() < 0) {

@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * RabbitMQ "Queue Length Limit": {@code x-max-length} counts messages, {@code x-max-length-bytes} the bodies' bytes;
  * with {@code x-overflow} {@code drop-head} (the default) the oldest messages are dropped, or dead-lettered with
  * reason {@code maxlen}; with {@code reject-publish} the newest publish is refused, which a confirming publisher
- * sees as {@code basic.nack} (AMQP 0-9-1 publisher confirms) and an MQTT 5 one as an error PUBACK. RabbitMQ "Quorum Queues": quorum queues have no
- * {@code reject-publish-dlx}. The limit is the replicated queue's, whichever node publishes or consumes.
- * One cluster for the class; each test has queues of its own, declared once.
+ * sees as {@code basic.nack} (AMQP 0-9-1 publisher confirms) and an MQTT 5 one as an error PUBACK. RabbitMQ
+ * "Quorum Queues": quorum queues have no {@code reject-publish-dlx}. The limit is the replicated queue's, whichever
+ * node publishes or consumes. One cluster for the class; each test has queues of its own, declared once.
  */
 @Timeout(240)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
