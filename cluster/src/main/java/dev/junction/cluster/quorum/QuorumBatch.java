@@ -18,8 +18,11 @@ import java.util.List;
  * <p>Encoded as the {@link QuorumCommand.Op#SEQUENCED_BATCH} byte, the submitter's origin (a number drawn at each
  * node start), its floor (every command of that origin numbered below it has been answered and is never sent
  * again), the count, then each command's sequence number, length and encoding: what {@link ResendFilter} needs to
- * apply a command sent twice only once. Entries written before are still read: a {@link QuorumCommand.Op#BATCH}
- * (the count, then each command's length and encoding) and a single command, both without sequence numbers.
+ * apply a command sent twice only once; as {@link QuorumCommand.Op#TIMED_BATCH} with the submitter's clock (epoch
+ * milliseconds) after the floor, the time the queues judge x-message-ttl by: taken from the log, every replica
+ * judges alike. Entries written before are still read: a sequenced batch without a time, a {@link
+ * QuorumCommand.Op#BATCH} (the count, then each command's length and encoding) and a single command, both without
+ * sequence numbers.
  *
  * <p>A command's place in the log is its {@linkplain #position position}: the entry's index times
  * {@value #PER_ENTRY} plus its place in the batch, so positions grow with the log on every replica as indexes do.
@@ -41,13 +44,25 @@ final class QuorumBatch {
 
     /**
      * One entry's commands. {@code seqs} holds each command's sequence number from {@code origin}, or is null for an
-     * entry written before commands carried them (origin 0, applied as they come).
+     * entry written before commands carried them (origin 0, applied as they come). {@code time} is the submitter's
+     * clock when it sent the entry, or 0 for an entry written before entries carried it.
      */
-    record Entry(long origin, long floor, long[] seqs, List<QuorumCommand> commands) {
+    record Entry(long origin, long floor, long time, long[] seqs, List<QuorumCommand> commands) {
+        Entry(long origin, long floor, long[] seqs, List<QuorumCommand> commands) {
+            this(origin, floor, 0, seqs, commands);
+        }
     }
 
-    /** The encoded commands, numbered {@code seqs} by the submitter {@code origin}, as one entry's data. */
+    /** The encoded commands, numbered {@code seqs} by the submitter {@code origin}, as one entry's data; no time. */
     static byte[] encode(long origin, long floor, long[] seqs, List<byte[]> commands) {
+        return encode(origin, floor, 0, seqs, commands);
+    }
+
+    /**
+     * The encoded commands, numbered {@code seqs} by the submitter {@code origin} and sent at {@code time} (epoch
+     * milliseconds; 0: an entry without a time, as written before), as one entry's data.
+     */
+    static byte[] encode(long origin, long floor, long time, long[] seqs, List<byte[]> commands) {
         if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
             throw new IllegalArgumentException("a batch holds 1 to " + MAX_COMMANDS + " commands, not "
                     + commands.size());
@@ -55,15 +70,18 @@ final class QuorumBatch {
         if (seqs.length != commands.size()) {
             throw new IllegalArgumentException(seqs.length + " sequence numbers for " + commands.size() + " commands");
         }
-        int size = 1 + 8 + 8 + 4;
+        int size = 1 + 8 + 8 + 8 + 4;
         for (byte[] c : commands) {
             size += 8 + 4 + c.length;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(QuorumCommand.Op.SEQUENCED_BATCH.ordinal());
+            out.writeByte((time > 0 ? QuorumCommand.Op.TIMED_BATCH : QuorumCommand.Op.SEQUENCED_BATCH).ordinal());
             out.writeLong(origin);
             out.writeLong(floor);
+            if (time > 0) {
+                out.writeLong(time);
+            }
             out.writeInt(commands.size());
             for (int i = 0; i < seqs.length; i++) {
                 out.writeLong(seqs[i]);
@@ -78,7 +96,8 @@ final class QuorumBatch {
 
     /** The commands of one entry's data: a batch's, or the entry's single command. */
     static Entry decode(byte[] data) {
-        boolean sequenced = data.length > 0 && data[0] == QuorumCommand.Op.SEQUENCED_BATCH.ordinal();
+        boolean timed = data.length > 0 && data[0] == QuorumCommand.Op.TIMED_BATCH.ordinal();
+        boolean sequenced = timed || data.length > 0 && data[0] == QuorumCommand.Op.SEQUENCED_BATCH.ordinal();
         if (!sequenced && (data.length == 0 || data[0] != QuorumCommand.Op.BATCH.ordinal())) {
             return new Entry(0, 0, null, List.of(QuorumCommand.decode(data)));
         }
@@ -86,6 +105,7 @@ final class QuorumBatch {
             in.readUnsignedByte();
             long origin = sequenced ? in.readLong() : 0;
             long floor = sequenced ? in.readLong() : 0;
+            long time = timed ? in.readLong() : 0;
             int count = in.readInt();
             if (count < 1 || count > MAX_COMMANDS) {
                 throw new IOException("a batch of " + count + " commands");
@@ -100,7 +120,7 @@ final class QuorumBatch {
                 in.readFully(c);
                 commands.add(QuorumCommand.decode(c));
             }
-            return new Entry(origin, floor, seqs, commands);
+            return new Entry(origin, floor, time, seqs, commands);
         } catch (IOException e) {
             throw new UncheckedIOException("not a quorum queue log entry", e);
         }

@@ -74,6 +74,11 @@ public final class QuorumCluster {
                     public void deadLetter(String vhost, String name, byte[] body, int returns) {
                         queues.deadLetter(vhost, name, body, returns);
                     }
+
+                    @Override
+                    public void dropped(String vhost, String name, byte[] body, String reason) {
+                        queues.dropped(vhost, name, body, reason);
+                    }
                 }, RaftTransport.parameters(config));
         node.start();
         queues.replicateThrough(node);

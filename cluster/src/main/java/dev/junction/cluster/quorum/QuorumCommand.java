@@ -21,11 +21,19 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
 
     /** What an entry does. The ordinal is the encoded byte, so new operations go at the end. */
     enum Op {
-        /** Creates the queue's state (idempotent); {@code number} is x-delivery-limit or -1 for none. */
+        /**
+         * Creates the queue's state (idempotent); {@code number} is x-delivery-limit or -1 for none; {@code ids}:
+         * single active consumer (1) or not, then x-max-length, x-max-length-bytes, the overflow ({@link
+         * #REJECT_PUBLISH} or drop-head) and x-message-ttl, each -1 for none. A declaration written before the
+         * limits were carried has the first only: no limits.
+         */
         DECLARE,
         /**
          * Appends a message; its id is the command's {@linkplain QuorumBatch#position position} in the log, so ids
-         * grow with the log on every replica.
+         * grow with the log on every replica. {@code consumer} is the submitting node's incarnation (which
+         * dead-letters what this enqueue pushes out of the queue), {@code ids} the body's size (the payload, as
+         * x-max-length-bytes counts) and its publish time in epoch milliseconds; an enqueue written before has
+         * neither: its size is its encoding's, and it never expires.
          */
         ENQUEUE,
         /** Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin. */
@@ -59,7 +67,12 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * out to the getter until settled or returned as a consumer's is. Answered with the message's id, or 0 when
          * nothing is ready.
          */
-        CHECKOUT
+        CHECKOUT,
+        /**
+         * Not a command of its own: the first byte of an entry holding several, as {@link #SEQUENCED_BATCH} with the
+         * submitter's clock when it sent them ({@link QuorumBatch}), from which the queues judge x-message-ttl.
+         */
+        TIMED_BATCH
     }
 
     /** A queue's key in the log: vhost and name, which cannot contain a NUL. */
@@ -82,8 +95,16 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
         return new QuorumCommand(op, queue, "", 0, new long[0], new byte[0]);
     }
 
+    /** The overflow value of a declaration's {@code ids} for reject-publish; 0 is drop-head. */
+    static final long REJECT_PUBLISH = 1;
+
     static QuorumCommand enqueue(String queue, byte[] body) {
         return new QuorumCommand(Op.ENQUEUE, queue, "", 0, new long[0], body);
+    }
+
+    /** An enqueue from node incarnation {@code origin} of a message of {@code size} body bytes. */
+    static QuorumCommand enqueue(String queue, String origin, byte[] body, long size, long publishedAt) {
+        return new QuorumCommand(Op.ENQUEUE, queue, origin, 0, new long[] {size, publishedAt}, body);
     }
 
     static QuorumCommand consumer(Op op, String queue, String consumer, long number, long... ids) {

@@ -27,6 +27,13 @@ public interface QuorumConsumers {
     void deadLetter(String vhost, String name, byte[] body, int returns);
 
     /**
+     * The queue dropped a message on a command of this node's (a length limit under drop-head: reason {@code
+     * maxlen}; x-message-ttl: {@code expired}): publish it to the queue's dead-letter exchange, if it has one.
+     */
+    default void dropped(String vhost, String name, byte[] body, String reason) {
+    }
+
+    /**
      * A group leader detached this node's consumers while it did not hear from the node: attach every live one
      * again (its unsettled deliveries were returned to the queue and will be delivered again).
      */

@@ -1,5 +1,7 @@
 package dev.junction.cluster.quorum;
 
+import dev.junction.routing.queue.DeadLetters;
+
 /**
  * What applying a log entry makes happen outside the replicated state, called on the group's apply thread in log
  * order on every member. A member acts only on what is its own: it hands a message to a consumer whose id names
@@ -23,6 +25,33 @@ interface QuorumEffects {
      * the queue; the consumer's node dead-letters it (at most once, as RabbitMQ's default dead-letter strategy).
      */
     void deadLettered(String queue, String consumer, byte[] body, int returns);
+
+    /** Why the queue dropped a message by itself: the dead-letter reason. */
+    enum Drop {
+        /** Past x-max-length or x-max-length-bytes under drop-head. */
+        MAXLEN(DeadLetters.MAXLEN),
+        /** Past x-message-ttl. */
+        EXPIRED(DeadLetters.EXPIRED);
+
+        private final String reason;
+
+        Drop(String reason) {
+            this.reason = reason;
+        }
+
+        /** The x-death reason it is dead-lettered with. */
+        String reason() {
+            return reason;
+        }
+    }
+
+    /**
+     * The queue dropped the message for {@code why} on a command of {@code origin} (a node incarnation's enqueue, or
+     * a consumer's return); that node dead-letters it, once for the cluster. Old enqueues name no origin: nobody
+     * does.
+     */
+    default void dropped(String queue, String origin, byte[] body, Drop why) {
+    }
 
     /**
      * The consumers of the node with id prefix {@code prefix} were detached in the log, except those starting

@@ -1,5 +1,6 @@
 package dev.junction.cluster.quorum;
 
+import dev.junction.routing.quorum.QuorumLimits;
 import dev.junction.routing.quorum.QuorumLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -157,43 +158,8 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     private QuorumStateMachine machine(RaftGroupId id) {
-        return machines.computeIfAbsent(id, g -> new QuorumStateMachine(new LocalEffects()));
-    }
-
-    /** Acts on the assignments and dead-letterings that are this process's own. */
-    private final class LocalEffects implements QuorumEffects {
-        @Override
-        public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
-            if (consumer.startsWith(incarnation)) {
-                int nul = queue.indexOf('\0');
-                consumers.deliver(queue.substring(0, nul), queue.substring(nul + 1), consumer, id, body, returns);
-            }
-        }
-
-        @Override
-        public void checkedOut(String queue, String getter, long id, byte[] body, int returns, int remaining) {
-            if (getter.startsWith(incarnation)) {
-                int nul = queue.indexOf('\0');
-                consumers.got(queue.substring(0, nul), queue.substring(nul + 1), getter, id, body, returns,
-                        remaining);
-            }
-        }
-
-        /** A leader detached this node's consumers while it was cut off: attach the live ones again. */
-        @Override
-        public void nodeDetached(String prefix, String keep) {
-            if (prefix.equals(nodeId + '/') && keep.isEmpty()) {
-                consumers.reattach();
-            }
-        }
-
-        @Override
-        public void deadLettered(String queue, String consumer, byte[] body, int returns) {
-            if (consumer.startsWith(incarnation)) {
-                int nul = queue.indexOf('\0');
-                consumers.deadLetter(queue.substring(0, nul), queue.substring(nul + 1), body, returns);
-            }
-        }
+        return machines.computeIfAbsent(id,
+                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers)));
     }
 
     /** The group a queue is placed on: by a hash of its vhost and name, the same on every node. */
@@ -206,14 +172,32 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** Creates the queue's replicated state (idempotent): x-delivery-limit ({@code -1}: none), single active. */
     @Override
     public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive) {
+        return declare(vhost, name, deliveryLimit, singleActive, QuorumLimits.NONE);
+    }
+
+    /** Creates the queue's replicated state with the length limits and TTL its replicas enforce. */
+    @Override
+    public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive,
+            QuorumLimits limits) {
+        QueueLimits l = new QueueLimits(limits.maxLength(), limits.maxBytes(), limits.rejectPublish(),
+                limits.messageTtl());
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), "",
-                deliveryLimit, singleActive ? 1 : 0));
+                deliveryLimit, l.encode(singleActive)));
     }
 
     /** Appends a message; completes with its id once a majority has it (then the publisher may be confirmed). */
     @Override
     public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body) {
-        return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), body))
+        return enqueue(vhost, name, body, body.length, 0);
+    }
+
+    /**
+     * Appends a message of {@code size} body bytes published at {@code publishedAt}; completes with its id once a
+     * majority has it, or {@link #REFUSED} when the queue's reject-publish limit refused it.
+     */
+    @Override
+    public CompletableFuture<Long> enqueue(String vhost, String name, byte[] body, long size, long publishedAt) {
+        return submit(vhost, name, QuorumCommand.enqueue(key(vhost, name), incarnation, body, size, publishedAt))
                 .orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 

@@ -24,14 +24,28 @@ import java.util.TreeMap;
  *   (RabbitMQ's "Poison Message Handling": a limit of N allows N + 1 deliveries).</li>
  *   <li>With single active consumer only the earliest attached consumer is given messages; when it detaches the
  *   next one takes over.</li>
+ *   <li>Length limits ({@link QueueLimits}, RabbitMQ "Queue Length Limit") count the ready messages: under
+ *   drop-head an enqueue (or a return) that puts the queue past a limit drops the oldest ready messages, which the
+ *   node of the command that pushed them out dead-letters with reason {@code maxlen}; under reject-publish the
+ *   enqueue is refused and nothing is added.</li>
+ *   <li>x-message-ttl is judged at a time the log carries ({@link #expire}), never this replica's clock.</li>
  * </ul>
  * Used on the group's apply thread only.
  */
 final class QuorumQueueState {
 
-    /** A message with the number of times it was returned. */
-    record Held(long id, byte[] body, int returns) {
+    /**
+     * A message with the number of times it was returned, its body's size as length limits count it, and its
+     * publish time (epoch milliseconds, 0: not known).
+     */
+    record Held(long id, byte[] body, int returns, long size, long publishedAt) {
+        Held returned() {
+            return new Held(id, body, returns + 1, size, publishedAt);
+        }
     }
+
+    /** An enqueue's answer when a reject-publish limit refused the message. */
+    static final long REFUSED = -2;
 
     private record Checkout(String consumer, Held message) {
     }
@@ -55,7 +69,10 @@ final class QuorumQueueState {
     private final String key;
     private long deliveryLimit = -1;
     private boolean singleActive;
+    private QueueLimits limits = QueueLimits.NONE;
     private final TreeMap<Long, Held> ready = new TreeMap<>();
+    /** The body bytes of the ready messages, as x-max-length-bytes counts them. */
+    private long readyBytes;
     private final LinkedHashMap<String, Consumer> consumers = new LinkedHashMap<>();
     private final Map<Long, Checkout> checkedOut = new HashMap<>();
 
@@ -64,13 +81,38 @@ final class QuorumQueueState {
     }
 
     void declare(long deliveryLimit, boolean singleActive) {
-        this.deliveryLimit = deliveryLimit;
-        this.singleActive = singleActive;
+        declare(deliveryLimit, singleActive, QueueLimits.NONE);
     }
 
-    void enqueue(long id, byte[] body, QuorumEffects effects) {
-        ready.put(id, new Held(id, body, 0));
+    void declare(long deliveryLimit, boolean singleActive, QueueLimits limits) {
+        this.deliveryLimit = deliveryLimit;
+        this.singleActive = singleActive;
+        this.limits = limits;
+    }
+
+    QueueLimits limits() {
+        return limits;
+    }
+
+    /** An enqueue as written before enqueues carried a size and a time: the encoding's size, never expiring. */
+    long enqueue(long id, byte[] body, QuorumEffects effects) {
+        return enqueue(id, body, body.length, 0, "", effects);
+    }
+
+    /**
+     * Appends message {@code id} of {@code size} body bytes, published at {@code publishedAt}, from node
+     * incarnation {@code origin}; returns its id, or {@link #REFUSED} when a reject-publish limit refuses it. Under
+     * drop-head the queue is trimmed to its limits after consumers took what they could, dropping the oldest
+     * ready messages first (RabbitMQ "Queue Length Limit", drop-head).
+     */
+    long enqueue(long id, byte[] body, long size, long publishedAt, String origin, QuorumEffects effects) {
+        if (limits.refuses(ready.size(), readyBytes, size)) {
+            return REFUSED;
+        }
+        putReady(new Held(id, body, 0, size, publishedAt));
         assign(effects);
+        trim(origin, effects);
+        return id;
     }
 
     void attach(String consumer, long prefetch, long index, QuorumEffects effects) {
@@ -93,6 +135,7 @@ final class QuorumQueueState {
             }
         }
         assign(effects);
+        trim(consumer, effects);
     }
 
     void detach(String consumer, boolean returnUnsettled, QuorumEffects effects) {
@@ -110,6 +153,7 @@ final class QuorumQueueState {
             }
         }
         assign(effects);
+        trim(consumer, effects);
     }
 
     /**
@@ -147,11 +191,10 @@ final class QuorumQueueState {
      * Returns the message's id, or 0 when nothing is ready (get-empty).
      */
     long checkout(String getter, boolean settled, QuorumEffects effects) {
-        Map.Entry<Long, Held> first = ready.pollFirstEntry();
-        if (first == null) {
+        Held m = pollReady();
+        if (m == null) {
             return 0;
         }
-        Held m = first.getValue();
         if (!settled) {
             checkedOut.put(m.id(), new Checkout(getter, m));
         }
@@ -162,6 +205,7 @@ final class QuorumQueueState {
     int purge() {
         int n = ready.size();
         ready.clear();
+        readyBytes = 0;
         return n;
     }
 
@@ -192,12 +236,55 @@ final class QuorumQueueState {
     }
 
     private void requeue(Held m, String consumer, QuorumEffects effects) {
-        Held back = new Held(m.id(), m.body(), m.returns() + 1);
+        Held back = m.returned();
         if (deliveryLimit >= 0 && back.returns() > deliveryLimit) {
             effects.deadLettered(key, consumer, back.body(), back.returns());
             return;
         }
-        ready.put(back.id(), back);
+        putReady(back);
+    }
+
+    /**
+     * Drops the ready messages at the head of the queue that have outlived x-message-ttl at {@code now} (the log's
+     * clock); the node of {@code origin} dead-letters them with reason {@code expired}. Only the head, as RabbitMQ
+     * expires a queue's messages ("Time-To-Live and Expiration": expired messages are discarded once they reach the
+     * head); messages without a publish time never expire.
+     */
+    void expire(long now, String origin, QuorumEffects effects) {
+        if (limits.messageTtl() < 0) {
+            return;
+        }
+        while (!ready.isEmpty() && limits.expired(ready.firstEntry().getValue().publishedAt(), now)) {
+            Held m = pollReady();
+            effects.dropped(key, origin, m.body(), QuorumEffects.Drop.EXPIRED);
+        }
+    }
+
+    /**
+     * Under drop-head, drops the oldest ready messages while the queue is past a limit; the node of {@code origin}
+     * (the command's submitter or consumer) dead-letters them with reason {@code maxlen}. Reject-publish queues only
+     * refuse publishes, as RabbitMQ's do: a return may leave them past their limit.
+     */
+    private void trim(String origin, QuorumEffects effects) {
+        while (!limits.rejectPublish() && !ready.isEmpty() && limits.over(ready.size(), readyBytes)) {
+            Held m = pollReady();
+            effects.dropped(key, origin, m.body(), QuorumEffects.Drop.MAXLEN);
+        }
+    }
+
+    private void putReady(Held m) {
+        Held before = ready.put(m.id(), m);
+        readyBytes += m.size() - (before == null ? 0 : before.size());
+    }
+
+    /** The first ready message, taken out; null when none is. */
+    private Held pollReady() {
+        Map.Entry<Long, Held> first = ready.pollFirstEntry();
+        if (first == null) {
+            return null;
+        }
+        readyBytes -= first.getValue().size();
+        return first.getValue();
     }
 
     /** Hands ready messages to consumers with room, round-robin in attach order (or only the first: SAC). */
@@ -217,7 +304,7 @@ final class QuorumQueueState {
             if (chosen == null) {
                 return;
             }
-            Held m = ready.pollFirstEntry().getValue();
+            Held m = pollReady();
             Consumer c = consumers.get(chosen);
             c.inFlight++;
             checkedOut.put(m.id(), new Checkout(chosen, m));
@@ -229,9 +316,11 @@ final class QuorumQueueState {
         }
     }
 
+    /** Writes the state in the snapshot format that carries limits, sizes and publish times. */
     void write(DataOutputStream out) throws IOException {
         out.writeLong(deliveryLimit);
         out.writeBoolean(singleActive);
+        limits.write(out);
         out.writeInt(ready.size());
         for (Held m : ready.values()) {
             writeHeld(out, m);
@@ -253,13 +342,24 @@ final class QuorumQueueState {
         }
     }
 
+    /** Reads a queue's state as {@link #write} wrote it. */
     static QuorumQueueState read(String key, DataInputStream in) throws IOException {
+        return read(key, in, true);
+    }
+
+    /**
+     * Reads a queue's state; {@code withLimits} false for a snapshot taken before it carried limits, sizes and times
+     * (no limits then, each message's size its encoding's, and none expires).
+     */
+    static QuorumQueueState read(String key, DataInputStream in, boolean withLimits) throws IOException {
         QuorumQueueState s = new QuorumQueueState(key);
         s.deliveryLimit = in.readLong();
         s.singleActive = in.readBoolean();
+        if (withLimits) {
+            s.limits = QueueLimits.read(in);
+        }
         for (int i = in.readInt(); i > 0; i--) {
-            Held m = readHeld(in);
-            s.ready.put(m.id(), m);
+            s.putReady(readHeld(in, withLimits));
         }
         for (int i = in.readInt(); i > 0; i--) {
             String id = in.readUTF();
@@ -270,7 +370,7 @@ final class QuorumQueueState {
         }
         for (int i = in.readInt(); i > 0; i--) {
             String consumer = in.readUTF();
-            Held m = readHeld(in);
+            Held m = readHeld(in, withLimits);
             s.checkedOut.put(m.id(), new Checkout(consumer, m));
         }
         return s;
@@ -281,13 +381,18 @@ final class QuorumQueueState {
         out.writeInt(m.returns());
         out.writeInt(m.body().length);
         out.write(m.body());
+        out.writeLong(m.size());
+        out.writeLong(m.publishedAt());
     }
 
-    private static Held readHeld(DataInputStream in) throws IOException {
+    private static Held readHeld(DataInputStream in, boolean withLimits) throws IOException {
         long id = in.readLong();
         int returns = in.readInt();
         byte[] body = new byte[in.readInt()];
         in.readFully(body);
-        return new Held(id, body, returns);
+        if (!withLimits) {
+            return new Held(id, body, returns, body.length, 0);
+        }
+        return new Held(id, body, returns, in.readLong(), in.readLong());
     }
 }

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
 
+    /**
+     * The first number of a snapshot whose queues carry limits, sizes and publish times (the clock follows it);
+     * one taken before starts with its queue count, never negative.
+     */
+    private static final int SNAPSHOT_WITH_LIMITS = -2;
+
     private final QuorumEffects effects;
     /**
      * By key; sorted so that a snapshot, and a command over every queue, see them in one order everywhere. Apply
@@ -43,6 +49,12 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private final Map<String, Integer> readyCounts = new ConcurrentHashMap<>();
     /** The consumers attached to each queue, from any node, as applied here; read by any thread. */
     private final Map<String, Integer> consumerCounts = new ConcurrentHashMap<>();
+    /**
+     * The latest submitter's clock the log carried (epoch milliseconds; 0: none yet): the time x-message-ttl is
+     * judged at, so every replica drops the same messages at the same entry whatever its own clock says. Never goes
+     * back, though nodes' clocks differ. Apply thread only; in snapshots.
+     */
+    private long clock;
     /** The commands applied that their submitter may still send again. Apply thread only. */
     private final ResendFilter resends = new ResendFilter();
 
@@ -66,6 +78,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         try {
             QuorumBatch.Entry e = QuorumBatch.decode(data);
             long[] results = new long[e.commands().size()];
+            clock = Math.max(clock, e.time());
             if (e.seqs() != null) {
                 resends.floor(e.origin(), e.floor());
             }
@@ -136,15 +149,29 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         }
         if (c.op() == QuorumCommand.Op.DECLARE) {
             queues.computeIfAbsent(c.queue(), QuorumQueueState::new).declare(c.number(),
-                    c.ids().length > 0 && c.ids()[0] == 1);
+                    c.ids().length > 0 && c.ids()[0] == 1, QueueLimits.declared(c.ids()));
             return 0;
         }
         QuorumQueueState q = queues.get(c.queue());
         if (q == null) {
             return -1; // deleted, or never declared: nothing to do, and the submitter is told
         }
+        // Expired messages leave before the command could hand them out, and after it (an enqueue with a TTL of 0
+        // no consumer took, a return past its TTL); the command's node dead-letters them.
+        q.expire(clock, c.consumer(), effects);
+        long result = applyToQueue(q, c, position);
+        if (c.op() != QuorumCommand.Op.DELETE) {
+            q.expire(clock, c.consumer(), effects);
+        }
+        return result;
+    }
+
+    private long applyToQueue(QuorumQueueState q, QuorumCommand c, long position) {
         switch (c.op()) {
-            case ENQUEUE -> q.enqueue(position, c.body(), effects);
+            case ENQUEUE -> {
+                return c.ids().length < 2 ? q.enqueue(position, c.body(), effects)
+                        : q.enqueue(position, c.body(), c.ids()[0], c.ids()[1], c.consumer(), effects);
+            }
             case ATTACH -> q.attach(c.consumer(), c.number(), position, effects);
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
@@ -158,7 +185,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             case DELETE -> queues.remove(c.queue());
             default -> throw new IllegalStateException("unhandled " + c.op());
         }
-        return c.op() == QuorumCommand.Op.ENQUEUE ? position : 0;
+        return 0;
     }
 
     /** The queue's ready count on this replica, or -1 when this replica does not hold it. Any thread. */
@@ -174,6 +201,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     @Override
     protected void writeSnapshot(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.writeInt(SNAPSHOT_WITH_LIMITS);
+            out.writeLong(clock);
             out.writeInt(queues.size());
             for (Map.Entry<String, QuorumQueueState> e : queues.entrySet()) {
                 out.writeUTF(e.getKey());
@@ -188,9 +217,12 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     protected void readSnapshot(Path file, TermIndex at, boolean installed) throws IOException {
         queues.clear();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            for (int i = in.readInt(); i > 0; i--) {
+            int first = in.readInt();
+            boolean withLimits = first == SNAPSHOT_WITH_LIMITS;
+            clock = withLimits ? in.readLong() : 0;
+            for (int i = withLimits ? in.readInt() : first; i > 0; i--) {
                 String key = in.readUTF();
-                queues.put(key, QuorumQueueState.read(key, in));
+                queues.put(key, QuorumQueueState.read(key, in, withLimits));
             }
             try {
                 resends.read(in);

@@ -198,7 +198,9 @@ final class QuorumSubmitter implements AutoCloseable {
         RaftClient client = clients.computeIfAbsent(group, newClient);
         try {
             long[] seqs = batch.stream().mapToLong(Pending::seq).toArray();
-            byte[] data = QuorumBatch.encode(origin, floor, seqs, batch.stream().map(Pending::data).toList());
+            // The node's clock travels in the entry: the queues judge x-message-ttl by it, alike on every replica.
+            byte[] data = QuorumBatch.encode(origin, floor, System.currentTimeMillis(), seqs,
+                    batch.stream().map(Pending::data).toList());
             client.async().send(Message.valueOf(ByteString.copyFrom(data))).whenComplete((reply, e) -> {
                 int resends = batch.stream().mapToInt(Pending::resends).max().orElse(0);
                 if (e != null && broken(e) && resends < RESENDS && resendLater(group, batch, client, probe)) {

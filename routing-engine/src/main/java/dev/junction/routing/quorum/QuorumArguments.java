@@ -13,7 +13,8 @@ import java.util.Map;
  * "Feature Comparison"): arguments a quorum queue cannot have are refused first, then the properties it cannot
  * have, in {@code rabbit_queue_type_util}'s order (auto-delete, exclusive, non-durable), with RabbitMQ's texts.
  * The rest are a classic queue's arguments ({@link QueueArguments}), which the queue applies as a classic queue
- * does: {@code x-delivery-limit}, dead-lettering, single active consumer, length limits.
+ * does: {@code x-delivery-limit}, dead-lettering, single active consumer, length limits ({@code x-overflow}
+ * {@code drop-head} or {@code reject-publish}: {@code reject-publish-dlx} is refused).
  *
  * <p>Without a cluster a quorum queue is a durable queue on the node's own store with these rules (RabbitMQ runs
  * one as a group of one member); in a cluster the cluster module replicates it (docs/cluster.md, "Quorum queues").
@@ -25,6 +26,8 @@ public final class QuorumArguments {
     public static final String INITIAL_GROUP_SIZE = "x-quorum-initial-group-size";
     /** Arguments RabbitMQ 3.10 refuses on a quorum queue: priorities and lazy mode are classic-only. */
     private static final List<String> REFUSED = List.of("x-max-priority", "x-queue-mode");
+    /** The overflow mode a quorum queue does not have. */
+    private static final String REJECT_PUBLISH_DLX = "reject-publish-dlx";
 
     private QuorumArguments() {
     }
@@ -52,6 +55,13 @@ public final class QuorumArguments {
             if (args.containsKey(key)) {
                 throw BrokerException.preconditionFailed("invalid arg '" + key + "' for " + what);
             }
+        }
+        // Quorum queues overflow by drop-head or reject-publish only (RabbitMQ "Quorum Queues", feature matrix);
+        // refused rather than quietly treated as drop-head, which would drop the oldest messages where the
+        // application asked for the newest to be refused.
+        if (REJECT_PUBLISH_DLX.equals(HeaderValues.asString(args.get("x-overflow")))) {
+            throw BrokerException.preconditionFailed("invalid arg 'x-overflow' for " + what
+                    + ": a quorum queue has no reject-publish-dlx");
         }
         if (args.containsKey(INITIAL_GROUP_SIZE)) {
             Object size = args.get(INITIAL_GROUP_SIZE);

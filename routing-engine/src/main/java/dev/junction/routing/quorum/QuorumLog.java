@@ -10,11 +10,34 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface QuorumLog {
 
+    /** An enqueue's answer when the queue's {@code reject-publish} length limit refused the message. */
+    long REFUSED = -2;
+
     /** Creates the queue's replicated state (idempotent); {@code deliveryLimit} {@code -1}: none. */
     CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive);
 
+    /**
+     * Creates the queue's replicated state with the length limits and TTL the log enforces. By default the
+     * declaration without them: a log that keeps no limits.
+     */
+    default CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive,
+            QuorumLimits limits) {
+        return declare(vhost, name, deliveryLimit, singleActive);
+    }
+
     /** Appends a message; completes with its id (positive) once committed, or a negative number: no such queue. */
     CompletableFuture<Long> enqueue(String vhost, String name, byte[] body);
+
+    /**
+     * Appends a message whose body (the payload alone, as x-max-length-bytes counts it) is {@code size} bytes and
+     * that was published at {@code publishedAt} (epoch milliseconds, for x-message-ttl: the log judges expiry from
+     * this, not from each replica's clock). Completes with its id, or a negative number: no such queue, or
+     * {@link #REFUSED} when a {@code reject-publish} length limit refused it (the publisher is nacked). By default
+     * the enqueue without them.
+     */
+    default CompletableFuture<Long> enqueue(String vhost, String name, byte[] body, long size, long publishedAt) {
+        return enqueue(vhost, name, body);
+    }
 
     /** A consumer id of this node, unique in the cluster. */
     String newConsumerId();

@@ -88,6 +88,17 @@ public final class QuorumQueues {
         }
     }
 
+    /**
+     * The log dropped a message of the queue (a length limit: {@code maxlen}; x-message-ttl: {@code expired}) on a
+     * command of this node's: dead-letter it. Log's apply thread.
+     */
+    public void dropped(String vhost, String name, byte[] body, String reason) {
+        ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
+        if (r != null) {
+            r.dropped(body, reason);
+        }
+    }
+
     /** A group leader detached this node's consumers while cut off from it: attach the live ones again. */
     public void reattach() {
         replicated.values().forEach(ReplicatedQuorumQueue::reattach);

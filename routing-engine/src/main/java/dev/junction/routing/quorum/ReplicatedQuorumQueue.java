@@ -72,7 +72,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
 
     private CompletableFuture<Long> declare() {
         QueueArguments a = definition.arguments().declared();
-        return log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(), a.singleActiveConsumer());
+        return log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(), a.singleActiveConsumer(),
+                QuorumLimits.of(a));
     }
 
     /**
@@ -120,10 +121,13 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     public void enqueue(Message message, long storeId, Confirmation confirmation, List<Binding> matched) {
         byte[] body = MessageCodec.encode(message);
         declared();
-        log.enqueue(vhost, name, body).whenComplete((id, failed) -> {
+        // The publish time travels in the log, so every replica judges x-message-ttl alike.
+        log.enqueue(vhost, name, body, message.bodySize(), System.currentTimeMillis()).whenComplete((id, failed) -> {
             if (failed == null && id != null && id > 0) {
                 confirmation.accept(); // committed by a majority: [RabbitMQ "Quorum Queues", publisher confirms]
             } else {
+                // No majority, no such queue, or over a reject-publish limit (RabbitMQ "Queue Length Limit":
+                // the publisher gets basic.nack, AMQP 0-9-1 confirms; an MQTT 5 publisher an error PUBACK).
                 confirmation.refuse();
             }
         });
@@ -311,6 +315,15 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** Past x-delivery-limit: dead-lettered with reason {@code delivery_limit}. Log's apply thread. */
     void deadLettered(byte[] body) {
         deadLettered(MessageCodec.decode(body), DeadLetters.DELIVERY_LIMIT);
+    }
+
+    /**
+     * The log dropped the message from the head of the queue for a length limit (reason {@code maxlen}) or its
+     * x-message-ttl (reason {@code expired}): dead-lettered when the queue has a dead-letter exchange. Log's apply
+     * thread.
+     */
+    void dropped(byte[] body, String reason) {
+        deadLettered(MessageCodec.decode(body), reason);
     }
 
     void deadLettered(Message m, String reason) {

@@ -76,6 +76,18 @@ class SingleNodeQuorumQueueTest {
         }
     }
 
+    /**
+     * RabbitMQ "Quorum Queues": overflow is drop-head or reject-publish, there is no reject-publish-dlx; refused at
+     * declare, alone as in a cluster (docs/cluster.md, "Quorum queues").
+     */
+    @Test
+    void rejectPublishDlxIsRefused() throws Exception {
+        broker.start(BrokerConfig.standard());
+        assertThat(refused(true, false, false, Map.of("x-queue-type", "quorum", "x-overflow", "reject-publish-dlx")))
+                .isEqualTo("PRECONDITION_FAILED - invalid arg 'x-overflow' for queue 'qq.refused' in vhost '/': a"
+                        + " quorum queue has no reject-publish-dlx");
+    }
+
     @Test
     void aMessageReturnedMoreThanTheDeliveryLimitIsDeadLettered() throws Exception {
         broker.start(BrokerConfig.standard());

@@ -1,0 +1,60 @@
+package dev.junction.cluster.quorum;
+
+/**
+ * What a node does when its replica of a quorum group applies an entry: it acts only on what is this process's
+ * own, the assignments to its consumers and gets, and the dead-letterings its consumers' returns or its commands
+ * caused (a consumer or an origin starting with its {@code incarnation}), so each happens once in the cluster.
+ */
+final class LocalEffects implements QuorumEffects {
+    private final String nodeId;
+    private final String incarnation;
+    private final QuorumConsumers consumers;
+
+    LocalEffects(String nodeId, String incarnation, QuorumConsumers consumers) {
+        this.nodeId = nodeId;
+        this.incarnation = incarnation;
+        this.consumers = consumers;
+    }
+
+    @Override
+    public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
+        if (consumer.startsWith(incarnation)) {
+            int nul = queue.indexOf('\0');
+            consumers.deliver(queue.substring(0, nul), queue.substring(nul + 1), consumer, id, body, returns);
+        }
+    }
+
+    @Override
+    public void checkedOut(String queue, String getter, long id, byte[] body, int returns, int remaining) {
+        if (getter.startsWith(incarnation)) {
+            int nul = queue.indexOf('\0');
+            consumers.got(queue.substring(0, nul), queue.substring(nul + 1), getter, id, body, returns,
+                    remaining);
+        }
+    }
+
+    /** A leader detached this node's consumers while it was cut off: attach the live ones again. */
+    @Override
+    public void nodeDetached(String prefix, String keep) {
+        if (prefix.equals(nodeId + '/') && keep.isEmpty()) {
+            consumers.reattach();
+        }
+    }
+
+    /** A message dropped on this process's enqueue or return: dead-letter it here, once for the cluster. */
+    @Override
+    public void dropped(String queue, String origin, byte[] body, Drop why) {
+        if (origin.startsWith(incarnation)) {
+            int nul = queue.indexOf('\0');
+            consumers.dropped(queue.substring(0, nul), queue.substring(nul + 1), body, why.reason());
+        }
+    }
+
+    @Override
+    public void deadLettered(String queue, String consumer, byte[] body, int returns) {
+        if (consumer.startsWith(incarnation)) {
+            int nul = queue.indexOf('\0');
+            consumers.deadLetter(queue.substring(0, nul), queue.substring(nul + 1), body, returns);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.junction.cluster.quorum;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/**
+ * A quorum queue's length limits and message TTL as its replicas enforce them (RabbitMQ "Queue Length Limit",
+ * "Time-To-Live and Expiration"), from its declaration in the log ({@link QuorumCommand.Op#DECLARE}). Counted over
+ * the ready messages, as RabbitMQ's quorum queues count them: a message checked out to a consumer does not count
+ * until it comes back. {@code -1}: no such limit.
+ *
+ * @param maxLength x-max-length: the most ready messages
+ * @param maxBytes x-max-length-bytes: the most body bytes of the ready messages
+ * @param rejectPublish x-overflow reject-publish: a message over a limit is refused; else drop-head: the oldest
+ *     ready messages leave until the queue is within its limits
+ * @param messageTtl x-message-ttl in milliseconds
+ */
+record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long messageTtl) {
+    static final QueueLimits NONE = new QueueLimits(-1, -1, false, -1);
+
+    /** The limits in a declaration's {@code ids} (after single active consumer); none in an older one. */
+    static QueueLimits declared(long[] ids) {
+        if (ids.length < 5) {
+            return NONE;
+        }
+        return new QueueLimits(ids[1], ids[2], ids[3] == QuorumCommand.REJECT_PUBLISH, ids[4]);
+    }
+
+    /** A declaration's {@code ids}: single active consumer, then these limits. */
+    long[] encode(boolean singleActive) {
+        long overflow = rejectPublish ? QuorumCommand.REJECT_PUBLISH : 0;
+        return new long[] {singleActive ? 1 : 0, maxLength, maxBytes, overflow, messageTtl};
+    }
+
+    /** Whether {@code count} ready messages of {@code bytes} body bytes in all are past a limit. */
+    boolean over(long count, long bytes) {
+        return (maxLength >= 0 && count > maxLength) || (maxBytes >= 0 && bytes > maxBytes);
+    }
+
+    /**
+     * Whether a queue holding {@code count} ready messages of {@code bytes} refuses one more of {@code size} bytes:
+     * under reject-publish, when it would be past a limit (RabbitMQ "Queue Length Limit", "Overflow Behaviour").
+     */
+    boolean refuses(long count, long bytes, long size) {
+        return rejectPublish && over(count + 1, bytes + size);
+    }
+
+    /** Whether a message published at {@code publishedAt} (0: not known) has expired at {@code now}. */
+    boolean expired(long publishedAt, long now) {
+        return messageTtl >= 0 && publishedAt > 0 && now - publishedAt >= messageTtl;
+    }
+
+    void write(DataOutputStream out) throws IOException {
+        out.writeLong(maxLength);
+        out.writeLong(maxBytes);
+        out.writeBoolean(rejectPublish);
+        out.writeLong(messageTtl);
+    }
+
+    static QueueLimits read(DataInputStream in) throws IOException {
+        return new QueueLimits(in.readLong(), in.readLong(), in.readBoolean(), in.readLong());
+    }
+}

@@ -1,0 +1,48 @@
+package dev.junction.cluster.quorum;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One replica of a quorum group for tests: a state machine fed entries through the log's encoding, and what its
+ * effects said, in order: "consumer:body" for a delivery, "dead:origin:body:reason" for a message the queue
+ * dropped, "limit:body" past x-delivery-limit.
+ */
+final class RecordingReplica {
+    final List<String> seen = new ArrayList<>();
+    final QuorumStateMachine machine = new QuorumStateMachine(new QuorumEffects() {
+        @Override
+        public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
+            seen.add(consumer + ":" + s(body));
+        }
+
+        @Override
+        public void deadLettered(String queue, String consumer, byte[] body, int returns) {
+            seen.add("limit:" + s(body));
+        }
+
+        @Override
+        public void dropped(String queue, String origin, byte[] body, Drop why) {
+            seen.add("dead:" + origin + ":" + s(body) + ":" + why.reason());
+        }
+    });
+    /** The last log index applied. */
+    long index;
+
+    /** Applies one command as the entry after the last, without a time (as written before entries had one). */
+    long apply(QuorumCommand c) {
+        return apply(c, 0);
+    }
+
+    /** Applies one command as the entry after the last, sent at {@code time} by its submitter's clock. */
+    long apply(QuorumCommand c, long time) {
+        index++;
+        byte[] entry = QuorumBatch.encode(1, 0, time, new long[] {index}, List.of(c.encode()));
+        return machine.applyEntry(entry, index)[0];
+    }
+
+    static String s(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.junction.conformance.cluster.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * x-message-ttl on quorum queues in a cluster of three brokers (one JVM), with the stock AMQP 0-9-1 client.
+ * RabbitMQ "Time-To-Live and Expiration": a message that has been in the queue longer than x-message-ttl is not
+ * delivered (nor returned by basic.get); with a dead-letter exchange it is dead-lettered with reason
+ * {@code expired}. The queue judges it from the times its log carries, so every replica drops the same messages.
+ * One cluster for the class; each test has queues of its own, declared once.
+ */
+@Timeout(240)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QuorumMessageTtlClusterTest {
+    private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
+    private static final int TTL_MS = 1_000;
+
+    private QuorumCluster3 cluster;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        cluster = new QuorumCluster3(dir);
+        Map<String, Map<String, Object>> queues = Map.of(
+                "ttl.dlx", Map.of("x-message-ttl", TTL_MS, "x-dead-letter-exchange", "",
+                        "x-dead-letter-routing-key", "ttl.dead"),
+                "ttl.dead", Map.of(),
+                "ttl.get", Map.of("x-message-ttl", TTL_MS));
+        cluster.declare("n1", ch -> {
+            for (Map.Entry<String, Map<String, Object>> q : queues.entrySet()) {
+                Map<String, Object> args = new HashMap<>(q.getValue());
+                args.put("x-queue-type", "quorum");
+                ch.queueDeclare(q.getKey(), true, false, false, args);
+            }
+        });
+        for (String q : queues.keySet()) {
+            cluster.awaitEverywhere(q);
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private void publish(String node, String queue, String... bodies) throws Exception {
+        try (Connection c = cluster.connect(node)) {
+            Channel ch = c.createChannel();
+            ch.confirmSelect();
+            for (String b : bodies) {
+                ch.basicPublish("", queue, PERSISTENT, b.getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(30_000);
+        }
+    }
+
+    private static String body(GetResponse r) {
+        return new String(r.getBody(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Two messages outlive the TTL before a third is published: a client of n2 gets only the third, and the two
+     * arrive at the dead-letter queue with x-death reason expired.
+     */
+    @Test
+    void messagesPastTheTtlAreDeadLetteredExpiredAndNotDelivered() throws Exception {
+        publish("n1", "ttl.dlx", "m0", "m1");
+        Thread.sleep(TTL_MS + 500);
+        publish("n1", "ttl.dlx", "m2");
+        try (Connection c = cluster.connect("n2")) {
+            Channel ch = c.createChannel();
+            GetResponse r = ch.basicGet("ttl.dlx", true);
+            assertThat(r).as("the unexpired message").isNotNull();
+            assertThat(body(r)).isEqualTo("m2");
+            assertThat(ch.basicGet("ttl.dlx", true)).isNull();
+        }
+        try (Connection c = cluster.connect("n3")) {
+            Channel ch = c.createChannel();
+            List<GetResponse> dead = new ArrayList<>();
+            QuorumCluster3.await("two dead letters", () -> {
+                GetResponse r = ch.basicGet("ttl.dead", true);
+                if (r != null) {
+                    dead.add(r);
+                }
+                return dead.size() == 2;
+            });
+            assertThat(dead).extracting(QuorumMessageTtlClusterTest::body).containsExactly("m0", "m1");
+            for (GetResponse r : dead) {
+                assertThat(String.valueOf(r.getProps().getHeaders().get("x-death"))).contains("expired")
+                        .contains("ttl.dlx");
+            }
+        }
+    }
+
+    /** basic.get on another node after the TTL passed: get-empty, the message expired. */
+    @Test
+    void aGetAfterTheTtlFindsNothing() throws Exception {
+        publish("n1", "ttl.get", "old");
+        Thread.sleep(TTL_MS + 500);
+        try (Connection c = cluster.connect("n3")) {
+            Channel ch = c.createChannel();
+            assertThat(ch.basicGet("ttl.get", true)).as("basic.get-empty").isNull();
+        }
+    }
+}
