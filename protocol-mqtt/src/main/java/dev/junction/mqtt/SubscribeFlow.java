@@ -234,26 +234,73 @@ final class SubscribeFlow {
                 return null;
             }
             if (c.server.vhost.queue(c.session().queueName).isEmpty()) {
-                joining = withSessionQueue(filter, () -> oneNow(filter, option, subscriptionId, retained));
+                joining = withSessionQueue(filter, () -> one(filter, option, subscriptionId, retained));
                 return null;
             }
             sub = new Subscriptions.Subscription(filter, topicFilter, null, c.session().queueName, qos,
                     c.v5() && option.isNoLocal(), c.v5() && option.isRetainAsPublished(), subscriptionId);
             Binding binding = sub.binding(c.server.config.exchange());
+            CompletableFuture<Void> bound;
             if (previous != null && !previous.binding(c.server.config.exchange()).equals(binding)) {
-                c.server.vhost.unbind(previous.binding(c.server.config.exchange()), null);
+                bound = c.server.vhost.unbindAsync(previous.binding(c.server.config.exchange()), null)
+                        .thenCompose(v -> c.server.vhost.bindAsync(binding, null));
+            } else {
+                bound = c.server.vhost.bindAsync(binding, null);
             }
-            c.server.vhost.bind(binding, null);
-            c.session().subscriptions.put(sub);
+            if (!bound.isDone()) {
+                joining = whenBound(bound, sub, previous == null, option, retained);
+                return null;
+            }
+            bound.join();
         } catch (BrokerException e) {
             return refused(filter, e);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof BrokerException refusal) {
+                return refused(filter, refusal);
+            }
+            throw e;
         }
+        return subscribed(sub, previous == null, option, retained);
+    }
+
+    /** The filter took effect: the session has it, and its retained messages go after the SUBACK. */
+    private int subscribed(Subscriptions.Subscription sub, boolean isNew, MqttSubscriptionOption option,
+                           List<Runnable> retained) {
+        c.session().subscriptions.put(sub);
         int handling = c.v5() ? option.retainHandling().value() : 0;
-        if (handling == 0 || (handling == 1 && previous == null)) {
-            int subId = subscriptionId;
-            retained.add(() -> c.retainedBacklog().add(c.server.retained.topicsMatching(topicFilter), qos, subId));
+        if (handling == 0 || (handling == 1 && isNew)) {
+            retained.add(() -> c.retainedBacklog().add(c.server.retained.topicsMatching(sub.topicFilter()),
+                    sub.qos(), sub.subscriptionId()));
         }
-        return qos;
+        return sub.qos();
+    }
+
+    /**
+     * The SUBACK code once the binding is committed: in a cluster a persistent session's subscription is a
+     * durable binding, and the engine answers it once the metadata log has committed it (docs/cluster.md,
+     * "Linearizable declarations"), so a SUBACK promises the subscription survives the loss of this node. A node
+     * cut off from the majority refuses it (Unspecified error; 3.1.1 Failure) [MQTT-3.9.3-2]. Alone, the bind is
+     * answered at once and this is not used.
+     */
+    private CompletableFuture<Integer> whenBound(CompletableFuture<Void> bound, Subscriptions.Subscription sub,
+                                                 boolean isNew, MqttSubscriptionOption option,
+                                                 List<Runnable> retained) {
+        CompletableFuture<Integer> answer = new CompletableFuture<>();
+        bound.whenComplete((v, error) -> c.onLoop(() -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (c.state != MqttConnection.State.CONNECTED) {
+                answer.complete(null);
+            } else if (cause instanceof BrokerException e) {
+                answer.complete(refused(sub.filter(), e));
+            } else if (cause != null) {
+                LOG.warn("SUBSCRIBE '{}' by '{}' failed", sub.filter(), c.clientId(), cause);
+                answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
+            } else {
+                answer.complete(subscribed(sub, isNew, option, retained));
+            }
+        }));
+        return answer;
     }
 
     /**
@@ -295,7 +342,7 @@ final class SubscribeFlow {
      * SessionRegistry#queueFor}), then, on the event loop, the connection consumes from it and {@code then} applies
      * the filter. A connection closed or taken over meanwhile gets nothing (null), as in {@link #joinShared}.
      */
-    private CompletableFuture<Integer> withSessionQueue(String filter, Supplier<Integer> then) {
+    private CompletableFuture<Integer> withSessionQueue(String filter, Supplier<CompletableFuture<Integer>> then) {
         CompletableFuture<Integer> answer = new CompletableFuture<>();
         MqttSession session = c.session();
         c.server.sessions.queueFor(session, c).whenComplete((owned, error) -> c.onLoop(() -> {
@@ -310,7 +357,8 @@ final class SubscribeFlow {
                 answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
             } else {
                 c.outbound.consume(session.queueName);
-                answer.complete(then.get());
+                // The filter itself may wait too (its binding's commit, in a cluster).
+                then.get().whenComplete((code, failed) -> answer.complete(failed == null ? code : null));
             }
         }));
         return answer;

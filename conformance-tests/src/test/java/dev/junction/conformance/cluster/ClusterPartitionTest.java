@@ -2,6 +2,7 @@ package dev.junction.conformance.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
@@ -13,6 +14,7 @@ import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -226,6 +228,62 @@ class ClusterPartitionTest {
         MqttConnects.untilAccepted(() -> v5.connectWith().cleanStart(true).simpleAuth().username("guest").password(GUEST)
                 .applySimpleAuth().send()); // accepted once the majority is back
         v5.disconnect().get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A SUBACK for a persistent session promises a subscription the cluster keeps [MQTT-3.9.3-1, and a session that
+     * survives the loss of a node]: the node that granted it may die the moment after, and the session, resumed
+     * elsewhere, still has it. Here the node's two peers are paused just before the SUBSCRIBE, so the node still
+     * believes it has a leader but nothing can commit, and it is killed as soon as it answered. A granted
+     * subscription must then be on the others once they are back; one that could not be committed must have been
+     * refused (0x80). Answering from the node's own state, as before, granted it and lost it.
+     */
+    @Test
+    @Order(4)
+    void aGrantedSubscriptionOutlivesTheNodeThatGrantedIt() throws Exception {
+        String node = cluster.live().get(0);
+        List<String> others = new ArrayList<>(cluster.live());
+        others.remove(node);
+        Mqtt5AsyncClient session = Mqtt5Client.builder().identifier("partition-suback").serverHost("127.0.0.1")
+                .serverPort(cluster.mqttPort(node)).buildAsync();
+        MqttConnects.untilAccepted(() -> session.connectWith().cleanStart(true).sessionExpiryInterval(3600)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
+        // The session's queue exists (and is committed) before: only the new filter's binding is at stake.
+        assertThat(PartitionProbes.subAckReason(session.subscribeWith().topicFilter("partition/first")
+                .qos(MqttQos.AT_LEAST_ONCE).send())).isEqualTo(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+        Mqtt5SubAckReasonCode code;
+        for (String id : others) {
+            cluster.pause(id);
+        }
+        try {
+            code = PartitionProbes.subAckReason(session.subscribeWith().topicFilter("partition/granted")
+                    .qos(MqttQos.AT_LEAST_ONCE).send());
+            cluster.kill(node);
+        } finally {
+            for (String id : others) {
+                cluster.resume(id);
+            }
+        }
+        cluster.start(node);
+        cluster.awaitCaughtUp(node);
+        if (code == Mqtt5SubAckReasonCode.GRANTED_QOS_1) {
+            for (String id : ProcessCluster.IDS) {
+                ProcessCluster.await("the granted subscription on " + id, () -> {
+                    JsonNode bindings = cluster.api(id, "/api/bindings");
+                    if (bindings != null) {
+                        for (JsonNode b : bindings) {
+                            if (b.path("routing_key").asText().equals("partition.granted")) {
+                                return true;
+                            }
+                        }
+                    }
+                    return false;
+                });
+            }
+        } else {
+            assertThat(code).as("a subscription the cluster could not commit").isEqualTo(
+                    Mqtt5SubAckReasonCode.UNSPECIFIED_ERROR);
+        }
     }
 
     private static Throwable catchFailure(CompletableFuture<?> f) throws Exception {
