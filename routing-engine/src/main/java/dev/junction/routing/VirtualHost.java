@@ -330,6 +330,15 @@ public final class VirtualHost {
     // ---- publishing ---------------------------------------------------------------------------------------------
 
     /**
+     * Dead-letters {@code message} (already annotated) to {@code exchangeName} as this vhost's queues do: dropped,
+     * with a warning, when the exchange does not exist, and never back into a queue it already died in. For queues
+     * the engine does not run itself (a cluster's replicated quorum queues), which must not throw where they call it.
+     */
+    public void deadLetter(Message message, String exchangeName, String reason) {
+        queueHost.deadLetter(message, exchangeName, reason);
+    }
+
+    /**
      * Routes and enqueues a message. Throws NOT_FOUND for a missing exchange and ACCESS_REFUSED for an internal
      * one. {@code confirm} asks for a meaningful {@link PublishResult#confirmed()} future; without it, no
      * confirmation bookkeeping is done.

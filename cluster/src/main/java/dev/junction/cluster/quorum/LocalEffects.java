@@ -1,11 +1,15 @@
 package dev.junction.cluster.quorum;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * What a node does when its replica of a quorum group applies an entry: it acts only on what is this process's
  * own, the assignments to its consumers and gets, and the dead-letterings its consumers' returns or its commands
  * caused (a consumer or an origin starting with its {@code incarnation}), so each happens once in the cluster.
  */
 final class LocalEffects implements QuorumEffects {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalEffects.class);
     private final String nodeId;
     private final String incarnation;
     private final QuorumConsumers consumers;
@@ -46,7 +50,8 @@ final class LocalEffects implements QuorumEffects {
     public void dropped(String queue, String origin, byte[] body, Drop why) {
         if (origin.startsWith(incarnation)) {
             int nul = queue.indexOf('\0');
-            consumers.dropped(queue.substring(0, nul), queue.substring(nul + 1), body, why.reason());
+            local(queue, () -> consumers.dropped(queue.substring(0, nul), queue.substring(nul + 1), body,
+                    why.reason()));
         }
     }
 
@@ -54,7 +59,21 @@ final class LocalEffects implements QuorumEffects {
     public void deadLettered(String queue, String consumer, byte[] body, int returns) {
         if (consumer.startsWith(incarnation)) {
             int nul = queue.indexOf('\0');
-            consumers.deadLetter(queue.substring(0, nul), queue.substring(nul + 1), body, returns);
+            local(queue, () -> consumers.deadLetter(queue.substring(0, nul), queue.substring(nul + 1), body,
+                    returns));
+        }
+    }
+
+    /**
+     * A side effect of this node's alone: it runs inside the replicated state change, so a failure here is logged
+     * and must not escape, or this replica would skip the rest of a command the others applied whole.
+     */
+    private static void local(String queue, Runnable effect) {
+        try {
+            effect.run();
+        } catch (RuntimeException e) {
+            LOG.warn("quorum queue '{}': dead-lettering failed on this node; the message is dropped: {}",
+                    queue.replace('\0', '/'), e.toString());
         }
     }
 }

@@ -333,7 +333,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         }
         Message dead = DeadLetters.annotate(m, name, reason, Instant.now(), a.deadLetterExchange(),
                 a.deadLetterRoutingKey());
-        engine.vhost(vhost).ifPresent(v -> v.publish(dead, false));
+        // On the log's apply thread: a missing dead-letter exchange (a common setup) drops the message, as for a
+        // classic queue; a publish would throw there and leave this replica's command half applied.
+        engine.vhost(vhost).ifPresent(v -> v.deadLetter(dead, a.deadLetterExchange(), reason));
     }
 
     /** queue.purge: completes with the number of ready messages the log dropped. */

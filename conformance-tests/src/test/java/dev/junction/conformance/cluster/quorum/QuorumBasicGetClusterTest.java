@@ -10,7 +10,6 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -38,11 +37,7 @@ class QuorumBasicGetClusterTest {
 
     private QuorumCluster3 cluster;
 
-    /**
-     * Every test's queues, declared once: declared test by test in one cluster, each declaration after the first
-     * took 12 s and its passive check on every node 6 s more, as the slow metadata answers of docs/cluster.md ("A
-     * redeclaration can wait 18 s"), which are not this class's subject.
-     */
+    /** Every test's queues, declared once for the class. */
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         cluster = new QuorumCluster3(dir);
@@ -51,16 +46,7 @@ class QuorumBasicGetClusterTest {
                 "get.dlq", Map.of(), "get.limited", Map.of("x-delivery-limit", 1, "x-dead-letter-exchange", "",
                         "x-dead-letter-routing-key", "get.dlq"),
                 "get.close", Map.of(), "get.mixed", Map.of());
-        cluster.declare("n1", ch -> {
-            for (Map.Entry<String, Map<String, Object>> q : queues.entrySet()) {
-                Map<String, Object> args = new HashMap<>(q.getValue());
-                args.put("x-queue-type", "quorum");
-                ch.queueDeclare(q.getKey(), true, false, false, args);
-            }
-        });
-        for (String q : queues.keySet()) {
-            cluster.awaitEverywhere(q);
-        }
+        cluster.declareQuorumQueues("n1", queues, ch -> { });
     }
 
     @AfterAll

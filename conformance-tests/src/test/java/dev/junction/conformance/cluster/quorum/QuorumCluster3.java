@@ -105,6 +105,25 @@ public final class QuorumCluster3 implements AutoCloseable {
         });
     }
 
+    /**
+     * Declares quorum queues on {@code node}, each name with its own arguments ({@code x-queue-type} added), runs
+     * {@code then} on the same channel (bindings), and waits until every running node knows each queue.
+     */
+    public void declareQuorumQueues(String node, Map<String, Map<String, Object>> queues, ChannelAction then)
+            throws Exception {
+        declare(node, ch -> {
+            for (Map.Entry<String, Map<String, Object>> q : queues.entrySet()) {
+                Map<String, Object> args = new java.util.HashMap<>(q.getValue());
+                args.put("x-queue-type", "quorum");
+                ch.queueDeclare(q.getKey(), true, false, false, args);
+            }
+            then.run(ch);
+        });
+        for (String q : queues.keySet()) {
+            awaitEverywhere(q);
+        }
+    }
+
     /** Waits until {@code queue} is known on every running node. */
     void awaitEverywhere(String queue) throws Exception {
         for (String node : brokers.keySet()) {

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -59,18 +58,10 @@ class QuorumLengthLimitClusterTest {
                 "len.reject", Map.of("x-max-length", 5, "x-overflow", "reject-publish"),
                 "len.bytes", Map.of("x-max-length-bytes", 10),
                 "len.bytes.reject", Map.of("x-max-length-bytes", 10, "x-overflow", "reject-publish"),
-                "len.mqtt", Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
-        cluster.declare("n1", ch -> {
-            for (Map.Entry<String, Map<String, Object>> q : queues.entrySet()) {
-                Map<String, Object> args = new HashMap<>(q.getValue());
-                args.put("x-queue-type", "quorum");
-                ch.queueDeclare(q.getKey(), true, false, false, args);
-            }
-            ch.queueBind("len.mqtt", "amq.topic", "len.mqtt"); // MQTT topic len/mqtt
-        });
-        for (String q : queues.keySet()) {
-            cluster.awaitEverywhere(q);
-        }
+                "len.mqtt", Map.of("x-max-length", 1, "x-overflow", "reject-publish"),
+                "len.lost.dlx", Map.of("x-max-length", 1, "x-dead-letter-exchange", "no.such.exchange"));
+        // len.mqtt is bound to the MQTT topic len/mqtt
+        cluster.declareQuorumQueues("n1", queues, ch -> ch.queueBind("len.mqtt", "amq.topic", "len.mqtt"));
     }
 
     @AfterAll
@@ -121,6 +112,22 @@ class QuorumLengthLimitClusterTest {
      * Queue Length Limit, drop-head: ten published on n1 to a queue of x-max-length 5 leave the last five, which a
      * client of n2 gets. On the old code the limit was not applied and all ten were there.
      */
+    /**
+     * A dead-letter exchange that does not exist drops what the limit pushes out, as for a classic queue (RabbitMQ
+     * "Dead Letter Exchanges": a missing exchange drops the message). The dead-lettering runs inside the replicated
+     * state change on the publisher's node; it used to throw there, so that node's replica skipped the rest of the
+     * command and, where it led the group, answered the publisher with a nack. Published from every node in turn,
+     * so one of them leads: every publish is confirmed and each node's get finds the one kept.
+     */
+    @Test
+    void dropHeadToAMissingDeadLetterExchangeDropsAndConfirmsOnEveryNode() throws Exception {
+        for (String node : QuorumCluster3.IDS) {
+            assertThat(publish(node, "len.lost.dlx", 3)).as("nacked on " + node).isEmpty();
+            assertThat(drain(QuorumCluster3.IDS[(java.util.List.of(QuorumCluster3.IDS).indexOf(node) + 1) % 3],
+                    "len.lost.dlx")).as("kept after publishing on " + node).containsExactly("m2");
+        }
+    }
+
     @Test
     void dropHeadKeepsTheLastFiveOfTenPublishedOnAnotherNode() throws Exception {
         assertThat(publish("n1", "len.drop", 10)).as("drop-head confirms every publish").isEmpty();

@@ -9,7 +9,6 @@ import com.rabbitmq.client.GetResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -42,16 +41,7 @@ class QuorumMessageTtlClusterTest {
                         "x-dead-letter-routing-key", "ttl.dead"),
                 "ttl.dead", Map.of(),
                 "ttl.get", Map.of("x-message-ttl", TTL_MS));
-        cluster.declare("n1", ch -> {
-            for (Map.Entry<String, Map<String, Object>> q : queues.entrySet()) {
-                Map<String, Object> args = new HashMap<>(q.getValue());
-                args.put("x-queue-type", "quorum");
-                ch.queueDeclare(q.getKey(), true, false, false, args);
-            }
-        });
-        for (String q : queues.keySet()) {
-            cluster.awaitEverywhere(q);
-        }
+        cluster.declareQuorumQueues("n1", queues, ch -> { });
     }
 
     @AfterAll
