@@ -187,11 +187,21 @@ final class ThreeNodes implements AutoCloseable {
      * that no node's p or p + offset is another's.
      */
     private static int[] freePortPairs(int n) throws IOException {
+        // A Raft server that cannot bind would end this JVM (Ratis's ExitUtils); it throws instead.
+        org.apache.ratis.util.ExitUtils.disableSystemExit();
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {
             for (int i = 0; i < n; ) {
-                ServerSocket s = new ServerSocket(0);
+                // Below the ephemeral range: a node started again binds the same ports, which an outgoing
+                // connection could otherwise have taken meanwhile.
+                ServerSocket s;
+                try {
+                    s = new ServerSocket(10000 + java.util.concurrent.ThreadLocalRandom.current()
+                            .nextInt(32768 - ClusterPeer.QUORUM_PORT_OFFSET - 10000));
+                } catch (IOException taken) {
+                    continue;
+                }
                 held.add(s);
                 try {
                     held.add(new ServerSocket(s.getLocalPort() + ClusterPeer.QUORUM_PORT_OFFSET));

@@ -46,6 +46,14 @@ public final class ClusterPeers {
     }
 
     /**
+     * For nodes started in this JVM: a Raft server that cannot bind its port ends the process (Ratis's
+     * {@code ExitUtils}), which would take the whole test JVM down with it; it throws instead, and the test fails.
+     */
+    public static void inThisJvm() {
+        org.apache.ratis.util.ExitUtils.disableSystemExit();
+    }
+
+    /**
      * A socket on a free port below the kernel's ephemeral range, for a node that is killed and started again on the
      * same ports: while it is down, any outgoing connection on the machine (its peers reconnect every few hundred
      * milliseconds) may get a port of the ephemeral range as its local one, and the node could not bind it again.
@@ -70,11 +78,14 @@ public final class ClusterPeers {
      * that no node's p or p + offset is another's.
      */
     public static int[] freePortPairs(int n) throws IOException {
+        inThisJvm();
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {
             for (int i = 0; i < n; ) {
-                ServerSocket s = new ServerSocket(0);
+                // Below the ephemeral range: a node stopped and started again binds the same ports, which an
+                // outgoing connection (its peers reconnecting) could otherwise have taken meanwhile.
+                ServerSocket s = belowEphemeralRange();
                 held.add(s);
                 try {
                     held.add(new ServerSocket(s.getLocalPort() + ClusterPeer.QUORUM_PORT_OFFSET));

@@ -157,11 +157,13 @@ final class Members implements AutoCloseable {
 
     /** Free ports, held together until all are chosen so that no two are the same. */
     private static int[] freePorts(int n) throws IOException {
+        dev.junction.conformance.cluster.ClusterPeers.inThisJvm();
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
+                // Below the ephemeral range, as ClusterPeers#freePortPairs explains.
+                ServerSocket s = dev.junction.conformance.cluster.ClusterPeers.belowEphemeralRange();
                 held.add(s);
                 ports[i] = s.getLocalPort();
             }
