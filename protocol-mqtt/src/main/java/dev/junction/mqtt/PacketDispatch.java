@@ -33,7 +33,7 @@ final class PacketDispatch {
             case SUBSCRIBE -> admit(c, SubscribeRules.check((MqttSubscribeMessage) m, c.v5()),
                     () -> c.subscribeFlow().subscribe((MqttSubscribeMessage) m));
             case UNSUBSCRIBE -> admit(c, SubscribeRules.check((MqttUnsubscribeMessage) m, c.v5()),
-                    () -> c.subscribeFlow().unsubscribe((MqttUnsubscribeMessage) m));
+                    () -> UnsubscribeFlow.unsubscribe(c, (MqttUnsubscribeMessage) m));
             case PINGREQ -> c.out.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
             case DISCONNECT -> c.disconnect(m);

@@ -17,9 +17,6 @@ import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
-import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
-import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
-import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SUBSCRIBE and UNSUBSCRIBE. A subscription is a binding from the MQTT exchange to the session queue (or, for
+ * SUBSCRIBE ({@link UnsubscribeFlow} has UNSUBSCRIBE). A subscription is a binding from the MQTT exchange to the session queue (or, for
  * {@code $share/{group}/{filter}}, to the group's queue, which every member consumes from). Retained messages are
  * sent after the SUBACK, following Retain Handling [MQTT-3.3.1-9, MQTT-3.3.1-10, MQTT-3.3.1-11].
  */
@@ -287,8 +284,7 @@ final class SubscribeFlow {
                                                  List<Runnable> retained) {
         CompletableFuture<Integer> answer = new CompletableFuture<>();
         bound.whenComplete((v, error) -> c.onLoop(() -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = cause(error);
             if (c.state != MqttConnection.State.CONNECTED) {
                 answer.complete(null);
             } else if (cause instanceof BrokerException e) {
@@ -312,8 +308,7 @@ final class SubscribeFlow {
         CompletableFuture<Integer> answer = new CompletableFuture<>();
         c.server.shares.join(sub.queue(), TopicMapping.toBindingKey(sub.topicFilter()), c.clientId(),
                 c.sessionExpiry() > 0).whenComplete((v, error) -> c.onLoop(() -> {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
+                    Throwable cause = cause(error);
                     if (c.state != MqttConnection.State.CONNECTED) {
                         if (cause == null && isNew) {
                             c.server.shares.leave(sub.queue(), c.clientId());
@@ -346,8 +341,7 @@ final class SubscribeFlow {
         CompletableFuture<Integer> answer = new CompletableFuture<>();
         MqttSession session = c.session();
         c.server.sessions.queueFor(session, c).whenComplete((owned, error) -> c.onLoop(() -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = cause(error);
             if (c.state != MqttConnection.State.CONNECTED || (cause == null && !owned)) {
                 answer.complete(null);
             } else if (cause instanceof BrokerException e) {
@@ -364,6 +358,11 @@ final class SubscribeFlow {
         return answer;
     }
 
+    /** What a waited-for step failed with, unwrapped from the future's CompletionException. */
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     /** The SUBACK code for a filter the engine refused. */
     private int refused(String filter, BrokerException e) {
         if (e.kind() == ErrorKind.PRECONDITION_FAILED) {
@@ -373,32 +372,5 @@ final class SubscribeFlow {
         }
         LOG.warn("SUBSCRIBE '{}' by '{}' failed: {}", filter, c.clientId(), e.getMessage());
         return ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5());
-    }
-
-    void unsubscribe(MqttUnsubscribeMessage m) {
-        int packetId = m.idAndPropertiesVariableHeader().messageId();
-        List<String> filters = m.payload().topics();
-        short[] codes = new short[filters.size()];
-        for (int i = 0; i < codes.length; i++) {
-            Subscriptions.Subscription s = c.session().subscriptions.remove(filters.get(i));
-            if (s == null) {
-                codes[i] = (short) ReasonCode.NO_SUBSCRIPTION_EXISTED.code();
-                continue;
-            }
-            try {
-                if (s.shared()) {
-                    c.outbound.stopConsuming(s.queue());
-                    c.server.shares.leave(s.queue(), c.clientId());
-                    c.server.stored.persist(c.session());
-                } else {
-                    c.server.vhost.unbind(s.binding(c.server.config.exchange()), null);
-                }
-            } catch (BrokerException e) {
-                LOG.warn("UNSUBSCRIBE '{}' by '{}' failed: {}", s.filter(), c.clientId(), e.getMessage());
-            }
-        }
-        c.out.write(new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
-                false, 0), new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
-                new MqttUnsubAckPayload(codes)));
     }
 }

@@ -46,6 +46,7 @@ public final class VirtualHost {
     private final Router router;
     /** What the vhost's queues see of it and of the engine. */
     private final VhostQueueHost queueHost;
+    private final VhostPublishing publishing;
     /** Changed under {@link #lock}; matched to each queue and exchange when it is created. */
     private final VhostPolicies policies;
     private final DeclarationGuard guard;
@@ -61,6 +62,7 @@ public final class VirtualHost {
         this.exchanges = new ExchangeTable(this, engine, bindings);
         this.router = new Router(exchanges::get, this::target);
         this.queueHost = new VhostQueueHost(this, engine, metrics, router);
+        this.publishing = new VhostPublishing(this, engine, metrics, router);
         this.streams = new VhostStreams(this, engine, lock, queueHost, bindings, queues);
     }
 
@@ -329,41 +331,22 @@ public final class VirtualHost {
 
     // ---- publishing ---------------------------------------------------------------------------------------------
 
-    /**
-     * Dead-letters {@code message} (already annotated) to {@code exchangeName} as this vhost's queues do: dropped,
-     * with a warning, when the exchange does not exist, and never back into a queue it already died in. For queues
-     * the engine does not run itself (a cluster's replicated quorum queues), which must not throw where they call it.
-     */
-    public void deadLetter(Message message, String exchangeName, String reason) {
-        queueHost.deadLetter(message, exchangeName, reason);
-    }
-
-    /**
-     * Routes and enqueues a message. Throws NOT_FOUND for a missing exchange and ACCESS_REFUSED for an internal
-     * one. {@code confirm} asks for a meaningful {@link PublishResult#confirmed()} future; without it, no
-     * confirmation bookkeeping is done.
-     */
+    /** Routes and enqueues a message; see {@link VhostPublishing#publish}. */
     public PublishResult publish(Message message, boolean confirm) {
-        Exchange x = null;
-        if (!message.exchange().isEmpty()) {
-            x = existingExchange(message.exchange());
-            if (x.internal()) {
-                throw BrokerException.accessRefused("cannot publish to internal exchange '" + x.name()
-                        + "' in vhost '" + name + "'");
-            }
-        }
-        RouteResult targets = router.route(x, message);
-        metrics.published(x, targets.size(), confirm);
-        if (targets.isEmpty()) {
-            return new PublishResult(0, targets.heldWritten()); // held by a delayed exchange: durable, or at once
-        }
-        return metrics.confirming(targets.enqueue(engine, message, confirm), confirm);
+        return publishing.publish(message, confirm);
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */
     public List<String> route(Message message) {
-        Exchange x = message.exchange().isEmpty() ? null : existingExchange(message.exchange());
-        return router.dryRun(x, message).queues().keySet().stream().map(QueueTarget::name).toList();
+        return publishing.route(message);
+    }
+
+    /**
+     * Dead-letters an annotated message as this vhost's queues do (a missing exchange drops it, no cycles), for
+     * queues the engine does not run itself (a cluster's replicated quorum queues), which must not see it throw.
+     */
+    public void deadLetter(Message message, String exchangeName, String reason) {
+        queueHost.deadLetter(message, exchangeName, reason);
     }
 
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */
