@@ -17,10 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * protocol acknowledgements from that future, never before. Futures must never complete on the caller's
  * thread while holding store locks, and an implementation must never block a caller for disk I/O: the calls
  * only enqueue work. One exception to "fsynced": an append whose message loses its last reference (every queue
- * acked or dropped it) before an fsync of the durable store covered it may complete then, unsynced, because a
- * crash can no longer lose anything the publisher was promised; RabbitMQ confirms a persistent message "when it
- * is persisted to disk, or when it is consumed on every queue" in the same way. The durable store may hold a
- * group's fsync a little (up to its group commit wait) while consumers are acking, so that this happens.
+ * acked or dropped it) before the durable store wrote it may complete then, unwritten, because a crash can no
+ * longer lose anything the publisher was promised; RabbitMQ confirms a persistent message "when it is persisted
+ * to disk, or when it is consumed on every queue" in the same way.
  *
  * <p>A removal ({@link #remove}, {@link #removeQueue}) is fsynced before its future completes too, but the durable
  * store may let it wait a little (up to its group commit wait) for a write that needs an fsync anyway, so that an

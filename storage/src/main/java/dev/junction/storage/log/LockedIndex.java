@@ -22,11 +22,6 @@ final class LockedIndex implements MessageLocations {
     }
 
     @Override
-    public void synced(List<Cmd.Message> messages) {
-        lock.run(() -> index.synced(messages));
-    }
-
-    @Override
     public void free(long[] ids, LiveCounter uncount) {
         lock.run(() -> index.free(ids, uncount));
     }

@@ -49,17 +49,8 @@ final class LogWriter implements Runnable {
     static final long REPAIR_EVERY_NANOS = 500_000_000L;
 
     private final List<Cmd> group = new ArrayList<>();
-    /**
-     * Whether the open group holds a write other than appends and removals (a metadata change, a barrier, an id
-     * mark), so that its fsync may not wait (see holdNanos).
-     */
-    private boolean groupNeedsSync;
-    /** The open group's appends; those before {@link #appendsSettled} completed early (acked before the fsync). */
-    private final List<Cmd.Message> groupAppends = new ArrayList<>();
-    private int appendsSettled;
-    /** Whether the open group waited for its appends' acks (see {@link AckWait}). */
-    private boolean waitedForAcks;
-    private final AckWait ackWait;
+    /** Whether the open group holds anything but removals, so that its fsync may not wait (see holdNanos). */
+    private boolean groupOwesConfirm;
     private long lastRepair;
     private final List<Msg> groupMessages = new ArrayList<>();
     private long groupStart;
@@ -80,7 +71,6 @@ final class LogWriter implements Runnable {
         this.policy = policy;
         this.settings = settings;
         this.maxWaitNanos = policy.maxWait().toNanos();
-        this.ackWait = new AckWait(maxWaitNanos);
         RecordAppender appender = new RecordAppender();
         this.sync = new FileSync(dir, policy, stats);
         this.segments = new SegmentFiles(index, dir, settings, recovered, appender, sync, stats, failure);
@@ -166,40 +156,18 @@ final class LogWriter implements Runnable {
     }
 
     /**
-     * How long the open group may still wait before its fsync: positive only in {@link FsyncPolicy.Mode#GROUP},
-     * up to {@code maxWait} after its first command, for a group of removals and of appends that no one waits for
-     * any more (acknowledged before the fsync), and, while {@link AckWait} says consumers are acking, for a group
-     * whose appends still wait for their acks. Nothing a client was promised waits on a removal (an ack or a purge
-     * is answered without it; a lost removal only delivers the message again), so its fsync waits for the next
-     * write that needs one: one fsync then covers an ack and the next publish, instead of the publish queuing
-     * behind an fsync of the ack alone.
+     * How long the open group may still wait before its fsync: positive only in {@link FsyncPolicy.Mode#GROUP}
+     * for a group of removals alone, up to {@code maxWait} after its first command. Nothing a client was promised
+     * waits on a removal (an ack or a purge is answered without it; a lost removal only delivers the message
+     * again), so its fsync waits for the next write that needs one: one fsync then covers an ack and the next
+     * publish, instead of the publish queuing behind an fsync of the ack alone.
      */
     private long holdNanos() {
-        if (group.isEmpty() || groupNeedsSync || maxWaitNanos == 0 || policy.mode() != FsyncPolicy.Mode.GROUP
+        if (group.isEmpty() || groupOwesConfirm || maxWaitNanos == 0 || policy.mode() != FsyncPolicy.Mode.GROUP
                 || failure.incident() || failure.fatal()) {
             return 0;
         }
-        long now = System.nanoTime();
-        if (appendsOwed()) {
-            if (!ackWait.mayWait(now)) {
-                return 0;
-            }
-            waitedForAcks = true;
-        }
-        return Math.max(0, groupStart + maxWaitNanos - now);
-    }
-
-    /** Whether an append of the open group still waits for an fsync (its message was not acked everywhere). */
-    private boolean appendsOwed() {
-        while (appendsSettled < groupAppends.size() && groupAppends.get(appendsSettled).future().isDone()) {
-            appendsSettled++; // completes only once: the scan moves on past it for good
-        }
-        for (int i = appendsSettled; i < groupAppends.size(); i++) {
-            if (!groupAppends.get(i).future().isDone()) {
-                return true;
-            }
-        }
-        return false;
+        return Math.max(0, groupStart + maxWaitNanos - System.nanoTime());
     }
 
     // ---- one command ---------------------------------------------------------------------------------------
@@ -210,12 +178,8 @@ final class LogWriter implements Runnable {
         }
         group.add(c);
         processed++;
-        if (c instanceof Cmd.Remove || c instanceof Cmd.RemoveMany || c instanceof Cmd.RemoveQueue) {
-            ackWait.removal(System.nanoTime());
-        } else if (c instanceof Cmd.Message m) {
-            groupAppends.add(m);
-        } else {
-            groupNeedsSync = true;
+        if (!(c instanceof Cmd.Remove || c instanceof Cmd.RemoveMany || c instanceof Cmd.RemoveQueue)) {
+            groupOwesConfirm = true;
         }
         if (failure.fatal()) {
             return; // failed with the group
@@ -252,9 +216,6 @@ final class LogWriter implements Runnable {
         if (group.isEmpty()) {
             return;
         }
-        if (waitedForAcks && appendsOwed()) {
-            ackWait.missed(System.nanoTime());
-        }
         if (!failure.fatal()) {
             try {
                 segments.flushIfDirty();
@@ -276,9 +237,6 @@ final class LogWriter implements Runnable {
         if (failed != null) {
             failure.countFailed(group.size());
         }
-        if (!groupAppends.isEmpty()) {
-            index.synced(groupAppends); // before completing: from here on the group completes its appends
-        }
         for (Cmd c : group) {
             if (failed == null) {
                 c.future().complete(null);
@@ -287,10 +245,7 @@ final class LogWriter implements Runnable {
             }
         }
         group.clear();
-        groupNeedsSync = false;
-        groupAppends.clear();
-        appendsSettled = 0;
-        waitedForAcks = false;
+        groupOwesConfirm = false;
         cacheWritten();
         if (failed == null) {
             segments.reclaim(compactor);

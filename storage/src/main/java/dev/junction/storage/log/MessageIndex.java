@@ -24,14 +24,13 @@ final class MessageIndex {
     private final MessageTable table;
     private final LongMap<byte[]> payloads = new LongMap<>();
     /**
-     * The append futures of messages no fsync covers yet (not written, or written in the group the writer has not
-     * forced). A message whose last reference goes before that (consumed and acknowledged while the writer was busy
-     * with an fsync, or while its group waited for acks, see {@link AckWait}) has nothing left to keep: its future
-     * completes then (see {@link #takeReleased}), as RabbitMQ confirms a message consumed before its store synced
-     * it, instead of after the next group has been forced to disk.
+     * The append futures of messages the writer has not written yet. A message whose last reference goes before it
+     * is written (consumed and acknowledged while the writer was busy with an fsync) has nothing left to keep: its
+     * future completes then (see {@link #takeReleased}), as RabbitMQ confirms a message consumed before its store
+     * wrote it, instead of after the next group has been forced to disk.
      */
-    private final LongMap<CompletableFuture<Void>> unsynced = new LongMap<>();
-    /** Futures of unsynced messages whose last reference went during the current call; null when none. */
+    private final LongMap<CompletableFuture<Void>> unwritten = new LongMap<>();
+    /** Futures of unwritten messages whose last reference went during the current call; null when none. */
     private List<CompletableFuture<Void>> released;
     private final Map<QueueKey, QueueState> queues;
     private int nextQueueId;
@@ -69,7 +68,7 @@ final class MessageIndex {
         }
         table.add(id, n, payload.length);
         payloads.put(id, payload);
-        unsynced.put(id, cmd.future());
+        unwritten.put(id, cmd.future());
     }
 
     void raiseHighestId(long id) {
@@ -137,7 +136,7 @@ final class MessageIndex {
     private boolean release(long id) {
         if (table.release(id)) {
             payloads.remove(id);
-            CompletableFuture<Void> f = unsynced.remove(id);
+            CompletableFuture<Void> f = unwritten.remove(id);
             if (f != null) {
                 if (released == null) {
                     released = new ArrayList<>();
@@ -150,7 +149,7 @@ final class MessageIndex {
     }
 
     /**
-     * The append futures of unsynced messages whose last reference the calls since the last take released, or
+     * The append futures of unwritten messages whose last reference the calls since the last take released, or
      * null; the caller completes them once it no longer holds the lock.
      */
     List<CompletableFuture<Void>> takeReleased() {
@@ -165,18 +164,9 @@ final class MessageIndex {
 
     /** The writer wrote the message's record: readers find it there once its payload leaves memory. */
     void located(long id, Segment segment, long offset, int length) {
+        unwritten.remove(id); // written now: its future waits for the fsync that covers it, as every write's does
         if (table.present(id)) {
             table.locate(id, segment, offset, length);
-        }
-    }
-
-    /**
-     * The writer ended the group that wrote these messages (forced, or failed): their futures are the group's to
-     * complete now, so a later release has none to complete early.
-     */
-    void synced(List<Cmd.Message> messages) {
-        for (Cmd.Message m : messages) {
-            unsynced.remove(m.msg().id);
         }
     }
 

@@ -18,12 +18,6 @@ interface MessageLocations {
     void located(long id, Segment segment, long offset, int length);
 
     /**
-     * Called by the writer once the group that wrote {@code messages} ended (forced, or failed): a release after
-     * this no longer completes their append futures early.
-     */
-    void synced(List<Cmd.Message> messages);
-
-    /**
      * Called by the writer once a removal that dropped the last references of {@code ids} is appended: forgets
      * them, telling {@code uncount} the segment and payload length each was counted in.
      */
