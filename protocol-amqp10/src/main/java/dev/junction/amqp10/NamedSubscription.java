@@ -30,7 +30,8 @@ import org.apache.qpid.proton.engine.Sender;
  * {@code amqp:resource-locked});</li>
  * <li>shared and not durable: a queue deleted with its last consumer;</li>
  * <li>attached again on another topic with no consumer active: the old subscription's messages are dropped and
- * it is bound to the new topic instead, as JMS 2 replaces such a subscription [JMS 2.0 section 8.3.2];</li>
+ * it is bound to the new topic instead, as JMS 2 replaces such a subscription [JMS 2.0 section 8.3.2]; a move
+ * the engine refuses leaves the subscription as it was, old binding and messages included;</li>
  * <li>{@code unsubscribe}: Qpid JMS attaches a link of the subscription's name without a source, and closes it
  * once the broker answered with the subscription's source; that close deletes the queue. No such subscription:
  * the attach is refused with {@code amqp:not-found}; a consumer still attached: {@code amqp:resource-locked}.</li>
@@ -70,8 +71,11 @@ final class NamedSubscription {
      * unless the address is a topic or an exchange with a key. Permissions and the exchange are checked before
      * the queue is declared ({@link #permit}); a bind the engine refuses only once the queue exists (the vhost's
      * binding limit, the exchange deleted meanwhile) deletes the queue this attach declared, which is durable for a
-     * durable subscription and would outlive the connection. The queue comes back as made by this attach when it
-     * was, so that a consumer refused later deletes it too.
+     * durable subscription and would outlive the connection. A move (an existing subscription attached on another
+     * topic) binds the new topic before it unbinds the old ones and purges the queue: the bind is the step the
+     * engine may refuse, and a refused move must leave the subscription as it was rather than lose it (the price: a
+     * move needs room for one more binding, and is refused at the vhost's binding limit). The queue comes back as
+     * made by this attach when it was, so that a consumer refused later deletes it too.
      */
     static LinkQueue attach(Sender s, Opened o, Source remote, Address source, Set<String> capabilities) {
         if (!(source instanceof Address.Subscription sub)) {
@@ -106,14 +110,20 @@ final class NamedSubscription {
         }
         try {
             if (move) {
+                // the new binding first: a refusal (binding limit, memory alarm, exchange gone) changes nothing, and
+                // the subscription keeps its old binding and messages
+                vhost.bind(wanted, o.conn());
                 for (Binding old : bound) {
-                    vhost.unbind(old, o.conn());
+                    if (!old.equals(wanted)) {
+                        vhost.unbind(old, o.conn());
+                    }
                 }
                 if (!bound.isEmpty()) {
-                    // the old topic's messages go; the queue takes the purge before anything the new binding routes
+                    // The old topic's messages go. The purge may also take what the new binding routed since the bind
+                    // just above: those messages precede the new subscription as the client sees it, since the attach
+                    // is answered only after this, and the queue takes the purge before this attach's consumer.
                     vhost.purgeQueue(queue, o.conn());
                 }
-                vhost.bind(wanted, o.conn());
             }
         } catch (RuntimeException refused) {
             if (existing == null) {
@@ -127,7 +137,8 @@ final class NamedSubscription {
     /**
      * Every permission the attach needs, checked before any of its steps changes anything: a refused attach must
      * not have declared a queue nor, when it moves a subscription another consumer left, have dropped its messages
-     * (a user who may not read the subscription could otherwise empty it). Declaring needs configure on the queue;
+     * (a user who may not read the subscription could otherwise empty it), whatever the order of the steps (a move
+     * binds the new topic, then unbinds the old ones, then purges). Declaring needs configure on the queue;
      * binding it to the new topic ({@code rebind}) and unbinding the old topics ({@code unbind}) what 0-9-1's
      * queue.bind and queue.unbind need; purging and consuming read on the queue, as queue.purge and basic.consume.
      */
