@@ -1,0 +1,138 @@
+package dev.junction.conformance.cluster.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.qpid.jms.JmsConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * AMQP 1.0 links to replicated quorum queues, driven by the stock Apache Qpid JMS client against three brokers in
+ * one JVM: a JMS producer on one node and a consumer on another, both on RabbitMQ 4's {@code /queues/:queue}
+ * address. A persistent JMS send waits for the broker's {@code accepted} outcome [AMQP 1.0 part 3 section 3.4.2],
+ * which a quorum queue gives once the message is committed in its group, so a message accepted by a node is still
+ * there after that node stops (RabbitMQ "Quorum Queues": a message is confirmed once a majority has it). A JMS
+ * {@code recover} releases the unacknowledged message, which comes again flagged redelivered [JMS 2.0 section
+ * 6.2.10]. One cluster for the class; the last test stops a node.
+ */
+@Timeout(240)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class QuorumJmsClusterTest {
+    private static final long WAIT_MS = 30_000;
+
+    private QuorumCluster3 cluster;
+    private final List<Connection> connections = new ArrayList<>();
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        cluster = new QuorumCluster3(dir);
+        cluster.declareQuorumQueues("n1", Map.of("jms.order", Map.of(), "jms.recover", Map.of(),
+                "jms.survive", Map.of()), ch -> { });
+    }
+
+    @AfterAll
+    void stop() {
+        for (Connection c : connections) {
+            try {
+                c.close();
+            } catch (JMSException | RuntimeException e) {
+                // the node went first
+            }
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private Connection jms(String node) throws JMSException {
+        String uri = "amqp://127.0.0.1:" + cluster.node(node).address("amqp").getPort();
+        Connection c = new JmsConnectionFactory("guest", "guest", uri).createConnection();
+        connections.add(c);
+        c.start();
+        return c;
+    }
+
+    private void send(String node, String queue, int count) throws JMSException {
+        Connection c = jms(node);
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageProducer p = s.createProducer(s.createQueue("/queues/" + queue));
+        for (int i = 0; i < count; i++) {
+            p.send(s.createTextMessage("m" + i), DeliveryMode.PERSISTENT, 4, 0); // returns once accepted
+        }
+        c.close();
+    }
+
+    @Test
+    @Order(1)
+    void aJmsProducerOnOneNodeReachesAJmsConsumerOnAnotherInOrder() throws Exception {
+        send("n2", "jms.order", 50);
+        Session s = jms("n3").createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createQueue("/queues/jms.order"));
+        for (int i = 0; i < 50; i++) {
+            Message m = consumer.receive(WAIT_MS);
+            assertThat(m).as("message %d", i).isNotNull();
+            assertThat(((TextMessage) m).getText()).isEqualTo("m" + i);
+            assertThat(m.getJMSDeliveryMode()).isEqualTo(DeliveryMode.PERSISTENT);
+            assertThat(m.getJMSRedelivered()).isFalse();
+        }
+        assertThat(consumer.receive(500)).isNull();
+    }
+
+    @Test
+    @Order(2)
+    void aRecoveredMessageComesAgainFlaggedRedelivered() throws Exception {
+        send("n1", "jms.recover", 1);
+        Session s = jms("n3").createSession(false, Session.CLIENT_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createQueue("/queues/jms.recover"));
+        Message first = consumer.receive(WAIT_MS);
+        assertThat(first).isNotNull();
+        assertThat(first.getJMSRedelivered()).isFalse();
+        s.recover();
+        Message again = consumer.receive(WAIT_MS);
+        assertThat(again).isNotNull();
+        assertThat(((TextMessage) again).getText()).isEqualTo("m0");
+        assertThat(again.getJMSRedelivered()).isTrue();
+        again.acknowledge();
+        consumer.close();
+
+        // acknowledged: gone for every consumer, on any node
+        Session other = jms("n2").createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Queue q = other.createQueue("/queues/jms.recover");
+        assertThat(other.createConsumer(q).receive(1000)).isNull();
+    }
+
+    @Test
+    @Order(3)
+    void messagesANodeAcceptedAreStillThereAfterItStops() throws Exception {
+        send("n2", "jms.survive", 20);
+        cluster.stop("n2");
+        Session s = jms("n3").createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createQueue("/queues/jms.survive"));
+        for (int i = 0; i < 20; i++) {
+            Message m = consumer.receive(WAIT_MS); // a new leader of the queue's group may have to be elected first
+            assertThat(m).as("message %d", i).isNotNull();
+            assertThat(((TextMessage) m).getText()).isEqualTo("m" + i);
+        }
+    }
+}
