@@ -7,10 +7,13 @@ import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.message.Message;
 
@@ -28,7 +31,11 @@ import org.apache.qpid.proton.message.Message;
  * each with the {@code location} that {@code DELETE} takes; {@code DELETE /bindings/src=;dstq=|dste=;key=;args=}
  * unbinds (204).</li>
  * </ul>
- * Event-loop only; deletes and purges complete later, on the queue's thread.
+ * Event-loop only; deletes and purges complete later, on the queue's thread. Declarations, deletions and
+ * (un)bindings are answered once they have taken effect (the engine's {@code ...Async} calls): at once on a single
+ * node, and in a cluster once the metadata log committed them, so that a reply means every node has the change
+ * and a node cut off from the majority refuses rather than answers for a change that may be undone
+ * (docs/cluster.md, "Linearizable declarations").
  */
 final class ManagementRequests {
     private final Opened o;
@@ -40,8 +47,11 @@ final class ManagementRequests {
     /** The answer to {@code request}; refusals become their status, never an exception. */
     CompletableFuture<ManagementReply> handle(Message request) {
         try {
-            return route(request).exceptionally(e -> ManagementReply.refused(
-                    e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e)));
+            return route(request).exceptionally(e -> {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                return ManagementReply.refused(cause instanceof RuntimeException r ? r
+                        : new IllegalStateException(cause));
+            });
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(ManagementReply.refused(e));
         }
@@ -61,7 +71,7 @@ final class ManagementRequests {
         if (p.length == 2 && p[0].equals("queues") && !p[1].isEmpty()) {
             String queue = Address.decode(p[1], to);
             return switch (method) {
-                case "PUT" -> done(declareQueue(queue, body));
+                case "PUT" -> declareQueue(queue, body);
                 case "GET" -> {
                     o.access().inspect(queue);
                     yield done(ManagementReply.of(Status.OK, queueInfo(o.vhost().queue(queue).orElseThrow(
@@ -80,18 +90,17 @@ final class ManagementRequests {
         if (p.length == 2 && p[0].equals("exchanges") && !p[1].isEmpty()) {
             String exchange = Address.decode(p[1], to);
             return switch (method) {
-                case "PUT" -> done(declareExchange(exchange, body));
+                case "PUT" -> declareExchange(exchange, body);
                 case "DELETE" -> {
                     o.access().configureExchange(exchange, null);
-                    o.vhost().deleteExchange(exchange, false);
-                    yield done(ManagementReply.noContent());
+                    yield o.vhost().deleteExchangeAsync(exchange, false).thenApply(v -> ManagementReply.noContent());
                 }
                 default -> notAllowed(method, to);
             };
         }
         if (p.length == 1 && p[0].equals("bindings")) {
             return switch (method) {
-                case "POST" -> done(bind(body));
+                case "POST" -> bind(body);
                 case "GET" -> done(ManagementReply.of(Status.OK, ManagementBindings.list(o.vhost(),
                         ManagementBindings.fields(query, "&", to))));
                 default -> notAllowed(method, to);
@@ -99,18 +108,22 @@ final class ManagementRequests {
         }
         if (p.length == 2 && p[0].equals("bindings") && method.equals("DELETE")) {
             Map<String, String> f = ManagementBindings.fields(p[1], ";", to);
+            List<Binding> unbind = new ArrayList<>();
             for (Binding b : ManagementBindings.matching(o.vhost(), f)) {
                 if (ManagementBindings.argsId(b.arguments()).equals(f.getOrDefault("args", ""))) {
-                    check(b);
-                    o.vhost().unbind(b, o.conn());
+                    check(b); // every check before the first change
+                    unbind.add(b);
                 }
             }
-            return done(ManagementReply.noContent()); // as RabbitMQ: unbinding what is not bound succeeds
+            CompletableFuture<?>[] done = unbind.stream().map(b -> o.vhost().unbindAsync(b, o.conn()))
+                    .toArray(CompletableFuture<?>[]::new);
+            // as RabbitMQ: unbinding what is not bound succeeds
+            return CompletableFuture.allOf(done).thenApply(v -> ManagementReply.noContent());
         }
         return done(ManagementReply.of(Status.NOT_FOUND, "no resource '" + to + "'"));
     }
 
-    private ManagementReply declareQueue(String queue, Map<String, Object> body) {
+    private CompletableFuture<ManagementReply> declareQueue(String queue, Map<String, Object> body) {
         Map<String, Object> args = arguments(body);
         String dlx = HeaderValues.asString(args.get("x-dead-letter-exchange"));
         o.access().configureQueue(queue);
@@ -118,9 +131,10 @@ final class ManagementRequests {
             o.access().deadLetter(queue, dlx);
         }
         boolean existed = o.vhost().queue(queue).isPresent();
-        QueueInfo info = o.vhost().declareQueue(new QueueSpec(queue, flag(body, "durable", true),
-                flag(body, "exclusive", false), flag(body, "auto_delete", false), args), o.conn(), false);
-        return ManagementReply.of(existed ? Status.OK : Status.CREATED, queueInfo(info));
+        return o.vhost().declareQueueAsync(new QueueSpec(queue, flag(body, "durable", true),
+                        flag(body, "exclusive", false), flag(body, "auto_delete", false), args), null, o.conn(), false,
+                        name -> { })
+                .thenApply(info -> ManagementReply.of(existed ? Status.OK : Status.CREATED, queueInfo(info)));
     }
 
     private CompletableFuture<ManagementReply> deleteQueue(String queue) {
@@ -135,31 +149,29 @@ final class ManagementRequests {
         });
     }
 
-    private ManagementReply declareExchange(String exchange, Map<String, Object> body) {
+    private CompletableFuture<ManagementReply> declareExchange(String exchange, Map<String, Object> body) {
         Map<String, Object> args = arguments(body);
         o.access().configureExchange(exchange, HeaderValues.asString(args.get("alternate-exchange")));
         Object type = body.get("type");
-        o.vhost().declareExchange(new ExchangeSpec(exchange, type == null ? "direct" : type.toString(),
+        return o.vhost().declareExchangeAsync(new ExchangeSpec(exchange, type == null ? "direct" : type.toString(),
                 flag(body, "durable", true), flag(body, "auto_delete", false), flag(body, "internal", false), args),
-                false);
-        return ManagementReply.noContent();
+                false).thenApply(x -> ManagementReply.noContent());
     }
 
-    private ManagementReply bind(Map<String, Object> body) {
+    private CompletableFuture<ManagementReply> bind(Map<String, Object> body) {
         Object source = body.get("source");
         Object key = body.get("binding_key");
         Object queue = body.get("destination_queue");
         Object exchange = body.get("destination_exchange");
         if (source == null || (queue == null) == (exchange == null)) {
-            return ManagementReply.of(Status.BAD_REQUEST, "a binding needs 'source' and one of "
-                    + "'destination_queue', 'destination_exchange'");
+            return done(ManagementReply.of(Status.BAD_REQUEST, "a binding needs 'source' and one of "
+                    + "'destination_queue', 'destination_exchange'"));
         }
         String k = key == null ? "" : key.toString();
         Binding b = queue != null ? Binding.toQueue(source.toString(), queue.toString(), k, arguments(body))
                 : Binding.toExchange(source.toString(), exchange.toString(), k, arguments(body));
         check(b);
-        o.vhost().bind(b, o.conn());
-        return ManagementReply.noContent();
+        return o.vhost().bindAsync(b, o.conn()).thenApply(v -> ManagementReply.noContent());
     }
 
     private void check(Binding b) {
