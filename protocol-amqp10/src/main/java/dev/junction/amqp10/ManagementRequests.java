@@ -7,6 +7,7 @@ import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
+import dev.junction.routing.quorum.QuorumArguments;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -190,7 +191,8 @@ final class ManagementRequests {
         m.put("durable", q.spec().durable());
         m.put("auto_delete", q.spec().autoDelete());
         m.put("exclusive", q.spec().exclusive());
-        m.put("type", StreamLink.isStream(q.spec()) ? "stream" : "classic");
+        m.put("type", StreamLink.isStream(q.spec()) ? "stream"
+                : QuorumArguments.requested(q.spec().arguments()) ? QuorumArguments.TYPE : "classic");
         Map<String, Object> args = new LinkedHashMap<>();
         q.spec().arguments().forEach((k, v) -> args.put(k, AmqpValues.toAmqp(v)));
         m.put("arguments", args);

@@ -61,7 +61,8 @@ class ManagementNodeClusterTest {
     @Order(1)
     void whatTheManagementNodeDeclaresIsOnEveryNode() throws Exception {
         Management m = management("n2");
-        m.queue("mgmt.q").type(Management.QueueType.QUORUM).declare();
+        Management.QueueInfo info = m.queue("mgmt.q").type(Management.QueueType.QUORUM).declare();
+        assertThat(info.type()).isEqualTo(Management.QueueType.QUORUM);
         m.exchange("mgmt.x").type(Management.ExchangeType.TOPIC).declare();
         m.binding().sourceExchange("mgmt.x").destinationQueue("mgmt.q").key("k.*").bind();
         for (String node : new String[] {"n1", "n3"}) {
