@@ -89,17 +89,17 @@ class QuorumExpiryTimerTest {
     }
 
     /**
-     * Two messages published 300 ms apart into a queue with a TTL of 300 ms, and nothing after: each leaves when its
+     * Two messages published 500 ms apart into a queue with a TTL of 1 s, and nothing after: each leaves when its
      * time comes, through one entry each, dead-lettered (reason expired) by the node that proposed it, on every
      * replica alike.
      */
     @Test
     void anIdleQueuesMessagesExpireOnTheLeadersTimerThroughTheLogOnEveryReplica() throws Exception {
         leader.leading(true);
-        declare(300);
+        declare(1_000);
         long now = System.currentTimeMillis();
         publish("m1", now);
-        publish("m2", now + 300);
+        publish("m2", now + 500);
         assertThat(ready(0)).isEqualTo(2);
 
         await("both expired on every replica", () -> ready(0) == 0 && ready(1) == 0 && ready(2) == 0);
