@@ -51,6 +51,11 @@ record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long me
         return messageTtl >= 0 && publishedAt > 0 && now - publishedAt >= messageTtl;
     }
 
+    /** When a message published at {@code publishedAt} expires (epoch milliseconds), or -1 if it never does. */
+    long expiresAt(long publishedAt) {
+        return messageTtl >= 0 && publishedAt > 0 ? publishedAt + messageTtl : -1;
+    }
+
     void write(DataOutputStream out) throws IOException {
         out.writeLong(maxLength);
         out.writeLong(maxBytes);

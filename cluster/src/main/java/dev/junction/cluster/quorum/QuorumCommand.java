@@ -72,7 +72,14 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * Not a command of its own: the first byte of an entry holding several, as {@link #SEQUENCED_BATCH} with the
          * submitter's clock when it sent them ({@link QuorumBatch}), from which the queues judge x-message-ttl.
          */
-        TIMED_BATCH
+        TIMED_BATCH,
+        /**
+         * Drops the queue's ready messages at its head that have outlived x-message-ttl by the log's clock, and
+         * nothing else; {@code consumer} is the submitting node's incarnation, which dead-letters them. Proposed by
+         * the group's leader when the head's expiry time comes ({@link ExpiryTimer}), so an idle queue's messages
+         * leave on time. Answered with the number dropped.
+         */
+        EXPIRE
     }
 
     /** A queue's key in the log: vhost and name, which cannot contain a NUL. */
@@ -105,6 +112,11 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
     /** An enqueue from node incarnation {@code origin} of a message of {@code size} body bytes. */
     static QuorumCommand enqueue(String queue, String origin, byte[] body, long size, long publishedAt) {
         return new QuorumCommand(Op.ENQUEUE, queue, origin, 0, new long[] {size, publishedAt}, body);
+    }
+
+    /** Expires what is due at the head of {@code queue}; node incarnation {@code origin} dead-letters it. */
+    static QuorumCommand expire(String queue, String origin) {
+        return new QuorumCommand(Op.EXPIRE, queue, origin, 0, new long[0], new byte[0]);
     }
 
     static QuorumCommand consumer(Op op, String queue, String consumer, long number, long... ids) {

@@ -69,7 +69,10 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     private final AtomicLong nextConsumer = new AtomicLong();
     /** Made by Ratis's threads as it starts each group, read by any. */
     private final Map<RaftGroupId, QuorumStateMachine> machines = new ConcurrentHashMap<>();
-    private QuorumSubmitter submitter;
+    /** Set once started; read by the expiry timer's thread too. */
+    private volatile QuorumSubmitter submitter;
+    /** Proposes the expiry of an idle queue's head when this node leads its group. */
+    private final ExpiryTimer expiry = new ExpiryTimer(System::currentTimeMillis, this::expireHead);
     private RaftServer server;
     private SilentNodeWatch watch;
 
@@ -159,7 +162,16 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
 
     private QuorumStateMachine machine(RaftGroupId id) {
         return machines.computeIfAbsent(id,
-                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers)));
+                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers), expiry.forGroup(g)));
+    }
+
+    /** The leader's expiry timer: an entry that expires what is due at the queue's head; this node dead-letters. */
+    private CompletableFuture<Long> expireHead(RaftGroupId group, String queue) {
+        QuorumSubmitter s = submitter;
+        if (s == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("quorum groups still starting"));
+        }
+        return s.submit(group, QuorumCommand.expire(queue, incarnation));
     }
 
     /** The group a queue is placed on: by a hash of its vhost and name, the same on every node. */
@@ -348,6 +360,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
 
     @Override
     public void close() {
+        closeQuietly(expiry);
         closeQuietly(watch);
         closeQuietly(submitter);
         closeQuietly(server);

@@ -29,8 +29,7 @@ import java.util.TreeMap;
  *   node of the command that pushed them out dead-letters with reason {@code maxlen}; under reject-publish the
  *   enqueue is refused and nothing is added.</li>
  *   <li>x-message-ttl is judged at a time the log carries ({@link #expire}), never this replica's clock.</li>
- * </ul>
- * Used on the group's apply thread only.
+ * </ul> Used on the group's apply thread only.
  */
 final class QuorumQueueState {
 
@@ -248,16 +247,21 @@ final class QuorumQueueState {
      * Drops the ready messages at the head of the queue that have outlived x-message-ttl at {@code now} (the log's
      * clock); the node of {@code origin} dead-letters them with reason {@code expired}. Only the head, as RabbitMQ
      * expires a queue's messages ("Time-To-Live and Expiration": expired messages are discarded once they reach the
-     * head); messages without a publish time never expire.
+     * head); messages without a publish time never expire. Returns how many left.
      */
-    void expire(long now, String origin, QuorumEffects effects) {
-        if (limits.messageTtl() < 0) {
-            return;
+    int expire(long now, String origin, QuorumEffects effects) {
+        int n = 0;
+        while (limits.messageTtl() >= 0 && !ready.isEmpty()
+                && limits.expired(ready.firstEntry().getValue().publishedAt(), now)) {
+            effects.dropped(key, origin, pollReady().body(), QuorumEffects.Drop.EXPIRED);
+            n++;
         }
-        while (!ready.isEmpty() && limits.expired(ready.firstEntry().getValue().publishedAt(), now)) {
-            Held m = pollReady();
-            effects.dropped(key, origin, m.body(), QuorumEffects.Drop.EXPIRED);
-        }
+        return n;
+    }
+
+    /** When the first ready message outlives x-message-ttl (epoch milliseconds by its publish time), or -1. */
+    long headExpiresAt() {
+        return ready.isEmpty() ? -1 : limits.expiresAt(ready.firstEntry().getValue().publishedAt());
     }
 
     /**
@@ -280,11 +284,8 @@ final class QuorumQueueState {
     /** The first ready message, taken out; null when none is. */
     private Held pollReady() {
         Map.Entry<Long, Held> first = ready.pollFirstEntry();
-        if (first == null) {
-            return null;
-        }
-        readyBytes -= first.getValue().size();
-        return first.getValue();
+        readyBytes -= first == null ? 0 : first.getValue().size();
+        return first == null ? null : first.getValue();
     }
 
     /** Hands ready messages to consumers with room, round-robin in attach order (or only the first: SAC). */

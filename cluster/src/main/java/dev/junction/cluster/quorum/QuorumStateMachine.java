@@ -10,12 +10,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.slf4j.Logger;
@@ -28,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * configured number of entries) holds the queues' state at its index, after which Ratis purges the log before it.
  * An entry holds one command or a {@link QuorumBatch} of them; the reply is a number per command (the message id of
  * an enqueue, the count of a purge), comma-separated. A command in the log twice (sent again by its node) is applied
- * once ({@link ResendFilter}).
+ * once ({@link ResendFilter}). After each entry it tells its {@link ExpiryTimer.HeadExpiries} when the heads of the
+ * queues it changed now expire, and it passes on this member's leadership, for the leader's expiry timers.
  */
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
@@ -57,9 +63,25 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private long clock;
     /** The commands applied that their submitter may still send again. Apply thread only. */
     private final ResendFilter resends = new ResendFilter();
+    private final ExpiryTimer.HeadExpiries heads;
+    /** When each queue's head expires, as last told to {@link #heads} (none: -1). Apply thread only. */
+    private final Map<String, Long> reportedHeads = new HashMap<>();
+    /** The queues the entry being applied changed. Apply thread only. */
+    private final Set<String> touched = new HashSet<>();
 
     QuorumStateMachine(QuorumEffects effects) {
+        this(effects, ExpiryTimer.HeadExpiries.NONE);
+    }
+
+    QuorumStateMachine(QuorumEffects effects, ExpiryTimer.HeadExpiries heads) {
         this.effects = effects;
+        this.heads = heads;
+    }
+
+    /** Every member hears of each new leader: the expiry timers run on the leader's node only. */
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        heads.leading(member.getPeerId().equals(newLeader));
     }
 
     @Override
@@ -93,6 +115,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                     resends.applied(e.origin(), e.seqs()[i], results[i]);
                 }
             }
+            reportHeads(touched);
             return results;
         } catch (RuntimeException e) {
             LOG.error("quorum log entry {} could not be read on this node", index, e);
@@ -121,7 +144,9 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         long result = applyToState(c, position);
         if (c.op() == QuorumCommand.Op.DETACH_NODE) {
             queues.forEach(this::counted);
+            touched.addAll(queues.keySet());
         } else {
+            touched.add(c.queue());
             QuorumQueueState q = queues.get(c.queue());
             if (q == null) {
                 readyCounts.remove(c.queue());
@@ -131,6 +156,33 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             }
         }
         return result;
+    }
+
+    /**
+     * Tells {@link #heads} when the head of each of {@code keys} now expires, for those that changed since last
+     * told (a queue gone or without a TTL: -1), and forgets {@code keys}.
+     */
+    private void reportHeads(Set<String> keys) {
+        Map<String, Long> changed = null;
+        for (String key : keys) {
+            QuorumQueueState q = queues.get(key);
+            long at = q == null ? -1 : q.headExpiresAt();
+            if (reportedHeads.getOrDefault(key, -1L) != at) {
+                if (changed == null) {
+                    changed = new HashMap<>();
+                }
+                changed.put(key, at);
+                if (at < 0) {
+                    reportedHeads.remove(key);
+                } else {
+                    reportedHeads.put(key, at);
+                }
+            }
+        }
+        keys.clear();
+        if (changed != null) {
+            heads.heads(changed);
+        }
     }
 
     private void counted(String key, QuorumQueueState q) {
@@ -158,7 +210,10 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         }
         // Expired messages leave before the command could hand them out, and after it (an enqueue with a TTL of 0
         // no consumer took, a return past its TTL); the command's node dead-letters them.
-        q.expire(clock, c.consumer(), effects);
+        int expired = q.expire(clock, c.consumer(), effects);
+        if (c.op() == QuorumCommand.Op.EXPIRE) {
+            return expired; // the leader's timer: what was due has gone, at the logged time
+        }
         long result = applyToQueue(q, c, position);
         if (c.op() != QuorumCommand.Op.DELETE) {
             q.expire(clock, c.consumer(), effects);
@@ -233,6 +288,9 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         readyCounts.clear();
         consumerCounts.clear();
         queues.forEach(this::counted);
+        touched.addAll(reportedHeads.keySet());
+        touched.addAll(queues.keySet());
+        reportHeads(touched);
         LOG.info("quorum group {} restored {} queues from the snapshot at {}", getGroupId(), queues.size(), at);
     }
 }

@@ -2,6 +2,7 @@ package dev.junction.cluster.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.routing.quorum.QuorumLimits;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are confirmed once a majority has them and reach a consumer on another node once each and in order; returns
  * count against x-delivery-limit and the consumer's node dead-letters past it; with the queue group's leader
  * stopped, enqueueing and consuming go on on the other two and no confirmed message is lost; commands asked while
- * earlier ones commit share log entries.
+ * earlier ones commit share log entries; an idle queue's message past x-message-ttl leaves on the leader's timer.
  */
 @Timeout(300)
 class QuorumNodeTest {
@@ -48,6 +49,11 @@ class QuorumNodeTest {
             @Override
             public void deadLetter(String vhost, String name, byte[] body, int returns) {
                 q.add("dead " + new String(body, StandardCharsets.UTF_8) + " " + returns);
+            }
+
+            @Override
+            public void dropped(String vhost, String name, byte[] body, String reason) {
+                q.add("dropped " + new String(body, StandardCharsets.UTF_8) + " " + reason);
             }
         };
     }
@@ -163,6 +169,24 @@ class QuorumNodeTest {
         assertThat(b.readyCount("/", "poison")).isZero();
         assertThat(got.get("n1")).isEmpty();
         assertThat(got.get("n3")).isEmpty();
+    }
+
+    /**
+     * RabbitMQ's quorum queues expire a message on a timer once it is at the head and past its TTL ("Time-To-Live
+     * and Expiration"): with nothing more asked of the queue, its one message leaves every replica and one node
+     * (the group leader's, which proposed the expiry) dead-letters it with reason expired.
+     */
+    @Test
+    void anIdleQueuesExpiredMessageLeavesAndIsDeadLetteredOnceWithoutAnotherCommand() throws Exception {
+        startThree();
+        QuorumNode a = nodes.get("n1");
+        done(a.declare("/", "ttl", -1, false, new QuorumLimits(-1, -1, false, 500)));
+        done(a.enqueue("/", "ttl", b("late"), 4, System.currentTimeMillis()));
+        await(() -> got.values().stream().anyMatch(q -> q.contains("dropped late expired")));
+        await(() -> nodes.values().stream().allMatch(n -> n.readyCount("/", "ttl") == 0));
+        Thread.sleep(300);
+        assertThat(got.values().stream().mapToInt(q -> q.size()).sum()).as("dead-lettered once, nothing else")
+                .isEqualTo(1);
     }
 
     @Test

@@ -11,24 +11,37 @@ import java.util.List;
  */
 final class RecordingReplica {
     final List<String> seen = new ArrayList<>();
-    final QuorumStateMachine machine = new QuorumStateMachine(new QuorumEffects() {
-        @Override
-        public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
-            seen.add(consumer + ":" + s(body));
-        }
-
-        @Override
-        public void deadLettered(String queue, String consumer, byte[] body, int returns) {
-            seen.add("limit:" + s(body));
-        }
-
-        @Override
-        public void dropped(String queue, String origin, byte[] body, Drop why) {
-            seen.add("dead:" + origin + ":" + s(body) + ":" + why.reason());
-        }
-    });
+    final QuorumStateMachine machine;
     /** The last log index applied. */
     long index;
+
+    RecordingReplica() {
+        this(ExpiryTimer.HeadExpiries.NONE);
+    }
+
+    /** A replica that reports its queues' head expiry times to {@code heads}. */
+    RecordingReplica(ExpiryTimer.HeadExpiries heads) {
+        machine = new QuorumStateMachine(effects(), heads);
+    }
+
+    private QuorumEffects effects() {
+        return new QuorumEffects() {
+            @Override
+            public void delivered(String queue, String consumer, long id, byte[] body, int returns) {
+                seen.add(consumer + ":" + s(body));
+            }
+
+            @Override
+            public void deadLettered(String queue, String consumer, byte[] body, int returns) {
+                seen.add("limit:" + s(body));
+            }
+
+            @Override
+            public void dropped(String queue, String origin, byte[] body, Drop why) {
+                seen.add("dead:" + origin + ":" + s(body) + ":" + why.reason());
+            }
+        };
+    }
 
     /** Applies one command as the entry after the last, without a time (as written before entries had one). */
     long apply(QuorumCommand c) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RabbitMQ "Time-To-Live and Expiration": a message that has been in the queue longer than x-message-ttl is not
  * delivered (nor returned by basic.get); with a dead-letter exchange it is dead-lettered with reason
  * {@code expired}. The queue judges it from the times its log carries, so every replica drops the same messages.
+ * As RabbitMQ's quorum queues, it expires on a timer too: an idle queue's message leaves once its TTL has passed.
  * One cluster for the class; each test has queues of its own, declared once.
  */
 @Timeout(240)
@@ -40,7 +41,10 @@ class QuorumMessageTtlClusterTest {
                 "ttl.dlx", Map.of("x-message-ttl", TTL_MS, "x-dead-letter-exchange", "",
                         "x-dead-letter-routing-key", "ttl.dead"),
                 "ttl.dead", Map.of(),
-                "ttl.get", Map.of("x-message-ttl", TTL_MS));
+                "ttl.get", Map.of("x-message-ttl", TTL_MS),
+                "ttl.idle", Map.of("x-message-ttl", 500, "x-dead-letter-exchange", "",
+                        "x-dead-letter-routing-key", "ttl.idle.dead"),
+                "ttl.idle.dead", Map.of());
         cluster.declareQuorumQueues("n1", queues, ch -> { });
     }
 
@@ -96,6 +100,36 @@ class QuorumMessageTtlClusterTest {
             for (GetResponse r : dead) {
                 assertThat(String.valueOf(r.getProps().getHeaders().get("x-death"))).contains("expired")
                         .contains("ttl.dlx");
+            }
+        }
+    }
+
+    /**
+     * RabbitMQ's quorum queues expire a message on a timer once it is at the head and past x-message-ttl: with
+     * nothing more published to the queue and nobody consuming it, its one message still arrives at the dead-letter
+     * queue (x-death reason expired), and no node counts it as ready any more.
+     */
+    @Test
+    void anIdleQueuesMessageIsDeadLetteredOnceItsTtlPassesWithoutAnotherCommand() throws Exception {
+        publish("n1", "ttl.idle", "idle");
+        try (Connection c = cluster.connect("n2")) {
+            Channel ch = c.createChannel();
+            GetResponse[] dead = new GetResponse[1];
+            // A hang guard only: the bound says nothing about how soon it should arrive.
+            QuorumCluster3.await("the expired message dead-lettered", () -> {
+                dead[0] = ch.basicGet("ttl.idle.dead", true);
+                return dead[0] != null;
+            });
+            assertThat(body(dead[0])).isEqualTo("idle");
+            assertThat(String.valueOf(dead[0].getProps().getHeaders().get("x-death"))).contains("expired")
+                    .contains("ttl.idle");
+            assertThat(ch.basicGet("ttl.idle.dead", true)).as("dead-lettered once").isNull();
+        }
+        for (String node : List.of("n1", "n2", "n3")) {
+            try (Connection c = cluster.connect(node)) {
+                Channel ch = c.createChannel();
+                QuorumCluster3.await("no ready message on " + node,
+                        () -> ch.queueDeclarePassive("ttl.idle").getMessageCount() == 0);
             }
         }
     }
