@@ -5,7 +5,8 @@ import java.util.ArrayDeque;
 
 /**
  * Stops handling a connection's packets while a long SUBSCRIBE is applied in slices (and while the retained
- * messages it owes are queued): packets already decoded wait, in order, as they came off the socket, and the socket
+ * messages it owes are queued), or while a SUBSCRIBE or UNSUBSCRIBE waits for the cluster to commit a binding's
+ * change ({@link SubscribeFlow}, {@link UnsubscribeFlow}): packets already decoded wait, in order, as they came off the socket, and the socket
  * is not read until {@link #release()}. Owned by the connection's event loop.
  *
  * <p>The two other waits of a connection are kept apart on purpose: {@link Login} keeps what follows a CONNECT

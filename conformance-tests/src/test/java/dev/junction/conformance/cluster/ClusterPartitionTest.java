@@ -15,6 +15,7 @@ import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * paused keeps running with its clients, refuses writes (declarations 541, publishes to the quorum queue nacked,
  * MQTT QoS 1 without a successful PUBACK: MQTT 5 gets reason 0x80, MQTT 3.1.1 no PUBACK and the connection closed)
  * and takes them again once the others are back; a CONNECT that waits for the cut-off cluster longer than the
- * handshake timeout is answered with Server unavailable rather than closed. One cluster for the class: starting
+ * handshake timeout is answered with Server unavailable rather than closed; a SUBSCRIBE or UNSUBSCRIBE is answered
+ * with success only once committed. One cluster for the class: starting
  * three JVMs costs seconds.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -101,7 +103,8 @@ class ClusterPartitionTest {
         cluster.declare(minority, ch -> ch.queueDeclarePassive("partition.during")); // what it missed is there
         try (Connection c = cluster.connect(minority)) {
             BlockingQueue<String> got = PartitionProbes.consume(c.createChannel(), QUEUE);
-            assertThat(take(got, 50)).as("consumed on the node that was paused").isEqualTo(numbered(0, 50));
+            assertThat(PartitionProbes.take(got, 50)).as("consumed on the node that was paused")
+                    .isEqualTo(PartitionProbes.numbered(0, 50));
         }
     }
 
@@ -286,6 +289,77 @@ class ClusterPartitionTest {
         }
     }
 
+    /**
+     * An UNSUBACK says the subscription is gone [MQTT-3.10.4-1]; in a cluster, gone from the cluster, so one answered
+     * by a node that dies the moment after is not undone on the others. A node whose two peers are paused cannot
+     * commit the binding's removal and must not answer success: MQTT 5 gets reason 0x80 Unspecified error
+     * [MQTT-3.11.3-1, MQTT-3.11.3-2]; MQTT 3.1.1, whose UNSUBACK has no failure code [MQTT-3.10.4-4], gets none and the
+     * connection is closed [MQTT-4.8.0-2]. The first UNSUBSCRIBE goes before the node noticed (its removal waits for
+     * the log until it gives up); the others once it refuses declarations, so nothing of them was submitted, and once
+     * the peers are back their subscriptions still route (a removal that waited and failed may still commit later: a
+     * refusal promises nothing, so that one is not checked). Answering from the node's own state, as before, answered
+     * success.
+     */
+    @Test
+    @Order(5)
+    void anUnsubscribeTheClusterCannotCommitIsNotAnsweredSuccess() throws Exception {
+        String node = cluster.live().get(0);
+        List<String> others = new ArrayList<>(cluster.live());
+        others.remove(node);
+        Mqtt5AsyncClient v5 = Mqtt5Client.builder().identifier("partition-unsub-5").serverHost("127.0.0.1")
+                .serverPort(cluster.mqttPort(node)).buildAsync();
+        BlockingQueue<String> got5 = PartitionProbes.payloads(v5);
+        MqttConnects.untilAccepted(() -> v5.connectWith().cleanStart(true).sessionExpiryInterval(3600)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
+        Mqtt3AsyncClient v3 = Mqtt3Client.builder().identifier("partition-unsub-3").serverHost("127.0.0.1")
+                .serverPort(cluster.mqttPort(node)).buildAsync();
+        MqttConnects.untilAccepted(() -> v3.connectWith().cleanSession(false)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
+        for (String filter : List.of("unsub/waited", "unsub/kept")) {
+            assertThat(PartitionProbes.subAckReason(v5.subscribeWith().topicFilter(filter)
+                    .qos(MqttQos.AT_LEAST_ONCE).send())).isEqualTo(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+        }
+        v3.subscribeWith().topicFilter("unsub/kept3").qos(MqttQos.AT_LEAST_ONCE).send().get(60, TimeUnit.SECONDS);
+        for (String id : others) {
+            cluster.pause(id);
+        }
+        try {
+            assertThat(PartitionProbes.unsubAckReason(v5.unsubscribeWith().topicFilter("unsub/waited").send()))
+                    .as("MQTT 5 UNSUBACK of a removal the log did not commit")
+                    .isEqualTo(Mqtt5UnsubAckReasonCode.UNSPECIFIED_ERROR);
+            PartitionProbes.refusedDeclaration(cluster, node, "partition.unsub");
+            assertThat(PartitionProbes.unsubAckReason(v5.unsubscribeWith().topicFilter("unsub/kept").send()))
+                    .as("MQTT 5 UNSUBACK on a node without a leader")
+                    .isEqualTo(Mqtt5UnsubAckReasonCode.UNSPECIFIED_ERROR);
+            CompletableFuture<Void> unsubAck3 = v3.unsubscribeWith().topicFilter("unsub/kept3").send();
+            // The client keeps a persistent session's UNSUBSCRIBE to send again, so the close is what it sees.
+            ProcessCluster.await("the MQTT 3.1.1 connection closed", () -> !v3.getState().isConnected());
+            assertThat(!unsubAck3.isDone() || unsubAck3.isCompletedExceptionally())
+                    .as("MQTT 3.1.1 UNSUBSCRIBE without an UNSUBACK").isTrue();
+        } finally {
+            for (String id : others) {
+                cluster.resume(id);
+            }
+        }
+        cluster.awaitCaughtUp(node);
+        Mqtt5AsyncClient publisher = mqtt5(others.get(0), "partition-unsub-pub");
+        PartitionProbes.pubAckReason(publisher.publishWith().topic("unsub/kept").qos(MqttQos.AT_LEAST_ONCE)
+                .payload("kept5".getBytes(StandardCharsets.UTF_8)).send());
+        assertThat(got5.poll(60, TimeUnit.SECONDS)).as("the MQTT 5 subscription still routes").isEqualTo("kept5");
+        Mqtt3AsyncClient resumed = Mqtt3Client.builder().identifier("partition-unsub-3").serverHost("127.0.0.1")
+                .serverPort(cluster.mqttPort(others.get(1))).buildAsync();
+        BlockingQueue<String> got3 = PartitionProbes.payloads(resumed);
+        MqttConnects.untilAccepted(() -> resumed.connectWith().cleanSession(false)
+                .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
+        PartitionProbes.pubAckReason(publisher.publishWith().topic("unsub/kept3").qos(MqttQos.AT_LEAST_ONCE)
+                .payload("kept3".getBytes(StandardCharsets.UTF_8)).send());
+        assertThat(got3.poll(60, TimeUnit.SECONDS)).as("the MQTT 3.1.1 subscription, resumed on another node")
+                .isEqualTo("kept3");
+        publisher.disconnect();
+        resumed.disconnect();
+        v5.disconnect();
+    }
+
     private static Throwable catchFailure(CompletableFuture<?> f) throws Exception {
         try {
             f.get(90, TimeUnit.SECONDS);
@@ -301,22 +375,5 @@ class ClusterPartitionTest {
         MqttConnects.untilAccepted(() -> c.connectWith().cleanStart(true)
                 .simpleAuth().username("guest").password(GUEST).applySimpleAuth().send());
         return c;
-    }
-
-    private static List<String> take(BlockingQueue<String> got, int n) throws Exception {
-        List<String> out = new ArrayList<>();
-        ProcessCluster.await(n + " messages", () -> {
-            got.drainTo(out);
-            return out.size() >= n;
-        });
-        return out;
-    }
-
-    private static List<String> numbered(int from, int to) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            out.add("m" + i);
-        }
-        return out;
     }
 }

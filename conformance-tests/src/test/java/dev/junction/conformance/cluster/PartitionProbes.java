@@ -1,11 +1,17 @@
 package dev.junction.conformance.cluster;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5UnsubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -13,6 +19,8 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -64,6 +72,21 @@ final class PartitionProbes {
         }
     }
 
+    /**
+     * The UNSUBACK's first reason, whether the client reports an error reason as a result or as a failure; null when
+     * no UNSUBACK came (the connection closed instead).
+     */
+    static Mqtt5UnsubAckReasonCode unsubAckReason(CompletableFuture<Mqtt5UnsubAck> ack) throws Exception {
+        try {
+            return ack.get(120, TimeUnit.SECONDS).getReasonCodes().get(0);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Mqtt5UnsubAckException refused) {
+                return refused.getMqttMessage().getReasonCodes().get(0);
+            }
+            return null;
+        }
+    }
+
     /** Consumes {@code queue} with manual acks; the bodies in delivery order. */
     static BlockingQueue<String> consume(Channel ch, String queue) throws IOException {
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
@@ -77,5 +100,40 @@ final class PartitionProbes {
             }
         });
         return got;
+    }
+
+    /** What {@code client} receives (register before its CONNECT for a resumed session's messages). */
+    static BlockingQueue<String> payloads(Mqtt5AsyncClient client) {
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        client.publishes(MqttGlobalPublishFilter.ALL, p -> got.add(new String(p.getPayloadAsBytes(),
+                StandardCharsets.UTF_8)));
+        return got;
+    }
+
+    /** What {@code client} receives (register before its CONNECT for a resumed session's messages). */
+    static BlockingQueue<String> payloads(Mqtt3AsyncClient client) {
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        client.publishes(MqttGlobalPublishFilter.ALL, p -> got.add(new String(p.getPayloadAsBytes(),
+                StandardCharsets.UTF_8)));
+        return got;
+    }
+
+    /** The first {@code n} bodies {@code got} receives. */
+    static List<String> take(BlockingQueue<String> got, int n) throws Exception {
+        List<String> out = new ArrayList<>();
+        ProcessCluster.await(n + " messages", () -> {
+            got.drainTo(out);
+            return out.size() >= n;
+        });
+        return out;
+    }
+
+    /** {@code m<from>} to {@code m<to - 1>}. */
+    static List<String> numbered(int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add("m" + i);
+        }
+        return out;
     }
 }
