@@ -7,7 +7,6 @@ import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
-import dev.junction.routing.quorum.QuorumArguments;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,6 +38,8 @@ import org.apache.qpid.proton.message.Message;
  * (docs/cluster.md, "Linearizable declarations").
  */
 final class ManagementRequests {
+    /** The queue type RabbitMQ's clients read from {@code type}, and declare with {@code x-queue-type}. */
+    private static final String QUORUM = "quorum";
     private final Opened o;
 
     ManagementRequests(Opened o) {
@@ -192,7 +193,7 @@ final class ManagementRequests {
         m.put("auto_delete", q.spec().autoDelete());
         m.put("exclusive", q.spec().exclusive());
         m.put("type", StreamLink.isStream(q.spec()) ? "stream"
-                : QuorumArguments.requested(q.spec().arguments()) ? QuorumArguments.TYPE : "classic");
+                : QUORUM.equals(HeaderValues.asString(q.spec().arguments().get("x-queue-type"))) ? QUORUM : "classic");
         Map<String, Object> args = new LinkedHashMap<>();
         q.spec().arguments().forEach((k, v) -> args.put(k, AmqpValues.toAmqp(v)));
         m.put("arguments", args);
