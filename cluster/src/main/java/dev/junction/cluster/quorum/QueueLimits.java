@@ -46,11 +46,6 @@ record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long me
         return rejectPublish && over(count + 1, bytes + size);
     }
 
-    /** Whether a message published at {@code publishedAt} (0: not known) has expired at {@code now}. */
-    boolean expired(long publishedAt, long now) {
-        return messageTtl >= 0 && publishedAt > 0 && now - publishedAt >= messageTtl;
-    }
-
     /** When a message published at {@code publishedAt} expires (epoch milliseconds), or -1 if it never does. */
     long expiresAt(long publishedAt) {
         return messageTtl >= 0 && publishedAt > 0 ? publishedAt + messageTtl : -1;

@@ -28,25 +28,16 @@ import java.util.TreeMap;
  *   drop-head an enqueue (or a return) that puts the queue past a limit drops the oldest ready messages, which the
  *   node of the command that pushed them out dead-letters with reason {@code maxlen}; under reject-publish the
  *   enqueue is refused and nothing is added.</li>
- *   <li>x-message-ttl is judged at a time the log carries ({@link #expire}), never this replica's clock.</li>
+ *   <li>x-message-ttl and a message's own expiration ({@link MessageExpiry}) are judged at a time the log carries
+ *   ({@link #expire}), never this replica's clock.</li>
  * </ul> Used on the group's apply thread only.
  */
 final class QuorumQueueState {
 
-    /**
-     * A message with the number of times it was returned, its body's size as length limits count it, and its
-     * publish time (epoch milliseconds, 0: not known).
-     */
-    record Held(long id, byte[] body, int returns, long size, long publishedAt) {
-        Held returned() {
-            return new Held(id, body, returns + 1, size, publishedAt);
-        }
-    }
-
     /** An enqueue's answer when a reject-publish limit refused the message. */
     static final long REFUSED = -2;
 
-    private record Checkout(String consumer, Held message) {
+    private record Checkout(String consumer, HeldMessage message) {
     }
 
     /** A consumer's prefetch (0: unlimited), the log position it was attached at, its unsettled messages. */
@@ -69,11 +60,14 @@ final class QuorumQueueState {
     private long deliveryLimit = -1;
     private boolean singleActive;
     private QueueLimits limits = QueueLimits.NONE;
-    private final TreeMap<Long, Held> ready = new TreeMap<>();
+    private final TreeMap<Long, HeldMessage> ready = new TreeMap<>();
     /** The body bytes of the ready messages, as x-max-length-bytes counts them. */
     private long readyBytes;
     private final LinkedHashMap<String, Consumer> consumers = new LinkedHashMap<>();
     private final Map<Long, Checkout> checkedOut = new HashMap<>();
+    /** The log's clock and origin {@link #expire} judges the command being applied by (0 between commands). */
+    private long judgedAt;
+    private String judgedFor = "";
 
     QuorumQueueState(String key) {
         this.key = key;
@@ -95,21 +89,25 @@ final class QuorumQueueState {
 
     /** An enqueue as written before enqueues carried a size and a time: the encoding's size, never expiring. */
     long enqueue(long id, byte[] body, QuorumEffects effects) {
-        return enqueue(id, body, body.length, 0, "", effects);
+        return enqueue(id, body, body.length, 0, -1, "", effects);
     }
 
     /**
-     * Appends message {@code id} of {@code size} body bytes, published at {@code publishedAt}, from node
-     * incarnation {@code origin}; returns its id, or {@link #REFUSED} when a reject-publish limit refuses it. Under
-     * drop-head the queue is trimmed to its limits after consumers took what they could, dropping the oldest
-     * ready messages first (RabbitMQ "Queue Length Limit", drop-head).
+     * Appends message {@code id} of {@code size} body bytes, published at {@code publishedAt}, expiring by its own
+     * expiration at {@code expiresAt} (-1: never), from node incarnation {@code origin}; returns its id, or {@link
+     * #REFUSED} when a reject-publish limit refuses it. Under drop-head the queue is trimmed to its limits after
+     * consumers took what they could, dropping the oldest ready messages first (RabbitMQ "Queue Length Limit").
      */
-    long enqueue(long id, byte[] body, long size, long publishedAt, String origin, QuorumEffects effects) {
+    long enqueue(long id, byte[] body, long size, long publishedAt, long expiresAt, String origin,
+            QuorumEffects effects) {
         if (limits.refuses(ready.size(), readyBytes, size)) {
             return REFUSED;
         }
-        putReady(new Held(id, body, 0, size, publishedAt));
+        putReady(new HeldMessage(id, body, 0, size, publishedAt, expiresAt));
+        long at = judgedAt; // a consumer with room means nothing else was ready: a TTL of 0 reaches it, as in RabbitMQ
+        judgedAt = 0;
         assign(effects);
+        judgedAt = at;
         trim(origin, effects);
         return id;
     }
@@ -128,7 +126,7 @@ final class QuorumQueueState {
 
     void giveBack(String consumer, long[] ids, QuorumEffects effects) {
         for (long id : ids) {
-            Held m = take(consumer, id);
+            HeldMessage m = take(consumer, id);
             if (m != null) {
                 requeue(m, consumer, effects);
             }
@@ -190,7 +188,7 @@ final class QuorumQueueState {
      * Returns the message's id, or 0 when nothing is ready (get-empty).
      */
     long checkout(String getter, boolean settled, QuorumEffects effects) {
-        Held m = pollReady();
+        HeldMessage m = pollReady();
         if (m == null) {
             return 0;
         }
@@ -221,7 +219,7 @@ final class QuorumQueueState {
     }
 
     /** Removes a checked-out message held by {@code consumer}; null when it holds no such message. */
-    private Held take(String consumer, long id) {
+    private HeldMessage take(String consumer, long id) {
         Checkout c = checkedOut.get(id);
         if (c == null || !c.consumer().equals(consumer)) {
             return null;
@@ -234,8 +232,8 @@ final class QuorumQueueState {
         return c.message();
     }
 
-    private void requeue(Held m, String consumer, QuorumEffects effects) {
-        Held back = m.returned();
+    private void requeue(HeldMessage m, String consumer, QuorumEffects effects) {
+        HeldMessage back = m.returned();
         if (deliveryLimit >= 0 && back.returns() > deliveryLimit) {
             effects.deadLettered(key, consumer, back.body(), back.returns());
             return;
@@ -244,24 +242,32 @@ final class QuorumQueueState {
     }
 
     /**
-     * Drops the ready messages at the head of the queue that have outlived x-message-ttl at {@code now} (the log's
-     * clock); the node of {@code origin} dead-letters them with reason {@code expired}. Only the head, as RabbitMQ
-     * expires a queue's messages ("Time-To-Live and Expiration": expired messages are discarded once they reach the
-     * head); messages without a publish time never expire. Returns how many left.
+     * Drops the ready messages at the head of the queue that have outlived x-message-ttl or their own expiration at
+     * {@code now} (the log's clock); the node of {@code origin} dead-letters them with reason {@code expired}. Only
+     * the head, as RabbitMQ expires a queue's messages ("Time-To-Live and Expiration": expired messages are
+     * discarded once they reach the head; a message behind an unexpired one waits); messages without a publish time
+     * never expire by x-message-ttl. Returns how many left.
      */
     int expire(long now, String origin, QuorumEffects effects) {
+        judgedAt = now;
+        judgedFor = origin;
         int n = 0;
-        while (limits.messageTtl() >= 0 && !ready.isEmpty()
-                && limits.expired(ready.firstEntry().getValue().publishedAt(), now)) {
+        while (!ready.isEmpty() && ready.firstEntry().getValue().expired(limits, now)) {
             effects.dropped(key, origin, pollReady().body(), QuorumEffects.Drop.EXPIRED);
             n++;
         }
         return n;
     }
 
-    /** When the first ready message outlives x-message-ttl (epoch milliseconds by its publish time), or -1. */
+    /** The command that {@link #expire} judged for has been applied. */
+    void judged() {
+        judgedAt = 0;
+        judgedFor = "";
+    }
+
+    /** When the first ready message expires (epoch milliseconds; by x-message-ttl or its own expiration), or -1. */
     long headExpiresAt() {
-        return ready.isEmpty() ? -1 : limits.expiresAt(ready.firstEntry().getValue().publishedAt());
+        return ready.isEmpty() ? -1 : ready.firstEntry().getValue().expiresAt(limits);
     }
 
     /**
@@ -271,19 +277,19 @@ final class QuorumQueueState {
      */
     private void trim(String origin, QuorumEffects effects) {
         while (!limits.rejectPublish() && !ready.isEmpty() && limits.over(ready.size(), readyBytes)) {
-            Held m = pollReady();
+            HeldMessage m = pollReady();
             effects.dropped(key, origin, m.body(), QuorumEffects.Drop.MAXLEN);
         }
     }
 
-    private void putReady(Held m) {
-        Held before = ready.put(m.id(), m);
+    private void putReady(HeldMessage m) {
+        HeldMessage before = ready.put(m.id(), m);
         readyBytes += m.size() - (before == null ? 0 : before.size());
     }
 
     /** The first ready message, taken out; null when none is. */
-    private Held pollReady() {
-        Map.Entry<Long, Held> first = ready.pollFirstEntry();
+    private HeldMessage pollReady() {
+        Map.Entry<Long, HeldMessage> first = ready.pollFirstEntry();
         readyBytes -= first == null ? 0 : first.getValue().size();
         return first == null ? null : first.getValue();
     }
@@ -291,6 +297,9 @@ final class QuorumQueueState {
     /** Hands ready messages to consumers with room, round-robin in attach order (or only the first: SAC). */
     private void assign(QuorumEffects effects) {
         while (!ready.isEmpty() && !consumers.isEmpty()) {
+            if (judgedAt > 0 && expire(judgedAt, judgedFor, effects) > 0) {
+                continue; // a message behind the one taken may be past its own, shorter, expiration
+            }
             String chosen = null;
             for (Iterator<Map.Entry<String, Consumer>> it = consumers.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, Consumer> e = it.next();
@@ -305,7 +314,7 @@ final class QuorumQueueState {
             if (chosen == null) {
                 return;
             }
-            Held m = pollReady();
+            HeldMessage m = pollReady();
             Consumer c = consumers.get(chosen);
             c.inFlight++;
             checkedOut.put(m.id(), new Checkout(chosen, m));
@@ -317,14 +326,14 @@ final class QuorumQueueState {
         }
     }
 
-    /** Writes the state in the snapshot format that carries limits, sizes and publish times. */
+    /** Writes the state in the snapshot format that carries limits, sizes, publish times and messages' expiries. */
     void write(DataOutputStream out) throws IOException {
         out.writeLong(deliveryLimit);
         out.writeBoolean(singleActive);
         limits.write(out);
         out.writeInt(ready.size());
-        for (Held m : ready.values()) {
-            writeHeld(out, m);
+        for (HeldMessage m : ready.values()) {
+            m.write(out);
         }
         out.writeInt(consumers.size());
         for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
@@ -339,20 +348,27 @@ final class QuorumQueueState {
         for (long id : ids) {
             Checkout c = checkedOut.get(id);
             out.writeUTF(c.consumer());
-            writeHeld(out, c.message());
+            c.message().write(out);
         }
     }
 
     /** Reads a queue's state as {@link #write} wrote it. */
     static QuorumQueueState read(String key, DataInputStream in) throws IOException {
-        return read(key, in, true);
+        return read(key, in, true, true);
+    }
+
+    /** Reads a queue's state from a snapshot taken before messages carried their own expiry. */
+    static QuorumQueueState read(String key, DataInputStream in, boolean withLimits) throws IOException {
+        return read(key, in, withLimits, false);
     }
 
     /**
      * Reads a queue's state; {@code withLimits} false for a snapshot taken before it carried limits, sizes and times
-     * (no limits then, each message's size its encoding's, and none expires).
+     * (no limits then, each message's size its encoding's, and none expires); {@code withExpiries} false for one taken
+     * before messages carried their own expiry ({@link HeldMessage#read}).
      */
-    static QuorumQueueState read(String key, DataInputStream in, boolean withLimits) throws IOException {
+    static QuorumQueueState read(String key, DataInputStream in, boolean withLimits, boolean withExpiries)
+            throws IOException {
         QuorumQueueState s = new QuorumQueueState(key);
         s.deliveryLimit = in.readLong();
         s.singleActive = in.readBoolean();
@@ -360,7 +376,7 @@ final class QuorumQueueState {
             s.limits = QueueLimits.read(in);
         }
         for (int i = in.readInt(); i > 0; i--) {
-            s.putReady(readHeld(in, withLimits));
+            s.putReady(HeldMessage.read(in, withLimits, withExpiries));
         }
         for (int i = in.readInt(); i > 0; i--) {
             String id = in.readUTF();
@@ -371,29 +387,9 @@ final class QuorumQueueState {
         }
         for (int i = in.readInt(); i > 0; i--) {
             String consumer = in.readUTF();
-            Held m = readHeld(in, withLimits);
+            HeldMessage m = HeldMessage.read(in, withLimits, withExpiries);
             s.checkedOut.put(m.id(), new Checkout(consumer, m));
         }
         return s;
-    }
-
-    private static void writeHeld(DataOutputStream out, Held m) throws IOException {
-        out.writeLong(m.id());
-        out.writeInt(m.returns());
-        out.writeInt(m.body().length);
-        out.write(m.body());
-        out.writeLong(m.size());
-        out.writeLong(m.publishedAt());
-    }
-
-    private static Held readHeld(DataInputStream in, boolean withLimits) throws IOException {
-        long id = in.readLong();
-        int returns = in.readInt();
-        byte[] body = new byte[in.readInt()];
-        in.readFully(body);
-        if (!withLimits) {
-            return new Held(id, body, returns, body.length, 0);
-        }
-        return new Held(id, body, returns, in.readLong(), in.readLong());
     }
 }

@@ -44,6 +44,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
      * one taken before starts with its queue count, never negative.
      */
     private static final int SNAPSHOT_WITH_LIMITS = -2;
+    /**
+     * The first number of a snapshot whose messages also carry their own expiry ({@link HeldMessage#expiresAt}),
+     * as {@link #SNAPSHOT_WITH_LIMITS} otherwise; the format written now.
+     */
+    private static final int SNAPSHOT_WITH_EXPIRIES = -3;
 
     private final QuorumEffects effects;
     /**
@@ -210,22 +215,31 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         }
         // Expired messages leave before the command could hand them out, and after it (an enqueue with a TTL of 0
         // no consumer took, a return past its TTL); the command's node dead-letters them.
+        // A message past its own expiration behind the head expires as it reaches the head, and is handed to no one.
         int expired = q.expire(clock, c.consumer(), effects);
-        if (c.op() == QuorumCommand.Op.EXPIRE) {
-            return expired; // the leader's timer: what was due has gone, at the logged time
+        try {
+            if (c.op() == QuorumCommand.Op.EXPIRE) {
+                return expired; // the leader's timer: what was due has gone, at the logged time
+            }
+            long result = applyToQueue(q, c, position);
+            if (c.op() != QuorumCommand.Op.DELETE) {
+                q.expire(clock, c.consumer(), effects);
+            }
+            return result;
+        } finally {
+            q.judged();
         }
-        long result = applyToQueue(q, c, position);
-        if (c.op() != QuorumCommand.Op.DELETE) {
-            q.expire(clock, c.consumer(), effects);
-        }
-        return result;
     }
 
     private long applyToQueue(QuorumQueueState q, QuorumCommand c, long position) {
         switch (c.op()) {
             case ENQUEUE -> {
-                return c.ids().length < 2 ? q.enqueue(position, c.body(), effects)
-                        : q.enqueue(position, c.body(), c.ids()[0], c.ids()[1], c.consumer(), effects);
+                long publishedAt = c.ids().length < 2 ? 0 : c.ids()[1];
+                // The message's own expiration counts from its publish time, as x-message-ttl does, or from the
+                // log's clock at this entry for an enqueue without one: the log's times alone, on every replica.
+                long expiresAt = MessageExpiry.of(c.body(), publishedAt > 0 ? publishedAt : clock);
+                long size = c.ids().length < 2 ? c.body().length : c.ids()[0];
+                return q.enqueue(position, c.body(), size, publishedAt, expiresAt, c.consumer(), effects);
             }
             case ATTACH -> q.attach(c.consumer(), c.number(), position, effects);
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
@@ -256,7 +270,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     @Override
     protected void writeSnapshot(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
-            out.writeInt(SNAPSHOT_WITH_LIMITS);
+            out.writeInt(SNAPSHOT_WITH_EXPIRIES);
             out.writeLong(clock);
             out.writeInt(queues.size());
             for (Map.Entry<String, QuorumQueueState> e : queues.entrySet()) {
@@ -273,11 +287,12 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         queues.clear();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             int first = in.readInt();
-            boolean withLimits = first == SNAPSHOT_WITH_LIMITS;
+            boolean withExpiries = first == SNAPSHOT_WITH_EXPIRIES;
+            boolean withLimits = withExpiries || first == SNAPSHOT_WITH_LIMITS;
             clock = withLimits ? in.readLong() : 0;
             for (int i = withLimits ? in.readInt() : first; i > 0; i--) {
                 String key = in.readUTF();
-                queues.put(key, QuorumQueueState.read(key, in, withLimits));
+                queues.put(key, QuorumQueueState.read(key, in, withLimits, withExpiries));
             }
             try {
                 resends.read(in);

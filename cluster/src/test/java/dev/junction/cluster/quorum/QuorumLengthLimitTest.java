@@ -216,7 +216,7 @@ class QuorumLengthLimitTest {
     void aQueuesStateRoundTripsWithItsLimits() throws Exception {
         QuorumQueueState q = new QuorumQueueState(Q);
         q.declare(-1, false, new QueueLimits(-1, 4, false, -1));
-        q.enqueue(1, b("ab"), 2, 1_000, ORIGIN, QuorumEffects.NONE);
+        q.enqueue(1, b("ab"), 2, 1_000, -1, ORIGIN, QuorumEffects.NONE);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             q.write(out);
@@ -224,8 +224,8 @@ class QuorumLengthLimitTest {
         QuorumQueueState copy = QuorumQueueState.read(Q, new DataInputStream(new ByteArrayInputStream(
                 bytes.toByteArray())));
         assertThat(copy.limits()).isEqualTo(q.limits());
-        copy.enqueue(2, b("cd"), 2, 1_000, ORIGIN, QuorumEffects.NONE);
-        copy.enqueue(3, b("ef"), 2, 1_000, ORIGIN, QuorumEffects.NONE); // 6 bytes: the oldest goes
+        copy.enqueue(2, b("cd"), 2, 1_000, -1, ORIGIN, QuorumEffects.NONE);
+        copy.enqueue(3, b("ef"), 2, 1_000, -1, ORIGIN, QuorumEffects.NONE); // 6 bytes: the oldest goes
         assertThat(copy.readyCount()).isEqualTo(2);
     }
 }

@@ -1,5 +1,6 @@
 package dev.junction.cluster.quorum;
 
+import dev.junction.routing.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,11 @@ final class RecordingReplica {
         return machine.applyEntry(entry, index)[0];
     }
 
+    /** The body as text; of an engine-encoded message, its payload's. */
     static String s(byte[] b) {
+        if (b.length > 0 && b[0] == 1) {
+            return new String(MessageCodec.decode(b).body(), StandardCharsets.UTF_8);
+        }
         return new String(b, StandardCharsets.UTF_8);
     }
 }

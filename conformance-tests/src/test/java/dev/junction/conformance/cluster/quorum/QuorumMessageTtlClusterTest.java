@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * delivered (nor returned by basic.get); with a dead-letter exchange it is dead-lettered with reason
  * {@code expired}. The queue judges it from the times its log carries, so every replica drops the same messages.
  * As RabbitMQ's quorum queues, it expires on a timer too: an idle queue's message leaves once its TTL has passed.
+ * A message's own TTL (the {@code expiration} property) applies too, as on RabbitMQ's quorum queues since 3.10.
  * One cluster for the class; each test has queues of its own, declared once.
  */
 @Timeout(240)
@@ -44,7 +45,9 @@ class QuorumMessageTtlClusterTest {
                 "ttl.get", Map.of("x-message-ttl", TTL_MS),
                 "ttl.idle", Map.of("x-message-ttl", 500, "x-dead-letter-exchange", "",
                         "x-dead-letter-routing-key", "ttl.idle.dead"),
-                "ttl.idle.dead", Map.of());
+                "ttl.idle.dead", Map.of(),
+                "ttl.own", Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", "ttl.own.dead"),
+                "ttl.own.dead", Map.of());
         cluster.declareQuorumQueues("n1", queues, ch -> { });
     }
 
@@ -131,6 +134,35 @@ class QuorumMessageTtlClusterTest {
                 QuorumCluster3.await("no ready message on " + node,
                         () -> ch.queueDeclarePassive("ttl.idle").getMessageCount() == 0);
             }
+        }
+    }
+
+    /**
+     * RabbitMQ "Time-To-Live and Expiration", per-message TTL (quorum queues since 3.10): a message published with
+     * expiration "500" to a queue without x-message-ttl, and nobody consuming it, is dead-lettered with reason
+     * expired once its TTL has passed at the head of the queue; a client of another node finds it there.
+     */
+    @Test
+    void aMessageWithAnExpirationIsDeadLetteredExpired() throws Exception {
+        try (Connection c = cluster.connect("n1")) {
+            Channel ch = c.createChannel();
+            ch.confirmSelect();
+            ch.basicPublish("", "ttl.own", PERSISTENT.builder().expiration("500").build(),
+                    "own".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(30_000);
+        }
+        try (Connection c = cluster.connect("n2")) {
+            Channel ch = c.createChannel();
+            GetResponse[] dead = new GetResponse[1];
+            // A hang guard only: the bound says nothing about how soon it should arrive.
+            QuorumCluster3.await("the message dead-lettered by its own TTL", () -> {
+                dead[0] = ch.basicGet("ttl.own.dead", true);
+                return dead[0] != null;
+            });
+            assertThat(body(dead[0])).isEqualTo("own");
+            assertThat(String.valueOf(dead[0].getProps().getHeaders().get("x-death"))).contains("expired")
+                    .contains("ttl.own");
+            assertThat(ch.basicGet("ttl.own", true)).as("gone from the queue").isNull();
         }
     }
 
