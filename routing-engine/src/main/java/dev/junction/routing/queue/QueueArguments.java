@@ -110,7 +110,8 @@ public record QueueArguments(
                 // Adapters validate expiration at publish; a stored oddity just does not expire.
             }
         }
-        return ttl == Long.MAX_VALUE ? Long.MAX_VALUE : now + ttl;
+        // A TTL too large to add to the clock never expires (it wrapped round to the past, and expired at once).
+        return ttl > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ttl;
     }
 
     /** Throws 406 naming the first argument whose value differs from the existing queue's. */

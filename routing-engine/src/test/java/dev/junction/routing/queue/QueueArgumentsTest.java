@@ -68,6 +68,21 @@ class QueueArgumentsTest extends QueueTestBase {
                 .as("the dead-lettered copy must not expire again").isNull();
     }
 
+    /** An expiration is a number of milliseconds; one too large to add to the clock is not one in the past. */
+    @Test
+    void anExpirationTooLargeToAddToTheClockDoesNotExpireTheMessage() {
+        RecordingSink dlq = deadLetterQueue();
+        Queue q = fx.declare("far", args("x-dead-letter-exchange", "dlx"));
+
+        assertThat(await(fx.publish(EngineFixture.message("", "far", expiration("9223372036854775000"), "m1"), true)
+                .confirmed())).isTrue();
+
+        Delivery d = await(q.get(true));
+        assertThat(d).as("still in the queue, not expired").isNotNull();
+        assertThat(body(d)).isEqualTo("m1");
+        dlq.none(200); // nothing dead-lettered as expired
+    }
+
     @Test
     void theLowerOfQueueTtlAndMessageExpirationWins() {
         RecordingSink dlq = deadLetterQueue();
