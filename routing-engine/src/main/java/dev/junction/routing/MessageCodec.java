@@ -82,6 +82,32 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * The {@code expiration} property of an encoded message, read no further than that field (the body is neither
+     * read nor copied); null when it has none or {@code data} is no encoding of this version. Never throws: a quorum
+     * queue's replicas read it while they apply their log, where an odd entry must not stop them.
+     */
+    public static String expiration(byte[] data) {
+        if (data.length == 0 || (data[0] & 0xFF) != VERSION) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            in.readUnsignedByte();
+            ValueCodec.readString(in); // exchange
+            ValueCodec.readString(in); // routing key
+            ValueCodec.readNullableString(in); // content type
+            ValueCodec.readNullableString(in); // content encoding
+            ValueCodec.readTable(in); // headers
+            readNullableInt(in); // delivery mode
+            readNullableInt(in); // priority
+            ValueCodec.readNullableString(in); // correlation id
+            ValueCodec.readNullableString(in); // reply to
+            return ValueCodec.readNullableString(in);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private static void writeNullableInt(DataOutputStream out, Integer v) throws IOException {
         out.writeBoolean(v != null);
         if (v != null) {

@@ -1,9 +1,6 @@
 package dev.junction.cluster.quorum;
 
-import dev.junction.routing.ValueCodec;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
+import dev.junction.routing.MessageCodec;
 
 /**
  * A message's own TTL on a quorum queue: the AMQP 0-9-1 {@code expiration} property (milliseconds, a string), onto
@@ -13,9 +10,6 @@ import java.io.IOException;
  * Read from the engine's encoding of the message the enqueue carries, so every replica finds the same value.
  */
 final class MessageExpiry {
-    /** The engine's message encoding version this reader knows (the engine's {@code MessageCodec}). */
-    private static final int ENCODING = 1;
-
     private MessageExpiry() {
     }
 
@@ -42,34 +36,8 @@ final class MessageExpiry {
         return ttl > Long.MAX_VALUE - base ? -1 : base + ttl;
     }
 
-    /**
-     * The expiration property of an engine-encoded message, reading no further than it (the body is not copied);
-     * null when it has none or the bytes are not such an encoding. Never throws.
-     */
+    /** The expiration property of an engine-encoded message ({@link MessageCodec#expiration}), or null. */
     static String expiration(byte[] message) {
-        if (message.length == 0 || message[0] != ENCODING) {
-            return null;
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(message))) {
-            in.readUnsignedByte();
-            ValueCodec.readString(in); // exchange
-            ValueCodec.readString(in); // routing key
-            ValueCodec.readNullableString(in); // content type
-            ValueCodec.readNullableString(in); // content encoding
-            ValueCodec.readTable(in); // headers
-            skipNullableInt(in); // delivery mode
-            skipNullableInt(in); // priority
-            ValueCodec.readNullableString(in); // correlation id
-            ValueCodec.readNullableString(in); // reply to
-            return ValueCodec.readNullableString(in);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static void skipNullableInt(DataInputStream in) throws IOException {
-        if (in.readBoolean()) {
-            in.readInt();
-        }
+        return MessageCodec.expiration(message);
     }
 }
