@@ -18,7 +18,8 @@ final class SessionQueueSpec {
     /**
      * Past {@code max_queued_messages} the oldest go, but a connected subscriber that keeps reading slows the
      * publishers instead ({@link QueueSpec#HOLD_PUBLISHERS}): QoS 0 to it loses nothing. A quorum queue takes both
-     * arguments into its definition; its replicated side does not apply them yet (docs/cluster.md, "MQTT sessions").
+     * arguments into its definition; its replicated side applies the length limit, not the hold (docs/cluster.md,
+     * "MQTT sessions").
      */
     static QueueSpec of(String queueName, boolean durable, MqttConfig config) {
         Map<String, Object> args = durable && quorum(config)

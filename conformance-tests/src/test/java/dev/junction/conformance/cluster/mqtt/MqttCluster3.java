@@ -22,7 +22,12 @@ final class MqttCluster3 implements AutoCloseable {
     private final QuorumCluster3 nodes;
 
     MqttCluster3(Path dir) throws Exception {
-        this.nodes = new QuorumCluster3(dir);
+        this(dir, "");
+    }
+
+    /** {@code sections}: more top-level sections of every node's configuration, as YAML (e.g. {@code mqtt:}). */
+    MqttCluster3(Path dir, String sections) throws Exception {
+        this.nodes = new QuorumCluster3(dir, "", sections);
     }
 
     /** Stops {@code node} as a crash would leave it for the others: it answers nothing from now on. */

@@ -36,6 +36,7 @@ public final class QuorumCluster3 implements AutoCloseable {
     final Map<String, Broker> brokers = new TreeMap<>();
 
     private final String clusterSettings;
+    private final String sections;
 
     public QuorumCluster3(Path dir) throws Exception {
         this(dir, "");
@@ -43,9 +44,15 @@ public final class QuorumCluster3 implements AutoCloseable {
 
     /** {@code clusterSettings}: more keys of every node's {@code cluster} section, each line indented two spaces. */
     public QuorumCluster3(Path dir, String clusterSettings) throws Exception {
+        this(dir, clusterSettings, "");
+    }
+
+    /** {@code sections}: more top-level sections of every node's configuration (e.g. {@code mqtt:}), as YAML. */
+    public QuorumCluster3(Path dir, String clusterSettings, String sections) throws Exception {
         this.dir = dir;
         this.ports = ClusterPeers.freePortPairs(3);
         this.clusterSettings = clusterSettings;
+        this.sections = sections;
         startAll();
     }
 
@@ -162,7 +169,8 @@ public final class QuorumCluster3 implements AutoCloseable {
                 storage: { dir: "%s" }
                 """.formatted(dir.resolve(IDS[i] + "/data"))
                 + ClusterPeers.section(i, ports, dir.resolve(IDS[i] + "/raft"), ELECTION_MIN_MS, ELECTION_MAX_MS)
-                + clusterSettings;
+                + clusterSettings
+                + sections;
     }
 
     @Override
