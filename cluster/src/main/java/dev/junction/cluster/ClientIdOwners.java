@@ -63,6 +63,7 @@ final class ClientIdOwners implements ClientIdClaims {
     /** The users that own client ids, each string kept once. */
     private final Map<String, String> users = new ConcurrentHashMap<>();
     private volatile Lost listener;
+    private volatile Lost elsewhere;
 
     /**
      * {@code origin}: this node's run, as its metadata entries name it; {@code log} submits an entry's bytes;
@@ -139,6 +140,11 @@ final class ClientIdOwners implements ClientIdClaims {
         this.listener = lost;
     }
 
+    @Override
+    public void onClaimedElsewhere(Lost claimed) {
+        this.elsewhere = claimed;
+    }
+
     /** On the apply thread: a committed claim or release, in log order. */
     void apply(ClientIdCommand c) {
         String key = key(c.vhost(), c.clientId());
@@ -184,6 +190,9 @@ final class ClientIdOwners implements ClientIdClaims {
         }
         if (!mine && previous != null && origin.equals(previous.origin())) {
             lost(c.vhost(), c.clientId());
+        }
+        if (!mine) {
+            claimedElsewhere(c.vhost(), c.clientId());
         }
     }
 
@@ -250,6 +259,18 @@ final class ClientIdOwners implements ClientIdClaims {
             l.lost(vhost, clientId);
         } catch (RuntimeException e) {
             LOG.warn("could not close the connection of client id '{}' taken over on another node", clientId, e);
+        }
+    }
+
+    private void claimedElsewhere(String vhost, String clientId) {
+        Lost l = elsewhere;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.lost(vhost, clientId);
+        } catch (RuntimeException e) {
+            LOG.warn("could not hand over the session of client id '{}' resumed on another node", clientId, e);
         }
     }
 

@@ -26,6 +26,7 @@ class ClientIdOwnersTest {
 
     private final class Node {
         final List<String> lost = new ArrayList<>();
+        final List<String> elsewhere = new ArrayList<>();
         final ClientIdOwners owners;
         Optional<String> refusal = Optional.empty();
         int applied;
@@ -36,6 +37,7 @@ class ClientIdOwnersTest {
                 return CompletableFuture.completedFuture(null);
             }, () -> refusal);
             owners.onLost((vhost, clientId) -> lost.add(vhost + " " + clientId));
+            owners.onClaimedElsewhere((vhost, clientId) -> elsewhere.add(vhost + " " + clientId));
         }
 
         /** Applies the log's entries it has not applied yet, in order. */
@@ -78,6 +80,28 @@ class ClientIdOwnersTest {
         b.catchUp();
         assertThat(a.owners.holds("/", "device", again.join())).isTrue();
         assertThat(b.lost).containsExactly("/ device");
+    }
+
+    /**
+     * A node whose connection left (its claim released, the session kept) is told when the client id is claimed on
+     * another node, though it lost no claim: its pending delayed will must not go out [MQTT-3.1.3-9]. The node
+     * that claimed is not told of its own claim.
+     */
+    @Test
+    void everyNodeIsToldOfAClaimMadeElsewhereEvenAfterItsOwnWasReleased() {
+        Node a = new Node("n1/run");
+        Node b = new Node("n2/run");
+        long claim = claimed(a, "device");
+        a.owners.release("/", "device", claim);
+        a.catchUp();
+        CompletableFuture<Long> resumed = b.owners.claim("/", "device", "guest");
+        a.catchUp();
+        b.catchUp();
+        assertThat(resumed).isCompleted();
+        assertThat(a.lost).as("no claim of n1 held the id any more").isEmpty();
+        assertThat(a.elsewhere).containsExactly("/ device");
+        assertThat(b.elsewhere).as("n1's claim, before n2's").containsExactly("/ device");
+        assertThat(b.lost).isEmpty();
     }
 
     @Test

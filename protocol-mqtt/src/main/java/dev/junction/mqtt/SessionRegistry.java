@@ -76,6 +76,26 @@ final class SessionRegistry {
                 lanes.run(clientId, () -> lostElsewhere(clientId));
             }
         });
+        clientIds.onClaimedElsewhere((vhostName, clientId) -> {
+            // Told of every CONNECT on the other nodes: only a client id with a session here costs a lane task.
+            if (vhostName.equals(vhost.name()) && sessions.containsKey(clientId)) {
+                lanes.run(clientId, () -> resumedElsewhere(clientId));
+            }
+        });
+    }
+
+    /**
+     * On the client id's lane: a connection of another node claimed the client id of a session this node keeps
+     * without a connection. The session was resumed there (or ended, with Clean Start): a delayed will pending here
+     * must not go out [MQTT-3.1.3-9], and its expiry is that node's now, so this node forgets the session; its
+     * queue and bindings are the cluster's and stay. A session with a connection here is left to the takeover.
+     */
+    private void resumedElsewhere(String clientId) {
+        MqttSession s = sessions.get(clientId);
+        if (s != null && s.owner == null) {
+            LOG.debug("MQTT session '{}' was resumed on another node of the cluster", clientId);
+            forget(s);
+        }
     }
 
     /**

@@ -81,6 +81,15 @@ public interface ClientIdClaims {
     /** Registers the one listener told when a claim of this node is overtaken by a later one of another node. */
     void onLost(Lost listener);
 
+    /**
+     * Registers the one listener told whenever a connection of another node claims a client id, whether or not
+     * this node held it: a session this node keeps without a connection was resumed (or ended) there, so its
+     * delayed will and expiry are no longer this node's to run [MQTT-3.1.3-9]. Alone there is no other node and
+     * the listener is never told.
+     */
+    default void onClaimedElsewhere(Lost listener) {
+    }
+
     /** Told that this node's claim of a client id was overtaken elsewhere. */
     @FunctionalInterface
     interface Lost {
