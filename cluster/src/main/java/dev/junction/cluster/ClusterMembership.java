@@ -21,6 +21,7 @@ import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
@@ -43,6 +44,8 @@ public final class ClusterMembership {
     private static final String METADATA = "metadata";
     /** How long a new configuration may take to commit (a new member catching up included) before the refusal. */
     private static final TimeDuration CHANGE_TIMEOUT = TimeDuration.valueOf(60, TimeUnit.SECONDS);
+    /** How long a leadership transfer may take: the new leader catching up and one election. */
+    private static final long TRANSFER_TIMEOUT_MS = 10_000;
 
     private final Supplier<RaftServer.Division> metadata;
     private final Supplier<QuorumGroups> quorum;
@@ -144,6 +147,45 @@ public final class ClusterMembership {
         }
         LOG.info("cluster member {} removed: {}", id, done);
         return new Change(id, done);
+    }
+
+    /** What a rebalance did: each quorum group's leader before and after (or why it could not be moved). */
+    public record Rebalance(Map<String, String> before, Map<String, String> after) {
+    }
+
+    /**
+     * Moves the leadership of quorum groups so that the members in contact with the metadata leader lead about as
+     * many each ({@link LeaderPlan}); the metadata group is left alone (it takes few writes). Each move is Ratis's
+     * leadership transfer: the leader waits until the new one has its log, then lets it win an election. A move
+     * that fails leaves that group's leader where it was and is reported in {@code after}; the others still move.
+     */
+    public Rebalance rebalance() throws MembershipRefused {
+        requireLeader();
+        List<Target> targets = targets();
+        Set<String> up = reachable(targets.get(0));
+        Map<String, String> before = new LinkedHashMap<>();
+        Map<String, List<String>> members = new LinkedHashMap<>();
+        Map<String, Target> byName = new LinkedHashMap<>();
+        for (Target t : targets.subList(1, targets.size())) {
+            var leader = t.division().getInfo().getLeaderId();
+            before.put(t.name(), leader == null ? "" : leader.toString());
+            members.put(t.name(), t.peers().stream().map(p -> p.getId().toString()).toList());
+            byName.put(t.name(), t);
+        }
+        Map<String, String> after = new LinkedHashMap<>(before);
+        for (Map.Entry<String, String> move : LeaderPlan.moves(before, members, up).entrySet()) {
+            Target t = byName.get(move.getKey());
+            try (RaftClient client = client(t)) {
+                RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(move.getValue()),
+                        TRANSFER_TIMEOUT_MS);
+                after.put(t.name(), reply.isSuccess() ? move.getValue()
+                        : before.get(t.name()) + " (not moved: " + reply.getException() + ")");
+            } catch (IOException e) {
+                after.put(t.name(), before.get(t.name()) + " (not moved: " + e.getMessage() + ")");
+            }
+        }
+        LOG.info("quorum group leaders rebalanced over {}: before {}, after {}", up, before, after);
+        return new Rebalance(before, after);
     }
 
     /** A group to change: its name, this node's member of it, and its current members as this node knows them. */

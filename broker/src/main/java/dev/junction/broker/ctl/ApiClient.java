@@ -64,6 +64,11 @@ final class ApiClient {
         return parse(send("GET", path, null, Map.of(), missing, alsoAccepted), path);
     }
 
+    /** A request whose answer is a JSON document, such as a change that reports what it did. */
+    JsonNode callForDocument(String method, String path, Object body, String missing) throws CtlException {
+        return parse(send(method, path, body, Map.of(), missing), path);
+    }
+
     /** A request whose answer body is not needed; returns the status (2xx only, the rest are thrown). */
     int call(String method, String path, Object body, String missing) throws CtlException {
         return send(method, path, body, Map.of(), missing).statusCode();

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * {@code cluster_status}: the groups as the node asked sees them, from {@code GET /api/cluster};
  * {@code add_cluster_node} and {@code forget_cluster_node}: membership changes through
- * {@code POST}/{@code DELETE /api/cluster/members/{id}} (docs/cluster.md, "Membership changes").
+ * {@code POST}/{@code DELETE /api/cluster/members/{id}} (docs/cluster.md, "Membership changes");
+ * {@code rebalance_quorum_leaders} through {@code POST /api/cluster/rebalance}.
  */
 final class ClusterVerbs {
     private static final List<Column> MEMBER_COLUMNS = List.of(Column.of("id"), Column.of("address"),
@@ -83,6 +84,32 @@ final class ClusterVerbs {
         call.api().call("POST", ApiClient.path("cluster", "members", call.arg(0)), body,
                 "a cluster (this broker runs alone: no cluster section)");
         call.out().done("node " + call.arg(0) + " added to the cluster");
+    }
+
+    private static final List<Column> REBALANCE_COLUMNS = List.of(Column.of("group"), Column.of("before"),
+            Column.of("after"));
+
+    /**
+     * {@code rebalance_quorum_leaders}: spreads the quorum groups' leaders over the members in contact, as
+     * {@code rabbitmq-queues rebalance quorum} does, through {@code POST /api/cluster/rebalance}; prints each group's
+     * leader before and after.
+     */
+    static void rebalance(Call call) throws CtlException {
+        JsonNode answer = call.api().callForDocument("POST", "/api/cluster/rebalance", null,
+                "a cluster (this broker runs alone: no cluster section)");
+        if (call.out().json()) {
+            call.out().document(answer);
+            return;
+        }
+        ArrayNode rows = ApiClient.JSON.createArrayNode();
+        answer.path("before").fields().forEachRemaining(e -> {
+            ObjectNode row = rows.addObject();
+            row.put("group", e.getKey());
+            row.put("before", e.getValue().asText().isEmpty() ? "none" : e.getValue().asText());
+            String after = answer.path("after").path(e.getKey()).asText();
+            row.put("after", after.isEmpty() ? "none" : after);
+        });
+        call.out().table(REBALANCE_COLUMNS, rows);
     }
 
     /** {@code forget_cluster_node ID}: removes the node from every group and detaches its quorum consumers. */

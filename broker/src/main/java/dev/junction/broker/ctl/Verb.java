@@ -12,6 +12,7 @@ enum Verb {
     CLUSTER_STATUS("", 0, 0, ClusterVerbs::status),
     ADD_CLUSTER_NODE("ID ADDRESS [QUORUM_ADDRESS]", 2, 3, ClusterVerbs::addNode),
     FORGET_CLUSTER_NODE("ID", 1, 1, ClusterVerbs::forgetNode),
+    REBALANCE_QUORUM_LEADERS("", 0, 0, ClusterVerbs::rebalance),
     LIST_QUEUES("[COLUMN ...]", 0, -1, Listing.QUEUES::print),
     LIST_EXCHANGES("[COLUMN ...]", 0, -1, Listing.EXCHANGES::print),
     LIST_BINDINGS("[COLUMN ...]", 0, -1, Listing.BINDINGS::print),

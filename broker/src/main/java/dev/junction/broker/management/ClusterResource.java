@@ -21,7 +21,9 @@ import java.util.Map;
  * same for each quorum group; the same numbers are the {@code junction_cluster_*} meters. {@code POST
  * /api/cluster/members/{id}} (body {@code {"address": "host:port", "quorum_address": "host:port"}}) adds a member
  * and {@code DELETE /api/cluster/members/{id}} removes one, administrator tag only; they answer once every group
- * has committed its new configuration. {@code GET /api/cluster/queues/{vhost}/{name}}: the quorum group a quorum queue
+ * has committed its new configuration. {@code POST /api/cluster/rebalance} (administrator tag) spreads the quorum
+ * groups' leaders over the members in contact and answers each group's leader before and after.
+ * {@code GET /api/cluster/queues/{vhost}/{name}}: the quorum group a quorum queue
  * is placed on and its leader as this node knows it (RabbitMQ lists a quorum queue's {@code leader}). A broker that
  * runs alone answers 404.
  */
@@ -47,6 +49,13 @@ final class ClusterResource {
                 throw ApiError.methodNotAllowed();
             }
             return queue(caller, r.segment(2), r.segment(3));
+        }
+        if (r.size() == 2 && r.segment(1).equals("rebalance")) {
+            if (!r.is("POST")) {
+                throw ApiError.methodNotAllowed();
+            }
+            caller.requireAdministrator();
+            return rebalance();
         }
         if (r.size() != 3 || !r.segment(1).equals("members")) {
             throw ApiError.notFound();
@@ -93,13 +102,28 @@ final class ClusterResource {
             ClusterMembership.Change c = call.run();
             return ApiResponse.ok(Map.of("member", c.member(), "groups", c.groups()));
         } catch (MembershipRefused e) {
-            throw switch (e.kind()) {
-                case NOT_FOUND -> new ApiError(404, "not_found", e.getMessage());
-                case CONFLICT -> new ApiError(409, "conflict", e.getMessage());
-                case UNAVAILABLE -> new ApiError(503, "unavailable", e.getMessage());
-                case FAILED -> new ApiError(500, "internal_error", e.getMessage());
-            };
+            throw refused(e);
         }
+    }
+
+    /** Spreads the quorum groups' leaders; answers each group's leader before and after. */
+    private ApiResponse rebalance() {
+        try {
+            ClusterMembership.Rebalance done = membership().rebalance();
+            return ApiResponse.ok(Map.of("before", done.before(), "after", done.after()));
+        } catch (MembershipRefused e) {
+            throw refused(e);
+        }
+    }
+
+    /** A refused membership change or rebalance, as the API's status codes say it. */
+    private static ApiError refused(MembershipRefused e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> new ApiError(404, "not_found", e.getMessage());
+            case CONFLICT -> new ApiError(409, "conflict", e.getMessage());
+            case UNAVAILABLE -> new ApiError(503, "unavailable", e.getMessage());
+            case FAILED -> new ApiError(500, "internal_error", e.getMessage());
+        };
     }
 
     private static ApiError alone() {
