@@ -11,6 +11,7 @@ import dev.junction.routing.api.Vhost;
 import dev.junction.storage.Definition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -25,6 +26,7 @@ import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import jakarta.jms.Topic;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +35,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.jms.JmsConnectionFactory;
+import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.UnsignedInteger;
+import org.apache.qpid.proton.amqp.messaging.AmqpValue;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
+import org.apache.qpid.proton.amqp.transport.Transfer;
+import org.apache.qpid.proton.codec.AMQPDefinedTypes;
+import org.apache.qpid.proton.codec.DecoderImpl;
+import org.apache.qpid.proton.codec.EncoderImpl;
+import org.apache.qpid.proton.engine.EndpointState;
+import org.apache.qpid.proton.engine.Sender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +154,89 @@ class PendingAttachTest {
 
         // only the link was refused: the session goes on, with what is not replicated (a temporary queue)
         assertThat(s.createTemporaryQueue().getQueueName()).contains("amq.gen-");
+    }
+
+    /**
+     * A transfer the client sends on a link whose attach is still waiting (no credit was granted: a client that
+     * pipelines its first message, or one that breaks the flow rules [part 2 section 2.6.7]) is kept by proton and
+     * routed once the target exists and the link is open, not dropped nor routed to a queue that is not there yet.
+     */
+    @Test
+    void aTransferSentBeforeThePendingAttachWasAnsweredIsRoutedOnceTheLinkOpens() throws Exception {
+        DefaultEventLoop loop = new DefaultEventLoop();
+        EmbeddedAmqp10 conn = new EmbeddedAmqp10(engine, loop);
+        try {
+            assertThat(conn.logIn()).isTrue();
+            org.apache.qpid.proton.engine.Session session = conn.clientConnection.session();
+            session.open();
+            Sender sender = session.sender("early");
+            Target target = new Target();
+            target.setAddress("/queue/early.q");
+            sender.setTarget(target);
+            sender.setSource(new Source());
+            sender.setSenderSettleMode(SenderSettleMode.SETTLED);
+            sender.open();
+            conn.exchange();
+            log.awaitEntries(1);
+            conn.exchange();
+            assertThat(sender.getRemoteState()).as("attach answered before the commit")
+                    .isEqualTo(EndpointState.UNINITIALIZED);
+
+            assertThat(conn.write(transfer("sent early"))).as("the connection takes the early transfer").isTrue();
+            conn.exchange();
+            assertThat(vhost().queue("early.q")).as("declared before the commit").isEmpty();
+
+            log.commitAll(engine);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+            while (vhost().queue("early.q").map(q -> q.messageCount()).orElse(0) == 0
+                    && System.nanoTime() < until) {
+                conn.exchange();
+                Thread.sleep(5);
+            }
+            assertThat(vhost().queue("early.q").orElseThrow().messageCount()).as("the early message, routed")
+                    .isEqualTo(1);
+            while (sender.getRemoteState() == EndpointState.UNINITIALIZED && System.nanoTime() < until) {
+                conn.exchange(); // the attach goes out with the loop's next flush
+                Thread.sleep(5);
+            }
+            assertThat(sender.getRemoteState()).as("the attach answered, client transport %s",
+                    conn.client.getCondition()).isEqualTo(EndpointState.ACTIVE);
+            assertThat(((Target) sender.getRemoteTarget()).getAddress()).isEqualTo("/queue/early.q");
+        } finally {
+            conn.close();
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A pre-settled transfer of one message on channel 0, handle 0 (the client's first session and link), written
+     * by hand: proton-j's sender sends nothing without credit.
+     */
+    private static byte[] transfer(String text) {
+        org.apache.qpid.proton.message.Message m = org.apache.qpid.proton.message.Message.Factory.create();
+        m.setBody(new AmqpValue(text));
+        byte[] payload = new byte[1024];
+        int payloadLength = m.encode(payload, 0, payload.length);
+        Transfer t = new Transfer();
+        t.setHandle(UnsignedInteger.ZERO);
+        t.setDeliveryId(UnsignedInteger.ZERO);
+        t.setDeliveryTag(new Binary(new byte[] {1}));
+        t.setMessageFormat(UnsignedInteger.ZERO);
+        t.setSettled(true);
+        DecoderImpl decoder = new DecoderImpl();
+        EncoderImpl encoder = new EncoderImpl(decoder);
+        AMQPDefinedTypes.registerAllTypes(decoder, encoder);
+        ByteBuffer frame = ByteBuffer.allocate(4096);
+        frame.position(8); // size, data offset 2 (in 4-byte words), type 0 (AMQP), channel 0 [part 2 section 2.3]
+        encoder.setByteBuffer(frame);
+        encoder.writeObject(t);
+        frame.put(payload, 0, payloadLength);
+        int size = frame.position();
+        frame.putInt(0, size).put(4, (byte) 2).put(5, (byte) 0).putShort(6, (short) 0);
+        byte[] out = new byte[size];
+        frame.flip();
+        frame.get(out);
+        return out;
     }
 
     private Connection jms(String clientId) throws JMSException {
