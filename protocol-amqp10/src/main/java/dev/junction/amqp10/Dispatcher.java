@@ -230,11 +230,11 @@ final class Dispatcher {
         } else if (link instanceof Receiver r && TransactionCoordinator.addresses(r)) {
             TransactionCoordinator.attach(r, opened);
         } else if (link instanceof Receiver r) {
-            brake.add(IncomingLink.attach(r, opened));
+            IncomingLink.attach(r, opened, this);
         } else if (link.getRemoteSource() == null) {
             NamedSubscription.lookup((Sender) link, opened, this, ownCancels()); // Qpid JMS's unsubscribe
         } else {
-            consumers.add(OutgoingLink.attach((Sender) link, opened, this));
+            OutgoingLink.attach((Sender) link, opened, this, consumers::add);
         }
         links++;
     }
@@ -242,8 +242,8 @@ final class Dispatcher {
     /** The client detached a link, or closed it ({@code closed}: its terminus is destroyed [part 2 2.6.6]). */
     private void detach(Link link, boolean closed) {
         if (closed && link.getContext() instanceof NamedSubscription lookup) {
-            linkGone(link); // unsubscribe is answered once the subscription is deleted
-            lookup.gone().whenComplete((n, e) -> conn.onLoop(() -> detach(link, false)));
+            linkGone(link);
+            lookup.closed(link, this); // unsubscribe: answered once the subscription is deleted, or refused
             return;
         }
         linkGone(link);
@@ -267,7 +267,8 @@ final class Dispatcher {
                 management.remove(link.getName());
             }
             links--;
-        } else if (handler instanceof TransactionCoordinator || handler instanceof NamedSubscription) {
+        } else if (handler instanceof TransactionCoordinator || handler instanceof NamedSubscription
+                || handler instanceof PendingAttach) {
             links--;
         }
     }

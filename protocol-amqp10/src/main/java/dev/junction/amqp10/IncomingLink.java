@@ -52,37 +52,76 @@ final class IncomingLink {
         this.confirmations = new Confirmations(o.conn()::onLoop, this::confirmed, this::topUp);
     }
 
-    static IncomingLink attach(Receiver r, Opened o) {
+    /**
+     * Checks the target and declares what it needs, then opens the link once that has taken effect (see
+     * {@link PendingAttach}); the link joins the connection's {@link PublisherBrake} then.
+     */
+    static void attach(Receiver r, Opened o, Dispatcher dispatcher) {
         Target remote = (Target) r.getRemoteTarget();
         Target local = remote == null ? new Target() : (Target) remote.copy();
-        Address target;
-        if (remote != null && remote.getDynamic()) {
+        boolean dynamic = remote != null && remote.getDynamic();
+        CompletableFuture<Address> target;
+        if (dynamic) {
             // write on the default exchange with the name as key, checked before the queue is made: nothing after
             // it can refuse the attach, so a refused one never leaves the queue behind
-            String queue = Terminus.temporaryQueue(o, false, name -> o.access().publish(o.vhost(), "", name));
-            local.setAddress("/queues/" + queue);
-            target = new Address.Queue(queue, false);
+            target = Terminus.temporaryQueue(o, false, name -> o.access().publish(o.vhost(), "", name))
+                    .thenApply(queue -> new Address.Queue(queue, false));
         } else {
-            target = Address.target(remote == null ? null : remote.getAddress(),
+            Address a = Address.target(remote == null ? null : remote.getAddress(),
                     Dispatcher.capabilities(remote == null ? null : remote.getCapabilities()));
-            if (target instanceof Address.Exchange x) {
+            if (a instanceof Address.Exchange x) {
                 Terminus.exchange(o, x.exchange());
                 o.access().publish(o.vhost(), x.exchange(), x.routingKey());
-            } else if (target instanceof Address.Queue q) {
-                Terminus.queue(o, q, false);
-                o.access().publish(o.vhost(), "", q.name());
+                target = CompletableFuture.completedFuture(a);
+            } else if (a instanceof Address.Queue q) {
+                target = Terminus.queue(o, q, false).thenApply(name -> a);
+            } else {
+                target = CompletableFuture.completedFuture(a);
             }
         }
+        PendingAttach.await(r, dispatcher, o.conn(), target, t -> {
+            if (dynamic) {
+                local.setAddress("/queues/" + ((Address.Queue) t).name());
+            } else if (t instanceof Address.Queue q) {
+                o.access().publish(o.vhost(), "", q.name());
+            }
+            o.brake().add(open(r, o, local, t, dynamic));
+        }, t -> {
+            if (dynamic) {
+                Terminus.deleteWithLink(o, ((Address.Queue) t).name());
+            }
+        });
+    }
+
+    private static IncomingLink open(Receiver r, Opened o, Target local, Address target, boolean dynamic) {
         r.setTarget(local);
         r.setSource(r.getRemoteSource());
         r.setSenderSettleMode(r.getRemoteSenderSettleMode());
         r.setReceiverSettleMode(ReceiverSettleMode.FIRST);
         r.setMaxMessageSize(UnsignedLong.valueOf(o.settings().maxMessageSize()));
-        IncomingLink link = new IncomingLink(r, o, target, remote != null && remote.getDynamic());
+        IncomingLink link = new IncomingLink(r, o, target, dynamic);
         r.setContext(link);
         r.open();
         link.topUp();
+        link.takeEarlyTransfers();
         return link;
+    }
+
+    /**
+     * Transfers that came while the attach waited for its declarations, which proton kept: none is due before the
+     * first flow [AMQP 1.0 part 2 section 2.6.7], but a client that sends without credit gets them routed in order,
+     * now that the target exists, rather than left unanswered.
+     */
+    private void takeEarlyTransfers() {
+        Delivery d = receiver.current();
+        while (d != null && !d.isPartial()) {
+            delivery(d);
+            Delivery next = receiver.current();
+            if (next == d) {
+                return;
+            }
+            d = next;
+        }
     }
 
     /** A transfer arrived (or more of one): a complete message is routed. */
@@ -126,7 +165,7 @@ final class IncomingLink {
         Address to = target instanceof Address.PerMessage ? Address.messageTo(m.getAddress()) : target;
         if (to instanceof Address.Queue q) {
             if (target instanceof Address.PerMessage) {
-                Terminus.queue(o, q, false);
+                Terminus.existing(o, q, false);
                 o.access().publish(o.vhost(), "", q.name());
             }
             exchange = "";

@@ -15,6 +15,7 @@ import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.TerminusDurability;
 import org.apache.qpid.proton.amqp.messaging.TerminusExpiryPolicy;
+import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Link;
 import org.apache.qpid.proton.engine.Sender;
 
@@ -76,8 +77,14 @@ final class NamedSubscription {
      * engine may refuse, and a refused move must leave the subscription as it was rather than lose it (the price: a
      * move needs room for one more binding, and is refused at the vhost's binding limit). The queue comes back as
      * made by this attach when it was, so that a consumer refused later deletes it too.
+     *
+     * <p>Each step waits for the one before to take effect ({@link OnLoop}): in a cluster a durable subscription's
+     * declaration, bind and unbinds each wait for the metadata log to commit them, so the attach, answered after the
+     * last, names a subscription every node has (docs/cluster.md, "Linearizable declarations"); a shared volatile
+     * one is its node's alone and is declared at once.
      */
-    static LinkQueue attach(Sender s, Opened o, Source remote, Address source, Set<String> capabilities) {
+    static CompletableFuture<LinkQueue> attach(Sender s, Opened o, Source remote, Address source,
+                                               Set<String> capabilities) {
         if (!(source instanceof Address.Subscription sub)) {
             throw Refusal.link(Condition.NOT_IMPLEMENTED, "durable and shared subscriptions are on topics only, not '"
                     + remote.getAddress() + "'");
@@ -104,34 +111,47 @@ final class NamedSubscription {
                     + "' is in use on another topic");
         }
         permit(o, vhost, queue, existing == null, move ? wanted : null, bound);
-        if (existing == null) {
-            // a durable subscription outlives its connections; a shared volatile one its last consumer
-            vhost.declareQueue(new QueueSpec(queue, durable, false, !durable, Map.of()), o.conn(), false);
-        }
-        try {
-            if (move) {
-                // the new binding first: a refusal (binding limit, memory alarm, exchange gone) changes nothing, and
-                // the subscription keeps its old binding and messages
-                vhost.bind(wanted, o.conn());
-                for (Binding old : bound) {
-                    if (!old.equals(wanted)) {
-                        vhost.unbind(old, o.conn());
-                    }
+        // a durable subscription outlives its connections; a shared volatile one its last consumer
+        CompletableFuture<?> declared = existing != null ? CompletableFuture.completedFuture(null)
+                : OnLoop.call(() -> vhost.declareQueueAsync(new QueueSpec(queue, durable, false, !durable, Map.of()),
+                        null, o.conn(), false, name -> { }));
+        CompletableFuture<Void> moved = OnLoop.then(o.conn(), declared, made -> move
+                ? move(o, queue, wanted, bound) : CompletableFuture.completedFuture(null));
+        return OnLoop.handle(o.conn(), moved, (done, refused) -> {
+            if (refused != null) {
+                if (existing == null && !declared.isCompletedExceptionally()) {
+                    Terminus.discard(o, queue);
                 }
-                if (!bound.isEmpty()) {
-                    // The old topic's messages go. The purge may also take what the new binding routed since the bind
-                    // just above: those messages precede the new subscription as the client sees it, since the attach
-                    // is answered only after this, and the queue takes the purge before this attach's consumer.
-                    vhost.purgeQueue(queue, o.conn());
-                }
+                return CompletableFuture.failedFuture(refused);
             }
-        } catch (RuntimeException refused) {
-            if (existing == null) {
-                Terminus.discard(o, queue);
+            return CompletableFuture.completedFuture(existing == null ? LinkQueue.made(queue)
+                    : LinkQueue.independent(queue));
+        });
+    }
+
+    /**
+     * Binds the subscription to its new topic, then unbinds the old ones one after the other and purges: each step
+     * once the one before has taken effect, and none after a refusal.
+     */
+    private static CompletableFuture<Void> move(Opened o, String queue, Binding wanted, List<Binding> bound) {
+        Vhost vhost = o.vhost();
+        // the new binding first: a refusal (binding limit, memory alarm, exchange gone) changes nothing, and the
+        // subscription keeps its old binding and messages
+        CompletableFuture<Void> step = vhost.bindAsync(wanted, o.conn());
+        for (Binding old : bound) {
+            if (!old.equals(wanted)) {
+                step = OnLoop.then(o.conn(), step, v -> vhost.unbindAsync(old, o.conn()));
             }
-            throw refused;
         }
-        return existing == null ? LinkQueue.made(queue) : LinkQueue.independent(queue);
+        return OnLoop.then(o.conn(), step, v -> {
+            if (!bound.isEmpty()) {
+                // The old topic's messages go. The purge may also take what the new binding routed since the bind
+                // above: those messages precede the new subscription as the client sees it, since the attach is
+                // answered only after this, and the queue takes the purge before this attach's consumer.
+                vhost.purgeQueue(queue, o.conn());
+            }
+            return CompletableFuture.completedFuture(null);
+        });
     }
 
     /**
@@ -200,14 +220,34 @@ final class NamedSubscription {
     /**
      * The lookup link was closed (not only detached): the subscription it found is deleted, unless in use. The
      * permission is asked again first, as 0-9-1's queue.delete asks it: the lookup's answer may be a while ago, and
-     * a permission revoked meanwhile applies to the delete (a refusal detaches the link with its condition).
+     * a permission revoked meanwhile applies to the delete (a refusal detaches the link with its condition). The
+     * close is answered once the deletion has taken effect, in a cluster once the metadata log committed it; a
+     * deletion refused then (a node without a majority) ends the link with the refusal's condition.
      */
-    CompletableFuture<?> gone() {
+    void closed(Link link, Dispatcher dispatcher) {
+        CompletableFuture<?> deleted;
+        try {
+            deleted = gone();
+        } catch (RuntimeException refused) {
+            dispatcher.fail(link, refused);
+            return;
+        }
+        deleted.whenComplete((n, e) -> o.conn().onLoop(() -> {
+            if (e != null) {
+                dispatcher.fail(link, e);
+            } else if (link.getLocalState() != EndpointState.CLOSED) {
+                link.close();
+            }
+        }));
+    }
+
+    /** Deletes the subscription the lookup found; done at once when it found none. */
+    private CompletableFuture<?> gone() {
         if (!found) {
             return CompletableFuture.completedFuture(null);
         }
         o.access().configureQueue(queue);
-        return o.vhost().deleteQueue(queue, true, false, o.conn());
+        return o.vhost().deleteQueueAsync(queue, true, false, o.conn());
     }
 
     /**

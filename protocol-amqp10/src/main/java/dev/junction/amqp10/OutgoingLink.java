@@ -9,7 +9,9 @@ import dev.junction.routing.api.Settlement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Modified;
@@ -83,7 +85,11 @@ final class OutgoingLink implements DeliverySink {
         this.preSettled = preSettled;
     }
 
-    static OutgoingLink attach(Sender s, Opened o, Dispatcher dispatcher) {
+    /**
+     * Checks the source and declares the queue it reads (or makes one for the link), then opens the link and starts
+     * its consumer once that has taken effect (see {@link PendingAttach}); {@code opened} then takes the link.
+     */
+    static void attach(Sender s, Opened o, Dispatcher dispatcher, Consumer<OutgoingLink> opened) {
         Source remote = (Source) s.getRemoteSource();
         if (remote == null) {
             throw Refusal.link(Condition.INVALID_FIELD, "a consumer's link needs a source");
@@ -98,24 +104,33 @@ final class OutgoingLink implements DeliverySink {
         }
         Source local = (Source) remote.copy();
         local.setFilter(filters.inPlace()); // the filters in place [part 3 section 3.5.3], as RabbitMQ 4 echoes them
-        LinkQueue queue;
-        if (remote.getDynamic()) {
-            queue = LinkQueue.dynamic(Terminus.temporaryQueue(o, false, o.access()::consume));
-            local.setAddress("/queues/" + queue.name());
+        boolean dynamic = remote.getDynamic();
+        CompletableFuture<LinkQueue> queue;
+        if (dynamic) {
+            queue = Terminus.temporaryQueue(o, false, o.access()::consume).thenApply(LinkQueue::dynamic);
         } else {
             Address a = Address.source(remote.getAddress(), capabilities);
             queue = named ? NamedSubscription.attach(s, o, remote, a, capabilities)
-                    : a instanceof Address.Subscription sub ? LinkQueue.made(Terminus.subscription(o, sub))
-                    : LinkQueue.independent(Terminus.queue(o, (Address.Queue) a, true));
+                    : a instanceof Address.Subscription sub ? Terminus.subscription(o, sub).thenApply(LinkQueue::made)
+                    : Terminus.queue(o, (Address.Queue) a, true).thenApply(LinkQueue::independent);
         }
-        try {
-            return open(s, o, dispatcher, local, queue, named, capabilities, filters);
-        } catch (RuntimeException e) {
-            if (queue.madeByAttach()) {
-                Terminus.discard(o, queue.name()); // a refused attach leaves no queue of its own behind
+        PendingAttach.await(s, dispatcher, o.conn(), queue, q -> {
+            if (dynamic) {
+                local.setAddress("/queues/" + q.name());
             }
-            throw e;
-        }
+            try {
+                opened.accept(open(s, o, dispatcher, local, q, named, capabilities, filters));
+            } catch (RuntimeException e) {
+                if (q.madeByAttach()) {
+                    Terminus.discard(o, q.name()); // a refused attach leaves no queue of its own behind
+                }
+                throw e;
+            }
+        }, q -> {
+            if (q.madeByAttach()) {
+                Terminus.discard(o, q.name());
+            }
+        });
     }
 
     private static OutgoingLink open(Sender s, Opened o, Dispatcher dispatcher, Source local, LinkQueue queue,

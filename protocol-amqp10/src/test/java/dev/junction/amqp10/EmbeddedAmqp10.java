@@ -133,7 +133,7 @@ final class EmbeddedAmqp10 implements AutoCloseable {
     }
 
     /** What the client has to send goes to the server, and what the server wrote goes to the client. */
-    private void exchange() {
+    void exchange() {
         int pending = client.pending();
         if (pending > 0) {
             byte[] out = new byte[pending];
