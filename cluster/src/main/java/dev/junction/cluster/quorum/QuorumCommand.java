@@ -36,7 +36,11 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * neither: its size is its encoding's, and it never expires.
          */
         ENQUEUE,
-        /** Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin. */
+        /**
+         * Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin; {@code ids}
+         * holds its x-priority ({@link ConsumerRound}). An attach written before priorities were carried has no
+         * {@code ids}: priority 0, as every consumer then had.
+         */
         ATTACH,
         /** Acknowledges {@code ids}: they leave the queue and free the consumer's prefetch. */
         SETTLE,
@@ -117,6 +121,11 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
     /** Expires what is due at the head of {@code queue}; node incarnation {@code origin} dead-letters it. */
     static QuorumCommand expire(String queue, String origin) {
         return new QuorumCommand(Op.EXPIRE, queue, origin, 0, new long[0], new byte[0]);
+    }
+
+    /** Attaches {@code consumer} with {@code prefetch} (0: unlimited) and its x-priority. */
+    static QuorumCommand attach(String queue, String consumer, long prefetch, long priority) {
+        return new QuorumCommand(Op.ATTACH, queue, consumer, prefetch, new long[] {priority}, new byte[0]);
     }
 
     static QuorumCommand consumer(Op op, String queue, String consumer, long number, long... ids) {

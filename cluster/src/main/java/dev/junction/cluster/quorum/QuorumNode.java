@@ -222,8 +222,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** Attaches {@code consumer} (from {@link #newConsumerId}) with a prefetch ({@code 0}: unlimited). */
     @Override
     public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
-        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.ATTACH, key(vhost, name), consumer,
-                prefetch));
+        return attach(vhost, name, consumer, prefetch, 0);
+    }
+
+    /** Attaches {@code consumer} with a prefetch and its x-priority, which every replica orders consumers by. */
+    @Override
+    public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority) {
+        return submit(vhost, name, QuorumCommand.attach(key(vhost, name), consumer, prefetch, priority));
     }
 
     /**

@@ -39,17 +39,6 @@ import org.slf4j.LoggerFactory;
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
 
-    /**
-     * The first number of a snapshot whose queues carry limits, sizes and publish times (the clock follows it);
-     * one taken before starts with its queue count, never negative.
-     */
-    private static final int SNAPSHOT_WITH_LIMITS = -2;
-    /**
-     * The first number of a snapshot whose messages also carry their own expiry ({@link HeldMessage#expiresAt}),
-     * as {@link #SNAPSHOT_WITH_LIMITS} otherwise; the format written now.
-     */
-    private static final int SNAPSHOT_WITH_EXPIRIES = -3;
-
     private final QuorumEffects effects;
     /**
      * By key; sorted so that a snapshot, and a command over every queue, see them in one order everywhere. Apply
@@ -241,7 +230,9 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                 long size = c.ids().length < 2 ? c.body().length : c.ids()[0];
                 return q.enqueue(position, c.body(), size, publishedAt, expiresAt, c.consumer(), effects);
             }
-            case ATTACH -> q.attach(c.consumer(), c.number(), position, effects);
+            // An attach written before priorities were carried has none: 0, as every consumer had then.
+            case ATTACH -> q.attach(c.consumer(), c.number(), c.ids().length > 0 ? c.ids()[0] : 0, position,
+                    effects);
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
             case DETACH -> q.detach(c.consumer(), c.number() == 1, effects);
@@ -270,7 +261,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     @Override
     protected void writeSnapshot(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
-            out.writeInt(SNAPSHOT_WITH_EXPIRIES);
+            out.writeInt(SnapshotFormat.CURRENT.marker());
             out.writeLong(clock);
             out.writeInt(queues.size());
             for (Map.Entry<String, QuorumQueueState> e : queues.entrySet()) {
@@ -287,12 +278,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         queues.clear();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             int first = in.readInt();
-            boolean withExpiries = first == SNAPSHOT_WITH_EXPIRIES;
-            boolean withLimits = withExpiries || first == SNAPSHOT_WITH_LIMITS;
-            clock = withLimits ? in.readLong() : 0;
-            for (int i = withLimits ? in.readInt() : first; i > 0; i--) {
+            SnapshotFormat format = SnapshotFormat.of(first);
+            clock = format.carriesLimits() ? in.readLong() : 0;
+            for (int i = format.carriesLimits() ? in.readInt() : first; i > 0; i--) {
                 String key = in.readUTF();
-                queues.put(key, QuorumQueueState.read(key, in, withLimits, withExpiries));
+                queues.put(key, QuorumQueueState.read(key, in, format));
             }
             try {
                 resends.read(in);

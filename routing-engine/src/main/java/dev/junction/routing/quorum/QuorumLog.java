@@ -46,6 +46,15 @@ public interface QuorumLog {
     CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch);
 
     /**
+     * Attaches a consumer with a prefetch ({@code 0}: unlimited) and its {@code x-priority} (RabbitMQ "Consumer
+     * Priorities": the log gives messages to the highest-priority consumers with room). By default without the
+     * priority: a log that does not order consumers by it.
+     */
+    default CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority) {
+        return attach(vhost, name, consumer, prefetch);
+    }
+
+    /**
      * basic.get: checks the first ready message out for {@code getter} (a {@link #newConsumerId} used for this one
      * get), settled at once when {@code settled} (no-ack). Completes with the message's id, or 0 when nothing was
      * ready, or a negative number: no such queue. The message itself comes through {@link QuorumQueues#got} when

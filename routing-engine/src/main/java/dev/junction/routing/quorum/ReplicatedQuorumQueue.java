@@ -177,8 +177,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
         declared();
-        log.attach(vhost, name, id, prefetch).thenCompose(answer -> answer >= 0
-                ? CompletableFuture.completedFuture(answer) : attachDeclared(id, prefetch)
+        // The priority travels in the attach command, so every replica orders this consumer alike.
+        log.attach(vhost, name, id, prefetch, spec.priority()).thenCompose(answer -> answer >= 0
+                ? CompletableFuture.completedFuture(answer) : attachDeclared(id, prefetch, spec.priority())
         ).whenComplete((ok, failed) -> {
             if (failed != null) {
                 consumers.remove(id);
@@ -200,9 +201,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
      * confirmed, so the queue is declared again and the consumer attached after it; a second refusal fails the
      * consume.
      */
-    private CompletableFuture<Long> attachDeclared(String id, long prefetch) {
+    private CompletableFuture<Long> attachDeclared(String id, long prefetch, int priority) {
         declareAgain();
-        return log.attach(vhost, name, id, prefetch).thenApply(answer -> {
+        return log.attach(vhost, name, id, prefetch, priority).thenApply(answer -> {
             if (answer < 0) {
                 throw new BrokerException(ErrorKind.NOT_FOUND, "no queue '" + name + "' in vhost '" + vhost
                         + "' in its quorum group");
@@ -230,7 +231,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         unsettled.values().removeIf(c -> consumers.containsKey(c.id()));
         for (QuorumConsumer c : consumers.values()) {
             c.forgetUnsettled();
-            log.attach(vhost, name, c.id(), c.prefetch());
+            log.attach(vhost, name, c.id(), c.prefetch(), c.priority());
         }
     }
 
