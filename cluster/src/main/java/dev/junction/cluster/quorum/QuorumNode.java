@@ -2,6 +2,7 @@ package dev.junction.cluster.quorum;
 
 import dev.junction.routing.quorum.QuorumLimits;
 import dev.junction.routing.quorum.QuorumLog;
+import dev.junction.routing.quorum.QuorumUsage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -232,6 +233,19 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     /**
+     * The queue's consumers and messages at this request's place in its group's log (a command that changes
+     * nothing, {@link QuorumCommand.Op#USAGE}); null when the group holds no such queue. Bounded in time as a get
+     * is: a node cut off from the majority must answer its client.
+     */
+    @Override
+    public CompletableFuture<QuorumUsage> usage(String vhost, String name) {
+        return submit(vhost, name, new QuorumCommand(QuorumCommand.Op.USAGE, key(vhost, name), incarnation, 0,
+                new long[0], new byte[0])).orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .thenApply(answer -> answer < 0 ? null : new QuorumUsage(QuorumCommand.usageConsumers(answer),
+                        QuorumCommand.usageMessages(answer)));
+    }
+
+    /**
      * basic.get for {@code getter} (from {@link #newConsumerId}, one per get): completes with the message's id, whose
      * body this node's replica hands over when it applies the checkout, or 0 when nothing was ready. Bounded in time
      * as an enqueue is: a node cut off from the group's majority must answer its client.
@@ -298,6 +312,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public int consumerCount(String vhost, String name) {
         QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
         return m == null ? -1 : m.consumerCount(key(vhost, name));
+    }
+
+    /** The queue's checked-out messages on this node's replica (as applied here so far), or -1. */
+    @Override
+    public int unsettledCount(String vhost, String name) {
+        QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
+        return m == null ? -1 : m.unsettledCount(key(vhost, name));
     }
 
     /** The id of the queue's group leader as this node knows it. */

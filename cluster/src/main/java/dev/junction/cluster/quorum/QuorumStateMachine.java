@@ -49,6 +49,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private final Map<String, Integer> readyCounts = new ConcurrentHashMap<>();
     /** The consumers attached to each queue, from any node, as applied here; read by any thread. */
     private final Map<String, Integer> consumerCounts = new ConcurrentHashMap<>();
+    /** Each queue's messages checked out and not settled, as applied here; read by any thread. */
+    private final Map<String, Integer> unsettledCounts = new ConcurrentHashMap<>();
     /**
      * The latest submitter's clock the log carried (epoch milliseconds; 0: none yet): the time x-message-ttl is
      * judged at, so every replica drops the same messages at the same entry whatever its own clock says. Never goes
@@ -145,6 +147,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             if (q == null) {
                 readyCounts.remove(c.queue());
                 consumerCounts.remove(c.queue());
+                unsettledCounts.remove(c.queue());
             } else {
                 counted(c.queue(), q);
             }
@@ -182,6 +185,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private void counted(String key, QuorumQueueState q) {
         readyCounts.put(key, q.readyCount());
         consumerCounts.put(key, q.consumerCount());
+        unsettledCounts.put(key, q.unsettledCount());
     }
 
     private long applyToState(QuorumCommand c, long position) {
@@ -242,6 +246,9 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             case CHECKOUT -> {
                 return q.checkout(c.consumer(), c.number() == 1, effects);
             }
+            case USAGE -> {
+                return QuorumCommand.usage(q.consumerCount(), q.readyCount() + q.unsettledCount());
+            }
             case DELETE -> queues.remove(c.queue());
             default -> throw new IllegalStateException("unhandled " + c.op());
         }
@@ -256,6 +263,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     /** The consumers attached to the queue from every node, as this replica knows them, or -1. Any thread. */
     int consumerCount(String queue) {
         return consumerCounts.getOrDefault(queue, -1);
+    }
+
+    /** The queue's messages checked out and not settled on this replica, or -1. Any thread. */
+    int unsettledCount(String queue) {
+        return unsettledCounts.getOrDefault(queue, -1);
     }
 
     @Override
@@ -292,6 +304,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         }
         readyCounts.clear();
         consumerCounts.clear();
+        unsettledCounts.clear();
         queues.forEach(this::counted);
         touched.addAll(reportedHeads.keySet());
         touched.addAll(queues.keySet());

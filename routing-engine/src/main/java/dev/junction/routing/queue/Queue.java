@@ -97,9 +97,13 @@ public final class Queue implements QueueTarget {
         return exclusiveOwner;
     }
 
-    /** Ready messages (not counting delivered, unacknowledged ones), as AMQP's declare-ok reports. */
+    /**
+     * Ready messages (not counting delivered, unacknowledged ones), as AMQP's declare-ok reports. A quorum queue in
+     * a cluster holds none itself: its log's, as this node's replica counts them ({@link QueueHost#countsElsewhere}).
+     */
     public int messageCount() {
-        return readyCount;
+        QueueCounts elsewhere = host.countsElsewhere(this);
+        return elsewhere != null ? elsewhere.ready() : readyCount;
     }
 
     public long messageBytes() {
@@ -112,11 +116,13 @@ public final class Queue implements QueueTarget {
     }
 
     public int unackedCount() {
-        return unackedCount;
+        QueueCounts elsewhere = host.countsElsewhere(this);
+        return elsewhere != null ? elsewhere.unacked() : unackedCount;
     }
 
     public int consumerCount() {
-        return consumerCount;
+        QueueCounts elsewhere = host.countsElsewhere(this);
+        return elsewhere != null ? elsewhere.consumers() : consumerCount;
     }
 
     public QueueStats stats() {

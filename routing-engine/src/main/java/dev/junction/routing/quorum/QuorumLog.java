@@ -55,6 +55,15 @@ public interface QuorumLog {
     }
 
     /**
+     * The queue's consumers and messages as the log holds them at the place of this request in it, so it sees every
+     * command committed before it, from any node; completes with null when the log holds no such queue. By default
+     * unknown: fails, and a delete with if-unused or if-empty is refused rather than judged on nothing.
+     */
+    default CompletableFuture<QuorumUsage> usage(String vhost, String name) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this log cannot count a queue"));
+    }
+
+    /**
      * basic.get: checks the first ready message out for {@code getter} (a {@link #newConsumerId} used for this one
      * get), settled at once when {@code settled} (no-ack). Completes with the message's id, or 0 when nothing was
      * ready, or a negative number: no such queue. The message itself comes through {@link QuorumQueues#got} when
@@ -85,4 +94,12 @@ public interface QuorumLog {
 
     /** The queue's consumers on every node, as this node's replica knows them, or -1 when it holds none. */
     int consumerCount(String vhost, String name);
+
+    /**
+     * The queue's messages checked out to a consumer or a get and not settled, on this node's replica, or -1 when it
+     * holds none. By default unknown: -1.
+     */
+    default int unsettledCount(String vhost, String name) {
+        return -1;
+    }
 }

@@ -2,6 +2,7 @@ package dev.junction.routing.quorum;
 
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueCounts;
 import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.QueueKey;
 import java.util.Map;
@@ -49,6 +50,21 @@ public final class QuorumQueues {
                     old != null && old.definedBy(q) ? old : new ReplicatedQuorumQueue(engine, q, l, pool));
         }
         return Optional.of(r);
+    }
+
+    /**
+     * This node's replica's counts of {@code q} when it is a quorum queue in a cluster (its definition holds no
+     * message and no consumer), or null. Any thread; submits nothing and makes nothing, so a management listing or
+     * a metrics scrape costs no log command. The replica may be behind the log by what it has not applied yet.
+     */
+    public QueueCounts counts(Queue q) {
+        QuorumLog l = log;
+        if (l == null || !QuorumArguments.requested(q.spec().arguments())) {
+            return null;
+        }
+        String vhost = q.key().vhost();
+        return new QueueCounts(Math.max(0, l.readyCount(vhost, q.name())),
+                Math.max(0, l.unsettledCount(vhost, q.name())), Math.max(0, l.consumerCount(vhost, q.name())));
     }
 
     /** The log assigned message {@code id} to this node's {@code consumer}: deliver it. Log's apply thread. */
