@@ -42,7 +42,7 @@ import java.util.concurrent.Executor;
  *   <li>basic.get is a one-shot checkout in the log, settled as a consumer's delivery is ({@link QuorumGets}).</li>
  * </ul>
  * The definition, bindings and arguments stay in the classic {@link Queue} the vhost declared, which holds no
- * message: its counts in the management API are 0 (docs/cluster.md).
+ * message: its counts (management API, metrics) are this node's replica's, through {@link QuorumQueues#counts}.
  */
 public final class ReplicatedQuorumQueue implements QueueTarget {
     private final RoutingEngine engine;
