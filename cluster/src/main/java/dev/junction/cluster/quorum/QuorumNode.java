@@ -193,7 +193,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive,
             QuorumLimits limits) {
         QueueLimits l = new QueueLimits(limits.maxLength(), limits.maxBytes(), limits.rejectPublish(),
-                limits.messageTtl());
+                limits.messageTtl(), limits.expires());
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), "",
                 deliveryLimit, l.encode(singleActive)));
     }

@@ -48,6 +48,8 @@ final class QuorumQueueState {
     private long readyBytes;
     private ConsumerRound consumers = new ConsumerRound();
     private final Map<Long, Checkout> checkedOut = new HashMap<>();
+    /** The log time the queue was last used (declared, a consumer came or went, a get), for x-expires; 0: none. */
+    private long lastUsedAt;
     /** The log's clock and origin {@link #expire} judges the command being applied by (0 between commands). */
     private long judgedAt;
     private String judgedFor = "";
@@ -250,6 +252,29 @@ final class QuorumQueueState {
         judgedFor = "";
     }
 
+    /**
+     * The queue was used at log time {@code now}: RabbitMQ "Queue TTL" (x-expires) counts a queue unused while it
+     * has no consumer, is not declared again and serves no get; publishing does not count. Never goes back.
+     */
+    void used(long now) {
+        lastUsedAt = Math.max(lastUsedAt, now);
+    }
+
+    /**
+     * When the queue will have been unused for its x-expires (epoch milliseconds, by the log's clock), or -1: it has
+     * consumers, no x-expires, or no logged time of use yet.
+     */
+    long unusedExpiresAt() {
+        return limits.expires() < 0 || !consumers.isEmpty() || lastUsedAt <= 0 ? -1 : lastUsedAt + limits.expires();
+    }
+
+    /** When the group leader's timer should next look at the queue: its head's expiry or its own, or -1. */
+    long nextDueAt() {
+        long head = headExpiresAt();
+        long unused = unusedExpiresAt();
+        return head < 0 ? unused : unused < 0 ? head : Math.min(head, unused);
+    }
+
     /** When the first ready message expires (epoch milliseconds; by x-message-ttl or its own expiration), or -1. */
     long headExpiresAt() {
         return ready.isEmpty() ? -1 : ready.firstEntry().getValue().expiresAt(limits);
@@ -303,6 +328,7 @@ final class QuorumQueueState {
         out.writeLong(deliveryLimit);
         out.writeBoolean(singleActive);
         limits.write(out);
+        out.writeLong(lastUsedAt);
         out.writeInt(ready.size());
         for (HeldMessage m : ready.values()) {
             m.write(out);
@@ -326,7 +352,7 @@ final class QuorumQueueState {
     /**
      * Reads a queue's state from a snapshot in {@code format}: one before limits has none (each message's size its
      * encoding's, and none expires), one before messages' own expiries has none ({@link HeldMessage#read}), one
-     * before priorities has every consumer at priority 0.
+     * before priorities has every consumer at priority 0, one before x-expires no x-expires.
      */
     static QuorumQueueState read(String key, DataInputStream in, SnapshotFormat format) throws IOException {
         boolean withLimits = format.carriesLimits();
@@ -335,7 +361,10 @@ final class QuorumQueueState {
         s.deliveryLimit = in.readLong();
         s.singleActive = in.readBoolean();
         if (withLimits) {
-            s.limits = QueueLimits.read(in);
+            s.limits = QueueLimits.read(in, format);
+        }
+        if (format.carriesIdleExpiry()) {
+            s.lastUsedAt = in.readLong();
         }
         for (int i = in.readInt(); i > 0; i--) {
             s.putReady(HeldMessage.read(in, withLimits, withExpiries));

@@ -163,7 +163,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         Map<String, Long> changed = null;
         for (String key : keys) {
             QuorumQueueState q = queues.get(key);
-            long at = q == null ? -1 : q.headExpiresAt();
+            long at = q == null ? -1 : q.nextDueAt();
             if (reportedHeads.getOrDefault(key, -1L) != at) {
                 if (changed == null) {
                     changed = new HashMap<>();
@@ -193,13 +193,20 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             String keep = new String(c.body(), StandardCharsets.UTF_8);
             // number: a log index (the leader's last applied), and consumers' attach places are positions.
             long before = QuorumBatch.position(c.number(), 0);
-            queues.values().forEach(q -> q.detachAll(c.consumer(), keep, before, effects));
+            for (QuorumQueueState q : queues.values()) {
+                int attached = q.consumerCount();
+                q.detachAll(c.consumer(), keep, before, effects);
+                if (q.consumerCount() != attached) {
+                    q.used(clock); // its last consumer may have gone: x-expires counts from now
+                }
+            }
             effects.nodeDetached(c.consumer(), keep);
             return 0;
         }
         if (c.op() == QuorumCommand.Op.DECLARE) {
-            queues.computeIfAbsent(c.queue(), QuorumQueueState::new).declare(c.number(),
-                    c.ids().length > 0 && c.ids()[0] == 1, QueueLimits.declared(c.ids()));
+            QuorumQueueState q = queues.computeIfAbsent(c.queue(), QuorumQueueState::new);
+            q.declare(c.number(), c.ids().length > 0 && c.ids()[0] == 1, QueueLimits.declared(c.ids()));
+            q.used(clock); // a declaration renews x-expires, as RabbitMQ's redeclaration does
             return 0;
         }
         QuorumQueueState q = queues.get(c.queue());
@@ -212,7 +219,18 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         int expired = q.expire(clock, c.consumer(), effects);
         try {
             if (c.op() == QuorumCommand.Op.EXPIRE) {
-                return expired; // the leader's timer: what was due has gone, at the logged time
+                // The leader's timer: what was due has gone, at the logged time.
+                long unusedUntil = q.unusedExpiresAt();
+                if (unusedUntil > 0 && clock >= unusedUntil) {
+                    // x-expires (RabbitMQ "Queue TTL"): unused that long, the queue is deleted. The definition is
+                    // in the metadata log, which this log cannot change: the timer's node deletes the queue there,
+                    // and its deletion deletes this state. Counted as a use, so a deletion that does not happen
+                    // (refused, no majority) is asked again only after another period.
+                    q.used(clock);
+                    effects.unused(c.queue(), c.consumer());
+                    return expired + 1;
+                }
+                return expired;
             }
             long result = applyToQueue(q, c, position);
             if (c.op() != QuorumCommand.Op.DELETE) {
@@ -235,15 +253,21 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                 return q.enqueue(position, c.body(), size, publishedAt, expiresAt, c.consumer(), effects);
             }
             // An attach written before priorities were carried has none: 0, as every consumer had then.
-            case ATTACH -> q.attach(c.consumer(), c.number(), c.ids().length > 0 ? c.ids()[0] : 0, position,
-                    effects);
+            case ATTACH -> {
+                q.attach(c.consumer(), c.number(), c.ids().length > 0 ? c.ids()[0] : 0, position, effects);
+                q.used(clock);
+            }
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
-            case DETACH -> q.detach(c.consumer(), c.number() == 1, effects);
+            case DETACH -> {
+                q.detach(c.consumer(), c.number() == 1, effects);
+                q.used(clock); // the last consumer gone: x-expires counts from now
+            }
             case PURGE -> {
                 return q.purge();
             }
             case CHECKOUT -> {
+                q.used(clock); // basic.get is a use (RabbitMQ "Queue TTL")
                 return q.checkout(c.consumer(), c.number() == 1, effects);
             }
             case USAGE -> {

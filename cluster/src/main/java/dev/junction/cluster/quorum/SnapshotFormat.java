@@ -15,10 +15,15 @@ enum SnapshotFormat {
     /** As {@link #LIMITS}, and each message its own expiry ({@link HeldMessage#expiresAt}). */
     EXPIRIES(-3),
     /** As {@link #EXPIRIES}, and each consumer its priority ({@code x-priority}; none before: 0). */
-    PRIORITIES(-4);
+    PRIORITIES(-4),
+    /**
+     * As {@link #PRIORITIES}, and each queue its x-expires and the log time it was last used (none before: it never
+     * expires, as that version did not expire it).
+     */
+    IDLE_EXPIRY(-5);
 
     /** The format written now. */
-    static final SnapshotFormat CURRENT = PRIORITIES;
+    static final SnapshotFormat CURRENT = IDLE_EXPIRY;
 
     private final int marker;
 
@@ -54,5 +59,9 @@ enum SnapshotFormat {
 
     boolean carriesPriorities() {
         return compareTo(PRIORITIES) >= 0;
+    }
+
+    boolean carriesIdleExpiry() {
+        return compareTo(IDLE_EXPIRY) >= 0;
     }
 }

@@ -127,8 +127,9 @@ class QuorumConsumerPriorityTest {
         r.apply(QuorumCommand.attach(Q, HIGH, 1, 10));
         Path file = dir.resolve("snap");
         r.machine.writeSnapshot(file);
-        assertThat(new java.io.DataInputStream(Files.newInputStream(file)).readInt())
-                .isEqualTo(SnapshotFormat.PRIORITIES.marker());
+        try (java.io.DataInputStream in = new java.io.DataInputStream(Files.newInputStream(file))) {
+            assertThat(SnapshotFormat.of(in.readInt()).carriesPriorities()).isTrue();
+        }
 
         RecordingReplica restored = new RecordingReplica();
         restored.machine.readSnapshot(file, TermIndex.valueOf(1, r.index), false);
@@ -155,7 +156,10 @@ class QuorumConsumerPriorityTest {
             out.writeUTF(Q);
             out.writeLong(-1); // delivery limit
             out.writeBoolean(false); // single active consumer
-            QueueLimits.NONE.write(out);
+            out.writeLong(-1); // limits as that format wrote them: max length, max bytes, reject-publish, TTL
+            out.writeLong(-1);
+            out.writeBoolean(false);
+            out.writeLong(-1);
             out.writeInt(0); // ready
             out.writeInt(2); // consumers: id, prefetch, attached at, in flight
             for (String c : List.of("n2/9/1", "n3/8/1")) {

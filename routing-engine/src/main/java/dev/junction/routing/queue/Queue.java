@@ -68,7 +68,10 @@ public final class Queue implements QueueTarget {
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());
         this.brake = new PublisherBrake(spec, args, host, mailbox, consumers);
         this.dispatch = new Dispatch(this, host, args, ready, departures, consumers, brake, mailbox);
-        this.idleExpiry = new IdleExpiry(host, mailbox, args, () -> !deleted && consumers.isEmpty(),
+        // A quorum queue in a cluster is used through its log, on every node: its x-expires is the log's to judge
+        // (QuorumQueues#unused), never this node's definition's, which has no consumer of its own.
+        this.idleExpiry = new IdleExpiry(host, mailbox, args,
+                () -> !deleted && consumers.isEmpty() && host.countsElsewhere(this) == null,
                 () -> host.queueUnused(this));
         mailbox.execute(idleExpiry::schedule);
     }
