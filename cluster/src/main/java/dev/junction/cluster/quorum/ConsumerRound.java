@@ -3,6 +3,7 @@ package dev.junction.cluster.quorum;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,7 +77,7 @@ final class ConsumerRound {
 
     /** Every consumer in round order; read only. */
     Set<Map.Entry<String, Consumer>> entries() {
-        return java.util.Collections.unmodifiableMap(consumers).entrySet();
+        return Collections.unmodifiableMap(consumers).entrySet();
     }
 
     /**

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * configured number of entries) holds the queues' state at its index, after which Ratis purges the log before it.
  * An entry holds one command or a {@link QuorumBatch} of them; the reply is a number per command (the message id of
  * an enqueue, the count of a purge), comma-separated. A command in the log twice (sent again by its node) is applied
- * once ({@link ResendFilter}). After each entry it tells its {@link ExpiryTimer.HeadExpiries} when the heads of the
- * queues it changed now expire, and it passes on this member's leadership, for the leader's expiry timers.
+ * once ({@link ResendFilter}). After each entry it tells its {@link ExpiryTimer.HeadExpiries} when the queues it
+ * changed next fall due (a head's TTL, x-expires), and it passes on this member's leadership, for the leader's
+ * expiry timers.
  */
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
