@@ -165,6 +165,12 @@ public final class CommittedDeclarations {
             return log.readBarrier().thenCompose(ignored -> deleteQueue(name, ifUnused, ifEmpty, owner, true));
         }
         vhost.usableQueue(name, owner);
+        var quorum = engine.quorum().replicated(q);
+        if (quorum.isPresent()) {
+            // A replicated quorum queue's consumers and messages are in its own log, judged there, not by this
+            // node's replica, which may be behind it.
+            return quorum.get().deletable(ifUnused, ifEmpty).thenCompose(allowed -> commitDelete(name));
+        }
         String what = "queue '" + name + "' in vhost '" + vhost.name() + "'";
         if (ifUnused && q.consumerCount() > 0) {
             throw BrokerException.preconditionFailed(what + " in use");
@@ -172,6 +178,10 @@ public final class CommittedDeclarations {
         if (ifEmpty && q.messageCount() > 0) {
             throw BrokerException.preconditionFailed(what + " is not empty");
         }
+        return commitDelete(name);
+    }
+
+    private CompletableFuture<Integer> commitDelete(String name) {
         refuseChange("delete durable queue '" + name + "'");
         return log.commit(key(DefinitionKind.QUEUE, name), true).thenCompose(deleted -> deleted == null
                 ? CompletableFuture.completedFuture(0) : castCount(deleted));

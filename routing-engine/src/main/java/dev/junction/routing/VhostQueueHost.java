@@ -38,6 +38,12 @@ final class VhostQueueHost implements QueueHost {
         this.router = router;
     }
 
+    /** A quorum queue in a cluster is counted by its log's replica on this node. */
+    @Override
+    public dev.junction.routing.queue.QueueCounts countsElsewhere(Queue queue) {
+        return engine.quorum().counts(queue);
+    }
+
     @Override
     public Paging paging() {
         return engine.paging();

@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * and this node, whose incarnation the command names, dead-letters them once for the cluster. Only the leader
  * proposes, so there is one command per expiry, not one per member; a follower keeps the times, for when it leads.
  *
+ * <p>The time a replica reports for a queue is also when it falls unused past its x-expires ({@link
+ * QuorumQueueState#nextDueAt}): the same expire command then asks this node to delete the queue (RabbitMQ "Queue
+ * TTL"), so a queue with no message left still goes on time.
+ *
  * <p>At most one timer per queue is pending: a head that changes replaces it, a queue whose head no longer expires
  * (emptied, deleted) cancels it, and losing the lead cancels them all. Everything here runs on one daemon thread
  * of its own, which never waits: the apply threads and Ratis's notifications only hand their news over.

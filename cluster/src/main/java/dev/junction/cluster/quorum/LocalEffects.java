@@ -55,6 +55,15 @@ final class LocalEffects implements QuorumEffects {
         }
     }
 
+    /** This node's expiry timer found the queue unused past x-expires: delete it here, once for the cluster. */
+    @Override
+    public void unused(String queue, String origin) {
+        if (origin.startsWith(incarnation)) {
+            int nul = queue.indexOf('\0');
+            consumers.unused(queue.substring(0, nul), queue.substring(nul + 1));
+        }
+    }
+
     @Override
     public void deadLettered(String queue, String consumer, byte[] body, int returns) {
         if (consumer.startsWith(incarnation)) {

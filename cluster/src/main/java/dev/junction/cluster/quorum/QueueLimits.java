@@ -15,22 +15,33 @@ import java.io.IOException;
  * @param rejectPublish x-overflow reject-publish: a message over a limit is refused; else drop-head: the oldest
  *     ready messages leave until the queue is within its limits
  * @param messageTtl x-message-ttl in milliseconds
+ * @param expires x-expires in milliseconds: the queue is deleted once unused that long (RabbitMQ "Time-To-Live and
+ *     Expiration", "Queue TTL")
  */
-record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long messageTtl) {
-    static final QueueLimits NONE = new QueueLimits(-1, -1, false, -1);
+record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long messageTtl, long expires) {
+    static final QueueLimits NONE = new QueueLimits(-1, -1, false, -1, -1);
 
-    /** The limits in a declaration's {@code ids} (after single active consumer); none in an older one. */
+    /** Limits without x-expires. */
+    QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long messageTtl) {
+        this(maxLength, maxBytes, rejectPublish, messageTtl, -1);
+    }
+
+    /**
+     * The limits in a declaration's {@code ids} (after single active consumer); none in an older one, and no
+     * x-expires in one written before it was carried.
+     */
     static QueueLimits declared(long[] ids) {
         if (ids.length < 5) {
             return NONE;
         }
-        return new QueueLimits(ids[1], ids[2], ids[3] == QuorumCommand.REJECT_PUBLISH, ids[4]);
+        return new QueueLimits(ids[1], ids[2], ids[3] == QuorumCommand.REJECT_PUBLISH, ids[4],
+                ids.length > 5 ? ids[5] : -1);
     }
 
     /** A declaration's {@code ids}: single active consumer, then these limits. */
     long[] encode(boolean singleActive) {
         long overflow = rejectPublish ? QuorumCommand.REJECT_PUBLISH : 0;
-        return new long[] {singleActive ? 1 : 0, maxLength, maxBytes, overflow, messageTtl};
+        return new long[] {singleActive ? 1 : 0, maxLength, maxBytes, overflow, messageTtl, expires};
     }
 
     /** Whether {@code count} ready messages of {@code bytes} body bytes in all are past a limit. */
@@ -56,9 +67,17 @@ record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long me
         out.writeLong(maxBytes);
         out.writeBoolean(rejectPublish);
         out.writeLong(messageTtl);
+        out.writeLong(expires);
     }
 
+    /** Reads the limits as {@link #write} wrote them. */
     static QueueLimits read(DataInputStream in) throws IOException {
-        return new QueueLimits(in.readLong(), in.readLong(), in.readBoolean(), in.readLong());
+        return read(in, SnapshotFormat.CURRENT);
+    }
+
+    /** Reads the limits from a snapshot in {@code format}: one before x-expires was carried has none. */
+    static QueueLimits read(DataInputStream in, SnapshotFormat format) throws IOException {
+        return new QueueLimits(in.readLong(), in.readLong(), in.readBoolean(), in.readLong(),
+                format.carriesIdleExpiry() ? in.readLong() : -1);
     }
 }

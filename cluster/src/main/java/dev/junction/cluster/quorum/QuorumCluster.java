@@ -79,6 +79,11 @@ public final class QuorumCluster {
                     public void dropped(String vhost, String name, byte[] body, String reason) {
                         queues.dropped(vhost, name, body, reason);
                     }
+
+                    @Override
+                    public void unused(String vhost, String name) {
+                        queues.unused(vhost, name);
+                    }
                 }, RaftTransport.parameters(config));
         node.start();
         queues.replicateThrough(node);

@@ -36,7 +36,11 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * neither: its size is its encoding's, and it never expires.
          */
         ENQUEUE,
-        /** Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin. */
+        /**
+         * Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin; {@code ids}
+         * holds its x-priority ({@link ConsumerRound}). An attach written before priorities were carried has no
+         * {@code ids}: priority 0, as every consumer then had.
+         */
         ATTACH,
         /** Acknowledges {@code ids}: they leave the queue and free the consumer's prefetch. */
         SETTLE,
@@ -79,7 +83,32 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * the group's leader when the head's expiry time comes ({@link ExpiryTimer}), so an idle queue's messages
          * leave on time. Answered with the number dropped.
          */
-        EXPIRE
+        EXPIRE,
+        /**
+         * Changes nothing: answered with the queue's consumers (on every node) and messages (ready and checked out)
+         * at its place in the log ({@link #usage}), or -1 when there is no such queue. A read that goes through the
+         * log, so it sees every command committed before it whichever node asks (queue.delete's if-unused and
+         * if-empty).
+         */
+        USAGE
+    }
+
+    /** The largest count {@link #usage} carries of each; more is carried as this many. */
+    static final long USAGE_CAP = 0x7fff_ffffL;
+
+    /** A {@link Op#USAGE} answer: {@code consumers} and {@code messages}, each capped at {@link #USAGE_CAP}. */
+    static long usage(long consumers, long messages) {
+        return (Math.min(consumers, USAGE_CAP) << 32) | Math.min(messages, USAGE_CAP);
+    }
+
+    /** The consumers of a {@link Op#USAGE} answer. */
+    static long usageConsumers(long answer) {
+        return answer >>> 32;
+    }
+
+    /** The messages of a {@link Op#USAGE} answer. */
+    static long usageMessages(long answer) {
+        return answer & 0xffff_ffffL;
     }
 
     /** A queue's key in the log: vhost and name, which cannot contain a NUL. */
@@ -117,6 +146,11 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
     /** Expires what is due at the head of {@code queue}; node incarnation {@code origin} dead-letters it. */
     static QuorumCommand expire(String queue, String origin) {
         return new QuorumCommand(Op.EXPIRE, queue, origin, 0, new long[0], new byte[0]);
+    }
+
+    /** Attaches {@code consumer} with {@code prefetch} (0: unlimited) and its x-priority. */
+    static QuorumCommand attach(String queue, String consumer, long prefetch, long priority) {
+        return new QuorumCommand(Op.ATTACH, queue, consumer, prefetch, new long[] {priority}, new byte[0]);
     }
 
     static QuorumCommand consumer(Op op, String queue, String consumer, long number, long... ids) {

@@ -34,6 +34,13 @@ public interface QuorumConsumers {
     }
 
     /**
+     * Quorum queue {@code name} has been unused for its x-expires (RabbitMQ "Queue TTL"), found by this node's
+     * expiry timer: delete it, unless a consumer came meanwhile. Return at once; the deletion goes on elsewhere.
+     */
+    default void unused(String vhost, String name) {
+    }
+
+    /**
      * A group leader detached this node's consumers while it did not hear from the node: attach every live one
      * again (its unsettled deliveries were returned to the queue and will be delivered again).
      */

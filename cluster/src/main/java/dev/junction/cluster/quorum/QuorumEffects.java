@@ -60,6 +60,13 @@ interface QuorumEffects {
     default void nodeDetached(String prefix, String keep) {
     }
 
+    /**
+     * The queue has been unused for its x-expires, judged on the leader's timer of node incarnation {@code origin};
+     * that node deletes the queue (its definition, and with it this state), once for the cluster.
+     */
+    default void unused(String queue, String origin) {
+    }
+
     /** Does nothing: a replica without consumers or dead-letter targets of its own. */
     QuorumEffects NONE = new QuorumEffects() {
         @Override

@@ -2,6 +2,7 @@ package dev.junction.cluster.quorum;
 
 import dev.junction.routing.quorum.QuorumLimits;
 import dev.junction.routing.quorum.QuorumLog;
+import dev.junction.routing.quorum.QuorumUsage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -192,7 +193,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive,
             QuorumLimits limits) {
         QueueLimits l = new QueueLimits(limits.maxLength(), limits.maxBytes(), limits.rejectPublish(),
-                limits.messageTtl());
+                limits.messageTtl(), limits.expires());
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), "",
                 deliveryLimit, l.encode(singleActive)));
     }
@@ -222,8 +223,26 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** Attaches {@code consumer} (from {@link #newConsumerId}) with a prefetch ({@code 0}: unlimited). */
     @Override
     public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
-        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.ATTACH, key(vhost, name), consumer,
-                prefetch));
+        return attach(vhost, name, consumer, prefetch, 0);
+    }
+
+    /** Attaches {@code consumer} with a prefetch and its x-priority, which every replica orders consumers by. */
+    @Override
+    public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority) {
+        return submit(vhost, name, QuorumCommand.attach(key(vhost, name), consumer, prefetch, priority));
+    }
+
+    /**
+     * The queue's consumers and messages at this request's place in its group's log (a command that changes
+     * nothing, {@link QuorumCommand.Op#USAGE}); null when the group holds no such queue. Bounded in time as a get
+     * is: a node cut off from the majority must answer its client.
+     */
+    @Override
+    public CompletableFuture<QuorumUsage> usage(String vhost, String name) {
+        return submit(vhost, name, new QuorumCommand(QuorumCommand.Op.USAGE, key(vhost, name), incarnation, 0,
+                new long[0], new byte[0])).orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .thenApply(answer -> answer < 0 ? null : new QuorumUsage(QuorumCommand.usageConsumers(answer),
+                        QuorumCommand.usageMessages(answer)));
     }
 
     /**
@@ -293,6 +312,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public int consumerCount(String vhost, String name) {
         QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
         return m == null ? -1 : m.consumerCount(key(vhost, name));
+    }
+
+    /** The queue's checked-out messages on this node's replica (as applied here so far), or -1. */
+    @Override
+    public int unsettledCount(String vhost, String name) {
+        QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
+        return m == null ? -1 : m.unsettledCount(key(vhost, name));
     }
 
     /** The id of the queue's group leader as this node knows it. */

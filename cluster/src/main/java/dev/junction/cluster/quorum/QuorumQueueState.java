@@ -5,15 +5,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One quorum queue as every member of its group holds it: ready messages in id order, consumers in round-robin
- * order with their prefetch, and the messages checked out to each. Deterministic: it depends only on the entries
+ * One quorum queue as every member of its group holds it: ready messages in id order, consumers in the order they
+ * take turns with their prefetch and priority, and the messages checked out to each. Deterministic: it depends only on the entries
  * applied and their order (no clock, no randomness, no hash order), so every replica assigns the same message to
  * the same consumer when it applies the same entry, and the consumer's node delivers it from its own replica.
  *
@@ -22,8 +20,9 @@ import java.util.TreeMap;
  *   goes back to its place (before every message enqueued after it), as a classic queue's requeue does.</li>
  *   <li>A return counts: past {@code x-delivery-limit} returns the message leaves the queue and is dead-lettered
  *   (RabbitMQ's "Poison Message Handling": a limit of N allows N + 1 deliveries).</li>
- *   <li>With single active consumer only the earliest attached consumer is given messages; when it detaches the
- *   next one takes over.</li>
+ *   <li>Consumers with room take messages by priority, then in turns ({@link ConsumerRound}, RabbitMQ "Consumer
+ *   Priorities"); with single active consumer only the earliest attached consumer is given messages, and when it
+ *   detaches the next one takes over.</li>
  *   <li>Length limits ({@link QueueLimits}, RabbitMQ "Queue Length Limit") count the ready messages: under
  *   drop-head an enqueue (or a return) that puts the queue past a limit drops the oldest ready messages, which the
  *   node of the command that pushed them out dead-letters with reason {@code maxlen}; under reject-publish the
@@ -40,22 +39,6 @@ final class QuorumQueueState {
     private record Checkout(String consumer, HeldMessage message) {
     }
 
-    /** A consumer's prefetch (0: unlimited), the log position it was attached at, its unsettled messages. */
-    private static final class Consumer {
-        final long prefetch;
-        final long attachedAt;
-        long inFlight;
-
-        Consumer(long prefetch, long attachedAt) {
-            this.prefetch = prefetch;
-            this.attachedAt = attachedAt;
-        }
-
-        boolean hasRoom() {
-            return prefetch == 0 || inFlight < prefetch;
-        }
-    }
-
     private final String key;
     private long deliveryLimit = -1;
     private boolean singleActive;
@@ -63,8 +46,10 @@ final class QuorumQueueState {
     private final TreeMap<Long, HeldMessage> ready = new TreeMap<>();
     /** The body bytes of the ready messages, as x-max-length-bytes counts them. */
     private long readyBytes;
-    private final LinkedHashMap<String, Consumer> consumers = new LinkedHashMap<>();
+    private ConsumerRound consumers = new ConsumerRound();
     private final Map<Long, Checkout> checkedOut = new HashMap<>();
+    /** The log time the queue was last used (declared, a consumer came or went, a get), for x-expires; 0: none. */
+    private long lastUsedAt;
     /** The log's clock and origin {@link #expire} judges the command being applied by (0 between commands). */
     private long judgedAt;
     private String judgedFor = "";
@@ -113,7 +98,12 @@ final class QuorumQueueState {
     }
 
     void attach(String consumer, long prefetch, long index, QuorumEffects effects) {
-        consumers.putIfAbsent(consumer, new Consumer(prefetch, index));
+        attach(consumer, prefetch, 0, index, effects);
+    }
+
+    /** Attaches a consumer with its x-priority ({@link ConsumerRound}: higher first while it has room). */
+    void attach(String consumer, long prefetch, long priority, long index, QuorumEffects effects) {
+        consumers.attach(consumer, prefetch, priority, index);
         assign(effects);
     }
 
@@ -161,7 +151,7 @@ final class QuorumQueueState {
      */
     void detachAll(String prefix, String keep, long before, QuorumEffects effects) {
         List<String> gone = new ArrayList<>();
-        for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
+        for (Map.Entry<String, ConsumerRound.Consumer> e : consumers.entries()) {
             String c = e.getKey();
             if (c.startsWith(prefix) && (keep.isEmpty() || !c.startsWith(keep))
                     && (before <= 0 || e.getValue().attachedAt < before)) {
@@ -170,7 +160,7 @@ final class QuorumQueueState {
         }
         for (Checkout c : checkedOut.values()) {
             if (c.consumer().startsWith(prefix) && (keep.isEmpty() || !c.consumer().startsWith(keep))
-                    && !consumers.containsKey(c.consumer()) && !gone.contains(c.consumer())) {
+                    && !consumers.contains(c.consumer()) && !gone.contains(c.consumer())) {
                 gone.add(c.consumer()); // cancelled earlier, still holding messages
             }
         }
@@ -225,10 +215,7 @@ final class QuorumQueueState {
             return null;
         }
         checkedOut.remove(id);
-        Consumer owner = consumers.get(consumer);
-        if (owner != null) {
-            owner.inFlight--;
-        }
+        consumers.released(consumer);
         return c.message();
     }
 
@@ -265,6 +252,29 @@ final class QuorumQueueState {
         judgedFor = "";
     }
 
+    /**
+     * The queue was used at log time {@code now}: RabbitMQ "Queue TTL" (x-expires) counts a queue unused while it
+     * has no consumer, is not declared again and serves no get; publishing does not count. Never goes back.
+     */
+    void used(long now) {
+        lastUsedAt = Math.max(lastUsedAt, now);
+    }
+
+    /**
+     * When the queue will have been unused for its x-expires (epoch milliseconds, by the log's clock), or -1: it has
+     * consumers, no x-expires, or no logged time of use yet.
+     */
+    long unusedExpiresAt() {
+        return limits.expires() < 0 || !consumers.isEmpty() || lastUsedAt <= 0 ? -1 : lastUsedAt + limits.expires();
+    }
+
+    /** When the group leader's timer should next look at the queue: its head's expiry or its own, or -1. */
+    long nextDueAt() {
+        long head = headExpiresAt();
+        long unused = unusedExpiresAt();
+        return head < 0 ? unused : unused < 0 ? head : Math.min(head, unused);
+    }
+
     /** When the first ready message expires (epoch milliseconds; by x-message-ttl or its own expiration), or -1. */
     long headExpiresAt() {
         return ready.isEmpty() ? -1 : ready.firstEntry().getValue().expiresAt(limits);
@@ -294,34 +304,21 @@ final class QuorumQueueState {
         return first == null ? null : first.getValue();
     }
 
-    /** Hands ready messages to consumers with room, round-robin in attach order (or only the first: SAC). */
+    /**
+     * Hands ready messages to the consumers {@link ConsumerRound} chooses: the highest priority with room first,
+     * round-robin among equals (or only the first: SAC).
+     */
     private void assign(QuorumEffects effects) {
         while (!ready.isEmpty() && !consumers.isEmpty()) {
             if (judgedAt > 0 && expire(judgedAt, judgedFor, effects) > 0) {
                 continue; // a message behind the one taken may be past its own, shorter, expiration
             }
-            String chosen = null;
-            for (Iterator<Map.Entry<String, Consumer>> it = consumers.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<String, Consumer> e = it.next();
-                if (e.getValue().hasRoom()) {
-                    chosen = e.getKey();
-                    break;
-                }
-                if (singleActive) {
-                    break;
-                }
-            }
+            String chosen = consumers.take(singleActive);
             if (chosen == null) {
                 return;
             }
             HeldMessage m = pollReady();
-            Consumer c = consumers.get(chosen);
-            c.inFlight++;
             checkedOut.put(m.id(), new Checkout(chosen, m));
-            if (!singleActive) {
-                consumers.remove(chosen); // to the end of the round
-                consumers.put(chosen, c);
-            }
             effects.delivered(key, chosen, m.id(), m.body(), m.returns());
         }
     }
@@ -331,17 +328,12 @@ final class QuorumQueueState {
         out.writeLong(deliveryLimit);
         out.writeBoolean(singleActive);
         limits.write(out);
+        out.writeLong(lastUsedAt);
         out.writeInt(ready.size());
         for (HeldMessage m : ready.values()) {
             m.write(out);
         }
-        out.writeInt(consumers.size());
-        for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeLong(e.getValue().prefetch);
-            out.writeLong(e.getValue().attachedAt);
-            out.writeLong(e.getValue().inFlight);
-        }
+        consumers.write(out);
         List<Long> ids = new ArrayList<>(checkedOut.keySet());
         ids.sort(null);
         out.writeInt(ids.size());
@@ -354,37 +346,30 @@ final class QuorumQueueState {
 
     /** Reads a queue's state as {@link #write} wrote it. */
     static QuorumQueueState read(String key, DataInputStream in) throws IOException {
-        return read(key, in, true, true);
-    }
-
-    /** Reads a queue's state from a snapshot taken before messages carried their own expiry. */
-    static QuorumQueueState read(String key, DataInputStream in, boolean withLimits) throws IOException {
-        return read(key, in, withLimits, false);
+        return read(key, in, SnapshotFormat.CURRENT);
     }
 
     /**
-     * Reads a queue's state; {@code withLimits} false for a snapshot taken before it carried limits, sizes and times
-     * (no limits then, each message's size its encoding's, and none expires); {@code withExpiries} false for one taken
-     * before messages carried their own expiry ({@link HeldMessage#read}).
+     * Reads a queue's state from a snapshot in {@code format}: one before limits has none (each message's size its
+     * encoding's, and none expires), one before messages' own expiries has none ({@link HeldMessage#read}), one
+     * before priorities has every consumer at priority 0, one before x-expires no x-expires.
      */
-    static QuorumQueueState read(String key, DataInputStream in, boolean withLimits, boolean withExpiries)
-            throws IOException {
+    static QuorumQueueState read(String key, DataInputStream in, SnapshotFormat format) throws IOException {
+        boolean withLimits = format.carriesLimits();
+        boolean withExpiries = format.carriesExpiries();
         QuorumQueueState s = new QuorumQueueState(key);
         s.deliveryLimit = in.readLong();
         s.singleActive = in.readBoolean();
         if (withLimits) {
-            s.limits = QueueLimits.read(in);
+            s.limits = QueueLimits.read(in, format);
+        }
+        if (format.carriesIdleExpiry()) {
+            s.lastUsedAt = in.readLong();
         }
         for (int i = in.readInt(); i > 0; i--) {
             s.putReady(HeldMessage.read(in, withLimits, withExpiries));
         }
-        for (int i = in.readInt(); i > 0; i--) {
-            String id = in.readUTF();
-            long prefetch = in.readLong();
-            Consumer read = new Consumer(prefetch, in.readLong());
-            read.inFlight = in.readLong();
-            s.consumers.put(id, read);
-        }
+        s.consumers = ConsumerRound.read(in, format);
         for (int i = in.readInt(); i > 0; i--) {
             String consumer = in.readUTF();
             HeldMessage m = HeldMessage.read(in, withLimits, withExpiries);

@@ -33,22 +33,12 @@ import org.slf4j.LoggerFactory;
  * configured number of entries) holds the queues' state at its index, after which Ratis purges the log before it.
  * An entry holds one command or a {@link QuorumBatch} of them; the reply is a number per command (the message id of
  * an enqueue, the count of a purge), comma-separated. A command in the log twice (sent again by its node) is applied
- * once ({@link ResendFilter}). After each entry it tells its {@link ExpiryTimer.HeadExpiries} when the heads of the
- * queues it changed now expire, and it passes on this member's leadership, for the leader's expiry timers.
+ * once ({@link ResendFilter}). After each entry it tells its {@link ExpiryTimer.HeadExpiries} when the queues it
+ * changed next fall due (a head's TTL, x-expires), and it passes on this member's leadership, for the leader's
+ * expiry timers.
  */
 final class QuorumStateMachine extends SnapshotFileStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
-
-    /**
-     * The first number of a snapshot whose queues carry limits, sizes and publish times (the clock follows it);
-     * one taken before starts with its queue count, never negative.
-     */
-    private static final int SNAPSHOT_WITH_LIMITS = -2;
-    /**
-     * The first number of a snapshot whose messages also carry their own expiry ({@link HeldMessage#expiresAt}),
-     * as {@link #SNAPSHOT_WITH_LIMITS} otherwise; the format written now.
-     */
-    private static final int SNAPSHOT_WITH_EXPIRIES = -3;
 
     private final QuorumEffects effects;
     /**
@@ -60,6 +50,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private final Map<String, Integer> readyCounts = new ConcurrentHashMap<>();
     /** The consumers attached to each queue, from any node, as applied here; read by any thread. */
     private final Map<String, Integer> consumerCounts = new ConcurrentHashMap<>();
+    /** Each queue's messages checked out and not settled, as applied here; read by any thread. */
+    private final Map<String, Integer> unsettledCounts = new ConcurrentHashMap<>();
     /**
      * The latest submitter's clock the log carried (epoch milliseconds; 0: none yet): the time x-message-ttl is
      * judged at, so every replica drops the same messages at the same entry whatever its own clock says. Never goes
@@ -156,6 +148,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             if (q == null) {
                 readyCounts.remove(c.queue());
                 consumerCounts.remove(c.queue());
+                unsettledCounts.remove(c.queue());
             } else {
                 counted(c.queue(), q);
             }
@@ -171,7 +164,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         Map<String, Long> changed = null;
         for (String key : keys) {
             QuorumQueueState q = queues.get(key);
-            long at = q == null ? -1 : q.headExpiresAt();
+            long at = q == null ? -1 : q.nextDueAt();
             if (reportedHeads.getOrDefault(key, -1L) != at) {
                 if (changed == null) {
                     changed = new HashMap<>();
@@ -193,6 +186,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private void counted(String key, QuorumQueueState q) {
         readyCounts.put(key, q.readyCount());
         consumerCounts.put(key, q.consumerCount());
+        unsettledCounts.put(key, q.unsettledCount());
     }
 
     private long applyToState(QuorumCommand c, long position) {
@@ -200,13 +194,20 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             String keep = new String(c.body(), StandardCharsets.UTF_8);
             // number: a log index (the leader's last applied), and consumers' attach places are positions.
             long before = QuorumBatch.position(c.number(), 0);
-            queues.values().forEach(q -> q.detachAll(c.consumer(), keep, before, effects));
+            for (QuorumQueueState q : queues.values()) {
+                int attached = q.consumerCount();
+                q.detachAll(c.consumer(), keep, before, effects);
+                if (q.consumerCount() != attached) {
+                    q.used(clock); // its last consumer may have gone: x-expires counts from now
+                }
+            }
             effects.nodeDetached(c.consumer(), keep);
             return 0;
         }
         if (c.op() == QuorumCommand.Op.DECLARE) {
-            queues.computeIfAbsent(c.queue(), QuorumQueueState::new).declare(c.number(),
-                    c.ids().length > 0 && c.ids()[0] == 1, QueueLimits.declared(c.ids()));
+            QuorumQueueState q = queues.computeIfAbsent(c.queue(), QuorumQueueState::new);
+            q.declare(c.number(), c.ids().length > 0 && c.ids()[0] == 1, QueueLimits.declared(c.ids()));
+            q.used(clock); // a declaration renews x-expires, as RabbitMQ's redeclaration does
             return 0;
         }
         QuorumQueueState q = queues.get(c.queue());
@@ -219,7 +220,18 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         int expired = q.expire(clock, c.consumer(), effects);
         try {
             if (c.op() == QuorumCommand.Op.EXPIRE) {
-                return expired; // the leader's timer: what was due has gone, at the logged time
+                // The leader's timer: what was due has gone, at the logged time.
+                long unusedUntil = q.unusedExpiresAt();
+                if (unusedUntil > 0 && clock >= unusedUntil) {
+                    // x-expires (RabbitMQ "Queue TTL"): unused that long, the queue is deleted. The definition is
+                    // in the metadata log, which this log cannot change: the timer's node deletes the queue there,
+                    // and its deletion deletes this state. Counted as a use, so a deletion that does not happen
+                    // (refused, no majority) is asked again only after another period.
+                    q.used(clock);
+                    effects.unused(c.queue(), c.consumer());
+                    return expired + 1;
+                }
+                return expired;
             }
             long result = applyToQueue(q, c, position);
             if (c.op() != QuorumCommand.Op.DELETE) {
@@ -241,15 +253,26 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                 long size = c.ids().length < 2 ? c.body().length : c.ids()[0];
                 return q.enqueue(position, c.body(), size, publishedAt, expiresAt, c.consumer(), effects);
             }
-            case ATTACH -> q.attach(c.consumer(), c.number(), position, effects);
+            // An attach written before priorities were carried has none: 0, as every consumer had then.
+            case ATTACH -> {
+                q.attach(c.consumer(), c.number(), c.ids().length > 0 ? c.ids()[0] : 0, position, effects);
+                q.used(clock);
+            }
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
-            case DETACH -> q.detach(c.consumer(), c.number() == 1, effects);
+            case DETACH -> {
+                q.detach(c.consumer(), c.number() == 1, effects);
+                q.used(clock); // the last consumer gone: x-expires counts from now
+            }
             case PURGE -> {
                 return q.purge();
             }
             case CHECKOUT -> {
+                q.used(clock); // basic.get is a use (RabbitMQ "Queue TTL")
                 return q.checkout(c.consumer(), c.number() == 1, effects);
+            }
+            case USAGE -> {
+                return QuorumCommand.usage(q.consumerCount(), q.readyCount() + q.unsettledCount());
             }
             case DELETE -> queues.remove(c.queue());
             default -> throw new IllegalStateException("unhandled " + c.op());
@@ -267,10 +290,15 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         return consumerCounts.getOrDefault(queue, -1);
     }
 
+    /** The queue's messages checked out and not settled on this replica, or -1. Any thread. */
+    int unsettledCount(String queue) {
+        return unsettledCounts.getOrDefault(queue, -1);
+    }
+
     @Override
     protected void writeSnapshot(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
-            out.writeInt(SNAPSHOT_WITH_EXPIRIES);
+            out.writeInt(SnapshotFormat.CURRENT.marker());
             out.writeLong(clock);
             out.writeInt(queues.size());
             for (Map.Entry<String, QuorumQueueState> e : queues.entrySet()) {
@@ -287,12 +315,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         queues.clear();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             int first = in.readInt();
-            boolean withExpiries = first == SNAPSHOT_WITH_EXPIRIES;
-            boolean withLimits = withExpiries || first == SNAPSHOT_WITH_LIMITS;
-            clock = withLimits ? in.readLong() : 0;
-            for (int i = withLimits ? in.readInt() : first; i > 0; i--) {
+            SnapshotFormat format = SnapshotFormat.of(first);
+            clock = format.carriesLimits() ? in.readLong() : 0;
+            for (int i = format.carriesLimits() ? in.readInt() : first; i > 0; i--) {
                 String key = in.readUTF();
-                queues.put(key, QuorumQueueState.read(key, in, withLimits, withExpiries));
+                queues.put(key, QuorumQueueState.read(key, in, format));
             }
             try {
                 resends.read(in);
@@ -302,6 +329,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         }
         readyCounts.clear();
         consumerCounts.clear();
+        unsettledCounts.clear();
         queues.forEach(this::counted);
         touched.addAll(reportedHeads.keySet());
         touched.addAll(queues.keySet());

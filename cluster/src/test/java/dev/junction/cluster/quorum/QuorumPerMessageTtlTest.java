@@ -196,7 +196,10 @@ class QuorumPerMessageTtlTest {
             out.writeUTF(Q);
             out.writeLong(-1); // delivery limit
             out.writeBoolean(false); // single active consumer
-            new QueueLimits(-1, -1, false, -1).write(out);
+            out.writeLong(-1); // limits as that format wrote them: max length, max bytes, reject-publish, TTL
+            out.writeLong(-1);
+            out.writeBoolean(false);
+            out.writeLong(-1);
             out.writeInt(1); // ready: id, returns, body, size, publish time
             out.writeLong(5);
             out.writeInt(0);

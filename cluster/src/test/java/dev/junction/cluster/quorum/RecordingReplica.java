@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * One replica of a quorum group for tests: a state machine fed entries through the log's encoding, and what its
  * effects said, in order: "consumer:body" for a delivery, "dead:origin:body:reason" for a message the queue
- * dropped, "limit:body" past x-delivery-limit.
+ * dropped, "limit:body" past x-delivery-limit, "unused:origin" for a queue unused past x-expires.
  */
 final class RecordingReplica {
     final List<String> seen = new ArrayList<>();
@@ -40,6 +40,11 @@ final class RecordingReplica {
             @Override
             public void dropped(String queue, String origin, byte[] body, Drop why) {
                 seen.add("dead:" + origin + ":" + s(body) + ":" + why.reason());
+            }
+
+            @Override
+            public void unused(String queue, String origin) {
+                seen.add("unused:" + origin);
             }
         };
     }

@@ -116,7 +116,9 @@ final class VhostFacade implements Vhost {
             return vhost.deleteQueue(queue, ifUnused, ifEmpty, owner);
         }
         int messages = r.get().messageCount();
-        return vhost.deleteQueue(queue, ifUnused, ifEmpty, owner).thenApply(n -> {
+        // if-unused and if-empty are judged on the queue's log: its definition here holds no message or consumer.
+        return r.get().deletable(ifUnused, ifEmpty).thenCompose(allowed ->
+                vhost.deleteQueue(queue, ifUnused, ifEmpty, owner)).thenApply(n -> {
             if (vhost.queue(queue).orElse(null) != before.get()) {
                 quorum.deleted(before.get()); // its log state goes with it, once, from the node that deleted it
             }

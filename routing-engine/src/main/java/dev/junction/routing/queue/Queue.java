@@ -68,7 +68,10 @@ public final class Queue implements QueueTarget {
         this.consumers = new ConsumerSet(declared.singleActiveConsumer());
         this.brake = new PublisherBrake(spec, args, host, mailbox, consumers);
         this.dispatch = new Dispatch(this, host, args, ready, departures, consumers, brake, mailbox);
-        this.idleExpiry = new IdleExpiry(host, mailbox, args, () -> !deleted && consumers.isEmpty(),
+        // A quorum queue in a cluster is used through its log, on every node: its x-expires is the log's to judge
+        // (QuorumQueues#unused), never this node's definition's, which has no consumer of its own.
+        this.idleExpiry = new IdleExpiry(host, mailbox, args,
+                () -> !deleted && consumers.isEmpty() && host.countsElsewhere(this) == null,
                 () -> host.queueUnused(this));
         mailbox.execute(idleExpiry::schedule);
     }
@@ -97,9 +100,13 @@ public final class Queue implements QueueTarget {
         return exclusiveOwner;
     }
 
-    /** Ready messages (not counting delivered, unacknowledged ones), as AMQP's declare-ok reports. */
+    /**
+     * Ready messages (not counting delivered, unacknowledged ones), as AMQP's declare-ok reports. A quorum queue in
+     * a cluster holds none itself: its log's, as this node's replica counts them ({@link QueueHost#countsElsewhere}).
+     */
     public int messageCount() {
-        return readyCount;
+        QueueCounts elsewhere = host.countsElsewhere(this);
+        return elsewhere != null ? elsewhere.ready() : readyCount;
     }
 
     public long messageBytes() {
@@ -112,11 +119,13 @@ public final class Queue implements QueueTarget {
     }
 
     public int unackedCount() {
-        return unackedCount;
+        QueueCounts elsewhere = host.countsElsewhere(this);
+        return elsewhere != null ? elsewhere.unacked() : unackedCount;
     }
 
     public int consumerCount() {
-        return consumerCount;
+        QueueCounts elsewhere = host.countsElsewhere(this);
+        return elsewhere != null ? elsewhere.consumers() : consumerCount;
     }
 
     public QueueStats stats() {

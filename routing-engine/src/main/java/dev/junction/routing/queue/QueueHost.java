@@ -38,4 +38,12 @@ public interface QueueHost {
 
     /** The queue is auto-delete and lost its last consumer, or its x-expires period passed unused. */
     void queueUnused(Queue queue);
+
+    /**
+     * The counts of {@code queue} when they are kept elsewhere than in its object (a quorum queue in a cluster,
+     * whose messages and consumers are in its replicated log), or null: the queue counts its own.
+     */
+    default QueueCounts countsElsewhere(Queue queue) {
+        return null;
+    }
 }

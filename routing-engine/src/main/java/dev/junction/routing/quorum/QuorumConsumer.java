@@ -55,6 +55,11 @@ final class QuorumConsumer implements Consumption {
         return prefetch;
     }
 
+    /** Its x-priority (RabbitMQ "Consumer Priorities"; 0 when not given), which the log orders consumers by. */
+    int priority() {
+        return spec.priority();
+    }
+
     void forgetUnsettled() {
         unsettled.clear();
     }

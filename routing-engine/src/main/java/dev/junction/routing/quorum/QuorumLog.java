@@ -46,6 +46,24 @@ public interface QuorumLog {
     CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch);
 
     /**
+     * Attaches a consumer with a prefetch ({@code 0}: unlimited) and its {@code x-priority} (RabbitMQ "Consumer
+     * Priorities": the log gives messages to the highest-priority consumers with room). By default without the
+     * priority: a log that does not order consumers by it.
+     */
+    default CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority) {
+        return attach(vhost, name, consumer, prefetch);
+    }
+
+    /**
+     * The queue's consumers and messages as the log holds them at the place of this request in it, so it sees every
+     * command committed before it, from any node; completes with null when the log holds no such queue. By default
+     * unknown: fails, and a delete with if-unused or if-empty is refused rather than judged on nothing.
+     */
+    default CompletableFuture<QuorumUsage> usage(String vhost, String name) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this log cannot count a queue"));
+    }
+
+    /**
      * basic.get: checks the first ready message out for {@code getter} (a {@link #newConsumerId} used for this one
      * get), settled at once when {@code settled} (no-ack). Completes with the message's id, or 0 when nothing was
      * ready, or a negative number: no such queue. The message itself comes through {@link QuorumQueues#got} when
@@ -76,4 +94,12 @@ public interface QuorumLog {
 
     /** The queue's consumers on every node, as this node's replica knows them, or -1 when it holds none. */
     int consumerCount(String vhost, String name);
+
+    /**
+     * The queue's messages checked out to a consumer or a get and not settled, on this node's replica, or -1 when it
+     * holds none. By default unknown: -1.
+     */
+    default int unsettledCount(String vhost, String name) {
+        return -1;
+    }
 }

@@ -1,13 +1,17 @@
 package dev.junction.routing.quorum;
 
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.queue.QueueCounts;
 import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.QueueKey;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's quorum queues in a cluster. A quorum queue is declared, replicated in the metadata log, bound and
@@ -17,6 +21,7 @@ import java.util.concurrent.Executor;
  * quorum queue is the durable queue itself (single-node semantics, {@link QuorumArguments}).
  */
 public final class QuorumQueues {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumQueues.class);
     private final RoutingEngine engine;
     private final Executor pool;
     private volatile QuorumLog log;
@@ -49,6 +54,21 @@ public final class QuorumQueues {
                     old != null && old.definedBy(q) ? old : new ReplicatedQuorumQueue(engine, q, l, pool));
         }
         return Optional.of(r);
+    }
+
+    /**
+     * This node's replica's counts of {@code q} when it is a quorum queue in a cluster (its definition holds no
+     * message and no consumer), or null. Any thread; submits nothing and makes nothing, so a management listing or
+     * a metrics scrape costs no log command. The replica may be behind the log by what it has not applied yet.
+     */
+    public QueueCounts counts(Queue q) {
+        QuorumLog l = log;
+        if (l == null || !QuorumArguments.requested(q.spec().arguments())) {
+            return null;
+        }
+        String vhost = q.key().vhost();
+        return new QueueCounts(Math.max(0, l.readyCount(vhost, q.name())),
+                Math.max(0, l.unsettledCount(vhost, q.name())), Math.max(0, l.consumerCount(vhost, q.name())));
     }
 
     /** The log assigned message {@code id} to this node's {@code consumer}: deliver it. Log's apply thread. */
@@ -97,6 +117,29 @@ public final class QuorumQueues {
         if (r != null) {
             r.dropped(body, reason);
         }
+    }
+
+    /**
+     * x-expires (RabbitMQ "Queue TTL"): the queue's log found it unused that long, on this node's expiry timer.
+     * Deleted here as a client's queue.delete with if-unused is, through the metadata log and the queue's own (a
+     * consumer that attached meanwhile keeps it), once for the cluster. Log's apply thread: the deletion is handed to
+     * the pool and never waited for.
+     */
+    public void unused(String vhost, String name) {
+        pool.execute(() -> {
+            try {
+                Engine.of(engine).vhost(vhost).ifPresent(v -> v.deleteQueueAsync(name, true, false, null)
+                        .whenComplete((n, failed) -> {
+                            if (failed != null) {
+                                LOG.info("quorum queue '{}' in vhost '{}' unused past x-expires was not deleted: {}",
+                                        name, vhost, failed.toString());
+                            }
+                        }));
+            } catch (RuntimeException e) {
+                LOG.info("quorum queue '{}' in vhost '{}' unused past x-expires was not deleted: {}", name, vhost,
+                        e.toString());
+            }
+        });
     }
 
     /** A group leader detached this node's consumers while cut off from it: attach the live ones again. */

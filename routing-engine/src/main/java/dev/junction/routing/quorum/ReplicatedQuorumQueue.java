@@ -42,7 +42,7 @@ import java.util.concurrent.Executor;
  *   <li>basic.get is a one-shot checkout in the log, settled as a consumer's delivery is ({@link QuorumGets}).</li>
  * </ul>
  * The definition, bindings and arguments stay in the classic {@link Queue} the vhost declared, which holds no
- * message: its counts in the management API are 0 (docs/cluster.md).
+ * message: its counts (management API, metrics) are this node's replica's, through {@link QuorumQueues#counts}.
  */
 public final class ReplicatedQuorumQueue implements QueueTarget {
     private final RoutingEngine engine;
@@ -177,8 +177,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
         declared();
-        log.attach(vhost, name, id, prefetch).thenCompose(answer -> answer >= 0
-                ? CompletableFuture.completedFuture(answer) : attachDeclared(id, prefetch)
+        // The priority travels in the attach command, so every replica orders this consumer alike.
+        log.attach(vhost, name, id, prefetch, spec.priority()).thenCompose(answer -> answer >= 0
+                ? CompletableFuture.completedFuture(answer) : attachDeclared(id, prefetch, spec.priority())
         ).whenComplete((ok, failed) -> {
             if (failed != null) {
                 consumers.remove(id);
@@ -200,9 +201,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
      * confirmed, so the queue is declared again and the consumer attached after it; a second refusal fails the
      * consume.
      */
-    private CompletableFuture<Long> attachDeclared(String id, long prefetch) {
+    private CompletableFuture<Long> attachDeclared(String id, long prefetch, int priority) {
         declareAgain();
-        return log.attach(vhost, name, id, prefetch).thenApply(answer -> {
+        return log.attach(vhost, name, id, prefetch, priority).thenApply(answer -> {
             if (answer < 0) {
                 throw new BrokerException(ErrorKind.NOT_FOUND, "no queue '" + name + "' in vhost '" + vhost
                         + "' in its quorum group");
@@ -230,7 +231,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         unsettled.values().removeIf(c -> consumers.containsKey(c.id()));
         for (QuorumConsumer c : consumers.values()) {
             c.forgetUnsettled();
-            log.attach(vhost, name, c.id(), c.prefetch());
+            log.attach(vhost, name, c.id(), c.prefetch(), c.priority());
         }
     }
 
@@ -336,6 +337,38 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         // On the log's apply thread: a missing dead-letter exchange (a common setup) drops the message, as for a
         // classic queue; a publish would throw there and leave this replica's command half applied.
         engine.vhost(vhost).ifPresent(v -> v.deadLetter(dead, a.deadLetterExchange(), reason));
+    }
+
+    /**
+     * queue.delete's {@code if-unused} and {@code if-empty} (AMQP 0-9-1 {@code queue.delete}): completes when the
+     * queue may go, fails with 406 PRECONDITION_FAILED, worded as for a classic queue, when it has consumers on any
+     * node or holds messages (ready, or checked out to a consumer or a get).
+     *
+     * <p>Judged by a command in the queue's log that changes nothing and answers the counts at its place there,
+     * not by this node's replica: a replica may not have applied yet what the log committed (a consumer attached on
+     * another node a moment ago, a message just confirmed to its publisher), and the log's order makes the answer
+     * see every command committed before the delete was asked, whichever node asks. The check does not delete: the
+     * definition goes through the metadata log afterwards, which may still refuse (no majority), and a queue whose
+     * messages went first would be left declared and empty. A consumer attaching between the check and the delete
+     * is cancelled by the delete, as one that attached just after it would find no queue.
+     */
+    public CompletableFuture<Void> deletable(boolean ifUnused, boolean ifEmpty) {
+        if (!ifUnused && !ifEmpty) {
+            return CompletableFuture.completedFuture(null);
+        }
+        declared();
+        return log.usage(vhost, name).thenApply(usage -> {
+            if (usage == null) {
+                return null; // the log holds no such queue: nothing uses it, nothing is in it
+            }
+            if (ifUnused && usage.consumers() > 0) {
+                throw BrokerException.preconditionFailed(key() + " in use");
+            }
+            if (ifEmpty && usage.messages() > 0) {
+                throw BrokerException.preconditionFailed(key() + " is not empty");
+            }
+            return null;
+        });
     }
 
     /** queue.purge: completes with the number of ready messages the log dropped. */

@@ -19,6 +19,12 @@ final class HandLog implements QuorumLog {
     final BlockingQueue<Checkout> checkouts = new LinkedBlockingQueue<>();
     /** Whether the log holds the queue's state: an attachment to a queue it lacks is answered -1. */
     volatile boolean hasQueue = true;
+    /** What the usage command answers (queue.delete's if-unused and if-empty). */
+    volatile QuorumUsage usage = new QuorumUsage(0, 0);
+    /** What this node's replica counts: ready, unsettled, consumers. */
+    volatile int ready;
+    volatile int unsettled;
+    volatile int consumerCount = 1;
     private int consumers;
 
     private CompletableFuture<Long> took(String command) {
@@ -93,12 +99,23 @@ final class HandLog implements QuorumLog {
     }
 
     @Override
+    public CompletableFuture<QuorumUsage> usage(String vhost, String name) {
+        commands.add("usage");
+        return CompletableFuture.completedFuture(usage);
+    }
+
+    @Override
     public int readyCount(String vhost, String name) {
-        return 0;
+        return ready;
     }
 
     @Override
     public int consumerCount(String vhost, String name) {
-        return 1;
+        return consumerCount;
+    }
+
+    @Override
+    public int unsettledCount(String vhost, String name) {
+        return unsettled;
     }
 }

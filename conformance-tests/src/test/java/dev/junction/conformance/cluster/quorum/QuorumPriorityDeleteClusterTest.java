@@ -1,0 +1,270 @@
+package dev.junction.conformance.cluster.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Consumer priorities, queue.delete's conditions, the counts and x-expires of a replicated quorum queue in a cluster
+ * of three brokers (one JVM), with the stock AMQP 0-9-1 client. The consumers, the publisher and the deleting client are on
+ * different nodes: what is judged is the queue's replicated state, not one node's view. One cluster for the class;
+ * each test has its own queue, declared once.
+ */
+@Timeout(120)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QuorumPriorityDeleteClusterTest {
+    private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a condition the cluster reaches in milliseconds is waited for before the test fails. */
+    private static final long DEADLINE_SECONDS = 15;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private QuorumCluster3 cluster;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        cluster = new QuorumCluster3(dir);
+        cluster.declareQuorumQueues("n1", Map.of("prio", Map.of(), "del", Map.of()), ch -> { });
+    }
+
+    @AfterAll
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** A consumer that keeps what it was given, unacknowledged until the test acks. */
+    private static final class Holding extends DefaultConsumer {
+        final List<String> bodies = new ArrayList<>();
+        final List<Long> tags = new ArrayList<>();
+
+        Holding(Channel ch) {
+            super(ch);
+        }
+
+        @Override
+        public synchronized void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) {
+            bodies.add(new String(body, StandardCharsets.UTF_8));
+            tags.add(env.getDeliveryTag());
+        }
+
+        synchronized List<String> bodies() {
+            return List.copyOf(bodies);
+        }
+
+        synchronized long tag(int i) {
+            return tags.get(i);
+        }
+    }
+
+    /** Consumes {@code queue} on {@code ch} with manual acks, {@code prefetch} and {@code x-priority}. */
+    private static Holding consume(Channel ch, String queue, int prefetch, int priority) throws IOException {
+        Holding h = new Holding(ch);
+        ch.basicQos(prefetch);
+        ch.basicConsume(queue, false, "", false, false, Map.of("x-priority", priority), h);
+        return h;
+    }
+
+    /** Publishes the bodies on {@code ch} and waits for their confirms (each committed by the queue's group). */
+    private static void publish(Channel ch, String queue, String... bodies) throws Exception {
+        for (String b : bodies) {
+            ch.basicPublish("", queue, PERSISTENT, b.getBytes(StandardCharsets.UTF_8));
+        }
+        ch.waitForConfirmsOrDie(30_000);
+    }
+
+    private static void await(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * RabbitMQ "Consumer Priorities": messages go to the highest-priority consumer while it has room under its
+     * prefetch; a lower-priority one gets messages only when the higher one is blocked, and the higher one gets them
+     * again as soon as an ack gives it room. A consumer with x-priority 10 and prefetch 3 on n2 and one with
+     * x-priority 0 on n3, the publisher on n1. On the code before priorities were replicated the two took turns.
+     */
+    @Test
+    void theHighPriorityConsumerGetsEverythingWhileItHasCredit() throws Exception {
+        try (Connection publisher = cluster.connect("n1"); Connection c2 = cluster.connect("n2");
+             Connection c3 = cluster.connect("n3")) {
+            Channel highCh = c2.createChannel();
+            Holding high = consume(highCh, "prio", 3, 10);
+            Holding low = consume(c3.createChannel(), "prio", 10, 0);
+            Channel pub = publisher.createChannel();
+            pub.confirmSelect();
+            // queue.declare-ok's consumer-count on the publisher's node: this node's replica counts both
+            await("both consumers on n1's replica", () -> pub.queueDeclarePassive("prio").getConsumerCount() == 2);
+
+            publish(pub, "prio", "m0", "m1", "m2");
+            await("three deliveries", () -> high.bodies().size() + low.bodies().size() == 3);
+            assertThat(high.bodies()).as("priority 10, with credit").containsExactly("m0", "m1", "m2");
+            assertThat(low.bodies()).isEmpty();
+
+            publish(pub, "prio", "m3", "m4", "m5"); // the high one is at its prefetch: blocked
+            await("six deliveries", () -> high.bodies().size() + low.bodies().size() == 6);
+            assertThat(low.bodies()).as("priority 0, once priority 10 is full").containsExactly("m3", "m4", "m5");
+
+            highCh.basicAck(high.tag(0), false); // room for one more
+            // A get on the same channel goes to the log after the ack's settle: once answered, the settle is in.
+            assertThat(highCh.basicGet("prio", true)).as("nothing ready: every message is held").isNull();
+            publish(pub, "prio", "m6");
+            await("seven deliveries", () -> high.bodies().size() + low.bodies().size() == 7);
+            assertThat(high.bodies()).as("priority 10 has room again").containsExactly("m0", "m1", "m2", "m6");
+            assertThat(low.bodies()).containsExactly("m3", "m4", "m5");
+        }
+    }
+
+    /**
+     * AMQP 0-9-1 {@code queue.delete}: with {@code if-unused} a queue with consumers, and with {@code if-empty} one
+     * holding messages, is not deleted (406 PRECONDITION_FAILED, as for a classic queue), judged on the replicated
+     * queue whichever node the consumer is on and whether the messages are ready or held unacknowledged; once
+     * neither holds, the same delete goes through. The management API's delete with {@code if-empty} likewise, and
+     * it and queue.declare-ok count this node's replica's ready messages and consumers. On the code before this the
+     * deletes went through and the management API counted 0.
+     */
+    @Test
+    void deleteIfUnusedAndIfEmptyAreRefusedWhileTheQueueIsUsedThenAllowed() throws Exception {
+        try (Connection publisher = cluster.connect("n1"); Connection deleting = cluster.connect("n2");
+             Connection consuming = cluster.connect("n3")) {
+            Channel consumerCh = consuming.createChannel();
+            Holding consumer = consume(consumerCh, "del", 1, 0);
+            Channel pub = publisher.createChannel();
+            pub.confirmSelect();
+            publish(pub, "del", "d0", "d1"); // d0 held by the consumer on n3, d1 ready
+            await("d0 delivered", () -> consumer.bodies().size() == 1);
+
+            await("one ready and one consumer in n2's declare-ok", () -> {
+                AMQP.Queue.DeclareOk ok = deleting.createChannel().queueDeclarePassive("del");
+                return ok.getMessageCount() == 1 && ok.getConsumerCount() == 1;
+            });
+            int http2 = cluster.node("n2").address("http").getPort();
+            await("the management API's counts on n2", () -> {
+                JsonNode q = JSON.readTree(api(http2, "GET", "/api/queues/%2F/del").body());
+                return q.path("messages_ready").asInt() == 1 && q.path("messages_unacknowledged").asInt() == 1
+                        && q.path("consumers").asInt() == 1 && q.path("messages").asInt() == 2;
+            });
+
+            assertThat(deleteRefused(deleting, true, false))
+                    .isEqualTo("PRECONDITION_FAILED - queue 'del' in vhost '/' in use");
+            assertThat(deleteRefused(deleting, false, true))
+                    .isEqualTo("PRECONDITION_FAILED - queue 'del' in vhost '/' is not empty");
+            HttpResponse<String> refused = api(http2, "DELETE", "/api/queues/%2F/del?if-empty=true");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("is not empty");
+
+            consumerCh.basicAck(consumer.tag(0), false);
+            await("d1 delivered", () -> consumer.bodies().size() == 2);
+            // Held unacknowledged, nothing ready: still not empty.
+            assertThat(deleteRefused(deleting, false, true))
+                    .isEqualTo("PRECONDITION_FAILED - queue 'del' in vhost '/' is not empty");
+            consumerCh.basicAck(consumer.tag(1), false);
+            consumerCh.basicCancel(consumer.getConsumerTag());
+            await("no consumer on n2's replica", () ->
+                    deleting.createChannel().queueDeclarePassive("del").getConsumerCount() == 0);
+
+            Channel ch = deleting.createChannel();
+            ch.queueDelete("del", true, true);
+            for (String node : QuorumCluster3.IDS) {
+                await("del gone on " + node, () -> !exists(node, "del"));
+            }
+        }
+    }
+
+    /**
+     * RabbitMQ "Time-To-Live and Expiration", Queue TTL: a queue unused for its {@code x-expires} (no consumer, no
+     * redeclaration, no basic.get) is deleted, and one in use is not. Two queues with the same period, the used one
+     * declared first with a consumer on n1: once the unused one is gone from every node its period has passed for
+     * both, and the used one is still there on every node and delivers a message published on n3. Once its
+     * consumer is cancelled it goes too. On the code before this each node dropped its own copy of both after the
+     * period, consumer or not.
+     */
+    @Test
+    void xExpiresDeletesAnUnusedQueueEverywhereAndKeepsOneWithAConsumer() throws Exception {
+        Map<String, Object> expires = Map.of("x-queue-type", "quorum", "x-expires", 2000);
+        try (Connection c1 = cluster.connect("n1"); Connection c3 = cluster.connect("n3")) {
+            Channel ch = c1.createChannel();
+            ch.queueDeclare("exp.used", true, false, false, expires);
+            Holding consumer = new Holding(ch);
+            ch.basicConsume("exp.used", true, consumer);
+            c1.createChannel().queueDeclare("exp.idle", true, false, false, expires);
+
+            for (String node : QuorumCluster3.IDS) {
+                await("exp.idle gone on " + node, () -> !exists(node, "exp.idle"));
+            }
+            for (String node : QuorumCluster3.IDS) {
+                assertThat(exists(node, "exp.used")).as("exp.used, in use, on " + node).isTrue();
+            }
+            Channel pub = c3.createChannel();
+            pub.confirmSelect();
+            publish(pub, "exp.used", "still here");
+            await("the message on n1's consumer", () -> consumer.bodies().contains("still here"));
+
+            ch.basicCancel(consumer.getConsumerTag());
+            for (String node : QuorumCluster3.IDS) {
+                await("exp.used gone on " + node + " once unused", () -> !exists(node, "exp.used"));
+            }
+        }
+    }
+
+    /** Whether {@code node} knows {@code queue} (a passive declare). */
+    private boolean exists(String node, String queue) throws Exception {
+        try (Connection c = cluster.connect(node)) {
+            c.createChannel().queueDeclarePassive(queue);
+            return true;
+        } catch (IOException notFound) {
+            return false;
+        }
+    }
+
+    /** queue.delete with the conditions given on a fresh channel of {@code c}; the refusal's reply text. */
+    private static String deleteRefused(Connection c, boolean ifUnused, boolean ifEmpty) throws IOException {
+        Channel ch = c.createChannel();
+        Exception e = assertThrows(IOException.class, () -> ch.queueDelete("del", ifUnused, ifEmpty));
+        AMQP.Channel.Close close = (AMQP.Channel.Close) ((ShutdownSignalException) e.getCause()).getReason();
+        assertThat(close.getReplyCode()).isEqualTo(406);
+        return close.getReplyText();
+    }
+
+    /** A management API request on a node as its default user (guest, from loopback). */
+    private HttpResponse<String> api(int port, String method, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,96 @@
+package dev.junction.routing.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.QueueSpec;
+import dev.junction.routing.api.Vhost;
+import dev.junction.routing.queue.Queue;
+import dev.junction.storage.memory.InMemoryMessageStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replicated quorum queue's definition on this node holds no message and no consumer: queue.delete's
+ * {@code if-unused} and {@code if-empty} (AMQP 0-9-1 {@code queue.delete}) are judged by the log's usage command,
+ * and the counts the management API and metrics read from the queue are this node's replica's.
+ */
+class ReplicatedQuorumDeleteTest {
+    private final HandLog log = new HandLog();
+    private RoutingEngine engine;
+    private Vhost vhost;
+
+    @BeforeEach
+    void start() {
+        engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
+        engine.createVhost("/");
+        engine.quorum().replicateThrough(log);
+        vhost = Engine.of(engine).vhost("/").orElseThrow();
+        vhost.declareQueue(new QueueSpec("q", true, false, false, Map.of("x-queue-type", "quorum")), null, false);
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+    }
+
+    private void deleteRefused(boolean ifUnused, boolean ifEmpty, String text) {
+        assertThatThrownBy(() -> vhost.deleteQueueAsync("q", ifUnused, ifEmpty, null).get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(BrokerException.class)
+                .hasMessage(text)
+                .satisfies(e -> assertThat(((BrokerException) e).kind()).isEqualTo(ErrorKind.PRECONDITION_FAILED));
+        assertThat(vhost.queue("q")).isPresent();
+    }
+
+    @Test
+    void ifUnusedIsRefusedWhileTheLogCountsAConsumer() throws Exception {
+        log.consumerCount = 0; // this node's replica may be behind: the log's answer decides
+        log.usage = new QuorumUsage(1, 0);
+        deleteRefused(true, false, "queue 'q' in vhost '/' in use");
+        assertThat(log.commands).contains("usage").doesNotContain("delete");
+
+        log.usage = new QuorumUsage(0, 0);
+        vhost.deleteQueueAsync("q", true, false, null).get(5, TimeUnit.SECONDS);
+        assertThat(vhost.queue("q")).isEmpty();
+        assertThat(log.commands).endsWith("delete");
+    }
+
+    @Test
+    void ifEmptyIsRefusedWhileTheLogHoldsMessagesReadyOrCheckedOut() throws Exception {
+        log.usage = new QuorumUsage(0, 1);
+        deleteRefused(false, true, "queue 'q' in vhost '/' is not empty");
+        log.usage = new QuorumUsage(3, 0);
+        vhost.deleteQueueAsync("q", false, true, null).get(5, TimeUnit.SECONDS); // consumers do not matter here
+        assertThat(vhost.queue("q")).isEmpty();
+    }
+
+    @Test
+    void aPlainDeleteAsksTheLogNothing() throws Exception {
+        log.usage = new QuorumUsage(1, 1);
+        vhost.deleteQueueAsync("q", false, false, null).get(5, TimeUnit.SECONDS);
+        assertThat(vhost.queue("q")).isEmpty();
+        assertThat(log.commands).doesNotContain("usage");
+    }
+
+    @Test
+    void theQueuesCountsAreThisNodesReplicas() {
+        log.ready = 4;
+        log.unsettled = 2;
+        log.consumerCount = 3;
+        Queue q = engine.vhost("/").orElseThrow().queue("q").orElseThrow(); // what the management API reads
+        assertThat(q.messageCount()).isEqualTo(4);
+        assertThat(q.unackedCount()).isEqualTo(2);
+        assertThat(q.consumerCount()).isEqualTo(3);
+        assertThat(vhost.queue("q").orElseThrow().messageCount()).isEqualTo(4); // declare-ok's message-count
+    }
+}
