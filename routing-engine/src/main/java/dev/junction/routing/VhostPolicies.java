@@ -6,6 +6,7 @@ import dev.junction.routing.api.Policy;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.policy.PolicyDefinition;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.quorum.ReplicatedQuorumQueue;
 import dev.junction.routing.stream.Stream;
 import dev.junction.storage.DefinitionKind;
 import java.util.ArrayList;
@@ -129,7 +130,10 @@ public final class VhostPolicies implements Policies {
         if (p == q.arguments().policy()) {
             return CompletableFuture.completedFuture(null);
         }
-        return q.applyPolicy(p, r == null ? PolicyDefinition.NONE : r.definition());
+        // A quorum queue in a cluster keeps its limits in its log: once the definition here has merged the policy,
+        // its replicated side declares them again, so that every replica applies the policy's.
+        return q.applyPolicy(p, r == null ? PolicyDefinition.NONE : r.definition())
+                .thenRun(() -> engine.quorum().replicated(q).ifPresent(ReplicatedQuorumQueue::limitsChanged));
     }
 
     /** Tells a stream its policy when it changed; it applies the retention keys to its log at once. */

@@ -188,13 +188,17 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         return declare(vhost, name, deliveryLimit, singleActive, QuorumLimits.NONE);
     }
 
-    /** Creates the queue's replicated state with the length limits and TTL its replicas enforce. */
+    /**
+     * Creates the queue's replicated state with the length limits and TTL its replicas enforce, or replaces the
+     * limits of the state there is (a policy changed them).
+     */
     @Override
     public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive,
             QuorumLimits limits) {
         QueueLimits l = new QueueLimits(limits.maxLength(), limits.maxBytes(), limits.rejectPublish(),
                 limits.messageTtl(), limits.expires());
-        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), "",
+        // Names this node's run, which dead-letters what a lowered limit drops at once (QuorumQueueState#declared).
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), incarnation,
                 deliveryLimit, l.encode(singleActive)));
     }
 

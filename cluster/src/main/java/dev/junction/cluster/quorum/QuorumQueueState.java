@@ -72,6 +72,14 @@ final class QuorumQueueState {
         return limits;
     }
 
+    /**
+     * A declaration's limits (a policy's, lowered since) applied at once under drop-head, as RabbitMQ applies a
+     * lowered length limit; the node of {@code origin}, the declaring one, dead-letters what leaves.
+     */
+    void declared(String origin, QuorumEffects effects) {
+        trim(origin, effects);
+    }
+
     /** An enqueue as written before enqueues carried a size and a time: the encoding's size, never expiring. */
     long enqueue(long id, byte[] body, QuorumEffects effects) {
         return enqueue(id, body, body.length, 0, -1, "", effects);

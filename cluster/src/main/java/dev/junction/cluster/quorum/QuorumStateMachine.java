@@ -208,6 +208,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             QuorumQueueState q = queues.computeIfAbsent(c.queue(), QuorumQueueState::new);
             q.declare(c.number(), c.ids().length > 0 && c.ids()[0] == 1, QueueLimits.declared(c.ids()));
             q.used(clock); // a declaration renews x-expires, as RabbitMQ's redeclaration does
+            q.declared(c.consumer(), effects); // one written before declarations named their node: ""
             return 0;
         }
         QuorumQueueState q = queues.get(c.queue());

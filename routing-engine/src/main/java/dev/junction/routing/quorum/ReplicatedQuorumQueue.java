@@ -70,10 +70,25 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         this.gets = new QuorumGets(this, log, vhost, name);
     }
 
+    /**
+     * The queue's declaration in its log, with the limits in effect: the declared arguments merged with the
+     * queue's policy (RabbitMQ "Policies": {@code max-length}, {@code max-length-bytes}, {@code overflow},
+     * {@code message-ttl}, {@code expires}, {@code delivery-limit}), so every replica enforces the same. A later
+     * declaration replaces the limits of an earlier one.
+     */
     private CompletableFuture<Long> declare() {
-        QueueArguments a = definition.arguments().declared();
+        QueueArguments a = definition.arguments().now();
         return log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(), a.singleActiveConsumer(),
                 QuorumLimits.of(a));
+    }
+
+    /**
+     * The queue's policy changed on this node: its limits are declared in the log again. Every node applies the
+     * policy from the metadata log and declares the same limits, which the log applies in its order; the same
+     * declaration more than once changes nothing more.
+     */
+    public void limitsChanged() {
+        declared = declare();
     }
 
     /**

@@ -16,9 +16,14 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.junction.conformance.cluster.MqttConnects;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -59,7 +64,8 @@ class QuorumLengthLimitClusterTest {
                 "len.bytes", Map.of("x-max-length-bytes", 10),
                 "len.bytes.reject", Map.of("x-max-length-bytes", 10, "x-overflow", "reject-publish"),
                 "len.mqtt", Map.of("x-max-length", 1, "x-overflow", "reject-publish"),
-                "len.lost.dlx", Map.of("x-max-length", 1, "x-dead-letter-exchange", "no.such.exchange"));
+                "len.lost.dlx", Map.of("x-max-length", 1, "x-dead-letter-exchange", "no.such.exchange"),
+                "len.policy", Map.of());
         // len.mqtt is bound to the MQTT topic len/mqtt
         cluster.declareQuorumQueues("n1", queues, ch -> ch.queueBind("len.mqtt", "amq.topic", "len.mqtt"));
     }
@@ -215,6 +221,48 @@ class QuorumLengthLimitClusterTest {
             }
             throw e;
         }
+    }
+
+    /** {@code PUT} or {@code DELETE} of policy {@code name} in vhost {@code /} through {@code node}'s management API. */
+    private void policy(String node, String method, String name, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + cluster.node(node).address("http").getPort() + "/api/policies/%2F/" + name))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "guest:guest".getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(r.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(method + " policy: " + answer.body()).isIn(201, 204);
+    }
+
+    private long ready(String node, String queue) throws Exception {
+        try (Connection c = cluster.connect(node)) {
+            return c.createChannel().queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    /**
+     * RabbitMQ "Policies" and "Queue Length Limit": a policy's {@code max-length} applies to a quorum queue on every
+     * replica, as its {@code x-max-length} would. Six messages published on n1; a policy of max-length 2 set through
+     * n2's management API drops the oldest four at once (drop-head), as a client of n3 sees; later publishes keep the
+     * newest two; with the policy cleared, the queue keeps everything again.
+     */
+    @Test
+    void aPolicysMaxLengthAppliesToAQuorumQueueOnEveryReplica() throws Exception {
+        assertThat(publish("n1", "len.policy", 6)).isEmpty();
+        policy("n2", "PUT", "qq-len", "{\"pattern\": \"^len\\\\.policy$\", \"apply-to\": \"queues\", "
+                + "\"definition\": {\"max-length\": 2}}");
+        QuorumCluster3.await("the policy's limit applied on n3's replica", () -> ready("n3", "len.policy") == 2);
+        assertThat(drain("n3", "len.policy")).containsExactly("m4", "m5");
+        assertThat(publish("n2", "len.policy", 5)).isEmpty();
+        assertThat(drain("n1", "len.policy")).containsExactly("m3", "m4");
+
+        policy("n1", "DELETE", "qq-len", null);
+        QuorumCluster3.await("the limit lifted with the policy", () -> {
+            publish("n3", "len.policy", 3);
+            return drain("n3", "len.policy").size() == 3;
+        });
     }
 
     /** RabbitMQ "Quorum Queues": no reject-publish-dlx overflow; refused at declare with 406 PRECONDITION_FAILED. */
