@@ -181,6 +181,7 @@ public final class VirtualHost {
                 }
                 Equivalence.queue(what, existing.spec(), spec);
                 existing.touch();
+                engine.quorum().redeclared(existing);
                 return existing;
             }
             if (queueName.startsWith("amq.") && !spec.name().isEmpty()) {

@@ -57,6 +57,18 @@ public final class QuorumQueues {
     }
 
     /**
+     * A client declared {@code q} again, which renews its x-expires (RabbitMQ "Queue TTL": redeclaring renews the
+     * lease). A quorum queue's period is judged by its log, which only a declaration there renews: this node
+     * declares it again, a log entry per redeclaration of a queue with an x-expires. A passive declaration does not
+     * renew it (it only asks whether the queue is there).
+     */
+    public void redeclared(Queue q) {
+        if (q.arguments().now().expires() != null) {
+            replicated(q).ifPresent(ReplicatedQuorumQueue::limitsChanged);
+        }
+    }
+
+    /**
      * This node's replica's counts of {@code q} when it is a quorum queue in a cluster (its definition holds no
      * message and no consumer), or null. Any thread; submits nothing and makes nothing, so a management listing or
      * a metrics scrape costs no log command. The replica may be behind the log by what it has not applied yet.

@@ -240,6 +240,38 @@ class QuorumPriorityDeleteClusterTest {
         }
     }
 
+    /**
+     * RabbitMQ "Time-To-Live and Expiration": redeclaring a queue renews its {@code x-expires} lease, on whichever
+     * node. Declared on n1 with a period of 3 s and one message in it, then declared again on n2 (which has it
+     * already) every half second for 7 s: the queue is still the same one afterwards, holding its message, as a
+     * client of n3 sees; once the redeclarations stop it goes from every node. Before, a redeclaration on a node that
+     * had the queue did not reach its log, the log deleted it after 3 s and the next redeclaration made an empty one.
+     */
+    @Test
+    void aRedeclarationOnAnotherNodeRenewsXExpires() throws Exception {
+        Map<String, Object> expires = Map.of("x-queue-type", "quorum", "x-expires", 3000);
+        try (Connection c1 = cluster.connect("n1"); Connection c2 = cluster.connect("n2")) {
+            Channel ch = c1.createChannel();
+            ch.queueDeclare("exp.renewed", true, false, false, expires);
+            ch.confirmSelect();
+            publish(ch, "exp.renewed", "kept");
+            await("exp.renewed on n2", () -> exists("n2", "exp.renewed"));
+            Channel again = c2.createChannel();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
+            while (System.nanoTime() < until) {
+                again.queueDeclare("exp.renewed", true, false, false, expires);
+                Thread.sleep(500);
+            }
+            try (Connection c3 = cluster.connect("n3")) {
+                assertThat(c3.createChannel().queueDeclarePassive("exp.renewed").getMessageCount())
+                        .as("the queue declared first, with its message").isEqualTo(1);
+            }
+            for (String node : QuorumCluster3.IDS) {
+                await("exp.renewed gone on " + node + " once not declared again", () -> !exists(node, "exp.renewed"));
+            }
+        }
+    }
+
     /** Whether {@code node} knows {@code queue} (a passive declare). */
     private boolean exists(String node, String queue) throws Exception {
         try (Connection c = cluster.connect(node)) {
