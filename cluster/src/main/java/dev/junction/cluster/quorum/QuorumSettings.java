@@ -46,6 +46,11 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
         // written and forced by the follower on its own. With at most 2 in flight, the entries that arrive while
         // they are answered go in the next request together (docs/benchmarks.md, "Quorum queues, three nodes").
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 2);
+        // Ratis writes, by default, an entry of its own after each commit to record the commit index in the log, and
+        // replicates it: an append and a force on every member per command, which doubled the entries a lone
+        // command costs and queued behind the AppendEntries slots above. A restarted member learns the commit index
+        // from the leader instead (docs/benchmarks.md, "Quorum queues, three nodes").
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         GrpcConfigKeys.Server.setHost(p, bind);
         GrpcConfigKeys.Server.setPort(p, port);
         TimeDuration min = TimeDuration.valueOf(electionMin.toMillis(), TimeUnit.MILLISECONDS);
