@@ -251,26 +251,22 @@ final class ClientIdOwners implements ClientIdClaims {
     }
 
     private void lost(String vhost, String clientId) {
-        Lost l = listener;
-        if (l == null) {
-            return;
-        }
-        try {
-            l.lost(vhost, clientId);
-        } catch (RuntimeException e) {
-            LOG.warn("could not close the connection of client id '{}' taken over on another node", clientId, e);
-        }
+        tell(listener, vhost, clientId, "close the connection of client id '{}' taken over on another node");
     }
 
     private void claimedElsewhere(String vhost, String clientId) {
-        Lost l = elsewhere;
+        tell(elsewhere, vhost, clientId, "hand over the session of client id '{}' resumed on another node");
+    }
+
+    /** Tells {@code l}, if registered, on the apply thread; a failure there is logged, never stops the apply. */
+    private static void tell(Lost l, String vhost, String clientId, String what) {
         if (l == null) {
             return;
         }
         try {
             l.lost(vhost, clientId);
         } catch (RuntimeException e) {
-            LOG.warn("could not hand over the session of client id '{}' resumed on another node", clientId, e);
+            LOG.warn("could not " + what, clientId, e);
         }
     }
 
