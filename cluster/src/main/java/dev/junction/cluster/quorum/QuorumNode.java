@@ -27,7 +27,6 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
@@ -327,38 +326,21 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
 
     /** The id of the queue's group leader as this node knows it. */
     public Optional<String> leaderOf(String vhost, String name) {
-        try {
-            RaftPeerId leader = server.getDivision(groupOf(vhost, name).getGroupId()).getInfo().getLeaderId();
-            return Optional.ofNullable(leader).map(RaftPeerId::toString);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return view().leaderOf(groupOf(vhost, name));
     }
 
     /** This node's member of each quorum group, in group order (status, metrics, membership changes). */
     List<RaftServer.Division> divisions() throws IOException {
-        List<RaftServer.Division> out = new ArrayList<>();
-        for (RaftGroup g : groups) {
-            out.add(server.getDivision(g.getGroupId()));
-        }
-        return out;
+        return view().divisions();
     }
 
     /** Every quorum group as this node sees it now, in placement order ({@link #groupIndexOf}). */
     public List<QuorumGroupStatus> groupStatus() {
-        List<QuorumGroupStatus> out = new ArrayList<>();
-        for (int g = 0; g < groups.size(); g++) {
-            try {
-                RaftServer.Division d = server.getDivision(groups.get(g).getGroupId());
-                DivisionInfo info = d.getInfo();
-                out.add(new QuorumGroupStatus(g, info.getCurrentRole().name(), info.getLeaderId() == null ? ""
-                        : info.getLeaderId().toString(), info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(),
-                        info.getLastAppliedIndex()));
-            } catch (IOException notRunning) {
-                out.add(new QuorumGroupStatus(g, "", "", -1, -1, -1));
-            }
-        }
-        return out;
+        return view().status();
+    }
+
+    private QuorumGroupView view() {
+        return new QuorumGroupView(server, groups);
     }
 
     /** The index in {@link #groupStatus} of the group the queue is placed on. */

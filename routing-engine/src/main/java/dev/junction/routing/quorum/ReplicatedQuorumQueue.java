@@ -355,35 +355,15 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     }
 
     /**
-     * queue.delete's {@code if-unused} and {@code if-empty} (AMQP 0-9-1 {@code queue.delete}): completes when the
-     * queue may go, fails with 406 PRECONDITION_FAILED, worded as for a classic queue, when it has consumers on any
-     * node or holds messages (ready, or checked out to a consumer or a get).
-     *
-     * <p>Judged by a command in the queue's log that changes nothing and answers the counts at its place there,
-     * not by this node's replica: a replica may not have applied yet what the log committed (a consumer attached on
-     * another node a moment ago, a message just confirmed to its publisher), and the log's order makes the answer
-     * see every command committed before the delete was asked, whichever node asks. The check does not delete: the
-     * definition goes through the metadata log afterwards, which may still refuse (no majority), and a queue whose
-     * messages went first would be left declared and empty. A consumer attaching between the check and the delete
-     * is cancelled by the delete, as one that attached just after it would find no queue.
+     * queue.delete's {@code if-unused} and {@code if-empty}, judged by a command in the queue's log ({@link
+     * QuorumUsage#require}): completes when the queue may go, fails with 406 PRECONDITION_FAILED when not.
      */
     public CompletableFuture<Void> deletable(boolean ifUnused, boolean ifEmpty) {
         if (!ifUnused && !ifEmpty) {
             return CompletableFuture.completedFuture(null);
         }
         declared();
-        return log.usage(vhost, name).thenApply(usage -> {
-            if (usage == null) {
-                return null; // the log holds no such queue: nothing uses it, nothing is in it
-            }
-            if (ifUnused && usage.consumers() > 0) {
-                throw BrokerException.preconditionFailed(key() + " in use");
-            }
-            if (ifEmpty && usage.messages() > 0) {
-                throw BrokerException.preconditionFailed(key() + " is not empty");
-            }
-            return null;
-        });
+        return log.usage(vhost, name).thenAccept(usage -> QuorumUsage.require(usage, ifUnused, ifEmpty, key()));
     }
 
     /** queue.purge: completes with the number of ready messages the log dropped. */
