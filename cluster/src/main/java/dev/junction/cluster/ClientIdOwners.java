@@ -145,6 +145,18 @@ final class ClientIdOwners implements ClientIdClaims {
         this.elsewhere = claimed;
     }
 
+    @Override
+    public boolean heldElsewhere(String vhost, String clientId) {
+        Owner o = owners.get(key(vhost, clientId));
+        return o != null && o.held() && !node(o.origin()).equals(node(origin));
+    }
+
+    /** The node of a run ({@code node/run}): a claim of this node's earlier run is still this node's. */
+    private static String node(String run) {
+        int slash = run.indexOf('/');
+        return slash < 0 ? run : run.substring(0, slash);
+    }
+
     /** On the apply thread: a committed claim or release, in log order. */
     void apply(ClientIdCommand c) {
         String key = key(c.vhost(), c.clientId());

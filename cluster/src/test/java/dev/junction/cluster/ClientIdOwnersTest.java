@@ -102,6 +102,24 @@ class ClientIdOwnersTest {
         assertThat(a.elsewhere).containsExactly("/ device");
         assertThat(b.elsewhere).as("n1's claim, before n2's").containsExactly("/ device");
         assertThat(b.lost).isEmpty();
+        assertThat(a.owners.heldElsewhere("/", "device")).as("n2's connection holds it").isTrue();
+        assertThat(b.owners.heldElsewhere("/", "device")).as("n2's own").isFalse();
+        b.owners.release("/", "device", resumed.join());
+        a.catchUp();
+        assertThat(a.owners.heldElsewhere("/", "device")).as("released: held by no connection").isFalse();
+    }
+
+    /** A claim made by an earlier run of this node is still this node's, not another node's. */
+    @Test
+    void aClaimOfThisNodesEarlierRunIsNotHeldElsewhere() {
+        Node before = new Node("n1/run1");
+        claimed(before, "device");
+        Node after = new Node("n1/run2");
+        after.catchUp();
+        assertThat(after.owners.heldElsewhere("/", "device")).isFalse();
+        Node other = new Node("n2/run");
+        other.catchUp();
+        assertThat(other.owners.heldElsewhere("/", "device")).isTrue();
     }
 
     @Test

@@ -86,13 +86,15 @@ final class SessionRegistry {
 
     /**
      * On the client id's lane: a connection of another node claimed the client id of a session this node keeps
-     * without a connection. The session was resumed there (or ended, with Clean Start): a delayed will pending here
-     * must not go out [MQTT-3.1.3-9], and its expiry is that node's now, so this node forgets the session; its
-     * queue and bindings are the cluster's and stay. A session with a connection here is left to the takeover.
+     * without a connection. If that node's connection still holds the id (as the claims applied so far say: a claim
+     * replayed from the log at a restart, since overtaken or released, does not count), the session was resumed
+     * there: a delayed will pending here must not go out [MQTT-3.1.3-9], and its expiry is that node's now, so this
+     * node forgets the session; its queue and bindings are the cluster's and stay. A session with a connection here
+     * is left to the takeover.
      */
     private void resumedElsewhere(String clientId) {
         MqttSession s = sessions.get(clientId);
-        if (s != null && s.owner == null) {
+        if (s != null && s.owner == null && claims.heldElsewhere(vhost.name(), clientId)) {
             LOG.debug("MQTT session '{}' was resumed on another node of the cluster", clientId);
             forget(s);
         }

@@ -90,6 +90,14 @@ public interface ClientIdClaims {
     default void onClaimedElsewhere(Lost listener) {
     }
 
+    /**
+     * Whether a connection of another node holds {@code clientId} now, as this node has applied the claims so far
+     * (not this node's, of this run or an earlier one). Alone never.
+     */
+    default boolean heldElsewhere(String vhost, String clientId) {
+        return false;
+    }
+
     /** Told that this node's claim of a client id was overtaken elsewhere. */
     @FunctionalInterface
     interface Lost {
