@@ -44,7 +44,7 @@ public final class ReplicatedDefinitions {
                 engine.createVhost(d.vhost()).bind(DefinitionCodec.readBinding(d), null);
                 yield null;
             }
-            case POLICY -> engine.createVhost(d.vhost()).policies().put(DefinitionCodec.readPolicy(d));
+            case POLICY -> engine.createVhost(d.vhost()).policies().applyPut(DefinitionCodec.readPolicy(d));
             default -> throw new IllegalArgumentException("not replicated: " + d.kind());
         };
     }
@@ -64,7 +64,7 @@ public final class ReplicatedDefinitions {
             }
             case BINDING -> vhost.unbind(DefinitionCodec.readBinding(d), null);
             case POLICY -> {
-                return vhost.policies().delete(d.name());
+                return vhost.policies().applyDelete(d.name());
             }
             default -> throw new IllegalArgumentException("not replicated: " + d.kind());
         }

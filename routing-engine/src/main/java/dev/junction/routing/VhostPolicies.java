@@ -1,6 +1,7 @@
 package dev.junction.routing;
 
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Policies;
 import dev.junction.routing.api.Policy;
 import dev.junction.routing.exchange.Exchange;
@@ -8,6 +9,7 @@ import dev.junction.routing.policy.PolicyDefinition;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.quorum.ReplicatedQuorumQueue;
 import dev.junction.routing.stream.Stream;
+import dev.junction.storage.Definition;
 import dev.junction.storage.DefinitionKind;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,28 +82,88 @@ public final class VhostPolicies implements Policies {
         return Optional.ofNullable(rules.get(name)).map(Rule::policy);
     }
 
+    /**
+     * Alone, the change is made here at once. On a cluster node it is checked here (the pattern, the definition, a
+     * writable store, a known leader), then committed through the metadata log, and takes effect on every node, this
+     * one included, only when the node applies the entry ({@link #applyPut}); the future completes with this node's
+     * apply (docs/cluster.md, "Linearizable declarations"), or fails with an {@code INTERNAL_ERROR} when the log did
+     * not commit it. A queue slow to take the policy does not fail it.
+     */
     @Override
     public CompletableFuture<Boolean> put(Policy policy) {
+        DefinitionLog log = engine.definitionLog();
+        if (log == null) {
+            return applyPut(policy);
+        }
+        Rule.of(policy);
+        engine.requireWritableStore("policy '" + policy.name() + "' in vhost '" + vhost.name() + "'");
+        refuseChange(log, "set policy '" + policy.name() + "'");
+        return log.commit(DefinitionCodec.policy(vhost.name(), policy), false).thenCompose(VhostPolicies::applied);
+    }
+
+    /** As {@link #put}: on a cluster node the deletion takes effect when the log applies it. */
+    @Override
+    public CompletableFuture<Boolean> delete(String name) {
+        DefinitionLog log = engine.definitionLog();
+        if (log == null) {
+            return applyDelete(name);
+        }
+        if (!rules.containsKey(name)) {
+            // Read this node's policies once it has applied everything committed before now, as a deletion of a
+            // queue that is not there does.
+            return log.readBarrier().thenCompose(ignored -> rules.containsKey(name) ? delete(name)
+                    : CompletableFuture.completedFuture(false));
+        }
+        refuseChange(log, "delete policy '" + name + "'");
+        return log.commit(new Definition(DefinitionKind.POLICY, vhost.name(), name, new byte[0]), true)
+                .thenCompose(VhostPolicies::applied);
+    }
+
+    /** A put here, at once: alone, or as a committed entry's apply ({@link ReplicatedDefinitions}). */
+    CompletableFuture<Boolean> applyPut(Policy policy) {
         Rule rule = Rule.of(policy);
         synchronized (lock) {
             engine.requireWritableStore("policy '" + policy.name() + "' in vhost '" + vhost.name() + "'");
             boolean created = !rules.containsKey(policy.name());
             replace(policy.name(), rule);
             engine.store().definitions().put(DefinitionCodec.policy(vhost.name(), policy));
-            return reapply().thenApply(v -> created);
+            return settled(reapply(), created);
         }
     }
 
-    @Override
-    public CompletableFuture<Boolean> delete(String name) {
+    /** A deletion here, at once: alone, or as a committed entry's apply. */
+    CompletableFuture<Boolean> applyDelete(String name) {
         synchronized (lock) {
             if (!rules.containsKey(name)) {
                 return CompletableFuture.completedFuture(false);
             }
             replace(name, null);
             engine.store().definitions().delete(DefinitionKind.POLICY, vhost.name(), name);
-            return reapply().thenApply(v -> true);
+            return settled(reapply(), true);
         }
+    }
+
+    /**
+     * The answer once every queue has taken the change. A queue that went away meanwhile, or failed to apply it,
+     * does not make the change fail: it stands, and a queue declared later takes it.
+     */
+    private static CompletableFuture<Boolean> settled(CompletableFuture<Void> applied, boolean answer) {
+        return applied.handle((ignored, failed) -> answer);
+    }
+
+    /** What a committed entry's apply returned on this node: the future of {@link #applyPut} or {@link #applyDelete}. */
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<Boolean> applied(Object result) {
+        return result instanceof CompletableFuture<?> f ? (CompletableFuture<Boolean>) f
+                : CompletableFuture.completedFuture(false);
+    }
+
+    /** A node that knows no leader refuses before anything changes, in the words of a refused declaration. */
+    private void refuseChange(DefinitionLog log, String what) {
+        log.refusal().ifPresent(why -> {
+            throw new BrokerException(ErrorKind.INTERNAL_ERROR, "cannot " + what + " in vhost '" + vhost.name()
+                    + "': " + why);
+        });
     }
 
     /** A stored policy at start-up, after the queues and exchanges; one that no longer passes the checks is skipped. */

@@ -11,9 +11,6 @@ import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
-import dev.junction.storage.Definition;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,12 +21,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine API's asynchronous declarations over a metadata log (docs/cluster.md): nothing changes before the log
  * commits, the answer is this node's apply, reads wait for the barrier, and a node without a leader refuses
- * deletions as it refuses declarations. The log here is a hand-driven fake: {@link #commitAll} is the commit.
+ * deletions as it refuses declarations. The log is driven by hand ({@link HandDrivenLog}): {@link #commitAll} is the commit.
  */
 class CommittedDeclarationsTest {
 
     private final EngineFixture f = new EngineFixture();
-    private final FakeLog log = new FakeLog();
+    private final HandDrivenLog log = new HandDrivenLog();
     private final Vhost vhost = Engine.of(f.engine).vhost("/").orElseThrow();
 
     @AfterEach
@@ -116,51 +113,6 @@ class CommittedDeclarationsTest {
 
     /** Applies every entry submitted so far, in order, as a cluster node's state machine would. */
     private void commitAll() {
-        List<Entry> entries = new ArrayList<>(log.pending);
-        log.pending.clear();
-        for (Entry e : entries) {
-            try {
-                e.answer.complete(ReplicatedDefinitions.apply(f.engine, stored(e), e.delete));
-            } catch (RuntimeException refused) {
-                e.answer.completeExceptionally(refused);
-            }
-        }
-    }
-
-    /** A deletion carries only the key; the apply needs the definition as stored (a binding's bytes). */
-    private Definition stored(Entry e) {
-        if (!e.delete) {
-            return e.definition;
-        }
-        return f.store.definitions().all().stream().filter(d -> d.kind() == e.definition.kind()
-                && d.vhost().equals(e.definition.vhost()) && d.name().equals(e.definition.name()))
-                .findFirst().orElse(e.definition);
-    }
-
-    private record Entry(Definition definition, boolean delete, CompletableFuture<Object> answer) {
-    }
-
-    private static final class FakeLog implements DefinitionLog {
-        final List<Entry> pending = new ArrayList<>();
-        Optional<String> refusal = Optional.empty();
-        int barriers;
-
-        @Override
-        public CompletableFuture<Object> commit(Definition definition, boolean delete) {
-            CompletableFuture<Object> answer = new CompletableFuture<>();
-            pending.add(new Entry(definition, delete, answer));
-            return answer;
-        }
-
-        @Override
-        public CompletableFuture<Void> readBarrier() {
-            barriers++;
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public Optional<String> refusal() {
-            return refusal;
-        }
+        log.commitAll(f.engine);
     }
 }

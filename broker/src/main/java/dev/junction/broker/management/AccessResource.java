@@ -4,6 +4,7 @@ import dev.junction.config.PasswordHash;
 import dev.junction.config.TopicPermission;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.OperatorChanges;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import java.util.ArrayList;
@@ -96,9 +97,7 @@ final class AccessResource {
         if (name.isEmpty()) {
             throw ApiError.badRequest("a vhost needs a name");
         }
-        boolean existed = engine.vhost(name).isPresent();
-        engine.createVhost(name);
-        return !existed;
+        return EntityResource.await(OperatorChanges.createVhost(engine, name));
     }
 
     /**
@@ -112,7 +111,11 @@ final class AccessResource {
             throw ApiError.badRequest("vhost '" + name + "' is the MQTT vhost (mqtt.vhost); MQTT clients use it until"
                     + " the broker is restarted with another one");
         }
-        var deleted = engine.deleteVhost(name);
+        var deleted = OperatorChanges.deleteVhost(engine, name);
+        if (OperatorChanges.committed(engine)) {
+            // A cluster node: the vhost goes when the log commits its deletion; nothing else changes before that.
+            awaitDeleted(deleted);
+        }
         control.closeConnections((user, vhost) -> vhost.equals(name), "vhost '" + name + "' was deleted");
         for (UserConfig u : users.all()) {
             if (u.permissions().containsKey(name) || u.topicPermissions().containsKey(name)) {
@@ -123,8 +126,17 @@ final class AccessResource {
                 users.put(UserDirectory.withTopicPermissions(UserDirectory.withPermissions(u, perms), topics));
             }
         }
+        awaitDeleted(deleted);
+    }
+
+    private static void awaitDeleted(java.util.concurrent.CompletableFuture<Boolean> deleted) {
         try {
             deleted.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re; // not committed (a cluster node): the engine's error, as for a queue's deletion
+            }
+            throw new ApiError(500, "internal_error", "the vhost's queues were not all deleted: " + e.getCause());
         } catch (Exception e) {
             throw new ApiError(500, "internal_error", "the vhost's queues were not all deleted: " + e);
         }

@@ -67,7 +67,7 @@ public final class DefinitionsFile {
      */
     public static void apply(RoutingEngine engine, Path file, Map<String, Object> document) throws ConfigException {
         String source = file.toAbsolutePath().toString();
-        UserDirectory users = new UserDirectory(engine.authorization().users(), engine.store().definitions());
+        UserDirectory users = new UserDirectory(engine);
         EntityResource entities = new EntityResource(engine);
         Definitions definitions = new Definitions(engine, users, entities,
                 new AccessResource(engine, users, BrokerControl.NONE), new PolicyResource(engine, entities));

@@ -57,7 +57,7 @@ public final class ManagementApi {
                          MessageRates rates) {
         this.work = work;
         this.engine = engine;
-        this.users = new UserDirectory(engine.authorization().users(), engine.store().definitions());
+        this.users = new UserDirectory(engine);
         this.router = new Router(engine, users, config, control, rates);
     }
 

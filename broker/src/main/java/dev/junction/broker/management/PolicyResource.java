@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * RabbitMQ's policies: {@code /api/policies[/{vhost}[/{name}]]}. As in RabbitMQ, reading and changing them needs the
  * {@code policymaker} tag (administrators have it implicitly) and, for a policymaker, permissions in the vhost. A
- * change answers once every queue it concerns has applied it (each in its own mailbox), or after 30 s at most.
+ * change answers once every queue it concerns has applied it (each in its own mailbox), or after 30 s at most; on a
+ * cluster node, only after the metadata log has committed it (docs/cluster.md).
  */
 final class PolicyResource {
     private static final long APPLY_WAIT_SECONDS = 30;
@@ -112,14 +113,20 @@ final class PolicyResource {
     }
 
     /**
-     * Waits for the queues to apply a change. The change is made and stored already; a queue slow to get to it (a
-     * long mailbox) does not make the request fail, it only answers before that queue has caught up.
+     * Waits for the queues to apply a change. A queue slow to get to it (a long mailbox) does not make the request
+     * fail, it only answers before that queue has caught up. A change a cluster's metadata log did not commit fails
+     * with the engine's error, and nothing changed.
      */
     static <T> void awaitApplied(CompletableFuture<T> applied) {
         try {
             applied.get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // Applied later, or the queue went away meanwhile: the policy stands either way.
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ApiError(500, "internal_error", String.valueOf(e.getCause()));
+        } catch (TimeoutException e) {
+            // Applied later: the policy stands.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

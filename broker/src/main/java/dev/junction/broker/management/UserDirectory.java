@@ -6,6 +6,8 @@ import dev.junction.config.PasswordHash;
 import dev.junction.config.TopicPermission;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
+import dev.junction.routing.OperatorChanges;
+import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.auth.UserLayers;
 import dev.junction.routing.auth.Users;
 import dev.junction.storage.Definition;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * <li>At start the users stored by earlier API calls (USER definitions) are loaded, then the YAML file's users are
  * laid over them; a reload lays the new file over them again.</li>
  * <li>A change through the API takes effect at once, for the API and for AMQP and MQTT logins and rights, and what
- * the file does not declare is written to the store, so users created over the API survive a restart.</li>
+ * the file does not declare is written to the store, so users created over the API survive a restart. On a cluster
+ * node it is committed through the metadata log first and takes effect on every node, this one included, when the
+ * node applies the entry; the API answers after this node's apply (docs/cluster.md).</li>
  * <li>Deleting a user deletes its stored definition; a YAML user comes back at the next reload or start.</li>
  * </ul>
  * Stored users always carry a password hash, never a plain password. MQTT topic ACLs are not part of the API and
@@ -39,12 +43,14 @@ final class UserDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(UserDirectory.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final RoutingEngine engine;
     private final Users users;
     private final DefinitionStore store;
 
-    UserDirectory(Users users, DefinitionStore store) {
-        this.users = users;
-        this.store = store;
+    UserDirectory(RoutingEngine engine) {
+        this.engine = engine;
+        this.users = engine.authorization().users();
+        this.store = engine.store().definitions();
     }
 
     /** At start: the stored API users, then the file's over them, into {@code users}. */
@@ -89,8 +95,15 @@ final class UserDirectory {
      */
     void put(UserConfig user) {
         refuseWithoutQuorum(user.name());
-        UserLayers.Stored stored = users.put(user);
-        await(store.put(new Definition(DefinitionKind.USER, "", user.name(), encode(stored))));
+        UserLayers.Stored stored;
+        if (OperatorChanges.committed(engine)) {
+            // Committed first; this node's apply of the entry puts it in the directory (applyReplicated).
+            stored = users.layered(user);
+            await(OperatorChanges.user(engine, definition(user.name(), encode(stored)), false));
+        } else {
+            stored = users.put(user);
+            await(store.put(definition(user.name(), encode(stored))));
+        }
         if (stored.overlay()) {
             LOG.info("user '{}' is declared in the config file: what the file declares of it is the file's again at"
                     + " the next reload or restart", user.name());
@@ -99,8 +112,14 @@ final class UserDirectory {
 
     boolean delete(String name) {
         refuseWithoutQuorum(name);
-        boolean existed = users.remove(name);
-        await(store.delete(DefinitionKind.USER, "", name));
+        boolean existed;
+        if (OperatorChanges.committed(engine)) {
+            existed = users.find(name).isPresent();
+            await(OperatorChanges.user(engine, definition(name, new byte[0]), true));
+        } else {
+            existed = users.remove(name);
+            await(store.delete(DefinitionKind.USER, "", name));
+        }
         if (users.inFile(name)) {
             LOG.info("user '{}' deleted; the config file declares it, so it comes back at the next reload or restart",
                     name);
@@ -123,6 +142,10 @@ final class UserDirectory {
                 u.acl(), topics);
     }
 
+    private static Definition definition(String name, byte[] data) {
+        return new Definition(DefinitionKind.USER, "", name, data);
+    }
+
     private void refuseWithoutQuorum(String name) {
         store.refusal().ifPresent(why -> {
             throw new ApiError(503, "service_unavailable", "cannot change user '" + name + "': " + why);
@@ -133,7 +156,9 @@ final class UserDirectory {
         try {
             f.get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new ApiError(500, "internal_error", "the store did not save the user: " + e.getMessage());
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                    ? e.getCause() : e;
+            throw new ApiError(500, "internal_error", "the user was not saved: " + cause.getMessage());
         }
     }
 

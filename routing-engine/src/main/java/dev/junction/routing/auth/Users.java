@@ -138,6 +138,14 @@ public final class Users {
      * An API change to one user (created, password, tags, permissions, topic permissions): applies at once and
      * returns what to store for it ({@link UserLayers#toStore}).
      */
+    /**
+     * What {@link #put} would keep of {@code user} as the API's layer, without applying it: a cluster node commits
+     * this first and applies it with {@link #putStored} when the log has it (docs/cluster.md).
+     */
+    public synchronized UserLayers.Stored layered(UserConfig user) {
+        return UserLayers.toStore(user, file.get(user.name()));
+    }
+
     public UserLayers.Stored put(UserConfig user) {
         UserLayers.Stored stored;
         List<Reduced> touched;

@@ -73,6 +73,8 @@ class ClusterMembershipTest {
         String add = "{\"address\":\"" + nodes.raftAddress("n4") + "\",\"quorum_address\":\""
                 + nodes.quorumAddress("n4") + "\"}";
         assertThat(nodes.http("n2", "watcher", "POST", "/api/cluster/members/n4", add).statusCode()).isEqualTo(401);
+        // Moving leaders is a membership operation too: the administrator tag, as rabbitmq-queues rebalance needs.
+        assertThat(nodes.http("n2", "watcher", "POST", "/api/cluster/rebalance", "").statusCode()).isEqualTo(401);
         HttpResponse<String> again = nodes.http("n2", "guest", "POST", "/api/cluster/members/n1",
                 "{\"address\":\"" + nodes.raftAddress("n1") + "\"}");
         assertThat(again.statusCode()).isEqualTo(409);
