@@ -13,12 +13,18 @@
 # is declared by the consumer with the same arguments. Reported: the consumer's receiving rate, the publisher's
 # sending rate and its confirm latency (median, 99th percentile), and the load average after each run.
 # QUORUM_JFR=1 records a Java Flight Recording of every Junction node of the last round (in BENCH_RESULTS).
+# QUORUM_WARMUP=S adds a steady-state line per run: the mean of PerfTest's per-second sent, confirmed and received
+# rates after the first S seconds, and the median of its per-second confirm latency medians and 99th percentiles
+# (PerfTest prints percentiles per second, not for a window, so these are medians of those, not the window's own).
+# A fresh JVM spends its first tens of seconds compiling (three of them on two cores in junction-3), so a short run's
+# average mostly measures the warm-up.
 # Raw output: $BENCH_RESULTS/quorum-BROKER-ROUND-{producer,consumer}.txt; a summary at the end.
 source "$(dirname "$0")/common.sh"
 : "${QUORUM_SECONDS:=30}"
 : "${QUORUM_CASES:=rabbitmq junction-1 junction-3}"
 : "${QUORUM_RAFT_PORT:=7411}"
 : "${QUORUM_JFR:=0}"
+: "${QUORUM_WARMUP:=0}"
 
 CLUSTER_PIDS=()
 
@@ -107,6 +113,31 @@ summary() { # LABEL: the receiving and sending rates, the confirm latency, the l
         "$(grep '^load=' "$out-producer.txt" || true)"
 }
 
+steady() { # LABEL: the per-second figures after QUORUM_WARMUP seconds
+    local out="$BENCH_RESULTS/quorum-$1"
+    awk -v w="$QUORUM_WARMUP" -v who=producer '
+        / time [0-9.]+ s, sent: / {
+            for (i = 1; i <= NF; i++) {
+                if ($i == "time") t = $(i + 1)
+                if ($i == "sent:") sent = $(i + 1)
+                if ($i == "confirmed:") conf = $(i + 1)
+                if ($i ~ /^[0-9]+\/[0-9]+\/[0-9]+\/[0-9]+\/[0-9]+$/) lat = $i
+            }
+            if (t + 0 > w + 0) { n++; s += sent; c += conf; split(lat, l, "/"); med[n] = l[2]; p99[n] = l[5] }
+        }
+        function median(a, k,   i, j, x) {
+            for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+            return k ? a[int((k + 1) / 2)] : "?"
+        }
+        END { if (n) printf "sent=%d confirmed=%d over %d s; per-second confirm median %s us, p99 %s us (medians)", s / n, c / n, n, median(med, n), median(p99, n) }
+    ' "$out-producer.txt"
+    awk -v w="$QUORUM_WARMUP" '
+        / time [0-9.]+ s, received: / { for (i = 1; i <= NF; i++) { if ($i == "time") t = $(i + 1); if ($i == "received:") r = $(i + 1) }
+            if (t + 0 > w + 0) { n++; s += r } }
+        END { if (n) printf " received=%d", s / n }
+    ' "$out-consumer.txt"
+}
+
 has_case() { [[ " $QUORUM_CASES " == *" $1 "* ]]; }
 
 for round in $(seq 1 "$BENCH_RUNS"); do
@@ -133,5 +164,8 @@ done
 for c in $QUORUM_CASES; do
     for round in $(seq 1 "$BENCH_RUNS"); do
         [ -f "$BENCH_RESULTS/quorum-$c-$round-producer.txt" ] && echo "$c-$round: $(summary "$c-$round")"
+        if [ "$QUORUM_WARMUP" != 0 ] && [ -f "$BENCH_RESULTS/quorum-$c-$round-producer.txt" ]; then
+            echo "$c-$round after ${QUORUM_WARMUP} s: $(steady "$c-$round")"
+        fi
     done
 done
