@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Policies and users changed through the management API of a cluster node are linearizable as declarations are
+ * Policies, users and vhosts changed through the management API of a cluster node are linearizable as declarations are
  * (docs/cluster.md, "Linearizable declarations"): they take effect when the metadata log commits them, on every node,
  * and a change the log cannot commit is in effect nowhere, not even on the node that took it, while it waits or
  * after it failed. Three brokers in one JVM; the metadata leader's two peers are stopped, so what it takes next
@@ -83,6 +83,39 @@ class OperatorChangesClusterTest {
         assertThatThrownBy(f::newConnection).isInstanceOf(AuthenticationFailureException.class);
     }
 
+    /**
+     * RabbitMQ's vhost deletion closes the connections in it, on every node: a vhost created through n1's API is used
+     * by a connection on n3, deleted through n2's API, and the n3 connection is closed by the broker (there, by the
+     * committed removal of its user's permissions in the vhost, which n2 makes as part of the deletion).
+     */
+    @Test
+    void aVhostDeletedThroughOneNodeClosesItsConnectionsOnAnother() throws Exception {
+        cluster = new QuorumCluster3(dir);
+        assertThat(put("n1", "/api/vhosts/doomed", "{}").statusCode()).isEqualTo(201);
+        assertThat(put("n1", "/api/permissions/doomed/guest", "{\"configure\":\".*\",\"write\":\".*\","
+                + "\"read\":\".*\"}").statusCode()).isIn(201, 204);
+        ConnectionFactory f = new ConnectionFactory();
+        f.setPort(cluster.node("n3").address("amqp").getPort());
+        f.setVirtualHost("doomed");
+        Connection[] opened = new Connection[1];
+        QuorumCluster3.await("a connection to the new vhost on n3", () -> {
+            try {
+                opened[0] = f.newConnection();
+                return true;
+            } catch (java.io.IOException notYet) {
+                return false;
+            }
+        });
+        CompletableFuture<com.rabbitmq.client.ShutdownSignalException> closed = new CompletableFuture<>();
+        opened[0].addShutdownListener(closed::complete);
+        HttpResponse<String> deleted = request("n2", "DELETE", "/api/vhosts/doomed", null)
+                .get(120, TimeUnit.SECONDS);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+        com.rabbitmq.client.ShutdownSignalException why = closed.get(60, TimeUnit.SECONDS);
+        assertThat(why.isInitiatedByApplication()).as("closed by the broker").isFalse();
+        assertThat(why.getMessage()).contains("CONNECTION_FORCED");
+    }
+
     private static String policy(String pattern, int maxLength) {
         return "{\"pattern\": \"" + pattern + "\", \"apply-to\": \"queues\", \"definition\": {\"max-length\": "
                 + maxLength + "}}";
@@ -113,12 +146,17 @@ class OperatorChangesClusterTest {
     }
 
     private CompletableFuture<HttpResponse<String>> putAsync(String node, String path, String body) {
+        return request(node, "PUT", path, body);
+    }
+
+    private CompletableFuture<HttpResponse<String>> request(String node, String method, String path, String body) {
         HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + cluster.node(node).address("http").getPort() + path))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "guest:guest".getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build();
         return HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofString());
     }
 }
