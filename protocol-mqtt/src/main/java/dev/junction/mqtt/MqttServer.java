@@ -2,8 +2,8 @@ package dev.junction.mqtt;
 
 import dev.junction.config.MqttConfig;
 import dev.junction.routing.api.ClientIdClaims;
-import dev.junction.routing.api.ExactlyOnceIds;
 import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.ExactlyOnceIds;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;

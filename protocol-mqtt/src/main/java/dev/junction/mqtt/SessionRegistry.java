@@ -159,9 +159,9 @@ final class SessionRegistry {
         if (s != null && s.user != null && !s.user.equals(user)) {
             return null;
         }
-        // A session the cluster knows only by its QoS 2 ids (it never subscribed) exists all the same.
+        // A session the cluster knows only by its QoS 2 ids (it never subscribed) is resumed all the same.
         if (s == null && (vhost.queue(TopicMapping.sessionQueue(clientId)).isPresent()
-                || stored.qos2().known(clientId))) {
+                || !cleanStart && stored.qos2().known(clientId))) {
             s = MqttSession.recover(clientId, vhost, config.exchange());
             s.durable = true;
             sessions.put(clientId, s);
