@@ -225,7 +225,8 @@ public final class Broker implements AutoCloseable {
                 .filter(m -> m.listeners().stream().anyMatch(key -> config.listeners().byKey(key).enabled()))
                 .toList();
         ProtocolContext context = new ProtocolContext(Engine.of(engine), config, registry, workers,
-                cluster == null ? dev.junction.routing.api.ClientIdClaims.LOCAL : cluster.clientIds());
+                cluster == null ? dev.junction.routing.api.ClientIdClaims.LOCAL : cluster.clientIds(),
+                cluster == null ? dev.junction.routing.api.ExactlyOnceIds.LOCAL : cluster.exactlyOnce());
         for (ProtocolModule module : enabled) {
             module.start(context);
             running.push(module);

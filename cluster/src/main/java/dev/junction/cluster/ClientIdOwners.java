@@ -151,6 +151,16 @@ final class ClientIdOwners implements ClientIdClaims {
         return o != null && o.held() && !node(o.origin()).equals(node(origin));
     }
 
+    /**
+     * Whether a connection other than the one of claim {@code claim} of node run {@code run} holds the client id, as
+     * applied so far: on the apply thread, the fence of a session's exactly-once entries
+     * ({@link ReplicatedExactlyOnceIds}).
+     */
+    boolean heldByOther(String vhost, String clientId, String run, long claim) {
+        Owner o = owners.get(key(vhost, clientId));
+        return o != null && o.held() && !(o.claim() == claim && run.equals(o.origin()));
+    }
+
     /** The node of a run ({@code node/run}): a claim of this node's earlier run is still this node's. */
     private static String node(String run) {
         int slash = run.indexOf('/');

@@ -61,6 +61,7 @@ public final class ClusterNode implements AutoCloseable {
     private MetadataStateMachine machine;
     private ClusterMetrics metrics;
     private ClientIdOwners clientIds;
+    private ReplicatedExactlyOnceIds exactlyOnce;
     private volatile QuorumGroups quorum;
     private volatile LeaderWatch leaders;
     private Parameters transport;
@@ -96,6 +97,7 @@ public final class ClusterNode implements AutoCloseable {
         transport = RaftTransport.parameters(config);
         MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
         clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal);
+        exactlyOnce = new ReplicatedExactlyOnceIds(log.origin(), log::submit, this::refusal, clientIds::heldByOther);
         ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {
             if (d.kind() == DefinitionKind.USER) {
                 users.apply(d, delete);
@@ -118,7 +120,7 @@ public final class ClusterNode implements AutoCloseable {
             public void restore(List<Definition> snapshot, boolean exactly) {
                 definitions.restore(snapshot, exactly, applier);
             }
-        }, clientIds, retained);
+        }, clientIds, retained, exactlyOnce);
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 // A joining node starts outside the group's configuration (Ratis takes an empty one for that), so it
@@ -163,6 +165,17 @@ public final class ClusterNode implements AutoCloseable {
             throw new IllegalStateException("the cluster node has not started");
         }
         return clientIds;
+    }
+
+    /**
+     * The sessions' exactly-once exchanges in progress, through the metadata log (docs/cluster.md, "MQTT
+     * sessions"); for the protocols, once {@link #start}ed.
+     */
+    public dev.junction.routing.api.ExactlyOnceIds exactlyOnce() {
+        if (exactlyOnce == null) {
+            throw new IllegalStateException("the cluster node has not started");
+        }
+        return exactlyOnce;
     }
 
     private RaftProperties properties() {

@@ -18,12 +18,16 @@ import java.util.List;
  * The file of a metadata snapshot: every replicated definition at the snapshot's log index, each as the log entry
  * that would put it ({@link MetadataCommand}), length-prefixed after a count; then the client-id owner registry
  * the same way, each owner as its claim ({@link ClientIdCommand}; a file written before the registry existed ends
- * after the definitions), and the replicated retained messages (each as its {@link RetainedCommand}). Written to a temporary name and renamed, so a crash leaves the previous snapshot whole.
+ * after the definitions), the replicated retained messages (each as its {@link RetainedCommand}), and the sessions'
+ * exactly-once exchanges in progress (each as the {@link ExactlyOnceCommand} that sets it). A file written before a
+ * part existed ends before it, and reads with that part empty. Written to a temporary name and renamed, so a crash
+ * leaves the previous snapshot whole.
  */
 final class MetadataSnapshot {
 
     /** What a snapshot holds. */
-    record Contents(List<Definition> definitions, List<ClientIdCommand> clientIds, List<RetainedMessage> retained) {
+    record Contents(List<Definition> definitions, List<ClientIdCommand> clientIds, List<RetainedMessage> retained,
+                    List<ExactlyOnceCommand> exactlyOnce) {
     }
 
     private MetadataSnapshot() {
@@ -35,6 +39,11 @@ final class MetadataSnapshot {
 
     static void write(Path file, List<Definition> definitions, List<ClientIdCommand> clientIds,
                       List<RetainedMessage> retained) throws IOException {
+        write(file, definitions, clientIds, retained, List.of());
+    }
+
+    static void write(Path file, List<Definition> definitions, List<ClientIdCommand> clientIds,
+                      List<RetainedMessage> retained, List<ExactlyOnceCommand> exactlyOnce) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
             out.writeInt(definitions.size());
@@ -52,6 +61,12 @@ final class MetadataSnapshot {
             out.writeInt(retained.size());
             for (RetainedMessage m : retained) {
                 byte[] entry = new RetainedCommand(RetainedCommand.Op.PUT, m.vhost(), m.topic(), m.data()).encode();
+                out.writeInt(entry.length);
+                out.write(entry);
+            }
+            out.writeInt(exactlyOnce.size());
+            for (ExactlyOnceCommand c : exactlyOnce) {
+                byte[] entry = c.encode();
                 out.writeInt(entry.length);
                 out.write(entry);
             }
@@ -87,7 +102,14 @@ final class MetadataSnapshot {
                 RetainedCommand c = RetainedCommand.decode(entry);
                 retained.add(new RetainedMessage(c.vhost(), c.topic(), c.data()));
             }
-            return new Contents(definitions, clientIds, retained);
+            int sessions = countOrNone(in);
+            List<ExactlyOnceCommand> exactlyOnce = new ArrayList<>(sessions);
+            for (int i = 0; i < sessions; i++) {
+                byte[] entry = new byte[in.readInt()];
+                in.readFully(entry);
+                exactlyOnce.add(ExactlyOnceCommand.decode(entry));
+            }
+            return new Contents(definitions, clientIds, retained, exactlyOnce);
         }
     }
 

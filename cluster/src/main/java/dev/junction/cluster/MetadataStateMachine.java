@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * one installed by the leader on a node that fell behind its purged log makes the node's definitions exactly
  * the snapshot's. Client-id entries ({@link ClientIdCommand}) go to the owner registry ({@link ClientIdOwners}), which
  * lives here only, in memory, and is in the snapshot too; retained-message entries ({@link RetainedCommand}) go to
- * the node's retained store ({@link ReplicatedRetainedStore}), and the snapshot holds those it replicates.
+ * the node's retained store ({@link ReplicatedRetainedStore}), and the snapshot holds those it replicates; the
+ * sessions' exactly-once entries ({@link ExactlyOnceCommand}) go to {@link ReplicatedExactlyOnceIds}, in memory like
+ * the owner registry, and in the snapshot too.
  */
 final class MetadataStateMachine extends SnapshotFileStateMachine {
 
@@ -46,12 +48,15 @@ final class MetadataStateMachine extends SnapshotFileStateMachine {
     private final Target target;
     private final ClientIdOwners owners;
     private final ReplicatedRetainedStore retained;
+    private final ReplicatedExactlyOnceIds exactlyOnce;
     private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
 
-    MetadataStateMachine(Target target, ClientIdOwners owners, ReplicatedRetainedStore retained) {
+    MetadataStateMachine(Target target, ClientIdOwners owners, ReplicatedRetainedStore retained,
+                         ReplicatedExactlyOnceIds exactlyOnce) {
         this.target = target;
         this.owners = owners;
         this.retained = retained;
+        this.exactlyOnce = exactlyOnce;
     }
 
     @Override
@@ -63,6 +68,8 @@ final class MetadataStateMachine extends SnapshotFileStateMachine {
                 owners.apply(ClientIdCommand.decode(payload));
             } else if (RetainedCommand.is(payload)) {
                 retained.apply(RetainedCommand.decode(payload));
+            } else if (ExactlyOnceCommand.is(payload)) {
+                exactlyOnce.apply(ExactlyOnceCommand.decode(payload));
             } else {
                 target.apply(MetadataCommand.decode(payload));
             }
@@ -92,7 +99,8 @@ final class MetadataStateMachine extends SnapshotFileStateMachine {
 
     @Override
     protected void writeSnapshot(Path file) throws IOException {
-        MetadataSnapshot.write(file, target.snapshot(), owners.snapshot(), retained.replicated());
+        MetadataSnapshot.write(file, target.snapshot(), owners.snapshot(), retained.replicated(),
+                exactlyOnce.snapshot());
         LOG.debug("metadata snapshot to {}", file);
     }
 
@@ -117,6 +125,7 @@ final class MetadataStateMachine extends SnapshotFileStateMachine {
         target.restore(contents.definitions(), installed);
         owners.restore(contents.clientIds());
         retained.restore(contents.retained(), installed);
+        exactlyOnce.restore(contents.exactlyOnce());
         LOG.info("metadata restored from the snapshot at {}", at);
     }
 }

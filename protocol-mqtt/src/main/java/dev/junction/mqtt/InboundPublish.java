@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * exactly-once by packet id: a PUBLISH whose id already got a PUBREC is answered again but not routed again
  * [MQTT-4.3.3-10]. For a session that may outlive its connection the id is written to the session's stored
  * record before the PUBREC goes out, and its removal before the PUBCOMP, so the exactly-once holds across a broker
- * restart.
+ * restart; in a cluster, also to the cluster's copy of the ids ({@link SharedQos2Ids}), committed by a majority, so it
+ * holds when the session resumes on another node.
  */
 final class InboundPublish {
     private static final Logger LOG = LoggerFactory.getLogger(InboundPublish.class);
@@ -291,8 +292,14 @@ final class InboundPublish {
         }
         // PUBCOMP only once the id is gone from the stored record: the client may reuse the id right after, and a
         // stale stored id would make a restarted broker take the new message for a resend.
-        c.server.stored.persist(c.session()).whenComplete((v, error) -> c.onLoop(() -> send(MqttMessageType.PUBCOMP,
-                packetId, ReasonCode.SUCCESS)));
+        c.server.stored.persist(c.session()).whenComplete((v, error) -> c.onLoop(() -> {
+            // The id may still be in a cluster's copy: a PUBCOMP would let the client reuse it, and another node
+            // would take the new message for a resend and drop it.
+            if (c.server.stored.qos2().notReplicated(c, error, "PUBCOMP", packetId)) {
+                return;
+            }
+            send(MqttMessageType.PUBCOMP, packetId, ReasonCode.SUCCESS);
+        }));
     }
 
     private void send(MqttMessageType type, int packetId, ReasonCode reason) {

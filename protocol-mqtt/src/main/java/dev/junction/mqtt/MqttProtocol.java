@@ -43,7 +43,8 @@ public final class MqttProtocol implements ProtocolModule {
         JunctionConfig config = context.config();
         Limits limits = config.limits();
         server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), limits.maxMessageSize(),
-                limits.maxRetainedMessages(), limits.maxRetainedBytes()), context.engine(), context.clientIds());
+                limits.maxRetainedMessages(), limits.maxRetainedBytes()), context.engine(), context.clientIds(),
+                context.exactlyOnce());
         tcp = new MqttChannelInitializer(server);
         webSocket = new MqttWebSocketInitializer(server);
     }

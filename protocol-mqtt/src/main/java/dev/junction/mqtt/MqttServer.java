@@ -3,6 +3,7 @@ package dev.junction.mqtt;
 import dev.junction.config.MqttConfig;
 import dev.junction.routing.api.ClientIdClaims;
 import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.ExactlyOnceIds;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
@@ -90,7 +91,16 @@ public final class MqttServer implements AutoCloseable {
 
     /** {@code clientIds}: who holds each client id across a cluster's nodes ({@link ClientIdClaims#LOCAL} alone). */
     public static MqttServer create(MqttSettings settings, Engine engine, ClientIdClaims clientIds) {
-        return new MqttServer(settings, engine, clientIds);
+        return create(settings, engine, clientIds, ExactlyOnceIds.LOCAL);
+    }
+
+    /**
+     * {@code exactlyOnce}: the sessions' QoS 2 packet ids shared across a cluster's nodes ({@link ExactlyOnceIds#LOCAL}
+     * alone), so a session resumed on another node keeps its QoS 2 exchanges.
+     */
+    public static MqttServer create(MqttSettings settings, Engine engine, ClientIdClaims clientIds,
+                                    ExactlyOnceIds exactlyOnce) {
+        return new MqttServer(settings, engine, clientIds, exactlyOnce);
     }
 
     /** Whether no session task is waiting or running (for tests that drive connections on one thread). */
@@ -115,7 +125,7 @@ public final class MqttServer implements AutoCloseable {
     /** Claimed by each CONNECT before its session is attached: takeover across a cluster's nodes. */
     final ClientIdClaims clientIds;
 
-    private MqttServer(MqttSettings settings, Engine engine, ClientIdClaims clientIds) {
+    private MqttServer(MqttSettings settings, Engine engine, ClientIdClaims clientIds, ExactlyOnceIds exactlyOnce) {
         this.engine = engine;
         this.clientIds = clientIds;
         this.settings = settings;
@@ -139,7 +149,7 @@ public final class MqttServer implements AutoCloseable {
         vhost.declareExchange(new ExchangeSpec(DROPPED, "fanout", false, false, true, Map.of()), false);
         this.retained = new RetainedMessages(vhost.name(), engine.retained(vhost.name()),
                 settings.maxRetainedMessages(), settings.maxRetainedBytes());
-        this.stored = new StoredSessions(engine.sessions(vhost.name()));
+        this.stored = new StoredSessions(engine.sessions(vhost.name()), new SharedQos2Ids(exactlyOnce, vhost.name()));
         this.wills = new Wills(timer, lanes, stored, this);
         this.shares = new ShareGroups(vhost, config.exchange(), shareLanes);
         this.sessions = new SessionRegistry(vhost, config, engine.authorization(), lanes, timer, stored, wills, shares,

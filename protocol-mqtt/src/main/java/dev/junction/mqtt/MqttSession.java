@@ -1,6 +1,7 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.ExactlyOnceIds;
 import dev.junction.routing.api.Vhost;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +30,8 @@ final class MqttSession {
     private Set<Integer> inboundQos2; // both made when first needed: most sessions never use QoS 2
     /** Outbound QoS 2 packet ids whose PUBREC arrived but whose PUBCOMP did not: PUBREL is resent [MQTT-4.4.0-1]. */
     private Set<Integer> pendingRelease;
+    /** The QoS 2 ids as this node last put them into the cluster or took them from it ({@link SharedQos2Ids}). */
+    ExactlyOnceIds.Pending sharedQos2 = ExactlyOnceIds.Pending.NONE;
     /** Whether the state is mirrored into the store: the session may outlive its connection. */
     boolean durable;
     /** Set when the session ended; its record is deleted and no longer written. */
@@ -40,6 +43,8 @@ final class MqttSession {
     private static final CompletableFuture<Void> NOTHING_WRITTEN = CompletableFuture.completedFuture(null);
     /** The future of the last record handed to the store. */
     CompletableFuture<Void> lastWrite = NOTHING_WRITTEN;
+    /** In a cluster, the future of the last put of the QoS 2 ids ({@link SharedQos2Ids}). */
+    CompletableFuture<Void> lastShared = NOTHING_WRITTEN;
     private Will will;
     private long willDueAt;
     private ScheduledFuture<?> willTimer;
@@ -53,8 +58,11 @@ final class MqttSession {
 
     // Touched only on the client id's lane.
     MqttConnection owner;
-    /** The owner's claim of the client id across a cluster ({@code ClientIdClaims}); 0 on a single node. */
-    long claim;
+    /**
+     * The owner's claim of the client id across a cluster ({@code ClientIdClaims}); 0 on a single node. Volatile: the
+     * cluster's copy of the QoS 2 ids is put in its name from the owner's event loop ({@link SharedQos2Ids}).
+     */
+    volatile long claim;
     ScheduledFuture<?> expiry;
     /** Whether this node has seen the session's queue (a session has one from its first subscription). */
     boolean queued;
@@ -123,6 +131,22 @@ final class MqttSession {
         return pendingRelease == null ? List.of() : List.copyOf(pendingRelease);
     }
 
+    /** The QoS 2 ids now: inbound in ascending order, outbound in the order their PUBRELs went out. */
+    synchronized ExactlyOnceIds.Pending qos2Ids() {
+        if (inboundQos2 == null && pendingRelease == null) {
+            return ExactlyOnceIds.Pending.NONE;
+        }
+        return new ExactlyOnceIds.Pending(inboundQos2 == null ? List.of() : inboundQos2.stream().sorted().toList(),
+                pendingRelease == null ? List.of() : List.copyOf(pendingRelease));
+    }
+
+    /** Takes the QoS 2 ids the cluster holds for the session in place of this node's ({@link SharedQos2Ids}). */
+    synchronized void adoptQos2(ExactlyOnceIds.Pending shared) {
+        inboundQos2 = shared.received().isEmpty() ? null : new HashSet<>(shared.received());
+        pendingRelease = shared.released().isEmpty() ? null : new LinkedHashSet<>(shared.released());
+        sharedQos2 = shared;
+    }
+
     /** A connection took the session over; its record says so until the connection closes. */
     synchronized void connected(long expirySeconds) {
         expiryInterval = expirySeconds;
@@ -154,6 +178,9 @@ final class MqttSession {
     synchronized void restore(SessionCodec.State st) {
         st.inboundQos2().forEach(this::addInboundQos2);
         st.pendingRelease().forEach(this::addPendingRelease);
+        // Not put into a cluster at start: this node's record may be older than what the cluster holds, which a
+        // connection resuming the session takes instead (SharedQos2Ids#resumed).
+        sharedQos2 = qos2Ids();
         user = st.user();
     }
 

@@ -307,10 +307,12 @@ final class Outbound {
             f.held = true;
             held.incrementAndGet();
         }
-        // The PUBREL goes out, and the engine delivery is settled, once the pending release is stored: a client
-        // that saw the PUBREL gets it again after a restart, and a crash before that resends the PUBLISH (with
-        // DUP) rather than losing it.
+        // The PUBREL goes out and the delivery is settled once the pending release is durable (in a cluster, on a
+        // majority): a restart or another node resends the PUBREL; a crash or a failed put before, the PUBLISH (DUP).
         c.server.stored.persist(session).whenComplete((v, error) -> {
+            if (c.server.stored.qos2().notReplicated(c, error, "PUBREL", packetId)) {
+                return;
+            }
             if (f.queue != null) {
                 f.queue.settle(f.deliveryId, Settlement.ACK);
             }

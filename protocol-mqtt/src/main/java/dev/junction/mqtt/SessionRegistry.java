@@ -159,7 +159,9 @@ final class SessionRegistry {
         if (s != null && s.user != null && !s.user.equals(user)) {
             return null;
         }
-        if (s == null && vhost.queue(TopicMapping.sessionQueue(clientId)).isPresent()) {
+        // A session the cluster knows only by its QoS 2 ids (it never subscribed) is resumed all the same.
+        if (s == null && (vhost.queue(TopicMapping.sessionQueue(clientId)).isPresent()
+                || !cleanStart && stored.qos2().known(clientId))) {
             s = MqttSession.recover(clientId, vhost, config.exchange());
             s.durable = true;
             sessions.put(clientId, s);
@@ -185,6 +187,9 @@ final class SessionRegistry {
         if (s == null) {
             s = new MqttSession(clientId);
             sessions.put(clientId, s);
+            stored.qos2().startedAfresh(clientId, claim);
+        } else {
+            stored.qos2().resumed(s);
         }
         s.user = user;
         authorization.claim(s.queueName, user);
@@ -321,6 +326,7 @@ final class SessionRegistry {
             authorization.release(s.queueName);
         }
         stored.ended(s);
+        stored.qos2().ended(s);
         for (Subscriptions.Subscription sub : s.subscriptions.all()) {
             if (sub.shared()) {
                 shares.leave(sub.queue(), s.clientId);

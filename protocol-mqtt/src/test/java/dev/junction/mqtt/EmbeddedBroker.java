@@ -3,7 +3,9 @@ package dev.junction.mqtt;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.ClientIdClaims;
 import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.ExactlyOnceIds;
 import dev.junction.routing.api.Vhost;
 import dev.junction.storage.memory.InMemoryMessageStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,6 +35,16 @@ final class EmbeddedBroker implements AutoCloseable {
      * itself, as a cluster node would later).
      */
     EmbeddedBroker(String extraUsers, UnaryOperator<Vhost> vhosts) throws Exception {
+        this(extraUsers, vhosts, ExactlyOnceIds.LOCAL);
+    }
+
+    /** {@code exactlyOnce}: the QoS 2 ids a cluster would share (a test's stand-in for the metadata log). */
+    EmbeddedBroker(ExactlyOnceIds exactlyOnce) throws Exception {
+        this("", null, exactlyOnce);
+    }
+
+    private EmbeddedBroker(String extraUsers, UnaryOperator<Vhost> vhosts, ExactlyOnceIds exactlyOnce)
+            throws Exception {
         JunctionConfig config = ConfigLoader.parse("""
                 users:
                   - name: alice
@@ -53,7 +65,8 @@ final class EmbeddedBroker implements AutoCloseable {
                         }
                     });
         }
-        server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), 1 << 20), api);
+        server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), 1 << 20), api,
+                ClientIdClaims.LOCAL, exactlyOnce);
     }
 
     EmbeddedClient client() {
