@@ -350,6 +350,18 @@ public final class VirtualHost {
         queueHost.deadLetter(message, exchangeName, reason);
     }
 
+    /**
+     * Dead-letters an annotated message with publisher confirms, for a quorum queue that dead-letters at least once:
+     * true once every target took it, false when it reached none or one refused it. Never throws.
+     */
+    public CompletableFuture<Boolean> deadLetterConfirmed(Message message, String exchangeName, String reason) {
+        try {
+            return queueHost.deadLetterConfirmed(message, exchangeName, reason);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */
     void retire(Queue q) {
         synchronized (lock) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.StreamSupport;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -73,6 +74,8 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     private volatile QuorumSubmitter submitter;
     /** Proposes the expiry of an idle queue's head when this node leads its group. */
     private final ExpiryTimer expiry = new ExpiryTimer(System::currentTimeMillis, this::expireHead);
+    /** Republishes pending dead letters, and settles the confirmed ones, when this node leads their group. */
+    private final DeadLetterRelay deadLetters;
     private RaftServer server;
     private SilentNodeWatch watch;
 
@@ -96,6 +99,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         this.settings = settings;
         this.consumers = consumers;
         this.incarnation = QuorumCommand.consumerId(nodeId, UUID.randomUUID().toString().substring(0, 8)) + '/';
+        this.deadLetters = DeadLetterRelay.of(consumers, () -> submitter, incarnation);
         List<RaftPeer> members = new ArrayList<>();
         peers.forEach((id, address) -> members.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
         for (int g = 0; g < settings.groups(); g++) {
@@ -152,17 +156,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     private boolean running(RaftGroupId id) throws IOException {
-        for (RaftGroupId running : server.getGroupIds()) {
-            if (running.equals(id)) {
-                return true;
-            }
-        }
-        return false;
+        return StreamSupport.stream(server.getGroupIds().spliterator(), false).anyMatch(id::equals);
     }
 
     private QuorumStateMachine machine(RaftGroupId id) {
         return machines.computeIfAbsent(id,
-                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers), expiry.forGroup(g)));
+                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers, deadLetters.forGroup(g)),
+                        expiry.forGroup(g)));
     }
 
     /** The leader's expiry timer: an entry that expires what is due at the queue's head; this node dead-letters. */
@@ -195,7 +195,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive,
             QuorumLimits limits) {
         QueueLimits l = new QueueLimits(limits.maxLength(), limits.maxBytes(), limits.rejectPublish(),
-                limits.messageTtl(), limits.expires());
+                limits.messageTtl(), limits.expires(), limits.deadLetterAtLeastOnce());
         // Names this node's run, which dead-letters what a lowered limit drops at once (QuorumQueueState#declared).
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), incarnation,
                 deliveryLimit, l.encode(singleActive)));
@@ -262,6 +262,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     @Override
     public CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids) {
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.SETTLE, key(vhost, name), consumer, 0,
+                ids));
+    }
+
+    /** Rejects without requeue: dead-lettered by the queue's strategy, at least once or at most once. */
+    @Override
+    public CompletableFuture<Long> reject(String vhost, String name, String consumer, long... ids) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.REJECT, key(vhost, name), consumer, 0,
                 ids));
     }
 
@@ -373,6 +380,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     @Override
     public void close() {
         closeQuietly(expiry);
+        closeQuietly(deadLetters);
         closeQuietly(watch);
         closeQuietly(submitter);
         closeQuietly(server);

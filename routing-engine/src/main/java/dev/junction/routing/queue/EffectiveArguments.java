@@ -88,7 +88,8 @@ public final class EffectiveArguments {
                 a.singleActiveConsumer(),
                 lower(a.deliveryLimit(), p.deliveryLimit()),
                 a.retryDelays() != null ? a.retryDelays() : p.retryDelays(),
-                lower(a.consumerTimeout(), p.consumerTimeout()));
+                lower(a.consumerTimeout(), p.consumerTimeout()),
+                a.deadLetterStrategy());
     }
 
     private static Long lower(Long argument, Long policy) {
