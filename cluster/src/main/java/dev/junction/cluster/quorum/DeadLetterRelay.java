@@ -1,6 +1,7 @@
 package dev.junction.cluster.quorum;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * lost with the old leader arrives twice, none is lost. Only the leader republishes, so in a steady group each
  * message goes once. A publish that is refused (no dead-letter exchange, it routes to no queue, a target refused it
  * or did not answer in {@value #CONFIRM_TIMEOUT_MS} ms) is tried again after {@value #RETRY_MS} ms, for as long as
- * the message is pending, as RabbitMQ retries. At most {@value #IN_FLIGHT} publishes of a group are unconfirmed at
- * once, so a new leader with a large backlog does not flood its targets.
+ * the message is pending, as RabbitMQ retries. While a queue's dead letters are refused, one of them probes every
+ * {@value #RETRY_MS} ms and the others wait for it to go through, so a large backlog with no target costs one publish
+ * per interval, not one per message. At most {@value #IN_FLIGHT} publishes of a group are unconfirmed at once, so a
+ * new leader with a large backlog does not flood its targets.
  *
  * <p>Everything here runs on one daemon thread of its own, which never waits: the apply threads hand their news
  * over, the publish and the settle are futures whose completions come back to this thread.
@@ -61,6 +64,10 @@ final class DeadLetterRelay implements AutoCloseable {
         final Set<Key> inFlight = new HashSet<>();
         /** Queues whose last republish was refused: logged once until one goes through. */
         final Set<String> failing = new HashSet<>();
+        /** Of each failing queue, the dead letters refused after its probe, waiting for the probe to go through. */
+        final Map<String, List<Key>> parked = new HashMap<>();
+        /** Of each failing queue, the one dead letter retried every interval for all of them. */
+        final Map<String, Key> probes = new HashMap<>();
         boolean leading;
 
         PendingDeadLetter get(Key k) {
@@ -206,6 +213,9 @@ final class DeadLetterRelay implements AutoCloseable {
         }
         g.leading = leading;
         g.toSend.clear();
+        g.parked.clear(); // a new lead publishes everything pending again; a lost one publishes nothing
+        g.probes.clear();
+        g.failing.clear();
         if (leading) {
             int n = g.pending.values().stream().mapToInt(Map::size).sum();
             if (n > 0) {
@@ -238,17 +248,25 @@ final class DeadLetterRelay implements AutoCloseable {
     private void published(RaftGroupId id, Group g, Key k, boolean confirmed, Throwable e) {
         if (!confirmed) {
             g.inFlight.remove(k);
-            if (g.failing.add(k.queue())) {
+            if (!g.failing.add(k.queue())) {
+                if (!probing(g, k)) {
+                    // Another one of the queue probes: this one follows when it goes through.
+                    g.parked.computeIfAbsent(k.queue(), q -> new ArrayList<>()).add(k);
+                    pump(id, g);
+                    return;
+                }
+            } else {
                 LOG.info("quorum queue '{}': a dead letter was not confirmed by its target ({}); it stays in the "
                         + "queue and is tried again every {} ms", k.queue().replace('\0', '/'),
                         e == null ? "no dead-letter exchange, no queue bound, or refused" : e.toString(), RETRY_MS);
             }
-            later(id, g, k);
+            later(id, g, k, true);
             pump(id, g);
             return;
         }
         if (g.failing.remove(k.queue())) {
             LOG.info("quorum queue '{}': dead letters reach their target again", k.queue().replace('\0', '/'));
+            release(g, k.queue());
         }
         CompletableFuture<Long> settle;
         try {
@@ -262,20 +280,45 @@ final class DeadLetterRelay implements AutoCloseable {
             if (failed != null) {
                 LOG.debug("quorum queue '{}': settling a confirmed dead letter failed; it is published again",
                         k.queue().replace('\0', '/'), failed);
-                later(id, g, k);
+                later(id, g, k, false);
             }
             pump(id, g);
         }));
     }
 
-    /** Queues {@code k} again after {@value #RETRY_MS} ms, if this node still leads and it is still pending. */
-    private void later(RaftGroupId id, Group g, Key k) {
+    /** Whether {@code k} is the probe of its failing queue: the first of its refused ones since it started failing. */
+    private static boolean probing(Group g, Key k) {
+        return !g.probes.containsKey(k.queue()) || g.probes.get(k.queue()).equals(k);
+    }
+
+    /** The queue's parked dead letters go out again (its probe went through, or is no longer pending). */
+    private static void release(Group g, String queue) {
+        g.probes.remove(queue);
+        List<Key> waiting = g.parked.remove(queue);
+        if (waiting != null) {
+            g.toSend.addAll(waiting);
+        }
+    }
+
+    /**
+     * Queues {@code k} again after {@value #RETRY_MS} ms, if this node still leads and it is still pending. As its
+     * failing queue's probe ({@code probe}), one that was settled meanwhile hands the probe to those parked behind it.
+     */
+    private void later(RaftGroupId id, Group g, Key k, boolean probe) {
+        if (probe) {
+            g.probes.putIfAbsent(k.queue(), k);
+        }
         try {
             thread.schedule(() -> {
-                if (g.leading && g.get(k) != null) {
-                    g.toSend.add(k);
-                    pump(id, g);
+                if (!g.leading) {
+                    return;
                 }
+                if (g.get(k) != null) {
+                    g.toSend.add(k);
+                } else if (k.equals(g.probes.get(k.queue()))) {
+                    release(g, k.queue());
+                }
+                pump(id, g);
             }, RETRY_MS, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {
             // closing

@@ -111,10 +111,15 @@ class DeadLetterRelayTest {
 
     /** A queue dead-lettering at least once with two messages a consumer rejected (ids returned). */
     private long[] twoRejected() {
+        return rejected(2);
+    }
+
+    /** A queue dead-lettering at least once with {@code count} messages a consumer rejected (ids returned). */
+    private long[] rejected(int count) {
         applyAll(QuorumCommand.consumer(QuorumCommand.Op.DECLARE, Q, "", -1,
-                new QueueLimits(10, -1, true, -1, -1, true).encode(false)));
-        long[] ids = new long[2];
-        for (int i = 0; i < 2; i++) {
+                new QueueLimits(100, -1, true, -1, -1, true).encode(false)));
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
             QuorumCommand enqueue = QuorumCommand.enqueue(Q, "n1/x/", ("m" + i).getBytes(StandardCharsets.UTF_8),
                     2, 1);
             for (Node n : nodes) {
@@ -182,5 +187,24 @@ class DeadLetterRelayTest {
             n.apply(QuorumCommand.consumer(QuorumCommand.Op.SETTLE_DEAD_LETTERED, Q, "n1/x/", 0, settled));
         }
         assertThat(n.relay.pending()).isZero();
+    }
+
+    /**
+     * While a queue's dead letters are refused, one of them probes each interval and the others wait behind it, so
+     * twenty refused messages cost one publish per retry, not twenty; once the probe goes through, all follow.
+     */
+    @Test
+    void refusedDeadLettersWaitBehindOneProbe() throws Exception {
+        nodes.add(new Node("n1"));
+        Node n = nodes.get(0);
+        n.answer = false;
+        rejected(20);
+        n.leader("n1");
+        await("all refused once", () -> n.publishes.get() >= 20);
+        Thread.sleep(DeadLetterRelay.RETRY_MS + 1_000);
+        // One probe per interval (a second one only if this machine stalled past the next interval).
+        assertThat(n.publishes.get()).as("publishes after one retry interval").isBetween(21, 22);
+        n.answer = true;
+        await("all settled", () -> n.settles.size() == 20);
     }
 }
