@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.BiFunction;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,15 +96,16 @@ final class DeadLetterRelay implements AutoCloseable {
     }
 
     /**
-     * The relay of a node: it publishes through {@code consumers} (the node's engine) and settles through the
-     * node's submitter, in commands of node incarnation {@code incarnation}.
+     * The relay of a node: it publishes through {@code consumers} (the node's engine) and settles through {@code
+     * submit} (the node's submitter), in commands of node incarnation {@code incarnation}.
      */
-    static DeadLetterRelay of(QuorumConsumers consumers, Supplier<QuorumSubmitter> submitter, String incarnation) {
+    static DeadLetterRelay of(QuorumConsumers consumers,
+            BiFunction<RaftGroupId, QuorumCommand, CompletableFuture<Long>> submit, String incarnation) {
         return new DeadLetterRelay((queue, m) -> {
             int nul = queue.indexOf('\0');
             return consumers.deadLetterConfirmed(queue.substring(0, nul), queue.substring(nul + 1), m.body(),
                     m.returns(), m.why().reason());
-        }, (group, queue, ids) -> submitter.get().submit(group,
+        }, (group, queue, ids) -> submit.apply(group,
                 QuorumCommand.consumer(QuorumCommand.Op.SETTLE_DEAD_LETTERED, queue, incarnation, 0, ids)));
     }
 

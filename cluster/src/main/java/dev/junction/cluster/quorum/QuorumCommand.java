@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One entry of a quorum group's log: an operation on one quorum queue. Every member applies the same entries in
@@ -162,6 +163,15 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
     /** Expires what is due at the head of {@code queue}; node incarnation {@code origin} dead-letters it. */
     static QuorumCommand expire(String queue, String origin) {
         return new QuorumCommand(Op.EXPIRE, queue, origin, 0, new long[0], new byte[0]);
+    }
+
+    /**
+     * Detaches node {@code node}'s consumers (and returns their messages) in every queue of the group, but those of
+     * its incarnation {@code keep} (empty: all), and with {@code before} positive only those attached before it.
+     */
+    static QuorumCommand detachNode(String node, String keep, long before) {
+        return new QuorumCommand(Op.DETACH_NODE, "", node + '/', before, new long[0],
+                keep.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Attaches {@code consumer} with {@code prefetch} (0: unlimited) and its x-priority. */

@@ -112,4 +112,12 @@ public interface QuorumLog {
     default int unsettledCount(String vhost, String name) {
         return -1;
     }
+
+    /**
+     * The queue's dead letters kept until their target confirmed them (at-least-once dead-lettering), on this node's
+     * replica, or -1 when it holds none. By default unknown: -1.
+     */
+    default int deadLetterCount(String vhost, String name) {
+        return -1;
+    }
 }

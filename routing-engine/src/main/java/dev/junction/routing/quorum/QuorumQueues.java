@@ -82,7 +82,8 @@ public final class QuorumQueues {
         }
         String vhost = q.key().vhost();
         return new QueueCounts(Math.max(0, l.readyCount(vhost, q.name())),
-                Math.max(0, l.unsettledCount(vhost, q.name())), Math.max(0, l.consumerCount(vhost, q.name())));
+                Math.max(0, l.unsettledCount(vhost, q.name())), Math.max(0, l.consumerCount(vhost, q.name())),
+                Math.max(0, l.deadLetterCount(vhost, q.name())));
     }
 
     /** The log assigned message {@code id} to this node's {@code consumer}: deliver it. Log's apply thread. */

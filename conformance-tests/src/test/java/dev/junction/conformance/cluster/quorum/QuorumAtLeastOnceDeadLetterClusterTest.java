@@ -6,11 +6,18 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code x-dead-letter-strategy} {@code at-least-once}, {@code x-overflow} {@code reject-publish} and a dead-letter
  * exchange, a dead-lettered message stays in the source quorum queue, still counting toward its length limit, until
  * every target queue has confirmed it; a dead-letter exchange that routes nowhere keeps it there and it is retried
- * (every 3 s in Junction). Without reject-publish RabbitMQ falls back to at-most-once, and so does Junction: the
+ * (every 3 s in Junction); the management API counts them as {@code messages_dlx}. Without reject-publish RabbitMQ falls back to at-most-once, and so does Junction: the
  * message is dropped when nothing takes it. One cluster for the class; each test has queues of its own.
  */
 @Timeout(240)
@@ -77,6 +84,20 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
         }
     }
 
+    /** {@code messages_dlx} of the queue in {@code node}'s management API (RabbitMQ's field for quorum queues). */
+    private int dlxCount(String node, String queue) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + cluster.node(node).address("http").getPort() + "/api/queues/%2F/" + queue))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "guest:guest".getBytes(StandardCharsets.UTF_8)))
+                .GET().build();
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        Matcher m = Pattern.compile("\"messages_dlx\"\\s*:\\s*(\\d+)").matcher(answer.body());
+        assertThat(m.find()).as("messages_dlx in " + answer.body()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
     /** Declares a quorum target queue bound to the dead-letter exchange with its own name as key. */
     private void declareTarget(String node, String queue) throws Exception {
         cluster.declareQuorumQueues(node, Map.of(queue, Map.of()), ch -> ch.queueBind(queue, DLX, queue));
@@ -85,7 +106,8 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
     /**
      * at-least-once dead-lettering: three messages rejected (basic.reject, requeue=false) while the dead-letter
      * exchange routes nowhere are not lost: they stay in the source queue and still count toward its x-max-length
-     * of 3 (a fourth publish is nacked, as long as they wait, across several retries). Once the target queue is
+     * of 3 (a fourth publish is nacked, as long as they wait, across several retries) and show as {@code
+     * messages_dlx} 3 on every node's management API. Once the target queue is
      * declared and bound, all three arrive there within the retry interval, dead-lettered with reason rejected, and
      * then leave the source, which takes publishes again. On the old code the rejected messages were dropped at once
      * and the fourth publish was acked.
@@ -98,6 +120,9 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
         rejectAll("n2", "alo.src", 3);
 
         assertThat(publish("n3", "alo.src", "over")).as("a publish while three dead letters wait").isFalse();
+        for (String node : QuorumCluster3.IDS) {
+            QuorumCluster3.await("messages_dlx 3 on " + node, () -> dlxCount(node, "alo.src") == 3);
+        }
         Thread.sleep(4_000); // past a retry that found no target
         assertThat(publish("n1", "alo.src", "over")).as("still full after a retry").isFalse();
 
@@ -121,6 +146,7 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
         assertThat((System.nanoTime() - bound) / 1_000_000).as("ms until all arrived").isLessThan(15_000);
 
         QuorumCluster3.await("the source settled its dead letters", () -> publish("n2", "alo.src", "after"));
+        QuorumCluster3.await("messages_dlx 0 on n3", () -> dlxCount("n3", "alo.src") == 0);
     }
 
     /**
