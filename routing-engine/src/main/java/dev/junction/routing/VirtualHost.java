@@ -350,16 +350,9 @@ public final class VirtualHost {
         queueHost.deadLetter(message, exchangeName, reason);
     }
 
-    /**
-     * Dead-letters an annotated message with publisher confirms, for a quorum queue that dead-letters at least once:
-     * true once every target took it, false when it reached none or one refused it. Never throws.
-     */
+    /** As {@link #deadLetter}, with publisher confirms: true once every target took it (at-least-once). */
     public CompletableFuture<Boolean> deadLetterConfirmed(Message message, String exchangeName, String reason) {
-        try {
-            return queueHost.deadLetterConfirmed(message, exchangeName, reason);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return queueHost.deadLetterConfirmed(message, exchangeName, reason);
     }
 
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */

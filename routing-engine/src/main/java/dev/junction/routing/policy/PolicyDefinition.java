@@ -25,8 +25,9 @@ public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Lo
     /** The keys a definition may hold, in the order the docs list them. */
     public static final List<String> KEYS = List.of("message-ttl", "expires", "max-length", "max-length-bytes",
             "overflow", "dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "delivery-limit",
-            "retry-delays", "consumer-timeout", "dead-letter-strategy", DeduplicationPolicy.QUEUE, DeduplicationPolicy.CACHE_SIZE,
-            DeduplicationPolicy.CACHE_TTL, StreamRetentionPolicy.MAX_AGE, StreamRetentionPolicy.SEGMENT);
+            "retry-delays", "consumer-timeout", "dead-letter-strategy", DeduplicationPolicy.QUEUE,
+            DeduplicationPolicy.CACHE_SIZE, DeduplicationPolicy.CACHE_TTL, StreamRetentionPolicy.MAX_AGE,
+            StreamRetentionPolicy.SEGMENT);
     private static final List<String> OVERFLOWS = List.of("drop-head", "reject-publish", "reject-publish-dlx");
     /** A quorum queue's dead-letter strategies (RabbitMQ "Quorum Queues", "Dead Lettering"). */
     private static final List<String> STRATEGIES = List.of("at-most-once", "at-least-once");

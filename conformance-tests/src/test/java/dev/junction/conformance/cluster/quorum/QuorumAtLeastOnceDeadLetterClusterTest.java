@@ -27,12 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * At-least-once dead-lettering of quorum queues in a cluster of three brokers (one JVM), with the stock AMQP 0-9-1
- * client. RabbitMQ "Quorum Queues", "Dead Lettering", and its post "at-least-once dead-lettering": with
- * {@code x-dead-letter-strategy} {@code at-least-once}, {@code x-overflow} {@code reject-publish} and a dead-letter
- * exchange, a dead-lettered message stays in the source quorum queue, still counting toward its length limit, until
- * every target queue has confirmed it; a dead-letter exchange that routes nowhere keeps it there and it is retried
- * (every 3 s in Junction); the management API counts them as {@code messages_dlx}. Without reject-publish RabbitMQ falls back to at-most-once, and so does Junction: the
- * message is dropped when nothing takes it. One cluster for the class; each test has queues of its own.
+ * client. RabbitMQ "Quorum Queues", "Dead Lettering", and its post "at-least-once dead-lettering": with {@code
+ * x-dead-letter-strategy} {@code at-least-once}, {@code x-overflow} {@code reject-publish} and a dead-letter exchange,
+ * a dead-lettered message stays in the source quorum queue, still counting toward its length limit, until every target
+ * queue has confirmed it; a dead-letter exchange that routes nowhere keeps it there and it is retried (every 3 s in
+ * Junction); the management API counts them as {@code messages_dlx}. Without reject-publish RabbitMQ falls back to
+ * at-most-once, and so does Junction: the message is dropped when nothing takes it. One cluster for the class; each
+ * test has queues of its own.
  */
 @Timeout(240)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
