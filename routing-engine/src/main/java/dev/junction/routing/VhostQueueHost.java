@@ -13,6 +13,7 @@ import dev.junction.storage.MessageStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -72,6 +73,33 @@ final class VhostQueueHost implements QueueHost {
         if (!targets.isEmpty()) {
             Enqueuer.enqueue(engine, message, targets, false);
         }
+    }
+
+    /**
+     * Dead-letters with publisher confirms, for a quorum queue's at-least-once dead-lettering (RabbitMQ "Quorum
+     * Queues", "Dead Lettering"): completes with true once every queue the message routes to has taken it (and the
+     * store has written it, when persistent: {@link Enqueuer}), false when the exchange does not exist, it routes to
+     * no queue, or a target refused it; the caller keeps it and tries again. A target left out as a dead-letter cycle
+     * (RabbitMQ drops such messages) counts as taken: trying again would never reach it.
+     */
+    CompletableFuture<Boolean> deadLetterConfirmed(Message message, String exchangeName, String reason) {
+        Exchange x = exchangeName.isEmpty() ? null : vhost.exchangeOrNull(exchangeName);
+        if (x == null && !exchangeName.isEmpty()) {
+            LOG.debug("dead-letter exchange '{}' in vhost '{}' does not exist; the dead letter waits", exchangeName,
+                    vhost.name());
+            return CompletableFuture.completedFuture(false);
+        }
+        Map<QueueTarget, List<Binding>> targets = router.route(x, message).queues();
+        targets.keySet().removeIf(q -> x == null && engine.authorization().mqttQueue(vhost.name(), q.name()));
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        targets.keySet().removeIf(q -> DeadLetters.isCycle(message, q.name()));
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(true);
+        }
+        metrics.deadLettered(reason);
+        return Enqueuer.enqueue(engine, message, targets, true).confirmed();
     }
 
     /**

@@ -350,6 +350,11 @@ public final class VirtualHost {
         queueHost.deadLetter(message, exchangeName, reason);
     }
 
+    /** As {@link #deadLetter}, with publisher confirms: true once every target took it (at-least-once). */
+    public CompletableFuture<Boolean> deadLetterConfirmed(Message message, String exchangeName, String reason) {
+        return queueHost.deadLetterConfirmed(message, exchangeName, reason);
+    }
+
     /** Unlinks and deletes a queue that its own rules retire (auto-delete, x-expires); see {@link VhostQueueHost}. */
     void retire(Queue q) {
         synchronized (lock) {

@@ -43,6 +43,10 @@ final class Views {
         m.put("messages_unacknowledged", unacked);
         m.put("message_bytes_ready", q.messageBytes());
         m.put("messages_paged_out", q.pagedCount());
+        if (dev.junction.routing.quorum.QuorumArguments.requested(q.spec().arguments())) {
+            // RabbitMQ's quorum queues show what at-least-once dead-lettering keeps apart from messages.
+            m.put("messages_dlx", q.deadLetterCount());
+        }
         m.put("consumers", q.consumerCount());
         lag(m, q);
         policy(m, q.arguments().policy());

@@ -1,5 +1,6 @@
 package dev.junction.cluster.quorum;
 
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,17 +8,51 @@ import org.slf4j.LoggerFactory;
  * What a node does when its replica of a quorum group applies an entry: it acts only on what is this process's
  * own, the assignments to its consumers and gets, and the dead-letterings its consumers' returns or its commands
  * caused (a consumer or an origin starting with its {@code incarnation}), so each happens once in the cluster.
+ * Dead letters kept at least once, and the group's leadership, go to the node's {@link DeadLetterRelay}, which
+ * republishes them while this node leads.
  */
 final class LocalEffects implements QuorumEffects {
     private static final Logger LOG = LoggerFactory.getLogger(LocalEffects.class);
     private final String nodeId;
     private final String incarnation;
     private final QuorumConsumers consumers;
+    private final QuorumEffects relay;
 
     LocalEffects(String nodeId, String incarnation, QuorumConsumers consumers) {
+        this(nodeId, incarnation, consumers, NONE);
+    }
+
+    /** {@code relay}: the group's side of the node's {@link DeadLetterRelay}. */
+    LocalEffects(String nodeId, String incarnation, QuorumConsumers consumers, QuorumEffects relay) {
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.consumers = consumers;
+        this.relay = relay;
+    }
+
+    @Override
+    public void deadLetterPending(String queue, PendingDeadLetter message) {
+        relay.deadLetterPending(queue, message);
+    }
+
+    @Override
+    public void deadLettersSettled(String queue, long[] ids) {
+        relay.deadLettersSettled(queue, ids);
+    }
+
+    @Override
+    public void deadLettersReplaced(String queue, List<PendingDeadLetter> pending) {
+        relay.deadLettersReplaced(queue, pending);
+    }
+
+    @Override
+    public void deadLettersRestored() {
+        relay.deadLettersRestored();
+    }
+
+    @Override
+    public void leading(boolean leading) {
+        relay.leading(leading);
     }
 
     @Override

@@ -17,8 +17,11 @@ import java.io.IOException;
  * @param messageTtl x-message-ttl in milliseconds
  * @param expires x-expires in milliseconds: the queue is deleted once unused that long (RabbitMQ "Time-To-Live and
  *     Expiration", "Queue TTL")
+ * @param deadLetterAtLeastOnce x-dead-letter-strategy at-least-once was asked for; it applies under reject-publish
+ *     only ({@link #atLeastOnce}), as in RabbitMQ. Declared with the limits because it depends on the overflow.
  */
-record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long messageTtl, long expires) {
+record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long messageTtl, long expires,
+                   boolean deadLetterAtLeastOnce) {
     static final QueueLimits NONE = new QueueLimits(-1, -1, false, -1, -1);
 
     /** Limits without x-expires. */
@@ -26,22 +29,37 @@ record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long me
         this(maxLength, maxBytes, rejectPublish, messageTtl, -1);
     }
 
+    /** Limits dead-lettering at most once. */
+    QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long messageTtl, long expires) {
+        this(maxLength, maxBytes, rejectPublish, messageTtl, expires, false);
+    }
+
     /**
-     * The limits in a declaration's {@code ids} (after single active consumer); none in an older one, and no
-     * x-expires in one written before it was carried.
+     * Whether dead-lettered messages stay in the queue until their target confirms them (RabbitMQ "Quorum Queues",
+     * at-least-once dead-lettering): asked for, and under reject-publish, without which RabbitMQ falls back to at
+     * most once (a drop-head queue would have to drop what it holds for its targets).
+     */
+    boolean atLeastOnce() {
+        return deadLetterAtLeastOnce && rejectPublish;
+    }
+
+    /**
+     * The limits in a declaration's {@code ids} (after single active consumer); none in an older one, no x-expires
+     * in one written before it was carried, and at-most-once dead-lettering in one written before the strategy was.
      */
     static QueueLimits declared(long[] ids) {
         if (ids.length < 5) {
             return NONE;
         }
         return new QueueLimits(ids[1], ids[2], ids[3] == QuorumCommand.REJECT_PUBLISH, ids[4],
-                ids.length > 5 ? ids[5] : -1);
+                ids.length > 5 ? ids[5] : -1, ids.length > 6 && ids[6] == QuorumCommand.AT_LEAST_ONCE);
     }
 
-    /** A declaration's {@code ids}: single active consumer, then these limits. */
+    /** A declaration's {@code ids}: single active consumer, then these limits, then the dead-letter strategy. */
     long[] encode(boolean singleActive) {
         long overflow = rejectPublish ? QuorumCommand.REJECT_PUBLISH : 0;
-        return new long[] {singleActive ? 1 : 0, maxLength, maxBytes, overflow, messageTtl, expires};
+        long strategy = deadLetterAtLeastOnce ? QuorumCommand.AT_LEAST_ONCE : 0;
+        return new long[] {singleActive ? 1 : 0, maxLength, maxBytes, overflow, messageTtl, expires, strategy};
     }
 
     /** Whether {@code count} ready messages of {@code bytes} body bytes in all are past a limit. */
@@ -68,6 +86,7 @@ record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long me
         out.writeBoolean(rejectPublish);
         out.writeLong(messageTtl);
         out.writeLong(expires);
+        out.writeBoolean(deadLetterAtLeastOnce);
     }
 
     /** Reads the limits as {@link #write} wrote them. */
@@ -75,9 +94,13 @@ record QueueLimits(long maxLength, long maxBytes, boolean rejectPublish, long me
         return read(in, SnapshotFormat.CURRENT);
     }
 
-    /** Reads the limits from a snapshot in {@code format}: one before x-expires was carried has none. */
+    /**
+     * Reads the limits from a snapshot in {@code format}: one before x-expires was carried has none, one before the
+     * dead-letter strategy was dead-letters at most once.
+     */
     static QueueLimits read(DataInputStream in, SnapshotFormat format) throws IOException {
         return new QueueLimits(in.readLong(), in.readLong(), in.readBoolean(), in.readLong(),
-                format.carriesIdleExpiry() ? in.readLong() : -1);
+                format.carriesIdleExpiry() ? in.readLong() : -1,
+                format.carriesPendingDeadLetters() && in.readBoolean());
     }
 }

@@ -81,6 +81,12 @@ public final class QuorumCluster {
                     }
 
                     @Override
+                    public CompletableFuture<Boolean> deadLetterConfirmed(String vhost, String name, byte[] body,
+                            int returns, String reason) {
+                        return queues.deadLetterConfirmed(vhost, name, body, returns, reason);
+                    }
+
+                    @Override
                     public void unused(String vhost, String name) {
                         queues.unused(vhost, name);
                     }

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One entry of a quorum group's log: an operation on one quorum queue. Every member applies the same entries in
@@ -24,8 +25,9 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
         /**
          * Creates the queue's state (idempotent); {@code number} is x-delivery-limit or -1 for none; {@code ids}:
          * single active consumer (1) or not, then x-max-length, x-max-length-bytes, the overflow ({@link
-         * #REJECT_PUBLISH} or drop-head) and x-message-ttl, each -1 for none. A declaration written before the
-         * limits were carried has the first only: no limits.
+         * #REJECT_PUBLISH} or drop-head), x-message-ttl and x-expires, each -1 for none, then the dead-letter
+         * strategy ({@link #AT_LEAST_ONCE} or at most once). A declaration written before the limits were carried
+         * has the first only: no limits; one written before the strategy was dead-letters at most once.
          */
         DECLARE,
         /**
@@ -90,7 +92,20 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          * log, so it sees every command committed before it whichever node asks (queue.delete's if-unused and
          * if-empty).
          */
-        USAGE
+        USAGE,
+        /**
+         * A consumer's (or getter's) {@code consumer} reject without requeue of {@code ids}: each leaves the consumer
+         * and is dead-lettered with reason {@code rejected}, by the queue's strategy (at least once: kept pending in
+         * the queue; at most once: by the consumer's node, as it applies this).
+         */
+        REJECT,
+        /**
+         * The dead-letter target confirmed the queue's pending dead letters {@code ids}: they leave the queue
+         * ({@link PendingDeadLetters}). Proposed by the node that republished them; ids no longer pending are
+         * skipped, so a message republished twice (after a leader change) is settled once. Answered with the
+         * number removed.
+         */
+        SETTLE_DEAD_LETTERED
     }
 
     /** The largest count {@link #usage} carries of each; more is carried as this many. */
@@ -133,6 +148,8 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
 
     /** The overflow value of a declaration's {@code ids} for reject-publish; 0 is drop-head. */
     static final long REJECT_PUBLISH = 1;
+    /** The dead-letter strategy value of a declaration's {@code ids} for at-least-once; 0 is at-most-once. */
+    static final long AT_LEAST_ONCE = 1;
 
     static QuorumCommand enqueue(String queue, byte[] body) {
         return new QuorumCommand(Op.ENQUEUE, queue, "", 0, new long[0], body);
@@ -146,6 +163,15 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
     /** Expires what is due at the head of {@code queue}; node incarnation {@code origin} dead-letters it. */
     static QuorumCommand expire(String queue, String origin) {
         return new QuorumCommand(Op.EXPIRE, queue, origin, 0, new long[0], new byte[0]);
+    }
+
+    /**
+     * Detaches node {@code node}'s consumers (and returns their messages) in every queue of the group, but those of
+     * its incarnation {@code keep} (empty: all), and with {@code before} positive only those attached before it.
+     */
+    static QuorumCommand detachNode(String node, String keep, long before) {
+        return new QuorumCommand(Op.DETACH_NODE, "", node + '/', before, new long[0],
+                keep.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Attaches {@code consumer} with {@code prefetch} (0: unlimited) and its x-priority. */

@@ -1,5 +1,7 @@
 package dev.junction.cluster.quorum;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * This node's side of its quorum queues' consumers and dead-lettering: what a {@link QuorumNode} calls when its
  * replica of a group applies an assignment to one of this node's consumers, or a message that one of them
@@ -31,6 +33,19 @@ public interface QuorumConsumers {
      * maxlen}; x-message-ttl: {@code expired}): publish it to the queue's dead-letter exchange, if it has one.
      */
     default void dropped(String vhost, String name, byte[] body, String reason) {
+    }
+
+    /**
+     * At-least-once dead-lettering (RabbitMQ "Quorum Queues", "Dead Lettering"): publish a dead letter of quorum
+     * queue {@code name}, dropped for {@code reason} after {@code returns} returns, to the queue's dead-letter
+     * exchange with publisher confirms. Completes with true once every queue it routes to has taken it (durably, for
+     * a persistent message), false when it cannot be (no such exchange, no queue bound, a target refused it): the
+     * message stays in the queue and is tried again. Called on this node's relay thread, which must not wait. By
+     * default it cannot be published.
+     */
+    default CompletableFuture<Boolean> deadLetterConfirmed(String vhost, String name, byte[] body, int returns,
+            String reason) {
+        return CompletableFuture.completedFuture(false);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.junction.cluster.quorum;
 
 import dev.junction.routing.queue.DeadLetters;
+import java.util.List;
 
 /**
  * What applying a log entry makes happen outside the replicated state, called on the group's apply thread in log
@@ -31,7 +32,11 @@ interface QuorumEffects {
         /** Past x-max-length or x-max-length-bytes under drop-head. */
         MAXLEN(DeadLetters.MAXLEN),
         /** Past x-message-ttl. */
-        EXPIRED(DeadLetters.EXPIRED);
+        EXPIRED(DeadLetters.EXPIRED),
+        /** Returned more often than x-delivery-limit allows. */
+        DELIVERY_LIMIT(DeadLetters.DELIVERY_LIMIT),
+        /** Rejected or nacked by a consumer without requeue. */
+        REJECTED(DeadLetters.REJECTED);
 
         private final String reason;
 
@@ -51,6 +56,33 @@ interface QuorumEffects {
      * does.
      */
     default void dropped(String queue, String origin, byte[] body, Drop why) {
+    }
+
+    /**
+     * A queue with at-least-once dead-lettering dead-lettered {@code message}, which it holds until a settle in the
+     * log says its target confirmed it; the group leader's node republishes it ({@link DeadLetterRelay}). Every
+     * member hears it, so a new leader knows what is still pending.
+     */
+    default void deadLetterPending(String queue, PendingDeadLetter message) {
+    }
+
+    /** The queue's dead-lettered messages {@code ids} (some perhaps settled before) were confirmed and are gone. */
+    default void deadLettersSettled(String queue, long[] ids) {
+    }
+
+    /**
+     * The queue's messages waiting to be dead-lettered are now exactly {@code pending} (none: it was deleted; or a
+     * snapshot was loaded, when this is called for every queue and {@link #deadLettersRestored} first).
+     */
+    default void deadLettersReplaced(String queue, List<PendingDeadLetter> pending) {
+    }
+
+    /** A snapshot was loaded: what was pending before is forgotten; {@link #deadLettersReplaced} follows. */
+    default void deadLettersRestored() {
+    }
+
+    /** Whether this member now leads its group: only the leader's node republishes pending dead letters. */
+    default void leading(boolean leading) {
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.StreamSupport;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -34,25 +35,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's part of the quorum queues (docs/cluster.md, "Quorum queues"): one Ratis server holding a fixed set
- * of quorum groups over every peer, each with a {@link QuorumStateMachine}, and one client per group that submits
- * this node's commands. A queue lives on the group its vhost and name hash to, so groups are made once at start,
- * never per queue.
+ * This node's part of the quorum queues (docs/cluster.md, "Quorum queues"): one Ratis server holding a fixed set of
+ * quorum groups over every peer, each with a {@link QuorumStateMachine}, and one client per group that submits this
+ * node's commands. A queue lives on the group its vhost and name hash to: groups are made at start, never per queue.
  *
- * <p>Every call returns a future that completes when the group has committed the command (a majority of members
- * wrote it to their logs) and the leader applied it; the client finds the leader and retries across
- * leader changes. Nothing here blocks: a publisher confirm completes from the client's thread, which the caller
- * hands back to its connection's own executor.
+ * <p>Every call returns a future that completes when the group has committed the command (a majority of members wrote
+ * it to their logs) and the leader applied it; the client finds the leader and retries across leader changes. Nothing
+ * here blocks: a publisher confirm completes from the client's thread, which the caller hands back to its connection's
+ * own executor.
  */
 public final class QuorumNode implements QuorumLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
     private static final int SUBMIT_RETRIES = 100;
     private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
     /**
-     * How long a publisher's confirm waits for its enqueue to commit before it is a nack. The client's retries alone
-     * do not bound it: each attempt on a peer that does not answer (paused, cut off) first waits out the request
-     * timeout, so a minority node's publishers went unanswered for minutes. A nack promises nothing: the entry may
-     * still commit (at least once).
+     * How long a publisher's confirm waits for its enqueue to commit before it is a nack: the client's retries, each
+     * waiting out a request timeout on a peer that does not answer, left a minority node's publishers unanswered for
+     * minutes. A nack promises nothing: the entry may still commit (at least once).
      */
     private static final long ENQUEUE_TIMEOUT_SECONDS = 10;
 
@@ -71,8 +70,10 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     private final Map<RaftGroupId, QuorumStateMachine> machines = new ConcurrentHashMap<>();
     /** Set once started; read by the expiry timer's thread too. */
     private volatile QuorumSubmitter submitter;
-    /** Proposes the expiry of an idle queue's head when this node leads its group. */
-    private final ExpiryTimer expiry = new ExpiryTimer(System::currentTimeMillis, this::expireHead);
+    /** Proposes the expiry of an idle queue's head when this node leads its group; this node dead-letters it. */
+    private final ExpiryTimer expiry;
+    /** Republishes pending dead letters, and settles the confirmed ones, when this node leads their group. */
+    private final DeadLetterRelay deadLetters;
     private RaftServer server;
     private SilentNodeWatch watch;
 
@@ -96,12 +97,14 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         this.settings = settings;
         this.consumers = consumers;
         this.incarnation = QuorumCommand.consumerId(nodeId, UUID.randomUUID().toString().substring(0, 8)) + '/';
+        this.expiry = new ExpiryTimer(System::currentTimeMillis,
+                (g, q) -> submitIn(g, QuorumCommand.expire(q, incarnation)));
+        this.deadLetters = DeadLetterRelay.of(consumers, this::submitIn, incarnation);
         List<RaftPeer> members = new ArrayList<>();
         peers.forEach((id, address) -> members.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
         for (int g = 0; g < settings.groups(); g++) {
-            RaftGroupId id = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("junction-quorum-" + g)
-                    .getBytes(StandardCharsets.UTF_8)));
-            groups.add(RaftGroup.valueOf(id, members));
+            byte[] name = ("junction-quorum-" + g).getBytes(StandardCharsets.UTF_8);
+            groups.add(RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name)), members));
         }
     }
 
@@ -134,13 +137,9 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
                 .build());
         submitter.holdUntilProbed(byId.keySet());
         // Consumers this node had before a restart are gone with their connections: their messages go back.
-        for (RaftGroup g : groups) {
-            submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", nodeId + '/', 0, new long[0],
-                    incarnation.getBytes(StandardCharsets.UTF_8)));
-        }
+        groups.forEach(g -> submit(g, QuorumCommand.detachNode(nodeId, incarnation, 0)));
         watch = new SilentNodeWatch(server, groups, settings.electionMax().toMillis() * 5, (g, node, before) ->
-                submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", node + '/', before, new long[0],
-                        new byte[0])));
+                submit(g, QuorumCommand.detachNode(node, "", before)));
         watch.start();
         LOG.info("quorum node {}: {} quorum groups (raft {}:{}, dir {})", nodeId, groups.size(), bind, port,
                 dir.toAbsolutePath());
@@ -152,26 +151,20 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     private boolean running(RaftGroupId id) throws IOException {
-        for (RaftGroupId running : server.getGroupIds()) {
-            if (running.equals(id)) {
-                return true;
-            }
-        }
-        return false;
+        return StreamSupport.stream(server.getGroupIds().spliterator(), false).anyMatch(id::equals);
     }
 
     private QuorumStateMachine machine(RaftGroupId id) {
         return machines.computeIfAbsent(id,
-                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers), expiry.forGroup(g)));
+                g -> new QuorumStateMachine(new LocalEffects(nodeId, incarnation, consumers, deadLetters.forGroup(g)),
+                        expiry.forGroup(g)));
     }
 
-    /** The leader's expiry timer: an entry that expires what is due at the queue's head; this node dead-letters. */
-    private CompletableFuture<Long> expireHead(RaftGroupId group, String queue) {
+    /** Submits from a timer or the dead-letter relay, which may run before the groups have started. */
+    private CompletableFuture<Long> submitIn(RaftGroupId group, QuorumCommand c) {
         QuorumSubmitter s = submitter;
-        if (s == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("quorum groups still starting"));
-        }
-        return s.submit(group, QuorumCommand.expire(queue, incarnation));
+        return s == null ? CompletableFuture.failedFuture(new IllegalStateException("quorum groups still starting"))
+                : s.submit(group, c);
     }
 
     /** The group a queue is placed on: by a hash of its vhost and name, the same on every node. */
@@ -195,7 +188,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive,
             QuorumLimits limits) {
         QueueLimits l = new QueueLimits(limits.maxLength(), limits.maxBytes(), limits.rejectPublish(),
-                limits.messageTtl(), limits.expires());
+                limits.messageTtl(), limits.expires(), limits.deadLetterAtLeastOnce());
         // Names this node's run, which dead-letters what a lowered limit drops at once (QuorumQueueState#declared).
         return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.DECLARE, key(vhost, name), incarnation,
                 deliveryLimit, l.encode(singleActive)));
@@ -265,6 +258,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
                 ids));
     }
 
+    /** Rejects without requeue: dead-lettered by the queue's strategy, at least once or at most once. */
+    @Override
+    public CompletableFuture<Long> reject(String vhost, String name, String consumer, long... ids) {
+        return submit(vhost, name, QuorumCommand.consumer(QuorumCommand.Op.REJECT, key(vhost, name), consumer, 0,
+                ids));
+    }
+
     /** Returns the messages to the queue (requeue), counting a delivery each against x-delivery-limit. */
     @Override
     public CompletableFuture<Long> giveBack(String vhost, String name, String consumer, long... ids) {
@@ -295,12 +295,8 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
      * gone for good (an operator's decision; nothing detects it automatically yet).
      */
     public CompletableFuture<Void> forgetNode(String node) {
-        List<CompletableFuture<Long>> all = new ArrayList<>();
-        for (RaftGroup g : groups) {
-            all.add(submit(g, new QuorumCommand(QuorumCommand.Op.DETACH_NODE, "", node + '/', 0, new long[0],
-                    new byte[0])));
-        }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(groups.stream().map(g -> submit(g, QuorumCommand.detachNode(node, "", 0)))
+                .toArray(CompletableFuture[]::new));
     }
 
     /** The ready messages of the queue on this node's replica (as applied here so far), or -1. */
@@ -322,6 +318,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     public int unsettledCount(String vhost, String name) {
         QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
         return m == null ? -1 : m.unsettledCount(key(vhost, name));
+    }
+
+    /** The queue's dead letters waiting for their target's confirm on this node's replica, or -1. */
+    @Override
+    public int deadLetterCount(String vhost, String name) {
+        QuorumStateMachine m = machines.get(groupOf(vhost, name).getGroupId());
+        return m == null ? -1 : m.deadLetterCount(key(vhost, name));
     }
 
     /** The id of the queue's group leader as this node knows it. */
@@ -373,6 +376,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     @Override
     public void close() {
         closeQuietly(expiry);
+        closeQuietly(deadLetters);
         closeQuietly(watch);
         closeQuietly(submitter);
         closeQuietly(server);

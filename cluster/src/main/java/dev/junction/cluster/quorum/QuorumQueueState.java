@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One quorum queue as every member of its group holds it: ready messages in id order, consumers in the order they
@@ -29,6 +28,8 @@ import java.util.TreeMap;
  *   enqueue is refused and nothing is added.</li>
  *   <li>x-message-ttl and a message's own expiration ({@link MessageExpiry}) are judged at a time the log carries
  *   ({@link #expire}), never this replica's clock.</li>
+ *   <li>Dead-lettering at least once ({@link QueueLimits#atLeastOnce}), a dead-lettered message stays, pending,
+ *   until a settle says its target confirmed it ({@link PendingDeadLetters}); at most once, a node publishes it.</li>
  * </ul> Used on the group's apply thread only.
  */
 final class QuorumQueueState {
@@ -43,11 +44,10 @@ final class QuorumQueueState {
     private long deliveryLimit = -1;
     private boolean singleActive;
     private QueueLimits limits = QueueLimits.NONE;
-    private final TreeMap<Long, HeldMessage> ready = new TreeMap<>();
-    /** The body bytes of the ready messages, as x-max-length-bytes counts them. */
-    private long readyBytes;
+    private final HeldMessages ready = new HeldMessages();
     private ConsumerRound consumers = new ConsumerRound();
     private final Map<Long, Checkout> checkedOut = new HashMap<>();
+    private PendingDeadLetters dead = new PendingDeadLetters();
     /** The log time the queue was last used (declared, a consumer came or went, a get), for x-expires; 0: none. */
     private long lastUsedAt;
     /** The log's clock and origin {@link #expire} judges the command being applied by (0 between commands). */
@@ -93,10 +93,11 @@ final class QuorumQueueState {
      */
     long enqueue(long id, byte[] body, long size, long publishedAt, long expiresAt, String origin,
             QuorumEffects effects) {
-        if (limits.refuses(ready.size(), readyBytes, size)) {
+        // Dead letters waiting for their target still count, as RabbitMQ's at-least-once dead-lettering counts them.
+        if (limits.refuses(ready.size() + dead.count(), ready.bytes() + dead.bytes(), size)) {
             return REFUSED;
         }
-        putReady(new HeldMessage(id, body, 0, size, publishedAt, expiresAt));
+        ready.put(new HeldMessage(id, body, 0, size, publishedAt, expiresAt));
         long at = judgedAt; // a consumer with room means nothing else was ready: a TTL of 0 reaches it, as in RabbitMQ
         judgedAt = 0;
         assign(effects);
@@ -120,6 +121,22 @@ final class QuorumQueueState {
             take(consumer, id);
         }
         assign(effects);
+    }
+
+    /** A reject without requeue: each message leaves {@code consumer} and is dead-lettered, reason rejected. */
+    void reject(String consumer, long[] ids, QuorumEffects effects) {
+        for (long id : ids) {
+            HeldMessage m = take(consumer, id);
+            if (m != null) {
+                deadLetter(m, consumer, QuorumEffects.Drop.REJECTED, effects);
+            }
+        }
+        assign(effects);
+    }
+
+    /** The messages dead-lettered at least once whose target has not confirmed them yet. */
+    PendingDeadLetters deadLetters() {
+        return dead;
     }
 
     void giveBack(String consumer, long[] ids, QuorumEffects effects) {
@@ -186,7 +203,7 @@ final class QuorumQueueState {
      * Returns the message's id, or 0 when nothing is ready (get-empty).
      */
     long checkout(String getter, boolean settled, QuorumEffects effects) {
-        HeldMessage m = pollReady();
+        HeldMessage m = ready.poll();
         if (m == null) {
             return 0;
         }
@@ -198,10 +215,7 @@ final class QuorumQueueState {
     }
 
     int purge() {
-        int n = ready.size();
-        ready.clear();
-        readyBytes = 0;
-        return n;
+        return ready.clear();
     }
 
     int readyCount() {
@@ -230,10 +244,10 @@ final class QuorumQueueState {
     private void requeue(HeldMessage m, String consumer, QuorumEffects effects) {
         HeldMessage back = m.returned();
         if (deliveryLimit >= 0 && back.returns() > deliveryLimit) {
-            effects.deadLettered(key, consumer, back.body(), back.returns());
+            deadLetter(back, consumer, QuorumEffects.Drop.DELIVERY_LIMIT, effects);
             return;
         }
-        putReady(back);
+        ready.put(back);
     }
 
     /**
@@ -247,8 +261,8 @@ final class QuorumQueueState {
         judgedAt = now;
         judgedFor = origin;
         int n = 0;
-        while (!ready.isEmpty() && ready.firstEntry().getValue().expired(limits, now)) {
-            effects.dropped(key, origin, pollReady().body(), QuorumEffects.Drop.EXPIRED);
+        while (!ready.isEmpty() && ready.first().expired(limits, now)) {
+            deadLetter(ready.poll(), origin, QuorumEffects.Drop.EXPIRED, effects);
             n++;
         }
         return n;
@@ -285,7 +299,7 @@ final class QuorumQueueState {
 
     /** When the first ready message expires (epoch milliseconds; by x-message-ttl or its own expiration), or -1. */
     long headExpiresAt() {
-        return ready.isEmpty() ? -1 : ready.firstEntry().getValue().expiresAt(limits);
+        return ready.isEmpty() ? -1 : ready.first().expiresAt(limits);
     }
 
     /**
@@ -294,22 +308,14 @@ final class QuorumQueueState {
      * refuse publishes, as RabbitMQ's do: a return may leave them past their limit.
      */
     private void trim(String origin, QuorumEffects effects) {
-        while (!limits.rejectPublish() && !ready.isEmpty() && limits.over(ready.size(), readyBytes)) {
-            HeldMessage m = pollReady();
+        while (!limits.rejectPublish() && !ready.isEmpty() && limits.over(ready.size(), ready.bytes())) {
+            HeldMessage m = ready.poll();
             effects.dropped(key, origin, m.body(), QuorumEffects.Drop.MAXLEN);
         }
     }
 
-    private void putReady(HeldMessage m) {
-        HeldMessage before = ready.put(m.id(), m);
-        readyBytes += m.size() - (before == null ? 0 : before.size());
-    }
-
-    /** The first ready message, taken out; null when none is. */
-    private HeldMessage pollReady() {
-        Map.Entry<Long, HeldMessage> first = ready.pollFirstEntry();
-        readyBytes -= first == null ? 0 : first.getValue().size();
-        return first == null ? null : first.getValue();
+    private void deadLetter(HeldMessage m, String origin, QuorumEffects.Drop why, QuorumEffects effects) {
+        dead.deadLetter(key, m, origin, why, limits.atLeastOnce(), effects);
     }
 
     /**
@@ -325,7 +331,7 @@ final class QuorumQueueState {
             if (chosen == null) {
                 return;
             }
-            HeldMessage m = pollReady();
+            HeldMessage m = ready.poll();
             checkedOut.put(m.id(), new Checkout(chosen, m));
             effects.delivered(key, chosen, m.id(), m.body(), m.returns());
         }
@@ -338,7 +344,7 @@ final class QuorumQueueState {
         limits.write(out);
         out.writeLong(lastUsedAt);
         out.writeInt(ready.size());
-        for (HeldMessage m : ready.values()) {
+        for (HeldMessage m : ready.all()) {
             m.write(out);
         }
         consumers.write(out);
@@ -350,6 +356,7 @@ final class QuorumQueueState {
             out.writeUTF(c.consumer());
             c.message().write(out);
         }
+        dead.write(out);
     }
 
     /** Reads a queue's state as {@link #write} wrote it. */
@@ -360,7 +367,8 @@ final class QuorumQueueState {
     /**
      * Reads a queue's state from a snapshot in {@code format}: one before limits has none (each message's size its
      * encoding's, and none expires), one before messages' own expiries has none ({@link HeldMessage#read}), one
-     * before priorities has every consumer at priority 0, one before x-expires no x-expires.
+     * before priorities has every consumer at priority 0, one before x-expires no x-expires, one before pending
+     * dead letters none.
      */
     static QuorumQueueState read(String key, DataInputStream in, SnapshotFormat format) throws IOException {
         boolean withLimits = format.carriesLimits();
@@ -375,7 +383,7 @@ final class QuorumQueueState {
             s.lastUsedAt = in.readLong();
         }
         for (int i = in.readInt(); i > 0; i--) {
-            s.putReady(HeldMessage.read(in, withLimits, withExpiries));
+            s.ready.put(HeldMessage.read(in, withLimits, withExpiries));
         }
         s.consumers = ConsumerRound.read(in, format);
         for (int i = in.readInt(); i > 0; i--) {
@@ -383,6 +391,7 @@ final class QuorumQueueState {
             HeldMessage m = HeldMessage.read(in, withLimits, withExpiries);
             s.checkedOut.put(m.id(), new Checkout(consumer, m));
         }
+        s.dead = PendingDeadLetters.read(in, format);
         return s;
     }
 }

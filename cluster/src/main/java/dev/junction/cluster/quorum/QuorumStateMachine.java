@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -52,6 +53,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     private final Map<String, Integer> consumerCounts = new ConcurrentHashMap<>();
     /** Each queue's messages checked out and not settled, as applied here; read by any thread. */
     private final Map<String, Integer> unsettledCounts = new ConcurrentHashMap<>();
+    /** Each queue's dead letters waiting for their target's confirm, as applied here; read by any thread. */
+    private final Map<String, Integer> deadLetterCounts = new ConcurrentHashMap<>();
     /**
      * The latest submitter's clock the log carried (epoch milliseconds; 0: none yet): the time x-message-ttl is
      * judged at, so every replica drops the same messages at the same entry whatever its own clock says. Never goes
@@ -75,10 +78,15 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         this.heads = heads;
     }
 
-    /** Every member hears of each new leader: the expiry timers run on the leader's node only. */
+    /**
+     * Every member hears of each new leader: the expiry timers, and the republishing of pending dead letters, run on
+     * the leader's node only.
+     */
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
-        heads.leading(member.getPeerId().equals(newLeader));
+        boolean leading = member.getPeerId().equals(newLeader);
+        heads.leading(leading);
+        effects.leading(leading);
     }
 
     @Override
@@ -149,6 +157,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                 readyCounts.remove(c.queue());
                 consumerCounts.remove(c.queue());
                 unsettledCounts.remove(c.queue());
+                deadLetterCounts.remove(c.queue());
             } else {
                 counted(c.queue(), q);
             }
@@ -187,6 +196,7 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         readyCounts.put(key, q.readyCount());
         consumerCounts.put(key, q.consumerCount());
         unsettledCounts.put(key, q.unsettledCount());
+        deadLetterCounts.put(key, q.deadLetters().count());
     }
 
     private long applyToState(QuorumCommand c, long position) {
@@ -261,6 +271,10 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             }
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);
             case RETURN -> q.giveBack(c.consumer(), c.ids(), effects);
+            case REJECT -> q.reject(c.consumer(), c.ids(), effects);
+            case SETTLE_DEAD_LETTERED -> {
+                return q.deadLetters().settle(c.queue(), c.ids(), effects);
+            }
             case DETACH -> {
                 q.detach(c.consumer(), c.number() == 1, effects);
                 q.used(clock); // the last consumer gone: x-expires counts from now
@@ -275,7 +289,15 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
             case USAGE -> {
                 return QuorumCommand.usage(q.consumerCount(), q.readyCount() + q.unsettledCount());
             }
-            case DELETE -> queues.remove(c.queue());
+            case DELETE -> {
+                queues.remove(c.queue());
+                if (q.deadLetters().count() > 0) {
+                    // Gone with the queue, as RabbitMQ's are: nothing is left to republish them from.
+                    LOG.info("quorum queue '{}' deleted with {} dead letters its target had not confirmed",
+                            c.queue().replace('\0', '/'), q.deadLetters().count());
+                    effects.deadLettersReplaced(c.queue(), List.of());
+                }
+            }
             default -> throw new IllegalStateException("unhandled " + c.op());
         }
         return 0;
@@ -294,6 +316,11 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
     /** The queue's messages checked out and not settled on this replica, or -1. Any thread. */
     int unsettledCount(String queue) {
         return unsettledCounts.getOrDefault(queue, -1);
+    }
+
+    /** The queue's dead letters its target has not confirmed yet, on this replica, or -1. Any thread. */
+    int deadLetterCount(String queue) {
+        return deadLetterCounts.getOrDefault(queue, -1);
     }
 
     @Override
@@ -331,7 +358,15 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
         readyCounts.clear();
         consumerCounts.clear();
         unsettledCounts.clear();
+        deadLetterCounts.clear();
         queues.forEach(this::counted);
+        // The restored queues' dead letters replace whatever this node knew pending: a leader republishes them.
+        effects.deadLettersRestored();
+        queues.forEach((key, q) -> {
+            if (q.deadLetters().count() > 0) {
+                effects.deadLettersReplaced(key, q.deadLetters().all());
+            }
+        });
         touched.addAll(reportedHeads.keySet());
         touched.addAll(queues.keySet());
         reportHeads(touched);

@@ -20,10 +20,16 @@ enum SnapshotFormat {
      * As {@link #PRIORITIES}, and each queue its x-expires and the log time it was last used (none before: it never
      * expires, as that version did not expire it).
      */
-    IDLE_EXPIRY(-5);
+    IDLE_EXPIRY(-5),
+    /**
+     * As {@link #IDLE_EXPIRY}, and each queue its dead-letter strategy and the messages dead-lettered at least once
+     * and not yet confirmed by their target ({@link PendingDeadLetters}; none before: every queue dead-lettered at
+     * most once).
+     */
+    PENDING_DEAD_LETTERS(-6);
 
     /** The format written now. */
-    static final SnapshotFormat CURRENT = IDLE_EXPIRY;
+    static final SnapshotFormat CURRENT = PENDING_DEAD_LETTERS;
 
     private final int marker;
 
@@ -63,5 +69,9 @@ enum SnapshotFormat {
 
     boolean carriesIdleExpiry() {
         return compareTo(IDLE_EXPIRY) >= 0;
+    }
+
+    boolean carriesPendingDeadLetters() {
+        return compareTo(PENDING_DEAD_LETTERS) >= 0;
     }
 }

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * One replica of a quorum group for tests: a state machine fed entries through the log's encoding, and what its
  * effects said, in order: "consumer:body" for a delivery, "dead:origin:body:reason" for a message the queue
- * dropped, "limit:body" past x-delivery-limit, "unused:origin" for a queue unused past x-expires.
+ * dropped, "limit:body" past x-delivery-limit, "unused:origin" for a queue unused past x-expires,
+ * "pending:id:body:reason" for a message dead-lettered at least once, "settled:[ids]" when such messages were
+ * confirmed.
  */
 final class RecordingReplica {
     final List<String> seen = new ArrayList<>();
@@ -45,6 +47,16 @@ final class RecordingReplica {
             @Override
             public void unused(String queue, String origin) {
                 seen.add("unused:" + origin);
+            }
+
+            @Override
+            public void deadLetterPending(String queue, PendingDeadLetter message) {
+                seen.add("pending:" + message.id() + ":" + s(message.body()) + ":" + message.why().reason());
+            }
+
+            @Override
+            public void deadLettersSettled(String queue, long[] ids) {
+                seen.add("settled:" + java.util.Arrays.toString(ids));
             }
         };
     }

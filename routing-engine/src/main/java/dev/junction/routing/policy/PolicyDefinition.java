@@ -19,18 +19,22 @@ import java.util.Map;
 public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Long maxLengthBytes, String overflow,
                                String deadLetterExchange, String deadLetterRoutingKey, String alternateExchange,
                                Long deliveryLimit, RetryDelays retryDelays, Long consumerTimeout,
-                               DeduplicationPolicy deduplication, StreamRetentionPolicy stream) {
+                               DeduplicationPolicy deduplication, StreamRetentionPolicy stream,
+                               String deadLetterStrategy) {
 
     /** The keys a definition may hold, in the order the docs list them. */
     public static final List<String> KEYS = List.of("message-ttl", "expires", "max-length", "max-length-bytes",
             "overflow", "dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "delivery-limit",
-            "retry-delays", "consumer-timeout", DeduplicationPolicy.QUEUE, DeduplicationPolicy.CACHE_SIZE,
-            DeduplicationPolicy.CACHE_TTL, StreamRetentionPolicy.MAX_AGE, StreamRetentionPolicy.SEGMENT);
+            "retry-delays", "consumer-timeout", "dead-letter-strategy", DeduplicationPolicy.QUEUE,
+            DeduplicationPolicy.CACHE_SIZE, DeduplicationPolicy.CACHE_TTL, StreamRetentionPolicy.MAX_AGE,
+            StreamRetentionPolicy.SEGMENT);
     private static final List<String> OVERFLOWS = List.of("drop-head", "reject-publish", "reject-publish-dlx");
+    /** A quorum queue's dead-letter strategies (RabbitMQ "Quorum Queues", "Dead Lettering"). */
+    private static final List<String> STRATEGIES = List.of("at-most-once", "at-least-once");
 
     /** What no policy, or a policy without these keys, defines. */
     public static final PolicyDefinition NONE = new PolicyDefinition(null, null, null, null, null, null, null, null,
-            null, null, null, DeduplicationPolicy.NONE, StreamRetentionPolicy.NONE);
+            null, null, null, DeduplicationPolicy.NONE, StreamRetentionPolicy.NONE, null);
 
     /** Checks {@code definition}; throws PRECONDITION_FAILED with RabbitMQ's wording on the first problem. */
     public static PolicyDefinition parse(Map<String, Object> definition) {
@@ -50,6 +54,10 @@ public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Lo
         if (overflow != null && !OVERFLOWS.contains(overflow)) {
             throw invalid(overflow + " is not a valid overflow behaviour (one of " + OVERFLOWS + ")");
         }
+        String strategy = string(definition, "dead-letter-strategy", "dead letter strategy");
+        if (strategy != null && !STRATEGIES.contains(strategy)) {
+            throw invalid(strategy + " is not a valid dead letter strategy (one of " + STRATEGIES + ")");
+        }
         return new PolicyDefinition(
                 integer(definition, "message-ttl", 0, "message TTL"),
                 integer(definition, "expires", 1, "queue expiry"),
@@ -63,7 +71,8 @@ public record PolicyDefinition(Long messageTtl, Long expires, Long maxLength, Lo
                 retryDelays(definition),
                 integer(definition, "consumer-timeout", 0, "consumer timeout"),
                 DeduplicationPolicy.parse(definition),
-                StreamRetentionPolicy.parse(definition));
+                StreamRetentionPolicy.parse(definition),
+                strategy);
     }
 
     private static RetryDelays retryDelays(Map<String, Object> d) {

@@ -12,8 +12,9 @@ import java.util.Map;
  *       and the policy value;</li>
  *   <li>{@code delivery-limit} and {@code consumer-timeout}: the lower too (RabbitMQ resolves both with
  *       {@code min});</li>
- *   <li>{@code overflow}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}, and Junction's own
- *       {@code retry-delays}: the argument when the queue was declared with one, else the policy's;</li>
+ *   <li>{@code overflow}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}, a quorum queue's
+ *       {@code dead-letter-strategy}, and Junction's own {@code retry-delays}: the argument when the queue was
+ *       declared with one, else the policy's;</li>
  *   <li>the deduplication plugin's {@code x-message-deduplication}: the policy's when it has one, as the plugin
  *       does ({@link #deduplicates}).</li>
  * </ul>
@@ -24,6 +25,7 @@ import java.util.Map;
 public final class EffectiveArguments {
     private final QueueArguments declared;
     private final boolean overflowDeclared;
+    private final boolean strategyDeclared;
     private volatile QueueArguments now;
     private volatile Policy policy;
     /** The policy's {@code x-message-deduplication}, null when it says nothing. */
@@ -33,6 +35,7 @@ public final class EffectiveArguments {
         this.declared = declared;
         // QueueArguments says drop-head when x-overflow is absent; only a declared one wins over the policy.
         this.overflowDeclared = given.containsKey("x-overflow");
+        this.strategyDeclared = given.containsKey("x-dead-letter-strategy");
         this.now = declared;
     }
 
@@ -58,7 +61,7 @@ public final class EffectiveArguments {
     /** On the queue's thread: merges {@code definition} over the declared arguments; true when anything changed. */
     boolean apply(PolicyDefinition definition) {
         deduplication = definition.deduplication().messageDeduplication();
-        QueueArguments next = merge(declared, overflowDeclared, definition);
+        QueueArguments next = merge(declared, overflowDeclared, strategyDeclared, definition);
         boolean changed = !next.equals(now);
         now = next;
         return changed;
@@ -73,9 +76,12 @@ public final class EffectiveArguments {
         return p != null ? p : declared;
     }
 
-    static QueueArguments merge(QueueArguments a, boolean overflowDeclared, PolicyDefinition p) {
+    static QueueArguments merge(QueueArguments a, boolean overflowDeclared, boolean strategyDeclared,
+            PolicyDefinition p) {
         Overflow overflow = overflowDeclared || p.overflow() == null ? a.overflow()
                 : Overflow.fromWireName(p.overflow());
+        DeadLetterStrategy strategy = strategyDeclared || p.deadLetterStrategy() == null ? a.deadLetterStrategy()
+                : DeadLetterStrategy.fromWireName(p.deadLetterStrategy());
         return new QueueArguments(
                 lower(a.messageTtl(), p.messageTtl()),
                 lower(a.expires(), p.expires()),
@@ -88,7 +94,8 @@ public final class EffectiveArguments {
                 a.singleActiveConsumer(),
                 lower(a.deliveryLimit(), p.deliveryLimit()),
                 a.retryDelays() != null ? a.retryDelays() : p.retryDelays(),
-                lower(a.consumerTimeout(), p.consumerTimeout()));
+                lower(a.consumerTimeout(), p.consumerTimeout()),
+                strategy);
     }
 
     private static Long lower(Long argument, Long policy) {

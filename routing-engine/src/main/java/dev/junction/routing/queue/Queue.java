@@ -128,6 +128,12 @@ public final class Queue implements QueueTarget {
         return elsewhere != null ? elsewhere.consumers() : consumerCount;
     }
 
+    /** Dead letters kept until their target confirms them: a quorum queue's in a cluster, else none. */
+    public int deadLetterCount() {
+        QueueCounts elsewhere = host.countsElsewhere(this);
+        return elsewhere != null ? elsewhere.deadLetters() : 0;
+    }
+
     public QueueStats stats() {
         return stats;
     }

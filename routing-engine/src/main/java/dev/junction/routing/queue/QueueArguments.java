@@ -23,7 +23,8 @@ public record QueueArguments(
         boolean singleActiveConsumer,
         Long deliveryLimit,
         RetryDelays retryDelays,
-        Long consumerTimeout) {
+        Long consumerTimeout,
+        DeadLetterStrategy deadLetterStrategy) {
 
     /** Arguments whose values must match when a queue is redeclared. */
     static final List<String> EQUIVALENCE_KEYS = List.of("x-message-ttl", "x-expires", "x-max-length",
@@ -84,8 +85,17 @@ public record QueueArguments(
                         + describe(v));
             }
         }
+        DeadLetterStrategy strategy = DeadLetterStrategy.AT_MOST_ONCE;
+        if (args.containsKey("x-dead-letter-strategy")) {
+            strategy = DeadLetterStrategy.fromWireName(HeaderValues.asString(args.get("x-dead-letter-strategy")));
+            if (strategy == null) {
+                throw invalid("x-dead-letter-strategy", what, "must be one of at-most-once, at-least-once, got "
+                        + describe(args.get("x-dead-letter-strategy")));
+            }
+        }
         return new QueueArguments(ttl, expires, maxLength, maxBytes, overflow, dlx, dlrk,
-                maxPriority == null ? 0 : maxPriority.intValue(), sac, deliveryLimit, retryDelays, consumerTimeout);
+                maxPriority == null ? 0 : maxPriority.intValue(), sac, deliveryLimit, retryDelays, consumerTimeout,
+                strategy);
     }
 
     /** True when a queue holding {@code count} ready messages of {@code bytes} in all is past its limits. */

@@ -5,7 +5,6 @@ import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
-import dev.junction.routing.queue.DeadLetters;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -141,11 +140,10 @@ final class QuorumGets {
         }
         if (how == Settlement.REQUEUE) {
             log.giveBack(vhost, name, h.getter(), id);
+        } else if (how == Settlement.DISCARD) {
+            queue.discarded(h.getter(), id, h.message());
         } else {
             log.settle(vhost, name, h.getter(), id);
-            if (how == Settlement.DISCARD) {
-                queue.deadLettered(h.message(), DeadLetters.REJECTED);
-            }
         }
         return true;
     }

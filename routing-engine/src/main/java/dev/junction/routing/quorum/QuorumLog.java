@@ -73,6 +73,16 @@ public interface QuorumLog {
 
     CompletableFuture<Long> settle(String vhost, String name, String consumer, long... ids);
 
+    /**
+     * A reject without requeue: the messages leave the consumer and are dead-lettered, reason {@code rejected}, by
+     * the queue's strategy as its log holds it: kept until the target confirmed them (at least once), or published by
+     * this node as the log applies the reject ({@link QuorumQueues#dropped}). By default settled, for a log that
+     * keeps no dead letters (the caller then dead-letters at most once).
+     */
+    default CompletableFuture<Long> reject(String vhost, String name, String consumer, long... ids) {
+        return settle(vhost, name, consumer, ids);
+    }
+
     /** Returns the messages to the queue, counting a delivery each against x-delivery-limit. */
     CompletableFuture<Long> giveBack(String vhost, String name, String consumer, long... ids);
 
@@ -100,6 +110,14 @@ public interface QuorumLog {
      * holds none. By default unknown: -1.
      */
     default int unsettledCount(String vhost, String name) {
+        return -1;
+    }
+
+    /**
+     * The queue's dead letters kept until their target confirmed them (at-least-once dead-lettering), on this node's
+     * replica, or -1 when it holds none. By default unknown: -1.
+     */
+    default int deadLetterCount(String vhost, String name) {
         return -1;
     }
 }

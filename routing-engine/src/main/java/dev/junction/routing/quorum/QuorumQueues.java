@@ -2,12 +2,14 @@ package dev.junction.routing.quorum;
 
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.Engine;
+import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueCounts;
 import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.QueueKey;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -80,7 +82,8 @@ public final class QuorumQueues {
         }
         String vhost = q.key().vhost();
         return new QueueCounts(Math.max(0, l.readyCount(vhost, q.name())),
-                Math.max(0, l.unsettledCount(vhost, q.name())), Math.max(0, l.consumerCount(vhost, q.name())));
+                Math.max(0, l.unsettledCount(vhost, q.name())), Math.max(0, l.consumerCount(vhost, q.name())),
+                Math.max(0, l.deadLetterCount(vhost, q.name())));
     }
 
     /** The log assigned message {@code id} to this node's {@code consumer}: deliver it. Log's apply thread. */
@@ -116,7 +119,7 @@ public final class QuorumQueues {
     public void deadLetter(String vhost, String name, byte[] body, int returns) {
         ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
         if (r != null) {
-            r.deadLettered(body);
+            r.dropped(body, DeadLetters.DELIVERY_LIMIT);
         }
     }
 
@@ -129,6 +132,24 @@ public final class QuorumQueues {
         if (r != null) {
             r.dropped(body, reason);
         }
+    }
+
+    /**
+     * At-least-once dead-lettering: publishes a dead letter the queue's log keeps, with confirms, as this node leads
+     * its group (RabbitMQ "Quorum Queues", "Dead Lettering"). Completes with true once every target took it; false
+     * when the queue is not (yet) defined on this node or the publish reached no target, and it is tried again.
+     * This node may never have used the queue: its replicated side is made here. The relay's thread; never waits.
+     */
+    public CompletableFuture<Boolean> deadLetterConfirmed(String vhost, String name, byte[] body, int returns,
+            String reason) {
+        ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
+        if (r == null) {
+            r = engine.vhost(vhost).flatMap(v -> v.queue(name)).flatMap(this::replicated).orElse(null);
+        }
+        if (r == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return r.deadLetterConfirmed(body, returns, reason);
     }
 
     /**

@@ -20,7 +20,6 @@ import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
 import dev.junction.routing.queue.QueueTarget;
 import dev.junction.storage.QueueKey;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +57,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** This node's unsettled deliveries (the log's message ids) by the consumer holding each. */
     private final Map<Long, QuorumConsumer> unsettled = new ConcurrentHashMap<>();
     private final QuorumGets gets;
+    private final QuorumDeadLetters deadLetters;
 
     ReplicatedQuorumQueue(RoutingEngine engine, Queue definition, QuorumLog log, Executor pool) {
         this.engine = engine;
@@ -66,6 +66,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         this.vhost = definition.key().vhost();
         this.name = definition.name();
         this.mailbox = new SerialExecutor(pool, "quorum queue '" + name + "'");
+        this.deadLetters = new QuorumDeadLetters(engine, definition);
         this.declared = declare();
         this.gets = new QuorumGets(this, log, vhost, name);
     }
@@ -78,8 +79,10 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
      */
     private CompletableFuture<Long> declare() {
         QueueArguments a = definition.arguments().now();
+        QuorumLimits limits = QuorumLimits.of(a);
+        deadLetters.declared(limits);
         return log.declare(vhost, name, a.deliveryLimit() == null ? -1 : a.deliveryLimit(), a.singleActiveConsumer(),
-                QuorumLimits.of(a));
+                limits);
     }
 
     /**
@@ -319,39 +322,49 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             Message m = c.settled(id);
             if (how == Settlement.REQUEUE) {
                 log.giveBack(vhost, name, c.id(), id);
+            } else if (how == Settlement.DISCARD) {
+                discarded(c.id(), id, m);
             } else {
                 log.settle(vhost, name, c.id(), id);
-                if (how == Settlement.DISCARD && m != null) {
-                    deadLettered(m, DeadLetters.REJECTED);
-                }
             }
         }
     }
 
-    /** Past x-delivery-limit: dead-lettered with reason {@code delivery_limit}. Log's apply thread. */
-    void deadLettered(byte[] body) {
-        deadLettered(MessageCodec.decode(body), DeadLetters.DELIVERY_LIMIT);
+    /**
+     * A reject without requeue of message {@code id} held by {@code holder} (a consumer or a get), reason {@code
+     * rejected}. At least once the log keeps it until its target confirmed it; at most once it is settled and
+     * published here, as a classic queue does.
+     */
+    void discarded(String holder, long id, Message m) {
+        if (deadLetters.atLeastOnce()) {
+            log.reject(vhost, name, holder, id);
+            return;
+        }
+        log.settle(vhost, name, holder, id);
+        if (m != null) {
+            deadLettered(m, DeadLetters.REJECTED);
+        }
     }
 
     /**
-     * The log dropped the message from the head of the queue for a length limit (reason {@code maxlen}) or its
-     * x-message-ttl (reason {@code expired}): dead-lettered when the queue has a dead-letter exchange. Log's apply
-     * thread.
+     * At-least-once dead-lettering: publishes a dead letter the log keeps, with confirms, while this node leads the
+     * queue's group; true once every target took it. The relay's thread.
+     */
+    CompletableFuture<Boolean> deadLetterConfirmed(byte[] body, int returns, String reason) {
+        return deadLetters.publishConfirmed(decoded(body, returns), reason);
+    }
+
+    /**
+     * The log dropped the message for a length limit (reason {@code maxlen}), its x-message-ttl ({@code expired}),
+     * x-delivery-limit ({@code delivery_limit}) or a reject ({@code rejected}): dead-lettered at most once when the
+     * queue has a dead-letter exchange. Log's apply thread.
      */
     void dropped(byte[] body, String reason) {
         deadLettered(MessageCodec.decode(body), reason);
     }
 
     void deadLettered(Message m, String reason) {
-        QueueArguments a = definition.arguments().now();
-        if (a.deadLetterExchange() == null) {
-            return;
-        }
-        Message dead = DeadLetters.annotate(m, name, reason, Instant.now(), a.deadLetterExchange(),
-                a.deadLetterRoutingKey());
-        // On the log's apply thread: a missing dead-letter exchange (a common setup) drops the message, as for a
-        // classic queue; a publish would throw there and leave this replica's command half applied.
-        engine.vhost(vhost).ifPresent(v -> v.deadLetter(dead, a.deadLetterExchange(), reason));
+        deadLetters.deadLettered(m, reason);
     }
 
     /**
