@@ -30,7 +30,7 @@ public record QueueArguments(
     static final List<String> EQUIVALENCE_KEYS = List.of("x-message-ttl", "x-expires", "x-max-length",
             "x-max-length-bytes", "x-overflow", "x-dead-letter-exchange", "x-dead-letter-routing-key",
             "x-max-priority", "x-single-active-consumer", "x-queue-type", "x-delivery-limit", "x-retry-delays",
-            "x-consumer-timeout");
+            "x-consumer-timeout", "x-dead-letter-strategy");
 
     public static QueueArguments parse(Map<String, Object> args, String what) {
         Long ttl = nonNegative(args, "x-message-ttl", what);

@@ -38,6 +38,22 @@ class DeadLetterStrategyTest {
                 .isInstanceOf(BrokerException.class).hasMessageContaining("dead letter strategy");
     }
 
+    /**
+     * RabbitMQ lists {@code x-dead-letter-strategy} among the arguments a redeclaration must repeat: another value is
+     * 406 PRECONDITION_FAILED, as for the other dead-letter arguments.
+     */
+    @Test
+    void aRedeclarationWithAnotherStrategyIsInequivalent() {
+        Map<String, Object> declared = args("x-queue-type", "quorum", "x-dead-letter-strategy", "at-least-once");
+        QueueArguments.checkEquivalent(declared, args("x-queue-type", "quorum", "x-dead-letter-strategy",
+                "at-least-once"), WHAT);
+        assertThatThrownBy(() -> QueueArguments.checkEquivalent(declared, args("x-queue-type", "quorum",
+                "x-dead-letter-strategy", "at-most-once"), WHAT)).isInstanceOf(BrokerException.class)
+                .hasMessageContaining("inequivalent arg 'x-dead-letter-strategy'");
+        assertThatThrownBy(() -> QueueArguments.checkEquivalent(declared, args("x-queue-type", "quorum"), WHAT))
+                .isInstanceOf(BrokerException.class).hasMessageContaining("x-dead-letter-strategy");
+    }
+
     /** RabbitMQ: at-least-once needs reject-publish and a dead-letter exchange, else it is at-most-once. */
     @Test
     void atLeastOnceAppliesOnlyWithRejectPublishAndADeadLetterExchange() {
