@@ -53,6 +53,7 @@ final class ClientIdOwners implements ClientIdClaims {
     private final String origin;
     private final Function<byte[], CompletableFuture<Void>> log;
     private final Supplier<Optional<String>> refusal;
+    private final Supplier<CompletableFuture<Void>> barrier;
     /** Claims are numbered from 1 in this run: {@link #LOCAL_CLAIM} (0) is a connection that claimed nothing. */
     private final AtomicLong claims = new AtomicLong();
     private final Map<Long, CompletableFuture<Long>> waiting = new ConcurrentHashMap<>();
@@ -70,9 +71,21 @@ final class ClientIdOwners implements ClientIdClaims {
      * {@code refusal} says why this node cannot commit now (no leader known).
      */
     ClientIdOwners(String origin, Function<byte[], CompletableFuture<Void>> log, Supplier<Optional<String>> refusal) {
+        this(origin, log, refusal, () -> CompletableFuture.completedFuture(null));
+    }
+
+    /** As above; {@code barrier} completes once this node has applied what the log had committed when it was asked. */
+    ClientIdOwners(String origin, Function<byte[], CompletableFuture<Void>> log, Supplier<Optional<String>> refusal,
+                   Supplier<CompletableFuture<Void>> barrier) {
         this.origin = origin;
         this.log = log;
         this.refusal = refusal;
+        this.barrier = barrier;
+    }
+
+    @Override
+    public CompletableFuture<Void> caughtUp() {
+        return barrier.get();
     }
 
     @Override

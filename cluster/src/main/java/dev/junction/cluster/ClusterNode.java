@@ -96,7 +96,7 @@ public final class ClusterNode implements AutoCloseable {
         RaftProperties properties = properties();
         transport = RaftTransport.parameters(config);
         MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
-        clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal);
+        clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal, log::readBarrier);
         exactlyOnce = new ReplicatedExactlyOnceIds(log.origin(), log::submit, this::refusal, clientIds::heldByOther);
         ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {
             if (d.kind() == DefinitionKind.USER) {

@@ -121,12 +121,10 @@ final class SessionRestore {
             registry.armExpiry(s, left);
         }
         if (st != null && st.will() != null) {
-            if (st.willDueAt() <= now) {
-                s.takeWill();
-                wills.publish(st.will());
-            } else {
-                wills.arm(s, st.will(), st.willDueAt());
-            }
+            // Due already or not, through the timer: in a cluster the will first waits until this node has caught
+            // up with the claims of the client id, which tell whether the session resumed on another node while
+            // this one was down (then the will must not go out [MQTT-3.1.3-9]).
+            wills.arm(s, st.will(), st.willDueAt());
         }
         stored.persist(s);
         return true;

@@ -98,6 +98,15 @@ public interface ClientIdClaims {
         return false;
     }
 
+    /**
+     * Completes once this node has applied every claim the cluster had committed when it was called (Raft's read
+     * index), so that {@link #heldElsewhere} then knows of every connection made on another node meanwhile, also
+     * while this node was down; fails when the node cannot reach the cluster's leader. Alone at once.
+     */
+    default CompletableFuture<Void> caughtUp() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Told that this node's claim of a client id was overtaken elsewhere. */
     @FunctionalInterface
     interface Lost {

@@ -83,6 +83,12 @@ public final class QuorumCluster3 implements AutoCloseable {
         brokers.remove(id).close();
     }
 
+    /** Starts node {@code id} again, stopped before, on its directories and ports; it catches up by itself. */
+    public void start(String id) throws Exception {
+        int i = java.util.List.of(IDS).indexOf(id);
+        brokers.put(id, Broker.start(ConfigLoader.parse(config(i, ports), "test.yaml")));
+    }
+
     /** Stops every node, then starts them again on the same directories and Raft ports. */
     void restartAll() throws Exception {
         close();
