@@ -73,6 +73,11 @@ final class ShareGroups {
         });
     }
 
+    /** Whether the group queues are a cluster's, one for every node. */
+    boolean replicated() {
+        return replicated != null;
+    }
+
     /**
      * Joins a group again at start-up for a session restored from this node's store. In a cluster the group queue
      * this node already has is taken as it is (declaring would wait for the metadata log, which may have no leader

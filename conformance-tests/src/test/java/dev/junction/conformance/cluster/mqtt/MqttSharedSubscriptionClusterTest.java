@@ -110,6 +110,25 @@ class MqttSharedSubscriptionClusterTest {
     }
 
     /**
+     * The deletion a node's last member asks for can reach the log after a member joined elsewhere (the queue's log
+     * had no consumer yet when asked). That member is still in the group, so it joins again and keeps receiving (MQTT
+     * 5 section 4.8.2). Here the deletion comes through AMQP on another node, which cancels the member's consumer
+     * just as that race would.
+     */
+    @Test
+    void aMemberWhoseGroupQueueIsDeletedUnderItJoinsAgain() throws Exception {
+        BlockingQueue<Got> got = new LinkedBlockingQueue<>();
+        member("n3", "member-3", got);
+        waitUntilKnown("n1", QUEUE);
+        try (Connection c = cluster.amqp("n1"); Channel ch = c.createChannel()) {
+            ch.queueDelete(QUEUE);
+        }
+        cluster.awaitQueue("n1", QUEUE, true); // declared again by the member's node, and committed
+        publish("n1", "d", 5);
+        assertThat(drain(got, 5)).extracting(Got::body).containsExactlyInAnyOrderElementsOf(bodies("d", 5));
+    }
+
+    /**
      * A node cut off from the majority cannot commit the group's queue or binding, so it refuses a shared SUBSCRIBE
      * as it refuses a persistent session's: MQTT 5 SUBACK 0x80 Unspecified error [MQTT-3.9.3-1, MQTT-3.9.3-2].
      */
