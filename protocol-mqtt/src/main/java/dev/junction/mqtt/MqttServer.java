@@ -151,7 +151,10 @@ public final class MqttServer implements AutoCloseable {
                 settings.maxRetainedMessages(), settings.maxRetainedBytes());
         this.stored = new StoredSessions(engine.sessions(vhost.name()), new SharedQos2Ids(exactlyOnce, vhost.name()));
         this.wills = new Wills(timer, lanes, stored, this);
-        this.shares = new ShareGroups(vhost, config.exchange(), shareLanes);
+        // A cluster node hands the protocols the cluster's client-id registry; alone it is LOCAL. In a cluster a share
+        // group is one replicated queue for every node, so a member anywhere gets what is published anywhere.
+        this.shares = new ShareGroups(vhost, config.exchange(), shareLanes, clientIds == ClientIdClaims.LOCAL ? null
+                : new ReplicatedShareQueue(vhost, config.exchange()));
         this.sessions = new SessionRegistry(vhost, config, engine.authorization(), lanes, timer, stored, wills, shares,
                 queueFull);
         sessions.claimsThrough(clientIds); // a connection of another node took a client id of this one's

@@ -5,7 +5,6 @@ import dev.junction.routing.api.ConsumeRequest;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
-import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.DeliverySource;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
@@ -44,7 +43,7 @@ final class Outbound {
     private final MqttConnection c;
     // Immutable and empty until the first consumer (an idle connection has none) and once released: see removed.
     private Map<String, Consumption> consumers = Map.of();
-    private Map<String, Sink> sinks = Map.of();
+    private Map<String, QueueSink> sinks = Map.of();
     private Map<Integer, InFlight> inFlight = Map.of(); // a HashMap from the first QoS 1/2 PUBLISH (inFlight())
     /** Made with the first alias (MQTT 5 clients that accept them). */
     private Map<String, Integer> topicAliases;
@@ -93,14 +92,18 @@ final class Outbound {
             LOG.warn("queue '{}' of MQTT client '{}' is gone", queueName, c.clientId());
             return;
         }
-        Sink sink = new Sink(queueName);
+        QueueSink sink = new QueueSink(c, this, queueName);
         sinks = sinks.isEmpty() ? new HashMap<>(2) : sinks; // most devices consume from one queue: a small table
         sinks.put(queueName, sink);
         consumeOn(queueName, sink).whenComplete((consumer, error) -> c.onLoop(() -> {
             if (error != null) {
                 LOG.warn("MQTT client '{}' could not consume from '{}': {}", c.clientId(), queueName,
                         error.getMessage());
-                removed(sinks, queueName, sink);
+                if (ShareRejoin.deleted(error)) {
+                    lost(sink); // deleted between the subscription and the consumer's start
+                } else {
+                    removed(sinks, queueName, sink);
+                }
             } else if (sinks.get(queueName) != sink || !c.open()) {
                 consumer.cancel();
             } else {
@@ -111,7 +114,7 @@ final class Outbound {
     }
 
     /** One consumer on {@code queueName} drawing from the window; a queue deleted meanwhile fails the future. */
-    private CompletableFuture<Consumption> consumeOn(String queueName, Sink sink) {
+    private CompletableFuture<Consumption> consumeOn(String queueName, QueueSink sink) {
         window = window == null ? Credit.of(windowSize, 0) : window;
         try {
             return c.server.vhost.consume(queueName,
@@ -154,10 +157,10 @@ final class Outbound {
         inFlight = Map.of();
     }
 
-    private void deliver(Sink sink, Delivery d) {
+    void deliver(QueueSink sink, Delivery d) {
         Settlement back = offer(sink, d);
         // The one place a delivery goes back to its queue without the client's acknowledgement. A QoS 0 message
-        // comes auto-acknowledged (Sink.settlesOnSend): there is nothing to settle.
+        // comes auto-acknowledged (QueueSink.settlesOnSend): there is nothing to settle.
         if (back != null && !d.autoAck()) {
             d.settle(back);
         }
@@ -168,7 +171,7 @@ final class Outbound {
      * the session later), ACK when it is not for this client (no matching subscription, expired, unreadable topic,
      * too big) or was sent at QoS 0; null when it is in flight, settled by the client's acknowledgement.
      */
-    private Settlement offer(Sink sink, Delivery d) {
+    private Settlement offer(QueueSink sink, Delivery d) {
         if (!c.open() || sinks.get(sink.queueName) != sink) {
             return Settlement.REQUEUE;
         }
@@ -345,7 +348,7 @@ final class Outbound {
     }
 
     /** Whether the in-flight window has room, counting the QoS 2 messages that no longer hold engine credit. */
-    private boolean windowOpen() {
+    boolean windowOpen() {
         int h = held.get();
         if (h == 0 || window == null) {
             return true;
@@ -363,37 +366,14 @@ final class Outbound {
                 new MqttPubReplyMessageVariableHeader(packetId, reason.ack(c.v5()), MqttProperties.NO_PROPERTIES)));
     }
 
-    /** The sink one consumer registers; called on the queue's thread, hands over to the event loop. */
-    private final class Sink implements DeliverySink {
-        final String queueName;
-
-        Sink(String queueName) {
-            this.queueName = queueName;
-        }
-
-        @Override
-        public void deliver(Delivery d) {
-            c.out.deliver(() -> Outbound.this.deliver(this, d));
-        }
-
-        @Override
-        public boolean ready() {
-            return c.out.canTakeDeliveries() && windowOpen();
-        }
-
-        /** Published at QoS 0, so delivered at QoS 0 whatever the subscription: never acknowledged. */
-        @Override
-        public boolean settlesOnSend(Message m) {
-            return PropertyMapping.qosOf(m) == 0;
-        }
-
-        @Override
-        public void cancelled() {
-            c.onLoop(() -> {
-                if (removed(sinks, queueName, this) != null) {
-                    removed(consumers, queueName, null);
-                }
-            });
+    /**
+     * The engine ended {@code sink}'s consumer, or never started it (its queue was deleted). A cluster's share group
+     * queue deleted under a member that still has the subscription is joined again ({@link ShareRejoin}).
+     */
+    void lost(QueueSink sink) {
+        if (removed(sinks, sink.queueName, sink) != null) {
+            removed(consumers, sink.queueName, null);
+            ShareRejoin.afterLoss(c, sink.queueName);
         }
     }
 }

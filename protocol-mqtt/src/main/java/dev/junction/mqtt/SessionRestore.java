@@ -138,7 +138,7 @@ final class SessionRestore {
         String queue = TopicMapping.shareQueue(share[0], share[1]);
         try {
             // Waits on this client id's lane for the group's lane, which waits for nothing (start-up only).
-            shares.join(queue, TopicMapping.toBindingKey(share[1]), s.clientId, true).join();
+            shares.rejoin(queue, TopicMapping.toBindingKey(share[1]), s.clientId).join();
             s.subscriptions.put(new Subscriptions.Subscription(sub.filter(), share[1], share[0], queue, sub.qos(),
                     false, sub.retainAsPublished(), sub.subscriptionId()));
         } catch (CompletionException | IllegalArgumentException e) {

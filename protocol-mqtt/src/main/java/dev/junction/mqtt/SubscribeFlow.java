@@ -301,7 +301,8 @@ final class SubscribeFlow {
 
     /**
      * Joins the share group on its lane, then, on the event loop, takes the subscription into the session and
-     * consumes the group's queue. A connection that closed meanwhile gets nothing: a membership this SUBSCRIBE
+     * consumes the group's queue. In a cluster the join is answered once the group queue and its binding are
+     * committed, and a node that cannot commit them refuses the filter as {@link #whenBound} does. A connection that closed meanwhile gets nothing: a membership this SUBSCRIBE
      * added is left again, so the group's queue still goes with its last real member.
      */
     private CompletableFuture<Integer> joinShared(Subscriptions.Subscription sub, boolean isNew) {

@@ -100,7 +100,10 @@ final class UnsubscribeFlow {
         }
     }
 
-    /** A shared subscription leaves its group on this node at once, as it always did (its queue is this node's). */
+    /**
+     * A shared subscription leaves its group at once: the UNSUBACK does not wait for the group queue's deletion,
+     * which in a cluster happens only if no member on any node still consumes from it (ShareGroups).
+     */
     private void leaveShared(Subscriptions.Subscription s) {
         c.session().subscriptions.remove(s.filter());
         try {

@@ -60,6 +60,7 @@ public final class ReplicatedDefinitions {
             }
             case EXCHANGE -> vhost.deleteExchange(d.name(), false);
             case QUEUE -> {
+                vhost.queue(d.name()).ifPresent(engine.quorum()::unlinked); // its consumers here end too
                 return vhost.deleteQueue(d.name(), false, false, null);
             }
             case BINDING -> vhost.unbind(DefinitionCodec.readBinding(d), null);

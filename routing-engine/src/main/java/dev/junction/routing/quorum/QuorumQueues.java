@@ -187,4 +187,17 @@ public final class QuorumQueues {
             r.delete();
         });
     }
+
+    /**
+     * The metadata log deleted {@code q}, on every node as it applies the deletion: this node's consumers of it are
+     * told, as the deleting node's are ({@link #deleted}, which also removes the queue's state from its log). Before,
+     * a consumer on another node stayed attached to a queue that was gone, and got nothing from one declared again
+     * under its name. Log's apply thread; submits nothing.
+     */
+    public void unlinked(Queue q) {
+        ReplicatedQuorumQueue r = replicated.get(q.key());
+        if (r != null && r.definedBy(q)) {
+            r.consumersGone();
+        }
+    }
 }

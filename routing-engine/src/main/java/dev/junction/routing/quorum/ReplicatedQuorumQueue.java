@@ -386,9 +386,14 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     }
 
     void delete() {
+        consumersGone();
+        log.delete(vhost, name);
+    }
+
+    /** The queue was deleted: this node's consumers are told so (AMQP basic.cancel) and forgotten. */
+    void consumersGone() {
         consumers.values().forEach(QuorumConsumer::queueDeleted);
         consumers.clear();
-        log.delete(vhost, name);
     }
 
     @Override
