@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A leader takes a client's requests one at a time, each an RPC, a log entry and a reply of its own: at one
  * command per request that hand-over, not the disk or the network, set a node's rate (every command waited for
- * the ones before it to be taken in). So each group has at most {@value #IN_FLIGHT} requests in flight, and the
+ * the ones before it to be taken in). So each group has at most {@value #IN_FLIGHT} request in flight, and the
  * commands asked meanwhile go together in the next, one {@link QuorumBatch} entry: a lone command goes at once,
  * and under load a request carries what arrived while the previous one committed.
  *
@@ -60,8 +60,12 @@ final class QuorumSubmitter implements AutoCloseable {
     static final int RELIEVED_AT = 2500;
     static final int RESENDS = 50;
     static final long RESEND_DELAY_MS = 100;
-    /** Requests of one group in flight at once; the commands asked meanwhile wait for the next. */
-    static final int IN_FLIGHT = 2;
+    /**
+     * Requests of one group in flight at once; the commands asked meanwhile wait for the next. One: with two, a
+     * loaded cluster wrote about twice the log entries for the same messages, each an AppendEntries, a write, a force
+     * and an apply on every member and a reply, which cost CPU, not latency (docs/benchmarks.md, "CPU per message").
+     */
+    static final int IN_FLIGHT = 1;
     /** A batch takes no more commands past this many bytes (a larger command goes alone). */
     static final int BATCH_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(QuorumSubmitter.class);
