@@ -4,8 +4,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A leader takes a client's requests one at a time, each an RPC, a log entry and a reply of its own: at one
  * command per request that hand-over, not the disk or the network, set a node's rate (every command waited for
- * the ones before it to be taken in). So each group has at most {@value #IN_FLIGHT} requests in flight, and the
+ * the ones before it to be taken in). So each group has at most {@value #IN_FLIGHT} request in flight, and the
  * commands asked meanwhile go together in the next, one {@link QuorumBatch} entry: a lone command goes at once,
  * and under load a request carries what arrived while the previous one committed.
  *
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * twice, and applied once: each command carries this submitter's origin and its sequence number, and each request
  * the floor below which every command of the origin has been answered, for the groups' {@link ResendFilter}.
  *
+ * <p>A consumer's settles that wait together become one command ({@link PendingCommand#absorb}), as
+ * {@code basic.ack} with {@code multiple} is: one per message had been half the commands of a queue with a consumer.
+ *
  * <p>The commands waiting here and in flight are counted: past {@value #CONGESTED_AT} the node's quorum queues
  * say they are congested, which stops reading publishers' sockets as a classic queue's full mailbox does, until
  * the count is down to {@value #RELIEVED_AT}.
@@ -55,8 +60,12 @@ final class QuorumSubmitter implements AutoCloseable {
     static final int RELIEVED_AT = 2500;
     static final int RESENDS = 50;
     static final long RESEND_DELAY_MS = 100;
-    /** Requests of one group in flight at once; the commands asked meanwhile wait for the next. */
-    static final int IN_FLIGHT = 2;
+    /**
+     * Requests of one group in flight at once; the commands asked meanwhile wait for the next. One: with two, a
+     * loaded cluster wrote about twice the log entries for the same messages, each an AppendEntries, a write, a force
+     * and an apply on every member and a reply, which cost CPU, not latency (docs/benchmarks.md, "CPU per message").
+     */
+    static final int IN_FLIGHT = 1;
     /** A batch takes no more commands past this many bytes (a larger command goes alone). */
     static final int BATCH_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(QuorumSubmitter.class);
@@ -78,49 +87,41 @@ final class QuorumSubmitter implements AutoCloseable {
         this.newClient = newClient;
     }
 
-    /** A command to send: {@code seq} is the order it was asked in, kept when it is sent again. */
-    private record Pending(long seq, QuorumCommand.Op op, byte[] data, CompletableFuture<Long> result,
-                           int resends) {
-        Pending again() {
-            return new Pending(seq, op, data, result, resends + 1);
-        }
-    }
-
     /**
      * One group's commands in the order asked, and its requests in flight. A group not known to work through its
      * client (at start, and after the client gave up) is held: one command (the earliest) is sent alone as a
      * probe, and when it is answered the rest follow in their order, so no command overtakes one asked before it.
      */
     private static final class Lane {
-        final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+        final ArrayDeque<PendingCommand> waiting = new ArrayDeque<>();
         /** The batches in flight, in the order sent. */
-        final List<List<Pending>> sent = new ArrayList<>();
+        final List<List<PendingCommand>> sent = new ArrayList<>();
         int inFlight;
         boolean held;
         /** A probe is in flight or scheduled. */
         boolean probing;
 
         /** Puts commands sent before back among the waiting, in the order they were asked. */
-        void putBack(List<Pending> again) {
-            List<Pending> all = new ArrayList<>(waiting);
+        void putBack(List<PendingCommand> again) {
+            List<PendingCommand> all = new ArrayList<>(waiting);
             all.addAll(again);
-            all.sort(Comparator.comparingLong(Pending::seq));
+            all.sort(Comparator.comparingLong(PendingCommand::seq));
             waiting.clear();
             waiting.addAll(all);
         }
 
         /** The lowest sequence number not yet answered among the waiting, those in flight and {@code batch}. */
-        long floor(List<Pending> batch) {
+        long floor(List<PendingCommand> batch) {
             long floor = Long.MAX_VALUE;
-            for (Pending p : batch) {
+            for (PendingCommand p : batch) {
                 floor = Math.min(floor, p.seq());
             }
-            for (List<Pending> b : sent) {
-                for (Pending p : b) {
+            for (List<PendingCommand> b : sent) {
+                for (PendingCommand p : b) {
                     floor = Math.min(floor, p.seq());
                 }
             }
-            Pending first = waiting.peek(); // kept in order (see putBack): the first is the lowest
+            PendingCommand first = waiting.peek(); // kept in order (see putBack): the first is the lowest
             return first == null ? floor : Math.min(floor, first.seq());
         }
     }
@@ -130,21 +131,39 @@ final class QuorumSubmitter implements AutoCloseable {
     /** This submitter among every node's, for as long as it runs: its commands' sequence numbers are its own. */
     private final long origin = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
+    /** A command asked for, on its way to the submitting thread. */
+    private record Asked(RaftGroupId group, QuorumCommand command, CompletableFuture<Long> result) {
+    }
+
+    /** The commands asked, taken by the submitting thread in bursts ({@link Inbox}). */
+    private final Inbox<Asked> inbox = new Inbox<>(thread, this::take, this::pumpTaken);
+    /** The groups the current burst brought commands for, pumped after it. The submitting thread only. */
+    private final Set<RaftGroupId> taken = new LinkedHashSet<>();
+
     /** Completes with the number the group's state machine answered, once the group has committed and applied. */
     CompletableFuture<Long> submit(RaftGroupId group, QuorumCommand c) {
         CompletableFuture<Long> result = new CompletableFuture<>();
-        byte[] data = c.encode();
         pending.incrementAndGet();
-        try {
-            thread.execute(() -> {
-                lane(group).waiting.add(new Pending(nextSeq++, c.op(), data, result, 0));
-                pump(group);
-            });
-        } catch (RejectedExecutionException closed) {
+        if (!inbox.add(new Asked(group, c, result))) {
             done();
             result.completeExceptionally(new IllegalStateException("this node's quorum groups are closed"));
         }
         return result;
+    }
+
+    /** Puts an asked command last in its group's lane (or into the settle waiting there). Submitting thread. */
+    private void take(Asked a) {
+        Lane lane = lane(a.group());
+        PendingCommand last = lane.waiting.peekLast();
+        if (last == null || !last.absorb(a.command(), a.result())) {
+            lane.waiting.add(new PendingCommand(nextSeq++, a.command(), a.result()));
+        }
+        taken.add(a.group());
+    }
+
+    private void pumpTaken() {
+        taken.forEach(this::pump);
+        taken.clear();
     }
 
     /** Until a group's first command has gone through, the group is held: see {@link Lane}. */
@@ -166,23 +185,42 @@ final class QuorumSubmitter implements AutoCloseable {
             }
             return;
         }
-        while (lane.inFlight < IN_FLIGHT && !lane.waiting.isEmpty()) {
-            List<Pending> batch = new ArrayList<>();
+        while (lane.inFlight < IN_FLIGHT && headSize(lane) >= 0) {
+            List<PendingCommand> batch = new ArrayList<>();
             int bytes = 0;
-            while (!lane.waiting.isEmpty() && batch.size() < QuorumBatch.MAX_COMMANDS
-                    && (batch.isEmpty() || bytes + lane.waiting.peek().data().length <= BATCH_BYTES)) {
-                Pending p = lane.waiting.poll();
-                bytes += p.data().length;
-                batch.add(p);
+            int size;
+            while (batch.size() < QuorumBatch.MAX_COMMANDS && (size = headSize(lane)) >= 0
+                    && (batch.isEmpty() || bytes + size <= BATCH_BYTES)) {
+                bytes += size;
+                batch.add(lane.waiting.poll());
             }
             send(group, batch, false);
         }
     }
 
+    /**
+     * The encoded size of the lane's first waiting command, or -1 when none waits. Commands are encoded here, on
+     * this thread, as they are batched (a waiting settle may still gather others); one that cannot be is failed.
+     */
+    private int headSize(Lane lane) {
+        for (PendingCommand p = lane.waiting.peek(); p != null; p = lane.waiting.peek()) {
+            try {
+                return p.data().length;
+            } catch (RuntimeException e) {
+                lane.waiting.poll();
+                for (int n = p.askers(); n > 0; n--) {
+                    done();
+                }
+                p.fail(e);
+            }
+        }
+        return -1;
+    }
+
     /** Sends the earliest waiting command of a held group alone. */
     private void probe(RaftGroupId group) {
         Lane lane = lane(group);
-        Pending first = lane.waiting.poll();
+        PendingCommand first = lane.waiting.poll();
         if (first == null) {
             lane.probing = false;
             return;
@@ -190,19 +228,19 @@ final class QuorumSubmitter implements AutoCloseable {
         send(group, List.of(first), true);
     }
 
-    private void send(RaftGroupId group, List<Pending> batch, boolean probe) {
+    private void send(RaftGroupId group, List<PendingCommand> batch, boolean probe) {
         Lane lane = lane(group);
         lane.inFlight++;
         long floor = lane.floor(batch);
         lane.sent.add(batch);
         RaftClient client = clients.computeIfAbsent(group, newClient);
         try {
-            long[] seqs = batch.stream().mapToLong(Pending::seq).toArray();
+            long[] seqs = batch.stream().mapToLong(PendingCommand::seq).toArray();
             // The node's clock travels in the entry: the queues judge x-message-ttl by it, alike on every replica.
             byte[] data = QuorumBatch.encode(origin, floor, System.currentTimeMillis(), seqs,
-                    batch.stream().map(Pending::data).toList());
+                    batch.stream().map(PendingCommand::data).toList());
             client.async().send(Message.valueOf(ByteString.copyFrom(data))).whenComplete((reply, e) -> {
-                int resends = batch.stream().mapToInt(Pending::resends).max().orElse(0);
+                int resends = batch.stream().mapToInt(PendingCommand::resends).max().orElse(0);
                 if (e != null && broken(e) && resends < RESENDS && resendLater(group, batch, client, probe)) {
                     return;
                 }
@@ -216,7 +254,7 @@ final class QuorumSubmitter implements AutoCloseable {
     }
 
     /** A request of the group was answered (or failed): room for the next; a probe's answer releases the group. */
-    private void answered(RaftGroupId group, List<Pending> batch, boolean probe) {
+    private void answered(RaftGroupId group, List<PendingCommand> batch, boolean probe) {
         Lane lane = lane(group);
         lane.inFlight--;
         lane.sent.remove(batch);
@@ -227,7 +265,7 @@ final class QuorumSubmitter implements AutoCloseable {
         pump(group);
     }
 
-    private void complete(List<Pending> batch, RaftClientReply reply, Throwable e) {
+    private void complete(List<PendingCommand> batch, RaftClientReply reply, Throwable e) {
         long[] results = null;
         Throwable failed = e;
         if (failed == null && reply.isSuccess()) {
@@ -242,15 +280,16 @@ final class QuorumSubmitter implements AutoCloseable {
             }
         }
         for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            done();
+            PendingCommand p = batch.get(i);
+            for (int n = p.askers(); n > 0; n--) {
+                done();
+            }
             if (failed != null) {
-                p.result().completeExceptionally(failed);
+                p.fail(failed);
             } else if (!reply.isSuccess()) {
-                p.result().completeExceptionally(new IllegalStateException("quorum group refused " + p.op()
-                        + ": " + reply.getException()));
+                p.fail(new IllegalStateException("quorum group refused " + p.op() + ": " + reply.getException()));
             } else {
-                p.result().complete(results[i]);
+                p.complete(results[i]);
             }
         }
     }
@@ -276,12 +315,12 @@ final class QuorumSubmitter implements AutoCloseable {
     }
 
     /** Holds the group again with the batch's commands in it, replaces the client, and probes after a pause. */
-    private boolean resendLater(RaftGroupId group, List<Pending> batch, RaftClient failed, boolean wasProbe) {
+    private boolean resendLater(RaftGroupId group, List<PendingCommand> batch, RaftClient failed, boolean wasProbe) {
         return after(() -> {
             Lane lane = lane(group);
             lane.inFlight--;
             lane.sent.remove(batch);
-            lane.putBack(batch.stream().map(Pending::again).toList());
+            lane.putBack(batch.stream().map(PendingCommand::again).toList());
             lane.held = true;
             if (clients.get(group) == failed) {
                 clients.remove(group);
