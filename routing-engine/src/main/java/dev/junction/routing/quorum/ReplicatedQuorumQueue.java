@@ -15,7 +15,6 @@ import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
 import dev.junction.routing.queue.DeadLetters;
 import dev.junction.routing.queue.EffectiveArguments;
-import dev.junction.routing.queue.Prefetch;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueArguments;
 import dev.junction.routing.queue.QueueTarget;
@@ -190,7 +189,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** Registers a consumer of this node; completes once the log has attached it. */
     public CompletableFuture<Consumption> consume(ConsumerSpec spec, DeliverySink sink) {
         String id = log.newConsumerId();
-        long prefetch = spec.autoAck() ? 0 : prefetchOf(spec.limits());
+        long prefetch = spec.autoAck() ? 0 : QuorumTerms.prefetchOf(spec.limits());
         QuorumConsumer c = new QuorumConsumer(this, id, spec, sink, mailbox, prefetch);
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
@@ -230,17 +229,6 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         });
     }
 
-    /** The lowest count limit among the consumer's (its own prefetch, a channel-wide one); 0: none. */
-    private static long prefetchOf(List<Prefetch> limits) {
-        long lowest = 0;
-        for (Prefetch p : limits) {
-            if (p.countLimit() > 0 && (lowest == 0 || p.countLimit() < lowest)) {
-                lowest = p.countLimit();
-            }
-        }
-        return lowest;
-    }
-
     /**
      * Attaches this node's consumers again after a leader detached them: what they held unsettled went back to the
      * queue, so their settles of it are ignored from now on.
@@ -271,7 +259,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             log.giveBack(vhost, name, consumer, id); // cancelled before the log heard of it
             return;
         }
-        Message m = decoded(body, returns);
+        Message m = QuorumTerms.decoded(body, returns);
         // A sink that never settles this message (an MQTT QoS 0 delivery) gets it settled, as a classic queue
         // hands it over: its prefetch is free at once and nothing waits for an acknowledgement.
         boolean settled = c.autoAck() || c.settlesOnSend(m);
@@ -281,15 +269,6 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             unsettled.put(id, c);
         }
         c.offer(id, m, returns, settled);
-    }
-
-    /** A message as the log holds it, with {@code returns} in x-delivery-count as RabbitMQ's quorum queues count. */
-    private static Message decoded(byte[] body, int returns) {
-        Message m = MessageCodec.decode(body);
-        if (returns > 0) {
-            m = m.withProperties(m.properties().toBuilder().header("x-delivery-count", (long) returns).build());
-        }
-        return m;
     }
 
     /**
@@ -303,7 +282,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
 
     /** The log checked message {@code id} out for this node's get {@code getter}. Log's apply thread. */
     void got(String getter, long id, byte[] body, int returns, int remaining) {
-        gets.got(getter, id, decoded(body, returns), returns, remaining);
+        gets.got(getter, id, QuorumTerms.decoded(body, returns), returns, remaining);
     }
 
     @Override
@@ -351,7 +330,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
      * queue's group; true once every target took it. The relay's thread.
      */
     CompletableFuture<Boolean> deadLetterConfirmed(byte[] body, int returns, String reason) {
-        return deadLetters.publishConfirmed(decoded(body, returns), reason);
+        return deadLetters.publishConfirmed(QuorumTerms.decoded(body, returns), reason);
     }
 
     /**
