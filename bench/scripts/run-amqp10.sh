@@ -117,9 +117,24 @@ url_and_mode() {
     esac
 }
 
-# The queue: RabbitMQ 3.x's plugin takes v1 addresses only ("/queue/bench" declares a durable queue); Junction
+# The queue: RabbitMQ 3.x's plugin takes v1 addresses only ("/queue/bench" declares a transient queue, see below); Junction
 # takes the same form; Artemis names queues plainly ("bench", created on first use, durable).
-queue_for() { [ "$1" = artemis ] && echo bench || echo /queue/bench; }
+queue_for() {
+    case $1 in
+        artemis) echo bench ;;
+        rabbitmq-durable) echo /amq/queue/bench ;;
+        *) echo /queue/bench ;;
+    esac
+}
+
+# "rabbitmq-durable": RabbitMQ with the queue declared durable before the clients attach. The plugin declares the
+# queue of a "/queue/bench" link durable only when the link's terminus is (rabbit_amqp1_0_link_util:durable/1),
+# and Qpid JMS's terminus durability is "none", so under plain "rabbitmq" the queue is transient, and persistent
+# messages in it are never written to disk (`rabbitmqctl list_queues name durable` during a run: bench false).
+# "/amq/queue/bench" names an existing queue without declaring it.
+declare_rabbitmq_durable_queue() {
+    rabbitmqctl_ -q eval '{new, _} = rabbit_amqqueue:declare(rabbit_misc:r(<<"/">>, queue, <<"bench">>), true, false, [], none, <<"bench">>), ok.' >/dev/null
+}
 
 measure() {
     local c=$1 broker=$2 run=$3 out="$BENCH_RESULTS/amqp10-$1-$2-$3.txt" port
@@ -142,6 +157,10 @@ measure() {
         rabbitmq)
             start_rabbitmq
             port=$RABBITMQ_PORT ;;
+        rabbitmq-durable)
+            start_rabbitmq
+            declare_rabbitmq_durable_queue
+            port=$RABBITMQ_PORT ;;
     esac
     read -r url mode < <(url_and_mode "$port" "$c")
     log "amqp10 $c $broker run $run: JmsThroughput $url $(queue_for "$broker") $mode"
@@ -160,7 +179,7 @@ measure() {
     case $broker in
         junction|baseline) stop_junction ;;
         artemis) stop_artemis ;;
-        rabbitmq) stop_rabbitmq ;;
+        rabbitmq|rabbitmq-durable) stop_rabbitmq ;;
     esac
     grep -E '^(RESULT|FAILED|all |BROKER_CPU)' "$out" >&2 || tail -3 "$out" >&2
 }
@@ -170,7 +189,7 @@ broker_pid() {
     case $1 in
         junction|baseline) echo "$JUNCTION_PID" ;;
         artemis) echo "$ARTEMIS_PID" ;;
-        rabbitmq) ( _rabbit_env; cat "$RABBITMQ_PID_FILE" 2>/dev/null ) ;;
+        rabbitmq|rabbitmq-durable) ( _rabbit_env; cat "$RABBITMQ_PID_FILE" 2>/dev/null ) ;;
     esac
 }
 
@@ -180,7 +199,7 @@ cpu_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/nu
 rate() { grep -o 'received_per_s=[0-9]*' "$1" 2>/dev/null | cut -d= -f2; }
 
 table() {
-    local c b f v base=0
+    local c b f v base=0 durable_lines=()
     ls "$BENCH_RESULTS"/amqp10-*-baseline-*.txt >/dev/null 2>&1 && base=1
     if [ $base = 1 ]; then
         echo "| case | Junction msg/s | baseline msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / baseline | Junction / Artemis | Junction / RabbitMQ | baseline / Artemis | runs (J; B; A; R) |"
@@ -193,7 +212,7 @@ table() {
         declare -A med=() runs=()
         for b in junction baseline artemis rabbitmq; do
             local vals=()
-            for f in "$BENCH_RESULTS"/amqp10-"$c"-"$b"-*.txt; do
+            for f in "$BENCH_RESULTS"/amqp10-"$c"-"$b"-[0-9]*.txt; do
                 [ -f "$f" ] || continue
                 v=$(rate "$f")
                 # no RESULT line: "x", not counted; a run that ended with FAILED (a client error after the window,
@@ -205,6 +224,7 @@ table() {
             med[$b]=$([ ${#ok[@]} -gt 0 ] && "$SCRIPTS_DIR/median.sh" "${ok[@]}" || echo "")
             runs[$b]=$(IFS=/; echo "${vals[*]}")
         done
+        ratio_to() { [ -n "${med[$1]}" ] && awk -v a="${med[$1]}" -v b="$2" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
         ratio() { [ -n "${med[$1]}" ] && [ -n "${med[$2]}" ] && awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
         if [ $base = 1 ]; then
             printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s; %s; %s; %s |\n' "$c" "${med[junction]:--}" \
@@ -216,8 +236,23 @@ table() {
                 "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
                 "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"
         fi
+        local dm
+        dm=$(durable_median "$c")
+        [ -z "$dm" ] || durable_lines+=("$c: RabbitMQ with a durable queue $dm msg/s (runs $(for f in \
+            "$BENCH_RESULTS"/amqp10-"$c"-rabbitmq-durable-*.txt; do rate "$f"; done | paste -sd/)); Junction / it \
+$(ratio_to junction "$dm"), baseline / it $(ratio_to baseline "$dm")")
         unset med runs
     done
+    [ ${#durable_lines[@]} -eq 0 ] || { echo; printf '%s\n' "${durable_lines[@]}"; }
+}
+
+# The median rate of the "rabbitmq-durable" runs of case $1, or nothing.
+durable_median() {
+    local vals=() f v
+    for f in "$BENCH_RESULTS"/amqp10-"$1"-rabbitmq-durable-*.txt; do
+        [ -f "$f" ] && v=$(rate "$f") && [ -n "$v" ] && vals+=("$v")
+    done
+    [ ${#vals[@]} -eq 0 ] || "$SCRIPTS_DIR/median.sh" "${vals[@]}"
 }
 
 if [ "$AMQP10_TABLE_ONLY" != 1 ]; then
