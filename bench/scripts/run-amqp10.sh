@@ -18,6 +18,9 @@
 # Each raw file also has the broker's CPU per message received (BROKER_CPU, from /proc) and the clients' CPU
 # (client_cores). AMQP10_BROKERS picks and orders the brokers; "baseline" is Junction again from BASELINE_JAR
 # (another build), so a change is measured against the build before it in the same alternation.
+# Two more: "rabbitmq-durable" is RabbitMQ with the queue declared durable before the clients attach (plain
+# "rabbitmq" gets the transient queue its plugin declares for Qpid JMS, see queue_for), "junction-transient" is
+# Junction with the queue declared transient first; each gets a line of its own under the table.
 # Raw output: $BENCH_RESULTS/amqp10-CASE-BROKER-RUN.txt. AMQP10_TABLE_ONLY=1 only prints the table of the runs
 # found in $BENCH_RESULTS (to join cases run under separate locks with the same BENCH_WORK).
 #
@@ -132,6 +135,13 @@ queue_for() {
 # and Qpid JMS's terminus durability is "none", so under plain "rabbitmq" the queue is transient, and persistent
 # messages in it are never written to disk (`rabbitmqctl list_queues name durable` during a run: bench false).
 # "/amq/queue/bench" names an existing queue without declaring it.
+# "junction-transient": Junction with the queue declared transient first (the management API), the counterpart of
+# plain "rabbitmq": persistent messages in a transient queue are not written to the store.
+declare_junction_transient_queue() {
+    curl -fsS -u guest:guest -X PUT -H 'content-type: application/json' -d '{"durable": false}' \
+        "http://127.0.0.1:$JUNCTION_HTTP_PORT/api/queues/%2F/bench" >/dev/null
+}
+
 declare_rabbitmq_durable_queue() {
     rabbitmqctl_ -q eval '{new, _} = rabbit_amqqueue:declare(rabbit_misc:r(<<"/">>, queue, <<"bench">>), true, false, [], none, <<"bench">>), ok.' >/dev/null
 }
@@ -144,6 +154,11 @@ measure() {
         junction)
             rm -rf "$BENCH_WORK/junction-data"
             start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/junction-amqp10-$c-$run.log"
+            port=$JUNCTION_AMQP_PORT ;;
+        junction-transient)
+            rm -rf "$BENCH_WORK/junction-data"
+            start_junction "$BENCH_WORK/junction-data" "$BENCH_RESULTS/junction-transient-amqp10-$c-$run.log"
+            declare_junction_transient_queue
             port=$JUNCTION_AMQP_PORT ;;
         baseline)
             rm -rf "$BENCH_WORK/junction-data"
@@ -177,7 +192,7 @@ measure() {
     ' "$out" >>"$out"
     echo "amqp10-$c-$broker-$run end $(uptime)" >>"$BENCH_RESULTS/load.txt"
     case $broker in
-        junction|baseline) stop_junction ;;
+        junction|junction-transient|baseline) stop_junction ;;
         artemis) stop_artemis ;;
         rabbitmq|rabbitmq-durable) stop_rabbitmq ;;
     esac
@@ -187,7 +202,7 @@ measure() {
 # The broker's process id, for its CPU time.
 broker_pid() {
     case $1 in
-        junction|baseline) echo "$JUNCTION_PID" ;;
+        junction|junction-transient|baseline) echo "$JUNCTION_PID" ;;
         artemis) echo "$ARTEMIS_PID" ;;
         rabbitmq|rabbitmq-durable) ( _rabbit_env; cat "$RABBITMQ_PID_FILE" 2>/dev/null ) ;;
     esac
@@ -199,7 +214,7 @@ cpu_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/nu
 rate() { grep -o 'received_per_s=[0-9]*' "$1" 2>/dev/null | cut -d= -f2; }
 
 table() {
-    local c b f v base=0 durable_lines=()
+    local c b f v base=0 extra_lines=()
     ls "$BENCH_RESULTS"/amqp10-*-baseline-*.txt >/dev/null 2>&1 && base=1
     if [ $base = 1 ]; then
         echo "| case | Junction msg/s | baseline msg/s | Artemis msg/s | RabbitMQ msg/s | Junction / baseline | Junction / Artemis | Junction / RabbitMQ | baseline / Artemis | runs (J; B; A; R) |"
@@ -236,20 +251,23 @@ table() {
                 "${med[rabbitmq]:--}" "$(ratio junction artemis)" "$(ratio junction rabbitmq)" \
                 "${runs[junction]}" "${runs[artemis]}" "${runs[rabbitmq]}"
         fi
-        local dm
-        dm=$(durable_median "$c")
-        [ -z "$dm" ] || durable_lines+=("$c: RabbitMQ with a durable queue $dm msg/s (runs $(for f in \
-            "$BENCH_RESULTS"/amqp10-"$c"-rabbitmq-durable-*.txt; do rate "$f"; done | paste -sd/)); Junction / it \
-$(ratio_to junction "$dm"), baseline / it $(ratio_to baseline "$dm")")
+        local dm x
+        for x in rabbitmq-durable junction-transient; do
+            dm=$(extra_median "$c" "$x")
+            [ -z "$dm" ] || extra_lines+=("$c: $x $dm msg/s (runs $(for f in \
+                "$BENCH_RESULTS"/amqp10-"$c"-"$x"-*.txt; do rate "$f"; done | paste -sd/)); Junction / it \
+$(ratio_to junction "$dm"), baseline / it $(ratio_to baseline "$dm"), it / RabbitMQ $(awk -v a="$dm" \
+                -v b="${med[rabbitmq]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }')")
+        done
         unset med runs
     done
-    [ ${#durable_lines[@]} -eq 0 ] || { echo; printf '%s\n' "${durable_lines[@]}"; }
+    [ ${#extra_lines[@]} -eq 0 ] || { echo; printf '%s\n' "${extra_lines[@]}"; }
 }
 
-# The median rate of the "rabbitmq-durable" runs of case $1, or nothing.
-durable_median() {
+# The median rate of the runs of case $1 against pseudo-broker $2, or nothing.
+extra_median() {
     local vals=() f v
-    for f in "$BENCH_RESULTS"/amqp10-"$1"-rabbitmq-durable-*.txt; do
+    for f in "$BENCH_RESULTS"/amqp10-"$1"-"$2"-*.txt; do
         [ -f "$f" ] && v=$(rate "$f") && [ -n "$v" ] && vals+=("$v")
     done
     [ ${#vals[@]} -eq 0 ] || "$SCRIPTS_DIR/median.sh" "${vals[@]}"
