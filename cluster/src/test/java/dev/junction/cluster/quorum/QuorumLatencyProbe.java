@@ -34,7 +34,7 @@ public final class QuorumLatencyProbe {
         Path dir = Files.createTempDirectory("quorum-probe");
         Map<String, String> peers = new LinkedHashMap<>();
         String[] ids = {"n1", "n2", "n3"};
-        int[] ports = QuorumNodeTest.freePorts(3);
+        int[] ports = ThreeQuorumNodes.freePorts(3);
         for (int i = 0; i < 3; i++) {
             peers.put(ids[i], "127.0.0.1:" + ports[i]);
         }
