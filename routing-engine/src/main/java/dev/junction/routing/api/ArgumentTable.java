@@ -8,10 +8,11 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * A binding's arguments as kept for its life: immutable, in the order given, void (null) values allowed as in an AMQP
- * field table, in two arrays. Bindings are many (one per MQTT subscription, with its options as five arguments) and
- * their arguments few, so a linear lookup costs less than a hash table's entries and table would in memory: about
- * 110 bytes instead of 370 for five arguments.
+ * A binding's arguments, or a message's few headers, as kept for their life: immutable, in the order given, void
+ * (null) values allowed as in an AMQP field table, in two arrays. Bindings are many (one per MQTT subscription, with
+ * its options as five arguments) and their arguments few, and so are messages held in queues and their headers (three
+ * for an MQTT PUBLISH): a linear lookup costs less than a hash table's entries and table would in memory, about 110
+ * bytes instead of 370 for five entries.
  */
 final class ArgumentTable extends AbstractMap<String, Object> {
     private final String[] keys;
@@ -20,6 +21,11 @@ final class ArgumentTable extends AbstractMap<String, Object> {
     private ArgumentTable(String[] keys, Object[] values) {
         this.keys = keys;
         this.values = values;
+    }
+
+    /** A table over these arrays, which the caller hands over (never changes them again); no duplicate keys. */
+    static ArgumentTable of(String[] keys, Object[] values) {
+        return new ArgumentTable(keys, values);
     }
 
     /** {@code arguments} as a table of their own ({@code arguments} itself when it is one already). */
