@@ -192,7 +192,7 @@ public record MessageProperties(
             }
         }
 
-        /** The headers for a message being built: the arrays themselves (trimmed) when few, handed over. */
+        /** The headers for a message being built: the arrays themselves when few, handed over. */
         private Map<String, Object> builtHeaders() {
             if (headerCount == 0) {
                 return null;
@@ -204,12 +204,10 @@ public record MessageProperties(
                 }
                 return m; // made unmodifiable by the canonical constructor
             }
-            if (headerCount < headerNames.length) {
-                headerNames = Arrays.copyOf(headerNames, headerCount);
-                headerValues = Arrays.copyOf(headerValues, headerCount);
-            }
+            // Handed over with any room left: a builder's next change copies first, and four slots take the memory
+            // of three (object alignment).
             headersHandedOver = true;
-            return ArgumentTable.of(headerNames, headerValues);
+            return ArgumentTable.of(headerNames, headerValues, headerCount);
         }
 
         public MessageProperties build() {
