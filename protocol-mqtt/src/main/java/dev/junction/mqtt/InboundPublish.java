@@ -49,6 +49,13 @@ final class InboundPublish {
     private InboundBrake brake;
     /** The vhost write permission's last answer, made with the first PUBLISH (a device that only listens has none). */
     private Access.PublishPermit permit;
+    /**
+     * The last topic name that passed the topic name rules, and its routing key. A device publishes to one topic or a
+     * few, again and again: the checks and the key are made once, and every message routed carries the same two
+     * strings instead of two copies of its own (it may sit in a queue for a while).
+     */
+    private String lastTopic;
+    private String lastRoutingKey;
 
     private static final class PendingAck {
         final int packetId;
@@ -102,12 +109,18 @@ final class InboundPublish {
                 }
             }
         }
-        try {
-            TopicIndex.checkMqttTopic(topic == null ? "" : topic);
-        } catch (IllegalArgumentException e) {
-            c.violations.warn("MQTT client '{}' published to an invalid topic: {}", c.clientId(), e.getMessage());
-            c.closeWith(ReasonCode.TOPIC_NAME_INVALID);
-            return;
+        if (topic != null && topic.equals(lastTopic)) {
+            topic = lastTopic;
+        } else {
+            try {
+                TopicIndex.checkMqttTopic(topic == null ? "" : topic);
+            } catch (IllegalArgumentException e) {
+                c.violations.warn("MQTT client '{}' published to an invalid topic: {}", c.clientId(), e.getMessage());
+                c.closeWith(ReasonCode.TOPIC_NAME_INVALID);
+                return;
+            }
+            lastTopic = topic;
+            lastRoutingKey = TopicMapping.toRoutingKey(topic);
         }
         if (qos == 2 && pending(packetId)) {
             return; // a resend of a message whose PUBREC is on its way
@@ -153,8 +166,8 @@ final class InboundPublish {
             }
             return;
         }
-        Message msg = PropertyMapping.fromPublish(c.server.config.exchange(), topic, qos, fh.isRetain(), props, body,
-                c.clientId(), c.user().name(), System.currentTimeMillis());
+        Message msg = PropertyMapping.fromPublish(c.server.config.exchange(), topic, lastRoutingKey, qos, fh.isRetain(),
+                props, body, c.clientId(), c.user().name(), System.currentTimeMillis());
         PublishResult result;
         try {
             result = c.server.publish(topic, fh.isRetain(), msg, qos > 0);

@@ -34,6 +34,13 @@ final class PropertyMapping {
 
     static Message fromPublish(String exchange, String topic, int qos, boolean retain, MqttProperties props,
                                byte[] body, String clientId, String userName, long now) {
+        return fromPublish(exchange, topic, TopicMapping.toRoutingKey(topic), qos, retain, props, body, clientId,
+                userName, now);
+    }
+
+    /** As above, with the routing key of {@code topic} ({@link TopicMapping#toRoutingKey}) made already. */
+    static Message fromPublish(String exchange, String topic, String routingKey, int qos, boolean retain,
+                               MqttProperties props, byte[] body, String clientId, String userName, long now) {
         MessageProperties.Builder b = MessageProperties.builder()
                 .deliveryMode(qos > 0 ? MessageProperties.PERSISTENT : MessageProperties.TRANSIENT)
                 .userId(userName)
@@ -82,7 +89,7 @@ final class PropertyMapping {
                 }
             }
         }
-        return new Message(exchange, TopicMapping.toRoutingKey(topic), b.build(), body);
+        return new Message(exchange, routingKey, b.build(), body);
     }
 
     /** The MQTT topic a message is delivered on: the original one, or the routing key swapped back. */

@@ -8,18 +8,30 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * A binding's arguments as kept for its life: immutable, in the order given, void (null) values allowed as in an AMQP
- * field table, in two arrays. Bindings are many (one per MQTT subscription, with its options as five arguments) and
- * their arguments few, so a linear lookup costs less than a hash table's entries and table would in memory: about
- * 110 bytes instead of 370 for five arguments.
+ * A binding's arguments, or a message's few headers, as kept for their life: immutable, in the order given, void
+ * (null) values allowed as in an AMQP field table, in two arrays. Bindings are many (one per MQTT subscription, with
+ * its options as five arguments) and their arguments few, and so are messages held in queues and their headers (three
+ * for an MQTT PUBLISH): a linear lookup costs less than a hash table's entries and table would in memory, about 110
+ * bytes instead of 370 for five entries.
  */
 final class ArgumentTable extends AbstractMap<String, Object> {
     private final String[] keys;
     private final Object[] values;
+    /** Entries in use: the first {@code size} of each array (a builder's arrays may have room left). */
+    private final int size;
 
-    private ArgumentTable(String[] keys, Object[] values) {
+    private ArgumentTable(String[] keys, Object[] values, int size) {
         this.keys = keys;
         this.values = values;
+        this.size = size;
+    }
+
+    /**
+     * A table over the first {@code size} entries of these arrays, which the caller hands over (never changes those
+     * entries again); no duplicate keys.
+     */
+    static ArgumentTable of(String[] keys, Object[] values, int size) {
+        return new ArgumentTable(keys, values, size);
     }
 
     /** {@code arguments} as a table of their own ({@code arguments} itself when it is one already). */
@@ -34,11 +46,11 @@ final class ArgumentTable extends AbstractMap<String, Object> {
             k[i] = e.getKey();
             v[i++] = e.getValue();
         }
-        return new ArgumentTable(k, v);
+        return new ArgumentTable(k, v, k.length);
     }
 
     private int indexOf(Object key) {
-        for (int i = 0; i < keys.length; i++) {
+        for (int i = 0; i < size; i++) {
             if (keys[i] == null ? key == null : keys[i].equals(key)) {
                 return i;
             }
@@ -48,7 +60,7 @@ final class ArgumentTable extends AbstractMap<String, Object> {
 
     @Override
     public int size() {
-        return keys.length;
+        return size;
     }
 
     @Override
@@ -73,12 +85,12 @@ final class ArgumentTable extends AbstractMap<String, Object> {
 
                     @Override
                     public boolean hasNext() {
-                        return next < keys.length;
+                        return next < size;
                     }
 
                     @Override
                     public Map.Entry<String, Object> next() {
-                        if (next >= keys.length) {
+                        if (next >= size) {
                             throw new NoSuchElementException();
                         }
                         int i = next++;
@@ -89,7 +101,7 @@ final class ArgumentTable extends AbstractMap<String, Object> {
 
             @Override
             public int size() {
-                return keys.length;
+                return size;
             }
         };
     }
