@@ -42,4 +42,30 @@ class MessagePropertiesTest {
         assertThat(derived).isNotEqualTo(p);
         assertThat(p.toBuilder().build()).isEqualTo(p);
     }
+
+    /** Few headers are kept in two arrays, many in a hash table: both keep the order given and AMQP's void values. */
+    @Test
+    void manyHeadersAndVoidValuesKeepTheirOrderOnEitherSideOfTheSmallTableLimit() {
+        Map<String, Object> many = new LinkedHashMap<>();
+        for (int i = MessageProperties.SMALL_HEADERS + 1; i > 0; i--) {
+            many.put("h" + i, i);
+        }
+        many.put("void", null);
+        MessageProperties big = MessageProperties.builder().headers(many).build();
+        MessageProperties.Builder b = MessageProperties.builder();
+        many.forEach((k, v) -> b.header(k, v == null ? "x" : v));
+        MessageProperties built = b.build();
+
+        assertThat(big.headers()).containsExactlyEntriesOf(many);
+        assertThat(big.headers()).containsKey("void");
+        assertThat(big.header("void")).isNull();
+        assertThat(built.headers()).hasSize(MessageProperties.SMALL_HEADERS + 2);
+        assertThat(built.headers().keySet()).containsExactlyElementsOf(many.keySet());
+        MessageProperties few = MessageProperties.builder().headers(new LinkedHashMap<>(Map.of("v", "1"))).build();
+        Map<String, Object> withVoid = new LinkedHashMap<>();
+        withVoid.put("a", null);
+        withVoid.put("b", 2);
+        assertThat(MessageProperties.builder().headers(withVoid).build().headers()).containsExactlyEntriesOf(withVoid);
+        assertThat(few.headers()).containsExactly(Map.entry("v", "1"));
+    }
 }
