@@ -7,6 +7,10 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
 
 /**
  * CONNECTs to a cluster node as a device makes them: again while the node answers Server unavailable (MQTT 5 0x88,
@@ -41,5 +45,23 @@ public final class MqttConnects {
                 throw e;
             }
         });
+    }
+
+    /** The same with Paho (3.1.1); returns the accepting CONNACK's Session Present. */
+    public static boolean untilAccepted(MqttClient client, MqttConnectOptions options) throws Exception {
+        AtomicBoolean present = new AtomicBoolean();
+        ProcessCluster.await("a CONNACK that accepts", () -> {
+            try {
+                present.set(client.connectWithResult(options).getSessionPresent());
+                return true;
+            } catch (MqttException e) {
+                if (e.getReasonCode() == MqttException.REASON_CODE_BROKER_UNAVAILABLE) {
+                    Thread.sleep(200);
+                    return false;
+                }
+                throw e;
+            }
+        });
+        return present.get();
     }
 }

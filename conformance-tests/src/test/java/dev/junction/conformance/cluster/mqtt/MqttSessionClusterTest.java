@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.junction.conformance.cluster.MqttConnects;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,10 +105,13 @@ class MqttSessionClusterTest {
         return c;
     }
 
-    /** Connects clean or not; returns the CONNACK's Session Present. */
+    /**
+     * Connects clean or not, again while the node answers Server unavailable (an election after a node stopped);
+     * returns the CONNACK's Session Present.
+     */
     private static boolean connect(MqttClient c, boolean cleanSession) throws Exception {
         try {
-            return c.connectWithResult(MqttCluster3.options(cleanSession)).getSessionPresent();
+            return MqttConnects.untilAccepted(c, MqttCluster3.options(cleanSession));
         } catch (MqttException e) {
             throw new AssertionError("CONNECT of " + c.getClientId() + " to " + c.getServerURI() + ": " + e, e);
         }
