@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * What routing one message found ({@link Router#route}): the queues it reaches, each with the bindings into it that
@@ -76,6 +77,16 @@ final class RouteResult {
             return queues;
         }
         return first == null ? Map.of() : Collections.singletonMap(first, firstMatched);
+    }
+
+    /** Drops the targets {@code keep} refuses (a publish that must reach only some of the queues it matches). */
+    void retain(Predicate<QueueTarget> keep) {
+        if (queues != null) {
+            queues.keySet().removeIf(q -> !keep.test(q));
+        } else if (first != null && !keep.test(first)) {
+            first = null;
+            firstMatched = null;
+        }
     }
 
     int size() {

@@ -4,18 +4,26 @@ import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.exchange.Exchange;
+import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueTarget;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A vhost's publish path: the exchange looked up without the vhost's lock, routed by the {@link Router}, and the
  * message handed to the queues' mailboxes, counted in the vhost's metrics.
  */
-final class VhostPublishing {
+public final class VhostPublishing {
     private final VirtualHost vhost;
     private final RoutingEngine engine;
     private final EngineMetrics metrics;
     private final Router router;
+    /**
+     * The queue through which the other nodes of a cluster pass on what is published there to this node's
+     * connections (the MQTT adapter's relay, docs/cluster.md): what is published here reaches those connections
+     * directly and never goes into it. Null alone.
+     */
+    private volatile String relayQueue;
 
     VhostPublishing(VirtualHost vhost, RoutingEngine engine, EngineMetrics metrics, Router router) {
         this.vhost = vhost;
@@ -30,6 +38,14 @@ final class VhostPublishing {
      * confirmation bookkeeping is done.
      */
     PublishResult publish(Message message, boolean confirm) {
+        return publish(message, confirm, null);
+    }
+
+    /**
+     * {@link #publish}, into the queues {@code into} accepts of those the message reaches (all when null). Either
+     * way never into this node's relay queue ({@link #relayQueue}).
+     */
+    PublishResult publish(Message message, boolean confirm, Predicate<QueueTarget> into) {
         Exchange x = null;
         if (!message.exchange().isEmpty()) {
             x = vhost.existingExchange(message.exchange());
@@ -39,11 +55,31 @@ final class VhostPublishing {
             }
         }
         RouteResult targets = router.route(x, message);
+        String relay = relayQueue;
+        if (into != null) {
+            targets.retain(into);
+        } else if (relay != null) {
+            targets.retain(q -> !q.key().name().equals(relay));
+        }
         metrics.published(x, targets.size(), confirm);
         if (targets.isEmpty()) {
             return new PublishResult(0, targets.heldWritten()); // held by a delayed exchange: durable, or at once
         }
         return metrics.confirming(targets.enqueue(engine, message, confirm), confirm);
+    }
+
+    /** Names this node's relay queue, which publishes made on this node never reach. */
+    public void relayQueue(String queue) {
+        relayQueue = queue;
+    }
+
+    /**
+     * Routes {@code message} as {@link #publish} does, but enqueues it only into this node's own classic queues
+     * whose name {@code queueNames} accepts: replicated quorum queues and streams, which the node that took the
+     * publish filled itself, are left out. For the relay of what another node published.
+     */
+    public PublishResult publishHere(Message message, Predicate<String> queueNames) {
+        return publish(message, false, q -> q instanceof Queue && queueNames.test(q.key().name()));
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */

@@ -78,10 +78,7 @@ public final class VirtualHost {
         }
     }
 
-    /**
-     * The bindings that lead into a queue ({@code toQueue}) or an exchange: a copy, costing O(those bindings), not
-     * O(every binding of the vhost) as filtering {@link Exchange#bindings()} would.
-     */
+    /** The bindings into a queue ({@code toQueue}) or an exchange: a copy, O(those bindings), not O(all of them). */
     public List<Binding> bindingsTo(boolean toQueue, String destination) {
         synchronized (lock) {
             return bindings.into(toQueue ? DestinationKind.QUEUE : DestinationKind.EXCHANGE, destination);
@@ -335,6 +332,11 @@ public final class VirtualHost {
     /** Routes and enqueues a message; see {@link VhostPublishing#publish}. */
     public PublishResult publish(Message message, boolean confirm) {
         return publishing.publish(message, confirm);
+    }
+
+    /** The publish path, for a cluster node's relay of what the other nodes published ({@link VhostPublishing}). */
+    public VhostPublishing publishing() {
+        return publishing;
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * {@link Vhost} over the engine's {@link VirtualHost}: every call delegates; nothing is cached here. On a cluster
@@ -250,6 +251,16 @@ final class VhostFacade implements Vhost {
     @Override
     public PublishResult publish(Message message, boolean confirm) {
         return vhost.publish(message, confirm);
+    }
+
+    @Override
+    public void relayQueue(String queue) {
+        vhost.publishing().relayQueue(queue);
+    }
+
+    @Override
+    public PublishResult publishHere(Message message, Predicate<String> queueNames) {
+        return vhost.publishing().publishHere(message, queueNames);
     }
 
     @Override
