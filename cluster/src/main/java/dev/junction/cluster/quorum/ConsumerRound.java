@@ -4,7 +4,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +19,14 @@ import java.util.Set;
  *   consumer above it is full.</li>
  *   <li>Consumers of equal priority take turns (round-robin, in attach order): the one chosen goes to the end of
  *   the round.</li>
- *   <li>With single active consumer only the earliest attached is ever chosen, whatever the priorities, as before
- *   priorities were carried; when it detaches the next one takes over.</li>
+ *   <li>With single active consumer the first in the round is the active one, the only one given messages ({@link
+ *   #takeActive}). RabbitMQ "Consumers", Single Active Consumer, "Initial SAC Selection" (quorum queues, 4.0 and
+ *   later): a consumer registering with a priority above the active one's stops deliveries to the active one and
+ *   becomes active once all the active one's messages are acknowledged. Among equal priorities the earliest attached
+ *   stays active; when the active one detaches, the remaining one of the highest priority (the earliest among
+ *   equals) takes over. The round's order is the choice: the active one is moved to the front, the others keep their attach
+ *   order, so a snapshot carries it without a field of its own and one taken before this rule (the earliest
+ *   attached first, active) loads as it was.</li>
  * </ul>
  * Used on the group's apply thread only.
  */
@@ -81,22 +86,17 @@ final class ConsumerRound {
     }
 
     /**
-     * The consumer that takes the next message, its in-flight count raised and moved to the end of the round; null
-     * when none may take one (every consumer full, or the single active one full).
+     * The consumer that takes the next message, its in-flight count raised and (round-robin) moved to the end of the
+     * round; null when none may take one (every consumer full, or the single active one full or giving way).
      */
     String take(boolean singleActive) {
+        if (singleActive) {
+            return takeActive();
+        }
         String chosen = null;
         Consumer best = null;
-        for (Iterator<Map.Entry<String, Consumer>> it = consumers.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Consumer> e = it.next();
+        for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
             Consumer c = e.getValue();
-            if (singleActive) {
-                if (c.hasRoom()) {
-                    chosen = e.getKey();
-                    best = c;
-                }
-                break;
-            }
             // Strictly higher only: among equals the earliest in the round wins, which is the round-robin.
             if (c.hasRoom() && (best == null || c.priority > best.priority)) {
                 chosen = e.getKey();
@@ -107,11 +107,57 @@ final class ConsumerRound {
             return null;
         }
         best.inFlight++;
-        if (!singleActive) {
-            consumers.remove(chosen); // to the end of the round
-            consumers.put(chosen, best);
-        }
+        consumers.remove(chosen); // to the end of the round
+        consumers.put(chosen, best);
         return chosen;
+    }
+
+    /**
+     * Single active consumer: the first in the round, unless one of strictly higher priority is attached (the first
+     * of the highest priority in the round: the earliest attached among equals, as the active one is never passed
+     * over for an equal). That one waits, and the active one is given nothing more, until the active one holds no
+     * message: RabbitMQ's quorum queues switch over only once the active consumer's messages are all acknowledged,
+     * so the new one is given no message while one before it is unacknowledged at the old one. A return counts as
+     * settling, as the message goes back to its place for the next active consumer. The switch is decided here, on
+     * the next message to hand out, and depends only on the applied commands, so every replica switches at the same
+     * entry; with nothing ready to hand out no replica switches, and none needs to.
+     */
+    private String takeActive() {
+        if (consumers.isEmpty()) {
+            return null;
+        }
+        String active = consumers.keySet().iterator().next();
+        Consumer c = consumers.get(active);
+        String best = active;
+        Consumer highest = c;
+        for (Map.Entry<String, Consumer> e : consumers.entrySet()) {
+            if (e.getValue().priority > highest.priority) {
+                best = e.getKey();
+                highest = e.getValue();
+            }
+        }
+        if (highest != c) {
+            if (c.inFlight > 0) {
+                return null; // the active one gives way once it has settled what it holds
+            }
+            active = best;
+            c = highest;
+            toFront(best);
+        }
+        if (!c.hasRoom()) {
+            return null;
+        }
+        c.inFlight++;
+        return active;
+    }
+
+    /** Makes {@code id} the first in the round (the active one), the others in their order after it. */
+    private void toFront(String id) {
+        Consumer c = consumers.remove(id);
+        LinkedHashMap<String, Consumer> rest = new LinkedHashMap<>(consumers);
+        consumers.clear();
+        consumers.put(id, c);
+        consumers.putAll(rest);
     }
 
     /** A message the consumer held was settled or returned: room for another. */

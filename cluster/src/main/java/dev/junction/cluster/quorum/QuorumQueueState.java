@@ -20,8 +20,8 @@ import java.util.Map;
  *   <li>A return counts: past {@code x-delivery-limit} returns the message leaves the queue and is dead-lettered
  *   (RabbitMQ's "Poison Message Handling": a limit of N allows N + 1 deliveries).</li>
  *   <li>Consumers with room take messages by priority, then in turns ({@link ConsumerRound}, RabbitMQ "Consumer
- *   Priorities"); with single active consumer only the earliest attached consumer is given messages, and when it
- *   detaches the next one takes over.</li>
+ *   Priorities"); with single active consumer only the active one is given messages: the highest priority, the
+ *   earliest among equals, switched to a higher one only once the active one has settled what it holds.</li>
  *   <li>Length limits ({@link QueueLimits}, RabbitMQ "Queue Length Limit") count the ready messages: under
  *   drop-head an enqueue (or a return) that puts the queue past a limit drops the oldest ready messages, which the
  *   node of the command that pushed them out dead-letters with reason {@code maxlen}; under reject-publish the
@@ -320,7 +320,7 @@ final class QuorumQueueState {
 
     /**
      * Hands ready messages to the consumers {@link ConsumerRound} chooses: the highest priority with room first,
-     * round-robin among equals (or only the first: SAC).
+     * round-robin among equals (or only the active one: SAC).
      */
     private void assign(QuorumEffects effects) {
         while (!ready.isEmpty() && !consumers.isEmpty()) {

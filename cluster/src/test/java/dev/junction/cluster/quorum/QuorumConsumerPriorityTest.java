@@ -106,16 +106,19 @@ class QuorumConsumerPriorityTest {
         assertThat(r.seen).containsExactly(HIGH + ":m1", LOW + ":m2");
     }
 
-    /** With single active consumer the earliest attached stays the only one given messages, whatever its priority. */
+    /**
+     * With single active consumer the highest priority is the only one given messages, though attached after a
+     * lower one (RabbitMQ 4.0's quorum queues; the switch-over is {@link QuorumSingleActivePriorityTest}'s subject).
+     */
     @Test
-    void singleActiveConsumerKeepsTheEarliestWhateverThePriorities() {
+    void singleActiveConsumerIsTheHighestPriority() {
         RecordingReplica r = new RecordingReplica();
         r.apply(declare(true));
         r.apply(QuorumCommand.attach(Q, LOW, 1, 0));
         r.apply(QuorumCommand.attach(Q, HIGH, 5, 10));
         r.apply(enqueue("m1"));
         r.apply(enqueue("m2"));
-        assertThat(r.seen).containsExactly(LOW + ":m1");
+        assertThat(r.seen).containsExactly(HIGH + ":m1", HIGH + ":m2");
     }
 
     /** A snapshot keeps each consumer's priority: the restored replica goes on choosing as the others do. */

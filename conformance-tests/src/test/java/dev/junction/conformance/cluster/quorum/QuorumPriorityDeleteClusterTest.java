@@ -32,10 +32,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Consumer priorities, queue.delete's conditions, the counts and x-expires of a replicated quorum queue in a cluster
- * of three brokers (one JVM), with the stock AMQP 0-9-1 client. The consumers, the publisher and the deleting client are on
- * different nodes: what is judged is the queue's replicated state, not one node's view. One cluster for the class;
- * each test has its own queue, declared once.
+ * Consumer priorities (also choosing the single active consumer), queue.delete's conditions, the counts and
+ * x-expires of a replicated quorum queue in a cluster of three brokers (one JVM), with the stock AMQP 0-9-1 client.
+ * The consumers, the publisher and the deleting client are on different nodes: what is judged is the queue's
+ * replicated state, not one node's view. One cluster for the class; each test has its own queue, declared once.
  */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -51,7 +51,8 @@ class QuorumPriorityDeleteClusterTest {
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         cluster = new QuorumCluster3(dir);
-        cluster.declareQuorumQueues("n1", Map.of("prio", Map.of(), "del", Map.of()), ch -> { });
+        cluster.declareQuorumQueues("n1", Map.of("prio", Map.of(), "del", Map.of(),
+                "sac", Map.of("x-single-active-consumer", true)), ch -> { });
     }
 
     @AfterAll
@@ -145,6 +146,43 @@ class QuorumPriorityDeleteClusterTest {
             await("seven deliveries", () -> high.bodies().size() + low.bodies().size() == 7);
             assertThat(high.bodies()).as("priority 10 has room again").containsExactly("m0", "m1", "m2", "m6");
             assertThat(low.bodies()).containsExactly("m3", "m4", "m5");
+        }
+    }
+
+    /**
+     * RabbitMQ "Consumers", Single Active Consumer: on a quorum queue a consumer that registers with a higher
+     * priority than the active one makes the queue stop delivering to the active one, and becomes active once the
+     * active one's messages are acknowledged. A priority-0 consumer on n2, alone, gets m0 and m1 and holds them; a
+     * priority-10 one attaches on n3; m2, published on n1, stays ready (no consumer is given it while the low one
+     * holds messages); once the low one acks, m2 and then m3 go to the high one, and the low one gets nothing more.
+     * On the code before this the consumer attached first stayed active and the high one got nothing.
+     */
+    @Test
+    void aHigherPriorityConsumerBecomesTheSingleActiveOneOnceTheActiveOneAcked() throws Exception {
+        try (Connection publisher = cluster.connect("n1"); Connection c2 = cluster.connect("n2");
+             Connection c3 = cluster.connect("n3")) {
+            Channel lowCh = c2.createChannel();
+            Holding low = consume(lowCh, "sac", 10, 0);
+            Channel pub = publisher.createChannel();
+            pub.confirmSelect();
+            await("the low consumer on n1's replica", () -> pub.queueDeclarePassive("sac").getConsumerCount() == 1);
+            publish(pub, "sac", "m0", "m1");
+            await("m0 and m1 on the low consumer", () -> low.bodies().size() == 2);
+
+            Holding high = consume(c3.createChannel(), "sac", 10, 10);
+            // Once n1's replica counts it, the attach is in the log before the next publish's enqueue.
+            await("both consumers on n1's replica", () -> pub.queueDeclarePassive("sac").getConsumerCount() == 2);
+            publish(pub, "sac", "m2");
+            // Every replica applies the enqueue alike: ready on n1's means no consumer was given m2 by it.
+            await("m2 ready on n1's replica", () -> pub.queueDeclarePassive("sac").getMessageCount() == 1);
+            assertThat(high.bodies()).as("the high one waits while the active one holds m0 and m1").isEmpty();
+
+            lowCh.basicAck(low.tag(1), true);
+            await("m2 on the high consumer", () -> high.bodies().size() == 1);
+            publish(pub, "sac", "m3");
+            await("m3 on the high consumer", () -> high.bodies().size() == 2);
+            assertThat(high.bodies()).as("priority 10, active").containsExactly("m2", "m3");
+            assertThat(low.bodies()).as("priority 0, no longer active").containsExactly("m0", "m1");
         }
     }
 
