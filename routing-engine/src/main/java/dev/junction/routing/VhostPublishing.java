@@ -74,12 +74,13 @@ public final class VhostPublishing {
     }
 
     /**
-     * Routes {@code message} as {@link #publish} does, but enqueues it only into this node's own classic queues
-     * whose name {@code queueNames} accepts: replicated quorum queues and streams, which the node that took the
-     * publish filled itself, are left out. For the relay of what another node published.
+     * Routes {@code message} as {@link #publish} does, but enqueues it only into the transient classic queues whose
+     * name {@code queueNames} accepts: the queues this node alone has. Replicated quorum queues and streams, which
+     * the node that took the publish filled itself, are left out, and so are durable classic queues, of which every
+     * node has a copy that its own publishes fill. For the relay of what another node published.
      */
     public PublishResult publishHere(Message message, Predicate<String> queueNames) {
-        return publish(message, false, q -> q instanceof Queue && queueNames.test(q.key().name()));
+        return publish(message, false, q -> q instanceof Queue && !q.durable() && queueNames.test(q.key().name()));
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine's side of a cluster node's relay (docs/cluster.md, "Clean sessions across nodes"): a publish made on
  * this node never goes into the queue named as its relay, and a relayed message goes only into the node's own
- * classic queues that the relay names, however many other queues its bindings match.
+ * transient classic queues that the relay names (not into a durable one, of which every node has a copy), however
+ * many other queues its bindings match.
  */
 class RelayRoutingTest {
     private final EngineFixture f = new EngineFixture();
@@ -53,11 +54,13 @@ class RelayRoutingTest {
     }
 
     @Test
-    void aRelayedMessageGoesOnlyIntoTheClassicQueuesTheRelayNames() {
+    void aRelayedMessageGoesOnlyIntoTheTransientClassicQueuesTheRelayNames() {
         Queue session = declareBound("mqtt.session.a", false);
         Queue other = declareBound("other", false);
+        Queue kept = declareBound("mqtt.session.kept", true);
         Queue relay = declareBound("relay.n1", true);
         f.vhost.publishing().relayQueue("relay.n1");
+        RecordingSink toKept = f.consume(kept, "k");
         RecordingSink toSession = f.consume(session, "s");
         RecordingSink toOther = f.consume(other, "o");
         RecordingSink toRelay = f.consume(relay, "r");
@@ -65,6 +68,7 @@ class RelayRoutingTest {
                 .routedQueues()).isEqualTo(1);
         assertThat(new String(toSession.next().message().body(), StandardCharsets.UTF_8)).isEqualTo("relayed");
         toOther.none(100);
+        toKept.none(100);
         toRelay.none(100);
     }
 }

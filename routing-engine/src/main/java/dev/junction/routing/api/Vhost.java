@@ -149,8 +149,8 @@ public interface Vhost {
 
     /**
      * Routes a message another node published, as {@link #publish} does, but enqueues it only into this node's own
-     * classic queues whose name {@code queueNames} accepts (not into replicated queues and streams, which the node
-     * that took the publish filled). No confirmation.
+     * transient classic queues whose name {@code queueNames} accepts (not into replicated queues, streams and durable
+     * queues, whose copies the node that took the publish filled). No confirmation.
      */
     PublishResult publishHere(Message message, Predicate<String> queueNames);
 
