@@ -71,6 +71,9 @@ final class NodeRelay {
     private volatile boolean consuming;
     private CompletableFuture<?> starting;
     private volatile long lastWarning;
+    private volatile long startedAt;
+    /** While the cluster elects its first leaders a start that fails is expected: said at INFO, not WARN. */
+    private static final long QUIET_START_NS = TimeUnit.SECONDS.toNanos(30);
 
     NodeRelay(Vhost vhost, String exchange, String nodeId, ScheduledExecutorService timer) {
         this.vhost = vhost;
@@ -79,12 +82,8 @@ final class NodeRelay {
         this.timer = timer;
     }
 
-    /** Whether {@code queueName} is a node's relay. */
-    static boolean isRelay(String queueName) {
-        return queueName.startsWith(PREFIX);
-    }
-
     void start() {
+        startedAt = System.nanoTime();
         vhost.relayQueue(queue);
         timer.scheduleWithFixedDelay(this::pass, 0, PASS_MS, TimeUnit.MILLISECONDS);
     }
@@ -244,7 +243,13 @@ final class NodeRelay {
         if (now - lastWarning > TimeUnit.MILLISECONDS.toNanos(PASS_MS) || lastWarning == 0) {
             lastWarning = now;
             Throwable cause = error.getCause() != null ? error.getCause() : error;
-            LOG.warn("MQTT relay '{}': {} failed, tried again at the next pass: {}", queue, what, cause.getMessage());
+            if (!consuming && now - startedAt < QUIET_START_NS) {
+                LOG.info("MQTT relay '{}': {} failed, tried again at the next pass: {}", queue, what,
+                        cause.getMessage());
+            } else {
+                LOG.warn("MQTT relay '{}': {} failed, tried again at the next pass: {}", queue, what,
+                        cause.getMessage());
+            }
         }
     }
 
