@@ -3,16 +3,11 @@ package dev.junction.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
 import dev.junction.broker.management.ClusterDefinitionsFile;
 import dev.junction.broker.management.DefinitionsFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Users (with their permissions and topic permissions) and policies go through the cluster's metadata log
  * (docs/cluster.md): what the management API changes on one node applies on every node, and a node without a
- * majority refuses the change. A definitions file given to one node is imported through the same log, for every
- * node, as RabbitMQ's replicated schema store makes one node's boot import the cluster's.
+ * majority refuses the change. Every node may import the same definitions file through that log at every start.
  */
 class ClusterAccessTest extends OnThreeNodes {
 
@@ -97,112 +91,51 @@ class ClusterAccessTest extends OnThreeNodes {
         assertThat(nodes.http(last, "GET", "/api/users/late", null).statusCode()).isEqualTo(404);
     }
 
-    /** A definitions file of a vhost, a user with permissions there, a policy, an exchange, two queues, bindings. */
-    private static final String DEFINITIONS = """
-            {"vhosts": [{"name": "defs"}],
-             "users": [{"name": "dora", "password": "d-pw", "tags": ""}],
-             "permissions": [{"user": "dora", "vhost": "defs", "configure": ".*", "write": ".*", "read": ".*"}],
-             "policies": [{"vhost": "defs", "name": "cap", "pattern": "^orders\\\\.q$", "apply-to": "queues",
-                           "priority": 0, "definition": {"max-length": 100}}],
-             "exchanges": [{"vhost": "defs", "name": "orders.x", "type": "direct", "durable": true,
-                            "auto_delete": false, "internal": false, "arguments": {}}],
-             "queues": [{"vhost": "defs", "name": "orders.q", "durable": true, "auto_delete": false,
-                         "arguments": {%s}},
-                        {"vhost": "defs", "name": "orders.qq", "durable": true, "auto_delete": false,
-                         "arguments": {"x-queue-type": "quorum"}}],
-             "bindings": [{"vhost": "defs", "source": "orders.x", "destination": "orders.q",
-                           "destination_type": "queue", "routing_key": "new", "arguments": {}},
-                          {"vhost": "defs", "source": "orders.x", "destination": "orders.qq",
-                           "destination_type": "queue", "routing_key": "new", "arguments": {}}]}
-            """;
-    private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
-
     /**
-     * RabbitMQ's definitions import on boot fills the cluster's replicated schema store, so every node has what
-     * one node's file holds (rabbitmq.com/docs/definitions); here a file given to n1 alone reaches n2 and n3 through
-     * the metadata log. Then every node starts with the same file, which is a no-op where the objects exist; a file
-     * that redeclares a queue with other arguments gets a warning for that object, and the node runs on.
+     * Every node started with the same definitions file (docs/cluster.md, "Definitions files"): each node's import
+     * refuses nothing, every object is there once on each node, and the import run again (as at the next start) is a
+     * no-op, a queue's messages included. A file declaring a queue with other arguments than it has gets that one
+     * object refused with a warning, and the rest imported. (One node's file reaching the others is
+     * {@link ClusterDeclarationsTest}'s.)
      */
     @Test
-    void aDefinitionsFileOnOneNodeIsImportedForEveryNodeAndAgainOnEachNodeAsANoOp() throws Exception {
-        Path file = Files.writeString(dir.resolve("definitions.json"), DEFINITIONS.formatted(""));
-        String definitionsFile = "definitions_file: \"" + file + "\"\n";
-        nodes = new ThreeNodes(dir, "").nodeConfig("n1", definitionsFile).startAll();
-        assertThat(nodes.broker("n1").definitionsImported().get(60, TimeUnit.SECONDS)).isZero();
-        for (String id : List.of("n2", "n3")) {
-            // The user is applied on every node through the log; a login reads the node's own directory.
-            ThreeNodes.await("dora on " + id, () -> nodes.http(id, "GET", "/api/users/dora", null).statusCode() == 200);
-            try (Connection c = nodes.connect(id, "dora", "d-pw", "defs"); Channel ch = c.createChannel()) {
-                ch.exchangeDeclarePassive("orders.x");
-                ch.queueDeclarePassive("orders.q");
-                ch.queueDeclarePassive("orders.qq");
-                ch.confirmSelect();
-                ch.basicPublish("orders.x", "new", PERSISTENT, ("from " + id).getBytes(StandardCharsets.UTF_8));
-                ch.waitForConfirmsOrDie(10_000);
-                assertThat(body(ch.basicGet("orders.q", true))).isEqualTo("from " + id);
-                GetResponse[] got = new GetResponse[1];
-                ThreeNodes.await("the quorum queue's message on " + id,
-                        () -> (got[0] = ch.basicGet("orders.qq", true)) != null);
-                assertThat(body(got[0])).isEqualTo("from " + id);
-            }
-            assertThat(nodes.http(id, "GET", "/api/queues/defs/orders.q", null).body()).contains("\"policy\":\"cap\"");
-        }
-        try (Connection c = nodes.connect("n2", "dora", "d-pw", "defs"); Channel ch = c.createChannel()) {
-            ch.confirmSelect();
-            ch.basicPublish("orders.x", "new", PERSISTENT, "kept".getBytes(StandardCharsets.UTF_8));
-            ch.waitForConfirmsOrDie(10_000);
-        }
-
-        // Every node with the same file, all restarted: each import finds everything there and refuses nothing.
-        nodes.stopAll();
+    void everyNodeImportsTheSameDefinitionsFileAndEachObjectIsThereOnce() throws Exception {
+        Path file = ClusterDefinitionsFiles.write(dir, "definitions.json", "");
+        nodes = new ThreeNodes(dir, "");
         for (String id : ThreeNodes.IDS) {
-            nodes.nodeConfig(id, definitionsFile).start(id);
+            nodes.nodeConfig(id, ClusterDefinitionsFiles.configLine(file));
         }
+        nodes.startAll();
         for (String id : ThreeNodes.IDS) {
             assertThat(nodes.broker(id).definitionsImported().get(60, TimeUnit.SECONDS)).as(id).isZero();
         }
         for (String id : ThreeNodes.IDS) {
-            assertThat(names(nodes.http(id, "GET", "/api/vhosts", null).body())).containsOnlyOnce("defs");
-            assertThat(names(nodes.http(id, "GET", "/api/users", null).body())).containsOnlyOnce("dora");
-            assertThat(names(nodes.http(id, "GET", "/api/policies/defs", null).body())).containsExactly("cap");
-            assertThat(names(nodes.http(id, "GET", "/api/exchanges/defs", null).body())).containsOnlyOnce("orders.x");
-            assertThat(names(nodes.http(id, "GET", "/api/queues/defs", null).body()))
-                    .containsExactlyInAnyOrder("orders.q", "orders.qq");
-            for (String q : List.of("orders.q", "orders.qq")) {
-                assertThat(JSON.readTree(nodes.http(id, "GET", "/api/bindings/defs/e/orders.x/q/" + q, null).body()))
-                        .hasSize(1);
-            }
+            ClusterDefinitionsFiles.onceOn(nodes, id);
         }
-        // Redeclared, not made again: n2's copy of the classic queue still has its message, the quorum queue its.
-        ThreeNodes.await("n2's messages after the restart", () -> {
-            try (Connection c = nodes.connect("n2", "dora", "d-pw", "defs"); Channel ch = c.createChannel()) {
-                return ch.queueDeclarePassive("orders.q").getMessageCount() == 1
-                        && ch.queueDeclarePassive("orders.qq").getMessageCount() == 1;
-            }
-        });
+        try (Connection c = nodes.connect("n2", ClusterDefinitionsFiles.USER, ClusterDefinitionsFiles.PASSWORD,
+                ClusterDefinitionsFiles.VHOST); Channel ch = c.createChannel()) {
+            ClusterDefinitionsFiles.publish(ch, "kept");
+        }
+        // The boot import again, as n2's next start runs it: nothing refused, nothing made again.
+        try (ClusterDefinitionsFile again = ClusterDefinitionsFile.start(nodes.broker("n2").engine(), file,
+                DefinitionsFile.read(file))) {
+            assertThat(again.imported().get(60, TimeUnit.SECONDS)).isZero();
+        }
+        ClusterDefinitionsFiles.onceOn(nodes, "n2");
+        try (Connection c = nodes.connect("n2", ClusterDefinitionsFiles.USER, ClusterDefinitionsFiles.PASSWORD,
+                ClusterDefinitionsFiles.VHOST); Channel ch = c.createChannel()) {
+            assertThat(ch.queueDeclarePassive("orders.q").getMessageCount()).isEqualTo(1);
+            ThreeNodes.await("the quorum queue's message", () -> ch.queueDeclarePassive("orders.qq")
+                    .getMessageCount() == 1);
+        }
 
-        // The boot import of a file that declares orders.q with other arguments (run here as n3's start runs it):
-        // that object is refused with a warning, the rest is imported, and the queue keeps its arguments.
-        Path other = Files.writeString(dir.resolve("other.json"), DEFINITIONS.formatted("\"x-max-length\": 7"));
+        // orders.q with another argument: refused with a warning, the rest imported, the queue as it was.
+        Path other = ClusterDefinitionsFiles.write(dir, "other.json", "\"x-max-length\": 7");
         try (ClusterDefinitionsFile conflicting = ClusterDefinitionsFile.start(nodes.broker("n3").engine(), other,
                 DefinitionsFile.read(other))) {
             assertThat(conflicting.imported().get(60, TimeUnit.SECONDS)).isEqualTo(1);
         }
         assertThat(nodes.http("n3", "GET", "/api/queues/defs/orders.q", null).body()).doesNotContain("x-max-length");
-    }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static List<String> names(String json) throws Exception {
-        List<String> names = new java.util.ArrayList<>();
-        for (JsonNode n : JSON.readTree(json)) {
-            names.add(n.get("name").asText());
-        }
-        return names;
-    }
-
-    private static String body(GetResponse r) {
-        assertThat(r).isNotNull();
-        return new String(r.getBody(), StandardCharsets.UTF_8);
+        nodes.stopAll(); // at once, not one after the other
     }
 }
