@@ -103,7 +103,7 @@ final class ShareGroups {
         // goes unless used elsewhere, as when this node's last member leaves.
         CompletableFuture<Void> left = replicated != null
                 ? inTurn(queueName, () -> removeLast(queueName, clientId) || !members.containsKey(queueName)
-                        ? replicated.deleteIfUnused(queueName) : DONE)
+                        ? replicated.deleteIfUnused(queueName, clientId) : DONE)
                 : lanes.run(queueName, () -> {
                     if (removeLast(queueName, clientId)) {
                         vhost.deleteQueue(queueName, false, false, null);

@@ -71,6 +71,20 @@ final class ShareMemberships {
     }
 
     /**
+     * Whether a session other than the one of {@code exceptQueue} is recorded as a member of the group whose queue
+     * is {@code groupQueue}. Looks at every record of the vhost: asked only when a node's last member leaves.
+     */
+    static boolean recordedMember(Vhost vhost, String groupQueue, String exceptQueue) {
+        for (Binding b : vhost.bindingsFrom(EXCHANGE)) {
+            String[] share = b.destination().equals(exceptQueue) ? null : TopicMapping.shared(b.routingKey());
+            if (share != null && TopicMapping.shareQueue(share[0], share[1]).equals(groupQueue)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Records {@code sub} for {@code c}'s session, answered once committed: the session gets its queue first (a
      * session with only shared subscriptions has none otherwise), then the record replaces {@code previous}'s (a
      * SUBSCRIBE again with other options [MQTT-3.8.4-3]). Fails when the connection no longer owns the session.

@@ -103,6 +103,25 @@ class ShareMembershipsTest {
     }
 
     @Test
+    void anOfflineMemberRecordedForAnotherSessionKeepsTheGroupQueue() throws Exception {
+        String other = TopicMapping.sessionQueue("c2");
+        real.declareQueue(new QueueSpec(other, true, false, false, Map.of()), null, false);
+        Subscriptions.Subscription sub = shared("g", "t/#", 1, 0);
+        real.bind(ShareMemberships.binding(sub, other), null); // c2: subscribed, now offline (no consumer)
+        real.bind(ShareMemberships.binding(sub, SESSION), null);
+        cluster.join(GROUP, "t.#", "c1", true).get(5, TimeUnit.SECONDS);
+        cluster.leave(GROUP, "c1");
+        settled();
+        assertThat(real.queue(GROUP)).as("what is published waits for c2, as on a single node").isPresent();
+
+        real.unbind(ShareMemberships.binding(sub, other), null); // c2 unsubscribed
+        cluster.join(GROUP, "t.#", "c1", true).get(5, TimeUnit.SECONDS);
+        cluster.leave(GROUP, "c1");
+        settled();
+        assertThat(real.queue(GROUP)).as("the leaving session's own record keeps nothing").isEmpty();
+    }
+
+    @Test
     void aBrokerAloneKeepsItsOwnSharedSubscriptions() throws Exception {
         ShareGroups alone = new ShareGroups(real, "amq.topic", lanes);
         MqttSession s = new MqttSession("c1");

@@ -153,7 +153,8 @@ class MqttSharedSubscriptionClusterTest {
      * with Session Present and, without a SUBSCRIBE, gets what is published on node 3, at the QoS granted
      * [MQTT-4.8.2-3]. Taken over on node 3 by the same client id, it is one member still: the new connection gets
      * every message, none is left to the one taken over [MQTT-3.1.4-2]. Unsubscribed there, it resumes on node 2,
-     * which held it before, without the subscription: the group's queue is gone and nothing reaches it.
+     * which held it before, without the subscription: the group's queue is gone and nothing reaches it. Subscribed
+     * again, then started clean on node 3, it has no membership left on any node.
      */
     @Test
     void aPersistentSessionResumesItsSharedSubscriptionOnAnotherNodeUntilItUnsubscribes() throws Exception {
@@ -182,11 +183,28 @@ class MqttSharedSubscriptionClusterTest {
 
         onNode3.unsubscribeWith().topicFilter(SHARED).send();
         onNode3.disconnect();
-        resume("n2", "again-2", got);
+        Mqtt5BlockingClient againOn2 = resume("n2", "again-2", got);
         cluster.awaitQueue("n2", QUEUE, false);
         cluster.awaitQueue("n3", QUEUE, false);
         publish("n3", "g", 5);
         assertThat(got.poll(1, TimeUnit.SECONDS)).as("unsubscribed: no member of the group any more").isNull();
+
+        // Subscribed again on node 2, then a clean start on node 3, where it never joined the group: the session
+        // ends [MQTT-3.1.2-4], its membership on every node with it, and a later session resumes into no group.
+        againOn2.subscribeWith().topicFilter(SHARED).qos(MqttQos.AT_LEAST_ONCE).send();
+        againOn2.disconnect();
+        Mqtt5BlockingClient clean = client("n3", "roamer");
+        MqttConnects.untilAccepted(() -> clean.toAsync().connectWith().cleanStart(true).sessionExpiryInterval(600)
+                .send());
+        clean.disconnect();
+        cluster.awaitQueue("n2", QUEUE, false);
+        Mqtt5BlockingClient later = client("n2", "roamer");
+        later.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> got.add(new Got("later",
+                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8), p.getQos())));
+        MqttConnects.untilAccepted(() -> later.toAsync().connectWith().cleanStart(false).sessionExpiryInterval(600)
+                .send());
+        publish("n3", "h", 5);
+        assertThat(got.poll(1, TimeUnit.SECONDS)).as("the clean start ended the membership").isNull();
     }
 
     /**
