@@ -6,6 +6,7 @@ import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.Vhost;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,7 @@ final class ShareMemberships {
             return CompletableFuture.completedFuture(null); // a new session, one held here before, or a broker alone
         }
         List<Subscriptions.Subscription> recorded = read(vhost, s.queueName);
-        Set<String> filters = ConcurrentHashMap.newKeySet();
+        Set<String> filters = new HashSet<>();
         recorded.forEach(sub -> filters.add(sub.filter()));
         for (Subscriptions.Subscription sub : s.subscriptions.all()) {
             if (sub.shared() && !filters.contains(sub.filter())) {
