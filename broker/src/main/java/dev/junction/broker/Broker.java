@@ -2,6 +2,7 @@ package dev.junction.broker;
 
 import dev.junction.amqp.AmqpProtocol;
 import dev.junction.amqp10.Amqp10Protocol;
+import dev.junction.broker.management.ClusterDefinitionsFile;
 import dev.junction.broker.management.DefinitionsFile;
 import dev.junction.broker.management.ManagementApi;
 import dev.junction.broker.management.MessageRates;
@@ -72,6 +73,7 @@ public final class Broker implements AutoCloseable {
     private RoutingEngine engine;
     private ClusterNode cluster;
     private dev.junction.cluster.quorum.QuorumNode quorum; // quorum queues' groups, in a cluster only
+    private ClusterDefinitionsFile definitionsFile; // a cluster node's definitions_file, imported once it has a leader
     /** Native epoll where it loads, else NIO; every listener's sockets and event loops use it. */
     private final Transport transport = Transport.choose();
     private EventLoopGroup boss;
@@ -182,17 +184,26 @@ public final class Broker implements AutoCloseable {
         config.vhosts().forEach(engine::createVhost);
         // The users of the file laid over those made by the management API, before anyone can log in.
         ManagementApi.loadUsers(engine, config.users());
-        if (config.definitionsFile().isPresent()) {
+        Map<String, Object> clusterDefinitions = null;
+        if (config.definitionsFile().isPresent() && cluster == null) {
             // RabbitMQ's load_definitions, at every start: the file's objects are created or updated, then the
             // config file's users are laid over the result again, so the YAML wins for what it declares.
             DefinitionsFile.load(engine, config.definitionsFile().get());
             ManagementApi.loadUsers(engine, config.users());
+        } else if (config.definitionsFile().isPresent()) {
+            // A cluster node reads it now (a file that is not JSON stops the start, as alone) and imports it
+            // through the metadata log once it knows a leader (ClusterDefinitionsFile).
+            clusterDefinitions = DefinitionsFile.read(config.definitionsFile().get());
         }
         if (cluster != null) {
             // After this node's own start-up writes, which stay local.
             cluster.start(engine, (user, delete) -> ManagementApi.applyReplicatedUser(engine, user, delete));
             quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine,
                     cluster);
+            if (clusterDefinitions != null) {
+                definitionsFile = ClusterDefinitionsFile.start(engine, config.definitionsFile().get(),
+                        clusterDefinitions);
+            }
         }
         control = new OperatorControl(engine, cluster, quorum);
 
@@ -313,6 +324,15 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * Completes once the {@code definitions_file} is imported, with the number of its objects refused: at start
+     * alone or without a file (none refused: a refusal stops the start), later on a cluster node (docs/cluster.md).
+     */
+    public java.util.concurrent.CompletableFuture<Integer> definitionsImported() {
+        return definitionsFile == null ? java.util.concurrent.CompletableFuture.completedFuture(0)
+                : definitionsFile.imported();
+    }
+
+    /**
      * Stops accepting connections, lets the event loops finish in-flight work, drains queue mailboxes and closes
      * the store. Safe to call twice.
      */
@@ -347,6 +367,9 @@ public final class Broker implements AutoCloseable {
         }
         if (authBackends != null) {
             authBackends.close();
+        }
+        if (definitionsFile != null) {
+            definitionsFile.close(); // before the metadata group it declares through
         }
         dev.junction.cluster.quorum.QuorumCluster.close(quorum); // before the engine, as the metadata group
         if (cluster != null) {

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.junction.broker.management.ClusterDefinitionsFile;
+import dev.junction.broker.management.DefinitionsFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * Users (with their permissions and topic permissions) and policies go through the cluster's metadata log
  * (docs/cluster.md): what the management API changes on one node applies on every node, and a node without a
- * majority refuses the change.
+ * majority refuses the change. Every node may import the same definitions file through that log at every start.
  */
 class ClusterAccessTest extends OnThreeNodes {
 
@@ -85,5 +89,53 @@ class ClusterAccessTest extends OnThreeNodes {
         assertThat(res.statusCode()).isEqualTo(503);
         assertThat(res.body()).contains("no leader for the metadata group");
         assertThat(nodes.http(last, "GET", "/api/users/late", null).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * Every node started with the same definitions file (docs/cluster.md, "Definitions files"): each node's import
+     * refuses nothing, every object is there once on each node, and the import run again (as at the next start) is a
+     * no-op, a queue's messages included. A file declaring a queue with other arguments than it has gets that one
+     * object refused with a warning, and the rest imported. (One node's file reaching the others is
+     * {@link ClusterDeclarationsTest}'s.)
+     */
+    @Test
+    void everyNodeImportsTheSameDefinitionsFileAndEachObjectIsThereOnce() throws Exception {
+        Path file = ClusterDefinitionsFiles.write(dir, "definitions.json", "");
+        nodes = new ThreeNodes(dir, "");
+        for (String id : ThreeNodes.IDS) {
+            nodes.nodeConfig(id, ClusterDefinitionsFiles.configLine(file));
+        }
+        nodes.startAll();
+        for (String id : ThreeNodes.IDS) {
+            assertThat(nodes.broker(id).definitionsImported().get(60, TimeUnit.SECONDS)).as(id).isZero();
+        }
+        for (String id : ThreeNodes.IDS) {
+            ClusterDefinitionsFiles.onceOn(nodes, id);
+        }
+        try (Connection c = nodes.connect("n2", ClusterDefinitionsFiles.USER, ClusterDefinitionsFiles.PASSWORD,
+                ClusterDefinitionsFiles.VHOST); Channel ch = c.createChannel()) {
+            ClusterDefinitionsFiles.publish(ch, "kept");
+        }
+        // The boot import again, as n2's next start runs it: nothing refused, nothing made again.
+        try (ClusterDefinitionsFile again = ClusterDefinitionsFile.start(nodes.broker("n2").engine(), file,
+                DefinitionsFile.read(file))) {
+            assertThat(again.imported().get(60, TimeUnit.SECONDS)).isZero();
+        }
+        ClusterDefinitionsFiles.onceOn(nodes, "n2");
+        try (Connection c = nodes.connect("n2", ClusterDefinitionsFiles.USER, ClusterDefinitionsFiles.PASSWORD,
+                ClusterDefinitionsFiles.VHOST); Channel ch = c.createChannel()) {
+            assertThat(ch.queueDeclarePassive("orders.q").getMessageCount()).isEqualTo(1);
+            ThreeNodes.await("the quorum queue's message", () -> ch.queueDeclarePassive("orders.qq")
+                    .getMessageCount() == 1);
+        }
+
+        // orders.q with another argument: refused with a warning, the rest imported, the queue as it was.
+        Path other = ClusterDefinitionsFiles.write(dir, "other.json", "\"x-max-length\": 7");
+        try (ClusterDefinitionsFile conflicting = ClusterDefinitionsFile.start(nodes.broker("n3").engine(), other,
+                DefinitionsFile.read(other))) {
+            assertThat(conflicting.imported().get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(nodes.http("n3", "GET", "/api/queues/defs/orders.q", null).body()).doesNotContain("x-max-length");
+        nodes.stopAll(); // at once, not one after the other
     }
 }

@@ -30,7 +30,25 @@ class ClusterDeclarationsTest {
 
     @BeforeAll
     static void startNodes() throws Exception {
-        nodes = new ThreeNodes(dir, "").startAll();
+        // n1 alone has a definitions file (aDefinitionsFileGivenToOneNodeIsImportedForEveryNode), with names of its
+        // own: vhost defs.
+        Path definitions = ClusterDefinitionsFiles.write(dir, "definitions.json", "");
+        nodes = new ThreeNodes(dir, "").nodeConfig("n1", ClusterDefinitionsFiles.configLine(definitions)).startAll();
+    }
+
+    /**
+     * RabbitMQ's definitions import on boot fills the cluster's replicated schema store, so what one node's file
+     * holds is on every node (rabbitmq.com/docs/definitions); so here, through the metadata log (docs/cluster.md,
+     * "Definitions files"): with n1's file imported, a stock client on n2 and on n3 logs in as the file's user,
+     * finds its exchange, classic queue and quorum queue with passive declares, and publishes through its bindings
+     * into both queues, and the file's policy is on the queue there.
+     */
+    @Test
+    void aDefinitionsFileGivenToOneNodeIsImportedForEveryNode() throws Exception {
+        assertThat(nodes.broker("n1").definitionsImported().get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        for (String id : List.of("n2", "n3")) {
+            ClusterDefinitionsFiles.usableOn(nodes, id);
+        }
     }
 
     @AfterAll

@@ -35,6 +35,7 @@ final class ThreeNodes implements AutoCloseable {
     private final String clusterSettings;
     private final String extraConfig;
     private final Map<String, Broker> brokers = new TreeMap<>();
+    private final Map<String, String> nodeConfig = new TreeMap<>();
 
     /** {@code extraConfig}: more top-level YAML every node gets (users, for instance). */
     ThreeNodes(Path dir, String extraConfig) throws IOException {
@@ -50,6 +51,12 @@ final class ThreeNodes implements AutoCloseable {
         this.raftPorts = freePortPairs(3);
         this.clusterSettings = clusterSettings;
         this.extraConfig = extraConfig;
+    }
+
+    /** More top-level YAML for node {@code id} alone, from its next start on (a {@code definitions_file}, say). */
+    ThreeNodes nodeConfig(String id, String yaml) {
+        nodeConfig.put(id, yaml);
+        return this;
     }
 
     ThreeNodes startAll() throws Exception {
@@ -68,6 +75,20 @@ final class ThreeNodes implements AutoCloseable {
         Broker b = brokers.remove(id);
         if (b != null) {
             b.close();
+        }
+    }
+
+    /** Stops every node at once: most of a stop is its Raft servers closing, which the nodes need not take in turn. */
+    void stopAll() throws InterruptedException {
+        List<Thread> stopping = new ArrayList<>();
+        for (Broker b : brokers.values()) {
+            Thread t = new Thread(b::close, "stop-" + stopping.size());
+            t.start();
+            stopping.add(t);
+        }
+        brokers.clear();
+        for (Thread t : stopping) {
+            t.join();
         }
     }
 
@@ -104,7 +125,12 @@ final class ThreeNodes implements AutoCloseable {
     }
 
     Connection connect(String id, String user, String password) throws Exception {
+        return connect(id, user, password, "/");
+    }
+
+    Connection connect(String id, String user, String password, String vhost) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
+        f.setVirtualHost(vhost);
         f.setPort(brokers.get(id).address("amqp").getPort());
         f.setUsername(user);
         f.setPassword(password);
@@ -167,7 +193,7 @@ final class ThreeNodes implements AutoCloseable {
                   election_timeout_min_ms: 500
                   election_timeout_max_ms: 1000
                 """.formatted(id, raftPorts[i], dir.resolve(id + "/raft"))
-                + clusterSettings + "  peers:\n" + peers + extraConfig;
+                + clusterSettings + "  peers:\n" + peers + extraConfig + nodeConfig.getOrDefault(id, "");
     }
 
     /** A node's listeners, each on a port of its own choosing, and its message store in {@code storage}. */

@@ -85,7 +85,8 @@ final class MqttSession {
 
     /**
      * Takes the non-shared subscriptions from the queue's bindings again, which another node of a cluster may have
-     * changed (a binding carries the subscription's options); shared ones are this node's and stay. On the lane.
+     * changed (a binding carries the subscription's options); shared ones stay (a cluster node resuming the session
+     * takes them from the cluster's record, {@link ShareMemberships#resume}). On the lane.
      */
     void readBindings(Vhost vhost, String exchange) {
         for (Subscriptions.Subscription sub : subscriptions.all()) {

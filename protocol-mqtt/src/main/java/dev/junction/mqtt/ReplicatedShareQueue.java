@@ -70,16 +70,19 @@ final class ReplicatedShareQueue {
     }
 
     /**
-     * Deletes the queue unless a consumer of any node uses it; completes normally either way (a queue still in use
+     * Deletes the queue unless a consumer of any node uses it or a persistent session other than {@code leaving}'s
+     * is recorded as a member (offline, it consumes nothing, and its messages wait in the queue for it, as they
+     * would on a single node: {@link ShareMemberships}); completes normally either way (a queue still in use
      * belongs to the members elsewhere; one already gone was deleted by another node), exceptionally only when the
      * deletion could not be asked or committed (a node cut off from the majority: the queue then stays, unused).
      */
-    CompletableFuture<Void> deleteIfUnused(String queueName) {
-        return deleteIfUnused(queueName, DELETE_TRIES);
+    CompletableFuture<Void> deleteIfUnused(String queueName, String leaving) {
+        return deleteIfUnused(queueName, leaving, DELETE_TRIES);
     }
 
-    private CompletableFuture<Void> deleteIfUnused(String queueName, int tries) {
-        if (vhost.queue(queueName).isEmpty()) {
+    private CompletableFuture<Void> deleteIfUnused(String queueName, String leaving, int tries) {
+        if (vhost.queue(queueName).isEmpty()
+                || ShareMemberships.recordedMember(vhost, queueName, TopicMapping.sessionQueue(leaving))) {
             return CompletableFuture.completedFuture(null);
         }
         return attempt(() -> vhost.deleteQueueAsync(queueName, true, false, null)).handle((n, error) -> {
@@ -90,7 +93,7 @@ final class ReplicatedShareQueue {
             if (kind == ErrorKind.PRECONDITION_FAILED) { // in use
                 return tries > 1
                         ? CompletableFuture.runAsync(() -> { }, retryDelay)
-                                .thenCompose(v -> deleteIfUnused(queueName, tries - 1))
+                                .thenCompose(v -> deleteIfUnused(queueName, leaving, tries - 1))
                         : CompletableFuture.<Void>completedFuture(null);
             }
             return CompletableFuture.<Void>failedFuture(error);

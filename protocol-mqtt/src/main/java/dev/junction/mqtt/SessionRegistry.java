@@ -56,14 +56,15 @@ final class SessionRegistry {
         this.queueFull = queueFull;
     }
 
-    record Attached(MqttSession session, boolean present, MqttConnection previous) {
+    /** {@code rejoined}: the share groups a session resumed from the cluster's record joins here (answered after). */
+    record Attached(MqttSession session, boolean present, MqttConnection previous, CompletableFuture<Void> rejoined) {
     }
 
+    private static final CompletableFuture<Void> NONE = CompletableFuture.completedFuture(null);
     /** The answer to a CONNECT whose client id was claimed again, on another node, before it was attached. */
-    static final Attached OVERTAKEN = new Attached(null, false, null);
-
+    static final Attached OVERTAKEN = new Attached(null, false, null, NONE);
     /** The answer to a CONNECT given up before its session was attached ({@link SessionSetupDeadline}). */
-    static final Attached ABANDONED = new Attached(null, false, null);
+    static final Attached ABANDONED = new Attached(null, false, null, NONE);
 
     /**
      * Client ids are claimed through {@code clientIds} (a cluster's, docs/cluster.md): a claim of this node that a
@@ -136,7 +137,7 @@ final class SessionRegistry {
                 return ABANDONED;
             }
             return attachNow(clientId, conn, cleanStart, expirySeconds, user, claim);
-        });
+        }).thenCompose(a -> a == null ? CompletableFuture.completedFuture(a) : a.rejoined().thenApply(v -> a));
     }
 
     /** Gives a CONNECT up on its client id's lane: an attach asked after this finds it so and attaches nothing. */
@@ -184,6 +185,8 @@ final class SessionRegistry {
                 present = true;
             }
         }
+        // A session no connection held here takes its shared subscriptions from the cluster's record.
+        var rejoined = ShareMemberships.resume(present && previous == null ? s : null, vhost, shares);
         if (s == null) {
             s = new MqttSession(clientId);
             sessions.put(clientId, s);
@@ -198,7 +201,7 @@ final class SessionRegistry {
         vhost.onDropped(s.queueName, this::countDrop); // when it has a queue: see queueFor
         s.connected(expirySeconds);
         stored.persist(s);
-        return new Attached(s, present, previous);
+        return new Attached(s, present, previous, rejoined);
     }
 
     /**
@@ -244,14 +247,15 @@ final class SessionRegistry {
 
     /**
      * This node lets go of a session that lives on elsewhere in the cluster (or ended there): its record, timers,
-     * pending will and shared memberships go, its queue and bindings, which are the cluster's, stay.
+     * pending will and shared memberships go, its queue and bindings, which are the cluster's, stay. The group
+     * queues stay too: the node the session lives on joins them from its record, and the one that ended it left them.
      */
     private void forget(MqttSession s) {
         s.cancelExpiry();
         s.cancelWill();
         for (Subscriptions.Subscription sub : s.subscriptions.all()) {
             if (sub.shared()) {
-                shares.leave(sub.queue(), s.clientId);
+                shares.handOver(sub.queue(), s.clientId);
             }
         }
         if (sessions.remove(s.clientId, s)) {
@@ -327,6 +331,7 @@ final class SessionRegistry {
         }
         stored.ended(s);
         stored.qos2().ended(s);
+        ShareMemberships.recordedToo(s, vhost, shares); // a cluster's: groups it may have joined elsewhere
         for (Subscriptions.Subscription sub : s.subscriptions.all()) {
             if (sub.shared()) {
                 shares.leave(sub.queue(), s.clientId);

@@ -98,8 +98,12 @@ final class ShareGroups {
      * unless members of other nodes still consume from it). Asynchronous: on the group's lane.
      */
     void leave(String queueName, String clientId) {
+        // In a cluster a session may leave a group it never joined on this node (a clean start here of a session
+        // whose membership the cluster recorded elsewhere, ShareMemberships): with no member here either, the queue
+        // goes unless used elsewhere, as when this node's last member leaves.
         CompletableFuture<Void> left = replicated != null
-                ? inTurn(queueName, () -> removeLast(queueName, clientId) ? replicated.deleteIfUnused(queueName) : DONE)
+                ? inTurn(queueName, () -> removeLast(queueName, clientId) || !members.containsKey(queueName)
+                        ? replicated.deleteIfUnused(queueName, clientId) : DONE)
                 : lanes.run(queueName, () -> {
                     if (removeLast(queueName, clientId)) {
                         vhost.deleteQueue(queueName, false, false, null);
@@ -110,6 +114,22 @@ final class ShareGroups {
                 LOG.warn("MQTT client '{}' could not leave the share group queue '{}': {}", clientId, queueName,
                         error.toString());
             }
+        });
+    }
+
+    /**
+     * The session's membership moved to another node of the cluster (it resumed there, and that node joins the group
+     * from the session's record): this node's membership goes, and the queue stays whatever this node has left, so
+     * what was queued for the group while the session was away waits for it there. Alone, a plain {@link #leave}.
+     */
+    void handOver(String queueName, String clientId) {
+        if (replicated == null) {
+            leave(queueName, clientId);
+            return;
+        }
+        inTurn(queueName, () -> {
+            removeLast(queueName, clientId);
+            return DONE;
         });
     }
 

@@ -227,7 +227,7 @@ final class SubscribeFlow {
                 String queue = TopicMapping.shareQueue(group, topicFilter);
                 sub = new Subscriptions.Subscription(filter, topicFilter, group, queue, qos, false,
                         option.isRetainAsPublished(), subscriptionId);
-                joining = joinShared(sub, previous == null);
+                joining = joinShared(sub, previous);
                 return null;
             }
             if (c.server.vhost.queue(c.session().queueName).isEmpty()) {
@@ -307,34 +307,50 @@ final class SubscribeFlow {
     /**
      * Joins the share group on its lane, then, on the event loop, takes the subscription into the session and
      * consumes the group's queue. In a cluster the join is answered once the group queue and its binding are
-     * committed, and a node that cannot commit them refuses the filter as {@link #whenBound} does. A connection that closed meanwhile gets nothing: a membership this SUBSCRIBE
-     * added is left again, so the group's queue still goes with its last real member.
+     * committed, and a node that cannot commit them refuses the filter as {@link #whenBound} does; a persistent
+     * session's membership is recorded in the cluster too ({@link ShareMemberships}), and the filter is granted
+     * once that record is committed (refused, and the group left, when it cannot be). A connection that closed
+     * meanwhile gets nothing: a membership this SUBSCRIBE added is left again, so the group's queue still goes
+     * with its last real member.
      */
-    private CompletableFuture<Integer> joinShared(Subscriptions.Subscription sub, boolean isNew) {
+    private CompletableFuture<Integer> joinShared(Subscriptions.Subscription sub, Subscriptions.Subscription previous) {
         CompletableFuture<Integer> answer = new CompletableFuture<>();
-        c.server.shares.join(sub.queue(), TopicMapping.toBindingKey(sub.topicFilter()), c.clientId(),
-                c.sessionExpiry() > 0).whenComplete((v, error) -> c.onLoop(() -> {
-                    Throwable cause = cause(error);
-                    if (c.state != MqttConnection.State.CONNECTED) {
-                        if (cause == null && isNew) {
-                            c.server.shares.leave(sub.queue(), c.clientId());
-                        }
-                        answer.complete(null);
-                    } else if (cause instanceof BrokerException e) {
-                        answer.complete(refused(sub.filter(), e));
-                    } else if (cause != null) {
-                        LOG.warn("SUBSCRIBE '{}' by '{}' failed", sub.filter(), c.clientId(), cause);
-                        answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
-                    } else {
-                        c.session().subscriptions.put(sub);
-                        // Shared memberships live in the session record, written once when the SUBSCRIBE is applied
-                        // (a write per filter would encode every membership again: quadratic in the filters).
-                        sharesChanged = true;
-                        c.outbound.consume(sub.queue());
-                        // Retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2).
-                        answer.complete(sub.qos());
-                    }
-                }));
+        boolean isNew = previous == null;
+        CompletableFuture<Void> joined = c.server.shares.join(sub.queue(),
+                TopicMapping.toBindingKey(sub.topicFilter()), c.clientId(), c.sessionExpiry() > 0);
+        if (ShareMemberships.recorded(c)) { // the cluster's record of it, for a resume on any node
+            joined = joined.thenCompose(v -> ShareMemberships.write(c, sub, previous).exceptionallyCompose(e -> {
+                if (isNew) {
+                    c.server.shares.leave(sub.queue(), c.clientId());
+                }
+                return CompletableFuture.failedFuture(e);
+            }));
+        }
+        joined.whenComplete((v, error) -> c.onLoop(() -> {
+            Throwable cause = cause(error);
+            if (c.state != MqttConnection.State.CONNECTED) {
+                if (cause == null && isNew) {
+                    c.server.shares.leave(sub.queue(), c.clientId());
+                }
+                answer.complete(null);
+            } else if (cause instanceof BrokerException e) {
+                answer.complete(refused(sub.filter(), e));
+            } else if (cause != null) {
+                LOG.warn("SUBSCRIBE '{}' by '{}' failed", sub.filter(), c.clientId(), cause);
+                answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
+            } else {
+                c.session().subscriptions.put(sub);
+                // Shared memberships live in the session record, written once when the SUBSCRIBE is applied
+                // (a write per filter would encode every membership again: quadratic in the filters).
+                sharesChanged = true;
+                c.outbound.consume(sub.queue());
+                if (ShareMemberships.recorded(c)) {
+                    c.outbound.consume(c.session().queueName); // the record's queue: maybe declared for it
+                }
+                // Retained messages are not sent to shared subscriptions (MQTT 5 section 4.8.2).
+                answer.complete(sub.qos());
+            }
+        }));
         return answer;
     }
 

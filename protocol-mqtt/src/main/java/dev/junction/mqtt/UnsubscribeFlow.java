@@ -57,13 +57,15 @@ final class UnsubscribeFlow {
                 codes[i] = (short) ReasonCode.NO_SUBSCRIPTION_EXISTED.code();
                 continue;
             }
-            if (s.shared()) {
+            if (s.shared() && !ShareMemberships.recorded(c)) {
                 leaveShared(s);
                 continue;
             }
             CompletableFuture<Void> unbound;
             try {
-                unbound = c.server.vhost.unbindAsync(s.binding(c.server.config.exchange()), null);
+                // A recorded shared subscription's record goes as a binding does (ShareMemberships).
+                unbound = s.shared() ? ShareMemberships.erase(c.server.vhost, s, c.session().queueName)
+                        : c.server.vhost.unbindAsync(s.binding(c.server.config.exchange()), null);
             } catch (BrokerException e) {
                 unbound = CompletableFuture.failedFuture(e); // refused before anything changed (no leader known)
             }
@@ -101,8 +103,9 @@ final class UnsubscribeFlow {
     }
 
     /**
-     * A shared subscription leaves its group at once: the UNSUBACK does not wait for the group queue's deletion,
-     * which in a cluster happens only if no member on any node still consumes from it (ShareGroups).
+     * A shared subscription leaves its group at once (a persistent session's in a cluster once the removal of its
+     * record is committed, as for a binding): the UNSUBACK does not wait for the group queue's deletion, which in a
+     * cluster happens only if no member on any node still consumes from it (ShareGroups).
      */
     private void leaveShared(Subscriptions.Subscription s) {
         c.session().subscriptions.remove(s.filter());
@@ -122,6 +125,9 @@ final class UnsubscribeFlow {
      */
     private boolean settled(int i, Subscriptions.Subscription s, Throwable error) {
         if (error == null) {
+            if (s.shared()) {
+                leaveShared(s); // the record is gone cluster-wide: a resume on any node no longer joins
+            }
             c.session().subscriptions.remove(s.filter());
             codes[i] = (short) ReasonCode.SUCCESS.code();
             return true;

@@ -162,8 +162,22 @@ final class Definitions {
         return d;
     }
 
-    @SuppressWarnings("unchecked")
+    /** What an import does with an object it refuses; the API's import (and a single node's start) stops there. */
+    interface Refusals {
+        Refusals STOP = (what, e) -> {
+            throw e;
+        };
+
+        /** {@code what} names the object ("queue 'q' in vhost '/'"); throw to stop the import. */
+        void refused(String what, RuntimeException e);
+    }
+
     void importAll(Map<String, Object> d, String intoVhost, Caller caller) {
+        importAll(d, intoVhost, caller, Refusals.STOP);
+    }
+
+    /** The import; each object's refusal goes to {@code refusals}, which stops it or lets it go on with the next. */
+    void importAll(Map<String, Object> d, String intoVhost, Caller caller, Refusals refusals) {
         List<String> unknown = d.keySet().stream().filter(k -> !KNOWN.contains(k)
                 && !isEmptyList(d.get(k))).toList();
         if (!unknown.isEmpty()) {
@@ -173,49 +187,73 @@ final class Definitions {
         reportUnknownFields(d, caller);
         if (intoVhost == null) {
             for (Map<String, Object> v : objects(d, "vhosts")) {
-                access.putVhost(Values.required(v, "name"));
+                each(refusals, "vhost " + v.get("name"), () -> access.putVhost(Values.required(v, "name")));
             }
             for (Map<String, Object> u : objects(d, "users")) {
-                access.putUser(Values.required(u, "name"), u);
+                each(refusals, "user " + u.get("name"), () -> access.putUser(Values.required(u, "name"), u));
             }
             for (Map<String, Object> p : objects(d, "permissions")) {
-                UserConfig u = user(Values.required(p, "user"));
-                String vhost = Values.required(p, "vhost");
-                entities.vhost(vhost);
-                access.putPermission(u, vhost, p);
+                each(refusals, "permission of user " + p.get("user") + " in vhost " + p.get("vhost"), () -> {
+                    UserConfig u = user(Values.required(p, "user"));
+                    String vhost = Values.required(p, "vhost");
+                    entities.vhost(vhost);
+                    access.putPermission(u, vhost, p);
+                });
             }
             for (Map<String, Object> p : objects(d, "topic_permissions")) {
-                UserConfig u = user(Values.required(p, "user"));
-                String vhost = Values.required(p, "vhost");
-                entities.vhost(vhost);
-                access.putTopicPermission(u, vhost, p);
+                each(refusals, "topic permission of user " + p.get("user") + " in vhost " + p.get("vhost"), () -> {
+                    UserConfig u = user(Values.required(p, "user"));
+                    String vhost = Values.required(p, "vhost");
+                    entities.vhost(vhost);
+                    access.putTopicPermission(u, vhost, p);
+                });
             }
         }
         for (Map<String, Object> p : objects(d, "policies")) {
-            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(p, "vhost"));
-            importPolicy(v, p, caller);
+            each(refusals, "policy " + p.get("name") + in(p, intoVhost), () -> {
+                VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(p, "vhost"));
+                importPolicy(v, p, caller);
+            });
         }
         for (Map<String, Object> x : objects(d, "exchanges")) {
-            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(x, "vhost"));
-            String name = Values.required(x, "name");
-            if (!name.isEmpty() && !name.startsWith("amq.")) {
-                entities.declareExchange(v, name, x);
-            }
+            each(refusals, "exchange " + x.get("name") + in(x, intoVhost), () -> {
+                VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(x, "vhost"));
+                String name = Values.required(x, "name");
+                if (!name.isEmpty() && !name.startsWith("amq.")) {
+                    entities.declareExchange(v, name, x);
+                }
+            });
         }
         for (Map<String, Object> q : objects(d, "queues")) {
-            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(q, "vhost"));
-            entities.declareQueue(v, Values.required(q, "name"), q);
+            each(refusals, "queue " + q.get("name") + in(q, intoVhost), () -> {
+                VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(q, "vhost"));
+                entities.declareQueue(v, Values.required(q, "name"), q);
+            });
         }
         for (Map<String, Object> b : objects(d, "bindings")) {
-            VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(b, "vhost"));
-            String type = Values.string(b, "destination_type", "queue");
-            if (!type.equals("queue") && !type.equals("exchange")) {
-                throw ApiError.badRequest("destination_type must be queue or exchange, got " + type);
-            }
-            entities.bind(caller, v, Values.required(b, "source"), type.equals("queue"),
-                    Values.required(b, "destination"), Values.string(b, "routing_key", ""),
-                    Values.fromJson(b.get("arguments"), "arguments"));
+            each(refusals, "binding of " + b.get("source") + " to " + b.get("destination") + in(b, intoVhost), () -> {
+                VirtualHost v = entities.vhost(intoVhost != null ? intoVhost : Values.required(b, "vhost"));
+                String type = Values.string(b, "destination_type", "queue");
+                if (!type.equals("queue") && !type.equals("exchange")) {
+                    throw ApiError.badRequest("destination_type must be queue or exchange, got " + type);
+                }
+                entities.bind(caller, v, Values.required(b, "source"), type.equals("queue"),
+                        Values.required(b, "destination"), Values.string(b, "routing_key", ""),
+                        Values.fromJson(b.get("arguments"), "arguments"));
+            });
         }
+    }
+
+    private static void each(Refusals refusals, String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            refusals.refused(what, e);
+        }
+    }
+
+    private static String in(Map<String, Object> object, String intoVhost) {
+        return " in vhost " + (intoVhost != null ? intoVhost : object.get("vhost"));
     }
 
     /**

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class DefinitionsFile {
     private static final Logger LOG = LoggerFactory.getLogger(DefinitionsFile.class);
     /** The import runs as the broker itself: every object of the file is applied, as for an administrator. */
-    private static final Caller BOOT = new Caller(new UserConfig("definitions_file", Optional.empty(),
+    static final Caller BOOT = new Caller(new UserConfig("definitions_file", Optional.empty(),
             Optional.empty(), List.of("administrator"), false, Map.of(), List.of()));
 
     private DefinitionsFile() {

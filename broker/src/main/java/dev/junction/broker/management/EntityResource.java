@@ -205,9 +205,10 @@ final class EntityResource {
             return !existed;
         }
         Object type = spec.arguments().get("x-queue-type");
-        if (type != null && !"classic".equals(type)) {
-            throw ApiError.badRequest("queue type '" + type + "' is not supported; Junction has classic queues "
-                    + "and streams");
+        // A quorum queue is declared as a client declares one (x-queue-type), alone or on a cluster node.
+        if (type != null && !"classic".equals(type) && !"quorum".equals(type)) {
+            throw ApiError.badRequest("queue type '" + type + "' is not supported; Junction has classic and quorum "
+                    + "queues and streams");
         }
         CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
         if (committed != null) {

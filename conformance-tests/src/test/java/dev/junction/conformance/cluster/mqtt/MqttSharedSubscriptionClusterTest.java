@@ -7,9 +7,12 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.junction.conformance.cluster.MqttConnects;
+import dev.junction.conformance.cluster.quorum.QuorumCluster3;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -141,6 +145,81 @@ class MqttSharedSubscriptionClusterTest {
         assertThatThrownBy(() -> c.subscribeWith().topicFilter(SHARED).qos(MqttQos.AT_LEAST_ONCE).send())
                 .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage()
                         .getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.UNSPECIFIED_ERROR));
+    }
+
+    /**
+     * A persistent session's shared subscription is the session's, like its other subscriptions, wherever it
+     * resumes (MQTT 5 section 4.8.2; [MQTT-3.1.2-4]): subscribed on node 1, which then stops, it resumes on node 2
+     * with Session Present and, without a SUBSCRIBE, gets what is published on node 3, at the QoS granted
+     * [MQTT-4.8.2-3]. Taken over on node 3 by the same client id, it is one member still: the new connection gets
+     * every message, none is left to the one taken over [MQTT-3.1.4-2]. Unsubscribed there, it resumes on node 2,
+     * which held it before, without the subscription: the group's queue is gone and nothing reaches it. Subscribed
+     * again, then started clean on node 3, it has no membership left on any node.
+     */
+    @Test
+    void aPersistentSessionResumesItsSharedSubscriptionOnAnotherNodeUntilItUnsubscribes() throws Exception {
+        BlockingQueue<Got> got = new LinkedBlockingQueue<>();
+        Mqtt5BlockingClient first = client("n1", "roamer");
+        first.connectWith().cleanStart(true).sessionExpiryInterval(600).send();
+        first.subscribeWith().topicFilter(SHARED).qos(MqttQos.AT_LEAST_ONCE).send();
+        first.disconnect();
+        cluster.stop("n1");
+
+        Mqtt5BlockingClient onNode2 = resume("n2", "on-2", got);
+        publish("n3", "e", 20);
+        List<Got> resumed = drain(got, 20);
+        assertThat(resumed).extracting(Got::body).as("the group's messages, without a SUBSCRIBE on node 2")
+                .containsExactlyInAnyOrderElementsOf(bodies("e", 20));
+        assertThat(resumed).extracting(Got::qos).as("min(QoS 1 published, QoS 1 granted) [MQTT-4.8.2-3]")
+                .containsOnly(MqttQos.AT_LEAST_ONCE);
+
+        Mqtt5BlockingClient onNode3 = resume("n3", "on-3", got);
+        QuorumCluster3.await("node 2's connection taken over", () -> !onNode2.getState().isConnected());
+        publish("n3", "f", 20);
+        List<Got> takenOver = drain(got, 20);
+        assertThat(takenOver).extracting(Got::body).as("one member: the connection taken over holds none")
+                .containsExactlyInAnyOrderElementsOf(bodies("f", 20));
+        assertThat(takenOver).extracting(Got::member).containsOnly("on-3");
+
+        onNode3.unsubscribeWith().topicFilter(SHARED).send();
+        onNode3.disconnect();
+        Mqtt5BlockingClient againOn2 = resume("n2", "again-2", got);
+        cluster.awaitQueue("n2", QUEUE, false);
+        cluster.awaitQueue("n3", QUEUE, false);
+        publish("n3", "g", 5);
+        assertThat(got.poll(1, TimeUnit.SECONDS)).as("unsubscribed: no member of the group any more").isNull();
+
+        // Subscribed again on node 2, then a clean start on node 3, where it never joined the group: the session
+        // ends [MQTT-3.1.2-4], its membership on every node with it, and a later session resumes into no group.
+        againOn2.subscribeWith().topicFilter(SHARED).qos(MqttQos.AT_LEAST_ONCE).send();
+        againOn2.disconnect();
+        Mqtt5BlockingClient clean = client("n3", "roamer");
+        MqttConnects.untilAccepted(() -> clean.toAsync().connectWith().cleanStart(true).sessionExpiryInterval(600)
+                .send());
+        clean.disconnect();
+        cluster.awaitQueue("n2", QUEUE, false);
+        Mqtt5BlockingClient later = client("n2", "roamer");
+        later.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> got.add(new Got("later",
+                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8), p.getQos())));
+        MqttConnects.untilAccepted(() -> later.toAsync().connectWith().cleanStart(false).sessionExpiryInterval(600)
+                .send());
+        publish("n3", "h", 5);
+        assertThat(got.poll(1, TimeUnit.SECONDS)).as("the clean start ended the membership").isNull();
+    }
+
+    /**
+     * Connects the session {@code roamer} on {@code node} with Clean Start 0, its PUBLISHes going to {@code got} as
+     * {@code member}'s; asserts Session Present [MQTT-3.2.2-3].
+     */
+    private Mqtt5BlockingClient resume(String node, String member, BlockingQueue<Got> got) throws Exception {
+        Mqtt5BlockingClient c = client(node, "roamer");
+        c.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> got.add(new Got(member,
+                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8), p.getQos())));
+        AtomicReference<Mqtt5ConnAck> ack = new AtomicReference<>();
+        MqttConnects.untilAccepted(() -> c.toAsync().connectWith().cleanStart(false).sessionExpiryInterval(600)
+                .send().thenAccept(ack::set));
+        assertThat(ack.get().isSessionPresent()).as("Session Present on %s", node).isTrue();
+        return c;
     }
 
     /** A member of the group on {@code node} (clean start, QoS 1 granted) whose PUBLISHes go to {@code got}. */
