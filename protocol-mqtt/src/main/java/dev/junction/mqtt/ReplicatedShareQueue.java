@@ -1,16 +1,13 @@
 package dev.junction.mqtt;
 
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * A share group's queue on a cluster node: one quorum queue for the whole cluster, named from the group and filter
@@ -58,15 +55,15 @@ final class ReplicatedShareQueue {
      * the joining member is a member, so the group has its queue.
      */
     CompletableFuture<Void> declare(String queueName, String bindingKey) {
-        return declareOnce(queueName, bindingKey).exceptionallyCompose(error -> kind(error) == ErrorKind.NOT_FOUND
+        return declareOnce(queueName, bindingKey).exceptionallyCompose(error -> EngineCalls.kind(error) == ErrorKind.NOT_FOUND
                 ? declareOnce(queueName, bindingKey) : CompletableFuture.failedFuture(error));
     }
 
     private CompletableFuture<Void> declareOnce(String queueName, String bindingKey) {
         CompletableFuture<?> declared = vhost.queue(queueName).isPresent() ? CompletableFuture.completedFuture(null)
-                : attempt(() -> vhost.declareQueueAsync(spec(queueName), null, null, false, name -> { }));
+                : EngineCalls.attempt(() -> vhost.declareQueueAsync(spec(queueName), null, null, false, name -> { }));
         Binding binding = Binding.toQueue(exchange, queueName, bindingKey, Map.of(Binding.MQTT_FILTER_ARGUMENT, true));
-        return declared.thenCompose(q -> attempt(() -> vhost.bindAsync(binding, null)));
+        return declared.thenCompose(q -> EngineCalls.attempt(() -> vhost.bindAsync(binding, null)));
     }
 
     /**
@@ -85,8 +82,8 @@ final class ReplicatedShareQueue {
                 || ShareMemberships.recordedMember(vhost, queueName, TopicMapping.sessionQueue(leaving))) {
             return CompletableFuture.completedFuture(null);
         }
-        return attempt(() -> vhost.deleteQueueAsync(queueName, true, false, null)).handle((n, error) -> {
-            ErrorKind kind = error == null ? null : kind(error);
+        return EngineCalls.attempt(() -> vhost.deleteQueueAsync(queueName, true, false, null)).handle((n, error) -> {
+            ErrorKind kind = error == null ? null : EngineCalls.kind(error);
             if (error == null || kind == ErrorKind.NOT_FOUND) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
@@ -98,20 +95,5 @@ final class ReplicatedShareQueue {
             }
             return CompletableFuture.<Void>failedFuture(error);
         }).thenCompose(f -> f);
-    }
-
-    /** The engine's answer, with a refusal it threw before anything changed as a failed future. */
-    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> call) {
-        try {
-            return call.get();
-        } catch (BrokerException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** The engine's refusal kind behind {@code error}, or null for anything else. */
-    private static ErrorKind kind(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof BrokerException e ? e.kind() : null;
     }
 }

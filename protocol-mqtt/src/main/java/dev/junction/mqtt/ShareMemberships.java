@@ -12,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,25 +99,25 @@ final class ShareMemberships {
             }
             CompletableFuture<Void> before = previous == null || binding(previous, queue).equals(record)
                     ? CompletableFuture.completedFuture(null)
-                    : attempt(() -> vhost.unbindAsync(binding(previous, queue), null));
+                    : EngineCalls.attempt(() -> vhost.unbindAsync(binding(previous, queue), null));
             return before.thenCompose(v -> bind(vhost, record));
         });
     }
 
     /** Removes {@code sub}'s record of the session queue {@code sessionQueue}, answered once committed. */
     static CompletableFuture<Void> erase(Vhost vhost, Subscriptions.Subscription sub, String sessionQueue) {
-        return attempt(() -> vhost.unbindAsync(binding(sub, sessionQueue), null)); // one that is gone: unbind-ok
+        return EngineCalls.attempt(() -> vhost.unbindAsync(binding(sub, sessionQueue), null)); // one that is gone: unbind-ok
     }
 
     /** Binds, declaring the exchange first when this node has none (the first record, or one deleted by hand). */
     private static CompletableFuture<Void> bind(Vhost vhost, Binding record) {
         CompletableFuture<Void> first = vhost.exchange(EXCHANGE).isPresent()
-                ? attempt(() -> vhost.bindAsync(record, null))
+                ? EngineCalls.attempt(() -> vhost.bindAsync(record, null))
                 : CompletableFuture.failedFuture(BrokerException.notFound("no exchange '" + EXCHANGE + "'"));
-        return first.exceptionallyCompose(error -> kind(error) != ErrorKind.NOT_FOUND
+        return first.exceptionallyCompose(error -> EngineCalls.kind(error) != ErrorKind.NOT_FOUND
                 ? CompletableFuture.failedFuture(error)
-                : attempt(() -> vhost.declareExchangeAsync(spec(), false))
-                        .thenCompose(x -> attempt(() -> vhost.bindAsync(record, null))));
+                : EngineCalls.attempt(() -> vhost.declareExchangeAsync(spec(), false))
+                        .thenCompose(x -> EngineCalls.attempt(() -> vhost.bindAsync(record, null))));
     }
 
     /**
@@ -167,19 +165,5 @@ final class ShareMemberships {
         if (shares.replicated()) {
             read(vhost, s.queueName).forEach(s.subscriptions::put);
         }
-    }
-
-    /** The engine's answer, with a refusal it threw before anything changed as a failed future. */
-    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> call) {
-        try {
-            return call.get();
-        } catch (BrokerException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private static ErrorKind kind(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof BrokerException e ? e.kind() : null;
     }
 }
