@@ -74,6 +74,7 @@ public final class Broker implements AutoCloseable {
     private ClusterNode cluster;
     private dev.junction.cluster.quorum.QuorumNode quorum; // quorum queues' groups, in a cluster only
     private ClusterDefinitionsFile definitionsFile; // a cluster node's definitions_file, imported once it has a leader
+    private dev.junction.routing.api.NodeRelays relays; // in a cluster only
     /** Native epoll where it loads, else NIO; every listener's sockets and event loops use it. */
     private final Transport transport = Transport.choose();
     private EventLoopGroup boss;
@@ -200,6 +201,8 @@ public final class Broker implements AutoCloseable {
             cluster.start(engine, (user, delete) -> ManagementApi.applyReplicatedUser(engine, user, delete));
             quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine,
                     cluster);
+            // Queues of this node alone (transient, exclusive) get what the other nodes publish (docs/cluster.md).
+            relays = dev.junction.routing.api.NodeRelays.start(engine, config.cluster().orElseThrow().nodeId());
             if (clusterDefinitions != null) {
                 definitionsFile = ClusterDefinitionsFile.start(engine, config.definitionsFile().get(),
                         clusterDefinitions);
@@ -370,6 +373,9 @@ public final class Broker implements AutoCloseable {
         }
         if (definitionsFile != null) {
             definitionsFile.close(); // before the metadata group it declares through
+        }
+        if (relays != null) {
+            relays.close(); // as the definitions file: it declares and binds through the metadata group
         }
         dev.junction.cluster.quorum.QuorumCluster.close(quorum); // before the engine, as the metadata group
         if (cluster != null) {

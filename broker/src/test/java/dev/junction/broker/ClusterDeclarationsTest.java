@@ -102,6 +102,60 @@ class ClusterDeclarationsTest {
         }
     }
 
+    /**
+     * RabbitMQ's publish/subscribe: a subscriber's server-named exclusive queue, bound on its node to a durable
+     * fanout exchange and to {@code amq.topic}, gets what is published on every node, each message once and in order
+     * per publisher, as in a RabbitMQ cluster, where such a queue lives on one node and is reached from all. Here the
+     * queue and its bindings are its node's alone, and the other nodes' publishes come through that node's relay
+     * (docs/cluster.md, "Queues of one node"); the bind-ok comes once the relay has the binding, so nothing published
+     * after it is missed. Failed before the relay: the queue got only its own node's publishes.
+     */
+    @Test
+    void aSubscribersExclusiveQueueGetsWhatEveryNodePublishesOnce() throws Exception {
+        try (Connection c1 = nodes.connect("n1"); Connection c2 = nodes.connect("n2");
+             Connection c3 = nodes.connect("n3")) {
+            Channel sub = c1.createChannel();
+            sub.exchangeDeclare("relay.logs", "fanout", true);
+            String q = sub.queueDeclare().getQueue(); // server-named, exclusive, auto-delete, transient
+            sub.queueBind(q, "relay.logs", "");
+            sub.queueBind(q, "amq.topic", "relay.sensors.*");
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            sub.basicConsume(q, true, (tag, d) -> got.add(new String(d.getBody(), StandardCharsets.UTF_8)),
+                    tag -> { });
+            List<String> sent = new java.util.ArrayList<>();
+            for (Connection c : List.of(c2, c3, c1)) {
+                Channel pub = c.createChannel();
+                pub.confirmSelect();
+                String node = c == c2 ? "n2" : c == c3 ? "n3" : "n1";
+                for (int i = 0; i < 3; i++) {
+                    pub.basicPublish("relay.logs", "", null, (node + "-log" + i).getBytes(StandardCharsets.UTF_8));
+                    pub.basicPublish("amq.topic", "relay.sensors.t" + i, null,
+                            (node + "-topic" + i).getBytes(StandardCharsets.UTF_8));
+                    sent.add(node + "-log" + i);
+                    sent.add(node + "-topic" + i);
+                }
+                pub.waitForConfirmsOrDie(30_000);
+            }
+            // Last, from n2 again: through the same relay as n2's first messages, so a copy of n1's own publishes
+            // sent through n1's relay as well would come before it.
+            Channel last = c2.createChannel();
+            last.basicPublish("relay.logs", "", null, "end".getBytes(StandardCharsets.UTF_8));
+            List<String> received = new java.util.ArrayList<>();
+            while (!received.contains("end")) {
+                String m = got.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(m).as("a message within 30 s; got %s", received).isNotNull();
+                received.add(m);
+            }
+            received.remove("end");
+            assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+            for (String node : List.of("n1", "n2", "n3")) {
+                assertThat(received.stream().filter(m -> m.startsWith(node + "-")).toList())
+                        .as("in order per publisher")
+                        .containsExactlyElementsOf(sent.stream().filter(m -> m.startsWith(node + "-")).toList());
+            }
+        }
+    }
+
     @Test
     void raftStateIsInPrometheusAndTheApi() throws Exception {
         String leader = nodes.leader();

@@ -44,7 +44,7 @@ public final class MqttProtocol implements ProtocolModule {
         Limits limits = config.limits();
         server = MqttServer.create(new MqttSettings(config.mqtt(), config.users(), limits.maxMessageSize(),
                 limits.maxRetainedMessages(), limits.maxRetainedBytes()), context.engine(), context.clientIds(),
-                context.exactlyOnce(), config.cluster().map(c -> c.nodeId()).orElse(null));
+                context.exactlyOnce());
         tcp = new MqttChannelInitializer(server);
         webSocket = new MqttWebSocketInitializer(server);
     }

@@ -100,16 +100,7 @@ public final class MqttServer implements AutoCloseable {
      */
     public static MqttServer create(MqttSettings settings, Engine engine, ClientIdClaims clientIds,
                                     ExactlyOnceIds exactlyOnce) {
-        return create(settings, engine, clientIds, exactlyOnce, null);
-    }
-
-    /**
-     * {@code nodeId}: this node's id in a cluster (null alone), which names its relay: the way messages published
-     * on other nodes reach this node's clean sessions ({@link NodeRelay}).
-     */
-    public static MqttServer create(MqttSettings settings, Engine engine, ClientIdClaims clientIds,
-                                    ExactlyOnceIds exactlyOnce, String nodeId) {
-        return new MqttServer(settings, engine, clientIds, exactlyOnce, nodeId);
+        return new MqttServer(settings, engine, clientIds, exactlyOnce);
     }
 
     /** Whether no session task is waiting or running (for tests that drive connections on one thread). */
@@ -134,11 +125,7 @@ public final class MqttServer implements AutoCloseable {
     /** Claimed by each CONNECT before its session is attached: takeover across a cluster's nodes. */
     final ClientIdClaims clientIds;
 
-    /** Null alone. */
-    final NodeRelay relay;
-
-    private MqttServer(MqttSettings settings, Engine engine, ClientIdClaims clientIds, ExactlyOnceIds exactlyOnce,
-                       String nodeId) {
+    private MqttServer(MqttSettings settings, Engine engine, ClientIdClaims clientIds, ExactlyOnceIds exactlyOnce) {
         this.engine = engine;
         this.clientIds = clientIds;
         this.settings = settings;
@@ -174,10 +161,6 @@ public final class MqttServer implements AutoCloseable {
         engine.authorization().mqtt(vhost.name(), config.exchange(), TopicMapping.sessionQueue(""),
                 TopicMapping.SHARE_QUEUE_PREFIX, sessions::sessionQueueDeleted);
         new SessionRestore(vhost, config, engine.authorization(), lanes, stored, sessions, wills, shares).run();
-        this.relay = nodeId == null ? null : new NodeRelay(vhost, config.exchange(), nodeId, timer);
-        if (relay != null) {
-            relay.start();
-        }
         this.sys = config.sysIntervalSeconds() > 0 ? new SysTopics(this) : null;
         if (sys != null) {
             sys.start(timer, config.sysIntervalSeconds());

@@ -244,11 +244,6 @@ final class SubscribeFlow {
             } else {
                 bound = c.server.vhost.bindAsync(binding, null);
             }
-            if (c.server.relay != null && !c.session().durable) {
-                // A clean session's binding is this node's alone: what other nodes publish comes through the
-                // node's relay, bound with the filter before the SUBACK (NodeRelay).
-                bound = bound.thenCompose(v -> c.server.relay.cover(binding.routingKey()));
-            }
             if (!bound.isDone()) {
                 joining = whenBound(bound, sub, previous == null, option, retained);
                 return null;

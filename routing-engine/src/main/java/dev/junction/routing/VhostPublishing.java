@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.PublishResult;
@@ -7,6 +8,8 @@ import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
 import dev.junction.routing.queue.QueueTarget;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -19,11 +22,12 @@ public final class VhostPublishing {
     private final EngineMetrics metrics;
     private final Router router;
     /**
-     * The queue through which the other nodes of a cluster pass on what is published there to this node's
-     * connections (the MQTT adapter's relay, docs/cluster.md): what is published here reaches those connections
-     * directly and never goes into it. Null alone.
+     * The queue through which the other nodes of a cluster pass on to this node what is published there for the
+     * queues this node alone has (its relay, {@code api.NodeRelay}), and the relay's answer to a binding into one of
+     * them; null alone. Nothing routed on this node goes into its own relay ({@link #skips}).
      */
     private volatile String relayQueue;
+    private volatile Function<Binding, CompletableFuture<Void>> relayCover;
 
     VhostPublishing(VirtualHost vhost, RoutingEngine engine, EngineMetrics metrics, Router router) {
         this.vhost = vhost;
@@ -41,10 +45,7 @@ public final class VhostPublishing {
         return publish(message, confirm, null);
     }
 
-    /**
-     * {@link #publish}, into the queues {@code into} accepts of those the message reaches (all when null). Either
-     * way never into this node's relay queue ({@link #relayQueue}).
-     */
+    /** {@link #publish}, into the queues {@code into} accepts of those the message reaches (all when null). */
     PublishResult publish(Message message, boolean confirm, Predicate<QueueTarget> into) {
         Exchange x = null;
         if (!message.exchange().isEmpty()) {
@@ -55,11 +56,8 @@ public final class VhostPublishing {
             }
         }
         RouteResult targets = router.route(x, message);
-        String relay = relayQueue;
         if (into != null) {
             targets.retain(into);
-        } else if (relay != null) {
-            targets.retain(q -> !q.key().name().equals(relay));
         }
         metrics.published(x, targets.size(), confirm);
         if (targets.isEmpty()) {
@@ -68,19 +66,39 @@ public final class VhostPublishing {
         return metrics.confirming(targets.enqueue(engine, message, confirm), confirm);
     }
 
-    /** Names this node's relay queue, which publishes made on this node never reach. */
-    public void relayQueue(String queue) {
+    /** Installs this node's relay: its queue and how it answers a binding into a queue of this node alone. */
+    public void relayThrough(String queue, Function<Binding, CompletableFuture<Void>> cover) {
         relayQueue = queue;
+        relayCover = cover;
+    }
+
+    /** Whether routing on this node leaves {@code queueName} out: its own relay, which other nodes fill. */
+    boolean skips(String queueName) {
+        String relay = relayQueue;
+        return relay != null && relay.equals(queueName);
+    }
+
+    /** Completes once this node's relay carries what other nodes route for {@code b} (at once without a relay). */
+    public CompletableFuture<Void> relayed(Binding b) {
+        Function<Binding, CompletableFuture<Void>> cover = relayCover;
+        return cover == null ? CompletableFuture.completedFuture(null) : cover.apply(b);
     }
 
     /**
-     * Routes {@code message} as {@link #publish} does, but enqueues it only into the transient classic queues whose
-     * name {@code queueNames} accepts: the queues this node alone has. Replicated quorum queues and streams, which
-     * the node that took the publish filled itself, are left out, and so are durable classic queues, of which every
-     * node has a copy that its own publishes fill. For the relay of what another node published.
+     * Whether {@code q} is a queue this node alone has: a transient or exclusive classic queue. Other queues are
+     * replicated (quorum queues) or have a copy on every node that each node's own publishes fill (durable classic
+     * queues, streams), so a relay leaves them out.
      */
-    public PublishResult publishHere(Message message, Predicate<String> queueNames) {
-        return publish(message, false, q -> q instanceof Queue && !q.durable() && queueNames.test(q.key().name()));
+    public static boolean nodeOnly(QueueTarget q) {
+        return q instanceof Queue c && (!c.durable() || c.spec().exclusive());
+    }
+
+    /**
+     * Routes {@code message}, which another node published and relayed here, as {@link #publish} does, but enqueues
+     * it only into the queues this node alone has ({@link #nodeOnly}); no confirmation.
+     */
+    public PublishResult publishHere(Message message) {
+        return publish(message, false, VhostPublishing::nodeOnly);
     }
 
     /** The queues a publish of {@code message} would reach, without enqueuing it (routing dry run). */

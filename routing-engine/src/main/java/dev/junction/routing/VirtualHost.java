@@ -103,10 +103,7 @@ public final class VirtualHost {
         return exchanges.all();
     }
 
-    /**
-     * exchange.declare: creates the exchange, or checks that an existing one is equivalent. A passive declare only
-     * checks that it exists.
-     */
+    /** exchange.declare: creates the exchange, or checks an existing one is equivalent; passive: that it exists. */
     public Exchange declareExchange(ExchangeSpec spec, boolean passive) {
         if (spec.name().isEmpty()) {
             throw BrokerException.accessRefused(DEFAULT_EXCHANGE_TEXT);
@@ -144,7 +141,8 @@ public final class VirtualHost {
 
     private QueueTarget target(String queueName) {
         Queue q = queues.get(queueName);
-        return q != null ? engine.quorum().target(q) : streams.get(queueName); // a quorum queue's log
+        // A quorum queue's log; never this node's relay, which the other nodes fill (VhostPublishing).
+        return q == null ? streams.get(queueName) : publishing.skips(queueName) ? null : engine.quorum().target(q);
     }
 
     /**
@@ -334,7 +332,7 @@ public final class VirtualHost {
         return publishing.publish(message, confirm);
     }
 
-    /** The publish path, for a cluster node's relay of what the other nodes published ({@link VhostPublishing}). */
+    /** The publish path, with a cluster node's relay ({@link VhostPublishing}). */
     public VhostPublishing publishing() {
         return publishing;
     }

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * One virtual host, as a protocol adapter uses it: definitions (exchanges, queues, bindings), publishing,
@@ -139,20 +138,6 @@ public interface Vhost {
      * stop reading the publisher until relieved (see {@link DeliveryOutlet#publisherCongested}).
      */
     PublishResult publish(Message message, boolean confirm);
-
-    /**
-     * A cluster node's relay (docs/cluster.md, "MQTT sessions"): names the queue through which the other nodes pass on
-     * to this one what is published there for the connections here. A publish made on this node never goes into it,
-     * since it reaches those connections directly.
-     */
-    void relayQueue(String queue);
-
-    /**
-     * Routes a message another node published, as {@link #publish} does, but enqueues it only into this node's own
-     * transient classic queues whose name {@code queueNames} accepts (not into replicated queues, streams and durable
-     * queues, whose copies the node that took the publish filled). No confirmation.
-     */
-    PublishResult publishHere(Message message, Predicate<String> queueNames);
 
     /**
      * Registers a consumer on a usable queue ({@code NOT_FOUND}, {@code RESOURCE_LOCKED} otherwise, thrown here or

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * {@link Vhost} over the engine's {@link VirtualHost}: every call delegates; nothing is cached here. On a cluster
@@ -235,7 +234,8 @@ final class VhostFacade implements Vhost {
             bind(binding, owner);
             return CompletableFuture.completedFuture(null);
         }
-        return committed.bind(binding, owner);
+        // A binding into a queue of this node alone is answered once the node's relay has it too (NodeRelay)
+        return committed.bind(binding, owner).thenCompose(v -> vhost.publishing().relayed(binding));
     }
 
     @Override
@@ -251,16 +251,6 @@ final class VhostFacade implements Vhost {
     @Override
     public PublishResult publish(Message message, boolean confirm) {
         return vhost.publish(message, confirm);
-    }
-
-    @Override
-    public void relayQueue(String queue) {
-        vhost.publishing().relayQueue(queue);
-    }
-
-    @Override
-    public PublishResult publishHere(Message message, Predicate<String> queueNames) {
-        return vhost.publishing().publishHere(message, queueNames);
     }
 
     @Override
