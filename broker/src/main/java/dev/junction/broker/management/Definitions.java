@@ -3,6 +3,7 @@ package dev.junction.broker.management;
 import dev.junction.config.UserConfig;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
+import dev.junction.routing.api.NodeRelays;
 import dev.junction.routing.policy.PolicyDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,7 +113,8 @@ final class Definitions {
         List<Map<String, Object>> exchanges = new ArrayList<>();
         List<Map<String, Object>> bindings = new ArrayList<>();
         for (VirtualHost v : vhosts) {
-            v.queues().stream().filter(q -> q.durable() && !q.spec().exclusive())
+            // A cluster node's relays are the engine's own (docs/cluster.md, "Queues of one node"): not exported.
+            v.queues().stream().filter(q -> q.durable() && !q.spec().exclusive() && !NodeRelays.isRelay(q.name()))
                     .sorted(java.util.Comparator.comparing(q -> q.name())).forEach(q -> {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("name", q.name());
@@ -141,7 +143,8 @@ final class Definitions {
             v.exchanges().stream().filter(x -> x.durable()).sorted(java.util.Comparator.comparing(x -> x.name()))
                     .forEach(x -> x.bindings().forEach(b -> {
                         boolean durableDestination = b.toQueue()
-                                ? v.queue(b.destination()).map(q -> q.durable() && !q.spec().exclusive()).orElse(false)
+                                ? v.queue(b.destination()).map(q -> q.durable() && !q.spec().exclusive()
+                                        && !NodeRelays.isRelay(q.name())).orElse(false)
                                 : v.exchange(b.destination()).map(e -> e.durable()).orElse(false);
                         if (durableDestination) {
                             Map<String, Object> m = Views.binding(v.name(), b);

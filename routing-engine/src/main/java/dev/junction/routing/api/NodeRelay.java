@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * arrives; a node that cannot commit it (no majority) answers all the same, and a later pass binds it. The look and
  * the removals run on the one thread, so a removal never takes away a relay binding that an answer counted on.
  *
- * <p>At start the relay is declared, emptied (what waited there was for queues of this node's last run, which are
- * gone) and consumed. Messages wait in it only while this node is down: at most {@value #MAX_LENGTH} (the oldest go)
+ * <p>The relay is declared, emptied (what waited there was for queues of this node's last run, which are gone) and
+ * consumed when the vhost first has a queue of this node alone bound from a durable exchange (at start if it has
+ * one then); a vhost without any has no relay. A relay stays once made. Messages wait in it only while this node is down: at most {@value #MAX_LENGTH} (the oldest go)
  * and for at most {@value #TTL_MS} ms each.
  */
 final class NodeRelay {
@@ -62,6 +63,7 @@ final class NodeRelay {
     private final Map<Binding, CompletableFuture<Void>> unbinding = new ConcurrentHashMap<>();
     private final long startedAt = System.nanoTime();
     private volatile boolean consuming;
+    /** Relays' thread only. */
     private CompletableFuture<?> starting;
     private volatile long lastWarning;
 
@@ -80,15 +82,16 @@ final class NodeRelay {
      */
     CompletableFuture<Void> cover(Binding b) {
         Binding relayed = relayBinding(b);
-        if (relayed == null || !consuming) {
-            return CompletableFuture.completedFuture(null); // none needed, or the first pass binds it
+        if (relayed == null) {
+            return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> answer = new CompletableFuture<>();
         try {
             thread.execute(() -> {
                 CompletableFuture<Void> removal = unbinding.get(relayed);
-                CompletableFuture<Void> bound = removal != null
-                        ? removal.handle((v, e) -> null).thenCompose(v -> bind(relayed))
+                CompletableFuture<Void> bound = !consuming
+                        ? start().handle((v, e) -> null).thenCompose(v -> bind(relayed)) // the vhost's first
+                        : removal != null ? removal.handle((v, e) -> null).thenCompose(v -> bind(relayed))
                         : relayBindings().contains(relayed) ? CompletableFuture.completedFuture(null)
                         : bind(relayed);
                 bound.whenComplete((v, error) -> answer.complete(null));
@@ -126,13 +129,9 @@ final class NodeRelay {
     /** One reconciling pass: quick, it only starts what the metadata log answers later. */
     void pass() {
         try {
-            if (!consuming) {
-                start();
-                return;
-            }
             // The relay's bindings first: one made after this look was asked for by a binding that exists already,
             // so the look below sees it wanted.
-            Set<Binding> present = relayBindings();
+            Set<Binding> present = consuming ? relayBindings() : Set.of();
             Set<Binding> wanted = new HashSet<>();
             for (Exchange x : host.exchanges()) {
                 if (x.durable()) {
@@ -143,6 +142,12 @@ final class NodeRelay {
                         }
                     }
                 }
+            }
+            if (!consuming) {
+                if (!wanted.isEmpty() || host.queue(queue).isPresent()) {
+                    start(); // a vhost without queues of this node alone gets no relay; a last run's is emptied
+                }
+                return;
             }
             for (Binding b : wanted) {
                 if (!present.contains(b)) {
@@ -159,9 +164,10 @@ final class NodeRelay {
         }
     }
 
-    private void start() {
+    /** Declares, empties and consumes the relay; the start under way, if one is. Relays' thread. */
+    private CompletableFuture<?> start() {
         if (starting != null && !starting.isDone()) {
-            return;
+            return starting;
         }
         QueueSpec spec = new QueueSpec(queue, true, false, false, Map.of("x-queue-type", "quorum",
                 "x-max-length", MAX_LENGTH, "x-message-ttl", TTL_MS));
@@ -178,6 +184,7 @@ final class NodeRelay {
                                 + " publish", queue, vhost.name());
                     }
                 });
+        return starting;
     }
 
     /** Binds the relay with {@code b}, or joins the binding already asked for (any thread). */

@@ -29,6 +29,11 @@ public final class NodeRelays implements AutoCloseable {
         this.nodeId = nodeId;
     }
 
+    /** Whether {@code queueName} is a node's relay: the engine's own, left out of definitions exports. */
+    public static boolean isRelay(String queueName) {
+        return queueName.startsWith(NodeRelay.PREFIX);
+    }
+
     public static NodeRelays start(RoutingEngine engine, String nodeId) {
         NodeRelays r = new NodeRelays(engine, nodeId);
         r.thread.scheduleWithFixedDelay(r::pass, 0, NodeRelay.PASS_MS, TimeUnit.MILLISECONDS);
