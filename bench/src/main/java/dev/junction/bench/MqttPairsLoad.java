@@ -21,8 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Every client logs in as USER (default guest/guest), so a run as a user with an ACL measures the ACL's cost.
  * With {@code -Dbench.tls.ca=ca.pem} the clients connect over TLS (mqtts), trusting the CA certificates in that file.
+ * With {@code -Dbench.publisherPort=P} the publishers connect to port P instead (another node of a cluster: the
+ * subscribers then get what other nodes publish).
  */
 public final class MqttPairsLoad {
+    /** {@code -Dbench.publisherPort}: the publishers' port, when not the subscribers'. */
+    private static final java.util.OptionalInt PUBLISHER_PORT = Integer.getInteger("bench.publisherPort") == null
+            ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.getInteger("bench.publisherPort"));
     private static String user;
     private static String password;
 
@@ -51,7 +56,7 @@ public final class MqttPairsLoad {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         byte[] payload = new byte[size];
         for (int i = 0; i < pairs; i++) {
-            Mqtt3AsyncClient pub = client(host, port, "bench-pub-" + i);
+            Mqtt3AsyncClient pub = client(host, PUBLISHER_PORT.orElse(port), "bench-pub-" + i);
             clients.add(pub);
             String topic = "bench/pair/" + i;
             Thread t = new Thread(() -> {
