@@ -149,6 +149,17 @@ final class DashboardBrowser implements AutoCloseable {
         });
     }
 
+    /**
+     * The text of the first shown element {@code by} finds, read in the same try as the look: the page may redraw
+     * the element between the two (a poll of the alarms view), and a stale element is then looked up again.
+     */
+    String textOf(By by) {
+        return until(d -> {
+            List<WebElement> found = d.findElements(by);
+            return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0).getText();
+        });
+    }
+
     /** The row of table {@code tableId} whose data-key is {@code key}, if it is shown now. */
     Optional<WebElement> row(String tableId, String key) {
         return driver.findElements(By.cssSelector("#" + tableId + " tbody tr")).stream()

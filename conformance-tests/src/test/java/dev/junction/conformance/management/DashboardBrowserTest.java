@@ -78,7 +78,7 @@ class DashboardBrowserTest {
         exchanges();
         users();
         browser.open("alarms", "Alarms");
-        assertThat(browser.waitFor(By.id("no-alarms")).getText()).isEqualTo("No alarms are in effect.");
+        assertThat(browser.textOf(By.id("no-alarms"))).isEqualTo("No alarms are in effect.");
         browser.screenshot("alarms");
         overview();
 
@@ -141,7 +141,7 @@ class DashboardBrowserTest {
         });
         assertThat(error).startsWith("Log-in failed");
         browser.logIn("admin", "pw");
-        assertThat(browser.waitFor(By.id("who")).getText()).isEqualTo("admin (administrator)");
+        assertThat(browser.textOf(By.id("who"))).isEqualTo("admin (administrator)");
         browser.until(d -> !d.findElements(By.cssSelector("#page [data-ready='true']")).isEmpty());
     }
 

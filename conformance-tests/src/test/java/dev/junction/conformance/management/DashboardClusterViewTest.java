@@ -67,7 +67,7 @@ class DashboardClusterViewTest {
             try (DashboardBrowser browser = DashboardBrowser.start("http://127.0.0.1:" + httpPort, SCREENSHOTS)) {
                 logIn(browser);
                 browser.open("cluster", "Cluster");
-                assertThat(browser.waitFor(By.id("cluster-node")).getText()).isEqualTo(NODE);
+                assertThat(browser.textOf(By.id("cluster-node"))).isEqualTo(NODE);
                 for (String id : QuorumCluster3.IDS) {
                     browser.refreshUntil(d -> browser.row("cluster-members", id).isPresent());
                     assertThat(browser.cell("cluster-members", id, ".address")).as(id).isNotBlank();
@@ -115,7 +115,7 @@ class DashboardClusterViewTest {
     private static void logIn(DashboardBrowser browser) {
         browser.load();
         browser.logIn("guest", "guest");
-        assertThat(browser.waitFor(By.id("who")).getText()).isEqualTo("guest (administrator)");
+        assertThat(browser.textOf(By.id("who"))).isEqualTo("guest (administrator)");
     }
 
     /** Declares {@link #QUEUE} as a quorum queue on {@code node} and publishes to it with confirms. */
