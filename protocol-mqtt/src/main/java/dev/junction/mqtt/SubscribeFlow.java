@@ -287,11 +287,8 @@ final class SubscribeFlow {
             Throwable cause = cause(error);
             if (c.state != MqttConnection.State.CONNECTED) {
                 answer.complete(null);
-            } else if (cause instanceof BrokerException e) {
-                answer.complete(refused(sub.filter(), e));
             } else if (cause != null) {
-                LOG.warn("SUBSCRIBE '{}' by '{}' failed", sub.filter(), c.clientId(), cause);
-                answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
+                answer.complete(failed(sub.filter(), cause));
             } else {
                 answer.complete(subscribed(sub, isNew, option, retained));
             }
@@ -328,11 +325,8 @@ final class SubscribeFlow {
                     c.server.shares.leave(sub.queue(), c.clientId());
                 }
                 answer.complete(null);
-            } else if (cause instanceof BrokerException e) {
-                answer.complete(refused(sub.filter(), e));
             } else if (cause != null) {
-                LOG.warn("SUBSCRIBE '{}' by '{}' failed", sub.filter(), c.clientId(), cause);
-                answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
+                answer.complete(failed(sub.filter(), cause));
             } else {
                 c.session().subscriptions.put(sub);
                 // Shared memberships live in the session record, written once when the SUBSCRIBE is applied
@@ -361,11 +355,8 @@ final class SubscribeFlow {
             Throwable cause = cause(error);
             if (c.state != MqttConnection.State.CONNECTED || (cause == null && !owned)) {
                 answer.complete(null);
-            } else if (cause instanceof BrokerException e) {
-                answer.complete(refused(filter, e));
             } else if (cause != null) {
-                LOG.warn("SUBSCRIBE '{}' by '{}' failed", filter, c.clientId(), cause);
-                answer.complete(ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5()));
+                answer.complete(failed(filter, cause));
             } else {
                 c.outbound.consume(session.queueName);
                 // The filter itself may wait too (its binding's commit, in a cluster).
@@ -378,6 +369,18 @@ final class SubscribeFlow {
     /** What a waited-for step failed with, unwrapped from the future's CompletionException. */
     private static Throwable cause(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /**
+     * The SUBACK code for a filter whose waited-for step failed: the engine's refusal as {@link #refused} translates
+     * it, anything else Unspecified error (3.1.1 Failure) [MQTT-3.9.3-2], with its stack in the log.
+     */
+    private int failed(String filter, Throwable cause) {
+        if (cause instanceof BrokerException e) {
+            return refused(filter, e);
+        }
+        LOG.warn("SUBSCRIBE '{}' by '{}' failed", filter, c.clientId(), cause);
+        return ReasonCode.UNSPECIFIED_ERROR.subAck(c.v5());
     }
 
     /** The SUBACK code for a filter the engine refused. */
