@@ -86,8 +86,8 @@ public final class RoutingEngine implements AutoCloseable {
         this.paging = paging;
         this.registry = registry;
         this.pool = Executors.newFixedThreadPool(threads, named("junction-queue"));
-        this.quorum = new dev.junction.routing.quorum.QuorumQueues(this, pool);
         this.timers = Executors.newSingleThreadScheduledExecutor(named("junction-timer"));
+        this.quorum = new dev.junction.routing.quorum.QuorumQueues(this, pool, timers);
         this.recoveredUpTo = store.highestMessageId();
         this.messageIds = new AtomicLong(recoveredUpTo);
         this.diskAlarm = new DiskAlarm(store, memoryAlarm);

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One consumer of a {@link ReplicatedQuorumQueue} on this node. The log decides which messages it gets (within its
  * prefetch); this object hands them to the sink in the log's order and holds them while the sink is not ready (the
- * socket is not writable), which the prefetch bounds. Hand-over runs on the queue's mailbox, so it needs no lock;
+ * socket is not writable), which the prefetch bounds: a delivery that needs no acknowledgement (auto-ack, MQTT QoS
+ * 0) is settled in the log only once handed to the sink, so it holds its place until then. Hand-over runs on the queue's mailbox, so it needs no lock;
  * the {@link Consumption} calls post to it.
  */
 final class QuorumConsumer implements Consumption {
@@ -64,14 +65,14 @@ final class QuorumConsumer implements Consumption {
         unsettled.clear();
     }
 
-    /** Whether the sink never settles {@code m} (an MQTT QoS 0 delivery): it is then handed over settled. */
+    /** Whether the sink never settles {@code m} (an MQTT QoS 0 delivery): settled in the log once handed over. */
     boolean settlesOnSend(Message m) {
         return sink.settlesOnSend(m);
     }
 
     /**
      * Takes an assignment from the log's apply thread; delivered on the mailbox in the log's order. {@code settled}:
-     * the log was told it is settled already (auto-ack, or {@link #settlesOnSend}).
+     * nothing will acknowledge it (auto-ack, or {@link #settlesOnSend}); the log is told once it is handed over.
      */
     void offer(long deliveryId, Message m, int returns, boolean settled) {
         if (!settled) {
@@ -104,6 +105,8 @@ final class QuorumConsumer implements Consumption {
     private void giveBack(Delivery d) {
         if (!d.autoAck()) {
             queue.settle(d.deliveryId(), Settlement.REQUEUE);
+        } else {
+            queue.handedOver(id, d.deliveryId(), false); // never handed over, so not settled yet
         }
     }
 
@@ -122,7 +125,11 @@ final class QuorumConsumer implements Consumption {
 
     private void drain() {
         while (started && !cancelled && !waiting.isEmpty() && sink.ready()) {
-            sink.deliver(waiting.poll());
+            Delivery d = waiting.poll();
+            sink.deliver(d);
+            if (d.autoAck()) {
+                queue.handedOver(id, d.deliveryId(), true);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.junction.routing.quorum;
 
+import dev.junction.routing.MessageCodec;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.queue.DeadLetters;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +28,15 @@ public final class QuorumQueues {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumQueues.class);
     private final RoutingEngine engine;
     private final Executor pool;
+    /** The engine's timer thread: what a replicated queue's publisher hold looks at while on. */
+    private final ScheduledExecutorService timers;
     private volatile QuorumLog log;
     private final Map<QueueKey, ReplicatedQuorumQueue> replicated = new ConcurrentHashMap<>();
 
-    public QuorumQueues(RoutingEngine engine, Executor pool) {
+    public QuorumQueues(RoutingEngine engine, Executor pool, ScheduledExecutorService timers) {
         this.engine = engine;
         this.pool = pool;
+        this.timers = timers;
     }
 
     /** From now on quorum queues are replicated through {@code log} (a cluster node, once started). */
@@ -53,7 +58,7 @@ public final class QuorumQueues {
         ReplicatedQuorumQueue r = replicated.get(q.key()); // the publish path: no lock when it exists
         if (r == null || !r.definedBy(q)) {
             r = replicated.compute(q.key(), (k, old) ->
-                    old != null && old.definedBy(q) ? old : new ReplicatedQuorumQueue(engine, q, l, pool));
+                    old != null && old.definedBy(q) ? old : new ReplicatedQuorumQueue(engine, q, l, pool, timers));
         }
         return Optional.of(r);
     }
@@ -119,7 +124,7 @@ public final class QuorumQueues {
     public void deadLetter(String vhost, String name, byte[] body, int returns) {
         ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
         if (r != null) {
-            r.dropped(body, DeadLetters.DELIVERY_LIMIT);
+            r.deadLettered(MessageCodec.decode(body), DeadLetters.DELIVERY_LIMIT);
         }
     }
 
@@ -130,7 +135,7 @@ public final class QuorumQueues {
     public void dropped(String vhost, String name, byte[] body, String reason) {
         ReplicatedQuorumQueue r = replicated.get(new QueueKey(vhost, name));
         if (r != null) {
-            r.dropped(body, reason);
+            r.deadLettered(MessageCodec.decode(body), reason);
         }
     }
 
@@ -149,7 +154,7 @@ public final class QuorumQueues {
         if (r == null) {
             return CompletableFuture.completedFuture(false);
         }
-        return r.deadLetterConfirmed(body, returns, reason);
+        return r.deadLetters().publishConfirmed(QuorumTerms.decoded(body, returns), reason);
     }
 
     /**

@@ -7,6 +7,13 @@ import java.util.List;
 
 /** What a consumer's limits are in a quorum queue's log, and what the log's messages are to the engine. */
 final class QuorumTerms {
+    /**
+     * The window of an auto-ack consumer in the log: assigned and not yet handed to its sink. RabbitMQ ignores
+     * basic.qos for a no-ack consumer, so its prefetch cannot be the bound; without one, a consumer whose socket is
+     * slow would take the whole queue into this node's heap.
+     */
+    static final long AUTO_ACK_WINDOW = 1_000;
+
     private QuorumTerms() {
     }
 

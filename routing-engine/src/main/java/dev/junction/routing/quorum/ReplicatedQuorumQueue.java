@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A quorum queue in a cluster as this node's routing and consumers see it: a {@link QueueTarget} whose messages are
@@ -43,7 +45,6 @@ import java.util.concurrent.Executor;
  * message: its counts (management API, metrics) are this node's replica's, through {@link QuorumQueues#counts}.
  */
 public final class ReplicatedQuorumQueue implements QueueTarget {
-    private final RoutingEngine engine;
     private final Queue definition;
     private final QuorumLog log;
     private final String vhost;
@@ -57,9 +58,11 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     private final Map<Long, QuorumConsumer> unsettled = new ConcurrentHashMap<>();
     private final QuorumGets gets;
     private final QuorumDeadLetters deadLetters;
+    private final AtomicInteger pending = new AtomicInteger(); // enqueues not yet committed, for the hold
+    private final ReplicatedHold hold;
 
-    ReplicatedQuorumQueue(RoutingEngine engine, Queue definition, QuorumLog log, Executor pool) {
-        this.engine = engine;
+    ReplicatedQuorumQueue(RoutingEngine engine, Queue definition, QuorumLog log, Executor pool,
+                          ScheduledExecutorService timers) {
         this.definition = definition;
         this.log = log;
         this.vhost = definition.key().vhost();
@@ -68,6 +71,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         this.deadLetters = new QuorumDeadLetters(engine, definition);
         this.declared = declare();
         this.gets = new QuorumGets(this, log, vhost, name);
+        this.hold = ReplicatedHold.of(definition, log, pending::get, timers);
     }
 
     /**
@@ -139,7 +143,9 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         byte[] body = MessageCodec.encode(message);
         declared();
         // The publish time travels in the log, so every replica judges x-message-ttl alike.
+        pending.incrementAndGet();
         log.enqueue(vhost, name, body, message.bodySize(), System.currentTimeMillis()).whenComplete((id, failed) -> {
+            pending.decrementAndGet();
             if (failed == null && id != null && id > 0) {
                 confirmation.accept(); // committed by a majority: [RabbitMQ "Quorum Queues", publisher confirms]
             } else {
@@ -150,15 +156,20 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         });
     }
 
-    /** The node's commands waiting for the log: a publisher brake, as a classic queue's full mailbox is. */
+    /**
+     * The node's commands waiting for the log (a publisher brake, as a classic queue's full mailbox is), or the
+     * length-limit hold of a queue that asks for it ({@link ReplicatedHold}).
+     */
     @Override
     public boolean congested() {
-        return log.congested();
+        return log.congested() || hold.congested();
     }
 
     @Override
     public void whenRelieved(Runnable callback) {
-        log.whenRelieved(callback);
+        if (!hold.whenRelieved(() -> log.whenRelieved(callback))) {
+            log.whenRelieved(callback);
+        }
     }
 
     /** Credit is the log's (each consumer's prefetch); nothing waits here on a channel's. */
@@ -189,7 +200,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** Registers a consumer of this node; completes once the log has attached it. */
     public CompletableFuture<Consumption> consume(ConsumerSpec spec, DeliverySink sink) {
         String id = log.newConsumerId();
-        long prefetch = spec.autoAck() ? 0 : QuorumTerms.prefetchOf(spec.limits());
+        long prefetch = spec.autoAck() ? QuorumTerms.AUTO_ACK_WINDOW : QuorumTerms.prefetchOf(spec.limits());
         QuorumConsumer c = new QuorumConsumer(this, id, spec, sink, mailbox, prefetch);
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
@@ -260,15 +271,25 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
             return;
         }
         Message m = QuorumTerms.decoded(body, returns);
-        // A sink that never settles this message (an MQTT QoS 0 delivery) gets it settled, as a classic queue
-        // hands it over: its prefetch is free at once and nothing waits for an acknowledgement.
+        // Nothing acknowledges it (auto-ack, MQTT QoS 0): settled once handed to the sink, so what waits here for
+        // a slow socket is bounded by the consumer's window, and the rest stays in the log, under x-max-length.
         boolean settled = c.autoAck() || c.settlesOnSend(m);
-        if (settled) {
-            log.settle(vhost, name, consumer, id);
-        } else {
+        if (!settled) {
             unsettled.put(id, c);
         }
         c.offer(id, m, returns, settled);
+    }
+
+    /**
+     * A delivery nothing acknowledges went to the consumer's sink ({@code sent}: settled in the log), or never will
+     * (the consumer was cancelled: back to the queue). Mailbox.
+     */
+    void handedOver(String consumer, long id, boolean sent) {
+        if (sent) {
+            log.settle(vhost, name, consumer, id);
+        } else {
+            log.giveBack(vhost, name, consumer, id);
+        }
     }
 
     /**
@@ -325,23 +346,16 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         }
     }
 
-    /**
-     * At-least-once dead-lettering: publishes a dead letter the log keeps, with confirms, while this node leads the
-     * queue's group; true once every target took it. The relay's thread.
-     */
-    CompletableFuture<Boolean> deadLetterConfirmed(byte[] body, int returns, String reason) {
-        return deadLetters.publishConfirmed(QuorumTerms.decoded(body, returns), reason);
+    /** Where the queue's dropped and rejected messages are dead-lettered. */
+    QuorumDeadLetters deadLetters() {
+        return deadLetters;
     }
 
     /**
      * The log dropped the message for a length limit (reason {@code maxlen}), its x-message-ttl ({@code expired}),
      * x-delivery-limit ({@code delivery_limit}) or a reject ({@code rejected}): dead-lettered at most once when the
-     * queue has a dead-letter exchange. Log's apply thread.
+     * queue has a dead-letter exchange. Log's apply thread (a reject: the consumer's).
      */
-    void dropped(byte[] body, String reason) {
-        deadLettered(MessageCodec.decode(body), reason);
-    }
-
     void deadLettered(Message m, String reason) {
         deadLetters.deadLettered(m, reason);
     }
@@ -365,6 +379,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     }
 
     void delete() {
+        hold.close();
         consumersGone();
         log.delete(vhost, name);
     }
