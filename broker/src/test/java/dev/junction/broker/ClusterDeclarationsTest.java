@@ -156,6 +156,77 @@ class ClusterDeclarationsTest {
         }
     }
 
+    /**
+     * RabbitMQ's RPC pattern (tutorial 6, "Remote procedure call"; the {@code reply_to} and {@code correlation_id}
+     * properties of AMQP 0-9-1): a client declares a server-named exclusive queue and sends each request with
+     * {@code reply_to} naming it; the server publishes the reply to the default exchange with that name as routing
+     * key, and in a RabbitMQ cluster it reaches the client whatever node either is on. Here the reply queue is its
+     * node's alone, and a reply published on another node goes through that node's relay, which has a binding for
+     * the queue's name before the declare-ok (docs/cluster.md, "Queues of one node"): a client on n1, a server on n2
+     * consuming a quorum request queue and replying with {@code mandatory} and confirms, gets every reply with its
+     * correlation id and nothing is returned; a reply published on n3 arrives too. Once the queue is deleted, the
+     * relay's binding goes with a reconciling pass and a mandatory publish to the name is returned again. Failed
+     * before the default exchange was relayed: the replies published on n2 were returned as unroutable.
+     */
+    @Test
+    void aReplyToAnExclusiveQueueOfAnotherNodeArrives() throws Exception {
+        try (Connection c1 = nodes.connect("n1"); Connection c2 = nodes.connect("n2");
+             Connection c3 = nodes.connect("n3")) {
+            Channel server = c2.createChannel();
+            server.queueDeclare("rpc.requests", true, false, false, java.util.Map.of("x-queue-type", "quorum"));
+            Channel replies = c2.createChannel();
+            replies.confirmSelect();
+            AtomicInteger returned = new AtomicInteger();
+            replies.addReturnListener(r -> returned.incrementAndGet());
+            server.basicConsume("rpc.requests", true, (tag, d) -> replies.basicPublish("", d.getProperties()
+                    .getReplyTo(), true, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                    .correlationId(d.getProperties().getCorrelationId()).build(),
+                    ("re:" + new String(d.getBody(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)),
+                    tag -> { });
+
+            Channel client = c1.createChannel();
+            client.confirmSelect();
+            String replyTo = client.queueDeclare().getQueue(); // server-named, exclusive, auto-delete, transient
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            client.basicConsume(replyTo, true, (tag, d) -> got.add(d.getProperties().getCorrelationId() + "="
+                    + new String(d.getBody(), StandardCharsets.UTF_8)), tag -> { });
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                client.basicPublish("", "rpc.requests", true, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                        .replyTo(replyTo).correlationId("c" + i).build(), ("q" + i).getBytes(StandardCharsets.UTF_8));
+                expected.add("c" + i + "=re:q" + i);
+            }
+            client.waitForConfirmsOrDie(30_000);
+            List<String> received = new java.util.ArrayList<>();
+            while (received.size() < expected.size()) {
+                String m = got.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(m).as("a reply within 30 s; got %s", received).isNotNull();
+                received.add(m);
+            }
+            assertThat(received).containsExactlyInAnyOrderElementsOf(expected);
+            replies.waitForConfirmsOrDie(30_000);
+            assertThat(returned).as("replies returned as unroutable on n2").hasValue(0);
+
+            Channel fromN3 = c3.createChannel();
+            fromN3.confirmSelect();
+            AtomicInteger returnedOnN3 = new AtomicInteger();
+            fromN3.addReturnListener(r -> returnedOnN3.incrementAndGet());
+            fromN3.basicPublish("", replyTo, true, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                    .correlationId("n3").build(), "direct".getBytes(StandardCharsets.UTF_8));
+            fromN3.waitForConfirmsOrDie(30_000);
+            assertThat(got.poll(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("n3=direct");
+            assertThat(returnedOnN3).hasValue(0);
+
+            client.queueDelete(replyTo);
+            ThreeNodes.await("a publish to the deleted queue's name returned on n3", () -> {
+                fromN3.basicPublish("", replyTo, true, null, "late".getBytes(StandardCharsets.UTF_8));
+                fromN3.waitForConfirmsOrDie(30_000);
+                return returnedOnN3.get() > 0;
+            });
+            server.queueDelete("rpc.requests");
+        }
+    }
+
     @Test
     void raftStateIsInPrometheusAndTheApi() throws Exception {
         String leader = nodes.leader();

@@ -82,6 +82,7 @@ final class ExchangeTable {
             throw BrokerException.accessRefused("exchange name '" + spec.name()
                     + "' contains reserved prefix 'amq.*'");
         }
+        RelayedNames.refuseDeclare(spec);
         vhost.guard().checkMemory("exchange '" + spec.name() + "'");
         int max = vhost.guard().limits().maxExchanges();
         if (max > 0 && exchanges.size() - builtIn >= max) {

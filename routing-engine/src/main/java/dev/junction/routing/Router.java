@@ -64,11 +64,14 @@ final class Router {
         List<String> keys = routingKeys(message);
         Walk walk = new Walk();
         if (start == null) {
-            // The default exchange: an implicit binding from every queue's name to the queue.
+            // The default exchange: an implicit binding from every queue's name to the queue; in a cluster, a name of
+            // no queue here may be another node's queue of one node, reached through its relay (RelayedNames).
             for (String key : keys) {
                 QueueTarget q = queues.apply(key);
                 if (q != null) {
                     walk.result.putIfAbsent(q, null);
+                } else {
+                    RelayedNames.route(exchanges.apply(RelayedNames.EXCHANGE), message, key, queues, walk);
                 }
             }
             return walk.result;

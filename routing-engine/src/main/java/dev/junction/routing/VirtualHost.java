@@ -287,6 +287,7 @@ public final class VirtualHost {
     /** queue.bind and exchange.bind. A repeated binding is a no-op. */
     public void bind(Binding b, Object owner) {
         refuseDefaultExchange(b);
+        RelayedNames.refuseBind(b);
         synchronized (lock) {
             bindings.bind(b, owner);
         }

@@ -1,9 +1,11 @@
 package dev.junction.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.routing.EngineFixture.RecordingSink;
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
@@ -76,5 +78,47 @@ class RelayRoutingTest {
         assertThat(new String(toExclusive.next().message().body(), StandardCharsets.UTF_8)).isEqualTo("relayed");
         toDurable.none(100);
         toRelay.none(100);
+    }
+
+    /**
+     * A publish through the default exchange to a name of no queue here goes into the relay of a node that has one
+     * (the reply of RabbitMQ's RPC pattern to another node's exclusive queue), into one relay only, the first bound
+     * that is not this node's own; a name of a queue here goes into that queue alone, as on a single node. Only a
+     * relay is bound from the exchange that carries names, and the owning node routes the relayed message into its
+     * queue from the default exchange.
+     */
+    @Test
+    void theDefaultExchangeRelaysOnlyANameWithNoQueueHereIntoOneOtherNodesRelay() {
+        f.vhost.declareExchange(RelayedNames.spec(), false);
+        RecordingSink[] relays = new RecordingSink[3];
+        for (int n = 0; n < 3; n++) {
+            String relay = "junction.relay.n" + (n + 1);
+            relays[n] = f.consume(f.vhost.declareQueue(new QueueSpec(relay, true, false, false, Map.of()), null,
+                    false), "r" + n);
+            f.vhost.bind(RelayedNames.binding(relay, "amq.gen-reply"), null); // n1, this node's own, bound first
+        }
+        relayThrough("junction.relay.n1");
+        Queue here = f.vhost.declareQueue(new QueueSpec("reply.here", false, true, false, Map.of()),
+                EngineFixture.OWNER, false);
+        f.vhost.bind(RelayedNames.binding("junction.relay.n2", "reply.here"), null);
+        RecordingSink toHere = new RecordingSink();
+        f.consume(here, new ConsumerSpec("h", false, false, 0, List.of(), EngineFixture.OWNER, Map.of()), toHere);
+
+        assertThat(f.publish("", "amq.gen-reply", "reply").routedQueues()).isEqualTo(1);
+        assertThat(new String(relays[1].next().message().body(), StandardCharsets.UTF_8)).isEqualTo("reply");
+        assertThat(f.publish("", "reply.here", "local").routedQueues()).isEqualTo(1);
+        assertThat(new String(toHere.next().message().body(), StandardCharsets.UTF_8)).isEqualTo("local");
+        Message relayed = new Message("", "reply.here", MessageProperties.builder().build(),
+                "relayed".getBytes(StandardCharsets.UTF_8));
+        assertThat(f.vhost.publishing().publishHere(relayed).routedQueues()).isEqualTo(1);
+        assertThat(new String(toHere.next().message().body(), StandardCharsets.UTF_8)).isEqualTo("relayed");
+        relays[0].none(100);
+        relays[2].none(100);
+        relays[1].none(100);
+
+        assertThatThrownBy(() -> f.vhost.bind(Binding.toQueue(RelayedNames.EXCHANGE, "reply.here", "amq.gen-reply",
+                Map.of()), EngineFixture.OWNER)).isInstanceOf(BrokerException.class).hasMessageContaining("relay");
+        assertThatThrownBy(() -> f.publish(RelayedNames.EXCHANGE, "amq.gen-reply", "sneaked"))
+                .isInstanceOf(BrokerException.class);
     }
 }

@@ -133,7 +133,8 @@ final class Definitions {
                 m.put("arguments", Values.toJson(s.spec().arguments()));
                 queues.add(m);
             });
-            v.exchanges().stream().filter(x -> x.durable() && !x.name().isEmpty() && !x.name().startsWith("amq."))
+            v.exchanges().stream().filter(x -> x.durable() && !x.name().isEmpty() && !x.name().startsWith("amq.")
+                            && !x.name().equals(dev.junction.routing.RelayedNames.EXCHANGE))
                     .sorted(java.util.Comparator.comparing(x -> x.name())).forEach(x -> {
                         Map<String, Object> m = Views.exchange(v.name(), x);
                         m.remove("policy");

@@ -1,5 +1,6 @@
 package dev.junction.routing.api;
 
+import dev.junction.routing.RelayedNames;
 import dev.junction.routing.VhostPublishing;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Exchange;
@@ -30,6 +31,14 @@ import org.slf4j.LoggerFactory;
  * on this node goes into its own relay. So each message reaches each queue once, and crosses one replicated append
  * per node that has a queue for it, not one per queue.
  *
+ * <p>The relay also has one binding per such queue from {@link RelayedNames#EXCHANGE}, keyed by the queue's name,
+ * which stands for the default exchange's implicit binding: a node that has no queue of that name routes a publish
+ * to the default exchange into the relay, and this node routes it from the default exchange into its queue (the
+ * reply of RabbitMQ's RPC pattern to a client's server-named exclusive queue). A queue declared through the
+ * engine's {@code declareQueueAsync} is answered once the relay has it ({@link #cover} of the queue's name), so a
+ * reply sent after the declare-ok is not lost; it costs one metadata-log entry per such queue declared, and one
+ * when a pass removes it after the queue went. MQTT's own queues, never addressed by name, get none.
+ *
  * <p>The bindings follow the queues by reconciling, every {@value #PASS_MS} ms on the relays' thread: the bindings of
  * the node's own queues against the relay's, binding what is missing and removing what no queue needs. A binding into
  * one of those queues ({@code bindAsync}: queue.bind, an MQTT SUBSCRIBE, an AMQP 1.0 attach) is answered once the
@@ -38,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * the removals run on the one thread, so a removal never takes away a relay binding that an answer counted on.
  *
  * <p>The relay is declared, emptied (what waited there was for queues of this node's last run, which are gone) and
- * consumed when the vhost first has a queue of this node alone bound from a durable exchange (at start if it has
- * one then); a vhost without any has no relay. A relay stays once made. Messages wait in it only while this node is down: at most {@value #MAX_LENGTH} (the oldest go)
+ * consumed when the vhost first has a queue of this node alone bound from a durable exchange or addressed by name
+ * (at start if it has one then); a vhost without any has no relay. A relay stays once made. Messages wait in it only while this node is down: at most {@value #MAX_LENGTH} (the oldest go)
  * and for at most {@value #TTL_MS} ms each.
  */
 final class NodeRelay {
@@ -77,8 +86,9 @@ final class NodeRelay {
 
     /**
      * Completes once the relay carries what other nodes route for {@code b}: at once when {@code b} does not lead
-     * into a queue of this node alone from a durable exchange, or the relay has it; else when the relay's binding is
-     * committed or refused, or after {@value #COVER_WAIT_MS} ms. Never exceptionally: the binding itself is made.
+     * into a queue of this node alone from a durable exchange or the default exchange (a queue's name, see
+     * {@link RelayedNames}), or the relay has it; else when the relay's binding is committed or refused, or after
+     * {@value #COVER_WAIT_MS} ms. Never exceptionally: the binding itself is made.
      */
     CompletableFuture<Void> cover(Binding b) {
         Binding relayed = relayBinding(b);
@@ -103,18 +113,22 @@ final class NodeRelay {
     }
 
     /**
-     * The relay's binding for {@code b}, or null when {@code b} needs none: the same source and key, and the
-     * arguments that choose messages (a headers exchange's; an MQTT filter's mark), not those that only describe a
-     * subscriber (an MQTT subscription's QoS, No Local, identifier), so that subscribers of one filter share one.
+     * The relay's binding for {@code b}, or null when {@code b} needs none: from the default exchange, the queue's
+     * name from {@link RelayedNames#EXCHANGE}; else the same source and key, and the arguments that choose messages
+     * (a headers exchange's; an MQTT filter's mark), not those that only describe a subscriber (an MQTT
+     * subscription's QoS, No Local, identifier), so that subscribers of one filter share one.
      */
     private Binding relayBinding(Binding b) {
         if (!b.toQueue() || b.destination().equals(queue)) {
             return null;
         }
-        Exchange source = host.exchange(b.source()).orElse(null);
         Queue q = host.queue(b.destination()).orElse(null);
-        if (source == null || !source.durable() || b.source().isEmpty() || q == null
-                || !VhostPublishing.nodeOnly(q)) {
+        if (b.source().isEmpty()) {
+            // The default exchange's implicit binding of a queue to its name (RelayedNames)
+            return q != null && RelayedNames.addressed(q) ? RelayedNames.binding(queue, q.name()) : null;
+        }
+        Exchange source = host.exchange(b.source()).orElse(null);
+        if (source == null || !source.durable() || q == null || !VhostPublishing.nodeOnly(q)) {
             return null;
         }
         Map<String, Object> args = new LinkedHashMap<>();
@@ -143,14 +157,23 @@ final class NodeRelay {
                     }
                 }
             }
+            for (Queue q : host.queues()) {
+                if (RelayedNames.addressed(q)) {
+                    wanted.add(RelayedNames.binding(queue, q.name()));
+                }
+            }
             if (!consuming) {
                 if (!wanted.isEmpty() || host.queue(queue).isPresent()) {
                     start(); // a vhost without queues of this node alone gets no relay; a last run's is emptied
                 }
                 return;
             }
+            boolean names = host.exchange(RelayedNames.EXCHANGE).isPresent();
+            if (!names) {
+                declareNames(); // deleted by hand: its bindings went with it, made again at a pass once it is back
+            }
             for (Binding b : wanted) {
-                if (!present.contains(b)) {
+                if (!present.contains(b) && (names || !b.source().equals(RelayedNames.EXCHANGE))) {
                     bind(b);
                 }
             }
@@ -171,7 +194,8 @@ final class NodeRelay {
         }
         QueueSpec spec = new QueueSpec(queue, true, false, false, Map.of("x-queue-type", "quorum",
                 "x-max-length", MAX_LENGTH, "x-message-ttl", TTL_MS));
-        starting = attempt(() -> vhost.declareQueueAsync(spec, null, null, false, name -> { }))
+        starting = declareNames()
+                .thenCompose(x -> attempt(() -> vhost.declareQueueAsync(spec, null, null, false, name -> { })))
                 .thenCompose(q -> vhost.purgeQueue(queue, null))
                 .thenCompose(purged -> vhost.consume(queue, ConsumeRequest.of("junction-relay", true,
                         Credit.of(PREFETCH, 0)), new Sink()))
@@ -185,6 +209,15 @@ final class NodeRelay {
                     }
                 });
         return starting;
+    }
+
+    /** Declares the exchange the relays' bindings for queue names come from, shared by the vhost's relays. */
+    private CompletableFuture<?> declareNames() {
+        return attempt(() -> vhost.declareExchangeAsync(RelayedNames.spec(), false)).whenComplete((x, error) -> {
+            if (error != null) {
+                warn("declaring exchange '" + RelayedNames.EXCHANGE + "'", error);
+            }
+        });
     }
 
     /** Binds the relay with {@code b}, or joins the binding already asked for (any thread). */

@@ -204,7 +204,18 @@ final class VhostFacade implements Vhost {
             return CompletableFuture.completedFuture(here.get());
         }
         return passive ? committed.afterBarrier(here)
-                : committed.declareQueue(spec, name, owner, beforeCreate).thenApply(this::info);
+                : committed.declareQueue(spec, name, owner, beforeCreate).thenCompose(this::reachable)
+                        .thenApply(this::info);
+    }
+
+    /**
+     * {@code q} once the node's relay carries what other nodes publish to its name through the default exchange
+     * (RelayedNames): at once unless it is a queue of this node alone. So a reply sent to it after the declare-ok
+     * is not lost on another node.
+     */
+    private CompletableFuture<Queue> reachable(Queue q) {
+        Binding byName = Binding.toQueue("", q.name(), q.name(), java.util.Map.of());
+        return vhost.publishing().relayed(byName).thenApply(v -> q);
     }
 
     @Override
