@@ -148,31 +148,29 @@ final class ReplicatedHold {
             if (!end) {
                 return;
             }
-            held = false;
-            look.cancel(false);
-            look = null;
-            resume = waiting;
-            waiting = null;
+            resume = release();
         }
-        if (resume != null) {
-            resume.forEach(Runnable::run);
-        }
+        resume.forEach(Runnable::run);
     }
 
     /** The queue is gone from this node: publishers waiting on the hold go on. */
     void close() {
         List<Runnable> resume;
         synchronized (this) {
-            held = false;
-            if (look != null) {
-                look.cancel(false);
-                look = null;
-            }
-            resume = waiting;
-            waiting = null;
+            resume = release();
         }
-        if (resume != null) {
-            resume.forEach(Runnable::run);
+        resume.forEach(Runnable::run);
+    }
+
+    /** Ends the hold; the publishers to resume, outside the lock. */
+    private List<Runnable> release() {
+        held = false;
+        if (look != null) {
+            look.cancel(false);
+            look = null;
         }
+        List<Runnable> resume = waiting == null ? List.of() : waiting;
+        waiting = null;
+        return resume;
     }
 }

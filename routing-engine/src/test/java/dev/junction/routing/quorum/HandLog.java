@@ -1,5 +1,10 @@
 package dev.junction.routing.quorum;
 
+import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.Vhost;
+import dev.junction.storage.memory.InMemoryMessageStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +31,19 @@ final class HandLog implements QuorumLog {
     volatile int unsettled;
     volatile int consumerCount = 1;
     private int consumers;
+
+    /** An engine with the vhost "/" whose quorum queues are replicated through this log; close it after. */
+    RoutingEngine engine() {
+        RoutingEngine engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
+        engine.createVhost("/");
+        engine.quorum().replicateThrough(this);
+        return engine;
+    }
+
+    /** The vhost "/" of {@code engine}, as adapters see it. */
+    static Vhost vhost(RoutingEngine engine) {
+        return Engine.of(engine).vhost("/").orElseThrow();
+    }
 
     private CompletableFuture<Long> took(String command) {
         commands.add(command);

@@ -3,14 +3,11 @@ package dev.junction.routing.quorum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.RoutingEngine;
-import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
-import dev.junction.storage.memory.InMemoryMessageStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +30,8 @@ class ReplicatedHoldTest {
 
     @BeforeEach
     void start() {
-        engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
-        engine.createVhost("/");
-        engine.quorum().replicateThrough(log);
-        vhost = Engine.of(engine).vhost("/").orElseThrow();
+        engine = log.engine();
+        vhost = HandLog.vhost(engine);
         vhost.declareQueue(new QueueSpec("held", true, false, false, Map.of("x-queue-type", "quorum",
                 "x-max-length", 100L, QueueSpec.HOLD_PUBLISHERS, true)), null, false);
         vhost.declareQueue(new QueueSpec("plain", true, false, false, Map.of("x-queue-type", "quorum",

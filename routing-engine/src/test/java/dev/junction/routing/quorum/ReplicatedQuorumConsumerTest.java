@@ -9,13 +9,10 @@ import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
-import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
-import dev.junction.storage.memory.InMemoryMessageStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +36,8 @@ class ReplicatedQuorumConsumerTest {
 
     @BeforeEach
     void start() {
-        engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
-        engine.createVhost("/");
-        engine.quorum().replicateThrough(log);
-        vhost = Engine.of(engine).vhost("/").orElseThrow();
+        engine = log.engine();
+        vhost = HandLog.vhost(engine);
         vhost.declareQueue(new QueueSpec("q", true, false, false, Map.of("x-queue-type", "quorum")), null, false);
     }
 

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.BrokerException;
-import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
 import dev.junction.routing.queue.Queue;
-import dev.junction.storage.memory.InMemoryMessageStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +28,8 @@ class ReplicatedQuorumDeleteTest {
 
     @BeforeEach
     void start() {
-        engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
-        engine.createVhost("/");
-        engine.quorum().replicateThrough(log);
-        vhost = Engine.of(engine).vhost("/").orElseThrow();
+        engine = log.engine();
+        vhost = HandLog.vhost(engine);
         vhost.declareQueue(new QueueSpec("q", true, false, false, Map.of("x-queue-type", "quorum")), null, false);
     }
 

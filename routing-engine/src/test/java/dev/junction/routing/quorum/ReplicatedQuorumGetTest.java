@@ -7,15 +7,12 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.Delivery;
-import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Settlement;
 import dev.junction.routing.api.Vhost;
-import dev.junction.storage.memory.InMemoryMessageStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,10 +35,8 @@ class ReplicatedQuorumGetTest {
 
     @BeforeEach
     void start() {
-        engine = new RoutingEngine(new InMemoryMessageStore(), new SimpleMeterRegistry(), 1);
-        engine.createVhost("/");
-        engine.quorum().replicateThrough(log);
-        vhost = Engine.of(engine).vhost("/").orElseThrow();
+        engine = log.engine();
+        vhost = HandLog.vhost(engine);
         vhost.declareQueue(new QueueSpec("dlq", true, false, false, Map.of()), null, false);
         vhost.declareQueue(new QueueSpec("q", true, false, false, Map.of("x-queue-type", "quorum",
                 "x-dead-letter-exchange", "", "x-dead-letter-routing-key", "dlq")), null, false);
