@@ -15,8 +15,9 @@ import dev.junction.routing.quorum.QuorumArguments;
  * node, and every restart, makes the same queue; a broker alone has no log and never asks this class.
  *
  * <p>A declaration whose arguments a quorum queue refuses ({@code x-max-priority}, {@code x-queue-mode},
- * {@code x-overflow: reject-publish-dlx}) is refused with 406, as RabbitMQ 4 refuses it under a quorum default:
- * it does not quietly stay classic, which would split its messages across nodes again.
+ * {@code x-overflow: reject-publish-dlx}) is refused with 406, as RabbitMQ refuses it under a quorum default (the
+ * default type is added before the type's argument checks; the fallback to classic looks only at durable, exclusive
+ * and auto-delete): it does not quietly stay classic, which would split its messages across nodes again.
  *
  * <p>An existing queue keeps its type: a redeclaration without {@code x-queue-type} is checked as asking for the
  * queue's own type, and {@code classic} asks for what a queue declared without a type is ({@link #asExisting}).

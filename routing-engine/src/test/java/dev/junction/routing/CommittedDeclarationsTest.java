@@ -71,7 +71,8 @@ class CommittedDeclarationsTest {
      * {@code cluster.default_queue_type: quorum} (docs/cluster.md, "Default queue type"; RabbitMQ's default queue
      * type, rabbitmq.com/docs/vhosts): a durable queue declared without {@code x-queue-type} is committed as a quorum
      * queue and redeclared without a type with no 406; an explicit classic one and an auto-delete one stay classic;
-     * arguments a quorum queue refuses are refused before anything is committed, as RabbitMQ 4 refuses them.
+     * arguments a quorum queue refuses are refused before anything is committed, as RabbitMQ refuses them under a
+     * quorum default.
      */
     @Test
     void underAQuorumDefaultADurableQueueWithoutATypeIsCommittedAsQuorum() throws Exception {
