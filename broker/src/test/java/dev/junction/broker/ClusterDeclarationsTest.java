@@ -227,6 +227,60 @@ class ClusterDeclarationsTest {
         }
     }
 
+    /**
+     * RabbitMQ's default queue type (rabbitmq.com/docs/vhosts, "Default Queue Type"; {@code default_queue_type} in
+     * rabbitmq.conf): a queue declared without {@code x-queue-type} that is durable, not exclusive and not
+     * auto-delete gets the default; exclusive queues stay classic. Here {@code cluster.default_queue_type} is quorum
+     * by default (docs/cluster.md, "Default queue type"): such a queue declared on n1 takes every message published
+     * with confirms on n2 and n3 to a manual-ack consumer on n1, a redeclaration without a type on n3 is answered
+     * (no 406), the management API calls it a quorum queue, and an exclusive queue declared without a type is
+     * classic. Failed before the default: the queue was classic, a separate copy on each node, and n1's consumer
+     * got none of the messages published on n2 and n3.
+     */
+    @Test
+    void aDurableQueueDeclaredWithoutATypeIsAQuorumQueueReachedFromEveryNode() throws Exception {
+        try (Connection c1 = nodes.connect("n1"); Connection c2 = nodes.connect("n2");
+             Connection c3 = nodes.connect("n3")) {
+            Channel onN1 = c1.createChannel();
+            onN1.queueDeclare("dqt.orders", true, false, false, null);
+            List<String> sent = new java.util.ArrayList<>();
+            for (Connection c : List.of(c2, c3)) {
+                Channel pub = c.createChannel();
+                pub.confirmSelect();
+                for (int i = 0; i < 5; i++) {
+                    String body = (c == c2 ? "n2-" : "n3-") + i;
+                    pub.basicPublish("", "dqt.orders", com.rabbitmq.client.MessageProperties.PERSISTENT_BASIC,
+                            body.getBytes(StandardCharsets.UTF_8));
+                    sent.add(body);
+                }
+                pub.waitForConfirmsOrDie(30_000);
+            }
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            onN1.basicQos(20);
+            onN1.basicConsume("dqt.orders", false, (tag, d) -> {
+                got.add(new String(d.getBody(), StandardCharsets.UTF_8));
+                onN1.basicAck(d.getEnvelope().getDeliveryTag(), false);
+            }, tag -> { });
+            List<String> received = new java.util.ArrayList<>();
+            while (received.size() < sent.size()) {
+                String m = got.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(m).as("a message within 30 s; got %s", received).isNotNull();
+                received.add(m);
+            }
+            assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+
+            Channel onN3 = c3.createChannel();
+            assertThat(onN3.queueDeclare("dqt.orders", true, false, false, null).getQueue()).isEqualTo("dqt.orders");
+            assertThat(nodes.http("n2", "GET", "/api/queues/%2F/dqt.orders", null).body())
+                    .contains("\"type\":\"quorum\"");
+
+            String exclusive = onN3.queueDeclare("dqt.mine", true, true, false, null).getQueue();
+            assertThat(nodes.http("n3", "GET", "/api/queues/%2F/" + exclusive, null).body())
+                    .contains("\"type\":\"classic\"");
+            onN1.queueDelete("dqt.orders");
+        }
+    }
+
     @Test
     void raftStateIsInPrometheusAndTheApi() throws Exception {
         String leader = nodes.leader();

@@ -95,7 +95,8 @@ public final class ClusterNode implements AutoCloseable {
     public void start(RoutingEngine engine, UserSink users) throws IOException {
         RaftProperties properties = properties();
         transport = RaftTransport.parameters(config);
-        MetadataLog log = new MetadataLog(config.nodeId(), this::refusal);
+        MetadataLog log = new MetadataLog(config.nodeId(), this::refusal,
+                dev.junction.routing.DefaultQueueType.valueOf(config.defaultQueueType().name()));
         clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal, log::readBarrier);
         exactlyOnce = new ReplicatedExactlyOnceIds(log.origin(), log::submit, this::refusal, clientIds::heldByOther);
         ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {

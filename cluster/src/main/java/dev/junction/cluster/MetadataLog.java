@@ -1,5 +1,6 @@
 package dev.junction.cluster;
 
+import dev.junction.routing.DefaultQueueType;
 import dev.junction.routing.DefinitionLog;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
@@ -43,11 +44,19 @@ final class MetadataLog implements DefinitionLog {
     private final AtomicLong requests = new AtomicLong();
     private final Map<Long, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
     private volatile RaftClient client;
+    private final DefaultQueueType defaultQueueType;
 
-    MetadataLog(String nodeId, Supplier<Optional<String>> refusal) {
+    MetadataLog(String nodeId, Supplier<Optional<String>> refusal, DefaultQueueType defaultQueueType) {
         this.self = RaftPeerId.valueOf(nodeId);
         this.refusal = refusal;
+        this.defaultQueueType = defaultQueueType;
         this.origin = nodeId + "/" + UUID.randomUUID();
+    }
+
+    /** {@code cluster.default_queue_type}: what a durable queue declared without a type becomes. */
+    @Override
+    public DefaultQueueType defaultQueueType() {
+        return defaultQueueType;
     }
 
     /** Once the node's client is built: from then on entries can be submitted. */

@@ -19,12 +19,22 @@ import java.util.Optional;
  * are new, since a node that has run keeps the groups' current configuration there. {@code requestTimeout}: how long
  * this node's Raft client waits for an answer to a metadata request before it sends it again. {@code tls}: the
  * node's certificate and the CA its peers' certificates are verified against; present, every Raft port speaks
- * mutual TLS (docs/cluster.md, Security).
+ * mutual TLS (docs/cluster.md, Security). {@code defaultQueueType}: the type of a durable queue that is neither
+ * exclusive nor auto-delete and is declared without {@code x-queue-type} ({@code default_queue_type}, RabbitMQ's
+ * {@code default_queue_type}); quorum unless the operator says classic (docs/cluster.md, "Default queue type").
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
                             Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
                             int logSegmentBytes, boolean allowInsecure, int quorumPort, boolean join,
-                            Duration requestTimeout, Optional<TlsConfig> tls) {
+                            Duration requestTimeout, Optional<TlsConfig> tls, DefaultQueueType defaultQueueType) {
+
+    /** The types {@code default_queue_type} takes. */
+    public enum DefaultQueueType {
+        /** A queue of the node it was declared on (its messages stay there); RabbitMQ's own default. */
+        CLASSIC,
+        /** A quorum queue, replicated and reached from every node. */
+        QUORUM
+    }
 
     public static final int DEFAULT_LOG_SEGMENT_BYTES = 1024 * 1024;
 
@@ -42,6 +52,7 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
         Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(defaultQueueType, "defaultQueueType");
     }
 
     /** A node that does not join: its quorum server on the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}. */
@@ -50,7 +61,7 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
                          int logSegmentBytes, boolean allowInsecure) {
         this(nodeId, bind, port, dir, peers, electionTimeoutMin, electionTimeoutMax, snapshotInterval,
                 logSegmentBytes, allowInsecure, port + ClusterPeer.QUORUM_PORT_OFFSET, false, DEFAULT_REQUEST_TIMEOUT,
-                Optional.empty());
+                Optional.empty(), DefaultQueueType.QUORUM);
     }
 
     /** The peer entry of this node. */

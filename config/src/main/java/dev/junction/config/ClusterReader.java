@@ -14,7 +14,8 @@ final class ClusterReader {
 
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
             "election_timeout_max_ms", "snapshot_interval_entries",
-            "log_segment_bytes", "allow_insecure", "quorum_port", "join", "request_timeout_ms", "tls");
+            "log_segment_bytes", "allow_insecure", "quorum_port", "join", "request_timeout_ms", "tls",
+            "default_queue_type");
     /**
      * The keys of {@code cluster.tls}: a node's certificate and key, and the CA. Versions and cipher suites are
      * Ratis's (its gRPC transport takes no list), and client certificates are always required.
@@ -76,7 +77,8 @@ final class ClusterReader {
                 (int) ClusterConfig.DEFAULT_REQUEST_TIMEOUT.toMillis(), 100, 600_000);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
                 Duration.ofMillis(max), snapshots, segment, allowInsecure, quorumPort, section.bool("join", false),
-                Duration.ofMillis(requestTimeout), tls));
+                Duration.ofMillis(requestTimeout), tls, section.enumValue("default_queue_type",
+                ClusterConfig.DefaultQueueType.QUORUM, ClusterConfig.DefaultQueueType.class)));
     }
 
     /** {@code cluster.tls}, read as a listener's block; the CA is required, since every node must prove itself. */

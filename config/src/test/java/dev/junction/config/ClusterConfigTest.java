@@ -67,6 +67,22 @@ class ClusterConfigTest {
         assertRejected(THREE + "  request_timeout_ms: 10\n", 10, "cluster.request_timeout_ms", "100");
     }
 
+    /**
+     * {@code default_queue_type}: quorum unless the operator says classic, as RabbitMQ's {@code default_queue_type}
+     * names the type a queue declared without {@code x-queue-type} gets (docs/cluster.md, "Default queue type").
+     */
+    @Test
+    void theDefaultQueueTypeIsQuorumUnlessToldClassic() throws ConfigException {
+        assertThat(parse(THREE).cluster().orElseThrow().defaultQueueType())
+                .isEqualTo(ClusterConfig.DefaultQueueType.QUORUM);
+        assertThat(parse(THREE + "  default_queue_type: classic\n").cluster().orElseThrow().defaultQueueType())
+                .isEqualTo(ClusterConfig.DefaultQueueType.CLASSIC);
+        assertThat(parse(THREE + "  default_queue_type: Quorum\n").cluster().orElseThrow().defaultQueueType())
+                .isEqualTo(ClusterConfig.DefaultQueueType.QUORUM);
+        assertRejected(THREE + "  default_queue_type: stream\n", 10, "cluster.default_queue_type",
+                "expected one of classic, quorum, got 'stream'");
+    }
+
     @Test
     void mistakesNameTheLineAndKey() {
         assertRejected(THREE.replace("node_id: n2", "node_id: n9"), 2, "cluster.node_id", "not in peers");

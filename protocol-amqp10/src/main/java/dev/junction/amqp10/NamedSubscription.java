@@ -111,9 +111,12 @@ final class NamedSubscription {
                     + "' is in use on another topic");
         }
         permit(o, vhost, queue, existing == null, move ? wanted : null, bound);
-        // a durable subscription outlives its connections; a shared volatile one its last consumer
+        // a durable subscription outlives its connections; a shared volatile one its last consumer. In a cluster
+        // it stays classic, not cluster.default_queue_type: unsubscribing right after a consumer's close reads the
+        // queue's consumer count, which a quorum queue's replica on this node learns only later.
+        Map<String, Object> type = durable && vhost.clustered() ? Map.of("x-queue-type", "classic") : Map.of();
         CompletableFuture<?> declared = existing != null ? CompletableFuture.completedFuture(null)
-                : OnLoop.call(() -> vhost.declareQueueAsync(new QueueSpec(queue, durable, false, !durable, Map.of()),
+                : OnLoop.call(() -> vhost.declareQueueAsync(new QueueSpec(queue, durable, false, !durable, type),
                         null, o.conn(), false, name -> { }));
         CompletableFuture<Void> moved = OnLoop.then(o.conn(), declared, made -> move
                 ? move(o, queue, wanted, bound) : CompletableFuture.completedFuture(null));

@@ -122,20 +122,21 @@ public final class CommittedDeclarations {
             return now(() -> vhost.declareQueue(spec, serverName, owner, false, beforeCreate));
         }
         QueueSpec named = spec.withName(queueName);
+        String what = "queue '" + queueName + "' in vhost '" + vhost.name() + "'";
         if (vhost.queue(queueName).isPresent()) {
             // Nothing new to check on this thread: a queue that went meanwhile is committed without beforeCreate,
             // which only a server-named queue (never found here) needs beyond the caller's own checks.
-            return log.readBarrier().thenCompose(ignored -> vhost.queue(queueName).isPresent()
-                    ? now(() -> vhost.declareQueue(named, owner, false))
-                    : commitQueue(named));
+            return log.readBarrier().thenCompose(ignored -> vhost.queue(queueName).map(q -> now(() -> vhost
+                            .declareQueue(DefaultQueueType.asExisting(named, q.spec()), owner, false)))
+                    .orElseGet(() -> commitQueue(log.defaultQueueType().forNew(named, what))));
         }
-        String what = "queue '" + queueName + "' in vhost '" + vhost.name() + "'";
         if (queueName.startsWith("amq.") && !spec.name().isEmpty()) {
             throw BrokerException.accessRefused("queue name '" + queueName + "' contains reserved prefix 'amq.*'");
         }
-        QueueArguments.parse(spec.arguments(), what);
+        QueueSpec typed = log.defaultQueueType().forNew(named, what); // 406 when a quorum default cannot be
+        QueueArguments.parse(typed.arguments(), what);
         beforeCreate.accept(queueName);
-        return commitQueue(named);
+        return commitQueue(typed);
     }
 
     private CompletableFuture<Queue> commitQueue(QueueSpec named) {

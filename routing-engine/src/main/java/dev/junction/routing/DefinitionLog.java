@@ -29,4 +29,9 @@ public interface DefinitionLog {
 
     /** Why this node cannot change definitions now (it knows no leader); empty when it can. */
     Optional<String> refusal();
+
+    /** The type of a durable queue declared without {@code x-queue-type} ({@code cluster.default_queue_type}). */
+    default DefaultQueueType defaultQueueType() {
+        return DefaultQueueType.CLASSIC;
+    }
 }

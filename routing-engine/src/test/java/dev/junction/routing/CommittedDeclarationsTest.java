@@ -67,6 +67,43 @@ class CommittedDeclarationsTest {
         assertThat(log.barriers).isEqualTo(1);
     }
 
+    /**
+     * {@code cluster.default_queue_type: quorum} (docs/cluster.md, "Default queue type"; RabbitMQ's default queue
+     * type, rabbitmq.com/docs/vhosts): a durable queue declared without {@code x-queue-type} is committed as a quorum
+     * queue and redeclared without a type with no 406; an explicit classic one and an auto-delete one stay classic;
+     * arguments a quorum queue refuses are refused before anything is committed, as RabbitMQ refuses them under a
+     * quorum default.
+     */
+    @Test
+    void underAQuorumDefaultADurableQueueWithoutATypeIsCommittedAsQuorum() throws Exception {
+        f.engine.commitDefinitionsThrough(log);
+        vhost.declareQueueAsync(QueueSpec.durable("old"), null, null, false, n -> { }); // before the default
+        commitAll();
+        log.defaultQueueType = DefaultQueueType.QUORUM;
+        for (QueueSpec again : new QueueSpec[] {QueueSpec.durable("old"),
+                QueueSpec.durable("old").withArgument("x-queue-type", "classic")}) {
+            assertThat(vhost.declareQueueAsync(again, null, null, false, n -> { }).get(5, TimeUnit.SECONDS)
+                    .spec().arguments()).doesNotContainKey("x-queue-type");
+        }
+        vhost.declareQueueAsync(QueueSpec.durable("dq"), null, null, false, n -> { });
+        vhost.declareQueueAsync(new QueueSpec("cq", true, false, false, Map.of("x-queue-type", "classic")), null,
+                null, false, n -> { });
+        vhost.declareQueueAsync(new QueueSpec("ad", true, false, true, Map.of()), null, null, false, n -> { });
+        commitAll();
+        assertThat(f.vhost.queue("dq").orElseThrow().spec().arguments()).containsEntry("x-queue-type", "quorum");
+        assertThat(f.vhost.queue("cq").orElseThrow().spec().arguments()).containsEntry("x-queue-type", "classic");
+        assertThat(f.vhost.queue("ad").orElseThrow().spec().arguments()).doesNotContainKey("x-queue-type");
+        for (String name : new String[] {"dq", "cq"}) {
+            assertThat(vhost.declareQueueAsync(QueueSpec.durable(name), null, null, false, n -> { })
+                    .get(5, TimeUnit.SECONDS).name()).isEqualTo(name);
+        }
+        assertThatThrownBy(() -> vhost.declareQueueAsync(new QueueSpec("pq", true, false, false,
+                Map.of("x-max-priority", 5)), null, null, false, n -> { }))
+                .isInstanceOf(BrokerException.class).hasMessageContaining("invalid arg 'x-max-priority'")
+                .hasMessageContaining("x-queue-type classic");
+        assertThat(log.pending).isEmpty();
+    }
+
     @Test
     void bindingsAndDeletionsGoThroughTheLogToo() throws Exception {
         f.engine.commitDefinitionsThrough(log);

@@ -16,6 +16,7 @@ final class HandDrivenLog implements DefinitionLog {
     final List<Entry> pending = new ArrayList<>();
     Optional<String> refusal = Optional.empty();
     int barriers;
+    DefaultQueueType defaultQueueType = DefaultQueueType.CLASSIC;
 
     record Entry(Definition definition, boolean delete, CompletableFuture<Object> answer) {
     }
@@ -36,6 +37,11 @@ final class HandDrivenLog implements DefinitionLog {
     @Override
     public Optional<String> refusal() {
         return refusal;
+    }
+
+    @Override
+    public DefaultQueueType defaultQueueType() {
+        return defaultQueueType;
     }
 
     /** Applies every entry submitted so far to {@code engine}, in order. */

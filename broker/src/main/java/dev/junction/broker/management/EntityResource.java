@@ -198,8 +198,9 @@ final class EntityResource {
                     + "are reserved");
         }
         boolean existed = v.queue(name).isPresent() || v.streams().get(name) != null;
+        CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
         QueueSpec spec = new QueueSpec(name, Values.bool(body, "durable", true), false,
-                Values.bool(body, "auto_delete", false), Values.fromJson(body.get("arguments"), "arguments"));
+                Values.bool(body, "auto_delete", false), Values.queueArguments(body, committed != null));
         if (v.streams().handles(spec)) {
             v.streams().declare(spec, null, false, n -> { });
             return !existed;
@@ -210,7 +211,6 @@ final class EntityResource {
             throw ApiError.badRequest("queue type '" + type + "' is not supported; Junction has classic and quorum "
                     + "queues and streams");
         }
-        CommittedDeclarations committed = CommittedDeclarations.of(engine, v);
         if (committed != null) {
             await(committed.declareQueue(spec, null, null, n -> { }));
         } else {

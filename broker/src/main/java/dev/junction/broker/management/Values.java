@@ -58,6 +58,22 @@ final class Values {
     }
 
     @SuppressWarnings("unchecked")
+    /**
+     * A queue body's {@code arguments}; with {@code typed} (a cluster node), a body's own {@code type} (RabbitMQ's
+     * definitions export one per queue) becomes {@code x-queue-type} when the arguments name none, so a definition
+     * that says classic stays classic instead of taking {@code cluster.default_queue_type} (docs/cluster.md,
+     * "Default queue type"). A broker alone reads the arguments only, as it always did.
+     */
+    static Map<String, Object> queueArguments(Map<String, Object> body, boolean typed) {
+        Map<String, Object> args = fromJson(body.get("arguments"), "arguments");
+        if (!typed || body.get("type") == null || args.containsKey("x-queue-type")) {
+            return args;
+        }
+        Map<String, Object> withType = new LinkedHashMap<>(args);
+        withType.put("x-queue-type", String.valueOf(body.get("type")));
+        return withType;
+    }
+
     private static Object fromJsonValue(Object v) {
         if (v instanceof Map<?, ?>) {
             return fromJson(v, "arguments");

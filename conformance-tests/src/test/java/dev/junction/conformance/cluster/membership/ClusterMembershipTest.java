@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterMembershipTest {
     private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
     private static final Map<String, Object> QUORUM = Map.of("x-queue-type", "quorum");
+    /** m.q is the classic queue beside the quorum one: said so, since a cluster's default type is quorum. */
+    private static final Map<String, Object> CLASSIC = Map.of("x-queue-type", "classic");
 
     @TempDir
     Path dir;
@@ -59,7 +61,7 @@ class ClusterMembershipTest {
                 .allMatch(id -> !nodes.status(id).leader().isEmpty()));
         nodes.declare("n1", ch -> {
             ch.exchangeDeclare("m.x", "direct", true);
-            ch.queueDeclare("m.q", true, false, false, null);
+            ch.queueDeclare("m.q", true, false, false, CLASSIC);
             ch.queueBind("m.q", "m.x", "k");
             ch.queueDeclare("m.qq", true, false, false, QUORUM);
         });
