@@ -1,5 +1,6 @@
 package dev.junction.routing.api;
 
+import dev.junction.routing.ReplicatedExchange;
 import dev.junction.routing.VhostPublishing;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Exchange;
@@ -113,7 +114,7 @@ final class NodeRelay {
         }
         Exchange source = host.exchange(b.source()).orElse(null);
         Queue q = host.queue(b.destination()).orElse(null);
-        if (source == null || !source.durable() || b.source().isEmpty() || q == null
+        if (source == null || !ReplicatedExchange.inCluster(source) || b.source().isEmpty() || q == null
                 || !VhostPublishing.nodeOnly(q)) {
             return null;
         }
@@ -134,7 +135,7 @@ final class NodeRelay {
             Set<Binding> present = consuming ? relayBindings() : Set.of();
             Set<Binding> wanted = new HashSet<>();
             for (Exchange x : host.exchanges()) {
-                if (x.durable()) {
+                if (ReplicatedExchange.inCluster(x)) {
                     for (Binding b : x.bindings()) {
                         Binding relayed = relayBinding(b);
                         if (relayed != null) {
