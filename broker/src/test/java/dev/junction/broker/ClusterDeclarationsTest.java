@@ -158,7 +158,7 @@ class ClusterDeclarationsTest {
 
     /**
      * RabbitMQ's tutorial 3, "Publish/Subscribe" (rabbitmq.com/tutorials/tutorial-three-java), across nodes: the
-     * subscriber and each publisher declare the fanout exchange {@code logs} with {@code exchangeDeclare(name,
+     * subscriber and each publisher declare the fanout exchange ({@code logs} there) with {@code exchangeDeclare(name,
      * "fanout")}, which is non-durable, and the subscriber binds a server-named exclusive queue to it. In a RabbitMQ
      * cluster that is one exchange on every node whatever its durability, so here a named transient exchange is
      * replicated through the metadata log (docs/cluster.md, "What is replicated"): the publishers' declarations on
@@ -167,9 +167,9 @@ class ClusterDeclarationsTest {
      * exchange.declare; RabbitMQ answers 406 PRECONDITION_FAILED "inequivalent arg 'durable'"), so a durable=true
      * redeclaration on n3 is refused, and like RabbitMQ's export the definitions export leaves it out. A deletion on
      * n2 is answered once every node has it: a passive declare on n1 and n3 then answers 404 NOT_FOUND, as it does
-     * on n3 once an auto-delete transient exchange lost its last binding on n1. Failed
-     * before transient exchanges were replicated: each node had its own {@code logs}, n2's without bindings, and
-     * n2's mandatory publishes came back unroutable.
+     * on n3 once an auto-delete transient exchange lost its last binding on n1. Failed before transient exchanges
+     * were replicated: each node had its own exchange, n2's and n3's without bindings, and all 8 mandatory publishes
+     * came back unroutable.
      */
     @Test
     void tutorialThreesTransientFanoutExchangeIsOneExchangeOnEveryNode() throws Exception {
