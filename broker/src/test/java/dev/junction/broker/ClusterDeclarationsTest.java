@@ -281,6 +281,84 @@ class ClusterDeclarationsTest {
         }
     }
 
+    /**
+     * RabbitMQ's tutorial 3, "Publish/Subscribe" (rabbitmq.com/tutorials/tutorial-three-java), across nodes: the
+     * subscriber and each publisher declare the fanout exchange ({@code logs} there) with {@code exchangeDeclare(name,
+     * "fanout")}, which is non-durable, and the subscriber binds a server-named exclusive queue to it. In a RabbitMQ
+     * cluster that is one exchange on every node whatever its durability, so here a named transient exchange is
+     * replicated through the metadata log (docs/cluster.md, "What is replicated"): the publishers' declarations on
+     * n2 and n3 find it, their mandatory publishes are routed (none returned) and each arrives once. It keeps
+     * {@code durable=false}: exchange.declare of an existing exchange must ask for what exists (AMQP 0-9-1
+     * exchange.declare; RabbitMQ answers 406 PRECONDITION_FAILED "inequivalent arg 'durable'"), so a durable=true
+     * redeclaration on n3 is refused, and like RabbitMQ's export the definitions export leaves it out. A deletion on
+     * n2 is answered once every node has it: a passive declare on n1 and n3 then answers 404 NOT_FOUND, as it does
+     * on n3 once an auto-delete transient exchange lost its last binding on n1. Failed before transient exchanges
+     * were replicated: each node had its own exchange, n2's and n3's without bindings, and all 8 mandatory publishes
+     * came back unroutable.
+     */
+    @Test
+    void tutorialThreesTransientFanoutExchangeIsOneExchangeOnEveryNode() throws Exception {
+        String x = "tut.logs";
+        try (Connection c1 = nodes.connect("n1"); Connection c2 = nodes.connect("n2");
+             Connection c3 = nodes.connect("n3")) {
+            Channel sub = c1.createChannel();
+            sub.exchangeDeclare(x, "fanout");
+            String q = sub.queueDeclare().getQueue(); // server-named, exclusive, auto-delete, transient
+            sub.queueBind(q, x, "");
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            sub.basicConsume(q, true, (tag, d) -> got.add(new String(d.getBody(), StandardCharsets.UTF_8)),
+                    tag -> { });
+            AtomicInteger returned = new AtomicInteger();
+            List<String> sent = new java.util.ArrayList<>();
+            for (Connection c : List.of(c2, c3)) {
+                String node = c == c2 ? "n2" : "n3";
+                Channel pub = c.createChannel();
+                pub.exchangeDeclare(x, "fanout");
+                pub.confirmSelect();
+                pub.addReturnListener(r -> returned.incrementAndGet());
+                for (int i = 0; i < 3; i++) {
+                    pub.basicPublish(x, "", true, null, (node + "-log" + i).getBytes(StandardCharsets.UTF_8));
+                    sent.add(node + "-log" + i);
+                }
+                // Last from each publisher: a copy of its messages sent twice would come before it.
+                pub.basicPublish(x, "", true, null, (node + "-end").getBytes(StandardCharsets.UTF_8));
+                pub.waitForConfirmsOrDie(30_000);
+            }
+            assertThat(returned).as("mandatory publishes on n2 and n3 returned unroutable").hasValue(0);
+            List<String> received = new java.util.ArrayList<>();
+            while (!received.containsAll(List.of("n2-end", "n3-end"))) {
+                String m = got.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(m).as("a message within 30 s; got %s", received).isNotNull();
+                received.add(m);
+            }
+            received.removeAll(List.of("n2-end", "n3-end"));
+            assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+
+            Channel durably = c3.createChannel();
+            assertThatThrownBy(() -> durably.exchangeDeclare(x, "fanout", true))
+                    .hasStackTraceContaining("406").hasStackTraceContaining("inequivalent arg 'durable'");
+            String export = nodes.http("n1", "GET", "/api/definitions", null).body();
+            assertThat(export).contains("\"exchanges\"").doesNotContain("\"" + x + "\"");
+
+            c2.createChannel().exchangeDelete(x);
+            for (Connection c : List.of(c1, c3)) {
+                Channel probe = c.createChannel();
+                assertThatThrownBy(() -> probe.exchangeDeclarePassive(x)).hasStackTraceContaining("404");
+            }
+
+            // An auto-delete one goes on every node with its last binding: the unbind is an entry every node applies.
+            Channel on1 = c1.createChannel();
+            on1.exchangeDeclare("tut.auto", "fanout", false, true, null);
+            on1.queueDeclare("tut.auto.q", true, false, false, null);
+            on1.queueBind("tut.auto.q", "tut.auto", "");
+            Channel on3 = c3.createChannel();
+            on3.exchangeDeclarePassive("tut.auto");
+            on1.queueUnbind("tut.auto.q", "tut.auto", "");
+            assertThatThrownBy(() -> on3.exchangeDeclarePassive("tut.auto")).hasStackTraceContaining("404");
+            on1.queueDelete("tut.auto.q");
+        }
+    }
+
     @Test
     void raftStateIsInPrometheusAndTheApi() throws Exception {
         String leader = nodes.leader();

@@ -72,14 +72,15 @@ final class BindingTable {
      */
     void bind(Binding b, Object owner) {
         Exchange source = vhost.existingExchange(b.source());
-        boolean durableDestination;
+        boolean storedDestination;
         if (b.toQueue()) {
             Queue q = vhost.streams().get(b.destination()) != null ? null : vhost.usableQueue(b.destination(), owner);
-            durableDestination = q == null || (q.durable() && !q.spec().exclusive()); // null: a stream, durable
+            storedDestination = q == null || (q.durable() && !q.spec().exclusive()); // null: a stream, durable
         } else {
-            durableDestination = vhost.existingExchange(b.destination()).durable();
+            storedDestination = ReplicatedExchange.of(engine, vhost.existingExchange(b.destination()));
         }
-        if (source.durable() && durableDestination && !engine.store().writable() && !source.hasBinding(b)) {
+        boolean stored = ReplicatedExchange.of(engine, source) && storedDestination;
+        if (stored && !engine.store().writable() && !source.hasBinding(b)) {
             engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
         }
         if (!source.hasBinding(b)) {
@@ -90,7 +91,7 @@ final class BindingTable {
                         + b.source() + "': binding limit in vhost '" + vhost.name() + "' (" + max + ") is reached");
             }
         }
-        add(source, b, source.durable() && durableDestination);
+        add(source, b, stored);
     }
 
     /** queue.unbind and exchange.unbind; see {@link VirtualHost#unbind}. */
@@ -119,7 +120,8 @@ final class BindingTable {
 
     /**
      * Adds {@code b} to {@code source}; returns false when that binding already existed. {@code persist} records its
-     * definition (a durable source and a durable destination). Limits are the caller's to check first.
+     * definition (a source {@link ReplicatedExchange} keeps, and a durable destination). Limits are the caller's to
+     * check first.
      */
     private boolean add(Exchange source, Binding b, boolean persist) {
         if (!source.bind(b)) {

@@ -18,8 +18,9 @@ import java.util.function.Supplier;
 
 /**
  * The declarations of one vhost on a cluster node, made linearizable by the metadata log (docs/cluster.md,
- * "Linearizable declarations"). A change of a replicated definition (a durable exchange, a durable queue that is
- * not exclusive, a binding between such objects) is checked here, then {@link DefinitionLog#commit committed},
+ * "Linearizable declarations"). A change of a replicated definition (an exchange other than the default and the
+ * {@code amq.*} ones, durable or not: see {@link ReplicatedExchange}; a durable queue that is not exclusive; a
+ * binding between such objects) is checked here, then {@link DefinitionLog#commit committed},
  * and takes effect on every node, this one included, only when the node's state machine applies the entry; the
  * future completes with this node's result of that apply, which is what the client is answered. So every node
  * makes the same change at the same point of one order, and a client answered by one node finds it on any other.
@@ -28,10 +29,11 @@ import java.util.function.Supplier;
  * does not) first waits for {@link DefinitionLog#readBarrier}: this node has then applied everything any node
  * answered before the request came, and what it answers from its own state is as current as the log.
  *
- * <p>Transient and exclusive objects are this node's alone and are declared at once, as on a single node. The
- * checks that can be made before the log (permissions on the final name, reserved names, arguments, the memory
- * alarm, limits, a node without a leader) are made here, on the caller's thread, so that a refusal costs no
- * log entry and reaches the client as it would on a single node; the apply makes them again on every node.
+ * <p>Transient and exclusive queues, and bindings into them, are this node's alone and are declared at once, as on
+ * a single node. The checks that can be made before the log (permissions on the final name, reserved names,
+ * arguments, the memory alarm, limits, a node without a leader) are made here, on the caller's thread, so that a
+ * refusal costs no log entry and reaches the client as it would on a single node; the apply makes them again on
+ * every node.
  *
  * <p>Why a future and not the synchronous {@link VirtualHost} methods: adapters call declarations on their
  * event loop, which must not wait for a log round trip; the engine API's asynchronous declarations hand the
@@ -69,7 +71,7 @@ public final class CommittedDeclarations {
 
     private CompletableFuture<Exchange> declareExchange(ExchangeSpec spec, boolean read) {
         Exchange existing = vhost.exchangeOrNull(spec.name());
-        if (!spec.durable() || spec.name().isEmpty() || (existing != null && read)) {
+        if (!ReplicatedExchange.inCluster(spec) || spec.name().isEmpty() || (existing != null && read)) {
             return now(() -> vhost.declareExchange(spec, false));
         }
         if (existing != null) {
@@ -81,19 +83,20 @@ public final class CommittedDeclarations {
             throw BrokerException.accessRefused("exchange name '" + spec.name() + "' contains reserved prefix 'amq.*'");
         }
         vhost.guard().checkMemory("exchange '" + spec.name() + "'");
-        refuseChange("declare durable exchange '" + spec.name() + "'");
+        refuseChange("declare exchange '" + spec.name() + "'");
         engine.requireWritableStore("exchange '" + spec.name() + "'");
         return log.commit(DefinitionCodec.exchange(vhost.name(), spec), false).thenApply(Exchange.class::cast);
     }
 
-    /** exchange.delete of a durable exchange through the log; {@code ifUnused} is judged on this node's bindings. */
+    /** exchange.delete of a replicated exchange through the log; {@code ifUnused} is judged on this node's bindings. */
     public CompletableFuture<Void> deleteExchange(String name, boolean ifUnused) {
         return deleteExchange(name, ifUnused, false);
     }
 
     private CompletableFuture<Void> deleteExchange(String name, boolean ifUnused, boolean read) {
         Exchange x = vhost.exchangeOrNull(name);
-        if (name.isEmpty() || name.startsWith("amq.") || (x == null && read) || (x != null && !x.durable())) {
+        if (name.isEmpty() || name.startsWith("amq.") || (x == null && read)
+                || (x != null && !ReplicatedExchange.inCluster(x))) {
             return now(() -> {
                 vhost.deleteExchange(name, ifUnused);
                 return null;
@@ -105,7 +108,7 @@ public final class CommittedDeclarations {
         if (ifUnused && x.hasBindings()) {
             throw BrokerException.preconditionFailed("exchange '" + name + "' in vhost '" + vhost.name() + "' in use");
         }
-        refuseChange("delete durable exchange '" + name + "'");
+        refuseChange("delete exchange '" + name + "'");
         return log.commit(key(DefinitionKind.EXCHANGE, name), true).thenApply(ignored -> null);
     }
 
@@ -212,7 +215,7 @@ public final class CommittedDeclarations {
             return log.readBarrier().thenCompose(ignored -> bind(b, owner, true));
         }
         vhost.guard().checkMemory("binding from '" + b.source() + "' to '" + b.destination() + "'");
-        refuseChange("declare durable a binding of exchange '" + b.source() + "'");
+        refuseChange("declare a binding of exchange '" + b.source() + "'");
         engine.requireWritableStore("a binding of exchange '" + b.source() + "'");
         return log.commit(DefinitionCodec.binding(vhost.name(), b), false).thenApply(ignored -> null);
     }
@@ -233,23 +236,23 @@ public final class CommittedDeclarations {
         if (!bound) {
             return log.readBarrier().thenCompose(ignored -> unbind(b, owner, true));
         }
-        refuseChange("unbind from durable exchange '" + b.source() + "'");
+        refuseChange("unbind from exchange '" + b.source() + "'");
         return log.commit(key(DefinitionKind.BINDING, DefinitionCodec.bindingName(b)), true)
                 .thenApply(ignored -> null);
     }
 
     /**
-     * Whether the binding is kept as a definition, as {@link BindingTable} decides: from a durable exchange to a
-     * durable exchange or a durable queue that is not exclusive (checking that {@code owner} may use it). A stream
-     * stays on its node's own path.
+     * Whether the binding is kept as a definition, as {@link BindingTable} decides: from a replicated exchange to a
+     * replicated exchange or a durable queue that is not exclusive (checking that {@code owner} may use it). A
+     * stream stays on its node's own path.
      */
     private boolean persisted(Exchange source, Binding b, Object owner) {
-        if (!source.durable()) {
+        if (!ReplicatedExchange.inCluster(source)) {
             return false;
         }
         if (!b.toQueue()) {
             Exchange destination = vhost.exchangeOrNull(b.destination());
-            return destination != null && destination.durable();
+            return destination != null && ReplicatedExchange.inCluster(destination);
         }
         if (vhost.streams().get(b.destination()) != null || vhost.queue(b.destination()).isEmpty()) {
             return false;

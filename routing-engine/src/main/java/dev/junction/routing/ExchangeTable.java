@@ -90,6 +90,9 @@ final class ExchangeTable {
             throw BrokerException.preconditionFailed("cannot declare exchange '" + spec.name()
                     + "': exchange limit in vhost '" + vhost.name() + "' (" + max + ") is reached");
         }
+        // Durable only, in a cluster too: there a client's transient exchange is committed through the metadata log
+        // (CommittedDeclarations), whose apply writes each node's store itself; a transient exchange the broker
+        // declares here directly at start (MQTT's mqtt.dropped) stays each node's own, with no leader needed.
         if (spec.durable()) {
             engine.requireWritableStore("exchange '" + spec.name() + "'");
         }
@@ -139,9 +142,10 @@ final class ExchangeTable {
         bindings.removeAllFrom(x);
         // Bindings that lead into the deleted exchange go with it.
         bindings.removeAllInto(DestinationKind.EXCHANGE, x.name());
-        if (x.durable()) {
+        if (ReplicatedExchange.of(engine, x)) {
+            // In a cluster this goes through the metadata log, an auto-delete exchange's deletion included.
             engine.store().definitions().delete(DefinitionKind.EXCHANGE, vhost.name(), x.name());
-            if (x.type() == ExchangeType.MESSAGE_DEDUPLICATION) {
+            if (x.durable() && x.type() == ExchangeType.MESSAGE_DEDUPLICATION) {
                 StoredExchangeState.deleteAll(engine.store().definitions(), vhost.name(), x.name());
             }
         }

@@ -7,10 +7,12 @@ import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.ExchangeInfo;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
+import dev.junction.storage.DefinitionKind;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -121,6 +123,45 @@ class CommittedDeclarationsTest {
         commitAll();
         assertThat(deleted.get(5, TimeUnit.SECONDS)).isZero();
         assertThat(f.vhost.queue("q")).isEmpty();
+        assertThat(f.vhost.bindingsTo(true, "q")).isEmpty();
+    }
+
+    /**
+     * A named transient exchange is cluster-wide in RabbitMQ whatever its durability, so a cluster node commits it
+     * as it commits a durable one (docs/cluster.md, "What is replicated"), keeping {@code durable=false}: a
+     * redeclaration must ask for what exists (AMQP 0-9-1 exchange.declare; RabbitMQ's 406 "inequivalent arg
+     * 'durable'"). Its binding to a durable queue and its deletion go through the log too. Alone, nothing changes:
+     * it is declared at once and never written to the store.
+     */
+    @Test
+    void aNamedTransientExchangeGoesThroughTheLogAndStaysTransient() throws Exception {
+        ExchangeSpec logs = new ExchangeSpec("logs", "fanout", false, false, false, Map.of());
+        assertThat(vhost.declareExchangeAsync(logs, false)).isDone();
+        assertThat(f.store.definitions().all()).noneMatch(d -> d.kind() == DefinitionKind.EXCHANGE);
+        assertThat(vhost.deleteExchangeAsync("logs", false)).isDone();
+
+        f.engine.commitDefinitionsThrough(log);
+        CompletableFuture<ExchangeInfo> declared = vhost.declareExchangeAsync(logs, false);
+        assertThat(f.vhost.exchange("logs")).as("not before the commit").isEmpty();
+        commitAll();
+        declared.get(5, TimeUnit.SECONDS);
+        assertThat(f.vhost.exchange("logs").orElseThrow().durable()).isFalse();
+        vhost.declareExchangeAsync(logs, false).get(5, TimeUnit.SECONDS);
+        CompletableFuture<ExchangeInfo> durably = vhost.declareExchangeAsync(
+                new ExchangeSpec("logs", "fanout", true, false, false, Map.of()), false);
+        assertThatThrownBy(() -> durably.get(5, TimeUnit.SECONDS)).hasMessageContaining("inequivalent arg 'durable'");
+        assertThat(log.pending).isEmpty();
+
+        vhost.declareQueueAsync(QueueSpec.durable("q"), null, null, false, n -> { });
+        commitAll();
+        vhost.bindAsync(Binding.toQueue("logs", "q", "", Map.of()), null);
+        assertThat(log.pending).hasSize(1);
+        commitAll();
+        CompletableFuture<Void> deleted = vhost.deleteExchangeAsync("logs", false);
+        assertThat(f.vhost.exchange("logs")).as("not before the commit").isPresent();
+        commitAll();
+        deleted.get(5, TimeUnit.SECONDS);
+        assertThat(f.vhost.exchange("logs")).isEmpty();
         assertThat(f.vhost.bindingsTo(true, "q")).isEmpty();
     }
 

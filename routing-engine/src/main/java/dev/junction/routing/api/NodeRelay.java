@@ -1,6 +1,7 @@
 package dev.junction.routing.api;
 
 import dev.junction.routing.RelayedNames;
+import dev.junction.routing.ReplicatedExchange;
 import dev.junction.routing.VhostPublishing;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Exchange;
@@ -128,7 +129,7 @@ final class NodeRelay {
             return q != null && RelayedNames.addressed(q) ? RelayedNames.binding(queue, q.name()) : null;
         }
         Exchange source = host.exchange(b.source()).orElse(null);
-        if (source == null || !source.durable() || q == null || !VhostPublishing.nodeOnly(q)) {
+        if (source == null || !ReplicatedExchange.inCluster(source) || q == null || !VhostPublishing.nodeOnly(q)) {
             return null;
         }
         Map<String, Object> args = new LinkedHashMap<>();
@@ -148,7 +149,7 @@ final class NodeRelay {
             Set<Binding> present = consuming ? relayBindings() : Set.of();
             Set<Binding> wanted = new HashSet<>();
             for (Exchange x : host.exchanges()) {
-                if (x.durable()) {
+                if (ReplicatedExchange.inCluster(x)) {
                     for (Binding b : x.bindings()) {
                         Binding relayed = relayBinding(b);
                         if (relayed != null) {
