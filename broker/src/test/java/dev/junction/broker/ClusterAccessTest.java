@@ -10,6 +10,7 @@ import dev.junction.broker.management.DefinitionsFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,9 @@ class ClusterAccessTest extends OnThreeNodes {
         try (Connection c = nodes.connect("n1"); Channel ch = c.createChannel()) {
             // No wait: the policy was committed before n2 answered, so the queue's entry comes after it in the log
             // and n1 creates the queue with the policy already in force.
-            ch.queueDeclare("pol.q", true, false, false, null);
+            // A classic queue, whose count this node's copy gives at once (a quorum queue's is its replica's, which
+            // may not have applied the last publishes when the confirms come).
+            ch.queueDeclare("pol.q", true, false, false, Map.of("x-queue-type", "classic"));
             ch.confirmSelect();
             for (int i = 0; i < 3; i++) {
                 ch.basicPublish("", "pol.q", null, ("m" + i).getBytes(StandardCharsets.UTF_8));

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,8 @@ class ClusterTest extends OnThreeNodes {
 
         nodes.retried("n1", ch -> {
             ch.exchangeDeclare("cluster.x", "direct", true);
-            ch.queueDeclare("cluster.q", true, false, false, null);
+            // A classic queue: each node's copy counts the messages published on that node (docs/cluster.md).
+            ch.queueDeclare("cluster.q", true, false, false, Map.of("x-queue-type", "classic"));
             ch.queueBind("cluster.q", "cluster.x", "k");
         });
         for (String node : List.of("n2", "n3")) {
