@@ -13,6 +13,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.junction.conformance.cluster.MqttConnects;
 import dev.junction.conformance.cluster.quorum.QuorumCluster3;
+import dev.junction.routing.api.Engine;
+import dev.junction.routing.api.Vhost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -128,6 +130,10 @@ class MqttSharedSubscriptionClusterTest {
             ch.queueDelete(QUEUE);
         }
         cluster.awaitQueue("n1", QUEUE, true); // declared again by the member's node, and committed
+        // Its binding is committed after it: what n1 routes before that finds no group (a full run under load once
+        // published in between, and nothing arrived).
+        Vhost onN1 = Engine.of(cluster.broker("n1").engine()).vhost("/").orElseThrow();
+        QuorumCluster3.await("the group's binding on n1", () -> !onN1.bindingsTo(QUEUE).isEmpty());
         publish("n1", "d", 5);
         assertThat(drain(got, 5)).extracting(Got::body).containsExactlyInAnyOrderElementsOf(bodies("d", 5));
     }
