@@ -41,10 +41,12 @@ final class ClientIdOwners implements ClientIdClaims {
 
     /**
      * The latest claim of a client id: the run of a node that made it and its number there (a null origin when
-     * no connection holds it: released, its session kept), and the user it belongs to (null for a claim logged
-     * before claims carried their user, which any user may take over).
+     * no connection holds it: released, its session kept), the user it belongs to (null for a claim logged
+     * before claims carried their user, which any user may take over), and the run that made the latest claim,
+     * kept after its release ({@code last}: null when not known, restored from a snapshot written before it was
+     * kept), which tells a node whether its own record of the session was superseded elsewhere.
      */
-    record Owner(String origin, long claim, String user) {
+    record Owner(String origin, long claim, String user, String last) {
         boolean held() {
             return origin != null;
         }
@@ -164,6 +166,12 @@ final class ClientIdOwners implements ClientIdClaims {
         return o != null && o.held() && !node(o.origin()).equals(node(origin));
     }
 
+    @Override
+    public boolean lastClaimedElsewhere(String vhost, String clientId) {
+        Owner o = owners.get(key(vhost, clientId));
+        return o != null && o.last() != null && !node(o.last()).equals(node(origin));
+    }
+
     /**
      * Whether a connection other than the one of claim {@code claim} of node run {@code run} holds the client id, as
      * applied so far: on the apply thread, the fence of a session's exactly-once entries
@@ -190,7 +198,7 @@ final class ClientIdOwners implements ClientIdClaims {
                     if (previous.user() == null) {
                         owners.remove(key);
                     } else {
-                        owners.put(key, new Owner(null, LOCAL_CLAIM, previous.user()));
+                        owners.put(key, new Owner(null, LOCAL_CLAIM, previous.user(), previous.last()));
                     }
                 }
             }
@@ -216,7 +224,7 @@ final class ClientIdOwners implements ClientIdClaims {
             }
             return;
         }
-        owners.put(key, owner(c.origin(), c.claim(), c.user()));
+        owners.put(key, owner(c.origin(), c.claim(), c.user(), c.origin()));
         if (mine) {
             CompletableFuture<Long> granted = waiting.remove(c.claim());
             if (granted != null) {
@@ -235,21 +243,28 @@ final class ClientIdOwners implements ClientIdClaims {
         return o != null && o.claim() == c.claim() && c.origin().equals(o.origin());
     }
 
-    private Owner owner(String ownerOrigin, long claim, String user) {
-        return new Owner(ownerOrigin == null ? null : origins.computeIfAbsent(ownerOrigin, o -> o), claim,
-                user == null ? null : users.computeIfAbsent(user, u -> u));
+    private Owner owner(String ownerOrigin, long claim, String user, String last) {
+        return new Owner(interned(ownerOrigin), claim, user == null ? null : users.computeIfAbsent(user, u -> u),
+                interned(last));
+    }
+
+    private String interned(String run) {
+        return run == null ? null : origins.computeIfAbsent(run, o -> o);
     }
 
     /**
      * The registry as applied so far, for a snapshot: each held id as the claim that made it, each released one
-     * (its session kept) as a release naming its user and no node.
+     * (its session kept) as a release naming its user and the run whose claim it was (an empty run when not
+     * known). A snapshot written before the run was kept there names none; a node of that version reading this
+     * one ignores a release's run, so the format is the same both ways.
      */
     List<ClientIdCommand> snapshot() {
         List<ClientIdCommand> all = new ArrayList<>(owners.size());
         owners.forEach((key, o) -> {
             int nul = key.indexOf('\u0000');
+            String run = o.held() ? o.origin() : o.last() == null ? "" : o.last();
             all.add(new ClientIdCommand(o.held() ? ClientIdCommand.Op.CLAIM : ClientIdCommand.Op.RELEASE,
-                    key.substring(0, nul), key.substring(nul + 1), o.held() ? o.origin() : "", o.claim(), o.user()));
+                    key.substring(0, nul), key.substring(nul + 1), run, o.claim(), o.user()));
         });
         return all;
     }
@@ -263,7 +278,8 @@ final class ClientIdOwners implements ClientIdClaims {
         owners.clear();
         for (ClientIdCommand c : snapshot) {
             boolean held = c.op() == ClientIdCommand.Op.CLAIM;
-            owners.put(key(c.vhost(), c.clientId()), owner(held ? c.origin() : null, c.claim(), c.user()));
+            String last = c.origin().isEmpty() ? null : c.origin();
+            owners.put(key(c.vhost(), c.clientId()), owner(held ? c.origin() : null, c.claim(), c.user(), last));
         }
         before.forEach((key, o) -> {
             Owner now = owners.get(key);

@@ -109,6 +109,61 @@ class ClientIdOwnersTest {
         assertThat(a.owners.heldElsewhere("/", "device")).as("released: held by no connection").isFalse();
     }
 
+    /**
+     * A node that stopped while it kept a session learns, as it catches up, that the client connected to another
+     * node after its own last claim, even though that connection has gone since (its claim released): its record
+     * of the session was superseded there, so its will must not go out [MQTT-3.1.3-9]. A later claim of its own
+     * makes the record its own again.
+     */
+    @Test
+    void theNodeOfTheLatestClaimIsRememberedAfterItsRelease() {
+        Node before = new Node("n1/run1");
+        Node b = new Node("n2/run");
+        claimed(before, "device");
+        assertThat(before.owners.lastClaimedElsewhere("/", "device")).as("its own claim").isFalse();
+        long resumed = claimed(b, "device");
+        b.owners.release("/", "device", resumed);
+        Node after = new Node("n1/run2");
+        after.catchUp();
+        assertThat(after.owners.heldElsewhere("/", "device")).as("released: held by no connection").isFalse();
+        assertThat(after.owners.lastClaimedElsewhere("/", "device")).as("n2's claim, released").isTrue();
+        b.catchUp();
+        assertThat(b.owners.lastClaimedElsewhere("/", "device")).as("n2's own").isFalse();
+
+        long back = claimed(after, "device");
+        after.owners.release("/", "device", back);
+        after.catchUp();
+        assertThat(after.owners.lastClaimedElsewhere("/", "device")).as("its own again").isFalse();
+        assertThat(after.owners.lastClaimedElsewhere("/", "other")).as("never claimed").isFalse();
+    }
+
+    /**
+     * The node of a released claim travels in the snapshot, in the release's run, which a node of the version
+     * before ignored; a snapshot of that version names no run there and tells nothing (the node falls back to
+     * whether a connection holds the id).
+     */
+    @Test
+    void theNodeOfAReleasedClaimTravelsInTheSnapshotAndAnOlderSnapshotTellsNothing(@TempDir Path dir)
+            throws Exception {
+        Node b = new Node("n2/run");
+        b.owners.release("/", "device", claimed(b, "device"));
+        b.catchUp();
+        Path file = dir.resolve("snapshot.1_2");
+        MetadataSnapshot.write(file, List.of(), b.owners.snapshot(), List.of());
+        Node restarted = new Node("n1/run2");
+        restarted.owners.restore(MetadataSnapshot.readAll(file).clientIds());
+        assertThat(restarted.owners.lastClaimedElsewhere("/", "device")).isTrue();
+        assertThat(restarted.owners.heldElsewhere("/", "device")).isFalse();
+
+        Path older = dir.resolve("snapshot.1_3");
+        MetadataSnapshot.write(older, List.of(),
+                List.of(new ClientIdCommand(ClientIdCommand.Op.RELEASE, "/", "device", "", 0, "guest")), List.of());
+        Node fromOlder = new Node("n1/run3");
+        fromOlder.owners.restore(MetadataSnapshot.readAll(older).clientIds());
+        assertThat(fromOlder.owners.size()).isEqualTo(1);
+        assertThat(fromOlder.owners.lastClaimedElsewhere("/", "device")).isFalse();
+    }
+
     /** A claim made by an earlier run of this node is still this node's, not another node's. */
     @Test
     void aClaimOfThisNodesEarlierRunIsNotHeldElsewhere() {

@@ -150,17 +150,21 @@ public final class MqttServer implements AutoCloseable {
         this.retained = new RetainedMessages(vhost.name(), engine.retained(vhost.name()),
                 settings.maxRetainedMessages(), settings.maxRetainedBytes());
         this.stored = new StoredSessions(engine.sessions(vhost.name()), new SharedQos2Ids(exactlyOnce, vhost.name()));
-        this.wills = new Wills(timer, lanes, stored, this);
+        // Sessions of this node that a connection of another node took over or resumed since (alone: none).
+        SupersededSessions superseded = new SupersededSessions(clientIds, vhost.name(), timer, lanes);
+        this.wills = new Wills(timer, lanes, stored, this, superseded);
         // A cluster node hands the protocols the cluster's client-id registry; alone it is LOCAL. In a cluster a share
         // group is one replicated queue for every node, so a member anywhere gets what is published anywhere.
         this.shares = new ShareGroups(vhost, config.exchange(), shareLanes, clientIds == ClientIdClaims.LOCAL ? null
                 : new ReplicatedShareQueue(vhost, config.exchange()));
         this.sessions = new SessionRegistry(vhost, config, engine.authorization(), lanes, timer, stored, wills, shares,
                 queueFull);
-        sessions.claimsThrough(clientIds); // a connection of another node took a client id of this one's
+        sessions.claimsThrough(clientIds, superseded);
         engine.authorization().mqtt(vhost.name(), config.exchange(), TopicMapping.sessionQueue(""),
                 TopicMapping.SHARE_QUEUE_PREFIX, sessions::sessionQueueDeleted);
-        new SessionRestore(vhost, config, engine.authorization(), lanes, stored, sessions, wills, shares).run();
+        new SessionRestore(vhost, config, engine.authorization(), lanes, stored, sessions, wills, shares,
+                clientIds != ClientIdClaims.LOCAL).run();
+        superseded.forgetRestored();
         this.sys = config.sysIntervalSeconds() > 0 ? new SysTopics(this) : null;
         if (sys != null) {
             sys.start(timer, config.sysIntervalSeconds());

@@ -8,6 +8,7 @@ import dev.junction.routing.api.Vhost;
 import dev.junction.routing.auth.Authorization;
 import io.micrometer.core.instrument.Counter;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,6 +42,7 @@ final class SessionRegistry {
     private final Map<String, MqttSession> sessions = new ConcurrentHashMap<>();
     /** Who holds each client id across a cluster's nodes; set once at start, before any CONNECT. */
     private ClientIdClaims claims = ClientIdClaims.LOCAL;
+    private SupersededSessions superseded;
 
     SessionRegistry(Vhost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
                     ScheduledExecutorService timer, StoredSessions stored, Wills wills, ShareGroups shares,
@@ -67,52 +69,23 @@ final class SessionRegistry {
     static final Attached ABANDONED = new Attached(null, false, null, NONE);
 
     /**
-     * Client ids are claimed through {@code clientIds} (a cluster's, docs/cluster.md): a claim of this node that a
-     * connection of another node overtook closes its connection as taken over [MQTT-3.1.4-2].
+     * Client ids are claimed through {@code clientIds} (a cluster's, docs/cluster.md); {@code superseded} acts on
+     * the sessions of this node that a connection of another node took over or resumed since.
      */
-    void claimsThrough(ClientIdClaims clientIds) {
+    void claimsThrough(ClientIdClaims clientIds, SupersededSessions superseded) {
         this.claims = clientIds;
-        clientIds.onLost((vhostName, clientId) -> {
-            if (vhostName.equals(vhost.name())) {
-                lanes.run(clientId, () -> lostElsewhere(clientId));
-            }
-        });
-        clientIds.onClaimedElsewhere((vhostName, clientId) -> {
-            // Told of every CONNECT on the other nodes: only a client id with a session here costs a lane task.
-            if (vhostName.equals(vhost.name()) && sessions.containsKey(clientId)) {
-                lanes.run(clientId, () -> resumedElsewhere(clientId));
-            }
-        });
+        this.superseded = superseded;
+        superseded.watch(this);
     }
 
-    /**
-     * On the client id's lane: a connection of another node claimed the client id of a session this node keeps
-     * without a connection. If that node's connection still holds the id (as the claims applied so far say: a claim
-     * replayed from the log at a restart, since overtaken or released, does not count), the session was resumed
-     * there: a delayed will pending here must not go out [MQTT-3.1.3-9], and its expiry is that node's now, so this
-     * node forgets the session; its queue and bindings are the cluster's and stay. A session with a connection here
-     * is left to the takeover.
-     */
-    private void resumedElsewhere(String clientId) {
-        MqttSession s = sessions.get(clientId);
-        if (s != null && s.owner == null && claims.heldElsewhere(vhost.name(), clientId)) {
-            LOG.debug("MQTT session '{}' was resumed on another node of the cluster", clientId);
-            forget(s);
-        }
+    /** The session of {@code clientId} this node keeps, or null. */
+    MqttSession session(String clientId) {
+        return sessions.get(clientId);
     }
 
-    /**
-     * On the client id's lane: the live connection of the session goes as taken over (MQTT 5: DISCONNECT Session
-     * taken over) unless its own claim is still the latest, as the local takeover does; its close then detaches
-     * the session here as any close does (the will only if undelayed [MQTT-3.1.3-9]).
-     */
-    private void lostElsewhere(String clientId) {
-        MqttSession s = sessions.get(clientId);
-        if (s != null && s.owner != null && !claims.holds(vhost.name(), clientId, s.claim)) {
-            LOG.info("MQTT client '{}' connected to another node of the cluster: taking over its connection here",
-                    clientId);
-            s.owner.takenOver();
-        }
+    /** The client ids of the sessions this node keeps now. */
+    Set<String> clientIds() {
+        return sessions.keySet();
     }
 
     /**
@@ -250,7 +223,7 @@ final class SessionRegistry {
      * pending will and shared memberships go, its queue and bindings, which are the cluster's, stay. The group
      * queues stay too: the node the session lives on joins them from its record, and the one that ended it left them.
      */
-    private void forget(MqttSession s) {
+    void forget(MqttSession s) {
         s.cancelExpiry();
         s.cancelWill();
         for (Subscriptions.Subscription sub : s.subscriptions.all()) {
@@ -306,15 +279,26 @@ final class SessionRegistry {
         stored.persist(s); // write-behind: at worst a crash keeps the session for the full interval from the restart
     }
 
+    /**
+     * In a cluster the expiry first waits until this node has caught up with the claims (alone: at once); one that
+     * fired for an earlier disconnection of the session, resumed and left again meanwhile, is not due any more.
+     */
     void armExpiry(MqttSession s, long delayMs) {
-        s.expiry = timer.schedule(() -> lanes.run(s.clientId, () -> expire(s)), delayMs, TimeUnit.MILLISECONDS);
+        long at = s.disconnectedAt;
+        s.expiry = timer.schedule(() -> superseded.whenCaughtUp(() -> lanes.run(s.clientId, () -> {
+            if (s.disconnectedAt == at) {
+                expire(s);
+            }
+        }), () -> sessions.get(s.clientId) == s, "the expiry of MQTT session " + s.clientId),
+                delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void expire(MqttSession s) {
         if (s.owner == null && sessions.get(s.clientId) == s) {
-            if (SessionQueueSpec.quorum(config)
+            if (superseded.superseded(s) || SessionQueueSpec.quorum(config)
                     && vhost.queue(s.queueName).map(QueueInfo::consumerCount).orElse(0) > 0) {
-                // A connection on another node of the cluster consumes from it: the session lives on there.
+                // Resumed on another node of the cluster since this node's record (its expiry is that node's), or
+                // a connection there consumes from it: the session lives on there.
                 forget(s);
                 return;
             }

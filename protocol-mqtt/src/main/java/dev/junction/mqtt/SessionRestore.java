@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * At start: rebuilds every stored session of the vhost and every durable session queue without a record (kept
  * for the configured maximum from now). A session whose connection was open when the broker stopped counts as
- * disconnected at start. Expired sessions end (their delayed will goes out); timers are re-armed with the time
- * left, and wills whose delay passed are published. Each session is rebuilt on its client id's lane, so a timer
+ * disconnected at start. Expired sessions end (their delayed will goes out; in a cluster through the expiry timer,
+ * which first catches up with the claims of other nodes); timers are re-armed with the time left, and wills whose
+ * delay passed are published. Each session is rebuilt on its client id's lane, so a timer
  * armed for it cannot fire into a half-built session; start waits until all are done.
  */
 final class SessionRestore {
@@ -37,9 +38,16 @@ final class SessionRestore {
     private final SessionRegistry registry;
     private final Wills wills;
     private final ShareGroups shares;
+    private final boolean clustered;
 
+    /**
+     * {@code clustered}: a node of a cluster, whose record of a session a connection on another node may have
+     * superseded while it was down; an expiry due already then waits, as any expiry there, until this node has
+     * caught up with the claims ({@link SupersededSessions}).
+     */
     SessionRestore(Vhost vhost, MqttConfig config, Authorization authorization, ClientLanes lanes,
-                   StoredSessions stored, SessionRegistry registry, Wills wills, ShareGroups shares) {
+                   StoredSessions stored, SessionRegistry registry, Wills wills, ShareGroups shares,
+                   boolean clustered) {
         this.vhost = vhost;
         this.config = config;
         this.authorization = authorization;
@@ -48,6 +56,7 @@ final class SessionRestore {
         this.registry = registry;
         this.wills = wills;
         this.shares = shares;
+        this.clustered = clustered;
     }
 
     void run() {
@@ -112,13 +121,13 @@ final class SessionRestore {
         s.disconnected(interval, disconnectedAt);
         long left = interval == MqttConfig.NEVER_EXPIRE ? Long.MAX_VALUE
                 : disconnectedAt + TimeUnit.SECONDS.toMillis(interval) - now;
-        if (left <= 0) {
+        if (left <= 0 && !clustered) {
             LOG.debug("MQTT session '{}' expired while the broker was down", clientId);
             registry.endSession(s);
             return false;
         }
         if (interval != MqttConfig.NEVER_EXPIRE) {
-            registry.armExpiry(s, left);
+            registry.armExpiry(s, Math.max(0, left));
         }
         if (st != null && st.will() != null) {
             // Due already or not, through the timer: in a cluster the will first waits until this node has caught

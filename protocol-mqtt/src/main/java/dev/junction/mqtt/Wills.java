@@ -15,18 +15,20 @@ import org.slf4j.LoggerFactory;
  */
 final class Wills {
     private static final Logger LOG = LoggerFactory.getLogger(Wills.class);
-    private static final long RETRY_MS = 1000;
 
     private final ScheduledExecutorService timer;
     private final ClientLanes lanes;
     private final StoredSessions stored;
     private final MqttServer server;
+    private final SupersededSessions superseded;
 
-    Wills(ScheduledExecutorService timer, ClientLanes lanes, StoredSessions stored, MqttServer server) {
+    Wills(ScheduledExecutorService timer, ClientLanes lanes, StoredSessions stored, MqttServer server,
+          SupersededSessions superseded) {
         this.timer = timer;
         this.lanes = lanes;
         this.stored = stored;
         this.server = server;
+        this.superseded = superseded;
     }
 
     /** Publishes {@code will} now; a refusal by the engine is logged (nobody is left to tell). Any thread. */
@@ -58,39 +60,25 @@ final class Wills {
      */
     void arm(MqttSession s, Will will, long dueAt) {
         long delay = Math.max(0, dueAt - System.currentTimeMillis());
-        s.setWill(will, dueAt, timer.schedule(() -> whenCaughtUp(s), delay, TimeUnit.MILLISECONDS));
+        s.setWill(will, dueAt, timer.schedule(() -> superseded.whenCaughtUp(() -> lanes.run(s.clientId, () -> due(s)),
+                s::hasWill, "the will of MQTT session " + s.clientId), delay, TimeUnit.MILLISECONDS));
     }
 
     /**
-     * The delay passed: once this node has applied the cluster's claims (alone: at once), the will is due on the
-     * client id's lane. A node that cannot reach the cluster's leader yet (just restarted, or cut off) cannot tell
-     * whether the session resumed elsewhere, so it asks again a second later, as long as the will is pending; the
-     * session's end still sends it at the latest [MQTT-3.1.3-9].
-     */
-    private void whenCaughtUp(MqttSession s) {
-        server.clientIds.caughtUp().whenComplete((ok, failed) -> {
-            if (failed == null) {
-                lanes.run(s.clientId, () -> due(s));
-            } else if (s.hasWill()) {
-                LOG.debug("the will of MQTT session '{}' waits for the cluster's claims: {}", s.clientId,
-                        failed.getMessage());
-                timer.schedule(() -> whenCaughtUp(s), RETRY_MS, TimeUnit.MILLISECONDS);
-            }
-        });
-    }
-
-    /**
-     * On the client id's lane. A session this node keeps without a connection, whose client id a connection of
-     * another node holds, was resumed there before the delay passed, perhaps while this node was down (it learns of
-     * that connection from the log as it catches up, often only after its restart rearmed the will): the will must
-     * not go out [MQTT-3.1.3-9].
+     * The delay passed and this node has applied the cluster's claims (alone: at once; a node that cannot reach the
+     * cluster's leader asks again each second while the will is pending, and the session's end still sends it at
+     * the latest [MQTT-3.1.3-9]). On the client id's lane. A session this node keeps without a connection that a
+     * connection of another node claimed after this node's own last one was resumed there before the delay passed,
+     * perhaps while this node was down, and whether or not that connection has gone since (this node learns of it
+     * from the log as it catches up, often only after its restart rearmed the will): the will must not go out
+     * [MQTT-3.1.3-9]; that connection's own will is its node's.
      */
     private void due(MqttSession s) {
         Will w = s.takeWill();
         if (w == null) {
             return;
         }
-        if (s.owner == null && server.clientIds.heldElsewhere(server.vhost.name(), s.clientId)) {
+        if (superseded.superseded(s)) {
             LOG.debug("MQTT session '{}' was resumed on another node of the cluster: its will here is not sent",
                     s.clientId);
         } else {

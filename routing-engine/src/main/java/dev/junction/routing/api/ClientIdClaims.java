@@ -99,6 +99,19 @@ public interface ClientIdClaims {
     }
 
     /**
+     * Whether the latest claim of {@code clientId}, whether its connection still holds the id or has released it
+     * since, was made by a connection of another node (not this node's, of this run or an earlier one), as this
+     * node has applied the claims so far. A session this node keeps from its own last connection was then
+     * connected to another node after it, which superseded this node's record: its will and expiry are no longer
+     * this node's to run [MQTT-3.1.3-9]. False when the registry does not know: the id was never claimed, its
+     * session ended, or its release was restored from a snapshot written before the claim's node was kept. Alone
+     * never.
+     */
+    default boolean lastClaimedElsewhere(String vhost, String clientId) {
+        return false;
+    }
+
+    /**
      * Completes once this node has applied every claim the cluster had committed when it was called (Raft's read
      * index), so that {@link #heldElsewhere} then knows of every connection made on another node meanwhile, also
      * while this node was down; fails when the node cannot reach the cluster's leader. Alone at once.

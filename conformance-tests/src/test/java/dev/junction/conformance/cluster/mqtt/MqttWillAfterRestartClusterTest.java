@@ -61,6 +61,14 @@ class MqttWillAfterRestartClusterTest {
      * its session record; the device resumes its session on node 2 and stays; node 1 starts again (its will is
      * then due at once). A watcher whose persistent session (a replicated queue) subscribes to the will's topic gets,
      * after node 1 is back and past the delay, a marker published on node 1 and not the will.
+     *
+     * <p>A second device leaves node 1 the same way (its session expiring 4 s later on node 1's record), resumes on
+     * node 2 while node 1 is down and then disconnects normally there (DISCONNECT 0x00, so node 2's own will is
+     * discarded [MQTT-3.1.2-10, MQTT-3.14.4-3]): no connection holds its client id when node 1 comes back, yet the
+     * later connection superseded node 1's record, so node 1 neither sends the will [MQTT-3.1.3-9] nor ends the
+     * session at its stale expiry: the session, which node 2 keeps for 600 s, resumes on node 3 afterwards. Failed
+     * before node 1 remembered that the latest claim of the id was node 2's after its release: the watcher's first
+     * message was that device's will ("wills/dev-left", not "wills/marker"), sent by node 1 as it came back.
      */
     @Test
     void aNodeThatWasDownWhileItsSessionResumedElsewhereDoesNotSendTheWill() throws Exception {
@@ -76,17 +84,32 @@ class MqttWillAfterRestartClusterTest {
                     .payload("will".getBytes(StandardCharsets.UTF_8)).delayInterval(3).applyWillPublish()
                     .send();
             device.subscribeWith().topicFilter("commands/dev-restart").qos(MqttQos.AT_LEAST_ONCE).send();
+            Mqtt5BlockingClient leaving = client("n1", "dev-left");
+            leaving.connectWith().cleanStart(false).sessionExpiryInterval(4)
+                    .willPublish().topic("wills/dev-left").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("will".getBytes(StandardCharsets.UTF_8)).delayInterval(3).applyWillPublish()
+                    .send();
+            leaving.subscribeWith().topicFilter("commands/dev-left").qos(MqttQos.AT_LEAST_ONCE).send();
             device.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+            leaving.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
             cluster.stop("n1");
 
             Mqtt5BlockingClient resumed = client("n2", "dev-restart");
             assertThat(resumed.connectWith().cleanStart(false).sessionExpiryInterval(600).send()
                     .isSessionPresent()).as("the session made on node 1 resumed on node 2").isTrue();
+            Mqtt5BlockingClient left = client("n2", "dev-left");
+            assertThat(left.connectWith().cleanStart(false).sessionExpiryInterval(600)
+                    .willPublish().topic("wills/dev-left").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("will of node 2".getBytes(StandardCharsets.UTF_8)).applyWillPublish()
+                    .send().isSessionPresent()).as("the second session made on node 1 resumed on node 2").isTrue();
+            left.disconnect(); // normal: its will is discarded [MQTT-3.1.2-10]
 
             cluster.start("n1");
             QuorumCluster3.await("node 1 back with a metadata leader", () ->
                     !cluster.node("n1").cluster().orElseThrow().status().leader().isEmpty());
-            TimeUnit.SECONDS.sleep(6); // past the will's delay, and time for a due will to go out
+            // Past the wills' delay and the second session's expiry on node 1's record (both ran out while node 1
+            // was down, so both are due at once), and time for a due will to go out.
+            TimeUnit.SECONDS.sleep(6);
             Mqtt5BlockingClient marker = client("n1", "will-marker");
             marker.connectWith().cleanStart(true).send();
             marker.publishWith().topic("wills/marker").qos(MqttQos.AT_LEAST_ONCE)
@@ -94,6 +117,14 @@ class MqttWillAfterRestartClusterTest {
             Mqtt5Publish first = in.receive(60, TimeUnit.SECONDS).orElseThrow();
             assertThat(first.getTopic().toString()).as("the will was not sent [MQTT-3.1.3-9]")
                     .isEqualTo("wills/marker");
+
+            Mqtt5BlockingClient back = client("n3", "dev-left");
+            assertThat(back.connectWith().cleanStart(false).sessionExpiryInterval(600).send().isSessionPresent())
+                    .as("node 1 did not end the session node 2 kept at its own stale expiry").isTrue();
+            marker.publishWith().topic("wills/marker-2").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("marker".getBytes(StandardCharsets.UTF_8)).send();
+            assertThat(in.receive(60, TimeUnit.SECONDS).orElseThrow().getTopic().toString())
+                    .as("no will went out meanwhile").isEqualTo("wills/marker-2");
         }
     }
 }
