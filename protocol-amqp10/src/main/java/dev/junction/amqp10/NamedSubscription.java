@@ -183,6 +183,8 @@ final class NamedSubscription {
      * A link without a source (Qpid JMS's {@code unsubscribe}): answered with the subscription's source if it
      * exists and no consumer is attached; the link's close deletes it. Answered once this connection's own
      * consumers of the queue are cancelled ({@code ownCancels}): Qpid JMS closes a consumer and unsubscribes at once.
+     * The consumers are then counted by {@link Vhost#consumerCountAsync}, which in a cluster asks a quorum queue's
+     * log: this node's replica may still count a consumer whose cancel the log already answered.
      */
     static void lookup(Sender s, Opened o, Dispatcher dispatcher, CompletableFuture<Void> ownCancels) {
         String queue = queueName(s, Dispatcher.capabilities(s.getRemoteDesiredCapabilities()));
@@ -192,18 +194,33 @@ final class NamedSubscription {
             if (s.getContext() != lookup) {
                 return; // the link ended meanwhile
             }
-            try {
-                lookup.answer(s);
-            } catch (RuntimeException refused) {
-                dispatcher.fail(s, refused);
-            }
+            OnLoop.handle(o.conn(), OnLoop.call(() -> o.vhost().consumerCountAsync(queue)), (consumers, failed) -> {
+                if (s.getContext() != lookup) {
+                    return CompletableFuture.completedFuture(null); // the link ended meanwhile
+                }
+                try {
+                    lookup.answer(s, consumers, failed);
+                } catch (RuntimeException refused) {
+                    dispatcher.fail(s, refused);
+                }
+                return CompletableFuture.completedFuture(null);
+            });
         }));
     }
 
-    private void answer(Sender s) {
-        QueueInfo q = o.vhost().queue(queue).filter(info -> info.spec().durable()).orElseThrow(() -> Refusal.link(
+    /**
+     * The lookup's answer, once the subscription's consumers were counted ({@code failed}: they could not be, as by a
+     * node cut off from the quorum queue's majority, which refuses the unsubscribe on the link).
+     */
+    private void answer(Sender s, Integer consumers, Throwable failed) {
+        o.vhost().queue(queue).filter(info -> info.spec().durable()).orElseThrow(() -> Refusal.link(
                 Condition.NOT_FOUND, "no durable subscription '" + subscriptionName(s.getName()) + "'"));
-        if (q.consumerCount() > 0) {
+        if (failed != null) {
+            throw failed instanceof BrokerException b ? Refusal.of(b) : Refusal.link(Condition.INTERNAL_ERROR,
+                    "the consumers of subscription '" + subscriptionName(s.getName()) + "' could not be counted: "
+                            + failed);
+        }
+        if (consumers > 0) {
             throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
                     + "' has an active consumer");
         }
