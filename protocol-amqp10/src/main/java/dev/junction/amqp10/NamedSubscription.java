@@ -6,6 +6,7 @@ import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
+import dev.junction.routing.quorum.QuorumArguments;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,12 +112,11 @@ final class NamedSubscription {
                     + "' is in use on another topic");
         }
         permit(o, vhost, queue, existing == null, move ? wanted : null, bound);
-        // a durable subscription outlives its connections; a shared volatile one its last consumer. In a cluster
-        // it stays classic, not cluster.default_queue_type: unsubscribing right after a consumer's close reads the
-        // queue's consumer count, which a quorum queue's replica on this node learns only later.
-        Map<String, Object> type = durable && vhost.clustered() ? Map.of("x-queue-type", "classic") : Map.of();
-        CompletableFuture<?> declared = existing != null ? CompletableFuture.completedFuture(null)
-                : OnLoop.call(() -> vhost.declareQueueAsync(new QueueSpec(queue, durable, false, !durable, type),
+        // a durable subscription outlives its connections; a shared volatile one its last consumer. In a cluster a
+        // durable one gets cluster.default_queue_type as any durable queue declared without a type: a quorum queue,
+        // one queue for the subscription however many nodes its consumers and publishers use.
+        CompletableFuture<?> declared = existing != null ? unused(o, s, existing, durable && !shared)
+                : OnLoop.call(() -> vhost.declareQueueAsync(new QueueSpec(queue, durable, false, !durable, Map.of()),
                         null, o.conn(), false, name -> { }));
         CompletableFuture<Void> moved = OnLoop.then(o.conn(), declared, made -> move
                 ? move(o, queue, wanted, bound) : CompletableFuture.completedFuture(null));
@@ -129,6 +129,25 @@ final class NamedSubscription {
             }
             return CompletableFuture.completedFuture(existing == null ? LinkQueue.made(queue)
                     : LinkQueue.independent(queue));
+        });
+    }
+
+    /**
+     * An unshared durable subscription's quorum queue (in a cluster, under the default queue type) with a consumer
+     * attached on any node, counted by its log: refused as the engine refuses a classic queue's second exclusive
+     * consumer ({@link #inUse}), which a quorum queue does not do. Not atomic as that is: two attaches counted at
+     * the same moment both pass. Other queues are left to the engine's exclusive consumer, as on a single node.
+     */
+    private static CompletableFuture<Void> unused(Opened o, Sender s, QueueInfo existing, boolean exclusive) {
+        if (!exclusive || !QuorumArguments.requested(existing.spec().arguments())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return OnLoop.then(o.conn(), OnLoop.call(() -> o.vhost().consumerCountAsync(existing.name())), n -> {
+            if (n > 0) {
+                throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
+                        + "' has an active consumer");
+            }
+            return CompletableFuture.completedFuture(null);
         });
     }
 

@@ -160,12 +160,4 @@ public interface Vhost {
 
     /** The connection {@code owner} closed: its exclusive queues are deleted. */
     void ownerClosed(Object owner);
-
-    /**
-     * Whether this vhost's durable declarations go through a cluster's metadata log, where a durable queue declared
-     * without {@code x-queue-type} gets {@code cluster.default_queue_type} (docs/cluster.md, "Default queue type").
-     */
-    default boolean clustered() {
-        return false;
-    }
 }

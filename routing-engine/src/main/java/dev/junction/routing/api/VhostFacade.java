@@ -205,11 +205,6 @@ final class VhostFacade implements Vhost {
     }
 
     @Override
-    public boolean clustered() {
-        return CommittedDeclarations.of(engine, vhost) != null;
-    }
-
-    @Override
     public CompletableFuture<Void> deleteExchangeAsync(String exchange, boolean ifUnused) {
         CommittedDeclarations committed = CommittedDeclarations.of(engine, vhost);
         if (committed == null) {
