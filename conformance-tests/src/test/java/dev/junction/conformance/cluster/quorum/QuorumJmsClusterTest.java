@@ -167,7 +167,10 @@ class QuorumJmsClusterTest {
      * have applied the consumer's detach yet.
      *
      * <p>Failed before the subscription followed the default type: its queue was classic, a copy per node, and the
-     * subscriber on n1 got none of n2's and n3's messages (the first receive timed out).
+     * subscriber on n1 got none of n2's and n3's messages (the first receive timed out). With the queue quorum but
+     * no count in its log, the second subscriber on n1 was accepted (a quorum queue takes no exclusive consumer), and
+     * the unsubscribe right after a close was refused with "has an active consumer" (seen in
+     * {@code Amqp10AttachClusterTest}, whose durable subscriptions are quorum queues now too).
      */
     @Test
     @Order(3)
