@@ -29,7 +29,7 @@ import org.apache.qpid.proton.engine.Sender;
  * <ul>
  * <li>durable: a durable queue (kept by the store as any other), kept while no consumer is attached; an
  * unshared one takes one consumer at a time (an exclusive consumer: a second is refused with
- * {@code amqp:resource-locked});</li>
+ * {@code amqp:resource-locked}; in a cluster, where it is a quorum queue, by a count in its log);</li>
  * <li>shared and not durable: a queue deleted with its last consumer;</li>
  * <li>attached again on another topic with no consumer active: the old subscription's messages are dropped and
  * it is bound to the new topic instead, as JMS 2 replaces such a subscription [JMS 2.0 section 8.3.2]; a move
