@@ -6,6 +6,7 @@ import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
+import dev.junction.routing.quorum.QuorumArguments;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +29,7 @@ import org.apache.qpid.proton.engine.Sender;
  * <ul>
  * <li>durable: a durable queue (kept by the store as any other), kept while no consumer is attached; an
  * unshared one takes one consumer at a time (an exclusive consumer: a second is refused with
- * {@code amqp:resource-locked});</li>
+ * {@code amqp:resource-locked}; in a cluster, where it is a quorum queue, by a count in its log);</li>
  * <li>shared and not durable: a queue deleted with its last consumer;</li>
  * <li>attached again on another topic with no consumer active: the old subscription's messages are dropped and
  * it is bound to the new topic instead, as JMS 2 replaces such a subscription [JMS 2.0 section 8.3.2]; a move
@@ -111,12 +112,11 @@ final class NamedSubscription {
                     + "' is in use on another topic");
         }
         permit(o, vhost, queue, existing == null, move ? wanted : null, bound);
-        // a durable subscription outlives its connections; a shared volatile one its last consumer. In a cluster
-        // it stays classic, not cluster.default_queue_type: unsubscribing right after a consumer's close reads the
-        // queue's consumer count, which a quorum queue's replica on this node learns only later.
-        Map<String, Object> type = durable && vhost.clustered() ? Map.of("x-queue-type", "classic") : Map.of();
-        CompletableFuture<?> declared = existing != null ? CompletableFuture.completedFuture(null)
-                : OnLoop.call(() -> vhost.declareQueueAsync(new QueueSpec(queue, durable, false, !durable, type),
+        // a durable subscription outlives its connections; a shared volatile one its last consumer. In a cluster a
+        // durable one gets cluster.default_queue_type as any durable queue declared without a type: a quorum queue,
+        // one queue for the subscription however many nodes its consumers and publishers use.
+        CompletableFuture<?> declared = existing != null ? unused(o, s, existing, durable && !shared)
+                : OnLoop.call(() -> vhost.declareQueueAsync(new QueueSpec(queue, durable, false, !durable, Map.of()),
                         null, o.conn(), false, name -> { }));
         CompletableFuture<Void> moved = OnLoop.then(o.conn(), declared, made -> move
                 ? move(o, queue, wanted, bound) : CompletableFuture.completedFuture(null));
@@ -129,6 +129,25 @@ final class NamedSubscription {
             }
             return CompletableFuture.completedFuture(existing == null ? LinkQueue.made(queue)
                     : LinkQueue.independent(queue));
+        });
+    }
+
+    /**
+     * An unshared durable subscription's quorum queue (in a cluster, under the default queue type) with a consumer
+     * attached on any node, counted by its log: refused as the engine refuses a classic queue's second exclusive
+     * consumer ({@link #inUse}), which a quorum queue does not do. Not atomic as that is: two attaches counted at
+     * the same moment both pass. Other queues are left to the engine's exclusive consumer, as on a single node.
+     */
+    private static CompletableFuture<Void> unused(Opened o, Sender s, QueueInfo existing, boolean exclusive) {
+        if (!exclusive || !QuorumArguments.requested(existing.spec().arguments())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return OnLoop.then(o.conn(), OnLoop.call(() -> o.vhost().consumerCountAsync(existing.name())), n -> {
+            if (n > 0) {
+                throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
+                        + "' has an active consumer");
+            }
+            return CompletableFuture.completedFuture(null);
         });
     }
 
@@ -183,6 +202,8 @@ final class NamedSubscription {
      * A link without a source (Qpid JMS's {@code unsubscribe}): answered with the subscription's source if it
      * exists and no consumer is attached; the link's close deletes it. Answered once this connection's own
      * consumers of the queue are cancelled ({@code ownCancels}): Qpid JMS closes a consumer and unsubscribes at once.
+     * The consumers are then counted by {@link Vhost#consumerCountAsync}, which in a cluster asks a quorum queue's
+     * log: this node's replica may still count a consumer whose cancel the log already answered.
      */
     static void lookup(Sender s, Opened o, Dispatcher dispatcher, CompletableFuture<Void> ownCancels) {
         String queue = queueName(s, Dispatcher.capabilities(s.getRemoteDesiredCapabilities()));
@@ -192,18 +213,33 @@ final class NamedSubscription {
             if (s.getContext() != lookup) {
                 return; // the link ended meanwhile
             }
-            try {
-                lookup.answer(s);
-            } catch (RuntimeException refused) {
-                dispatcher.fail(s, refused);
-            }
+            OnLoop.handle(o.conn(), OnLoop.call(() -> o.vhost().consumerCountAsync(queue)), (consumers, failed) -> {
+                if (s.getContext() != lookup) {
+                    return CompletableFuture.completedFuture(null); // the link ended meanwhile
+                }
+                try {
+                    lookup.answer(s, consumers, failed);
+                } catch (RuntimeException refused) {
+                    dispatcher.fail(s, refused);
+                }
+                return CompletableFuture.completedFuture(null);
+            });
         }));
     }
 
-    private void answer(Sender s) {
-        QueueInfo q = o.vhost().queue(queue).filter(info -> info.spec().durable()).orElseThrow(() -> Refusal.link(
+    /**
+     * The lookup's answer, once the subscription's consumers were counted ({@code failed}: they could not be, as by a
+     * node cut off from the quorum queue's majority, which refuses the unsubscribe on the link).
+     */
+    private void answer(Sender s, Integer consumers, Throwable failed) {
+        o.vhost().queue(queue).filter(info -> info.spec().durable()).orElseThrow(() -> Refusal.link(
                 Condition.NOT_FOUND, "no durable subscription '" + subscriptionName(s.getName()) + "'"));
-        if (q.consumerCount() > 0) {
+        if (failed != null) {
+            throw failed instanceof BrokerException b ? Refusal.of(b) : Refusal.link(Condition.INTERNAL_ERROR,
+                    "the consumers of subscription '" + subscriptionName(s.getName()) + "' could not be counted: "
+                            + failed);
+        }
+        if (consumers > 0) {
             throw Refusal.link(Condition.RESOURCE_LOCKED, "subscription '" + subscriptionName(s.getName())
                     + "' has an active consumer");
         }

@@ -76,6 +76,16 @@ public interface Vhost {
     /** The queue's answer to a passive declare, or empty; it does not check exclusivity (use a passive declare). */
     Optional<QueueInfo> queue(String queue);
 
+    /**
+     * The queue's consumers, counted after every consume and cancel answered before this call; 0 when there is no
+     * such queue. A cluster's quorum queue's are those of every node, asked of its log (one round trip), not read
+     * from this node's replica, which may not have applied a cancel the log already answered. Any other queue's, and
+     * every queue's on a single node, are {@link #queue}'s count, in a completed future.
+     */
+    default CompletableFuture<Integer> consumerCountAsync(String queue) {
+        return CompletableFuture.completedFuture(queue(queue).map(QueueInfo::consumerCount).orElse(0));
+    }
+
     /** Names of the queues whose name starts with {@code prefix} (MQTT finds its session queues so). */
     List<String> queueNames(String prefix);
 
@@ -150,12 +160,4 @@ public interface Vhost {
 
     /** The connection {@code owner} closed: its exclusive queues are deleted. */
     void ownerClosed(Object owner);
-
-    /**
-     * Whether this vhost's durable declarations go through a cluster's metadata log, where a durable queue declared
-     * without {@code x-queue-type} gets {@code cluster.default_queue_type} (docs/cluster.md, "Default queue type").
-     */
-    default boolean clustered() {
-        return false;
-    }
 }

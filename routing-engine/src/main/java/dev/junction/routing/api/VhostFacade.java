@@ -146,6 +146,26 @@ final class VhostFacade implements Vhost {
         return s != null ? Optional.of(info(s)) : vhost.queue(queue).map(this::info);
     }
 
+    /**
+     * A quorum queue's consumers as a command in its log counts them ({@link ReplicatedQuorumQueue#usage}), not as
+     * this node's replica has applied them so far. The log answers a command only once the leader applied it, and a
+     * follower's replica applies it later: a consumer's cancel was answered (Qpid JMS closes its durable subscriber
+     * and unsubscribes at once) while this node's replica still counted it, and the unsubscribe was refused with "has
+     * an active consumer". The usage command is ordered in the log after every command committed before it was
+     * asked, so it counts every cancel answered before, by this node or another (a subscriber closed on one node and
+     * unsubscribed on another), which neither of the other ways out would: completing a cancel only once this
+     * node's replica has applied it (this node's cancels only, and a wait added to every cancel of every protocol),
+     * nor discounting this node's cancelled consumers from its replica's count (the same, and a second count to keep
+     * right). It costs a log round trip per call, as queue.delete's if-unused already does; a node cut off from the
+     * group's majority fails the count rather than answer from a replica it cannot bring up to date.
+     */
+    @Override
+    public CompletableFuture<Integer> consumerCountAsync(String queue) {
+        Optional<ReplicatedQuorumQueue> r = replicated(queue);
+        return r.isEmpty() ? Vhost.super.consumerCountAsync(queue)
+                : r.get().usage().thenApply(usage -> usage == null ? 0 : (int) usage.consumers());
+    }
+
     @Override
     public List<String> queueNames(String prefix) {
         return java.util.stream.Stream.concat(vhost.queues().stream().map(Queue::name),
@@ -182,11 +202,6 @@ final class VhostFacade implements Vhost {
         }
         return passive ? committed.afterBarrier(() -> declareExchange(spec, true))
                 : committed.declareExchange(spec).thenApply(VhostFacade::info);
-    }
-
-    @Override
-    public boolean clustered() {
-        return CommittedDeclarations.of(engine, vhost) != null;
     }
 
     @Override

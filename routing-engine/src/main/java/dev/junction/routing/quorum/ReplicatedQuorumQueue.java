@@ -360,16 +360,16 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         deadLetters.deadLettered(m, reason);
     }
 
-    /**
-     * queue.delete's {@code if-unused} and {@code if-empty}, judged by a command in the queue's log ({@link
-     * QuorumUsage#require}): completes when the queue may go, fails with 406 PRECONDITION_FAILED when not.
-     */
+    /** queue.delete's if-unused and if-empty, judged by the log's {@link #usage}: 406 ({@link QuorumUsage#require}). */
     public CompletableFuture<Void> deletable(boolean ifUnused, boolean ifEmpty) {
-        if (!ifUnused && !ifEmpty) {
-            return CompletableFuture.completedFuture(null);
-        }
+        return !ifUnused && !ifEmpty ? CompletableFuture.completedFuture(null)
+                : usage().thenAccept(usage -> QuorumUsage.require(usage, ifUnused, ifEmpty, key()));
+    }
+
+    /** The queue's consumers and messages at this request's place in its log, from every node ({@link QuorumLog}). */
+    public CompletableFuture<QuorumUsage> usage() {
         declared();
-        return log.usage(vhost, name).thenAccept(usage -> QuorumUsage.require(usage, ifUnused, ifEmpty, key()));
+        return log.usage(vhost, name);
     }
 
     /** queue.purge: completes with the number of ready messages the log dropped. */

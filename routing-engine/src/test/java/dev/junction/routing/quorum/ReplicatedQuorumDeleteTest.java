@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A replicated quorum queue's definition on this node holds no message and no consumer: queue.delete's
  * {@code if-unused} and {@code if-empty} (AMQP 0-9-1 {@code queue.delete}) are judged by the log's usage command,
- * and the counts the management API and metrics read from the queue are this node's replica's.
+ * and so is the consumer count a JMS unsubscribe judges by; the counts the management API and metrics read from
+ * the queue are this node's replica's.
  */
 class ReplicatedQuorumDeleteTest {
     private final HandLog log = new HandLog();
@@ -75,6 +76,22 @@ class ReplicatedQuorumDeleteTest {
         vhost.deleteQueueAsync("q", false, false, null).get(5, TimeUnit.SECONDS);
         assertThat(vhost.queue("q")).isEmpty();
         assertThat(log.commands).doesNotContain("usage");
+    }
+
+    /**
+     * What a JMS unsubscribe judges "has an active consumer" by (Vhost#consumerCountAsync): the log's usage command,
+     * which counts every cancel answered before it, not this node's replica, which may not have applied one yet.
+     */
+    @Test
+    void theConsumersCountedForAnUnsubscribeAreTheLogs() throws Exception {
+        log.consumerCount = 1; // this node's replica has not applied a detach the log already answered
+        log.usage = new QuorumUsage(0, 5);
+        assertThat(vhost.consumerCountAsync("q").get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(log.commands).contains("usage");
+        log.consumerCount = 0; // and a consumer attached on another node that this replica has not seen yet
+        log.usage = new QuorumUsage(2, 0);
+        assertThat(vhost.consumerCountAsync("q").get(5, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(vhost.consumerCountAsync("nothing").get(5, TimeUnit.SECONDS)).isZero();
     }
 
     @Test
