@@ -6,7 +6,6 @@ import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
-import dev.junction.routing.quorum.QuorumArguments;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -139,7 +138,7 @@ final class NamedSubscription {
      * the same moment both pass. Other queues are left to the engine's exclusive consumer, as on a single node.
      */
     private static CompletableFuture<Void> unused(Opened o, Sender s, QueueInfo existing, boolean exclusive) {
-        if (!exclusive || !QuorumArguments.requested(existing.spec().arguments())) {
+        if (!exclusive || !existing.quorum()) {
             return CompletableFuture.completedFuture(null);
         }
         return OnLoop.then(o.conn(), OnLoop.call(() -> o.vhost().consumerCountAsync(existing.name())), n -> {

@@ -6,4 +6,9 @@ package dev.junction.routing.api;
  * move on as soon as it is taken.
  */
 public record QueueInfo(String name, QueueSpec spec, int messageCount, int consumerCount) {
+
+    /** Whether it is a quorum queue ({@code x-queue-type: quorum}, given or the cluster's default). */
+    public boolean quorum() {
+        return "quorum".equals(HeaderValues.asString(spec.arguments().get("x-queue-type")));
+    }
 }
