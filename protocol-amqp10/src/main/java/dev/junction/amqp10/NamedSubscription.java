@@ -28,7 +28,7 @@ import org.apache.qpid.proton.engine.Sender;
  * <ul>
  * <li>durable: a durable queue (kept by the store as any other), kept while no consumer is attached; an
  * unshared one takes one consumer at a time (an exclusive consumer: a second is refused with
- * {@code amqp:resource-locked}; in a cluster, where it is a quorum queue, by a count in its log);</li>
+ * {@code amqp:resource-locked}; in a cluster, where it is a quorum queue, by its log, on any node);</li>
  * <li>shared and not durable: a queue deleted with its last consumer;</li>
  * <li>attached again on another topic with no consumer active: the old subscription's messages are dropped and
  * it is bound to the new topic instead, as JMS 2 replaces such a subscription [JMS 2.0 section 8.3.2]; a move
@@ -133,9 +133,10 @@ final class NamedSubscription {
 
     /**
      * An unshared durable subscription's quorum queue (in a cluster, under the default queue type) with a consumer
-     * attached on any node, counted by its log: refused as the engine refuses a classic queue's second exclusive
-     * consumer ({@link #inUse}), which a quorum queue does not do. Not atomic as that is: two attaches counted at
-     * the same moment both pass. Other queues are left to the engine's exclusive consumer, as on a single node.
+     * attached on any node, counted by its log: refused early, before the subscription is moved or consumed. Not
+     * atomic: two attaches counted at the same moment both pass this, and the consumer's exclusive attach, which the
+     * log judges in its order as the engine judges a classic queue's, refuses the second ({@link #inUse}). Other
+     * queues are left to the engine's exclusive consumer alone, as on a single node.
      */
     private static CompletableFuture<Void> unused(Opened o, Sender s, QueueInfo existing, boolean exclusive) {
         if (!exclusive || !existing.quorum()) {

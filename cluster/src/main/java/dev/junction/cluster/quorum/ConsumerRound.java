@@ -32,18 +32,23 @@ import java.util.Set;
  */
 final class ConsumerRound {
 
-    /** A consumer's prefetch (0: unlimited), priority, the log position it was attached at, what it holds. */
+    /**
+     * A consumer's prefetch (0: unlimited), priority, the log position it was attached at, whether it is exclusive,
+     * what it holds.
+     */
     static final class Consumer {
         final long prefetch;
         final long priority;
         final long attachedAt;
+        final boolean exclusive;
         /** The messages assigned to it and not settled or returned yet. */
         long inFlight;
 
-        Consumer(long prefetch, long priority, long attachedAt) {
+        Consumer(long prefetch, long priority, long attachedAt, boolean exclusive) {
             this.prefetch = prefetch;
             this.priority = priority;
             this.attachedAt = attachedAt;
+            this.exclusive = exclusive;
         }
 
         boolean hasRoom() {
@@ -53,10 +58,26 @@ final class ConsumerRound {
 
     /** In round order: attach order, each chosen consumer moved to the end. */
     private final LinkedHashMap<String, Consumer> consumers = new LinkedHashMap<>();
+    /** How many of them are exclusive: 0 or, alone in the round, 1. */
+    private int exclusives;
 
-    /** Adds a consumer last in the round; one already attached (a command applied twice) stays as it is. */
-    void attach(String id, long prefetch, long priority, long attachedAt) {
-        consumers.putIfAbsent(id, new Consumer(prefetch, priority, attachedAt));
+    /**
+     * Adds a consumer last in the round; one already attached (a command applied twice) stays as it is. AMQP 0-9-1
+     * basic.consume {@code exclusive}: "Request exclusive consumer access, meaning only this consumer can access the
+     * queue". So an exclusive consumer is refused while the queue has any consumer, and any consumer while an
+     * exclusive one is attached (RabbitMQ: 403 ACCESS_REFUSED, "in exclusive use"). Returns false when refused:
+     * nothing changes.
+     */
+    boolean attach(String id, long prefetch, long priority, long attachedAt, boolean exclusive) {
+        if (consumers.containsKey(id)) {
+            return true;
+        }
+        if (exclusives > 0 || (exclusive && !consumers.isEmpty())) {
+            return false;
+        }
+        consumers.put(id, new Consumer(prefetch, priority, attachedAt, exclusive));
+        exclusives += exclusive ? 1 : 0;
+        return true;
     }
 
     /** The consumer, or null when it is not attached. */
@@ -69,7 +90,8 @@ final class ConsumerRound {
     }
 
     void remove(String id) {
-        consumers.remove(id);
+        Consumer c = consumers.remove(id);
+        exclusives -= c != null && c.exclusive ? 1 : 0;
     }
 
     boolean isEmpty() {
@@ -176,6 +198,7 @@ final class ConsumerRound {
             out.writeLong(e.getValue().attachedAt);
             out.writeLong(e.getValue().inFlight);
             out.writeLong(e.getValue().priority);
+            out.writeBoolean(e.getValue().exclusive);
         }
     }
 
@@ -189,9 +212,12 @@ final class ConsumerRound {
             long inFlight = in.readLong();
             // Consumers attached before priorities were carried were all given messages alike: priority 0.
             long priority = format.carriesPriorities() ? in.readLong() : 0;
-            Consumer c = new Consumer(prefetch, priority, attachedAt);
+            // Nor could a consumer be exclusive before that was carried.
+            boolean exclusive = format.carriesExclusiveConsumers() && in.readBoolean();
+            Consumer c = new Consumer(prefetch, priority, attachedAt, exclusive);
             c.inFlight = inFlight;
             round.consumers.put(id, c);
+            round.exclusives += exclusive ? 1 : 0;
         }
         return round;
     }

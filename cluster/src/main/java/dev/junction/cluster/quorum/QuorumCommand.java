@@ -40,8 +40,11 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
         ENQUEUE,
         /**
          * Adds a consumer with a prefetch of {@code number} (0: unlimited), last in the round-robin; {@code ids}
-         * holds its x-priority ({@link ConsumerRound}). An attach written before priorities were carried has no
-         * {@code ids}: priority 0, as every consumer then had.
+         * holds its x-priority ({@link ConsumerRound}), then 1 for an exclusive consumer (basic.consume {@code
+         * exclusive}). An attach written before priorities were carried has no {@code ids}: priority 0, as every
+         * consumer then had; one written before exclusivity was carried is not exclusive. Answered with 0, or with
+         * {@link dev.junction.routing.quorum.QuorumLog#IN_EXCLUSIVE_USE}, attaching nothing, when exclusivity
+         * refuses it.
          */
         ATTACH,
         /** Acknowledges {@code ids}: they leave the queue and free the consumer's prefetch. */
@@ -176,7 +179,16 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
 
     /** Attaches {@code consumer} with {@code prefetch} (0: unlimited) and its x-priority. */
     static QuorumCommand attach(String queue, String consumer, long prefetch, long priority) {
-        return new QuorumCommand(Op.ATTACH, queue, consumer, prefetch, new long[] {priority}, new byte[0]);
+        return attach(queue, consumer, prefetch, priority, false);
+    }
+
+    /**
+     * Attaches {@code consumer} with {@code prefetch} (0: unlimited), its x-priority, exclusive or not. A plain
+     * attach is encoded as before exclusivity was carried.
+     */
+    static QuorumCommand attach(String queue, String consumer, long prefetch, long priority, boolean exclusive) {
+        long[] ids = exclusive ? new long[] {priority, 1} : new long[] {priority};
+        return new QuorumCommand(Op.ATTACH, queue, consumer, prefetch, ids, new byte[0]);
     }
 
     static QuorumCommand consumer(Op op, String queue, String consumer, long number, long... ids) {

@@ -219,13 +219,17 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     /** Attaches {@code consumer} (from {@link #newConsumerId}) with a prefetch ({@code 0}: unlimited). */
     @Override
     public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
-        return attach(vhost, name, consumer, prefetch, 0);
+        return attach(vhost, name, consumer, prefetch, 0, false);
     }
 
-    /** Attaches {@code consumer} with a prefetch and its x-priority, which every replica orders consumers by. */
+    /**
+     * Attaches {@code consumer} with a prefetch and its x-priority, which every replica orders consumers by, exclusive
+     * or not, which every replica judges alike ({@link #IN_EXCLUSIVE_USE}: refused).
+     */
     @Override
-    public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority) {
-        return submit(vhost, name, QuorumCommand.attach(key(vhost, name), consumer, prefetch, priority));
+    public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority,
+            boolean exclusive) {
+        return submit(vhost, name, QuorumCommand.attach(key(vhost, name), consumer, prefetch, priority, exclusive));
     }
 
     /**

@@ -21,7 +21,8 @@ import java.util.Map;
  *   (RabbitMQ's "Poison Message Handling": a limit of N allows N + 1 deliveries).</li>
  *   <li>Consumers with room take messages by priority, then in turns ({@link ConsumerRound}, RabbitMQ "Consumer
  *   Priorities"); with single active consumer only the active one is given messages: the highest priority, the
- *   earliest among equals, switched to a higher one only once the active one has settled what it holds.</li>
+ *   earliest among equals, switched to a higher one only once the active one has settled what it holds. An
+ *   exclusive consumer is the queue's only one: refused if the queue has one, and any refused while it is there.</li>
  *   <li>Length limits ({@link QueueLimits}, RabbitMQ "Queue Length Limit") count the ready messages: under
  *   drop-head an enqueue (or a return) that puts the queue past a limit drops the oldest ready messages, which the
  *   node of the command that pushed them out dead-letters with reason {@code maxlen}; under reject-publish the
@@ -106,14 +107,14 @@ final class QuorumQueueState {
         return id;
     }
 
-    void attach(String consumer, long prefetch, long index, QuorumEffects effects) {
-        attach(consumer, prefetch, 0, index, effects);
-    }
-
-    /** Attaches a consumer with its x-priority ({@link ConsumerRound}: higher first while it has room). */
-    void attach(String consumer, long prefetch, long priority, long index, QuorumEffects effects) {
-        consumers.attach(consumer, prefetch, priority, index);
+    /** Attaches a consumer with its x-priority, exclusive or not ({@link ConsumerRound#attach}); false: refused. */
+    boolean attach(String consumer, long prefetch, long priority, boolean exclusive, long index,
+            QuorumEffects effects) {
+        if (!consumers.attach(consumer, prefetch, priority, index, exclusive)) {
+            return false;
+        }
         assign(effects);
+        return true;
     }
 
     void settle(String consumer, long[] ids, QuorumEffects effects) {

@@ -1,6 +1,7 @@
 package dev.junction.cluster.quorum;
 
 import dev.junction.cluster.SnapshotFileStateMachine;
+import dev.junction.routing.quorum.QuorumLog;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -264,9 +265,14 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                 long size = c.ids().length < 2 ? c.body().length : c.ids()[0];
                 return q.enqueue(position, c.body(), size, publishedAt, expiresAt, c.consumer(), effects);
             }
-            // An attach written before priorities were carried has none: 0, as every consumer had then.
+            // An attach written before priorities were carried has none: 0, as every consumer had then; one written
+            // before exclusivity was is not exclusive. Decided here, in log order, so every node refuses alike.
             case ATTACH -> {
-                q.attach(c.consumer(), c.number(), c.ids().length > 0 ? c.ids()[0] : 0, position, effects);
+                boolean exclusive = c.ids().length > 1 && c.ids()[1] == 1;
+                if (!q.attach(c.consumer(), c.number(), c.ids().length > 0 ? c.ids()[0] : 0, exclusive, position,
+                        effects)) {
+                    return QuorumLog.IN_EXCLUSIVE_USE;
+                }
                 q.used(clock);
             }
             case SETTLE -> q.settle(c.consumer(), c.ids(), effects);

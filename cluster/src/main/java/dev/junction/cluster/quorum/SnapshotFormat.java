@@ -26,10 +26,12 @@ enum SnapshotFormat {
      * and not yet confirmed by their target ({@link PendingDeadLetters}; none before: every queue dead-lettered at
      * most once).
      */
-    PENDING_DEAD_LETTERS(-6);
+    PENDING_DEAD_LETTERS(-6),
+    /** As {@link #PENDING_DEAD_LETTERS}, and each consumer whether it is exclusive (none before: none was). */
+    EXCLUSIVE_CONSUMERS(-7);
 
     /** The format written now. */
-    static final SnapshotFormat CURRENT = PENDING_DEAD_LETTERS;
+    static final SnapshotFormat CURRENT = EXCLUSIVE_CONSUMERS;
 
     private final int marker;
 
@@ -73,5 +75,9 @@ enum SnapshotFormat {
 
     boolean carriesPendingDeadLetters() {
         return compareTo(PENDING_DEAD_LETTERS) >= 0;
+    }
+
+    boolean carriesExclusiveConsumers() {
+        return compareTo(EXCLUSIVE_CONSUMERS) >= 0;
     }
 }

@@ -105,7 +105,7 @@ class QuorumCheckoutTest {
         QuorumQueueState q = new QuorumQueueState(Q);
         q.enqueue(10, b("m1"), effects);
         q.checkout("n1/x/1", false, effects);
-        q.attach("n2/y/1", 0, 20, effects);
+        q.attach("n2/y/1", 0, 0, false, 20, effects);
         assertThat(seen).containsExactly("got:n1/x/1:10:m1:0:0");
         q.giveBack("n1/x/1", new long[] {10}, effects);
         assertThat(seen).endsWith("n2/y/1:10:m1:1");

@@ -38,8 +38,8 @@ class QuorumQueueStateTest {
     @Test
     void messagesGoRoundRobinToConsumersWithRoomInAttachOrder() {
         QuorumQueueState q = new QuorumQueueState("q");
-        q.attach("a/1", 1, 101, effects);
-        q.attach("b/1", 1, 102, effects);
+        q.attach("a/1", 1, 0, false, 101, effects);
+        q.attach("b/1", 1, 0, false, 102, effects);
         q.enqueue(10, b("m1"), effects);
         q.enqueue(11, b("m2"), effects);
         q.enqueue(12, b("m3"), effects);
@@ -58,7 +58,7 @@ class QuorumQueueStateTest {
         q.declare(1, false);
         q.enqueue(1, b("poison"), effects);
         q.enqueue(2, b("next"), effects);
-        q.attach("a/1", 1, 103, effects);
+        q.attach("a/1", 1, 0, false, 103, effects);
         q.giveBack("a/1", new long[] {1}, effects);
         q.giveBack("a/1", new long[] {1}, effects);
 
@@ -70,8 +70,8 @@ class QuorumQueueStateTest {
     void withSingleActiveConsumerOnlyTheFirstGetsMessagesUntilItDetaches() {
         QuorumQueueState q = new QuorumQueueState("q");
         q.declare(-1, true);
-        q.attach("a/1", 1, 104, effects);
-        q.attach("b/1", 5, 105, effects);
+        q.attach("a/1", 1, 0, false, 104, effects);
+        q.attach("b/1", 5, 0, false, 105, effects);
         q.enqueue(1, b("m1"), effects);
         q.enqueue(2, b("m2"), effects);
         assertThat(seen).containsExactly("a/1:1:m1:0");
@@ -83,9 +83,9 @@ class QuorumQueueStateTest {
     @Test
     void aNodesOldConsumersAreDetachedAndTheirMessagesReturned() {
         QuorumQueueState q = new QuorumQueueState("q");
-        q.attach("n1/old/1", 0, 106, effects);
+        q.attach("n1/old/1", 0, 0, false, 106, effects);
         q.enqueue(1, b("m1"), effects);
-        q.attach("n1/new/1", 0, 107, effects);
+        q.attach("n1/new/1", 0, 0, false, 107, effects);
         q.detachAll("n1/", "n1/new/", 0, effects);
 
         assertThat(seen).containsExactly("n1/old/1:1:m1:0", "n1/new/1:1:m1:1");
@@ -95,10 +95,10 @@ class QuorumQueueStateTest {
     @Test
     void consumersOfANodeGoneSilentAreDetachedButNotThoseItAttachedLater() {
         QuorumQueueState q = new QuorumQueueState("q");
-        q.attach("n2/x/1", 0, 5, effects);
+        q.attach("n2/x/1", 0, 0, false, 5, effects);
         q.enqueue(6, b("m1"), effects);
-        q.attach("n2/x/2", 0, 9, effects);
-        q.attach("n3/y/1", 0, 10, effects);
+        q.attach("n2/x/2", 0, 0, false, 9, effects);
+        q.attach("n3/y/1", 0, 0, false, 10, effects);
         q.detachAll("n2/", "", 8, effects);
 
         assertThat(seen).containsExactly("n2/x/1:6:m1:0", "n2/x/2:6:m1:1");
@@ -109,7 +109,7 @@ class QuorumQueueStateTest {
     void aSnapshotReproducesTheState() throws Exception {
         QuorumQueueState q = new QuorumQueueState("q");
         q.declare(3, false);
-        q.attach("a/1", 1, 108, effects);
+        q.attach("a/1", 1, 0, false, 108, effects);
         q.enqueue(1, b("m1"), effects);
         q.enqueue(2, b("m2"), effects);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

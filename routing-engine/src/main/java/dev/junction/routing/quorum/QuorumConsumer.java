@@ -61,6 +61,11 @@ final class QuorumConsumer implements Consumption {
         return spec.priority();
     }
 
+    /** Whether it is the queue's only consumer (basic.consume {@code exclusive}), which the log judges. */
+    boolean exclusive() {
+        return spec.exclusive();
+    }
+
     void forgetUnsettled() {
         unsettled.clear();
     }

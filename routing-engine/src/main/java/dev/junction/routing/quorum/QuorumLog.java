@@ -13,6 +13,12 @@ public interface QuorumLog {
     /** An enqueue's answer when the queue's {@code reject-publish} length limit refused the message. */
     long REFUSED = -2;
 
+    /**
+     * An attachment's answer when the queue's log refused it for an exclusive consumer: the queue has one, or the
+     * attachment is exclusive and the queue has a consumer (AMQP 0-9-1 basic.consume {@code exclusive}).
+     */
+    long IN_EXCLUSIVE_USE = -3;
+
     /** Creates the queue's replicated state (idempotent); {@code deliveryLimit} {@code -1}: none. */
     CompletableFuture<Long> declare(String vhost, String name, long deliveryLimit, boolean singleActive);
 
@@ -47,10 +53,21 @@ public interface QuorumLog {
 
     /**
      * Attaches a consumer with a prefetch ({@code 0}: unlimited) and its {@code x-priority} (RabbitMQ "Consumer
-     * Priorities": the log gives messages to the highest-priority consumers with room). By default without the
-     * priority: a log that does not order consumers by it.
+     * Priorities": the log gives messages to the highest-priority consumers with room), not exclusive.
      */
     default CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority) {
+        return attach(vhost, name, consumer, prefetch, priority, false);
+    }
+
+    /**
+     * Attaches a consumer with a prefetch, its {@code x-priority} and whether it is {@code exclusive} (AMQP 0-9-1
+     * basic.consume: "only this consumer can access the queue"). The log decides, in its order, so every node judges
+     * alike: an exclusive attachment to a queue with a consumer, or any attachment to a queue with an exclusive
+     * consumer, is answered {@link #IN_EXCLUSIVE_USE} and attaches nothing. By default without priority or
+     * exclusivity: a log that neither orders consumers nor refuses them.
+     */
+    default CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority,
+            boolean exclusive) {
         return attach(vhost, name, consumer, prefetch);
     }
 

@@ -5,12 +5,10 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.SerialExecutor;
 import dev.junction.routing.api.Binding;
-import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
-import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.Settlement;
 import dev.junction.routing.queue.DeadLetters;
@@ -57,6 +55,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** This node's unsettled deliveries (the log's message ids) by the consumer holding each. */
     private final Map<Long, QuorumConsumer> unsettled = new ConcurrentHashMap<>();
     private final QuorumGets gets;
+    private final QuorumAttachments attachments;
     private final QuorumDeadLetters deadLetters;
     private final AtomicInteger pending = new AtomicInteger(); // enqueues not yet committed, for the hold
     private final ReplicatedHold hold;
@@ -71,6 +70,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         this.deadLetters = new QuorumDeadLetters(engine, definition);
         this.declared = declare();
         this.gets = new QuorumGets(this, log, vhost, name);
+        this.attachments = new QuorumAttachments(this, log, vhost, name);
         this.hold = ReplicatedHold.of(definition, log, pending::get, timers);
     }
 
@@ -205,10 +205,8 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         consumers.put(id, c);
         CompletableFuture<Consumption> attached = new CompletableFuture<>();
         declared();
-        // The priority travels in the attach command, so every replica orders this consumer alike.
-        log.attach(vhost, name, id, prefetch, spec.priority()).thenCompose(answer -> answer >= 0
-                ? CompletableFuture.completedFuture(answer) : attachDeclared(id, prefetch, spec.priority())
-        ).whenComplete((ok, failed) -> {
+        // The priority and exclusivity travel in the attach command, so every replica orders and judges alike.
+        attachments.attach(c).whenComplete((ok, failed) -> {
             if (failed != null) {
                 consumers.remove(id);
                 attached.completeExceptionally(failed);
@@ -223,24 +221,6 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     }
 
     /**
-     * The log answered the attachment with "no such queue": this node's declaration did not reach it (it failed, as
-     * one sent before the group had a leader can, after the attachment was already asked) or the queue's state went
-     * with a delete. Attached to nothing, the consumer would have waited for ever while other nodes' publishes were
-     * confirmed, so the queue is declared again and the consumer attached after it; a second refusal fails the
-     * consume.
-     */
-    private CompletableFuture<Long> attachDeclared(String id, long prefetch, int priority) {
-        declareAgain();
-        return log.attach(vhost, name, id, prefetch, priority).thenApply(answer -> {
-            if (answer < 0) {
-                throw new BrokerException(ErrorKind.NOT_FOUND, "no queue '" + name + "' in vhost '" + vhost
-                        + "' in its quorum group");
-            }
-            return answer;
-        });
-    }
-
-    /**
      * Attaches this node's consumers again after a leader detached them: what they held unsettled went back to the
      * queue, so their settles of it are ignored from now on.
      */
@@ -248,7 +228,14 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         unsettled.values().removeIf(c -> consumers.containsKey(c.id()));
         for (QuorumConsumer c : consumers.values()) {
             c.forgetUnsettled();
-            log.attach(vhost, name, c.id(), c.prefetch(), c.priority());
+            attachments.reattach(c);
+        }
+    }
+
+    /** The log refused to attach {@code c} again (exclusivity): it is told, as of a deleted queue, and forgotten. */
+    void refused(QuorumConsumer c) {
+        if (consumers.remove(c.id(), c)) {
+            c.queueDeleted();
         }
     }
 

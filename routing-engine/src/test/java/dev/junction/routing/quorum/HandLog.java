@@ -24,6 +24,8 @@ final class HandLog implements QuorumLog {
     final BlockingQueue<Checkout> checkouts = new LinkedBlockingQueue<>();
     /** Whether the log holds the queue's state: an attachment to a queue it lacks is answered -1. */
     volatile boolean hasQueue = true;
+    /** Whether the log refuses attachments for an exclusive consumer ({@link QuorumLog#IN_EXCLUSIVE_USE}). */
+    volatile boolean inExclusiveUse;
     /** What the usage command answers (queue.delete's if-unused and if-empty). */
     volatile QuorumUsage usage = new QuorumUsage(0, 0);
     /** What this node's replica counts: ready, unsettled, consumers. */
@@ -69,8 +71,15 @@ final class HandLog implements QuorumLog {
 
     @Override
     public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch) {
-        commands.add("attach " + consumer + " " + prefetch);
-        return CompletableFuture.completedFuture(hasQueue ? 0L : -1L);
+        return attach(vhost, name, consumer, prefetch, 0, false);
+    }
+
+    /** Recorded as {@code "attach c1 10"}, or {@code "attach c1 10 exclusive"}. */
+    @Override
+    public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority,
+            boolean exclusive) {
+        commands.add("attach " + consumer + " " + prefetch + (exclusive ? " exclusive" : ""));
+        return CompletableFuture.completedFuture(!hasQueue ? -1L : inExclusiveUse ? IN_EXCLUSIVE_USE : 0L);
     }
 
     @Override

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.routing.MessageCodec;
 import dev.junction.routing.RoutingEngine;
+import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConsumeRequest;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.ErrorKind;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
 import dev.junction.routing.api.QueueSpec;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * A consumer of a replicated quorum queue on this node, against a log that commits every command at once: what the
  * log assigned and the sink never got goes back to the queue when the consumer is cancelled, and a message its
  * sink never settles (an MQTT QoS 0 delivery) is handed over settled, and a consumer the log answered "no such
- * queue" is attached again after the queue is declared again.
+ * queue" is attached again after the queue is declared again; an attachment the log refuses for an exclusive
+ * consumer fails the consume, or cancels a consumer attached again.
  */
 class ReplicatedQuorumConsumerTest {
     private final HandLog log = new HandLog();
@@ -50,6 +53,12 @@ class ReplicatedQuorumConsumerTest {
     private static final class Sink implements DeliverySink {
         final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
         volatile boolean ready = true;
+        final java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public void cancelled() {
+            cancelled.countDown();
+        }
 
         @Override
         public void deliver(Delivery d) {
@@ -155,6 +164,40 @@ class ReplicatedQuorumConsumerTest {
         assertThat(log.commands).containsSubsequence("attach c1 10", "declare", "attach c1 10");
         engine.quorum().deliver("/", "q", "c1", 5, body("m"), 0);
         assertThat(sink.got.poll(5, TimeUnit.SECONDS)).isNotNull();
+    }
+
+    /**
+     * AMQP 0-9-1 basic.consume {@code exclusive}: the log decides, and its refusal fails the consume with
+     * ACCESS_REFUSED and a classic queue's text (an adapter closes the channel with 403, as RabbitMQ does); the
+     * consumer is not kept, so what the log might still assign to its id goes back.
+     */
+    @Test
+    void aConsumeTheLogRefusesForAnExclusiveConsumerFailsWithAccessRefused() throws Exception {
+        log.inExclusiveUse = true;
+        ConsumeRequest exclusive = new ConsumeRequest("t", false, true, 0, List.of(Credit.of(10, 0)), null);
+        Throwable failed = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> vhost.consume("q", exclusive, new Sink()).get(5, TimeUnit.SECONDS)).getCause();
+        assertThat(failed).isInstanceOf(BrokerException.class)
+                .hasMessage("queue 'q' in vhost '/' in exclusive use");
+        assertThat(((BrokerException) failed).kind()).isEqualTo(ErrorKind.ACCESS_REFUSED);
+        assertThat(log.commands).contains("attach c1 10 exclusive");
+        engine.quorum().deliver("/", "q", "c1", 5, body("m"), 0);
+        awaitCommand("giveBack c1 5");
+    }
+
+    /**
+     * A consumer attached again after its node was judged silent, which the log now refuses (another node's
+     * exclusive consumer came meanwhile), is cancelled as a deleted queue's is, not left attached to nothing.
+     */
+    @Test
+    void aConsumerTheLogRefusesToAttachAgainIsCancelled() throws Exception {
+        Sink sink = new Sink();
+        consume(sink);
+        log.inExclusiveUse = true;
+        engine.quorum().reattach();
+        assertThat(sink.cancelled.await(5, TimeUnit.SECONDS)).as("the sink told it was cancelled").isTrue();
+        engine.quorum().deliver("/", "q", "c1", 5, body("m"), 0);
+        awaitCommand("giveBack c1 5");
     }
 
     @Test

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Consumer priorities (also choosing the single active consumer), queue.delete's conditions, the counts and
- * x-expires of a replicated quorum queue in a cluster of three brokers (one JVM), with the stock AMQP 0-9-1 client.
+ * Consumer priorities (also choosing the single active consumer), exclusive consumers, queue.delete's conditions,
+ * the counts and x-expires of a replicated quorum queue in a cluster of three brokers (one JVM), with the stock AMQP
+ * 0-9-1 client.
  * The consumers, the publisher and the deleting client are on different nodes: what is judged is the queue's
  * replicated state, not one node's view. One cluster for the class; each test has its own queue, declared once.
  */
@@ -52,7 +53,8 @@ class QuorumPriorityDeleteClusterTest {
     void start(@TempDir Path dir) throws Exception {
         cluster = new QuorumCluster3(dir);
         cluster.declareQuorumQueues("n1", Map.of("prio", Map.of(), "del", Map.of(),
-                "sac", Map.of("x-single-active-consumer", true)), ch -> { });
+                "sac", Map.of("x-single-active-consumer", true), "excl.first", Map.of(), "excl.second", Map.of()),
+                ch -> { });
     }
 
     @AfterAll
@@ -183,6 +185,66 @@ class QuorumPriorityDeleteClusterTest {
             await("m3 on the high consumer", () -> high.bodies().size() == 2);
             assertThat(high.bodies()).as("priority 10, active").containsExactly("m2", "m3");
             assertThat(low.bodies()).as("priority 0, no longer active").containsExactly("m0", "m1");
+        }
+    }
+
+    /**
+     * AMQP 0-9-1 {@code basic.consume} {@code exclusive}: "Request exclusive consumer access, meaning only this
+     * consumer can access the queue"; RabbitMQ refuses any other consumer of the queue, on whichever node, with 403
+     * ACCESS_REFUSED. An exclusive consumer on n1, then a plain consume on n2: refused, the channel closed; once the
+     * exclusive one is cancelled (and n2's replica has applied its detach) the same consume on n2 is taken. On the
+     * code before this the consume on n2 was taken while the exclusive consumer was there.
+     */
+    @Test
+    void anExclusiveConsumerOnOneNodeRefusesAConsumerOnAnotherUntilCancelled() throws Exception {
+        try (Connection c1 = cluster.connect("n1"); Connection c2 = cluster.connect("n2")) {
+            Channel exclusiveCh = c1.createChannel();
+            String exclusive = exclusiveCh.basicConsume("excl.first", false, "", false, true, Map.of(),
+                    new Holding(exclusiveCh));
+
+            assertThat(consumeRefused(c2, "excl.first", false))
+                    .isEqualTo("ACCESS_REFUSED - queue 'excl.first' in vhost '/' in exclusive use");
+
+            // cancel-ok does not wait for the log; n2's replica counting the consumer, then none, means the detach
+            // is committed.
+            await("the exclusive consumer on n2's replica", () ->
+                    c2.createChannel().queueDeclarePassive("excl.first").getConsumerCount() == 1);
+            exclusiveCh.basicCancel(exclusive);
+            await("no consumer on n2's replica", () ->
+                    c2.createChannel().queueDeclarePassive("excl.first").getConsumerCount() == 0);
+            Channel ch = c2.createChannel();
+            String plain = ch.basicConsume("excl.first", false, new Holding(ch));
+            assertThat(ch.isOpen()).isTrue();
+            // consume-ok follows the commit; this node's replica may apply it a moment later.
+            await("the consumer on n2's replica", () -> ch.queueDeclarePassive("excl.first").getConsumerCount() == 1);
+            ch.basicCancel(plain);
+        }
+    }
+
+    /**
+     * AMQP 0-9-1 {@code basic.consume} {@code exclusive} on a queue that already has a consumer: RabbitMQ refuses it
+     * with 403 ACCESS_REFUSED, whichever node the other consumer is on. A plain consumer on n2, then an exclusive
+     * consume on n3: refused, and the queue keeps its one consumer; the refusal left nothing attached, so once that
+     * one is cancelled the same exclusive consume on n3 is taken. On the code before this the exclusive consumer was
+     * taken beside the other.
+     */
+    @Test
+    void anExclusiveConsumeIsRefusedWhileAConsumerOnAnotherNodeExists() throws Exception {
+        try (Connection c2 = cluster.connect("n2"); Connection c3 = cluster.connect("n3")) {
+            Channel plainCh = c2.createChannel();
+            String plain = plainCh.basicConsume("excl.second", false, new Holding(plainCh));
+
+            assertThat(consumeRefused(c3, "excl.second", true))
+                    .isEqualTo("ACCESS_REFUSED - queue 'excl.second' in vhost '/' in exclusive use");
+            await("the one consumer on n3's replica", () ->
+                    c3.createChannel().queueDeclarePassive("excl.second").getConsumerCount() == 1);
+            plainCh.basicCancel(plain);
+            await("no consumer on n3's replica", () ->
+                    c3.createChannel().queueDeclarePassive("excl.second").getConsumerCount() == 0);
+            Channel ch = c3.createChannel();
+            String exclusive = ch.basicConsume("excl.second", false, "", false, true, Map.of(), new Holding(ch));
+            assertThat(ch.isOpen()).isTrue();
+            ch.basicCancel(exclusive);
         }
     }
 
@@ -318,6 +380,17 @@ class QuorumPriorityDeleteClusterTest {
         } catch (IOException notFound) {
             return false;
         }
+    }
+
+    /** basic.consume of {@code queue} on a fresh channel of {@code c}, refused with 403; the reply text. */
+    private static String consumeRefused(Connection c, String queue, boolean exclusive) throws IOException {
+        Channel ch = c.createChannel();
+        Exception e = assertThrows(IOException.class, () ->
+                ch.basicConsume(queue, false, "", false, exclusive, Map.of(), new Holding(ch)));
+        AMQP.Channel.Close close = (AMQP.Channel.Close) ((ShutdownSignalException) e.getCause()).getReason();
+        assertThat(close.getReplyCode()).as(close.getReplyText()).isEqualTo(403);
+        assertThat(ch.isOpen()).as("the channel is closed").isFalse();
+        return close.getReplyText();
     }
 
     /** queue.delete with the conditions given on a fresh channel of {@code c}; the refusal's reply text. */
