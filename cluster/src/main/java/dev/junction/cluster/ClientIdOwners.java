@@ -91,17 +91,14 @@ final class ClientIdOwners implements ClientIdClaims {
      * {@code refusal} says why this node cannot commit now (no leader known).
      */
     ClientIdOwners(String origin, Function<byte[], CompletableFuture<Void>> log, Supplier<Optional<String>> refusal) {
-        this(origin, log, refusal, () -> CompletableFuture.completedFuture(null));
+        this(origin, log, refusal, () -> CompletableFuture.completedFuture(null), new EndedSessions(
+                TimeUnit.DAYS.toMillis(1), EndedSessions.MAX_TOMBSTONES, System::currentTimeMillis));
     }
 
-    /** As above; {@code barrier} completes once this node has applied what the log had committed when it was asked. */
-    ClientIdOwners(String origin, Function<byte[], CompletableFuture<Void>> log, Supplier<Optional<String>> refusal,
-                   Supplier<CompletableFuture<Void>> barrier) {
-        this(origin, log, refusal, barrier, new EndedSessions(TimeUnit.DAYS.toMillis(1), EndedSessions.MAX_TOMBSTONES,
-                System::currentTimeMillis));
-    }
-
-    /** As above; {@code ends} keeps the tombstones of ended sessions within its bounds. */
+    /**
+     * As above; {@code barrier} completes once this node has applied what the log had committed when it was asked,
+     * and {@code ends} keeps the tombstones of ended sessions within its bounds.
+     */
     ClientIdOwners(String origin, Function<byte[], CompletableFuture<Void>> log, Supplier<Optional<String>> refusal,
                    Supplier<CompletableFuture<Void>> barrier, EndedSessions ends) {
         this.origin = origin;
@@ -158,9 +155,7 @@ final class ClientIdOwners implements ClientIdClaims {
         if (claim == LOCAL_CLAIM) {
             Owner o = owners.get(key(vhost, clientId));
             if (o == null || o.held() || o.ended()) {
-                // nothing remembered (a server-assigned id), a connection holds it (not this session's), or it
-                // ended already
-                return;
+                return; // nothing remembered (a server-assigned id), held (not this session's), or ended already
             }
         } else if (!holds(vhost, clientId, claim)) {
             return; // overtaken already: the later claim's entry names its own user
@@ -306,11 +301,9 @@ final class ClientIdOwners implements ClientIdClaims {
     /**
      * The registry as applied so far, for a snapshot: each held id as the claim that made it, each released one
      * (its session kept) as a release naming its user and the run whose claim it was (an empty run when not
-     * known), both followed by whether the session moved; each tombstone as an end naming the run of its latest
-     * claim, with the time it ended as its claim and no user. A snapshot written before the run was kept there
-     * names none; a node of that version reading this one ignores a release's run and the byte after the user, and
-     * takes an end for a release without a user (which any user's claim replaces, and which tells it the node of
-     * the latest claim as a tombstone does), so the format is the same both ways.
+     * known), both followed by whether the session moved; each tombstone as an end naming that run, its time as
+     * its claim, no user. The version before ignores the byte after the user and reads an end as a user-less
+     * release naming the run (which tells it what a tombstone tells), so the format is the same both ways.
      */
     List<ClientIdCommand> snapshot() {
         List<ClientIdCommand> all = new ArrayList<>(owners.size());
@@ -339,9 +332,7 @@ final class ClientIdOwners implements ClientIdClaims {
         for (ClientIdCommand c : snapshot) {
             boolean held = c.op() == ClientIdCommand.Op.CLAIM;
             String last = c.origin().isEmpty() ? null : c.origin();
-            if (!held && c.user() == null) {
-                // A tombstone (an end; or a release without a user, as a node of the version before writes one
-                // back), kept from the time it ended when known.
+            if (!held && c.user() == null) { // a tombstone (or one the version before wrote back as a release)
                 if (last != null) {
                     owners.put(key(c.vhost(), c.clientId()), new Owner(null, c.claim() > 0 ? c.claim() : ends.now(),
                             null, interned(last), true));
@@ -356,7 +347,9 @@ final class ClientIdOwners implements ClientIdClaims {
         ends.restored(owners);
         before.forEach((key, o) -> {
             Owner now = owners.get(key);
-            if (origin.equals(o.origin()) && (now == null || !now.equals(o))) {
+            // The same claim, whatever else differs (whether it moved is each node's own view of the id's past).
+            if (origin.equals(o.origin()) && (now == null || !o.origin().equals(now.origin())
+                    || now.claim() != o.claim())) {
                 int nul = key.indexOf('\u0000');
                 lost(key.substring(0, nul), key.substring(nul + 1));
             }

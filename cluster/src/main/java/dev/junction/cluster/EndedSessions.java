@@ -27,8 +27,10 @@ import java.util.function.LongSupplier;
  * <p>Only a session that moved leaves a tombstone: an id whose every claim came from one node (a clean session's
  * client with a fresh id per connection, the churning case) has no other node to hold a stale record, and its end
  * removes it as before. The time is this node's clock when it applied the end, so each node drops its own
- * tombstones a little apart from the others; nothing in the log's outcome depends on them (a tombstone names no
- * user, so it refuses no claim). Used on the apply thread only, as the registry's writes are.
+ * tombstones a little apart from the others, and may then disagree with them on whether the id's next session
+ * moved; nothing in the log's outcome depends on either (a tombstone names no user, so it refuses no claim, and a
+ * claim is the same claim whatever its node thinks of the id's past). Used on the apply thread only, as the
+ * registry's writes are.
  */
 final class EndedSessions {
 

@@ -28,6 +28,7 @@ class ClientIdTombstoneTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
 
     private final class Node {
+        final List<String> lost = new ArrayList<>();
         final ClientIdOwners owners;
         int applied;
 
@@ -41,6 +42,7 @@ class ClientIdTombstoneTest {
                 return CompletableFuture.completedFuture(null);
             }, Optional::empty, () -> CompletableFuture.completedFuture(null),
                     new EndedSessions(KEPT_MS, maxTombstones, clock::get));
+            owners.onLost((vhost, clientId) -> lost.add(clientId));
         }
 
         void catchUp() {
@@ -212,6 +214,21 @@ class ClientIdTombstoneTest {
                 .isEqualTo(older);
         assertThat(ClientIdCommand.decode(bytes)).isEqualTo(withMove);
         assertThat(ClientIdCommand.decode(older).moved()).isNull();
+    }
+
+    /**
+     * Nodes may disagree on whether an id moved (each drops its tombstones on its own clock, and one restored from
+     * an older snapshot counts every id as moved): a leader's snapshot installed on a node that holds the same
+     * claim does not take its connection away.
+     */
+    @Test
+    void anInstalledSnapshotThatCountsAClaimAsMovedLeavesItsConnection() {
+        Node a = new Node("n1/run");
+        long claim = claimed(a, "device", "guest");
+        a.owners.restore(List.of(new ClientIdCommand(ClientIdCommand.Op.CLAIM, "/", "device", "n1/run", claim,
+                "guest", true)));
+        assertThat(a.lost).isEmpty();
+        assertThat(a.owners.holds("/", "device", claim)).isTrue();
     }
 
     private long claimed(Node n, String clientId, String user) {
