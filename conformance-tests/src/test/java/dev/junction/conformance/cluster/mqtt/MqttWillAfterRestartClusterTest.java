@@ -130,7 +130,7 @@ class MqttWillAfterRestartClusterTest {
             Mqtt5BlockingClient ended = client("n2", "dev-ended");
             assertThat(ended.connectWith().cleanStart(true).send().isSessionPresent())
                     .as("a Clean Start on node 2 ended the session made on node 1").isFalse();
-            ended.disconnect(); // normal, Session Expiry 0: the session ends on node 2, the id leaves the registry
+            ended.disconnect(); // normal, Session Expiry 0: the session ends on node 2
 
             cluster.start("n1");
             QuorumCluster3.await("node 1 back with a metadata leader", () ->
