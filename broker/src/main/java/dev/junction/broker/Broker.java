@@ -173,7 +173,9 @@ public final class Broker implements AutoCloseable {
                 storage.fsync().name().toLowerCase(java.util.Locale.ROOT), log.lastRecoveryMillis());
         // A cluster node replicates the engine's definitions (docs/cluster.md); without a cluster section nothing
         // of it exists, no Raft thread included.
-        cluster = config.cluster().map(c -> new ClusterNode(c, log)).orElse(null);
+        // The registry's tombstones of ended MQTT sessions are kept as long as a session's expiry may run.
+        cluster = config.cluster().map(c -> new ClusterNode(c, log, config.mqtt().maxSessionExpirySeconds()))
+                .orElse(null);
         engine = new RoutingEngine(cluster == null ? store : cluster.store(), registry, Runtime.getRuntime().availableProcessors(),
                 new Paging(storage.queueWindowMessages(), storage.queueWindowBytes()));
         engine.setQuotas(config.limits().quotas());

@@ -16,13 +16,21 @@ import java.io.UncheckedIOException;
  * vhost, client id, origin, claim and, when there is one, the user. An entry written before claims carried a user
  * ends after the claim and decodes with a null user. Kept small (a few dozen bytes): every connection of a cluster
  * writes one.
+ *
+ * <p>A snapshot's entry (never a log entry) may end with one more byte after the user: whether the id's session
+ * has moved between nodes ({@code moved}, null when absent: a log entry, or a snapshot written before it was
+ * kept). A decoder of the version before reads the user and stops, ignoring that byte.
  */
-record ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim, String user) {
+record ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim, String user, Boolean moved) {
 
     enum Op { CLAIM, RELEASE, END }
 
     ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim) {
-        this(op, vhost, clientId, origin, claim, null);
+        this(op, vhost, clientId, origin, claim, null, null);
+    }
+
+    ClientIdCommand(Op op, String vhost, String clientId, String origin, long claim, String user) {
+        this(op, vhost, clientId, origin, claim, user, null);
     }
 
     /** The first byte of a client-id entry; {@link MetadataCommand}'s versions are 1 and 2. */
@@ -45,6 +53,9 @@ record ClientIdCommand(Op op, String vhost, String clientId, String origin, long
             out.writeLong(claim);
             if (user != null) {
                 out.writeUTF(user);
+                if (moved != null) {
+                    out.writeBoolean(moved); // after the user, which an entry without one lacks: see the class doc
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -58,8 +69,14 @@ record ClientIdCommand(Op op, String vhost, String clientId, String origin, long
             if (tag != TAG) {
                 throw new IllegalArgumentException("not a client-id entry (first byte " + tag + ")");
             }
-            return new ClientIdCommand(Op.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF(),
-                    in.readLong(), in.available() > 0 ? in.readUTF() : null);
+            Op op = Op.valueOf(in.readUTF());
+            String vhost = in.readUTF();
+            String clientId = in.readUTF();
+            String origin = in.readUTF();
+            long claim = in.readLong();
+            String user = in.available() > 0 ? in.readUTF() : null;
+            Boolean moved = in.available() > 0 ? in.readBoolean() : null;
+            return new ClientIdCommand(op, vhost, clientId, origin, claim, user, moved);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -29,6 +29,14 @@ import org.slf4j.LoggerFactory;
  * applied, by the registry's own state, so every node refuses the same entry and changes nothing: the owner keeps
  * its connection and its session, as a single node refuses a CONNECT for another user's session.
  *
+ * <p>A session that ended after it had moved between nodes (a later claim came from another node than an earlier
+ * one) leaves a tombstone: no connection, no user (any user may claim the id), and the run of the latest claim, so
+ * that a node that kept the session from an earlier connection and was down at the end still learns, as it catches
+ * up, that a later connection elsewhere superseded its record [MQTT-3.1.3-9]. The next claim of the id replaces the
+ * tombstone; {@link EndedSessions} bounds how long and how many are kept. A session that never moved has no other
+ * node to hold a stale record, and its end removes the id as before, so a fleet of clients with a fresh id per
+ * connection leaves nothing behind.
+ *
  * <p>The registry is applied on Ratis's apply thread and read from any thread (a concurrent map of small records);
  * it is not written to the local store: a restarted node rebuilds it from its snapshot and the log, and none of the
  * claims of an earlier run of a node are live. A snapshot carries it ({@link #snapshot}).
@@ -44,11 +52,19 @@ final class ClientIdOwners implements ClientIdClaims {
      * no connection holds it: released, its session kept), the user it belongs to (null for a claim logged
      * before claims carried their user, which any user may take over), and the run that made the latest claim,
      * kept after its release ({@code last}: null when not known, restored from a snapshot written before it was
-     * kept), which tells a node whether its own record of the session was superseded elsewhere.
+     * kept), which tells a node whether its own record of the session was superseded elsewhere; and whether the
+     * session moved between nodes ({@code moved}: some claim of it came from another node than an earlier one, or
+     * that is not known), which makes its end leave a tombstone. A tombstone is an owner without a connection or a
+     * user whose {@code claim} holds the time (epoch ms) this node applied the end.
      */
-    record Owner(String origin, long claim, String user, String last) {
+    record Owner(String origin, long claim, String user, String last, boolean moved) {
         boolean held() {
             return origin != null;
+        }
+
+        /** A session that ended after it moved: kept for {@link #lastClaimedElsewhere} only. */
+        boolean ended() {
+            return origin == null && user == null;
         }
     }
 
@@ -65,6 +81,8 @@ final class ClientIdOwners implements ClientIdClaims {
     private final Map<String, String> origins = new ConcurrentHashMap<>();
     /** The users that own client ids, each string kept once. */
     private final Map<String, String> users = new ConcurrentHashMap<>();
+    /** The tombstones, oldest first, and their bounds; on the apply thread. */
+    private final EndedSessions ends;
     private volatile Lost listener;
     private volatile Lost elsewhere;
 
@@ -73,16 +91,21 @@ final class ClientIdOwners implements ClientIdClaims {
      * {@code refusal} says why this node cannot commit now (no leader known).
      */
     ClientIdOwners(String origin, Function<byte[], CompletableFuture<Void>> log, Supplier<Optional<String>> refusal) {
-        this(origin, log, refusal, () -> CompletableFuture.completedFuture(null));
+        this(origin, log, refusal, () -> CompletableFuture.completedFuture(null), new EndedSessions(
+                TimeUnit.DAYS.toMillis(1), EndedSessions.MAX_TOMBSTONES, System::currentTimeMillis));
     }
 
-    /** As above; {@code barrier} completes once this node has applied what the log had committed when it was asked. */
+    /**
+     * As above; {@code barrier} completes once this node has applied what the log had committed when it was asked,
+     * and {@code ends} keeps the tombstones of ended sessions within its bounds.
+     */
     ClientIdOwners(String origin, Function<byte[], CompletableFuture<Void>> log, Supplier<Optional<String>> refusal,
-                   Supplier<CompletableFuture<Void>> barrier) {
+                   Supplier<CompletableFuture<Void>> barrier, EndedSessions ends) {
         this.origin = origin;
         this.log = log;
         this.refusal = refusal;
         this.barrier = barrier;
+        this.ends = ends;
     }
 
     @Override
@@ -131,8 +154,8 @@ final class ClientIdOwners implements ClientIdClaims {
     public void ended(String vhost, String clientId, long claim) {
         if (claim == LOCAL_CLAIM) {
             Owner o = owners.get(key(vhost, clientId));
-            if (o == null || o.held()) {
-                return; // nothing remembered (a server-assigned id), or a connection holds it: not this session's
+            if (o == null || o.held() || o.ended()) {
+                return; // nothing remembered (a server-assigned id), held (not this session's), or ended already
             }
         } else if (!holds(vhost, clientId, claim)) {
             return; // overtaken already: the later claim's entry names its own user
@@ -198,18 +221,37 @@ final class ClientIdOwners implements ClientIdClaims {
                     if (previous.user() == null) {
                         owners.remove(key);
                     } else {
-                        owners.put(key, new Owner(null, LOCAL_CLAIM, previous.user(), previous.last()));
+                        owners.put(key, new Owner(null, LOCAL_CLAIM, previous.user(), previous.last(),
+                                previous.moved()));
                     }
                 }
             }
             case END -> {
-                // Ended by the connection holding the id, or (claim 0) without one, while none holds it.
-                if (previous != null && (c.claim() == LOCAL_CLAIM ? !previous.held() : isClaim(previous, c))) {
-                    owners.remove(key);
+                // Ended by the connection holding the id, or (claim 0) without one, while none holds it; a tombstone
+                // stays as it is (its session ended already).
+                if (previous != null && !previous.ended()
+                        && (c.claim() == LOCAL_CLAIM ? !previous.held() : isClaim(previous, c))) {
+                    endedNow(key, previous);
                 }
             }
             case CLAIM -> claimed(key, previous, c);
         }
+        ends.purge(owners);
+    }
+
+    /**
+     * The session of {@code key} ended. One that moved between nodes leaves a tombstone naming the run of its latest
+     * claim: another node may hold a record of it from an earlier connection, maybe while down now, and must learn
+     * that it was superseded. One that never moved, or whose latest claim's run is not known, is forgotten.
+     */
+    private void endedNow(String key, Owner previous) {
+        if (!previous.moved() || previous.last() == null) {
+            owners.remove(key);
+            return;
+        }
+        Owner tombstone = new Owner(null, ends.now(), null, previous.last(), true);
+        owners.put(key, tombstone);
+        ends.add(key, tombstone, owners);
     }
 
     private void claimed(String key, Owner previous, ClientIdCommand c) {
@@ -224,7 +266,11 @@ final class ClientIdOwners implements ClientIdClaims {
             }
             return;
         }
-        owners.put(key, owner(c.origin(), c.claim(), c.user(), c.origin()));
+        // A claim from another node than the previous one's (or over an id whose history is not known) moves
+        // the session: a node may keep a record of it that this claim supersedes.
+        boolean moved = previous != null && (previous.moved() || previous.last() == null
+                || !node(previous.last()).equals(node(c.origin())));
+        owners.put(key, owner(c.origin(), c.claim(), c.user(), c.origin(), moved));
         if (mine) {
             CompletableFuture<Long> granted = waiting.remove(c.claim());
             if (granted != null) {
@@ -243,9 +289,9 @@ final class ClientIdOwners implements ClientIdClaims {
         return o != null && o.claim() == c.claim() && c.origin().equals(o.origin());
     }
 
-    private Owner owner(String ownerOrigin, long claim, String user, String last) {
+    private Owner owner(String ownerOrigin, long claim, String user, String last, boolean moved) {
         return new Owner(interned(ownerOrigin), claim, user == null ? null : users.computeIfAbsent(user, u -> u),
-                interned(last));
+                interned(last), moved);
     }
 
     private String interned(String run) {
@@ -255,16 +301,23 @@ final class ClientIdOwners implements ClientIdClaims {
     /**
      * The registry as applied so far, for a snapshot: each held id as the claim that made it, each released one
      * (its session kept) as a release naming its user and the run whose claim it was (an empty run when not
-     * known). A snapshot written before the run was kept there names none; a node of that version reading this
-     * one ignores a release's run, so the format is the same both ways.
+     * known), both followed by whether the session moved; each tombstone as an end naming that run, its time as
+     * its claim, no user. The version before ignores the byte after the user and reads an end as a user-less
+     * release naming the run (which tells it what a tombstone tells), so the format is the same both ways.
      */
     List<ClientIdCommand> snapshot() {
         List<ClientIdCommand> all = new ArrayList<>(owners.size());
         owners.forEach((key, o) -> {
             int nul = key.indexOf('\u0000');
+            String vhost = key.substring(0, nul);
+            String clientId = key.substring(nul + 1);
+            if (o.ended()) {
+                all.add(new ClientIdCommand(ClientIdCommand.Op.END, vhost, clientId, o.last(), o.claim(), null));
+                return;
+            }
             String run = o.held() ? o.origin() : o.last() == null ? "" : o.last();
             all.add(new ClientIdCommand(o.held() ? ClientIdCommand.Op.CLAIM : ClientIdCommand.Op.RELEASE,
-                    key.substring(0, nul), key.substring(nul + 1), run, o.claim(), o.user()));
+                    vhost, clientId, run, o.claim(), o.user(), o.moved()));
         });
         return all;
     }
@@ -279,11 +332,24 @@ final class ClientIdOwners implements ClientIdClaims {
         for (ClientIdCommand c : snapshot) {
             boolean held = c.op() == ClientIdCommand.Op.CLAIM;
             String last = c.origin().isEmpty() ? null : c.origin();
-            owners.put(key(c.vhost(), c.clientId()), owner(held ? c.origin() : null, c.claim(), c.user(), last));
+            if (!held && c.user() == null) { // a tombstone (or one the version before wrote back as a release)
+                if (last != null) {
+                    owners.put(key(c.vhost(), c.clientId()), new Owner(null, c.claim() > 0 ? c.claim() : ends.now(),
+                            null, interned(last), true));
+                }
+                continue;
+            }
+            // Whether it moved is not known from a snapshot written before it was kept: as if it had.
+            boolean moved = c.moved() == null || c.moved();
+            owners.put(key(c.vhost(), c.clientId()),
+                    owner(held ? c.origin() : null, c.claim(), c.user(), last, moved));
         }
+        ends.restored(owners);
         before.forEach((key, o) -> {
             Owner now = owners.get(key);
-            if (origin.equals(o.origin()) && (now == null || !now.equals(o))) {
+            // The same claim, whatever else differs (whether it moved is each node's own view of the id's past).
+            if (origin.equals(o.origin()) && (now == null || !o.origin().equals(now.origin())
+                    || now.claim() != o.claim())) {
                 int nul = key.indexOf('\u0000');
                 lost(key.substring(0, nul), key.substring(nul + 1));
             }
@@ -296,7 +362,7 @@ final class ClientIdOwners implements ClientIdClaims {
         });
     }
 
-    /** How many client ids have an owner: the registry's size. */
+    /** How many client ids the registry remembers: held, released with their session kept, or tombstones. */
     int size() {
         return owners.size();
     }

@@ -52,6 +52,7 @@ public final class ClusterNode implements AutoCloseable {
     private static final TimeDuration SUBMIT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
 
     private final ClusterConfig config;
+    private final long endedSessionsKeptMillis;
     private final ReplicatedDefinitionStore definitions;
     private final ReplicatedRetainedStore retained;
     private final MessageStore store;
@@ -67,7 +68,16 @@ public final class ClusterNode implements AutoCloseable {
     private Parameters transport;
 
     public ClusterNode(ClusterConfig config, MessageStore local) {
+        this(config, local, TimeUnit.DAYS.toSeconds(1));
+    }
+
+    /**
+     * {@code endedSessionsKeptSeconds}: how long the client-id registry keeps the tombstone of an MQTT session that
+     * ended after it moved between nodes, the broker's {@code mqtt.max_session_expiry_seconds} ({@link EndedSessions}).
+     */
+    public ClusterNode(ClusterConfig config, MessageStore local, long endedSessionsKeptSeconds) {
         this.config = config;
+        this.endedSessionsKeptMillis = TimeUnit.SECONDS.toMillis(endedSessionsKeptSeconds);
         this.definitions = new ReplicatedDefinitionStore(local.definitions());
         this.retained = new ReplicatedRetainedStore(local.retained());
         this.store = new ClusterStore(local, definitions, retained);
@@ -97,7 +107,8 @@ public final class ClusterNode implements AutoCloseable {
         transport = RaftTransport.parameters(config);
         MetadataLog log = new MetadataLog(config.nodeId(), this::refusal,
                 dev.junction.routing.DefaultQueueType.valueOf(config.defaultQueueType().name()));
-        clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal, log::readBarrier);
+        clientIds = new ClientIdOwners(log.origin(), log::submit, this::refusal, log::readBarrier,
+                new EndedSessions(endedSessionsKeptMillis, EndedSessions.MAX_TOMBSTONES, System::currentTimeMillis));
         exactlyOnce = new ReplicatedExactlyOnceIds(log.origin(), log::submit, this::refusal, clientIds::heldByOther);
         ReplicatedDefinitionStore.EngineSide applier = (d, delete) -> {
             if (d.kind() == DefinitionKind.USER) {

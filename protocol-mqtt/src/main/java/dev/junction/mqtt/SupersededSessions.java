@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * elsewhere overtook is closed as taken over [MQTT-3.1.4-2]. A session this node keeps without a connection was
  * resumed there, maybe while this node was down, and may have been left again since: the registry of client ids
  * remembers which node made the latest claim of each id after its connection released it
- * ({@link ClientIdClaims#lastClaimedElsewhere}), so a node that catches up with the metadata log learns of it even
+ * ({@link ClientIdClaims#lastClaimedElsewhere}), and after the session ended there (a Clean Start, its expiry) for
+ * as long as the registry keeps its tombstone, so a node that catches up with the metadata log learns of it even
  * when nobody holds the id any more. Such a session's will must not go out [MQTT-3.1.3-9] and its expiry is the
  * other node's: this node forgets it. Alone nothing is ever superseded and {@link #whenCaughtUp} runs at once.
  */

@@ -103,9 +103,11 @@ public interface ClientIdClaims {
      * since, was made by a connection of another node (not this node's, of this run or an earlier one), as this
      * node has applied the claims so far. A session this node keeps from its own last connection was then
      * connected to another node after it, which superseded this node's record: its will and expiry are no longer
-     * this node's to run [MQTT-3.1.3-9]. False when the registry does not know: the id was never claimed, its
-     * session ended, or its release was restored from a snapshot written before the claim's node was kept. Alone
-     * never.
+     * this node's to run [MQTT-3.1.3-9]. This holds too after that session ended elsewhere (a Clean Start or its
+     * expiry there), while the registry keeps the ended session's tombstone (bounded in time and number). False
+     * when the registry does not know: the id was never claimed, its session ended without ever moving between
+     * nodes or its tombstone was dropped, or its release was restored from a snapshot written before the claim's
+     * node was kept. Alone never.
      */
     default boolean lastClaimedElsewhere(String vhost, String clientId) {
         return false;
