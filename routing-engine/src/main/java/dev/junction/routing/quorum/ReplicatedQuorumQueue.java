@@ -350,13 +350,14 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** queue.delete's if-unused and if-empty, judged by the log's {@link #usage}: 406 ({@link QuorumUsage#require}). */
     public CompletableFuture<Void> deletable(boolean ifUnused, boolean ifEmpty) {
         return !ifUnused && !ifEmpty ? CompletableFuture.completedFuture(null)
-                : usage().thenAccept(usage -> QuorumUsage.require(usage, ifUnused, ifEmpty, key()));
+                : usage(QuorumUsage.Counted.HELD).thenAccept(usage -> QuorumUsage.require(usage, ifUnused, ifEmpty,
+                        key()));
     }
 
     /** The queue's consumers and messages at this request's place in its log, from every node ({@link QuorumLog}). */
-    public CompletableFuture<QuorumUsage> usage() {
+    public CompletableFuture<QuorumUsage> usage(QuorumUsage.Counted counted) {
         declared();
-        return log.usage(vhost, name);
+        return log.usage(vhost, name, counted);
     }
 
     /** queue.purge: completes with the number of ready messages the log dropped. */
