@@ -5,6 +5,7 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.SerialExecutor;
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Delivery;
@@ -232,10 +233,10 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         }
     }
 
-    /** The log refused to attach {@code c} again (exclusivity): it is told, as of a deleted queue, and forgotten. */
+    /** The log refused to attach {@code c} again (exclusivity): it is cancelled, saying so, and forgotten. */
     void refused(QuorumConsumer c) {
         if (consumers.remove(c.id(), c)) {
-            c.queueDeleted();
+            c.cancelledByQueue(CancelReason.IN_EXCLUSIVE_USE);
         }
     }
 
@@ -374,7 +375,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
 
     /** The queue was deleted: this node's consumers are told so (AMQP basic.cancel) and forgotten. */
     void consumersGone() {
-        consumers.values().forEach(QuorumConsumer::queueDeleted);
+        consumers.values().forEach(c -> c.cancelledByQueue(CancelReason.QUEUE_DELETED));
         consumers.clear();
     }
 
