@@ -4,6 +4,7 @@ import dev.junction.amqp.codec.AmqpException;
 import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumeRequest;
 import dev.junction.routing.api.ConsumerInfo;
 import dev.junction.routing.api.Consumption;
@@ -375,12 +376,13 @@ final class Consuming {
         }
 
         @Override
-        public void cancelled() {
+        public void cancelled(CancelReason why) {
             gone = true;
             ch.runOnEventLoop(() -> {
                 if (consumers.remove(tag) == this && !ch.closing()
                         && context.terms().clientHasCapability("consumer_cancel_notify")) {
-                    // The queue was deleted: tell the client [RabbitMQ consumer cancel notification].
+                    // The queue was deleted, or is in exclusive use: tell the client [RabbitMQ consumer cancel
+                    // notification], which has no reason to carry.
                     ch.send(MethodType.BASIC_CANCEL.with(tag, true));
                 }
             });

@@ -1,5 +1,6 @@
 package dev.junction.amqp10;
 
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ErrorKind;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
@@ -37,6 +38,11 @@ enum Condition {
 
     ErrorCondition with(String description) {
         return new ErrorCondition(symbol, description);
+    }
+
+    /** A link whose queue cancelled it: deleted, or in exclusive use (another consumer holds it exclusively). */
+    static Condition of(CancelReason why) {
+        return why == CancelReason.IN_EXCLUSIVE_USE ? RESOURCE_LOCKED : RESOURCE_DELETED;
     }
 
     /** The condition for an engine refusal, one to one as the 0-9-1 adapter maps them onto reply codes. */

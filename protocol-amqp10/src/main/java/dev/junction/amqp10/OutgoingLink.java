@@ -187,11 +187,11 @@ final class OutgoingLink implements DeliverySink {
         return handed.get() < granted && o.conn().outlet().canTakeDeliveries();
     }
 
-    /** The queue was deleted: the link ends with {@code amqp:resource-deleted}, as RabbitMQ 4 does. */
+    /** The queue was deleted ({@code amqp:resource-deleted}, as RabbitMQ 4 does) or is in exclusive use (locked). */
     @Override
-    public void cancelled() {
-        o.conn().onLoop(() -> dispatcher.fail(sender, Refusal.link(Condition.RESOURCE_DELETED,
-                "queue '" + queue + "' in vhost '" + o.vhost().name() + "' was deleted")));
+    public void cancelled(dev.junction.routing.api.CancelReason why) {
+        o.conn().onLoop(() -> dispatcher.fail(sender, Refusal.link(Condition.of(why),
+                "queue '" + queue + "' in vhost '" + o.vhost().name() + "' " + why.text())));
     }
 
     // ---- the event loop -------------------------------------------------------------------------------------------

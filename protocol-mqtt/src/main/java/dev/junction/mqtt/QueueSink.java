@@ -1,5 +1,6 @@
 package dev.junction.mqtt;
 
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
 import dev.junction.routing.api.Message;
@@ -37,7 +38,7 @@ final class QueueSink implements DeliverySink {
     }
 
     @Override
-    public void cancelled() {
+    public void cancelled(CancelReason why) {
         c.onLoop(() -> outbound.lost(this));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
@@ -192,7 +193,7 @@ public final class EngineFixture implements AutoCloseable {
         }
 
         @Override
-        public void cancelled() {
+        public void cancelled(CancelReason why) {
             cancelled = true;
         }
 

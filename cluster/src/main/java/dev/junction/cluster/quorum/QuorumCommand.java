@@ -90,10 +90,11 @@ record QuorumCommand(Op op, String queue, String consumer, long number, long[] i
          */
         EXPIRE,
         /**
-         * Changes nothing: answered with the queue's consumers (on every node) and messages (ready and checked out)
-         * at its place in the log ({@link #usage}), or -1 when there is no such queue. A read that goes through the
-         * log, so it sees every command committed before it whichever node asks (queue.delete's if-unused and
-         * if-empty).
+         * Changes nothing: answered with the queue's consumers (on every node) and messages (ready and checked out,
+         * or with {@code number} 1 ready only: {@link dev.junction.routing.quorum.QuorumUsage.Counted}) at its place
+         * in the log ({@link #usage}), or -1 when there is no such queue. A read that goes through the log, so it
+         * sees every command committed before it whichever node asks (queue.delete's if-unused and if-empty,
+         * queue.declare-ok's counts). A node older than the ready count answers any usage counting both.
          */
         USAGE,
         /**

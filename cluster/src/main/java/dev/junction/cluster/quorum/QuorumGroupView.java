@@ -1,10 +1,15 @@
 package dev.junction.cluster.quorum;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -15,6 +20,21 @@ import org.apache.ratis.server.RaftServer;
  * empty. Reads only; any thread.
  */
 record QuorumGroupView(RaftServer server, List<RaftGroup> groups) {
+
+    /**
+     * The fixed quorum groups over every peer ({@code peers}: id to Raft address), named by their index: the same on
+     * every node, which places a queue by index ({@code QuorumNode#groupOf}).
+     */
+    static List<RaftGroup> groups(Map<String, String> peers, int count) {
+        List<RaftPeer> members = new ArrayList<>();
+        peers.forEach((id, address) -> members.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
+        List<RaftGroup> groups = new ArrayList<>();
+        for (int g = 0; g < count; g++) {
+            byte[] name = ("junction-quorum-" + g).getBytes(StandardCharsets.UTF_8);
+            groups.add(RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name)), members));
+        }
+        return List.copyOf(groups);
+    }
 
     Optional<String> leaderOf(RaftGroup group) {
         try {

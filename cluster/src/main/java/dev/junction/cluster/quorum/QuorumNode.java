@@ -4,9 +4,7 @@ import dev.junction.routing.quorum.QuorumLimits;
 import dev.junction.routing.quorum.QuorumLog;
 import dev.junction.routing.quorum.QuorumUsage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +23,6 @@ import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
@@ -60,7 +57,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     private final String bind;
     private final int port;
     private final Path dir;
-    private final List<RaftGroup> groups = new ArrayList<>();
+    private final List<RaftGroup> groups;
     private final QuorumConsumers consumers;
     private final QuorumSettings settings;
     /** This process's consumer ids start with it, so a restarted node's old consumers are told from its new. */
@@ -100,12 +97,7 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         this.expiry = new ExpiryTimer(System::currentTimeMillis,
                 (g, q) -> submitIn(g, QuorumCommand.expire(q, incarnation)));
         this.deadLetters = DeadLetterRelay.of(consumers, this::submitIn, incarnation);
-        List<RaftPeer> members = new ArrayList<>();
-        peers.forEach((id, address) -> members.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
-        for (int g = 0; g < settings.groups(); g++) {
-            byte[] name = ("junction-quorum-" + g).getBytes(StandardCharsets.UTF_8);
-            groups.add(RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name)), members));
-        }
+        this.groups = QuorumGroupView.groups(peers, settings.groups());
     }
 
     public void start() throws IOException {
@@ -233,14 +225,14 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
     }
 
     /**
-     * The queue's consumers and messages at this request's place in its group's log (a command that changes
-     * nothing, {@link QuorumCommand.Op#USAGE}); null when the group holds no such queue. Bounded in time as a get
-     * is: a node cut off from the majority must answer its client.
+     * The queue's consumers and messages ({@code counted}: held, or ready only) at this request's place in its
+     * group's log (a command that changes nothing, {@link QuorumCommand.Op#USAGE}); null when the group holds no
+     * such queue. Bounded in time as a get is: a node cut off from the majority must answer its client.
      */
     @Override
-    public CompletableFuture<QuorumUsage> usage(String vhost, String name) {
-        return submit(vhost, name, new QuorumCommand(QuorumCommand.Op.USAGE, key(vhost, name), incarnation, 0,
-                new long[0], new byte[0])).orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+    public CompletableFuture<QuorumUsage> usage(String vhost, String name, QuorumUsage.Counted counted) {
+        return submit(vhost, name, new QuorumCommand(QuorumCommand.Op.USAGE, key(vhost, name), incarnation,
+                counted.ordinal(), new long[0], new byte[0])).orTimeout(ENQUEUE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .thenApply(answer -> answer < 0 ? null : new QuorumUsage(QuorumCommand.usageConsumers(answer),
                         QuorumCommand.usageMessages(answer)));
     }

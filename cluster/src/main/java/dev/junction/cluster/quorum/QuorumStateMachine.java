@@ -2,6 +2,7 @@ package dev.junction.cluster.quorum;
 
 import dev.junction.cluster.SnapshotFileStateMachine;
 import dev.junction.routing.quorum.QuorumLog;
+import dev.junction.routing.quorum.QuorumUsage;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -293,7 +294,8 @@ final class QuorumStateMachine extends SnapshotFileStateMachine {
                 return q.checkout(c.consumer(), c.number() == 1, effects);
             }
             case USAGE -> {
-                return QuorumCommand.usage(q.consumerCount(), q.readyCount() + q.unsettledCount());
+                boolean readyOnly = c.number() == QuorumUsage.Counted.READY.ordinal();
+                return QuorumCommand.usage(q.consumerCount(), q.readyCount() + (readyOnly ? 0 : q.unsettledCount()));
             }
             case DELETE -> {
                 queues.remove(c.queue());

@@ -2,13 +2,15 @@ package dev.junction.cluster.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.routing.quorum.QuorumUsage;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
  * The usage command that queue.delete's {@code if-unused} and {@code if-empty} (AMQP 0-9-1 {@code queue.delete}) are
- * judged by on a replicated quorum queue: it answers, at its place in the log, the consumers attached from every
- * node and the messages ready or checked out, and changes nothing.
+ * judged by on a replicated quorum queue, and queue.declare-ok's counts: it answers, at its place in the log, the
+ * consumers attached from every node and the messages ready or checked out (or ready only, for declare-ok), and
+ * changes nothing.
  */
 class QuorumUsageTest {
     private static final String Q = QuorumCommand.queueKey("/", "q");
@@ -17,6 +19,12 @@ class QuorumUsageTest {
 
     private static QuorumCommand usage() {
         return new QuorumCommand(QuorumCommand.Op.USAGE, Q, ORIGIN, 0, new long[0], new byte[0]);
+    }
+
+    /** The usage queue.declare-ok asks: ready messages only (QuorumUsage.Counted.READY). */
+    private static QuorumCommand readyUsage() {
+        return new QuorumCommand(QuorumCommand.Op.USAGE, Q, ORIGIN, QuorumUsage.Counted.READY.ordinal(), new long[0],
+                new byte[0]);
     }
 
     private static QuorumCommand enqueue(String body) {
@@ -39,6 +47,9 @@ class QuorumUsageTest {
         long used = r.apply(usage());
         assertThat(QuorumCommand.usageConsumers(used)).isEqualTo(1);
         assertThat(QuorumCommand.usageMessages(used)).isEqualTo(2);
+        long ready = r.apply(readyUsage()); // queue.declare-ok's message-count: the checked-out one is not ready
+        assertThat(QuorumCommand.usageConsumers(ready)).isEqualTo(1);
+        assertThat(QuorumCommand.usageMessages(ready)).isEqualTo(1);
         assertThat(r.machine.readyCount(Q)).isEqualTo(1);
         assertThat(r.machine.unsettledCount(Q)).isEqualTo(1);
         assertThat(r.seen).containsExactly(CONSUMER + ":held");

@@ -27,7 +27,10 @@ public interface DeliverySink {
         return false;
     }
 
-    /** The queue cancelled this consumer (the queue was deleted): AMQP sends basic.cancel to the client. */
-    default void cancelled() {
+    /**
+     * The queue cancelled this consumer ({@code why}: it was deleted, or is in exclusive use): AMQP 0-9-1 sends
+     * basic.cancel to the client, AMQP 1.0 detaches the link with a condition that says why.
+     */
+    default void cancelled(CancelReason why) {
     }
 }

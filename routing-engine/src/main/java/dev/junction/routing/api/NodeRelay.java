@@ -297,7 +297,7 @@ final class NodeRelay {
         }
 
         @Override
-        public void cancelled() {
+        public void cancelled(CancelReason why) {
             consuming = false; // the relay was deleted: the next pass declares and consumes it again
         }
     }

@@ -5,7 +5,9 @@ import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
+import dev.junction.routing.quorum.QuorumDeclareCounts;
 import dev.junction.routing.quorum.QuorumQueues;
+import dev.junction.routing.quorum.QuorumUsage;
 import dev.junction.routing.quorum.ReplicatedQuorumQueue;
 import dev.junction.routing.stream.Stream;
 import java.util.List;
@@ -163,7 +165,8 @@ final class VhostFacade implements Vhost {
     public CompletableFuture<Integer> consumerCountAsync(String queue) {
         Optional<ReplicatedQuorumQueue> r = replicated(queue);
         return r.isEmpty() ? Vhost.super.consumerCountAsync(queue)
-                : r.get().usage().thenApply(usage -> usage == null ? 0 : (int) usage.consumers());
+                : r.get().usage(QuorumUsage.Counted.HELD)
+                        .thenApply(usage -> usage == null ? 0 : (int) usage.consumers());
     }
 
     @Override
@@ -221,11 +224,17 @@ final class VhostFacade implements Vhost {
         java.util.function.Supplier<QueueInfo> here = () -> name != null
                 ? declareQueue(spec, name, owner, beforeCreate) : declareQueue(spec, owner, passive, beforeCreate);
         if (committed == null || (!passive && vhost.streams().handles(spec))) {
-            return CompletableFuture.completedFuture(here.get());
+            return logCounts(here.get());
         }
-        return passive ? committed.afterBarrier(here)
+        return passive ? committed.afterBarrier(here).thenCompose(this::logCounts)
                 : committed.declareQueue(spec, name, owner, beforeCreate).thenCompose(this::reachable)
-                        .thenApply(this::info);
+                        .thenApply(this::info).thenCompose(this::logCounts);
+    }
+
+    /** A replicated quorum queue's declare-ok counts come from its log ({@link QuorumDeclareCounts}). */
+    private CompletableFuture<QueueInfo> logCounts(QueueInfo info) {
+        Optional<ReplicatedQuorumQueue> r = replicated(info.name());
+        return r.isEmpty() ? CompletableFuture.completedFuture(info) : QuorumDeclareCounts.of(r.get(), info);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
@@ -343,7 +344,7 @@ public final class Queue implements QueueTarget {
             removals.flush();
             for (Consumer c : consumers.all()) {
                 consumers.remove(c);
-                c.sink().cancelled();
+                c.sink().cancelled(CancelReason.QUEUE_DELETED);
             }
             if (ttlTimer != null) {
                 ttlTimer.cancel();

@@ -69,9 +69,9 @@ final class QuorumAttachments {
 
     /**
      * Attaches {@code c} again after a leader detached this node's consumers (its node was judged silent). Another
-     * node's consumer may have come meanwhile: a consumer the log now refuses for exclusivity is cancelled as a
-     * deleted queue's are (AMQP 0-9-1 basic.cancel to a client that takes it), instead of staying attached to
-     * nothing.
+     * node's consumer may have come meanwhile: a consumer the log now refuses for exclusivity is cancelled, with its
+     * own reason ({@link dev.junction.routing.api.CancelReason#IN_EXCLUSIVE_USE}: AMQP 0-9-1 basic.cancel to a client
+     * that takes it, AMQP 1.0 {@code amqp:resource-locked}), instead of staying attached to nothing.
      */
     void reattach(QuorumConsumer c) {
         send(c).thenAccept(answer -> {

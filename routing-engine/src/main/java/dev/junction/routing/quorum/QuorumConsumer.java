@@ -1,6 +1,7 @@
 package dev.junction.routing.quorum;
 
 import dev.junction.routing.SerialExecutor;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Delivery;
@@ -138,10 +139,11 @@ final class QuorumConsumer implements Consumption {
         }
     }
 
-    void queueDeleted() {
+    /** The queue cancelled this consumer ({@code why}): the sink is told, and what waits for it is dropped. */
+    void cancelledByQueue(CancelReason why) {
         mailbox.execute(() -> {
             waiting.clear();
-            sink.cancelled();
+            sink.cancelled(why);
         });
     }
 

@@ -72,11 +72,12 @@ public interface QuorumLog {
     }
 
     /**
-     * The queue's consumers and messages as the log holds them at the place of this request in it, so it sees every
-     * command committed before it, from any node; completes with null when the log holds no such queue. By default
-     * unknown: fails, and a delete with if-unused or if-empty is refused rather than judged on nothing.
+     * The queue's consumers and messages ({@code counted}: held, or ready only) as the log holds them at the place of
+     * this request in it, so it sees every command committed before it, from any node; completes with null when the
+     * log holds no such queue. By default unknown: fails, and a delete with if-unused or if-empty is refused rather
+     * than judged on nothing (a declare-ok reports the replica's counts instead).
      */
-    default CompletableFuture<QuorumUsage> usage(String vhost, String name) {
+    default CompletableFuture<QuorumUsage> usage(String vhost, String name, QuorumUsage.Counted counted) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("this log cannot count a queue"));
     }
 

@@ -9,6 +9,14 @@ import dev.junction.storage.QueueKey;
  */
 public record QuorumUsage(long consumers, long messages) {
 
+    /** Which messages a usage counts. The ordinal is what the log's command carries, so new kinds go at the end. */
+    public enum Counted {
+        /** Ready and checked out to a consumer or a get: what queue.delete's {@code if-empty} judges. */
+        HELD,
+        /** Ready only: queue.declare-ok's {@code message-count}, as RabbitMQ's quorum queues report it. */
+        READY
+    }
+
     /**
      * queue.delete's {@code if-unused} and {@code if-empty} (AMQP 0-9-1 {@code queue.delete}): throws 406
      * PRECONDITION_FAILED, worded as for a classic queue, when the queue has consumers on any node or holds messages

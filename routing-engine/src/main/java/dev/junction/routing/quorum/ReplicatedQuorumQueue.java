@@ -5,6 +5,7 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.SerialExecutor;
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Delivery;
@@ -232,10 +233,10 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
         }
     }
 
-    /** The log refused to attach {@code c} again (exclusivity): it is told, as of a deleted queue, and forgotten. */
+    /** The log refused to attach {@code c} again (exclusivity): it is cancelled, saying so, and forgotten. */
     void refused(QuorumConsumer c) {
         if (consumers.remove(c.id(), c)) {
-            c.queueDeleted();
+            c.cancelledByQueue(CancelReason.IN_EXCLUSIVE_USE);
         }
     }
 
@@ -350,13 +351,14 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
     /** queue.delete's if-unused and if-empty, judged by the log's {@link #usage}: 406 ({@link QuorumUsage#require}). */
     public CompletableFuture<Void> deletable(boolean ifUnused, boolean ifEmpty) {
         return !ifUnused && !ifEmpty ? CompletableFuture.completedFuture(null)
-                : usage().thenAccept(usage -> QuorumUsage.require(usage, ifUnused, ifEmpty, key()));
+                : usage(QuorumUsage.Counted.HELD).thenAccept(usage -> QuorumUsage.require(usage, ifUnused, ifEmpty,
+                        key()));
     }
 
     /** The queue's consumers and messages at this request's place in its log, from every node ({@link QuorumLog}). */
-    public CompletableFuture<QuorumUsage> usage() {
+    public CompletableFuture<QuorumUsage> usage(QuorumUsage.Counted counted) {
         declared();
-        return log.usage(vhost, name);
+        return log.usage(vhost, name, counted);
     }
 
     /** queue.purge: completes with the number of ready messages the log dropped. */
@@ -373,7 +375,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
 
     /** The queue was deleted: this node's consumers are told so (AMQP basic.cancel) and forgotten. */
     void consumersGone() {
-        consumers.values().forEach(QuorumConsumer::queueDeleted);
+        consumers.values().forEach(c -> c.cancelledByQueue(CancelReason.QUEUE_DELETED));
         consumers.clear();
     }
 

@@ -5,6 +5,7 @@ import dev.junction.routing.MessageCodec;
 import dev.junction.routing.SerialExecutor;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumerSpec;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.DeliverySink;
@@ -337,7 +338,7 @@ public final class Stream implements QueueTarget {
             deleted = true;
             int n = messageCount();
             for (StreamConsumer c : List.copyOf(consumers)) {
-                c.sink().cancelled();
+                c.sink().cancelled(CancelReason.QUEUE_DELETED);
             }
             consumers.clear();
             consumerCount = 0;

@@ -28,6 +28,8 @@ final class HandLog implements QuorumLog {
     volatile boolean inExclusiveUse;
     /** What the usage command answers (queue.delete's if-unused and if-empty). */
     volatile QuorumUsage usage = new QuorumUsage(0, 0);
+    /** What the usage command counting ready messages answers (queue.declare-ok): the test may fail it or hold it. */
+    volatile CompletableFuture<QuorumUsage> readyUsage = CompletableFuture.completedFuture(new QuorumUsage(0, 0));
     /** What this node's replica counts: ready, unsettled, consumers. */
     volatile int ready;
     volatile int unsettled;
@@ -126,9 +128,9 @@ final class HandLog implements QuorumLog {
     }
 
     @Override
-    public CompletableFuture<QuorumUsage> usage(String vhost, String name) {
-        commands.add("usage");
-        return CompletableFuture.completedFuture(usage);
+    public CompletableFuture<QuorumUsage> usage(String vhost, String name, QuorumUsage.Counted counted) {
+        commands.add(counted == QuorumUsage.Counted.HELD ? "usage" : "usage ready");
+        return counted == QuorumUsage.Counted.READY ? readyUsage : CompletableFuture.completedFuture(usage);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.routing.MessageCodec;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.CancelReason;
 import dev.junction.routing.api.ConsumeRequest;
 import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Credit;
@@ -54,9 +55,11 @@ class ReplicatedQuorumConsumerTest {
         final BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
         volatile boolean ready = true;
         final java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+        volatile CancelReason why;
 
         @Override
-        public void cancelled() {
+        public void cancelled(CancelReason why) {
+            this.why = why;
             cancelled.countDown();
         }
 
@@ -196,6 +199,7 @@ class ReplicatedQuorumConsumerTest {
         log.inExclusiveUse = true;
         engine.quorum().reattach();
         assertThat(sink.cancelled.await(5, TimeUnit.SECONDS)).as("the sink told it was cancelled").isTrue();
+        assertThat(sink.why).as("not as of a deleted queue").isEqualTo(CancelReason.IN_EXCLUSIVE_USE);
         engine.quorum().deliver("/", "q", "c1", 5, body("m"), 0);
         awaitCommand("giveBack c1 5");
     }

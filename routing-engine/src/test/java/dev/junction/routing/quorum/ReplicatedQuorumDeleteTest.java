@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ErrorKind;
+import dev.junction.routing.api.QueueInfo;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.api.Vhost;
 import dev.junction.routing.queue.Queue;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +106,56 @@ class ReplicatedQuorumDeleteTest {
         assertThat(q.messageCount()).isEqualTo(4);
         assertThat(q.unackedCount()).isEqualTo(2);
         assertThat(q.consumerCount()).isEqualTo(3);
-        assertThat(vhost.queue("q").orElseThrow().messageCount()).isEqualTo(4); // declare-ok's message-count
+        assertThat(vhost.queue("q").orElseThrow().messageCount()).isEqualTo(4); // a QueueInfo read outside a declare
+    }
+
+    private CompletableFuture<QueueInfo> declare(boolean passive) {
+        return vhost.declareQueueAsync(new QueueSpec("q", true, false, false, Map.of("x-queue-type", "quorum")), null,
+                null, passive, name -> { });
+    }
+
+    /**
+     * queue.declare-ok's message-count (ready messages) and consumer-count, passive or not, are the log's usage
+     * command's, counting ready messages only (RabbitMQ's declare-ok reports a quorum queue's ready messages from its
+     * leader): this node's replica may not have applied enqueues confirmed on another node. The declare-ok waits for
+     * the log's answer.
+     */
+    @Test
+    void declareOkCountsAreTheLogsReadyMessagesAndConsumers() throws Exception {
+        log.ready = 1; // this node's replica is behind
+        log.consumerCount = 0;
+        CompletableFuture<QuorumUsage> answer = new CompletableFuture<>();
+        log.readyUsage = answer;
+        CompletableFuture<QueueInfo> passive = declare(true);
+        assertThat(passive).as("waits for the log").isNotDone();
+        assertThat(log.commands).contains("usage ready");
+        answer.complete(new QuorumUsage(2, 7));
+        QueueInfo info = passive.get(5, TimeUnit.SECONDS);
+        assertThat(info.messageCount()).isEqualTo(7);
+        assertThat(info.consumerCount()).isEqualTo(2);
+
+        log.readyUsage = CompletableFuture.completedFuture(new QuorumUsage(1, 9));
+        QueueInfo redeclared = declare(false).get(5, TimeUnit.SECONDS);
+        assertThat(redeclared.messageCount()).isEqualTo(9);
+        assertThat(redeclared.consumerCount()).isEqualTo(1);
+    }
+
+    /**
+     * A log that does not answer (this node cut off from the group's majority: the usage's timeout) leaves the
+     * declare working with this node's replica's counts, as does one that holds no such queue yet.
+     */
+    @Test
+    void declareOkFallsBackToTheReplicasCountsWhenTheLogDoesNotCount() throws Exception {
+        log.ready = 3;
+        log.consumerCount = 1;
+        log.readyUsage = CompletableFuture.failedFuture(new TimeoutException("no majority"));
+        QueueInfo info = declare(true).get(5, TimeUnit.SECONDS);
+        assertThat(info.messageCount()).isEqualTo(3);
+        assertThat(info.consumerCount()).isEqualTo(1);
+
+        log.readyUsage = CompletableFuture.completedFuture(null);
+        info = declare(true).get(5, TimeUnit.SECONDS);
+        assertThat(info.messageCount()).isEqualTo(3);
+        assertThat(info.consumerCount()).isEqualTo(1);
     }
 }

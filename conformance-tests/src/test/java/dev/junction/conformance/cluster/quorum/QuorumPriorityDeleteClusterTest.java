@@ -53,7 +53,7 @@ class QuorumPriorityDeleteClusterTest {
     void start(@TempDir Path dir) throws Exception {
         cluster = new QuorumCluster3(dir);
         cluster.declareQuorumQueues("n1", Map.of("prio", Map.of(), "del", Map.of(),
-                "sac", Map.of("x-single-active-consumer", true), "excl.first", Map.of(), "excl.second", Map.of()),
+                "sac", Map.of("x-single-active-consumer", true), "excl.first", Map.of(), "excl.second", Map.of(), "depth", Map.of()),
                 ch -> { });
     }
 
@@ -111,6 +111,46 @@ class QuorumPriorityDeleteClusterTest {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(20);
+        }
+    }
+
+    /**
+     * queue.declare-ok's message-count (ready messages) and consumer-count of a quorum queue are its log's, as
+     * RabbitMQ answers a quorum queue's declare from its leader: a passive declare on n1 and on n3 right after the
+     * last confirm of a batch published on n2 counts every confirmed message, and the consumer on n3 (holding one
+     * message under prefetch 1, so the rest stay ready). A follower's replica may not have applied the last enqueues
+     * yet: before the counts came from the log, a declare reported fewer. Several rounds, each after a purge, since
+     * one round may find the replica caught up by chance; every miscount is collected.
+     */
+    @Test
+    void aPassiveDeclareOnAnyNodeCountsEveryConfirmedMessageAndTheConsumers() throws Exception {
+        int perRound = 100;
+        try (Connection c1 = cluster.connect("n1"); Connection c2 = cluster.connect("n2");
+             Connection c3 = cluster.connect("n3")) {
+            Channel pub = c2.createChannel();
+            pub.confirmSelect();
+            Holding holder = consume(c3.createChannel(), "depth", 1, 0);
+            publish(pub, "depth", "held");
+            await("the held message on n3", () -> holder.bodies().size() == 1);
+            Channel on1 = c1.createChannel();
+            Channel on3 = c3.createChannel();
+            List<String> miscounts = new ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                pub.queuePurge("depth");
+                String[] bodies = new String[perRound];
+                java.util.Arrays.fill(bodies, "round " + round);
+                publish(pub, "depth", bodies);
+                AMQP.Queue.DeclareOk ok1 = on1.queueDeclarePassive("depth");
+                AMQP.Queue.DeclareOk ok3 = on3.queueDeclarePassive("depth");
+                for (AMQP.Queue.DeclareOk ok : List.of(ok1, ok3)) {
+                    if (ok.getMessageCount() != perRound || ok.getConsumerCount() != 1) {
+                        miscounts.add("round " + round + " on " + (ok == ok1 ? "n1" : "n3") + ": "
+                                + ok.getMessageCount() + " ready, " + ok.getConsumerCount() + " consumers");
+                    }
+                }
+            }
+            assertThat(miscounts).as("declare-ok counts other than %d ready and 1 consumer", perRound).isEmpty();
+            assertThat(holder.bodies()).as("prefetch 1, never acked").containsExactly("held");
         }
     }
 
