@@ -228,6 +228,89 @@ class ClusterDeclarationsTest {
     }
 
     /**
+     * RabbitMQ's direct reply-to works with the requester and the replier on different nodes
+     * (rabbitmq.com/docs/direct-reply-to: the name a request carries says where its consumer is), as Spring AMQP's
+     * RabbitTemplate uses it; so here (docs/cluster.md, "Direct reply-to across nodes"): a client on n1 consuming
+     * {@code amq.rabbitmq.reply-to} sends 20 requests into a quorum queue; a server on n2 replies to the default
+     * exchange with the rewritten {@code reply_to} as routing key, {@code mandatory} and confirms; every reply arrives
+     * once with its correlation id and none is returned; a reply published on n3 arrives too. Once the client's
+     * channel closed, a mandatory reply published on n2 went into n1's relay, which counts as routed, so it is
+     * confirmed and not returned (n1 drops it), while one published on n1, which can tell, is returned as alone.
+     * Failed before: the replies published on n2 were returned as unroutable.
+     */
+    @Test
+    void directReplyToWorksAcrossNodes() throws Exception {
+        try (Connection c1 = nodes.connect("n1"); Connection c2 = nodes.connect("n2");
+             Connection c3 = nodes.connect("n3")) {
+            Channel server = c2.createChannel();
+            server.queueDeclare("rpc.direct", true, false, false, java.util.Map.of("x-queue-type", "quorum"));
+            Channel replies = c2.createChannel();
+            replies.confirmSelect();
+            AtomicInteger returned = new AtomicInteger();
+            replies.addReturnListener(r -> returned.incrementAndGet());
+            java.util.concurrent.atomic.AtomicReference<String> replyTo = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            server.basicConsume("rpc.direct", true, (tag, d) -> {
+                replyTo.set(d.getProperties().getReplyTo());
+                replies.basicPublish("", d.getProperties().getReplyTo(), true,
+                        new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                                .correlationId(d.getProperties().getCorrelationId()).build(),
+                        ("re:" + new String(d.getBody(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            }, tag -> { });
+
+            Channel client = c1.createChannel();
+            client.confirmSelect();
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            client.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> got.add(d.getProperties()
+                    .getCorrelationId() + "=" + new String(d.getBody(), StandardCharsets.UTF_8)), tag -> { });
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                client.basicPublish("", "rpc.direct", true, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                        .replyTo("amq.rabbitmq.reply-to").correlationId("c" + i).build(),
+                        ("q" + i).getBytes(StandardCharsets.UTF_8));
+                expected.add("c" + i + "=re:q" + i);
+            }
+            client.waitForConfirmsOrDie(30_000);
+            List<String> received = new java.util.ArrayList<>();
+            while (received.size() < expected.size()) {
+                String m = got.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(m).as("a reply within 30 s; got %s", received).isNotNull();
+                received.add(m);
+            }
+            assertThat(received).containsExactlyInAnyOrderElementsOf(expected);
+            replies.waitForConfirmsOrDie(30_000);
+            assertThat(returned).as("replies returned as unroutable on n2").hasValue(0);
+            assertThat(replyTo.get()).startsWith("amq.rabbitmq.reply-to.");
+
+            Channel fromN3 = c3.createChannel();
+            fromN3.confirmSelect();
+            AtomicInteger returnedOnN3 = new AtomicInteger();
+            fromN3.addReturnListener(r -> returnedOnN3.incrementAndGet());
+            fromN3.basicPublish("", replyTo.get(), true, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                    .correlationId("n3").build(), "direct".getBytes(StandardCharsets.UTF_8));
+            fromN3.waitForConfirmsOrDie(30_000);
+            assertThat(got.poll(30, java.util.concurrent.TimeUnit.SECONDS)).as("each reply once, then n3's")
+                    .isEqualTo("n3=direct");
+            assertThat(returnedOnN3).hasValue(0);
+
+            client.close();
+            // A basic.return comes before the publish's confirm, so none by the confirm is none at all.
+            replies.basicPublish("", replyTo.get(), true, null, "late".getBytes(StandardCharsets.UTF_8));
+            replies.waitForConfirmsOrDie(30_000);
+            assertThat(returned).as("a late reply relayed from n2 is routed, then dropped on n1").hasValue(0);
+            Channel fromN1 = c1.createChannel();
+            fromN1.confirmSelect();
+            AtomicInteger returnedOnN1 = new AtomicInteger();
+            fromN1.addReturnListener(r -> returnedOnN1.incrementAndGet());
+            fromN1.basicPublish("", replyTo.get(), true, null, "late".getBytes(StandardCharsets.UTF_8));
+            fromN1.waitForConfirmsOrDie(30_000);
+            assertThat(returnedOnN1).as("a late reply on the requester's node").hasValue(1);
+            assertThat(got).isEmpty();
+            server.queueDelete("rpc.direct");
+        }
+    }
+
+    /**
      * RabbitMQ's default queue type (rabbitmq.com/docs/vhosts, "Default Queue Type"; {@code default_queue_type} in
      * rabbitmq.conf): a queue declared without {@code x-queue-type} that is durable, not exclusive and not
      * auto-delete gets the default; exclusive queues stay classic. Here {@code cluster.default_queue_type} is quorum

@@ -12,7 +12,6 @@ import io.netty.channel.socket.SocketChannel;
 public final class AmqpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final AmqpSettings settings;
     private final Engine engine;
-    private final DirectReplyTo directReplyTo = new DirectReplyTo();
 
     public AmqpChannelInitializer(AmqpSettings settings, Engine engine) {
         this.settings = settings;
@@ -23,6 +22,6 @@ public final class AmqpChannelInitializer extends ChannelInitializer<SocketChann
     protected void initChannel(SocketChannel ch) {
         ch.pipeline().addLast("batch", ReadBatch.INSTANCE);
         ch.pipeline().addLast("frames", new AmqpFrameDecoder(AmqpFrameDecoder.FRAME_MIN_SIZE));
-        ch.pipeline().addLast("amqp", new AmqpConnection(settings, engine, directReplyTo));
+        ch.pipeline().addLast("amqp", new AmqpConnection(settings, engine, engine.connections().directReplies()));
     }
 }

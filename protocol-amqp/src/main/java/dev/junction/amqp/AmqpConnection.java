@@ -14,6 +14,7 @@ import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConnectionQuotas;
 import dev.junction.routing.api.DeliveryOutlet;
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.HandshakeCompleted;
 import dev.junction.routing.api.Message;
@@ -51,7 +52,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     private final AmqpSettings settings;
     private final Engine engine;
-    private final DirectReplyTo directReplyTo;
+    private final DirectReplies directReplyTo;
     private final Handshake handshake;
     private final ChannelTable channels;
     /** Message content received on this connection and not yet accepted by queues. */
@@ -75,7 +76,7 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private ConnectionEntry entry;
     private boolean cleanedUp;
 
-    public AmqpConnection(AmqpSettings settings, Engine engine, DirectReplyTo directReplyTo) {
+    public AmqpConnection(AmqpSettings settings, Engine engine, DirectReplies directReplyTo) {
         this.settings = settings;
         this.engine = engine;
         this.directReplyTo = directReplyTo;

@@ -1,5 +1,6 @@
 package dev.junction.amqp;
 
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.Vhost;
 
@@ -11,7 +12,7 @@ import dev.junction.routing.api.Vhost;
  * tied to, the broker's acknowledgement timeout ({@code consumer_timeout}, ms; 0: none), and the connection's
  * {@link Settlements}, which pass acknowledgements on to queues per read batch.
  */
-record ChannelContext(Engine engine, ConnectionTerms terms, DirectReplyTo directReplyTo, long maxMessageSize,
+record ChannelContext(Engine engine, ConnectionTerms terms, DirectReplies directReplyTo, long maxMessageSize,
                       ContentInFlight content, PublisherFlow flow, Object owner,
                       long consumerTimeoutMs, Settlements settlements) {
 

@@ -11,6 +11,7 @@ import dev.junction.routing.api.Consumption;
 import dev.junction.routing.api.Credit;
 import dev.junction.routing.api.Delivery;
 import dev.junction.routing.api.DeliverySink;
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.QueueSpec;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * basic.qos, consume, cancel, get, ack, reject, nack and recover; delivery tags and the channel's unacknowledged
@@ -131,8 +133,8 @@ final class Consuming {
                     + " per channel reached", MethodType.BASIC_CONSUME);
         }
         boolean noAck = m.bit("no-ack");
-        if (queueName.equals(DirectReplyTo.PSEUDO_QUEUE)) {
-            return Optional.of(consumeReplyTo(tag, noAck));
+        if (queueName.equals(DirectReplies.PSEUDO_QUEUE)) {
+            return consumeReplyTo(m, tag, noAck);
         }
         context.access().read("queue", queueName, MethodType.BASIC_CONSUME);
         context.access().queueRead(queueName, MethodType.BASIC_CONSUME);
@@ -186,7 +188,8 @@ final class Consuming {
         return ((Number) p).intValue();
     }
 
-    private Method consumeReplyTo(String tag, boolean noAck) {
+    /** Direct reply-to: consume-ok at once, or once replies from other nodes can arrive ({@link DirectReplyTo}). */
+    private Optional<Method> consumeReplyTo(Method m, String tag, boolean noAck) {
         if (!noAck) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot "
                     + "acknowledge", MethodType.BASIC_CONSUME);
@@ -197,7 +200,7 @@ final class Consuming {
         }
         ChannelConsumer sink = new ChannelConsumer(tag);
         consumers.put(tag, sink);
-        replyToName = context.directReplyTo().register(message -> ch.deliver(() -> {
+        replyToName = context.directReplyTo().register(context.vhost().name(), message -> ch.deliver(() -> {
             if (!ch.closing() && consumers.get(tag) == sink) {
                 try {
                     ch.sendWithContent(MethodType.BASIC_DELIVER.with(tag, nextTag, false,
@@ -211,7 +214,13 @@ final class Consuming {
         }));
         sink.replyTo = true;
         replyToConsumer = sink;
-        return MethodType.BASIC_CONSUME_OK.with(tag);
+        CompletableFuture<Void> reachable = context.directReplyTo().reachable(context.vhost().name());
+        if (reachable.isDone()) {
+            return Optional.of(MethodType.BASIC_CONSUME_OK.with(tag)); // alone, or the relay is there: as before
+        }
+        ch.await(() -> reachable, (v, error) -> ch.completeOrFail(null, m,
+                () -> ch.answer(m, MethodType.BASIC_CONSUME_OK.with(tag))));
+        return Optional.empty();
     }
 
     private void stopReplyTo() {
@@ -224,14 +233,7 @@ final class Consuming {
 
     /** Requests sent from a channel consuming direct replies carry the channel's reply-to name. */
     Message rewriteReplyTo(Message message) {
-        if (replyToName != null && DirectReplyTo.PSEUDO_QUEUE.equals(message.properties().replyTo())) {
-            return message.withProperties(message.properties().toBuilder().replyTo(replyToName).build());
-        }
-        if (DirectReplyTo.PSEUDO_QUEUE.equals(message.properties().replyTo())) {
-            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer "
-                    + "does not exist", MethodType.BASIC_PUBLISH);
-        }
-        return message;
+        return DirectReplyTo.rewrite(message, replyToName);
     }
 
     private void get(Method m) {

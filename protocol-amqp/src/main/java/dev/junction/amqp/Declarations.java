@@ -5,6 +5,7 @@ import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.QueueInfo;
@@ -135,10 +136,11 @@ final class Declarations {
         if (passive && requested.isEmpty()) {
             requested = ch.lastQueue();
         }
-        if (passive && DirectReplyTo.isReplyToName(requested)) {
+        if (passive && DirectReplies.isReplyToName(requested)) {
             // RabbitMQ answers a passive declare of the pseudo-queue, or of a reply-to address whose consumer is
             // live, with declare-ok (no messages, one consumer); any other such name is NOT_FOUND below.
-            if (requested.equals(DirectReplyTo.PSEUDO_QUEUE) || context.directReplyTo().target(requested) != null) {
+            if (requested.equals(DirectReplies.PSEUDO_QUEUE)
+                    || context.directReplyTo().target(vhost.name(), requested) != null) {
                 return Optional.of(MethodType.QUEUE_DECLARE_OK.with(requested, 0L, 1L));
             }
         }

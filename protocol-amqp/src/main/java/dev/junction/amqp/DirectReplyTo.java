@@ -1,45 +1,32 @@
 package dev.junction.amqp;
 
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.junction.amqp.codec.AmqpException;
+import dev.junction.amqp.codec.MethodType;
+import dev.junction.amqp.codec.ReplyCode;
+import dev.junction.routing.api.DirectReplies;
+import dev.junction.routing.api.Message;
 
 /**
- * RabbitMQ's direct reply-to: a client consumes from the pseudo-queue "amq.rabbitmq.reply-to" without ack; its
- * requests' reply_to is rewritten to a unique "amq.rabbitmq.reply-to.&lt;id&gt;" name; a reply published to the
- * default exchange with that routing key goes straight to the consumer, bypassing queues.
+ * The AMQP 0-9-1 side of RabbitMQ's direct reply-to ({@link DirectReplies} holds the names and their consumers).
+ *
+ * <p>In a cluster the first reply-to consumer of a vhost on a node gets its consume-ok once the vhost's relay on
+ * this node is consumed ({@link DirectReplies#reachable}: a few metadata-log entries, once per vhost and node; at
+ * once afterwards and alone), so that a reply published on another node to a name its requests carry is not lost;
+ * the connection's later frames, its requests, wait with it.
  */
 final class DirectReplyTo {
-    static final String PSEUDO_QUEUE = "amq.rabbitmq.reply-to";
-    static final String PREFIX = PSEUDO_QUEUE + ".";
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    /** Where replies for one reply-to consumer go. */
-    interface Target {
-        void reply(dev.junction.routing.api.Message message);
+    private DirectReplyTo() {
     }
 
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
-
-    String register(Target target) {
-        byte[] id = new byte[12];
-        RANDOM.nextBytes(id);
-        String name = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-        targets.put(name, target);
-        return name;
-    }
-
-    void unregister(String name) {
-        targets.remove(name);
-    }
-
-    Target target(String routingKey) {
-        return targets.get(routingKey);
-    }
-
-    /** The pseudo-queue itself or a reply-to address under it. */
-    static boolean isReplyToName(String name) {
-        return name.equals(PSEUDO_QUEUE) || name.startsWith(PREFIX);
+    /** A request whose reply_to is the pseudo-queue gets the channel's reply-to name; without one, 406. */
+    static Message rewrite(Message message, String replyToName) {
+        if (!DirectReplies.PSEUDO_QUEUE.equals(message.properties().replyTo())) {
+            return message;
+        }
+        if (replyToName == null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, "fast reply consumer "
+                    + "does not exist", MethodType.BASIC_PUBLISH);
+        }
+        return message.withProperties(message.properties().toBuilder().replyTo(replyToName).build());
     }
 }

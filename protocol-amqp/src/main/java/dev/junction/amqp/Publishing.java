@@ -7,6 +7,7 @@ import dev.junction.amqp.codec.Method;
 import dev.junction.amqp.codec.MethodType;
 import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
@@ -306,8 +307,8 @@ final class Publishing {
 
     /** Routes one publish; the future completes when the queues (and store) have it, if {@code track}. */
     private CompletableFuture<Boolean> route(Method m, Message message, boolean track) {
-        if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplyTo.PREFIX)) {
-            replyDirect(m, message);
+        if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplies.PREFIX)
+                && replyDirect(m, message)) {
             return CompletableFuture.completedFuture(true);
         }
         Message toRoute = ch.consuming.rewriteReplyTo(message);
@@ -341,8 +342,16 @@ final class Publishing {
         return result.confirmed();
     }
 
-    private void replyDirect(Method m, Message message) {
-        DirectReplyTo.Target target = context.directReplyTo().target(message.routingKey());
+    /**
+     * A reply to a direct reply-to name: straight to its consumer on this node, or returned (mandatory) when the name
+     * has none here; false for a name of another cluster node, which the engine routes into that node's relay.
+     */
+    private boolean replyDirect(Method m, Message message) {
+        DirectReplies replies = context.directReplyTo();
+        DirectReplies.Target target = replies.target(context.vhost().name(), message.routingKey());
+        if (target == null && replies.ofAnotherNode(message.routingKey())) {
+            return false;
+        }
         if (target != null) {
             target.reply(message);
         } else if (m.bit("mandatory")) {
@@ -352,6 +361,7 @@ final class Publishing {
         if (confirmMode) {
             confirmed(confirms.nextSequence(), true);
         }
+        return true;
     }
 
     private void confirmed(long seq, boolean ack) {

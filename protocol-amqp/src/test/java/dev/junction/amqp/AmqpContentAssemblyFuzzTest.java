@@ -62,7 +62,7 @@ class AmqpContentAssemblyFuzzTest {
     private static final AmqpSettings SETTINGS = new AmqpSettings(CONFIG.limits().frameMax(),
             CONFIG.limits().channelMax(), 0, CONFIG.limits().maxMessageSize(), "fuzz", CONFIG.users(),
             CONFIG.limits().maxContentInFlightBytes());
-    private static final DirectReplyTo DIRECT_REPLY_TO = new DirectReplyTo();
+    private static final dev.junction.routing.api.DirectReplies DIRECT_REPLY_TO = new dev.junction.routing.api.DirectReplies();
     private static final byte[] LOGIN = login();
     private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.7", 40_000);
 

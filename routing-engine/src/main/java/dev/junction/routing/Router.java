@@ -1,6 +1,7 @@
 package dev.junction.routing;
 
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.HeaderValues;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.exchange.DelayedExchange;
@@ -41,10 +42,14 @@ import java.util.function.Function;
 final class Router {
     private final Function<String, Exchange> exchanges;
     private final Function<String, QueueTarget> queues;
+    /** For a direct reply-to name of another cluster node, that node's relay; else null (always alone). */
+    private final Function<String, String> replyRelays;
 
-    Router(Function<String, Exchange> exchanges, Function<String, QueueTarget> queues) {
+    Router(Function<String, Exchange> exchanges, Function<String, QueueTarget> queues,
+           Function<String, String> replyRelays) {
         this.exchanges = exchanges;
         this.queues = queues;
+        this.replyRelays = replyRelays;
     }
 
     /**
@@ -70,6 +75,14 @@ final class Router {
                 QueueTarget q = queues.apply(key);
                 if (q != null) {
                     walk.result.putIfAbsent(q, null);
+                } else if (key.startsWith(DirectReplies.PREFIX)) {
+                    // RabbitMQ's direct reply-to name of another node: into that node's relay, which hands it to
+                    // the name's consumer (docs/cluster.md, "Direct reply-to across nodes"); never a queue by name.
+                    String relay = replyRelays.apply(key);
+                    QueueTarget r = relay == null ? null : queues.apply(relay);
+                    if (r != null) {
+                        walk.result.putIfAbsent(r, null);
+                    }
                 } else {
                     RelayedNames.route(exchanges.apply(RelayedNames.EXCHANGE), message, key, queues, walk);
                 }

@@ -2,7 +2,9 @@ package dev.junction.routing;
 
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.Message;
+import dev.junction.routing.api.NodeRelays;
 import dev.junction.routing.api.PublishResult;
 import dev.junction.routing.exchange.Exchange;
 import dev.junction.routing.queue.Queue;
@@ -76,6 +78,16 @@ public final class VhostPublishing {
     boolean skips(String queueName) {
         String relay = relayQueue;
         return relay != null && relay.equals(queueName);
+    }
+
+    /**
+     * The relay a publish through the default exchange to {@code key} goes into when it is a direct reply-to name
+     * of another node ({@link DirectReplies}): that node's, if it has one in this vhost (the router looks); null
+     * alone, for a name of no node, and for this node's own (which the router leaves out).
+     */
+    String replyRelay(String key) {
+        String node = relayQueue == null ? null : DirectReplies.nodeOf(key);
+        return node == null ? null : NodeRelays.relayOf(node);
     }
 
     /** Completes once this node's relay carries what other nodes route for {@code b} (at once without a relay). */

@@ -60,7 +60,7 @@ public final class VirtualHost {
         this.policies = new VhostPolicies(this, engine, lock); // before the built-in exchanges, which it matches
         this.bindings = new BindingTable(this, engine);
         this.exchanges = new ExchangeTable(this, engine, bindings);
-        this.router = new Router(exchanges::get, this::target);
+        this.router = new Router(exchanges::get, this::target, key -> publishing().replyRelay(key));
         this.queueHost = new VhostQueueHost(this, engine, metrics, router);
         this.publishing = new VhostPublishing(this, engine, metrics, router);
         this.streams = new VhostStreams(this, engine, lock, queueHost, bindings, queues);

@@ -7,8 +7,11 @@ import dev.junction.routing.EngineFixture.RecordingSink;
 import dev.junction.routing.api.Binding;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConsumerSpec;
+import dev.junction.routing.api.Delivery;
+import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.Message;
 import dev.junction.routing.api.MessageProperties;
+import dev.junction.routing.api.NodeRelays;
 import dev.junction.routing.api.QueueSpec;
 import dev.junction.routing.queue.Queue;
 import java.nio.charset.StandardCharsets;
@@ -120,5 +123,70 @@ class RelayRoutingTest {
                 Map.of()), EngineFixture.OWNER)).isInstanceOf(BrokerException.class).hasMessageContaining("relay");
         assertThatThrownBy(() -> f.publish(RelayedNames.EXCHANGE, "amq.gen-reply", "sneaked"))
                 .isInstanceOf(BrokerException.class);
+    }
+
+    /**
+     * RabbitMQ's direct reply-to across nodes (docs/cluster.md, "Direct reply-to across nodes"): a publish through
+     * the default exchange to a reply-to name of another node goes into that node's relay and nowhere else; a name
+     * of this node, of a node with no relay here, a malformed one, one without a node (as alone) and any name on a
+     * node without a relay (alone) are unroutable.
+     */
+    @Test
+    void aDirectReplyToNameOfAnotherNodeGoesIntoThatNodesRelayOnly() {
+        String ofN2 = namesOf("n2").register("/", m -> { });
+        assertThat(f.publish("", ofN2, "alone").routedQueues()).as("alone").isZero();
+        RecordingSink[] relays = new RecordingSink[3];
+        for (int n = 0; n < 3; n++) {
+            String relay = NodeRelays.relayOf("n" + (n + 1));
+            relays[n] = f.consume(f.vhost.declareQueue(new QueueSpec(relay, true, false, false, Map.of()), null,
+                    false), "r" + n);
+        }
+        relayThrough(NodeRelays.relayOf("n1"));
+
+        assertThat(f.publish("", ofN2, "reply").routedQueues()).isEqualTo(1);
+        Delivery d = relays[1].next();
+        assertThat(d.message().routingKey()).isEqualTo(ofN2);
+        assertThat(new String(d.message().body(), StandardCharsets.UTF_8)).isEqualTo("reply");
+        for (String name : List.of(namesOf("n1").register("/", m -> { }), namesOf("n9").register("/", m -> { }),
+                DirectReplies.PREFIX + "bjI=.x", DirectReplies.PREFIX + "!!.x", DirectReplies.PREFIX + ".x",
+                new DirectReplies().register("/", m -> { }))) {
+            assertThat(f.publish("", name, "nowhere").routedQueues()).as(name).isZero();
+        }
+        for (RecordingSink r : relays) {
+            r.none(100);
+        }
+    }
+
+    /**
+     * The owning node hands a relayed reply only to the consumer registered under that exact name in the relay's
+     * own vhost: not in another vhost, not for a message from another exchange, not after it went.
+     */
+    @Test
+    void aRelayedReplyReachesOnlyTheConsumerOfItsExactNameInItsVhost() {
+        DirectReplies replies = namesOf("n1");
+        List<Message> got = new java.util.ArrayList<>();
+        String name = replies.register("/", got::add);
+        assertThat(DirectReplies.nodeOf(name)).isEqualTo("n1");
+        assertThat(replies.ofAnotherNode(name)).isFalse();
+        assertThat(replies.ofAnotherNode(namesOf("n2").register("/", m -> { }))).isTrue();
+        assertThat(replies.relayed("other", reply("", name))).isFalse();
+        assertThat(replies.relayed("/", reply("amq.direct", name))).isFalse();
+        assertThat(replies.relayed("/", reply("", name + "x"))).isFalse();
+        assertThat(got).isEmpty();
+        assertThat(replies.relayed("/", reply("", name))).isTrue();
+        assertThat(got).hasSize(1);
+        replies.unregister(name);
+        assertThat(replies.relayed("/", reply("", name))).isFalse();
+        assertThat(got).hasSize(1);
+    }
+
+    private static DirectReplies namesOf(String nodeId) {
+        DirectReplies names = new DirectReplies();
+        names.throughRelays(nodeId, vhost -> CompletableFuture.completedFuture(null));
+        return names;
+    }
+
+    private static Message reply(String exchange, String name) {
+        return new Message(exchange, name, MessageProperties.builder().build(), "r".getBytes(StandardCharsets.UTF_8));
     }
 }

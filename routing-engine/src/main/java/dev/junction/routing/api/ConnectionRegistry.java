@@ -27,6 +27,12 @@ import java.util.function.Predicate;
  */
 public final class ConnectionRegistry {
     private final Map<String, Registration> byName = new ConcurrentHashMap<>();
+    private final DirectReplies directReplies = new DirectReplies();
+
+    /** The direct reply-to consumers of these connections' channels, every AMQP listener's (RabbitMQ's RPC). */
+    public DirectReplies directReplies() {
+        return directReplies;
+    }
 
     /** One listed connection, and its entry in the list; closing it takes the connection off the list. */
     public final class Registration implements AutoCloseable {

@@ -66,6 +66,7 @@ final class NodeRelay {
 
     private final VirtualHost host;
     private final Vhost vhost;
+    private final DirectReplies replies;
     private final String queue;
     /** The relays' thread: passes and the look of {@link #cover} run there, one at a time. */
     private final Executor thread;
@@ -77,9 +78,10 @@ final class NodeRelay {
     private CompletableFuture<?> starting;
     private volatile long lastWarning;
 
-    NodeRelay(VirtualHost host, Vhost vhost, String nodeId, Executor thread) {
+    NodeRelay(VirtualHost host, Vhost vhost, DirectReplies replies, String nodeId, Executor thread) {
         this.host = host;
         this.vhost = vhost;
+        this.replies = replies;
         this.queue = PREFIX + nodeId;
         this.thread = thread;
         host.publishing().relayThrough(queue, this::cover);
@@ -139,6 +141,18 @@ final class NodeRelay {
             }
         });
         return Binding.toQueue(b.source(), queue, b.routingKey(), args);
+    }
+
+    /**
+     * Completes once the relay is consumed, starting it now if it is not (a direct reply-to consumer's vhost: its
+     * replies from other nodes come through it by name, with no binding). Relays' thread.
+     */
+    CompletableFuture<?> started() {
+        return consuming ? CompletableFuture.completedFuture(null) : start();
+    }
+
+    boolean consuming() {
+        return consuming;
     }
 
     /** One reconciling pass: quick, it only starts what the metadata log answers later. */
@@ -284,13 +298,21 @@ final class NodeRelay {
 
     /**
      * Routes each relayed message into this node's own queues, on the relay's queue thread (a publish only hands the
-     * message to their mailboxes). Auto-acknowledged: a message lost with this node was for queues that end with it.
+     * message to their mailboxes), or a direct reply to its consumer ({@link DirectReplies#relayed}).
+     * Auto-acknowledged: a message lost with this node was for queues (or reply-to consumers) that end with it.
      */
     private final class Sink implements DeliverySink {
         @Override
         public void deliver(Delivery d) {
             try {
-                host.publishing().publishHere(d.message());
+                Message m = d.message();
+                if (m.exchange().isEmpty() && m.routingKey().startsWith(DirectReplies.PREFIX)) {
+                    // A direct reply: to the consumer registered under that exact name in this vhost, else dropped
+                    // (its channel went; the publisher had no basic.return, as for any relayed message).
+                    replies.relayed(vhost.name(), m);
+                    return;
+                }
+                host.publishing().publishHere(m);
             } catch (RuntimeException e) {
                 warn("routing a relayed message", e);
             }

@@ -2,9 +2,11 @@ package dev.junction.routing.api;
 
 import dev.junction.routing.RoutingEngine;
 import dev.junction.routing.VirtualHost;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -21,8 +23,8 @@ public final class NodeRelays implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** By vhost; the relays' thread only. */
-    private final Map<VirtualHost, NodeRelay> relays = new HashMap<>();
+    /** By vhost; changed on the relays' thread only, read by {@link #started} from any. */
+    private final Map<VirtualHost, NodeRelay> relays = new ConcurrentHashMap<>();
 
     private NodeRelays(RoutingEngine engine, String nodeId) {
         this.engine = engine;
@@ -34,19 +36,48 @@ public final class NodeRelays implements AutoCloseable {
         return queueName.startsWith(NodeRelay.PREFIX);
     }
 
+    /** The relay of node {@code nodeId} in each vhost. */
+    public static String relayOf(String nodeId) {
+        return NodeRelay.PREFIX + nodeId;
+    }
+
     public static NodeRelays start(RoutingEngine engine, String nodeId) {
         NodeRelays r = new NodeRelays(engine, nodeId);
+        // Direct reply-to names carry this node, and a reply-to consumer waits for its vhost's relay once.
+        engine.connections().directReplies().throughRelays(nodeId, r::started);
         r.thread.scheduleWithFixedDelay(r::pass, 0, NodeRelay.PASS_MS, TimeUnit.MILLISECONDS);
         return r;
     }
 
     private void pass() {
         relays.keySet().removeIf(v -> engine.vhost(v.name()).orElse(null) != v); // deleted with its vhost
-        for (VirtualHost v : engine.vhosts()) {
-            relays.computeIfAbsent(v,
-                    host -> new NodeRelay(host, new VhostFacade(engine, host, engine.quorum()), nodeId, thread));
-        }
+        engine.vhosts().forEach(this::relay);
         relays.values().forEach(NodeRelay::pass);
+    }
+
+    /** The relay of {@code v}, made now if the passes have not yet. Relays' thread. */
+    private NodeRelay relay(VirtualHost v) {
+        return relays.computeIfAbsent(v, host -> new NodeRelay(host, new VhostFacade(engine, host, engine.quorum()),
+                engine.connections().directReplies(), nodeId, thread));
+    }
+
+    /**
+     * Completes once {@code vhost}'s relay on this node is consumed, starting it if need be (a few metadata-log
+     * entries, once per vhost and node): at once when it already is, the usual case. Never exceptionally.
+     */
+    private CompletableFuture<Void> started(String vhost) {
+        VirtualHost v = engine.vhost(vhost).orElse(null);
+        NodeRelay known = v == null ? null : relays.get(v);
+        if (v == null || known != null && known.consuming()) {
+            return CompletableFuture.completedFuture(null); // no thread hop: the consume-ok comes at once
+        }
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        try {
+            thread.execute(() -> relay(v).started().whenComplete((x, e) -> answer.complete(null)));
+        } catch (RejectedExecutionException closing) {
+            answer.complete(null);
+        }
+        return answer.completeOnTimeout(null, NodeRelay.COVER_WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
