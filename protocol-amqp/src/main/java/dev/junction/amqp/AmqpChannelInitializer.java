@@ -22,6 +22,6 @@ public final class AmqpChannelInitializer extends ChannelInitializer<SocketChann
     protected void initChannel(SocketChannel ch) {
         ch.pipeline().addLast("batch", ReadBatch.INSTANCE);
         ch.pipeline().addLast("frames", new AmqpFrameDecoder(AmqpFrameDecoder.FRAME_MIN_SIZE));
-        ch.pipeline().addLast("amqp", new AmqpConnection(settings, engine, engine.connections().directReplies()));
+        ch.pipeline().addLast("amqp", new AmqpConnection(settings, engine));
     }
 }

@@ -14,7 +14,6 @@ import dev.junction.amqp.codec.ReplyCode;
 import dev.junction.routing.api.BrokerException;
 import dev.junction.routing.api.ConnectionQuotas;
 import dev.junction.routing.api.DeliveryOutlet;
-import dev.junction.routing.api.DirectReplies;
 import dev.junction.routing.api.Engine;
 import dev.junction.routing.api.HandshakeCompleted;
 import dev.junction.routing.api.Message;
@@ -52,7 +51,6 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     private final AmqpSettings settings;
     private final Engine engine;
-    private final DirectReplies directReplyTo;
     private final Handshake handshake;
     private final ChannelTable channels;
     /** Message content received on this connection and not yet accepted by queues. */
@@ -76,10 +74,9 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private ConnectionEntry entry;
     private boolean cleanedUp;
 
-    public AmqpConnection(AmqpSettings settings, Engine engine, DirectReplies directReplyTo) {
+    public AmqpConnection(AmqpSettings settings, Engine engine) {
         this.settings = settings;
         this.engine = engine;
-        this.directReplyTo = directReplyTo;
         this.handshake = new Handshake(this, settings, engine, new Authenticator(settings.users(),
                 engine.authorization().users()));
         this.channels = new ChannelTable(engine.connectionQuotas());
@@ -246,8 +243,8 @@ public final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private AmqpChannel channelFor(int number, Method m) {
         requireOpen(m);
         if (m.type() == MethodType.CHANNEL_OPEN) {
-            ChannelContext context = new ChannelContext(engine, terms, directReplyTo, settings.maxMessageSize(),
-                    content, flow, this, settings.consumerTimeoutMs(), settlements);
+            ChannelContext context = new ChannelContext(engine, terms, engine.connections().directReplies(),
+                    settings.maxMessageSize(), content, flow, this, settings.consumerTimeoutMs(), settlements);
             return channels.open(number, terms, n -> new AmqpChannel(this, n, context, out));
         }
         return channels.get(number, m.type());

@@ -62,7 +62,6 @@ class AmqpContentAssemblyFuzzTest {
     private static final AmqpSettings SETTINGS = new AmqpSettings(CONFIG.limits().frameMax(),
             CONFIG.limits().channelMax(), 0, CONFIG.limits().maxMessageSize(), "fuzz", CONFIG.users(),
             CONFIG.limits().maxContentInFlightBytes());
-    private static final dev.junction.routing.api.DirectReplies DIRECT_REPLY_TO = new dev.junction.routing.api.DirectReplies();
     private static final byte[] LOGIN = login();
     private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.7", 40_000);
 
@@ -91,7 +90,7 @@ class AmqpContentAssemblyFuzzTest {
         ch.config().setAllocator(alloc);
         ch.pipeline().addLast("frames", new AmqpFrameDecoder(SETTINGS.frameMax()));
         ch.pipeline().addLast("filter", new SynchronousMethodsOnly());
-        ch.pipeline().addLast("amqp", new AmqpConnection(SETTINGS, dev.junction.routing.api.Engine.of(ENGINE), DIRECT_REPLY_TO));
+        ch.pipeline().addLast("amqp", new AmqpConnection(SETTINGS, dev.junction.routing.api.Engine.of(ENGINE)));
         try {
             ch.register(); // channelActive now reaches the connection
         } catch (Exception e) {

@@ -75,7 +75,7 @@ final class EmbeddedAmqp implements AutoCloseable {
                 }
             };
             ch.pipeline().addLast("frames", new AmqpFrameDecoder(AmqpFrameDecoder.FRAME_MIN_SIZE));
-            ch.pipeline().addLast(loop, "amqp", new AmqpConnection(settings, dev.junction.routing.api.Engine.of(engine), engine.connections().directReplies()));
+            ch.pipeline().addLast(loop, "amqp", new AmqpConnection(settings, dev.junction.routing.api.Engine.of(engine)));
             return ch;
         });
         // The reader decodes what the server sends; it starts past a protocol header, as the server's own does.
