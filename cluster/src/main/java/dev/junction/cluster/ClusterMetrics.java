@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -55,6 +56,21 @@ final class ClusterMetrics implements AutoCloseable {
                 .tags(tags).register(registry));
         peers.forEach(peer -> follow(name, peer));
         refresh();
+    }
+
+    /**
+     * The gauge {@code junction_quorum_dead_letters_pending}: the quorum queues' dead letters waiting for their
+     * target's confirm (at-least-once dead-lettering) in the groups this node leads. One series per node, not per
+     * queue (a fleet's thousands of queues would make thousands of series); every replica holds the same set, so
+     * counting only the leader's share makes {@code sum()} over the cluster's nodes the cluster's total, where
+     * counting every replica would multiply it by the replication factor. During an election a group counts on no
+     * node until its new leader's node has seen it lead.
+     */
+    void deadLettersPending(LongSupplier pending) {
+        meters.add(Gauge.builder("junction.quorum.dead.letters.pending", pending, p -> (double) p.getAsLong())
+                .description("dead letters of quorum queues waiting for their target's confirm (at-least-once "
+                        + "dead-lettering), in the groups this node leads")
+                .tags(Tags.of("node", nodeId)).strongReference(true).register(registry));
     }
 
     /** Adds the lag gauges of members that joined a group since its meters were registered. */

@@ -235,6 +235,7 @@ public final class ClusterNode implements AutoCloseable {
             metrics.group(g.name(), () -> GroupView.of(g.name(), d, leaders.changes(g.name())),
                     config.peers().stream().map(ClusterPeer::id).toList());
         }
+        metrics.deadLettersPending(groups::deadLettersPending);
     }
 
     /** Adding and removing members (ctl, management API); changes the quorum groups too once attached. */

@@ -21,4 +21,12 @@ public interface QuorumGroups {
 
     /** Detaches every consumer node {@code node} had in every quorum group; their messages go back to the queues. */
     CompletableFuture<Void> forgetNode(String node);
+
+    /**
+     * The dead letters pending (at-least-once dead-lettering) in the quorum groups this node leads; read by a metrics
+     * scrape, so it does not wait.
+     */
+    default long deadLettersPending() {
+        return 0;
+    }
 }

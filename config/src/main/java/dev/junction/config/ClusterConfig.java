@@ -22,11 +22,15 @@ import java.util.Optional;
  * mutual TLS (docs/cluster.md, Security). {@code defaultQueueType}: the type of a durable queue that is neither
  * exclusive nor auto-delete and is declared without {@code x-queue-type} ({@code default_queue_type}, RabbitMQ's
  * {@code default_queue_type}); quorum unless the operator says classic (docs/cluster.md, "Default queue type").
+ * {@code deadLetterRetry} and {@code deadLetterConfirmTimeout}: with at-least-once dead-lettering, how long a refused
+ * republish of a quorum queue's dead letter waits before it is tried again, and how long a republish waits for its
+ * targets' confirm before it counts as refused (docs/cluster.md, "At-least-once dead-lettering").
  */
 public record ClusterConfig(String nodeId, String bind, int port, Path dir, List<ClusterPeer> peers,
                             Duration electionTimeoutMin, Duration electionTimeoutMax, long snapshotInterval,
                             int logSegmentBytes, boolean allowInsecure, int quorumPort, boolean join,
-                            Duration requestTimeout, Optional<TlsConfig> tls, DefaultQueueType defaultQueueType) {
+                            Duration requestTimeout, Optional<TlsConfig> tls, DefaultQueueType defaultQueueType,
+                            Duration deadLetterRetry, Duration deadLetterConfirmTimeout) {
 
     /** The types {@code default_queue_type} takes. */
     public enum DefaultQueueType {
@@ -43,6 +47,11 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
     /** Ratis's own default for a client's request. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
+    /** At-least-once dead-lettering's retry interval and confirm timeout, as they were before they were keys. */
+    public static final Duration DEFAULT_DEAD_LETTER_RETRY = Duration.ofSeconds(3);
+
+    public static final Duration DEFAULT_DEAD_LETTER_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
+
     public ClusterConfig {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(bind, "bind");
@@ -53,6 +62,8 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(defaultQueueType, "defaultQueueType");
+        Objects.requireNonNull(deadLetterRetry, "deadLetterRetry");
+        Objects.requireNonNull(deadLetterConfirmTimeout, "deadLetterConfirmTimeout");
     }
 
     /** A node that does not join: its quorum server on the Raft port plus {@link ClusterPeer#QUORUM_PORT_OFFSET}. */
@@ -61,7 +72,8 @@ public record ClusterConfig(String nodeId, String bind, int port, Path dir, List
                          int logSegmentBytes, boolean allowInsecure) {
         this(nodeId, bind, port, dir, peers, electionTimeoutMin, electionTimeoutMax, snapshotInterval,
                 logSegmentBytes, allowInsecure, port + ClusterPeer.QUORUM_PORT_OFFSET, false, DEFAULT_REQUEST_TIMEOUT,
-                Optional.empty(), DefaultQueueType.QUORUM);
+                Optional.empty(), DefaultQueueType.QUORUM, DEFAULT_DEAD_LETTER_RETRY,
+                DEFAULT_DEAD_LETTER_CONFIRM_TIMEOUT);
     }
 
     /** The peer entry of this node. */

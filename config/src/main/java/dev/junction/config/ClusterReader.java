@@ -15,7 +15,7 @@ final class ClusterReader {
     static final List<String> KEYS = List.of("node_id", "bind", "port", "dir", "peers", "election_timeout_min_ms",
             "election_timeout_max_ms", "snapshot_interval_entries",
             "log_segment_bytes", "allow_insecure", "quorum_port", "join", "request_timeout_ms", "tls",
-            "default_queue_type");
+            "default_queue_type", "dead_letter_retry_ms", "dead_letter_confirm_timeout_ms");
     /**
      * The keys of {@code cluster.tls}: a node's certificate and key, and the CA. Versions and cipher suites are
      * Ratis's (its gRPC transport takes no list), and client certificates are always required.
@@ -75,10 +75,17 @@ final class ClusterReader {
                 1024 * 1024 * 1024);
         int requestTimeout = section.integer("request_timeout_ms",
                 (int) ClusterConfig.DEFAULT_REQUEST_TIMEOUT.toMillis(), 100, 600_000);
+        // At-least-once dead-lettering: under 100 ms a refused backlog's probe would spin; past an hour (retry) or
+        // ten minutes (a confirm) a dead letter would sit unnoticed longer than any operator waits for it.
+        int deadLetterRetry = section.integer("dead_letter_retry_ms",
+                (int) ClusterConfig.DEFAULT_DEAD_LETTER_RETRY.toMillis(), 100, 3_600_000);
+        int deadLetterConfirm = section.integer("dead_letter_confirm_timeout_ms",
+                (int) ClusterConfig.DEFAULT_DEAD_LETTER_CONFIRM_TIMEOUT.toMillis(), 1000, 600_000);
         return Optional.of(new ClusterConfig(nodeId, bind, port, path, peers, Duration.ofMillis(min),
                 Duration.ofMillis(max), snapshots, segment, allowInsecure, quorumPort, section.bool("join", false),
                 Duration.ofMillis(requestTimeout), tls, section.enumValue("default_queue_type",
-                ClusterConfig.DefaultQueueType.QUORUM, ClusterConfig.DefaultQueueType.class)));
+                ClusterConfig.DefaultQueueType.QUORUM, ClusterConfig.DefaultQueueType.class),
+                Duration.ofMillis(deadLetterRetry), Duration.ofMillis(deadLetterConfirm)));
     }
 
     /** {@code cluster.tls}, read as a listener's block; the CA is required, since every node must prove itself. */

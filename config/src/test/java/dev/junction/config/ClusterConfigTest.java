@@ -68,6 +68,27 @@ class ClusterConfigTest {
     }
 
     /**
+     * At-least-once dead-lettering's retry interval and confirm timeout: 3 s and 30 s unless set, each within its
+     * range, an error naming the key otherwise (docs/cluster.md, "At-least-once dead-lettering").
+     */
+    @Test
+    void deadLetterRetryAndConfirmTimeoutAreKeysWithinRanges() throws ConfigException {
+        ClusterConfig defaults = parse(THREE).cluster().orElseThrow();
+        assertThat(defaults.deadLetterRetry()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(defaults.deadLetterConfirmTimeout()).isEqualTo(Duration.ofSeconds(30));
+        ClusterConfig set = parse(THREE + "  dead_letter_retry_ms: 500\n  dead_letter_confirm_timeout_ms: 5000\n")
+                .cluster().orElseThrow();
+        assertThat(set.deadLetterRetry()).isEqualTo(Duration.ofMillis(500));
+        assertThat(set.deadLetterConfirmTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertRejected(THREE + "  dead_letter_retry_ms: 99\n", 10, "cluster.dead_letter_retry_ms", "100");
+        assertRejected(THREE + "  dead_letter_retry_ms: 3600001\n", 10, "cluster.dead_letter_retry_ms", "3600000");
+        assertRejected(THREE + "  dead_letter_confirm_timeout_ms: 999\n", 10,
+                "cluster.dead_letter_confirm_timeout_ms", "1000");
+        assertRejected(THREE + "  dead_letter_confirm_timeout_ms: 600001\n", 10,
+                "cluster.dead_letter_confirm_timeout_ms", "600000");
+    }
+
+    /**
      * {@code default_queue_type}: quorum unless the operator says classic, as RabbitMQ's {@code default_queue_type}
      * names the type a queue declared without {@code x-queue-type} gets (docs/cluster.md, "Default queue type").
      */

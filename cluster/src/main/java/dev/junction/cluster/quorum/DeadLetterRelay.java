@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * so a node that becomes leader knows what is left and republishes all of it: a message whose confirm or settle was
  * lost with the old leader arrives twice, none is lost. Only the leader republishes, so in a steady group each
  * message goes once. A publish that is refused (no dead-letter exchange, it routes to no queue, a target refused it
- * or did not answer in {@value #CONFIRM_TIMEOUT_MS} ms) is tried again after {@value #RETRY_MS} ms, for as long as
- * the message is pending, as RabbitMQ retries. While a queue's dead letters are refused, one of them probes every
- * {@value #RETRY_MS} ms and the others wait for it to go through, so a large backlog with no target costs one publish
- * per interval, not one per message. At most {@value #IN_FLIGHT} publishes of a group are unconfirmed at once, so a
- * new leader with a large backlog does not flood its targets.
+ * or did not answer within the confirm timeout, {@code cluster.dead_letter_confirm_timeout_ms}, by default
+ * {@value #CONFIRM_TIMEOUT_MS} ms) is tried again after the retry interval ({@code cluster.dead_letter_retry_ms}, by
+ * default {@value #RETRY_MS} ms), for as long as the message is pending, as RabbitMQ retries. While a queue's dead
+ * letters are refused, one of them probes every interval and the others wait for it to go through, so a large
+ * backlog with no target costs one publish per interval, not one per message. At most {@value #IN_FLIGHT}
+ * publishes of a group are unconfirmed at once, so a new leader with a large backlog does not flood its targets.
  *
  * <p>Everything here runs on one daemon thread of its own, which never waits: the apply threads hand their news
  * over, the publish and the settle are futures whose completions come back to this thread.
@@ -46,9 +47,9 @@ final class DeadLetterRelay implements AutoCloseable {
         CompletableFuture<Long> settle(RaftGroupId group, String queue, long[] ids);
     }
 
-    /** How long a refused or failed republish waits before it is tried again. */
+    /** By default, how long a refused or failed republish waits before it is tried again. */
     static final long RETRY_MS = 3_000;
-    /** How long a republish may wait for its targets' confirm before it counts as refused. */
+    /** By default, how long a republish may wait for its targets' confirm before it counts as refused. */
     static final long CONFIRM_TIMEOUT_MS = 30_000;
     /** Unconfirmed republishes of one group at once. */
     static final int IN_FLIGHT = 64;
@@ -69,10 +70,16 @@ final class DeadLetterRelay implements AutoCloseable {
         /** Of each failing queue, the one dead letter retried every interval for all of them. */
         final Map<String, Key> probes = new HashMap<>();
         boolean leading;
+        /** What this group adds to {@link #pendingLed}: its pending count while this node leads it, else 0. */
+        int counted;
 
         PendingDeadLetter get(Key k) {
             TreeMap<Long, PendingDeadLetter> q = pending.get(k.queue());
             return q == null ? null : q.get(k.id());
+        }
+
+        int size() {
+            return pending.values().stream().mapToInt(Map::size).sum();
         }
 
         void queueAll() {
@@ -84,11 +91,28 @@ final class DeadLetterRelay implements AutoCloseable {
     private final Settler settler;
     private final ScheduledThreadPoolExecutor thread;
     private final Map<RaftGroupId, Group> groups = new HashMap<>();
+    private final long retryMs;
+    private final long confirmTimeoutMs;
+    /** The sum of the groups' {@link Group#counted}: written by the relay's thread only, read by a scrape. */
+    private volatile long pendingLed;
 
+    /** With the default retry interval and confirm timeout. */
     DeadLetterRelay(Publisher publisher, Settler settler) {
+        this(publisher, settler, RETRY_MS, CONFIRM_TIMEOUT_MS, ownThread());
+    }
+
+    /** {@code thread}: the relay's own, of one thread, which it shuts down when closed. */
+    DeadLetterRelay(Publisher publisher, Settler settler, long retryMs, long confirmTimeoutMs,
+                    ScheduledThreadPoolExecutor thread) {
         this.publisher = publisher;
         this.settler = settler;
-        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
+        this.retryMs = retryMs;
+        this.confirmTimeoutMs = confirmTimeoutMs;
+        this.thread = thread;
+    }
+
+    private static ScheduledThreadPoolExecutor ownThread() {
+        return new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "junction-quorum-dead-letters");
             t.setDaemon(true);
             return t;
@@ -97,16 +121,19 @@ final class DeadLetterRelay implements AutoCloseable {
 
     /**
      * The relay of a node: it publishes through {@code consumers} (the node's engine) and settles through {@code
-     * submit} (the node's submitter), in commands of node incarnation {@code incarnation}.
+     * submit} (the node's submitter), in commands of node incarnation {@code incarnation}, retrying and timing
+     * confirms out as {@code settings} say.
      */
     static DeadLetterRelay of(QuorumConsumers consumers,
-            BiFunction<RaftGroupId, QuorumCommand, CompletableFuture<Long>> submit, String incarnation) {
+            BiFunction<RaftGroupId, QuorumCommand, CompletableFuture<Long>> submit, String incarnation,
+            QuorumSettings settings) {
         return new DeadLetterRelay((queue, m) -> {
             int nul = queue.indexOf('\0');
             return consumers.deadLetterConfirmed(queue.substring(0, nul), queue.substring(nul + 1), m.body(),
                     m.returns(), m.why().reason());
         }, (group, queue, ids) -> submit.apply(group,
-                QuorumCommand.consumer(QuorumCommand.Op.SETTLE_DEAD_LETTERED, queue, incarnation, 0, ids)));
+                QuorumCommand.consumer(QuorumCommand.Op.SETTLE_DEAD_LETTERED, queue, incarnation, 0, ids)),
+                settings.deadLetterRetry().toMillis(), settings.deadLetterConfirmTimeout().toMillis(), ownThread());
     }
 
     /** What group {@code id}'s replica tells the relay; each call returns at once. */
@@ -137,7 +164,10 @@ final class DeadLetterRelay implements AutoCloseable {
 
             @Override
             public void deadLettersRestored() {
-                run(() -> group(id).pending.clear());
+                run(() -> {
+                    group(id).pending.clear();
+                    recount(group(id));
+                });
             }
 
             @Override
@@ -149,9 +179,24 @@ final class DeadLetterRelay implements AutoCloseable {
 
     /** The dead letters this relay knows pending, over every group; for tests. Waits for the relay's thread. */
     int pending() throws Exception {
-        return thread.submit(() -> groups.values().stream()
-                .mapToInt(g -> g.pending.values().stream().mapToInt(Map::size).sum()).sum())
+        return thread.submit(() -> groups.values().stream().mapToInt(Group::size).sum())
                 .get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The dead letters pending in the groups this node leads, as this relay has been told (a replica's news reaches
+     * it a moment after the apply). Only the leader's share: every replica holds the same set, so a sum over the
+     * cluster's nodes is the cluster's total. Does not wait: a metrics scrape reads it.
+     */
+    long pendingLed() {
+        return pendingLed;
+    }
+
+    /** Brings {@link #pendingLed} up to date with {@code g}'s pending set and lead; on the relay's thread. */
+    private void recount(Group g) {
+        int now = g.leading ? g.size() : 0;
+        pendingLed += now - g.counted;
+        g.counted = now;
     }
 
     private void run(Runnable task) {
@@ -169,6 +214,7 @@ final class DeadLetterRelay implements AutoCloseable {
     private void added(RaftGroupId id, String queue, PendingDeadLetter m) {
         Group g = group(id);
         g.pending.computeIfAbsent(queue, q -> new TreeMap<>()).put(m.id(), m);
+        recount(g);
         if (g.leading) {
             g.toSend.add(new Key(queue, m.id()));
             pump(id, g);
@@ -186,17 +232,20 @@ final class DeadLetterRelay implements AutoCloseable {
         if (q.isEmpty()) {
             group(id).pending.remove(queue);
         }
+        recount(group(id));
     }
 
     private void replaced(RaftGroupId id, String queue, List<PendingDeadLetter> messages) {
         Group g = group(id);
         g.pending.remove(queue);
         if (messages.isEmpty()) {
+            recount(g);
             return;
         }
         TreeMap<Long, PendingDeadLetter> q = new TreeMap<>();
         messages.forEach(m -> q.put(m.id(), m));
         g.pending.put(queue, q);
+        recount(g);
         if (g.leading) {
             q.keySet().forEach(m -> g.toSend.add(new Key(queue, m)));
             pump(id, g);
@@ -213,12 +262,13 @@ final class DeadLetterRelay implements AutoCloseable {
             return;
         }
         g.leading = leading;
+        recount(g);
         g.toSend.clear();
         g.parked.clear(); // a new lead publishes everything pending again; a lost one publishes nothing
         g.probes.clear();
         g.failing.clear();
         if (leading) {
-            int n = g.pending.values().stream().mapToInt(Map::size).sum();
+            int n = g.size();
             if (n > 0) {
                 LOG.info("quorum group {}: leading here, republishing {} pending dead letters", id, n);
             }
@@ -241,7 +291,7 @@ final class DeadLetterRelay implements AutoCloseable {
             } catch (RuntimeException e) {
                 confirmed = CompletableFuture.failedFuture(e);
             }
-            confirmed.orTimeout(CONFIRM_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            confirmed.orTimeout(confirmTimeoutMs, TimeUnit.MILLISECONDS)
                     .whenComplete((ok, e) -> run(() -> published(id, g, k, Boolean.TRUE.equals(ok) && e == null, e)));
         }
     }
@@ -259,7 +309,7 @@ final class DeadLetterRelay implements AutoCloseable {
             } else {
                 LOG.info("quorum queue '{}': a dead letter was not confirmed by its target ({}); it stays in the "
                         + "queue and is tried again every {} ms", k.queue().replace('\0', '/'),
-                        e == null ? "no dead-letter exchange, no queue bound, or refused" : e.toString(), RETRY_MS);
+                        e == null ? "no dead-letter exchange, no queue bound, or refused" : e.toString(), retryMs);
             }
             later(id, g, k, true);
             pump(id, g);
@@ -302,7 +352,7 @@ final class DeadLetterRelay implements AutoCloseable {
     }
 
     /**
-     * Queues {@code k} again after {@value #RETRY_MS} ms, if this node still leads and it is still pending. As its
+     * Queues {@code k} again after the retry interval, if this node still leads and it is still pending. As its
      * failing queue's probe ({@code probe}), one that was settled meanwhile hands the probe to those parked behind it.
      */
     private void later(RaftGroupId id, Group g, Key k, boolean probe) {
@@ -320,7 +370,7 @@ final class DeadLetterRelay implements AutoCloseable {
                     release(g, k.queue());
                 }
                 pump(id, g);
-            }, RETRY_MS, TimeUnit.MILLISECONDS);
+            }, retryMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {
             // closing
         }

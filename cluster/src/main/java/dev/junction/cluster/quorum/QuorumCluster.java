@@ -48,7 +48,8 @@ public final class QuorumCluster {
         QuorumSettings defaults = QuorumSettings.defaults();
         // A joining node starts outside the groups' configurations: the leader brings it in (ClusterMembership).
         QuorumSettings settings = new QuorumSettings(defaults.groups(), config.electionTimeoutMin(),
-                config.electionTimeoutMax(), defaults.snapshotInterval(), defaults.segmentBytes(), config.join());
+                config.electionTimeoutMax(), defaults.snapshotInterval(), defaults.segmentBytes(), config.join(),
+                config.deadLetterRetry(), config.deadLetterConfirmTimeout());
         Path dir = config.dir().resolveSibling(config.dir().getFileName() + "-quorum");
         QuorumQueues queues = engine.quorum();
         QuorumNode node = new QuorumNode(config.nodeId(), config.bind(), config.quorumPort(), dir, peers,
@@ -112,6 +113,11 @@ public final class QuorumCluster {
             @Override
             public CompletableFuture<Void> forgetNode(String id) {
                 return node.forgetNode(id);
+            }
+
+            @Override
+            public long deadLettersPending() {
+                return node.deadLettersPending();
             }
         };
     }

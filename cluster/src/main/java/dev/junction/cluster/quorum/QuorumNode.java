@@ -96,8 +96,13 @@ public final class QuorumNode implements QuorumLog, AutoCloseable {
         this.incarnation = QuorumCommand.consumerId(nodeId, UUID.randomUUID().toString().substring(0, 8)) + '/';
         this.expiry = new ExpiryTimer(System::currentTimeMillis,
                 (g, q) -> submitIn(g, QuorumCommand.expire(q, incarnation)));
-        this.deadLetters = DeadLetterRelay.of(consumers, this::submitIn, incarnation);
+        this.deadLetters = DeadLetterRelay.of(consumers, this::submitIn, incarnation, settings);
         this.groups = QuorumGroupView.groups(peers, settings.groups());
+    }
+
+    /** The pending dead letters of the groups this node leads ({@link DeadLetterRelay#pendingLed}). */
+    public long deadLettersPending() {
+        return deadLetters.pendingLed();
     }
 
     public void start() throws IOException {

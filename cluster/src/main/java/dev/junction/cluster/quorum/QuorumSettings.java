@@ -16,9 +16,19 @@ import org.apache.ratis.util.TimeDuration;
  * log compaction (a snapshot every {@code snapshotInterval} entries, log segments of {@code segmentBytes}).
  * {@code join}: this node joins a running cluster, so a group it has no directory for yet starts without a
  * configuration, waiting for the leader to add it (docs/cluster.md, "Membership changes").
+ * {@code deadLetterRetry}, {@code deadLetterConfirmTimeout}: at-least-once dead-lettering's retry interval and confirm
+ * timeout ({@link DeadLetterRelay}).
  */
 public record QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
-                             long segmentBytes, boolean join) {
+                             long segmentBytes, boolean join, Duration deadLetterRetry,
+                             Duration deadLetterConfirmTimeout) {
+
+    /** With at-least-once dead-lettering's default retry interval and confirm timeout. */
+    public QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
+                          long segmentBytes, boolean join) {
+        this(groups, electionMin, electionMax, snapshotInterval, segmentBytes, join,
+                Duration.ofMillis(DeadLetterRelay.RETRY_MS), Duration.ofMillis(DeadLetterRelay.CONFIRM_TIMEOUT_MS));
+    }
 
     /** A node that does not join a running cluster. */
     public QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,

@@ -10,8 +10,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
@@ -46,17 +49,25 @@ class DeadLetterRelayTest {
         long index;
 
         Node(String id) {
+            this(id, null);
+        }
+
+        /** {@code makeRelay}: a relay of other settings, from this node's publisher and settler; null: defaults. */
+        Node(String id, BiFunction<DeadLetterRelay.Publisher, DeadLetterRelay.Settler, DeadLetterRelay> makeRelay) {
             this.id = id;
-            relay = new DeadLetterRelay((queue, m) -> {
+            DeadLetterRelay.Publisher publisher = (queue, m) -> {
                 publishes.incrementAndGet();
                 CompletableFuture<Boolean> f = answer == null ? new CompletableFuture<>()
                         : CompletableFuture.completedFuture(answer);
                 published.put(m.id(), f);
                 return f;
-            }, (group, queue, ids) -> {
+            };
+            DeadLetterRelay.Settler settler = (group, queue, ids) -> {
                 settles.add(ids);
                 return CompletableFuture.completedFuture((long) ids.length);
-            });
+            };
+            this.relay = makeRelay == null ? new DeadLetterRelay(publisher, settler)
+                    : makeRelay.apply(publisher, settler);
             QuorumConsumers none = new QuorumConsumers() {
                 @Override
                 public void deliver(String vhost, String name, String consumer, long msg, byte[] body,
@@ -206,5 +217,66 @@ class DeadLetterRelayTest {
         assertThat(n.publishes.get()).as("publishes after one retry interval").isBetween(21, 22);
         n.answer = true;
         await("all settled", () -> n.settles.size() == 20);
+    }
+
+    /**
+     * The gauge {@code junction_quorum_dead_letters_pending} reads {@link DeadLetterRelay#pendingLed}: this node's
+     * share of the pending dead letters, counted only while it leads their group (every replica holds the same set,
+     * so a sum over the cluster's nodes is the cluster's total). It follows the pending set up and down.
+     */
+    @Test
+    void thePendingGaugeCountsTheLeadersShareUpAndDown() throws Exception {
+        three();
+        long[] ids = rejected(3);
+        for (Node n : nodes) {
+            assertThat(n.relay.pending()).isEqualTo(3); // waits for the relay's thread to take the news in
+            assertThat(n.relay.pendingLed()).as("no node leads yet").isZero();
+        }
+        nodes.forEach(n -> n.leader("n1"));
+        await("n1 published all three", () -> nodes.get(0).published.size() == 3);
+        assertThat(nodes.stream().mapToLong(n -> n.relay.pendingLed()).toArray()).containsExactly(3, 0, 0);
+
+        applyAll(QuorumCommand.consumer(QuorumCommand.Op.SETTLE_DEAD_LETTERED, Q, "n1/x/", 0, new long[] {ids[0]}));
+        assertThat(nodes.get(0).relay.pending()).isEqualTo(2);
+        assertThat(nodes.get(0).relay.pendingLed()).isEqualTo(2);
+
+        nodes.forEach(n -> n.leader("n2"));
+        for (Node n : nodes) {
+            n.relay.pending();
+        }
+        assertThat(nodes.stream().mapToLong(n -> n.relay.pendingLed()).toArray()).containsExactly(0, 2, 0);
+
+        applyAll(QuorumCommand.consumer(QuorumCommand.Op.SETTLE_DEAD_LETTERED, Q, "n2/x/", 0,
+                new long[] {ids[1], ids[2]}));
+        for (Node n : nodes) {
+            assertThat(n.relay.pending()).isZero();
+            assertThat(n.relay.pendingLed()).isZero();
+        }
+    }
+
+    /**
+     * {@code cluster.dead_letter_retry_ms} and {@code cluster.dead_letter_confirm_timeout_ms} reach the relay: a
+     * publish its target never answers counts as refused after the configured confirm timeout, and the refused
+     * dead letter is scheduled again after the configured interval (the delay handed to the relay's executor is
+     * read, not the clock).
+     */
+    @Test
+    void theConfiguredRetryIntervalAndConfirmTimeoutAreUsed() throws Exception {
+        ConcurrentLinkedQueue<Long> delays = new ConcurrentLinkedQueue<>();
+        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1) {
+            @Override
+            public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+                if (delay > 0) { // execute and submit schedule with no delay
+                    delays.add(unit.toMillis(delay));
+                }
+                return super.schedule(command, delay, unit);
+            }
+        };
+        nodes.add(new Node("n1", (publisher, settler) -> new DeadLetterRelay(publisher, settler, 250, 100, thread)));
+        Node n = nodes.get(0);
+        rejected(1);
+        n.leader("n1"); // n.answer is null: the target never confirms
+        await("published again after the confirm timeout and the retry", () -> n.publishes.get() >= 2);
+        assertThat(delays).isNotEmpty().containsOnly(250L);
     }
 }

@@ -99,6 +99,26 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
         return Integer.parseInt(m.group(1));
     }
 
+    /**
+     * {@code junction_quorum_dead_letters_pending} summed over the three nodes' {@code /metrics}: each node counts the
+     * groups it leads, so the sum is the cluster's count, not three times it.
+     */
+    private double pendingGaugeSum() throws Exception {
+        double sum = 0;
+        for (String node : QuorumCluster3.IDS) {
+            HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + cluster.node(node).address("http").getPort() + "/metrics"))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                            "guest:guest".getBytes(StandardCharsets.UTF_8)))
+                    .GET().build();
+            String body = HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = Pattern.compile("(?m)^junction_quorum_dead_letters_pending\\{[^}]*} (\\S+)$").matcher(body);
+            assertThat(m.find()).as("junction_quorum_dead_letters_pending on " + node).isTrue();
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
     /** Declares a quorum target queue bound to the dead-letter exchange with its own name as key. */
     private void declareTarget(String node, String queue) throws Exception {
         cluster.declareQuorumQueues(node, Map.of(queue, Map.of()), ch -> ch.queueBind(queue, DLX, queue));
@@ -108,7 +128,8 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
      * at-least-once dead-lettering: three messages rejected (basic.reject, requeue=false) while the dead-letter
      * exchange routes nowhere are not lost: they stay in the source queue and still count toward its x-max-length
      * of 3 (a fourth publish is nacked, as long as they wait, across several retries) and show as {@code
-     * messages_dlx} 3 on every node's management API. Once the target queue is
+     * messages_dlx} 3 on every node's management API, and 3 summed over the nodes' pending dead letters gauges on
+     * {@code /metrics} (each node counts the groups it leads). Once the target queue is
      * declared and bound, all three arrive there within the retry interval, dead-lettered with reason rejected, and
      * then leave the source, which takes publishes again. On the old code the rejected messages were dropped at once
      * and the fourth publish was acked.
@@ -124,6 +145,7 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
         for (String node : QuorumCluster3.IDS) {
             QuorumCluster3.await("messages_dlx 3 on " + node, () -> dlxCount(node, "alo.src") == 3);
         }
+        QuorumCluster3.await("the pending gauges sum to 3", () -> pendingGaugeSum() == 3);
         Thread.sleep(4_000); // past a retry that found no target
         assertThat(publish("n1", "alo.src", "over")).as("still full after a retry").isFalse();
 
@@ -148,6 +170,7 @@ class QuorumAtLeastOnceDeadLetterClusterTest {
 
         QuorumCluster3.await("the source settled its dead letters", () -> publish("n2", "alo.src", "after"));
         QuorumCluster3.await("messages_dlx 0 on n3", () -> dlxCount("n3", "alo.src") == 0);
+        QuorumCluster3.await("the pending gauges sum to 0", () -> pendingGaugeSum() == 0);
     }
 
     /**
