@@ -239,6 +239,46 @@ class TutorialPatternsTest {
         }
     }
 
+    /**
+     * A direct reply-to name is its vhost's: a server connected to another vhost that learnt the name cannot write
+     * into the requester's channel through it. Its mandatory reply comes back unroutable (RabbitMQ: a reply-to name
+     * is reached through the default exchange of its own vhost), and the requester gets only its own vhost's reply.
+     */
+    @Test
+    void aDirectReplyToNameIsNotReachedFromAnotherVhost() throws Exception {
+        try (Connection requester = connect(broker);
+                Connection stranger = AmqpSupport.factory(broker, "guest", "guest", "restricted").newConnection();
+                Connection server = connect(broker)) {
+            Channel ch = requester.createChannel();
+            BlockingQueue<Delivery> replies = new LinkedBlockingQueue<>();
+            ch.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> replies.add(d), tag -> { });
+            String requests = unique("tut.vhost_rpc");
+            Channel serverCh = server.createChannel();
+            serverCh.queueDeclare(requests, false, false, true, null);
+            ch.basicPublish("", requests, new AMQP.BasicProperties.Builder().replyTo("amq.rabbitmq.reply-to").build(),
+                    bytes("request"));
+            String replyTo = next(drainOne(serverCh, requests), "the request").getProperties().getReplyTo();
+            assertThat(replyTo).startsWith("amq.rabbitmq.reply-to.");
+
+            Channel other = confirmChannel(stranger);
+            BlockingQueue<String> returned = new LinkedBlockingQueue<>();
+            other.addReturnListener(r -> returned.add(r.getReplyText()));
+            other.basicPublish("", replyTo, true, MessageProperties.TEXT_PLAIN, bytes("from another vhost"));
+            other.waitForConfirmsOrDie(10_000);
+            assertThat(next(returned, "the other vhost's reply returned")).isEqualTo("NO_ROUTE");
+
+            serverCh.basicPublish("", replyTo, true, MessageProperties.TEXT_PLAIN, bytes("reply"));
+            assertThat(text(next(replies, "the own vhost's reply").getBody())).isEqualTo("reply");
+            assertThat(replies).isEmpty();
+        }
+    }
+
+    private static BlockingQueue<Delivery> drainOne(Channel ch, String queue) throws IOException {
+        BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+        ch.basicConsume(queue, true, (tag, d) -> got.add(d), tag -> { });
+        return got;
+    }
+
     @Test
     void rpcWithAnExclusiveReplyQueueMatchesRepliesByCorrelationId() throws Exception {
         // RabbitMQ tutorial 6: exclusive callback queue + correlation_id pairs replies with requests
