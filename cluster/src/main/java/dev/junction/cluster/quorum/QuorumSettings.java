@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -61,6 +62,9 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
         // command costs and queued behind the AppendEntries slots above. A restarted member learns the commit index
         // from the leader instead (docs/benchmarks.md, "Quorum queues, three nodes").
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        // That entry also told the followers of each commit at once; without it they learned of it at the next
+        // heartbeat, which held a quorum queue's delivery to a consumer on a follower's node (CommitNoticeRpc).
+        RaftConfigKeys.Rpc.setType(p, new CommitNoticeRpc());
         GrpcConfigKeys.Server.setHost(p, bind);
         GrpcConfigKeys.Server.setPort(p, port);
         TimeDuration min = TimeDuration.valueOf(electionMin.toMillis(), TimeUnit.MILLISECONDS);

@@ -12,6 +12,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.rpc.RpcType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -144,5 +149,19 @@ class QuorumNodeTest {
         Thread.sleep(300);
         assertThat(cluster.got.values().stream().mapToInt(q -> q.size()).sum()).as("dead-lettered once, nothing else")
                 .isEqualTo(1);
+    }
+
+    /**
+     * A follower applies an entry, and hands its message to a consumer of its node, only once it knows the entry
+     * committed. Ratis's gRPC leader told it at the next heartbeat when no newer entry followed (half the election
+     * timeout later); the groups' transport tells it at once. What it saves is time, which a test does not assert
+     * (DirectReplyLatencyProbe in the broker's tests measures it): this holds the groups to that transport.
+     */
+    @Test
+    void theGroupsTellFollowersOfACommitWithoutWaitingForTheHeartbeat() {
+        RaftProperties p = QuorumSettings.defaults().properties(dir.resolve("settings"), "127.0.0.1", 0);
+        RpcType type = RaftConfigKeys.Rpc.type(p, ignored -> { });
+        assertThat(type).isInstanceOf(CommitNoticeRpc.class);
+        assertThat(type.newFactory(new Parameters())).isInstanceOf(GrpcFactory.class);
     }
 }
