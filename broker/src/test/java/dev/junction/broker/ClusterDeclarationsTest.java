@@ -228,6 +228,65 @@ class ClusterDeclarationsTest {
     }
 
     /**
+     * A node's relay carries what other nodes route to its queues of one node, other users' replies among them, so
+     * no client may use it (docs/cluster.md, "Queues of one node"): consuming, getting, purging, deleting, binding
+     * or publishing to it through the default exchange is refused with 403 ACCESS_REFUSED on every node, to an
+     * administrator too, while direct reply-to across nodes (which the relay carries) keeps working. Before, a
+     * client of another node consumed {@code junction.relay.n1} and took half the replies meant for a requester
+     * on n1.
+     */
+    @Test
+    void noClientUsesANodesRelay() throws Exception {
+        try (Connection c1 = nodes.connect("n1"); Connection c3 = nodes.connect("n3")) {
+            Channel requester = c1.createChannel();
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            requester.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> got.add(
+                    new String(d.getBody(), StandardCharsets.UTF_8)), tag -> { });
+            String relay = "junction.relay.n1";
+            List<ThrowingUse> uses = List.of(
+                    ch -> ch.basicConsume(relay, true, (tag, d) -> { }, tag -> { }),
+                    ch -> ch.basicGet(relay, true),
+                    ch -> ch.queuePurge(relay),
+                    ch -> ch.queueDelete(relay),
+                    ch -> ch.queueBind(relay, "amq.fanout", ""),
+                    ch -> ch.queueDeclarePassive(relay),
+                    ch -> {
+                        ch.confirmSelect();
+                        ch.basicPublish("", relay, null, "forged".getBytes(StandardCharsets.UTF_8));
+                        ch.waitForConfirmsOrDie(30_000);
+                    });
+            for (Connection c : List.of(c1, c3)) {
+                for (ThrowingUse use : uses) {
+                    Channel ch = c.createChannel();
+                    assertThatThrownBy(() -> use.on(ch)).as("a client's use of the relay")
+                            .hasStackTraceContaining("ACCESS_REFUSED")
+                            .hasStackTraceContaining("is a cluster node's relay");
+                }
+            }
+            // The relay still carries a reply from n3 to the requester on n1.
+            String requests = requester.queueDeclare().getQueue();
+            requester.basicPublish("", requests, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                    .replyTo("amq.rabbitmq.reply-to").build(), new byte[0]);
+            com.rabbitmq.client.GetResponse request = null;
+            for (int i = 0; i < 200 && request == null; i++) {
+                request = requester.basicGet(requests, true);
+                if (request == null) {
+                    Thread.sleep(25);
+                }
+            }
+            assertThat(request).as("the request").isNotNull();
+            String name = request.getProps().getReplyTo();
+            Channel replier = c3.createChannel();
+            replier.basicPublish("", name, null, "reply".getBytes(StandardCharsets.UTF_8));
+            assertThat(got.poll(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("reply");
+        }
+    }
+
+    private interface ThrowingUse {
+        void on(Channel ch) throws Exception;
+    }
+
+    /**
      * RabbitMQ's direct reply-to works with the requester and the replier on different nodes
      * (rabbitmq.com/docs/direct-reply-to: the name a request carries says where its consumer is), as Spring AMQP's
      * RabbitTemplate uses it; so here (docs/cluster.md, "Direct reply-to across nodes"): a client on n1 consuming

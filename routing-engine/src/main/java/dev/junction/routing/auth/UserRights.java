@@ -5,6 +5,7 @@ import dev.junction.config.TopicPermission;
 import dev.junction.config.UserConfig;
 import dev.junction.config.VhostPermission;
 import dev.junction.routing.api.ExchangeType;
+import dev.junction.routing.api.NodeRelays;
 import dev.junction.routing.topic.TopicPattern;
 import java.util.List;
 import java.util.Map;
@@ -276,6 +277,12 @@ public final class UserRights {
      * exchange) is refused, or null.
      */
     public String queueRefusal(String queue) {
+        if (NodeRelays.isRelay(queue)) {
+            // A cluster node's relay holds what other nodes route to this node's queues, replies to other users'
+            // direct reply-to names and exclusive queues among them: no client reads, empties, binds, deletes or
+            // writes it, administrators included (docs/cluster.md, "Queues of one node").
+            return "queue '" + queue + "' in vhost '" + vhost + "' is a cluster node's relay, used by the broker only";
+        }
         Authorization.MqttEndpoint m = authorization.mqttEndpoint();
         if (m == null || !m.vhost().equals(vhost) || user().isAdministrator()) {
             return null;
