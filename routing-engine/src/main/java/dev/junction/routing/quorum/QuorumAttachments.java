@@ -35,11 +35,20 @@ final class QuorumAttachments {
 
     /**
      * Attaches {@code c}; completes once the log has, or fails: ACCESS_REFUSED (exclusivity), NOT_FOUND (the log
-     * has no such queue, even after it was declared again).
+     * has no such queue, even after it was declared again), or the log's own failure (no majority, the submitter's
+     * resends run out). After any failure the consumer is also detached in the log: a failed submission may still
+     * have been committed, and a consumer the log holds that no node serves would take its share of the messages
+     * (given back each time) and, if exclusive, refuse every other consumer until its node was judged silent. The
+     * detach is idempotent, so after a refusal it changes nothing.
      */
     CompletableFuture<Long> attach(QuorumConsumer c) {
         return send(c).thenCompose(answer -> answer >= 0 || answer == QuorumLog.IN_EXCLUSIVE_USE
-                ? CompletableFuture.completedFuture(answer) : attachDeclared(c)).thenApply(this::accepted);
+                ? CompletableFuture.completedFuture(answer) : attachDeclared(c)).thenApply(this::accepted)
+                .whenComplete((answer, failed) -> {
+                    if (failed != null) {
+                        log.detach(vhost, name, c.id(), true);
+                    }
+                });
     }
 
     /**

@@ -26,6 +26,8 @@ final class HandLog implements QuorumLog {
     volatile boolean hasQueue = true;
     /** Whether the log refuses attachments for an exclusive consumer ({@link QuorumLog#IN_EXCLUSIVE_USE}). */
     volatile boolean inExclusiveUse;
+    /** Whether an attachment fails as a submission does whose commit is unknown (no majority, resends run out). */
+    volatile boolean attachFails;
     /** What the usage command answers (queue.delete's if-unused and if-empty). */
     volatile QuorumUsage usage = new QuorumUsage(0, 0);
     /** What the usage command counting ready messages answers (queue.declare-ok): the test may fail it or hold it. */
@@ -81,6 +83,9 @@ final class HandLog implements QuorumLog {
     public CompletableFuture<Long> attach(String vhost, String name, String consumer, long prefetch, int priority,
             boolean exclusive) {
         commands.add("attach " + consumer + " " + prefetch + (exclusive ? " exclusive" : ""));
+        if (attachFails) {
+            return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("no majority"));
+        }
         return CompletableFuture.completedFuture(!hasQueue ? -1L : inExclusiveUse ? IN_EXCLUSIVE_USE : 0L);
     }
 

@@ -204,6 +204,20 @@ class ReplicatedQuorumConsumerTest {
         awaitCommand("giveBack c1 5");
     }
 
+    /**
+     * An attachment whose submission failed may still have been committed: the consume fails, and the consumer is
+     * detached in the log too (returning what it was assigned), so no consumer that no node serves stays there,
+     * taking its share of the messages or, if exclusive, refusing every other consumer.
+     */
+    @Test
+    void aConsumeWhoseAttachmentFailedIsDetachedInTheLog() throws Exception {
+        log.attachFails = true;
+        ConsumeRequest exclusive = new ConsumeRequest("t", false, true, 0, List.of(Credit.of(10, 0)), null);
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> vhost.consume("q", exclusive, new Sink()).get(5, TimeUnit.SECONDS));
+        assertThat(log.commands).containsSubsequence("attach c1 10 exclusive", "detach c1 true");
+    }
+
     @Test
     void theConsumerCountIsTheLogs() {
         assertThat(vhost.queue("q").orElseThrow().consumerCount()).isEqualTo(1);
