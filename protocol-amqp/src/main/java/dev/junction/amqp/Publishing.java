@@ -307,11 +307,13 @@ final class Publishing {
 
     /** Routes one publish; the future completes when the queues (and store) have it, if {@code track}. */
     private CompletableFuture<Boolean> route(Method m, Message message, boolean track) {
-        if (message.exchange().isEmpty() && message.routingKey().startsWith(DirectReplies.PREFIX)
-                && replyDirect(m, message)) {
+        // Every publish, a direct reply included, has its reply_to rewritten or refused (406 without a reply-to
+        // consumer on the channel), as RabbitMQ checks each one.
+        Message toRoute = ch.consuming.rewriteReplyTo(message);
+        if (toRoute.exchange().isEmpty() && toRoute.routingKey().startsWith(DirectReplies.PREFIX)
+                && replyDirect(m, toRoute)) {
             return CompletableFuture.completedFuture(true);
         }
-        Message toRoute = ch.consuming.rewriteReplyTo(message);
         PublishResult result;
         try {
             result = context.vhost().publish(toRoute, track);

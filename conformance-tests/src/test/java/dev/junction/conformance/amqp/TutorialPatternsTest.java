@@ -273,6 +273,37 @@ class TutorialPatternsTest {
         }
     }
 
+    /**
+     * A reply that itself names {@code amq.rabbitmq.reply-to} as its reply_to, from a channel that does not consume
+     * it, is refused with 406 PRECONDITION_FAILED as any such publish is (RabbitMQ: "fast reply consumer does not
+     * exist"), also when it goes straight to a requester on the same node. Before, that path skipped the check and
+     * delivered the reply with the pseudo-queue as its reply_to, which nobody can answer.
+     */
+    @Test
+    void aDirectReplyNamingThePseudoQueueFromAChannelWithoutItsConsumerIsRefused() throws Exception {
+        try (Connection requester = connect(broker); Connection server = connect(broker)) {
+            Channel ch = requester.createChannel();
+            BlockingQueue<Delivery> replies = new LinkedBlockingQueue<>();
+            ch.basicConsume("amq.rabbitmq.reply-to", true, (tag, d) -> replies.add(d), tag -> { });
+            String requests = unique("tut.chained_rpc");
+            Channel serverCh = server.createChannel();
+            serverCh.queueDeclare(requests, false, false, true, null);
+            ch.basicPublish("", requests, new AMQP.BasicProperties.Builder().replyTo("amq.rabbitmq.reply-to").build(),
+                    bytes("request"));
+            String replyTo = next(drainOne(serverCh, requests), "the request").getProperties().getReplyTo();
+
+            Channel replier = confirmChannel(server);
+            Exception refused = assertThrows(Exception.class, () -> {
+                replier.basicPublish("", replyTo, new AMQP.BasicProperties.Builder()
+                        .replyTo("amq.rabbitmq.reply-to").build(), bytes("reply"));
+                replier.waitForConfirmsOrDie(10_000);
+            });
+            assertThat(refused).hasStackTraceContaining("reply-code=406")
+                    .hasStackTraceContaining("fast reply consumer does not exist");
+            assertThat(replies).isEmpty();
+        }
+    }
+
     private static BlockingQueue<Delivery> drainOne(Channel ch, String queue) throws IOException {
         BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
         ch.basicConsume(queue, true, (tag, d) -> got.add(d), tag -> { });
