@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code expired}. The queue judges it from the times its log carries, so every replica drops the same messages.
  * As RabbitMQ's quorum queues, it expires on a timer too: an idle queue's message leaves once its TTL has passed.
  * A message's own TTL (the {@code expiration} property) applies too, as on RabbitMQ's quorum queues since 3.10.
+ * A queue's own TTL, {@code x-expires}, deletes it on every node once unused for that long.
  * One cluster for the class; each test has queues of its own, declared once.
  */
 @Timeout(240)
@@ -174,6 +180,110 @@ class QuorumMessageTtlClusterTest {
         try (Connection c = cluster.connect("n3")) {
             Channel ch = c.createChannel();
             assertThat(ch.basicGet("ttl.get", true)).as("basic.get-empty").isNull();
+        }
+    }
+
+    /**
+     * RabbitMQ "Time-To-Live and Expiration", Queue TTL: a queue unused for its {@code x-expires} (no consumer, no
+     * redeclaration, no basic.get) is deleted, and one in use is not. Two queues with the same period, the used one
+     * declared first with a consumer on n1: once the unused one is gone from every node its period has passed for
+     * both, and the used one is still there on every node and delivers a message published on n3. Once its
+     * consumer is cancelled it goes too. On the code before this each node dropped its own copy of both after the
+     * period, consumer or not.
+     */
+    @Test
+    void xExpiresDeletesAnUnusedQueueEverywhereAndKeepsOneWithAConsumer() throws Exception {
+        Map<String, Object> expires = Map.of("x-queue-type", "quorum", "x-expires", 2000);
+        try (Connection c1 = cluster.connect("n1")) {
+            Channel ch = c1.createChannel();
+            ch.queueDeclare("exp.used", true, false, false, expires);
+            Bodies consumer = new Bodies(ch);
+            ch.basicConsume("exp.used", true, consumer);
+            c1.createChannel().queueDeclare("exp.idle", true, false, false, expires);
+
+            for (String node : QuorumCluster3.IDS) {
+                await("exp.idle gone on " + node, () -> !exists(node, "exp.idle"));
+            }
+            for (String node : QuorumCluster3.IDS) {
+                assertThat(exists(node, "exp.used")).as("exp.used, in use, on " + node).isTrue();
+            }
+            publish("n3", "exp.used", "still here");
+            await("the message on n1's consumer", () -> consumer.bodies().contains("still here"));
+
+            ch.basicCancel(consumer.getConsumerTag());
+            for (String node : QuorumCluster3.IDS) {
+                await("exp.used gone on " + node + " once unused", () -> !exists(node, "exp.used"));
+            }
+        }
+    }
+
+    /**
+     * RabbitMQ "Time-To-Live and Expiration": redeclaring a queue renews its {@code x-expires} lease, on whichever
+     * node. Declared on n1 with a period of 3 s and one message in it, then declared again on n2 (which has it
+     * already) every half second for 7 s: the queue is still the same one afterwards, holding its message, as a
+     * client of n3 sees; once the redeclarations stop it goes from every node. Before, a redeclaration on a node that
+     * had the queue did not reach its log, the log deleted it after 3 s and the next redeclaration made an empty one.
+     */
+    @Test
+    void aRedeclarationOnAnotherNodeRenewsXExpires() throws Exception {
+        Map<String, Object> expires = Map.of("x-queue-type", "quorum", "x-expires", 3000);
+        try (Connection c1 = cluster.connect("n1"); Connection c2 = cluster.connect("n2")) {
+            Channel ch = c1.createChannel();
+            ch.queueDeclare("exp.renewed", true, false, false, expires);
+            publish("n1", "exp.renewed", "kept");
+            await("exp.renewed on n2", () -> exists("n2", "exp.renewed"));
+            Channel again = c2.createChannel();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
+            while (System.nanoTime() < until) {
+                again.queueDeclare("exp.renewed", true, false, false, expires);
+                Thread.sleep(500);
+            }
+            try (Connection c3 = cluster.connect("n3")) {
+                assertThat(c3.createChannel().queueDeclarePassive("exp.renewed").getMessageCount())
+                        .as("the queue declared first, with its message").isEqualTo(1);
+            }
+            for (String node : QuorumCluster3.IDS) {
+                await("exp.renewed gone on " + node + " once not declared again", () -> !exists(node, "exp.renewed"));
+            }
+        }
+    }
+
+    /** A consumer that keeps the bodies it was given (auto-ack). */
+    private static final class Bodies extends DefaultConsumer {
+        private final List<String> bodies = new ArrayList<>();
+
+        Bodies(Channel ch) {
+            super(ch);
+        }
+
+        @Override
+        public synchronized void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) {
+            bodies.add(new String(body, StandardCharsets.UTF_8));
+        }
+
+        synchronized List<String> bodies() {
+            return List.copyOf(bodies);
+        }
+    }
+
+    /** Whether {@code node} knows {@code queue} (a passive declare). */
+    private boolean exists(String node, String queue) throws Exception {
+        try (Connection c = cluster.connect(node)) {
+            c.createChannel().queueDeclarePassive(queue);
+            return true;
+        } catch (IOException notFound) {
+            return false;
+        }
+    }
+
+    /** Waits up to 15 s for {@code condition}, which the cluster reaches in milliseconds once it holds. */
+    private static void await(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
         }
     }
 }

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Consumer priorities (also choosing the single active consumer), exclusive consumers, queue.delete's conditions,
- * the counts and x-expires of a replicated quorum queue in a cluster of three brokers (one JVM), with the stock AMQP
+ * Consumer priorities (also choosing the single active consumer), exclusive consumers, queue.delete's conditions
+ * and the counts of a replicated quorum queue in a cluster of three brokers (one JVM), with the stock AMQP
  * 0-9-1 client.
  * The consumers, the publisher and the deleting client are on different nodes: what is judged is the queue's
  * replicated state, not one node's view. One cluster for the class; each test has its own queue, declared once.
@@ -340,74 +340,6 @@ class QuorumPriorityDeleteClusterTest {
             ch.queueDelete("del", true, true);
             for (String node : QuorumCluster3.IDS) {
                 await("del gone on " + node, () -> !exists(node, "del"));
-            }
-        }
-    }
-
-    /**
-     * RabbitMQ "Time-To-Live and Expiration", Queue TTL: a queue unused for its {@code x-expires} (no consumer, no
-     * redeclaration, no basic.get) is deleted, and one in use is not. Two queues with the same period, the used one
-     * declared first with a consumer on n1: once the unused one is gone from every node its period has passed for
-     * both, and the used one is still there on every node and delivers a message published on n3. Once its
-     * consumer is cancelled it goes too. On the code before this each node dropped its own copy of both after the
-     * period, consumer or not.
-     */
-    @Test
-    void xExpiresDeletesAnUnusedQueueEverywhereAndKeepsOneWithAConsumer() throws Exception {
-        Map<String, Object> expires = Map.of("x-queue-type", "quorum", "x-expires", 2000);
-        try (Connection c1 = cluster.connect("n1"); Connection c3 = cluster.connect("n3")) {
-            Channel ch = c1.createChannel();
-            ch.queueDeclare("exp.used", true, false, false, expires);
-            Holding consumer = new Holding(ch);
-            ch.basicConsume("exp.used", true, consumer);
-            c1.createChannel().queueDeclare("exp.idle", true, false, false, expires);
-
-            for (String node : QuorumCluster3.IDS) {
-                await("exp.idle gone on " + node, () -> !exists(node, "exp.idle"));
-            }
-            for (String node : QuorumCluster3.IDS) {
-                assertThat(exists(node, "exp.used")).as("exp.used, in use, on " + node).isTrue();
-            }
-            Channel pub = c3.createChannel();
-            pub.confirmSelect();
-            publish(pub, "exp.used", "still here");
-            await("the message on n1's consumer", () -> consumer.bodies().contains("still here"));
-
-            ch.basicCancel(consumer.getConsumerTag());
-            for (String node : QuorumCluster3.IDS) {
-                await("exp.used gone on " + node + " once unused", () -> !exists(node, "exp.used"));
-            }
-        }
-    }
-
-    /**
-     * RabbitMQ "Time-To-Live and Expiration": redeclaring a queue renews its {@code x-expires} lease, on whichever
-     * node. Declared on n1 with a period of 3 s and one message in it, then declared again on n2 (which has it
-     * already) every half second for 7 s: the queue is still the same one afterwards, holding its message, as a
-     * client of n3 sees; once the redeclarations stop it goes from every node. Before, a redeclaration on a node that
-     * had the queue did not reach its log, the log deleted it after 3 s and the next redeclaration made an empty one.
-     */
-    @Test
-    void aRedeclarationOnAnotherNodeRenewsXExpires() throws Exception {
-        Map<String, Object> expires = Map.of("x-queue-type", "quorum", "x-expires", 3000);
-        try (Connection c1 = cluster.connect("n1"); Connection c2 = cluster.connect("n2")) {
-            Channel ch = c1.createChannel();
-            ch.queueDeclare("exp.renewed", true, false, false, expires);
-            ch.confirmSelect();
-            publish(ch, "exp.renewed", "kept");
-            await("exp.renewed on n2", () -> exists("n2", "exp.renewed"));
-            Channel again = c2.createChannel();
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
-            while (System.nanoTime() < until) {
-                again.queueDeclare("exp.renewed", true, false, false, expires);
-                Thread.sleep(500);
-            }
-            try (Connection c3 = cluster.connect("n3")) {
-                assertThat(c3.createChannel().queueDeclarePassive("exp.renewed").getMessageCount())
-                        .as("the queue declared first, with its message").isEqualTo(1);
-            }
-            for (String node : QuorumCluster3.IDS) {
-                await("exp.renewed gone on " + node + " once not declared again", () -> !exists(node, "exp.renewed"));
             }
         }
     }
