@@ -202,7 +202,7 @@ public final class Broker implements AutoCloseable {
             // After this node's own start-up writes, which stay local.
             cluster.start(engine, (user, delete) -> ManagementApi.applyReplicatedUser(engine, user, delete));
             quorum = dev.junction.cluster.quorum.QuorumCluster.start(config.cluster().orElseThrow(), engine,
-                    cluster);
+                    cluster, config.limits().maxMessageSize());
             // Queues of this node alone (transient, exclusive) get what the other nodes publish (docs/cluster.md).
             relays = dev.junction.routing.api.NodeRelays.start(engine, config.cluster().orElseThrow().nodeId());
             if (clusterDefinitions != null) {

@@ -31,16 +31,24 @@ public final class QuorumCluster {
     private QuorumCluster() {
     }
 
-    /** Starts the quorum groups' server and hands the engine its log; after the metadata group has started. */
-    public static QuorumNode start(ClusterConfig config, RoutingEngine engine, ClusterNode cluster)
-            throws IOException {
-        QuorumNode node = start(config, engine);
+    /**
+     * Starts the quorum groups' server and hands the engine its log; after the metadata group has started.
+     * {@code largestMessage}: {@code limits.max_message_size}, which a group's log entries must be able to carry.
+     */
+    public static QuorumNode start(ClusterConfig config, RoutingEngine engine, ClusterNode cluster,
+                                   long largestMessage) throws IOException {
+        QuorumNode node = start(config, engine, largestMessage);
         cluster.attach(groups(node));
         return node;
     }
 
     /** As above, without a cluster node to attach to. */
     public static QuorumNode start(ClusterConfig config, RoutingEngine engine) throws IOException {
+        return start(config, engine, QuorumSettings.DEFAULT_LARGEST_MESSAGE);
+    }
+
+    private static QuorumNode start(ClusterConfig config, RoutingEngine engine, long largestMessage)
+            throws IOException {
         Map<String, String> peers = new LinkedHashMap<>();
         for (ClusterPeer p : config.peers()) {
             peers.put(p.id(), p.quorumAddress());
@@ -49,7 +57,7 @@ public final class QuorumCluster {
         // A joining node starts outside the groups' configurations: the leader brings it in (ClusterMembership).
         QuorumSettings settings = new QuorumSettings(defaults.groups(), config.electionTimeoutMin(),
                 config.electionTimeoutMax(), defaults.snapshotInterval(), defaults.segmentBytes(), config.join(),
-                config.deadLetterRetry(), config.deadLetterConfirmTimeout());
+                config.deadLetterRetry(), config.deadLetterConfirmTimeout(), largestMessage);
         Path dir = config.dir().resolveSibling(config.dir().getFileName() + "-quorum");
         QuorumQueues queues = engine.quorum();
         QuorumNode node = new QuorumNode(config.nodeId(), config.bind(), config.quorumPort(), dir, peers,

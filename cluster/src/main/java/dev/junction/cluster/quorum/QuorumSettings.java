@@ -18,11 +18,29 @@ import org.apache.ratis.util.TimeDuration;
  * {@code join}: this node joins a running cluster, so a group it has no directory for yet starts without a
  * configuration, waiting for the leader to add it (docs/cluster.md, "Membership changes").
  * {@code deadLetterRetry}, {@code deadLetterConfirmTimeout}: at-least-once dead-lettering's retry interval and confirm
- * timeout ({@link DeadLetterRelay}).
+ * timeout ({@link DeadLetterRelay}). {@code largestMessage}: the broker's {@code limits.max_message_size}, which sizes
+ * the log's limits on one entry (see {@link #properties}).
  */
 public record QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
                              long segmentBytes, boolean join, Duration deadLetterRetry,
-                             Duration deadLetterConfirmTimeout) {
+                             Duration deadLetterConfirmTimeout, long largestMessage) {
+    /** {@code limits.max_message_size}'s default. */
+    static final long DEFAULT_LARGEST_MESSAGE = 16L << 20;
+    /**
+     * Room in one log entry beyond the message's body: its headers and properties (an AMQP 0-9-1 content header is
+     * at most a frame, an MQTT 5 PUBLISH's properties share the packet's limit with the body) and the command's and
+     * batch's own fields.
+     */
+    static final long ENTRY_HEADROOM = 2L << 20;
+
+    /** With the default largest message. */
+    public QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
+                          long segmentBytes, boolean join, Duration deadLetterRetry,
+                          Duration deadLetterConfirmTimeout) {
+        this(groups, electionMin, electionMax, snapshotInterval, segmentBytes, join, deadLetterRetry,
+                deadLetterConfirmTimeout, DEFAULT_LARGEST_MESSAGE);
+    }
+
 
     /** With at-least-once dead-lettering's default retry interval and confirm timeout. */
     public QuorumSettings(int groups, Duration electionMin, Duration electionMax, long snapshotInterval,
@@ -46,7 +64,23 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
         if (groups < 1) {
             throw new IllegalArgumentException("at least one quorum group, got " + groups);
         }
+        if (largestMessage < 1) {
+            throw new IllegalArgumentException("largest message must be positive, got " + largestMessage);
+        }
     }
+
+    /**
+     * The largest log entry a group must take: one message of {@link #largestMessage} goes alone in an entry
+     * ({@code QuorumSubmitter} batches only up to 1 MiB), so it is that plus {@link #ENTRY_HEADROOM}, and never less
+     * than Ratis's own defaults.
+     */
+    long largestEntry() {
+        return Math.max(largestMessage + ENTRY_HEADROOM, RAFT_DEFAULT_ENTRY_LIMIT);
+    }
+
+    /** Ratis's default for the largest entry its leader sends (its appender's buffer). */
+    private static final long RAFT_DEFAULT_ENTRY_LIMIT = 4L << 20;
+
 
     RaftProperties properties(Path dir, String bind, int port) {
         RaftProperties p = new RaftProperties();
@@ -79,6 +113,17 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(snapshotInterval, 1024));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentBytes));
+        // Ratis refuses an entry larger than its leader's append buffer (4 MiB by default: "Log entry size ...
+        // exceeds the max buffer limit"), so a persistent message above about 4 MiB was nacked although within
+        // limits.max_message_size. Each limit an entry passes through is sized for the largest message: the
+        // leader's append buffer, the log's write buffer, and the gRPC message that carries an AppendEntries (or a
+        // client's request) between nodes.
+        long entry = largestEntry();
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entry));
+        long writeBuffer = RaftServerConfigKeys.Log.writeBufferSize(p).getSize();
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(Math.max(writeBuffer, entry + (1 << 20))));
+        long grpcMax = GrpcConfigKeys.messageSizeMax(p, ignored -> { }).getSize();
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(grpcMax, entry + (1 << 20))));
         return p;
     }
 }
