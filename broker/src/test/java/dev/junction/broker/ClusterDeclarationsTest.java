@@ -162,8 +162,9 @@ class ClusterDeclarationsTest {
      * auto-delete gets the default; exclusive queues stay classic. Here {@code cluster.default_queue_type} is quorum
      * by default (docs/cluster.md, "Default queue type"): such a queue declared on n1 takes every message published
      * with confirms on n2 and n3 to a manual-ack consumer on n1, a redeclaration without a type on n3 is answered
-     * (no 406), the management API calls it a quorum queue, and an exclusive queue declared without a type is
-     * classic. Failed before the default: the queue was classic, a separate copy on each node, and n1's consumer
+     * (no 406), the management API calls it a quorum queue with RabbitMQ's {@code leader} and {@code members} (and
+     * {@code node} the leader: failed before, the API showed {@code junction@localhost} and neither field), and an
+     * exclusive queue declared without a type is classic. Failed before the default: the queue was classic, a separate copy on each node, and n1's consumer
      * got none of the messages published on n2 and n3.
      */
     @Test
@@ -202,6 +203,18 @@ class ClusterDeclarationsTest {
             assertThat(onN3.queueDeclare("dqt.orders", true, false, false, null).getQueue()).isEqualTo("dqt.orders");
             assertThat(nodes.http("n2", "GET", "/api/queues/%2F/dqt.orders", null).body())
                     .contains("\"type\":\"quorum\"");
+            // RabbitMQ's fields of a quorum queue: its group's members, its leader, and the leader as its node.
+            ThreeNodes.await("a leader of dqt.orders's group on n2", () -> {
+                var q = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(nodes.http("n2", "GET", "/api/queues/%2F/dqt.orders", null).body());
+                assertThat(q.path("members").toString()).isEqualTo("[\"n1\",\"n2\",\"n3\"]");
+                assertThat(q.path("node").asText()).isEqualTo(q.path("leader").asText());
+                return List.of("n1", "n2", "n3").contains(q.path("leader").asText());
+            });
+            for (String path : List.of("/api/queues/%2F", "/api/cluster/queues/%2F/dqt.orders")) {
+                assertThat(nodes.http("n3", "GET", path, null).body())
+                        .contains("\"members\":[\"n1\",\"n2\",\"n3\"]");
+            }
 
             String exclusive = onN3.queueDeclare("dqt.mine", true, true, false, null).getQueue();
             assertThat(nodes.http("n3", "GET", "/api/queues/%2F/" + exclusive, null).body())

@@ -13,14 +13,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * The Raft groups' state as meters (Prometheus {@code junction_cluster_*}), labelled with this node's id and the
  * group ({@code metadata}, {@code quorum-0} ...): whether this node leads, the term, this node's commit and applied
  * indexes, on the leader each follower's lag behind its commit index (NaN on a node that does not lead, or while a
  * follower's index is not known), and the leader changes this node has seen. Read from the same
- * {@link GroupStatus} that {@code GET /api/cluster} shows, when scraped; nothing is sampled meanwhile. A member
- * added to a group later gets its lag gauge at the next {@link #refresh}. The status suppliers are held strongly
+ * {@link GroupStatus} that {@code GET /api/cluster} shows, when scraped; nothing is sampled meanwhile. The lag
+ * gauges follow each group's Raft configuration, not the config file's peers: a member added to a group later gets
+ * its gauge at the next {@link #refresh}, and a removed one loses it there (a series left behind would read NaN for
+ * ever, even after every node restarted, since the file may still list the removed node while Ratis recovers the
+ * configuration without it). The status suppliers are held strongly
  * (Micrometer holds them weakly, and nothing else holds the method references); the meters are removed from the
  * registry when the node closes.
  */
@@ -31,15 +35,18 @@ final class ClusterMetrics implements AutoCloseable {
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     /** Held here: the meters keep only weak references to them. */
     private final Map<String, Supplier<GroupStatus>> groups = new ConcurrentHashMap<>();
-    /** The (group, follower) pairs that have a lag gauge. */
-    private final Set<List<String>> lagGauges = ConcurrentHashMap.newKeySet();
+    /** The lag gauge of each (group, follower) pair. */
+    private final Map<List<String>, Meter> lagGauges = new ConcurrentHashMap<>();
 
     ClusterMetrics(MeterRegistry registry, String nodeId) {
         this.registry = registry;
         this.nodeId = nodeId;
     }
 
-    /** Registers a group's meters, with a lag gauge for each of {@code peers} and of its current members. */
+    /**
+     * Registers a group's meters, with a lag gauge for each of its current members; {@code peers} (the config file's)
+     * stand in while the group has no configuration yet (a node started with {@code join: true}, not yet added).
+     */
     void group(String name, Supplier<GroupStatus> status, Iterable<String> peers) {
         groups.put(name, status);
         Tags tags = Tags.of("node", nodeId, "group", name);
@@ -54,7 +61,9 @@ final class ClusterMetrics implements AutoCloseable {
                         s -> s.get().leaderChanges())
                 .description("leader changes this node has seen since it started (elections won)")
                 .tags(tags).register(registry));
-        peers.forEach(peer -> follow(name, peer));
+        if (status.get().members().isEmpty()) {
+            peers.forEach(peer -> follow(name, peer));
+        }
         refresh();
     }
 
@@ -73,24 +82,42 @@ final class ClusterMetrics implements AutoCloseable {
                 .tags(Tags.of("node", nodeId)).strongReference(true).register(registry));
     }
 
-    /** Adds the lag gauges of members that joined a group since its meters were registered. */
+    /**
+     * Makes the lag gauges those of each group's current members: adds the gauges of members that joined since the
+     * last look, and removes those of members no longer in the configuration. A group without a configuration
+     * (a joining node not yet added) keeps what it has.
+     */
     void refresh() {
-        groups.forEach((name, status) -> status.get().members().forEach(m -> follow(name, m.id())));
+        groups.forEach((name, status) -> {
+            Set<String> members = status.get().members().stream().map(ClusterMember::id).collect(Collectors.toSet());
+            if (members.isEmpty()) {
+                return;
+            }
+            members.forEach(m -> follow(name, m));
+            lagGauges.forEach((key, meter) -> {
+                if (key.get(0).equals(name) && !members.contains(key.get(1)) && lagGauges.remove(key, meter)) {
+                    meters.remove(meter);
+                    registry.remove(meter);
+                }
+            });
+        });
     }
 
     private void follow(String group, String peer) {
-        if (peer.equals(nodeId) || !lagGauges.add(List.of(group, peer))) {
+        if (peer.equals(nodeId)) {
             return;
         }
-        gauge("junction.cluster.follower.lag", "on the leader: how many entries the follower's commit index is "
-                + "behind the leader's", Tags.of("node", nodeId, "group", group, "follower", peer),
-                groups.get(group), s -> lag(s, peer));
+        lagGauges.computeIfAbsent(List.of(group, peer), key -> gauge("junction.cluster.follower.lag",
+                "on the leader: how many entries the follower's commit index is behind the leader's",
+                Tags.of("node", nodeId, "group", group, "follower", peer), groups.get(group), s -> lag(s, peer)));
     }
 
-    private void gauge(String name, String description, Tags tags, Supplier<GroupStatus> status,
-                       ToDoubleFunction<GroupStatus> value) {
-        meters.add(Gauge.builder(name, status, s -> value.applyAsDouble(s.get()))
-                .description(description).tags(tags).strongReference(true).register(registry));
+    private Meter gauge(String name, String description, Tags tags, Supplier<GroupStatus> status,
+                        ToDoubleFunction<GroupStatus> value) {
+        Meter meter = Gauge.builder(name, status, s -> value.applyAsDouble(s.get()))
+                .description(description).tags(tags).strongReference(true).register(registry);
+        meters.add(meter);
+        return meter;
     }
 
     private double lag(GroupStatus s, String peer) {

@@ -58,10 +58,16 @@ final class ClusterReader {
         Optional<TlsConfig> tls = tls(section, baseDir);
         if (!allowInsecure && tls.isEmpty() && !loopback(bind)) {
             // Without TLS the Raft port is plain gRPC: whoever reaches it can join the log's traffic and forge entries.
-            throw section.errorAtKey("bind", "'" + bind + "' is not a loopback address, and without cluster.tls the "
-                    + "Raft port has no encryption or authentication: give the nodes certificates in cluster.tls "
-                    + "(mutual TLS), bind it to 127.0.0.1, or set cluster.allow_insecure: true to bind it where only "
-                    + "the cluster's own private network reaches it (docs/cluster.md, Security)");
+            String problem = "is not a loopback address, and without cluster.tls the Raft port has no encryption or "
+                    + "authentication: give the nodes certificates in cluster.tls (mutual TLS), bind it to 127.0.0.1, "
+                    + "or set cluster.allow_insecure: true to bind it where only the cluster's own private network "
+                    + "reaches it (docs/cluster.md, Security)";
+            if (!section.has("bind")) {
+                // No line of the file holds the default: point at the section that left it out.
+                throw new ConfigException(section.source(), top.keyLine("cluster"), section.pathOf("bind"),
+                        "not given, so the default '" + bind + "' (every interface) was used, which " + problem);
+            }
+            throw section.errorAtKey("bind", "'" + bind + "' " + problem);
         }
         int min = section.integer("election_timeout_min_ms", 1000, 50, 600_000);
         int max = section.integer("election_timeout_max_ms", Math.max(2000, min + 1), 51, 600_000);

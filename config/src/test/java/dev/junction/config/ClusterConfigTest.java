@@ -123,8 +123,11 @@ class ClusterConfigTest {
         assertRejected(THREE.replace("bind: 127.0.0.1", "bind: 10.0.0.5"), 3, "cluster.bind",
                 "'10.0.0.5' is not a loopback address, and without cluster.tls the Raft port has no encryption or "
                         + "authentication");
-        // Without a bind key the default (every interface) is refused too, at the section's first line.
-        assertRejected(THREE.replace("  bind: 127.0.0.1\n", ""), 2, "cluster.bind", "'0.0.0.0' is not a loopback");
+        // Without a bind key the default (every interface) is refused too, at the cluster: line, saying it is the
+        // default (it named the node_id line before, as if the file said 0.0.0.0 there).
+        assertRejected(THREE.replace("  bind: 127.0.0.1\n", ""), 1, "cluster.bind",
+                "not given, so the default '0.0.0.0' (every interface) was used, which is not a loopback address");
+        assertRejected("\n" + THREE.replace("  bind: 127.0.0.1\n", ""), 2, "cluster.bind", "the default '0.0.0.0'");
         ClusterConfig open = parse(THREE.replace("bind: 127.0.0.1", "bind: 0.0.0.0") + "  allow_insecure: true\n")
                 .cluster().orElseThrow();
         assertThat(open.bind()).isEqualTo("0.0.0.0");

@@ -16,14 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 
 /**
  * The management API as {@code ctl} uses it: one blocking request at a time with basic auth, answers as JSON, and
- * every failure turned into a {@link CtlException} with the exit code it deserves. A 404 names what was looked for,
- * since RabbitMQ's body ("Object Not Found") cannot say whether the object or the whole endpoint is missing.
+ * every failure turned into a {@link CtlException} with the exit code it deserves. A 404 with RabbitMQ's generic body
+ * ("Object Not Found") names what was looked for, since that body cannot say whether the object or the whole
+ * endpoint is missing; a 404 whose reason is the API's own ("'n9' is not a member of the cluster") prints that
+ * reason, as every other refusal does.
  */
 final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -127,8 +130,10 @@ final class ApiClient {
         }
         String reason = reason(response.body());
         throw switch (status) {
-            case 404 -> new NotFound(missing.isEmpty() ? "not found: " + method + " " + path
-                    : "not found: " + missing + " (" + method + " " + path + " answered 404)");
+            case 404 -> new NotFound(ownReason(response.body()).or(() -> Optional.of(missing))
+                    .filter(what -> !what.isEmpty())
+                    .map(what -> "not found: " + what + " (" + method + " " + path + " answered 404)")
+                    .orElse("not found: " + method + " " + path));
             case 401, 403 -> CtlException.refused("refused: " + reason + " (user '" + endpoint.user() + "', "
                     + method + " " + path + ")");
             case 405 -> CtlException.refused("this broker does not support " + method + " " + path
@@ -155,16 +160,33 @@ final class ApiClient {
 
     /** The {@code reason} of RabbitMQ's error body, else the body itself (shortened), else nothing. */
     private static String reason(String body) {
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node != null && node.hasNonNull("reason")) {
-                return node.get("reason").asText();
-            }
-        } catch (JsonProcessingException notJson) {
-            // fall through to the body as text
+        Optional<String> reason = jsonReason(body);
+        if (reason.isPresent()) {
+            return reason.get();
         }
         String text = body == null ? "" : body.strip();
         return text.isEmpty() ? "(no reason given)" : text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+
+    /** The {@code reason} of a JSON error body, if it has one. */
+    private static Optional<String> jsonReason(String body) {
+        try {
+            JsonNode node = body == null ? null : JSON.readTree(body);
+            if (node != null && node.hasNonNull("reason")) {
+                return Optional.of(node.get("reason").asText());
+            }
+        } catch (JsonProcessingException notJson) {
+            // no reason to give
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A 404's reason when it is the API's own, not RabbitMQ's generic "Not Found" for any missing object or path
+     * (which {@link ApiClient} replaces with what the verb looked for).
+     */
+    private static Optional<String> ownReason(String body) {
+        return jsonReason(body).map(String::strip).filter(r -> !r.isEmpty() && !r.equalsIgnoreCase("Not Found"));
     }
 
     private static String text(Object body) {

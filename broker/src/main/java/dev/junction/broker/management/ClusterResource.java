@@ -24,8 +24,9 @@ import java.util.Map;
  * has committed its new configuration. {@code POST /api/cluster/rebalance} (administrator tag) spreads the quorum
  * groups' leaders over the members in contact and answers each group's leader before and after.
  * {@code GET /api/cluster/queues/{vhost}/{name}}: the quorum group a quorum queue
- * is placed on and its leader as this node knows it (RabbitMQ lists a quorum queue's {@code leader}). A broker that
- * runs alone answers 404.
+ * is placed on, its leader as this node knows it and its members (RabbitMQ lists a quorum queue's {@code leader} and
+ * {@code members}; {@code GET /api/queues} has them too, {@link QuorumPlacement}). A broker that runs alone answers
+ * 404.
  */
 final class ClusterResource {
 
@@ -160,7 +161,10 @@ final class ClusterResource {
         return ApiResponse.ok(out);
     }
 
-    /** {@code /api/cluster/queues/{vhost}/{name}}: a quorum queue's group and leader; 404 for any other queue. */
+    /**
+     * {@code /api/cluster/queues/{vhost}/{name}}: a quorum queue's group, its leader and the group's members; 404 for
+     * any other queue.
+     */
     ApiResponse queue(Caller caller, String vhost, String name) {
         caller.requireMonitoring();
         QuorumNode quorum = control.quorum().orElseThrow(ClusterResource::alone);
@@ -169,12 +173,15 @@ final class ClusterResource {
         if (!isQuorum) {
             throw ApiError.notFound();
         }
-        QuorumGroupStatus g = quorum.groupStatus().get(quorum.groupIndexOf(vhost, name));
+        int index = quorum.groupIndexOf(vhost, name);
+        QuorumGroupStatus g = quorum.groupStatus().get(index);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("vhost", vhost);
         out.put("name", name);
         out.put("group", g.group());
         out.put("leader", g.leader());
+        out.put("members", control.clusterStatus().map(ClusterStatus::quorumGroups).filter(gs -> index < gs.size())
+                .map(gs -> gs.get(index).members().stream().map(ClusterMember::id).toList()).orElse(List.of()));
         return ApiResponse.ok(out);
     }
 

@@ -29,15 +29,17 @@ final class EntityResource {
     private final RoutingEngine engine;
     private final MessageOps messages;
     private final MessageRates rates;
+    private final QuorumPlacement placement;
 
     /** Without a sampler: {@code message_stats} show the counts, every rate 0. */
     EntityResource(RoutingEngine engine) {
-        this(engine, new MessageRates(engine));
+        this(engine, new MessageRates(engine), QuorumPlacement.ALONE);
     }
 
-    EntityResource(RoutingEngine engine, MessageRates rates) {
+    EntityResource(RoutingEngine engine, MessageRates rates, QuorumPlacement placement) {
         this.engine = engine;
         this.rates = rates;
+        this.placement = placement;
         this.messages = new MessageOps();
     }
 
@@ -79,7 +81,8 @@ final class EntityResource {
     /** The vhost's classic queues and streams, by name, as RabbitMQ lists every queue type together. */
     List<Map<String, Object>> queues(VirtualHost v) {
         List<Map<String, Object>> out = new ArrayList<>();
-        v.queues().forEach(q -> out.add(queueView(v, q)));
+        QuorumPlacement.View where = placement.now();
+        v.queues().forEach(q -> out.add(queueView(v, q, where)));
         v.streams().all().forEach(s -> out.add(streamView(v, s)));
         out.sort(java.util.Comparator.comparing((Map<String, Object> m) -> (String) m.get("name")));
         return out;
@@ -92,10 +95,11 @@ final class EntityResource {
         return m;
     }
 
-    /** A queue as RabbitMQ shows it, with its {@code message_stats}. */
-    Map<String, Object> queueView(VirtualHost v, Queue q) {
+    /** A queue as RabbitMQ shows it, with its {@code message_stats} (and a quorum queue's leader and members). */
+    Map<String, Object> queueView(VirtualHost v, Queue q, QuorumPlacement.View where) {
         Map<String, Object> m = Views.queue(v, q, Router.NODE);
         m.put("message_stats", rates.queue(q));
+        where.annotate(m);
         return m;
     }
 
@@ -157,7 +161,7 @@ final class EntityResource {
                     return ApiResponse.ok(streamView(v, s));
                 }
                 Queue q = v.queue(name).orElseThrow(ApiError::notFound);
-                return ApiResponse.ok(queueView(v, q));
+                return ApiResponse.ok(queueView(v, q, placement.now()));
             }
             case "PUT" -> {
                 caller.require(v.name(), Access.CONFIGURE, name);

@@ -37,7 +37,7 @@ final class Router {
         this.rates = rates;
         this.aliveness = new AlivenessCheck(engine);
         this.cluster = new ClusterResource(control, engine);
-        this.objects = new EntityResource(engine, rates);
+        this.objects = new EntityResource(engine, rates, new QuorumPlacement(control));
         this.access = new AccessResource(engine, users, control);
         this.mqttSessions = new MqttSessionResource(engine, objects);
         this.connections = new ConnectionResource(engine, objects);

@@ -183,6 +183,19 @@ class CtlCommandsTest {
         }
     }
 
+    /**
+     * A 404 whose reason is the API's own is printed with it, as a 409's is; RabbitMQ's generic "Not Found" is
+     * replaced by what the verb looked for (above). Failed before: ctl printed "not found: member 'n9' of a cluster"
+     * whatever the API said.
+     */
+    @Test
+    void aNotFoundWithAReasonOfTheApisOwnPrintsThatReason() {
+        CtlClient.Result r = admin().run("forget_cluster_node", "n9");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not found: this broker is not in a cluster (DELETE /api/cluster/members/n9 "
+                + "answered 404)");
+    }
+
     @Test
     void usageErrorsAreExitCodeOneAndNothingIsSent() {
         assertThat(admin().run("list_queuez").exit()).isEqualTo(1);

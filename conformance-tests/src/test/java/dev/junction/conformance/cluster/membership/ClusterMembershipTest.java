@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Membership changes (docs/cluster.md, "Membership changes") on brokers in one JVM: three nodes, then a fourth
  * started with {@code join: true} and added through the management API; it catches up (the exchange, queue and
  * binding declared before it joined, and a quorum queue's messages, consumed there); a node removed with
- * {@code ctl forget_cluster_node} and stopped, and the cluster goes on; and the refusals (already a member, not a
- * member, not an administrator, a removal that would leave the members left without a majority in contact).
+ * {@code ctl forget_cluster_node} and stopped, and the cluster goes on, its {@code follower_lag} series gone from
+ * {@code /metrics}; and the refusals (already a member, not a member, with ctl printing the API's reason, not an
+ * administrator, a removal that would leave the members left without a majority in contact).
  */
 @Timeout(300)
 class ClusterMembershipTest {
@@ -124,6 +125,15 @@ class ClusterMembershipTest {
             assertThat(code).isIn(404, 503); // 503: an election, if n2 led the metadata group
             return code == 404;
         });
+        // The lag series follow the configuration: n2's go, n4's are there (they stayed, NaN, before).
+        Members.await("n2's follower_lag series gone from n1's /metrics", () -> !nodes.http("n1", "guest", "GET",
+                "/metrics", null).body().contains("follower=\"n2\""));
+        assertThat(nodes.http("n1", "guest", "GET", "/metrics", null).body())
+                .contains("junction_cluster_follower_lag{follower=\"n4\",group=\"quorum-3\",node=\"n1\"}");
+        // ctl prints the API's reason for a 404, as for a 409 (it printed only what it had looked for before).
+        String[] notMember = ctl("n1", "forget_cluster_node", "n9");
+        assertThat(notMember[0]).isEqualTo("2");
+        assertThat(notMember[1]).contains("'n9' is not a member of the cluster");
 
         // The cluster goes on with three members: declarations, publishes and consumers on any of them.
         nodes.declare("n3", ch -> ch.queueDeclare("m.after", true, false, false, null));
