@@ -50,6 +50,11 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     /** Deliveries that may wait for the event loop before this connection's consumers are paused. */
     private static final int MAX_PENDING_DELIVERIES = 2048;
     private static final int HEADER_LENGTH = 8;
+    /**
+     * Rounds of events and output one pump runs before it yields the event loop to the connections that share it.
+     * proton writes about one frame a round, so a transfer larger than this many frames goes on in a later task.
+     */
+    private static final int ROUNDS_PER_TURN = 64;
     private static final AttributeKey<String> CERTIFICATE_IDENTITY =
             AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
 
@@ -66,6 +71,8 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     private boolean closing;
     /** The socket closes once proton's pending output is written (a refused SASL outcome). */
     private boolean ending;
+    /** A pump that used up its turn with output left has queued its continuation on the event loop. */
+    private boolean resumeQueued;
 
     Amqp10Connection(Amqp10Server server) {
         this.server = server;
@@ -214,8 +221,9 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         if (transport == null) {
             return;
         }
-        for (int round = 0; round < 64; round++) {
-            boolean any = dispatcher.drain(collector);
+        boolean any = false;
+        for (int round = 0; round < ROUNDS_PER_TURN; round++) {
+            any = dispatcher.drain(collector);
             int pending = transport.pending();
             if (pending > 0) {
                 ByteBuffer head = transport.head();
@@ -231,11 +239,35 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
                 break;
             }
         }
+        if (any) {
+            resumeLater();
+        }
         if ((transport.pending() < 0 || ending) && !closing) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         scheduleTick();
+    }
+
+    /**
+     * The turn ended with work left (the rest of a large transfer): it goes on in a task of its own at once, not
+     * at the client's next frame or the next tick, which may be a heartbeat away or never come.
+     */
+    private void resumeLater() {
+        if (resumeQueued || closing) {
+            return;
+        }
+        resumeQueued = true;
+        try {
+            ctx.executor().execute(() -> {
+                resumeQueued = false;
+                if (transport != null && ctx.channel().isActive()) {
+                    flushNow();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            resumeQueued = false; // the event loop is shutting down with the connection
+        }
     }
 
     /** proton sends empty frames for the peer's idle timeout and watches ours; it says when it wants the clock. */
