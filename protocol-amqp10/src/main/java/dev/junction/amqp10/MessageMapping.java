@@ -144,8 +144,10 @@ final class MessageMapping {
         if (ttl != null) {
             h.setTtl(UnsignedInteger.valueOf(Math.min(ttl, 0xFFFF_FFFFL)));
         }
-        int earlier = Math.max(redelivered ? 1 : 0, deliveryCount - 1);
-        h.setFirstAcquirer(earlier == 0);
+        // delivery-count: the deliveries that counted (a released one does not [part 3 section 3.4.4]);
+        // first-acquirer: whether the message was ever handed out before (as RabbitMQ 4 separates the two)
+        int earlier = Math.max(0, deliveryCount - 1);
+        h.setFirstAcquirer(earlier == 0 && !redelivered);
         if (earlier > 0) {
             h.setDeliveryCount(UnsignedInteger.valueOf(earlier));
         }
