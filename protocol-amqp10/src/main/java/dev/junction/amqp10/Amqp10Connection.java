@@ -232,6 +232,7 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         if (transport == null) {
             return;
         }
+        scheduleTick(); // first: what the tick writes (an empty frame, the idle timeout's close) goes out now
         boolean any = false;
         for (int round = 0; round < ROUNDS_PER_TURN; round++) {
             any = dispatcher.drain(collector);
@@ -257,7 +258,6 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
-        scheduleTick();
     }
 
     /** The turn ended with work left (a large transfer): it goes on in a task of its own at once, not at the
