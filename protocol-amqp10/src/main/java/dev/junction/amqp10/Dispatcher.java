@@ -45,8 +45,7 @@ final class Dispatcher {
     private static final Symbol NODE_NAME = Symbol.valueOf("node");
     /** Offered in {@code open}: Qpid JMS creates shared subscriptions only with a broker that offers it. */
     private static final Symbol SHARED_SUBS = Symbol.valueOf("SHARED-SUBS");
-    /** Offered: the null target is taken (each message's {@code to}); RabbitMQ's client builds a publisher
-     * without an address, and Qpid JMS sends an unidentified producer's messages so, only with it (RabbitMQ 4). */
+    /** Offered: the null target (each message's {@code to}); RabbitMQ's client and Qpid JMS use it only then. */
     private static final Symbol ANONYMOUS_RELAY = Symbol.valueOf("ANONYMOUS-RELAY");
     /**
      * The RabbitMQ version whose AMQP 1.0 protocol this adapter speaks (addresses v2, the management node):
@@ -201,6 +200,7 @@ final class Dispatcher {
 
     private void begin(Session session) {
         requireOpen();
+        SessionChannel.check(session, server.settings().channelMax());
         if (sessions > server.settings().channelMax()) {
             throw Refusal.connection(Condition.RESOURCE_LIMIT_EXCEEDED, "more than "
                     + (server.settings().channelMax() + 1) + " sessions");

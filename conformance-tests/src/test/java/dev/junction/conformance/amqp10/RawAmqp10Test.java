@@ -127,10 +127,30 @@ class RawAmqp10Test {
             }
             raw.pumpFor(300);
             assertThat(raw.connection.getRemoteState()).isEqualTo(EndpointState.ACTIVE);
-            raw.connection.session().open(); // a fifth, on channel 4
+            raw.connection.session().open(); // a fifth, on channel 4: above the channel-max [part 2 section 2.7.1]
             raw.pumpUntil(() -> raw.connection.getRemoteState() == EndpointState.CLOSED);
             assertThat(raw.connection.getRemoteCondition().getCondition().toString())
-                    .isEqualTo("amqp:resource-limit-exceeded");
+                    .isEqualTo("amqp:connection:framing-error");
+        }
+    }
+
+    /**
+     * Part 2 section 2.7.1: channel-max is the highest channel the peer may use, so a {@code begin} on a channel above
+     * it breaks the framing even when it is the connection's only session: the connection closes with
+     * {@code amqp:connection:framing-error} instead of the session being answered.
+     */
+    @Test
+    void aBeginOnAChannelAboveTheChannelMaxClosesTheConnectionWithAFramingError() throws Exception {
+        try (RawAmqp10 raw = new RawAmqp10(fewSessions.amqpPort()).login("guest", "guest")) {
+            assertThat(raw.transport.getRemoteChannelMax()).isEqualTo(3);
+            // a begin frame on channel 7: described begin (0x11) with remote-channel null, next-outgoing-id 0,
+            // incoming-window and outgoing-window 2048
+            raw.writeRaw(new byte[] {0, 0, 0, 26, 2, 0, 0, 7, 0x00, 0x53, 0x11, (byte) 0xc0, 13, 4, 0x40, 0x43,
+                0x70, 0, 0, 8, 0, 0x70, 0, 0, 8, 0});
+            raw.pumpUntil(() -> raw.connection.getRemoteState() == EndpointState.CLOSED);
+            assertThat(raw.connection.getRemoteState()).isEqualTo(EndpointState.CLOSED);
+            assertThat(raw.connection.getRemoteCondition().getCondition().toString())
+                    .isEqualTo("amqp:connection:framing-error");
         }
     }
 
