@@ -25,10 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.engine.Collector;
 import org.apache.qpid.proton.engine.Connection;
+import org.apache.qpid.proton.engine.Sasl;
 import org.apache.qpid.proton.engine.Transport;
 import org.apache.qpid.proton.engine.TransportException;
 import org.slf4j.Logger;
@@ -50,6 +50,8 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     /** Deliveries that may wait for the event loop before this connection's consumers are paused. */
     private static final int MAX_PENDING_DELIVERIES = 2048;
     private static final int HEADER_LENGTH = 8;
+    /** Rounds (about a frame each) a pump runs before it yields the loop; a larger transfer goes on in a new task. */
+    private static final int ROUNDS_PER_TURN = 64;
     private static final AttributeKey<String> CERTIFICATE_IDENTITY =
             AttributeKey.valueOf(CertificateIdentity.CHANNEL_ATTRIBUTE);
 
@@ -61,11 +63,14 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     private Transport transport;
     private Collector collector;
     private Dispatcher dispatcher;
-    private ScheduledFuture<?> tick;
-    private long tickDeadline;
+    /** The connection's SASL layer, null without one. */
+    private Sasl sasl;
+    private TransportClock clock;
     private boolean closing;
     /** The socket closes once proton's pending output is written (a refused SASL outcome). */
     private boolean ending;
+    /** A pump that used up its turn with output left has queued its continuation on the event loop. */
+    private boolean resumeQueued;
 
     Amqp10Connection(Amqp10Server server) {
         this.server = server;
@@ -74,6 +79,7 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.clock = new TransportClock(ctx.executor(), this::flushNow);
         this.outlet = new DeliveryOutlet(ctx.executor(), MAX_PENDING_DELIVERIES, this::flushNow, () -> {
             if (dispatcher != null) {
                 dispatcher.resumeConsumers();
@@ -112,8 +118,8 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         outlet.closed();
-        if (tick != null) {
-            tick.cancel(false);
+        if (clock != null) {
+            clock.stop();
         }
         if (dispatcher != null) {
             dispatcher.connectionGone();
@@ -154,8 +160,8 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         header.readBytes(first);
         header.release();
         header = null;
-        boolean sasl = Arrays.equals(first, Amqp10Protocol.SASL_HEADER);
-        if (!sasl && !server.settings().anonymousAllowed()) {
+        boolean withSasl = Arrays.equals(first, Amqp10Protocol.SASL_HEADER);
+        if (!withSasl && !server.settings().anonymousAllowed()) {
             record.because("no SASL, and anonymous logins are not allowed");
             closing = true;
             ctx.writeAndFlush(Unpooled.wrappedBuffer(Amqp10Protocol.SASL_HEADER))
@@ -171,8 +177,9 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         connection.collect(collector);
         dispatcher = new Dispatcher(this, server, connection);
         SaslLogin login = new SaslLogin(this, server, dispatcher::loggedIn);
-        if (sasl) {
-            login.offer(transport.sasl());
+        if (withSasl) {
+            sasl = transport.sasl();
+            login.offer(sasl);
         } else {
             dispatcher.loggedIn(login.anonymous());
         }
@@ -202,8 +209,19 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
             server.logLimiter().log(LOG::warn, "amqp10-framing", "{}: malformed input, closing: {}", peer(),
                     e.getMessage());
             record.because("malformed input: " + e.getMessage());
+            malformed();
         }
         pump();
+    }
+
+    /** Input that does not decode ends the connection once proton's answer is out: its {@code close} with the
+     * condition [part 2 section 2.8.15]; during SASL, whose frames carry none, the outcome {@code sys-perm} [part 5
+     * section 5.3.3.6: unrecoverable error] (proton closes nothing itself then: the socket stayed open). */
+    private void malformed() {
+        if (sasl != null && sasl.getOutcome() == Sasl.SaslOutcome.PN_SASL_NONE) {
+            sasl.done(Sasl.SaslOutcome.PN_SASL_PERM);
+        }
+        ending = true;
     }
 
     /**
@@ -214,8 +232,10 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         if (transport == null) {
             return;
         }
-        for (int round = 0; round < 64; round++) {
-            boolean any = dispatcher.drain(collector);
+        scheduleTick(); // first: what the tick writes (an empty frame, the idle timeout's close) goes out now
+        boolean any = false;
+        for (int round = 0; round < ROUNDS_PER_TURN; round++) {
+            any = dispatcher.drain(collector);
             int pending = transport.pending();
             if (pending > 0) {
                 ByteBuffer head = transport.head();
@@ -231,33 +251,39 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
                 break;
             }
         }
+        if (any) {
+            resumeLater();
+        }
         if ((transport.pending() < 0 || ending) && !closing) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
-        scheduleTick();
     }
 
-    /** proton sends empty frames for the peer's idle timeout and watches ours; it says when it wants the clock. */
-    private void scheduleTick() {
-        if (closing || !ctx.channel().isActive()) {
+    /** The turn ended with work left (a large transfer): it goes on in a task of its own at once, not at the
+     * client's next frame or the next tick, which may be a heartbeat away or never come. */
+    private void resumeLater() {
+        if (resumeQueued || closing) {
             return;
         }
-        long deadline = transport.tick(nowMs());
-        if (deadline != 0 && (tick == null || deadline - tickDeadline < 0)) {
-            if (tick != null) {
-                tick.cancel(false);
-            }
-            tickDeadline = deadline;
-            tick = ctx.executor().schedule(() -> {
-                tick = null;
-                flushNow();
-            }, Math.max(1, deadline - nowMs()), TimeUnit.MILLISECONDS);
+        resumeQueued = true;
+        try {
+            ctx.executor().execute(() -> {
+                resumeQueued = false;
+                if (transport != null && ctx.channel().isActive()) {
+                    flushNow();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            resumeQueued = false; // the event loop is shutting down with the connection
         }
     }
 
-    private static long nowMs() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    /** proton's clock, for idle timeouts: ticked after every pump while the connection is up. */
+    private void scheduleTick() {
+        if (!closing && ctx.channel().isActive()) {
+            clock.tick(transport);
+        }
     }
 
     // ---- what the rest of the adapter uses ----------------------------------------------------------------------

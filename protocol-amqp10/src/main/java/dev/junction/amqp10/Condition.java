@@ -22,6 +22,7 @@ enum Condition {
     RESOURCE_DELETED("amqp:resource-deleted"),
     PRECONDITION_FAILED("amqp:precondition-failed"),
     CONNECTION_FORCED("amqp:connection:forced"),
+    FRAMING_ERROR("amqp:connection:framing-error"),
     MESSAGE_SIZE_EXCEEDED("amqp:link:message-size-exceeded"),
     TRANSACTION_UNKNOWN_ID("amqp:transaction:unknown-id"),
     TRANSACTION_ROLLBACK("amqp:transaction:rollback");

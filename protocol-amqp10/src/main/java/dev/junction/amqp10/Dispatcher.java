@@ -45,6 +45,8 @@ final class Dispatcher {
     private static final Symbol NODE_NAME = Symbol.valueOf("node");
     /** Offered in {@code open}: Qpid JMS creates shared subscriptions only with a broker that offers it. */
     private static final Symbol SHARED_SUBS = Symbol.valueOf("SHARED-SUBS");
+    /** Offered: the null target (each message's {@code to}); RabbitMQ's client and Qpid JMS use it only then. */
+    private static final Symbol ANONYMOUS_RELAY = Symbol.valueOf("ANONYMOUS-RELAY");
     /**
      * The RabbitMQ version whose AMQP 1.0 protocol this adapter speaks (addresses v2, the management node):
      * RabbitMQ's AMQP 1.0 client libraries refuse a broker that announces none, or one below 4.0.
@@ -156,7 +158,7 @@ final class Dispatcher {
         opened = new Opened(conn, server, user, vhost, access, brake, new Transactions());
         connection.setContainer("junction");
         connection.setProperties(Map.of(PRODUCT, "Junction", VERSION, RABBITMQ_LEVEL, NODE_NAME, NODE));
-        connection.setOfferedCapabilities(new Symbol[] {SHARED_SUBS});
+        connection.setOfferedCapabilities(new Symbol[] {SHARED_SUBS, ANONYMOUS_RELAY});
         connection.open();
         conn.opened(user.name(), vhostName, connection.getRemoteContainer());
         engine.watchAlarm(brake.alarmListener);
@@ -198,6 +200,7 @@ final class Dispatcher {
 
     private void begin(Session session) {
         requireOpen();
+        SessionChannel.check(session, server.settings().channelMax());
         if (sessions > server.settings().channelMax()) {
             throw Refusal.connection(Condition.RESOURCE_LIMIT_EXCEEDED, "more than "
                     + (server.settings().channelMax() + 1) + " sessions");

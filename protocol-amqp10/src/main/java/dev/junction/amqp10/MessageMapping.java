@@ -29,6 +29,8 @@ import org.apache.qpid.proton.message.Message;
  * <li>properties: message-id ↔ message_id, user-id ↔ user_id, subject ↔ type, reply-to ↔ reply_to,
  * correlation-id ↔ correlation_id, content-type ↔ content_type, content-encoding ↔ content_encoding, creation-time
  * ↔ timestamp; ids that are no strings keep their type in {@code x-message-id-type} / {@code x-correlation-id-type};
+ * a binary correlation-id is also {@code x-correlation-id-bytes}, the engine's header for correlation bytes that
+ * MQTT 5's Correlation Data uses both ways, so binary correlation data becomes a binary correlation-id and back;
  * to, absolute-expiry-time, group-id, group-sequence, reply-to-group-id in headers {@code x-amqp-*};</li>
  * <li>application-properties ↔ headers, message-annotations ↔ headers whose name starts with {@code x-} (Qpid
  * JMS's {@code x-opt-jms-*} annotations go back out as the bytes that client requires, or not at all);</li>
@@ -46,6 +48,8 @@ final class MessageMapping {
     static final String REPLY_TO_GROUP_ID = "x-amqp-reply-to-group-id";
     static final String MESSAGE_ID_TYPE = "x-message-id-type";
     static final String CORRELATION_ID_TYPE = "x-correlation-id-type";
+    /** Correlation bytes that are no text: the MQTT adapter's header for binary Correlation Data, read both ways. */
+    static final String CORRELATION_BYTES = "x-correlation-id-bytes";
     /** Annotations RabbitMQ 4 puts on every message it delivers over AMQP 1.0. */
     static final Symbol EXCHANGE = Symbol.valueOf("x-exchange");
     static final Symbol ROUTING_KEY = Symbol.valueOf("x-routing-key");
@@ -104,6 +108,9 @@ final class MessageMapping {
         p.header(MESSAGE_ID_TYPE, AmqpValues.idType(props.getMessageId()));
         p.correlationId(AmqpValues.idText(props.getCorrelationId()));
         p.header(CORRELATION_ID_TYPE, AmqpValues.idType(props.getCorrelationId()));
+        if (props.getCorrelationId() instanceof Binary id) {
+            p.header(CORRELATION_BYTES, AmqpValues.toEngine(id));
+        }
         if (props.getUserId() != null) {
             p.userId(new String((byte[]) AmqpValues.toEngine(props.getUserId()), StandardCharsets.UTF_8));
         }
@@ -137,8 +144,10 @@ final class MessageMapping {
         if (ttl != null) {
             h.setTtl(UnsignedInteger.valueOf(Math.min(ttl, 0xFFFF_FFFFL)));
         }
-        int earlier = Math.max(redelivered ? 1 : 0, deliveryCount - 1);
-        h.setFirstAcquirer(earlier == 0);
+        // delivery-count: the deliveries that counted (a released one does not [part 3 section 3.4.4]);
+        // first-acquirer: whether the message was ever handed out before (as RabbitMQ 4 separates the two)
+        int earlier = Math.max(0, deliveryCount - 1);
+        h.setFirstAcquirer(earlier == 0 && !redelivered);
         if (earlier > 0) {
             h.setDeliveryCount(UnsignedInteger.valueOf(earlier));
         }
@@ -173,6 +182,7 @@ final class MessageMapping {
         Object replyToGroupId;
         Object messageIdType;
         Object correlationIdType;
+        Object correlationBytes;
 
         OutgoingHeaders(int headers) {
             annotations = new LinkedHashMap<>(Math.max(4, (headers + 2) * 4 / 3 + 1));
@@ -214,6 +224,7 @@ final class MessageMapping {
                 case REPLY_TO_GROUP_ID -> replyToGroupId = value;
                 case MESSAGE_ID_TYPE -> messageIdType = value;
                 case CORRELATION_ID_TYPE -> correlationIdType = value;
+                case CORRELATION_BYTES -> correlationBytes = value;
                 default -> {
                     return false;
                 }
@@ -225,7 +236,8 @@ final class MessageMapping {
     private static Properties properties(MessageProperties p, OutgoingHeaders h) {
         Properties props = new Properties();
         props.setMessageId(AmqpValues.id(p.messageId(), h.messageIdType));
-        props.setCorrelationId(AmqpValues.id(p.correlationId(), h.correlationIdType));
+        props.setCorrelationId(p.correlationId() == null && h.correlationBytes instanceof byte[] b ? new Binary(b)
+                : AmqpValues.id(p.correlationId(), h.correlationIdType));
         if (p.userId() != null) {
             props.setUserId(new Binary(p.userId().getBytes(StandardCharsets.UTF_8)));
         }

@@ -31,8 +31,9 @@ import org.apache.qpid.proton.engine.Sender;
  * {@link #ready()} only while fewer deliveries were taken than the client granted, so the queue keeps the rest,
  * and a flow that grants more resumes the consumer. A receiver that asks for settled transfers (at-most-once)
  * consumes without acknowledgements; otherwise each delivery stays unsettled in the queue until the client's
- * outcome: {@code accepted} acknowledges, {@code released} and {@code modified} requeue, {@code rejected}
- * dead-letters (or drops, without a dead-letter exchange). Deliveries unsettled when the link ends are requeued.
+ * outcome: {@code accepted} acknowledges, {@code released} and {@code modified} requeue (counted as a delivery only
+ * when failed, see {@link Outcomes}), {@code rejected} dead-letters (or drops, without a dead-letter exchange).
+ * Deliveries unsettled when the link ends are requeued.
  *
  * <p>A durable or shared subscription (a named link on a topic) consumes from the subscription's own queue, see
  * {@link NamedSubscription}. A stream is consumed from the offset its source's filter asks for
@@ -199,7 +200,7 @@ final class OutgoingLink implements DeliverySink {
     private void send(dev.junction.routing.api.Delivery d) {
         if (!open) {
             if (!d.autoAck()) {
-                d.settle(Settlement.REQUEUE);
+                d.settle(Settlement.RELEASE); // never sent: not a delivery
             }
             return;
         }
@@ -235,10 +236,11 @@ final class OutgoingLink implements DeliverySink {
             return;
         }
         if (state instanceof TransactionalState txn) {
-            // applied at commit; a rollback requeues the message (the link's close requeues it if that comes first)
+            // applied at commit; a rollback requeues the message as a failed delivery, counted (JMS: redelivered),
+            // and the link's close requeues it if that comes first
             Object outcome = txn.getOutcome();
             o.transactions().get(txn.getTxnId()).outcome(() -> settleIfHeld(transfer, d, outcome),
-                    () -> settleIfHeld(transfer, d, Released.getInstance()));
+                    () -> settleIfHeld(transfer, d, Outcomes.FAILED));
             return;
         }
         // settled without a state: the source's default outcome applies [part 3 section 3.5.3], else accepted
@@ -254,7 +256,7 @@ final class OutgoingLink implements DeliverySink {
 
     /** An outcome: acknowledgements wait in the {@link AckBatch} for the end of the read; others go at once. */
     private void settle(Delivery transfer, dev.junction.routing.api.Delivery d, Object outcome) {
-        Settlement how = stream != null ? StreamLink.settlement(outcome) : settlement(outcome);
+        Settlement how = stream != null ? StreamLink.settlement(outcome) : Outcomes.settlement(outcome);
         if (how == Settlement.ACK) {
             if (acks.add(d.source(), d.deliveryId())) {
                 dispatcher.acking(this);
@@ -271,20 +273,6 @@ final class OutgoingLink implements DeliverySink {
     /** Passes the acknowledgements gathered in this read to the queue. */
     void flushAcks() {
         acks.flush();
-    }
-
-    /**
-     * accepted (or settled without outcome) = ack; released and modified = requeue (a modified with
-     * delivery-failed counts as a delivery, which the queue's count already did); rejected = dead-letter or drop.
-     */
-    static Settlement settlement(Object state) {
-        if (state instanceof Rejected) {
-            return Settlement.DISCARD;
-        }
-        if (state instanceof Released || state instanceof Modified) {
-            return Settlement.REQUEUE;
-        }
-        return Settlement.ACK;
     }
 
     /** This link as the management API lists a consumer: its link name is the tag, its credit the prefetch. */

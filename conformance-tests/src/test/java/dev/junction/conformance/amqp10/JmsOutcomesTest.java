@@ -33,6 +33,7 @@ class JmsOutcomesTest {
     private static final String ACK_TYPE = "JMS_AMQP_ACK_TYPE";
     private static final int REJECTED = 2;
     private static final int RELEASED = 3;
+    private static final int MODIFIED_FAILED = 4;
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();
@@ -83,8 +84,34 @@ class JmsOutcomesTest {
         retry.acknowledge();
         Message again = consumer.receive(WAIT_MS);
         assertThat(((TextMessage) again).getText()).isEqualTo("retry");
-        assertThat(again.getJMSRedelivered()).isTrue();
+        // released: the message is as it was, its delivery-count not incremented [AMQP 1.0 part 3 section 3.4.4]
+        assertThat(again.getIntProperty("JMSXDeliveryCount")).isEqualTo(1);
         again.acknowledge();
+    }
+
+    /**
+     * Only a failed delivery counts: {@code modified} with delivery-failed increments the delivery-count [AMQP 1.0
+     * part 3 section 3.4.5], {@code released} MUST NOT [section 3.4.4] (as in RabbitMQ 4), so JMSXDeliveryCount goes
+     * 1, 2 (after MODIFIED_FAILED), and stays 2 after RELEASED.
+     */
+    @Test
+    void modifiedFailedCountsTheDeliveryAndReleasedDoesNot() throws Exception {
+        Session s = broker.jms().createSession(false, Session.CLIENT_ACKNOWLEDGE);
+        Queue work = s.createQueue(id("counted"));
+        s.createProducer(work).send(s.createTextMessage("again"));
+        MessageConsumer consumer = s.createConsumer(work);
+        Message first = consumer.receive(WAIT_MS);
+        assertThat(first.getIntProperty("JMSXDeliveryCount")).isEqualTo(1);
+        first.setIntProperty(ACK_TYPE, MODIFIED_FAILED);
+        first.acknowledge();
+        Message second = consumer.receive(WAIT_MS);
+        assertThat(second.getIntProperty("JMSXDeliveryCount")).isEqualTo(2);
+        second.setIntProperty(ACK_TYPE, RELEASED);
+        second.acknowledge();
+        Message third = consumer.receive(WAIT_MS);
+        assertThat(third.getIntProperty("JMSXDeliveryCount")).as("released does not count").isEqualTo(2);
+        assertThat(third.getJMSRedelivered()).isTrue();
+        third.acknowledge();
     }
 
     @Test

@@ -96,4 +96,33 @@ class JmsRoundTripTest {
         assertThat(got.getJMSCorrelationID()).isEqualTo("corr-7");
         assertThat(got.getStringProperty("color")).isEqualTo("blue");
     }
+
+    /**
+     * MQTT 5 Correlation Data is Binary Data [MQTT 5 section 3.3.2.3.6], an AMQP 1.0 correlation-id may be binary
+     * [AMQP 1.0 part 3 section 3.5.8, message-id-binary]: bytes that are no UTF-8 text cross both ways unchanged,
+     * as a binary correlation-id (JMS: getJMSCorrelationIDAsBytes) and back (docs/amqp10.md, "Message mapping").
+     */
+    @Test
+    void binaryCorrelationDataIsABinaryCorrelationIdBothWays() throws Exception {
+        byte[] notText = {(byte) 0xff, (byte) 0xfe, 0x41};
+        Mqtt5BlockingClient mqtt = broker.mqtt5(id("corr"));
+        Session s = broker.jms().createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createTopic("corr.in"));
+        try (Mqtt5BlockingClient.Mqtt5Publishes in = mqtt.publishes(MqttGlobalPublishFilter.ALL)) {
+            mqtt.subscribeWith().topicFilter("corr/back").qos(MqttQos.AT_LEAST_ONCE).send();
+            mqtt.publishWith().topic("corr/in").qos(MqttQos.AT_LEAST_ONCE).correlationData(notText)
+                    .payload(Amqp10Support.utf8("request")).send();
+            Message got = consumer.receive(WAIT_MS);
+            assertThat(got).isNotNull();
+            assertThat(got.getJMSCorrelationIDAsBytes()).isEqualTo(notText);
+
+            Message reply = s.createTextMessage("reply");
+            reply.setJMSCorrelationIDAsBytes(notText);
+            s.createProducer(s.createTopic("corr.back")).send(reply);
+            Mqtt5Publish p = in.receive(WAIT_MS, TimeUnit.MILLISECONDS).orElseThrow();
+            byte[] data = new byte[p.getCorrelationData().orElseThrow().remaining()];
+            p.getCorrelationData().get().get(data);
+            assertThat(data).isEqualTo(notText);
+        }
+    }
 }

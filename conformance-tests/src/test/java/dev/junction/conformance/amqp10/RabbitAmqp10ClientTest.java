@@ -47,6 +47,16 @@ class RabbitAmqp10ClientTest {
         return status.get(WAIT_S, TimeUnit.SECONDS);
     }
 
+    private static Publisher.Status publish(Publisher p, Message message) throws Exception {
+        CompletableFuture<Publisher.Status> status = new CompletableFuture<>();
+        p.publish(message, ctx -> status.complete(ctx.status()));
+        return status.get(WAIT_S, TimeUnit.SECONDS);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     private static String text(Message m) {
         return new String(m.body(), StandardCharsets.UTF_8);
     }
@@ -192,5 +202,30 @@ class RabbitAmqp10ClientTest {
                 .isInstanceOf(AmqpException.class).hasMessageContaining("403");
         assertThat(m.queuePurge(own).messageCount()).isZero();
         m.queueDelete(own);
+    }
+
+    /**
+     * The broker offers ANONYMOUS-RELAY [AMQP 1.0 part 2 section 2.7.1, offered-capabilities], so the client builds
+     * a publisher without an address: a link with the null target, each message's {@code to} naming where it goes
+     * [part 3 section 3.5.3, target address]. Routed to a queue it is accepted; to an exchange with no binding for
+     * its key, released, as for a publisher with an address (docs/amqp10.md, "Addresses").
+     */
+    @Test
+    void aPublisherWithoutAnAddressSendsEachMessageToItsTo() throws Exception {
+        Connection c = connect();
+        Management m = c.management();
+        String q = id("q");
+        String x = id("x");
+        m.queue(q).declare();
+        m.exchange(x).type(Management.ExchangeType.DIRECT).declare();
+        Publisher p = c.publisherBuilder().build();
+        assertThat(publish(p, p.message(utf8("to the queue")).toAddress().queue(q).message()))
+                .isEqualTo(Publisher.Status.ACCEPTED);
+        assertThat(publish(p, p.message(utf8("to no binding")).toAddress().exchange(x).key("k").message()))
+                .isEqualTo(Publisher.Status.RELEASED);
+        m.binding().sourceExchange(x).destinationQueue(q).key("k").bind();
+        assertThat(publish(p, p.message(utf8("through the exchange")).toAddress().exchange(x).key("k").message()))
+                .isEqualTo(Publisher.Status.ACCEPTED);
+        assertThat(m.queueInfo(q).messageCount()).isEqualTo(2);
     }
 }

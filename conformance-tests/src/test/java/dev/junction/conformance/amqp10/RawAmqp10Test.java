@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.conformance.BrokerConfig;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,6 +37,33 @@ class RawAmqp10Test {
             InputStream in = s.getInputStream();
             assertThat(in.readNBytes(8)).isEqualTo(SASL);
             assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    /**
+     * A SASL frame (type 1) whose body is the described {@code sasl-init} (0x41) with a constructor no AMQP type has
+     * (0xff): it does not decode [AMQP 1.0 part 1 section 1.2, part 5 section 5.3.1]. SASL frames carry no error
+     * condition, so the server answers with the outcome {@code sys-perm} (code 3, an unrecoverable error, part 5
+     * section 5.3.3.6) and closes at once, well before its handshake timeout (10 s, above the read bound here).
+     */
+    @Test
+    void aMalformedSaslFrameGetsTheOutcomeSysPermAndTheSocketClosesAtOnce() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", broker.amqpPort())) {
+            s.setSoTimeout(RawAmqp10.READ_BOUND_MS);
+            s.getOutputStream().write(SASL);
+            InputStream in = s.getInputStream();
+            assertThat(in.readNBytes(8)).isEqualTo(SASL);
+            byte[] size = in.readNBytes(4);
+            in.readNBytes(ByteBuffer.wrap(size).getInt() - 4); // sasl-mechanisms
+            s.getOutputStream().write(new byte[] {0, 0, 0, 20, 2, 1, 0, 0, 0x00, 0x53, 0x41, (byte) 0xff,
+                0, 0, 0, 0, 0, 0, 0, 0});
+            byte[] rest = in.readAllBytes(); // to the end of the stream: the read bound fails it if none comes
+            // first a sasl-outcome frame: size, doff 2, type 1, channel; 0x00 0x53 0x44, a list ending in code 3
+            assertThat(rest.length).isGreaterThan(8);
+            int frame = ByteBuffer.wrap(rest).getInt();
+            assertThat(rest[5]).as("a SASL frame").isEqualTo((byte) 1);
+            assertThat(Arrays.copyOfRange(rest, 8, 11)).isEqualTo(new byte[] {0x00, 0x53, 0x44});
+            assertThat(Arrays.copyOfRange(rest, frame - 2, frame)).as("code sys-perm").isEqualTo(new byte[] {0x50, 3});
         }
     }
 
@@ -98,10 +127,30 @@ class RawAmqp10Test {
             }
             raw.pumpFor(300);
             assertThat(raw.connection.getRemoteState()).isEqualTo(EndpointState.ACTIVE);
-            raw.connection.session().open(); // a fifth, on channel 4
+            raw.connection.session().open(); // a fifth, on channel 4: above the channel-max [part 2 section 2.7.1]
             raw.pumpUntil(() -> raw.connection.getRemoteState() == EndpointState.CLOSED);
             assertThat(raw.connection.getRemoteCondition().getCondition().toString())
-                    .isEqualTo("amqp:resource-limit-exceeded");
+                    .isEqualTo("amqp:connection:framing-error");
+        }
+    }
+
+    /**
+     * Part 2 section 2.7.1: channel-max is the highest channel the peer may use, so a {@code begin} on a channel above
+     * it breaks the framing even when it is the connection's only session: the connection closes with
+     * {@code amqp:connection:framing-error} instead of the session being answered.
+     */
+    @Test
+    void aBeginOnAChannelAboveTheChannelMaxClosesTheConnectionWithAFramingError() throws Exception {
+        try (RawAmqp10 raw = new RawAmqp10(fewSessions.amqpPort()).login("guest", "guest")) {
+            assertThat(raw.transport.getRemoteChannelMax()).isEqualTo(3);
+            // a begin frame on channel 7: described begin (0x11) with remote-channel null, next-outgoing-id 0,
+            // incoming-window and outgoing-window 2048
+            raw.writeRaw(new byte[] {0, 0, 0, 26, 2, 0, 0, 7, 0x00, 0x53, 0x11, (byte) 0xc0, 13, 4, 0x40, 0x43,
+                0x70, 0, 0, 8, 0, 0x70, 0, 0, 8, 0});
+            raw.pumpUntil(() -> raw.connection.getRemoteState() == EndpointState.CLOSED);
+            assertThat(raw.connection.getRemoteState()).isEqualTo(EndpointState.CLOSED);
+            assertThat(raw.connection.getRemoteCondition().getCondition().toString())
+                    .isEqualTo("amqp:connection:framing-error");
         }
     }
 

@@ -167,6 +167,14 @@ final class Dispatch {
                         requeued = true;
                     }
                 }
+                case RELEASE -> {
+                    e.deliveryCount--; // this delivery does not count: the message is as it was before it
+                    e.redelivered = true;
+                    if (!deleted) {
+                        ready.requeue(e);
+                        requeued = true;
+                    }
+                }
                 case DISCARD -> {
                     departures.deadLetter(e.message, DeadLetters.REJECTED, now);
                     departures.forget(e);

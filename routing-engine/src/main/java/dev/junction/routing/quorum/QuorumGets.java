@@ -138,7 +138,7 @@ final class QuorumGets {
         if (h == null) {
             return false;
         }
-        if (how == Settlement.REQUEUE) {
+        if (how == Settlement.REQUEUE || how == Settlement.RELEASE) { // the log counts every return
             log.giveBack(vhost, name, h.getter(), id);
         } else if (how == Settlement.DISCARD) {
             queue.discarded(h.getter(), id, h.message());

@@ -308,7 +308,7 @@ public final class ReplicatedQuorumQueue implements QueueTarget {
                 continue;
             }
             Message m = c.settled(id);
-            if (how == Settlement.REQUEUE) {
+            if (how == Settlement.REQUEUE || how == Settlement.RELEASE) { // the log counts every return
                 log.giveBack(vhost, name, c.id(), id);
             } else if (how == Settlement.DISCARD) {
                 discarded(c.id(), id, m);
