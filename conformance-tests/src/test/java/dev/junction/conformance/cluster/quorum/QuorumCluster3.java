@@ -140,14 +140,17 @@ public final class QuorumCluster3 implements AutoCloseable {
     /** Waits until {@code queue} is known on every running node. */
     void awaitEverywhere(String queue) throws Exception {
         for (String node : brokers.keySet()) {
-            await(queue + " on " + node, () -> {
-                try (Connection c = connect(node); Channel ch = c.createChannel()) {
-                    ch.queueDeclarePassive(queue);
-                    return true;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
+            await(queue + " on " + node, () -> exists(node, queue));
+        }
+    }
+
+    /** Whether {@code node} knows {@code queue} (a passive declare). */
+    public boolean exists(String node, String queue) throws Exception {
+        try (Connection c = connect(node); Channel ch = c.createChannel()) {
+            ch.queueDeclarePassive(queue);
+            return true;
+        } catch (IOException notFound) {
+            return false;
         }
     }
 

@@ -8,13 +8,11 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,17 +200,18 @@ class QuorumMessageTtlClusterTest {
             c1.createChannel().queueDeclare("exp.idle", true, false, false, expires);
 
             for (String node : QuorumCluster3.IDS) {
-                await("exp.idle gone on " + node, () -> !exists(node, "exp.idle"));
+                QuorumCluster3.await("exp.idle gone on " + node, () -> !cluster.exists(node, "exp.idle"));
             }
             for (String node : QuorumCluster3.IDS) {
-                assertThat(exists(node, "exp.used")).as("exp.used, in use, on " + node).isTrue();
+                assertThat(cluster.exists(node, "exp.used")).as("exp.used, in use, on " + node).isTrue();
             }
             publish("n3", "exp.used", "still here");
-            await("the message on n1's consumer", () -> consumer.bodies().contains("still here"));
+            QuorumCluster3.await("the message on n1's consumer", () -> consumer.bodies().contains("still here"));
 
             ch.basicCancel(consumer.getConsumerTag());
             for (String node : QuorumCluster3.IDS) {
-                await("exp.used gone on " + node + " once unused", () -> !exists(node, "exp.used"));
+                QuorumCluster3.await("exp.used gone on " + node + " once unused",
+                        () -> !cluster.exists(node, "exp.used"));
             }
         }
     }
@@ -231,7 +230,7 @@ class QuorumMessageTtlClusterTest {
             Channel ch = c1.createChannel();
             ch.queueDeclare("exp.renewed", true, false, false, expires);
             publish("n1", "exp.renewed", "kept");
-            await("exp.renewed on n2", () -> exists("n2", "exp.renewed"));
+            QuorumCluster3.await("exp.renewed on n2", () -> cluster.exists("n2", "exp.renewed"));
             Channel again = c2.createChannel();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
             while (System.nanoTime() < until) {
@@ -243,7 +242,8 @@ class QuorumMessageTtlClusterTest {
                         .as("the queue declared first, with its message").isEqualTo(1);
             }
             for (String node : QuorumCluster3.IDS) {
-                await("exp.renewed gone on " + node + " once not declared again", () -> !exists(node, "exp.renewed"));
+                QuorumCluster3.await("exp.renewed gone on " + node + " once not declared again",
+                        () -> !cluster.exists(node, "exp.renewed"));
             }
         }
     }
@@ -263,27 +263,6 @@ class QuorumMessageTtlClusterTest {
 
         synchronized List<String> bodies() {
             return List.copyOf(bodies);
-        }
-    }
-
-    /** Whether {@code node} knows {@code queue} (a passive declare). */
-    private boolean exists(String node, String queue) throws Exception {
-        try (Connection c = cluster.connect(node)) {
-            c.createChannel().queueDeclarePassive(queue);
-            return true;
-        } catch (IOException notFound) {
-            return false;
-        }
-    }
-
-    /** Waits up to 15 s for {@code condition}, which the cluster reaches in milliseconds once it holds. */
-    private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
         }
     }
 }

@@ -339,18 +339,8 @@ class QuorumPriorityDeleteClusterTest {
             Channel ch = deleting.createChannel();
             ch.queueDelete("del", true, true);
             for (String node : QuorumCluster3.IDS) {
-                await("del gone on " + node, () -> !exists(node, "del"));
+                await("del gone on " + node, () -> !cluster.exists(node, "del"));
             }
-        }
-    }
-
-    /** Whether {@code node} knows {@code queue} (a passive declare). */
-    private boolean exists(String node, String queue) throws Exception {
-        try (Connection c = cluster.connect(node)) {
-            c.createChannel().queueDeclarePassive(queue);
-            return true;
-        } catch (IOException notFound) {
-            return false;
         }
     }
 
