@@ -220,8 +220,8 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
     private void malformed() {
         if (sasl != null && sasl.getOutcome() == Sasl.SaslOutcome.PN_SASL_NONE) {
             sasl.done(Sasl.SaslOutcome.PN_SASL_PERM);
+            ending = true; // after AMQP frames proton ends its output itself, once its close frame is out
         }
-        ending = true;
     }
 
     /**
@@ -254,7 +254,7 @@ final class Amqp10Connection extends ChannelInboundHandlerAdapter implements Cli
         if (any) {
             resumeLater();
         }
-        if ((transport.pending() < 0 || ending) && !closing) {
+        if ((transport.pending() < 0 || (ending && !any)) && !closing) { // ending: once what is left is written
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

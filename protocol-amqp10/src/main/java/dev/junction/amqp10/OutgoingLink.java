@@ -200,7 +200,7 @@ final class OutgoingLink implements DeliverySink {
     private void send(dev.junction.routing.api.Delivery d) {
         if (!open) {
             if (!d.autoAck()) {
-                d.settle(Settlement.RELEASE); // never sent: not a delivery
+                d.settle(Settlement.RELEASE); // never sent: not a delivery (a quorum queue still counts it)
             }
             return;
         }

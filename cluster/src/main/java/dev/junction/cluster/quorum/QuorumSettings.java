@@ -78,6 +78,9 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
         return Math.max(largestMessage + ENTRY_HEADROOM, RAFT_DEFAULT_ENTRY_LIMIT);
     }
 
+    /** How many of the largest entries the byte limits on requests and log writes in flight leave room for. */
+    private static final long IN_FLIGHT_ENTRIES = 4;
+
     /** Ratis's default for the largest entry its leader sends (its appender's buffer). */
     private static final long RAFT_DEFAULT_ENTRY_LIMIT = 4L << 20;
 
@@ -124,6 +127,14 @@ public record QuorumSettings(int groups, Duration electionMin, Duration election
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(Math.max(writeBuffer, entry + (1 << 20))));
         long grpcMax = GrpcConfigKeys.messageSizeMax(p, ignored -> { }).getSize();
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(grpcMax, entry + (1 << 20))));
+        // Two more bounds count bytes in flight, 64 MiB each by default: the leader's pending client requests
+        // (a request above it never gets a permit and fails after the client's retries) and the log worker's queue
+        // (an element above it never fits). Room for a few of the largest entries at once in each.
+        long inFlight = Math.min(IN_FLIGHT_ENTRIES * entry, Integer.MAX_VALUE); // Ratis reads them as ints
+        RaftServerConfigKeys.Write.setByteLimit(p,
+                SizeInBytes.valueOf(Math.max(RaftServerConfigKeys.Write.byteLimit(p).getSize(), inFlight)));
+        long queue = Math.max(RaftServerConfigKeys.Log.queueByteLimit(p).getSize(), inFlight);
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf(queue));
         return p;
     }
 }

@@ -6,7 +6,10 @@ import java.util.List;
 /**
  * One message handed to a consumer or to a get. Settle it through {@link #source()} using {@code deliveryId}
  * (unless it was delivered without acknowledgement). {@code remaining} is the queue's ready count after this
- * delivery, which basic.get-ok reports.
+ * delivery, which basic.get-ok reports. {@code deliveryCount} counts the deliveries of the message that counted,
+ * this one included (so at least 1 from a queue; 0 from a stream, which counts none): a released one does not
+ * count, a failed or returned one does. Every queue type fills it the same way, since AMQP 1.0's header
+ * {@code delivery-count} (the earlier ones) is derived from it.
  *
  * <p>The {@code queue} and {@code routedBy} components are the engine's own and are not for adapters; they use
  * {@link #source()} and {@link #matched()}.

@@ -84,7 +84,9 @@ final class QuorumConsumer implements Consumption {
         if (!settled) {
             unsettled.put(deliveryId, m);
         }
-        Delivery d = new Delivery(queue, deliveryId, m, returns > 0, returns, settled, 0, null);
+        // returns + 1: the log counts the earlier returns, a Delivery's count includes this delivery (as a classic
+        // queue's does)
+        Delivery d = new Delivery(queue, deliveryId, m, returns > 0, returns + 1, settled, 0, null);
         mailbox.execute(() -> {
             if (cancelled) {
                 giveBack(d);

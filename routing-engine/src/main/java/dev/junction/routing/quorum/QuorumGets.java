@@ -121,7 +121,7 @@ final class QuorumGets {
         if (!w.autoAck()) {
             held.put(id, new Held(getter, m));
         }
-        Delivery d = new Delivery(queue, id, m, returns > 0, returns, w.autoAck(), remaining);
+        Delivery d = new Delivery(queue, id, m, returns > 0, returns + 1, w.autoAck(), remaining); // as QuorumConsumer
         if (!w.result().complete(d) && !w.autoAck()) {
             held.remove(id);
             log.giveBack(vhost, name, getter, id);

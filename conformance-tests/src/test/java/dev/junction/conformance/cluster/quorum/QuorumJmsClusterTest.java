@@ -53,7 +53,7 @@ class QuorumJmsClusterTest {
     void start(@TempDir Path dir) throws Exception {
         cluster = new QuorumCluster3(dir);
         cluster.declareQuorumQueues("n1", Map.of("jms.order", Map.of(), "jms.recover", Map.of(),
-                "jms.survive", Map.of()), ch -> { });
+                "jms.survive", Map.of(), "jms.returned", Map.of()), ch -> { });
     }
 
     @AfterAll
@@ -152,6 +152,33 @@ class QuorumJmsClusterTest {
         Session other = jms("n2").createSession(false, Session.AUTO_ACKNOWLEDGE);
         Queue q = other.createQueue("/queues/jms.recover");
         assertThat(other.createConsumer(q).receive(1000)).isNull();
+    }
+
+    /**
+     * A message its consumer settled as a failed delivery (Qpid JMS's ack type MODIFIED_FAILED: the outcome
+     * {@code modified} with delivery-failed) comes again with the header's {@code delivery-count} 1 [AMQP 1.0 part 3
+     * section 3.2.1: the number of unsuccessful previous attempts], which Qpid JMS shows as {@code JMSRedelivered} and
+     * {@code JMSXDeliveryCount} 2 [JMS 2.0 section 3.5.11]. A quorum queue's log counts the earlier returns where a
+     * classic queue's count includes this delivery; before the two were made alike, the first return of a quorum
+     * queue's message reached AMQP 1.0 as no return at all (not redelivered, count 1).
+     */
+    @Test
+    @Order(2)
+    void aFailedDeliveryComesAgainWithItsDeliveryCount() throws Exception {
+        send("n1", "jms.returned", 1);
+        Session s = jms("n3").createSession(false, Session.CLIENT_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createQueue("/queues/jms.returned"));
+        Message first = consumer.receive(WAIT_MS);
+        assertThat(first).as("the first delivery").isNotNull();
+        first.setIntProperty("JMS_AMQP_ACK_TYPE", 4); // MODIFIED_FAILED
+        first.acknowledge();
+        Message again = consumer.receive(WAIT_MS);
+        assertThat(again).as("the message again").isNotNull();
+        assertThat(again.getJMSRedelivered()).as("JMSRedelivered").isTrue();
+        assertThat(again.getIntProperty("JMSXDeliveryCount")).as("JMSXDeliveryCount").isEqualTo(2);
+        again.setIntProperty("JMS_AMQP_ACK_TYPE", 1); // ACCEPTED
+        again.acknowledge();
+        consumer.close();
     }
 
     /**
