@@ -358,9 +358,10 @@ public final class Queue implements QueueTarget {
     // ---- timers and plumbing ----------------------------------------------------------------------------------
 
     private void afterChange() {
+        // paged first: whoever sees this change's ready count (volatile) sees its paged count, not an older one
+        pagedCount = ready.pagedCount();
         readyCount = ready.count();
         readyBytes = ready.bytes();
-        pagedCount = ready.pagedCount();
         unackedCount = dispatch.unackedCount();
         consumerCount = consumers.size();
         brake.update(readyCount, consumerCount > 0);
