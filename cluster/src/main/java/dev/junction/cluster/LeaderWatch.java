@@ -72,6 +72,12 @@ final class LeaderWatch implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            // a look under way could otherwise add gauges to metrics that its owner closes right after this
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
 }

@@ -59,7 +59,7 @@ final class QuorumPlacement {
             if (!group.leader().isEmpty()) {
                 queue.put("node", group.leader());
             }
-            queue.put("leader", group.leader());
+            queue.put("leader", group.leader().isEmpty() ? null : group.leader()); // none elected: null, not ""
             queue.put("members", group.members().stream().map(ClusterMember::id).toList());
         }
     }
