@@ -40,7 +40,7 @@ import java.util.function.BooleanSupplier;
 public final class EngineFixture implements AutoCloseable {
     /** The connection every helper declares and consumes as, unless a test passes its own owner. */
     public static final Object OWNER = new Object();
-    public static final long TIMEOUT_MS = 5_000;
+    public static final long TIMEOUT_MS = 15_000;
 
     public final InMemoryMessageStore store = new InMemoryMessageStore();
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -135,7 +135,7 @@ public final class EngineFixture implements AutoCloseable {
 
     // ---- waiting --------------------------------------------------------------------------------------------
 
-    /** Waits up to 5 s for a future; a failure is rethrown as its cause when that is unchecked. */
+    /** Waits up to 15 s for a future; a failure is rethrown as its cause when that is unchecked. */
     public static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -152,7 +152,7 @@ public final class EngineFixture implements AutoCloseable {
         }
     }
 
-    /** Polls {@code condition} until it holds, failing after 5 s. */
+    /** Polls {@code condition} until it holds, failing after 15 s. */
     public static void eventually(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         while (!condition.getAsBoolean()) {
@@ -197,7 +197,7 @@ public final class EngineFixture implements AutoCloseable {
             cancelled = true;
         }
 
-        /** The next delivery, waiting up to 5 s for it. */
+        /** The next delivery, waiting up to 15 s for it. */
         public Delivery next() {
             return nextWithin(TIMEOUT_MS);
         }

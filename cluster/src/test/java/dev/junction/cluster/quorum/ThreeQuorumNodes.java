@@ -92,13 +92,22 @@ final class ThreeQuorumNodes implements AutoCloseable {
         }
     }
 
-    /** {@code n} ports free at the time of asking (also the latency probe's). */
+    /**
+     * {@code n} ports free at the time of asking (also the latency probe's), below Linux's ephemeral range (32768):
+     * the nodes start one by one, and the first one's connections to its peers, from ephemeral ports, could
+     * otherwise take a later node's port before it binds.
+     */
     static int[] freePorts(int n) throws Exception {
         ServerSocket[] sockets = new ServerSocket[n];
         int[] ports = new int[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
+        for (int i = 0; i < n; ) {
+            try {
+                sockets[i] = new ServerSocket(10000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(22768));
+            } catch (java.io.IOException taken) {
+                continue;
+            }
             ports[i] = sockets[i].getLocalPort();
+            i++;
         }
         for (ServerSocket s : sockets) {
             s.close();

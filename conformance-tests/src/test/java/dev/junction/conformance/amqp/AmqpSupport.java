@@ -27,7 +27,7 @@ import org.junit.jupiter.api.function.Executable;
 
 /** Shared helpers for the AMQP 0-9-1 conformance tests: stock-client connections and small assertions. */
 final class AmqpSupport {
-    static final long WAIT_MS = 5000;
+    static final long WAIT_MS = 15_000;
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private AmqpSupport() {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code amq.topic} with MQTT's {@code /} as AMQP's {@code .}.
  */
 class JmsInteropTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * queues serve request/reply; pre-settled transfers and drained (prefetch 0) consumers work.
  */
 class JmsOutcomesTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
     /** Qpid JMS's per-message outcome for client acknowledgement (its JMS_AMQP_ACK_TYPE extension). */
     private static final String ACK_TYPE = "JMS_AMQP_ACK_TYPE";
     private static final int REJECTED = 2;

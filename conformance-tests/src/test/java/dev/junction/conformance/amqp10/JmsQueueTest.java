@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * acknowledgement (docs/amqp10.md).
  */
 class JmsQueueTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();

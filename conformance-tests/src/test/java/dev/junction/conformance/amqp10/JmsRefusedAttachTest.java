@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * connection open while it looks at the vhost's queues.
  */
 class JmsRefusedAttachTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
     /**
      * {@code nobind} may read its own queues but no exchange, so may not bind a subscription's queue; {@code noread} may
      * bind to {@code amq.topic} and {@code amq.direct} but read no queue; {@code nowrite} may not write to the

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * copies payload, user properties, content type and correlation data, reaches a JMS consumer as it was sent.
  */
 class JmsRoundTripTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (docs/amqp10.md, "Security").
  */
 class JmsSecurityTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();

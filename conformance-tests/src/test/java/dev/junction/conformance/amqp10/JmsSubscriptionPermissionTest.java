@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * made it (docs/amqp10.md, "Decisions").
  */
 class JmsSubscriptionPermissionTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
     /**
      * {@code binder} may bind any queue to {@code amq.topic} (write on queues, read on the exchange) but read no
      * queue; {@code topical} may read queues and {@code amq.topic} but not {@code amq.direct}, so may not unbind a

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * addresses, each subscription a queue of its own; selectors stay refused.
  */
 class JmsSubscriptionTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
     private static final long NOTHING_MS = 500;
 
     @RegisterExtension

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * commit and dropped by rollback; receives are acknowledged at commit, and come again after a rollback.
  */
 class JmsTransactionTest {
-    private static final long WAIT_MS = 5000;
+    private static final long WAIT_MS = 15_000;
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();

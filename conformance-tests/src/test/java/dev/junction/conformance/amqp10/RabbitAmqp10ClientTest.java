@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * publishing with outcomes, consuming with credit, requeue and dead-lettering.
  */
 class RabbitAmqp10ClientTest {
-    private static final long WAIT_S = 5;
+    private static final long WAIT_S = 15;
 
     @RegisterExtension
     static final Amqp10Support broker = Amqp10Support.perClass();

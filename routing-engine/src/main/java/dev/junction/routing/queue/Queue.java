@@ -28,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
  * and the paged-out backlog, expiry and the drop-head limit), {@link Dispatch} (consumers' deliveries and their
  * settlement), {@link Departures} (what a leaving message owes the store and the dead-letter exchange),
  * {@link ConsumerSet}, {@link QueueStats} and the timers. This class is the mailbox: it posts each request and
- * keeps the order. Counts other threads need synchronously (declare-ok, metrics) are mirrored in volatile fields.
+ * keeps the order. Counts other threads need synchronously (declare-ok, metrics) are mirrored in one volatile record.
  */
 public final class Queue implements QueueTarget {
     private final QueueHost host;
@@ -51,11 +51,9 @@ public final class Queue implements QueueTarget {
     private final IdleExpiry idleExpiry;
     private final QueueStats stats = new QueueStats();
 
-    private volatile int readyCount;
-    private volatile long readyBytes;
-    private volatile int unackedCount;
-    private volatile int pagedCount;
-    private volatile int consumerCount;
+    /** One change's counts, published whole: a reader that sees one count sees the others of the same change. */
+    private record Counts(int ready, long bytes, int paged, int unacked, int consumers) {}
+    private volatile Counts counts = new Counts(0, 0, 0, 0, 0);
 
     public Queue(QueueHost host, QueueSpec spec, QueueArguments declared, Object exclusiveOwner) {
         this.host = host;
@@ -107,26 +105,26 @@ public final class Queue implements QueueTarget {
      */
     public int messageCount() {
         QueueCounts elsewhere = host.countsElsewhere(this);
-        return elsewhere != null ? elsewhere.ready() : readyCount;
+        return elsewhere != null ? elsewhere.ready() : counts.ready();
     }
 
     public long messageBytes() {
-        return readyBytes;
+        return counts.bytes();
     }
 
     /** Ready messages whose bodies are on disk only, waiting for room in the in-memory window. */
     public int pagedCount() {
-        return pagedCount;
+        return counts.paged();
     }
 
     public int unackedCount() {
         QueueCounts elsewhere = host.countsElsewhere(this);
-        return elsewhere != null ? elsewhere.unacked() : unackedCount;
+        return elsewhere != null ? elsewhere.unacked() : counts.unacked();
     }
 
     public int consumerCount() {
         QueueCounts elsewhere = host.countsElsewhere(this);
-        return elsewhere != null ? elsewhere.consumers() : consumerCount;
+        return elsewhere != null ? elsewhere.consumers() : counts.consumers();
     }
 
     /** Dead letters kept until their target confirms them: a quorum queue's in a cluster, else none. */
@@ -358,14 +356,15 @@ public final class Queue implements QueueTarget {
     // ---- timers and plumbing ----------------------------------------------------------------------------------
 
     private void afterChange() {
-        // paged first: whoever sees this change's ready count (volatile) sees its paged count, not an older one
-        pagedCount = ready.pagedCount();
-        readyCount = ready.count();
-        readyBytes = ready.bytes();
-        unackedCount = dispatch.unackedCount();
-        consumerCount = consumers.size();
-        brake.update(readyCount, consumerCount > 0);
-        stats.changed(readyCount, consumerCount);
+        int r = ready.count(), p = ready.pagedCount(), u = dispatch.unackedCount(), c = consumers.size();
+        long b = ready.bytes();
+        stats.changed(r, c); // before the counts: a reader that sees none ready sees no oldest ready message
+        // one record, not a volatile per count: no reader can pair this ready count with an older paged count
+        Counts was = counts;
+        if (r != was.ready() || b != was.bytes() || p != was.paged() || u != was.unacked() || c != was.consumers()) {
+            counts = new Counts(r, b, p, u, c);
+        }
+        brake.update(r, c > 0);
         QueueEntry head = ready.windowHead(); // the TTL timer is armed for the window's head
         if (!deleted && head != null && head.expiresAt != Long.MAX_VALUE) {
             if (ttlTimer == null) {

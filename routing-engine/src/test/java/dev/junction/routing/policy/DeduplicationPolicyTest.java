@@ -82,18 +82,19 @@ class DeduplicationPolicyTest {
                 Map.of("x-cache-size", 100)), false);
         fx.declare("out");
         fx.bindQueue("dx", "out", "");
-        put(PolicyTarget.EXCHANGES, "x-cache-size", 1, "x-cache-ttl", 200);
+        // a ttl a loaded machine's pauses between two publishes stay well within; the sleeps must outlast it
+        put(PolicyTarget.EXCHANGES, "x-cache-size", 1, "x-cache-ttl", 500);
         assertThat(routed("dx", "", "a")).isEqualTo(1);
         assertThat(routed("dx", "", "a")).as("within the ttl").isZero();
         assertThat(routed("dx", "", "b")).as("evicts a: the cache holds one key").isEqualTo(1);
         assertThat(routed("dx", "", "a")).isEqualTo(1);
-        Thread.sleep(300);
+        Thread.sleep(600);
         assertThat(routed("dx", "", "a")).as("the policy's ttl passed").isEqualTo(1);
 
         await(fx.vhost.policies().delete("dedup"));
         assertThat(routed("dx", "", "c")).isEqualTo(1);
         assertThat(routed("dx", "", "d")).isEqualTo(1);
-        Thread.sleep(300);
+        Thread.sleep(600);
         assertThat(routed("dx", "", "c")).as("back to the arguments: 100 keys, no ttl").isZero();
     }
 
