@@ -50,6 +50,8 @@ final class MessageMapping {
     static final String CORRELATION_ID_TYPE = "x-correlation-id-type";
     /** Correlation bytes that are no text: the MQTT adapter's header for binary Correlation Data, read both ways. */
     static final String CORRELATION_BYTES = "x-correlation-id-bytes";
+    /** 0-9-1's cluster-id, which AMQP 1.0 has no field for: a message annotation of this name, both ways. */
+    static final String CLUSTER_ID = "x-basic-cluster-id";
     /** Annotations RabbitMQ 4 puts on every message it delivers over AMQP 1.0. */
     static final Symbol EXCHANGE = Symbol.valueOf("x-exchange");
     static final Symbol ROUTING_KEY = Symbol.valueOf("x-routing-key");
@@ -77,7 +79,13 @@ final class MessageMapping {
         }
         MessageAnnotations annotations = m.getMessageAnnotations();
         if (annotations != null && annotations.getValue() != null) {
-            annotations.getValue().forEach((k, v) -> p.header(k.toString(), AmqpValues.toEngine(v)));
+            annotations.getValue().forEach((k, v) -> {
+                if (CLUSTER_ID.equals(k.toString()) && v instanceof String id) {
+                    p.clusterId(shortString(id));
+                } else {
+                    p.header(k.toString(), AmqpValues.toEngine(v));
+                }
+            });
         }
         ApplicationProperties app = m.getApplicationProperties();
         if (app != null && app.getValue() != null) {
@@ -122,6 +130,7 @@ final class MessageMapping {
         p.header(TO, props.getTo());
         p.header(ABSOLUTE_EXPIRY, AmqpValues.toEngine(props.getAbsoluteExpiryTime()));
         p.header(GROUP_ID, props.getGroupId());
+        p.appId(shortString(props.getGroupId())); // RabbitMQ 4's pair: group-id <-> 0-9-1 app-id
         p.header(GROUP_SEQUENCE, AmqpValues.toEngine(props.getGroupSequence()));
         p.header(REPLY_TO_GROUP_ID, props.getReplyToGroupId());
     }
@@ -157,6 +166,9 @@ final class MessageMapping {
         out.annotations.put(EXCHANGE, engine.exchange());
         out.annotations.put(ROUTING_KEY, engine.routingKey());
         headers.forEach(out);
+        if (p.clusterId() != null) {
+            out.annotations.put(Symbol.valueOf(CLUSTER_ID), p.clusterId());
+        }
         m.setProperties(properties(p, out));
         m.setMessageAnnotations(new MessageAnnotations(out.annotations));
         if (out.app != null) {
@@ -248,7 +260,8 @@ final class MessageMapping {
         props.setCreationTime(p.timestamp() == null ? null : new Date(p.timestamp().toEpochMilli()));
         props.setTo(text(h.to));
         props.setAbsoluteExpiryTime(h.absoluteExpiry instanceof Instant t ? new Date(t.toEpochMilli()) : null);
-        props.setGroupId(text(h.groupId));
+        // the group-id a 1.0 publisher set (kept in its header), else a 0-9-1 publisher's app-id, as RabbitMQ 4 maps it
+        props.setGroupId(h.groupId != null ? text(h.groupId) : p.appId());
         if (h.groupSequence instanceof Number n) {
             props.setGroupSequence(UnsignedInteger.valueOf(n.longValue()));
         }
@@ -293,6 +306,11 @@ final class MessageMapping {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** {@code s} where 0-9-1 can carry it (a short string: at most 255 bytes of UTF-8), else null. */
+    private static String shortString(String s) {
+        return s != null && s.length() <= 255 && s.getBytes(StandardCharsets.UTF_8).length <= 255 ? s : null;
     }
 
     private static String text(Object v) {

@@ -194,4 +194,27 @@ class MessageMappingTest {
                 .containsEntry(Symbol.valueOf("list"), List.of(1, 2));
         assertThat((Object) out.getProperties().getContentType()).isEqualTo(Symbol.valueOf("text/plain"));
     }
+
+    /** RabbitMQ 4 pairs 0-9-1's app-id with AMQP 1.0's group-id; cluster-id, with no 1.0 field, is an annotation. */
+    @Test
+    void appIdIsTheGroupIdAndClusterIdAnAnnotationBothWays() {
+        MessageProperties p = MessageProperties.builder().appId("billing").clusterId("east").build();
+        Message out = MessageMapping.toAmqp(new dev.junction.routing.api.Message("", "q", p, new byte[0]), 1, false);
+        assertThat(out.getProperties().getGroupId()).isEqualTo("billing");
+        assertThat(out.getMessageAnnotations().getValue()).containsEntry(Symbol.valueOf("x-basic-cluster-id"), "east");
+
+        MessageProperties back = MessageMapping.toEngine(out, "", "q").properties();
+        assertThat(back.appId()).isEqualTo("billing");
+        assertThat(back.clusterId()).isEqualTo("east");
+        assertThat(back.header("x-basic-cluster-id")).isNull();
+
+        Properties tooLong = new Properties();
+        tooLong.setGroupId("g".repeat(256)); // no 0-9-1 short string: the group-id stays, as a header only
+        Message m = Message.Factory.create();
+        m.setProperties(tooLong);
+        MessageProperties e = MessageMapping.toEngine(m, "", "q").properties();
+        assertThat(e.appId()).isNull();
+        assertThat(MessageMapping.toAmqp(new dev.junction.routing.api.Message("", "q", e, new byte[0]), 1, false)
+                .getProperties().getGroupId()).isEqualTo("g".repeat(256));
+    }
 }

@@ -47,6 +47,7 @@ class JmsInteropTest {
         m.setBooleanProperty("ok", true);
         m.setJMSCorrelationID("corr-1");
         m.setJMSType("kind");
+        m.setStringProperty("JMSXGroupID", "group-7"); // Qpid JMS sends it as properties.group-id
         p.send(m, DeliveryMode.PERSISTENT, 6, 0);
 
         GetResponse r = Amqp10Support.poll(amqp, q);
@@ -58,6 +59,7 @@ class JmsInteropTest {
         assertThat(props.getType()).isEqualTo("kind");
         assertThat(props.getMessageId()).isEqualTo(m.getJMSMessageID());
         assertThat(props.getUserId()).isNull();
+        assertThat(props.getAppId()).as("group-id becomes app-id, as RabbitMQ 4 maps it").isEqualTo("group-7");
         Map<String, Object> headers = props.getHeaders();
         assertThat(String.valueOf(headers.get("color"))).isEqualTo("blue");
         assertThat(headers.get("n")).isEqualTo(7);
@@ -71,7 +73,7 @@ class JmsInteropTest {
         Session s = broker.jms().createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer consumer = s.createConsumer(s.createQueue("/queues/" + q));
         amqp.basicPublish("", q, new AMQP.BasicProperties.Builder().deliveryMode(2).correlationId("c-9")
-                .messageId("m-9").type("order").replyTo("/queues/answers").headers(Map.of("color", "red", "qty", 3))
+                .messageId("m-9").type("order").appId("billing").replyTo("/queues/answers").headers(Map.of("color", "red", "qty", 3))
                 .build(), utf8("raw bytes"));
 
         Message got = consumer.receive(WAIT_MS);
@@ -84,6 +86,8 @@ class JmsInteropTest {
         assertThat(got.getIntProperty("qty")).isEqualTo(3);
         assertThat(got.getJMSCorrelationID()).isEqualTo("c-9");
         assertThat(got.getJMSType()).isEqualTo("order");
+        assertThat(got.getStringProperty("JMSXGroupID")).as("app-id becomes group-id, as RabbitMQ 4 maps it")
+                .isEqualTo("billing");
         assertThat(got.getJMSDeliveryMode()).isEqualTo(DeliveryMode.PERSISTENT);
     }
 
