@@ -10,6 +10,11 @@ package dev.junction.routing.queue;
  */
 final class Unacked {
     private static final int FIRST_CAPACITY = 16;
+    /**
+     * An emptied table up to this size is kept (at most 16 KiB): a consumer whose acknowledgements keep up empties it
+     * between bursts again and again, and would otherwise grow a new one each time.
+     */
+    private static final int KEPT_CAPACITY = 1024;
 
     /** Made with the first delivery that waits for settlement: an idle queue (an MQTT session's) holds no table. */
     private long[] ids;
@@ -121,8 +126,8 @@ final class Unacked {
         }
         entries[i] = null;
         consumers[i] = null;
-        if (--size == 0 && ids.length > FIRST_CAPACITY) {
-            ids = null; // a burst's table is not kept past it: the next delivery starts small again
+        if (--size == 0 && ids.length > KEPT_CAPACITY) {
+            ids = null; // a large burst's table is not kept past it: the next delivery starts small again
             entries = null;
             consumers = null;
         }
