@@ -1,6 +1,7 @@
 package dev.junction.amqp;
 
 import dev.junction.amqp.codec.AmqpEncoder;
+import dev.junction.amqp.codec.AmqpFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
@@ -15,7 +16,7 @@ import java.util.function.LongSupplier;
 /**
  * Heartbeats on a connection that negotiated them [AMQP 0-9-1 4.2.7]: a heartbeat goes out after half an interval
  * without output, as RabbitMQ does, so a client that expects a frame within every interval always gets one; a peer
- * silent for two intervals is gone (an idle-state watchdog before the connection handler). Event-loop only.
+ * silent for two intervals is gone (an idle-state watchdog before the frame decoder). Event-loop only.
  *
  * <p>The output side is watched here, from the time {@link FrameOutput} last flushed something, not by the
  * watchdog: a writer-idle {@link IdleStateHandler} turns every write's void promise into a real one with a
@@ -44,11 +45,16 @@ final class Heartbeats {
         this.closedByClient = closedByClient;
     }
 
-    /** After tune-ok: starts the watchdog in front of the connection's handler, unless heartbeats are off (0). */
+    /**
+     * After tune-ok: starts the watchdog in front of the frame decoder, unless heartbeats are off (0). Any octet
+     * received counts as activity, as RabbitMQ counts them; in front of the decoder the watchdog sees each socket
+     * read once, rather than each of the frames (three per published message) it decodes into.
+     */
     void start(int heartbeatSeconds) {
         if (heartbeatSeconds > 0) {
             long intervalMs = heartbeatSeconds * 1000L;
-            ctx.pipeline().addBefore(ctx.name(), "heartbeat",
+            ChannelHandlerContext frames = ctx.pipeline().context(AmqpFrameDecoder.class);
+            ctx.pipeline().addBefore(frames == null ? ctx.name() : frames.name(), "heartbeat",
                     new IdleStateHandler(intervalMs * 2, 0, 0, TimeUnit.MILLISECONDS));
             halfIntervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs / 2);
             ctx.executor().schedule(this::checkOutput, halfIntervalNanos, TimeUnit.NANOSECONDS);

@@ -192,7 +192,7 @@ final class Publishing {
 
     /** CC and BCC keys are routing keys too: topic_path is asked about each before the header is taken. */
     private void askCarbonCopies(MessageProperties p) {
-        for (String header : new String[] {"CC", "BCC"}) {
+        for (String header : CarbonCopies.HEADERS) {
             if (p.headers().get(header) instanceof List<?> keys) {
                 for (Object key : keys) {
                     String k = HeaderValues.asString(key);
@@ -277,7 +277,7 @@ final class Publishing {
                         MethodType.BASIC_PUBLISH);
             }
         }
-        for (String header : new String[] {"CC", "BCC"}) {
+        for (String header : CarbonCopies.HEADERS) {
             Object routes = p.headers().get(header);
             if (p.headers().containsKey(header) && !(routes instanceof List<?>)) {
                 // Sender-selected distribution takes an array of routing keys; RabbitMQ refuses any other type.

@@ -36,7 +36,7 @@ final class VhostFacade implements Vhost {
     }
 
     private static ExchangeInfo info(Exchange x) {
-        return new ExchangeInfo(x.spec(), x.type());
+        return x.info();
     }
 
     private QueueInfo info(Queue q) {

@@ -322,11 +322,23 @@ public final class UserRights {
         return m != null && m.vhost().equals(vhost) && m.exchange().equals(exchange);
     }
 
+    /**
+     * Whether a topic permission of this user names {@code exchange}: without one, {@link #publishRefusal} does not
+     * need the exchange's type, and a publisher need not look the exchange up for it with every message.
+     */
+    public boolean hasTopicPermission(String exchange) {
+        return topicPatterns(exchange).length != 0;
+    }
+
     /** {@code which}: 0 = write, 1 = read. */
     private boolean topicPermits(String exchange, String key, int which) {
-        Pattern[] p = state().compiled().computeIfAbsent(exchange, x -> user().topicPermission(vhost, x)
-                .map(this::compile).orElse(new Pattern[0]));
+        Pattern[] p = topicPatterns(exchange);
         return p.length == 0 || p[which].matcher(key).find();
+    }
+
+    private Pattern[] topicPatterns(String exchange) {
+        return state().compiled().computeIfAbsent(exchange, x -> user().topicPermission(vhost, x)
+                .map(this::compile).orElse(new Pattern[0]));
     }
 
     private Pattern[] compile(TopicPermission t) {

@@ -1,6 +1,7 @@
 package dev.junction.routing.exchange;
 
 import dev.junction.routing.api.Binding;
+import dev.junction.routing.api.ExchangeInfo;
 import dev.junction.routing.api.ExchangeSpec;
 import dev.junction.routing.api.ExchangeType;
 import dev.junction.routing.api.HeaderValues;
@@ -22,6 +23,8 @@ import java.util.function.Consumer;
 public abstract class Exchange {
     private final ExchangeSpec spec;
     private final ExchangeType type;
+    /** What adapters are told about it: made once, as both parts are final, not per look-up (one per publish). */
+    private final ExchangeInfo info;
     /** Set by the vhost under its lock when a policy starts or stops applying; read by publishers. */
     private volatile Policy policy;
     private volatile String policyAlternateExchange;
@@ -30,6 +33,7 @@ public abstract class Exchange {
     protected Exchange(ExchangeSpec spec, ExchangeType type) {
         this.spec = spec;
         this.type = type;
+        this.info = new ExchangeInfo(spec, type);
     }
 
     public static Exchange create(ExchangeSpec spec, ExchangeType type) {
@@ -59,6 +63,10 @@ public abstract class Exchange {
 
     public ExchangeSpec spec() {
         return spec;
+    }
+
+    public ExchangeInfo info() {
+        return info;
     }
 
     public boolean durable() {
