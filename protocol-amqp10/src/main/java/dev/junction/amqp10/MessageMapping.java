@@ -31,7 +31,8 @@ import org.apache.qpid.proton.message.Message;
  * ↔ timestamp; ids that are no strings keep their type in {@code x-message-id-type} / {@code x-correlation-id-type};
  * a binary correlation-id is also {@code x-correlation-id-bytes}, the engine's header for correlation bytes that
  * MQTT 5's Correlation Data uses both ways, so binary correlation data becomes a binary correlation-id and back;
- * to, absolute-expiry-time, group-id, group-sequence, reply-to-group-id in headers {@code x-amqp-*};</li>
+ * to, absolute-expiry-time, group-id, group-sequence, reply-to-group-id in headers {@code x-amqp-*}; group-id is
+ * also 0-9-1's app-id, as RabbitMQ 4 pairs them, and 0-9-1's cluster-id the annotation {@code x-basic-cluster-id};</li>
  * <li>application-properties ↔ headers, message-annotations ↔ headers whose name starts with {@code x-} (Qpid
  * JMS's {@code x-opt-jms-*} annotations go back out as the bytes that client requires, or not at all);</li>
  * <li>body: a data section is the body's bytes, so 0-9-1 and MQTT clients get them as they are; an amqp-value
@@ -80,10 +81,9 @@ final class MessageMapping {
         MessageAnnotations annotations = m.getMessageAnnotations();
         if (annotations != null && annotations.getValue() != null) {
             annotations.getValue().forEach((k, v) -> {
+                p.header(k.toString(), AmqpValues.toEngine(v)); // kept as a header too: MQTT 5 sees it, and a long one
                 if (CLUSTER_ID.equals(k.toString()) && v instanceof String id) {
                     p.clusterId(shortString(id));
-                } else {
-                    p.header(k.toString(), AmqpValues.toEngine(v));
                 }
             });
         }
@@ -167,7 +167,7 @@ final class MessageMapping {
         out.annotations.put(ROUTING_KEY, engine.routingKey());
         headers.forEach(out);
         if (p.clusterId() != null) {
-            out.annotations.put(Symbol.valueOf(CLUSTER_ID), p.clusterId());
+            out.annotations.putIfAbsent(Symbol.valueOf(CLUSTER_ID), p.clusterId()); // a 1.0 publisher's header wins
         }
         m.setProperties(properties(p, out));
         m.setMessageAnnotations(new MessageAnnotations(out.annotations));

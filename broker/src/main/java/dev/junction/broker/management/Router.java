@@ -107,9 +107,10 @@ final class Router {
             exchanges += v.exchanges().size() + 1;
             for (var q : v.queues()) {
                 queues++;
-                ready += q.messageCount();
-                unacked += q.unackedCount();
-                consumers += q.consumerCount();
+                var counts = q.counts(); // one moment's, so that messages = ready + unacked per queue
+                ready += counts.ready();
+                unacked += counts.unacked();
+                consumers += counts.consumers();
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();

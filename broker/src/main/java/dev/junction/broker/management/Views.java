@@ -36,8 +36,9 @@ final class Views {
         m.put("arguments", Values.toJson(q.spec().arguments()));
         m.put("node", node);
         m.put("state", "running");
-        int ready = q.messageCount();
-        int unacked = q.unackedCount();
+        dev.junction.routing.queue.QueueCounts counts = q.counts(); // one moment's: messages = ready + unacked
+        int ready = counts.ready();
+        int unacked = counts.unacked();
         m.put("messages", ready + unacked);
         m.put("messages_ready", ready);
         m.put("messages_unacknowledged", unacked);
@@ -45,9 +46,9 @@ final class Views {
         m.put("messages_paged_out", q.pagedCount());
         if (dev.junction.routing.quorum.QuorumArguments.requested(q.spec().arguments())) {
             // RabbitMQ's quorum queues show what at-least-once dead-lettering keeps apart from messages.
-            m.put("messages_dlx", q.deadLetterCount());
+            m.put("messages_dlx", counts.deadLetters());
         }
-        m.put("consumers", q.consumerCount());
+        m.put("consumers", counts.consumers());
         lag(m, q);
         policy(m, q.arguments().policy());
         return m;
@@ -172,8 +173,9 @@ final class Views {
         long ready = 0;
         long unacked = 0;
         for (Queue q : v.queues()) {
-            ready += q.messageCount();
-            unacked += q.unackedCount();
+            dev.junction.routing.queue.QueueCounts counts = q.counts();
+            ready += counts.ready();
+            unacked += counts.unacked();
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", v.name());

@@ -73,7 +73,8 @@ class JmsInteropTest {
         Session s = broker.jms().createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer consumer = s.createConsumer(s.createQueue("/queues/" + q));
         amqp.basicPublish("", q, new AMQP.BasicProperties.Builder().deliveryMode(2).correlationId("c-9")
-                .messageId("m-9").type("order").appId("billing").replyTo("/queues/answers").headers(Map.of("color", "red", "qty", 3))
+                .messageId("m-9").type("order").appId("billing").replyTo("/queues/answers")
+                .headers(Map.of("color", "red", "qty", 3))
                 .build(), utf8("raw bytes"));
 
         Message got = consumer.receive(WAIT_MS);

@@ -327,7 +327,9 @@ public final class UserRights {
      * need the exchange's type, and a publisher need not look the exchange up for it with every message.
      */
     public boolean hasTopicPermission(String exchange) {
-        return topicPatterns(exchange).length != 0;
+        Pattern[] known = state().compiled().get(exchange);
+        // not cached when absent: any name a client publishes to would otherwise stay in the map for the connection
+        return known != null ? known.length != 0 : user().topicPermission(vhost, exchange).isPresent();
     }
 
     /** {@code which}: 0 = write, 1 = read. */

@@ -51,9 +51,8 @@ public final class Queue implements QueueTarget {
     private final IdleExpiry idleExpiry;
     private final QueueStats stats = new QueueStats();
 
-    /** One change's counts, published whole: a reader that sees one count sees the others of the same change. */
     private record Counts(int ready, long bytes, int paged, int unacked, int consumers) {}
-    private volatile Counts counts = new Counts(0, 0, 0, 0, 0);
+    private volatile Counts counts = new Counts(0, 0, 0, 0, 0); // one change's, whole: read once, they agree
 
     public Queue(QueueHost host, QueueSpec spec, QueueArguments declared, Object exclusiveOwner) {
         this.host = host;
@@ -104,33 +103,35 @@ public final class Queue implements QueueTarget {
      * a cluster holds none itself: its log's, as this node's replica counts them ({@link QueueHost#countsElsewhere}).
      */
     public int messageCount() {
-        QueueCounts elsewhere = host.countsElsewhere(this);
-        return elsewhere != null ? elsewhere.ready() : counts.ready();
+        return counts().ready();
     }
 
     public long messageBytes() {
         return counts.bytes();
     }
 
-    /** Ready messages whose bodies are on disk only, waiting for room in the in-memory window. */
-    public int pagedCount() {
+    public int pagedCount() { // ready messages whose bodies are on disk only, waiting for room in the window
         return counts.paged();
     }
 
-    public int unackedCount() {
+    /** Ready, unacked, consumers and kept dead letters of one moment: a view that shows them together reads this. */
+    public QueueCounts counts() {
         QueueCounts elsewhere = host.countsElsewhere(this);
-        return elsewhere != null ? elsewhere.unacked() : counts.unacked();
+        Counts c = counts;
+        return elsewhere != null ? elsewhere : new QueueCounts(c.ready(), c.unacked(), c.consumers());
+    }
+
+    public int unackedCount() {
+        return counts().unacked();
     }
 
     public int consumerCount() {
-        QueueCounts elsewhere = host.countsElsewhere(this);
-        return elsewhere != null ? elsewhere.consumers() : counts.consumers();
+        return counts().consumers();
     }
 
     /** Dead letters kept until their target confirms them: a quorum queue's in a cluster, else none. */
     public int deadLetterCount() {
-        QueueCounts elsewhere = host.countsElsewhere(this);
-        return elsewhere != null ? elsewhere.deadLetters() : 0;
+        return counts().deadLetters();
     }
 
     public QueueStats stats() {
